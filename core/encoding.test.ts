@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { bytesToHex } from './bytes.ts'
+import { ByteWriter, encode, taggedHash } from './encoding.ts'
+import { verifyBytes } from './identity.ts'
+import { vectorObjects } from './vectors/objects.ts'
+
+const committed = JSON.parse(readFileSync(new URL('./vectors/encoding.json', import.meta.url), 'utf8')) as {
+  signer: string
+  vectors: { name: string; tag: string; bytes: string; hash: string; signatureByAlice: string }[]
+}
+
+describe('known-answer vectors (objects -> exact bytes -> exact hash -> signature)', () => {
+  const objects = vectorObjects()
+  it('covers every committed vector', () => expect(objects.map((o) => o.name)).toEqual(committed.vectors.map((v) => v.name)))
+  for (const [i, v] of committed.vectors.entries()) {
+    it(v.name, () => {
+      const o = objects[i]!
+      expect(o.tag).toBe(v.tag)
+      expect(bytesToHex(o.bytes), `bytes of "${v.name}" changed: that is a protocol change`).toBe(v.bytes)
+      const digest = taggedHash(o.tag, o.bytes)
+      expect(bytesToHex(digest)).toBe(v.hash)
+      expect(verifyBytes(v.signatureByAlice, digest, committed.signer)).toBe(true)
+    })
+  }
+})
+
+describe('ByteWriter', () => {
+  it('writes fixed-width big-endian integers', () => {
+    expect(bytesToHex(encode((w) => w.u32(0x01020304).u64(258).u128(1n)))).toBe('01020304' + '0000000000000102' + '0'.repeat(30) + '01')
+  })
+  it('writes i128 in two\'s complement', () => {
+    expect(bytesToHex(encode((w) => w.i128(-1n)))).toBe('f'.repeat(32))
+    expect(bytesToHex(encode((w) => w.i128(-(1n << 127n))))).toBe('8' + '0'.repeat(31))
+  })
+  it('prefixes strings and lists with their length', () => {
+    expect(bytesToHex(encode((w) => w.str('é')))).toBe('00000002c3a9')
+    expect(bytesToHex(encode((w) => w.list([1, 2], (x, n) => x.u8(n))))).toBe('000000020102')
+  })
+  it('refuses values outside the declared width', () => {
+    const w = new ByteWriter()
+    expect(() => w.u8(256)).toThrow(RangeError)
+    expect(() => w.u64(-1)).toThrow(RangeError)
+    expect(() => w.u64(2 ** 53)).toThrow(RangeError)
+    expect(() => w.u128(1n << 128n)).toThrow(RangeError)
+    expect(() => w.i128(1n << 127n)).toThrow(RangeError)
+    expect(() => w.u32(1.5)).toThrow(RangeError)
+  })
+  it('separates domains: the same bytes under two tags hash differently', () => {
+    const b = Uint8Array.of(1, 2, 3)
+    expect(bytesToHex(taggedHash('state/v1', b))).not.toBe(bytesToHex(taggedHash('quote/v1', b)))
+  })
+})

@@ -1,0 +1,80 @@
+// ed25519 identities. Verification is strict everywhere (RFC 8032 with canonical encodings and no
+// small-order keys: noble's zip215=false), so peers and the contract accept exactly the same set.
+import * as ed from '@noble/ed25519'
+import { sha512, sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes, isHex, type Hex } from './bytes.ts'
+import { ParseError } from './errors.ts'
+
+ed.hashes.sha512 = sha512
+
+export type PublicKeyHex = Hex
+export type SecretKeyHex = Hex
+export type SignatureHex = Hex
+
+export interface KeyPair {
+  readonly publicKey: PublicKeyHex
+  readonly secretKey: SecretKeyHex
+}
+
+export function generateKeyPair(): KeyPair {
+  const { secretKey, publicKey } = ed.keygen()
+  return { secretKey: bytesToHex(secretKey), publicKey: bytesToHex(publicKey) }
+}
+
+export function keyPairFromSecret(secretKey: SecretKeyHex): KeyPair {
+  if (!isHex(secretKey, 32)) throw new ParseError('secretKey', 'expected 64 lowercase hex characters')
+  return { secretKey, publicKey: bytesToHex(ed.getPublicKey(hexToBytes(secretKey))) }
+}
+
+/** Signs a message (in the protocol always a 32-byte tagged digest). */
+export function signBytes(message: Uint8Array, secretKey: SecretKeyHex): SignatureHex {
+  return bytesToHex(ed.sign(message, hexToBytes(secretKey)))
+}
+
+const STRICT = { zip215: false } as const
+
+/** Strict verification; never throws: malformed keys or signatures are simply invalid. */
+export function verifyBytes(signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex): boolean {
+  if (!isHex(signature, 64) || !isHex(publicKey, 32)) return false
+  try {
+    return ed.verify(hexToBytes(signature), message, hexToBytes(publicKey), STRICT)
+  } catch {
+    return false
+  }
+}
+
+/** A public key is usable only if it decodes canonically and is not of small order. */
+export function isValidPublicKey(publicKey: unknown): publicKey is PublicKeyHex {
+  if (!isHex(publicKey, 32)) return false
+  try {
+    const p = ed.Point.fromBytes(hexToBytes(publicKey), false)
+    return !p.isSmallOrder()
+  } catch {
+    return false
+  }
+}
+
+export function parsePublicKey(value: unknown, field: string): PublicKeyHex {
+  if (!isHex(value, 32)) throw new ParseError(field, 'expected a 32-byte ed25519 public key as 64 lowercase hex characters')
+  if (!isValidPublicKey(value)) throw new ParseError(field, 'not a valid ed25519 public key (bad point or small order)')
+  return value
+}
+
+const B32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' // no I, O, 0, 1: easy to read aloud
+
+/**
+ * A fingerprint two people can compare out of band: sha256 of the key, first 100 bits in a
+ * 32-letter alphabet, as four groups of five ("K7QX2-...").
+ */
+export function fingerprint(publicKey: PublicKeyHex): string {
+  const digest = sha256(hexToBytes(publicKey))
+  let bits = 0n
+  for (let i = 0; i < 13; i++) bits = (bits << 8n) | BigInt(digest[i]!)
+  bits >>= 4n // 104 -> 100 bits
+  let out = ''
+  for (let i = 0; i < 20; i++) {
+    out = B32[Number(bits & 31n)]! + out
+    bits >>= 5n
+  }
+  return out.match(/.{5}/g)!.join('-')
+}

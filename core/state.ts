@@ -1,0 +1,154 @@
+// Channel states: what both parties sign. Every state binds the deployment and the channel.
+import { encode, taggedHash, taggedHashHex, type ByteWriter } from './encoding.ts'
+import { encodePackage, type OptionPackage } from './terms.ts'
+import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
+import { TransitionError } from './errors.ts'
+import type { Hex } from './bytes.ts'
+
+export const ZERO_HASH: Hex = '0'.repeat(64)
+/** Open positions per channel: bounds state size, signing cost and the contract's settle work. */
+export const MAX_OPEN_POSITIONS = 32
+
+export interface Position {
+  /** The hash of the quote the position was traded from. */
+  readonly id: Hex
+  readonly buyer: Party
+  readonly terms: OptionPackage
+  /** Premium the buyer paid the seller at the trade (asset minor units). */
+  readonly premium: bigint
+  /** Collateral locked from A and from B: each covers that party's maximum loss on `terms`. */
+  readonly lockA: bigint
+  readonly lockB: bigint
+}
+
+/** A quote consumed by a trade, remembered until it expires so it can never fill twice. */
+export interface UsedQuote {
+  readonly quoter: Party
+  readonly nonce: bigint
+  readonly validUntil: number
+}
+
+/** Summary of positions that left the channel (settled or unwound). */
+export interface SettledSummary {
+  readonly count: number
+  /** Net amount A received from closed positions (payoffs and unwind payments), may be negative. */
+  readonly netToA: bigint
+  /** Hash chain over every closed position: H(prev digest, position id, outcome). */
+  readonly digest: Hex
+}
+
+export interface ChannelState {
+  readonly contractId: Hex
+  readonly channelId: Hex
+  /** Strictly increasing; need not be contiguous. */
+  readonly version: number
+  /** Hash of the state this one extends; ZERO_HASH for version 0. */
+  readonly prevHash: Hex
+  /** ms UTC when the state was proposed; never decreases. */
+  readonly timestamp: number
+  /** Total both parties deposited into the channel at open; fixed for the channel's life. */
+  readonly deposited: bigint
+  readonly balanceA: bigint
+  readonly balanceB: bigint
+  /** Open positions sorted by id. */
+  readonly positions: readonly Position[]
+  /** Quotes used by trades and not yet expired, sorted by (quoter, nonce). */
+  readonly usedQuotes: readonly UsedQuote[]
+  readonly settled: SettledSummary
+  /** A final state has no open positions and ends the channel (cooperative close). */
+  readonly isFinal: boolean
+}
+
+export function encodePosition(w: ByteWriter, p: Position): void {
+  w.hex(p.id, 32)
+  w.u8(p.buyer === 'A' ? 1 : 2)
+  encodePackage(w, p.terms)
+  w.u128(p.premium)
+  w.u128(p.lockA)
+  w.u128(p.lockB)
+}
+
+export function encodeState(w: ByteWriter, s: ChannelState): void {
+  w.hex(s.contractId, 32)
+  w.hex(s.channelId, 32)
+  w.u64(s.version)
+  w.hex(s.prevHash, 32)
+  w.u64(s.timestamp)
+  w.u128(s.deposited)
+  w.u128(s.balanceA)
+  w.u128(s.balanceB)
+  w.list(s.positions, encodePosition)
+  w.list(s.usedQuotes, (w2, u) => {
+    w2.u8(u.quoter === 'A' ? 1 : 2)
+    w2.u64(u.nonce)
+    w2.u64(u.validUntil)
+  })
+  w.u64(s.settled.count)
+  w.i128(s.settled.netToA)
+  w.hex(s.settled.digest, 32)
+  w.bool(s.isFinal)
+}
+
+export function stateBytes(s: ChannelState): Uint8Array {
+  return encode((w) => encodeState(w, s))
+}
+
+/** The 32-byte digest both parties sign. */
+export function stateDigest(s: ChannelState): Uint8Array {
+  return taggedHash('state/v1', stateBytes(s))
+}
+
+export function stateHash(s: ChannelState): Hex {
+  return taggedHashHex('state/v1', stateBytes(s))
+}
+
+export function lockedTotal(s: Pick<ChannelState, 'positions'>): bigint {
+  let sum = 0n
+  for (const p of s.positions) sum += p.lockA + p.lockB
+  return sum
+}
+
+/** Conservation: balanceA + balanceB + locked collateral == deposited. */
+export function assertConservation(s: ChannelState): void {
+  if (s.balanceA < 0n || s.balanceB < 0n) {
+    throw new TransitionError('CONSERVATION_VIOLATED', 'a balance is negative', {
+      balanceA: s.balanceA.toString(),
+      balanceB: s.balanceB.toString(),
+    })
+  }
+  const total = s.balanceA + s.balanceB + lockedTotal(s)
+  if (total !== s.deposited) {
+    throw new TransitionError(
+      'CONSERVATION_VIOLATED',
+      `balances plus locked collateral (${total}) differ from the deposit (${s.deposited})`,
+      { total: total.toString(), deposited: s.deposited.toString() },
+    )
+  }
+}
+
+/** Version 0: both deposits as free balances, nothing open. Both sign it before the channel opens. */
+export function openingState(params: ChannelParams, depositA: bigint, depositB: bigint, timestamp: number): ChannelState {
+  if (depositA < 0n || depositB < 0n) throw new RangeError('deposits must be >= 0')
+  return {
+    contractId: params.contractId,
+    channelId: channelIdOf(params),
+    version: 0,
+    prevHash: ZERO_HASH,
+    timestamp,
+    deposited: depositA + depositB,
+    balanceA: depositA,
+    balanceB: depositB,
+    positions: [],
+    usedQuotes: [],
+    settled: { count: 0, netToA: 0n, digest: ZERO_HASH },
+    isFinal: false,
+  }
+}
+
+export function balanceOf(s: ChannelState, party: Party): bigint {
+  return party === 'A' ? s.balanceA : s.balanceB
+}
+
+export function compareHex(a: Hex, b: Hex): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

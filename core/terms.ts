@@ -1,0 +1,87 @@
+// Option terms: European, cash-settled, linear packages of puts and (capped) calls.
+//
+// Units. Strikes, caps and oracle prices are integers with `priceDecimals` decimals (the feed's).
+// Quantities are integers with `quantityDecimals` decimals of the underlying. Payoffs and
+// collateral are integers in minor units of the settlement asset (`assetDecimals`).
+// Leg directions are from the point of view of the package's buyer.
+import type { PublicKeyHex } from './identity.ts'
+import { ByteWriter } from './encoding.ts'
+
+export type LegKind = 'call' | 'put'
+export type Direction = 'long' | 'short'
+
+export interface OptionLeg {
+  readonly kind: LegKind
+  /** Price minor units, > 0. */
+  readonly strike: bigint
+  /** Calls only: the price above which the call stops paying more. > strike, or null for none. */
+  readonly cap: bigint | null
+  /** Underlying minor units, > 0. */
+  readonly quantity: bigint
+  readonly direction: Direction
+}
+
+export interface OptionPackage {
+  /** Price feed name, e.g. "BTC-USD". */
+  readonly feed: string
+  readonly priceDecimals: number
+  readonly quantityDecimals: number
+  /** Settlement asset, e.g. "USDC"; must be the channel's asset. */
+  readonly asset: string
+  readonly assetDecimals: number
+  /** Expiry instant, ms since the Unix epoch (UTC). Convention: 08:00 UTC. */
+  readonly expiry: number
+  /** The oracle key whose attestation settles this package. */
+  readonly oracle: PublicKeyHex
+  /** 1..MAX_LEGS legs, filled all-or-none. */
+  readonly legs: readonly OptionLeg[]
+}
+
+export const MAX_LEGS = 8
+export const MAX_DECIMALS = 18
+/** Largest strike, cap or quantity accepted: keeps every intermediate product far inside u128/i128. */
+export const MAX_TERM_INTEGER = 10n ** 24n
+export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,31}$/
+export const EXPIRY_HOUR_UTC = 8
+
+/** The conventional expiry instant (08:00 UTC) of a calendar day given as YYYY-MM-DD. */
+export function expiryOn(dateUtc: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateUtc)
+  if (!m) throw new RangeError(`expected YYYY-MM-DD, got ${JSON.stringify(dateUtc)}`)
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), EXPIRY_HOUR_UTC)
+  if (new Date(t).toISOString().slice(0, 10) !== dateUtc) throw new RangeError(`not a calendar date: ${dateUtc}`)
+  return t
+}
+
+/** The first conventional expiry strictly after `now` plus `days` whole days. */
+export function nextExpiry(now: number, days = 0): number {
+  const d = new Date(now)
+  let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), EXPIRY_HOUR_UTC)
+  if (t <= now) t += 86_400_000
+  return t + days * 86_400_000
+}
+
+export function encodeLeg(w: ByteWriter, leg: OptionLeg): void {
+  w.u8(leg.kind === 'call' ? 1 : 2)
+  w.u128(leg.strike)
+  w.bool(leg.cap !== null)
+  w.u128(leg.cap ?? 0n)
+  w.u128(leg.quantity)
+  w.u8(leg.direction === 'long' ? 1 : 2)
+}
+
+export function encodePackage(w: ByteWriter, p: OptionPackage): void {
+  w.str(p.feed)
+  w.u8(p.priceDecimals)
+  w.u8(p.quantityDecimals)
+  w.str(p.asset)
+  w.u8(p.assetDecimals)
+  w.u64(p.expiry)
+  w.hex(p.oracle, 32)
+  w.list(p.legs, encodeLeg)
+}
+
+export function describeLeg(leg: OptionLeg): string {
+  const cap = leg.cap === null ? '' : ` cap ${leg.cap}`
+  return `${leg.direction} ${leg.kind} strike ${leg.strike}${cap} qty ${leg.quantity}`
+}

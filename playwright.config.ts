@@ -1,0 +1,37 @@
+import { defineConfig } from '@playwright/test'
+import { existsSync } from 'node:fs'
+
+// Debian's Chromium where present (Playwright cannot download its own browser on our machines).
+const systemChromium = '/usr/bin/chromium'
+const appPort = Number(process.env.E2E_APP_PORT ?? 5183)
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/e2e-artifacts',
+  use: {
+    baseURL: `http://127.0.0.1:${appPort}`,
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      ...(existsSync(systemChromium) ? { executablePath: systemChromium } : {}),
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    },
+  },
+  webServer: {
+    command: `npx vite --port ${appPort} --strictPort`,
+    url: `http://127.0.0.1:${appPort}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+})

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm start: installs what is missing, then starts every service (see scripts/start.mjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+exec node scripts/netns.mjs node scripts/start.mjs "$@"

@@ -1,0 +1,44 @@
+// Sums the suites' own reports into the one line CI reads: "N passed, N failed".
+import { existsSync, readFileSync } from 'node:fs'
+
+let passed = 0
+let failed = 0
+const lines = []
+const suites = existsSync('test-results/suites.txt') ? readFileSync('test-results/suites.txt', 'utf8').trim().split('\n') : []
+
+// The typecheck counts as one check.
+const tc = suites.find((l) => l.endsWith(' typecheck'))
+if (tc) tc.startsWith('ok') ? passed++ : failed++
+
+function readJson(path) {
+  try { return JSON.parse(readFileSync(path, 'utf8')) } catch { return null }
+}
+
+const unit = readJson('test-results/unit.json')
+if (unit) {
+  passed += unit.numPassedTests
+  failed += unit.numFailedTests
+  lines.push(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed (${unit.numTotalTestSuites} files)`)
+  // A file that failed to load has no tests but is a failure.
+  const broken = (unit.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0)
+  failed += broken.length
+} else if (suites.some((l) => l.endsWith(' unit'))) {
+  failed++
+  lines.push('unit: no report (the runner crashed)')
+}
+
+const e2e = readJson('test-results/e2e.json')
+if (e2e) {
+  const s = e2e.stats
+  passed += s.expected + (s.flaky ?? 0)
+  failed += s.unexpected
+  lines.push(`e2e: ${s.expected + (s.flaky ?? 0)} passed, ${s.unexpected} failed${s.flaky ? ` (${s.flaky} flaky)` : ''}`)
+  failed += (e2e.errors ?? []).length
+} else if (suites.some((l) => l.endsWith(' e2e'))) {
+  failed++
+  lines.push('e2e: no report (the runner crashed)')
+}
+
+for (const l of lines) console.log(l)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite'
+import react from '@vitejs/plugin-react'
+
+// The app is served on loopback only; the settlement node and signaling server are separate processes.
+export default defineConfig({
+  root: 'app',
+  publicDir: '../public',
+  plugins: [react()],
+  server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
+  preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+})

@@ -1,25 +1,18 @@
-import { useState } from 'react'
-import { fingerprint, generateKeyPair } from '../core/index.ts'
+import { IdentityScreen } from './identity/IdentityScreen.tsx'
+import { IdentityBadge } from './identity/IdentityBadge.tsx'
+import { useIdentity } from './identity/useIdentity.ts'
+import { Workspace } from './Workspace.tsx'
 
-/** First screen: a freshly generated identity, proving the app -> core build path. */
 export function App() {
-  const [keys, setKeys] = useState(() => generateKeyPair())
+  const identity = useIdentity()
+  const unlocked = identity.state.status === 'unlocked' ? identity.state.keys : null
   return (
-    <main className="shell">
-      <header>
+    <div className="shell">
+      <header className="topbar">
         <h1>OTC Channels</h1>
-        <p className="muted">Bilateral state channels for crypto options</p>
+        {unlocked && <IdentityBadge identity={identity} publicKey={unlocked.publicKey} />}
       </header>
-      <section aria-labelledby="identity-title" className="card">
-        <h2 id="identity-title">Your identity</h2>
-        <dl>
-          <dt>Fingerprint</dt>
-          <dd data-testid="fingerprint" className="mono">{fingerprint(keys.publicKey)}</dd>
-          <dt>Public key</dt>
-          <dd data-testid="public-key" className="mono">{keys.publicKey}</dd>
-        </dl>
-        <button type="button" onClick={() => setKeys(generateKeyPair())}>New key</button>
-      </section>
-    </main>
+      <main>{unlocked ? <Workspace keys={unlocked} /> : <IdentityScreen identity={identity} />}</main>
+    </div>
   )
 }

@@ -1,12 +1,45 @@
-import { test, expect } from '@playwright/test'
+import { test, expect, type Page } from '@playwright/test'
 
-test('the app shows a freshly generated identity from core', async ({ page }) => {
+const PASS = 'correct horse battery staple'
+
+async function createIdentity(page: Page) {
   await page.goto('/')
-  await expect(page.getByRole('heading', { name: 'OTC Channels' })).toBeVisible()
+  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+  await page.getByLabel('Repeat passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create identity' }).click()
   const fp = page.getByTestId('fingerprint')
-  await expect(fp).toHaveText(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/)
-  const key = await page.getByTestId('public-key').textContent()
-  expect(key).toMatch(/^[0-9a-f]{64}$/)
-  await page.getByRole('button', { name: 'New key' }).click()
-  await expect(page.getByTestId('public-key')).not.toHaveText(key!)
+  await expect(fp).toHaveText(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/, { timeout: 20_000 })
+  return (await fp.textContent())!
+}
+
+test('identity: create, reload locks it, a wrong passphrase is refused, the right one unlocks', async ({ page }) => {
+  const fp = await createIdentity(page)
+  await page.reload()
+  await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await page.getByLabel('Passphrase', { exact: true }).fill('not my passphrase')
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByRole('alert')).toContainText('wrong passphrase', { timeout: 20_000 })
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })
+})
+
+test('identity: an exported backup restores the same key in a fresh browser context', async ({ page, browser }) => {
+  const fp = await createIdentity(page)
+  await page.getByRole('button', { name: 'Export backup' }).click()
+  const backup = await page.getByTestId('backup-text').inputValue()
+  expect(backup).toMatch(/^otc-vault-v1:/)
+
+  const other = await browser.newContext()
+  const page2 = await other.newPage()
+  await page2.goto('/')
+  await page2.getByRole('button', { name: 'Restore from a backup instead' }).click()
+  await page2.getByLabel('Backup text').fill('otc-vault-v1:garbage')
+  await page2.getByLabel('Passphrase of the backup').fill(PASS)
+  await page2.getByRole('button', { name: 'Restore' }).click()
+  await expect(page2.getByRole('alert')).toContainText('damaged')
+  await page2.getByLabel('Backup text').fill(backup)
+  await page2.getByRole('button', { name: 'Restore' }).click()
+  await expect(page2.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })
+  await other.close()
 })

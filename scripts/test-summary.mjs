@@ -18,7 +18,7 @@ const unit = readJson('test-results/unit.json')
 if (unit) {
   passed += unit.numPassedTests
   failed += unit.numFailedTests
-  lines.push(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed (${unit.numTotalTestSuites} files)`)
+  lines.push(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed (${(unit.testResults ?? []).length} files)`)
   // A file that failed to load has no tests but is a failure.
   const broken = (unit.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0)
   failed += broken.length

@@ -1,0 +1,118 @@
+// The first screen: create a key protected by a passphrase, unlock it, or restore a backup.
+import { useState, type FormEvent } from 'react'
+import { fingerprint } from '../../core/index.ts'
+import type { Identity } from './useIdentity.ts'
+
+export function IdentityScreen({ identity }: { identity: Identity }) {
+  const { state } = identity
+  const [mode, setMode] = useState<'main' | 'import'>('main')
+  if (state.status === 'loading') return <p className="muted">Opening your key vault…</p>
+  return (
+    <section className="card narrow" aria-labelledby="identity-title">
+      <h2 id="identity-title">Your identity</h2>
+      {state.status === 'damaged' && (
+        <p role="alert" className="error">The stored key vault could not be read: {state.reason}. Restore it from your backup below.</p>
+      )}
+      {mode === 'import' ? (
+        <ImportForm identity={identity} onCancel={() => setMode('main')} />
+      ) : state.status === 'locked' ? (
+        <UnlockForm identity={identity} publicKey={state.vault.publicKey} />
+      ) : (
+        <CreateForm identity={identity} />
+      )}
+      {mode === 'main' && (
+        <p>
+          <button type="button" className="link" onClick={() => setMode('import')}>
+            Restore from a backup instead
+          </button>
+        </p>
+      )}
+      {identity.error && <p role="alert" className="error">{identity.error}</p>}
+    </section>
+  )
+}
+
+function CreateForm({ identity }: { identity: Identity }) {
+  const [pass, setPass] = useState('')
+  const [again, setAgain] = useState('')
+  const mismatch = again.length > 0 && pass !== again
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    if (pass.length >= 8 && pass === again) void identity.create(pass)
+  }
+  return (
+    <form onSubmit={submit} aria-label="Create identity">
+      <p className="muted">
+        A new ed25519 key is generated in this browser and stored encrypted under your passphrase (scrypt + secretbox).
+        Nobody else ever sees it; keep the backup you can export afterwards.
+      </p>
+      <label>
+        Passphrase (at least 8 characters)
+        <input type="password" autoComplete="new-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus />
+      </label>
+      <label>
+        Repeat passphrase
+        <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} aria-invalid={mismatch} />
+      </label>
+      {mismatch && <p className="error">The passphrases differ.</p>}
+      <button type="submit" disabled={identity.busy || pass.length < 8 || pass !== again}>
+        {identity.busy ? 'Encrypting…' : 'Create identity'}
+      </button>
+    </form>
+  )
+}
+
+function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: string }) {
+  const [pass, setPass] = useState('')
+  return (
+    <form
+      aria-label="Unlock identity"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void identity.unlock(pass)
+      }}
+    >
+      <p>
+        Key <span className="mono" data-testid="locked-fingerprint">{fingerprint(publicKey)}</span> is locked.
+      </p>
+      <label>
+        Passphrase
+        <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus />
+      </label>
+      <button type="submit" disabled={identity.busy || pass.length === 0}>
+        {identity.busy ? 'Unlocking…' : 'Unlock'}
+      </button>
+    </form>
+  )
+}
+
+function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () => void }) {
+  const [text, setText] = useState('')
+  const [pass, setPass] = useState('')
+  return (
+    <form
+      aria-label="Restore identity"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void identity.importBackup(text, pass)
+      }}
+    >
+      <label>
+        Backup text (starts with otc-vault-v1:)
+        <textarea rows={4} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} autoFocus />
+      </label>
+      <label>
+        Passphrase of the backup
+        <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} />
+      </label>
+      <div className="row">
+        <button type="submit" disabled={identity.busy || !text || !pass}>
+          {identity.busy ? 'Restoring…' : 'Restore'}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,97 @@
+// The trader's identity: the vault in storage, locked or unlocked. The unlocked key lives only in
+// memory for this page; reloading asks for the passphrase again.
+import { useCallback, useEffect, useState } from 'react'
+import {
+  exportVault, generateKeyPair, importVault, lockKey, unlockKey, isProtocolError, type KeyPair, type KeyVault,
+} from '../../core/index.ts'
+import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
+
+export type IdentityState =
+  | { status: 'loading' }
+  | { status: 'none' }
+  | { status: 'locked'; vault: KeyVault }
+  | { status: 'unlocked'; vault: KeyVault; keys: KeyPair }
+  | { status: 'damaged'; reason: string }
+
+export interface Identity {
+  state: IdentityState
+  busy: boolean
+  error: string | null
+  create(passphrase: string): Promise<void>
+  unlock(passphrase: string): Promise<void>
+  importBackup(text: string, passphrase: string): Promise<void>
+  lock(): void
+  exportBackup(): string | null
+  forget(): Promise<void>
+}
+
+export function describeError(e: unknown): string {
+  if (isProtocolError(e)) return `${e.message} (${e.code})`
+  return e instanceof Error ? e.message : String(e)
+}
+
+export function useIdentity(): Identity {
+  const [state, setState] = useState<IdentityState>({ status: 'loading' })
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let live = true
+    loadVault().then(
+      (vault) => live && setState(vault ? { status: 'locked', vault } : { status: 'none' }),
+      (e) => live && setState({ status: 'damaged', reason: describeError(e) }),
+    )
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const run = useCallback(async (fn: () => Promise<void>) => {
+    setBusy(true)
+    setError(null)
+    try {
+      await fn()
+    } catch (e) {
+      setError(describeError(e))
+    } finally {
+      setBusy(false)
+    }
+  }, [])
+
+  const create = (passphrase: string) =>
+    run(async () => {
+      const keys = generateKeyPair()
+      const vault = await lockKey(keys, passphrase)
+      await saveVault(vault)
+      setState({ status: 'unlocked', vault, keys })
+    })
+
+  const unlock = (passphrase: string) =>
+    run(async () => {
+      if (state.status !== 'locked') return
+      const keys = await unlockKey(state.vault, passphrase)
+      setState({ status: 'unlocked', vault: state.vault, keys })
+    })
+
+  const importBackup = (text: string, passphrase: string) =>
+    run(async () => {
+      const vault = importVault(text)
+      const keys = await unlockKey(vault, passphrase) // prove the passphrase before replacing anything
+      await saveVault(vault)
+      setState({ status: 'unlocked', vault, keys })
+    })
+
+  const lock = () => {
+    if (state.status === 'unlocked') setState({ status: 'locked', vault: state.vault })
+  }
+
+  const exportBackup = () => (state.status === 'unlocked' || state.status === 'locked' ? exportVault(state.vault) : null)
+
+  const forget = () =>
+    run(async () => {
+      await forgetVault()
+      setState({ status: 'none' })
+    })
+
+  return { state, busy, error, create, unlock, importBackup, lock, exportBackup, forget }
+}

@@ -1,0 +1,5 @@
+/// <reference types="vite/client" />
+interface ImportMetaEnv {
+  readonly VITE_NODE_URL?: string
+  readonly VITE_SIGNALING_URL?: string
+}

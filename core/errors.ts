@@ -25,10 +25,14 @@ export type ErrorCode =
   | 'VAULT_WRONG_PASSPHRASE'
   | 'VAULT_CORRUPT'
 
-export class ProtocolError extends Error {
-  readonly code: ErrorCode
+/**
+ * The one error base of the project. Other modules (pricing, contract, sync) extend it with their
+ * own code unions: `class ContractError extends ProtocolError<ContractErrorCode>`.
+ */
+export class ProtocolError<C extends string = ErrorCode> extends Error {
+  readonly code: C
   readonly details: Readonly<Record<string, unknown>>
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  constructor(code: C, message: string, details: Record<string, unknown> = {}) {
     super(message)
     this.name = new.target.name
     this.code = code
@@ -55,6 +59,6 @@ export class SignatureError extends ProtocolError {}
 
 export class VaultError extends ProtocolError {}
 
-export function isProtocolError(e: unknown): e is ProtocolError {
+export function isProtocolError(e: unknown): e is ProtocolError<string> {
   return e instanceof ProtocolError
 }

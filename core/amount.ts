@@ -1,0 +1,32 @@
+// Exact conversion between human decimal text ("1,234.56") and integer minor units (bigint).
+// The UI formats and parses every amount, price and quantity through these; no float on the way.
+import { ParseError } from './errors.ts'
+
+/** 123456n with 2 decimals -> "1,234.56" (grouping optional; trailing zeros kept to `decimals`). */
+export function formatUnits(value: bigint, decimals: number, opts: { group?: boolean; minDecimals?: number } = {}): string {
+  const neg = value < 0n
+  const abs = neg ? -value : value
+  const base = 10n ** BigInt(decimals)
+  let whole = (abs / base).toString()
+  let frac = decimals > 0 ? (abs % base).toString().padStart(decimals, '0') : ''
+  if (opts.minDecimals !== undefined) {
+    while (frac.length > opts.minDecimals && frac.endsWith('0')) frac = frac.slice(0, -1)
+  }
+  if (opts.group ?? true) whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`
+}
+
+/**
+ * "1,234.5" with 2 decimals -> 123450n. Refuses more fractional digits than `decimals` (no silent
+ * rounding of money), exponents, signs unless `allowNegative`, and empty text.
+ */
+export function parseUnits(text: string, decimals: number, field = 'amount', opts: { allowNegative?: boolean } = {}): bigint {
+  const t = text.trim().replace(/[,_\s]/g, '')
+  const m = /^(-)?(\d*)(?:\.(\d*))?$/.exec(t)
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new ParseError(field, `"${text}" is not a decimal number`)
+  if (m[1] && !opts.allowNegative) throw new ParseError(field, 'must not be negative')
+  const frac = m[3] ?? ''
+  if (frac.length > decimals) throw new ParseError(field, `at most ${decimals} decimal places`)
+  const v = BigInt((m[2] || '0') + frac.padEnd(decimals, '0'))
+  return m[1] ? -v : v
+}

@@ -1,0 +1,285 @@
+// The node's HTTP JSON API (node:http) and WebSocket push (ws). Every body and query parameter is
+// parsed at this boundary; failures answer 4xx with {error:{code,message,field?}}.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { z } from 'zod'
+import { isProtocolError, parseChannelParams, parseSignedState, toWire } from '../../core/index.ts'
+import { SETTLEMENT_FALLBACK_MS } from '../contract/contract.ts'
+import { ContractError } from '../contract/errors.ts'
+import { amountSchema, parseContractInput, parseSignedTx, publicKeySchema, type RecordedEvent } from '../contract/wire.ts'
+import { API_PREFIX, type ChannelView, type NodeInfo } from '../client/api.ts'
+import type { Watchtower } from '../watchtower/watchtower.ts'
+import { UnknownFeedError, type DevOracle } from './dev-oracle.ts'
+import type { SettlementNode } from './settlement-node.ts'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+const HEX32 = /^[0-9a-f]{64}$/
+
+class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly details?: Record<string, unknown>) {
+    super(message)
+  }
+}
+
+/** HTTP status for a contract rejection: bad input 400, unknown things 404, rule refusals 422. */
+function statusOf(code: string): number {
+  if (code === 'INVALID_FIELD' || code === 'INVALID_AMOUNT') return 400
+  if (code === 'UNKNOWN_CHANNEL') return 404
+  return 422
+}
+
+export interface ServerOptions {
+  readonly node: SettlementNode
+  readonly host?: string
+  readonly port?: number
+  readonly oracle?: DevOracle | null
+  /** Looked up per request, so a watchtower that needs the server's URL can be attached after start. */
+  readonly watchtower?: () => Watchtower | null
+  readonly log?: (message: string) => void
+}
+
+export interface RunningServer {
+  readonly url: string
+  readonly port: number
+  close(): Promise<void>
+}
+
+const advanceSchema = z.strictObject({ ms: z.number({ error: 'expected a number of ms' }).int('expected an integer').min(0).max(366 * 86_400_000) })
+const faucetSchema = z.strictObject({ account: publicKeySchema, amount: amountSchema })
+const watchSchema = z.strictObject({ params: z.unknown(), state: z.unknown() })
+
+function channelView(node: SettlementNode, id: string): ChannelView {
+  const c = node.contract.channel(id)
+  if (!c) throw new ApiError(404, 'UNKNOWN_CHANNEL', `no channel ${id}`)
+  return {
+    channelId: c.channelId,
+    params: c.params,
+    status: c.status,
+    deposited: c.deposited,
+    holdings: c.holdings,
+    openedAt: c.openedAt,
+    dispute: c.dispute
+      ? { version: c.dispute.state.version, stateHash: c.dispute.stateHash, deadline: c.dispute.deadline, startedBy: c.dispute.startedBy, lastBy: c.dispute.lastBy, state: c.dispute.state }
+      : null,
+    lockedPositions: c.lockedPositions,
+    payoutVersion: c.payoutVersion,
+  }
+}
+
+function intParam(url: URL, name: string, def: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = url.searchParams.get(name)
+  if (raw === null) return def
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(raw) || Number(raw) > max) throw new ApiError(400, 'INVALID_FIELD', `${name}: expected a non-negative integer`, name)
+  return Number(raw)
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${MAX_BODY_BYTES} bytes`)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${MAX_BODY_BYTES} bytes`)
+    chunks.push(chunk)
+  }
+  if (size === 0) throw new ApiError(400, 'BAD_JSON', 'expected a JSON body')
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new ApiError(400, 'BAD_JSON', 'body is not valid JSON')
+  }
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { node } = opts
+  const oracle = opts.oracle ?? null
+  const wt = opts.watchtower ?? (() => null)
+  const log = opts.log ?? (() => {})
+
+  const info = (): NodeInfo => ({
+    contractId: node.contractId,
+    dev: node.dev,
+    height: node.headBlock.height,
+    headHash: node.headBlock.hash,
+    now: node.clock.now(),
+    lastEventSeq: node.lastEventSeq,
+    settlementFallbackMs: SETTLEMENT_FALLBACK_MS,
+    oracle: oracle ? { publicKey: oracle.publicKey, feeds: oracle.feeds.map((f) => ({ feed: f.feed, decimals: f.decimals })) } : null,
+    watchtower: wt() ? { publicKey: wt()!.publicKey } : null,
+  })
+
+  const devOnly = (): void => {
+    if (!node.dev) throw new ApiError(403, 'DEV_ONLY', 'this route exists only on a node started with --dev')
+  }
+  const needOracle = (): DevOracle => {
+    devOnly()
+    if (!oracle) throw new ApiError(404, 'NOT_FOUND', 'this node runs no oracle')
+    return oracle
+  }
+
+  async function route(req: IncomingMessage, url: URL): Promise<unknown> {
+    const watchtower = wt()
+    const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : null
+    if (path === null) throw new ApiError(404, 'NOT_FOUND', `no route ${url.pathname}; the API lives under ${API_PREFIX}`)
+    const m = req.method ?? 'GET'
+    const seg = path.split('/').filter(Boolean)
+    const is = (method: string, ...parts: string[]) => m === method && seg.length === parts.length && parts.every((p, i) => p === '*' || p === seg[i])
+
+    if (is('GET', 'info')) return info()
+    if (is('GET', 'health')) return { ok: true, height: node.headBlock.height, now: node.clock.now() }
+    if (is('GET', 'time')) return { now: node.clock.now() }
+    if (is('GET', 'state')) {
+      return { height: node.headBlock.height, headHash: node.headBlock.hash, stateHash: node.contract.stateHash(), totals: node.contract.totals() }
+    }
+    if (is('GET', 'accounts', '*')) {
+      const key = parseContractInput(publicKeySchema, seg[1], 'account')
+      const a = node.contract.account(key)
+      return { account: key, balance: a.balance, nonce: a.nonce }
+    }
+    if (is('GET', 'channels', '*')) {
+      if (!HEX32.test(seg[1]!)) throw new ApiError(400, 'INVALID_FIELD', 'channelId: expected 64 lowercase hex characters', 'channelId')
+      return channelView(node, seg[1]!)
+    }
+    if (is('GET', 'events')) {
+      const since = intParam(url, 'since', 0)
+      const limit = intParam(url, 'limit', 1000, 10_000)
+      return { events: node.events(since, limit), lastSeq: node.lastEventSeq }
+    }
+    if (is('GET', 'txs', '*')) {
+      if (!HEX32.test(seg[1]!)) throw new ApiError(400, 'INVALID_FIELD', 'txId: expected 64 lowercase hex characters', 'txId')
+      const height = node.txHeight(seg[1]!)
+      if (height === undefined) throw new ApiError(404, 'NOT_FOUND', `transaction ${seg[1]} is not committed`)
+      return { txId: seg[1], height }
+    }
+    if (is('POST', 'txs')) return node.submit(parseSignedTx(await readJson(req)))
+
+    if (is('POST', 'dev', 'faucet')) {
+      devOnly()
+      const body = parseContractInput(faucetSchema, await readJson(req))
+      return node.faucet(body.account, body.amount)
+    }
+    if (is('POST', 'dev', 'advance')) {
+      devOnly()
+      const body = parseContractInput(advanceSchema, await readJson(req))
+      return { now: node.clock.advance(body.ms) }
+    }
+    if (is('GET', 'oracle', 'attestation')) {
+      const o = needOracle()
+      const feed = url.searchParams.get('feed') ?? ''
+      const instant = intParam(url, 'instant', -1)
+      if (instant < 0) throw new ApiError(400, 'INVALID_FIELD', 'instant: required, ms UTC', 'instant')
+      if (instant > node.clock.now()) throw new ApiError(422, 'FUTURE_INSTANT', `the oracle attests only instants up to now (${node.clock.now()})`, 'instant')
+      return o.attest(feed, instant)
+    }
+    if (is('GET', 'oracle', 'mark')) return needOracle().attest(url.searchParams.get('feed') ?? '', node.clock.now())
+
+    if (is('POST', 'watchtower', 'states')) {
+      if (!watchtower) throw new ApiError(404, 'NOT_FOUND', 'this node runs no watchtower')
+      const body = parseContractInput(watchSchema, await readJson(req))
+      return watchtower.watch(parseChannelParams(body.params, 'params'), parseSignedState(body.state, 'state'))
+    }
+    if (is('GET', 'watchtower')) {
+      if (!watchtower) throw new ApiError(404, 'NOT_FOUND', 'this node runs no watchtower')
+      return { publicKey: watchtower.publicKey, channels: watchtower.channels().map((c) => ({ channelId: c.state.state.channelId, version: c.state.state.version })) }
+    }
+    if (seg.length > 0 && ['info', 'health', 'time', 'state', 'accounts', 'channels', 'events', 'txs', 'dev', 'oracle', 'watchtower'].includes(seg[0]!)) {
+      throw new ApiError(405, 'METHOD_NOT_ALLOWED', `${m} is not allowed on ${url.pathname}`)
+    }
+    throw new ApiError(404, 'NOT_FOUND', `no route ${url.pathname}`)
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(toWire(body))
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+    res.end(text)
+  }
+
+  function sendError(res: ServerResponse, e: unknown): void {
+    if (e instanceof ApiError) return send(res, e.status, { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}), ...(e.details ? { details: e.details } : {}) } })
+    if (e instanceof ContractError) {
+      const field = typeof e.details.field === 'string' ? e.details.field : undefined
+      return send(res, statusOf(e.code), { error: { code: e.code, message: e.message, ...(field ? { field } : {}), details: e.details } })
+    }
+    if (isProtocolError(e)) {
+      const field = typeof e.details.field === 'string' ? e.details.field : undefined
+      return send(res, 400, { error: { code: e.code, message: e.message, ...(field ? { field } : {}) } })
+    }
+    if (e instanceof UnknownFeedError) return send(res, 404, { error: { code: 'UNKNOWN_FEED', message: e.message, field: 'feed' } })
+    log(`internal error: ${e instanceof Error ? e.stack : String(e)}`)
+    send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } })
+  }
+
+  const server = createServer((req, res) => {
+    // The browser app runs on another loopback port.
+    res.setHeader('access-control-allow-origin', '*')
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS')
+    res.setHeader('access-control-allow-headers', 'content-type')
+    res.setHeader('access-control-max-age', '600')
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204)
+      res.end()
+      return
+    }
+    const url = new URL(req.url ?? '/', 'http://node')
+    route(req, url).then(
+      (body) => send(res, 200, body),
+      (e: unknown) => {
+        sendError(res, e)
+        if (e instanceof ApiError && e.status === 413) req.destroy()
+      },
+    )
+  })
+  server.keepAliveTimeout = 30_000
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 })
+  const sockets = new Set<WebSocket>()
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://node')
+    if (url.pathname !== `${API_PREFIX}/ws`) {
+      socket.destroy()
+      return
+    }
+    let since: number
+    try {
+      since = intParam(url, 'since', 0)
+    } catch {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws)
+      const push = (events: readonly RecordedEvent[]) => {
+        if (events.length === 0) return
+        // A reader that does not keep up is dropped; it resumes with ?since= its last seq.
+        if (ws.bufferedAmount > 16 * 1024 * 1024) return ws.terminate()
+        ws.send(JSON.stringify(toWire({ type: 'events', events })))
+      }
+      for (let s = since; s < node.lastEventSeq; s += 1000) push(node.events(s, 1000))
+      const off = node.onEvents(push)
+      ws.on('close', () => {
+        off()
+        sockets.delete(ws)
+      })
+      ws.on('error', () => ws.terminate())
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 8545, opts.host ?? '127.0.0.1', () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = opts.host ?? '127.0.0.1'
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: async () => {
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

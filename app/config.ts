@@ -19,6 +19,9 @@ export const config = {
   signalingUrls: [loopbackUrl(params.get('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
   /** ICE servers: none by default (loopback and LAN). Users add STUN/TURN for real networks. */
   iceServers: [] as RTCIceServer[],
+  /** The settlement asset of this deployment (the contract counts integer minor units of it). */
+  asset: { symbol: 'USDC', decimals: 6 },
+  demoUrl: loopbackUrl(params.get('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
   /** Namespaces IndexedDB so two traders can share one browser profile in development. */
   profile: params.get('profile') ?? 'default',
 }

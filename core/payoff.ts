@@ -78,7 +78,7 @@ export function maxLoss(pkg: OptionPackage): MaxLoss {
     )
     throw new TransitionError(
       'UNBOUNDED_LOSS',
-      `legs[${culprit}] (${describeLeg(pkg.legs[culprit]!)}) leaves the ${loser}'s loss unbounded: ` +
+      `legs[${culprit}] (${describeLeg(pkg.legs[culprit]!, pkg)}) leaves the ${loser}'s loss unbounded: ` +
         `net uncapped call quantity is ${slope}; give the call a cap or offset it with a call spread`,
       { leg: culprit, loser, netUncappedCalls: slope.toString() },
     )

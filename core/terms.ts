@@ -6,6 +6,7 @@
 // Leg directions are from the point of view of the package's buyer.
 import type { PublicKeyHex } from './identity.ts'
 import { ByteWriter } from './encoding.ts'
+import { formatUnits } from './amount.ts'
 
 export type LegKind = 'call' | 'put'
 export type Direction = 'long' | 'short'
@@ -81,7 +82,9 @@ export function encodePackage(w: ByteWriter, p: OptionPackage): void {
   w.list(p.legs, encodeLeg)
 }
 
-export function describeLeg(leg: OptionLeg): string {
-  const cap = leg.cap === null ? '' : ` cap ${leg.cap}`
-  return `${leg.direction} ${leg.kind} strike ${leg.strike}${cap} qty ${leg.quantity}`
+/** "long call strike 60,000.00 cap 70,000.00 qty 1.5000" in the package's units. */
+export function describeLeg(leg: OptionLeg, pkg: Pick<OptionPackage, 'priceDecimals' | 'quantityDecimals'>): string {
+  const price = (v: bigint) => formatUnits(v, pkg.priceDecimals)
+  const cap = leg.cap === null ? '' : ` cap ${price(leg.cap)}`
+  return `${leg.direction} ${leg.kind} strike ${price(leg.strike)}${cap} qty ${formatUnits(leg.quantity, pkg.quantityDecimals)}`
 }

@@ -46,7 +46,7 @@ export function testChannel(opts: { depositA?: bigint; depositB?: bigint; label?
 }
 
 /** BTC-USD with 2 price decimals, quantities with 4 decimals (1 BTC = 10000), USDC with 6 decimals. */
-export function btcPackage(oracle: string, legs: OptionLeg[], expiry = EXPIRY): OptionPackage {
+export function btcPackage(oracle: string, legs: readonly OptionLeg[], expiry = EXPIRY): OptionPackage {
   return { feed: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6, expiry, oracle, legs }
 }
 

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec node scripts/netns.mjs node scripts/start.mjs "$@"
+exec node scripts/netns.mjs node --import tsx scripts/start.ts "$@"

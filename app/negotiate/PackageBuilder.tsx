@@ -1,0 +1,226 @@
+// The RFQ ticket both traders edit: feed, expiry, side and up to 8 legs, with fair value and
+// Greeks beside every leg, the collateral each side would lock, and every error named at its field.
+// The draft lives in the shared document: this component only reads `value` and calls `onChange`.
+import { Fragment, useId, useMemo, useState, type ReactNode } from 'react'
+import { MAX_LEGS, type OptionPackage } from '../../core/index.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { VolInputs } from '../risk/VolInputs.tsx'
+import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
+import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
+import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
+import { priceDraft } from './legPricing.ts'
+
+export interface RemoteFocus {
+  /** A field id ("feed", "legs.<id>.strike", ...). */
+  readonly field: string
+  /** Shown beside the field: "Bob is editing". */
+  readonly label: string
+}
+
+export interface PackageBuilderProps {
+  readonly value: PackageDraft
+  readonly onChange: (next: PackageDraft) => void
+  readonly spec: ChannelSpec
+  /** Spot, vol, rate and yield per feed, for fair values. */
+  readonly market: MarketsByFeed
+  /** Page clock, ms: validates the expiry and values the legs. */
+  readonly now: number
+  /** Called with the field id the user is editing, null when none (for presence). */
+  readonly onFocusField?: (fieldId: string | null) => void
+  readonly remoteFocus?: readonly RemoteFocus[]
+  readonly disabled?: boolean
+  /** If given, a "Request quote" button sends the validated terms. */
+  readonly onRequestQuote?: (pkg: OptionPackage, side: 'buy' | 'sell') => void
+  /** Leg ids for new legs; default crypto.randomUUID. */
+  readonly newId?: () => string
+}
+
+const defaultId = () => crypto.randomUUID().slice(0, 8)
+
+export function PackageBuilder({ value, onChange, spec, market, now, onFocusField, remoteFocus = [], disabled = false, onRequestQuote, newId = defaultId }: PackageBuilderProps) {
+  const uid = useId()
+  const [vols, setVols] = useState<VolOverrides>({})
+  const eff = useMemo(() => effectiveMarkets(market, vols, now), [market, vols, now])
+  const result = useMemo(() => draftToPackage(value, spec, now), [value, spec, now])
+  const feedMarket = eff.markets[value.feed]
+  const pricing = useMemo(() => priceDraft(value, spec, feedMarket), [value, spec, feedMarket])
+  const errors = result.ok ? [] : result.errors
+  const spec0 = spec.feeds.find((f) => f.name === value.feed)
+
+  const focusProps = (field: string) => ({
+    onFocus: () => onFocusField?.(field),
+    onBlur: () => onFocusField?.(null),
+  })
+  const remoteOf = (field: string) => remoteFocus.filter((r) => r.field === field).map((r) => r.label)
+  const id = (field: string) => `${uid}-${field.replace(/\W/g, '_')}`
+  const invalid = (field: string) => (errorsFor(errors, field).length > 0 ? true : undefined)
+  const described = (field: string) => (errorsFor(errors, field).length > 0 ? `${id(field)}-err` : undefined)
+
+  const setLeg = (legId: string, patch: Partial<Omit<DraftLeg, 'id'>>) => onChange(updateLeg(value, legId, patch))
+  const unpriced = pricing.total ? value.legs.filter((l) => pricing.legs[l.id] === undefined).length : 0
+  const packageErrors = errors.filter((e) => e.field === 'package' || e.field === 'legs')
+
+  return (
+    <section className="card package-builder" aria-label="Package builder">
+      <div className="builder-head">
+        <Field id={id('feed')} label="Feed" errors={errorsFor(errors, 'feed')} remote={remoteOf('feed')}>
+          <select id={id('feed')} value={value.feed} disabled={disabled} aria-invalid={invalid('feed')} aria-describedby={described('feed')} onChange={(e) => onChange({ ...value, feed: e.target.value })} {...focusProps('feed')}>
+            {!spec0 && <option value={value.feed}>{value.feed || 'choose…'}</option>}
+            {spec.feeds.map((f) => <option key={f.name} value={f.name}>{f.name}</option>)}
+          </select>
+        </Field>
+        <Field id={id('expiryDate')} label="Expiry (08:00 UTC)" errors={errorsFor(errors, 'expiryDate')} remote={remoteOf('expiryDate')}>
+          <input id={id('expiryDate')} type="date" value={value.expiryDate} disabled={disabled} aria-invalid={invalid('expiryDate')} aria-describedby={described('expiryDate')} onChange={(e) => onChange({ ...value, expiryDate: e.target.value })} {...focusProps('expiryDate')} />
+        </Field>
+        <Field id={id('side')} label="Requester" errors={errorsFor(errors, 'side')} remote={remoteOf('side')}>
+          <select id={id('side')} value={value.side} disabled={disabled} onChange={(e) => onChange({ ...value, side: e.target.value === 'sell' ? 'sell' : 'buy' })} {...focusProps('side')}>
+            <option value="buy">buys the package</option>
+            <option value="sell">sells the package</option>
+          </select>
+        </Field>
+        {spec0 && <VolInputs feeds={[value.feed]} markets={market} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix={uid} />}
+        <div className="templates" role="group" aria-label="Add legs from a template">
+          {TEMPLATES.map((t) => (
+            <button
+              key={t.name}
+              type="button"
+              className="secondary small"
+              disabled={disabled || value.legs.length + t.legs > MAX_LEGS}
+              title={value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs` : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}`}
+              onClick={() => onChange(addTemplate(value, t.name, feedMarket?.spot, newId))}
+            >
+              + {t.label}
+            </button>
+          ))}
+        </div>
+      </div>
+
+      <div className="table-scroll">
+        <table className="dense legs-table">
+          <caption className="sr-only">Legs, from the package buyer's view, with fair value and Greeks per leg</caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Buyer is</th>
+              <th scope="col">Kind</th>
+              <th scope="col" className="num">Strike</th>
+              <th scope="col" className="num">Cap</th>
+              <th scope="col" className="num">Qty {spec0 ? `(${spec0.name.split('-')[0]})` : ''}</th>
+              <LegPricingHeaders asset={spec.asset} />
+              <th scope="col"><span className="sr-only">Remove</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {value.legs.length === 0 && (
+              <tr><td colSpan={12} className="muted">No legs yet: add one with a template above.</td></tr>
+            )}
+            {value.legs.map((leg, i) => {
+              const legErrors = errorsFor(errors, legField(leg.id))
+              const cell = (name: 'strike' | 'cap' | 'quantity', placeholder: string) => {
+                const f = legField(leg.id, name)
+                const remote = remoteOf(f)
+                const errs = errorsFor(errors, f)
+                const off = name === 'cap' && leg.kind === 'put'
+                return (
+                  <td className={remote.length ? 'remote-focus' : undefined}>
+                    {remote.map((r) => <span key={r} className="presence">{r}</span>)}
+                    <input
+                      id={id(f)}
+                      className="num"
+                      inputMode="decimal"
+                      aria-label={`Leg ${i + 1} ${name}`}
+                      value={off ? '' : leg[name]}
+                      placeholder={off ? 'n/a' : placeholder}
+                      disabled={disabled || off}
+                      aria-invalid={errs.length ? true : undefined}
+                      aria-describedby={errs.length ? `${id(f)}-err` : undefined}
+                      onChange={(e) => setLeg(leg.id, { [name]: e.target.value })}
+                      {...focusProps(f)}
+                    />
+                    {errs.length > 0 && <span id={`${id(f)}-err`} className="field-error">{errs.join('; ')}</span>}
+                  </td>
+                )
+              }
+              const sel = (name: 'direction' | 'kind', options: [string, string][]) => {
+                const f = legField(leg.id, name)
+                const remote = remoteOf(f)
+                return (
+                  <td className={remote.length ? 'remote-focus' : undefined}>
+                    {remote.map((r) => <span key={r} className="presence">{r}</span>)}
+                    <select id={id(f)} aria-label={`Leg ${i + 1} ${name}`} value={leg[name]} disabled={disabled} onChange={(e) => setLeg(leg.id, { [name]: e.target.value } as Partial<DraftLeg>)} {...focusProps(f)}>
+                      {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+                    </select>
+                  </td>
+                )
+              }
+              return (
+                <Fragment key={leg.id}>
+                  <tr className={legErrors.length ? 'leg-invalid' : undefined}>
+                    <th scope="row">{i + 1}</th>
+                    {sel('direction', [['long', 'long'], ['short', 'short']])}
+                    {sel('kind', [['put', 'put'], ['call', 'call']])}
+                    {cell('strike', 'strike')}
+                    {cell('cap', 'none')}
+                    {cell('quantity', 'qty')}
+                    <LegPricingCells risk={pricing.legs[leg.id]} />
+                    <td>
+                      <button type="button" className="secondary small" aria-label={`Remove leg ${i + 1}`} disabled={disabled} onClick={() => onChange(removeLeg(value, leg.id))}>
+                        ✕
+                      </button>
+                    </td>
+                  </tr>
+                  {legErrors.length > 0 && (
+                    <tr className="leg-error-row">
+                      <td />
+                      <td colSpan={11} role="alert"><span className="field-error">{legErrors.join('; ')}</span></td>
+                    </tr>
+                  )}
+                </Fragment>
+              )
+            })}
+          </tbody>
+          {value.legs.length > 0 && (
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={6}>
+                  Package (buyer's view){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${feedMarket.spot.toLocaleString('en-US')}` : ''}
+                  {unpriced > 0 && <span className="warn"> · excludes {unpriced} leg{unpriced === 1 ? '' : 's'} with errors</span>}
+                </th>
+                <LegPricingCells risk={pricing.total} />
+                <td />
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </div>
+      {pricing.error && <p className="muted">{pricing.error}</p>}
+      {packageErrors.map((e, i) => <p key={i} className="error" role="alert">{e.message}</p>)}
+
+      <div className="builder-foot">
+        <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={value.side} total={pricing.total} />
+        <Field id={id('note')} label="Note to the quoter" errors={[]} remote={remoteOf('note')}>
+          <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled} onChange={(e) => onChange({ ...value, note: e.target.value })} {...focusProps('note')} />
+        </Field>
+        {onRequestQuote && (
+          <div className="row">
+            <button type="button" disabled={disabled || !result.ok} onClick={() => result.ok && onRequestQuote(result.pkg, value.side)}>
+              Request quote
+            </button>
+            {!result.ok && <span className="muted">{errors.length} problem{errors.length === 1 ? '' : 's'} to fix first</span>}
+          </div>
+        )}
+      </div>
+    </section>
+  )
+}
+
+function Field({ id, label, errors, remote, children }: { id: string; label: string; errors: readonly string[]; remote: readonly string[]; children: ReactNode }) {
+  return (
+    <div className={`field${remote.length ? ' remote-focus' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {remote.map((r) => <span key={r} className="presence">{r}</span>)}
+      {errors.length > 0 && <span id={`${id}-err`} className="field-error">{errors.join('; ')}</span>}
+    </div>
+  )
+}

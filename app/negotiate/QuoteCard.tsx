@@ -1,0 +1,88 @@
+// A signed quote as the taker sees it: who offers what at which premium, how long it stays valid,
+// how it compares with my own fair value, and Accept / Counter / Decline (disabled with the reason).
+import { useId } from 'react'
+import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatAmount, formatModelAmount, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
+import { describeLegForTrader } from '../risk/positions.ts'
+import { blockedReason, effectiveStatus, formatCountdown, quoteEdge, type QuoteCardQuote, type QuoteStatus } from './quote.ts'
+
+export interface QuoteCardProps {
+  readonly quote: QuoteCardQuote
+  /** Page clock, ms, for the countdown (re-render every second). */
+  readonly now: number
+  /** My market inputs per feed (my vol), for the fair value and the edge. */
+  readonly market: MarketsByFeed
+  /** True when I am the quoter: the buttons are for the other trader. */
+  readonly ownQuote?: boolean
+  readonly onAccept: () => void
+  readonly onCounter: () => void
+  readonly onDecline: () => void
+  /** Set while an action is in flight ("Signing…"): buttons disabled, text shown. */
+  readonly busy?: string | null
+}
+
+const STATUS_PILL: Record<QuoteStatus, string> = { live: 'good', expired: 'bad', used: 'warn', cancelled: 'bad', superseded: 'warn' }
+
+export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, busy = null }: QuoteCardProps) {
+  const uid = useId()
+  const status = effectiveStatus(quote, now)
+  const blocked = blockedReason(status, quote.quoterName, ownQuote) ?? busy
+  const t = quote.terms
+  // I buy the package when I take a 'sell' quote or I quoted a 'buy'.
+  const iBuy = (quote.side === 'sell') !== ownQuote
+  const m = market[t.feed]
+  const edge = m ? quoteEdge(quote, { ...m, now }) : { ok: false as const, error: `no market data for ${t.feed}` }
+  const mine = iBuy ? t : reversePackage(t)
+  const headline = ownQuote
+    ? `You ${quote.side === 'sell' ? 'sell' : 'buy'}`
+    : `${quote.quoterName} ${quote.side === 'sell' ? 'sells you' : 'buys from you'}`
+  const goodFor = (x: number) => (x > 0.005 ? 'gain' : x < -0.005 ? 'loss' : '')
+
+  return (
+    <article className={`card quote-card status-${status}`} aria-labelledby={`${uid}-title`}>
+      <header className="quote-head">
+        <h3 id={`${uid}-title`}>{headline} · {t.feed} · {formatUtc(t.expiry)}</h3>
+        <span className={`pill ${STATUS_PILL[status]}`}>{status}</span>
+        <span className="countdown num" aria-live="off">
+          {status === 'live' ? `expires in ${formatCountdown(quote.validUntil - now)}` : `valid until ${formatUtc(quote.validUntil)}`}
+        </span>
+      </header>
+      <ul className="leg-list" aria-label="Legs as you would hold them">
+        {mine.legs.map((l, i) => <li key={i}>{describeLegForTrader(l, t)}</li>)}
+      </ul>
+      <dl className="stat-grid">
+        <div>
+          <dt>Premium ({iBuy ? 'you pay' : 'you receive'})</dt>
+          <dd className="num premium">{formatAmount(quote.premium, t.assetDecimals)} {t.asset}</dd>
+        </div>
+        {edge.ok ? (
+          <>
+            <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>
+            {!ownQuote && <div><dt>My edge</dt><dd className={`num ${goodFor(edge.edge.edge)}`}>{formatModelAmount(edge.edge.edge, 2, { signed: true })} {t.asset}</dd></div>}
+            <div>
+              <dt>Quoted vol{edge.edge.volMethod === 'approx' ? ' (≈ via vega)' : ''}</dt>
+              <dd className="num" title={edge.edge.volNote ?? undefined}>{edge.edge.impliedVol === null ? NO_VALUE : formatVol(edge.edge.impliedVol)}</dd>
+            </div>
+            {!ownQuote && (
+              <div>
+                <dt>Edge in vol</dt>
+                <dd className={`num ${edge.edge.edgeVolPts === null ? '' : goodFor(edge.edge.edgeVolPts)}`}>
+                  {edge.edge.edgeVolPts === null ? NO_VALUE : `${edge.edge.edgeVolPts > 0 ? '+' : ''}${edge.edge.edgeVolPts.toFixed(1)} pts`}
+                </dd>
+              </div>
+            )}
+          </>
+        ) : (
+          <div><dt>Fair value</dt><dd className="error">{edge.error}</dd></div>
+        )}
+      </dl>
+      {edge.ok && edge.edge.impliedVol === null && edge.edge.volNote && <p className="muted small-text">Quoted vol: {edge.edge.volNote}</p>}
+      <div className="row quote-actions">
+        <button type="button" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
+        <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onCounter}>Counter</button>
+        <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
+        {blocked && <span id={`${uid}-why`} className={busy ? 'muted' : 'warn'}>{blocked}</span>}
+      </div>
+    </article>
+  )
+}

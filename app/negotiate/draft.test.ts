@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest'
+import { EXPIRY, T0, testChannel, usd, btc } from '../../core/testkit.ts'
+import { MAX_LEGS, maxLoss } from '../../core/index.ts'
+import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
+
+const oracle = testChannel().oracle.publicKey
+const spec: ChannelSpec = {
+  asset: 'USDC',
+  assetDecimals: 6,
+  oracle,
+  feeds: [
+    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
+    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
+  ],
+}
+
+function draft(over: Partial<PackageDraft> = {}): PackageDraft {
+  return {
+    feed: 'BTC-USD',
+    expiryDate: '2026-02-27',
+    side: 'buy',
+    legs: [
+      { id: 'a', kind: 'call', strike: '100,000', cap: '', quantity: '0.5', direction: 'long' },
+      { id: 'b', kind: 'call', strike: '120000.50', cap: '', quantity: '0.5', direction: 'short' },
+    ],
+    note: '',
+    ...over,
+  }
+}
+
+function fieldsOf(r: ReturnType<typeof draftToPackage>): string[] {
+  return r.ok ? [] : r.errors.map((e) => e.field)
+}
+
+describe('draftToPackage', () => {
+  it('turns a call spread into exact terms at 08:00 UTC with its max loss', () => {
+    const r = draftToPackage(draft(), spec, T0)
+    if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.errors)}`)
+    expect(r.pkg.expiry).toBe(EXPIRY)
+    expect(r.pkg.legs.map((l) => [l.kind, l.strike, l.cap, l.quantity, l.direction])).toEqual([
+      ['call', usd(100_000), null, btc(0.5), 'long'],
+      ['call', 12_000_050n, null, btc(0.5), 'short'],
+    ])
+    expect(r.pkg).toMatchObject({ feed: 'BTC-USD', asset: 'USDC', assetDecimals: 6, priceDecimals: 2, quantityDecimals: 4, oracle })
+    // Buyer loses nothing beyond the premium; seller at most the width x qty = 10,000.25 USDC.
+    expect(r.loss).toEqual(maxLoss(r.pkg))
+    expect(r.loss.seller).toBe(10_000_250_000n)
+    expect(r.loss.buyer).toBe(0n)
+  })
+
+  it('accepts a capped call and an ETH put', () => {
+    const r = draftToPackage(
+      draft({ feed: 'ETH-USD', legs: [
+        { id: 'x', kind: 'call', strike: '3500', cap: '4000', quantity: '2', direction: 'long' },
+        { id: 'y', kind: 'put', strike: '3000', cap: '', quantity: '1.25', direction: 'long' },
+      ] }),
+      spec,
+      T0,
+    )
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(r.pkg.legs[0]!.cap).toBe(400_000n)
+  })
+
+  it('names each invalid field', () => {
+    const cases: [Partial<PackageDraft>, string][] = [
+      [{ feed: 'DOGE-USD' }, 'feed'],
+      [{ feed: '' }, 'feed'],
+      [{ expiryDate: '2026-02-30' }, 'expiryDate'],
+      [{ expiryDate: '' }, 'expiryDate'],
+      [{ legs: [] }, 'legs'],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '90000', cap: '', quantity: '0.00001', direction: 'long' }] }, legField('q', 'quantity')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '90000', cap: '', quantity: '0', direction: 'long' }] }, legField('q', 'quantity')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '9e4', cap: '', quantity: '1', direction: 'long' }] }, legField('q', 'strike')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '90000.001', cap: '', quantity: '1', direction: 'long' }] }, legField('q', 'strike')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '', cap: '', quantity: '1', direction: 'long' }] }, legField('q', 'strike')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '-5', cap: '', quantity: '1', direction: 'long' }] }, legField('q', 'strike')],
+      [{ legs: [{ id: 'q', kind: 'put', strike: '90000', cap: '95000', quantity: '1', direction: 'long' }] }, legField('q', 'cap')],
+      [{ legs: [{ id: 'q', kind: 'call', strike: '90000', cap: '90000', quantity: '1', direction: 'long' }] }, legField('q', 'cap')],
+      [{ legs: Array.from({ length: MAX_LEGS + 1 }, (_, i) => ({ id: `p${i}`, kind: 'put' as const, strike: '90000', cap: '', quantity: '1', direction: 'long' as const })) }, 'legs'],
+    ]
+    for (const [over, field] of cases) {
+      const r = draftToPackage(draft(over), spec, T0)
+      expect(r.ok, `${JSON.stringify(over)} should be refused`).toBe(false)
+      expect(fieldsOf(r), `${JSON.stringify(over)} should name ${field}`).toContain(field)
+      if (!r.ok) for (const e of r.errors) expect(e.message.length, `empty message for ${e.field}`).toBeGreaterThan(3)
+    }
+  })
+
+  it('reports every bad field at once, on the right leg', () => {
+    const r = draftToPackage(draft({ legs: [
+      { id: 'a', kind: 'call', strike: 'abc', cap: '', quantity: '1', direction: 'long' },
+      { id: 'b', kind: 'put', strike: '90000', cap: '', quantity: '1.23456', direction: 'long' },
+    ] }), spec, T0)
+    expect(fieldsOf(r)).toEqual([legField('a', 'strike'), legField('b', 'quantity')])
+    if (!r.ok) expect(errorsFor(r.errors, legField('b', 'quantity'))[0]).toMatch(/at most 4 decimal places/)
+  })
+
+  it('refuses an expiry in the past or right now', () => {
+    const past = draftToPackage(draft({ expiryDate: '2026-01-05' }), spec, T0) // 08:00 < T0 = 12:00
+    expect(fieldsOf(past)).toEqual(['expiryDate'])
+    if (!past.ok) expect(past.errors[0]!.message).toMatch(/in the past/)
+    expect(draftToPackage(draft(), spec, EXPIRY).ok).toBe(false)
+    expect(draftToPackage(draft(), spec, EXPIRY - 1).ok).toBe(true)
+  })
+
+  it('names the leg that leaves a loss unbounded, with core\'s reason', () => {
+    // Buyer long 1 call at 100k but short 2 at 120k: net short an uncapped call, buyer's loss unbounded.
+    const r = draftToPackage(draft({ legs: [
+      { id: 'a', kind: 'call', strike: '100000', cap: '', quantity: '1', direction: 'long' },
+      { id: 'b', kind: 'call', strike: '120000', cap: '', quantity: '2', direction: 'short' },
+    ] }), spec, T0)
+    expect(fieldsOf(r)).toEqual([legField('b')])
+    if (!r.ok) {
+      expect(r.errors[0]!.message).toMatch(/^Leg 2 \(short call strike 120,000\.00 qty 2\.0000\) leaves/)
+      expect(r.errors[0]!.message).toMatch(/buyer's loss unbounded/)
+    }
+    const naked = draftToPackage(draft({ legs: [{ id: 'n', kind: 'call', strike: '100000', cap: '', quantity: '1', direction: 'long' }] }), spec, T0)
+    expect(fieldsOf(naked)).toEqual([legField('n')])
+    if (!naked.ok) expect(naked.errors[0]!.message).toMatch(/seller's loss unbounded/)
+  })
+})
+
+describe('editing the draft', () => {
+  let n = 0
+  const newId = () => `id${++n}`
+
+  it('templates append legs with strikes around spot, and stop at the leg limit', () => {
+    const d0 = draft({ legs: [] })
+    const d1 = addTemplate(d0, 'callSpread', 97_250, newId)
+    expect(d1.legs.map((l) => [l.kind, l.direction, l.strike])).toEqual([['call', 'long', '97000'], ['call', 'short', '117000']])
+    const d2 = addTemplate(d1, 'cappedCall', 97_250, newId)
+    expect(d2.legs[2]).toMatchObject({ kind: 'call', strike: '107000', cap: '126000', direction: 'long' })
+    expect(draftToPackage(addTemplate(d2, 'putSpread', 97_250, newId), spec, T0).ok).toBe(true)
+    let full = d0
+    for (let i = 0; i < MAX_LEGS; i++) full = addTemplate(full, 'put', 97_250, newId)
+    expect(full.legs).toHaveLength(MAX_LEGS)
+    expect(addTemplate(full, 'put', 97_250, newId)).toBe(full)
+    expect(addTemplate(d0, 'put', undefined, newId).legs[0]!.strike).toBe('')
+  })
+
+  it('rounds template strikes to a tenth of the order of magnitude', () => {
+    expect(roundStrike(97_250, 0.9)).toBe('88000')
+    expect(roundStrike(3_420.5, 1)).toBe('3400')
+    expect(roundStrike(Number.NaN, 1)).toBe('')
+  })
+
+  it('updates and removes by id; a put drops its cap', () => {
+    const d = draft({ legs: [{ id: 'c', kind: 'call', strike: '1', cap: '2', quantity: '1', direction: 'long' }] })
+    expect(updateLeg(d, 'c', { kind: 'put' }).legs[0]!.cap).toBe('')
+    expect(updateLeg(d, 'c', { strike: '5' }).legs[0]!.strike).toBe('5')
+    expect(removeLeg(d, 'c').legs).toEqual([])
+    expect(removeLeg(d, 'zzz').legs).toHaveLength(1)
+  })
+})

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
+import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
+import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, quoteEdge, suggestQuote } from './quote.ts'
+import { priceDraft } from './legPricing.ts'
+import type { ChannelSpec, PackageDraft } from './draft.ts'
+
+const oracle = testChannel().oracle.publicKey
+const market: MarketInputs = { spot: 97_250, vol: 0.55, rate: 0.04, yieldRate: 0, now: T0 }
+
+describe('formatCountdown', () => {
+  it('shows m:ss under an hour and h:mm:ss above, rounding up to the second', () => {
+    expect(formatCountdown(42_000)).toBe('0:42')
+    expect(formatCountdown(41_001)).toBe('0:42')
+    expect(formatCountdown(60_000)).toBe('1:00')
+    expect(formatCountdown(12 * 60_000 + 5_000)).toBe('12:05')
+    expect(formatCountdown(3_723_000)).toBe('1:02:03')
+    expect(formatCountdown(0)).toBe('0:00')
+    expect(formatCountdown(-5_000)).toBe('0:00')
+  })
+})
+
+describe('quote status and actions', () => {
+  it('a live quote past validUntil is expired; validUntil itself is still live', () => {
+    expect(effectiveStatus({ status: 'live', validUntil: 1000 }, 1000)).toBe('live')
+    expect(effectiveStatus({ status: 'live', validUntil: 1000 }, 1001)).toBe('expired')
+    expect(effectiveStatus({ status: 'used', validUntil: 1000 }, 0)).toBe('used')
+  })
+  it('only a live quote of the other trader can be acted on, and each refusal says why', () => {
+    expect(blockedReason('live', 'Bob', false)).toBeNull()
+    expect(blockedReason('live', 'Bob', true)).toMatch(/your own quote/)
+    expect(blockedReason('expired', 'Bob', false)).toMatch(/expired/)
+    expect(blockedReason('used', 'Bob', false)).toMatch(/filled/)
+    expect(blockedReason('cancelled', 'Bob', false)).toBe('Bob cancelled the quote')
+    expect(blockedReason('superseded', 'Bob', false)).toMatch(/Bob replaced it/)
+  })
+})
+
+describe('quoteEdge', () => {
+  const single = btcPackage(oracle, [put(90_000, 1)])
+  const fair = packageValue(single, market)
+
+  it('is positive for me when I buy below fair or sell above it', () => {
+    const cheap = BigInt(Math.floor((fair - 100) * 1e6))
+    const buy = quoteEdge({ terms: single, premium: cheap, side: 'sell' }, market)
+    const sell = quoteEdge({ terms: single, premium: cheap, side: 'buy' }, market)
+    if (!buy.ok || !sell.ok) throw new Error('expected edges')
+    expect(buy.edge.edge).toBeCloseTo(100, 4)
+    expect(sell.edge.edge).toBeCloseTo(-100, 4)
+    // Cheap premium implies a vol below mine: good for the buyer in vol points too.
+    expect(buy.edge.volMethod).toBe('exact')
+    expect(buy.edge.impliedVol!).toBeLessThan(market.vol)
+    expect(buy.edge.edgeVolPts!).toBeGreaterThan(0)
+    expect(sell.edge.edgeVolPts!).toBeCloseTo(-buy.edge.edgeVolPts!, 10)
+  })
+
+  it('recovers my vol exactly from a single-option premium priced at it', () => {
+    const premium = BigInt(Math.round(fair * 1e6))
+    const r = quoteEdge({ terms: single, premium, side: 'sell' }, market)
+    if (!r.ok) throw new Error(r.error)
+    expect(r.edge.impliedVol!).toBeCloseTo(0.55, 6)
+  })
+
+  it('approximates the vol edge of a spread through its vega', () => {
+    const spread = btcPackage(oracle, [call(100_000, 1, null), call(120_000, 1, null, 'short')])
+    const f = packageValue(spread, market)
+    const r = quoteEdge({ terms: spread, premium: BigInt(Math.round((f + 50) * 1e6)), side: 'sell' }, market)
+    if (!r.ok) throw new Error(r.error)
+    expect(r.edge.volMethod).toBe('approx')
+    expect(r.edge.edge).toBeCloseTo(-50, 3)
+    expect(Math.sign(r.edge.edgeVolPts!)).toBe(Math.sign(r.edge.edge))
+  })
+
+  it('says why a premium has no implied vol', () => {
+    const r = quoteEdge({ terms: single, premium: usdc(95_000), side: 'sell' }, market)
+    if (!r.ok) throw new Error(r.error)
+    expect(r.edge.impliedVol).toBeNull()
+    expect(r.edge.volNote).toMatch(/bound/i)
+  })
+})
+
+describe('suggestQuote', () => {
+  it('returns core quotePackage bid/ask at the spread in vol points', () => {
+    const pkg = btcPackage(oracle, [put(90_000, 1)])
+    const r = suggestQuote(pkg, market, 4)
+    if (!r.ok) throw new Error(r.error)
+    expect(r.quote).toEqual(quotePackage({ pkg, market, spreadVol: 0.04 }))
+    expect(r.quote.bid! <= r.quote.ask).toBe(true)
+  })
+  it('reports a package the buyer would be paid for, with core\'s reason', () => {
+    const r = suggestQuote(btcPackage(oracle, [put(90_000, 1, 'short')]), market, 4)
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error).toMatch(/reversed package/)
+  })
+})
+
+describe('parseValiditySeconds', () => {
+  it('takes whole seconds in range', () => {
+    expect(parseValiditySeconds('30')).toEqual({ ok: true, ms: 30_000 })
+    expect(parseValiditySeconds('4').ok).toBe(false)
+    expect(parseValiditySeconds('3601').ok).toBe(false)
+    expect(parseValiditySeconds('1.5').ok).toBe(false)
+  })
+})
+
+describe('priceDraft', () => {
+  const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+  const d: PackageDraft = {
+    feed: 'BTC-USD', expiryDate: '2026-02-27', side: 'buy', note: '',
+    legs: [
+      { id: 'a', kind: 'call', strike: '100000', cap: '', quantity: '1', direction: 'long' },
+      { id: 'b', kind: 'call', strike: '120000', cap: '', quantity: '1', direction: 'short' },
+      { id: 'c', kind: 'put', strike: 'oops', cap: '', quantity: '1', direction: 'long' },
+    ],
+  }
+  it('prices each parsed leg and sums them; short legs count negative', () => {
+    const p = priceDraft(d, spec, market)
+    expect(p.error).toBeNull()
+    expect(Object.keys(p.legs)).toEqual(['a', 'b'])
+    expect(p.legs.a!.value).toBeGreaterThan(0)
+    expect(p.legs.b!.value).toBeLessThan(0)
+    expect(p.total!.value).toBeCloseTo(p.legs.a!.value + p.legs.b!.value, 9)
+    const whole = packageValue(btcPackage(oracle, [call(100_000, 1, null), call(120_000, 1, null, 'short')]), market)
+    expect(p.total!.value).toBeCloseTo(whole, 9)
+  })
+  it('explains when nothing can be priced', () => {
+    expect(priceDraft(d, spec, undefined).error).toMatch(/no market data/)
+    expect(priceDraft({ ...d, expiryDate: '' }, spec, market).error).toMatch(/expiry/)
+  })
+})

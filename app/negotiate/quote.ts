@@ -1,0 +1,130 @@
+// What a trader sees of a quote: its status and countdown, whether it can be acted on (and why
+// not), its edge against the trader's own fair value, and the quoter's suggested bid and ask.
+// Prices come from core/pricing; this file only arranges them for the viewer.
+import type { OptionPackage, QuoteSide } from '../../core/index.ts'
+import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
+import { reasonOf } from '../risk/format.ts'
+
+export type QuoteStatus = 'live' | 'expired' | 'used' | 'cancelled' | 'superseded'
+
+export interface QuoteCardQuote {
+  readonly terms: OptionPackage
+  /** Asset minor units, paid by the package's buyer. */
+  readonly premium: bigint
+  /** 'sell': the quoter sells the package (I, the taker, would buy). */
+  readonly side: QuoteSide
+  /** Last ms at which it may be accepted. */
+  readonly validUntil: number
+  readonly quoterName: string
+  readonly status: QuoteStatus
+}
+
+/** "0:42", "12:05", "1:02:03": the time left, rounded up to the second; "0:00" once past. */
+export function formatCountdown(msLeft: number): string {
+  const total = msLeft <= 0 ? 0 : Math.ceil(msLeft / 1000)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = String(total % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
+/** A live quote past its validUntil is expired, whatever the feed says yet. */
+export function effectiveStatus(q: Pick<QuoteCardQuote, 'status' | 'validUntil'>, now: number): QuoteStatus {
+  return q.status === 'live' && now > q.validUntil ? 'expired' : q.status
+}
+
+/** Why Accept / Counter / Decline are disabled, or null when they may be used. */
+export function blockedReason(status: QuoteStatus, quoterName: string, ownQuote: boolean): string | null {
+  if (ownQuote && status === 'live') return 'this is your own quote; wait for the other trader'
+  switch (status) {
+    case 'live': return null
+    case 'expired': return 'the quote has expired; ask for a new one'
+    case 'used': return 'the quote has already been filled'
+    case 'cancelled': return `${quoterName} cancelled the quote`
+    case 'superseded': return `${quoterName} replaced it with a newer quote`
+  }
+}
+
+export interface QuoteEdge {
+  /** My fair value of the package to its buyer, asset units. */
+  readonly fair: number
+  /** (fair - premium) if I buy, (premium - fair) if I sell: positive is good for me, asset units. */
+  readonly edge: number
+  /** The vol the premium implies, or null with `volNote` saying why. */
+  readonly impliedVol: number | null
+  /** Edge in vol points, positive good for me (buying below my vol, selling above it). */
+  readonly edgeVolPts: number | null
+  /** 'exact': core's implied vol of a single option; 'approx': edge / vega (first order). */
+  readonly volMethod: 'exact' | 'approx' | null
+  readonly volNote: string | null
+}
+
+export function quoteEdge(q: Pick<QuoteCardQuote, 'terms' | 'premium' | 'side'>, market: MarketInputs): { ok: true; edge: QuoteEdge } | { ok: false; error: string } {
+  try {
+    const risk = packageRisk(q.terms, market)
+    const premium = Number(q.premium) / 10 ** q.terms.assetDecimals // model comparison only
+    const iBuy = q.side === 'sell'
+    const edge = iBuy ? risk.value - premium : premium - risk.value
+    let impliedVol: number | null = null
+    let volMethod: QuoteEdge['volMethod'] = null
+    let volNote: string | null = null
+    const only = q.terms.legs.length === 1 ? q.terms.legs[0] : undefined
+    if (only && only.cap === null && only.direction === 'long') {
+      try {
+        impliedVol = impliedVolBsm({
+          kind: only.kind,
+          price: premium / (Number(only.quantity) / 10 ** q.terms.quantityDecimals),
+          spot: market.spot,
+          strike: Number(only.strike) / 10 ** q.terms.priceDecimals,
+          years: yearsToExpiry(market.now, q.terms.expiry),
+          rate: market.rate,
+          yieldRate: market.yieldRate,
+        })
+        volMethod = 'exact'
+      } catch (e) {
+        volNote = reasonOf(e)
+      }
+    } else if (Math.abs(risk.vega) > 1e-9 * Math.max(1, Math.abs(risk.value))) {
+      impliedVol = market.vol + (premium - risk.value) / risk.vega / 100
+      volMethod = 'approx'
+      if (impliedVol < 0) {
+        impliedVol = null
+        volMethod = null
+        volNote = 'the premium is below the zero-vol value'
+      }
+    } else {
+      volNote = 'the package has no vega: its value does not depend on vol'
+    }
+    const edgeVolPts = impliedVol === null ? null : (iBuy ? market.vol - impliedVol : impliedVol - market.vol) * 100
+    return { ok: true, edge: { fair: risk.value, edge, impliedVol, edgeVolPts, volMethod, volNote } }
+  } catch (e) {
+    return { ok: false, error: reasonOf(e) }
+  }
+}
+
+export interface SuggestedQuote {
+  readonly bid: bigint | null
+  readonly ask: bigint
+  readonly fairMinor: number
+}
+
+/** The quoter's bid and ask at its mid vol and full spread in vol points (core/pricing quotePackage). */
+export function suggestQuote(pkg: OptionPackage, market: MarketInputs, spreadVolPts: number): { ok: true; quote: SuggestedQuote } | { ok: false; error: string } {
+  try {
+    return { ok: true, quote: quotePackage({ pkg, market, spreadVol: spreadVolPts / 100 }) }
+  } catch (e) {
+    return { ok: false, error: reasonOf(e) }
+  }
+}
+
+/** Validity in whole seconds, 5 s .. 1 h: long enough to click, short enough to not be stale. */
+export const MIN_VALIDITY_S = 5
+export const MAX_VALIDITY_S = 3600
+
+export function parseValiditySeconds(text: string): { ok: true; ms: number } | { ok: false; message: string } {
+  const t = text.trim()
+  if (!/^\d+$/.test(t)) return { ok: false, message: `"${text}" is not a whole number of seconds` }
+  const s = Number(t)
+  if (s < MIN_VALIDITY_S || s > MAX_VALIDITY_S) return { ok: false, message: `validity must be between ${MIN_VALIDITY_S} and ${MAX_VALIDITY_S} seconds` }
+  return { ok: true, ms: s * 1000 }
+}

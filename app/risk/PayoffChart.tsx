@@ -1,0 +1,130 @@
+// The viewer's P&L at expiry (premiums included) over the settlement price of one feed, from the
+// exact settlement integers; dashed lines at strikes and caps, a solid line at the current spot.
+import { useMemo, useState } from 'react'
+import type uPlot from 'uplot'
+import type { Party, Position } from '../../core/index.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatModelAmount } from './format.ts'
+import { feedsOf, payoffSeries, type PayoffSeries } from './payoff.ts'
+import { UPlotChart } from './UPlotChart.tsx'
+
+export interface PayoffChartProps {
+  readonly positions: readonly Position[]
+  readonly me: Party
+  /** Spot per feed, for the spot marker; may lack a feed. */
+  readonly markets: MarketsByFeed
+  readonly asset: string
+  readonly height?: number
+}
+
+const GAIN = '#4ade80'
+const LOSS = '#f87171'
+
+function markerPlugin(strikes: readonly number[], spot: number | undefined): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx, bbox } = u
+          const line = (x: number, color: string, dash: number[]) => {
+            const px = Math.round(u.valToPos(x, 'x', true))
+            if (px < bbox.left || px > bbox.left + bbox.width) return
+            ctx.save()
+            ctx.strokeStyle = color
+            ctx.setLineDash(dash)
+            ctx.lineWidth = devicePixelRatio
+            ctx.beginPath()
+            ctx.moveTo(px, bbox.top)
+            ctx.lineTo(px, bbox.top + bbox.height)
+            ctx.stroke()
+            ctx.restore()
+          }
+          for (const k of strikes) line(k, '#64748b', [4 * devicePixelRatio, 4 * devicePixelRatio])
+          if (spot !== undefined) line(spot, '#38bdf8', [])
+          // The zero line: where the trade breaks even.
+          const y0 = Math.round(u.valToPos(0, 'y', true))
+          if (y0 >= bbox.top && y0 <= bbox.top + bbox.height) {
+            ctx.save()
+            ctx.strokeStyle = '#94a3b8'
+            ctx.lineWidth = devicePixelRatio
+            ctx.beginPath()
+            ctx.moveTo(bbox.left, y0)
+            ctx.lineTo(bbox.left + bbox.width, y0)
+            ctx.stroke()
+            ctx.restore()
+          }
+        },
+      ],
+    },
+  }
+}
+
+function chartOptions(s: PayoffSeries, spot: number | undefined, asset: string, height: number): Omit<uPlot.Options, 'width'> {
+  const price = (v: number | null) => (v === null ? '' : formatModelAmount(v, s.priceDecimals > 0 ? 2 : 0))
+  return {
+    height,
+    plugins: [markerPlugin(s.strikes, spot)],
+    scales: { x: { time: false } },
+    legend: { show: true, live: true },
+    cursor: { drag: { x: false, y: false } },
+    axes: [
+      { stroke: '#94a3b8', grid: { stroke: '#1f2937' }, ticks: { stroke: '#334155' }, values: (_u, vals) => vals.map((v) => formatModelAmount(v, 0)) },
+      { stroke: '#94a3b8', grid: { stroke: '#1f2937' }, ticks: { stroke: '#334155' }, size: 70, values: (_u, vals) => vals.map((v) => formatModelAmount(v, 0)) },
+    ],
+    series: [
+      { label: `${s.feed} at expiry`, value: (_u, v) => price(v) },
+      {
+        label: `My P&L (${asset})`,
+        stroke: '#e2e8f0',
+        width: 2,
+        fill: 'rgba(56, 189, 248, 0.06)',
+        value: (_u, v) => (v === null ? '' : formatModelAmount(v, 2, { signed: true })),
+      },
+    ],
+  }
+}
+
+export function PayoffChart({ positions, me, markets, asset, height = 260 }: PayoffChartProps) {
+  const feeds = useMemo(() => feedsOf(positions), [positions])
+  const [chosen, setChosen] = useState<string | null>(null)
+  const feed = chosen !== null && feeds.includes(chosen) ? chosen : feeds[0]
+  const spot = feed !== undefined ? markets[feed]?.spot : undefined
+  const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot)), [positions, me, feed, spot])
+  const series = result?.ok ? result.series : null
+  const options = useMemo(() => (series ? chartOptions(series, spot, asset, height) : null), [series, spot, asset, height])
+  const data = useMemo<uPlot.AlignedData | null>(() => (series ? [series.prices, series.pnl] : null), [series])
+
+  let low = 0
+  let high = 0
+  if (series) for (const v of series.pnl) { if (v < low) low = v; if (v > high) high = v }
+
+  return (
+    <section className="risk-section" aria-labelledby="payoff-title">
+      <div className="risk-head">
+        <h3 id="payoff-title">P&amp;L at expiry</h3>
+        {feeds.length > 1 && (
+          <label className="inline">
+            Feed
+            <select value={feed} onChange={(e) => setChosen(e.target.value)}>
+              {feeds.map((f) => <option key={f} value={f}>{f}</option>)}
+            </select>
+          </label>
+        )}
+      </div>
+      {feed === undefined && <p className="muted">No open positions.</p>}
+      {result && !result.ok && <p className="error" role="alert">Cannot draw the payoff: {result.error}</p>}
+      {series && options && data && (
+        <>
+          <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price, premiums included`} />
+          <p className="chart-notes">
+            <span><span className="swatch spot" aria-hidden="true" /> spot {spot !== undefined ? formatModelAmount(spot, 2) : 'n/a'}</span>
+            <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
+            <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>
+            <span>plotted range <span className="num" style={{ color: LOSS }}>{formatModelAmount(low, 2, { signed: true })}</span> .. <span className="num" style={{ color: GAIN }}>{formatModelAmount(high, 2, { signed: true })}</span> {asset}</span>
+          </p>
+        </>
+      )}
+    </section>
+  )
+}
+

@@ -1,0 +1,60 @@
+// My portfolio's sensitivities (core/pricing channelRisk): delta and gamma per underlying, the
+// rest summed in the settlement asset.
+import type { Party, Position } from '../../core/index.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatFixed, formatModelAmount, formatSmall, underlyingOf } from './format.ts'
+import { portfolioView } from './positions.ts'
+
+export interface PortfolioGreeksProps {
+  readonly positions: readonly Position[]
+  readonly me: Party
+  readonly markets: MarketsByFeed
+  readonly asset: string
+}
+
+export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGreeksProps) {
+  const view = portfolioView(positions, me, markets)
+  if (!view.risk) return <p className="error" role="alert">Cannot compute the portfolio Greeks: {view.error}</p>
+  const r = view.risk
+  const feeds = Object.values(r.byFeed)
+  return (
+    <section className="risk-section" aria-labelledby="greeks-title">
+      <h3 id="greeks-title">Portfolio Greeks (mine)</h3>
+      <dl className="stat-grid">
+        <div><dt>Value</dt><dd className="num">{formatModelAmount(r.value)} {asset}</dd></div>
+        <div><dt>P&amp;L</dt><dd className={`num ${r.pnl > 0.005 ? 'gain' : r.pnl < -0.005 ? 'loss' : ''}`}>{formatModelAmount(r.pnl, 2, { signed: true })} {asset}</dd></div>
+        <div><dt title="per vol point">Vega</dt><dd className="num">{formatModelAmount(r.vega, 2, { signed: true })} {asset}</dd></div>
+        <div><dt title="per calendar day">Theta / day</dt><dd className="num">{formatModelAmount(r.theta, 2, { signed: true })} {asset}</dd></div>
+        <div><dt title="per 1% of rate">Rho</dt><dd className="num">{formatModelAmount(r.rho, 2, { signed: true })} {asset}</dd></div>
+      </dl>
+      {feeds.length > 0 && (
+        <table className="dense">
+          <caption className="sr-only">Delta and gamma per underlying</caption>
+          <thead>
+            <tr>
+              <th scope="col">Feed</th>
+              <th scope="col" className="num">Delta</th>
+              <th scope="col" className="num">Delta ({asset})</th>
+              <th scope="col" className="num" title="per price unit">Gamma</th>
+              <th scope="col" className="num" title="change of delta for a 1% spot move">Γ 1%</th>
+            </tr>
+          </thead>
+          <tbody>
+            {feeds.map((f) => {
+              const spot = markets[f.feed]?.spot
+              return (
+                <tr key={f.feed}>
+                  <th scope="row">{f.feed}</th>
+                  <td className="num">{formatFixed(f.delta, 4, { signed: true })} {underlyingOf(f.feed)}</td>
+                  <td className="num">{spot === undefined ? '—' : formatModelAmount(f.delta * spot, 0, { signed: true })}</td>
+                  <td className="num">{formatSmall(f.gamma)}</td>
+                  <td className="num">{spot === undefined ? '—' : formatFixed(f.gamma * spot * 0.01, 4, { signed: true })}</td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}

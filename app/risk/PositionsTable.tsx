@@ -1,0 +1,98 @@
+// Open positions from my side: what I hold, what I paid or received, what I have locked, and what
+// the model says it is worth now.
+import type { Party, Position } from '../../core/index.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatAmount, formatFixed, formatModelAmount, formatPrice, formatSignedAmount, formatSmall, formatTimeToExpiry, formatUtc, NO_VALUE, underlyingOf } from './format.ts'
+import { portfolioView, positionRow } from './positions.ts'
+
+export interface PositionsTableProps {
+  readonly positions: readonly Position[]
+  readonly me: Party
+  /** Market inputs per feed, with the trader's vol and the page clock already applied. */
+  readonly markets: MarketsByFeed
+  readonly now: number
+  /** Settlement asset symbol and decimals of the channel. */
+  readonly asset: string
+  readonly assetDecimals: number
+}
+
+function pnlClass(x: number | null): string {
+  if (x === null || !Number.isFinite(x) || Math.abs(x) < 0.005) return 'num'
+  return x > 0 ? 'num gain' : 'num loss'
+}
+
+export function PositionsTable({ positions, me, markets, now, asset, assetDecimals }: PositionsTableProps) {
+  if (positions.length === 0) return <p className="muted">No open positions.</p>
+  const rows = positions.map((p) => positionRow(p, me, markets, now))
+  const total = portfolioView(positions, me, markets)
+  return (
+    <div className="table-scroll">
+      <table className="dense positions-table">
+        <caption className="sr-only">Open positions from my side, {asset} amounts</caption>
+        <thead>
+          <tr>
+            <th scope="col">Legs (my side)</th>
+            <th scope="col" className="num">Size</th>
+            <th scope="col">Side</th>
+            <th scope="col" className="num" title="Premium: received positive, paid negative">Premium</th>
+            <th scope="col" className="num">My lock</th>
+            <th scope="col" className="num">Mark</th>
+            <th scope="col" className="num">P&amp;L</th>
+            <th scope="col" className="num" title="Delta, underlying units">Δ</th>
+            <th scope="col" className="num" title="Gamma, per price unit">Γ</th>
+            <th scope="col" className="num" title={`Vega, ${asset} per vol point`}>Vega</th>
+            <th scope="col" className="num" title={`Theta, ${asset} per calendar day`}>Θ/day</th>
+            <th scope="col">Expiry</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} className={r.expired ? 'expired' : undefined}>
+              <td>
+                <span className="feed-tag">{r.feed}</span>{' '}
+                {r.legs.map((l, i) => (
+                  <span key={i} className="leg-text">{l}{i < r.legs.length - 1 ? ' · ' : ''}</span>
+                ))}
+              </td>
+              <td className="num">{formatPrice(r.size, r.terms.quantityDecimals)} {underlyingOf(r.feed)}</td>
+              <td>{r.side === 'bought' ? <span className="pill good">bought</span> : <span className="pill warn">sold</span>}</td>
+              <td className="num">{formatSignedAmount(r.premium, assetDecimals)}</td>
+              <td className="num">{formatAmount(r.myLock, assetDecimals)}</td>
+              {r.risk ? (
+                <>
+                  <td className="num">{formatModelAmount(r.risk.value)}</td>
+                  <td className={pnlClass(r.pnl)}>{r.pnl === null ? NO_VALUE : formatModelAmount(r.pnl, 2, { signed: true })}</td>
+                  <td className="num">{formatFixed(r.risk.delta, 4, { signed: true })}</td>
+                  <td className="num">{formatSmall(r.risk.gamma)}</td>
+                  <td className="num">{formatModelAmount(r.risk.vega, 2, { signed: true })}</td>
+                  <td className="num">{formatModelAmount(r.risk.theta, 2, { signed: true })}</td>
+                </>
+              ) : (
+                <td colSpan={6} className="error">Not priced: {r.error}</td>
+              )}
+              <td title={formatUtc(r.expiry)}>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={4}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
+            <td className="num">{formatAmount(total.locked, assetDecimals)}</td>
+            {total.risk ? (
+              <>
+                <td className="num">{formatModelAmount(total.risk.value)}</td>
+                <td className={pnlClass(total.risk.pnl)}>{formatModelAmount(total.risk.pnl, 2, { signed: true })}</td>
+                <td className="num muted" colSpan={2}>per feed below</td>
+                <td className="num">{formatModelAmount(total.risk.vega, 2, { signed: true })}</td>
+                <td className="num">{formatModelAmount(total.risk.theta, 2, { signed: true })}</td>
+              </>
+            ) : (
+              <td colSpan={6} className="error">Not priced: {total.error}</td>
+            )}
+            <td />
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,52 @@
+// My risk in the channel: positions, portfolio Greeks, P&L at expiry and scenarios, all at the
+// volatility I set per feed (blank: the market's).
+import { useMemo, useState } from 'react'
+import type { Party, Position } from '../../core/index.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { PayoffChart } from './PayoffChart.tsx'
+import { feedsOf } from './payoff.ts'
+import { PortfolioGreeks } from './PortfolioGreeks.tsx'
+import { PositionsTable } from './PositionsTable.tsx'
+import { ScenarioGrid } from './ScenarioGrid.tsx'
+import { VolInputs } from './VolInputs.tsx'
+import { effectiveMarkets, type VolOverrides } from './volatility.ts'
+
+export interface RiskPanelProps {
+  /** Open positions of the latest fully-signed state. */
+  readonly positions: readonly Position[]
+  readonly me: Party
+  /** Market inputs per feed (spot, vol, rate, yield); `now` is replaced by the `now` prop. */
+  readonly markets: MarketsByFeed
+  readonly now: number
+  readonly asset: string
+  readonly assetDecimals: number
+}
+
+export function RiskPanel({ positions, me, markets, now, asset, assetDecimals }: RiskPanelProps) {
+  const [vols, setVols] = useState<VolOverrides>({})
+  const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
+  const feeds = useMemo(() => {
+    const held = feedsOf(positions)
+    return held.length > 0 ? held : Object.keys(markets)
+  }, [positions, markets])
+  return (
+    <section className="card risk-panel" aria-labelledby="risk-title">
+      <div className="risk-head">
+        <h2 id="risk-title">Risk</h2>
+        <VolInputs feeds={feeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="risk" />
+      </div>
+      <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals} />
+      {positions.length > 0 && (
+        <div className="risk-columns">
+          <PortfolioGreeks positions={positions} me={me} markets={eff.markets} asset={asset} />
+          <PayoffChart positions={positions} me={me} markets={eff.markets} asset={asset} />
+        </div>
+      )}
+      {positions.length > 0 && (
+        <div className="risk-wide">
+          <ScenarioGrid positions={positions} me={me} markets={eff.markets} asset={asset} />
+        </div>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { formatAmount, formatFixed, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatTimeToExpiry, formatVolShift } from './format.ts'
+
+describe('amount formatting', () => {
+  it('formats exact minor units, trimming zeros down to two decimals', () => {
+    expect(formatAmount(1_500_000_000n, 6)).toBe('1,500.00')
+    expect(formatAmount(1_500_123_456n, 6)).toBe('1,500.123456')
+    expect(formatAmount(1_500_100_000n, 6)).toBe('1,500.10')
+    expect(formatAmount(-5n, 6)).toBe('-0.000005')
+    expect(formatSignedAmount(2_400_000_000n, 6)).toBe('+2,400.00')
+    expect(formatSignedAmount(-2_400_000_000n, 6)).toBe('-2,400.00')
+    expect(formatSignedAmount(0n, 6)).toBe('0.00')
+  })
+  it('keeps digits beyond float precision exact', () => {
+    expect(formatAmount(123_456_789_012_345_678_901n, 6)).toBe('123,456,789,012,345.678901')
+  })
+  it('formats prices and quantities without padding', () => {
+    expect(formatPrice(9_500_000n, 2)).toBe('95,000')
+    expect(formatPrice(5_000n, 4)).toBe('0.5')
+    expect(formatPrice(12_000_050n, 2)).toBe('120,000.5')
+  })
+  it('rounds model values once, half away from zero, and never shows -0', () => {
+    expect(formatModelAmount(1234.565)).toBe('1,234.57')
+    expect(formatModelAmount(-1234.565)).toBe('-1,234.57')
+    expect(formatModelAmount(-0.001)).toBe('0.00')
+    expect(formatModelAmount(0.004, 2, { signed: true })).toBe('0.00')
+    expect(formatModelAmount(12.3, 2, { signed: true })).toBe('+12.30')
+    expect(formatModelAmount(Number.NaN)).toBe('—')
+    expect(formatModelAmount(-98_765.4, 0)).toBe('-98,765')
+  })
+  it('formats Greeks', () => {
+    expect(formatFixed(-0.00001, 4)).toBe('0.0000')
+    expect(formatFixed(0.41234, 4, { signed: true })).toBe('+0.4123')
+    expect(formatSmall(0.000012345)).toBe('1.23e-5')
+    expect(formatSmall(-0.0123)).toBe('-0.0123')
+    expect(formatSmall(0)).toBe('0')
+  })
+  it('formats scenario axes', () => {
+    expect(formatMove(0.1)).toBe('+10%')
+    expect(formatMove(-0.25)).toBe('-25%')
+    expect(formatMove(0)).toBe('0%')
+    expect(formatVolShift(0.05)).toBe('+5 pts')
+    expect(formatVolShift(-0.2)).toBe('-20 pts')
+  })
+})
+
+describe('formatTimeToExpiry', () => {
+  const H = 3_600_000
+  it('shows days and hours, hours and minutes, or minutes', () => {
+    expect(formatTimeToExpiry(3 * 24 * H + 4 * H + 59 * 60_000, 0)).toBe('3d 4h')
+    expect(formatTimeToExpiry(4 * H + 12 * 60_000, 0)).toBe('4h 12m')
+    expect(formatTimeToExpiry(12 * 60_000 + 30_000, 0)).toBe('12m')
+    expect(formatTimeToExpiry(30_000, 0)).toBe('<1m')
+  })
+  it('says a position at or past expiry awaits settlement', () => {
+    expect(formatTimeToExpiry(1000, 1000)).toBe('expired - awaiting settlement')
+    expect(formatTimeToExpiry(1000, 5000)).toBe('expired - awaiting settlement')
+  })
+})

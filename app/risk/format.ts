@@ -1,0 +1,108 @@
+// Display formatting for the trader's numbers. Exact amounts (bigint minor units) go through
+// core's formatUnits; model outputs (floats from core/pricing) are rounded once, to the shown
+// precision, and then formatted the same way, so every amount on screen has one look.
+import { formatUnits } from '../../core/index.ts'
+
+/** Placeholder for a value that cannot be computed (shown with the reason beside it). */
+export const NO_VALUE = '—'
+
+/** An exact amount in minor units, grouped, trailing zeros trimmed down to `shown` decimals. */
+export function formatAmount(minor: bigint, decimals: number, shown = 2): string {
+  return formatUnits(minor, decimals, { minDecimals: Math.min(shown, decimals) })
+}
+
+/** An exact amount with an explicit sign: "+1,500.00", "-20.50", "0.00". */
+export function formatSignedAmount(minor: bigint, decimals: number, shown = 2): string {
+  const s = formatAmount(minor, decimals, shown)
+  return minor > 0n ? `+${s}` : s
+}
+
+/** A price or a quantity: every significant decimal, none padded ("95,000", "0.25"). */
+export function formatPrice(minor: bigint, decimals: number): string {
+  return formatUnits(minor, decimals, { minDecimals: 0 })
+}
+
+/**
+ * A model value in major units (a float from core/pricing), rounded half away from zero to `shown`
+ * decimals. Display only: the rounded integer never goes anywhere but the screen.
+ */
+export function formatModelAmount(x: number, shown = 2, opts: { signed?: boolean } = {}): string {
+  if (!Number.isFinite(x)) return NO_VALUE
+  const scaled = Math.round(Math.abs(x) * 10 ** shown)
+  const minor = BigInt(x < 0 ? -scaled : scaled)
+  const s = formatUnits(minor, shown)
+  return opts.signed && minor > 0n ? `+${s}` : s
+}
+
+/** A Greek or ratio with a fixed number of decimals and a true minus sign for negatives. */
+export function formatFixed(x: number, decimals: number, opts: { signed?: boolean } = {}): string {
+  if (!Number.isFinite(x)) return NO_VALUE
+  const r = x.toFixed(decimals)
+  // -0.00 reads as a short position with no size: show it as 0.
+  if (/^-0(\.0*)?$/.test(r)) return r.slice(1)
+  return opts.signed && x > 0 ? `+${r}` : r
+}
+
+/** Small numbers like gamma (per price unit): three significant digits, exponent when tiny. */
+export function formatSmall(x: number): string {
+  if (!Number.isFinite(x)) return NO_VALUE
+  if (x === 0) return '0'
+  const a = Math.abs(x)
+  if (a >= 0.001 && a < 1e6) return formatFixed(x, Math.max(0, 2 - Math.floor(Math.log10(a))))
+  return x.toExponential(2)
+}
+
+/** Volatility as percent: 0.615 -> "61.5%". */
+export function formatVol(vol: number, decimals = 1): string {
+  if (!Number.isFinite(vol)) return NO_VALUE
+  return `${(vol * 100).toFixed(decimals)}%`
+}
+
+/** A relative move: 0.1 -> "+10%", -0.25 -> "-25%", 0 -> "0%". */
+export function formatMove(m: number): string {
+  const pct = Math.round(m * 1000) / 10
+  if (pct === 0) return '0%'
+  return `${pct > 0 ? '+' : ''}${pct}%`
+}
+
+/** Vol shift in points: 0.05 -> "+5 pts". */
+export function formatVolShift(dv: number): string {
+  const pts = Math.round(dv * 1000) / 10
+  if (pts === 0) return '±0 pts'
+  return `${pts > 0 ? '+' : ''}${pts} pts`
+}
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** Time left to expiry: "3d 4h", "4h 12m", "12m", "<1m"; "expired - awaiting settlement" after. */
+export function formatTimeToExpiry(expiry: number, now: number): string {
+  const left = expiry - now
+  if (left <= 0) return 'expired - awaiting settlement'
+  if (left < MINUTE) return '<1m'
+  const d = Math.floor(left / DAY)
+  const h = Math.floor((left % DAY) / HOUR)
+  const m = Math.floor((left % HOUR) / MINUTE)
+  if (d > 0) return `${d}d ${h}h`
+  if (h > 0) return `${h}h ${m}m`
+  return `${m}m`
+}
+
+/** "2026-02-27 08:00 UTC" */
+export function formatUtc(ms: number): string {
+  const iso = new Date(ms).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+}
+
+/** The underlying of a feed name: "BTC-USD" -> "BTC". */
+export function underlyingOf(feed: string): string {
+  const i = feed.indexOf('-')
+  return i > 0 ? feed.slice(0, i) : feed
+}
+
+/** The reason of any thrown value, as readable text (core errors carry their own message). */
+export function reasonOf(e: unknown): string {
+  if (e instanceof Error) return e.message
+  return String(e)
+}

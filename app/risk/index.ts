@@ -1,0 +1,10 @@
+// Risk components: positions, portfolio Greeks, payoff at expiry, scenarios, and the panel of all four.
+export { RiskPanel, type RiskPanelProps } from './RiskPanel.tsx'
+export { PositionsTable, type PositionsTableProps } from './PositionsTable.tsx'
+export { PortfolioGreeks, type PortfolioGreeksProps } from './PortfolioGreeks.tsx'
+export { PayoffChart, type PayoffChartProps } from './PayoffChart.tsx'
+export { ScenarioGrid, type ScenarioGridProps } from './ScenarioGrid.tsx'
+export { UPlotChart, type UPlotChartProps } from './UPlotChart.tsx'
+export { VolInputs, type VolInputsProps } from './VolInputs.tsx'
+export { effectiveMarkets, parseVolPercent, type VolOverrides } from './volatility.ts'
+export { portfolioView, positionRow, type PositionRow } from './positions.ts'

@@ -1,0 +1,73 @@
+// The viewer's P&L at expiry over settlement prices of one feed: core/pricing channelPayoffCurve
+// (exact settlement integers, premiums included), plus the strikes and spot to mark on the chart.
+import type { Party, Position } from '../../core/index.ts'
+import { channelPayoffCurve } from '../../core/pricing/index.ts'
+import { reasonOf } from './format.ts'
+
+export interface PayoffSeries {
+  readonly feed: string
+  /** Settlement prices, price units, ascending (for the chart's x axis). */
+  readonly prices: number[]
+  /** The viewer's P&L at each price, asset units (floats of the exact integers, for plotting). */
+  readonly pnl: number[]
+  /** The exact integers behind `pnl`, asset minor units. */
+  readonly pnlMinor: bigint[]
+  /** Every strike and cap on the feed, price units, ascending, without duplicates. */
+  readonly strikes: number[]
+  /** Settlement prices where the P&L crosses zero, price units (linear between samples: exact, the payoff is piecewise linear). */
+  readonly breakevens: number[]
+  readonly priceDecimals: number
+  readonly assetDecimals: number
+}
+
+export type PayoffResult = { ok: true; series: PayoffSeries } | { ok: false; error: string }
+
+/** Feeds with open positions, the one with most positions first (ties: first seen). */
+export function feedsOf(positions: readonly Position[]): string[] {
+  const count = new Map<string, number>()
+  for (const p of positions) count.set(p.terms.feed, (count.get(p.terms.feed) ?? 0) + 1)
+  return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)!)
+}
+
+export function payoffSeries(positions: readonly Position[], me: Party, feed: string, spot?: number): PayoffResult {
+  const onFeed = positions.filter((p) => p.terms.feed === feed)
+  const first = onFeed[0]
+  if (first === undefined) return { ok: false, error: `no open positions on ${feed}` }
+  const { priceDecimals, assetDecimals } = first.terms
+  const scale = 10 ** priceDecimals
+  const kinks = new Set<bigint>()
+  for (const p of onFeed) for (const l of p.terms.legs) {
+    kinks.add(l.strike)
+    if (l.cap !== null) kinks.add(l.cap)
+  }
+  const strikes = [...kinks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => Number(k) / scale)
+  const top = Math.max(strikes[strikes.length - 1] ?? 0, spot ?? 0)
+  try {
+    const curve = channelPayoffCurve(onFeed, feed, { from: 0, to: top * 1.5, points: 301 })
+    const prices = curve.map((c) => c.price)
+    const pnlMinor = curve.map((c) => (me === 'A' ? c.pnlAMinor : c.pnlBMinor))
+    const pnl = curve.map((c) => (me === 'A' ? c.pnlA : c.pnlB))
+    return { ok: true, series: { feed, prices, pnl, pnlMinor, strikes, breakevens: breakevens(prices, pnlMinor), priceDecimals, assetDecimals } }
+  } catch (e) {
+    return { ok: false, error: reasonOf(e) }
+  }
+}
+
+/** Zero crossings of a piecewise-linear curve sampled at every kink. */
+export function breakevens(prices: readonly number[], pnlMinor: readonly bigint[]): number[] {
+  const out: number[] = []
+  for (let i = 1; i < prices.length; i++) {
+    const a = pnlMinor[i - 1]!
+    const b = pnlMinor[i]!
+    if ((a < 0n && b > 0n) || (a > 0n && b < 0n)) {
+      const x0 = prices[i - 1]!
+      const x1 = prices[i]!
+      out.push(x0 + ((x1 - x0) * Number(-a)) / Number(b - a))
+    } else if (b === 0n && a !== 0n) {
+      // Touching zero exactly at a sample: count it once, where the curve arrives.
+      const c = pnlMinor[i + 1]
+      if (c !== undefined && c !== 0n && (a < 0n) !== (c < 0n)) out.push(prices[i]!)
+    }
+  }
+  return out
+}

@@ -1,0 +1,95 @@
+// Rows of the positions table, from the viewing party's side. Every number comes from core:
+// value, P&L and Greeks from core/pricing's channelRisk, locks and premiums as signed in the state.
+import type { Position, Party, OptionLeg, OptionPackage } from '../../core/index.ts'
+import { channelRisk, reversePackage, type FeedRisk, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
+import { formatPrice, reasonOf } from './format.ts'
+
+export interface PositionRow {
+  readonly id: string
+  readonly feed: string
+  /** The legs as the viewer holds them ("long put 90,000 x 1"), one string per leg. */
+  readonly legs: readonly string[]
+  /** Largest leg quantity, underlying minor units (quantityDecimals of the feed). */
+  readonly size: bigint
+  readonly side: 'bought' | 'sold'
+  /** Premium from the viewer's side, asset minor units: negative = paid, positive = received. */
+  readonly premium: bigint
+  /** The viewer's locked collateral, asset minor units, as signed in the state. */
+  readonly myLock: bigint
+  readonly expiry: number
+  readonly expired: boolean
+  /** Model value, P&L and Greeks of the viewer's side; null with `error` when it cannot be priced. */
+  readonly risk: FeedRisk | null
+  readonly pnl: number | null
+  readonly error: string | null
+  readonly terms: OptionPackage
+}
+
+/** One leg as text: "long call 100,000-120,000 x 0.5" (strike-cap for a capped call). */
+export function describeLegForTrader(leg: OptionLeg, pkg: Pick<OptionPackage, 'priceDecimals' | 'quantityDecimals'>): string {
+  const strike = formatPrice(leg.strike, pkg.priceDecimals)
+  const k = leg.cap === null ? strike : `${strike}-${formatPrice(leg.cap, pkg.priceDecimals)}`
+  return `${leg.direction} ${leg.kind} ${k} x ${formatPrice(leg.quantity, pkg.quantityDecimals)}`
+}
+
+/** The legs as `me` holds them: the buyer's legs as written, the seller's reversed. */
+export function legsFor(position: Pick<Position, 'buyer' | 'terms'>, me: Party): OptionPackage {
+  return position.buyer === me ? position.terms : reversePackage(position.terms)
+}
+
+function riskOf(position: Position, me: Party, markets: MarketsByFeed): { r: PartyRisk; f: FeedRisk } {
+  const r = channelRisk([position], markets)[me]
+  const f = r.byFeed[position.terms.feed]
+  if (f === undefined) throw new Error(`no risk computed for ${position.terms.feed}`)
+  return { r, f }
+}
+
+export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number): PositionRow {
+  const mine = legsFor(position, me)
+  let size = 0n
+  for (const l of position.terms.legs) if (l.quantity > size) size = l.quantity
+  const bought = position.buyer === me
+  let risk: FeedRisk | null = null
+  let pnl: number | null = null
+  let error: string | null = null
+  try {
+    const { r, f } = riskOf(position, me, markets)
+    risk = f
+    pnl = r.pnl
+  } catch (e) {
+    error = reasonOf(e)
+  }
+  return {
+    id: position.id,
+    feed: position.terms.feed,
+    legs: mine.legs.map((l) => describeLegForTrader(l, mine)),
+    size,
+    side: bought ? 'bought' : 'sold',
+    premium: bought ? -position.premium : position.premium,
+    myLock: me === 'A' ? position.lockA : position.lockB,
+    expiry: position.terms.expiry,
+    expired: position.terms.expiry <= now,
+    risk,
+    pnl,
+    error,
+    terms: position.terms,
+  }
+}
+
+export interface PortfolioView {
+  readonly risk: PartyRisk | null
+  readonly error: string | null
+  /** Sum of the viewer's locks over open positions, per settlement asset decimals (one asset per channel). */
+  readonly locked: bigint
+}
+
+/** The viewer's portfolio value, P&L and Greeks (per feed for delta and gamma). */
+export function portfolioView(positions: readonly Position[], me: Party, markets: MarketsByFeed): PortfolioView {
+  let locked = 0n
+  for (const p of positions) locked += me === 'A' ? p.lockA : p.lockB
+  try {
+    return { risk: channelRisk(positions, markets)[me], error: null, locked }
+  } catch (e) {
+    return { risk: null, error: reasonOf(e), locked }
+  }
+}

@@ -1,0 +1,104 @@
+// Child processes for the product's services (signaling server, settlement node, demo counterparty,
+// app), shared by `npm start`, the e2e fixtures and the benchmarks: start, wait for the ready line,
+// kill (politely or with SIGKILL), restart on the same port and data.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface ServiceSpec {
+  readonly name: string
+  readonly cmd: readonly string[]
+  readonly env?: Readonly<Record<string, string>>
+  /** A line on stdout/stderr that says the service is ready. */
+  readonly ready: RegExp
+  readonly timeoutMs?: number
+  /** Echo the service's output with a [name] prefix. */
+  readonly echo?: boolean
+}
+
+export class Service {
+  private child: ChildProcess | null = null
+  private output: string[] = []
+  constructor(readonly spec: ServiceSpec) {}
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null
+  }
+
+  /** The last lines the service printed (for failure messages). */
+  tail(lines = 30): string {
+    return this.output.slice(-lines).join('\n')
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.spec.name} is already running`)
+    const [cmd, ...args] = this.spec.cmd
+    const child = spawn(cmd!, args, { env: { ...process.env, ...this.spec.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.spec.name} not ready after ${this.spec.timeoutMs ?? 60_000} ms:\n${this.tail()}`)), this.spec.timeoutMs ?? 60_000)
+      const onData = (buf: Buffer) => {
+        const text = buf.toString()
+        for (const line of text.split('\n')) {
+          if (!line.trim()) continue
+          this.output.push(line)
+          if (this.output.length > 500) this.output.shift()
+          if (this.spec.echo) console.log(`[${this.spec.name}] ${line}`)
+        }
+        if (this.spec.ready.test(text)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child.stdout!.on('data', onData)
+      child.stderr!.on('data', onData)
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        reject(new Error(`${this.spec.name} exited (${signal ?? code}) before it was ready:\n${this.tail()}`))
+      })
+    })
+  }
+
+  /** Stops the process: SIGTERM (clean shutdown) or SIGKILL (crash). Resolves when it has exited. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.child
+    if (!child || !this.running) return
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.kill(signal)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+
+  async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await this.stop(signal)
+    await this.start()
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+export function signalingService(port: number, echo = false): Service {
+  return new Service({
+    name: 'signaling',
+    cmd: ['node', 'scripts/signaling-server.mjs'],
+    env: { PORT: String(port), HOST: '127.0.0.1' },
+    ready: /Signaling server running/,
+    echo,
+  })
+}
+
+export function nodeService(opts: { port: number; dataDir: string; seed?: string; echo?: boolean; watchtower?: boolean }): Service {
+  return new Service({
+    name: 'node',
+    cmd: [
+      'node', '--import', 'tsx', 'channel-contract/node/main.ts', '--dev', '--port', String(opts.port), '--data', opts.dataDir,
+      '--seed', opts.seed ?? 'dev', ...(opts.watchtower === false ? ['--no-watchtower'] : []),
+    ],
+    ready: /listening on/,
+    echo: opts.echo ?? false,
+  })
+}

@@ -1,0 +1,240 @@
+// core/sync benchmarks: trade confirmation over real WebRTC, engine throughput for a market maker
+// serving 100 channels, and document size / reload time after 10,000 trades.
+// Run: node scripts/netns.mjs npx tsx bench/run.ts sync
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as Y from 'yjs'
+import type { BenchResult } from './result.ts'
+import { opsPerSecond, percentile } from './result.ts'
+import { ChannelSession } from '../core/sync/session.ts'
+import { ChannelRoom, deriveRoomKeys } from '../core/sync/room.ts'
+import { MemoryChannelStore } from '../core/sync/store.ts'
+import { currentEpoch, proposalWire, section, sigKey } from '../core/sync/schema.ts'
+import { intentKey } from '../core/sync/engine.ts'
+import { loadNodeWebrtc, nodeSigner, nodeVerifier, nodeVerifyBytes, startSignalingServer } from '../core/sync/node.ts'
+import { T0, DAY, keysA, keysB, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from '../core/sync/testkit.ts'
+import { channelIdOf, type ChannelParams } from '../core/channel.ts'
+import { applyTransition, type Transition } from '../core/transition.ts'
+import { stateHash, stateDigest, type ChannelState } from '../core/state.ts'
+import { signQuote, quoteHash, quoteDigest, type SignedQuote } from '../core/quote.ts'
+import { signBytes, verifyBytes } from '../core/identity.ts'
+import { hexToBytes } from '../core/bytes.ts'
+
+const log = (s: string) => process.stderr.write(`[sync.bench] ${s}\n`)
+
+function waitFor(session: ChannelSession, cond: () => boolean, ms = 20_000, what = 'a condition'): Promise<void> {
+  if (cond()) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for ${what}`)) }, ms)
+    const off = session.subscribe(() => {
+      if (cond()) { clearTimeout(timer); off(); resolve() }
+    })
+  })
+}
+
+// ---- 1. trade confirmation over real WebRTC ----
+
+async function webrtcLatency(): Promise<BenchResult[]> {
+  const server = await startSignalingServer()
+  const wrtc = await loadNodeWebrtc()
+  const nonceByte = 21
+  const params = makeParams(nonceByte)
+  const openingTs = Date.now() - 1000
+  const roomSecret = '7a'.repeat(32)
+  const botPath = fileURLToPath(new URL('../core/sync/peer-bot.ts', import.meta.url))
+  const bot = spawn('node_modules/.bin/tsx', [botPath, JSON.stringify({ party: 'A', signaling: server.url, roomSecret, openingTs, nonceByte })], { stdio: ['pipe', 'ignore', 'inherit'] })
+  try {
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(openingSigned(params, openingTs)), signer: nodeSigner(keysB.secretKey), verifier: nodeVerifier() })
+    const room = ChannelRoom.open(b.doc, deriveRoomKeys(hexToBytes(roomSecret), channelIdOf(params)), { signaling: [server.url], iceServers: [], wrtc, pollMs: 20 })
+    b.attachTransport(room)
+    await waitFor(b, () => b.getSnapshot().connection.webrtcPeers > 0, 30_000, 'webrtc')
+    const benchMap = b.doc.getMap<string>('bench')
+    const pong = (i: number) => new Promise<void>((resolve) => {
+      const h = () => { if (benchMap.has(`pong:${i}`)) { benchMap.unobserve(h); resolve() } }
+      benchMap.observe(h)
+    })
+    const rtt: number[] = []
+    for (let i = 0; i < 60; i++) {
+      const p = pong(i)
+      const t0 = performance.now()
+      benchMap.set(`ping:${i}`, '1')
+      await p
+      if (i >= 10) rtt.push(performance.now() - t0)
+    }
+    const confirm: number[] = []
+    for (let i = 0; i < 30; i++) {  // stays under MAX_OPEN_POSITIONS (32)
+      const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: String(100 + (i % 7)), cap: String(140 + (i % 7)), quantity: '1', direction: 'long' }] })
+      await waitFor(b, () => b.view.quotes.some((q) => q.signed.quote.rfqId === rfq && q.status === 'live'), 20_000, `quote ${i}`)
+      const q = b.view.quotes.find((x) => x.signed.quote.rfqId === rfq)!
+      const target = (b.view.latest?.state.version ?? 0) + 1
+      const t0 = performance.now()
+      const done = waitFor(b, () => (b.view.latest?.state.version ?? 0) >= target, 20_000, `trade ${i}`)
+      await b.accept(q.hash)
+      await done
+      if (i >= 3) confirm.push(performance.now() - t0)
+    }
+    rtt.sort((x, y) => x - y)
+    confirm.sort((x, y) => x - y)
+    room.destroy()
+    await b.close()
+    const floor = percentile(rtt, 50)
+    const p50 = percentile(confirm, 50)
+    log(`yjs rtt p50 ${floor.toFixed(2)} ms, confirm p50 ${p50.toFixed(2)} ms (${(p50 / floor).toFixed(2)}x floor)`)
+    return [
+      { name: 'sync.trade_confirm_p50_ms', value: p50, unit: 'ms', higherIsBetter: false, note: `accept -> both hold the co-signed state, WebRTC, ${confirm.length} trades; ${(p50 / floor).toFixed(2)}x the Yjs round trip (goal <= 3x)` },
+      { name: 'sync.trade_confirm_p95_ms', value: percentile(confirm, 95), unit: 'ms', higherIsBetter: false },
+      { name: 'sync.yjs_roundtrip_p50_ms', value: floor, unit: 'ms', higherIsBetter: false, note: `one Y.Map key there and an echo back, same connection, p95 ${percentile(rtt, 95).toFixed(2)} ms` },
+    ]
+  } finally {
+    bot.kill('SIGKILL')
+    await server.stop()
+  }
+}
+
+// ---- 2. engine throughput: one market maker, 100 channels, in-memory transport ----
+
+async function engineThroughput(): Promise<BenchResult[]> {
+  const CHANNELS = 100
+  const ROUNDS = 10
+  const now = T0 + 10_000
+  const clock = () => now
+  interface Chan { params: ChannelParams; session: ChannelSession; steps: { hash: string; wire: string; sig: string }[] }
+  const chans: Chan[] = []
+  const signB = nodeSigner(keysB.secretKey)
+  const signA = nodeSigner(keysA.secretKey)
+  for (let c = 0; c < CHANNELS; c++) {
+    const params = makeParams(1 + (c % 250), 0x10 + Math.floor(c / 250))
+    const opening = openingSigned(params)
+    const channelId = channelIdOf(params)
+    // Precompute (untimed) the client's proposals: trades on the market maker's quotes.
+    let prev: ChannelState = opening.state
+    const steps: Chan['steps'] = []
+    const quotes: SignedQuote[] = []
+    for (let k = 0; k < ROUNDS; k++) {
+      const q = { contractId: params.contractId, channelId, quoter: 'A' as const, side: 'sell' as const, terms: pkg([cappedCall(100n + BigInt(k))]), premium: 5n, validUntil: now + DAY, nonce: BigInt(k + 1), baseVersion: 0, rfqId: '' }
+      const sq: SignedQuote = { quote: q, signature: String(await signA(quoteDigest(q))) }
+      quotes.push(sq)
+      const t: Transition = { type: 'trade', quote: sq, timestamp: now }
+      const s = applyTransition(params, prev, t, prev.version + 1)
+      steps.push({ hash: stateHash(s), wire: proposalWire({ version: s.version, state: s, transition: t, proposer: 'B' }), sig: String(await signB(stateDigest(s))) })
+      prev = s
+    }
+    const session = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock, signer: signA, verifier: nodeVerifier(), policy: { maxFutureMs: 30_000, maxAgeMs: 120_000, compactAfter: 1_000 } })
+    for (const q of quotes) await session.publishQuote(q)
+    await session.whenIdle()
+    chans.push({ params, session, steps })
+  }
+  const t0 = performance.now()
+  for (let k = 0; k < ROUNDS; k++) {
+    for (const ch of chans) {
+      const e = currentEpoch(ch.session.doc)!
+      const st = ch.steps[k]!
+      ch.session.doc.transact(() => {
+        section(e, 'proposals').set(st.hash, st.wire)
+        section(e, 'sigs').set(sigKey(st.hash, 'B'), st.sig)
+      }, 'peer')
+    }
+    await Promise.all(chans.map((ch) => ch.session.whenIdle()))
+  }
+  const secs = (performance.now() - t0) / 1000
+  for (const ch of chans) if (ch.session.view.latest!.state.version !== ROUNDS) throw new Error(`channel ended at version ${ch.session.view.latest!.state.version}`)
+  const updates = (CHANNELS * ROUNDS) / secs
+  for (const ch of chans) await ch.session.close()
+  // The crypto bound, same run: one sign + one verify per co-signed update (strict noble, as core).
+  const digest = new Uint8Array(32).fill(9)
+  const sig = signBytes(digest, keysA.secretKey)
+  const signPs = opsPerSecond(() => signBytes(digest, keysA.secretKey), 700, 20)
+  const verifyPs = opsPerSecond(() => verifyBytes(sig, digest, keysA.publicKey), 700, 20)
+  const bound = 1 / (1 / signPs + 1 / verifyPs)
+  const fastSign = nodeSigner(keysA.secretKey)
+  const fSignPs = opsPerSecond(() => fastSign(digest), 500, 50)
+  const fVerifyPs = opsPerSecond((i) => nodeVerifyBytes(sig, digest, keysA.publicKey) && i >= 0, 500, 50)
+  const fastBound = 1 / (1 / fSignPs + 1 / fVerifyPs)
+  log(`engine ${updates.toFixed(0)}/s, noble bound ${bound.toFixed(0)}/s (${((100 * updates) / bound).toFixed(0)}%), OpenSSL bound ${fastBound.toFixed(0)}/s`)
+  return [
+    { name: 'sync.engine_updates_per_s', value: updates, unit: 'updates/s', higherIsBetter: true, note: `${CHANNELS} channels x ${ROUNDS} trades, countersigned by one process (OpenSSL sign/verify, noble quote check inside core applyTransition); ${((100 * updates) / bound).toFixed(0)}% of the strict-noble bound, ${((100 * updates) / fastBound).toFixed(0)}% of the OpenSSL bound` },
+    { name: 'sync.engine_crypto_bound_per_s', value: bound, unit: 'updates/s', higherIsBetter: true, note: `1/(t_sign + t_verify), noble strict: sign ${signPs.toFixed(0)}/s, verify ${verifyPs.toFixed(0)}/s; OpenSSL bound ${fastBound.toFixed(0)}/s` },
+  ]
+}
+
+// ---- 3. document size and reload after 10,000 trades, at most 10 open ----
+
+async function docSize(): Promise<BenchResult[]> {
+  const TRADES = Number(process.env.SYNC_BENCH_TRADES ?? 10_000)
+  const params = makeParams(99)
+  const opening = openingSigned(params)
+  const channelId = channelIdOf(params)
+  let now = T0 + 1000
+  const clock = () => now
+  const storeA = storeWithOpening(opening)
+  const common = { params, clock, verifier: nodeVerifier(), policy: { maxFutureMs: 30_000, maxAgeMs: 120_000, compactAfter: 8 }, storeCompactAfter: 400 }
+  const a = await ChannelSession.open({ ...common, me: 'A', secretKey: keysA.secretKey, store: storeA, signer: nodeSigner(keysA.secretKey), verifier: nodeVerifier() })
+  const b = await ChannelSession.open({ ...common, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), signer: nodeSigner(keysB.secretKey), verifier: nodeVerifier() })
+  const NET = Symbol('net')
+  a.doc.on('update', (u: Uint8Array, o: unknown) => { if (o !== NET) Y.applyUpdate(b.doc, u, NET) })
+  b.doc.on('update', (u: Uint8Array, o: unknown) => { if (o !== NET) Y.applyUpdate(a.doc, u, NET) })
+  Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc), NET)
+  Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc), NET)
+  const idle = () => Promise.all([a.whenIdle(), b.whenIdle()])
+  await idle()
+  const signA = nodeSigner(keysA.secretKey)
+  const t0 = performance.now()
+  for (let i = 0; i < TRADES; i++) {
+    now += 1000
+    const q = { contractId: params.contractId, channelId, quoter: 'A' as const, side: (i % 2 ? 'buy' : 'sell') as 'buy' | 'sell', terms: pkg([cappedCall(100n + BigInt(i % 50))]), premium: 3n, validUntil: now + 5_000, nonce: BigInt(i + 1), baseVersion: 0, rfqId: '' }
+    const sq: SignedQuote = { quote: q, signature: String(await signA(quoteDigest(q))) }
+    await a.publishQuote(sq)
+    await idle()
+    await b.accept(quoteHash(q)).catch((e) => {
+      const qa = Object.keys((a.doc.getMap('channel').toJSON() as any).epoch?.quotes ?? {}); const qb = Object.keys((b.doc.getMap('channel').toJSON() as any).epoch?.quotes ?? {})
+      throw new Error(`trade ${i}: ${String(e)}; A ${qa.length} quotes has=${qa.includes(quoteHash(q))}, B ${qb.length} has=${qb.includes(quoteHash(q))}; A next ${a.compute().next.map((x) => x.kind)}; B next ${b.compute().next.map((x) => x.kind)}; B rejected ${JSON.stringify(b.compute().rejected.slice(0, 2))}; epochs ${a.view.epoch}/${b.view.epoch}; errors ${a.getSnapshot().errors} / ${b.getSnapshot().errors}`)
+    })
+    await idle()
+    const open = a.view.latest!.state.positions
+    if (open.length >= 10) {
+      now += 1000
+      const t: Transition = { type: 'unwind', positionIds: [open[0]!.id], paymentAtoB: 0n, timestamp: now }
+      await b.approve(intentKey(t))
+      await a.proposeUnwind([open[0]!.id], 0n)
+      await idle()
+    }
+    if (i % 1000 === 999) log(`${i + 1} trades, version ${a.view.latest!.state.version}, doc ${Y.encodeStateAsUpdate(a.doc).length} B, ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+  }
+  await idle()
+  const latest = a.view.latestHash
+  if (b.view.latestHash !== latest) throw new Error('peers disagree after the run')
+  const docBytes = Y.encodeStateAsUpdate(a.doc).length
+  await a.close()
+  await b.close()
+  // Reload: a new session from A's storage alone (re-parses and re-verifies everything).
+  const reloads: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const copy = new MemoryChannelStore()
+    const loaded = await storeA.load()
+    copy.records = [...loaded.records]
+    copy.updates = [...loaded.updates]
+    const t = performance.now()
+    const s = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: copy, clock })
+    reloads.push(performance.now() - t)
+    if (s.view.latestHash !== latest) throw new Error('reload computed another latest state')
+    await s.close()
+  }
+  reloads.sort((x, y) => x - y)
+  log(`doc ${docBytes} B after ${TRADES} trades; reload p50 ${percentile(reloads, 50).toFixed(1)} ms`)
+  return [
+    { name: 'sync.doc_bytes_10k_trades', value: docBytes, unit: 'bytes', higherIsBetter: false, note: `${TRADES} trades (+ unwinds keeping <= 10 open), Y.encodeStateAsUpdate size; goal < 65536` },
+    { name: 'sync.reload_ms_10k_trades', value: percentile(reloads, 50), unit: 'ms', higherIsBetter: false, note: 'ChannelSession.open from storage: apply stored doc, parse records, re-verify, compute latest (median of 5); goal < 100' },
+  ]
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = []
+  const only = process.env.SYNC_BENCH_ONLY
+  if (!only || only === 'webrtc') out.push(...(await webrtcLatency()))
+  if (only === 'webrtc') return out
+  if (!only || only === 'engine') out.push(...(await engineThroughput()))
+  if (only === 'engine') return out
+  if (only && only !== 'doc') return out
+  out.push(...(await docSize()))
+  return out
+}

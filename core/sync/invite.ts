@@ -1,0 +1,122 @@
+// Invites: how an inviter hands the counterparty the contract id, its key, the room secret and the
+// proposed channel params.
+//
+// Choice: tweetnacl secretbox (XSalsa20-Poly1305) under key = HKDF-SHA256(invite code, "otc-invite/v1").
+// The invite code is 16 random bytes (written as 26 base32 characters) given out of band (read
+// aloud, a second messenger); the sealed invite can travel anywhere (e-mail, a link, the signaling
+// server). A code is high-entropy, so a fast KDF suffices; secretbox authenticates, so a wrong code
+// or a changed byte fails to open. Inside, the inviter also signs the payload with its channel key,
+// so the invitee learns the key that will sign states and compares its fingerprint with the inviter.
+// (box to the invitee's public key would need that key first; the code works before any key exchange.)
+import nacl from 'tweetnacl'
+import { z } from 'zod'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
+import { encode, taggedHash } from '../encoding.ts'
+import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
+import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { channelParamsSchema, toWire, tryParse } from '../wire.ts'
+import { SyncError } from './errors.ts'
+
+export const INVITE_PREFIX = 'otc-invite-v1:'
+
+export interface Invite {
+  readonly contractId: Hex
+  readonly inviter: PublicKeyHex
+  /** 32 random bytes; room name and password derive from it (see room.ts). */
+  readonly roomSecret: Hex
+  readonly params: ChannelParams
+  readonly deposits: { readonly A: bigint; readonly B: bigint }
+  /** Signaling URLs the inviter will use (optional hint; the invitee may use its own). */
+  readonly signaling: readonly string[]
+}
+
+const B32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
+
+export function newInviteCode(): string {
+  const bytes = randomBytes(16)
+  let bits = 0n
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b)
+  let out = ''
+  for (let i = 0; i < 26; i++) {
+    out = B32[Number(bits & 31n)]! + out
+    bits >>= 5n
+  }
+  return out
+}
+
+function codeKey(code: string): Uint8Array {
+  const norm = code.toUpperCase().replace(/[^A-Z0-9]/g, '')
+  if (norm.length < 20) throw new SyncError('INVITE_INVALID', 'invite code too short')
+  return hkdf(sha256, utf8ToBytes(norm), utf8ToBytes('otc-invite/v1'), utf8ToBytes('secretbox'), 32)
+}
+
+const uint = z.string().regex(/^(0|[1-9][0-9]{0,38})$/).transform((s) => BigInt(s))
+const payloadSchema = z.strictObject({
+  v: z.literal(1),
+  contractId: z.string().regex(/^[0-9a-f]{64}$/),
+  inviter: z.string().regex(/^[0-9a-f]{64}$/),
+  roomSecret: z.string().regex(/^[0-9a-f]{64}$/),
+  params: channelParamsSchema,
+  deposits: z.strictObject({ A: uint, B: uint }),
+  signaling: z.array(z.string().max(200)).max(8),
+  sig: z.string().regex(/^[0-9a-f]{128}$/),
+})
+
+function inviteDigest(body: string): Uint8Array {
+  return taggedHash('invite/v1', encode((w) => w.str(body)))
+}
+
+export function newRoomSecret(): Hex {
+  return bytesToHex(randomBytes(32))
+}
+
+/** Seals an invite under the code; the inviter signs it with its channel key. */
+export function sealInvite(invite: Invite, inviterSecret: SecretKeyHex, code: string): string {
+  const body = JSON.stringify({ v: 1, contractId: invite.contractId, inviter: invite.inviter, roomSecret: invite.roomSecret, params: toWire(invite.params), deposits: toWire(invite.deposits), signaling: invite.signaling })
+  const sig = signBytes(inviteDigest(body), inviterSecret)
+  const plain = utf8ToBytes(JSON.stringify({ ...JSON.parse(body), sig }))
+  const nonce = randomBytes(24)
+  const box = nacl.secretbox(plain, nonce, codeKey(code))
+  const all = new Uint8Array(24 + box.length)
+  all.set(nonce)
+  all.set(box, 24)
+  return INVITE_PREFIX + btoa(String.fromCharCode(...all)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Opens and checks an invite: right code, well-formed, signed by the inviter, inviter is a party. */
+export function openInvite(sealed: string, code: string): Invite & { readonly inviterParty: Party; readonly channelId: Hex } {
+  const t = sealed.trim()
+  if (!t.startsWith(INVITE_PREFIX)) throw new SyncError('INVITE_INVALID', `expected text starting with ${INVITE_PREFIX}`)
+  let bytes: Uint8Array
+  try {
+    const bin = atob(t.slice(INVITE_PREFIX.length).replace(/-/g, '+').replace(/_/g, '/'))
+    bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0))
+  } catch {
+    throw new SyncError('INVITE_INVALID', 'the invite text is damaged')
+  }
+  if (bytes.length < 24 + 16 || bytes.length > 16_384) throw new SyncError('INVITE_INVALID', 'the invite has the wrong size')
+  const plain = nacl.secretbox.open(bytes.subarray(24), bytes.subarray(0, 24), codeKey(code))
+  if (!plain) throw new SyncError('INVITE_INVALID', 'wrong invite code (or the invite was altered)')
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder().decode(plain))
+  } catch {
+    throw new SyncError('INVITE_INVALID', 'the invite content is not JSON')
+  }
+  const r = tryParse(payloadSchema, json, 'invite')
+  if (!r.ok) throw new SyncError('INVITE_INVALID', r.error.message, { field: r.error.field })
+  const { sig, v: _v, ...rest } = r.value
+  const body = JSON.stringify({ v: 1, contractId: rest.contractId, inviter: rest.inviter, roomSecret: rest.roomSecret, params: toWire(rest.params), deposits: toWire(rest.deposits), signaling: rest.signaling })
+  if (!verifyBytes(sig, inviteDigest(body), rest.inviter)) throw new SyncError('INVITE_INVALID', 'the invite is not signed by the key it names')
+  if (rest.params.contractId !== rest.contractId) throw new SyncError('INVITE_INVALID', 'params name another deployment')
+  const inviterParty: Party | null = rest.inviter === rest.params.partyA ? 'A' : rest.inviter === rest.params.partyB ? 'B' : null
+  if (!inviterParty) throw new SyncError('INVITE_INVALID', 'the inviter is not a party of the proposed channel')
+  return { ...rest, inviterParty, channelId: channelIdOf(rest.params) }
+}
+
+export function roomSecretBytes(invite: Pick<Invite, 'roomSecret'>): Uint8Array {
+  return hexToBytes(invite.roomSecret)
+}

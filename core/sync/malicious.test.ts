@@ -1,0 +1,130 @@
+// A malicious counterparty in the room writes anything it likes into the doc. The honest engine's
+// latest state must not move, every bad entry must be rejected with a reason, and nothing bad
+// gets the honest party's signature.
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { ChannelSession } from './session.ts'
+import { currentEpoch, proposalWire, section, sigKey, MAX_ENTRY_CHARS } from './schema.ts'
+import { T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, storeWithOpening, pkg, cappedCall } from './testkit.ts'
+import { applyTransition } from '../transition.ts'
+import { stateHash } from '../state.ts'
+import { signState } from '../signing.ts'
+import { quoteHash, signQuote } from '../quote.ts'
+import { channelIdOf } from '../channel.ts'
+import { toWire } from '../wire.ts'
+
+describe('a malicious peer writing into the document', () => {
+  it('leaves the latest state unchanged and rejects every bad entry with a reason', async () => {
+    const params = makeParams(3)
+    const opening = openingSigned(params)
+    const now = T0 + 5000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now })
+    // One honest trade first (B behaves), so there is a state to protect.
+    const [qa1, qa2, qa3] = quotePool(params, 'A', 3, T0 + DAY)
+    for (const q of [qa1!, qa2!, qa3!]) await a.publishQuote(q)
+    const t1 = { type: 'trade' as const, quote: qa1!, timestamp: now }
+    const s1 = applyTransition(params, opening.state, t1, 1)
+    const h1 = stateHash(s1)
+    const epoch = currentEpoch(a.doc)!
+    a.doc.transact(() => {
+      section(epoch, 'proposals').set(h1, proposalWire({ version: 1, state: s1, transition: t1, proposer: 'B' }))
+      section(epoch, 'sigs').set(sigKey(h1, 'B'), signState(s1, keysB.secretKey))
+    })
+    await a.whenIdle()
+    expect(a.view.latestHash).toBe(h1)
+    const before = a.view.latestHash
+    const signedBefore = a.view.mySignedVersion
+
+    // Now the garbage.
+    const other = makeParams(4)
+    const otherOpening = openingSigned(other)
+    const t2 = { type: 'trade' as const, quote: qa2!, timestamp: now }
+    const s2 = applyTransition(params, s1, t2, 2)
+    const h2 = stateHash(s2)
+    const tampered = { ...s2, balanceB: s2.balanceB + 1000n, balanceA: s2.balanceA - 1000n }
+    const hT = stateHash(tampered)
+    const foreign = applyTransition(other, otherOpening.state, { type: 'trade', quote: quotePool(other, 'A', 1, T0 + DAY)[0]!, timestamp: now }, 1)
+    const hF = stateHash(foreign)
+    const forged = 'ab'.repeat(64)
+    const stale = { ...opening.state, timestamp: opening.state.timestamp } // re-offer of version 0
+    const badQuote = signQuote({ ...qa3!.quote, premium: 1n }, keysB.secretKey) // B signs a quote naming A as quoter
+    const writes: [string, string, unknown][] = [
+      ['proposals', 'zz', '{}'],
+      ['proposals', '1'.repeat(64), 'not json'],
+      ['proposals', '2'.repeat(64), 42],
+      ['proposals', '3'.repeat(64), 'x'.repeat(MAX_ENTRY_CHARS + 1)],
+      ['proposals', '4'.repeat(64), JSON.stringify({ transition: null, version: 1, state: {}, proposer: 'B' })],
+      ['proposals', '5'.repeat(64), proposalWire({ version: 2, state: s2, transition: t2, proposer: 'B' })], // key mismatch
+      ['proposals', hF, proposalWire({ version: 1, state: foreign, transition: { type: 'final', timestamp: now }, proposer: 'B' })],
+      ['proposals', hT, proposalWire({ version: 2, state: tampered, transition: t2, proposer: 'B' })],
+      ['sigs', sigKey(hT, 'B'), signState(tampered, keysB.secretKey)],
+      ['proposals', h2, proposalWire({ version: 2, state: s2, transition: t2, proposer: 'B' })],
+      ['sigs', sigKey(h2, 'B'), forged], // forged signature
+      ['sigs', sigKey(h2, 'A'), a.view.latest!.sigA!], // replayed signature of A from state 1
+      ['sigs', sigKey(hF, 'B'), signState(foreign, keysB.secretKey)], // another channel's signature
+      ['sigs', 'nope', 'ab'],
+      ['sigs', sigKey(h1, 'A'), 'zz'],
+      ['proposals', stateHash(stale), proposalWire({ version: 0, state: stale, transition: null, proposer: 'B' })],
+      ['quotes', quoteHash(badQuote.quote), JSON.stringify({ signed: toWire(badQuote), counterOf: null })],
+      ['quotes', '6'.repeat(64), JSON.stringify({ signed: toWire(qa3!), counterOf: null })],
+      ['cancels', quoteHash(qa3!.quote), JSON.stringify({ by: 'B', at: now })],
+      ['refusals', 'bad', '{}'],
+    ]
+    a.doc.transact(() => {
+      for (const [name, key, value] of writes) section(epoch, name).set(key, value)
+      section(epoch, 'rfqs').set('t1', 'not a map')
+      const t = new Y.Map()
+      section(epoch, 'rfqs').set('t2', t)
+      t.set('status', 'hacked')
+      epoch.set('checkpoint', JSON.stringify({ state: toWire(s2), sigA: forged, sigB: signState(s2, keysB.secretKey) }))
+    })
+    await a.whenIdle()
+    const v = a.compute()
+    expect(v.latestHash, 'latest state moved').toBe(before)
+    expect(v.mySignedVersion, 'A signed something').toBe(signedBefore)
+    if (process.env.DEBUG_MAL) console.log(v.rejected.map((r) => `${r.area} ${r.key.slice(0, 20)} ${r.code} ${r.reason}`).join("\n"), { h2: h2.slice(0, 20), hT: hT.slice(0, 20), hF: hF.slice(0, 20), q: quoteHash(qa3!.quote).slice(0, 20), bq: quoteHash(badQuote.quote).slice(0, 20) })
+    const rejectedKeys = new Set(v.rejected.map((r) => r.key))
+    for (const k of ['zz', '1'.repeat(64), '2'.repeat(64), '3'.repeat(64), '4'.repeat(64), '5'.repeat(64), hF, hT, `${h2}:B`, `${h2}:A`, 'nope', quoteHash(badQuote.quote), '6'.repeat(64), quoteHash(qa3!.quote), 'bad', 't1', 't2', 'checkpoint']) {
+      expect(rejectedKeys.has(k), `entry ${k.slice(0, 20)} was not rejected`).toBe(true)
+    }
+    for (const r of v.rejected) expect(r.reason.length, `no reason for ${r.key}`).toBeGreaterThan(5)
+    // A overwritten own signature is put back from A's storage.
+    expect(section(currentEpoch(a.doc)!, 'sigs').get(sigKey(h1, 'A'))).toBe(signState(s1, keysA.secretKey))
+    // The tampered proposal was refused in the doc, with the transition rule that it breaks.
+    const refusal = section(currentEpoch(a.doc)!, 'refusals').get(sigKey(hT, 'A'))
+    expect(String(refusal)).toContain('TRANSITION_MISMATCH')
+    // A still countersigns a correct proposal afterwards: B re-signs h2 properly.
+    section(currentEpoch(a.doc)!, 'sigs').set(sigKey(h2, 'B'), signState(s2, keysB.secretKey))
+    await a.whenIdle()
+    expect(a.view.latestHash).toBe(h2)
+    expect(channelIdOf(params)).not.toBe(channelIdOf(other))
+  })
+
+  it('reports equivocation: the peer signed two different states at one version', async () => {
+    const params = makeParams(5)
+    const opening = openingSigned(params)
+    const now = T0 + 5000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now })
+    const [q1, q2] = quotePool(params, 'A', 2, T0 + DAY)
+    const epoch = currentEpoch(a.doc)!
+    a.doc.transact(() => {
+      for (const q of [q1!, q2!]) {
+        const t = { type: 'trade' as const, quote: q, timestamp: now }
+        const s = applyTransition(params, opening.state, t, 1)
+        section(epoch, 'proposals').set(stateHash(s), proposalWire({ version: 1, state: s, transition: t, proposer: 'B' }))
+        section(epoch, 'sigs').set(sigKey(stateHash(s), 'B'), signState(s, keysB.secretKey))
+      }
+    })
+    await a.whenIdle()
+    const v = a.compute()
+    expect(v.equivocation).toHaveLength(1)
+    expect(v.equivocation[0]!.party).toBe('B')
+    expect(v.equivocation[0]!.states).toHaveLength(2)
+    // A signed exactly one of them.
+    expect(v.latest!.state.version).toBe(1)
+    expect(v.mySignedVersion).toBe(1)
+    void pkg
+    void cappedCall
+    void DAY
+  })
+})

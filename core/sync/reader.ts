@@ -1,0 +1,334 @@
+// The untrusted reader: turns whatever is in the Y.Doc into typed entries or rejections with a
+// reason. It never throws and never verifies signatures (the engine does, with a cache); it checks
+// size, shape, types, that every key is the hash of its value, and that entries name this channel.
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { channelStateSchema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
+import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { stateHash } from '../state.ts'
+import { quoteHash } from '../quote.ts'
+import type { Hex } from '../bytes.ts'
+import type { SignedState } from '../signing.ts'
+import {
+  MAX_ENTRY_CHARS,
+  MAX_EPOCH_CHARS,
+  MAX_NOTES_CHARS,
+  MAX_PROPOSALS,
+  MAX_QUOTES,
+  MAX_REASON_CHARS,
+  MAX_RFQ_LEGS,
+  MAX_RFQS,
+  currentEpoch,
+  type DocQuote,
+  type Proposal,
+  type RfqStatus,
+} from './schema.ts'
+
+export type RejectArea = 'doc' | 'checkpoint' | 'proposals' | 'sigs' | 'refusals' | 'quotes' | 'cancels' | 'rfqs' | 'store' | 'presence'
+
+export type RejectCode =
+  | 'TOO_LARGE'
+  | 'TOO_MANY'
+  | 'NOT_JSON'
+  | 'INVALID_FIELD'
+  | 'BAD_KEY'
+  | 'KEY_MISMATCH'
+  | 'WRONG_CHANNEL'
+  | 'BAD_SIGNATURE'
+  | 'UNKNOWN_STATE'
+  | 'NOT_EXTENDING'
+  | 'INVALID_TRANSITION'
+  | 'EQUIVOCATION'
+  | 'NOT_QUOTER'
+
+/** An entry the reader or the engine refused, and why. Rejected entries change nothing. */
+export interface RejectedEntry {
+  readonly area: RejectArea
+  readonly key: string
+  readonly code: RejectCode | string
+  readonly reason: string
+}
+
+export interface Refusal {
+  readonly hash: Hex
+  readonly party: Party
+  readonly code: string
+  readonly message: string
+}
+
+export interface Cancel {
+  readonly quoteHash: Hex
+  readonly by: Party
+  readonly at: number
+}
+
+export interface RfqLeg {
+  readonly kind: 'call' | 'put'
+  readonly strike: string
+  readonly cap: string | null
+  readonly quantity: string
+  readonly direction: 'long' | 'short'
+}
+
+export interface RfqTicket {
+  readonly id: string
+  readonly createdBy: Party
+  readonly createdAt: number
+  readonly status: RfqStatus
+  readonly feed: string
+  readonly expiry: number
+  readonly side: 'buy' | 'sell'
+  readonly legs: readonly RfqLeg[]
+  readonly notes: string
+}
+
+/** Everything parsed out of the current epoch. */
+export interface DocContents {
+  readonly epoch: number
+  readonly checkpoint: SignedState | null
+  readonly proposals: ReadonlyMap<Hex, Proposal>
+  /** Signature hex by state hash and party, shape-checked only. */
+  readonly sigs: ReadonlyMap<Hex, Partial<Record<Party, string>>>
+  readonly refusals: readonly Refusal[]
+  readonly quotes: ReadonlyMap<Hex, DocQuote>
+  readonly cancels: ReadonlyMap<Hex, Cancel>
+  readonly rfqs: readonly RfqTicket[]
+  readonly rejected: readonly RejectedEntry[]
+  /** Characters of binding entries read (the epoch budget counts these). */
+  readonly chars: number
+}
+
+export const EMPTY_CONTENTS: DocContents = {
+  epoch: -1, checkpoint: null, proposals: new Map(), sigs: new Map(), refusals: [], quotes: new Map(), cancels: new Map(), rfqs: [], rejected: [], chars: 0,
+}
+
+const party = z.enum(['A', 'B'])
+const proposalSchema = z.strictObject({
+  transition: transitionSchema.nullable(),
+  version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  state: channelStateSchema,
+  proposer: party,
+})
+const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: z.string().regex(/^[0-9a-f]{64}$/).nullable() })
+const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS) })
+const cancelSchema = z.strictObject({ by: party, at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+const shortText = z.string().max(40)
+const rfqSchema = z.strictObject({
+  createdBy: party,
+  createdAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  status: z.enum(['open', 'quoted', 'filled', 'cancelled']),
+  feed: z.string().max(32),
+  expiry: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  side: z.enum(['buy', 'sell']),
+  legs: z
+    .array(z.strictObject({ kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))
+    .max(MAX_RFQ_LEGS),
+  notes: z.string().max(MAX_NOTES_CHARS),
+})
+
+const HEX64 = /^[0-9a-f]{64}$/
+const SIG = /^[0-9a-f]{128}$/
+const SIG_KEY = /^([0-9a-f]{64}):(A|B)$/
+const RFQ_ID = /^[\x21-\x7e]{1,64}$/
+
+function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false; code: RejectCode; reason: string } {
+  if (typeof raw !== 'string') return { ok: false, code: 'INVALID_FIELD', reason: `expected a JSON string, got ${raw === null ? 'null' : typeof raw}` }
+  if (raw.length > MAX_ENTRY_CHARS) return { ok: false, code: 'TOO_LARGE', reason: `entry has ${raw.length} characters, the limit is ${MAX_ENTRY_CHARS}` }
+  try {
+    return { ok: true, value: JSON.parse(raw) }
+  } catch {
+    return { ok: false, code: 'NOT_JSON', reason: 'entry is not valid JSON' }
+  }
+}
+
+function entriesOf(epoch: Y.Map<unknown>, name: string): [string, unknown][] {
+  const m = epoch.get(name)
+  if (!(m instanceof Y.Map)) return []
+  // Sorted: the same contents give the same result (and the same budget cut) in any replica.
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+}
+
+/** Reads and parses the current epoch of a channel doc. Never throws. */
+export type ReadMemo = <T>(key: string, compute: () => T) => T
+
+// Parsed entries by (section, key), valid while the raw string is the same: a re-read of an
+// unchanged doc re-parses nothing, and parsed values keep their identity (the engine memoises on it).
+const parsedEntries = new Map<string, { raw: unknown; value: unknown }>()
+function entryMemo<T>(sectionKey: string, raw: unknown, compute: () => T): T {
+  const hit = parsedEntries.get(sectionKey)
+  if (hit && hit.raw === raw) return hit.value as T
+  const value = compute()
+  if (parsedEntries.size > 20_000) parsedEntries.clear()
+  parsedEntries.set(sectionKey, { raw, value })
+  return value
+}
+
+export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), memo?: ReadMemo): DocContents {
+  try {
+    return readEpoch(currentEpoch(doc), params, channelId, memo ?? ((_k, f) => f()))
+  } catch (e) {
+    // Defensive: a reader bug must not take the engine down; report it as a rejection.
+    return { ...EMPTY_CONTENTS, rejected: [{ area: 'doc', key: '', code: 'INVALID_FIELD', reason: `unreadable document: ${String(e)}` }] }
+  }
+}
+
+function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, memo: ReadMemo): DocContents {
+  if (!epoch) return EMPTY_CONTENTS
+  const rejected: RejectedEntry[] = []
+  const reject = (area: RejectArea, key: string, code: RejectCode | string, reason: string) => rejected.push({ area, key: key.slice(0, 140), code, reason })
+  let chars = 0
+  const budget = (area: RejectArea, key: string, raw: unknown): boolean => {
+    const n = typeof raw === 'string' ? raw.length : 0
+    if (chars + n > MAX_EPOCH_CHARS) {
+      reject(area, key, 'TOO_LARGE', `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters`)
+      return false
+    }
+    chars += n
+    return true
+  }
+  const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
+
+  const nRaw = epoch.get('n')
+  const epochN = typeof nRaw === 'number' && Number.isSafeInteger(nRaw) && nRaw >= 0 ? nRaw : 0
+
+  let checkpoint: SignedState | null = null
+  const cpRaw = epoch.get('checkpoint')
+  if (cpRaw !== undefined && budget('checkpoint', 'checkpoint', cpRaw)) {
+    const parsed = entryMemo(`C${channelId}`, cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
+      const j = parseJson(cpRaw)
+      if (!j.ok) return j
+      const r = tryParse(signedStateSchema, j.value, 'checkpoint')
+      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+      if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
+      return r.value
+    })
+    if ('reason' in parsed) reject('checkpoint', 'checkpoint', parsed.code, parsed.reason)
+    else checkpoint = parsed
+  }
+
+  const proposals = new Map<Hex, Proposal>()
+  for (const [key, raw] of entriesOf(epoch, 'proposals')) {
+    if (!HEX64.test(key)) { reject('proposals', key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
+    if (proposals.size >= MAX_PROPOSALS) { reject('proposals', key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
+    if (!budget('proposals', key, raw)) continue
+    const parsed = entryMemo(`P${channelId}${key}`, raw, (): Proposal | { code: RejectCode; reason: string } => {
+      const j = parseJson(raw)
+      if (!j.ok) return j
+      const r = tryParse(proposalSchema, j.value, 'proposal')
+      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+      const p = r.value
+      if (!ownChannel(p.state)) return { code: 'WRONG_CHANNEL', reason: 'state belongs to another channel or deployment' }
+      if (p.version !== p.state.version) return { code: 'INVALID_FIELD', reason: `proposal.version ${p.version} differs from state.version ${p.state.version}` }
+      if ((p.transition === null) !== (p.version === 0)) return { code: 'INVALID_FIELD', reason: 'only the opening state (version 0) has no transition' }
+      const hash = stateHash(p.state)
+      if (hash !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
+      return { hash, version: p.version, state: p.state, transition: p.transition, proposer: p.proposer }
+    })
+    if ('reason' in parsed) { reject('proposals', key, parsed.code, parsed.reason); continue }
+    proposals.set(key, parsed)
+  }
+
+  const sigs = new Map<Hex, Partial<Record<Party, string>>>()
+  for (const [key, raw] of entriesOf(epoch, 'sigs')) {
+    const m = SIG_KEY.exec(key)
+    if (!m) { reject('sigs', key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
+    if (typeof raw !== 'string' || !SIG.test(raw)) { reject('sigs', key, 'INVALID_FIELD', 'expected a 64-byte signature as 128 lowercase hex characters'); continue }
+    if (sigs.size >= MAX_PROPOSALS * 2) { reject('sigs', key, 'TOO_MANY', 'too many signatures in one epoch'); continue }
+    if (!budget('sigs', key, raw)) continue
+    const hash = m[1]!
+    const entry = sigs.get(hash) ?? {}
+    entry[m[2] as Party] = raw
+    sigs.set(hash, entry)
+  }
+
+  const refusals: Refusal[] = []
+  for (const [key, raw] of entriesOf(epoch, 'refusals')) {
+    const m = SIG_KEY.exec(key)
+    if (!m) { reject('refusals', key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
+    if (refusals.length >= MAX_PROPOSALS * 2) { reject('refusals', key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
+    if (!budget('refusals', key, raw)) continue
+    const j = parseJson(raw)
+    if (!j.ok) { reject('refusals', key, j.code, j.reason); continue }
+    const r = tryParse(refusalSchema, j.value, 'refusal')
+    if (!r.ok) { reject('refusals', key, 'INVALID_FIELD', r.error.message); continue }
+    refusals.push({ hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message })
+  }
+
+  const quotes = new Map<Hex, DocQuote>()
+  for (const [key, raw] of entriesOf(epoch, 'quotes')) {
+    if (!HEX64.test(key)) { reject('quotes', key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
+    if (quotes.size >= MAX_QUOTES) { reject('quotes', key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
+    if (!budget('quotes', key, raw)) continue
+    const parsed = entryMemo(`Q${channelId}${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
+      const j = parseJson(raw)
+      if (!j.ok) return j
+      const r = tryParse(quoteEntrySchema, j.value, 'quote')
+      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+      const q = r.value.signed.quote
+      if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
+      if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
+      return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
+    })
+    if ('reason' in parsed) { reject('quotes', key, parsed.code, parsed.reason); continue }
+    quotes.set(key, parsed)
+  }
+
+  const cancels = new Map<Hex, Cancel>()
+  for (const [key, raw] of entriesOf(epoch, 'cancels')) {
+    if (!HEX64.test(key)) { reject('cancels', key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
+    if (cancels.size >= MAX_QUOTES) { reject('cancels', key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
+    if (!budget('cancels', key, raw)) continue
+    const j = parseJson(raw)
+    if (!j.ok) { reject('cancels', key, j.code, j.reason); continue }
+    const r = tryParse(cancelSchema, j.value, 'cancel')
+    if (!r.ok) { reject('cancels', key, 'INVALID_FIELD', r.error.message); continue }
+    const q = quotes.get(key)
+    // Only the quoter can cancel its quote; a cancel of an unknown quote is kept (it may arrive first).
+    if (q && q.signed.quote.quoter !== r.value.by) { reject('cancels', key, 'NOT_QUOTER', `party ${r.value.by} cannot cancel party ${q.signed.quote.quoter}'s quote`); continue }
+    cancels.set(key, { quoteHash: key, by: r.value.by, at: r.value.at })
+  }
+
+  const rfqs: RfqTicket[] = []
+  for (const [key, raw] of entriesOf(epoch, 'rfqs')) {
+    if (!RFQ_ID.test(key)) { reject('rfqs', key, 'BAD_KEY', 'ticket id must be 1-64 printable ASCII characters'); continue }
+    if (rfqs.length >= MAX_RFQS) { reject('rfqs', key, 'TOO_MANY', `more than ${MAX_RFQS} tickets`); continue }
+    if (!(raw instanceof Y.Map)) { reject('rfqs', key, 'INVALID_FIELD', 'ticket is not a map'); continue }
+    const r = tryParse(rfqSchema, ticketSnapshot(raw), 'rfq')
+    if (!r.ok) { reject('rfqs', key, 'INVALID_FIELD', r.error.message); continue }
+    rfqs.push({ id: key, ...r.value })
+  }
+
+  return { epoch: epochN, checkpoint, proposals, sigs, refusals, quotes, cancels, rfqs, rejected, chars }
+}
+
+function ticketSnapshot(t: Y.Map<unknown>): unknown {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of t.entries()) {
+    if (v instanceof Y.Text) out[k] = v.length > MAX_NOTES_CHARS ? 'x'.repeat(MAX_NOTES_CHARS + 1) : v.toString()
+    else if (v instanceof Y.Array) out[k] = v.length > MAX_RFQ_LEGS ? new Array(MAX_RFQ_LEGS + 1).fill(null) : v.toArray().map((l) => (l instanceof Y.Map ? l.toJSON() : l))
+    else if (v instanceof Y.AbstractType) out[k] = null
+    else out[k] = v
+  }
+  return out
+}
+
+// ---- presence (y-protocols awareness states are untrusted too) ----
+
+export interface Presence {
+  readonly clientId: number
+  readonly party: Party
+  readonly name: string
+  /** What the peer is editing, if anything. */
+  readonly editing: { readonly rfqId: string; readonly field: string } | null
+}
+
+const presenceSchema = z.object({
+  party,
+  name: z.string().max(64),
+  editing: z.strictObject({ rfqId: z.string().max(64), field: z.string().max(64) }).nullable(),
+})
+
+export function parsePresence(clientId: number, state: unknown): Presence | null {
+  const r = presenceSchema.safeParse(state)
+  return r.success ? { clientId, ...r.data } : null
+}

@@ -1,0 +1,200 @@
+// The y-webrtc room for one channel. Browser-safe (Node passes wrtc in via options).
+//
+// Room name and password are derived from a secret only the two counterparties hold:
+//   name     = hex(HKDF-SHA256(secret, salt "otc-room/v1", info "name:" + channelId, 16))
+//   password = hex(HKDF-SHA256(secret, salt "otc-room/v1", info "password:" + channelId, 32))
+// The signaling server sees a random-looking name and (y-webrtc encrypts signaling with the
+// password) nothing else. There are NO default signaling URLs or ICE servers: both are required,
+// so nothing reaches the internet unless configured to.
+//
+// open/destroy are idempotent and reference counted per room name. A provider for a name is
+// destroyed on the next macrotask after its last release, and re-opening in between reuses it:
+// React StrictMode's mount-unmount-mount never builds a second provider for a live room (which
+// y-webrtc refuses with "room already exists").
+import { WebrtcProvider } from 'y-webrtc'
+import type * as Y from 'yjs'
+import type { Awareness } from 'y-protocols/awareness'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes, type Hex } from '../bytes.ts'
+import { SyncError } from './errors.ts'
+import type { SessionTransport, TransportStatus } from './session.ts'
+
+export interface RoomKeys {
+  readonly name: string
+  readonly password: string
+}
+
+export function deriveRoomKeys(roomSecret: Uint8Array, channelId: Hex): RoomKeys {
+  if (roomSecret.length < 16) throw new SyncError('ROOM_CONFIG', 'room secret must be at least 16 bytes')
+  const salt = utf8ToBytes('otc-room/v1')
+  return {
+    name: bytesToHex(hkdf(sha256, roomSecret, salt, utf8ToBytes(`name:${channelId}`), 16)),
+    password: bytesToHex(hkdf(sha256, roomSecret, salt, utf8ToBytes(`password:${channelId}`), 32)),
+  }
+}
+
+export interface RoomOptions {
+  /** Signaling server URLs, e.g. ["ws://127.0.0.1:4444"]. Required: no internet default. */
+  readonly signaling: readonly string[]
+  /** ICE servers (STUN/TURN). Required, may be empty (loopback / LAN only). */
+  readonly iceServers: readonly RTCIceServer[]
+  /** Node: the @roamhq/wrtc module. */
+  readonly wrtc?: unknown
+  readonly maxConns?: number
+  /** Share updates between tabs of one browser via BroadcastChannel (default false). */
+  readonly filterBcConns?: boolean
+  /** Status polling interval, ms (signaling connects are not all evented). */
+  readonly pollMs?: number
+}
+
+interface Entry {
+  provider: WebrtcProvider | null
+  doc: Y.Doc
+  refs: number
+  destroyTimer: ReturnType<typeof setTimeout> | null
+  closing: Promise<void>
+}
+
+const entries = new Map<string, Entry>()
+
+/** Rooms currently held by this module (for tests and diagnostics). */
+export function openRoomNames(): string[] {
+  return [...entries.keys()]
+}
+
+export class ChannelRoom implements SessionTransport {
+  private released = false
+  private listeners = new Set<() => void>()
+  private last: TransportStatus = { webrtcPeers: 0, signalingConnected: 0, synced: false }
+  private timer: ReturnType<typeof setInterval> | null = null
+  private offProvider: (() => void) | null = null
+
+  private constructor(
+    readonly keys: RoomKeys,
+    private readonly entry: Entry,
+    private readonly opts: RoomOptions,
+  ) {}
+
+  /** Joins (or re-joins) the channel's room. Calling it twice for one room shares one provider. */
+  static open(doc: Y.Doc, keys: RoomKeys, opts: RoomOptions): ChannelRoom {
+    if (!Array.isArray(opts.signaling) || opts.signaling.length === 0) throw new SyncError('ROOM_CONFIG', 'at least one signaling URL is required (there is no default)')
+    if (!Array.isArray(opts.iceServers)) throw new SyncError('ROOM_CONFIG', 'iceServers is required (pass [] for loopback/LAN only)')
+    let e = entries.get(keys.name)
+    if (e && e.doc !== doc) throw new SyncError('ROOM_CONFIG', 'this room is already open with another Y.Doc')
+    if (!e) {
+      e = { provider: null, doc, refs: 0, destroyTimer: null, closing: closingByName.get(keys.name) ?? Promise.resolve() }
+      entries.set(keys.name, e)
+    }
+    if (e.destroyTimer) {
+      clearTimeout(e.destroyTimer)
+      e.destroyTimer = null
+    }
+    e.refs++
+    const room = new ChannelRoom(keys, e, opts)
+    room.ensureProvider()
+    room.timer = setInterval(() => room.refresh(), opts.pollMs ?? 250)
+    return room
+  }
+
+  private ensureProvider(): void {
+    const e = this.entry
+    if (e.provider) {
+      this.hook()
+      return
+    }
+    void e.closing.then(() => {
+      if (this.released || e.provider || e.refs === 0) {
+        if (e.provider) this.hook()
+        return
+      }
+      e.provider = new WebrtcProvider(this.keys.name, e.doc, {
+        signaling: [...this.opts.signaling],
+        password: this.keys.password,
+        maxConns: this.opts.maxConns ?? 4,
+        filterBcConns: this.opts.filterBcConns ?? true,
+        peerOpts: { ...(this.opts.wrtc ? { wrtc: this.opts.wrtc } : {}), config: { iceServers: [...this.opts.iceServers] } },
+      } as ConstructorParameters<typeof WebrtcProvider>[2])
+      this.hook()
+    })
+  }
+
+  private hook(): void {
+    const p = this.entry.provider
+    if (!p || this.offProvider) return
+    const on = () => this.refresh()
+    p.on('peers', on)
+    p.on('synced', on)
+    this.offProvider = () => {
+      p.off('peers', on)
+      p.off('synced', on)
+    }
+    this.refresh()
+  }
+
+  get provider(): WebrtcProvider | null {
+    return this.entry.provider
+  }
+
+  get awareness(): Awareness | undefined {
+    return this.entry.provider?.awareness
+  }
+
+  getStatus(): TransportStatus {
+    return this.last
+  }
+
+  subscribe(onChange: () => void): () => void {
+    this.listeners.add(onChange)
+    return () => this.listeners.delete(onChange)
+  }
+
+  private refresh(): void {
+    const p = this.entry.provider
+    const next: TransportStatus = p
+      ? {
+          webrtcPeers: p.room?.webrtcConns.size ?? 0,
+          signalingConnected: p.signalingConns.filter((c) => c.connected).length,
+          synced: p.room?.synced ?? false,
+        }
+      : { webrtcPeers: 0, signalingConnected: 0, synced: false }
+    if (next.webrtcPeers === this.last.webrtcPeers && next.signalingConnected === this.last.signalingConnected && next.synced === this.last.synced) return
+    this.last = next
+    for (const l of this.listeners) l()
+  }
+
+  /** Drops and re-establishes connections (after a network change); the doc resyncs on connect. */
+  reconnect(): void {
+    const p = this.entry.provider
+    if (!p) return
+    p.disconnect()
+    p.connect()
+  }
+
+  /** Releases this handle. The provider is destroyed when no handle holds the room any more. */
+  destroy(): void {
+    if (this.released) return
+    this.released = true
+    if (this.timer) clearInterval(this.timer)
+    this.offProvider?.()
+    this.listeners.clear()
+    const e = this.entry
+    e.refs--
+    if (e.refs > 0) return
+    e.destroyTimer = setTimeout(() => {
+      e.destroyTimer = null
+      if (e.refs > 0) return
+      const p = e.provider
+      e.provider = null
+      entries.delete(this.keys.name)
+      if (p) {
+        p.destroy()
+        // y-webrtc removes the room after its key promise settles: wait for that before a new provider.
+        e.closing = Promise.resolve(p.key).then(() => new Promise((r) => setTimeout(r, 0)))
+        closingByName.set(this.keys.name, e.closing)
+      }
+    }, 0)
+  }
+}
+
+const closingByName = new Map<string, Promise<void>>()

@@ -1,0 +1,321 @@
+// The Y.Doc layout of one channel, and the only functions that write protocol entries into it.
+//
+//   doc.getMap('channel')
+//     'v'          SCHEMA_VERSION
+//     'channelId'  hex (informative; every entry is checked against the params, not this)
+//     'box'        Y.Map, replaced every EPOCHS_PER_BOX compactions (keeps tombstones bounded)
+//       'swaps'    epochs started in this box
+//       'epoch'    Y.Map — replaced as a whole at compaction (the old one is deleted, its items GC'd)
+//        'n'           epoch number, increases by one per compaction
+//        'checkpoint'  JSON of a co-signed state (Wire<SignedState>): the root this epoch extends
+//        'proposals'   Y.Map<stateHash, JSON {transition, version, state, proposer}>
+//        'sigs'        Y.Map<`${stateHash}:${party}`, signature hex>  (one key per party: no overwrite)
+//        'refusals'    Y.Map<`${stateHash}:${party}`, JSON {code, message}> (why a party won't sign)
+//        'quotes'      Y.Map<quoteHash, JSON {signed: Wire<SignedQuote>, counterOf}>
+//        'cancels'     Y.Map<quoteHash, JSON {by, at}>
+//        'rfqs'        Y.Map<rfqId, Y.Map> — collaborative tickets (see RfqField)
+//
+// Binding values are JSON strings of wire objects (bigints as decimal strings): a string's length
+// is its size, so the reader can cap it before parsing. Tickets are live Y types so both sides can
+// edit one at the same time.
+import * as Y from 'yjs'
+import { toWire, type Wire } from '../wire.ts'
+import type { Party } from '../channel.ts'
+import type { Hex } from '../bytes.ts'
+import type { SignedState } from '../signing.ts'
+import type { SignedQuote } from '../quote.ts'
+import type { Transition } from '../transition.ts'
+import type { ChannelState } from '../state.ts'
+
+export const SCHEMA_VERSION = 1
+
+/** Largest JSON entry the reader parses (a state with 32 positions of 8 legs fits). */
+export const MAX_ENTRY_CHARS = 96 * 1024
+/** Budget for all binding entries of one epoch; y-webrtc drops messages over ~256 KiB. */
+export const MAX_EPOCH_CHARS = 200 * 1024
+export const MAX_PROPOSALS = 128
+export const MAX_QUOTES = 128
+export const MAX_RFQS = 64
+export const MAX_RFQ_LEGS = 8
+export const MAX_NOTES_CHARS = 2000
+export const MAX_REASON_CHARS = 300
+
+export type RfqStatus = 'open' | 'quoted' | 'filled' | 'cancelled'
+
+/** What the author of a proposal claims: `state` = applyTransition(parent, transition, version). */
+export interface Proposal {
+  /** stateHash(state): the doc key. */
+  readonly hash: Hex
+  readonly version: number
+  readonly state: ChannelState
+  /** null only for the opening state (version 0). */
+  readonly transition: Transition | null
+  readonly proposer: Party
+}
+
+export interface DocQuote {
+  readonly hash: Hex
+  readonly signed: SignedQuote
+  /** The quote this one answers (a counter), or null. Not signed: display only. */
+  readonly counterOf: Hex | null
+}
+
+export const sigKey = (hash: Hex, party: Party): string => `${hash}:${party}`
+
+export function channelRoot(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap('channel')
+}
+
+/** Epoch swaps inside one box before the box itself is replaced (see startNewEpoch). */
+export const EPOCHS_PER_BOX = 64
+
+function currentBox(doc: Y.Doc): Y.Map<unknown> | null {
+  const b = channelRoot(doc).get('box')
+  return b instanceof Y.Map ? (b as Y.Map<unknown>) : null
+}
+
+export function currentEpoch(doc: Y.Doc): Y.Map<unknown> | null {
+  const e = currentBox(doc)?.get('epoch')
+  return e instanceof Y.Map ? (e as Y.Map<unknown>) : null
+}
+
+function newEpochMap(n: number, checkpoint: SignedState | null): Y.Map<unknown> {
+  const e = new Y.Map<unknown>()
+  e.set('n', n)
+  if (checkpoint) e.set('checkpoint', JSON.stringify(toWire(checkpoint)))
+  for (const name of ['proposals', 'sigs', 'refusals', 'quotes', 'cancels', 'rfqs']) e.set(name, new Y.Map())
+  return e
+}
+
+/** The current epoch, creating epoch 0 if the doc has none yet. */
+export function ensureEpoch(doc: Y.Doc, channelId: Hex): Y.Map<unknown> {
+  const existing = currentEpoch(doc)
+  if (existing) return existing
+  const root = channelRoot(doc)
+  let e!: Y.Map<unknown>
+  doc.transact(() => {
+    root.set('v', SCHEMA_VERSION)
+    root.set('channelId', channelId)
+    const box = new Y.Map<unknown>()
+    root.set('box', box)
+    e = newEpochMap(0, null)
+    box.set('epoch', e)
+    box.set('swaps', 0)
+  })
+  return e
+}
+
+export function section(epoch: Y.Map<unknown>, name: string): Y.Map<unknown> {
+  let m = epoch.get(name)
+  if (!(m instanceof Y.Map)) {
+    m = new Y.Map()
+    epoch.set(name, m)
+  }
+  return m as Y.Map<unknown>
+}
+
+export function proposalWire(p: Omit<Proposal, 'hash'>): string {
+  return JSON.stringify({ transition: p.transition === null ? null : toWire(p.transition), version: p.version, state: toWire(p.state), proposer: p.proposer })
+}
+
+/** Writes a proposal and its author's signature in one transaction (one Yjs update). */
+export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, signature: string): void {
+  doc.transact(() => {
+    const props = section(epoch, 'proposals')
+    if (!props.has(p.hash)) props.set(p.hash, proposalWire(p))
+    section(epoch, 'sigs').set(sigKey(p.hash, p.proposer), signature)
+  })
+}
+
+export function writeSignature(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, party: Party, signature: string, proposal?: Proposal): void {
+  doc.transact(() => {
+    if (proposal && !section(epoch, 'proposals').has(hash)) section(epoch, 'proposals').set(hash, proposalWire(proposal))
+    const sigs = section(epoch, 'sigs')
+    if (sigs.get(sigKey(hash, party)) !== signature) sigs.set(sigKey(hash, party), signature)
+  })
+}
+
+export function writeRefusal(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, party: Party, code: string, message: string): void {
+  doc.transact(() => section(epoch, 'refusals').set(sigKey(hash, party), JSON.stringify({ code, message: message.slice(0, MAX_REASON_CHARS) })))
+}
+
+export function writeQuote(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, signed: SignedQuote, counterOf: Hex | null): void {
+  doc.transact(() => section(epoch, 'quotes').set(hash, JSON.stringify({ signed: toWire(signed), counterOf })))
+}
+
+export function writeCancel(doc: Y.Doc, epoch: Y.Map<unknown>, quoteHash: Hex, by: Party, at: number): void {
+  doc.transact(() => section(epoch, 'cancels').set(quoteHash, JSON.stringify({ by, at })))
+}
+
+export function writeCheckpoint(doc: Y.Doc, epoch: Y.Map<unknown>, s: SignedState): void {
+  doc.transact(() => epoch.set('checkpoint', JSON.stringify(toWire(s))))
+}
+
+// ---- RFQ tickets: collaborative, non-binding ----
+
+export interface RfqLegInput {
+  readonly kind: 'call' | 'put'
+  readonly strike: string
+  readonly cap: string | null
+  readonly quantity: string
+  readonly direction: 'long' | 'short'
+}
+
+export interface RfqInput {
+  readonly feed: string
+  readonly expiry: number
+  /** What the requester wants to do with the package. */
+  readonly side: 'buy' | 'sell'
+  readonly legs: readonly RfqLegInput[]
+  readonly notes?: string
+}
+
+function legMap(leg: RfqLegInput): Y.Map<unknown> {
+  const m = new Y.Map<unknown>()
+  for (const [k, v] of Object.entries(leg)) m.set(k, v)
+  return m
+}
+
+export function writeRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, by: Party, at: number, input: RfqInput): void {
+  doc.transact(() => {
+    const t = new Y.Map<unknown>()
+    section(epoch, 'rfqs').set(id, t)
+    t.set('createdBy', by)
+    t.set('createdAt', at)
+    t.set('status', 'open')
+    t.set('feed', input.feed)
+    t.set('expiry', input.expiry)
+    t.set('side', input.side)
+    const legs = new Y.Array<Y.Map<unknown>>()
+    t.set('legs', legs)
+    legs.push(input.legs.map(legMap))
+    const notes = new Y.Text()
+    t.set('notes', notes)
+    if (input.notes) notes.insert(0, input.notes.slice(0, MAX_NOTES_CHARS))
+  })
+}
+
+export type RfqEdit =
+  | { readonly field: 'status'; readonly value: RfqStatus }
+  | { readonly field: 'feed'; readonly value: string }
+  | { readonly field: 'expiry'; readonly value: number }
+  | { readonly field: 'side'; readonly value: 'buy' | 'sell' }
+  | { readonly field: 'leg'; readonly index: number; readonly key: keyof RfqLegInput; readonly value: string | null }
+  | { readonly field: 'addLeg'; readonly leg: RfqLegInput }
+  | { readonly field: 'removeLeg'; readonly index: number }
+  | { readonly field: 'notes'; readonly index: number; readonly insert?: string; readonly delete?: number }
+
+/** One field-level edit: concurrent edits of different fields (or text positions) both survive. */
+export function editRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, edit: RfqEdit): boolean {
+  const t = section(epoch, 'rfqs').get(id)
+  if (!(t instanceof Y.Map)) return false
+  doc.transact(() => {
+    switch (edit.field) {
+      case 'status':
+      case 'feed':
+      case 'expiry':
+      case 'side':
+        t.set(edit.field, edit.value)
+        break
+      case 'leg': {
+        const legs = t.get('legs')
+        const leg = legs instanceof Y.Array ? legs.get(edit.index) : undefined
+        if (leg instanceof Y.Map) leg.set(edit.key, edit.value)
+        break
+      }
+      case 'addLeg': {
+        const legs = t.get('legs')
+        if (legs instanceof Y.Array) legs.push([legMap(edit.leg)])
+        break
+      }
+      case 'removeLeg': {
+        const legs = t.get('legs')
+        if (legs instanceof Y.Array && edit.index < legs.length) legs.delete(edit.index, 1)
+        break
+      }
+      case 'notes': {
+        const notes = t.get('notes')
+        if (!(notes instanceof Y.Text)) break
+        if (edit.delete) notes.delete(Math.min(edit.index, notes.length), edit.delete)
+        if (edit.insert) notes.insert(Math.min(edit.index, notes.length), edit.insert)
+        break
+      }
+    }
+  })
+  return true
+}
+
+/** Copies a ticket's current values into a fresh Y.Map (used when an epoch is compacted). */
+export function cloneRfq(t: Y.Map<unknown>): Y.Map<unknown> {
+  const out = new Y.Map<unknown>()
+  for (const [k, v] of t.entries()) {
+    if (v instanceof Y.Array) {
+      const legs = new Y.Array<Y.Map<unknown>>()
+      legs.push(v.toArray().filter((l): l is Y.Map<unknown> => l instanceof Y.Map).map((l) => { const m = new Y.Map<unknown>(); for (const [lk, lv] of l.entries()) m.set(lk, lv); return m }))
+      out.set(k, legs)
+    } else if (v instanceof Y.Text) {
+      out.set(k, new Y.Text(v.toString().slice(0, MAX_NOTES_CHARS)))
+    } else if (!(v instanceof Y.AbstractType)) {
+      out.set(k, v)
+    }
+  }
+  return out
+}
+
+export interface EpochCarry {
+  readonly checkpoint: SignedState
+  /** Keys of proposals (and their sigs/refusals) to keep: those above the checkpoint. */
+  readonly keepProposals: ReadonlySet<Hex>
+  /** Quotes to keep (live, unused). */
+  readonly keepQuotes: ReadonlySet<Hex>
+  /** Tickets to keep (open or quoted). */
+  readonly keepRfqs: ReadonlySet<string>
+}
+
+/**
+ * Compaction: replaces the epoch by a new one rooted at `checkpoint`, carrying over only what is
+ * still live. The old epoch map is deleted as a whole, so Yjs garbage-collects its contents and the
+ * document grows with open positions, not with trades ever made.
+ */
+export function startNewEpoch(doc: Y.Doc, carry: EpochCarry): Y.Map<unknown> {
+  const old = currentEpoch(doc)
+  const n = old && typeof old.get('n') === 'number' ? (old.get('n') as number) + 1 : 1
+  // Read what survives before the old epoch is replaced.
+  const kept = new Map<string, [string, string][]>()
+  const keepOf = (name: string, keep: (key: string) => boolean) => {
+    const src = old?.get(name)
+    const out: [string, string][] = []
+    if (src instanceof Y.Map) for (const [k, v] of src.entries()) if (keep(k) && typeof v === 'string') out.push([k, v])
+    kept.set(name, out)
+  }
+  keepOf('proposals', (k) => carry.keepProposals.has(k))
+  keepOf('sigs', (k) => carry.keepProposals.has(k.slice(0, 64)))
+  keepOf('refusals', (k) => carry.keepProposals.has(k.slice(0, 64)))
+  keepOf('quotes', (k) => carry.keepQuotes.has(k))
+  keepOf('cancels', (k) => carry.keepQuotes.has(k))
+  const tickets: [string, Y.Map<unknown>][] = []
+  const rfqs = old?.get('rfqs')
+  if (rfqs instanceof Y.Map) for (const [k, v] of rfqs.entries()) if (carry.keepRfqs.has(k) && v instanceof Y.Map) tickets.push([k, cloneRfq(v)])
+  const next = newEpochMap(n, carry.checkpoint)
+  doc.transact(() => {
+    // A replaced map entry leaves a small tombstone in its parent, and tombstones directly under a
+    // root type are never collected. So epochs swap inside a box, and the box itself is replaced
+    // every EPOCHS_PER_BOX swaps: everything inside a replaced box is garbage-collected.
+    const box = currentBox(doc)
+    const swaps = typeof box?.get('swaps') === 'number' ? (box.get('swaps') as number) : EPOCHS_PER_BOX
+    if (box && swaps < EPOCHS_PER_BOX) {
+      box.set('epoch', next)
+      box.set('swaps', swaps + 1)
+    } else {
+      const nb = new Y.Map<unknown>()
+      channelRoot(doc).set('box', nb)
+      nb.set('epoch', next)
+      nb.set('swaps', 0)
+    }
+    for (const [name, entries] of kept) for (const [k, v] of entries) section(next, name).set(k, v)
+    for (const [k, t] of tickets) section(next, 'rfqs').set(k, t)
+  })
+  return next
+}
+
+export type { Wire }

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest'
+import { ChannelSession } from './session.ts'
+import { MemoryChannelStore } from './store.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
+import { assertConservation } from '../state.ts'
+import { quoteHash, type SignedQuote } from '../quote.ts'
+import type { SyncError } from './errors.ts'
+
+async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore } = {}) {
+  const params = makeParams()
+  const opening = openingSigned(params)
+  let now = T0 + 1000
+  const clock = opts.clock ?? (() => now)
+  const storeA = opts.storeA ?? storeWithOpening(opening)
+  const storeB = opts.storeB ?? storeWithOpening(opening)
+  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock })
+  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock })
+  const net = new SimNet(a.doc, b.doc, rng(1))
+  net.sync()
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) {
+      await Promise.all([a.whenIdle(), b.whenIdle()])
+      if (net.pending() === 0) break
+      net.flush()
+    }
+    await Promise.all([a.whenIdle(), b.whenIdle()])
+  }
+  await settle()
+  return { params, opening, a, b, net, settle, storeA, storeB, tick: (ms: number) => (now += ms), now: () => now }
+}
+
+describe('ChannelSession over a lossless link', () => {
+  it('RFQ -> quote -> accept -> trade co-signed by both, shown in both latest states', async () => {
+    const { a, b, settle, params } = await pair()
+    const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: '100', cap: '120', quantity: '1', direction: 'long' }], notes: 'need size' })
+    await settle()
+    expect(a.view.rfqs.map((r) => r.id)).toContain(rfq)
+    const qh = await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 7n, validForMs: 60_000, rfqId: rfq })
+    await settle()
+    expect(b.view.quotes.find((q) => q.hash === qh)?.status).toBe('live')
+    await b.accept(qh)
+    await settle()
+    expect(a.view.latest?.state.version).toBe(1)
+    expect(b.view.latestHash).toBe(a.view.latestHash)
+    expect(a.view.latest!.state.positions.map((p) => p.id)).toEqual([qh])
+    expect(b.view.outcomes.find((o) => o.intent === `trade:${qh}`)?.status).toBe('done')
+    assertConservation(a.view.latest!.state)
+    expect(a.view.rejected).toEqual([])
+    expect(params.partyA).toBe(keysA.publicKey)
+  })
+
+  it('multi-leg package fills all legs in one state or none', async () => {
+    const { a, b, settle } = await pair()
+    const qh = await a.quote({ terms: pkg([cappedCall(100n), put(90n), cappedCall(130n, 2n, 'short')]), side: 'sell', premium: 3n, validForMs: 60_000 })
+    await settle()
+    await b.accept(qh)
+    await settle()
+    const pos = a.view.latest!.state.positions
+    expect(pos).toHaveLength(1)
+    expect(pos[0]!.terms.legs).toHaveLength(3)
+  })
+
+  it('refuses with a clear reason: expired quote, used nonce, cancelled quote', async () => {
+    const { a, b, settle, tick } = await pair()
+    const q1 = await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 7n, validForMs: 10_000 })
+    await settle()
+    tick(11_000)
+    await expect(b.accept(q1)).rejects.toMatchObject({ code: 'QUOTE_EXPIRED' } satisfies Partial<SyncError>)
+    const q2 = await a.quote({ terms: pkg([cappedCall(101n)]), side: 'sell', premium: 7n, validForMs: 60_000 })
+    await settle()
+    await b.accept(q2)
+    await settle()
+    await expect(b.accept(q2)).rejects.toMatchObject({ code: 'QUOTE_NONCE_USED' })
+    const q3 = await a.quote({ terms: pkg([cappedCall(102n)]), side: 'sell', premium: 7n, validForMs: 60_000 })
+    await settle()
+    await a.cancelQuote(q3)
+    await settle()
+    await expect(b.accept(q3)).rejects.toMatchObject({ code: 'QUOTE_CANCELLED' })
+  })
+
+  it('a cancel racing an accept: the quoter refuses and the taker is told why', async () => {
+    const { a, b, settle, net } = await pair()
+    const q = await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 7n, validForMs: 60_000 })
+    await settle()
+    net.partitioned = true
+    await a.cancelQuote(q)
+    await b.accept(q)
+    await Promise.all([a.whenIdle(), b.whenIdle()])
+    net.partitioned = false
+    net.sync()
+    await settle()
+    expect(a.view.latest!.state.version).toBe(0)
+    const o = b.view.outcomes.find((x) => x.intent === `trade:${q}`)
+    expect(o?.status).toBe('refused')
+    expect(o?.code).toBe('QUOTE_CANCELLED')
+  })
+
+  it('concurrent accepts at one version resolve automatically: both trades end co-signed', async () => {
+    const { a, b, settle, net, params } = await pair()
+    const [qa] = quotePool(params, 'A', 1, T0 + DAY)
+    const [qb] = quotePool(params, 'B', 1, T0 + DAY, 100n)
+    await a.publishQuote(qa!)
+    await b.publishQuote(qb!)
+    await settle()
+    net.partitioned = true
+    const hb = await b.accept(stateKey(qa!))
+    const ha = await a.accept(stateKey(qb!))
+    await Promise.all([a.whenIdle(), b.whenIdle()])
+    expect(hb).not.toBe(ha)
+    expect(a.view.pending.find((p) => p.proposal.hash === ha)?.proposal.version).toBe(1)
+    expect(b.view.pending.find((p) => p.proposal.hash === hb)?.proposal.version).toBe(1)
+    net.partitioned = false
+    net.sync()
+    await settle()
+    expect(a.view.latestHash).toBe(b.view.latestHash)
+    expect(a.view.latest!.state.positions).toHaveLength(2)
+    for (const s of [a, b]) expect(s.view.outcomes.filter((o) => o.status !== 'done')).toEqual([])
+  })
+
+  it('reload recomputes the same latest state from storage alone', async () => {
+    const { a, b, settle, storeA, params } = await pair()
+    for (const q of quotePool(params, 'A', 3, T0 + DAY)) {
+      await a.publishQuote(q)
+      await settle()
+      await b.accept(stateKey(q))
+      await settle()
+    }
+    const before = a.view.latestHash
+    await a.close()
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
+    expect(a2.view.latestHash).toBe(before)
+    expect(a2.view.latest!.state.version).toBe(3)
+  })
+
+  it('a party with wiped storage restores the latest state from the peer via the doc', async () => {
+    const { a, b, settle, params } = await pair()
+    for (const q of quotePool(params, 'A', 2, T0 + DAY)) {
+      await a.publishQuote(q)
+      await settle()
+      await b.accept(stateKey(q))
+      await settle()
+    }
+    const latest = a.view.latestHash
+    await b.close()
+    const fresh = new MemoryChannelStore()
+    const b2 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: fresh, clock: () => T0 + 2000 })
+    expect(b2.view.latest).toBeNull()
+    const net2 = new SimNet(a.doc, b2.doc, rng(2))
+    net2.sync()
+    await Promise.all([a.whenIdle(), b2.whenIdle()])
+    expect(b2.view.latestHash).toBe(latest)
+    expect(fresh.records.length).toBeGreaterThan(0)
+  })
+})
+
+function stateKey(q: SignedQuote): string {
+  return quoteHash(q.quote)
+}

@@ -1,0 +1,568 @@
+// ChannelSession: the imperative wrapper around the pure engine for one party and one channel.
+// It owns the Y.Doc and the store, recomputes the view after every change, and performs the
+// engine's actions one at a time under the signing policy:
+//   - persist a state and our signature (awaited) BEFORE the signature is written to the doc;
+//   - never sign a version at or below one we already signed (checked here as well as in the engine);
+//   - sign only valid transitions from the latest co-signed state.
+// subscribe/getSnapshot follow React's useSyncExternalStore contract: the snapshot object changes
+// identity only when something changed.
+import * as Y from 'yjs'
+import type { Awareness } from 'y-protocols/awareness'
+import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { openingState, stateDigest, stateHash } from '../state.ts'
+import { signBytes, type SecretKeyHex } from '../identity.ts'
+import { applyTransition, type Settlement, type Transition } from '../transition.ts'
+import { quoteHash, signQuote, type Quote, type SignedQuote } from '../quote.ts'
+import type { OptionPackage } from '../terms.ts'
+import type { Hex } from '../bytes.ts'
+import { bytesToHex } from '../bytes.ts'
+import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type ResolvedIntent, type SigningPolicy } from './engine.ts'
+import { readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
+import { ensureEpoch, currentEpoch, editRfq, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
+import { createVerifier, type CachingVerifier } from './verifier.ts'
+import { SyncError } from './errors.ts'
+
+/** What a transport (the y-webrtc room, or a test network) reports. */
+export interface TransportStatus {
+  /** Peers connected over WebRTC data channels (provider.room.webrtcConns.size). */
+  readonly webrtcPeers: number
+  /** Connected signaling servers. */
+  readonly signalingConnected: number
+  readonly synced: boolean
+}
+
+export interface SessionTransport {
+  getStatus(): TransportStatus
+  subscribe(onChange: () => void): () => void
+  readonly awareness?: Awareness
+}
+
+export interface SessionSnapshot {
+  readonly view: ChannelView
+  readonly connection: TransportStatus
+  readonly presence: readonly Presence[]
+  /** Stored records that failed to parse or verify on load. */
+  readonly storeRejected: readonly RejectedEntry[]
+  /** Errors from actions the session performed on its own (never thrown at the caller). */
+  readonly errors: readonly string[]
+}
+
+export type StateSigner = (digest: Uint8Array) => string | Promise<string>
+
+export interface ChannelSessionOptions {
+  readonly params: ChannelParams
+  readonly me: Party
+  readonly secretKey: SecretKeyHex
+  readonly store: ChannelStore
+  readonly doc?: Y.Doc
+  readonly clock?: () => number
+  readonly policy?: SigningPolicy
+  readonly verifier?: CachingVerifier
+  /** Signs a state digest; default: noble ed25519 with `secretKey`. Must give the same bytes. */
+  readonly signer?: StateSigner
+  /** Deposits this party agreed to: the opening state with these balances is countersigned. */
+  readonly opening?: { readonly depositA: bigint; readonly depositB: bigint }
+  /** React to doc changes automatically (default true). Tests may drive `run()` by hand. */
+  readonly auto?: boolean
+  /** Compact the stored Y.Doc updates after this many appended updates. */
+  readonly storeCompactAfter?: number
+}
+
+const NO_CONNECTION: TransportStatus = { webrtcPeers: 0, signalingConnected: 0, synced: false }
+const MAX_STEPS = 64
+
+export class ChannelSession {
+  readonly params: ChannelParams
+  readonly me: Party
+  readonly doc: Y.Doc
+  readonly channelId: Hex
+  private readonly store: ChannelStore
+  private readonly secretKey: SecretKeyHex
+  private readonly clock: () => number
+  private readonly policy: SigningPolicy
+  private readonly verifier: CachingVerifier
+  private readonly signer: StateSigner
+  private readonly auto: boolean
+  private readonly storeCompactAfter: number
+  private persisted: {
+    cosigned: PersistedChannel['cosigned'][number][]
+    signatures: Map<Hex, OwnSignature>
+    approvals: Set<string>
+    declined: Set<string>
+    quotes: SignedQuote[]
+    cancels: Set<Hex>
+    resolved: Map<string, ResolvedIntent>
+  }
+  private storeRejected: RejectedEntry[] = []
+  private maxSignedVersion = -1
+  private persistedLatestVersion = -1
+  private listeners = new Set<() => void>()
+  private snapshot: SessionSnapshot
+  private transport: SessionTransport | null = null
+  private unsubscribeTransport: (() => void) | null = null
+  private work: Promise<void> = Promise.resolve()
+  private scheduled = false
+  private dirty = false
+  private closed = false
+  private updatesSinceCompact = 0
+  private pendingWrites = new Set<Promise<void>>()
+  private errors: string[] = []
+  private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
+  private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === STORE_ORIGIN) return
+    this.track(this.store.appendUpdate(update))
+    this.updatesSinceCompact++
+    this.schedule()
+  }
+
+  private constructor(opts: ChannelSessionOptions, stored: { records: readonly unknown[] }) {
+    this.params = opts.params
+    this.me = opts.me
+    this.doc = opts.doc ?? new Y.Doc()
+    this.channelId = channelIdOf(opts.params)
+    this.store = opts.store
+    this.secretKey = opts.secretKey
+    this.clock = opts.clock ?? Date.now
+    this.policy = opts.policy ?? DEFAULT_POLICY
+    this.verifier = opts.verifier ?? createVerifier()
+    this.signer = opts.signer ?? ((digest) => signBytes(digest, this.secretKey))
+    this.auto = opts.auto ?? true
+    this.storeCompactAfter = opts.storeCompactAfter ?? 500
+    const { persisted, rejected } = parsePersisted(stored.records)
+    this.storeRejected = rejected
+    this.persisted = {
+      cosigned: [...persisted.cosigned],
+      signatures: new Map(persisted.signatures.map((s) => [s.hash, s])),
+      approvals: new Set(persisted.approvals),
+      declined: new Set(persisted.declined),
+      quotes: [...persisted.quotes],
+      cancels: new Set(persisted.cancels),
+      resolved: new Map(persisted.resolved),
+    }
+    if (opts.opening) this.persisted.approvals.add(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
+    for (const s of this.persisted.signatures.values()) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
+    for (const s of this.persisted.cosigned) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
+    this.snapshot = { view: this.compute(), connection: NO_CONNECTION, presence: [], storeRejected: this.storeRejected, errors: [] }
+    this.persistedLatestVersion = this.snapshot.view.latest?.state.version ?? -1
+    this.doc.on('update', this.onUpdate)
+  }
+
+  /** Loads the store (doc updates and records), recomputes, and starts reacting to the doc. */
+  static async open(opts: ChannelSessionOptions): Promise<ChannelSession> {
+    const stored = await opts.store.load()
+    const doc = opts.doc ?? new Y.Doc()
+    for (const u of stored.updates) {
+      try {
+        Y.applyUpdate(doc, u, STORE_ORIGIN)
+      } catch {
+        // a damaged stored update is skipped; the peer resends what the doc is missing
+      }
+    }
+    const session = new ChannelSession({ ...opts, doc }, stored)
+    if (opts.me === 'A') ensureEpoch(doc, session.channelId)
+    session.schedule()
+    await session.whenIdle()
+    return session
+  }
+
+  // ---- useSyncExternalStore ----
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  getSnapshot = (): SessionSnapshot => this.snapshot
+
+  get view(): ChannelView {
+    return this.snapshot.view
+  }
+
+  // ---- transport and presence ----
+
+  attachTransport(t: SessionTransport | null): void {
+    this.unsubscribeTransport?.()
+    this.transport = t
+    this.unsubscribeTransport = null
+    if (t) {
+      const off = t.subscribe(() => this.publish())
+      const aw = t.awareness
+      const onAw = () => this.publish()
+      aw?.on('change', onAw)
+      this.unsubscribeTransport = () => {
+        off()
+        aw?.off('change', onAw)
+      }
+    }
+    this.publish()
+  }
+
+  setPresence(p: { name: string; editing: { rfqId: string; field: string } | null }): void {
+    this.transport?.awareness?.setLocalState({ party: this.me, name: p.name.slice(0, 64), editing: p.editing })
+  }
+
+  // ---- actions ----
+
+  /** Party A proposes the opening state (version 0) with the agreed deposits. */
+  async proposeOpening(depositA: bigint, depositB: bigint, timestamp = this.clock()): Promise<Hex> {
+    const state = openingState(this.params, depositA, depositB, timestamp)
+    this.persisted.approvals.add(`open:${depositA}:${depositB}`)
+    return this.enqueue(() => this.signAndPublish({ hash: stateHash(state), version: 0, state, transition: null, proposer: this.me }))
+  }
+
+  createRfq(input: RfqInput, id = randomId()): string {
+    const at = this.clock()
+    writeRfq(this.doc, this.epoch(), id, this.me, at, input)
+    this.ownRfqs.set(id, { input, at })
+    return id
+  }
+
+  /** Own open tickets lost to a concurrent compaction (epoch swap) are written again. */
+  private restoreRfqs(view: ChannelView): void {
+    for (const [id, r] of this.ownRfqs) {
+      const t = view.rfqs.find((x) => x.id === id)
+      if (t && (t.status === 'filled' || t.status === 'cancelled')) this.ownRfqs.delete(id)
+      else if (this.clock() - r.at > 3_600_000) this.ownRfqs.delete(id)
+      else if (!t) writeRfq(this.doc, this.epoch(), id, this.me, r.at, r.input)
+    }
+  }
+
+  editRfq(id: string, edit: RfqEdit): boolean {
+    return editRfq(this.doc, this.epoch(), id, edit)
+  }
+
+  /** Signs and publishes a quote: this party offers to `side` the package at `premium`. */
+  async quote(args: { terms: OptionPackage; side: 'sell' | 'buy'; premium: bigint; validForMs: number; rfqId?: string; counterOf?: Hex | null }): Promise<Hex> {
+    const q: Quote = {
+      contractId: this.params.contractId,
+      channelId: this.channelId,
+      quoter: this.me,
+      side: args.side,
+      terms: args.terms,
+      premium: args.premium,
+      validUntil: this.clock() + args.validForMs,
+      nonce: randomNonce(),
+      baseVersion: this.view.latest?.state.version ?? 0,
+      rfqId: args.rfqId ?? '',
+    }
+    const hash = await this.publishQuote(signQuote(q, this.secretKey), args.counterOf ?? null)
+    if (args.rfqId) this.editRfq(args.rfqId, { field: 'status', value: 'quoted' })
+    return hash
+  }
+
+  /** Publishes a quote this party signed elsewhere (bots pre-sign; tests use fixed pools). */
+  async publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
+    if (signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'a session publishes only its own quotes')
+    const hash = quoteHash(signed.quote)
+    await this.persist([record.quote(signed)])
+    this.persisted.quotes.push(signed)
+    writeQuote(this.doc, this.epoch(), hash, signed, counterOf)
+    return hash
+  }
+
+  /** Answers the peer's quote with our own on the same terms at another premium (the other side). */
+  async counter(quoteHashHex: Hex, premium: bigint, validForMs: number): Promise<Hex> {
+    const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
+    if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+    const their = q.signed.quote
+    return this.quote({ terms: their.terms, side: their.side === 'sell' ? 'buy' : 'sell', premium, validForMs, rfqId: their.rfqId, counterOf: quoteHashHex })
+  }
+
+  /** Withdraws our quote; our engine will refuse any trade on it from now on. */
+  async cancelQuote(quoteHashHex: Hex): Promise<void> {
+    const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
+    if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
+    await this.persist([record.cancel(quoteHashHex)])
+    this.persisted.cancels.add(quoteHashHex)
+    writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, this.clock())
+    this.schedule()
+  }
+
+  /** Accepts the peer's quote: proposes the trade state (all legs or none). Throws with a reason if it cannot. */
+  async accept(quoteHashHex: Hex): Promise<Hex> {
+    const view = this.compute()
+    const q = view.quotes.find((x) => x.hash === quoteHashHex)
+    if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+    if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
+    const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
+    if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
+    return this.proposeTransition({ type: 'trade', quote: q.signed, timestamp: this.now() })
+  }
+
+  proposeSettle(settlements: readonly Settlement[]): Promise<Hex> {
+    return this.proposeTransition({ type: 'settle', settlements, timestamp: this.now() })
+  }
+
+  proposeUnwind(positionIds: readonly Hex[], paymentAtoB: bigint): Promise<Hex> {
+    const t: Transition = { type: 'unwind', positionIds, paymentAtoB, timestamp: this.now() }
+    this.persisted.approvals.add(intentKey(t))
+    return this.proposeTransition(t)
+  }
+
+  proposeFinal(): Promise<Hex> {
+    return this.proposeTransition({ type: 'final', timestamp: this.now() })
+  }
+
+  /** Approves a pending proposal of the peer (by proposal hash or intent key): unwind, final, opening. */
+  async approve(hashOrIntent: string): Promise<void> {
+    const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
+    await this.persist([record.approve(intent)])
+    this.persisted.approvals.add(intent)
+    this.persisted.declined.delete(intent)
+    this.schedule()
+    await this.whenIdle()
+  }
+
+  async decline(hashOrIntent: string): Promise<void> {
+    const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
+    await this.persist([record.decline(intent)])
+    this.persisted.declined.add(intent)
+    this.persisted.approvals.delete(intent)
+    this.schedule()
+    await this.whenIdle()
+  }
+
+  /** Validates `t` on the latest co-signed state, then signs, persists and publishes the proposal. */
+  async proposeTransition(t: Transition): Promise<Hex> {
+    return this.enqueue(async () => {
+      const view = this.compute()
+      if (!view.latest) throw new SyncError('NOT_OPEN', 'the channel has no co-signed opening state yet')
+      const version = Math.max(view.nextVersion, this.maxSignedVersion + 1)
+      const state = applyTransition(this.params, view.latest.state, t, version) // throws TransitionError with a code
+      const intent = intentKey(t)
+      const resolved = this.persisted.resolved.get(intent)
+      if (resolved) this.persisted.resolved.set(intent, { ...resolved, upTo: Math.min(resolved.upTo, version - 1) })
+      return this.signAndPublish({ hash: stateHash(state), version, state, transition: t, proposer: this.me })
+    })
+  }
+
+  // ---- running the engine ----
+
+  /** Resolves when every scheduled recomputation and action has finished. */
+  async whenIdle(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      const w = this.work
+      await w
+      await Promise.all(this.pendingWrites)
+      if (w === this.work && !this.scheduled) return
+    }
+  }
+
+  /** Recomputes and performs actions now (tests with auto: false). */
+  run(): Promise<void> {
+    return this.enqueue(() => this.step())
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.whenIdle()
+    this.closed = true
+    this.doc.off('update', this.onUpdate)
+    this.attachTransport(null)
+    await Promise.all(this.pendingWrites)
+  }
+
+  /** The engine's view of the current doc and storage (pure; not cached). */
+  compute(): ChannelView {
+    return computeChannelView({
+      params: this.params,
+      me: this.me,
+      doc: readChannelDoc(this.doc, this.params, this.channelId, this.verifier.memo),
+      persisted: this.persistedView(),
+      now: this.clock(),
+      policy: this.policy,
+      verifier: this.verifier,
+    })
+  }
+
+  private persistedView(): PersistedChannel {
+    const p = this.persisted
+    return { cosigned: p.cosigned, signatures: [...p.signatures.values()], approvals: p.approvals, declined: p.declined, quotes: p.quotes, cancels: p.cancels, resolved: p.resolved }
+  }
+
+  private now(): number {
+    return Math.max(this.clock(), this.view.latest?.state.timestamp ?? 0)
+  }
+
+  private epoch(): Y.Map<unknown> {
+    return currentEpoch(this.doc) ?? ensureEpoch(this.doc, this.channelId)
+  }
+
+  private schedule(): void {
+    if (this.closed) return
+    this.dirty = true
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      if (!this.auto) {
+        this.publish()
+        return
+      }
+      void this.enqueue(() => this.step()).catch((e) => this.noteError(e))
+    })
+  }
+
+  private enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
+    const next = this.work.then(fn)
+    this.work = next.then(
+      () => undefined,
+      () => undefined,
+    )
+    return next
+  }
+
+  private async step(): Promise<void> {
+    if (this.closed) return
+    let last: ChannelView | undefined
+    for (let i = 0; i < MAX_STEPS; i++) {
+      this.dirty = false
+      const view = this.compute()
+      last = view
+      await this.persistLatest(view)
+      this.restoreRfqs(view)
+      const action = view.next[0]
+      if (!action) break
+      last = undefined
+      try {
+        await this.perform(action, view)
+      } catch (e) {
+        this.noteError(e)
+        break
+      }
+    }
+    this.publish(last)
+    if (this.updatesSinceCompact >= this.storeCompactAfter) await this.compactStore()
+  }
+
+  private async persistLatest(view: ChannelView): Promise<void> {
+    const latest = view.latest
+    if (!latest || latest.state.version <= this.persistedLatestVersion) return
+    await this.persist([record.cosigned(latest)])
+    this.persisted.cosigned = [latest]
+    this.persistedLatestVersion = latest.state.version
+    this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
+  }
+
+  private async perform(a: EngineAction, view: ChannelView): Promise<void> {
+    const epoch = this.epoch()
+    switch (a.kind) {
+      case 'countersign':
+        await this.signAndPublish(a.proposal)
+        return
+      case 'propose': {
+        const latest = view.latest!
+        const version = Math.max(a.version, this.maxSignedVersion + 1)
+        const state = applyTransition(this.params, latest.state, a.transition, version)
+        await this.signAndPublish({ hash: stateHash(state), version, state, transition: a.transition, proposer: this.me })
+        return
+      }
+      case 'refuse':
+        writeRefusal(this.doc, epoch, a.proposal.hash, this.me, a.code, a.message)
+        return
+      case 'republish-signature': {
+        const r = a.record
+        writeSignature(this.doc, epoch, r.hash, this.me, r.sig, { hash: r.hash, version: r.state.version, state: r.state, transition: r.transition, proposer: r.proposer })
+        return
+      }
+      case 'republish-quote':
+        writeQuote(this.doc, epoch, quoteHash(a.signed.quote), a.signed, null)
+        return
+      case 'publish-checkpoint':
+        writeCheckpoint(this.doc, epoch, a.signed)
+        return
+      case 'resolve':
+        await this.persist([record.resolved(a.resolved)])
+        this.persisted.resolved.set(a.resolved.intent, a.resolved)
+        return
+      case 'compact':
+        startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs })
+        await this.compactStore()
+        return
+    }
+  }
+
+  /** Signs `p.state` (never twice at one version), persists, then publishes. */
+  private async signAndPublish(p: Proposal): Promise<Hex> {
+    if (p.version <= this.maxSignedVersion) {
+      throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
+    }
+    this.maxSignedVersion = p.version // reserve before any await
+    const sig = await this.signer(stateDigest(p.state))
+    const own: OwnSignature = { hash: p.hash, state: p.state, transition: p.transition, proposer: p.proposer, sig }
+    await this.persist([record.sig(own)]) // durable before it is published
+    this.persisted.signatures.set(p.hash, own)
+    const epoch = this.epoch()
+    if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
+    else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
+    return p.hash
+  }
+
+  private async persist(records: StoreRecord[]): Promise<void> {
+    await this.store.append(records)
+  }
+
+  /** Rewrites the store as: latest co-signed state, own signatures above it, live quotes, decisions. */
+  private async compactStore(): Promise<void> {
+    this.updatesSinceCompact = 0
+    const latestV = this.persistedLatestVersion
+    const p = this.persisted
+    for (const [h, s] of p.signatures) if (s.state.version < latestV) p.signatures.delete(h)
+    const now = this.clock()
+    p.quotes = p.quotes.filter((q) => q.quote.validUntil >= now)
+    const live = new Set(p.quotes.map((q) => quoteHash(q.quote)))
+    for (const c of p.cancels) if (!live.has(c)) p.cancels.delete(c)
+    const trim = <T>(xs: Iterable<T>, n: number) => [...xs].slice(-n)
+    // Decisions and outcomes are kept for the most recent intents only (bounded memory and storage).
+    p.approvals = new Set(trim(p.approvals, 256))
+    p.declined = new Set(trim(p.declined, 256))
+    p.resolved = new Map(trim(p.resolved, 256))
+    const records: StoreRecord[] = [
+      ...p.cosigned.map(record.cosigned),
+      ...[...p.signatures.values()].map(record.sig),
+      ...[...p.approvals].map(record.approve),
+      ...[...p.declined].map(record.decline),
+      ...p.quotes.map(record.quote),
+      ...[...p.cancels].map(record.cancel),
+      ...[...p.resolved.values()].map(record.resolved),
+    ]
+    await Promise.all(this.pendingWrites)
+    await this.store.replace(records, Y.encodeStateAsUpdate(this.doc))
+  }
+
+  private track(p: Promise<void>): void {
+    const t = p.catch((e) => this.noteError(e)).finally(() => this.pendingWrites.delete(t))
+    this.pendingWrites.add(t)
+  }
+
+  private noteError(e: unknown): void {
+    this.errors = [...this.errors.slice(-19), e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e)]
+  }
+
+  private publish(computed?: ChannelView): void {
+    const view = computed ?? this.compute()
+    const connection = this.transport?.getStatus() ?? NO_CONNECTION
+    const aw = this.transport?.awareness
+    const presence: Presence[] = []
+    if (aw) for (const [id, st] of aw.getStates()) if (id !== aw.clientID) { const pr = parsePresence(id, st); if (pr) presence.push(pr) }
+    this.snapshot = { view, connection, presence, storeRejected: this.storeRejected, errors: this.errors }
+    for (const l of this.listeners) l()
+  }
+}
+
+const STORE_ORIGIN = Symbol('channel-store')
+
+function randomNonce(): bigint {
+  const b = new Uint8Array(8)
+  crypto.getRandomValues(b)
+  let n = 0n
+  for (const x of b) n = (n << 8n) | BigInt(x)
+  return n
+}
+
+function randomId(): string {
+  const b = new Uint8Array(8)
+  crypto.getRandomValues(b)
+  return bytesToHex(b)
+}

@@ -1,0 +1,196 @@
+// Test and benchmark fixtures for core/sync: fixed keys, a channel, quote pools, and a seeded
+// simulated network that drops, duplicates, reorders and partitions Yjs updates between two docs
+// (after Yjs' own tests/testHelper.js). Not part of the public surface.
+import * as Y from 'yjs'
+import { keyPairFromSecret, type KeyPair } from '../identity.ts'
+import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { openingState } from '../state.ts'
+import { signState, type SignedState } from '../signing.ts'
+import { signQuote, type SignedQuote } from '../quote.ts'
+import type { OptionLeg, OptionPackage } from '../terms.ts'
+import { record } from './store.ts'
+import { MemoryChannelStore } from './store.ts'
+
+export const T0 = Date.UTC(2030, 0, 1, 0, 0, 0)
+export const DAY = 86_400_000
+
+export const keysA: KeyPair = keyPairFromSecret('a1'.repeat(32))
+export const keysB: KeyPair = keyPairFromSecret('b2'.repeat(32))
+export const oracleKeys: KeyPair = keyPairFromSecret('0c'.repeat(32))
+export const keysOf = (p: Party): KeyPair => (p === 'A' ? keysA : keysB)
+
+export function makeParams(nonceByte = 1, contractByte = 0xcc): ChannelParams {
+  return {
+    contractId: contractByte.toString(16).padStart(2, '0').repeat(32),
+    partyA: keysA.publicKey,
+    partyB: keysB.publicKey,
+    nonce: nonceByte.toString(16).padStart(2, '0').repeat(32),
+    challengePeriod: 3_600_000,
+    asset: 'USDC',
+    assetDecimals: 0,
+    oracle: oracleKeys.publicKey,
+  }
+}
+
+export const DEPOSIT = 1_000_000n
+
+/** The co-signed opening state (version 0) for `params`. */
+export function openingSigned(params: ChannelParams, ts = T0): SignedState {
+  const state = openingState(params, DEPOSIT, DEPOSIT, ts)
+  return { state, sigA: signState(state, keysA.secretKey), sigB: signState(state, keysB.secretKey) }
+}
+
+/** A memory store that already holds the co-signed opening state. */
+export function storeWithOpening(opening: SignedState): MemoryChannelStore {
+  const s = new MemoryChannelStore()
+  s.records.push(JSON.parse(JSON.stringify(record.cosigned(opening))))
+  return s
+}
+
+export function cappedCall(strike: bigint, qty = 1n, direction: 'long' | 'short' = 'long'): OptionLeg {
+  return { kind: 'call', strike, cap: strike + 20n, quantity: qty, direction }
+}
+
+export function put(strike: bigint, qty = 1n, direction: 'long' | 'short' = 'long'): OptionLeg {
+  return { kind: 'put', strike, cap: null, quantity: qty, direction }
+}
+
+export function pkg(legs: OptionLeg[], expiry = T0 + 30 * DAY): OptionPackage {
+  return { feed: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0, asset: 'USDC', assetDecimals: 0, expiry, oracle: oracleKeys.publicKey, legs }
+}
+
+/** `n` signed quotes by `quoter`, valid until `validUntil`, nonces from `nonceBase`. */
+export function quotePool(params: ChannelParams, quoter: Party, n: number, validUntil: number, nonceBase = 1n): SignedQuote[] {
+  const channelId = channelIdOf(params)
+  const out: SignedQuote[] = []
+  for (let i = 0; i < n; i++) {
+    const legs = i % 3 === 2 ? [cappedCall(100n + BigInt(i)), put(90n)] : [cappedCall(100n + BigInt(i), 1n + BigInt(i % 2))]
+    out.push(
+      signQuote(
+        { contractId: params.contractId, channelId, quoter, side: i % 2 === 0 ? 'sell' : 'buy', terms: pkg(legs), premium: 5n + BigInt(i), validUntil, nonce: nonceBase + BigInt(i), baseVersion: 0, rfqId: '' },
+        keysOf(quoter).secretKey,
+      ),
+    )
+  }
+  return out
+}
+
+// ---- seeded randomness ----
+
+export interface Rng {
+  next(): number
+  int(n: number): number
+  pick<T>(xs: readonly T[]): T
+  chance(p: number): boolean
+}
+
+/** mulberry32: small, fast, good enough for schedules; the seed reproduces a run exactly. */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    pick: (xs) => xs[Math.floor(next() * xs.length)]!,
+    chance: (p) => next() < p,
+  }
+}
+
+// ---- simulated network ----
+
+const NET = Symbol('simnet')
+type Dir = 'AB' | 'BA'
+
+/**
+ * Carries Yjs updates between two docs. Updates queue per direction; the schedule decides which
+ * to deliver (in order or not), drop or duplicate. A partition drops everything sent while it
+ * lasts; `sync` is what y-webrtc does on (re)connect: exchange state vectors and send the diff.
+ */
+export class SimNet {
+  readonly queues: Record<Dir, Uint8Array[]> = { AB: [], BA: [] }
+  partitioned = false
+  delivered = 0
+  dropped = 0
+  private docs: Record<Party, Y.Doc>
+  private offs: (() => void)[] = []
+
+  constructor(a: Y.Doc, b: Y.Doc, private readonly r: Rng) {
+    this.docs = { A: a, B: b }
+    this.listen()
+  }
+
+  /** Swaps a party's doc (after a reload) and keeps carrying updates. */
+  replaceDoc(p: Party, doc: Y.Doc): void {
+    this.docs[p] = doc
+    this.queues[p === 'A' ? 'AB' : 'BA'] = []
+    this.listen()
+  }
+
+  private listen(): void {
+    for (const off of this.offs) off()
+    this.offs = (['A', 'B'] as const).map((p) => {
+      const dir: Dir = p === 'A' ? 'AB' : 'BA'
+      const h = (u: Uint8Array, origin: unknown) => {
+        if (origin === NET) return
+        if (this.partitioned) this.dropped++
+        else this.queues[dir].push(u)
+      }
+      this.docs[p].on('update', h)
+      return () => this.docs[p].off('update', h)
+    })
+  }
+
+  pending(): number {
+    return this.queues.AB.length + this.queues.BA.length
+  }
+
+  /** One network event on a random non-empty direction. */
+  step(): void {
+    const dirs = (['AB', 'BA'] as const).filter((d) => this.queues[d].length > 0)
+    if (dirs.length === 0) return
+    const dir = this.r.pick(dirs)
+    const q = this.queues[dir]
+    const roll = this.r.next()
+    if (roll < 0.08) {
+      q.splice(this.r.int(q.length), 1) // drop
+      this.dropped++
+      return
+    }
+    const i = roll < 0.3 ? this.r.int(q.length) : 0 // reorder
+    const u = q[i]!
+    if (roll >= 0.3 && roll < 0.36) q.push(u) // duplicate (delivered again later)
+    q.splice(i, 1)
+    this.apply(dir, u)
+  }
+
+  private apply(dir: Dir, u: Uint8Array): void {
+    Y.applyUpdate(this.docs[dir === 'AB' ? 'B' : 'A'], u, NET)
+    this.delivered++
+  }
+
+  /** Reconnect: state-vector exchange both ways (what y-webrtc's sync step 1/2 does). */
+  sync(): void {
+    const { A, B } = this.docs
+    Y.applyUpdate(B, Y.encodeStateAsUpdate(A, Y.encodeStateVector(B)), NET)
+    Y.applyUpdate(A, Y.encodeStateAsUpdate(B, Y.encodeStateVector(A)), NET)
+    this.queues.AB = []
+    this.queues.BA = []
+  }
+
+  flush(): void {
+    while (this.pending() > 0) {
+      const dir: Dir = this.queues.AB.length ? 'AB' : 'BA'
+      this.apply(dir, this.queues[dir].shift()!)
+    }
+  }
+
+  destroy(): void {
+    for (const off of this.offs) off()
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as Y from 'yjs'
+import { newInviteCode, newRoomSecret, openInvite, sealInvite } from './invite.ts'
+import { ChannelRoom, deriveRoomKeys, openRoomNames } from './room.ts'
+import { FileChannelStore, loadNodeWebrtc } from './node.ts'
+import { ChannelSession } from './session.ts'
+import { record } from './store.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng } from './testkit.ts'
+import { channelIdOf } from '../channel.ts'
+import { hexToBytes } from '../bytes.ts'
+import { quoteHash } from '../quote.ts'
+
+describe('invites', () => {
+  const params = makeParams(9)
+  const invite = { contractId: params.contractId, inviter: keysA.publicKey, roomSecret: newRoomSecret(), params, deposits: { A: 1000n, B: 2000n }, signaling: ['ws://127.0.0.1:4444'] }
+
+  it('open with the right code gives back the invite, the inviter party and the channel id', () => {
+    const code = newInviteCode()
+    const opened = openInvite(sealInvite(invite, keysA.secretKey, code), code)
+    expect(opened.inviterParty).toBe('A')
+    expect(opened.channelId).toBe(channelIdOf(params))
+    expect(opened.deposits).toEqual({ A: 1000n, B: 2000n })
+    expect(opened.roomSecret).toBe(invite.roomSecret)
+  })
+
+  it('refuses a wrong code, a changed byte, and an invite signed by a key that is not a party', () => {
+    const code = newInviteCode()
+    const sealed = sealInvite(invite, keysA.secretKey, code)
+    expect(() => openInvite(sealed, newInviteCode())).toThrow(/wrong invite code/)
+    const i = sealed.length - 5
+    const flipped = sealed.slice(0, i) + (sealed[i] === 'A' ? 'B' : 'A') + sealed.slice(i + 1)
+    expect(() => openInvite(flipped, code)).toThrow(/INVITE|invite/)
+    expect(() => openInvite(sealInvite(invite, keysB.secretKey, code), code)).toThrow(/not signed by the key it names/)
+  })
+})
+
+describe('room wrapper', () => {
+  it('derives a room name and password that differ per secret and per channel, and hide both', () => {
+    const s = hexToBytes('11'.repeat(32))
+    const k1 = deriveRoomKeys(s, channelIdOf(makeParams(1)))
+    const k2 = deriveRoomKeys(s, channelIdOf(makeParams(2)))
+    const k3 = deriveRoomKeys(hexToBytes('12'.repeat(32)), channelIdOf(makeParams(1)))
+    expect(new Set([k1.name, k2.name, k3.name]).size).toBe(3)
+    expect(k1.name).not.toContain(channelIdOf(makeParams(1)).slice(0, 8))
+    expect(k1.password).toHaveLength(64)
+  })
+
+  it('has no network defaults and is StrictMode safe: open/destroy/open reuses one provider', async () => {
+    await loadNodeWebrtc() // Node 20 has no global WebSocket
+    const doc = new Y.Doc()
+    const keys = deriveRoomKeys(hexToBytes('21'.repeat(32)), channelIdOf(makeParams(1)))
+    expect(() => ChannelRoom.open(doc, keys, { signaling: [], iceServers: [] })).toThrow(/signaling/)
+    expect(() => ChannelRoom.open(doc, keys, { signaling: ['ws://127.0.0.1:9'] } as never)).toThrow(/iceServers/)
+    const opts = { signaling: ['ws://127.0.0.1:9'], iceServers: [] }
+    const r1 = ChannelRoom.open(doc, keys, opts)
+    await new Promise((r) => setTimeout(r, 20))
+    const p1 = r1.provider
+    expect(p1).not.toBeNull()
+    r1.destroy()
+    r1.destroy() // idempotent
+    const r2 = ChannelRoom.open(doc, keys, opts) // StrictMode remount before the deferred destroy
+    await new Promise((r) => setTimeout(r, 20))
+    expect(r2.provider).toBe(p1)
+    r2.destroy()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(openRoomNames()).not.toContain(keys.name)
+    const r3 = ChannelRoom.open(doc, keys, opts) // a real re-create after destroy must not throw
+    await new Promise((r) => setTimeout(r, 50))
+    expect(r3.provider).not.toBeNull()
+    expect(r3.provider).not.toBe(p1)
+    r3.destroy()
+    await new Promise((r) => setTimeout(r, 50))
+  })
+})
+
+describe('file store and compaction', () => {
+  it('a session on files reloads the same latest state; the doc stays small over many trades', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otc-sync-'))
+    try {
+      const params = makeParams(11)
+      const opening = openingSigned(params)
+      let now = T0 + 1000
+      const clock = () => now
+      const storeA = await FileChannelStore.open(join(dir, 'a'))
+      await storeA.append([record.cosigned(opening)])
+      const storeB = await FileChannelStore.open(join(dir, 'b'))
+      await storeB.append([record.cosigned(opening)])
+      const policy = { maxFutureMs: 30_000, maxAgeMs: 120_000, compactAfter: 4 }
+      const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock, policy, storeCompactAfter: 20 })
+      const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock, policy })
+      const net = new SimNet(a.doc, b.doc, rng(5))
+      net.sync()
+      const settle = async () => {
+        for (let i = 0; i < 10; i++) {
+          await Promise.all([a.whenIdle(), b.whenIdle()])
+          net.flush()
+        }
+      }
+      await settle()
+      const quotes = quotePool(params, 'A', 24, T0 + DAY)
+      for (const q of quotes) {
+        now += 1000
+        await a.publishQuote(q)
+        await settle()
+        await b.accept(quoteHash(q.quote))
+        await settle()
+      }
+      expect(a.view.latest!.state.positions).toHaveLength(24)
+      expect(a.view.epoch, 'compaction never ran').toBeGreaterThan(3)
+      const size = Y.encodeStateAsUpdate(a.doc).length
+      const latest = a.view.latestHash
+      await a.close()
+      await storeA.close()
+      const reopened = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: await FileChannelStore.open(join(dir, 'a')), clock })
+      expect(reopened.view.latestHash).toBe(latest)
+      expect(reopened.view.rejected).toEqual([])
+      // Size follows open positions: 24 open positions, a few pending entries, not 24 trades of history.
+      expect(size).toBeLessThan(24 * 1500 + 40_000)
+      await reopened.close()
+      await b.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

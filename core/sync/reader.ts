@@ -18,6 +18,7 @@ import {
   MAX_REASON_CHARS,
   MAX_RFQ_LEGS,
   MAX_RFQS,
+  RFQ_LEG_ID,
   currentEpoch,
   type DocQuote,
   type Proposal,
@@ -63,6 +64,7 @@ export interface Cancel {
 }
 
 export interface RfqLeg {
+  readonly id: string
   readonly kind: 'call' | 'put'
   readonly strike: string
   readonly cap: string | null
@@ -121,7 +123,7 @@ const rfqSchema = z.strictObject({
   expiry: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   side: z.enum(['buy', 'sell']),
   legs: z
-    .array(z.strictObject({ kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))
+    .array(z.strictObject({ id: z.string().regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"'), kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))
     .max(MAX_RFQ_LEGS),
   notes: z.string().max(MAX_NOTES_CHARS),
 })

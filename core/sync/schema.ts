@@ -154,6 +154,8 @@ export function writeCheckpoint(doc: Y.Doc, epoch: Y.Map<unknown>, s: SignedStat
 // ---- RFQ tickets: collaborative, non-binding ----
 
 export interface RfqLegInput {
+  /** Stable id of the leg inside its ticket, so concurrent edits address the same leg. Default: random. */
+  readonly id?: string
   readonly kind: 'call' | 'put'
   readonly strike: string
   readonly cap: string | null
@@ -170,10 +172,25 @@ export interface RfqInput {
   readonly notes?: string
 }
 
+export const RFQ_LEG_ID = /^[A-Za-z0-9_-]{1,16}$/
+
+function newLegId(): string {
+  return Math.random().toString(36).slice(2, 10).padEnd(8, '0')
+}
+
 function legMap(leg: RfqLegInput): Y.Map<unknown> {
   const m = new Y.Map<unknown>()
-  for (const [k, v] of Object.entries(leg)) m.set(k, v)
+  const id = leg.id !== undefined && RFQ_LEG_ID.test(leg.id) ? leg.id : newLegId()
+  for (const [k, v] of Object.entries({ ...leg, id })) m.set(k, v)
   return m
+}
+
+function legIndex(legs: Y.Array<unknown>, id: string): number {
+  for (let i = 0; i < legs.length; i++) {
+    const l = legs.get(i)
+    if (l instanceof Y.Map && l.get('id') === id) return i
+  }
+  return -1
 }
 
 export function writeRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, by: Party, at: number, input: RfqInput): void {
@@ -200,9 +217,9 @@ export type RfqEdit =
   | { readonly field: 'feed'; readonly value: string }
   | { readonly field: 'expiry'; readonly value: number }
   | { readonly field: 'side'; readonly value: 'buy' | 'sell' }
-  | { readonly field: 'leg'; readonly index: number; readonly key: keyof RfqLegInput; readonly value: string | null }
+  | { readonly field: 'leg'; readonly id: string; readonly key: Exclude<keyof RfqLegInput, 'id'>; readonly value: string | null }
   | { readonly field: 'addLeg'; readonly leg: RfqLegInput }
-  | { readonly field: 'removeLeg'; readonly index: number }
+  | { readonly field: 'removeLeg'; readonly id: string }
   | { readonly field: 'notes'; readonly index: number; readonly insert?: string; readonly delete?: number }
 
 /** One field-level edit: concurrent edits of different fields (or text positions) both survive. */
@@ -219,7 +236,7 @@ export function editRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, edit: Rfq
         break
       case 'leg': {
         const legs = t.get('legs')
-        const leg = legs instanceof Y.Array ? legs.get(edit.index) : undefined
+        const leg = legs instanceof Y.Array ? legs.get(legIndex(legs, edit.id)) : undefined
         if (leg instanceof Y.Map) leg.set(edit.key, edit.value)
         break
       }
@@ -230,7 +247,8 @@ export function editRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, edit: Rfq
       }
       case 'removeLeg': {
         const legs = t.get('legs')
-        if (legs instanceof Y.Array && edit.index < legs.length) legs.delete(edit.index, 1)
+        const at = legs instanceof Y.Array ? legIndex(legs, edit.id) : -1
+        if (legs instanceof Y.Array && at >= 0) legs.delete(at, 1)
         break
       }
       case 'notes': {

@@ -30,6 +30,32 @@ async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; s
 }
 
 describe('ChannelSession over a lossless link', () => {
+  it('an RFQ ticket edited by both traders at once keeps both edits (fields, legs by id, notes text)', async () => {
+    const { a, b, settle, net } = await pair()
+    const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ id: 'leg1', kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'size' })
+    await settle()
+    // Concurrent: nothing is delivered between these edits.
+    a.editRfq(rfq, { field: 'leg', id: 'leg1', key: 'strike', value: '85' })
+    b.editRfq(rfq, { field: 'leg', id: 'leg1', key: 'quantity', value: '2' })
+    b.editRfq(rfq, { field: 'addLeg', leg: { id: 'leg2', kind: 'put', strike: '70', cap: null, quantity: '2', direction: 'short' } })
+    a.editRfq(rfq, { field: 'notes', index: 0, insert: 'big ' })
+    b.editRfq(rfq, { field: 'notes', index: 4, insert: ' today' })
+    a.editRfq(rfq, { field: 'side', value: 'sell' })
+    expect(net.pending()).toBeGreaterThan(0)
+    await settle()
+    for (const s of [a, b]) {
+      const t = s.view.rfqs.find((r) => r.id === rfq)!
+      expect(t.legs.map((l) => [l.id, l.strike, l.quantity])).toEqual([['leg1', '85', '2'], ['leg2', '70', '2']])
+      expect(t.notes).toBe('big size today')
+      expect(t.side).toBe('sell')
+    }
+    // Removing a leg by id while the peer edits another leg removes the right one.
+    a.editRfq(rfq, { field: 'removeLeg', id: 'leg1' })
+    b.editRfq(rfq, { field: 'leg', id: 'leg2', key: 'strike', value: '75' })
+    await settle()
+    for (const s of [a, b]) expect(s.view.rfqs.find((r) => r.id === rfq)!.legs.map((l) => [l.id, l.strike])).toEqual([['leg2', '75']])
+  })
+
   it('RFQ -> quote -> accept -> trade co-signed by both, shown in both latest states', async () => {
     const { a, b, settle, params } = await pair()
     const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: '100', cap: '120', quantity: '1', direction: 'long' }], notes: 'need size' })

@@ -43,6 +43,8 @@ export class SettlementConnection {
   private timer: ReturnType<typeof setInterval> | null = null
   private unsubscribe: (() => void) | null = null
   private nextTxId = 1
+  /** nodeNow - Date.now() at the last health check: the dev node's clock can be advanced. */
+  private offset = 0
 
   constructor(readonly nodeUrl: string) {
     this.client = new SettlementClient({ url: nodeUrl })
@@ -67,6 +69,9 @@ export class SettlementConnection {
     this.unsubscribe = null
   }
 
+  /** The settlement node's time as best known here: channel timestamps and expiries use it. */
+  now = (): number => Date.now() + this.offset
+
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
@@ -82,7 +87,10 @@ export class SettlementConnection {
   async checkHealth(): Promise<void> {
     try {
       const info = this.snapshot.info ?? (await this.client.info())
+      const sent = Date.now()
       const h = await this.client.health()
+      const received = Date.now()
+      this.offset = h.now - Math.round((sent + received) / 2)
       this.set({ info, healthy: h.ok, healthError: null, nodeNow: h.now })
     } catch (e) {
       this.set({ healthy: false, healthError: describeFailure(e) })

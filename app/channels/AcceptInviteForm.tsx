@@ -1,0 +1,104 @@
+// Invitee: open a sealed invite with its code, review the proposed channel, accept it.
+import { useState, type FormEvent } from 'react'
+import { fingerprint, formatUnits, type KeyPair } from '../../core/index.ts'
+import { openInvite } from '../../core/sync/index.ts'
+import { config } from '../config.ts'
+import { useSettlement } from '../settlement/useSettlement.ts'
+import { describeFailure } from '../settlement/connection.ts'
+import type { ChannelRecord } from './channelRecords.ts'
+
+type Opened = ReturnType<typeof openInvite>
+
+export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccepted: (r: ChannelRecord) => Promise<void> }) {
+  const { snap } = useSettlement()
+  const [sealed, setSealed] = useState('')
+  const [code, setCode] = useState('')
+  const [label, setLabel] = useState('')
+  const [opened, setOpened] = useState<Opened | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  const open = (e: FormEvent) => {
+    e.preventDefault()
+    try {
+      const inv = openInvite(sealed, code)
+      const mine = inv.inviterParty === 'A' ? inv.params.partyB : inv.params.partyA
+      if (mine !== keys.publicKey) throw new Error('This invite is for another key: the inviter must use your public key.')
+      setOpened(inv)
+      setError(null)
+    } catch (err) {
+      setOpened(null)
+      setError(describeFailure(err))
+    }
+  }
+
+  const accept = async () => {
+    if (!opened) return
+    try {
+      await onAccepted({
+        channelId: opened.channelId,
+        params: opened.params,
+        me: opened.inviterParty === 'A' ? 'B' : 'A',
+        roomSecret: opened.roomSecret,
+        deposits: opened.deposits,
+        label: label.trim() || `peer ${fingerprint(opened.inviter).slice(0, 5)}`,
+        createdAt: Date.now(),
+      })
+    } catch (err) {
+      setError(describeFailure(err))
+    }
+  }
+
+  const info = snap.info
+  const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
+  const fmt = (v: bigint) => `${formatUnits(v, opened?.params.assetDecimals ?? config.asset.decimals)} ${opened?.params.asset ?? ''}`
+  return (
+    <div>
+      <form onSubmit={open} aria-label="Accept invite">
+        <label>
+          Invite (starts with otc-invite-v1:)
+          <textarea rows={3} value={sealed} onChange={(e) => setSealed(e.target.value)} spellCheck={false} />
+        </label>
+        <label>
+          Invite code (from the inviter, out of band)
+          <input value={code} onChange={(e) => setCode(e.target.value)} spellCheck={false} className="mono" />
+        </label>
+        <button type="submit" disabled={!sealed || !code}>
+          Open invite
+        </button>
+      </form>
+      {error && <p className="error" role="alert">{error}</p>}
+      {opened && me && (
+        <div className="review" aria-label="Review channel">
+          <h3>Review the proposed channel</h3>
+          <table>
+            <tbody>
+              <tr><th>Inviter</th><td className="mono" data-testid="inviter-fingerprint">{fingerprint(opened.inviter)}</td></tr>
+              <tr><th>Your deposit</th><td className="num">{fmt(opened.deposits[me])}</td></tr>
+              <tr><th>Their deposit</th><td className="num">{fmt(opened.deposits[opened.inviterParty])}</td></tr>
+              <tr><th>Challenge period</th><td>{(opened.params.challengePeriod / 3_600_000).toFixed(2)} h</td></tr>
+              <tr>
+                <th>Settlement contract</th>
+                <td className={info && info.contractId !== opened.contractId ? 'error' : ''}>
+                  {opened.contractId.slice(0, 16)}… {info && (info.contractId === opened.contractId ? '(this node)' : '(NOT the node you are connected to)')}
+                </td>
+              </tr>
+              <tr>
+                <th>Oracle</th>
+                <td className={info?.oracle && info.oracle.publicKey !== opened.params.oracle ? 'error' : ''}>
+                  {fingerprint(opened.params.oracle)} {info?.oracle && (info.oracle.publicKey === opened.params.oracle ? "(the node's oracle)" : '(unknown oracle)')}
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <label>
+            Name for them
+            <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} placeholder="e.g. Desk A" />
+          </label>
+          <button type="button" onClick={() => void accept()} disabled={!info || info.contractId !== opened.contractId}>
+            Accept and join channel
+          </button>
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,56 @@
+// The channels this trader is part of, kept in IndexedDB: what is needed to rejoin each one
+// (params, our side, the room secret, the agreed deposits). Stored data is parsed on load.
+import { createStore, get, set } from 'idb-keyval'
+import { z } from 'zod'
+import { channelIdOf, channelParamsSchema, toWire, tryParse, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
+import { config } from '../config.ts'
+
+export interface ChannelRecord {
+  readonly channelId: Hex
+  readonly params: ChannelParams
+  readonly me: Party
+  readonly roomSecret: Hex
+  readonly deposits: { readonly A: bigint; readonly B: bigint }
+  /** A name the trader gave the counterparty. */
+  readonly label: string
+  readonly createdAt: number
+  /** For the inviter: the sealed invite and its code, to show again until the peer joins. */
+  readonly invite?: { readonly sealed: string; readonly code: string }
+}
+
+const amount = z.string().regex(/^(0|[1-9][0-9]*)$/).transform((s) => BigInt(s))
+const recordSchema = z.strictObject({
+  channelId: z.string().regex(/^[0-9a-f]{64}$/),
+  params: channelParamsSchema,
+  me: z.enum(['A', 'B']),
+  roomSecret: z.string().regex(/^[0-9a-f]{64}$/),
+  deposits: z.strictObject({ A: amount, B: amount }),
+  label: z.string().max(64),
+  createdAt: z.number().int().nonnegative(),
+  invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),
+})
+
+const store = createStore(`otc-channels-${config.profile}`, 'channels')
+
+export interface LoadedRecords {
+  readonly records: ChannelRecord[]
+  /** Stored entries that failed to parse, with the reason (shown, never silently dropped). */
+  readonly damaged: string[]
+}
+
+export async function loadChannelRecords(owner: string): Promise<LoadedRecords> {
+  const raw = (await get<unknown[]>(owner, store)) ?? []
+  const records: ChannelRecord[] = []
+  const damaged: string[] = []
+  for (const [i, entry] of raw.entries()) {
+    const r = tryParse(recordSchema, entry, `channels.${i}`)
+    if (!r.ok) damaged.push(r.error.message)
+    else if (channelIdOf(r.value.params) !== r.value.channelId) damaged.push(`channels.${i}: channel id does not match its params`)
+    else records.push(r.value as ChannelRecord)
+  }
+  return { records, damaged }
+}
+
+export async function saveChannelRecords(owner: string, records: readonly ChannelRecord[]): Promise<void> {
+  await set(owner, records.map((r) => toWire(r)), store)
+}

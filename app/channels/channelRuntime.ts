@@ -1,0 +1,95 @@
+// One running channel: its durable store, its ChannelSession (the protocol engine) and its y-webrtc
+// room. Runtimes are shared and reference counted per channel, so React StrictMode's
+// mount/unmount/mount and several components reuse one session and one room.
+import type { KeyPair } from '../../core/index.ts'
+import { ChannelRoom, ChannelSession, IndexedDbChannelStore, deriveRoomKeys, roomSecretBytes } from '../../core/sync/index.ts'
+import { config } from '../config.ts'
+import type { ChannelRecord } from './channelRecords.ts'
+import { describeFailure } from '../settlement/connection.ts'
+
+export type RuntimeStatus = 'opening' | 'ready' | 'failed'
+
+export interface RuntimeSnapshot {
+  readonly status: RuntimeStatus
+  readonly session: ChannelSession | null
+  readonly room: ChannelRoom | null
+  readonly error: string | null
+}
+
+export class ChannelRuntime {
+  private snapshot: RuntimeSnapshot = { status: 'opening', session: null, room: null, error: null }
+  private listeners = new Set<() => void>()
+  private refs = 0
+  private closed = false
+
+  private constructor(readonly record: ChannelRecord) {}
+
+  private static all = new Map<string, ChannelRuntime>()
+
+  /** Gets (starting if needed) the runtime of a channel; call release() when done. */
+  static acquire(record: ChannelRecord, keys: KeyPair, clock: () => number): ChannelRuntime {
+    let rt = ChannelRuntime.all.get(record.channelId)
+    if (!rt) {
+      rt = new ChannelRuntime(record)
+      ChannelRuntime.all.set(record.channelId, rt)
+      void rt.start(keys, clock)
+    }
+    rt.refs++
+    return rt
+  }
+
+  release(): void {
+    if (--this.refs > 0) return
+    // Defer: StrictMode re-acquires on the next render.
+    setTimeout(() => {
+      if (this.refs > 0 || this.closed) return
+      this.closed = true
+      ChannelRuntime.all.delete(this.record.channelId)
+      this.snapshot.room?.destroy()
+      void this.snapshot.session?.close()
+    }, 0)
+  }
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  getSnapshot = (): RuntimeSnapshot => this.snapshot
+
+  private set(patch: Partial<RuntimeSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch }
+    for (const fn of this.listeners) fn()
+  }
+
+  private async start(keys: KeyPair, clock: () => number): Promise<void> {
+    const r = this.record
+    try {
+      const store = await IndexedDbChannelStore.open(r.channelId)
+      const session = await ChannelSession.open({
+        params: r.params,
+        me: r.me,
+        secretKey: keys.secretKey,
+        store,
+        clock,
+        // The invitee agreed to these deposits when it accepted the invite: countersign them.
+        opening: { depositA: r.deposits.A, depositB: r.deposits.B },
+      })
+      // Tests grant media first (Chromium gathers no loopback ICE candidates before that).
+      const hook = (globalThis as { __otcBeforeConnect?: Promise<unknown> }).__otcBeforeConnect
+      if (hook) await hook
+      const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(r), r.channelId), {
+        signaling: config.signalingUrls,
+        iceServers: config.iceServers,
+      })
+      session.attachTransport(room)
+      this.set({ status: 'ready', session, room })
+      // The inviter proposes the opening state once; the engine never signs version 0 twice.
+      if (r.me === 'A' && session.view.latest === null && !session.view.outcomes.some((o) => o.type === 'open')) {
+        await session.proposeOpening(r.deposits.A, r.deposits.B)
+      }
+    } catch (e) {
+      this.set({ status: 'failed', error: describeFailure(e) })
+    }
+  }
+}

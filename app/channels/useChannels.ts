@@ -1,0 +1,61 @@
+import { useCallback, useEffect, useState } from 'react'
+import { loadChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+import { describeFailure } from '../settlement/connection.ts'
+
+export interface Channels {
+  readonly loaded: boolean
+  readonly records: readonly ChannelRecord[]
+  readonly damaged: readonly string[]
+  readonly error: string | null
+  add(record: ChannelRecord): Promise<void>
+  update(channelId: string, patch: Partial<ChannelRecord>): Promise<void>
+}
+
+/** The channel list of the identity `owner` (its public key), persisted. */
+export function useChannels(owner: string): Channels {
+  const [records, setRecords] = useState<ChannelRecord[]>([])
+  const [damaged, setDamaged] = useState<string[]>([])
+  const [loaded, setLoaded] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    let live = true
+    loadChannelRecords(owner).then(
+      (r) => {
+        if (!live) return
+        setRecords(r.records)
+        setDamaged(r.damaged)
+        setLoaded(true)
+      },
+      (e) => live && setError(describeFailure(e)),
+    )
+    return () => {
+      live = false
+    }
+  }, [owner])
+
+  const persist = useCallback(
+    async (next: ChannelRecord[]) => {
+      await saveChannelRecords(owner, next)
+      setRecords(next)
+    },
+    [owner],
+  )
+
+  const add = useCallback(
+    async (record: ChannelRecord) => {
+      if (records.some((r) => r.channelId === record.channelId)) throw new Error('this channel is already in your list')
+      await persist([...records, record])
+    },
+    [persist, records],
+  )
+
+  const update = useCallback(
+    async (channelId: string, patch: Partial<ChannelRecord>) => {
+      await persist(records.map((r) => (r.channelId === channelId ? { ...r, ...patch } : r)))
+    },
+    [persist, records],
+  )
+
+  return { loaded, records, damaged, error, add, update }
+}

@@ -1,0 +1,78 @@
+// The bridge between an RFQ ticket in the shared document (core/sync, edited by both traders) and
+// the builder's draft. Edits become field-level ticket edits, so two traders typing at once merge.
+import type { RfqEdit, RfqInput, RfqTicket } from '../../core/sync/index.ts'
+import { expiryOn } from '../../core/index.ts'
+import type { DraftLeg, PackageDraft } from './draft.ts'
+
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+
+export function ticketToDraft(t: RfqTicket): PackageDraft {
+  return {
+    feed: t.feed,
+    expiryDate: isoDate(t.expiry),
+    side: t.side,
+    legs: t.legs.map((l) => ({ id: l.id, kind: l.kind, strike: l.strike, cap: l.cap ?? '', quantity: l.quantity, direction: l.direction })),
+    note: t.notes,
+  }
+}
+
+function expiryOf(date: string): number | null {
+  try {
+    return expiryOn(date)
+  } catch {
+    return null
+  }
+}
+
+export function draftToRfqInput(d: PackageDraft): RfqInput {
+  return {
+    feed: d.feed,
+    expiry: expiryOf(d.expiryDate) ?? 0,
+    side: d.side,
+    legs: d.legs.map((l) => ({ id: l.id, kind: l.kind, strike: l.strike, cap: l.cap === '' ? null : l.cap, quantity: l.quantity, direction: l.direction })),
+    notes: d.note,
+  }
+}
+
+/** The smallest text edit turning `a` into `b` (common prefix and suffix kept). */
+function textEdit(a: string, b: string): { index: number; delete: number; insert: string } | null {
+  if (a === b) return null
+  let start = 0
+  while (start < a.length && start < b.length && a[start] === b[start]) start++
+  let endA = a.length
+  let endB = b.length
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--
+    endB--
+  }
+  return { index: start, delete: endA - start, insert: b.slice(start, endB) }
+}
+
+const LEG_KEYS = ['kind', 'strike', 'cap', 'quantity', 'direction'] as const
+
+/** Field-level edits that turn ticket draft `prev` into `next`. */
+export function draftEdits(prev: PackageDraft, next: PackageDraft): RfqEdit[] {
+  const edits: RfqEdit[] = []
+  if (prev.feed !== next.feed) edits.push({ field: 'feed', value: next.feed })
+  if (prev.side !== next.side) edits.push({ field: 'side', value: next.side })
+  if (prev.expiryDate !== next.expiryDate) {
+    const e = expiryOf(next.expiryDate)
+    if (e !== null) edits.push({ field: 'expiry', value: e })
+  }
+  const before = new Map(prev.legs.map((l) => [l.id, l]))
+  const after = new Set(next.legs.map((l) => l.id))
+  for (const l of prev.legs) if (!after.has(l.id)) edits.push({ field: 'removeLeg', id: l.id })
+  for (const l of next.legs) {
+    const old: DraftLeg | undefined = before.get(l.id)
+    if (!old) {
+      edits.push({ field: 'addLeg', leg: { id: l.id, kind: l.kind, strike: l.strike, cap: l.cap === '' ? null : l.cap, quantity: l.quantity, direction: l.direction } })
+      continue
+    }
+    for (const k of LEG_KEYS) {
+      if (old[k] !== l[k]) edits.push({ field: 'leg', id: l.id, key: k, value: k === 'cap' && l.cap === '' ? null : l[k] })
+    }
+  }
+  const t = textEdit(prev.note, next.note)
+  if (t) edits.push({ field: 'notes', index: t.index, ...(t.delete ? { delete: t.delete } : {}), ...(t.insert ? { insert: t.insert } : {}) })
+  return edits
+}

@@ -1,10 +1,68 @@
+// Everything a trader does once unlocked: account, channels, and the selected channel.
+import { useEffect, useState } from 'react'
 import type { KeyPair } from '../core/index.ts'
+import { config } from './config.ts'
+import { SettlementContext, useSettlementConnection } from './settlement/useSettlement.ts'
+import { AccountPanel, TxActivity } from './settlement/AccountPanel.tsx'
+import { NodeStatus } from './settlement/NodeStatus.tsx'
+import { useChannels } from './channels/useChannels.ts'
+import { ChannelList, type ChannelPick } from './channels/ChannelList.tsx'
+import { NewChannelForm } from './channels/NewChannelForm.tsx'
+import { AcceptInviteForm } from './channels/AcceptInviteForm.tsx'
+import { DemoConnect } from './channels/DemoConnect.tsx'
+import { ChannelScreen } from './channel/ChannelScreen.tsx'
+import type { ChannelRecord } from './channels/channelRecords.ts'
 
-/** Everything a trader does once unlocked. */
 export function Workspace({ keys }: { keys: KeyPair }) {
+  const conn = useSettlementConnection(config.nodeUrl)
+  const channels = useChannels(keys.publicKey)
+  const [pick, setPick] = useState<ChannelPick | null>(null)
+  // Open the first channel by default once the list is loaded.
+  useEffect(() => {
+    if (pick === null && channels.records[0]) setPick({ kind: 'channel', channelId: channels.records[0].channelId })
+  }, [pick, channels.records])
+
+  const created = async (r: ChannelRecord) => {
+    await channels.add(r)
+    setPick({ kind: 'channel', channelId: r.channelId })
+  }
+  const record = pick?.kind === 'channel' ? channels.records.find((r) => r.channelId === pick.channelId) : undefined
+
   return (
-    <section className="card" aria-label="Workspace">
-      <p className="muted">Signed in as {keys.publicKey.slice(0, 16)}…</p>
-    </section>
+    <SettlementContext.Provider value={conn}>
+      <NodeStatus />
+      <div className="layout">
+        <aside>
+          <AccountPanel keys={keys} />
+          <ChannelList records={channels.records} selected={pick} onPick={setPick} damaged={channels.damaged} />
+          <TxActivity />
+        </aside>
+        <div className="main">
+          {channels.error && <p className="error" role="alert">Could not read your channel list: {channels.error}</p>}
+          {pick?.kind === 'new' && (
+            <section className="card" aria-labelledby="new-title">
+              <h2 id="new-title">New channel</h2>
+              <p className="muted">You will be party A. Ask your counterparty for their public key, create the invite, send it, and tell them the code another way.</p>
+              <NewChannelForm keys={keys} onCreated={created} />
+            </section>
+          )}
+          {pick?.kind === 'accept' && (
+            <section className="card" aria-labelledby="accept-title">
+              <h2 id="accept-title">Accept an invite</h2>
+              <p className="muted">Give the inviter your public key: <span className="mono" data-testid="my-public-key">{keys.publicKey}</span></p>
+              <AcceptInviteForm keys={keys} onAccepted={created} />
+            </section>
+          )}
+          {pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
+          {record && <ChannelScreen key={record.channelId} record={record} keys={keys} />}
+          {pick === null && channels.loaded && channels.records.length === 0 && (
+            <section className="card">
+              <h2>Welcome</h2>
+              <p>Fund your settlement account (in development: “Get test funds”), then open a channel: invite a counterparty, accept an invite, or trade with the demo desk.</p>
+            </section>
+          )}
+        </div>
+      </div>
+    </SettlementContext.Provider>
   )
 }

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test'
 
-const PASS = 'correct horse battery staple'
+import { PASS } from './app.ts'
 
 async function createIdentity(page: Page) {
   await page.goto('/')

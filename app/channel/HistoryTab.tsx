@@ -1,0 +1,107 @@
+// The channel's audit trail: every co-signed state this side accepted (verified), what the document
+// held that was rejected and why, equivocation evidence, and the anchored events on the contract.
+import type { SessionSnapshot } from '../../core/sync/index.ts'
+import { formatUnits } from '../../core/index.ts'
+import { useSettlement } from '../settlement/useSettlement.ts'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+
+export function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: ChannelRecord }) {
+  const { snap: node } = useSettlement()
+  const view = snap.view
+  const rejected = [...view.rejected, ...snap.storeRejected]
+  const events = node.events.filter((e) => 'channelId' in e.event && e.event.channelId === record.channelId)
+  const fmt = (v: bigint) => formatUnits(v, record.params.assetDecimals)
+  return (
+    <div className="history">
+      <h3>Signed states</h3>
+      <table data-testid="signed-states">
+        <thead>
+          <tr><th>Version</th><th>Change</th><th>State hash</th><th>Signatures</th></tr>
+        </thead>
+        <tbody>
+          {[...view.accepted].reverse().map((a) => (
+            <tr key={a.hash}>
+              <td className="num">v{a.version}</td>
+              <td>{a.transition?.type ?? (a.version === 0 ? 'opening' : 'checkpoint')}</td>
+              <td className="mono small">{a.hash.slice(0, 20)}…</td>
+              <td><span className="pill good">A ✓ B ✓ verified</span></td>
+            </tr>
+          ))}
+          {view.pending.map((p) => (
+            <tr key={p.proposal.hash}>
+              <td className="num">v{p.proposal.version}</td>
+              <td>{p.proposal.transition?.type ?? 'opening'}</td>
+              <td className="mono small">{p.proposal.hash.slice(0, 20)}…</td>
+              <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {view.equivocation.length > 0 && (
+        <>
+          <h3 className="error">Equivocation evidence</h3>
+          <ul>
+            {view.equivocation.map((e) => (
+              <li key={`${e.party}${e.version}`} className="error">Party {e.party} signed {e.states.length} different states at version {e.version}: proof of cheating, kept for a dispute.</li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      <h3>Rejected entries ({rejected.length})</h3>
+      {rejected.length === 0 ? (
+        <p className="muted small">Nothing in the shared document or local storage was rejected.</p>
+      ) : (
+        <table data-testid="rejected-entries">
+          <thead>
+            <tr><th>Where</th><th>Key</th><th>Reason</th></tr>
+          </thead>
+          <tbody>
+            {rejected.slice(-50).map((r, i) => (
+              <tr key={`${r.area}${r.key}${i}`}>
+                <td>{r.area}</td>
+                <td className="mono small">{String(r.key).slice(0, 24)}</td>
+                <td>{r.reason} <span className="muted">({r.code})</span></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3>On the settlement contract</h3>
+      {events.length === 0 ? (
+        <p className="muted small">No anchored event yet.</p>
+      ) : (
+        <table data-testid="anchored-events">
+          <thead>
+            <tr><th>Block</th><th>Time (node)</th><th>Event</th></tr>
+          </thead>
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.seq}>
+                <td className="num">{e.height}</td>
+                <td className="small">{new Date(e.time).toISOString().slice(0, 19).replace('T', ' ')}</td>
+                <td>{describeEvent(e.event, fmt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: bigint) => string): string {
+  const n = (k: string) => (typeof e[k] === 'bigint' ? fmt(e[k] as bigint) : String(e[k]))
+  switch (e.type) {
+    case 'ChannelOpened': return `Opened: A ${n('amountA')}, B ${n('amountB')}`
+    case 'ChannelClosed': return `Closed at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
+    case 'DisputeStarted': return `Dispute with v${n('version')}, deadline ${new Date(Number(e.deadline)).toISOString().slice(0, 16)}`
+    case 'DisputeRefuted': return `Refuted with v${n('version')}`
+    case 'ChannelFinalized': return `Finalized at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
+    case 'PositionSettled': return `Position settled: A ${n('toA')}, B ${n('toB')}`
+    case 'PositionRefunded': return `Position refunded: A ${n('toA')}, B ${n('toB')}`
+    default: return e.type
+  }
+}

@@ -1,0 +1,54 @@
+// Page-level steps a trader takes, shared by the e2e specs.
+import { expect, type Page } from '@playwright/test'
+
+export const PASS = 'correct horse battery staple'
+
+export async function createIdentity(page: Page): Promise<string> {
+  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+  await page.getByLabel('Repeat passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  const fp = page.getByTestId('fingerprint')
+  await expect(fp).toHaveText(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/, { timeout: 20_000 })
+  return (await fp.textContent())!
+}
+
+export async function getTestFunds(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Get test funds' }).click()
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.000000 USDC')
+}
+
+export async function myPublicKey(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Accept invite' }).click()
+  return (await page.getByTestId('my-public-key').textContent())!
+}
+
+/** A invites B (B's public key given), B accepts; both end on the channel screen. */
+export async function openChannel(a: Page, b: Page, opts: { deposit?: string; challengeHours?: string } = {}): Promise<void> {
+  const bKey = await myPublicKey(b)
+  await a.getByRole('button', { name: 'New channel' }).click()
+  await a.getByLabel('Counterparty public key').fill(bKey)
+  await a.getByLabel('Name for them').fill('Bob')
+  await a.getByLabel('Your deposit (USDC)').fill(opts.deposit ?? '50000')
+  await a.getByLabel('Their deposit (USDC)').fill(opts.deposit ?? '50000')
+  await a.getByLabel('Challenge period (hours)').fill(opts.challengeHours ?? '1')
+  await a.getByRole('button', { name: 'Create invite' }).click()
+  const sealed = await a.getByTestId('invite-text').inputValue()
+  const code = (await a.getByTestId('invite-code').textContent())!
+  await b.getByLabel('Invite (starts with otc-invite-v1:)').fill(sealed)
+  await b.getByLabel('Invite code (from the inviter, out of band)').fill(code)
+  await b.getByRole('button', { name: 'Open invite' }).click()
+  await b.getByLabel('Name for them').fill('Alice')
+  await b.getByRole('button', { name: 'Accept and join channel' }).click()
+  for (const p of [a, b]) {
+    await expect(p.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
+    await expect(p.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+  }
+}
+
+export async function openOnContract(a: Page, b: Page): Promise<void> {
+  await a.getByRole('tab', { name: 'Settlement' }).click()
+  await a.getByRole('button', { name: 'Open channel on the contract' }).click()
+  await expect(a.getByTestId('onchain-status')).toHaveText('open')
+  await b.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(b.getByTestId('onchain-status')).toHaveText('open')
+}

@@ -1,0 +1,79 @@
+import { test, expect, newTrader } from './fixtures.ts'
+import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
+
+test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, expiry settlement, cooperative close', async ({ browser, stack }, testInfo) => {
+  test.setTimeout(180_000)
+  const alice = await newTrader(browser, stack, 'alice')
+  const bob = await newTrader(browser, stack, 'bob')
+  const [a, b] = [alice.page, bob.page]
+  await alice.open()
+  await bob.open()
+  const fpA = await createIdentity(a)
+  const fpB = await createIdentity(b)
+  expect(fpA).not.toBe(fpB)
+  await getTestFunds(a)
+  await getTestFunds(b)
+  await openChannel(a, b)
+  await openOnContract(a, b)
+  await a.screenshot({ path: testInfo.outputPath('01-channel-open.png') })
+
+  // Alice asks for a put; Bob adds a capped call to the same ticket: a two-leg package.
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  await a.getByRole('button', { name: 'New RFQ' }).click()
+  await expect(b.getByLabel('Leg 1 strike')).toBeVisible()
+  await b.getByRole('button', { name: '+ Capped call' }).click()
+  await expect(a.getByLabel('Leg 2 strike')).toBeVisible()
+  // Bob's deposit must cover his max loss as seller: 0.5 x 46,000 (put) + 10,000 (capped call).
+  await a.getByLabel('Leg 1 quantity').fill('0.5')
+  await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.5')
+  await a.screenshot({ path: testInfo.outputPath('02-rfq.png') })
+
+  // Bob quotes; Alice accepts.
+  await b.getByLabel('Premium (USDC)').fill('4321.5')
+  await b.getByRole('button', { name: /Sign and send/ }).click()
+  const quote = a.getByTestId('quote').first()
+  await expect(quote).toHaveAttribute('data-status', 'live')
+  await a.screenshot({ path: testInfo.outputPath('03-quote.png') })
+  await quote.getByRole('button', { name: 'Accept' }).click()
+  for (const p of [a, b]) {
+    await expect(p.getByTestId('latest-version')).toHaveText('state v1')
+    await expect(p.getByTestId('position-count')).toHaveText('1')
+  }
+  const aBal = await a.getByTestId('my-balance').textContent()
+  expect(await b.getByTestId('their-balance').textContent()).toBe(aBal)
+  expect(aBal).toMatch(/^45,678\.500000 USDC$/) // 50,000 - premium 4,321.50 (Alice bought; the buyer locks nothing)
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  await expect(a.getByRole('table').first()).toBeVisible()
+  await a.screenshot({ path: testInfo.outputPath('04-risk.png') })
+
+  // Past expiry the oracle attests and the position settles inside the channel, co-signed.
+  await stack.client.advanceClock(30 * 86_400_000)
+  for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
+  const finalA = await a.getByTestId('my-balance').textContent()
+  const finalB = await b.getByTestId('my-balance').textContent()
+  expect(await b.getByTestId('their-balance').textContent()).toBe(finalA)
+
+  // Cooperative close: Alice proposes the final state, Bob approves, Alice anchors it.
+  await a.getByRole('tab', { name: 'Settlement' }).click()
+  await a.getByRole('button', { name: 'Propose final state (close)' }).click()
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  await b.getByRole('button', { name: 'Approve' }).click()
+  for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
+  await a.getByRole('button', { name: 'Close on the contract' }).click()
+  await expect(a.getByTestId('onchain-status')).toHaveText('closed')
+  await a.screenshot({ path: testInfo.outputPath('05-closed.png') })
+
+  // The contract paid exactly the signed outcome: each account = 50,000 kept + final channel balance.
+  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
+  const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
+  const toMinor = (s: string | null) => BigInt(s!.replace(/[^0-9]/g, ''))
+  const accA = await stack.client.account(keyA)
+  const accB = await stack.client.account(keyB)
+  expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
+  expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
+  expect(accA.balance + accB.balance).toBe(200_000_000_000n)
+  await a.getByTestId('account-balance').waitFor()
+  await alice.context.close()
+  await bob.context.close()
+})

@@ -52,3 +52,11 @@ export async function openOnContract(a: Page, b: Page): Promise<void> {
   await b.getByRole('tab', { name: 'Settlement' }).click()
   await expect(b.getByTestId('onchain-status')).toHaveText('open')
 }
+
+/** After a reload the key is locked: unlock it; the first channel opens from local storage. */
+export async function reloadAndUnlock(page: Page): Promise<void> {
+  await page.reload()
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+}

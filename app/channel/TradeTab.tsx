@@ -30,7 +30,10 @@ export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
   const [error, setError] = useState<string | null>(null)
   const [counterFor, setCounterFor] = useState<Hex | null>(null)
   const [declined, setDeclined] = useState<ReadonlySet<Hex>>(new Set())
-  const tickets = view.rfqs.filter((t) => t.status !== 'cancelled')
+  // Same order (and so the same "RFQ n" numbers) on both sides: by creation time, then id.
+  const tickets = view.rfqs
+    .filter((t) => t.status !== 'cancelled')
+    .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
   const ticket = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
   const peerName = record.label
 

@@ -9,6 +9,8 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
 
+const SETTLE_RETRY_MS = 10_000
+
 export interface Notice {
   readonly at: number
   readonly kind: 'info' | 'warn' | 'error'
@@ -21,7 +23,8 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   const note = (kind: Notice['kind'], text: string) => setNotices((n) => [{ at: Date.now(), kind, text }, ...n].slice(0, 20))
   const watched = useRef(-1)
   const refuted = useRef('')
-  const settling = useRef(new Set<string>())
+  /** Position id -> earliest time (page clock) to try settling it again. */
+  const settling = useRef(new Map<string, number>())
 
   // Watchtower: every new latest state (dev node runs one; elsewhere this call fails harmlessly).
   const version = latest?.state.version ?? -1
@@ -51,17 +54,18 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {
     if (!session || !latest || latest.state.isFinal) return
-    const expired = latest.state.positions.filter((p) => p.terms.expiry <= now && !settling.current.has(p.id))
+    const expired = latest.state.positions.filter((p) => p.terms.expiry <= now && (settling.current.get(p.id) ?? 0) <= Date.now())
     if (expired.length === 0) return
-    for (const p of expired) settling.current.add(p.id)
+    // One attempt per position at a time; on failure retry after a pause, not every render.
+    for (const p of expired) settling.current.set(p.id, Number.POSITIVE_INFINITY)
     void (async () => {
       try {
         const settlements = await Promise.all(expired.map(async (p) => ({ positionId: p.id, attestation: await conn.client.attestation(p.terms.feed, p.terms.expiry) })))
         await session.proposeSettle(settlements)
         note('info', `Proposed settlement of ${expired.length} expired position(s) at the oracle's price.`)
       } catch (e) {
-        for (const p of expired) settling.current.delete(p.id)
-        note('warn', `Settlement not proposed yet: ${describeFailure(e)}`)
+        for (const p of expired) settling.current.set(p.id, Date.now() + SETTLE_RETRY_MS)
+        note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`)
       }
     })()
   }, [session, latest, now, conn])

@@ -10,6 +10,7 @@ import {
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { quoteShortfall } from './affordability.ts'
 
 interface Props {
   session: ChannelSession
@@ -165,7 +166,14 @@ function TicketPanel(p: {
         <div aria-label="Your quote">
           <h3>Your quote</h3>
           <QuoteForm pkg={result.pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null}
-            onSubmit={(s) => void act('Signing the quote…', () => session.quote({ terms: result.pkg, side: s.side, premium: s.premium, validForMs: s.validForMs, rfqId: ticket.id }))} />
+            onSubmit={(s) => {
+              const latest = snap.view.latest?.state
+              const short = latest ? quoteShortfall(latest, me, s.side, result.pkg, s.premium) : 'no signed state yet'
+              void act('Signing the quote…', async () => {
+                if (short) throw new Error(`Not quoted: ${short}.`)
+                return session.quote({ terms: result.pkg, side: s.side, premium: s.premium, validForMs: s.validForMs, rfqId: ticket.id })
+              })
+            }} />
         </div>
       )}
     </div>

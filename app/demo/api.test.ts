@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startApi, type ApiServer, type DeskApi } from './api.ts'
+import { DemoError } from './errors.ts'
+
+const desk: DeskApi & { posted: unknown[] } = {
+  posted: [],
+  info: () => ({ publicKey: 'aa'.repeat(32), fingerprint: 'F', name: 'Desk', channels: [] }),
+  async acceptInvite(body) {
+    this.posted.push(body)
+    if ((body as { code?: string }).code === 'bad') throw new DemoError('INVITE_INVALID', 'wrong invite code', 'code')
+    if ((body as { code?: string }).code === 'boom') throw new Error('disk full')
+    return { channelId: 'cc'.repeat(32) }
+  },
+}
+
+describe('HTTP API', () => {
+  let api: ApiServer
+  beforeAll(async () => {
+    api = await startApi(desk, 0, () => undefined)
+  })
+  afterAll(() => api.close())
+
+  const call = async (path: string, init?: RequestInit) => {
+    const res = await fetch(api.url + path, init)
+    const text = await res.text()
+    return { status: res.status, cors: res.headers.get('access-control-allow-origin'), body: text ? JSON.parse(text) : null }
+  }
+  const post = (body: string) => call('/invite', { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+
+  it('binds 127.0.0.1 and serves /info with CORS *', async () => {
+    expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(await call('/info')).toEqual({ status: 200, cors: '*', body: desk.info() })
+    expect((await call('/info/')).status).toBe(200)
+  })
+
+  it('answers a CORS preflight', async () => {
+    const res = await fetch(api.url + '/invite', { method: 'OPTIONS' })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-methods')).toMatch(/POST/)
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/content-type/)
+  })
+
+  it('passes the parsed body to the desk and answers its result', async () => {
+    expect(await post('{"sealed":"s","code":"c"}')).toEqual({ status: 200, cors: '*', body: { channelId: 'cc'.repeat(32) } })
+    expect(desk.posted.at(-1)).toEqual({ sealed: 's', code: 'c' })
+  })
+
+  it('answers errors as {error:{code,message,field}} with their status', async () => {
+    expect(await post('{"code":"bad"}')).toEqual({ status: 422, cors: '*', body: { error: { code: 'INVITE_INVALID', message: 'wrong invite code', field: 'code' } } })
+    expect((await post('not json')).body.error.code).toBe('BAD_JSON')
+    expect((await post(JSON.stringify({ sealed: 'x'.repeat(70_000) }))).status).toBe(413)
+    expect((await post('{"code":"boom"}'))).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } })
+    expect((await call('/invite')).body.error.code).toBe('METHOD_NOT_ALLOWED')
+    expect((await call('/info', { method: 'POST', body: '{}' })).status).toBe(405)
+    expect((await call('/')).status).toBe(404)
+  })
+})

@@ -1,0 +1,102 @@
+// The desk's HTTP API on 127.0.0.1 (JSON, CORS *, bodies up to 64 KiB):
+//   GET  /info    -> { publicKey, fingerprint, name, channels: [{ channelId, status, latestVersion }] }
+//   POST /invite  { sealed, code } -> { channelId }
+// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused), 503.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Hex } from '../../core/index.ts'
+import { DemoError } from './errors.ts'
+import type { DeskInfo } from './desk.ts'
+
+export const MAX_BODY_BYTES = 64 * 1024
+
+export interface DeskApi {
+  info(): DeskInfo
+  acceptInvite(body: unknown): Promise<{ channelId: Hex }>
+}
+
+export interface ApiServer {
+  readonly port: number
+  readonly url: string
+  close(): Promise<void>
+}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { ...CORS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' })
+  res.end(text)
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new DemoError('BODY_TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw new DemoError('BODY_TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
+    chunks.push(chunk)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new DemoError('BAD_JSON', 'the body is not JSON')
+  }
+}
+
+async function route(desk: DeskApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/'
+  const method = req.method ?? 'GET'
+  if (method === 'OPTIONS') {
+    res.writeHead(204, CORS)
+    res.end()
+    return
+  }
+  if (path === '/info') {
+    if (method !== 'GET') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use GET`)
+    return send(res, 200, desk.info())
+  }
+  if (path === '/invite') {
+    if (method !== 'POST') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use POST`)
+    const body = await readJson(req)
+    return send(res, 200, await desk.acceptInvite(body))
+  }
+  throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite)`)
+}
+
+/** Starts the API on 127.0.0.1:`port` (0: any free port). */
+export function startApi(desk: DeskApi, port: number, log: (line: string) => void): Promise<ApiServer> {
+  const server: Server = createServer((req, res) => {
+    route(desk, req, res).catch((e: unknown) => {
+      const err = e instanceof DemoError ? e : new DemoError('INTERNAL', e instanceof Error ? e.message : String(e))
+      if (err.code === 'INTERNAL') log(`api: ${req.method} ${req.url}: ${err.message}`)
+      if (res.headersSent) return void res.end()
+      // An oversized body is not read to its end: close the connection after the answer.
+      if (err.code === 'BODY_TOO_LARGE') res.setHeader('connection', 'close')
+      send(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } })
+    })
+  })
+  server.requestTimeout = 15_000
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      const p = (server.address() as AddressInfo).port
+      resolve({
+        port: p,
+        url: `http://127.0.0.1:${p}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r())
+            server.closeAllConnections()
+          }),
+      })
+    })
+  })
+}

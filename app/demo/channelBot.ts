@@ -1,0 +1,417 @@
+// One channel of the demo desk, run end to end: its file store, its ChannelSession (the protocol
+// engine signs under the session's policy), its y-webrtc room over @roamhq/wrtc, and the desk's
+// reactions, run one at a time on every change and once a second:
+//   opening   A countersigns the agreed opening (the session's `opening` option); the desk opens the
+//             channel on the contract as soon as version 0 is co-signed (the inviter may too).
+//   RFQs      quote / requote / cancel per ticket (marketMaker.ts), only while open on chain.
+//   counters  accept a counter to one of its quotes when the rule allows it (marketMaker.ts).
+//   approvals final: always; unwind: near fair value (marketMaker.ts); nothing else.
+//   expiry    proposes the settle of expired positions with the oracle's attestation.
+//   close     submits the final state to the contract; every new latest state goes to the watchtower.
+import type { SettlementClient } from '../../channel-contract/index.ts'
+import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState, type Settlement } from '../../core/index.ts'
+import { ChannelRoom, ChannelSession, deriveRoomKeys, intentKey, roomSecretBytes, type ChannelView } from '../../core/sync/index.ts'
+import { FileChannelStore, nodeSigner, nodeVerifier } from '../../core/sync/node.ts'
+import type { ChannelEntry } from './channels.ts'
+import { counterDecision, expiredPositions, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
+import type { NodeMarket } from './nodeMarket.ts'
+
+export type ChannelBotStatus = 'starting' | 'opening' | 'signed' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed' | 'failed'
+
+export interface ChannelBotDeps {
+  readonly entry: ChannelEntry
+  readonly keys: KeyPair
+  readonly client: SettlementClient
+  readonly market: NodeMarket
+  readonly signaling: readonly string[]
+  readonly wrtc: unknown
+  /** Directory of this channel's FileChannelStore. */
+  readonly storeDir: string
+  readonly name: string
+  readonly rules: DeskRules
+  readonly watchtower: boolean
+  readonly log: (line: string) => void
+  /** Makes sure the desk's account holds at least `amount` (dev faucet). */
+  readonly ensureFunds: (amount: bigint) => Promise<void>
+}
+
+type ChainStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+
+const TICK_MS = 1_000
+const CHAIN_POLL_MS = 2_000
+const RETRY_MS = 5_000
+
+function reason(e: unknown): string {
+  if (isProtocolError(e)) return `${e.code}: ${e.message}`
+  return e instanceof Error ? e.message : String(e)
+}
+
+export class ChannelBot {
+  private chain: ChainStatus | null = null
+  private chainCheckedAt = 0
+  private opening: SignedState | null = null
+  private lastLatestHash: Hex | null = null
+  private loggedVersion = -1
+  private readonly filled = new Set<string>()
+  /** Tickets with a trade the desk proposed (an accepted counter) not yet resolved: no quoting meanwhile. */
+  private readonly filling = new Map<string, { intent: string; at: number }>()
+  private readonly handledCounters = new Set<Hex>()
+  private readonly decided = new Set<string>()
+  private readonly tried = new Map<string, number>()
+  private readonly skipNotes = new Map<string, string>()
+  /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
+  private readonly seen = new Map<string, { key: string; since: number }>()
+  private errorsSeen = 0
+  private presenceSet = false
+  private openingProposed = false
+  private timer: ReturnType<typeof setInterval> | null = null
+  private unsubs: (() => void)[] = []
+  private running = false
+  private again = false
+  private stopped = false
+
+  private constructor(
+    private readonly d: ChannelBotDeps,
+    readonly session: ChannelSession,
+    readonly room: ChannelRoom,
+  ) {}
+
+  get channelId(): Hex {
+    return this.d.entry.channelId
+  }
+
+  static async start(d: ChannelBotDeps): Promise<ChannelBot> {
+    const { entry } = d
+    const store = await FileChannelStore.open(d.storeDir)
+    const session = await ChannelSession.open({
+      params: entry.params,
+      me: entry.me,
+      secretKey: d.keys.secretKey,
+      store,
+      signer: nodeSigner(d.keys.secretKey),
+      verifier: nodeVerifier(),
+      clock: d.market.now,
+      // The desk accepted the invite with these deposits: it countersigns that opening state.
+      opening: { depositA: entry.deposits.A, depositB: entry.deposits.B },
+    })
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(entry), entry.channelId), {
+      signaling: [...d.signaling],
+      iceServers: [],
+      wrtc: d.wrtc,
+    })
+    session.attachTransport(room)
+    const bot = new ChannelBot(d, session, room)
+    bot.loggedVersion = session.view.latest?.state.version ?? -1
+    bot.lastLatestHash = session.view.latestHash
+    if (session.view.latest?.state.version === 0) bot.opening = session.view.latest
+    bot.unsubs.push(session.subscribe(() => bot.schedule()), room.subscribe(() => bot.schedule()), d.market.onRefresh(() => bot.schedule()))
+    await bot.refreshChain(true)
+    bot.timer = setInterval(() => bot.schedule(), TICK_MS)
+    bot.schedule()
+    return bot
+  }
+
+  /** For GET /info. */
+  summary(): { channelId: Hex; status: ChannelBotStatus; latestVersion: number | null } {
+    const latest = this.session.view.latest
+    let status: ChannelBotStatus
+    if (this.chain === 'open') status = latest?.state.isFinal ? 'closing' : 'open'
+    else if (this.chain !== null && this.chain !== 'none') status = this.chain
+    else status = latest ? 'signed' : 'opening'
+    return { channelId: this.channelId, status, latestVersion: latest?.state.version ?? null }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    for (const u of this.unsubs) u()
+    this.room.destroy()
+    await this.session.close()
+  }
+
+  private log(line: string): void {
+    this.d.log(`[${this.channelId.slice(0, 8)}] ${line}`)
+  }
+
+  private money(v: bigint): string {
+    return `${formatUnits(v, this.d.entry.params.assetDecimals, { group: true })} ${this.d.entry.params.asset}`
+  }
+
+  /** Runs `fn` at most once per RETRY_MS for `key` (real time: the node clock may jump). */
+  private due(key: string, ms = RETRY_MS): boolean {
+    const at = this.tried.get(key) ?? 0
+    if (Date.now() - at < ms) return false
+    this.tried.set(key, Date.now())
+    return true
+  }
+
+  private schedule(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    setTimeout(() => {
+      void this.tick()
+        .catch((e) => this.log(`error: ${reason(e)}`))
+        .finally(() => {
+          this.running = false
+          if (this.again && !this.stopped) {
+            this.again = false
+            this.schedule()
+          }
+        })
+    }, 0)
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return
+    const s = this.session
+    const snap = s.getSnapshot()
+    for (const e of snap.errors.slice(this.errorsSeen)) this.log(`engine: ${e}`)
+    this.errorsSeen = snap.errors.length
+    if (!this.presenceSet && this.room.awareness) {
+      s.setPresence({ name: this.d.name, editing: null })
+      this.presenceSet = true
+    }
+    await this.refreshChain()
+    const view = s.compute()
+    const latest = view.latest
+    if (latest && view.latestHash !== this.lastLatestHash) this.onNewLatest(view, latest)
+
+    if (!latest && s.me === 'A' && !this.openingProposed && !view.outcomes.some((o) => o.type === 'open')) {
+      this.openingProposed = true
+      await s.proposeOpening(this.d.entry.deposits.A, this.d.entry.deposits.B).catch((e) => this.log(`cannot propose the opening: ${reason(e)}`))
+    }
+    if (!latest) return
+    await this.openOnChain()
+    await this.approvals(view)
+    if (this.chain === 'open' && !latest.state.isFinal) {
+      await this.counters(view)
+      await this.tickets(view)
+    }
+    if (!latest.state.isFinal) await this.settleExpired(view)
+    if (latest.state.isFinal) await this.closeOnChain(latest)
+  }
+
+  // ---- chain ----
+
+  private async refreshChain(force = false): Promise<void> {
+    if (this.chain === 'closed') return
+    if (!force && Date.now() - this.chainCheckedAt < CHAIN_POLL_MS) return
+    this.chainCheckedAt = Date.now()
+    try {
+      const c = await this.d.client.channel(this.channelId)
+      if (c.status !== this.chain) this.log(`on chain: ${c.status}`)
+      this.chain = c.status
+    } catch (e) {
+      if (isProtocolError(e) && e.code === 'UNKNOWN_CHANNEL') this.chain = 'none'
+      else this.log(`cannot read the channel on the node: ${reason(e)}`)
+    }
+  }
+
+  private async openOnChain(): Promise<void> {
+    if (this.chain !== 'none' || !this.opening || !this.due('open')) return
+    const { entry } = this.d
+    try {
+      await this.d.ensureFunds(entry.deposits[entry.me])
+      await this.d.client.open(this.d.keys, entry.params, this.opening)
+      this.log(`opened the channel on the contract (deposits A ${this.money(entry.deposits.A)}, B ${this.money(entry.deposits.B)})`)
+    } catch (e) {
+      if (isProtocolError(e) && e.code === 'CHANNEL_EXISTS') this.log('open on the contract: the peer opened it first')
+      else this.log(`open on the contract refused: ${reason(e)}`)
+    }
+    await this.refreshChain(true)
+  }
+
+  private async closeOnChain(latest: SignedState): Promise<void> {
+    if ((this.chain !== 'open' && this.chain !== 'disputed') || !this.due('close')) return
+    try {
+      await this.d.client.close(this.d.keys, this.channelId, latest)
+      this.log(`closed on the contract at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}`)
+    } catch (e) {
+      this.log(`close on the contract refused (the peer may have closed first): ${reason(e)}`)
+    }
+    await this.refreshChain(true)
+  }
+
+  // ---- states ----
+
+  private onNewLatest(view: ChannelView, latest: SignedState): void {
+    this.lastLatestHash = view.latestHash
+    if (latest.state.version === 0) this.opening = latest
+    for (const a of [...view.accepted].sort((x, y) => x.version - y.version)) {
+      if (a.version <= this.loggedVersion) continue
+      const t = a.transition
+      if (t === null) this.log(`opening co-signed (version 0)`)
+      else if (t.type === 'trade') {
+        const q = t.quote.quote
+        const deskSells = (q.quoter === view.me) === (q.side === 'sell')
+        this.log(`trade done (version ${a.version}): the desk ${deskSells ? 'sold' : 'bought'} ${q.terms.feed} ${q.terms.legs.length}-leg package for ${this.money(q.premium)}`)
+      } else if (t.type === 'settle') this.log(`settled ${t.settlements.length} position(s) at expiry (version ${a.version})`)
+      else if (t.type === 'unwind') this.log(`unwound ${t.positionIds.length} position(s), A pays B ${this.money(t.paymentAtoB)} (version ${a.version})`)
+      else this.log(`final state co-signed (version ${a.version})`)
+      if (t?.type === 'trade' && t.quote.quote.rfqId) this.filled.add(t.quote.quote.rfqId)
+    }
+    this.loggedVersion = Math.max(this.loggedVersion, latest.state.version)
+    this.log(`latest version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}, ${latest.state.positions.length} open position(s)`)
+    for (const t of view.rfqs) if (this.filled.has(t.id) && t.status !== 'filled') this.session.editRfq(t.id, { field: 'status', value: 'filled' })
+    if (this.d.watchtower) {
+      this.d.client.watch(this.d.entry.params, latest).catch((e) => this.log(`watchtower refused version ${latest.state.version}: ${reason(e)}`))
+    }
+  }
+
+  // ---- approvals ----
+
+  private async approvals(view: ChannelView): Promise<void> {
+    for (const p of view.pending) {
+      if (p.status !== 'awaiting-approval' || p.proposal.proposer === view.me || this.decided.has(p.intent)) continue
+      const t = p.proposal.transition
+      if (t === null) {
+        const ok = p.proposal.state.balanceA === this.d.entry.deposits.A && p.proposal.state.balanceB === this.d.entry.deposits.B
+        this.decided.add(p.intent)
+        if (ok) await this.session.approve(p.intent)
+        else await this.session.decline(p.intent)
+        this.log(`${ok ? 'approved' : 'declined'} the opening proposal (${p.intent})`)
+      } else if (t.type === 'final') {
+        this.decided.add(p.intent)
+        await this.session.approve(p.intent)
+        this.log('approved the final state (cooperative close)')
+      } else if (t.type === 'unwind') {
+        const latest = view.latest!.state
+        const positions = latest.positions.filter((x) => t.positionIds.includes(x.id))
+        const d = unwindDecision({ positions, paymentAtoB: t.paymentAtoB, me: view.me, spots: this.d.market.allSpots(), now: this.d.market.now(), rules: this.d.rules })
+        if (!d.approve && d.code === 'NO_MARK') continue // decide once the marks are in
+        this.decided.add(p.intent)
+        if (d.approve) {
+          await this.session.approve(p.intent)
+          this.log(`approved the unwind of ${positions.length} position(s) (A pays B ${this.money(t.paymentAtoB)})`)
+        } else {
+          await this.session.decline(p.intent)
+          this.log(`declined the unwind: ${d.reason}`)
+        }
+      } else {
+        this.decided.add(p.intent)
+        this.log(`left a ${t.type} proposal awaiting approval (the desk approves only final and unwind)`)
+      }
+    }
+  }
+
+  // ---- negotiation ----
+
+  private async counters(view: ChannelView): Promise<void> {
+    const latest = view.latest!.state
+    for (const q of view.quotes) {
+      const c = q.signed.quote
+      if (c.quoter === view.me || q.status !== 'live' || q.counterOf === null || this.handledCounters.has(q.hash)) continue
+      const mine = view.quotes.find((x) => x.hash === q.counterOf && x.signed.quote.quoter === view.me)
+      if (!mine) continue
+      this.handledCounters.add(q.hash)
+      if (c.rfqId && this.filled.has(c.rfqId)) {
+        this.log(`counter ${q.hash.slice(0, 8)} left: the ticket is already filled`)
+        continue
+      }
+      const d = counterDecision({ counter: c, mine: mine.signed.quote, spot: this.d.market.spot(c.terms.feed), now: this.d.market.now(), myBalance: balanceOf(latest, view.me), rules: this.d.rules })
+      if (!d.accept) {
+        this.log(`counter ${q.hash.slice(0, 8)} at ${this.money(c.premium)} left: ${d.code}: ${d.reason}`)
+        continue
+      }
+      try {
+        // The desk's own quote on the ticket goes first: one fill per ticket.
+        if (mine.status === 'live') await this.session.cancelQuote(mine.hash)
+        await this.session.accept(q.hash)
+        if (c.rfqId) this.filling.set(c.rfqId, { intent: intentKey({ type: 'trade', quote: q.signed, timestamp: 0 }), at: Date.now() })
+        this.log(`accepted counter ${q.hash.slice(0, 8)}: the trader ${c.side === 'buy' ? 'buys' : 'sells'} at ${this.money(c.premium)} (desk mid ${this.money(BigInt(Math.round(d.fairMinor)))})`)
+      } catch (e) {
+        this.log(`could not accept counter ${q.hash.slice(0, 8)}: ${reason(e)}`)
+      }
+    }
+  }
+
+  private async tickets(view: ChannelView): Promise<void> {
+    const latest = view.latest!.state
+    const now = this.d.market.now()
+    const spec = this.d.market.spec(this.d.entry.params.oracle)
+    for (const t of view.rfqs) {
+      if (t.createdBy === view.me) continue
+      const filling = this.filling.get(t.id)
+      if (filling !== undefined) {
+        const outcome = view.outcomes.find((o) => o.intent === filling.intent)
+        if (outcome?.status === 'done') this.filled.add(t.id)
+        const over = this.filled.has(t.id) || outcome?.status === 'refused' || outcome?.status === 'failed' || Date.now() - filling.at > 60_000
+        if (!over) continue
+        this.filling.delete(t.id)
+      }
+      const live = view.quotes
+        .filter((q) => q.signed.quote.quoter === view.me && q.signed.quote.rfqId === t.id && q.status === 'live')
+        .map((q) => ({ hash: q.hash, key: requestKey(q.signed.quote.terms, requesterSideOf(q.signed.quote)), validUntil: q.signed.quote.validUntil }))
+      const inactive = t.status === 'filled' || t.status === 'cancelled' || this.filled.has(t.id)
+      if (inactive && live.length === 0) continue
+      const decision = inactive
+        ? ({ kind: 'skip', code: 'INVALID_TICKET', reason: `ticket ${t.status === 'cancelled' ? 'cancelled' : 'filled'}` } as const)
+        : quoteForTicket({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules })
+      const asked = decision.kind === 'quote' ? decision.key : `skip:${decision.reason}`
+      const seen = this.seen.get(t.id)
+      if (seen?.key !== asked) this.seen.set(t.id, { key: asked, since: Date.now() })
+      const action = ticketAction(decision, live, now, seen?.key === asked ? Date.now() - seen.since : 0, this.d.rules)
+      for (const h of action.cancel) {
+        try {
+          await this.session.cancelQuote(h)
+          this.log(`cancelled quote ${h.slice(0, 8)} on ticket ${t.id} (${decision.kind === 'skip' ? decision.reason : 'terms changed or quote expiring'})`)
+        } catch (e) {
+          this.log(`could not cancel quote ${h.slice(0, 8)}: ${reason(e)}`)
+        }
+      }
+      if (decision.kind === 'skip') {
+        // Logged once per reason code (amounts in the reason move with the spot).
+        if (!inactive && this.skipNotes.get(t.id) !== decision.code) this.log(`no quote on ticket ${t.id}: ${decision.code}: ${decision.reason}`)
+        this.skipNotes.set(t.id, decision.code)
+        continue
+      }
+      this.skipNotes.delete(t.id)
+      if (!action.quote) continue
+      try {
+        const h = await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
+        this.log(`quote ${h.slice(0, 8)} on ticket ${t.id}: the desk ${decision.side}s ${t.feed} at ${this.money(decision.premium)} (mid ${this.money(BigInt(Math.round(decision.fairMinor)))}), valid ${this.d.rules.validForMs / 1000} s`)
+      } catch (e) {
+        this.log(`could not quote ticket ${t.id}: ${reason(e)}`)
+      }
+    }
+  }
+
+  // ---- expiry ----
+
+  private async settleExpired(view: ChannelView): Promise<void> {
+    const now = this.d.market.now()
+    const expired = expiredPositions(view.latest!.state.positions, now)
+    if (expired.length === 0) return
+    // The engine countersigns the peer's settle proposals by itself: leave those positions to it.
+    const peerCovers = new Set<Hex>()
+    for (const p of view.pending) {
+      const t = p.proposal.transition
+      if (p.proposal.proposer !== view.me && t?.type === 'settle') for (const x of t.settlements) peerCovers.add(x.positionId)
+    }
+    const todo = expired.filter((p) => !peerCovers.has(p.id))
+    if (todo.length === 0) return
+    if (!this.due(`settle:${todo.map((p) => p.id).sort().join(',')}`, 10_000)) return
+    const settlements: Settlement[] = []
+    for (const p of todo) {
+      try {
+        settlements.push({ positionId: p.id, attestation: await this.d.client.attestation(p.terms.feed, p.terms.expiry) })
+      } catch (e) {
+        this.log(`no attestation yet for ${p.terms.feed} at ${new Date(p.terms.expiry).toISOString()}: ${reason(e)}`)
+      }
+    }
+    if (settlements.length === 0) return
+    const own = view.outcomes.find((o) => o.intent === intentKey({ type: 'settle', settlements, timestamp: now }))
+    if (own && (own.status === 'pending' || own.status === 'awaiting-peer' || own.status === 'retrying')) return
+    try {
+      const h = await this.session.proposeSettle(settlements)
+      this.log(`proposed to settle ${settlements.length} expired position(s) (${h.slice(0, 8)})`)
+    } catch (e) {
+      this.log(`could not propose the settle: ${reason(e)}`)
+    }
+  }
+}

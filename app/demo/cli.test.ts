@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { parseArgs } from './cli.ts'
+import { DemoError } from './errors.ts'
+
+const base = ['--node', 'http://127.0.0.1:8545/', '--signaling', 'ws://127.0.0.1:4444']
+
+function refused(argv: string[]): DemoError {
+  try {
+    parseArgs(argv)
+  } catch (e) {
+    if (e instanceof DemoError) return e
+    throw e
+  }
+  throw new Error(`expected ${argv.join(' ')} to be refused`)
+}
+
+describe('parseArgs', () => {
+  it('parses the flags npm start passes, with defaults for the rest', () => {
+    expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
+      help: false,
+      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk' },
+    })
+  })
+
+  it('takes signaling URLs repeated and comma-separated', () => {
+    const r = parseArgs([...base, '--signaling', 'ws://127.0.0.1:4445, wss://example.test/s', '--name', ' Desk B '])
+    expect(r.help === false && r.options.signaling).toEqual(['ws://127.0.0.1:4444', 'ws://127.0.0.1:4445', 'wss://example.test/s'])
+    expect(r.help === false && r.options.name).toBe('Desk B')
+  })
+
+  it('answers --help before checking anything else', () => {
+    expect(parseArgs(['--port', 'x', '--help'])).toEqual({ help: true })
+  })
+
+  it('refuses missing, malformed and unknown flags, naming the flag', () => {
+    expect(refused(['--signaling', 'ws://x']).field).toBe('--node')
+    expect(refused(['--node', 'http://x']).field).toBe('--signaling')
+    expect(refused([...base, '--port', '70000']).field).toBe('--port')
+    expect(refused([...base, '--port']).message).toMatch(/needs a value/)
+    expect(refused(['--node', 'ws://x', '--signaling', 'ws://y']).field).toBe('--node')
+    expect(refused([...base, '--signaling', 'http://y']).field).toBe('--signaling')
+    expect(refused([...base, '--colour', 'red']).field).toBe('--colour')
+    expect(refused([...base, 'stray']).code).toBe('BAD_ARGUMENT')
+  })
+})

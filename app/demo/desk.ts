@@ -1,0 +1,148 @@
+// The demo desk: its key, its channels (one ChannelBot each), its settlement account, and the two
+// things the HTTP API asks of it (info, accept an invite).
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { SettlementClient } from '../../channel-contract/index.ts'
+import { fingerprint, formatUnits, isProtocolError, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
+import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
+import { ChannelList, type ChannelEntry } from './channels.ts'
+import { DemoError } from './errors.ts'
+import { checkInvite } from './inviteCheck.ts'
+import type { DeskRules } from './marketMaker.ts'
+import { ASSET, type NodeMarket } from './nodeMarket.ts'
+
+/** The desk keeps at least this much in its settlement account (dev faucet tops it up): 1,000,000 USDC. */
+export const FUND_FLOOR = 1_000_000n * 10n ** BigInt(ASSET.decimals)
+/** Largest deposit the desk puts into one channel: 10,000,000 USDC. */
+export const MAX_DEPOSIT = 10_000_000n * 10n ** BigInt(ASSET.decimals)
+
+export interface DeskInfo {
+  readonly publicKey: PublicKeyHex
+  readonly fingerprint: string
+  readonly name: string
+  readonly channels: readonly { readonly channelId: Hex; readonly status: ChannelBotStatus; readonly latestVersion: number | null }[]
+}
+
+export interface DeskOptions {
+  readonly dataDir: string
+  readonly name: string
+  readonly signaling: readonly string[]
+  readonly keys: KeyPair
+  readonly client: SettlementClient
+  readonly market: NodeMarket
+  readonly wrtc: unknown
+  readonly rules: DeskRules
+  readonly log: (line: string) => void
+}
+
+const inviteBodySchema = z.strictObject({
+  sealed: z.string().min(1, 'paste the sealed invite').max(32_768, 'too long'),
+  code: z.string().min(1, 'enter the invite code').max(64, 'too long'),
+})
+
+export class Desk {
+  private readonly bots = new Map<Hex, ChannelBot>()
+  private readonly failed = new Map<Hex, string>()
+  private funding: Promise<unknown> = Promise.resolve()
+  private accepting: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly o: DeskOptions,
+    private readonly list: ChannelList,
+  ) {}
+
+  static async start(o: DeskOptions): Promise<Desk> {
+    const list = await ChannelList.load(o.dataDir)
+    for (const d of list.damaged) o.log(`channel list: skipped a damaged entry: ${d}`)
+    const desk = new Desk(o, list)
+    await desk.ensureFunds(FUND_FLOOR).catch((e) => o.log(`cannot fund the desk's account: ${describeError(e)}`))
+    for (const entry of list.all()) await desk.startChannel(entry)
+    return desk
+  }
+
+  info(): DeskInfo {
+    const channels = this.list.all().map((e) => this.bots.get(e.channelId)?.summary() ?? { channelId: e.channelId, status: 'failed' as const, latestVersion: null })
+    return { publicKey: this.o.keys.publicKey, fingerprint: fingerprint(this.o.keys.publicKey), name: this.o.name, channels }
+  }
+
+  /** POST /invite: opens and checks the invite, funds the desk's side, stores and starts the channel. */
+  acceptInvite(body: unknown): Promise<{ channelId: Hex }> {
+    // One at a time: two posts of the same invite must not start two runtimes.
+    const run = this.accepting.catch(() => undefined).then(() => this.accept(body))
+    this.accepting = run
+    return run
+  }
+
+  private async accept(body: unknown): Promise<{ channelId: Hex }> {
+    const parsed = inviteBodySchema.safeParse(body)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const field = issue.path.join('.')
+      throw new DemoError('INVALID_FIELD', field ? `${field}: ${issue.message}` : `expected {sealed, code}: ${issue.message}`, field || undefined)
+    }
+    const info = this.o.market.info
+    if (!info.oracle) throw new DemoError('NODE_UNAVAILABLE', 'the settlement node has no oracle: the desk cannot price or settle')
+    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT })
+    if (this.list.get(invite.channelId)) return { channelId: invite.channelId } // a repeated post: same answer
+    const mine = invite.deposits[invite.me]
+    try {
+      await this.ensureFunds(mine)
+    } catch (e) {
+      throw new DemoError('NODE_UNAVAILABLE', `cannot fund the desk's deposit of ${formatUnits(mine, ASSET.decimals)} ${ASSET.symbol}: ${describeError(e)}`)
+    }
+    const entry: ChannelEntry = { channelId: invite.channelId, params: invite.params, me: invite.me, roomSecret: invite.roomSecret, deposits: invite.deposits, acceptedAt: Date.now() }
+    await this.list.add(entry)
+    this.o.log(`invite accepted: channel ${invite.channelId.slice(0, 8)} with ${invite.inviter.slice(0, 8)} (${fingerprint(invite.inviter)}), deposits A ${formatUnits(invite.deposits.A, ASSET.decimals)} / B ${formatUnits(invite.deposits.B, ASSET.decimals)} ${ASSET.symbol}, desk is party ${invite.me}`)
+    await this.startChannel(entry)
+    return { channelId: invite.channelId }
+  }
+
+  /** Makes sure the desk's settlement account holds at least `amount` (dev faucet; calls are serialised). */
+  ensureFunds = (amount: bigint): Promise<void> => {
+    const run = this.funding.catch(() => undefined).then(async () => {
+      const { balance } = await this.o.client.account(this.o.keys.publicKey)
+      if (balance >= amount) return // tops up to max(amount, FUND_FLOOR)
+      const target = amount > FUND_FLOOR ? amount : FUND_FLOOR
+      const credit = target - balance
+      await this.o.client.faucet(this.o.keys.publicKey, credit)
+      this.o.log(`faucet: credited ${formatUnits(credit, ASSET.decimals, { group: true })} ${ASSET.symbol} to the desk's account`)
+    })
+    this.funding = run
+    return run
+  }
+
+  private async startChannel(entry: ChannelEntry): Promise<void> {
+    if (this.bots.has(entry.channelId)) return
+    try {
+      const bot = await ChannelBot.start({
+        entry,
+        keys: this.o.keys,
+        client: this.o.client,
+        market: this.o.market,
+        signaling: this.o.signaling,
+        wrtc: this.o.wrtc,
+        storeDir: join(this.o.dataDir, 'channels', entry.channelId),
+        name: this.o.name,
+        rules: this.o.rules,
+        watchtower: this.o.market.info.watchtower !== null,
+        log: this.o.log,
+        ensureFunds: this.ensureFunds,
+      })
+      this.bots.set(entry.channelId, bot)
+      this.failed.delete(entry.channelId)
+    } catch (e) {
+      this.failed.set(entry.channelId, describeError(e))
+      this.o.log(`[${entry.channelId.slice(0, 8)}] cannot start the channel: ${describeError(e)}`)
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
+    this.bots.clear()
+  }
+}
+
+export function describeError(e: unknown): string {
+  if (isProtocolError(e)) return `${e.code}: ${e.message}`
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../../core/index.ts'
+import { newInviteCode, newRoomSecret, sealInvite } from '../../core/sync/index.ts'
+import { DemoError } from './errors.ts'
+import { checkInvite, type DeskContext } from './inviteCheck.ts'
+
+const desk = generateKeyPair()
+const oracle = generateKeyPair().publicKey
+const contractId = 'c0'.repeat(32)
+const ctx: DeskContext = { publicKey: desk.publicKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n }
+
+function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n }, inviter: KeyPair = generateKeyPair(), inviterIs: 'A' | 'B' = 'A') {
+  const params: ChannelParams = {
+    contractId,
+    partyA: inviterIs === 'A' ? inviter.publicKey : desk.publicKey,
+    partyB: inviterIs === 'A' ? desk.publicKey : inviter.publicKey,
+    nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+    challengePeriod: 3_600_000,
+    asset: 'USDC',
+    assetDecimals: 6,
+    oracle,
+    ...over,
+  }
+  const code = newInviteCode()
+  const sealed = sealInvite({ contractId: params.contractId, inviter: inviter.publicKey, roomSecret: newRoomSecret(), params, deposits, signaling: [] }, inviter.secretKey, code)
+  return { sealed, code, params }
+}
+
+function refusal(f: () => unknown): DemoError {
+  try {
+    f()
+  } catch (e) {
+    if (e instanceof DemoError) return e
+    throw e
+  }
+  throw new Error('expected a refusal')
+}
+
+describe('checkInvite', () => {
+  it('accepts an invite for the desk on its node, as party B or party A', () => {
+    const i = invite()
+    const ok = checkInvite(i.sealed, i.code, ctx)
+    expect([ok.me, ok.channelId, ok.deposits.B]).toEqual(['B', channelIdOf(i.params), 500n])
+    const j = invite({}, { A: 1n, B: 2n }, generateKeyPair(), 'B')
+    expect(checkInvite(j.sealed, j.code, ctx).me).toBe('A')
+  })
+
+  it('refuses a wrong code and damaged text', () => {
+    const i = invite()
+    expect([refusal(() => checkInvite(i.sealed, newInviteCode(), ctx)).code, refusal(() => checkInvite(i.sealed, newInviteCode(), ctx)).field]).toEqual(['INVITE_INVALID', 'code'])
+    expect(refusal(() => checkInvite('hello', i.code, ctx)).code).toBe('INVITE_INVALID')
+  })
+
+  it('refuses invites for another key, deployment, oracle or asset, and oversized deposits', () => {
+    const stranger = generateKeyPair().publicKey
+    const cases: [Partial<ChannelParams>, string][] = [
+      [{ partyB: stranger }, 'NOT_FOR_ME'],
+      [{ contractId: 'c1'.repeat(32) }, 'WRONG_CONTRACT'],
+      [{ oracle: stranger }, 'WRONG_ORACLE'],
+      [{ asset: 'USDT' }, 'WRONG_ASSET'],
+      [{ assetDecimals: 2 }, 'WRONG_ASSET'],
+    ]
+    for (const [over, code] of cases) {
+      const i = invite(over)
+      expect(refusal(() => checkInvite(i.sealed, i.code, ctx)).code, JSON.stringify(over)).toBe(code)
+    }
+    const big = invite({}, { A: 1n, B: 1_001n })
+    expect(refusal(() => checkInvite(big.sealed, big.code, ctx)).code).toBe('DEPOSIT_TOO_LARGE')
+    const fine = invite({}, { A: 1_000_000n, B: 1_000n })
+    expect(checkInvite(fine.sealed, fine.code, ctx).me).toBe('B')
+  })
+})

@@ -1,0 +1,46 @@
+// Which invites the desk accepts (pure): sealed for its code, naming the desk's key as the other
+// party, on the deployment and oracle of the desk's settlement node, in the desk's asset, and with
+// a deposit the dev faucet can sensibly fund.
+import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex } from '../../core/index.ts'
+import { openInvite, type Invite } from '../../core/sync/index.ts'
+import { DemoError } from './errors.ts'
+
+export interface DeskContext {
+  readonly publicKey: PublicKeyHex
+  readonly contractId: Hex
+  readonly oracle: PublicKeyHex
+  readonly asset: { readonly symbol: string; readonly decimals: number }
+  /** Largest deposit the desk puts into one channel (asset minor units). */
+  readonly maxDeposit: bigint
+}
+
+export type CheckedInvite = Invite & { readonly channelId: Hex; readonly me: Party }
+
+/** Opens `sealed` with `code` and checks it is for this desk; throws DemoError naming the reason. */
+export function checkInvite(sealed: string, code: string, desk: DeskContext): CheckedInvite {
+  let invite: ReturnType<typeof openInvite>
+  try {
+    invite = openInvite(sealed, code)
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e)
+    throw new DemoError('INVITE_INVALID', msg, /code/.test(msg) ? 'code' : 'sealed')
+  }
+  const me = partyOf(invite.params, desk.publicKey)
+  if (me === null || me !== otherParty(invite.inviterParty)) {
+    throw new DemoError('NOT_FOR_ME', `the invite is for key ${invite.params[invite.inviterParty === 'A' ? 'partyB' : 'partyA'].slice(0, 12)}…, this desk is ${desk.publicKey.slice(0, 12)}… (GET /info)`, 'sealed')
+  }
+  if (invite.contractId !== desk.contractId) {
+    throw new DemoError('WRONG_CONTRACT', `the invite is for deployment ${invite.contractId.slice(0, 12)}…, the desk's node runs ${desk.contractId.slice(0, 12)}…`, 'sealed')
+  }
+  if (invite.params.oracle !== desk.oracle) {
+    throw new DemoError('WRONG_ORACLE', `the invite names oracle ${invite.params.oracle.slice(0, 12)}…, the desk's node attests with ${desk.oracle.slice(0, 12)}…`, 'sealed')
+  }
+  if (invite.params.asset !== desk.asset.symbol || invite.params.assetDecimals !== desk.asset.decimals) {
+    throw new DemoError('WRONG_ASSET', `the channel settles in ${invite.params.asset}/${invite.params.assetDecimals}; the desk trades ${desk.asset.symbol}/${desk.asset.decimals}`, 'sealed')
+  }
+  const mine = invite.deposits[me]
+  if (mine > desk.maxDeposit) {
+    throw new DemoError('DEPOSIT_TOO_LARGE', `the desk deposits at most ${desk.maxDeposit} minor units per channel; the invite asks ${mine}`, 'sealed')
+  }
+  return { ...invite, me }
+}

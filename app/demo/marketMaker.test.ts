@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest'
+import { expiryOn, keyPairFromSecret, maxLoss, type OptionPackage, type Position, type Quote } from '../../core/index.ts'
+import type { RfqTicket } from '../../core/sync/index.ts'
+import { packageValue, quotePackage } from '../../core/pricing/index.ts'
+import type { ChannelSpec } from '../negotiate/draft.ts'
+import {
+  DEFAULT_RULES,
+  counterDecision,
+  expiredPositions,
+  marketInputs,
+  quoteForTicket,
+  requestKey,
+  ticketAction,
+  unwindDecision,
+  type LiveQuote,
+  type QuoteDecision,
+} from './marketMaker.ts'
+
+const oracle = keyPairFromSecret('0c'.repeat(32)).publicKey
+const spec: ChannelSpec = {
+  asset: 'USDC',
+  assetDecimals: 6,
+  oracle,
+  feeds: [
+    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
+    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
+  ],
+}
+const NOW = Date.UTC(2030, 0, 1, 12)
+const EXPIRY = expiryOn('2030-01-31')
+const SPOT = 60_000
+const USDC = 1_000_000n
+const RICH = 1_000_000n * USDC
+
+function ticket(over: Partial<RfqTicket> = {}): RfqTicket {
+  return {
+    id: 't1',
+    createdBy: 'A',
+    createdAt: NOW,
+    status: 'open',
+    feed: 'BTC-USD',
+    expiry: EXPIRY,
+    side: 'buy',
+    legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }],
+    notes: 'the trader writes here',
+    ...over,
+  }
+}
+
+const decide = (t: RfqTicket, over: Partial<Parameters<typeof quoteForTicket>[0]> = {}) =>
+  quoteForTicket({ ticket: t, spec, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES, ...over })
+
+function quoted(d: QuoteDecision): Extract<QuoteDecision, { kind: 'quote' }> {
+  if (d.kind !== 'quote') throw new Error(`expected a quote, got ${d.code}: ${d.reason}`)
+  return d
+}
+
+describe('quoteForTicket', () => {
+  it('sells at the ask when the requester buys, at the desk vol for the feed and a 4-point spread', () => {
+    const d = quoted(decide(ticket()))
+    expect(d.side).toBe('sell')
+    const expected = quotePackage({ pkg: d.terms, market: marketInputs(DEFAULT_RULES, 'BTC-USD', SPOT, NOW), spreadVol: 0.04 })
+    expect(d.premium).toBe(expected.ask)
+    expect(Number(d.premium)).toBeGreaterThan(d.fairMinor)
+    // The terms are the ticket's, exactly: 0.5 BTC (4 decimals), strike 55,000.00, 08:00 UTC expiry.
+    expect(d.terms.legs).toEqual([{ kind: 'put', strike: 5_500_000n, cap: null, quantity: 5_000n, direction: 'long' }])
+    expect(d.terms.expiry).toBe(EXPIRY)
+    expect(d.terms.oracle).toBe(oracle)
+    expect(d.key).toBe(requestKey(d.terms, 'buy'))
+  })
+
+  it('buys at the bid when the requester sells; the bid is below the ask', () => {
+    const sell = quoted(decide(ticket({ side: 'sell' })))
+    const buy = quoted(decide(ticket()))
+    expect(sell.side).toBe('buy')
+    expect(sell.premium).toBeLessThan(buy.premium)
+    expect(Number(sell.premium)).toBeLessThanOrEqual(sell.fairMinor)
+    expect(sell.key).not.toBe(buy.key)
+  })
+
+  it('prices ETH at 70 vol and BTC at 55 vol (the app defaults)', () => {
+    const eth = quoted(decide(ticket({ feed: 'ETH-USD', legs: [{ id: 'l1', kind: 'put', strike: '2800', cap: null, quantity: '2', direction: 'long' }] }), { spot: 3_000 }))
+    const at = (vol: number) => quotePackage({ pkg: eth.terms, market: { spot: 3_000, vol, rate: 0, yieldRate: 0, now: NOW }, spreadVol: 0 }).fairMinor
+    expect(eth.fairMinor).toBeCloseTo(at(0.7), 6)
+    expect(eth.fairMinor).toBeGreaterThan(at(0.55))
+  })
+
+  it('skips a ticket that does not parse, naming the field', () => {
+    const d = decide(ticket({ legs: [{ id: 'l1', kind: 'put', strike: '', cap: null, quantity: '1', direction: 'long' }] }))
+    expect(d).toMatchObject({ kind: 'skip', code: 'INVALID_TICKET' })
+    expect(d.kind === 'skip' && d.reason).toMatch(/^legs\.l1\.strike: /)
+  })
+
+  it('skips an expired ticket and a package with unbounded loss', () => {
+    expect(decide(ticket(), { now: EXPIRY + 1 })).toMatchObject({ kind: 'skip', code: 'INVALID_TICKET' })
+    const nakedCall = ticket({ legs: [{ id: 'l1', kind: 'call', strike: '70000', cap: null, quantity: '1', direction: 'long' }] })
+    expect(decide(nakedCall)).toMatchObject({ kind: 'skip', code: 'INVALID_TICKET' })
+  })
+
+  it('skips without a spot, and a worthless package on either side', () => {
+    expect(decide(ticket(), { spot: undefined })).toMatchObject({ kind: 'skip', code: 'NO_MARK' })
+    const farOut = ticket({ legs: [{ id: 'l1', kind: 'put', strike: '1', cap: null, quantity: '0.0001', direction: 'long' }] })
+    expect(decide(farOut)).toMatchObject({ kind: 'skip', code: 'WORTHLESS' })
+    expect(decide({ ...farOut, side: 'sell' })).toMatchObject({ kind: 'skip', code: 'NO_BID' })
+  })
+
+  it('does not sell what its balance cannot collateralise (boundary exact)', () => {
+    const d = quoted(decide(ticket()))
+    const loss = maxLoss(d.terms).seller
+    const enough = loss - d.premium
+    expect(quoted(decide(ticket(), { myBalance: enough })).premium).toBe(d.premium)
+    expect(decide(ticket(), { myBalance: enough - 1n })).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL' })
+  })
+
+  it('does not buy when it cannot pay the bid', () => {
+    const d = quoted(decide(ticket({ side: 'sell' })))
+    expect(quoted(decide(ticket({ side: 'sell' }), { myBalance: d.premium })).premium).toBe(d.premium)
+    expect(decide(ticket({ side: 'sell' }), { myBalance: d.premium - 1n })).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL' })
+  })
+})
+
+describe('ticketAction (requote rule)', () => {
+  const d = quoted(decide(ticket()))
+  const q = (hash: string, key: string, validUntil: number): LiveQuote => ({ hash, key, validUntil })
+  const quiet = DEFAULT_RULES.quietMs
+
+  it('quotes a new ticket once its request has been quiet long enough', () => {
+    expect(ticketAction(d, [], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: [], quote: true })
+    expect(ticketAction(d, [], NOW, quiet - 1, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
+  })
+
+  it('keeps a live quote for the same request with time left', () => {
+    expect(ticketAction(d, [q('h1', d.key, NOW + 20_000)], NOW, 0, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
+  })
+
+  it('replaces a quote about to expire', () => {
+    expect(ticketAction(d, [q('h1', d.key, NOW + DEFAULT_RULES.requoteBeforeMs)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
+  })
+
+  it('cancels at once when the terms change, and requotes after the quiet period', () => {
+    const live = [q('h1', 'buy:old terms', NOW + 20_000)]
+    expect(ticketAction(d, live, NOW, 0, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
+    expect(ticketAction(d, live, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
+  })
+
+  it('cancels everything when the ticket no longer prices', () => {
+    const skip: QuoteDecision = { kind: 'skip', code: 'INVALID_TICKET', reason: 'x' }
+    expect(ticketAction(skip, [q('h1', d.key, NOW + 20_000), q('h2', d.key, NOW + 10_000)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1', 'h2'], quote: false })
+  })
+
+  it('keeps only the newest of two live quotes on one ticket', () => {
+    expect(ticketAction(d, [q('h1', d.key, NOW + 10_000), q('h2', d.key, NOW + 20_000)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
+  })
+})
+
+function quote(terms: OptionPackage, side: 'sell' | 'buy', premium: bigint, quoter: 'A' | 'B'): Quote {
+  return { contractId: 'cc'.repeat(32), channelId: 'dd'.repeat(32), quoter, side, terms, premium, validUntil: NOW + 30_000, nonce: 1n, baseVersion: 0, rfqId: 't1' }
+}
+
+describe('counterDecision', () => {
+  const d = quoted(decide(ticket()))
+  const mine = quote(d.terms, 'sell', d.premium, 'B')
+  const input = (counter: Quote, over: Partial<Parameters<typeof counterDecision>[0]> = {}) => counterDecision({ counter, mine, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES, ...over })
+  const fair = d.fairMinor
+
+  it('accepts a buyer counter at or above mid, leaves one below', () => {
+    expect(input(quote(d.terms, 'buy', BigInt(Math.ceil(fair)), 'A'))).toMatchObject({ accept: true })
+    expect(input(quote(d.terms, 'buy', d.premium - 1n, 'A'))).toMatchObject({ accept: true })
+    expect(input(quote(d.terms, 'buy', BigInt(Math.ceil(fair)) - 1n, 'A'))).toMatchObject({ accept: false, code: 'BELOW_MID' })
+  })
+
+  it('accepts a seller counter at or below mid, leaves one above', () => {
+    const bid = quoted(decide(ticket({ side: 'sell' })))
+    const myBid = quote(bid.terms, 'buy', bid.premium, 'B')
+    const sell = (p: bigint) => counterDecision({ counter: quote(bid.terms, 'sell', p, 'A'), mine: myBid, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES })
+    expect(sell(BigInt(Math.floor(bid.fairMinor)))).toMatchObject({ accept: true })
+    expect(sell(BigInt(Math.floor(bid.fairMinor)) + 1n)).toMatchObject({ accept: false, code: 'ABOVE_MID' })
+  })
+
+  it('leaves counters that change the terms or keep the same side', () => {
+    const other = { ...d.terms, legs: [{ ...d.terms.legs[0]!, strike: d.terms.legs[0]!.strike + 100n }] }
+    expect(input(quote(other, 'buy', d.premium * 2n, 'A'))).toMatchObject({ accept: false, code: 'TERMS_CHANGED' })
+    expect(input(quote(d.terms, 'sell', d.premium, 'A'))).toMatchObject({ accept: false, code: 'SAME_SIDE' })
+  })
+
+  it('leaves a counter it cannot collateralise or price', () => {
+    expect(input(quote(d.terms, 'buy', d.premium, 'A'), { myBalance: 0n })).toMatchObject({ accept: false, code: 'INSUFFICIENT_COLLATERAL' })
+    expect(input(quote(d.terms, 'buy', d.premium, 'A'), { spot: undefined })).toMatchObject({ accept: false, code: 'NO_MARK' })
+  })
+})
+
+describe('unwindDecision', () => {
+  const terms = quoted(decide(ticket())).terms
+  const value = packageValue(terms, marketInputs(DEFAULT_RULES, 'BTC-USD', SPOT, NOW)) * 1e6
+  const position = (buyer: 'A' | 'B'): Position => ({ id: 'ab'.repeat(32), buyer, terms, premium: 1n, lockA: 0n, lockB: 0n })
+  const run = (buyer: 'A' | 'B', me: 'A' | 'B', paymentAtoB: bigint, spots: Record<string, number> = { 'BTC-USD': SPOT }) =>
+    unwindDecision({ positions: [position(buyer)], paymentAtoB, me, spots, now: NOW, rules: DEFAULT_RULES })
+
+  it('approves the desk paying the trader fair value (desk sold, trader is A)', () => {
+    // The trader (A) bought: closing it, the desk (B) pays A the value: paymentAtoB = -value.
+    expect(run('A', 'B', -BigInt(Math.round(value)))).toMatchObject({ approve: true })
+    expect(run('A', 'B', -BigInt(Math.round(value * 1.09)))).toMatchObject({ approve: true })
+    expect(run('A', 'B', -BigInt(Math.round(value * 1.12)))).toMatchObject({ approve: false, code: 'BELOW_FAIR' })
+    expect(run('A', 'B', 0n)).toMatchObject({ approve: true }) // better than fair for the desk
+  })
+
+  it('is symmetric for the desk as party A', () => {
+    expect(run('B', 'A', BigInt(Math.round(value * 1.09)))).toMatchObject({ approve: true })
+    expect(run('B', 'A', BigInt(Math.round(value * 1.12)))).toMatchObject({ approve: false, code: 'BELOW_FAIR' })
+  })
+
+  it('waits for a mark before deciding', () => {
+    expect(run('A', 'B', 0n, {})).toMatchObject({ approve: false, code: 'NO_MARK' })
+  })
+})
+
+describe('expiredPositions', () => {
+  it('lists positions whose expiry is at or before now', () => {
+    const terms = quoted(decide(ticket())).terms
+    const p = (id: string, expiry: number): Position => ({ id, buyer: 'A', terms: { ...terms, expiry }, premium: 0n, lockA: 0n, lockB: 0n })
+    expect(expiredPositions([p('a', NOW - 1), p('b', NOW), p('c', NOW + 1)], NOW).map((x) => x.id)).toEqual(['a', 'b'])
+  })
+})

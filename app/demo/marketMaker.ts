@@ -1,0 +1,223 @@
+// The demo desk's trading rules, as pure functions (time, spot and balances are arguments):
+//
+//   quote    An RFQ ticket of the other party becomes a package through the app's own conversion
+//            (ticketToDraft + draftToPackage). It is priced with core's quotePackage at the desk's
+//            vol for the feed and a full spread of `spreadVol`. Requester buys -> the desk sells at
+//            the ask; requester sells -> the desk buys at the bid (no bid, or a bid of 0: no quote).
+//            A quote the desk could not honour (its free channel balance, plus a premium it would
+//            receive, does not cover its maximum loss) is not made: the trade would be refused.
+//   requote  A live quote stays while the ticket asks for the same thing and it has more than
+//            `requoteBeforeMs` left; otherwise it is cancelled at once and (if the ticket still
+//            prices) replaced once the request has been unchanged for `quietMs` (the trader may
+//            still be typing). Extra live quotes on one ticket (a race) are cancelled. A package
+//            worth less than one minor unit is not quoted.
+//   counter  A counter of the other party to one of the desk's quotes (same terms, another premium)
+//            is accepted when it is no worse for the desk than its mid (fair value at its vol):
+//            the trader buying pays premium >= mid; the trader selling takes premium <= mid.
+//   unwind   Approved when what the desk receives is at least fair value minus `unwindTolerance`
+//            (10%) of the gross value of the positions (a better price is always approved).
+//   final    Always approved (it only ends a channel with no open positions).
+import { maxLoss, toWire, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../../core/index.ts'
+import type { RfqTicket } from '../../core/sync/index.ts'
+import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
+import { draftToPackage, type ChannelSpec } from '../negotiate/draft.ts'
+import { ticketToDraft } from '../negotiate/rfqTicket.ts'
+
+export interface DeskRules {
+  /** Mid volatility per feed (annualised); `defaultVol` for other feeds. */
+  readonly volByFeed: Readonly<Record<string, number>>
+  readonly defaultVol: number
+  /** Full bid-ask width in vol (0.04 = 4 vol points, 2 each side of mid). */
+  readonly spreadVol: number
+  /** How long a quote is valid. */
+  readonly validForMs: number
+  /** Replace a live quote when less than this is left of it. */
+  readonly requoteBeforeMs: number
+  /** Unwind: accepted shortfall against fair value, as a fraction of the positions' gross value. */
+  readonly unwindTolerance: number
+  /** Quote a ticket only after its request has stayed the same this long (the trader may be typing). */
+  readonly quietMs: number
+}
+
+/** Same defaults as the app (app/market/useMarkets.ts DEFAULT_VOL). */
+export const DEFAULT_RULES: DeskRules = {
+  volByFeed: { 'BTC-USD': 0.55, 'ETH-USD': 0.7 },
+  defaultVol: 0.6,
+  spreadVol: 0.04,
+  validForMs: 30_000,
+  requoteBeforeMs: 1_000,
+  unwindTolerance: 0.1,
+  quietMs: 700,
+}
+
+export function volFor(rules: DeskRules, feed: string): number {
+  return Object.prototype.hasOwnProperty.call(rules.volByFeed, feed) ? rules.volByFeed[feed]! : rules.defaultVol
+}
+
+export function marketInputs(rules: DeskRules, feed: string, spot: number, now: number): MarketInputs {
+  return { spot, vol: volFor(rules, feed), rate: 0, yieldRate: 0, now }
+}
+
+/** What a quote answers: the exact package and the requester's side. Equal keys = same request. */
+export function requestKey(terms: OptionPackage, requesterSide: 'buy' | 'sell'): string {
+  return `${requesterSide}:${JSON.stringify(toWire(terms))}`
+}
+
+/** The requester's side implied by a desk quote (the desk sells -> the requester buys). */
+export function requesterSideOf(q: Pick<Quote, 'side'>): 'buy' | 'sell' {
+  return q.side === 'sell' ? 'buy' : 'sell'
+}
+
+export type QuoteDecision =
+  | { readonly kind: 'quote'; readonly terms: OptionPackage; readonly side: 'sell' | 'buy'; readonly premium: bigint; readonly fairMinor: number; readonly key: string }
+  | { readonly kind: 'skip'; readonly code: 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL'; readonly reason: string }
+
+export interface TicketInput {
+  readonly ticket: RfqTicket
+  readonly spec: ChannelSpec
+  /** Spot of the ticket's feed in price units, if known. */
+  readonly spot: number | undefined
+  readonly now: number
+  /** The desk's free balance in the channel's latest state (asset minor units). */
+  readonly myBalance: bigint
+  readonly rules: DeskRules
+}
+
+/** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */
+export function quoteForTicket(i: TicketInput): QuoteDecision {
+  const draft = draftToPackage(ticketToDraft(i.ticket), i.spec, i.now)
+  if (!draft.ok) {
+    const e = draft.errors[0]!
+    return { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` }
+  }
+  const terms = draft.pkg
+  if (i.spot === undefined || !(i.spot > 0)) return { kind: 'skip', code: 'NO_MARK', reason: `no spot for ${terms.feed}` }
+  let priced: ReturnType<typeof quotePackage>
+  try {
+    priced = quotePackage({ pkg: terms, market: marketInputs(i.rules, terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol })
+  } catch (e) {
+    return { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) }
+  }
+  const key = requestKey(terms, i.ticket.side)
+  if (i.ticket.side === 'buy') {
+    if (priced.ask === 0n) return { kind: 'skip', code: 'WORTHLESS', reason: 'the package is worth less than one minor unit' }
+    // The desk sells: it locks the seller's max loss and receives the premium.
+    if (i.myBalance + priced.ask < draft.loss.seller) {
+      return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${draft.loss.seller} locked; the desk has ${i.myBalance} + premium ${priced.ask}` }
+    }
+    return { kind: 'quote', terms, side: 'sell', premium: priced.ask, fairMinor: priced.fairMinor, key }
+  }
+  if (priced.bid === null || priced.bid === 0n) return { kind: 'skip', code: 'NO_BID', reason: 'the package is worth nothing at the bid' }
+  if (i.myBalance < draft.loss.buyer + priced.bid) {
+    return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${draft.loss.buyer} locked + premium ${priced.bid}; the desk has ${i.myBalance}` }
+  }
+  return { kind: 'quote', terms, side: 'buy', premium: priced.bid, fairMinor: priced.fairMinor, key }
+}
+
+/** One of the desk's live quotes on a ticket. */
+export interface LiveQuote {
+  readonly hash: Hex
+  readonly key: string
+  readonly validUntil: number
+}
+
+export interface TicketAction {
+  readonly cancel: readonly Hex[]
+  readonly quote: boolean
+}
+
+/**
+ * What to do with the desk's live quotes on a ticket, given the fresh decision (requote rule).
+ * `unchangedForMs`: how long the ticket has asked for what the decision prices.
+ */
+export function ticketAction(decision: QuoteDecision, live: readonly LiveQuote[], now: number, unchangedForMs: number, rules: DeskRules): TicketAction {
+  const newest = [...live].sort((a, b) => b.validUntil - a.validUntil || (a.hash < b.hash ? -1 : 1))[0]
+  const others = live.filter((q) => q !== newest).map((q) => q.hash)
+  const keep = newest !== undefined && decision.kind === 'quote' && newest.key === decision.key && newest.validUntil - now > rules.requoteBeforeMs
+  if (keep) return { cancel: others, quote: false }
+  return { cancel: newest ? [newest.hash, ...others] : others, quote: decision.kind === 'quote' && unchangedForMs >= rules.quietMs }
+}
+
+export type CounterDecision = { readonly accept: true; readonly fairMinor: number } | { readonly accept: false; readonly code: string; readonly reason: string }
+
+export interface CounterInput {
+  /** The other party's counter (signed by it). */
+  readonly counter: Quote
+  /** The desk's quote it answers. */
+  readonly mine: Quote
+  readonly spot: number | undefined
+  readonly now: number
+  readonly myBalance: bigint
+  readonly rules: DeskRules
+}
+
+/** Accept a counter iff same terms, opposite side, the desk can fund it, and the premium is no worse than mid. */
+export function counterDecision(i: CounterInput): CounterDecision {
+  const { counter, mine } = i
+  if (requestKey(counter.terms, 'buy') !== requestKey(mine.terms, 'buy')) return { accept: false, code: 'TERMS_CHANGED', reason: 'a counter must keep the terms of the quote it answers' }
+  if (counter.side === mine.side) return { accept: false, code: 'SAME_SIDE', reason: 'a counter takes the other side of the quote it answers' }
+  if (i.spot === undefined || !(i.spot > 0)) return { accept: false, code: 'NO_MARK', reason: `no spot for ${counter.terms.feed}` }
+  let fairMinor: number
+  try {
+    fairMinor = quotePackage({ pkg: counter.terms, market: marketInputs(i.rules, counter.terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol }).fairMinor
+  } catch (e) {
+    return { accept: false, code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) }
+  }
+  const loss = maxLoss(counter.terms)
+  const premium = counter.premium
+  if (counter.side === 'buy') {
+    // The trader buys, the desk sells and receives `premium`.
+    if (Number(premium) < fairMinor) return { accept: false, code: 'BELOW_MID', reason: `premium ${premium} is below the desk's mid ${Math.ceil(fairMinor)}` }
+    if (i.myBalance + premium < loss.seller) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${loss.seller} locked` }
+    return { accept: true, fairMinor }
+  }
+  // The trader sells, the desk buys and pays `premium`.
+  if (Number(premium) > fairMinor) return { accept: false, code: 'ABOVE_MID', reason: `premium ${premium} is above the desk's mid ${Math.floor(fairMinor)}` }
+  if (i.myBalance < loss.buyer + premium) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${loss.buyer} locked + premium ${premium}` }
+  return { accept: true, fairMinor }
+}
+
+export type UnwindDecision =
+  | { readonly approve: true; readonly fairToMe: number }
+  | { readonly approve: false; readonly code: 'NO_MARK' | 'BELOW_FAIR' | 'NOT_PRICEABLE'; readonly reason: string }
+
+/**
+ * Approve an unwind iff the desk receives at least fair value minus `unwindTolerance` x the gross
+ * value of the positions. `paymentAtoB` is what A pays B (negative: B pays A). Fair value of a
+ * position to its buyer is its model value at the desk's vol: the buyer gives the option up, so
+ * the fair payment goes from seller to buyer.
+ */
+export function unwindDecision(i: {
+  readonly positions: readonly Position[]
+  readonly paymentAtoB: bigint
+  readonly me: Party
+  readonly spots: Readonly<Record<string, number>>
+  readonly now: number
+  readonly rules: DeskRules
+}): UnwindDecision {
+  let fairAtoB = 0
+  let gross = 0
+  for (const p of i.positions) {
+    const spot = i.spots[p.terms.feed]
+    if (spot === undefined || !(spot > 0)) return { approve: false, code: 'NO_MARK', reason: `no spot for ${p.terms.feed}` }
+    let v: number
+    try {
+      v = packageValue(p.terms, marketInputs(i.rules, p.terms.feed, spot, i.now)) * 10 ** p.terms.assetDecimals
+    } catch (e) {
+      return { approve: false, code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) }
+    }
+    fairAtoB += p.buyer === 'B' ? v : -v
+    gross += Math.abs(v)
+  }
+  const sign = i.me === 'B' ? 1 : -1
+  const received = sign * Number(i.paymentAtoB)
+  const fairToMe = sign * fairAtoB
+  const floor = fairToMe - i.rules.unwindTolerance * gross - 1
+  if (received < floor) return { approve: false, code: 'BELOW_FAIR', reason: `the desk would receive ${received}, fair is ${Math.round(fairToMe)} (tolerance ${Math.round(i.rules.unwindTolerance * gross)})` }
+  return { approve: true, fairToMe }
+}
+
+/** Open positions whose expiry has passed at `now` (ready to settle once the oracle attests). */
+export function expiredPositions(positions: readonly Position[], now: number): Position[] {
+  return positions.filter((p) => p.terms.expiry <= now)
+}

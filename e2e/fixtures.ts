@@ -6,6 +6,15 @@ import { WebSocket } from 'ws'
 import { SettlementClient } from '../channel-contract/index.ts'
 import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
 
+/** The demo counterparty as a service on this stack (started by the test that needs it). */
+export function demoService(stack: Stack, port: number): Service {
+  return new Service({
+    name: 'demo',
+    cmd: ['node', '--import', 'tsx', 'app/demo/main.ts', '--node', stack.nodeUrl, '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-')],
+    ready: /demo counterparty ready/,
+  })
+}
+
 export interface Stack {
   readonly signaling: Service
   readonly node: Service
@@ -36,12 +45,12 @@ export async function grantMediaOnce(context: BrowserContext): Promise<void> {
   })
 }
 
-export async function newTrader(browser: Browser, stack: Stack, name: string): Promise<Trader> {
+export async function newTrader(browser: Browser, stack: Stack, name: string, extraQuery = ''): Promise<Trader> {
   const context = await browser.newContext()
   await grantMediaOnce(context)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.log(`[${name} pageerror] ${e.message}`))
-  const url = `/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}`
+  const url = `/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}${extraQuery}`
   return {
     name,
     context,

@@ -1,0 +1,42 @@
+import { test, expect, newTrader, demoService } from './fixtures.ts'
+import { createIdentity, getTestFunds } from './app.ts'
+
+const DEMO_PORT = 8761
+
+test('one trader against the demo counterparty from a single browser context', async ({ browser, stack }, testInfo) => {
+  test.setTimeout(120_000)
+  const demo = demoService(stack, DEMO_PORT)
+  await demo.start()
+  try {
+    const trader = await newTrader(browser, stack, 'solo', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const page = trader.page
+    await trader.open()
+    await createIdentity(page)
+    await getTestFunds(page)
+    await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+    await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+    await expect(page.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
+    await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+    // The desk opens the channel on the contract itself once version 0 is co-signed.
+    await page.getByRole('tab', { name: 'Settlement' }).click()
+    await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+
+    // Ask for a small put; the desk quotes from its pricing model; accept.
+    await page.getByRole('tab', { name: 'Trade' }).click()
+    await page.getByRole('button', { name: 'New RFQ' }).click()
+    await page.getByLabel('Leg 1 quantity').fill('0.1')
+    const quote = page.locator('[data-testid="quote"][data-status="live"]').first()
+    await expect(quote).toBeVisible({ timeout: 30_000 })
+    await page.screenshot({ path: testInfo.outputPath('demo-quote.png') })
+    await quote.getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await expect(page.getByTestId('latest-version')).toHaveText(/state v[1-9]/)
+    // The trade is co-signed: both signatures verified in the audit view.
+    await page.getByRole('tab', { name: 'History & audit' }).click()
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('trade')
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
+    await trader.context.close()
+  } finally {
+    await demo.stop()
+  }
+})

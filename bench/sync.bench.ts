@@ -140,20 +140,22 @@ async function engineThroughput(): Promise<BenchResult[]> {
   for (const ch of chans) if (ch.session.view.latest!.state.version !== ROUNDS) throw new Error(`channel ended at version ${ch.session.view.latest!.state.version}`)
   const updates = (CHANNELS * ROUNDS) / secs
   for (const ch of chans) await ch.session.close()
-  // The crypto bound, same run: one sign + one verify per co-signed update (strict noble, as core).
+  // The crypto bound, same run: one sign + one verify per co-signed update, with the library the
+  // engine uses on its hot path (OpenSSL through node:crypto, strict-equivalent wrapper included).
   const digest = new Uint8Array(32).fill(9)
   const sig = signBytes(digest, keysA.secretKey)
-  const signPs = opsPerSecond(() => signBytes(digest, keysA.secretKey), 700, 20)
-  const verifyPs = opsPerSecond(() => verifyBytes(sig, digest, keysA.publicKey), 700, 20)
-  const bound = 1 / (1 / signPs + 1 / verifyPs)
   const fastSign = nodeSigner(keysA.secretKey)
   const fSignPs = opsPerSecond(() => fastSign(digest), 500, 50)
   const fVerifyPs = opsPerSecond((i) => nodeVerifyBytes(sig, digest, keysA.publicKey) && i >= 0, 500, 50)
-  const fastBound = 1 / (1 / fSignPs + 1 / fVerifyPs)
-  log(`engine ${updates.toFixed(0)}/s, noble bound ${bound.toFixed(0)}/s (${((100 * updates) / bound).toFixed(0)}%), OpenSSL bound ${fastBound.toFixed(0)}/s`)
+  const bound = 1 / (1 / fSignPs + 1 / fVerifyPs)
+  // For reference only: the strict-noble bound (what a pure-JS engine would be limited by).
+  const nSignPs = opsPerSecond(() => signBytes(digest, keysA.secretKey), 300, 20)
+  const nVerifyPs = opsPerSecond(() => verifyBytes(sig, digest, keysA.publicKey), 300, 20)
+  const nobleBound = 1 / (1 / nSignPs + 1 / nVerifyPs)
+  log(`engine ${updates.toFixed(0)}/s, OpenSSL bound ${bound.toFixed(0)}/s (${((100 * updates) / bound).toFixed(0)}%), noble bound ${nobleBound.toFixed(0)}/s`)
   return [
-    { name: 'sync.engine_updates_per_s', value: updates, unit: 'updates/s', higherIsBetter: true, note: `${CHANNELS} channels x ${ROUNDS} trades, countersigned by one process (OpenSSL sign/verify, noble quote check inside core applyTransition); ${((100 * updates) / bound).toFixed(0)}% of the strict-noble bound, ${((100 * updates) / fastBound).toFixed(0)}% of the OpenSSL bound` },
-    { name: 'sync.engine_crypto_bound_per_s', value: bound, unit: 'updates/s', higherIsBetter: true, note: `1/(t_sign + t_verify), noble strict: sign ${signPs.toFixed(0)}/s, verify ${verifyPs.toFixed(0)}/s; OpenSSL bound ${fastBound.toFixed(0)}/s` },
+    { name: 'sync.engine_updates_per_s', value: updates, unit: 'updates/s', higherIsBetter: true, note: `${CHANNELS} channels x ${ROUNDS} trades, countersigned by one process (OpenSSL sign/verify, cached strict-equivalent verifier injected into core's transition checks); ${((100 * updates) / bound).toFixed(0)}% of the OpenSSL bound (goal >= 50%), ${((100 * updates) / nobleBound).toFixed(0)}% of the strict-noble bound` },
+    { name: 'sync.engine_crypto_bound_per_s', value: bound, unit: 'updates/s', higherIsBetter: true, note: `1/(t_sign + t_verify) with the engine's own hot path (OpenSSL, strict-equivalent): sign ${fSignPs.toFixed(0)}/s, verify ${fVerifyPs.toFixed(0)}/s; strict noble would bound at ${nobleBound.toFixed(0)}/s` },
   ]
 }
 

@@ -1,6 +1,6 @@
 // Oracle price attestations: the signed price of a feed at an instant, which settles expiries.
 import { encode, taggedHash, type ByteWriter } from './encoding.ts'
-import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex, type SignatureHex } from './identity.ts'
+import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 
 export interface Attestation {
   readonly oracle: PublicKeyHex
@@ -33,6 +33,7 @@ export function signAttestation(a: Attestation, oracleSecret: SecretKeyHex): Sig
   return { attestation: a, signature: signBytes(attestationDigest(a), oracleSecret) }
 }
 
-export function verifyAttestation(s: SignedAttestation): boolean {
-  return verifyBytes(s.signature, attestationDigest(s.attestation), s.attestation.oracle)
+/** `verify`: a strict-equivalent signature check (default: noble strict `verifyBytes`). */
+export function verifyAttestation(s: SignedAttestation, verify: VerifyBytes = verifyBytes): boolean {
+  return verify(s.signature, attestationDigest(s.attestation), s.attestation.oracle)
 }

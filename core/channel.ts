@@ -35,8 +35,12 @@ export function encodeChannelParams(w: ByteWriter, p: ChannelParams): void {
 }
 
 /** channelId = H("channel/v1", contractId, partyA, partyB, nonce, challengePeriod, asset, oracle). */
+// Params are immutable values: the id is remembered per object (engines ask for it on every read).
+const channelIds = new WeakMap<ChannelParams, Hex>()
 export function channelIdOf(p: ChannelParams): Hex {
-  return taggedHashHex('channel/v1', encode((w) => encodeChannelParams(w, p)))
+  let id = channelIds.get(p)
+  if (id === undefined) channelIds.set(p, (id = taggedHashHex('channel/v1', encode((w) => encodeChannelParams(w, p)))))
+  return id
 }
 
 export function partyKey(p: ChannelParams, party: Party): PublicKeyHex {

@@ -33,6 +33,12 @@ export function signBytes(message: Uint8Array, secretKey: SecretKeyHex): Signatu
 
 const STRICT = { zip215: false } as const
 
+/**
+ * A signature check with exactly `verifyBytes`'s decisions (the strict rule); implementations may
+ * be faster (OpenSSL, WebCrypto, a cache) but must never accept or reject anything differently.
+ */
+export type VerifyBytes = (signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex) => boolean
+
 /** Strict verification; never throws: malformed keys or signatures are simply invalid. */
 export function verifyBytes(signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex): boolean {
   if (!isHex(signature, 64) || !isHex(publicKey, 32)) return false
@@ -43,15 +49,25 @@ export function verifyBytes(signature: SignatureHex, message: Uint8Array, public
   }
 }
 
+// Key checks are pure and a point decompression costs about as much as a hash of 10 KB; parsing
+// states checks every position's oracle key, and a channel sees few distinct keys. Bounded cache.
+const MAX_CACHED_KEYS = 1024
+const keyChecks = new Map<PublicKeyHex, boolean>()
+
 /** A public key is usable only if it decodes canonically and is not of small order. */
 export function isValidPublicKey(publicKey: unknown): publicKey is PublicKeyHex {
   if (!isHex(publicKey, 32)) return false
-  try {
-    const p = ed.Point.fromBytes(hexToBytes(publicKey), false)
-    return !p.isSmallOrder()
-  } catch {
-    return false
+  let ok = keyChecks.get(publicKey)
+  if (ok === undefined) {
+    try {
+      ok = !ed.Point.fromBytes(hexToBytes(publicKey), false).isSmallOrder()
+    } catch {
+      ok = false
+    }
+    if (keyChecks.size >= MAX_CACHED_KEYS) keyChecks.clear()
+    keyChecks.set(publicKey, ok)
   }
+  return ok
 }
 
 export function parsePublicKey(value: unknown, field: string): PublicKeyHex {

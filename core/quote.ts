@@ -1,6 +1,6 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
 import { encode, taggedHash, taggedHashHex, type ByteWriter } from './encoding.ts'
-import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex } from './identity.ts'
+import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
 import type { Hex } from './bytes.ts'
@@ -59,9 +59,9 @@ export function signQuote(q: Quote, secretKey: SecretKeyHex): SignedQuote {
   return { quote: q, signature: signBytes(quoteDigest(q), secretKey) }
 }
 
-/** Valid signature by the quoter named in the quote, for this channel. */
-export function verifyQuote(params: ChannelParams, channelId: Hex, s: SignedQuote): boolean {
+/** Valid signature by the quoter named in the quote, for this channel. `verify`: a strict-equivalent check. */
+export function verifyQuote(params: ChannelParams, channelId: Hex, s: SignedQuote, verify: VerifyBytes = verifyBytes): boolean {
   const q = s.quote
   if (q.contractId !== params.contractId || q.channelId !== channelId) return false
-  return verifyBytes(s.signature, quoteDigest(q), partyKey(params, q.quoter))
+  return verify(s.signature, quoteDigest(q), partyKey(params, q.quoter))
 }

@@ -1,5 +1,6 @@
 // Channel states: what both parties sign. Every state binds the deployment and the channel.
-import { encode, taggedHash, taggedHashHex, type ByteWriter } from './encoding.ts'
+import { encode, taggedHash, type ByteWriter } from './encoding.ts'
+import { bytesToHex } from './bytes.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
 import { TransitionError } from './errors.ts'
@@ -93,13 +94,26 @@ export function stateBytes(s: ChannelState): Uint8Array {
   return encode((w) => encodeState(w, s))
 }
 
+// States are immutable values (every field readonly; transitions build new objects), so the
+// digest is remembered per object: engines hash and verify the same state many times.
+const digests = new WeakMap<ChannelState, { readonly digest: Uint8Array; readonly hash: Hex }>()
+function digestOf(s: ChannelState): { readonly digest: Uint8Array; readonly hash: Hex } {
+  let d = digests.get(s)
+  if (d === undefined) {
+    const digest = taggedHash('state/v1', stateBytes(s))
+    d = { digest, hash: bytesToHex(digest) }
+    digests.set(s, d)
+  }
+  return d
+}
+
 /** The 32-byte digest both parties sign. */
 export function stateDigest(s: ChannelState): Uint8Array {
-  return taggedHash('state/v1', stateBytes(s))
+  return digestOf(s).digest.slice()
 }
 
 export function stateHash(s: ChannelState): Hex {
-  return taggedHashHex('state/v1', stateBytes(s))
+  return digestOf(s).hash
 }
 
 export function lockedTotal(s: Pick<ChannelState, 'positions'>): bigint {

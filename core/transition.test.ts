@@ -101,6 +101,31 @@ describe('forbidden transitions, each with its code', () => {
   })
 })
 
+describe('an injected signature verifier (TransitionOptions.verify)', () => {
+  const rejectAll = () => false
+  const settle: Transition = { type: 'settle', settlements: [{ positionId: pos.id, attestation: testAttestation(ch, usd(50_000)) }], timestamp: EXPIRY }
+  it('is what decides the quote and the attestation signatures', () => {
+    expect(codeOf(() => applyTransition(ch.params, ch.genesis, trade(), undefined, { verify: rejectAll }))).toBe('BAD_SIGNATURE')
+    expect(codeOf(() => assertValidTransition(ch.params, ch.genesis, trade(), afterTrade, { verify: rejectAll }))).toBe('BAD_SIGNATURE')
+    expect(codeOf(() => applyTransition(ch.params, afterTrade, settle, undefined, { verify: rejectAll }))).toBe('BAD_SIGNATURE')
+  })
+  it('is called with the quoter key and the attestation oracle key; its yes is final', () => {
+    const seen: string[] = []
+    const acceptAll = (_sig: string, _m: Uint8Array, pk: string) => (seen.push(pk), true)
+    const forged: Transition = { type: 'trade', quote: { ...testQuote(ch, 'B', putPkg), signature: testQuote(ch, 'A', putPkg).signature }, timestamp: T0 + 1000 }
+    expect(codeOf(() => applyTransition(ch.params, ch.genesis, forged, undefined, { verify: acceptAll }))).toBe('OK')
+    expect(codeOf(() => applyTransition(ch.params, afterTrade, settle, undefined, { verify: acceptAll }))).toBe('OK')
+    expect(seen).toEqual([ch.params.partyB, ch.oracle.publicKey])
+  })
+  it('defaults to the strict noble rule: valid signatures pass, forged ones fail', () => {
+    expect(codeOf(() => applyTransition(ch.params, ch.genesis, trade()))).toBe('OK')
+    expect(codeOf(() => applyTransition(ch.params, ch.genesis, trade(), undefined, {}))).toBe('OK')
+    expect(codeOf(() => applyTransition(ch.params, afterTrade, settle))).toBe('OK')
+    const forged: Transition = { type: 'trade', quote: { ...testQuote(ch, 'B', putPkg), signature: testQuote(ch, 'A', putPkg).signature }, timestamp: T0 + 1000 }
+    expect(codeOf(() => applyTransition(ch.params, ch.genesis, forged, undefined, {}))).toBe('BAD_SIGNATURE')
+  })
+})
+
 describe('signatures bind the state, the channel and the deployment', () => {
   const sa = signState(afterTrade, ch.a.secretKey)
   const sb = signState(afterTrade, ch.b.secretKey)

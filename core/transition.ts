@@ -23,6 +23,7 @@ import {
   type UsedQuote,
 } from './state.ts'
 import type { Hex } from './bytes.ts'
+import type { VerifyBytes } from './identity.ts'
 
 export interface TradeTransition {
   readonly type: 'trade'
@@ -57,6 +58,15 @@ export interface FinalTransition {
 
 export type Transition = TradeTransition | UnwindTransition | SettleTransition | FinalTransition
 export type TransitionType = Transition['type']
+
+export interface TransitionOptions {
+  /**
+   * Checks the quote's and attestations' signatures. It must decide exactly like the strict
+   * `verifyBytes` (the default); a caching or OpenSSL/WebCrypto-backed strict-equivalent verifier
+   * only makes it faster (core/ed25519-fast.ts).
+   */
+  readonly verify?: VerifyBytes
+}
 
 /** The collateral each party must lock for `terms` traded with `buyer` as buyer. */
 export function collateralFor(terms: OptionPackage, buyer: Party): { lockA: bigint; lockB: bigint } {
@@ -94,9 +104,9 @@ function requireNonNegative(balanceA: bigint, balanceB: bigint, what: string): v
   }
 }
 
-function applyTrade(params: ChannelParams, channelId: Hex, prev: ChannelState, t: TradeTransition): Partial<ChannelState> {
+function applyTrade(params: ChannelParams, channelId: Hex, prev: ChannelState, t: TradeTransition, verify: VerifyBytes | undefined): Partial<ChannelState> {
   const q = t.quote.quote
-  if (!verifyQuote(params, channelId, t.quote)) {
+  if (!verifyQuote(params, channelId, t.quote, verify)) {
     throw new TransitionError('BAD_SIGNATURE', `quote is not signed by party ${q.quoter} for this channel`)
   }
   if (q.validUntil < t.timestamp) {
@@ -161,7 +171,7 @@ function applyUnwind(prev: ChannelState, t: UnwindTransition): Partial<ChannelSt
 }
 
 /** Checks an attestation settles `p` exactly: its oracle, feed, expiry instant and decimals. */
-export function assertAttestationSettles(p: Position, s: SignedAttestation): void {
+export function assertAttestationSettles(p: Position, s: SignedAttestation, verify?: VerifyBytes): void {
   const a = s.attestation
   const why =
     a.oracle !== p.terms.oracle ? 'is signed by another oracle key'
@@ -170,7 +180,7 @@ export function assertAttestationSettles(p: Position, s: SignedAttestation): voi
     : a.decimals !== p.terms.priceDecimals ? `has ${a.decimals} price decimals, the terms use ${p.terms.priceDecimals}`
     : null
   if (why) throw new TransitionError('ATTESTATION_MISMATCH', `attestation ${why}`, { positionId: p.id })
-  if (!verifyAttestation(s)) throw new TransitionError('BAD_SIGNATURE', 'attestation signature is invalid', { positionId: p.id })
+  if (!verifyAttestation(s, verify)) throw new TransitionError('BAD_SIGNATURE', 'attestation signature is invalid', { positionId: p.id })
 }
 
 /** What each party receives when `p` settles at `price`: its lock plus (or minus) the payoff. */
@@ -180,7 +190,7 @@ export function settlementPayout(p: Position, price: bigint): { toA: bigint; toB
   return { toA: p.lockA + payoffToA, toB: p.lockB - payoffToA, payoffToA }
 }
 
-function applySettle(prev: ChannelState, t: SettleTransition): Partial<ChannelState> {
+function applySettle(prev: ChannelState, t: SettleTransition, verify: VerifyBytes | undefined): Partial<ChannelState> {
   const { closing, remaining } = takePositions(prev, t.settlements.map((s) => s.positionId))
   let a = prev.balanceA
   let b = prev.balanceB
@@ -190,7 +200,7 @@ function applySettle(prev: ChannelState, t: SettleTransition): Partial<ChannelSt
     if (t.timestamp < p.terms.expiry) {
       throw new TransitionError('NOT_EXPIRED', `position ${p.id} expires at ${new Date(p.terms.expiry).toISOString()}`, { positionId: p.id })
     }
-    assertAttestationSettles(p, att)
+    assertAttestationSettles(p, att, verify)
     const { toA, toB, payoffToA } = settlementPayout(p, att.attestation.price)
     a += toA
     b += toB
@@ -207,7 +217,7 @@ function applySettle(prev: ChannelState, t: SettleTransition): Partial<ChannelSt
  * The next state after `t`, at `version` (default: previous + 1). Pure: same inputs, same state.
  * Throws TransitionError naming the broken rule.
  */
-export function applyTransition(params: ChannelParams, prev: ChannelState, t: Transition, version = prev.version + 1): ChannelState {
+export function applyTransition(params: ChannelParams, prev: ChannelState, t: Transition, version = prev.version + 1, opts: TransitionOptions = {}): ChannelState {
   const channelId = channelIdOf(params)
   if (prev.channelId !== channelId || prev.contractId !== params.contractId) {
     throw new TransitionError('WRONG_CHANNEL', 'previous state belongs to another channel or deployment')
@@ -222,13 +232,13 @@ export function applyTransition(params: ChannelParams, prev: ChannelState, t: Tr
   let changes: Partial<ChannelState>
   switch (t.type) {
     case 'trade':
-      changes = applyTrade(params, channelId, prev, t)
+      changes = applyTrade(params, channelId, prev, t, opts.verify)
       break
     case 'unwind':
       changes = applyUnwind(prev, t)
       break
     case 'settle':
-      changes = applySettle(prev, t)
+      changes = applySettle(prev, t, opts.verify)
       break
     case 'final':
       if (prev.positions.length > 0) {
@@ -243,8 +253,8 @@ export function applyTransition(params: ChannelParams, prev: ChannelState, t: Tr
 }
 
 /** `next` is exactly the state `t` produces from `prev` (a countersigner's check of a proposal). */
-export function assertValidTransition(params: ChannelParams, prev: ChannelState, t: Transition, next: ChannelState): void {
-  const expected = applyTransition(params, prev, t, next.version)
+export function assertValidTransition(params: ChannelParams, prev: ChannelState, t: Transition, next: ChannelState, opts: TransitionOptions = {}): void {
+  const expected = applyTransition(params, prev, t, next.version, opts)
   if (stateHash(expected) !== stateHash(next)) {
     throw new TransitionError('TRANSITION_MISMATCH', `proposed state ${next.version} is not what the ${t.type} transition produces`)
   }

@@ -4,4 +4,5 @@ export { AppendLog, readLog, encodeRecord, LogCorruptError, type LogContents } f
 export { startServer, MAX_BODY_BYTES, type ServerOptions, type RunningServer } from './server.ts'
 export { runNode, type RunNodeOptions, type RunningNode } from './run.ts'
 export { DevOracle, DEV_FEEDS, type FeedSpec } from './dev-oracle.ts'
-export { fastVerify } from './fast-verify.ts'
+// The strict-equivalent OpenSSL verifier lives in core (crypto belongs to core); this name stays.
+export { nodeVerifyBytes as fastVerify } from '../../core/ed25519-node.ts'

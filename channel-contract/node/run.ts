@@ -8,7 +8,7 @@ import { bytesToHex, keyPairFromSecret, parseChannelParams, parseSignedState, to
 import { SettlementClient, type WebSocketConstructor } from '../client/client.ts'
 import { Watchtower, type WatchedChannel } from '../watchtower/watchtower.ts'
 import { DevOracle } from './dev-oracle.ts'
-import { fastVerify } from './fast-verify.ts'
+import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
 import { SettlementNode, NodeClock } from './settlement-node.ts'
 import { startServer, type RunningServer } from './server.ts'
 
@@ -63,7 +63,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunningNode> {
     dataDir: opts.dataDir,
     dev,
     clock: new NodeClock(),
-    verify: fastVerify,
+    verify: nodeVerifyBytes,
     ...(opts.contractId ? { contractId: opts.contractId } : {}),
     onFatal: (e) => {
       log(`FATAL: cannot write the log (${e instanceof Error ? e.message : String(e)}); stopping`)

@@ -3,7 +3,7 @@
 // give the same answer whatever order Yjs merged things in. See CONTEXT.md for the rules.
 import { channelIdOf, otherParty, type ChannelParams, type Party } from '../channel.ts'
 import { assertConservation, stateHash, ZERO_HASH, type ChannelState } from '../state.ts'
-import { applyTransition, assertValidTransition, type Transition } from '../transition.ts'
+import { applyTransition, assertValidTransition, type Transition, type TransitionOptions } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import { isProtocolError } from '../errors.ts'
 import type { Hex } from '../bytes.ts'
@@ -213,14 +213,14 @@ export function hashOfState(s: ChannelState): Hex {
 }
 
 /** assertValidTransition, memoised: the answer depends only on (parent, transition, state). */
-function checkTransition(params: ChannelParams, channelId: Hex, parentHash: Hex, parent: ChannelState, t: Transition, stateHashHex: Hex, state: ChannelState): { code: string; message: string } | null {
+function checkTransition(params: ChannelParams, channelId: Hex, parentHash: Hex, parent: ChannelState, t: Transition, stateHashHex: Hex, state: ChannelState, opts: TransitionOptions): { code: string; message: string } | null {
   let byPair = transitionChecks.get(t)
   if (!byPair) transitionChecks.set(t, (byPair = new Map()))
   const k = `${channelId}${parentHash}${stateHashHex}`
   if (byPair.has(k)) return byPair.get(k)!
   let out: { code: string; message: string } | null = null
   try {
-    assertValidTransition(params, parent, t, state)
+    assertValidTransition(params, parent, t, state, opts)
   } catch (e) {
     out = errorInfo(e)
   }
@@ -234,6 +234,9 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const policy = input.policy ?? DEFAULT_POLICY
   const verifier = input.verifier ?? createVerifier()
   const channelId = channelIdOf(params)
+  // Quote and attestation signatures inside core's transition checks go through the engine's
+  // (cached, strict-equivalent) verifier too.
+  const topts: TransitionOptions = verifier.bytes ? { verify: verifier.bytes } : {}
   const peer = otherParty(me)
   const rejected: RejectedEntry[] = [...doc.rejected]
   const verify = (party: Party, c: { hash: Hex; state: ChannelState }, sig: string | null | undefined) =>
@@ -331,7 +334,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       rejected.push({ area: 'proposals', key: c.hash, code: 'INVALID_TRANSITION', reason: 'co-signed state without its transition' })
       continue
     }
-    const bad = checkTransition(params, channelId, parent.hash, parent.state, c.transition, c.hash, c.state)
+    const bad = checkTransition(params, channelId, parent.hash, parent.state, c.transition, c.hash, c.state, topts)
     if (bad) rejected.push({ area: 'proposals', key: c.hash, code: 'INVALID_TRANSITION', reason: bad.message })
     else accepted.set(c.hash, c)
   }
@@ -416,7 +419,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       continue
     }
     if (c.state.version <= latestVersion || c.state.prevHash !== latestHash || c.transition === null) continue
-    const bad = checkTransition(params, channelId, latestHash!, latest.state, c.transition, c.hash, c.state)
+    const bad = checkTransition(params, channelId, latestHash!, latest.state, c.transition, c.hash, c.state, topts)
     if (!bad) live.push(c)
     else {
       const { code, message } = bad
@@ -528,7 +531,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
     const t = rebase(top.transition, ts)
     const rebaseError = (verifier.memo ?? ((_k: string, f: () => { code: string; message: string } | null) => f()))(`r${latestHash}${nextVersion}${JSON.stringify(toWire(t))}`, () => {
       try {
-        applyTransition(params, latest.state, t, nextVersion)
+        applyTransition(params, latest.state, t, nextVersion, topts)
         return null
       } catch (e) {
         return errorInfo(e)

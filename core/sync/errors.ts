@@ -11,6 +11,7 @@ export type SyncErrorCode =
   | 'SESSION_CLOSED'
   | 'INVITE_INVALID'
   | 'ROOM_CONFIG'
+  | 'BAD_SIGNER'
 
 export class SyncError extends ProtocolError {
   constructor(code: SyncErrorCode, message: string, details: Record<string, unknown> = {}) {

@@ -8,7 +8,7 @@
 // identity only when something changed.
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
-import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { openingState, stateDigest, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
 import { applyTransition, type Settlement, type Transition } from '../transition.ts'
@@ -20,7 +20,7 @@ import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type E
 import { readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
-import { createVerifier, type CachingVerifier } from './verifier.ts'
+import { createVerifier, stateSigCacheKey, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
 
 /** What a transport (the y-webrtc room, or a test network) reports. */
@@ -96,6 +96,7 @@ export class ChannelSession {
   }
   private storeRejected: RejectedEntry[] = []
   private maxSignedVersion = -1
+  private signerChecked = false
   private persistedLatestVersion = -1
   private listeners = new Set<() => void>()
   private snapshot: SessionSnapshot
@@ -113,7 +114,8 @@ export class ChannelSession {
     if (origin === STORE_ORIGIN) return
     this.track(this.store.appendUpdate(update))
     this.updatesSinceCompact++
-    this.schedule()
+    // The engine loop recomputes after each of its own writes: no second pass for those.
+    if (origin !== STEP_ORIGIN) this.schedule()
   }
 
   private constructor(opts: ChannelSessionOptions, stored: { records: readonly unknown[] }) {
@@ -281,13 +283,16 @@ export class ChannelSession {
 
   /** Accepts the peer's quote: proposes the trade state (all legs or none). Throws with a reason if it cannot. */
   async accept(quoteHashHex: Hex): Promise<Hex> {
-    const view = this.compute()
-    const q = view.quotes.find((x) => x.hash === quoteHashHex)
-    if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
-    if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
-    const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
-    if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
-    return this.proposeTransition({ type: 'trade', quote: q.signed, timestamp: this.now() })
+    // One view for the check and the proposal (computed in the queue, after earlier work).
+    return this.enqueue(() => {
+      const view = this.compute()
+      const q = view.quotes.find((x) => x.hash === quoteHashHex)
+      if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+      if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
+      const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
+      if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
+      return this.proposeOn(view, { type: 'trade', quote: q.signed, timestamp: Math.max(this.clock(), view.latest?.state.timestamp ?? 0) })
+    })
   }
 
   proposeSettle(settlements: readonly Settlement[]): Promise<Hex> {
@@ -325,16 +330,17 @@ export class ChannelSession {
 
   /** Validates `t` on the latest co-signed state, then signs, persists and publishes the proposal. */
   async proposeTransition(t: Transition): Promise<Hex> {
-    return this.enqueue(async () => {
-      const view = this.compute()
-      if (!view.latest) throw new SyncError('NOT_OPEN', 'the channel has no co-signed opening state yet')
-      const version = Math.max(view.nextVersion, this.maxSignedVersion + 1)
-      const state = applyTransition(this.params, view.latest.state, t, version) // throws TransitionError with a code
-      const intent = intentKey(t)
-      const resolved = this.persisted.resolved.get(intent)
-      if (resolved) this.persisted.resolved.set(intent, { ...resolved, upTo: Math.min(resolved.upTo, version - 1) })
-      return this.signAndPublish({ hash: stateHash(state), version, state, transition: t, proposer: this.me })
-    })
+    return this.enqueue(() => this.proposeOn(this.compute(), t))
+  }
+
+  private proposeOn(view: ChannelView, t: Transition): Promise<Hex> {
+    if (!view.latest) throw new SyncError('NOT_OPEN', 'the channel has no co-signed opening state yet')
+    const version = Math.max(view.nextVersion, this.maxSignedVersion + 1)
+    const state = applyTransition(this.params, view.latest.state, t, version, { verify: this.verifier.bytes }) // throws TransitionError with a code
+    const intent = intentKey(t)
+    const resolved = this.persisted.resolved.get(intent)
+    if (resolved) this.persisted.resolved.set(intent, { ...resolved, upTo: Math.min(resolved.upTo, version - 1) })
+    return this.signAndPublish({ hash: stateHash(state), version, state, transition: t, proposer: this.me })
   }
 
   // ---- running the engine ----
@@ -421,6 +427,9 @@ export class ChannelSession {
       const view = this.compute()
       last = view
       await this.persistLatest(view)
+      // A newly co-signed (and now persisted) latest state is shown at once, before the
+      // follow-up actions (outcomes, republishing, compaction) run.
+      if (view.latestHash !== this.snapshot.view.latestHash && view.next.length > 0) this.publish(view)
       this.restoreRfqs(view)
       const action = view.next[0]
       if (!action) break
@@ -445,57 +454,66 @@ export class ChannelSession {
     this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
   }
 
+  /** Performs one engine action. Its doc writes carry STEP_ORIGIN: step() recomputes after it anyway. */
   private async perform(a: EngineAction, view: ChannelView): Promise<void> {
     const epoch = this.epoch()
+    const write = (fn: () => void) => this.doc.transact(fn, STEP_ORIGIN)
     switch (a.kind) {
       case 'countersign':
-        await this.signAndPublish(a.proposal)
+        await this.signAndPublish(a.proposal, STEP_ORIGIN)
         return
       case 'propose': {
         const latest = view.latest!
         const version = Math.max(a.version, this.maxSignedVersion + 1)
-        const state = applyTransition(this.params, latest.state, a.transition, version)
-        await this.signAndPublish({ hash: stateHash(state), version, state, transition: a.transition, proposer: this.me })
+        const state = applyTransition(this.params, latest.state, a.transition, version, { verify: this.verifier.bytes })
+        await this.signAndPublish({ hash: stateHash(state), version, state, transition: a.transition, proposer: this.me }, STEP_ORIGIN)
         return
       }
       case 'refuse':
-        writeRefusal(this.doc, epoch, a.proposal.hash, this.me, a.code, a.message)
+        write(() => writeRefusal(this.doc, epoch, a.proposal.hash, this.me, a.code, a.message))
         return
       case 'republish-signature': {
         const r = a.record
-        writeSignature(this.doc, epoch, r.hash, this.me, r.sig, { hash: r.hash, version: r.state.version, state: r.state, transition: r.transition, proposer: r.proposer })
+        write(() => writeSignature(this.doc, epoch, r.hash, this.me, r.sig, { hash: r.hash, version: r.state.version, state: r.state, transition: r.transition, proposer: r.proposer }))
         return
       }
       case 'republish-quote':
-        writeQuote(this.doc, epoch, quoteHash(a.signed.quote), a.signed, null)
+        write(() => writeQuote(this.doc, epoch, quoteHash(a.signed.quote), a.signed, null))
         return
       case 'publish-checkpoint':
-        writeCheckpoint(this.doc, epoch, a.signed)
+        write(() => writeCheckpoint(this.doc, epoch, a.signed))
         return
       case 'resolve':
         await this.persist([record.resolved(a.resolved)])
         this.persisted.resolved.set(a.resolved.intent, a.resolved)
         return
       case 'compact':
-        startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs })
+        write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs }))
         await this.compactStore()
         return
     }
   }
 
   /** Signs `p.state` (never twice at one version), persists, then publishes. */
-  private async signAndPublish(p: Proposal): Promise<Hex> {
+  private async signAndPublish(p: Proposal, origin: symbol | null = null): Promise<Hex> {
     if (p.version <= this.maxSignedVersion) {
       throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
     }
     this.maxSignedVersion = p.version // reserve before any await
     const sig = await this.signer(stateDigest(p.state))
+    // The signer's first signature is verified like any other; once it has proven to sign with our
+    // party's key, its (deterministic Ed25519) signatures are recorded as valid without a re-check.
+    if (this.signerChecked) this.verifier.prime(stateSigCacheKey(partyKey(this.params, this.me), p.hash, sig), true)
+    else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) this.signerChecked = true
+    else throw new SyncError('BAD_SIGNER', `the signer's signature does not verify under party ${this.me}'s key`)
     const own: OwnSignature = { hash: p.hash, state: p.state, transition: p.transition, proposer: p.proposer, sig }
     await this.persist([record.sig(own)]) // durable before it is published
     this.persisted.signatures.set(p.hash, own)
     const epoch = this.epoch()
-    if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
-    else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
+    this.doc.transact(() => {
+      if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
+      else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
+    }, origin)
     return p.hash
   }
 
@@ -552,6 +570,8 @@ export class ChannelSession {
 }
 
 const STORE_ORIGIN = Symbol('channel-store')
+/** Writes made by step()'s own actions (step recomputes after each, so they schedule nothing). */
+const STEP_ORIGIN = Symbol('channel-step')
 
 function randomNonce(): bigint {
   const b = new Uint8Array(8)

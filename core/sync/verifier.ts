@@ -1,7 +1,8 @@
 // Signature checks for the engine, memoised. The answer for a (key, message, signature) triple never
 // changes, so a cache changes speed only. `prime` lets an async fast path (WebCrypto) fill the
 // cache ahead of the synchronous engine; every entry it stores must equal the strict noble answer.
-import { verifyBytes } from '../identity.ts'
+import { verifyBytes, type VerifyBytes } from '../identity.ts'
+import { bytesToHex } from '../bytes.ts'
 import { partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { stateDigest, type ChannelState } from '../state.ts'
 import { quoteDigest, type SignedQuote } from '../quote.ts'
@@ -14,9 +15,12 @@ export interface SignatureVerifier {
   quote(params: ChannelParams, channelId: Hex, hash: Hex, sq: SignedQuote): boolean
   /** Memoises a deterministic result (transition checks, parsed entries) under `key`. */
   memo?<T>(key: string, compute: () => T): T
+  /** Any signature (quotes and attestations inside core's transition checks), strict-equivalent. */
+  readonly bytes?: VerifyBytes
 }
 
 export interface CachingVerifier extends SignatureVerifier {
+  readonly bytes: VerifyBytes
   /** Records an answer computed elsewhere (must be the strict rule's answer). */
   prime(key: string, ok: boolean): void
   readonly size: number
@@ -26,7 +30,7 @@ export interface CachingVerifier extends SignatureVerifier {
 export const stateSigCacheKey = (publicKey: Hex, hash: Hex, sig: string) => `s${publicKey}${hash}${sig}`
 
 /** Verifies a signature; must give exactly the strict rule's answer (core identity.verifyBytes). */
-export type VerifyBytes = (signature: string, message: Uint8Array, publicKey: Hex) => boolean
+export type { VerifyBytes }
 
 /** A verifier that remembers every answer (bounded: cleared when it grows past `max`). */
 export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes): CachingVerifier {
@@ -37,7 +41,13 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
     cache.set(k, v)
     return v
   }
+  const bytes: VerifyBytes = (sig, message, publicKey) => {
+    const k = `b${publicKey}${sig}${bytesToHex(message)}`
+    const hit = cache.get(k)
+    return hit !== undefined ? hit : remember(k, verify(sig, message, publicKey))
+  }
   return {
+    bytes,
     state(params, channelId, party, hash, state, sig) {
       if (state.contractId !== params.contractId || state.channelId !== channelId) return false
       const key = partyKey(params, party)
@@ -51,7 +61,8 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
       const hit = cache.get(k)
       if (hit !== undefined) return hit
       const q = sq.quote
-      const ok = q.contractId === params.contractId && q.channelId === channelId && verify(sq.signature, quoteDigest(q), partyKey(params, q.quoter))
+      // Through `bytes`: core's transition check of a trade then finds the quote's answer cached.
+      const ok = q.contractId === params.contractId && q.channelId === channelId && bytes(sq.signature, quoteDigest(q), partyKey(params, q.quoter))
       return remember(k, ok)
     },
     memo<T>(k: string, compute: () => T): T {

@@ -1,38 +1,15 @@
 // WebCrypto Ed25519 for the browser hot path. WebCrypto is async and the engine is synchronous,
-// so the session primes the verifier's cache before it computes (primeFromDoc), and the signer is
-// async. Decisions equal the strict noble rule (see ed25519-fast.ts): a WebCrypto "valid" after
-// the S < L and key checks is strictly valid; a WebCrypto "invalid" is re-checked with noble.
+// so the session primes the verifier's cache before it computes, and the signer is async.
+// Decisions equal the strict noble rule (core/ed25519-fast.ts `webCryptoVerifyBytes`).
 import { hexToBytes, type Hex } from '../bytes.ts'
-import { verifyBytes, type SecretKeyHex } from '../identity.ts'
-import { isCanonicalS, cachedValidKey } from './ed25519-fast.ts'
+import type { SecretKeyHex } from '../identity.ts'
+import { webCryptoVerifyBytes } from '../ed25519-fast.ts'
 import { stateSigCacheKey, type CachingVerifier } from './verifier.ts'
 import type { StateSigner } from './session.ts'
 
+export { webCryptoVerifyBytes }
+
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle
-const keys = new Map<Hex, Promise<CryptoKey>>()
-
-function importPublic(pk: Hex): Promise<CryptoKey> {
-  let k = keys.get(pk)
-  if (!k) {
-    k = subtle().importKey('raw', hexToBytes(pk) as BufferSource, { name: 'Ed25519' }, false, ['verify'])
-    keys.set(pk, k)
-  }
-  return k
-}
-
-/** Strict-equivalent async verification through WebCrypto. */
-export async function webCryptoVerifyBytes(signature: string, message: Uint8Array, publicKey: Hex): Promise<boolean> {
-  if (!/^[0-9a-f]{128}$/.test(signature) || !/^[0-9a-f]{64}$/.test(publicKey)) return false
-  const sig = hexToBytes(signature)
-  if (!isCanonicalS(sig) || !cachedValidKey(publicKey)) return false
-  let ok = false
-  try {
-    ok = await subtle().verify({ name: 'Ed25519' }, await importPublic(publicKey), sig as BufferSource, message as BufferSource)
-  } catch {
-    ok = false
-  }
-  return ok || verifyBytes(signature, message, publicKey)
-}
 
 /** Verifies state signatures with WebCrypto, many in flight, and primes `verifier`'s cache. */
 export async function webCryptoVerifier(verifier: CachingVerifier, items: readonly { publicKey: Hex; hash: Hex; digest: Uint8Array; sig: string }[]): Promise<void> {

@@ -1,9 +1,15 @@
-// fastVerify must accept and reject exactly what core's strict verifyBytes does.
+// The fast Ed25519 paths (OpenSSL via node:crypto for the settlement node and Node peers, WebCrypto
+// for browsers) must accept and reject exactly what the strict noble rule (`verifyBytes`,
+// zip215: false) does, on every input, including the edge cases where libraries differ.
 import { describe, expect, it } from 'vitest'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { bytesToHex, hexToBytes, generateKeyPair, signBytes, taggedHash, verifyBytes, utf8ToBytes } from '../../core/index.ts'
-import { fastVerify } from './fast-verify.ts'
+import { bytesToHex, hexToBytes, utf8ToBytes } from './bytes.ts'
+import { taggedHash } from './encoding.ts'
+import { generateKeyPair, keyPairFromSecret, signBytes, verifyBytes } from './identity.ts'
+import { webCryptoVerifyBytes } from './ed25519-fast.ts'
+import { nodeSignBytes, nodeVerifyBytes } from './ed25519-node.ts'
+import { webCryptoSigner } from './sync/webcrypto.ts'
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const P = 2n ** 255n - 19n
@@ -25,6 +31,18 @@ function fromLe(b: Uint8Array): bigint {
 }
 const modL = (n: bigint) => ((n % L) + L) % L
 
+/** mulberry32: the bit-flip vectors are the same on every run. */
+function seeded(seed: number): (n: number) => number {
+  let a = seed >>> 0
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)
+  }
+}
+
 // The eight small-order points (torsion subgroup), canonical encodings.
 const torsion: ed.Point[] = (() => {
   const t8 = Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a') // order 8
@@ -36,6 +54,14 @@ const torsion: ed.Point[] = (() => {
   }
   return pts
 })()
+// Small-order points as the literature lists them (order 1, 2, 4 with x=0 sign 1, 8, 8).
+const SMALL_ORDER = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+]
 
 /** Signs with a key A = aB + T (T torsion): valid under the cofactored equation, not cofactorless. */
 function mixedOrderSignature(a: bigint, t: ed.Point, r: bigint): { pk: string; sig: string } {
@@ -77,14 +103,24 @@ function vectors(): Vector[] {
     pk[31] = pk[31]! ^ 0x80
     out.push({ name: `key sign bit flipped ${i}`, sig, pk: bytesToHex(pk) })
   }
+  const fixed = keyPairFromSecret('a1'.repeat(32))
+  const good = signBytes(msg, fixed.secretKey)
+  out.push({ name: 'S = L', sig: good.slice(0, 64) + bytesToHex(le(L)), pk: fixed.publicKey })
+  out.push({ name: 'S all ones', sig: good.slice(0, 64) + 'ff'.repeat(32), pk: fixed.publicKey })
   // Small-order public keys, with signatures that satisfy the equation trivially (R = small order, S = 0).
   torsion.forEach((t, i) => {
     const tb = bytesToHex(t.toBytes())
     out.push({ name: `small-order key ${i}, S=0`, sig: tb + '00'.repeat(32), pk: tb })
     out.push({ name: `small-order key ${i}, identity R`, sig: bytesToHex(Point.ZERO.toBytes()) + '00'.repeat(32), pk: tb })
   })
+  for (const p of SMALL_ORDER) {
+    out.push({ name: `small-order key ${p.slice(0, 6)}, R=key S=0`, sig: p + '00'.repeat(32), pk: p })
+    out.push({ name: `small-order R ${p.slice(0, 6)} with a real key`, sig: p + good.slice(64), pk: fixed.publicKey })
+  }
   // Mixed-order keys: noble (cofactored) accepts these, OpenSSL (cofactorless) mostly does not.
   for (let i = 1; i < 8; i++) out.push({ name: `mixed-order key, torsion ${i}`, ...mixedOrderSignature(1000n + BigInt(i), torsion[i]!, 77n + BigInt(i)) })
+  out.push({ name: 'mixed-order key, signature of the prime-order part', sig: good, pk: Point.fromHex(fixed.publicKey).add(torsion[1]!).toHex() })
+  out.push({ name: 'R plus torsion', sig: Point.fromHex(good.slice(0, 64)).add(torsion[1]!).toHex() + good.slice(64), pk: fixed.publicKey })
   // Non-canonical y (y >= p) encodings for the key and for R.
   for (const y of [P, P + 1n, P + 2n, 2n ** 255n - 1n]) {
     const enc = bytesToHex(le(y))
@@ -93,6 +129,7 @@ function vectors(): Vector[] {
     out.push({ name: `key y=${y - P}+p`, sig, pk: enc })
     out.push({ name: `R y=${y - P}+p`, sig: enc + sig.slice(64), pk: kp.publicKey })
   }
+  out.push({ name: 'key y = 2^255 - 1 with sign bit', sig: good, pk: 'ff'.repeat(32) })
   // x = 0 with the sign bit set (y = 1 and y = p-1).
   for (const y of [1n, P - 1n]) {
     const b = le(y)
@@ -101,30 +138,51 @@ function vectors(): Vector[] {
     out.push({ name: `x=0 sign bit key y=${y === 1n ? '1' : 'p-1'}`, sig: signBytes(msg, kp.secretKey), pk: bytesToHex(b) })
     out.push({ name: `x=0 sign bit R y=${y === 1n ? '1' : 'p-1'}`, sig: bytesToHex(b) + signBytes(msg, kp.secretKey).slice(64), pk: kp.publicKey })
   }
+  // Random single-bit corruptions of one valid signature (seeded).
+  const pick = seeded(99)
+  for (let i = 0; i < 200; i++) {
+    const b = hexToBytes(good)
+    b[pick(64)]! ^= 1 << pick(8)
+    out.push({ name: `random bit flip ${i}`, sig: bytesToHex(b), pk: fixed.publicKey })
+  }
   // Not on the curve, malformed lengths and hex.
-  const kp = generateKeyPair()
-  const good = signBytes(msg, kp.secretKey)
   out.push({ name: 'key not on curve', sig: good, pk: '02' + '00'.repeat(31) })
-  out.push({ name: 'all-zero signature', sig: '00'.repeat(64), pk: kp.publicKey })
-  out.push({ name: 'all-ff signature', sig: 'ff'.repeat(64), pk: kp.publicKey })
-  out.push({ name: 'short signature', sig: good.slice(0, 126), pk: kp.publicKey })
-  out.push({ name: 'uppercase hex signature', sig: good.toUpperCase(), pk: kp.publicKey })
-  out.push({ name: 'short key', sig: good, pk: kp.publicKey.slice(0, 62) })
+  out.push({ name: 'all-zero signature', sig: '00'.repeat(64), pk: fixed.publicKey })
+  out.push({ name: 'all-ff signature', sig: 'ff'.repeat(64), pk: fixed.publicKey })
+  out.push({ name: 'short signature', sig: good.slice(0, 126), pk: fixed.publicKey })
+  out.push({ name: 'long signature', sig: good + '00', pk: fixed.publicKey })
+  out.push({ name: 'uppercase hex signature', sig: good.toUpperCase(), pk: fixed.publicKey })
+  out.push({ name: 'non-hex signature', sig: 'zz' + good.slice(2), pk: fixed.publicKey })
+  out.push({ name: 'short key', sig: good, pk: fixed.publicKey.slice(0, 62) })
+  out.push({ name: 'uppercase key', sig: good, pk: fixed.publicKey.toUpperCase() })
   return out
 }
 
-describe('fastVerify equals strict noble verification', () => {
+describe('fast Ed25519 paths decide exactly like strict noble', () => {
   const all = vectors()
-  it.each(all)('$name', ({ sig, pk, m }) => {
+  it.each(all)('$name', async ({ sig, pk, m }) => {
     const message = m ?? msg
-    expect(fastVerify(sig, message, pk)).toBe(verifyBytes(sig, message, pk))
+    const strict = verifyBytes(sig, message, pk)
+    expect(nodeVerifyBytes(sig, message, pk), 'OpenSSL path').toBe(strict)
+    expect(await webCryptoVerifyBytes(sig, message, pk), 'WebCrypto path').toBe(strict)
   })
 
   it('the vector set exercises both outcomes and the slow path', () => {
     const accepted = all.filter((v) => verifyBytes(v.sig, v.m ?? msg, v.pk))
     expect(accepted.length).toBeGreaterThan(16)
     expect(all.length - accepted.length).toBeGreaterThan(40)
-    // At least one mixed-order vector is accepted by noble: that is the case OpenSSL alone gets wrong.
-    expect(all.some((v) => v.name.startsWith('mixed-order') && verifyBytes(v.sig, msg, v.pk))).toBe(true)
+    // Every non-canonical S, small-order or non-canonical encoding is rejected by the strict rule.
+    for (const v of all.filter((x) => /non-canonical|small-order|S = L|y=|x=0|not on curve|R plus torsion/.test(x.name))) {
+      expect(verifyBytes(v.sig, v.m ?? msg, v.pk), `strict accepted ${v.name}`).toBe(false)
+    }
+    // At least one mixed-order vector is accepted by noble: the case OpenSSL alone gets wrong.
+    expect(all.some((v) => v.name.startsWith('mixed-order key, torsion') && verifyBytes(v.sig, msg, v.pk))).toBe(true)
+  })
+
+  it('fast signers give byte-identical signatures', async () => {
+    const kp = keyPairFromSecret('b2'.repeat(32))
+    const digest = new Uint8Array(32).fill(3)
+    expect(nodeSignBytes(kp.secretKey)(digest)).toBe(signBytes(digest, kp.secretKey))
+    expect(await webCryptoSigner(kp.secretKey)(digest)).toBe(signBytes(digest, kp.secretKey))
   })
 })

@@ -94,6 +94,11 @@ describe('forbidden transitions, each with its code', () => {
   for (const [name, prev, t, code, version] of table) {
     it(`${name} -> ${code}`, () => expect(codeOf(() => applyTransition(ch.params, prev, t, version))).toBe(code))
   }
+  it('an insufficient balance is reported in asset units, naming the party', () => {
+    expect(() => applyTransition(ch.params, testChannel({ depositB: usdc(10_000) }).genesis, trade('B'))).toThrow(
+      'party B lacks 48,500.000000 USDC to pay the premium and lock collateral for this trade',
+    )
+  })
   it('a proposal whose state differs from what its transition produces -> TRANSITION_MISMATCH', () => {
     const forged = { ...afterTrade, balanceA: afterTrade.balanceA + 1n, balanceB: afterTrade.balanceB - 1n }
     expect(codeOf(() => assertValidTransition(ch.params, ch.genesis, trade(), forged))).toBe('TRANSITION_MISMATCH')

@@ -6,6 +6,7 @@
 //   final   no open positions; ends the channel (cooperative close)
 // Every result keeps conservation and full collateral; every refusal is a TransitionError with a code.
 import { encode, taggedHashHex } from './encoding.ts'
+import { formatUnits } from './amount.ts'
 import { TransitionError } from './errors.ts'
 import { channelIdOf, otherParty, type ChannelParams, type Party } from './channel.ts'
 import { verifyQuote, quoteHash, type SignedQuote } from './quote.ts'
@@ -96,10 +97,10 @@ function credit(party: Party, amount: bigint, a: bigint, b: bigint): [bigint, bi
   return party === 'A' ? [a + amount, b] : [a, b + amount]
 }
 
-function requireNonNegative(balanceA: bigint, balanceB: bigint, what: string): void {
+function requireNonNegative(balanceA: bigint, balanceB: bigint, what: string, decimals: number, asset: string): void {
   for (const [party, bal] of [['A', balanceA], ['B', balanceB]] as const) {
     if (bal < 0n) {
-      throw new TransitionError('INSUFFICIENT_BALANCE', `party ${party} lacks ${-bal} to ${what}`, { party, shortfall: (-bal).toString() })
+      throw new TransitionError('INSUFFICIENT_BALANCE', `party ${party} lacks ${formatUnits(-bal, decimals)} ${asset} to ${what}`, { party, shortfall: (-bal).toString() })
     }
   }
 }
@@ -132,7 +133,7 @@ function applyTrade(params: ChannelParams, channelId: Hex, prev: ChannelState, t
   let [a, b] = [prev.balanceA - lockA, prev.balanceB - lockB]
   ;[a, b] = credit(buyer, -q.premium, a, b)
   ;[a, b] = credit(seller, q.premium, a, b)
-  requireNonNegative(a, b, 'pay the premium and lock collateral for this trade')
+  requireNonNegative(a, b, 'pay the premium and lock collateral for this trade', params.assetDecimals, params.asset)
   const position: Position = { id, buyer, terms: q.terms, premium: q.premium, lockA, lockB }
   const used: UsedQuote = { quoter: q.quoter, nonce: q.nonce, validUntil: q.validUntil }
   return {
@@ -155,7 +156,7 @@ function takePositions(prev: ChannelState, ids: readonly Hex[]): { closing: Posi
   return { closing, remaining: prev.positions.filter((p) => !ids.includes(p.id)) }
 }
 
-function applyUnwind(prev: ChannelState, t: UnwindTransition): Partial<ChannelState> {
+function applyUnwind(params: ChannelParams, prev: ChannelState, t: UnwindTransition): Partial<ChannelState> {
   const { closing, remaining } = takePositions(prev, t.positionIds)
   let a = prev.balanceA - t.paymentAtoB
   let b = prev.balanceB + t.paymentAtoB
@@ -165,7 +166,7 @@ function applyUnwind(prev: ChannelState, t: UnwindTransition): Partial<ChannelSt
     b += p.lockB
     settled = { count: settled.count + 1, netToA: settled.netToA, digest: settledDigest(settled.digest, p.id, 2, 0n, 0n) }
   }
-  requireNonNegative(a, b, 'pay the agreed unwind amount')
+  requireNonNegative(a, b, 'pay the agreed unwind amount', params.assetDecimals, params.asset)
   settled = { ...settled, netToA: settled.netToA - t.paymentAtoB }
   return { balanceA: a, balanceB: b, positions: remaining, settled }
 }
@@ -235,7 +236,7 @@ export function applyTransition(params: ChannelParams, prev: ChannelState, t: Tr
       changes = applyTrade(params, channelId, prev, t, opts.verify)
       break
     case 'unwind':
-      changes = applyUnwind(prev, t)
+      changes = applyUnwind(params, prev, t)
       break
     case 'settle':
       changes = applySettle(prev, t, opts.verify)

@@ -418,7 +418,7 @@ export class SettlementContract {
       fail('DEADLINE_PASSED', 'the settlement window has closed; refund the position', { fallbackAt: p.terms.expiry + SETTLEMENT_FALLBACK_MS })
     }
     try {
-      assertAttestationSettles(p, att)
+      assertAttestationSettles(p, att, this.verify)
     } catch (e) {
       if (isProtocolError(e)) fail(e.code === 'BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'ATTESTATION_MISMATCH', e.message, { positionId })
       throw e

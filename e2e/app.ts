@@ -60,3 +60,33 @@ export async function reloadAndUnlock(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
 }
+
+/** `requester` asks for a small put, `quoter` quotes `premium`, `requester` accepts; waits for the co-signed trade. */
+export async function trade(requester: Page, quoter: Page, premium: string, qty = '0.1'): Promise<void> {
+  const before = Number(await requester.getByTestId('position-count').textContent())
+  await requester.getByRole('tab', { name: 'Trade' }).click()
+  await quoter.getByRole('tab', { name: 'Trade' }).click()
+  await requester.getByRole('button', { name: 'New RFQ' }).click()
+  await requester.getByLabel('Leg 1 quantity').fill(qty)
+  await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
+  await quoter.getByLabel('Premium (USDC)').fill(premium)
+  await quoter.getByRole('button', { name: /Sign and send/ }).click()
+  await requester.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+  for (const p of [requester, quoter]) await expect(p.getByTestId('position-count')).toHaveText(String(before + 1))
+}
+
+/** The latest co-signed state as this page holds it (History & audit -> export). */
+export async function exportLatestState(page: Page): Promise<unknown> {
+  await page.getByRole('tab', { name: 'History & audit' }).click()
+  await page.getByRole('button', { name: 'Export latest signed state' }).click()
+  const json = await page.getByTestId('exported-state').inputValue()
+  await page.getByRole('button', { name: 'Hide' }).click()
+  return JSON.parse(json)
+}
+
+export async function exportBackup(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Export backup' }).click()
+  const text = await page.getByTestId('backup-text').inputValue()
+  await page.getByRole('button', { name: 'Hide backup' }).click()
+  return text
+}

@@ -1,7 +1,8 @@
 // The channel's audit trail: every co-signed state this side accepted (verified), what the document
 // held that was rejected and why, equivocation evidence, and the anchored events on the contract.
 import type { SessionSnapshot } from '../../core/sync/index.ts'
-import { formatUnits } from '../../core/index.ts'
+import { formatUnits, toWire } from '../../core/index.ts'
+import { useState } from 'react'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
@@ -11,8 +12,18 @@ export function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: Ch
   const rejected = [...view.rejected, ...snap.storeRejected]
   const events = node.events.filter((e) => 'channelId' in e.event && e.event.channelId === record.channelId)
   const fmt = (v: bigint) => formatUnits(v, record.params.assetDecimals)
+  const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
+      {view.latest && (
+        <p>
+          <button type="button" className="secondary small" onClick={() => setExported(exported ? null : JSON.stringify(toWire(view.latest)))}>
+            {exported ? 'Hide' : 'Export latest signed state'}
+          </button>{' '}
+          <span className="muted small">Both signatures included: what the contract accepts in a dispute. Keep a copy off this machine.</span>
+        </p>
+      )}
+      {exported && <textarea readOnly rows={4} value={exported} data-testid="exported-state" onFocus={(e) => e.currentTarget.select()} />}
       <h3>Signed states</h3>
       <table data-testid="signed-states">
         <thead>

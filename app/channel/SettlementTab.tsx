@@ -16,7 +16,8 @@ function countdown(ms: number): string {
 }
 
 export function SettlementTab({ session, latest, onChain, record, keys, now }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number }) {
-  const { conn } = useSettlement()
+  const { conn, snap: node } = useSettlement()
+  const fallbackMs = node.info?.settlementFallbackMs ?? Number.POSITIVE_INFINITY
   const [error, setError] = useState<string | null>(null)
   const id = record.channelId
   const s = latest?.state
@@ -84,10 +85,17 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
             {view.lockedPositions.map((p) => (
               <li key={p.id}>
                 {p.terms.feed} expiring {new Date(p.terms.expiry).toISOString().slice(0, 16)} · locked {fmt(p.lockA + p.lockB)}{' '}
-                <button type="button" className="small" disabled={now < p.terms.expiry}
-                  onClick={() => run('Settle position', async () => conn.client.settlePosition(keys, id, p.id, await conn.client.attestation(p.terms.feed, p.terms.expiry)))}>
-                  {now < p.terms.expiry ? 'Settles after expiry' : 'Settle at the oracle price'}
-                </button>
+                {now >= p.terms.expiry + fallbackMs ? (
+                  // No attestation in time: the contract refunds each side its own collateral.
+                  <button type="button" className="small" onClick={() => run('Refund position', () => conn.client.refundPosition(keys, id, p.id))}>
+                    Refund locked collateral (settlement window closed)
+                  </button>
+                ) : (
+                  <button type="button" className="small" disabled={now < p.terms.expiry}
+                    onClick={() => run('Settle position', async () => conn.client.settlePosition(keys, id, p.id, await conn.client.attestation(p.terms.feed, p.terms.expiry)))}>
+                    {now < p.terms.expiry ? 'Settles after expiry' : 'Settle at the oracle price'}
+                  </button>
+                )}
               </li>
             ))}
           </ul>

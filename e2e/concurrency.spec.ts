@@ -1,0 +1,87 @@
+// Signing interrupted by reloads and absences, and two accepts at the same instant.
+import { test, expect, newTrader, type Stack, type Trader } from './fixtures.ts'
+import { createIdentity, getTestFunds, openChannel, openOnContract, reloadAndUnlock, PASS } from './app.ts'
+import type { Browser, Page } from '@playwright/test'
+
+async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
+  const alice = await newTrader(browser, stack, 'alice')
+  const bob = await newTrader(browser, stack, 'bob')
+  for (const t of [alice, bob]) {
+    await t.open()
+    await createIdentity(t.page)
+    await getTestFunds(t.page)
+  }
+  await openChannel(alice.page, bob.page)
+  await openOnContract(alice.page, bob.page)
+  for (const t of [alice, bob]) await t.page.getByRole('tab', { name: 'Trade' }).click()
+  return [alice, bob]
+}
+
+async function requestAndQuote(requester: Page, quoter: Page, qty: string, premium: string, ticket = 1): Promise<void> {
+  await requester.getByRole('button', { name: 'New RFQ' }).click()
+  await requester.getByLabel('Leg 1 quantity').fill(qty)
+  await quoter.getByRole('button', { name: new RegExp(`^RFQ ${ticket} `) }).click()
+  await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
+  await quoter.getByLabel('Premium (USDC)').fill(premium)
+  await quoter.getByRole('button', { name: /Sign and send/ }).click()
+  await expect(requester.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(1)
+}
+
+async function unlockIn(t: Trader, stack: Stack): Promise<Page> {
+  const page = await t.context.newPage()
+  await page.goto(`/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}`)
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  return page
+}
+
+test('reload during signing: A reloads between proposing and the countersignature and again after; B goes offline and back; nothing lost or doubled', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const a = alice.page
+  await requestAndQuote(a, bob.page, '0.1', '700')
+  await bob.page.close() // Bob goes offline right after quoting
+
+  await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+  await expect(a.getByTestId('pending')).toContainText('awaiting-peer')
+  await expect(a.getByTestId('position-count')).toHaveText('0') // not shown as traded before both signed
+  await reloadAndUnlock(a) // between proposing and the countersignature
+  await expect(a.getByTestId('latest-version')).toHaveText('state v0')
+
+  const b = await unlockIn(bob, stack) // Bob comes back: his app countersigns the trade on his own quote
+  for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText('state v1', { timeout: 30_000 })
+  await reloadAndUnlock(a) // just after
+  for (const p of [a, b]) {
+    await expect(p.getByTestId('latest-version')).toHaveText('state v1', { timeout: 20_000 })
+    await expect(p.getByTestId('position-count')).toHaveText('1')
+  }
+  expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('both accept at once: two different quotes accepted in the same instant both end up co-signed, identically on both pages', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await requestAndQuote(a, b, '0.1', '500') // Alice's RFQ, Bob's quote
+  await requestAndQuote(b, a, '0.2', '800', 2) // Bob's RFQ, Alice's quote
+  // Each page shows the latest ticket: the one with the other's quote for it.
+  const acceptA = a.getByRole('button', { name: /^RFQ 1 / })
+  await acceptA.click()
+  await expect(a.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(1)
+  await expect(b.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(1)
+  await Promise.all([
+    a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click(),
+    b.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click(),
+  ])
+  for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('2', { timeout: 30_000 })
+  const va = await a.getByTestId('latest-version').textContent()
+  expect(await b.getByTestId('latest-version').textContent()).toBe(va)
+  expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
+  // Neither trade was silently dropped: both proposers see their trade done.
+  for (const p of [a, b]) await expect(p.getByTestId('outcomes').locator('li[data-status="done"]', { hasText: 'trade' })).toHaveCount(1)
+  await alice.context.close()
+  await bob.context.close()
+})

@@ -66,8 +66,12 @@ export async function trade(requester: Page, quoter: Page, premium: string, qty 
   const before = Number(await requester.getByTestId('position-count').textContent())
   await requester.getByRole('tab', { name: 'Trade' }).click()
   await quoter.getByRole('tab', { name: 'Trade' }).click()
+  const tickets = quoter.getByRole('button', { name: /^RFQ \d+ / })
+  const count = await tickets.count()
   await requester.getByRole('button', { name: 'New RFQ' }).click()
   await requester.getByLabel('Leg 1 quantity').fill(qty)
+  await expect(tickets).toHaveCount(count + 1)
+  await tickets.last().click() // tickets are numbered in creation order on both sides
   await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
   await quoter.getByLabel('Premium (USDC)').fill(premium)
   await quoter.getByRole('button', { name: /Sign and send/ }).click()

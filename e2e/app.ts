@@ -23,7 +23,7 @@ export async function myPublicKey(page: Page): Promise<string> {
 }
 
 /** A invites B (B's public key given), B accepts; both end on the channel screen. */
-export async function openChannel(a: Page, b: Page, opts: { deposit?: string; challengeHours?: string } = {}): Promise<void> {
+export async function openChannel(a: Page, b: Page, opts: { deposit?: string; challengeHours?: string } = {}): Promise<{ sealed: string; code: string }> {
   const bKey = await myPublicKey(b)
   await a.getByRole('button', { name: 'New channel' }).click()
   await a.getByLabel('Counterparty public key').fill(bKey)
@@ -43,6 +43,7 @@ export async function openChannel(a: Page, b: Page, opts: { deposit?: string; ch
     await expect(p.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
     await expect(p.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
   }
+  return { sealed, code }
 }
 
 export async function openOnContract(a: Page, b: Page): Promise<void> {

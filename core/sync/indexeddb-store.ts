@@ -1,7 +1,9 @@
 // ChannelStore in the browser: one IndexedDB database per channel with two object stores. Every
 // write resolves on the transaction's `complete` event with durability "strict", so "persisted"
 // means committed (plain y-indexeddb can lose writes on a fast reload: NOTES.md). The Y.Doc updates
-// live here too, so one await covers both the signature and the doc.
+// live here too. Records and doc updates are written in transactions of disjoint scope, so an awaited
+// record append (a signature to persist before publishing) never queues behind doc-update commits;
+// doc updates arriving while one commit is in flight share the next transaction (group commit).
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
 import type { Hex } from '../bytes.ts'
 
@@ -21,6 +23,9 @@ function done(tx: IDBTransaction): Promise<void> {
 }
 
 export class IndexedDbChannelStore implements ChannelStore {
+  private queued: { update: Uint8Array; resolve: () => void; reject: (e: unknown) => void }[] = []
+  private flushing = false
+
   private constructor(private readonly db: IDBDatabase) {}
 
   static async open(channelId: Hex, factory: IDBFactory = indexedDB): Promise<IndexedDbChannelStore> {
@@ -32,8 +37,8 @@ export class IndexedDbChannelStore implements ChannelStore {
     return new IndexedDbChannelStore(await promised(req))
   }
 
-  private tx(mode: IDBTransactionMode): IDBTransaction {
-    return this.db.transaction(['records', 'updates'], mode, { durability: 'strict' })
+  private tx(mode: IDBTransactionMode, scope: string[] = ['records', 'updates']): IDBTransaction {
+    return this.db.transaction(scope, mode, { durability: 'strict' })
   }
 
   async load(): Promise<StoredChannel> {
@@ -43,15 +48,35 @@ export class IndexedDbChannelStore implements ChannelStore {
   }
 
   async append(records: readonly StoreRecord[]): Promise<void> {
-    const tx = this.tx('readwrite')
+    const tx = this.tx('readwrite', ['records'])
     for (const r of records) tx.objectStore('records').add(r)
     await done(tx)
   }
 
-  async appendUpdate(update: Uint8Array): Promise<void> {
-    const tx = this.tx('readwrite')
-    tx.objectStore('updates').add(update)
-    await done(tx)
+  /** Resolves when `update` is committed; updates queued during one commit go in the next, together. */
+  appendUpdate(update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ update, resolve, reject })
+      if (!this.flushing) this.flushUpdates()
+    })
+  }
+
+  private flushUpdates(): void {
+    const batch = this.queued
+    this.queued = []
+    this.flushing = true
+    const finish = (err: unknown) => {
+      for (const q of batch) if (err === null) q.resolve(); else q.reject(err)
+      this.flushing = false
+      if (this.queued.length > 0) this.flushUpdates()
+    }
+    try {
+      const tx = this.tx('readwrite', ['updates'])
+      for (const q of batch) tx.objectStore('updates').add(q.update)
+      done(tx).then(() => finish(null), finish)
+    } catch (e) {
+      finish(e)
+    }
   }
 
   async replace(records: readonly StoreRecord[], update: Uint8Array): Promise<void> {

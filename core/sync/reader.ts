@@ -181,6 +181,10 @@ function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelI
   let chars = 0
   const budget = (area: RejectArea, key: string, raw: unknown): boolean => {
     const n = typeof raw === 'string' ? raw.length : 0
+    // An entry over the per-entry cap is rejected by the parser (TOO_LARGE) and must not use up the
+    // epoch's budget: else one oversized value from anybody in the room would crowd out every honest
+    // entry after it (found by the malicious-peer e2e scenario).
+    if (n > MAX_ENTRY_CHARS) return true
     if (chars + n > MAX_EPOCH_CHARS) {
       reject(area, key, 'TOO_LARGE', `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters`)
       return false

@@ -1,18 +1,10 @@
 // Signing interrupted by reloads and absences, and two accepts at the same instant.
-import { test, expect, newTrader, type Stack, type Trader } from './fixtures.ts'
-import { createIdentity, getTestFunds, openChannel, openOnContract, reloadAndUnlock, PASS } from './app.ts'
+import { test, expect, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
+import { reloadAndUnlock, PASS } from './app.ts'
 import type { Browser, Page } from '@playwright/test'
 
 async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
-  const alice = await newTrader(browser, stack, 'alice')
-  const bob = await newTrader(browser, stack, 'bob')
-  for (const t of [alice, bob]) {
-    await t.open()
-    await createIdentity(t.page)
-    await getTestFunds(t.page)
-  }
-  await openChannel(alice.page, bob.page)
-  await openOnContract(alice.page, bob.page)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
   for (const t of [alice, bob]) await t.page.getByRole('tab', { name: 'Trade' }).click()
   return [alice, bob]
 }

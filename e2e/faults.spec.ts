@@ -1,22 +1,15 @@
 // Faults and adversaries: a party can always get its money, and nobody gets more than the states
 // both signed allow. Balances are asserted to the minor unit against the signed states.
-import { test, expect, newTrader, type Stack, type Trader } from './fixtures.ts'
-import { createIdentity, exportBackup, exportLatestState, getTestFunds, openChannel, openOnContract, trade, PASS } from './app.ts'
+import { test, expect, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
+import { exportBackup, exportLatestState, trade, PASS } from './app.ts'
 import { importVault, unlockKey, parseSignedState, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
 import type { Browser } from '@playwright/test'
 
 const HOUR = 3_600_000
 
 async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
-  const alice = await newTrader(browser, stack, 'alice')
-  const bob = await newTrader(browser, stack, 'bob')
-  for (const t of [alice, bob]) {
-    await t.open()
-    await createIdentity(t.page)
-    await getTestFunds(t.page)
-  }
-  await openChannel(alice.page, bob.page)
-  await openOnContract(alice.page, bob.page)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  for (const t of [alice, bob]) await t.page.getByRole('tab', { name: 'Trade' }).click()
   return [alice, bob]
 }
 

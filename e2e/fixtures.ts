@@ -5,6 +5,7 @@ import { test as base, expect, type Browser, type BrowserContext, type Page } fr
 import { WebSocket } from 'ws'
 import { SettlementClient } from '../channel-contract/index.ts'
 import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
 
 /** The demo counterparty as a service on this stack (started by the test that needs it). */
 export function demoService(stack: Stack, port: number): Service {
@@ -83,3 +84,17 @@ export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
 })
 
 export { expect }
+
+/** Alice and Bob, each with an identity and test funds, in an open channel (Alice invited). */
+export async function twoTradersInChannel(browser: Browser, stack: Stack): Promise<{ alice: Trader; bob: Trader; invite: { sealed: string; code: string } }> {
+  const alice = await newTrader(browser, stack, 'alice')
+  const bob = await newTrader(browser, stack, 'bob')
+  for (const t of [alice, bob]) {
+    await t.open()
+    await createIdentity(t.page)
+    await getTestFunds(t.page)
+  }
+  const invite = await openChannel(alice.page, bob.page)
+  await openOnContract(alice.page, bob.page)
+  return { alice, bob, invite }
+}

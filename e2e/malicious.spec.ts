@@ -2,8 +2,8 @@
 // garbage, oversized values, forged quotes and signatures, and replays from another channel. Both
 // apps keep working, their latest state is unchanged, and the audit view lists what was rejected.
 import * as Y from 'yjs'
-import { test, expect, newTrader } from './fixtures.ts'
-import { createIdentity, getTestFunds, openChannel, openOnContract, trade } from './app.ts'
+import { test, expect, twoTradersInChannel } from './fixtures.ts'
+import { trade } from './app.ts'
 import { ChannelRoom, currentEpoch, deriveRoomKeys, openInvite, roomSecretBytes, section, sigKey } from '../core/sync/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { applyTransition, generateKeyPair, signQuote, signState, stateHash, toWire } from '../core/index.ts'
@@ -11,16 +11,8 @@ import { T0, btcPackage, put, testChannel, testQuote } from '../core/testkit.ts'
 
 test('malicious third peer: garbage, oversized values, forged quotes and states, replays from another channel', async ({ browser, stack }) => {
   test.setTimeout(180_000)
-  const alice = await newTrader(browser, stack, 'alice')
-  const bob = await newTrader(browser, stack, 'bob')
-  for (const t of [alice, bob]) {
-    await t.open()
-    await createIdentity(t.page)
-    await getTestFunds(t.page)
-  }
+  const { alice, bob, invite } = await twoTradersInChannel(browser, stack)
   const [a, b] = [alice.page, bob.page]
-  const invite = await openChannel(a, b)
-  await openOnContract(a, b)
   await trade(a, b, '500')
   const before = await a.getByTestId('my-balance').textContent()
 

@@ -1,21 +1,13 @@
 // Infrastructure restarts: the signaling server is killed and restarted while the traders are
 // connected; the settlement node is killed (kill -9) between transactions. Nothing acknowledged is
 // lost, and the peers resync and keep trading.
-import { test, expect, newTrader } from './fixtures.ts'
-import { createIdentity, getTestFunds, openChannel, openOnContract, trade } from './app.ts'
+import { test, expect, twoTradersInChannel } from './fixtures.ts'
+import { trade } from './app.ts'
 
 test('signaling server and settlement node restarts: peers reconnect and resync, the node loses nothing acknowledged', async ({ browser, stack }) => {
   test.setTimeout(180_000)
-  const alice = await newTrader(browser, stack, 'alice')
-  const bob = await newTrader(browser, stack, 'bob')
-  for (const t of [alice, bob]) {
-    await t.open()
-    await createIdentity(t.page)
-    await getTestFunds(t.page)
-  }
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
   const [a, b] = [alice.page, bob.page]
-  await openChannel(a, b)
-  await openOnContract(a, b)
   await trade(a, b, '600')
 
   // Signaling down: the data channel is direct, so trading goes on; the apps show the outage.

@@ -87,8 +87,9 @@ for (const victimOnline of [true, false]) {
 
     let page = a
     if (victimOnline) {
-      await expect(a.getByText(`A dispute was raised with old state v${old.state.version}; refuting with v${latest.state.version}.`)).toBeVisible()
-      await expect(a.getByText(/Refuted: the contract now holds/)).toBeVisible()
+      // Whoever is first (this app or the watchtower), the trader is told what happened.
+      await expect(a.getByText(`A dispute was started by the counterparty with state v${old.state.version} (older than your v${latest.state.version}).`)).toBeVisible()
+      await expect(a.getByText(new RegExp(`Refuted by (you|the watchtower): the contract now holds v${latest.state.version}`))).toBeVisible()
     } else {
       page = await alice.context.newPage()
       await page.goto(`/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}`)

@@ -91,7 +91,7 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
 
       {notices.length > 0 && (
         <ul className="notices" aria-label="What the app did">
-          {notices.slice(0, 4).map((n) => (
+          {notices.slice(0, 6).map((n) => (
             <li key={`${n.at}-${n.text}`} className={n.kind === 'error' ? 'error' : n.kind === 'warn' ? 'warn' : ''}>{n.text}</li>
           ))}
         </ul>

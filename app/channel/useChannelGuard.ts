@@ -45,11 +45,33 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     const key = `${dispute.version}:${latest.state.version}`
     if (refuted.current === key) return
     refuted.current = key
-    note('warn', `A dispute was raised with old state v${dispute.version}; refuting with v${latest.state.version}.`)
-    void conn.track(`Refute with v${latest.state.version}`, () => conn.client.refute(keys, session.channelId, latest)).then((r) =>
-      note(r ? 'info' : 'error', r ? `Refuted: the contract now holds v${latest.state.version}. Nothing else to do.` : 'The refutation failed: see Transactions. Dispute again with your latest state before the deadline.'),
-    )
+    note('warn', `Refuting the dispute with your v${latest.state.version}.`)
+    void conn.track(`Refute with v${latest.state.version}`, () => conn.client.refute(keys, session.channelId, latest)).then((r) => {
+      // A refusal because the watchtower was first is fine: the event note says so.
+      if (!r) note('error', 'This app could not refute: see Transactions. If no refutation is listed above, dispute with your latest state before the deadline.')
+    })
   }, [session, latest, dispute, onChain, now, conn, keys])
+
+  // Tell the trader about every dispute and refutation on this channel, whoever made it (the
+  // counterparty, this app, or the watchtower while the app was away).
+  const told = useRef(new Set<number>())
+  useEffect(() => {
+    if (!session) return
+    const mine = keys.publicKey
+    for (const e of snap.events) {
+      const ev = e.event
+      if (told.current.has(e.seq) || !('channelId' in ev) || ev.channelId !== session.channelId) continue
+      if (ev.type !== 'DisputeStarted' && ev.type !== 'DisputeRefuted') continue
+      told.current.add(e.seq)
+      const who = ev.by === mine ? 'you' : snap.info?.watchtower?.publicKey === ev.by ? 'the watchtower' : 'the counterparty'
+      if (ev.type === 'DisputeStarted') {
+        const stale = latest && ev.version < latest.state.version
+        note(stale ? 'warn' : 'info', `A dispute was started by ${who} with state v${ev.version}${stale ? ` (older than your v${latest!.state.version})` : ''}.`)
+      } else {
+        note('info', `Refuted by ${who}: the contract now holds v${ev.version}. Nothing else to do.`)
+      }
+    }
+  }, [session, snap.events, snap.info, keys, latest])
 
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {

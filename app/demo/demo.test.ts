@@ -3,26 +3,15 @@
 // WebRTC (@roamhq/wrtc). Run inside the loopback-only namespace:
 //   node scripts/netns.mjs npx vitest run app/demo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createServer } from 'node:net'
 import { rmSync } from 'node:fs'
 import { SettlementClient } from '../../channel-contract/index.ts'
 import { fingerprint, generateKeyPair, nextExpiry, type Hex, type KeyPair } from '../../core/index.ts'
 import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, roomSecretBytes } from '../../core/sync/index.ts'
-import { loadNodeWebrtc } from '../../core/sync/node.ts'
+import { freePort, loadNodeWebrtc } from '../../core/sync/node.ts'
 import { Service, nodeService, signalingService, tempDir } from '../../scripts/services.ts'
 import { proposeChannel } from '../channels/NewChannelForm.tsx'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
   const end = Date.now() + ms

@@ -13,7 +13,8 @@ export async function loadNodeWebrtc(): Promise<unknown> {
   return mod.default ?? mod
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on loopback that was free a moment ago (tests and tools). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)

@@ -7,7 +7,7 @@ import { createVerifier, type CachingVerifier } from './verifier.ts'
 import type { StateSigner } from './session.ts'
 
 export { FileChannelStore } from './file-store.ts'
-export { loadNodeWebrtc, startSignalingServer, type SignalingServer } from './node-webrtc.ts'
+export { freePort, loadNodeWebrtc, startSignalingServer, type SignalingServer } from './node-webrtc.ts'
 export { nodeVerifyBytes }
 
 /** A caching verifier on the OpenSSL fast path (strict-equivalent). */

@@ -70,6 +70,10 @@ const publicKey = hex32.refine(isValidPublicKey, 'not a valid ed25519 public key
 const symbol = z.string({ error: 'expected a symbol' }).regex(SYMBOL_PATTERN, 'expected 1-32 characters of A-Z, 0-9, ".", "_" or "-"')
 const party = z.enum(['A', 'B'], { error: 'expected "A" or "B"' })
 
+/** Field schemas for other boundaries (stores, invites): an amount as a decimal string, 32-byte hex. */
+export const amountSchema = uint128
+export const hex32Schema = hex32
+
 // ---- objects ----
 
 const legSchema = z

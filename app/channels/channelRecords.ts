@@ -2,7 +2,7 @@
 // (params, our side, the room secret, the agreed deposits). Stored data is parsed on load.
 import { createStore, get, set } from 'idb-keyval'
 import { z } from 'zod'
-import { channelIdOf, channelParamsSchema, toWire, tryParse, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
+import { amountSchema, channelIdOf, channelParamsSchema, hex32Schema, toWire, tryParse, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
 import { config } from '../config.ts'
 
 export interface ChannelRecord {
@@ -18,13 +18,12 @@ export interface ChannelRecord {
   readonly invite?: { readonly sealed: string; readonly code: string }
 }
 
-const amount = z.string().regex(/^(0|[1-9][0-9]*)$/).transform((s) => BigInt(s))
 const recordSchema = z.strictObject({
-  channelId: z.string().regex(/^[0-9a-f]{64}$/),
+  channelId: hex32Schema,
   params: channelParamsSchema,
   me: z.enum(['A', 'B']),
-  roomSecret: z.string().regex(/^[0-9a-f]{64}$/),
-  deposits: z.strictObject({ A: amount, B: amount }),
+  roomSecret: hex32Schema,
+  deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   label: z.string().max(64),
   createdAt: z.number().int().nonnegative(),
   invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { channelIdOf, channelParamsSchema, toWire, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
+import { amountSchema, channelIdOf, channelParamsSchema, hex32Schema, toWire, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
 import { DemoError } from './errors.ts'
 import { writeFileAtomic } from './files.ts'
 
@@ -17,13 +17,12 @@ export interface ChannelEntry {
   readonly acceptedAt: number
 }
 
-const amount = z.string().regex(/^(0|[1-9][0-9]{0,38})$/).transform((s) => BigInt(s))
 const entrySchema = z.strictObject({
-  channelId: z.string().regex(/^[0-9a-f]{64}$/),
+  channelId: hex32Schema,
   params: channelParamsSchema,
   me: z.enum(['A', 'B']),
-  roomSecret: z.string().regex(/^[0-9a-f]{64}$/),
-  deposits: z.strictObject({ A: amount, B: amount }),
+  roomSecret: hex32Schema,
+  deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   acceptedAt: z.number().int().nonnegative(),
 })
 const fileSchema = z.strictObject({ v: z.literal(1), channels: z.array(z.unknown()).max(10_000) })

@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { generateKeyPair, keyPairFromSecret, type KeyPair } from '../../core/index.ts'
+import { generateKeyPair, keyPairFromSecret, type KeyPair, hex32Schema } from '../../core/index.ts'
 import { DemoError } from './errors.ts'
 import { writeFileAtomic } from './files.ts'
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/)
+const hex64 = hex32Schema
 const identitySchema = z.strictObject({ v: z.literal(1), publicKey: hex64, secretKey: hex64 })
 
 /** Loads the key from `dir`, or creates and stores a new one. A damaged file is refused, never replaced. */

@@ -69,6 +69,19 @@ export function feedSpec(spec: ChannelSpec, feed: string): FeedSpec | undefined 
 }
 
 /** Parses one typed leg into terms; errors name `legs.<id>.<field>`. */
+/** Everything of a package but its legs, from the channel, the feed and the expiry instant. */
+export function packageHeader(spec: ChannelSpec, feed: FeedSpec, expiry: number): Omit<OptionPackage, 'legs'> {
+  return {
+    feed: feed.name,
+    priceDecimals: feed.priceDecimals,
+    quantityDecimals: feed.quantityDecimals,
+    asset: spec.asset,
+    assetDecimals: spec.assetDecimals,
+    expiry,
+    oracle: spec.oracle,
+  }
+}
+
 export function draftLegToLeg(leg: DraftLeg, feed: FeedSpec): { ok: true; leg: OptionLeg } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = []
   const num = (name: 'strike' | 'cap' | 'quantity', decimals: number, what: string): bigint | null => {
@@ -157,16 +170,7 @@ export function draftToPackage(draft: PackageDraft, spec: ChannelSpec, now: numb
   let pkg: OptionPackage
   try {
     pkg = parseOptionPackage(
-      toWire<OptionPackage>({
-        feed: feed.name,
-        priceDecimals: feed.priceDecimals,
-        quantityDecimals: feed.quantityDecimals,
-        asset: spec.asset,
-        assetDecimals: spec.assetDecimals,
-        expiry,
-        oracle: spec.oracle,
-        legs,
-      }),
+      toWire<OptionPackage>({ ...packageHeader(spec, feed, expiry), legs }),
       { now },
     )
   } catch (e) {

@@ -4,7 +4,7 @@
 import { expiryOn, type OptionPackage } from '../../core/index.ts'
 import { emptyRisk, packageRisk, type MarketInputs, type PackageRisk } from '../../core/pricing/index.ts'
 import { reasonOf } from '../risk/format.ts'
-import { draftLegToLeg, feedSpec, type ChannelSpec, type PackageDraft } from './draft.ts'
+import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 export interface DraftPricing {
   /** Buyer's value and Greeks per leg id; absent when the leg does not parse. */
@@ -25,15 +25,7 @@ export function priceDraft(draft: PackageDraft, spec: ChannelSpec, market: Marke
   } catch {
     return { legs: {}, total: null, error: 'choose an expiry date to see fair values' }
   }
-  const base: Omit<OptionPackage, 'legs'> = {
-    feed: feed.name,
-    priceDecimals: feed.priceDecimals,
-    quantityDecimals: feed.quantityDecimals,
-    asset: spec.asset,
-    assetDecimals: spec.assetDecimals,
-    expiry,
-    oracle: spec.oracle,
-  }
+  const base = packageHeader(spec, feed, expiry)
   const legs: Record<string, PackageRisk> = {}
   let total: PackageRisk | null = null
   try {

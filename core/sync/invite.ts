@@ -17,7 +17,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
 import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
-import { channelParamsSchema, toWire, tryParse } from '../wire.ts'
+import { amountSchema, channelParamsSchema, hex32Schema, toWire, tryParse } from '../wire.ts'
 import { SyncError } from './errors.ts'
 
 export const INVITE_PREFIX = 'otc-invite-v1:'
@@ -53,14 +53,13 @@ function codeKey(code: string): Uint8Array {
   return hkdf(sha256, utf8ToBytes(norm), utf8ToBytes('otc-invite/v1'), utf8ToBytes('secretbox'), 32)
 }
 
-const uint = z.string().regex(/^(0|[1-9][0-9]{0,38})$/).transform((s) => BigInt(s))
 const payloadSchema = z.strictObject({
   v: z.literal(1),
-  contractId: z.string().regex(/^[0-9a-f]{64}$/),
-  inviter: z.string().regex(/^[0-9a-f]{64}$/),
-  roomSecret: z.string().regex(/^[0-9a-f]{64}$/),
+  contractId: hex32Schema,
+  inviter: hex32Schema,
+  roomSecret: hex32Schema,
   params: channelParamsSchema,
-  deposits: z.strictObject({ A: uint, B: uint }),
+  deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   signaling: z.array(z.string().max(200)).max(8),
   sig: z.string().regex(/^[0-9a-f]{128}$/),
 })

@@ -3,7 +3,7 @@
 // size, shape, types, that every key is the hash of its value, and that entries name this channel.
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { stateHash } from '../state.ts'
 import { quoteHash } from '../quote.ts'
@@ -111,7 +111,7 @@ const proposalSchema = z.strictObject({
   state: channelStateSchema,
   proposer: party,
 })
-const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: z.string().regex(/^[0-9a-f]{64}$/).nullable() })
+const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
 const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS) })
 const cancelSchema = z.strictObject({ by: party, at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
 const shortText = z.string().max(40)

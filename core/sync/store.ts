@@ -3,7 +3,7 @@
 // and every signature re-verified on load). `append` resolves only when the records are durable:
 // the signing policy persists a signature before publishing it.
 import { z } from 'zod'
-import { channelStateSchema, signedQuoteSchema, signedStateSchema, toWire, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, transitionSchema, tryParse } from '../wire.ts'
 import type { Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -49,7 +49,7 @@ export const record = {
 }
 
 const party = z.enum(['A', 'B'])
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/)
+const hex64 = hex32Schema
 const recordSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('cosigned'), s: signedStateSchema }),
   z.strictObject({ k: z.literal('sig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: z.string().regex(/^[0-9a-f]{128}$/) }),

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs'
 // Debian's Chromium where present (Playwright cannot download its own browser on our machines).
 const systemChromium = '/usr/bin/chromium'
 const appPort = Number(process.env.E2E_APP_PORT ?? 5183)
+// Another checkout or a helper running e2e at the same time sets its own ports and results folder.
+const results = process.env.E2E_RESULTS ?? 'test-results'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -11,8 +13,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
-  outputDir: 'test-results/e2e-artifacts',
+  reporter: [['list'], ['json', { outputFile: `${results}/e2e.json` }]],
+  outputDir: `${results}/e2e-artifacts`,
   use: {
     baseURL: `http://127.0.0.1:${appPort}`,
     viewport: { width: 1280, height: 800 },

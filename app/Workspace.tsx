@@ -10,6 +10,7 @@ import { ChannelList, type ChannelPick } from './channels/ChannelList.tsx'
 import { NewChannelForm } from './channels/NewChannelForm.tsx'
 import { AcceptInviteForm } from './channels/AcceptInviteForm.tsx'
 import { DemoConnect } from './channels/DemoConnect.tsx'
+import { RestoreChannels } from './channels/RestoreChannels.tsx'
 import { ChannelScreen } from './channel/ChannelScreen.tsx'
 import type { ChannelRecord } from './channels/channelRecords.ts'
 
@@ -35,6 +36,7 @@ export function Workspace({ keys }: { keys: KeyPair }) {
         <aside>
           <AccountPanel keys={keys} />
           <ChannelList records={channels.records} selected={pick} onPick={setPick} damaged={channels.damaged} />
+          {channels.loaded && <RestoreChannels keys={keys} known={channels.records} onRestore={created} />}
           <TxActivity />
         </aside>
         <div className="main">

@@ -1,7 +1,7 @@
 // Invitee: open a sealed invite with its code, review the proposed channel, accept it.
 import { useState, type FormEvent } from 'react'
 import { fingerprint, formatUnits, type KeyPair } from '../../core/index.ts'
-import { openInvite } from '../../core/sync/index.ts'
+import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -23,6 +23,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
       const inv = openInvite(sealed, code)
       const mine = inv.inviterParty === 'A' ? inv.params.partyB : inv.params.partyA
       if (mine !== keys.publicKey) throw new Error('This invite is for another key: the inviter must use your public key.')
+      assertRoomSecret(inv, keys.secretKey, inv.inviterParty === 'A' ? 'B' : 'A')
       setOpened(inv)
       setError(null)
     } catch (err) {

@@ -5,7 +5,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import {
   bytesToHex, channelIdOf, fingerprint, isValidPublicKey, parseUnits, MIN_CHALLENGE_PERIOD_MS, type ChannelParams, type KeyPair,
 } from '../../core/index.ts'
-import { newInviteCode, newRoomSecret, sealInvite } from '../../core/sync/index.ts'
+import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -47,15 +47,14 @@ export function proposeChannel(
     assetDecimals: decimals,
     oracle: node.oracle,
   }
-  const roomSecret = newRoomSecret()
   const code = newInviteCode()
   const deposits = { A: depositA, B: depositB }
-  const sealed = sealInvite({ contractId: node.contractId, inviter: keys.publicKey, roomSecret, params, deposits, signaling: config.signalingUrls }, keys.secretKey, code)
+  const sealed = sealInvite({ contractId: node.contractId, inviter: keys.publicKey, params, deposits, signaling: config.signalingUrls }, keys.secretKey, code)
   return {
     channelId: channelIdOf(params),
     params,
     me: 'A',
-    roomSecret,
+    roomSecret: channelRoomSecret(keys.secretKey, params, 'A'),
     deposits,
     label: p.label.trim().slice(0, 64) || `peer ${fingerprint(counterparty).slice(0, 5)}`,
     createdAt: now,

@@ -14,6 +14,12 @@ export interface ChannelRecord {
   /** A name the trader gave the counterparty. */
   readonly label: string
   readonly createdAt: number
+  /**
+   * Set when the record was rebuilt from the settlement node after this browser lost its data:
+   * version 0 is long co-signed, so this side must never propose or countersign an opening again
+   * (it no longer knows what it signed), and `deposits` are unknown (zero).
+   */
+  readonly restoredAt?: number
   /** For the inviter: the sealed invite and its code, to show again until the peer joins. */
   readonly invite?: { readonly sealed: string; readonly code: string }
 }
@@ -26,6 +32,7 @@ const recordSchema = z.strictObject({
   deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   label: z.string().max(64),
   createdAt: z.number().int().nonnegative(),
+  restoredAt: z.number().int().nonnegative().optional(),
   invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),
 })
 

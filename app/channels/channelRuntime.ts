@@ -76,7 +76,8 @@ export class ChannelRuntime {
         // WebCrypto signing when it works here (checked once), else the noble default.
         ...(await fastCrypto(keys.secretKey)),
         // The invitee agreed to these deposits when it accepted the invite: countersign them.
-        opening: { depositA: r.deposits.A, depositB: r.deposits.B },
+        // A restored channel (data lost, rebuilt from the node) never signs an opening again.
+        ...(r.restoredAt === undefined ? { opening: { depositA: r.deposits.A, depositB: r.deposits.B } } : { restoring: true }),
       })
       // Tests grant media first (Chromium gathers no loopback ICE candidates before that).
       const hook = (globalThis as { __otcBeforeConnect?: Promise<unknown> }).__otcBeforeConnect
@@ -88,7 +89,7 @@ export class ChannelRuntime {
       session.attachTransport(room)
       this.set({ status: 'ready', session, room })
       // The inviter proposes the opening state once; the engine never signs version 0 twice.
-      if (r.me === 'A' && session.view.latest === null && !session.view.outcomes.some((o) => o.type === 'open')) {
+      if (r.me === 'A' && r.restoredAt === undefined && session.view.latest === null && !session.view.outcomes.some((o) => o.type === 'open')) {
         await session.proposeOpening(r.deposits.A, r.deposits.B)
       }
     } catch (e) {

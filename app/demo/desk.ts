@@ -82,7 +82,7 @@ export class Desk {
     }
     const info = this.o.market.info
     if (!info.oracle) throw new DemoError('NODE_UNAVAILABLE', 'the settlement node has no oracle: the desk cannot price or settle')
-    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT })
+    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, secretKey: this.o.keys.secretKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT })
     if (this.list.get(invite.channelId)) return { channelId: invite.channelId } // a repeated post: same answer
     const mine = invite.deposits[invite.me]
     try {

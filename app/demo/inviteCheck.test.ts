@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../../core/index.ts'
-import { newInviteCode, newRoomSecret, sealInvite } from '../../core/sync/index.ts'
+import { newInviteCode, sealInvite } from '../../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite, type DeskContext } from './inviteCheck.ts'
 
 const desk = generateKeyPair()
 const oracle = generateKeyPair().publicKey
 const contractId = 'c0'.repeat(32)
-const ctx: DeskContext = { publicKey: desk.publicKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n }
+const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n }
 
 function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n }, inviter: KeyPair = generateKeyPair(), inviterIs: 'A' | 'B' = 'A') {
   const params: ChannelParams = {
@@ -22,7 +22,7 @@ function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n
     ...over,
   }
   const code = newInviteCode()
-  const sealed = sealInvite({ contractId: params.contractId, inviter: inviter.publicKey, roomSecret: newRoomSecret(), params, deposits, signaling: [] }, inviter.secretKey, code)
+  const sealed = sealInvite({ contractId: params.contractId, inviter: inviter.publicKey, params, deposits, signaling: [] }, inviter.secretKey, code)
   return { sealed, code, params }
 }
 

@@ -1,12 +1,14 @@
 // Which invites the desk accepts (pure): sealed for its code, naming the desk's key as the other
 // party, on the deployment and oracle of the desk's settlement node, in the desk's asset, and with
 // a deposit the dev faucet can sensibly fund.
-import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex } from '../../core/index.ts'
-import { openInvite, type Invite } from '../../core/sync/index.ts'
+import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../../core/index.ts'
+import { assertRoomSecret, openInvite, type Invite } from '../../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 
 export interface DeskContext {
   readonly publicKey: PublicKeyHex
+  /** To check the invite's room secret (derived from both parties' keys). */
+  readonly secretKey: SecretKeyHex
   readonly contractId: Hex
   readonly oracle: PublicKeyHex
   readonly asset: { readonly symbol: string; readonly decimals: number }
@@ -28,6 +30,11 @@ export function checkInvite(sealed: string, code: string, desk: DeskContext): Ch
   const me = partyOf(invite.params, desk.publicKey)
   if (me === null || me !== otherParty(invite.inviterParty)) {
     throw new DemoError('NOT_FOR_ME', `the invite is for key ${invite.params[invite.inviterParty === 'A' ? 'partyB' : 'partyA'].slice(0, 12)}…, this desk is ${desk.publicKey.slice(0, 12)}… (GET /info)`, 'sealed')
+  }
+  try {
+    assertRoomSecret(invite, desk.secretKey, me)
+  } catch (e) {
+    throw new DemoError('INVITE_INVALID', e instanceof Error ? e.message : String(e), 'sealed')
   }
   if (invite.contractId !== desk.contractId) {
     throw new DemoError('WRONG_CONTRACT', `the invite is for deployment ${invite.contractId.slice(0, 12)}…, the desk's node runs ${desk.contractId.slice(0, 12)}…`, 'sealed')

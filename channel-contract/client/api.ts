@@ -83,6 +83,7 @@ export const channelViewSchema = z.object({
   lockedPositions: channelStateSchema.shape.positions,
   payoutVersion: safeIntSchema.nullable(),
 }) satisfies z.ZodType<ChannelView, unknown>
+export const channelListSchema = z.object({ channels: z.array(channelViewSchema).max(10_000) })
 
 export interface TxReceiptView {
   readonly txId: Hex | null

@@ -12,6 +12,7 @@ import {
   apiErrorSchema,
   attestationResponseSchema,
   channelViewSchema,
+  channelListSchema,
   eventsPageSchema,
   healthSchema,
   nodeInfoSchema,
@@ -139,6 +140,10 @@ export class SettlementClient {
   }
   channel(channelId: Hex): Promise<ChannelView> {
     return this.request(channelViewSchema, 'GET', `/channels/${encodeURIComponent(channelId)}`)
+  }
+  /** Every channel in which `key` is a party, whatever its status (oldest first). */
+  async channelsOf(key: PublicKeyHex): Promise<ChannelView[]> {
+    return (await this.request(channelListSchema, 'GET', `/accounts/${encodeURIComponent(key)}/channels`)).channels
   }
   events(since = 0, limit = 1000): Promise<EventsPage> {
     return this.request(eventsPageSchema, 'GET', `/events?since=${since}&limit=${limit}`)

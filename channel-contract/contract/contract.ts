@@ -141,6 +141,13 @@ export class SettlementContract {
     return [...this.channels.keys()]
   }
 
+  /** Channels in which `key` is party A or B, oldest first (a wiped party finds its channels here). */
+  channelsOf(key: PublicKeyHex): ChannelRecord[] {
+    const out: ChannelRecord[] = []
+    for (const c of this.channels.values()) if (c.params.partyA === key || c.params.partyB === key) out.push(c)
+    return out
+  }
+
   totals(): ContractTotals {
     let accounts = 0n
     for (const a of this.accounts.values()) accounts += a.balance

@@ -63,6 +63,7 @@ describe('HTTP: malformed requests get 4xx with a reason', () => {
   it('queries refuse bad parameters', async () => {
     for (const [path, status, code] of [
       ['/accounts/xyz', 400, 'INVALID_FIELD'],
+      ['/accounts/xyz/channels', 400, 'INVALID_FIELD'],
       ['/channels/' + 'ab'.repeat(32), 404, 'UNKNOWN_CHANNEL'],
       ['/channels/zz', 400, 'INVALID_FIELD'],
       ['/events?since=-1', 400, 'INVALID_FIELD'],
@@ -101,8 +102,12 @@ describe('HTTP: honest calls through the client', () => {
     expect(await client.tx(dep.txId!)).toEqual({ txId: dep.txId, height: dep.height })
     const now = await client.now()
     const ch = buildChannelStates(info.contractId, a, b, { publicKey: info.oracle!.publicKey, secretKey: '00'.repeat(32) } as never, now, 60_000)
+    expect(await client.channelsOf(a.publicKey)).toEqual([])
     await client.open(b, ch.params, ch.s[0]!)
     expect((await client.account(a.publicKey)).balance).toBe(7n)
+    // Either party (a wiped browser, say) finds the channel by its own key; a stranger finds nothing.
+    for (const party of [a, b]) expect((await client.channelsOf(party.publicKey)).map((c) => [c.channelId, c.status])).toEqual([[ch.channelId, 'open']])
+    expect(await client.channelsOf(generateKeyPair().publicKey)).toEqual([])
     await client.dispute(a, ch.channelId, ch.s[1]!)
     const disputed = await client.channel(ch.channelId)
     expect(disputed.status).toBe('disputed')

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
 import { isProtocolError, parseChannelParams, parseSignedState, toWire } from '../../core/index.ts'
-import { SETTLEMENT_FALLBACK_MS } from '../contract/contract.ts'
+import { SETTLEMENT_FALLBACK_MS, type ChannelRecord } from '../contract/contract.ts'
 import { ContractError } from '../contract/errors.ts'
 import { amountSchema, parseContractInput, parseSignedTx, publicKeySchema, type RecordedEvent } from '../contract/wire.ts'
 import { API_PREFIX, type ChannelView, type NodeInfo } from '../client/api.ts'
@@ -52,6 +52,10 @@ const watchSchema = z.strictObject({ params: z.unknown(), state: z.unknown() })
 function channelView(node: SettlementNode, id: string): ChannelView {
   const c = node.contract.channel(id)
   if (!c) throw new ApiError(404, 'UNKNOWN_CHANNEL', `no channel ${id}`)
+  return recordView(c)
+}
+
+function recordView(c: ChannelRecord): ChannelView {
   return {
     channelId: c.channelId,
     params: c.params,
@@ -137,6 +141,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const key = parseContractInput(publicKeySchema, seg[1], 'account')
       const a = node.contract.account(key)
       return { account: key, balance: a.balance, nonce: a.nonce }
+    }
+    if (is('GET', 'accounts', '*', 'channels')) {
+      const key = parseContractInput(publicKeySchema, seg[1], 'account')
+      return { channels: node.contract.channelsOf(key).map(recordView) }
     }
     if (is('GET', 'channels', '*')) {
       if (!HEX32.test(seg[1]!)) throw new ApiError(400, 'INVALID_FIELD', 'channelId: expected 64 lowercase hex characters', 'channelId')

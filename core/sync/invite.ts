@@ -1,6 +1,14 @@
 // Invites: how an inviter hands the counterparty the contract id, its key, the room secret and the
 // proposed channel params.
 //
+// The room secret is not random: it is HKDF(X25519(own key, peer key), channel id), the two
+// parties' ed25519 keys converted to X25519 (RFC 7748; the birational map, as libsodium's
+// crypto_sign_ed25519_*_to_curve25519). Only the two parties can compute it, and either can compute
+// it again from its key alone: a party whose browser storage was wiped imports its key backup, finds
+// its channels on the settlement node (params are public there) and rejoins the room to restore the
+// latest co-signed state from the counterparty's copy. The invite still carries the secret, and the
+// invitee checks it (`assertRoomSecret`), so both sides are sure they derive the same room.
+//
 // Choice: tweetnacl secretbox (XSalsa20-Poly1305) under key = HKDF-SHA256(invite code, "otc-invite/v1").
 // The invite code is 16 random bytes (written as 26 base32 characters) given out of band (read
 // aloud, a second messenger); the sealed invite can travel anywhere (e-mail, a link, the signaling
@@ -13,10 +21,11 @@ import { z } from 'zod'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
 import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
-import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { amountSchema, channelParamsSchema, hex32Schema, toWire, tryParse } from '../wire.ts'
 import { SyncError } from './errors.ts'
 
@@ -25,7 +34,7 @@ export const INVITE_PREFIX = 'otc-invite-v1:'
 export interface Invite {
   readonly contractId: Hex
   readonly inviter: PublicKeyHex
-  /** 32 random bytes; room name and password derive from it (see room.ts). */
+  /** `channelRoomSecret` of the two parties; room name and password derive from it (see room.ts). */
   readonly roomSecret: Hex
   readonly params: ChannelParams
   readonly deposits: { readonly A: bigint; readonly B: bigint }
@@ -68,12 +77,33 @@ function inviteDigest(body: string): Uint8Array {
   return taggedHash('invite/v1', encode((w) => w.str(body)))
 }
 
-export function newRoomSecret(): Hex {
-  return bytesToHex(randomBytes(32))
+/**
+ * The channel's room secret as party `me` computes it: HKDF-SHA256 of the X25519 shared secret of
+ * both parties' keys, salted with the channel id. Both parties get the same 32 bytes; nobody else can.
+ */
+export function channelRoomSecret(mySecret: SecretKeyHex, params: ChannelParams, me: Party): Hex {
+  const peer = hexToBytes(partyKey(params, otherParty(me)))
+  let shared: Uint8Array
+  try {
+    shared = x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(hexToBytes(mySecret)), ed25519.utils.toMontgomery(peer))
+  } catch (e) {
+    throw new SyncError('ROOM_CONFIG', `no shared secret with party ${otherParty(me)}'s key: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  return bytesToHex(hkdf(sha256, shared, hexToBytes(channelIdOf(params)), utf8ToBytes('otc-room-secret/v1'), 32))
 }
 
-/** Seals an invite under the code; the inviter signs it with its channel key. */
-export function sealInvite(invite: Invite, inviterSecret: SecretKeyHex, code: string): string {
+/** The invitee's check that the invite's room secret is the one both keys give (else: never meet, never restore). */
+export function assertRoomSecret(invite: Pick<Invite, 'roomSecret' | 'params'>, mySecret: SecretKeyHex, me: Party): void {
+  if (channelRoomSecret(mySecret, invite.params, me) !== invite.roomSecret) {
+    throw new SyncError('INVITE_INVALID', "the invite's room secret is not derived from both parties' keys: the inviter's app is incompatible (the channel could not be restored after a storage wipe)")
+  }
+}
+
+/** Seals an invite under the code; the inviter signs it with its channel key. The room secret is derived here. */
+export function sealInvite(proposal: Omit<Invite, 'roomSecret'>, inviterSecret: SecretKeyHex, code: string): string {
+  const inviterParty: Party | null = proposal.inviter === proposal.params.partyA ? 'A' : proposal.inviter === proposal.params.partyB ? 'B' : null
+  if (!inviterParty) throw new SyncError('INVITE_INVALID', 'the inviter is not a party of the proposed channel')
+  const invite: Invite = { ...proposal, roomSecret: channelRoomSecret(inviterSecret, proposal.params, inviterParty) }
   const body = JSON.stringify({ v: 1, contractId: invite.contractId, inviter: invite.inviter, roomSecret: invite.roomSecret, params: toWire(invite.params), deposits: toWire(invite.deposits), signaling: invite.signaling })
   const sig = signBytes(inviteDigest(body), inviterSecret)
   const plain = utf8ToBytes(JSON.stringify({ ...JSON.parse(body), sig }))

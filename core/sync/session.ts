@@ -67,6 +67,11 @@ export interface ChannelSessionOptions {
   readonly auto?: boolean
   /** Compact the stored Y.Doc updates after this many appended updates. */
   readonly storeCompactAfter?: number
+  /**
+   * This party lost its storage and rejoins to restore from the peer's copy: party A does not create
+   * the document's epoch (a fresh empty epoch racing the peer's would replace its contents).
+   */
+  readonly restoring?: boolean
 }
 
 const NO_CONNECTION: TransportStatus = { webrtcPeers: 0, signalingConnected: 0, synced: false }
@@ -162,7 +167,7 @@ export class ChannelSession {
       }
     }
     const session = new ChannelSession({ ...opts, doc }, stored)
-    if (opts.me === 'A') ensureEpoch(doc, session.channelId)
+    if (opts.me === 'A' && !opts.restoring) ensureEpoch(doc, session.channelId)
     session.schedule()
     await session.whenIdle()
     return session

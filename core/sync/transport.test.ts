@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
-import { newInviteCode, newRoomSecret, openInvite, sealInvite } from './invite.ts'
+import { assertRoomSecret, channelRoomSecret, newInviteCode, openInvite, sealInvite } from './invite.ts'
 import { ChannelRoom, deriveRoomKeys, openRoomNames } from './room.ts'
 import { FileChannelStore, loadNodeWebrtc } from './node.ts'
 import { ChannelSession } from './session.ts'
@@ -11,11 +11,12 @@ import { record } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { hexToBytes } from '../bytes.ts'
+import { generateKeyPair } from '../identity.ts'
 import { quoteHash } from '../quote.ts'
 
 describe('invites', () => {
   const params = makeParams(9)
-  const invite = { contractId: params.contractId, inviter: keysA.publicKey, roomSecret: newRoomSecret(), params, deposits: { A: 1000n, B: 2000n }, signaling: ['ws://127.0.0.1:4444'] }
+  const invite = { contractId: params.contractId, inviter: keysA.publicKey, params, deposits: { A: 1000n, B: 2000n }, signaling: ['ws://127.0.0.1:4444'] }
 
   it('open with the right code gives back the invite, the inviter party and the channel id', () => {
     const code = newInviteCode()
@@ -23,7 +24,20 @@ describe('invites', () => {
     expect(opened.inviterParty).toBe('A')
     expect(opened.channelId).toBe(channelIdOf(params))
     expect(opened.deposits).toEqual({ A: 1000n, B: 2000n })
-    expect(opened.roomSecret).toBe(invite.roomSecret)
+    expect(opened.roomSecret).toBe(channelRoomSecret(keysA.secretKey, params, 'A'))
+    expect(() => assertRoomSecret(opened, keysB.secretKey, 'B')).not.toThrow()
+  })
+
+  it('the room secret is the same for both parties, differs per channel, and no third key gets it', () => {
+    const fromA = channelRoomSecret(keysA.secretKey, params, 'A')
+    expect(channelRoomSecret(keysB.secretKey, params, 'B')).toBe(fromA)
+    expect(channelRoomSecret(keysA.secretKey, makeParams(10), 'A')).not.toBe(fromA)
+    const mallory = generateKeyPair()
+    expect(channelRoomSecret(mallory.secretKey, params, 'A')).not.toBe(fromA)
+    expect(channelRoomSecret(mallory.secretKey, params, 'B')).not.toBe(fromA)
+    // An invite whose secret does not come from both keys is refused with the reason.
+    expect(() => assertRoomSecret({ params, roomSecret: '11'.repeat(32) }, keysB.secretKey, 'B')).toThrow(/not derived from both parties' keys/)
+    expect(() => sealInvite({ ...invite, inviter: mallory.publicKey }, mallory.secretKey, newInviteCode())).toThrow(/not a party/)
   })
 
   it('refuses a wrong code, a changed byte, and an invite signed by a key that is not a party', () => {

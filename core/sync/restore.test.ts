@@ -1,0 +1,70 @@
+// A party whose storage was wiped (browser site data cleared) restores the channel from the
+// counterparty's copy of the document: the latest state is accepted only with both signatures, and
+// the restored party never signs a second state at a version it signed before the wipe.
+import { describe, expect, it } from 'vitest'
+import { ChannelSession } from './session.ts'
+import { MemoryChannelStore } from './store.ts'
+import { currentEpoch } from './schema.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
+import { quoteHash } from '../quote.ts'
+
+async function settled(sessions: ChannelSession[], net: SimNet) {
+  for (let i = 0; i < 20; i++) {
+    await Promise.all(sessions.map((s) => s.whenIdle()))
+    if (net.pending() === 0) break
+    net.flush()
+  }
+  await Promise.all(sessions.map((s) => s.whenIdle()))
+}
+
+describe('restore after wiped storage', () => {
+  it("party A restores from B's copy, keeps B's epoch, and never re-signs the version of its unsigned proposal", async () => {
+    const params = makeParams(31)
+    const opening = openingSigned(params)
+    const clock = () => T0 + 1000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
+    const net = new SimNet(a.doc, b.doc, rng(5))
+    net.sync()
+    await settled([a, b], net)
+    const quotes = quotePool(params, 'B', 3, T0 + DAY)
+    for (const q of quotes.slice(0, 2)) {
+      await b.publishQuote(q)
+      await settled([a, b], net)
+      await a.accept(quoteHash(q.quote))
+      await settled([a, b], net)
+    }
+    expect(b.view.latest!.state.version).toBe(2)
+    // A asks to unwind a position: B has not approved yet, so A's signature on version 3 sits alone.
+    const unwind = await a.proposeUnwind([a.view.latest!.state.positions[0]!.id], 0n)
+    await settled([a, b], net)
+    expect(b.view.pending.map((p) => p.proposal.hash)).toEqual([unwind])
+    const epochBefore = b.view.epoch
+    await a.close()
+
+    // Site data cleared: no records, no doc. The app rebuilt the record from the settlement node.
+    const wiped = new MemoryChannelStore()
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: wiped, clock, restoring: true })
+    expect(a2.view.latest).toBeNull()
+    expect(currentEpoch(a2.doc)).toBeNull() // no fresh epoch to race B's
+    const net2 = new SimNet(a2.doc, b.doc, rng(6))
+    net2.sync()
+    await settled([a2, b], net2)
+    expect(a2.view.latestHash).toBe(b.view.latestHash)
+    expect(a2.view.latest!.state.version).toBe(2)
+    expect(b.view.epoch).toBe(epochBefore)
+    expect(wiped.records.some((r) => (r as { k?: string }).k === 'cosigned')).toBe(true)
+
+    // A new trade: A's proposal must go above version 3, which A signed before the wipe.
+    await b.publishQuote(quotes[2]!)
+    await settled([a2, b], net2)
+    await a2.accept(quoteHash(quotes[2]!.quote))
+    await settled([a2, b], net2)
+    for (const s of [a2, b]) {
+      expect(s.view.equivocation).toEqual([])
+      expect(s.view.latest!.state.version).toBeGreaterThan(3)
+      expect(s.view.latest!.state.positions).toHaveLength(3)
+    }
+    expect(a2.view.latestHash).toBe(b.view.latestHash)
+  })
+})

@@ -1,14 +1,16 @@
 // The channel engine: a pure function of (channel params, document contents, this party's persisted
 // data, now) that says what the channel means and what this party should do next. The same inputs
 // give the same answer whatever order Yjs merged things in. See CONTEXT.md for the rules.
-import { channelIdOf, otherParty, type ChannelParams, type Party } from '../channel.ts'
+import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
+import { verifyBytes } from '../identity.ts'
+import { hexToBytes } from '../bytes.ts'
 import { assertConservation, stateHash, ZERO_HASH, type ChannelState } from '../state.ts'
 import { applyTransition, assertValidTransition, type Transition, type TransitionOptions } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import { isProtocolError } from '../errors.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
-import type { DocContents, RejectedEntry, RfqTicket } from './reader.ts'
+import type { DocContents, DocProposal, RejectedEntry, RfqTicket } from './reader.ts'
 import type { DocQuote, Proposal } from './schema.ts'
 import { createVerifier, type SignatureVerifier } from './verifier.ts'
 import { toWire } from '../wire.ts'
@@ -114,7 +116,8 @@ export interface Equivocation {
 }
 
 export type EngineAction =
-  | { readonly kind: 'countersign'; readonly proposal: Proposal }
+  /** `proposerSig`: the proposer's verified signature (with ours, the state is co-signed). */
+  | { readonly kind: 'countersign'; readonly proposal: Proposal; readonly proposerSig: string }
   | { readonly kind: 'refuse'; readonly proposal: Proposal; readonly code: string; readonly message: string }
   | { readonly kind: 'propose'; readonly intent: string; readonly transition: Transition; readonly version: number; readonly reason: string }
   | { readonly kind: 'republish-signature'; readonly record: OwnSignature }
@@ -190,7 +193,7 @@ function errorInfo(e: unknown): { code: string; message: string } {
   return { code: 'INVALID_TRANSITION', message: e instanceof Error ? e.message : String(e) }
 }
 
-const versionOf = (x: { version: number } | { state: { version: number } }) => ('state' in x ? x.state.version : x.version)
+const versionOf = (x: { version: number } | { state: { version: number } }) => ('version' in x ? x.version : x.state.version)
 const byVersionThenHash = (a: ({ version: number } | { state: { version: number } }) & { hash: Hex }, b: ({ version: number } | { state: { version: number } }) & { hash: Hex }) =>
   versionOf(a) - versionOf(b) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
@@ -214,18 +217,52 @@ export function hashOfState(s: ChannelState): Hex {
 
 /** assertValidTransition, memoised: the answer depends only on (parent, transition, state). */
 function checkTransition(params: ChannelParams, channelId: Hex, parentHash: Hex, parent: ChannelState, t: Transition, stateHashHex: Hex, state: ChannelState, opts: TransitionOptions): { code: string; message: string } | null {
-  let byPair = transitionChecks.get(t)
-  if (!byPair) transitionChecks.set(t, (byPair = new Map()))
   const k = `${channelId}${parentHash}${stateHashHex}`
-  if (byPair.has(k)) return byPair.get(k)!
+  const byPair = transitionChecks.get(t)
+  if (byPair?.has(k)) return byPair.get(k)!
   let out: { code: string; message: string } | null = null
   try {
     assertValidTransition(params, parent, t, state, opts)
   } catch (e) {
     out = errorInfo(e)
   }
-  byPair.set(k, out)
+  rememberTransitionCheck(t, k, out)
   return out
+}
+
+function rememberTransitionCheck(t: Transition, key: string, out: { code: string; message: string } | null): void {
+  let byPair = transitionChecks.get(t)
+  if (!byPair) transitionChecks.set(t, (byPair = new Map()))
+  byPair.set(key, out)
+}
+
+/** How far above the highest known state an opaque proposal's (unauthenticated) version may count. */
+const MAX_OPAQUE_AHEAD = 16
+
+const derivations = new WeakMap<DocProposal, { readonly parentHash: Hex; readonly result: ChannelState | { readonly reason: string } }>()
+
+/**
+ * The state a doc proposal names: its transition applied to its parent, if that has the key's hash
+ * (else the reason it is not). Remembered per parsed entry (entries keep their identity while the
+ * doc holds the same value); a derived state passes assertValidTransition by construction.
+ */
+function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly hash: Hex; readonly state: ChannelState }, p: DocProposal & { readonly state: null }, opts: TransitionOptions): ChannelState | { readonly reason: string } {
+  const hit = derivations.get(p)
+  if (hit && hit.parentHash === parent.hash) return hit.result
+  let result: ChannelState | { readonly reason: string }
+  try {
+    const state = applyTransition(params, parent.state, p.transition, p.version, opts)
+    const hash = hashOfState(state)
+    if (hash === p.hash) {
+      result = state
+      rememberTransitionCheck(p.transition, `${channelId}${parent.hash}${hash}`, null)
+    } else result = { reason: `TRANSITION_MISMATCH: the ${p.transition.type} transition on state ${parent.state.version} produces state ${hash.slice(0, 12)}, not the key` }
+  } catch (e) {
+    const { code, message } = errorInfo(e)
+    result = { reason: `${code}: ${message}` }
+  }
+  derivations.set(p, { parentHash: parent.hash, result })
+  return result
 }
 
 /** The engine. Pure: no clock, no randomness, no I/O; `now` is an input. */
@@ -289,18 +326,48 @@ export function computeChannelView(input: EngineInput): ChannelView {
       c.proposer ??= r.proposer
     } else rejected.push({ area: 'store', key: r.hash, code: 'BAD_SIGNATURE', reason: 'a stored own signature does not verify' })
   }
-  for (const p of doc.proposals.values()) {
-    const c = candidate(p.hash, p.state)
+  // Proposals whose parent this party does not know: their states cannot be derived, but a valid
+  // signature on the key still shows that its author has moved on to (at least) that version.
+  const opaque = new Map<Hex, DocProposal>()
+  const opaqueSigned: Record<Party, number> = { A: -1, B: -1 }
+  const verifyHash = verifier.bytes ?? verifyBytes
+  // A proposal names its state by hash: the state is what its transition produces from its parent
+  // (a root, a stored own signature, or a proposal of a lower version, so lower versions go first).
+  for (const p of [...doc.proposals.values()].sort(byVersionThenHash)) {
+    let state = p.state
+    const parent = p.state === null ? cands.get(p.prevHash) : undefined
+    if (parent && p.state === null) {
+      const derived = deriveState(params, channelId, parent, p, topts)
+      if ('reason' in derived) {
+        rejected.push({ area: 'proposals', key: p.hash, code: 'INVALID_TRANSITION', reason: derived.reason })
+        continue
+      }
+      state = derived
+    }
+    const c = state !== null ? candidate(p.hash, state) : cands.get(p.hash)
+    if (!c) {
+      opaque.set(p.hash, p)
+      rejected.push({ area: 'proposals', key: p.hash, code: 'NOT_EXTENDING', reason: `extends state ${p.prevHash.slice(0, 12)}, which is not known` })
+      continue
+    }
     c.inDoc = true
     if (c.transition === null) c.transition = p.transition
     if (c.proposer === null) c.proposer = p.proposer
   }
+  // The version an opaque proposal claims is not covered by a signature we can check (its state is
+  // unknown), so only claims near the known states count: a writer in the room cannot push
+  // nextVersion arbitrarily far ahead.
+  let knownTop = -1
+  for (const c of cands.values()) knownTop = Math.max(knownTop, c.state.version)
   for (const [hash, entry] of doc.sigs) {
     const c = cands.get(hash)
     for (const party of ['A', 'B'] as const) {
       const sig = entry[party]
       if (sig === undefined) continue
       if (!c) {
+        const o = opaque.get(hash)
+        // The signed digest is the state hash itself (stateDigest), so the key suffices to check it.
+        if (o && o.version <= knownTop + MAX_OPAQUE_AHEAD && verifyHash(sig, hexToBytes(hash), partyKey(params, party))) opaqueSigned[party] = Math.max(opaqueSigned[party], o.version)
         rejected.push({ area: 'sigs', key: `${hash}:${party}`, code: 'UNKNOWN_STATE', reason: 'signature for a state that is not in the document' })
       } else if (c.sigs[party] === sig) {
         // already known (e.g. from storage)
@@ -346,8 +413,8 @@ export function computeChannelView(input: EngineInput): ChannelView {
 
   // 3. Equivocation: one key, two states, one version.
   const equivocation: Equivocation[] = []
-  let mySignedVersion = -1
-  let peerSignedVersion = -1
+  let mySignedVersion = opaqueSigned[me]
+  let peerSignedVersion = opaqueSigned[peer]
   for (const party of ['A', 'B'] as const) {
     const byVersion = new Map<number, Candidate[]>()
     for (const c of sorted) {
@@ -455,7 +522,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       actions.push({ kind: 'refuse', proposal: toProposal(c), code: d.code, message: d.message })
     }
   }
-  if (countersign) actions.unshift({ kind: 'countersign', proposal: toProposal(countersign) })
+  if (countersign) actions.unshift({ kind: 'countersign', proposal: toProposal(countersign), proposerSig: countersign.sigs[countersign.proposer!]! })
 
   // 6. This party's own intents: done, refused, failed, waiting, or re-proposed.
   const acceptedIntents = new Map<string, Candidate>()

@@ -9,6 +9,8 @@ import { stateHash } from '../state.ts'
 import { quoteHash } from '../quote.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
+import type { ChannelState } from '../state.ts'
+import type { Transition } from '../transition.ts'
 import {
   MAX_ENTRY_CHARS,
   MAX_EPOCH_CHARS,
@@ -21,7 +23,6 @@ import {
   RFQ_LEG_ID,
   currentEpoch,
   type DocQuote,
-  type Proposal,
   type RfqStatus,
 } from './schema.ts'
 
@@ -84,11 +85,19 @@ export interface RfqTicket {
   readonly notes: string
 }
 
+/**
+ * A proposal as read from the doc: the state it names (the key) is what `transition` produces from
+ * the state `prevHash` names; the engine derives it. Only the opening (version 0) carries its state.
+ */
+export type DocProposal =
+  | { readonly hash: Hex; readonly version: number; readonly proposer: Party; readonly transition: Transition; readonly prevHash: Hex; readonly state: null }
+  | { readonly hash: Hex; readonly version: 0; readonly proposer: Party; readonly transition: null; readonly prevHash: Hex; readonly state: ChannelState }
+
 /** Everything parsed out of the current epoch. */
 export interface DocContents {
   readonly epoch: number
   readonly checkpoint: SignedState | null
-  readonly proposals: ReadonlyMap<Hex, Proposal>
+  readonly proposals: ReadonlyMap<Hex, DocProposal>
   /** Signature hex by state hash and party, shape-checked only. */
   readonly sigs: ReadonlyMap<Hex, Partial<Record<Party, string>>>
   readonly refusals: readonly Refusal[]
@@ -108,7 +117,8 @@ const party = z.enum(['A', 'B'])
 const proposalSchema = z.strictObject({
   transition: transitionSchema.nullable(),
   version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  state: channelStateSchema,
+  prevHash: hex32Schema.optional(),
+  state: channelStateSchema.optional(),
   proposer: party,
 })
 const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
@@ -150,31 +160,37 @@ function entriesOf(epoch: Y.Map<unknown>, name: string): [string, unknown][] {
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
 }
 
-/** Reads and parses the current epoch of a channel doc. Never throws. */
-export type ReadMemo = <T>(key: string, compute: () => T) => T
+/**
+ * Parsed entries by (section, key), valid while the raw value is the same (a string compares by
+ * content): a re-read of an unchanged entry parses nothing, and its parsed value keeps its identity
+ * (the engine memoises on it). One cache per reader of one channel (a session owns one); never
+ * shared between sessions.
+ */
+export class EntryCache {
+  private readonly entries = new Map<string, { raw: unknown; value: unknown }>()
+  constructor(private readonly max = 4096) {}
 
-// Parsed entries by (section, key), valid while the raw string is the same: a re-read of an
-// unchanged doc re-parses nothing, and parsed values keep their identity (the engine memoises on it).
-const parsedEntries = new Map<string, { raw: unknown; value: unknown }>()
-function entryMemo<T>(sectionKey: string, raw: unknown, compute: () => T): T {
-  const hit = parsedEntries.get(sectionKey)
-  if (hit && hit.raw === raw) return hit.value as T
-  const value = compute()
-  if (parsedEntries.size > 20_000) parsedEntries.clear()
-  parsedEntries.set(sectionKey, { raw, value })
-  return value
+  get<T>(key: string, raw: unknown, compute: () => T): T {
+    const hit = this.entries.get(key)
+    if (hit && hit.raw === raw) return hit.value as T
+    const value = compute()
+    if (this.entries.size >= this.max) this.entries.clear()
+    this.entries.set(key, { raw, value })
+    return value
+  }
 }
 
-export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), memo?: ReadMemo): DocContents {
+/** Reads and parses the current epoch of a channel doc. Never throws. */
+export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), cache: EntryCache = new EntryCache()): DocContents {
   try {
-    return readEpoch(currentEpoch(doc), params, channelId, memo ?? ((_k, f) => f()))
+    return readEpoch(currentEpoch(doc), params, channelId, cache)
   } catch (e) {
     // Defensive: a reader bug must not take the engine down; report it as a rejection.
     return { ...EMPTY_CONTENTS, rejected: [{ area: 'doc', key: '', code: 'INVALID_FIELD', reason: `unreadable document: ${String(e)}` }] }
   }
 }
 
-function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, memo: ReadMemo): DocContents {
+function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache): DocContents {
   if (!epoch) return EMPTY_CONTENTS
   const rejected: RejectedEntry[] = []
   const reject = (area: RejectArea, key: string, code: RejectCode | string, reason: string) => rejected.push({ area, key: key.slice(0, 140), code, reason })
@@ -200,7 +216,7 @@ function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelI
   let checkpoint: SignedState | null = null
   const cpRaw = epoch.get('checkpoint')
   if (cpRaw !== undefined && budget('checkpoint', 'checkpoint', cpRaw)) {
-    const parsed = entryMemo(`C${channelId}`, cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
+    const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
       const j = parseJson(cpRaw)
       if (!j.ok) return j
       const r = tryParse(signedStateSchema, j.value, 'checkpoint')
@@ -212,23 +228,30 @@ function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelI
     else checkpoint = parsed
   }
 
-  const proposals = new Map<Hex, Proposal>()
+  const proposals = new Map<Hex, DocProposal>()
   for (const [key, raw] of entriesOf(epoch, 'proposals')) {
     if (!HEX64.test(key)) { reject('proposals', key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
     if (proposals.size >= MAX_PROPOSALS) { reject('proposals', key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
     if (!budget('proposals', key, raw)) continue
-    const parsed = entryMemo(`P${channelId}${key}`, raw, (): Proposal | { code: RejectCode; reason: string } => {
+    const parsed = cache.get(`P${key}`, raw, (): DocProposal | { code: RejectCode; reason: string } => {
       const j = parseJson(raw)
       if (!j.ok) return j
       const r = tryParse(proposalSchema, j.value, 'proposal')
       if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
-      const p = r.value
-      if (!ownChannel(p.state)) return { code: 'WRONG_CHANNEL', reason: 'state belongs to another channel or deployment' }
-      if (p.version !== p.state.version) return { code: 'INVALID_FIELD', reason: `proposal.version ${p.version} differs from state.version ${p.state.version}` }
-      if ((p.transition === null) !== (p.version === 0)) return { code: 'INVALID_FIELD', reason: 'only the opening state (version 0) has no transition' }
-      const hash = stateHash(p.state)
-      if (hash !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
-      return { hash, version: p.version, state: p.state, transition: p.transition, proposer: p.proposer }
+      const { transition, version, prevHash, state, proposer } = r.value
+      if (transition !== null) {
+        if (version === 0) return { code: 'INVALID_FIELD', reason: 'proposal.transition: the opening state (version 0) has no transition' }
+        if (state !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: only the opening carries its state; others name their parent in prevHash' }
+        if (prevHash === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: missing (the state the transition applies to)' }
+        return { hash: key, version, proposer, transition, prevHash, state: null }
+      }
+      if (version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.transition: missing (only the opening state, version 0, has none; this is version ${version})` }
+      if (state === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: the opening proposal must carry its state' }
+      if (prevHash !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: the opening has no parent' }
+      if (!ownChannel(state)) return { code: 'WRONG_CHANNEL', reason: 'state belongs to another channel or deployment' }
+      if (state.version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.version 0 differs from state.version ${state.version}` }
+      if (stateHash(state) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
+      return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
     })
     if ('reason' in parsed) { reject('proposals', key, parsed.code, parsed.reason); continue }
     proposals.set(key, parsed)
@@ -265,7 +288,7 @@ function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelI
     if (!HEX64.test(key)) { reject('quotes', key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
     if (quotes.size >= MAX_QUOTES) { reject('quotes', key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
     if (!budget('quotes', key, raw)) continue
-    const parsed = entryMemo(`Q${channelId}${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
+    const parsed = cache.get(`Q${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
       const j = parseJson(raw)
       if (!j.ok) return j
       const r = tryParse(quoteEntrySchema, j.value, 'quote')

@@ -8,7 +8,9 @@
 //       'epoch'    Y.Map — replaced as a whole at compaction (the old one is deleted, its items GC'd)
 //        'n'           epoch number, increases by one per compaction
 //        'checkpoint'  JSON of a co-signed state (Wire<SignedState>): the root this epoch extends
-//        'proposals'   Y.Map<stateHash, JSON {transition, version, state, proposer}>
+//        'proposals'   Y.Map<stateHash, JSON {transition, version, prevHash, proposer}>: the state is
+//                      what the transition produces from the state `prevHash` names (the key pins
+//                      its hash); the opening (version 0) carries {transition: null, version, state, proposer}
 //        'sigs'        Y.Map<`${stateHash}:${party}`, signature hex>  (one key per party: no overwrite)
 //        'refusals'    Y.Map<`${stateHash}:${party}`, JSON {code, message}> (why a party won't sign)
 //        'quotes'      Y.Map<quoteHash, JSON {signed: Wire<SignedQuote>, counterOf}>
@@ -42,7 +44,7 @@ export const MAX_REASON_CHARS = 300
 
 export type RfqStatus = 'open' | 'quoted' | 'filled' | 'cancelled'
 
-/** What the author of a proposal claims: `state` = applyTransition(parent, transition, version). */
+/** A proposed state: `state` = applyTransition(parent, transition, version). */
 export interface Proposal {
   /** stateHash(state): the doc key. */
   readonly hash: Hex
@@ -114,8 +116,14 @@ export function section(epoch: Y.Map<unknown>, name: string): Y.Map<unknown> {
   return m as Y.Map<unknown>
 }
 
+/**
+ * A proposal as the doc carries it: the transition and the parent's hash, not the state (every
+ * reader re-derives the state from its parent, so a proposal is small and its state is never
+ * parsed). Only the opening state, which has no parent, travels whole.
+ */
 export function proposalWire(p: Omit<Proposal, 'hash'>): string {
-  return JSON.stringify({ transition: p.transition === null ? null : toWire(p.transition), version: p.version, state: toWire(p.state), proposer: p.proposer })
+  if (p.transition === null) return JSON.stringify({ transition: null, version: p.version, state: toWire(p.state), proposer: p.proposer })
+  return JSON.stringify({ transition: toWire(p.transition), version: p.version, prevHash: p.state.prevHash, proposer: p.proposer })
 }
 
 /** Writes a proposal and its author's signature in one transaction (one Yjs update). */

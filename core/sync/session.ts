@@ -15,9 +15,10 @@ import { applyTransition, type Settlement, type Transition } from '../transition
 import { quoteHash, signQuote, type Quote, type SignedQuote } from '../quote.ts'
 import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
+import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
 import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type ResolvedIntent, type SigningPolicy } from './engine.ts'
-import { readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
+import { EntryCache, readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
 import { createVerifier, stateSigCacheKey, type CachingVerifier } from './verifier.ts'
@@ -115,6 +116,8 @@ export class ChannelSession {
   private pendingWrites = new Set<Promise<void>>()
   private errors: string[] = []
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
+  /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
+  private readonly entries = new EntryCache()
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === STORE_ORIGIN) return
     this.track(this.store.appendUpdate(update))
@@ -379,7 +382,7 @@ export class ChannelSession {
     return computeChannelView({
       params: this.params,
       me: this.me,
-      doc: readChannelDoc(this.doc, this.params, this.channelId, this.verifier.memo),
+      doc: readChannelDoc(this.doc, this.params, this.channelId, this.entries),
       persisted: this.persistedView(),
       now: this.clock(),
       policy: this.policy,
@@ -454,6 +457,12 @@ export class ChannelSession {
     const latest = view.latest
     if (!latest || latest.state.version <= this.persistedLatestVersion) return
     await this.persist([record.cosigned(latest)])
+    this.notePersistedLatest(latest)
+  }
+
+  /** `latest` is durable as a co-signed state (a root of every later view: never roll back). */
+  private notePersistedLatest(latest: SignedState): void {
+    if (latest.state.version <= this.persistedLatestVersion) return
     this.persisted.cosigned = [latest]
     this.persistedLatestVersion = latest.state.version
     this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
@@ -465,7 +474,7 @@ export class ChannelSession {
     const write = (fn: () => void) => this.doc.transact(fn, STEP_ORIGIN)
     switch (a.kind) {
       case 'countersign':
-        await this.signAndPublish(a.proposal, STEP_ORIGIN)
+        await this.signAndPublish(a.proposal, STEP_ORIGIN, a.proposerSig)
         return
       case 'propose': {
         const latest = view.latest!
@@ -499,8 +508,12 @@ export class ChannelSession {
     }
   }
 
-  /** Signs `p.state` (never twice at one version), persists, then publishes. */
-  private async signAndPublish(p: Proposal, origin: symbol | null = null): Promise<Hex> {
+  /**
+   * Signs `p.state` (never twice at one version), persists, then publishes. A countersignature
+   * (`proposerSig` is the proposer's verified signature on a valid transition from latest) makes
+   * the state co-signed: it is persisted as such in the same durable write.
+   */
+  private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string): Promise<Hex> {
     if (p.version <= this.maxSignedVersion) {
       throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
     }
@@ -512,8 +525,10 @@ export class ChannelSession {
     else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) this.signerChecked = true
     else throw new SyncError('BAD_SIGNER', `the signer's signature does not verify under party ${this.me}'s key`)
     const own: OwnSignature = { hash: p.hash, state: p.state, transition: p.transition, proposer: p.proposer, sig }
-    await this.persist([record.sig(own)]) // durable before it is published
+    const cosigned: SignedState | null = proposerSig === undefined ? null : { state: p.state, sigA: this.me === 'A' ? sig : proposerSig, sigB: this.me === 'B' ? sig : proposerSig }
+    await this.persist(cosigned ? [record.sig(own), record.cosigned(cosigned)] : [record.sig(own)]) // durable before it is published
     this.persisted.signatures.set(p.hash, own)
+    if (cosigned) this.notePersistedLatest(cosigned)
     const epoch = this.epoch()
     this.doc.transact(() => {
       if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)

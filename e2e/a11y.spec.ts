@@ -1,0 +1,78 @@
+// Every screen usable with a keyboard and readable at 1280x800: an axe-core scan of each main screen
+// (no serious or critical violations: labels, roles, names, contrast), and the first steps of the
+// workflow done with the keyboard alone.
+import AxeBuilder from '@axe-core/playwright'
+import type { Page } from '@playwright/test'
+import { test, expect, newTrader, twoTradersInChannel } from './fixtures.ts'
+import { PASS, trade } from './app.ts'
+
+async function serious(page: Page, screen: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze()
+  const found = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+  // Readable at 1280x800: nothing forces the page to scroll sideways.
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
+  if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
+  return found
+}
+
+/** Presses Tab until the focused element has this accessible text (or label); fails after 60 presses. */
+async function tabTo(page: Page, name: RegExp): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab')
+    const label = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null
+      if (!el || el === document.body) return ''
+      const byId = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null
+      const own = el.tagName === 'BUTTON' || el.tagName === 'A' ? el.textContent : null
+      return [el.getAttribute('aria-label'), el.closest('label')?.textContent, byId, own].filter(Boolean).join(' ')
+    })
+    if (name.test(label)) return
+  }
+  throw new Error(`no focusable element matching ${name} within 60 Tab presses`)
+}
+
+test('keyboard only: create an identity and get test funds without the mouse', async ({ browser, stack }) => {
+  const t = await newTrader(browser, stack, 'keyboard')
+  await t.open()
+  const page = t.page
+  await tabTo(page, /Passphrase \(at least 8 characters\)/)
+  await page.keyboard.type(PASS)
+  await tabTo(page, /Repeat passphrase/)
+  await page.keyboard.type(PASS)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  await tabTo(page, /Get test funds/)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.000000 USDC')
+  await t.context.close()
+})
+
+test('axe: no serious or critical accessibility violations on the main screens at 1280x800', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const found: string[] = []
+  const fresh = await newTrader(browser, stack, 'fresh')
+  await fresh.open()
+  await expect(fresh.page.getByRole('button', { name: 'Create identity' })).toBeVisible()
+  found.push(...(await serious(fresh.page, 'create identity')))
+  await fresh.context.close()
+
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  found.push(...(await serious(a, 'settlement tab')))
+  await trade(a, b, '900')
+  await a.getByRole('button', { name: 'New RFQ' }).click()
+  found.push(...(await serious(a, 'trade tab with an RFQ')))
+  for (const tab of ['Risk', 'History & audit']) {
+    await a.getByRole('tab', { name: tab }).click()
+    found.push(...(await serious(a, tab)))
+  }
+  await b.getByRole('button', { name: 'New channel' }).click()
+  found.push(...(await serious(b, 'new channel form')))
+  await b.getByRole('button', { name: 'Accept invite' }).click()
+  found.push(...(await serious(b, 'accept invite form')))
+  expect(found).toEqual([])
+  await alice.context.close()
+  await bob.context.close()
+})

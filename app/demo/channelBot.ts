@@ -92,7 +92,8 @@ export class ChannelBot {
       verifier: nodeVerifier(),
       clock: d.market.now,
       // The desk accepted the invite with these deposits: it countersigns that opening state.
-      opening: { depositA: entry.deposits.A, depositB: entry.deposits.B },
+      // A restored entry (data lost) never signs an opening again; it restores from the peer's copy.
+      ...(entry.restoredAt === undefined ? { opening: { depositA: entry.deposits.A, depositB: entry.deposits.B } } : { restoring: true }),
     })
     const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(entry), entry.channelId), {
       signaling: [...d.signaling],
@@ -181,7 +182,7 @@ export class ChannelBot {
     const latest = view.latest
     if (latest && view.latestHash !== this.lastLatestHash) this.onNewLatest(view, latest)
 
-    if (!latest && s.me === 'A' && !this.openingProposed && !view.outcomes.some((o) => o.type === 'open')) {
+    if (!latest && s.me === 'A' && this.d.entry.restoredAt === undefined && !this.openingProposed && !view.outcomes.some((o) => o.type === 'open')) {
       this.openingProposed = true
       await s.proposeOpening(this.d.entry.deposits.A, this.d.entry.deposits.B).catch((e) => this.log(`cannot propose the opening: ${reason(e)}`))
     }

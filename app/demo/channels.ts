@@ -15,6 +15,8 @@ export interface ChannelEntry {
   readonly roomSecret: Hex
   readonly deposits: { readonly A: bigint; readonly B: bigint }
   readonly acceptedAt: number
+  /** Set when the entry was rebuilt from the settlement node (the desk's data was lost): never sign an opening. */
+  readonly restoredAt?: number
 }
 
 const entrySchema = z.strictObject({
@@ -24,6 +26,7 @@ const entrySchema = z.strictObject({
   roomSecret: hex32Schema,
   deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   acceptedAt: z.number().int().nonnegative(),
+  restoredAt: z.number().int().nonnegative().optional(),
 })
 const fileSchema = z.strictObject({ v: z.literal(1), channels: z.array(z.unknown()).max(10_000) })
 

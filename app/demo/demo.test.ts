@@ -222,4 +222,51 @@ describe('demo counterparty', () => {
     expect(after.publicKey).toBe(before.publicKey)
     expect(after.channels).toEqual(before.channels)
   })
+
+  it("loses its data, finds the channel on the node and restores it from the trader's copy, then trades on", async () => {
+    const wrtc = await loadNodeWebrtc()
+    const info = await node.info()
+    const botKey: string = (await api('/info')).body.publicKey
+    const keys: KeyPair = generateKeyPair()
+    await node.faucet(keys.publicKey, 200_000n * USDC)
+    const offset = (await node.health()).now - Date.now()
+    const clock = () => Date.now() + offset
+    const rec: ChannelRecord = proposeChannel(keys, { counterparty: botKey, label: 'Demo', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, { contractId: info.contractId, oracle: info.oracle!.publicKey }, Date.now())
+    expect((await post('/invite', rec.invite)).status).toBe(200)
+    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: keys.secretKey, store: new MemoryChannelStore(), clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
+    const signalingUrl = (globalThis as { __signalingUrl?: string }).__signalingUrl!
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
+    session.attachTransport(room)
+    cleanup.push(async () => {
+      room.destroy()
+      await session.close()
+    })
+    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, outcomes: session.view.outcomes, errors: session.getSnapshot().errors })}\nbot:\n${bot.tail(25)}`
+    await session.proposeOpening(rec.deposits.A, rec.deposits.B)
+    await until('channel open on the contract', async () => (await node.channel(rec.channelId).catch(() => null))?.status === 'open', 30_000, diag)
+    const expiry = nextExpiry(clock() + 3 * 3_600_000)
+    const spot = Number((await node.mark('BTC-USD')).attestation.price) / 100
+    const strike = String(Math.round((spot * 0.9) / 100) * 100)
+    const tradeOnce = async (what: string) => {
+      const rfq = session.createRfq({ feed: 'BTC-USD', expiry, side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
+      const q = await until(`the desk quotes (${what})`, () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), 15_000, diag)
+      await session.accept(q.hash)
+      await until(`co-signed trade (${what})`, () => session.view.latest?.state.positions.some((p) => p.id === q.hash), 15_000, diag)
+    }
+    await tradeOnce('before the loss')
+    const before = session.view.latest!
+
+    // The desk's channel list and channel stores are gone; its key file is kept.
+    await bot.stop('SIGTERM')
+    rmSync(`${dataDir}/channels.json`, { force: true })
+    rmSync(`${dataDir}/channels`, { recursive: true, force: true })
+    await bot.start()
+    botUrl = [...bot.tail(500).matchAll(/demo counterparty ready on (http:\/\/127\.0\.0\.1:\d+) key=/g)].at(-1)![1]!
+    expect(bot.tail(40)).toMatch(new RegExp(`\\[${rec.channelId.slice(0, 8)}\\] on the node but not in the desk's data: restoring`))
+    const restored = async () => ((await api('/info')).body.channels as { channelId: Hex; latestVersion: number | null }[]).find((c) => c.channelId === rec.channelId)?.latestVersion === before.state.version
+    await until("the desk restores the latest state from the trader's copy", restored, 30_000, diag)
+    await tradeOnce('after the restore')
+    expect(session.view.latest!.state.version).toBe(before.state.version + 1)
+    expect(session.view.equivocation).toEqual([])
+  })
 })

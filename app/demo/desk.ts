@@ -3,7 +3,8 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { SettlementClient } from '../../channel-contract/index.ts'
-import { fingerprint, formatUnits, isProtocolError, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
+import { fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
+import { channelRoomSecret } from '../../core/sync/index.ts'
 import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { DemoError } from './errors.ts'
@@ -57,7 +58,23 @@ export class Desk {
     const desk = new Desk(o, list)
     await desk.ensureFunds(FUND_FLOOR).catch((e) => o.log(`cannot fund the desk's account: ${describeError(e)}`))
     for (const entry of list.all()) await desk.startChannel(entry)
+    await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the node: ${describeError(e)}`))
     return desk
+  }
+
+  /**
+   * Channels the settlement node holds for the desk's key that its data directory lost: rebuilt from
+   * the on-chain params (the room secret comes from both keys) and restored from the peer's copy.
+   */
+  private async recoverLost(): Promise<void> {
+    for (const c of await this.o.client.channelsOf(this.o.keys.publicKey)) {
+      if (c.status === 'closed' || this.list.get(c.channelId)) continue
+      const me = partyOf(c.params, this.o.keys.publicKey)!
+      const entry: ChannelEntry = { channelId: c.channelId, params: c.params, me, roomSecret: channelRoomSecret(this.o.keys.secretKey, c.params, me), deposits: { A: 0n, B: 0n }, acceptedAt: Date.now(), restoredAt: Date.now() }
+      await this.list.add(entry)
+      this.o.log(`[${c.channelId.slice(0, 8)}] on the node but not in the desk's data: restoring from the counterparty's copy`)
+      await this.startChannel(entry)
+    }
   }
 
   info(): DeskInfo {

@@ -98,9 +98,12 @@ export async function run(): Promise<BenchResult[]> {
         await next.click()
       }
       if (process.env.BENCH_DEBUG) process.stderr.write(`trade ${i}\n`)
-      await b.getByLabel('Premium (USDC)').fill(String(10 + (i % 7)))
+      const premium = 10 + (i % 7)
+      await b.getByLabel('Premium (USDC)').fill(String(premium))
       await b.getByRole('button', { name: /Sign and send/ }).click()
-      const live = a.locator('[data-testid="quote"][data-status="live"]').first()
+      // This trade's quote (consecutive premiums differ): never the previous one, still shown as live
+      // for the moment between the position count and the quote list catching up.
+      const live = a.locator('[data-testid="quote"][data-status="live"]').filter({ has: a.locator('.premium', { hasText: new RegExp(`^${premium}\\.00 USDC$`) }) })
       await live.waitFor()
       await live.evaluate((el) => {
         const btn = [...el.querySelectorAll('button')].find((x) => x.textContent === 'Accept')!

@@ -42,6 +42,8 @@ test('wiped storage: after importing the key backup, A restores the channel from
   await expect(a.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
   await expect(a.getByTestId('latest-version')).toHaveText(`state v${latest.state.version}`, { timeout: 30_000 })
   await expect(a.getByTestId('position-count')).toHaveText('1')
+  // The trader is told in words what happened.
+  await expect(a.getByTestId('restore-status')).toContainText(new RegExp(`from peer [A-Z2-9]{5}'s copy: state v${latest.state.version} carries both parties' signatures, verified here`))
   await a.getByRole('tab', { name: 'History & audit' }).click()
   await expect(a.getByTestId('signed-states')).toContainText(`v${latest.state.version}`)
   await expect(a.getByTestId('signed-states').getByText('A ✓ B ✓ verified').first()).toBeVisible()

@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
-import { useMemo, useState } from 'react'
-import { fingerprint, formatUnits, lockedTotal, type KeyPair } from '../../core/index.ts'
+import { memo, useDeferredValue, useMemo, useState } from 'react'
+import { fingerprint, formatUnits, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
@@ -8,6 +8,7 @@ import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
 import { RiskPanel } from '../risk/index.ts'
 import { useOnChain } from './useOnChain.ts'
 import { useChannelGuard } from './useChannelGuard.ts'
+import { useStableByKey } from './stableValue.ts'
 import { TradeTab } from './TradeTab.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
 import { SettlementTab } from './SettlementTab.tsx'
@@ -22,36 +23,27 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
   const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
   const spec = useChannelSpec(record.params.oracle)
   const onChain = useOnChain(record.channelId)
-  const latest = snap?.view.latest ?? null
+  // The latest co-signed state keeps its identity until another one is accepted.
+  const latest = useStableByKey(snap?.view.latest ?? null, snap?.view.latestHash ?? '')
   const notices = useChannelGuard(session, latest, onChain, keys, now)
   const [tab, setTab] = useState<Tab>('trade')
+  // The header, the balances and the ticket being edited follow every snapshot at once. The risk
+  // and audit tabs (pricing, long lists; no inputs fed by the snapshot) render it in the background:
+  // React interrupts that render for any input or message, so it never delays the next signature,
+  // and it only ever lags (nothing is shown before it is signed).
+  const tabSnap = useDeferredValue(snap)
+  const tabLatest = useDeferredValue(latest)
   const me = record.me
   const peerKey = me === 'A' ? record.params.partyB : record.params.partyA
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${asset}`
   const conn = snap?.connection
-  const peerOnline = (conn?.webrtcPeers ?? 0) > 0
   const s = latest?.state
 
   return (
     <section className="card channel" aria-label={`Channel with ${record.label}`}>
-      <header className="channel-head">
-        <div>
-          <h2>
-            {record.label} <span className="muted mono small">{fingerprint(peerKey)}</span>
-          </h2>
-          <p className="muted small mono">channel {record.channelId.slice(0, 16)}… · you are party {me}</p>
-        </div>
-        <div className="row" role="status" aria-label="Channel connection">
-          <span className={`pill ${peerOnline ? 'good' : 'warn'}`} data-testid="webrtc-peers" data-peers={conn?.webrtcPeers ?? 0}>
-            {peerOnline ? `peer connected over WebRTC (${conn!.webrtcPeers})` : 'peer offline'}
-          </span>
-          <span className={`pill ${(conn?.signalingConnected ?? 0) > 0 ? 'good' : 'bad'}`} data-testid="signaling-status">
-            signaling {(conn?.signalingConnected ?? 0) > 0 ? 'connected' : 'disconnected'}
-          </span>
-          <span className="pill" data-testid="latest-version">{s ? `state v${s.version}${s.isFinal ? ' (final)' : ''}` : 'no signed state yet'}</span>
-        </div>
-      </header>
+      <ChannelHeader label={record.label} peerKey={peerKey} channelId={record.channelId} me={me} webrtcPeers={conn?.webrtcPeers ?? 0} signalingConnected={conn?.signalingConnected ?? 0} state={s ?? null}
+        chain={onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : null} />
 
       {runtime.status === 'failed' && <p className="error" role="alert">This channel could not start: {runtime.error}</p>}
       {runtime.status === 'opening' && <p className="muted">Opening the channel's local store…</p>}
@@ -66,28 +58,20 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
           </p>
         </div>
       )}
-      {!s && session && <p className="muted">Waiting for both signatures on the opening state (deposits {fmt(record.deposits.A)} / {fmt(record.deposits.B)}).</p>}
-
-      {s && (
-        <div className="balances" aria-label="Channel balances">
-          <div>
-            <span className="muted small">Your free balance</span>
-            <div className="num big" data-testid="my-balance">{fmt(me === 'A' ? s.balanceA : s.balanceB)}</div>
-          </div>
-          <div>
-            <span className="muted small">Their free balance</span>
-            <div className="num big" data-testid="their-balance">{fmt(me === 'A' ? s.balanceB : s.balanceA)}</div>
-          </div>
-          <div>
-            <span className="muted small">Locked as collateral</span>
-            <div className="num big">{fmt(lockedTotal(s))}</div>
-          </div>
-          <div>
-            <span className="muted small">Open positions</span>
-            <div className="num big" data-testid="position-count">{s.positions.length}</div>
-          </div>
-        </div>
+      {!s && session && record.restoredAt === undefined && <p className="muted">Waiting for both signatures on the opening state (deposits {fmt(record.deposits.A)} / {fmt(record.deposits.B)}).</p>}
+      {!s && session && record.restoredAt !== undefined && (
+        <p className="warn" role="status" data-testid="restore-status">
+          Restoring: this browser lost the channel's data. The latest state comes from {record.label}'s copy as soon as they are online, and is accepted only
+          with both signatures verified. Nothing is signed for this channel until then.
+        </p>
       )}
+      {s && record.restoredAt !== undefined && (
+        <p className="muted small" data-testid="restore-status">
+          Restored on {new Date(record.restoredAt).toLocaleString()} from {record.label}'s copy: state v{s.version} carries both parties' signatures, verified here.
+        </p>
+      )}
+
+      {s && <Balances state={s} me={me} decimals={decimals} asset={asset} />}
 
       {notices.length > 0 && (
         <ul className="notices" aria-label="What the app did">
@@ -102,19 +86,80 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
         </ul>
       )}
 
-      <div className="tabs" role="tablist" aria-label="Channel views">
-        {TABS.map(([id, label]) => (
-          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => setTab(id)}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} />}
-        {tab === 'risk' && (s ? <RiskPanel positions={s.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} /> : <p className="muted">No signed state yet.</p>)}
-        {tab === 'history' && snap && <HistoryTab snap={snap} record={record} />}
+        {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} /> : <p className="muted">No signed state yet.</p>)}
+        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}
       </div>
     </section>
   )
 }
+
+// The parts above the tabs are memoized on what they show: a snapshot that changes none of it
+// (a proposal, a quote, a presence change) re-renders only the screen's own few elements.
+const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, me, webrtcPeers, signalingConnected, state, chain }: {
+  label: string; peerKey: string; channelId: string; me: Party; webrtcPeers: number; signalingConnected: number; state: ChannelState | null
+  /** The channel's status on the settlement contract (null while unknown). */
+  chain: string | null
+}) {
+  const peerOnline = webrtcPeers > 0
+  return (
+    <header className="channel-head">
+      <div>
+        <h2>
+          {label} <span className="muted mono small">{fingerprint(peerKey)}</span>
+        </h2>
+        <p className="muted small mono">channel {channelId.slice(0, 16)}… · you are party {me}</p>
+      </div>
+      <div className="row" role="status" aria-label="Channel connection">
+        <span className={`pill ${peerOnline ? 'good' : 'warn'}`} data-testid="webrtc-peers" data-peers={webrtcPeers}>
+          {peerOnline ? `peer connected over WebRTC (${webrtcPeers})` : 'peer offline'}
+        </span>
+        <span className={`pill ${signalingConnected > 0 ? 'good' : 'bad'}`} data-testid="signaling-status">
+          signaling {signalingConnected > 0 ? 'connected' : 'disconnected'}
+        </span>
+        {chain && <span className={`pill ${chain === 'open' ? 'good' : chain === 'disputed' ? 'warn' : ''}`} data-testid="chain-status">on chain: {chain}</span>}
+        <span className="pill" data-testid="latest-version">{state ? `state v${state.version}${state.isFinal ? ' (final)' : ''}` : 'no signed state yet'}</span>
+      </div>
+    </header>
+  )
+})
+
+const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab) => void }) {
+  return (
+    <div className="tabs" role="tablist" aria-label="Channel views">
+      {TABS.map(([id, label]) => (
+        <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => onPick(id)}>
+          {label}
+        </button>
+      ))}
+    </div>
+  )
+})
+
+/** What both signed in the latest state: free balances, collateral, open positions. */
+const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
+  const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${asset}`
+  return (
+    <div className="balances" aria-label="Channel balances">
+      <div>
+        <span className="muted small">Your free balance</span>
+        <div className="num big" data-testid="my-balance">{fmt(me === 'A' ? state.balanceA : state.balanceB)}</div>
+      </div>
+      <div>
+        <span className="muted small">Their free balance</span>
+        <div className="num big" data-testid="their-balance">{fmt(me === 'A' ? state.balanceB : state.balanceA)}</div>
+      </div>
+      <div>
+        <span className="muted small">Locked as collateral</span>
+        <div className="num big">{fmt(lockedTotal(state))}</div>
+      </div>
+      <div>
+        <span className="muted small">Open positions</span>
+        <div className="num big" data-testid="position-count">{state.positions.length}</div>
+      </div>
+    </div>
+  )
+})

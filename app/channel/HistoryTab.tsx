@@ -2,11 +2,11 @@
 // held that was rejected and why, equivocation evidence, and the anchored events on the contract.
 import type { SessionSnapshot } from '../../core/sync/index.ts'
 import { formatUnits, toWire } from '../../core/index.ts'
-import { useState } from 'react'
+import { memo, useState } from 'react'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
-export function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: ChannelRecord }) {
+export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: ChannelRecord }) {
   const { snap: node } = useSettlement()
   const view = snap.view
   const rejected = [...view.rejected, ...snap.storeRejected]
@@ -100,8 +100,7 @@ export function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: Ch
         </table>
       )}
     </div>
-  )
-}
+  )})
 
 function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: bigint) => string): string {
   const n = (k: string) => (typeof e[k] === 'bigint' ? fmt(e[k] as bigint) : String(e[k]))

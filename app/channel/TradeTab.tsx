@@ -1,16 +1,21 @@
 // Negotiation in a channel: RFQ tickets both traders edit live, quotes with countdowns, counters,
 // accept; proposals awaiting signatures or approval; what became of everything this side proposed.
-import { useMemo, useState } from 'react'
+// Every snapshot holds a freshly computed view: the parts below are memoized on what they show
+// (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
+// inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
+// only read and clicked, follow in a background render that never delays the next message.
+import { memo, useCallback, useDeferredValue, useMemo, useState, type ReactNode } from 'react'
 import { formatUnits, type Hex } from '../../core/index.ts'
-import type { ChannelSession, QuoteView, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
+import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
-  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type QuoteStatus, type RemoteFocus,
+  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type PackageDraft, type QuoteStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
+import { contentKey, useStableByKey } from './stableValue.ts'
 
 interface Props {
   session: ChannelSession
@@ -21,9 +26,11 @@ interface Props {
   spec: ChannelSpec
 }
 
+type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
+
 const DAY = 86_400_000
 
-export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
+export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec }: Props) {
   const view = snap.view
   const me = record.me
   const [selected, setSelected] = useState<string | null>(null)
@@ -35,10 +42,15 @@ export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
   const tickets = view.rfqs
     .filter((t) => t.status !== 'cancelled')
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
-  const ticket = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
+  const shown = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
+  const ticket = useStableByKey(shown, contentKey(shown))
+  const presence = useStableByKey(snap.presence, contentKey(snap.presence))
+  const quotes = useDeferredValue(view.quotes)
+  const pending = useDeferredValue(view.pending)
+  const outcomes = useDeferredValue(view.outcomes)
   const peerName = record.label
 
-  const act = async (label: string, fn: () => Promise<unknown>) => {
+  const act: Act = useCallback(async (label, fn) => {
     setBusy(label)
     setError(null)
     try {
@@ -48,7 +60,8 @@ export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
     } finally {
       setBusy(null)
     }
-  }
+  }, [])
+  const decline = useCallback((h: Hex) => setDeclined((d) => new Set([...d, h])), [])
 
   const newTicket = () => {
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
@@ -77,7 +90,8 @@ export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
           key={ticket.id}
           ticket={ticket}
           session={session}
-          snap={snap}
+          quotes={quotes}
+          presence={presence}
           me={me}
           peerName={peerName}
           now={now}
@@ -88,48 +102,63 @@ export function TradeTab({ session, snap, record, now, markets, spec }: Props) {
           counterFor={counterFor}
           setCounterFor={setCounterFor}
           declined={declined}
-          decline={(h) => setDeclined(new Set([...declined, h]))}
+          decline={decline}
         />
       )}
       {error && <p className="error" role="alert" data-testid="trade-error">{error}</p>}
-      <Proposals session={session} snap={snap} act={act} />
+      <Proposals session={session} pending={pending} outcomes={outcomes} act={act} />
     </div>
   )
-}
+})
 
-function TicketPanel(p: {
-  ticket: RfqTicket; session: ChannelSession; snap: SessionSnapshot; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
-  busy: string | null; act: (label: string, fn: () => Promise<unknown>) => Promise<void>
-  counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; declined: ReadonlySet<Hex>; decline: (h: Hex) => void
+const TicketPanel = memo(function TicketPanel(p: {
+  ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
+  busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; declined: ReadonlySet<Hex>; decline: (h: Hex) => void
 }) {
-  const { ticket, session, snap, me, now, markets, spec, busy, act } = p
+  const { ticket, session, me, now, markets, spec, busy, act } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
   const result = useMemo(() => draftToPackage(draft, spec, now), [draft, spec, now])
   const mine = ticket.createdBy === me
-  const remoteFocus: RemoteFocus[] = snap.presence
+  const focus: RemoteFocus[] = p.presence
     .filter((x) => x.party !== me && x.editing?.rfqId === ticket.id)
     .map((x) => ({ field: x.editing!.field, label: `${x.name || p.peerName} is editing` }))
-  const quotes = snap.view.quotes.filter((q) => q.signed.quote.rfqId === ticket.id && q.status !== 'invalid' && !p.declined.has(q.hash))
+  const remoteFocus = useStableByKey(focus, contentKey(focus))
+  // Live quotes first, each group newest first (the doc's own order says nothing about time).
+  const quotes = p.quotes
+    .filter((q) => q.signed.quote.rfqId === ticket.id && q.status !== 'invalid' && !p.declined.has(q.hash))
+    .sort((x, y) => y.signed.quote.validUntil - x.signed.quote.validUntil)
+  const dead = quotes.filter((q) => q.status !== 'live')
+  const shown = [...quotes.filter((q) => q.status === 'live'), ...dead.slice(0, SHOWN_DEAD_QUOTES)]
+  const older = dead.slice(SHOWN_DEAD_QUOTES)
   const open = ticket.status === 'open' || ticket.status === 'quoted'
   const myName = me === 'A' ? 'party A' : 'party B'
+  const pkg = result.ok ? result.pkg : null
 
+  const onChange = useCallback((next: PackageDraft) => {
+    for (const e of draftEdits(draft, next)) session.editRfq(ticket.id, e)
+  }, [draft, session, ticket.id])
+  const onFocusField = useCallback(
+    (field: string | null) => session.setPresence({ name: myName, editing: field ? { rfqId: ticket.id, field } : null }),
+    [session, myName, ticket.id],
+  )
+  const submitQuote = useCallback((s: QuoteSubmission) => {
+    if (!pkg) return
+    // Checked against the session's newest co-signed state, not the one this render showed.
+    const latest = session.view.latest?.state
+    const short = latest ? quoteShortfall(latest, me, s.side, pkg, s.premium) : 'no signed state yet'
+    void act('Signing the quote…', async () => {
+      if (short) throw new Error(`Not quoted: ${short}.`)
+      return session.quote({ terms: pkg, side: s.side, premium: s.premium, validForMs: s.validForMs, rfqId: ticket.id })
+    })
+  }, [pkg, session, me, act, ticket.id])
+
+  const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   return (
     <div className="ticket" aria-label="RFQ ticket">
       <p className="muted small">
         {mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.
       </p>
-      <PackageBuilder
-        value={draft}
-        onChange={(next) => {
-          for (const e of draftEdits(draft, next)) session.editRfq(ticket.id, e)
-        }}
-        spec={spec}
-        market={markets}
-        now={now}
-        remoteFocus={remoteFocus}
-        onFocusField={(field) => session.setPresence({ name: myName, editing: field ? { rfqId: ticket.id, field } : null })}
-        disabled={!open}
-      />
+      <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} />
       <div className="row">
         {open && (
           <button type="button" className="secondary small" onClick={() => session.editRfq(ticket.id, { field: 'status', value: 'cancelled' })}>
@@ -141,51 +170,63 @@ function TicketPanel(p: {
       <h3>Quotes</h3>
       {quotes.length === 0 && <p className="muted small">{mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
       <div className="quotes" data-testid="quotes">
-        {quotes.map((q) => (
-          <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={busy}
-            onAccept={() => void act('Signing the trade…', () => session.accept(q.hash))}
-            onCounter={() => p.setCounterFor(q.hash)}
-            onDecline={() => (q.signed.quote.quoter === me ? void act('Cancelling…', () => session.cancelQuote(q.hash)) : p.decline(q.hash))}
-          />
+        {shown.map((q) => (
+          // Only a live quote can be acted on: the others do not need the busy label.
+          <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
+            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} />
         ))}
+        {older.length > 0 && (
+          <EarlierQuotes count={older.length}>
+            {older.map((q) => (
+              <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} />
+            ))}
+          </EarlierQuotes>
+        )}
       </div>
-      {p.counterFor && quotes.some((q) => q.hash === p.counterFor) && (() => {
-        const q = quotes.find((x) => x.hash === p.counterFor)!
-        return (
-          <div className="counter" aria-label="Counter quote">
-            <h3>Counter</h3>
-            <QuoteForm pkg={q.signed.quote.terms} market={markets} now={now} defaultSide={q.signed.quote.side === 'sell' ? 'buy' : 'sell'}
-              onSubmit={(s) => {
-                p.setCounterFor(null)
-                void act('Signing the counter…', () => session.counter(q.hash, s.premium, s.validForMs))
-              }} />
-          </div>
-        )
-      })()}
-      {!mine && open && result.ok && (
-        <div aria-label="Your quote">
-          <h3>Your quote</h3>
-          <QuoteForm pkg={result.pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null}
+      {countered && (
+        <div className="counter" aria-label="Counter quote">
+          <h3>Counter</h3>
+          <QuoteForm pkg={countered.signed.quote.terms} market={markets} now={now} defaultSide={countered.signed.quote.side === 'sell' ? 'buy' : 'sell'}
             onSubmit={(s) => {
-              const latest = snap.view.latest?.state
-              const short = latest ? quoteShortfall(latest, me, s.side, result.pkg, s.premium) : 'no signed state yet'
-              void act('Signing the quote…', async () => {
-                if (short) throw new Error(`Not quoted: ${short}.`)
-                return session.quote({ terms: result.pkg, side: s.side, premium: s.premium, validForMs: s.validForMs, rfqId: ticket.id })
-              })
+              p.setCounterFor(null)
+              void act('Signing the counter…', () => session.counter(countered.hash, s.premium, s.validForMs))
             }} />
         </div>
       )}
+      {!mine && open && pkg && (
+        <div aria-label="Your quote">
+          <h3>Your quote</h3>
+          <QuoteForm pkg={pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null} onSubmit={submitQuote} />
+        </div>
+      )}
     </div>
+  )
+})
+
+/** Filled, expired and cancelled quotes shown in full; older ones are folded away. */
+const SHOWN_DEAD_QUOTES = 3
+
+/** Older dead quotes, rendered only while unfolded (a long session leaves dozens). */
+function EarlierQuotes({ count, children }: { count: number; children: ReactNode }) {
+  const [open, setOpen] = useState(false)
+  return (
+    <details className="earlier-quotes" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{count} earlier quote{count === 1 ? '' : 's'} (filled, expired or cancelled)</summary>
+      {open && children}
+    </details>
   )
 }
 
 const STATUS_MAP: Record<QuoteView['status'], QuoteStatus> = { live: 'live', expired: 'expired', used: 'used', cancelled: 'cancelled', invalid: 'cancelled' }
 
-function QuoteEntry({ q, me, peerName, now, markets, busy, onAccept, onCounter, onDecline }: {
+interface QuoteEntryProps {
   q: QuoteView; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; busy: string | null
-  onAccept: () => void; onCounter: () => void; onDecline: () => void
-}) {
+  session: ChannelSession; act: Act; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
+}
+
+// A quote view is recomputed with every snapshot: the same hash and status is the same card.
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
   return (
@@ -197,19 +238,33 @@ function QuoteEntry({ q, me, peerName, now, markets, busy, onAccept, onCounter, 
         market={markets}
         ownQuote={own}
         busy={busy}
-        onAccept={onAccept}
-        onCounter={onCounter}
-        onDecline={onDecline}
+        onAccept={() => void act('Signing the trade…', () => session.accept(q.hash))}
+        onCounter={() => setCounterFor(q.hash)}
+        onDecline={() => (own ? void act('Cancelling…', () => session.cancelQuote(q.hash)) : decline(q.hash))}
       />
     </div>
   )
+}, (a, b) => {
+  const { q: qa, ...ra } = a
+  const { q: qb, ...rb } = b
+  return qa.hash === qb.hash && qa.status === qb.status && qa.counterOf === qb.counterOf && shallowEqual(ra, rb)
+})
+
+function shallowEqual(a: object, b: object): boolean {
+  const ka = Object.keys(a) as (keyof typeof a)[]
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]))
 }
 
-function Proposals({ session, snap, act }: { session: ChannelSession; snap: SessionSnapshot; act: (label: string, fn: () => Promise<unknown>) => Promise<void> }) {
-  const view = snap.view
+function Proposals({ session, pending: allPending, outcomes: allOutcomes, act }: { session: ChannelSession; pending: readonly PendingProposal[]; outcomes: readonly IntentOutcome[]; act: Act }) {
+  const live = allPending.filter((p) => p.status !== 'refused')
+  const recent = allOutcomes.slice(-6).reverse()
+  const pending = useStableByKey(live, live.map((p) => `${p.proposal.hash}:${p.status}:${p.signedBy.A}:${p.signedBy.B}:${p.reason}`).join('|'))
+  const outcomes = useStableByKey(recent, recent.map((o) => `${o.intent}:${o.status}:${o.version}:${o.code}:${o.message}`).join('|'))
+  return <ProposalList session={session} pending={pending} outcomes={outcomes} act={act} />
+}
+
+const ProposalList = memo(function ProposalList({ session, pending, outcomes, act }: { session: ChannelSession; pending: readonly PendingProposal[]; outcomes: readonly IntentOutcome[]; act: Act }) {
   const dec = session.params.assetDecimals
-  const pending = view.pending.filter((p) => p.status !== 'refused')
-  const outcomes = view.outcomes.slice(-6).reverse()
   if (pending.length === 0 && outcomes.length === 0) return null
   return (
     <div className="proposals">
@@ -252,4 +307,4 @@ function Proposals({ session, snap, act }: { session: ChannelSession; snap: Sess
       )}
     </div>
   )
-}
+})

@@ -27,14 +27,18 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   const settling = useRef(new Map<string, number>())
 
   // Watchtower: every new latest state (dev node runs one; elsewhere this call fails harmlessly).
+  // Sent from a task of its own, so encoding and sending it never delays showing the state.
   const version = latest?.state.version ?? -1
   useEffect(() => {
     if (!session || !latest || version <= watched.current || !snap.info?.watchtower) return
-    watched.current = version
-    conn.client.watch(session.params, latest).then(
-      () => undefined,
-      (e) => note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`),
-    )
+    const t = setTimeout(() => {
+      watched.current = version
+      conn.client.watch(session.params, latest).then(
+        () => undefined,
+        (e) => note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`),
+      )
+    }, 0)
+    return () => clearTimeout(t)
   }, [session, latest, version, conn, snap.info])
 
   // Refute a stale dispute with our newer state.

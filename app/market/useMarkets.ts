@@ -1,6 +1,6 @@
 // Live market inputs for pricing: spot from the oracle's signed mark (via the node), a default
 // volatility per feed that the trader overrides in the risk and builder views, zero rates.
-import { useEffect, useMemo, useState } from 'react'
+import { startTransition, useEffect, useMemo, useState } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { ChannelSpec } from '../negotiate/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -32,9 +32,10 @@ export function useMarks(): Marks {
             return [f.feed, Number(a.attestation.price) / 10 ** a.attestation.decimals] as const
           }),
         )
-        if (live) setMarks({ spots: Object.fromEntries(entries), error: null })
+        // New marks re-value everything on screen: a background render (see useNodeNow).
+        if (live) startTransition(() => setMarks((m) => (sameSpots(m.spots, entries) && m.error === null ? m : { spots: Object.fromEntries(entries), error: null })))
       } catch (e) {
-        if (live) setMarks((m) => ({ ...m, error: e instanceof Error ? e.message : String(e) }))
+        if (live) startTransition(() => setMarks((m) => ({ ...m, error: e instanceof Error ? e.message : String(e) })))
       }
     }
     void load()
@@ -45,6 +46,10 @@ export function useMarks(): Marks {
     }
   }, [conn, feeds])
   return marks
+}
+
+function sameSpots(spots: Marks['spots'], entries: readonly (readonly [string, number])[]): boolean {
+  return entries.length === Object.keys(spots).length && entries.every(([f, v]) => spots[f] === v)
 }
 
 /** Market inputs for every feed with a mark, valued at `now`. */

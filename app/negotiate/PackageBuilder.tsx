@@ -1,7 +1,7 @@
 // The RFQ ticket both traders edit: feed, expiry, side and up to 8 legs, with fair value and
 // Greeks beside every leg, the collateral each side would lock, and every error named at its field.
 // The draft lives in the shared document: this component only reads `value` and calls `onChange`.
-import { Fragment, useId, useMemo, useState, type ReactNode } from 'react'
+import { Fragment, memo, useId, useMemo, useState, type ReactNode } from 'react'
 import { MAX_LEGS, type OptionPackage } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
@@ -37,7 +37,7 @@ export interface PackageBuilderProps {
 
 const defaultId = () => crypto.randomUUID().slice(0, 8)
 
-export function PackageBuilder({ value, onChange, spec, market, now, onFocusField, remoteFocus = [], disabled = false, onRequestQuote, newId = defaultId }: PackageBuilderProps) {
+export const PackageBuilder = memo(function PackageBuilder({ value, onChange, spec, market, now, onFocusField, remoteFocus = [], disabled = false, onRequestQuote, newId = defaultId }: PackageBuilderProps) {
   const uid = useId()
   const [vols, setVols] = useState<VolOverrides>({})
   const eff = useMemo(() => effectiveMarkets(market, vols, now), [market, vols, now])
@@ -212,7 +212,7 @@ export function PackageBuilder({ value, onChange, spec, market, now, onFocusFiel
       </div>
     </section>
   )
-}
+})
 
 function Field({ id, label, errors, remote, children }: { id: string; label: string; errors: readonly string[]; remote: readonly string[]; children: ReactNode }) {
   return (

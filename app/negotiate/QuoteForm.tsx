@@ -1,6 +1,6 @@
 // The quoting side's ticket: side, premium (exact, in the asset's decimals), validity, and a
 // "Suggest" that fills bid and ask from core/pricing quotePackage at my vol and spread.
-import { useId, useState, type FormEvent } from 'react'
+import { memo, useId, useState, type FormEvent } from 'react'
 import { parseUnits, ParseError, type OptionPackage, type QuoteSide } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatAmount, formatModelAmount } from '../risk/format.ts'
@@ -37,7 +37,7 @@ function parsePremium(text: string, decimals: number): { ok: true; value: bigint
   }
 }
 
-export function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, disabled = false, defaultValiditySeconds = 30 }: QuoteFormProps) {
+export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, disabled = false, defaultValiditySeconds = 30 }: QuoteFormProps) {
   const uid = useId()
   const m = market[pkg.feed]
   const [side, setSide] = useState<QuoteSide>(defaultSide)
@@ -143,4 +143,4 @@ export function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, di
       </div>
     </form>
   )
-}
+})

@@ -1,5 +1,6 @@
 // My portfolio's sensitivities (core/pricing channelRisk): delta and gamma per underlying, the
 // rest summed in the settlement asset.
+import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixed, formatModelAmount, formatSmall, underlyingOf } from './format.ts'
@@ -13,7 +14,7 @@ export interface PortfolioGreeksProps {
 }
 
 export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGreeksProps) {
-  const view = portfolioView(positions, me, markets)
+  const view = useMemo(() => portfolioView(positions, me, markets), [positions, me, markets])
   if (!view.risk) return <p className="error" role="alert">Cannot compute the portfolio Greeks: {view.error}</p>
   const r = view.risk
   const feeds = Object.values(r.byFeed)

@@ -1,5 +1,6 @@
 // Open positions from my side: what I hold, what I paid or received, what I have locked, and what
 // the model says it is worth now.
+import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatAmount, formatFixed, formatModelAmount, formatPrice, formatSignedAmount, formatSmall, formatTimeToExpiry, formatUtc, NO_VALUE, underlyingOf } from './format.ts'
@@ -22,9 +23,9 @@ function pnlClass(x: number | null): string {
 }
 
 export function PositionsTable({ positions, me, markets, now, asset, assetDecimals }: PositionsTableProps) {
+  const rows = useMemo(() => positions.map((p) => positionRow(p, me, markets, now)), [positions, me, markets, now])
+  const total = useMemo(() => portfolioView(positions, me, markets), [positions, me, markets])
   if (positions.length === 0) return <p className="muted">No open positions.</p>
-  const rows = positions.map((p) => positionRow(p, me, markets, now))
-  const total = portfolioView(positions, me, markets)
   return (
     <div className="table-scroll">
       <table className="dense positions-table">

@@ -1,6 +1,6 @@
 // My risk in the channel: positions, portfolio Greeks, P&L at expiry and scenarios, all at the
 // volatility I set per feed (blank: the market's).
-import { useMemo, useState } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { PayoffChart } from './PayoffChart.tsx'
@@ -22,7 +22,9 @@ export interface RiskPanelProps {
   readonly assetDecimals: number
 }
 
-export function RiskPanel({ positions, me, markets, now, asset, assetDecimals }: RiskPanelProps) {
+// Memoized: the channel screen re-renders on every session snapshot; the risk only changes with
+// the positions, the market inputs, the clock or the trader's vols.
+export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, asset, assetDecimals }: RiskPanelProps) {
   const [vols, setVols] = useState<VolOverrides>({})
   const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
   const feeds = useMemo(() => {
@@ -49,4 +51,4 @@ export function RiskPanel({ positions, me, markets, now, asset, assetDecimals }:
       )}
     </section>
   )
-}
+})

@@ -1,5 +1,6 @@
 // My P&L over spot moves (columns) and vol shifts (rows): core/pricing scenarioGrid, as a table
 // whose cells carry the signed amount and a red/green background scaled to the largest |P&L|.
+import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatModelAmount, formatMove, formatVolShift } from './format.ts'
@@ -18,8 +19,8 @@ const SPOT_MOVES = [-0.3, -0.2, -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2, 0.3
 const VOL_SHIFTS = [-0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2]
 
 export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_MOVES, volShifts = VOL_SHIFTS }: ScenarioGridProps) {
+  const result = useMemo(() => scenarioView(positions, me, markets, { spotMoves, volShifts }), [positions, me, markets, spotMoves, volShifts])
   if (positions.length === 0) return null
-  const result = scenarioView(positions, me, markets, { spotMoves, volShifts })
   return (
     <section className="risk-section" aria-labelledby="scenario-title">
       <h3 id="scenario-title">Scenarios: my P&amp;L now ({asset})</h3>

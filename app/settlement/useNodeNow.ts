@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { startTransition, useEffect, useState } from 'react'
 import { useSettlement } from './useSettlement.ts'
 
 /** The settlement node's time, re-read every `everyMs` (countdowns, expiries, validity). */
@@ -6,7 +6,8 @@ export function useNodeNow(everyMs = 1000): number {
   const { conn } = useSettlement()
   const [now, setNow] = useState(conn.now)
   useEffect(() => {
-    const t = setInterval(() => setNow(conn.now()), everyMs)
+    // A tick re-values quotes and tickets: a background render, which any input or message interrupts.
+    const t = setInterval(() => startTransition(() => setNow(conn.now())), everyMs)
     return () => clearInterval(t)
   }, [conn, everyMs])
   return now

@@ -4,6 +4,8 @@
 // live here too. Records and doc updates are written in transactions of disjoint scope, so an awaited
 // record append (a signature to persist before publishing) never queues behind doc-update commits;
 // doc updates arriving while one commit is in flight share the next transaction (group commit).
+// Every write transaction is committed explicitly once its requests are issued: the commit then
+// does not wait for the requests' success events to run on this (often busy) thread.
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
 import type { Hex } from '../bytes.ts'
 
@@ -14,12 +16,15 @@ function promised<T>(req: IDBRequest<T>): Promise<T> {
   })
 }
 
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Commits `tx` now (no more requests follow) and resolves when it is durable. */
+function committed(tx: IDBTransaction): Promise<void> {
+  const complete = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve()
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
     tx.onerror = () => reject(tx.error)
   })
+  tx.commit()
+  return complete
 }
 
 export class IndexedDbChannelStore implements ChannelStore {
@@ -50,7 +55,7 @@ export class IndexedDbChannelStore implements ChannelStore {
   async append(records: readonly StoreRecord[]): Promise<void> {
     const tx = this.tx('readwrite', ['records'])
     for (const r of records) tx.objectStore('records').add(r)
-    await done(tx)
+    await committed(tx)
   }
 
   /** Resolves when `update` is committed; updates queued during one commit go in the next, together. */
@@ -73,7 +78,7 @@ export class IndexedDbChannelStore implements ChannelStore {
     try {
       const tx = this.tx('readwrite', ['updates'])
       for (const q of batch) tx.objectStore('updates').add(q.update)
-      done(tx).then(() => finish(null), finish)
+      committed(tx).then(() => finish(null), finish)
     } catch (e) {
       finish(e)
     }
@@ -85,7 +90,7 @@ export class IndexedDbChannelStore implements ChannelStore {
     tx.objectStore('updates').clear()
     for (const r of records) tx.objectStore('records').add(r)
     tx.objectStore('updates').add(update)
-    await done(tx)
+    await committed(tx)
   }
 
   async close(): Promise<void> {

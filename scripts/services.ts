@@ -34,8 +34,11 @@ export class Service {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.spec.name} is already running`)
     const [cmd, ...args] = this.spec.cmd
-    const child = spawn(cmd!, args, { env: { ...process.env, ...this.spec.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    // A process group of its own: stop() reaches the children too (npx -> vite), and nothing is left behind.
+    const child = spawn(cmd!, args, { env: { ...process.env, ...this.spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     this.child = child
+    live.add(child)
+    child.once('exit', () => live.delete(child))
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.spec.name} not ready after ${this.spec.timeoutMs ?? 60_000} ms:\n${this.tail()}`)), this.spec.timeoutMs ?? 60_000)
       const onData = (buf: Buffer) => {
@@ -65,10 +68,11 @@ export class Service {
     const child = this.child
     if (!child || !this.running) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.kill(signal)
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    killGroup(child, signal)
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000)
     await exited
     clearTimeout(timer)
+    if (signal === 'SIGTERM') killGroup(child, 'SIGTERM') // children that outlived their parent
   }
 
   async restart(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
@@ -76,6 +80,21 @@ export class Service {
     await this.start()
   }
 }
+
+const live = new Set<ChildProcess>()
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal)
+  } catch {
+    child.kill(signal) // the group is gone already (or no groups here)
+  }
+}
+
+// Whatever way this process ends, its services' process groups end with it.
+process.once('exit', () => {
+  for (const c of live) killGroup(c, 'SIGKILL')
+})
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix))

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { readChannelDoc } from './reader.ts'
-import { ensureEpoch, writeQuote, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
-import { makeParams, quotePool, T0 } from './testkit.ts'
+import { EntryCache, readChannelDoc } from './reader.ts'
+import { currentEpoch, editRfq, ensureEpoch, section, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
+import { makeParams, quotePool, rng, T0 } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
 
@@ -19,5 +19,45 @@ describe('the epoch budget', () => {
     const contents = readChannelDoc(doc, params)
     expect(contents.quotes.has(quoteHash(q!.quote)), 'the honest quote must still be read').toBe(true)
     expect(contents.rejected.map((r) => [r.area, r.code])).toContainEqual(['checkpoint', 'TOO_LARGE'])
+  })
+})
+
+describe('a watching EntryCache', () => {
+  it('reads exactly what a fresh read gives, after any mix of local and remote ticket edits', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const local = new Y.Doc()
+    const remote = new Y.Doc()
+    ensureEpoch(local, channelId)
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(local))
+    const cache = new EntryCache()
+    const off = cache.watch(local)
+    const r = rng(7)
+    const ids: string[] = []
+    const legIds = ['l1', 'l2', 'l3']
+    const leg = (id: string) => ({ id, kind: r.pick(['call', 'put'] as const), strike: String(90 + r.int(30)), cap: null, quantity: '1', direction: 'long' as const })
+    for (let i = 0; i < 400; i++) {
+      const doc = r.chance(0.5) ? local : remote
+      const epoch = currentEpoch(doc)!
+      const id = ids.length && r.chance(0.85) ? r.pick(ids) : `t${ids.push(`t${ids.length}`) - 1}`
+      const roll = r.int(8)
+      if (roll === 0 || !section(epoch, 'rfqs').has(id)) writeRfq(doc, epoch, id, 'B', T0, { feed: 'BTC-USD', expiry: T0 + 1, side: 'buy', legs: [leg('l1')] })
+      else if (roll === 1) editRfq(doc, epoch, id, { field: 'status', value: r.pick(['open', 'quoted', 'filled'] as const) })
+      else if (roll === 2) editRfq(doc, epoch, id, { field: 'addLeg', leg: leg(r.pick(legIds)) })
+      else if (roll === 3) editRfq(doc, epoch, id, { field: 'removeLeg', id: r.pick(legIds) })
+      else if (roll === 4) editRfq(doc, epoch, id, { field: 'leg', id: r.pick(legIds), key: 'strike', value: String(r.int(200)) })
+      else if (roll === 5) editRfq(doc, epoch, id, { field: 'notes', index: r.int(5), insert: 'ab' })
+      else if (roll === 6) editRfq(doc, epoch, id, { field: 'side', value: r.pick(['buy', 'sell'] as const) })
+      else section(epoch, 'rfqs').delete(id)
+      // Deliver (sometimes late) what the other replica wrote.
+      if (r.chance(0.7)) {
+        Y.applyUpdate(local, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(local)))
+        Y.applyUpdate(remote, Y.encodeStateAsUpdate(local, Y.encodeStateVector(remote)))
+      }
+      const cached = readChannelDoc(local, params, channelId, cache)
+      expect(readChannelDoc(local, params, channelId, cache), 'an untouched doc reads as the same object').toBe(cached)
+      expect(cached, `step ${i}: the cached read must equal a fresh read`).toEqual(readChannelDoc(local, params, channelId, new EntryCache()))
+    }
+    off()
   })
 })

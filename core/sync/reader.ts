@@ -165,9 +165,20 @@ function entriesOf(epoch: Y.Map<unknown>, name: string): [string, unknown][] {
  * content): a re-read of an unchanged entry parses nothing, and its parsed value keeps its identity
  * (the engine memoises on it). One cache per reader of one channel (a session owns one); never
  * shared between sessions.
+ *
+ * A cache that `watch`es its doc also follows the doc's transactions (Yjs' own change tracking):
+ * a read of a doc that no transaction has touched since the last read returns that read's result,
+ * and a ticket (a live Y.Map) is re-parsed only after a transaction changed it or anything in it.
  */
 export class EntryCache {
   private readonly entries = new Map<string, { raw: unknown; value: unknown }>()
+  private watched: Y.Doc | null = null
+  private unwatch: (() => void) | null = null
+  /** Transactions begun / ended on the watched doc (a read between the two is not memoised). */
+  private begun = 0
+  private ended = 0
+  private last: { doc: Y.Doc; channelId: Hex; params: ChannelParams; at: number; contents: DocContents } | null = null
+  private readonly tickets = new WeakMap<object, unknown>()
   constructor(private readonly max = 4096) {}
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
@@ -178,19 +189,79 @@ export class EntryCache {
     this.entries.set(key, { raw, value })
     return value
   }
+
+  /** Follows `doc`'s transactions until the returned function is called (or another doc is watched). */
+  watch(doc: Y.Doc): () => void {
+    this.unwatch?.()
+    const before = () => {
+      this.begun++
+    }
+    const after = (tr: Y.Transaction) => {
+      // Every type whose content changed, and each of its ancestors (Yjs fills this for every
+      // transaction, observed or not): a ticket that changed anywhere inside is parsed again.
+      for (const t of tr.changedParentTypes.keys()) this.tickets.delete(t)
+      for (const t of tr.changed.keys()) this.tickets.delete(t)
+      this.ended++
+    }
+    doc.on('beforeTransaction', before)
+    doc.on('afterTransaction', after)
+    this.watched = doc
+    this.begun = this.ended = 0
+    this.last = null
+    const off = () => {
+      doc.off('beforeTransaction', before)
+      doc.off('afterTransaction', after)
+      if (this.watched === doc) {
+        this.watched = null
+        this.last = null
+      }
+      if (this.unwatch === off) this.unwatch = null
+    }
+    this.unwatch = off
+    return off
+  }
+
+  /** True when reads of `doc` may reuse results: it is watched and no transaction is running. */
+  private settled(doc: Y.Doc): boolean {
+    return this.watched === doc && this.begun === this.ended
+  }
+
+  /** @internal The previous read of `doc`, if no transaction touched the doc since. */
+  lastRead(doc: Y.Doc, params: ChannelParams, channelId: Hex): DocContents | null {
+    const l = this.last
+    return l && this.settled(doc) && l.doc === doc && l.at === this.ended && l.params === params && l.channelId === channelId ? l.contents : null
+  }
+
+  /** @internal */
+  rememberRead(doc: Y.Doc, params: ChannelParams, channelId: Hex, contents: DocContents): void {
+    this.last = this.settled(doc) ? { doc, params, channelId, at: this.ended, contents } : null
+  }
+
+  /** @internal A ticket's parse, reused while no transaction changed the ticket or anything in it. */
+  ticket<T>(doc: Y.Doc, t: Y.Map<unknown>, compute: () => T): T {
+    if (!this.settled(doc)) return compute()
+    if (this.tickets.has(t)) return this.tickets.get(t) as T
+    const value = compute()
+    this.tickets.set(t, value)
+    return value
+  }
 }
 
 /** Reads and parses the current epoch of a channel doc. Never throws. */
 export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), cache: EntryCache = new EntryCache()): DocContents {
   try {
-    return readEpoch(currentEpoch(doc), params, channelId, cache)
+    const unchanged = cache.lastRead(doc, params, channelId)
+    if (unchanged) return unchanged
+    const contents = readEpoch(doc, currentEpoch(doc), params, channelId, cache)
+    cache.rememberRead(doc, params, channelId, contents)
+    return contents
   } catch (e) {
     // Defensive: a reader bug must not take the engine down; report it as a rejection.
     return { ...EMPTY_CONTENTS, rejected: [{ area: 'doc', key: '', code: 'INVALID_FIELD', reason: `unreadable document: ${String(e)}` }] }
   }
 }
 
-function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache): DocContents {
+function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache): DocContents {
   if (!epoch) return EMPTY_CONTENTS
   const rejected: RejectedEntry[] = []
   const reject = (area: RejectArea, key: string, code: RejectCode | string, reason: string) => rejected.push({ area, key: key.slice(0, 140), code, reason })
@@ -322,9 +393,14 @@ function readEpoch(epoch: Y.Map<unknown> | null, params: ChannelParams, channelI
     if (!RFQ_ID.test(key)) { reject('rfqs', key, 'BAD_KEY', 'ticket id must be 1-64 printable ASCII characters'); continue }
     if (rfqs.length >= MAX_RFQS) { reject('rfqs', key, 'TOO_MANY', `more than ${MAX_RFQS} tickets`); continue }
     if (!(raw instanceof Y.Map)) { reject('rfqs', key, 'INVALID_FIELD', 'ticket is not a map'); continue }
-    const r = tryParse(rfqSchema, ticketSnapshot(raw), 'rfq')
-    if (!r.ok) { reject('rfqs', key, 'INVALID_FIELD', r.error.message); continue }
-    rfqs.push({ id: key, ...r.value })
+    const ticket = raw as Y.Map<unknown>
+    const parsed = cache.ticket(doc, ticket, (): RfqTicket | { reason: string } => {
+      const r = tryParse(rfqSchema, ticketSnapshot(ticket), 'rfq')
+      return r.ok ? { id: key, ...r.value } : { reason: r.error.message }
+    })
+    if ('reason' in parsed) { reject('rfqs', key, 'INVALID_FIELD', parsed.reason); continue }
+    // The id is the key under which the ticket is found now (a ticket object sits under one key).
+    rfqs.push(parsed.id === key ? parsed : { ...parsed, id: key })
   }
 
   return { epoch: epochN, checkpoint, proposals, sigs, refusals, quotes, cancels, rfqs, rejected, chars }

@@ -118,6 +118,7 @@ export class ChannelSession {
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
+  private readonly unwatchDoc: () => void
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === STORE_ORIGIN) return
     this.track(this.store.appendUpdate(update))
@@ -153,6 +154,7 @@ export class ChannelSession {
     if (opts.opening) this.persisted.approvals.add(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
     for (const s of this.persisted.signatures.values()) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
     for (const s of this.persisted.cosigned) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
+    this.unwatchDoc = this.entries.watch(this.doc)
     this.snapshot = { view: this.compute(), connection: NO_CONNECTION, presence: [], storeRejected: this.storeRejected, errors: [] }
     this.persistedLatestVersion = this.snapshot.view.latest?.state.version ?? -1
     this.doc.on('update', this.onUpdate)
@@ -373,6 +375,7 @@ export class ChannelSession {
     await this.whenIdle()
     this.closed = true
     this.doc.off('update', this.onUpdate)
+    this.unwatchDoc()
     this.attachTransport(null)
     await Promise.all(this.pendingWrites)
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { channelRoot, currentEpoch } from './schema.ts'
 import { ChannelSession } from './session.ts'
 import { MemoryChannelStore } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
@@ -182,3 +184,38 @@ describe('ChannelSession over a lossless link', () => {
 function stateKey(q: SignedQuote): string {
   return quoteHash(q.quote)
 }
+
+describe('never roll back', () => {
+  it('a co-signed state the view has shown stays the floor even if the doc loses it before it is persisted', async () => {
+    const params = makeParams(41)
+    const opening = openingSigned(params)
+    const clock = () => T0 + 1000
+    const open = (me: 'A' | 'B') => ChannelSession.open({ params, me, secretKey: (me === 'A' ? keysA : keysB).secretKey, store: storeWithOpening(opening), clock, auto: false })
+    const [a, b] = [await open('A'), await open('B')]
+    const net = new SimNet(a.doc, b.doc, rng(3))
+    net.sync()
+    const [q] = quotePool(params, 'A', 1, T0 + DAY)
+    await a.publishQuote(q!)
+    net.flush()
+    await b.accept(quoteHash(q!.quote))
+    net.flush()
+    await a.run() // A countersigns: version 1 is co-signed in the doc
+    net.flush()
+    expect(b.compute().latest!.state.version).toBe(1) // B has seen it, not yet persisted it (no run)
+    // The epoch disappears from B's doc (an epoch replaced in a merge race, or a writer in the room).
+    b.doc.transact(() => {
+      const box = new Y.Map<unknown>()
+      channelRoot(b.doc).set('box', box)
+      const e = new Y.Map<unknown>()
+      e.set('n', 0)
+      for (const name of ['proposals', 'sigs', 'refusals', 'quotes', 'cancels', 'rfqs']) e.set(name, new Y.Map())
+      box.set('epoch', e)
+      box.set('swaps', 0)
+    }, 'elsewhere')
+    expect(b.compute().latest!.state.version).toBe(1)
+    await b.run() // persists it and puts it back into the doc as the checkpoint
+    expect(typeof currentEpoch(b.doc)!.get('checkpoint')).toBe('string')
+    const reopened = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: (b as unknown as { store: MemoryChannelStore }).store, clock, auto: false })
+    expect(reopened.view.latest!.state.version).toBe(1)
+  })
+})

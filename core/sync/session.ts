@@ -101,6 +101,8 @@ export class ChannelSession {
     resolved: Map<string, ResolvedIntent>
   }
   private storeRejected: RejectedEntry[] = []
+  /** The highest co-signed state any compute() has produced (both signatures verified). */
+  private seenLatest: SignedState | null = null
   private maxSignedVersion = -1
   private signerChecked = false
   private persistedLatestVersion = -1
@@ -382,7 +384,7 @@ export class ChannelSession {
 
   /** The engine's view of the current doc and storage (pure; not cached). */
   compute(): ChannelView {
-    return computeChannelView({
+    const view = computeChannelView({
       params: this.params,
       me: this.me,
       doc: readChannelDoc(this.doc, this.params, this.channelId, this.entries),
@@ -391,11 +393,18 @@ export class ChannelSession {
       policy: this.policy,
       verifier: this.verifier,
     })
+    if (view.latest && view.latest.state.version > (this.seenLatest?.state.version ?? -1)) this.seenLatest = view.latest
+    return view
   }
 
   private persistedView(): PersistedChannel {
     const p = this.persisted
-    return { cosigned: p.cosigned, signatures: [...p.signatures.values()], approvals: p.approvals, declined: p.declined, quotes: p.quotes, cancels: p.cancels, resolved: p.resolved }
+    // The highest co-signed state this session has computed is a root as well, in memory until
+    // step() persists it: a doc change that drops it (an epoch replaced in a merge race) cannot
+    // take the view below it in the meantime.
+    const seen = this.seenLatest
+    const cosigned = seen && seen.state.version > this.persistedLatestVersion ? [...p.cosigned, seen] : p.cosigned
+    return { cosigned, signatures: [...p.signatures.values()], approvals: p.approvals, declined: p.declined, quotes: p.quotes, cancels: p.cancels, resolved: p.resolved }
   }
 
   private now(): number {

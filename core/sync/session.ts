@@ -19,7 +19,7 @@ import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
 import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type ResolvedIntent, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
-import { ensureEpoch, currentEpoch, editRfq, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { ensureEpoch, currentEpoch, editRfq, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
 import { createVerifier, stateSigCacheKey, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
@@ -260,18 +260,24 @@ export class ChannelSession {
       baseVersion: this.view.latest?.state.version ?? 0,
       rfqId: args.rfqId ?? '',
     }
-    const hash = await this.publishQuote(signQuote(q, this.secretKey), args.counterOf ?? null)
-    if (args.rfqId) this.editRfq(args.rfqId, { field: 'status', value: 'quoted' })
-    return hash
+    return this.publishQuote(signQuote(q, this.secretKey), args.counterOf ?? null)
   }
 
-  /** Publishes a quote this party signed elsewhere (bots pre-sign; tests use fixed pools). */
+  /**
+   * Publishes a quote this party signed elsewhere (bots pre-sign; tests use fixed pools). The quote
+   * and its ticket's status `quoted` travel as one update.
+   */
   async publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
     if (signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'a session publishes only its own quotes')
     const hash = quoteHash(signed.quote)
     await this.persist([record.quote(signed)])
     this.persisted.quotes.push(signed)
-    writeQuote(this.doc, this.epoch(), hash, signed, counterOf)
+    const epoch = this.epoch()
+    this.doc.transact(() => {
+      writeQuote(this.doc, epoch, hash, signed, counterOf)
+      const ticket = signed.quote.rfqId ? section(epoch, 'rfqs').get(signed.quote.rfqId) : undefined
+      if (ticket instanceof Y.Map && ticket.get('status') === 'open') editRfq(this.doc, epoch, signed.quote.rfqId, { field: 'status', value: 'quoted' })
+    })
     return hash
   }
 

@@ -241,7 +241,7 @@ describe('demo counterparty', () => {
       room.destroy()
       await session.close()
     })
-    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, outcomes: session.view.outcomes, errors: session.getSnapshot().errors })}\nbot:\n${bot.tail(25)}`
+    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
     await session.proposeOpening(rec.deposits.A, rec.deposits.B)
     await until('channel open on the contract', async () => (await node.channel(rec.channelId).catch(() => null))?.status === 'open', 30_000, diag)
     const expiry = nextExpiry(clock() + 3 * 3_600_000)

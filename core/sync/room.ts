@@ -54,7 +54,16 @@ interface Entry {
   refs: number
   destroyTimer: ReturnType<typeof setTimeout> | null
   closing: Promise<void>
+  /** Since when the room has had peer connections but none of them connected (else null). */
+  stuckSince: number | null
 }
+
+/**
+ * A peer connection that has not connected after this long is given up: the provider leaves and
+ * rejoins the room, which announces it again and starts fresh connections. (Seen with
+ * @roamhq/wrtc: now and then an offer/answer exchange completes but ICE never connects.)
+ */
+export const STUCK_CONNECTION_MS = 5_000
 
 const entries = new Map<string, Entry>()
 
@@ -83,7 +92,7 @@ export class ChannelRoom implements SessionTransport {
     let e = entries.get(keys.name)
     if (e && e.doc !== doc) throw new SyncError('ROOM_CONFIG', 'this room is already open with another Y.Doc')
     if (!e) {
-      e = { provider: null, doc, refs: 0, destroyTimer: null, closing: closingByName.get(keys.name) ?? Promise.resolve() }
+      e = { provider: null, doc, refs: 0, destroyTimer: null, closing: closingByName.get(keys.name) ?? Promise.resolve(), stuckSince: null }
       entries.set(keys.name, e)
     }
     if (e.destroyTimer) {
@@ -151,9 +160,14 @@ export class ChannelRoom implements SessionTransport {
 
   private refresh(): void {
     const p = this.entry.provider
+    // Only connections whose data channel is open count as peers: a conn y-webrtc has created but
+    // not yet connected carries nothing.
+    const conns = p?.room ? [...p.room.webrtcConns.values()] : []
+    const connected = conns.filter((c) => c.connected).length
+    this.watchdog(conns.length, connected)
     const next: TransportStatus = p
       ? {
-          webrtcPeers: p.room?.webrtcConns.size ?? 0,
+          webrtcPeers: connected,
           signalingConnected: p.signalingConns.filter((c) => c.connected).length,
           synced: p.room?.synced ?? false,
         }
@@ -161,6 +175,19 @@ export class ChannelRoom implements SessionTransport {
     if (next.webrtcPeers === this.last.webrtcPeers && next.signalingConnected === this.last.signalingConnected && next.synced === this.last.synced) return
     this.last = next
     for (const l of this.listeners) l()
+  }
+
+  private watchdog(conns: number, connected: number): void {
+    const e = this.entry
+    if (conns === 0 || connected > 0) {
+      e.stuckSince = null
+      return
+    }
+    const now = Date.now()
+    e.stuckSince ??= now
+    if (now - e.stuckSince < STUCK_CONNECTION_MS) return
+    e.stuckSince = null
+    this.reconnect()
   }
 
   /** Drops and re-establishes connections (after a network change); the doc resyncs on connect. */

@@ -265,6 +265,19 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
   return result
 }
 
+/**
+ * Records a derivation done by the caller: `state` = applyTransition(params, parent, p.transition,
+ * p.version), where the parent is the state p.prevHash names, and hashOfState(state) === p.hash.
+ * A session calls it for its own proposals (it built their states exactly so), so reading its own
+ * proposal back from the doc derives nothing again. The entry must be this channel's (channelId).
+ * A state that does not even name the entry's key, parent and version is not recorded.
+ */
+export function rememberDerivation(channelId: Hex, p: DocProposal & { readonly state: null }, state: ChannelState): void {
+  if (state.prevHash !== p.prevHash || state.version !== p.version || hashOfState(state) !== p.hash) return
+  derivations.set(p, { parentHash: p.prevHash, result: state })
+  rememberTransitionCheck(p.transition, `${channelId}${p.prevHash}${p.hash}`, null)
+}
+
 /** The engine. Pure: no clock, no randomness, no I/O; `now` is an input. */
 export function computeChannelView(input: EngineInput): ChannelView {
   const { params, me, doc, persisted, now } = input

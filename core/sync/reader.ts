@@ -190,6 +190,14 @@ export class EntryCache {
     return value
   }
 
+  /**
+   * Parses a proposal this party wrote (`raw` under `key`) ahead of the next read of the doc,
+   * with the reader's own parser: the read finds the same entry object while the doc holds that text.
+   */
+  parseProposal(key: Hex, raw: string, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
+    return this.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId))
+  }
+
   /** Follows `doc`'s transactions until the returned function is called (or another doc is watched). */
   watch(doc: Y.Doc): () => void {
     this.unwatch?.()
@@ -304,26 +312,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
     if (!HEX64.test(key)) { reject('proposals', key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
     if (proposals.size >= MAX_PROPOSALS) { reject('proposals', key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
     if (!budget('proposals', key, raw)) continue
-    const parsed = cache.get(`P${key}`, raw, (): DocProposal | { code: RejectCode; reason: string } => {
-      const j = parseJson(raw)
-      if (!j.ok) return j
-      const r = tryParse(proposalSchema, j.value, 'proposal')
-      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
-      const { transition, version, prevHash, state, proposer } = r.value
-      if (transition !== null) {
-        if (version === 0) return { code: 'INVALID_FIELD', reason: 'proposal.transition: the opening state (version 0) has no transition' }
-        if (state !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: only the opening carries its state; others name their parent in prevHash' }
-        if (prevHash === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: missing (the state the transition applies to)' }
-        return { hash: key, version, proposer, transition, prevHash, state: null }
-      }
-      if (version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.transition: missing (only the opening state, version 0, has none; this is version ${version})` }
-      if (state === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: the opening proposal must carry its state' }
-      if (prevHash !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: the opening has no parent' }
-      if (!ownChannel(state)) return { code: 'WRONG_CHANNEL', reason: 'state belongs to another channel or deployment' }
-      if (state.version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.version 0 differs from state.version ${state.version}` }
-      if (stateHash(state) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
-      return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
-    })
+    const parsed = cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId))
     if ('reason' in parsed) { reject('proposals', key, parsed.code, parsed.reason); continue }
     proposals.set(key, parsed)
   }
@@ -404,6 +393,29 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   }
 
   return { epoch: epochN, checkpoint, proposals, sigs, refusals, quotes, cancels, rfqs, rejected, chars }
+}
+
+/** One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws. */
+export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
+  const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
+  const j = parseJson(raw)
+  if (!j.ok) return j
+  const r = tryParse(proposalSchema, j.value, 'proposal')
+  if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+  const { transition, version, prevHash, state, proposer } = r.value
+  if (transition !== null) {
+    if (version === 0) return { code: 'INVALID_FIELD', reason: 'proposal.transition: the opening state (version 0) has no transition' }
+    if (state !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: only the opening carries its state; others name their parent in prevHash' }
+    if (prevHash === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: missing (the state the transition applies to)' }
+    return { hash: key, version, proposer, transition, prevHash, state: null }
+  }
+  if (version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.transition: missing (only the opening state, version 0, has none; this is version ${version})` }
+  if (state === undefined) return { code: 'INVALID_FIELD', reason: 'proposal.state: the opening proposal must carry its state' }
+  if (prevHash !== undefined) return { code: 'INVALID_FIELD', reason: 'proposal.prevHash: the opening has no parent' }
+  if (!ownChannel(state)) return { code: 'WRONG_CHANNEL', reason: 'state belongs to another channel or deployment' }
+  if (state.version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.version 0 differs from state.version ${state.version}` }
+  if (stateHash(state) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
+  return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

@@ -127,10 +127,10 @@ export function proposalWire(p: Omit<Proposal, 'hash'>): string {
 }
 
 /** Writes a proposal and its author's signature in one transaction (one Yjs update). */
-export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, signature: string): void {
+export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, signature: string, wire: string = proposalWire(p)): void {
   doc.transact(() => {
     const props = section(epoch, 'proposals')
-    if (!props.has(p.hash)) props.set(p.hash, proposalWire(p))
+    if (!props.has(p.hash)) props.set(p.hash, wire)
     section(epoch, 'sigs').set(sigKey(p.hash, p.proposer), signature)
   })
 }

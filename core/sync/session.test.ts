@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { channelRoot, currentEpoch } from './schema.ts'
 import { ChannelSession } from './session.ts'
+import { computeChannelView, type PersistedChannel } from './engine.ts'
+import { readChannelDoc, type EntryCache } from './reader.ts'
 import { MemoryChannelStore } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation } from '../state.ts'
@@ -75,6 +77,31 @@ describe('ChannelSession over a lossless link', () => {
     assertConservation(a.view.latest!.state)
     expect(a.view.rejected).toEqual([])
     expect(params.partyA).toBe(keysA.publicKey)
+  })
+
+  it("an own proposal read back is the parser's entry and the view a fresh computation gives", async () => {
+    const { a, b, settle, params, tick } = await pair()
+    const quotes = quotePool(params, 'A', 3, T0 + DAY)
+    for (const q of quotes) await a.publishQuote(q)
+    await settle()
+    for (const q of quotes) {
+      tick(1000)
+      await b.accept(quoteHash(q.quote))
+      for (const s of [a, b]) {
+        // A reader with an empty cache and the engine without remembered derivations for it.
+        const fresh = readChannelDoc(s.doc, params)
+        const cached = readChannelDoc(s.doc, params, s.channelId, (s as unknown as { entries: EntryCache }).entries)
+        expect(cached.proposals).toEqual(fresh.proposals)
+        const view = s.compute()
+        const again = computeChannelView({ params, me: s.me, doc: fresh, persisted: (s as unknown as { persistedView(): PersistedChannel }).persistedView(), now: T0 + 1000 + 1000 * (quotes.indexOf(q) + 1) })
+        expect({ latest: view.latestHash, pending: view.pending.map((p) => [p.proposal.hash, p.status]), rejected: view.rejected, next: view.next.map((x) => x.kind) })
+          .toEqual({ latest: again.latestHash, pending: again.pending.map((p) => [p.proposal.hash, p.status]), rejected: again.rejected, next: again.next.map((x) => x.kind) })
+      }
+      await settle()
+    }
+    expect(a.view.latest!.state.version).toBe(3)
+    expect(b.view.latestHash).toBe(a.view.latestHash)
+    expect(b.view.rejected).toEqual([])
   })
 
   it('multi-leg package fills all legs in one state or none', async () => {

@@ -17,9 +17,9 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type ResolvedIntent, type SigningPolicy } from './engine.ts'
-import { EntryCache, readChannelDoc, parsePresence, type Presence, type RejectedEntry } from './reader.ts'
-import { ensureEpoch, currentEpoch, editRfq, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { computeChannelView, intentKey, rememberDerivation, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type ResolvedIntent, type SigningPolicy } from './engine.ts'
+import { EntryCache, readChannelDoc, parsePresence, type DocContents, type Presence, type RejectedEntry } from './reader.ts'
+import { ensureEpoch, currentEpoch, editRfq, proposalWire, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
 import { createVerifier, stateSigCacheKey, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
@@ -106,6 +106,10 @@ export class ChannelSession {
   private maxSignedVersion = -1
   private signerChecked = false
   private persistedLatestVersion = -1
+  /** Changes whenever `persisted`, `seenLatest` or `persistedLatestVersion` (the engine's stored input) changes. */
+  private persistedGen = 0
+  /** The last view compute() made, with the inputs it was made from. */
+  private lastCompute: { readonly doc: DocContents; readonly gen: number; readonly view: ChannelView } | null = null
   private listeners = new Set<() => void>()
   private snapshot: SessionSnapshot
   private transport: SessionTransport | null = null
@@ -222,6 +226,7 @@ export class ChannelSession {
   async proposeOpening(depositA: bigint, depositB: bigint, timestamp = this.clock()): Promise<Hex> {
     const state = openingState(this.params, depositA, depositB, timestamp)
     this.persisted.approvals.add(`open:${depositA}:${depositB}`)
+    this.persistedGen++
     return this.enqueue(() => this.signAndPublish({ hash: stateHash(state), version: 0, state, transition: null, proposer: this.me }))
   }
 
@@ -272,6 +277,7 @@ export class ChannelSession {
     const hash = quoteHash(signed.quote)
     await this.persist([record.quote(signed)])
     this.persisted.quotes.push(signed)
+    this.persistedGen++
     const epoch = this.epoch()
     this.doc.transact(() => {
       writeQuote(this.doc, epoch, hash, signed, counterOf)
@@ -295,6 +301,7 @@ export class ChannelSession {
     if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
     await this.persist([record.cancel(quoteHashHex)])
     this.persisted.cancels.add(quoteHashHex)
+    this.persistedGen++
     writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, this.clock())
     this.schedule()
   }
@@ -303,9 +310,12 @@ export class ChannelSession {
   async accept(quoteHashHex: Hex): Promise<Hex> {
     // One view for the check and the proposal (computed in the queue, after earlier work).
     return this.enqueue(() => {
-      const view = this.compute()
-      const q = view.quotes.find((x) => x.hash === quoteHashHex)
-      if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+      // The last view serves if nothing it was computed from changed but the time: the quote's
+      // expiry is checked again against now (the only part of a quote's status that time changes).
+      const view = this.viewIfUnchanged() ?? this.compute()
+      const found = view.quotes.find((x) => x.hash === quoteHashHex)
+      if (!found) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+      const q = found.status === 'live' || found.status === 'expired' ? withExpiry(found, this.clock()) : found
       if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
       const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
       if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
@@ -320,6 +330,7 @@ export class ChannelSession {
   proposeUnwind(positionIds: readonly Hex[], paymentAtoB: bigint): Promise<Hex> {
     const t: Transition = { type: 'unwind', positionIds, paymentAtoB, timestamp: this.now() }
     this.persisted.approvals.add(intentKey(t))
+    this.persistedGen++
     return this.proposeTransition(t)
   }
 
@@ -333,6 +344,7 @@ export class ChannelSession {
     await this.persist([record.approve(intent)])
     this.persisted.approvals.add(intent)
     this.persisted.declined.delete(intent)
+    this.persistedGen++
     this.schedule()
     await this.whenIdle()
   }
@@ -342,6 +354,7 @@ export class ChannelSession {
     await this.persist([record.decline(intent)])
     this.persisted.declined.add(intent)
     this.persisted.approvals.delete(intent)
+    this.persistedGen++
     this.schedule()
     await this.whenIdle()
   }
@@ -358,6 +371,7 @@ export class ChannelSession {
     const intent = intentKey(t)
     const resolved = this.persisted.resolved.get(intent)
     if (resolved) this.persisted.resolved.set(intent, { ...resolved, upTo: Math.min(resolved.upTo, version - 1) })
+    this.persistedGen++
     return this.signAndPublish({ hash: stateHash(state), version, state, transition: t, proposer: this.me })
   }
 
@@ -390,17 +404,32 @@ export class ChannelSession {
 
   /** The engine's view of the current doc and storage (pure; not cached). */
   compute(): ChannelView {
+    const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries)
     const view = computeChannelView({
       params: this.params,
       me: this.me,
-      doc: readChannelDoc(this.doc, this.params, this.channelId, this.entries),
+      doc,
       persisted: this.persistedView(),
       now: this.clock(),
       policy: this.policy,
       verifier: this.verifier,
     })
-    if (view.latest && view.latest.state.version > (this.seenLatest?.state.version ?? -1)) this.seenLatest = view.latest
+    this.lastCompute = { doc, gen: this.persistedGen, view }
+    if (view.latest && view.latest.state.version > (this.seenLatest?.state.version ?? -1)) {
+      this.seenLatest = view.latest
+      this.persistedGen++
+    }
     return view
+  }
+
+  /**
+   * The last computed view if the doc (no transaction since its read) and the stored input are the
+   * same; only `now` may differ, so parts that depend on it (quote expiry, timestamps) are stale.
+   */
+  private viewIfUnchanged(): ChannelView | null {
+    const last = this.lastCompute
+    if (!last || last.gen !== this.persistedGen) return null
+    return readChannelDoc(this.doc, this.params, this.channelId, this.entries) === last.doc ? last.view : null
   }
 
   private persistedView(): PersistedChannel {
@@ -483,6 +512,7 @@ export class ChannelSession {
     if (latest.state.version <= this.persistedLatestVersion) return
     this.persisted.cosigned = [latest]
     this.persistedLatestVersion = latest.state.version
+    this.persistedGen++
     this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
   }
 
@@ -518,6 +548,7 @@ export class ChannelSession {
       case 'resolve':
         await this.persist([record.resolved(a.resolved)])
         this.persisted.resolved.set(a.resolved.intent, a.resolved)
+        this.persistedGen++
         return
       case 'compact':
         write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs }))
@@ -546,12 +577,23 @@ export class ChannelSession {
     const cosigned: SignedState | null = proposerSig === undefined ? null : { state: p.state, sigA: this.me === 'A' ? sig : proposerSig, sigB: this.me === 'B' ? sig : proposerSig }
     await this.persist(cosigned ? [record.sig(own), record.cosigned(cosigned)] : [record.sig(own)]) // durable before it is published
     this.persisted.signatures.set(p.hash, own)
+    this.persistedGen++
     if (cosigned) this.notePersistedLatest(cosigned)
     const epoch = this.epoch()
+    // Our own proposal's wire text is made once, and after it is published (off the critical path)
+    // the reader's parse of that text is made and, if its transition has the same wire form as
+    // ours, its derivation recorded: reading the proposal back derives nothing again.
+    const wire = p.proposer === this.me && p.transition !== null ? proposalWire(p) : undefined
     this.doc.transact(() => {
-      if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
+      if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig, wire)
       else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
     }, origin)
+    if (wire !== undefined) {
+      const entry = this.entries.parseProposal(p.hash, wire, this.params, this.channelId)
+      if (!('reason' in entry) && entry.state === null && proposalWire({ version: entry.version, state: p.state, transition: entry.transition, proposer: entry.proposer }) === wire) {
+        rememberDerivation(this.channelId, entry, p.state)
+      }
+    }
     return p.hash
   }
 
@@ -564,6 +606,7 @@ export class ChannelSession {
     this.updatesSinceCompact = 0
     const latestV = this.persistedLatestVersion
     const p = this.persisted
+    this.persistedGen++
     for (const [h, s] of p.signatures) if (s.state.version < latestV) p.signatures.delete(h)
     const now = this.clock()
     p.quotes = p.quotes.filter((q) => q.quote.validUntil >= now)
@@ -605,6 +648,12 @@ export class ChannelSession {
     this.snapshot = { view, connection, presence, storeRejected: this.storeRejected, errors: this.errors }
     for (const l of this.listeners) l()
   }
+}
+
+/** A live or expired quote's status at `now` (the engine's rule: expired once validUntil < now). */
+function withExpiry(q: QuoteView, now: number): QuoteView {
+  const until = q.signed.quote.validUntil
+  return until < now ? { ...q, status: 'expired', reason: `expired at ${new Date(until).toISOString()}` } : { ...q, status: 'live', reason: '' }
 }
 
 const STORE_ORIGIN = Symbol('channel-store')

@@ -12,6 +12,7 @@ export const U64_MAX = (1n << 64n) - 1n
 export const U128_MAX = (1n << 128n) - 1n
 export const I128_MIN = -(1n << 127n)
 export const I128_MAX = (1n << 127n) - 1n
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 export type DomainTag =
   | 'channel/v1'
@@ -78,13 +79,26 @@ export class ByteWriter {
     return this.fixed(v < 0n ? (1n << 128n) + v : v, 16)
   }
 
+  // Big-endian, `width` a multiple of 4, `v` already range-checked and non-negative. Bigint
+  // arithmetic is slow: values up to 2^53 (almost every amount) go through a number, larger ones
+  // 32 bits at a time.
   private fixed(v: bigint, width: number): this {
     this.reserve(width)
-    for (let i = width - 1; i >= 0; i--) {
-      this.buf[this.len + i] = Number(v & 0xffn)
-      v >>= 8n
+    const start = this.len
+    let i = start + width
+    this.buf.fill(0, start, i)
+    if (v <= SAFE) {
+      for (let n = Number(v); n > 0; n = Math.floor(n / 256)) this.buf[--i] = n % 256
+    } else {
+      for (; i > start; v >>= 32n) {
+        const w = Number(BigInt.asUintN(32, v))
+        this.buf[--i] = w & 0xff
+        this.buf[--i] = (w >>> 8) & 0xff
+        this.buf[--i] = (w >>> 16) & 0xff
+        this.buf[--i] = w >>> 24
+      }
     }
-    this.len += width
+    this.len = start + width
     return this
   }
 

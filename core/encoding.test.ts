@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { bytesToHex } from './bytes.ts'
 import { ByteWriter, encode, taggedHash } from './encoding.ts'
@@ -32,6 +33,17 @@ describe('ByteWriter', () => {
   it('writes i128 in two\'s complement', () => {
     expect(bytesToHex(encode((w) => w.i128(-1n)))).toBe('f'.repeat(32))
     expect(bytesToHex(encode((w) => w.i128(-(1n << 127n))))).toBe('8' + '0'.repeat(31))
+  })
+  it('any u64, u128 and i128 value is its big-endian two\'s complement, whatever its size (property)', () => {
+    // Reference: the textbook definition, through a hex string of the value modulo 2^bits.
+    const ref = (v: bigint, bits: number) => BigInt.asUintN(bits, v).toString(16).padStart(bits / 4, '0')
+    const sizes = (bits: number) => fc.oneof(fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }), fc.integer({ min: 0, max: 60 }).map((k) => (1n << BigInt(Math.min(k, bits - 1))) - 1n))
+    fc.assert(
+      fc.property(sizes(64), sizes(128), fc.bigInt({ min: -(1n << 127n), max: (1n << 127n) - 1n }), (a, b, c) => {
+        expect(bytesToHex(encode((w) => w.u64(a).u128(b).i128(c)))).toBe(ref(a, 64) + ref(b, 128) + ref(c, 128))
+      }),
+      { numRuns: 2000 },
+    )
   })
   it('prefixes strings and lists with their length', () => {
     expect(bytesToHex(encode((w) => w.str('é')))).toBe('00000002c3a9')

@@ -5,7 +5,7 @@
 // state from the counterparty's document only with both parties' valid signatures on a chain that
 // starts at a co-signed root (core/sync/engine.ts).
 import { useCallback, useEffect, useState } from 'react'
-import { fingerprint, formatUnits, otherParty, partyKey, partyOf, type KeyPair } from '../../core/index.ts'
+import { channelIdOf, fingerprint, formatUnits, otherParty, partyKey, partyOf, type KeyPair } from '../../core/index.ts'
 import { channelRoomSecret } from '../../core/sync/index.ts'
 import type { ChannelView } from '../../channel-contract/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -14,6 +14,8 @@ import type { ChannelRecord } from './channelRecords.ts'
 
 /** The record a restore starts from: no deposits to approve (version 0 is long co-signed), flagged as restored. */
 export function restoredRecord(keys: KeyPair, view: ChannelView, now: number): ChannelRecord {
+  // The node is not trusted for this: the id must be the params' own, and this key a party.
+  if (channelIdOf(view.params) !== view.channelId) throw new Error(`channel ${view.channelId.slice(0, 12)}…: the node's params do not hash to this channel id`)
   const me = partyOf(view.params, keys.publicKey)
   if (!me) throw new Error(`channel ${view.channelId.slice(0, 12)}…: your key is not a party of it`)
   const peer = partyKey(view.params, otherParty(me))

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { SettlementClient } from '../../channel-contract/index.ts'
-import { fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
+import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
 import { channelRoomSecret } from '../../core/sync/index.ts'
 import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
@@ -69,7 +69,11 @@ export class Desk {
   private async recoverLost(): Promise<void> {
     for (const c of await this.o.client.channelsOf(this.o.keys.publicKey)) {
       if (c.status === 'closed' || this.list.get(c.channelId)) continue
-      const me = partyOf(c.params, this.o.keys.publicKey)!
+      const me = partyOf(c.params, this.o.keys.publicKey)
+      if (!me || channelIdOf(c.params) !== c.channelId) {
+        this.o.log(`[${c.channelId.slice(0, 8)}] the node lists it for the desk's key, but its params do not match (not restored)`)
+        continue
+      }
       const entry: ChannelEntry = { channelId: c.channelId, params: c.params, me, roomSecret: channelRoomSecret(this.o.keys.secretKey, c.params, me), deposits: { A: 0n, B: 0n }, acceptedAt: Date.now(), restoredAt: Date.now() }
       await this.list.add(entry)
       this.o.log(`[${c.channelId.slice(0, 8)}] on the node but not in the desk's data: restoring from the counterparty's copy`)

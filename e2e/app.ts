@@ -1,5 +1,6 @@
 // Page-level steps a trader takes, shared by the e2e specs.
 import { expect, type Page } from '@playwright/test'
+import type { SettlementClient } from '../channel-contract/index.ts'
 
 export const PASS = 'correct horse battery staple'
 
@@ -94,4 +95,29 @@ export async function exportBackup(page: Page): Promise<string> {
   const text = await page.getByTestId('backup-text').inputValue()
   await page.getByRole('button', { name: 'Hide backup' }).click()
   return text
+}
+
+/** Cooperative close: `a` proposes the final state, `b` approves it, `a` anchors it on the contract. */
+export async function closeCooperatively(a: Page, b: Page): Promise<void> {
+  await a.getByRole('tab', { name: 'Settlement' }).click()
+  await a.getByRole('button', { name: 'Propose final state (close)' }).click()
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  await b.getByRole('button', { name: 'Approve' }).click()
+  for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
+  await a.getByRole('button', { name: 'Close on the contract' }).click()
+  await expect(a.getByTestId('onchain-status')).toHaveText('closed')
+}
+
+/**
+ * The contract paid exactly the signed outcome: each account holds the 50,000 USDC it kept plus its
+ * final channel balance as its page showed it (`finalA`, `finalB`), and the total is conserved.
+ */
+export async function expectPaidOut(client: SettlementClient, a: Page, b: Page, finalA: string | null, finalB: string | null): Promise<void> {
+  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
+  const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
+  const toMinor = (s: string | null) => BigInt(s!.replace(/[^0-9]/g, ''))
+  const [accA, accB] = [await client.account(keyA), await client.account(keyB)]
+  expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
+  expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
+  expect(accA.balance + accB.balance).toBe(200_000_000_000n)
 }

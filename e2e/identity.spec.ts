@@ -1,15 +1,10 @@
 import { test, expect, type Page } from '@playwright/test'
 
-import { PASS } from './app.ts'
+import { PASS, createIdentity as createIn } from './app.ts'
 
-async function createIdentity(page: Page) {
+async function createIdentity(page: Page): Promise<string> {
   await page.goto('/')
-  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-  await page.getByLabel('Repeat passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create identity' }).click()
-  const fp = page.getByTestId('fingerprint')
-  await expect(fp).toHaveText(/^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$/, { timeout: 20_000 })
-  return (await fp.textContent())!
+  return createIn(page)
 }
 
 test('identity: create, reload locks it, a wrong passphrase is refused, the right one unlocks', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect, newTrader } from './fixtures.ts'
-import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
+import { closeCooperatively, createIdentity, expectPaidOut, getTestFunds, openChannel, openOnContract } from './app.ts'
 
 test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, expiry settlement, cooperative close', async ({ browser, stack }, testInfo) => {
   test.setTimeout(180_000)
@@ -55,24 +55,10 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   expect(await b.getByTestId('their-balance').textContent()).toBe(finalA)
 
   // Cooperative close: Alice proposes the final state, Bob approves, Alice anchors it.
-  await a.getByRole('tab', { name: 'Settlement' }).click()
-  await a.getByRole('button', { name: 'Propose final state (close)' }).click()
-  await b.getByRole('tab', { name: 'Trade' }).click()
-  await b.getByRole('button', { name: 'Approve' }).click()
-  for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
-  await a.getByRole('button', { name: 'Close on the contract' }).click()
-  await expect(a.getByTestId('onchain-status')).toHaveText('closed')
+  await closeCooperatively(a, b)
   await a.screenshot({ path: testInfo.outputPath('05-closed.png') })
-
   // The contract paid exactly the signed outcome: each account = 50,000 kept + final channel balance.
-  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
-  const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
-  const toMinor = (s: string | null) => BigInt(s!.replace(/[^0-9]/g, ''))
-  const accA = await stack.client.account(keyA)
-  const accB = await stack.client.account(keyB)
-  expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
-  expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
-  expect(accA.balance + accB.balance).toBe(200_000_000_000n)
+  await expectPaidOut(stack.client, a, b, finalA, finalB)
   await a.getByTestId('account-balance').waitFor()
   await alice.context.close()
   await bob.context.close()

@@ -4,7 +4,7 @@
 // signatures verified. Then they trade on and close, and the contract pays the signed outcome to
 // the minor unit.
 import { test, expect, twoTradersInChannel } from './fixtures.ts'
-import { exportBackup, exportLatestState, trade, PASS } from './app.ts'
+import { closeCooperatively, expectPaidOut, exportBackup, exportLatestState, trade, PASS } from './app.ts'
 import { parseSignedState } from '../core/index.ts'
 
 test('wiped storage: after importing the key backup, A restores the channel from B’s copy (both signatures checked) and trades on', async ({ browser, stack }, testInfo) => {
@@ -60,20 +60,8 @@ test('wiped storage: after importing the key backup, A restores the channel from
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
   const finalA = await a.getByTestId('my-balance').textContent()
   const finalB = await b.getByTestId('my-balance').textContent()
-  await a.getByRole('tab', { name: 'Settlement' }).click()
-  await a.getByRole('button', { name: 'Propose final state (close)' }).click()
-  await b.getByRole('tab', { name: 'Trade' }).click()
-  await b.getByRole('button', { name: 'Approve' }).click()
-  for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
-  await a.getByRole('button', { name: 'Close on the contract' }).click()
-  await expect(a.getByTestId('onchain-status')).toHaveText('closed')
-  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
-  const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
-  const toMinor = (s: string | null) => BigInt(s!.replace(/[^0-9]/g, ''))
-  const [accA, accB] = [await stack.client.account(keyA), await stack.client.account(keyB)]
-  expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
-  expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
-  expect(accA.balance + accB.balance).toBe(200_000_000_000n)
+  await closeCooperatively(a, b)
+  await expectPaidOut(stack.client, a, b, finalA, finalB)
   await alice.context.close()
   await bob.context.close()
 })

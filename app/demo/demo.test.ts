@@ -74,6 +74,20 @@ describe('demo counterparty', () => {
   }
   const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) })
 
+  /** The trader's side of a channel, as the browser app runs it: a session and its room (closed in afterAll). */
+  const joinAsTrader = async (rec: ChannelRecord, keys: KeyPair, clock: () => number) => {
+    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: keys.secretKey, store: new MemoryChannelStore(), clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
+    const signalingUrl = (globalThis as { __signalingUrl?: string }).__signalingUrl!
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
+    session.attachTransport(room)
+    cleanup.push(async () => {
+      room.destroy()
+      await session.close()
+    })
+    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, pending: session.view.pending.map((p) => [p.status, p.reason]), outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
+    return { session, diag }
+  }
+
   it('answers GET /info with its key and refuses bad requests with a code and a field', async () => {
     const info = await api('/info')
     expect(info.status).toBe(200)
@@ -109,7 +123,6 @@ describe('demo counterparty', () => {
 
   it('invite -> opening -> RFQ -> quote -> trade -> counter -> unwind -> expiry settle -> final -> close, balances to the minor unit', async () => {
     const t0 = Date.now()
-    const wrtc = await loadNodeWebrtc()
     const info = await node.info()
     const botKey: string = (await api('/info')).body.publicKey
 
@@ -133,15 +146,7 @@ describe('demo counterparty', () => {
     const traderBefore = (await node.account(keys.publicKey)).balance
     const botBefore = (await node.account(botKey)).balance
 
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: keys.secretKey, store: new MemoryChannelStore(), clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const signalingUrl = (globalThis as { __signalingUrl?: string }).__signalingUrl!
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
-    session.attachTransport(room)
-    cleanup.push(async () => {
-      room.destroy()
-      await session.close()
-    })
-    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, pending: session.view.pending.map((p) => [p.status, p.reason]), outcomes: session.view.outcomes, errors: session.getSnapshot().errors })}\nbot:\n${bot.tail(25)}`
+    const { session, diag } = await joinAsTrader(rec, keys, clock)
     await session.proposeOpening(rec.deposits.A, rec.deposits.B)
     await until('co-signed opening state', () => session.view.latest?.state.version === 0, 30_000, diag)
     expect(session.getSnapshot().connection.webrtcPeers).toBeGreaterThan(0)
@@ -224,7 +229,6 @@ describe('demo counterparty', () => {
   })
 
   it("loses its data, finds the channel on the node and restores it from the trader's copy, then trades on", async () => {
-    const wrtc = await loadNodeWebrtc()
     const info = await node.info()
     const botKey: string = (await api('/info')).body.publicKey
     const keys: KeyPair = generateKeyPair()
@@ -233,15 +237,7 @@ describe('demo counterparty', () => {
     const clock = () => Date.now() + offset
     const rec: ChannelRecord = proposeChannel(keys, { counterparty: botKey, label: 'Demo', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, { contractId: info.contractId, oracle: info.oracle!.publicKey }, Date.now())
     expect((await post('/invite', rec.invite)).status).toBe(200)
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: keys.secretKey, store: new MemoryChannelStore(), clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const signalingUrl = (globalThis as { __signalingUrl?: string }).__signalingUrl!
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
-    session.attachTransport(room)
-    cleanup.push(async () => {
-      room.destroy()
-      await session.close()
-    })
-    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
+    const { session, diag } = await joinAsTrader(rec, keys, clock)
     await session.proposeOpening(rec.deposits.A, rec.deposits.B)
     await until('channel open on the contract', async () => (await node.channel(rec.channelId).catch(() => null))?.status === 'open', 30_000, diag)
     const expiry = nextExpiry(clock() + 3 * 3_600_000)

@@ -30,7 +30,16 @@ async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; s
     await Promise.all([a.whenIdle(), b.whenIdle()])
   }
   await settle()
-  return { params, opening, a, b, net, settle, storeA, storeB, tick: (ms: number) => (now += ms), now: () => now }
+  /** A publishes each quote, B accepts it: one co-signed trade each. */
+  const tradeOn = async (quotes: readonly SignedQuote[]) => {
+    for (const q of quotes) {
+      await a.publishQuote(q)
+      await settle()
+      await b.accept(stateKey(q))
+      await settle()
+    }
+  }
+  return { params, opening, a, b, net, settle, storeA, storeB, tradeOn, tick: (ms: number) => (now += ms), now: () => now }
 }
 
 describe('ChannelSession over a lossless link', () => {
@@ -173,13 +182,8 @@ describe('ChannelSession over a lossless link', () => {
   })
 
   it('reload recomputes the same latest state from storage alone', async () => {
-    const { a, b, settle, storeA, params } = await pair()
-    for (const q of quotePool(params, 'A', 3, T0 + DAY)) {
-      await a.publishQuote(q)
-      await settle()
-      await b.accept(stateKey(q))
-      await settle()
-    }
+    const { a, storeA, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
     const before = a.view.latestHash
     await a.close()
     const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
@@ -188,13 +192,8 @@ describe('ChannelSession over a lossless link', () => {
   })
 
   it('a party with wiped storage restores the latest state from the peer via the doc', async () => {
-    const { a, b, settle, params } = await pair()
-    for (const q of quotePool(params, 'A', 2, T0 + DAY)) {
-      await a.publishQuote(q)
-      await settle()
-      await b.accept(stateKey(q))
-      await settle()
-    }
+    const { a, b, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 2, T0 + DAY))
     const latest = a.view.latestHash
     await b.close()
     const fresh = new MemoryChannelStore()

@@ -339,21 +339,20 @@ export class ChannelSession {
   }
 
   /** Approves a pending proposal of the peer (by proposal hash or intent key): unwind, final, opening. */
-  async approve(hashOrIntent: string): Promise<void> {
-    const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
-    await this.persist([record.approve(intent)])
-    this.persisted.approvals.add(intent)
-    this.persisted.declined.delete(intent)
-    this.persistedGen++
-    this.schedule()
-    await this.whenIdle()
+  approve(hashOrIntent: string): Promise<void> {
+    return this.decide(hashOrIntent, true)
   }
 
-  async decline(hashOrIntent: string): Promise<void> {
+  decline(hashOrIntent: string): Promise<void> {
+    return this.decide(hashOrIntent, false)
+  }
+
+  /** Persists the user's decision on an intent (the later decision wins), then lets the engine act on it. */
+  private async decide(hashOrIntent: string, approve: boolean): Promise<void> {
     const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
-    await this.persist([record.decline(intent)])
-    this.persisted.declined.add(intent)
-    this.persisted.approvals.delete(intent)
+    await this.persist([approve ? record.approve(intent) : record.decline(intent)])
+    ;(approve ? this.persisted.approvals : this.persisted.declined).add(intent)
+    ;(approve ? this.persisted.declined : this.persisted.approvals).delete(intent)
     this.persistedGen++
     this.schedule()
     await this.whenIdle()

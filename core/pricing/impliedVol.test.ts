@@ -16,7 +16,8 @@ function repriceError(p: BsmParameters): { price: number; error: number; vol: nu
   return { price, vol, error: Math.abs(bsmPrice({ ...p, vol }) - price) }
 }
 
-const tolerance = (p: BsmParameters): number => 1e-8 * Math.max(1, p.spot / 100, p.strike / 100)
+const tolerance = (p: { spot?: number; forward?: number; strike: number }): number =>
+  1e-8 * Math.max(1, (p.spot ?? p.forward ?? 0) / 100, p.strike / 100)
 
 describe('implied volatility round trip', () => {
   it('hits 1e-8 in price on a grid of hard cases: 1 hour .. 5 years, 1% .. 500% vol, deep ITM and OTM', () => {
@@ -91,10 +92,13 @@ describe('implied volatility round trip', () => {
           const { lower, upper } = black76PriceBounds(p)
           if (!(price > lower && price < upper)) return
           const iv = impliedVolBlack76({ ...p, price })
-          expect(Math.abs(black76Price({ ...p, vol: iv }) - price)).toBeLessThanOrEqual(1e-8)
+          const error = Math.abs(black76Price({ ...p, vol: iv }) - price)
+          expect(error, JSON.stringify({ ...p, price, iv })).toBeLessThanOrEqual(tolerance(p))
         },
       ),
-      { numRuns: 2000 },
+      // Found by CI: a put 15 sd in the money (strike 7.7e7, price ~6.6e7), where one ulp of the
+      // price is 1.5e-8, so an absolute 1e-8 cannot be met; the promise scales with size.
+      { numRuns: 2000, examples: [['put', 3.5441833731763173, 3.443351290878507, 1.5580700125435245]] },
     )
   })
 

@@ -1,5 +1,6 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
-import { encode, taggedHash, taggedHashHex, type ByteWriter } from './encoding.ts'
+import { encode, taggedHash, type ByteWriter } from './encoding.ts'
+import { bytesToHex } from './bytes.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
@@ -46,13 +47,26 @@ export function encodeQuote(w: ByteWriter, q: Quote): void {
   w.str(q.rfqId)
 }
 
+// Quotes are immutable values: the digest is remembered per object (a trade's check and the
+// position id it opens hash the same quote).
+const digests = new WeakMap<Quote, { readonly digest: Uint8Array; readonly hash: Hex }>()
+function digestOf(q: Quote): { readonly digest: Uint8Array; readonly hash: Hex } {
+  let d = digests.get(q)
+  if (d === undefined) {
+    const digest = taggedHash('quote/v1', encode((w) => encodeQuote(w, q)))
+    d = { digest, hash: bytesToHex(digest) }
+    digests.set(q, d)
+  }
+  return d
+}
+
 export function quoteDigest(q: Quote): Uint8Array {
-  return taggedHash('quote/v1', encode((w) => encodeQuote(w, q)))
+  return digestOf(q).digest.slice()
 }
 
 /** The quote's id; a trade made from it opens a position with this id. */
 export function quoteHash(q: Quote): Hex {
-  return taggedHashHex('quote/v1', encode((w) => encodeQuote(w, q)))
+  return digestOf(q).hash
 }
 
 export function signQuote(q: Quote, secretKey: SecretKeyHex): SignedQuote {

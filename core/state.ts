@@ -69,6 +69,15 @@ export function encodePosition(w: ByteWriter, p: Position): void {
   w.u128(p.lockB)
 }
 
+// Positions are immutable values carried from state to state by identity (a trade adds one, the
+// rest are the parent's objects), so each position's bytes are encoded once.
+const positionBytes = new WeakMap<Position, Uint8Array>()
+function encodePositionCached(w: ByteWriter, p: Position): void {
+  let b = positionBytes.get(p)
+  if (b === undefined) positionBytes.set(p, (b = encode((w2) => encodePosition(w2, p))))
+  w.raw(b)
+}
+
 export function encodeState(w: ByteWriter, s: ChannelState): void {
   w.hex(s.contractId, 32)
   w.hex(s.channelId, 32)
@@ -78,7 +87,7 @@ export function encodeState(w: ByteWriter, s: ChannelState): void {
   w.u128(s.deposited)
   w.u128(s.balanceA)
   w.u128(s.balanceB)
-  w.list(s.positions, encodePosition)
+  w.list(s.positions, encodePositionCached)
   w.list(s.usedQuotes, (w2, u) => {
     w2.u8(u.quoter === 'A' ? 1 : 2)
     w2.u64(u.nonce)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { ParseError } from './errors.ts'
 import {
-  parseChannelParams, parseChannelState, parseOptionPackage, parseSignedQuote, parseTransition, toWire, tryParse, signedStateSchema,
+  parseChannelParams, parseChannelState, parseOptionPackage, parseSignedQuote, parseTransition, toWire, toWireImmutable, tryParse, signedStateSchema,
 } from './wire.ts'
 import { applyTransition } from './transition.ts'
 import { stateHash } from './state.ts'
@@ -66,6 +66,20 @@ describe('round trips: toWire then parse gives back the same value and the same 
     const back = parseChannelState(JSON.parse(JSON.stringify(toWire(s1))))
     expect(stateHash(back)).toBe(stateHash(s1))
     expect(parseTransition(toWire({ type: 'trade', quote, timestamp: T0 + 1 }))).toEqual({ type: 'trade', quote, timestamp: T0 + 1 })
+  })
+  it('toWireImmutable gives what toWire gives, made once per object and frozen', () => {
+    const quote2 = testQuote(ch, 'A', terms, { nonce: 2n })
+    const s2 = applyTransition(ch.params, s1, { type: 'trade', quote: quote2, timestamp: T0 + 2 })
+    for (const v of [s1, s2, { state: s2, sigA: 'ab', sigB: null }, { type: 'trade', quote, timestamp: T0 + 1 }]) {
+      const w = toWireImmutable(v)
+      expect(w).toEqual(toWire(v))
+      expect(toWireImmutable(v), 'the second call returns the same object').toBe(w)
+      expect(Object.isFrozen(w)).toBe(true)
+    }
+    // s2 shares s1's position object: its wire form is shared too, and cannot be changed through either.
+    const shared = s2.positions.find((p) => p.id === s1.positions[0]!.id)!
+    expect(toWireImmutable(s2).positions).toContain(toWireImmutable(shared))
+    expect(() => { (toWireImmutable(s1) as { version: number }).version = 9 }).toThrow(TypeError)
   })
   it('channel params with the same party twice are refused', () => {
     expect(fieldOf(() => parseChannelParams({ ...toWire(ch.params), partyB: ch.params.partyA }))).toMatch(/^params\.partyB \| must differ/)

@@ -26,6 +26,33 @@ export function toWire<T>(value: T): Wire<T> {
   return convert(value) as Wire<T>
 }
 
+const frozenWire = new WeakMap<object, unknown>()
+
+/**
+ * toWire for values that are never mutated (channel states, transitions, quotes: every field is
+ * readonly and transitions build new objects). Each object's wire form is made once and frozen, so
+ * a state that shares 29 positions with its parent converts one. Never use it on a mutable object.
+ */
+export function toWireImmutable<T>(value: T): Wire<T> {
+  return convertImmutable(value) as Wire<T>
+}
+
+function convertImmutable(v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString()
+  if (v === null || typeof v !== 'object') return v
+  const hit = frozenWire.get(v)
+  if (hit !== undefined) return hit
+  let out: unknown
+  if (Array.isArray(v)) out = Object.freeze(v.map(convertImmutable))
+  else {
+    const o: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(v)) o[k] = convertImmutable(x)
+    out = Object.freeze(o)
+  }
+  frozenWire.set(v, out)
+  return out
+}
+
 function convert(v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString()
   if (Array.isArray(v)) return v.map(convert)

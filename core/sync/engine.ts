@@ -197,6 +197,16 @@ const versionOf = (x: { version: number } | { state: { version: number } }) => (
 const byVersionThenHash = (a: ({ version: number } | { state: { version: number } }) & { hash: Hex }, b: ({ version: number } | { state: { version: number } }) & { hash: Hex }) =>
   versionOf(a) - versionOf(b) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
+const quoteViews = new WeakMap<DocQuote, QuoteView>()
+/** A quote with its status: the same object while the entry and its status are the same. */
+function quoteView(q: DocQuote, status: QuoteStatus, reason: string): QuoteView {
+  const hit = quoteViews.get(q)
+  if (hit && hit.status === status && hit.reason === reason) return hit
+  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason }
+  quoteViews.set(q, v)
+  return v
+}
+
 const quoteHashes = new WeakMap<object, Hex>()
 /** quoteHash, remembered per quote object. */
 export function hashOfQuote(q: Parameters<typeof quoteHash>[0]): Hex {
@@ -205,7 +215,14 @@ export function hashOfQuote(q: Parameters<typeof quoteHash>[0]): Hex {
   return h
 }
 
-const transitionChecks = new WeakMap<Transition, Map<string, { code: string; message: string } | null>>()
+interface TransitionCheck {
+  readonly channelId: Hex
+  readonly parentHash: Hex
+  readonly hash: Hex
+  readonly out: { code: string; message: string } | null
+}
+/** assertValidTransition's answers per transition object, by (channel, parent hash, state hash). */
+const transitionChecks = new WeakMap<Transition, TransitionCheck[]>()
 const stateHashes = new WeakMap<ChannelState, Hex>()
 
 /** stateHash, remembered per state object (parsed entries keep their identity across reads). */
@@ -217,23 +234,24 @@ export function hashOfState(s: ChannelState): Hex {
 
 /** assertValidTransition, memoised: the answer depends only on (parent, transition, state). */
 function checkTransition(params: ChannelParams, channelId: Hex, parentHash: Hex, parent: ChannelState, t: Transition, stateHashHex: Hex, state: ChannelState, opts: TransitionOptions): { code: string; message: string } | null {
-  const k = `${channelId}${parentHash}${stateHashHex}`
-  const byPair = transitionChecks.get(t)
-  if (byPair?.has(k)) return byPair.get(k)!
+  const known = transitionChecks.get(t)
+  if (known) for (const k of known) if (k.hash === stateHashHex && k.parentHash === parentHash && k.channelId === channelId) return k.out
   let out: { code: string; message: string } | null = null
   try {
     assertValidTransition(params, parent, t, state, opts)
   } catch (e) {
     out = errorInfo(e)
   }
-  rememberTransitionCheck(t, k, out)
+  rememberTransitionCheck(t, channelId, parentHash, stateHashHex, out)
   return out
 }
 
-function rememberTransitionCheck(t: Transition, key: string, out: { code: string; message: string } | null): void {
-  let byPair = transitionChecks.get(t)
-  if (!byPair) transitionChecks.set(t, (byPair = new Map()))
-  byPair.set(key, out)
+function rememberTransitionCheck(t: Transition, channelId: Hex, parentHash: Hex, hash: Hex, out: { code: string; message: string } | null): void {
+  const known = transitionChecks.get(t)
+  const check: TransitionCheck = { channelId, parentHash, hash, out }
+  if (!known) transitionChecks.set(t, [check])
+  else if (known.length < 8) known.push(check)
+  else known.splice(0, known.length, check)
 }
 
 /** How far above the highest known state an opaque proposal's (unauthenticated) version may count. */
@@ -255,7 +273,7 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
     const hash = hashOfState(state)
     if (hash === p.hash) {
       result = state
-      rememberTransitionCheck(p.transition, `${channelId}${parent.hash}${hash}`, null)
+      rememberTransitionCheck(p.transition, channelId, parent.hash, hash, null)
     } else result = { reason: `TRANSITION_MISMATCH: the ${p.transition.type} transition on state ${parent.state.version} produces state ${hash.slice(0, 12)}, not the key` }
   } catch (e) {
     const { code, message } = errorInfo(e)
@@ -275,7 +293,7 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
 export function rememberDerivation(channelId: Hex, p: DocProposal & { readonly state: null }, state: ChannelState): void {
   if (state.prevHash !== p.prevHash || state.version !== p.version || hashOfState(state) !== p.hash) return
   derivations.set(p, { parentHash: p.prevHash, result: state })
-  rememberTransitionCheck(p.transition, `${channelId}${p.prevHash}${p.hash}`, null)
+  rememberTransitionCheck(p.transition, channelId, p.prevHash, p.hash, null)
 }
 
 /** The engine. Pure: no clock, no randomness, no I/O; `now` is an input. */
@@ -459,7 +477,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       : quote.validUntil < now ? ['expired', `expired at ${new Date(quote.validUntil).toISOString()}`]
       : ['live', '']
     if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason })
-    quotes.push({ ...q, status, reason })
+    quotes.push(quoteView(q, status, reason))
   }
 
   // 5. Pending proposals on top of the latest state, and this party's decision on each.
@@ -538,8 +556,13 @@ export function computeChannelView(input: EngineInput): ChannelView {
   if (countersign) actions.unshift({ kind: 'countersign', proposal: toProposal(countersign), proposerSig: countersign.sigs[countersign.proposer!]! })
 
   // 6. This party's own intents: done, refused, failed, waiting, or re-proposed.
-  const acceptedIntents = new Map<string, Candidate>()
-  for (const c of accepted.values()) if (c.transition || c.state.version === 0) acceptedIntents.set(intentKey(c.transition, c.state), c)
+  let acceptedIntentsMemo: Map<string, Candidate> | null = null
+  const acceptedIntents = (): Map<string, Candidate> => {
+    if (acceptedIntentsMemo) return acceptedIntentsMemo
+    acceptedIntentsMemo = new Map()
+    for (const c of accepted.values()) if (c.transition || c.state.version === 0) acceptedIntentsMemo.set(intentKey(c.transition, c.state), c)
+    return acceptedIntentsMemo
+  }
   const ownByIntent = new Map<string, Candidate[]>()
   for (const c of sorted) {
     if (c.proposer !== me || !c.sigs[me]) continue
@@ -568,7 +591,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       out(status, code, message)
       actions.push({ kind: 'resolve', resolved: { intent, status, code, message, upTo: top.state.version } })
     }
-    const done = acceptedIntents.get(intent)
+    const done = acceptedIntents().get(intent)
     if (done) {
       resolve('done', 'DONE', `in co-signed state ${done.state.version}`)
       continue

@@ -60,4 +60,45 @@ describe('a watching EntryCache', () => {
     }
     off()
   })
+
+  it('reads exactly what a fresh read gives, after any mix of binding-section writes that move the epoch budget', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const local = new Y.Doc()
+    const remote = new Y.Doc()
+    ensureEpoch(local, channelId)
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(local))
+    const cache = new EntryCache()
+    const off = cache.watch(local)
+    const r = rng(11)
+    const quotes = quotePool(params, 'B', 12, T0 + 60_000, 1n)
+    const hex = (n: number) => n.toString(16).padStart(64, '0')
+    // Big values (some over the per-entry cap) shift the budget left for every later section.
+    const junk = () => r.pick(['{}', 'not json', 'x'.repeat(40_000), 'y'.repeat(90_000), 'z'.repeat(MAX_ENTRY_CHARS + 1)])
+    let rejectedSeen = 0
+    for (let i = 0; i < 300; i++) {
+      const doc = r.chance(0.5) ? local : remote
+      const epoch = currentEpoch(doc)!
+      const roll = r.int(8)
+      doc.transact(() => {
+        if (roll === 0) section(epoch, 'proposals').set(hex(r.int(6)), junk())
+        else if (roll === 1) section(epoch, 'sigs').set(`${hex(r.int(6))}:${r.pick(['A', 'B'])}`, r.chance(0.5) ? 'ab'.repeat(64) : junk())
+        else if (roll === 2) section(epoch, 'refusals').set(`${hex(r.int(6))}:A`, r.chance(0.5) ? JSON.stringify({ code: 'DECLINED', message: 'no' }) : junk())
+        else if (roll === 3) { const q = r.pick(quotes); writeQuote(doc, epoch, quoteHash(q.quote), q, null) }
+        else if (roll === 4) section(epoch, 'quotes').set(hex(r.int(6)), junk())
+        else if (roll === 5) section(epoch, 'cancels').set(quoteHash(r.pick(quotes).quote), JSON.stringify({ by: r.pick(['A', 'B']), at: T0 }))
+        else if (roll === 6) epoch.set('checkpoint', junk())
+        else { const s = section(epoch, r.pick(['proposals', 'sigs', 'quotes', 'cancels', 'refusals'])); const keys = [...s.keys()]; if (keys.length) s.delete(r.pick(keys)) }
+      })
+      if (r.chance(0.7)) {
+        Y.applyUpdate(local, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(local)))
+        Y.applyUpdate(remote, Y.encodeStateAsUpdate(local, Y.encodeStateVector(remote)))
+      }
+      const cached = readChannelDoc(local, params, channelId, cache)
+      rejectedSeen = Math.max(rejectedSeen, cached.rejected.filter((x) => x.code === 'TOO_LARGE').length)
+      expect(cached, `step ${i}: the cached read must equal a fresh read`).toEqual(readChannelDoc(local, params, channelId, new EntryCache()))
+    }
+    expect(rejectedSeen, 'the schedule must push the epoch over its budget').toBeGreaterThan(0)
+    off()
+  })
 })

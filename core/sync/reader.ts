@@ -153,9 +153,7 @@ function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false; co
   }
 }
 
-function entriesOf(epoch: Y.Map<unknown>, name: string): [string, unknown][] {
-  const m = epoch.get(name)
-  if (!(m instanceof Y.Map)) return []
+function entriesOf(m: Y.Map<unknown>): [string, unknown][] {
   // Sorted: the same contents give the same result (and the same budget cut) in any replica.
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
 }
@@ -179,6 +177,9 @@ export class EntryCache {
   private ended = 0
   private last: { doc: Y.Doc; channelId: Hex; params: ChannelParams; at: number; contents: DocContents } | null = null
   private readonly tickets = new WeakMap<object, unknown>()
+  /** Transactions that changed a type (a section map: its keys, or anything inside it). */
+  private changes = new WeakMap<object, number>()
+  private sections = new WeakMap<object, SectionMemo<unknown>>()
   constructor(private readonly max = 4096) {}
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
@@ -207,8 +208,8 @@ export class EntryCache {
     const after = (tr: Y.Transaction) => {
       // Every type whose content changed, and each of its ancestors (Yjs fills this for every
       // transaction, observed or not): a ticket that changed anywhere inside is parsed again.
-      for (const t of tr.changedParentTypes.keys()) this.tickets.delete(t)
-      for (const t of tr.changed.keys()) this.tickets.delete(t)
+      for (const t of tr.changedParentTypes.keys()) this.changed(t)
+      for (const t of tr.changed.keys()) this.changed(t)
       this.ended++
     }
     doc.on('beforeTransaction', before)
@@ -216,6 +217,8 @@ export class EntryCache {
     this.watched = doc
     this.begun = this.ended = 0
     this.last = null
+    this.changes = new WeakMap()
+    this.sections = new WeakMap()
     const off = () => {
       doc.off('beforeTransaction', before)
       doc.off('afterTransaction', after)
@@ -227,6 +230,11 @@ export class EntryCache {
     }
     this.unwatch = off
     return off
+  }
+
+  private changed(t: object): void {
+    this.tickets.delete(t)
+    this.changes.set(t, (this.changes.get(t) ?? 0) + 1)
   }
 
   /** True when reads of `doc` may reuse results: it is watched and no transaction is running. */
@@ -243,6 +251,28 @@ export class EntryCache {
   /** @internal */
   rememberRead(doc: Y.Doc, params: ChannelParams, channelId: Hex, contents: DocContents): void {
     this.last = this.settled(doc) ? { doc, params, channelId, at: this.ended, contents } : null
+  }
+
+  /**
+   * @internal A section's read, reused while no transaction changed the section map (its keys or
+   * anything inside it) and `dep` is the same, if the budget used before it is the same too or the
+   * section made no budget cut and still fits (then only its budget figures move). Otherwise the
+   * section is read again, with the previous read's per-entry results (`prev`) for reuse.
+   */
+  section<T>(doc: Y.Doc, m: Y.Map<unknown>, params: ChannelParams, channelId: Hex, charsIn: number, dep: unknown, compute: (prev: SectionEntries | null) => SectionRead<T>): SectionRead<T> {
+    if (!this.settled(doc)) return compute(null)
+    const changes = this.changes.get(m) ?? 0
+    const hit = this.sections.get(m) as SectionMemo<T> | undefined
+    const same = hit !== undefined && hit.params === params && hit.channelId === channelId
+    if (same && hit.changes === changes && hit.dep === dep) {
+      const out = hit.out
+      if (out.charsIn === charsIn) return out
+      const used = out.charsOut - out.charsIn
+      if (!out.cut && charsIn + used <= MAX_EPOCH_CHARS) return (hit.out = { ...out, charsIn, charsOut: charsIn + used })
+    }
+    const out = compute(same ? hit.out.entries : null)
+    this.sections.set(m, { changes, params, channelId, dep, out })
+    return out
   }
 
   /** @internal A ticket's parse, reused while no transaction changed the ticket or anything in it. */
@@ -269,130 +299,234 @@ export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex
   }
 }
 
+/** Per-entry results of one read of a section, by key (valid while the raw value is the same). */
+type SectionEntries = ReadonlyMap<string, { readonly raw: unknown; readonly value: unknown }>
+
+/** One section's read: its parsed value, its rejections, and the epoch budget before and after it. */
+interface SectionRead<T> {
+  readonly value: T
+  readonly rejected: readonly RejectedEntry[]
+  readonly charsIn: number
+  readonly charsOut: number
+  /** Whether the budget refused an entry of this section. */
+  readonly cut: boolean
+  readonly entries: SectionEntries
+}
+
+interface SectionMemo<T> {
+  readonly changes: number
+  readonly params: ChannelParams
+  readonly channelId: Hex
+  readonly dep: unknown
+  out: SectionRead<T>
+}
+
+interface SectionContext {
+  reject(key: string, code: RejectCode | string, reason: string): void
+  /** Counts an entry against the epoch budget; false (and a TOO_LARGE rejection) if it does not fit. */
+  budget(key: string, raw: unknown): boolean
+  /** A pure function of (key, raw), reused from the section's previous read while raw is the same. */
+  entry<V>(key: string, raw: unknown, compute: () => V): V
+}
+
+/**
+ * Reads one section of an epoch (entries in key order, so every replica cuts the budget at the same
+ * entry). The result depends only on the section's contents, the budget used before it and `dep`
+ * (cancels depend on the quotes), so the cache reuses it while no transaction changed the section.
+ */
+function readSection<T>(
+  doc: Y.Doc, cache: EntryCache, params: ChannelParams, channelId: Hex, epoch: Y.Map<unknown>, area: RejectArea, charsIn: number, dep: unknown,
+  read: (entries: [string, unknown][], ctx: SectionContext) => T,
+): SectionRead<T> {
+  const m = epoch.get(area)
+  const compute = (prev: SectionEntries | null): SectionRead<T> => {
+    const rejected: RejectedEntry[] = []
+    const entries = new Map<string, { raw: unknown; value: unknown }>()
+    let chars = charsIn
+    let cut = false
+    const reject = (key: string, code: RejectCode | string, reason: string) => {
+      rejected.push({ area, key: key.slice(0, 140), code, reason })
+    }
+    const budget = (key: string, raw: unknown): boolean => {
+      const n = typeof raw === 'string' ? raw.length : 0
+      // An entry over the per-entry cap is rejected by the parser (TOO_LARGE) and must not use up the
+      // epoch's budget: else one oversized value from anybody in the room would crowd out every honest
+      // entry after it (found by the malicious-peer e2e scenario).
+      if (n > MAX_ENTRY_CHARS) return true
+      if (chars + n > MAX_EPOCH_CHARS) {
+        cut = true
+        reject(key, 'TOO_LARGE', `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters`)
+        return false
+      }
+      chars += n
+      return true
+    }
+    const entry = <V>(key: string, raw: unknown, f: () => V): V => {
+      const p = prev?.get(key)
+      const value = p !== undefined && p.raw === raw ? (p.value as V) : f()
+      entries.set(key, { raw, value })
+      return value
+    }
+    const value = read(m instanceof Y.Map ? entriesOf(m) : [], { reject, budget, entry })
+    return { value, rejected, charsIn, charsOut: chars, cut, entries }
+  }
+  return m instanceof Y.Map ? cache.section(doc, m, params, channelId, charsIn, dep, compute) : compute(null)
+}
+
 function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache): DocContents {
   if (!epoch) return EMPTY_CONTENTS
-  const rejected: RejectedEntry[] = []
-  const reject = (area: RejectArea, key: string, code: RejectCode | string, reason: string) => rejected.push({ area, key: key.slice(0, 140), code, reason })
-  let chars = 0
-  const budget = (area: RejectArea, key: string, raw: unknown): boolean => {
-    const n = typeof raw === 'string' ? raw.length : 0
-    // An entry over the per-entry cap is rejected by the parser (TOO_LARGE) and must not use up the
-    // epoch's budget: else one oversized value from anybody in the room would crowd out every honest
-    // entry after it (found by the malicious-peer e2e scenario).
-    if (n > MAX_ENTRY_CHARS) return true
-    if (chars + n > MAX_EPOCH_CHARS) {
-      reject(area, key, 'TOO_LARGE', `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters`)
-      return false
-    }
-    chars += n
-    return true
-  }
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
 
   const nRaw = epoch.get('n')
   const epochN = typeof nRaw === 'number' && Number.isSafeInteger(nRaw) && nRaw >= 0 ? nRaw : 0
 
+  const rejected: RejectedEntry[] = []
+  let chars = 0
   let checkpoint: SignedState | null = null
   const cpRaw = epoch.get('checkpoint')
-  if (cpRaw !== undefined && budget('checkpoint', 'checkpoint', cpRaw)) {
-    const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
-      const j = parseJson(cpRaw)
-      if (!j.ok) return j
-      const r = tryParse(signedStateSchema, j.value, 'checkpoint')
-      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
-      if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
-      return r.value
-    })
-    if ('reason' in parsed) reject('checkpoint', 'checkpoint', parsed.code, parsed.reason)
-    else checkpoint = parsed
+  if (cpRaw !== undefined) {
+    const n = typeof cpRaw === 'string' ? cpRaw.length : 0
+    if (n <= MAX_ENTRY_CHARS && n > MAX_EPOCH_CHARS) {
+      rejected.push({ area: 'checkpoint', key: 'checkpoint', code: 'TOO_LARGE', reason: `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters` })
+    } else {
+      if (n <= MAX_ENTRY_CHARS) chars += n
+      const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
+        const j = parseJson(cpRaw)
+        if (!j.ok) return j
+        const r = tryParse(signedStateSchema, j.value, 'checkpoint')
+        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
+        return r.value
+      })
+      if ('reason' in parsed) rejected.push({ area: 'checkpoint', key: 'checkpoint', code: parsed.code, reason: parsed.reason })
+      else checkpoint = parsed
+    }
   }
 
-  const proposals = new Map<Hex, DocProposal>()
-  for (const [key, raw] of entriesOf(epoch, 'proposals')) {
-    if (!HEX64.test(key)) { reject('proposals', key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
-    if (proposals.size >= MAX_PROPOSALS) { reject('proposals', key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
-    if (!budget('proposals', key, raw)) continue
-    const parsed = cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId))
-    if ('reason' in parsed) { reject('proposals', key, parsed.code, parsed.reason); continue }
-    proposals.set(key, parsed)
-  }
+  const proposalsRead = readSection(doc, cache, params, channelId, epoch, 'proposals', chars, null, (entries, { reject, budget, entry }) => {
+    const proposals = new Map<Hex, DocProposal>()
+    for (const [key, raw] of entries) {
+      if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
+      if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
+      if (!budget(key, raw)) continue
+      // The session parses its own proposals ahead (EntryCache.parseProposal): they are found there.
+      const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId)))
+      if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
+      proposals.set(key, parsed)
+    }
+    return proposals
+  })
 
-  const sigs = new Map<Hex, Partial<Record<Party, string>>>()
-  for (const [key, raw] of entriesOf(epoch, 'sigs')) {
-    const m = SIG_KEY.exec(key)
-    if (!m) { reject('sigs', key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
-    if (typeof raw !== 'string' || !SIG.test(raw)) { reject('sigs', key, 'INVALID_FIELD', 'expected a 64-byte signature as 128 lowercase hex characters'); continue }
-    if (sigs.size >= MAX_PROPOSALS * 2) { reject('sigs', key, 'TOO_MANY', 'too many signatures in one epoch'); continue }
-    if (!budget('sigs', key, raw)) continue
-    const hash = m[1]!
-    const entry = sigs.get(hash) ?? {}
-    entry[m[2] as Party] = raw
-    sigs.set(hash, entry)
-  }
+  const sigsRead = readSection(doc, cache, params, channelId, epoch, 'sigs', proposalsRead.charsOut, null, (entries, { reject, budget, entry }) => {
+    const sigs = new Map<Hex, Partial<Record<Party, string>>>()
+    for (const [key, raw] of entries) {
+      const v = entry(key, raw, (): { hash: Hex; party: Party } | { code: RejectCode; reason: string } => {
+        const m = SIG_KEY.exec(key)
+        if (!m) return { code: 'BAD_KEY', reason: 'key is not "<state hash>:<A|B>"' }
+        if (typeof raw !== 'string' || !SIG.test(raw)) return { code: 'INVALID_FIELD', reason: 'expected a 64-byte signature as 128 lowercase hex characters' }
+        return { hash: m[1]!, party: m[2] as Party }
+      })
+      if ('reason' in v) { reject(key, v.code, v.reason); continue }
+      if (sigs.size >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many signatures in one epoch'); continue }
+      if (!budget(key, raw)) continue
+      const e = sigs.get(v.hash) ?? {}
+      e[v.party] = raw as string
+      sigs.set(v.hash, e)
+    }
+    return sigs
+  })
 
-  const refusals: Refusal[] = []
-  for (const [key, raw] of entriesOf(epoch, 'refusals')) {
-    const m = SIG_KEY.exec(key)
-    if (!m) { reject('refusals', key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
-    if (refusals.length >= MAX_PROPOSALS * 2) { reject('refusals', key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
-    if (!budget('refusals', key, raw)) continue
-    const j = parseJson(raw)
-    if (!j.ok) { reject('refusals', key, j.code, j.reason); continue }
-    const r = tryParse(refusalSchema, j.value, 'refusal')
-    if (!r.ok) { reject('refusals', key, 'INVALID_FIELD', r.error.message); continue }
-    refusals.push({ hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message })
-  }
+  const refusalsRead = readSection(doc, cache, params, channelId, epoch, 'refusals', sigsRead.charsOut, null, (entries, { reject, budget, entry }) => {
+    const refusals: Refusal[] = []
+    for (const [key, raw] of entries) {
+      const m = SIG_KEY.exec(key)
+      if (!m) { reject(key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
+      if (refusals.length >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
+      if (!budget(key, raw)) continue
+      const v = entry(key, raw, (): Refusal | { code: RejectCode; reason: string } => {
+        const j = parseJson(raw)
+        if (!j.ok) return j
+        const r = tryParse(refusalSchema, j.value, 'refusal')
+        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        return { hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message }
+      })
+      if ('reason' in v) { reject(key, v.code, v.reason); continue }
+      refusals.push(v)
+    }
+    return refusals
+  })
 
-  const quotes = new Map<Hex, DocQuote>()
-  for (const [key, raw] of entriesOf(epoch, 'quotes')) {
-    if (!HEX64.test(key)) { reject('quotes', key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
-    if (quotes.size >= MAX_QUOTES) { reject('quotes', key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
-    if (!budget('quotes', key, raw)) continue
-    const parsed = cache.get(`Q${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
-      const j = parseJson(raw)
-      if (!j.ok) return j
-      const r = tryParse(quoteEntrySchema, j.value, 'quote')
-      if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
-      const q = r.value.signed.quote
-      if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
-      if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
-      return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
-    })
-    if ('reason' in parsed) { reject('quotes', key, parsed.code, parsed.reason); continue }
-    quotes.set(key, parsed)
-  }
+  const quotesRead = readSection(doc, cache, params, channelId, epoch, 'quotes', refusalsRead.charsOut, null, (entries, { reject, budget, entry }) => {
+    const quotes = new Map<Hex, DocQuote>()
+    for (const [key, raw] of entries) {
+      if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
+      if (quotes.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
+      if (!budget(key, raw)) continue
+      // Also kept by the entry cache across epochs: a quote carried into a new epoch keeps its parse.
+      const parsed = entry(key, raw, () => cache.get(`Q${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
+        const j = parseJson(raw)
+        if (!j.ok) return j
+        const r = tryParse(quoteEntrySchema, j.value, 'quote')
+        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        const q = r.value.signed.quote
+        if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
+        if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
+        return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
+      }))
+      if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
+      quotes.set(key, parsed)
+    }
+    return quotes
+  })
+  const quotes = quotesRead.value
 
-  const cancels = new Map<Hex, Cancel>()
-  for (const [key, raw] of entriesOf(epoch, 'cancels')) {
-    if (!HEX64.test(key)) { reject('cancels', key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
-    if (cancels.size >= MAX_QUOTES) { reject('cancels', key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
-    if (!budget('cancels', key, raw)) continue
-    const j = parseJson(raw)
-    if (!j.ok) { reject('cancels', key, j.code, j.reason); continue }
-    const r = tryParse(cancelSchema, j.value, 'cancel')
-    if (!r.ok) { reject('cancels', key, 'INVALID_FIELD', r.error.message); continue }
-    const q = quotes.get(key)
-    // Only the quoter can cancel its quote; a cancel of an unknown quote is kept (it may arrive first).
-    if (q && q.signed.quote.quoter !== r.value.by) { reject('cancels', key, 'NOT_QUOTER', `party ${r.value.by} cannot cancel party ${q.signed.quote.quoter}'s quote`); continue }
-    cancels.set(key, { quoteHash: key, by: r.value.by, at: r.value.at })
-  }
+  const cancelsRead = readSection(doc, cache, params, channelId, epoch, 'cancels', quotesRead.charsOut, quotes, (entries, { reject, budget, entry }) => {
+    const cancels = new Map<Hex, Cancel>()
+    for (const [key, raw] of entries) {
+      if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
+      if (cancels.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
+      if (!budget(key, raw)) continue
+      const v = entry(key, raw, (): Cancel | { code: RejectCode; reason: string } => {
+        const j = parseJson(raw)
+        if (!j.ok) return j
+        const r = tryParse(cancelSchema, j.value, 'cancel')
+        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        return { quoteHash: key, by: r.value.by, at: r.value.at }
+      })
+      if ('reason' in v) { reject(key, v.code, v.reason); continue }
+      const q = quotes.get(key)
+      // Only the quoter can cancel its quote; a cancel of an unknown quote is kept (it may arrive first).
+      if (q && q.signed.quote.quoter !== v.by) { reject(key, 'NOT_QUOTER', `party ${v.by} cannot cancel party ${q.signed.quote.quoter}'s quote`); continue }
+      cancels.set(key, v)
+    }
+    return cancels
+  })
 
-  const rfqs: RfqTicket[] = []
-  for (const [key, raw] of entriesOf(epoch, 'rfqs')) {
-    if (!RFQ_ID.test(key)) { reject('rfqs', key, 'BAD_KEY', 'ticket id must be 1-64 printable ASCII characters'); continue }
-    if (rfqs.length >= MAX_RFQS) { reject('rfqs', key, 'TOO_MANY', `more than ${MAX_RFQS} tickets`); continue }
-    if (!(raw instanceof Y.Map)) { reject('rfqs', key, 'INVALID_FIELD', 'ticket is not a map'); continue }
-    const ticket = raw as Y.Map<unknown>
-    const parsed = cache.ticket(doc, ticket, (): RfqTicket | { reason: string } => {
-      const r = tryParse(rfqSchema, ticketSnapshot(ticket), 'rfq')
-      return r.ok ? { id: key, ...r.value } : { reason: r.error.message }
-    })
-    if ('reason' in parsed) { reject('rfqs', key, 'INVALID_FIELD', parsed.reason); continue }
-    // The id is the key under which the ticket is found now (a ticket object sits under one key).
-    rfqs.push(parsed.id === key ? parsed : { ...parsed, id: key })
-  }
+  // Tickets are not binding: they do not count against the epoch budget.
+  const rfqsRead = readSection(doc, cache, params, channelId, epoch, 'rfqs', 0, null, (entries, { reject }) => {
+    const rfqs: RfqTicket[] = []
+    for (const [key, raw] of entries) {
+      if (!RFQ_ID.test(key)) { reject(key, 'BAD_KEY', 'ticket id must be 1-64 printable ASCII characters'); continue }
+      if (rfqs.length >= MAX_RFQS) { reject(key, 'TOO_MANY', `more than ${MAX_RFQS} tickets`); continue }
+      if (!(raw instanceof Y.Map)) { reject(key, 'INVALID_FIELD', 'ticket is not a map'); continue }
+      const ticket = raw as Y.Map<unknown>
+      const parsed = cache.ticket(doc, ticket, (): RfqTicket | { reason: string } => {
+        const r = tryParse(rfqSchema, ticketSnapshot(ticket), 'rfq')
+        return r.ok ? { id: key, ...r.value } : { reason: r.error.message }
+      })
+      if ('reason' in parsed) { reject(key, 'INVALID_FIELD', parsed.reason); continue }
+      // The id is the key under which the ticket is found now (a ticket object sits under one key).
+      rfqs.push(parsed.id === key ? parsed : { ...parsed, id: key })
+    }
+    return rfqs
+  })
 
-  return { epoch: epochN, checkpoint, proposals, sigs, refusals, quotes, cancels, rfqs, rejected, chars }
+  const sections = [proposalsRead, sigsRead, refusalsRead, quotesRead, cancelsRead, rfqsRead]
+  for (const r of sections) if (r.rejected.length) rejected.push(...r.rejected)
+  return {
+    epoch: epochN, checkpoint, proposals: proposalsRead.value, sigs: sigsRead.value, refusals: refusalsRead.value, quotes,
+    cancels: cancelsRead.value, rfqs: rfqsRead.value, rejected, chars: cancelsRead.charsOut,
+  }
 }
 
 /** One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws. */

@@ -21,7 +21,7 @@
 // is its size, so the reader can cap it before parsing. Tickets are live Y types so both sides can
 // edit one at the same time.
 import * as Y from 'yjs'
-import { toWire, type Wire } from '../wire.ts'
+import { toWire, toWireImmutable, type Wire } from '../wire.ts'
 import type { Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -123,7 +123,7 @@ export function section(epoch: Y.Map<unknown>, name: string): Y.Map<unknown> {
  */
 export function proposalWire(p: Omit<Proposal, 'hash'>): string {
   if (p.transition === null) return JSON.stringify({ transition: null, version: p.version, state: toWire(p.state), proposer: p.proposer })
-  return JSON.stringify({ transition: toWire(p.transition), version: p.version, prevHash: p.state.prevHash, proposer: p.proposer })
+  return JSON.stringify({ transition: toWireImmutable(p.transition), version: p.version, prevHash: p.state.prevHash, proposer: p.proposer })
 }
 
 /** Writes a proposal and its author's signature in one transaction (one Yjs update). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { channelRoot, currentEpoch } from './schema.ts'
-import { ChannelSession } from './session.ts'
+import { ChannelSession, type StateSigner } from './session.ts'
 import { computeChannelView, type PersistedChannel } from './engine.ts'
 import { readChannelDoc, type EntryCache } from './reader.ts'
 import { MemoryChannelStore } from './store.ts'
@@ -9,16 +9,17 @@ import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rn
 import { assertConservation } from '../state.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import type { SyncError } from './errors.ts'
+import { signBytes } from '../identity.ts'
 
-async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore } = {}) {
+async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore; signerA?: StateSigner; signerB?: StateSigner } = {}) {
   const params = makeParams()
   const opening = openingSigned(params)
   let now = T0 + 1000
   const clock = opts.clock ?? (() => now)
   const storeA = opts.storeA ?? storeWithOpening(opening)
   const storeB = opts.storeB ?? storeWithOpening(opening)
-  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock })
-  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock })
+  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock, signer: opts.signerA })
+  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock, signer: opts.signerB })
   const net = new SimNet(a.doc, b.doc, rng(1))
   net.sync()
   const settle = async () => {
@@ -204,6 +205,35 @@ describe('ChannelSession over a lossless link', () => {
     await Promise.all([a.whenIdle(), b2.whenIdle()])
     expect(b2.view.latestHash).toBe(latest)
     expect(fresh.records.length).toBeGreaterThan(0)
+  })
+})
+
+describe('the signer check', () => {
+  it("a signer that does not sign with the party's key is refused (BAD_SIGNER): nothing stored, nothing published", async () => {
+    const wrongKey = (d: Uint8Array) => signBytes(d, keysA.secretKey) // B's session, A's key
+    const { params, a, b, settle, storeB } = await pair({ signerB: wrongKey })
+    const [q] = quotePool(params, 'A', 1, T0 + DAY)
+    await a.publishQuote(q!)
+    await settle()
+    const stored = storeB.records.length
+    await expect(b.accept(stateKey(q!))).rejects.toMatchObject({ code: 'BAD_SIGNER' })
+    await settle()
+    expect(storeB.records.length, 'no signature stored').toBe(stored)
+    expect(b.view.pending, 'nothing proposed').toEqual([])
+    expect(a.view.latest?.state.version).toBe(0)
+  })
+
+  it("a signer proven under one party's key is checked again under the other's", async () => {
+    const signsAsB = (d: Uint8Array) => signBytes(d, keysB.secretKey)
+    const first = await pair({ signerB: signsAsB })
+    await first.tradeOn(quotePool(first.params, 'A', 1, T0 + DAY))
+    expect(first.b.view.latest?.state.version, 'the signer works for B').toBe(1)
+    // The same function in a session of party A (another key) is not trusted on B's record.
+    const second = await pair({ signerA: signsAsB })
+    const [q] = quotePool(second.params, 'B', 1, T0 + DAY, 50n)
+    await second.b.publishQuote(q!)
+    await second.settle()
+    await expect(second.a.accept(stateKey(q!))).rejects.toMatchObject({ code: 'BAD_SIGNER' })
   })
 })
 

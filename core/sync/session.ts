@@ -21,7 +21,7 @@ import { computeChannelView, intentKey, rememberDerivation, DEFAULT_POLICY, type
 import { EntryCache, readChannelDoc, parsePresence, type DocContents, type Presence, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, proposalWire, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
-import { createVerifier, stateSigCacheKey, type CachingVerifier } from './verifier.ts'
+import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
 
 /** What a transport (the y-webrtc room, or a test network) reports. */
@@ -104,7 +104,6 @@ export class ChannelSession {
   /** The highest co-signed state any compute() has produced (both signatures verified). */
   private seenLatest: SignedState | null = null
   private maxSignedVersion = -1
-  private signerChecked = false
   private persistedLatestVersion = -1
   /** Changes whenever `persisted`, `seenLatest` or `persistedLatestVersion` (the engine's stored input) changes. */
   private persistedGen = 0
@@ -569,8 +568,9 @@ export class ChannelSession {
     const sig = await this.signer(stateDigest(p.state))
     // The signer's first signature is verified like any other; once it has proven to sign with our
     // party's key, its (deterministic Ed25519) signatures are recorded as valid without a re-check.
-    if (this.signerChecked) this.verifier.prime(stateSigCacheKey(partyKey(this.params, this.me), p.hash, sig), true)
-    else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) this.signerChecked = true
+    const myKey = partyKey(this.params, this.me)
+    if (provenSigners.get(this.signer)?.has(myKey)) this.verifier.primeState(myKey, p.hash, sig, true)
+    else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) provenSigners.set(this.signer, (provenSigners.get(this.signer) ?? new Set()).add(myKey))
     else throw new SyncError('BAD_SIGNER', `the signer's signature does not verify under party ${this.me}'s key`)
     const own: OwnSignature = { hash: p.hash, state: p.state, transition: p.transition, proposer: p.proposer, sig }
     const cosigned: SignedState | null = proposerSig === undefined ? null : { state: p.state, sigA: this.me === 'A' ? sig : proposerSig, sigB: this.me === 'B' ? sig : proposerSig }
@@ -654,6 +654,12 @@ function withExpiry(q: QuoteView, now: number): QuoteView {
   const until = q.signed.quote.validUntil
   return until < now ? { ...q, status: 'expired', reason: `expired at ${new Date(until).toISOString()}` } : { ...q, status: 'live', reason: '' }
 }
+
+/**
+ * Signers that have produced a valid signature under a public key (a market maker's one signer
+ * serving many channels is checked once, not once per session).
+ */
+const provenSigners = new WeakMap<StateSigner, Set<Hex>>()
 
 const STORE_ORIGIN = Symbol('channel-store')
 /** Writes made by step()'s own actions (step recomputes after each, so they schedule nothing). */

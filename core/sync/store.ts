@@ -3,7 +3,7 @@
 // and every signature re-verified on load). `append` resolves only when the records are durable:
 // the signing policy persists a signature before publishing it.
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import type { Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -39,8 +39,8 @@ export interface ChannelStore {
 }
 
 export const record = {
-  cosigned: (s: SignedState): StoreRecord => ({ k: 'cosigned', s: toWire(s) }),
-  sig: (r: OwnSignature): StoreRecord => ({ k: 'sig', hash: r.hash, state: toWire(r.state), transition: r.transition === null ? null : toWire(r.transition), proposer: r.proposer, sig: r.sig }),
+  cosigned: (s: SignedState): StoreRecord => ({ k: 'cosigned', s: toWireImmutable(s) }),
+  sig: (r: OwnSignature): StoreRecord => ({ k: 'sig', hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig }),
   approve: (intent: string): StoreRecord => ({ k: 'approve', intent }),
   decline: (intent: string): StoreRecord => ({ k: 'decline', intent }),
   quote: (q: SignedQuote): StoreRecord => ({ k: 'quote', q: toWire(q) }),

@@ -21,49 +21,73 @@ export interface SignatureVerifier {
 
 export interface CachingVerifier extends SignatureVerifier {
   readonly bytes: VerifyBytes
-  /** Records an answer computed elsewhere (must be the strict rule's answer). */
-  prime(key: string, ok: boolean): void
+  /** Records the answer for `sig` on the state `hash` under `publicKey`, computed elsewhere (must be the strict rule's answer). */
+  primeState(publicKey: Hex, hash: Hex, sig: string, ok: boolean): void
   readonly size: number
   clear(): void
 }
 
-export const stateSigCacheKey = (publicKey: Hex, hash: Hex, sig: string) => `s${publicKey}${hash}${sig}`
-
 /** Verifies a signature; must give exactly the strict rule's answer (core identity.verifyBytes). */
 export type { VerifyBytes }
 
-/** A verifier that remembers every answer (bounded: cleared when it grows past `max`). */
+/** One remembered answer: `sig` on (kind, a, b), e.g. ('s', public key, state hash). */
+interface Answer {
+  readonly kind: 's' | 'b' | 'q'
+  readonly a: string
+  readonly b: string
+  readonly ok: boolean
+}
+
+/**
+ * A verifier that remembers every answer (bounded: cleared when it grows past `max`). Answers are
+ * found by the signature string first: signatures read from the doc or storage keep their string
+ * objects between computes, so a lookup hashes nothing new and builds no composite key.
+ */
 export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes): CachingVerifier {
-  const cache = new Map<string, boolean>()
+  const cache = new Map<string, Answer | Answer[]>()
+  let size = 0
   const memos = new Map<string, unknown>()
-  const remember = (k: string, v: boolean) => {
-    if (cache.size >= max) cache.clear()
-    cache.set(k, v)
-    return v
+  const find = (sig: string, kind: Answer['kind'], a: string, b: string): boolean | undefined => {
+    const hit = cache.get(sig)
+    if (hit === undefined) return undefined
+    if (!Array.isArray(hit)) return hit.kind === kind && hit.a === a && hit.b === b ? hit.ok : undefined
+    for (const x of hit) if (x.kind === kind && x.a === a && x.b === b) return x.ok
+    return undefined
+  }
+  const remember = (sig: string, kind: Answer['kind'], a: string, b: string, ok: boolean): boolean => {
+    if (size >= max) {
+      cache.clear()
+      size = 0
+    }
+    const answer: Answer = { kind, a, b, ok }
+    const hit = cache.get(sig)
+    if (hit === undefined) cache.set(sig, answer)
+    else if (Array.isArray(hit)) hit.push(answer)
+    else cache.set(sig, [hit, answer])
+    size++
+    return ok
   }
   const bytes: VerifyBytes = (sig, message, publicKey) => {
-    const k = `b${publicKey}${sig}${bytesToHex(message)}`
-    const hit = cache.get(k)
-    return hit !== undefined ? hit : remember(k, verify(sig, message, publicKey))
+    const m = bytesToHex(message)
+    const hit = find(sig, 'b', publicKey, m)
+    return hit !== undefined ? hit : remember(sig, 'b', publicKey, m, verify(sig, message, publicKey))
   }
   return {
     bytes,
     state(params, channelId, party, hash, state, sig) {
       if (state.contractId !== params.contractId || state.channelId !== channelId) return false
       const key = partyKey(params, party)
-      const k = stateSigCacheKey(key, hash, sig)
-      const hit = cache.get(k)
+      const hit = find(sig, 's', key, hash)
       if (hit !== undefined) return hit
-      return remember(k, verify(sig, stateDigest(state), key))
+      return remember(sig, 's', key, hash, verify(sig, stateDigest(state), key))
     },
     quote(params, channelId, hash, sq) {
-      const k = `q${hash}${sq.signature}`
-      const hit = cache.get(k)
+      const hit = find(sq.signature, 'q', hash, channelId)
       if (hit !== undefined) return hit
       const q = sq.quote
       // Through `bytes`: core's transition check of a trade then finds the quote's answer cached.
       const ok = q.contractId === params.contractId && q.channelId === channelId && bytes(sq.signature, quoteDigest(q), partyKey(params, q.quoter))
-      return remember(k, ok)
+      return remember(sq.signature, 'q', hash, channelId, ok)
     },
     memo<T>(k: string, compute: () => T): T {
       if (memos.has(k)) return memos.get(k) as T
@@ -72,14 +96,15 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
       memos.set(k, v)
       return v
     },
-    prime(k, ok) {
-      remember(k, ok)
+    primeState(publicKey, hash, sig, ok) {
+      if (find(sig, 's', publicKey, hash) === undefined) remember(sig, 's', publicKey, hash, ok)
     },
     get size() {
-      return cache.size
+      return size
     },
     clear() {
       cache.clear()
+      size = 0
       memos.clear()
     },
   }

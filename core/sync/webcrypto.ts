@@ -4,7 +4,7 @@
 import { hexToBytes, type Hex } from '../bytes.ts'
 import type { SecretKeyHex } from '../identity.ts'
 import { webCryptoVerifyBytes } from '../ed25519-fast.ts'
-import { stateSigCacheKey, type CachingVerifier } from './verifier.ts'
+import type { CachingVerifier } from './verifier.ts'
 import type { StateSigner } from './session.ts'
 
 export { webCryptoVerifyBytes }
@@ -13,7 +13,7 @@ const subtle = (): SubtleCrypto => globalThis.crypto.subtle
 
 /** Verifies state signatures with WebCrypto, many in flight, and primes `verifier`'s cache. */
 export async function webCryptoVerifier(verifier: CachingVerifier, items: readonly { publicKey: Hex; hash: Hex; digest: Uint8Array; sig: string }[]): Promise<void> {
-  await Promise.all(items.map(async (it) => verifier.prime(stateSigCacheKey(it.publicKey, it.hash, it.sig), await webCryptoVerifyBytes(it.sig, it.digest, it.publicKey))))
+  await Promise.all(items.map(async (it) => verifier.primeState(it.publicKey, it.hash, it.sig, await webCryptoVerifyBytes(it.sig, it.digest, it.publicKey))))
 }
 
 const PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420')

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { createVerifier } from './verifier.ts'
+import { keysA, keysB, makeParams, openingSigned, quotePool, T0 } from './testkit.ts'
+import { channelIdOf } from '../channel.ts'
+import { signBytes, verifyBytes } from '../identity.ts'
+import { stateHash, stateDigest } from '../state.ts'
+import { quoteHash } from '../quote.ts'
+
+describe('the caching verifier', () => {
+  const params = makeParams()
+  const channelId = channelIdOf(params)
+  const opening = openingSigned(params)
+  const hash = stateHash(opening.state)
+  const later = openingSigned(params, T0 + 1)
+
+  it('answers like the strict rule, first time and cached, for the right and the wrong party', () => {
+    let calls = 0
+    const v = createVerifier(1000, (s, m, k) => (calls++, verifyBytes(s, m, k)))
+    for (let round = 0; round < 2; round++) {
+      expect(v.state(params, channelId, 'A', hash, opening.state, opening.sigA!)).toBe(true)
+      expect(v.state(params, channelId, 'B', hash, opening.state, opening.sigB!)).toBe(true)
+      // One signature string, asked about another party or another state: its own answer.
+      expect(v.state(params, channelId, 'B', hash, opening.state, opening.sigA!)).toBe(false)
+      expect(v.state(params, channelId, 'A', stateHash(later.state), later.state, opening.sigA!)).toBe(false)
+    }
+    expect(calls, 'each distinct question is verified once').toBe(4)
+  })
+
+  it('keeps the answers of one signature apart by kind (state, bytes, quote)', () => {
+    const v = createVerifier()
+    const digest = stateDigest(opening.state)
+    expect(v.bytes(opening.sigA!, digest, keysA.publicKey)).toBe(true)
+    expect(v.bytes(opening.sigA!, digest, keysB.publicKey)).toBe(false)
+    expect(v.bytes(opening.sigA!, new Uint8Array(32), keysA.publicKey)).toBe(false)
+    const [q] = quotePool(params, 'A', 1, T0 + 60_000)
+    expect(v.quote(params, channelId, quoteHash(q!.quote), q!)).toBe(true)
+    expect(v.quote(params, 'ee'.repeat(32), quoteHash(q!.quote), q!), 'another channel').toBe(false)
+    // The quote's signature on the state digest is not a state signature.
+    expect(v.state(params, channelId, 'A', hash, opening.state, q!.signature)).toBe(false)
+  })
+
+  it('a primed answer is used without verifying; a state of another channel is refused before any lookup', () => {
+    let calls = 0
+    const v = createVerifier(1000, (s, m, k) => (calls++, verifyBytes(s, m, k)))
+    const sig = signBytes(stateDigest(opening.state), keysA.secretKey)
+    v.primeState(keysA.publicKey, hash, sig, true)
+    expect(v.state(params, channelId, 'A', hash, opening.state, sig)).toBe(true)
+    expect(calls).toBe(0)
+    const other = makeParams(2)
+    expect(v.state(other, channelIdOf(other), 'A', hash, opening.state, sig)).toBe(false)
+  })
+
+  it('stays bounded: past max answers it starts again and still answers correctly', () => {
+    const v = createVerifier(3)
+    const digest = stateDigest(opening.state)
+    for (let i = 0; i < 10; i++) expect(v.bytes(opening.sigA!, digest, i % 2 ? keysA.publicKey : keysB.publicKey)).toBe(i % 2 === 1)
+    expect(v.size).toBeLessThanOrEqual(3)
+    expect(v.state(params, channelId, 'A', hash, opening.state, opening.sigA!)).toBe(true)
+  })
+})

@@ -197,6 +197,19 @@ const versionOf = (x: { version: number } | { state: { version: number } }) => (
 const byVersionThenHash = (a: ({ version: number } | { state: { version: number } }) & { hash: Hex }, b: ({ version: number } | { state: { version: number } }) & { hash: Hex }) =>
   versionOf(a) - versionOf(b) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
+const usedSets = new WeakMap<ChannelState, { has(id: Hex, quoter: Party, nonce: bigint): boolean }>()
+/** Open position ids and used (quoter, nonce) pairs of a state, as sets (made once per state object). */
+function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): boolean } {
+  let u = usedSets.get(s)
+  if (u === undefined) {
+    const ids = new Set(s.positions.map((p) => p.id))
+    const nonces = new Set(s.usedQuotes.map((x) => `${x.quoter}${x.nonce}`))
+    u = { has: (id, quoter, nonce) => ids.has(id) || nonces.has(`${quoter}${nonce}`) }
+    usedSets.set(s, u)
+  }
+  return u
+}
+
 const quoteViews = new WeakMap<DocQuote, QuoteView>()
 /** A quote with its status: the same object while the entry and its status are the same. */
 function quoteView(q: DocQuote, status: QuoteStatus, reason: string): QuoteView {
@@ -469,7 +482,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const quotes: QuoteView[] = []
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
-    const used = latest !== null && (latest.state.positions.some((p) => p.id === q.hash) || latest.state.usedQuotes.some((u) => u.quoter === quote.quoter && u.nonce === quote.nonce))
+    const used = latest !== null && usedIn(latest.state).has(q.hash, quote.quoter, quote.nonce)
     const [status, reason]: [QuoteStatus, string] =
       !verifier.quote(params, channelId, q.hash, q.signed) ? ['invalid', `not signed by party ${quote.quoter} for this channel`]
       : used ? ['used', `party ${quote.quoter}'s quote nonce ${quote.nonce} was already used`]

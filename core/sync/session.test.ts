@@ -223,6 +223,18 @@ describe('the signer check', () => {
     expect(a.view.latest?.state.version).toBe(0)
   })
 
+  it("quotes are signed by the session's signer and checked before they are published", async () => {
+    const good = await pair({ signerA: (d) => signBytes(d, keysA.secretKey) })
+    const h = await good.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n, validForMs: 60_000 })
+    await good.settle()
+    expect(good.b.view.quotes.find((q) => q.hash === h)?.status, 'the peer sees a live, valid quote').toBe('live')
+    const bad = await pair({ signerA: (d) => signBytes(d, keysB.secretKey) })
+    await expect(bad.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n, validForMs: 60_000 })).rejects.toMatchObject({ code: 'BAD_SIGNER' })
+    await bad.settle()
+    expect(bad.b.view.quotes, 'nothing published').toEqual([])
+    expect(bad.storeA.records.some((r) => (r as { k?: string }).k === 'quote'), 'nothing stored').toBe(false)
+  })
+
   it("a signer proven under one party's key is checked again under the other's", async () => {
     const signsAsB = (d: Uint8Array) => signBytes(d, keysB.secretKey)
     const first = await pair({ signerB: signsAsB })

@@ -12,7 +12,7 @@ import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channe
 import { openingState, stateDigest, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
 import { applyTransition, type Settlement, type Transition } from '../transition.ts'
-import { quoteHash, signQuote, type Quote, type SignedQuote } from '../quote.ts'
+import { quoteDigest, quoteHash, type Quote, type SignedQuote } from '../quote.ts'
 import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -264,7 +264,13 @@ export class ChannelSession {
       baseVersion: this.view.latest?.state.version ?? 0,
       rfqId: args.rfqId ?? '',
     }
-    return this.publishQuote(signQuote(q, this.secretKey), args.counterOf ?? null)
+    // Signed by the session's signer (the fast path: OpenSSL in Node, WebCrypto in the browser) and
+    // checked before it is published, like the first state signature.
+    const signed: SignedQuote = { quote: q, signature: await this.signer(quoteDigest(q)) }
+    if (!this.verifier.quote(this.params, this.channelId, quoteHash(q), signed)) {
+      throw new SyncError('BAD_SIGNER', `the signer's quote signature does not verify under party ${this.me}'s key`)
+    }
+    return this.publishQuote(signed, args.counterOf ?? null)
   }
 
   /**

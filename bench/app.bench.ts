@@ -122,7 +122,7 @@ export async function run(): Promise<BenchResult[]> {
       await b.evaluate(() => ((window as unknown as { __changes: unknown[] }).__changes.length = 0))
     }
   } catch (e) {
-    const dir = tempDir('otc-bench-fail-')
+    const dir = tempDir('otc-bench-fail-', { keep: true })
     for (const [i, p] of pages.entries()) await p.screenshot({ path: join(dir, `page-${i}.png`), fullPage: true }).catch(() => undefined)
     throw new Error(`${(e as Error).message}\nscreenshots in ${dir}`)
   } finally {

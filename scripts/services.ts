@@ -2,7 +2,7 @@
 // app), shared by `npm start`, the e2e fixtures and the benchmarks: start, wait for the ready line,
 // kill (politely or with SIGKILL), restart on the same port and data.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -96,8 +96,24 @@ process.once('exit', () => {
   for (const c of live) killGroup(c, 'SIGKILL')
 })
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+const scratch: string[] = []
+let cleanupRegistered = false
+
+/**
+ * A fresh scratch directory, removed when this process exits (set OTC_KEEP_TMP=1 to keep them for
+ * debugging). `keep`: a directory a person is told to look at (failure screenshots) is never removed.
+ */
+export function tempDir(prefix: string, opts: { keep?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  if (opts.keep || process.env.OTC_KEEP_TMP === '1') return dir
+  scratch.push(dir)
+  if (!cleanupRegistered) {
+    cleanupRegistered = true
+    process.on('exit', () => {
+      for (const d of scratch) rmSync(d, { recursive: true, force: true })
+    })
+  }
+  return dir
 }
 
 export function signalingService(port: number, echo = false): Service {

@@ -72,6 +72,9 @@ export function openRoomNames(): string[] {
   return [...entries.keys()]
 }
 
+/** y-webrtc connections that have delivered data. */
+const carryingConns = new WeakSet<object>()
+
 export class ChannelRoom implements SessionTransport {
   private released = false
   private listeners = new Set<() => void>()
@@ -158,12 +161,25 @@ export class ChannelRoom implements SessionTransport {
     return () => this.listeners.delete(onChange)
   }
 
+  /** Connections whose first data event this room listens for. */
+  private readonly hookedConns = new WeakSet<object>()
+
   private refresh(): void {
     const p = this.entry.provider
-    // Only connections whose data channel is open count as peers: a conn y-webrtc has created but
-    // not yet connected carries nothing.
+    // Only connections that carry data count as peers: connected, or one that has delivered data
+    // (simple-peer delivers as soon as the data channel opens, and y-webrtc emits nothing when it
+    // marks the connection connected, so its first message refreshes the status at once). A conn
+    // y-webrtc has created but not yet connected carries nothing.
     const conns = p?.room ? [...p.room.webrtcConns.values()] : []
-    const connected = conns.filter((c) => c.connected).length
+    for (const c of conns) {
+      if (this.hookedConns.has(c)) continue
+      this.hookedConns.add(c)
+      ;(c as { peer?: { once?(ev: 'data', f: () => void): void } }).peer?.once?.('data', () => {
+        carryingConns.add(c)
+        this.refresh()
+      })
+    }
+    const connected = conns.filter((c) => c.connected || carryingConns.has(c)).length
     this.watchdog(conns.length, connected)
     const next: TransportStatus = p
       ? {

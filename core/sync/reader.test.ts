@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { EntryCache, readChannelDoc } from './reader.ts'
-import { currentEpoch, editRfq, ensureEpoch, section, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
-import { makeParams, quotePool, rng, T0 } from './testkit.ts'
+import { currentEpoch, editRfq, ensureEpoch, section, writeCheckpoint, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
+import { makeParams, openingSigned, quotePool, rng, T0 } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
 
@@ -19,6 +19,33 @@ describe('the epoch budget', () => {
     const contents = readChannelDoc(doc, params)
     expect(contents.quotes.has(quoteHash(q!.quote)), 'the honest quote must still be read').toBe(true)
     expect(contents.rejected.map((r) => [r.area, r.code])).toContainEqual(['checkpoint', 'TOO_LARGE'])
+  })
+})
+
+describe('a checkpoint that is the reader\'s known latest state', () => {
+  it('reads as that object, equal to what parsing gives; any other text is parsed', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelId)
+    const known = openingSigned(params)
+    writeCheckpoint(doc, epoch, known)
+    const cache = new EntryCache()
+    cache.knownCheckpoint = known
+    const read = readChannelDoc(doc, params, channelId, cache)
+    expect(read.checkpoint).toBe(known)
+    expect(read).toEqual(readChannelDoc(doc, params, channelId, new EntryCache()))
+    // Another co-signed state (another timestamp) is not mistaken for it.
+    const other = openingSigned(params, T0 + 5)
+    writeCheckpoint(doc, epoch, other)
+    const again = readChannelDoc(doc, params, channelId, cache)
+    expect(again.checkpoint).not.toBe(known)
+    expect(again.checkpoint).toEqual(other)
+    // The known state of another channel is never used, even if its text were in the doc.
+    const foreign = openingSigned(makeParams(9))
+    cache.knownCheckpoint = foreign
+    writeCheckpoint(doc, epoch, foreign)
+    expect(readChannelDoc(doc, params, channelId, cache).rejected.map((r) => r.code)).toContain('WRONG_CHANNEL')
   })
 })
 

@@ -84,7 +84,7 @@ export function currentEpoch(doc: Y.Doc): Y.Map<unknown> | null {
 function newEpochMap(n: number, checkpoint: SignedState | null): Y.Map<unknown> {
   const e = new Y.Map<unknown>()
   e.set('n', n)
-  if (checkpoint) e.set('checkpoint', JSON.stringify(toWire(checkpoint)))
+  if (checkpoint) e.set('checkpoint', checkpointWire(checkpoint))
   for (const name of ['proposals', 'sigs', 'refusals', 'quotes', 'cancels', 'rfqs']) e.set(name, new Y.Map())
   return e
 }
@@ -156,7 +156,12 @@ export function writeCancel(doc: Y.Doc, epoch: Y.Map<unknown>, quoteHash: Hex, b
 }
 
 export function writeCheckpoint(doc: Y.Doc, epoch: Y.Map<unknown>, s: SignedState): void {
-  doc.transact(() => epoch.set('checkpoint', JSON.stringify(toWire(s))))
+  doc.transact(() => epoch.set('checkpoint', checkpointWire(s)))
+}
+
+/** The text of a checkpoint entry (a co-signed state). */
+export function checkpointWire(s: SignedState): string {
+  return JSON.stringify(toWireImmutable(s))
 }
 
 // ---- RFQ tickets: collaborative, non-binding ----

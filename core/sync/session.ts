@@ -515,6 +515,7 @@ export class ChannelSession {
   private notePersistedLatest(latest: SignedState): void {
     if (latest.state.version <= this.persistedLatestVersion) return
     this.persisted.cosigned = [latest]
+    this.entries.knownCheckpoint = latest
     this.persistedLatestVersion = latest.state.version
     this.persistedGen++
     this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)

@@ -685,7 +685,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
   }
   for (const sq of persisted.quotes) {
     const h = hashOfQuote(sq.quote)
-    if (!doc.quotes.has(h) && sq.quote.validUntil >= now && !cancelled(h) && !latest?.state.usedQuotes.some((u) => u.quoter === me && u.nonce === sq.quote.nonce)) {
+    if (!doc.quotes.has(h) && sq.quote.validUntil >= now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
       actions.push({ kind: 'republish-quote', signed: sq })
     }
   }

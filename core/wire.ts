@@ -23,7 +23,7 @@ export type Wire<T> = T extends bigint
       : T
 
 export function toWire<T>(value: T): Wire<T> {
-  return convert(value) as Wire<T>
+  return convert(value, null) as Wire<T>
 }
 
 const frozenWire = new WeakMap<object, unknown>()
@@ -34,34 +34,23 @@ const frozenWire = new WeakMap<object, unknown>()
  * a state that shares 29 positions with its parent converts one. Never use it on a mutable object.
  */
 export function toWireImmutable<T>(value: T): Wire<T> {
-  return convertImmutable(value) as Wire<T>
+  return convert(value, frozenWire) as Wire<T>
 }
 
-function convertImmutable(v: unknown): unknown {
+function convert(v: unknown, memo: WeakMap<object, unknown> | null): unknown {
   if (typeof v === 'bigint') return v.toString()
   if (v === null || typeof v !== 'object') return v
-  const hit = frozenWire.get(v)
+  const hit = memo?.get(v)
   if (hit !== undefined) return hit
   let out: unknown
-  if (Array.isArray(v)) out = Object.freeze(v.map(convertImmutable))
+  if (Array.isArray(v)) out = v.map((x) => convert(x, memo))
   else {
     const o: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) o[k] = convertImmutable(x)
-    out = Object.freeze(o)
+    for (const [k, x] of Object.entries(v)) o[k] = convert(x, memo)
+    out = o
   }
-  frozenWire.set(v, out)
+  if (memo) memo.set(v, Object.freeze(out))
   return out
-}
-
-function convert(v: unknown): unknown {
-  if (typeof v === 'bigint') return v.toString()
-  if (Array.isArray(v)) return v.map(convert)
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) out[k] = convert(x)
-    return out
-  }
-  return v
 }
 
 // ---- field schemas ----

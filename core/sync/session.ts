@@ -573,8 +573,9 @@ export class ChannelSession {
     }
     this.maxSignedVersion = p.version // reserve before any await
     const sig = await this.signer(stateDigest(p.state))
-    // The signer's first signature is verified like any other; once it has proven to sign with our
-    // party's key, its (deterministic Ed25519) signatures are recorded as valid without a re-check.
+    // A signer's first signature under our party's key is verified like any other; once the signer
+    // has proven itself for that key (in this session or another), its deterministic Ed25519
+    // signatures are recorded as valid without a re-check.
     const myKey = partyKey(this.params, this.me)
     if (provenSigners.get(this.signer)?.has(myKey)) this.verifier.primeState(myKey, p.hash, sig, true)
     else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) provenSigners.set(this.signer, (provenSigners.get(this.signer) ?? new Set()).add(myKey))

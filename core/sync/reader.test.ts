@@ -49,17 +49,37 @@ describe('a checkpoint that is the reader\'s known latest state', () => {
   })
 })
 
+/**
+ * Two replicas of one channel doc; `local` is read through a watching cache. `deliver` exchanges
+ * what each wrote (sometimes not: late delivery), `check` reads `local` through the cache and
+ * asserts that the read equals a fresh one.
+ */
+function replicas(seed: number) {
+  const params = makeParams()
+  const channelId = channelIdOf(params)
+  const local = new Y.Doc()
+  const remote = new Y.Doc()
+  ensureEpoch(local, channelId)
+  Y.applyUpdate(remote, Y.encodeStateAsUpdate(local))
+  const cache = new EntryCache()
+  const off = cache.watch(local)
+  const r = rng(seed)
+  const deliver = () => {
+    if (!r.chance(0.7)) return
+    Y.applyUpdate(local, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(local)))
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(local, Y.encodeStateVector(remote)))
+  }
+  const check = (step: number) => {
+    const cached = readChannelDoc(local, params, channelId, cache)
+    expect(cached, `step ${step}: the cached read must equal a fresh read`).toEqual(readChannelDoc(local, params, channelId, new EntryCache()))
+    return cached
+  }
+  return { params, local, remote, r, deliver, check, off }
+}
+
 describe('a watching EntryCache', () => {
   it('reads exactly what a fresh read gives, after any mix of local and remote ticket edits', () => {
-    const params = makeParams()
-    const channelId = channelIdOf(params)
-    const local = new Y.Doc()
-    const remote = new Y.Doc()
-    ensureEpoch(local, channelId)
-    Y.applyUpdate(remote, Y.encodeStateAsUpdate(local))
-    const cache = new EntryCache()
-    const off = cache.watch(local)
-    const r = rng(7)
+    const { params, local, remote, r, deliver, check, off } = replicas(7)
     const ids: string[] = []
     const legIds = ['l1', 'l2', 'l3']
     const leg = (id: string) => ({ id, kind: r.pick(['call', 'put'] as const), strike: String(90 + r.int(30)), cap: null, quantity: '1', direction: 'long' as const })
@@ -76,28 +96,15 @@ describe('a watching EntryCache', () => {
       else if (roll === 5) editRfq(doc, epoch, id, { field: 'notes', index: r.int(5), insert: 'ab' })
       else if (roll === 6) editRfq(doc, epoch, id, { field: 'side', value: r.pick(['buy', 'sell'] as const) })
       else section(epoch, 'rfqs').delete(id)
-      // Deliver (sometimes late) what the other replica wrote.
-      if (r.chance(0.7)) {
-        Y.applyUpdate(local, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(local)))
-        Y.applyUpdate(remote, Y.encodeStateAsUpdate(local, Y.encodeStateVector(remote)))
-      }
-      const cached = readChannelDoc(local, params, channelId, cache)
-      expect(readChannelDoc(local, params, channelId, cache), 'an untouched doc reads as the same object').toBe(cached)
-      expect(cached, `step ${i}: the cached read must equal a fresh read`).toEqual(readChannelDoc(local, params, channelId, new EntryCache()))
+      deliver()
+      const cached = check(i)
+      expect(check(i), 'an untouched doc reads as the same object').toBe(cached)
     }
     off()
   })
 
   it('reads exactly what a fresh read gives, after any mix of binding-section writes that move the epoch budget', () => {
-    const params = makeParams()
-    const channelId = channelIdOf(params)
-    const local = new Y.Doc()
-    const remote = new Y.Doc()
-    ensureEpoch(local, channelId)
-    Y.applyUpdate(remote, Y.encodeStateAsUpdate(local))
-    const cache = new EntryCache()
-    const off = cache.watch(local)
-    const r = rng(11)
+    const { params, local, remote, r, deliver, check, off } = replicas(11)
     const quotes = quotePool(params, 'B', 12, T0 + 60_000, 1n)
     const hex = (n: number) => n.toString(16).padStart(64, '0')
     // Big values (some over the per-entry cap) shift the budget left for every later section.
@@ -117,13 +124,9 @@ describe('a watching EntryCache', () => {
         else if (roll === 6) epoch.set('checkpoint', junk())
         else { const s = section(epoch, r.pick(['proposals', 'sigs', 'quotes', 'cancels', 'refusals'])); const keys = [...s.keys()]; if (keys.length) s.delete(r.pick(keys)) }
       })
-      if (r.chance(0.7)) {
-        Y.applyUpdate(local, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(local)))
-        Y.applyUpdate(remote, Y.encodeStateAsUpdate(local, Y.encodeStateVector(remote)))
-      }
-      const cached = readChannelDoc(local, params, channelId, cache)
+      deliver()
+      const cached = check(i)
       rejectedSeen = Math.max(rejectedSeen, cached.rejected.filter((x) => x.code === 'TOO_LARGE').length)
-      expect(cached, `step ${i}: the cached read must equal a fresh read`).toEqual(readChannelDoc(local, params, channelId, new EntryCache()))
     }
     expect(rejectedSeen, 'the schedule must push the epoch over its budget').toBeGreaterThan(0)
     off()

@@ -144,6 +144,14 @@ const SIG = /^[0-9a-f]{128}$/
 const SIG_KEY = /^([0-9a-f]{64}):(A|B)$/
 const RFQ_ID = /^[\x21-\x7e]{1,64}$/
 
+/** A JSON entry of the doc checked against `schema` (under the name `what`), or why it is rejected. */
+function parseEntry<S extends z.ZodType>(raw: unknown, schema: S, what: string): { ok: true; value: z.output<S> } | { ok: false; code: RejectCode; reason: string } {
+  const j = parseJson(raw)
+  if (!j.ok) return j
+  const r = tryParse(schema, j.value, what)
+  return r.ok ? r : { ok: false, code: 'INVALID_FIELD', reason: r.error.message }
+}
+
 function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false; code: RejectCode; reason: string } {
   if (typeof raw !== 'string') return { ok: false, code: 'INVALID_FIELD', reason: `expected a JSON string, got ${raw === null ? 'null' : typeof raw}` }
   if (raw.length > MAX_ENTRY_CHARS) return { ok: false, code: 'TOO_LARGE', reason: `entry has ${raw.length} characters, the limit is ${MAX_ENTRY_CHARS}` }
@@ -399,10 +407,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
         // parsing the text would reproduce field for field (its hash and checks are then known).
         const known = cache.knownCheckpoint
         if (known !== null && ownChannel(known.state) && typeof cpRaw === 'string' && cpRaw.length <= MAX_ENTRY_CHARS && checkpointWire(known) === cpRaw) return known
-        const j = parseJson(cpRaw)
-        if (!j.ok) return j
-        const r = tryParse(signedStateSchema, j.value, 'checkpoint')
-        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        const r = parseEntry(cpRaw, signedStateSchema, 'checkpoint')
+        if (!r.ok) return r
         if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
         return r.value
       })
@@ -452,10 +458,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       if (refusals.length >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
       if (!budget(key, raw)) continue
       const v = entry(key, raw, (): Refusal | { code: RejectCode; reason: string } => {
-        const j = parseJson(raw)
-        if (!j.ok) return j
-        const r = tryParse(refusalSchema, j.value, 'refusal')
-        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        const r = parseEntry(raw, refusalSchema, 'refusal')
+        if (!r.ok) return r
         return { hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message }
       })
       if ('reason' in v) { reject(key, v.code, v.reason); continue }
@@ -472,10 +476,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       if (!budget(key, raw)) continue
       // Also kept by the entry cache across epochs: a quote carried into a new epoch keeps its parse.
       const parsed = entry(key, raw, () => cache.get(`Q${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
-        const j = parseJson(raw)
-        if (!j.ok) return j
-        const r = tryParse(quoteEntrySchema, j.value, 'quote')
-        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        const r = parseEntry(raw, quoteEntrySchema, 'quote')
+        if (!r.ok) return r
         const q = r.value.signed.quote
         if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
         if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
@@ -495,10 +497,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       if (cancels.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
       if (!budget(key, raw)) continue
       const v = entry(key, raw, (): Cancel | { code: RejectCode; reason: string } => {
-        const j = parseJson(raw)
-        if (!j.ok) return j
-        const r = tryParse(cancelSchema, j.value, 'cancel')
-        if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+        const r = parseEntry(raw, cancelSchema, 'cancel')
+        if (!r.ok) return r
         return { quoteHash: key, by: r.value.by, at: r.value.at }
       })
       if ('reason' in v) { reject(key, v.code, v.reason); continue }
@@ -540,10 +540,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
 /** One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws. */
 export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
-  const j = parseJson(raw)
-  if (!j.ok) return j
-  const r = tryParse(proposalSchema, j.value, 'proposal')
-  if (!r.ok) return { code: 'INVALID_FIELD', reason: r.error.message }
+  const r = parseEntry(raw, proposalSchema, 'proposal')
+  if (!r.ok) return r
   const { transition, version, prevHash, state, proposer } = r.value
   if (transition !== null) {
     if (version === 0) return { code: 'INVALID_FIELD', reason: 'proposal.transition: the opening state (version 0) has no transition' }

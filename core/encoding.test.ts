@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { bytesToHex } from './bytes.ts'
-import { ByteWriter, encode, taggedHash } from './encoding.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { ByteWriter, encode, hashEncoded, sha256Bytes, sha256Implementation, taggedHash } from './encoding.ts'
 import { verifyBytes } from './identity.ts'
 import { vectorObjects } from './vectors/objects.ts'
 
@@ -61,5 +62,52 @@ describe('ByteWriter', () => {
   it('separates domains: the same bytes under two tags hash differently', () => {
     const b = Uint8Array.of(1, 2, 3)
     expect(bytesToHex(taggedHash('state/v1', b))).not.toBe(bytesToHex(taggedHash('quote/v1', b)))
+  })
+  it('a safe integer and the same bigint encode alike as u64 (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.maxSafeNat(), fc.integer({ min: 0, max: 70_000 })), (n) => {
+        expect(bytesToHex(encode((w) => w.u64(n)))).toBe(bytesToHex(encode((w) => w.u64(BigInt(n)))))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+  it('encodes nested encodes and recovers from a write that throws (writers are pooled)', () => {
+    const inner = (n: number) => encode((w) => w.u32(n).str('x'.repeat(n)))
+    const nested = encode((w) => w.raw(inner(3)).raw(inner(5000)).u8(7))
+    expect(bytesToHex(nested)).toBe(bytesToHex(inner(3)) + bytesToHex(inner(5000)) + '07')
+    expect(() => encode((w) => w.u32(1).u8(300))).toThrow(RangeError)
+    // The writer that saw the throw starts empty next time.
+    expect(bytesToHex(encode((w) => w.u8(1)))).toBe('01')
+    const out = encode((w) => w.u8(9))
+    encode((w) => w.u8(1).u8(2))
+    expect(bytesToHex(out), 'an encoding is a copy, not a view of the pooled buffer').toBe('09')
+  })
+})
+
+describe('hashing', () => {
+  it('uses OpenSSL SHA-256 in Node', () => {
+    expect(sha256Implementation).toBe(typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function' ? 'node:crypto' : 'noble')
+  })
+  it('sha256Bytes is SHA-256: the same as noble on any input (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (b) => {
+        expect(bytesToHex(sha256Bytes(b))).toBe(bytesToHex(sha256(b)))
+      }),
+      { numRuns: 500 },
+    )
+    expect(bytesToHex(sha256Bytes(new Uint8Array()))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+  it('hashEncoded(tag, write) is taggedHash(tag, encode(write)), even nested (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ maxLength: 300 }), (a, b) => {
+        const write = (w: ByteWriter) => w.raw(a).raw(encode((w2) => w2.list([...b], (x, n) => x.u8(n))))
+        const tag = a.length % 2 ? 'state/v1' : 'quote/v1'
+        expect(bytesToHex(hashEncoded(tag, write))).toBe(bytesToHex(taggedHash(tag, encode(write))))
+        // Reference: sha256(u8 len(tag) || tag || bytes), by noble.
+        const t = new TextEncoder().encode(tag)
+        expect(bytesToHex(hashEncoded(tag, write))).toBe(bytesToHex(sha256(new Uint8Array([t.length, ...t, ...encode(write)]))))
+      }),
+      { numRuns: 300 },
+    )
   })
 })

@@ -26,8 +26,12 @@ export type DomainTag =
   | 'proposal/v1'
 
 export class ByteWriter {
-  private buf = new Uint8Array(256)
+  private buf: Uint8Array
   private len = 0
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity)
+  }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return
@@ -61,10 +65,13 @@ export class ByteWriter {
 
   /** Unsigned 64-bit big-endian; accepts a safe integer or a bigint. */
   u64(v: number | bigint): this {
-    const b = typeof v === 'bigint' ? v : BigInt(v)
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new RangeError(`u64 not a safe integer: ${v}`)
-    if (b < 0n || b > U64_MAX) throw new RangeError(`u64 out of range: ${b}`)
-    return this.fixed(b, 8)
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) throw new RangeError(`u64 not a safe integer: ${v}`)
+      if (v < 0) throw new RangeError(`u64 out of range: ${v}`)
+      return this.fixedNumber(v, 8)
+    }
+    if (v < 0n || v > U64_MAX) throw new RangeError(`u64 out of range: ${v}`)
+    return this.fixed(v, 8)
   }
 
   /** Unsigned 128-bit big-endian: amounts, prices, quantities. */
@@ -83,21 +90,28 @@ export class ByteWriter {
   // arithmetic is slow: values up to 2^53 (almost every amount) go through a number, larger ones
   // 32 bits at a time.
   private fixed(v: bigint, width: number): this {
+    if (v <= SAFE) return this.fixedNumber(Number(v), width)
+    this.reserve(width)
+    const start = this.len
+    let i = start + width
+    for (; i > start; v >>= 32n) {
+      const w = Number(BigInt.asUintN(32, v))
+      this.buf[--i] = w & 0xff
+      this.buf[--i] = (w >>> 8) & 0xff
+      this.buf[--i] = (w >>> 16) & 0xff
+      this.buf[--i] = w >>> 24
+    }
+    this.len = start + width
+    return this
+  }
+
+  /** A safe non-negative integer `n`, big-endian in `width` bytes. */
+  private fixedNumber(n: number, width: number): this {
     this.reserve(width)
     const start = this.len
     let i = start + width
     this.buf.fill(0, start, i)
-    if (v <= SAFE) {
-      for (let n = Number(v); n > 0; n = Math.floor(n / 256)) this.buf[--i] = n % 256
-    } else {
-      for (; i > start; v >>= 32n) {
-        const w = Number(BigInt.asUintN(32, v))
-        this.buf[--i] = w & 0xff
-        this.buf[--i] = (w >>> 8) & 0xff
-        this.buf[--i] = (w >>> 16) & 0xff
-        this.buf[--i] = w >>> 24
-      }
-    }
+    for (; n > 0; n = Math.floor(n / 256)) this.buf[--i] = n % 256
     this.len = start + width
     return this
   }
@@ -130,22 +144,94 @@ export class ByteWriter {
   bytes(): Uint8Array {
     return this.buf.slice(0, this.len)
   }
+
+  /** @internal The bytes written so far, without a copy (valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len)
+  }
+
+  /** @internal Empties the writer, keeping its buffer. */
+  reset(): void {
+    this.len = 0
+  }
+
+  /** @internal The buffer's size. */
+  get capacity(): number {
+    return this.buf.length
+  }
+}
+
+// Writers are reused: a typed-array allocation costs more than encoding a small object, and a state
+// is encoded through several nested encodes (each position once). One writer per nesting level.
+const writers: ByteWriter[] = []
+const POOL_MAX_BYTES = 1 << 20
+
+function withWriter<T>(f: (w: ByteWriter) => T): T {
+  const w = writers.pop() ?? new ByteWriter(4096)
+  try {
+    return f(w)
+  } finally {
+    w.reset()
+    if (writers.length < 8 && w.capacity <= POOL_MAX_BYTES) writers.push(w)
+  }
 }
 
 export function encode(write: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter()
-  write(w)
-  return w.bytes()
+  return withWriter((w) => {
+    write(w)
+    return w.bytes()
+  })
+}
+
+/** The runtime's SHA-256 (OpenSSL) where it has one (Node >= 20.16), else null: then noble's. */
+const nativeSha256: ((data: Uint8Array) => Uint8Array) | null = (() => {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    const nc = proc?.getBuiltinModule?.('node:crypto') as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Uint8Array } | undefined
+    const hash = nc?.hash
+    if (typeof hash !== 'function') return null
+    const probe = new Uint8Array([0x61, 0x62, 0x63])
+    const out = (data: Uint8Array) => new Uint8Array(hash('sha256', data, 'buffer'))
+    // Used only if it gives noble's answer (it must: both are SHA-256).
+    return bytesToHex(out(probe)) === bytesToHex(sha256(probe)) ? out : null
+  } catch {
+    return null
+  }
+})()
+
+/** SHA-256 of `data`: OpenSSL in Node, noble in browsers (the same function; tested against each other). */
+export function sha256Bytes(data: Uint8Array): Uint8Array {
+  return nativeSha256 ? nativeSha256(data) : sha256(data)
+}
+
+/** Which SHA-256 `sha256Bytes` uses here. */
+export const sha256Implementation: 'node:crypto' | 'noble' = nativeSha256 ? 'node:crypto' : 'noble'
+
+const tagBytes = new Map<string, Uint8Array>()
+function tagPrefix(tag: DomainTag): Uint8Array {
+  let b = tagBytes.get(tag)
+  if (b === undefined) {
+    const t = utf8ToBytes(tag)
+    b = new Uint8Array(1 + t.length)
+    b[0] = t.length
+    b.set(t, 1)
+    tagBytes.set(tag, b)
+  }
+  return b
 }
 
 /** H(tag, bytes): the 32-byte digest that gets signed. */
 export function taggedHash(tag: DomainTag, bytes: Uint8Array): Uint8Array {
-  const t = utf8ToBytes(tag)
-  const h = sha256.create()
-  h.update(Uint8Array.of(t.length))
-  h.update(t)
-  h.update(bytes)
-  return h.digest()
+  return withWriter((w) => sha256Bytes(w.raw(tagPrefix(tag)).raw(bytes).view()))
+}
+
+/** H(tag, encoding): taggedHash(tag, encode(write)) without copying the encoding out. */
+export function hashEncoded(tag: DomainTag, write: (w: ByteWriter) => void): Uint8Array {
+  return withWriter((w) => {
+    w.raw(tagPrefix(tag))
+    write(w)
+    return sha256Bytes(w.view())
+  })
 }
 
 export function taggedHashHex(tag: DomainTag, bytes: Uint8Array): Hex {

@@ -1,5 +1,5 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
-import { encode, taggedHash, type ByteWriter } from './encoding.ts'
+import { hashEncoded, type ByteWriter } from './encoding.ts'
 import { bytesToHex } from './bytes.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
@@ -53,7 +53,7 @@ const digests = new WeakMap<Quote, { readonly digest: Uint8Array; readonly hash:
 function digestOf(q: Quote): { readonly digest: Uint8Array; readonly hash: Hex } {
   let d = digests.get(q)
   if (d === undefined) {
-    const digest = taggedHash('quote/v1', encode((w) => encodeQuote(w, q)))
+    const digest = hashEncoded('quote/v1', (w) => encodeQuote(w, q))
     d = { digest, hash: bytesToHex(digest) }
     digests.set(q, d)
   }

@@ -1,5 +1,5 @@
 // Channel states: what both parties sign. Every state binds the deployment and the channel.
-import { encode, taggedHash, type ByteWriter } from './encoding.ts'
+import { encode, hashEncoded, type ByteWriter } from './encoding.ts'
 import { bytesToHex } from './bytes.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
@@ -109,7 +109,7 @@ const digests = new WeakMap<ChannelState, { readonly digest: Uint8Array; readonl
 function digestOf(s: ChannelState): { readonly digest: Uint8Array; readonly hash: Hex } {
   let d = digests.get(s)
   if (d === undefined) {
-    const digest = taggedHash('state/v1', stateBytes(s))
+    const digest = hashEncoded('state/v1', (w) => encodeState(w, s))
     d = { digest, hash: bytesToHex(digest) }
     digests.set(s, d)
   }

@@ -12,6 +12,7 @@ export type SyncErrorCode =
   | 'INVITE_INVALID'
   | 'ROOM_CONFIG'
   | 'BAD_SIGNER'
+  | 'QUIET_PATH_MISMATCH'
 
 export class SyncError extends ProtocolError {
   constructor(code: SyncErrorCode, message: string, details: Record<string, unknown> = {}) {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { EntryCache, readChannelDoc } from './reader.ts'
-import { currentEpoch, editRfq, ensureEpoch, section, writeCheckpoint, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
+import { EntryCache, parseProposalEntry, readChannelDoc } from './reader.ts'
+import { currentEpoch, editRfq, ensureEpoch, proposalWire, section, writeCheckpoint, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
 import { makeParams, openingSigned, quotePool, rng, T0 } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
+import { applyTransition, type Transition } from '../transition.ts'
+import { stateHash } from '../state.ts'
 
 describe('the epoch budget', () => {
   it('an oversized junk entry is rejected without crowding out honest entries', () => {
@@ -130,5 +132,61 @@ describe('a watching EntryCache', () => {
     }
     expect(rejectedSeen, 'the schedule must push the epoch over its budget').toBeGreaterThan(0)
     off()
+  })
+})
+
+describe('a trade proposal carrying a quote the reader has read', () => {
+  it('gets that quote object when its JSON is the quote\'s wire form, the same value a full parse gives; any other JSON is parsed in full', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const quotes = quotePool(params, 'A', 4, T0 + 60_000, 7n)
+    const opening = openingSigned(params)
+    const known = new Map(quotes.map((q) => [q.signature, q]))
+    const lookup = (sig: string) => known.get(sig)
+    const r = rng(11)
+    for (let i = 0; i < 200; i++) {
+      const sq = quotes[r.int(quotes.length)]!
+      const t: Transition = { type: 'trade', quote: sq, timestamp: T0 + r.int(1000) }
+      const state = applyTransition(params, opening.state, t, 1)
+      const json = JSON.parse(proposalWire({ version: 1, state, transition: t, proposer: 'B' })) as { transition: { quote: { quote: Record<string, unknown>; signature: string } }; [k: string]: unknown }
+      // Random edits: none (the known quote), or a change anywhere a full parse must see.
+      const edit = r.int(6)
+      if (edit === 1) json.transition.quote.quote.premium = '999999'
+      if (edit === 2) json.transition.quote.quote.extra = 1
+      if (edit === 3) json.extra = true
+      if (edit === 4) json.transition.quote.quote.premium = '05'
+      if (edit === 5) json.transition.quote.signature = 'ab'.repeat(64)
+      const raw = JSON.stringify(json)
+      const key = stateHash(state)
+      const fast = parseProposalEntry(key, raw, params, channelId, lookup)
+      const full = parseProposalEntry(key, raw, params, channelId)
+      expect(fast).toEqual(full)
+      if (edit === 0) {
+        if ('reason' in fast) throw new Error(fast.reason)
+        expect(fast.transition?.type === 'trade' && fast.transition.quote).toBe(sq)
+      } else if (!('reason' in fast) && fast.transition?.type === 'trade') {
+        expect(fast.transition.quote, `edit ${edit} must not reuse the known quote`).not.toBe(sq)
+      }
+      if (edit === 2 || edit === 3 || edit === 4) expect('reason' in fast, `edit ${edit} is invalid`).toBe(true)
+    }
+  })
+
+  it('the reader passes the quotes it read to the proposals it parses', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelId)
+    const [sq] = quotePool(params, 'A', 1, T0 + 60_000, 3n)
+    writeQuote(doc, epoch, quoteHash(sq!.quote), sq!, null)
+    const opening = openingSigned(params)
+    const t: Transition = { type: 'trade', quote: sq!, timestamp: T0 + 5 }
+    const state = applyTransition(params, opening.state, t, 1)
+    const cache = new EntryCache()
+    const first = readChannelDoc(doc, params, channelId, cache)
+    doc.transact(() => section(epoch, 'proposals').set(stateHash(state), proposalWire({ version: 1, state, transition: t, proposer: 'B' })))
+    const read = readChannelDoc(doc, params, channelId, cache)
+    const p = read.proposals.get(stateHash(state))!
+    expect(p.transition?.type === 'trade' && p.transition.quote).toBe(first.quotes.get(quoteHash(sq!.quote))!.signed)
+    expect(read).toEqual(readChannelDoc(doc, params, channelId, new EntryCache()))
   })
 })

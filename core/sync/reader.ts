@@ -3,10 +3,10 @@
 // size, shape, types, that every key is the hash of its value, and that entries name this channel.
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, timeMsSchema, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { stateHash } from '../state.ts'
-import { quoteHash } from '../quote.ts'
+import { quoteHash, type SignedQuote } from '../quote.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import type { ChannelState } from '../state.ts'
@@ -122,6 +122,8 @@ const proposalSchema = z.strictObject({
   state: channelStateSchema.optional(),
   proposer: party,
 })
+/** A trade proposal whose quote is one already read (checked apart: see parseProposalEntry). */
+const knownQuoteProposalSchema = proposalSchema.extend({ transition: z.strictObject({ type: z.literal('trade'), quote: z.null(), timestamp: timeMsSchema }) })
 const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
 const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS) })
 const cancelSchema = z.strictObject({ by: party, at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
@@ -189,6 +191,10 @@ export class EntryCache {
   /** Transactions that changed a type (a section map: its keys, or anything inside it). */
   private changes = new WeakMap<object, number>()
   private sections = new WeakMap<object, SectionMemo<unknown>>()
+  /** Quotes read from the doc, by signature (a trade proposal carries its quote again). */
+  private readonly quotesBySig = new Map<string, SignedQuote>()
+  /** What each of the last transactions changed (`Y.Transaction.changed`), by transaction number. */
+  private log: { readonly n: number; readonly changed: ReadonlyMap<object, ReadonlySet<string | null>> }[] = []
   /** A co-signed state the reader may meet as a checkpoint (the session's latest). */
   knownCheckpoint: SignedState | null = null
   constructor(private readonly max = 4096) {}
@@ -202,12 +208,21 @@ export class EntryCache {
     return value
   }
 
+  /** @internal Remembers a quote read from the doc. */
+  noteQuote(sq: SignedQuote): void {
+    if (this.quotesBySig.size >= this.max) this.quotesBySig.clear()
+    this.quotesBySig.set(sq.signature, sq)
+  }
+
+  /** A quote read from the doc with this signature, if any. */
+  readonly knownQuote = (signature: string): SignedQuote | undefined => this.quotesBySig.get(signature)
+
   /**
    * Parses a proposal this party wrote (`raw` under `key`) ahead of the next read of the doc,
    * with the reader's own parser: the read finds the same entry object while the doc holds that text.
    */
   parseProposal(key: Hex, raw: string, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
-    return this.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId))
+    return this.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId, this.knownQuote))
   }
 
   /** Follows `doc`'s transactions until the returned function is called (or another doc is watched). */
@@ -222,11 +237,15 @@ export class EntryCache {
       for (const t of tr.changedParentTypes.keys()) this.changed(t)
       for (const t of tr.changed.keys()) this.changed(t)
       this.ended++
+      // Yjs does not touch a transaction's maps once it has ended: kept by reference.
+      if (this.log.length >= LOG_LENGTH) this.log.shift()
+      this.log.push({ n: this.ended, changed: tr.changed })
     }
     doc.on('beforeTransaction', before)
     doc.on('afterTransaction', after)
     this.watched = doc
     this.begun = this.ended = 0
+    this.log = []
     this.last = null
     this.changes = new WeakMap()
     this.sections = new WeakMap()
@@ -251,6 +270,23 @@ export class EntryCache {
   /** True when reads of `doc` may reuse results: it is watched and no transaction is running. */
   private settled(doc: Y.Doc): boolean {
     return this.watched === doc && this.begun === this.ended
+  }
+
+  /** Transactions ended on the watched doc so far (-1 while one is running or none is watched). */
+  transactionsAt(doc: Y.Doc): number {
+    return this.settled(doc) ? this.ended : -1
+  }
+
+  /**
+   * What every transaction after number `at` changed (for each, the types whose own content changed
+   * and their changed keys), or null if that is not known: a transaction is running, or more have
+   * ended than the log keeps.
+   */
+  changesSince(doc: Y.Doc, at: number): readonly ReadonlyMap<object, ReadonlySet<string | null>>[] | null {
+    if (!this.settled(doc) || at < 0 || at > this.ended) return null
+    const n = this.ended - at
+    if (n > this.log.length) return null
+    return this.log.slice(this.log.length - n).map((x) => x.changed)
   }
 
   /** @internal The previous read of `doc`, if no transaction touched the doc since. */
@@ -294,6 +330,19 @@ export class EntryCache {
     this.tickets.set(t, value)
     return value
   }
+}
+
+/** Transactions whose changes an EntryCache remembers (the session's quiet path looks back this far). */
+const LOG_LENGTH = 16
+
+/** Is `raw` a signature value the reader accepts (64 bytes as 128 lowercase hex characters)? */
+export function isSignatureEntry(raw: unknown): raw is string {
+  return typeof raw === 'string' && SIG.test(raw)
+}
+
+/** Is `key` a proposal key the reader accepts (a 32-byte state hash as lowercase hex)? */
+export function isProposalKey(key: string): boolean {
+  return HEX64.test(key)
 }
 
 /** Reads and parses the current epoch of a channel doc. Never throws. */
@@ -424,7 +473,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
       if (!budget(key, raw)) continue
       // The session parses its own proposals ahead (EntryCache.parseProposal): they are found there.
-      const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId)))
+      const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId, cache.knownQuote)))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
       proposals.set(key, parsed)
     }
@@ -481,6 +530,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
         const q = r.value.signed.quote
         if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
         if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
+        cache.noteQuote(r.value.signed)
         return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
       }))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
@@ -537,10 +587,32 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   }
 }
 
-/** One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws. */
-export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
+/**
+ * One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws.
+ *
+ * A trade carries its whole signed quote, usually one the doc's quotes section holds too. With
+ * `knownQuote` (quotes already read, by signature), a trade whose quote's JSON is exactly the wire
+ * form of a known quote gets that quote object: what parsing the same JSON would give, field for
+ * field (the wire form of a parsed value parses back to it), without parsing it again, and with its
+ * digest already known. Any other quote is parsed in full.
+ */
+export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex, knownQuote?: (signature: string) => SignedQuote | undefined): DocProposal | { code: RejectCode; reason: string } {
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
-  const r = parseEntry(raw, proposalSchema, 'proposal')
+  const j = parseJson(raw)
+  if (!j.ok) return j
+  const known = knownQuote ? knownQuoteOf(j.value, knownQuote) : undefined
+  let r: { ok: true; value: { transition: Transition | null; version: number; prevHash?: Hex | undefined; state?: ChannelState | undefined; proposer: Party } } | { ok: false; code: RejectCode; reason: string }
+  if (known) {
+    const t = (j.value as { transition: { quote: unknown } }).transition
+    const sq = t.quote
+    t.quote = null
+    const k = tryParse(knownQuoteProposalSchema, j.value, 'proposal')
+    t.quote = sq
+    r = k.ok ? { ok: true, value: { ...k.value, transition: { ...k.value.transition, quote: known } } } : { ok: false, code: 'INVALID_FIELD', reason: k.error.message }
+  } else {
+    const p = tryParse(proposalSchema, j.value, 'proposal')
+    r = p.ok ? p : { ok: false, code: 'INVALID_FIELD', reason: p.error.message }
+  }
   if (!r.ok) return r
   const { transition, version, prevHash, state, proposer } = r.value
   if (transition !== null) {
@@ -556,6 +628,30 @@ export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams
   if (state.version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.version 0 differs from state.version ${state.version}` }
   if (stateHash(state) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
   return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
+}
+
+/** The known quote a proposal's trade carries, if its JSON is exactly that quote's wire form. */
+function knownQuoteOf(v: unknown, knownQuote: (signature: string) => SignedQuote | undefined): SignedQuote | undefined {
+  if (typeof v !== 'object' || v === null) return undefined
+  const t = (v as { transition?: unknown }).transition
+  if (typeof t !== 'object' || t === null || (t as { type?: unknown }).type !== 'trade') return undefined
+  const q = (t as { quote?: unknown }).quote
+  const sig = typeof q === 'object' && q !== null ? (q as { signature?: unknown }).signature : undefined
+  if (typeof sig !== 'string') return undefined
+  const known = knownQuote(sig)
+  return known !== undefined && jsonEqual(q, toWireImmutable(known)) ? known : undefined
+}
+
+/** Equality of two JSON values (objects: the same keys with equal values). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
+  if (Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  return true
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { channelRoot, currentEpoch } from './schema.ts'
-import { ChannelSession, type StateSigner } from './session.ts'
+import { channelRoot, currentEpoch, proposalWire, section, sigKey } from './schema.ts'
+import { ChannelSession, quietPathMismatches, type StateSigner } from './session.ts'
 import { computeChannelView, type PersistedChannel } from './engine.ts'
 import { readChannelDoc, type EntryCache } from './reader.ts'
 import { MemoryChannelStore } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
-import { assertConservation } from '../state.ts'
+import { assertConservation, stateDigest, stateHash } from '../state.ts'
+import { applyTransition, type Transition } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import type { SyncError } from './errors.ts'
 import { signBytes } from '../identity.ts'
@@ -285,5 +286,101 @@ describe('never roll back', () => {
     expect(typeof currentEpoch(b.doc)!.get('checkpoint')).toBe('string')
     const reopened = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: (b as unknown as { store: MemoryChannelStore }).store, clock, auto: false })
     expect(reopened.view.latest!.state.version).toBe(1)
+  })
+})
+
+describe('the quiet path (engine.fastCountersign)', () => {
+  it("countersigns the taker's trades on our quotes without a full view, exactly as the full engine would (checked mode)", async () => {
+    const { a, b, tradeOn, params } = await pair()
+    await tradeOn(quotePool(params, 'A', 6, T0 + DAY, 100n))
+    // Each trade follows A's own quote (a full view, quiet); the taker's proposal then takes the quiet path.
+    expect(a.quietCountersigns).toBe(6)
+    expect(b.quietCountersigns).toBe(0)
+    expect(a.view.latest!.state.version).toBe(6)
+    expect(a.view.latestHash).toBe(b.view.latestHash)
+    expect(a.view).toEqual(computeChannelView({ params, me: 'A', doc: readChannelDoc(a.doc, params), persisted: (a as unknown as { persistedView(): PersistedChannel }).persistedView(), now: T0 + 1000 }))
+    expect(quietPathMismatches()).toEqual([])
+  })
+
+  /** Party A alone, with `n` quotes published; `inject` writes the taker's proposal (and more) as one remote update. */
+  async function maker(n: number) {
+    const params = makeParams(3)
+    const opening = openingSigned(params)
+    const clock = () => T0 + 1000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
+    const quotes = quotePool(params, 'A', n, T0 + DAY, 500n)
+    for (const q of quotes) await a.publishQuote(q)
+    await a.whenIdle()
+    const inject = async (t: Transition, extra?: (epoch: Y.Map<unknown>) => void, proposer: 'A' | 'B' = 'B') => {
+      // At the next version, as a taker does after a refusal (never two states at one version).
+      const s = applyTransition(params, a.view.latest!.state, t, a.view.nextVersion)
+      const h = stateHash(s)
+      const e = currentEpoch(a.doc)!
+      a.doc.transact(() => {
+        section(e, 'proposals').set(h, proposalWire({ version: s.version, state: s, transition: t, proposer }))
+        section(e, 'sigs').set(sigKey(h, proposer), signBytes(stateDigest(s), keysB.secretKey))
+        extra?.(e)
+      }, 'peer')
+      await a.whenIdle()
+      return h
+    }
+    return { a, params, quotes, inject }
+  }
+
+  it('leaves every other case to the full engine, which decides as before', async () => {
+    const { a, params, quotes, inject } = await maker(8)
+    const trade = (q: SignedQuote, timestamp = T0 + 1000): Transition => ({ type: 'trade', quote: q, timestamp })
+    const quiet = () => (a as unknown as { quiet: unknown }).quiet !== null
+    // A plain trade on our quote: the quiet path.
+    expect(quiet()).toBe(true)
+    const h1 = await inject(trade(quotes[0]!))
+    expect(a.quietCountersigns).toBe(1)
+    expect(a.view.latestHash).toBe(h1)
+    // A trade on a quote we cancelled: the full engine refuses it.
+    await a.cancelQuote(quoteHash(quotes[1]!.quote))
+    await a.whenIdle()
+    expect(quiet()).toBe(true)
+    const h2 = await inject(trade(quotes[1]!))
+    expect(a.view.pending.find((p) => p.proposal.hash === h2)?.status).toBe('refused')
+    expect(a.view.latestHash).toBe(h1)
+    // With a refused proposal pending the channel is not quiet; a trade on top of it makes it quiet again.
+    expect(quiet()).toBe(false)
+    const t1 = await inject(trade(quotes[2]!))
+    expect(a.view.latestHash).toBe(t1)
+    expect(quiet()).toBe(true)
+    // A trade dated a minute ahead of our clock: refused (STALE_TIMESTAMP) by the full engine.
+    const h4 = await inject(trade(quotes[3]!, T0 + 1000 + 60_000))
+    expect(a.view.pending.find((p) => p.proposal.hash === h4)?.reason).toMatch(/^STALE_TIMESTAMP/)
+    const t2 = await inject(trade(quotes[4]!))
+    expect(a.view.latestHash).toBe(t2)
+    // A trade on the taker's own quote needs our user's approval.
+    expect(quiet()).toBe(true)
+    const [theirs] = quotePool(params, 'B', 1, T0 + DAY, 900n)
+    const h6 = await inject(trade(theirs!))
+    expect(a.view.pending.find((p) => p.proposal.hash === h6)?.status).toBe('awaiting-approval')
+    await a.decline(h6)
+    const t3 = await inject(trade(quotes[5]!))
+    expect(a.view.latestHash).toBe(t3)
+    // A trade arriving with another change in the same update: the full engine countersigns it.
+    expect(quiet()).toBe(true)
+    const h8 = await inject(trade(quotes[6]!), (e) => section(e, 'refusals').set('junk', 'x'))
+    expect(a.view.latestHash).toBe(h8)
+    expect(a.quietCountersigns).toBe(1)
+    expect(quietPathMismatches()).toEqual([])
+  })
+
+  it('the snapshot after a quiet countersignature is made on demand, and listeners hear of it', async () => {
+    const { a, quotes, inject } = await maker(2)
+    let heard = 0
+    a.subscribe(() => heard++)
+    const before = a.getSnapshot()
+    const h = await inject({ type: 'trade', quote: quotes[0]!, timestamp: T0 + 1000 })
+    expect(a.quietCountersigns).toBe(1)
+    expect(heard).toBeGreaterThan(0)
+    const after = a.getSnapshot()
+    expect(after).not.toBe(before)
+    expect(after.view.latestHash).toBe(h)
+    expect(a.getSnapshot(), 'the same snapshot until something changes').toBe(after)
+    expect(after.view).toEqual(a.compute())
   })
 })

@@ -639,19 +639,16 @@ function knownQuoteOf(v: unknown, knownQuote: (signature: string) => SignedQuote
   const sig = typeof q === 'object' && q !== null ? (q as { signature?: unknown }).signature : undefined
   if (typeof sig !== 'string') return undefined
   const known = knownQuote(sig)
-  return known !== undefined && jsonEqual(q, toWireImmutable(known)) ? known : undefined
+  // The same JSON text is the same JSON value (a writer that orders keys otherwise gets a full parse).
+  return known !== undefined && JSON.stringify(q) === wireText(known) ? known : undefined
 }
 
-/** Equality of two JSON values (objects: the same keys with equal values). */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
-  if (Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  if (ka.length !== Object.keys(b).length) return false
-  for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
-  return true
+const wireTexts = new WeakMap<object, string>()
+/** JSON.stringify(toWireImmutable(v)), remembered per (immutable) object. */
+function wireText(v: object): string {
+  let s = wireTexts.get(v)
+  if (s === undefined) wireTexts.set(v, (s = JSON.stringify(toWireImmutable(v))))
+  return s
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

@@ -43,13 +43,10 @@ function convert(v: unknown, memo: WeakMap<object, unknown> | null): unknown {
   const hit = memo?.get(v)
   if (hit !== undefined) return hit
   let out: unknown
-  if (Array.isArray(v)) {
-    const a = new Array<unknown>(v.length)
-    for (let i = 0; i < v.length; i++) a[i] = convert(v[i], memo)
-    out = a
-  } else {
+  if (Array.isArray(v)) out = v.map((x) => convert(x, memo))
+  else {
     const o: Record<string, unknown> = {}
-    for (const k of Object.keys(v)) o[k] = convert((v as Record<string, unknown>)[k], memo)
+    for (const [k, x] of Object.entries(v)) o[k] = convert(x, memo)
     out = o
   }
   if (memo) memo.set(v, Object.freeze(out))

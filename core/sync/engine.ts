@@ -220,12 +220,9 @@ function quoteView(q: DocQuote, status: QuoteStatus, reason: string): QuoteView 
   return v
 }
 
-const quoteHashes = new WeakMap<object, Hex>()
-/** quoteHash, remembered per quote object. */
+/** quoteHash (core remembers it per quote object). */
 export function hashOfQuote(q: Parameters<typeof quoteHash>[0]): Hex {
-  let h = quoteHashes.get(q)
-  if (h === undefined) quoteHashes.set(q, (h = quoteHash(q)))
-  return h
+  return quoteHash(q)
 }
 
 interface TransitionCheck {
@@ -236,13 +233,9 @@ interface TransitionCheck {
 }
 /** assertValidTransition's answers per transition object, by (channel, parent hash, state hash). */
 const transitionChecks = new WeakMap<Transition, TransitionCheck[]>()
-const stateHashes = new WeakMap<ChannelState, Hex>()
-
-/** stateHash, remembered per state object (parsed entries keep their identity across reads). */
+/** stateHash (core remembers it per state object; parsed entries keep their identity across reads). */
 export function hashOfState(s: ChannelState): Hex {
-  let h = stateHashes.get(s)
-  if (h === undefined) stateHashes.set(s, (h = stateHash(s)))
-  return h
+  return stateHash(s)
 }
 
 /** assertValidTransition, memoised: the answer depends only on (parent, transition, state). */

@@ -187,10 +187,11 @@ export class EntryCache {
   private begun = 0
   private ended = 0
   private last: { doc: Y.Doc; channelId: Hex; params: ChannelParams; at: number; contents: DocContents } | null = null
-  private readonly tickets = new WeakMap<object, unknown>()
-  /** Transactions that changed a type (a section map: its keys, or anything inside it). */
-  private changes = new WeakMap<object, number>()
-  private sections = new WeakMap<object, SectionMemo<unknown>>()
+  /**
+   * Per Yjs type: transactions that changed it (a section map: its keys, or anything inside it),
+   * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
+   */
+  private types = new WeakMap<object, TypeMemo>()
   /** Quotes read from the doc, by signature (a trade proposal carries its quote again). */
   private readonly quotesBySig = new Map<string, SignedQuote>()
   /** What each of the last transactions changed (`Y.Transaction.changed`), by transaction number. */
@@ -247,8 +248,7 @@ export class EntryCache {
     this.begun = this.ended = 0
     this.log = []
     this.last = null
-    this.changes = new WeakMap()
-    this.sections = new WeakMap()
+    this.types = new WeakMap()
     const off = () => {
       doc.off('beforeTransaction', before)
       doc.off('afterTransaction', after)
@@ -263,8 +263,12 @@ export class EntryCache {
   }
 
   private changed(t: object): void {
-    this.tickets.delete(t)
-    this.changes.set(t, (this.changes.get(t) ?? 0) + 1)
+    const m = this.types.get(t)
+    if (m === undefined) this.types.set(t, { changes: 1, section: null, ticket: null })
+    else {
+      m.changes++
+      m.ticket = null
+    }
   }
 
   /** True when reads of `doc` may reuse results: it is watched and no transaction is running. */
@@ -308,8 +312,9 @@ export class EntryCache {
    */
   section<T>(doc: Y.Doc, m: Y.Map<unknown>, params: ChannelParams, channelId: Hex, charsIn: number, dep: unknown, compute: (prev: SectionEntries | null) => SectionRead<T>): SectionRead<T> {
     if (!this.settled(doc)) return compute(null)
-    const changes = this.changes.get(m) ?? 0
-    const hit = this.sections.get(m) as SectionMemo<T> | undefined
+    let rec = this.types.get(m)
+    const changes = rec?.changes ?? 0
+    const hit = (rec?.section ?? undefined) as SectionMemo<T> | undefined
     const same = hit !== undefined && hit.params === params && hit.channelId === channelId
     if (same && hit.changes === changes && hit.dep === dep) {
       const out = hit.out
@@ -318,16 +323,19 @@ export class EntryCache {
       if (!out.cut && charsIn + used <= MAX_EPOCH_CHARS) return (hit.out = { ...out, charsIn, charsOut: charsIn + used })
     }
     const out = compute(same ? hit.out.entries : null)
-    this.sections.set(m, { changes, params, channelId, dep, out })
+    if (rec === undefined) this.types.set(m, (rec = { changes, section: null, ticket: null }))
+    rec.section = { changes, params, channelId, dep, out } as SectionMemo<unknown>
     return out
   }
 
   /** @internal A ticket's parse, reused while no transaction changed the ticket or anything in it. */
   ticket<T>(doc: Y.Doc, t: Y.Map<unknown>, compute: () => T): T {
     if (!this.settled(doc)) return compute()
-    if (this.tickets.has(t)) return this.tickets.get(t) as T
+    let rec = this.types.get(t)
+    if (rec?.ticket) return rec.ticket.value as T
     const value = compute()
-    this.tickets.set(t, value)
+    if (rec === undefined) this.types.set(t, (rec = { changes: 0, section: null, ticket: null }))
+    rec.ticket = { value }
     return value
   }
 }
@@ -371,6 +379,12 @@ interface SectionRead<T> {
   /** Whether the budget refused an entry of this section. */
   readonly cut: boolean
   readonly entries: SectionEntries
+}
+
+interface TypeMemo {
+  changes: number
+  section: SectionMemo<unknown> | null
+  ticket: { readonly value: unknown } | null
 }
 
 interface SectionMemo<T> {
@@ -639,16 +653,19 @@ function knownQuoteOf(v: unknown, knownQuote: (signature: string) => SignedQuote
   const sig = typeof q === 'object' && q !== null ? (q as { signature?: unknown }).signature : undefined
   if (typeof sig !== 'string') return undefined
   const known = knownQuote(sig)
-  // The same JSON text is the same JSON value (a writer that orders keys otherwise gets a full parse).
-  return known !== undefined && JSON.stringify(q) === wireText(known) ? known : undefined
+  return known !== undefined && jsonEqual(q, toWireImmutable(known)) ? known : undefined
 }
 
-const wireTexts = new WeakMap<object, string>()
-/** JSON.stringify(toWireImmutable(v)), remembered per (immutable) object. */
-function wireText(v: object): string {
-  let s = wireTexts.get(v)
-  if (s === undefined) wireTexts.set(v, (s = JSON.stringify(toWireImmutable(v))))
-  return s
+/** Equality of two JSON values (objects: the same keys with equal values). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
+  if (Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  return true
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

@@ -119,7 +119,7 @@ export class ChannelSession {
    * The channel was quiet (see engine.quietPoint) after transaction `at` of the doc with the stored
    * input of generation `gen`; `proposals` and `sigs` are that epoch's section maps.
    */
-  private quiet: { readonly point: QuietPoint; readonly at: number; readonly gen: number; readonly proposals: Y.Map<unknown>; readonly sigs: Y.Map<unknown> } | null = null
+  private quiet: { readonly point: QuietPoint; readonly at: number; readonly gen: number; readonly epoch: Y.Map<unknown>; readonly proposals: Y.Map<unknown>; readonly sigs: Y.Map<unknown> } | null = null
   private readonly checkQuiet: boolean
   /** The snapshot's view is behind (the quiet path countersigned without a full view): made on demand. */
   private stale = false
@@ -549,7 +549,7 @@ export class ChannelSession {
     const sigs = epoch?.get('sigs')
     if (!(proposals instanceof Y.Map) || !(sigs instanceof Y.Map)) return
     const point = quietPoint(view, last.doc)
-    if (point) this.quiet = { point, at: last.at, gen: this.persistedGen, proposals, sigs }
+    if (point) this.quiet = { point, at: last.at, gen: this.persistedGen, epoch: epoch!, proposals, sigs }
   }
 
   /**
@@ -597,14 +597,15 @@ export class ChannelSession {
     if (this.checkQuiet) this.checkQuietDecision(fast.action)
     this.quiet = null
     const before = this.entries.transactionsAt(this.doc)
-    await this.signAndPublish(fast.action.proposal, STEP_ORIGIN, fast.action.proposerSig)
+    // The doc's only changes since the quiet point were in that epoch's proposals and sigs: it is current.
+    await this.signAndPublish(fast.action.proposal, STEP_ORIGIN, fast.action.proposerSig, { epoch: q.epoch, at: before })
     this.quietCountersigns++
     const own = this.persisted.signatures.get(key)
     // Quiet again only if our signature was the doc's one change meanwhile.
     if (!fast.after || !own || before < 0 || this.entries.transactionsAt(this.doc) !== before + 1) return 'full'
     const point = fast.after(own.sig)
     if (this.checkQuiet) this.checkQuietAfter(point)
-    this.quiet = { point, at: before + 1, gen: this.persistedGen, proposals: q.proposals, sigs: q.sigs }
+    this.quiet = { point, at: before + 1, gen: this.persistedGen, epoch: q.epoch, proposals: q.proposals, sigs: q.sigs }
     return 'done'
   }
 
@@ -699,12 +700,14 @@ export class ChannelSession {
    * (`proposerSig` is the proposer's verified signature on a valid transition from latest) makes
    * the state co-signed: it is persisted as such in the same durable write.
    */
-  private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string): Promise<Hex> {
+  private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string, known?: { readonly epoch: Y.Map<unknown>; readonly at: number }): Promise<Hex> {
     if (p.version <= this.maxSignedVersion) {
       throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
     }
     this.maxSignedVersion = p.version // reserve before any await
-    const sig = await this.signer(stateDigest(p.state))
+    const signed = this.signer(stateDigest(p.state))
+    // A synchronous signer (OpenSSL in Node) is not awaited: the step goes on without yielding.
+    const sig = typeof signed === 'string' && !process.env.AWAITSIG ? signed : await signed
     // A signer's first signature under our party's key is verified like any other; once the signer
     // has proven itself for that key (in this session or another), its deterministic Ed25519
     // signatures are recorded as valid without a re-check.
@@ -721,7 +724,8 @@ export class ChannelSession {
       this.notePersistedLatest(cosigned)
       if (cosigned.state.version > (this.seenLatest?.state.version ?? -1)) this.seenLatest = cosigned
     }
-    const epoch = this.epoch()
+    // `known`: the current epoch as of transaction `at` (still current if no transaction ended since).
+    const epoch = known !== undefined && this.entries.transactionsAt(this.doc) === known.at ? known.epoch : this.epoch()
     // Our own proposal's wire text is made once, and after it is published (off the critical path)
     // the reader's parse of that text is made and, if its transition has the same wire form as
     // ours, its derivation recorded: reading the proposal back derives nothing again.
@@ -773,7 +777,13 @@ export class ChannelSession {
   }
 
   private track(p: Promise<void>): void {
-    const t = p.catch((e) => this.noteError(e)).finally(() => this.pendingWrites.delete(t))
+    const t: Promise<void> = p.then(
+      () => void this.pendingWrites.delete(t),
+      (e) => {
+        this.noteError(e)
+        this.pendingWrites.delete(t)
+      },
+    )
     this.pendingWrites.add(t)
   }
 

@@ -89,8 +89,6 @@ const party = z.enum(['A', 'B'], { error: 'expected "A" or "B"' })
 /** Field schemas for other boundaries (stores, invites): an amount as a decimal string, 32-byte hex. */
 export const amountSchema = uint128
 export const hex32Schema = hex32
-/** A timestamp: milliseconds since the epoch, a safe non-negative integer. */
-export const timeMsSchema = timeMs
 
 // ---- objects ----
 

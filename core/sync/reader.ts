@@ -3,7 +3,7 @@
 // size, shape, types, that every key is the hash of its value, and that entries name this channel.
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, timeMsSchema, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { stateHash } from '../state.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
@@ -122,8 +122,6 @@ const proposalSchema = z.strictObject({
   state: channelStateSchema.optional(),
   proposer: party,
 })
-/** A trade proposal whose quote is one already read (checked apart: see parseProposalEntry). */
-const knownQuoteProposalSchema = proposalSchema.extend({ transition: z.strictObject({ type: z.literal('trade'), quote: z.null(), timestamp: timeMsSchema }) })
 const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
 const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS) })
 const cancelSchema = z.strictObject({ by: party, at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
@@ -209,10 +207,11 @@ export class EntryCache {
     return value
   }
 
-  /** @internal Remembers a quote read from the doc. */
+  /** @internal Remembers a quote read from the doc, with its canonical text (made as it is read). */
   noteQuote(sq: SignedQuote): void {
     if (this.quotesBySig.size >= this.max) this.quotesBySig.clear()
     this.quotesBySig.set(sq.signature, sq)
+    wireText(sq)
   }
 
   /** A quote read from the doc with this signature, if any. */
@@ -605,28 +604,18 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
  * One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws.
  *
  * A trade carries its whole signed quote, usually one the doc's quotes section holds too. With
- * `knownQuote` (quotes already read, by signature), a trade whose quote's JSON is exactly the wire
- * form of a known quote gets that quote object: what parsing the same JSON would give, field for
- * field (the wire form of a parsed value parses back to it), without parsing it again, and with its
- * digest already known. Any other quote is parsed in full.
+ * `knownQuote` (quotes already read, by signature), a trade proposal in the canonical text our
+ * writers produce (`proposalWire`) whose quote is, character for character, the wire text of a
+ * known quote is read without parsing that quote again: it gets the known quote object (what parsing
+ * the same text would give, field for field), and the few other fields are read from the exact
+ * canonical tail. Any other text goes through JSON and the schema.
  */
 export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex, knownQuote?: (signature: string) => SignedQuote | undefined): DocProposal | { code: RejectCode; reason: string } {
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
-  const j = parseJson(raw)
-  if (!j.ok) return j
-  const known = knownQuote ? knownQuoteOf(j.value, knownQuote) : undefined
+  const canonical = knownQuote ? canonicalTrade(raw, knownQuote) : undefined
   let r: { ok: true; value: { transition: Transition | null; version: number; prevHash?: Hex | undefined; state?: ChannelState | undefined; proposer: Party } } | { ok: false; code: RejectCode; reason: string }
-  if (known) {
-    const t = (j.value as { transition: { quote: unknown } }).transition
-    const sq = t.quote
-    t.quote = null
-    const k = tryParse(knownQuoteProposalSchema, j.value, 'proposal')
-    t.quote = sq
-    r = k.ok ? { ok: true, value: { ...k.value, transition: { ...k.value.transition, quote: known } } } : { ok: false, code: 'INVALID_FIELD', reason: k.error.message }
-  } else {
-    const p = tryParse(proposalSchema, j.value, 'proposal')
-    r = p.ok ? p : { ok: false, code: 'INVALID_FIELD', reason: p.error.message }
-  }
+  if (canonical) r = { ok: true, value: canonical }
+  else r = parseEntry(raw, proposalSchema, 'proposal')
   if (!r.ok) return r
   const { transition, version, prevHash, state, proposer } = r.value
   if (transition !== null) {
@@ -644,28 +633,40 @@ export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams
   return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
 }
 
-/** The known quote a proposal's trade carries, if its JSON is exactly that quote's wire form. */
-function knownQuoteOf(v: unknown, knownQuote: (signature: string) => SignedQuote | undefined): SignedQuote | undefined {
-  if (typeof v !== 'object' || v === null) return undefined
-  const t = (v as { transition?: unknown }).transition
-  if (typeof t !== 'object' || t === null || (t as { type?: unknown }).type !== 'trade') return undefined
-  const q = (t as { quote?: unknown }).quote
-  const sig = typeof q === 'object' && q !== null ? (q as { signature?: unknown }).signature : undefined
-  if (typeof sig !== 'string') return undefined
-  const known = knownQuote(sig)
-  return known !== undefined && jsonEqual(q, toWireImmutable(known)) ? known : undefined
+/** How `proposalWire` writes a trade: this, the quote's wire text, then the tail below. */
+const TRADE_HEAD = '{"transition":{"type":"trade","quote":'
+const TRADE_TAIL = /^,"timestamp":(0|[1-9][0-9]{0,15})\},"version":(0|[1-9][0-9]{0,15}),"prevHash":"([0-9a-f]{64})","proposer":"(A|B)"\}$/
+const SIGNATURE_KEY = '"signature":"'
+
+/**
+ * The fields of a trade proposal in canonical text whose quote is a known quote's exact wire text,
+ * or undefined (then the caller parses it in full). Canonical text has no whitespace, no duplicate
+ * keys and no other number forms, so these fields are what JSON and the schema would read.
+ */
+function canonicalTrade(raw: unknown, knownQuote: (signature: string) => SignedQuote | undefined): { transition: Transition; version: number; prevHash: Hex; proposer: Party } | undefined {
+  if (typeof raw !== 'string' || raw.length > MAX_ENTRY_CHARS || !raw.startsWith(TRADE_HEAD)) return undefined
+  // The first signature key after the head is the quote's own (the only place a canonical trade has
+  // one); it only finds the candidate: the text comparison below is the check.
+  const at = raw.indexOf(SIGNATURE_KEY, TRADE_HEAD.length)
+  if (at < 0) return undefined
+  const known = knownQuote(raw.slice(at + SIGNATURE_KEY.length, at + SIGNATURE_KEY.length + 128))
+  if (known === undefined) return undefined
+  const text = wireText(known)
+  if (!raw.startsWith(text, TRADE_HEAD.length)) return undefined
+  const m = TRADE_TAIL.exec(raw.slice(TRADE_HEAD.length + text.length))
+  if (!m) return undefined
+  const timestamp = Number(m[1])
+  const version = Number(m[2])
+  if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(version)) return undefined
+  return { transition: { type: 'trade', quote: known, timestamp }, version, prevHash: m[3]!, proposer: m[4] as Party }
 }
 
-/** Equality of two JSON values (objects: the same keys with equal values). */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]))
-  if (Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  if (ka.length !== Object.keys(b).length) return false
-  for (const k of ka) if (!Object.hasOwn(b, k) || !jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
-  return true
+const wireTexts = new WeakMap<object, string>()
+/** JSON.stringify(toWireImmutable(v)), remembered per (immutable) object. */
+function wireText(v: object): string {
+  let t = wireTexts.get(v)
+  if (t === undefined) wireTexts.set(v, (t = JSON.stringify(toWireImmutable(v))))
+  return t
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

@@ -707,7 +707,7 @@ export class ChannelSession {
     this.maxSignedVersion = p.version // reserve before any await
     const signed = this.signer(stateDigest(p.state))
     // A synchronous signer (OpenSSL in Node) is not awaited: the step goes on without yielding.
-    const sig = typeof signed === 'string' && !process.env.AWAITSIG ? signed : await signed
+    const sig = typeof signed === 'string' ? signed : await signed
     // A signer's first signature under our party's key is verified like any other; once the signer
     // has proven itself for that key (in this session or another), its deterministic Ed25519
     // signatures are recorded as valid without a re-check.

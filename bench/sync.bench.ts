@@ -365,11 +365,9 @@ async function docSize(): Promise<BenchResult[]> {
 export async function run(): Promise<BenchResult[]> {
   const out: BenchResult[] = []
   const only = process.env.SYNC_BENCH_ONLY
-  if (!only || only === 'webrtc') out.push(...(await webrtcLatency()))
-  if (only === 'webrtc') return out
+  // The CPU-bound engine run goes first, in a fresh process: no WebRTC stack loaded yet.
   if (!only || only === 'engine') out.push(...(await engineThroughput()))
-  if (only === 'engine') return out
-  if (only && only !== 'doc') return out
-  out.push(...(await docSize()))
+  if (!only || only === 'webrtc') out.push(...(await webrtcLatency()))
+  if (!only || only === 'doc') out.push(...(await docSize()))
   return out
 }

@@ -234,6 +234,23 @@ export function hashEncoded(tag: DomainTag, write: (w: ByteWriter) => void): Uin
   })
 }
 
+/**
+ * H(tag, encoding) of immutable values (every field readonly; changes build new objects), remembered
+ * per object with its hex: engines hash and verify the same state or quote many times.
+ */
+export function digestMemo<T extends object>(tag: DomainTag, write: (w: ByteWriter, v: T) => void): (v: T) => { readonly digest: Uint8Array; readonly hash: Hex } {
+  const memo = new WeakMap<T, { readonly digest: Uint8Array; readonly hash: Hex }>()
+  return (v) => {
+    let d = memo.get(v)
+    if (d === undefined) {
+      const digest = hashEncoded(tag, (w) => write(w, v))
+      d = { digest, hash: bytesToHex(digest) }
+      memo.set(v, d)
+    }
+    return d
+  }
+}
+
 export function taggedHashHex(tag: DomainTag, bytes: Uint8Array): Hex {
   return bytesToHex(taggedHash(tag, bytes))
 }

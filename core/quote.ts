@@ -1,6 +1,5 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
-import { hashEncoded, type ByteWriter } from './encoding.ts'
-import { bytesToHex } from './bytes.ts'
+import { digestMemo, type ByteWriter } from './encoding.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
@@ -49,16 +48,7 @@ export function encodeQuote(w: ByteWriter, q: Quote): void {
 
 // Quotes are immutable values: the digest is remembered per object (a trade's check and the
 // position id it opens hash the same quote).
-const digests = new WeakMap<Quote, { readonly digest: Uint8Array; readonly hash: Hex }>()
-function digestOf(q: Quote): { readonly digest: Uint8Array; readonly hash: Hex } {
-  let d = digests.get(q)
-  if (d === undefined) {
-    const digest = hashEncoded('quote/v1', (w) => encodeQuote(w, q))
-    d = { digest, hash: bytesToHex(digest) }
-    digests.set(q, d)
-  }
-  return d
-}
+const digestOf = digestMemo<Quote>('quote/v1', encodeQuote)
 
 export function quoteDigest(q: Quote): Uint8Array {
   return digestOf(q).digest.slice()

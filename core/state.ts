@@ -1,6 +1,5 @@
 // Channel states: what both parties sign. Every state binds the deployment and the channel.
-import { encode, hashEncoded, type ByteWriter } from './encoding.ts'
-import { bytesToHex } from './bytes.ts'
+import { digestMemo, encode, type ByteWriter } from './encoding.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
 import { TransitionError } from './errors.ts'
@@ -105,16 +104,7 @@ export function stateBytes(s: ChannelState): Uint8Array {
 
 // States are immutable values (every field readonly; transitions build new objects), so the
 // digest is remembered per object: engines hash and verify the same state many times.
-const digests = new WeakMap<ChannelState, { readonly digest: Uint8Array; readonly hash: Hex }>()
-function digestOf(s: ChannelState): { readonly digest: Uint8Array; readonly hash: Hex } {
-  let d = digests.get(s)
-  if (d === undefined) {
-    const digest = hashEncoded('state/v1', (w) => encodeState(w, s))
-    d = { digest, hash: bytesToHex(digest) }
-    digests.set(s, d)
-  }
-  return d
-}
+const digestOf = digestMemo<ChannelState>('state/v1', encodeState)
 
 /** The 32-byte digest both parties sign. */
 export function stateDigest(s: ChannelState): Uint8Array {

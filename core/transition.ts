@@ -70,13 +70,8 @@ export interface TransitionOptions {
 }
 
 /** The collateral each party must lock for `terms` traded with `buyer` as buyer. */
-// Packages are immutable values (a trade's terms are its quote's object): the worst case of each
-// is computed once.
-const maxLosses = new WeakMap<OptionPackage, ReturnType<typeof maxLoss>>()
-
 export function collateralFor(terms: OptionPackage, buyer: Party): { lockA: bigint; lockB: bigint } {
-  let loss = maxLosses.get(terms)
-  if (loss === undefined) maxLosses.set(terms, (loss = maxLoss(terms)))
+  const loss = maxLoss(terms)
   return buyer === 'A' ? { lockA: loss.buyer, lockB: loss.seller } : { lockA: loss.seller, lockB: loss.buyer }
 }
 

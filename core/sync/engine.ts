@@ -154,7 +154,7 @@ export function intentKey(t: Transition | null, state?: ChannelState): string {
   if (t === null) return `open:${state?.balanceA ?? ''}:${state?.balanceB ?? ''}`
   switch (t.type) {
     case 'trade':
-      return `trade:${hashOfQuote(t.quote.quote)}`
+      return `trade:${quoteHash(t.quote.quote)}`
     case 'unwind':
       return `unwind:${[...t.positionIds].sort().join(',')}:${t.paymentAtoB}`
     case 'settle':
@@ -220,11 +220,6 @@ function quoteView(q: DocQuote, status: QuoteStatus, reason: string): QuoteView 
   return v
 }
 
-/** quoteHash (core remembers it per quote object). */
-export function hashOfQuote(q: Parameters<typeof quoteHash>[0]): Hex {
-  return quoteHash(q)
-}
-
 interface TransitionCheck {
   readonly channelId: Hex
   readonly parentHash: Hex
@@ -233,10 +228,6 @@ interface TransitionCheck {
 }
 /** assertValidTransition's answers per transition object, by (channel, parent hash, state hash). */
 const transitionChecks = new WeakMap<Transition, TransitionCheck[]>()
-/** stateHash (core remembers it per state object; parsed entries keep their identity across reads). */
-export function hashOfState(s: ChannelState): Hex {
-  return stateHash(s)
-}
 
 /** assertValidTransition, memoised: the answer depends only on (parent, transition, state). */
 function checkTransition(params: ChannelParams, channelId: Hex, parentHash: Hex, parent: ChannelState, t: Transition, stateHashHex: Hex, state: ChannelState, opts: TransitionOptions): { code: string; message: string } | null {
@@ -276,7 +267,7 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
   let result: ChannelState | { readonly reason: string }
   try {
     const state = applyTransition(params, parent.state, p.transition, p.version, opts)
-    const hash = hashOfState(state)
+    const hash = stateHash(state)
     if (hash === p.hash) {
       result = state
       rememberTransitionCheck(p.transition, channelId, parent.hash, hash, null)
@@ -291,13 +282,13 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
 
 /**
  * Records a derivation done by the caller: `state` = applyTransition(params, parent, p.transition,
- * p.version), where the parent is the state p.prevHash names, and hashOfState(state) === p.hash.
+ * p.version), where the parent is the state p.prevHash names, and stateHash(state) === p.hash.
  * A session calls it for its own proposals (it built their states exactly so), so reading its own
  * proposal back from the doc derives nothing again. The entry must be this channel's (channelId).
  * A state that does not even name the entry's key, parent and version is not recorded.
  */
 export function rememberDerivation(channelId: Hex, p: DocProposal & { readonly state: null }, state: ChannelState): void {
-  if (state.prevHash !== p.prevHash || state.version !== p.version || hashOfState(state) !== p.hash) return
+  if (state.prevHash !== p.prevHash || state.version !== p.version || stateHash(state) !== p.hash) return
   derivations.set(p, { parentHash: p.prevHash, result: state })
   rememberTransitionCheck(p.transition, channelId, p.prevHash, p.hash, null)
 }
@@ -318,7 +309,7 @@ function decideSigning(
   if (t.timestamp < now - policy.maxAgeMs) return { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${new Date(t.timestamp).toISOString()} is too old to sign now` }
   switch (t.type) {
     case 'trade': {
-      const qh = hashOfQuote(t.quote.quote)
+      const qh = quoteHash(t.quote.quote)
       if (cancelled(qh)) return { sign: false, ask: false, code: 'QUOTE_CANCELLED', message: `quote ${qh.slice(0, 12)} was cancelled by party ${t.quote.quote.quoter}` }
       if (t.quote.quote.quoter === me) return { sign: true }
       return persisted.approvals.has(intent) ? { sign: true } : { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: "a trade on the peer's own quote needs approval" }
@@ -357,7 +348,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
   }
   const roots = new Set<Hex>()
   const addRoot = (area: 'store' | 'checkpoint', s: SignedState, key: string) => {
-    const hash = hashOfState(s.state)
+    const hash = stateHash(s.state)
     const c = { hash, state: s.state }
     const okA = verify('A', c, s.sigA)
     const okB = verify('B', c, s.sigB)
@@ -656,11 +647,11 @@ export function computeChannelView(input: EngineInput): ChannelView {
     })
     if (rebaseError) {
       const { code, message } = rebaseError
-      if (t.type === 'trade' && latest.state.positions.some((x) => x.id === hashOfQuote(t.quote.quote))) resolve('done', 'DONE', `position is open in state ${latestVersion}`)
+      if (t.type === 'trade' && latest.state.positions.some((x) => x.id === quoteHash(t.quote.quote))) resolve('done', 'DONE', `position is open in state ${latestVersion}`)
       else resolve('failed', code, message)
       continue
     }
-    if (t.type === 'trade' && cancelled(hashOfQuote(t.quote.quote))) {
+    if (t.type === 'trade' && cancelled(quoteHash(t.quote.quote))) {
       resolve('failed', 'QUOTE_CANCELLED', 'the quote was cancelled before the trade was co-signed')
       continue
     }
@@ -676,16 +667,16 @@ export function computeChannelView(input: EngineInput): ChannelView {
   // 7. Republish what a lost write (compaction race, wiped peer) took out of the doc.
   for (const r of persisted.signatures) {
     if (r.state.version <= latestVersion && r.hash !== latestHash) continue
-    const inDoc = doc.sigs.get(r.hash)?.[me] === r.sig && (doc.proposals.has(r.hash) || (doc.checkpoint !== null && hashOfState(doc.checkpoint.state) === r.hash))
+    const inDoc = doc.sigs.get(r.hash)?.[me] === r.sig && (doc.proposals.has(r.hash) || (doc.checkpoint !== null && stateHash(doc.checkpoint.state) === r.hash))
     if (!inDoc && verify(me, { hash: r.hash, state: r.state }, r.sig)) actions.push({ kind: 'republish-signature', record: r })
   }
   if (latest && latestC) {
-    const cpHash = doc.checkpoint ? hashOfState(doc.checkpoint.state) : null
+    const cpHash = doc.checkpoint ? stateHash(doc.checkpoint.state) : null
     const inDoc = cpHash === latestHash || (doc.proposals.has(latestHash!) && doc.sigs.get(latestHash!)?.A === latest.sigA && doc.sigs.get(latestHash!)?.B === latest.sigB)
     if (!inDoc && (doc.checkpoint === null || doc.checkpoint.state.version <= latestVersion)) actions.push({ kind: 'publish-checkpoint', signed: latest })
   }
   for (const sq of persisted.quotes) {
-    const h = hashOfQuote(sq.quote)
+    const h = quoteHash(sq.quote)
     if (!doc.quotes.has(h) && sq.quote.validUntil >= now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
       actions.push({ kind: 'republish-quote', signed: sq })
     }
@@ -697,7 +688,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
     const deadQuotes = quotes.filter((q) => q.status !== 'live').length
     if (below >= policy.compactAfter || deadQuotes >= policy.compactAfter * 2) {
       const keepProposals = new Set([...doc.proposals.values()].filter((p) => p.version > latestVersion).map((p) => p.hash))
-      const pendingQuotes = new Set(live.flatMap((c) => (c.transition?.type === 'trade' ? [hashOfQuote(c.transition.quote.quote)] : [])))
+      const pendingQuotes = new Set(live.flatMap((c) => (c.transition?.type === 'trade' ? [quoteHash(c.transition.quote.quote)] : [])))
       const keepQuotes = new Set(quotes.filter((q) => q.status === 'live' || pendingQuotes.has(q.hash)).map((q) => q.hash))
       const keepRfqs = new Set(doc.rfqs.filter((r) => r.status === 'open' || r.status === 'quoted').map((r) => r.id))
       actions.push({ kind: 'compact', checkpoint: latest, keepProposals, keepQuotes, keepRfqs })
@@ -763,7 +754,8 @@ export function quietPoint(view: ChannelView, doc: DocContents): QuietPoint | nu
   const latest = view.latest
   if (latest === null || view.latestHash === null) return null
   const v = latest.state.version
-  if (view.next.length || view.pending.length || view.rejected.length || view.equivocation.length || doc.rejected.length) return null
+  // (view.rejected includes the reader's rejections of `doc`.)
+  if (view.next.length || view.pending.length || view.rejected.length || view.equivocation.length) return null
   if (view.mySignedVersion > v || view.peerSignedVersion > v) return null
   if (view.outcomes.some((o) => o.status === 'pending' || o.status === 'retrying' || o.status === 'awaiting-peer')) return null
   const above = new Map<Hex, number>()
@@ -829,7 +821,7 @@ export function fastCountersign(input: FastInput): { readonly action: Extract<En
   const action = { kind: 'countersign', proposal, proposerSig: input.proposerSig } as const
   // After our signature: the entry is the latest state; its quote is used.
   const v = entry.version
-  const qh = hashOfQuote(entry.transition.quote.quote)
+  const qh = quoteHash(entry.transition.quote.quote)
   let below = quiet.below + 1
   const above = new Map<Hex, number>()
   for (const [h, x] of quiet.above) if (x > v) above.set(h, x)

@@ -482,7 +482,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   const proposalsRead = readSection(doc, cache, params, channelId, epoch, 'proposals', chars, null, (entries, { reject, budget, entry }) => {
     const proposals = new Map<Hex, DocProposal>()
     for (const [key, raw] of entries) {
-      if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
+      if (!isProposalKey(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
       if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
       if (!budget(key, raw)) continue
       // The session parses its own proposals ahead (EntryCache.parseProposal): they are found there.
@@ -499,7 +499,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       const v = entry(key, raw, (): { hash: Hex; party: Party } | { code: RejectCode; reason: string } => {
         const m = SIG_KEY.exec(key)
         if (!m) return { code: 'BAD_KEY', reason: 'key is not "<state hash>:<A|B>"' }
-        if (typeof raw !== 'string' || !SIG.test(raw)) return { code: 'INVALID_FIELD', reason: 'expected a 64-byte signature as 128 lowercase hex characters' }
+        if (!isSignatureEntry(raw)) return { code: 'INVALID_FIELD', reason: 'expected a 64-byte signature as 128 lowercase hex characters' }
         return { hash: m[1]!, party: m[2] as Party }
       })
       if ('reason' in v) { reject(key, v.code, v.reason); continue }

@@ -11,7 +11,7 @@ import { createIdentity, getTestFunds, openChannel, openOnContract } from './app
 export function demoService(stack: Stack, port: number): Service {
   return new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'app/demo/main.ts', '--node', stack.nodeUrl, '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-')],
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', stack.nodeUrl, '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-')],
     ready: /demo counterparty ready/,
   })
 }

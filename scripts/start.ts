@@ -17,10 +17,10 @@ const services: Service[] = [
   signalingService(ports.signaling, true),
   nodeService({ port: ports.node, dataDir: '.data/node', echo: true }),
 ]
-if (existsSync('app/demo/main.ts')) {
+if (existsSync('desk/main.ts')) {
   services.push(new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'app/demo/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
     ready: /demo counterparty ready/,
     echo: true,
   }))

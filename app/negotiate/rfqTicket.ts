@@ -1,20 +1,10 @@
 // The bridge between an RFQ ticket in the shared document (core/sync, edited by both traders) and
 // the builder's draft. Edits become field-level ticket edits, so two traders typing at once merge.
-import type { RfqEdit, RfqInput, RfqTicket } from '../../core/sync/index.ts'
-import { expiryOn } from '../../core/index.ts'
+import type { RfqEdit, RfqInput } from '../../core/sync/index.ts'
+import { expiryOn, ticketToDraft } from '../../core/index.ts'
 import type { DraftLeg, PackageDraft } from './draft.ts'
 
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-
-export function ticketToDraft(t: RfqTicket): PackageDraft {
-  return {
-    feed: t.feed,
-    expiryDate: isoDate(t.expiry),
-    side: t.side,
-    legs: t.legs.map((l) => ({ id: l.id, kind: l.kind, strike: l.strike, cap: l.cap ?? '', quantity: l.quantity, direction: l.direction })),
-    note: t.notes,
-  }
-}
+export { ticketToDraft }
 
 function expiryOf(date: string): number | null {
   try {

@@ -1,6 +1,6 @@
 // The demo counterparty's one error type: a stable code (the HTTP API and the logs show it), the
 // HTTP status it answers with, and the request field at fault when there is one.
-import { ProtocolError } from '../../core/index.ts'
+import { ProtocolError } from '../core/index.ts'
 
 export type DemoErrorCode =
   | 'BAD_JSON'

@@ -16,7 +16,7 @@ export interface DemoOptions {
 
 export const USAGE = `demo counterparty: a market-maker peer for the OTC options app (dev only)
 
-usage: node --import tsx app/demo/main.ts --node <url> --signaling <ws url> [options]
+usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options]
 
   --node <url>          settlement node (dev: faucet, oracle, clock), e.g. http://127.0.0.1:8545
   --signaling <ws url>  y-webrtc signaling server; repeat the flag or separate URLs by commas

@@ -4,7 +4,7 @@
 // Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused), 503.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Hex } from '../../core/index.ts'
+import type { Hex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import type { DeskInfo } from './desk.ts'
 

@@ -1,8 +1,8 @@
 // Which invites the desk accepts (pure): sealed for its code, naming the desk's key as the other
 // party, on the deployment and oracle of the desk's settlement node, in the desk's asset, and with
 // a deposit the dev faucet can sensibly fund.
-import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../../core/index.ts'
-import { assertRoomSecret, openInvite, type Invite } from '../../core/sync/index.ts'
+import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../core/index.ts'
+import { assertRoomSecret, openInvite, type Invite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 
 export interface DeskContext {

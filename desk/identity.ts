@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { generateKeyPair, keyPairFromSecret, type KeyPair, hex32Schema } from '../../core/index.ts'
+import { generateKeyPair, keyPairFromSecret, type KeyPair, hex32Schema } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { writeFileAtomic } from './files.ts'
 

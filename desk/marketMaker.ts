@@ -17,11 +17,9 @@
 //   unwind   Approved when what the desk receives is at least fair value minus `unwindTolerance`
 //            (10%) of the gross value of the positions (a better price is always approved).
 //   final    Always approved (it only ends a channel with no open positions).
-import { maxLoss, toWire, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../../core/index.ts'
-import type { RfqTicket } from '../../core/sync/index.ts'
-import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
-import { draftToPackage, type ChannelSpec } from '../negotiate/draft.ts'
-import { ticketToDraft } from '../negotiate/rfqTicket.ts'
+import { draftToPackage, maxLoss, ticketToDraft, toWire, type ChannelSpec, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../core/index.ts'
+import type { RfqTicket } from '../core/sync/index.ts'
+import { packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
 
 export interface DeskRules {
   /** Mid volatility per feed (annualised); `defaultVol` for other feeds. */

@@ -1,16 +1,16 @@
 // The demo counterparty end to end: a signaling server, a dev settlement node and the bot as child
 // processes; this test process plays the trader (party A) like the browser app would, over real
 // WebRTC (@roamhq/wrtc). Run inside the loopback-only namespace:
-//   node scripts/netns.mjs npx vitest run app/demo
+//   node scripts/netns.mjs npx vitest run desk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
-import { SettlementClient } from '../../channel-contract/index.ts'
-import { fingerprint, generateKeyPair, nextExpiry, type Hex, type KeyPair } from '../../core/index.ts'
-import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, roomSecretBytes } from '../../core/sync/index.ts'
-import { freePort, loadNodeWebrtc } from '../../core/sync/node.ts'
-import { Service, nodeService, signalingService, tempDir } from '../../scripts/services.ts'
-import { proposeChannel } from '../channels/NewChannelForm.tsx'
-import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { SettlementClient } from '../channel-contract/index.ts'
+import { fingerprint, generateKeyPair, nextExpiry, type Hex, type KeyPair } from '../core/index.ts'
+import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, roomSecretBytes } from '../core/sync/index.ts'
+import { freePort, loadNodeWebrtc } from '../core/sync/node.ts'
+import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
+import type { ChannelRecord } from '../app/channels/channelRecords.ts'
 
 
 async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
@@ -37,7 +37,7 @@ describe('demo counterparty', () => {
   const startBot = async (signalingUrl: string, nodeUrl: string) => {
     bot = new Service({
       name: 'demo',
-      cmd: ['node', '--import', 'tsx', 'app/demo/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', '0', '--data', dataDir, '--name', 'Test Desk'],
+      cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', '0', '--data', dataDir, '--name', 'Test Desk'],
       ready: /demo counterparty ready/,
       echo: process.env.DEMO_ECHO === '1',
       timeoutMs: 30_000,

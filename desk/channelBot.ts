@@ -8,10 +8,10 @@
 //   approvals final: always; unwind: near fair value (marketMaker.ts); nothing else.
 //   expiry    proposes the settle of expired positions with the oracle's attestation.
 //   close     submits the final state to the contract; every new latest state goes to the watchtower.
-import type { SettlementClient } from '../../channel-contract/index.ts'
-import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState, type Settlement } from '../../core/index.ts'
-import { ChannelRoom, ChannelSession, deriveRoomKeys, intentKey, roomSecretBytes, type ChannelView } from '../../core/sync/index.ts'
-import { FileChannelStore, nodeSigner, nodeVerifier } from '../../core/sync/node.ts'
+import type { SettlementClient } from '../channel-contract/index.ts'
+import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState, type Settlement } from '../core/index.ts'
+import { ChannelRoom, ChannelSession, deriveRoomKeys, intentKey, roomSecretBytes, type ChannelView } from '../core/sync/index.ts'
+import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
 import { counterDecision, expiredPositions, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
 import type { NodeMarket } from './nodeMarket.ts'

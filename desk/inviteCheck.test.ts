@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../../core/index.ts'
-import { newInviteCode, sealInvite } from '../../core/sync/index.ts'
+import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite, type DeskContext } from './inviteCheck.ts'
 

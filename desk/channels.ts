@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { amountSchema, channelIdOf, channelParamsSchema, hex32Schema, toWire, type ChannelParams, type Hex, type Party } from '../../core/index.ts'
+import { amountSchema, channelIdOf, channelParamsSchema, hex32Schema, toWire, type ChannelParams, type Hex, type Party } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { writeFileAtomic } from './files.ts'
 

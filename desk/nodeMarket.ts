@@ -1,8 +1,8 @@
 // The settlement node as the desk sees it: the node's clock (the dev node's clock can be advanced
 // by tests, and the engine's timestamp checks must agree with it), the oracle's marks and feeds.
 // Refreshed every `refreshMs`; readers get the last known values.
-import type { NodeInfo, SettlementClient } from '../../channel-contract/index.ts'
-import type { ChannelSpec } from '../negotiate/draft.ts'
+import type { NodeInfo, SettlementClient } from '../channel-contract/index.ts'
+import type { ChannelSpec } from '../core/index.ts'
 
 /** Quantity decimals of each underlying in this deployment (same as the app). */
 export const QUANTITY_DECIMALS = 4

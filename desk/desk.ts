@@ -2,9 +2,9 @@
 // things the HTTP API asks of it (info, accept an invite).
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { SettlementClient } from '../../channel-contract/index.ts'
-import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../../core/index.ts'
-import { channelRoomSecret } from '../../core/sync/index.ts'
+import type { SettlementClient } from '../channel-contract/index.ts'
+import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
+import { channelRoomSecret } from '../core/sync/index.ts'
 import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { DemoError } from './errors.ts'

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams } from '../../core/index.ts'
+import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams } from '../core/index.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { expiryOn, keyPairFromSecret, maxLoss, type OptionPackage, type Position, type Quote } from '../../core/index.ts'
-import type { RfqTicket } from '../../core/sync/index.ts'
-import { packageValue, quotePackage } from '../../core/pricing/index.ts'
-import type { ChannelSpec } from '../negotiate/draft.ts'
+import { expiryOn, keyPairFromSecret, maxLoss, type OptionPackage, type Position, type Quote } from '../core/index.ts'
+import type { RfqTicket } from '../core/sync/index.ts'
+import { packageValue, quotePackage } from '../core/pricing/index.ts'
+import type { ChannelSpec } from '../core/index.ts'
 import {
   DEFAULT_RULES,
   counterDecision,

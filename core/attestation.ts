@@ -26,7 +26,7 @@ export function encodeAttestation(w: ByteWriter, a: Attestation): void {
 }
 
 export function attestationDigest(a: Attestation): Uint8Array {
-  return taggedHash('price/v1', encode((w) => encodeAttestation(w, a)))
+  return taggedHash('price/v2', encode((w) => encodeAttestation(w, a)))
 }
 
 export function signAttestation(a: Attestation, oracleSecret: SecretKeyHex): SignedAttestation {

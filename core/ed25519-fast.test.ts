@@ -14,7 +14,7 @@ import { webCryptoSigner } from './sync/webcrypto.ts'
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const P = 2n ** 255n - 19n
 const Point = ed.Point
-const msg = taggedHash('tx/v1', utf8ToBytes('edge vectors'))
+const msg = taggedHash('tx/v2', utf8ToBytes('edge vectors'))
 
 function le(n: bigint, len = 32): Uint8Array {
   const out = new Uint8Array(len)
@@ -87,7 +87,7 @@ function vectors(): Vector[] {
     const kp = generateKeyPair()
     const sig = signBytes(msg, kp.secretKey)
     out.push({ name: `valid ${i}`, sig, pk: kp.publicKey })
-    out.push({ name: `other message ${i}`, sig, pk: kp.publicKey, m: taggedHash('tx/v1', utf8ToBytes(`x${i}`)) })
+    out.push({ name: `other message ${i}`, sig, pk: kp.publicKey, m: taggedHash('tx/v2', utf8ToBytes(`x${i}`)) })
     const flipped = hexToBytes(sig)
     flipped[i] = flipped[i]! ^ 1
     out.push({ name: `flipped R bit ${i}`, sig: bytesToHex(flipped), pk: kp.publicKey })

@@ -61,7 +61,7 @@ describe('ByteWriter', () => {
   })
   it('separates domains: the same bytes under two tags hash differently', () => {
     const b = Uint8Array.of(1, 2, 3)
-    expect(bytesToHex(taggedHash('state/v1', b))).not.toBe(bytesToHex(taggedHash('quote/v1', b)))
+    expect(bytesToHex(taggedHash('state/v2', b))).not.toBe(bytesToHex(taggedHash('quote/v2', b)))
   })
   it('a safe integer and the same bigint encode alike as u64 (property)', () => {
     fc.assert(
@@ -101,7 +101,7 @@ describe('hashing', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ maxLength: 300 }), (a, b) => {
         const write = (w: ByteWriter) => w.raw(a).raw(encode((w2) => w2.list([...b], (x, n) => x.u8(n))))
-        const tag = a.length % 2 ? 'state/v1' : 'quote/v1'
+        const tag = a.length % 2 ? 'state/v2' : 'quote/v2'
         expect(bytesToHex(hashEncoded(tag, write))).toBe(bytesToHex(taggedHash(tag, encode(write))))
         // Reference: sha256(u8 len(tag) || tag || bytes), by noble.
         const t = new TextEncoder().encode(tag)

@@ -4,7 +4,7 @@
 // so there is exactly one byte string per value: no field names, no optional-field ambiguity, no
 // number formatting. Variable-length parts (strings, lists) carry a u32 length prefix. Hashes are
 // domain separated: H(tag, bytes) = sha256(u8 len(tag) || tag || bytes); the tag names the message
-// type and its version (`state/v1`, `quote/v1`, ...), so bytes of one type never verify as another.
+// type and its version (`state/v2`, `quote/v2`, ...), so bytes of one type never verify as another.
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from './bytes.ts'
 
@@ -14,16 +14,18 @@ export const I128_MIN = -(1n << 127n)
 export const I128_MAX = (1n << 127n) - 1n
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
+// v2: channel params bind the EVM chain id, the contract address and both parties' EVM accounts.
 export type DomainTag =
-  | 'channel/v1'
-  | 'state/v1'
-  | 'quote/v1'
-  | 'price/v1'
-  | 'tx/v1'
-  | 'block/v1'
-  | 'settled/v1'
-  | 'invite/v1'
-  | 'proposal/v1'
+  | 'channel/v2'
+  | 'deployment/v2'
+  | 'state/v2'
+  | 'quote/v2'
+  | 'price/v2'
+  | 'tx/v2'
+  | 'block/v2'
+  | 'settled/v2'
+  | 'invite/v2'
+  | 'proposal/v2'
 
 export class ByteWriter {
   private buf: Uint8Array

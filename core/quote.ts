@@ -48,7 +48,7 @@ export function encodeQuote(w: ByteWriter, q: Quote): void {
 
 // Quotes are immutable values: the digest is remembered per object (a trade's check and the
 // position id it opens hash the same quote).
-const digestOf = digestMemo<Quote>('quote/v1', encodeQuote)
+const digestOf = digestMemo<Quote>('quote/v2', encodeQuote)
 
 export function quoteDigest(q: Quote): Uint8Array {
   return digestOf(q).digest.slice()

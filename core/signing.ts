@@ -1,4 +1,4 @@
-// Signing and verifying channel states. A signature is over H("state/v1", state bytes), and the
+// Signing and verifying channel states. A signature is over H("state/v2", state bytes), and the
 // state names its contractId and channelId, so a signature for one channel or deployment is void
 // in any other: verification recomputes the channel id from the params, never trusts the state's.
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex } from './identity.ts'

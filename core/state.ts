@@ -104,7 +104,7 @@ export function stateBytes(s: ChannelState): Uint8Array {
 
 // States are immutable values (every field readonly; transitions build new objects), so the
 // digest is remembered per object: engines hash and verify the same state many times.
-const digestOf = digestMemo<ChannelState>('state/v1', encodeState)
+const digestOf = digestMemo<ChannelState>('state/v2', encodeState)
 
 /** The 32-byte digest both parties sign. */
 export function stateDigest(s: ChannelState): Uint8Array {

@@ -3,7 +3,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from './bytes.ts'
 import { keyPairFromSecret, type KeyPair } from './identity.ts'
-import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
+import { channelIdOf, deploymentId, type AddressHex, type ChannelParams, type Party } from './channel.ts'
 import { openingState, type ChannelState } from './state.ts'
 import { signQuote, type Quote, type SignedQuote } from './quote.ts'
 import { signAttestation, type SignedAttestation } from './attestation.ts'
@@ -13,6 +13,16 @@ import type { OptionLeg, OptionPackage } from './terms.ts'
 export function testKey(label: string): KeyPair {
   return keyPairFromSecret(bytesToHex(sha256(utf8ToBytes(`otc-test-key:${label}`))))
 }
+
+/** A 20-byte EVM address derived from a label (tests only: nobody holds its key). */
+export function testAddress(label: string): AddressHex {
+  return bytesToHex(sha256(utf8ToBytes(`otc-test-address:${label}`))).slice(0, 40)
+}
+
+/** The dev chain's id and a fixed contract address, with the deployment id they give. */
+export const TEST_CHAIN_ID = 31337
+export const TEST_CONTRACT = testAddress('contract')
+export const TEST_CONTRACT_ID = deploymentId(TEST_CHAIN_ID, TEST_CONTRACT)
 
 export const T0 = Date.UTC(2026, 0, 5, 12) // 2026-01-05 12:00 UTC
 export const EXPIRY = Date.UTC(2026, 1, 27, 8) // 2026-02-27 08:00 UTC
@@ -32,9 +42,13 @@ export function testChannel(opts: { depositA?: bigint; depositB?: bigint; label?
   const b = testKey('bob')
   const oracle = testKey('oracle')
   const params: ChannelParams = {
-    contractId: opts.contractId ?? bytesToHex(sha256(utf8ToBytes('contract:dev'))),
+    contractId: opts.contractId ?? TEST_CONTRACT_ID,
+    chainId: TEST_CHAIN_ID,
+    contract: TEST_CONTRACT,
     partyA: a.publicKey,
     partyB: b.publicKey,
+    evmA: testAddress('alice'),
+    evmB: testAddress('bob'),
     nonce: bytesToHex(sha256(utf8ToBytes(`nonce:${label}`))),
     challengePeriod: 3_600_000,
     asset: 'USDC',

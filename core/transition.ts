@@ -90,7 +90,7 @@ export function assertTermsTradeable(params: ChannelParams, terms: OptionPackage
 }
 
 function settledDigest(prev: Hex, positionId: Hex, kind: 1 | 2, value: bigint, toA: bigint): Hex {
-  return taggedHashHex('settled/v1', encode((w) => w.hex(prev, 32).hex(positionId, 32).u8(kind).i128(value).i128(toA)))
+  return taggedHashHex('settled/v2', encode((w) => w.hex(prev, 32).hex(positionId, 32).u8(kind).i128(value).i128(toA)))
 }
 
 function credit(party: Party, amount: bigint, a: bigint, b: bigint): [bigint, bigint] {

@@ -80,6 +80,8 @@ const safeInt = z
   .max(Number.MAX_SAFE_INTEGER, 'too large')
 const timeMs = safeInt
 const decimals = z.number({ error: 'expected an integer' }).int('expected an integer').min(0).max(MAX_DECIMALS)
+const address = z.string({ error: 'expected an EVM address' }).regex(/^[0-9a-f]{40}$/, 'expected an EVM address as 40 lowercase hex characters without 0x')
+const chainId = safeInt
 const hex32 = z.string({ error: 'expected 64 lowercase hex characters' }).regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
 const sig = z.string({ error: 'expected a signature' }).regex(/^[0-9a-f]{128}$/, 'expected a 64-byte signature as 128 lowercase hex characters')
 const publicKey = hex32.refine(isValidPublicKey, 'not a valid ed25519 public key (bad point or small order)')
@@ -89,6 +91,7 @@ const party = z.enum(['A', 'B'], { error: 'expected "A" or "B"' })
 /** Field schemas for other boundaries (stores, invites): an amount as a decimal string, 32-byte hex. */
 export const amountSchema = uint128
 export const hex32Schema = hex32
+export const addressSchema = address
 
 // ---- objects ----
 
@@ -124,8 +127,12 @@ export const optionPackageSchema = z
 export const channelParamsSchema = z
   .strictObject({
     contractId: hex32,
+    chainId,
+    contract: address,
     partyA: publicKey,
     partyB: publicKey,
+    evmA: address,
+    evmB: address,
     nonce: hex32,
     challengePeriod: safeInt.min(MIN_CHALLENGE_PERIOD_MS, `must be at least ${MIN_CHALLENGE_PERIOD_MS} ms`).max(MAX_CHALLENGE_PERIOD_MS, `must be at most ${MAX_CHALLENGE_PERIOD_MS} ms`),
     asset: symbol,
@@ -133,6 +140,7 @@ export const channelParamsSchema = z
     oracle: publicKey,
   })
   .refine((p) => p.partyA !== p.partyB, { path: ['partyB'], message: 'must differ from partyA' })
+  .refine((p) => p.evmA !== p.evmB || /^0+$/.test(p.evmA), { path: ['evmB'], message: 'must differ from evmA' })
 
 const positionSchema = z.strictObject({
   id: hex32,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite, type DeskContext } from './inviteCheck.ts'
@@ -12,6 +12,7 @@ const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey,
 function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n }, inviter: KeyPair = generateKeyPair(), inviterIs: 'A' | 'B' = 'A') {
   const params: ChannelParams = {
     contractId,
+    ...NO_EVM_BINDING,
     partyA: inviterIs === 'A' ? inviter.publicKey : desk.publicKey,
     partyB: inviterIs === 'A' ? desk.publicKey : inviter.publicKey,
     nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bytesToHex, channelIdOf, generateKeyPair, type ChannelParams } from '../core/index.ts'
+import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams } from '../core/index.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 
@@ -17,6 +17,7 @@ afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function entry(): ChannelEntry {
   const params: ChannelParams = {
     contractId: 'c0'.repeat(32),
+    ...NO_EVM_BINDING,
     partyA: generateKeyPair().publicKey,
     partyB: generateKeyPair().publicKey,
     nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),

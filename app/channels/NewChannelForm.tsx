@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react'
 import { randomBytes } from '@noble/hashes/utils.js'
 import {
+  NO_EVM_BINDING,
   bytesToHex, channelIdOf, fingerprint, isValidPublicKey, parseUnits, MIN_CHALLENGE_PERIOD_MS, type ChannelParams, type KeyPair,
 } from '../../core/index.ts'
 import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
@@ -39,6 +40,7 @@ export function proposeChannel(
   if (!Number.isFinite(hours) || challengePeriod < MIN_CHALLENGE_PERIOD_MS || hours > 720) throw new Error('challenge period: between 1 second and 720 hours')
   const params: ChannelParams = {
     contractId: node.contractId,
+    ...NO_EVM_BINDING,
     partyA: keys.publicKey,
     partyB: counterparty,
     nonce: bytesToHex(randomBytes(32)),

@@ -2,14 +2,14 @@
 // answer is checked (id = hash of params, this key a party), and the room secret is the one the
 // counterparty derives.
 import { describe, expect, it } from 'vitest'
-import { channelIdOf, generateKeyPair, type ChannelParams } from '../../core/index.ts'
+import { NO_EVM_BINDING, channelIdOf, generateKeyPair, type ChannelParams } from '../../core/index.ts'
 import { channelRoomSecret } from '../../core/sync/index.ts'
 import type { ChannelView } from '../../channel-contract/index.ts'
 import { restoredRecord } from './RestoreChannels.tsx'
 
 const alice = generateKeyPair()
 const bob = generateKeyPair()
-const params: ChannelParams = { contractId: 'c0'.repeat(32), partyA: bob.publicKey, partyB: alice.publicKey, nonce: '11'.repeat(32), challengePeriod: 3_600_000, asset: 'USDC', assetDecimals: 6, oracle: generateKeyPair().publicKey }
+const params: ChannelParams = { contractId: 'c0'.repeat(32), ...NO_EVM_BINDING, partyA: bob.publicKey, partyB: alice.publicKey, nonce: '11'.repeat(32), challengePeriod: 3_600_000, asset: 'USDC', assetDecimals: 6, oracle: generateKeyPair().publicKey }
 const view = (over: Partial<ChannelView> = {}): ChannelView => ({ channelId: channelIdOf(params), params, status: 'open', deposited: 10n, holdings: 10n, openedAt: 1, dispute: null, lockedPositions: [], payoutVersion: null, ...over })
 
 describe('restoredRecord', () => {

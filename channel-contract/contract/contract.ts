@@ -159,7 +159,7 @@ export class SettlementContract {
   /** Deterministic digest of the whole contract state (accounts, channels, totals), for replay checks. */
   stateHash(): Hex {
     const bytes = encode((w) => {
-      w.u8(2) // 'block/v1' domain, kind 2 = contract state (kind 1 = block header)
+      w.u8(2) // 'block/v2' domain, kind 2 = contract state (kind 1 = block header)
       w.hex(this.contractId, 32)
       w.u128(this.deposited).u128(this.withdrawn)
       const keys = [...this.accounts.keys()].sort()
@@ -180,7 +180,7 @@ export class SettlementContract {
         w2.bool(c.payoutVersion !== null).u64(c.payoutVersion ?? 0)
       })
     })
-    return bytesToHex(taggedHash('block/v1', bytes))
+    return bytesToHex(taggedHash('block/v2', bytes))
   }
 
   // ---- calls ----

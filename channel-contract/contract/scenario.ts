@@ -1,6 +1,7 @@
 // Test fixture: one deployment, two funded parties, an oracle, and a chain of real signed states
 // built with core (opening -> trade -> unwind -> final). Used by the contract, watchtower and node tests.
 import {
+  NO_EVM_BINDING,
   applyTransition,
   bytesToHex,
   channelIdOf,
@@ -59,6 +60,7 @@ export interface ChannelStates {
 export function buildChannelStates(contractId: Hex, a: KeyPair, b: KeyPair, oracle: KeyPair, now: number, challengePeriod = 3_600_000): ChannelStates {
   const params: ChannelParams = {
     contractId,
+    ...NO_EVM_BINDING,
     partyA: a.publicKey,
     partyB: b.publicKey,
     nonce: randomHex32(),

@@ -153,7 +153,7 @@ export function txBytes(tx: Tx): Uint8Array {
 
 /** The 32-byte digest the sender signs; its hex is the transaction id. Throws RangeError on out-of-range fields. */
 export function txDigest(tx: Tx): Uint8Array {
-  return taggedHash('tx/v1', txBytes(tx))
+  return taggedHash('tx/v2', txBytes(tx))
 }
 
 export function txId(tx: Tx): Hex {

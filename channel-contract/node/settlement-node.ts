@@ -63,11 +63,11 @@ interface PendingBlock {
 export const GENESIS_HASH: Hex = '0'.repeat(64)
 
 function faucetId(account: PublicKeyHex, amount: bigint, height: number, index: number): Hex {
-  return bytesToHex(taggedHash('block/v1', encode((w) => w.u8(3).hex(account, 32).u128(amount).u64(height).u32(index))))
+  return bytesToHex(taggedHash('block/v2', encode((w) => w.u8(3).hex(account, 32).u128(amount).u64(height).u32(index))))
 }
 
 export function blockHash(contractId: Hex, height: number, time: number, prev: Hex, entryIds: readonly Hex[]): Hex {
-  return bytesToHex(taggedHash('block/v1', encode((w) => w.u8(1).hex(contractId, 32).u64(height).u64(time).hex(prev, 32).list(entryIds, (w2, id) => w2.hex(id, 32)))))
+  return bytesToHex(taggedHash('block/v2', encode((w) => w.u8(1).hex(contractId, 32).u64(height).u64(time).hex(prev, 32).list(entryIds, (w2, id) => w2.hex(id, 32)))))
 }
 
 function entryToJson(e: LogEntry): unknown {

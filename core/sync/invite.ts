@@ -26,7 +26,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
 import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
-import { amountSchema, channelParamsSchema, hex32Schema, toWire, tryParse } from '../wire.ts'
+import { amountSchema, channelParamsSchema, parseChannelParams, hex32Schema, toWire, tryParse } from '../wire.ts'
 import { SyncError } from './errors.ts'
 
 export const INVITE_PREFIX = 'otc-invite-v1:'
@@ -74,7 +74,7 @@ const payloadSchema = z.strictObject({
 })
 
 function inviteDigest(body: string): Uint8Array {
-  return taggedHash('invite/v1', encode((w) => w.str(body)))
+  return taggedHash('invite/v2', encode((w) => w.str(body)))
 }
 
 /**
@@ -103,7 +103,10 @@ export function assertRoomSecret(invite: Pick<Invite, 'roomSecret' | 'params'>, 
 export function sealInvite(proposal: Omit<Invite, 'roomSecret'>, inviterSecret: SecretKeyHex, code: string): string {
   const inviterParty: Party | null = proposal.inviter === proposal.params.partyA ? 'A' : proposal.inviter === proposal.params.partyB ? 'B' : null
   if (!inviterParty) throw new SyncError('INVITE_INVALID', 'the inviter is not a party of the proposed channel')
-  const invite: Invite = { ...proposal, roomSecret: channelRoomSecret(inviterSecret, proposal.params, inviterParty) }
+  // The signature covers JSON text: params go through the parser first so their key order (and
+  // validity) is exactly what openInvite re-serialises.
+  const params = parseChannelParams(toWire(proposal.params), 'params')
+  const invite: Invite = { ...proposal, params, roomSecret: channelRoomSecret(inviterSecret, params, inviterParty) }
   const body = JSON.stringify({ v: 1, contractId: invite.contractId, inviter: invite.inviter, roomSecret: invite.roomSecret, params: toWire(invite.params), deposits: toWire(invite.deposits), signaling: invite.signaling })
   const sig = signBytes(inviteDigest(body), inviterSecret)
   const plain = utf8ToBytes(JSON.stringify({ ...JSON.parse(body), sig }))

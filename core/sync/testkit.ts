@@ -22,8 +22,12 @@ export const keysOf = (p: Party): KeyPair => (p === 'A' ? keysA : keysB)
 export function makeParams(nonceByte = 1, contractByte = 0xcc): ChannelParams {
   return {
     contractId: contractByte.toString(16).padStart(2, '0').repeat(32),
+    chainId: 31337,
+    contract: contractByte.toString(16).padStart(2, '0').repeat(20),
     partyA: keysA.publicKey,
     partyB: keysB.publicKey,
+    evmA: 'aa'.repeat(20),
+    evmB: 'bb'.repeat(20),
     nonce: nonceByte.toString(16).padStart(2, '0').repeat(32),
     challengePeriod: 3_600_000,
     asset: 'USDC',

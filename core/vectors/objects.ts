@@ -22,11 +22,11 @@ export function vectorObjects(): VectorObject[] {
   const att = testAttestation(ch, usd(58_123.45))
   const settled = applyTransition(ch.params, traded, { type: 'settle', settlements: [{ positionId: traded.positions[0]!.id, attestation: att }], timestamp: EXPIRY }, 5)
   return [
-    { name: 'channel params', tag: 'channel/v1', bytes: encode((w) => encodeChannelParams(w, ch.params)) },
-    { name: 'opening state', tag: 'state/v1', bytes: encode((w) => encodeState(w, ch.genesis)) },
-    { name: 'state after a two-leg trade', tag: 'state/v1', bytes: encode((w) => encodeState(w, traded)) },
-    { name: 'state after settlement (version 5)', tag: 'state/v1', bytes: encode((w) => encodeState(w, settled)) },
-    { name: 'quote', tag: 'quote/v1', bytes: encode((w) => encodeQuote(w, quote.quote)) },
-    { name: 'attestation', tag: 'price/v1', bytes: encode((w) => encodeAttestation(w, att.attestation)) },
+    { name: 'channel params', tag: 'channel/v2', bytes: encode((w) => encodeChannelParams(w, ch.params)) },
+    { name: 'opening state', tag: 'state/v2', bytes: encode((w) => encodeState(w, ch.genesis)) },
+    { name: 'state after a two-leg trade', tag: 'state/v2', bytes: encode((w) => encodeState(w, traded)) },
+    { name: 'state after settlement (version 5)', tag: 'state/v2', bytes: encode((w) => encodeState(w, settled)) },
+    { name: 'quote', tag: 'quote/v2', bytes: encode((w) => encodeQuote(w, quote.quote)) },
+    { name: 'attestation', tag: 'price/v2', bytes: encode((w) => encodeAttestation(w, att.attestation)) },
   ]
 }

@@ -134,7 +134,7 @@ export interface ChannelView {
   readonly latest: SignedState | null
   readonly latestHash: Hex | null
   /** Co-signed states this engine accepted, by version (what the doc and storage still hold). */
-  readonly accepted: readonly { readonly hash: Hex; readonly version: number; readonly transition: Transition | null }[]
+  readonly accepted: readonly { readonly hash: Hex; readonly version: number; readonly transition: Transition | null; readonly proposer: Party | null }[]
   readonly pending: readonly PendingProposal[]
   readonly quotes: readonly QuoteView[]
   readonly rfqs: readonly RfqTicket[]
@@ -701,7 +701,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
     epoch: doc.epoch,
     latest,
     latestHash,
-    accepted: [...accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition })),
+    accepted: [...accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition, proposer: c.proposer })),
     pending,
     quotes,
     rfqs: doc.rfqs,

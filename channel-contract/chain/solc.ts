@@ -162,24 +162,35 @@ function cacheKey(sources: Record<string, string>): string {
   return h.digest('hex')
 }
 
-const MANIFEST = 'artifacts.json'
-
-let memo: { key: string; artifacts: Artifacts } | undefined
+const memo = new Map<string, Artifacts>()
 
 /**
- * The artifacts of every contract under channel-contract/solidity/, compiled only when the sources
- * or settings changed since the last build (cache in channel-contract/build/).
+ * The artifacts of every contract under channel-contract/solidity/ (or only of `files` there,
+ * which must include what they import), compiled only when the sources or settings changed since
+ * the last build (cache in channel-contract/build/).
  */
-export function loadArtifacts(opts: { force?: boolean; quiet?: boolean } = {}): Artifacts {
-  const sources = readSources()
+export function loadArtifacts(opts: { force?: boolean; quiet?: boolean; files?: readonly string[] } = {}): Artifacts {
+  let sources = readSources()
+  let manifest = 'artifacts.json'
+  if (opts.files) {
+    const picked: Record<string, string> = {}
+    for (const f of opts.files) {
+      const text = sources[f]
+      if (text === undefined) throw new Error(`solc: ${f} is not a .sol file under ${SOURCES_DIR}`)
+      picked[f] = text
+    }
+    sources = picked
+    manifest = `artifacts-${createHash('sha256').update([...opts.files].sort().join('\0')).digest('hex').slice(0, 12)}.json`
+  }
   const key = cacheKey(sources)
-  if (!opts.force && memo?.key === key) return memo.artifacts
-  const manifestPath = join(BUILD_DIR, MANIFEST)
+  const cachedInProcess = memo.get(manifest)
+  if (!opts.force && cachedInProcess && memoKeys.get(manifest) === key) return cachedInProcess
+  const manifestPath = join(BUILD_DIR, manifest)
   if (!opts.force && existsSync(manifestPath)) {
     try {
       const cached = JSON.parse(readFileSync(manifestPath, 'utf8')) as { key: string; artifacts: Artifacts }
       if (cached.key === key) {
-        memo = cached
+        remember(manifest, key, cached.artifacts)
         return cached.artifacts
       }
     } catch {
@@ -188,15 +199,23 @@ export function loadArtifacts(opts: { force?: boolean; quiet?: boolean } = {}): 
   }
   const artifacts = compileSources(sources, opts)
   mkdirSync(BUILD_DIR, { recursive: true })
-  // Artifacts of contracts that no longer exist must not linger beside the new ones.
-  for (const f of readdirSync(BUILD_DIR)) if (f.endsWith('.json')) rmSync(join(BUILD_DIR, f))
-  for (const a of Object.values(artifacts)) writeFileSync(join(BUILD_DIR, `${a.contractName}.json`), JSON.stringify(a, null, 2))
+  if (!opts.files) {
+    // Artifacts of contracts that no longer exist must not linger beside the new ones.
+    for (const f of readdirSync(BUILD_DIR)) if (f.endsWith('.json') && !f.startsWith('artifacts-')) rmSync(join(BUILD_DIR, f))
+    for (const a of Object.values(artifacts)) writeFileSync(join(BUILD_DIR, `${a.contractName}.json`), JSON.stringify(a, null, 2))
+  }
   // Written last and atomically: a build interrupted before this point is simply redone.
   const tmp = `${manifestPath}.${process.pid}.tmp`
   writeFileSync(tmp, JSON.stringify({ key, artifacts }))
   renameSync(tmp, manifestPath)
-  memo = { key, artifacts }
+  remember(manifest, key, artifacts)
   return artifacts
+}
+
+const memoKeys = new Map<string, string>()
+function remember(manifest: string, key: string, artifacts: Artifacts): void {
+  memo.set(manifest, artifacts)
+  memoKeys.set(manifest, key)
 }
 
 /** The artifact of one contract; a clear error when it does not exist. */

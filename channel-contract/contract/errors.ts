@@ -27,6 +27,8 @@ export type ContractErrorCode =
   | 'NOT_EXPIRED'
   | 'FALLBACK_NOT_REACHED'
   | 'ATTESTATION_MISMATCH'
+  /** On chain: the token refused a transfer (the sender lacks the tokens or the allowance). */
+  | 'TOKEN_TRANSFER_FAILED'
 
 export class ContractError extends ProtocolError<ContractErrorCode> {}
 

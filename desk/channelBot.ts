@@ -10,11 +10,12 @@
 //   close     submits the final state to the contract; every new latest state goes to the watchtower.
 import type { SettlementClient } from '../channel-contract/index.ts'
 import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState, type Settlement } from '../core/index.ts'
-import { ChannelRoom, ChannelSession, deriveRoomKeys, intentKey, roomSecretBytes, type ChannelView } from '../core/sync/index.ts'
+import { ChannelSession, intentKey, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
 import { counterDecision, expiredPositions, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
 import type { NodeMarket } from './nodeMarket.ts'
+import type { ChannelLink, ConnectChannel } from './transport.ts'
 
 export type ChannelBotStatus = 'starting' | 'opening' | 'signed' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed' | 'failed'
 
@@ -23,8 +24,8 @@ export interface ChannelBotDeps {
   readonly keys: KeyPair
   readonly client: SettlementClient
   readonly market: NodeMarket
-  readonly signaling: readonly string[]
-  readonly wrtc: unknown
+  /** The channel's link to the trader (a y-webrtc room in the desk's process). */
+  readonly connect: ConnectChannel
   /** Directory of this channel's FileChannelStore. */
   readonly storeDir: string
   readonly name: string
@@ -73,7 +74,7 @@ export class ChannelBot {
   private constructor(
     private readonly d: ChannelBotDeps,
     readonly session: ChannelSession,
-    readonly room: ChannelRoom,
+    readonly room: ChannelLink,
   ) {}
 
   get channelId(): Hex {
@@ -95,11 +96,7 @@ export class ChannelBot {
       // A restored entry (data lost) never signs an opening again; it restores from the peer's copy.
       ...(entry.restoredAt === undefined ? { opening: { depositA: entry.deposits.A, depositB: entry.deposits.B } } : { restoring: true }),
     })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(entry), entry.channelId), {
-      signaling: [...d.signaling],
-      iceServers: [],
-      wrtc: d.wrtc,
-    })
+    const room = d.connect(session.doc, entry)
     session.attachTransport(room)
     const bot = new ChannelBot(d, session, room)
     bot.loggedVersion = session.view.latest?.state.version ?? -1

@@ -1,5 +1,6 @@
 // Command-line options of the demo counterparty, parsed once into a typed value (or refused with
 // the flag at fault).
+import { parseArgs as parseNodeArgs } from 'node:util'
 import { DemoError } from './errors.ts'
 
 export interface DemoOptions {
@@ -41,44 +42,55 @@ function url(value: string, flag: string, protocols: readonly string[]): string 
   return value.replace(/\/+$/, '')
 }
 
+const FLAGS = {
+  node: { type: 'string' },
+  signaling: { type: 'string', multiple: true },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** node:util's parse errors as the desk's BAD_ARGUMENT, naming the flag. */
+function argumentError(e: unknown): DemoError {
+  const err = e as { code?: string; message?: string }
+  const message = err.message ?? String(e)
+  const flag = /'(--?[A-Za-z-]+)/.exec(message)?.[1]
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new DemoError('BAD_ARGUMENT', `unknown flag ${flag ?? ''} (see --help)`, flag)
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new DemoError('BAD_ARGUMENT', `${flag ?? 'a flag'} needs a value`, flag)
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new DemoError('BAD_ARGUMENT', `unexpected argument (see --help): ${message}`)
+    default:
+      return new DemoError('BAD_ARGUMENT', message)
+  }
+}
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let nodeUrl: string | null = null
-  const signaling: string[] = []
-  let port = 8600
-  let dataDir = '.data/demo'
-  let name = 'Demo Desk'
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!
-    const value = argv[i + 1]
-    if (!flag.startsWith('--')) throw new DemoError('BAD_ARGUMENT', `unexpected argument "${flag}" (see --help)`)
-    if (value === undefined || value.startsWith('--')) throw new DemoError('BAD_ARGUMENT', `${flag} needs a value`, flag)
-    i++
-    switch (flag) {
-      case '--node':
-        nodeUrl = url(value, flag, ['http:', 'https:'])
-        break
-      case '--signaling':
-        for (const s of value.split(',').map((x) => x.trim()).filter(Boolean)) signaling.push(url(s, flag, ['ws:', 'wss:']))
-        break
-      case '--port': {
-        const n = Number(value)
-        if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new DemoError('BAD_ARGUMENT', `--port: expected 0..65535, got "${value}"`, flag)
-        port = n
-        break
-      }
-      case '--data':
-        dataDir = value
-        break
-      case '--name':
-        name = value.trim().slice(0, 64)
-        if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', flag)
-        break
-      default:
-        throw new DemoError('BAD_ARGUMENT', `unknown flag ${flag} (see --help)`, flag)
-    }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string }
+  try {
+    values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
+  } catch (e) {
+    throw argumentError(e)
   }
-  if (nodeUrl === null) throw new DemoError('BAD_ARGUMENT', '--node is required (see --help)', '--node')
+  // A value that is itself a flag ("--port --data x") is a missing value, not a value.
+  for (const [flag, v] of Object.entries(values)) {
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x.startsWith('--')) throw new DemoError('BAD_ARGUMENT', `--${flag} needs a value`, `--${flag}`)
+  }
+  if (values.node === undefined) throw new DemoError('BAD_ARGUMENT', '--node is required (see --help)', '--node')
+  const nodeUrl = url(values.node, '--node', ['http:', 'https:'])
+  const signaling: string[] = []
+  for (const v of values.signaling ?? []) for (const s of v.split(',').map((x) => x.trim()).filter(Boolean)) signaling.push(url(s, '--signaling', ['ws:', 'wss:']))
+  let port = 8600
+  if (values.port !== undefined) {
+    port = Number(values.port)
+    if (!/^[0-9]+$/.test(values.port) || port > 65_535) throw new DemoError('BAD_ARGUMENT', `--port: expected 0..65535, got "${values.port}"`, '--port')
+  }
+  const name = (values.name ?? 'Demo Desk').trim().slice(0, 64)
+  if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', '--name')
   if (signaling.length === 0) throw new DemoError('BAD_ARGUMENT', '--signaling is required: there is no default signaling server (see --help)', '--signaling')
-  return { help: false, options: { nodeUrl, signaling, port, dataDir, name } }
+  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name } }
 }

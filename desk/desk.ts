@@ -11,6 +11,7 @@ import { DemoError } from './errors.ts'
 import { checkInvite } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
 import { ASSET, type NodeMarket } from './nodeMarket.ts'
+import type { ConnectChannel } from './transport.ts'
 
 /** The desk keeps at least this much in its settlement account (dev faucet tops it up): 1,000,000 USDC. */
 export const FUND_FLOOR = 1_000_000n * 10n ** BigInt(ASSET.decimals)
@@ -27,11 +28,11 @@ export interface DeskInfo {
 export interface DeskOptions {
   readonly dataDir: string
   readonly name: string
-  readonly signaling: readonly string[]
   readonly keys: KeyPair
   readonly client: SettlementClient
   readonly market: NodeMarket
-  readonly wrtc: unknown
+  /** Each channel's link to its trader (`webrtcLinks` in the desk's process). */
+  readonly connect: ConnectChannel
   readonly rules: DeskRules
   readonly log: (line: string) => void
 }
@@ -140,8 +141,7 @@ export class Desk {
         keys: this.o.keys,
         client: this.o.client,
         market: this.o.market,
-        signaling: this.o.signaling,
-        wrtc: this.o.wrtc,
+        connect: this.o.connect,
         storeDir: join(this.o.dataDir, 'channels', entry.channelId),
         name: this.o.name,
         rules: this.o.rules,

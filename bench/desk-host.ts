@@ -1,0 +1,19 @@
+// The desk's own service code (desk/service.ts, what `npm start` runs through desk/main.ts) in a
+// process of its own, with each channel's document linked to the benchmark's clients over fd 3
+// (bench/doc-link.ts) instead of a y-webrtc room. Started by bench/desk.bench.ts:
+//   tsx bench/desk-host.ts '<json {nodeUrl, dataDir}>'   (fd 3: a duplex pipe)
+import { Socket } from 'node:net'
+import { fingerprint } from '../core/index.ts'
+import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { startDeskService } from '../desk/service.ts'
+import { DocStream } from './doc-link.ts'
+
+const cfg = JSON.parse(process.argv[2] ?? '{}') as { nodeUrl: string; dataDir: string }
+await loadNodeWebrtc() // the global WebSocket the settlement client needs on Node 20
+const stream = new DocStream(new Socket({ fd: 3, readable: true, writable: true }))
+const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : () => undefined
+const service = await startDeskService({ nodeUrl: cfg.nodeUrl, signaling: [], port: 0, dataDir: cfg.dataDir, name: 'Bench Desk' }, (doc, entry) => stream.link(entry.channelId, doc), log)
+console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicKey)}`)
+process.on('SIGTERM', () => {
+  void service.stop().finally(() => process.exit(0))
+})

@@ -1,0 +1,360 @@
+// The desk benchmark: the shipped desk (desk/service.ts, in a process of its own) serving 100
+// channels whose clients, in this process, trade on its quotes. Measured: countersigned trades per
+// second sustained over the measuring window and the client's confirmation time (proposal written
+// -> the desk's countersignature read) at that load.
+//   desk.trades_per_s, desk.confirm_p99_ms: documents linked to the desk process through the Yjs
+//     update interface a y-webrtc room feeds (bench/doc-link.ts), so the figure is the desk's cost.
+//   desk.webrtc_*: the same, fewer channels, against desk/main.ts itself over real WebRTC.
+// The clients are deliberately light (no ChannelSession: they write proposals, signatures, tickets
+// and compactions straight into the doc, party A's writes in the session's wire form) so that this
+// process is not what limits the figure. Run: node scripts/netns.mjs npx tsx bench/run.ts desk
+import { spawn, type ChildProcess } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import type { Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import * as Y from 'yjs'
+import { SettlementClient } from '../channel-contract/index.ts'
+import {
+  NO_EVM_BINDING, applyTransition, bytesToHex, channelIdOf, generateKeyPair, nextExpiry, openingState, signedQuoteSchema, stateDigest, stateHash, tryParse,
+  type ChannelParams, type Hex, type KeyPair, type SignedQuote, type SignedState, type Transition,
+} from '../core/index.ts'
+import { nodeSignBytes, nodeVerifyBytes } from '../core/ed25519-node.ts'
+import {
+  ChannelRoom, channelRoomSecret, currentEpoch, deriveRoomKeys, ensureEpoch, newInviteCode, roomSecretBytes, sealInvite, section, sigKey, startNewEpoch, writeProposal, writeRfq,
+  type Proposal,
+} from '../core/sync/index.ts'
+import { freePort, loadNodeWebrtc } from '../core/sync/node.ts'
+import { nodeService, signalingService, tempDir, Service } from '../scripts/services.ts'
+import { DocStream } from './doc-link.ts'
+import { percentile, type BenchResult } from './result.ts'
+
+const log = (s: string) => process.stderr.write(`[desk.bench] ${s}\n`)
+const USDC = 1_000_000n
+/** Open RFQ tickets each client keeps (the desk quotes a ticket once it has been still for 0.7 s). */
+const TICKETS = 12
+/** Open positions at which a client gives them all back (paymentAtoB 0: the desk approves). */
+const UNWIND_AT = 24
+/** Proposals at or below latest after which party A (the client) compacts, as the engine does. */
+const COMPACT_AFTER = 8
+
+interface Link {
+  destroy(): void
+}
+
+/** One client: party A of a channel with the desk, written straight into the doc. */
+class Client {
+  readonly doc = new Y.Doc()
+  latest: SignedState
+  latestHash: Hex
+  private maxSigned = 0
+  private pending: { hash: Hex; state: SignedState['state']; sig: string; t0: number; trade: boolean } | null = null
+  private readonly sign: (digest: Uint8Array) => string
+  /** Ticket ids created and not yet traded. */
+  private readonly tickets = new Set<string>()
+  private readonly used = new Set<string>()
+  private ticketN = 0
+  private belowLatest = 0
+  private waiting = false
+  link: Link | null = null
+  trades = 0
+  stopped = false
+
+  constructor(
+    readonly params: ChannelParams,
+    readonly channelId: Hex,
+    private readonly keys: KeyPair,
+    private readonly deposits: { A: bigint; B: bigint },
+    private readonly clock: () => number,
+    private readonly ticket: () => { feed: string; expiry: number; strike: string },
+    private readonly done: (ms: number, trade: boolean) => void,
+  ) {
+    this.sign = nodeSignBytes(keys.secretKey)
+    const state = openingState(params, deposits.A, deposits.B, clock())
+    this.latest = { state, sigA: '', sigB: '' }
+    this.latestHash = stateHash(state)
+    ensureEpoch(this.doc, channelId)
+    // Own writes carry no origin; whatever the link or room applies does.
+    this.doc.on('update', (_u: Uint8Array, origin: unknown) => {
+      if (origin !== null) this.react()
+    })
+  }
+
+  /** Proposes the opening with the invited deposits (the desk countersigns exactly those). */
+  open(): void {
+    const state = this.latest.state
+    this.propose({ hash: this.latestHash, version: 0, state, transition: null, proposer: 'A' }, false)
+  }
+
+  private epoch(): Y.Map<unknown> {
+    return currentEpoch(this.doc)!
+  }
+
+  private propose(p: Proposal, trade: boolean): void {
+    const sig = this.sign(stateDigest(p.state))
+    this.maxSigned = Math.max(this.maxSigned, p.version)
+    this.pending = { hash: p.hash, state: p.state, sig, t0: performance.now(), trade }
+    writeProposal(this.doc, this.epoch(), p, sig)
+  }
+
+  /** After every update from the desk: the countersignature, a refusal, or a quote to trade on. */
+  private react(): void {
+    if (this.waiting) return
+    this.waiting = true
+    queueMicrotask(() => {
+      this.waiting = false
+      this.step()
+    })
+  }
+
+  private step(): void {
+    if (this.stopped) return
+    const epoch = this.epoch()
+    const p = this.pending
+    if (p) {
+      const sigB = section(epoch, 'sigs').get(sigKey(p.hash, 'B'))
+      if (typeof sigB === 'string' && nodeVerifyBytes(sigB, stateDigest(p.state), this.params.partyB)) {
+        this.done(performance.now() - p.t0, p.trade)
+        if (p.trade) this.trades++
+        this.latest = { state: p.state, sigA: p.sig, sigB }
+        this.latestHash = p.hash
+        this.pending = null
+        this.belowLatest++
+      } else if (section(epoch, 'refusals').has(sigKey(p.hash, 'B'))) {
+        this.pending = null // e.g. a quote cancelled by a requote in flight: trade on another
+      } else return
+    }
+    if (this.ticketN === 0) this.refillTickets() // once the opening is co-signed
+    if (this.belowLatest >= COMPACT_AFTER) this.compact()
+    const latest = this.latest.state
+    if (latest.positions.length >= UNWIND_AT) {
+      const t: Transition = { type: 'unwind', positionIds: latest.positions.map((x) => x.id), paymentAtoB: 0n, timestamp: Math.max(this.clock(), latest.timestamp) }
+      this.proposeOn(t, false)
+      return
+    }
+    const q = this.liveQuote()
+    if (!q) return
+    this.tickets.delete(q.quote.rfqId)
+    this.used.add(q.signature)
+    this.proposeOn({ type: 'trade', quote: q, timestamp: Math.max(this.clock(), latest.timestamp) }, true)
+    this.refillTickets()
+  }
+
+  private proposeOn(t: Transition, trade: boolean): void {
+    const version = Math.max(this.latest.state.version, this.maxSigned) + 1
+    const state = applyTransition(this.params, this.latest.state, t, version, { verify: nodeVerifyBytes })
+    this.propose({ hash: stateHash(state), version, state, transition: t, proposer: 'A' }, trade)
+  }
+
+  /** A live quote of the desk on one of our open tickets, not cancelled, not used. */
+  private liveQuote(): SignedQuote | null {
+    const epoch = this.epoch()
+    const cancels = section(epoch, 'cancels')
+    const now = this.clock()
+    for (const [key, raw] of section(epoch, 'quotes').entries()) {
+      if (cancels.has(key) || typeof raw !== 'string') continue
+      const sq = this.parsedQuote(raw)
+      if (!sq) continue
+      if (sq.quote.quoter !== 'B' || !this.tickets.has(sq.quote.rfqId) || this.used.has(sq.signature) || sq.quote.validUntil < now + 2_000) continue
+      return sq
+    }
+    return null
+  }
+
+  private readonly quotes = new Map<string, SignedQuote | null>()
+  private parsedQuote(raw: string): SignedQuote | null {
+    let q = this.quotes.get(raw)
+    if (q === undefined) {
+      const r = tryParse(signedQuoteSchema, (JSON.parse(raw) as { signed: unknown }).signed, 'quote')
+      q = r.ok ? r.value : null
+      if (this.quotes.size > 256) this.quotes.clear()
+      this.quotes.set(raw, q)
+    }
+    return q
+  }
+
+  private refillTickets(): void {
+    if (this.stopped) return
+    while (this.tickets.size < TICKETS) {
+      const id = `t${this.ticketN++}`
+      const { feed, expiry, strike } = this.ticket()
+      writeRfq(this.doc, this.epoch(), id, 'A', this.clock(), { feed, expiry, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike, cap: null, quantity: '0.01', direction: 'long' }] })
+      this.tickets.add(id)
+    }
+  }
+
+  /** Party A's compaction: latest as checkpoint, live quotes and open tickets carried over. */
+  private compact(): void {
+    const epoch = this.epoch()
+    const keepQuotes = new Set<Hex>()
+    const now = this.clock()
+    for (const [key, raw] of section(epoch, 'quotes').entries()) {
+      const sq = typeof raw === 'string' ? this.parsedQuote(raw) : null
+      if (sq && sq.quote.validUntil >= now) keepQuotes.add(key)
+    }
+    const keepProposals = new Set<Hex>(this.pending ? [this.pending.hash] : [])
+    startNewEpoch(this.doc, { checkpoint: this.latest, keepProposals, keepQuotes, keepRfqs: new Set(this.tickets) })
+    this.belowLatest = 0
+  }
+}
+
+interface Run {
+  trades: number
+  seconds: number
+  confirm: number[]
+  unwinds: number
+  channels: number
+}
+
+/**
+ * `channels` clients of the desk at `deskUrl` (invites over its HTTP API), each linked by `link`;
+ * trades until every client has traded, then measures `seconds`.
+ */
+async function trade(node: SettlementClient, deskUrl: string, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
+  const info = await node.info()
+  const deskKey = ((await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: Hex }).publicKey
+  const offset = (await node.health()).now - Date.now()
+  const clock = () => Date.now() + offset
+  const spot = Number((await node.mark('BTC-USD')).attestation.price) / 100
+  const expiry = nextExpiry(clock() + 3 * 3_600_000)
+  let n = 0
+  const ticket = () => ({ feed: 'BTC-USD', expiry, strike: String(Math.round((spot * (0.8 + 0.01 * (n++ % 15))) / 100) * 100) })
+  let measuring: { from: number; to: number } | null = null
+  const confirm: number[] = []
+  let trades = 0
+  let unwinds = 0
+  const done = (ms: number, isTrade: boolean) => {
+    const t = performance.now()
+    if (!measuring || t < measuring.from || t > measuring.to) return
+    if (isTrade) {
+      trades++
+      confirm.push(ms)
+    } else unwinds++
+  }
+  const clients: Client[] = []
+  const deposits = { A: 200_000n * USDC, B: 100_000n * USDC }
+  for (let i = 0; i < channels; i++) {
+    const keys = generateKeyPair()
+    await node.faucet(keys.publicKey, 300_000n * USDC)
+    const params: ChannelParams = {
+      contractId: info.contractId, ...NO_EVM_BINDING, partyA: keys.publicKey, partyB: deskKey, nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+      challengePeriod: 24 * 3_600_000, asset: 'USDC', assetDecimals: 6, oracle: info.oracle!.publicKey,
+    }
+    const code = newInviteCode()
+    const sealed = sealInvite({ contractId: info.contractId, inviter: keys.publicKey, params, deposits, signaling: [] }, keys.secretKey, code)
+    const res = await fetch(`${deskUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sealed, code }) })
+    if (res.status !== 200) throw new Error(`invite ${i}: ${res.status} ${await res.text()}`)
+    const c = new Client(params, channelIdOf(params), keys, deposits, clock, ticket, done)
+    c.link = await link(c, channelRoomSecret(keys.secretKey, params, 'A'))
+    c.open()
+    clients.push(c)
+  }
+  const t0 = Date.now()
+  for (;;) {
+    const waitingFor = clients.filter((c) => c.trades === 0).length
+    if (waitingFor === 0) break
+    if (Date.now() - t0 > 180_000) throw new Error(`${waitingFor} of ${channels} channels made no trade in 180 s`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  log(`${channels} channels trading after ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`)
+  await new Promise((r) => setTimeout(r, 3_000))
+  const from = performance.now()
+  measuring = { from, to: from + seconds * 1000 }
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  for (const c of clients) {
+    c.stopped = true
+    c.link?.destroy()
+  }
+  confirm.sort((a, b) => a - b)
+  return { trades, seconds, confirm, unwinds, channels }
+}
+
+function deskHost(nodeUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
+  const host = fileURLToPath(new URL('./desk-host.ts', import.meta.url))
+  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', host, JSON.stringify({ nodeUrl, dataDir })], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] })
+  const stream = new DocStream(child.stdio[3] as Socket)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString()
+      const m = /desk ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (m) resolve({ child, url: m[1]!, stream })
+    })
+    child.once('exit', (code) => reject(new Error(`desk host exited (${code}) before it was ready:\n${out}`)))
+  })
+}
+
+function summary(r: Run): { rate: number; p50: number; p99: number; text: string } {
+  const rate = r.trades / r.seconds
+  const p50 = percentile(r.confirm, 50)
+  const p99 = percentile(r.confirm, 99)
+  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${r.channels} channels = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms` }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const CHANNELS = Number(process.env.DESK_BENCH_CHANNELS ?? 100)
+  const SECONDS = Number(process.env.DESK_BENCH_SECONDS ?? 12)
+  const WEBRTC_CHANNELS = Number(process.env.DESK_BENCH_WEBRTC_CHANNELS ?? 10)
+  const only = process.env.DESK_BENCH_ONLY
+  const dirs: string[] = []
+  const nodeDir = tempDir('otc-bench-node-')
+  dirs.push(nodeDir)
+  const nodePort = await freePort()
+  // The node's watchtower is off: the desk would hand it every new state (an HTTP call per trade)
+  // and the dev node, not the desk, would set the pace.
+  const nodeSvc = nodeService({ port: nodePort, dataDir: nodeDir, watchtower: false })
+  await nodeSvc.start()
+  const node = new SettlementClient({ url: `http://127.0.0.1:${nodePort}` })
+  const out: BenchResult[] = []
+  try {
+    if (!only || only === 'link') {
+      const dataDir = tempDir('otc-bench-desk-')
+      dirs.push(dataDir)
+      const desk = await deskHost(node.url, dataDir)
+      try {
+        const r = summary(await trade(node, desk.url, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
+        log(`linked: ${r.text}`)
+        out.push(
+          { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, FileChannelStore (fsync) per channel, ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
+          { name: 'desk.confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `trade proposal written -> the desk's countersignature read by the client, at the load of desk.trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
+        )
+      } finally {
+        const exited = new Promise((r) => desk.child.once('exit', r))
+        desk.child.kill('SIGTERM')
+        await exited
+      }
+    }
+    if (!only || only === 'webrtc') {
+      const sigPort = await freePort()
+      const signaling = signalingService(sigPort)
+      await signaling.start()
+      const dataDir = tempDir('otc-bench-desk-rtc-')
+      dirs.push(dataDir)
+      const signalingUrl = `ws://127.0.0.1:${sigPort}`
+      // Exactly what `npm start` runs.
+      const desk = new Service({ name: 'desk', cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir], ready: /demo counterparty ready/, timeoutMs: 30_000 })
+      await desk.start()
+      const url = /demo counterparty ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(desk.tail(50))![1]!
+      const wrtc = await loadNodeWebrtc()
+      try {
+        const r = summary(await trade(node, url, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
+          const room = ChannelRoom.open(c.doc, deriveRoomKeys(roomSecretBytes({ roomSecret }), c.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
+          // Count this room's updates as the desk's (the client reacts to them).
+          c.link = room
+          return room
+        }))
+        log(`webrtc: ${r.text}`)
+        out.push(
+          { name: 'desk.webrtc_trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `desk/main.ts (npm start's command) over real WebRTC (@roamhq/wrtc, loopback), ${WEBRTC_CHANNELS} channels, same clients; ${r.text}` },
+          { name: 'desk.webrtc_confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `at the load of desk.webrtc_trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
+        )
+      } finally {
+        await desk.stop()
+        await signaling.stop()
+      }
+    }
+  } finally {
+    await nodeSvc.stop()
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  }
+  return out
+}

@@ -102,6 +102,13 @@ function craft(a: bigint, r: bigint, m: Uint8Array, tA: ed.Point = Point.ZERO, t
   return { pk: Ab, sig: cat(Rb, le(modL(r + k * a))) }
 }
 
+/** A signature whose R is the given bytes (a small-order point, however encoded): S = k a. */
+function craftR(a: bigint, rBytes: Uint8Array, m: Uint8Array): { pk: Uint8Array; sig: Uint8Array } {
+  const pk = Point.BASE.multiply(a).toBytes()
+  const k = modL(fromLe(sha512(cat(rBytes, pk, m))))
+  return { pk, sig: cat(rBytes, le(modL(k * a))) }
+}
+
 function signed(secret: Uint8Array, m: Uint8Array): { pk: Uint8Array; sig: Uint8Array } {
   const kp = keyPairFromSecret(bytesToHex(secret))
   return { pk: hexToBytes(kp.publicKey), sig: hexToBytes(signBytes(m, kp.secretKey)) }
@@ -271,6 +278,7 @@ function randomCases(seed: number, n: number): Case[] {
     'A non-canonical', 'R non-canonical', 'A x=0 sign', 'R x=0 sign',
     'A small order', 'A small order, trivial sig', 'R small order',
     'A mixed order', 'A mixed order, wrong torsion sig', 'R crafted torsion', 'R plus torsion',
+    'R small order crafted', 'R non-canonical crafted', 'R x=0 sign crafted',
     'A negated', 'R random bytes', 'A random bytes', 'garbage', 'other message', 'other key',
   ] as const
   for (let i = 0; i < n; i++) {
@@ -359,6 +367,24 @@ function randomCases(seed: number, n: number): Case[] {
       case 'R plus torsion':
         sig = cat(Point.fromBytes(sig.subarray(0, 32)).add(TORSION[1 + g.int(7)]!).toBytes(), sig.subarray(32))
         break
+      case 'R small order crafted':
+        // [S]B - [k]A - R = -R, a torsion point: the cofactored equation accepts
+        ;({ pk, sig } = craftR(a, g.pick(TORSION).toBytes(), m))
+        break
+      case 'R non-canonical crafted': {
+        // the same, with R a non-canonical encoding (y + p) of a small-order point: rejected only
+        // because of the encoding
+        const e = le(g.pick([0n, 1n]) + P)
+        if (g.int(2)) e[31]! |= 0x80
+        ;({ pk, sig } = craftR(a, e, m))
+        break
+      }
+      case 'R x=0 sign crafted': {
+        const e = le(g.pick([1n, P - 1n]))
+        e[31]! |= 0x80
+        ;({ pk, sig } = craftR(a, e, m))
+        break
+      }
       case 'A negated':
         pk = Point.fromBytes(pk).negate().toBytes()
         break
@@ -517,6 +543,7 @@ describe('Ed25519.sol decides exactly like core verifyBytes', () => {
     expect(t.reject).toBeGreaterThan(1000)
     expect(byKind.get('R crafted torsion')![0]).toBeGreaterThan(0)
     expect(byKind.get('A mixed order')![0]).toBeGreaterThan(0)
+    expect(byKind.get('R small order crafted')![0]).toBeGreaterThan(0)
   })
 
   it('measures chain.gas_ed25519_verify under the 700k goal', async () => {

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react'
 import type { KeyPair } from '../core/index.ts'
 import { config } from './config.ts'
 import { SettlementContext, useSettlementConnection } from './settlement/useSettlement.ts'
-import { AccountPanel, TxActivity } from './settlement/AccountPanel.tsx'
+import { AccountPanel, TxActivity, useAccount } from './settlement/AccountPanel.tsx'
+import { formatMoney } from './money/money.ts'
 import { NodeStatus } from './settlement/NodeStatus.tsx'
 import { useChannels } from './channels/useChannels.ts'
 import { ChannelList, type ChannelPick } from './channels/ChannelList.tsx'
@@ -18,6 +19,8 @@ export function Workspace({ keys }: { keys: KeyPair }) {
   const conn = useSettlementConnection(config.nodeUrl)
   const channels = useChannels(keys.publicKey)
   const [pick, setPick] = useState<ChannelPick | null>(null)
+  // On a phone the account and channel list fold away once a channel is open (a button brings them back).
+  const [sideOpen, setSideOpen] = useState(false)
   // Open the first channel by default once the list is loaded.
   useEffect(() => {
     if (pick === null && channels.records[0]) setPick({ kind: 'channel', channelId: channels.records[0].channelId })
@@ -32,10 +35,13 @@ export function Workspace({ keys }: { keys: KeyPair }) {
   return (
     <SettlementContext.Provider value={conn}>
       <NodeStatus />
-      <div className="layout">
-        <aside>
+      <button type="button" className="secondary small side-toggle" aria-expanded={sideOpen || !record} aria-controls="side" onClick={() => setSideOpen(!sideOpen)}>
+        {sideOpen || !record ? 'Hide account and channels' : 'Account and channels'}
+      </button>
+      <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
+        <aside id="side">
           <AccountPanel keys={keys} />
-          <ChannelList records={channels.records} selected={pick} onPick={setPick} damaged={channels.damaged} />
+          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setSideOpen(false) }} damaged={channels.damaged} />
           {channels.loaded && <RestoreChannels keys={keys} known={channels.records} onRestore={created} />}
           <TxActivity />
         </aside>
@@ -56,15 +62,31 @@ export function Workspace({ keys }: { keys: KeyPair }) {
             </section>
           )}
           {pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
-          {record && <ChannelScreen key={record.channelId} record={record} keys={keys} />}
+          {record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
           {pick === null && channels.loaded && channels.records.length === 0 && (
-            <section className="card">
-              <h2>Welcome</h2>
-              <p>Fund your settlement account (in development: “Get test funds”), then open a channel: invite a counterparty, accept an invite, or trade with the demo desk.</p>
-            </section>
+            <Welcome keys={keys} />
           )}
         </div>
       </div>
     </SettlementContext.Provider>
+  )
+}
+
+/** The first steps, as far as this trader has gone: fund the account, then open a channel. */
+function Welcome({ keys }: { keys: KeyPair }) {
+  const { account } = useAccount(keys.publicKey)
+  const funded = account !== null && account.balance > 0n
+  return (
+    <section className="card" aria-labelledby="welcome-title">
+      <h2 id="welcome-title">Welcome</h2>
+      {funded ? (
+        <p data-testid="welcome-step">
+          Your settlement account holds {formatMoney(account.balance, config.asset.decimals, config.asset.symbol)}. Next, open a channel: invite a counterparty
+          (“New channel”), accept an invite, or trade with the demo desk.
+        </p>
+      ) : (
+        <p data-testid="welcome-step">Fund your settlement account (in development: “Get test funds”), then open a channel: invite a counterparty, accept an invite, or trade with the demo desk.</p>
+      )}
+    </section>
   )
 }

@@ -45,7 +45,7 @@ test('keyboard only: create an identity and get test funds without the mouse', a
   await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
   await tabTo(page, /Get test funds/)
   await page.keyboard.press('Enter')
-  await expect(page.getByTestId('account-balance')).toHaveText('100,000.000000 USDC')
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
   await t.context.close()
 })
 

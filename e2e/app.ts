@@ -15,7 +15,7 @@ export async function createIdentity(page: Page): Promise<string> {
 
 export async function getTestFunds(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Get test funds' }).click()
-  await expect(page.getByTestId('account-balance')).toHaveText('100,000.000000 USDC')
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
 }
 
 export async function myPublicKey(page: Page): Promise<string> {
@@ -72,6 +72,7 @@ export async function trade(requester: Page, quoter: Page, premium: string, qty 
   const count = await tickets.count()
   await requester.getByRole('button', { name: 'New RFQ' }).click()
   await requester.getByLabel('Leg 1 quantity').fill(qty)
+  await requester.getByRole('button', { name: 'Request quotes' }).click()
   await expect(tickets).toHaveCount(count + 1)
   await tickets.last().click() // tickets are numbered in creation order on both sides
   await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
@@ -110,14 +111,37 @@ export async function closeCooperatively(a: Page, b: Page): Promise<void> {
 
 /**
  * The contract paid exactly the signed outcome: each account holds the 50,000 USDC it kept plus its
- * final channel balance as its page showed it (`finalA`, `finalB`), and the total is conserved.
+ * final channel balance as its page holds it (`finalA`, `finalB`: exact minor units, see exactAmount), and the total is conserved.
  */
 export async function expectPaidOut(client: SettlementClient, a: Page, b: Page, finalA: string | null, finalB: string | null): Promise<void> {
   const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
   const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
-  const toMinor = (s: string | null) => BigInt(s!.replace(/[^0-9]/g, ''))
+  const toMinor = (s: string | null) => BigInt(s!)
   const [accA, accB] = [await client.account(keyA), await client.account(keyB)]
   expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
   expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
   expect(accA.balance + accB.balance).toBe(200_000_000_000n)
+}
+
+/** An amount shown by the Money component, exactly (minor units, from its data-exact attribute). */
+export async function exactAmount(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).getAttribute('data-exact'))!
+}
+
+/** A screenshot a person looks at, per screen and width: <results>/screenshots/<name>-<width>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  const width = page.viewportSize()?.width ?? 0
+  await page.screenshot({ path: `${process.env.E2E_RESULTS ?? 'test-results'}/screenshots/${name}-${width}.png`, fullPage: true })
+}
+
+/** The page fits its viewport: nothing makes the whole page scroll sideways (tables scroll inside themselves). */
+export async function expectNoSidewaysScroll(page: Page, screen: string): Promise<void> {
+  const { scroll, width, culprits } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth
+    // The outermost elements that stick out, to name them in the failure.
+    const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1))
+    const culprits = out.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)}px)`)
+    return { scroll: document.documentElement.scrollWidth, width, culprits }
+  })
+  expect(scroll, `${screen}: the page is ${scroll}px wide at a ${width}px viewport: ${culprits.join(', ')}`).toBeLessThanOrEqual(width)
 }

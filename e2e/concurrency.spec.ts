@@ -12,6 +12,7 @@ async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trad
 async function requestAndQuote(requester: Page, quoter: Page, qty: string, premium: string, ticket = 1): Promise<void> {
   await requester.getByRole('button', { name: 'New RFQ' }).click()
   await requester.getByLabel('Leg 1 quantity').fill(qty)
+  await requester.getByRole('button', { name: 'Request quotes' }).click()
   await quoter.getByRole('button', { name: new RegExp(`^RFQ ${ticket} `) }).click()
   await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
   await quoter.getByLabel('Premium (USDC)').fill(premium)

@@ -25,6 +25,7 @@ test('one trader against the demo counterparty from a single browser context', a
     await page.getByRole('tab', { name: 'Trade' }).click()
     await page.getByRole('button', { name: 'New RFQ' }).click()
     await page.getByLabel('Leg 1 quantity').fill('0.1')
+    await page.getByRole('button', { name: 'Request quotes' }).click()
     const quote = page.locator('[data-testid="quote"][data-status="live"]').first()
     await expect(quote).toBeVisible({ timeout: 30_000 })
     await page.screenshot({ path: testInfo.outputPath('demo-quote.png') })
@@ -33,7 +34,7 @@ test('one trader against the demo counterparty from a single browser context', a
     await expect(page.getByTestId('latest-version')).toHaveText(/state v[1-9]/)
     // The trade is co-signed: both signatures verified in the audit view.
     await page.getByRole('tab', { name: 'History & audit' }).click()
-    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('trade')
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('Trade: you bought')
     await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
     await trader.context.close()
   } finally {

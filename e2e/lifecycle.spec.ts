@@ -1,5 +1,5 @@
 import { test, expect, newTrader } from './fixtures.ts'
-import { closeCooperatively, createIdentity, expectPaidOut, getTestFunds, openChannel, openOnContract } from './app.ts'
+import { closeCooperatively, createIdentity, exactAmount, expectPaidOut, getTestFunds, openChannel, openOnContract } from './app.ts'
 
 test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, expiry settlement, cooperative close', async ({ browser, stack }, testInfo) => {
   test.setTimeout(180_000)
@@ -21,6 +21,8 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await a.getByRole('tab', { name: 'Trade' }).click()
   await b.getByRole('tab', { name: 'Trade' }).click()
   await a.getByRole('button', { name: 'New RFQ' }).click()
+  // A draft is Alice's alone until she asks for quotes.
+  await a.getByRole('button', { name: 'Request quotes' }).click()
   await expect(b.getByLabel('Leg 1 strike')).toBeVisible()
   await b.getByRole('button', { name: '+ Capped call' }).click()
   await expect(a.getByLabel('Leg 2 strike')).toBeVisible()
@@ -50,9 +52,9 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   // Past expiry the oracle attests and the position settles inside the channel, co-signed.
   await stack.client.advanceClock(30 * 86_400_000)
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
-  const finalA = await a.getByTestId('my-balance').textContent()
-  const finalB = await b.getByTestId('my-balance').textContent()
-  expect(await b.getByTestId('their-balance').textContent()).toBe(finalA)
+  const finalA = await exactAmount(a, 'my-balance')
+  const finalB = await exactAmount(b, 'my-balance')
+  expect(await exactAmount(b, 'their-balance')).toBe(finalA)
 
   // Cooperative close: Alice proposes the final state, Bob approves, Alice anchors it.
   await closeCooperatively(a, b)

@@ -18,6 +18,7 @@ test('a reload in the middle of negotiation and right after a trade loses nothin
   await a.getByRole('tab', { name: 'Trade' }).click()
   await a.getByRole('button', { name: 'New RFQ' }).click()
   await a.getByLabel('Leg 1 quantity').fill('0.25')
+  await a.getByRole('button', { name: 'Request quotes' }).click()
   await b.getByRole('tab', { name: 'Trade' }).click()
   await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.25')
 

@@ -4,7 +4,7 @@
 // signatures verified. Then they trade on and close, and the contract pays the signed outcome to
 // the minor unit.
 import { test, expect, twoTradersInChannel } from './fixtures.ts'
-import { closeCooperatively, expectPaidOut, exportBackup, exportLatestState, trade, PASS } from './app.ts'
+import { closeCooperatively, exactAmount, expectPaidOut, exportBackup, exportLatestState, trade, PASS } from './app.ts'
 import { parseSignedState } from '../core/index.ts'
 
 test('wiped storage: after importing the key backup, A restores the channel from B’s copy (both signatures checked) and trades on', async ({ browser, stack }, testInfo) => {
@@ -58,8 +58,8 @@ test('wiped storage: after importing the key backup, A restores the channel from
   // Settle at expiry inside the channel, close cooperatively: the contract pays the signed outcome.
   await stack.client.advanceClock(30 * 86_400_000)
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
-  const finalA = await a.getByTestId('my-balance').textContent()
-  const finalB = await b.getByTestId('my-balance').textContent()
+  const finalA = await exactAmount(a, 'my-balance')
+  const finalB = await exactAmount(b, 'my-balance')
   await closeCooperatively(a, b)
   await expectPaidOut(stack.client, a, b, finalA, finalB)
   await alice.context.close()

@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
-import { memo, useDeferredValue, useMemo, useState } from 'react'
-import { fingerprint, formatUnits, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
+import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
+import { fingerprint, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
@@ -9,14 +9,21 @@ import { RiskPanel } from '../risk/index.ts'
 import { useOnChain } from './useOnChain.ts'
 import { useChannelGuard } from './useChannelGuard.ts'
 import { useStableByKey } from './stableValue.ts'
+import { Money } from '../money/Money.tsx'
+import { formatMoney } from '../money/money.ts'
 import { TradeTab } from './TradeTab.tsx'
+import { useBook } from '../blotter/useBook.ts'
+import { Blotter } from '../blotter/Blotter.tsx'
+import { useCloseOut } from './useCloseOut.ts'
+import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
+import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
 import { SettlementTab } from './SettlementTab.tsx'
 
-type Tab = 'trade' | 'risk' | 'history' | 'settlement'
-const TABS: [Tab, string][] = [['trade', 'Trade'], ['risk', 'Risk'], ['history', 'History & audit'], ['settlement', 'Settlement']]
+type Tab = 'trade' | 'risk' | 'blotter' | 'history' | 'settlement'
+const TABS: [Tab, string][] = [['trade', 'Trade'], ['risk', 'Risk'], ['blotter', 'Blotter'], ['history', 'History & audit'], ['settlement', 'Settlement']]
 
-export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: KeyPair }) {
+export function ChannelScreen({ record, keys, records }: { record: ChannelRecord; keys: KeyPair; records: readonly ChannelRecord[] }) {
   const { runtime, session, snap } = useChannelRuntime(record, keys)
   const now = useNodeNow()
   const marks = useMarks()
@@ -34,9 +41,15 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
   const tabSnap = useDeferredValue(snap)
   const tabLatest = useDeferredValue(latest)
   const me = record.me
+  const meta = useMemo(() => ({ channelId: record.channelId, counterparty: record.label, me: record.me }), [record])
+  const book = useBook(meta, snap?.view ?? null, markets)
+  const chainStatus = onChain.status === 'present' ? onChain.view.status : null
+  const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
+  const closeOut = useCloseOut(session, tabSnap?.view.outcomes, record.label, blocked)
+  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, me, chain: chainStatus, peerName: record.label })
   const peerKey = me === 'A' ? record.params.partyB : record.params.partyA
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
-  const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${asset}`
+  const fmt = (v: bigint) => formatMoney(v, decimals, asset)
   const conn = snap?.connection
   const s = latest?.state
 
@@ -47,7 +60,10 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
 
       {runtime.status === 'failed' && <p className="error" role="alert">This channel could not start: {runtime.error}</p>}
       {runtime.status === 'opening' && <p className="muted">Opening the channel's local store…</p>}
-      {record.invite && !s && (
+      {record.invite && !s && record.inviteDelivered && (
+        <p className="muted" role="status">{record.label} has the invite: waiting for it to sign the opening state…</p>
+      )}
+      {record.invite && !s && !record.inviteDelivered && (
         <div className="invite-box" aria-label="Invite to send">
           <p>
             Send this invite to <strong>{record.label}</strong> (any channel), and tell them the code separately (phone, in person):
@@ -86,10 +102,12 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
         </ul>
       )}
 
+      <Notifications notices={desk.notices} dismiss={desk.dismiss} />
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} />}
-        {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} /> : <p className="muted">No signed state yet.</p>)}
+        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} book={book} />}
+        {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
+        {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}
       </div>
@@ -99,12 +117,21 @@ export function ChannelScreen({ record, keys }: { record: ChannelRecord; keys: K
 
 // The parts above the tabs are memoized on what they show: a snapshot that changes none of it
 // (a proposal, a quote, a presence change) re-renders only the screen's own few elements.
+const SIGNALING_GRACE_MS = 5000
+
 const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, me, webrtcPeers, signalingConnected, state, chain }: {
   label: string; peerKey: string; channelId: string; me: Party; webrtcPeers: number; signalingConnected: number; state: ChannelState | null
   /** The channel's status on the settlement contract (null while unknown). */
   chain: string | null
 }) {
   const peerOnline = webrtcPeers > 0
+  // The first seconds after opening are the connection being made, not a fault: say "connecting".
+  const [settling, setSettling] = useState(true)
+  useEffect(() => {
+    const t = setTimeout(() => setSettling(false), SIGNALING_GRACE_MS)
+    return () => clearTimeout(t)
+  }, [])
+  const signaling = signalingConnected > 0 ? 'connected' : peerOnline ? 'reconnecting (peer still connected)' : settling ? 'connecting…' : 'disconnected'
   return (
     <header className="channel-head">
       <div>
@@ -117,8 +144,8 @@ const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, m
         <span className={`pill ${peerOnline ? 'good' : 'warn'}`} data-testid="webrtc-peers" data-peers={webrtcPeers}>
           {peerOnline ? `peer connected over WebRTC (${webrtcPeers})` : 'peer offline'}
         </span>
-        <span className={`pill ${signalingConnected > 0 ? 'good' : 'bad'}`} data-testid="signaling-status">
-          signaling {signalingConnected > 0 ? 'connected' : 'disconnected'}
+        <span className={`pill ${signalingConnected > 0 ? 'good' : signaling === 'disconnected' ? 'bad' : 'warn'}`} data-testid="signaling-status">
+          signaling {signaling}
         </span>
         {chain && <span className={`pill ${chain === 'open' ? 'good' : chain === 'disputed' ? 'warn' : ''}`} data-testid="chain-status">on chain: {chain}</span>}
         <span className="pill" data-testid="latest-version">{state ? `state v${state.version}${state.isFinal ? ' (final)' : ''}` : 'no signed state yet'}</span>
@@ -141,20 +168,20 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 
 /** What both signed in the latest state: free balances, collateral, open positions. */
 const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
-  const fmt = (v: bigint) => `${formatUnits(v, decimals)} ${asset}`
+  const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
   return (
     <div className="balances" aria-label="Channel balances">
       <div>
         <span className="muted small">Your free balance</span>
-        <div className="num big" data-testid="my-balance">{fmt(me === 'A' ? state.balanceA : state.balanceB)}</div>
+        {money(me === 'A' ? state.balanceA : state.balanceB, 'my-balance')}
       </div>
       <div>
         <span className="muted small">Their free balance</span>
-        <div className="num big" data-testid="their-balance">{fmt(me === 'A' ? state.balanceB : state.balanceA)}</div>
+        {money(me === 'A' ? state.balanceB : state.balanceA, 'their-balance')}
       </div>
       <div>
         <span className="muted small">Locked as collateral</span>
-        <div className="num big">{fmt(lockedTotal(state))}</div>
+        {money(lockedTotal(state))}
       </div>
       <div>
         <span className="muted small">Open positions</span>
@@ -163,3 +190,14 @@ const Balances = memo(function Balances({ state, me, decimals, asset }: { state:
     </div>
   )
 })
+
+/** Why no new trade can start in this channel now (said in the Trade tab), or null. */
+export function tradingBlocked(chain: string | null, isFinal: boolean): string | null {
+  switch (chain) {
+    case 'closed': return 'This channel is closed: both balances are paid out to the settlement accounts. Its history stays readable here; open a new channel to trade again.'
+    case 'finalized': return 'This channel was finalized after a dispute: no more trades. Settle or refund what is still locked in the Settlement tab.'
+    case 'disputed': return 'This channel is in dispute on the contract: trading is stopped. Follow the challenge window in the Settlement tab.'
+  }
+  if (isFinal) return 'The final state is signed by both: the channel is closing, no new trades. Close it on the contract in the Settlement tab.'
+  return null
+}

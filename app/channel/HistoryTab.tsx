@@ -1,8 +1,11 @@
 // The channel's audit trail: every co-signed state this side accepted (verified), what the document
 // held that was rejected and why, equivocation evidence, and the anchored events on the contract.
 import type { SessionSnapshot } from '../../core/sync/index.ts'
-import { formatUnits, toWire } from '../../core/index.ts'
-import { memo, useState } from 'react'
+import { toWire } from '../../core/index.ts'
+import { memo, useMemo, useState } from 'react'
+import { formatMoney } from '../money/money.ts'
+import { timeText } from '../blotter/book.ts'
+import { auditRows, changeInWords } from './auditText.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
@@ -11,7 +14,9 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
   const view = snap.view
   const rejected = [...view.rejected, ...snap.storeRejected]
   const events = node.events.filter((e) => 'channelId' in e.event && e.event.channelId === record.channelId)
-  const fmt = (v: bigint) => formatUnits(v, record.params.assetDecimals)
+  const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
+  const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
+  const rows = useMemo(() => auditRows(view.accepted, ctx), [view.accepted, ctx])
   const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
@@ -25,29 +30,35 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       )}
       {exported && <textarea readOnly rows={4} value={exported} data-testid="exported-state" onFocus={(e) => e.currentTarget.select()} />}
       <h3>Signed states</h3>
-      <table data-testid="signed-states">
-        <thead>
-          <tr><th>Version</th><th>Change</th><th>State hash</th><th>Signatures</th></tr>
-        </thead>
-        <tbody>
-          {[...view.accepted].reverse().map((a) => (
-            <tr key={a.hash}>
-              <td className="num">v{a.version}</td>
-              <td>{a.transition?.type ?? (a.version === 0 ? 'opening' : 'checkpoint')}</td>
-              <td className="mono small">{a.hash.slice(0, 20)}…</td>
-              <td><span className="pill good">A ✓ B ✓ verified</span></td>
-            </tr>
-          ))}
-          {view.pending.map((p) => (
-            <tr key={p.proposal.hash}>
-              <td className="num">v{p.proposal.version}</td>
-              <td>{p.proposal.transition?.type ?? 'opening'}</td>
-              <td className="mono small">{p.proposal.hash.slice(0, 20)}…</td>
-              <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table data-testid="signed-states">
+          <thead>
+            <tr><th>Version</th><th>Change</th><th>Time (UTC)</th><th>Proposed by</th><th>State hash</th><th>Signatures</th></tr>
+          </thead>
+          <tbody>
+            {view.pending.map((p) => (
+              <tr key={p.proposal.hash}>
+                <td className="num">v{p.proposal.version}</td>
+                <td>{changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both)</span></td>
+                <td className="small">{p.proposal.transition ? timeText(p.proposal.transition.timestamp) : '—'}</td>
+                <td>{p.proposal.proposer === record.me ? 'you' : record.label}</td>
+                <td className="mono small">{p.proposal.hash.slice(0, 20)}…</td>
+                <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
+              </tr>
+            ))}
+            {rows.map((r) => (
+              <tr key={r.hash ?? r.version} className={r.kind === 'gap' ? 'gap' : undefined}>
+                <td className="num">{r.version}</td>
+                <td>{r.change}</td>
+                <td className="small">{r.time === null ? '—' : timeText(r.time)}</td>
+                <td>{r.proposedBy}</td>
+                <td className="mono small">{r.hash ? `${r.hash.slice(0, 20)}…` : '—'}</td>
+                <td>{r.kind === 'state' ? <span className="pill good">A ✓ B ✓ verified</span> : <span className="muted">not a state</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       {view.equivocation.length > 0 && (
         <>
@@ -64,7 +75,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       {rejected.length === 0 ? (
         <p className="muted small">Nothing in the shared document or local storage was rejected.</p>
       ) : (
-        <table data-testid="rejected-entries">
+        <div className="table-scroll"><table data-testid="rejected-entries">
           <thead>
             <tr><th>Where</th><th>Key</th><th>Reason</th></tr>
           </thead>
@@ -77,14 +88,14 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
 
       <h3>On the settlement contract</h3>
       {events.length === 0 ? (
         <p className="muted small">No anchored event yet.</p>
       ) : (
-        <table data-testid="anchored-events">
+        <div className="table-scroll"><table data-testid="anchored-events">
           <thead>
             <tr><th>Block</th><th>Time (node)</th><th>Event</th></tr>
           </thead>
@@ -97,7 +108,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
     </div>
   )})

@@ -1,7 +1,8 @@
 // The channel on the settlement contract: open it, close it cooperatively, or dispute when the
 // counterparty is silent, wait out the challenge window, finalize, and settle what stayed locked.
 import { useState } from 'react'
-import { formatUnits, type KeyPair, type SignedState } from '../../core/index.ts'
+import type { KeyPair, SignedState } from '../../core/index.ts'
+import { formatMoney } from '../money/money.ts'
 import type { ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
@@ -21,7 +22,7 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
   const [error, setError] = useState<string | null>(null)
   const id = record.channelId
   const s = latest?.state
-  const fmt = (v: bigint) => `${formatUnits(v, record.params.assetDecimals)} ${record.params.asset}`
+  const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   const run = (label: string, fn: () => Promise<unknown>) => {
     setError(null)
     void conn.track(label, fn as never)
@@ -56,7 +57,7 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
               <button type="button" onClick={() => run('Close channel', () => conn.client.close(keys, id, latest!))}>Close on the contract</button>
             </>
           ) : s.positions.length > 0 ? (
-            <p className="muted">Settle or unwind the {s.positions.length} open position(s) first (expired positions settle automatically).</p>
+            <p className="muted">Settle or close out the {s.positions.length} open position(s) first: “Close out” in the Risk tab asks {record.label} to unwind them at your mark; expired positions settle automatically.</p>
           ) : (
             <button type="button" disabled={finalProposed} onClick={() => void session.proposeFinal().catch((e) => setError(String(e)))}>
               {finalProposed ? 'Final state proposed: waiting for the counterparty' : 'Propose final state (close)'}

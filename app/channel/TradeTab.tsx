@@ -4,8 +4,8 @@
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
-import { memo, useCallback, useDeferredValue, useMemo, useState, type ReactNode } from 'react'
-import { formatUnits, type Hex } from '../../core/index.ts'
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
+import type { Hex, Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
@@ -16,6 +16,15 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
 import { contentKey, useStableByKey } from './stableValue.ts'
+import type { Fill } from '../blotter/book.ts'
+import type { BookView } from '../blotter/useBook.ts'
+import { FillTicket } from '../blotter/FillTicket.tsx'
+import { defaultExpiry } from '../negotiate/expiries.ts'
+import { formatMoney } from '../money/money.ts'
+import { TRADE_KEYS, useTradeKeys } from './useTradeKeys.ts'
+import { reversePackage } from '../../core/pricing/index.ts'
+import { describeLegForTrader } from '../risk/positions.ts'
+import { formatUtc } from '../risk/format.ts'
 
 interface Props {
   session: ChannelSession
@@ -24,13 +33,15 @@ interface Props {
   now: number
   markets: MarketsByFeed
   spec: ChannelSpec
+  /** Why no new trade can start in this channel (closed, disputed, final), or null. */
+  blocked: string | null
+  book: BookView
 }
 
 type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
 
-const DAY = 86_400_000
 
-export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec }: Props) {
+export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, book }: Props) {
   const view = snap.view
   const me = record.me
   const [selected, setSelected] = useState<string | null>(null)
@@ -38,6 +49,8 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const [error, setError] = useState<string | null>(null)
   const [counterFor, setCounterFor] = useState<Hex | null>(null)
   const [declined, setDeclined] = useState<ReadonlySet<Hex>>(new Set())
+  // A new RFQ is a private draft until the trader asks for quotes: nobody quotes what is not asked.
+  const [draft, setDraft] = useState<PackageDraft | null>(null)
   // Same order (and so the same "RFQ n" numbers) on both sides: by creation time, then id.
   const tickets = view.rfqs
     .filter((t) => t.status !== 'cancelled')
@@ -63,13 +76,21 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   }, [])
   const decline = useCallback((h: Hex) => setDeclined((d) => new Set([...d, h])), [])
 
-  const newTicket = () => {
+  const canStart = blocked === null && view.latest !== null
+  const newDraft = useCallback(() => {
+    if (!canStart) return
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
-    const expiryDate = new Date(now + 7 * DAY).toISOString().slice(0, 10)
-    const draft = addTemplate(emptyDraft(feed, expiryDate), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8))
+    setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8)))
+  }, [canStart, spec, now, markets])
+  const requestQuotes = () => {
+    if (!draft || !canStart) return
     const id = session.createRfq(draftToRfqInput(draft))
+    setDraft(null)
     setSelected(id)
   }
+  const filledIds = useMemo(() => new Set(book.fills.map((f) => f.positionId)), [book.fills])
+  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes, me, now })
+  const confirming = keys.confirming ? quotes.find((q) => q.hash === keys.confirming) ?? null : null
 
   return (
     <div className="trade">
@@ -80,12 +101,23 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
             RFQ {i + 1} · {t.createdBy === me ? 'mine' : peerName} · {t.status}
           </button>
         ))}
-        <button type="button" className="small" onClick={newTicket} disabled={!view.latest}>
+        <button type="button" className="small" onClick={newDraft} disabled={!canStart || draft !== null} aria-keyshortcuts="r" aria-describedby={blocked ? 'trade-blocked' : undefined}>
           New RFQ
         </button>
+        <button type="button" className="secondary small" aria-keyshortcuts="?" onClick={() => keys.setHelp(!keys.help)}>Keyboard shortcuts</button>
       </div>
+      {blocked && <p className="warn" id="trade-blocked" role="status" data-testid="trade-blocked">{blocked}</p>}
       {!view.latest && <p className="muted">Trading starts once the opening state is signed by both.</p>}
-      {ticket && (
+      {draft && (
+        <div className="ticket" aria-label="RFQ draft">
+          <p className="muted small">Draft: only you see it. Set what you want, then request quotes: {peerName} sees the ticket from then on.</p>
+          <PackageBuilder value={draft} onChange={setDraft} spec={spec} market={markets} now={now} onRequestQuote={requestQuotes} disabled={!canStart} />
+          <div className="row">
+            <button type="button" className="secondary small" onClick={() => setDraft(null)}>Discard draft</button>
+          </div>
+        </div>
+      )}
+      {!draft && ticket && (
         <TicketPanel
           key={ticket.id}
           ticket={ticket}
@@ -103,9 +135,21 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           setCounterFor={setCounterFor}
           declined={declined}
           decline={decline}
+          fill={book.fills.find((f) => f.rfqId === ticket.id) ?? null}
+          fillVol={book.vols}
+          filledIds={filledIds}
         />
       )}
       {error && <p className="error" role="alert" data-testid="trade-error">{error}</p>}
+      {confirming && (
+        <AcceptConfirmation quote={confirming} peerName={peerName} me={me}
+          onConfirm={() => {
+            keys.setConfirming(null)
+            void act('Signing the trade…', () => session.accept(confirming.hash))
+          }}
+          onCancel={() => keys.setConfirming(null)} />
+      )}
+      {keys.help && <ShortcutHelp onClose={() => keys.setHelp(false)} />}
       <Proposals session={session} pending={pending} outcomes={outcomes} act={act} />
     </div>
   )
@@ -114,8 +158,9 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
 const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; declined: ReadonlySet<Hex>; decline: (h: Hex) => void
+  fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>
 }) {
-  const { ticket, session, me, now, markets, spec, busy, act } = p
+  const { ticket, session, me, now, markets, spec, busy, act, fill } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
   const result = useMemo(() => draftToPackage(draft, spec, now), [draft, spec, now])
   const mine = ticket.createdBy === me
@@ -130,7 +175,11 @@ const TicketPanel = memo(function TicketPanel(p: {
   const dead = quotes.filter((q) => q.status !== 'live')
   const shown = [...quotes.filter((q) => q.status === 'live'), ...dead.slice(0, SHOWN_DEAD_QUOTES)]
   const older = dead.slice(SHOWN_DEAD_QUOTES)
-  const open = ticket.status === 'open' || ticket.status === 'quoted'
+  const open = (ticket.status === 'open' || ticket.status === 'quoted') && fill === null
+  // The requester closes its own ticket as filled once the trade is co-signed (the desk does too).
+  useEffect(() => {
+    if (fill && ticket.createdBy === me && ticket.status !== 'filled') session.editRfq(ticket.id, { field: 'status', value: 'filled' })
+  }, [fill, ticket.createdBy, ticket.status, ticket.id, me, session])
   const myName = me === 'A' ? 'party A' : 'party B'
   const pkg = result.ok ? result.pkg : null
 
@@ -155,10 +204,18 @@ const TicketPanel = memo(function TicketPanel(p: {
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   return (
     <div className="ticket" aria-label="RFQ ticket">
-      <p className="muted small">
-        {mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.
-      </p>
-      <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} />
+      {fill ? (
+        <FillTicket fill={fill} vol={p.fillVol.get(fill.positionId)} spot={markets[fill.feed]?.spot} />
+      ) : (
+        <>
+          <p className="muted small">
+            {!open
+              ? `${mine ? 'Your request' : `${p.peerName}'s request`} is ${ticket.status}.`
+              : `${mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.`}
+          </p>
+          <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} />
+        </>
+      )}
       <div className="row">
         {open && (
           <button type="button" className="secondary small" onClick={() => session.editRfq(ticket.id, { field: 'status', value: 'cancelled' })}>
@@ -173,13 +230,13 @@ const TicketPanel = memo(function TicketPanel(p: {
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.
           <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
-            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} />
+            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} />
         ))}
         {older.length > 0 && (
           <EarlierQuotes count={older.length}>
             {older.map((q) => (
               <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
-                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} />
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} />
             ))}
           </EarlierQuotes>
         )}
@@ -223,17 +280,20 @@ const STATUS_MAP: Record<QuoteView['status'], QuoteStatus> = { live: 'live', exp
 interface QuoteEntryProps {
   q: QuoteView; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; busy: string | null
   session: ChannelSession; act: Act; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
+  /** Traded (in the book), whatever the engine's view of its nonce says after it expired. */
+  filled: boolean
 }
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
-const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline }: QuoteEntryProps) {
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
+  const status = filled ? 'used' : STATUS_MAP[q.status]
   return (
-    <div data-testid="quote" data-status={q.status}>
-      {q.counterOf && <p className="muted small">Counter to an earlier quote</p>}
+    <div data-testid="quote" data-status={filled ? 'used' : q.status}>
+      {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
       <QuoteCard
-        quote={{ terms: quote.terms, premium: quote.premium, side: quote.side, validUntil: quote.validUntil, quoterName: own ? 'You' : peerName, status: STATUS_MAP[q.status] }}
+        quote={{ terms: quote.terms, premium: quote.premium, side: quote.side, validUntil: quote.validUntil, quoterName: own ? 'You' : peerName, status }}
         now={now}
         market={markets}
         ownQuote={own}
@@ -265,6 +325,7 @@ function Proposals({ session, pending: allPending, outcomes: allOutcomes, act }:
 
 const ProposalList = memo(function ProposalList({ session, pending, outcomes, act }: { session: ChannelSession; pending: readonly PendingProposal[]; outcomes: readonly IntentOutcome[]; act: Act }) {
   const dec = session.params.assetDecimals
+  const me = session.me
   if (pending.length === 0 && outcomes.length === 0) return null
   return (
     <div className="proposals">
@@ -284,7 +345,7 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
                   </>
                 )}
                 {p.proposal.transition?.type === 'unwind' && (
-                  <span className="small"> (A pays B {formatUnits(p.proposal.transition.paymentAtoB, dec)})</span>
+                  <span className="small"> ({unwindInWords(p.proposal.transition.paymentAtoB, me, session.params.asset, dec)})</span>
                 )}
               </li>
             ))}
@@ -308,3 +369,46 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
     </div>
   )
 })
+
+/** An unwind's payment from the reader's side: "you receive 12.00 USDC" / "you pay ...". */
+function unwindInWords(paymentAtoB: bigint, me: Party, asset: string, decimals: number): string {
+  const toMe = me === 'B' ? paymentAtoB : -paymentAtoB
+  const amount = formatMoney(toMe < 0n ? -toMe : toMe, decimals, asset)
+  return toMe > 0n ? `close-out: you receive ${amount}` : toMe < 0n ? `close-out: you pay ${amount}` : 'close-out: no payment'
+}
+
+/** "Accept Demo Desk's offer?" before a keyboard accept: what is bought, at what premium. */
+function AcceptConfirmation({ quote, peerName, me, onConfirm, onCancel }: { quote: QuoteView; peerName: string; me: Party; onConfirm: () => void; onCancel: () => void }) {
+  const q = quote.signed.quote
+  const iBuy = q.side === 'sell'
+  const legs = (iBuy ? q.terms : reversePackage(q.terms)).legs.map((l) => describeLegForTrader(l, q.terms)).join(' / ')
+  void me
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="confirm-title">
+      <div className="card dialog">
+        <h2 id="confirm-title">Accept {peerName}'s {iBuy ? 'offer' : 'bid'}?</h2>
+        <p>You {iBuy ? 'buy' : 'sell'} {q.terms.feed} {legs}, expiring {formatUtc(q.terms.expiry)}, and {iBuy ? 'pay' : 'receive'} {formatMoney(q.premium, q.terms.assetDecimals, q.terms.asset)}.</p>
+        <div className="row">
+          <button type="button" autoFocus onClick={onConfirm}>Accept and sign</button>
+          <button type="button" className="secondary" onClick={onCancel}>Cancel (Esc)</button>
+        </div>
+      </div>
+    </div>
+  )
+}
+
+function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="keys-title">
+      <div className="card dialog">
+        <h2 id="keys-title">Keyboard shortcuts</h2>
+        <dl className="keys">
+          {TRADE_KEYS.map(([k, what]) => (
+            <div key={k}><dt><kbd>{k}</kbd></dt><dd>{what}</dd></div>
+          ))}
+        </dl>
+        <button type="button" autoFocus onClick={onClose}>Close</button>
+      </div>
+    </div>
+  )
+}

@@ -26,7 +26,7 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       setStatus(`Sending the invite to ${fingerprint(bot.publicKey)}…`)
       const sent = await fetch(`${config.demoUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record.invite) })
       if (!sent.ok) throw new Error(`demo desk refused the invite: ${await sent.text()}`)
-      await onCreated(record)
+      await onCreated({ ...record, inviteDelivered: true })
       setStatus(null)
     } catch (e) {
       setStatus(`Could not reach the demo desk at ${config.demoUrl}: ${describeFailure(e)}. Is npm start running?`)

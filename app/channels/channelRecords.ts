@@ -22,6 +22,8 @@ export interface ChannelRecord {
   readonly restoredAt?: number
   /** For the inviter: the sealed invite and its code, to show again until the peer joins. */
   readonly invite?: { readonly sealed: string; readonly code: string }
+  /** Set when the app handed the invite over itself (the demo desk's API): nothing to show or tell. */
+  readonly inviteDelivered?: true
 }
 
 const recordSchema = z.strictObject({
@@ -34,6 +36,7 @@ const recordSchema = z.strictObject({
   createdAt: z.number().int().nonnegative(),
   restoredAt: z.number().int().nonnegative().optional(),
   invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),
+  inviteDelivered: z.literal(true).optional(),
 })
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')

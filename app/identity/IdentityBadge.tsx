@@ -1,5 +1,6 @@
 // The unlocked identity in the header: fingerprint to compare out of band, backup export, lock.
 import { useState } from 'react'
+import { downloadText } from '../download.ts'
 import { fingerprint } from '../../core/index.ts'
 import type { Identity } from './useIdentity.ts'
 
@@ -17,12 +18,31 @@ export function IdentityBadge({ identity, publicKey }: { identity: Identity; pub
       <button type="button" className="secondary small" onClick={identity.lock}>
         Lock
       </button>
-      {backup && (
-        <div className="popover" role="dialog" aria-label="Key backup">
-          <p className="muted">Encrypted under your passphrase. Store it somewhere safe; it restores this identity in any browser.</p>
-          <textarea readOnly rows={4} value={backup} data-testid="backup-text" onFocus={(e) => e.currentTarget.select()} />
-        </div>
-      )}
+      {backup && <BackupPanel backup={backup} publicKey={publicKey} />}
+    </div>
+  )
+}
+
+/** The backup with what it restores, and two ways to keep it: the clipboard or a file. */
+function BackupPanel({ backup, publicKey }: { backup: string; publicKey: string }) {
+  const [copied, setCopied] = useState<string | null>(null)
+  const copy = () => navigator.clipboard.writeText(backup).then(
+    () => setCopied('Copied to the clipboard.'),
+    () => setCopied('The browser did not allow copying: select the text and copy it by hand.'),
+  )
+  return (
+    <div className="popover" role="dialog" aria-label="Key backup">
+      <p>
+        This backup restores <strong>your identity</strong> (the signing key {fingerprint(publicKey)}) in any browser, with your passphrase: it is encrypted
+        under it. Your channels are not in it: after a restore they come back from the settlement contract and your counterparties' copies
+        (“Channels to restore”).
+      </p>
+      <textarea readOnly rows={4} value={backup} data-testid="backup-text" aria-label="Backup text" onFocus={(e) => e.currentTarget.select()} />
+      <div className="row">
+        <button type="button" className="small" onClick={() => void copy()}>Copy</button>
+        <button type="button" className="small secondary" onClick={() => downloadText(`otc-identity-${fingerprint(publicKey).slice(0, 5)}.txt`, backup, 'text/plain')}>Download</button>
+        {copied && <span className="muted small" role="status">{copied}</span>}
+      </div>
     </div>
   )
 }

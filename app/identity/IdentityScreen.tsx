@@ -3,6 +3,8 @@ import { useState, type FormEvent } from 'react'
 import { fingerprint } from '../../core/index.ts'
 import type { Identity } from './useIdentity.ts'
 
+const MIN_PASSPHRASE = 8
+
 export function IdentityScreen({ identity }: { identity: Identity }) {
   const { state } = identity
   const [mode, setMode] = useState<'main' | 'import'>('main')
@@ -35,10 +37,16 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
 function CreateForm({ identity }: { identity: Identity }) {
   const [pass, setPass] = useState('')
   const [again, setAgain] = useState('')
+  const [tried, setTried] = useState(false)
   const mismatch = again.length > 0 && pass !== again
+  // Said as soon as something is typed (or on submit), never only by a greyed-out button.
+  const tooShort = pass.length < MIN_PASSPHRASE && (pass.length > 0 || tried)
+    ? `The passphrase needs at least ${MIN_PASSPHRASE} characters (${MIN_PASSPHRASE - pass.length} more).`
+    : null
   const submit = (e: FormEvent) => {
     e.preventDefault()
-    if (pass.length >= 8 && pass === again) void identity.create(pass)
+    setTried(true)
+    if (pass.length >= MIN_PASSPHRASE && pass === again) void identity.create(pass)
   }
   return (
     <form onSubmit={submit} aria-label="Create identity">
@@ -48,14 +56,17 @@ function CreateForm({ identity }: { identity: Identity }) {
       </p>
       <label>
         Passphrase (at least 8 characters)
-        <input type="password" autoComplete="new-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus />
+        <input type="password" autoComplete="new-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus
+          aria-invalid={tooShort ? true : undefined} aria-describedby={tooShort ? 'pass-short' : undefined} />
       </label>
+      {tooShort && <p className="error" id="pass-short" role="status">{tooShort}</p>}
       <label>
         Repeat passphrase
         <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} aria-invalid={mismatch} />
       </label>
-      {mismatch && <p className="error">The passphrases differ.</p>}
-      <button type="submit" disabled={identity.busy || pass.length < 8 || pass !== again}>
+      {mismatch && <p className="error" role="status">The passphrases differ.</p>}
+      {tried && !mismatch && again.length === 0 && pass.length >= MIN_PASSPHRASE && <p className="error" role="status">Repeat the passphrase.</p>}
+      <button type="submit" disabled={identity.busy}>
         {identity.busy ? 'Encrypting…' : 'Create identity'}
       </button>
     </form>

@@ -2,23 +2,24 @@
 // side must lock (core maxLoss). Model numbers from ./legPricing.ts; exact locks from the terms.
 import type { MaxLoss } from '../../core/index.ts'
 import type { PackageRisk } from '../../core/pricing/index.ts'
-import { formatAmount, formatFixed, formatModelAmount, formatSmall, NO_VALUE } from '../risk/format.ts'
+import { formatMoney } from '../money/money.ts'
+import { formatFixed, formatModelAmount, gammaPct, NO_VALUE } from '../risk/format.ts'
 
 /** Column headers for the pricing cells, in the order LegPricingCells renders them. */
 export function LegPricingHeaders({ asset }: { asset: string }) {
   return (
     <>
       <th scope="col" className="num" title={`Fair value to the buyer, ${asset}`}>Fair</th>
-      <th scope="col" className="num" title="Delta, underlying units">Δ</th>
-      <th scope="col" className="num" title="Gamma, per price unit">Γ</th>
-      <th scope="col" className="num" title={`${asset} per vol point`}>Vega</th>
-      <th scope="col" className="num" title={`${asset} per calendar day`}>Θ/day</th>
+      <th scope="col" className="num">Delta</th>
+      <th scope="col" className="num">Gamma <span className="unit">(Δ per 1%)</span></th>
+      <th scope="col" className="num">Vega <span className="unit">(per vol pt)</span></th>
+      <th scope="col" className="num">Theta <span className="unit">(per day)</span></th>
     </>
   )
 }
 
 /** Five cells: fair value, delta, gamma, vega, theta of one leg (buyer's view), or dashes. */
-export function LegPricingCells({ risk }: { risk: PackageRisk | null | undefined }) {
+export function LegPricingCells({ risk, spot }: { risk: PackageRisk | null | undefined; spot?: number }) {
   if (!risk) {
     return (
       <>
@@ -30,7 +31,7 @@ export function LegPricingCells({ risk }: { risk: PackageRisk | null | undefined
     <>
       <td className="num">{formatModelAmount(risk.value, 2, { signed: true })}</td>
       <td className="num">{formatFixed(risk.delta, 4, { signed: true })}</td>
-      <td className="num">{formatSmall(risk.gamma)}</td>
+      <td className="num">{gammaPct(risk.gamma, spot)}</td>
       <td className="num">{formatModelAmount(risk.vega, 2, { signed: true })}</td>
       <td className="num">{formatModelAmount(risk.theta, 2, { signed: true })}</td>
     </>
@@ -57,11 +58,11 @@ export function CollateralSummary({ loss, asset, assetDecimals, side, total }: C
       </div>
       <div>
         <dt>Buyer locks (max loss){side === 'buy' ? ' — you' : ''}</dt>
-        <dd className="num">{loss ? `${formatAmount(loss.buyer, assetDecimals)} ${asset}` : NO_VALUE}</dd>
+        <dd className="num">{loss ? formatMoney(loss.buyer, assetDecimals, asset) : NO_VALUE}</dd>
       </div>
       <div>
         <dt>Seller locks (max loss){side === 'sell' ? ' — you' : ''}</dt>
-        <dd className="num">{loss ? `${formatAmount(loss.seller, assetDecimals)} ${asset}` : NO_VALUE}</dd>
+        <dd className="num">{loss ? formatMoney(loss.seller, assetDecimals, asset) : NO_VALUE}</dd>
       </div>
     </dl>
   )
@@ -76,12 +77,13 @@ export interface LegPricingProps {
   readonly assetDecimals: number
   readonly side: 'buy' | 'sell'
   readonly vol: number
+  readonly spot?: number
   /** Why nothing is priced, if so. */
   readonly error?: string | null
 }
 
 /** A standalone pricing table (for a ticket shown read-only, e.g. to the quoter). */
-export function LegPricing({ legs, total, loss, asset, assetDecimals, side, vol, error }: LegPricingProps) {
+export function LegPricing({ legs, total, loss, asset, assetDecimals, side, vol, spot, error }: LegPricingProps) {
   return (
     <section className="leg-pricing" aria-label="Leg pricing">
       <table className="dense">
@@ -96,14 +98,14 @@ export function LegPricing({ legs, total, loss, asset, assetDecimals, side, vol,
           {legs.map((l) => (
             <tr key={l.id}>
               <th scope="row">{l.label}</th>
-              <LegPricingCells risk={l.risk} />
+              <LegPricingCells risk={l.risk} spot={spot} />
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <th scope="row">Package</th>
-            <LegPricingCells risk={total} />
+            <LegPricingCells risk={total} spot={spot} />
           </tr>
         </tfoot>
       </table>

@@ -9,6 +9,7 @@ import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
+import { listedExpiries } from './expiries.ts'
 
 export interface RemoteFocus {
   /** A field id ("feed", "legs.<id>.strike", ...). */
@@ -46,6 +47,9 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
   const pricing = useMemo(() => priceDraft(value, spec, feedMarket), [value, spec, feedMarket])
   const errors = result.ok ? [] : result.errors
   const spec0 = spec.feeds.find((f) => f.name === value.feed)
+  // Listed dates move once a day, at 08:00 UTC: keyed on that day, not rebuilt every second.
+  const expiryDay = Math.floor((now - 8 * 3_600_000) / 86_400_000)
+  const listed = useMemo(() => listedExpiries(expiryDay * 86_400_000 + 8 * 3_600_000), [expiryDay])
 
   const focusProps = (field: string) => ({
     onFocus: () => onFocusField?.(field),
@@ -69,7 +73,14 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
             {spec.feeds.map((f) => <option key={f.name} value={f.name}>{f.name}</option>)}
           </select>
         </Field>
-        <Field id={id('expiryDate')} label="Expiry (08:00 UTC)" errors={errorsFor(errors, 'expiryDate')} remote={remoteOf('expiryDate')}>
+        <div className="field">
+          <label htmlFor={id('listed')}>Listed expiry</label>
+          <select id={id('listed')} value={listed.some((e) => e.date === value.expiryDate) ? value.expiryDate : ''} disabled={disabled} onChange={(e) => e.target.value && onChange({ ...value, expiryDate: e.target.value })} {...focusProps('expiryDate')}>
+            {!listed.some((e) => e.date === value.expiryDate) && <option value="">other date (below)</option>}
+            {listed.map((e) => <option key={e.date} value={e.date}>{e.label}</option>)}
+          </select>
+        </div>
+        <Field id={id('expiryDate')} label="Expiry date (08:00 UTC)" errors={errorsFor(errors, 'expiryDate')} remote={remoteOf('expiryDate')}>
           <input id={id('expiryDate')} type="date" value={value.expiryDate} disabled={disabled} aria-invalid={invalid('expiryDate')} aria-describedby={described('expiryDate')} onChange={(e) => onChange({ ...value, expiryDate: e.target.value })} {...focusProps('expiryDate')} />
         </Field>
         <Field id={id('side')} label="Requester" errors={errorsFor(errors, 'side')} remote={remoteOf('side')}>
@@ -162,7 +173,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
                     {cell('strike', 'strike')}
                     {cell('cap', 'none')}
                     {cell('quantity', 'qty')}
-                    <LegPricingCells risk={pricing.legs[leg.id]} />
+                    <LegPricingCells risk={pricing.legs[leg.id]} spot={feedMarket?.spot} />
                     <td>
                       <button type="button" className="secondary small" aria-label={`Remove leg ${i + 1}`} disabled={disabled} onClick={() => onChange(removeLeg(value, leg.id))}>
                         ✕
@@ -186,7 +197,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
                   Package (buyer's view){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${feedMarket.spot.toLocaleString('en-US')}` : ''}
                   {unpriced > 0 && <span className="warn"> · excludes {unpriced} leg{unpriced === 1 ? '' : 's'} with errors</span>}
                 </th>
-                <LegPricingCells risk={pricing.total} />
+                <LegPricingCells risk={pricing.total} spot={feedMarket?.spot} />
                 <td />
               </tr>
             </tfoot>
@@ -204,7 +215,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         {onRequestQuote && (
           <div className="row">
             <button type="button" disabled={disabled || !result.ok} onClick={() => result.ok && onRequestQuote(result.pkg, value.side)}>
-              Request quote
+              Request quotes
             </button>
             {!result.ok && <span className="muted">{errors.length} problem{errors.length === 1 ? '' : 's'} to fix first</span>}
           </div>

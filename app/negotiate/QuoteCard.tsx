@@ -2,9 +2,10 @@
 // how it compares with my own fair value, and Accept / Counter / Decline (disabled with the reason).
 import { useId } from 'react'
 import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatAmount, formatModelAmount, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
+import { formatModelAmount, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
+import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
-import { blockedReason, effectiveStatus, formatCountdown, quoteEdge, type QuoteCardQuote, type QuoteStatus } from './quote.ts'
+import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteStatus } from './quote.ts'
 
 export interface QuoteCardProps {
   readonly quote: QuoteCardQuote
@@ -21,7 +22,9 @@ export interface QuoteCardProps {
   readonly busy?: string | null
 }
 
-const STATUS_PILL: Record<QuoteStatus, string> = { live: 'good', expired: 'bad', used: 'warn', cancelled: 'bad', superseded: 'warn' }
+const STATUS_PILL: Record<QuoteStatus, string> = { live: 'good', expired: 'bad', used: 'good', cancelled: 'bad', superseded: 'warn' }
+/** What the pill says: a used quote is a fill, and reads as one. */
+const STATUS_TEXT: Record<QuoteStatus, string> = { live: 'live', expired: 'expired', used: 'filled', cancelled: 'cancelled', superseded: 'superseded' }
 
 export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, busy = null }: QuoteCardProps) {
   const uid = useId()
@@ -31,7 +34,10 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
   // I buy the package when I take a 'sell' quote or I quoted a 'buy'.
   const iBuy = (quote.side === 'sell') !== ownQuote
   const m = market[t.feed]
-  const edge = m ? quoteEdge(quote, { ...m, now }) : { ok: false as const, error: `no market data for ${t.feed}` }
+  // Only a live quote is compared with my market now: a filled or dead one is not re-marked.
+  const live = status === 'live'
+  const edge = !live ? null : m ? quoteEdge(quote, { ...m, now }) : { ok: false as const, error: `no market data for ${t.feed}` }
+  const also = live ? premiumMeasures(quote.premium, t, m?.spot) : null
   const mine = iBuy ? t : reversePackage(t)
   const headline = ownQuote
     ? `You ${quote.side === 'sell' ? 'sell' : 'buy'}`
@@ -42,7 +48,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
     <article className={`card quote-card status-${status}`} aria-labelledby={`${uid}-title`}>
       <header className="quote-head">
         <h3 id={`${uid}-title`}>{headline} · {t.feed} · {formatUtc(t.expiry)}</h3>
-        <span className={`pill ${STATUS_PILL[status]}`}>{status}</span>
+        <span className={`pill ${STATUS_PILL[status]}`}>{STATUS_TEXT[status]}</span>
         <span className="countdown num" aria-live="off">
           {status === 'live' ? `expires in ${formatCountdown(quote.validUntil - now)}` : `valid until ${formatUtc(quote.validUntil)}`}
         </span>
@@ -53,9 +59,10 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
       <dl className="stat-grid">
         <div>
           <dt>Premium ({iBuy ? 'you pay' : 'you receive'})</dt>
-          <dd className="num premium">{formatAmount(quote.premium, t.assetDecimals)} {t.asset}</dd>
+          <dd className="num premium" title={`exact: ${exactMoney(quote.premium, t.assetDecimals, t.asset)}`}>{formatMoney(quote.premium, t.assetDecimals, t.asset)}</dd>
+          {also && <dd className="num muted small">≈ {also.inUnderlying} · {also.pctOfSpot}</dd>}
         </div>
-        {edge.ok ? (
+        {edge === null ? null : edge.ok ? (
           <>
             <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>
             {!ownQuote && <div><dt>My edge</dt><dd className={`num ${goodFor(edge.edge.edge)}`}>{formatModelAmount(edge.edge.edge, 2, { signed: true })} {t.asset}</dd></div>}
@@ -76,12 +83,12 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
           <div><dt>Fair value</dt><dd className="error">{edge.error}</dd></div>
         )}
       </dl>
-      {edge.ok && edge.edge.impliedVol === null && edge.edge.volNote && <p className="muted small-text">Quoted vol: {edge.edge.volNote}</p>}
+      {edge?.ok && edge.edge.impliedVol === null && edge.edge.volNote && <p className="muted small-text">Quoted vol: {edge.edge.volNote}</p>}
       <div className="row quote-actions">
         <button type="button" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
         <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onCounter}>Counter</button>
         <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
-        {blocked && <span id={`${uid}-why`} className={busy ? 'muted' : 'warn'}>{blocked}</span>}
+        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' ? 'muted' : 'warn'}>{blocked}</span>}
       </div>
     </article>
   )

@@ -39,7 +39,7 @@ export function blockedReason(status: QuoteStatus, quoterName: string, ownQuote:
   switch (status) {
     case 'live': return null
     case 'expired': return 'the quote has expired; ask for a new one'
-    case 'used': return 'the quote has already been filled'
+    case 'used': return 'filled: see the fill above'
     case 'cancelled': return `${quoterName} cancelled the quote`
     case 'superseded': return `${quoterName} replaced it with a newer quote`
   }
@@ -127,4 +127,21 @@ export function parseValiditySeconds(text: string): { ok: true; ms: number } | {
   const s = Number(t)
   if (s < MIN_VALIDITY_S || s > MAX_VALIDITY_S) return { ok: false, message: `validity must be between ${MIN_VALIDITY_S} and ${MAX_VALIDITY_S} seconds` }
   return { ok: true, ms: s * 1000 }
+}
+
+/**
+ * A premium as options venues also show it: in the underlying (premium / spot) and per unit of
+ * size as % of spot. Display only (floats of the exact premium).
+ */
+export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'assetDecimals' | 'quantityDecimals' | 'feed' | 'legs'>, spot: number | undefined): { inUnderlying: string; pctOfSpot: string } | null {
+  if (spot === undefined || !(spot > 0)) return null
+  let size = 0n
+  for (const l of terms.legs) if (l.quantity > size) size = l.quantity
+  if (size === 0n) return null
+  const p = Number(premium) / 10 ** terms.assetDecimals
+  const units = Number(size) / 10 ** terms.quantityDecimals
+  return {
+    inUnderlying: `${(p / spot).toFixed(4)} ${terms.feed.split('-')[0]}`,
+    pctOfSpot: `${((p / units / spot) * 100).toFixed(2)}% of spot`,
+  }
 }

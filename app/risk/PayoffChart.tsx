@@ -5,7 +5,7 @@ import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatModelAmount } from './format.ts'
-import { feedsOf, payoffSeries, type PayoffSeries } from './payoff.ts'
+import { feedsOf, payoffSeries, pnlAt, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
 
 export interface PayoffChartProps {
@@ -65,7 +65,8 @@ function chartOptions(s: PayoffSeries, spot: number | undefined, asset: string, 
     height,
     plugins: [markerPlugin(s.strikes, spot)],
     scales: { x: { time: false } },
-    legend: { show: true, live: true },
+    // Labels always shown; the value under the cursor goes in the notes below (a live legend is blank until hovered).
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     axes: [
       { stroke: '#94a3b8', grid: { stroke: '#1f2937' }, ticks: { stroke: '#334155' }, values: (_u, vals) => vals.map((v) => formatModelAmount(v, 0)) },
@@ -118,6 +119,7 @@ export function PayoffChart({ positions, me, markets, asset, height = 260 }: Pay
           <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price, premiums included`} />
           <p className="chart-notes">
             <span><span className="swatch spot" aria-hidden="true" /> spot {spot !== undefined ? formatModelAmount(spot, 2) : 'n/a'}</span>
+            {spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>}
             <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
             <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>
             <span>plotted range <span className="num" style={{ color: LOSS }}>{formatModelAmount(low, 2, { signed: true })}</span> .. <span className="num" style={{ color: GAIN }}>{formatModelAmount(high, 2, { signed: true })}</span> {asset}</span>

@@ -3,7 +3,7 @@
 import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixed, formatModelAmount, formatSmall, underlyingOf } from './format.ts'
+import { formatFixed, formatModelAmount, gammaPct, underlyingOf } from './format.ts'
 import { portfolioView } from './positions.ts'
 
 export interface PortfolioGreeksProps {
@@ -24,9 +24,9 @@ export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGree
       <dl className="stat-grid">
         <div><dt>Value</dt><dd className="num">{formatModelAmount(r.value)} {asset}</dd></div>
         <div><dt>P&amp;L</dt><dd className={`num ${r.pnl > 0.005 ? 'gain' : r.pnl < -0.005 ? 'loss' : ''}`}>{formatModelAmount(r.pnl, 2, { signed: true })} {asset}</dd></div>
-        <div><dt title="per vol point">Vega</dt><dd className="num">{formatModelAmount(r.vega, 2, { signed: true })} {asset}</dd></div>
-        <div><dt title="per calendar day">Theta / day</dt><dd className="num">{formatModelAmount(r.theta, 2, { signed: true })} {asset}</dd></div>
-        <div><dt title="per 1% of rate">Rho</dt><dd className="num">{formatModelAmount(r.rho, 2, { signed: true })} {asset}</dd></div>
+        <div><dt>Vega (per 1 vol pt)</dt><dd className="num">{formatModelAmount(r.vega, 2, { signed: true })} {asset}</dd></div>
+        <div><dt>Theta (per day)</dt><dd className="num">{formatModelAmount(r.theta, 2, { signed: true })} {asset}</dd></div>
+        <div><dt>Rho (per 1% rate)</dt><dd className="num">{formatModelAmount(r.rho, 2, { signed: true })} {asset}</dd></div>
       </dl>
       {feeds.length > 0 && (
         <table className="dense">
@@ -36,8 +36,7 @@ export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGree
               <th scope="col">Feed</th>
               <th scope="col" className="num">Delta</th>
               <th scope="col" className="num">Delta ({asset})</th>
-              <th scope="col" className="num" title="per price unit">Gamma</th>
-              <th scope="col" className="num" title="change of delta for a 1% spot move">Γ 1%</th>
+              <th scope="col" className="num">Gamma (Δ per 1% spot)</th>
             </tr>
           </thead>
           <tbody>
@@ -48,8 +47,7 @@ export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGree
                   <th scope="row">{f.feed}</th>
                   <td className="num">{formatFixed(f.delta, 4, { signed: true })} {underlyingOf(f.feed)}</td>
                   <td className="num">{spot === undefined ? '—' : formatModelAmount(f.delta * spot, 0, { signed: true })}</td>
-                  <td className="num">{formatSmall(f.gamma)}</td>
-                  <td className="num">{spot === undefined ? '—' : formatFixed(f.gamma * spot * 0.01, 4, { signed: true })}</td>
+                  <td className="num">{gammaPct(f.gamma, spot)}</td>
                 </tr>
               )
             })}

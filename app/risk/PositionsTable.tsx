@@ -1,9 +1,10 @@
 // Open positions from my side: what I hold, what I paid or received, what I have locked, and what
 // the model says it is worth now.
 import { useMemo } from 'react'
-import type { Party, Position } from '../../core/index.ts'
+import type { Hex, Party, Position } from '../../core/index.ts'
+import { Money } from '../money/Money.tsx'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatAmount, formatFixed, formatModelAmount, formatPrice, formatSignedAmount, formatSmall, formatTimeToExpiry, formatUtc, NO_VALUE, underlyingOf } from './format.ts'
+import { formatFixed, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, underlyingOf } from './format.ts'
 import { portfolioView, positionRow } from './positions.ts'
 
 export interface PositionsTableProps {
@@ -15,6 +16,10 @@ export interface PositionsTableProps {
   /** Settlement asset symbol and decimals of the channel. */
   readonly asset: string
   readonly assetDecimals: number
+  /** Offers "Close out" per position when given (asks the counterparty to unwind it). */
+  readonly onCloseOut?: (positionIds: readonly Hex[]) => void
+  /** Why close-out is not possible now (shown instead of the buttons), or null. */
+  readonly closeOutBlocked?: string | null
 }
 
 function pnlClass(x: number | null): string {
@@ -22,11 +27,21 @@ function pnlClass(x: number | null): string {
   return x > 0 ? 'num gain' : 'num loss'
 }
 
-export function PositionsTable({ positions, me, markets, now, asset, assetDecimals }: PositionsTableProps) {
+export function PositionsTable({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null }: PositionsTableProps) {
   const rows = useMemo(() => positions.map((p) => positionRow(p, me, markets, now)), [positions, me, markets, now])
   const total = useMemo(() => portfolioView(positions, me, markets), [positions, me, markets])
   if (positions.length === 0) return <p className="muted">No open positions.</p>
+  const closable = rows.filter((r) => !r.expired).map((r) => r.id as Hex)
   return (
+    <>
+    {onCloseOut && (
+      <p className="row">
+        <button type="button" className="secondary small" disabled={closeOutBlocked !== null || closable.length === 0} onClick={() => onCloseOut(closable)}>
+          Close out all ({closable.length})
+        </button>
+        {closeOutBlocked && <span className="muted small">{closeOutBlocked}</span>}
+      </p>
+    )}
     <div className="table-scroll">
       <table className="dense positions-table">
         <caption className="sr-only">Open positions from my side, {asset} amounts</caption>
@@ -39,11 +54,12 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
             <th scope="col" className="num">My lock</th>
             <th scope="col" className="num">Mark</th>
             <th scope="col" className="num">P&amp;L</th>
-            <th scope="col" className="num" title="Delta, underlying units">Δ</th>
-            <th scope="col" className="num" title="Gamma, per price unit">Γ</th>
-            <th scope="col" className="num" title={`Vega, ${asset} per vol point`}>Vega</th>
-            <th scope="col" className="num" title={`Theta, ${asset} per calendar day`}>Θ/day</th>
+            <th scope="col" className="num">Delta <span className="unit">(underlying)</span></th>
+            <th scope="col" className="num">Gamma <span className="unit">(Δ per 1% spot)</span></th>
+            <th scope="col" className="num">Vega <span className="unit">({asset} per 1 vol pt)</span></th>
+            <th scope="col" className="num">Theta <span className="unit">({asset} per day)</span></th>
             <th scope="col">Expiry</th>
+            {onCloseOut && <th scope="col"><span className="sr-only">Close out</span></th>}
           </tr>
         </thead>
         <tbody>
@@ -57,14 +73,14 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
               </td>
               <td className="num">{formatPrice(r.size, r.terms.quantityDecimals)} {underlyingOf(r.feed)}</td>
               <td>{r.side === 'bought' ? <span className="pill good">bought</span> : <span className="pill warn">sold</span>}</td>
-              <td className="num">{formatSignedAmount(r.premium, assetDecimals)}</td>
-              <td className="num">{formatAmount(r.myLock, assetDecimals)}</td>
+              <td className="num"><Money minor={r.premium} decimals={assetDecimals} asset={asset} signed /></td>
+              <td className="num"><Money minor={r.myLock} decimals={assetDecimals} asset={asset} /></td>
               {r.risk ? (
                 <>
                   <td className="num">{formatModelAmount(r.risk.value)}</td>
                   <td className={pnlClass(r.pnl)}>{r.pnl === null ? NO_VALUE : formatModelAmount(r.pnl, 2, { signed: true })}</td>
                   <td className="num">{formatFixed(r.risk.delta, 4, { signed: true })}</td>
-                  <td className="num">{formatSmall(r.risk.gamma)}</td>
+                  <td className="num">{gammaPct(r.risk.gamma, markets[r.feed]?.spot)}</td>
                   <td className="num">{formatModelAmount(r.risk.vega, 2, { signed: true })}</td>
                   <td className="num">{formatModelAmount(r.risk.theta, 2, { signed: true })}</td>
                 </>
@@ -72,13 +88,21 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                 <td colSpan={6} className="error">Not priced: {r.error}</td>
               )}
               <td title={formatUtc(r.expiry)}>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}</td>
+              {onCloseOut && (
+                <td>
+                  <button type="button" className="secondary small" disabled={closeOutBlocked !== null || r.expired} title={r.expired ? 'expired: it settles at the oracle price' : closeOutBlocked ?? undefined}
+                    aria-label={`Close out ${r.side} ${r.legs.join(' / ')}`} onClick={() => onCloseOut([r.id as Hex])}>
+                    Close out
+                  </button>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <th scope="row" colSpan={4}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
-            <td className="num">{formatAmount(total.locked, assetDecimals)}</td>
+            <td className="num"><Money minor={total.locked} decimals={assetDecimals} asset={asset} /></td>
             {total.risk ? (
               <>
                 <td className="num">{formatModelAmount(total.risk.value)}</td>
@@ -91,9 +115,11 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
               <td colSpan={6} className="error">Not priced: {total.error}</td>
             )}
             <td />
+            {onCloseOut && <td />}
           </tr>
         </tfoot>
       </table>
     </div>
+    </>
   )
 }

@@ -1,7 +1,12 @@
 // My risk in the channel: positions, portfolio Greeks, P&L at expiry and scenarios, all at the
 // volatility I set per feed (blank: the market's).
 import { memo, useMemo, useState } from 'react'
-import type { Party, Position } from '../../core/index.ts'
+import type { Hex, Party, Position } from '../../core/index.ts'
+import type { ClosedPosition } from '../blotter/book.ts'
+import { SettlementReport } from '../blotter/SettlementReport.tsx'
+import type { CloseOutControl } from '../channel/useCloseOut.ts'
+import { closeOutPrice } from './closeOut.ts'
+import { CloseOutTicket } from './CloseOutTicket.tsx'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { PayoffChart } from './PayoffChart.tsx'
 import { feedsOf } from './payoff.ts'
@@ -20,12 +25,17 @@ export interface RiskPanelProps {
   readonly now: number
   readonly asset: string
   readonly assetDecimals: number
+  /** Positions that left the channel (settled or closed out), for the settlement report. */
+  readonly closed?: readonly ClosedPosition[]
+  /** Close out before expiry (absent: read-only risk view). */
+  readonly closeOut?: CloseOutControl
 }
 
 // Memoized: the channel screen re-renders on every session snapshot; the risk only changes with
 // the positions, the market inputs, the clock or the trader's vols.
-export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, asset, assetDecimals }: RiskPanelProps) {
+export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, asset, assetDecimals, closed = [], closeOut }: RiskPanelProps) {
   const [vols, setVols] = useState<VolOverrides>({})
+  const [closing, setClosing] = useState<readonly Hex[] | null>(null)
   const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
   const feeds = useMemo(() => {
     const held = feedsOf(positions)
@@ -37,7 +47,12 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
         <h2 id="risk-title">Risk</h2>
         <VolInputs feeds={feeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="risk" />
       </div>
-      <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals} />
+      <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals}
+        onCloseOut={closeOut ? (ids) => { closeOut.reset(); setClosing(ids) } : undefined} closeOutBlocked={closeOut?.blocked ?? null} />
+      {closeOut && closing && (
+        <CloseOutTicket price={closeOutPrice(positions, closing, me, eff.markets)} count={closing.length} peerName={closeOut.peerName} asset={asset} decimals={assetDecimals}
+          outcome={closeOut.outcome} busy={closeOut.busy} onPropose={closeOut.propose} onCancel={() => { closeOut.reset(); setClosing(null) }} />
+      )}
       {positions.length > 0 && (
         <div className="risk-columns">
           <PortfolioGreeks positions={positions} me={me} markets={eff.markets} asset={asset} />
@@ -49,6 +64,7 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
           <ScenarioGrid positions={positions} me={me} markets={eff.markets} asset={asset} />
         </div>
       )}
+      <SettlementReport closed={closed} asset={asset} decimals={assetDecimals} />
     </section>
   )
 })

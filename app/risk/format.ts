@@ -43,6 +43,12 @@ export function formatFixed(x: number, decimals: number, opts: { signed?: boolea
   return opts.signed && x > 0 ? `+${r}` : r
 }
 
+/** Gamma as traders read it: the change of delta (underlying units) for a 1% spot move. */
+export function gammaPct(gamma: number, spot: number | undefined): string {
+  if (spot === undefined || !Number.isFinite(gamma)) return NO_VALUE
+  return formatFixed(gamma * spot * 0.01, 4, { signed: true })
+}
+
 /** Small numbers like gamma (per price unit): three significant digits, exponent when tiny. */
 export function formatSmall(x: number): string {
   if (!Number.isFinite(x)) return NO_VALUE

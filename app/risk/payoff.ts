@@ -71,3 +71,21 @@ export function breakevens(prices: readonly number[], pnlMinor: readonly bigint[
   }
   return out
 }
+
+/** The P&L at settlement price `x`, linear between samples (exact: the payoff is piecewise linear). */
+export function pnlAt(s: Pick<PayoffSeries, 'prices' | 'pnl'>, x: number): number {
+  const { prices, pnl } = s
+  if (prices.length === 0) return Number.NaN
+  if (x <= prices[0]!) return pnl[0]!
+  for (let i = 1; i < prices.length; i++) {
+    if (x <= prices[i]!) {
+      const t = (x - prices[i - 1]!) / (prices[i]! - prices[i - 1]!)
+      return pnl[i - 1]! + t * (pnl[i]! - pnl[i - 1]!)
+    }
+  }
+  // Beyond the last sample the slope of the last segment continues.
+  const n = prices.length - 1
+  if (n === 0) return pnl[0]!
+  const slope = (pnl[n]! - pnl[n - 1]!) / (prices[n]! - prices[n - 1]!)
+  return pnl[n]! + slope * (x - prices[n]!)
+}

@@ -1,10 +1,12 @@
 // The trader's account on the settlement contract: balance, test funds (dev), deposit, withdraw.
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
-import { formatUnits, parseUnits, type KeyPair } from '../../core/index.ts'
+import { parseUnits, type KeyPair } from '../../core/index.ts'
 import type { AccountView } from '../../channel-contract/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
 import { describeFailure } from './connection.ts'
+import { Money } from '../money/Money.tsx'
+import { formatMoney } from '../money/money.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
@@ -46,8 +48,13 @@ export function AccountPanel({ keys }: { keys: KeyPair }) {
       setFormError(describeFailure(err))
       return
     }
+    // Said here, in the asset's units, rather than as the contract's refusal in minor units.
+    if (kind === 'withdraw' && account && value > account.balance) {
+      setFormError(`You cannot withdraw ${formatMoney(value, decimals, symbol)}: your settlement account holds ${formatMoney(account.balance, decimals, symbol)}.`)
+      return
+    }
     setFormError(null)
-    const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatUnits(value, decimals)} ${symbol}`
+    const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatMoney(value, decimals, symbol)}`
     void conn.track(label, () => (kind === 'deposit' ? conn.client.deposit(keys, value) : conn.client.withdraw(keys, value)))
     setAmount('')
   }
@@ -55,12 +62,12 @@ export function AccountPanel({ keys }: { keys: KeyPair }) {
   return (
     <section className="card" aria-labelledby="account-title">
       <h2 id="account-title">Settlement account</h2>
-      <p className="big num" data-testid="account-balance">
-        {account ? `${formatUnits(account.balance, decimals)} ${symbol}` : error ? '—' : 'loading…'}
+      <p className="big num">
+        {account ? <Money minor={account.balance} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{error ? '—' : 'loading…'}</span>}
       </p>
       {error && <p className="error">Node unreachable: {error}</p>}
       {dev && (
-        <button type="button" onClick={() => void conn.track(`Test funds ${formatUnits(FAUCET_AMOUNT, decimals)} ${symbol}`, () => conn.client.faucet(keys.publicKey, FAUCET_AMOUNT))}>
+        <button type="button" onClick={() => void conn.track(`Test funds ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, () => conn.client.faucet(keys.publicKey, FAUCET_AMOUNT))}>
           Get test funds
         </button>
       )}

@@ -3,6 +3,8 @@
 // useSyncExternalStore; no React here.
 import { SettlementClient, type NodeInfo, type RecordedEvent, type TxReceiptView } from '../../channel-contract/index.ts'
 import { isProtocolError } from '../../core/index.ts'
+import { config } from '../config.ts'
+import { formatMoney } from '../money/money.ts'
 
 export type TxStatus = 'pending' | 'confirmed' | 'failed'
 
@@ -23,6 +25,8 @@ export interface SettlementSnapshot {
   readonly healthy: boolean | null
   readonly healthError: string | null
   readonly nodeNow: number | null
+  /** The chain's height at the last health check (it moves with every block, not only ours). */
+  readonly height: number | null
   readonly events: readonly RecordedEvent[]
   readonly txs: readonly TrackedTx[]
 }
@@ -32,6 +36,11 @@ const KEEP_EVENTS = 2000
 const KEEP_TXS = 50
 
 export function describeFailure(e: unknown): string {
+  // The contract counts minor units; the trader reads the asset's units.
+  if (isProtocolError(e) && e.code === 'INSUFFICIENT_FUNDS' && typeof e.details.balance === 'string' && /^\d+$/.test(e.details.balance)) {
+    const { symbol, decimals } = config.asset
+    return `not enough in the settlement account: it holds ${formatMoney(BigInt(e.details.balance), decimals, symbol)} (INSUFFICIENT_FUNDS)`
+  }
   if (isProtocolError(e)) return `${e.message} (${e.code})`
   return e instanceof Error ? e.message : String(e)
 }
@@ -48,7 +57,7 @@ export class SettlementConnection {
 
   constructor(readonly nodeUrl: string) {
     this.client = new SettlementClient({ url: nodeUrl })
-    this.snapshot = { nodeUrl, info: null, healthy: null, healthError: null, nodeNow: null, events: [], txs: [] }
+    this.snapshot = { nodeUrl, info: null, healthy: null, healthError: null, nodeNow: null, height: null, events: [], txs: [] }
   }
 
   start(): void {
@@ -57,7 +66,8 @@ export class SettlementConnection {
     this.timer = setInterval(() => void this.checkHealth(), HEALTH_EVERY_MS)
     const sub = this.client.subscribe((events) => {
       const merged = [...this.snapshot.events, ...events]
-      this.set({ events: merged.slice(-KEEP_EVENTS) })
+      const height = Math.max(this.snapshot.height ?? 0, ...events.map((e) => e.height))
+      this.set({ events: merged.slice(-KEEP_EVENTS), height })
     })
     this.unsubscribe = () => sub.close()
   }
@@ -91,7 +101,7 @@ export class SettlementConnection {
       const h = await this.client.health()
       const received = Date.now()
       this.offset = h.now - Math.round((sent + received) / 2)
-      this.set({ info, healthy: h.ok, healthError: null, nodeNow: h.now })
+      this.set({ info, healthy: h.ok, healthError: null, nodeNow: h.now, height: Math.max(h.height, this.snapshot.events.at(-1)?.height ?? 0) })
     } catch (e) {
       this.set({ healthy: false, healthError: describeFailure(e) })
     }

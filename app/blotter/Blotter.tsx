@@ -1,0 +1,97 @@
+// Every fill, in this channel or across all of them: time, instrument, side, size, premium,
+// implied vol at the fill, state version. Filterable; exported as CSV with exact amounts.
+import { useId, useMemo, useState } from 'react'
+import type { Hex } from '../../core/index.ts'
+import { downloadText } from '../download.ts'
+import { formatVol } from '../risk/format.ts'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { Money } from '../money/Money.tsx'
+import { blotterCsv, bookOf, instrumentOf, sizeText, timeText, type Fill } from './book.ts'
+import { loadBook } from './bookStore.ts'
+import type { BookView } from './useBook.ts'
+
+type Scope = 'channel' | 'all'
+
+/** The books of the other channels, as this browser kept them (read when the view opens). */
+function otherBooks(records: readonly ChannelRecord[], except: Hex): { fills: Fill[]; vols: Map<Hex, number | null> } {
+  const fills: Fill[] = []
+  const vols = new Map<Hex, number | null>()
+  for (const r of records) {
+    if (r.channelId === except) continue
+    const stored = loadBook(r.channelId)
+    fills.push(...bookOf(stored.entries, { channelId: r.channelId, counterparty: r.label, me: r.me }).fills)
+    for (const [k, v] of stored.vols) vols.set(k, v)
+  }
+  return { fills, vols }
+}
+
+export function Blotter({ book, records, channelId }: { book: BookView; records: readonly ChannelRecord[]; channelId: Hex }) {
+  const uid = useId()
+  const [scope, setScope] = useState<Scope>('channel')
+  const [text, setText] = useState('')
+  const [side, setSide] = useState<'any' | 'bought' | 'sold'>('any')
+  const others = useMemo(() => (scope === 'all' ? otherBooks(records, channelId) : null), [scope, records, channelId])
+  const vols = useMemo(() => (others ? new Map([...book.vols, ...others.vols]) : book.vols), [book.vols, others])
+  const all = useMemo(() => [...book.fills, ...(others?.fills ?? [])].sort((a, b) => b.time - a.time || b.version - a.version), [book.fills, others])
+  const needle = text.trim().toLowerCase()
+  const rows = all.filter((f) => (side === 'any' || f.side === side) && (needle === '' || `${instrumentOf(f)} ${f.counterparty} ${f.side}`.toLowerCase().includes(needle)))
+  const exportCsv = () => downloadText(`blotter-${scope === 'all' ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
+  return (
+    <section className="blotter" aria-labelledby={`${uid}-title`}>
+      <div className="risk-head">
+        <h2 id={`${uid}-title`}>Blotter</h2>
+        <div className="row" role="group" aria-label="Which trades">
+          <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'channel'} onChange={() => setScope('channel')} /> This channel</label>
+          <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'all'} onChange={() => setScope('all')} /> All channels</label>
+        </div>
+        <div className="row">
+          <label className="inline">Filter <input value={text} onChange={(e) => setText(e.target.value)} placeholder="feed, strike, counterparty" /></label>
+          <label className="inline">Side
+            <select value={side} onChange={(e) => setSide(e.target.value as typeof side)}>
+              <option value="any">any</option><option value="bought">bought</option><option value="sold">sold</option>
+            </select>
+          </label>
+          <button type="button" className="secondary small" onClick={exportCsv} disabled={rows.length === 0}>Export CSV</button>
+        </div>
+      </div>
+      {rows.length === 0 ? (
+        <p className="muted">{all.length === 0 ? 'No trades yet.' : 'No trade matches the filter.'}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="dense" data-testid="blotter">
+            <caption className="sr-only">Trades, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time (UTC)</th>
+                {scope === 'all' && <th scope="col">Counterparty</th>}
+                <th scope="col">Instrument</th>
+                <th scope="col">Side</th>
+                <th scope="col" className="num">Size</th>
+                <th scope="col" className="num">Premium</th>
+                <th scope="col" className="num">Vol at fill</th>
+                <th scope="col" className="num">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((f) => {
+                const v = vols.get(f.positionId)
+                return (
+                  <tr key={`${f.channelId}${f.positionId}`}>
+                    <td>{timeText(f.time)}</td>
+                    {scope === 'all' && <td>{f.counterparty}</td>}
+                    <td>{instrumentOf(f)}</td>
+                    <td>{f.side}</td>
+                    <td className="num">{sizeText(f)}</td>
+                    <td className="num"><Money minor={f.side === 'sold' ? f.premium : -f.premium} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed /></td>
+                    <td className="num">{v == null ? '—' : formatVol(v)}</td>
+                    <td className="num">v{f.version}</td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}

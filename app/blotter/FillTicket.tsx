@@ -1,0 +1,26 @@
+// The confirmation of a fill, as a trader expects one: what, size, premium, vol, counterparty,
+// time and the co-signed state version it is in.
+import { formatVol } from '../risk/format.ts'
+import { premiumMeasures } from '../negotiate/quote.ts'
+import { exactMoney } from '../money/money.ts'
+import { instrumentOf, premiumText, sizeText, timeText, type Fill } from './book.ts'
+
+export function FillTicket({ fill, vol, spot }: { fill: Fill; vol: number | null | undefined; spot?: number }) {
+  const also = premiumMeasures(fill.premium, fill.terms, spot)
+  return (
+    <section className="card fill-ticket" aria-labelledby={`fill-${fill.positionId}`} data-testid="fill-ticket">
+      <h3 id={`fill-${fill.positionId}`}>
+        <span className="pill good">Filled</span> You {fill.side === 'bought' ? 'bought' : 'sold'} {sizeText(fill)} · {fill.feed}
+      </h3>
+      <dl className="stat-grid">
+        <div><dt>Instrument</dt><dd>{instrumentOf(fill)}</dd></div>
+        <div><dt>Size</dt><dd className="num">{sizeText(fill)}</dd></div>
+        <div><dt>Premium</dt><dd className="num" title={`exact: ${exactMoney(fill.premium, fill.terms.assetDecimals, fill.terms.asset)}`}>{premiumText(fill)}{also && <span className="muted small"> · ≈ {also.inUnderlying} · {also.pctOfSpot} now</span>}</dd></div>
+        <div><dt>Implied vol at the fill</dt><dd className="num">{vol == null ? '—' : formatVol(vol)}</dd></div>
+        <div><dt>Counterparty</dt><dd>{fill.counterparty}{fill.quotedBy === 'me' ? ' (took your quote)' : ' (you took their quote)'}</dd></div>
+        <div><dt>Time</dt><dd>{timeText(fill.time)} UTC</dd></div>
+        <div><dt>In signed state</dt><dd>v{fill.version}, signed by both</dd></div>
+      </dl>
+    </section>
+  )
+}

@@ -1,0 +1,53 @@
+// Positions that left the channel: the price the oracle attested (or the close-out payment), what
+// each paid me, the premium I paid or received, and the realised P&L.
+import { formatPrice } from '../risk/format.ts'
+import { Money } from '../money/Money.tsx'
+import { instrumentOf, timeText, type ClosedPosition } from './book.ts'
+
+export function SettlementReport({ closed, asset, decimals }: { closed: readonly ClosedPosition[]; asset: string; decimals: number }) {
+  if (closed.length === 0) return null
+  const known = closed.filter((c) => c.realised !== null)
+  const total = known.reduce((s, c) => s + c.realised!, 0n)
+  const money = (v: bigint | null) => (v === null ? <span className="muted">not known here</span> : <Money minor={v} decimals={decimals} asset={asset} signed />)
+  return (
+    <section className="risk-section" aria-labelledby="settled-title">
+      <h3 id="settled-title">Settled and closed positions</h3>
+      <div className="table-scroll">
+        <table className="dense" data-testid="settlement-report">
+          <caption className="sr-only">Realised P&amp;L per position, {asset}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Position (my side)</th>
+              <th scope="col">How</th>
+              <th scope="col" className="num">Settlement price</th>
+              <th scope="col" className="num">Payout to me</th>
+              <th scope="col" className="num">Premium</th>
+              <th scope="col" className="num">Realised P&amp;L</th>
+              <th scope="col">When (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...closed].reverse().map((c) => (
+              <tr key={`${c.positionId}${c.version}`}>
+                <td>{c.fill ? `${c.fill.side} ${instrumentOf(c.fill)}` : `position ${c.positionId.slice(0, 10)}…`}</td>
+                <td>{c.how} at v{c.version}</td>
+                <td className="num">{c.price ? formatPrice(c.price.value, c.price.decimals) : '—'}</td>
+                <td className="num">{money(c.payout)}</td>
+                <td className="num">{money(c.premium)}</td>
+                <td className="num">{money(c.realised)}</td>
+                <td>{timeText(c.time)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={5}>Realised P&amp;L ({known.length} of {closed.length} position{closed.length === 1 ? '' : 's'})</th>
+              <td className="num" data-testid="realised-total">{money(total)}</td>
+              <td />
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,165 @@
+// The trader's book in one channel, from the co-signed transitions alone: every fill (trade), every
+// position that left the channel (settled at the oracle's price, or closed out by an unwind) and
+// what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
+// past the document's compaction.
+import { otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Transition } from '../../core/index.ts'
+import { reversePackage } from '../../core/pricing/index.ts'
+import { describeLegForTrader } from '../risk/positions.ts'
+import { formatPrice } from '../risk/format.ts'
+import { exactMoney, formatMoney } from '../money/money.ts'
+
+/** A co-signed transition and the version of the state it made. */
+export interface BookEntry {
+  readonly version: number
+  readonly transition: Transition
+}
+
+export interface ChannelMeta {
+  readonly channelId: Hex
+  readonly counterparty: string
+  readonly me: Party
+}
+
+export interface Fill {
+  readonly channelId: Hex
+  readonly counterparty: string
+  readonly positionId: Hex
+  readonly rfqId: string
+  readonly version: number
+  /** The trade's timestamp (ms UTC, as both signed it). */
+  readonly time: number
+  readonly feed: string
+  readonly expiry: number
+  /** The legs as I hold them. */
+  readonly legs: readonly string[]
+  readonly side: 'bought' | 'sold'
+  /** Largest leg quantity in underlying minor units (quantityDecimals). */
+  readonly size: bigint
+  /** Premium, asset minor units, always >= 0 (paid when bought, received when sold). */
+  readonly premium: bigint
+  /** Who quoted: the taker accepted the other side's quote. */
+  readonly quotedBy: 'me' | 'counterparty'
+  readonly terms: OptionPackage
+  readonly buyer: Party
+}
+
+export interface ClosedPosition {
+  readonly fill: Fill | null
+  readonly positionId: Hex
+  readonly version: number
+  readonly time: number
+  readonly how: 'settled' | 'closed out'
+  /** Settled: the oracle's attested price (price decimals of the feed). */
+  readonly price: { readonly value: bigint; readonly decimals: number } | null
+  /** What the position paid me at its end, asset minor units (negative: I paid). Null when unknown. */
+  readonly payout: bigint | null
+  /** Premium from my side: received positive, paid negative (null: the fill is not known here). */
+  readonly premium: bigint | null
+  /** payout + premium. */
+  readonly realised: bigint | null
+}
+
+export function fillOf(entry: BookEntry & { transition: { type: 'trade' } }, meta: ChannelMeta): Fill {
+  const q = entry.transition.quote.quote
+  const taker = otherParty(q.quoter)
+  const buyer = q.side === 'sell' ? taker : q.quoter
+  const mine = buyer === meta.me ? q.terms : reversePackage(q.terms)
+  let size = 0n
+  for (const l of q.terms.legs) if (l.quantity > size) size = l.quantity
+  return {
+    channelId: meta.channelId,
+    counterparty: meta.counterparty,
+    positionId: quoteHash(q),
+    rfqId: q.rfqId,
+    version: entry.version,
+    time: entry.transition.timestamp,
+    feed: q.terms.feed,
+    expiry: q.terms.expiry,
+    legs: mine.legs.map((l) => describeLegForTrader(l, q.terms)),
+    side: buyer === meta.me ? 'bought' : 'sold',
+    size,
+    premium: q.premium,
+    quotedBy: q.quoter === meta.me ? 'me' : 'counterparty',
+    terms: q.terms,
+    buyer,
+  }
+}
+
+export interface Book {
+  readonly fills: readonly Fill[]
+  readonly closed: readonly ClosedPosition[]
+}
+
+/** Fills and closed positions, oldest first, from entries in any order (duplicates ignored). */
+export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
+  const sorted = [...new Map(entries.map((e) => [e.version, e])).values()].sort((a, b) => a.version - b.version)
+  const fills: Fill[] = []
+  const byId = new Map<Hex, Fill>()
+  const closed: ClosedPosition[] = []
+  const premiumOf = (f: Fill | null) => (f === null ? null : f.side === 'sold' ? f.premium : -f.premium)
+  for (const e of sorted) {
+    const t = e.transition
+    if (t.type === 'trade') {
+      const f = fillOf({ version: e.version, transition: t }, meta)
+      fills.push(f)
+      byId.set(f.positionId, f)
+    } else if (t.type === 'settle') {
+      for (const s of t.settlements) {
+        const f = byId.get(s.positionId) ?? null
+        const toBuyer = f ? payoffToBuyer(f.terms, s.attestation.attestation.price) : null
+        const payout = f && toBuyer !== null ? (f.buyer === meta.me ? toBuyer : -toBuyer) : null
+        const premium = premiumOf(f)
+        closed.push({
+          fill: f, positionId: s.positionId, version: e.version, time: t.timestamp, how: 'settled',
+          price: { value: s.attestation.attestation.price, decimals: s.attestation.attestation.decimals },
+          payout, premium, realised: payout !== null && premium !== null ? payout + premium : null,
+        })
+      }
+    } else if (t.type === 'unwind') {
+      // One payment closes them all: it is shown on the first, the others carry their premium only.
+      const toMe = meta.me === 'B' ? t.paymentAtoB : -t.paymentAtoB
+      t.positionIds.forEach((id, i) => {
+        const f = byId.get(id) ?? null
+        const payout = i === 0 ? toMe : 0n
+        const premium = premiumOf(f)
+        closed.push({ fill: f, positionId: id, version: e.version, time: t.timestamp, how: 'closed out', price: null, payout, premium, realised: premium !== null ? payout + premium : null })
+      })
+    }
+  }
+  return { fills, closed }
+}
+
+/** A fill's instrument in one line: "BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
+export function instrumentOf(f: Pick<Fill, 'feed' | 'expiry' | 'legs'>): string {
+  return `${f.feed} ${new Date(f.expiry).toISOString().slice(0, 10)} · ${f.legs.join(' / ')}`
+}
+
+export function sizeText(f: Pick<Fill, 'size' | 'terms' | 'feed'>): string {
+  return `${formatPrice(f.size, f.terms.quantityDecimals)} ${f.feed.split('-')[0]}`
+}
+
+export function premiumText(f: Pick<Fill, 'premium' | 'terms' | 'side'>): string {
+  return `${f.side === 'bought' ? 'paid' : 'received'} ${formatMoney(f.premium, f.terms.assetDecimals, f.terms.asset)}`
+}
+
+function csvCell(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
+}
+
+/** The blotter as CSV: exact amounts (every minor unit), ISO times, one fill per line. */
+export function blotterCsv(fills: readonly Fill[], vols: ReadonlyMap<Hex, number | null>): string {
+  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id']
+  const lines = fills.map((f) => {
+    const vol = vols.get(f.positionId)
+    return [
+      new Date(f.time).toISOString(), f.channelId, f.counterparty, String(f.version), instrumentOf(f), f.side, formatPrice(f.size, f.terms.quantityDecimals),
+      exactMoney(f.premium, f.terms.assetDecimals, '').trim().replace(/,/g, ''), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId,
+    ].map(csvCell).join(',')
+  })
+  return [head.join(','), ...lines].join('\n') + '\n'
+}
+
+/** "2026-12-02 07:05:12" (UTC). */
+export function timeText(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { displayDecimals, exactMoney, formatMoney } from './money.ts'
+
+describe('formatMoney', () => {
+  it('shows a dollar coin in cents with thousands separators', () => {
+    expect(formatMoney(50_000_000_000n, 6, 'USDC')).toBe('50,000.00 USDC')
+    expect(formatMoney(100_059_213_361n, 6, 'USDC')).toBe('100,059.21 USDC')
+    expect(formatMoney(999_999_999_000_000n, 6, 'USDC')).toBe('999,999,999.00 USDC')
+  })
+  it('rounds half away from zero on the exact integer', () => {
+    expect(formatMoney(1_005_000n, 6, 'USDC')).toBe('1.01 USDC')
+    expect(formatMoney(-1_005_000n, 6, 'USDC')).toBe('-1.01 USDC')
+    expect(formatMoney(1_004_999n, 6, 'USDC')).toBe('1.00 USDC')
+  })
+  it('never shows minus zero, and signs positives on request', () => {
+    expect(formatMoney(-4_000n, 6, 'USDC')).toBe('0.00 USDC')
+    expect(formatMoney(292_420_000n, 6, 'USDC', { signed: true })).toBe('+292.42 USDC')
+    expect(formatMoney(0n, 6, 'USDC', { signed: true })).toBe('0.00 USDC')
+  })
+  it('keeps at most the asset decimals and four for non-dollar assets', () => {
+    expect(displayDecimals('USDC', 0)).toBe(0)
+    expect(formatMoney(12_345n, 0, 'USDC')).toBe('12,345 USDC')
+    expect(formatMoney(123_456_789n, 8, 'BTC', { symbol: false })).toBe('1.2346')
+  })
+  it('gives every minor unit in the exact form', () => {
+    expect(exactMoney(50_000_000_001n, 6, 'USDC')).toBe('50,000.000001 USDC')
+  })
+})

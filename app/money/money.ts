@@ -1,0 +1,41 @@
+// Money as the trader reads it: the asset's display precision (cents for dollar coins), thousands
+// separators, rounded half away from zero from the exact integer, never through a float. The exact
+// figure (every minor unit) is kept for hover and the audit.
+import { formatUnits } from '../../core/index.ts'
+
+/** Dollar-like assets show cents; others four decimals (never more than the asset has). */
+const CENTS = /^(USD|USDC|USDT|DAI|EUR|EURC|PYUSD|FDUSD)$/
+
+export function displayDecimals(asset: string, decimals: number): number {
+  return Math.min(decimals, CENTS.test(asset) ? 2 : 4)
+}
+
+/** `minor` rounded half away from zero to `shown` decimals, still in minor units of `shown`. */
+function roundTo(minor: bigint, decimals: number, shown: number): bigint {
+  if (shown >= decimals) return minor * 10n ** BigInt(shown - decimals)
+  const step = 10n ** BigInt(decimals - shown)
+  const abs = minor < 0n ? -minor : minor
+  const r = (abs + step / 2n) / step
+  return minor < 0n ? -r : r
+}
+
+export interface MoneyFormat {
+  /** "+" before a positive amount (P&L, premium received). */
+  readonly signed?: boolean
+  /** Append the asset symbol (default true). */
+  readonly symbol?: boolean
+}
+
+/** 50_000_000_000n, 6, 'USDC' -> "50,000.00 USDC". */
+export function formatMoney(minor: bigint, decimals: number, asset: string, opts: MoneyFormat = {}): string {
+  const shown = displayDecimals(asset, decimals)
+  const r = roundTo(minor, decimals, shown)
+  const text = formatUnits(r, shown)
+  const sign = opts.signed && r > 0n ? '+' : ''
+  return `${sign}${text === '-0' || /^-0\.0*$/.test(text) ? text.slice(1) : text}${opts.symbol === false ? '' : ` ${asset}`}`
+}
+
+/** Every minor unit: "50,000.000000 USDC" (hover text, audit, CSV). */
+export function exactMoney(minor: bigint, decimals: number, asset: string): string {
+  return `${formatUnits(minor, decimals)} ${asset}`
+}

@@ -1,0 +1,286 @@
+// The trader's desk as an options trader expects it, against the demo desk from one browser: what
+// a person reads at each step (role and text), at 1280x800 and at phone width (390x844), with a
+// screenshot of every screen (<results>/screenshots/).
+import type { Download, Page } from '@playwright/test'
+import { readFileSync } from 'node:fs'
+import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
+import { PASS, expectNoSidewaysScroll, shot } from './app.ts'
+
+const DEMO_PORT = 8761
+
+async function blockHeight(page: Page): Promise<number> {
+  const text = (await page.getByTestId('node-status').textContent()) ?? ''
+  const m = /block (\d+)/.exec(text)
+  if (!m) throw new Error(`no block height in "${text}"`)
+  return Number(m[1])
+}
+
+async function downloadedText(d: Download): Promise<string> {
+  return readFileSync((await d.path())!, 'utf8')
+}
+
+async function openDemoChannel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+  // Nothing is asked of the trader while the desk opens the channel: no invite to send, no red alarm.
+  await expect(page.getByText(/desk has the invite|waiting for it to sign|state v0/).first()).toBeVisible({ timeout: 15_000 })
+  await expect(page.getByText(/tell them the code separately/)).toHaveCount(0)
+  await expect(page.getByTestId('signaling-status')).not.toHaveText('signaling disconnected')
+  await expect(page.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
+  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+  await page.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+}
+
+/** A put of `qty` BTC asked from the desk: a private draft first, then "Request quotes". */
+async function requestPut(page: Page, qty: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Trade' }).click()
+  await page.getByRole('button', { name: 'New RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill(qty)
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
+}
+
+async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
+  const demo = demoService(stack, DEMO_PORT)
+  await demo.start()
+  return { stop: () => demo.stop() }
+}
+
+test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blotter, close-out, settlement report, audit in words, closed channel', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const desk = await startDesk(stack)
+  try {
+    const trader = await newTrader(browser, stack, 'desk-1280', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const page = trader.page
+    await trader.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    await trader.open()
+
+    // A too-short passphrase says why, in words, instead of only greying the button out.
+    await page.getByLabel('Passphrase (at least 8 characters)').fill('short')
+    await expect(page.getByText('The passphrase needs at least 8 characters (3 more).')).toBeVisible()
+    await shot(page, 'identity')
+    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+    await page.getByLabel('Repeat passphrase').fill(PASS)
+    await page.getByRole('button', { name: 'Create identity' }).click()
+    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+
+    // Welcome follows the trader's progress; amounts in cents with separators, every digit on hover.
+    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Fund your settlement account')
+    await expect(page.getByTestId('node-status')).toHaveText(/block \d+/, { timeout: 10_000 })
+    const heightBefore = await blockHeight(page)
+    await page.getByRole('button', { name: 'Get test funds' }).click()
+    await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
+    await expect(page.getByTestId('account-balance')).toHaveAttribute('title', 'exact: 100,000.000000 USDC')
+    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Your settlement account holds 100,000.00 USDC. Next, open a channel')
+    // The chain chip follows the chain.
+    await expect.poll(() => blockHeight(page), { timeout: 10_000 }).toBeGreaterThan(heightBefore)
+    // A withdrawal beyond the balance is refused in the asset's units, not raw minor units.
+    await page.getByLabel('Amount (USDC)').fill('999999999')
+    await page.getByRole('button', { name: 'Withdraw' }).click()
+    await expect(page.getByRole('alert')).toHaveText('You cannot withdraw 999,999,999.00 USDC: your settlement account holds 100,000.00 USDC.')
+    await shot(page, 'welcome')
+
+    // The backup says what it restores, and can be copied or downloaded.
+    await page.getByRole('button', { name: 'Export backup' }).click()
+    const backup = page.getByRole('dialog', { name: 'Key backup' })
+    await expect(backup).toContainText('restores your identity')
+    await expect(backup).toContainText('Your channels are not in it')
+    await backup.getByRole('button', { name: 'Copy' }).click()
+    await expect(backup.getByRole('status')).toHaveText('Copied to the clipboard.')
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^otc-vault-v1:/)
+    const [file] = await Promise.all([page.waitForEvent('download'), backup.getByRole('button', { name: 'Download' }).click()])
+    expect(file.suggestedFilename()).toMatch(/^otc-identity-[A-Z2-9]{5}\.txt$/)
+    expect(await downloadedText(file)).toMatch(/^otc-vault-v1:/)
+    await shot(page, 'backup')
+    await page.getByRole('button', { name: 'Hide backup' }).click()
+
+    await openDemoChannel(page)
+
+    // New RFQ is a private draft: the desk does not quote it until the trader asks.
+    await page.getByRole('tab', { name: 'Trade' }).click()
+    await page.getByRole('button', { name: 'New RFQ' }).click()
+    await expect(page.getByText('Draft: only you see it.')).toBeVisible()
+    await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).first()).toBeAttached()
+    await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(monthly)' }).first()).toBeAttached()
+    await page.getByLabel('Leg 1 quantity').fill('0.1')
+    await page.waitForTimeout(2000) // longer than the desk's 0.7 s quiet period
+    await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(0)
+    await expect(page.getByTestId('quote')).toHaveCount(0)
+    await shot(page, 'rfq-draft')
+    await page.getByRole('button', { name: 'Request quotes' }).click()
+    const quote = page.locator('[data-testid="quote"][data-status="live"]').first()
+    await expect(quote).toBeVisible({ timeout: 30_000 })
+    // The premium also in the underlying and as % of spot; a notice says a quote arrived.
+    await expect(quote).toContainText(/≈ \d+\.\d{4} BTC · \d+\.\d{2}% of spot/)
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('New quote from Demo Desk')
+    await shot(page, 'quote')
+
+    // Keyboard: ? shows the shortcuts; a asks to confirm the best quote; Esc cancels; then accept.
+    await page.locator('body').click({ position: { x: 5, y: 5 } })
+    await page.keyboard.press('?')
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    await expect(help).toContainText('accept the best live quote')
+    await page.keyboard.press('Escape')
+    await expect(help).toHaveCount(0)
+    await page.keyboard.press('a')
+    const confirm = page.getByRole('dialog', { name: "Accept Demo Desk's offer?" })
+    await expect(confirm).toContainText(/You buy BTC-USD long put .* x 0\.1, expiring .* and pay [\d,]+\.\d{2} USDC\./)
+    await page.keyboard.press('Escape')
+    await expect(confirm).toHaveCount(0)
+    await page.keyboard.press('a')
+    await confirm.getByRole('button', { name: 'Accept and sign' }).click()
+
+    // A fill ticket, the RFQ closed as filled, a notice.
+    const fill = page.getByRole('region', { name: /Filled You bought 0\.1 BTC/ })
+    await expect(fill).toBeVisible({ timeout: 20_000 })
+    await expect(fill).toContainText('Demo Desk (you took their quote)')
+    await expect(fill).toContainText('v1, signed by both')
+    await expect(fill).toContainText(/Implied vol at the fill\s*\d+\.\d%/)
+    await expect(fill).toContainText(/paid [\d,]+\.\d{2} USDC/)
+    await expect(page.getByRole('button', { name: /^RFQ 1 · mine · filled/ })).toBeVisible({ timeout: 10_000 })
+    await expect(page.getByText('both of you can edit it')).toHaveCount(0)
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Filled: you bought')
+    await expect(page.getByTestId('quote').first()).toContainText('filled')
+    await shot(page, 'fill-ticket')
+
+    // The blotter: the fill with its vol and version; filterable; CSV with exact amounts.
+    await page.getByRole('tab', { name: 'Blotter' }).click()
+    const blotter = page.getByTestId('blotter')
+    await expect(blotter.locator('tbody tr')).toHaveCount(1)
+    await expect(blotter.locator('tbody tr').first()).toContainText(/BTC-USD .* long put .* x 0\.1/)
+    await expect(blotter.locator('tbody tr').first()).toContainText('bought')
+    await expect(blotter.locator('tbody tr').first()).toContainText('v1')
+    await page.getByLabel('Filter').fill('ETH-USD')
+    await expect(page.getByText('No trade matches the filter.')).toBeVisible()
+    await page.getByLabel('Filter').fill('')
+    await page.getByLabel('All channels').check()
+    await expect(blotter.getByRole('columnheader', { name: 'Counterparty' })).toBeVisible()
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    const lines = (await downloadedText(csv)).trim().split('\n')
+    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toMatch(/,Demo Desk,1,"BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1",bought,0\.1,\d+\.\d{6},USDC,\d+\.\d{2},[0-9a-f]{64}$/)
+    await shot(page, 'blotter')
+
+    // Risk: units on the Greeks, no e-notation, no sideways scroll at 1280, a legend before any hover.
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    const positions = page.locator('.positions-table')
+    await expect(positions.getByRole('columnheader', { name: 'Vega (USDC per 1 vol pt)' })).toBeVisible()
+    await expect(positions.getByRole('columnheader', { name: 'Theta (USDC per day)' })).toBeVisible()
+    await expect(positions.getByRole('columnheader', { name: 'Gamma (Δ per 1% spot)' })).toBeVisible()
+    expect(await positions.locator('tbody').textContent()).not.toMatch(/\de[-+]\d/)
+    const fits = await page.locator('.positions-table').evaluate((t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)
+    expect(fits, 'the positions table scrolls sideways at 1280 px').toBe(true)
+    await expect(page.getByTestId('pnl-at-spot')).toContainText(/my P&L at expiry if it settles at spot: [+-]?[\d,]+\.\d{2} USDC/)
+    await expect(page.locator('.u-legend')).toContainText('My P&L (USDC)')
+    await shot(page, 'risk')
+
+    // Close out before expiry: the price at my mark in words, the desk signs, the position leaves.
+    await page.getByRole('button', { name: /^Close out bought/ }).click()
+    const closeOut = page.getByRole('region', { name: 'Close out' })
+    await expect(closeOut.getByTestId('close-out-price')).toHaveText(/^At your mark: Demo Desk pays you [\d,]+\.\d{2} USDC\./)
+    await shot(page, 'close-out')
+    await closeOut.getByRole('button', { name: /^Ask Demo Desk to close out/ }).click()
+    await expect(closeOut.getByTestId('close-out-status')).toContainText('Closed out: both signed v2.', { timeout: 30_000 })
+    await expect(page.getByTestId('position-count')).toHaveText('0')
+    const report = page.getByTestId('settlement-report')
+    await expect(report.locator('tbody tr').first()).toContainText('closed out at v2')
+
+    // A second put runs to expiry: the oracle's price, the payout, the premium, the realised P&L.
+    await requestPut(page, '0.2')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await stack.client.advanceClock(30 * 86_400_000)
+    await expect(page.getByTestId('position-count')).toHaveText('0', { timeout: 40_000 })
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Settled:', { timeout: 10_000 })
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    await expect(page.getByText('No open positions.')).toBeVisible()
+    const settledRow = report.locator('tbody tr').first()
+    await expect(settledRow).toContainText(/settled at v\d+/)
+    await expect(settledRow).toContainText(/[\d,]+/) // the attested price
+    await expect(settledRow).toContainText(/-[\d,]+\.\d{2} USDC/) // the premium paid
+    await expect(page.getByTestId('realised-total')).toHaveText(/^[+-]?[\d,]+\.\d{2} USDC$/)
+    await shot(page, 'settlement-report')
+
+    // The audit says what each version changed, when, and who proposed it.
+    await page.getByRole('tab', { name: 'History & audit' }).click()
+    const states = page.getByTestId('signed-states')
+    await expect(states).toContainText(/Trade: you bought BTC-USD .* long put .* x 0\.1 for [\d,]+\.\d{2} USDC premium \(paid\), on Demo Desk's quote/)
+    await expect(states).toContainText(/Close-out \(unwind\) of 1 position: you received [\d,]+\.\d{2} USDC/)
+    await expect(states).toContainText(/Settlement of 1 expired position at the oracle's price: BTC-USD [\d,.]+ at \d{4}-\d{2}-\d{2} 08:00 UTC/)
+    await expect(states.locator('tbody tr', { hasText: 'Close-out' }).getByRole('cell', { name: 'you', exact: true })).toBeVisible()
+    await expect(states.locator('tbody tr', { hasText: 'Opening' }).getByRole('cell', { name: 'A ✓ B ✓ verified' })).toBeVisible()
+    await shot(page, 'history')
+
+    // Close the channel: afterwards it says what is possible and New RFQ is disabled.
+    await page.getByRole('tab', { name: 'Settlement' }).click()
+    await page.getByRole('button', { name: 'Propose final state (close)' }).click()
+    await expect(page.getByTestId('latest-version')).toHaveText(/\(final\)/, { timeout: 30_000 })
+    const closeBtn = page.getByRole('button', { name: 'Close on the contract' })
+    // The desk closes on the contract as soon as the final state is co-signed; whoever is first.
+    await expect(async () => {
+      if (await closeBtn.isVisible()) await closeBtn.click()
+      await expect(page.getByTestId('onchain-status')).toHaveText('closed', { timeout: 2000 })
+    }).toPass({ timeout: 30_000 })
+    await page.getByRole('tab', { name: 'Trade' }).click()
+    await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+    await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel is closed: both balances are paid out/)
+    await shot(page, 'closed-channel')
+    await trader.context.close()
+  } finally {
+    await desk.stop()
+  }
+})
+
+test('the trader\'s desk at phone width (390x844): one column, the channel list folds away, tables scroll inside themselves', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const desk = await startDesk(stack)
+  try {
+    const trader = await newTrader(browser, stack, 'desk-390', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const page = trader.page
+    await page.setViewportSize({ width: 390, height: 844 })
+    await trader.open()
+    await expect(page.getByRole('button', { name: 'Create identity' })).toBeVisible()
+    await expectNoSidewaysScroll(page, 'identity')
+    await shot(page, 'identity')
+    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+    await page.getByLabel('Repeat passphrase').fill(PASS)
+    await page.getByRole('button', { name: 'Create identity' }).click()
+    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await page.getByRole('button', { name: 'Get test funds' }).click()
+    await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
+    await expectNoSidewaysScroll(page, 'welcome')
+    // Text runs in lines, not one word per line: the welcome paragraph is as wide as the screen allows.
+    const welcomeWidth = await page.getByTestId('welcome-step').evaluate((e) => e.getBoundingClientRect().width)
+    expect(welcomeWidth).toBeGreaterThan(300)
+    await shot(page, 'welcome')
+
+    await openDemoChannel(page)
+    // With a channel open the account and channel list fold away behind one button.
+    await expect(page.getByRole('button', { name: 'Account and channels' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Settlement account' })).toBeHidden()
+    await expectNoSidewaysScroll(page, 'settlement tab')
+    await shot(page, 'settlement')
+
+    await requestPut(page, '0.1')
+    await expectNoSidewaysScroll(page, 'trade tab with a quote')
+    await shot(page, 'quote')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByRole('region', { name: /Filled You bought 0\.1 BTC/ })).toBeVisible({ timeout: 20_000 })
+    await expectNoSidewaysScroll(page, 'fill ticket')
+    await shot(page, 'fill-ticket')
+    for (const [tab, name] of [['Risk', 'risk'], ['Blotter', 'blotter'], ['History & audit', 'history']] as const) {
+      await page.getByRole('tab', { name: tab }).click()
+      await expectNoSidewaysScroll(page, tab)
+      await shot(page, name)
+    }
+    await page.getByRole('button', { name: 'Account and channels' }).click()
+    await expect(page.getByRole('heading', { name: 'Settlement account' })).toBeVisible()
+    await expectNoSidewaysScroll(page, 'account and channels')
+    await shot(page, 'account-and-channels')
+    await trader.context.close()
+  } finally {
+    await desk.stop()
+  }
+})

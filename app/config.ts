@@ -22,6 +22,11 @@ export const config = {
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
   asset: { symbol: 'USDC', decimals: 6 },
   demoUrl: loopbackUrl(params.get('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
+  /**
+   * Dev only: this browser runs inside npm start's loopback-only network namespace, where Chromium
+   * gathers loopback ICE candidates only after a media grant (see ../shared NOTES, scripts/start.ts).
+   */
+  loopbackMedia: params.get('loopback') === '1',
   /** Namespaces IndexedDB so two traders can share one browser profile in development. */
   profile: params.get('profile') ?? 'default',
 }

@@ -79,9 +79,11 @@ export class ChannelRuntime {
         // A restored channel (data lost, rebuilt from the node) never signs an opening again.
         ...(r.restoredAt === undefined ? { opening: { depositA: r.deposits.A, depositB: r.deposits.B } } : { restoring: true }),
       })
-      // Tests grant media first (Chromium gathers no loopback ICE candidates before that).
+      // Tests grant media first (Chromium gathers no loopback ICE candidates before that); so does
+      // a browser opened inside npm start's loopback-only namespace (?loopback=1, printed by start).
       const hook = (globalThis as { __otcBeforeConnect?: Promise<unknown> }).__otcBeforeConnect
       if (hook) await hook
+      else if (config.loopbackMedia) await grantMediaOnce()
       const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(r), r.channelId), {
         signaling: config.signalingUrls,
         iceServers: config.iceServers,
@@ -112,4 +114,14 @@ async function fastCrypto(secretKey: KeyPair['secretKey']): Promise<{ signer?: S
     }
   })()
   return (await webCryptoWorks) ? { signer: sign } : {}
+}
+
+/** One media grant, released at once: only for a browser inside a loopback-only namespace (dev). */
+async function grantMediaOnce(): Promise<void> {
+  try {
+    const stream = await navigator.mediaDevices?.getUserMedia({ audio: true })
+    stream?.getTracks().forEach((t) => t.stop())
+  } catch {
+    // No device or refused: WebRTC may then gather no candidates; the header says "peer offline".
+  }
 }

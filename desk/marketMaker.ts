@@ -17,7 +17,7 @@
 //   unwind   Approved when what the desk receives is at least fair value minus `unwindTolerance`
 //            (10%) of the gross value of the positions (a better price is always approved).
 //   final    Always approved (it only ends a channel with no open positions).
-import { draftToPackage, maxLoss, ticketToDraft, toWire, type ChannelSpec, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../core/index.ts'
+import { draftToPackage, formatUnits, maxLoss, ticketToDraft, toWire, type ChannelSpec, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
 
@@ -163,15 +163,17 @@ export function counterDecision(i: CounterInput): CounterDecision {
   }
   const loss = maxLoss(counter.terms)
   const premium = counter.premium
+  // Said to the trader as it is (the refusal travels to the app): amounts in the asset, not minor units.
+  const money = (v: bigint) => `${formatUnits(v, counter.terms.assetDecimals)} ${counter.terms.asset}`
   if (counter.side === 'buy') {
     // The trader buys, the desk sells and receives `premium`.
-    if (Number(premium) < fairMinor) return { accept: false, code: 'BELOW_MID', reason: `premium ${premium} is below the desk's mid ${Math.ceil(fairMinor)}` }
-    if (i.myBalance + premium < loss.seller) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${loss.seller} locked` }
+    if (Number(premium) < fairMinor) return { accept: false, code: 'BELOW_MID', reason: `the desk sells at no less than its mid of ${money(BigInt(Math.ceil(fairMinor)))}; your counter is ${money(premium)}` }
+    if (i.myBalance + premium < loss.seller) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `selling it would lock ${money(loss.seller)}, more than the desk has free in this channel` }
     return { accept: true, fairMinor }
   }
   // The trader sells, the desk buys and pays `premium`.
-  if (Number(premium) > fairMinor) return { accept: false, code: 'ABOVE_MID', reason: `premium ${premium} is above the desk's mid ${Math.floor(fairMinor)}` }
-  if (i.myBalance < loss.buyer + premium) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${loss.buyer} locked + premium ${premium}` }
+  if (Number(premium) > fairMinor) return { accept: false, code: 'ABOVE_MID', reason: `the desk buys at no more than its mid of ${money(BigInt(Math.floor(fairMinor)))}; your counter is ${money(premium)}` }
+  if (i.myBalance < loss.buyer + premium) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `buying it would lock ${money(loss.buyer)} plus the premium, more than the desk has free in this channel` }
   return { accept: true, fairMinor }
 }
 

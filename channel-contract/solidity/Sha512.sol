@@ -6,8 +6,9 @@ pragma solidity 0.8.37;
 /// concatenating it in Solidity. The digest is returned as two words holding its bytes in order
 /// (digest[0..31], digest[32..63]).
 /// @dev Works on 64-bit words inside 256-bit EVM words. A rotation right by n of a 64-bit x is
-/// `(x * (2^64 + 1)) >> n` masked to 64 bits (the doubled word holds x next to itself), so each
-/// Sigma function costs one multiplication, three shifts and one mask. Uses memory past the free
+/// `(x | x << 64) >> n` masked to 64 bits (the doubled word holds x next to itself). The bits a
+/// Sigma leaves above bit 63 only carry upwards in the sums that follow, so one mask per updated
+/// register per round is enough (literal masks cost ~12 gas each: the optimizer rebuilds them). Uses memory past the free
 /// memory pointer as scratch (never moves it): the padded input, then 80 schedule words, then 80
 /// round constants in 32-byte slots 0xa00 bytes above the schedule word they go with.
 library Sha512 {
@@ -104,11 +105,11 @@ library Sha512 {
                 }
                 for { let q := add(w, 0x200) } lt(q, add(w, 0xa00)) { q := add(q, 32) } {
                     let x := mload(sub(q, 0x1e0)) // W[t-15]
-                    let xx := mul(x, 0x10000000000000001)
-                    let s0 := xor(and(xor(shr(1, xx), shr(8, xx)), 0xffffffffffffffff), shr(7, x))
+                    let xx := or(x, shl(64, x))
+                    let s0 := xor(xor(shr(1, xx), shr(8, xx)), shr(7, x))
                     x := mload(sub(q, 0x40)) // W[t-2]
-                    xx := mul(x, 0x10000000000000001)
-                    let s1 := xor(and(xor(shr(19, xx), shr(61, xx)), 0xffffffffffffffff), shr(6, x))
+                    xx := or(x, shl(64, x))
+                    let s1 := xor(xor(shr(19, xx), shr(61, xx)), shr(6, x))
                     mstore(q, and(add(add(s0, s1), add(mload(sub(q, 0xe0)), mload(sub(q, 0x200)))), 0xffffffffffffffff))
                 }
 
@@ -120,24 +121,65 @@ library Sha512 {
                 let f := mload(add(hs, 0xa0))
                 let g := mload(add(hs, 0xc0))
                 let h := mload(add(hs, 0xe0))
-                for { let q := w } lt(q, add(w, 0xa00)) { q := add(q, 32) } {
-                    let ee := mul(e, 0x10000000000000001)
-                    // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t] (masked when used)
-                    let t1 := add(
-                        add(h, and(xor(xor(shr(14, ee), shr(18, ee)), shr(41, ee)), 0xffffffffffffffff)),
-                        add(xor(g, and(e, xor(f, g))), add(mload(add(q, 0xa00)), mload(q)))
-                    )
-                    h := g
-                    g := f
-                    f := e
-                    e := and(add(d, t1), 0xffffffffffffffff)
-                    d := c
-                    ee := mul(a, 0x10000000000000001)
-                    // T2 = Sigma0(a) + Maj(a, b, c)
-                    t1 := add(t1, add(and(xor(xor(shr(28, ee), shr(34, ee)), shr(39, ee)), 0xffffffffffffffff), or(and(a, b), and(c, or(a, b)))))
-                    c := b
-                    b := a
-                    a := and(t1, 0xffffffffffffffff)
+                // Eight rounds per iteration with the variables renamed instead of moved: round j
+                // updates only the registers playing d and h.
+                for { let q := w } lt(q, add(w, 0xa00)) { q := add(q, 0x100) } {
+                    {
+                        let x := or(e, shl(64, e))
+                        let t1 := add(add(h, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(g, and(e, xor(f, g))), add(mload(add(q, 0xa00)), mload(q))))
+                        d := and(add(d, t1), 0xffffffffffffffff)
+                        x := or(a, shl(64, a))
+                        h := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(a, b), and(c, or(a, b))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(d, shl(64, d))
+                        let t1 := add(add(g, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(f, and(d, xor(e, f))), add(mload(add(q, 0xa20)), mload(add(q, 0x20)))))
+                        c := and(add(c, t1), 0xffffffffffffffff)
+                        x := or(h, shl(64, h))
+                        g := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(h, a), and(b, or(h, a))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(c, shl(64, c))
+                        let t1 := add(add(f, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(e, and(c, xor(d, e))), add(mload(add(q, 0xa40)), mload(add(q, 0x40)))))
+                        b := and(add(b, t1), 0xffffffffffffffff)
+                        x := or(g, shl(64, g))
+                        f := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(g, h), and(a, or(g, h))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(b, shl(64, b))
+                        let t1 := add(add(e, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(d, and(b, xor(c, d))), add(mload(add(q, 0xa60)), mload(add(q, 0x60)))))
+                        a := and(add(a, t1), 0xffffffffffffffff)
+                        x := or(f, shl(64, f))
+                        e := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(f, g), and(h, or(f, g))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(a, shl(64, a))
+                        let t1 := add(add(d, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(c, and(a, xor(b, c))), add(mload(add(q, 0xa80)), mload(add(q, 0x80)))))
+                        h := and(add(h, t1), 0xffffffffffffffff)
+                        x := or(e, shl(64, e))
+                        d := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(e, f), and(g, or(e, f))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(h, shl(64, h))
+                        let t1 := add(add(c, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(b, and(h, xor(a, b))), add(mload(add(q, 0xaa0)), mload(add(q, 0xa0)))))
+                        g := and(add(g, t1), 0xffffffffffffffff)
+                        x := or(d, shl(64, d))
+                        c := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(d, e), and(f, or(d, e))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(g, shl(64, g))
+                        let t1 := add(add(b, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(a, and(g, xor(h, a))), add(mload(add(q, 0xac0)), mload(add(q, 0xc0)))))
+                        f := and(add(f, t1), 0xffffffffffffffff)
+                        x := or(c, shl(64, c))
+                        b := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(c, d), and(e, or(c, d))))), 0xffffffffffffffff)
+                    }
+                    {
+                        let x := or(f, shl(64, f))
+                        let t1 := add(add(a, xor(xor(shr(14, x), shr(18, x)), shr(41, x))), add(xor(h, and(f, xor(g, h))), add(mload(add(q, 0xae0)), mload(add(q, 0xe0)))))
+                        e := and(add(e, t1), 0xffffffffffffffff)
+                        x := or(b, shl(64, b))
+                        a := and(add(t1, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(b, c), and(d, or(b, c))))), 0xffffffffffffffff)
+                    }
                 }
                 mstore(hs, and(add(mload(hs), a), 0xffffffffffffffff))
                 mstore(add(hs, 0x20), and(add(mload(add(hs, 0x20)), b), 0xffffffffffffffff))

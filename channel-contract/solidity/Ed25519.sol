@@ -128,39 +128,71 @@ library Ed25519 {
         returns (bool ok)
     {
         assembly ("memory-safe") {
-            // Point doubling, extended coordinates, a = -1 (dbl-2008-hwcd); T3 only when asked.
+            // Point doubling in extended coordinates, a = -1 (dbl-2008-hwcd with E = 2XY):
+            // X3 = E F, Y3 = G H, Z3 = F G, T3 = E H. T is only needed before an addition.
             function dbl(x, y, z) -> x3, y3, z3 {
                 let p := 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed
-                let a := mulmod(x, x, p)
-                let b := mulmod(y, y, p)
-                z3 := mulmod(z, z, p)
-                z3 := addmod(z3, z3, p) // C
-                x3 := addmod(x, y, p)
-                y3 := addmod(a, b, p) // A + B
-                x3 := addmod(mulmod(x3, x3, p), sub(p, y3), p) // E
-                a := addmod(b, sub(p, a), p) // G = B - A
-                b := sub(p, y3) // H = -(A + B), in (0, p]
-                z := addmod(a, sub(p, z3), p) // F = G - C
-                x3 := mulmod(x3, z, p)
-                y3 := mulmod(a, b, p)
-                z3 := mulmod(z, a, p)
+                {
+                    let a := mulmod(x, x, p)
+                    let b := mulmod(y, y, p)
+                    x := mulmod(add(x, x), y, p) // E = 2XY
+                    y := addmod(b, sub(p, a), p) // G = B - A
+                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                    x := mulmod(x, b, p)
+                    z := mulmod(b, y, p)
+                    y := mulmod(y, a, p)
+                }
+                x3 := x
+                y3 := y
+                z3 := z
             }
-            function dblT(x, y, z) -> x3, y3, z3, t3 {
+            // Four doublings (one window), T3 from the last one.
+            function dbl4(x, y, z) -> x3, y3, z3, t3 {
                 let p := 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed
+                {
+                    let a := mulmod(x, x, p)
+                    let b := mulmod(y, y, p)
+                    x := mulmod(add(x, x), y, p) // E = 2XY
+                    y := addmod(b, sub(p, a), p) // G = B - A
+                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                    x := mulmod(x, b, p)
+                    z := mulmod(b, y, p)
+                    y := mulmod(y, a, p)
+                }
+                {
+                    let a := mulmod(x, x, p)
+                    let b := mulmod(y, y, p)
+                    x := mulmod(add(x, x), y, p) // E = 2XY
+                    y := addmod(b, sub(p, a), p) // G = B - A
+                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                    x := mulmod(x, b, p)
+                    z := mulmod(b, y, p)
+                    y := mulmod(y, a, p)
+                }
+                {
+                    let a := mulmod(x, x, p)
+                    let b := mulmod(y, y, p)
+                    x := mulmod(add(x, x), y, p) // E = 2XY
+                    y := addmod(b, sub(p, a), p) // G = B - A
+                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                    x := mulmod(x, b, p)
+                    z := mulmod(b, y, p)
+                    y := mulmod(y, a, p)
+                }
                 let a := mulmod(x, x, p)
                 let b := mulmod(y, y, p)
-                z3 := mulmod(z, z, p)
-                z3 := addmod(z3, z3, p) // C
-                x3 := addmod(x, y, p)
-                y3 := addmod(a, b, p) // A + B
-                x := addmod(mulmod(x3, x3, p), sub(p, y3), p) // E
-                a := addmod(b, sub(p, a), p) // G = B - A
-                b := sub(p, y3) // H
-                z := addmod(a, sub(p, z3), p) // F = G - C
-                x3 := mulmod(x, z, p)
-                y3 := mulmod(a, b, p)
-                t3 := mulmod(x, b, p)
-                z3 := mulmod(z, a, p)
+                t3 := mulmod(add(x, x), y, p) // E
+                y3 := addmod(b, sub(p, a), p) // G
+                a := sub(p, addmod(a, b, p)) // H
+                b := addmod(y3, sub(p, mulmod(add(z, z), z, p)), p) // F
+                x3 := mulmod(t3, b, p)
+                t3 := mulmod(t3, a, p)
+                z3 := mulmod(b, y3, p)
+                y3 := mulmod(y3, a, p)
             }
             // Addition of a cached point q = (Y - X, Y + X, 2d T, 2 Z) (add-2008-hwcd-3, a = -1).
             function addC(x, y, z, t, q) -> x3, y3, z3, t3 {
@@ -221,10 +253,7 @@ library Ed25519 {
                 z := 1
                 for { let i := 256 } i { } {
                     i := sub(i, 4)
-                    x, y, z := dbl(x, y, z)
-                    x, y, z := dbl(x, y, z)
-                    x, y, z := dbl(x, y, z)
-                    x, y, z, t := dblT(x, y, z)
+                    x, y, z, t := dbl4(x, y, z)
                     let da := and(shr(i, s2), 15)
                     if da { x, y, z, t := addC(x, y, z, t, add(tA, shl(7, sub(da, 1)))) }
                     da := and(shr(i, s1), 15)

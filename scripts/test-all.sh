@@ -14,6 +14,7 @@ run() {
   if "$@"; then echo "ok $name" >> test-results/suites.txt; else echo "FAIL $name" >> test-results/suites.txt; status=1; fi
 }
 run typecheck npm run --silent typecheck
+run contracts npm run --silent build:contracts
 run unit npm run --silent test:unit
 run e2e npm run --silent test:e2e
 node scripts/test-summary.mjs || status=1

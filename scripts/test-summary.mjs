@@ -6,9 +6,11 @@ let failed = 0
 const lines = []
 const suites = existsSync('test-results/suites.txt') ? readFileSync('test-results/suites.txt', 'utf8').trim().split('\n') : []
 
-// The typecheck counts as one check.
-const tc = suites.find((l) => l.endsWith(' typecheck'))
-if (tc) tc.startsWith('ok') ? passed++ : failed++
+// The typecheck and the Solidity build count as one check each.
+for (const name of ['typecheck', 'contracts']) {
+  const line = suites.find((l) => l.endsWith(` ${name}`))
+  if (line) line.startsWith('ok') ? passed++ : failed++
+}
 
 function readJson(path) {
   try { return JSON.parse(readFileSync(path, 'utf8')) } catch { return null }

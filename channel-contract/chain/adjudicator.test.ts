@@ -281,11 +281,11 @@ describe('adversarial table on chain: the custom error, and no token moved', () 
     const deploy = async (name: string, args: readonly unknown[] = []) => {
       const a = art[name]!
       const hash = await wallet.deployContract({ abi: a.abi, bytecode: a.bytecode, args, account: wallet.account, chain: wallet.chain })
-      return (await client.waitForTransactionReceipt({ hash })).contractAddress!
+      return (await client.waitForTransactionReceipt({ hash, pollingInterval: 10 })).contractAddress!
     }
     const call = async (to: ViemHex, abiName: string, functionName: string, args: readonly unknown[] = []) => {
       const hash = await wallet.sendTransaction({ to, data: encodeFunctionData({ abi: art[abiName]!.abi, functionName, args }), gas: 3_000_000n, account: wallet.account, chain: wallet.chain })
-      return client.waitForTransactionReceipt({ hash })
+      return client.waitForTransactionReceipt({ hash, pollingInterval: 10 })
     }
     const balanceOf = async (token: ViemHex, who: ViemHex) => (await client.readContract({ address: token, abi: art.HookToken!.abi, functionName: 'balanceOf', args: [who] })) as bigint
 

@@ -26,8 +26,8 @@ import { AdjudicatorModel, type Deployment } from '../model/adjudicator.ts'
 import { startAnvil, type Anvil } from './anvil.ts'
 import { loadArtifacts } from './solc.ts'
 import {
-  decodeRevert,
   deployAdjudicator,
+  revertOf,
   encodeCall,
   fromChainAddress,
   signAuthorization,
@@ -96,30 +96,44 @@ export class ChainFixture {
     model?.mint(fromChainAddress(who), amount)
   }
 
-  /** Runs `call` from `role` in a block `advanceSeconds` (>= 1) after the last one. */
+  /**
+   * Runs `call` from `role` in a block `advanceSeconds` (>= 1) after the last one. The call is first
+   * executed against the pending block (same state, sender and timestamp as the block it would be
+   * mined in): a revert is read from it and nothing is mined; an accepted call is then sent and mined.
+   */
   async send(role: number, call: AdjudicatorCall, advanceSeconds = 1): Promise<Outcome> {
-    const receipt = await this.tx(role, toChainAddress(this.deployment.address), encodeCall(this.abis.adjudicator, call), advanceSeconds)
-    if (receipt.status === 'success') return { ok: true, gasUsed: receipt.gasUsed }
-    return { ok: false, code: await this.revertName(receipt.transactionHash) }
+    const to = toChainAddress(this.deployment.address)
+    const data = encodeCall(this.abis.adjudicator, call)
+    await this.setNextTime(advanceSeconds)
+    try {
+      await this.chain.publicClient.call({ account: this.chain.account(role).address, to, data, gas: CALL_GAS, blockTag: 'pending' })
+    } catch (err) {
+      const reason = revertOf(err, this.abis.errors)
+      if (!reason) throw err
+      return { ok: false, code: reason.name.startsWith('ERC20Insufficient') ? 'TOKEN_TRANSFER_FAILED' : reason.name }
+    }
+    const receipt = await this.mine(role, to, data)
+    if (receipt.status !== 'success') throw new Error(`${call.fn} passed eth_call on the pending block but reverted when mined`)
+    return { ok: true, gasUsed: receipt.gasUsed }
   }
 
   /** Sends raw calldata at the next block time; returns the receipt (success or reverted). */
   async tx(role: number, to: ChainAddress, data: ViemHex, advanceSeconds = 1) {
-    this.lastTime += Math.max(1, Math.floor(advanceSeconds))
-    await this.chain.testClient.setNextBlockTimestamp({ timestamp: BigInt(this.lastTime) })
-    const wallet = this.chain.walletClient(role)
-    const hash = await wallet.sendTransaction({ to, data, gas: CALL_GAS, account: wallet.account, chain: wallet.chain })
-    return this.chain.publicClient.waitForTransactionReceipt({ hash })
+    await this.setNextTime(advanceSeconds)
+    return this.mine(role, to, data)
   }
 
-  /** The custom error a mined, reverted transaction carries (from its trace). */
-  private async revertName(hash: ViemHex): Promise<string> {
-    const trace = (await this.chain.publicClient.request({
-      method: 'debug_traceTransaction' as never,
-      params: [hash, { tracer: 'callTracer' }] as never,
-    })) as { output?: ViemHex }
-    const name = decodeRevert(trace.output, this.abis.errors).name
-    return name.startsWith('ERC20Insufficient') ? 'TOKEN_TRANSFER_FAILED' : name
+  private async setNextTime(advanceSeconds: number): Promise<void> {
+    this.lastTime += Math.max(1, Math.floor(advanceSeconds))
+    await this.chain.publicClient.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${this.lastTime.toString(16)}`] as never })
+  }
+
+  private async mine(role: number, to: ChainAddress, data: ViemHex) {
+    const client = this.chain.publicClient
+    // anvil's dev accounts are unlocked: it fills nonce and fees and mines at once (one round trip).
+    const from = this.chain.account(role).address
+    const hash = (await client.request({ method: 'eth_sendTransaction' as never, params: [{ from, to, data, gas: `0x${CALL_GAS.toString(16)}` }] as never })) as ViemHex
+    return (await client.getTransactionReceipt({ hash }).catch(() => null)) ?? client.waitForTransactionReceipt({ hash, pollingInterval: 5, timeout: 10_000 })
   }
 
   async balanceOf(role: number): Promise<bigint> {

@@ -201,11 +201,11 @@ export function loadArtifacts(opts: { force?: boolean; quiet?: boolean; files?: 
   mkdirSync(BUILD_DIR, { recursive: true })
   if (!opts.files) {
     // Artifacts of contracts that no longer exist must not linger beside the new ones.
-    for (const f of readdirSync(BUILD_DIR)) if (f.endsWith('.json') && !f.startsWith('artifacts-')) rmSync(join(BUILD_DIR, f))
+    for (const f of readdirSync(BUILD_DIR)) if (f.endsWith('.json') && !f.startsWith('artifacts-')) rmSync(join(BUILD_DIR, f), { force: true }) // another worker may be rebuilding too
     for (const a of Object.values(artifacts)) writeFileSync(join(BUILD_DIR, `${a.contractName}.json`), JSON.stringify(a, null, 2))
   }
   // Written last and atomically: a build interrupted before this point is simply redone.
-  const tmp = `${manifestPath}.${process.pid}.tmp`
+  const tmp = `${manifestPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   writeFileSync(tmp, JSON.stringify({ key, artifacts }))
   renameSync(tmp, manifestPath)
   remember(manifest, key, artifacts)

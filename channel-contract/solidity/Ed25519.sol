@@ -20,7 +20,7 @@ import {Sha512} from "./Sha512.sol";
 /// of [j]B (j = 1..15; constants derived in channel-contract/chain/ed25519-tables.ts and checked by
 /// ed25519.test.ts). Square roots use the MODEXP precompile. Everything lives in memory past the
 /// free memory pointer (never moved). Reverts only if the MODEXP call fails (out of gas).
-/// Gas: ~191k per verify of a 32-byte message (prague; measured by chain/ed25519-gas.ts).
+/// Gas: ~172k per verify of a 32-byte message (prague; measured by chain/ed25519-gas.ts).
 library Ed25519 {
     uint256 private constant P = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed;
     uint256 private constant L = 0x1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed;
@@ -145,53 +145,6 @@ library Ed25519 {
                 y3 := y
                 z3 := z
             }
-            // Four doublings (one window), T3 from the last one.
-            function dbl4(x, y, z) -> x3, y3, z3, t3 {
-                let p := 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed
-                {
-                    let a := mulmod(x, x, p)
-                    let b := mulmod(y, y, p)
-                    x := mulmod(add(x, x), y, p) // E = 2XY
-                    y := addmod(b, sub(p, a), p) // G = B - A
-                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
-                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
-                    x := mulmod(x, b, p)
-                    z := mulmod(b, y, p)
-                    y := mulmod(y, a, p)
-                }
-                {
-                    let a := mulmod(x, x, p)
-                    let b := mulmod(y, y, p)
-                    x := mulmod(add(x, x), y, p) // E = 2XY
-                    y := addmod(b, sub(p, a), p) // G = B - A
-                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
-                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
-                    x := mulmod(x, b, p)
-                    z := mulmod(b, y, p)
-                    y := mulmod(y, a, p)
-                }
-                {
-                    let a := mulmod(x, x, p)
-                    let b := mulmod(y, y, p)
-                    x := mulmod(add(x, x), y, p) // E = 2XY
-                    y := addmod(b, sub(p, a), p) // G = B - A
-                    a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
-                    b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
-                    x := mulmod(x, b, p)
-                    z := mulmod(b, y, p)
-                    y := mulmod(y, a, p)
-                }
-                let a := mulmod(x, x, p)
-                let b := mulmod(y, y, p)
-                t3 := mulmod(add(x, x), y, p) // E
-                y3 := addmod(b, sub(p, a), p) // G
-                a := sub(p, addmod(a, b, p)) // H
-                b := addmod(y3, sub(p, mulmod(add(z, z), z, p)), p) // F
-                x3 := mulmod(t3, b, p)
-                t3 := mulmod(t3, a, p)
-                z3 := mulmod(b, y3, p)
-                y3 := mulmod(y3, a, p)
-            }
             // Addition of a cached point q = (Y - X, Y + X, 2d T, 2 Z) (add-2008-hwcd-3, a = -1).
             function addC(x, y, z, t, q) -> x3, y3, z3, t3 {
                 let p := 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed
@@ -245,17 +198,93 @@ library Ed25519 {
                     mstore(add(q, 0x60), addmod(z, z, p))
                 }
             }
-            // [sc]B + [k](-A) (Straus over 4-bit windows, from bit 252 down).
-            function straus(s1, s2, tA, tB) -> x, y, z, t {
+            // [s1]B + [s2](-A): Straus over 64 windows of 4 bits, from bit 252 down. The additions
+            // (add-2008-hwcd-3 with a = -1, as addC/addA above) are written out in the loop: a call
+            // costs about a third of an addition in argument and result shuffling.
+            function straus(s1, s2, tA) -> x, y, z, t {
+                let p := 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed
                 y := 1
                 z := 1
                 for { let i := 256 } i { } {
                     i := sub(i, 4)
-                    x, y, z, t := dbl4(x, y, z)
-                    let da := and(shr(i, s2), 15)
-                    if da { x, y, z, t := addC(x, y, z, t, add(tA, shl(7, sub(da, 1)))) }
-                    da := and(shr(i, s1), 15)
-                    if da { x, y, z, t := addA(x, y, z, t, add(tB, mul(0x60, sub(da, 1)))) }
+                    // four doublings (dbl above), T from the last one
+                    {
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        x := mulmod(add(x, x), y, p) // E = 2XY
+                        y := addmod(b, sub(p, a), p) // G = B - A
+                        a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                        b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                        x := mulmod(x, b, p)
+                        z := mulmod(b, y, p)
+                        y := mulmod(y, a, p)
+                    }
+                    {
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        x := mulmod(add(x, x), y, p) // E = 2XY
+                        y := addmod(b, sub(p, a), p) // G = B - A
+                        a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                        b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                        x := mulmod(x, b, p)
+                        z := mulmod(b, y, p)
+                        y := mulmod(y, a, p)
+                    }
+                    {
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        x := mulmod(add(x, x), y, p) // E = 2XY
+                        y := addmod(b, sub(p, a), p) // G = B - A
+                        a := sub(p, addmod(a, b, p)) // H = -(A + B), in (0, p]
+                        b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F = G - 2Z^2
+                        x := mulmod(x, b, p)
+                        z := mulmod(b, y, p)
+                        y := mulmod(y, a, p)
+                    }
+                    {
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        t := mulmod(add(x, x), y, p) // E
+                        y := addmod(b, sub(p, a), p) // G
+                        a := sub(p, addmod(a, b, p)) // H
+                        b := addmod(y, sub(p, mulmod(add(z, z), z, p)), p) // F
+                        x := mulmod(t, b, p)
+                        t := mulmod(t, a, p)
+                        z := mulmod(b, y, p)
+                        y := mulmod(y, a, p)
+                    }
+                    let q := and(shr(i, s2), 15)
+                    if q {
+                        q := add(tA, shl(7, sub(q, 1))) // cached [q](-A)
+                        let a := mulmod(addmod(y, sub(p, x), p), mload(q), p) // A
+                        let b := mulmod(addmod(y, x, p), mload(add(q, 0x20)), p) // B
+                        t := mulmod(t, mload(add(q, 0x40)), p) // C
+                        z := mulmod(z, mload(add(q, 0x60)), p) // D
+                        x := addmod(b, sub(p, a), p) // E = B - A
+                        y := addmod(b, a, p) // H = B + A
+                        b := addmod(z, sub(p, t), p) // F = D - C
+                        a := addmod(z, t, p) // G = D + C
+                        t := mulmod(x, y, p) // T3 = E H
+                        x := mulmod(x, b, p) // X3 = E F
+                        y := mulmod(a, y, p) // Y3 = G H
+                        z := mulmod(b, a, p) // Z3 = F G
+                    }
+                    q := and(shr(i, s1), 15)
+                    if q {
+                        q := add(add(tA, 0x780), mul(0x60, sub(q, 1))) // affine [q]B
+                        let a := mulmod(addmod(y, sub(p, x), p), mload(q), p) // A
+                        let b := mulmod(addmod(y, x, p), mload(add(q, 0x20)), p) // B
+                        t := mulmod(t, mload(add(q, 0x40)), p) // C
+                        z := addmod(z, z, p) // D = 2 Z
+                        x := addmod(b, sub(p, a), p) // E = B - A
+                        y := addmod(b, a, p) // H = B + A
+                        b := addmod(z, sub(p, t), p) // F = D - C
+                        a := addmod(z, t, p) // G = D + C
+                        t := mulmod(x, y, p) // T3 = E H
+                        x := mulmod(x, b, p) // X3 = E F
+                        y := mulmod(a, y, p) // Y3 = G H
+                        z := mulmod(b, a, p) // Z3 = F G
+                    }
                 }
             }
 
@@ -308,7 +337,7 @@ library Ed25519 {
             mstore(add(tB, 0x560), 0x61e22917f12de72b2dbdbdfac1f2d4d08648c28d189c246d24cecc0313cfeaa0)
             mstore(add(tB, 0x580), 0x511d61210ae4d842032e5a7d93d64270eb38af4e373fdeee5d9a762f9bd0b516)
 
-            let x, y, z, t := straus(sc, k, tA, tB)
+            let x, y, z, t := straus(sc, k, tA)
             // - R, as an affine point (-rx, ry): (ry + rx, ry - rx, -2d rx ry).
             mstore(tA, addmod(ry, rx, P))
             mstore(add(tA, 0x20), addmod(ry, sub(P, rx), P))

@@ -1,0 +1,116 @@
+// The chain client against the adjudicator on anvil: progress of a call, refusals in words before
+// anything is sent, a call refused when mined, restore from events, and dev-only actions refused
+// on a chain that is not the dev chain.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPublicClient, createWalletClient, http, type Chain } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { channelIdOf, stateHash } from '../../core/index.ts'
+import { startAnvil, type Anvil } from '../chain/anvil.ts'
+import { chainChannel, ChainFixture } from '../chain/testkit.ts'
+import { ChainCallError, ChainClient, type TxProgress } from './chain.ts'
+
+let fx: ChainFixture
+let other: Anvil | undefined
+
+beforeAll(async () => {
+  fx = await ChainFixture.start()
+}, 120_000)
+afterAll(async () => {
+  await fx?.stop()
+  await other?.stop()
+})
+
+function client(rpc = fx.chain): ChainClient {
+  const account = privateKeyToAccount(generatePrivateKey())
+  const chain: Chain = rpc.chain
+  const d = { ...fx.deployment, fromBlock: 0n }
+  return new ChainClient(d, createPublicClient({ chain, transport: http(rpc.rpcUrl) }), createWalletClient({ account, chain, transport: http(rpc.rpcUrl) }))
+}
+
+const USDC = 1_000_000n
+
+describe('ChainClient on anvil', () => {
+  it('reports each stage of a call, and balances to the minor unit', async () => {
+    const c = client()
+    expect(await c.isDevChain()).toBe(true)
+    const stages: TxProgress['stage'][] = []
+    await c.getTestFunds(5_000n * USDC, (p) => stages.push(p.stage))
+    expect(stages).toEqual(['checking', 'signing', 'sent', 'mined'])
+    expect(await c.tokenBalance(c.account)).toBe(5_000n * USDC)
+    expect(await c.gasBalance(c.account)).toBeGreaterThan(0n)
+    await c.deposit(1_234_567_891n)
+    expect(await c.freeBalance(c.account)).toBe(1_234_567_891n)
+    expect(await c.tokenBalance(c.account)).toBe(5_000n * USDC - 1_234_567_891n)
+  })
+
+  it('a refusal is the custom error in words, and nothing is sent', async () => {
+    const c = client()
+    await c.getTestFunds(100n * USDC)
+    const nonce = await c.publicClient.getTransactionCount({ address: `0x${c.account}` })
+    const refusal = await c.call({ fn: 'withdraw', amount: 1n }).catch((e: unknown) => e)
+    expect(refusal).toBeInstanceOf(ChainCallError)
+    expect((refusal as ChainCallError).code).toBe('INSUFFICIENT_FUNDS')
+    expect((refusal as ChainCallError).message).toMatch(/free balance in the contract is too small/)
+    expect((refusal as ChainCallError).hint).toMatch(/Deposit more/)
+    const tooMuch = await c.deposit(101n * USDC).catch((e: unknown) => e)
+    expect((tooMuch as ChainCallError).code).toBe('ERC20InsufficientBalance')
+    expect(await c.publicClient.getTransactionCount({ address: `0x${c.account}` })).toBe(nonce)
+  })
+
+  it('a call that passes the check but is refused when mined reports the custom error', async () => {
+    const c = client()
+    await c.getTestFunds(100n * USDC)
+    await c.deposit(100n * USDC)
+    await fx.chain.testClient.setAutomine(false)
+    try {
+      // Both withdrawals pass the check against the pending block; the block that mines them pays one.
+      const first = c.call({ fn: 'withdraw', amount: 60n * USDC })
+      const second = c.call({ fn: 'withdraw', amount: 60n * USDC })
+      await new Promise((r) => setTimeout(r, 300))
+      await fx.chain.testClient.mine({ blocks: 1 })
+      const outcomes = await Promise.allSettled([first, second])
+      const failed = outcomes.filter((o) => o.status === 'rejected')
+      const ok = outcomes.filter((o) => o.status === 'fulfilled')
+      expect(ok, 'one withdrawal is paid').toHaveLength(1)
+      expect(failed, 'the other is refused when mined').toHaveLength(1)
+      expect(((failed[0] as PromiseRejectedResult).reason as ChainCallError).code).toBe('INSUFFICIENT_FUNDS')
+      expect(await c.freeBalance(c.account)).toBe(40n * USDC)
+    } finally {
+      await fx.chain.testClient.setAutomine(true)
+    }
+  })
+
+  it('restore: the channels of an EVM account come back from the contract\'s events, params intact', async () => {
+    const a = client()
+    const b = client()
+    await a.getTestFunds(20_000n * USDC)
+    await b.getTestFunds(20_000n * USDC)
+    await a.deposit(10_000n * USDC)
+    await b.deposit(10_000n * USDC)
+    const { nowMs } = fx
+    const ch = chainChannel(fx.deployment, a.account, b.account, nowMs, 'restore')
+    const open0 = ch.s[0]!.state
+    const auth = await b.authorize(channelIdOf(ch.params), stateHash(open0), false)
+    await a.call({ fn: 'open', params: ch.params, state: open0, otherAuth: auth })
+    expect((await a.channel(ch.channelId)).status).toBe('open')
+    const wiped = new ChainClient({ ...fx.deployment, fromBlock: 0n }, a.publicClient)
+    expect(await wiped.channelsOf(b.account)).toEqual([ch.params])
+    expect(await wiped.channelsOf(a.account)).toEqual([ch.params])
+  })
+
+  it('moves the dev chain\'s clock', async () => {
+    const c = client()
+    const before = (await c.head()).time
+    const after = await c.advanceTime(3_600)
+    expect(after.time - before).toBeGreaterThanOrEqual(3_600_000)
+    await expect(c.advanceTime(0)).rejects.toThrow(/whole number/)
+  })
+
+  it('dev-only actions are refused on a chain that is not the dev chain', async () => {
+    other = await startAnvil({ extraArgs: ['--chain-id', '10'] })
+    const c = client(other)
+    expect(await c.isDevChain()).toBe(false)
+    await expect(c.getTestFunds(1n)).rejects.toMatchObject({ code: 'DEV_ONLY' })
+    await expect(c.advanceTime(60)).rejects.toMatchObject({ code: 'DEV_ONLY' })
+  })
+})

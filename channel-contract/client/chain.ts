@@ -1,0 +1,363 @@
+// The settlement contract as the app and the desk use it: reads (balances, a channel, chain time,
+// the channels of an EVM account from the contract's events), calls with their progress (checked
+// on the pending block first, then signed, sent, mined, confirmed), and every refusal as the
+// contract's custom error with what it means and what to do, in words. Browser-safe: viem only.
+//
+// Accounts: a local secp256k1 key (the vault's) or an injected EIP-1193 wallet; both are a viem
+// WalletClient. Dev-only actions (mint Test USDC, gas, moving the chain's clock) are refused
+// unless the chain answers as the dev chain (anvil, chain id 31337) at the moment they are asked.
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  decodeEventLog,
+  encodeFunctionData,
+  getAddress,
+  type Account,
+  type Chain,
+  type Hex as ViemHex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
+import { ProtocolError } from '../../core/errors.ts'
+import type { AddressHex, ChannelParams, Hex } from '../../core/index.ts'
+import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
+import { authorizationDigest, EIP712_NAME, EIP712_VERSION } from '../model/adjudicator.ts'
+import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
+
+export const DEV_CHAIN_ID = 31337
+
+/** Where the contract is. Parsed from configuration at the app's or desk's boundary. */
+export interface ChainDeployment {
+  readonly chainId: number
+  /** The adjudicator (no 0x). */
+  readonly address: AddressHex
+  readonly token: AddressHex
+  readonly asset: string
+  readonly assetDecimals: number
+  /** First block to scan for the contract's events (its deployment block). */
+  readonly fromBlock?: bigint
+}
+
+export type ChannelStatusOnChain = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+const STATUS: readonly ChannelStatusOnChain[] = ['none', 'open', 'disputed', 'finalized', 'closed']
+
+export interface ChannelOnChain {
+  readonly status: ChannelStatusOnChain
+  readonly deposited: bigint
+  readonly holdings: bigint
+  /** Disputed: ms; refutes before it, finalize from it on. */
+  readonly deadline: number
+  readonly version: number
+  readonly lockedCount: number
+}
+
+/** What the contract or the chain said, in words a trader can act on. */
+export class ChainCallError extends ProtocolError<string> {
+  constructor(
+    code: string,
+    message: string,
+    /** What to do about it. */
+    readonly hint: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(code, message, details)
+  }
+}
+
+/** Each custom error of the contract: what it means and what to do. */
+export const CHAIN_ERRORS: Readonly<Record<string, readonly [meaning: string, hint: string]>> = {
+  INVALID_AMOUNT: ['The amount is zero, too large, or would push the balance past the contract\'s limit.', 'Enter an amount greater than zero.'],
+  INVALID_FIELD: ['The call carries a value the contract never accepts.', 'Check the channel\'s accounts and challenge period; the app may be out of date.'],
+  WRONG_CONTRACT: ['The channel was made for another chain, deployment or asset.', 'Open the channel on the network the app is configured for.'],
+  NOT_A_PARTY: ['Only the channel\'s own EVM accounts may open or close it.', 'Switch to the account the channel names.'],
+  UNKNOWN_CHANNEL: ['The contract has no such channel.', 'Open the channel first, or check the network.'],
+  CHANNEL_EXISTS: ['This channel is already open (or was closed) on the contract.', 'Nothing to do: a channel opens once.'],
+  WRONG_CHANNEL: ['The state belongs to another channel or deployment.', 'Use a state of this channel.'],
+  NOT_FULLY_SIGNED: ['The other party\'s signature or authorisation is missing.', 'Wait for your counterparty to sign.'],
+  BAD_SIGNATURE: ['A signature does not verify.', 'Ask your counterparty to sign again; if it persists, dispute with the last good state.'],
+  NOT_OPENING_STATE: ['A channel opens only with its version-0 state.', 'Open with the opening state both signed.'],
+  INVALID_STATE: ['The state does not keep the channel\'s deposit, or is not the disputed state.', 'Use the co-signed state the contract expects.'],
+  INSUFFICIENT_FUNDS: ['The free balance in the contract is too small.', 'Deposit more tokens first (or withdraw less).'],
+  ALREADY_FINALIZED: ['The channel has already paid out.', 'Nothing to do: withdraw your free balance.'],
+  NOT_FINAL: ['A cooperative close needs a final state.', 'Propose the final state and wait for both signatures.'],
+  OPEN_POSITIONS: ['Positions are still open in that state.', 'Settle or close out the positions first.'],
+  STALE_VERSION: ['A newer state is already known to the contract.', 'Submit the newest state you hold.'],
+  CHALLENGE_ACTIVE: ['A dispute is running (or its window is still open).', 'Refute with a newer state, or wait for the deadline to finalize.'],
+  NOT_DISPUTED: ['There is no dispute on this channel.', 'Start a dispute first.'],
+  DEADLINE_PASSED: ['The window for this has closed.', 'Finalize (disputes) or refund (settlement) instead.'],
+  UNKNOWN_POSITION: ['The position is not locked in the finalized channel.', 'Finalize the channel first, or pick another position.'],
+  NOT_EXPIRED: ['The position has not expired yet.', 'Wait until its expiry.'],
+  FALLBACK_NOT_REACHED: ['A refund is possible only 7 days after expiry with no settlement.', 'Settle with the oracle\'s price instead.'],
+  ATTESTATION_MISMATCH: ['The oracle\'s price is for another feed, time, oracle or precision.', 'Fetch the attestation for the position\'s own feed and expiry.'],
+  ERC20InsufficientBalance: ['Your wallet does not hold that many tokens.', 'Get tokens first (on the dev chain: Get test funds).'],
+  ERC20InsufficientAllowance: ['The contract may not take that many of your tokens.', 'Approve the amount, then deposit again.'],
+  SafeERC20FailedOperation: ['The token refused the transfer.', 'Check the token and your balance.'],
+  DEV_ONLY: ['Minting test tokens works only on the dev chain.', 'Use real tokens on this network.'],
+}
+
+/** A revert's custom error as a ChainCallError, in words. */
+export function chainErrorOf(name: string, args: readonly unknown[] = []): ChainCallError {
+  const [meaning, hint] = CHAIN_ERRORS[name] ?? [`The contract refused the call (${name}).`, 'Check the call and try again.']
+  return new ChainCallError(name, meaning, hint, { args: args.map((a) => (typeof a === 'bigint' ? a.toString() : a)) })
+}
+
+function revertReason(err: unknown): ChainCallError | null {
+  if (!(err instanceof BaseError)) return null
+  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+  if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName) return chainErrorOf(reverted.data.errorName, reverted.data.args ?? [])
+  return null
+}
+
+/** A network or node failure (not a refusal by the contract). */
+function networkError(err: unknown): ChainCallError {
+  const msg = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
+  if (/rejected|denied/i.test(msg)) return new ChainCallError('USER_REJECTED', 'You declined the request in your wallet.', 'Try again and approve it in the wallet.')
+  return new ChainCallError('CHAIN_UNAVAILABLE', `The chain did not answer: ${msg}`, 'Check the connection to the chain (RPC URL) and try again.')
+}
+
+/** Where a call is: the app shows each step. */
+export type TxProgress =
+  | { readonly stage: 'checking' }
+  | { readonly stage: 'signing' }
+  | { readonly stage: 'sent'; readonly hash: ViemHex }
+  | { readonly stage: 'mined'; readonly hash: ViemHex; readonly block: bigint; readonly gasUsed: bigint }
+  | { readonly stage: 'confirmed'; readonly hash: ViemHex; readonly confirmations: number }
+
+export interface TxResult {
+  readonly hash: ViemHex
+  readonly block: bigint
+  readonly gasUsed: bigint
+}
+
+const hex = (h: Hex): ViemHex => `0x${h}`
+const addr = (a: AddressHex): ViemHex => getAddress(`0x${a}`)
+
+export class ChainClient {
+  constructor(
+    readonly deployment: ChainDeployment,
+    readonly publicClient: PublicClient<Transport, Chain | undefined>,
+    /** Absent for a read-only client (watching, restoring). */
+    readonly wallet?: WalletClient<Transport, Chain | undefined, Account>,
+    /** Confirmations to wait for after the block that mined a call (the dev chain needs none). */
+    readonly confirmations = 0,
+  ) {}
+
+  /** This client's EVM account (no 0x). */
+  get account(): AddressHex {
+    if (!this.wallet) throw new ChainCallError('NO_ACCOUNT', 'No EVM account is connected.', 'Unlock your identity or connect a wallet.')
+    return this.wallet.account.address.slice(2).toLowerCase()
+  }
+
+  // ---- reads ----
+
+  async tokenBalance(who: AddressHex): Promise<bigint> {
+    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.token), abi: testUsdcAbi, functionName: 'balanceOf', args: [addr(who)] }))
+  }
+
+  async allowance(who: AddressHex): Promise<bigint> {
+    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.token), abi: testUsdcAbi, functionName: 'allowance', args: [addr(who), addr(this.deployment.address)] }))
+  }
+
+  /** Native balance (gas), in wei. */
+  async gasBalance(who: AddressHex): Promise<bigint> {
+    return this.read(() => this.publicClient.getBalance({ address: addr(who) }))
+  }
+
+  /** Free balance in the contract (not in any channel). */
+  async freeBalance(who: AddressHex): Promise<bigint> {
+    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.address), abi: adjudicatorAbi, functionName: 'balanceOf', args: [addr(who)] }))
+  }
+
+  async channel(channelId: Hex): Promise<ChannelOnChain> {
+    const c = await this.read(() => this.publicClient.readContract({ address: addr(this.deployment.address), abi: adjudicatorAbi, functionName: 'channel', args: [hex(channelId)] }))
+    return { status: STATUS[c.status] ?? 'none', deposited: c.deposited, holdings: c.holdings, deadline: Number(c.deadline), version: Number(c.version), lockedCount: c.lockedCount }
+  }
+
+  /** The latest block's time in ms (the contract's clock) and its number. */
+  async head(): Promise<{ readonly time: number; readonly block: bigint }> {
+    const b = await this.read(() => this.publicClient.getBlock())
+    return { time: Number(b.timestamp) * 1000, block: b.number }
+  }
+
+  /** Every channel opened with `who` as party A or B, from the contract's events, oldest first. */
+  async channelsOf(who: AddressHex): Promise<ChannelParams[]> {
+    const event = adjudicatorAbi.find((x) => x.type === 'event' && x.name === 'ChannelOpened')!
+    const address = addr(this.deployment.address)
+    const fromBlock = this.deployment.fromBlock ?? 0n
+    const [asA, asB] = await this.read(() =>
+      Promise.all([
+        this.publicClient.getLogs({ address, event, args: { evmA: addr(who) }, fromBlock }),
+        this.publicClient.getLogs({ address, event, args: { evmB: addr(who) }, fromBlock }),
+      ]),
+    )
+    const logs = [...asA, ...asB].sort((x, y) => Number((x.blockNumber ?? 0n) - (y.blockNumber ?? 0n)) || (x.logIndex ?? 0) - (y.logIndex ?? 0))
+    return logs.map((log) => {
+      const { args } = decodeEventLog({ abi: adjudicatorAbi, eventName: 'ChannelOpened', data: log.data, topics: log.topics })
+      const p = args.params
+      return {
+        contractId: p.contractId.slice(2),
+        chainId: Number(p.chainId),
+        contract: p.contractAddress.slice(2).toLowerCase(),
+        partyA: p.partyA.slice(2),
+        partyB: p.partyB.slice(2),
+        evmA: p.evmA.slice(2).toLowerCase(),
+        evmB: p.evmB.slice(2).toLowerCase(),
+        nonce: p.nonce.slice(2),
+        challengePeriod: Number(p.challengePeriod),
+        asset: p.asset,
+        assetDecimals: p.assetDecimals,
+        oracle: p.oracle.slice(2),
+      }
+    })
+  }
+
+  // ---- calls ----
+
+  /** The EIP-712 authorisation this account gives its counterparty to open (or close) with a state. */
+  async authorize(channelId: Hex, stateHash: Hex, closing: boolean): Promise<Hex> {
+    const wallet = this.requireWallet()
+    const primaryType = closing ? 'CloseChannel' : 'OpenChannel'
+    try {
+      const sig = await wallet.signTypedData({
+        account: wallet.account,
+        domain: { name: EIP712_NAME, version: EIP712_VERSION, chainId: this.deployment.chainId, verifyingContract: addr(this.deployment.address) },
+        types: { [primaryType]: [{ name: 'channelId', type: 'bytes32' }, { name: 'state', type: 'bytes32' }] },
+        primaryType,
+        message: { channelId: hex(channelId), state: hex(stateHash) },
+      })
+      return sig.slice(2).toLowerCase()
+    } catch (e) {
+      throw networkError(e)
+    }
+  }
+
+  /** The digest `authorize` signs (for checking a counterparty's authorisation off chain). */
+  authorizationDigest(channelId: Hex, stateHash: Hex, closing: boolean): Hex {
+    return authorizationDigest(this.deployment, channelId, stateHash, closing)
+  }
+
+  /** Deposits `amount`, approving the contract for it first when the allowance is short. */
+  async deposit(amount: bigint, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    if (amount <= 0n) throw chainErrorOf('INVALID_AMOUNT')
+    const have = await this.tokenBalance(this.account)
+    if (have < amount) throw chainErrorOf('ERC20InsufficientBalance', [this.account, have, amount])
+    if ((await this.allowance(this.account)) < amount) {
+      await this.send(this.deployment.token, encodeFunctionData({ abi: testUsdcAbi, functionName: 'approve', args: [addr(this.deployment.address), amount] }), onProgress)
+    }
+    return this.call({ fn: 'deposit', amount }, onProgress)
+  }
+
+  /** Any adjudicator call: checked on the pending block (a refusal costs nothing), then sent. */
+  call(call: AdjudicatorCall, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.send(this.deployment.address, encodeCall(adjudicatorAbi as never, call), onProgress)
+  }
+
+  private async send(to: AddressHex, data: ViemHex, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    const wallet = this.requireWallet()
+    onProgress?.({ stage: 'checking' })
+    let gas: bigint
+    try {
+      gas = await this.publicClient.estimateGas({ account: wallet.account, to: addr(to), data, blockTag: 'pending' })
+    } catch (e) {
+      throw this.decodeFailure(e)
+    }
+    onProgress?.({ stage: 'signing' })
+    let hash: ViemHex
+    try {
+      // 20% over the estimate: the pending block may differ a little from the one that mines it.
+      hash = await wallet.sendTransaction({ account: wallet.account, chain: wallet.chain, to: addr(to), data, gas: (gas * 12n) / 10n })
+    } catch (e) {
+      throw this.decodeFailure(e)
+    }
+    onProgress?.({ stage: 'sent', hash })
+    const receipt = await this.read(() => this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 }))
+    if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
+    onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed })
+    if (this.confirmations > 0) {
+      await this.read(() => this.publicClient.waitForTransactionReceipt({ hash, confirmations: this.confirmations + 1, pollingInterval: 1_000 }))
+      onProgress?.({ stage: 'confirmed', hash, confirmations: this.confirmations })
+    }
+    return { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed }
+  }
+
+  /**
+   * A call that passed the check but reverted when mined (another transaction in the same block
+   * moved the state first): why, by replaying it on the state that block left.
+   */
+  private async replayFailure(to: AddressHex, data: ViemHex, block: bigint): Promise<ChainCallError> {
+    try {
+      await this.publicClient.call({ account: this.wallet!.account, to: addr(to), data, blockNumber: block })
+    } catch (e) {
+      return this.decodeFailure(e)
+    }
+    return new ChainCallError('REVERTED', 'The call was refused when it was mined: the chain moved since it was checked.', 'Refresh and try again.')
+  }
+
+  private decodeFailure(e: unknown): ChainCallError {
+    const reason = revertReason(e)
+    if (reason) return reason
+    // Some nodes return the raw revert data without ABI context: decode it against ours.
+    const data = e instanceof BaseError ? (e.walk((x) => typeof (x as { data?: unknown }).data === 'string') as { data?: ViemHex } | null)?.data : undefined
+    if (data && data.length >= 10) {
+      for (const abi of [adjudicatorAbi, testUsdcAbi] as const) {
+        try {
+          const r = decodeErrorResult({ abi, data })
+          return chainErrorOf(r.errorName, (r.args ?? []) as readonly unknown[])
+        } catch {
+          // not this ABI's error
+        }
+      }
+    }
+    return networkError(e)
+  }
+
+  private requireWallet(): WalletClient<Transport, Chain | undefined, Account> {
+    if (!this.wallet) throw new ChainCallError('NO_ACCOUNT', 'No EVM account is connected.', 'Unlock your identity or connect a wallet.')
+    return this.wallet
+  }
+
+  private async read<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f()
+    } catch (e) {
+      throw this.decodeFailure(e)
+    }
+  }
+
+  // ---- dev chain only ----
+
+  /** Whether the chain answers as the dev chain right now (anvil, chain id 31337). */
+  async isDevChain(): Promise<boolean> {
+    try {
+      const [id, info] = await Promise.all([this.publicClient.getChainId(), this.publicClient.request({ method: 'anvil_nodeInfo' as never })])
+      return id === DEV_CHAIN_ID && info !== null && typeof info === 'object'
+    } catch {
+      return false
+    }
+  }
+
+  private async requireDev(what: string): Promise<void> {
+    if (!(await this.isDevChain())) throw new ChainCallError('DEV_ONLY', `${what} works only on the dev chain.`, 'On a real network, get tokens and gas the usual way.')
+  }
+
+  /** Dev chain: mints `amount` Test USDC to this account and gives it gas (10 ETH). */
+  async getTestFunds(amount: bigint, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    await this.requireDev('Getting test funds')
+    await this.read(() => this.publicClient.request({ method: 'anvil_setBalance' as never, params: [addr(this.account), '0x8ac7230489e80000'] as never }))
+    return this.send(this.deployment.token, encodeFunctionData({ abi: testUsdcAbi, functionName: 'mint', args: [addr(this.account), amount] }), onProgress)
+  }
+
+  /** Dev chain: moves the chain's clock forward by `seconds` and mines a block at the new time. */
+  async advanceTime(seconds: number): Promise<{ readonly time: number }> {
+    if (!Number.isSafeInteger(seconds) || seconds <= 0 || seconds > 366 * 86_400) {
+      throw new ChainCallError('INVALID_FIELD', `seconds must be a whole number from 1 to one year, got ${seconds}`, 'Enter how far to move the clock.')
+    }
+    await this.requireDev('Moving the chain\'s clock')
+    await this.read(() => this.publicClient.request({ method: 'evm_increaseTime' as never, params: [`0x${seconds.toString(16)}`] as never }))
+    await this.read(() => this.publicClient.request({ method: 'evm_mine' as never }))
+    return { time: (await this.head()).time }
+  }
+}
+

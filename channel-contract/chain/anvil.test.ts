@@ -46,4 +46,19 @@ describe('solc + anvil + viem', () => {
       expect((err as Error).message).toMatch(/Broken\.sol:3: error \(DeclarationError\)/)
     }
   })
+
+  it('a crashed anvil surfaces its output when stopped', async () => {
+    const other = await startAnvil()
+    const errors: unknown[] = []
+    const orig = console.error
+    console.error = (...args: unknown[]) => errors.push(args.join(' '))
+    try {
+      process.kill(other.pid, 'SIGKILL')
+      await expect.poll(() => errors.length).toBeGreaterThan(0)
+      await expect(other.stop()).rejects.toThrow(/had crashed \(exit code none, signal SIGKILL\); its output:\n[\s\S]*Listening on 127\.0\.0\.1/)
+    } finally {
+      console.error = orig
+    }
+    expect(String(errors[0])).toMatch(/exited unexpectedly/)
+  })
 })

@@ -52,6 +52,8 @@ export interface AnvilOptions {
 export interface Anvil {
   readonly rpcUrl: string
   readonly port: number
+  /** The anvil process id. */
+  readonly pid: number
   readonly chainId: number
   readonly chain: Chain
   readonly publicClient: PublicClient<Transport, Chain>
@@ -189,6 +191,7 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   return {
     rpcUrl,
     port,
+    pid: child.pid!,
     chainId,
     chain,
     publicClient,

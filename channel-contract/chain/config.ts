@@ -1,0 +1,218 @@
+// Which EVM chain and deployment the product talks to: one shape for anvil and for any other chain.
+// Browser-safe (no Node modules): the app and the desk parse their config here; the Node services
+// read it from a file and the environment with channel-contract/services/config.ts.
+//
+// Sources, field by field, the later winning: the JSON file (`otc.config.json`), then environment
+// variables (`OTC_<NAME>` in Node, `VITE_<NAME>` in the app's build). Names and JSON keys:
+//   CHAIN_RPC_URL    rpcUrl          http(s) JSON-RPC endpoint
+//   CHAIN_ID         chainId         the chain's id (31337 = anvil)
+//   ADJUDICATOR      adjudicator     the Adjudicator's address (0x + 40 hex)
+//   TOKEN            token           the ERC-20 it holds
+//   VERIFIER         verifier        the Ed25519Verifier it calls
+//   ASSET            asset           the symbol channel params name (e.g. USDC)
+//   ASSET_DECIMALS   assetDecimals   the token's decimals
+//   ORACLE_URL       oracleUrl       the oracle service (optional)
+//   WATCHTOWER_URL   watchtowerUrl   the watchtower service (optional)
+//   DEPLOYMENT_BLOCK deploymentBlock first block worth scanning for the adjudicator's events (optional, default 0)
+import { z } from 'zod'
+import type { AddressHex } from '../../core/index.ts'
+import type { AdjudicatorDeployment } from './adjudicator.ts'
+
+/** anvil's (and Hardhat's) chain id: necessary for the dev chain, never sufficient. */
+export const DEV_CHAIN_ID = 31337
+
+export interface ChainConfig {
+  readonly rpcUrl: string
+  readonly chainId: number
+  /** Addresses in core's form: 40 lowercase hex characters, no 0x. */
+  readonly adjudicator: AddressHex
+  readonly token: AddressHex
+  readonly verifier: AddressHex
+  readonly asset: string
+  readonly assetDecimals: number
+  readonly oracleUrl: string | null
+  readonly watchtowerUrl: string | null
+  readonly deploymentBlock: bigint
+}
+
+export class ChainConfigError extends Error {
+  constructor(
+    /** The JSON key (or `file`), so a caller can point at it. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ChainConfigError'
+  }
+}
+
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `expected ${what} as a URL string` })
+    .max(2048, 'longer than 2048 characters')
+    .refine((s) => {
+      try {
+        const u = new URL(s)
+        return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === ''
+      } catch {
+        return false
+      }
+    }, `expected an http:// or https:// URL without user:password (${what})`)
+    .transform((s) => s.replace(/\/+$/, ''))
+
+const evmAddress = z
+  .string({ error: 'expected an EVM address (0x + 40 hex characters)' })
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'expected an EVM address: 0x followed by 40 hex characters')
+  .refine((s) => !/^0x0{40}$/.test(s), 'the zero address is not a contract')
+  .transform((s) => s.slice(2).toLowerCase())
+
+const intFrom = (min: number, max: number, what: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v.trim()) ? Number(v.trim()) : v),
+    z.number({ error: `expected ${what} as an integer` }).int(`expected ${what} as an integer`).min(min, `must be >= ${min}`).max(max, `must be <= ${max}`),
+  )
+
+export const chainConfigSchema = z.strictObject({
+  rpcUrl: httpUrl('the JSON-RPC endpoint'),
+  chainId: intFrom(1, Number.MAX_SAFE_INTEGER, 'the chain id'),
+  adjudicator: evmAddress,
+  token: evmAddress,
+  verifier: evmAddress,
+  asset: z.string({ error: 'expected the asset symbol' }).regex(/^[A-Z0-9._-]{1,32}$/, 'expected 1-32 characters of A-Z, 0-9, ".", "_" or "-"'),
+  assetDecimals: intFrom(0, 36, 'the asset decimals'),
+  oracleUrl: httpUrl('the oracle URL').nullable().default(null),
+  watchtowerUrl: httpUrl('the watchtower URL').nullable().default(null),
+  deploymentBlock: z
+    .union([z.number(), z.string()], { error: 'expected a block number' })
+    .refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v >= 0 : /^(0|[1-9][0-9]{0,19})$/.test(v)), 'expected a non-negative integer block number')
+    .transform((v) => BigInt(v))
+    .default(0n),
+})
+
+/** The JSON key of each environment variable suffix (see the header). */
+export const CONFIG_ENV_NAMES = {
+  CHAIN_RPC_URL: 'rpcUrl',
+  CHAIN_ID: 'chainId',
+  ADJUDICATOR: 'adjudicator',
+  TOKEN: 'token',
+  VERIFIER: 'verifier',
+  ASSET: 'asset',
+  ASSET_DECIMALS: 'assetDecimals',
+  ORACLE_URL: 'oracleUrl',
+  WATCHTOWER_URL: 'watchtowerUrl',
+  DEPLOYMENT_BLOCK: 'deploymentBlock',
+} as const satisfies Record<string, keyof ChainConfig>
+
+/** The config fields set by `env` (`<prefix><NAME>`, e.g. OTC_CHAIN_ID or VITE_CHAIN_ID); empty values count as unset. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>, prefix: 'OTC_' | 'VITE_' | string = 'OTC_'): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, key] of Object.entries(CONFIG_ENV_NAMES)) {
+    const v = env[`${prefix}${name}`]
+    if (v !== undefined && v.trim() !== '') out[key] = v.trim()
+  }
+  return out
+}
+
+/**
+ * Parses a config (the file's object with the environment's fields laid over it). Throws
+ * ChainConfigError naming the first bad or missing field, and the env variable that sets it.
+ */
+export function parseChainConfig(input: unknown, envPrefix = 'OTC_'): ChainConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ChainConfigError('file', 'the chain config must be a JSON object')
+  const r = chainConfigSchema.safeParse(input)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]!
+  const field = String(issue.path[0] ?? '')
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys
+    throw new ChainConfigError(keys[0] ?? 'file', `chain config: unknown field${keys.length > 1 ? 's' : ''} ${keys.join(', ')} (known: ${Object.keys(chainConfigSchema.shape).join(', ')})`)
+  }
+  const envName = Object.entries(CONFIG_ENV_NAMES).find(([, k]) => k === field)?.[0]
+  const missing = (input as Record<string, unknown>)[field] === undefined
+  const hint = envName ? ` (JSON "${field}" or ${envPrefix}${envName})` : ''
+  throw new ChainConfigError(field, `chain config: ${field}${hint}: ${missing ? 'required, not set' : issue.message}`)
+}
+
+/** The deployment as `deployAdjudicator` returns it (for channel params and the adjudicator module). */
+export function deploymentOf(c: ChainConfig): AdjudicatorDeployment {
+  return { chainId: c.chainId, address: c.adjudicator, token: c.token, verifier: c.verifier, asset: c.asset, assetDecimals: c.assetDecimals }
+}
+
+/** A config as JSON (addresses with 0x, the block as a string): what `otc.config.json` holds. */
+export function configToJson(c: ChainConfig): Record<string, string | number | null> {
+  return {
+    rpcUrl: c.rpcUrl,
+    chainId: c.chainId,
+    adjudicator: `0x${c.adjudicator}`,
+    token: `0x${c.token}`,
+    verifier: `0x${c.verifier}`,
+    asset: c.asset,
+    assetDecimals: c.assetDecimals,
+    oracleUrl: c.oracleUrl,
+    watchtowerUrl: c.watchtowerUrl,
+    deploymentBlock: c.deploymentBlock.toString(),
+  }
+}
+
+// ---- the dev chain, checked at use ----
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; json(): Promise<unknown> }>
+
+async function rpc(rpcUrl: string, method: string, fetchFn: FetchLike, timeoutMs: number): Promise<{ result?: unknown; error?: unknown } | null> {
+  try {
+    const res = await fetchFn(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (!res.ok) return null
+    return (await res.json()) as { result?: unknown; error?: unknown }
+  } catch {
+    return null
+  }
+}
+
+export interface DevChainCheck {
+  readonly dev: boolean
+  /** Why not (or `anvil` when it is). */
+  readonly reason: string
+}
+
+/**
+ * Is `rpcUrl` the dev chain right now: it reports chain id 31337 (and so does the config) AND it
+ * answers anvil's `anvil_nodeInfo`. Asked on every call, never cached: the same URL may serve
+ * another chain after a restart. Everything dev-only (mint, gas by anvil_setBalance, moving the
+ * clock) must pass through `requireDevChain` first.
+ */
+export async function checkDevChain(target: { rpcUrl: string; chainId: number }, opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<DevChainCheck> {
+  const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike)
+  const timeoutMs = opts.timeoutMs ?? 2000
+  if (target.chainId !== DEV_CHAIN_ID) return { dev: false, reason: `the configured chain id is ${target.chainId}, not ${DEV_CHAIN_ID}` }
+  const id = await rpc(target.rpcUrl, 'eth_chainId', f, timeoutMs)
+  if (!id || typeof id.result !== 'string') return { dev: false, reason: `${target.rpcUrl} did not answer eth_chainId` }
+  const actual = Number.parseInt(id.result, 16)
+  if (actual !== DEV_CHAIN_ID) return { dev: false, reason: `${target.rpcUrl} reports chain id ${actual}, not ${DEV_CHAIN_ID}` }
+  const info = await rpc(target.rpcUrl, 'anvil_nodeInfo', f, timeoutMs)
+  if (!info || info.error !== undefined || typeof info.result !== 'object' || info.result === null) {
+    return { dev: false, reason: `${target.rpcUrl} does not answer anvil_nodeInfo (not an anvil dev chain)` }
+  }
+  return { dev: true, reason: 'anvil' }
+}
+
+export const isDevChain = async (target: { rpcUrl: string; chainId: number }, opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<boolean> =>
+  (await checkDevChain(target, opts)).dev
+
+export class DevOnlyError extends Error {
+  readonly code = 'DEV_ONLY'
+  constructor(what: string, reason: string) {
+    super(`${what} exists only on the dev chain: ${reason}`)
+    this.name = 'DevOnlyError'
+  }
+}
+
+/** Throws DevOnlyError (saying why) unless `target` is the dev chain now. */
+export async function requireDevChain(target: { rpcUrl: string; chainId: number }, what: string, opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<void> {
+  const c = await checkDevChain(target, opts)
+  if (!c.dev) throw new DevOnlyError(what, c.reason)
+}

@@ -1,4 +1,4 @@
-// Every screen usable with a keyboard and readable at 1280x800: an axe-core scan of each main screen
+// Every screen usable with a keyboard and readable at 1280x800 and at phone width (390x844): an axe-core scan of each main screen
 // (no serious or critical violations: labels, roles, names, contrast), and the first steps of the
 // workflow done with the keyboard alone.
 import AxeBuilder from '@axe-core/playwright'
@@ -11,7 +11,7 @@ async function serious(page: Page, screen: string): Promise<string[]> {
   const found = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
-  // Readable at 1280x800: nothing forces the page to scroll sideways.
+  // Readable at this width: nothing forces the page to scroll sideways.
   const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
   if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
   return found
@@ -49,30 +49,43 @@ test('keyboard only: create an identity and get test funds without the mouse', a
   await t.context.close()
 })
 
-test('axe: no serious or critical accessibility violations on the main screens at 1280x800', async ({ browser, stack }) => {
-  test.setTimeout(120_000)
-  const found: string[] = []
-  const fresh = await newTrader(browser, stack, 'fresh')
-  await fresh.open()
-  await expect(fresh.page.getByRole('button', { name: 'Create identity' })).toBeVisible()
-  found.push(...(await serious(fresh.page, 'create identity')))
-  await fresh.context.close()
+for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`axe: no serious or critical accessibility violations on the main screens at ${vp.width}x${vp.height}`, async ({ browser, stack }) => {
+    test.setTimeout(150_000)
+    const found: string[] = []
+    const fresh = await newTrader(browser, stack, 'fresh')
+    await fresh.page.setViewportSize(vp)
+    await fresh.open()
+    await expect(fresh.page.getByRole('button', { name: 'Create identity' })).toBeVisible()
+    found.push(...(await serious(fresh.page, 'create identity')))
+    await fresh.context.close()
 
-  const { alice, bob } = await twoTradersInChannel(browser, stack)
-  const [a, b] = [alice.page, bob.page]
-  found.push(...(await serious(a, 'settlement tab')))
-  await trade(a, b, '900')
-  await a.getByRole('button', { name: 'New RFQ' }).click()
-  found.push(...(await serious(a, 'trade tab with an RFQ')))
-  for (const tab of ['Risk', 'History & audit']) {
-    await a.getByRole('tab', { name: tab }).click()
-    found.push(...(await serious(a, tab)))
-  }
-  await b.getByRole('button', { name: 'New channel' }).click()
-  found.push(...(await serious(b, 'new channel form')))
-  await b.getByRole('button', { name: 'Accept invite' }).click()
-  found.push(...(await serious(b, 'accept invite form')))
-  expect(found).toEqual([])
-  await alice.context.close()
-  await bob.context.close()
-})
+    const { alice, bob } = await twoTradersInChannel(browser, stack)
+    const [a, b] = [alice.page, bob.page]
+    for (const p of [a, b]) await p.setViewportSize(vp)
+    found.push(...(await serious(a, 'settlement tab')))
+    await trade(a, b, '900')
+    await expect(a.getByRole('region', { name: /^Filled You bought/ })).toBeVisible()
+    found.push(...(await serious(a, 'trade tab with a fill ticket')))
+    await a.getByRole('button', { name: 'New RFQ' }).click()
+    found.push(...(await serious(a, 'trade tab with an RFQ draft')))
+    await a.getByRole('button', { name: 'Keyboard shortcuts' }).click()
+    found.push(...(await serious(a, 'keyboard shortcuts')))
+    await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByRole('button', { name: 'Close' }).click()
+    for (const tab of ['Risk', 'Blotter', 'History & audit']) {
+      await a.getByRole('tab', { name: tab }).click()
+      found.push(...(await serious(a, tab)))
+    }
+    await a.getByRole('tab', { name: 'Risk' }).click()
+    await a.getByRole('button', { name: /^Close out bought/ }).click()
+    found.push(...(await serious(a, 'close-out ticket')))
+    if (vp.width < 760) await b.getByRole('button', { name: 'Account and channels' }).click()
+    await b.getByRole('button', { name: 'New channel' }).click()
+    found.push(...(await serious(b, 'new channel form')))
+    await b.getByRole('button', { name: 'Accept invite' }).click()
+    found.push(...(await serious(b, 'accept invite form')))
+    expect(found).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  })
+}

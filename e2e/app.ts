@@ -139,8 +139,14 @@ export async function expectNoSidewaysScroll(page: Page, screen: string): Promis
   const { scroll, width, culprits } = await page.evaluate(() => {
     const width = document.documentElement.clientWidth
     // The outermost elements that stick out, to name them in the failure.
-    const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1))
-    const culprits = out.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)}px)`)
+    const clipped = (e: Element) => {
+      for (let a = e.parentElement; a; a = a.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true
+      return false
+    }
+    // Out-of-flow boxes (absolute, fixed) escape their scroll container's clip: name them too.
+    const escapes = (e: Element) => ['absolute', 'fixed'].includes(getComputedStyle(e).position)
+    const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && (!clipped(e) || escapes(e)))
+    const culprits = out.slice(0, 6).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}[${getComputedStyle(e).position}] (${Math.round(e.getBoundingClientRect().right)}px)`)
     return { scroll: document.documentElement.scrollWidth, width, culprits }
   })
   expect(scroll, `${screen}: the page is ${scroll}px wide at a ${width}px viewport: ${culprits.join(', ')}`).toBeLessThanOrEqual(width)

@@ -284,3 +284,42 @@ test('the trader\'s desk at phone width (390x844): one column, the channel list 
     await desk.stop()
   }
 })
+
+test('counters: "Suggest" proposes a counter the desk takes; a counter it will not take is answered with its reason in words', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const desk = await startDesk(stack)
+  try {
+    const trader = await newTrader(browser, stack, 'desk-counter', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const page = trader.page
+    await trader.open()
+    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+    await page.getByLabel('Repeat passphrase').fill(PASS)
+    await page.getByRole('button', { name: 'Create identity' }).click()
+    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await page.getByRole('button', { name: 'Get test funds' }).click()
+    await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
+    await openDemoChannel(page)
+
+    // Suggest: half way between the desk's offer and my mid; the desk takes it and it fills.
+    await requestPut(page, '0.5')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+    const counter = page.getByRole('region', { name: 'Counter quote' })
+    await counter.getByRole('button', { name: 'Suggest' }).click()
+    await expect(counter.getByTestId('counter-hint')).toContainText(/^Demo Desk asks [\d,]+\.\d{2} USDC; your mid [\d,]+\.\d{2} USDC\. Suggested: half way/)
+    await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()
+    await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toContainText('Demo Desk (took your quote)')
+    await shot(page, 'counter-filled')
+
+    // A counter far below the desk's mid: the desk says why, in words the trader reads.
+    await requestPut(page, '0.1')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+    await counter.getByLabel('Premium (USDC)').fill('0.01')
+    await counter.getByRole('button', { name: /^Sign and send bid at 0\.01/ }).click()
+    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d.]+ USDC; your counter is 0\.01(0000)? USDC\.$/, { timeout: 20_000 })
+    await shot(page, 'counter-declined')
+    await trader.context.close()
+  } finally {
+    await desk.stop()
+  }
+})

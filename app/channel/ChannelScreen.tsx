@@ -64,7 +64,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         <p className="muted" role="status">{record.label} has the invite: waiting for it to sign the opening state…</p>
       )}
       {record.invite && !s && !record.inviteDelivered && (
-        <div className="invite-box" aria-label="Invite to send">
+        <div className="invite-box" role="region" aria-label="Invite to send">
           <p>
             Send this invite to <strong>{record.label}</strong> (any channel), and tell them the code separately (phone, in person):
           </p>
@@ -170,7 +170,7 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
   return (
-    <div className="balances" aria-label="Channel balances">
+    <div className="balances" role="group" aria-label="Channel balances">
       <div>
         <span className="muted small">Your free balance</span>
         {money(me === 'A' ? state.balanceA : state.balanceB, 'my-balance')}

@@ -109,7 +109,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
       {blocked && <p className="warn" id="trade-blocked" role="status" data-testid="trade-blocked">{blocked}</p>}
       {!view.latest && <p className="muted">Trading starts once the opening state is signed by both.</p>}
       {draft && (
-        <div className="ticket" aria-label="RFQ draft">
+        <div className="ticket" role="region" aria-label="RFQ draft">
           <p className="muted small">Draft: only you see it. Set what you want, then request quotes: {peerName} sees the ticket from then on.</p>
           <PackageBuilder value={draft} onChange={setDraft} spec={spec} market={markets} now={now} onRequestQuote={requestQuotes} disabled={!canStart} />
           <div className="row">
@@ -203,7 +203,7 @@ const TicketPanel = memo(function TicketPanel(p: {
 
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   return (
-    <div className="ticket" aria-label="RFQ ticket">
+    <div className="ticket" role="region" aria-label="RFQ ticket">
       {fill ? (
         <FillTicket fill={fill} vol={p.fillVol.get(fill.positionId)} spot={markets[fill.feed]?.spot} />
       ) : (
@@ -242,9 +242,10 @@ const TicketPanel = memo(function TicketPanel(p: {
         )}
       </div>
       {countered && (
-        <div className="counter" aria-label="Counter quote">
+        <div className="counter" role="region" aria-label="Counter quote">
           <h3>Counter</h3>
           <QuoteForm pkg={countered.signed.quote.terms} market={markets} now={now} defaultSide={countered.signed.quote.side === 'sell' ? 'buy' : 'sell'}
+            counterTo={{ premium: countered.signed.quote.premium, name: countered.signed.quote.quoter === me ? 'You' : p.peerName }}
             onSubmit={(s) => {
               p.setCounterFor(null)
               void act('Signing the counter…', () => session.counter(countered.hash, s.premium, s.validForMs))
@@ -252,7 +253,7 @@ const TicketPanel = memo(function TicketPanel(p: {
         </div>
       )}
       {!mine && open && pkg && (
-        <div aria-label="Your quote">
+        <div role="region" aria-label="Your quote">
           <h3>Your quote</h3>
           <QuoteForm pkg={pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null} onSubmit={submitQuote} />
         </div>
@@ -289,9 +290,15 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
+  const declined = declinedOf(q)
   return (
     <div data-testid="quote" data-status={filled ? 'used' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
+      {declined && !filled && (
+        <p className="warn" role="status" data-testid="quote-declined">
+          {own ? `${peerName} will not take your ${q.counterOf ? 'counter' : 'quote'}` : `You declined this quote`}: {declined.message}.
+        </p>
+      )}
       <QuoteCard
         quote={{ terms: quote.terms, premium: quote.premium, side: quote.side, validUntil: quote.validUntil, quoterName: own ? 'You' : peerName, status }}
         now={now}
@@ -307,7 +314,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
 }, (a, b) => {
   const { q: qa, ...ra } = a
   const { q: qb, ...rb } = b
-  return qa.hash === qb.hash && qa.status === qb.status && qa.counterOf === qb.counterOf && shallowEqual(ra, rb)
+  return qa.hash === qb.hash && qa.status === qb.status && qa.counterOf === qb.counterOf && declinedOf(qa)?.message === declinedOf(qb)?.message && shallowEqual(ra, rb)
 })
 
 function shallowEqual(a: object, b: object): boolean {
@@ -411,4 +418,12 @@ function ShortcutHelp({ onClose }: { onClose: () => void }) {
       </div>
     </div>
   )
+}
+
+/**
+ * The other side's reason for not taking a quote (a refusal entry keyed by the quote), when the
+ * session's view carries one (core/sync QuoteView.declined); absent in views that do not.
+ */
+function declinedOf(q: QuoteView): { readonly code: string; readonly message: string } | null {
+  return (q as QuoteView & { readonly declined?: { readonly code: string; readonly message: string } | null }).declined ?? null
 }

@@ -5,7 +5,8 @@ import { parseUnits, ParseError, type OptionPackage, type QuoteSide } from '../.
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatAmount, formatModelAmount } from '../risk/format.ts'
 import { parseVolPercent, volText } from '../risk/volatility.ts'
-import { parseValiditySeconds, suggestQuote, type SuggestedQuote } from './quote.ts'
+import { parseValiditySeconds, suggestCounter, suggestQuote, type SuggestedQuote } from './quote.ts'
+import { formatMoney } from '../money/money.ts'
 
 export interface QuoteSubmission {
   /** Asset minor units. */
@@ -26,6 +27,8 @@ export interface QuoteFormProps {
   readonly disabled?: boolean
   /** Default 30 s. */
   readonly defaultValiditySeconds?: number
+  /** A counter: the other side's premium it answers ("Suggest" then proposes one they can take). */
+  readonly counterTo?: { readonly premium: bigint; readonly name: string }
 }
 
 function parsePremium(text: string, decimals: number): { ok: true; value: bigint } | { ok: false; message: string } {
@@ -37,7 +40,7 @@ function parsePremium(text: string, decimals: number): { ok: true; value: bigint
   }
 }
 
-export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, disabled = false, defaultValiditySeconds = 30 }: QuoteFormProps) {
+export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, disabled = false, defaultValiditySeconds = 30, counterTo }: QuoteFormProps) {
   const uid = useId()
   const m = market[pkg.feed]
   const [side, setSide] = useState<QuoteSide>(defaultSide)
@@ -47,6 +50,7 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
   const [spreadText, setSpreadText] = useState('4')
   const [suggested, setSuggested] = useState<SuggestedQuote | null>(null)
   const [suggestError, setSuggestError] = useState<string | null>(null)
+  const [counterHint, setCounterHint] = useState<string | null>(null)
   const [touched, setTouched] = useState(false)
 
   const vol = volInput.trim() === '' ? (m ? { ok: true as const, vol: m.vol } : { ok: false as const, message: `no market data for ${pkg.feed}` }) : parseVolPercent(volInput)
@@ -59,6 +63,13 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
     if (!m) return setSuggestError(`no market data for ${pkg.feed}`)
     if (!vol.ok) return setSuggestError(`vol: ${vol.message}`)
     if (!spread.ok) return setSuggestError(`spread: ${spread.message}`)
+    if (counterTo) {
+      // I counter as the buyer when the other side sells, and the other way round.
+      const c = suggestCounter(pkg, { ...m, vol: vol.vol, now }, counterTo.premium, side === 'buy' ? 'buy' : 'sell')
+      if (!c.ok) return setSuggestError(c.error)
+      setPremiumText(formatAmount(c.premium, pkg.assetDecimals))
+      return setCounterHint(`${counterTo.name} asks ${formatMoney(counterTo.premium, pkg.assetDecimals, pkg.asset)}; your mid ${formatModelAmount(c.fairMinor / 10 ** pkg.assetDecimals)} ${pkg.asset}. Suggested: half way, ${formatMoney(c.premium, pkg.assetDecimals, pkg.asset)}: a market maker takes a counter no worse for it than its mid.`)
+    }
     const r = suggestQuote(pkg, { ...m, vol: vol.vol, now }, spread.vol * 100)
     if (!r.ok) {
       setSuggested(null)
@@ -133,6 +144,7 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
           {' · '}ask <strong>{formatAmount(suggested.ask, pkg.assetDecimals)}</strong> {pkg.asset}
         </p>
       )}
+      {counterHint && <p className="suggestion" aria-live="polite" data-testid="counter-hint">{counterHint}</p>}
       {suggestError && <p className="error" role="alert">{suggestError}</p>}
       {!vol.ok && <p className="field-error">vol: {vol.message}</p>}
       {!spread.ok && <p className="field-error">spread: {spread.message}</p>}

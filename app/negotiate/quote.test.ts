@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
-import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, quoteEdge, suggestQuote } from './quote.ts'
+import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, premiumMeasures, quoteEdge, suggestCounter, suggestQuote } from './quote.ts'
 import { priceDraft } from './legPricing.ts'
 import type { ChannelSpec, PackageDraft } from './draft.ts'
 
@@ -126,5 +126,36 @@ describe('priceDraft', () => {
   it('explains when nothing can be priced', () => {
     expect(priceDraft(d, spec, undefined).error).toMatch(/no market data/)
     expect(priceDraft({ ...d, expiryDate: '' }, spec, market).error).toMatch(/expiry/)
+  })
+})
+
+describe('suggestCounter', () => {
+  const pkg = btcPackage(oracle, [put(90_000, 1)])
+  const { fairMinor, ask, bid } = quotePackage({ pkg, market, spreadVol: 0.04 })
+  it('buying: half way between their ask and my mid, never below my mid nor above their price', () => {
+    const r = suggestCounter(pkg, market, ask, 'buy')
+    if (!r.ok) throw new Error(r.error)
+    expect(Number(r.premium)).toBeGreaterThanOrEqual(fairMinor)
+    expect(r.premium).toBeLessThan(ask)
+    expect(Number(r.premium)).toBeCloseTo((fairMinor + Number(ask)) / 2, -1)
+    // Their price already below my mid: the counter is their price (no point asking for more).
+    const low = BigInt(Math.floor(fairMinor / 2))
+    const at = suggestCounter(pkg, market, low, 'buy')
+    expect(at.ok && at.premium).toBe(low)
+  })
+  it('selling: half way between their bid and my mid, never above my mid', () => {
+    const r = suggestCounter(pkg, market, bid!, 'sell')
+    if (!r.ok) throw new Error(r.error)
+    expect(Number(r.premium)).toBeLessThanOrEqual(fairMinor)
+    expect(r.premium).toBeGreaterThan(bid!)
+  })
+})
+
+describe('premiumMeasures', () => {
+  it('gives the premium in the underlying and per unit as % of spot', () => {
+    const pkg = btcPackage(oracle, [put(90_000, 0.5)])
+    // 972.50 USDC for 0.5 BTC at spot 97,250: 0.0100 BTC, 2.00% of spot per BTC.
+    expect(premiumMeasures(usdc(972.5), pkg, 97_250)).toEqual({ inUnderlying: '0.0100 BTC', pctOfSpot: '2.00% of spot' })
+    expect(premiumMeasures(usdc(1), pkg, undefined)).toBeNull()
   })
 })

@@ -145,3 +145,22 @@ export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'ass
     pctOfSpot: `${((p / units / spot) * 100).toFixed(2)}% of spot`,
   }
 }
+
+/**
+ * A counter the other side can take: half way between its quote and my mid (fair value at my vol),
+ * rounded in its favour. A market maker takes a counter no worse for it than its mid; half way
+ * leaves room for its mid being a little off mine. `mySide`: 'buy' when I buy the package.
+ */
+export function suggestCounter(pkg: OptionPackage, market: MarketInputs, theirPremium: bigint, mySide: QuoteSide): { ok: true; premium: bigint; fairMinor: number } | { ok: false; error: string } {
+  try {
+    const { fairMinor } = quotePackage({ pkg, market, spreadVol: 0 })
+    const half = (fairMinor + Number(theirPremium)) / 2
+    // Buying: at least my mid and never above their price; selling: the mirror.
+    const premium = mySide === 'buy'
+      ? BigInt(Math.min(Math.ceil(half), Number(theirPremium)))
+      : BigInt(Math.max(Math.floor(half), Number(theirPremium)))
+    return { ok: true, premium: premium < 0n ? 0n : premium, fairMinor }
+  } catch (e) {
+    return { ok: false, error: reasonOf(e) }
+  }
+}

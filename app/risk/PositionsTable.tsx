@@ -50,16 +50,15 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
             <th scope="col">Legs (my side)</th>
             <th scope="col" className="num">Size</th>
             <th scope="col">Side</th>
-            <th scope="col" className="num" title="Premium: received positive, paid negative">Premium</th>
-            <th scope="col" className="num">My lock</th>
-            <th scope="col" className="num">Mark</th>
-            <th scope="col" className="num">P&amp;L</th>
+            <th scope="col" className="num" title="Premium: received positive, paid negative">Premium <span className="unit">({asset})</span></th>
+            <th scope="col" className="num">My lock <span className="unit">({asset})</span></th>
+            <th scope="col" className="num">Mark <span className="unit">({asset})</span></th>
+            <th scope="col" className="num">P&amp;L <span className="unit">({asset})</span></th>
             <th scope="col" className="num">Delta <span className="unit">(underlying)</span></th>
             <th scope="col" className="num">Gamma <span className="unit">(Δ per 1% spot)</span></th>
             <th scope="col" className="num">Vega <span className="unit">({asset} per 1 vol pt)</span></th>
             <th scope="col" className="num">Theta <span className="unit">({asset} per day)</span></th>
             <th scope="col">Expiry</th>
-            {onCloseOut && <th scope="col"><span className="sr-only">Close out</span></th>}
           </tr>
         </thead>
         <tbody>
@@ -70,11 +69,20 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                 {r.legs.map((l, i) => (
                   <span key={i} className="leg-text">{l}{i < r.legs.length - 1 ? ' · ' : ''}</span>
                 ))}
+                {onCloseOut && (
+                  <>
+                    {' '}
+                    <button type="button" className="secondary small" disabled={closeOutBlocked !== null || r.expired} title={r.expired ? 'expired: it settles at the oracle price' : closeOutBlocked ?? undefined}
+                      aria-label={`Close out ${r.side} ${r.legs.join(' / ')}`} onClick={() => onCloseOut([r.id as Hex])}>
+                      Close out
+                    </button>
+                  </>
+                )}
               </td>
               <td className="num">{formatPrice(r.size, r.terms.quantityDecimals)} {underlyingOf(r.feed)}</td>
               <td>{r.side === 'bought' ? <span className="pill good">bought</span> : <span className="pill warn">sold</span>}</td>
-              <td className="num"><Money minor={r.premium} decimals={assetDecimals} asset={asset} signed /></td>
-              <td className="num"><Money minor={r.myLock} decimals={assetDecimals} asset={asset} /></td>
+              <td className="num"><Money minor={r.premium} decimals={assetDecimals} asset={asset} signed symbol={false} /></td>
+              <td className="num"><Money minor={r.myLock} decimals={assetDecimals} asset={asset} symbol={false} /></td>
               {r.risk ? (
                 <>
                   <td className="num">{formatModelAmount(r.risk.value)}</td>
@@ -88,21 +96,13 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                 <td colSpan={6} className="error">Not priced: {r.error}</td>
               )}
               <td title={formatUtc(r.expiry)}>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}</td>
-              {onCloseOut && (
-                <td>
-                  <button type="button" className="secondary small" disabled={closeOutBlocked !== null || r.expired} title={r.expired ? 'expired: it settles at the oracle price' : closeOutBlocked ?? undefined}
-                    aria-label={`Close out ${r.side} ${r.legs.join(' / ')}`} onClick={() => onCloseOut([r.id as Hex])}>
-                    Close out
-                  </button>
-                </td>
-              )}
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <th scope="row" colSpan={4}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
-            <td className="num"><Money minor={total.locked} decimals={assetDecimals} asset={asset} /></td>
+            <td className="num"><Money minor={total.locked} decimals={assetDecimals} asset={asset} symbol={false} /></td>
             {total.risk ? (
               <>
                 <td className="num">{formatModelAmount(total.risk.value)}</td>
@@ -115,7 +115,6 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
               <td colSpan={6} className="error">Not priced: {total.error}</td>
             )}
             <td />
-            {onCloseOut && <td />}
           </tr>
         </tfoot>
       </table>

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
+import { quoteHash, type Transition } from '../../core/index.ts'
+import { blotterCsv, bookOf, type BookEntry } from './book.ts'
+import { auditRows } from '../channel/auditText.ts'
+
+const ch = testChannel()
+const terms = btcPackage(ch.oracle.publicKey, [put(90_000, 0.5)])
+// B quotes an offer (B sells), A takes it: A bought, paid 1,200 USDC.
+const q1 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(1200), rfqId: 'r1' })
+const q2 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(800), nonce: 2n, rfqId: 'r2' })
+const entries: BookEntry[] = [
+  { version: 1, transition: { type: 'trade', quote: q1, timestamp: T0 } },
+  { version: 3, transition: { type: 'trade', quote: q2, timestamp: T0 + 1000 } },
+  // A closes the first out: B pays A 1,500.
+  { version: 4, transition: { type: 'unwind', positionIds: [quoteHash(q1.quote)], paymentAtoB: -usdc(1500), timestamp: T0 + 2000 } },
+  // The second settles at 85,000: a 0.5 BTC put struck at 90,000 pays 2,500.
+  { version: 5, transition: { type: 'settle', settlements: [{ positionId: quoteHash(q2.quote), attestation: testAttestation(ch, usd(85_000)) }], timestamp: T0 + 3000 } },
+]
+
+describe('bookOf', () => {
+  it('reads fills from my side and every closed position with its payout, premium and realised P&L', () => {
+    const a = bookOf([...entries].reverse(), { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
+    expect(a.fills.map((f) => [f.version, f.side, f.premium, f.quotedBy, f.rfqId])).toEqual([[1, 'bought', usdc(1200), 'counterparty', 'r1'], [3, 'bought', usdc(800), 'counterparty', 'r2']])
+    expect(a.closed.map((c) => [c.how, c.version, c.payout, c.premium, c.realised])).toEqual([
+      ['closed out', 4, usdc(1500), -usdc(1200), usdc(300)],
+      ['settled', 5, usdc(2500), -usdc(800), usdc(1700)],
+    ])
+    expect(a.closed[1]!.price).toEqual({ value: usd(85_000), decimals: 2 })
+    // The other side reads the mirror image.
+    const b = bookOf(entries, { channelId: ch.channelId, counterparty: 'Alice', me: 'B' })
+    expect(b.fills.map((f) => [f.side, f.quotedBy])).toEqual([['sold', 'me'], ['sold', 'me']])
+    expect(b.closed.map((c) => c.realised)).toEqual([-usdc(300), -usdc(1700)])
+  })
+  it('exports CSV with exact amounts and a quoted instrument', () => {
+    const { fills } = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
+    const lines = blotterCsv(fills, new Map([[fills[0]!.positionId, 0.5612]])).trim().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId}`)
+    expect(lines[2]!.split(',')[10]).toBe('')
+  })
+})
+
+describe('auditRows', () => {
+  const accepted = [
+    { hash: 'a'.repeat(64), version: 0, transition: null, proposer: 'A' as const },
+    ...entries.map((e, i) => ({ hash: String(i).repeat(64), version: e.version, transition: e.transition as Transition, proposer: 'A' as const })),
+  ]
+  it('says what each version changed and who proposed it, newest first, and explains a skipped version', () => {
+    const rows = auditRows(accepted, { me: 'A', peerName: 'Bob', asset: 'USDC', decimals: 6 })
+    expect(rows.map((r) => r.version)).toEqual(['v5', 'v4', 'v3', 'v2', 'v1', 'v0'])
+    expect(rows.find((r) => r.version === 'v2')).toMatchObject({ kind: 'gap', hash: null })
+    expect(rows.find((r) => r.version === 'v2')!.change).toMatch(/^v2 never became a state: a proposal there lost a race .* proposed again at v3/)
+    expect(rows.find((r) => r.version === 'v1')!.change).toBe("Trade: you bought BTC-USD 2026-02-27 long put 90,000 x 0.5 for 1,200.00 USDC premium (paid), on Bob's quote")
+    expect(rows.find((r) => r.version === 'v4')!.change).toBe('Close-out (unwind) of 1 position: you received 1,500.00 USDC')
+    expect(rows.find((r) => r.version === 'v5')!.change).toBe("Settlement of 1 expired position at the oracle's price: BTC-USD 85,000 at 2026-02-27 08:00 UTC")
+    expect(rows.find((r) => r.version === 'v0')!.change).toMatch(/^Opening/)
+    // A trade is proposed by its taker, whatever the record says.
+    expect(rows.find((r) => r.version === 'v1')!.proposedBy).toBe('you')
+    expect(auditRows(accepted, { me: 'B', peerName: 'Alice', asset: 'USDC', decimals: 6 }).find((r) => r.version === 'v4')!.proposedBy).toBe('Alice')
+  })
+})

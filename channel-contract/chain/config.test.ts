@@ -45,7 +45,7 @@ describe('parseChainConfig', () => {
       watchtowerUrl: null,
       deploymentBlock: 0n,
     })
-    expect(deploymentOf(c)).toEqual({ chainId: 8453, address: c.adjudicator, token: c.token, verifier: c.verifier, asset: 'USDC', assetDecimals: 6 })
+    expect(deploymentOf(c)).toEqual({ chainId: 8453, address: c.adjudicator, token: c.token, verifier: c.verifier, asset: 'USDC', assetDecimals: 6, fromBlock: 0n })
     // Round trip through the JSON form.
     expect(parseChainConfig(configToJson(c))).toEqual(c)
   })

@@ -133,9 +133,12 @@ export function parseChainConfig(input: unknown, envPrefix = 'OTC_'): ChainConfi
   throw new ChainConfigError(field, `chain config: ${field}${hint}: ${missing ? 'required, not set' : issue.message}`)
 }
 
-/** The deployment as `deployAdjudicator` returns it (for channel params and the adjudicator module). */
-export function deploymentOf(c: ChainConfig): AdjudicatorDeployment {
-  return { chainId: c.chainId, address: c.adjudicator, token: c.token, verifier: c.verifier, asset: c.asset, assetDecimals: c.assetDecimals }
+/**
+ * The deployment as `deployAdjudicator` returns it, plus `fromBlock`: what channel params, the
+ * adjudicator module and the client's `ChainDeployment` (channel-contract/client/chain.ts) take.
+ */
+export function deploymentOf(c: ChainConfig): AdjudicatorDeployment & { readonly fromBlock: bigint } {
+  return { chainId: c.chainId, address: c.adjudicator, token: c.token, verifier: c.verifier, asset: c.asset, assetDecimals: c.assetDecimals, fromBlock: c.deploymentBlock }
 }
 
 /** A config as JSON (addresses with 0x, the block as a string): what `otc.config.json` holds. */

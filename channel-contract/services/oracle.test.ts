@@ -1,0 +1,134 @@
+// The oracle service on anvil: the dev oracle's exact attestations, bounded by the chain's time;
+// every bad request refused with its reason before any chain read; CORS only for listed origins;
+// a per-client rate limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toWire, verifyAttestation } from '../../core/index.ts'
+import { freePort, startAnvil, type Anvil } from '../chain/anvil.ts'
+import { DevOracle } from '../node/dev-oracle.ts'
+import { startOracleService, type OracleService } from './oracle.ts'
+
+const APP = 'http://127.0.0.1:5173'
+let chain: Anvil
+let svc: OracleService
+const dev = new DevOracle('dev')
+
+beforeAll(async () => {
+  chain = await startAnvil()
+  svc = await startOracleService({ rpcUrl: chain.rpcUrl, allowedOrigins: [APP], chainTimeCacheMs: 0, rateLimit: { perSecond: 1000, burst: 1000 } })
+})
+afterAll(async () => {
+  await svc?.close()
+  await chain?.stop()
+})
+
+const get = async (path: string, init: RequestInit = {}) => {
+  const res = await fetch(`${svc.url}${path}`, init)
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> }
+}
+const chainMs = async () => Number((await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp) * 1000
+
+describe('oracle service', () => {
+  it('/info names the dev oracle key and feeds and the chain time', async () => {
+    const r = await get('/info')
+    expect(r.status).toBe(200)
+    expect(r.body.publicKey).toBe(dev.publicKey)
+    expect(r.body.feeds).toEqual([{ feed: 'BTC-USD', decimals: 2 }, { feed: 'ETH-USD', decimals: 2 }])
+    expect(r.body.chainTime).toBe(await chainMs())
+  })
+
+  it('attests exactly as the dev oracle does, up to the chain time and not beyond', async () => {
+    const now = await chainMs()
+    const instant = now - 3_600_000
+    const r = await get(`/oracle/attestation?feed=BTC-USD&instant=${instant}`)
+    expect(r.status).toBe(200)
+    expect(r.body).toEqual(toWire(dev.attest('BTC-USD', instant)))
+    expect(verifyAttestation({ attestation: { ...r.body.attestation, price: BigInt(r.body.attestation.price) }, signature: r.body.signature })).toBe(true)
+    expect((await get(`/oracle/attestation?feed=ETH-USD&instant=${now}`)).status).toBe(200)
+
+    // One hour ahead of the chain: refused, until the chain's clock gets there.
+    const ahead = now + 3_600_000
+    const refused = await get(`/oracle/attestation?feed=BTC-USD&instant=${ahead}`)
+    expect(refused.status).toBe(422)
+    expect(refused.body.error).toMatchObject({ code: 'FUTURE_INSTANT', field: 'instant' })
+    expect(refused.body.error.message).toContain(String(now))
+    await chain.testClient.increaseTime({ seconds: 3601 })
+    await chain.testClient.mine({ blocks: 1 })
+    const later = await get(`/oracle/attestation?feed=BTC-USD&instant=${ahead}`)
+    expect(later.status).toBe(200)
+    expect(later.body).toEqual(toWire(dev.attest('BTC-USD', ahead)))
+  })
+
+  it('marks at the chain time', async () => {
+    const r = await get('/oracle/mark?feed=ETH-USD')
+    expect(r.status).toBe(200)
+    expect(r.body.attestation.instant).toBe(await chainMs())
+    expect(r.body).toEqual(toWire(dev.attest('ETH-USD', r.body.attestation.instant)))
+  })
+
+  it.each([
+    ['/oracle/attestation?instant=1', 400, 'INVALID_FIELD', 'feed'],
+    ['/oracle/attestation?feed=btc usd&instant=1', 400, 'INVALID_FIELD', 'feed'],
+    ['/oracle/attestation?feed=DOGE-USD&instant=1', 404, 'UNKNOWN_FEED', 'feed'],
+    ['/oracle/attestation?feed=BTC-USD', 400, 'INVALID_FIELD', 'instant'],
+    ['/oracle/attestation?feed=BTC-USD&instant=12a', 400, 'INVALID_FIELD', 'instant'],
+    ['/oracle/attestation?feed=BTC-USD&instant=-5', 400, 'INVALID_FIELD', 'instant'],
+    ['/oracle/attestation?feed=BTC-USD&instant=99999999999999999', 400, 'INVALID_FIELD', 'instant'],
+    ['/oracle/attestation?feed=BTC-USD&feed=ETH-USD&instant=1', 400, 'INVALID_FIELD', 'feed'],
+    ['/oracle/mark?feed=BTC-USD&extra=1', 400, 'INVALID_FIELD', 'extra'],
+    ['/oracle/other', 404, 'NOT_FOUND', undefined],
+    [`/oracle/mark?feed=${'A'.repeat(600)}`, 414, 'URL_TOO_LONG', undefined],
+  ])('GET %s -> %i %s', async (path, status, code, field) => {
+    const r = await get(path)
+    expect(r.status).toBe(status)
+    expect(r.body.error.code).toBe(code)
+    expect(r.body.error.field).toBe(field)
+    expect(r.body.error.message.length).toBeGreaterThan(5)
+  })
+
+  it('answers GET only', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await get('/oracle/mark?feed=BTC-USD', { method, body: '{}', headers: { 'content-type': 'text/plain' } })
+      expect(r.status).toBe(405)
+      expect(r.body.error.code).toBe('METHOD_NOT_ALLOWED')
+      expect(r.headers.get('allow')).toBe('GET, HEAD, OPTIONS')
+    }
+  })
+
+  it('lets only the listed origin read answers; never a wildcard', async () => {
+    const mine = await fetch(`${svc.url}/info`, { headers: { origin: APP } })
+    expect(mine.headers.get('access-control-allow-origin')).toBe(APP)
+    const other = await fetch(`${svc.url}/info`, { headers: { origin: 'http://evil.example' } })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    const pre = await fetch(`${svc.url}/info`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' } })
+    expect(pre.status).toBe(403)
+    const preMine = await fetch(`${svc.url}/info`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'GET' } })
+    expect(preMine.status).toBe(204)
+    expect(preMine.headers.get('access-control-allow-methods')).toBe('GET')
+  })
+
+  it('limits each client: a burst over the bucket gets 429 with Retry-After, junk counts too', async () => {
+    const tight = await startOracleService({ rpcUrl: chain.rpcUrl, rateLimit: { perSecond: 1, burst: 3 } })
+    try {
+      const codes: number[] = []
+      for (let i = 0; i < 5; i++) codes.push((await fetch(`${tight.url}/oracle/mark?feed=${i % 2 ? 'NOPE' : 'BTC-USD'}`)).status)
+      expect(codes.slice(0, 3)).toEqual([200, 404, 200])
+      const limited = await fetch(`${tight.url}/oracle/mark?feed=BTC-USD`)
+      expect(limited.status).toBe(429)
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
+    } finally {
+      await tight.close()
+    }
+  })
+
+  it('says so when the chain does not answer', async () => {
+    const dead = await startOracleService({ rpcUrl: `http://127.0.0.1:${await freePort()}` })
+    try {
+      const r = await fetch(`${dead.url}/oracle/mark?feed=BTC-USD`)
+      expect(r.status).toBe(503)
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('CHAIN_UNAVAILABLE')
+    } finally {
+      await dead.close()
+    }
+  })
+})

@@ -9,7 +9,7 @@
 // and compactions straight into the doc, party A's writes in the session's wire form) so that this
 // process is not what limits the figure. Run: node scripts/netns.mjs npx tsx bench/run.ts desk
 import { spawn, type ChildProcess } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
@@ -24,7 +24,7 @@ import {
   type Proposal,
 } from '../core/sync/index.ts'
 import { freePort, loadNodeWebrtc } from '../core/sync/node.ts'
-import { nodeService, signalingService, tempDir, Service } from '../scripts/services.ts'
+import { nodeService, signalingService, tempDir } from '../scripts/services.ts'
 import { DocStream } from './doc-link.ts'
 import { percentile, type BenchResult } from './result.ts'
 
@@ -197,7 +197,19 @@ class Client {
   }
 }
 
+/** CPU seconds (user + system) process `pid` has used so far (Linux /proc), or NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN
+  }
+}
+
 interface Run {
+  /** CPU seconds the desk process used in the window. */
+  deskCpu: number
   trades: number
   seconds: number
   confirm: number[]
@@ -209,7 +221,7 @@ interface Run {
  * `channels` clients of the desk at `deskUrl` (invites over its HTTP API), each linked by `link`;
  * trades until every client has traded, then measures `seconds`.
  */
-async function trade(node: SettlementClient, deskUrl: string, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
+async function trade(node: SettlementClient, deskUrl: string, deskPid: number | undefined, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
   const info = await node.info()
   const deskKey = ((await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: Hex }).publicKey
   const offset = (await node.health()).now - Date.now()
@@ -259,35 +271,45 @@ async function trade(node: SettlementClient, deskUrl: string, channels: number, 
   await new Promise((r) => setTimeout(r, 3_000))
   const from = performance.now()
   measuring = { from, to: from + seconds * 1000 }
+  const cpu0 = cpuSeconds(deskPid)
   await new Promise((r) => setTimeout(r, seconds * 1000))
+  const deskCpu = cpuSeconds(deskPid) - cpu0
   for (const c of clients) {
     c.stopped = true
     c.link?.destroy()
   }
   confirm.sort((a, b) => a - b)
-  return { trades, seconds, confirm, unwinds, channels }
+  return { deskCpu, trades, seconds, confirm, unwinds, channels }
 }
 
-function deskHost(nodeUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
-  const host = fileURLToPath(new URL('./desk-host.ts', import.meta.url))
-  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', host, JSON.stringify({ nodeUrl, dataDir })], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] })
+/** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
+function startDesk(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
+  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] })
   const stream = new DocStream(child.stdio[3] as Socket)
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString()
-      const m = /desk ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (out.length < 100_000) out += b.toString()
+      const m = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
       if (m) resolve({ child, url: m[1]!, stream })
     })
-    child.once('exit', (code) => reject(new Error(`desk host exited (${code}) before it was ready:\n${out}`)))
+    child.once('exit', (code) => reject(new Error(`desk exited (${code}) before it was ready:\n${out}`)))
   })
+}
+
+async function stopDesk(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
 }
 
 function summary(r: Run): { rate: number; p50: number; p99: number; text: string } {
   const rate = r.trades / r.seconds
   const p50 = percentile(r.confirm, 50)
   const p99 = percentile(r.confirm, 99)
-  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${r.channels} channels = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms` }
+  // The desk's CPU per trade changes little with what else the machine runs; the rate does.
+  const cpuMs = (1000 * r.deskCpu) / (r.trades + r.unwinds)
+  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${r.channels} channels = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores)` }
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -309,18 +331,16 @@ export async function run(): Promise<BenchResult[]> {
     if (!only || only === 'link') {
       const dataDir = tempDir('otc-bench-desk-')
       dirs.push(dataDir)
-      const desk = await deskHost(node.url, dataDir)
+      const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ nodeUrl: node.url, dataDir })])
       try {
-        const r = summary(await trade(node, desk.url, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
+        const r = summary(await trade(node, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
         log(`linked: ${r.text}`)
         out.push(
           { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, FileChannelStore (fsync) per channel, ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
           { name: 'desk.confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `trade proposal written -> the desk's countersignature read by the client, at the load of desk.trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {
-        const exited = new Promise((r) => desk.child.once('exit', r))
-        desk.child.kill('SIGTERM')
-        await exited
+        await stopDesk(desk.child)
       }
     }
     if (!only || only === 'webrtc') {
@@ -331,12 +351,10 @@ export async function run(): Promise<BenchResult[]> {
       dirs.push(dataDir)
       const signalingUrl = `ws://127.0.0.1:${sigPort}`
       // Exactly what `npm start` runs.
-      const desk = new Service({ name: 'desk', cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir], ready: /demo counterparty ready/, timeoutMs: 30_000 })
-      await desk.start()
-      const url = /demo counterparty ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(desk.tail(50))![1]!
+      const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir])
       const wrtc = await loadNodeWebrtc()
       try {
-        const r = summary(await trade(node, url, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
+        const r = summary(await trade(node, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
           const room = ChannelRoom.open(c.doc, deriveRoomKeys(roomSecretBytes({ roomSecret }), c.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
           // Count this room's updates as the desk's (the client reacts to them).
           c.link = room
@@ -348,7 +366,7 @@ export async function run(): Promise<BenchResult[]> {
           { name: 'desk.webrtc_confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `at the load of desk.webrtc_trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {
-        await desk.stop()
+        await stopDesk(desk.child)
         await signaling.stop()
       }
     }

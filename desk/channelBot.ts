@@ -167,6 +167,8 @@ export class ChannelBot {
   private async tick(): Promise<void> {
     if (this.stopped) return
     const s = this.session
+    // The session's last view (it recomputes after every change of the doc or its storage, and
+    // tells us): one view per change, not another one per reaction.
     const snap = s.getSnapshot()
     for (const e of snap.errors.slice(this.errorsSeen)) this.log(`engine: ${e}`)
     this.errorsSeen = snap.errors.length
@@ -175,7 +177,7 @@ export class ChannelBot {
       this.presenceSet = true
     }
     await this.refreshChain()
-    const view = s.compute()
+    const view = s.getSnapshot().view
     const latest = view.latest
     if (latest && view.latestHash !== this.lastLatestHash) this.onNewLatest(view, latest)
 

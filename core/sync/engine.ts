@@ -11,7 +11,7 @@ import { isProtocolError } from '../errors.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import type { DocContents, DocProposal, RejectedEntry, RfqTicket } from './reader.ts'
-import { MAX_EPOCH_CHARS, MAX_PROPOSALS, type DocQuote, type Proposal } from './schema.ts'
+import type { DocQuote, Proposal } from './schema.ts'
 import { createVerifier, type SignatureVerifier } from './verifier.ts'
 import { toWire } from '../wire.ts'
 
@@ -278,19 +278,6 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
   }
   derivations.set(p, { parentHash: parent.hash, result })
   return result
-}
-
-/**
- * Records a derivation done by the caller: `state` = applyTransition(params, parent, p.transition,
- * p.version), where the parent is the state p.prevHash names, and stateHash(state) === p.hash.
- * A session calls it for its own proposals (it built their states exactly so), so reading its own
- * proposal back from the doc derives nothing again. The entry must be this channel's (channelId).
- * A state that does not even name the entry's key, parent and version is not recorded.
- */
-export function rememberDerivation(channelId: Hex, p: DocProposal & { readonly state: null }, state: ChannelState): void {
-  if (state.prevHash !== p.prevHash || state.version !== p.version || stateHash(state) !== p.hash) return
-  derivations.set(p, { parentHash: p.prevHash, result: state })
-  rememberTransitionCheck(p.transition, channelId, p.prevHash, p.hash, null)
 }
 
 type Decision = { sign: true } | { sign: false; ask: boolean; code: string; message: string }
@@ -723,123 +710,3 @@ function typeOfIntent(intent: string): IntentOutcome['type'] {
   const t = intent.slice(0, intent.indexOf(':') < 0 ? intent.length : intent.indexOf(':'))
   return (['trade', 'unwind', 'settle', 'final', 'open'].includes(t) ? t : 'trade') as IntentOutcome['type']
 }
-
-// ---- the quiet path: the common next step, decided without a full recompute ----
-
-/**
- * A quiet channel, reduced to what `fastCountersign` needs: a full view with a co-signed latest
- * state and nothing else going on (nothing pending, rejected or equivocated, no own intent open,
- * nothing to do, no signature above latest). Made from a full view by `quietPoint`, advanced by
- * `fastCountersign`.
- */
-export interface QuietPoint {
-  readonly latest: SignedState
-  readonly latestHash: Hex
-  /** The doc's cancels (the delta the quiet path accepts does not touch them). */
-  readonly cancels: ReadonlyMap<Hex, unknown>
-  /** Characters of binding entries in the epoch, proposal entries, state hashes with signatures. */
-  readonly chars: number
-  readonly proposals: number
-  readonly signedHashes: number
-  /** The doc's proposals above latest, key to version (not pending: unsigned by their author, or not on latest). */
-  readonly above: ReadonlyMap<Hex, number>
-  /** Doc proposals at or below latest, and quotes not live (party A compacts on these counts). */
-  readonly below: number
-  readonly deadQuotes: number
-  readonly liveQuotes: ReadonlySet<Hex>
-}
-
-/** The quiet point of a full view of `doc`, or null if the view is not quiet. */
-export function quietPoint(view: ChannelView, doc: DocContents): QuietPoint | null {
-  const latest = view.latest
-  if (latest === null || view.latestHash === null) return null
-  const v = latest.state.version
-  // (view.rejected includes the reader's rejections of `doc`.)
-  if (view.next.length || view.pending.length || view.rejected.length || view.equivocation.length) return null
-  if (view.mySignedVersion > v || view.peerSignedVersion > v) return null
-  if (view.outcomes.some((o) => o.status === 'pending' || o.status === 'retrying' || o.status === 'awaiting-peer')) return null
-  const above = new Map<Hex, number>()
-  let below = 0
-  for (const p of doc.proposals.values()) if (p.version > v) above.set(p.hash, p.version)
-  else below++
-  const liveQuotes = new Set<Hex>()
-  for (const q of view.quotes) if (q.status === 'live') liveQuotes.add(q.hash)
-  return {
-    latest, latestHash: view.latestHash, cancels: doc.cancels, chars: doc.chars, proposals: doc.proposals.size, signedHashes: doc.sigs.size,
-    above, below, deadQuotes: view.quotes.length - liveQuotes.size, liveQuotes,
-  }
-}
-
-export interface FastInput {
-  readonly params: ChannelParams
-  readonly me: Party
-  readonly quiet: QuietPoint
-  /** The one proposal entry added to the doc since the quiet point (parsed by the reader) and its text's length... */
-  readonly entry: DocProposal
-  readonly entryChars: number
-  /** ...and its proposer's signature, the only other entry added. */
-  readonly proposerSig: string
-  readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined' | 'cancels'>
-  readonly now: number
-  readonly policy?: SigningPolicy
-  readonly verifier?: SignatureVerifier
-}
-
-/**
- * The engine's answer for a quiet channel to which the peer added one proposal and its signature
- * (the taker's trade on one of our quotes), without recomputing the view: the countersign action
- * `computeChannelView` would put first, and the quiet point after we countersign - or null, when
- * the full engine must decide (anything else: another kind of transition, the peer's quote, an
- * invalid or refused trade, a budget cut). `after` gives the quiet point once our signature is
- * published, or is null if the full view would then have work (a compaction due). Pure, like the
- * engine; the session's checked mode compares both with the full engine on every use.
- */
-export function fastCountersign(input: FastInput): { readonly action: Extract<EngineAction, { kind: 'countersign' }>; readonly after: ((ownSig: string) => QuietPoint) | null } | null {
-  const { params, me, quiet, entry, persisted, now } = input
-  const policy = input.policy ?? DEFAULT_POLICY
-  const verifier = input.verifier ?? createVerifier()
-  const peer = otherParty(me)
-  const latest = quiet.latest.state
-  if (entry.state !== null || entry.transition.type !== 'trade' || entry.proposer !== peer) return null
-  if (entry.prevHash !== quiet.latestHash || entry.version !== latest.version + 1) return null
-  if (entry.transition.quote.quote.quoter !== me) return null
-  // The reader's caps: with the entry and both signatures the epoch stays within every budget, so
-  // a full read cuts nothing (the quiet point had no rejection, hence no cut).
-  // A new key only: an entry that replaced one in the doc (above latest, unsigned) goes the full way.
-  if (quiet.above.has(entry.hash)) return null
-  if (quiet.proposals + 1 > MAX_PROPOSALS || quiet.signedHashes + 1 >= MAX_PROPOSALS * 2) return null
-  if (quiet.chars + input.entryChars + 2 * SIG_CHARS > MAX_EPOCH_CHARS) return null
-  const channelId = channelIdOf(params)
-  const topts: TransitionOptions = verifier.bytes ? { verify: verifier.bytes } : {}
-  const derived = deriveState(params, channelId, { hash: quiet.latestHash, state: latest }, entry, topts)
-  if ('reason' in derived) return null
-  if (!verifier.state(params, channelId, peer, entry.hash, derived, input.proposerSig)) return null
-  const cancelled = (h: Hex) => persisted.cancels.has(h) || quiet.cancels.has(h)
-  const d = decideSigning({ transition: entry.transition, state: derived }, { me, persisted, now, policy, cancelled })
-  if (!d.sign) return null
-  const proposal: Proposal = { hash: entry.hash, version: entry.version, state: derived, transition: entry.transition, proposer: peer }
-  const action = { kind: 'countersign', proposal, proposerSig: input.proposerSig } as const
-  // After our signature: the entry is the latest state; its quote is used.
-  const v = entry.version
-  const qh = quoteHash(entry.transition.quote.quote)
-  let below = quiet.below + 1
-  const above = new Map<Hex, number>()
-  for (const [h, x] of quiet.above) if (x > v) above.set(h, x)
-  else below++
-  const deadQuotes = quiet.deadQuotes + (quiet.liveQuotes.has(qh) ? 1 : 0)
-  if (me === 'A' && (below >= policy.compactAfter || deadQuotes >= policy.compactAfter * 2)) return { action, after: null }
-  const liveQuotes = new Set(quiet.liveQuotes)
-  liveQuotes.delete(qh)
-  return {
-    action,
-    after: (ownSig) => ({
-      latest: { state: derived, sigA: me === 'A' ? ownSig : input.proposerSig, sigB: me === 'B' ? ownSig : input.proposerSig },
-      latestHash: entry.hash, cancels: quiet.cancels,
-      chars: quiet.chars + input.entryChars + 2 * SIG_CHARS, proposals: quiet.proposals + 1, signedHashes: quiet.signedHashes + 1,
-      above, below, deadQuotes, liveQuotes,
-    }),
-  }
-}
-
-/** Characters of one signature entry (64 bytes as hex). */
-const SIG_CHARS = 128

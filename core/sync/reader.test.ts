@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { EntryCache, parseProposalEntry, readChannelDoc } from './reader.ts'
-import { currentEpoch, editRfq, ensureEpoch, proposalWire, section, writeCheckpoint, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
-import { makeParams, openingSigned, quotePool, rng, T0 } from './testkit.ts'
+import { EntryCache, readChannelDoc } from './reader.ts'
+import { currentEpoch, editRfq, ensureEpoch, section, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
+import { makeParams, quotePool, rng, T0 } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
-import { applyTransition, type Transition } from '../transition.ts'
-import { stateHash } from '../state.ts'
 
 describe('the epoch budget', () => {
   it('an oversized junk entry is rejected without crowding out honest entries', () => {
@@ -21,33 +19,6 @@ describe('the epoch budget', () => {
     const contents = readChannelDoc(doc, params)
     expect(contents.quotes.has(quoteHash(q!.quote)), 'the honest quote must still be read').toBe(true)
     expect(contents.rejected.map((r) => [r.area, r.code])).toContainEqual(['checkpoint', 'TOO_LARGE'])
-  })
-})
-
-describe('a checkpoint that is the reader\'s known latest state', () => {
-  it('reads as that object, equal to what parsing gives; any other text is parsed', () => {
-    const params = makeParams()
-    const channelId = channelIdOf(params)
-    const doc = new Y.Doc()
-    const epoch = ensureEpoch(doc, channelId)
-    const known = openingSigned(params)
-    writeCheckpoint(doc, epoch, known)
-    const cache = new EntryCache()
-    cache.knownCheckpoint = known
-    const read = readChannelDoc(doc, params, channelId, cache)
-    expect(read.checkpoint).toBe(known)
-    expect(read).toEqual(readChannelDoc(doc, params, channelId, new EntryCache()))
-    // Another co-signed state (another timestamp) is not mistaken for it.
-    const other = openingSigned(params, T0 + 5)
-    writeCheckpoint(doc, epoch, other)
-    const again = readChannelDoc(doc, params, channelId, cache)
-    expect(again.checkpoint).not.toBe(known)
-    expect(again.checkpoint).toEqual(other)
-    // The known state of another channel is never used, even if its text were in the doc.
-    const foreign = openingSigned(makeParams(9))
-    cache.knownCheckpoint = foreign
-    writeCheckpoint(doc, epoch, foreign)
-    expect(readChannelDoc(doc, params, channelId, cache).rejected.map((r) => r.code)).toContain('WRONG_CHANNEL')
   })
 })
 
@@ -132,76 +103,5 @@ describe('a watching EntryCache', () => {
     }
     expect(rejectedSeen, 'the schedule must push the epoch over its budget').toBeGreaterThan(0)
     off()
-  })
-})
-
-describe('a trade proposal carrying a quote the reader has read', () => {
-  it("reads a canonical trade whose quote is a known quote's exact text as that quote object, the same value a full parse gives; any other text is parsed in full", () => {
-    const params = makeParams()
-    const channelId = channelIdOf(params)
-    const quotes = quotePool(params, 'A', 4, T0 + 60_000, 7n)
-    const opening = openingSigned(params)
-    const known = new Map(quotes.map((q) => [q.signature, q]))
-    const lookup = (sig: string) => known.get(sig)
-    const r = rng(11)
-    const edits = [
-      (j: Record<string, any>) => j, // none: the known quote
-      (j: Record<string, any>) => ((j.transition.quote.quote.premium = '999999'), j),
-      (j: Record<string, any>) => ((j.transition.quote.quote.extra = 1), j),
-      (j: Record<string, any>) => ((j.extra = true), j),
-      (j: Record<string, any>) => ((j.transition.quote.quote.premium = '05'), j),
-      (j: Record<string, any>) => ((j.transition.quote.signature = 'ab'.repeat(64)), j),
-      (j: Record<string, any>) => ({ version: j.version, transition: j.transition, prevHash: j.prevHash, proposer: j.proposer }), // other key order
-      (j: Record<string, any>) => ((j.version = 0), j),
-      (j: Record<string, any>) => ((j.transition.timestamp = -1), j),
-      (j: Record<string, any>) => ((j.proposer = 'C'), j),
-    ]
-    // Text edits a JSON parser reads differently from (or the same as) the canonical text.
-    const textEdits = [
-      (t: string) => t.replace('"timestamp":', '"timestamp": '),
-      (t: string) => t.replace(/,"proposer":"(A|B)"}$/, ',"proposer":"$1","transition":{"type":"trade","quote":null,"timestamp":1}}'), // a duplicate key wins in JSON
-      (t: string) => t.replace(/"timestamp":(\d+)/, (_m, n: string) => `"timestamp":${n}.0`),
-      (t: string) => t.replace(/"version":(\d+)/, '"version":1e0'),
-      (t: string) => t.replace(/"version":(\d+)/, '"version":99999999999999999'),
-      (t: string) => t + ' ',
-    ]
-    let viaKnown = 0
-    for (let i = 0; i < 400; i++) {
-      const sq = quotes[r.int(quotes.length)]!
-      const t: Transition = { type: 'trade', quote: sq, timestamp: T0 + r.int(1000) }
-      const state = applyTransition(params, opening.state, t, 1)
-      const canonical = proposalWire({ version: 1, state, transition: t, proposer: 'B' })
-      const e = r.int(edits.length + textEdits.length)
-      const raw = e < edits.length ? JSON.stringify(edits[e]!(JSON.parse(canonical))) : textEdits[e - edits.length]!(canonical)
-      const key = stateHash(state)
-      const fast = parseProposalEntry(key, raw, params, channelId, lookup)
-      const full = parseProposalEntry(key, raw, params, channelId)
-      expect(fast, `edit ${e}`).toEqual(full)
-      const usedKnown = !('reason' in fast) && fast.transition?.type === 'trade' && fast.transition.quote === sq
-      if (e === 0) expect(usedKnown, 'the canonical text of a known quote').toBe(true)
-      else expect(usedKnown, `edit ${e} must take the full parse`).toBe(false)
-      if (usedKnown) viaKnown++
-      if ([2, 3, 4, 7, 8, 9].includes(e)) expect('reason' in fast, `edit ${e} is invalid`).toBe(true)
-    }
-    expect(viaKnown).toBeGreaterThan(10)
-  })
-
-  it('the reader passes the quotes it read to the proposals it parses', () => {
-    const params = makeParams()
-    const channelId = channelIdOf(params)
-    const doc = new Y.Doc()
-    const epoch = ensureEpoch(doc, channelId)
-    const [sq] = quotePool(params, 'A', 1, T0 + 60_000, 3n)
-    writeQuote(doc, epoch, quoteHash(sq!.quote), sq!, null)
-    const opening = openingSigned(params)
-    const t: Transition = { type: 'trade', quote: sq!, timestamp: T0 + 5 }
-    const state = applyTransition(params, opening.state, t, 1)
-    const cache = new EntryCache()
-    const first = readChannelDoc(doc, params, channelId, cache)
-    doc.transact(() => section(epoch, 'proposals').set(stateHash(state), proposalWire({ version: 1, state, transition: t, proposer: 'B' })))
-    const read = readChannelDoc(doc, params, channelId, cache)
-    const p = read.proposals.get(stateHash(state))!
-    expect(p.transition?.type === 'trade' && p.transition.quote).toBe(first.quotes.get(quoteHash(sq!.quote))!.signed)
-    expect(read).toEqual(readChannelDoc(doc, params, channelId, new EntryCache()))
   })
 })

@@ -3,16 +3,15 @@
 // size, shape, types, that every key is the hash of its value, and that entries name this channel.
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { stateHash } from '../state.ts'
-import { quoteHash, type SignedQuote } from '../quote.ts'
+import { quoteHash } from '../quote.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import type { ChannelState } from '../state.ts'
 import type { Transition } from '../transition.ts'
 import {
-  checkpointWire,
   MAX_ENTRY_CHARS,
   MAX_EPOCH_CHARS,
   MAX_NOTES_CHARS,
@@ -190,12 +189,6 @@ export class EntryCache {
    * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
    */
   private types = new WeakMap<object, TypeMemo>()
-  /** Quotes read from the doc, by signature (a trade proposal carries its quote again). */
-  private readonly quotesBySig = new Map<string, SignedQuote>()
-  /** What each of the last transactions changed (`Y.Transaction.changed`), by transaction number. */
-  private log: { readonly n: number; readonly changed: ReadonlyMap<object, ReadonlySet<string | null>> }[] = []
-  /** A co-signed state the reader may meet as a checkpoint (the session's latest). */
-  knownCheckpoint: SignedState | null = null
   constructor(private readonly max = 4096) {}
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
@@ -205,24 +198,6 @@ export class EntryCache {
     if (this.entries.size >= this.max) this.entries.clear()
     this.entries.set(key, { raw, value })
     return value
-  }
-
-  /** @internal Remembers a quote read from the doc, with its canonical text (made as it is read). */
-  noteQuote(sq: SignedQuote): void {
-    if (this.quotesBySig.size >= this.max) this.quotesBySig.clear()
-    this.quotesBySig.set(sq.signature, sq)
-    wireText(sq)
-  }
-
-  /** A quote read from the doc with this signature, if any. */
-  readonly knownQuote = (signature: string): SignedQuote | undefined => this.quotesBySig.get(signature)
-
-  /**
-   * Parses a proposal this party wrote (`raw` under `key`) ahead of the next read of the doc,
-   * with the reader's own parser: the read finds the same entry object while the doc holds that text.
-   */
-  parseProposal(key: Hex, raw: string, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
-    return this.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId, this.knownQuote))
   }
 
   /** Follows `doc`'s transactions until the returned function is called (or another doc is watched). */
@@ -237,15 +212,11 @@ export class EntryCache {
       for (const t of tr.changedParentTypes.keys()) this.changed(t)
       for (const t of tr.changed.keys()) this.changed(t)
       this.ended++
-      // Yjs does not touch a transaction's maps once it has ended: kept by reference.
-      if (this.log.length >= LOG_LENGTH) this.log.shift()
-      this.log.push({ n: this.ended, changed: tr.changed })
     }
     doc.on('beforeTransaction', before)
     doc.on('afterTransaction', after)
     this.watched = doc
     this.begun = this.ended = 0
-    this.log = []
     this.last = null
     this.types = new WeakMap()
     const off = () => {
@@ -273,23 +244,6 @@ export class EntryCache {
   /** True when reads of `doc` may reuse results: it is watched and no transaction is running. */
   private settled(doc: Y.Doc): boolean {
     return this.watched === doc && this.begun === this.ended
-  }
-
-  /** Transactions ended on the watched doc so far (-1 while one is running or none is watched). */
-  transactionsAt(doc: Y.Doc): number {
-    return this.settled(doc) ? this.ended : -1
-  }
-
-  /**
-   * What every transaction after number `at` changed (for each, the types whose own content changed
-   * and their changed keys), or null if that is not known: a transaction is running, or more have
-   * ended than the log keeps.
-   */
-  changesSince(doc: Y.Doc, at: number): readonly ReadonlyMap<object, ReadonlySet<string | null>>[] | null {
-    if (!this.settled(doc) || at < 0 || at > this.ended) return null
-    const n = this.ended - at
-    if (n > this.log.length) return null
-    return this.log.slice(this.log.length - n).map((x) => x.changed)
   }
 
   /** @internal The previous read of `doc`, if no transaction touched the doc since. */
@@ -338,9 +292,6 @@ export class EntryCache {
     return value
   }
 }
-
-/** Transactions whose changes an EntryCache remembers (the session's quiet path looks back this far). */
-const LOG_LENGTH = 16
 
 /** Is `raw` a signature value the reader accepts (64 bytes as 128 lowercase hex characters)? */
 export function isSignatureEntry(raw: unknown): raw is string {
@@ -464,11 +415,6 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
     } else {
       if (n <= MAX_ENTRY_CHARS) chars += n
       const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
-        // A checkpoint is usually this party's own latest co-signed state (a compaction carries it
-        // into the new epoch): if the text is exactly that state's, it reads as that object, which
-        // parsing the text would reproduce field for field (its hash and checks are then known).
-        const known = cache.knownCheckpoint
-        if (known !== null && ownChannel(known.state) && typeof cpRaw === 'string' && cpRaw.length <= MAX_ENTRY_CHARS && checkpointWire(known) === cpRaw) return known
         const r = parseEntry(cpRaw, signedStateSchema, 'checkpoint')
         if (!r.ok) return r
         if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
@@ -485,8 +431,8 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       if (!isProposalKey(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
       if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
       if (!budget(key, raw)) continue
-      // The session parses its own proposals ahead (EntryCache.parseProposal): they are found there.
-      const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId, cache.knownQuote)))
+      // Also kept by the entry cache across epochs: a proposal carried into a new epoch keeps its parse.
+      const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId)))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
       proposals.set(key, parsed)
     }
@@ -543,7 +489,6 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
         const q = r.value.signed.quote
         if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
         if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
-        cache.noteQuote(r.value.signed)
         return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
       }))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
@@ -600,22 +545,10 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   }
 }
 
-/**
- * One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws.
- *
- * A trade carries its whole signed quote, usually one the doc's quotes section holds too. With
- * `knownQuote` (quotes already read, by signature), a trade proposal in the canonical text our
- * writers produce (`proposalWire`) whose quote is, character for character, the wire text of a
- * known quote is read without parsing that quote again: it gets the known quote object (what parsing
- * the same text would give, field for field), and the few other fields are read from the exact
- * canonical tail. Any other text goes through JSON and the schema.
- */
-export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex, knownQuote?: (signature: string) => SignedQuote | undefined): DocProposal | { code: RejectCode; reason: string } {
+/** One proposal entry (key and raw value) parsed, or the reason it is rejected. Never throws. */
+export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams, channelId: Hex): DocProposal | { code: RejectCode; reason: string } {
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
-  const canonical = knownQuote ? canonicalTrade(raw, knownQuote) : undefined
-  let r: { ok: true; value: { transition: Transition | null; version: number; prevHash?: Hex | undefined; state?: ChannelState | undefined; proposer: Party } } | { ok: false; code: RejectCode; reason: string }
-  if (canonical) r = { ok: true, value: canonical }
-  else r = parseEntry(raw, proposalSchema, 'proposal')
+  const r = parseEntry(raw, proposalSchema, 'proposal')
   if (!r.ok) return r
   const { transition, version, prevHash, state, proposer } = r.value
   if (transition !== null) {
@@ -631,42 +564,6 @@ export function parseProposalEntry(key: Hex, raw: unknown, params: ChannelParams
   if (state.version !== 0) return { code: 'INVALID_FIELD', reason: `proposal.version 0 differs from state.version ${state.version}` }
   if (stateHash(state) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the proposed state' }
   return { hash: key, version: 0, proposer, transition: null, prevHash: state.prevHash, state }
-}
-
-/** How `proposalWire` writes a trade: this, the quote's wire text, then the tail below. */
-const TRADE_HEAD = '{"transition":{"type":"trade","quote":'
-const TRADE_TAIL = /^,"timestamp":(0|[1-9][0-9]{0,15})\},"version":(0|[1-9][0-9]{0,15}),"prevHash":"([0-9a-f]{64})","proposer":"(A|B)"\}$/
-const SIGNATURE_KEY = '"signature":"'
-
-/**
- * The fields of a trade proposal in canonical text whose quote is a known quote's exact wire text,
- * or undefined (then the caller parses it in full). Canonical text has no whitespace, no duplicate
- * keys and no other number forms, so these fields are what JSON and the schema would read.
- */
-function canonicalTrade(raw: unknown, knownQuote: (signature: string) => SignedQuote | undefined): { transition: Transition; version: number; prevHash: Hex; proposer: Party } | undefined {
-  if (typeof raw !== 'string' || raw.length > MAX_ENTRY_CHARS || !raw.startsWith(TRADE_HEAD)) return undefined
-  // The first signature key after the head is the quote's own (the only place a canonical trade has
-  // one); it only finds the candidate: the text comparison below is the check.
-  const at = raw.indexOf(SIGNATURE_KEY, TRADE_HEAD.length)
-  if (at < 0) return undefined
-  const known = knownQuote(raw.slice(at + SIGNATURE_KEY.length, at + SIGNATURE_KEY.length + 128))
-  if (known === undefined) return undefined
-  const text = wireText(known)
-  if (!raw.startsWith(text, TRADE_HEAD.length)) return undefined
-  const m = TRADE_TAIL.exec(raw.slice(TRADE_HEAD.length + text.length))
-  if (!m) return undefined
-  const timestamp = Number(m[1])
-  const version = Number(m[2])
-  if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(version)) return undefined
-  return { transition: { type: 'trade', quote: known, timestamp }, version, prevHash: m[3]!, proposer: m[4] as Party }
-}
-
-const wireTexts = new WeakMap<object, string>()
-/** JSON.stringify(toWireImmutable(v)), remembered per (immutable) object. */
-function wireText(v: object): string {
-  let t = wireTexts.get(v)
-  if (t === undefined) wireTexts.set(v, (t = JSON.stringify(toWireImmutable(v))))
-  return t
 }
 
 function ticketSnapshot(t: Y.Map<unknown>): unknown {

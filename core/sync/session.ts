@@ -8,7 +8,7 @@
 // identity only when something changed.
 import * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
-import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
+import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { openingState, stateDigest, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
 import { applyTransition, type Settlement, type Transition } from '../transition.ts'
@@ -17,9 +17,9 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, fastCountersign, intentKey, quietPoint, rememberDerivation, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuietPoint, type QuoteView, type ResolvedIntent, type SigningPolicy } from './engine.ts'
-import { EntryCache, isProposalKey, isSignatureEntry, readChannelDoc, parsePresence, type DocContents, type Presence, type RejectedEntry } from './reader.ts'
-import { ensureEpoch, currentEpoch, editRfq, proposalWire, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type ResolvedIntent, type SigningPolicy } from './engine.ts'
+import { EntryCache, readChannelDoc, parsePresence, type DocContents, type Presence, type RejectedEntry } from './reader.ts'
+import { ensureEpoch, currentEpoch, editRfq, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
@@ -73,12 +73,6 @@ export interface ChannelSessionOptions {
    * the document's epoch (a fresh empty epoch racing the peer's would replace its contents).
    */
   readonly restoring?: boolean
-  /**
-   * Check every quiet-path decision against the full engine (it computes the full view before and
-   * after, and throws QUIET_PATH_MISMATCH on any difference). Default: env OTC_CHECK_QUIET=1, which
-   * the unit tests set.
-   */
-  readonly checkQuiet?: boolean
 }
 
 const NO_CONNECTION: TransportStatus = { webrtcPeers: 0, signalingConnected: 0, synced: false }
@@ -113,25 +107,14 @@ export class ChannelSession {
   private persistedLatestVersion = -1
   /** Changes whenever `persisted`, `seenLatest` or `persistedLatestVersion` (the engine's stored input) changes. */
   private persistedGen = 0
-  /** The last view compute() made, with the inputs it was made from (`at`: transactions ended before its read). */
-  private lastCompute: { readonly doc: DocContents; readonly gen: number; readonly at: number; readonly view: ChannelView } | null = null
-  /**
-   * The channel was quiet (see engine.quietPoint) after transaction `at` of the doc with the stored
-   * input of generation `gen`; `proposals` and `sigs` are that epoch's section maps.
-   */
-  private quiet: { readonly point: QuietPoint; readonly at: number; readonly gen: number; readonly epoch: Y.Map<unknown>; readonly proposals: Y.Map<unknown>; readonly sigs: Y.Map<unknown> } | null = null
-  private readonly checkQuiet: boolean
-  /** The snapshot's view is behind (the quiet path countersigned without a full view): made on demand. */
-  private stale = false
-  /** Countersignatures decided by the quiet path (engine.fastCountersign), not by a full view. */
-  quietCountersigns = 0
+  /** The last view compute() made, with the inputs it was made from. */
+  private lastCompute: { readonly doc: DocContents; readonly gen: number; readonly view: ChannelView } | null = null
   private listeners = new Set<() => void>()
   private snapshot: SessionSnapshot
   private transport: SessionTransport | null = null
   private unsubscribeTransport: (() => void) | null = null
   private work: Promise<void> = Promise.resolve()
   private scheduled = false
-  private dirty = false
   private closed = false
   private updatesSinceCompact = 0
   private pendingWrites = new Set<Promise<void>>()
@@ -161,7 +144,6 @@ export class ChannelSession {
     this.signer = opts.signer ?? ((digest) => signBytes(digest, this.secretKey))
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
-    this.checkQuiet = opts.checkQuiet ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.OTC_CHECK_QUIET === '1'
     const { persisted, rejected } = parsePersisted(stored.records)
     this.storeRejected = rejected
     this.persisted = {
@@ -207,15 +189,7 @@ export class ChannelSession {
     return () => this.listeners.delete(listener)
   }
 
-  getSnapshot = (): SessionSnapshot => {
-    if (this.stale) {
-      this.stale = false
-      this.snapshot = this.makeSnapshot(this.compute())
-      // A view made on demand may have found work (a compaction the quiet path left for later).
-      if (this.snapshot.view.next.length > 0) this.schedule()
-    }
-    return this.snapshot
-  }
+  getSnapshot = (): SessionSnapshot => this.snapshot
 
   get view(): ChannelView {
     return this.getSnapshot().view
@@ -433,7 +407,6 @@ export class ChannelSession {
 
   /** The engine's view of the current doc and storage (pure; not cached). */
   compute(): ChannelView {
-    const at = this.entries.transactionsAt(this.doc)
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries)
     const view = computeChannelView({
       params: this.params,
@@ -444,7 +417,7 @@ export class ChannelSession {
       policy: this.policy,
       verifier: this.verifier,
     })
-    this.lastCompute = { doc, gen: this.persistedGen, at, view }
+    this.lastCompute = { doc, gen: this.persistedGen, view }
     if (view.latest && view.latest.state.version > (this.seenLatest?.state.version ?? -1)) {
       this.seenLatest = view.latest
       this.persistedGen++
@@ -482,7 +455,6 @@ export class ChannelSession {
 
   private schedule(): void {
     if (this.closed) return
-    this.dirty = true
     if (this.scheduled) return
     this.scheduled = true
     queueMicrotask(() => {
@@ -506,14 +478,8 @@ export class ChannelSession {
 
   private async step(): Promise<void> {
     if (this.closed) return
-    if ((await this.quietStep()) === 'done') {
-      this.markStale()
-      if (this.updatesSinceCompact >= this.storeCompactAfter) await this.compactStore()
-      return
-    }
     let last: ChannelView | undefined
     for (let i = 0; i < MAX_STEPS; i++) {
-      this.dirty = false
       const view = this.compute()
       last = view
       await this.persistLatest(view)
@@ -522,10 +488,7 @@ export class ChannelSession {
       if (view.latestHash !== this.snapshot.view.latestHash && view.next.length > 0) this.publish(view)
       this.restoreRfqs(view)
       const action = view.next[0]
-      if (!action) {
-        this.noteQuiet(view)
-        break
-      }
+      if (!action) break
       last = undefined
       try {
         await this.perform(action, view)
@@ -536,105 +499,6 @@ export class ChannelSession {
     }
     this.publish(last)
     if (this.updatesSinceCompact >= this.storeCompactAfter) await this.compactStore()
-  }
-
-  /** Records the quiet point of `view` (the last compute's), if it is quiet. */
-  private noteQuiet(view: ChannelView): void {
-    this.quiet = null
-    const last = this.lastCompute
-    const latest = view.latest
-    if (!last || last.view !== view || last.at < 0 || !latest || this.maxSignedVersion > latest.state.version) return
-    const epoch = currentEpoch(this.doc)
-    const proposals = epoch?.get('proposals')
-    const sigs = epoch?.get('sigs')
-    if (!(proposals instanceof Y.Map) || !(sigs instanceof Y.Map)) return
-    const point = quietPoint(view, last.doc)
-    if (point) this.quiet = { point, at: last.at, gen: this.persistedGen, epoch: epoch!, proposals, sigs }
-  }
-
-  /**
-   * The quiet path. If the channel was quiet at the last full view, the stored input is the same,
-   * and the doc's only changes since are one new proposal and its author's signature (the taker's
-   * trade on our quote), the engine's fastCountersign decides on them alone; its countersignature
-   * is signed, persisted and published like any other. 'done': countersigned, and the channel is
-   * quiet again; 'full': countersigned, but the full engine has to look next (a compaction is due,
-   * or other changes came in meanwhile); 'no': the full engine decides.
-   */
-  private async quietStep(): Promise<'done' | 'full' | 'no'> {
-    const q = this.quiet
-    if (q === null || q.gen !== this.persistedGen) return 'no'
-    const changes = this.entries.changesSince(this.doc, q.at)
-    if (changes === null || changes.length === 0) return 'no'
-    let key: string | null = null
-    let sigEntry: string | null = null
-    for (const changed of changes) {
-      for (const [type, keys] of changed) {
-        if (type !== q.proposals && type !== q.sigs) return 'no'
-        for (const k of keys) {
-          if (k === null) return 'no'
-          if (type === q.proposals) {
-            if (key !== null && key !== k) return 'no'
-            key = k
-          } else {
-            if (sigEntry !== null && sigEntry !== k) return 'no'
-            sigEntry = k
-          }
-        }
-      }
-    }
-    if (key === null || !isProposalKey(key) || sigEntry !== sigKey(key, otherParty(this.me))) return 'no'
-    const raw = q.proposals.get(key)
-    const sig = q.sigs.get(sigEntry)
-    if (typeof raw !== 'string' || !isSignatureEntry(sig)) return 'no'
-    const entry = this.entries.parseProposal(key, raw, this.params, this.channelId)
-    if ('reason' in entry) return 'no'
-    const p = this.persisted
-    const fast = fastCountersign({
-      params: this.params, me: this.me, quiet: q.point, entry, entryChars: raw.length, proposerSig: sig,
-      persisted: { approvals: p.approvals, declined: p.declined, cancels: p.cancels }, now: this.clock(), policy: this.policy, verifier: this.verifier,
-    })
-    if (!fast) return 'no'
-    if (this.checkQuiet) this.checkQuietDecision(fast.action)
-    this.quiet = null
-    const before = this.entries.transactionsAt(this.doc)
-    // The doc's only changes since the quiet point were in that epoch's proposals and sigs: it is current.
-    await this.signAndPublish(fast.action.proposal, STEP_ORIGIN, fast.action.proposerSig, { epoch: q.epoch, at: before })
-    this.quietCountersigns++
-    const own = this.persisted.signatures.get(key)
-    // Quiet again only if our signature was the doc's one change meanwhile.
-    if (!fast.after || !own || before < 0 || this.entries.transactionsAt(this.doc) !== before + 1) return 'full'
-    const point = fast.after(own.sig)
-    if (this.checkQuiet) this.checkQuietAfter(point)
-    this.quiet = { point, at: before + 1, gen: this.persistedGen, epoch: q.epoch, proposals: q.proposals, sigs: q.sigs }
-    return 'done'
-  }
-
-  /** Checked mode: the full engine's first action must be the quiet path's countersignature. */
-  private checkQuietDecision(a: Extract<EngineAction, { kind: 'countersign' }>): void {
-    const first = this.compute().next[0]
-    if (first?.kind !== 'countersign' || first.proposal.hash !== a.proposal.hash || first.proposerSig !== a.proposerSig || first.proposal.state !== a.proposal.state || first.proposal.transition !== a.proposal.transition) {
-      throw quietMismatch(`the quiet path would countersign ${a.proposal.hash.slice(0, 12)}; the full engine's first action is ${first ? `${first.kind}${'proposal' in first ? ` ${first.proposal.hash.slice(0, 12)}` : ''}` : 'none'}`)
-    }
-  }
-
-  /** Checked mode: after the countersignature the full view must be quiet, with the predicted quiet point. */
-  private checkQuietAfter(predicted: QuietPoint): void {
-    const view = this.compute()
-    const full = quietPoint(view, this.lastCompute!.doc)
-    const now = this.clock()
-    const diff = (what: string) => {
-      throw quietMismatch(`after the quiet path's countersignature the full view differs: ${what}`)
-    }
-    if (!full) return diff(`not quiet (next: ${view.next.map((x) => x.kind).join(', ') || 'none'}, pending ${view.pending.length}, rejected ${view.rejected.length})`)
-    if (full.latestHash !== predicted.latestHash || full.latest.state !== predicted.latest.state || full.latest.sigA !== predicted.latest.sigA || full.latest.sigB !== predicted.latest.sigB) diff('latest state')
-    for (const k of ['chars', 'proposals', 'signedHashes', 'below'] as const) if (full[k] !== predicted[k]) diff(`${k} ${full[k]}, predicted ${predicted[k]}`)
-    if (full.cancels !== predicted.cancels && (full.cancels.size !== predicted.cancels.size || [...full.cancels.keys()].some((k) => !predicted.cancels.has(k)))) diff('cancels')
-    if (full.above.size !== predicted.above.size || [...full.above].some(([k, v]) => predicted.above.get(k) !== v)) diff('proposals above latest')
-    // Quotes may have expired since the quiet point (time moves); nothing else changes their status.
-    for (const qv of view.quotes) {
-      const live = qv.status === 'live'
-      if (live !== predicted.liveQuotes.has(qv.hash) && !(qv.status === 'expired' && qv.signed.quote.validUntil < now)) diff(`quote ${qv.hash.slice(0, 12)} is ${qv.status}`)
-    }
   }
 
   private async persistLatest(view: ChannelView): Promise<void> {
@@ -648,7 +512,6 @@ export class ChannelSession {
   private notePersistedLatest(latest: SignedState): void {
     if (latest.state.version <= this.persistedLatestVersion) return
     this.persisted.cosigned = [latest]
-    this.entries.knownCheckpoint = latest
     this.persistedLatestVersion = latest.state.version
     this.persistedGen++
     this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
@@ -700,7 +563,7 @@ export class ChannelSession {
    * (`proposerSig` is the proposer's verified signature on a valid transition from latest) makes
    * the state co-signed: it is persisted as such in the same durable write.
    */
-  private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string, known?: { readonly epoch: Y.Map<unknown>; readonly at: number }): Promise<Hex> {
+  private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string): Promise<Hex> {
     if (p.version <= this.maxSignedVersion) {
       throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
     }
@@ -724,22 +587,11 @@ export class ChannelSession {
       this.notePersistedLatest(cosigned)
       if (cosigned.state.version > (this.seenLatest?.state.version ?? -1)) this.seenLatest = cosigned
     }
-    // `known`: the current epoch as of transaction `at` (still current if no transaction ended since).
-    const epoch = known !== undefined && this.entries.transactionsAt(this.doc) === known.at ? known.epoch : this.epoch()
-    // Our own proposal's wire text is made once, and after it is published (off the critical path)
-    // the reader's parse of that text is made and, if its transition has the same wire form as
-    // ours, its derivation recorded: reading the proposal back derives nothing again.
-    const wire = p.proposer === this.me && p.transition !== null ? proposalWire(p) : undefined
+    const epoch = this.epoch()
     this.doc.transact(() => {
-      if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig, wire)
+      if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
       else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
     }, origin)
-    if (wire !== undefined) {
-      const entry = this.entries.parseProposal(p.hash, wire, this.params, this.channelId)
-      if (!('reason' in entry) && entry.state === null && proposalWire({ version: entry.version, state: p.state, transition: entry.transition, proposer: entry.proposer }) === wire) {
-        rememberDerivation(this.channelId, entry, p.state)
-      }
-    }
     return p.hash
   }
 
@@ -792,14 +644,7 @@ export class ChannelSession {
   }
 
   private publish(computed?: ChannelView): void {
-    this.stale = false
     this.snapshot = this.makeSnapshot(computed ?? this.compute())
-    for (const l of this.listeners) l()
-  }
-
-  /** The view is behind: listeners are told, and the next getSnapshot() computes it. */
-  private markStale(): void {
-    this.stale = true
     for (const l of this.listeners) l()
   }
 
@@ -823,20 +668,6 @@ function withExpiry(q: QuoteView, now: number): QuoteView {
  * serving many channels is checked once, not once per session).
  */
 const provenSigners = new WeakMap<StateSigner, Set<Hex>>()
-
-const mismatches: string[] = []
-function quietMismatch(message: string): SyncError {
-  mismatches.push(message)
-  return new SyncError('QUIET_PATH_MISMATCH', message)
-}
-
-/**
- * Every quiet-path mismatch a checked session found in this process (sessions note errors instead of
- * throwing them at a caller, so the unit tests' setup fails any test after which this is not empty).
- */
-export function quietPathMismatches(): readonly string[] {
-  return mismatches
-}
 
 const STORE_ORIGIN = Symbol('channel-store')
 /** Writes made by step()'s own actions (step recomputes after each, so they schedule nothing). */

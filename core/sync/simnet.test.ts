@@ -2,7 +2,7 @@
 // honest peers. Every schedule is reproducible from its seed (printed by fast-check on failure).
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { ChannelSession, quietPathMismatches } from './session.ts'
+import { ChannelSession } from './session.ts'
 import { MemoryChannelStore, type StoreRecord } from './store.ts'
 import { nodeVerifier } from './node.ts'
 import { SimNet, T0, keysA, keysB, makeParams, openingSigned, quotePool, rng, type Rng } from './testkit.ts'
@@ -47,7 +47,7 @@ async function openPeer(party: Party, store: LoggingStore, clock: () => number):
   return ChannelSession.open({ params, me: party, secretKey: keys.secretKey, store, clock, verifier, signer: memoSigner(keys.secretKey), auto: false, policy: { maxFutureMs: 30_000, maxAgeMs: 120_000, compactAfter: 4 } })
 }
 
-async function runSchedule(seed: number, steps: number): Promise<{ trades: number; conflicts: number; quiet: number }> {
+async function runSchedule(seed: number, steps: number): Promise<{ trades: number; conflicts: number }> {
   const r: Rng = rng(seed)
   let now = T0 + 1000
   const clock = () => now
@@ -153,12 +153,9 @@ async function runSchedule(seed: number, steps: number): Promise<{ trades: numbe
     const ids = new Set(va.latest!.state.positions.map((x) => x.id))
     for (const id of done) expect(ids.has(id), `seed ${seed}: done trade ${id.slice(0, 8)} missing`).toBe(true)
   }
-  // Every quiet-path decision was checked against the full engine (checked mode, OTC_CHECK_QUIET=1).
-  expect(quietPathMismatches(), `seed ${seed}: the quiet path disagreed with the full engine`).toEqual([])
-  const quiet = peers.A.session.quietCountersigns + peers.B.session.quietCountersigns
   for (const p of Object.values(peers)) await p.session.close()
   net.destroy()
-  return { trades: va.latest!.state.positions.length, conflicts, quiet }
+  return { trades: va.latest!.state.positions.length, conflicts }
 }
 
 describe('two honest peers over a simulated lossy network', () => {
@@ -169,19 +166,16 @@ describe('two honest peers over a simulated lossy network', () => {
   it('converge, never double-sign a version, keep done trades, resolve concurrent proposals, conserve funds', async () => {
     let trades = 0
     let conflicts = 0
-    let quiet = 0
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
         const out = await runSchedule(seed, 60)
         trades += out.trades
         conflicts += out.conflicts
-        quiet += out.quiet
       }),
       { numRuns: Number(process.env.SYNC_SCHEDULES ?? 1000), seed: Number(process.env.SYNC_SEED ?? 42) },
     )
     expect(trades, 'schedules must actually trade').toBeGreaterThan(100)
     expect(conflicts, 'schedules must include simultaneous accepts').toBeGreaterThan(10)
-    expect(quiet, 'schedules must take the quiet path (each use checked against the full engine)').toBeGreaterThan(30)
-    console.log(`[simnet] ${trades} trades, ${conflicts} conflicts, ${quiet} quiet-path countersignatures`)
+    console.log(`[simnet] ${trades} trades, ${conflicts} conflicts`)
   }, 120_000)
 })

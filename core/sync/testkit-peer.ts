@@ -1,11 +1,11 @@
-// A Node peer in its own process (y-webrtc keeps one provider per room per process): the market
-// maker side of the WebRTC test and benchmark. It answers every open RFQ with a quote, countersigns
+// Test helper (tests and benchmarks only): a Node peer in its own process (y-webrtc keeps one
+// provider per room per process), the market maker side of the WebRTC test and benchmark. It answers every open RFQ with a quote, countersigns
 // trades on its own quotes (the session's policy), and echoes "ping:<n>" keys of the `bench` map as
 // "pong:<n>" (the plain Yjs round trip). One process can serve several channels (one room each),
 // as a market maker does; the benchmark uses that to keep the bot's code warm between channels.
 // It prints one JSON status line per change on stdout (with `nonceByte` naming the channel).
-//   tsx core/sync/peer-bot.ts '<json {party, signaling, roomSecret, openingTs, nonceByte}>'
-//   tsx core/sync/peer-bot.ts '<json {party, signaling, channels: [{roomSecret, openingTs, nonceByte}, ...]}>'
+//   tsx core/sync/testkit-peer.ts '<json {party, signaling, roomSecret, openingTs, nonceByte}>'
+//   tsx core/sync/testkit-peer.ts '<json {party, signaling, channels: [{roomSecret, openingTs, nonceByte}, ...]}>'
 import { ChannelSession } from './session.ts'
 import { ChannelRoom, deriveRoomKeys } from './room.ts'
 import { loadNodeWebrtc, nodeSigner, nodeVerifier } from './node.ts'

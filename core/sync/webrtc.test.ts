@@ -1,5 +1,5 @@
 // Two Node peers over real WebRTC (@roamhq/wrtc) through a local y-webrtc signaling server: this
-// process is party B (the taker); party A (a market-maker bot, core/sync/peer-bot.ts) runs in a
+// process is party B (the taker); party A (a market-maker bot, core/sync/testkit-peer.ts) runs in a
 // child process, because y-webrtc allows one provider per room per process.
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run core/sync
 import { afterAll, describe, expect, it } from 'vitest'
@@ -23,7 +23,7 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
 export interface BotStatus { webrtcPeers: number; version: number; latestHash: string | null; errors: number }
 
 export function spawnBot(cfg: object): { child: ChildProcess; status: () => BotStatus } {
-  const bot = fileURLToPath(new URL('./peer-bot.ts', import.meta.url))
+  const bot = fileURLToPath(new URL('./testkit-peer.ts', import.meta.url))
   const child = spawn('node_modules/.bin/tsx', [bot, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] })
   let last: BotStatus = { webrtcPeers: 0, version: -1, latestHash: null, errors: 0 }
   let buf = ''

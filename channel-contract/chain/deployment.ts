@@ -54,10 +54,10 @@ export function readDeploymentFile(path: string): DeploymentRecord | null {
 }
 
 /** Writes atomically: temp file, fsync, rename, fsync of the directory. */
-export function writeFileDurably(path: string, text: string): void {
+export function writeFileDurably(path: string, text: string, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', 0o644)
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  const fd = openSync(tmp, 'w', mode)
   try {
     writeSync(fd, text)
     fsyncSync(fd)

@@ -1,0 +1,209 @@
+// The watchtower service on anvil: a stale dispute is refuted from its own account while both
+// parties are offline; a state for a channel that is not on chain, or any junk, is refused with
+// its reason and nothing is stored; after a restart it resumes from the last processed block.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeEventLog, type Hex as ViemHex } from 'viem'
+import { toWire } from '../../core/index.ts'
+import { adjudicatorAbi } from '../client/abi.ts'
+import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
+import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
+import type { ChainConfig } from '../chain/config.ts'
+import { startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
+
+let fx: ChainFixture
+let cfg: ChainConfig
+let ch1: ChainChannel
+let ch2: ChainChannel
+let ch3: ChainChannel
+const dir = mkdtempSync(join(tmpdir(), 'otc-watchtower-'))
+let wt: WatchtowerService | null = null
+
+beforeAll(async () => {
+  fx = await ChainFixture.start()
+  const d = fx.deployment
+  cfg = { rpcUrl: fx.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: null, watchtowerUrl: null, deploymentBlock: 0n }
+  await fx.fund(EVM_A, 3n * DEPOSIT)
+  await fx.fund(EVM_B, 3n * DEPOSIT)
+  expect(await fx.send(EVM_A, { fn: 'deposit', amount: 3n * DEPOSIT })).toMatchObject({ ok: true })
+  expect(await fx.send(EVM_B, { fn: 'deposit', amount: 3n * DEPOSIT })).toMatchObject({ ok: true })
+  const open = async (label: string) => {
+    const c = chainChannel(d, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, label)
+    const auth = await fx.authorize(EVM_B, c.params, c.s[0]!.state, false)
+    expect(await fx.send(EVM_A, { fn: 'open', params: c.params, state: c.s[0]!.state, otherAuth: auth })).toMatchObject({ ok: true })
+    return c
+  }
+  ch1 = await open('wt-1')
+  ch2 = await open('wt-2')
+  ch3 = await open('wt-3')
+})
+
+afterAll(async () => {
+  await wt?.close()
+  await fx?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function start(extra: Partial<Parameters<typeof startWatchtowerService>[0]> = {}): Promise<WatchtowerService> {
+  wt = await startWatchtowerService({ config: cfg, dataDir: dir, pollMs: 100, ...extra })
+  return wt
+}
+async function stop(): Promise<void> {
+  await wt?.close()
+  wt = null
+}
+
+/** Sends a call from a party's own account as a wallet would (no control of the block time). */
+async function partySends(role: number, call: AdjudicatorCall): Promise<void> {
+  const w = fx.chain.walletClient(role)
+  const hash = await w.sendTransaction({ to: toChainAddress(fx.deployment.address), data: encodeCall(fx.abis.adjudicator, call), gas: 6_000_000n })
+  const r = await fx.chain.publicClient.waitForTransactionReceipt({ hash })
+  expect(r.status).toBe('success')
+}
+
+const post = async (body: unknown, init: { raw?: string; type?: string } = {}) => {
+  const res = await fetch(`${wt!.url}/watchtower/states`, {
+    method: 'POST',
+    headers: { 'content-type': init.type ?? 'application/json' },
+    body: init.raw ?? JSON.stringify(toWire(body)),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, any> }
+}
+
+function waitFor(w: WatchtowerService, pred: (a: WatchtowerActivity) => boolean, ms = 20_000): Promise<WatchtowerActivity> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error('watchtower did not act in time'))), ms)
+    const off = w.onActivity((a) => {
+      if (pred(a)) {
+        clearTimeout(timer)
+        off()
+        resolve(a)
+      }
+    })
+  })
+}
+
+describe('watchtower service', () => {
+  it('refuses junk and states it cannot check, with reasons, storing nothing', async () => {
+    const w = await start()
+    const good = { params: ch1.params, state: ch1.s[3] }
+    const cases: Array<[string, Awaited<ReturnType<typeof post>>, number, string, string?]> = [
+      ['not JSON', await post(null, { raw: '{"params":' }), 400, 'BAD_JSON'],
+      ['empty', await post(null, { raw: '' }), 400, 'BAD_JSON'],
+      ['text/plain (a cross-site form)', await post(good, { type: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['too large', await post(null, { raw: JSON.stringify({ params: 'x'.repeat(300 * 1024) }) }), 413, 'BODY_TOO_LARGE'],
+      ['an array', await post([1, 2]), 400, 'INVALID_FIELD'],
+      ['unknown field', await post({ ...good, extra: 1 }), 400, 'INVALID_FIELD', 'extra'],
+      ['no params', await post({ state: ch1.s[3] }), 400, 'INVALID_FIELD', 'params'],
+      ['bad version', await post({ params: ch1.params, state: { ...ch1.s[3], state: { ...ch1.s[3]!.state, version: -1 } } }), 400, 'INVALID_FIELD', 'state.state.version'],
+      ['another chain', await post({ params: { ...ch1.params, chainId: 1 }, state: ch1.s[3] }), 422, 'WRONG_CONTRACT', 'params'],
+      ['another channel', await post({ params: ch1.params, state: ch2.s[3] }), 422, 'WRONG_CHANNEL', 'state'],
+      ['half signed', await post({ params: ch1.params, state: { ...ch1.s[3], sigB: null } }), 422, 'NOT_FULLY_SIGNED', 'state.sigB'],
+      ['forged sigA', await post({ params: ch1.params, state: { ...ch1.s[3], sigA: ch1.s[2]!.sigA } }), 422, 'BAD_SIGNATURE', 'state.sigA'],
+      ['forged sigB', await post({ params: ch1.params, state: { ...ch1.s[3], sigB: ch1.s[3]!.sigA } }), 422, 'BAD_SIGNATURE', 'state.sigB'],
+    ]
+    for (const [what, r, status, code, field] of cases) {
+      expect({ what, status: r.status, code: r.body.error?.code }).toEqual({ what, status, code })
+      if (field) expect({ what, field: r.body.error.field }).toEqual({ what, field })
+      expect(r.body.error.message.length).toBeGreaterThan(5)
+    }
+    // A channel that was never opened on chain (valid params and signatures).
+    const never = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'never-opened')
+    const unknown = await post({ params: never.params, state: never.s[3] })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error).toMatchObject({ code: 'UNKNOWN_CHANNEL', field: 'params' })
+    // Other methods and routes.
+    expect((await fetch(`${w.url}/watchtower/states`)).status).toBe(405)
+    expect((await fetch(`${w.url}/watchtower`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(405)
+    expect((await fetch(`${w.url}/watchtower/channels/xyz`)).status).toBe(400)
+    expect((await fetch(`${w.url}/nope`)).status).toBe(404)
+    expect(w.channelCount()).toBe(0)
+    expect(readdirSync(join(dir, 'channels'))).toEqual([])
+    await stop()
+  })
+
+  it('refutes a stale dispute from its own account while the parties are offline', async () => {
+    const w = await start()
+    expect(await post({ params: ch1.params, state: ch1.s[1] })).toMatchObject({ status: 200, body: { channelId: ch1.channelId, version: 1, stored: true } })
+    expect(await post({ params: ch1.params, state: ch1.s[3] })).toMatchObject({ status: 200, body: { version: 3, stored: true } })
+    // An older one after a newer one: kept the newer, nothing verified or written.
+    expect(await post({ params: ch1.params, state: ch1.s[2] })).toMatchObject({ status: 200, body: { version: 3, stored: false } })
+    expect((await fetch(`${w.url}/watchtower/channels/${ch1.channelId}`).then((r) => r.json())) as object).toEqual({ channelId: ch1.channelId, version: 3 })
+
+    const refuted = waitFor(w, (a) => a.channelId === ch1.channelId)
+    const t0 = performance.now()
+    await partySends(EVM_B, { fn: 'dispute', params: ch1.params, signed: ch1.s[1]! }) // B cheats with v1, then both go silent
+    const act = await refuted
+    const ms = performance.now() - t0
+    expect(act).toMatchObject({ type: 'refuted', version: 3, over: 1 })
+    const on = await fx.channel(ch1.channelId)
+    expect(on.status).toBe(2) // still disputed, now at the watchtower's version
+    expect(on.version).toBe(3n)
+    const tx = await fx.chain.publicClient.getTransaction({ hash: (act as { tx: ViemHex }).tx })
+    expect(tx.from.toLowerCase()).toBe(w.address.toLowerCase())
+    // It paid its own gas (funded with 10 ETH by anvil_setBalance because this is the dev chain).
+    const gasLeft = await fx.chain.publicClient.getBalance({ address: w.address })
+    expect(gasLeft > 9n * 10n ** 18n && gasLeft < 10n * 10n ** 18n).toBe(true)
+    const receipt = await fx.chain.publicClient.getTransactionReceipt({ hash: tx.hash })
+    const ev = decodeEventLog({ abi: adjudicatorAbi, data: receipt.logs[0]!.data, topics: receipt.logs[0]!.topics })
+    expect(ev.eventName).toBe('DisputeRefuted')
+    console.log(`watchtower: dispute mined -> refute mined in ${ms.toFixed(0)} ms (poll 100 ms), refute gas ${receipt.gasUsed}`)
+    await stop()
+  })
+
+  it('resumes after a restart: held states from disk, events from the last processed block', async () => {
+    let w = await start()
+    expect(await post({ params: ch2.params, state: ch2.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
+    await w.pollOnce()
+    const cursorBefore = w.cursor()
+    await stop()
+
+    // While the watchtower is down, A disputes with an old state; then both parties go silent.
+    await partySends(EVM_A, { fn: 'dispute', params: ch2.params, signed: ch2.s[2]! })
+    const disputeBlock = await fx.chain.publicClient.getBlockNumber({ cacheTime: 0 })
+    expect(disputeBlock).toBeGreaterThan(cursorBefore)
+
+    const logs: string[] = []
+    w = await startWatchtowerService({ config: cfg, dataDir: dir, pollMs: 100, log: (m) => logs.push(m) })
+    wt = w
+    expect(logs[0]).toContain(`events from block ${cursorBefore + 1n}`) // not from the deployment again
+    expect(w.held(ch2.channelId)?.state.version).toBe(3)
+    expect(w.held(ch1.channelId)?.state.version).toBe(3)
+    const act = await waitFor(w, (a) => a.channelId === ch2.channelId)
+    expect(act).toMatchObject({ type: 'refuted', version: 3, over: 2 })
+    expect((await fx.channel(ch2.channelId)).version).toBe(3n)
+    expect(w.cursor()).toBeGreaterThanOrEqual(disputeBlock)
+    await stop()
+  })
+
+  it('drops a channel that closed on chain; bounds channels in total and per client; limits the rate', async () => {
+    let w = await start({ maxChannels: 3 })
+    expect(w.channelCount()).toBe(2)
+    expect(await post({ params: ch3.params, state: ch3.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
+    // Full: a fourth channel is refused before any signature is checked.
+    const fourth = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'wt-4')
+    expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('WATCHTOWER_FULL')
+
+    const dropped = waitFor(w, (a) => a.type === 'dropped' && a.channelId === ch3.channelId)
+    const auth = await fx.authorize(EVM_B, ch3.params, ch3.s[4]!.state, true)
+    await partySends(EVM_A, { fn: 'close', params: ch3.params, state: ch3.s[4]!.state, otherAuth: auth })
+    expect(await dropped).toMatchObject({ reason: 'the channel is closed on chain' })
+    expect(w.channelCount()).toBe(2)
+    expect(readdirSync(join(dir, 'channels')).sort()).toEqual([`${ch1.channelId}.json`, `${ch2.channelId}.json`].sort())
+    // A closed channel is not taken again.
+    expect((await post({ params: ch3.params, state: ch3.s[4] })).body.error.code).toBe('CHANNEL_ENDED')
+    await stop()
+
+    w = await start({ maxChannelsPerClient: 0, rateLimit: { perSecond: 1, burst: 3 } })
+    expect((await post({ params: ch3.params, state: ch3.s[3] })).body.error.code).toBe('CLIENT_QUOTA')
+    const codes = [] as number[]
+    for (let i = 0; i < 3; i++) codes.push((await fetch(`${w.url}/watchtower`)).status)
+    const limited = await fetch(`${w.url}/watchtower`)
+    expect(codes).toEqual([200, 200, 429]) // the refused POST took the first token
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).not.toBeNull()
+    await stop()
+  })
+})

@@ -1,0 +1,508 @@
+// The watchtower as a service on the chain. Parties (the app, the desk) POST their newest
+// fully-signed state per channel; it keeps it only after checking, cheapest first: the request
+// (method, size, rate, JSON shape), the deployment the params name, both ed25519 signatures, and
+// that the channel exists on chain. It follows the adjudicator's events by polling (resuming from
+// the last processed block after a restart) and, when a channel it holds is disputed (or refuted)
+// with a lower version than it holds, sends `refute` from its own EVM account, paying its own gas.
+//   POST /watchtower/states        {params, state} -> {channelId, version, stored}
+//   GET  /watchtower               {address, channels, maxChannels, cursor}
+//   GET  /watchtower/channels/:id  {channelId, version}
+//   GET  /info, /health
+// Storage under <data>: channels/<channelId>.json (one small file per channel, written with
+// write + fsync + rename), cursor.json (last processed block), key.json (its EVM key, mode 0600).
+//   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createPublicClient, createWalletClient, defineChain, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import {
+  channelIdOf,
+  deploymentId,
+  isProtocolError,
+  parseChannelParams,
+  parseSignedState,
+  stateBelongsTo,
+  stateDigest,
+  toWire,
+  type ChannelParams,
+  type Hex,
+  type SignedState,
+} from '../../core/index.ts'
+import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
+import { adjudicatorAbi } from '../client/abi.ts'
+import { ChainClient, type ChannelOnChain } from '../client/chain.ts'
+import { toChainAddress } from '../chain/adjudicator.ts'
+import { checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.ts'
+import { writeFileDurably } from '../chain/deployment.ts'
+import { devSetGas } from '../chain/devnet.ts'
+import { loadChainConfig } from './config.ts'
+import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
+
+export const DEFAULT_WATCHTOWER_PORT = 8702
+const ETH = 10n ** 18n
+
+export interface WatchtowerServiceOptions {
+  readonly config: ChainConfig
+  readonly dataDir: string
+  /** Its EVM account; default the key in <data>/key.json, created on first start. */
+  readonly account?: PrivateKeyAccount
+  readonly host?: string
+  readonly port?: number
+  /** Milliseconds between event polls. Default 1000. */
+  readonly pollMs?: number
+  /** Most blocks per eth_getLogs request (public RPCs cap the range). Default 2000. */
+  readonly maxBlockRange?: bigint
+  /** Channels held at most (across all clients). Default 10,000. */
+  readonly maxChannels?: number
+  /** New channels one client (remote address) may add while this process runs. Default 1,000. */
+  readonly maxChannelsPerClient?: number
+  /** Default 256 KiB (a state with 32 positions of 8 legs is ~60 KiB of JSON). */
+  readonly maxBodyBytes?: number
+  /** Per client. Default 20/s, burst 40. */
+  readonly rateLimit?: RateLimit
+  readonly allowedOrigins?: readonly string[]
+  readonly log?: (message: string) => void
+}
+
+export type WatchtowerActivity =
+  | { readonly type: 'refuted'; readonly channelId: Hex; readonly version: number; readonly over: number; readonly tx: ViemHex }
+  | { readonly type: 'refute-failed'; readonly channelId: Hex; readonly version: number; readonly reason: string }
+  | { readonly type: 'dropped'; readonly channelId: Hex; readonly reason: string }
+
+interface Held {
+  readonly params: ChannelParams
+  readonly state: SignedState
+}
+
+export interface WatchtowerService {
+  readonly url: string
+  readonly port: number
+  readonly address: ViemHex
+  /** Last block whose events were processed. */
+  cursor(): bigint
+  held(channelId: Hex): SignedState | undefined
+  channelCount(): number
+  onActivity(listener: (a: WatchtowerActivity) => void): () => void
+  /** Runs one poll now (tests); resolves when it is done. */
+  pollOnce(): Promise<void>
+  close(): Promise<void>
+}
+
+// ---- storage ----
+
+function loadOrCreateKey(dataDir: string): PrivateKeyAccount {
+  const file = join(dataDir, 'key.json')
+  if (existsSync(file)) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { privateKey?: unknown }
+    if (typeof parsed.privateKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(parsed.privateKey)) throw new Error(`${file}: privateKey must be 0x + 64 lowercase hex characters`)
+    return privateKeyToAccount(parsed.privateKey as ViemHex)
+  }
+  const privateKey = generatePrivateKey()
+  writeFileDurably(file, `${JSON.stringify({ privateKey })}\n`, 0o600)
+  return privateKeyToAccount(privateKey)
+}
+
+function loadHeld(dir: string, log: (m: string) => void): Map<Hex, Held> {
+  const held = new Map<Hex, Held>()
+  if (!existsSync(dir)) return held
+  for (const name of readdirSync(dir)) {
+    if (!/^[0-9a-f]{64}\.json$/.test(name)) continue
+    try {
+      const wire = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { params: unknown; state: unknown }
+      const params = parseChannelParams(wire.params)
+      const state = parseSignedState(wire.state, 'state')
+      const id = channelIdOf(params)
+      if (`${id}.json` !== name || !stateBelongsTo(params, state.state, id)) throw new Error('names another channel')
+      held.set(id, { params, state })
+    } catch (e) {
+      log(`watchtower: ignoring ${join(dir, name)}: ${(e as Error).message}`)
+    }
+  }
+  return held
+}
+
+function readCursor(file: string): bigint | null {
+  if (!existsSync(file)) return null
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { block?: unknown }
+  if (typeof parsed.block !== 'string' || !/^(0|[1-9][0-9]*)$/.test(parsed.block)) throw new Error(`${file}: block must be a decimal string`)
+  return BigInt(parsed.block)
+}
+
+// ---- the service ----
+
+const HEX32 = /^[0-9a-f]{64}$/
+const EVENTS = adjudicatorAbi.filter(
+  (x): x is Extract<(typeof adjudicatorAbi)[number], { type: 'event' }> =>
+    x.type === 'event' && ['DisputeStarted', 'DisputeRefuted', 'ChannelClosed', 'ChannelFinalized'].includes(x.name),
+)
+
+export async function startWatchtowerService(opts: WatchtowerServiceOptions): Promise<WatchtowerService> {
+  const cfg = opts.config
+  const log = opts.log ?? (() => {})
+  const channelsDir = join(opts.dataDir, 'channels')
+  const cursorFile = join(opts.dataDir, 'cursor.json')
+  mkdirSync(channelsDir, { recursive: true })
+  const account = opts.account ?? loadOrCreateKey(opts.dataDir)
+  const maxChannels = opts.maxChannels ?? 10_000
+  const maxPerClient = opts.maxChannelsPerClient ?? 1_000
+  const maxBody = opts.maxBodyBytes ?? 256 * 1024
+  const maxRange = opts.maxBlockRange ?? 2000n
+  const pollMs = opts.pollMs ?? 1000
+  const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 20, burst: 40 })
+  const allowed = new Set(opts.allowedOrigins ?? [])
+  const contractId = deploymentId(cfg.chainId, cfg.adjudicator)
+
+  const chain: Chain = defineChain({ id: cfg.chainId, name: `chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+  const transport = http(cfg.rpcUrl, { timeout: 15_000, retryCount: 1 })
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>
+  const wallet = createWalletClient({ chain, transport, account })
+  const client = new ChainClient(deploymentOf(cfg), publicClient, wallet)
+
+  const held = loadHeld(channelsDir, log)
+  const perClient = new Map<string, number>()
+  let cursor = readCursor(cursorFile) ?? (cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n)
+  const listeners = new Set<(a: WatchtowerActivity) => void>()
+  const emit = (a: WatchtowerActivity) => {
+    for (const l of listeners) l(a)
+  }
+  log(`watchtower: account ${account.address}, ${held.size} channel(s) held, events from block ${cursor + 1n}`)
+
+  const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
+  const store = (id: Hex, h: Held) => {
+    writeFileDurably(channelFile(id), JSON.stringify(toWire({ params: h.params, state: h.state })))
+    held.set(id, h)
+  }
+  const drop = (id: Hex, reason: string) => {
+    if (!held.delete(id)) return
+    rmSync(channelFile(id), { force: true })
+    emit({ type: 'dropped', channelId: id, reason })
+  }
+
+  // ---- refuting ----
+
+  const inflight = new Map<Hex, Promise<void>>()
+  /** Channels whose refute failed for a reason that may pass (network, gas): tried again each poll. */
+  const retry = new Set<Hex>()
+
+  async function ensureGas(): Promise<void> {
+    const balance = await publicClient.getBalance({ address: account.address })
+    if (balance >= ETH / 10n) return
+    const dev = await checkDevChain(cfg)
+    if (dev.dev) {
+      await devSetGas(cfg, account.address, 10n * ETH)
+      log(`watchtower: gas for ${account.address} set to 10 ETH (dev chain)`)
+    } else if (balance === 0n) {
+      throw new Error(`the watchtower's account ${account.address} has no gas on chain ${cfg.chainId}: fund it`)
+    }
+  }
+
+  function check(id: Hex): Promise<void> {
+    const running = inflight.get(id)
+    if (running) return running
+    const p = refuteIfStale(id).finally(() => inflight.delete(id))
+    inflight.set(id, p)
+    return p
+  }
+
+  async function refuteIfStale(id: Hex): Promise<void> {
+    const h = held.get(id)
+    if (!h) return
+    let on: ChannelOnChain
+    try {
+      on = await client.channel(id)
+    } catch (e) {
+      retry.add(id)
+      log(`watchtower: reading channel ${id.slice(0, 12)} failed: ${(e as Error).message}`)
+      return
+    }
+    if (on.status === 'closed' || on.status === 'finalized') {
+      retry.delete(id)
+      return drop(id, `the channel is ${on.status} on chain`)
+    }
+    const version = h.state.state.version
+    if (on.status !== 'disputed' || on.version >= version) {
+      retry.delete(id)
+      return
+    }
+    const head = await client.head().catch(() => null)
+    if (head && head.time >= on.deadline) {
+      retry.delete(id)
+      log(`watchtower: dispute of ${id.slice(0, 12)} at version ${on.version} is past its deadline (${on.deadline}); too late to refute`)
+      emit({ type: 'refute-failed', channelId: id, version, reason: 'DEADLINE_PASSED' })
+      return
+    }
+    try {
+      await ensureGas()
+      const r = await client.call({ fn: 'refute', params: h.params, signed: h.state })
+      retry.delete(id)
+      log(`watchtower: refuted the dispute of ${id.slice(0, 12)} at version ${on.version} with version ${version} (tx ${r.hash})`)
+      emit({ type: 'refuted', channelId: id, version, over: on.version, tx: r.hash })
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'ERROR'
+      // The contract's refusals are final for this state; anything else (network, gas) is retried.
+      const final = ['STALE_VERSION', 'DEADLINE_PASSED', 'NOT_DISPUTED', 'ALREADY_FINALIZED', 'BAD_SIGNATURE', 'WRONG_CHANNEL', 'WRONG_CONTRACT'].includes(code)
+      if (final) retry.delete(id)
+      else retry.add(id)
+      log(`watchtower: refute of ${id.slice(0, 12)} failed (${code}): ${(e as Error).message}${final ? '' : '; will retry'}`)
+      emit({ type: 'refute-failed', channelId: id, version, reason: code })
+    }
+  }
+
+  // ---- events ----
+
+  let stopped = false
+  let timer: NodeJS.Timeout | null = null
+  let polling: Promise<void> | null = null
+
+  async function pollBody(): Promise<void> {
+    const latest = await publicClient.getBlockNumber({ cacheTime: 0 })
+    while (!stopped && cursor < latest) {
+      const from = cursor + 1n
+      const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest
+      const logs = await publicClient.getLogs({ address: toChainAddress(cfg.adjudicator), events: EVENTS, fromBlock: from, toBlock: to, strict: true })
+      const touched = new Set<Hex>()
+      for (const l of logs) {
+        const id = (l.args as { channelId: ViemHex }).channelId.slice(2)
+        if (held.has(id)) touched.add(id)
+      }
+      // Disputes are checked against the chain's current view (channel()), so order and
+      // duplicates in the logs do not matter; closed and finalized channels are dropped there.
+      await Promise.all([...touched].map((id) => check(id)))
+      cursor = to
+      writeFileDurably(cursorFile, `${JSON.stringify({ block: cursor.toString() })}\n`)
+    }
+    await Promise.all([...retry].map((id) => check(id)))
+  }
+
+  function pollOnce(): Promise<void> {
+    if (!polling) {
+      polling = pollBody()
+        .catch((e: unknown) => log(`watchtower: polling the chain failed: ${(e as Error).message.split('\n')[0]}`))
+        .finally(() => (polling = null))
+    }
+    return polling
+  }
+
+  const loop = () => {
+    if (stopped) return
+    void pollOnce().then(() => {
+      if (!stopped) timer = setTimeout(loop, pollMs)
+    })
+  }
+
+  // ---- HTTP ----
+
+  function deploymentMismatch(p: ChannelParams): string | null {
+    if (p.chainId !== cfg.chainId) return `params.chainId is ${p.chainId}; this watchtower watches chain ${cfg.chainId}`
+    if (p.contract !== cfg.adjudicator) return `params.contract is ${p.contract}; this watchtower watches the adjudicator ${cfg.adjudicator}`
+    if (p.contractId !== contractId) return `params.contractId is not this deployment's id ${contractId}`
+    if (p.asset !== cfg.asset || p.assetDecimals !== cfg.assetDecimals) return `params name ${p.asset}/${p.assetDecimals}; the deployment holds ${cfg.asset}/${cfg.assetDecimals}`
+    return null
+  }
+
+  async function accept(req: IncomingMessage): Promise<{ channelId: Hex; version: number; stored: boolean }> {
+    const body = await readJsonBody(req, maxBody)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ServiceError(400, 'INVALID_FIELD', 'expected an object {params, state}')
+    const extra = Object.keys(body).filter((k) => k !== 'params' && k !== 'state')
+    if (extra.length > 0) throw new ServiceError(400, 'INVALID_FIELD', `unknown field ${extra[0]!.slice(0, 40)}`, extra[0]!.slice(0, 40))
+    let params: ChannelParams
+    let signed: SignedState
+    try {
+      params = parseChannelParams((body as { params?: unknown }).params, 'params')
+      signed = parseSignedState((body as { state?: unknown }).state, 'state')
+    } catch (e) {
+      if (isProtocolError(e)) throw new ServiceError(400, 'INVALID_FIELD', e.message, typeof e.details.field === 'string' ? e.details.field : undefined)
+      throw e
+    }
+    const wrong = deploymentMismatch(params)
+    if (wrong) throw new ServiceError(422, 'WRONG_CONTRACT', wrong, 'params')
+    const channelId = channelIdOf(params)
+    if (!stateBelongsTo(params, signed.state, channelId)) throw new ServiceError(422, 'WRONG_CHANNEL', 'the state names another channel or deployment than the params', 'state')
+    const cur = held.get(channelId)
+    // Not newer than what is held: nothing to verify or store.
+    if (cur && signed.state.version <= cur.state.state.version) return { channelId, version: cur.state.state.version, stored: false }
+    const who = clientKey(req)
+    if (!cur) {
+      if (held.size >= maxChannels) throw new ServiceError(503, 'WATCHTOWER_FULL', `this watchtower holds its maximum of ${maxChannels} channels`)
+      if ((perClient.get(who) ?? 0) >= maxPerClient) throw new ServiceError(429, 'CLIENT_QUOTA', `this client has added its maximum of ${maxPerClient} channels`)
+    }
+    if (signed.sigA === null || signed.sigB === null) throw new ServiceError(422, 'NOT_FULLY_SIGNED', 'the watchtower keeps only states signed by both parties', signed.sigA === null ? 'state.sigA' : 'state.sigB')
+    const digest = stateDigest(signed.state)
+    if (!nodeVerifyBytes(signed.sigA, digest, params.partyA)) throw new ServiceError(422, 'BAD_SIGNATURE', "sigA is not party A's signature of this state", 'state.sigA')
+    if (!nodeVerifyBytes(signed.sigB, digest, params.partyB)) throw new ServiceError(422, 'BAD_SIGNATURE', "sigB is not party B's signature of this state", 'state.sigB')
+    let on: ChannelOnChain
+    try {
+      on = await client.channel(channelId)
+    } catch (e) {
+      throw new ServiceError(503, 'CHAIN_UNAVAILABLE', `could not read the channel on chain: ${(e as Error).message.split('\n')[0]}`)
+    }
+    if (on.status === 'none') throw new ServiceError(404, 'UNKNOWN_CHANNEL', `channel ${channelId} is not open on chain ${cfg.chainId}`, 'params')
+    if (on.status === 'closed' || on.status === 'finalized') throw new ServiceError(409, 'CHANNEL_ENDED', `channel ${channelId} is ${on.status} on chain: nothing left to watch`, 'params')
+    // Another request may have stored a newer one while we read the chain.
+    const now = held.get(channelId)
+    if (now && signed.state.version <= now.state.state.version) return { channelId, version: now.state.state.version, stored: false }
+    store(channelId, { params, state: signed })
+    if (!now) perClient.set(who, (perClient.get(who) ?? 0) + 1)
+    if (on.status === 'disputed' && on.version < signed.state.version) void check(channelId)
+    return { channelId, version: signed.state.version, stored: true }
+  }
+
+  async function route(req: IncomingMessage): Promise<unknown> {
+    const raw = req.url ?? '/'
+    if (raw.length > MAX_URL_LENGTH) throw new ServiceError(414, 'URL_TOO_LONG', `request URL longer than ${MAX_URL_LENGTH} characters`)
+    rateCheck(limiter, req)
+    const path = new URL(raw, 'http://watchtower').pathname
+    const m = req.method ?? 'GET'
+    const only = (method: string) => {
+      if (m !== method && !(method === 'GET' && m === 'HEAD')) throw new ServiceError(405, 'METHOD_NOT_ALLOWED', `${m} is not allowed on ${path}`, undefined, { allow: method })
+    }
+    if (path === '/watchtower/states') {
+      only('POST')
+      return accept(req)
+    }
+    if (path === '/watchtower') {
+      only('GET')
+      return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString() }
+    }
+    if (path.startsWith('/watchtower/channels/')) {
+      only('GET')
+      const id = path.slice('/watchtower/channels/'.length)
+      if (!HEX32.test(id)) throw new ServiceError(400, 'INVALID_FIELD', 'channelId: expected 64 lowercase hex characters', 'channelId')
+      const h = held.get(id)
+      if (!h) throw new ServiceError(404, 'NOT_FOUND', `no state held for channel ${id}`)
+      return { channelId: id, version: h.state.state.version }
+    }
+    if (path === '/info' || path === '/health') {
+      only('GET')
+      return { ok: true, address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, cursor: cursor.toString() }
+    }
+    throw new ServiceError(404, 'NOT_FOUND', `no route ${path.slice(0, 80)}`)
+  }
+
+  const server: Server = createServer((req, res) => {
+    if (applyCors(req, res, allowed, 'GET, POST')) return
+    route(req).then(
+      (body) => sendJson(res, 200, body),
+      (e: unknown) => {
+        if (e instanceof ServiceError) {
+          sendError(res, e)
+          if (e.status === 413) req.destroy()
+          return
+        }
+        log(`watchtower: internal error: ${e instanceof Error ? e.stack : String(e)}`)
+        sendError(res, new ServiceError(500, 'INTERNAL', 'internal error'))
+      },
+    )
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 15_000
+  server.keepAliveTimeout = 5_000
+  server.maxHeadersCount = 50
+  const host = opts.host ?? '127.0.0.1'
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej)
+    server.listen(opts.port ?? 0, host, () => res())
+  })
+  const port = (server.address() as AddressInfo).port
+
+  // Gas first (so a refute is never late for it), then catch up with the events missed while away.
+  await ensureGas().catch((e: unknown) => log(`watchtower: ${(e as Error).message}`))
+  loop()
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    address: account.address,
+    cursor: () => cursor,
+    held: (id) => held.get(id)?.state,
+    channelCount: () => held.size,
+    onActivity(l) {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    pollOnce,
+    async close() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await new Promise<void>((res) => {
+        server.close(() => res())
+        server.closeAllConnections()
+      })
+      await polling
+      await Promise.all([...inflight.values()])
+    },
+  }
+}
+
+// ---- CLI ----
+
+const USAGE = `usage: node --import tsx channel-contract/services/watchtower.ts [options]
+  --port <n>            port on 127.0.0.1 (default ${DEFAULT_WATCHTOWER_PORT}; 0 picks a free one)
+  --host <addr>         bind address (default 127.0.0.1)
+  --data <dir>          held states, event cursor and its EVM key (default .data/watchtower)
+  --poll-ms <n>         milliseconds between event polls (default 1000)
+  --max-channels <n>    channels held at most (default 10000)
+  --allow-origin <o>    a web origin allowed to call it (repeatable), e.g. http://127.0.0.1:5173
+The chain comes from the chain config (otc.config.json or OTC_* variables; see channel-contract/chain/config.ts).
+OTC_WATCHTOWER_KEY (0x + 64 hex) sets its EVM key instead of <data>/key.json; off the dev chain, fund its address.
+prints "watchtower service listening on <url> address=<0x...>"`
+
+async function main(): Promise<void> {
+  let values: { port?: string; host?: string; data?: string; 'poll-ms'?: string; 'max-channels'?: string; 'allow-origin'?: string[]; help?: boolean }
+  try {
+    ;({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'poll-ms': { type: 'string' },
+        'max-channels': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
+    }))
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+  if (values.help) return console.log(USAGE)
+  const num = (name: string, v: string | undefined, def: number, min: number, max: number): number => {
+    if (v === undefined) return def
+    if (!/^[0-9]{1,9}$/.test(v) || Number(v) < min || Number(v) > max) {
+      console.error(`--${name}: expected an integer in ${min}..${max}, got "${v}"\n${USAGE}`)
+      process.exit(2)
+    }
+    return Number(v)
+  }
+  const key = process.env.OTC_WATCHTOWER_KEY?.trim()
+  if (key !== undefined && key !== '' && !/^0x[0-9a-fA-F]{64}$/.test(key)) {
+    console.error('OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters')
+    process.exit(2)
+  }
+  const s = await startWatchtowerService({
+    config: loadChainConfig(),
+    dataDir: values.data ?? '.data/watchtower',
+    ...(key ? { account: privateKeyToAccount(key.toLowerCase() as ViemHex) } : {}),
+    host: values.host ?? '127.0.0.1',
+    port: num('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535),
+    pollMs: num('poll-ms', values['poll-ms'], 1000, 50, 600_000),
+    maxChannels: num('max-channels', values['max-channels'], 10_000, 1, 10_000_000),
+    allowedOrigins: values['allow-origin'] ?? [],
+    log: (m) => console.error(m),
+  })
+  console.log(`watchtower service listening on ${s.url} address=${s.address}`)
+  const stop = () => void s.close().then(() => process.exit(0))
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e))
+    process.exit(1)
+  })
+}

@@ -2,19 +2,13 @@
 //   <dir>/records.jsonl   one JSON record per line
 //   <dir>/updates.bin     Y.Doc updates, each as u32 length (big-endian) + bytes
 // A torn last line or frame (crash mid-write) is ignored on load: it was never acknowledged.
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+// Appends made while a write is in flight go out together in the next write and fsync (group
+// commit); each resolves once its bytes are durable. The log files stay open between appends.
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
 
-async function appendDurable(path: string, data: Uint8Array): Promise<void> {
-  const fh = await open(path, 'a')
-  try {
-    await fh.write(data)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
+type LogName = 'records.jsonl' | 'updates.bin'
 
 async function writeDurable(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp`
@@ -37,6 +31,9 @@ function frame(u: Uint8Array): Uint8Array {
 
 export class FileChannelStore implements ChannelStore {
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly handles = new Map<LogName, FileHandle>()
+  /** Per log: bytes waiting for the next write, and that write (queued, not started). */
+  private readonly batches = new Map<LogName, { data: Uint8Array[]; write: Promise<void> }>()
   private constructor(private readonly dir: string) {}
 
   static async open(dir: string): Promise<FileChannelStore> {
@@ -77,16 +74,42 @@ export class FileChannelStore implements ChannelStore {
 
   append(records: readonly StoreRecord[]): Promise<void> {
     const text = records.map((r) => JSON.stringify(r) + '\n').join('')
-    return this.serial(() => appendDurable(join(this.dir, 'records.jsonl'), Buffer.from(text, 'utf8')))
+    return this.appendTo('records.jsonl', Buffer.from(text, 'utf8'))
   }
 
   appendUpdate(update: Uint8Array): Promise<void> {
-    return this.serial(() => appendDurable(join(this.dir, 'updates.bin'), frame(update)))
+    return this.appendTo('updates.bin', frame(update))
+  }
+
+  /** Resolves when `data` is on disk (fsync'd), written with whatever else was waiting for that log. */
+  private appendTo(name: LogName, data: Uint8Array): Promise<void> {
+    const waiting = this.batches.get(name)
+    if (waiting) {
+      waiting.data.push(data)
+      return waiting.write
+    }
+    const batch = { data: [data], write: Promise.resolve() }
+    batch.write = this.serial(async () => {
+      this.batches.delete(name)
+      let fh = this.handles.get(name)
+      if (!fh) this.handles.set(name, (fh = await open(join(this.dir, name), 'a')))
+      await fh.write(batch.data.length === 1 ? batch.data[0]! : Buffer.concat(batch.data))
+      await fh.sync()
+    })
+    this.batches.set(name, batch)
+    return batch.write
+  }
+
+  private async closeLogs(): Promise<void> {
+    const open = [...this.handles.values()]
+    this.handles.clear()
+    await Promise.all(open.map((fh) => fh.close()))
   }
 
   replace(records: readonly StoreRecord[], update: Uint8Array): Promise<void> {
     const text = records.map((r) => JSON.stringify(r) + '\n').join('')
     return this.serial(async () => {
+      await this.closeLogs()
       // Records first: if we crash between the two renames, the old updates plus the new records
       // still describe the same channel (records carry everything binding).
       await writeDurable(join(this.dir, 'records.jsonl'), Buffer.from(text, 'utf8'))
@@ -96,5 +119,6 @@ export class FileChannelStore implements ChannelStore {
 
   async close(): Promise<void> {
     await this.queue
+    await this.serial(() => this.closeLogs())
   }
 }

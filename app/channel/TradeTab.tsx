@@ -290,7 +290,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
-  const declined = declinedOf(q)
+  const declined = q.declined
   return (
     <div data-testid="quote" data-status={filled ? 'used' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
@@ -314,7 +314,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
 }, (a, b) => {
   const { q: qa, ...ra } = a
   const { q: qb, ...rb } = b
-  return qa.hash === qb.hash && qa.status === qb.status && qa.counterOf === qb.counterOf && declinedOf(qa)?.message === declinedOf(qb)?.message && shallowEqual(ra, rb)
+  return qa.hash === qb.hash && qa.status === qb.status && qa.counterOf === qb.counterOf && qa.declined?.message === qb.declined?.message && shallowEqual(ra, rb)
 })
 
 function shallowEqual(a: object, b: object): boolean {
@@ -420,10 +420,3 @@ function ShortcutHelp({ onClose }: { onClose: () => void }) {
   )
 }
 
-/**
- * The other side's reason for not taking a quote (a refusal entry keyed by the quote), when the
- * session's view carries one (core/sync QuoteView.declined); absent in views that do not.
- */
-function declinedOf(q: QuoteView): { readonly code: string; readonly message: string } | null {
-  return (q as QuoteView & { readonly declined?: { readonly code: string; readonly message: string } | null }).declined ?? null
-}

@@ -93,6 +93,11 @@ export type QuoteStatus = 'live' | 'expired' | 'used' | 'cancelled' | 'invalid'
 export interface QuoteView extends DocQuote {
   readonly status: QuoteStatus
   readonly reason: string
+  /**
+   * The other party's answer when it will not take this quote: a `refusals` entry keyed by the
+   * quote's hash and that party (a desk declining a counter below its mid, in words), or null.
+   */
+  readonly declined: { readonly code: string; readonly message: string } | null
 }
 
 export type OutcomeStatus = IntentStatus | 'pending' | 'retrying' | 'awaiting-peer'
@@ -212,10 +217,10 @@ function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): 
 
 const quoteViews = new WeakMap<DocQuote, QuoteView>()
 /** A quote with its status: the same object while the entry and its status are the same. */
-function quoteView(q: DocQuote, status: QuoteStatus, reason: string): QuoteView {
+function quoteView(q: DocQuote, status: QuoteStatus, reason: string, declined: QuoteView['declined']): QuoteView {
   const hit = quoteViews.get(q)
-  if (hit && hit.status === status && hit.reason === reason) return hit
-  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason }
+  if (hit && hit.status === status && hit.reason === reason && hit.declined?.code === declined?.code && hit.declined?.message === declined?.message) return hit
+  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason, declined }
   quoteViews.set(q, v)
   return v
 }
@@ -480,6 +485,9 @@ export function computeChannelView(input: EngineInput): ChannelView {
   // 4. Quotes.
   const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
   const quotes: QuoteView[] = []
+  // A refusal keyed by a quote's hash and the party it was offered to: that party's "no, because".
+  const quoteRefusals = new Map<string, { code: string; message: string }>()
+  for (const r of doc.refusals) if (doc.quotes.has(r.hash)) quoteRefusals.set(`${r.hash}:${r.party}`, { code: r.code, message: r.message })
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
     const used = latest !== null && usedIn(latest.state).has(q.hash, quote.quoter, quote.nonce)
@@ -490,7 +498,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
       : quote.validUntil < now ? ['expired', `expired at ${new Date(quote.validUntil).toISOString()}`]
       : ['live', '']
     if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason })
-    quotes.push(quoteView(q, status, reason))
+    quotes.push(quoteView(q, status, reason, quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null))
   }
 
   // 5. Pending proposals on top of the latest state, and this party's decision on each.

@@ -90,6 +90,21 @@ describe('ChannelSession over a lossless link', () => {
     expect(params.partyA).toBe(keysA.publicKey)
   })
 
+  it('a party declines the peer\'s quote with a reason the quoter reads; nobody can decline their own', async () => {
+    const { a, b, settle } = await pair()
+    const qh = await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 7n, validForMs: 60_000 })
+    await settle()
+    expect(a.view.quotes.find((q) => q.hash === qh)?.declined).toBeNull()
+    b.declineQuote(qh, 'BELOW_MID', 'the desk sells at no less than its mid of 9.00 USDC; your counter is 7.00 USDC')
+    await settle()
+    for (const s of [a, b]) {
+      expect(s.view.quotes.find((q) => q.hash === qh)?.declined).toEqual({ code: 'BELOW_MID', message: 'the desk sells at no less than its mid of 9.00 USDC; your counter is 7.00 USDC' })
+      expect(s.view.quotes.find((q) => q.hash === qh)?.status).toBe('live') // an answer, not a cancel: the quote stays the quoter's
+    }
+    expect(() => a.declineQuote(qh, 'X', 'y')).toThrow(expect.objectContaining({ code: 'OWN_QUOTE' }))
+    expect(() => b.declineQuote('ab'.repeat(32), 'X', 'y')).toThrow(expect.objectContaining({ code: 'NO_SUCH_QUOTE' }))
+  })
+
   it("an own proposal read back is the parser's entry and the view a fresh computation gives", async () => {
     const { a, b, settle, params, tick } = await pair()
     const quotes = quotePool(params, 'A', 3, T0 + DAY)

@@ -310,6 +310,17 @@ export class ChannelSession {
     this.schedule()
   }
 
+  /**
+   * Answers the peer's quote (a counter, say) with why this party will not take it: a refusal entry
+   * keyed by the quote's hash, shown to the peer in words (QuoteView.declined). Binds nobody.
+   */
+  declineQuote(quoteHashHex: Hex, code: string, message: string): void {
+    const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
+    if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
+    if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'a party does not decline its own quote (cancel it)')
+    writeRefusal(this.doc, this.epoch(), quoteHashHex, this.me, code, message)
+  }
+
   /** Accepts the peer's quote: proposes the trade state (all legs or none). Throws with a reason if it cannot. */
   async accept(quoteHashHex: Hex): Promise<Hex> {
     // One view for the check and the proposal (computed in the queue, after earlier work).

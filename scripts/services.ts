@@ -1,6 +1,7 @@
-// Child processes for the product's services (signaling server, settlement node, demo counterparty,
-// app), shared by `npm start`, the e2e fixtures and the benchmarks: start, wait for the ready line,
-// kill (politely or with SIGKILL), restart on the same port and data.
+// Child processes for the product's services (dev chain, oracle, watchtower, signaling server,
+// settlement node, demo counterparty, app), shared by `npm start`, the e2e fixtures and the
+// benchmarks: start, wait for the ready line, kill (politely or with SIGKILL), restart on the same
+// port and data.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +16,12 @@ export interface ServiceSpec {
   readonly timeoutMs?: number
   /** Echo the service's output with a [name] prefix. */
   readonly echo?: boolean
+  /**
+   * false: a polite stop signals only the service's own process, which stops its children itself
+   * (the dev chain: anvil must be stopped by it, once, to dump its state); SIGKILL still reaches
+   * the whole group. Default true.
+   */
+  readonly signalGroup?: boolean
 }
 
 export class Service {
@@ -68,7 +75,8 @@ export class Service {
     const child = this.child
     if (!child || !this.running) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    killGroup(child, signal)
+    if (signal === 'SIGTERM' && this.spec.signalGroup === false) child.kill('SIGTERM')
+    else killGroup(child, signal)
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000)
     await exited
     clearTimeout(timer)
@@ -134,6 +142,49 @@ export function nodeService(opts: { port: number; dataDir: string; seed?: string
       '--seed', opts.seed ?? 'dev', ...(opts.watchtower === false ? ['--no-watchtower'] : []),
     ],
     ready: /listening on/,
+    echo: opts.echo ?? false,
+  })
+}
+
+/** The dev chain (anvil + the contracts, deployed once; channel-contract/chain/devnet.ts). */
+export function devnetService(opts: { port: number; dataDir: string; blockTime?: number; echo?: boolean }): Service {
+  return new Service({
+    name: 'chain',
+    cmd: [
+      'node', '--import', 'tsx', 'channel-contract/chain/devnet.ts', '--port', String(opts.port), '--data', opts.dataDir,
+      ...(opts.blockTime !== undefined ? ['--block-time', String(opts.blockTime)] : []),
+    ],
+    ready: /devnet ready/,
+    // The first start compiles the contracts when the build cache is cold (~40 s on a busy machine).
+    timeoutMs: 180_000,
+    signalGroup: false,
+    echo: opts.echo ?? false,
+  })
+}
+
+/** The dev oracle service (channel-contract/services/oracle.ts), bounded by the chain at `rpcUrl`. */
+export function oracleService(opts: { port: number; rpcUrl: string; seed?: string; allowOrigins?: readonly string[]; echo?: boolean }): Service {
+  return new Service({
+    name: 'oracle',
+    cmd: [
+      'node', '--import', 'tsx', 'channel-contract/services/oracle.ts', '--port', String(opts.port), '--rpc', opts.rpcUrl, '--seed', opts.seed ?? 'dev',
+      ...(opts.allowOrigins ?? []).flatMap((o) => ['--allow-origin', o]),
+    ],
+    ready: /oracle service listening on/,
+    echo: opts.echo ?? false,
+  })
+}
+
+/** The watchtower service (channel-contract/services/watchtower.ts); `chainEnv` is the chain config as OTC_* variables. */
+export function watchtowerService(opts: { port: number; dataDir: string; chainEnv: Readonly<Record<string, string>>; allowOrigins?: readonly string[]; echo?: boolean }): Service {
+  return new Service({
+    name: 'watchtower',
+    cmd: [
+      'node', '--import', 'tsx', 'channel-contract/services/watchtower.ts', '--port', String(opts.port), '--data', opts.dataDir,
+      ...(opts.allowOrigins ?? []).flatMap((o) => ['--allow-origin', o]),
+    ],
+    env: opts.chainEnv,
+    ready: /watchtower service listening on/,
     echo: opts.echo ?? false,
   })
 }

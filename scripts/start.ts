@@ -1,46 +1,61 @@
-// npm start: the whole product on loopback until Ctrl-C: y-webrtc signaling server, settlement node
-// (dev: faucet, oracle, clock, watchtower), the demo counterparty and the app (Vite).
+// npm start: the whole product on loopback until Ctrl-C: the dev chain (anvil with the contracts,
+// deployed once and reused), the dev oracle and the watchtower on that chain, the y-webrtc
+// signaling server, the old settlement node (dev: faucet, oracle, clock, watchtower; until the app
+// and the desk move on chain), the demo counterparty and the app (Vite).
+// Another chain: an otc.config.json (or OTC_* variables) naming it replaces the dev chain; see
+// channel-contract/chain/config.ts and the README's "Other chains".
 import { existsSync, mkdirSync } from 'node:fs'
-import { Service, nodeService, signalingService } from './services.ts'
+import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
+import { loadChainConfigIfAny } from '../channel-contract/services/config.ts'
+import { Service, devnetService, nodeService, oracleService, signalingService, watchtowerService } from './services.ts'
+
+function port(name: string, def: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return def
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    console.error(`[start] ${name}=${raw}: expected a TCP port (1-65535)`)
+    process.exit(2)
+  }
+  return Number(raw)
+}
 
 const ports = {
-  signaling: Number(process.env.SIGNALING_PORT ?? 4444),
-  node: Number(process.env.NODE_PORT ?? 8545),
-  app: Number(process.env.APP_PORT ?? 5173),
-  demo: Number(process.env.DEMO_PORT ?? 8600),
+  chain: port('CHAIN_PORT', 8545),
+  signaling: port('SIGNALING_PORT', 4444),
+  // The old settlement node moved off 8545, anvil's usual port.
+  node: port('NODE_PORT', 8547),
+  oracle: port('ORACLE_PORT', 8701),
+  watchtower: port('WATCHTOWER_PORT', 8702),
+  app: port('APP_PORT', 5173),
+  demo: port('DEMO_PORT', 8600),
+}
+const taken = new Map<number, string>()
+for (const [name, p] of Object.entries(ports)) {
+  if (taken.has(p)) {
+    console.error(`[start] ${name} and ${taken.get(p)} would both use port ${p}: set one of their *_PORT variables`)
+    process.exit(2)
+  }
+  taken.set(p, name)
 }
 const nodeUrl = `http://127.0.0.1:${ports.node}`
 const signalingUrl = `ws://127.0.0.1:${ports.signaling}`
+const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`]
 mkdirSync('.data', { recursive: true })
 
-const services: Service[] = [
-  signalingService(ports.signaling, true),
-  nodeService({ port: ports.node, dataDir: '.data/node', echo: true }),
-]
-if (existsSync('desk/main.ts')) {
-  services.push(new Service({
-    name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
-    ready: /demo counterparty ready/,
-    echo: true,
-  }))
-}
-services.push(new Service({
-  name: 'app',
-  cmd: ['npx', 'vite', '--port', String(ports.app), '--strictPort'],
-  env: { VITE_NODE_URL: nodeUrl, VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}` },
-  ready: /Local:|ready in/,
-  echo: true,
-}))
-
+const services: Service[] = []
+let stopping = false
 async function stopAll(code: number): Promise<never> {
-  await Promise.all(services.map((s) => s.stop()))
+  stopping = true
+  // Last started, first stopped: the chain goes last, after everything that talks to it.
+  for (const s of [...services].reverse()) await s.stop()
   process.exit(code)
 }
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
-for (const s of services) {
+async function run(s: Service): Promise<void> {
+  services.push(s)
   try {
     await s.start()
   } catch (e) {
@@ -48,7 +63,78 @@ for (const s of services) {
     await stopAll(1)
   }
 }
-console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (settlement node ${nodeUrl}, signaling ${signalingUrl})`)
+
+// ---- the chain: another one by configuration, else the dev chain ----
+
+let chain: ChainConfig
+let external: ChainConfig | null
+try {
+  external = loadChainConfigIfAny()
+} catch (e) {
+  console.error(`[start] ${(e as Error).message}`)
+  process.exit(2)
+}
+if (external) {
+  chain = external
+  console.log(`[start] chain from configuration: ${chain.rpcUrl} (chain id ${chain.chainId}), adjudicator 0x${chain.adjudicator}; no dev chain is started`)
+} else {
+  const dataDir = '.data/chain'
+  const blockTime = process.env.CHAIN_BLOCK_TIME
+  await run(devnetService({ port: ports.chain, dataDir, echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }))
+  const d = readDeploymentFile(`${dataDir}/deployment.json`)
+  if (!d) {
+    console.error(`[start] the dev chain started but ${dataDir}/deployment.json is missing`)
+    await stopAll(1)
+  }
+  chain = {
+    rpcUrl: `http://127.0.0.1:${ports.chain}`,
+    chainId: d!.chainId,
+    adjudicator: d!.address,
+    token: d!.token,
+    verifier: d!.verifier,
+    asset: d!.asset,
+    assetDecimals: d!.assetDecimals,
+    oracleUrl: null,
+    watchtowerUrl: null,
+    deploymentBlock: d!.block,
+  }
+}
+
+// ---- services on the chain (ours unless the configuration names others) ----
+
+if (chain.oracleUrl === null) {
+  await run(oracleService({ port: ports.oracle, rpcUrl: chain.rpcUrl, allowOrigins: appOrigins, echo: true }))
+  chain = { ...chain, oracleUrl: `http://127.0.0.1:${ports.oracle}` }
+}
+if (chain.watchtowerUrl === null) {
+  await run(watchtowerService({ port: ports.watchtower, dataDir: '.data/watchtower', chainEnv: configToEnv(chain, 'OTC_'), allowOrigins: appOrigins, echo: true }))
+  chain = { ...chain, watchtowerUrl: `http://127.0.0.1:${ports.watchtower}` }
+}
+
+// ---- peer-to-peer and the old ledger (until the app and the desk move on chain) ----
+
+await run(signalingService(ports.signaling, true))
+await run(nodeService({ port: ports.node, dataDir: '.data/node', echo: true }))
+if (existsSync('desk/main.ts')) {
+  await run(new Service({
+    name: 'demo',
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
+    // The chain config, for when the desk reads it (channel-contract/services/config.ts).
+    env: configToEnv(chain, 'OTC_'),
+    ready: /demo counterparty ready/,
+    echo: true,
+  }))
+}
+await run(new Service({
+  name: 'app',
+  cmd: ['npx', 'vite', '--port', String(ports.app), '--strictPort'],
+  env: { VITE_NODE_URL: nodeUrl, VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, ...configToEnv(chain, 'VITE_') },
+  ready: /Local:|ready in/,
+  echo: true,
+}))
+if (stopping) await new Promise(() => {}) // a failed start is shutting down
+
+console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (chain ${chain.rpcUrl} id ${chain.chainId}, adjudicator 0x${chain.adjudicator}, oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, settlement node ${nodeUrl}, signaling ${signalingUrl})`)
 if (process.env.OTC_IN_NETNS === '1') {
   // Everything listens on the loopback of a namespace of its own: a browser must run in it too.
   // nsenter joins this process's network namespace (root); the flags let Chromium use loopback

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ChainConfigError, configFromEnv, configToJson, deploymentOf, parseChainConfig } from './config.ts'
+import { ChainConfigError, configFromEnv, configToEnv, configToJson, deploymentOf, parseChainConfig } from './config.ts'
 import { loadChainConfig, loadChainConfigIfAny } from '../services/config.ts'
 
 const good = {
@@ -80,6 +80,11 @@ describe('parseChainConfig', () => {
     expect(configFromEnv(env, 'VITE_')).toEqual({ rpcUrl: 'http://127.0.0.1:8545', chainId: '31337' })
     const c = parseChainConfig({ ...good, ...configFromEnv({ OTC_CHAIN_ID: '31337', OTC_ASSET_DECIMALS: '18', OTC_DEPLOYMENT_BLOCK: '123' }) })
     expect([c.chainId, c.assetDecimals, c.deploymentBlock]).toEqual([31337, 18, 123n])
+    // What npm start hands the app: VITE_ variables that parse back to the same config.
+    const vite = configToEnv({ ...c, oracleUrl: 'http://127.0.0.1:8701' }, 'VITE_')
+    expect(vite).toMatchObject({ VITE_CHAIN_RPC_URL: c.rpcUrl, VITE_CHAIN_ID: '31337', VITE_ADJUDICATOR: `0x${c.adjudicator}`, VITE_ORACLE_URL: 'http://127.0.0.1:8701', VITE_DEPLOYMENT_BLOCK: '123' })
+    expect(vite.VITE_WATCHTOWER_URL).toBeUndefined()
+    expect(parseChainConfig(configFromEnv(vite, 'VITE_'), 'VITE_')).toEqual({ ...c, oracleUrl: 'http://127.0.0.1:8701' })
   })
 })
 

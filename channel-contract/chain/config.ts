@@ -157,6 +157,17 @@ export function configToJson(c: ChainConfig): Record<string, string | number | n
   }
 }
 
+/** A config as environment variables (`OTC_CHAIN_ID`, or `VITE_CHAIN_ID` for the app's build, ...); unset optional fields are left out. */
+export function configToEnv(c: ChainConfig, prefix: 'OTC_' | 'VITE_' | string = 'OTC_'): Record<string, string> {
+  const json = configToJson(c)
+  const out: Record<string, string> = {}
+  for (const [name, key] of Object.entries(CONFIG_ENV_NAMES)) {
+    const v = json[key]
+    if (v !== null && v !== undefined) out[`${prefix}${name}`] = String(v)
+  }
+  return out
+}
+
 // ---- the dev chain, checked at use ----
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; json(): Promise<unknown> }>

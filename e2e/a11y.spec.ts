@@ -51,7 +51,7 @@ test('keyboard only: create an identity and get test funds without the mouse', a
 
 for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
   test(`axe: no serious or critical accessibility violations on the main screens at ${vp.width}x${vp.height}`, async ({ browser, stack }) => {
-    test.setTimeout(150_000)
+    test.setTimeout(300_000)
     const found: string[] = []
     const fresh = await newTrader(browser, stack, 'fresh')
     await fresh.page.setViewportSize(vp)

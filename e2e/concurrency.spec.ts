@@ -75,6 +75,13 @@ test('both accept at once: two different quotes accepted in the same instant bot
   expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
   // Neither trade was silently dropped: both proposers see their trade done.
   for (const p of [a, b]) await expect(p.getByTestId('outcomes').locator('li[data-status="done"]', { hasText: 'trade' })).toHaveCount(1)
+  // Two trades in versions 1 and 2 when one accept came first; otherwise the version both proposed
+  // at once never became a state, and the audit says so in words.
+  const latestVersion = Number(/v(\d+)/.exec(va ?? '')![1])
+  await a.getByRole('tab', { name: 'History & audit' }).click()
+  const gaps = a.getByTestId('signed-states').locator('tr.gap')
+  if (latestVersion > 2) await expect(gaps.first()).toContainText(/never became a state: a proposal there lost a race/)
+  else await expect(gaps).toHaveCount(0)
   await alice.context.close()
   await bob.context.close()
 })

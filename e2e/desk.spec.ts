@@ -103,6 +103,10 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(page.getByText('Draft: only you see it.')).toBeVisible()
     await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).first()).toBeAttached()
     await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(monthly)' }).first()).toBeAttached()
+    // Picking a listed expiry sets the date; any other date stays possible.
+    const weekly = (await page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).first().getAttribute('value'))!
+    await page.getByLabel('Listed expiry').selectOption(weekly)
+    await expect(page.getByLabel('Expiry date (08:00 UTC)')).toHaveValue(weekly)
     await page.getByLabel('Leg 1 quantity').fill('0.1')
     await page.waitForTimeout(2000) // longer than the desk's 0.7 s quiet period
     await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(0)
@@ -142,6 +146,8 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(page.getByText('both of you can edit it')).toHaveCount(0)
     await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Filled: you bought')
     await expect(page.getByTestId('quote').first()).toContainText('filled')
+    // A filled quote is not re-marked against today's market.
+    await expect(page.getByTestId('quote').first()).not.toContainText('My edge')
     await shot(page, 'fill-ticket')
 
     // The blotter: the fill with its vol and version; filterable; CSV with exact amounts.
@@ -309,6 +315,15 @@ test('counters: "Suggest" proposes a counter the desk takes; a counter it will n
     await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toBeVisible({ timeout: 30_000 })
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toContainText('Demo Desk (took your quote)')
+    // The filled counter reads as filled, also once its validity has passed (not "expired").
+    const myCounter = page.getByTestId('quote').filter({ hasText: 'Your counter' })
+    await expect(myCounter).toContainText('filled')
+    const nodeTime = page.getByText(/^node time /)
+    const before = await nodeTime.textContent()
+    await stack.client.advanceClock(60_000) // past the counter's validity; the page re-reads node time every 3 s
+    await expect(nodeTime).not.toHaveText(before!, { timeout: 10_000 })
+    await expect(myCounter).toContainText('filled')
+    await expect(myCounter).not.toContainText('expired')
     await shot(page, 'counter-filled')
 
     // A counter far below the desk's mid: the desk says why, in words the trader reads.

@@ -57,7 +57,7 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
       {rows.length === 0 ? (
         <p className="muted">{all.length === 0 ? 'No trades yet.' : 'No trade matches the filter.'}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Trades table">
           <table className="dense" data-testid="blotter">
             <caption className="sr-only">Trades, newest first</caption>
             <thead>

@@ -30,7 +30,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       )}
       {exported && <textarea readOnly rows={4} value={exported} data-testid="exported-state" onFocus={(e) => e.currentTarget.select()} />}
       <h3>Signed states</h3>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Signed states table">
         <table data-testid="signed-states">
           <thead>
             <tr><th>Version</th><th>Change</th><th>Time (UTC)</th><th>Proposed by</th><th>State hash</th><th>Signatures</th></tr>
@@ -75,7 +75,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       {rejected.length === 0 ? (
         <p className="muted small">Nothing in the shared document or local storage was rejected.</p>
       ) : (
-        <div className="table-scroll"><table data-testid="rejected-entries">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Rejected entries table"><table data-testid="rejected-entries">
           <thead>
             <tr><th>Where</th><th>Key</th><th>Reason</th></tr>
           </thead>
@@ -95,7 +95,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       {events.length === 0 ? (
         <p className="muted small">No anchored event yet.</p>
       ) : (
-        <div className="table-scroll"><table data-testid="anchored-events">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Anchored events table"><table data-testid="anchored-events">
           <thead>
             <tr><th>Block</th><th>Time (node)</th><th>Event</th></tr>
           </thead>

@@ -106,7 +106,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         </div>
       </div>
 
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Legs table">
         <table className="dense legs-table">
           <caption className="sr-only">Legs, from the package buyer's view, with fair value and Greeks per leg</caption>
           <thead>

@@ -29,7 +29,7 @@ export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGree
         <div><dt>Rho (per 1% rate)</dt><dd className="num">{formatModelAmount(r.rho, 2, { signed: true })} {asset}</dd></div>
       </dl>
       {feeds.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Delta and gamma per underlying table">
         <table className="dense">
           <caption className="sr-only">Delta and gamma per underlying</caption>
           <thead>

@@ -42,7 +42,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
         {closeOutBlocked && <span className="muted small">{closeOutBlocked}</span>}
       </p>
     )}
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Open positions table">
       <table className="dense positions-table">
         <caption className="sr-only">Open positions from my side, {asset} amounts</caption>
         <thead>

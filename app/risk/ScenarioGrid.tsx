@@ -27,7 +27,7 @@ export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_M
       {!result.ok ? (
         <p className="error" role="alert">Cannot compute scenarios: {result.error}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Scenario grid table">
           <table className="dense scenario-grid">
             <caption className="sr-only">
               My profit or loss in {asset} if every spot moves by the column's percentage and every volatility by the row's points, valued now.

@@ -147,12 +147,13 @@ export function nodeService(opts: { port: number; dataDir: string; seed?: string
 }
 
 /** The dev chain (anvil + the contracts, deployed once; channel-contract/chain/devnet.ts). */
-export function devnetService(opts: { port: number; dataDir: string; blockTime?: number; echo?: boolean }): Service {
+export function devnetService(opts: { port: number; dataDir: string; blockTime?: number; allowOrigin?: string; echo?: boolean }): Service {
   return new Service({
     name: 'chain',
     cmd: [
       'node', '--import', 'tsx', 'channel-contract/chain/devnet.ts', '--port', String(opts.port), '--data', opts.dataDir,
       ...(opts.blockTime !== undefined ? ['--block-time', String(opts.blockTime)] : []),
+      ...(opts.allowOrigin !== undefined ? ['--allow-origin', opts.allowOrigin] : []),
     ],
     ready: /devnet ready/,
     // The first start compiles the contracts when the build cache is cold (~40 s on a busy machine).

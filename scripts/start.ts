@@ -80,7 +80,8 @@ if (external) {
 } else {
   const dataDir = '.data/chain'
   const blockTime = process.env.CHAIN_BLOCK_TIME
-  await run(devnetService({ port: ports.chain, dataDir, echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }))
+  // Only the app's page may call the chain from a browser (see devnet.ts: allowOrigin).
+  await run(devnetService({ port: ports.chain, dataDir, allowOrigin: appOrigins[0], echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }))
   const d = readDeploymentFile(`${dataDir}/deployment.json`)
   if (!d) {
     console.error(`[start] the dev chain started but ${dataDir}/deployment.json is missing`)

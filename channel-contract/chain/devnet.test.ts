@@ -90,6 +90,24 @@ describe('devnet', () => {
     await stop()
   })
 
+  it("another web origin cannot call the dev chain: preflights name only the app's origin, simple requests are refused", async () => {
+    const d = await start(await freePort())
+    try {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_increaseTime', params: ['0x10'] })
+      const pre = await fetch(d.rpcUrl, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+      expect(pre.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173') // not '*', not the caller: the browser stops there
+      // The content types a page may send without a preflight are not executed.
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
+        const r = (await (await fetch(d.rpcUrl, { method: 'POST', headers: { 'content-type': type, origin: 'http://evil.example' }, body })).json()) as { result?: unknown; error?: { message: string } }
+        expect(r.result).toBeUndefined()
+        expect(r.error?.message).toMatch(/Invalid request/)
+      }
+      await expect(startDevnet({ port: await freePort(), dataDir: join(dir, 'x'), allowOrigin: '*' })).rejects.toThrow(/one origin/)
+    } finally {
+      await stop()
+    }
+  })
+
   it('dev-only actions are refused unless the RPC is anvil now', async () => {
     // An RPC that claims chain id 31337 but is not anvil.
     const fake: Server = createServer((req, res) => {

@@ -28,9 +28,18 @@ export interface DevnetOptions {
   readonly dataDir?: string
   /** Interval mining beside instant mining (anvil --mixed-mining); 0: blocks only for transactions. */
   readonly blockTime?: number
+  /**
+   * The one web origin whose pages may call the chain (the app's). anvil answers CORS preflights
+   * with it instead of `*`, so a page from anywhere else cannot send JSON-RPC (anvil refuses the
+   * content types that skip the preflight): nobody's web page moves the dev clock or mints.
+   * Default http://127.0.0.1:5173.
+   */
+  readonly allowOrigin?: string
   readonly log?: (message: string) => void
   readonly startTimeoutMs?: number
 }
+
+export const DEFAULT_ALLOW_ORIGIN = 'http://127.0.0.1:5173'
 
 export interface Devnet {
   readonly anvil: Anvil
@@ -65,13 +74,16 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const log = opts.log ?? (() => {})
   const hadState = existsSync(stateFile)
   const blockTime = opts.blockTime ?? DEFAULT_BLOCK_TIME
+  const allowOrigin = opts.allowOrigin ?? DEFAULT_ALLOW_ORIGIN
+  if (!/^https?:\/\/[^/\s*]+$/.test(allowOrigin)) throw new Error(`devnet: allowOrigin must be one origin like http://127.0.0.1:5173 (no path, no *), got "${allowOrigin}"`)
   let anvil: Anvil
   try {
     anvil = await startAnvil({
       port: opts.port ?? DEFAULT_DEVNET_PORT,
       hardfork: 'prague',
       stateFile,
-      ...(blockTime > 0 ? { blockTime, extraArgs: ['--mixed-mining'] } : {}),
+      ...(blockTime > 0 ? { blockTime } : {}),
+      extraArgs: ['--allow-origin', allowOrigin, ...(blockTime > 0 ? ['--mixed-mining'] : [])],
       startTimeoutMs: opts.startTimeoutMs ?? 30_000,
     })
   } catch (e) {
@@ -143,12 +155,13 @@ const USAGE = `usage: node --import tsx channel-contract/chain/devnet.ts [option
   --port <n>         anvil's port (default ${DEFAULT_DEVNET_PORT})
   --data <dir>       state.json and deployment.json (default ${DEFAULT_DEVNET_DIR})
   --block-time <s>   empty blocks every s seconds while idle (default ${DEFAULT_BLOCK_TIME}; 0: none)
+  --allow-origin <o> the one web origin allowed to call the chain from a browser (default ${DEFAULT_ALLOW_ORIGIN})
 prints "devnet ready <rpc url> adjudicator=0x... token=0x... verifier=0x... block=<n>"; SIGTERM/SIGINT dump the state and exit 0.`
 
 async function main(): Promise<void> {
-  let values: { port?: string; data?: string; 'block-time'?: string; help?: boolean }
+  let values: { port?: string; data?: string; 'block-time'?: string; 'allow-origin'?: string; help?: boolean }
   try {
-    ;({ values } = parseArgs({ options: { port: { type: 'string' }, data: { type: 'string' }, 'block-time': { type: 'string' }, help: { type: 'boolean' } } }))
+    ;({ values } = parseArgs({ options: { port: { type: 'string' }, data: { type: 'string' }, 'block-time': { type: 'string' }, 'allow-origin': { type: 'string' }, help: { type: 'boolean' } } }))
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`)
     process.exit(2)
@@ -169,6 +182,7 @@ async function main(): Promise<void> {
     port: intOpt('port', values.port, DEFAULT_DEVNET_PORT, 65535),
     dataDir: values.data,
     blockTime: intOpt('block-time', values['block-time'], DEFAULT_BLOCK_TIME, 3600),
+    ...(values['allow-origin'] !== undefined ? { allowOrigin: values['allow-origin'] } : {}),
     log: (m) => console.log(`[devnet] ${m}`),
   })
   const d = devnet.deployment

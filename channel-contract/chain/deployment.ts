@@ -1,13 +1,31 @@
 // The deployment file (.data/chain/deployment.json on the dev chain): which chain, which addresses,
 // from which block, and the hash of the code at each address, so a later start can tell whether the
 // contracts it recorded are still there (and still built from today's sources) before reusing them.
-// Node only (files); works for any chain the wallet can deploy to.
+// Node only (files); works for any chain the wallet can deploy to. As a CLI it deploys to any chain
+// and writes the chain config (see USAGE below).
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { keccak256, type Account, type Chain, type Hex as ViemHex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { dirname, resolve as resolvePath } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  keccak256,
+  type Account,
+  type Chain,
+  type Hex as ViemHex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import type { AddressHex } from '../../core/index.ts'
 import { deployAdjudicator, toChainAddress, type AdjudicatorDeployment, type DeployArtifacts } from './adjudicator.ts'
+import { configToJson, DEV_CHAIN_ID, parseChainConfig } from './config.ts'
+import { loadArtifacts } from './solc.ts'
 
 export interface DeploymentRecord extends AdjudicatorDeployment {
   readonly version: 1
@@ -112,6 +130,9 @@ export async function deployAndRecord(
   artifacts: DeployArtifacts,
   opts: { token?: AddressHex; asset?: string; assetDecimals?: number } = {},
 ): Promise<DeploymentRecord> {
+  if (opts.token !== undefined && (await codeHash(client, opts.token)) === null) {
+    throw new Error(`the token 0x${opts.token} has no code on chain ${await client.getChainId()}: check the address`)
+  }
   const before = await client.getBlockNumber({ cacheTime: 0 })
   const d = await deployAdjudicator(wallet, client, artifacts, opts)
   const hashes = await Promise.all([codeHash(client, d.address), codeHash(client, d.token), codeHash(client, d.verifier)])
@@ -161,4 +182,118 @@ export async function ensureDeployment(
   const record = await deployAndRecord(wallet, client, artifacts, opts)
   writeDeploymentFile(file, record)
   return { record, reused: false, reason: why }
+}
+
+// ---- CLI: deploy to any chain and write its config ----
+
+const USAGE = `usage: OTC_DEPLOYER_KEY=0x<64 hex> node --import tsx channel-contract/chain/deployment.ts --rpc <url> [options]
+  --rpc <url>           the chain's JSON-RPC endpoint (required)
+  --token <0x...>       the ERC-20 the channels hold (required unless the chain id is 31337, where Test USDC is deployed)
+  --asset <symbol>      its symbol as channel params name it (default USDC)
+  --decimals <n>        its decimals (default 6)
+  --record <file>       the deployment record (default deployment-<chainId>.json)
+  --config-out <file>   the chain config to write (default otc.config.json; an existing file is kept unless --force)
+  --force               overwrite --config-out
+The deployer's key comes from OTC_DEPLOYER_KEY only (never a flag: shell history); its account pays the gas.`
+
+export interface DeployCliResult {
+  readonly record: DeploymentRecord
+  readonly configFile: string
+  readonly recordFile: string
+}
+
+/** The CLI's work, callable from tests: deploys with `key` on `rpcUrl` and writes the record and the config. */
+export async function deployToChain(opts: {
+  rpcUrl: string
+  key: ViemHex
+  token?: AddressHex
+  asset?: string
+  assetDecimals?: number
+  recordFile?: string
+  configFile?: string
+  force?: boolean
+  artifacts: DeployArtifacts
+  log?: (m: string) => void
+}): Promise<DeployCliResult> {
+  const probe = createPublicClient({ transport: http(opts.rpcUrl) })
+  const chainId = await probe.getChainId()
+  if (opts.token === undefined && chainId !== DEV_CHAIN_ID) throw new Error(`--token is required on chain ${chainId}: Test USDC mints only on the dev chain (${DEV_CHAIN_ID})`)
+  const configFile = opts.configFile ?? 'otc.config.json'
+  if (existsSync(configFile) && !opts.force) throw new Error(`${configFile} exists; pass --force to overwrite it (or --config-out <another file>)`)
+  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [opts.rpcUrl] } } })
+  const client = createPublicClient({ chain, transport: http(opts.rpcUrl) }) as PublicClient<Transport, Chain>
+  const wallet = createWalletClient({ chain, transport: http(opts.rpcUrl), account: privateKeyToAccount(opts.key) })
+  opts.log?.(`deploying to chain ${chainId} from ${wallet.account.address}`)
+  const record = await deployAndRecord(wallet, client, opts.artifacts, { token: opts.token, asset: opts.asset, assetDecimals: opts.assetDecimals })
+  const recordFile = opts.recordFile ?? `deployment-${chainId}.json`
+  writeDeploymentFile(recordFile, record)
+  const config = parseChainConfig({
+    rpcUrl: opts.rpcUrl,
+    chainId,
+    adjudicator: `0x${record.address}`,
+    token: `0x${record.token}`,
+    verifier: `0x${record.verifier}`,
+    asset: record.asset,
+    assetDecimals: record.assetDecimals,
+    deploymentBlock: record.block.toString(),
+  })
+  writeFileDurably(configFile, `${JSON.stringify(configToJson(config), null, 2)}\n`)
+  return { record, configFile, recordFile }
+}
+
+async function main(): Promise<void> {
+  let values: { rpc?: string; token?: string; asset?: string; decimals?: string; record?: string; 'config-out'?: string; force?: boolean; help?: boolean }
+  try {
+    ;({ values } = parseArgs({
+      options: {
+        rpc: { type: 'string' },
+        token: { type: 'string' },
+        asset: { type: 'string' },
+        decimals: { type: 'string' },
+        record: { type: 'string' },
+        'config-out': { type: 'string' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }))
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+  if (values.help) return console.log(USAGE)
+  const fail = (m: string): never => {
+    console.error(`${m}\n${USAGE}`)
+    process.exit(2)
+  }
+  if (!values.rpc || !/^https?:\/\/\S+$/.test(values.rpc)) fail('--rpc: required, an http(s) URL')
+  const key = process.env.OTC_DEPLOYER_KEY?.trim() ?? ''
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) fail('OTC_DEPLOYER_KEY: required, 0x followed by 64 hex characters')
+  if (values.token !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(values.token)) fail('--token: expected 0x followed by 40 hex characters')
+  if (values.asset !== undefined && !/^[A-Z0-9._-]{1,32}$/.test(values.asset)) fail('--asset: expected 1-32 characters of A-Z, 0-9, ".", "_" or "-"')
+  if (values.decimals !== undefined && (!/^[0-9]{1,2}$/.test(values.decimals) || Number(values.decimals) > 36)) fail('--decimals: expected an integer 0..36')
+  const r = await deployToChain({
+    rpcUrl: values.rpc!,
+    key: key.toLowerCase() as ViemHex,
+    ...(values.token ? { token: values.token.slice(2).toLowerCase() } : {}),
+    ...(values.asset ? { asset: values.asset } : {}),
+    ...(values.decimals ? { assetDecimals: Number(values.decimals) } : {}),
+    ...(values.record ? { recordFile: values.record } : {}),
+    ...(values['config-out'] ? { configFile: values['config-out'] } : {}),
+    force: values.force ?? false,
+    artifacts: (() => {
+      const a = loadArtifacts({ quiet: true })
+      return { Adjudicator: a.Adjudicator!, Ed25519Verifier: a.Ed25519Verifier!, TestUSDC: a.TestUSDC! }
+    })(),
+    log: (m) => console.log(m),
+  })
+  const d = r.record
+  console.log(`deployed on chain ${d.chainId}: Adjudicator 0x${d.address}, token 0x${d.token}, Ed25519Verifier 0x${d.verifier}, from block ${d.block}`)
+  console.log(`wrote ${r.recordFile} and ${r.configFile} (add oracleUrl and watchtowerUrl if you run those elsewhere)`)
+}
+
+if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e))
+    process.exit(1)
+  })
 }

@@ -13,7 +13,6 @@ import type { SignedState } from '../signing.ts'
 import type { DocContents, DocProposal, RejectedEntry, RfqTicket } from './reader.ts'
 import type { DocQuote, Proposal } from './schema.ts'
 import { createVerifier, type SignatureVerifier } from './verifier.ts'
-import { toWire } from '../wire.ts'
 
 // ---- inputs ----
 
@@ -285,10 +284,10 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
   return result
 }
 
-type Decision = { sign: true } | { sign: false; ask: boolean; code: string; message: string }
+export type Decision = { sign: true } | { sign: false; ask: boolean; code: string; message: string }
 
 /** Whether this party signs a valid peer proposal extending latest (the signing policy in CONTEXT.md). */
-function decideSigning(
+export function decideSigning(
   c: { readonly transition: Transition | null; readonly state: ChannelState },
   ctx: { readonly me: Party; readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined'>; readonly now: number; readonly policy: SigningPolicy; readonly cancelled: (quoteHash: Hex) => boolean },
 ): Decision {
@@ -314,36 +313,94 @@ function decideSigning(
   }
 }
 
-/** The engine. Pure: no clock, no randomness, no I/O; `now` is an input. */
+/** What every phase of the engine works with: the channel, this party, the time and the checks. */
+interface EngineContext {
+  readonly params: ChannelParams
+  readonly channelId: Hex
+  readonly me: Party
+  readonly peer: Party
+  readonly now: number
+  readonly policy: SigningPolicy
+  readonly verifier: SignatureVerifier
+  /** Quote and attestation checks inside core's transition checks use the engine's verifier too. */
+  readonly topts: TransitionOptions
+}
+
+/** Is `sig` party's valid signature on the state `c` (of this channel)? */
+function validSig(ctx: EngineContext, party: Party, c: { hash: Hex; state: ChannelState }, sig: string | null | undefined): boolean {
+  return typeof sig === 'string' && ctx.verifier.state(ctx.params, ctx.channelId, party, c.hash, c.state, sig)
+}
+
+/** The engine. Pure: no clock, no randomness, no I/O; `now` is an input. Each phase is a function below. */
 export function computeChannelView(input: EngineInput): ChannelView {
   const { params, me, doc, persisted, now } = input
-  const policy = input.policy ?? DEFAULT_POLICY
   const verifier = input.verifier ?? createVerifier()
-  const channelId = channelIdOf(params)
-  // Quote and attestation signatures inside core's transition checks go through the engine's
-  // (cached, strict-equivalent) verifier too.
-  const topts: TransitionOptions = verifier.bytes ? { verify: verifier.bytes } : {}
-  const peer = otherParty(me)
-  const rejected: RejectedEntry[] = [...doc.rejected]
-  const verify = (party: Party, c: { hash: Hex; state: ChannelState }, sig: string | null | undefined) =>
-    typeof sig === 'string' && verifier.state(params, channelId, party, c.hash, c.state, sig)
+  const ctx: EngineContext = {
+    params, channelId: channelIdOf(params), me, peer: otherParty(me), now, policy: input.policy ?? DEFAULT_POLICY, verifier,
+    topts: verifier.bytes ? { verify: verifier.bytes } : {},
+  }
+  const known = knownStates(ctx, doc, persisted)
+  const chain = acceptedChain(ctx, known.cands, known.roots)
+  const latest = chain.latest
+  const latestSigned: SignedState | null = latest ? { state: latest.state, sigA: latest.sigs.A!, sigB: latest.sigs.B! } : null
+  const signed = signedVersions(known.sorted, me, known.opaqueSigned)
+  const latestVersion = latest?.state.version ?? -1
+  const nextVersion = Math.max(latestVersion, signed.mySignedVersion, signed.peerSignedVersion) + 1
+  const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
+  const quotes = quoteStatuses(ctx, doc, latest?.state ?? null, cancelled)
+  const refusedBy = (hash: Hex, party: Party) => doc.refusals.find((r) => r.hash === hash && r.party === party) ?? null
+  const pending = pendingProposals(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, mySignedVersion: signed.mySignedVersion, persisted, cancelled, refusedBy })
+  const own = ownIntents(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, live: pending.live, decisions: pending.decisions, countersigning: pending.countersign !== null, persisted, refusedBy, cancelled, peerSignedVersion: signed.peerSignedVersion, mySignedVersion: signed.mySignedVersion, nextVersion })
+  const actions: EngineAction[] = [
+    ...(pending.countersign ? [{ kind: 'countersign', proposal: toProposal(pending.countersign), proposerSig: pending.countersign.sigs[pending.countersign.proposer!]! } as const] : []),
+    ...pending.actions,
+    ...own.actions,
+    ...republishing(ctx, doc, persisted, latest, latestSigned, cancelled),
+  ]
+  const compact = compaction(ctx, doc, latest, latestSigned, quotes.quotes, pending.live)
+  if (compact) actions.push(compact)
+  return {
+    channelId: ctx.channelId,
+    me,
+    epoch: doc.epoch,
+    latest: latestSigned,
+    latestHash: latest?.hash ?? null,
+    accepted: [...chain.accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition, proposer: c.proposer })),
+    pending: pending.pending,
+    quotes: quotes.quotes,
+    rfqs: doc.rfqs,
+    outcomes: own.outcomes,
+    equivocation: signed.equivocation,
+    rejected: [...doc.rejected, ...known.rejected, ...chain.rejected, ...signed.rejected, ...quotes.rejected, ...pending.rejected],
+    mySignedVersion: signed.mySignedVersion,
+    peerSignedVersion: signed.peerSignedVersion,
+    nextVersion,
+    next: actions,
+  }
+}
 
-  // 1. Every state we know of, with only the signatures that verify.
+/**
+ * Phase 1, roots and candidates: every state this party knows of, with only the signatures that
+ * verify. Roots are co-signed states from own storage, the epoch's checkpoint, and a co-signed
+ * opening. A proposal's state is derived from its parent (a root, an own stored signature, or a
+ * lower proposal: lower versions go first); a proposal whose parent is unknown is opaque, and a
+ * valid signature on its key still shows that its author signed (at least) that version.
+ */
+function knownStates(ctx: EngineContext, doc: DocContents, persisted: PersistedChannel) {
+  const { params, channelId, me, verifier } = ctx
+  const rejected: RejectedEntry[] = []
   const cands = new Map<Hex, Candidate>()
   const candidate = (hash: Hex, state: ChannelState): Candidate => {
     let c = cands.get(hash)
-    if (!c) {
-      c = { hash, state, transition: null, proposer: null, sigs: {}, inDoc: false }
-      cands.set(hash, c)
-    }
+    if (!c) cands.set(hash, (c = { hash, state, transition: null, proposer: null, sigs: {}, inDoc: false }))
     return c
   }
   const roots = new Set<Hex>()
   const addRoot = (area: 'store' | 'checkpoint', s: SignedState, key: string) => {
     const hash = stateHash(s.state)
     const c = { hash, state: s.state }
-    const okA = verify('A', c, s.sigA)
-    const okB = verify('B', c, s.sigB)
+    const okA = validSig(ctx, 'A', c, s.sigA)
+    const okB = validSig(ctx, 'B', c, s.sigB)
     let why: string | null = null
     if (s.state.contractId !== params.contractId || s.state.channelId !== channelId) why = 'state belongs to another channel or deployment'
     else if (!okA || !okB) why = `signature of ${!okA ? 'A' : 'B'} is missing or invalid`
@@ -369,24 +426,18 @@ export function computeChannelView(input: EngineInput): ChannelView {
 
   for (const r of persisted.signatures) {
     const c = candidate(r.hash, r.state)
-    if (verify(me, c, r.sig)) {
+    if (validSig(ctx, me, c, r.sig)) {
       c.sigs[me] = r.sig
       c.transition ??= r.transition
       c.proposer ??= r.proposer
     } else rejected.push({ area: 'store', key: r.hash, code: 'BAD_SIGNATURE', reason: 'a stored own signature does not verify' })
   }
-  // Proposals whose parent this party does not know: their states cannot be derived, but a valid
-  // signature on the key still shows that its author has moved on to (at least) that version.
   const opaque = new Map<Hex, DocProposal>()
-  const opaqueSigned: Record<Party, number> = { A: -1, B: -1 }
-  const verifyHash = verifier.bytes ?? verifyBytes
-  // A proposal names its state by hash: the state is what its transition produces from its parent
-  // (a root, a stored own signature, or a proposal of a lower version, so lower versions go first).
   for (const p of [...doc.proposals.values()].sort(byVersionThenHash)) {
     let state = p.state
     const parent = p.state === null ? cands.get(p.prevHash) : undefined
     if (parent && p.state === null) {
-      const derived = deriveState(params, channelId, parent, p, topts)
+      const derived = deriveState(params, channelId, parent, p, ctx.topts)
       if ('reason' in derived) {
         rejected.push({ area: 'proposals', key: p.hash, code: 'INVALID_TRANSITION', reason: derived.reason })
         continue
@@ -408,6 +459,8 @@ export function computeChannelView(input: EngineInput): ChannelView {
   // nextVersion arbitrarily far ahead.
   let knownTop = -1
   for (const c of cands.values()) knownTop = Math.max(knownTop, c.state.version)
+  const opaqueSigned: Record<Party, number> = { A: -1, B: -1 }
+  const verifyHash = verifier.bytes ?? verifyBytes
   for (const [hash, entry] of doc.sigs) {
     const c = cands.get(hash)
     for (const party of ['A', 'B'] as const) {
@@ -420,7 +473,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
         rejected.push({ area: 'sigs', key: `${hash}:${party}`, code: 'UNKNOWN_STATE', reason: 'signature for a state that is not in the document' })
       } else if (c.sigs[party] === sig) {
         // already known (e.g. from storage)
-      } else if (verify(party, c, sig)) {
+      } else if (validSig(ctx, party, c, sig)) {
         c.sigs[party] ??= sig
       } else {
         rejected.push({ area: 'sigs', key: `${hash}:${party}`, code: 'BAD_SIGNATURE', reason: `not a valid signature of party ${party} on this state in this channel` })
@@ -434,12 +487,19 @@ export function computeChannelView(input: EngineInput): ChannelView {
       else rejected.push({ area: 'proposals', key: c.hash, code: 'INVALID_TRANSITION', reason: 'a version-0 state must be an opening state' })
     }
   }
+  return { cands, sorted: [...cands.values()].sort(byVersionThenHash), roots, opaqueSigned, rejected }
+}
 
-  // 2. Accept co-signed states that extend an accepted state by a valid transition.
-  const sorted = [...cands.values()].sort(byVersionThenHash)
+/**
+ * Phase 2, chain and latest: a co-signed state is accepted if its parent is accepted and the
+ * transition is valid; latest is the accepted state of the highest version. Storage is a root, so
+ * latest never goes below what this party persisted (never roll back).
+ */
+function acceptedChain(ctx: EngineContext, cands: ReadonlyMap<Hex, Candidate>, roots: ReadonlySet<Hex>) {
+  const rejected: RejectedEntry[] = []
   const accepted = new Map<Hex, Candidate>()
   for (const h of roots) accepted.set(h, cands.get(h)!)
-  for (const c of sorted) {
+  for (const c of [...cands.values()].sort(byVersionThenHash)) {
     if (accepted.has(c.hash) || !c.sigs.A || !c.sigs.B) continue
     const parent = accepted.get(c.state.prevHash)
     if (!parent) {
@@ -450,22 +510,27 @@ export function computeChannelView(input: EngineInput): ChannelView {
       rejected.push({ area: 'proposals', key: c.hash, code: 'INVALID_TRANSITION', reason: 'co-signed state without its transition' })
       continue
     }
-    const bad = checkTransition(params, channelId, parent.hash, parent.state, c.transition, c.hash, c.state, topts)
+    const bad = checkTransition(ctx.params, ctx.channelId, parent.hash, parent.state, c.transition, c.hash, c.state, ctx.topts)
     if (bad) rejected.push({ area: 'proposals', key: c.hash, code: 'INVALID_TRANSITION', reason: bad.message })
     else accepted.set(c.hash, c)
   }
-  let latestC: Candidate | null = null
-  for (const c of accepted.values()) if (!latestC || byVersionThenHash(c, latestC) > 0) latestC = c
-  const latest: SignedState | null = latestC ? { state: latestC.state, sigA: latestC.sigs.A!, sigB: latestC.sigs.B! } : null
-  const latestHash = latestC?.hash ?? null
-  const latestVersion = latest?.state.version ?? -1
+  let latest: Candidate | null = null
+  for (const c of accepted.values()) if (!latest || byVersionThenHash(c, latest) > 0) latest = c
+  return { accepted, latest, rejected }
+}
 
-  // 3. Equivocation: one key, two states, one version.
+/**
+ * Phase 3, equivocation and signed versions: any key with valid signatures on two different states
+ * at one version is equivocation (proof, never an accident: an honest key signs one state per
+ * version); the highest version each party signed drives the concurrency rule and nextVersion.
+ */
+export function signedVersions(sorted: readonly Pick<Candidate, 'hash' | 'state' | 'sigs'>[], me: Party, opaqueSigned: Record<Party, number>) {
   const equivocation: Equivocation[] = []
+  const rejected: RejectedEntry[] = []
   let mySignedVersion = opaqueSigned[me]
-  let peerSignedVersion = opaqueSigned[peer]
+  let peerSignedVersion = opaqueSigned[otherParty(me)]
   for (const party of ['A', 'B'] as const) {
-    const byVersion = new Map<number, Candidate[]>()
+    const byVersion = new Map<number, Pick<Candidate, 'hash' | 'state' | 'sigs'>[]>()
     for (const c of sorted) {
       if (!c.sigs[party]) continue
       if (party === me) mySignedVersion = Math.max(mySignedVersion, c.state.version)
@@ -480,44 +545,58 @@ export function computeChannelView(input: EngineInput): ChannelView {
       for (const c of list) rejected.push({ area: 'proposals', key: c.hash, code: 'EQUIVOCATION', reason: `party ${party} signed ${list.length} different states at version ${version}` })
     }
   }
-  const nextVersion = Math.max(latestVersion, mySignedVersion, peerSignedVersion) + 1
+  return { equivocation, mySignedVersion, peerSignedVersion, rejected }
+}
 
-  // 4. Quotes.
-  const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
+/** Phase 4, quotes: each doc quote's status against latest, the cancels and the time. */
+function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean) {
   const quotes: QuoteView[] = []
+  const rejected: RejectedEntry[] = []
   // A refusal keyed by a quote's hash and the party it was offered to: that party's "no, because".
   const quoteRefusals = new Map<string, { code: string; message: string }>()
   for (const r of doc.refusals) if (doc.quotes.has(r.hash)) quoteRefusals.set(`${r.hash}:${r.party}`, { code: r.code, message: r.message })
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
-    const used = latest !== null && usedIn(latest.state).has(q.hash, quote.quoter, quote.nonce)
+    const used = latest !== null && usedIn(latest).has(q.hash, quote.quoter, quote.nonce)
     const [status, reason]: [QuoteStatus, string] =
-      !verifier.quote(params, channelId, q.hash, q.signed) ? ['invalid', `not signed by party ${quote.quoter} for this channel`]
+      !ctx.verifier.quote(ctx.params, ctx.channelId, q.hash, q.signed) ? ['invalid', `not signed by party ${quote.quoter} for this channel`]
       : used ? ['used', `party ${quote.quoter}'s quote nonce ${quote.nonce} was already used`]
       : cancelled(q.hash) ? ['cancelled', `cancelled by party ${quote.quoter}`]
-      : quote.validUntil < now ? ['expired', `expired at ${new Date(quote.validUntil).toISOString()}`]
+      : quote.validUntil < ctx.now ? ['expired', `expired at ${new Date(quote.validUntil).toISOString()}`]
       : ['live', '']
     if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason })
     quotes.push(quoteView(q, status, reason, quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null))
   }
+  return { quotes, rejected }
+}
 
-  // 5. Pending proposals on top of the latest state, and this party's decision on each.
-  const refusedBy = (hash: Hex, party: Party) => doc.refusals.find((r) => r.hash === hash && r.party === party) ?? null
+type RefusedBy = (hash: Hex, party: Party) => { readonly code: string; readonly message: string } | null
+
+/**
+ * Phase 5, pending proposals: those extending latest, signed by their proposer, with a valid
+ * transition (`live`), and this party's decision on each peer proposal under the signing policy:
+ * the first signable one above every version we signed is to be countersigned; an invalid or
+ * policy-refused peer proposal gets a refusal.
+ */
+function pendingProposals(
+  ctx: EngineContext,
+  x: { readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly mySignedVersion: number; readonly persisted: PersistedChannel; readonly cancelled: (h: Hex) => boolean; readonly refusedBy: RefusedBy },
+) {
+  const { me, peer } = ctx
+  const { latest, refusedBy, mySignedVersion } = x
+  const rejected: RejectedEntry[] = []
   const actions: EngineAction[] = []
-  const pending: PendingProposal[] = []
-  const decide = (c: Candidate): Decision => decideSigning(c, { me, persisted, now, policy, cancelled })
-
   const live: Candidate[] = [] // valid, extends latest, proposer signed, not co-signed
-  for (const c of sorted) {
+  for (const c of x.sorted) {
     if (!c.inDoc && !(c.proposer === me && c.sigs[me])) continue
-    if (accepted.has(c.hash) || c.proposer === null) continue
+    if (x.accepted.has(c.hash) || c.proposer === null) continue
     if (!c.sigs[c.proposer]) continue
     if (latest === null) {
       if (c.state.version === 0 && c.transition === null && isOpeningShape(c.state)) live.push(c)
       continue
     }
-    if (c.state.version <= latestVersion || c.state.prevHash !== latestHash || c.transition === null) continue
-    const bad = checkTransition(params, channelId, latestHash!, latest.state, c.transition, c.hash, c.state, topts)
+    if (c.state.version <= latest.state.version || c.state.prevHash !== latest.hash || c.transition === null) continue
+    const bad = checkTransition(ctx.params, ctx.channelId, latest.hash, latest.state, c.transition, c.hash, c.state, ctx.topts)
     if (!bad) live.push(c)
     else {
       const { code, message } = bad
@@ -528,186 +607,226 @@ export function computeChannelView(input: EngineInput): ChannelView {
 
   let countersign: Candidate | null = null
   const decisions = new Map<Hex, Decision>()
+  const pending: PendingProposal[] = []
   for (const c of live) {
     const signedBy = { A: !!c.sigs.A, B: !!c.sigs.B }
     const intent = intentKey(c.transition, c.state)
+    const entry = (status: PendingStatus, reason: string) => pending.push({ proposal: toProposal(c), intent, signedBy, status, reason })
     if (c.proposer === me) {
       const theirs = refusedBy(c.hash, peer)
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: theirs ? 'refused' : 'awaiting-peer', reason: theirs ? `${theirs.code}: ${theirs.message}` : '' })
+      entry(theirs ? 'refused' : 'awaiting-peer', theirs ? `${theirs.code}: ${theirs.message}` : '')
       continue
     }
-    const d = decide(c)
+    const d = decideSigning(c, { me, persisted: x.persisted, now: ctx.now, policy: ctx.policy, cancelled: x.cancelled })
     decisions.set(c.hash, d)
     const mine = refusedBy(c.hash, me)
-    if (mine) {
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: 'refused', reason: `${mine.code}: ${mine.message}` })
-    } else if (d.sign && c.state.version > mySignedVersion) {
+    if (mine) entry('refused', `${mine.code}: ${mine.message}`)
+    else if (d.sign && c.state.version > mySignedVersion) {
       countersign ??= c
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: 'awaiting-me', reason: '' })
-    } else if (d.sign) {
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: 'conflict', reason: `already signed a state at version ${mySignedVersion}` })
-    } else if (d.ask) {
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: 'awaiting-approval', reason: d.message })
-    } else {
-      pending.push({ proposal: toProposal(c), intent, signedBy, status: 'refused', reason: `${d.code}: ${d.message}` })
+      entry('awaiting-me', '')
+    } else if (d.sign) entry('conflict', `already signed a state at version ${mySignedVersion}`)
+    else if (d.ask) entry('awaiting-approval', d.message)
+    else {
+      entry('refused', `${d.code}: ${d.message}`)
       actions.push({ kind: 'refuse', proposal: toProposal(c), code: d.code, message: d.message })
     }
   }
-  if (countersign) actions.unshift({ kind: 'countersign', proposal: toProposal(countersign), proposerSig: countersign.sigs[countersign.proposer!]! })
+  return { live, pending, decisions, countersign, actions, rejected }
+}
 
-  // 6. This party's own intents: done, refused, failed, waiting, or re-proposed.
-  let acceptedIntentsMemo: Map<string, Candidate> | null = null
-  const acceptedIntents = (): Map<string, Candidate> => {
-    if (acceptedIntentsMemo) return acceptedIntentsMemo
-    acceptedIntentsMemo = new Map()
-    for (const c of accepted.values()) if (c.transition || c.state.version === 0) acceptedIntentsMemo.set(intentKey(c.transition, c.state), c)
-    return acceptedIntentsMemo
+/** One own intent, as the concurrency rule sees it (all inputs explicit, so it can be table-tested). */
+export interface IntentSituation {
+  readonly peer: Party
+  /** Version of latest (-1 without one). */
+  readonly latestVersion: number
+  /** Version of the co-signed state that holds the intent, if any. */
+  readonly doneIn: number | null
+  readonly refusedByPeer: { readonly code: string; readonly message: string } | null
+  /** False until there is a co-signed state (and always for the opening). */
+  readonly canRebase: boolean
+  readonly hasLatest: boolean
+  /** The newest own proposal of the intent that is still live (extends latest, valid). */
+  readonly live: { readonly version: number; readonly hash: Hex } | null
+  readonly peerSignedVersion: number
+  /** The peer's live proposal at the same version as ours, and whether we would sign it. */
+  readonly rival: { readonly hash: Hex; readonly signable: boolean } | null
+  /** This step countersigns a peer proposal. */
+  readonly countersigning: boolean
+  /** The type of a peer proposal waiting for our user's approval, if any. */
+  readonly awaitingApproval: string | null
+  /** Why the intent cannot be re-proposed on latest now (null: it can). Called only if needed. */
+  readonly rebaseError: () => { readonly code: string; readonly message: string } | null
+  /** A trade whose position is open in latest (so a failed rebase means it is done). */
+  readonly positionOpen: boolean
+  readonly quoteCancelled: boolean
+  /** Another intent is re-proposed in this step already (one proposal per step). */
+  readonly proposedThisStep: boolean
+}
+
+export type IntentStep =
+  | { readonly kind: 'wait'; readonly status: 'pending' | 'awaiting-peer' | 'retrying'; readonly code: string; readonly message: string; readonly on: 'top' | 'live' }
+  | { readonly kind: 'resolve'; readonly status: IntentStatus; readonly code: string; readonly message: string }
+  | { readonly kind: 'propose'; readonly reason: 'conflict' | 'rebase'; readonly message: string }
+
+/**
+ * The concurrency rule for one own intent (CONTEXT.md): done, refused, waiting for the peer,
+ * yielding to a lower-hash rival or to our own countersignature or approval, failed, or re-proposed
+ * at nextVersion on top of latest.
+ */
+export function concurrencyRule(s: IntentSituation): IntentStep {
+  if (s.doneIn !== null) return { kind: 'resolve', status: 'done', code: 'DONE', message: `in co-signed state ${s.doneIn}` }
+  if (s.refusedByPeer) return { kind: 'resolve', status: 'refused', code: s.refusedByPeer.code, message: `refused by party ${s.peer}: ${s.refusedByPeer.message}` }
+  if (!s.canRebase) return { kind: 'wait', status: 'pending', code: 'WAITING', message: s.hasLatest ? 'waiting for the peer' : 'waiting for the opening state', on: 'top' }
+  const p = s.live
+  if (p) {
+    if (s.peerSignedVersion < p.version) return { kind: 'wait', status: 'awaiting-peer', code: 'AWAITING_PEER', message: 'waiting for the peer to countersign', on: 'live' }
+    // Blocked: the peer signed another state at this version or later, so it will never sign ours.
+    // Wait for the lower-hash author to re-propose, unless we would not sign its proposal anyway.
+    if (s.rival && s.rival.signable && s.rival.hash < p.hash && s.peerSignedVersion === p.version) {
+      return { kind: 'wait', status: 'retrying', code: 'CONFLICT', message: `concurrent proposal ${s.rival.hash.slice(0, 12)} at version ${p.version} has the lower hash: its author re-proposes first`, on: 'live' }
+    }
+    if (s.countersigning) return { kind: 'wait', status: 'retrying', code: 'CONFLICT', message: "countersigning the peer's proposal first, then re-proposing", on: 'live' }
+    if (s.awaitingApproval !== null) return { kind: 'wait', status: 'retrying', code: 'CONFLICT', message: `approve or decline the peer's ${s.awaitingApproval} proposal first`, on: 'live' }
+  }
+  // Stale (the base moved) or blocked without a rival to yield to: re-propose on the latest state.
+  const error = s.rebaseError()
+  if (error) return s.positionOpen ? { kind: 'resolve', status: 'done', code: 'DONE', message: `position is open in state ${s.latestVersion}` } : { kind: 'resolve', status: 'failed', ...error }
+  if (s.quoteCancelled) return { kind: 'resolve', status: 'failed', code: 'QUOTE_CANCELLED', message: 'the quote was cancelled before the trade was co-signed' }
+  if (s.proposedThisStep || s.countersigning) return { kind: 'wait', status: 'retrying', code: 'QUEUED', message: 'will re-propose after the current step', on: 'top' }
+  return p
+    ? { kind: 'propose', reason: 'conflict', message: 'concurrent proposal lost: re-proposing at a higher version' }
+    : { kind: 'propose', reason: 'rebase', message: 'the latest state moved: re-proposing on top of it' }
+}
+
+/** Phase 6, own intents: each one's outcome under the concurrency rule, and what to do about it. */
+function ownIntents(
+  ctx: EngineContext,
+  x: {
+    readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly live: readonly Candidate[]
+    readonly decisions: ReadonlyMap<Hex, Decision>; readonly countersigning: boolean; readonly persisted: PersistedChannel; readonly refusedBy: RefusedBy
+    readonly cancelled: (h: Hex) => boolean; readonly peerSignedVersion: number; readonly mySignedVersion: number; readonly nextVersion: number
+  },
+) {
+  const { me, peer, now } = ctx
+  const { latest, live, persisted, nextVersion } = x
+  const actions: EngineAction[] = []
+  const outcomes: IntentOutcome[] = []
+  for (const r of [...persisted.resolved.values()].slice(-100)) {
+    outcomes.push({ intent: r.intent, type: typeOfIntent(r.intent), status: r.status, code: r.code, message: r.message, hash: null, version: r.upTo })
+  }
+  let doneIntents: Map<string, Candidate> | null = null
+  const doneIn = (intent: string): Candidate | undefined => {
+    if (!doneIntents) {
+      doneIntents = new Map()
+      for (const c of x.accepted.values()) if (c.transition || c.state.version === 0) doneIntents.set(intentKey(c.transition, c.state), c)
+    }
+    return doneIntents.get(intent)
   }
   const ownByIntent = new Map<string, Candidate[]>()
-  for (const c of sorted) {
+  for (const c of x.sorted) {
     if (c.proposer !== me || !c.sigs[me]) continue
     const k = intentKey(c.transition, c.state)
     const list = ownByIntent.get(k) ?? []
     list.push(c)
     ownByIntent.set(k, list)
   }
-  const outcomes: IntentOutcome[] = []
-  for (const r of [...persisted.resolved.values()].slice(-100)) {
-    outcomes.push({ intent: r.intent, type: typeOfIntent(r.intent), status: r.status, code: r.code, message: r.message, hash: null, version: r.upTo })
-  }
-  let proposed = false
   const awaitingMyApproval = live.find((c) => {
-    const d = decisions.get(c.hash)
-    return d !== undefined && !d.sign && d.ask && c.state.version > mySignedVersion
+    const d = x.decisions.get(c.hash)
+    return d !== undefined && !d.sign && d.ask && c.state.version > x.mySignedVersion
   })
+  let proposed = false
   for (const [intent, list] of [...ownByIntent].sort((a, b) => byVersionThenHash(a[1][0]!, b[1][0]!))) {
     const top = list[list.length - 1]!
     const resolved = persisted.resolved.get(intent)
     if (resolved && resolved.upTo >= top.state.version) continue
-    const type = typeOfIntent(intent)
-    const out = (status: OutcomeStatus, code: string, message: string, c: Candidate | null = top) =>
-      outcomes.push({ intent, type, status, code, message, hash: c?.hash ?? null, version: c?.state.version ?? null })
-    const resolve = (status: IntentStatus, code: string, message: string) => {
-      out(status, code, message)
-      actions.push({ kind: 'resolve', resolved: { intent, status, code, message, upTo: top.state.version } })
-    }
-    const done = acceptedIntents().get(intent)
-    if (done) {
-      resolve('done', 'DONE', `in co-signed state ${done.state.version}`)
-      continue
-    }
-    const refusal = refusedBy(top.hash, peer)
-    if (refusal) {
-      resolve('refused', refusal.code, `refused by party ${peer}: ${refusal.message}`)
-      continue
-    }
-    if (latest === null || top.transition === null) {
-      out('pending', 'WAITING', latest === null ? 'waiting for the opening state' : 'waiting for the peer')
-      continue
-    }
     const liveOwn = list.filter((c) => live.includes(c))
     const p = liveOwn[liveOwn.length - 1]
-    if (p) {
-      if (peerSignedVersion < p.state.version) {
-        out('awaiting-peer', 'AWAITING_PEER', 'waiting for the peer to countersign', p)
-        continue
-      }
-      // Blocked: the peer signed another state at this version or later, so it will never sign p.
-      const rival = live.find((c) => c.proposer === peer && c.state.version === p.state.version)
-      // Wait for the lower-hash author to re-propose, unless we would not sign its proposal anyway.
-      const rivalSignable = rival !== undefined && decisions.get(rival.hash)?.sign === true && !refusedBy(rival.hash, me)
-      if (rival && rivalSignable && rival.hash < p.hash && peerSignedVersion === p.state.version) {
-        out('retrying', 'CONFLICT', `concurrent proposal ${rival.hash.slice(0, 12)} at version ${p.state.version} has the lower hash: its author re-proposes first`, p)
-        continue
-      }
-      if (countersign) {
-        out('retrying', 'CONFLICT', "countersigning the peer's proposal first, then re-proposing", p)
-        continue
-      }
-      if (awaitingMyApproval) {
-        out('retrying', 'CONFLICT', `approve or decline the peer's ${awaitingMyApproval.transition?.type ?? 'opening'} proposal first`, p)
-        continue
-      }
-    }
-    // Stale (the base moved) or blocked without a rival to yield to: re-propose on the latest state.
-    const ts = Math.max(now, latest.state.timestamp)
-    const t = rebase(top.transition, ts)
-    const rebaseError = (verifier.memo ?? ((_k: string, f: () => { code: string; message: string } | null) => f()))(`r${latestHash}${nextVersion}${JSON.stringify(toWire(t))}`, () => {
-      try {
-        applyTransition(params, latest.state, t, nextVersion, topts)
-        return null
-      } catch (e) {
-        return errorInfo(e)
-      }
+    const rival = p ? live.find((c) => c.proposer === peer && c.state.version === p.state.version) : undefined
+    const t = latest && top.transition ? rebase(top.transition, Math.max(now, latest.state.timestamp)) : null
+    const quote = t?.type === 'trade' ? quoteHash(t.quote.quote) : null
+    const step = concurrencyRule({
+      peer,
+      latestVersion: latest?.state.version ?? -1,
+      doneIn: doneIn(intent)?.state.version ?? null,
+      refusedByPeer: x.refusedBy(top.hash, peer),
+      canRebase: t !== null,
+      hasLatest: latest !== null,
+      live: p ? { version: p.state.version, hash: p.hash } : null,
+      peerSignedVersion: x.peerSignedVersion,
+      rival: rival ? { hash: rival.hash, signable: x.decisions.get(rival.hash)?.sign === true && !x.refusedBy(rival.hash, me) } : null,
+      countersigning: x.countersigning,
+      awaitingApproval: awaitingMyApproval ? (awaitingMyApproval.transition?.type ?? 'opening') : null,
+      rebaseError: () => rebaseCheck(ctx, latest!, t!, nextVersion),
+      positionOpen: quote !== null && latest!.state.positions.some((pos) => pos.id === quote),
+      quoteCancelled: quote !== null && x.cancelled(quote),
+      proposedThisStep: proposed,
     })
-    if (rebaseError) {
-      const { code, message } = rebaseError
-      if (t.type === 'trade' && latest.state.positions.some((x) => x.id === quoteHash(t.quote.quote))) resolve('done', 'DONE', `position is open in state ${latestVersion}`)
-      else resolve('failed', code, message)
-      continue
+    const type = typeOfIntent(intent)
+    const on = step.kind === 'wait' && step.on === 'live' ? p! : top
+    switch (step.kind) {
+      case 'resolve':
+        outcomes.push({ intent, type, status: step.status, code: step.code, message: step.message, hash: top.hash, version: top.state.version })
+        actions.push({ kind: 'resolve', resolved: { intent, status: step.status, code: step.code, message: step.message, upTo: top.state.version } })
+        break
+      case 'wait':
+        outcomes.push({ intent, type, status: step.status, code: step.code, message: step.message, hash: on.hash, version: on.state.version })
+        break
+      case 'propose':
+        proposed = true
+        outcomes.push({ intent, type, status: 'retrying', code: step.reason === 'conflict' ? 'CONFLICT' : 'REBASE', message: step.message, hash: top.hash, version: top.state.version })
+        actions.push({ kind: 'propose', intent, transition: t!, version: nextVersion, reason: step.reason })
+        break
     }
-    if (t.type === 'trade' && cancelled(quoteHash(t.quote.quote))) {
-      resolve('failed', 'QUOTE_CANCELLED', 'the quote was cancelled before the trade was co-signed')
-      continue
-    }
-    if (proposed || countersign) {
-      out('retrying', 'QUEUED', 'will re-propose after the current step')
-      continue
-    }
-    proposed = true
-    out('retrying', p ? 'CONFLICT' : 'REBASE', p ? 'concurrent proposal lost: re-proposing at a higher version' : 'the latest state moved: re-proposing on top of it')
-    actions.push({ kind: 'propose', intent, transition: t, version: nextVersion, reason: p ? 'conflict' : 'rebase' })
   }
+  return { outcomes, actions }
+}
 
-  // 7. Republish what a lost write (compaction race, wiped peer) took out of the doc.
-  for (const r of persisted.signatures) {
-    if (r.state.version <= latestVersion && r.hash !== latestHash) continue
-    const inDoc = doc.sigs.get(r.hash)?.[me] === r.sig && (doc.proposals.has(r.hash) || (doc.checkpoint !== null && stateHash(doc.checkpoint.state) === r.hash))
-    if (!inDoc && verify(me, { hash: r.hash, state: r.state }, r.sig)) actions.push({ kind: 'republish-signature', record: r })
+/** Why `t` cannot be applied on latest at `version` (null: it can). */
+function rebaseCheck(ctx: EngineContext, latest: Candidate, t: Transition, version: number): { code: string; message: string } | null {
+  try {
+    applyTransition(ctx.params, latest.state, t, version, ctx.topts)
+    return null
+  } catch (e) {
+    return errorInfo(e)
   }
-  if (latest && latestC) {
+}
+
+/** Phase 7, republishing: what a lost write (compaction race, wiped peer) took out of the doc. */
+function republishing(ctx: EngineContext, doc: DocContents, persisted: PersistedChannel, latest: Candidate | null, latestSigned: SignedState | null, cancelled: (h: Hex) => boolean): EngineAction[] {
+  const { me } = ctx
+  const actions: EngineAction[] = []
+  const latestVersion = latest?.state.version ?? -1
+  for (const r of persisted.signatures) {
+    if (r.state.version <= latestVersion && r.hash !== latest?.hash) continue
+    const inDoc = doc.sigs.get(r.hash)?.[me] === r.sig && (doc.proposals.has(r.hash) || (doc.checkpoint !== null && stateHash(doc.checkpoint.state) === r.hash))
+    if (!inDoc && validSig(ctx, me, { hash: r.hash, state: r.state }, r.sig)) actions.push({ kind: 'republish-signature', record: r })
+  }
+  if (latest && latestSigned) {
     const cpHash = doc.checkpoint ? stateHash(doc.checkpoint.state) : null
-    const inDoc = cpHash === latestHash || (doc.proposals.has(latestHash!) && doc.sigs.get(latestHash!)?.A === latest.sigA && doc.sigs.get(latestHash!)?.B === latest.sigB)
-    if (!inDoc && (doc.checkpoint === null || doc.checkpoint.state.version <= latestVersion)) actions.push({ kind: 'publish-checkpoint', signed: latest })
+    const inDoc = cpHash === latest.hash || (doc.proposals.has(latest.hash) && doc.sigs.get(latest.hash)?.A === latest.sigs.A && doc.sigs.get(latest.hash)?.B === latest.sigs.B)
+    if (!inDoc && (doc.checkpoint === null || doc.checkpoint.state.version <= latestVersion)) actions.push({ kind: 'publish-checkpoint', signed: latestSigned })
   }
   for (const sq of persisted.quotes) {
     const h = quoteHash(sq.quote)
-    if (!doc.quotes.has(h) && sq.quote.validUntil >= now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
+    if (!doc.quotes.has(h) && sq.quote.validUntil >= ctx.now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
       actions.push({ kind: 'republish-quote', signed: sq })
     }
   }
+  return actions
+}
 
-  // 8. Compaction (party A only, so two compactions never race each other).
-  if (me === 'A' && latest && latestHash) {
-    const below = [...doc.proposals.values()].filter((p) => p.version <= latestVersion).length
-    const deadQuotes = quotes.filter((q) => q.status !== 'live').length
-    if (below >= policy.compactAfter || deadQuotes >= policy.compactAfter * 2) {
-      const keepProposals = new Set([...doc.proposals.values()].filter((p) => p.version > latestVersion).map((p) => p.hash))
-      const pendingQuotes = new Set(live.flatMap((c) => (c.transition?.type === 'trade' ? [quoteHash(c.transition.quote.quote)] : [])))
-      const keepQuotes = new Set(quotes.filter((q) => q.status === 'live' || pendingQuotes.has(q.hash)).map((q) => q.hash))
-      const keepRfqs = new Set(doc.rfqs.filter((r) => r.status === 'open' || r.status === 'quoted').map((r) => r.id))
-      actions.push({ kind: 'compact', checkpoint: latest, keepProposals, keepQuotes, keepRfqs })
-    }
-  }
-
-  return {
-    channelId,
-    me,
-    epoch: doc.epoch,
-    latest,
-    latestHash,
-    accepted: [...accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition, proposer: c.proposer })),
-    pending,
-    quotes,
-    rfqs: doc.rfqs,
-    outcomes,
-    equivocation,
-    rejected,
-    mySignedVersion,
-    peerSignedVersion,
-    nextVersion,
-    next: actions,
-  }
+/** Phase 8, compaction (party A only, so two compactions never race each other). */
+function compaction(ctx: EngineContext, doc: DocContents, latest: Candidate | null, latestSigned: SignedState | null, quotes: readonly QuoteView[], live: readonly Candidate[]): EngineAction | null {
+  if (ctx.me !== 'A' || !latest || !latestSigned) return null
+  const latestVersion = latest.state.version
+  const below = [...doc.proposals.values()].filter((p) => p.version <= latestVersion).length
+  const deadQuotes = quotes.filter((q) => q.status !== 'live').length
+  if (below < ctx.policy.compactAfter && deadQuotes < ctx.policy.compactAfter * 2) return null
+  const keepProposals = new Set([...doc.proposals.values()].filter((p) => p.version > latestVersion).map((p) => p.hash))
+  const pendingQuotes = new Set(live.flatMap((c) => (c.transition?.type === 'trade' ? [quoteHash(c.transition.quote.quote)] : [])))
+  const keepQuotes = new Set(quotes.filter((q) => q.status === 'live' || pendingQuotes.has(q.hash)).map((q) => q.hash))
+  const keepRfqs = new Set(doc.rfqs.filter((r) => r.status === 'open' || r.status === 'quoted').map((r) => r.id))
+  return { kind: 'compact', checkpoint: latestSigned, keepProposals, keepQuotes, keepRfqs }
 }
 
 function toProposal(c: Candidate): Proposal {

@@ -13,8 +13,6 @@ export interface SignatureVerifier {
   state(params: ChannelParams, channelId: Hex, party: Party, hash: Hex, state: ChannelState, sig: string): boolean
   /** Is the quote validly signed by its quoter for this channel? */
   quote(params: ChannelParams, channelId: Hex, hash: Hex, sq: SignedQuote): boolean
-  /** Memoises a deterministic result (transition checks, parsed entries) under `key`. */
-  memo?<T>(key: string, compute: () => T): T
   /** Any signature (quotes and attestations inside core's transition checks), strict-equivalent. */
   readonly bytes?: VerifyBytes
 }
@@ -46,7 +44,6 @@ interface Answer {
 export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes): CachingVerifier {
   const cache = new Map<string, Answer | Answer[]>()
   let size = 0
-  const memos = new Map<string, unknown>()
   const find = (sig: string, kind: Answer['kind'], a: string, b: string): boolean | undefined => {
     const hit = cache.get(sig)
     if (hit === undefined) return undefined
@@ -89,13 +86,6 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
       const ok = q.contractId === params.contractId && q.channelId === channelId && bytes(sq.signature, quoteDigest(q), partyKey(params, q.quoter))
       return remember(sq.signature, 'q', hash, channelId, ok)
     },
-    memo<T>(k: string, compute: () => T): T {
-      if (memos.has(k)) return memos.get(k) as T
-      const v = compute()
-      if (memos.size >= max) memos.clear()
-      memos.set(k, v)
-      return v
-    },
     primeState(publicKey, hash, sig, ok) {
       if (find(sig, 's', publicKey, hash) === undefined) remember(sig, 's', publicKey, hash, ok)
     },
@@ -105,7 +95,6 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
     clear() {
       cache.clear()
       size = 0
-      memos.clear()
     },
   }
 }

@@ -18,6 +18,7 @@ let cfg: ChainConfig
 let ch1: ChainChannel
 let ch2: ChainChannel
 let ch3: ChainChannel
+let ch4: ChainChannel
 const dir = mkdtempSync(join(tmpdir(), 'otc-watchtower-'))
 let wt: WatchtowerService | null = null
 
@@ -25,10 +26,10 @@ beforeAll(async () => {
   fx = await ChainFixture.start()
   const d = fx.deployment
   cfg = { rpcUrl: fx.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: null, watchtowerUrl: null, deploymentBlock: 0n }
-  await fx.fund(EVM_A, 3n * DEPOSIT)
-  await fx.fund(EVM_B, 3n * DEPOSIT)
-  expect(await fx.send(EVM_A, { fn: 'deposit', amount: 3n * DEPOSIT })).toMatchObject({ ok: true })
-  expect(await fx.send(EVM_B, { fn: 'deposit', amount: 3n * DEPOSIT })).toMatchObject({ ok: true })
+  await fx.fund(EVM_A, 4n * DEPOSIT)
+  await fx.fund(EVM_B, 4n * DEPOSIT)
+  expect(await fx.send(EVM_A, { fn: 'deposit', amount: 4n * DEPOSIT })).toMatchObject({ ok: true })
+  expect(await fx.send(EVM_B, { fn: 'deposit', amount: 4n * DEPOSIT })).toMatchObject({ ok: true })
   const open = async (label: string) => {
     const c = chainChannel(d, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, label)
     const auth = await fx.authorize(EVM_B, c.params, c.s[0]!.state, false)
@@ -38,6 +39,7 @@ beforeAll(async () => {
   ch1 = await open('wt-1')
   ch2 = await open('wt-2')
   ch3 = await open('wt-3')
+  ch4 = await open('wt-4')
 })
 
 afterAll(async () => {
@@ -153,6 +155,16 @@ describe('watchtower service', () => {
     await stop()
   })
 
+  it('refutes at once when it is handed a newer state for a channel already in dispute', async () => {
+    const w = await start()
+    await partySends(EVM_B, { fn: 'dispute', params: ch4.params, signed: ch4.s[1]! })
+    const refuted = waitFor(w, (a) => a.channelId === ch4.channelId)
+    expect(await post({ params: ch4.params, state: ch4.s[2] })).toMatchObject({ status: 200, body: { version: 2, stored: true } })
+    expect(await refuted).toMatchObject({ type: 'refuted', version: 2, over: 1 })
+    expect((await fx.channel(ch4.channelId)).version).toBe(2n)
+    await stop()
+  })
+
   it('resumes after a restart: held states from disk, events from the last processed block', async () => {
     let w = await start()
     expect(await post({ params: ch2.params, state: ch2.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
@@ -179,19 +191,19 @@ describe('watchtower service', () => {
   })
 
   it('drops a channel that closed on chain; bounds channels in total and per client; limits the rate', async () => {
-    let w = await start({ maxChannels: 3 })
-    expect(w.channelCount()).toBe(2)
+    let w = await start({ maxChannels: 4 })
+    expect(w.channelCount()).toBe(3)
     expect(await post({ params: ch3.params, state: ch3.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
     // Full: a fourth channel is refused before any signature is checked.
-    const fourth = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'wt-4')
+    const fourth = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'wt-full')
     expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('WATCHTOWER_FULL')
 
     const dropped = waitFor(w, (a) => a.type === 'dropped' && a.channelId === ch3.channelId)
     const auth = await fx.authorize(EVM_B, ch3.params, ch3.s[4]!.state, true)
     await partySends(EVM_A, { fn: 'close', params: ch3.params, state: ch3.s[4]!.state, otherAuth: auth })
     expect(await dropped).toMatchObject({ reason: 'the channel is closed on chain' })
-    expect(w.channelCount()).toBe(2)
-    expect(readdirSync(join(dir, 'channels')).sort()).toEqual([`${ch1.channelId}.json`, `${ch2.channelId}.json`].sort())
+    expect(w.channelCount()).toBe(3)
+    expect(readdirSync(join(dir, 'channels')).sort()).toEqual([`${ch1.channelId}.json`, `${ch2.channelId}.json`, `${ch4.channelId}.json`].sort())
     // A closed channel is not taken again.
     expect((await post({ params: ch3.params, state: ch3.s[4] })).body.error.code).toBe('CHANNEL_ENDED')
     await stop()

@@ -41,10 +41,16 @@ async function requestPut(page: Page, qty: string): Promise<void> {
   await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
 }
 
+/** The demo desk for one test; its last log lines are printed when the test failed. */
 async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
   const demo = demoService(stack, DEMO_PORT)
   await demo.start()
-  return { stop: () => demo.stop() }
+  return {
+    stop: async () => {
+      if (test.info().errors.length > 0) console.log(`[desk log]\n${demo.tail(60)}`)
+      await demo.stop()
+    },
+  }
 }
 
 test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blotter, close-out, settlement report, audit in words, closed channel', async ({ browser, stack }) => {

@@ -38,10 +38,20 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('disputed')
   await expect(a.getByTestId('challenge-countdown')).toBeVisible()
+  await expect(a.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Bob')
+  // A disputed channel says what is possible and takes no new RFQ.
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel is in dispute on the contract: trading is stopped/)
+  await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+  await a.getByRole('tab', { name: 'Settlement' }).click()
   await stack.client.advanceClock(HOUR + 60_000)
   await expect(a.getByRole('button', { name: 'Finalize' })).toBeEnabled({ timeout: 15_000 })
   await a.getByRole('button', { name: 'Finalize' }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('finalized')
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel was finalized after a dispute: no more trades/)
+  await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+  await a.getByRole('tab', { name: 'Settlement' }).click()
 
   const pos0 = latest.state.positions[0]!
   await stack.client.advanceClock(pos0.terms.expiry - (await stack.client.now()) + 60_000) // just past expiry

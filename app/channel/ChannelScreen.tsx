@@ -15,6 +15,7 @@ import { TradeTab } from './TradeTab.tsx'
 import { useBook } from '../blotter/useBook.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
+import { tradingBlocked } from './tradingBlocked.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
 import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
@@ -191,13 +192,3 @@ const Balances = memo(function Balances({ state, me, decimals, asset }: { state:
   )
 })
 
-/** Why no new trade can start in this channel now (said in the Trade tab), or null. */
-export function tradingBlocked(chain: string | null, isFinal: boolean): string | null {
-  switch (chain) {
-    case 'closed': return 'This channel is closed: both balances are paid out to the settlement accounts. Its history stays readable here; open a new channel to trade again.'
-    case 'finalized': return 'This channel was finalized after a dispute: no more trades. Settle or refund what is still locked in the Settlement tab.'
-    case 'disputed': return 'This channel is in dispute on the contract: trading is stopped. Follow the challenge window in the Settlement tab.'
-  }
-  if (isFinal) return 'The final state is signed by both: the channel is closing, no new trades. Close it on the contract in the Settlement tab.'
-  return null
-}

@@ -219,3 +219,48 @@ describe('watchtower service', () => {
     await stop()
   })
 })
+
+describe('watchtower service when the chain is reset under it', () => {
+  it('notices that its last processed block is gone, scans again and refutes', async () => {
+    const fx2 = await ChainFixture.start()
+    const dir2 = mkdtempSync(join(tmpdir(), 'otc-watchtower-reset-'))
+    const d = fx2.deployment
+    const cfg2: ChainConfig = { ...cfg, rpcUrl: fx2.chain.rpcUrl, adjudicator: d.address, token: d.token, verifier: d.verifier }
+    let w2: WatchtowerService | null = null
+    try {
+      await fx2.fund(EVM_A, DEPOSIT)
+      await fx2.fund(EVM_B, DEPOSIT)
+      await fx2.send(EVM_A, { fn: 'deposit', amount: DEPOSIT })
+      await fx2.send(EVM_B, { fn: 'deposit', amount: DEPOSIT })
+      const c = chainChannel(d, fx2.address(EVM_A), fx2.address(EVM_B), fx2.nowMs, 'reset')
+      const openIt = async () => expect(await fx2.send(EVM_A, { fn: 'open', params: c.params, state: c.s[0]!.state, otherAuth: await fx2.authorize(EVM_B, c.params, c.s[0]!.state, false) })).toMatchObject({ ok: true })
+      const snap = await fx2.snapshot()
+      await openIt()
+      w2 = await startWatchtowerService({ config: cfg2, dataDir: dir2, pollMs: 100 })
+      const res = await fetch(`${w2.url}/watchtower/states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toWire({ params: c.params, state: c.s[3] })) })
+      expect(res.status).toBe(200)
+      await fx2.chain.testClient.mine({ blocks: 5 })
+      await w2.pollOnce()
+      const cursorBefore = w2.cursor()
+      await w2.close()
+
+      // The chain goes back to before the open (as after a lost state file), the channel is opened
+      // again and disputed with v1, all in blocks the watchtower had already processed once.
+      await fx2.revert(snap)
+      await openIt()
+      expect(await fx2.send(EVM_B, { fn: 'dispute', params: c.params, signed: c.s[1]! })).toMatchObject({ ok: true })
+      expect(await fx2.chain.publicClient.getBlockNumber({ cacheTime: 0 })).toBeLessThan(cursorBefore)
+
+      const logs: string[] = []
+      w2 = await startWatchtowerService({ config: cfg2, dataDir: dir2, pollMs: 100, log: (m) => logs.push(m) })
+      const act = await waitFor(w2, (a) => a.channelId === c.channelId)
+      expect(act).toMatchObject({ type: 'refuted', version: 3, over: 1 })
+      expect(logs.join('\n')).toMatch(/the chain was reset or reorganised/)
+      expect((await fx2.channel(c.channelId)).version).toBe(3n)
+    } finally {
+      await w2?.close()
+      await fx2.stop()
+      rmSync(dir2, { recursive: true, force: true })
+    }
+  })
+})

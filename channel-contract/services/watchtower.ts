@@ -9,7 +9,7 @@
 //   GET  /watchtower/channels/:id  {channelId, version}
 //   GET  /info, /health
 // Storage under <data>: channels/<channelId>.json (one small file per channel, written with
-// write + fsync + rename), cursor.json (last processed block), key.json (its EVM key, mode 0600).
+// write + fsync + rename), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -125,11 +125,26 @@ function loadHeld(dir: string, log: (m: string) => void): Map<Hex, Held> {
   return held
 }
 
-function readCursor(file: string): bigint | null {
+interface Cursor {
+  /** Last processed block, and its hash: a chain that was reset (or reorganised) under it is noticed. */
+  readonly block: bigint
+  readonly hash: ViemHex | null
+  readonly chainId: number
+  readonly adjudicator: string
+}
+
+function readCursor(file: string, log: (m: string) => void): Cursor | null {
   if (!existsSync(file)) return null
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { block?: unknown }
-  if (typeof parsed.block !== 'string' || !/^(0|[1-9][0-9]*)$/.test(parsed.block)) throw new Error(`${file}: block must be a decimal string`)
-  return BigInt(parsed.block)
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    if (typeof c.block !== 'string' || !/^(0|[1-9][0-9]*)$/.test(c.block)) throw new Error('block must be a decimal string')
+    if (c.hash !== null && (typeof c.hash !== 'string' || !/^0x[0-9a-f]{64}$/.test(c.hash))) throw new Error('hash must be 0x + 64 hex characters or null')
+    if (typeof c.chainId !== 'number' || typeof c.adjudicator !== 'string') throw new Error('chainId and adjudicator are required')
+    return { block: BigInt(c.block), hash: c.hash as ViemHex | null, chainId: c.chainId, adjudicator: c.adjudicator }
+  } catch (e) {
+    log(`watchtower: ignoring ${file} (${(e as Error).message}); scanning from the deployment block`)
+    return null
+  }
 }
 
 // ---- the service ----
@@ -164,7 +179,12 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
 
   const held = loadHeld(channelsDir, log)
   const perClient = new Map<string, number>()
-  let cursor = readCursor(cursorFile) ?? (cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n)
+  const startBlock = cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n
+  const saved = readCursor(cursorFile, log)
+  const sameDeployment = saved !== null && saved.chainId === cfg.chainId && saved.adjudicator === cfg.adjudicator
+  if (saved && !sameDeployment) log(`watchtower: the saved cursor is for chain ${saved.chainId} / ${saved.adjudicator}; scanning this deployment from its first block`)
+  let cursor = sameDeployment ? saved.block : startBlock
+  let cursorHash: ViemHex | null = sameDeployment ? saved.hash : null
   const listeners = new Set<(a: WatchtowerActivity) => void>()
   const emit = (a: WatchtowerActivity) => {
     for (const l of listeners) l(a)
@@ -223,6 +243,10 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       retry.delete(id)
       return drop(id, `the channel is ${on.status} on chain`)
     }
+    if (on.status === 'none') {
+      retry.delete(id)
+      return drop(id, 'the channel is not on chain (the chain was reset?)')
+    }
     const version = h.state.state.version
     if (on.status !== 'disputed' || on.version >= version) {
       retry.delete(id)
@@ -258,8 +282,23 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   let timer: NodeJS.Timeout | null = null
   let polling: Promise<void> | null = null
 
+  /** The chain no longer has the block the cursor names (reset, or reorganised): scan again from the deployment. */
+  async function cursorStillOnChain(latest: bigint): Promise<boolean> {
+    if (cursor < 0n || cursorHash === null) return true
+    if (cursor > latest) return false
+    const b = await publicClient.getBlock({ blockNumber: cursor }).catch(() => null)
+    return b !== null && b.hash === cursorHash
+  }
+
   async function pollBody(): Promise<void> {
     const latest = await publicClient.getBlockNumber({ cacheTime: 0 })
+    if (!(await cursorStillOnChain(latest))) {
+      log(`watchtower: block ${cursor} is not the one processed before (the chain was reset or reorganised); scanning again from block ${startBlock + 1n}`)
+      cursor = startBlock
+      cursorHash = null
+      // Channels of the old history may not exist any more: check each (drops those not on chain).
+      await Promise.all([...held.keys()].map((id) => check(id)))
+    }
     while (!stopped && cursor < latest) {
       const from = cursor + 1n
       const to = from + maxRange - 1n < latest ? from + maxRange - 1n : latest
@@ -272,8 +311,10 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       // Disputes are checked against the chain's current view (channel()), so order and
       // duplicates in the logs do not matter; closed and finalized channels are dropped there.
       await Promise.all([...touched].map((id) => check(id)))
+      const block = await publicClient.getBlock({ blockNumber: to })
       cursor = to
-      writeFileDurably(cursorFile, `${JSON.stringify({ block: cursor.toString() })}\n`)
+      cursorHash = block.hash
+      writeFileDurably(cursorFile, `${JSON.stringify({ block: cursor.toString(), hash: cursorHash, chainId: cfg.chainId, adjudicator: cfg.adjudicator })}\n`)
     }
     await Promise.all([...retry].map((id) => check(id)))
   }

@@ -209,8 +209,10 @@ describe('demo counterparty', () => {
     const c = await node.channel(rec.channelId)
     expect(c.holdings).toBe(0n)
 
-    const listed = (await api('/info')).body.channels as { channelId: Hex; status: string; latestVersion: number }[]
-    expect(listed).toEqual([{ channelId: rec.channelId, status: 'closed', latestVersion: final.state.version }])
+    // The desk reads the chain every 2 s: its summary follows the node's close within that.
+    const listed = async () => (await api('/info')).body.channels as { channelId: Hex; status: string; latestVersion: number }[]
+    await until('the desk lists the channel as closed', async () => (await listed())[0]?.status === 'closed', 5_000, diag)
+    expect(await listed()).toEqual([{ channelId: rec.channelId, status: 'closed', latestVersion: final.state.version }])
     expect(Date.now() - t0).toBeLessThan(60_000)
   })
 

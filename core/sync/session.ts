@@ -1,15 +1,15 @@
 // ChannelSession: the imperative wrapper around the pure engine for one party and one channel.
-// It owns the Y.Doc and the store, recomputes the view after every change, and performs the
-// engine's actions one at a time under the signing policy:
-//   - persist a state and our signature (awaited) BEFORE the signature is written to the doc;
-//   - never sign a version at or below one we already signed (checked here as well as in the engine);
-//   - sign only valid transitions from the latest co-signed state.
-// subscribe/getSnapshot follow React's useSyncExternalStore contract: the snapshot object changes
-// identity only when something changed.
+// It owns the Y.Doc, recomputes the view after every change of the doc or of the stored input,
+// and performs the engine's actions one at a time under the signing policy:
+//   - persist a state and our signature (awaited) BEFORE the signature is written to the doc
+//     (SessionStorage);
+//   - never sign a version at or below one we already signed (SigningGuard, independently of the engine);
+//   - sign only valid transitions from the latest co-signed state (the engine).
+// The UI reads it through SnapshotStore (subscribe/getSnapshot, React's useSyncExternalStore).
+// Read top to bottom: options, opening, the store for the UI, user actions, the engine loop.
 import * as Y from 'yjs'
-import type { Awareness } from 'y-protocols/awareness'
-import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
-import { openingState, stateDigest, stateHash } from '../state.ts'
+import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { openingState, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
 import { applyTransition, type Settlement, type Transition } from '../transition.ts'
 import { quoteDigest, quoteHash, type Quote, type SignedQuote } from '../quote.ts'
@@ -17,39 +17,18 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type ResolvedIntent, type SigningPolicy } from './engine.ts'
-import { EntryCache, readChannelDoc, parsePresence, type DocContents, type Presence, type RejectedEntry } from './reader.ts'
+import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
+import { EntryCache, readChannelDoc, type DocContents } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
-import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
+import type { ChannelStore } from './store.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
+import { SessionStorage } from './session-storage.ts'
+import { SigningGuard, type StateSigner } from './signing-guard.ts'
+import { SnapshotStore, type SessionSnapshot, type SessionTransport } from './session-snapshot.ts'
 
-/** What a transport (the y-webrtc room, or a test network) reports. */
-export interface TransportStatus {
-  /** Peers connected over WebRTC data channels (provider.room.webrtcConns.size). */
-  readonly webrtcPeers: number
-  /** Connected signaling servers. */
-  readonly signalingConnected: number
-  readonly synced: boolean
-}
-
-export interface SessionTransport {
-  getStatus(): TransportStatus
-  subscribe(onChange: () => void): () => void
-  readonly awareness?: Awareness
-}
-
-export interface SessionSnapshot {
-  readonly view: ChannelView
-  readonly connection: TransportStatus
-  readonly presence: readonly Presence[]
-  /** Stored records that failed to parse or verify on load. */
-  readonly storeRejected: readonly RejectedEntry[]
-  /** Errors from actions the session performed on its own (never thrown at the caller). */
-  readonly errors: readonly string[]
-}
-
-export type StateSigner = (digest: Uint8Array) => string | Promise<string>
+export type { SessionSnapshot, SessionTransport, TransportStatus } from './session-snapshot.ts'
+export type { StateSigner } from './signing-guard.ts'
 
 export interface ChannelSessionOptions {
   readonly params: ChannelParams
@@ -75,7 +54,7 @@ export interface ChannelSessionOptions {
   readonly restoring?: boolean
 }
 
-const NO_CONNECTION: TransportStatus = { webrtcPeers: 0, signalingConnected: 0, synced: false }
+/** Actions one step performs at most before it publishes and yields. */
 const MAX_STEPS = 64
 
 export class ChannelSession {
@@ -84,49 +63,28 @@ export class ChannelSession {
   readonly doc: Y.Doc
   readonly channelId: Hex
   private readonly store: ChannelStore
-  private readonly secretKey: SecretKeyHex
   private readonly clock: () => number
   private readonly policy: SigningPolicy
   private readonly verifier: CachingVerifier
   private readonly signer: StateSigner
   private readonly auto: boolean
   private readonly storeCompactAfter: number
-  private persisted: {
-    cosigned: PersistedChannel['cosigned'][number][]
-    signatures: Map<Hex, OwnSignature>
-    approvals: Set<string>
-    declined: Set<string>
-    quotes: SignedQuote[]
-    cancels: Set<Hex>
-    resolved: Map<string, ResolvedIntent>
-  }
-  private storeRejected: RejectedEntry[] = []
-  /** The highest co-signed state any compute() has produced (both signatures verified). */
-  private seenLatest: SignedState | null = null
-  private maxSignedVersion = -1
-  private persistedLatestVersion = -1
-  /** Changes whenever `persisted`, `seenLatest` or `persistedLatestVersion` (the engine's stored input) changes. */
-  private persistedGen = 0
-  /** The last view compute() made, with the inputs it was made from. */
+  /** The engine's stored input, kept durable. */
+  private readonly storage: SessionStorage
+  private readonly guard: SigningGuard
+  private readonly ui: SnapshotStore
+  /** The last view the session computed, with the inputs it was made from. */
   private lastCompute: { readonly doc: DocContents; readonly gen: number; readonly view: ChannelView } | null = null
-  private listeners = new Set<() => void>()
-  private snapshot: SessionSnapshot
-  private transport: SessionTransport | null = null
-  private unsubscribeTransport: (() => void) | null = null
   private work: Promise<void> = Promise.resolve()
   private scheduled = false
   private closed = false
-  private updatesSinceCompact = 0
-  private pendingWrites = new Set<Promise<void>>()
-  private errors: string[] = []
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
   private readonly unwatchDoc: () => void
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === STORE_ORIGIN) return
-    this.track(this.store.appendUpdate(update))
-    this.updatesSinceCompact++
+    this.storage.appendUpdate(update)
     // The engine loop recomputes after each of its own writes: no second pass for those.
     if (origin !== STEP_ORIGIN) this.schedule()
   }
@@ -137,30 +95,20 @@ export class ChannelSession {
     this.doc = opts.doc ?? new Y.Doc()
     this.channelId = channelIdOf(opts.params)
     this.store = opts.store
-    this.secretKey = opts.secretKey
     this.clock = opts.clock ?? Date.now
     this.policy = opts.policy ?? DEFAULT_POLICY
     this.verifier = opts.verifier ?? createVerifier()
-    this.signer = opts.signer ?? ((digest) => signBytes(digest, this.secretKey))
+    this.signer = opts.signer ?? ((digest) => signBytes(digest, opts.secretKey))
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
-    const { persisted, rejected } = parsePersisted(stored.records)
-    this.storeRejected = rejected
-    this.persisted = {
-      cosigned: [...persisted.cosigned],
-      signatures: new Map(persisted.signatures.map((s) => [s.hash, s])),
-      approvals: new Set(persisted.approvals),
-      declined: new Set(persisted.declined),
-      quotes: [...persisted.quotes],
-      cancels: new Set(persisted.cancels),
-      resolved: new Map(persisted.resolved),
-    }
-    if (opts.opening) this.persisted.approvals.add(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
-    for (const s of this.persisted.signatures.values()) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
-    for (const s of this.persisted.cosigned) this.maxSignedVersion = Math.max(this.maxSignedVersion, s.state.version)
+    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e))
+    // The deposits this party agreed to: that opening state is countersigned.
+    if (opts.opening) this.storage.approveInMemory(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
+    this.guard = new SigningGuard(this.params, this.channelId, this.me, this.signer, this.verifier, this.storage.highestStoredVersion())
     this.unwatchDoc = this.entries.watch(this.doc)
-    this.snapshot = { view: this.compute(), connection: NO_CONNECTION, presence: [], storeRejected: this.storeRejected, errors: [] }
-    this.persistedLatestVersion = this.snapshot.view.latest?.state.version ?? -1
+    this.ui = new SnapshotStore(() => this.compute(), this.storage.rejected)
+    // What the first view shows as latest came from storage (or the stored doc): persisted.
+    this.storage.latestVersion = this.ui.getSnapshot().view.latest?.state.version ?? -1
     this.doc.on('update', this.onUpdate)
   }
 
@@ -182,40 +130,22 @@ export class ChannelSession {
     return session
   }
 
-  // ---- useSyncExternalStore ----
+  // ---- the store for the UI ----
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
-  }
+  subscribe = (listener: () => void): (() => void) => this.ui.subscribe(listener)
 
-  getSnapshot = (): SessionSnapshot => this.snapshot
+  getSnapshot = (): SessionSnapshot => this.ui.getSnapshot()
 
   get view(): ChannelView {
     return this.getSnapshot().view
   }
 
-  // ---- transport and presence ----
-
   attachTransport(t: SessionTransport | null): void {
-    this.unsubscribeTransport?.()
-    this.transport = t
-    this.unsubscribeTransport = null
-    if (t) {
-      const off = t.subscribe(() => this.publish())
-      const aw = t.awareness
-      const onAw = () => this.publish()
-      aw?.on('change', onAw)
-      this.unsubscribeTransport = () => {
-        off()
-        aw?.off('change', onAw)
-      }
-    }
-    this.publish()
+    this.ui.attachTransport(t)
   }
 
   setPresence(p: { name: string; editing: { rfqId: string; field: string } | null }): void {
-    this.transport?.awareness?.setLocalState({ party: this.me, name: p.name.slice(0, 64), editing: p.editing })
+    this.ui.setPresence(this.me, p)
   }
 
   // ---- actions ----
@@ -223,8 +153,7 @@ export class ChannelSession {
   /** Party A proposes the opening state (version 0) with the agreed deposits. */
   async proposeOpening(depositA: bigint, depositB: bigint, timestamp = this.clock()): Promise<Hex> {
     const state = openingState(this.params, depositA, depositB, timestamp)
-    this.persisted.approvals.add(`open:${depositA}:${depositB}`)
-    this.persistedGen++
+    this.storage.approveInMemory(`open:${depositA}:${depositB}`)
     return this.enqueue(() => this.signAndPublish({ hash: stateHash(state), version: 0, state, transition: null, proposer: this.me }))
   }
 
@@ -279,9 +208,7 @@ export class ChannelSession {
   async publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
     if (signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'a session publishes only its own quotes')
     const hash = quoteHash(signed.quote)
-    await this.persist([record.quote(signed)])
-    this.persisted.quotes.push(signed)
-    this.persistedGen++
+    await this.storage.addQuote(signed)
     const epoch = this.epoch()
     this.doc.transact(() => {
       writeQuote(this.doc, epoch, hash, signed, counterOf)
@@ -303,9 +230,7 @@ export class ChannelSession {
   async cancelQuote(quoteHashHex: Hex): Promise<void> {
     const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
     if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
-    await this.persist([record.cancel(quoteHashHex)])
-    this.persisted.cancels.add(quoteHashHex)
-    this.persistedGen++
+    await this.storage.addCancel(quoteHashHex)
     writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, this.clock())
     this.schedule()
   }
@@ -344,8 +269,7 @@ export class ChannelSession {
 
   proposeUnwind(positionIds: readonly Hex[], paymentAtoB: bigint): Promise<Hex> {
     const t: Transition = { type: 'unwind', positionIds, paymentAtoB, timestamp: this.now() }
-    this.persisted.approvals.add(intentKey(t))
-    this.persistedGen++
+    this.storage.approveInMemory(intentKey(t))
     return this.proposeTransition(t)
   }
 
@@ -365,10 +289,7 @@ export class ChannelSession {
   /** Persists the user's decision on an intent (the later decision wins), then lets the engine act on it. */
   private async decide(hashOrIntent: string, approve: boolean): Promise<void> {
     const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
-    await this.persist([approve ? record.approve(intent) : record.decline(intent)])
-    ;(approve ? this.persisted.approvals : this.persisted.declined).add(intent)
-    ;(approve ? this.persisted.declined : this.persisted.approvals).delete(intent)
-    this.persistedGen++
+    await this.storage.decide(intent, approve)
     this.schedule()
     await this.whenIdle()
   }
@@ -380,12 +301,9 @@ export class ChannelSession {
 
   private proposeOn(view: ChannelView, t: Transition): Promise<Hex> {
     if (!view.latest) throw new SyncError('NOT_OPEN', 'the channel has no co-signed opening state yet')
-    const version = Math.max(view.nextVersion, this.maxSignedVersion + 1)
+    const version = Math.max(view.nextVersion, this.guard.maxSignedVersion + 1)
     const state = applyTransition(this.params, view.latest.state, t, version, { verify: this.verifier.bytes }) // throws TransitionError with a code
-    const intent = intentKey(t)
-    const resolved = this.persisted.resolved.get(intent)
-    if (resolved) this.persisted.resolved.set(intent, { ...resolved, upTo: Math.min(resolved.upTo, version - 1) })
-    this.persistedGen++
+    this.storage.reopenIntent(intentKey(t), version)
     return this.signAndPublish({ hash: stateHash(state), version, state, transition: t, proposer: this.me })
   }
 
@@ -396,7 +314,7 @@ export class ChannelSession {
     for (let i = 0; i < 100; i++) {
       const w = this.work
       await w
-      await Promise.all(this.pendingWrites)
+      await this.storage.flushed()
       if (w === this.work && !this.scheduled) return
     }
   }
@@ -413,26 +331,19 @@ export class ChannelSession {
     this.doc.off('update', this.onUpdate)
     this.unwatchDoc()
     this.attachTransport(null)
-    await Promise.all(this.pendingWrites)
+    await this.storage.flushed()
   }
 
-  /** The engine's view of the current doc and storage (pure; not cached). */
+  /**
+   * The engine's view of the current doc and stored input, computed now (never served from a
+   * cache). One effect, on purpose: a co-signed latest state it finds stays the floor of every
+   * later view until it is persisted (never roll back, even if the doc loses it meanwhile).
+   */
   compute(): ChannelView {
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries)
-    const view = computeChannelView({
-      params: this.params,
-      me: this.me,
-      doc,
-      persisted: this.persistedView(),
-      now: this.clock(),
-      policy: this.policy,
-      verifier: this.verifier,
-    })
-    this.lastCompute = { doc, gen: this.persistedGen, view }
-    if (view.latest && view.latest.state.version > (this.seenLatest?.state.version ?? -1)) {
-      this.seenLatest = view.latest
-      this.persistedGen++
-    }
+    const view = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
+    this.lastCompute = { doc, gen: this.storage.gen, view }
+    if (view.latest) this.storage.noteSeen(view.latest)
     return view
   }
 
@@ -442,18 +353,13 @@ export class ChannelSession {
    */
   private viewIfUnchanged(): ChannelView | null {
     const last = this.lastCompute
-    if (!last || last.gen !== this.persistedGen) return null
+    if (!last || last.gen !== this.storage.gen) return null
     return readChannelDoc(this.doc, this.params, this.channelId, this.entries) === last.doc ? last.view : null
   }
 
+  /** The engine's stored input (tests compare the session's view with a fresh computation from it). */
   private persistedView(): PersistedChannel {
-    const p = this.persisted
-    // The highest co-signed state this session has computed is a root as well, in memory until
-    // step() persists it: a doc change that drops it (an epoch replaced in a merge race) cannot
-    // take the view below it in the meantime.
-    const seen = this.seenLatest
-    const cosigned = seen && seen.state.version > this.persistedLatestVersion ? [...p.cosigned, seen] : p.cosigned
-    return { cosigned, signatures: [...p.signatures.values()], approvals: p.approvals, declined: p.declined, quotes: p.quotes, cancels: p.cancels, resolved: p.resolved }
+    return this.storage.input()
   }
 
   private now(): number {
@@ -471,10 +377,10 @@ export class ChannelSession {
     queueMicrotask(() => {
       this.scheduled = false
       if (!this.auto) {
-        this.publish()
+        this.ui.publish()
         return
       }
-      void this.enqueue(() => this.step()).catch((e) => this.noteError(e))
+      void this.enqueue(() => this.step()).catch((e) => this.ui.noteError(e))
     })
   }
 
@@ -493,10 +399,10 @@ export class ChannelSession {
     for (let i = 0; i < MAX_STEPS; i++) {
       const view = this.compute()
       last = view
-      await this.persistLatest(view)
+      if (view.latest) await this.persistLatest(view.latest)
       // A newly co-signed (and now persisted) latest state is shown at once, before the
       // follow-up actions (outcomes, republishing, compaction) run.
-      if (view.latestHash !== this.snapshot.view.latestHash && view.next.length > 0) this.publish(view)
+      if (view.latestHash !== this.getSnapshot().view.latestHash && view.next.length > 0) this.ui.publish(view)
       this.restoreRfqs(view)
       const action = view.next[0]
       if (!action) break
@@ -504,28 +410,18 @@ export class ChannelSession {
       try {
         await this.perform(action, view)
       } catch (e) {
-        this.noteError(e)
+        this.ui.noteError(e)
         break
       }
     }
-    this.publish(last)
-    if (this.updatesSinceCompact >= this.storeCompactAfter) await this.compactStore()
+    this.ui.publish(last)
+    if (this.storage.updatesSinceCompact >= this.storeCompactAfter) await this.storage.compact(this.clock(), this.doc)
   }
 
-  private async persistLatest(view: ChannelView): Promise<void> {
-    const latest = view.latest
-    if (!latest || latest.state.version <= this.persistedLatestVersion) return
-    await this.persist([record.cosigned(latest)])
-    this.notePersistedLatest(latest)
-  }
-
-  /** `latest` is durable as a co-signed state (a root of every later view: never roll back). */
-  private notePersistedLatest(latest: SignedState): void {
-    if (latest.state.version <= this.persistedLatestVersion) return
-    this.persisted.cosigned = [latest]
-    this.persistedLatestVersion = latest.state.version
-    this.persistedGen++
-    this.maxSignedVersion = Math.max(this.maxSignedVersion, latest.state.version)
+  /** `latest` is made durable as a co-signed state (a root of every later view: never roll back). */
+  private async persistLatest(latest: SignedState): Promise<void> {
+    await this.storage.persistLatest(latest)
+    this.guard.noteSigned(latest.state.version)
   }
 
   /** Performs one engine action. Its doc writes carry STEP_ORIGIN: step() recomputes after it anyway. */
@@ -538,7 +434,7 @@ export class ChannelSession {
         return
       case 'propose': {
         const latest = view.latest!
-        const version = Math.max(a.version, this.maxSignedVersion + 1)
+        const version = Math.max(a.version, this.guard.maxSignedVersion + 1)
         const state = applyTransition(this.params, latest.state, a.transition, version, { verify: this.verifier.bytes })
         await this.signAndPublish({ hash: stateHash(state), version, state, transition: a.transition, proposer: this.me }, STEP_ORIGIN)
         return
@@ -558,13 +454,11 @@ export class ChannelSession {
         write(() => writeCheckpoint(this.doc, epoch, a.signed))
         return
       case 'resolve':
-        await this.persist([record.resolved(a.resolved)])
-        this.persisted.resolved.set(a.resolved.intent, a.resolved)
-        this.persistedGen++
+        await this.storage.addResolved(a.resolved)
         return
       case 'compact':
         write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs }))
-        await this.compactStore()
+        await this.storage.compact(this.clock(), this.doc)
         return
     }
   }
@@ -575,96 +469,16 @@ export class ChannelSession {
    * the state co-signed: it is persisted as such in the same durable write.
    */
   private async signAndPublish(p: Proposal, origin: symbol | null = null, proposerSig?: string): Promise<Hex> {
-    if (p.version <= this.maxSignedVersion) {
-      throw new SyncError('ALREADY_SIGNED_VERSION', `already signed a state at version ${this.maxSignedVersion}; refusing to sign version ${p.version}`)
-    }
-    this.maxSignedVersion = p.version // reserve before any await
-    const signed = this.signer(stateDigest(p.state))
-    // A synchronous signer (OpenSSL in Node) is not awaited: the step goes on without yielding.
-    const sig = typeof signed === 'string' ? signed : await signed
-    // A signer's first signature under our party's key is verified like any other; once the signer
-    // has proven itself for that key (in this session or another), its deterministic Ed25519
-    // signatures are recorded as valid without a re-check.
-    const myKey = partyKey(this.params, this.me)
-    if (provenSigners.get(this.signer)?.has(myKey)) this.verifier.primeState(myKey, p.hash, sig, true)
-    else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) provenSigners.set(this.signer, (provenSigners.get(this.signer) ?? new Set()).add(myKey))
-    else throw new SyncError('BAD_SIGNER', `the signer's signature does not verify under party ${this.me}'s key`)
+    const sig = await this.guard.sign(p)
     const own: OwnSignature = { hash: p.hash, state: p.state, transition: p.transition, proposer: p.proposer, sig }
     const cosigned: SignedState | null = proposerSig === undefined ? null : { state: p.state, sigA: this.me === 'A' ? sig : proposerSig, sigB: this.me === 'B' ? sig : proposerSig }
-    await this.persist(cosigned ? [record.sig(own), record.cosigned(cosigned)] : [record.sig(own)]) // durable before it is published
-    this.persisted.signatures.set(p.hash, own)
-    this.persistedGen++
-    if (cosigned) {
-      this.notePersistedLatest(cosigned)
-      if (cosigned.state.version > (this.seenLatest?.state.version ?? -1)) this.seenLatest = cosigned
-    }
+    await this.storage.addOwnSignature(own, cosigned) // durable before it is published
     const epoch = this.epoch()
     this.doc.transact(() => {
       if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
       else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
     }, origin)
     return p.hash
-  }
-
-  private async persist(records: StoreRecord[]): Promise<void> {
-    await this.store.append(records)
-  }
-
-  /** Rewrites the store as: latest co-signed state, own signatures above it, live quotes, decisions. */
-  private async compactStore(): Promise<void> {
-    this.updatesSinceCompact = 0
-    const latestV = this.persistedLatestVersion
-    const p = this.persisted
-    this.persistedGen++
-    for (const [h, s] of p.signatures) if (s.state.version < latestV) p.signatures.delete(h)
-    const now = this.clock()
-    p.quotes = p.quotes.filter((q) => q.quote.validUntil >= now)
-    const live = new Set(p.quotes.map((q) => quoteHash(q.quote)))
-    for (const c of p.cancels) if (!live.has(c)) p.cancels.delete(c)
-    const trim = <T>(xs: Iterable<T>, n: number) => [...xs].slice(-n)
-    // Decisions and outcomes are kept for the most recent intents only (bounded memory and storage).
-    p.approvals = new Set(trim(p.approvals, 256))
-    p.declined = new Set(trim(p.declined, 256))
-    p.resolved = new Map(trim(p.resolved, 256))
-    const records: StoreRecord[] = [
-      ...p.cosigned.map(record.cosigned),
-      ...[...p.signatures.values()].map(record.sig),
-      ...[...p.approvals].map(record.approve),
-      ...[...p.declined].map(record.decline),
-      ...p.quotes.map(record.quote),
-      ...[...p.cancels].map(record.cancel),
-      ...[...p.resolved.values()].map(record.resolved),
-    ]
-    await Promise.all(this.pendingWrites)
-    await this.store.replace(records, Y.encodeStateAsUpdate(this.doc))
-  }
-
-  private track(p: Promise<void>): void {
-    const t: Promise<void> = p.then(
-      () => void this.pendingWrites.delete(t),
-      (e) => {
-        this.noteError(e)
-        this.pendingWrites.delete(t)
-      },
-    )
-    this.pendingWrites.add(t)
-  }
-
-  private noteError(e: unknown): void {
-    this.errors = [...this.errors.slice(-19), e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e)]
-  }
-
-  private publish(computed?: ChannelView): void {
-    this.snapshot = this.makeSnapshot(computed ?? this.compute())
-    for (const l of this.listeners) l()
-  }
-
-  private makeSnapshot(view: ChannelView): SessionSnapshot {
-    const connection = this.transport?.getStatus() ?? NO_CONNECTION
-    const aw = this.transport?.awareness
-    const presence: Presence[] = []
-    if (aw) for (const [id, st] of aw.getStates()) if (id !== aw.clientID) { const pr = parsePresence(id, st); if (pr) presence.push(pr) }
-    return { view, connection, presence, storeRejected: this.storeRejected, errors: this.errors }
   }
 }
 
@@ -673,12 +487,6 @@ function withExpiry(q: QuoteView, now: number): QuoteView {
   const until = q.signed.quote.validUntil
   return until < now ? { ...q, status: 'expired', reason: `expired at ${new Date(until).toISOString()}` } : { ...q, status: 'live', reason: '' }
 }
-
-/**
- * Signers that have produced a valid signature under a public key (a market maker's one signer
- * serving many channels is checked once, not once per session).
- */
-const provenSigners = new WeakMap<StateSigner, Set<Hex>>()
 
 const STORE_ORIGIN = Symbol('channel-store')
 /** Writes made by step()'s own actions (step recomputes after each, so they schedule nothing). */

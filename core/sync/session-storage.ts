@@ -1,0 +1,197 @@
+// What one party keeps of one channel, in memory and durably in its ChannelStore: co-signed states,
+// own signatures, decisions, own quotes and cancels, resolved intents - the engine's stored input -
+// plus the doc's updates. Every change that must survive a crash is appended (awaited) before the
+// caller acts on it; `gen` moves with every change of the stored input, so a view computed from an
+// older input is known to be stale. Compaction rewrites the store to what is still needed.
+import * as Y from 'yjs'
+import type { Hex } from '../bytes.ts'
+import type { SignedState } from '../signing.ts'
+import { quoteHash, type SignedQuote } from '../quote.ts'
+import type { OwnSignature, PersistedChannel, ResolvedIntent } from './engine.ts'
+import type { RejectedEntry } from './reader.ts'
+import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
+
+/** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
+const KEEP_DECISIONS = 256
+
+export class SessionStorage {
+  /** Stored records that failed to parse or verify on load. */
+  readonly rejected: readonly RejectedEntry[]
+  private cosigned: SignedState[]
+  private readonly signatures: Map<Hex, OwnSignature>
+  private approvals: Set<string>
+  private declined: Set<string>
+  private quotes: SignedQuote[]
+  private readonly cancels: Set<Hex>
+  private resolved: Map<string, ResolvedIntent>
+  /** The highest co-signed state a view has shown (both signatures verified), a root until persisted. */
+  private seenLatest: SignedState | null = null
+  /** Version of the latest co-signed state persisted (-1: none). */
+  latestVersion = -1
+  /** Moves with every change of the stored input (what `input()` returns). */
+  gen = 0
+  /** Doc updates appended since the store was last compacted. */
+  updatesSinceCompact = 0
+  private readonly pendingWrites = new Set<Promise<void>>()
+
+  constructor(
+    private readonly store: ChannelStore,
+    records: readonly unknown[],
+    private readonly onError: (e: unknown) => void,
+  ) {
+    const { persisted, rejected } = parsePersisted(records)
+    this.rejected = rejected
+    this.cosigned = [...persisted.cosigned]
+    this.signatures = new Map(persisted.signatures.map((s) => [s.hash, s]))
+    this.approvals = new Set(persisted.approvals)
+    this.declined = new Set(persisted.declined)
+    this.quotes = [...persisted.quotes]
+    this.cancels = new Set(persisted.cancels)
+    this.resolved = new Map(persisted.resolved)
+  }
+
+  /** The engine's stored input. The highest co-signed state seen is a root too until it is persisted. */
+  input(): PersistedChannel {
+    const seen = this.seenLatest
+    // A doc change that drops that state (an epoch replaced in a merge race) cannot take the view below it meanwhile.
+    const cosigned = seen && seen.state.version > this.latestVersion ? [...this.cosigned, seen] : this.cosigned
+    return { cosigned, signatures: [...this.signatures.values()], approvals: this.approvals, declined: this.declined, quotes: this.quotes, cancels: this.cancels, resolved: this.resolved }
+  }
+
+  /** The highest version among stored own signatures and co-signed states (-1: none). */
+  highestStoredVersion(): number {
+    let v = -1
+    for (const s of this.signatures.values()) v = Math.max(v, s.state.version)
+    for (const s of this.cosigned) v = Math.max(v, s.state.version)
+    return v
+  }
+
+  ownSignature(hash: Hex): OwnSignature | undefined {
+    return this.signatures.get(hash)
+  }
+
+  resolution(intent: string): ResolvedIntent | undefined {
+    return this.resolved.get(intent)
+  }
+
+  // ---- changes ----
+
+  /** An approval that lives in memory only (the user's own proposal: an opening, an unwind). */
+  approveInMemory(intent: string): void {
+    this.approvals.add(intent)
+    this.gen++
+  }
+
+  /** The user's decision on an intent, durable; the later decision wins. */
+  async decide(intent: string, approve: boolean): Promise<void> {
+    await this.store.append([approve ? record.approve(intent) : record.decline(intent)])
+    ;(approve ? this.approvals : this.declined).add(intent)
+    ;(approve ? this.declined : this.approvals).delete(intent)
+    this.gen++
+  }
+
+  async addQuote(signed: SignedQuote): Promise<void> {
+    await this.store.append([record.quote(signed)])
+    this.quotes.push(signed)
+    this.gen++
+  }
+
+  async addCancel(quote: Hex): Promise<void> {
+    await this.store.append([record.cancel(quote)])
+    this.cancels.add(quote)
+    this.gen++
+  }
+
+  async addResolved(r: ResolvedIntent): Promise<void> {
+    await this.store.append([record.resolved(r)])
+    this.resolved.set(r.intent, r)
+    this.gen++
+  }
+
+  /** A new proposal of `intent` at `version`: an earlier outcome covers only the versions below it. */
+  reopenIntent(intent: string, version: number): void {
+    const r = this.resolved.get(intent)
+    if (r) this.resolved.set(intent, { ...r, upTo: Math.min(r.upTo, version - 1) })
+    this.gen++
+  }
+
+  /**
+   * Our signature (and, for a countersignature, the co-signed state) made durable in one append:
+   * persisted before it is published.
+   */
+  async addOwnSignature(own: OwnSignature, cosigned: SignedState | null): Promise<void> {
+    await this.store.append(cosigned ? [record.sig(own), record.cosigned(cosigned)] : [record.sig(own)])
+    this.signatures.set(own.hash, own)
+    this.gen++
+    if (cosigned) {
+      this.noteLatestPersisted(cosigned)
+      this.noteSeen(cosigned)
+    }
+  }
+
+  /** A view showed `latest` (both signatures verified): it stays a root, never rolled back. */
+  noteSeen(latest: SignedState): void {
+    if (latest.state.version <= (this.seenLatest?.state.version ?? -1)) return
+    this.seenLatest = latest
+    this.gen++
+  }
+
+  /** Persists `latest` as co-signed if it is above what is stored. */
+  async persistLatest(latest: SignedState): Promise<void> {
+    if (latest.state.version <= this.latestVersion) return
+    await this.store.append([record.cosigned(latest)])
+    this.noteLatestPersisted(latest)
+  }
+
+  private noteLatestPersisted(latest: SignedState): void {
+    if (latest.state.version <= this.latestVersion) return
+    this.cosigned = [latest]
+    this.latestVersion = latest.state.version
+    this.gen++
+  }
+
+  // ---- the doc's updates and compaction ----
+
+  /** A doc update, appended in the background (a failure is reported, the records carry everything binding). */
+  appendUpdate(update: Uint8Array): void {
+    this.updatesSinceCompact++
+    const t: Promise<void> = this.store.appendUpdate(update).then(
+      () => void this.pendingWrites.delete(t),
+      (e) => {
+        this.onError(e)
+        this.pendingWrites.delete(t)
+      },
+    )
+    this.pendingWrites.add(t)
+  }
+
+  /** Resolves when every background write so far has finished. */
+  async flushed(): Promise<void> {
+    await Promise.all(this.pendingWrites)
+  }
+
+  /** Rewrites the store as: latest co-signed state, own signatures above it, live quotes, recent decisions, the doc. */
+  async compact(now: number, doc: Y.Doc): Promise<void> {
+    this.updatesSinceCompact = 0
+    this.gen++
+    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
+    this.quotes = this.quotes.filter((q) => q.quote.validUntil >= now)
+    const live = new Set(this.quotes.map((q) => quoteHash(q.quote)))
+    for (const c of this.cancels) if (!live.has(c)) this.cancels.delete(c)
+    const recent = <T>(xs: Iterable<T>) => [...xs].slice(-KEEP_DECISIONS)
+    this.approvals = new Set(recent(this.approvals))
+    this.declined = new Set(recent(this.declined))
+    this.resolved = new Map(recent(this.resolved))
+    const records: StoreRecord[] = [
+      ...this.cosigned.map(record.cosigned),
+      ...[...this.signatures.values()].map(record.sig),
+      ...[...this.approvals].map(record.approve),
+      ...[...this.declined].map(record.decline),
+      ...this.quotes.map(record.quote),
+      ...[...this.cancels].map(record.cancel),
+      ...[...this.resolved.values()].map(record.resolved),
+    ]
+    await this.flushed()
+    await this.store.replace(records, Y.encodeStateAsUpdate(doc))
+  }
+}

@@ -27,6 +27,7 @@ import {
   type ChannelParams,
   type ChannelState,
   type Hex,
+  type ByteWriter,
   type Position,
   type PublicKeyHex,
   type SignatureHex,
@@ -112,6 +113,19 @@ function checkAmount(amount: unknown, field: string): bigint {
 
 const EMPTY_ACCOUNT: Account = { balance: 0n, nonce: 0 }
 
+/**
+ * Sums the contract keeps (total deposited, total withdrawn, an account's balance after payouts) are
+ * not bounded by 2^128-1: deposits are credited as stated, and a close may pay on top of a full
+ * account. Refusing credits past 2^128-1 would let one deposit of 2^128-1 block every later one, so
+ * the state digest writes them in 256 bits. Each credit is at most 2^128-1, so 2^256-1 is never
+ * reached; TOTAL_MAX still bounds it, so no sum can leave the digest's range.
+ */
+export const TOTAL_MAX = (1n << 256n) - 1n
+
+function writeU256(w: ByteWriter, v: bigint): void {
+  w.u128(v >> 128n).u128(v & U128_MAX)
+}
+
 export class SettlementContract {
   readonly contractId: Hex
   private readonly verify: VerifyFn
@@ -159,13 +173,16 @@ export class SettlementContract {
   /** Deterministic digest of the whole contract state (accounts, channels, totals), for replay checks. */
   stateHash(): Hex {
     const bytes = encode((w) => {
-      w.u8(2) // 'block/v2' domain, kind 2 = contract state (kind 1 = block header)
+      w.u8(3) // 'block/v2' domain, kind 3 = contract state with 256-bit sums (kind 1 = block header)
       w.hex(this.contractId, 32)
-      w.u128(this.deposited).u128(this.withdrawn)
+      writeU256(w, this.deposited)
+      writeU256(w, this.withdrawn)
       const keys = [...this.accounts.keys()].sort()
       w.list(keys, (w2, k) => {
         const a = this.accounts.get(k)!
-        w2.hex(k, 32).u128(a.balance).u64(a.nonce)
+        w2.hex(k, 32)
+        writeU256(w2, a.balance)
+        w2.u64(a.nonce)
       })
       const ids = [...this.channels.keys()].sort()
       w.list(ids, (w2, id) => {
@@ -223,10 +240,16 @@ export class SettlementContract {
     if (!isValidPublicKey(account)) fail('INVALID_FIELD', 'account is not a valid public key', { field: 'account' })
     const a = this.account(account)
     if (a.balance + amount > U128_MAX) fail('INVALID_AMOUNT', 'balance would exceed 2^128-1')
+    this.checkTotal(amount)
     this.accounts.set(account, { balance: a.balance + amount, nonce: a.nonce })
     this.deposited += amount
     this.lastTime = block.time
     return [{ type: 'FaucetCredited', account, amount, balance: a.balance + amount }]
+  }
+
+  /** Every balance is part of deposited - withdrawn, so bounding the total deposited bounds them all. */
+  private checkTotal(amount: bigint): void {
+    if (this.deposited + amount > TOTAL_MAX) fail('INVALID_AMOUNT', 'the total deposited would exceed 2^256-1', { amount: amount.toString() })
   }
 
   private checkBlock(block: BlockContext): void {
@@ -240,6 +263,7 @@ export class SettlementContract {
       case 'deposit': {
         const a = this.account(tx.sender)
         if (a.balance + body.amount > U128_MAX) fail('INVALID_AMOUNT', 'balance would exceed 2^128-1')
+        this.checkTotal(body.amount)
         this.setBalance(tx.sender, a.balance + body.amount)
         this.deposited += body.amount
         return [{ type: 'Deposited', account: tx.sender, amount: body.amount, balance: a.balance + body.amount }]

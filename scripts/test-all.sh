@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command: installs what the tests need, runs every suite (typecheck, unit, e2e) and
+# The one test command: installs what the tests need, runs every suite (typecheck, lint, unit, e2e) and
 # prints one closing line "N passed, N failed" summed over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ run() {
   if "$@"; then echo "ok $name" >> test-results/suites.txt; else echo "FAIL $name" >> test-results/suites.txt; status=1; fi
 }
 run typecheck npm run --silent typecheck
+run lint npm run --silent lint
 run contracts npm run --silent build:contracts
 run unit npm run --silent test:unit
 run e2e npm run --silent test:e2e

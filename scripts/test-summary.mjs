@@ -6,10 +6,13 @@ let failed = 0
 const lines = []
 const suites = existsSync('test-results/suites.txt') ? readFileSync('test-results/suites.txt', 'utf8').trim().split('\n') : []
 
-// The typecheck and the Solidity build count as one check each.
-for (const name of ['typecheck', 'contracts']) {
+// The typecheck, the lint and the Solidity build count as one check each.
+for (const name of ['typecheck', 'lint', 'contracts']) {
   const line = suites.find((l) => l.endsWith(` ${name}`))
-  if (line) line.startsWith('ok') ? passed++ : failed++
+  if (!line) continue
+  if (line.startsWith('ok')) passed++
+  else failed++
+  lines.push(`${name}: ${line.startsWith('ok') ? 'passed' : 'failed'}`)
 }
 
 function readJson(path) {

@@ -52,7 +52,7 @@ function replicas(seed: number) {
 
 describe('a watching EntryCache', () => {
   it('reads exactly what a fresh read gives, after any mix of local and remote ticket edits', () => {
-    const { params, local, remote, r, deliver, check, off } = replicas(7)
+    const { local, remote, r, deliver, check, off } = replicas(7)
     const ids: string[] = []
     const legIds = ['l1', 'l2', 'l3']
     const leg = (id: string) => ({ id, kind: r.pick(['call', 'put'] as const), strike: String(90 + r.int(30)), cap: null, quantity: '1', direction: 'long' as const })

@@ -1,0 +1,534 @@
+// The y-webrtc signaling server: the wire protocol of y-webrtc's bin/server.js (subscribe,
+// unsubscribe, publish, ping -> pong), bounded so that one client cannot exhaust it or squat rooms.
+// Limits, close codes and reasons: signaling/CONTEXT.md. It relays only signaling for random room
+// names (encrypted when the room has a password): it learns neither contents nor channel ids.
+//   node --import tsx signaling/server.ts --port 4444 [--host 127.0.0.1] [--max-topics 256 ...]
+import http from 'node:http'
+import { pathToFileURL } from 'node:url'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, WebSocket, type RawData } from 'ws'
+
+export interface SignalingLimits {
+  /** Open connections in total; beyond it a new one is closed with `server full`. */
+  maxConnections: number
+  /** Open connections per remote address (IPv6: per /64). */
+  maxConnectionsPerAddress: number
+  /** Topics one connection may be subscribed to at once; beyond it: closed, `too many topics`. */
+  maxTopicsPerConnection: number
+  /** Characters in a topic name; a longer one closes the connection, `topic name too long`. */
+  maxTopicLength: number
+  /** Subscribers per topic; one more is refused that topic (an `error` message), not closed. */
+  maxSubscribersPerTopic: number
+  /** Bytes in one WebSocket message; a larger one closes with 1009. */
+  maxMessageBytes: number
+  /** Bytes queued for one subscriber; past it the subscriber is closed, `subscriber too slow`. */
+  maxBufferedBytes: number
+  /**
+   * Rate per connection, in tokens per second (token bucket refill). A message costs one token
+   * plus one per whole KiB, so 100 is 100 small messages a second or 3 of 30 KiB.
+   */
+  messagesPerSecond: number
+  /** Tokens per connection in a burst (bucket size); at least the cost of the largest message. */
+  messageBurst: number
+  /** Rate shared by all connections of one address (so reconnecting does not refill a bucket). */
+  addressMessagesPerSecond: number
+  /** Burst shared by all connections of one address. */
+  addressMessageBurst: number
+  /** Dropped messages (malformed, unsubscribed publish, rate queue overflow) tolerated in a burst before a close. */
+  strikeBurst: number
+  /** One strike is forgiven every this many milliseconds. */
+  strikeForgiveMs: number
+  /** Ping interval; a connection that has not answered the previous ping is closed. */
+  heartbeatMs: number
+}
+
+export const DEFAULT_LIMITS: Readonly<SignalingLimits> = {
+  maxConnections: 1024,
+  maxConnectionsPerAddress: 64,
+  maxTopicsPerConnection: 256,
+  maxTopicLength: 128,
+  maxSubscribersPerTopic: 128,
+  maxMessageBytes: 32 * 1024,
+  maxBufferedBytes: 256 * 1024,
+  messagesPerSecond: 100,
+  messageBurst: 1024,
+  addressMessagesPerSecond: 400,
+  addressMessageBurst: 4096,
+  strikeBurst: 32,
+  strikeForgiveMs: 10_000,
+  heartbeatMs: 30_000,
+}
+
+/** Close codes (RFC 6455) and reasons; the reasons are the strings clients see in CloseEvent.reason. */
+export const CLOSE = {
+  serverFull: { code: 1013, reason: 'server full' },
+  addressFull: { code: 1013, reason: 'too many connections from this address' },
+  tooSlow: { code: 1013, reason: 'subscriber too slow' },
+  tooManyTopics: { code: 1008, reason: 'too many topics' },
+  topicTooLong: { code: 1008, reason: 'topic name too long' },
+  notSubscribed: { code: 1008, reason: 'publish to a topic not subscribed' },
+  rate: { code: 1008, reason: 'rate limit exceeded' },
+  badMessage: { code: 1008, reason: 'malformed message' },
+  heartbeat: { code: 1001, reason: 'heartbeat timeout' },
+  shutdown: { code: 1001, reason: 'server shutting down' },
+} as const
+export type CloseKind = keyof typeof CLOSE
+/** ws itself closes a connection whose message exceeds maxPayload with this code and reason. */
+export const TOO_BIG = { code: 1009, reason: 'Max payload size exceeded' } as const
+
+/** Sent (y-webrtc ignores unknown types) when a subscription to one topic is refused. */
+export const TOPIC_FULL = 'topic full'
+
+/** How long a closed connection may take to answer the close frame before its socket is destroyed. */
+const CLOSE_GRACE_MS = 1000
+/** Refused connections kept open for their close frame at once; more are refused by HTTP status. */
+const MAX_REFUSING = 64
+
+class TokenBucket {
+  private tokens: number
+  private last = performance.now()
+  constructor(readonly size: number, private readonly perMs: number) {
+    this.tokens = size
+  }
+  private refill(): void {
+    const now = performance.now()
+    this.tokens = Math.min(this.size, this.tokens + (now - this.last) * this.perMs)
+    this.last = now
+  }
+  take(n = 1): boolean {
+    this.refill()
+    if (this.tokens < n) return false
+    this.tokens -= n
+    return true
+  }
+  /** Milliseconds until n tokens are available (0 when they are). */
+  wait(n = 1): number {
+    this.refill()
+    return this.tokens >= n ? 0 : Math.ceil((n - this.tokens) / this.perMs)
+  }
+  full(): boolean {
+    this.refill()
+    return this.tokens >= this.size
+  }
+}
+
+/**
+ * Bytes of received messages held while a connection waits for tokens, on top of two messages:
+ * what socket reads had delivered before the pause took effect (reads are up to 64 KiB).
+ */
+const HOLD_BYTES = 256 * 1024
+
+interface Conn {
+  readonly ws: WebSocket
+  readonly address: string
+  readonly topics: Set<string>
+  readonly rate: TokenBucket
+  readonly addressRate: TokenBucket
+  /** Messages received while out of tokens, processed in order as tokens come back. */
+  readonly held: { raw: RawData; isBinary: boolean; bytes: number }[]
+  heldBytes: number
+  drainTimer: NodeJS.Timeout | null
+  readonly strikes: TokenBucket
+  alive: boolean
+  closing: boolean
+  paused: boolean
+}
+
+export interface SignalingStats {
+  connections: number
+  topics: number
+  subscriptions: number
+  /** Connections closed by this server, by reason. */
+  closed: Record<string, number>
+  /** Messages dropped without a close (yet), by reason. */
+  dropped: Record<string, number>
+  /** Subscriptions refused because the topic was full. */
+  topicFullRefusals: number
+  /** The largest message received (bytes): what real rooms send. */
+  maxMessageBytesSeen: number
+  messages: number
+  rssBytes: number
+  heapUsedBytes: number
+}
+
+export interface SignalingServer {
+  readonly port: number
+  readonly host: string
+  readonly url: string
+  readonly limits: Readonly<SignalingLimits>
+  stats(): SignalingStats
+  close(): Promise<void>
+}
+
+/** The key that per-address limits count by: the address, or its /64 for IPv6. */
+function addressKey(remote: string | undefined): string {
+  const a = (remote ?? 'unknown').replace(/^::ffff:/, '')
+  if (!a.includes(':')) return a
+  return a.split(':').slice(0, 4).join(':') + '::/64'
+}
+
+export async function startSignalingServer(opts: {
+  port?: number
+  host?: string
+  limits?: Partial<SignalingLimits>
+  /** Serve GET /stats (counts only, no topic names): for tests and load tests. */
+  statsRoute?: boolean
+} = {}): Promise<SignalingServer> {
+  const limits: SignalingLimits = { ...DEFAULT_LIMITS, ...opts.limits }
+  checkLimits(limits)
+  const host = opts.host ?? '127.0.0.1'
+  const topics = new Map<string, Set<Conn>>()
+  const conns = new Set<Conn>()
+  const perAddress = new Map<string, number>()
+  const closed: Record<string, number> = {}
+  const dropped: Record<string, number> = {}
+  let topicFullRefusals = 0
+  let maxMessageBytesSeen = 0
+  let messages = 0
+  let live = 0 // connections not (yet) being closed
+
+  const stats = (): SignalingStats => {
+    let subscriptions = 0
+    for (const s of topics.values()) subscriptions += s.size
+    const mem = process.memoryUsage()
+    return {
+      connections: conns.size, topics: topics.size, subscriptions, closed: { ...closed }, dropped: { ...dropped },
+      topicFullRefusals, maxMessageBytesSeen, messages, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    if (opts.statsRoute && req.method === 'GET' && req.url === '/stats') {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify(stats()))
+      return
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' })
+    res.end('okay')
+  })
+  // A socket that sends no complete request within 10 s is dropped (slow-header clients).
+  server.headersTimeout = 10_000
+  server.requestTimeout = 10_000
+  // Hard ceiling on sockets: the connections we serve plus room for those being refused or closed.
+  server.maxConnections = limits.maxConnections + MAX_REFUSING + 64
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
+
+  const detach = (c: Conn): void => {
+    for (const name of c.topics) {
+      const subs = topics.get(name)
+      subs?.delete(c)
+      if (subs?.size === 0) topics.delete(name)
+    }
+    c.topics.clear()
+  }
+
+  const closeConn = (c: Conn, kind: CloseKind): void => {
+    if (c.closing) return
+    c.closing = true
+    live--
+    detach(c)
+    const { code, reason } = CLOSE[kind]
+    closed[reason] = (closed[reason] ?? 0) + 1
+    if (c.drainTimer) clearTimeout(c.drainTimer)
+    c.held.length = 0
+    c.ws.close(code, reason)
+    // A client that never reads would hold the socket for ws's 30 s close timeout.
+    setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS).unref()
+  }
+
+  /** A dropped message: counted; too many in a burst close the connection with that reason. */
+  const strike = (c: Conn, kind: CloseKind): void => {
+    const { reason } = CLOSE[kind]
+    dropped[reason] = (dropped[reason] ?? 0) + 1
+    if (!c.strikes.take()) closeConn(c, kind)
+  }
+
+  /** Sends one serialized message, or closes a subscriber whose queue is past the bound. */
+  const deliver = (c: Conn, payload: string, bytes: number): void => {
+    if (c.closing || c.ws.readyState !== WebSocket.OPEN) return
+    if (c.ws.bufferedAmount + bytes > limits.maxBufferedBytes) return closeConn(c, 'tooSlow')
+    c.ws.send(payload)
+  }
+
+  const subscribe = (c: Conn, names: unknown): void => {
+    if (!Array.isArray(names)) return strike(c, 'badMessage')
+    for (const name of names) {
+      if (c.closing) return
+      if (typeof name !== 'string') { strike(c, 'badMessage'); continue }
+      if (name.length > limits.maxTopicLength) return closeConn(c, 'topicTooLong')
+      if (c.topics.has(name)) continue
+      if (c.topics.size >= limits.maxTopicsPerConnection) return closeConn(c, 'tooManyTopics')
+      let subs = topics.get(name)
+      if (subs && subs.size >= limits.maxSubscribersPerTopic) {
+        // Refuse this topic only: closing would let whoever fills one room cut a client (a desk
+        // with many rooms on one connection) off from all of them.
+        topicFullRefusals++
+        const msg = JSON.stringify({ type: 'error', reason: TOPIC_FULL, topic: name })
+        deliver(c, msg, msg.length)
+        continue
+      }
+      if (!subs) topics.set(name, (subs = new Set()))
+      subs.add(c)
+      c.topics.add(name)
+    }
+  }
+
+  const unsubscribe = (c: Conn, names: unknown): void => {
+    if (!Array.isArray(names)) return strike(c, 'badMessage')
+    for (const name of names) {
+      if (typeof name !== 'string' || !c.topics.delete(name)) continue
+      const subs = topics.get(name)
+      subs?.delete(c)
+      if (subs?.size === 0) topics.delete(name)
+    }
+  }
+
+  const publish = (c: Conn, message: { topic?: unknown; data?: unknown }): void => {
+    const topic = message.topic
+    if (typeof topic !== 'string') return strike(c, 'badMessage')
+    if (!c.topics.has(topic)) return strike(c, 'notSubscribed')
+    const receivers = topics.get(topic)
+    if (!receivers) return
+    // Only the fields y-webrtc reads are relayed; serialized once for all receivers.
+    const payload = JSON.stringify({ type: 'publish', topic, data: message.data, clients: receivers.size })
+    const bytes = Buffer.byteLength(payload)
+    for (const r of [...receivers]) deliver(r, payload, bytes)
+  }
+
+  const cost = (bytes: number): number => 1 + Math.floor(bytes / 1024)
+
+  /**
+   * Rate limit as back-pressure: a message is handled when both its connection's and its address's
+   * buckets hold its cost; otherwise it is held and the socket paused, so the sender's further data
+   * waits in TCP rather than in our memory. Only what one socket read had already delivered is
+   * held (HOLD_BYTES); beyond that a message is dropped with a strike.
+   */
+  const onMessage = (c: Conn, raw: RawData, isBinary: boolean): void => {
+    if (c.closing) return
+    messages++
+    const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : raw instanceof ArrayBuffer ? raw.byteLength : raw.length
+    if (bytes > maxMessageBytesSeen) maxMessageBytesSeen = bytes
+    if (c.held.length > 0 || !takeTokens(c, bytes)) {
+      if (c.heldBytes + bytes > HOLD_BYTES + 2 * limits.maxMessageBytes) return strike(c, 'rate')
+      c.held.push({ raw, isBinary, bytes })
+      c.heldBytes += bytes
+      if (!c.paused) { c.paused = true; c.ws.pause() }
+      scheduleDrain(c)
+      return
+    }
+    handle(c, raw, isBinary)
+  }
+
+  const takeTokens = (c: Conn, bytes: number): boolean => {
+    const n = cost(bytes)
+    if (c.rate.wait(n) > 0 || c.addressRate.wait(n) > 0) return false
+    c.rate.take(n)
+    c.addressRate.take(n)
+    return true
+  }
+
+  const scheduleDrain = (c: Conn): void => {
+    if (c.drainTimer || c.closing) return
+    const n = cost(c.held[0]!.bytes)
+    const wait = Math.max(1, c.rate.wait(n), c.addressRate.wait(n))
+    c.drainTimer = setTimeout(() => {
+      c.drainTimer = null
+      while (!c.closing && c.held.length > 0 && takeTokens(c, c.held[0]!.bytes)) {
+        const m = c.held.shift()!
+        c.heldBytes -= m.bytes
+        handle(c, m.raw, m.isBinary)
+      }
+      if (c.closing) return
+      if (c.held.length > 0) return scheduleDrain(c)
+      c.paused = false
+      c.ws.resume()
+    }, wait)
+  }
+
+  const handle = (c: Conn, raw: RawData, isBinary: boolean): void => {
+    if (c.closing) return
+    if (isBinary) return strike(c, 'badMessage')
+    let message: unknown
+    try {
+      message = JSON.parse(raw.toString())
+    } catch {
+      return strike(c, 'badMessage')
+    }
+    if (message === null || typeof message !== 'object') return strike(c, 'badMessage')
+    const m = message as { type?: unknown; topics?: unknown; topic?: unknown; data?: unknown }
+    switch (m.type) {
+      case 'subscribe': return subscribe(c, m.topics)
+      case 'unsubscribe': return unsubscribe(c, m.topics)
+      case 'publish': return publish(c, m)
+      case 'ping': { const pong = '{"type":"pong"}'; return deliver(c, pong, pong.length) }
+      default: return strike(c, 'badMessage')
+    }
+  }
+
+  // Per-address buckets outlive the address's connections until they are full again (swept below).
+  const addressRates = new Map<string, TokenBucket>()
+  const sweepAddressRates = (): void => {
+    for (const [a, b] of addressRates) if (!perAddress.has(a) && b.full()) addressRates.delete(a)
+  }
+  const addressRate = (address: string): TokenBucket => {
+    if (addressRates.size > 4 * limits.maxConnections) sweepAddressRates()
+    let b = addressRates.get(address)
+    if (!b) addressRates.set(address, (b = new TokenBucket(limits.addressMessageBurst, limits.addressMessagesPerSecond / 1000)))
+    return b
+  }
+
+  let refusing = 0 // refused connections still in their close grace
+  wss.on('connection', (ws: WebSocket, address: string, refusal: CloseKind | null) => {
+    const c: Conn = {
+      ws, address, topics: new Set(), alive: true, closing: false, paused: false,
+      rate: new TokenBucket(limits.messageBurst, limits.messagesPerSecond / 1000),
+      addressRate: refusal ? new TokenBucket(1, 0) : addressRate(address), held: [], heldBytes: 0, drainTimer: null,
+      strikes: new TokenBucket(limits.strikeBurst, 1 / limits.strikeForgiveMs),
+    }
+    conns.add(c)
+    ws.on('error', () => ws.terminate())
+    if (refusal) {
+      refusing++
+      ws.on('close', () => { refusing--; conns.delete(c) })
+      live++ // closeConn counts it down
+      return closeConn(c, refusal)
+    }
+    live++
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1)
+    ws.on('close', () => {
+      if (!c.closing) { c.closing = true; live-- }
+      detach(c)
+      conns.delete(c)
+      const n = (perAddress.get(address) ?? 1) - 1
+      if (n === 0) perAddress.delete(address)
+      else perAddress.set(address, n)
+    })
+    ws.on('pong', () => { c.alive = true })
+    ws.on('message', (raw, isBinary) => onMessage(c, raw, isBinary))
+  })
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const address = addressKey(req.socket.remoteAddress)
+    const refusal: CloseKind | null = live >= limits.maxConnections ? 'serverFull'
+      : (perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress ? 'addressFull' : null
+    if (refusal && refusing >= MAX_REFUSING) {
+      // Under a connection flood: refuse at the HTTP level at once (nothing lingers), same reason.
+      const { reason } = CLOSE[refusal]
+      closed[reason] = (closed[reason] ?? 0) + 1
+      socket.write(`HTTP/1.1 ${refusal === 'serverFull' ? 503 : 429} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy())
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, address, refusal))
+  })
+
+  const heartbeat = setInterval(() => {
+    sweepAddressRates()
+    for (const c of conns) {
+      if (c.closing) continue
+      if (!c.alive) { closeConn(c, 'heartbeat'); continue }
+      c.alive = false
+      try { c.ws.ping() } catch { closeConn(c, 'heartbeat') }
+    }
+  }, limits.heartbeatMs)
+  heartbeat.unref()
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve() })
+  })
+  const port = (server.address() as { port: number }).port
+
+  return {
+    port, host, limits, url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`, stats,
+    async close() {
+      clearInterval(heartbeat)
+      for (const c of conns) closeConn(c, 'shutdown')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      for (const c of conns) c.ws.terminate()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** Each limit's command-line flag and environment variable (flags win). */
+export const LIMIT_OPTIONS: Record<keyof SignalingLimits, { flag: string; env: string; integer: boolean }> = {
+  maxConnections: { flag: '--max-connections', env: 'SIGNALING_MAX_CONNECTIONS', integer: true },
+  maxConnectionsPerAddress: { flag: '--max-connections-per-address', env: 'SIGNALING_MAX_CONNECTIONS_PER_ADDRESS', integer: true },
+  maxTopicsPerConnection: { flag: '--max-topics', env: 'SIGNALING_MAX_TOPICS', integer: true },
+  maxTopicLength: { flag: '--max-topic-length', env: 'SIGNALING_MAX_TOPIC_LENGTH', integer: true },
+  maxSubscribersPerTopic: { flag: '--max-subscribers-per-topic', env: 'SIGNALING_MAX_SUBSCRIBERS_PER_TOPIC', integer: true },
+  maxMessageBytes: { flag: '--max-message-bytes', env: 'SIGNALING_MAX_MESSAGE_BYTES', integer: true },
+  maxBufferedBytes: { flag: '--max-buffered-bytes', env: 'SIGNALING_MAX_BUFFERED_BYTES', integer: true },
+  messagesPerSecond: { flag: '--messages-per-second', env: 'SIGNALING_MESSAGES_PER_SECOND', integer: false },
+  messageBurst: { flag: '--message-burst', env: 'SIGNALING_MESSAGE_BURST', integer: true },
+  addressMessagesPerSecond: { flag: '--address-messages-per-second', env: 'SIGNALING_ADDRESS_MESSAGES_PER_SECOND', integer: false },
+  addressMessageBurst: { flag: '--address-message-burst', env: 'SIGNALING_ADDRESS_MESSAGE_BURST', integer: true },
+  strikeBurst: { flag: '--strike-burst', env: 'SIGNALING_STRIKE_BURST', integer: true },
+  strikeForgiveMs: { flag: '--strike-forgive-ms', env: 'SIGNALING_STRIKE_FORGIVE_MS', integer: true },
+  heartbeatMs: { flag: '--heartbeat-ms', env: 'SIGNALING_HEARTBEAT_MS', integer: true },
+}
+
+/** Throws when limits contradict each other. */
+export function checkLimits(limits: SignalingLimits): void {
+  const largest = 1 + Math.floor(limits.maxMessageBytes / 1024)
+  for (const key of ['messageBurst', 'addressMessageBurst'] as const) {
+    if (limits[key] < largest) {
+      throw new Error(`${LIMIT_OPTIONS[key].flag} (${limits[key]}) is below the cost of the largest message (${largest} tokens for --max-message-bytes ${limits.maxMessageBytes}): such a message could never pass`)
+    }
+  }
+}
+
+export interface ServerConfig { port: number; host: string; limits: SignalingLimits; statsRoute: boolean }
+
+/** Parses flags and environment; throws an Error naming the flag (or variable) and the bad value. */
+export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
+  const flags = new Map<string, string>()
+  let statsRoute = env.SIGNALING_STATS === '1'
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--stats') { statsRoute = true; continue }
+    const eq = a.indexOf('=')
+    const name = eq > 0 ? a.slice(0, eq) : a
+    const known = name === '--port' || name === '--host' || Object.values(LIMIT_OPTIONS).some((o) => o.flag === name)
+    if (!known) throw new Error(`unknown option ${JSON.stringify(a)} (see signaling/CONTEXT.md)`)
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
+    if (value === undefined) throw new Error(`${name} needs a value`)
+    flags.set(name, value)
+  }
+  const number = (source: string, raw: string, integer: boolean, min: number): number => {
+    const n = Number(raw)
+    const ok = raw.trim() !== '' && Number.isFinite(n) && n >= min && (!integer || Number.isInteger(n))
+    if (!ok) throw new Error(`${source}: expected ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(raw)}`)
+    return n
+  }
+  const limits = { ...DEFAULT_LIMITS }
+  for (const [key, o] of Object.entries(LIMIT_OPTIONS) as [keyof SignalingLimits, (typeof LIMIT_OPTIONS)[keyof SignalingLimits]][]) {
+    const fromFlag = flags.get(o.flag)
+    const raw = fromFlag ?? env[o.env]
+    if (raw !== undefined) limits[key] = number(fromFlag !== undefined ? o.flag : o.env, raw, o.integer, key === 'messagesPerSecond' || key === 'addressMessagesPerSecond' ? 0.001 : 1)
+  }
+  checkLimits(limits)
+  const portRaw = flags.get('--port') ?? env.PORT ?? '4444'
+  const port = number(flags.has('--port') ? '--port' : 'PORT', portRaw, true, 0)
+  if (port > 65535) throw new Error(`port: expected 0..65535, got ${port}`)
+  const host = flags.get('--host') ?? env.HOST ?? '127.0.0.1'
+  return { port, host, limits, statsRoute }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  let config: ServerConfig
+  try {
+    config = parseConfig(process.argv.slice(2), process.env)
+  } catch (e) {
+    console.error(`signaling server: ${(e as Error).message}`)
+    process.exit(2)
+  }
+  const s = await startSignalingServer(config)
+  console.log(`signaling limits: ${Object.entries(s.limits).map(([k, v]) => `${k}=${v}`).join(' ')}${config.statsRoute ? ' (GET /stats on)' : ''}`)
+  console.log(`Signaling server running on ${s.host}:${s.port}`)
+  const stop = (): void => { void s.close().finally(() => process.exit(0)) }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}

@@ -220,8 +220,21 @@ export class SettlementClient {
   faucet(account: PublicKeyHex, amount: bigint): Promise<TxReceiptView> {
     return this.request(txReceiptSchema, 'POST', '/dev/faucet', { account, amount })
   }
+  /**
+   * Dev clock: moves the node's time forward by `ms` (at most 31 days per call). A jump past the
+   * deadline of a dispute made public moments ago is refused (DISPUTE_GRACE, so the parties can
+   * answer it first): this waits the time the node names and tries again, a few times.
+   */
   async advanceClock(ms: number): Promise<number> {
-    return (await this.request(nowSchema, 'POST', '/dev/advance', { ms })).now
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.request(nowSchema, 'POST', '/dev/advance', { ms })).now
+      } catch (e) {
+        const wait = e instanceof SettlementClientError && e.code === 'DISPUTE_GRACE' ? Number(e.details.retryAfterMs) : NaN
+        if (attempt >= 4 || !(wait >= 0 && wait <= 60_000)) throw e
+        await new Promise((r) => setTimeout(r, wait + 50))
+      }
+    }
   }
   /** The dev oracle's signed price of `feed` at `instant` (must not be after the node's now). */
   attestation(feed: string, instant: number): Promise<SignedAttestation> {

@@ -13,6 +13,11 @@ usage: npx tsx channel-contract/node/main.ts [options]
   --seed <text>        dev seed for the oracle key, price paths and watchtower key (default "dev")
   --no-watchtower      dev mode without the embedded watchtower
   --contract-id <hex>  contract id for a fresh data dir (default random; kept in the log)
+  --allow-origin <o>   a web origin (scheme://host:port) whose pages may call the node; repeat
+                       for several. Default: http://127.0.0.1:5173 and http://localhost:5173 (npm
+                       start's app) and the e2e suite's app (port E2E_APP_PORT, default 5183).
+                       Pages of any other origin get no CORS headers, and their state changes,
+                       dev routes and WebSockets are refused.
   --quiet              log only the listening line and errors
   --help               this text
 
@@ -30,6 +35,7 @@ const { values } = parseArgs({
     'no-watchtower': { type: 'boolean', default: false },
     'contract-id': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    'allow-origin': { type: 'string', multiple: true },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -49,6 +55,22 @@ if (values['contract-id'] !== undefined && !/^[0-9a-f]{64}$/.test(values['contra
   process.exit(2)
 }
 
+const appOrigins = (port: string) => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
+const allowedOrigins = values['allow-origin'] ?? [...appOrigins('5173'), ...appOrigins(process.env.E2E_APP_PORT ?? '5183')]
+for (const o of allowedOrigins) {
+  let ok = false
+  try {
+    const u = new URL(o)
+    ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o
+  } catch {
+    ok = false
+  }
+  if (!ok) {
+    console.error(`--allow-origin: expected an origin like http://127.0.0.1:5173 (scheme, host, port; no path or trailing slash), got "${o}"`)
+    process.exit(2)
+  }
+}
+
 const log = (m: string) => {
   if (!values.quiet) console.error(`[node] ${m}`)
 }
@@ -59,6 +81,7 @@ const running = await runNode({
   port,
   seed: values.seed,
   watchtower: !values['no-watchtower'],
+  allowedOrigins,
   ...(values['contract-id'] ? { contractId: values['contract-id'] } : {}),
   log,
 })

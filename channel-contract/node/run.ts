@@ -12,6 +12,8 @@ import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
 import { SettlementNode, NodeClock } from './settlement-node.ts'
 import { startServer, type RunningServer } from './server.ts'
 
+export { MAX_CLOCK_JUMP_MS, DISPUTE_GRACE_MS, DEFAULT_ALLOWED_ORIGINS } from './server.ts'
+
 export interface RunNodeOptions {
   readonly dataDir: string
   readonly dev?: boolean
@@ -23,6 +25,10 @@ export interface RunNodeOptions {
   readonly watchtower?: boolean
   readonly contractId?: string
   readonly log?: (message: string) => void
+  /** Web origins whose pages may call the node (CORS, state changes, dev routes, WebSocket). */
+  readonly allowedOrigins?: readonly string[]
+  /** Real time a dispute is public before the dev clock may jump past its deadline. */
+  readonly disputeGraceMs?: number
 }
 
 export interface RunningNode {
@@ -74,7 +80,16 @@ export async function runNode(opts: RunNodeOptions): Promise<RunningNode> {
   log(`log: replayed ${node.replay.entries} entries in ${node.replay.blocks} blocks in ${node.replay.ms.toFixed(0)} ms`)
   const oracle = node.dev ? new DevOracle(seed) : null
   let watchtower: Watchtower | null = null
-  const server = await startServer({ node, host: opts.host ?? '127.0.0.1', port: opts.port ?? 8545, oracle, watchtower: () => watchtower, log })
+  const server = await startServer({
+    node,
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 8545,
+    oracle,
+    watchtower: () => watchtower,
+    log,
+    ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
+    ...(opts.disputeGraceMs !== undefined ? { disputeGraceMs: opts.disputeGraceMs } : {}),
+  })
   if (node.dev && opts.watchtower !== false) {
     // The watchtower talks to this node over loopback HTTP, exactly as an external one would.
     const client = new SettlementClient({ url: server.url, WebSocket: WebSocket as unknown as WebSocketConstructor })

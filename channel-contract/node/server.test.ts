@@ -80,10 +80,10 @@ describe('HTTP: malformed requests get 4xx with a reason', () => {
     expect((await fetch(`${running.url}/v1/txs`)).status).toBe(405)
   })
 
-  it('answers CORS preflight for the browser app', async () => {
+  it("answers CORS preflight for the browser app's origin (never *)", async () => {
     const res = await fetch(`${running.url}/v1/txs`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:5173' } })
     expect(res.status).toBe(204)
-    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173')
   })
 })
 

@@ -14,6 +14,15 @@ import { UnknownFeedError, type DevOracle } from './dev-oracle.ts'
 import type { SettlementNode } from './settlement-node.ts'
 
 export const MAX_BODY_BYTES = 1024 * 1024
+/** Largest single jump of the dev clock: 31 days (a month-long expiry in one step, as the e2e tests do). */
+export const MAX_CLOCK_JUMP_MS = 31 * 86_400_000
+/**
+ * Real time a dispute is public before a dev clock jump may carry the clock past its deadline:
+ * 10 s, several times what the desk (2 s poll) and the app (3 s) need to see it and refute.
+ */
+export const DISPUTE_GRACE_MS = 10_000
+/** Web origins of the app the node answers when none are configured (npm start's app). */
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://127.0.0.1:5173', 'http://localhost:5173']
 const HEX32 = /^[0-9a-f]{64}$/
 
 class ApiError extends Error {
@@ -37,6 +46,10 @@ export interface ServerOptions {
   /** Looked up per request, so a watchtower that needs the server's URL can be attached after start. */
   readonly watchtower?: () => Watchtower | null
   readonly log?: (message: string) => void
+  /** Web origins (scheme://host:port) whose pages may call the node; default DEFAULT_ALLOWED_ORIGINS. */
+  readonly allowedOrigins?: readonly string[]
+  /** Default DISPUTE_GRACE_MS. */
+  readonly disputeGraceMs?: number
 }
 
 export interface RunningServer {
@@ -45,7 +58,9 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-const advanceSchema = z.strictObject({ ms: z.number({ error: 'expected a number of ms' }).int('expected an integer').min(0).max(366 * 86_400_000) })
+const advanceSchema = z.strictObject({
+  ms: z.number({ error: 'expected a number of ms' }).int('expected an integer').min(0).max(MAX_CLOCK_JUMP_MS, `at most ${MAX_CLOCK_JUMP_MS} ms (31 days) per jump`),
+})
 const faucetSchema = z.strictObject({ account: publicKeySchema, amount: amountSchema })
 const watchSchema = z.strictObject({ params: z.unknown(), state: z.unknown() })
 
@@ -101,6 +116,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const oracle = opts.oracle ?? null
   const wt = opts.watchtower ?? (() => null)
   const log = opts.log ?? (() => {})
+  const allowedOrigins = new Set(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS)
+  const disputeGraceMs = opts.disputeGraceMs ?? DISPUTE_GRACE_MS
+  /** A browser names the page's origin; Node clients, curl and the like send none. */
+  const foreignOrigin = (req: IncomingMessage): string | null => {
+    const origin = req.headers.origin
+    return origin !== undefined && !allowedOrigins.has(origin) ? origin : null
+  }
 
   const info = (): NodeInfo => ({
     contractId: node.contractId,
@@ -129,6 +151,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (path === null) throw new ApiError(404, 'NOT_FOUND', `no route ${url.pathname}; the API lives under ${API_PREFIX}`)
     const m = req.method ?? 'GET'
     const seg = path.split('/').filter(Boolean)
+    // Before any work: a page of another origin never changes state or uses a dev control, and a
+    // body must be JSON (text/plain and form types skip the browser's CORS preflight).
+    const foreign = foreignOrigin(req)
+    if (foreign !== null && (m !== 'GET' || seg[0] === 'dev' || seg[0] === 'oracle')) {
+      throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', `requests from ${foreign} are not accepted here; the node answers its app's origin(s) only: ${[...allowedOrigins].join(', ')}`)
+    }
+    if (m === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json, got ${req.headers['content-type'] ?? 'none'}`, 'content-type')
+    }
     const is = (method: string, ...parts: string[]) => m === method && seg.length === parts.length && parts.every((p, i) => p === '*' || p === seg[i])
 
     if (is('GET', 'info')) return info()
@@ -170,7 +201,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (is('POST', 'dev', 'advance')) {
       devOnly()
-      const body = parseContractInput(advanceSchema, await readJson(req))
+      const body = parseContractInput(advanceSchema, await readJson(req), '')
+      const blocked = node.clockJumpBlockedBy(body.ms, disputeGraceMs)
+      if (blocked) {
+        throw new ApiError(409, 'DISPUTE_GRACE', `channel ${blocked.channelId} is in a dispute made public under ${disputeGraceMs / 1000} s ago; the clock moves past its deadline (${blocked.deadline}) in ${Math.ceil(blocked.retryAfterMs)} ms at the earliest, so the parties can answer it`, 'ms', { channelId: blocked.channelId, deadline: blocked.deadline, retryAfterMs: Math.ceil(blocked.retryAfterMs) })
+      }
       return { now: node.clock.advance(body.ms) }
     }
     if (is('GET', 'oracle', 'attestation')) {
@@ -220,13 +255,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const server = createServer((req, res) => {
-    // The browser app runs on another loopback port.
-    res.setHeader('access-control-allow-origin', '*')
-    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS')
-    res.setHeader('access-control-allow-headers', 'content-type')
-    res.setHeader('access-control-max-age', '600')
+    // The browser app runs on another loopback port: CORS for its origin(s) only, never *.
+    const origin = req.headers.origin
+    if (origin !== undefined && allowedOrigins.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin)
+      res.setHeader('vary', 'origin')
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS')
+      res.setHeader('access-control-allow-headers', 'content-type')
+      res.setHeader('access-control-max-age', '600')
+    }
     if (req.method === 'OPTIONS') {
-      res.writeHead(204)
+      res.writeHead(foreignOrigin(req) === null ? 204 : 403)
       res.end()
       return
     }
@@ -247,6 +286,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = new URL(req.url ?? '/', 'http://node')
     if (url.pathname !== `${API_PREFIX}/ws`) {
       socket.destroy()
+      return
+    }
+    // WebSockets are outside CORS: a page of another origin is refused here.
+    if (foreignOrigin(req) !== null) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
       return
     }
     let since: number

@@ -81,6 +81,8 @@ export interface NodeOptions {
   readonly contractId?: Hex
   readonly clock?: NodeClock
   readonly verify?: VerifyFn
+  /** Real (wall) time, for how long a dispute has been public; default Date.now. */
+  readonly realNow?: () => number
   /** Called if the log cannot be written: the in-memory state is then ahead of disk, so stop. */
   readonly onFatal?: (e: unknown) => void
 }
@@ -106,6 +108,8 @@ export class SettlementNode {
   private readonly eventLog: RecordedEvent[] = []
   private readonly txHeights = new Map<Hex, number>()
   private readonly listeners = new Set<EventListener>()
+  private readonly disputesSeenAt = new Map<Hex, number>()
+  private readonly realNow: () => number
   private closed = false
 
   private constructor(
@@ -119,10 +123,13 @@ export class SettlementNode {
     this.contract = contract
     this.head = head
     this.tip = { height: head.height, time: head.time }
-    this.dev = genesis.dev || (opts.dev ?? false)
+    // Dev controls follow the running process only: a data dir once run with --dev is not a dev
+    // node when started without it.
+    this.dev = opts.dev ?? false
     this.createdAt = genesis.createdAt
     this.clock = opts.clock ?? new NodeClock()
     this.clock.notBefore(head.time)
+    this.realNow = opts.realNow ?? Date.now
   }
 
   get contractId(): Hex {
@@ -145,6 +152,10 @@ export class SettlementNode {
     } else {
       genesis = (JSON.parse(records[0]!.toString('utf8')) as Genesis).genesis
       if (!genesis || !/^[0-9a-f]{64}$/.test(genesis.contractId)) throw new LogCorruptError(path, 8, 'first record is not a genesis record')
+      if (opts.dev && !genesis.dev) {
+        await log.close()
+        throw new Error(`${opts.dataDir} was created without --dev: a ledger that was not a dev one never takes the faucet or a movable clock (start it without --dev, or use another data dir)`)
+      }
     }
     const contract = new SettlementContract(genesis.contractId, opts.verify ? { verify: opts.verify } : {})
     const node = new SettlementNode(log, contract, { height: 0, time: genesis.createdAt, prev: GENESIS_HASH, hash: GENESIS_HASH }, genesis, { blocks: 0, entries: 0, droppedBytes, ms: 0 }, opts)
@@ -190,6 +201,9 @@ export class SettlementNode {
 
   private record(into: RecordedEvent[], ctx: { height: number; time: number }, id: Hex | null, events: readonly ContractEvent[]): void {
     for (const event of events) {
+      // Real time at which each running dispute became public (a replayed one: at this start).
+      if (event.type === 'DisputeStarted') this.disputesSeenAt.set(event.channelId, this.realNow())
+      else if (event.type === 'ChannelFinalized' || event.type === 'ChannelClosed') this.disputesSeenAt.delete(event.channelId)
       const r: RecordedEvent = { seq: this.eventLog.length + 1, height: ctx.height, time: ctx.time, txId: id, event }
       this.eventLog.push(r)
       into.push(r)
@@ -289,6 +303,24 @@ export class SettlementNode {
       for (const l of this.listeners) l(published)
     }
     this.flushing = null
+  }
+
+  /**
+   * A dev clock jump of `ms` that would carry the clock to or past the deadline of a dispute made
+   * public less than `graceMs` ago (real time): the channel and how long to wait. Null if none.
+   * Any number of jumps can pass a challenge window, so the rule is about the window, not the jump.
+   */
+  clockJumpBlockedBy(ms: number, graceMs: number): { channelId: Hex; deadline: number; retryAfterMs: number } | null {
+    const target = this.clock.now() + ms
+    const now = this.realNow()
+    let worst: { channelId: Hex; deadline: number; retryAfterMs: number } | null = null
+    for (const [channelId, seenAt] of this.disputesSeenAt) {
+      const c = this.contract.channel(channelId)
+      if (c?.status !== 'disputed' || !c.dispute || target < c.dispute.deadline) continue
+      const wait = seenAt + graceMs - now
+      if (wait > 0 && (!worst || wait > worst.retryAfterMs)) worst = { channelId, deadline: c.dispute.deadline, retryAfterMs: wait }
+    }
+    return worst
   }
 
   // ---- reads ----

@@ -62,7 +62,7 @@ export interface WatchtowerServiceOptions {
   readonly maxChannelsPerClient?: number
   /** Default 256 KiB (a state with 32 positions of 8 legs is ~60 KiB of JSON). */
   readonly maxBodyBytes?: number
-  /** Per client. Default 20/s, burst 40. */
+  /** Per client (remote address; on loopback the app and the desk share one). Default 100/s, burst 200. */
   readonly rateLimit?: RateLimit
   readonly allowedOrigins?: readonly string[]
   readonly log?: (message: string) => void
@@ -167,7 +167,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const maxBody = opts.maxBodyBytes ?? 256 * 1024
   const maxRange = opts.maxBlockRange ?? 2000n
   const pollMs = opts.pollMs ?? 1000
-  const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 20, burst: 40 })
+  const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 100, burst: 200 })
   const allowed = new Set(opts.allowedOrigins ?? [])
   const contractId = deploymentId(cfg.chainId, cfg.adjudicator)
 
@@ -487,13 +487,14 @@ const USAGE = `usage: node --import tsx channel-contract/services/watchtower.ts 
   --data <dir>          held states, event cursor and its EVM key (default .data/watchtower)
   --poll-ms <n>         milliseconds between event polls (default 1000)
   --max-channels <n>    channels held at most (default 10000)
+  --rate <n>            requests per second per client address (burst 2n; default 100)
   --allow-origin <o>    a web origin allowed to call it (repeatable), e.g. http://127.0.0.1:5173
 The chain comes from the chain config (otc.config.json or OTC_* variables; see channel-contract/chain/config.ts).
 OTC_WATCHTOWER_KEY (0x + 64 hex) sets its EVM key instead of <data>/key.json; off the dev chain, fund its address.
 prints "watchtower service listening on <url> address=<0x...>"`
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; data?: string; 'poll-ms'?: string; 'max-channels'?: string; 'allow-origin'?: string[]; help?: boolean }
+  let values: { port?: string; host?: string; data?: string; 'poll-ms'?: string; 'max-channels'?: string; rate?: string; 'allow-origin'?: string[]; help?: boolean }
   try {
     ;({ values } = parseArgs({
       options: {
@@ -502,6 +503,7 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         'poll-ms': { type: 'string' },
         'max-channels': { type: 'string' },
+        rate: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
@@ -532,6 +534,7 @@ async function main(): Promise<void> {
     port: num('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535),
     pollMs: num('poll-ms', values['poll-ms'], 1000, 50, 600_000),
     maxChannels: num('max-channels', values['max-channels'], 10_000, 1, 10_000_000),
+    rateLimit: { perSecond: num('rate', values.rate, 100, 1, 100_000), burst: 2 * num('rate', values.rate, 100, 1, 100_000) },
     allowedOrigins: values['allow-origin'] ?? [],
     log: (m) => console.error(m),
   })

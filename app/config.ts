@@ -15,7 +15,7 @@ function loopbackUrl(value: string | null | undefined, fallback: string, field: 
 }
 
 export const config = {
-  nodeUrl: loopbackUrl(params.get('node'), import.meta.env.VITE_NODE_URL ?? 'http://127.0.0.1:8545', 'node'),
+  nodeUrl: loopbackUrl(params.get('node'), import.meta.env.VITE_NODE_URL ?? 'http://127.0.0.1:8547', 'node'),
   signalingUrls: [loopbackUrl(params.get('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
   /** ICE servers: none by default (loopback and LAN). Users add STUN/TURN for real networks. */
   iceServers: [] as RTCIceServer[],

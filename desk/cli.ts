@@ -19,7 +19,7 @@ export const USAGE = `demo counterparty: a market-maker peer for the OTC options
 
 usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options]
 
-  --node <url>          settlement node (dev: faucet, oracle, clock), e.g. http://127.0.0.1:8545
+  --node <url>          settlement node (dev: faucet, oracle, clock), e.g. http://127.0.0.1:8547
   --signaling <ws url>  y-webrtc signaling server; repeat the flag or separate URLs by commas
   --port <n>            HTTP API port on 127.0.0.1 (default 8600; 0 = any free port)
   --data <dir>          data directory: key, channel list, channel stores (default .data/demo)

@@ -1,5 +1,5 @@
 // The demo counterparty: a Node market-maker peer for the OTC options app (see README.md).
-//   node --import tsx desk/main.ts --node http://127.0.0.1:8545 --signaling ws://127.0.0.1:4444 --port 8600 --data .data/demo
+//   node --import tsx desk/main.ts --node http://127.0.0.1:8547 --signaling ws://127.0.0.1:4444 --port 8600 --data .data/demo
 // Prints "demo counterparty ready on http://127.0.0.1:<port> key=<fingerprint>" when it listens.
 import { fingerprint } from '../core/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'

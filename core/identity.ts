@@ -78,6 +78,16 @@ export function parsePublicKey(value: unknown, field: string): PublicKeyHex {
 
 const B32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789' // no I, O, 0, 1: easy to read aloud
 
+/** The low `chars * 5` bits of `bits` as `chars` letters of a 32-letter alphabet without I, O, 0, 1, most significant first. */
+export function readableBase32(bits: bigint, chars: number): string {
+  let out = ''
+  for (let i = 0; i < chars; i++) {
+    out = B32[Number(bits & 31n)]! + out
+    bits >>= 5n
+  }
+  return out
+}
+
 /**
  * A fingerprint two people can compare out of band: sha256 of the key, first 100 bits in a
  * 32-letter alphabet, as four groups of five ("K7QX2-...").
@@ -87,10 +97,5 @@ export function fingerprint(publicKey: PublicKeyHex): string {
   let bits = 0n
   for (let i = 0; i < 13; i++) bits = (bits << 8n) | BigInt(digest[i]!)
   bits >>= 4n // 104 -> 100 bits
-  let out = ''
-  for (let i = 0; i < 20; i++) {
-    out = B32[Number(bits & 31n)]! + out
-    bits >>= 5n
-  }
-  return out.match(/.{5}/g)!.join('-')
+  return readableBase32(bits, 20).match(/.{5}/g)!.join('-')
 }

@@ -4,30 +4,16 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { amountSchema, channelIdOf, channelParamsSchema, hex32Schema, toWire, type ChannelParams, type Hex, type Party } from '../core/index.ts'
+import { toWire, type Hex } from '../core/index.ts'
+import { membershipSchema, parseMembership, type ChannelMembership } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { writeFileAtomic } from './files.ts'
 
-export interface ChannelEntry {
-  readonly channelId: Hex
-  readonly params: ChannelParams
-  readonly me: Party
-  readonly roomSecret: Hex
-  readonly deposits: { readonly A: bigint; readonly B: bigint }
+export interface ChannelEntry extends ChannelMembership {
   readonly acceptedAt: number
-  /** Set when the entry was rebuilt from the settlement node (the desk's data was lost): never sign an opening. */
-  readonly restoredAt?: number
 }
 
-const entrySchema = z.strictObject({
-  channelId: hex32Schema,
-  params: channelParamsSchema,
-  me: z.enum(['A', 'B']),
-  roomSecret: hex32Schema,
-  deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
-  acceptedAt: z.number().int().nonnegative(),
-  restoredAt: z.number().int().nonnegative().optional(),
-})
+const entrySchema = membershipSchema({ acceptedAt: z.number().int().nonnegative() })
 const fileSchema = z.strictObject({ v: z.literal(1), channels: z.array(z.unknown()).max(10_000) })
 
 export class ChannelList {
@@ -58,10 +44,9 @@ export class ChannelList {
       const file = fileSchema.safeParse(json)
       if (!file.success) throw new DemoError('DATA_CORRUPT', `${path}: not a channel list (${file.error.issues[0]?.message})`)
       file.data.channels.forEach((raw, i) => {
-        const r = entrySchema.safeParse(raw)
-        if (!r.success) damaged.push(`channels[${i}].${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`)
-        else if (channelIdOf(r.data.params) !== r.data.channelId) damaged.push(`channels[${i}]: channelId does not match its params`)
-        else entries.set(r.data.channelId, r.data)
+        const r = parseMembership(entrySchema, raw, `channels.${i}`)
+        if (!r.ok) damaged.push(r.reason)
+        else entries.set(r.value.channelId, r.value)
       })
     }
     return new ChannelList(path, entries, damaged)

@@ -24,7 +24,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
-import { signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
+import { readableBase32, signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { amountSchema, channelParamsSchema, parseChannelParams, hex32Schema, toWire, tryParse } from '../wire.ts'
 import { SyncError } from './errors.ts'
@@ -42,18 +42,11 @@ export interface Invite {
   readonly signaling: readonly string[]
 }
 
-const B32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
-
+/** 16 random bytes as 26 letters that are easy to read aloud (the fingerprint's alphabet). */
 export function newInviteCode(): string {
-  const bytes = randomBytes(16)
   let bits = 0n
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b)
-  let out = ''
-  for (let i = 0; i < 26; i++) {
-    out = B32[Number(bits & 31n)]! + out
-    bits >>= 5n
-  }
-  return out
+  for (const b of randomBytes(16)) bits = (bits << 8n) | BigInt(b)
+  return readableBase32(bits, 26)
 }
 
 function codeKey(code: string): Uint8Array {

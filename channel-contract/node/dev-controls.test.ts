@@ -95,7 +95,8 @@ describe('the dev clock', () => {
     await client.open(alice, ch.params, ch.s[0]!)
     await client.dispute(bob, ch.channelId, ch.s[0]!)
     const deadline = (await client.channel(ch.channelId)).dispute!.deadline
-    // Up to the deadline is fine; past it, not yet (in loops of small jumps neither).
+    // Jumps that leave the window open past the grace are fine; one that would end it sooner is not
+    // (in a loop of small jumps neither).
     const ahead = deadline - n.node.clock.now() - 5_000
     expect((await call(n, 'POST', '/dev/advance', { headers: json, body: JSON.stringify({ ms: ahead }) })).status).toBe(200)
     const r = await call(n, 'POST', '/dev/advance', { headers: json, body: JSON.stringify({ ms: 10_000 }) })

@@ -204,7 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const body = parseContractInput(advanceSchema, await readJson(req), '')
       const blocked = node.clockJumpBlockedBy(body.ms, disputeGraceMs)
       if (blocked) {
-        throw new ApiError(409, 'DISPUTE_GRACE', `channel ${blocked.channelId} is in a dispute made public under ${disputeGraceMs / 1000} s ago; the clock moves past its deadline (${blocked.deadline}) in ${Math.ceil(blocked.retryAfterMs)} ms at the earliest, so the parties can answer it`, 'ms', { channelId: blocked.channelId, deadline: blocked.deadline, retryAfterMs: Math.ceil(blocked.retryAfterMs) })
+        throw new ApiError(409, 'DISPUTE_GRACE', `channel ${blocked.channelId} is in a dispute made public under ${disputeGraceMs / 1000} s ago: this jump would end its challenge window (deadline ${blocked.deadline}) before the parties had that long to answer; retry in ${Math.ceil(blocked.retryAfterMs)} ms`, 'ms', { channelId: blocked.channelId, deadline: blocked.deadline, retryAfterMs: Math.ceil(blocked.retryAfterMs) })
       }
       return { now: node.clock.advance(body.ms) }
     }

@@ -306,8 +306,9 @@ export class SettlementNode {
   }
 
   /**
-   * A dev clock jump of `ms` that would carry the clock to or past the deadline of a dispute made
-   * public less than `graceMs` ago (real time): the channel and how long to wait. Null if none.
+   * A dev clock jump of `ms` that would end a dispute's challenge window before the dispute has
+   * been public for `graceMs` of real time (the clock keeps running after the jump, so the window
+   * must outlast the rest of the grace): the channel and how long to wait. Null if none.
    * Any number of jumps can pass a challenge window, so the rule is about the window, not the jump.
    */
   clockJumpBlockedBy(ms: number, graceMs: number): { channelId: Hex; deadline: number; retryAfterMs: number } | null {
@@ -316,9 +317,9 @@ export class SettlementNode {
     let worst: { channelId: Hex; deadline: number; retryAfterMs: number } | null = null
     for (const [channelId, seenAt] of this.disputesSeenAt) {
       const c = this.contract.channel(channelId)
-      if (c?.status !== 'disputed' || !c.dispute || target < c.dispute.deadline) continue
       const wait = seenAt + graceMs - now
-      if (wait > 0 && (!worst || wait > worst.retryAfterMs)) worst = { channelId, deadline: c.dispute.deadline, retryAfterMs: wait }
+      if (c?.status !== 'disputed' || !c.dispute || wait <= 0 || target + wait < c.dispute.deadline) continue
+      if (!worst || wait > worst.retryAfterMs) worst = { channelId, deadline: c.dispute.deadline, retryAfterMs: wait }
     }
     return worst
   }

@@ -127,7 +127,7 @@ export function tempDir(prefix: string, opts: { keep?: boolean } = {}): string {
 export function signalingService(port: number, echo = false): Service {
   return new Service({
     name: 'signaling',
-    cmd: ['node', 'scripts/signaling-server.mjs'],
+    cmd: ['node', '--import', 'tsx', 'signaling/server.ts'],
     env: { PORT: String(port), HOST: '127.0.0.1' },
     ready: /Signaling server running/,
     echo,

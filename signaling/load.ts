@@ -233,14 +233,38 @@ async function abuse(): Promise<void> {
     a.ws.on('message', (raw) => {
       const m = JSON.parse(raw.toString()) as { type: string; data?: { from?: string; seq?: number } }
       if (m.type !== 'publish') return
-      if (m.data?.from === 'B' && typeof m.data.seq === 'number') {
-        const t = pending.get(m.data.seq)
-        if (t !== undefined) { rtts.push(performance.now() - t); pending.delete(m.data.seq) }
+      if (m.data?.from === 'B') {
+        const t = typeof m.data.seq === 'number' ? pending.get(m.data.seq) : undefined
+        if (t !== undefined) { rtts.push(performance.now() - t); pending.delete(m.data.seq!) }
       } else if (m.data?.from !== 'A') junk++
     })
+    let seq = 0
+    /** Round trips at 50/s for ms; returns the sorted round-trip times and how many were lost. */
+    const roundTrips = async (ms: number): Promise<{ sorted: number[]; sent: number; lost: number }> => {
+      rtts.length = 0
+      const first = seq
+      const end = performance.now() + ms
+      while (performance.now() < end && !a.isClosed() && !b.isClosed()) {
+        pending.set(seq, performance.now())
+        a.send({ type: 'publish', topic: room, data: { from: 'A', seq } })
+        seq++
+        await sleep(20)
+      }
+      await sleep(1000)
+      // Round trips still pending one second after the run count as lost, not as late samples.
+      const sorted = [...rtts].sort((x, y) => x - y)
+      return { sorted, sent: seq - first, lost: seq - first - sorted.length }
+    }
+    const fmt = (r: { sorted: number[]; sent: number; lost: number }): string =>
+      `${r.sorted.length}/${r.sent} completed (lost ${r.lost}): p50 ${percentile(r.sorted, 50).toFixed(1)} ms, p99 ${percentile(r.sorted, 99).toFixed(1)} ms, max ${(r.sorted.at(-1) ?? NaN).toFixed(1)} ms`
+    // The same pair without abuse first: the machine's own latency at this moment.
+    const quiet = await roundTrips(3000)
+
     const rss0 = server.rss()
     let peak = rss0
     const sampler = setInterval(() => { try { peak = Math.max(peak, server.rss()) } catch { /* exited */ } }, 100)
+    const cpu0 = server.cpuSeconds()
+    const wall0 = performance.now()
 
     abusers = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--abusers', server.url, room], { stdio: ['pipe', 'pipe', 'pipe'] })
     let abuserOut = ''
@@ -251,18 +275,8 @@ async function abuse(): Promise<void> {
     while (!abuserErr.includes('abusers running') && performance.now() - t0 < 30_000) await sleep(50)
     await sleep(500)
 
-    let seq = 0
-    const end = performance.now() + 10_000
-    while (performance.now() < end && !a.isClosed() && !b.isClosed()) {
-      pending.set(seq, performance.now())
-      a.send({ type: 'publish', topic: room, data: { from: 'A', seq } })
-      seq++
-      await sleep(20)
-    }
-    await sleep(1000)
-    // Round trips still pending one second after the run count as lost, not as late samples.
-    const done = [...rtts]
-    const lost = seq - done.length
+    const abused = await roundTrips(10_000)
+    const cpuShare = (server.cpuSeconds() - cpu0) / ((performance.now() - wall0) / 1000)
     // A late honest joiner: does it get into the room and hear A?
     let lateJoined = false
     try {
@@ -278,8 +292,8 @@ async function abuse(): Promise<void> {
     const exited = new Promise<void>((res) => abusers!.once('exit', () => res()))
     abusers.stdin!.end()
     await Promise.race([exited, sleep(15_000)])
-    const sorted = done.sort((x, y) => x - y)
-    console.log(`abuse  honest round trips completed ${done.length}/${seq} (lost ${lost}): p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms; honest closed: A ${a.isClosed()}, B ${b.isClosed()}; junk received by honest pair: ${junk}; late joiner got in: ${lateJoined}; server RSS ${MB(rss0)} -> peak ${MB(peak)} (+${MB(peak - rss0)})`)
+    console.log(`abuse  honest round trips without abuse: ${fmt(quiet)}`)
+    console.log(`       under abuse: ${fmt(abused)}; server CPU ${(cpuShare * 100).toFixed(0)}% of a core; honest closed: A ${a.isClosed()}, B ${b.isClosed()}; junk received by honest pair: ${junk}; late joiner got in: ${lateJoined}; server RSS ${MB(rss0)} -> peak ${MB(peak)} (+${MB(peak - rss0)})`)
     console.log(`       abusers: ${abuserOut.trim() || `(no summary) ${abuserErr.slice(-300)}`}`)
     const stats = await server.stats()
     if (stats) console.log(`       server: closed ${JSON.stringify(stats.closed)} dropped ${JSON.stringify(stats.dropped)}`)

@@ -69,12 +69,18 @@ export const CLOSE = {
   notSubscribed: { code: 1008, reason: 'publish to a topic not subscribed' },
   rate: { code: 1008, reason: 'rate limit exceeded' },
   badMessage: { code: 1008, reason: 'malformed message' },
+  tooBig: { code: 1009, reason: 'message too big' },
   heartbeat: { code: 1001, reason: 'heartbeat timeout' },
   shutdown: { code: 1001, reason: 'server shutting down' },
 } as const
 export type CloseKind = keyof typeof CLOSE
-/** ws itself closes a connection whose message exceeds maxPayload with this code and reason. */
-export const TOO_BIG = { code: 1009, reason: 'Max payload size exceeded' } as const
+/**
+ * Refused before the WebSocket handshake (HTTP status and reason phrase): an address that opens
+ * connections faster than its bucket allows (each attempt costs CONNECT_COST tokens), or, during a
+ * flood of refusals, any refusal.
+ */
+export const CONNECT_RATE = { status: 429, reason: 'connection rate exceeded' } as const
+const CONNECT_COST = 16
 
 /** Sent (y-webrtc ignores unknown types) when a subscription to one topic is refused. */
 export const TOPIC_FULL = 'topic full'
@@ -379,15 +385,25 @@ export async function startSignalingServer(opts: {
   }
 
   let refusing = 0 // refused connections still in their close grace
-  wss.on('connection', (ws: WebSocket, address: string, refusal: CloseKind | null) => {
+  wss.on('connection', (ws: WebSocket, address: string, refusal: CloseKind | null, bucket: TokenBucket) => {
+    // ws closes an oversized message with 1009 and no reason: give it one.
+    const wsClose = ws.close.bind(ws)
+    ws.close = (code?: number, reason?: string | Buffer): void => {
+      if (code === CLOSE.tooBig.code && reason === undefined && !c.closing) {
+        closed[CLOSE.tooBig.reason] = (closed[CLOSE.tooBig.reason] ?? 0) + 1
+        return wsClose(code, CLOSE.tooBig.reason)
+      }
+      wsClose(code, reason)
+    }
     const c: Conn = {
       ws, address, topics: new Set(), alive: true, closing: false, paused: false,
       rate: new TokenBucket(limits.messageBurst, limits.messagesPerSecond / 1000),
-      addressRate: refusal ? new TokenBucket(1, 0) : addressRate(address), held: [], heldBytes: 0, drainTimer: null,
+      addressRate: bucket, held: [], heldBytes: 0, drainTimer: null,
       strikes: new TokenBucket(limits.strikeBurst, 1 / limits.strikeForgiveMs),
     }
     conns.add(c)
-    ws.on('error', () => ws.terminate())
+    // ws has sent its close frame (1002, 1007, 1009 ...): give the peer a moment to read it.
+    ws.on('error', () => setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref())
     if (refusal) {
       refusing++
       ws.on('close', () => { refusing--; conns.delete(c) })
@@ -408,19 +424,23 @@ export async function startSignalingServer(opts: {
     ws.on('message', (raw, isBinary) => onMessage(c, raw, isBinary))
   })
 
+  const refuseHttp = (socket: Duplex, status: number, reason: string): void => {
+    closed[reason] = (closed[reason] ?? 0) + 1
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy())
+  }
+
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const address = addressKey(req.socket.remoteAddress)
+    const bucket = addressRate(address)
+    if (!bucket.take(CONNECT_COST)) return refuseHttp(socket, CONNECT_RATE.status, CONNECT_RATE.reason)
     const refusal: CloseKind | null = live >= limits.maxConnections ? 'serverFull'
       : (perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress ? 'addressFull' : null
     if (refusal && refusing >= MAX_REFUSING) {
       // Under a connection flood: refuse at the HTTP level at once (nothing lingers), same reason.
-      const { reason } = CLOSE[refusal]
-      closed[reason] = (closed[reason] ?? 0) + 1
-      socket.write(`HTTP/1.1 ${refusal === 'serverFull' ? 503 : 429} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy())
-      return
+      return refuseHttp(socket, refusal === 'serverFull' ? 503 : 429, CLOSE[refusal].reason)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, address, refusal))
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, address, refusal, bucket))
   })
 
   const heartbeat = setInterval(() => {

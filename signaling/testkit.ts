@@ -49,6 +49,8 @@ export interface ServerProcess {
   output(): string
   /** Resident set size of the server process (bytes), from /proc. */
   rss(): number
+  /** CPU seconds the server process has used (user + system), from /proc. */
+  cpuSeconds(): number
   /** GET /stats (ours with SIGNALING_STATS=1); null when the server has no such route. */
   stats(): Promise<SignalingStats | null>
   stop(): Promise<void>
@@ -79,6 +81,10 @@ export async function startServerProcess(opts: { script?: string; env?: Record<s
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
       if (!m) throw new Error('no VmRSS in /proc status')
       return Number(m[1]) * 1024
+    },
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (100/s)
     },
     async stats() {
       const res = await fetch(`http://127.0.0.1:${port}/stats`)

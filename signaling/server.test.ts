@@ -73,10 +73,13 @@ describe('signaling server protocol (y-webrtc bin/server.js)', () => {
     const done = (): boolean => out.every((o) => o.includes('connected') && o.includes('synced peer:a,peer:b'))
     while (!done() && Date.now() < end) await sleep(50)
     expect(out.map((o) => [o.includes('connected'), o.includes('synced peer:a,peer:b')])).toEqual([[true, true], [true, true]])
+    // What a real (encrypted) room sends: the largest message, against the default cap (ours only:
+    // a server without GET /stats has no figure).
     const stats = await s.stats()
-    // What a real (encrypted) room sends: the largest message, against the default cap.
-    console.log(`y-webrtc room through the server: largest message ${stats?.maxMessageBytesSeen} bytes (cap ${DEFAULT_LIMITS.maxMessageBytes}), ${stats?.messages} messages`)
-    expect(stats?.maxMessageBytesSeen).toBeLessThan(DEFAULT_LIMITS.maxMessageBytes / 4)
+    if (stats) {
+      console.log(`y-webrtc room through the server: largest message ${stats.maxMessageBytesSeen} bytes (cap ${DEFAULT_LIMITS.maxMessageBytes}), ${stats.messages} messages`)
+      expect(stats.maxMessageBytesSeen).toBeLessThan(DEFAULT_LIMITS.maxMessageBytes / 4)
+    }
   })
 })
 
@@ -97,8 +100,8 @@ describe('signaling server bounds (issue 17, finding 4)', () => {
     await sleep(300)
     const growth = s.rss() - rss0
     console.log(`topic churn, 160k names: RSS +${(growth / MB).toFixed(1)} MB`)
-    expect((await s.stats())?.topics).toBe(0)
     expect(growth).toBeLessThan(24 * MB)
+    expect((await s.stats())?.topics).toBe(0)
   })
 
   it('connections are capped in total and per address, with a close reason; others keep working', async () => {
@@ -204,9 +207,9 @@ describe('signaling server bounds (issue 17, finding 4)', () => {
     await sleep(500)
     peak = Math.max(peak, s.rss())
     console.log(`slow subscribers: RSS peak +${((peak - rss0) / MB).toFixed(1)} MB`)
+    expect(peak - rss0).toBeLessThan(40 * MB)
     expect(pub.isClosed()).toBe(false)
     expect((await s.stats())?.closed['subscriber too slow']).toBe(16)
-    expect(peak - rss0).toBeLessThan(40 * MB)
   })
 
   it('a connection that stops answering pings is closed; one that answers stays', async () => {

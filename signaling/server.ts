@@ -313,6 +313,7 @@ export async function startSignalingServer(opts: {
   const onMessage = (c: Conn, raw: RawData, isBinary: boolean): void => {
     if (c.closing) return
     messages++
+    c.alive = true // data arrives: alive, even while a paused socket keeps its pongs unread
     const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : raw instanceof ArrayBuffer ? raw.byteLength : raw.length
     if (bytes > maxMessageBytesSeen) maxMessageBytesSeen = bytes
     if (c.held.length > 0 || !takeTokens(c, bytes)) {

@@ -9,11 +9,11 @@
 //   expiry    proposes the settle of expired positions with the oracle's attestation.
 //   close     submits the final state to the contract; every new latest state goes to the watchtower.
 import type { SettlementClient } from '../channel-contract/index.ts'
-import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState, type Settlement } from '../core/index.ts'
-import { ChannelSession, intentKey, type ChannelView } from '../core/sync/index.ts'
+import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { ChannelSession, intentKey, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
-import { counterDecision, expiredPositions, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
+import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
 import type { NodeMarket } from './nodeMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
 
@@ -384,29 +384,12 @@ export class ChannelBot {
   // ---- expiry ----
 
   private async settleExpired(view: ChannelView): Promise<void> {
-    const now = this.d.market.now()
-    const expired = expiredPositions(view.latest!.state.positions, now)
-    if (expired.length === 0) return
-    // The engine countersigns the peer's settle proposals by itself: leave those positions to it.
-    const peerCovers = new Set<Hex>()
-    for (const p of view.pending) {
-      const t = p.proposal.transition
-      if (p.proposal.proposer !== view.me && t?.type === 'settle') for (const x of t.settlements) peerCovers.add(x.positionId)
-    }
-    const todo = expired.filter((p) => !peerCovers.has(p.id))
+    const todo = positionsToSettle(view, this.d.market.now())
     if (todo.length === 0) return
     if (!this.due(`settle:${todo.map((p) => p.id).sort().join(',')}`, 10_000)) return
-    const settlements: Settlement[] = []
-    for (const p of todo) {
-      try {
-        settlements.push({ positionId: p.id, attestation: await this.d.client.attestation(p.terms.feed, p.terms.expiry) })
-      } catch (e) {
-        this.log(`no attestation yet for ${p.terms.feed} at ${new Date(p.terms.expiry).toISOString()}: ${reason(e)}`)
-      }
-    }
-    if (settlements.length === 0) return
-    const own = view.outcomes.find((o) => o.intent === intentKey({ type: 'settle', settlements, timestamp: now }))
-    if (own && (own.status === 'pending' || own.status === 'awaiting-peer' || own.status === 'retrying')) return
+    const { settlements, missing } = await settlementsFor(todo, (feed, expiry) => this.d.client.attestation(feed, expiry))
+    for (const m of missing) this.log(`no attestation yet for ${m.position.terms.feed} at ${new Date(m.position.terms.expiry).toISOString()}: ${reason(m.error)}`)
+    if (settlements.length === 0 || ownSettleOpen(view, settlements)) return
     try {
       const h = await this.session.proposeSettle(settlements)
       this.log(`proposed to settle ${settlements.length} expired position(s) (${h.slice(0, 8)})`)

@@ -1,0 +1,51 @@
+// Settlement at expiry, the part both the app and the desk run: which expired positions this party
+// proposes to settle now, and the settle's contents from the oracle's attestations. The settle
+// itself is an ordinary proposal (the engine and core's transition check the attestations).
+import type { Hex } from '../bytes.ts'
+import type { SignedAttestation } from '../attestation.ts'
+import type { Position } from '../state.ts'
+import type { Settlement } from '../transition.ts'
+import { intentKey, type ChannelView } from './engine.ts'
+
+/**
+ * The positions of latest at or past expiry (`now`) that this party should propose to settle: none
+ * once the state is final; not those a pending settle proposal of the peer covers (the engine
+ * countersigns that one by itself).
+ */
+export function positionsToSettle(view: ChannelView, now: number): Position[] {
+  const latest = view.latest?.state
+  if (!latest || latest.isFinal) return []
+  const peerCovers = new Set<Hex>()
+  for (const p of view.pending) {
+    const t = p.proposal.transition
+    if (p.proposal.proposer !== view.me && t?.type === 'settle') for (const x of t.settlements) peerCovers.add(x.positionId)
+  }
+  return latest.positions.filter((p) => p.terms.expiry <= now && !peerCovers.has(p.id))
+}
+
+/** Whether an own settle of exactly these settlements is still open (pending, awaiting the peer, retrying). */
+export function ownSettleOpen(view: ChannelView, settlements: readonly Settlement[]): boolean {
+  const intent = intentKey({ type: 'settle', settlements, timestamp: 0 })
+  const own = view.outcomes.find((o) => o.intent === intent)
+  return own !== undefined && (own.status === 'pending' || own.status === 'awaiting-peer' || own.status === 'retrying')
+}
+
+/**
+ * The settlements of `positions` with the oracle's attestations (`attest`, by feed and expiry);
+ * a position whose attestation is not available yet is left out, with the reason.
+ */
+export async function settlementsFor(
+  positions: readonly Position[],
+  attest: (feed: string, expiry: number) => Promise<SignedAttestation>,
+): Promise<{ readonly settlements: Settlement[]; readonly missing: { readonly position: Position; readonly error: unknown }[] }> {
+  const settlements: Settlement[] = []
+  const missing: { position: Position; error: unknown }[] = []
+  for (const p of positions) {
+    try {
+      settlements.push({ positionId: p.id, attestation: await attest(p.terms.feed, p.terms.expiry) })
+    } catch (error) {
+      missing.push({ position: p, error })
+    }
+  }
+  return { settlements, missing }
+}

@@ -5,6 +5,7 @@
 import { Socket } from 'node:net'
 import { fingerprint } from '../core/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { parseArgs } from '../desk/cli.ts'
 import { startDeskService } from '../desk/service.ts'
 import { DocStream } from './doc-link.ts'
 
@@ -12,7 +13,10 @@ const cfg = JSON.parse(process.argv[2] ?? '{}') as { nodeUrl: string; dataDir: s
 await loadNodeWebrtc() // the global WebSocket the settlement client needs on Node 20
 const stream = new DocStream(new Socket({ fd: 3, readable: true, writable: true }))
 const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : () => undefined
-const service = await startDeskService({ nodeUrl: cfg.nodeUrl, signaling: [], port: 0, dataDir: cfg.dataDir, name: 'Bench Desk' }, (doc, entry) => stream.link(entry.channelId, doc), log)
+// The desk's own CLI defaults; the signaling server is never contacted (each channel's link is the stream).
+const args = parseArgs(['--node', cfg.nodeUrl, '--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk'])
+if (args.help) throw new Error('unreachable: no --help given')
+const service = await startDeskService(args.options, (doc, entry) => stream.link(entry.channelId, doc), log)
 console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicKey)}`)
 process.on('SIGTERM', () => {
   void service.stop().finally(() => process.exit(0))

@@ -4,7 +4,7 @@
 //  - proposes in-channel settlement of expired positions once the oracle has attested.
 import { useEffect, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
-import type { ChannelSession } from '../../core/sync/index.ts'
+import { ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -80,18 +80,24 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {
     if (!session || !latest || latest.state.isFinal) return
-    const expired = latest.state.positions.filter((p) => p.terms.expiry <= now && (settling.current.get(p.id) ?? 0) <= Date.now())
+    // The rule (core/sync/expiry.ts) is the desk's too; here each position is tried once at a time.
+    const expired = positionsToSettle(session.view, now).filter((p) => (settling.current.get(p.id) ?? 0) <= Date.now())
     if (expired.length === 0) return
     // One attempt per position at a time; on failure retry after a pause, not every render.
     for (const p of expired) settling.current.set(p.id, Number.POSITIVE_INFINITY)
     void (async () => {
-      try {
-        const settlements = await Promise.all(expired.map(async (p) => ({ positionId: p.id, attestation: await conn.client.attestation(p.terms.feed, p.terms.expiry) })))
-        await session.proposeSettle(settlements)
-        note('info', `Proposed settlement of ${expired.length} expired position(s) at the oracle's price.`)
-      } catch (e) {
-        for (const p of expired) settling.current.set(p.id, Date.now() + SETTLE_RETRY_MS)
+      const retry = (ps: readonly { id: string }[], e: unknown) => {
+        for (const p of ps) settling.current.set(p.id, Date.now() + SETTLE_RETRY_MS)
         note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`)
+      }
+      const { settlements, missing } = await settlementsFor(expired, (feed, expiry) => conn.client.attestation(feed, expiry))
+      if (missing.length > 0) retry(missing.map((m) => m.position), missing[0]!.error)
+      if (settlements.length === 0 || ownSettleOpen(session.view, settlements)) return
+      try {
+        await session.proposeSettle(settlements)
+        note('info', `Proposed settlement of ${settlements.length} expired position(s) at the oracle's price.`)
+      } catch (e) {
+        retry(expired, e)
       }
     })()
   }, [session, latest, now, conn])

@@ -1,12 +1,12 @@
 // Load test of the signaling server (bounded in time, loopback only). Run it inside the namespace:
-//   node scripts/netns.mjs npx tsx signaling/load.ts [--server ours|before|PATH] [--only churn,slow,abuse]
+//   node scripts/netns.mjs npx tsx signaling/load.ts [--server ours|before|PATH] [--only churn,slow,abuse] [--abuse-seconds 10]
 // "before" is scripts/signaling-server.mjs as it was before the hardening (testkit.BEFORE_COMMIT).
 // Scenarios (each starts a fresh server process; memory is that process's RSS from /proc):
 //   churn  one connection subscribes and unsubscribes 320k distinct topic names, 64 per message
 //   slow   31 subscribers that never read, one publisher sends 400 messages of 30 KiB to their topic
 //          (churn and slow run ours with the rate limits lifted: they measure the topic bookkeeping
 //          and the back-pressure alone; the rate limit is measured by abuse)
-//   abuse  an honest pair exchanges round trips at 50/s for 10 s on one topic while abusers flood
+//   abuse  an honest pair exchanges round trips at 50/s for 10 s (--abuse-seconds) on one topic while abusers flood
 //          (max-size publishes to non-reading subscribers, topic churn, publishes to the honest
 //          topic without subscribing, a connection flood, squatters on the honest topic; the abusers
 //          run in a child process and reconnect whenever closed); reports
@@ -22,6 +22,7 @@ const opt = (name: string, dflt: string): string => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : dflt
 }
 const which = opt('--server', 'ours')
+const abuseSeconds = Number(opt('--abuse-seconds', '10'))
 const only = new Set(opt('--only', 'churn,slow,abuse').split(','))
 const script = args[0] === '--abusers' ? '' : serverScript(which)
 const MB = (b: number): string => `${(b / 1048576).toFixed(1)} MB`
@@ -275,7 +276,10 @@ async function abuse(): Promise<void> {
     while (!abuserErr.includes('abusers running') && performance.now() - t0 < 30_000) await sleep(50)
     await sleep(500)
 
-    const abused = await roundTrips(10_000)
+    const peaks: string[] = []
+    const marks = setInterval(() => peaks.push(MB(peak)), 10_000)
+    const abused = await roundTrips(abuseSeconds * 1000)
+    clearInterval(marks)
     const cpuShare = (server.cpuSeconds() - cpu0) / ((performance.now() - wall0) / 1000)
     // A late honest joiner: does it get into the room and hear A?
     let lateJoined = false
@@ -293,7 +297,7 @@ async function abuse(): Promise<void> {
     abusers.stdin!.end()
     await Promise.race([exited, sleep(15_000)])
     console.log(`abuse  honest round trips without abuse: ${fmt(quiet)}`)
-    console.log(`       under abuse: ${fmt(abused)}; server CPU ${(cpuShare * 100).toFixed(0)}% of a core; honest closed: A ${a.isClosed()}, B ${b.isClosed()}; junk received by honest pair: ${junk}; late joiner got in: ${lateJoined}; server RSS ${MB(rss0)} -> peak ${MB(peak)} (+${MB(peak - rss0)})`)
+    console.log(`       under abuse: ${fmt(abused)}; server CPU ${(cpuShare * 100).toFixed(0)}% of a core; honest closed: A ${a.isClosed()}, B ${b.isClosed()}; junk received by honest pair: ${junk}; late joiner got in: ${lateJoined}; server RSS ${MB(rss0)} -> peak ${MB(peak)} (+${MB(peak - rss0)}; peak at each 10 s: ${peaks.join(', ')})`)
     console.log(`       abusers: ${abuserOut.trim() || `(no summary) ${abuserErr.slice(-300)}`}`)
     const stats = await server.stats()
     if (stats) console.log(`       server: closed ${JSON.stringify(stats.closed)} dropped ${JSON.stringify(stats.dropped)}`)

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
+import { createConnection, type Socket } from 'node:net'
 import { connect, percentile, sleep, startServerProcess, type Client, type ServerProcess } from './testkit.ts'
 import { DEFAULT_LIMITS, parseConfig } from './server.ts'
 
@@ -121,6 +122,22 @@ describe('signaling server bounds (issue 17, finding 4)', () => {
     const again = await client('127.0.0.2')
     expect(await closedWithin(again, 300)).toBeNull()
     await again.sync()
+  })
+
+  it('TCP sockets that never send a request are capped per address; other addresses still connect', async () => {
+    await start({ SIGNALING_MAX_CONNECTIONS_PER_ADDRESS: 4 })
+    const sockets: Socket[] = []
+    for (let i = 0; i < 40; i++) {
+      const sock = createConnection({ host: '127.0.0.1', port: server!.port, localAddress: '127.0.0.5' })
+      sock.on('error', () => { /* destroyed by the server */ })
+      sockets.push(sock)
+    }
+    await sleep(500)
+    // 4 WebSockets + 16 sockets of slack; the rest were dropped at once.
+    expect(sockets.filter((x) => !x.destroyed && x.readyState === 'open').length).toBe(20)
+    const other = await client('127.0.0.6')
+    await other.sync()
+    for (const x of sockets) x.destroy()
   })
 
   it('topics: per-connection cap and name length close the connection; a full topic refuses that topic only, with a reason', async () => {

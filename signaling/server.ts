@@ -89,6 +89,8 @@ export const TOPIC_FULL = 'topic full'
 const CLOSE_GRACE_MS = 1000
 /** Refused connections kept open for their close frame at once; more are refused by HTTP status. */
 const MAX_REFUSING = 64
+/** TCP sockets an address may hold beyond its WebSocket cap (handshakes in flight, refusals closing). */
+const RAW_SOCKET_SLACK = 16
 
 class TokenBucket {
   private tokens: number
@@ -203,7 +205,8 @@ export async function startSignalingServer(opts: {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // connectionsCheckingInterval: how often Node enforces headersTimeout (default 30 s).
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     if (opts.statsRoute && req.method === 'GET' && req.url === '/stats') {
       res.writeHead(200, { 'Content-Type': 'application/json' })
       res.end(JSON.stringify(stats()))
@@ -217,6 +220,24 @@ export async function startSignalingServer(opts: {
   server.requestTimeout = 10_000
   // Hard ceiling on sockets: the connections we serve plus room for those being refused or closed.
   server.maxConnections = limits.maxConnections + MAX_REFUSING + 64
+  // TCP sockets per address, before any HTTP: sockets that never send a request must not fill the
+  // server's ceiling for everyone. Room for the address's WebSockets plus a few handshakes.
+  const socketsPerAddress = new Map<string, number>()
+  server.on('connection', (socket: Duplex & { remoteAddress?: string }) => {
+    const key = addressKey(socket.remoteAddress)
+    const n = (socketsPerAddress.get(key) ?? 0) + 1
+    if (n > limits.maxConnectionsPerAddress + RAW_SOCKET_SLACK) {
+      closed['too many sockets from this address'] = (closed['too many sockets from this address'] ?? 0) + 1
+      socket.destroy()
+      return
+    }
+    socketsPerAddress.set(key, n)
+    socket.once('close', () => {
+      const left = (socketsPerAddress.get(key) ?? 1) - 1
+      if (left === 0) socketsPerAddress.delete(key)
+      else socketsPerAddress.set(key, left)
+    })
+  })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false })
 

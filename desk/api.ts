@@ -1,18 +1,20 @@
 // The desk's HTTP API on 127.0.0.1 (JSON, CORS *, bodies up to 64 KiB):
 //   GET  /info    -> { publicKey, fingerprint, name, channels: [{ channelId, status, latestVersion }] }
 //   POST /invite  { sealed, code } -> { channelId }
-// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused), 503.
+// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused),
+// 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Hex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
-import type { DeskInfo } from './desk.ts'
+import type { DeskInfo, InviteSource } from './desk.ts'
+import { InviteRateLimit } from './quotas.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
 
 export interface DeskApi {
   info(): DeskInfo
-  acceptInvite(body: unknown): Promise<{ channelId: Hex }>
+  acceptInvite(body: unknown, from?: InviteSource): Promise<{ channelId: Hex }>
 }
 
 export interface ApiServer {
@@ -51,7 +53,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-async function route(desk: DeskApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/'
   const method = req.method ?? 'GET'
   if (method === 'OPTIONS') {
@@ -65,16 +67,23 @@ async function route(desk: DeskApi, req: IncomingMessage, res: ServerResponse): 
   }
   if (path === '/invite') {
     if (method !== 'POST') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use POST`)
+    // Rate first, before the body is read or an invite opened.
+    const address = req.socket.remoteAddress ?? null
+    const wait = limit.take(address ?? '?')
+    if (wait > 0) {
+      res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+      throw new DemoError('RATE_LIMITED', `too many invites from ${address}: at most ${limit.burst} at once, then one per ${limit.refillMs / 1000} s (retry in ${Math.ceil(wait / 1000)} s)`)
+    }
     const body = await readJson(req)
-    return send(res, 200, await desk.acceptInvite(body))
+    return send(res, 200, await desk.acceptInvite(body, { address }))
   }
   throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite)`)
 }
 
 /** Starts the API on 127.0.0.1:`port` (0: any free port). */
-export function startApi(desk: DeskApi, port: number, log: (line: string) => void): Promise<ApiServer> {
+export function startApi(desk: DeskApi, port: number, log: (line: string) => void, limit = new InviteRateLimit()): Promise<ApiServer> {
   const server: Server = createServer((req, res) => {
-    route(desk, req, res).catch((e: unknown) => {
+    route(desk, limit, req, res).catch((e: unknown) => {
       const err = e instanceof DemoError ? e : new DemoError('INTERNAL', e instanceof Error ? e.message : String(e))
       if (err.code === 'INTERNAL') log(`api: ${req.method} ${req.url}: ${err.message}`)
       if (res.headersSent) return void res.end()

@@ -8,7 +8,9 @@
 //   approvals final: always; unwind: near fair value (marketMaker.ts); nothing else.
 //   expiry    proposes the settle of expired positions with the oracle's attestation.
 //   close     submits the final state to the contract; every new latest state goes to the watchtower.
-import type { SettlementClient } from '../channel-contract/index.ts'
+//   dispute   refutes a dispute raised with an older state than its latest, itself and at once (the
+//             watchtower may be slower, or absent).
+import { staleDispute, type ChannelView as ChainChannelView, type SettlementClient } from '../channel-contract/index.ts'
 import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, intentKey, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
@@ -49,6 +51,9 @@ function reason(e: unknown): string {
 
 export class ChannelBot {
   private chain: ChainStatus | null = null
+  private chainView: ChainChannelView | null = null
+  /** `disputed:refuteWith` of the refute sent last (one per dispute and version). */
+  private refuted = ''
   private chainCheckedAt = 0
   private opening: SignedState | null = null
   private lastLatestHash: Hex | null = null
@@ -186,6 +191,7 @@ export class ChannelBot {
       await s.proposeOpening(this.d.entry.deposits.A, this.d.entry.deposits.B).catch((e) => this.log(`cannot propose the opening: ${reason(e)}`))
     }
     if (!latest) return
+    await this.refuteStale(latest)
     await this.openOnChain()
     await this.approvals(view)
     if (this.chain === 'open' && !latest.state.isFinal) {
@@ -206,10 +212,35 @@ export class ChannelBot {
       const c = await this.d.client.channel(this.channelId)
       if (c.status !== this.chain) this.log(`on chain: ${c.status}`)
       this.chain = c.status
+      this.chainView = c
     } catch (e) {
       if (isProtocolError(e) && e.code === 'UNKNOWN_CHANNEL') this.chain = 'none'
       else this.log(`cannot read the channel on the node: ${reason(e)}`)
     }
+  }
+
+  /** Reads the channel on the node now (an event said it changed) and reacts. */
+  poke(): void {
+    this.chainCheckedAt = 0
+    this.schedule()
+  }
+
+  /** A dispute with an older version than the desk's latest co-signed state: refute it now. */
+  private async refuteStale(latest: SignedState): Promise<void> {
+    const stale = staleDispute(this.chainView, latest, this.d.market.now())
+    if (!stale) return
+    const key = `${stale.disputed}:${stale.refuteWith}`
+    if (this.refuted === key && !this.due(`refute:${key}`)) return
+    this.refuted = key
+    this.tried.set(`refute:${key}`, Date.now())
+    try {
+      await this.d.client.refute(this.d.keys, this.channelId, latest)
+      this.log(`refuted the dispute at version ${stale.disputed} with version ${stale.refuteWith} (deadline ${new Date(stale.deadline).toISOString()})`)
+    } catch (e) {
+      // STALE_VERSION: someone (the watchtower) refuted first with this version or a newer one.
+      this.log(`refute with version ${stale.refuteWith} refused: ${reason(e)}`)
+    }
+    await this.refreshChain(true)
   }
 
   private async openOnChain(): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseArgs } from './cli.ts'
 import { DemoError } from './errors.ts'
+import { DEFAULT_LIMITS } from './quotas.ts'
 
 const base = ['--node', 'http://127.0.0.1:8545/', '--signaling', 'ws://127.0.0.1:4444']
 
@@ -18,7 +19,7 @@ describe('parseArgs', () => {
   it('parses the flags npm start passes, with defaults for the rest', () => {
     expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
       help: false,
-      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk' },
+      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS },
     })
   })
 
@@ -41,5 +42,13 @@ describe('parseArgs', () => {
     expect(refused([...base, '--signaling', 'http://y']).field).toBe('--signaling')
     expect(refused([...base, '--colour', 'red']).field).toBe('--colour')
     expect(refused([...base, 'stray']).code).toBe('BAD_ARGUMENT')
+    expect(refused([...base, '--min-challenge-hours', '0.001']).field).toBe('--min-challenge-hours')
+    expect(refused([...base, '--max-channels', '0']).field).toBe('--max-channels')
+    expect(refused([...base, '--max-channels-per-key', '-1']).field).toBe('--max-channels-per-key')
+  })
+
+  it('takes the operator\'s limits', () => {
+    const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5'])
+    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000 })
   })
 })

@@ -2,6 +2,7 @@
 // the flag at fault).
 import { parseArgs as parseNodeArgs } from 'node:util'
 import { DemoError } from './errors.ts'
+import { DEFAULT_LIMITS, type DeskLimits } from './quotas.ts'
 
 export interface DemoOptions {
   /** Settlement node base URL (dev node: faucet, oracle, clock). */
@@ -13,6 +14,8 @@ export interface DemoOptions {
   /** Data directory: key, channel list, one store per channel. */
   readonly dataDir: string
   readonly name: string
+  /** Channel quotas and the challenge-period floor. */
+  readonly limits: DeskLimits
 }
 
 export const USAGE = `demo counterparty: a market-maker peer for the OTC options app (dev only)
@@ -24,6 +27,11 @@ usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options
   --port <n>            HTTP API port on 127.0.0.1 (default 8600; 0 = any free port)
   --data <dir>          data directory: key, channel list, channel stores (default .data/demo)
   --name <text>         display name shown to the trader (default "Demo Desk")
+  --min-challenge-hours <h>     shortest challenge period the desk accepts, in hours (default 1):
+                                its time to see a dispute with an old state and refute it
+  --max-channels <n>            channels not yet closed, in total (default 200)
+  --max-channels-per-key <n>    ... with one counterparty key (default 3)
+  --max-channels-per-address <n>  ... accepted from one remote address since start (default 20)
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
@@ -48,6 +56,10 @@ const FLAGS = {
   port: { type: 'string' },
   data: { type: 'string' },
   name: { type: 'string' },
+  'min-challenge-hours': { type: 'string' },
+  'max-channels': { type: 'string' },
+  'max-channels-per-key': { type: 'string' },
+  'max-channels-per-address': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -70,7 +82,7 @@ function argumentError(e: unknown): DemoError {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string }
   try {
     values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (e) {
@@ -92,5 +104,24 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const name = (values.name ?? 'Demo Desk').trim().slice(0, 64)
   if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', '--name')
   if (signaling.length === 0) throw new DemoError('BAD_ARGUMENT', '--signaling is required: there is no default signaling server (see --help)', '--signaling')
-  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name } }
+  const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address', def: number): number => {
+    const v = values[flag]
+    if (v === undefined) return def
+    if (!/^[1-9][0-9]{0,6}$/.test(v)) throw new DemoError('BAD_ARGUMENT', `--${flag}: expected a whole number 1..9999999, got "${v}"`, `--${flag}`)
+    return Number(v)
+  }
+  let minChallengePeriodMs = DEFAULT_LIMITS.minChallengePeriodMs
+  const hours = values['min-challenge-hours']
+  if (hours !== undefined) {
+    const h = Number(hours)
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(hours) || h < 0.25 || h > 720) throw new DemoError('BAD_ARGUMENT', `--min-challenge-hours: expected hours from 0.25 to 720, got "${hours}"`, '--min-challenge-hours')
+    minChallengePeriodMs = Math.round(h * 3_600_000)
+  }
+  const limits: DeskLimits = {
+    maxChannels: count('max-channels', DEFAULT_LIMITS.maxChannels),
+    maxChannelsPerKey: count('max-channels-per-key', DEFAULT_LIMITS.maxChannelsPerKey),
+    maxChannelsPerAddress: count('max-channels-per-address', DEFAULT_LIMITS.maxChannelsPerAddress),
+    minChallengePeriodMs,
+  }
+  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name, limits } }
 }

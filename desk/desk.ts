@@ -2,7 +2,7 @@
 // things the HTTP API asks of it (info, accept an invite).
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { SettlementClient } from '../channel-contract/index.ts'
+import type { SettlementClient, Subscription } from '../channel-contract/index.ts'
 import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret } from '../core/sync/index.ts'
 import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
@@ -10,6 +10,7 @@ import { ChannelList, type ChannelEntry } from './channels.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
+import { quotaRefusal, type ActiveChannel, type DeskLimits } from './quotas.ts'
 import { ASSET, type NodeMarket } from './nodeMarket.ts'
 import type { ConnectChannel } from './transport.ts'
 
@@ -34,7 +35,13 @@ export interface DeskOptions {
   /** Each channel's link to its trader (`webrtcLinks` in the desk's process). */
   readonly connect: ConnectChannel
   readonly rules: DeskRules
+  readonly limits: DeskLimits
   readonly log: (line: string) => void
+}
+
+/** Who posted an invite (the API's view of the request). */
+export interface InviteSource {
+  readonly address: string | null
 }
 
 const inviteBodySchema = z.strictObject({
@@ -47,6 +54,9 @@ export class Desk {
   private readonly failed = new Map<Hex, string>()
   private funding: Promise<unknown> = Promise.resolve()
   private accepting: Promise<unknown> = Promise.resolve()
+  /** Remote address each channel's invite came from (this run only). */
+  private readonly sources = new Map<Hex, string>()
+  private events: Subscription | null = null
 
   private constructor(
     private readonly o: DeskOptions,
@@ -59,6 +69,7 @@ export class Desk {
     const desk = new Desk(o, list)
     await desk.ensureFunds(FUND_FLOOR).catch((e) => o.log(`cannot fund the desk's account: ${describeError(e)}`))
     for (const entry of list.all()) await desk.startChannel(entry)
+    desk.followDisputes()
     await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the node: ${describeError(e)}`))
     return desk
   }
@@ -82,20 +93,47 @@ export class Desk {
     }
   }
 
+  /**
+   * The node's events, pushed: a dispute on one of the desk's channels wakes its bot at once (it
+   * refutes a stale one itself); the bots' 2 s poll stays the fallback when the push is down.
+   */
+  private followDisputes(): void {
+    try {
+      this.events = this.o.client.subscribe(
+        (events) => {
+          for (const { event } of events) {
+            if (event.type === 'DisputeStarted' || event.type === 'DisputeRefuted') this.bots.get(event.channelId)?.poke()
+          }
+        },
+        { since: this.o.market.info.lastEventSeq, onError: (e) => this.o.log(`node event stream: ${describeError(e)} (the channels still poll every 2 s)`) },
+      )
+    } catch (e) {
+      this.o.log(`no push from the node: ${describeError(e)} (the channels poll every 2 s)`)
+    }
+  }
+
+  /** Channels the desk still runs (not closed on the contract), for the quotas. */
+  private active(): ActiveChannel[] {
+    return this.list
+      .all()
+      .filter((e) => this.bots.get(e.channelId)?.summary().status !== 'closed')
+      .map((e) => ({ channelId: e.channelId, counterparty: e.params[e.me === 'A' ? 'partyB' : 'partyA'], address: this.sources.get(e.channelId) ?? null }))
+  }
+
   info(): DeskInfo {
     const channels = this.list.all().map((e) => this.bots.get(e.channelId)?.summary() ?? { channelId: e.channelId, status: 'failed' as const, latestVersion: null })
     return { publicKey: this.o.keys.publicKey, fingerprint: fingerprint(this.o.keys.publicKey), name: this.o.name, channels }
   }
 
   /** POST /invite: opens and checks the invite, funds the desk's side, stores and starts the channel. */
-  acceptInvite(body: unknown): Promise<{ channelId: Hex }> {
+  acceptInvite(body: unknown, from: InviteSource = { address: null }): Promise<{ channelId: Hex }> {
     // One at a time: two posts of the same invite must not start two runtimes.
-    const run = this.accepting.catch(() => undefined).then(() => this.accept(body))
+    const run = this.accepting.catch(() => undefined).then(() => this.accept(body, from))
     this.accepting = run
     return run
   }
 
-  private async accept(body: unknown): Promise<{ channelId: Hex }> {
+  private async accept(body: unknown, from: InviteSource): Promise<{ channelId: Hex }> {
     const parsed = inviteBodySchema.safeParse(body)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!
@@ -104,8 +142,14 @@ export class Desk {
     }
     const info = this.o.market.info
     if (!info.oracle) throw new DemoError('NODE_UNAVAILABLE', 'the settlement node has no oracle: the desk cannot price or settle')
-    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, secretKey: this.o.keys.secretKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT })
+    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, secretKey: this.o.keys.secretKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT, minChallengePeriodMs: this.o.limits.minChallengePeriodMs })
     if (this.list.get(invite.channelId)) return { channelId: invite.channelId } // a repeated post: same answer
+    // Quotas before any effect (the faucet top-up, the store, the room).
+    const refusal = quotaRefusal(this.active(), { counterparty: invite.inviter, address: from.address }, this.o.limits)
+    if (refusal) {
+      this.o.log(`invite refused: ${refusal.code}: ${refusal.message}`)
+      throw refusal
+    }
     const mine = invite.deposits[invite.me]
     try {
       await this.ensureFunds(mine)
@@ -114,6 +158,7 @@ export class Desk {
     }
     const entry: ChannelEntry = { channelId: invite.channelId, params: invite.params, me: invite.me, roomSecret: invite.roomSecret, deposits: invite.deposits, acceptedAt: Date.now() }
     await this.list.add(entry)
+    if (from.address !== null) this.sources.set(invite.channelId, from.address)
     this.o.log(`invite accepted: channel ${invite.channelId.slice(0, 8)} with ${invite.inviter.slice(0, 8)} (${fingerprint(invite.inviter)}), deposits A ${formatUnits(invite.deposits.A, ASSET.decimals)} / B ${formatUnits(invite.deposits.B, ASSET.decimals)} ${ASSET.symbol}, desk is party ${invite.me}`)
     await this.startChannel(entry)
     return { channelId: invite.channelId }
@@ -158,6 +203,7 @@ export class Desk {
   }
 
   async stop(): Promise<void> {
+    this.events?.close()
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     this.bots.clear()
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { NO_EVM_BINDING, U128_MAX, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite, type DeskContext } from './inviteCheck.ts'
@@ -7,7 +7,7 @@ import { checkInvite, type DeskContext } from './inviteCheck.ts'
 const desk = generateKeyPair()
 const oracle = generateKeyPair().publicKey
 const contractId = 'c0'.repeat(32)
-const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n }
+const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n, minChallengePeriodMs: 3_600_000 }
 
 function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n }, inviter: KeyPair = generateKeyPair(), inviterIs: 'A' | 'B' = 'A') {
   const params: ChannelParams = {
@@ -69,5 +69,25 @@ describe('checkInvite', () => {
     expect(refusal(() => checkInvite(big.sealed, big.code, ctx)).code).toBe('DEPOSIT_TOO_LARGE')
     const fine = invite({}, { A: 1_000_000n, B: 1_000n })
     expect(checkInvite(fine.sealed, fine.code, ctx).me).toBe('B')
+  })
+
+  it('refuses a challenge period under the desk\'s floor, naming the floor (issue 17, finding 3)', () => {
+    for (const challengePeriod of [1_000, 10_000, 3_599_999]) {
+      const i = invite({ challengePeriod })
+      const e = refusal(() => checkInvite(i.sealed, i.code, ctx))
+      expect([e.code, e.field]).toEqual(['CHALLENGE_TOO_SHORT', 'sealed'])
+      expect(e.message).toMatch(/at least 1 h\b/)
+    }
+    const atFloor = invite({ challengePeriod: 3_600_000 })
+    expect(checkInvite(atFloor.sealed, atFloor.code, ctx).me).toBe('B')
+  })
+
+  it('refuses deposits whose sum leaves the state\'s range, whoever deposits it (issue 17, finding 5)', () => {
+    const over = invite({}, { A: U128_MAX, B: 1n })
+    const e = refusal(() => checkInvite(over.sealed, over.code, ctx))
+    expect(e.code).toBe('DEPOSIT_TOO_LARGE')
+    expect(e.message).toMatch(/2\^128-1/)
+    const edge = invite({}, { A: U128_MAX - 1_000n, B: 1_000n })
+    expect(checkInvite(edge.sealed, edge.code, ctx).me).toBe('B')
   })
 })

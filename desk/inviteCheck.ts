@@ -1,7 +1,7 @@
 // Which invites the desk accepts (pure): sealed for its code, naming the desk's key as the other
 // party, on the deployment and oracle of the desk's settlement node, in the desk's asset, and with
 // a deposit the dev faucet can sensibly fund.
-import { otherParty, partyOf, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../core/index.ts'
+import { otherParty, partyOf, U128_MAX, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../core/index.ts'
 import { assertRoomSecret, openInvite, type Invite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 
@@ -14,6 +14,16 @@ export interface DeskContext {
   readonly asset: { readonly symbol: string; readonly decimals: number }
   /** Largest deposit the desk puts into one channel (asset minor units). */
   readonly maxDeposit: bigint
+  /**
+   * Shortest challenge period the desk accepts (ms): the time it has to notice a dispute with an
+   * old state and refute it. Hours, not seconds.
+   */
+  readonly minChallengePeriodMs: number
+}
+
+/** "1 h", "90 min", "1.5 h": a challenge period as an operator reads it. */
+export function formatPeriod(ms: number): string {
+  return ms % 3_600_000 === 0 || ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(2)} h` : `${+(ms / 60_000).toFixed(2)} min`
 }
 
 export type CheckedInvite = Invite & { readonly channelId: Hex; readonly me: Party }
@@ -44,6 +54,13 @@ export function checkInvite(sealed: string, code: string, desk: DeskContext): Ch
   }
   if (invite.params.asset !== desk.asset.symbol || invite.params.assetDecimals !== desk.asset.decimals) {
     throw new DemoError('WRONG_ASSET', `the channel settles in ${invite.params.asset}/${invite.params.assetDecimals}; the desk trades ${desk.asset.symbol}/${desk.asset.decimals}`, 'sealed')
+  }
+  if (invite.params.challengePeriod < desk.minChallengePeriodMs) {
+    throw new DemoError('CHALLENGE_TOO_SHORT', `the desk accepts challenge periods of at least ${formatPeriod(desk.minChallengePeriodMs)} (time to refute a dispute with an old state); the invite asks ${formatPeriod(invite.params.challengePeriod)}`, 'sealed')
+  }
+  // Checked here, before the desk funds anything: a channel's total must fit the state's u128.
+  if (invite.deposits.A + invite.deposits.B > U128_MAX) {
+    throw new DemoError('DEPOSIT_TOO_LARGE', `the deposits add up to ${invite.deposits.A + invite.deposits.B}, more than a channel holds (2^128-1 minor units)`, 'sealed')
   }
   const mine = invite.deposits[me]
   if (mine > desk.maxDeposit) {

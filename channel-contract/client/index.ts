@@ -1,2 +1,3 @@
 export * from './client.ts'
 export * from './api.ts'
+export * from './dispute.ts'

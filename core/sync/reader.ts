@@ -25,6 +25,7 @@ import {
   type DocQuote,
   type RfqStatus,
 } from './schema.ts'
+import { BoundedMemo } from './memo.ts'
 
 export type RejectArea = 'doc' | 'checkpoint' | 'proposals' | 'sigs' | 'refusals' | 'quotes' | 'cancels' | 'rfqs' | 'store' | 'presence'
 
@@ -177,7 +178,7 @@ function entriesOf(m: Y.Map<unknown>): [string, unknown][] {
  * and a ticket (a live Y.Map) is re-parsed only after a transaction changed it or anything in it.
  */
 export class EntryCache {
-  private readonly entries = new Map<string, { raw: unknown; value: unknown }>()
+  private readonly entries: BoundedMemo<string, { raw: unknown; value: unknown }>
   private watched: Y.Doc | null = null
   private unwatch: (() => void) | null = null
   /** Transactions begun / ended on the watched doc (a read between the two is not memoised). */
@@ -189,13 +190,14 @@ export class EntryCache {
    * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
    */
   private types = new WeakMap<object, TypeMemo>()
-  constructor(private readonly max = 4096) {}
+  constructor(max = 4096) {
+    this.entries = new BoundedMemo(max)
+  }
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
     const hit = this.entries.get(key)
     if (hit && hit.raw === raw) return hit.value as T
     const value = compute()
-    if (this.entries.size >= this.max) this.entries.clear()
     this.entries.set(key, { raw, value })
     return value
   }

@@ -7,6 +7,7 @@ import { partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { stateDigest, type ChannelState } from '../state.ts'
 import { quoteDigest, type SignedQuote } from '../quote.ts'
 import type { Hex } from '../bytes.ts'
+import { BoundedMemo } from './memo.ts'
 
 export interface SignatureVerifier {
   /** Is `sig` party's valid signature on `state` (whose hash is `hash`) in this channel? */
@@ -37,13 +38,12 @@ interface Answer {
 }
 
 /**
- * A verifier that remembers every answer (bounded: cleared when it grows past `max`). Answers are
+ * A verifier that remembers every answer (bounded: at most `max` signatures, oldest dropped first). Answers are
  * found by the signature string first: signatures read from the doc or storage keep their string
  * objects between computes, so a lookup hashes nothing new and builds no composite key.
  */
 export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes): CachingVerifier {
-  const cache = new Map<string, Answer | Answer[]>()
-  let size = 0
+  const cache = new BoundedMemo<string, Answer | Answer[]>(max)
   const find = (sig: string, kind: Answer['kind'], a: string, b: string): boolean | undefined => {
     const hit = cache.get(sig)
     if (hit === undefined) return undefined
@@ -52,16 +52,11 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
     return undefined
   }
   const remember = (sig: string, kind: Answer['kind'], a: string, b: string, ok: boolean): boolean => {
-    if (size >= max) {
-      cache.clear()
-      size = 0
-    }
     const answer: Answer = { kind, a, b, ok }
     const hit = cache.get(sig)
     if (hit === undefined) cache.set(sig, answer)
     else if (Array.isArray(hit)) hit.push(answer)
     else cache.set(sig, [hit, answer])
-    size++
     return ok
   }
   const bytes: VerifyBytes = (sig, message, publicKey) => {
@@ -90,11 +85,10 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
       if (find(sig, 's', publicKey, hash) === undefined) remember(sig, 's', publicKey, hash, ok)
     },
     get size() {
-      return size
+      return cache.size
     },
     clear() {
       cache.clear()
-      size = 0
     },
   }
 }

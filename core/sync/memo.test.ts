@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { BoundedMemo } from './memo.ts'
+
+describe('BoundedMemo', () => {
+  it('keeps at most max entries, dropping the oldest first', () => {
+    const m = new BoundedMemo<string, number>(3)
+    for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) m.set(k, i)
+    expect(m.size).toBe(3)
+    expect(m.get('a'), 'the oldest entry is gone').toBeUndefined()
+    expect([m.get('b'), m.get('c'), m.get('d')]).toEqual([1, 2, 3])
+  })
+
+  it('overwriting a key does not evict another one', () => {
+    const m = new BoundedMemo<string, number>(2)
+    m.set('a', 1)
+    m.set('b', 2)
+    m.set('a', 3)
+    expect([m.get('a'), m.get('b'), m.size]).toEqual([3, 2, 2])
+  })
+
+  it('refuses a bound that is not a positive integer, naming it', () => {
+    expect(() => new BoundedMemo(0)).toThrow(/max must be a positive integer, got 0/)
+    expect(() => new BoundedMemo(1.5)).toThrow(/got 1.5/)
+  })
+})

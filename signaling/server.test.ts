@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
 import { createConnection, type Socket } from 'node:net'
 import { connect, percentile, sleep, startServerProcess, type Client, type ServerProcess } from './testkit.ts'
-import { DEFAULT_LIMITS, parseConfig } from './server.ts'
+import { DEFAULT_LIMITS, addressKey, parseConfig } from './server.ts'
 
 const NO_RATE_LIMIT = { SIGNALING_MESSAGES_PER_SECOND: 1e9, SIGNALING_MESSAGE_BURST: 1e9, SIGNALING_ADDRESS_MESSAGES_PER_SECOND: 1e9, SIGNALING_ADDRESS_MESSAGE_BURST: 1e9 }
 const MB = 1024 * 1024
@@ -327,6 +327,17 @@ describe('signaling server bounds (issue 17, finding 4)', () => {
 })
 
 describe('signaling server configuration', () => {
+  it('counts IPv4 addresses one by one and IPv6 addresses by /64', () => {
+    expect(addressKey('127.0.0.7')).toBe('127.0.0.7')
+    expect(addressKey('::ffff:10.1.2.3')).toBe('10.1.2.3')
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64')
+    expect(addressKey('2001:0db8:0000:0000:abcd::9')).toBe('2001:db8:0:0::/64')
+    expect(addressKey('2001:db8:0:0:ffff:1:2:3')).toBe('2001:db8:0:0::/64')
+    expect(addressKey('2001:db8:1::1')).toBe('2001:db8:1:0::/64')
+    expect(addressKey('::1')).toBe('0:0:0:0::/64')
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64')
+  })
+
   it('reads flags over environment and names the bad value', () => {
     const cfg = parseConfig(['--max-topics', '12', '--port=0'], { SIGNALING_MAX_TOPICS: '99', SIGNALING_MAX_CONNECTIONS: '7' })
     expect(cfg.limits.maxTopicsPerConnection).toBe(12)

@@ -168,11 +168,19 @@ export interface SignalingServer {
   close(): Promise<void>
 }
 
-/** The key that per-address limits count by: the address, or its /64 for IPv6. */
-function addressKey(remote: string | undefined): string {
-  const a = (remote ?? 'unknown').replace(/^::ffff:/, '')
+/**
+ * The key that per-address limits count by: the IPv4 address, or the /64 of an IPv6 one (one host
+ * usually holds a whole /64, so counting single IPv6 addresses would be no limit at all).
+ */
+export function addressKey(remote: string | undefined): string {
+  const a = (remote ?? 'unknown').replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '').toLowerCase()
   if (!a.includes(':')) return a
-  return a.split(':').slice(0, 4).join(':') + '::/64'
+  const [head = '', tail] = a.split('::')
+  const h = head ? head.split(':') : []
+  const t = tail ? tail.split(':') : []
+  // An embedded IPv4 tail takes two groups; only the first four groups matter here anyway.
+  const groups = [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t]
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
 export async function startSignalingServer(opts: {

@@ -1,13 +1,12 @@
 // The bot's channel list, <data>/channels.json: what it needs to rejoin each channel after a
 // restart (params, its side, the room secret, the agreed deposits). Parsed on load; a damaged
 // entry is reported and skipped, never silently rewritten.
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { toWire, type Hex } from '../core/index.ts'
 import { membershipSchema, parseMembership, type ChannelMembership } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
-import { writeFileAtomic } from './files.ts'
+import { readJsonFile, writeFileAtomic } from './files.ts'
 
 export interface ChannelEntry extends ChannelMembership {
   readonly acceptedAt: number
@@ -26,21 +25,10 @@ export class ChannelList {
 
   static async load(dir: string): Promise<ChannelList> {
     const path = join(dir, 'channels.json')
-    let text: string | null = null
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-    }
+    const json = await readJsonFile(path)
     const entries = new Map<Hex, ChannelEntry>()
     const damaged: string[] = []
-    if (text !== null) {
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        throw new DemoError('DATA_CORRUPT', `${path} is not JSON`)
-      }
+    if (json !== null) {
       const file = fileSchema.safeParse(json)
       if (!file.success) throw new DemoError('DATA_CORRUPT', `${path}: not a channel list (${file.error.issues[0]?.message})`)
       file.data.channels.forEach((raw, i) => {

@@ -1,11 +1,10 @@
 // The bot's signing key: generated on first start, then read from <data>/identity.json.
 // A dev bot: the secret key is stored UNENCRYPTED (file mode 0600). Never use it for real funds.
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { generateKeyPair, keyPairFromSecret, type KeyPair, hex32Schema } from '../core/index.ts'
 import { DemoError } from './errors.ts'
-import { writeFileAtomic } from './files.ts'
+import { readJsonFile, writeFileAtomic } from './files.ts'
 
 const hex64 = hex32Schema
 const identitySchema = z.strictObject({ v: z.literal(1), publicKey: hex64, secretKey: hex64 })
@@ -13,22 +12,11 @@ const identitySchema = z.strictObject({ v: z.literal(1), publicKey: hex64, secre
 /** Loads the key from `dir`, or creates and stores a new one. A damaged file is refused, never replaced. */
 export async function loadOrCreateIdentity(dir: string): Promise<{ keys: KeyPair; created: boolean }> {
   const path = join(dir, 'identity.json')
-  let text: string | null = null
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-  }
-  if (text === null) {
+  const json = await readJsonFile(path, ': move it away to start with a new key')
+  if (json === null) {
     const keys = generateKeyPair()
     await writeFileAtomic(path, JSON.stringify({ v: 1, publicKey: keys.publicKey, secretKey: keys.secretKey }) + '\n')
     return { keys, created: true }
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw new DemoError('DATA_CORRUPT', `${path} is not JSON: move it away to start with a new key`)
   }
   const r = identitySchema.safeParse(json)
   if (!r.success) throw new DemoError('DATA_CORRUPT', `${path}: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`)

@@ -3,19 +3,7 @@
 import { MAX_LEGS } from '../../core/index.ts'
 import type { DraftLeg, FieldError, PackageDraft } from '../../core/index.ts'
 
-export {
-  draftLegToLeg,
-  draftToPackage,
-  feedSpec,
-  legField,
-  packageHeader,
-  type ChannelSpec,
-  type DraftLeg,
-  type DraftResult,
-  type FeedSpec,
-  type FieldError,
-  type PackageDraft,
-} from '../../core/index.ts'
+export * from '../../core/ticket.ts'
 
 /** The errors for one field id, in order. */
 export function errorsFor(errors: readonly FieldError[], field: string): string[] {

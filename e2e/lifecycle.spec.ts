@@ -44,7 +44,8 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   }
   const aBal = await a.getByTestId('my-balance').textContent()
   expect(await b.getByTestId('their-balance').textContent()).toBe(aBal)
-  expect(aBal).toMatch(/^45,678\.500000 USDC$/) // 50,000 - premium 4,321.50 (Alice bought; the buyer locks nothing)
+  expect(aBal).toBe('45,678.50 USDC') // 50,000 - premium 4,321.50 (Alice bought; the buyer locks nothing)
+  expect(await exactAmount(a, 'my-balance')).toBe('45678500000') // every minor unit, as signed
   await a.getByRole('tab', { name: 'Risk' }).click()
   await expect(a.getByRole('table').first()).toBeVisible()
   await a.screenshot({ path: testInfo.outputPath('04-risk.png') })

@@ -80,12 +80,9 @@ export async function run(): Promise<BenchResult[]> {
     await openChannel(a, b, { deposit: '50000' })
     await openOnContract(a, b)
     for (const p of [a, b]) await p.getByRole('tab', { name: 'Trade' }).click()
-    await a.getByRole('button', { name: 'New RFQ' }).click()
-    await a.getByLabel('Leg 1 quantity').fill('0.001')
     await watchPositions(a)
     await watchPositions(b)
     let open = 0
-    let tickets = 1
     for (let i = 0; i < TRADES; i++) {
       if (open === BATCH) {
         await client.advanceClock(8 * 86_400_000) // past every open expiry: the apps settle in the channel
@@ -93,14 +90,15 @@ export async function run(): Promise<BenchResult[]> {
         // Each page re-reads the node's (dev, jumped) clock every 3 s: let both catch up first.
         await new Promise((r) => setTimeout(r, 3500))
         open = 0
-        // The ticket's expiry is now in the past: a new one (7 days out from the new node time).
-        await a.getByRole('button', { name: 'New RFQ' }).click()
-        await a.getByLabel('Leg 1 quantity').fill('0.001')
-        tickets++
-        const next = b.getByRole('button', { name: new RegExp(`^RFQ ${tickets} `) })
-        await next.waitFor()
-        await next.click()
       }
+      // A filled ticket is closed as filled: each trade is asked on a ticket of its own (a private
+      // draft until "Request quotes"; its expiry is the next weekly from the node's time).
+      await a.getByRole('button', { name: 'New RFQ' }).click()
+      await a.getByLabel('Leg 1 quantity').fill('0.001')
+      await a.getByRole('button', { name: 'Request quotes' }).click()
+      const next = b.getByRole('button', { name: /^RFQ \d+ · .* · open$/ }).last()
+      await next.waitFor()
+      await next.click()
       if (process.env.BENCH_DEBUG) process.stderr.write(`trade ${i}\n`)
       const premium = 10 + (i % 7)
       await b.getByLabel('Premium (USDC)').fill(String(premium))

@@ -7,6 +7,7 @@ import { fingerprint } from '../core/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { parseArgs } from '../desk/cli.ts'
 import { startDeskService } from '../desk/service.ts'
+import { BENCH_QUOTAS } from './desk.bench.ts'
 import { DocStream } from './doc-link.ts'
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as { nodeUrl: string; dataDir: string }
@@ -14,7 +15,7 @@ await loadNodeWebrtc() // the global WebSocket the settlement client needs on No
 const stream = new DocStream(new Socket({ fd: 3, readable: true, writable: true }))
 const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : () => undefined
 // The desk's own CLI defaults; the signaling server is never contacted (each channel's link is the stream).
-const args = parseArgs(['--node', cfg.nodeUrl, '--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk'])
+const args = parseArgs(['--node', cfg.nodeUrl, '--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk', ...BENCH_QUOTAS])
 if (args.help) throw new Error('unreachable: no --help given')
 const service = await startDeskService(args.options, (doc, entry) => stream.link(entry.channelId, doc), log)
 console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicKey)}`)

@@ -29,6 +29,9 @@ import { DocStream } from './doc-link.ts'
 import { percentile, type BenchResult } from './result.ts'
 
 const log = (s: string) => process.stderr.write(`[desk.bench] ${s}\n`)
+
+/** All the bench's clients post their invites from one address: the desk's quotas (CLI flags) let them. */
+export const BENCH_QUOTAS = ['--max-channels', '1000', '--max-channels-per-address', '1000', '--invite-burst', '1000']
 const USDC = 1_000_000n
 /** Open RFQ tickets each client keeps (the desk quotes a ticket once it has been still for 0.7 s). */
 const TICKETS = 12
@@ -351,7 +354,7 @@ export async function run(): Promise<BenchResult[]> {
       dirs.push(dataDir)
       const signalingUrl = `ws://127.0.0.1:${sigPort}`
       // Exactly what `npm start` runs.
-      const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir])
+      const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir, ...BENCH_QUOTAS])
       const wrtc = await loadNodeWebrtc()
       try {
         const r = summary(await trade(node, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {

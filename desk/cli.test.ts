@@ -48,7 +48,7 @@ describe('parseArgs', () => {
   })
 
   it('takes the operator\'s limits', () => {
-    const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5'])
-    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000 })
+    const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5', '--invite-burst', '2'])
+    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2 })
   })
 })

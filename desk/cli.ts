@@ -32,6 +32,7 @@ usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options
   --max-channels <n>            channels not yet closed, in total (default 200)
   --max-channels-per-key <n>    ... with one counterparty key (default 3)
   --max-channels-per-address <n>  ... accepted from one remote address since start (default 20)
+  --invite-burst <n>    invite posts one address may make at once, then one per 3 s (default 10)
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
@@ -60,6 +61,7 @@ const FLAGS = {
   'max-channels': { type: 'string' },
   'max-channels-per-key': { type: 'string' },
   'max-channels-per-address': { type: 'string' },
+  'invite-burst': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -82,7 +84,7 @@ function argumentError(e: unknown): DemoError {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string }
   try {
     values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (e) {
@@ -104,7 +106,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const name = (values.name ?? 'Demo Desk').trim().slice(0, 64)
   if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', '--name')
   if (signaling.length === 0) throw new DemoError('BAD_ARGUMENT', '--signaling is required: there is no default signaling server (see --help)', '--signaling')
-  const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address', def: number): number => {
+  const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address' | 'invite-burst', def: number): number => {
     const v = values[flag]
     if (v === undefined) return def
     if (!/^[1-9][0-9]{0,6}$/.test(v)) throw new DemoError('BAD_ARGUMENT', `--${flag}: expected a whole number 1..9999999, got "${v}"`, `--${flag}`)
@@ -121,6 +123,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     maxChannels: count('max-channels', DEFAULT_LIMITS.maxChannels),
     maxChannelsPerKey: count('max-channels-per-key', DEFAULT_LIMITS.maxChannelsPerKey),
     maxChannelsPerAddress: count('max-channels-per-address', DEFAULT_LIMITS.maxChannelsPerAddress),
+    inviteBurst: count('invite-burst', DEFAULT_LIMITS.inviteBurst),
     minChallengePeriodMs,
   }
   return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name, limits } }

@@ -13,6 +13,8 @@ export interface DeskLimits {
   readonly maxChannelsPerAddress: number
   /** Shortest challenge period accepted (ms). */
   readonly minChallengePeriodMs: number
+  /** Invite posts one remote address may make at once (then one per 3 s). */
+  readonly inviteBurst: number
 }
 
 export const DEFAULT_LIMITS: DeskLimits = {
@@ -20,6 +22,7 @@ export const DEFAULT_LIMITS: DeskLimits = {
   maxChannelsPerKey: 3,
   maxChannelsPerAddress: 20,
   minChallengePeriodMs: 3_600_000,
+  inviteBurst: 10,
 }
 
 export interface ActiveChannel {

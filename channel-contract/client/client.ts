@@ -254,7 +254,10 @@ export class SettlementClient {
 
   // ---- push ----
 
-  /** Committed events in seq order, from `since` on, over the node's WebSocket. */
+  /**
+   * Committed events in seq order, from `since` on: history in pages over HTTP (the node replays at
+   * most 10,000 events to a new WebSocket), then the rest and live events over the WebSocket.
+   */
   subscribe(onEvents: (events: readonly RecordedEvent[]) => void, opts: SubscribeOptions = {}): Subscription {
     const WS = this.WS
     if (!WS) throw new SettlementClientError('NO_WEBSOCKET', 'no WebSocket implementation: pass one in the client options', 0)
@@ -263,7 +266,30 @@ export class SettlementClient {
     let stopped = false
     let retry: ReturnType<typeof setTimeout> | null = null
     const wsUrl = this.url.replace(/^http/, 'ws')
+    const deliver = (events: readonly RecordedEvent[]): void => {
+      const fresh = events.filter((e) => e.seq > last)
+      if (fresh.length === 0) return
+      last = fresh.at(-1)!.seq
+      onEvents(fresh)
+    }
+    const PAGE = 5_000
+    const catchUp = async (): Promise<void> => {
+      for (;;) {
+        const page = await this.events(last, PAGE)
+        if (stopped) return
+        deliver(page.events)
+        if (page.lastSeq - last <= PAGE) return
+        if (page.events.length === 0) return
+      }
+    }
     const connect = (): void => {
+      void catchUp().then(open, (e: unknown) => {
+        opts.onError?.(e)
+        if (!stopped && opts.reconnect !== false) retry = setTimeout(connect, 1_000)
+      })
+    }
+    const open = (): void => {
+      if (stopped) return
       ws = new WS(`${wsUrl}${API_PREFIX}/ws?since=${last}`)
       ws.onmessage = (ev) => {
         let msg: unknown
@@ -278,10 +304,7 @@ export class SettlementClient {
           opts.onError?.(new SettlementClientError('BAD_RESPONSE', 'push message has an unexpected shape', 0))
           return
         }
-        const fresh = parsed.data.events.filter((e) => e.seq > last)
-        if (fresh.length === 0) return
-        last = fresh.at(-1)!.seq
-        onEvents(fresh)
+        deliver(parsed.data.events)
       }
       ws.onerror = (e) => opts.onError?.(e)
       ws.onclose = () => {

@@ -12,6 +12,7 @@ import { API_PREFIX, type ChannelView, type NodeInfo } from '../client/api.ts'
 import type { Watchtower } from '../watchtower/watchtower.ts'
 import { UnknownFeedError, type DevOracle } from './dev-oracle.ts'
 import type { SettlementNode } from './settlement-node.ts'
+import { RejectionBudget } from './abuse.ts'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 /** Largest single jump of the dev clock: 31 days (a month-long expiry in one step, as the e2e tests do). */
@@ -21,6 +22,16 @@ export const MAX_CLOCK_JUMP_MS = 31 * 86_400_000
  * 10 s, several times what the desk (2 s poll) and the app (3 s) need to see it and refute.
  */
 export const DISPUTE_GRACE_MS = 10_000
+/** Largest body per transaction type that never carries a state (a state: up to MAX_BODY_BYTES). */
+const SMALL_TX_BYTES: Record<string, number> = { deposit: 2048, withdraw: 2048, finalize: 2048, refundPosition: 2048, settlePosition: 8192 }
+/** Events a WebSocket may ask to be replayed; older history is read with GET /events first. */
+export const MAX_WS_BACKLOG = 10_000
+/** WebSockets per remote address, and in total. */
+export const MAX_WS_PER_CLIENT = 64
+export const MAX_WS_TOTAL = 2_000
+/** Events per push message while replaying a backlog, and backlogs replayed at once. */
+const REPLAY_BATCH = 500
+const MAX_REPLAYS = 4
 /** Web origins of the app the node answers when none are configured (npm start's app). */
 export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = ['http://127.0.0.1:5173', 'http://localhost:5173']
 const HEX32 = /^[0-9a-f]{64}$/
@@ -50,6 +61,8 @@ export interface ServerOptions {
   readonly allowedOrigins?: readonly string[]
   /** Default DISPUTE_GRACE_MS. */
   readonly disputeGraceMs?: number
+  /** What refused requests may cost per address and in total before the node stops reading them. */
+  readonly rejectionBudget?: RejectionBudget
 }
 
 export interface RunningServer {
@@ -93,6 +106,9 @@ function intParam(url: URL, name: string, def: number, max = Number.MAX_SAFE_INT
   return Number(raw)
 }
 
+/** Body bytes read per request, to charge a refused one to its client. */
+const bodyBytes = new WeakMap<IncomingMessage, number>()
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${MAX_BODY_BYTES} bytes`)
@@ -100,6 +116,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
+    bodyBytes.set(req, size)
     if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${MAX_BODY_BYTES} bytes`)
     chunks.push(chunk)
   }
@@ -118,6 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => {})
   const allowedOrigins = new Set(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS)
   const disputeGraceMs = opts.disputeGraceMs ?? DISPUTE_GRACE_MS
+  const budget = opts.rejectionBudget ?? new RejectionBudget()
   /** A browser names the page's origin; Node clients, curl and the like send none. */
   const foreignOrigin = (req: IncomingMessage): string | null => {
     const origin = req.headers.origin
@@ -192,7 +210,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (height === undefined) throw new ApiError(404, 'NOT_FOUND', `transaction ${seg[1]} is not committed`)
       return { txId: seg[1], height }
     }
-    if (is('POST', 'txs')) return node.submit(parseSignedTx(await readJson(req)))
+    if (is('POST', 'txs')) {
+      const raw = await readJson(req)
+      // A transaction without a state is small: refuse a big one before the schema walks it.
+      const type = (raw as { tx?: { body?: { type?: unknown } } } | null)?.tx?.body?.type
+      const limit = typeof type === 'string' ? SMALL_TX_BYTES[type] : undefined
+      const size = bodyBytes.get(req) ?? 0
+      if (limit !== undefined && size > limit) throw new ApiError(413, 'BODY_TOO_LARGE', `a ${type} transaction is at most ${limit} bytes, this one ${size}`)
+      return node.submit(parseSignedTx(raw))
+    }
 
     if (is('POST', 'dev', 'faucet')) {
       devOnly()
@@ -270,10 +296,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return
     }
     const url = new URL(req.url ?? '/', 'http://node')
+    const address = req.socket.remoteAddress ?? '?'
+    if (req.method === 'POST') {
+      // A client whose refused requests have cost too much is refused before its body is read.
+      const wait = budget.check(address)
+      if (wait > 0) {
+        res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+        res.setHeader('connection', 'close')
+        sendError(res, new ApiError(429, 'RATE_LIMITED', `too many refused requests from ${address}; retry in ${Math.ceil(wait / 1000)} s`, undefined, { retryAfterMs: wait }))
+        req.destroy()
+        return
+      }
+    }
     route(req, url).then(
       (body) => send(res, 200, body),
       (e: unknown) => {
         sendError(res, e)
+        if (req.method === 'POST' && res.statusCode >= 400 && res.statusCode < 500) budget.charge(address, bodyBytes.get(req) ?? Number(req.headers['content-length'] ?? 0))
         if (e instanceof ApiError && e.status === 413) req.destroy()
       },
     )
@@ -282,6 +321,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 })
   const sockets = new Set<WebSocket>()
+  const perClient = new Map<string, number>()
+  let replaying = 0
+  const replayQueue: (() => void)[] = []
+  const refuseUpgrade = (socket: import('node:stream').Duplex, status: string, reason: string): void => {
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`)
+  }
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://node')
     if (url.pathname !== `${API_PREFIX}/ws`) {
@@ -289,32 +334,65 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return
     }
     // WebSockets are outside CORS: a page of another origin is refused here.
-    if (foreignOrigin(req) !== null) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-      return
-    }
+    if (foreignOrigin(req) !== null) return refuseUpgrade(socket, '403 Forbidden', 'origin not allowed')
     let since: number
     try {
       since = intParam(url, 'since', 0)
     } catch {
-      socket.destroy()
-      return
+      return refuseUpgrade(socket, '400 Bad Request', 'since: expected a non-negative integer')
     }
+    // Cheap checks before the upgrade: the backlog asked for, connections per client and in total.
+    if (node.lastEventSeq - since > MAX_WS_BACKLOG) {
+      return refuseUpgrade(socket, '400 Bad Request', `since: at most ${MAX_WS_BACKLOG} events behind the last (${node.lastEventSeq}); read GET ${API_PREFIX}/events in pages first`)
+    }
+    const address = req.socket.remoteAddress ?? '?'
+    if ((perClient.get(address) ?? 0) >= MAX_WS_PER_CLIENT) return refuseUpgrade(socket, '429 Too Many Requests', `at most ${MAX_WS_PER_CLIENT} WebSockets per client`)
+    if (sockets.size >= MAX_WS_TOTAL) return refuseUpgrade(socket, '503 Service Unavailable', `at most ${MAX_WS_TOTAL} WebSockets in total`)
+    perClient.set(address, (perClient.get(address) ?? 0) + 1)
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws)
+      let closed = false
+      let sent = since
       const push = (events: readonly RecordedEvent[]) => {
-        if (events.length === 0) return
+        const fresh = events.filter((e) => e.seq > sent)
+        if (fresh.length === 0 || closed) return
         // A reader that does not keep up is dropped; it resumes with ?since= its last seq.
         if (ws.bufferedAmount > 16 * 1024 * 1024) return ws.terminate()
-        ws.send(JSON.stringify(toWire({ type: 'events', events })))
+        sent = fresh.at(-1)!.seq
+        ws.send(JSON.stringify(toWire({ type: 'events', events: fresh })))
       }
-      for (let s = since; s < node.lastEventSeq; s += 1000) push(node.events(s, 1000))
-      const off = node.onEvents(push)
+      // Live events wait until the backlog is out (in order, none twice).
+      let live: RecordedEvent[] | null = []
+      const off = node.onEvents((events) => (live ? live.push(...events) : push(events)))
       ws.on('close', () => {
+        closed = true
         off()
         sockets.delete(ws)
+        const n = (perClient.get(address) ?? 1) - 1
+        if (n > 0) perClient.set(address, n)
+        else perClient.delete(address)
       })
       ws.on('error', () => ws.terminate())
+      // The backlog in bounded batches, a few sockets at a time, yielding to the event loop
+      // between batches and waiting while the socket's buffer is full: requests stay served.
+      const replay = async (): Promise<void> => {
+        while (!closed && sent < node.lastEventSeq) {
+          push(node.events(sent, REPLAY_BATCH))
+          await new Promise<void>((r) => setImmediate(r))
+          while (!closed && ws.bufferedAmount > 1024 * 1024) await new Promise<void>((r) => setTimeout(r, 10))
+        }
+      }
+      const run = (): void => {
+        replaying++
+        void replay().finally(() => {
+          replaying--
+          if (live) push(live)
+          live = null
+          replayQueue.shift()?.()
+        })
+      }
+      if (replaying < MAX_REPLAYS) run()
+      else replayQueue.push(run)
     })
   })
 

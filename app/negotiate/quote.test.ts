@@ -157,5 +157,7 @@ describe('premiumMeasures', () => {
     // 972.50 USDC for 0.5 BTC at spot 97,250: 0.0100 BTC, 2.00% of spot per BTC.
     expect(premiumMeasures(usdc(972.5), pkg, 97_250)).toEqual({ inUnderlying: '0.0100 BTC', pctOfSpot: '2.00% of spot' })
     expect(premiumMeasures(usdc(1), pkg, undefined)).toBeNull()
+    // A far out-of-the-money premium keeps two significant digits instead of reading 0.0000.
+    expect(premiumMeasures(usdc(0.71), pkg, 97_250)?.inUnderlying).toBe('0.0000073 BTC')
   })
 })

@@ -141,7 +141,8 @@ export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'ass
   const p = Number(premium) / 10 ** terms.assetDecimals
   const units = Number(size) / 10 ** terms.quantityDecimals
   return {
-    inUnderlying: `${(p / spot).toFixed(4)} ${terms.feed.split('-')[0]}`,
+    // Four decimals, or two significant digits (never e-notation) for less than 0.0001 of the underlying.
+    inUnderlying: `${(p / spot).toFixed(p / spot >= 0.0001 || p === 0 ? 4 : Math.min(12, 1 - Math.floor(Math.log10(p / spot))))} ${terms.feed.split('-')[0]}`,
     pctOfSpot: `${((p / units / spot) * 100).toFixed(2)}% of spot`,
   }
 }

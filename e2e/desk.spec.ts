@@ -122,7 +122,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     const quote = page.locator('[data-testid="quote"][data-status="live"]').first()
     await expect(quote).toBeVisible({ timeout: 30_000 })
     // The premium also in the underlying and as % of spot; a notice says a quote arrived.
-    await expect(quote).toContainText(/≈ \d+\.\d{4} BTC · \d+\.\d{2}% of spot/)
+    await expect(quote).toContainText(/≈ \d+\.\d{4,} BTC · \d+\.\d{2}% of spot/)
     await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('New quote from Demo Desk')
     await shot(page, 'quote')
 

@@ -69,9 +69,13 @@ describe('room wrapper', () => {
     expect(() => ChannelRoom.open(doc, keys, { signaling: [], iceServers: [] })).toThrow(/signaling/)
     expect(() => ChannelRoom.open(doc, keys, { signaling: ['ws://127.0.0.1:9'] } as never)).toThrow(/iceServers/)
     const opts = { signaling: ['ws://127.0.0.1:9'], iceServers: [] }
+    // The provider is made asynchronously (room key derivation): wait for it, however loaded the machine.
+    const providerOf = async (room: ChannelRoom) => {
+      for (let i = 0; i < 200 && room.provider === null; i++) await new Promise((r) => setTimeout(r, 10))
+      return room.provider
+    }
     const r1 = ChannelRoom.open(doc, keys, opts)
-    await new Promise((r) => setTimeout(r, 20))
-    const p1 = r1.provider
+    const p1 = await providerOf(r1)
     expect(p1).not.toBeNull()
     r1.destroy()
     r1.destroy() // idempotent
@@ -82,9 +86,9 @@ describe('room wrapper', () => {
     await new Promise((r) => setTimeout(r, 50))
     expect(openRoomNames()).not.toContain(keys.name)
     const r3 = ChannelRoom.open(doc, keys, opts) // a real re-create after destroy must not throw
-    await new Promise((r) => setTimeout(r, 50))
-    expect(r3.provider).not.toBeNull()
-    expect(r3.provider).not.toBe(p1)
+    const p3 = await providerOf(r3)
+    expect(p3).not.toBeNull()
+    expect(p3).not.toBe(p1)
     r3.destroy()
     await new Promise((r) => setTimeout(r, 50))
   })

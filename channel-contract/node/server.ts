@@ -4,12 +4,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
-import { isProtocolError, parseChannelParams, parseSignedState, toWire } from '../../core/index.ts'
+import { channelIdOf, isProtocolError, parseChannelParams, parseSignedState, toWire } from '../../core/index.ts'
 import { SETTLEMENT_FALLBACK_MS, type ChannelRecord } from '../contract/contract.ts'
 import { ContractError } from '../contract/errors.ts'
 import { amountSchema, parseContractInput, parseSignedTx, publicKeySchema, type RecordedEvent } from '../contract/wire.ts'
 import { API_PREFIX, type ChannelView, type NodeInfo } from '../client/api.ts'
-import type { Watchtower } from '../watchtower/watchtower.ts'
+import { WatchtowerFullError, type Watchtower } from '../watchtower/watchtower.ts'
 import { UnknownFeedError, type DevOracle } from './dev-oracle.ts'
 import type { SettlementNode } from './settlement-node.ts'
 import { RejectionBudget } from './abuse.ts'
@@ -61,6 +61,8 @@ export interface ServerOptions {
   readonly allowedOrigins?: readonly string[]
   /** Default DISPUTE_GRACE_MS. */
   readonly disputeGraceMs?: number
+  /** New channels one client address may hand the embedded watchtower (default 1,000). */
+  readonly watchtowerMaxChannelsPerClient?: number
   /** What refused requests may cost per address and in total before the node stops reading them. */
   readonly rejectionBudget?: RejectionBudget
 }
@@ -136,6 +138,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const allowedOrigins = new Set(opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS)
   const disputeGraceMs = opts.disputeGraceMs ?? DISPUTE_GRACE_MS
   const budget = opts.rejectionBudget ?? new RejectionBudget()
+  const watchQuota = opts.watchtowerMaxChannelsPerClient ?? 1_000
+  /** Channels each client address has handed the watchtower (bounded: forgotten oldest first). */
+  const watchedBy = new Map<string, number>()
   /** A browser names the page's origin; Node clients, curl and the like send none. */
   const foreignOrigin = (req: IncomingMessage): string | null => {
     const origin = req.headers.origin
@@ -247,7 +252,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (is('POST', 'watchtower', 'states')) {
       if (!watchtower) throw new ApiError(404, 'NOT_FOUND', 'this node runs no watchtower')
       const body = parseContractInput(watchSchema, await readJson(req))
-      return watchtower.watch(parseChannelParams(body.params, 'params'), parseSignedState(body.state, 'state'))
+      const params = parseChannelParams(body.params, 'params')
+      const state = parseSignedState(body.state, 'state')
+      const address = req.socket.remoteAddress ?? '?'
+      const isNew = !watchtower.holds(channelIdOf(params))
+      if (isNew && (watchedBy.get(address) ?? 0) >= watchQuota) {
+        throw new ApiError(429, 'CLIENT_QUOTA', `${address} has handed the watchtower ${watchQuota} channels, its limit per client`)
+      }
+      let receipt: { channelId: string; version: number }
+      try {
+        receipt = watchtower.watch(params, state)
+      } catch (e) {
+        if (e instanceof WatchtowerFullError) throw new ApiError(503, 'WATCHTOWER_FULL', e.message)
+        throw e
+      }
+      if (isNew) {
+        const n = (watchedBy.get(address) ?? 0) + 1
+        watchedBy.delete(address) // re-inserted last: least recently seen first
+        watchedBy.set(address, n)
+        if (watchedBy.size > 10_000) watchedBy.delete(watchedBy.keys().next().value!)
+      }
+      return receipt
     }
     if (is('GET', 'watchtower')) {
       if (!watchtower) throw new ApiError(404, 'NOT_FOUND', 'this node runs no watchtower')

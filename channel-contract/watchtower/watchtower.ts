@@ -2,6 +2,9 @@
 // node's events; when a watched channel is disputed (or refuted) with a lower version than it holds,
 // it refutes with its newest state, signing the refute transaction with its own account key.
 // Runs as a library anywhere the client runs, or embedded in the dev node.
+// Checks before it keeps, cheapest first: the state belongs to the params, the channel is open or
+// disputed on the contract (when it can tell), the state is newer than the one held, there is
+// room (maxChannels), and only then both signatures. A channel that closes or finalizes is dropped.
 import { channelIdOf, isFullySigned, stateBelongsTo, type ChannelParams, type Hex, type KeyPair, type SignedState } from '../../core/index.ts'
 import { ContractError } from '../contract/errors.ts'
 import type { SettlementClient, Subscription } from '../client/client.ts'
@@ -17,9 +20,23 @@ export interface WatchtowerOptions {
   /** The watchtower's own account key: it signs refute transactions, nothing else. */
   readonly key: KeyPair
   readonly initial?: readonly WatchedChannel[]
-  /** Called after the set of held states changed (for persistence). */
-  readonly onChange?: (channels: readonly WatchedChannel[]) => void
+  /** Called after a channel's held state changed (persist that channel only). */
+  readonly onStore?: (channel: WatchedChannel) => void
+  /** Called after a channel was dropped (it ended on the contract, or was refused on load). */
+  readonly onDrop?: (channelId: Hex) => void
+  /** The channel's status on the contract, null if it was never opened (the embedded one reads it directly). */
+  readonly channelStatus?: (channelId: Hex) => 'open' | 'disputed' | 'finalized' | 'closed' | null
+  /** Channels held at most (default 10,000). */
+  readonly maxChannels?: number
   readonly log?: (message: string) => void
+}
+
+/** The watchtower holds `maxChannels` channels already. */
+export class WatchtowerFullError extends Error {
+  readonly code = 'WATCHTOWER_FULL'
+  constructor(readonly maxChannels: number) {
+    super(`the watchtower holds ${maxChannels} channels, its limit; it keeps newer states of those only`)
+  }
 }
 
 export type WatchtowerActivity =
@@ -35,7 +52,23 @@ export class Watchtower {
   private sub: Subscription | null = null
 
   constructor(private readonly opts: WatchtowerOptions) {
-    for (const w of opts.initial ?? []) this.watch(w.params, w.state)
+    for (const w of opts.initial ?? []) {
+      try {
+        this.watch(w.params, w.state)
+      } catch (e) {
+        const id = channelIdOf(w.params)
+        opts.log?.(`watchtower: dropped ${id.slice(0, 12)} on load: ${e instanceof Error ? e.message : String(e)}`)
+        opts.onDrop?.(id)
+      }
+    }
+  }
+
+  get maxChannels(): number {
+    return this.opts.maxChannels ?? 10_000
+  }
+
+  holds(channelId: Hex): boolean {
+    return this.held.has(channelId)
   }
 
   get publicKey(): string {
@@ -46,14 +79,20 @@ export class Watchtower {
   watch(params: ChannelParams, state: SignedState): { channelId: Hex; version: number } {
     const channelId = channelIdOf(params)
     if (!stateBelongsTo(params, state.state, channelId)) throw new ContractError('WRONG_CHANNEL', 'the state names another channel or deployment')
-    if (!isFullySigned(params, state, channelId)) throw new ContractError('NOT_FULLY_SIGNED', 'the watchtower keeps only states signed by both parties')
-    const cur = this.held.get(channelId)
-    if (!cur || state.state.version > cur.state.state.version) {
-      this.held.set(channelId, { params, state })
-      this.opts.onChange?.([...this.held.values()])
-      this.check(channelId)
+    if (this.opts.channelStatus) {
+      const status = this.opts.channelStatus(channelId)
+      if (status === null) throw new ContractError('UNKNOWN_CHANNEL', `channel ${channelId} was never opened on the contract: nothing to watch`, { channelId })
+      if (status === 'closed' || status === 'finalized') throw new ContractError('ALREADY_FINALIZED', `channel ${channelId} has ${status}: nothing to watch`, { status })
     }
-    return { channelId, version: this.held.get(channelId)!.state.state.version }
+    const cur = this.held.get(channelId)
+    if (cur && state.state.version <= cur.state.state.version) return { channelId, version: cur.state.state.version }
+    if (!cur && this.held.size >= this.maxChannels) throw new WatchtowerFullError(this.maxChannels)
+    if (!isFullySigned(params, state, channelId)) throw new ContractError('NOT_FULLY_SIGNED', 'the watchtower keeps only states signed by both parties')
+    const kept = { params, state }
+    this.held.set(channelId, kept)
+    this.opts.onStore?.(kept)
+    this.check(channelId)
+    return { channelId, version: state.state.version }
   }
 
   latest(channelId: Hex): SignedState | undefined {
@@ -90,7 +129,9 @@ export class Watchtower {
         this.disputes.set(event.channelId, { version: event.version, deadline: event.deadline })
         this.check(event.channelId)
       } else if (event.type === 'ChannelFinalized' || event.type === 'ChannelClosed') {
+        // Nothing left to refute: the channel paid out.
         this.disputes.delete(event.channelId)
+        if (this.held.delete(event.channelId)) this.opts.onDrop?.(event.channelId)
       }
     }
   }

@@ -134,12 +134,14 @@ export function signalingService(port: number, echo = false): Service {
   })
 }
 
-export function nodeService(opts: { port: number; dataDir: string; seed?: string; echo?: boolean; watchtower?: boolean }): Service {
+export function nodeService(opts: { port: number; dataDir: string; seed?: string; echo?: boolean; watchtower?: boolean; allowOrigins?: readonly string[] }): Service {
   return new Service({
     name: 'node',
     cmd: [
       'node', '--import', 'tsx', 'channel-contract/node/main.ts', '--dev', '--port', String(opts.port), '--data', opts.dataDir,
       '--seed', opts.seed ?? 'dev', ...(opts.watchtower === false ? ['--no-watchtower'] : []),
+      // The app's page origins (CORS; other origins are refused); default: see main.ts --help.
+      ...(opts.allowOrigins ?? []).flatMap((o) => ['--allow-origin', o]),
     ],
     ready: /listening on/,
     echo: opts.echo ?? false,

@@ -7,6 +7,7 @@ import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
 import { PASS, expectNoSidewaysScroll, shot } from './app.ts'
 
 const DEMO_PORT = 8761
+let lastDesk: { tail: (lines?: number) => string } | null = null
 
 async function blockHeight(page: Page): Promise<number> {
   const text = (await page.getByTestId('node-status').textContent()) ?? ''
@@ -41,17 +42,20 @@ async function requestPut(page: Page, qty: string): Promise<void> {
   await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
 }
 
-/** The demo desk for one test; its last log lines are printed when the test failed. */
+/** The demo desk for one test (its log is printed after a failed test, see afterEach). */
 async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
   const demo = demoService(stack, DEMO_PORT)
+  lastDesk = demo
   await demo.start()
   return {
-    stop: async () => {
-      if (test.info().errors.length > 0) console.log(`[desk log]\n${demo.tail(60)}`)
-      await demo.stop()
-    },
+    stop: () => demo.stop(),
   }
 }
+
+// After each desk test that failed, the desk's own account of what it did.
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && lastDesk) console.log(`[desk log: ${testInfo.title}]\n${lastDesk.tail(60)}`)
+})
 
 test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blotter, close-out, settlement report, audit in words, closed channel', async ({ browser, stack }) => {
   test.setTimeout(240_000)

@@ -80,6 +80,14 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {
     if (!session || !latest || latest.state.isFinal) return
+    // A settle the peer refused (say its clock had not caught up with the node's: STALE_TIMESTAMP)
+    // is tried again after a pause, not left for good.
+    for (const o of session.view.outcomes) {
+      if (o.type !== 'settle' || (o.status !== 'refused' && o.status !== 'failed')) continue
+      for (const id of o.intent.slice('settle:'.length).split(',')) {
+        if (settling.current.get(id) === Number.POSITIVE_INFINITY) settling.current.set(id, Date.now() + SETTLE_RETRY_MS)
+      }
+    }
     // The rule (core/sync/expiry.ts) is the desk's too; here each position is tried once at a time.
     const expired = positionsToSettle(session.view, now).filter((p) => (settling.current.get(p.id) ?? 0) <= Date.now())
     if (expired.length === 0) return

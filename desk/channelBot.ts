@@ -347,6 +347,12 @@ export class ChannelBot {
       const d = counterDecision({ counter: c, mine: mine.signed.quote, spot: this.d.market.spot(c.terms.feed), now: this.d.market.now(), myBalance: balanceOf(latest, view.me), rules: this.d.rules })
       if (!d.accept) {
         this.log(`counter ${q.hash.slice(0, 8)} at ${this.money(c.premium)} left: ${d.code}: ${d.reason}`)
+        // The trader sees why, in words (QuoteView.declined), instead of waiting for it to expire.
+        try {
+          this.session.declineQuote(q.hash, d.code, d.reason)
+        } catch (e) {
+          this.log(`could not answer counter ${q.hash.slice(0, 8)}: ${reason(e)}`)
+        }
         continue
       }
       try {

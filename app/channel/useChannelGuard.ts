@@ -26,11 +26,13 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   /** Position id -> earliest time (page clock) to try settling it again. */
   const settling = useRef(new Map<string, number>())
 
-  // Watchtower: every new latest state (dev node runs one; elsewhere this call fails harmlessly).
-  // Sent from a task of its own, so encoding and sending it never delays showing the state.
+  // Watchtower: every new latest state once the channel is on the contract (the watchtower keeps
+  // nothing for a channel that was never opened). Sent from a task of its own, so encoding and
+  // sending it never delays showing the state.
   const version = latest?.state.version ?? -1
+  const onContract = onChain.status === 'present'
   useEffect(() => {
-    if (!session || !latest || version <= watched.current || !snap.info?.watchtower) return
+    if (!session || !latest || !onContract || version <= watched.current || !snap.info?.watchtower) return
     const t = setTimeout(() => {
       watched.current = version
       conn.client.watch(session.params, latest).then(
@@ -39,7 +41,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
       )
     }, 0)
     return () => clearTimeout(t)
-  }, [session, latest, version, conn, snap.info])
+  }, [session, latest, version, onContract, conn, snap.info])
 
   // Refute a stale dispute with our newer state.
   const dispute = onChain.status === 'present' ? onChain.view.dispute : null

@@ -53,7 +53,7 @@ export async function run(): Promise<BenchResult[]> {
   const outDir = tempDir('otc-bundle-')
   const kib = bundleGzipKiB(outDir)
   const signaling: Service = signalingService(4747)
-  const node: Service = nodeService({ port: 8747, dataDir: tempDir('otc-bench-node-') })
+  const node: Service = nodeService({ port: 8747, dataDir: tempDir('otc-bench-node-'), allowOrigins: ['http://127.0.0.1:5747'] })
   const app = new Service({ name: 'app', cmd: ['npx', 'vite', 'preview', '--outDir', outDir, '--port', '5747', '--strictPort'], ready: /Local:/ })
   await Promise.all([signaling.start(), node.start(), app.start()])
   const client = new SettlementClient({ url: 'http://127.0.0.1:8747', WebSocket: WebSocket as never })

@@ -115,7 +115,7 @@ if (chain.watchtowerUrl === null) {
 // ---- peer-to-peer and the old ledger (until the app and the desk move on chain) ----
 
 await run(signalingService(ports.signaling, true))
-await run(nodeService({ port: ports.node, dataDir: '.data/node', echo: true }))
+await run(nodeService({ port: ports.node, dataDir: '.data/node', echo: true, allowOrigins: appOrigins }))
 if (existsSync('desk/main.ts')) {
   await run(new Service({
     name: 'demo',

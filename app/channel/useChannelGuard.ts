@@ -8,6 +8,7 @@ import { ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession }
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
+import { staleDispute } from '../../channel-contract/client/dispute.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
@@ -43,12 +44,11 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     return () => clearTimeout(t)
   }, [session, latest, version, onContract, conn, snap.info])
 
-  // Refute a stale dispute with our newer state.
-  const dispute = onChain.status === 'present' ? onChain.view.dispute : null
+  // Refute a stale dispute with our newer state (the same rule the desk follows).
+  const stale = staleDispute(onChain.status === 'present' ? onChain.view : null, latest, now)
   useEffect(() => {
-    if (!session || !latest || !dispute || onChain.status !== 'present' || onChain.view.status !== 'disputed') return
-    if (dispute.version >= latest.state.version || now >= dispute.deadline) return
-    const key = `${dispute.version}:${latest.state.version}`
+    if (!session || !latest || !stale) return
+    const key = `${stale.disputed}:${stale.refuteWith}`
     if (refuted.current === key) return
     refuted.current = key
     note('warn', `Refuting the dispute with your v${latest.state.version}.`)
@@ -56,7 +56,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
       // A refusal because the watchtower was first is fine: the event note says so.
       if (!r) note('error', 'This app could not refute: see Transactions. If no refutation is listed above, dispute with your latest state before the deadline.')
     })
-  }, [session, latest, dispute, onChain, now, conn, keys])
+  }, [session, latest, stale?.disputed, stale?.refuteWith, conn, keys])
 
   // Tell the trader about every dispute and refutation on this channel, whoever made it (the
   // counterparty, this app, or the watchtower while the app was away).

@@ -63,10 +63,15 @@ describe('ChainClient on anvil', () => {
     await c.deposit(100n * USDC)
     await fx.chain.testClient.setAutomine(false)
     try {
-      // Both withdrawals pass the check against the pending block; the block that mines them pays one.
+      // Both withdrawals are checked against the pending block before either is sent, so both pass;
+      // the client sends them one after the other (next nonce); the block that mines them pays one.
+      const pending = () => fx.chain.publicClient.getTransactionCount({ address: `0x${c.account}`, blockTag: 'pending' })
+      const before = await pending()
       const first = c.call({ fn: 'withdraw', amount: 60n * USDC })
       const second = c.call({ fn: 'withdraw', amount: 60n * USDC })
-      await new Promise((r) => setTimeout(r, 300))
+      for (let i = 0; i < 250 && (await pending()) < before + 2; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
       await fx.chain.testClient.mine({ blocks: 1 })
       const outcomes = await Promise.allSettled([first, second])
       const failed = outcomes.filter((o) => o.status === 'rejected')

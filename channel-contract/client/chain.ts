@@ -114,6 +114,7 @@ function revertReason(err: unknown): ChainCallError | null {
 function networkError(err: unknown): ChainCallError {
   const msg = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err)
   if (/rejected|denied/i.test(msg)) return new ChainCallError('USER_REJECTED', 'You declined the request in your wallet.', 'Try again and approve it in the wallet.')
+  if (/nonce/i.test(msg)) return new ChainCallError('NONCE_CONFLICT', 'Another transaction from this account went out at the same time.', 'Wait for it to be mined, then try again.')
   return new ChainCallError('CHAIN_UNAVAILABLE', `The chain did not answer: ${msg}`, 'Check the connection to the chain (RPC URL) and try again.')
 }
 
@@ -266,8 +267,10 @@ export class ChainClient {
     onProgress?.({ stage: 'signing' })
     let hash: ViemHex
     try {
+      // One send at a time per client: each takes the account's next nonce after the previous one
+      // is in the pool (two calls at once would otherwise both take the same nonce).
       // 20% over the estimate: the pending block may differ a little from the one that mines it.
-      hash = await wallet.sendTransaction({ account: wallet.account, chain: wallet.chain, to: addr(to), data, gas: (gas * 12n) / 10n })
+      hash = await this.serially(() => wallet.sendTransaction({ account: wallet.account, chain: wallet.chain, to: addr(to), data, gas: (gas * 12n) / 10n }))
     } catch (e) {
       throw this.decodeFailure(e)
     }
@@ -311,6 +314,14 @@ export class ChainClient {
       }
     }
     return networkError(e)
+  }
+
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private serially<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f)
+    this.queue = run.catch(() => undefined)
+    return run
   }
 
   private requireWallet(): WalletClient<Transport, Chain | undefined, Account> {

@@ -59,7 +59,9 @@ describe('signaling server protocol (y-webrtc bin/server.js)', () => {
     expect(b.received.filter((m) => m.type === 'publish')).toHaveLength(1)
   })
 
-  it('two y-webrtc providers (Node, @roamhq/wrtc, room password) sync a Y.Doc through it', async () => {
+  // @roamhq/wrtc peers sometimes never complete ICE on a loaded machine (core/sync/room.ts rejoins for that;
+  // this bare test peer does not): retried, still asserting the sync.
+  it('two y-webrtc providers (Node, @roamhq/wrtc, room password) sync a Y.Doc through it', { retry: 2 }, async () => {
     const s = await start()
     const peer = fileURLToPath(new URL('./testkit-peer.ts', import.meta.url))
     // The shape of the product's rooms (core/sync/room.ts): 32 hex name, 64 hex password.

@@ -87,7 +87,7 @@ export interface WatchtowerService {
   held(channelId: Hex): SignedState | undefined
   channelCount(): number
   onActivity(listener: (a: WatchtowerActivity) => void): () => void
-  /** Runs one poll now (tests); resolves when it is done. */
+  /** Runs one poll that starts after this call (tests); resolves when it is done. */
   pollOnce(): Promise<void>
   close(): Promise<void>
 }
@@ -319,7 +319,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     await Promise.all([...retry].map((id) => check(id)))
   }
 
-  function pollOnce(): Promise<void> {
+  function pollShared(): Promise<void> {
     if (!polling) {
       polling = pollBody()
         .catch((e: unknown) => log(`watchtower: polling the chain failed: ${(e as Error).message.split('\n')[0]}`))
@@ -328,9 +328,15 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     return polling
   }
 
+  /** A poll that starts after this call: one in flight may have read the head before the caller's blocks. */
+  async function pollOnce(): Promise<void> {
+    if (polling) await polling
+    await pollShared()
+  }
+
   const loop = () => {
     if (stopped) return
-    void pollOnce().then(() => {
+    void pollShared().then(() => {
       if (!stopped) timer = setTimeout(loop, pollMs)
     })
   }

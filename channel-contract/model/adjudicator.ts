@@ -7,9 +7,7 @@
 // a ContractError and changes nothing (all checks precede all writes). The checks run in the same
 // order as the contract's, so both name the same reason; `adjudicator.differential.test.ts` holds
 // the two to that, call by call.
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { keccak_256 } from '@noble/hashes/sha3.js'
-import { hashTypedData } from 'viem'
+import { authorizationDigest, recoverSigner } from '../../core/evm-auth.ts'
 import {
   attestationDigest,
   bytesToHex,
@@ -40,8 +38,7 @@ import { ContractError, type ContractErrorCode } from '../contract/errors.ts'
 
 /** How long after expiry an attestation may settle a position; after it, both locks are refunded. */
 export const SETTLEMENT_FALLBACK_MS = 7 * 86_400_000
-export const EIP712_NAME = 'OTC Channels'
-export const EIP712_VERSION = '2'
+export { authorizationDigest, EIP712_NAME, EIP712_VERSION, recoverSigner } from '../../core/evm-auth.ts'
 
 /** The deployment: where the contract lives and the one asset it holds. */
 export interface Deployment {
@@ -81,40 +78,6 @@ export type Authorization = Hex | null
 
 function fail(code: ContractErrorCode, message: string, details: Record<string, unknown> = {}): never {
   throw new ContractError(code, message, details)
-}
-
-const SECP256K1_HALF_N = secp256k1.Point.CURVE().n >> 1n
-
-/** The EIP-712 digest a party signs to let its counterparty open (or cooperatively close) the channel with `state`. */
-export function authorizationDigest(d: Pick<Deployment, 'chainId' | 'address'>, channelId: Hex, stateDigestHex: Hex, closing: boolean): Hex {
-  return hashTypedData({
-    domain: { name: EIP712_NAME, version: EIP712_VERSION, chainId: d.chainId, verifyingContract: `0x${d.address}` },
-    types: { [closing ? 'CloseChannel' : 'OpenChannel']: [{ name: 'channelId', type: 'bytes32' }, { name: 'state', type: 'bytes32' }] },
-    primaryType: closing ? 'CloseChannel' : 'OpenChannel',
-    message: { channelId: `0x${channelId}`, state: `0x${stateDigestHex}` },
-  }).slice(2)
-}
-
-/**
- * The address that signed `digest`, by OpenZeppelin's ECDSA.tryRecover rules: 65 bytes, v 27 or 28,
- * s in the lower half of the order, a recoverable point; null when any of that fails.
- */
-export function recoverSigner(digest: Hex, signature: Hex): AddressHex | null {
-  if (!/^[0-9a-f]{130}$/.test(signature)) return null
-  const sig = hexToBytes(signature)
-  const v = sig[64]!
-  const r = BigInt(`0x${signature.slice(0, 64)}`)
-  const s = BigInt(`0x${signature.slice(64, 128)}`)
-  if (s > SECP256K1_HALF_N || (v !== 27 && v !== 28) || r === 0n || s === 0n) return null
-  try {
-    const recovered = new Uint8Array(65)
-    recovered[0] = v - 27
-    recovered.set(sig.subarray(0, 64), 1)
-    const pub = secp256k1.Point.fromBytes(secp256k1.recoverPublicKey(recovered, hexToBytes(digest), { prehash: false })).toBytes(false)
-    return bytesToHex(keccak_256(pub.subarray(1)).subarray(12))
-  } catch {
-    return null
-  }
 }
 
 export class AdjudicatorModel {

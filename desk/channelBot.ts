@@ -15,7 +15,8 @@ import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type S
 import { ChannelSession, intentKey, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
-import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules } from './marketMaker.ts'
+import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
+import { declineNote } from './styles.ts'
 import type { NodeMarket } from './nodeMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
 
@@ -32,6 +33,8 @@ export interface ChannelBotDeps {
   readonly storeDir: string
   readonly name: string
   readonly rules: DeskRules
+  /** The desk's answer to a ticket (its style, styles.ts); default core's rules alone (quoteForTicket). */
+  readonly quoteTicket?: (i: TicketInput) => QuoteDecision
   readonly watchtower: boolean
   readonly log: (line: string) => void
   /** Makes sure the desk's account holds at least `amount` (dev faucet). */
@@ -388,7 +391,7 @@ export class ChannelBot {
       if (inactive && live.length === 0) continue
       const decision = inactive
         ? ({ kind: 'skip', code: 'INVALID_TICKET', reason: `ticket ${t.status === 'cancelled' ? 'cancelled' : 'filled'}` } as const)
-        : quoteForTicket({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules })
+        : (this.d.quoteTicket ?? quoteForTicket)({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules })
       const asked = decision.kind === 'quote' ? decision.key : `skip:${decision.reason}`
       const seen = this.seen.get(t.id)
       if (seen?.key !== asked) this.seen.set(t.id, { key: asked, since: Date.now() })
@@ -405,6 +408,10 @@ export class ChannelBot {
         // Logged once per reason code (amounts in the reason move with the spot).
         if (!inactive && this.skipNotes.get(t.id) !== decision.code) this.log(`no quote on ticket ${t.id}: ${decision.code}: ${decision.reason}`)
         this.skipNotes.set(t.id, decision.code)
+        // A style's refusal is told to the trader once, as a line in the ticket's notes (app/rfq reads it).
+        if (decision.tell && !inactive && !t.notes.includes(`declined (${decision.code})`)) {
+          this.session.editRfq(t.id, { field: 'notes', index: t.notes.length, insert: `${t.notes ? '\n' : ''}${declineNote(decision.code, decision.reason)}` })
+        }
         continue
       }
       this.skipNotes.delete(t.id)

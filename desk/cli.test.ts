@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseArgs } from './cli.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS } from './quotas.ts'
+import { STYLES } from './styles.ts'
 
 const base = ['--node', 'http://127.0.0.1:8545/', '--signaling', 'ws://127.0.0.1:4444']
 
@@ -19,7 +20,7 @@ describe('parseArgs', () => {
   it('parses the flags npm start passes, with defaults for the rest', () => {
     expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
       help: false,
-      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS },
+      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady },
     })
   })
 
@@ -45,6 +46,19 @@ describe('parseArgs', () => {
     expect(refused([...base, '--min-challenge-hours', '0.001']).field).toBe('--min-challenge-hours')
     expect(refused([...base, '--max-channels', '0']).field).toBe('--max-channels')
     expect(refused([...base, '--max-channels-per-key', '-1']).field).toBe('--max-channels-per-key')
+  })
+
+  it('takes a style, its display name as the default name, and a decline rate', () => {
+    const r = parseArgs([...base, '--style', 'slow'])
+    expect(r.help === false && r.options.style).toBe(STYLES.slow)
+    expect(r.help === false && r.options.name).toBe('Slow Desk')
+    const named = parseArgs([...base, '--style', 'picky', '--name', 'P', '--decline-rate', '1'])
+    expect(named.help === false && named.options.name).toBe('P')
+    expect(named.help === false && named.options.style.declineRate).toBe(1)
+    expect(named.help === false && named.options.style.kinds).toEqual(['put'])
+    expect(refused([...base, '--style', 'reckless']).message).toBe('--style: unknown style "reckless" (one of steady, tight, slow, picky)')
+    expect(refused([...base, '--decline-rate', '1.5']).field).toBe('--decline-rate')
+    expect(refused([...base, '--decline-rate', 'half']).field).toBe('--decline-rate')
   })
 
   it('takes the operator\'s limits', () => {

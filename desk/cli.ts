@@ -3,6 +3,7 @@
 import { parseArgs as parseNodeArgs } from 'node:util'
 import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS, type DeskLimits } from './quotas.ts'
+import { STYLES, STYLE_NAMES, styleByName, withDeclineRate, type DeskStyle } from './styles.ts'
 
 export interface DemoOptions {
   /** Settlement node base URL (dev node: faucet, oracle, clock). */
@@ -16,6 +17,8 @@ export interface DemoOptions {
   readonly name: string
   /** Channel quotas and the challenge-period floor. */
   readonly limits: DeskLimits
+  /** Vol, spread, instruments, sizes, risk limit, speed, declines (styles.ts; default steady). */
+  readonly style: DeskStyle
 }
 
 export const USAGE = `demo counterparty: a market-maker peer for the OTC options app (dev only)
@@ -26,7 +29,9 @@ usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options
   --signaling <ws url>  y-webrtc signaling server; repeat the flag or separate URLs by commas
   --port <n>            HTTP API port on 127.0.0.1 (default 8600; 0 = any free port)
   --data <dir>          data directory: key, channel list, channel stores (default .data/demo)
-  --name <text>         display name shown to the trader (default "Demo Desk")
+  --name <text>         display name shown to the trader (default: the style's, "Demo Desk" for steady)
+  --style <name>        how it trades (default steady): ${STYLE_NAMES.map((n) => `\n                          ${n}: ${STYLES[n].description}`).join('')}
+  --decline-rate <x>    share of requests it declines, 0 to 1 (default: the style's)
   --min-challenge-hours <h>     shortest challenge period the desk accepts, in hours (default 1):
                                 its time to see a dispute with an old state and refute it
   --max-channels <n>            channels not yet closed, in total (default 200)
@@ -57,6 +62,8 @@ const FLAGS = {
   port: { type: 'string' },
   data: { type: 'string' },
   name: { type: 'string' },
+  style: { type: 'string' },
+  'decline-rate': { type: 'string' },
   'min-challenge-hours': { type: 'string' },
   'max-channels': { type: 'string' },
   'max-channels-per-key': { type: 'string' },
@@ -84,7 +91,7 @@ function argumentError(e: unknown): DemoError {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string }
   try {
     values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (e) {
@@ -103,7 +110,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     port = Number(values.port)
     if (!/^[0-9]+$/.test(values.port) || port > 65_535) throw new DemoError('BAD_ARGUMENT', `--port: expected 0..65535, got "${values.port}"`, '--port')
   }
-  const name = (values.name ?? 'Demo Desk').trim().slice(0, 64)
+  let style = styleByName(values.style ?? 'steady')
+  const rate = values['decline-rate']
+  if (rate !== undefined) {
+    if (!/^(0|1|0?\.[0-9]+|1\.0+)$/.test(rate)) throw new DemoError('BAD_ARGUMENT', `--decline-rate: expected a number from 0 to 1, got "${rate}"`, '--decline-rate')
+    style = withDeclineRate(style, Number(rate))
+  }
+  const name = (values.name ?? style.displayName).trim().slice(0, 64)
   if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', '--name')
   if (signaling.length === 0) throw new DemoError('BAD_ARGUMENT', '--signaling is required: there is no default signaling server (see --help)', '--signaling')
   const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address' | 'invite-burst', def: number): number => {
@@ -126,5 +139,5 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     inviteBurst: count('invite-burst', DEFAULT_LIMITS.inviteBurst),
     minChallengePeriodMs,
   }
-  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name, limits } }
+  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name, limits, style } }
 }

@@ -5,11 +5,12 @@ import { z } from 'zod'
 import type { SettlementClient, Subscription } from '../channel-contract/index.ts'
 import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret } from '../core/sync/index.ts'
-import { ChannelBot, type ChannelBotStatus } from './channelBot.ts'
+import { ChannelBot, type ChannelBotDeps, type ChannelBotStatus } from './channelBot.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
+import { committedCollateral, styledQuote, type ChannelCommitment, type DeskStyle } from './styles.ts'
 import { quotaRefusal, type ActiveChannel, type DeskLimits } from './quotas.ts'
 import { ASSET, type NodeMarket } from './nodeMarket.ts'
 import type { ConnectChannel } from './transport.ts'
@@ -35,6 +36,8 @@ export interface DeskOptions {
   /** Each channel's link to its trader (`webrtcLinks` in the desk's process). */
   readonly connect: ConnectChannel
   readonly rules: DeskRules
+  /** The desk's style (styles.ts): which requests it quotes, its risk limit over all its channels. */
+  readonly style?: DeskStyle
   readonly limits: DeskLimits
   readonly log: (line: string) => void
 }
@@ -125,6 +128,22 @@ export class Desk {
     return { publicKey: this.o.keys.publicKey, fingerprint: fingerprint(this.o.keys.publicKey), name: this.o.name, channels }
   }
 
+  /**
+   * The desk's collateral committed over all its channels (open positions and live quotes), without
+   * the live quotes of ticket `rfqId` in channel `channelId` (being re-quoted).
+   */
+  committed(channelId: Hex, rfqId: string): bigint {
+    const channels: ChannelCommitment[] = []
+    let at = -1
+    for (const [id, bot] of this.bots) {
+      if (id === channelId) at = channels.length
+      const view = bot.session.view
+      const liveQuotes = view.quotes.filter((q) => q.status === 'live' && q.counterOf === null && q.signed.quote.quoter === view.me).map((q) => q.signed.quote)
+      channels.push({ me: view.me, latest: view.latest?.state ?? null, liveQuotes })
+    }
+    return committedCollateral(channels, at >= 0 ? { channel: at, rfqId } : undefined)
+  }
+
   /** POST /invite: opens and checks the invite, funds the desk's side, stores and starts the channel. */
   acceptInvite(body: unknown, from: InviteSource = { address: null }): Promise<{ channelId: Hex }> {
     // One at a time: two posts of the same invite must not start two runtimes.
@@ -190,6 +209,7 @@ export class Desk {
         storeDir: join(this.o.dataDir, 'channels', entry.channelId),
         name: this.o.name,
         rules: this.o.rules,
+        ...(this.o.style ? { quoteTicket: this.styled(this.o.style, entry) } : {}),
         watchtower: this.o.market.info.watchtower !== null,
         log: this.o.log,
         ensureFunds: this.ensureFunds,
@@ -200,6 +220,10 @@ export class Desk {
       this.failed.set(entry.channelId, describeError(e))
       this.o.log(`[${entry.channelId.slice(0, 8)}] cannot start the channel: ${describeError(e)}`)
     }
+  }
+
+  private styled(style: DeskStyle, entry: ChannelEntry): ChannelBotDeps['quoteTicket'] {
+    return (i) => styledQuote({ ...i, style, deskName: this.o.name, me: entry.me, committed: this.committed(entry.channelId, i.ticket.id) })
   }
 
   async stop(): Promise<void> {

@@ -68,7 +68,14 @@ export function requesterSideOf(q: Pick<Quote, 'side'>): 'buy' | 'sell' {
 
 export type QuoteDecision =
   | { readonly kind: 'quote'; readonly terms: OptionPackage; readonly side: 'sell' | 'buy'; readonly premium: bigint; readonly fairMinor: number; readonly key: string }
-  | { readonly kind: 'skip'; readonly code: 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL'; readonly reason: string }
+  | {
+      readonly kind: 'skip'
+      /** The first six are core's rules; the last four a desk style's (styles.ts). */
+      readonly code: 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL' | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
+      readonly reason: string
+      /** Tell the trader (a line in the ticket's notes): a style's refusal, not a transient condition. */
+      readonly tell?: true
+    }
 
 export interface TicketInput {
   readonly ticket: RfqTicket

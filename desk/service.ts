@@ -7,7 +7,6 @@ import { startApi } from './api.ts'
 import type { DemoOptions } from './cli.ts'
 import { Desk, describeError } from './desk.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { DEFAULT_RULES } from './marketMaker.ts'
 import { NodeMarket } from './nodeMarket.ts'
 import { InviteRateLimit } from './quotas.ts'
 import type { ConnectChannel } from './transport.ts'
@@ -43,8 +42,9 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
   market.start(2_000)
   log(`node ${o.nodeUrl} contract ${info.contractId.slice(0, 12)}… feeds ${market.feeds.map((f) => `${f.feed}=${market.spot(f.feed)}`).join(' ')}`)
 
-  const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, client, market, connect, rules: DEFAULT_RULES, limits: o.limits, log })
+  const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, client, market, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
   const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst))
+  log(`style ${o.style.name}: ${o.style.description}`)
   log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per address`)
   return {
     url: api.url,

@@ -1,0 +1,107 @@
+// ChainSettlement against the adjudicator on anvil: a channel opened with the counterparty's
+// EIP-712 authorisation taken from the channel's doc, a stale dispute seen (version, deadline, who)
+// and refuted, finalize with the held state, the locked positions listed from events and refunded
+// after the fallback; the oracle service's answers parsed and its refusals named.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createPublicClient, createWalletClient, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { evmKeyOf, stateHash, type EvmKey } from '../../core/index.ts'
+import { ensureAuthorization, readAuthorization } from '../../core/sync/auths.ts'
+import { chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
+import { startOracleService, type OracleService } from '../services/oracle.ts'
+import { ChainCallError, ChainClient } from './chain.ts'
+import { ChainSettlement, settlementFallbackMs } from './settlement.ts'
+import { testKey } from '../../core/testkit.ts'
+
+let fx: ChainFixture
+let oracle: OracleService
+
+beforeAll(async () => {
+  fx = await ChainFixture.start()
+  oracle = await startOracleService({ rpcUrl: fx.chain.rpcUrl })
+}, 120_000)
+afterAll(async () => {
+  await oracle?.close()
+  await fx?.stop()
+})
+
+function settlementOf(key: EvmKey): ChainSettlement {
+  const account = privateKeyToAccount(`0x${key.privateKey}`)
+  const chain = new ChainClient({ ...fx.deployment, fromBlock: 0n }, createPublicClient({ chain: fx.chain.chain, transport: http(fx.chain.rpcUrl) }), createWalletClient({ account, chain: fx.chain.chain, transport: http(fx.chain.rpcUrl) }))
+  return new ChainSettlement({ chain, oracleUrl: oracle.url, watchtowerUrl: null })
+}
+
+describe('ChainSettlement on anvil', () => {
+  it('opens with the authorisation from the doc, sees a stale dispute, refutes, finalizes and refunds after the fallback', async () => {
+    const keyA = evmKeyOf(testKey('alice').secretKey)
+    const keyB = evmKeyOf(testKey('bob').secretKey)
+    const a = settlementOf(keyA)
+    const b = settlementOf(keyB)
+    const head = await a.chain.head()
+    const c = chainChannel(fx.deployment, keyA.address, keyB.address, head.time, 'settlement')
+    for (const s of [a, b]) {
+      await s.chain.getTestFunds(20_000n * USDC)
+      await s.chain.deposit(DEPOSIT)
+    }
+    expect(await a.view(c.params)).toBeNull()
+
+    // B authorises the opening in the doc; A finds it there and opens.
+    const doc = new Y.Doc()
+    const h0 = stateHash(c.s[0]!.state)
+    expect(await ensureAuthorization(doc, c.params, 'B', 'open', h0, (id, h, closing) => b.chain.authorize(id, h, closing))).toBe(true)
+    const authB = readAuthorization(doc, c.params, 'open', h0, 'B')
+    expect(authB).not.toBeNull()
+    await a.open(c.params, c.s[0]!, authB!)
+    expect(await a.view(c.params)).toMatchObject({ status: 'open', holdings: c.s[0]!.state.deposited, version: 0, dispute: null })
+
+    // B disputes with v1 while v2 exists: A sees who, which version and the deadline, and refutes.
+    await b.dispute(c.params, c.s[1]!)
+    const disputed = await a.view(c.params)
+    expect(disputed?.status).toBe('disputed')
+    expect(disputed?.dispute).toMatchObject({ version: 1, stateHash: stateHash(c.s[1]!.state), startedBy: keyB.address })
+    expect(disputed!.dispute!.deadline).toBeGreaterThan((await a.chain.head()).time)
+    await a.refute(c.params, c.s[2]!)
+    expect((await a.view(c.params))?.dispute).toMatchObject({ version: 2, stateHash: stateHash(c.s[2]!.state) })
+
+    // Finalize before the deadline is refused in words; after it, with the held state.
+    const early = await a.finalize(c.params, c.s[2]!.state).catch((e: unknown) => e)
+    expect(early).toBeInstanceOf(ChainCallError)
+    expect((early as ChainCallError).code).toBe('CHALLENGE_ACTIVE')
+    await a.chain.advanceTime(c.params.challengePeriod / 1000 + 1)
+    await a.finalize(c.params, c.s[2]!.state)
+    const finalized = await a.view(c.params, [c.s[2]!, c.s[1]!])
+    expect(finalized?.status).toBe('finalized')
+    expect(finalized?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.map((p) => p.id))
+    // Without the held state this party cannot list them (it says so with null, not an empty list).
+    expect((await a.view(c.params, [c.s[1]!]))?.lockedPositions).toBeNull()
+
+    // Past expiry + fallback with no settlement: refund one; it leaves the locked list.
+    const first = c.s[2]!.state.positions[0]!
+    const wait = Math.ceil((first.terms.expiry + settlementFallbackMs - (await a.chain.head()).time) / 1000) + 1
+    await a.chain.advanceTime(wait)
+    const freeBefore = await a.chain.freeBalance(keyA.address)
+    await b.refundPosition(c.params, first)
+    expect(await a.chain.freeBalance(keyA.address)).toBe(freeBefore + first.lockA)
+    expect((await a.view(c.params, [c.s[2]!]))?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.slice(1).map((p) => p.id))
+    const events = await a.channelEvents(c.params)
+    expect(events.map((e) => e.type)).toEqual(['ChannelOpened', 'DisputeStarted', 'DisputeRefuted', 'ChannelFinalized', 'PositionRefunded'])
+    expect(events[2]!.by).toBe(keyA.address)
+  })
+
+  it('the oracle service: a mark is parsed, an unknown feed and a future instant are named', async () => {
+    const s = settlementOf(evmKeyOf(testKey('carol').secretKey))
+    const info = await s.oracleInfo()
+    expect(info.feeds.map((f) => f.feed)).toContain('BTC-USD')
+    const mark = await s.mark('BTC-USD')
+    expect(mark.attestation.oracle).toBe(info.publicKey)
+    const unknown = await s.mark('NOPE-USD').catch((e: unknown) => e)
+    expect(unknown).toBeInstanceOf(ChainCallError)
+    expect((unknown as ChainCallError).message).toMatch(/oracle refused/)
+    const future = await s.attestation('BTC-USD', (await s.chain.head()).time + 3_600_000).catch((e: unknown) => e)
+    expect((future as ChainCallError).code).toBe('FUTURE_INSTANT')
+    const down = await new ChainSettlement({ chain: s.chain, oracleUrl: 'http://127.0.0.1:9', watchtowerUrl: null }).mark('BTC-USD').catch((e: unknown) => e)
+    expect((down as ChainCallError).code).toBe('SERVICE_UNAVAILABLE')
+    await expect(s.watch(chainChannel(fx.deployment, '00'.repeat(20), '11'.repeat(20), 0).params, chainChannel(fx.deployment, '00'.repeat(20), '11'.repeat(20), 0).s[0]!)).rejects.toThrow(/No watchtower/)
+  })
+})

@@ -1,0 +1,274 @@
+// Settlement as the app and the desk use it: the adjudicator on chain (ChainClient), the oracle
+// service (attestations over HTTP) and the watchtower service (hand-off of co-signed states), behind
+// one object whose calls take core's values. Browser-safe: viem, fetch and zod only.
+//
+// The contract stores a channel's numbers and the hash of a disputed state, not the state: the
+// views here add what a party needs to act (the disputed version and deadline, who disputed, which
+// positions are still locked after finalize) from the contract's events and the party's own states.
+import { decodeEventLog, getAddress, type Hex as ViemHex } from 'viem'
+import { z } from 'zod'
+import {
+  channelIdOf,
+  signedAttestationSchema,
+  stateHash,
+  toWire,
+  type AddressHex,
+  type AuthorizationHex,
+  type ChannelParams,
+  type ChannelState,
+  type Hex,
+  type Position,
+  type SignedAttestation,
+  type SignedState,
+} from '../../core/index.ts'
+import { adjudicatorAbi } from './abi.ts'
+import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
+import { ChainCallError, type ChainClient, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
+
+/** How long after expiry an attestation may settle a position; after it, both locks are refunded (the contract's constant). */
+export const settlementFallbackMs = SETTLEMENT_FALLBACK_MS
+
+export type ChainEventName = 'Deposited' | 'Withdrawn' | 'ChannelOpened' | 'ChannelClosed' | 'DisputeStarted' | 'DisputeRefuted' | 'ChannelFinalized' | 'PositionSettled' | 'PositionRefunded'
+
+/** One event of the adjudicator, decoded, with the account that sent its transaction. */
+export interface ChainEvent {
+  /** Unique and ordered: block number and log index. */
+  readonly key: string
+  readonly block: bigint
+  readonly type: ChainEventName
+  readonly channelId: Hex | null
+  /** The transaction's sender (no 0x), when known. */
+  readonly by: AddressHex | null
+  readonly version: number | null
+  readonly stateHash: Hex | null
+  readonly positionId: Hex | null
+  readonly txHash: ViemHex
+}
+
+/** The channel on the contract, with what its events tell. */
+export interface SettlementChannelView {
+  readonly channelId: Hex
+  readonly status: ChannelStatusOnChain
+  readonly deposited: bigint
+  readonly holdings: bigint
+  /** The version the contract holds (the opening's, the disputed or the finalized one). */
+  readonly version: number
+  /** While disputed: the version, the deadline (ms, chain time) and the state's hash the contract holds. */
+  readonly dispute: { readonly version: number; readonly deadline: number; readonly stateHash: Hex | null; readonly startedBy: AddressHex | null } | null
+  /** After finalize: positions of `finalState` not yet settled or refunded (null when this party lacks that state). */
+  readonly lockedPositions: readonly Position[] | null
+  readonly lockedCount: number
+}
+
+export interface OracleInfo {
+  readonly publicKey: Hex
+  readonly feeds: readonly { readonly feed: string; readonly decimals: number }[]
+  readonly chainTime: number
+}
+const oracleInfoSchema = z.object({
+  publicKey: z.string().regex(/^[0-9a-f]{64}$/),
+  feeds: z.array(z.object({ feed: z.string().max(32), decimals: z.number().int().min(0).max(18) })).max(64),
+  chainTime: z.number().int().nonnegative(),
+})
+
+export interface WatchtowerInfo {
+  readonly address: AddressHex
+  readonly channels: number
+}
+const watchtowerInfoSchema = z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/), channels: z.number().int().nonnegative().optional() })
+const serviceErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+export interface SettlementOptions {
+  readonly chain: ChainClient
+  /** The oracle service's base URL (attestations). */
+  readonly oracleUrl: string
+  /** The watchtower service's base URL; null when none is configured. */
+  readonly watchtowerUrl: string | null
+  readonly fetch?: typeof fetch
+}
+
+const MAX_LOG_RANGE = 5_000n
+
+export class ChainSettlement {
+  readonly chain: ChainClient
+  readonly oracleUrl: string
+  readonly watchtowerUrl: string | null
+  private readonly fetchFn: typeof fetch
+
+  constructor(o: SettlementOptions) {
+    this.chain = o.chain
+    this.oracleUrl = o.oracleUrl.replace(/\/$/, '')
+    this.watchtowerUrl = o.watchtowerUrl?.replace(/\/$/, '') ?? null
+    this.fetchFn = o.fetch ?? ((...a) => fetch(...a))
+  }
+
+  // ---- services ----
+
+  private async getJson<T>(service: string, url: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
+    let res: Response
+    try {
+      res = await this.fetchFn(url, init)
+    } catch (e) {
+      throw new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} did not answer (${(e as Error).message}).`, `Check that the ${service} runs at ${url.split('/').slice(0, 3).join('/')}.`)
+    }
+    let body: unknown
+    try {
+      body = await res.json()
+    } catch {
+      throw new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} answered ${res.status} without JSON.`, `Check the ${service}'s address.`)
+    }
+    if (!res.ok) {
+      const err = serviceErrorSchema.safeParse(body)
+      const code = err.success ? err.data.error.code : `HTTP_${res.status}`
+      throw new ChainCallError(code, `The ${service} refused: ${err.success ? err.data.error.message : `status ${res.status}`}.`, 'Try again later; if it persists, the service needs attention.')
+    }
+    const parsed = schema.safeParse(body)
+    if (!parsed.success) throw new ChainCallError('SERVICE_INVALID', `The ${service} sent an answer of the wrong shape (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}).`, `The ${service} may be another version than the app.`)
+    return parsed.data
+  }
+
+  oracleInfo(): Promise<OracleInfo> {
+    return this.getJson('oracle', `${this.oracleUrl}/info`, oracleInfoSchema)
+  }
+
+  /** The oracle's signed price of `feed` at `instant` (ms); refused until the chain has reached it. */
+  attestation(feed: string, instant: number): Promise<SignedAttestation> {
+    return this.getJson('oracle', `${this.oracleUrl}/oracle/attestation?feed=${encodeURIComponent(feed)}&instant=${instant}`, signedAttestationSchema as z.ZodType<SignedAttestation>)
+  }
+
+  /** The oracle's signed price of `feed` now (chain time). */
+  mark(feed: string): Promise<SignedAttestation> {
+    return this.getJson('oracle', `${this.oracleUrl}/oracle/mark?feed=${encodeURIComponent(feed)}`, signedAttestationSchema as z.ZodType<SignedAttestation>)
+  }
+
+  async watchtowerInfo(): Promise<WatchtowerInfo | null> {
+    if (!this.watchtowerUrl) return null
+    const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower`, watchtowerInfoSchema)
+    return { address: w.address.slice(2).toLowerCase(), channels: w.channels ?? 0 }
+  }
+
+  /** Hands a co-signed state to the watchtower (it refutes stale disputes with it while we are away). */
+  async watch(params: ChannelParams, signed: SignedState): Promise<{ readonly version: number }> {
+    if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Stay online while a dispute may run, or configure a watchtower.')
+    return this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/states`, z.object({ version: z.number().int() }).passthrough(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(toWire({ params, state: signed })),
+    })
+  }
+
+  // ---- the contract ----
+
+  /** Opens with the co-signed opening state and the counterparty's EIP-712 authorisation. */
+  open(params: ChannelParams, opening: SignedState, otherAuth: AuthorizationHex, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'open', params, state: opening.state, otherAuth }, onProgress)
+  }
+
+  /** Cooperative close with the co-signed final state and the counterparty's authorisation. */
+  close(params: ChannelParams, final: SignedState, otherAuth: AuthorizationHex, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'close', params, state: final.state, otherAuth }, onProgress)
+  }
+
+  dispute(params: ChannelParams, signed: SignedState, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'dispute', params, signed }, onProgress)
+  }
+
+  refute(params: ChannelParams, signed: SignedState, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'refute', params, signed }, onProgress)
+  }
+
+  /** Pays out the disputed state after its deadline: `state` must be the one the contract holds. */
+  finalize(params: ChannelParams, state: ChannelState, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'finalize', params, state }, onProgress)
+  }
+
+  settlePosition(params: ChannelParams, position: Position, attestation: SignedAttestation, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'settlePosition', params, position, attestation }, onProgress)
+  }
+
+  refundPosition(params: ChannelParams, position: Position, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
+    return this.chain.call({ fn: 'refundPosition', params, position }, onProgress)
+  }
+
+  /**
+   * The channel as the contract and its events show it, or null when it was never opened.
+   * `states` are this party's co-signed states (newest first is fine): the one whose hash the
+   * contract holds gives the locked positions after finalize.
+   */
+  async view(params: ChannelParams, states: readonly SignedState[] = []): Promise<SettlementChannelView | null> {
+    const channelId = channelIdOf(params)
+    const c = await this.chain.channel(channelId)
+    if (c.status === 'none') return null
+    let dispute: SettlementChannelView['dispute'] = null
+    let lockedPositions: readonly Position[] | null = null
+    if (c.status === 'disputed' || c.status === 'finalized') {
+      const events = await this.channelEvents(params)
+      const last = [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')
+      const started = [...events].reverse().find((e) => e.type === 'DisputeStarted')
+      const held = last?.stateHash ?? null
+      if (c.status === 'disputed') dispute = { version: c.version, deadline: c.deadline, stateHash: held, startedBy: started?.by ?? null }
+      if (c.status === 'finalized') {
+        const finalState = held === null ? null : (states.find((s) => stateHash(s.state) === held)?.state ?? null)
+        if (finalState) {
+          const done = new Set(events.filter((e) => e.type === 'PositionSettled' || e.type === 'PositionRefunded').map((e) => e.positionId))
+          lockedPositions = finalState.positions.filter((p) => !done.has(p.id))
+        }
+      }
+    }
+    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, lockedPositions, lockedCount: c.lockedCount }
+  }
+
+  /** The hash of the state the contract holds for a disputed or finalized channel (from its events). */
+  async heldStateHash(params: ChannelParams): Promise<Hex | null> {
+    const events = await this.channelEvents(params)
+    return [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')?.stateHash ?? null
+  }
+
+  /** Every event of one channel, oldest first (indexed by channel id: one query per range). */
+  async channelEvents(params: ChannelParams): Promise<ChainEvent[]> {
+    const latest = await this.chain.publicClient.getBlockNumber({ cacheTime: 0 })
+    return this.events(this.chain.deployment.fromBlock ?? 0n, latest, channelIdOf(params))
+  }
+
+  /** The adjudicator's events in [from, to], decoded, with each transaction's sender. */
+  async events(from: bigint, to: bigint, channelId?: Hex): Promise<ChainEvent[]> {
+    const out: ChainEvent[] = []
+    const senders = new Map<ViemHex, AddressHex | null>()
+    for (let lo = from; lo <= to; lo += MAX_LOG_RANGE) {
+      const hi = lo + MAX_LOG_RANGE - 1n < to ? lo + MAX_LOG_RANGE - 1n : to
+      const logs = await this.chain.publicClient.getLogs({
+        address: getAddress(`0x${this.chain.deployment.address}`),
+        fromBlock: lo,
+        toBlock: hi,
+      })
+      for (const log of logs) {
+        let decoded: { eventName: string; args: Record<string, unknown> }
+        try {
+          decoded = decodeEventLog({ abi: adjudicatorAbi, data: log.data, topics: log.topics }) as never
+        } catch {
+          continue // not one of ours
+        }
+        const a = decoded.args
+        if (channelId !== undefined && (typeof a.channelId !== 'string' || a.channelId.slice(2).toLowerCase() !== channelId)) continue
+        const txHash = log.transactionHash!
+        if (!senders.has(txHash)) {
+          const tx = await this.chain.publicClient.getTransaction({ hash: txHash }).catch(() => null)
+          senders.set(txHash, tx ? tx.from.slice(2).toLowerCase() : null)
+        }
+        const h = (v: unknown): Hex | null => (typeof v === 'string' ? v.slice(2).toLowerCase() : null)
+        out.push({
+          key: `${log.blockNumber}:${log.logIndex}`,
+          block: log.blockNumber!,
+          type: decoded.eventName as ChainEventName,
+          channelId: h(a.channelId),
+          by: senders.get(txHash) ?? null,
+          version: typeof a.version === 'bigint' ? Number(a.version) : null,
+          stateHash: h(a.stateHash),
+          positionId: h(a.positionId),
+          txHash,
+        })
+      }
+    }
+    return out
+  }
+}

@@ -65,6 +65,12 @@ export interface SigningPolicy {
 
 export const DEFAULT_POLICY: SigningPolicy = { maxFutureMs: 30_000, maxAgeMs: 120_000, compactAfter: 8 }
 
+/**
+ * Party A also compacts when this much of the epoch is rejected entries (junk from the room, or
+ * honest entries the budget cut): a new epoch carries only what the reader accepted.
+ */
+export const COMPACT_JUNK = { entries: 64, chars: 32 * 1024 } as const
+
 export interface EngineInput {
   readonly params: ChannelParams
   readonly me: Party
@@ -128,7 +134,14 @@ export type EngineAction =
   | { readonly kind: 'republish-quote'; readonly signed: SignedQuote }
   | { readonly kind: 'publish-checkpoint'; readonly signed: SignedState }
   | { readonly kind: 'resolve'; readonly resolved: ResolvedIntent }
-  | { readonly kind: 'compact'; readonly checkpoint: SignedState; readonly keepProposals: ReadonlySet<Hex>; readonly keepQuotes: ReadonlySet<Hex>; readonly keepRfqs: ReadonlySet<string> }
+  | {
+      readonly kind: 'compact'; readonly checkpoint: SignedState; readonly keepProposals: ReadonlySet<Hex>; readonly keepQuotes: ReadonlySet<Hex>; readonly keepRfqs: ReadonlySet<string>
+      /** Valid entries written into the new epoch (rejected ones are shed); `why` names the trigger. */
+      readonly sigs: readonly { readonly hash: Hex; readonly party: Party; readonly sig: string }[]
+      readonly keepRefusals: ReadonlySet<string>
+      readonly cancels: readonly { readonly quoteHash: Hex; readonly by: Party; readonly sig: string }[]
+      readonly why: 'history' | 'quotes' | 'junk'
+    }
 
 export interface ChannelView {
   readonly channelId: Hex
@@ -821,12 +834,18 @@ function compaction(ctx: EngineContext, doc: DocContents, latest: Candidate | nu
   const latestVersion = latest.state.version
   const below = [...doc.proposals.values()].filter((p) => p.version <= latestVersion).length
   const deadQuotes = quotes.filter((q) => q.status !== 'live').length
-  if (below < ctx.policy.compactAfter && deadQuotes < ctx.policy.compactAfter * 2) return null
+  const junk = doc.junk.entries >= COMPACT_JUNK.entries || doc.junk.chars >= COMPACT_JUNK.chars
+  const why = below >= ctx.policy.compactAfter ? 'history' : deadQuotes >= ctx.policy.compactAfter * 2 ? 'quotes' : junk ? 'junk' : null
+  if (why === null) return null
   const keepProposals = new Set([...doc.proposals.values()].filter((p) => p.version > latestVersion).map((p) => p.hash))
   const pendingQuotes = new Set(live.flatMap((c) => (c.transition?.type === 'trade' ? [quoteHash(c.transition.quote.quote)] : [])))
   const keepQuotes = new Set(quotes.filter((q) => q.status === 'live' || pendingQuotes.has(q.hash)).map((q) => q.hash))
   const keepRfqs = new Set(doc.rfqs.filter((r) => r.status === 'open' || r.status === 'quoted').map((r) => r.id))
-  return { kind: 'compact', checkpoint: latestSigned, keepProposals, keepQuotes, keepRfqs }
+  const sigs: { hash: Hex; party: Party; sig: string }[] = []
+  for (const h of keepProposals) for (const party of ['A', 'B'] as const) { const sig = doc.sigs.get(h)?.[party]; if (sig) sigs.push({ hash: h, party, sig }) }
+  const keepRefusals = new Set(doc.refusals.filter((r) => keepProposals.has(r.hash) || keepQuotes.has(r.hash)).map((r) => `${r.hash}:${r.party}`))
+  const cancels = [...doc.cancels.values()].filter((c) => keepQuotes.has(c.quoteHash)).map((c) => ({ quoteHash: c.quoteHash, by: c.by, sig: c.sig }))
+  return { kind: 'compact', checkpoint: latestSigned, keepProposals, keepQuotes, keepRfqs, sigs, keepRefusals, cancels, why }
 }
 
 function toProposal(c: Candidate): Proposal {

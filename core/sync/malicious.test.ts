@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ChannelSession } from './session.ts'
-import { currentEpoch, proposalWire, section, sigKey, MAX_ENTRY_CHARS } from './schema.ts'
+import { currentEpoch, proposalWire, section, sigEntryKey, sigKey, signaturesIn, writeProposal, MAX_ENTRY_CHARS } from './schema.ts'
+import { readChannelDoc } from './reader.ts'
 import { T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, storeWithOpening, pkg, cappedCall } from './testkit.ts'
 import { applyTransition } from '../transition.ts'
 import { stateHash } from '../state.ts'
@@ -18,7 +19,8 @@ describe('a malicious peer writing into the document', () => {
     const params = makeParams(3)
     const opening = openingSigned(params)
     const now = T0 + 5000
-    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now })
+    // Driven by hand (auto: false), so the view with all the junk is read before A reacts to it.
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now, auto: false })
     // One honest trade first (B behaves), so there is a state to protect.
     const [qa1, qa2, qa3] = quotePool(params, 'A', 3, T0 + DAY)
     for (const q of [qa1!, qa2!, qa3!]) await a.publishQuote(q)
@@ -28,10 +30,11 @@ describe('a malicious peer writing into the document', () => {
     const epoch = currentEpoch(a.doc)!
     a.doc.transact(() => {
       section(epoch, 'proposals').set(h1, proposalWire({ version: 1, state: s1, transition: t1, proposer: 'B' }))
-      section(epoch, 'sigs').set(sigKey(h1, 'B'), signState(s1, keysB.secretKey))
+      section(epoch, 'sigs').set(sigKey(h1, 'B'), signState(s1, keysB.secretKey)) // the v1 key form is still read
     })
-    await a.whenIdle()
+    await a.run()
     expect(a.view.latestHash).toBe(h1)
+    const sigA1 = signState(s1, keysA.secretKey)
     const before = a.view.latestHash
     const signedBefore = a.view.mySignedVersion
 
@@ -66,11 +69,15 @@ describe('a malicious peer writing into the document', () => {
       ['sigs', sigKey(hF, 'B'), signState(foreign, keysB.secretKey)], // another channel's signature
       ['sigs', 'nope', 'ab'],
       ['sigs', sigKey(h1, 'A'), 'zz'],
+      ['sigs', sigEntryKey(h1, 'A', sigA1), 'a value over a content-addressed signature'], // cannot displace it
+      ['sigs', sigEntryKey(h2, 'B', forged), ''], // a forged signature in the content-addressed form
       ['proposals', stateHash(stale), proposalWire({ version: 0, state: stale, transition: null, proposer: 'B' })],
       ['quotes', quoteHash(badQuote.quote), JSON.stringify({ signed: toWire(badQuote), counterOf: null })],
       ['quotes', '6'.repeat(64), JSON.stringify({ signed: toWire(qa3!), counterOf: null })],
       ['cancels', quoteHash(qa3!.quote), JSON.stringify({ by: 'B', at: now })],
+      ['cancels', `${quoteHash(qa2!.quote)}:A:${forged}`, ''], // a forged cancel of A's quote in A's name
       ['refusals', 'bad', '{}'],
+      ['refusals', sigKey(h2, 'B'), JSON.stringify({ code: 'DECLINED', message: 'forged', sig: forged })], // a refusal in B's name
     ]
     a.doc.transact(() => {
       for (const [name, key, value] of writes) section(epoch, name).set(key, value)
@@ -80,23 +87,34 @@ describe('a malicious peer writing into the document', () => {
       t.set('status', 'hacked')
       epoch.set('checkpoint', JSON.stringify({ state: toWire(s2), sigA: forged, sigB: signState(s2, keysB.secretKey) }))
     })
-    await a.whenIdle()
     const v = a.compute()
     expect(v.latestHash, 'latest state moved').toBe(before)
     expect(v.mySignedVersion, 'A signed something').toBe(signedBefore)
     if (process.env.DEBUG_MAL) console.log(v.rejected.map((r) => `${r.area} ${r.key.slice(0, 20)} ${r.code} ${r.reason}`).join("\n"), { h2: h2.slice(0, 20), hT: hT.slice(0, 20), hF: hF.slice(0, 20), q: quoteHash(qa3!.quote).slice(0, 20), bq: quoteHash(badQuote.quote).slice(0, 20) })
     const rejectedKeys = new Set(v.rejected.map((r) => r.key))
-    for (const k of ['zz', '1'.repeat(64), '2'.repeat(64), '3'.repeat(64), '4'.repeat(64), '5'.repeat(64), '7'.repeat(64), '8'.repeat(64), hF, hT, `${h2}:B`, `${h2}:A`, 'nope', quoteHash(badQuote.quote), '6'.repeat(64), quoteHash(qa3!.quote), 'bad', 't1', 't2', 'checkpoint']) {
+    for (const k of ['zz', '1'.repeat(64), '2'.repeat(64), '3'.repeat(64), '4'.repeat(64), '5'.repeat(64), '7'.repeat(64), '8'.repeat(64), hF, hT, `${h2}:B`, `${h2}:A`, sigEntryKey(h2, 'B', forged), `${quoteHash(qa2!.quote)}:A:${forged}`, 'nope', quoteHash(badQuote.quote), '6'.repeat(64), quoteHash(qa3!.quote), 'bad', 't1', 't2', 'checkpoint']) {
       expect(rejectedKeys.has(k), `entry ${k.slice(0, 20)} was not rejected`).toBe(true)
     }
     for (const r of v.rejected) expect(r.reason.length, `no reason for ${r.key}`).toBeGreaterThan(5)
-    // A overwritten own signature is put back from A's storage.
-    expect(section(currentEpoch(a.doc)!, 'sigs').get(sigKey(h1, 'A'))).toBe(signState(s1, keysA.secretKey))
-    // The tampered proposal is rejected with the transition rule that it breaks.
+    // A's signature is still read: the writes under its key and its old key displaced nothing.
+    expect(readChannelDoc(a.doc, params).sigs.get(h1)?.A).toBe(sigA1)
+    // The forged cancel and refusal count for nothing.
+    expect(v.quotes.find((q) => q.hash === quoteHash(qa2!.quote))?.status).toBe('live')
+    expect(v.rejected.find((r) => r.area === 'refusals' && r.key === sigKey(h2, 'B'))?.code).toBe('BAD_SIGNATURE')
+    // A proposal no party signed is not even parsed; the tampered one (signed by B) is rejected
+    // with the transition rule that it breaks.
+    expect(v.rejected.find((r) => r.key === '1'.repeat(64))?.code).toBe('UNSIGNED')
     expect(v.rejected.find((r) => r.key === hT)?.reason).toContain('TRANSITION_MISMATCH')
-    // A still countersigns a correct proposal afterwards: B re-signs h2 properly.
-    section(currentEpoch(a.doc)!, 'sigs').set(sigKey(h2, 'B'), signState(s2, keysB.secretKey))
-    await a.whenIdle()
+    // Over COMPACT_JUNK, A starts a new epoch that carries only accepted entries.
+    const epochBefore = v.epoch
+    await a.run()
+    const after = readChannelDoc(a.doc, params)
+    expect(after.epoch, 'A compacts to shed the junk').toBe(epochBefore + 1)
+    expect(after.junk.entries, `junk left after compaction: ${JSON.stringify(after.rejected)}`).toBe(0)
+    expect(a.view.latestHash).toBe(before)
+    // A still countersigns a correct proposal afterwards: B proposes h2 properly.
+    writeProposal(a.doc, currentEpoch(a.doc)!, { hash: h2, version: 2, state: s2, transition: t2, proposer: 'B' }, signState(s2, keysB.secretKey))
+    await a.run()
     expect(a.view.latestHash).toBe(h2)
     expect(channelIdOf(params)).not.toBe(channelIdOf(other))
   })
@@ -127,5 +145,33 @@ describe('a malicious peer writing into the document', () => {
     void pkg
     void cappedCall
     void DAY
+  })
+})
+
+describe('a forged write next to a valid signature', () => {
+  it('cannot displace it: the peer still countersigns (issue 17, finding 2)', async () => {
+    const params = makeParams(6)
+    const opening = openingSigned(params)
+    const now = T0 + 5000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now, auto: false })
+    const [q] = quotePool(params, 'A', 1, T0 + DAY)
+    await a.publishQuote(q!)
+    const t = { type: 'trade' as const, quote: q!, timestamp: now }
+    const s = applyTransition(params, opening.state, t, 1)
+    const h = stateHash(s)
+    const sigB = signState(s, keysB.secretKey)
+    const epoch = currentEpoch(a.doc)!
+    // B's proposal and signature, then (before A reads them) an attacker's writes over every key
+    // that names (h, B): the content-addressed key itself, the v1 key, and another forged candidate.
+    writeProposal(a.doc, epoch, { hash: h, version: 1, state: s, transition: t, proposer: 'B' }, sigB)
+    a.doc.transact(() => {
+      const sigs = section(epoch, 'sigs')
+      sigs.set(sigEntryKey(h, 'B', sigB), 'x'.repeat(500))
+      sigs.set(sigKey(h, 'B'), 'ab'.repeat(64))
+      sigs.set(sigEntryKey(h, 'B', 'cd'.repeat(64)), '')
+    })
+    expect(signaturesIn(section(epoch, 'sigs'), h, 'B')).toContain(sigB)
+    await a.run()
+    expect(a.view.latestHash, 'A countersigned B\'s proposal despite the forged writes').toBe(h)
   })
 })

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { EntryCache, readChannelDoc } from './reader.ts'
-import { currentEpoch, editRfq, ensureEpoch, section, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS } from './schema.ts'
-import { makeParams, quotePool, rng, T0 } from './testkit.ts'
+import { currentEpoch, editRfq, ensureEpoch, proposalWire, section, sigEntryKey, writeProposal, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS, MAX_PROPOSALS, MAX_QUOTES } from './schema.ts'
+import { keysB, makeParams, openingSigned, quotePool, rng, T0, DAY } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
+import { applyTransition } from '../transition.ts'
+import { stateHash } from '../state.ts'
+import { signState } from '../signing.ts'
+import { toWire } from '../wire.ts'
 
 describe('the epoch budget', () => {
   it('an oversized junk entry is rejected without crowding out honest entries', () => {
@@ -19,6 +23,37 @@ describe('the epoch budget', () => {
     const contents = readChannelDoc(doc, params)
     expect(contents.quotes.has(quoteHash(q!.quote)), 'the honest quote must still be read').toBe(true)
     expect(contents.rejected.map((r) => [r.area, r.code])).toContainEqual(['checkpoint', 'TOO_LARGE'])
+  })
+
+  it('junk that no party signed uses none of it: honest entries fit after any amount (issue 17, finding 1)', () => {
+    const params = makeParams()
+    const channelId = channelIdOf(params)
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelId)
+    const opening = openingSigned(params)
+    const [q] = quotePool(params, 'A', 1, T0 + DAY, 1n)
+    const t = { type: 'trade' as const, quote: q!, timestamp: T0 }
+    const s = applyTransition(params, opening.state, t, 1)
+    const well = proposalWire({ version: 1, state: s, transition: t, proposer: 'B' })
+    const other = quotePool(makeParams(9), 'A', 1, T0 + DAY, 1n)[0]!
+    // Keys that sort before the honest ones, values just under the per-entry cap, and more entries
+    // than any cap: a valid-looking (well-formed) proposal without a signature, quotes with a bad one.
+    doc.transact(() => {
+      for (let i = 0; i < MAX_PROPOSALS + 8; i++) section(epoch, 'proposals').set(i.toString(16).padStart(64, '0'), i < 4 ? 'x'.repeat(MAX_ENTRY_CHARS - 10) : well)
+      for (let i = 0; i < MAX_QUOTES + 8; i++) section(epoch, 'quotes').set(i.toString(16).padStart(64, '0'), JSON.stringify({ signed: toWire({ ...q!, signature: 'ab'.repeat(64) }), counterOf: null }))
+      for (let i = 0; i < 2 * MAX_PROPOSALS + 8; i++) section(epoch, 'sigs').set(sigEntryKey(i.toString(16).padStart(64, '0'), 'A', 'cd'.repeat(64)), 'y'.repeat(2000))
+      section(epoch, 'quotes').set(quoteHash(other.quote), JSON.stringify({ signed: toWire(other), counterOf: null })) // another channel's quote
+      epoch.set('checkpoint', JSON.stringify({ state: toWire(s), sigA: 'ab'.repeat(64), sigB: 'ab'.repeat(64) }).padEnd(90_000, ' '))
+    })
+    writeProposal(doc, epoch, { hash: stateHash(s), version: 1, state: s, transition: t, proposer: 'B' }, signState(s, keysB.secretKey))
+    writeQuote(doc, epoch, quoteHash(q!.quote), q!, null)
+    const c = readChannelDoc(doc, params)
+    expect(c.proposals.has(stateHash(s)), 'the signed proposal is read').toBe(true)
+    expect(c.sigs.get(stateHash(s))?.B).toBe(signState(s, keysB.secretKey))
+    expect(c.quotes.has(quoteHash(q!.quote)), 'the signed quote is read').toBe(true)
+    expect(c.chars, 'only the honest entries count').toBeLessThan(10_000)
+    expect(c.rejected.filter((r) => r.code === 'TOO_MANY' || (r.code === 'TOO_LARGE' && r.reason.includes('epoch'))), 'no budget or cap was reached').toEqual([])
+    expect(c.junk.entries).toBeGreaterThan(MAX_PROPOSALS + MAX_QUOTES)
   })
 })
 

@@ -1,10 +1,16 @@
 // The untrusted reader: turns whatever is in the Y.Doc into typed entries or rejections with a
-// reason. It never throws and never verifies signatures (the engine does, with a cache); it checks
-// size, shape, types, that every key is the hash of its value, and that entries name this channel.
+// reason. It never throws; it checks size, shape, types, that every key is the hash of its value,
+// that entries name this channel, and that every binding entry is vouched for by a party's
+// signature (a signature on a state hash, a proposal with a valid signature on its key, a signed
+// quote, refusal or cancel: each checked once through the session's caching verifier). Only vouched
+// entries count against the epoch's budget and caps, so junk that no party signed never crowds out
+// what the honest parties need. The engine checks everything else (transitions, chains, policy).
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
-import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
+import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
+import { hexToBytes } from '../bytes.ts'
+import { verifyBytes } from '../identity.ts'
 import { stateHash } from '../state.ts'
 import { quoteHash } from '../quote.ts'
 import type { Hex } from '../bytes.ts'
@@ -26,6 +32,8 @@ import {
   type RfqStatus,
 } from './schema.ts'
 import { BoundedMemo } from './memo.ts'
+import { createVerifier, type SignatureVerifier } from './verifier.ts'
+import { isValidCancel, isValidRefusal } from './notes.ts'
 
 export type RejectArea = 'doc' | 'checkpoint' | 'proposals' | 'sigs' | 'refusals' | 'quotes' | 'cancels' | 'rfqs' | 'store' | 'presence'
 
@@ -43,6 +51,7 @@ export type RejectCode =
   | 'INVALID_TRANSITION'
   | 'EQUIVOCATION'
   | 'NOT_QUOTER'
+  | 'UNSIGNED'
 
 /** An entry the reader or the engine refused, and why. Rejected entries change nothing. */
 export interface RejectedEntry {
@@ -57,12 +66,15 @@ export interface Refusal {
   readonly party: Party
   readonly code: string
   readonly message: string
+  /** `party`'s signature over refusalDigest (notes.ts), checked by the reader. */
+  readonly sig: string
 }
 
 export interface Cancel {
   readonly quoteHash: Hex
   readonly by: Party
-  readonly at: number
+  /** The quoter's signature over cancelDigest (notes.ts), checked by the reader. */
+  readonly sig: string
 }
 
 export interface RfqLeg {
@@ -99,7 +111,7 @@ export interface DocContents {
   readonly epoch: number
   readonly checkpoint: SignedState | null
   readonly proposals: ReadonlyMap<Hex, DocProposal>
-  /** Signature hex by state hash and party, shape-checked only. */
+  /** A valid signature (checked on the key's hash) by state hash and party. */
   readonly sigs: ReadonlyMap<Hex, Partial<Record<Party, string>>>
   readonly refusals: readonly Refusal[]
   readonly quotes: ReadonlyMap<Hex, DocQuote>
@@ -108,10 +120,13 @@ export interface DocContents {
   readonly rejected: readonly RejectedEntry[]
   /** Characters of binding entries read (the epoch budget counts these). */
   readonly chars: number
+  /** Rejected entries of the binding sections and their characters (keys and values): compaction sheds them. */
+  readonly junk: { readonly entries: number; readonly chars: number }
 }
 
 export const EMPTY_CONTENTS: DocContents = {
   epoch: -1, checkpoint: null, proposals: new Map(), sigs: new Map(), refusals: [], quotes: new Map(), cancels: new Map(), rfqs: [], rejected: [], chars: 0,
+  junk: { entries: 0, chars: 0 },
 }
 
 const party = z.enum(['A', 'B'])
@@ -123,8 +138,7 @@ const proposalSchema = z.strictObject({
   proposer: party,
 })
 const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
-const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS) })
-const cancelSchema = z.strictObject({ by: party, at: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS), sig: z.string().regex(/^[0-9a-f]{128}$/, 'expected a 64-byte signature as 128 lowercase hex characters') })
 const shortText = z.string().max(40)
 const rfqSchema = z.strictObject({
   createdBy: party,
@@ -142,6 +156,8 @@ const rfqSchema = z.strictObject({
 const HEX64 = /^[0-9a-f]{64}$/
 const SIG = /^[0-9a-f]{128}$/
 const SIG_KEY = /^([0-9a-f]{64}):(A|B)$/
+/** `${hash}:${party}:${signature}`: a signature (or a cancel) that is its own key. */
+const SIGNED_KEY = /^([0-9a-f]{64}):(A|B):([0-9a-f]{128})$/
 const RFQ_ID = /^[\x21-\x7e]{1,64}$/
 
 /** A JSON entry of the doc checked against `schema` (under the name `what`), or why it is rejected. */
@@ -305,12 +321,18 @@ export function isProposalKey(key: string): boolean {
   return HEX64.test(key)
 }
 
-/** Reads and parses the current epoch of a channel doc. Never throws. */
-export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), cache: EntryCache = new EntryCache()): DocContents {
+/** Signature answers for reads that are not given a verifier (bounded, shared: answers never change). */
+const defaultVerifier = createVerifier(10_000)
+
+/**
+ * Reads and parses the current epoch of a channel doc. Never throws. `verifier` checks the
+ * signatures that vouch for entries (a session passes its own, which the engine uses too).
+ */
+export function readChannelDoc(doc: Y.Doc, params: ChannelParams, channelId: Hex = channelIdOf(params), cache: EntryCache = new EntryCache(), verifier: SignatureVerifier = defaultVerifier): DocContents {
   try {
     const unchanged = cache.lastRead(doc, params, channelId)
     if (unchanged) return unchanged
-    const contents = readEpoch(doc, currentEpoch(doc), params, channelId, cache)
+    const contents = readEpoch(doc, currentEpoch(doc), params, channelId, cache, verifier)
     cache.rememberRead(doc, params, channelId, contents)
     return contents
   } catch (e) {
@@ -331,6 +353,8 @@ interface SectionRead<T> {
   /** Whether the budget refused an entry of this section. */
   readonly cut: boolean
   readonly entries: SectionEntries
+  /** Rejected entries and their characters (key and value). */
+  readonly junk: { readonly entries: number; readonly chars: number }
 }
 
 interface TypeMemo {
@@ -370,8 +394,14 @@ function readSection<T>(
     const entries = new Map<string, { raw: unknown; value: unknown }>()
     let chars = charsIn
     let cut = false
+    const list = m instanceof Y.Map ? entriesOf(m) : []
+    const rawOf = new Map(list)
+    const junk = { entries: 0, chars: 0 }
     const reject = (key: string, code: RejectCode | string, reason: string) => {
-      rejected.push({ area, key: key.slice(0, 140), code, reason })
+      rejected.push({ area, key: key.slice(0, 200), code, reason })
+      const raw = rawOf.get(key)
+      junk.entries++
+      junk.chars += key.length + (typeof raw === 'string' ? raw.length : 64)
     }
     const budget = (key: string, raw: unknown): boolean => {
       const n = typeof raw === 'string' ? raw.length : 0
@@ -393,13 +423,24 @@ function readSection<T>(
       entries.set(key, { raw, value })
       return value
     }
-    const value = read(m instanceof Y.Map ? entriesOf(m) : [], { reject, budget, entry })
-    return { value, rejected, charsIn, charsOut: chars, cut, entries }
+    const value = read(list, { reject, budget, entry })
+    return { value, rejected, charsIn, charsOut: chars, cut, entries, junk }
   }
   return m instanceof Y.Map ? cache.section(doc, m, params, channelId, charsIn, dep, compute) : compute(null)
 }
 
-function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache): DocContents {
+/** Is `sig` party's valid signature on the state whose hash is `hash`? (A state's signed digest is its hash.) */
+function signedOnHash(verifier: SignatureVerifier, params: ChannelParams, party: Party, hash: Hex, sig: string): boolean {
+  const key = partyKey(params, party)
+  const ok = (verifier.bytes ?? verifyBytes)(sig, hexToBytes(hash), key)
+  // The engine asks the same question as verifier.state: answer it from the cache there too.
+  const priming = verifier as { primeState?: (publicKey: Hex, hash: Hex, sig: string, ok: boolean) => void }
+  priming.primeState?.(key, hash, sig, ok)
+  return ok
+}
+
+function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache, verifier: SignatureVerifier): DocContents {
+  const verify = verifier.bytes ?? verifyBytes
   if (!epoch) return EMPTY_CONTENTS
   const ownChannel = (s: { contractId: string; channelId: string }) => s.contractId === params.contractId && s.channelId === channelId
 
@@ -410,69 +451,93 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   let chars = 0
   let checkpoint: SignedState | null = null
   const cpRaw = epoch.get('checkpoint')
+  const cpJunk = { entries: 0, chars: 0 }
   if (cpRaw !== undefined) {
-    const n = typeof cpRaw === 'string' ? cpRaw.length : 0
-    if (n <= MAX_ENTRY_CHARS && n > MAX_EPOCH_CHARS) {
-      rejected.push({ area: 'checkpoint', key: 'checkpoint', code: 'TOO_LARGE', reason: `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters` })
+    // Counts against the budget only once it is known good: parsed, this channel, both signatures.
+    const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
+      const r = parseEntry(cpRaw, signedStateSchema, 'checkpoint')
+      if (!r.ok) return r
+      if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
+      const h = stateHash(r.value.state)
+      for (const p of ['A', 'B'] as const) {
+        const sig = p === 'A' ? r.value.sigA : r.value.sigB
+        if (!isSignatureEntry(sig) || !signedOnHash(verifier, params, p, h, sig)) return { code: 'BAD_SIGNATURE', reason: `checkpoint: signature of ${p} is missing or invalid` }
+      }
+      return r.value
+    })
+    if ('reason' in parsed) {
+      rejected.push({ area: 'checkpoint', key: 'checkpoint', code: parsed.code, reason: parsed.reason })
+      cpJunk.entries++
+      cpJunk.chars += typeof cpRaw === 'string' ? cpRaw.length : 64
     } else {
-      if (n <= MAX_ENTRY_CHARS) chars += n
-      const parsed = cache.get('C', cpRaw, (): SignedState | { code: RejectCode; reason: string } => {
-        const r = parseEntry(cpRaw, signedStateSchema, 'checkpoint')
-        if (!r.ok) return r
-        if (!ownChannel(r.value.state)) return { code: 'WRONG_CHANNEL', reason: 'checkpoint state belongs to another channel or deployment' }
-        return r.value
-      })
-      if ('reason' in parsed) rejected.push({ area: 'checkpoint', key: 'checkpoint', code: parsed.code, reason: parsed.reason })
-      else checkpoint = parsed
+      chars += (cpRaw as string).length
+      checkpoint = parsed
     }
   }
 
-  const proposalsRead = readSection(doc, cache, params, channelId, epoch, 'proposals', chars, null, (entries, { reject, budget, entry }) => {
+  // Signatures first: they vouch for proposals. A signature is its own key (`hash:party:sig`, the
+  // value ignored, so no write displaces it) or, in v1 docs, `hash:party` -> sig. Only valid ones count.
+  const sigsRead = readSection(doc, cache, params, channelId, epoch, 'sigs', chars, null, (entries, { reject, budget, entry }) => {
+    const sigs = new Map<Hex, Partial<Record<Party, string>>>()
+    const perParty: Record<Party, number> = { A: 0, B: 0 }
+    for (const [key, raw] of entries) {
+      const v = entry(key, raw, (): { hash: Hex; party: Party; sig: string } | { code: RejectCode; reason: string } => {
+        const m = SIGNED_KEY.exec(key)
+        const old = m ? null : SIG_KEY.exec(key)
+        if (!m && !old) return { code: 'BAD_KEY', reason: 'key is not "<state hash>:<A|B>:<signature>"' }
+        const [hash, p] = [(m ?? old)![1]!, (m ?? old)![2] as Party]
+        const sig = m ? m[3]! : raw
+        if (!isSignatureEntry(sig)) return { code: 'INVALID_FIELD', reason: 'expected a 64-byte signature as 128 lowercase hex characters' }
+        if (!signedOnHash(verifier, params, p, hash, sig)) return { code: 'BAD_SIGNATURE', reason: `not a valid signature of party ${p} on state ${hash.slice(0, 12)} in this channel` }
+        return { hash, party: p, sig }
+      })
+      if ('reason' in v) { reject(key, v.code, v.reason); continue }
+      const e = sigs.get(v.hash) ?? {}
+      if (e[v.party] !== undefined) continue // another valid signature of the same party on the same state
+      // Per party: a party's own signatures (even on junk hashes) cannot crowd out the other's.
+      if (perParty[v.party] >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} signatures of party ${v.party} in one epoch`); continue }
+      // A content-addressed entry counts by its key (its value is ignored), a v1 entry by its value.
+      if (!budget(key, key === `${v.hash}:${v.party}` ? raw : key)) continue
+      perParty[v.party]++
+      e[v.party] = v.sig
+      sigs.set(v.hash, e)
+    }
+    return sigs
+  })
+  const sigs = sigsRead.value
+
+  const proposalsRead = readSection(doc, cache, params, channelId, epoch, 'proposals', sigsRead.charsOut, sigs, (entries, { reject, budget, entry }) => {
     const proposals = new Map<Hex, DocProposal>()
     for (const [key, raw] of entries) {
       if (!isProposalKey(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte state hash'); continue }
-      if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
-      if (!budget(key, raw)) continue
+      // Nobody acts on a proposal that no party signed (its author writes its signature with it):
+      // such an entry is not even parsed.
+      if (!sigs.has(key)) { reject(key, 'UNSIGNED', 'no valid signature of either party on this state'); continue }
       // Also kept by the entry cache across epochs: a proposal carried into a new epoch keeps its parse.
       const parsed = entry(key, raw, () => cache.get(`P${key}`, raw, () => parseProposalEntry(key, raw, params, channelId)))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
+      if (proposals.size >= MAX_PROPOSALS) { reject(key, 'TOO_MANY', `more than ${MAX_PROPOSALS} proposals in one epoch`); continue }
+      if (!budget(key, raw)) continue
       proposals.set(key, parsed)
     }
     return proposals
   })
 
-  const sigsRead = readSection(doc, cache, params, channelId, epoch, 'sigs', proposalsRead.charsOut, null, (entries, { reject, budget, entry }) => {
-    const sigs = new Map<Hex, Partial<Record<Party, string>>>()
-    for (const [key, raw] of entries) {
-      const v = entry(key, raw, (): { hash: Hex; party: Party } | { code: RejectCode; reason: string } => {
-        const m = SIG_KEY.exec(key)
-        if (!m) return { code: 'BAD_KEY', reason: 'key is not "<state hash>:<A|B>"' }
-        if (!isSignatureEntry(raw)) return { code: 'INVALID_FIELD', reason: 'expected a 64-byte signature as 128 lowercase hex characters' }
-        return { hash: m[1]!, party: m[2] as Party }
-      })
-      if ('reason' in v) { reject(key, v.code, v.reason); continue }
-      if (sigs.size >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many signatures in one epoch'); continue }
-      if (!budget(key, raw)) continue
-      const e = sigs.get(v.hash) ?? {}
-      e[v.party] = raw as string
-      sigs.set(v.hash, e)
-    }
-    return sigs
-  })
-
-  const refusalsRead = readSection(doc, cache, params, channelId, epoch, 'refusals', sigsRead.charsOut, null, (entries, { reject, budget, entry }) => {
+  const refusalsRead = readSection(doc, cache, params, channelId, epoch, 'refusals', proposalsRead.charsOut, null, (entries, { reject, budget, entry }) => {
     const refusals: Refusal[] = []
     for (const [key, raw] of entries) {
-      const m = SIG_KEY.exec(key)
-      if (!m) { reject(key, 'BAD_KEY', 'key is not "<state hash>:<A|B>"'); continue }
-      if (refusals.length >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
-      if (!budget(key, raw)) continue
       const v = entry(key, raw, (): Refusal | { code: RejectCode; reason: string } => {
+        const m = SIG_KEY.exec(key)
+        if (!m) return { code: 'BAD_KEY', reason: 'key is not "<state or quote hash>:<A|B>"' }
         const r = parseEntry(raw, refusalSchema, 'refusal')
         if (!r.ok) return r
-        return { hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message }
+        const refusal: Refusal = { hash: m[1]!, party: m[2] as Party, code: r.value.code, message: r.value.message, sig: r.value.sig }
+        if (!isValidRefusal(params, refusal, verify)) return { code: 'BAD_SIGNATURE', reason: `refusal not signed by party ${refusal.party}` }
+        return refusal
       })
       if ('reason' in v) { reject(key, v.code, v.reason); continue }
+      if (refusals.length >= MAX_PROPOSALS * 2) { reject(key, 'TOO_MANY', 'too many refusals in one epoch'); continue }
+      if (!budget(key, raw)) continue
       refusals.push(v)
     }
     return refusals
@@ -482,8 +547,6 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
     const quotes = new Map<Hex, DocQuote>()
     for (const [key, raw] of entries) {
       if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
-      if (quotes.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
-      if (!budget(key, raw)) continue
       // Also kept by the entry cache across epochs: a quote carried into a new epoch keeps its parse.
       const parsed = entry(key, raw, () => cache.get(`Q${key}`, raw, (): DocQuote | { code: RejectCode; reason: string } => {
         const r = parseEntry(raw, quoteEntrySchema, 'quote')
@@ -491,9 +554,12 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
         const q = r.value.signed.quote
         if (!ownChannel(q)) return { code: 'WRONG_CHANNEL', reason: 'quote belongs to another channel or deployment' }
         if (quoteHash(q) !== key) return { code: 'KEY_MISMATCH', reason: 'key is not the hash of the quote' }
+        if (!verifier.quote(params, channelId, key, r.value.signed)) return { code: 'BAD_SIGNATURE', reason: `not signed by party ${q.quoter} for this channel` }
         return { hash: key, signed: r.value.signed, counterOf: r.value.counterOf }
       }))
       if ('reason' in parsed) { reject(key, parsed.code, parsed.reason); continue }
+      if (quotes.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', `more than ${MAX_QUOTES} quotes in one epoch`); continue }
+      if (!budget(key, raw)) continue
       quotes.set(key, parsed)
     }
     return quotes
@@ -503,19 +569,21 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
   const cancelsRead = readSection(doc, cache, params, channelId, epoch, 'cancels', quotesRead.charsOut, quotes, (entries, { reject, budget, entry }) => {
     const cancels = new Map<Hex, Cancel>()
     for (const [key, raw] of entries) {
-      if (!HEX64.test(key)) { reject(key, 'BAD_KEY', 'key is not a 32-byte quote hash'); continue }
-      if (cancels.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
-      if (!budget(key, raw)) continue
       const v = entry(key, raw, (): Cancel | { code: RejectCode; reason: string } => {
-        const r = parseEntry(raw, cancelSchema, 'cancel')
-        if (!r.ok) return r
-        return { quoteHash: key, by: r.value.by, at: r.value.at }
+        const m = SIGNED_KEY.exec(key)
+        if (!m) return { code: 'BAD_KEY', reason: 'key is not "<quote hash>:<A|B>:<signature>"' }
+        const c: Cancel = { quoteHash: m[1]!, by: m[2] as Party, sig: m[3]! }
+        if (!isValidCancel(params, c, verify)) return { code: 'BAD_SIGNATURE', reason: `cancel not signed by party ${c.by}` }
+        return c
       })
       if ('reason' in v) { reject(key, v.code, v.reason); continue }
-      const q = quotes.get(key)
+      const q = quotes.get(v.quoteHash)
       // Only the quoter can cancel its quote; a cancel of an unknown quote is kept (it may arrive first).
       if (q && q.signed.quote.quoter !== v.by) { reject(key, 'NOT_QUOTER', `party ${v.by} cannot cancel party ${q.signed.quote.quoter}'s quote`); continue }
-      cancels.set(key, v)
+      if (cancels.has(v.quoteHash)) continue
+      if (cancels.size >= MAX_QUOTES) { reject(key, 'TOO_MANY', 'too many cancels in one epoch'); continue }
+      if (!budget(key, key)) continue
+      cancels.set(v.quoteHash, v)
     }
     return cancels
   })
@@ -539,11 +607,17 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
     return rfqs
   })
 
-  const sections = [proposalsRead, sigsRead, refusalsRead, quotesRead, cancelsRead, rfqsRead]
+  const sections = [sigsRead, proposalsRead, refusalsRead, quotesRead, cancelsRead, rfqsRead]
   for (const r of sections) if (r.rejected.length) rejected.push(...r.rejected)
+  const junk = cpJunk
+  for (const r of sections) {
+    if (r === rfqsRead) continue
+    junk.entries += r.junk.entries
+    junk.chars += r.junk.chars
+  }
   return {
-    epoch: epochN, checkpoint, proposals: proposalsRead.value, sigs: sigsRead.value, refusals: refusalsRead.value, quotes,
-    cancels: cancelsRead.value, rfqs: rfqsRead.value, rejected, chars: cancelsRead.charsOut,
+    epoch: epochN, checkpoint, proposals: proposalsRead.value, sigs, refusals: refusalsRead.value, quotes,
+    cancels: cancelsRead.value, rfqs: rfqsRead.value, rejected, chars: cancelsRead.charsOut, junk,
   }
 }
 

@@ -11,10 +11,15 @@
 //        'proposals'   Y.Map<stateHash, JSON {transition, version, prevHash, proposer}>: the state is
 //                      what the transition produces from the state `prevHash` names (the key pins
 //                      its hash); the opening (version 0) carries {transition: null, version, state, proposer}
-//        'sigs'        Y.Map<`${stateHash}:${party}`, signature hex>  (one key per party: no overwrite)
-//        'refusals'    Y.Map<`${stateHash}:${party}`, JSON {code, message}> (why a party won't sign)
+//        'sigs'        Y.Map<`${stateHash}:${party}:${signature hex}`, ''>: the key is the whole entry
+//                      (content-addressed), so a write by anyone else adds a candidate and never
+//                      displaces a valid signature; the value is ignored. (Read too, from v1 docs:
+//                      `${stateHash}:${party}` -> signature hex.)
+//        'refusals'    Y.Map<`${stateHash}:${party}`, JSON {code, message, sig}> (why a party won't
+//                      sign; signed by that party, notes.ts)
 //        'quotes'      Y.Map<quoteHash, JSON {signed: Wire<SignedQuote>, counterOf}>
-//        'cancels'     Y.Map<quoteHash, JSON {by, at}>
+//        'cancels'     Y.Map<`${quoteHash}:${party}:${signature hex}`, ''>: the quoter's signed cancel,
+//                      content-addressed like sigs
 //        'rfqs'        Y.Map<rfqId, Y.Map> — collaborative tickets (see RfqField)
 //
 // Binding values are JSON strings of wire objects (bigints as decimal strings): a string's length
@@ -29,7 +34,8 @@ import type { SignedQuote } from '../quote.ts'
 import type { Transition } from '../transition.ts'
 import type { ChannelState } from '../state.ts'
 
-export const SCHEMA_VERSION = 1
+/** 2: content-addressed sigs and cancels, signed refusals and cancels (v1 sigs are still read). */
+export const SCHEMA_VERSION = 2
 
 /** Largest JSON entry the reader parses (a state with 32 positions of 8 legs fits). */
 export const MAX_ENTRY_CHARS = 96 * 1024
@@ -62,7 +68,23 @@ export interface DocQuote {
   readonly counterOf: Hex | null
 }
 
+/** The key of a refusal, and of a signature in v1 docs (the reader still reads that form). */
 export const sigKey = (hash: Hex, party: Party): string => `${hash}:${party}`
+/** The key of a signature entry: the entry itself, so no write can displace it (its value is ignored). */
+export const sigEntryKey = (hash: Hex, party: Party, signature: string): string => `${hash}:${party}:${signature}`
+/** The key of a quoter's signed cancel (content-addressed like a signature). */
+export const cancelKey = (quoteHash: Hex, party: Party, signature: string): string => `${quoteHash}:${party}:${signature}`
+
+/** Every signature of `party` on `hash` the section holds (either key form), unchecked: for tools and tests. */
+export function signaturesIn(sigs: Y.Map<unknown>, hash: Hex, party: Party): string[] {
+  const out: string[] = []
+  const prefix = `${hash}:${party}:`
+  for (const [k, v] of sigs.entries()) {
+    if (k.startsWith(prefix)) out.push(k.slice(prefix.length))
+    else if (k === sigKey(hash, party) && typeof v === 'string') out.push(v)
+  }
+  return out
+}
 
 export function channelRoot(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap('channel')
@@ -131,7 +153,9 @@ export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, si
   doc.transact(() => {
     const props = section(epoch, 'proposals')
     if (!props.has(p.hash)) props.set(p.hash, wire)
-    section(epoch, 'sigs').set(sigKey(p.hash, p.proposer), signature)
+    const sigs = section(epoch, 'sigs')
+    const k = sigEntryKey(p.hash, p.proposer, signature)
+    if (sigs.get(k) !== '') sigs.set(k, '')
   })
 }
 
@@ -139,20 +163,32 @@ export function writeSignature(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, par
   doc.transact(() => {
     if (proposal && !section(epoch, 'proposals').has(hash)) section(epoch, 'proposals').set(hash, proposalWire(proposal))
     const sigs = section(epoch, 'sigs')
-    if (sigs.get(sigKey(hash, party)) !== signature) sigs.set(sigKey(hash, party), signature)
+    const k = sigEntryKey(hash, party, signature)
+    if (sigs.get(k) !== '') sigs.set(k, '')
   })
 }
 
-export function writeRefusal(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, party: Party, code: string, message: string): void {
-  doc.transact(() => section(epoch, 'refusals').set(sigKey(hash, party), JSON.stringify({ code, message: message.slice(0, MAX_REASON_CHARS) })))
+/** The refusal's text as written (the message cut to MAX_REASON_CHARS): what its signature covers. */
+export function refusalText(code: string, message: string): { code: string; message: string } {
+  return { code: code.slice(0, 64), message: message.slice(0, MAX_REASON_CHARS) }
+}
+
+/** `sig`: the party's signature over refusalDigest(hash, party, code, message) of refusalText. */
+export function writeRefusal(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, party: Party, text: { code: string; message: string }, sig: string): void {
+  doc.transact(() => section(epoch, 'refusals').set(sigKey(hash, party), JSON.stringify({ code: text.code, message: text.message, sig })))
 }
 
 export function writeQuote(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, signed: SignedQuote, counterOf: Hex | null): void {
   doc.transact(() => section(epoch, 'quotes').set(hash, JSON.stringify({ signed: toWire(signed), counterOf })))
 }
 
-export function writeCancel(doc: Y.Doc, epoch: Y.Map<unknown>, quoteHash: Hex, by: Party, at: number): void {
-  doc.transact(() => section(epoch, 'cancels').set(quoteHash, JSON.stringify({ by, at })))
+/** `sig`: the quoter's signature over cancelDigest(quoteHash, by). */
+export function writeCancel(doc: Y.Doc, epoch: Y.Map<unknown>, quoteHash: Hex, by: Party, sig: string): void {
+  doc.transact(() => {
+    const cancels = section(epoch, 'cancels')
+    const k = cancelKey(quoteHash, by, sig)
+    if (cancels.get(k) !== '') cancels.set(k, '')
+  })
 }
 
 export function writeCheckpoint(doc: Y.Doc, epoch: Y.Map<unknown>, s: SignedState): void {
@@ -295,8 +331,14 @@ export function cloneRfq(t: Y.Map<unknown>): Y.Map<unknown> {
 
 export interface EpochCarry {
   readonly checkpoint: SignedState
-  /** Keys of proposals (and their sigs/refusals) to keep: those above the checkpoint. */
+  /** Keys of proposals to keep: those above the checkpoint. */
   readonly keepProposals: ReadonlySet<Hex>
+  /** Valid signatures on kept proposals, written afresh (content-addressed; rejected ones are shed). */
+  readonly sigs?: readonly { readonly hash: Hex; readonly party: Party; readonly sig: string }[]
+  /** Keys (`hash:party`) of valid refusals to keep. */
+  readonly keepRefusals?: ReadonlySet<string>
+  /** Valid cancels of kept quotes, written afresh. */
+  readonly cancels?: readonly { readonly quoteHash: Hex; readonly by: Party; readonly sig: string }[]
   /** Quotes to keep (live, unused). */
   readonly keepQuotes: ReadonlySet<Hex>
   /** Tickets to keep (open or quoted). */
@@ -320,10 +362,11 @@ export function startNewEpoch(doc: Y.Doc, carry: EpochCarry): Y.Map<unknown> {
     kept.set(name, out)
   }
   keepOf('proposals', (k) => carry.keepProposals.has(k))
-  keepOf('sigs', (k) => carry.keepProposals.has(k.slice(0, 64)))
-  keepOf('refusals', (k) => carry.keepProposals.has(k.slice(0, 64)))
+  // Only what the reader accepted is carried: rejected entries (junk from the room) are shed here.
+  keepOf('refusals', (k) => carry.keepRefusals?.has(k) ?? false)
   keepOf('quotes', (k) => carry.keepQuotes.has(k))
-  keepOf('cancels', (k) => carry.keepQuotes.has(k))
+  kept.set('sigs', (carry.sigs ?? []).filter((s) => carry.keepProposals.has(s.hash)).map((s) => [sigEntryKey(s.hash, s.party, s.sig), '']))
+  kept.set('cancels', (carry.cancels ?? []).filter((c) => carry.keepQuotes.has(c.quoteHash)).map((c) => [cancelKey(c.quoteHash, c.by, c.sig), '']))
   const tickets: [string, Y.Map<unknown>][] = []
   const rfqs = old?.get('rfqs')
   if (rfqs instanceof Y.Map) for (const [k, v] of rfqs.entries()) if (carry.keepRfqs.has(k) && v instanceof Y.Map) tickets.push([k, cloneRfq(v)])

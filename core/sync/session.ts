@@ -19,7 +19,8 @@ import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
 import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, type DocContents } from './reader.ts'
-import { ensureEpoch, currentEpoch, editRfq, section, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
+import { cancelDigest, refusalDigest } from './notes.ts'
 import type { ChannelStore } from './store.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
@@ -56,6 +57,8 @@ export interface ChannelSessionOptions {
 
 /** Actions one step performs at most before it publishes and yields. */
 const MAX_STEPS = 64
+/** A compaction only to shed rejected entries runs at most this often (real time): junk cannot make A rewrite its store in a loop. */
+const JUNK_COMPACT_MS = 5_000
 
 export class ChannelSession {
   readonly params: ChannelParams
@@ -79,6 +82,8 @@ export class ChannelSession {
   private scheduled = false
   private closed = false
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
+  /** When (real time) the last compaction for junk ran. */
+  private junkCompactedAt = -Infinity
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
   private readonly unwatchDoc: () => void
@@ -231,19 +236,33 @@ export class ChannelSession {
     const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
     if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
     await this.storage.addCancel(quoteHashHex)
-    writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, this.clock())
+    writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, await this.signer(cancelDigest(quoteHashHex, this.me)))
     this.schedule()
   }
 
   /**
    * Answers the peer's quote (a counter, say) with why this party will not take it: a refusal entry
-   * keyed by the quote's hash, shown to the peer in words (QuoteView.declined). Binds nobody.
+   * keyed by the quote's hash, shown to the peer in words (QuoteView.declined). Binds nobody. The
+   * checks throw at once; the signed refusal is written after the signer answers (the returned
+   * promise; a signer failure is also noted in the snapshot's errors).
    */
-  declineQuote(quoteHashHex: Hex, code: string, message: string): void {
+  declineQuote(quoteHashHex: Hex, code: string, message: string): Promise<void> {
     const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
     if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
     if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'a party does not decline its own quote (cancel it)')
-    writeRefusal(this.doc, this.epoch(), quoteHashHex, this.me, code, message)
+    const done = this.enqueue(() => this.writeSignedRefusal(quoteHashHex, code, message, null))
+    done.catch((e) => this.ui.noteError(e))
+    return done
+  }
+
+  /** A refusal signed by this party (notes.ts), written unless the doc holds exactly it already. */
+  private async writeSignedRefusal(hash: Hex, code: string, message: string, origin: symbol | null): Promise<void> {
+    const text = refusalText(code, message)
+    const sig = await this.signer(refusalDigest(hash, this.me, text.code, text.message))
+    const epoch = this.epoch()
+    const value = JSON.stringify({ code: text.code, message: text.message, sig })
+    if (section(epoch, 'refusals').get(sigKey(hash, this.me)) === value) return
+    this.doc.transact(() => writeRefusal(this.doc, epoch, hash, this.me, text, sig), origin)
   }
 
   /** Accepts the peer's quote: proposes the trade state (all legs or none). Throws with a reason if it cannot. */
@@ -340,7 +359,7 @@ export class ChannelSession {
    * later view until it is persisted (never roll back, even if the doc loses it meanwhile).
    */
   compute(): ChannelView {
-    const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries)
+    const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
     const view = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
     this.lastCompute = { doc, gen: this.storage.gen, view }
     if (view.latest) this.storage.noteSeen(view.latest)
@@ -354,7 +373,7 @@ export class ChannelSession {
   private viewIfUnchanged(): ChannelView | null {
     const last = this.lastCompute
     if (!last || last.gen !== this.storage.gen) return null
-    return readChannelDoc(this.doc, this.params, this.channelId, this.entries) === last.doc ? last.view : null
+    return readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier) === last.doc ? last.view : null
   }
 
   /** The engine's stored input (tests compare the session's view with a fresh computation from it). */
@@ -396,6 +415,9 @@ export class ChannelSession {
   private async step(): Promise<void> {
     if (this.closed) return
     let last: ChannelView | undefined
+    // Actions already performed in this step: one that did not take effect (its write was lost or
+    // cut) is not repeated in a loop, and it does not block the actions after it.
+    const done = new Set<string>()
     for (let i = 0; i < MAX_STEPS; i++) {
       const view = this.compute()
       last = view
@@ -404,8 +426,9 @@ export class ChannelSession {
       // follow-up actions (outcomes, republishing, compaction) run.
       if (view.latestHash !== this.getSnapshot().view.latestHash && view.next.length > 0) this.ui.publish(view)
       this.restoreRfqs(view)
-      const action = view.next[0]
+      const action = view.next.find((a) => !done.has(actionKey(a)) && !(a.kind === 'compact' && a.why === 'junk' && performance.now() - this.junkCompactedAt < JUNK_COMPACT_MS))
       if (!action) break
+      done.add(actionKey(action))
       last = undefined
       try {
         await this.perform(action, view)
@@ -440,7 +463,7 @@ export class ChannelSession {
         return
       }
       case 'refuse':
-        write(() => writeRefusal(this.doc, epoch, a.proposal.hash, this.me, a.code, a.message))
+        await this.writeSignedRefusal(a.proposal.hash, a.code, a.message, STEP_ORIGIN)
         return
       case 'republish-signature': {
         const r = a.record
@@ -457,7 +480,8 @@ export class ChannelSession {
         await this.storage.addResolved(a.resolved)
         return
       case 'compact':
-        write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs }))
+        if (a.why === 'junk') this.junkCompactedAt = performance.now()
+        write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs, sigs: a.sigs, keepRefusals: a.keepRefusals, cancels: a.cancels }))
         await this.storage.compact(this.clock(), this.doc)
         return
     }
@@ -486,6 +510,27 @@ export class ChannelSession {
 function withExpiry(q: QuoteView, now: number): QuoteView {
   const until = q.signed.quote.validUntil
   return until < now ? { ...q, status: 'expired', reason: `expired at ${new Date(until).toISOString()}` } : { ...q, status: 'live', reason: '' }
+}
+
+/** Names an action for `step`'s set of actions done (same kind on the same object: the same action). */
+function actionKey(a: EngineAction): string {
+  switch (a.kind) {
+    case 'countersign':
+    case 'refuse':
+      return `${a.kind}:${a.proposal.hash}`
+    case 'propose':
+      return `propose:${a.intent}:${a.version}`
+    case 'republish-signature':
+      return `republish-signature:${a.record.hash}`
+    case 'republish-quote':
+      return `republish-quote:${a.signed.signature}`
+    case 'publish-checkpoint':
+      return `publish-checkpoint:${a.signed.sigA}`
+    case 'resolve':
+      return `resolve:${a.resolved.intent}:${a.resolved.upTo}`
+    case 'compact':
+      return 'compact'
+  }
 }
 
 const STORE_ORIGIN = Symbol('channel-store')

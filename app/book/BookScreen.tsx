@@ -1,0 +1,194 @@
+// The trader's book across all channels: what each channel, counterparty and underlying adds up
+// to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
+// existing risk views (positions, Greeks, payoff at expiry, spot x vol grid) over every position.
+import { memo, useMemo, useState } from 'react'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { config } from '../config.ts'
+import { Money } from '../money/Money.tsx'
+import { PayoffChart } from '../risk/PayoffChart.tsx'
+import { PortfolioGreeks } from '../risk/PortfolioGreeks.tsx'
+import { PositionsTable } from '../risk/PositionsTable.tsx'
+import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
+import { VolInputs } from '../risk/VolInputs.tsx'
+import { formatFixed, formatModelAmount, formatMove } from '../risk/format.ts'
+import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
+import { bookPositions, bookRisk, collateralByChannel, exposureByCounterparty, exposurePrices, type BookChannel, type RiskRow } from './book.ts'
+
+export interface BookScreenProps {
+  readonly channels: readonly BookChannel[]
+  readonly markets: MarketsByFeed
+  readonly now: number
+}
+
+const EXPOSURE_MOVES = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]
+
+export const BookScreen = memo(function BookScreen({ channels, markets, now }: BookScreenProps) {
+  const asset = config.asset.symbol
+  const decimals = config.asset.decimals
+  const [vols, setVols] = useState<VolOverrides>({})
+  const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
+  const positions = useMemo(() => bookPositions(channels), [channels])
+  const risk = useMemo(() => bookRisk(channels, eff.markets), [channels, eff.markets])
+  const collateral = useMemo(() => collateralByChannel(channels), [channels])
+  const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
+  return (
+    <section className="card book" aria-labelledby="book-title" data-testid="book">
+      <div className="risk-head">
+        <h2 id="book-title">Book: all channels</h2>
+        <VolInputs feeds={feeds.length > 0 ? feeds : Object.keys(markets)} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="book" />
+      </div>
+      <p className="muted small">
+        {channels.length} channel{channels.length === 1 ? '' : 's'}, <span data-testid="book-position-count">{positions.length}</span> open position{positions.length === 1 ? '' : 's'}.
+        Every figure is from your side, from each channel's latest state signed by both.
+      </p>
+      <div className="table-scroll">
+        <table className="book-table" data-testid="book-channels">
+          <caption>By channel ({asset})</caption>
+          <thead>
+            <tr>
+              <th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th>
+              <th scope="col">I locked</th><th scope="col">They locked</th><th scope="col">My free</th><th scope="col">Their free</th>
+            </tr>
+          </thead>
+          <tbody>
+            {channels.map((c, i) => {
+              const r = risk.byChannel[i]!
+              const k = collateral[i]!
+              return (
+                <tr key={c.channelId} data-channel={c.channelId}>
+                  <th scope="row">{c.counterparty}</th>
+                  <td className="num">{k.positions}</td>
+                  <RiskCells row={r} />
+                  <td><Money minor={k.myLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td><Money minor={k.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td><Money minor={k.myFree} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td><Money minor={k.theirFree} decimals={decimals} asset={asset} symbol={false} /></td>
+                </tr>
+              )
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">All channels</th>
+              <td className="num">{positions.length}</td>
+              <RiskCells row={risk.total} testId="book-total-pnl" />
+              <td><Money minor={collateral.reduce((s, k) => s + k.myLocked, 0n)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
+              <td><Money minor={collateral.reduce((s, k) => s + k.theirLocked, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td><Money minor={collateral.reduce((s, k) => s + k.myFree, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td><Money minor={collateral.reduce((s, k) => s + k.theirFree, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      <div className="risk-columns">
+        <SummaryTable title="By counterparty" rows={risk.byCounterparty} asset={asset} />
+        <UnderlyingTable rows={risk.byUnderlying} markets={eff.markets} />
+      </div>
+      {positions.length > 0 && (
+        <>
+          <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} />
+          <div className="risk-columns">
+            <PortfolioGreeks positions={positions} me="A" markets={eff.markets} asset={asset} />
+            <PayoffChart positions={positions} me="A" markets={eff.markets} asset={asset} />
+          </div>
+          <div className="risk-wide">
+            <ScenarioGrid positions={positions} me="A" markets={eff.markets} asset={asset} />
+          </div>
+          {feeds.map((f) => <ExposureTable key={f} feed={f} channels={channels} markets={eff.markets} />)}
+        </>
+      )}
+    </section>
+  )
+})
+
+function RiskCells({ row, testId }: { row: RiskRow; testId?: string }) {
+  if (!row.risk) {
+    return <td colSpan={3} className="error">{row.positions === 0 ? '—' : `cannot price: ${row.error}`}</td>
+  }
+  const r = row.risk
+  return (
+    <>
+      <td className={`num ${r.pnl > 0.005 ? 'gain' : r.pnl < -0.005 ? 'loss' : ''}`} data-testid={testId}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
+      <td className="num">{formatModelAmount(r.vega, 2, { signed: true })}</td>
+      <td className="num">{formatModelAmount(r.theta, 2, { signed: true })}</td>
+    </>
+  )
+}
+
+function SummaryTable({ title, rows, asset }: { title: string; rows: readonly RiskRow[]; asset: string }) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption>{title} ({asset})</caption>
+        <thead><tr><th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}><th scope="row">{r.label}</th><td className="num">{r.positions}</td><RiskCells row={r} /></tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function UnderlyingTable({ rows, markets }: { rows: readonly RiskRow[]; markets: MarketsByFeed }) {
+  return (
+    <div className="table-scroll">
+      <table>
+        <caption>By underlying</caption>
+        <thead><tr><th scope="col">Underlying</th><th scope="col">Spot</th><th scope="col">Positions</th><th scope="col">Delta</th><th scope="col">P&amp;L</th><th scope="col">Vega</th></tr></thead>
+        <tbody>
+          {rows.map((r) => {
+            const f = r.risk?.byFeed[r.key]
+            return (
+              <tr key={r.key}>
+                <th scope="row">{r.key}</th>
+                <td className="num">{markets[r.key] ? formatFixed(markets[r.key]!.spot, 2) : '—'}</td>
+                <td className="num">{r.positions}</td>
+                <td className="num">{f ? formatFixed(f.delta, 4, { signed: true }) : '—'}</td>
+                <td className="num">{r.risk ? formatModelAmount(r.risk.pnl, 2, { signed: true }) : r.error}</td>
+                <td className="num">{r.risk ? formatModelAmount(r.risk.vega, 2, { signed: true }) : '—'}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** What each counterparty would owe me at expiry if the underlying settled at spot moved by each step. */
+function ExposureTable({ feed, channels, markets }: { feed: string; channels: readonly BookChannel[]; markets: MarketsByFeed }) {
+  const spot = markets[feed]?.spot
+  const priceDecimals = channels.flatMap((c) => c.state?.positions ?? []).find((p) => p.terms.feed === feed)?.terms.priceDecimals ?? 2
+  const rows = useMemo(() => {
+    if (spot === undefined) return null
+    return exposureByCounterparty(channels, feed, exposurePrices(spot, priceDecimals, EXPOSURE_MOVES)).filter((r) => r.theirLocked > 0n || r.owed.some((o) => o !== 0n))
+  }, [channels, feed, spot, priceDecimals])
+  const asset = config.asset.symbol
+  const decimals = config.asset.decimals
+  if (rows === null) return <p className="muted">No mark for {feed}: no exposure table.</p>
+  return (
+    <div className="table-scroll">
+      <table data-testid={`exposure-${feed}`}>
+        <caption>Counterparty exposure on {feed} at expiry: what each owes you (negative: you owe), {asset}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Counterparty</th>
+            {EXPOSURE_MOVES.map((m) => <th scope="col" key={m}>{formatMove(m)}</th>)}
+            <th scope="col">Their collateral</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.counterpartyKey}>
+              <th scope="row">{r.counterparty}</th>
+              {r.owed.map((o, i) => <td key={i}><Money minor={o} decimals={decimals} asset={asset} symbol={false} signed /></td>)}
+              <td><Money minor={r.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,206 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type OptionPackage, type Party, type Position } from '../../core/index.ts'
+import { channelRisk, scenarioGrid, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
+import { payoffSeries } from '../risk/payoff.ts'
+import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, type BookChannel } from './book.ts'
+
+const oracle = testKey('oracle').publicKey
+const markets: MarketsByFeed = {
+  'BTC-USD': { spot: 60_000, vol: 0.55, rate: 0, yieldRate: 0, now: T0 },
+  'ETH-USD': { spot: 3_000, vol: 0.7, rate: 0, yieldRate: 0, now: T0 },
+}
+
+function pkg(feed: string, legs: readonly OptionLeg[]): OptionPackage {
+  return { feed, oracle, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6, legs }
+}
+
+let nextId = 0
+function position(buyer: Party, terms: OptionPackage, premium: bigint): Position {
+  const { lockA, lockB } = collateralFor(terms, buyer)
+  return { id: (nextId++).toString(16).padStart(64, '0'), buyer, terms, premium, lockA, lockB }
+}
+
+function channel(id: string, me: Party, positions: readonly Position[], over: Partial<BookChannel> = {}, balances: [bigint, bigint] = [1_000n, 2_000n]): BookChannel {
+  const state = { balanceA: balances[0], balanceB: balances[1], positions, version: 3, isFinal: false } as unknown as ChannelState
+  return { channelId: id, counterparty: `cp-${id}`, counterpartyKey: `key-${id}`, me, state, ...over }
+}
+
+const btcPut = (strike: number, qty: number) => pkg('BTC-USD', [{ kind: 'put', strike: BigInt(strike * 100), cap: null, quantity: BigInt(qty * 10_000), direction: 'long' }])
+const ethCallSpread = (k: number, c: number, qty: number) => pkg('ETH-USD', [{ kind: 'call', strike: BigInt(k * 100), cap: BigInt(c * 100), quantity: BigInt(qty * 10_000), direction: 'long' }])
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b))
+
+describe('asMine', () => {
+  it('keeps a channel where the trader is A, and swaps buyer and locks where it is B', () => {
+    const p = position('A', btcPut(55_000, 1), 1_500_000_000n)
+    expect(asMine(channel('c', 'A', [p]))[0]).toMatchObject({ buyer: 'A', lockA: p.lockA, lockB: p.lockB })
+    const asB = asMine(channel('c', 'B', [p]))[0]!
+    // The counterparty (A) bought: from the trader's side (now A) the buyer is the other party.
+    expect(asB).toMatchObject({ buyer: 'B', lockA: p.lockB, lockB: p.lockA, premium: p.premium, channelId: 'c' })
+    // The trader's figures are the same either way: core's B figures of the original = A of the rewritten.
+    const orig = channelRisk([p], markets).B
+    const mine = channelRisk([asB], markets).A
+    expect(mine.pnl).toBeCloseTo(orig.pnl, 9)
+    expect(mine.byFeed['BTC-USD']!.delta).toBeCloseTo(orig.byFeed['BTC-USD']!.delta, 12)
+  })
+})
+
+describe('bookRisk', () => {
+  const a = channel('a', 'A', [position('A', btcPut(55_000, 1), 1_200_000_000n), position('B', ethCallSpread(3_200, 3_600, 5), 300_000_000n)])
+  const b = channel('b', 'B', [position('A', btcPut(50_000, 2), 900_000_000n)])
+  const c = channel('c', 'A', [position('A', ethCallSpread(3_000, 3_500, 1), 120_000_000n)], { counterpartyKey: 'key-a', counterparty: 'cp-a again' })
+
+  it('sums per channel, per counterparty and per underlying to the total', () => {
+    const r = bookRisk([a, b, c], markets)
+    expect(r.total.positions).toBe(4)
+    expect(r.byChannel.map((x) => x.positions)).toEqual([2, 1, 1])
+    // Channels a and c share a counterparty key: one row of 3 positions.
+    expect(r.byCounterparty.map((x) => [x.key, x.positions])).toEqual([['key-a', 3], ['key-b', 1]])
+    expect(r.byUnderlying.map((x) => x.key)).toEqual(['BTC-USD', 'ETH-USD'])
+    for (const rows of [r.byChannel, r.byCounterparty, r.byUnderlying]) {
+      const sum = (f: (x: NonNullable<(typeof rows)[number]['risk']>) => number) => rows.reduce((s, x) => s + f(x.risk!), 0)
+      expect(close(sum((x) => x.pnl), r.total.risk!.pnl)).toBe(true)
+      expect(close(sum((x) => x.vega), r.total.risk!.vega)).toBe(true)
+      expect(close(sum((x) => x.theta), r.total.risk!.theta)).toBe(true)
+    }
+    // The trader sold the put in channel b (it is B, the counterparty A bought): short put, positive delta.
+    expect(r.byChannel[1]!.risk!.byFeed['BTC-USD']!.delta).toBeGreaterThan(0)
+  })
+
+  it('names what it cannot price instead of failing the whole book', () => {
+    const r = bookRisk([a], { 'BTC-USD': markets['BTC-USD']! })
+    expect(r.total.risk).toBeNull()
+    expect(r.total.error).toMatch(/ETH-USD/)
+    expect(r.byUnderlying.find((x) => x.key === 'BTC-USD')!.risk).not.toBeNull()
+  })
+})
+
+describe('collateral and exposure', () => {
+  it('reads each channel\'s locks and free balances from the trader\'s side', () => {
+    const p = position('A', btcPut(55_000, 1), 1n)
+    const rows = collateralByChannel([channel('x', 'A', [p], {}, [10n, 20n]), channel('y', 'B', [p], {}, [10n, 20n]), { ...channel('z', 'A', []), state: null }])
+    expect(rows[0]).toMatchObject({ myLocked: p.lockA, theirLocked: p.lockB, myFree: 10n, theirFree: 20n, positions: 1 })
+    expect(rows[1]).toMatchObject({ myLocked: p.lockB, theirLocked: p.lockA, myFree: 20n, theirFree: 10n })
+    expect(rows[2]).toMatchObject({ myLocked: 0n, theirLocked: 0n, myFree: 0n, positions: 0 })
+  })
+
+  it('says what each counterparty owes at each settlement price, exactly, never more than it locked', () => {
+    // The trader bought a 55,000 put of 1 BTC: at 45,000 the counterparty owes 10,000 USDC.
+    const ch = channel('x', 'A', [position('A', btcPut(55_000, 1), 1_000_000_000n)])
+    const prices = exposurePrices(50_000, 2, [-0.1, 0, 0.2])
+    expect(prices).toEqual([4_500_000n, 5_000_000n, 6_000_000n])
+    const [row] = exposureByCounterparty([ch], 'BTC-USD', prices)
+    expect(row!.owed).toEqual([10_000_000_000n, 5_000_000_000n, 0n])
+    for (const o of row!.owed) expect(o).toBeLessThanOrEqual(row!.theirLocked)
+    expect(() => exposurePrices(0, 2, [0])).toThrow('spot: expected a positive price, got 0')
+    expect(() => exposurePrices(1, 2, [-1])).toThrow('moves[0]: expected a finite number > -1, got -1')
+  })
+})
+
+// ---- properties: the book is the sum of its channels ----
+
+const legArb = fc.oneof(
+  fc.record({ kind: fc.constant('put' as const), strike: fc.integer({ min: 10_000, max: 90_000 }), cap: fc.constant(null), qty: fc.integer({ min: 1, max: 50_000 }), long: fc.boolean() }),
+  fc.record({ kind: fc.constant('call' as const), strike: fc.integer({ min: 10_000, max: 90_000 }), cap: fc.integer({ min: 1, max: 40_000 }), qty: fc.integer({ min: 1, max: 50_000 }), long: fc.boolean() }),
+)
+const positionArb = fc.record({
+  feed: fc.constantFrom('BTC-USD', 'ETH-USD'),
+  legs: fc.array(legArb, { minLength: 1, maxLength: 3 }),
+  buyer: fc.constantFrom('A' as const, 'B' as const),
+  premium: fc.bigInt({ min: 0n, max: 10n ** 11n }),
+}).map(({ feed, legs, buyer, premium }) => {
+  const scale = feed === 'ETH-USD' ? 20 : 1
+  return position(buyer, pkg(feed, legs.map((l) => ({
+    kind: l.kind,
+    strike: BigInt(Math.round((l.strike * 100) / scale)),
+    cap: l.cap === null ? null : BigInt(Math.round(((l.strike + l.cap) * 100) / scale)),
+    quantity: BigInt(l.qty),
+    direction: l.long ? ('long' as const) : ('short' as const),
+  }))), premium)
+})
+const channelsArb = fc.array(
+  fc.record({ me: fc.constantFrom('A' as const, 'B' as const), positions: fc.array(positionArb, { maxLength: 4 }), cp: fc.integer({ min: 0, max: 2 }) }),
+  { minLength: 1, maxLength: 4 },
+).map((cs) => cs.map((c, i) => channel(`ch${i}`, c.me, c.positions, { counterpartyKey: `key${c.cp}`, counterparty: `cp${c.cp}` })))
+
+describe('book properties', () => {
+  it('P&L and Greeks of the book equal the sum of each channel\'s, from the trader\'s side', () => {
+    fc.assert(
+      fc.property(channelsArb, (channels) => {
+        const book = bookRisk(channels, markets).total.risk!
+        let pnl = 0
+        let vega = 0
+        let delta = 0
+        for (const c of channels) {
+          const r = channelRisk(c.state!.positions, markets)[c.me]
+          pnl += r.pnl
+          vega += r.vega
+          delta += r.byFeed['BTC-USD']?.delta ?? 0
+        }
+        expect(close(book.pnl, pnl), `pnl ${book.pnl} vs ${pnl}`).toBe(true)
+        expect(close(book.vega, vega)).toBe(true)
+        expect(close(book.byFeed['BTC-USD']?.delta ?? 0, delta)).toBe(true)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('the scenario grid of the book is the sum of each channel\'s grid', () => {
+    fc.assert(
+      fc.property(channelsArb, (channels) => {
+        const opts = { spotMoves: [-0.3, 0, 0.3], volShifts: [-0.1, 0, 0.2] }
+        const book = bookScenario(channels, markets, opts).pnlA
+        const sum = book.map((r) => r.map(() => 0))
+        for (const c of channels) {
+          const g = scenarioGrid(c.state!.positions, markets, opts)
+          const mine = c.me === 'A' ? g.pnlA : g.pnlB
+          mine.forEach((r, i) => r.forEach((v, j) => (sum[i]![j]! += v)))
+        }
+        book.forEach((r, i) => r.forEach((v, j) => expect(close(v, sum[i]![j]!), `cell ${i},${j}: ${v} vs ${sum[i]![j]}`).toBe(true)))
+      }),
+      { numRuns: 40 },
+    )
+  })
+
+  it('payoff at expiry and exposure per counterparty add up exactly (integers) to each channel\'s', () => {
+    fc.assert(
+      fc.property(channelsArb, fc.array(fc.integer({ min: 0, max: 20_000_000 }), { minLength: 1, maxLength: 5 }), (channels, raw) => {
+        const prices = raw.map(BigInt)
+        const all = bookPositions(channels)
+        // The book's payoff curve (app/risk's series on the merged positions) at each of its prices
+        // is the sum of the channels' exact curves there.
+        const series = payoffSeries(all, 'A', 'BTC-USD', 60_000)
+        if (series.ok) {
+          const at = series.series.prices.slice(0, 40)
+          at.forEach((price, i) => {
+            const priceMinor = BigInt(Math.round(price * 100))
+            let sum = 0n
+            // Each channel alone, in its own parties' terms (core's exact payoff, premiums paid).
+            for (const c of channels) {
+              for (const p of c.state!.positions) {
+                if (p.terms.feed !== 'BTC-USD') continue
+                const pay = payoffToBuyer(p.terms, priceMinor) - p.premium
+                sum += p.buyer === c.me ? pay : -pay
+              }
+            }
+            expect(series.series.pnlMinor[i]).toBe(sum)
+          })
+        }
+        // Exposure rows sum to the total owed over all positions on the feed.
+        const rows = exposureByCounterparty(channels, 'ETH-USD', prices)
+        prices.forEach((s, i) => {
+          const total = all.filter((p) => p.terms.feed === 'ETH-USD').reduce((t, p) => t + owedToMe(p, s), 0n)
+          expect(rows.reduce((t, r) => t + r.owed[i]!, 0n)).toBe(total)
+          // Full collateral: nobody owes more than it locked.
+          for (const r of rows) expect(r.owed[i]!).toBeLessThanOrEqual(r.theirLocked)
+        })
+        // Locks: the book's per-channel rows sum to the positions' locks.
+        const locked = collateralByChannel(channels).reduce((t, r) => t + r.myLocked, 0n)
+        expect(locked).toBe(all.reduce((t, p) => t + p.lockA, 0n))
+      }),
+      { numRuns: 60 },
+    )
+  })
+})

@@ -1,0 +1,175 @@
+// One book across channels (issue 16): the trader's positions in every channel, seen from the
+// trader's side, and what they add up to. Pure functions over each channel's latest co-signed
+// state; every figure comes from core/pricing (channelRisk, scenarioGrid, channelPayoffCurve) and
+// core's exact payoff, never re-implemented here.
+//
+// The trick that lets core price the whole book at once: a channel's positions are rewritten so
+// that the trader is party A in all of them (`asMine`: buyer and locks swapped where the trader is
+// B). Core's figures for party A of the merged list are then the trader's figures for the book, and
+// they equal the sum of the per-channel figures (book.test.ts checks this as a property).
+import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
+import { channelRisk, scenarioGrid, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
+
+/** One channel as the book reads it. */
+export interface BookChannel {
+  readonly channelId: string
+  /** The name the trader gave the counterparty. */
+  readonly counterparty: string
+  /** The counterparty's public key (two channels with one key are one counterparty). */
+  readonly counterpartyKey: string
+  readonly me: Party
+  /** The latest co-signed state (null before the opening is signed). */
+  readonly state: ChannelState | null
+}
+
+/** A position of the book: the channel's position with the trader as party A. */
+export interface BookPosition extends Position {
+  readonly channelId: string
+}
+
+/** The channel's open positions with the trader as party A (buyer and locks swapped if the trader is B). */
+export function asMine(c: BookChannel): BookPosition[] {
+  return (c.state?.positions ?? []).map((p) =>
+    c.me === 'A' ? { ...p, channelId: c.channelId } : { ...p, buyer: p.buyer === 'B' ? 'A' : 'B', lockA: p.lockB, lockB: p.lockA, channelId: c.channelId },
+  )
+}
+
+/** Every open position of the book, the trader as party A. */
+export function bookPositions(channels: readonly BookChannel[]): BookPosition[] {
+  return channels.flatMap(asMine)
+}
+
+/** The trader's value, P&L and Greeks over `positions` (already the trader's side, as A). */
+function riskOf(positions: readonly Position[], markets: MarketsByFeed): PartyRisk {
+  return channelRisk(positions, markets).A
+}
+
+export interface RiskRow {
+  /** Channel id, counterparty key or feed: what the row sums over. */
+  readonly key: string
+  readonly label: string
+  readonly positions: number
+  readonly risk: PartyRisk | null
+  readonly error: string | null
+}
+
+function row(key: string, label: string, positions: readonly Position[], markets: MarketsByFeed): RiskRow {
+  try {
+    return { key, label, positions: positions.length, risk: riskOf(positions, markets), error: null }
+  } catch (e) {
+    return { key, label, positions: positions.length, risk: null, error: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+export interface BookRisk {
+  readonly total: RiskRow
+  readonly byChannel: readonly RiskRow[]
+  readonly byCounterparty: readonly RiskRow[]
+  readonly byUnderlying: readonly RiskRow[]
+}
+
+/** The book's value, P&L and Greeks in total, per channel, per counterparty and per underlying. */
+export function bookRisk(channels: readonly BookChannel[], markets: MarketsByFeed): BookRisk {
+  const all = bookPositions(channels)
+  const byChannel = channels.map((c) => row(c.channelId, c.counterparty, asMine(c), markets))
+  const parties = new Map<string, { label: string; positions: BookPosition[] }>()
+  for (const c of channels) {
+    const e = parties.get(c.counterpartyKey) ?? { label: c.counterparty, positions: [] }
+    e.positions.push(...asMine(c))
+    parties.set(c.counterpartyKey, e)
+  }
+  const byCounterparty = [...parties].map(([key, e]) => row(key, e.label, e.positions, markets))
+  const feeds = [...new Set(all.map((p) => p.terms.feed))].sort()
+  const byUnderlying = feeds.map((f) => row(f, f, all.filter((p) => p.terms.feed === f), markets))
+  return { total: row('total', 'All channels', all, markets), byChannel, byCounterparty, byUnderlying }
+}
+
+/** The trader's P&L over spot moves (columns) and vol shifts (rows) for the whole book, or one underlying. */
+export function bookScenario(channels: readonly BookChannel[], markets: MarketsByFeed, options: ScenarioGridOptions & { readonly feed?: string } = {}): ReturnType<typeof scenarioGrid> {
+  const all = bookPositions(channels).filter((p) => options.feed === undefined || p.terms.feed === options.feed)
+  return scenarioGrid(all, markets, options)
+}
+
+export interface CollateralRow {
+  readonly channelId: string
+  readonly counterparty: string
+  readonly positions: number
+  /** Locked by the trader / by the counterparty in open positions, asset minor units. */
+  readonly myLocked: bigint
+  readonly theirLocked: bigint
+  /** Free balances in the latest state, asset minor units. */
+  readonly myFree: bigint
+  readonly theirFree: bigint
+}
+
+/** Collateral locked and free in each channel, from its latest co-signed state (exact). */
+export function collateralByChannel(channels: readonly BookChannel[]): CollateralRow[] {
+  return channels.map((c) => {
+    let myLocked = 0n
+    let theirLocked = 0n
+    for (const p of asMine(c)) {
+      myLocked += p.lockA
+      theirLocked += p.lockB
+    }
+    const s = c.state
+    return {
+      channelId: c.channelId,
+      counterparty: c.counterparty,
+      positions: s?.positions.length ?? 0,
+      myLocked,
+      theirLocked,
+      myFree: s ? (c.me === 'A' ? s.balanceA : s.balanceB) : 0n,
+      theirFree: s ? (c.me === 'A' ? s.balanceB : s.balanceA) : 0n,
+    }
+  })
+}
+
+/**
+ * What one position pays the trader if its feed settles at `priceMinor`: the payoff to the buyer,
+ * positive when the trader bought (the counterparty owes it), negative when the trader sold.
+ * Exact integers (core/payoff.ts, as settlement pays).
+ */
+export function owedToMe(p: Position, priceMinor: bigint): bigint {
+  const pay = payoffToBuyer(p.terms, priceMinor)
+  return p.buyer === 'A' ? pay : -pay
+}
+
+export interface ExposureRow {
+  readonly counterpartyKey: string
+  readonly counterparty: string
+  /** At each price of the grid: what the counterparty owes the trader at expiry (negative: the trader owes), asset minor units. */
+  readonly owed: readonly bigint[]
+  /** Collateral the counterparty has locked against its side (what the contract can pay from). */
+  readonly theirLocked: bigint
+}
+
+/**
+ * Counterparty exposure on one underlying: for every settlement price (oracle integers, price minor
+ * units), what each counterparty owes the trader on its positions on `feed` if they all settle
+ * there. Premiums are not in it (already paid). Full collateral: a counterparty never owes more
+ * than it has locked (`theirLocked`).
+ */
+export function exposureByCounterparty(channels: readonly BookChannel[], feed: string, prices: readonly bigint[]): ExposureRow[] {
+  const out = new Map<string, { counterparty: string; owed: bigint[]; theirLocked: bigint }>()
+  for (const c of channels) {
+    const e = out.get(c.counterpartyKey) ?? { counterparty: c.counterparty, owed: prices.map(() => 0n), theirLocked: 0n }
+    for (const p of asMine(c)) {
+      if (p.terms.feed !== feed) continue
+      e.theirLocked += p.lockB
+      prices.forEach((s, i) => {
+        e.owed[i]! += owedToMe(p, s)
+      })
+    }
+    out.set(c.counterpartyKey, e)
+  }
+  return [...out].map(([counterpartyKey, e]) => ({ counterpartyKey, ...e }))
+}
+
+/** Settlement prices for the exposure table: spot moved by each of `moves` (-0.5 = half), as oracle integers. */
+export function exposurePrices(spot: number, priceDecimals: number, moves: readonly number[]): bigint[] {
+  if (!(spot > 0 && Number.isFinite(spot))) throw new Error(`spot: expected a positive price, got ${spot}`)
+  return moves.map((m, i) => {
+    if (!(m > -1 && Number.isFinite(m))) throw new Error(`moves[${i}]: expected a finite number > -1, got ${m}`)
+    return BigInt(Math.round(spot * (1 + m) * 10 ** priceDecimals))
+  })
+}

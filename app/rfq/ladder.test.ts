@@ -1,0 +1,122 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index.ts'
+import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
+import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, type LadderInput, type LadderRow } from './ladder.ts'
+
+const oracle = testKey('oracle').publicKey
+const terms: OptionPackage = {
+  feed: 'BTC-USD', oracle, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
+  legs: [{ kind: 'put', strike: 5_500_000n, cap: null, quantity: 5_000n, direction: 'long' }],
+}
+const market = { spot: 60_000, vol: 0.55, rate: 0, yieldRate: 0, now: T0 }
+const RICH = 50_000_000_000n
+
+function quoteView(hash: string, over: Partial<Quote> = {}, status: QuoteView['status'] = 'live', counterOf: string | null = null): QuoteView {
+  const quote = { quoter: 'B' as Party, side: 'sell' as const, terms, premium: 700_000_000n, validUntil: T0 + 20_000, rfqId: 'r1', ...over } as Quote
+  return { hash, signed: { quote, signature: '' }, counterOf, status, reason: '', declined: null } as unknown as QuoteView
+}
+
+function view(o: { ticket?: Partial<RfqTicket> | null; quotes?: QuoteView[]; balances?: [bigint, bigint]; positions?: { id: string }[] } = {}): ChannelView {
+  const ticket: RfqTicket | null = o.ticket === null ? null : { id: 'r1', createdBy: 'A', createdAt: T0, status: 'open', feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', ...o.ticket }
+  const [a, b] = o.balances ?? [RICH, RICH]
+  const state = { balanceA: a, balanceB: b, positions: o.positions ?? [] } as unknown as ChannelState
+  return { rfqs: ticket ? [ticket] : [], quotes: o.quotes ?? [], latest: { state }, me: 'A' } as unknown as ChannelView
+}
+
+const input = (v: ChannelView | null, channelId = 'c1', rfqId = 'r1'): LadderInput => ({ leg: { channelId, counterparty: `desk ${channelId}`, rfqId }, me: 'A', view: v })
+
+describe('requestTickets', () => {
+  const rfq: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }], notes: 'size matters' }
+
+  it('gives each chosen channel the same ticket under its own id, saying nothing about the others', () => {
+    let n = 0
+    const t = requestTickets(rfq, ['ch-a', 'ch-b', 'ch-c'], () => `id${n++}`)
+    expect(t.map((x) => x.rfqId)).toEqual(['id0', 'id1', 'id2'])
+    for (const x of t) {
+      expect(x.input).toEqual(rfq)
+      // Anonymity: nothing of another channel is in what this dealer receives.
+      const text = JSON.stringify(x.input)
+      for (const other of t) if (other !== x) expect(text).not.toContain(other.channelId)
+    }
+  })
+
+  it('draws again on an id collision and refuses an empty or duplicated choice', () => {
+    const ids = ['x', 'x', 'y']
+    expect(requestTickets(rfq, ['a', 'b'], () => ids.shift()!).map((t) => t.rfqId)).toEqual(['x', 'y'])
+    expect(() => requestTickets(rfq, [], () => 'z')).toThrow('choose at least one counterparty to ask')
+    expect(() => requestTickets(rfq, ['a', 'a'], () => String(Math.random()))).toThrow('a counterparty is chosen twice')
+  })
+})
+
+describe('ladderRow', () => {
+  it('shows a live quote with price, implied vol, size, time left and affordability', () => {
+    const r = ladderRow(input(view({ quotes: [quoteView('h1')] })), T0 + 5_000, market)
+    expect(r).toMatchObject({ status: 'quoted', quoteHash: 'h1', premium: 700_000_000n, size: 5_000n, timeLeftMs: 15_000, shortfall: null })
+    expect(r.vol).toBeGreaterThan(0.3)
+    expect(r.vol).toBeLessThan(1.5)
+  })
+
+  it('says when the channel cannot afford the fill (the trader pays the premium)', () => {
+    const r = ladderRow(input(view({ quotes: [quoteView('h1')], balances: [10_000n, RICH] })), T0, market)
+    expect(r.status).toBe('quoted')
+    expect(r.shortfall).toBe('your free balance in this channel, 0.01 USDC, does not cover the premium 700.00 USDC and the collateral 0.00 USDC')
+    // The dealer's side is checked too.
+    expect(ladderRow(input(view({ quotes: [quoteView('h1')], balances: [RICH, 5n] })), T0, market).shortfall).toMatch(/^the dealer's free balance in this channel, 0.00 USDC, does not cover the collateral 27,500.00 USDC less the premium 700.00 USDC$/)
+  })
+
+  it('reads waiting, declined (with the dealer\'s reason), expired, withdrawn, filled and offline', () => {
+    expect(ladderRow(input(view()), T0, market).status).toBe('waiting')
+    const d = ladderRow(input(view({ ticket: { notes: 'my note\ndeclined (DECLINED): Picky Desk passes on this request' } })), T0, market)
+    expect(d).toMatchObject({ status: 'declined', declined: 'Picky Desk passes on this request' })
+    expect(ladderRow(input(view({ quotes: [quoteView('h1', {}, 'expired')] })), T0, market).status).toBe('expired')
+    expect(ladderRow(input(view({ ticket: { status: 'cancelled' }, quotes: [quoteView('h1', {}, 'cancelled')] })), T0, market).status).toBe('withdrawn')
+    expect(ladderRow(input(view({ quotes: [quoteView('h1', {}, 'used')], positions: [{ id: 'h1' }] })), T0, market).status).toBe('filled')
+    expect(ladderRow(input(null), T0, market).status).toBe('offline')
+  })
+
+  it('ignores the trader\'s own counters and quotes on other tickets', () => {
+    const v = view({ quotes: [quoteView('mine', { quoter: 'A' }), quoteView('other', { rfqId: 'r2' }), quoteView('counter', {}, 'live', 'h0')] })
+    expect(ladderRow(input(v), T0, market).status).toBe('waiting')
+  })
+
+  it('takes the newest live quote after a re-quote', () => {
+    const v = view({ quotes: [quoteView('old', { validUntil: T0 + 1_000 }, 'cancelled'), quoteView('new', { validUntil: T0 + 30_000, premium: 650_000_000n })] })
+    expect(ladderRow(input(v), T0, market)).toMatchObject({ quoteHash: 'new', premium: 650_000_000n })
+  })
+
+  it('parses only a well-formed decline line', () => {
+    expect(parseDecline('declined (RISK_LIMIT): at its limit')).toEqual({ code: 'RISK_LIMIT', reason: 'at its limit' })
+    expect(parseDecline('I declined (DECLINED): x')).toBeNull()
+    expect(parseDecline('declined (lower): x')).toBeNull()
+  })
+})
+
+describe('bestRow', () => {
+  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, size: 1n, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
+
+  it('is the lowest affordable live ask when buying and the highest bid when selling (property)', () => {
+    const rowArb = fc.record({
+      premium: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+      status: fc.constantFrom('quoted' as const, 'expired' as const, 'declined' as const, 'waiting' as const),
+      affordable: fc.boolean(),
+      timeLeftMs: fc.nat({ max: 30_000 }),
+    })
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 8 }), fc.constantFrom('buy' as const, 'sell' as const), (raw, side) => {
+        const rows = raw.map((r, i) => row({ channelId: `c${i}`, premium: r.premium, status: r.status, shortfall: r.affordable ? null : 'short', timeLeftMs: r.timeLeftMs }))
+        const best = bestRow(rows, side)
+        const eligible = rows.filter((r) => r.status === 'quoted' && r.shortfall === null)
+        if (eligible.length === 0) {
+          expect(best).toBeNull()
+          return
+        }
+        expect(best).not.toBeNull()
+        for (const r of eligible) expect(side === 'buy' ? best!.premium! <= r.premium! : best!.premium! >= r.premium!).toBe(true)
+        // The ladder lists the best quote first.
+        expect(ladderOrder(rows, side)[0]!.premium).toBe(best!.premium)
+      }),
+    )
+  })
+})

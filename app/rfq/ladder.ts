@@ -1,0 +1,196 @@
+// One request for quotes to many counterparties (issue 16), as pure functions:
+//   requestTickets  the one drafted package becomes one ticket per chosen channel: the same terms in
+//                   each, a fresh random id per channel, nothing about the other dealers asked.
+//   ladderRows      every channel's answer, read from that channel's own view: quoted (price, vol,
+//                   size, time left, whether that channel can afford the fill), declined (with the
+//                   dealer's reason), waiting, expired, withdrawn or filled.
+//   bestRow         the best live quote the trader can afford: lowest ask when buying, highest bid
+//                   when selling.
+// Nothing here crosses channels: each row is computed from one channel's view alone.
+import { collateralFor, otherParty, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
+import type { MarketInputs } from '../../core/pricing/index.ts'
+import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
+import { formatMoney } from '../money/money.ts'
+import { quoteEdge } from '../negotiate/quote.ts'
+
+/** One channel's ticket of a network request. */
+export interface RequestLeg {
+  readonly channelId: string
+  readonly counterparty: string
+  readonly rfqId: string
+}
+
+export interface NetworkRequest {
+  /** Local id of the request (never sent). */
+  readonly id: string
+  readonly createdAt: number
+  /** What the trader wants to do with the package. */
+  readonly side: 'buy' | 'sell'
+  readonly feed: string
+  readonly legs: readonly RequestLeg[]
+}
+
+export interface RequestTicket {
+  readonly channelId: string
+  readonly rfqId: string
+  readonly input: RfqInput
+}
+
+/** One ticket per chosen channel: identical terms, distinct random ids (so no id links two dealers' tickets). */
+export function requestTickets(input: RfqInput, channelIds: readonly string[], newId: () => string): RequestTicket[] {
+  if (channelIds.length === 0) throw new Error('choose at least one counterparty to ask')
+  if (new Set(channelIds).size !== channelIds.length) throw new Error('a counterparty is chosen twice')
+  const ids = new Set<string>()
+  return channelIds.map((channelId) => {
+    let rfqId = newId()
+    for (let i = 0; ids.has(rfqId) && i < 8; i++) rfqId = newId()
+    if (ids.has(rfqId)) throw new Error('could not draw distinct ticket ids')
+    ids.add(rfqId)
+    return { channelId, rfqId, input: { ...input, legs: input.legs.map((l) => ({ ...l })) } }
+  })
+}
+
+export type LadderStatus = 'waiting' | 'quoted' | 'declined' | 'expired' | 'withdrawn' | 'filled' | 'offline'
+
+export interface LadderRow {
+  readonly channelId: string
+  readonly counterparty: string
+  readonly rfqId: string
+  readonly status: LadderStatus
+  /** The dealer's live quote (or its last one), null when it has not quoted. */
+  readonly quoteHash: Hex | null
+  readonly premium: bigint | null
+  readonly terms: OptionPackage | null
+  /** The vol the premium implies at the trader's market (null: no quote, no market, or no solution). */
+  readonly vol: number | null
+  /** Largest leg quantity of the quoted package, underlying minor units. */
+  readonly size: bigint | null
+  readonly validUntil: number | null
+  readonly timeLeftMs: number | null
+  /** Why this channel cannot carry the fill (a party's free balance), or null when it can. */
+  readonly shortfall: string | null
+  /** The dealer's reason when it declined. */
+  readonly declined: string | null
+}
+
+/** A desk's decline line in the ticket's notes ("declined (CODE): reason", see desk/styles.ts declineNote). */
+export function parseDecline(notes: string): { readonly code: string; readonly reason: string } | null {
+  const m = /^declined \(([A-Z_]{1,32})\): (.{1,200})$/m.exec(notes)
+  return m ? { code: m[1]!, reason: m[2]! } : null
+}
+
+export interface LadderInput {
+  readonly leg: RequestLeg
+  readonly me: Party
+  /** The channel's current view (null while its session is not running). */
+  readonly view: ChannelView | null
+}
+
+function dealerQuotes(view: ChannelView, me: Party, rfqId: string): QuoteView[] {
+  return view.quotes.filter((q) => q.signed.quote.rfqId === rfqId && q.signed.quote.quoter !== me && q.counterOf === null)
+}
+
+/** The newest live quote, else the newest of any status. */
+function currentQuote(quotes: readonly QuoteView[]): QuoteView | null {
+  const newest = (xs: readonly QuoteView[]) => [...xs].sort((a, b) => b.signed.quote.validUntil - a.signed.quote.validUntil || (a.hash < b.hash ? -1 : 1))[0] ?? null
+  return newest(quotes.filter((q) => q.status === 'live')) ?? newest(quotes)
+}
+
+/** One row per channel of the request, from that channel's view alone. */
+export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
+  const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
+  const empty = { quoteHash: null, premium: null, terms: null, vol: null, size: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
+  const view = i.view
+  if (!view) return { ...base, ...empty, status: 'offline' }
+  const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
+  const q = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId))
+  const latest = view.latest?.state ?? null
+  const filled = q !== null && (q.status === 'used' || (latest?.positions.some((p) => p.id === q.hash) ?? false))
+  const decline = ticket ? parseDecline(ticket.notes) : null
+  let status: LadderStatus
+  if (filled || ticket?.status === 'filled') status = 'filled'
+  else if (ticket?.status === 'cancelled') status = 'withdrawn'
+  else if (q?.status === 'live') status = 'quoted'
+  else if (decline) status = 'declined'
+  else if (q) status = 'expired'
+  else status = 'waiting'
+  if (!q) return { ...base, ...empty, status, declined: decline?.reason ?? null }
+  const quote = q.signed.quote
+  let size = 0n
+  for (const l of quote.terms.legs) if (l.quantity > size) size = l.quantity
+  let vol: number | null = null
+  if (market) {
+    const e = quoteEdge(quote, market)
+    vol = e.ok ? e.edge.impliedVol : null
+  }
+  return {
+    ...base,
+    status,
+    quoteHash: q.hash,
+    premium: quote.premium,
+    terms: quote.terms,
+    vol,
+    size,
+    validUntil: quote.validUntil,
+    timeLeftMs: Math.max(0, quote.validUntil - now),
+    shortfall: latest ? fillShortfall(latest, i.me, quote) : 'the channel has no signed state yet',
+    declined: decline?.reason ?? null,
+  }
+}
+
+/**
+ * Why the trader (`me`) cannot take `quote` in a channel at `state`, or null: the arithmetic the
+ * trade transition applies (core's collateralFor: each side locks its max loss; the buyer pays the
+ * premium, the seller receives it), said from the trader's side.
+ */
+export function fillShortfall(state: ChannelState, me: Party, quote: Pick<Quote, 'quoter' | 'side' | 'terms' | 'premium'>): string | null {
+  const buyer: Party = quote.side === 'sell' ? otherParty(quote.quoter) : quote.quoter
+  let lock: { lockA: bigint; lockB: bigint }
+  try {
+    lock = collateralFor(quote.terms, buyer)
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+  const fmt = (v: bigint) => formatMoney(v, quote.terms.assetDecimals, quote.terms.asset)
+  for (const p of [me, otherParty(me)]) {
+    const free = p === 'A' ? state.balanceA : state.balanceB
+    const locks = p === 'A' ? lock.lockA : lock.lockB
+    const needs = locks + (p === buyer ? quote.premium : -quote.premium)
+    if (free >= needs) continue
+    const who = p === me ? 'your' : "the dealer's"
+    const what = p === buyer ? `the premium ${fmt(quote.premium)} and the collateral ${fmt(locks)}` : `the collateral ${fmt(locks)} less the premium ${fmt(quote.premium)}`
+    return `${who} free balance in this channel, ${fmt(free)}, does not cover ${what}`
+  }
+  return null
+}
+
+export function ladderRows(inputs: readonly LadderInput[], now: number, market: MarketInputs | undefined): LadderRow[] {
+  return inputs.map((i) => ladderRow(i, now, market))
+}
+
+/** The best quote the trader can take: live, affordable; lowest premium when buying, highest when selling. */
+export function bestRow(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow | null {
+  let best: LadderRow | null = null
+  for (const r of rows) {
+    if (r.status !== 'quoted' || r.shortfall !== null || r.premium === null) continue
+    if (best === null) {
+      best = r
+      continue
+    }
+    const better = side === 'buy' ? r.premium < best.premium! : r.premium > best.premium!
+    const tieLonger = r.premium === best.premium && (r.timeLeftMs ?? 0) > (best.timeLeftMs ?? 0)
+    if (better || tieLonger) best = r
+  }
+  return best
+}
+
+/** Rows in ladder order: live affordable quotes best first, then live ones the channel cannot carry, then the rest (declined, waiting, ...) by name. */
+export function ladderOrder(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow[] {
+  const rank = (r: LadderRow) => (r.status === 'quoted' ? (r.shortfall === null ? 0 : 1) : r.status === 'filled' ? 2 : 3)
+  return [...rows].sort((a, b) => {
+    const d = rank(a) - rank(b)
+    if (d !== 0) return d
+    if (a.premium !== null && b.premium !== null && a.premium !== b.premium) return (side === 'buy' ? a.premium < b.premium : a.premium > b.premium) ? -1 : 1
+    return a.counterparty.localeCompare(b.counterparty)
+  })
+}

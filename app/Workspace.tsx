@@ -14,6 +14,7 @@ import { DemoConnect } from './channels/DemoConnect.tsx'
 import { RestoreChannels } from './channels/RestoreChannels.tsx'
 import { ChannelScreen } from './channel/ChannelScreen.tsx'
 import type { ChannelRecord } from './channels/channelRecords.ts'
+import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
 
 export function Workspace({ keys }: { keys: KeyPair }) {
   const conn = useSettlementConnection(config.nodeUrl)
@@ -21,6 +22,8 @@ export function Workspace({ keys }: { keys: KeyPair }) {
   const [pick, setPick] = useState<ChannelPick | null>(null)
   // On a phone the account and channel list fold away once a channel is open (a button brings them back).
   const [sideOpen, setSideOpen] = useState(false)
+  // The screens across all channels (book, network RFQ) replace the channel screen while shown.
+  const [network, setNetwork] = useState<NetworkScreenKind | null>(null)
   // Open the first channel by default once the list is loaded.
   useEffect(() => {
     if (pick === null && channels.records[0]) setPick({ kind: 'channel', channelId: channels.records[0].channelId })
@@ -41,28 +44,38 @@ export function Workspace({ keys }: { keys: KeyPair }) {
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
           <AccountPanel keys={keys} />
-          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setSideOpen(false) }} damaged={channels.damaged} />
+          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} />
+          {channels.records.length > 0 && (
+            <nav className="card" aria-label="Across channels">
+              <h2>Across channels</h2>
+              <div className="row">
+                <button type="button" className={`secondary small ${network === 'book' ? 'selected' : ''}`} aria-pressed={network === 'book'} onClick={() => { setNetwork('book'); setSideOpen(false) }}>Book (all channels)</button>
+                <button type="button" className={`secondary small ${network === 'rfq' ? 'selected' : ''}`} aria-pressed={network === 'rfq'} onClick={() => { setNetwork('rfq'); setSideOpen(false) }}>Network RFQ</button>
+              </div>
+            </nav>
+          )}
           {channels.loaded && <RestoreChannels keys={keys} known={channels.records} onRestore={created} />}
           <TxActivity />
         </aside>
         <div className="main">
           {channels.error && <p className="error" role="alert">Could not read your channel list: {channels.error}</p>}
-          {pick?.kind === 'new' && (
+          {network && <NetworkScreen kind={network} records={channels.records} keys={keys} />}
+          {!network && pick?.kind === 'new' && (
             <section className="card" aria-labelledby="new-title">
               <h2 id="new-title">New channel</h2>
               <p className="muted">You will be party A. Ask your counterparty for their public key, create the invite, send it, and tell them the code another way.</p>
               <NewChannelForm keys={keys} onCreated={created} />
             </section>
           )}
-          {pick?.kind === 'accept' && (
+          {!network && pick?.kind === 'accept' && (
             <section className="card" aria-labelledby="accept-title">
               <h2 id="accept-title">Accept an invite</h2>
               <p className="muted">Give the inviter your public key: <span className="mono" data-testid="my-public-key">{keys.publicKey}</span></p>
               <AcceptInviteForm keys={keys} onAccepted={created} />
             </section>
           )}
-          {pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
-          {record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
+          {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
+          {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
           {pick === null && channels.loaded && channels.records.length === 0 && (
             <Welcome keys={keys} />
           )}

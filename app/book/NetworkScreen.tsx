@@ -1,0 +1,29 @@
+// The screens that look across all the trader's channels: the book, and the request for quotes to
+// many counterparties. Every channel runs while one of them is shown (useNetwork).
+import { useMemo } from 'react'
+import type { KeyPair } from '../../core/index.ts'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
+import { NetworkRfq } from '../rfq/NetworkRfq.tsx'
+import { useNodeNow } from '../settlement/useNodeNow.ts'
+import { BookScreen } from './BookScreen.tsx'
+import { bookChannels, useNetwork } from './useNetwork.ts'
+
+export type NetworkScreenKind = 'book' | 'rfq'
+
+export function NetworkScreen({ kind, records, keys }: { kind: NetworkScreenKind; records: readonly ChannelRecord[]; keys: KeyPair }) {
+  const network = useNetwork(records, keys)
+  const now = useNodeNow()
+  const marks = useMarks()
+  const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
+  // One oracle per deployment: every channel's packages name the same one.
+  const spec = useChannelSpec(records[0]?.params.oracle ?? '')
+  const channels = useMemo(() => bookChannels(network), [network])
+  if (records.length === 0) return <section className="card"><p className="muted">Open a channel first: the book and network RFQs span your channels.</p></section>
+  return (
+    <>
+      {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} />}
+    </>
+  )
+}

@@ -19,6 +19,7 @@ import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAct
 import { declineNote } from './styles.ts'
 import type { NodeMarket } from './nodeMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
+import { QuoteBackoff } from './quoteBackoff.ts'
 
 export type ChannelBotStatus = 'starting' | 'opening' | 'signed' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed' | 'failed'
 
@@ -70,6 +71,9 @@ export class ChannelBot {
   private readonly skipNotes = new Map<string, string>()
   /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
   private readonly seen = new Map<string, { key: string; since: number }>()
+  /** Quotes into a channel that does not progress back off. */
+  private readonly quoteBackoff = new QuoteBackoff()
+  private backoffLogged = false
   private errorsSeen = 0
   private presenceSet = false
   private openingProposed = false
@@ -275,6 +279,8 @@ export class ChannelBot {
 
   private onNewLatest(view: ChannelView, latest: SignedState): void {
     this.lastLatestHash = view.latestHash
+    this.quoteBackoff.progress()
+    this.backoffLogged = false
     if (latest.state.version === 0) this.opening = latest
     for (const a of [...view.accepted].sort((x, y) => x.version - y.version)) {
       if (a.version <= this.loggedVersion) continue
@@ -416,7 +422,14 @@ export class ChannelBot {
       }
       this.skipNotes.delete(t.id)
       if (!action.quote) continue
+      const wait = this.quoteBackoff.waitMs(Date.now())
+      if (wait > 0) {
+        if (!this.backoffLogged) this.log(`quoting backs off: ${this.quoteBackoff.count} quotes since the last co-signed state (next in ${Math.ceil(wait / 1000)} s, then longer, at most ${this.quoteBackoff.maxMs / 1000} s apart)`)
+        this.backoffLogged = true
+        continue
+      }
       try {
+        this.quoteBackoff.quoted(Date.now())
         const h = await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
         this.log(`quote ${h.slice(0, 8)} on ticket ${t.id}: the desk ${decision.side}s ${t.feed} at ${this.money(decision.premium)} (mid ${this.money(BigInt(Math.round(decision.fairMinor)))}), valid ${this.d.rules.validForMs / 1000} s`)
       } catch (e) {

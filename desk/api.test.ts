@@ -4,7 +4,7 @@ import { DemoError } from './errors.ts'
 
 const desk: DeskApi & { posted: unknown[] } = {
   posted: [],
-  info: () => ({ publicKey: 'aa'.repeat(32), fingerprint: 'F', name: 'Desk', channels: [] }),
+  info: () => ({ publicKey: 'aa'.repeat(32), fingerprint: 'F', evmAddress: `0x${'ab'.repeat(20)}`, contact: `${'aa'.repeat(32)}@0x${'ab'.repeat(20)}`, chainId: 31337, contract: `0x${'cd'.repeat(20)}`, oracle: 'ee'.repeat(32), asset: { symbol: 'USDC', decimals: 6 }, name: 'Desk', channels: [] }),
   async acceptInvite(body) {
     this.posted.push(body)
     if ((body as { code?: string }).code === 'bad') throw new DemoError('INVITE_INVALID', 'wrong invite code', 'code')

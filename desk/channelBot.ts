@@ -1,33 +1,37 @@
 // One channel of the demo desk, run end to end: its file store, its ChannelSession (the protocol
 // engine signs under the session's policy), its y-webrtc room over @roamhq/wrtc, and the desk's
 // reactions, run one at a time on every change and once a second:
-//   opening   A countersigns the agreed opening (the session's `opening` option); the desk opens the
-//             channel on the contract as soon as version 0 is co-signed (the inviter may too).
+//   opening   A countersigns the agreed opening (the session's `opening` option); once version 0 is
+//             co-signed the desk writes its EIP-712 open authorisation into the doc's auths map, and
+//             opens the channel on the contract with the trader's (the trader may open first).
 //   RFQs      quote / requote / cancel per ticket (marketMaker.ts), only while open on chain.
 //   counters  accept a counter to one of its quotes when the rule allows it (marketMaker.ts).
 //   approvals final: always; unwind: near fair value (marketMaker.ts); nothing else.
 //   expiry    proposes the settle of expired positions with the oracle's attestation.
-//   close     submits the final state to the contract; every new latest state goes to the watchtower.
+//   close     once the final state is co-signed, writes its close authorisation and closes on the
+//             contract with the trader's; every new latest state of a channel on the contract goes
+//             to the watchtower service.
 //   dispute   refutes a dispute raised with an older state than its latest, itself and at once (the
 //             watchtower may be slower, or absent).
-import { staleDispute, type ChannelView as ChainChannelView, type SettlementClient } from '../channel-contract/index.ts'
-import { isProtocolError, balanceOf, formatUnits, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
-import { ChannelSession, intentKey, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelView } from '../core/sync/index.ts'
+import { staleDispute } from '../channel-contract/client/dispute.ts'
+import type { ChainSettlement, SettlementChannelView } from '../channel-contract/client/settlement.ts'
+import { isProtocolError, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
 import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
-import type { NodeMarket } from './nodeMarket.ts'
+import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
-import { QuoteBackoff } from './quoteBackoff.ts'
 
 export type ChannelBotStatus = 'starting' | 'opening' | 'signed' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed' | 'failed'
 
 export interface ChannelBotDeps {
   readonly entry: ChannelEntry
   readonly keys: KeyPair
-  readonly client: SettlementClient
-  readonly market: NodeMarket
+  /** The contract (with the desk's EVM account as the wallet), the oracle and the watchtower services. */
+  readonly settlement: ChainSettlement
+  readonly market: ChainMarket
   /** The channel's link to the trader (a y-webrtc room in the desk's process). */
   readonly connect: ConnectChannel
   /** Directory of this channel's FileChannelStore. */
@@ -38,14 +42,15 @@ export interface ChannelBotDeps {
   readonly quoteTicket?: (i: TicketInput) => QuoteDecision
   readonly watchtower: boolean
   readonly log: (line: string) => void
-  /** Makes sure the desk's account holds at least `amount` (dev faucet). */
+  /** Makes sure the desk's free balance in the contract is at least `amount` (funding.ts). */
   readonly ensureFunds: (amount: bigint) => Promise<void>
 }
 
 type ChainStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
 
 const TICK_MS = 1_000
-const CHAIN_POLL_MS = 2_000
+/** The fallback read of the channel on the contract; the desk's event follower pokes the bot at once. */
+const CHAIN_POLL_MS = 10_000
 const RETRY_MS = 5_000
 
 function reason(e: unknown): string {
@@ -55,7 +60,9 @@ function reason(e: unknown): string {
 
 export class ChannelBot {
   private chain: ChainStatus | null = null
-  private chainView: ChainChannelView | null = null
+  private chainView: SettlementChannelView | null = null
+  /** The version last handed to the watchtower service. */
+  private watchedVersion = -1
   /** `disputed:refuteWith` of the refute sent last (one per dispute and version). */
   private refuted = ''
   private chainCheckedAt = 0
@@ -71,9 +78,6 @@ export class ChannelBot {
   private readonly skipNotes = new Map<string, string>()
   /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
   private readonly seen = new Map<string, { key: string; since: number }>()
-  /** Quotes into a channel that does not progress back off. */
-  private readonly quoteBackoff = new QuoteBackoff()
-  private backoffLogged = false
   private errorsSeen = 0
   private presenceSet = false
   private openingProposed = false
@@ -148,7 +152,7 @@ export class ChannelBot {
     return `${formatUnits(v, this.d.entry.params.assetDecimals, { group: true })} ${this.d.entry.params.asset}`
   }
 
-  /** Runs `fn` at most once per RETRY_MS for `key` (real time: the node clock may jump). */
+  /** Runs `fn` at most once per RETRY_MS for `key` (real time: the chain's clock may jump). */
   private due(key: string, ms = RETRY_MS): boolean {
     const at = this.tried.get(key) ?? 0
     if (Date.now() - at < ms) return false
@@ -200,6 +204,7 @@ export class ChannelBot {
     if (!latest) return
     await this.refuteStale(latest)
     await this.openOnChain()
+    this.handToWatchtower(latest)
     await this.approvals(view)
     if (this.chain === 'open' && !latest.state.isFinal) {
       await this.counters(view)
@@ -216,17 +221,18 @@ export class ChannelBot {
     if (!force && Date.now() - this.chainCheckedAt < CHAIN_POLL_MS) return
     this.chainCheckedAt = Date.now()
     try {
-      const c = await this.d.client.channel(this.channelId)
-      if (c.status !== this.chain) this.log(`on chain: ${c.status}`)
-      this.chain = c.status
+      const latest = this.session.view.latest
+      const c = await this.d.settlement.view(this.d.entry.params, latest ? [latest] : [])
+      const status = c?.status ?? 'none'
+      if (status !== this.chain) this.log(`on chain: ${status}${c?.dispute ? ` at version ${c.dispute.version} (deadline ${new Date(c.dispute.deadline).toISOString()})` : ''}`)
+      this.chain = status
       this.chainView = c
     } catch (e) {
-      if (isProtocolError(e) && e.code === 'UNKNOWN_CHANNEL') this.chain = 'none'
-      else this.log(`cannot read the channel on the node: ${reason(e)}`)
+      this.log(`cannot read the channel on the contract: ${reason(e)}`)
     }
   }
 
-  /** Reads the channel on the node now (an event said it changed) and reacts. */
+  /** Reads the channel on the contract now (an event said it changed) and reacts. */
   poke(): void {
     this.chainCheckedAt = 0
     this.schedule()
@@ -241,7 +247,7 @@ export class ChannelBot {
     this.refuted = key
     this.tried.set(`refute:${key}`, Date.now())
     try {
-      await this.d.client.refute(this.d.keys, this.channelId, latest)
+      await this.d.settlement.refute(this.d.entry.params, latest)
       this.log(`refuted the dispute at version ${stale.disputed} with version ${stale.refuteWith} (deadline ${new Date(stale.deadline).toISOString()})`)
     } catch (e) {
       // STALE_VERSION: someone (the watchtower) refuted first with this version or a newer one.
@@ -250,37 +256,75 @@ export class ChannelBot {
     await this.refreshChain(true)
   }
 
+  /**
+   * Writes the desk's EIP-712 authorisation of `kind` with `signed` into the doc (once; again if a
+   * peer deleted it) and returns the counterparty's, or null while the doc holds none.
+   */
+  private async authorizations(kind: 'open' | 'close', signed: SignedState): Promise<string | null> {
+    const { params, me } = this.d.entry
+    const h = stateHash(signed.state)
+    try {
+      const wrote = await ensureAuthorization(this.session.doc, params, me, kind, h, (id, sh, closing) => this.d.settlement.chain.authorize(id, sh, closing))
+      if (wrote) this.log(`wrote the desk's ${kind} authorisation for version ${signed.state.version} into the channel`)
+    } catch (e) {
+      if (this.due(`auth:${kind}`)) this.log(`cannot write the ${kind} authorisation: ${reason(e)}`)
+    }
+    return readAuthorization(this.session.doc, params, kind, h, otherParty(me))
+  }
+
   private async openOnChain(): Promise<void> {
-    if (this.chain !== 'none' || !this.opening || !this.due('open')) return
+    if (this.chain !== 'none' || !this.opening) return
+    const theirs = await this.authorizations('open', this.opening)
+    if (theirs === null) {
+      if (this.due('open:waiting', 30_000)) this.log("open on the contract: waiting for the trader's open authorisation in the channel")
+      return
+    }
+    if (!this.due('open')) return
     const { entry } = this.d
     try {
       await this.d.ensureFunds(entry.deposits[entry.me])
-      await this.d.client.open(this.d.keys, entry.params, this.opening)
-      this.log(`opened the channel on the contract (deposits A ${this.money(entry.deposits.A)}, B ${this.money(entry.deposits.B)})`)
+      const tx = await this.d.settlement.open(entry.params, this.opening, theirs)
+      this.log(`opened the channel on the contract (deposits A ${this.money(entry.deposits.A)}, B ${this.money(entry.deposits.B)}; tx ${tx.hash}, gas ${tx.gasUsed})`)
     } catch (e) {
-      if (isProtocolError(e) && e.code === 'CHANNEL_EXISTS') this.log('open on the contract: the peer opened it first')
+      if (isProtocolError(e) && e.code === 'CHANNEL_EXISTS') this.log('open on the contract: the trader opened it first')
       else this.log(`open on the contract refused: ${reason(e)}`)
     }
     await this.refreshChain(true)
   }
 
   private async closeOnChain(latest: SignedState): Promise<void> {
-    if ((this.chain !== 'open' && this.chain !== 'disputed') || !this.due('close')) return
+    if (this.chain !== 'open' && this.chain !== 'disputed') return
+    const theirs = await this.authorizations('close', latest)
+    if (theirs === null || !this.due('close')) return
     try {
-      await this.d.client.close(this.d.keys, this.channelId, latest)
-      this.log(`closed on the contract at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}`)
+      const tx = await this.d.settlement.close(this.d.entry.params, latest, theirs)
+      this.log(`closed on the contract at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)} (tx ${tx.hash}, gas ${tx.gasUsed})`)
     } catch (e) {
-      this.log(`close on the contract refused (the peer may have closed first): ${reason(e)}`)
+      this.log(`close on the contract refused (the trader may have closed first): ${reason(e)}`)
     }
     await this.refreshChain(true)
+  }
+
+  /** The watchtower service keeps the newest co-signed state of a channel on the contract (it refuses others). */
+  private handToWatchtower(latest: SignedState): void {
+    if (!this.d.watchtower || (this.chain !== 'open' && this.chain !== 'disputed')) return
+    const version = latest.state.version
+    // At most one hand-off a second (a refused one is tried again then; a newer state supersedes it).
+    if (version <= this.watchedVersion || latest.sigA === null || latest.sigB === null || !this.due('watch', 1_000)) return
+    this.watchedVersion = version
+    this.d.settlement.watch(this.d.entry.params, latest).then(
+      () => this.log(`watchtower holds version ${version}`),
+      (e: unknown) => {
+        if (this.watchedVersion === version) this.watchedVersion = version - 1 // tried again on a later tick
+        if (this.due(`watch-log:${version}`, 30_000)) this.log(`watchtower refused version ${version}: ${reason(e)}`)
+      },
+    )
   }
 
   // ---- states ----
 
   private onNewLatest(view: ChannelView, latest: SignedState): void {
     this.lastLatestHash = view.latestHash
-    this.quoteBackoff.progress()
-    this.backoffLogged = false
     if (latest.state.version === 0) this.opening = latest
     for (const a of [...view.accepted].sort((x, y) => x.version - y.version)) {
       if (a.version <= this.loggedVersion) continue
@@ -298,9 +342,6 @@ export class ChannelBot {
     this.loggedVersion = Math.max(this.loggedVersion, latest.state.version)
     this.log(`latest version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}, ${latest.state.positions.length} open position(s)`)
     for (const t of view.rfqs) if (this.filled.has(t.id) && t.status !== 'filled') this.session.editRfq(t.id, { field: 'status', value: 'filled' })
-    if (this.d.watchtower) {
-      this.d.client.watch(this.d.entry.params, latest).catch((e) => this.log(`watchtower refused version ${latest.state.version}: ${reason(e)}`))
-    }
   }
 
   // ---- approvals ----
@@ -422,14 +463,7 @@ export class ChannelBot {
       }
       this.skipNotes.delete(t.id)
       if (!action.quote) continue
-      const wait = this.quoteBackoff.waitMs(Date.now())
-      if (wait > 0) {
-        if (!this.backoffLogged) this.log(`quoting backs off: ${this.quoteBackoff.count} quotes since the last co-signed state (next in ${Math.ceil(wait / 1000)} s, then longer, at most ${this.quoteBackoff.maxMs / 1000} s apart)`)
-        this.backoffLogged = true
-        continue
-      }
       try {
-        this.quoteBackoff.quoted(Date.now())
         const h = await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
         this.log(`quote ${h.slice(0, 8)} on ticket ${t.id}: the desk ${decision.side}s ${t.feed} at ${this.money(decision.premium)} (mid ${this.money(BigInt(Math.round(decision.fairMinor)))}), valid ${this.d.rules.validForMs / 1000} s`)
       } catch (e) {
@@ -444,7 +478,7 @@ export class ChannelBot {
     const todo = positionsToSettle(view, this.d.market.now())
     if (todo.length === 0) return
     if (!this.due(`settle:${todo.map((p) => p.id).sort().join(',')}`, 10_000)) return
-    const { settlements, missing } = await settlementsFor(todo, (feed, expiry) => this.d.client.attestation(feed, expiry))
+    const { settlements, missing } = await settlementsFor(todo, (feed, expiry) => this.d.settlement.attestation(feed, expiry))
     for (const m of missing) this.log(`no attestation yet for ${m.position.terms.feed} at ${new Date(m.position.terms.expiry).toISOString()}: ${reason(m.error)}`)
     if (settlements.length === 0 || ownSettleOpen(view, settlements)) return
     try {

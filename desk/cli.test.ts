@@ -4,7 +4,7 @@ import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS } from './quotas.ts'
 import { STYLES } from './styles.ts'
 
-const base = ['--node', 'http://127.0.0.1:8545/', '--signaling', 'ws://127.0.0.1:4444']
+const base = ['--signaling', 'ws://127.0.0.1:4444']
 
 function refused(argv: string[]): DemoError {
   try {
@@ -20,7 +20,7 @@ describe('parseArgs', () => {
   it('parses the flags npm start passes, with defaults for the rest', () => {
     expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
       help: false,
-      options: { nodeUrl: 'http://127.0.0.1:8545', signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady },
+      options: { signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady },
     })
   })
 
@@ -35,11 +35,12 @@ describe('parseArgs', () => {
   })
 
   it('refuses missing, malformed and unknown flags, naming the flag', () => {
-    expect(refused(['--signaling', 'ws://x']).field).toBe('--node')
-    expect(refused(['--node', 'http://x']).field).toBe('--signaling')
+    // The ledger node is gone: an old command line is told where the chain comes from now.
+    const node = refused([...base, '--node', 'http://127.0.0.1:8547'])
+    expect([node.field, node.message]).toEqual(['--node', '--node is gone: the desk settles on the chain named by otc.config.json or OTC_* variables (see --help)'])
+    expect(refused([]).field).toBe('--signaling')
     expect(refused([...base, '--port', '70000']).field).toBe('--port')
     expect(refused([...base, '--port']).message).toMatch(/needs a value/)
-    expect(refused(['--node', 'ws://x', '--signaling', 'ws://y']).field).toBe('--node')
     expect(refused([...base, '--signaling', 'http://y']).field).toBe('--signaling')
     expect(refused([...base, '--colour', 'red']).field).toBe('--colour')
     expect(refused([...base, 'stray']).code).toBe('BAD_ARGUMENT')

@@ -5,9 +5,9 @@ import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS, type DeskLimits } from './quotas.ts'
 import { STYLES, STYLE_NAMES, styleByName, withDeclineRate, type DeskStyle } from './styles.ts'
 
+// The chain (RPC, chain id, adjudicator, token, oracle and watchtower services) is not a flag: the
+// desk reads it like every service, from otc.config.json and OTC_* variables (main.ts).
 export interface DemoOptions {
-  /** Settlement node base URL (dev node: faucet, oracle, clock). */
-  readonly nodeUrl: string
   /** y-webrtc signaling servers. */
   readonly signaling: readonly string[]
   /** Port of the HTTP API on 127.0.0.1 (0: any free port). */
@@ -23,9 +23,14 @@ export interface DemoOptions {
 
 export const USAGE = `demo counterparty: a market-maker peer for the OTC options app (dev only)
 
-usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options]
+usage: OTC_...=... node --import tsx desk/main.ts --signaling <ws url> [options]
 
-  --node <url>          settlement node (dev: faucet, oracle, clock), e.g. http://127.0.0.1:8547
+The chain comes from otc.config.json (or $OTC_CONFIG) and OTC_* variables, env winning:
+  OTC_CHAIN_RPC_URL, OTC_CHAIN_ID, OTC_ADJUDICATOR, OTC_TOKEN, OTC_VERIFIER, OTC_ASSET,
+  OTC_ASSET_DECIMALS, OTC_ORACLE_URL (required here), OTC_WATCHTOWER_URL, OTC_DEPLOYMENT_BLOCK.
+On the dev chain (anvil) it mints its own test funds and deposits them; elsewhere it uses what its
+EVM account (derived from its key; logged at start, GET /info) holds.
+
   --signaling <ws url>  y-webrtc signaling server; repeat the flag or separate URLs by commas
   --port <n>            HTTP API port on 127.0.0.1 (default 8600; 0 = any free port)
   --data <dir>          data directory: key, channel list, channel stores (default .data/demo)
@@ -41,7 +46,8 @@ usage: node --import tsx desk/main.ts --node <url> --signaling <ws url> [options
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
-bid/ask, co-signs settles and closes. Its key is stored unencrypted in <data>/identity.json.`
+bid/ask, co-signs settles, opens and closes on the contract. Its key (and so its EVM account) is
+stored unencrypted in <data>/identity.json.`
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: DemoOptions }
 
@@ -57,6 +63,7 @@ function url(value: string, flag: string, protocols: readonly string[]): string 
 }
 
 const FLAGS = {
+  // Gone with the ledger node: named so that an old command line is told why, not "unknown flag".
   node: { type: 'string' },
   signaling: { type: 'string', multiple: true },
   port: { type: 'string' },
@@ -101,8 +108,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   for (const [flag, v] of Object.entries(values)) {
     for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x.startsWith('--')) throw new DemoError('BAD_ARGUMENT', `--${flag} needs a value`, `--${flag}`)
   }
-  if (values.node === undefined) throw new DemoError('BAD_ARGUMENT', '--node is required (see --help)', '--node')
-  const nodeUrl = url(values.node, '--node', ['http:', 'https:'])
+  if (values.node !== undefined) throw new DemoError('BAD_ARGUMENT', '--node is gone: the desk settles on the chain named by otc.config.json or OTC_* variables (see --help)', '--node')
   const signaling: string[] = []
   for (const v of values.signaling ?? []) for (const s of v.split(',').map((x) => x.trim()).filter(Boolean)) signaling.push(url(s, '--signaling', ['ws:', 'wss:']))
   let port = 8600
@@ -139,5 +145,5 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     inviteBurst: count('invite-burst', DEFAULT_LIMITS.inviteBurst),
     minChallengePeriodMs,
   }
-  return { help: false, options: { nodeUrl, signaling, port, dataDir: values.data ?? '.data/demo', name, limits, style } }
+  return { help: false, options: { signaling, port, dataDir: values.data ?? '.data/demo', name, limits, style } }
 }

@@ -1,28 +1,42 @@
-// The demo desk: its key, its channels (one ChannelBot each), its settlement account, and the two
-// things the HTTP API asks of it (info, accept an invite).
+// The demo desk: its key, its EVM account, its channels (one ChannelBot each), its collateral on
+// the contract, and the two things the HTTP API asks of it (info, accept an invite).
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { SettlementClient, Subscription } from '../channel-contract/index.ts'
-import { channelIdOf, fingerprint, formatUnits, isProtocolError, partyOf, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
+import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
+import { channelIdOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret } from '../core/sync/index.ts'
 import { ChannelBot, type ChannelBotDeps, type ChannelBotStatus } from './channelBot.ts'
+import type { ChainMarket } from './chainMarket.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
-import { DemoError } from './errors.ts'
+import { DemoError, describeError } from './errors.ts'
+import type { DeskFunds } from './funding.ts'
 import { checkInvite } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
 import { committedCollateral, styledQuote, type ChannelCommitment, type DeskStyle } from './styles.ts'
 import { quotaRefusal, type ActiveChannel, type DeskLimits } from './quotas.ts'
-import { ASSET, type NodeMarket } from './nodeMarket.ts'
 import type { ConnectChannel } from './transport.ts'
 
-/** The desk keeps at least this much in its settlement account (dev faucet tops it up): 1,000,000 USDC. */
-export const FUND_FLOOR = 1_000_000n * 10n ** BigInt(ASSET.decimals)
-/** Largest deposit the desk puts into one channel: 10,000,000 USDC. */
-export const MAX_DEPOSIT = 10_000_000n * 10n ** BigInt(ASSET.decimals)
+export { describeError } from './errors.ts'
+
+/** Largest deposit the desk puts into one channel, in whole tokens: 10,000,000. */
+export const MAX_DEPOSIT_UNITS = 10_000_000n
+
+/** How often the desk reads the contract's new events (a dispute wakes the channel's bot at once). */
+const EVENT_POLL_MS = 1_000
 
 export interface DeskInfo {
   readonly publicKey: PublicKeyHex
   readonly fingerprint: string
+  /** The desk's EVM account (0x + 40 hex): the trader names it as the desk's side of the channel (evmA/evmB). */
+  readonly evmAddress: string
+  /** Both, as a trader gives its contact to a counterparty: `<public key>@0x<EVM address>`. */
+  readonly contact: string
+  /** Where it settles: an invite must name this chain and contract (0x + 40 hex). */
+  readonly chainId: number
+  readonly contract: string
+  /** The oracle key its channels must name (the oracle service's). */
+  readonly oracle: PublicKeyHex
+  readonly asset: { readonly symbol: string; readonly decimals: number }
   readonly name: string
   readonly channels: readonly { readonly channelId: Hex; readonly status: ChannelBotStatus; readonly latestVersion: number | null }[]
 }
@@ -31,8 +45,10 @@ export interface DeskOptions {
   readonly dataDir: string
   readonly name: string
   readonly keys: KeyPair
-  readonly client: SettlementClient
-  readonly market: NodeMarket
+  /** The contract, the oracle and the watchtower services, with the desk's EVM account as the wallet. */
+  readonly settlement: ChainSettlement
+  readonly market: ChainMarket
+  readonly funds: DeskFunds
   /** Each channel's link to its trader (`webrtcLinks` in the desk's process). */
   readonly connect: ConnectChannel
   readonly rules: DeskRules
@@ -55,11 +71,13 @@ const inviteBodySchema = z.strictObject({
 export class Desk {
   private readonly bots = new Map<Hex, ChannelBot>()
   private readonly failed = new Map<Hex, string>()
-  private funding: Promise<unknown> = Promise.resolve()
   private accepting: Promise<unknown> = Promise.resolve()
   /** Remote address each channel's invite came from (this run only). */
   private readonly sources = new Map<Hex, string>()
-  private events: Subscription | null = null
+  /** Last block whose events were read (null: not yet; then from the head at start). */
+  private scanned: bigint | null = null
+  private eventTimer: ReturnType<typeof setInterval> | null = null
+  private following = false
 
   private constructor(
     private readonly o: DeskOptions,
@@ -70,48 +88,68 @@ export class Desk {
     const list = await ChannelList.load(o.dataDir)
     for (const d of list.damaged) o.log(`channel list: skipped a damaged entry: ${d}`)
     const desk = new Desk(o, list)
-    await desk.ensureFunds(FUND_FLOOR).catch((e) => o.log(`cannot fund the desk's account: ${describeError(e)}`))
+    desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
     for (const entry of list.all()) await desk.startChannel(entry)
-    desk.followDisputes()
-    await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the node: ${describeError(e)}`))
+    desk.followEvents()
+    await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the contract: ${describeError(e)}`))
     return desk
   }
 
+  get evmAddress(): AddressHex {
+    return this.o.settlement.chain.account
+  }
+
+  private get maxDeposit(): bigint {
+    return MAX_DEPOSIT_UNITS * 10n ** BigInt(this.o.market.asset.decimals)
+  }
+
   /**
-   * Channels the settlement node holds for the desk's key that its data directory lost: rebuilt from
-   * the on-chain params (the room secret comes from both keys) and restored from the peer's copy.
+   * Channels the contract's events name with the desk's EVM account that its data directory lost:
+   * rebuilt from the params in ChannelOpened (the room secret comes from both keys) and restored
+   * from the peer's copy. Channels the contract has closed are left alone.
    */
   private async recoverLost(): Promise<void> {
-    for (const c of await this.o.client.channelsOf(this.o.keys.publicKey)) {
-      if (c.status === 'closed' || this.list.get(c.channelId)) continue
-      const me = partyOf(c.params, this.o.keys.publicKey)
-      if (!me || channelIdOf(c.params) !== c.channelId) {
-        this.o.log(`[${c.channelId.slice(0, 8)}] the node lists it for the desk's key, but its params do not match (not restored)`)
+    const me = this.evmAddress
+    for (const params of await this.o.settlement.chain.channelsOf(me)) {
+      const channelId = channelIdOf(params)
+      if (this.list.get(channelId)) continue
+      const party = partyOf(params, this.o.keys.publicKey)
+      if (!party || partyAddress(params, party) !== me) {
+        this.o.log(`[${channelId.slice(0, 8)}] the contract lists it for the desk's EVM account, but not with the desk's key on that side (not restored)`)
         continue
       }
-      const entry: ChannelEntry = { channelId: c.channelId, params: c.params, me, roomSecret: channelRoomSecret(this.o.keys.secretKey, c.params, me), deposits: { A: 0n, B: 0n }, acceptedAt: Date.now(), restoredAt: Date.now() }
+      const onChain = await this.o.settlement.chain.channel(channelId)
+      if (onChain.status === 'closed') continue
+      const entry: ChannelEntry = { channelId, params, me: party, roomSecret: channelRoomSecret(this.o.keys.secretKey, params, party), deposits: { A: 0n, B: 0n }, acceptedAt: Date.now(), restoredAt: Date.now() }
       await this.list.add(entry)
-      this.o.log(`[${c.channelId.slice(0, 8)}] on the node but not in the desk's data: restoring from the counterparty's copy`)
+      this.o.log(`[${channelId.slice(0, 8)}] on the contract (${onChain.status}) but not in the desk's data: restoring from the counterparty's copy`)
       await this.startChannel(entry)
     }
   }
 
   /**
-   * The node's events, pushed: a dispute on one of the desk's channels wakes its bot at once (it
-   * refutes a stale one itself); the bots' 2 s poll stays the fallback when the push is down.
+   * The contract's events, read every second from the last block read: an event on one of the
+   * desk's channels (a dispute above all) wakes its bot at once, which reads the channel and
+   * refutes a stale dispute itself. The bots' slow poll stays the fallback.
    */
-  private followDisputes(): void {
+  private followEvents(): void {
+    this.eventTimer = setInterval(() => void this.readEvents(), EVENT_POLL_MS)
+  }
+
+  private async readEvents(): Promise<void> {
+    if (this.following) return
+    this.following = true
     try {
-      this.events = this.o.client.subscribe(
-        (events) => {
-          for (const { event } of events) {
-            if (event.type === 'DisputeStarted' || event.type === 'DisputeRefuted') this.bots.get(event.channelId)?.poke()
-          }
-        },
-        { since: this.o.market.info.lastEventSeq, onError: (e) => this.o.log(`node event stream: ${describeError(e)} (the channels still poll every 2 s)`) },
-      )
+      const head = (await this.o.settlement.chain.head()).block
+      const from = this.scanned === null || head < this.scanned ? head : this.scanned + 1n // a chain reset: from its head
+      if (from > head) return
+      const events = await this.o.settlement.events(from, head)
+      this.scanned = head
+      for (const e of events) if (e.channelId) this.bots.get(e.channelId)?.poke()
     } catch (e) {
-      this.o.log(`no push from the node: ${describeError(e)} (the channels poll every 2 s)`)
+      this.o.log(`cannot read the contract's events: ${describeError(e)} (the channels still poll)`)
+    } finally {
+      this.following = false
     }
   }
 
@@ -125,7 +163,19 @@ export class Desk {
 
   info(): DeskInfo {
     const channels = this.list.all().map((e) => this.bots.get(e.channelId)?.summary() ?? { channelId: e.channelId, status: 'failed' as const, latestVersion: null })
-    return { publicKey: this.o.keys.publicKey, fingerprint: fingerprint(this.o.keys.publicKey), name: this.o.name, channels }
+    const d = this.o.settlement.chain.deployment
+    return {
+      publicKey: this.o.keys.publicKey,
+      fingerprint: fingerprint(this.o.keys.publicKey),
+      evmAddress: `0x${this.evmAddress}`,
+      contact: `${this.o.keys.publicKey}@0x${this.evmAddress}`,
+      chainId: d.chainId,
+      contract: `0x${d.address}`,
+      oracle: this.o.market.oracleKey,
+      asset: { symbol: this.o.market.asset.symbol, decimals: this.o.market.asset.decimals },
+      name: this.o.name,
+      channels,
+    }
   }
 
   /**
@@ -159,11 +209,20 @@ export class Desk {
       const field = issue.path.join('.')
       throw new DemoError('INVALID_FIELD', field ? `${field}: ${issue.message}` : `expected {sealed, code}: ${issue.message}`, field || undefined)
     }
-    const info = this.o.market.info
-    if (!info.oracle) throw new DemoError('NODE_UNAVAILABLE', 'the settlement node has no oracle: the desk cannot price or settle')
-    const invite = checkInvite(parsed.data.sealed, parsed.data.code, { publicKey: this.o.keys.publicKey, secretKey: this.o.keys.secretKey, contractId: info.contractId, oracle: info.oracle.publicKey, asset: ASSET, maxDeposit: MAX_DEPOSIT, minChallengePeriodMs: this.o.limits.minChallengePeriodMs })
+    const d = this.o.settlement.chain.deployment
+    const invite = checkInvite(parsed.data.sealed, parsed.data.code, {
+      publicKey: this.o.keys.publicKey,
+      secretKey: this.o.keys.secretKey,
+      evmAddress: this.evmAddress,
+      chainId: d.chainId,
+      contract: d.address,
+      oracle: this.o.market.oracleKey,
+      asset: this.o.market.asset,
+      maxDeposit: this.maxDeposit,
+      minChallengePeriodMs: this.o.limits.minChallengePeriodMs,
+    })
     if (this.list.get(invite.channelId)) return { channelId: invite.channelId } // a repeated post: same answer
-    // Quotas before any effect (the faucet top-up, the store, the room).
+    // Quotas before any effect (a deposit on chain, the store, the room).
     const refusal = quotaRefusal(this.active(), { counterparty: invite.inviter, address: from.address }, this.o.limits)
     if (refusal) {
       this.o.log(`invite refused: ${refusal.code}: ${refusal.message}`)
@@ -173,29 +232,20 @@ export class Desk {
     try {
       await this.ensureFunds(mine)
     } catch (e) {
-      throw new DemoError('NODE_UNAVAILABLE', `cannot fund the desk's deposit of ${formatUnits(mine, ASSET.decimals)} ${ASSET.symbol}: ${describeError(e)}`)
+      if (e instanceof DemoError) throw e
+      throw new DemoError('CHAIN_UNAVAILABLE', `cannot fund the desk's deposit of ${this.o.funds.money(mine)}: ${describeError(e)}`)
     }
     const entry: ChannelEntry = { channelId: invite.channelId, params: invite.params, me: invite.me, roomSecret: invite.roomSecret, deposits: invite.deposits, acceptedAt: Date.now() }
     await this.list.add(entry)
     if (from.address !== null) this.sources.set(invite.channelId, from.address)
-    this.o.log(`invite accepted: channel ${invite.channelId.slice(0, 8)} with ${invite.inviter.slice(0, 8)} (${fingerprint(invite.inviter)}), deposits A ${formatUnits(invite.deposits.A, ASSET.decimals)} / B ${formatUnits(invite.deposits.B, ASSET.decimals)} ${ASSET.symbol}, desk is party ${invite.me}`)
+    const { decimals, symbol } = this.o.market.asset
+    this.o.log(`invite accepted: channel ${invite.channelId.slice(0, 8)} with ${invite.inviter.slice(0, 8)} (${fingerprint(invite.inviter)}, 0x${partyAddress(invite.params, otherParty(invite.me))}), deposits A ${formatUnits(invite.deposits.A, decimals)} / B ${formatUnits(invite.deposits.B, decimals)} ${symbol}, desk is party ${invite.me}`)
     await this.startChannel(entry)
     return { channelId: invite.channelId }
   }
 
-  /** Makes sure the desk's settlement account holds at least `amount` (dev faucet; calls are serialised). */
-  ensureFunds = (amount: bigint): Promise<void> => {
-    const run = this.funding.catch(() => undefined).then(async () => {
-      const { balance } = await this.o.client.account(this.o.keys.publicKey)
-      if (balance >= amount) return // tops up to max(amount, FUND_FLOOR)
-      const target = amount > FUND_FLOOR ? amount : FUND_FLOOR
-      const credit = target - balance
-      await this.o.client.faucet(this.o.keys.publicKey, credit)
-      this.o.log(`faucet: credited ${formatUnits(credit, ASSET.decimals, { group: true })} ${ASSET.symbol} to the desk's account`)
-    })
-    this.funding = run
-    return run
-  }
+  /** Makes sure the desk's free balance in the contract is at least `amount` (funding.ts; calls are serialised). */
+  ensureFunds = (amount: bigint): Promise<void> => this.o.funds.ensure(amount)
 
   private async startChannel(entry: ChannelEntry): Promise<void> {
     if (this.bots.has(entry.channelId)) return
@@ -203,14 +253,14 @@ export class Desk {
       const bot = await ChannelBot.start({
         entry,
         keys: this.o.keys,
-        client: this.o.client,
+        settlement: this.o.settlement,
         market: this.o.market,
         connect: this.o.connect,
         storeDir: join(this.o.dataDir, 'channels', entry.channelId),
         name: this.o.name,
         rules: this.o.rules,
         ...(this.o.style ? { quoteTicket: this.styled(this.o.style, entry) } : {}),
-        watchtower: this.o.market.info.watchtower !== null,
+        watchtower: this.o.settlement.watchtowerUrl !== null,
         log: this.o.log,
         ensureFunds: this.ensureFunds,
       })
@@ -227,13 +277,8 @@ export class Desk {
   }
 
   async stop(): Promise<void> {
-    this.events?.close()
+    if (this.eventTimer) clearInterval(this.eventTimer)
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     this.bots.clear()
   }
-}
-
-export function describeError(e: unknown): string {
-  if (isProtocolError(e)) return `${e.code}: ${e.message}`
-  return e instanceof Error ? e.message : String(e)
 }

@@ -1,6 +1,6 @@
 // The demo counterparty's one error type: a stable code (the HTTP API and the logs show it), the
 // HTTP status it answers with, and the request field at fault when there is one.
-import { ProtocolError } from '../core/index.ts'
+import { isProtocolError, ProtocolError } from '../core/index.ts'
 
 export type DemoErrorCode =
   | 'BAD_JSON'
@@ -18,7 +18,8 @@ export type DemoErrorCode =
   | 'CLIENT_QUOTA'
   | 'RATE_LIMITED'
   | 'DESK_FULL'
-  | 'NODE_UNAVAILABLE'
+  | 'CHAIN_UNAVAILABLE'
+  | 'DESK_UNFUNDED'
   | 'BAD_ARGUMENT'
   | 'DATA_CORRUPT'
   | 'INTERNAL'
@@ -39,7 +40,8 @@ const STATUS: Record<DemoErrorCode, number> = {
   CLIENT_QUOTA: 429,
   RATE_LIMITED: 429,
   DESK_FULL: 503,
-  NODE_UNAVAILABLE: 503,
+  CHAIN_UNAVAILABLE: 503,
+  DESK_UNFUNDED: 503,
   BAD_ARGUMENT: 400,
   DATA_CORRUPT: 500,
   INTERNAL: 500,
@@ -53,4 +55,10 @@ export class DemoError extends ProtocolError<DemoErrorCode> {
     this.status = STATUS[code]
     this.field = field
   }
+}
+
+/** Any error as one line: `CODE: message` for the protocol's (and the chain's) coded errors. */
+export function describeError(e: unknown): string {
+  if (isProtocolError(e)) return `${e.code}: ${e.message}`
+  return e instanceof Error ? e.message : String(e)
 }

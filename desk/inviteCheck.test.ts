@@ -1,20 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { NO_EVM_BINDING, U128_MAX, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { U128_MAX, ZERO_ADDRESS, bytesToHex, channelIdOf, deploymentId, evmKeyOf, generateKeyPair, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { checkInvite, type DeskContext } from './inviteCheck.ts'
 
 const desk = generateKeyPair()
 const oracle = generateKeyPair().publicKey
-const contractId = 'c0'.repeat(32)
-const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey, contractId, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n, minChallengePeriodMs: 3_600_000 }
+const chainId = 31337
+const contract = 'c0'.repeat(20)
+const contractId = deploymentId(chainId, contract)
+const deskEvm = evmKeyOf(desk.secretKey).address
+const ctx: DeskContext = { publicKey: desk.publicKey, secretKey: desk.secretKey, evmAddress: deskEvm, chainId, contract, oracle, asset: { symbol: 'USDC', decimals: 6 }, maxDeposit: 1_000n, minChallengePeriodMs: 3_600_000 }
 
 function invite(over: Partial<ChannelParams> = {}, deposits = { A: 500n, B: 500n }, inviter: KeyPair = generateKeyPair(), inviterIs: 'A' | 'B' = 'A') {
+  const inviterEvm = evmKeyOf(inviter.secretKey).address
   const params: ChannelParams = {
     contractId,
-    ...NO_EVM_BINDING,
+    chainId,
+    contract,
     partyA: inviterIs === 'A' ? inviter.publicKey : desk.publicKey,
     partyB: inviterIs === 'A' ? desk.publicKey : inviter.publicKey,
+    evmA: inviterIs === 'A' ? inviterEvm : deskEvm,
+    evmB: inviterIs === 'A' ? deskEvm : inviterEvm,
     nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
     challengePeriod: 3_600_000,
     asset: 'USDC',
@@ -52,10 +59,14 @@ describe('checkInvite', () => {
     expect(refusal(() => checkInvite('hello', i.code, ctx)).code).toBe('INVITE_INVALID')
   })
 
-  it('refuses invites for another key, deployment, oracle or asset, and oversized deposits', () => {
+  it('refuses invites for another key or EVM account, chain, contract, oracle or asset, and oversized deposits', () => {
     const stranger = generateKeyPair().publicKey
     const cases: [Partial<ChannelParams>, string][] = [
       [{ partyB: stranger }, 'NOT_FOR_ME'],
+      [{ evmB: 'ab'.repeat(20) }, 'NOT_FOR_ME'],
+      [{ evmA: ZERO_ADDRESS }, 'INVITE_INVALID'],
+      [{ chainId: 1, contractId: deploymentId(1, contract) }, 'WRONG_CONTRACT'],
+      [{ contract: 'c1'.repeat(20), contractId: deploymentId(chainId, 'c1'.repeat(20)) }, 'WRONG_CONTRACT'],
       [{ contractId: 'c1'.repeat(32) }, 'WRONG_CONTRACT'],
       [{ oracle: stranger }, 'WRONG_ORACLE'],
       [{ asset: 'USDT' }, 'WRONG_ASSET'],
@@ -65,6 +76,8 @@ describe('checkInvite', () => {
       const i = invite(over)
       expect(refusal(() => checkInvite(i.sealed, i.code, ctx)).code, JSON.stringify(over)).toBe(code)
     }
+    const wrongEvm = invite({ evmB: 'ab'.repeat(20) })
+    expect(refusal(() => checkInvite(wrongEvm.sealed, wrongEvm.code, ctx)).message).toBe(`the invite names EVM account 0x${'ab'.repeat(20)} for the desk; the desk's account is 0x${deskEvm} (GET /info: evmAddress)`)
     const big = invite({}, { A: 1n, B: 1_001n })
     expect(refusal(() => checkInvite(big.sealed, big.code, ctx)).code).toBe('DEPOSIT_TOO_LARGE')
     const fine = invite({}, { A: 1_000_000n, B: 1_000n })

@@ -1,7 +1,8 @@
-// Which invites the desk accepts (pure): sealed for its code, naming the desk's key as the other
-// party, on the deployment and oracle of the desk's settlement node, in the desk's asset, and with
-// a deposit the dev faucet can sensibly fund.
-import { otherParty, partyOf, U128_MAX, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../core/index.ts'
+// Which invites the desk accepts (pure): sealed for its code, naming the desk's key and the desk's
+// EVM account as the other party (and an EVM account for the inviter), on the desk's chain and
+// contract, with the oracle the desk's oracle service attests with, in the desk's asset, and with a
+// deposit the desk can sensibly fund.
+import { deploymentId, otherParty, partyAddress, partyOf, U128_MAX, ZERO_ADDRESS, type AddressHex, type Hex, type Party, type PublicKeyHex, type SecretKeyHex } from '../core/index.ts'
 import { assertRoomSecret, openInvite, type Invite } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 
@@ -9,7 +10,11 @@ export interface DeskContext {
   readonly publicKey: PublicKeyHex
   /** To check the invite's room secret (derived from both parties' keys). */
   readonly secretKey: SecretKeyHex
-  readonly contractId: Hex
+  /** The desk's EVM account (no 0x): it authorises open and close and receives the payouts. */
+  readonly evmAddress: AddressHex
+  /** The chain and adjudicator the desk settles on. */
+  readonly chainId: number
+  readonly contract: AddressHex
   readonly oracle: PublicKeyHex
   readonly asset: { readonly symbol: string; readonly decimals: number }
   /** Largest deposit the desk puts into one channel (asset minor units). */
@@ -46,11 +51,22 @@ export function checkInvite(sealed: string, code: string, desk: DeskContext): Ch
   } catch (e) {
     throw new DemoError('INVITE_INVALID', e instanceof Error ? e.message : String(e), 'sealed')
   }
-  if (invite.contractId !== desk.contractId) {
-    throw new DemoError('WRONG_CONTRACT', `the invite is for deployment ${invite.contractId.slice(0, 12)}…, the desk's node runs ${desk.contractId.slice(0, 12)}…`, 'sealed')
+  const p = invite.params
+  if (p.chainId !== desk.chainId || p.contract !== desk.contract) {
+    throw new DemoError('WRONG_CONTRACT', `the invite is for contract 0x${p.contract} on chain ${p.chainId}; the desk settles on 0x${desk.contract} on chain ${desk.chainId}`, 'sealed')
+  }
+  if (invite.contractId !== deploymentId(desk.chainId, desk.contract)) {
+    throw new DemoError('WRONG_CONTRACT', `the invite's deployment id ${invite.contractId.slice(0, 12)}… is not the one of contract 0x${desk.contract} on chain ${desk.chainId}`, 'sealed')
+  }
+  if (partyAddress(p, me) !== desk.evmAddress) {
+    throw new DemoError('NOT_FOR_ME', `the invite names EVM account 0x${partyAddress(p, me)} for the desk; the desk's account is 0x${desk.evmAddress} (GET /info: evmAddress)`, 'sealed')
+  }
+  const theirs = partyAddress(p, invite.inviterParty)
+  if (theirs === ZERO_ADDRESS || theirs === desk.evmAddress) {
+    throw new DemoError('INVITE_INVALID', `the invite names ${theirs === ZERO_ADDRESS ? 'no EVM account (the zero address)' : "the desk's own EVM account"} for the inviter: the channel could not be opened or paid out on chain`, 'sealed')
   }
   if (invite.params.oracle !== desk.oracle) {
-    throw new DemoError('WRONG_ORACLE', `the invite names oracle ${invite.params.oracle.slice(0, 12)}…, the desk's node attests with ${desk.oracle.slice(0, 12)}…`, 'sealed')
+    throw new DemoError('WRONG_ORACLE', `the invite names oracle ${invite.params.oracle.slice(0, 12)}…, the desk's oracle service attests with ${desk.oracle.slice(0, 12)}…`, 'sealed')
   }
   if (invite.params.asset !== desk.asset.symbol || invite.params.assetDecimals !== desk.asset.decimals) {
     throw new DemoError('WRONG_ASSET', `the channel settles in ${invite.params.asset}/${invite.params.assetDecimals}; the desk trades ${desk.asset.symbol}/${desk.asset.decimals}`, 'sealed')

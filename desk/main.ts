@@ -1,10 +1,15 @@
 // The demo counterparty: a Node market-maker peer for the OTC options app (see README.md).
-//   node --import tsx desk/main.ts --node http://127.0.0.1:8547 --signaling ws://127.0.0.1:4444 --port 8600 --data .data/demo
-// Prints "demo counterparty ready on http://127.0.0.1:<port> key=<fingerprint>" when it listens.
+//   OTC_CHAIN_RPC_URL=... OTC_CHAIN_ID=... OTC_ADJUDICATOR=... OTC_TOKEN=... OTC_VERIFIER=... OTC_ASSET=USDC \
+//   OTC_ASSET_DECIMALS=6 OTC_ORACLE_URL=... [OTC_WATCHTOWER_URL=...] \
+//   node --import tsx desk/main.ts --signaling ws://127.0.0.1:4444 --port 8600 --data .data/demo
+// (or an otc.config.json). Prints "demo counterparty ready on http://127.0.0.1:<port> key=<fingerprint>
+// evm=0x<address>" when it listens.
+import type { ChainConfig } from '../channel-contract/chain/config.ts'
+import { loadChainConfig } from '../channel-contract/services/config.ts'
 import { fingerprint } from '../core/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { parseArgs, USAGE, type DemoOptions } from './cli.ts'
-import { describeError } from './desk.ts'
+import { describeError } from './errors.ts'
 import { startDeskService } from './service.ts'
 import { webrtcLinks } from './transport.ts'
 
@@ -12,10 +17,10 @@ const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} [demo] ${line}\n`)
 }
 
-async function run(o: DemoOptions): Promise<void> {
-  // Node 20 has no global WebSocket: y-webrtc's signaling and the client's push need one.
+async function run(o: DemoOptions, chain: ChainConfig): Promise<void> {
+  // Node 20 has no global WebSocket: y-webrtc's signaling needs one.
   const wrtc = await loadNodeWebrtc()
-  const service = await startDeskService(o, webrtcLinks(o.signaling, wrtc), log)
+  const service = await startDeskService(o, webrtcLinks(o.signaling, wrtc), log, chain)
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {
@@ -33,7 +38,7 @@ async function run(o: DemoOptions): Promise<void> {
   process.on('unhandledRejection', (e) => log(`unhandled rejection: ${describeError(e)}`))
 
   log(`signaling ${o.signaling.join(', ')}`)
-  console.log(`demo counterparty ready on ${service.url} key=${fingerprint(service.keys.publicKey)}`)
+  console.log(`demo counterparty ready on ${service.url} key=${fingerprint(service.keys.publicKey)} evm=0x${service.evmAddress}`)
 }
 
 let parsed: ReturnType<typeof parseArgs>
@@ -47,7 +52,14 @@ if (parsed.help) {
   console.log(USAGE)
   process.exit(0)
 } else {
-  await run(parsed.options).catch((e) => {
+  let chain: ChainConfig
+  try {
+    chain = loadChainConfig()
+  } catch (e) {
+    console.error(`demo: ${describeError(e)}\n(the desk reads the chain from otc.config.json or OTC_* variables; see --help)`)
+    process.exit(2)
+  }
+  await run(parsed.options, chain).catch((e) => {
     console.error(`demo: cannot start: ${describeError(e)}`)
     process.exit(1)
   })

@@ -1,54 +1,92 @@
-// The desk as a running service: its key, the node's market, its channels and its HTTP API, each
-// channel linked to its trader by `connect` (main.ts: y-webrtc rooms).
+// The desk as a running service: its key and EVM account, the chain (the adjudicator through
+// ChainSettlement), the oracle service's marks, its channels and its HTTP API, each channel linked
+// to its trader by `connect` (main.ts: y-webrtc rooms).
 import { mkdir } from 'node:fs/promises'
-import { SettlementClient, type NodeInfo } from '../channel-contract/index.ts'
-import { fingerprint, type KeyPair } from '../core/index.ts'
+import { createPublicClient, createWalletClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { deploymentOf, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { ChainClient, DEV_CHAIN_ID } from '../channel-contract/client/chain.ts'
+import { ChainSettlement, type OracleInfo } from '../channel-contract/client/settlement.ts'
+import { loadChainConfig } from '../channel-contract/services/config.ts'
+import { evmKeyOf, fingerprint, type KeyPair } from '../core/index.ts'
 import { startApi } from './api.ts'
+import { ChainMarket } from './chainMarket.ts'
 import type { DemoOptions } from './cli.ts'
-import { Desk, describeError } from './desk.ts'
+import { Desk } from './desk.ts'
+import { DemoError, describeError } from './errors.ts'
+import { DeskFunds } from './funding.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { NodeMarket } from './nodeMarket.ts'
 import { InviteRateLimit } from './quotas.ts'
 import type { ConnectChannel } from './transport.ts'
 
 export interface DeskService {
   readonly url: string
   readonly keys: KeyPair
+  /** The desk's EVM account (no 0x). */
+  readonly evmAddress: string
   stop(): Promise<void>
 }
 
-async function nodeInfo(client: SettlementClient, log: (line: string) => void): Promise<NodeInfo> {
+/** Retries `f` for about 10 s (the chain or the oracle may still be starting), then gives up with its error. */
+async function patiently<T>(what: string, f: () => Promise<T>, log: (line: string) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.info()
+      return await f()
     } catch (e) {
       if (attempt >= 20) throw e
-      if (attempt === 1) log(`waiting for the settlement node at ${client.url}: ${describeError(e)}`)
+      if (attempt === 1) log(`waiting for ${what}: ${describeError(e)}`)
       await new Promise((r) => setTimeout(r, 500))
     }
   }
 }
 
-export async function startDeskService(o: DemoOptions, connect: ConnectChannel, log: (line: string) => void): Promise<DeskService> {
+/** The adjudicator, the oracle and the watchtower services, with `privateKey` as the wallet. */
+export function settlementFor(cfg: ChainConfig, privateKey: string): ChainSettlement {
+  if (cfg.oracleUrl === null) throw new DemoError('BAD_ARGUMENT', 'the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl"): the desk cannot price or settle')
+  const chain: Chain = defineChain({ id: cfg.chainId, name: `chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+  const transport = http(cfg.rpcUrl, { timeout: 15_000, retryCount: 1 })
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>
+  const wallet = createWalletClient({ chain, transport, account: privateKeyToAccount(`0x${privateKey}`) })
+  // The dev chain mines at once; elsewhere a call counts once a block is on top of it.
+  const client = new ChainClient(deploymentOf(cfg), publicClient, wallet, cfg.chainId === DEV_CHAIN_ID ? 0 : 1)
+  return new ChainSettlement({ chain: client, oracleUrl: cfg.oracleUrl, watchtowerUrl: cfg.watchtowerUrl })
+}
+
+/**
+ * Starts the desk on the chain `chain` (default: otc.config.json and OTC_* variables,
+ * channel-contract/services/config.ts).
+ */
+export async function startDeskService(o: DemoOptions, connect: ConnectChannel, log: (line: string) => void, chain: ChainConfig = loadChainConfig()): Promise<DeskService> {
   await mkdir(o.dataDir, { recursive: true })
   const { keys, created } = await loadOrCreateIdentity(o.dataDir)
   log(`${created ? 'created' : 'loaded'} the desk's key ${keys.publicKey} (${fingerprint(keys.publicKey)}) in ${o.dataDir}/identity.json (unencrypted: dev only)`)
-  const client = new SettlementClient({ url: o.nodeUrl })
-  const info = await nodeInfo(client, log)
-  if (!info.oracle) throw new Error(`the settlement node at ${o.nodeUrl} has no oracle: the desk cannot price or settle`)
-  if (!info.dev) log('warning: the settlement node is not in dev mode: no faucet, the desk cannot fund its deposits')
-  const market = new NodeMarket(client, info, (e) => log(`market refresh failed: ${describeError(e)}`))
-  await market.refresh()
-  market.start(2_000)
-  log(`node ${o.nodeUrl} contract ${info.contractId.slice(0, 12)}… feeds ${market.feeds.map((f) => `${f.feed}=${market.spot(f.feed)}`).join(' ')}`)
+  const evm = evmKeyOf(keys.secretKey)
+  const settlement = settlementFor(chain, evm.privateKey)
+  log(`chain ${chain.rpcUrl} (id ${chain.chainId}), adjudicator 0x${chain.adjudicator}, token 0x${chain.token} (${chain.asset}/${chain.assetDecimals}); the desk's EVM account 0x${evm.address}`)
+  const head = await patiently(`the chain at ${chain.rpcUrl}`, () => settlement.chain.head(), log)
+  const oracle: OracleInfo = await patiently(`the oracle service at ${chain.oracleUrl}`, () => settlement.oracleInfo(), log)
+  log(`chain time ${new Date(head.time).toISOString()} at block ${head.block}; oracle ${oracle.publicKey.slice(0, 12)}… feeds ${oracle.feeds.map((f) => f.feed).join(', ')}`)
+  const watchtower = await settlement.watchtowerInfo().catch((e: unknown) => {
+    log(`watchtower service at ${chain.watchtowerUrl}: ${describeError(e)} (the desk hands it states when it answers)`)
+    return null
+  })
+  if (chain.watchtowerUrl === null) log('no watchtower service configured: the desk refutes stale disputes itself, and only while it runs')
+  else if (watchtower) log(`watchtower ${chain.watchtowerUrl} (account 0x${watchtower.address}, ${watchtower.channels} channel(s) held)`)
 
-  const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, client, market, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
+  const market = new ChainMarket(settlement, oracle, { symbol: chain.asset, decimals: chain.assetDecimals }, (e) => log(`market refresh failed: ${describeError(e)}`))
+  await market.refresh()
+  market.start(1_000)
+  log(`marks ${market.feeds.map((f) => `${f.feed}=${market.spot(f.feed)}`).join(' ')}`)
+  const funds = await DeskFunds.start(settlement.chain, market.asset, log)
+
+  const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, settlement, market, funds, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
   const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst))
   log(`style ${o.style.name}: ${o.style.description}`)
   log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per address`)
   return {
     url: api.url,
     keys,
+    evmAddress: evm.address,
     async stop() {
       market.stop()
       await api.close().catch(() => undefined)

@@ -1,6 +1,7 @@
 // Everything a trader does once unlocked: account, channels, and the selected channel.
 import { useEffect, useState } from 'react'
 import type { KeyPair } from '../core/index.ts'
+import type { ChainConfig } from '../channel-contract/chain/config.ts'
 import { config } from './config.ts'
 import { SettlementContext, useSettlementConnection } from './settlement/useSettlement.ts'
 import { AccountPanel, TxActivity, useAccount } from './settlement/AccountPanel.tsx'
@@ -9,6 +10,7 @@ import { NodeStatus } from './settlement/NodeStatus.tsx'
 import { useChannels } from './channels/useChannels.ts'
 import { ChannelList, type ChannelPick } from './channels/ChannelList.tsx'
 import { NewChannelForm } from './channels/NewChannelForm.tsx'
+import { formatContact } from './channels/contact.ts'
 import { AcceptInviteForm } from './channels/AcceptInviteForm.tsx'
 import { DemoConnect } from './channels/DemoConnect.tsx'
 import { RestoreChannels } from './channels/RestoreChannels.tsx'
@@ -17,7 +19,20 @@ import type { ChannelRecord } from './channels/channelRecords.ts'
 import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
 
 export function Workspace({ keys }: { keys: KeyPair }) {
-  const conn = useSettlementConnection(config.nodeUrl)
+  if (!config.chain) {
+    return (
+      <section className="card" role="alert" aria-labelledby="config-title">
+        <h2 id="config-title">No chain configured</h2>
+        <p className="error">{config.chainError}</p>
+        <p className="muted">Run <code>npm start</code> (it starts a local chain with the contract deployed), or set the chain's RPC URL and addresses as the README shows.</p>
+      </section>
+    )
+  }
+  return <ChainWorkspace keys={keys} chain={config.chain} />
+}
+
+function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) {
+  const conn = useSettlementConnection(chain, keys)
   const channels = useChannels(keys.publicKey)
   const [pick, setPick] = useState<ChannelPick | null>(null)
   // On a phone the account and channel list fold away once a channel is open (a button brings them back).
@@ -43,7 +58,7 @@ export function Workspace({ keys }: { keys: KeyPair }) {
       </button>
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
-          <AccountPanel keys={keys} />
+          <AccountPanel />
           <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} />
           {channels.records.length > 0 && (
             <nav className="card" aria-label="Across channels">
@@ -70,14 +85,14 @@ export function Workspace({ keys }: { keys: KeyPair }) {
           {!network && pick?.kind === 'accept' && (
             <section className="card" aria-labelledby="accept-title">
               <h2 id="accept-title">Accept an invite</h2>
-              <p className="muted">Give the inviter your public key: <span className="mono" data-testid="my-public-key">{keys.publicKey}</span></p>
+              <p className="muted">Give the inviter your contact (public key@EVM account): <span className="mono" data-testid="my-public-key">{conn.getSnapshot().wallet ? formatContact({ publicKey: keys.publicKey, evm: conn.getSnapshot().wallet!.address }) : keys.publicKey}</span></p>
               <AcceptInviteForm keys={keys} onAccepted={created} />
             </section>
           )}
           {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
           {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
           {pick === null && channels.loaded && channels.records.length === 0 && (
-            <Welcome keys={keys} />
+            <Welcome />
           )}
         </div>
       </div>
@@ -86,19 +101,19 @@ export function Workspace({ keys }: { keys: KeyPair }) {
 }
 
 /** The first steps, as far as this trader has gone: fund the account, then open a channel. */
-function Welcome({ keys }: { keys: KeyPair }) {
-  const { account } = useAccount(keys.publicKey)
-  const funded = account !== null && account.balance > 0n
+function Welcome() {
+  const { free } = useAccount()
+  const funded = free !== null && free > 0n
   return (
     <section className="card" aria-labelledby="welcome-title">
       <h2 id="welcome-title">Welcome</h2>
       {funded ? (
         <p data-testid="welcome-step">
-          Your settlement account holds {formatMoney(account.balance, config.asset.decimals, config.asset.symbol)}. Next, open a channel: invite a counterparty
+          The settlement contract holds {formatMoney(free ?? 0n, config.asset.decimals, config.asset.symbol)} of yours. Next, open a channel: invite a counterparty
           (“New channel”), accept an invite, or trade with the demo desk.
         </p>
       ) : (
-        <p data-testid="welcome-step">Fund your settlement account (in development: “Get test funds”), then open a channel: invite a counterparty, accept an invite, or trade with the demo desk.</p>
+        <p data-testid="welcome-step">Deposit collateral into the settlement contract (on the dev chain: “Get test funds”), then open a channel: invite a counterparty, accept an invite, or trade with the demo desk.</p>
       )}
     </section>
   )

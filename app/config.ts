@@ -1,6 +1,33 @@
 // Where the app finds its services. Vite env at build time, overridable per page by URL parameters
-// (?node=...&signaling=...) so tests and a second trader on another port can point elsewhere.
+// (?chain=<JSON of chain config fields>&signaling=...) so tests and a second trader on another port
+// can point elsewhere. The chain (RPC, contract, token, oracle and watchtower services) is parsed by
+// the same rules as the desk's and the services' (channel-contract/chain/config.ts): a bad value is
+// named on the page instead of failing later.
+import { ChainConfigError, configFromEnv, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
+
 const params = new URLSearchParams(globalThis.location?.search ?? '')
+
+function chainConfig(): { chain: ChainConfig | null; chainError: string | null } {
+  let fields: Record<string, unknown> = configFromEnv(import.meta.env as unknown as Record<string, string | undefined>, 'VITE_')
+  const override = params.get('chain')
+  if (override) {
+    try {
+      const o: unknown = JSON.parse(override)
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('expected a JSON object')
+      fields = { ...fields, ...(o as Record<string, unknown>) }
+    } catch (e) {
+      return { chain: null, chainError: `the chain URL parameter is not a JSON object of config fields: ${(e as Error).message}` }
+    }
+  }
+  if (Object.keys(fields).length === 0) return { chain: null, chainError: 'no chain is configured: set VITE_CHAIN_RPC_URL, VITE_CHAIN_ID, VITE_ADJUDICATOR, VITE_TOKEN, VITE_VERIFIER, VITE_ASSET, VITE_ASSET_DECIMALS (npm start does)' }
+  try {
+    return { chain: parseChainConfig(fields, 'VITE_'), chainError: null }
+  } catch (e) {
+    return { chain: null, chainError: e instanceof ChainConfigError ? e.message : String(e) }
+  }
+}
+
+const { chain, chainError } = chainConfig()
 
 function loopbackUrl(value: string | null | undefined, fallback: string, field: string): string {
   if (!value) return fallback
@@ -15,12 +42,14 @@ function loopbackUrl(value: string | null | undefined, fallback: string, field: 
 }
 
 export const config = {
-  nodeUrl: loopbackUrl(params.get('node'), import.meta.env.VITE_NODE_URL ?? 'http://127.0.0.1:8547', 'node'),
+  /** The chain and deployment this page settles on, or null with `chainError` saying why. */
+  chain,
+  chainError,
   signalingUrls: [loopbackUrl(params.get('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
   /** ICE servers: none by default (loopback and LAN). Users add STUN/TURN for real networks. */
   iceServers: [] as RTCIceServer[],
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
-  asset: { symbol: 'USDC', decimals: 6 },
+  asset: { symbol: chain?.asset ?? 'USDC', decimals: chain?.assetDecimals ?? 6 },
   demoUrl: loopbackUrl(params.get('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
   /**
    * Dev only: this browser runs inside npm start's loopback-only network namespace, where Chromium

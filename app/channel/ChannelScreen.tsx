@@ -30,9 +30,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const marks = useMarks()
   const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
   const spec = useChannelSpec(record.params.oracle)
-  const onChain = useOnChain(record.channelId)
   // The latest co-signed state keeps its identity until another one is accepted.
   const latest = useStableByKey(snap?.view.latest ?? null, snap?.view.latestHash ?? '')
+  const onChain = useOnChain(record.channelId, record.params, latest)
   const notices = useChannelGuard(session, latest, onChain, keys, now)
   const [tab, setTab] = useState<Tab>('trade')
   // The header, the balances and the ticket being edited follow every snapshot at once. The risk

@@ -13,7 +13,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
   const { snap: node } = useSettlement()
   const view = snap.view
   const rejected = [...view.rejected, ...snap.storeRejected]
-  const events = node.events.filter((e) => 'channelId' in e.event && e.event.channelId === record.channelId)
+  const events = node.events.filter((e) => e.channelId === record.channelId)
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
   const rows = useMemo(() => auditRows(view.accepted, ctx), [view.accepted, ctx])
@@ -97,14 +97,14 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Anchored events table"><table data-testid="anchored-events">
           <thead>
-            <tr><th>Block</th><th>Time (node)</th><th>Event</th></tr>
+            <tr><th>Block</th><th>Transaction</th><th>Event</th></tr>
           </thead>
           <tbody>
             {events.map((e) => (
-              <tr key={e.seq}>
-                <td className="num">{e.height}</td>
-                <td className="small">{new Date(e.time).toISOString().slice(0, 19).replace('T', ' ')}</td>
-                <td>{describeEvent(e.event, fmt)}</td>
+              <tr key={e.key}>
+                <td className="num">{e.block.toString()}</td>
+                <td className="small mono" title={e.txHash}>{e.txHash.slice(0, 10)}…</td>
+                <td>{describeEvent({ ...e.args, type: e.type }, fmt)}</td>
               </tr>
             ))}
           </tbody>

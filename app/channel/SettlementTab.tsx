@@ -1,12 +1,13 @@
 // The channel on the settlement contract: open it, close it cooperatively, or dispute when the
 // counterparty is silent, wait out the challenge window, finalize, and settle what stayed locked.
 import { useState } from 'react'
-import type { KeyPair, SignedState } from '../../core/index.ts'
+import { otherParty, stateHash, type KeyPair, type SignedState } from '../../core/index.ts'
 import { formatMoney } from '../money/money.ts'
-import type { ChannelSession } from '../../core/sync/index.ts'
+import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import type { OnChain } from './useOnChain.ts'
+import type { TxProgress } from '../../channel-contract/client/index.ts'
 
 function countdown(ms: number): string {
   if (ms <= 0) return 'passed'
@@ -16,16 +17,22 @@ function countdown(ms: number): string {
   return `${h}h ${String(m).padStart(2, '0')}m ${String(s % 60).padStart(2, '0')}s`
 }
 
-export function SettlementTab({ session, latest, onChain, record, keys, now }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number }) {
+export function SettlementTab({ session, latest, onChain, record, now }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number }) {
   const { conn, snap: node } = useSettlement()
   const fallbackMs = node.info?.settlementFallbackMs ?? Number.POSITIVE_INFINITY
   const [error, setError] = useState<string | null>(null)
-  const id = record.channelId
+  const params = record.params
+  const chain = conn.settlement
   const s = latest?.state
+  // The counterparty's EVM authorisation for the state at hand (written by its app or desk into the doc).
+  const theirAuth = (kind: 'open' | 'close') => (latest ? readAuthorization(session.doc, params, kind, stateHash(latest.state), otherParty(record.me)) : null)
+  const openAuth = s?.version === 0 ? theirAuth('open') : null
+  const closeAuth = s?.isFinal ? theirAuth('close') : null
+  const heldState = (hash: string | null) => (latest && hash !== null && stateHash(latest.state) === hash ? latest.state : null)
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
-  const run = (label: string, fn: () => Promise<unknown>) => {
+  const run = (label: string, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>) => {
     setError(null)
-    void conn.track(label, fn as never)
+    void conn.track(label, fn)
   }
   const view = onChain.status === 'present' ? onChain.view : null
   const status = onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : onChain.status
@@ -41,10 +48,11 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
 
       {onChain.status === 'absent' && (
         <div>
-          <p>Both signed the opening state? Then either of you can open the channel: the contract moves both deposits in one step.</p>
-          <button type="button" disabled={!s || s.version !== 0} onClick={() => run('Open channel', () => conn.client.open(keys, record.params, latest!))}>
+          <p>Both signed the opening state? Then either of you can open the channel: the contract moves both deposits from your free balances in one step.</p>
+          <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', (p) => chain.open(params, latest!, openAuth!, p))}>
             Open channel on the contract
           </button>
+          {s?.version === 0 && !openAuth && <p className="muted small" data-testid="open-waiting">Waiting for {record.label}'s authorisation to open (their app gives it once both signed).</p>}
         </div>
       )}
 
@@ -54,7 +62,8 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
           {s.isFinal ? (
             <>
               <p>The final state v{s.version} is signed by both: anchor it to pay out {fmt(s.balanceA)} to A and {fmt(s.balanceB)} to B.</p>
-              <button type="button" onClick={() => run('Close channel', () => conn.client.close(keys, id, latest!))}>Close on the contract</button>
+              <button type="button" disabled={!closeAuth} onClick={() => run('Close channel', (p) => chain.close(params, latest!, closeAuth!, p))}>Close on the contract</button>
+              {!closeAuth && <p className="muted small">Waiting for {record.label}'s authorisation to close.</p>}
             </>
           ) : s.positions.length > 0 ? (
             <p className="muted">Settle or close out the {s.positions.length} open position(s) first: “Close out” in the Risk tab asks {record.label} to unwind them at your mark; expired positions settle automatically.</p>
@@ -65,7 +74,7 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
           )}
           <h3>Counterparty silent?</h3>
           <p className="muted small">Dispute with your latest signed state (v{s.version}). The counterparty has {(record.params.challengePeriod / 3_600_000).toFixed(1)} h to answer with a newer one; then you finalize.</p>
-          <button type="button" className="danger" onClick={() => run(`Dispute with v${s.version}`, () => conn.client.dispute(keys, id, latest!))}>Dispute with v{s.version}</button>
+          <button type="button" className="danger" onClick={() => run(`Dispute with v${s.version}`, (p) => chain.dispute(params, latest!, p))}>Dispute with v{s.version}</button>
         </div>
       )}
 
@@ -74,26 +83,31 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
           <p>
             Disputed with v{view.dispute.version}. Challenge window ends in <strong data-testid="challenge-countdown">{countdown(view.dispute.deadline - now)}</strong>.
           </p>
-          <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', () => conn.client.finalize(keys, id))}>Finalize</button>
+          {heldState(view.dispute.stateHash) ? (
+            <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', (p) => chain.finalize(params, heldState(view.dispute!.stateHash)!, p))}>Finalize</button>
+          ) : (
+            <p className="muted small">The contract holds a state this app does not have as its latest (v{view.dispute.version}); refute with a newer one, or the party that disputed finalizes.</p>
+          )}
         </div>
       )}
 
       {view && (view.status === 'finalized') && (
         <div>
           <h3>Positions still locked on the contract</h3>
-          {view.lockedPositions.length === 0 && <p className="muted">None: everything is paid out.</p>}
+          {view.lockedPositions === null && <p className="muted">{view.lockedCount} position(s) locked; this app does not hold the finalized state to list them.</p>}
+          {view.lockedPositions?.length === 0 && <p className="muted">None: everything is paid out.</p>}
           <ul>
-            {view.lockedPositions.map((p) => (
+            {(view.lockedPositions ?? []).map((p) => (
               <li key={p.id}>
                 {p.terms.feed} expiring {new Date(p.terms.expiry).toISOString().slice(0, 16)} · locked {fmt(p.lockA + p.lockB)}{' '}
                 {now >= p.terms.expiry + fallbackMs ? (
                   // No attestation in time: the contract refunds each side its own collateral.
-                  <button type="button" className="small" onClick={() => run('Refund position', () => conn.client.refundPosition(keys, id, p.id))}>
+                  <button type="button" className="small" onClick={() => run('Refund position', (pr) => chain.refundPosition(params, p, pr))}>
                     Refund locked collateral (settlement window closed)
                   </button>
                 ) : (
                   <button type="button" className="small" disabled={now < p.terms.expiry}
-                    onClick={() => run('Settle position', async () => conn.client.settlePosition(keys, id, p.id, await conn.client.attestation(p.terms.feed, p.terms.expiry)))}>
+                    onClick={() => run('Settle position', async (pr) => chain.settlePosition(params, p, await chain.attestation(p.terms.feed, p.terms.expiry), pr))}>
                     {now < p.terms.expiry ? 'Settles after expiry' : 'Settle at the oracle price'}
                   </button>
                 )}
@@ -102,7 +116,7 @@ export function SettlementTab({ session, latest, onChain, record, keys, now }: {
           </ul>
         </div>
       )}
-      {view?.status === 'closed' && <p className="ok">Closed: the balances are back in both settlement accounts.</p>}
+      {view?.status === 'closed' && <p className="ok">Closed: the balances are back in both parties' free balances in the contract (withdraw them to your wallet from Collateral).</p>}
       {error && <p className="error" role="alert">{error}</p>}
     </div>
   )

@@ -1,10 +1,13 @@
 // What the app does for the trader without being asked, each visible in the channel's notices:
+//  - writes its EVM account's authorisation to open the channel once the opening state is
+//    co-signed, and to close it once a final state is (either party then sends open or close);
 //  - gives every new co-signed state to the watchtower (so a stale dispute is refuted while offline);
 //  - refutes a dispute raised with an older state than ours (the counterparty cheating, or stale);
 //  - proposes in-channel settlement of expired positions once the oracle has attested.
 import { useEffect, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
-import { ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession } from '../../core/sync/index.ts'
+import { stateHash } from '../../core/index.ts'
+import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -32,13 +35,37 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   // sending it never delays showing the state.
   const version = latest?.state.version ?? -1
   const onContract = onChain.status === 'present'
+  const absent = onChain.status === 'absent'
+  const openOnChain = onChain.status === 'present' && onChain.view.status === 'open'
+
+  // EVM authorisations: to open with the co-signed opening state, to close with a co-signed final
+  // state. Only this party's own, and only for a state both signed (what the contract will accept).
+  const authorized = useRef('')
+  const hasWallet = snap.wallet !== null
+  useEffect(() => {
+    if (!session || !latest || latest.sigA === null || latest.sigB === null || !hasWallet) return
+    const kind = latest.state.version === 0 && absent ? 'open' : latest.state.isFinal && openOnChain ? 'close' : null
+    if (!kind) return
+    const hash = stateHash(latest.state)
+    const key = `${kind}:${hash}`
+    if (authorized.current === key) return
+    authorized.current = key
+    ensureAuthorization(session.doc, session.params, session.me, kind, hash, (id, h, closing) => conn.settlement.chain.authorize(id, h, closing)).then(
+      (signed) => signed && note('info', `Your EVM account authorised ${kind === 'open' ? 'opening' : 'closing'} the channel with v${latest.state.version}: either of you can now send it to the contract.`),
+      (e) => {
+        authorized.current = ''
+        note('error', `Could not authorise ${kind === 'open' ? 'opening' : 'closing'} the channel: ${describeFailure(e)}`)
+      },
+    )
+  }, [session, latest, absent, openOnChain, hasWallet, conn])
+
   useEffect(() => {
     if (!session || !latest || !onContract || version <= watched.current || !snap.info?.watchtower) return
     const t = setTimeout(() => {
       watched.current = version
-      conn.client.watch(session.params, latest).then(
+      conn.settlement.watch(session.params, latest).then(
         () => undefined,
-        (e) => note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`),
+        (e: unknown) => note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`),
       )
     }, 0)
     return () => clearTimeout(t)
@@ -52,7 +79,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     if (refuted.current === key) return
     refuted.current = key
     note('warn', `Refuting the dispute with your v${latest.state.version}.`)
-    void conn.track(`Refute with v${latest.state.version}`, () => conn.client.refute(keys, session.channelId, latest)).then((r) => {
+    void conn.track(`Refute with v${latest.state.version}`, (p) => conn.settlement.refute(session.params, latest, p)).then((r) => {
       // A refusal because the watchtower was first is fine: the event note says so.
       if (!r) note('error', 'This app could not refute: see Transactions. If no refutation is listed above, dispute with your latest state before the deadline.')
     })
@@ -60,24 +87,24 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
 
   // Tell the trader about every dispute and refutation on this channel, whoever made it (the
   // counterparty, this app, or the watchtower while the app was away).
-  const told = useRef(new Set<number>())
+  const told = useRef(new Set<string>())
   useEffect(() => {
     if (!session) return
-    const mine = keys.publicKey
-    for (const e of snap.events) {
-      const ev = e.event
-      if (told.current.has(e.seq) || !('channelId' in ev) || ev.channelId !== session.channelId) continue
+    const mine = snap.wallet?.address
+    for (const ev of snap.events) {
+      if (told.current.has(ev.key) || ev.channelId !== session.channelId) continue
       if (ev.type !== 'DisputeStarted' && ev.type !== 'DisputeRefuted') continue
-      told.current.add(e.seq)
-      const who = ev.by === mine ? 'you' : snap.info?.watchtower?.publicKey === ev.by ? 'the watchtower' : 'the counterparty'
+      told.current.add(ev.key)
+      const who = ev.by !== null && ev.by === mine ? 'you' : ev.by !== null && snap.info?.watchtower?.address === ev.by ? 'the watchtower' : 'the counterparty'
+      const v = ev.version ?? -1
       if (ev.type === 'DisputeStarted') {
-        const stale = latest && ev.version < latest.state.version
-        note(stale ? 'warn' : 'info', `A dispute was started by ${who} with state v${ev.version}${stale ? ` (older than your v${latest!.state.version})` : ''}.`)
+        const stale = latest && v < latest.state.version
+        note(stale ? 'warn' : 'info', `A dispute was started by ${who} with state v${v}${stale ? ` (older than your v${latest!.state.version})` : ''}.`)
       } else {
-        note('info', `Refuted by ${who}: the contract now holds v${ev.version}. Nothing else to do.`)
+        note('info', `Refuted by ${who}: the contract now holds v${v}. Nothing else to do.`)
       }
     }
-  }, [session, snap.events, snap.info, keys, latest])
+  }, [session, snap.events, snap.info, snap.wallet, keys, latest])
 
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {
@@ -100,7 +127,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
         for (const p of ps) settling.current.set(p.id, Date.now() + SETTLE_RETRY_MS)
         note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`)
       }
-      const { settlements, missing } = await settlementsFor(expired, (feed, expiry) => conn.client.attestation(feed, expiry))
+      const { settlements, missing } = await settlementsFor(expired, (feed, expiry) => conn.settlement.attestation(feed, expiry))
       if (missing.length > 0) retry(missing.map((m) => m.position), missing[0]!.error)
       if (settlements.length === 0 || ownSettleOpen(session.view, settlements)) return
       try {

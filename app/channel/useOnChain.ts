@@ -1,24 +1,28 @@
-// The channel as the settlement contract sees it, refreshed on every new event.
+// The channel as the settlement contract sees it (with what its events add), refreshed on every
+// new block that carries an event of this channel, and after each transaction of this page.
 import { useEffect, useState } from 'react'
-import type { ChannelView as OnChainView } from '../../channel-contract/index.ts'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { ChannelParams, SignedState } from '../../core/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 
-export type OnChain = { status: 'loading' } | { status: 'absent' } | { status: 'error'; reason: string } | { status: 'present'; view: OnChainView }
+export type OnChain = { status: 'loading' } | { status: 'absent' } | { status: 'error'; reason: string } | { status: 'present'; view: SettlementChannelView }
 
-export function useOnChain(channelId: string): OnChain {
+export function useOnChain(channelId: string, params: ChannelParams, latest: SignedState | null): OnChain {
   const { conn, snap } = useSettlement()
   const [state, setState] = useState<OnChain>({ status: 'loading' })
-  const lastSeq = snap.events.at(-1)?.seq ?? 0
+  const mine = snap.events.filter((e) => e.channelId === channelId)
+  const lastEvent = mine.at(-1)?.key ?? ''
+  const txDone = snap.txs.filter((t) => t.status !== 'pending').length
   useEffect(() => {
     let live = true
-    conn.client.channel(channelId).then(
-      (view) => live && setState({ status: 'present', view }),
-      (e: { status?: number }) => live && setState(e.status === 404 ? { status: 'absent' } : { status: 'error', reason: describeFailure(e) }),
+    conn.settlement.view(params, latest ? [latest] : []).then(
+      (view) => live && setState(view ? { status: 'present', view } : { status: 'absent' }),
+      (e: unknown) => live && setState({ status: 'error', reason: describeFailure(e) }),
     )
     return () => {
       live = false
     }
-  }, [conn, channelId, lastSeq, snap.healthy])
+  }, [conn, channelId, params, latest, lastEvent, txDone, snap.healthy])
   return state
 }

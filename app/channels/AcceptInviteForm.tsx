@@ -1,6 +1,6 @@
 // Invitee: open a sealed invite with its code, review the proposed channel, accept it.
 import { useState, type FormEvent } from 'react'
-import { fingerprint, formatUnits, type KeyPair } from '../../core/index.ts'
+import { deploymentId, fingerprint, formatUnits, type KeyPair } from '../../core/index.ts'
 import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -10,7 +10,7 @@ import type { ChannelRecord } from './channelRecords.ts'
 type Opened = ReturnType<typeof openInvite>
 
 export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccepted: (r: ChannelRecord) => Promise<void> }) {
-  const { snap } = useSettlement()
+  const { conn, snap } = useSettlement()
   const [sealed, setSealed] = useState('')
   const [code, setCode] = useState('')
   const [label, setLabel] = useState('')
@@ -22,7 +22,9 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
     try {
       const inv = openInvite(sealed, code)
       const mine = inv.inviterParty === 'A' ? inv.params.partyB : inv.params.partyA
-      if (mine !== keys.publicKey) throw new Error('This invite is for another key: the inviter must use your public key.')
+      if (mine !== keys.publicKey) throw new Error('This invite is for another key: the inviter must use your contact.')
+      const myEvm = inv.inviterParty === 'A' ? inv.params.evmB : inv.params.evmA
+      if (snap.wallet && myEvm !== snap.wallet.address) throw new Error(`This invite names the EVM account 0x${myEvm} for you, not yours (0x${snap.wallet.address}): the inviter must use your whole contact.`)
       assertRoomSecret(inv, keys.secretKey, inv.inviterParty === 'A' ? 'B' : 'A')
       setOpened(inv)
       setError(null)
@@ -50,6 +52,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   }
 
   const info = snap.info
+  const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
   const fmt = (v: bigint) => `${formatUnits(v, opened?.params.assetDecimals ?? config.asset.decimals)} ${opened?.params.asset ?? ''}`
   return (
@@ -79,14 +82,14 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
               <tr><th>Challenge period</th><td>{(opened.params.challengePeriod / 3_600_000).toFixed(2)} h</td></tr>
               <tr>
                 <th>Settlement contract</th>
-                <td className={info && info.contractId !== opened.contractId ? 'error' : ''}>
-                  {opened.contractId.slice(0, 16)}… {info && (info.contractId === opened.contractId ? '(this node)' : '(NOT the node you are connected to)')}
+                <td className={contractId !== opened.contractId ? 'error' : ''}>
+                  0x{opened.params.contract} on chain {opened.params.chainId} {contractId === opened.contractId ? '(this deployment)' : '(NOT the deployment this app uses)'}
                 </td>
               </tr>
               <tr>
                 <th>Oracle</th>
                 <td className={info?.oracle && info.oracle.publicKey !== opened.params.oracle ? 'error' : ''}>
-                  {fingerprint(opened.params.oracle)} {info?.oracle && (info.oracle.publicKey === opened.params.oracle ? "(the node's oracle)" : '(unknown oracle)')}
+                  {fingerprint(opened.params.oracle)} {info?.oracle && (info.oracle.publicKey === opened.params.oracle ? "(this deployment's oracle)" : '(unknown oracle)')}
                 </td>
               </tr>
             </tbody>
@@ -95,7 +98,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
             Name for them
             <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} placeholder="e.g. Desk A" />
           </label>
-          <button type="button" onClick={() => void accept()} disabled={!info || info.contractId !== opened.contractId}>
+          <button type="button" onClick={() => void accept()} disabled={!info || contractId !== opened.contractId}>
             Accept and join channel
           </button>
         </div>

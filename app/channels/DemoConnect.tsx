@@ -1,28 +1,31 @@
-// One click to a channel with the demo counterparty (npm start runs it): learn its key, build the
+// One click to a channel with the demo counterparty (npm start runs it): learn its key and EVM
+// account, build the
 // invite exactly as for a human counterparty, hand it over through the bot's local API.
 import { useState } from 'react'
 import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
-import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import { proposeChannel } from './NewChannelForm.tsx'
+import { proposeChannel, useVenue } from './NewChannelForm.tsx'
+import { formatContact, parseContact } from './contact.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 
 export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r: ChannelRecord) => Promise<void> }) {
-  const { snap } = useSettlement()
+  const venue = useVenue()
   const [status, setStatus] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const connect = async () => {
     setBusy(true)
     try {
-      const info = snap.info
-      if (!info?.oracle) throw new Error('the settlement node is not reachable')
+      if (!venue) throw new Error('the chain or the oracle service is not reachable')
       setStatus('Asking the demo desk for its key…')
       const res = await fetch(`${config.demoUrl}/info`)
       if (!res.ok) throw new Error(`demo desk answered ${res.status}`)
-      const bot = (await res.json()) as { publicKey?: unknown; name?: unknown }
+      const bot = (await res.json()) as { publicKey?: unknown; evm?: unknown; evmAddress?: unknown; name?: unknown }
       if (typeof bot.publicKey !== 'string') throw new Error('demo desk sent no public key')
-      const record = proposeChannel(keys, { counterparty: bot.publicKey, label: typeof bot.name === 'string' ? bot.name : 'Demo Desk', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, { contractId: info.contractId, oracle: info.oracle.publicKey }, Date.now())
+      const evm = typeof bot.evm === 'string' ? bot.evm : bot.evmAddress
+      if (typeof evm !== 'string') throw new Error('demo desk sent no EVM address')
+      const contact = formatContact(parseContact(`${bot.publicKey}@${evm}`))
+      const record = proposeChannel(keys, { counterparty: contact, label: typeof bot.name === 'string' ? bot.name : 'Demo Desk', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, venue, Date.now())
       setStatus(`Sending the invite to ${fingerprint(bot.publicKey)}…`)
       const sent = await fetch(`${config.demoUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record.invite) })
       if (!sent.ok) throw new Error(`demo desk refused the invite: ${await sent.text()}`)

@@ -1,21 +1,31 @@
-// Channels the settlement node knows for this key but this browser does not (site data cleared, a
-// new machine): after importing the key backup, the trader restores each one from the
-// counterparty's copy. The node gives the params (public on chain); the room secret is derived from
+// Channels the contract's events name for this trader's EVM account but this browser does not know
+// (site data cleared, a new machine): after importing the key backup (which restores the EVM key
+// too), the trader restores each one from the counterparty's copy. The ChannelOpened events give
+// the params (indexed by both parties' addresses); the room secret is derived from
 // both keys (core/sync/invite.ts), so nothing else is needed. The session then accepts the latest
 // state from the counterparty's document only with both parties' valid signatures on a chain that
 // starts at a co-signed root (core/sync/engine.ts).
 import { useCallback, useEffect, useState } from 'react'
 import { channelIdOf, fingerprint, formatUnits, otherParty, partyKey, partyOf, type KeyPair } from '../../core/index.ts'
 import { channelRoomSecret } from '../../core/sync/index.ts'
-import type { ChannelView } from '../../channel-contract/index.ts'
+import type { ChannelParams } from '../../core/index.ts'
+import type { ChannelStatusOnChain } from '../../channel-contract/client/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 
 /** The record a restore starts from: no deposits to approve (version 0 is long co-signed), flagged as restored. */
-export function restoredRecord(keys: KeyPair, view: ChannelView, now: number): ChannelRecord {
-  // The node is not trusted for this: the id must be the params' own, and this key a party.
-  if (channelIdOf(view.params) !== view.channelId) throw new Error(`channel ${view.channelId.slice(0, 12)}…: the node's params do not hash to this channel id`)
+/** A channel of this trader found on chain. */
+export interface FoundChannel {
+  readonly channelId: string
+  readonly params: ChannelParams
+  readonly status: ChannelStatusOnChain
+  readonly holdings: bigint
+}
+
+export function restoredRecord(keys: KeyPair, view: Pick<FoundChannel, 'channelId' | 'params'>, now: number): ChannelRecord {
+  // The RPC node is not trusted for this: the id must be the params' own, and this key a party.
+  if (channelIdOf(view.params) !== view.channelId) throw new Error(`channel ${view.channelId.slice(0, 12)}…: the chain's params do not hash to this channel id`)
   const me = partyOf(view.params, keys.publicKey)
   if (!me) throw new Error(`channel ${view.channelId.slice(0, 12)}…: your key is not a party of it`)
   const peer = partyKey(view.params, otherParty(me))
@@ -33,26 +43,38 @@ export function restoredRecord(keys: KeyPair, view: ChannelView, now: number): C
 
 export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; known: readonly ChannelRecord[]; onRestore: (r: ChannelRecord) => Promise<void> }) {
   const { conn, snap } = useSettlement()
-  const [found, setFound] = useState<ChannelView[] | null>(null)
+  const [found, setFound] = useState<FoundChannel[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const nodeUp = snap.info !== null
+  const address = snap.wallet?.address ?? null
 
   const look = useCallback(async () => {
+    if (!address) return
     try {
-      setFound(await conn.client.channelsOf(keys.publicKey))
+      const chain = conn.settlement.chain
+      const all = await chain.channelsOf(address)
+      setFound(
+        await Promise.all(
+          all.map(async (params) => {
+            const channelId = channelIdOf(params)
+            const c = await chain.channel(channelId)
+            return { channelId, params, status: c.status, holdings: c.holdings }
+          }),
+        ),
+      )
       setError(null)
     } catch (e) {
       setError(describeFailure(e))
     }
-  }, [conn, keys.publicKey])
+  }, [conn, address])
 
   useEffect(() => {
     if (nodeUp) void look()
   }, [nodeUp, look, known.length])
 
-  const missing = (found ?? []).filter((c) => c.status !== 'closed' && !known.some((r) => r.channelId === c.channelId))
+  const missing = (found ?? []).filter((c) => c.status !== 'closed' && partyOf(c.params, keys.publicKey) !== null && !known.some((r) => r.channelId === c.channelId))
   if (missing.length === 0 && !error) return null
-  const restore = async (c: ChannelView) => {
+  const restore = async (c: FoundChannel) => {
     try {
       await onRestore(restoredRecord(keys, c, Date.now()))
     } catch (e) {
@@ -62,10 +84,10 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
   return (
     <section className="card" aria-labelledby="restore-title">
       <h2 id="restore-title">Channels to restore</h2>
-      {error && <p className="error small" role="alert">Could not list your channels on the settlement node: {error}</p>}
+      {error && <p className="error small" role="alert">Could not list your channels on the chain: {error}</p>}
       {missing.length > 0 && (
         <p className="small muted">
-          The settlement node holds {missing.length === 1 ? 'a channel' : `${missing.length} channels`} of your key that this browser does not know (site data cleared?).
+          The contract holds {missing.length === 1 ? 'a channel' : `${missing.length} channels`} of your account that this browser does not know (site data cleared?).
           Restore fetches the latest state from your counterparty's copy when they are online, and accepts it only with both signatures verified.
         </p>
       )}

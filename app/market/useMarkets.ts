@@ -1,4 +1,4 @@
-// Live market inputs for pricing: spot from the oracle's signed mark (via the node), a default
+// Live market inputs for pricing: spot from the oracle service's signed mark at chain time, a default
 // volatility per feed that the trader overrides in the risk and builder views, zero rates.
 import { startTransition, useEffect, useMemo, useState } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
@@ -28,7 +28,7 @@ export function useMarks(): Marks {
       try {
         const entries = await Promise.all(
           feeds.map(async (f) => {
-            const a = await conn.client.mark(f.feed)
+            const a = await conn.settlement.mark(f.feed)
             return [f.feed, Number(a.attestation.price) / 10 ** a.attestation.decimals] as const
           }),
         )

@@ -1,42 +1,34 @@
-// The trader's account on the settlement contract: balance, test funds (dev), deposit, withdraw.
-import { useCallback, useEffect, useState, type FormEvent } from 'react'
-import { parseUnits, type KeyPair } from '../../core/index.ts'
-import type { AccountView } from '../../channel-contract/index.ts'
+// The trader's money on chain: the EVM account (address; token and gas in the wallet) and the free
+// balance in the settlement contract; test funds and the chain's clock on the dev chain; deposit
+// and withdraw; every transaction's progress. Amounts in the asset's units, never minor units.
+import { useState, type FormEvent } from 'react'
+import { parseUnits } from '../../core/index.ts'
+import { formatUnits } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
-import { describeFailure } from './connection.ts'
+import { describeFailure, type TrackedTx } from './connection.ts'
 import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
 
-export function useAccount(publicKey: string): { account: AccountView | null; error: string | null; refresh: () => void } {
-  const { conn, snap } = useSettlement()
-  const [account, setAccount] = useState<AccountView | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const refresh = useCallback(() => {
-    conn.client.account(publicKey).then(
-      (a) => {
-        setAccount(a)
-        setError(null)
-      },
-      (e) => setError(describeFailure(e)),
-    )
-  }, [conn, publicKey])
-  // Any new event or finished transaction may have changed the balance.
-  const lastSeq = snap.events.at(-1)?.seq ?? 0
-  const txDone = snap.txs.filter((t) => t.status !== 'pending').length
-  useEffect(refresh, [refresh, lastSeq, txDone, snap.healthy])
-  return { account, error, refresh }
+/** The trader's free balance in the contract (null until read). */
+export function useAccount(): { free: bigint | null; error: string | null } {
+  const { snap } = useSettlement()
+  return { free: snap.wallet?.free ?? null, error: snap.healthy === false ? snap.healthError : null }
 }
 
-export function AccountPanel({ keys }: { keys: KeyPair }) {
+const STAGE: Record<TrackedTx['stage'], string> = { checking: 'checking', signing: 'signing', sent: 'sent', mined: 'mined', confirmed: 'confirmed' }
+
+export function AccountPanel() {
   const { conn, snap } = useSettlement()
-  const { account, error } = useAccount(keys.publicKey)
+  const wallet = snap.wallet
   const [amount, setAmount] = useState('')
   const [formError, setFormError] = useState<string | null>(null)
+  const [clockHours, setClockHours] = useState('24')
   const dev = snap.info?.dev ?? false
+  const s = conn.settlement
 
   const submit = (kind: 'deposit' | 'withdraw') => (e?: FormEvent) => {
     e?.preventDefault()
@@ -49,25 +41,54 @@ export function AccountPanel({ keys }: { keys: KeyPair }) {
       return
     }
     // Said here, in the asset's units, rather than as the contract's refusal in minor units.
-    if (kind === 'withdraw' && account && value > account.balance) {
-      setFormError(`You cannot withdraw ${formatMoney(value, decimals, symbol)}: your settlement account holds ${formatMoney(account.balance, decimals, symbol)}.`)
+    if (kind === 'withdraw' && wallet?.free != null && value > wallet.free) {
+      setFormError(`You cannot withdraw ${formatMoney(value, decimals, symbol)}: the contract holds ${formatMoney(wallet.free, decimals, symbol)} for you outside channels.`)
+      return
+    }
+    if (kind === 'deposit' && wallet?.token != null && value > wallet.token) {
+      setFormError(`You cannot deposit ${formatMoney(value, decimals, symbol)}: your wallet holds ${formatMoney(wallet.token, decimals, symbol)}.`)
       return
     }
     setFormError(null)
     const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatMoney(value, decimals, symbol)}`
-    void conn.track(label, () => (kind === 'deposit' ? conn.client.deposit(keys, value) : conn.client.withdraw(keys, value)))
+    void conn.track(label, (p) => (kind === 'deposit' ? s.chain.deposit(value, p) : s.chain.call({ fn: 'withdraw', amount: value }, p)))
     setAmount('')
+  }
+
+  const testFunds = async () => {
+    // Mint into the wallet (with gas), then deposit into the contract: ready to open channels.
+    const minted = await conn.track(`Test funds ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.getTestFunds(FAUCET_AMOUNT, p))
+    if (minted) await conn.track(`Deposit ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.deposit(FAUCET_AMOUNT, p))
+  }
+
+  const moveClock = (e: FormEvent) => {
+    e.preventDefault()
+    const hours = Number(clockHours)
+    if (!Number.isFinite(hours) || hours <= 0 || hours > 8784) return setFormError('clock: hours must be a number above 0 and at most a year')
+    setFormError(null)
+    void conn.track(`Move the chain clock ${hours} h`, () => conn.advanceTime(Math.round(hours * 3600)))
   }
 
   return (
     <section className="card" aria-labelledby="account-title">
-      <h2 id="account-title">Settlement account</h2>
+      <h2 id="account-title">Collateral</h2>
       <p className="big num">
-        {account ? <Money minor={account.balance} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{error ? '—' : 'loading…'}</span>}
+        {wallet?.free != null ? <Money minor={wallet.free} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{snap.healthy === false ? '—' : 'loading…'}</span>}
       </p>
-      {error && <p className="error">Node unreachable: {error}</p>}
+      <p className="muted small">free in the settlement contract (not in a channel)</p>
+      {wallet && (
+        <dl className="kv small" aria-label="Your EVM account">
+          <dt>Account</dt>
+          <dd className="mono" data-testid="evm-address" title={`0x${wallet.address}`}>0x{wallet.address.slice(0, 6)}…{wallet.address.slice(-4)} <span className="muted">({wallet.kind === 'vault' ? 'from your identity' : 'browser wallet'})</span></dd>
+          <dt>In wallet</dt>
+          <dd>{wallet.token != null ? <Money minor={wallet.token} decimals={decimals} asset={symbol} testId="wallet-balance" /> : '…'}</dd>
+          <dt>Gas</dt>
+          <dd className="num" data-testid="gas-balance">{wallet.gas != null ? `${Number(formatUnits(wallet.gas, 18)).toFixed(4)} ETH` : '…'}</dd>
+        </dl>
+      )}
+      {snap.healthy === false && <p className="error">Chain unreachable: {snap.healthError}</p>}
       {dev && (
-        <button type="button" onClick={() => void conn.track(`Test funds ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, () => conn.client.faucet(keys.publicKey, FAUCET_AMOUNT))}>
+        <button type="button" onClick={() => void testFunds()}>
           Get test funds
         </button>
       )}
@@ -81,8 +102,17 @@ export function AccountPanel({ keys }: { keys: KeyPair }) {
           Withdraw
         </button>
       </form>
+      {dev && (
+        <form className="row" onSubmit={moveClock} aria-label="Dev chain clock">
+          <label>
+            Move the chain clock (hours)
+            <input inputMode="decimal" value={clockHours} onChange={(e) => setClockHours(e.target.value)} />
+          </label>
+          <button type="submit" className="secondary">Move clock</button>
+        </form>
+      )}
       {formError && <p className="error" role="alert">{formError}</p>}
-      {dev && <p className="muted small">Development node: deposits are credited by the node (no asset bridge in v1).</p>}
+      {dev && <p className="muted small">Dev chain: “Get test funds” mints {formatMoney(FAUCET_AMOUNT, decimals, symbol)} Test USDC with gas and deposits it; the clock moves expiries and challenge windows.</p>}
     </section>
   )
 }
@@ -95,9 +125,10 @@ export function TxActivity() {
       <h2 id="tx-title">Transactions</h2>
       <ul className="txlist" data-testid="tx-list">
         {snap.txs.slice(0, 8).map((t) => (
-          <li key={t.id} className={t.status}>
-            <span className={`pill ${t.status === 'confirmed' ? 'good' : t.status === 'failed' ? 'bad' : 'warn'}`}>{t.status}</span> {t.label}
-            {t.receipt && <span className="muted"> · block {t.receipt.height}</span>}
+          <li key={t.id} className={t.status} data-stage={t.stage}>
+            <span className={`pill ${t.status === 'confirmed' ? 'good' : t.status === 'failed' ? 'bad' : 'warn'}`}>{t.status === 'pending' ? STAGE[t.stage] : t.status}</span> {t.label}
+            {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas ${t.gasUsed.toLocaleString()}` : ''}</span>}
+            {t.hash && t.hash !== '0x' && <span className="muted mono small" title={t.hash}> · {t.hash.slice(0, 10)}…</span>}
             {t.reason && <div className="error">{t.reason}</div>}
           </li>
         ))}

@@ -1,10 +1,13 @@
-// The app's link to the settlement node: node info and health, the live event stream, and every
-// transaction this page submitted with its progress and result or reason. An external store for
+// The app's link to the chain: the deployment's services (oracle, watchtower), the chain's head
+// (block and time), the adjudicator's events, this trader's EVM account (address, token and gas
+// balances, free balance in the contract), and every transaction this page sent with its progress
+// (checking, signing, sent, mined, confirmed) and result or reason in words. An external store for
 // useSyncExternalStore; no React here.
-import { SettlementClient, type NodeInfo, type RecordedEvent, type TxReceiptView } from '../../channel-contract/index.ts'
-import { isProtocolError } from '../../core/index.ts'
-import { config } from '../config.ts'
-import { formatMoney } from '../money/money.ts'
+import { createPublicClient, createWalletClient, custom, defineChain, http, type Account, type Chain, type EIP1193Provider, type Transport, type WalletClient } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { ChainCallError, ChainClient, ChainSettlement, settlementFallbackMs, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
+import type { ChainConfig } from '../../channel-contract/chain/config.ts'
+import { isProtocolError, type AddressHex, type Hex } from '../../core/index.ts'
 
 export type TxStatus = 'pending' | 'confirmed' | 'failed'
 
@@ -12,74 +15,121 @@ export interface TrackedTx {
   readonly id: number
   readonly label: string
   readonly status: TxStatus
+  /** Where a pending call is (or the last stage a finished one reached). */
+  readonly stage: TxProgress['stage']
   readonly startedAt: number
-  readonly receipt?: TxReceiptView
-  /** Why it failed, as the trader should read it (with the node's reason code). */
+  readonly hash?: string
+  readonly block?: bigint
+  readonly gasUsed?: bigint
+  /** Why it failed, as the trader should read it (the contract's error name, what it means, what to do). */
   readonly reason?: string
 }
 
-export interface SettlementSnapshot {
-  readonly nodeUrl: string
-  readonly info: NodeInfo | null
-  /** null until the first health check; false while the node is unreachable. */
-  readonly healthy: boolean | null
-  readonly healthError: string | null
-  readonly nodeNow: number | null
-  /** The chain's height at the last health check (it moves with every block, not only ours). */
-  readonly height: number | null
-  readonly events: readonly RecordedEvent[]
-  readonly txs: readonly TrackedTx[]
+export interface DeploymentInfo {
+  readonly chainId: number
+  readonly dev: boolean
+  readonly oracle: OracleInfo | null
+  readonly watchtower: WatchtowerInfo | null
+  /** Ms after a position's expiry during which an attestation may settle it; then refunds open. */
+  readonly settlementFallbackMs: number
 }
 
-const HEALTH_EVERY_MS = 3000
+export interface WalletView {
+  readonly address: AddressHex
+  /** 'vault': the key derived from the identity; 'injected': the browser's wallet (EIP-1193). */
+  readonly kind: 'vault' | 'injected'
+  readonly token: bigint | null
+  readonly gas: bigint | null
+  /** Free balance in the contract (not in any channel). */
+  readonly free: bigint | null
+}
+
+export interface SettlementSnapshot {
+  readonly rpcUrl: string
+  readonly info: DeploymentInfo | null
+  /** null until the first check; false while the chain is unreachable. */
+  readonly healthy: boolean | null
+  readonly healthError: string | null
+  /** The latest block's time (ms): the contract's clock. */
+  readonly chainNow: number | null
+  readonly height: bigint | null
+  readonly events: readonly ChainEvent[]
+  readonly txs: readonly TrackedTx[]
+  readonly wallet: WalletView | null
+}
+
+const POLL_MS = 2000
 const KEEP_EVENTS = 2000
 const KEEP_TXS = 50
 
 export function describeFailure(e: unknown): string {
-  // The contract counts minor units; the trader reads the asset's units.
-  if (isProtocolError(e) && e.code === 'INSUFFICIENT_FUNDS' && typeof e.details.balance === 'string' && /^\d+$/.test(e.details.balance)) {
-    const { symbol, decimals } = config.asset
-    return `not enough in the settlement account: it holds ${formatMoney(BigInt(e.details.balance), decimals, symbol)} (INSUFFICIENT_FUNDS)`
-  }
+  if (e instanceof ChainCallError) return `${e.message} ${e.hint} (${e.code})`
   if (isProtocolError(e)) return `${e.message} (${e.code})`
   return e instanceof Error ? e.message : String(e)
 }
 
+function chainOf(cfg: ChainConfig): Chain {
+  return defineChain({ id: cfg.chainId, name: cfg.chainId === 31337 ? 'Dev chain (anvil)' : `Chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+}
+
 export class SettlementConnection {
-  readonly client: SettlementClient
+  private readonly chain: Chain
+  private readonly publicClient
+  /** Read-only until an account is connected. */
+  settlement: ChainSettlement
   private snapshot: SettlementSnapshot
   private listeners = new Set<() => void>()
   private timer: ReturnType<typeof setInterval> | null = null
-  private unsubscribe: (() => void) | null = null
   private nextTxId = 1
-  /** nodeNow - Date.now() at the last health check: the dev node's clock can be advanced. */
+  /** chainNow - Date.now() at the last check: the dev chain's clock can be moved. */
   private offset = 0
+  private scanned: bigint | null = null
+  private polling = false
 
-  constructor(readonly nodeUrl: string) {
-    this.client = new SettlementClient({ url: nodeUrl })
-    this.snapshot = { nodeUrl, info: null, healthy: null, healthError: null, nodeNow: null, height: null, events: [], txs: [] }
+  constructor(readonly cfg: ChainConfig) {
+    this.chain = chainOf(cfg)
+    this.publicClient = createPublicClient({ chain: this.chain, transport: http(cfg.rpcUrl) })
+    this.settlement = this.settlementWith(undefined)
+    this.snapshot = { rpcUrl: cfg.rpcUrl, info: null, healthy: null, healthError: null, chainNow: null, height: null, events: [], txs: [], wallet: null }
+  }
+
+  private settlementWith(wallet: WalletClient<Transport, Chain | undefined, Account> | undefined): ChainSettlement {
+    const deployment = { chainId: this.cfg.chainId, address: this.cfg.adjudicator, token: this.cfg.token, asset: this.cfg.asset, assetDecimals: this.cfg.assetDecimals, fromBlock: this.cfg.deploymentBlock }
+    const chain = new ChainClient(deployment, this.publicClient as never, wallet, this.cfg.chainId === 31337 ? 0 : 1)
+    return new ChainSettlement({ chain, oracleUrl: this.cfg.oracleUrl ?? '', watchtowerUrl: this.cfg.watchtowerUrl })
+  }
+
+  /** The trader's account from the vault: the EVM key derived from the identity secret. */
+  useVaultKey(privateKey: Hex): void {
+    const account = privateKeyToAccount(`0x${privateKey}`)
+    this.settlement = this.settlementWith(createWalletClient({ account, chain: this.chain, transport: http(this.cfg.rpcUrl) }))
+    this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null } })
+    void this.refreshWallet()
+  }
+
+  /** The browser's wallet (EIP-1193), when there is one: it signs deposits, withdrawals, opens and closes. */
+  async useInjectedWallet(provider: EIP1193Provider): Promise<void> {
+    const [address] = await provider.request({ method: 'eth_requestAccounts' })
+    if (!address) throw new ChainCallError('NO_ACCOUNT', 'The wallet gave no account.', 'Unlock the wallet and try again.')
+    const walletChain = await provider.request({ method: 'eth_chainId' })
+    if (Number(walletChain) !== this.cfg.chainId) throw new ChainCallError('WRONG_NETWORK', `The wallet is on chain ${Number(walletChain)}; this deployment is on chain ${this.cfg.chainId}.`, 'Switch the wallet to the right network.')
+    this.settlement = this.settlementWith(createWalletClient({ account: address, chain: this.chain, transport: custom(provider) }) as never)
+    this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null } })
+    void this.refreshWallet()
   }
 
   start(): void {
     if (this.timer) return
-    void this.checkHealth()
-    this.timer = setInterval(() => void this.checkHealth(), HEALTH_EVERY_MS)
-    const sub = this.client.subscribe((events) => {
-      const merged = [...this.snapshot.events, ...events]
-      const height = Math.max(this.snapshot.height ?? 0, ...events.map((e) => e.height))
-      this.set({ events: merged.slice(-KEEP_EVENTS), height })
-    })
-    this.unsubscribe = () => sub.close()
+    void this.poll()
+    this.timer = setInterval(() => void this.poll(), POLL_MS)
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    this.unsubscribe?.()
-    this.unsubscribe = null
   }
 
-  /** The settlement node's time as best known here: channel timestamps and expiries use it. */
+  /** The chain's time as best known here: channel timestamps, expiries and deadlines use it. */
   now = (): number => Date.now() + this.offset
 
   subscribe = (fn: () => void): (() => void) => {
@@ -94,32 +144,77 @@ export class SettlementConnection {
     for (const fn of this.listeners) fn()
   }
 
-  async checkHealth(): Promise<void> {
+  /** Head, new events, balances; the deployment's info once. */
+  async poll(): Promise<void> {
+    if (this.polling) return
+    this.polling = true
     try {
-      const info = this.snapshot.info ?? (await this.client.info())
       const sent = Date.now()
-      const h = await this.client.health()
-      const received = Date.now()
-      this.offset = h.now - Math.round((sent + received) / 2)
-      this.set({ info, healthy: h.ok, healthError: null, nodeNow: h.now, height: Math.max(h.height, this.snapshot.events.at(-1)?.height ?? 0) })
+      const head = await this.settlement.chain.head()
+      this.offset = head.time - Math.round((sent + Date.now()) / 2)
+      const info = this.snapshot.info ?? (await this.loadInfo())
+      const from = this.scanned === null ? this.cfg.deploymentBlock : this.scanned + 1n
+      let events = this.snapshot.events
+      if (head.block < (this.scanned ?? -1n)) {
+        // The chain went back (a dev chain reset): scan it again from the deployment.
+        events = []
+        this.scanned = null
+      } else if (from <= head.block) {
+        const fresh = await this.settlement.events(from, head.block)
+        this.scanned = head.block
+        if (fresh.length > 0) events = [...events, ...fresh].slice(-KEEP_EVENTS)
+      }
+      const moved = head.block !== this.snapshot.height
+      this.set({ info, healthy: true, healthError: null, chainNow: head.time, height: head.block, events })
+      if (moved) await this.refreshWallet()
     } catch (e) {
       this.set({ healthy: false, healthError: describeFailure(e) })
+    } finally {
+      this.polling = false
     }
   }
 
-  /** Runs a transaction and records its progress; returns the receipt, or null if it failed. */
-  async track(label: string, submit: () => Promise<TxReceiptView>): Promise<TxReceiptView | null> {
-    const id = this.nextTxId++
-    const update = (patch: Partial<TrackedTx>) =>
-      this.set({ txs: this.snapshot.txs.map((t) => (t.id === id ? { ...t, ...patch } : t)) })
-    this.set({ txs: [{ id, label, status: 'pending' as const, startedAt: Date.now() }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
+  private async loadInfo(): Promise<DeploymentInfo> {
+    const [dev, oracle, watchtower] = await Promise.all([
+      this.settlement.chain.isDevChain(),
+      this.cfg.oracleUrl ? this.settlement.oracleInfo().catch(() => null) : Promise.resolve(null),
+      this.settlement.watchtowerInfo().catch(() => null),
+    ])
+    return { chainId: this.cfg.chainId, dev, oracle, watchtower, settlementFallbackMs }
+  }
+
+  async refreshWallet(): Promise<void> {
+    const w = this.snapshot.wallet
+    if (!w) return
     try {
-      const receipt = await submit()
-      update({ status: 'confirmed', receipt })
-      return receipt
+      const c = this.settlement.chain
+      const [token, gas, free] = await Promise.all([c.tokenBalance(w.address), c.gasBalance(w.address), c.freeBalance(w.address)])
+      if (this.snapshot.wallet?.address === w.address) this.set({ wallet: { ...w, token, gas, free } })
+    } catch (e) {
+      this.set({ healthError: describeFailure(e) })
+    }
+  }
+
+  /** Runs a call and records its progress; returns the result, or null if it failed (the reason is listed). */
+  async track(label: string, submit: (onProgress: (p: TxProgress) => void) => Promise<TxResult | unknown>): Promise<TxResult | null> {
+    const id = this.nextTxId++
+    const update = (patch: Partial<TrackedTx>) => this.set({ txs: this.snapshot.txs.map((t) => (t.id === id ? { ...t, ...patch } : t)) })
+    this.set({ txs: [{ id, label, status: 'pending' as const, stage: 'checking' as const, startedAt: Date.now() }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
+    try {
+      const r = await submit((p) => update({ stage: p.stage, ...('hash' in p ? { hash: p.hash } : {}), ...('block' in p ? { block: p.block, gasUsed: p.gasUsed } : {}) }))
+      const result = r && typeof r === 'object' && 'hash' in r ? (r as TxResult) : null
+      update({ status: 'confirmed', ...(result ? { hash: result.hash, block: result.block, gasUsed: result.gasUsed } : {}) })
+      void this.poll()
+      return result ?? ({ hash: '0x', block: 0n, gasUsed: 0n } as TxResult)
     } catch (e) {
       update({ status: 'failed', reason: describeFailure(e) })
       return null
     }
+  }
+
+  /** Dev chain: moves the chain's clock forward (expiries and challenge windows follow it). */
+  async advanceTime(seconds: number): Promise<void> {
+    await this.settlement.chain.advanceTime(seconds)
+    await this.poll()
   }
 }

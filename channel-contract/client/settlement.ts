@@ -43,6 +43,8 @@ export interface ChainEvent {
   readonly stateHash: Hex | null
   readonly positionId: Hex | null
   readonly txHash: ViemHex
+  /** The event's own fields as decoded (amounts as bigint; deadline in ms). */
+  readonly args: Readonly<Record<string, unknown>>
 }
 
 /** The channel on the contract, with what its events tell. */
@@ -266,6 +268,7 @@ export class ChainSettlement {
           stateHash: h(a.stateHash),
           positionId: h(a.positionId),
           txHash,
+          args: a,
         })
       }
     }

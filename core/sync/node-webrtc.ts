@@ -1,9 +1,9 @@
 // Node as a y-webrtc peer: WebSocket for signaling (Node 20 has none), @roamhq/wrtc for WebRTC,
-// and a local y-webrtc signaling server for tests, bots and benchmarks.
+// and a local signaling server for tests, bots and benchmarks: ours (signaling/server.ts, bounded;
+// it speaks y-webrtc's protocol unchanged) in its own process, so stopping it is a real crash.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Installs a global WebSocket if missing and returns the wrtc implementation for peerOpts.wrtc. */
 export async function loadNodeWebrtc(): Promise<unknown> {
@@ -48,21 +48,26 @@ export interface SignalingServer {
   start(): Promise<void>
 }
 
-/** Spawns `node node_modules/y-webrtc/bin/server.js` with PORT (binds all interfaces). */
+/**
+ * Spawns `node --import tsx signaling/server.ts --port <port>` (binds 127.0.0.1, default limits). A
+ * path, not an import: core depends on nothing of ours; this is test and tool wiring.
+ */
 export async function startSignalingServer(port?: number): Promise<SignalingServer> {
   const p = port ?? (await freePort())
-  const require = createRequire(import.meta.url)
-  // y-webrtc's exports hide package.json and bin/: find the package folder from its main entry.
-  const main = require.resolve('y-webrtc')
-  const script = join(main.slice(0, main.lastIndexOf('node_modules/y-webrtc') + 'node_modules/y-webrtc'.length), 'bin', 'server.js')
+  const script = fileURLToPath(new URL('../../signaling/server.ts', import.meta.url))
   let child: ChildProcess | null = null
   const server: SignalingServer = {
     port: p,
     url: `ws://127.0.0.1:${p}`,
     async start() {
       if (child) return
-      child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(p) }, stdio: 'ignore' })
-      await waitForPort(p, 10_000)
+      const c = spawn(process.execPath, ['--import', 'tsx', script, '--port', String(p), '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] })
+      child = c
+      let stderr = ''
+      c.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000) })
+      const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`signaling server exited (${code}) before it listened: ${stderr.trim()}`))))
+      exited.catch(() => undefined)
+      await Promise.race([waitForPort(p, 20_000), exited])
     },
     async stop() {
       const c = child

@@ -1,0 +1,138 @@
+// What the desk's end-to-end tests run against (tests only): a local anvil chain with the
+// adjudicator and Test USDC deployed (ChainFixture), the oracle service and, when asked, the
+// watchtower service on it, a signaling server, the desk itself as a child process configured by
+// OTC_* variables exactly as `npm start` runs it, and traders with their own EVM accounts, played
+// by the test process as the browser app would.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { configToEnv, configToJson, CONFIG_ENV_NAMES, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { ChainFixture } from '../channel-contract/chain/testkit.ts'
+import { startOracleService, type OracleService } from '../channel-contract/services/oracle.ts'
+import { startWatchtowerService, type WatchtowerService } from '../channel-contract/services/watchtower.ts'
+import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
+import { evmKeyOf, generateKeyPair, stateHash, type KeyPair, type SignedState } from '../core/index.ts'
+import { ensureAuthorization, type ChannelSession } from '../core/sync/index.ts'
+import { freePort } from '../core/sync/node.ts'
+import { Service, signalingService, tempDir } from '../scripts/services.ts'
+import { ChainMarket } from './chainMarket.ts'
+import { settlementFor } from './service.ts'
+
+export const USDC = 1_000_000n
+
+export interface Testbed {
+  readonly fx: ChainFixture
+  readonly oracle: OracleService
+  readonly watchtower: WatchtowerService | null
+  readonly config: ChainConfig
+  readonly signalingUrl: string
+  /** The desk's environment: the chain config as OTC_* variables (and a config file naming the same). */
+  readonly deskEnv: Readonly<Record<string, string>>
+  stop(): Promise<void>
+}
+
+export async function startTestbed(o: { watchtower: boolean }): Promise<Testbed> {
+  const fx = await ChainFixture.start()
+  const oracle = await startOracleService({ rpcUrl: fx.chain.rpcUrl })
+  const d = fx.deployment
+  const base: ChainConfig = { rpcUrl: fx.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: oracle.url, watchtowerUrl: null, deploymentBlock: 0n }
+  const watchtower = o.watchtower ? await startWatchtowerService({ config: base, dataDir: tempDir('otc-desk-watchtower-'), pollMs: 200 }) : null
+  const config: ChainConfig = { ...base, watchtowerUrl: watchtower?.url ?? null }
+  const sigPort = await freePort()
+  const signaling = signalingService(sigPort)
+  await signaling.start()
+  // Every OTC_ name set (empty = unset), so nothing leaks in from the test's own environment.
+  const file = join(tempDir('otc-desk-config-'), 'otc.config.json')
+  writeFileSync(file, JSON.stringify(configToJson(config)))
+  const deskEnv = { ...Object.fromEntries(Object.keys(CONFIG_ENV_NAMES).map((n) => [`OTC_${n}`, ''])), ...configToEnv(config, 'OTC_'), OTC_CONFIG: file }
+  return {
+    fx,
+    oracle,
+    watchtower,
+    config,
+    signalingUrl: `ws://127.0.0.1:${sigPort}`,
+    deskEnv,
+    async stop() {
+      await signaling.stop()
+      await watchtower?.close()
+      await oracle.close()
+      await fx.stop()
+    },
+  }
+}
+
+/** The desk as `npm start` runs it (desk/main.ts), on the testbed's chain. */
+export function deskProcess(tb: Testbed, dataDir: string, extra: readonly string[] = []): Service {
+  return new Service({
+    name: 'desk',
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', tb.signalingUrl, '--port', '0', '--data', dataDir, ...extra],
+    env: tb.deskEnv,
+    ready: /demo counterparty ready/,
+    echo: process.env.DEMO_ECHO === '1',
+    timeoutMs: 60_000,
+  })
+}
+
+/** The desk's API URL from its last ready line. */
+export function deskUrlOf(desk: Service): string {
+  const m = [...desk.tail(500).matchAll(/demo counterparty ready on (http:\/\/127\.0\.0\.1:\d+) key=\S+ evm=0x[0-9a-f]{40}/g)].at(-1)
+  if (!m) throw new Error(`the desk printed no ready line:\n${desk.tail(20)}`)
+  return m[1]!
+}
+
+/**
+ * A trader as the browser app is one: an ed25519 key, its EVM account derived from it, test funds
+ * and a deposit in the contract, and the chain's clock read the way the app and the desk read it.
+ */
+export class ChainTrader {
+  private constructor(
+    readonly keys: KeyPair,
+    readonly settlement: ChainSettlement,
+    private readonly market: ChainMarket,
+  ) {}
+
+  /** A fresh trader with `deposit` free in the contract (minted on the dev chain). */
+  static async start(tb: Testbed, deposit: bigint): Promise<ChainTrader> {
+    const keys = generateKeyPair()
+    const settlement = settlementFor(tb.config, evmKeyOf(keys.secretKey).privateKey)
+    if (deposit > 0n) {
+      await settlement.chain.getTestFunds(deposit)
+      await settlement.chain.deposit(deposit)
+    }
+    const market = new ChainMarket(settlement, await settlement.oracleInfo(), { symbol: tb.config.asset, decimals: tb.config.assetDecimals })
+    await market.refresh()
+    market.start(250)
+    return new ChainTrader(keys, settlement, market)
+  }
+
+  get evm(): string {
+    return this.settlement.chain.account
+  }
+
+  /** The chain's time (ms) as the app reads it. */
+  clock = (): number => this.market.now()
+
+  spot(feed: string): number {
+    const s = this.market.spot(feed)
+    if (s === undefined) throw new Error(`no mark for ${feed}`)
+    return s
+  }
+
+  /** Moves the dev chain's clock by `ms` (rounded up to whole seconds) and reads it back. */
+  async advance(ms: number): Promise<void> {
+    await this.settlement.chain.advanceTime(Math.ceil(ms / 1000))
+    await this.market.refresh()
+  }
+
+  free(): Promise<bigint> {
+    return this.settlement.chain.freeBalance(this.evm)
+  }
+
+  /** Writes this trader's open (or close) authorisation with `signed` into the channel's doc, as the app does. */
+  authorize(session: ChannelSession, kind: 'open' | 'close', signed: SignedState): Promise<boolean> {
+    return ensureAuthorization(session.doc, session.params, session.me, kind, stateHash(signed.state), (id, h, closing) => this.settlement.chain.authorize(id, h, closing))
+  }
+
+  stop(): void {
+    this.market.stop()
+  }
+}

@@ -1,24 +1,24 @@
-// Issue 17 against the real desk process (signaling, a dev settlement node WITHOUT its watchtower,
-// the desk as child processes; this process plays the counterparty over real WebRTC):
-//  - the dispute-and-advance attack: the counterparty trades, disputes with the older opening state
-//    and drives the dev clock at the deadline in a loop; the desk refutes by itself before the
-//    deadline and keeps its premium (finding 3);
+// Issue 17 against the real desk process on the chain (anvil with the adjudicator, the oracle
+// service, NO watchtower service; signaling and the desk as child processes; this process plays
+// the counterparty over real WebRTC with its own EVM account):
+//  - the dispute-and-advance attack: the counterparty trades, disputes on chain with the older
+//    opening state and drives the dev chain's clock towards the deadline; the desk refutes by itself
+//    before the deadline and keeps its premium, to the minor unit in the contract (finding 3);
 //  - a challenge period under the desk's floor is refused, naming the floor (finding 3);
 //  - 60 invites from fresh keys in 3 s from one address, and an invite whose deposits overflow:
-//    bounded by the desk's limits, and no faucet top-up for a refused invite (finding 5).
+//    bounded by the desk's limits, and no mint nor deposit for a refused invite (finding 5).
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/hostile.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
-import { SettlementClient } from '../channel-contract/index.ts'
-import { NO_EVM_BINDING, U128_MAX, bytesToHex, generateKeyPair, nextExpiry, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, newInviteCode, roomSecretBytes, sealInvite } from '../core/sync/index.ts'
-import { freePort, loadNodeWebrtc } from '../core/sync/node.ts'
-import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { tempDir, type Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
+import { ChainTrader, USDC, deskProcess, deskUrlOf, startTestbed, type Testbed } from './testbed.ts'
 
-const USDC = 1_000_000n
 const HOUR = 3_600_000
 
 async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
@@ -45,56 +45,42 @@ function postFrom(url: string, body: unknown, localAddress: string): Promise<{ s
   })
 }
 
-describe('a hostile counterparty against the desk', () => {
-  const services: Service[] = []
-  const dirs: string[] = []
-  const cleanup: (() => void | Promise<void>)[] = []
-  let node: SettlementClient
+describe('a hostile counterparty against the desk on the chain', () => {
+  let tb: Testbed
   let desk: Service
   let deskUrl = ''
   let deskKey = ''
-  let signalingUrl = ''
+  let deskEvm = '' // no 0x
+  const deskDir = tempDir('otc-hostile-desk-')
+  const cleanup: (() => void | Promise<void>)[] = []
 
   beforeAll(async () => {
-    const [sigPort, nodePort] = [await freePort(), await freePort()]
-    const nodeDir = tempDir('otc-hostile-node-')
-    const deskDir = tempDir('otc-hostile-desk-')
-    dirs.push(nodeDir, deskDir)
-    signalingUrl = `ws://127.0.0.1:${sigPort}`
-    // No watchtower on the node: whatever refutes is the desk itself.
-    const settlement = nodeService({ port: nodePort, dataDir: nodeDir, watchtower: false })
-    const signaling = signalingService(sigPort)
-    services.push(signaling, settlement)
-    await Promise.all([signaling.start(), settlement.start()])
-    node = new SettlementClient({ url: `http://127.0.0.1:${nodePort}` })
-    desk = new Service({
-      name: 'desk',
-      cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', deskDir, '--max-channels-per-address', '4'],
-      ready: /demo counterparty ready/,
-      echo: process.env.DEMO_ECHO === '1',
-      timeoutMs: 30_000,
-    })
+    // No watchtower service: whatever refutes is the desk itself.
+    tb = await startTestbed({ watchtower: false })
+    desk = deskProcess(tb, deskDir, ['--max-channels-per-address', '4'])
     await desk.start()
-    deskUrl = /demo counterparty ready on (http:\/\/127\.0\.0\.1:\d+) key=/.exec(desk.tail(500))![1]!
-    deskKey = ((await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: string }).publicKey
-  })
+    deskUrl = deskUrlOf(desk)
+    const info = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: string; evmAddress: string }
+    deskKey = info.publicKey
+    deskEvm = info.evmAddress.slice(2)
+  }, 180_000)
 
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c()
     await desk?.stop()
-    for (const s of services.reverse()) await s.stop()
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    await tb?.stop()
+    rmSync(deskDir, { recursive: true, force: true })
   })
 
+  const deskFree = () => tb.fx.chain.publicClient.readContract({ address: `0x${tb.config.adjudicator}`, abi: tb.fx.abis.adjudicator, functionName: 'balanceOf', args: [`0x${deskEvm}`] }) as Promise<bigint>
+  const deskTokens = () => tb.fx.tokenBalance(`0x${deskEvm}`)
   const invite = (keys: KeyPair, deposits: { mine: string; theirs: string }, challengeHours: string): ChannelRecord =>
-    proposeChannel(keys, { counterparty: deskKey, label: '', myDeposit: deposits.mine, theirDeposit: deposits.theirs, challengeHours }, { contractId: nodeContract, oracle: nodeOracle }, Date.now())
-  let nodeContract = ''
-  let nodeOracle = ''
-  beforeAll(async () => {
-    const info = await node.info()
-    nodeContract = info.contractId
-    nodeOracle = info.oracle!.publicKey
-  })
+    proposeChannel(
+      keys,
+      { counterparty: `${deskKey}@0x${deskEvm}`, label: '', myDeposit: deposits.mine, theirDeposit: deposits.theirs, challengeHours },
+      { chainId: tb.config.chainId, contract: tb.config.adjudicator, oracle: tb.oracle.oracle.publicKey, myEvm: evmKeyOf(keys.secretKey).address },
+      Date.now(),
+    )
 
   it('refuses a challenge period under its floor (1 h by default), naming the floor', async () => {
     const r = await postFrom(`${deskUrl}/invite`, invite(generateKeyPair(), { mine: '100', theirs: '100' }, '0.01').invite, '127.0.0.3')
@@ -103,19 +89,25 @@ describe('a hostile counterparty against the desk', () => {
   })
 
   it('refuses an invite whose deposits overflow before funding anything', async () => {
-    const before = await node.account(deskKey)
-    const lastSeq = (await node.info()).lastEventSeq
-    // The desk's side (5,000,000 USDC) is within its limit and above its balance: a desk that
-    // funds before it checks would take it from the faucet.
+    const [free, tokens] = [await deskFree(), await deskTokens()]
+    const fromBlock = await tb.fx.chain.publicClient.getBlockNumber()
+    // The desk's side (5,000,000 USDC) is within its limit and above its free balance (its floor
+    // is 1,000,000): a desk that funds before it checks would mint and deposit for it.
+    expect(free).toBe(1_000_000n * USDC)
     const inviter = generateKeyPair()
-    const params: ChannelParams = { contractId: nodeContract, ...NO_EVM_BINDING, partyA: inviter.publicKey, partyB: deskKey, nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))), challengePeriod: 24 * HOUR, asset: 'USDC', assetDecimals: 6, oracle: nodeOracle }
+    const chainId = tb.config.chainId
+    const contract = tb.config.adjudicator
+    const contractId = deploymentId(chainId, contract)
+    const params: ChannelParams = { contractId, chainId, contract, partyA: inviter.publicKey, partyB: deskKey, evmA: evmKeyOf(inviter.secretKey).address, evmB: deskEvm, nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))), challengePeriod: 24 * HOUR, asset: 'USDC', assetDecimals: 6, oracle: tb.oracle.oracle.publicKey }
     const code = newInviteCode()
-    const sealed = sealInvite({ contractId: nodeContract, inviter: inviter.publicKey, params, deposits: { A: U128_MAX - 1n, B: 5_000_000n * USDC }, signaling: [] }, inviter.secretKey, code)
+    const sealed = sealInvite({ contractId, inviter: inviter.publicKey, params, deposits: { A: U128_MAX - 1n, B: 5_000_000n * USDC }, signaling: [] }, inviter.secretKey, code)
     const r = await postFrom(`${deskUrl}/invite`, { sealed, code }, '127.0.0.4')
     expect([r.status, r.body.error?.code]).toEqual([422, 'DEPOSIT_TOO_LARGE'])
-    const credited = (await node.events(lastSeq, 1000)).events.filter((e) => e.event.type === 'FaucetCredited' && e.event.account === deskKey)
-    expect(credited, 'the desk topped up its account for a refused invite').toEqual([])
-    expect((await node.account(deskKey)).balance).toBe(before.balance)
+    const head = await tb.fx.chain.publicClient.getBlockNumber()
+    const txs = []
+    for (let b = fromBlock + 1n; b <= head; b++) txs.push(...(await tb.fx.chain.publicClient.getBlock({ blockNumber: b, includeTransactions: true })).transactions.filter((t) => t.from.slice(2).toLowerCase() === deskEvm))
+    expect(txs, 'the desk sent a transaction (mint, approve, deposit) for a refused invite').toEqual([])
+    expect([await deskFree(), await deskTokens()]).toEqual([free, tokens])
   })
 
   it('60 invites from fresh keys in 3 s from one address: at most its quota is accepted', async () => {
@@ -132,32 +124,31 @@ describe('a hostile counterparty against the desk', () => {
     expect(channels).toHaveLength(4)
   })
 
-  it('dispute with an old state and advance the clock: the desk refutes before the deadline and keeps its premium', async () => {
-    const keys = generateKeyPair()
-    await node.faucet(keys.publicKey, 200_000n * USDC)
-    const offset = (await node.health()).now - Date.now()
-    const clock = () => Date.now() + offset
+  it("dispute with an old state and push the chain's clock: the desk refutes before the deadline and keeps its premium", async () => {
+    const trader = await ChainTrader.start(tb, 50_000n * USDC)
     // At the desk's floor: one hour.
-    const rec = invite(keys, { mine: '50000', theirs: '50000' }, '1')
+    const rec = invite(trader.keys, { mine: '50000', theirs: '50000' }, '1')
     const accepted = await postFrom(`${deskUrl}/invite`, rec.invite, '127.0.0.1')
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: keys.secretKey, store: new MemoryChannelStore(), clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
+    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: trader.keys.secretKey, store: new MemoryChannelStore(), clock: trader.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
     session.attachTransport(room)
     cleanup.push(async () => {
       room.destroy()
       await session.close()
+      trader.stop()
     })
     const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, errors: session.getSnapshot().errors })}\ndesk:\n${desk.tail(30)}`
     await session.proposeOpening(rec.deposits.A, rec.deposits.B)
     await until('co-signed opening', () => session.view.latest?.state.version === 0, 30_000, diag)
     const opening = session.view.latest!
-    await until('channel open on the contract', async () => (await node.channel(rec.channelId).catch(() => null))?.status === 'open', 20_000, diag)
+    await trader.authorize(session, 'open', opening)
+    await until('channel open on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'open', 30_000, diag)
+    const deskAfterOpen = await deskFree()
 
     // The counterparty buys a put from the desk: the desk earns the premium in version 1+.
-    const spot = Number((await node.mark('BTC-USD')).attestation.price) / 100
-    const strike = String(Math.round((spot * 0.9) / 100) * 100)
-    const rfq = session.createRfq({ feed: 'BTC-USD', expiry: nextExpiry(clock() + 3 * HOUR), side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
+    const strike = String(Math.round((trader.spot('BTC-USD') * 0.9) / 100) * 100)
+    const rfq = session.createRfq({ feed: 'BTC-USD', expiry: nextExpiry(trader.clock() + 3 * HOUR), side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
     const q = await until('the desk quotes', () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), 15_000, diag)
     await session.accept(q.hash)
     await until('co-signed trade', () => session.view.latest?.state.positions.some((p) => p.id === q.hash), 15_000, diag)
@@ -165,42 +156,41 @@ describe('a hostile counterparty against the desk', () => {
     const premium = q.signed.quote.premium
     expect(premium).toBeGreaterThan(0n)
 
-    // The attack: dispute with the opening state, then push the clock at the deadline, as fast as
-    // the node answers, for as long as it takes.
+    // The attack: dispute on chain with the opening state, then push the chain's clock at the
+    // deadline. A real chain's clock cannot be pushed; this one runs 480 times faster than real
+    // time (2 minutes every 250 ms): the whole hour passes in about 7.5 s.
     room.destroy() // the counterparty goes silent in the channel
     const disputedAt = Date.now()
-    await node.dispute(keys, rec.channelId, opening)
-    const deadline = (await node.channel(rec.channelId)).dispute!.deadline
+    await trader.settlement.dispute(rec.params, opening)
+    const deadline = (await trader.settlement.chain.channel(rec.channelId)).deadline
     let jumps = 0
-    let refusedJumps = 0
     for (;;) {
-      const left = deadline - (await node.now())
+      const left = deadline - (await trader.settlement.chain.head()).time
       if (left < 0) break
-      const res = await fetch(`${node.url}/v1/dev/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: left + 1 }) })
-      if (res.status === 200) jumps++
-      else {
-        refusedJumps++
-        // As close as the node lets it: what it says is left, in big steps.
-        const half = await fetch(`${node.url}/v1/dev/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: Math.max(0, Math.floor(left / 2)) }) })
-        if (half.status === 200) jumps++
-        else refusedJumps++
-        await new Promise((r) => setTimeout(r, 5))
-      }
+      await trader.settlement.chain.advanceTime(Math.min(120, Math.floor(left / 1000) + 1))
+      jumps++
+      await new Promise((r) => setTimeout(r, 250))
       expect(Date.now() - disputedAt, 'the attack loop ran for over 30 s').toBeLessThan(30_000)
     }
-    await node.finalize(keys, rec.channelId)
+    // Finalize takes the state the contract holds: after a refute, the desk's newer one.
+    const held = (await trader.settlement.view(rec.params, [latest, opening]))!
+    expect(held.version, `the desk did not refute\n${diag()}`).toBe(latest.state.version)
+    await trader.settlement.finalize(rec.params, latest.state)
 
-    const events = (await node.events(0, 10_000)).events.filter((e) => 'channelId' in e.event && e.event.channelId === rec.channelId)
-    const refuted = events.find((e) => e.event.type === 'DisputeRefuted')
-    expect(refuted, `the desk did not refute\n${diag()}`).toBeDefined()
-    expect(refuted!.event.type === 'DisputeRefuted' && refuted!.event.by).toBe(deskKey)
-    expect(refuted!.time, 'the refute landed after the deadline').toBeLessThan(deadline)
+    const events = await trader.settlement.channelEvents(rec.params)
+    expect(events.map((e) => e.type)).toEqual(['ChannelOpened', 'DisputeStarted', 'DisputeRefuted', 'ChannelFinalized'])
+    const [started, refuted] = [events[1]!, events[2]!]
+    expect([started.by, started.version]).toEqual([trader.evm, 0])
+    expect([refuted.by, refuted.version]).toEqual([deskEvm, latest.state.version])
+    const timeOf = async (block: bigint) => Number((await tb.fx.chain.publicClient.getBlock({ blockNumber: block })).timestamp) * 1000
+    const refutedAt = await timeOf(refuted.block)
+    expect(refutedAt, 'the refute landed after the deadline').toBeLessThan(deadline)
     expect(desk.tail(200)).toMatch(/refuted the dispute at version 0 with version \d+/)
-    const fin = events.find((e) => e.event.type === 'ChannelFinalized')?.event
-    expect(fin?.type === 'ChannelFinalized' && [fin.version, fin.paidB]).toEqual([latest.state.version, latest.state.balanceB])
-    // The desk's side in the finalized state: its deposit plus the premium, less what it locked.
+    // Paid out by the contract: the desk's side of the refuted state, to the minor unit; its
+    // deposit plus the premium, less what stays locked for the open position.
+    expect(await deskFree()).toBe(deskAfterOpen + latest.state.balanceB)
     const lockB = latest.state.positions.reduce((s, p) => s + p.lockB, 0n)
     expect(latest.state.balanceB + lockB).toBe(rec.deposits.B + premium)
-    console.log(`dispute-and-advance: ${jumps} jumps accepted, ${refusedJumps} refused (DISPUTE_GRACE); refute ${refuted!.time - (events.find((e) => e.event.type === 'DisputeStarted')!.time)} ms of node time after the dispute, ${deadline - refuted!.time} ms before the deadline`)
+    console.log(`dispute-and-advance: ${jumps} clock jumps; refute ${(refutedAt - (await timeOf(started.block))) / 1000} s of chain time after the dispute, ${(deadline - refutedAt) / 1000} s before the deadline`)
   })
 })

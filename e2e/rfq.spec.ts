@@ -18,10 +18,10 @@ const DESKS = [
 type Desk = { readonly name: string; readonly url: string; readonly service: Service }
 let desks: Desk[] = []
 
-/** A demo desk of `style`, as the fixtures start one, with the style's flag. */
-function styledDesk(stack: Stack, d: (typeof DESKS)[number]): Desk {
+/** A demo desk of `style`, as the fixtures start one, with the style's flag (and any other flags). */
+function styledDesk(stack: Stack, d: { readonly style: string; readonly name: string; readonly port: number }, extra: readonly string[] = []): Desk {
   const base = demoService(stack, d.port)
-  const service = new Service({ ...base.spec, name: `desk-${d.style}`, cmd: [...base.spec.cmd, '--style', d.style] })
+  const service = new Service({ ...base.spec, name: `desk-${d.style}`, cmd: [...base.spec.cmd, '--style', d.style, ...extra] })
   return { name: d.name, url: `http://127.0.0.1:${d.port}`, service }
 }
 
@@ -149,9 +149,9 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   expect(await serious(page, 'book')).toEqual([])
 })
 
-test('a desk that goes silent mid-request does not block the ladder', async ({ browser, stack }) => {
+test('a desk that goes silent mid-request does not block the ladder; a desk that declines says why', async ({ browser, stack }) => {
   test.setTimeout(240_000)
-  desks = DESKS.slice(0, 2).map((d) => styledDesk(stack, d))
+  desks = [...DESKS.slice(0, 2).map((d) => styledDesk(stack, d)), styledDesk(stack, { style: 'picky', name: 'Picky Desk', port: 8774 }, ['--decline-rate', '1'])]
   await Promise.all(desks.map((d) => d.service.start()))
   const trader = await newTrader(browser, stack, 'rfq-silent')
   const page = trader.page
@@ -159,7 +159,7 @@ test('a desk that goes silent mid-request does not block the ladder', async ({ b
   await createIdentity(page)
   await getTestFunds(page)
   for (const d of desks) await openChannelWith(page, d, '20000')
-  const [live, silent] = desks as [Desk, Desk]
+  const [live, silent, picky] = desks as [Desk, Desk, Desk]
   await silent.service.stop('SIGKILL')
 
   await page.getByRole('button', { name: 'Network RFQ' }).click()
@@ -170,6 +170,10 @@ test('a desk that goes silent mid-request does not block the ladder', async ({ b
   const liveRow = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${live.name}"]`)
   await expect(liveRow).toHaveAttribute('data-status', 'quoted', { timeout: 30_000 })
   await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)).toHaveAttribute('data-status', 'waiting')
+  // The declining desk answers in its channel, with its reason, and blocks nothing either.
+  const pickyRow = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${picky.name}"]`)
+  await expect(pickyRow).toHaveAttribute('data-status', 'declined', { timeout: 15_000 })
+  await expect(pickyRow).toContainText('declined: Picky Desk passes on this request')
   await liveRow.getByRole('button', { name: `Accept ${live.name}'s quote` }).click()
   await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   // The silent desk's ticket is withdrawn in the trader's copy of its channel.

@@ -4,7 +4,8 @@
 // keys and of old values, forged signatures, refusals and cancels in a party's name, deletions and
 // a replaced epoch - while the honest parties trade. Every run is reproducible from its seed.
 // After each run: no exception escaped, both parties agree on latest, latest is validly co-signed
-// and conserves funds, nobody equivocated, and a trade proposed after the junk is co-signed.
+// and conserves funds, nobody equivocated, a trade proposed after the junk is co-signed, and a
+// cooperative close (unwind everything, then the final state) succeeds, every step answered by it.
 // Seeds: OTC_FUZZ_RUNS (default 100) from OTC_FUZZ_SEED (default 1).
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -318,6 +319,28 @@ async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: n
       for (const e of s.getSnapshot().errors) expect(e, `seed ${seed}: party ${s.me}`).not.toMatch(/^(TypeError|RangeError|ReferenceError|SyntaxError|Error):/)
     }
     expect(a.view.latestHash, `seed ${seed}: A and B disagree on latest after the trade`).toBe(b.view.latestHash)
+    // A cooperative close still succeeds, each step answered by the attacker: A unwinds every open
+    // position (B approves), then proposes the final state (B approves).
+    const closeStep = async (propose: () => Promise<string>) => {
+      now += 1000
+      const h = await propose()
+      hub.flushTo('M')
+      m.attackProposal(h, 'A')
+      for (let i = r.int(4); i > 0; i--) { m.write(); writes++ }
+      await settle(hub, a, b)
+      await b.approve(h)
+      await settle(hub, a, b)
+    }
+    await closeStep(() => a.proposeUnwind(a.view.latest!.state.positions.map((p) => p.id), 0n))
+    expect(a.view.latest!.state.positions, `seed ${seed}: the unwind was not co-signed`).toEqual([])
+    await closeStep(() => a.proposeFinal())
+    // FUZZ_DEBUG=1 with OTC_FUZZ_SEED=<seed> OTC_FUZZ_RUNS=1: both views at the end of the close.
+    if (process.env.FUZZ_DEBUG) for (const s of [a, b]) console.log(s.me, s.view.latest?.state.version, JSON.stringify({ pending: s.view.pending.map((p) => [p.proposal.version, p.proposal.transition?.type, p.status, p.reason, p.signedBy]), outcomes: s.view.outcomes.slice(-3), next: s.view.next.map((x) => x.kind), errors: s.getSnapshot().errors, nv: s.view.nextVersion, my: s.view.mySignedVersion, peer: s.view.peerSignedVersion }), s.view.rejected.filter((x) => x.area !== 'rfqs').map((x) => `${x.area} ${x.code} ${x.key.slice(0, 70)} ${x.reason.slice(0, 80)}`).slice(0, 30))
+    for (const s of [a, b]) {
+      expect(s.view.latest?.state.isFinal, `seed ${seed}: party ${s.me} has no co-signed final state`).toBe(true)
+      expect(isFullySigned(params, s.view.latest!)).toBe(true)
+    }
+    expect(a.view.latestHash).toBe(b.view.latestHash)
     return { tradesUnderAttack, writes }
   } finally {
     hub.destroy()
@@ -327,7 +350,7 @@ async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: n
 }
 
 describe('a raw Yjs client writing junk into the room', () => {
-  it(`cannot stall the channel or get anything accepted (${RUNS} seeds from ${FIRST_SEED})`, async () => {
+  it(`cannot stall the channel, prevent a cooperative close or get anything accepted (${RUNS} seeds from ${FIRST_SEED})`, async () => {
     const started = performance.now()
     let trades = 0
     let writes = 0

@@ -175,3 +175,23 @@ describe('a forged write next to a valid signature', () => {
     expect(a.view.latestHash, 'A countersigned B\'s proposal despite the forged writes').toBe(h)
   })
 })
+
+describe('a proposal whose value a writer overwrote', () => {
+  it('is written again by its author (found by fuzz seed 25: a cooperative close stalled)', async () => {
+    const params = makeParams(7)
+    const opening = openingSigned(params)
+    const now = T0 + 5000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock: () => now })
+    const [q] = quotePool(params, 'B', 1, T0 + DAY)
+    const epoch = currentEpoch(a.doc)!
+    a.doc.transact(() => section(epoch, 'quotes').set(quoteHash(q!.quote), JSON.stringify({ signed: toWire(q!), counterOf: null })))
+    await a.whenIdle()
+    const h = await a.accept(quoteHash(q!.quote))
+    const wire = section(epoch, 'proposals').get(h)
+    expect(typeof wire).toBe('string')
+    section(epoch, 'proposals').set(h, '{"transition":"junk"}') // the key stays, the value is displaced
+    await a.whenIdle()
+    expect(section(currentEpoch(a.doc)!, 'proposals').get(h), 'A wrote its proposal again').toBe(wire)
+    expect(readChannelDoc(a.doc, params).proposals.has(h)).toBe(true)
+  })
+})

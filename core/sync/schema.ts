@@ -148,11 +148,15 @@ export function proposalWire(p: Omit<Proposal, 'hash'>): string {
   return JSON.stringify({ transition: toWireImmutable(p.transition), version: p.version, prevHash: p.state.prevHash, proposer: p.proposer })
 }
 
-/** Writes a proposal and its author's signature in one transaction (one Yjs update). */
+/**
+ * Writes a proposal and its author's signature in one transaction (one Yjs update). A proposal's
+ * key is its state's hash, but its value can be overwritten by anybody in the room: a value other
+ * than ours is replaced (republishing repairs a displaced proposal this way).
+ */
 export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, signature: string, wire: string = proposalWire(p)): void {
   doc.transact(() => {
     const props = section(epoch, 'proposals')
-    if (!props.has(p.hash)) props.set(p.hash, wire)
+    if (props.get(p.hash) !== wire) props.set(p.hash, wire)
     const sigs = section(epoch, 'sigs')
     const k = sigEntryKey(p.hash, p.proposer, signature)
     if (sigs.get(k) !== '') sigs.set(k, '')
@@ -161,7 +165,10 @@ export function writeProposal(doc: Y.Doc, epoch: Y.Map<unknown>, p: Proposal, si
 
 export function writeSignature(doc: Y.Doc, epoch: Y.Map<unknown>, hash: Hex, party: Party, signature: string, proposal?: Proposal): void {
   doc.transact(() => {
-    if (proposal && !section(epoch, 'proposals').has(hash)) section(epoch, 'proposals').set(hash, proposalWire(proposal))
+    if (proposal) {
+      const wire = proposalWire(proposal)
+      if (section(epoch, 'proposals').get(hash) !== wire) section(epoch, 'proposals').set(hash, wire)
+    }
     const sigs = section(epoch, 'sigs')
     const k = sigEntryKey(hash, party, signature)
     if (sigs.get(k) !== '') sigs.set(k, '')

@@ -78,6 +78,7 @@ export class Desk {
   private scanned: bigint | null = null
   private eventTimer: ReturnType<typeof setInterval> | null = null
   private following = false
+  private eventFailures = 0
 
   private constructor(
     private readonly o: DeskOptions,
@@ -145,9 +146,11 @@ export class Desk {
       if (from > head) return
       const events = await this.o.settlement.events(from, head)
       this.scanned = head
+      this.eventFailures = 0
       for (const e of events) if (e.channelId) this.bots.get(e.channelId)?.poke()
     } catch (e) {
-      this.o.log(`cannot read the contract's events: ${describeError(e)} (the channels still poll)`)
+      if (this.eventFailures++ % 30 === 0) this.o.log(`cannot read the contract's events (${this.eventFailures} time(s)): ${describeError(e)} (the channels still poll)`)
+      return
     } finally {
       this.following = false
     }

@@ -73,7 +73,15 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
   if (chain.watchtowerUrl === null) log('no watchtower service configured: the desk refutes stale disputes itself, and only while it runs')
   else if (watchtower) log(`watchtower ${chain.watchtowerUrl} (account 0x${watchtower.address}, ${watchtower.channels} channel(s) held)`)
 
-  const market = new ChainMarket(settlement, oracle, { symbol: chain.asset, decimals: chain.assetDecimals }, (e) => log(`market refresh failed: ${describeError(e)}`))
+  // A chain or oracle that is down (a restart) is logged once, then every 30 failed reads, and when it is back.
+  let failing = 0
+  const market = new ChainMarket(settlement, oracle, { symbol: chain.asset, decimals: chain.assetDecimals }, (e) => {
+    if (failing++ % 30 === 0) log(`cannot read the chain's time or the oracle's marks (${failing} time(s)): ${describeError(e)}`)
+  })
+  market.onRefresh(() => {
+    if (failing > 0) log(`the chain and the oracle answer again (after ${failing} failed read(s))`)
+    failing = 0
+  })
   await market.refresh()
   market.start(1_000)
   log(`marks ${market.feeds.map((f) => `${f.feed}=${market.spot(f.feed)}`).join(' ')}`)

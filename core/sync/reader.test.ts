@@ -9,6 +9,9 @@ import { applyTransition } from '../transition.ts'
 import { stateHash } from '../state.ts'
 import { signState } from '../signing.ts'
 import { toWire } from '../wire.ts'
+import { hexToBytes } from '../bytes.ts'
+import { refusalDigest } from './notes.ts'
+import { nodeSigner } from './node.ts'
 
 describe('the epoch budget', () => {
   it('an oversized junk entry is rejected without crowding out honest entries', () => {
@@ -113,20 +116,29 @@ describe('a watching EntryCache', () => {
 
   it('reads exactly what a fresh read gives, after any mix of binding-section writes that move the epoch budget', () => {
     const { params, local, remote, r, deliver, check, off } = replicas(11)
-    const quotes = quotePool(params, 'B', 12, T0 + 60_000, 1n)
+    const quotes = quotePool(params, 'B', MAX_QUOTES + 8, T0 + 60_000, 1n)
     const hex = (n: number) => n.toString(16).padStart(64, '0')
-    // Big values (some over the per-entry cap) shift the budget left for every later section.
+    // Valid (signed) entries: only these count against the budget and the caps.
+    const sign = nodeSigner(keysB.secretKey)
+    const sigs = Array.from({ length: MAX_PROPOSALS + 20 }, (_, i) => sigEntryKey(hex(i), 'B', sign(hexToBytes(hex(i)))))
+    const message = 'm'.repeat(290)
+    const refusals = Array.from({ length: 2 * MAX_PROPOSALS }, (_, i) => [`${hex(i)}:B`, JSON.stringify({ code: 'DECLINED', message, sig: sign(refusalDigest(hex(i), 'B', 'DECLINED', message)) })] as const)
+    // Junk (some over the per-entry cap) uses no budget; signed entries fill it and the caps.
     const junk = () => r.pick(['{}', 'not json', 'x'.repeat(40_000), 'y'.repeat(90_000), 'z'.repeat(MAX_ENTRY_CHARS + 1)])
     let rejectedSeen = 0
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 120; i++) {
       const doc = r.chance(0.5) ? local : remote
       const epoch = currentEpoch(doc)!
       const roll = r.int(8)
       doc.transact(() => {
         if (roll === 0) section(epoch, 'proposals').set(hex(r.int(6)), junk())
-        else if (roll === 1) section(epoch, 'sigs').set(`${hex(r.int(6))}:${r.pick(['A', 'B'])}`, r.chance(0.5) ? 'ab'.repeat(64) : junk())
-        else if (roll === 2) section(epoch, 'refusals').set(`${hex(r.int(6))}:A`, r.chance(0.5) ? JSON.stringify({ code: 'DECLINED', message: 'no' }) : junk())
-        else if (roll === 3) { const q = r.pick(quotes); writeQuote(doc, epoch, quoteHash(q.quote), q, null) }
+        else if (roll === 1) {
+          if (r.chance(0.7)) for (let k = r.int(80); k >= 0; k--) section(epoch, 'sigs').set(r.pick(sigs), '')
+          else section(epoch, 'sigs').set(`${hex(r.int(6))}:${r.pick(['A', 'B'])}`, r.chance(0.5) ? 'ab'.repeat(64) : junk())
+        } else if (roll === 2) {
+          if (r.chance(0.7)) for (let k = r.int(80); k >= 0; k--) { const [key, v] = r.pick(refusals); section(epoch, 'refusals').set(key, v) }
+          else section(epoch, 'refusals').set(`${hex(r.int(6))}:A`, r.chance(0.5) ? JSON.stringify({ code: 'DECLINED', message: 'no' }) : junk())
+        } else if (roll === 3) for (let k = r.int(60); k >= 0; k--) { const q = r.pick(quotes); writeQuote(doc, epoch, quoteHash(q.quote), q, null) }
         else if (roll === 4) section(epoch, 'quotes').set(hex(r.int(6)), junk())
         else if (roll === 5) section(epoch, 'cancels').set(quoteHash(r.pick(quotes).quote), JSON.stringify({ by: r.pick(['A', 'B']), at: T0 }))
         else if (roll === 6) epoch.set('checkpoint', junk())
@@ -134,9 +146,9 @@ describe('a watching EntryCache', () => {
       })
       deliver()
       const cached = check(i)
-      rejectedSeen = Math.max(rejectedSeen, cached.rejected.filter((x) => x.code === 'TOO_LARGE').length)
+      rejectedSeen = Math.max(rejectedSeen, cached.rejected.filter((x) => x.code === 'TOO_MANY' || (x.code === 'TOO_LARGE' && x.reason.includes('epoch'))).length)
     }
-    expect(rejectedSeen, 'the schedule must push the epoch over its budget').toBeGreaterThan(0)
+    expect(rejectedSeen, 'the schedule must push the epoch over its budget or caps with signed entries').toBeGreaterThan(0)
     off()
   })
 })

@@ -1,6 +1,6 @@
 // Page-level steps a trader takes, shared by the e2e specs.
 import { expect, type Page } from '@playwright/test'
-import type { SettlementClient } from '../channel-contract/index.ts'
+import type { TestChain } from './chain.ts'
 
 export const PASS = 'correct horse battery staple'
 
@@ -27,7 +27,7 @@ export async function myPublicKey(page: Page): Promise<string> {
 export async function openChannel(a: Page, b: Page, opts: { deposit?: string; challengeHours?: string } = {}): Promise<{ sealed: string; code: string }> {
   const bKey = await myPublicKey(b)
   await a.getByRole('button', { name: 'New channel' }).click()
-  await a.getByLabel('Counterparty public key').fill(bKey)
+  await a.getByLabel('Counterparty contact (public key@EVM address)').fill(bKey)
   await a.getByLabel('Name for them').fill('Bob')
   await a.getByLabel('Your deposit (USDC)').fill(opts.deposit ?? '50000')
   await a.getByLabel('Their deposit (USDC)').fill(opts.deposit ?? '50000')
@@ -109,18 +109,24 @@ export async function closeCooperatively(a: Page, b: Page): Promise<void> {
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
 }
 
+/** The page's EVM account (no 0x), as the Collateral panel shows it. */
+export async function evmAddressOf(page: Page): Promise<string> {
+  const title = await page.getByTestId('evm-address').getAttribute('title')
+  if (!title || !/^0x[0-9a-f]{40}$/.test(title)) throw new Error(`no EVM address on the page (got ${title})`)
+  return title.slice(2)
+}
+
 /**
- * The contract paid exactly the signed outcome: each account holds the 50,000 USDC it kept plus its
- * final channel balance as its page holds it (`finalA`, `finalB`: exact minor units, see exactAmount), and the total is conserved.
+ * The contract paid exactly the signed outcome: each party's free balance in it is the 50,000 USDC
+ * it kept plus its final channel balance as its page holds it (`finalA`, `finalB`: exact minor
+ * units, see exactAmount), and the total is conserved. Read from the chain, not from the app.
  */
-export async function expectPaidOut(client: SettlementClient, a: Page, b: Page, finalA: string | null, finalB: string | null): Promise<void> {
-  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
-  const keyB = (await b.getByTestId('fingerprint').getAttribute('title'))!
+export async function expectPaidOut(chain: TestChain, a: Page, b: Page, finalA: string | null, finalB: string | null): Promise<void> {
   const toMinor = (s: string | null) => BigInt(s!)
-  const [accA, accB] = [await client.account(keyA), await client.account(keyB)]
-  expect(accA.balance).toBe(50_000_000_000n + toMinor(finalA))
-  expect(accB.balance).toBe(50_000_000_000n + toMinor(finalB))
-  expect(accA.balance + accB.balance).toBe(200_000_000_000n)
+  const [freeA, freeB] = [await chain.freeBalance(await evmAddressOf(a)), await chain.freeBalance(await evmAddressOf(b))]
+  expect(freeA).toBe(50_000_000_000n + toMinor(finalA))
+  expect(freeB).toBe(50_000_000_000n + toMinor(finalB))
+  expect(freeA + freeB).toBe(200_000_000_000n)
 }
 
 /** An amount shown by the Money component, exactly (minor units, from its data-exact attribute). */

@@ -1,27 +1,34 @@
-// Playwright fixtures: a real stack on loopback (signaling server + dev settlement node, started
-// fresh per worker with a temp data dir) and traders, each in its own browser context so that peers
-// talk over WebRTC, never over BroadcastChannel.
+// Playwright fixtures: a real stack on loopback, started fresh per worker with temp data dirs: the
+// dev chain (anvil with the adjudicator and Test USDC deployed), the oracle and watchtower
+// services, the signaling server; and traders, each in its own browser context so that peers talk
+// over WebRTC, never over BroadcastChannel. Money is real token balances on that chain.
+import { join } from 'node:path'
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { WebSocket } from 'ws'
-import { SettlementClient } from '../channel-contract/index.ts'
-import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
+import { Service, devnetService, oracleService, signalingService, tempDir, watchtowerService } from '../scripts/services.ts'
 import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
+import { TestChain } from './chain.ts'
 
 /** The demo counterparty as a service on this stack (started by the test that needs it). */
-export function demoService(stack: Stack, port: number): Service {
+export function demoService(stack: Stack, port: number, extra: readonly string[] = []): Service {
   return new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', stack.nodeUrl, '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-')],
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-'), ...extra],
+    env: configToEnv(stack.chainConfig, 'OTC_'),
     ready: /demo counterparty ready/,
   })
 }
 
 export interface Stack {
   readonly signaling: Service
-  readonly node: Service
-  readonly nodeUrl: string
+  readonly chainService: Service
+  readonly oracle: Service
+  readonly watchtower: Service
   readonly signalingUrl: string
-  readonly client: SettlementClient
+  readonly chainConfig: ChainConfig
+  /** The test's view of the chain (clock, balances, channels, calls as a party). */
+  readonly chain: TestChain
 }
 
 export interface Trader {
@@ -33,7 +40,9 @@ export interface Trader {
 }
 
 const SIGNALING_PORT = Number(process.env.E2E_SIGNALING_PORT ?? 4545)
-const NODE_PORT = Number(process.env.E2E_NODE_PORT ?? 8646)
+// The chain and its services take three ports from here (chain, oracle, watchtower).
+const CHAIN_PORT = Number(process.env.E2E_CHAIN_PORT ?? process.env.E2E_NODE_PORT ?? 8646)
+const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_APP_PORT ?? 5183)}`
 
 /** Chromium inside the loopback-only namespace gathers ICE candidates only after a media grant. */
 export async function grantMediaOnce(context: BrowserContext): Promise<void> {
@@ -51,7 +60,7 @@ export async function newTrader(browser: Browser, stack: Stack, name: string, ex
   await grantMediaOnce(context)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.log(`[${name} pageerror] ${e.message}`))
-  const url = `/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}${extraQuery}`
+  const url = `${appPath(stack)}${extraQuery}`
   return {
     name,
     context,
@@ -62,23 +71,39 @@ export async function newTrader(browser: Browser, stack: Stack, name: string, ex
   }
 }
 
+/** The app's URL on this stack: the chain config and the signaling server as page parameters. */
+export function appPath(stack: Stack): string {
+  const c = stack.chainConfig
+  const chain = JSON.stringify({ ...c, adjudicator: `0x${c.adjudicator}`, token: `0x${c.token}`, verifier: `0x${c.verifier}`, deploymentBlock: c.deploymentBlock.toString() })
+  return `/?chain=${encodeURIComponent(chain)}&signaling=${encodeURIComponent(stack.signalingUrl)}`
+}
+
 export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
   workerStack: [
     async ({}, use) => {
+      const dir = tempDir('otc-e2e-chain-')
       const signaling = signalingService(SIGNALING_PORT)
-      const node = nodeService({ port: NODE_PORT, dataDir: tempDir('otc-e2e-node-') })
-      await Promise.all([signaling.start(), node.start()])
-      const nodeUrl = `http://127.0.0.1:${NODE_PORT}`
-      const client = new SettlementClient({ url: nodeUrl, WebSocket: WebSocket as never })
-      await use({ signaling, node, nodeUrl, signalingUrl: `ws://127.0.0.1:${SIGNALING_PORT}`, client })
-      await Promise.all([signaling.stop(), node.stop()])
+      // Automine: every transaction is mined at once (the dev chain npm start runs also mines every 5 s).
+      const chainService = devnetService({ port: CHAIN_PORT, dataDir: join(dir, 'chain'), blockTime: 0, allowOrigin: APP_ORIGIN })
+      await Promise.all([signaling.start(), chainService.start()])
+      const d = readDeploymentFile(join(dir, 'chain', 'deployment.json'))
+      if (!d) throw new Error('the dev chain started without a deployment file')
+      const base: ChainConfig = {
+        rpcUrl: `http://127.0.0.1:${CHAIN_PORT}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
+        asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${CHAIN_PORT + 1}`, watchtowerUrl: `http://127.0.0.1:${CHAIN_PORT + 2}`, deploymentBlock: d.block,
+      }
+      const oracle = oracleService({ port: CHAIN_PORT + 1, rpcUrl: base.rpcUrl, allowOrigins: [APP_ORIGIN] })
+      const watchtower = watchtowerService({ port: CHAIN_PORT + 2, dataDir: join(dir, 'watchtower'), chainEnv: configToEnv(base, 'OTC_'), allowOrigins: [APP_ORIGIN] })
+      await Promise.all([oracle.start(), watchtower.start()])
+      await use({ signaling, chainService, oracle, watchtower, signalingUrl: `ws://127.0.0.1:${SIGNALING_PORT}`, chainConfig: base, chain: new TestChain(base) })
+      await Promise.all([signaling.stop(), oracle.stop(), watchtower.stop()])
+      await chainService.stop()
     },
-    { scope: 'worker', timeout: 90_000 },
+    { scope: 'worker', timeout: 240_000 },
   ],
   stack: async ({ workerStack }, use) => {
     // A test may have killed a service; give every test a running stack.
-    if (!workerStack.signaling.running) await workerStack.signaling.start()
-    if (!workerStack.node.running) await workerStack.node.start()
+    for (const s of [workerStack.signaling, workerStack.chainService, workerStack.oracle, workerStack.watchtower]) if (!s.running) await s.start()
     await use(workerStack)
   },
 })

@@ -51,7 +51,7 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await a.screenshot({ path: testInfo.outputPath('04-risk.png') })
 
   // Past expiry the oracle attests and the position settles inside the channel, co-signed.
-  await stack.client.advanceClock(30 * 86_400_000)
+  await stack.chain.advanceClock(30 * 86_400_000)
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
   const finalA = await exactAmount(a, 'my-balance')
   const finalB = await exactAmount(b, 'my-balance')
@@ -61,7 +61,7 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await closeCooperatively(a, b)
   await a.screenshot({ path: testInfo.outputPath('05-closed.png') })
   // The contract paid exactly the signed outcome: each account = 50,000 kept + final channel balance.
-  await expectPaidOut(stack.client, a, b, finalA, finalB)
+  await expectPaidOut(stack.chain, a, b, finalA, finalB)
   await a.getByTestId('account-balance').waitFor()
   await alice.context.close()
   await bob.context.close()

@@ -370,10 +370,13 @@ export function startNewEpoch(doc: Y.Doc, carry: EpochCarry): Y.Map<unknown> {
   }
   keepOf('proposals', (k) => carry.keepProposals.has(k))
   // Only what the reader accepted is carried: rejected entries (junk from the room) are shed here.
-  keepOf('refusals', (k) => carry.keepRefusals?.has(k) ?? false)
+  // A caller that names no entries (tools written before v2) keeps every entry under a kept key.
+  keepOf('refusals', (k) => carry.keepRefusals?.has(k) ?? (carry.keepProposals.has(k.slice(0, 64)) || carry.keepQuotes.has(k.slice(0, 64))))
   keepOf('quotes', (k) => carry.keepQuotes.has(k))
-  kept.set('sigs', (carry.sigs ?? []).filter((s) => carry.keepProposals.has(s.hash)).map((s) => [sigEntryKey(s.hash, s.party, s.sig), '']))
-  kept.set('cancels', (carry.cancels ?? []).filter((c) => carry.keepQuotes.has(c.quoteHash)).map((c) => [cancelKey(c.quoteHash, c.by, c.sig), '']))
+  if (carry.sigs) kept.set('sigs', carry.sigs.filter((s) => carry.keepProposals.has(s.hash)).map((s) => [sigEntryKey(s.hash, s.party, s.sig), '']))
+  else keepOf('sigs', (k) => carry.keepProposals.has(k.slice(0, 64)))
+  if (carry.cancels) kept.set('cancels', carry.cancels.filter((c) => carry.keepQuotes.has(c.quoteHash)).map((c) => [cancelKey(c.quoteHash, c.by, c.sig), '']))
+  else keepOf('cancels', (k) => carry.keepQuotes.has(k.slice(0, 64)))
   const tickets: [string, Y.Map<unknown>][] = []
   const rfqs = old?.get('rfqs')
   if (rfqs instanceof Y.Map) for (const [k, v] of rfqs.entries()) if (carry.keepRfqs.has(k) && v instanceof Y.Map) tickets.push([k, cloneRfq(v)])

@@ -12,9 +12,11 @@
 //             contract with the trader's; every new latest state of a channel on the contract goes
 //             to the watchtower service.
 //   dispute   refutes a dispute raised with an older state than its latest, itself and at once (the
-//             watchtower may be slower, or absent).
+//             watchtower may be slower, or absent); after the deadline finalizes with its state
+//             when the contract holds it, then settles each locked position on chain at expiry
+//             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
-import type { ChainSettlement, SettlementChannelView } from '../channel-contract/client/settlement.ts'
+import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { isProtocolError, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
@@ -23,6 +25,7 @@ import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAct
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
+import { QuoteBackoff } from './quoteBackoff.ts'
 
 export type ChannelBotStatus = 'starting' | 'opening' | 'signed' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed' | 'failed'
 
@@ -78,6 +81,9 @@ export class ChannelBot {
   private readonly skipNotes = new Map<string, string>()
   /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
   private readonly seen = new Map<string, { key: string; since: number }>()
+  /** Quotes into a channel that does not progress back off. */
+  private readonly quoteBackoff = new QuoteBackoff()
+  private backoffLogged = false
   private errorsSeen = 0
   private presenceSet = false
   private openingProposed = false
@@ -203,6 +209,7 @@ export class ChannelBot {
     }
     if (!latest) return
     await this.refuteStale(latest)
+    await this.endOnChain(latest)
     await this.openOnChain()
     this.handToWatchtower(latest)
     await this.approvals(view)
@@ -217,7 +224,8 @@ export class ChannelBot {
   // ---- chain ----
 
   private async refreshChain(force = false): Promise<void> {
-    if (this.chain === 'closed') return
+    // Nothing more can happen to a closed channel, nor to a finalized one with no locked position.
+    if (this.chain === 'closed' || (this.chain === 'finalized' && this.chainView?.lockedCount === 0)) return
     if (!force && Date.now() - this.chainCheckedAt < CHAIN_POLL_MS) return
     this.chainCheckedAt = Date.now()
     try {
@@ -254,6 +262,49 @@ export class ChannelBot {
       this.log(`refute with version ${stale.refuteWith} refused: ${reason(e)}`)
     }
     await this.refreshChain(true)
+  }
+
+  /**
+   * A dispute past its deadline: finalize with the state the contract holds when it is the desk's
+   * latest (anyone may; the trader may be gone). A finalized channel: settle each locked position
+   * past expiry with the oracle's attestation, or refund it once the fallback has passed.
+   */
+  private async endOnChain(latest: SignedState): Promise<void> {
+    const v = this.chainView
+    if (!v) return
+    const now = this.d.market.now()
+    if (v.status === 'disputed' && v.dispute && now >= v.dispute.deadline && this.due('finalize', 10_000)) {
+      if (v.dispute.stateHash !== stateHash(latest.state)) {
+        this.log(`the dispute's deadline has passed at version ${v.dispute.version}; the desk's latest is version ${latest.state.version}: not the state the contract holds, left to whoever has it`)
+        return
+      }
+      try {
+        const tx = await this.d.settlement.finalize(this.d.entry.params, latest.state)
+        this.log(`finalized at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)} paid, ${latest.state.positions.length} position(s) locked (tx ${tx.hash})`)
+      } catch (e) {
+        this.log(`finalize refused: ${reason(e)}`)
+      }
+      await this.refreshChain(true)
+      return
+    }
+    if (v.status !== 'finalized' || !v.lockedPositions) return
+    for (const p of v.lockedPositions) {
+      if (now < p.terms.expiry || !this.due(`settle-on-chain:${p.id}`, 10_000)) continue
+      try {
+        if (now >= p.terms.expiry + settlementFallbackMs) {
+          await this.d.settlement.refundPosition(this.d.entry.params, p)
+          this.log(`refunded position ${p.id.slice(0, 8)} on the contract (no settlement by the fallback)`)
+        } else {
+          const att = await this.d.settlement.attestation(p.terms.feed, p.terms.expiry)
+          const tx = await this.d.settlement.settlePosition(this.d.entry.params, p, att)
+          this.log(`settled position ${p.id.slice(0, 8)} on the contract at ${p.terms.feed} ${att.attestation.price} (tx ${tx.hash})`)
+        }
+      } catch (e) {
+        // UNKNOWN_POSITION: the trader settled it first.
+        this.log(`settling position ${p.id.slice(0, 8)} on the contract refused: ${reason(e)}`)
+      }
+      await this.refreshChain(true)
+    }
   }
 
   /**
@@ -325,6 +376,8 @@ export class ChannelBot {
 
   private onNewLatest(view: ChannelView, latest: SignedState): void {
     this.lastLatestHash = view.latestHash
+    this.quoteBackoff.progress()
+    this.backoffLogged = false
     if (latest.state.version === 0) this.opening = latest
     for (const a of [...view.accepted].sort((x, y) => x.version - y.version)) {
       if (a.version <= this.loggedVersion) continue
@@ -463,7 +516,14 @@ export class ChannelBot {
       }
       this.skipNotes.delete(t.id)
       if (!action.quote) continue
+      const wait = this.quoteBackoff.waitMs(Date.now())
+      if (wait > 0) {
+        if (!this.backoffLogged) this.log(`quoting backs off: ${this.quoteBackoff.count} quotes since the last co-signed state (next in ${Math.ceil(wait / 1000)} s, then longer, at most ${this.quoteBackoff.maxMs / 1000} s apart)`)
+        this.backoffLogged = true
+        continue
+      }
       try {
+        this.quoteBackoff.quoted(Date.now())
         const h = await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
         this.log(`quote ${h.slice(0, 8)} on ticket ${t.id}: the desk ${decision.side}s ${t.feed} at ${this.money(decision.premium)} (mid ${this.money(BigInt(Math.round(decision.fairMinor)))}), valid ${this.d.rules.validForMs / 1000} s`)
       } catch (e) {

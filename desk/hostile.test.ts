@@ -2,8 +2,10 @@
 // service, NO watchtower service; signaling and the desk as child processes; this process plays
 // the counterparty over real WebRTC with its own EVM account):
 //  - the dispute-and-advance attack: the counterparty trades, disputes on chain with the older
-//    opening state and drives the dev chain's clock towards the deadline; the desk refutes by itself
-//    before the deadline and keeps its premium, to the minor unit in the contract (finding 3);
+//    opening state, drives the dev chain's clock towards the deadline and goes away; the desk
+//    refutes by itself before the deadline, finalizes after it and keeps its premium, then settles
+//    its locked position on chain at expiry with the oracle's price: every payout to the minor unit
+//    in the contract (finding 3);
 //  - a challenge period under the desk's floor is refused, naming the floor (finding 3);
 //  - 60 invites from fresh keys in 3 s from one address, and an invite whose deposits overflow:
 //    bounded by the desk's limits, and no mint nor deposit for a refused invite (finding 5).
@@ -11,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
-import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, type ChannelParams, type KeyPair } from '../core/index.ts'
+import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, settlementPayout, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, newInviteCode, roomSecretBytes, sealInvite } from '../core/sync/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
@@ -124,7 +126,7 @@ describe('a hostile counterparty against the desk on the chain', () => {
     expect(channels).toHaveLength(4)
   })
 
-  it("dispute with an old state and push the chain's clock: the desk refutes before the deadline and keeps its premium", async () => {
+  it("dispute with an old state and push the chain's clock: the desk refutes before the deadline, finalizes, keeps its premium and settles on chain at expiry", async () => {
     const trader = await ChainTrader.start(tb, 50_000n * USDC)
     // At the desk's floor: one hour.
     const rec = invite(trader.keys, { mine: '50000', theirs: '50000' }, '1')
@@ -172,16 +174,17 @@ describe('a hostile counterparty against the desk on the chain', () => {
       await new Promise((r) => setTimeout(r, 250))
       expect(Date.now() - disputedAt, 'the attack loop ran for over 30 s').toBeLessThan(30_000)
     }
-    // Finalize takes the state the contract holds: after a refute, the desk's newer one.
+    // The counterparty gives up; the desk finalizes with the state the contract holds: its own, refuted in.
     const held = (await trader.settlement.view(rec.params, [latest, opening]))!
     expect(held.version, `the desk did not refute\n${diag()}`).toBe(latest.state.version)
-    await trader.settlement.finalize(rec.params, latest.state)
+    await until('the desk finalizes', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'finalized', 20_000, diag)
 
     const events = await trader.settlement.channelEvents(rec.params)
     expect(events.map((e) => e.type)).toEqual(['ChannelOpened', 'DisputeStarted', 'DisputeRefuted', 'ChannelFinalized'])
-    const [started, refuted] = [events[1]!, events[2]!]
+    const [started, refuted, finalized] = [events[1]!, events[2]!, events[3]!]
     expect([started.by, started.version]).toEqual([trader.evm, 0])
     expect([refuted.by, refuted.version]).toEqual([deskEvm, latest.state.version])
+    expect(finalized.by).toBe(deskEvm)
     const timeOf = async (block: bigint) => Number((await tb.fx.chain.publicClient.getBlock({ blockNumber: block })).timestamp) * 1000
     const refutedAt = await timeOf(refuted.block)
     expect(refutedAt, 'the refute landed after the deadline').toBeLessThan(deadline)
@@ -191,6 +194,20 @@ describe('a hostile counterparty against the desk on the chain', () => {
     expect(await deskFree()).toBe(deskAfterOpen + latest.state.balanceB)
     const lockB = latest.state.positions.reduce((s, p) => s + p.lockB, 0n)
     expect(latest.state.balanceB + lockB).toBe(rec.deposits.B + premium)
+    const traderFree = await trader.free()
+    expect(traderFree).toBe(latest.state.balanceA) // its whole deposit was in the channel
+
+    // Past the put's expiry the desk settles it on the contract with the oracle service's price.
+    const position = latest.state.positions[0]!
+    await trader.advance(position.terms.expiry - trader.clock() + 60_000)
+    await until('the desk settles the position on chain', async () => (await trader.settlement.chain.channel(rec.channelId)).lockedCount === 0, 20_000, diag)
+    const settled = (await trader.settlement.channelEvents(rec.params)).at(-1)!
+    expect([settled.type, settled.by, settled.positionId]).toEqual(['PositionSettled', deskEvm, position.id])
+    const price = (await trader.settlement.attestation(position.terms.feed, position.terms.expiry)).attestation.price
+    const payout = settlementPayout(position, price)
+    expect(await trader.free()).toBe(traderFree + payout.toA)
+    expect(await deskFree()).toBe(deskAfterOpen + latest.state.balanceB + payout.toB)
+    expect(payout.toA + payout.toB).toBe(position.lockA + position.lockB)
     console.log(`dispute-and-advance: ${jumps} clock jumps; refute ${(refutedAt - (await timeOf(started.block))) / 1000} s of chain time after the dispute, ${(deadline - refutedAt) / 1000} s before the deadline`)
   })
 })

@@ -365,3 +365,114 @@ describe('a raw Yjs client writing junk into the room', () => {
   }, 300_000)
 })
 
+
+/**
+ * A hub in real time: each update reaches each other doc after 1-3 ms (so sometimes out of order),
+ * like a fast LAN. Used for the racing attacker below.
+ */
+class TimedHub {
+  private readonly offs: (() => void)[] = []
+  private inflight = 0
+  constructor(docs: Record<Node, Y.Doc>) {
+    for (const from of ['A', 'B', 'M'] as const) {
+      const h = (u: Uint8Array, origin: unknown) => {
+        if (origin === HUB) return
+        for (const to of ['A', 'B', 'M'] as const) {
+          if (to === from) continue
+          this.inflight++
+          setTimeout(() => {
+            this.inflight--
+            Y.applyUpdate(docs[to], u, HUB)
+          }, 1 + Math.floor(Math.random() * 3))
+        }
+      }
+      docs[from].on('update', h)
+      this.offs.push(() => docs[from].off('update', h))
+    }
+  }
+  get pending(): number {
+    return this.inflight
+  }
+  destroy(): void {
+    for (const off of this.offs) off()
+  }
+}
+
+describe('a writer that answers every honest write within milliseconds', () => {
+  it('slows trading but never stops it for long: every entry deleted or overwritten as it arrives', async () => {
+    const raceParams = makeParams(0x18)
+    const raceOpening = openingSigned(raceParams, Date.now() - 1000)
+    // At most 30 trades: a state holds at most 32 open positions.
+    const quotesA = quotePool(raceParams, 'A', 30, Date.now() + DAY, 1n)
+    const docs = { A: new Y.Doc(), B: new Y.Doc(), M: new Y.Doc() }
+    const hub = new TimedHub(docs)
+    const open = (me: Party) =>
+      ChannelSession.open({ params: raceParams, me, secretKey: (me === 'A' ? keysA : keysB).secretKey, store: storeWithOpening(raceOpening), doc: docs[me], verifier, signer: signers[me] })
+    const a = await open('A')
+    const b = await open('B')
+    const r = rng(17)
+    let attacks = 0
+    let attacking = process.env.OTC_RACE_QUIET !== '1' // 1: the same schedule without the writer (a baseline)
+    // On every update it receives, after 0-1 ms: deletes every binding entry it sees or overwrites
+    // its value with junk (half each), and adds a forged signature for every state it sees.
+    const onUpdate = (_u: Uint8Array, origin: unknown) => {
+      if (origin !== HUB || !attacking) return
+      setTimeout(() => {
+        const e = currentEpoch(docs.M)
+        if (!e || !attacking) return
+        attacks++
+        docs.M.transact(() => {
+          for (const name of ['proposals', 'sigs', 'refusals', 'quotes', 'cancels']) {
+            const m = section(e, name)
+            for (const k of [...m.keys()]) {
+              if (r.chance(0.5)) m.delete(k)
+              else m.set(k, hex(r, 64))
+              if (name === 'proposals') section(e, 'sigs').set(sigEntryKey(k, r.pick(['A', 'B']), hex(r, 64)), '')
+            }
+          }
+        })
+      }, r.int(2))
+    }
+    docs.M.on('update', onUpdate)
+    const started = performance.now()
+    const doneAt: number[] = [started]
+    const DURATION_MS = 3_000
+    try {
+      for (let i = 0; performance.now() - started < DURATION_MS && i < quotesA.length; i++) {
+        const q = quotesA[i]!
+        const qh = quoteHash(q.quote)
+        await a.publishQuote(q)
+        // B takes the quote as soon as it sees it; the attacker deletes it as soon as it sees it.
+        for (let tries = 0; performance.now() - started < DURATION_MS * 2; tries++) {
+          if (a.view.latest?.state.positions.some((p) => p.id === qh)) break
+          if (!b.view.pending.some((p) => p.proposal.transition?.type === 'trade' && quoteHash(p.proposal.transition.quote.quote) === qh)) {
+            await b.accept(qh).catch(() => undefined)
+          }
+          await new Promise((res) => setTimeout(res, 5))
+        }
+        if (a.view.latest?.state.positions.some((p) => p.id === qh)) doneAt.push(performance.now())
+      }
+    } finally {
+      attacking = false
+      docs.M.off('update', onUpdate)
+    }
+    const end = performance.now()
+    const gaps = doneAt.map((t, i) => (i === 0 ? 0 : t - doneAt[i - 1]!))
+    gaps.push(end - doneAt[doneAt.length - 1]!)
+    const maxGap = Math.max(...gaps)
+    console.log(`[race] ${attacking || attacks ? '' : '(no writer) '}${doneAt.length - 1} trades co-signed in ${Math.round(end - started)} ms while the writer answered ${attacks} times; longest time without a trade ${Math.round(maxGap)} ms`)
+    // Both converge once the network is quiet.
+    for (let i = 0; i < 200 && (hub.pending > 0 || a.view.latestHash !== b.view.latestHash); i++) {
+      await new Promise((res) => setTimeout(res, 10))
+      await a.whenIdle()
+      await b.whenIdle()
+    }
+    hub.destroy()
+    expect(a.view.latestHash, 'A and B converge on latest').toBe(b.view.latestHash)
+    expect(isFullySigned(raceParams, a.view.latest!)).toBe(true)
+    expect(doneAt.length - 1, 'trades kept being co-signed').toBeGreaterThanOrEqual(5)
+    expect(maxGap, 'longest time without a co-signed trade (ms)').toBeLessThan(2_000)
+    await a.close()
+    await b.close()
+  }, 60_000)
+})

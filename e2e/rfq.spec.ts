@@ -20,12 +20,12 @@ let desks: Desk[] = []
 
 /** A demo desk of `style`, as the fixtures start one, with the style's flag (and any other flags). */
 function styledDesk(stack: Stack, d: { readonly style: string; readonly name: string; readonly port: number }, extra: readonly string[] = []): Desk {
-  const base = demoService(stack, d.port)
-  const service = new Service({ ...base.spec, name: `desk-${d.style}`, cmd: [...base.spec.cmd, '--style', d.style, ...extra] })
+  const base = demoService(stack, d.port, ['--style', d.style, ...extra])
+  const service = new Service({ ...base.spec, name: `desk-${d.style}` })
   return { name: d.name, url: `http://127.0.0.1:${d.port}`, service }
 }
 
-async function deskInfo(d: Desk): Promise<{ publicKey: string; channels: { channelId: string; status: string; latestVersion: number | null }[] }> {
+async function deskInfo(d: Desk): Promise<{ contact: string; channels: { channelId: string; status: string; latestVersion: number | null }[] }> {
   const res = await fetch(`${d.url}/info`)
   if (!res.ok) throw new Error(`${d.name} /info answered ${res.status}`)
   return (await res.json()) as never
@@ -33,9 +33,9 @@ async function deskInfo(d: Desk): Promise<{ publicKey: string; channels: { chann
 
 /** The trader invites the desk through the New channel form and hands the invite to the desk's API. */
 async function openChannelWith(page: Page, d: Desk, deposit: string): Promise<void> {
-  const { publicKey } = await deskInfo(d)
+  const { contact } = await deskInfo(d)
   await page.getByRole('button', { name: 'New channel' }).click()
-  await page.getByLabel('Counterparty public key').fill(publicKey)
+  await page.getByLabel('Counterparty contact (public key@EVM address)').fill(contact)
   await page.getByLabel('Name for them').fill(d.name)
   await page.getByLabel('Your deposit (USDC)').fill(deposit)
   await page.getByLabel('Their deposit (USDC)').fill(deposit)

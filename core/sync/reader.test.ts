@@ -11,7 +11,7 @@ import { signState } from '../signing.ts'
 import { toWire } from '../wire.ts'
 import { hexToBytes } from '../bytes.ts'
 import { refusalDigest } from './notes.ts'
-import { nodeSigner } from './node.ts'
+import { nodeSignBytes } from '../ed25519-node.ts'
 
 describe('the epoch budget', () => {
   it('an oversized junk entry is rejected without crowding out honest entries', () => {
@@ -119,7 +119,7 @@ describe('a watching EntryCache', () => {
     const quotes = quotePool(params, 'B', MAX_QUOTES + 8, T0 + 60_000, 1n)
     const hex = (n: number) => n.toString(16).padStart(64, '0')
     // Valid (signed) entries: only these count against the budget and the caps.
-    const sign = nodeSigner(keysB.secretKey)
+    const sign = nodeSignBytes(keysB.secretKey)
     const sigs = Array.from({ length: MAX_PROPOSALS + 20 }, (_, i) => sigEntryKey(hex(i), 'B', sign(hexToBytes(hex(i)))))
     const message = 'm'.repeat(290)
     const refusals = Array.from({ length: 2 * MAX_PROPOSALS }, (_, i) => [`${hex(i)}:B`, JSON.stringify({ code: 'DECLINED', message, sig: sign(refusalDigest(hex(i), 'B', 'DECLINED', message)) })] as const)

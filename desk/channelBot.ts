@@ -83,6 +83,8 @@ export class ChannelBot {
   private readonly seen = new Map<string, { key: string; since: number }>()
   /** Quotes into a channel that does not progress back off. */
   private readonly quoteBackoff = new QuoteBackoff()
+  /** So do settle proposals the peer refuses (each is a signed state the desk stores): 3, then 10 s doubling to 5 min. */
+  private readonly settleBackoff = new QuoteBackoff(3, 10_000, 300_000)
   private backoffLogged = false
   private errorsSeen = 0
   private presenceSet = false
@@ -377,6 +379,7 @@ export class ChannelBot {
   private onNewLatest(view: ChannelView, latest: SignedState): void {
     this.lastLatestHash = view.latestHash
     this.quoteBackoff.progress()
+    this.settleBackoff.progress()
     this.backoffLogged = false
     if (latest.state.version === 0) this.opening = latest
     for (const a of [...view.accepted].sort((x, y) => x.version - y.version)) {
@@ -541,7 +544,9 @@ export class ChannelBot {
     const { settlements, missing } = await settlementsFor(todo, (feed, expiry) => this.d.settlement.attestation(feed, expiry))
     for (const m of missing) this.log(`no attestation yet for ${m.position.terms.feed} at ${new Date(m.position.terms.expiry).toISOString()}: ${reason(m.error)}`)
     if (settlements.length === 0 || ownSettleOpen(view, settlements)) return
+    if (this.settleBackoff.waitMs(Date.now()) > 0) return
     try {
+      this.settleBackoff.quoted(Date.now())
       const h = await this.session.proposeSettle(settlements)
       this.log(`proposed to settle ${settlements.length} expired position(s) (${h.slice(0, 8)})`)
     } catch (e) {

@@ -1,4 +1,5 @@
-// The desk's back-off for quoting into a channel that does not progress (issue 17, finding 1).
+// The desk's back-off for quoting (and re-proposing settles) into a channel that does not progress
+// (issue 17, finding 1).
 /**
  * Quotes into a channel that does not progress back off (issue 17: junk in the room kept a desk
  * re-quoting without end, 1,125 stored quotes). The first `free` quotes after a new co-signed state

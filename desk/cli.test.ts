@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from './cli.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS } from './quotas.ts'
@@ -65,5 +69,28 @@ describe('parseArgs', () => {
   it('takes the operator\'s limits', () => {
     const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5', '--invite-burst', '2'])
     expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2 })
+  })
+})
+
+describe('desk/main.ts without a chain', () => {
+  it('exits with status 2 naming a missing field and its variable, and refuses a chain without an oracle service', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otc-desk-cli-'))
+    try {
+      const file = join(dir, 'otc.config.json')
+      writeFileSync(file, JSON.stringify({ chainId: 31337 }))
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTC_')))
+      const r = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
+      expect(r.status, r.stderr).toBe(2)
+      expect(r.stderr).toContain('chain config: rpcUrl (JSON "rpcUrl" or OTC_CHAIN_RPC_URL): required, not set')
+      expect(r.stderr).toContain('the desk reads the chain from otc.config.json or OTC_* variables')
+      // A whole chain but no oracle service: refused before anything is read or sent.
+      const addr = (b: string) => `0x${b.repeat(20)}`
+      writeFileSync(file, JSON.stringify({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, adjudicator: addr('aa'), token: addr('bb'), verifier: addr('cc'), asset: 'USDC', assetDecimals: 6 }))
+      const noOracle = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
+      expect(noOracle.status, noOracle.stderr).toBe(2)
+      expect(noOracle.stderr).toContain('the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl")')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -55,6 +55,7 @@ if (parsed.help) {
   let chain: ChainConfig
   try {
     chain = loadChainConfig()
+    if (chain.oracleUrl === null) throw new Error('the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl"): the desk cannot price or settle')
   } catch (e) {
     console.error(`demo: ${describeError(e)}\n(the desk reads the chain from otc.config.json or OTC_* variables; see --help)`)
     process.exit(2)

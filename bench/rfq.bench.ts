@@ -10,32 +10,55 @@
 // fills a different desk in turn (positions per channel are capped at 32).
 import { chromium, type Page } from '@playwright/test'
 import { existsSync } from 'node:fs'
-import { Service, nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { join } from 'node:path'
+import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
+import { Service, devnetService, oracleService, signalingService, tempDir, watchtowerService } from '../scripts/services.ts'
 import { createIdentity, getTestFunds } from '../e2e/app.ts'
 import { percentile, type BenchResult } from './result.ts'
 
 const REQUESTS = Number(process.env.RFQ_BENCH_REQUESTS ?? 50)
-const PORTS = { signaling: 4757, node: 8757, app: 5757 }
+// The chain takes three ports from `chain` (chain, oracle, watchtower).
+const PORTS = { signaling: 4757, chain: 8757, app: 5757 }
+const APP_ORIGIN = `http://127.0.0.1:${PORTS.app}`
 const DESKS = [
   { style: 'tight', name: 'Tight Desk', port: 8781 },
   { style: 'steady', name: 'Demo Desk', port: 8782 },
   { style: 'picky', name: 'Picky Desk', port: 8783, extra: ['--decline-rate', '0'] },
 ] as const
 
-function desk(d: (typeof DESKS)[number]): Service {
+function desk(d: (typeof DESKS)[number], chain: ChainConfig): Service {
   return new Service({
     name: `desk-${d.style}`,
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', `http://127.0.0.1:${PORTS.node}`, '--signaling', `ws://127.0.0.1:${PORTS.signaling}`,
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', `ws://127.0.0.1:${PORTS.signaling}`,
       '--port', String(d.port), '--data', tempDir('otc-bench-desk-'), '--style', d.style, ...('extra' in d ? d.extra : [])],
+    env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
   })
 }
 
+/** The dev chain (automine) with its contracts, the oracle and watchtower services: the e2e stack. */
+async function chainStack(): Promise<{ config: ChainConfig; services: Service[] }> {
+  const dir = tempDir('otc-bench-chain-')
+  const chain = devnetService({ port: PORTS.chain, dataDir: join(dir, 'chain'), blockTime: 0, allowOrigin: APP_ORIGIN })
+  await chain.start()
+  const d = readDeploymentFile(join(dir, 'chain', 'deployment.json'))
+  if (!d) throw new Error('the dev chain started without a deployment file')
+  const config: ChainConfig = {
+    rpcUrl: `http://127.0.0.1:${PORTS.chain}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
+    asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${PORTS.chain + 1}`, watchtowerUrl: `http://127.0.0.1:${PORTS.chain + 2}`, deploymentBlock: d.block,
+  }
+  const oracle = oracleService({ port: PORTS.chain + 1, rpcUrl: config.rpcUrl, allowOrigins: [APP_ORIGIN] })
+  const watchtower = watchtowerService({ port: PORTS.chain + 2, dataDir: join(dir, 'watchtower'), chainEnv: configToEnv(config, 'OTC_'), allowOrigins: [APP_ORIGIN] })
+  await Promise.all([oracle.start(), watchtower.start()])
+  return { config, services: [watchtower, oracle, chain] }
+}
+
 /** The trader invites the desk (New channel form), hands the invite to its API, waits until it is open on the contract. */
 async function openChannelWith(page: Page, d: (typeof DESKS)[number]): Promise<void> {
-  const info = (await (await fetch(`http://127.0.0.1:${d.port}/info`)).json()) as { publicKey: string }
+  const info = (await (await fetch(`http://127.0.0.1:${d.port}/info`)).json()) as { contact: string }
   await page.getByRole('button', { name: 'New channel' }).click()
-  await page.getByLabel('Counterparty public key').fill(info.publicKey)
+  await page.getByLabel('Counterparty contact (public key@EVM address)').fill(info.contact)
   await page.getByLabel('Name for them').fill(d.name)
   await page.getByLabel('Your deposit (USDC)').fill('20000')
   await page.getByLabel('Their deposit (USDC)').fill('20000')
@@ -83,10 +106,10 @@ export async function run(): Promise<BenchResult[]> {
   const { execFileSync } = await import('node:child_process')
   execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { stdio: 'ignore' })
   const signaling = signalingService(PORTS.signaling)
-  const node = nodeService({ port: PORTS.node, dataDir: tempDir('otc-bench-node-'), allowOrigins: [`http://127.0.0.1:${PORTS.app}`] })
   const app = new Service({ name: 'app', cmd: ['npx', 'vite', 'preview', '--outDir', outDir, '--port', String(PORTS.app), '--strictPort'], ready: /Local:/ })
-  await Promise.all([signaling.start(), node.start(), app.start()])
-  const desks = DESKS.map(desk)
+  await Promise.all([signaling.start(), app.start()])
+  const chain = await chainStack()
+  const desks = DESKS.map((d) => desk(d, chain.config))
   await Promise.all(desks.map((d) => d.start()))
   const browser = await chromium.launch({
     ...(existsSync('/usr/bin/chromium') ? { executablePath: '/usr/bin/chromium' } : {}),
@@ -107,7 +130,10 @@ export async function run(): Promise<BenchResult[]> {
       ;(globalThis as unknown as { __otcBeforeConnect?: Promise<void> }).__otcBeforeConnect = navigator.mediaDevices?.getUserMedia({ audio: true }).then((s) => s.getTracks().forEach((t) => t.stop())).catch(() => undefined)
     })
     page = await ctx.newPage()
-    await page.goto(`http://127.0.0.1:${PORTS.app}/?node=${encodeURIComponent(`http://127.0.0.1:${PORTS.node}`)}&signaling=${encodeURIComponent(`ws://127.0.0.1:${PORTS.signaling}`)}`)
+    // The chain as a page parameter, as the e2e fixtures pass it (appPath).
+    const c = chain.config
+    const chainParam = JSON.stringify({ ...c, adjudicator: `0x${c.adjudicator}`, token: `0x${c.token}`, verifier: `0x${c.verifier}`, deploymentBlock: c.deploymentBlock.toString() })
+    await page.goto(`${APP_ORIGIN}/?chain=${encodeURIComponent(chainParam)}&signaling=${encodeURIComponent(`ws://127.0.0.1:${PORTS.signaling}`)}`)
     await createIdentity(page)
     await getTestFunds(page)
     for (const d of DESKS) await openChannelWith(page, d)
@@ -133,7 +159,8 @@ export async function run(): Promise<BenchResult[]> {
     throw new Error(`${(e as Error).message}\nscreenshot in ${dir}\n${desks.map((d) => d.tail(20)).join('\n')}`, { cause: e })
   } finally {
     await browser.close()
-    await Promise.all([...desks.map((d) => d.stop()), signaling.stop(), node.stop(), app.stop()])
+    await Promise.all([...desks.map((d) => d.stop()), signaling.stop(), app.stop()])
+    for (const s of chain.services) await s.stop()
   }
   const p50 = (xs: number[]) => Number(percentile([...xs].sort((a, b) => a - b), 50).toFixed(1))
   const n = `${fill.length} requests to 3 desks (real WebRTC, production build)`

@@ -1,5 +1,5 @@
 // Signing interrupted by reloads and absences, and two accepts at the same instant.
-import { test, expect, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
+import { test, expect, appPath, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
 import { reloadAndUnlock, PASS } from './app.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -22,7 +22,7 @@ async function requestAndQuote(requester: Page, quoter: Page, qty: string, premi
 
 async function unlockIn(t: Trader, stack: Stack): Promise<Page> {
   const page = await t.context.newPage()
-  await page.goto(`/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}`)
+  await page.goto(appPath(stack))
   await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })

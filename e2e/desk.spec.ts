@@ -207,7 +207,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await requestPut(page, '0.2')
     await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
     await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
-    await stack.client.advanceClock(30 * 86_400_000)
+    await stack.chain.advanceClock(30 * 86_400_000)
     await expect(page.getByTestId('position-count')).toHaveText('0', { timeout: 40_000 })
     await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Settled:', { timeout: 10_000 })
     await page.getByRole('tab', { name: 'Risk' }).click()
@@ -347,7 +347,7 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     await expect(myCounter).toContainText('filled')
     const nodeTime = page.getByText(/^node time /)
     const before = await nodeTime.textContent()
-    await stack.client.advanceClock(60_000) // past the counter's validity; the page re-reads node time every 3 s
+    await stack.chain.advanceClock(60_000) // past the counter's validity; the page re-reads node time every 3 s
     await expect(nodeTime).not.toHaveText(before!, { timeout: 10_000 })
     await expect(myCounter).toContainText('filled')
     await expect(myCounter).not.toContainText('expired')

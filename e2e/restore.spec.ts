@@ -56,12 +56,12 @@ test('wiped storage: after importing the key backup, A restores the channel from
   for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText('state v2')
 
   // Settle at expiry inside the channel, close cooperatively: the contract pays the signed outcome.
-  await stack.client.advanceClock(30 * 86_400_000)
+  await stack.chain.advanceClock(30 * 86_400_000)
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0', { timeout: 30_000 })
   const finalA = await exactAmount(a, 'my-balance')
   const finalB = await exactAmount(b, 'my-balance')
   await closeCooperatively(a, b)
-  await expectPaidOut(stack.client, a, b, finalA, finalB)
+  await expectPaidOut(stack.chain, a, b, finalA, finalB)
   await alice.context.close()
   await bob.context.close()
 })

@@ -152,7 +152,10 @@ export class SettlementConnection {
       const sent = Date.now()
       const head = await this.settlement.chain.head()
       this.offset = head.time - Math.round((sent + Date.now()) / 2)
-      const info = this.snapshot.info ?? (await this.loadInfo())
+      // Read again while a configured service has not answered yet (it may start after the page).
+      const cur = this.snapshot.info
+      const missing = cur === null || (cur.oracle === null && this.cfg.oracleUrl !== null) || (cur.watchtower === null && this.cfg.watchtowerUrl !== null)
+      const info = missing ? await this.loadInfo() : cur
       const from = this.scanned === null ? this.cfg.deploymentBlock : this.scanned + 1n
       let events = this.snapshot.events
       if (head.block < (this.scanned ?? -1n)) {

@@ -132,6 +132,8 @@ export type EngineAction =
   | { readonly kind: 'propose'; readonly intent: string; readonly transition: Transition; readonly version: number; readonly reason: string }
   | { readonly kind: 'republish-signature'; readonly record: OwnSignature }
   | { readonly kind: 'republish-quote'; readonly signed: SignedQuote }
+  /** An own cancel of an own quote in the doc, missing there (deleted by a writer, or lost to a compaction race). */
+  | { readonly kind: 'republish-cancel'; readonly quoteHash: Hex }
   | { readonly kind: 'publish-checkpoint'; readonly signed: SignedState }
   | { readonly kind: 'resolve'; readonly resolved: ResolvedIntent }
   | {
@@ -824,6 +826,9 @@ function republishing(ctx: EngineContext, doc: DocContents, persisted: Persisted
     if (!doc.quotes.has(h) && sq.quote.validUntil >= ctx.now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
       actions.push({ kind: 'republish-quote', signed: sq })
     }
+  }
+  for (const h of persisted.cancels) {
+    if (!doc.cancels.has(h) && doc.quotes.get(h)?.signed.quote.quoter === me) actions.push({ kind: 'republish-cancel', quoteHash: h })
   }
   return actions
 }

@@ -195,3 +195,21 @@ describe('a proposal whose value a writer overwrote', () => {
     expect(readChannelDoc(a.doc, params).proposals.has(h)).toBe(true)
   })
 })
+
+describe('a cancel a writer deleted', () => {
+  it('is written again by the quoter, with the same signature', async () => {
+    const params = makeParams(8)
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(openingSigned(params)), clock: () => T0 + 5000 })
+    const [q] = quotePool(params, 'A', 1, T0 + DAY)
+    const qh = await a.publishQuote(q!)
+    await a.cancelQuote(qh)
+    await a.whenIdle()
+    const cancels = section(currentEpoch(a.doc)!, 'cancels')
+    const keys = [...cancels.keys()]
+    expect(keys).toHaveLength(1)
+    cancels.delete(keys[0]!)
+    await a.whenIdle()
+    expect([...section(currentEpoch(a.doc)!, 'cancels').keys()], 'the cancel is back').toEqual(keys)
+    expect(a.view.quotes.find((x) => x.hash === qh)?.status).toBe('cancelled')
+  })
+})

@@ -473,6 +473,11 @@ export class ChannelSession {
       case 'republish-quote':
         write(() => writeQuote(this.doc, epoch, quoteHash(a.signed.quote), a.signed, null))
         return
+      case 'republish-cancel': {
+        const sig = await this.signer(cancelDigest(a.quoteHash, this.me)) // deterministic: the same signature again
+        write(() => writeCancel(this.doc, epoch, a.quoteHash, this.me, sig))
+        return
+      }
       case 'publish-checkpoint':
         write(() => writeCheckpoint(this.doc, epoch, a.signed))
         return
@@ -524,6 +529,8 @@ function actionKey(a: EngineAction): string {
       return `republish-signature:${a.record.hash}`
     case 'republish-quote':
       return `republish-quote:${a.signed.signature}`
+    case 'republish-cancel':
+      return `republish-cancel:${a.quoteHash}`
     case 'publish-checkpoint':
       return `publish-checkpoint:${a.signed.sigA}`
     case 'resolve':

@@ -111,6 +111,8 @@ describe('a malicious peer writing into the document', () => {
     const after = readChannelDoc(a.doc, params)
     expect(after.epoch, 'A compacts to shed the junk').toBe(epochBefore + 1)
     expect(after.junk.entries, `junk left after compaction: ${JSON.stringify(after.rejected)}`).toBe(0)
+    // ...and the user still sees what was rejected (the audit list keeps the shed entries).
+    expect(a.view.rejected.find((r) => r.key === 'zz')?.reason, 'shed junk stays listed').toContain('removed from the document')
     expect(a.view.latestHash).toBe(before)
     // A still countersigns a correct proposal afterwards: B proposes h2 properly.
     writeProposal(a.doc, currentEpoch(a.doc)!, { hash: h2, version: 2, state: s2, transition: t2, proposer: 'B' }, signState(s2, keysB.secretKey))

@@ -18,7 +18,7 @@ import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
 import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
-import { EntryCache, readChannelDoc, type DocContents } from './reader.ts'
+import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
 import type { ChannelStore } from './store.ts'
@@ -57,6 +57,8 @@ export interface ChannelSessionOptions {
 
 /** Actions one step performs at most before it publishes and yields. */
 const MAX_STEPS = 64
+/** Rejections of replaced epochs still shown in the view. */
+const MAX_SHED = 100
 /** A compaction only to shed rejected entries runs at most this often (real time): junk cannot make A rewrite its store in a loop. */
 const JUNK_COMPACT_MS = 5_000
 
@@ -84,6 +86,9 @@ export class ChannelSession {
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
   /** When (real time) the last compaction for junk ran. */
   private junkCompactedAt = -Infinity
+  /** Rejections of replaced epochs, still shown (withShed), and the last epoch's own. */
+  private shed: RejectedEntry[] = []
+  private lastEpochRejected: { readonly epoch: number; readonly rejected: readonly RejectedEntry[] } | null = null
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
   private readonly unwatchDoc: () => void
@@ -360,10 +365,31 @@ export class ChannelSession {
    */
   compute(): ChannelView {
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
-    const view = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
+    const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
+    const view = this.withShed(doc.epoch, computed)
     this.lastCompute = { doc, gen: this.storage.gen, view }
     if (view.latest) this.storage.noteSeen(view.latest)
     return view
+  }
+
+  /**
+   * What a replaced epoch held that was rejected stays listed in `view.rejected` (the last
+   * MAX_SHED, marked as removed): a compaction that sheds junk does not hide from the user what a
+   * writer in the room tried. Display only; the engine never reads it.
+   */
+  private withShed(epoch: number, view: ChannelView): ChannelView {
+    const prev = this.lastEpochRejected
+    if (prev && prev.epoch !== epoch && prev.rejected.length) {
+      const seen = new Set(this.shed.map((r) => `${r.area}|${r.key}|${r.code}`))
+      for (const r of prev.rejected) {
+        const k = `${r.area}|${r.key}|${r.code}`
+        if (!seen.has(k)) this.shed.push({ ...r, reason: `${r.reason} (removed from the document with epoch ${prev.epoch})` })
+        seen.add(k)
+      }
+      this.shed.splice(0, Math.max(0, this.shed.length - MAX_SHED))
+    }
+    this.lastEpochRejected = { epoch, rejected: view.rejected }
+    return this.shed.length ? { ...view, rejected: [...view.rejected, ...this.shed] } : view
   }
 
   /**

@@ -114,7 +114,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
   )})
 
 function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: bigint) => string): string {
-  const n = (k: string) => (typeof e[k] === 'bigint' ? fmt(e[k] as bigint) : String(e[k]))
+  const n = (k: string) => (typeof e[k] === 'bigint' && k !== 'version' ? fmt(e[k] as bigint) : String(e[k]))
   switch (e.type) {
     case 'ChannelOpened': return `Opened: A ${n('amountA')}, B ${n('amountB')}`
     case 'ChannelClosed': return `Closed at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`

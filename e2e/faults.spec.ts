@@ -1,11 +1,14 @@
-// Faults and adversaries: a party can always get its money, and nobody gets more than the states
-// both signed allow. Balances are asserted to the minor unit against the signed states.
-import { test, expect, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
-import { exportBackup, exportLatestState, trade, PASS } from './app.ts'
+// Faults and adversaries on the chain: a party can always get its money, and nobody gets more than
+// the states both signed allow. Balances are asserted to the minor unit against the signed states,
+// read from the contract (free balances), not from the app.
+import { test, expect, twoTradersInChannel, appPath, type Stack, type Trader } from './fixtures.ts'
+import { evmAddressOf, exportBackup, exportLatestState, trade, PASS } from './app.ts'
 import { importVault, unlockKey, parseSignedState, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
 import type { Browser } from '@playwright/test'
 
 const HOUR = 3_600_000
+/** What each trader kept outside the channel: 100,000 test funds less the 50,000 deposit (minor units). */
+const KEPT = 50_000_000_000n
 
 async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
   const { alice, bob } = await twoTradersInChannel(browser, stack)
@@ -13,15 +16,25 @@ async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trad
   return [alice, bob]
 }
 
+/** The identity's keys, from the backup the trader exports (the EVM key derives from them). */
 async function keyOf(t: Trader): Promise<KeyPair> {
   return unlockKey(importVault(await exportBackup(t.page)), PASS)
 }
 
-async function channelIdOf(stack: Stack, key: string): Promise<string> {
-  const page = await stack.client.events(0, 1000)
-  const opened = page.events.map((e) => e.event).find((e) => e.type === 'ChannelOpened' && (e.partyA === key || e.partyB === key))
-  if (!opened || opened.type !== 'ChannelOpened') throw new Error('no ChannelOpened event')
-  return opened.channelId
+/** The watchtower service's own EVM account (no 0x, lowercase): the sender of its refutes. */
+async function watchtowerAddress(stack: Stack): Promise<string> {
+  const res = await fetch(`${stack.chainConfig.watchtowerUrl}/watchtower`)
+  expect(res.ok).toBe(true)
+  const { address } = (await res.json()) as { address: string }
+  expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/)
+  return address.slice(2).toLowerCase()
+}
+
+/** The version the watchtower holds for `channelId`, or -1 when it holds none. */
+async function watchtowerVersion(stack: Stack, channelId: string): Promise<number> {
+  const res = await fetch(`${stack.chainConfig.watchtowerUrl}/watchtower/channels/${channelId}`)
+  if (res.status === 404) return -1
+  return ((await res.json()) as { version: number }).version
 }
 
 test('silent counterparty: dispute, wait out the window, finalize, settle at expiry; A gets exactly what the latest state gives', async ({ browser, stack }) => {
@@ -30,8 +43,9 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   const [a, b] = [alice.page, bob.page]
   await trade(a, b, '900')
   const latest: SignedState = parseSignedState(await exportLatestState(a))
-  const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
-  const channelId = await channelIdOf(stack, keyA)
+  expect(latest.state.positions).toHaveLength(1)
+  const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
+  const { params } = await stack.chain.channelOf(evmA)
   await bob.context.close() // Bob is gone for good
 
   await a.getByRole('tab', { name: 'Settlement' }).click()
@@ -39,12 +53,18 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('onchain-status')).toHaveText('disputed')
   await expect(a.getByTestId('challenge-countdown')).toBeVisible()
   await expect(a.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Bob')
+  await expect(a.getByText(`A dispute was started by you with state v${latest.state.version}.`)).toBeVisible()
+  // On chain: disputed with Alice's latest, started by Alice's EVM account.
+  const disputed = await stack.chain.view(params, [latest])
+  expect([disputed?.status, disputed?.dispute?.version, disputed?.dispute?.startedBy]).toEqual(['disputed', latest.state.version, evmA])
   // A disputed channel says what is possible and takes no new RFQ.
   await a.getByRole('tab', { name: 'Trade' }).click()
   await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel is in dispute on the contract: trading is stopped/)
   await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
   await a.getByRole('tab', { name: 'Settlement' }).click()
-  await stack.client.advanceClock(HOUR + 60_000)
+  // Before the deadline there is nothing to finalize.
+  await expect(a.getByRole('button', { name: 'Finalize' })).toBeDisabled()
+  await stack.chain.advanceClock(HOUR + 60_000)
   await expect(a.getByRole('button', { name: 'Finalize' })).toBeEnabled({ timeout: 15_000 })
   await a.getByRole('button', { name: 'Finalize' }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('finalized')
@@ -52,9 +72,12 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel was finalized after a dispute: no more trades/)
   await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
   await a.getByRole('tab', { name: 'Settlement' }).click()
+  // Finalize paid the free balances of the latest state; the position's collateral stays locked.
+  expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
+  expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
 
-  const pos0 = latest.state.positions[0]!
-  await stack.client.advanceClock(pos0.terms.expiry - (await stack.client.now()) + 60_000) // just past expiry
+  const pos = latest.state.positions[0]!
+  await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
   const settleButton = a.getByRole('button', { name: 'Settle at the oracle price' })
   await expect(settleButton).toBeEnabled({ timeout: 15_000 })
   await settleButton.click()
@@ -62,13 +85,16 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
 
   // Exactly the latest signed state: free balance at finalize, plus the position's payout.
-  const pos = latest.state.positions[0]!
-  const att = await stack.client.attestation(pos.terms.feed, pos.terms.expiry)
-  const { toA } = settlementPayout(pos, att.attestation.price)
-  const account = await stack.client.account(keyA)
-  expect(account.balance).toBe(50_000_000_000n + latest.state.balanceA + toA)
-  const view = await stack.client.channel(channelId)
-  expect(view.holdings).toBe(0n)
+  const att = await stack.chain.reader.attestation(pos.terms.feed, pos.terms.expiry)
+  const { toA, toB } = settlementPayout(pos, att.attestation.price)
+  const [freeA, freeB] = [await stack.chain.freeBalance(evmA), await stack.chain.freeBalance(evmB)]
+  expect(freeA).toBe(KEPT + latest.state.balanceA + toA)
+  expect(freeB).toBe(KEPT + latest.state.balanceB + toB)
+  expect(freeA + freeB).toBe(4n * KEPT)
+  const view = await stack.chain.view(params, [latest])
+  expect([view?.status, view?.holdings, view?.lockedCount]).toEqual(['closed', 0n, 0])
+  const types = (await stack.chain.events(params)).map((e) => e.type)
+  expect(types).toEqual(['ChannelOpened', 'DisputeStarted', 'ChannelFinalized', 'PositionSettled'])
   await alice.context.close()
 })
 
@@ -81,41 +107,60 @@ for (const victimOnline of [true, false]) {
     await trade(b, a, '2500') // Bob buys a put from Alice: v1 is worse for Bob than v0
     const latest = parseSignedState(await exportLatestState(a))
     expect(latest.state.version).toBeGreaterThan(old.state.version)
+    expect(latest.state.balanceB).toBeLessThan(old.state.balanceB)
     const bobKey = await keyOf(bob)
-    const keyA = (await a.getByTestId('fingerprint').getAttribute('title'))!
-    const channelId = await channelIdOf(stack, keyA)
-    const params = (await stack.client.channel(channelId)).params
-    // The watchtower holds what Alice's app gave it.
-    await expect.poll(async () => (await fetch(`${stack.nodeUrl}/v1/watchtower`).then((r) => r.text())).includes(channelId)).toBe(true)
+    const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
+    expect(stack.chain.evmOf(bobKey)).toBe(evmB) // the test acts with the very account Bob's app uses
+    const { channelId, params } = await stack.chain.channelOf(evmA)
+    const tower = await watchtowerAddress(stack)
+    // The watchtower holds what Alice's app gave it: the latest state.
+    await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(latest.state.version)
 
     if (!victimOnline) await a.close() // Alice's tab is closed; her browser profile stays
     await bob.context.close()
-    await stack.client.dispute(bobKey, channelId, old)
+    await stack.chain.as(bobKey).dispute(params, old)
+    // Refuted before the deadline: the contract holds the latest version again.
     await expect
-      .poll(async () => (await stack.client.channel(channelId)).dispute?.version, { timeout: 20_000 })
+      .poll(async () => (await stack.chain.view(params))?.dispute?.version, { timeout: 20_000 })
       .toBe(latest.state.version)
+    const events = await stack.chain.events(params)
+    const started = events.find((e) => e.type === 'DisputeStarted')
+    const refuted = events.find((e) => e.type === 'DisputeRefuted')
+    expect([started?.by, started?.version]).toEqual([evmB, old.state.version])
+    expect(refuted?.version).toBe(latest.state.version)
+    // Offline, only the watchtower can have refuted; online, the app or the watchtower, whichever was first.
+    if (victimOnline) expect([evmA, tower]).toContain(refuted?.by)
+    else expect(refuted?.by).toBe(tower)
 
     let page = a
     if (victimOnline) {
       // Whoever is first (this app or the watchtower), the trader is told what happened.
       await expect(a.getByText(`A dispute was started by the counterparty with state v${old.state.version} (older than your v${latest.state.version}).`)).toBeVisible()
-      await expect(a.getByText(new RegExp(`Refuted by (you|the watchtower): the contract now holds v${latest.state.version}`))).toBeVisible()
+      const who = refuted?.by === tower ? 'the watchtower' : 'you'
+      await expect(a.getByText(`Refuted by ${who}: the contract now holds v${latest.state.version}`)).toBeVisible()
     } else {
       page = await alice.context.newPage()
-      await page.goto(`/?node=${encodeURIComponent(stack.nodeUrl)}&signaling=${encodeURIComponent(stack.signalingUrl)}`)
+      await page.goto(appPath(stack))
       await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
       await page.getByRole('button', { name: 'Unlock' }).click()
       await page.getByRole('tab', { name: 'History & audit' }).click()
-      await expect(page.getByTestId('anchored-events')).toContainText(`Dispute with v${old.state.version}`)
-      await expect(page.getByTestId('anchored-events')).toContainText(`Refuted with v${latest.state.version}`)
+      await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Dispute with v${old.state.version}, deadline`))
+      await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Refuted with v${latest.state.version}(?![0-9.])`))
+      // Back online, the app names who refuted while it was away.
+      await expect(page.getByText(`Refuted by the watchtower: the contract now holds v${latest.state.version}`)).toBeVisible()
     }
 
     // After the window, finalize pays the newest state's free balances, not the old one's.
-    await stack.client.advanceClock(params.challengePeriod + 60_000)
-    await stack.client.finalize(bobKey, channelId)
-    const events = (await stack.client.events(0, 1000)).events.map((e) => e.event)
-    const fin = events.find((e) => e.type === 'ChannelFinalized' && e.channelId === channelId)
-    expect(fin && fin.type === 'ChannelFinalized' && [fin.version, fin.paidA, fin.paidB]).toEqual([latest.state.version, latest.state.balanceA, latest.state.balanceB])
+    await stack.chain.advanceClock(params.challengePeriod + 60_000)
+    await stack.chain.as(bobKey).finalize(params, latest.state)
+    const fin = (await stack.chain.events(params)).find((e) => e.type === 'ChannelFinalized')
+    expect(fin && [fin.version, fin.args.paidA, fin.args.paidB]).toEqual([latest.state.version, latest.state.balanceA, latest.state.balanceB])
+    // The cheater gains nothing: each free balance is exactly what the latest state pays (the put's
+    // collateral stays locked until it settles).
+    expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
+    expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
+    await page.getByRole('tab', { name: 'Settlement' }).click()
+    await expect(page.getByTestId('onchain-status')).toHaveText('finalized')
     await alice.context.close()
   })
 }

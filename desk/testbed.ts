@@ -2,10 +2,12 @@
 // adjudicator and Test USDC deployed (ChainFixture), the oracle service and, when asked, the
 // watchtower service on it, a signaling server, the desk itself as a child process configured by
 // OTC_* variables exactly as `npm start` runs it, and traders with their own EVM accounts, played
-// by the test process as the browser app would.
+// by the test process as the browser app would. `startDevnetStack` runs the chain as `npm start`
+// does instead (a child process keeping its state across a stop and a start), for restarts.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { configToEnv, configToJson, CONFIG_ENV_NAMES, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 import { ChainFixture } from '../channel-contract/chain/testkit.ts'
 import { startOracleService, type OracleService } from '../channel-contract/services/oracle.ts'
 import { startWatchtowerService, type WatchtowerService } from '../channel-contract/services/watchtower.ts'
@@ -13,14 +15,14 @@ import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { evmKeyOf, generateKeyPair, stateHash, type KeyPair, type SignedState } from '../core/index.ts'
 import { ensureAuthorization, type ChannelSession } from '../core/sync/index.ts'
 import { freePort } from '../core/sync/node.ts'
-import { Service, signalingService, tempDir } from '../scripts/services.ts'
+import { Service, devnetService, signalingService, tempDir } from '../scripts/services.ts'
 import { ChainMarket } from './chainMarket.ts'
 import { settlementFor } from './service.ts'
 
 export const USDC = 1_000_000n
 
-export interface Testbed {
-  readonly fx: ChainFixture
+/** A chain with its services, a signaling server, and the desk's environment for it. */
+export interface Stack {
   readonly oracle: OracleService
   readonly watchtower: WatchtowerService | null
   readonly config: ChainConfig
@@ -30,11 +32,45 @@ export interface Testbed {
   stop(): Promise<void>
 }
 
+export interface Testbed extends Stack {
+  readonly fx: ChainFixture
+}
+
 export async function startTestbed(o: { watchtower: boolean }): Promise<Testbed> {
   const fx = await ChainFixture.start()
-  const oracle = await startOracleService({ rpcUrl: fx.chain.rpcUrl })
   const d = fx.deployment
-  const base: ChainConfig = { rpcUrl: fx.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: oracle.url, watchtowerUrl: null, deploymentBlock: 0n }
+  const services = await servicesOn({ rpcUrl: fx.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: null, watchtowerUrl: null, deploymentBlock: 0n }, o)
+  return {
+    ...services,
+    fx,
+    async stop() {
+      await services.stop()
+      await fx.stop()
+    },
+  }
+}
+
+/** The dev chain as `npm start` runs it (channel-contract/chain/devnet.ts: a child process, state kept in `dir`), with its services. */
+export async function startDevnetStack(dir: string, o: { watchtower: boolean }): Promise<Stack & { readonly chain: Service }> {
+  const chain = devnetService({ port: await freePort(), dataDir: dir, echo: process.env.DEMO_ECHO === '1' })
+  await chain.start()
+  const m = /devnet ready (\S+)/.exec(chain.tail(200))
+  const d = readDeploymentFile(join(dir, 'deployment.json'))
+  if (!m || !d) throw new Error(`the dev chain gave no rpc URL or deployment file:\n${chain.tail(20)}`)
+  const services = await servicesOn({ rpcUrl: m[1]!, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: null, watchtowerUrl: null, deploymentBlock: d.block }, o)
+  return {
+    ...services,
+    chain,
+    async stop() {
+      await services.stop()
+      await chain.stop()
+    },
+  }
+}
+
+async function servicesOn(base: ChainConfig, o: { watchtower: boolean }): Promise<Stack> {
+  const oracle = await startOracleService({ rpcUrl: base.rpcUrl })
+  base = { ...base, oracleUrl: oracle.url }
   const watchtower = o.watchtower ? await startWatchtowerService({ config: base, dataDir: tempDir('otc-desk-watchtower-'), pollMs: 200 }) : null
   const config: ChainConfig = { ...base, watchtowerUrl: watchtower?.url ?? null }
   const sigPort = await freePort()
@@ -45,7 +81,6 @@ export async function startTestbed(o: { watchtower: boolean }): Promise<Testbed>
   writeFileSync(file, JSON.stringify(configToJson(config)))
   const deskEnv = { ...Object.fromEntries(Object.keys(CONFIG_ENV_NAMES).map((n) => [`OTC_${n}`, ''])), ...configToEnv(config, 'OTC_'), OTC_CONFIG: file }
   return {
-    fx,
     oracle,
     watchtower,
     config,
@@ -55,13 +90,12 @@ export async function startTestbed(o: { watchtower: boolean }): Promise<Testbed>
       await signaling.stop()
       await watchtower?.close()
       await oracle.close()
-      await fx.stop()
     },
   }
 }
 
 /** The desk as `npm start` runs it (desk/main.ts), on the testbed's chain. */
-export function deskProcess(tb: Testbed, dataDir: string, extra: readonly string[] = []): Service {
+export function deskProcess(tb: Stack, dataDir: string, extra: readonly string[] = []): Service {
   return new Service({
     name: 'desk',
     cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', tb.signalingUrl, '--port', '0', '--data', dataDir, ...extra],
@@ -91,7 +125,7 @@ export class ChainTrader {
   ) {}
 
   /** A fresh trader with `deposit` free in the contract (minted on the dev chain). */
-  static async start(tb: Testbed, deposit: bigint): Promise<ChainTrader> {
+  static async start(tb: Stack, deposit: bigint): Promise<ChainTrader> {
     const keys = generateKeyPair()
     const settlement = settlementFor(tb.config, evmKeyOf(keys.secretKey).privateKey)
     if (deposit > 0n) {

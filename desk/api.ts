@@ -1,5 +1,6 @@
 // The desk's HTTP API on 127.0.0.1 (JSON, CORS *, bodies up to 64 KiB):
-//   GET  /info    -> { publicKey, fingerprint, name, channels: [{ channelId, status, latestVersion }] }
+//   GET  /info    -> { publicKey, fingerprint, evmAddress, contact, chainId, contract, oracle, asset,
+//                      name, channels: [{ channelId, status, latestVersion }] }
 //   POST /invite  { sealed, code } -> { channelId }
 // Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused),
 // 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.

@@ -60,7 +60,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
         <aside id="side">
           <AccountPanel />
           <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} />
-          {channels.records.length > 0 && (
+          {channels.loaded && (
             <nav className="card" aria-label="Across channels">
               <h2>Across channels</h2>
               <div className="row">
@@ -74,7 +74,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
         </aside>
         <div className="main">
           {channels.error && <p className="error" role="alert">Could not read your channel list: {channels.error}</p>}
-          {network && <NetworkScreen kind={network} records={channels.records} keys={keys} />}
+          {network && <NetworkScreen kind={network} records={channels.records} keys={keys} onCreated={created} />}
           {!network && pick?.kind === 'new' && (
             <section className="card" aria-labelledby="new-title">
               <h2 id="new-title">New channel</h2>
@@ -91,7 +91,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
           )}
           {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
           {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
-          {pick === null && channels.loaded && channels.records.length === 0 && (
+          {!network && pick === null && channels.loaded && channels.records.length === 0 && (
             <Welcome />
           )}
         </div>

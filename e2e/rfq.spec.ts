@@ -153,16 +153,26 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   test.setTimeout(240_000)
   desks = [...DESKS.slice(0, 2).map((d) => styledDesk(stack, d)), styledDesk(stack, { style: 'picky', name: 'Picky Desk', port: 8774 }, ['--decline-rate', '1'])]
   await Promise.all(desks.map((d) => d.service.start()))
-  const trader = await newTrader(browser, stack, 'rfq-silent')
+  // This trader opens its channels from the Network RFQ screen's demo desks panel (?demos=).
+  const trader = await newTrader(browser, stack, 'rfq-silent', `&demos=${encodeURIComponent(desks.map((d) => d.url).join(','))}`)
   const page = trader.page
   await trader.open()
   await createIdentity(page)
   await getTestFunds(page)
-  for (const d of desks) await openChannelWith(page, d, '20000')
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  for (const d of desks) {
+    await page.getByRole('button', { name: `Open a channel with ${d.name}` }).click()
+    await expect(page.getByRole('status').filter({ hasText: `Channel with ${d.name} opening` })).toBeVisible({ timeout: 15_000 })
+  }
+  // Opened on the contract without the trader visiting any channel (the screen guards every channel).
+  for (const d of desks) {
+    await expect.poll(async () => (await deskInfo(d)).channels.map((c) => c.status), { timeout: 45_000, message: `${d.name}'s channel opens on the contract` }).toEqual(['open'])
+    await expect(page.getByRole('checkbox', { name: `Ask ${d.name}` })).toBeChecked()
+  }
+  await expect(page.getByText('channel open')).toHaveCount(3)
   const [live, silent, picky] = desks as [Desk, Desk, Desk]
   await silent.service.stop('SIGKILL')
 
-  await page.getByRole('button', { name: 'Network RFQ' }).click()
   await page.getByRole('button', { name: 'New network RFQ' }).click()
   await page.getByLabel('Leg 1 quantity').fill('0.1')
   await page.getByRole('button', { name: 'Request quotes' }).click()

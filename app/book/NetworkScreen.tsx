@@ -4,14 +4,16 @@ import { useMemo } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
+import { DemoDesks } from '../rfq/DemoDesks.tsx'
 import { NetworkRfq } from '../rfq/NetworkRfq.tsx'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { BookScreen } from './BookScreen.tsx'
+import { ChannelGuardHost } from './ChannelGuardHost.tsx'
 import { bookChannels, useNetwork } from './useNetwork.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
 
-export function NetworkScreen({ kind, records, keys }: { kind: NetworkScreenKind; records: readonly ChannelRecord[]; keys: KeyPair }) {
+export function NetworkScreen({ kind, records, keys, onCreated }: { kind: NetworkScreenKind; records: readonly ChannelRecord[]; keys: KeyPair; onCreated?: (r: ChannelRecord) => Promise<void> }) {
   const network = useNetwork(records, keys)
   const now = useNodeNow()
   const marks = useMarks()
@@ -19,11 +21,13 @@ export function NetworkScreen({ kind, records, keys }: { kind: NetworkScreenKind
   // One oracle per deployment: every channel's packages name the same one.
   const spec = useChannelSpec(records[0]?.params.oracle ?? '')
   const channels = useMemo(() => bookChannels(network), [network])
-  if (records.length === 0) return <section className="card"><p className="muted">Open a channel first: the book and network RFQs span your channels.</p></section>
+  const demoDesks = onCreated ? <DemoDesks keys={keys} records={records} onCreated={onCreated} /> : undefined
+  if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
     <>
+      {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
-      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} />}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} demoDesks={demoDesks} />}
     </>
   )
 }

@@ -2,7 +2,7 @@
 // chosen channel's own document (nothing crosses channels; a dealer's ticket says nothing about the
 // others), the quotes streaming back into one ladder, and one fill per request: accepting a quote
 // trades it in its channel, then withdraws the tickets in every other channel.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { intentKey } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
@@ -21,6 +21,8 @@ export interface NetworkRfqProps {
   readonly markets: MarketsByFeed
   readonly now: number
   readonly spec: ChannelSpec
+  /** The demo desks' panel (DemoDesks), open at first when no channel can be asked. */
+  readonly demoDesks?: ReactNode
 }
 
 /** A channel the trader can ask: its session runs, its opening is signed, it is not closing. */
@@ -31,7 +33,7 @@ function canAsk(n: NetworkChannel): boolean {
 
 const newId = () => crypto.randomUUID().replace(/-/g, '').slice(0, 16)
 
-export function NetworkRfq({ network, markets, now, spec }: NetworkRfqProps) {
+export function NetworkRfq({ network, markets, now, spec, demoDesks }: NetworkRfqProps) {
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // null: every channel that can be asked
   const [requests, setRequests] = useState<readonly NetworkRequest[]>([])
@@ -42,6 +44,8 @@ export function NetworkRfq({ network, markets, now, spec }: NetworkRfqProps) {
   const [notes, setNotes] = useState<ReadonlyMap<string, string>>(new Map())
 
   const askable = network.filter(canAsk)
+  // Open at first while no channel can be asked; then the trader's choice (never closed under a click).
+  const [desksOpen, setDesksOpen] = useState(() => network.filter(canAsk).length === 0)
   const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
   const targets = askable.filter((n) => isChosen(n.record.channelId))
 
@@ -131,6 +135,12 @@ export function NetworkRfq({ network, markets, now, spec }: NetworkRfqProps) {
         One package, one ticket in each chosen channel. Each counterparty sees only its own ticket, never who else was asked.
         The best quote wins; accepting it withdraws the others.
       </p>
+      {demoDesks && (
+        <details open={desksOpen} onToggle={(e) => setDesksOpen(e.currentTarget.open)}>
+          <summary>Demo desks</summary>
+          {demoDesks}
+        </details>
+      )}
       <fieldset className="row">
         <legend>Counterparties to ask</legend>
         {askable.length === 0 && <span className="muted">No channel is open for trading yet.</span>}

@@ -1,0 +1,16 @@
+// While the screens across channels are shown (no channel screen is mounted), every channel still
+// gets the channel screen's guard: the EVM authorisation to open once the opening is co-signed (a
+// channel opened from the demo desks' panel opens on the contract without the trader visiting
+// it), watchtower registration, refuting a stale dispute, settling expired positions.
+import type { KeyPair } from '../../core/index.ts'
+import { useChannelGuard } from '../channel/useChannelGuard.ts'
+import { useOnChain } from '../channel/useOnChain.ts'
+import { useStableByKey } from '../channel/stableValue.ts'
+import type { NetworkChannel } from './useNetwork.ts'
+
+export function ChannelGuardHost({ channel, keys, now }: { channel: NetworkChannel; keys: KeyPair; now: number }) {
+  const latest = useStableByKey(channel.snap?.view.latest ?? null, channel.snap?.view.latestHash ?? '')
+  const onChain = useOnChain(channel.record.channelId, channel.record.params, latest)
+  useChannelGuard(channel.session, latest, onChain, keys, now)
+  return null
+}

@@ -1,0 +1,92 @@
+// The demo desks npm start runs (one per style): each one's name, and a button to open a channel
+// with it the way DemoConnect does for the one desk (its key and EVM account from its /info, the
+// invite built exactly as for a human counterparty, handed over through its local API).
+import { useEffect, useState } from 'react'
+import type { KeyPair } from '../../core/index.ts'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { proposeChannel, useVenue } from '../channels/NewChannelForm.tsx'
+import { config } from '../config.ts'
+import { describeFailure } from '../settlement/connection.ts'
+import { parseDemoUrls } from './demoDesks.ts'
+
+const DEMO_URLS = parseDemoUrls(new URLSearchParams(globalThis.location?.search ?? '').get('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined), config.demoUrl)
+
+interface DeskCard {
+  readonly url: string
+  readonly name: string | null
+  readonly publicKey: string | null
+  readonly contact: string | null
+  readonly error: string | null
+}
+
+export function DemoDesks({ keys, records, onCreated }: { keys: KeyPair; records: readonly ChannelRecord[]; onCreated: (r: ChannelRecord) => Promise<void> }) {
+  const venue = useVenue()
+  const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
+  const [deposit, setDeposit] = useState('25000')
+  const [status, setStatus] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  useEffect(() => {
+    let live = true
+    void Promise.all(DEMO_URLS.urls.map(async (url): Promise<DeskCard> => {
+      try {
+        const res = await fetch(`${url}/info`)
+        if (!res.ok) throw new Error(`answered ${res.status}`)
+        const info = (await res.json()) as { name?: unknown; publicKey?: unknown; contact?: unknown }
+        if (typeof info.publicKey !== 'string' || typeof info.contact !== 'string') throw new Error('sent no key or contact')
+        return { url, name: typeof info.name === 'string' ? info.name.slice(0, 64) : 'Demo desk', publicKey: info.publicKey, contact: info.contact, error: null }
+      } catch (e) {
+        return { url, name: null, publicKey: null, contact: null, error: describeFailure(e) }
+      }
+    })).then((c) => live && setCards(c))
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const open = async (c: DeskCard) => {
+    if (!c.contact || !c.name) return
+    setBusy(true)
+    try {
+      if (!venue) throw new Error('the chain or the oracle service is not reachable')
+      const record = proposeChannel(keys, { counterparty: c.contact, label: c.name, myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' }, venue, Date.now())
+      setStatus(`Sending the invite to ${c.name}…`)
+      const sent = await fetch(`${c.url}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record.invite) })
+      if (!sent.ok) throw new Error(`${c.name} refused the invite: ${await sent.text()}`)
+      await onCreated({ ...record, inviteDelivered: true })
+      setStatus(`Channel with ${c.name} opening: it quotes once the channel is open on the contract.`)
+    } catch (e) {
+      setStatus(`Could not open a channel with ${c.name}: ${describeFailure(e)}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const peers = new Set(records.map((r) => (r.me === 'A' ? r.params.partyB : r.params.partyA)))
+  return (
+    <section className="ticket" aria-labelledby="demo-desks-title">
+      <h3 id="demo-desks-title">Demo desks</h3>
+      <p className="muted small">Market makers that npm start runs beside the app, each with its own style (vol, spread, sizes, speed, what it declines).</p>
+      <label className="row small">
+        Deposit per side ({config.asset.symbol})
+        <input value={deposit} onChange={(e) => setDeposit(e.target.value)} inputMode="decimal" size={10} />
+      </label>
+      <ul className="channel-list">
+        {cards.map((c) => (
+          <li key={c.url} className="row small">
+            {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
+              <>
+                <strong>{c.name ?? c.url}</strong>
+                {c.publicKey && peers.has(c.publicKey)
+                  ? <span className="muted">channel open</span>
+                  : <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open a channel with {c.name ?? 'this desk'}</button>}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
+      {status && <p role="status">{status}</p>}
+    </section>
+  )
+}

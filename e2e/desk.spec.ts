@@ -76,19 +76,19 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
 
     // Welcome follows the trader's progress; amounts in cents with separators, every digit on hover.
-    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Fund your settlement account')
+    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Deposit collateral into the settlement contract')
     await expect(page.getByTestId('node-status')).toHaveText(/block \d+/, { timeout: 10_000 })
     const heightBefore = await blockHeight(page)
     await page.getByRole('button', { name: 'Get test funds' }).click()
     await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
     await expect(page.getByTestId('account-balance')).toHaveAttribute('title', 'exact: 100,000.000000 USDC')
-    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Your settlement account holds 100,000.00 USDC. Next, open a channel')
+    await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('The settlement contract holds 100,000.00 USDC of yours. Next, open a channel')
     // The chain chip follows the chain.
     await expect.poll(() => blockHeight(page), { timeout: 10_000 }).toBeGreaterThan(heightBefore)
     // A withdrawal beyond the balance is refused in the asset's units, not raw minor units.
     await page.getByLabel('Amount (USDC)').fill('999999999')
     await page.getByRole('button', { name: 'Withdraw' }).click()
-    await expect(page.getByRole('alert')).toHaveText('You cannot withdraw 999,999,999.00 USDC: your settlement account holds 100,000.00 USDC.')
+    await expect(page.getByRole('alert')).toHaveText('You cannot withdraw 999,999,999.00 USDC: the contract holds 100,000.00 USDC for you outside channels.')
     await shot(page, 'welcome')
 
     // The backup says what it restores, and can be copied or downloaded.
@@ -275,7 +275,7 @@ test('the trader\'s desk at phone width (390x844): one column, the channel list 
     await openDemoChannel(page)
     // With a channel open the account and channel list fold away behind one button.
     await expect(page.getByRole('button', { name: 'Account and channels' })).toBeVisible()
-    await expect(page.getByRole('heading', { name: 'Settlement account' })).toBeHidden()
+    await expect(page.getByRole('heading', { name: 'Collateral' })).toBeHidden()
     await expectNoSidewaysScroll(page, 'settlement tab')
     await shot(page, 'settlement')
 
@@ -292,7 +292,7 @@ test('the trader\'s desk at phone width (390x844): one column, the channel list 
       await shot(page, name)
     }
     await page.getByRole('button', { name: 'Account and channels' }).click()
-    await expect(page.getByRole('heading', { name: 'Settlement account' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Collateral' })).toBeVisible()
     await expectNoSidewaysScroll(page, 'account and channels')
     await shot(page, 'account-and-channels')
     await trader.context.close()
@@ -345,10 +345,10 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     // The filled counter reads as filled, also once its validity has passed (not "expired").
     const myCounter = page.getByTestId('quote').filter({ hasText: 'Your counter' })
     await expect(myCounter).toContainText('filled')
-    const nodeTime = page.getByText(/^node time /)
-    const before = await nodeTime.textContent()
-    await stack.chain.advanceClock(60_000) // past the counter's validity; the page re-reads node time every 3 s
-    await expect(nodeTime).not.toHaveText(before!, { timeout: 10_000 })
+    const chainTime = page.getByText(/^chain time /)
+    const before = await chainTime.textContent()
+    await stack.chain.advanceClock(120_000) // past the counter's validity; the page re-reads the chain's head every 2 s
+    await expect(chainTime).not.toHaveText(before!, { timeout: 10_000 })
     await expect(myCounter).toContainText('filled')
     await expect(myCounter).not.toContainText('expired')
     await shot(page, 'counter-filled')

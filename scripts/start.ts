@@ -126,10 +126,23 @@ if (existsSync('desk/main.ts')) {
     echo: true,
   }))
 }
+// More demo desks: the same program in other styles (desk/styles.ts), so one trader sees
+// competition (issue 16); the app lists them all (VITE_DEMO_URLS) in Network RFQ's demo desks panel.
+const styledDesks = (['tight', 'slow', 'picky'] as const).map((style, i) => ({ style, port: ports.demo + 1 + i }))
+if (existsSync('desk/styles.ts')) {
+  await Promise.all(styledDesks.map((d) => run(new Service({
+    name: `demo-${d.style}`,
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', String(d.port), '--data', `.data/demo-${d.style}`, '--style', d.style],
+    env: configToEnv(chain, 'OTC_'),
+    ready: /demo counterparty ready/,
+    echo: true,
+  }))))
+}
+const demoUrls = [ports.demo, ...styledDesks.map((d) => d.port)].map((p) => `http://127.0.0.1:${p}`).join(',')
 await run(new Service({
   name: 'app',
   cmd: ['npx', 'vite', '--port', String(ports.app), '--strictPort'],
-  env: { VITE_NODE_URL: nodeUrl, VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, ...configToEnv(chain, 'VITE_') },
+  env: { VITE_NODE_URL: nodeUrl, VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, VITE_DEMO_URLS: demoUrls, ...configToEnv(chain, 'VITE_') },
   ready: /Local:|ready in/,
   echo: true,
 }))

@@ -1,14 +1,14 @@
 // npm start: the whole product on loopback until Ctrl-C: the dev chain (anvil with the contracts,
 // deployed once and reused), the dev oracle and the watchtower on that chain, the y-webrtc
-// signaling server, the old settlement node (dev: faucet, oracle, clock, watchtower; until the app
-// and the desk move on chain), the demo counterparty and the app (Vite).
+// signaling server, the demo desks (they settle on that chain with their own EVM accounts) and the
+// app (Vite).
 // Another chain: an otc.config.json (or OTC_* variables) naming it replaces the dev chain; see
 // channel-contract/chain/config.ts and the README's "Other chains".
 import { existsSync, mkdirSync } from 'node:fs'
 import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 import { loadChainConfigIfAny } from '../channel-contract/services/config.ts'
-import { Service, devnetService, nodeService, oracleService, signalingService, watchtowerService } from './services.ts'
+import { Service, devnetService, oracleService, signalingService, watchtowerService } from './services.ts'
 
 function port(name: string, def: number): number {
   const raw = process.env[name]
@@ -23,8 +23,6 @@ function port(name: string, def: number): number {
 const ports = {
   chain: port('CHAIN_PORT', 8545),
   signaling: port('SIGNALING_PORT', 4444),
-  // The old settlement node moved off 8545, anvil's usual port.
-  node: port('NODE_PORT', 8547),
   oracle: port('ORACLE_PORT', 8701),
   watchtower: port('WATCHTOWER_PORT', 8702),
   app: port('APP_PORT', 5173),
@@ -38,7 +36,6 @@ for (const [name, p] of Object.entries(ports)) {
   }
   taken.set(p, name)
 }
-const nodeUrl = `http://127.0.0.1:${ports.node}`
 const signalingUrl = `ws://127.0.0.1:${ports.signaling}`
 const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`]
 mkdirSync('.data', { recursive: true })
@@ -112,15 +109,13 @@ if (chain.watchtowerUrl === null) {
   chain = { ...chain, watchtowerUrl: `http://127.0.0.1:${ports.watchtower}` }
 }
 
-// ---- peer-to-peer and the old ledger (until the app and the desk move on chain) ----
+// ---- peer to peer: signaling, and the demo desks (they settle on the chain above) ----
 
 await run(signalingService(ports.signaling, true))
-await run(nodeService({ port: ports.node, dataDir: '.data/node', echo: true, allowOrigins: appOrigins }))
 if (existsSync('desk/main.ts')) {
   await run(new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--node', nodeUrl, '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
-    // The chain config, for when the desk reads it (channel-contract/services/config.ts).
+    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
@@ -142,13 +137,13 @@ const demoUrls = [ports.demo, ...styledDesks.map((d) => d.port)].map((p) => `htt
 await run(new Service({
   name: 'app',
   cmd: ['npx', 'vite', '--port', String(ports.app), '--strictPort'],
-  env: { VITE_NODE_URL: nodeUrl, VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, VITE_DEMO_URLS: demoUrls, ...configToEnv(chain, 'VITE_') },
+  env: { VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, VITE_DEMO_URLS: demoUrls, ...configToEnv(chain, 'VITE_') },
   ready: /Local:|ready in/,
   echo: true,
 }))
 if (stopping) await new Promise(() => {}) // a failed start is shutting down
 
-console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (chain ${chain.rpcUrl} id ${chain.chainId}, adjudicator 0x${chain.adjudicator}, oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, settlement node ${nodeUrl}, signaling ${signalingUrl})`)
+console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (chain ${chain.rpcUrl} id ${chain.chainId}, adjudicator 0x${chain.adjudicator}, oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, signaling ${signalingUrl})`)
 if (process.env.OTC_IN_NETNS === '1') {
   // Everything listens on the loopback of a namespace of its own: a browser must run in it too.
   // nsenter joins this process's network namespace (root); the flags let Chromium use loopback

@@ -151,7 +151,9 @@ export class SettlementConnection {
     try {
       const sent = Date.now()
       const head = await this.settlement.chain.head()
-      this.offset = head.time - Math.round((sent + Date.now()) / 2)
+      // The head's time is when the last block was mined; the chain's clock runs on between blocks (an automine
+      // dev chain mines none while idle): keep the freshest estimate, unless the chain went back (a dev reset).
+      this.offset = Math.max(head.block < (this.scanned ?? -1n) ? Number.NEGATIVE_INFINITY : this.offset, head.time - Math.round((sent + Date.now()) / 2))
       // Read again while a configured service has not answered yet (it may start after the page).
       const cur = this.snapshot.info
       const missing = cur === null || (cur.oracle === null && this.cfg.oracleUrl !== null) || (cur.watchtower === null && this.cfg.watchtowerUrl !== null)

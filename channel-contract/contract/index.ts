@@ -1,5 +1,0 @@
-export * from './errors.ts'
-export * from './events.ts'
-export * from './tx.ts'
-export * from './contract.ts'
-export * from './wire.ts'

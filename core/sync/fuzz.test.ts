@@ -12,6 +12,7 @@ import * as Y from 'yjs'
 import { ChannelSession } from './session.ts'
 import { nodeSigner, nodeVerifier } from './node.ts'
 import { T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, type Rng } from './testkit.ts'
+import { readChannelDoc } from './reader.ts'
 import { MAX_ENTRY_CHARS, channelRoot, currentEpoch, section, sigEntryKey, sigKey, cancelKey } from './schema.ts'
 import { assertConservation } from '../state.ts'
 import { isFullySigned } from '../signing.ts'
@@ -211,7 +212,9 @@ class RawClient {
         case 4: // a replay: an honest entry seen earlier, under its key or another one
           if (this.seen.length) {
             const [n, k, v] = r.pick(this.seen)
+            const m = /^[0-9a-f]{64}(:[AB]:[0-9a-f]{128})$/.exec(k)
             if (n === 'checkpoint') epoch.set('checkpoint', v)
+            else if (m) section(epoch, n).set(r.pick(this.targets()) + m[1], '') // a valid signature moved to another state or quote
             else section(epoch, n).set(r.chance(0.5) ? k : r.pick(this.targets()), v)
           }
           break
@@ -261,7 +264,7 @@ async function settle(hub: Hub, a: ChannelSession, b: ChannelSession): Promise<v
 }
 
 /** One seeded run; returns figures for the report line. */
-async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: number }> {
+async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: number; docBytes: number }> {
   const r = rng(seed)
   let now = T0 + 10_000
   const clock = () => now
@@ -341,7 +344,17 @@ async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: n
       expect(isFullySigned(params, s.view.latest!)).toBe(true)
     }
     expect(a.view.latestHash).toBe(b.view.latestHash)
-    return { tradesUnderAttack, writes }
+    // FUZZ_DOC=1: what the doc holds at the end of each run (sizes per key, the epoch's junk).
+    if (process.env.FUZZ_DOC) {
+      const size = (v: unknown) => (typeof v === 'string' ? v.length : v instanceof Y.AbstractType ? JSON.stringify(v.toJSON()).length : JSON.stringify(v ?? null).length)
+      const root = channelRoot(docs.A)
+      const e = currentEpoch(docs.A)
+      console.log(seed, Y.encodeStateAsUpdate(docs.A).length, [...root.entries()].map(([k, v]) => `${k}:${size(v)}`).join(' '), e ? [...e.entries()].map(([k, v]) => `${k}:${size(v)}`).join(' ') : 'no epoch', a.view.epoch, JSON.stringify(readChannelDoc(docs.A, params).junk))
+    }
+    // Junk does not pile up: what y-webrtc carries in one message (~256 KiB) still holds the doc.
+    const docBytes = Y.encodeStateAsUpdate(docs.A).length
+    expect(docBytes, `seed ${seed}: the doc kept ${docBytes} bytes`).toBeLessThan(256 * 1024)
+    return { tradesUnderAttack, writes, docBytes }
   } finally {
     hub.destroy()
     await a.close()
@@ -354,13 +367,17 @@ describe('a raw Yjs client writing junk into the room', () => {
     const started = performance.now()
     let trades = 0
     let writes = 0
+    const docKiB: number[] = []
     for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) {
       const out = await run(seed)
       trades += out.tradesUnderAttack
       writes += out.writes
+      docKiB.push(out.docBytes / 1024)
     }
     const ms = Math.round(performance.now() - started)
-    console.log(`[fuzz] ${RUNS} seeds, ${writes} raw writes, ${trades}/${RUNS * ROUNDS} trades co-signed under attack, ${ms} ms`)
+    docKiB.sort((x, y) => x - y)
+    const kib = (q: number) => Math.round(docKiB[Math.min(docKiB.length - 1, Math.floor(q * docKiB.length))]!)
+    console.log(`[fuzz] ${RUNS} seeds, ${writes} raw writes, ${trades}/${RUNS * ROUNDS} trades co-signed under attack, doc at the end median ${kib(0.5)} KiB, max ${kib(1)} KiB, ${ms} ms`)
     expect(writes).toBeGreaterThan(RUNS)
   }, 300_000)
 })

@@ -120,7 +120,10 @@ export interface DocContents {
   readonly rejected: readonly RejectedEntry[]
   /** Characters of binding entries read (the epoch budget counts these). */
   readonly chars: number
-  /** Rejected entries of the binding sections and their characters (keys and values): compaction sheds them. */
+  /**
+   * Entries of the binding sections rejected as unsigned, invalid or malformed (not those the caps
+   * or the budget cut) and their characters (keys and values): party A's compaction sheds them.
+   */
   readonly junk: { readonly entries: number; readonly chars: number }
 }
 
@@ -397,8 +400,12 @@ function readSection<T>(
     const list = m instanceof Y.Map ? entriesOf(m) : []
     const rawOf = new Map(list)
     const junk = { entries: 0, chars: 0 }
+    let cutting = false
     const reject = (key: string, code: RejectCode | string, reason: string) => {
       rejected.push({ area, key: key.slice(0, 200), code, reason })
+      // Junk: what no party vouched for or what is malformed. A signed entry the caps or the budget
+      // cut is not junk (the usual compaction rules make room for it).
+      if (cutting || code === 'TOO_MANY') return
       const raw = rawOf.get(key)
       junk.entries++
       junk.chars += key.length + (typeof raw === 'string' ? raw.length : 64)
@@ -411,7 +418,9 @@ function readSection<T>(
       if (n > MAX_ENTRY_CHARS) return true
       if (chars + n > MAX_EPOCH_CHARS) {
         cut = true
+        cutting = true
         reject(key, 'TOO_LARGE', `the epoch's binding entries exceed ${MAX_EPOCH_CHARS} characters`)
+        cutting = false
         return false
       }
       chars += n

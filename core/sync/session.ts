@@ -59,8 +59,6 @@ export interface ChannelSessionOptions {
 const MAX_STEPS = 64
 /** Rejections of replaced epochs still shown in the view. */
 const MAX_SHED = 100
-/** A compaction only to shed rejected entries runs at most this often (real time): junk cannot make A rewrite its store in a loop. */
-const JUNK_COMPACT_MS = 5_000
 
 export class ChannelSession {
   readonly params: ChannelParams
@@ -84,8 +82,6 @@ export class ChannelSession {
   private scheduled = false
   private closed = false
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
-  /** When (real time) the last compaction for junk ran. */
-  private junkCompactedAt = -Infinity
   /** Rejections of replaced epochs, still shown (withShed), and the last epoch's own. */
   private shed: RejectedEntry[] = []
   private lastEpochRejected: { readonly epoch: number; readonly rejected: readonly RejectedEntry[] } | null = null
@@ -452,7 +448,7 @@ export class ChannelSession {
       // follow-up actions (outcomes, republishing, compaction) run.
       if (view.latestHash !== this.getSnapshot().view.latestHash && view.next.length > 0) this.ui.publish(view)
       this.restoreRfqs(view)
-      const action = view.next.find((a) => !done.has(actionKey(a)) && !(a.kind === 'compact' && a.why === 'junk' && performance.now() - this.junkCompactedAt < JUNK_COMPACT_MS))
+      const action = view.next.find((a) => !done.has(actionKey(a)))
       if (!action) break
       done.add(actionKey(action))
       last = undefined
@@ -511,9 +507,10 @@ export class ChannelSession {
         await this.storage.addResolved(a.resolved)
         return
       case 'compact':
-        if (a.why === 'junk') this.junkCompactedAt = performance.now()
         write(() => startNewEpoch(this.doc, { checkpoint: a.checkpoint, keepProposals: a.keepProposals, keepQuotes: a.keepQuotes, keepRfqs: a.keepRfqs, sigs: a.sigs, keepRefusals: a.keepRefusals, cancels: a.cancels }))
-        await this.storage.compact(this.clock(), this.doc)
+        // Shedding junk costs one small epoch swap, never a store rewrite (the store compacts by its
+        // own update count): a writer that keeps writing junk cannot make A rewrite its storage.
+        if (a.why !== 'junk') await this.storage.compact(this.clock(), this.doc)
         return
     }
   }

@@ -147,6 +147,12 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await expect(book.getByTestId('exposure-BTC-USD')).toContainText(best.desk.name)
   await shot(page, 'rfq-book')
   expect(await serious(page, 'book')).toEqual([])
+
+  // Leaving for a channel and coming back keeps the request's ladder.
+  await page.getByRole('button', { name: new RegExp(`^${best.desk.name}`) }).click()
+  await expect(page.getByTestId('latest-version')).toHaveText(/state v1/)
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  await expect(page.getByTestId('network-request').first()).toHaveAttribute('data-fill', 'filled')
 })
 
 test('a desk that goes silent mid-request does not block the ladder; a desk that declines says why', async ({ browser, stack }) => {

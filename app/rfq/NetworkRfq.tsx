@@ -15,12 +15,15 @@ import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { OPEN, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 import { bestRow, ladderOrder, ladderRows, requestTickets, type LadderRow, type NetworkRequest } from './ladder.ts'
+import { requestStore } from './requestStore.ts'
 
 export interface NetworkRfqProps {
   readonly network: readonly NetworkChannel[]
   readonly markets: MarketsByFeed
   readonly now: number
   readonly spec: ChannelSpec
+  /** The trader's public key: its requests are kept per key while the page lives (requestStore). */
+  readonly owner: string
   /** The demo desks' panel (DemoDesks), open at first when no channel can be asked. */
   readonly demoDesks?: ReactNode
 }
@@ -33,15 +36,24 @@ function canAsk(n: NetworkChannel): boolean {
 
 const newId = () => crypto.randomUUID().replace(/-/g, '').slice(0, 16)
 
-export function NetworkRfq({ network, markets, now, spec, demoDesks }: NetworkRfqProps) {
+export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: NetworkRfqProps) {
+  const store = requestStore(owner)
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // null: every channel that can be asked
-  const [requests, setRequests] = useState<readonly NetworkRequest[]>([])
+  const [requests, setRequestsState] = useState<readonly NetworkRequest[]>(store.requests)
+  const setRequests = (f: (rs: readonly NetworkRequest[]) => readonly NetworkRequest[]) => {
+    store.requests = f(store.requests)
+    setRequestsState(store.requests)
+  }
   const [error, setError] = useState<string | null>(null)
   // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see each other.
-  const fills = useRef(new Map<string, FillState>())
-  const [fillView, setFillView] = useState<ReadonlyMap<string, FillState>>(new Map())
-  const [notes, setNotes] = useState<ReadonlyMap<string, string>>(new Map())
+  const fills = useRef(store.fills)
+  const [fillView, setFillView] = useState<ReadonlyMap<string, FillState>>(() => new Map(store.fills))
+  const [notes, setNotesState] = useState<ReadonlyMap<string, string>>(store.notes)
+  const setNotes = useCallback((f: (m: ReadonlyMap<string, string>) => ReadonlyMap<string, string>) => {
+    store.notes = f(store.notes)
+    setNotesState(store.notes)
+  }, [store])
 
   const askable = network.filter(canAsk)
   // Open at first while no channel can be asked; then the trader's choice (never closed under a click).
@@ -78,7 +90,7 @@ export function NetworkRfq({ network, markets, now, spec, demoDesks }: NetworkRf
     setFillView(new Map(fills.current))
     if (r.refused) setNotes((m) => new Map(m).set(requestId, r.refused!))
     return r
-  }, [])
+  }, [setNotes])
 
   /** Withdraws the request's tickets: every channel's but `keep` (the winner's is marked filled). */
   const withdraw = useCallback((request: NetworkRequest, keep: string | null) => {
@@ -126,7 +138,7 @@ export function NetworkRfq({ network, markets, now, spec, demoDesks }: NetworkRf
         step(request.id, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: `${outcome.code}: ${outcome.message}` })
       }
     }
-  }, [network, requests, step, withdraw])
+  }, [network, requests, step, withdraw, setNotes])
 
   return (
     <section className="card network-rfq" aria-labelledby="network-rfq-title">

@@ -215,3 +215,23 @@ describe('a cancel a writer deleted', () => {
     expect(a.view.quotes.find((x) => x.hash === qh)?.status).toBe('cancelled')
   })
 })
+
+describe('junk updates and the store', () => {
+  it('do not pile up: the store compacts by bytes, and the shed junk leaves it', async () => {
+    const params = makeParams(9)
+    const store = storeWithOpening(openingSigned(params))
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store, clock: () => T0 + 5000 })
+    const writer = new Y.Doc()
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(a.doc))
+    writer.on('update', (u: Uint8Array) => Y.applyUpdate(a.doc, u))
+    // 24 updates of ~240 KiB each (each under what y-webrtc carries), ~5.6 MiB in all.
+    for (let i = 0; i < 24; i++) {
+      writer.transact(() => section(currentEpoch(writer)!, 'proposals').set(i.toString(16).padStart(64, '0'), 'x'.repeat(240 * 1024)))
+      await a.whenIdle()
+    }
+    const bytes = store.updates.reduce((n, u) => n + u.length, 0)
+    expect(bytes, `the store holds ${bytes} bytes of doc updates`).toBeLessThan(4.5 * 1024 * 1024)
+    expect(Y.encodeStateAsUpdate(a.doc).length, 'the doc shed the junk').toBeLessThan(300 * 1024)
+    await a.close()
+  })
+})

@@ -32,6 +32,8 @@ export class SessionStorage {
   gen = 0
   /** Doc updates appended since the store was last compacted. */
   updatesSinceCompact = 0
+  /** Bytes of those updates (junk from the room included): the store compacts on either count. */
+  bytesSinceCompact = 0
   private readonly pendingWrites = new Set<Promise<void>>()
 
   constructor(
@@ -155,6 +157,7 @@ export class SessionStorage {
   /** A doc update, appended in the background (a failure is reported, the records carry everything binding). */
   appendUpdate(update: Uint8Array): void {
     this.updatesSinceCompact++
+    this.bytesSinceCompact += update.length
     const t: Promise<void> = this.store.appendUpdate(update).then(
       () => void this.pendingWrites.delete(t),
       (e) => {
@@ -173,6 +176,7 @@ export class SessionStorage {
   /** Rewrites the store as: latest co-signed state, own signatures above it, live quotes, recent decisions, the doc. */
   async compact(now: number, doc: Y.Doc): Promise<void> {
     this.updatesSinceCompact = 0
+    this.bytesSinceCompact = 0
     this.gen++
     for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
     this.quotes = this.quotes.filter((q) => q.quote.validUntil >= now)

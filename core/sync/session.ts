@@ -57,6 +57,8 @@ export interface ChannelSessionOptions {
 
 /** Actions one step performs at most before it publishes and yields. */
 const MAX_STEPS = 64
+/** The store compacts once the doc updates appended since its last compaction reach this many bytes. */
+const STORE_COMPACT_BYTES = 4 * 1024 * 1024
 /** Rejections of replaced epochs still shown in the view. */
 const MAX_SHED = 100
 
@@ -460,7 +462,8 @@ export class ChannelSession {
       }
     }
     this.ui.publish(last)
-    if (this.storage.updatesSinceCompact >= this.storeCompactAfter) await this.storage.compact(this.clock(), this.doc)
+    // By count, or by bytes: updates a room writer filled with junk do not pile up in the store.
+    if (this.storage.updatesSinceCompact >= this.storeCompactAfter || this.storage.bytesSinceCompact >= STORE_COMPACT_BYTES) await this.storage.compact(this.clock(), this.doc)
   }
 
   /** `latest` is made durable as a co-signed state (a root of every later view: never roll back). */

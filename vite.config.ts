@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite'
 import react from '@vitejs/plugin-react'
 
-// The app is served on loopback only; the settlement node and signaling server are separate processes.
+// The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',

@@ -1,5 +1,5 @@
-// channel-contract's public face for the app, bots and tests: the contract (pure), the node client
-// and the watchtower. Browser-safe: nothing here imports Node modules (the node is ./node/index.ts).
-export * from './contract/index.ts'
+// channel-contract's public face for the app, the desk and tests: the chain client and settlement
+// facade (browser-safe: viem, fetch and zod). Node-only parts: chain/ (solc, anvil, deploy, devnet),
+// services/ (oracle, watchtower). The TypeScript model of the contract (model/) serves the
+// differential test against the Solidity adjudicator.
 export * from './client/index.ts'
-export * from './watchtower/index.ts'

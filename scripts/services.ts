@@ -1,5 +1,5 @@
 // Child processes for the product's services (dev chain, oracle, watchtower, signaling server,
-// settlement node, demo counterparty, app), shared by `npm start`, the e2e fixtures and the
+// demo desks, app), shared by `npm start`, the e2e fixtures and the
 // benchmarks: start, wait for the ready line, kill (politely or with SIGKILL), restart on the same
 // port and data.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -131,20 +131,6 @@ export function signalingService(port: number, echo = false): Service {
     env: { PORT: String(port), HOST: '127.0.0.1' },
     ready: /Signaling server running/,
     echo,
-  })
-}
-
-export function nodeService(opts: { port: number; dataDir: string; seed?: string; echo?: boolean; watchtower?: boolean; allowOrigins?: readonly string[] }): Service {
-  return new Service({
-    name: 'node',
-    cmd: [
-      'node', '--import', 'tsx', 'channel-contract/node/main.ts', '--dev', '--port', String(opts.port), '--data', opts.dataDir,
-      '--seed', opts.seed ?? 'dev', ...(opts.watchtower === false ? ['--no-watchtower'] : []),
-      // The app's page origins (CORS; other origins are refused); default: see main.ts --help.
-      ...(opts.allowOrigins ?? []).flatMap((o) => ['--allow-origin', o]),
-    ],
-    ready: /listening on/,
-    echo: opts.echo ?? false,
   })
 }
 

@@ -1,7 +1,7 @@
 import { startTransition, useEffect, useState } from 'react'
 import { useSettlement } from './useSettlement.ts'
 
-/** The settlement node's time, re-read every `everyMs` (countdowns, expiries, validity). */
+/** The chain's time (latest block, interpolated by the page clock), re-read every `everyMs` (countdowns, expiries, validity). */
 export function useNodeNow(everyMs = 1000): number {
   const { conn } = useSettlement()
   const [now, setNow] = useState(conn.now)

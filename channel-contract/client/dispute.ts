@@ -11,8 +11,7 @@ export interface StaleDispute {
 }
 
 /**
- * What the rule reads of a channel on the contract: the ledger node's ChannelView and the chain's
- * SettlementChannelView (settlement.ts) both have it.
+ * What the rule reads of a channel on the contract (SettlementChannelView in settlement.ts has it).
  */
 export interface DisputeHolder {
   readonly status: string

@@ -1,5 +1,3 @@
-export * from './client.ts'
-export * from './api.ts'
 export * from './dispute.ts'
 export * from './settlement.ts'
 export * from './chain.ts'

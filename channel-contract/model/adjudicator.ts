@@ -34,7 +34,7 @@ import {
   type SignedState,
   type VerifyBytes,
 } from '../../core/index.ts'
-import { ContractError, type ContractErrorCode } from '../contract/errors.ts'
+import { ContractError, type ContractErrorCode } from './errors.ts'
 
 /** How long after expiry an attestation may settle a position; after it, both locks are refunded. */
 export const SETTLEMENT_FALLBACK_MS = 7 * 86_400_000

@@ -1,5 +1,5 @@
-// Contract rejections: core's ProtocolError with the contract's own stable codes. The node returns
-// the code, the client and the UI show it, tests assert on it.
+// The model's rejections: core's ProtocolError with the contract's stable codes (the Solidity
+// adjudicator's custom errors have the same names); the differential test compares them.
 import { ProtocolError } from '../../core/errors.ts'
 
 export type ContractErrorCode =

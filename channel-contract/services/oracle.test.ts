@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toWire, verifyAttestation } from '../../core/index.ts'
 import { freePort, startAnvil, type Anvil } from '../chain/anvil.ts'
-import { DevOracle } from '../node/dev-oracle.ts'
+import { DevOracle } from './dev-oracle.ts'
 import { startOracleService, type OracleService } from './oracle.ts'
 
 const APP = 'http://127.0.0.1:5173'

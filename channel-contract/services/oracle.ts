@@ -14,7 +14,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createPublicClient, http, type PublicClient } from 'viem'
-import { DevOracle, UnknownFeedError } from '../node/dev-oracle.ts'
+import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
@@ -23,7 +23,7 @@ export const DEFAULT_ORACLE_PORT = 8701
 export interface OracleServiceOptions {
   /** The chain whose latest block time bounds what is attested. */
   readonly rpcUrl: string
-  /** Default: DevOracle of `seed` (default "dev"), as the settlement node's dev oracle. */
+  /** Default: DevOracle of `seed` (default "dev"). */
   readonly oracle?: DevOracle
   readonly seed?: string
   readonly host?: string

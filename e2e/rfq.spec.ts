@@ -195,3 +195,32 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   // The silent desk's ticket is withdrawn in the trader's copy of its channel.
   await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)).toHaveAttribute('data-status', 'withdrawn')
 })
+
+test('a request split across two dealers: each quotes half, both halves fill, each in its own channel', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  desks = DESKS.slice(0, 2).map((d) => styledDesk(stack, d))
+  await Promise.all(desks.map((d) => d.service.start()))
+  const trader = await newTrader(browser, stack, 'rfq-split')
+  const page = trader.page
+  await trader.open()
+  await createIdentity(page)
+  await getTestFunds(page)
+  for (const d of desks) await openChannelWith(page, d, '20000')
+
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  await page.getByLabel('Fill from').selectOption('2')
+  await page.getByRole('button', { name: 'New network RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill('0.2')
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  const ladder = page.getByTestId('network-request').first()
+  await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
+  // Each dealer was asked for half: its quote's size is 0.1.
+  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(3)).toHaveText('0.1')
+  for (const d of desks) await ladder.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
+  await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
+  await expect(ladder.getByTestId('network-request-note')).toHaveText(/^Filled in 2 parts with (Tight Desk, Demo Desk|Demo Desk, Tight Desk); the other tickets are withdrawn\.$/)
+  const after = await Promise.all(desks.map(deskInfo))
+  for (const info of after) expect(info.channels.map((c) => c.latestVersion)).toEqual([1])
+  await page.getByRole('button', { name: 'Book (all channels)' }).click()
+  await expect(page.getByTestId('book').getByTestId('book-position-count')).toHaveText('2')
+})

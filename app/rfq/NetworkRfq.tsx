@@ -13,8 +13,8 @@ import { defaultExpiry } from '../negotiate/expiries.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import { OPEN, stepFill, type FillEvent, type FillState } from './fillRule.ts'
-import { bestRow, ladderOrder, ladderRows, requestTickets, type LadderRow, type NetworkRequest } from './ladder.ts'
+import { canStartPart, fillKind, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { bestRow, ladderOrder, ladderRows, requestTickets, splitInput, type LadderRow, type NetworkRequest } from './ladder.ts'
 import { requestStore } from './requestStore.ts'
 
 export interface NetworkRfqProps {
@@ -60,6 +60,9 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
   const [desksOpen, setDesksOpen] = useState(() => network.filter(canAsk).length === 0)
   const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
   const targets = askable.filter((n) => isChosen(n.record.channelId))
+  // The size split across this many dealers (each ticket asks for that share); at most one per dealer asked.
+  const [lotsWanted, setLots] = useState(1)
+  const lots = Math.max(1, Math.min(lotsWanted, targets.length))
 
   const newDraft = () => {
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
@@ -70,13 +73,14 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
   const send = () => {
     if (!draft) return
     try {
-      const tickets = requestTickets(draftToRfqInput(draft), targets.map((n) => n.record.channelId), newId)
+      const decimals = spec.feeds.find((f) => f.name === draft.feed)?.quantityDecimals ?? 4
+      const tickets = requestTickets(splitInput(draftToRfqInput(draft), lots, decimals), targets.map((n) => n.record.channelId), newId)
       const legs = tickets.map((t) => {
         const n = network.find((x) => x.record.channelId === t.channelId)!
         n.session!.createRfq(t.input, t.rfqId)
         return { channelId: t.channelId, counterparty: n.record.label, rfqId: t.rfqId }
       })
-      setRequests((rs) => [{ id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs }, ...rs])
+      setRequests((rs) => [{ id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots }, ...rs])
       setDraft(null)
       setError(null)
     } catch (e) {
@@ -84,21 +88,22 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
     }
   }
 
-  const step = useCallback((requestId: string, e: FillEvent): ReturnType<typeof stepFill> => {
-    const r = stepFill(fills.current.get(requestId) ?? OPEN, e)
+  const step = useCallback((request: NetworkRequest, e: FillEvent): ReturnType<typeof stepFill> => {
+    const requestId = request.id
+    const r = stepFill(fills.current.get(requestId) ?? openFill(request.lots), e)
     fills.current.set(requestId, r.state)
     setFillView(new Map(fills.current))
     if (r.refused) setNotes((m) => new Map(m).set(requestId, r.refused!))
     return r
   }, [setNotes])
 
-  /** Withdraws the request's tickets: every channel's but `keep` (the winner's is marked filled). */
-  const withdraw = useCallback((request: NetworkRequest, keep: string | null) => {
+  /** Withdraws the request's tickets: every channel's but those in `keep` (the winners', marked filled). */
+  const withdraw = useCallback((request: NetworkRequest, keep: ReadonlySet<string>) => {
     for (const leg of request.legs) {
       const n = network.find((x) => x.record.channelId === leg.channelId)
       const t = n?.snap?.view.rfqs.find((x) => x.id === leg.rfqId)
       if (!n?.session || !t || t.status === 'filled' || t.status === 'cancelled') continue
-      n.session.editRfq(leg.rfqId, { field: 'status', value: leg.channelId === keep ? 'filled' : 'cancelled' })
+      n.session.editRfq(leg.rfqId, { field: 'status', value: keep.has(leg.channelId) ? 'filled' : 'cancelled' })
     }
   }, [network])
 
@@ -106,12 +111,12 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
     if (!row.quoteHash) return
     const n = network.find((x) => x.record.channelId === row.channelId)
     if (!n?.session) return
-    const r = step(request.id, { type: 'accept', channelId: row.channelId, quoteHash: row.quoteHash, counterparty: row.counterparty })
+    const r = step(request, { type: 'accept', channelId: row.channelId, quoteHash: row.quoteHash, counterparty: row.counterparty })
     if (r.refused) return
     setNotes((m) => new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`))
     const hash = row.quoteHash
     n.session.accept(hash).catch((e) => {
-      step(request.id, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: describeFailure(e) })
+      step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: describeFailure(e) })
     })
   }
 
@@ -119,23 +124,26 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
   // or the trade intent refused or failed in its channel.
   useEffect(() => {
     for (const request of requests) {
-      const f = fills.current.get(request.id)
-      if (!f || f.kind !== 'filling') continue
-      const n = network.find((x) => x.record.channelId === f.channelId)
-      const view = n?.snap?.view
-      if (!view) continue
-      if (view.latest?.state.positions.some((p) => p.id === f.quoteHash)) {
-        const r = step(request.id, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash })
-        if (r.justFilled) {
-          withdraw(request, f.channelId)
-          setNotes((m) => new Map(m).set(request.id, `Filled with ${f.counterparty}; the other tickets are withdrawn.`))
+      const inflight = fills.current.get(request.id)?.inflight ?? []
+      for (const f of inflight) {
+        const n = network.find((x) => x.record.channelId === f.channelId)
+        const view = n?.snap?.view
+        if (!view) continue
+        if (view.latest?.state.positions.some((p) => p.id === f.quoteHash)) {
+          const r = step(request, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash })
+          if (r.justFilled) {
+            const winners = r.state.done
+            withdraw(request, new Set(winners.map((c) => c.channelId)))
+            const text = winners.length === 1 ? `Filled with ${winners[0]!.counterparty}` : `Filled in ${winners.length} parts with ${winners.map((c) => c.counterparty).join(', ')}`
+            setNotes((m) => new Map(m).set(request.id, `${text}; the other tickets are withdrawn.`))
+          }
+          continue
         }
-        continue
-      }
-      const q = view.quotes.find((x) => x.hash === f.quoteHash)
-      const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
-      if (outcome && (outcome.status === 'refused' || outcome.status === 'failed')) {
-        step(request.id, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: `${outcome.code}: ${outcome.message}` })
+        const q = view.quotes.find((x) => x.hash === f.quoteHash)
+        const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
+        if (outcome && (outcome.status === 'refused' || outcome.status === 'failed')) {
+          step(request, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: `${outcome.code}: ${outcome.message}` })
+        }
       }
     }
   }, [network, requests, step, withdraw, setNotes])
@@ -172,6 +180,14 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
           </label>
         ))}
       </fieldset>
+      <label className="row small">
+        Fill from
+        <select value={lots} onChange={(e) => setLots(Number(e.target.value))} disabled={targets.length < 2}>
+          <option value={1}>one dealer (the whole size)</option>
+          {targets.length >= 2 && <option value={2}>2 dealers, half each</option>}
+          {targets.length >= 3 && <option value={3}>3 dealers, a third each</option>}
+        </select>
+      </label>
       {!draft && (
         <button type="button" onClick={newDraft} disabled={askable.length === 0}>New network RFQ</button>
       )}
@@ -185,8 +201,8 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
       {error && <p className="error" role="alert">{error}</p>}
       {requests.map((r, i) => (
         <RequestLadder key={r.id} index={requests.length - i} request={r} network={network} markets={markets} now={now}
-          fill={fillView.get(r.id) ?? OPEN} note={notes.get(r.id) ?? null}
-          onAccept={(row) => accept(r, row)} onWithdraw={() => withdraw(r, null)} />
+          fill={fillView.get(r.id) ?? openFill(r.lots)} note={notes.get(r.id) ?? null}
+          onAccept={(row) => accept(r, row)} onWithdraw={() => withdraw(r, new Set())} />
       ))}
     </section>
   )
@@ -224,11 +240,12 @@ function RequestLadder({ index, request, network, markets, now, fill, note, onAc
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
   const asset = config.asset.symbol
   const quoted = rows.filter((r) => r.status === 'quoted').length
-  const open = fill.kind === 'open'
+  const kind = fillKind(fill)
+  const claimed = new Set([...fill.inflight, ...fill.done].map((c) => c.channelId))
   const titleId = `network-request-${request.id}`
   return (
-    <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={fill.kind}>
-      <h3 id={titleId}>Request {index}: {request.side === 'buy' ? 'buy' : 'sell'} {request.feed} · {quoted} of {rows.length} quoted</h3>
+    <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
+      <h3 id={titleId}>Request {index}: {request.side === 'buy' ? 'buy' : 'sell'} {request.feed} · {quoted} of {rows.length} quoted{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
       <p data-testid="best-price">
         {best
           ? <>Best {priceName}: <Money minor={best.premium!} decimals={config.asset.decimals} asset={asset} /> from {best.counterparty}</>
@@ -255,7 +272,7 @@ function RequestLadder({ index, request, network, markets, now, fill, note, onAc
                 <td>{r.status !== 'quoted' ? '—' : r.shortfall === null ? 'yes' : `no: ${r.shortfall}`}</td>
                 <td>
                   {r.status === 'quoted' && (
-                    <button type="button" className="small" disabled={!open || r.shortfall !== null} onClick={() => onAccept(r)} aria-label={`Accept ${r.counterparty}'s quote`}>
+                    <button type="button" className="small" disabled={!canStartPart(fill) || claimed.has(r.channelId) || r.shortfall !== null} onClick={() => onAccept(r)} aria-label={`Accept ${r.counterparty}'s quote`}>
                       Accept
                     </button>
                   )}
@@ -265,9 +282,9 @@ function RequestLadder({ index, request, network, markets, now, fill, note, onAc
           </tbody>
         </table>
       </div>
-      {fill.kind === 'open' && fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
+      {fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
       {note && <p role="status" data-testid="network-request-note">{note}</p>}
-      {fill.kind === 'open' && <button type="button" className="secondary small" onClick={onWithdraw}>Withdraw request</button>}
+      {kind === 'open' && fill.done.length === 0 && <button type="button" className="secondary small" onClick={onWithdraw}>Withdraw request</button>}
     </section>
   )
 }

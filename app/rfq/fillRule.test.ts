@@ -1,18 +1,21 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OPEN, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { OPEN, fillKind, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 
 const accept = (channelId: string, quoteHash = `q-${channelId}`): FillEvent => ({ type: 'accept', channelId, quoteHash, counterparty: `desk ${channelId}` })
 
-describe('stepFill', () => {
+describe('stepFill, one part', () => {
   it('two quotes accepted at once: the first fills, the second is refused with a reason', () => {
     const a = stepFill(OPEN, accept('x'))
     expect(a.refused).toBeNull()
+    expect(fillKind(a.state)).toBe('filling')
     const b = stepFill(a.state, accept('y'))
     expect(b.refused).toBe("desk x's quote is being filled for this request: wait for it (one fill per request)")
     expect(b.state).toBe(a.state)
+    expect(stepFill(a.state, accept('x')).refused).toBe("already accepting desk x's quote")
     const done = stepFill(b.state, { type: 'done', channelId: 'x', quoteHash: 'q-x' })
     expect(done.justFilled).toBe(true)
+    expect(fillKind(done.state)).toBe('filled')
     expect(stepFill(done.state, accept('y')).refused).toBe('this request is already filled with desk x')
   })
 
@@ -21,40 +24,62 @@ describe('stepFill', () => {
     expect(stepFill(a, { type: 'failed', channelId: 'y', quoteHash: 'q-y', reason: 'r' }).state).toBe(a)
     expect(stepFill(a, { type: 'done', channelId: 'y', quoteHash: 'q-y' }).justFilled).toBe(false)
     const f = stepFill(a, { type: 'failed', channelId: 'x', quoteHash: 'q-x', reason: 'QUOTE_EXPIRED: too late' }).state
-    expect(f).toEqual({ kind: 'open', lastFailure: 'desk x: QUOTE_EXPIRED: too late' })
+    expect(f).toMatchObject({ inflight: [], done: [], lastFailure: 'desk x: QUOTE_EXPIRED: too late' })
+    expect(fillKind(f)).toBe('open')
     expect(stepFill(f, accept('y')).refused).toBeNull()
   })
+})
 
-  it('under any interleaving of clicks and channel outcomes, at most one fill, every refusal says why (property)', () => {
-    // A simulated network of channels: an accept the rule lets through becomes a proposal in its
-    // channel, which later completes or fails (in any order with further clicks); a refused click
-    // proposes nothing. Only proposals can complete.
+describe('stepFill, split across dealers', () => {
+  it('fills one part per counterparty up to the parts asked, then refuses with a reason', () => {
+    let s = openFill(2)
+    s = stepFill(s, accept('x')).state
+    expect(stepFill(s, accept('x', 'q-x2')).refused).toBe('desk x already has a part of this request (one part per counterparty)')
+    s = stepFill(s, accept('y')).state
+    expect(stepFill(s, accept('z')).refused).toBe('all 2 parts of this request are filled or being filled (desk x, desk y): wait for them')
+    const first = stepFill(s, { type: 'done', channelId: 'y', quoteHash: 'q-y' })
+    expect(first.justFilled).toBe(false)
+    expect(fillKind(first.state)).toBe('filling')
+    const last = stepFill(first.state, { type: 'done', channelId: 'x', quoteHash: 'q-x' })
+    expect(last.justFilled).toBe(true)
+    expect(stepFill(last.state, accept('z')).refused).toBe('this request is already filled with desk y, desk x')
+    expect(() => openFill(0)).toThrow('lots: expected a whole number of parts >= 1, got 0')
+  })
+
+  it('under any interleaving of clicks and channel outcomes: at most the parts asked, one per channel, every refusal says why (property)', () => {
+    // A simulated network: an accept the rule lets through becomes a proposal in its channel,
+    // which later completes or fails (in any order with further clicks); a refused click proposes
+    // nothing. Only proposals can complete.
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('click' as const), channel: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({ kind: fc.constant('click' as const), channel: fc.integer({ min: 0, max: 3 }), quote: fc.integer({ min: 0, max: 1 }) }),
       fc.record({ kind: fc.constant('resolve' as const), ok: fc.boolean(), pick: fc.nat() }),
     )
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-        let state: FillState = OPEN
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(op, { maxLength: 60 }), (lots, ops) => {
+        let state: FillState = openFill(lots)
         const proposed: { channelId: string; quoteHash: string }[] = []
-        let fills = 0
+        const filled: string[] = []
+        let completions = 0
         for (const o of ops) {
           if (o.kind === 'click') {
-            const r = stepFill(state, accept(`c${o.channel}`))
-            if (r.refused === null) proposed.push({ channelId: `c${o.channel}`, quoteHash: `q-c${o.channel}` })
+            const r = stepFill(state, accept(`c${o.channel}`, `q${o.quote}-c${o.channel}`))
+            if (r.refused === null) proposed.push({ channelId: `c${o.channel}`, quoteHash: `q${o.quote}-c${o.channel}` })
             else expect(r.refused.length).toBeGreaterThan(10)
             state = r.state
           } else if (proposed.length > 0) {
             const [p] = proposed.splice(o.pick % proposed.length, 1)
             const r = stepFill(state, o.ok ? { type: 'done', ...p! } : { type: 'failed', ...p!, reason: 'refused' })
-            if (r.justFilled) fills++
+            if (o.ok) filled.push(p!.channelId)
+            if (r.justFilled) completions++
             state = r.state
           }
-          // Never more than one proposal in flight for the request.
-          expect(proposed.length).toBeLessThanOrEqual(1)
+          // Never more parts in flight or filled than asked, never two in one channel.
+          expect(proposed.length + filled.length).toBeLessThanOrEqual(lots)
+          expect(new Set([...proposed.map((p) => p.channelId), ...filled]).size).toBe(proposed.length + filled.length)
         }
-        expect(fills).toBeLessThanOrEqual(1)
-        if (fills === 1) expect(state.kind).toBe('filled')
+        expect(filled.length).toBeLessThanOrEqual(lots)
+        expect(completions).toBe(filled.length === lots ? 1 : 0)
+        expect(fillKind(state) === 'filled').toBe(filled.length === lots)
       }),
       { numRuns: 500 },
     )

@@ -1,22 +1,50 @@
-// One fill per request, however the trader clicks: a pure state machine over the request's fill.
-//   open     nothing accepted yet (or the last accept failed): one accept may start.
-//   filling  one quote accepted, its trade proposed in its channel, not yet co-signed: every other
-//            accept is refused with a reason the trader sees (no second dealer fills the request).
-//   filled   the trade is in its channel's co-signed state: every accept is refused; the other
-//            channels' tickets are withdrawn.
-// A failed fill (the dealer refused, the quote expired) returns the request to open.
+// At most the intended size per request, however the trader clicks: a pure state machine over the
+// request's fills. A request is filled in `lots` parts (1: the whole package from one dealer; k:
+// the size split across k dealers, each dealer's ticket asking for 1/k of it), at most one part
+// per channel.
+//   accept   starts a part if fewer than `lots` parts are filled or in flight and the channel has
+//            none; otherwise it is refused with a reason the trader sees.
+//   done     the accepted quote's trade is co-signed in its channel: the part is filled. When the
+//            last part fills (`justFilled`), the other channels' tickets are withdrawn.
+//   failed   the trade will not happen (refused, expired, could not be proposed): the part is
+//            freed, with the reason kept for the trader.
 // Race-safe because the UI steps this state synchronously in the click handler (a ref, not React
 // state): two clicks in one tick see each other.
 
-export type FillState =
-  | { readonly kind: 'open'; readonly lastFailure: string | null }
-  | { readonly kind: 'filling'; readonly channelId: string; readonly quoteHash: string; readonly counterparty: string }
-  | { readonly kind: 'filled'; readonly channelId: string; readonly quoteHash: string; readonly counterparty: string }
+export interface FillClaim {
+  readonly channelId: string
+  readonly quoteHash: string
+  readonly counterparty: string
+}
 
-export const OPEN: FillState = { kind: 'open', lastFailure: null }
+export interface FillState {
+  /** Parts the request is filled in (1..). */
+  readonly lots: number
+  readonly inflight: readonly FillClaim[]
+  readonly done: readonly FillClaim[]
+  readonly lastFailure: string | null
+}
+
+export function openFill(lots = 1): FillState {
+  if (!Number.isInteger(lots) || lots < 1) throw new Error(`lots: expected a whole number of parts >= 1, got ${lots}`)
+  return { lots, inflight: [], done: [], lastFailure: null }
+}
+
+export const OPEN: FillState = openFill(1)
+
+/** 'filled' once every part is filled; 'filling' while a part is in flight; else 'open'. */
+export function fillKind(s: FillState): 'open' | 'filling' | 'filled' {
+  if (s.done.length >= s.lots) return 'filled'
+  return s.inflight.length > 0 ? 'filling' : 'open'
+}
+
+/** Whether another part can start now (before the channel check). */
+export function canStartPart(s: FillState): boolean {
+  return s.done.length + s.inflight.length < s.lots
+}
 
 export type FillEvent =
-  | { readonly type: 'accept'; readonly channelId: string; readonly quoteHash: string; readonly counterparty: string }
+  | ({ readonly type: 'accept' } & FillClaim)
   /** The accepted quote's trade is co-signed in its channel. */
   | { readonly type: 'done'; readonly channelId: string; readonly quoteHash: string }
   /** The accepted quote's trade will not happen (refused, expired, could not be proposed). */
@@ -26,25 +54,46 @@ export interface FillStep {
   readonly state: FillState
   /** Why an accept was refused (shown to the trader), or null. */
   readonly refused: string | null
-  /** True when this event made the request filled (withdraw the other tickets now). */
+  /** True when this event filled the last part (withdraw the other tickets now). */
   readonly justFilled: boolean
 }
 
+const names = (cs: readonly FillClaim[]) => cs.map((c) => c.counterparty).join(', ')
+
+function refuseAccept(s: FillState, e: FillClaim): string | null {
+  const same = (c: FillClaim) => c.channelId === e.channelId && c.quoteHash === e.quoteHash
+  if (s.inflight.some(same)) return `already accepting ${e.counterparty}'s quote`
+  if (s.done.length >= s.lots) return `this request is already filled with ${names(s.done)}`
+  const mine = [...s.inflight, ...s.done].find((c) => c.channelId === e.channelId)
+  if (mine) return `${mine.counterparty} already has a part of this request (one part per counterparty)`
+  if (!canStartPart(s)) {
+    return s.lots === 1
+      ? `${s.inflight[0]!.counterparty}'s quote is being filled for this request: wait for it (one fill per request)`
+      : `all ${s.lots} parts of this request are filled or being filled (${names([...s.done, ...s.inflight])}): wait for them`
+  }
+  return null
+}
+
 export function stepFill(state: FillState, e: FillEvent): FillStep {
-  const same = state.kind !== 'open' && state.channelId === e.channelId && state.quoteHash === e.quoteHash
+  const matches = (c: FillClaim) => c.channelId === e.channelId && c.quoteHash === e.quoteHash
   switch (e.type) {
-    case 'accept':
-      if (state.kind === 'filling') {
-        return { state, refused: same ? `already accepting ${state.counterparty}'s quote` : `${state.counterparty}'s quote is being filled for this request: wait for it (one fill per request)`, justFilled: false }
-      }
-      if (state.kind === 'filled') return { state, refused: `this request is already filled with ${state.counterparty}`, justFilled: false }
-      return { state: { kind: 'filling', channelId: e.channelId, quoteHash: e.quoteHash, counterparty: e.counterparty }, refused: null, justFilled: false }
-    case 'done':
-      // Only the accepted quote's fill counts; anything else is not this request's doing.
-      if (state.kind === 'filling' && same) return { state: { ...state, kind: 'filled' }, refused: null, justFilled: true }
-      return { state, refused: null, justFilled: false }
-    case 'failed':
-      if (state.kind === 'filling' && same) return { state: { kind: 'open', lastFailure: `${state.counterparty}: ${e.reason}` }, refused: null, justFilled: false }
-      return { state, refused: null, justFilled: false }
+    case 'accept': {
+      const refused = refuseAccept(state, e)
+      if (refused) return { state, refused, justFilled: false }
+      const claim = { channelId: e.channelId, quoteHash: e.quoteHash, counterparty: e.counterparty }
+      return { state: { ...state, inflight: [...state.inflight, claim] }, refused: null, justFilled: false }
+    }
+    case 'done': {
+      // Only an accepted part counts; anything else is not this request's doing.
+      const claim = state.inflight.find(matches)
+      if (!claim) return { state, refused: null, justFilled: false }
+      const done = [...state.done, claim]
+      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), done }, refused: null, justFilled: done.length === state.lots }
+    }
+    case 'failed': {
+      const claim = state.inflight.find(matches)
+      if (!claim) return { state, refused: null, justFilled: false }
+      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), lastFailure: `${claim.counterparty}: ${e.reason}` }, refused: null, justFilled: false }
+    }
   }
 }

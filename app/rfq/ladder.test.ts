@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, type LadderInput, type LadderRow } from './ladder.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitInput, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -47,6 +47,24 @@ describe('requestTickets', () => {
     expect(requestTickets(rfq, ['a', 'b'], () => ids.shift()!).map((t) => t.rfqId)).toEqual(['x', 'y'])
     expect(() => requestTickets(rfq, [], () => 'z')).toThrow('choose at least one counterparty to ask')
     expect(() => requestTickets(rfq, ['a', 'a'], () => String(Math.random()))).toThrow('a counterparty is chosen twice')
+  })
+})
+
+describe('splitInput', () => {
+  const rfq: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.9', direction: 'long' }, { id: 'l2', kind: 'put', strike: '50000', cap: null, quantity: '3', direction: 'short' }] }
+
+  it('divides every leg exactly, keeping the rest of the request', () => {
+    const s = splitInput(rfq, 3, 4)
+    expect(s.legs.map((l) => l.quantity)).toEqual(['0.3', '1'])
+    expect({ ...s, legs: [] }).toEqual({ ...rfq, legs: [] })
+    expect(splitInput(rfq, 1, 4)).toBe(rfq)
+  })
+
+  it('refuses a size that does not split evenly, naming the leg', () => {
+    expect(() => splitInput(rfq, 2, 4)).not.toThrow()
+    expect(() => splitInput({ ...rfq, legs: [rfq.legs[0]!, { ...rfq.legs[1]!, quantity: '0.0001' }] }, 2, 4)).toThrow('leg 2: a quantity of 0.0001 does not split into 2 equal parts of at most 4 decimals')
+    expect(() => splitInput(rfq, 0, 4)).toThrow('split: expected a whole number of parts >= 1, got 0')
+    expect(() => splitInput({ ...rfq, legs: [{ ...rfq.legs[0]!, quantity: 'lots' }] }, 2, 4)).toThrow(/legs\[0\]\.quantity/)
   })
 })
 

@@ -7,7 +7,7 @@
 //   bestRow         the best live quote the trader can afford: lowest ask when buying, highest bid
 //                   when selling.
 // Nothing here crosses channels: each row is computed from one channel's view alone.
-import { collateralFor, otherParty, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
+import { collateralFor, formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
 import { formatMoney } from '../money/money.ts'
@@ -28,6 +28,8 @@ export interface NetworkRequest {
   readonly side: 'buy' | 'sell'
   readonly feed: string
   readonly legs: readonly RequestLeg[]
+  /** Parts the size is split into (1: one dealer fills it all). */
+  readonly lots: number
 }
 
 export interface RequestTicket {
@@ -48,6 +50,24 @@ export function requestTickets(input: RfqInput, channelIds: readonly string[], n
     ids.add(rfqId)
     return { channelId, rfqId, input: { ...input, legs: input.legs.map((l) => ({ ...l })) } }
   })
+}
+
+/**
+ * The request's package split into `lots` equal parts (each dealer's ticket asks for one part):
+ * every leg's quantity divided exactly, in the feed's quantity decimals, or an error naming the leg.
+ */
+export function splitInput(input: RfqInput, lots: number, quantityDecimals: number): RfqInput {
+  if (!Number.isInteger(lots) || lots < 1) throw new Error(`split: expected a whole number of parts >= 1, got ${lots}`)
+  if (lots === 1) return input
+  const legs = input.legs.map((l, i) => {
+    const q = parseUnits(l.quantity, quantityDecimals, `legs[${i}].quantity`)
+    if (q % BigInt(lots) !== 0n) {
+      throw new Error(`leg ${i + 1}: a quantity of ${l.quantity} does not split into ${lots} equal parts of at most ${quantityDecimals} decimals`)
+    }
+    const part = formatUnits(q / BigInt(lots), quantityDecimals)
+    return { ...l, quantity: part.includes('.') ? part.replace(/\.?0+$/, '') : part }
+  })
+  return { ...input, legs }
 }
 
 export type LadderStatus = 'waiting' | 'quoted' | 'declined' | 'expired' | 'withdrawn' | 'filled' | 'offline'

@@ -6,6 +6,10 @@ export default defineConfig({
   root: 'app',
   publicDir: '../public',
   plugins: [react()],
+  // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
+  // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
+  // imported module" for viem's lazily loaded chunks).
+  ...(process.env.VITE_CACHE_DIR ? { cacheDir: process.env.VITE_CACHE_DIR } : {}),
   server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },

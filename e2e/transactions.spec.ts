@@ -1,0 +1,45 @@
+// What the trader sees of a transaction: each one listed with its stage until mined (block and gas
+// once mined), and a call the contract refuses reported with its custom error in words, nothing
+// moved. Both traders press "Open channel on the contract" at once: one open is mined, the other is
+// refused (CHANNEL_EXISTS) before anything is sent, and the balances on chain count the deposits once.
+import { test, expect, newTrader } from './fixtures.ts'
+import { createIdentity, evmAddressOf, getTestFunds, openChannel } from './app.ts'
+
+test('a mined transaction is reported once mined (block, gas); a refused one with its custom error in words, nothing moved', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const alice = await newTrader(browser, stack, 'alice')
+  const bob = await newTrader(browser, stack, 'bob')
+  const [a, b] = [alice.page, bob.page]
+  for (const t of [alice, bob]) {
+    await t.open()
+    await createIdentity(t.page)
+    await getTestFunds(t.page)
+  }
+  // Test funds: a mint and a deposit, each listed as confirmed with the block that mined it and its gas.
+  const txs = a.getByTestId('tx-list').locator('li')
+  await expect(txs.filter({ hasText: 'Test funds 100,000.00 USDC' })).toHaveAttribute('data-stage', 'mined')
+  await expect(txs.filter({ hasText: 'Deposit 100,000.00 USDC' })).toContainText(/confirmed .*block \d+ · gas [\d,]+/)
+  const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
+  expect(await stack.chain.freeBalance(evmA)).toBe(100_000_000_000n)
+
+  await openChannel(a, b)
+  for (const p of [a, b]) {
+    await p.getByRole('tab', { name: 'Settlement' }).click()
+    // Enabled once the counterparty's EIP-712 authorisation is in the doc.
+    await expect(p.getByRole('button', { name: 'Open channel on the contract' })).toBeEnabled({ timeout: 30_000 })
+  }
+  await Promise.all([a, b].map((p) => p.getByRole('button', { name: 'Open channel on the contract' }).click()))
+  for (const p of [a, b]) await expect(p.getByTestId('onchain-status')).toHaveText('open', { timeout: 20_000 })
+
+  const opens = [a, b].map((p) => p.getByTestId('tx-list').locator('li').filter({ hasText: 'Open channel' }))
+  await expect.poll(async () => (await Promise.all(opens.map((o) => o.getAttribute('class')))).sort().join(',')).toBe('confirmed,failed')
+  const refused = (await opens[0]!.getAttribute('class')) === 'failed' ? opens[0]! : opens[1]!
+  await expect(refused).toContainText('This channel is already open (or was closed) on the contract. Nothing to do: a channel opens once. (CHANNEL_EXISTS)')
+  // The deposits moved once: 50,000 of each side's 100,000 is in the channel.
+  expect(await stack.chain.freeBalance(evmA)).toBe(50_000_000_000n)
+  expect(await stack.chain.freeBalance(evmB)).toBe(50_000_000_000n)
+  const { params } = await stack.chain.channelOf(evmA)
+  expect((await stack.chain.view(params))?.holdings).toBe(100_000_000_000n)
+  await alice.context.close()
+  await bob.context.close()
+})

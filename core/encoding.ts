@@ -26,6 +26,9 @@ export type DomainTag =
   | 'settled/v2'
   | 'invite/v2'
   | 'proposal/v2'
+  // core/sync/notes.ts: a party's signed refusal of a state or quote, and a quoter's signed cancel.
+  | 'refusal/v2'
+  | 'cancel/v2'
 
 export class ByteWriter {
   private buf: Uint8Array

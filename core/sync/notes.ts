@@ -10,8 +10,8 @@ import type { Hex } from '../bytes.ts'
 
 // Not in core's DomainTag list (core/encoding.ts is not core/sync's to edit): the same H(tag, bytes)
 // construction with tags no other message uses.
-const REFUSAL_TAG = 'refusal/v2' as DomainTag
-const CANCEL_TAG = 'cancel/v2' as DomainTag
+const REFUSAL_TAG: DomainTag = 'refusal/v2'
+const CANCEL_TAG: DomainTag = 'cancel/v2'
 
 /**
  * What a refusal signs: the state or quote hash it answers (each binds its channel), the refusing

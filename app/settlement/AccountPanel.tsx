@@ -2,6 +2,7 @@
 // balance in the settlement contract; test funds and the chain's clock on the dev chain; deposit
 // and withdraw; every transaction's progress. Amounts in the asset's units, never minor units.
 import { useState, type FormEvent } from 'react'
+import type { EIP1193Provider } from 'viem'
 import { parseUnits } from '../../core/index.ts'
 import { formatUnits } from '../../core/index.ts'
 import { config } from '../config.ts'
@@ -61,6 +62,17 @@ export function AccountPanel() {
     if (minted) await conn.track(`Deposit ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.deposit(FAUCET_AMOUNT, p))
   }
 
+  // A browser wallet (EIP-1193), when the page has one: it then signs deposits, withdrawals, opens and closes.
+  const injected = (globalThis as { ethereum?: EIP1193Provider }).ethereum
+  const useBrowserWallet = async () => {
+    try {
+      await conn.useInjectedWallet(injected!)
+      setFormError(null)
+    } catch (err) {
+      setFormError(describeFailure(err))
+    }
+  }
+
   const moveClock = (e: FormEvent) => {
     e.preventDefault()
     const hours = Number(clockHours)
@@ -85,6 +97,11 @@ export function AccountPanel() {
           <dt>Gas</dt>
           <dd className="num" data-testid="gas-balance">{wallet.gas != null ? `${Number(formatUnits(wallet.gas, 18)).toFixed(4)} ETH` : '…'}</dd>
         </dl>
+      )}
+      {injected && wallet?.kind !== 'injected' && (
+        <button type="button" className="secondary small" onClick={() => void useBrowserWallet()}>
+          Use my browser wallet instead
+        </button>
       )}
       {snap.healthy === false && <p className="error">Chain unreachable: {snap.healthError}</p>}
       {dev && (

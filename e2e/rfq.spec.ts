@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { Service } from '../scripts/services.ts'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { createIdentity, getTestFunds, shot } from './app.ts'
+import { createIdentity, expectNoSidewaysScroll, getTestFunds, shot } from './app.ts'
 
 const DESKS = [
   { style: 'tight', name: 'Tight Desk', port: 8771 },
@@ -153,6 +153,15 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await expect(page.getByTestId('latest-version')).toHaveText(/state v1/)
   await page.getByRole('button', { name: 'Network RFQ' }).click()
   await expect(page.getByTestId('network-request').first()).toHaveAttribute('data-fill', 'filled')
+
+  // At phone width both screens fit (tables scroll inside themselves).
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expectNoSidewaysScroll(page, 'network RFQ at 390')
+  await shot(page, 'rfq-ladder')
+  await page.getByRole('button', { name: 'Account and channels' }).click() // the side column folds away at phone width
+  await page.getByRole('button', { name: 'Book (all channels)' }).click()
+  await expect(page.getByTestId('book-position-count')).toHaveText('1')
+  await expectNoSidewaysScroll(page, 'book at 390')
 })
 
 test('a desk that goes silent mid-request does not block the ladder; a desk that declines says why', async ({ browser, stack }) => {

@@ -27,7 +27,7 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
     <>
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
-      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} />}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>
   )
 }

@@ -24,8 +24,9 @@ export interface NetworkRfqProps {
   readonly spec: ChannelSpec
   /** The trader's public key: its requests are kept per key while the page lives (requestStore). */
   readonly owner: string
-  /** The demo desks' panel (DemoDesks), open at first when no channel can be asked. */
+  /** The demo desks' panel (DemoDesks), open at first when the trader has no channel yet. */
   readonly demoDesks?: ReactNode
+  readonly hasChannels?: boolean
 }
 
 /** A channel the trader can ask: its session runs, its opening is signed, it is not closing. */
@@ -36,7 +37,7 @@ function canAsk(n: NetworkChannel): boolean {
 
 const newId = () => crypto.randomUUID().replace(/-/g, '').slice(0, 16)
 
-export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: NetworkRfqProps) {
+export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasChannels = false }: NetworkRfqProps) {
   const store = requestStore(owner)
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // null: every channel that can be asked
@@ -56,8 +57,8 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks }: Ne
   }, [store])
 
   const askable = network.filter(canAsk)
-  // Open at first while no channel can be asked; then the trader's choice (never closed under a click).
-  const [desksOpen, setDesksOpen] = useState(() => network.filter(canAsk).length === 0)
+  // Open at first when there is no channel yet; then the trader's choice (never closed under a click).
+  const [desksOpen, setDesksOpen] = useState(!hasChannels)
   const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
   const targets = askable.filter((n) => isChosen(n.record.channelId))
   // The size split across this many dealers (each ticket asks for that share); at most one per dealer asked.

@@ -133,7 +133,7 @@ export class ChainFixture {
     // anvil's dev accounts are unlocked: it fills nonce and fees and mines at once (one round trip).
     const from = this.chain.account(role).address
     const hash = (await client.request({ method: 'eth_sendTransaction' as never, params: [{ from, to, data, gas: `0x${CALL_GAS.toString(16)}` }] as never })) as ViemHex
-    return (await client.getTransactionReceipt({ hash }).catch(() => null)) ?? client.waitForTransactionReceipt({ hash, pollingInterval: 5, timeout: 10_000 })
+    return (await client.getTransactionReceipt({ hash }).catch(() => null)) ?? client.waitForTransactionReceipt({ hash, pollingInterval: 5, timeout: 60_000 })
   }
 
   async balanceOf(role: number): Promise<bigint> {

@@ -1,8 +1,10 @@
 // The desk's own service code (desk/service.ts, what `npm start` runs through desk/main.ts) in a
-// process of its own, with each channel's document linked to the benchmark's clients over fd 3
-// (bench/doc-link.ts) instead of a y-webrtc room. Started by bench/desk.bench.ts:
-//   tsx bench/desk-host.ts '<json {nodeUrl, dataDir}>'   (fd 3: a duplex pipe)
+// process of its own, settling on the chain it is given, with each channel's document linked to
+// the benchmark's clients over fd 3 (bench/doc-link.ts) instead of a y-webrtc room. Started by
+// bench/desk.bench.ts:
+//   tsx bench/desk-host.ts '<json {chain: configToJson(ChainConfig), dataDir}>'   (fd 3: a duplex pipe)
 import { Socket } from 'node:net'
+import { parseChainConfig } from '../channel-contract/chain/config.ts'
 import { fingerprint } from '../core/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { parseArgs } from '../desk/cli.ts'
@@ -10,15 +12,20 @@ import { startDeskService } from '../desk/service.ts'
 import { BENCH_QUOTAS } from './desk.bench.ts'
 import { DocStream } from './doc-link.ts'
 
-const cfg = JSON.parse(process.argv[2] ?? '{}') as { nodeUrl: string; dataDir: string }
-await loadNodeWebrtc() // the global WebSocket the settlement client needs on Node 20
+const cfg = JSON.parse(process.argv[2] ?? '{}') as { chain?: unknown; dataDir?: string }
+if (cfg.chain === undefined || typeof cfg.dataDir !== 'string') {
+  console.error('usage: tsx bench/desk-host.ts \'{"chain": <chain config JSON>, "dataDir": "<dir>"}\' (fd 3: a duplex pipe)')
+  process.exit(2)
+}
+const chain = parseChainConfig(cfg.chain)
+await loadNodeWebrtc() // the global WebSocket on Node 20 (the desk's modules expect it)
 const stream = new DocStream(new Socket({ fd: 3, readable: true, writable: true }))
 const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : () => undefined
 // The desk's own CLI defaults; the signaling server is never contacted (each channel's link is the stream).
-const args = parseArgs(['--node', cfg.nodeUrl, '--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk', ...BENCH_QUOTAS])
+const args = parseArgs(['--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk', ...BENCH_QUOTAS])
 if (args.help) throw new Error('unreachable: no --help given')
-const service = await startDeskService(args.options, (doc, entry) => stream.link(entry.channelId, doc), log)
-console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicKey)}`)
+const service = await startDeskService(args.options, (doc, entry) => stream.link(entry.channelId, doc), log, chain)
+console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicKey)} evm=0x${service.evmAddress}`)
 process.on('SIGTERM', () => {
   void service.stop().finally(() => process.exit(0))
 })

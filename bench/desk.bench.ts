@@ -1,5 +1,11 @@
 // The desk benchmark: the shipped desk (desk/service.ts, in a process of its own) serving 100
-// channels whose clients, in this process, trade on its quotes. Measured: countersigned trades per
+// channels whose clients, in this process, trade on its quotes. Settlement is the chain's: a local
+// anvil with the adjudicator and Test USDC (ChainFixture, via desk/testbed.ts), the oracle service,
+// no watchtower service (the desk would hand it every new state: an HTTP call per trade, and the
+// watchtower, not the desk, would set the pace). Each client has its own EVM account (derived from
+// its ed25519 key, as the app's), gets test funds and deposits them in the contract, and writes its
+// EIP-712 open authorisation into the doc beside the opening proposal; the desk opens the channel
+// on the contract (it quotes only once the channel is open on chain). Measured: countersigned trades per
 // second sustained over the measuring window and the client's confirmation time (proposal written
 // -> the desk's countersignature read) at that load.
 //   desk.trades_per_s, desk.confirm_p99_ms: documents linked to the desk process through the Yjs
@@ -13,18 +19,22 @@ import { readFileSync, rmSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
-import { SettlementClient } from '../channel-contract/index.ts'
+import { configToJson } from '../channel-contract/chain/config.ts'
+import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import {
-  NO_EVM_BINDING, applyTransition, bytesToHex, channelIdOf, generateKeyPair, nextExpiry, openingState, signedQuoteSchema, stateDigest, stateHash, tryParse,
+  applyTransition, bytesToHex, channelIdOf, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, openingState, signedQuoteSchema, stateDigest, stateHash, tryParse,
   type ChannelParams, type Hex, type KeyPair, type SignedQuote, type SignedState, type Transition,
 } from '../core/index.ts'
 import { nodeSignBytes, nodeVerifyBytes } from '../core/ed25519-node.ts'
 import {
-  ChannelRoom, channelRoomSecret, currentEpoch, deriveRoomKeys, ensureEpoch, newInviteCode, roomSecretBytes, sealInvite, section, sigKey, startNewEpoch, writeProposal, writeRfq,
+  ChannelRoom, channelRoomSecret, currentEpoch, deriveRoomKeys, ensureEpoch, newInviteCode, roomSecretBytes, sealInvite, section, sigKey, signaturesIn, startNewEpoch, writeAuthorization, writeProposal, writeRfq,
   type Proposal,
 } from '../core/sync/index.ts'
-import { freePort, loadNodeWebrtc } from '../core/sync/node.ts'
-import { nodeService, signalingService, tempDir } from '../scripts/services.ts'
+import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { ChainMarket } from '../desk/chainMarket.ts'
+import { settlementFor } from '../desk/service.ts'
+import { startTestbed, type Testbed } from '../desk/testbed.ts'
+import { tempDir } from '../scripts/services.ts'
 import { DocStream } from './doc-link.ts'
 import { percentile, type BenchResult } from './result.ts'
 
@@ -82,9 +92,13 @@ class Client {
     })
   }
 
-  /** Proposes the opening with the invited deposits (the desk countersigns exactly those). */
-  open(): void {
+  /**
+   * Proposes the opening with the invited deposits (the desk countersigns exactly those), with this
+   * client's EIP-712 open authorisation of that state (`openAuth`) beside it, as the app writes it.
+   */
+  open(openAuth: Hex): void {
     const state = this.latest.state
+    writeAuthorization(this.doc, this.params, 'open', this.latestHash, 'A', openAuth)
     this.propose({ hash: this.latestHash, version: 0, state, transition: null, proposer: 'A' }, false)
   }
 
@@ -114,8 +128,9 @@ class Client {
     const epoch = this.epoch()
     const p = this.pending
     if (p) {
-      const sigB = section(epoch, 'sigs').get(sigKey(p.hash, 'B'))
-      if (typeof sigB === 'string' && nodeVerifyBytes(sigB, stateDigest(p.state), this.params.partyB)) {
+      // Signature entries are content-addressed (`${hash}:B:${signature}`, core/sync/schema.ts).
+      const sigB = signaturesIn(section(epoch, 'sigs'), p.hash, 'B').find((sig) => nodeVerifyBytes(sig, stateDigest(p.state), this.params.partyB))
+      if (sigB !== undefined) {
         this.done(performance.now() - p.t0, p.trade)
         if (p.trade) this.trades++
         this.latest = { state: p.state, sigA: p.sig, sigB }
@@ -151,10 +166,12 @@ class Client {
   /** A live quote of the desk on one of our open tickets, not cancelled, not used. */
   private liveQuote(): SignedQuote | null {
     const epoch = this.epoch()
-    const cancels = section(epoch, 'cancels')
+    // Cancel entries are `${quoteHash}:${party}:${signature}`: any entry of the quoter's takes its quote off.
+    const cancelled = new Set<string>()
+    for (const k of section(epoch, 'cancels').keys()) if (k.slice(64, 67) === ':B:') cancelled.add(k.slice(0, 64))
     const now = this.clock()
     for (const [key, raw] of section(epoch, 'quotes').entries()) {
-      if (cancels.has(key) || typeof raw !== 'string') continue
+      if (cancelled.has(key) || typeof raw !== 'string') continue
       const sq = this.parsedQuote(raw)
       if (!sq) continue
       if (sq.quote.quoter !== 'B' || !this.tickets.has(sq.quote.rfqId) || this.used.has(sq.signature) || sq.quote.validUntil < now + 2_000) continue
@@ -220,16 +237,36 @@ interface Run {
   channels: number
 }
 
+/** Runs `f` over `items`, at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, f: (x: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      await f(items[i]!, i)
+    }
+  }))
+}
+
 /**
  * `channels` clients of the desk at `deskUrl` (invites over its HTTP API), each linked by `link`;
  * trades until every client has traded, then measures `seconds`.
  */
-async function trade(node: SettlementClient, deskUrl: string, deskPid: number | undefined, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
-  const info = await node.info()
-  const deskKey = ((await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: Hex }).publicKey
-  const offset = (await node.health()).now - Date.now()
-  const clock = () => Date.now() + offset
-  const spot = Number((await node.mark('BTC-USD')).attestation.price) / 100
+async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
+  const cfg = tb.config
+  const deskInfo = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: Hex; evmAddress: string }
+  const deskKey = deskInfo.publicKey
+  const deskEvm = deskInfo.evmAddress.replace(/^0x/, '')
+  const contractId = deploymentId(cfg.chainId, cfg.adjudicator)
+  const oracleKey = tb.oracle.oracle.publicKey
+  // The chain's clock and the oracle's mark as the desk and the app read them (latest block time).
+  const reader = settlementFor(cfg, evmKeyOf(generateKeyPair().secretKey).privateKey)
+  const market = new ChainMarket(reader, await reader.oracleInfo(), { symbol: cfg.asset, decimals: cfg.assetDecimals })
+  await market.refresh()
+  market.start(1_000)
+  const clock = market.now
+  const spot = market.spot('BTC-USD')
+  if (spot === undefined) throw new Error('the oracle service has no BTC-USD mark')
   const expiry = nextExpiry(clock() + 3 * 3_600_000)
   let n = 0
   const ticket = () => ({ feed: 'BTC-USD', expiry, strike: String(Math.round((spot * (0.8 + 0.01 * (n++ % 15))) / 100) * 100) })
@@ -245,32 +282,51 @@ async function trade(node: SettlementClient, deskUrl: string, deskPid: number | 
       confirm.push(ms)
     } else unwinds++
   }
-  const clients: Client[] = []
   const deposits = { A: 200_000n * USDC, B: 100_000n * USDC }
-  for (let i = 0; i < channels; i++) {
-    const keys = generateKeyPair()
-    await node.faucet(keys.publicKey, 300_000n * USDC)
+  // Each client's EVM account gets test funds (gas and Test USDC) and deposits its side in the
+  // contract before it invites: the desk's open moves both free balances into the channel.
+  const tf = Date.now()
+  const keys = Array.from({ length: channels }, () => generateKeyPair())
+  const settlements: ChainSettlement[] = []
+  await pool(keys, 16, async (k, i) => {
+    const s = settlementFor(cfg, evmKeyOf(k.secretKey).privateKey)
+    await s.chain.getTestFunds(deposits.A)
+    await s.chain.deposit(deposits.A)
+    settlements[i] = s
+  })
+  log(`${channels} client accounts funded and deposited in ${((Date.now() - tf) / 1000).toFixed(1)} s`)
+  // Invites go in 8 at a time (the desk checks each, funds itself when its free balance is short,
+  // and starts the channel's bot); each client's link and opening once its invite is accepted.
+  const ti = Date.now()
+  const clients: Client[] = []
+  const opens: (() => void)[] = []
+  await pool(keys, 8, async (k, i) => {
     const params: ChannelParams = {
-      contractId: info.contractId, ...NO_EVM_BINDING, partyA: keys.publicKey, partyB: deskKey, nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
-      challengePeriod: 24 * 3_600_000, asset: 'USDC', assetDecimals: 6, oracle: info.oracle!.publicKey,
+      contractId, chainId: cfg.chainId, contract: cfg.adjudicator, partyA: k.publicKey, partyB: deskKey, evmA: evmKeyOf(k.secretKey).address, evmB: deskEvm,
+      nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))), challengePeriod: 24 * 3_600_000, asset: cfg.asset, assetDecimals: cfg.assetDecimals, oracle: oracleKey,
     }
     const code = newInviteCode()
-    const sealed = sealInvite({ contractId: info.contractId, inviter: keys.publicKey, params, deposits, signaling: [] }, keys.secretKey, code)
+    const sealed = sealInvite({ contractId, inviter: k.publicKey, params, deposits, signaling: [] }, k.secretKey, code)
     const res = await fetch(`${deskUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sealed, code }) })
     if (res.status !== 200) throw new Error(`invite ${i}: ${res.status} ${await res.text()}`)
-    const c = new Client(params, channelIdOf(params), keys, deposits, clock, ticket, done)
-    c.link = await link(c, channelRoomSecret(keys.secretKey, params, 'A'))
-    c.open()
+    const c = new Client(params, channelIdOf(params), k, deposits, clock, ticket, done)
+    const openAuth = await settlements[i]!.chain.authorize(c.channelId, c.latestHash, false)
+    c.link = await link(c, channelRoomSecret(k.secretKey, params, 'A'))
+    opens.push(() => c.open(openAuth))
     clients.push(c)
-  }
+  })
+  log(`${channels} invites accepted in ${((Date.now() - ti) / 1000).toFixed(1)} s`)
+  // Every channel proposes its opening only now: a channel trading while the desk still accepts
+  // invites would make the invites wait behind its trades (setup time, not measured).
+  for (const open of opens) open()
   const t0 = Date.now()
   for (;;) {
     const waitingFor = clients.filter((c) => c.trades === 0).length
     if (waitingFor === 0) break
-    if (Date.now() - t0 > 180_000) throw new Error(`${waitingFor} of ${channels} channels made no trade in 180 s`)
+    if (Date.now() - t0 > 180_000) throw new Error(`${waitingFor} of ${channels} channels made no trade in 180 s (each is opened on the contract by the desk first)`)
     await new Promise((r) => setTimeout(r, 250))
   }
-  log(`${channels} channels trading after ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`)
+  log(`${channels} channels open on the contract and trading after ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`)
   await new Promise((r) => setTimeout(r, 3_000))
   const from = performance.now()
   measuring = { from, to: from + seconds * 1000 }
@@ -281,17 +337,19 @@ async function trade(node: SettlementClient, deskUrl: string, deskPid: number | 
     c.stopped = true
     c.link?.destroy()
   }
+  market.stop()
   confirm.sort((a, b) => a - b)
   return { deskCpu, trades, seconds, confirm, unwinds, channels }
 }
 
 /** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
-function startDesk(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
-  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] })
+function startDesk(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
+  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'], env: { ...process.env, ...env } })
   const stream = new DocStream(child.stdio[3] as Socket)
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (b: Buffer) => {
+      if (process.env.DESK_ECHO === '1') process.stderr.write(b)
       if (out.length < 100_000) out += b.toString()
       const m = /ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
       if (m) resolve({ child, url: m[1]!, stream })
@@ -321,25 +379,23 @@ export async function run(): Promise<BenchResult[]> {
   const WEBRTC_CHANNELS = Number(process.env.DESK_BENCH_WEBRTC_CHANNELS ?? 10)
   const only = process.env.DESK_BENCH_ONLY
   const dirs: string[] = []
-  const nodeDir = tempDir('otc-bench-node-')
-  dirs.push(nodeDir)
-  const nodePort = await freePort()
-  // The node's watchtower is off: the desk would hand it every new state (an HTTP call per trade)
-  // and the dev node, not the desk, would set the pace.
-  const nodeSvc = nodeService({ port: nodePort, dataDir: nodeDir, watchtower: false })
-  await nodeSvc.start()
-  const node = new SettlementClient({ url: `http://127.0.0.1:${nodePort}` })
+  // The chain (anvil + contracts), the oracle service in this process, no watchtower service, a
+  // signaling server (used by the WebRTC run only).
+  const t0 = Date.now()
+  const tb = await startTestbed({ watchtower: false })
+  log(`chain, contracts and oracle service up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   const out: BenchResult[] = []
   try {
     if (!only || only === 'link') {
       const dataDir = tempDir('otc-bench-desk-')
       dirs.push(dataDir)
-      const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ nodeUrl: node.url, dataDir })])
+      const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
+      log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
       try {
-        const r = summary(await trade(node, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
+        const r = summary(await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
         log(`linked: ${r.text}`)
         out.push(
-          { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, FileChannelStore (fsync) per channel, ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
+          { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, FileChannelStore (fsync) per channel, settling on a local anvil (adjudicator opened per channel by the desk; oracle service, no watchtower), ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
           { name: 'desk.confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `trade proposal written -> the desk's countersignature read by the client, at the load of desk.trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {
@@ -347,17 +403,14 @@ export async function run(): Promise<BenchResult[]> {
       }
     }
     if (!only || only === 'webrtc') {
-      const sigPort = await freePort()
-      const signaling = signalingService(sigPort)
-      await signaling.start()
       const dataDir = tempDir('otc-bench-desk-rtc-')
       dirs.push(dataDir)
-      const signalingUrl = `ws://127.0.0.1:${sigPort}`
-      // Exactly what `npm start` runs.
-      const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--node', node.url, '--signaling', signalingUrl, '--port', '0', '--data', dataDir, ...BENCH_QUOTAS])
+      const signalingUrl = tb.signalingUrl
+      // Exactly what `npm start` runs: the chain from OTC_* variables.
+      const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', '0', '--data', dataDir, ...BENCH_QUOTAS], tb.deskEnv)
       const wrtc = await loadNodeWebrtc()
       try {
-        const r = summary(await trade(node, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
+        const r = summary(await trade(tb, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
           const room = ChannelRoom.open(c.doc, deriveRoomKeys(roomSecretBytes({ roomSecret }), c.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
           // Count this room's updates as the desk's (the client reacts to them).
           c.link = room
@@ -365,16 +418,15 @@ export async function run(): Promise<BenchResult[]> {
         }))
         log(`webrtc: ${r.text}`)
         out.push(
-          { name: 'desk.webrtc_trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `desk/main.ts (npm start's command) over real WebRTC (@roamhq/wrtc, loopback), ${WEBRTC_CHANNELS} channels, same clients; ${r.text}` },
+          { name: 'desk.webrtc_trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `desk/main.ts (npm start's command, chain from OTC_*) over real WebRTC (@roamhq/wrtc, loopback), ${WEBRTC_CHANNELS} channels, same clients; ${r.text}` },
           { name: 'desk.webrtc_confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `at the load of desk.webrtc_trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {
         await stopDesk(desk.child)
-        await signaling.stop()
       }
     }
   } finally {
-    await nodeSvc.stop()
+    await tb.stop()
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   }
   return out

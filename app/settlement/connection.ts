@@ -3,7 +3,7 @@
 // balances, free balance in the contract), and every transaction this page sent with its progress
 // (checking, signing, sent, mined, confirmed) and result or reason in words. An external store for
 // useSyncExternalStore; no React here.
-import { createPublicClient, createWalletClient, custom, defineChain, http, type Account, type Chain, type EIP1193Provider, type Transport, type WalletClient } from 'viem'
+import { createClient, custom, defineChain, http, type Account, type Chain, type Client, type EIP1193Provider, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ChainCallError, ChainClient, ChainSettlement, settlementFallbackMs, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
@@ -88,21 +88,21 @@ export class SettlementConnection {
 
   constructor(readonly cfg: ChainConfig) {
     this.chain = chainOf(cfg)
-    this.publicClient = createPublicClient({ chain: this.chain, transport: http(cfg.rpcUrl) })
+    this.publicClient = createClient({ chain: this.chain, transport: http(cfg.rpcUrl) })
     this.settlement = this.settlementWith(undefined)
     this.snapshot = { rpcUrl: cfg.rpcUrl, info: null, healthy: null, healthError: null, chainNow: null, height: null, events: [], txs: [], wallet: null }
   }
 
-  private settlementWith(wallet: WalletClient<Transport, Chain | undefined, Account> | undefined): ChainSettlement {
+  private settlementWith(wallet: Client<Transport, Chain | undefined, Account> | undefined): ChainSettlement {
     const deployment = { chainId: this.cfg.chainId, address: this.cfg.adjudicator, token: this.cfg.token, asset: this.cfg.asset, assetDecimals: this.cfg.assetDecimals, fromBlock: this.cfg.deploymentBlock }
-    const chain = new ChainClient(deployment, this.publicClient as never, wallet, this.cfg.chainId === 31337 ? 0 : 1)
+    const chain = new ChainClient(deployment, this.publicClient, wallet, this.cfg.chainId === 31337 ? 0 : 1)
     return new ChainSettlement({ chain, oracleUrl: this.cfg.oracleUrl ?? '', watchtowerUrl: this.cfg.watchtowerUrl })
   }
 
   /** The trader's account from the vault: the EVM key derived from the identity secret. */
   useVaultKey(privateKey: Hex): void {
     const account = privateKeyToAccount(`0x${privateKey}`)
-    this.settlement = this.settlementWith(createWalletClient({ account, chain: this.chain, transport: http(this.cfg.rpcUrl) }))
+    this.settlement = this.settlementWith(createClient({ account, chain: this.chain, transport: http(this.cfg.rpcUrl) }))
     this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null } })
     void this.refreshWallet()
   }
@@ -113,7 +113,7 @@ export class SettlementConnection {
     if (!address) throw new ChainCallError('NO_ACCOUNT', 'The wallet gave no account.', 'Unlock the wallet and try again.')
     const walletChain = await provider.request({ method: 'eth_chainId' })
     if (Number(walletChain) !== this.cfg.chainId) throw new ChainCallError('WRONG_NETWORK', `The wallet is on chain ${Number(walletChain)}; this deployment is on chain ${this.cfg.chainId}.`, 'Switch the wallet to the right network.')
-    this.settlement = this.settlementWith(createWalletClient({ account: address, chain: this.chain, transport: custom(provider) }) as never)
+    this.settlement = this.settlementWith(createClient({ account: address, chain: this.chain, transport: custom(provider) }) as Client<Transport, Chain | undefined, Account>)
     this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null } })
     void this.refreshWallet()
   }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, http, type Chain } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { getTransactionCount } from 'viem/actions'
 import { channelIdOf, stateHash } from '../../core/index.ts'
 import { startAnvil, type Anvil } from '../chain/anvil.ts'
 import { chainChannel, ChainFixture } from '../chain/testkit.ts'
@@ -46,7 +47,7 @@ describe('ChainClient on anvil', () => {
   it('a refusal is the custom error in words, and nothing is sent', async () => {
     const c = client()
     await c.getTestFunds(100n * USDC)
-    const nonce = await c.publicClient.getTransactionCount({ address: `0x${c.account}` })
+    const nonce = await getTransactionCount(c.publicClient, { address: `0x${c.account}` })
     const refusal = await c.call({ fn: 'withdraw', amount: 1n }).catch((e: unknown) => e)
     expect(refusal).toBeInstanceOf(ChainCallError)
     expect((refusal as ChainCallError).code).toBe('INSUFFICIENT_FUNDS')
@@ -54,7 +55,7 @@ describe('ChainClient on anvil', () => {
     expect((refusal as ChainCallError).hint).toMatch(/Deposit more/)
     const tooMuch = await c.deposit(101n * USDC).catch((e: unknown) => e)
     expect((tooMuch as ChainCallError).code).toBe('ERC20InsufficientBalance')
-    expect(await c.publicClient.getTransactionCount({ address: `0x${c.account}` })).toBe(nonce)
+    expect(await getTransactionCount(c.publicClient, { address: `0x${c.account}` })).toBe(nonce)
   })
 
   it('a call that passes the check but is refused when mined reports the custom error', async () => {

@@ -11,15 +11,27 @@ import {
   ContractFunctionRevertedError,
   decodeErrorResult,
   decodeEventLog,
+  decodeFunctionResult,
   encodeFunctionData,
+  numberToHex,
   getAddress,
   type Account,
   type Chain,
+  type Client,
   type Hex as ViemHex,
-  type PublicClient,
   type Transport,
-  type WalletClient,
 } from 'viem'
+// Actions one by one (not createPublicClient's decorator, which brings every action into the app's bundle).
+import {
+  estimateGas,
+  getBalance,
+  getBlock,
+  getChainId,
+  getLogs,
+  sendTransaction,
+  signTypedData,
+  waitForTransactionReceipt,
+} from 'viem/actions'
 import { ProtocolError } from '../../core/errors.ts'
 import type { AddressHex, ChannelParams, Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
@@ -138,9 +150,10 @@ const addr = (a: AddressHex): ViemHex => getAddress(`0x${a}`)
 export class ChainClient {
   constructor(
     readonly deployment: ChainDeployment,
-    readonly publicClient: PublicClient<Transport, Chain | undefined>,
+    /** Any viem client for reads (createClient or createPublicClient). */
+    readonly publicClient: Client<Transport, Chain | undefined>,
     /** Absent for a read-only client (watching, restoring). */
-    readonly wallet?: WalletClient<Transport, Chain | undefined, Account>,
+    readonly wallet?: Client<Transport, Chain | undefined, Account>,
     /** Confirmations to wait for after the block that mined a call (the dev chain needs none). */
     readonly confirmations = 0,
   ) {}
@@ -154,31 +167,35 @@ export class ChainClient {
   // ---- reads ----
 
   async tokenBalance(who: AddressHex): Promise<bigint> {
-    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.token), abi: testUsdcAbi, functionName: 'balanceOf', args: [addr(who)] }))
+    const data = await this.ethCall(this.deployment.token, encodeFunctionData({ abi: testUsdcAbi, functionName: 'balanceOf', args: [addr(who)] }))
+    return decodeFunctionResult({ abi: testUsdcAbi, functionName: 'balanceOf', data })
   }
 
   async allowance(who: AddressHex): Promise<bigint> {
-    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.token), abi: testUsdcAbi, functionName: 'allowance', args: [addr(who), addr(this.deployment.address)] }))
+    const data = await this.ethCall(this.deployment.token, encodeFunctionData({ abi: testUsdcAbi, functionName: 'allowance', args: [addr(who), addr(this.deployment.address)] }))
+    return decodeFunctionResult({ abi: testUsdcAbi, functionName: 'allowance', data })
   }
 
   /** Native balance (gas), in wei. */
   async gasBalance(who: AddressHex): Promise<bigint> {
-    return this.read(() => this.publicClient.getBalance({ address: addr(who) }))
+    return this.read(() => getBalance(this.publicClient, { address: addr(who) }))
   }
 
   /** Free balance in the contract (not in any channel). */
   async freeBalance(who: AddressHex): Promise<bigint> {
-    return this.read(() => this.publicClient.readContract({ address: addr(this.deployment.address), abi: adjudicatorAbi, functionName: 'balanceOf', args: [addr(who)] }))
+    const data = await this.ethCall(this.deployment.address, encodeFunctionData({ abi: adjudicatorAbi, functionName: 'balanceOf', args: [addr(who)] }))
+    return decodeFunctionResult({ abi: adjudicatorAbi, functionName: 'balanceOf', data })
   }
 
   async channel(channelId: Hex): Promise<ChannelOnChain> {
-    const c = await this.read(() => this.publicClient.readContract({ address: addr(this.deployment.address), abi: adjudicatorAbi, functionName: 'channel', args: [hex(channelId)] }))
+    const data = await this.ethCall(this.deployment.address, encodeFunctionData({ abi: adjudicatorAbi, functionName: 'channel', args: [hex(channelId)] }))
+    const c = decodeFunctionResult({ abi: adjudicatorAbi, functionName: 'channel', data })
     return { status: STATUS[c.status] ?? 'none', deposited: c.deposited, holdings: c.holdings, deadline: Number(c.deadline), version: Number(c.version), lockedCount: c.lockedCount }
   }
 
   /** The latest block's time in ms (the contract's clock) and its number. */
   async head(): Promise<{ readonly time: number; readonly block: bigint }> {
-    const b = await this.read(() => this.publicClient.getBlock())
+    const b = await this.read(() => getBlock(this.publicClient))
     return { time: Number(b.timestamp) * 1000, block: b.number }
   }
 
@@ -189,8 +206,8 @@ export class ChainClient {
     const fromBlock = this.deployment.fromBlock ?? 0n
     const [asA, asB] = await this.read(() =>
       Promise.all([
-        this.publicClient.getLogs({ address, event, args: { evmA: addr(who) }, fromBlock }),
-        this.publicClient.getLogs({ address, event, args: { evmB: addr(who) }, fromBlock }),
+        getLogs(this.publicClient, { address, event, args: { evmA: addr(who) }, fromBlock }),
+        getLogs(this.publicClient, { address, event, args: { evmB: addr(who) }, fromBlock }),
       ]),
     )
     const logs = [...asA, ...asB].sort((x, y) => Number((x.blockNumber ?? 0n) - (y.blockNumber ?? 0n)) || (x.logIndex ?? 0) - (y.logIndex ?? 0))
@@ -221,7 +238,7 @@ export class ChainClient {
     const wallet = this.requireWallet()
     const primaryType = closing ? 'CloseChannel' : 'OpenChannel'
     try {
-      const sig = await wallet.signTypedData({
+      const sig = await signTypedData(wallet, {
         account: wallet.account,
         domain: { name: EIP712_NAME, version: EIP712_VERSION, chainId: this.deployment.chainId, verifyingContract: addr(this.deployment.address) },
         types: { [primaryType]: [{ name: 'channelId', type: 'bytes32' }, { name: 'state', type: 'bytes32' }] },
@@ -260,7 +277,7 @@ export class ChainClient {
     onProgress?.({ stage: 'checking' })
     let gas: bigint
     try {
-      gas = await this.publicClient.estimateGas({ account: wallet.account, to: addr(to), data, blockTag: 'pending' })
+      gas = await estimateGas(this.publicClient, { account: wallet.account, to: addr(to), data, blockTag: 'pending' })
     } catch (e) {
       throw this.decodeFailure(e)
     }
@@ -270,16 +287,16 @@ export class ChainClient {
       // One send at a time per client: each takes the account's next nonce after the previous one
       // is in the pool (two calls at once would otherwise both take the same nonce).
       // 20% over the estimate: the pending block may differ a little from the one that mines it.
-      hash = await this.serially(() => wallet.sendTransaction({ account: wallet.account, chain: wallet.chain, to: addr(to), data, gas: (gas * 12n) / 10n }))
+      hash = await this.serially(() => sendTransaction(wallet, { account: wallet.account, chain: wallet.chain, to: addr(to), data, gas: (gas * 12n) / 10n }))
     } catch (e) {
       throw this.decodeFailure(e)
     }
     onProgress?.({ stage: 'sent', hash })
-    const receipt = await this.read(() => this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 }))
+    const receipt = await this.read(() => waitForTransactionReceipt(this.publicClient, { hash, pollingInterval: 250 }))
     if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
     onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed })
     if (this.confirmations > 0) {
-      await this.read(() => this.publicClient.waitForTransactionReceipt({ hash, confirmations: this.confirmations + 1, pollingInterval: 1_000 }))
+      await this.read(() => waitForTransactionReceipt(this.publicClient, { hash, confirmations: this.confirmations + 1, pollingInterval: 1_000 }))
       onProgress?.({ stage: 'confirmed', hash, confirmations: this.confirmations })
     }
     return { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed }
@@ -291,7 +308,7 @@ export class ChainClient {
    */
   private async replayFailure(to: AddressHex, data: ViemHex, block: bigint): Promise<ChainCallError> {
     try {
-      await this.publicClient.call({ account: this.wallet!.account, to: addr(to), data, blockNumber: block })
+      await this.ethCall(to, data, block, this.wallet!.account.address, false)
     } catch (e) {
       return this.decodeFailure(e)
     }
@@ -316,6 +333,15 @@ export class ChainClient {
     return networkError(e)
   }
 
+  /**
+   * eth_call, raw: viem's call/readContract actions would bring deployless-call bytecode and the
+   * CCIP-read machinery into the app's bundle, and this contract needs neither.
+   */
+  private async ethCall(to: AddressHex, data: ViemHex, block: bigint | 'latest' = 'latest', from?: ViemHex, decode = true): Promise<ViemHex> {
+    const run = () => this.publicClient.request({ method: 'eth_call', params: [{ ...(from ? { from } : {}), to: addr(to), data }, typeof block === 'bigint' ? numberToHex(block) : block] }) as Promise<ViemHex>
+    return decode ? this.read(run) : run()
+  }
+
   private queue: Promise<unknown> = Promise.resolve()
 
   private serially<T>(f: () => Promise<T>): Promise<T> {
@@ -324,7 +350,7 @@ export class ChainClient {
     return run
   }
 
-  private requireWallet(): WalletClient<Transport, Chain | undefined, Account> {
+  private requireWallet(): Client<Transport, Chain | undefined, Account> {
     if (!this.wallet) throw new ChainCallError('NO_ACCOUNT', 'No EVM account is connected.', 'Unlock your identity or connect a wallet.')
     return this.wallet
   }
@@ -342,7 +368,7 @@ export class ChainClient {
   /** Whether the chain answers as the dev chain right now (anvil, chain id 31337). */
   async isDevChain(): Promise<boolean> {
     try {
-      const [id, info] = await Promise.all([this.publicClient.getChainId(), this.publicClient.request({ method: 'anvil_nodeInfo' as never })])
+      const [id, info] = await Promise.all([getChainId(this.publicClient), this.publicClient.request({ method: 'anvil_nodeInfo' as never })])
       return id === DEV_CHAIN_ID && info !== null && typeof info === 'object'
     } catch {
       return false

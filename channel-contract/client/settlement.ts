@@ -6,6 +6,7 @@
 // views here add what a party needs to act (the disputed version and deadline, who disputed, which
 // positions are still locked after finalize) from the contract's events and the party's own states.
 import { decodeEventLog, getAddress, type Hex as ViemHex } from 'viem'
+import { getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from 'zod'
 import {
   channelIdOf,
@@ -228,7 +229,7 @@ export class ChainSettlement {
 
   /** Every event of one channel, oldest first (indexed by channel id: one query per range). */
   async channelEvents(params: ChannelParams): Promise<ChainEvent[]> {
-    const latest = await this.chain.publicClient.getBlockNumber({ cacheTime: 0 })
+    const latest = await getBlockNumber(this.chain.publicClient, { cacheTime: 0 })
     return this.events(this.chain.deployment.fromBlock ?? 0n, latest, channelIdOf(params))
   }
 
@@ -238,7 +239,7 @@ export class ChainSettlement {
     const senders = new Map<ViemHex, AddressHex | null>()
     for (let lo = from; lo <= to; lo += MAX_LOG_RANGE) {
       const hi = lo + MAX_LOG_RANGE - 1n < to ? lo + MAX_LOG_RANGE - 1n : to
-      const logs = await this.chain.publicClient.getLogs({
+      const logs = await getLogs(this.chain.publicClient, {
         address: getAddress(`0x${this.chain.deployment.address}`),
         fromBlock: lo,
         toBlock: hi,
@@ -254,7 +255,7 @@ export class ChainSettlement {
         if (channelId !== undefined && (typeof a.channelId !== 'string' || a.channelId.slice(2).toLowerCase() !== channelId)) continue
         const txHash = log.transactionHash!
         if (!senders.has(txHash)) {
-          const tx = await this.chain.publicClient.getTransaction({ hash: txHash }).catch(() => null)
+          const tx = await getTransaction(this.chain.publicClient, { hash: txHash }).catch(() => null)
           senders.set(txHash, tx ? tx.from.slice(2).toLowerCase() : null)
         }
         const h = (v: unknown): Hex | null => (typeof v === 'string' ? v.slice(2).toLowerCase() : null)

@@ -13,6 +13,7 @@ import {
   decodeEventLog,
   decodeFunctionResult,
   encodeFunctionData,
+  hexToBigInt,
   numberToHex,
   getAddress,
   type Account,
@@ -24,7 +25,6 @@ import {
 // Actions one by one (not createPublicClient's decorator, which brings every action into the app's bundle).
 import {
   estimateGas,
-  getBalance,
   getBlock,
   getChainId,
   getLogs,
@@ -178,7 +178,8 @@ export class ChainClient {
 
   /** Native balance (gas), in wei. */
   async gasBalance(who: AddressHex): Promise<bigint> {
-    return this.read(() => getBalance(this.publicClient, { address: addr(who) }))
+    // Raw: viem's getBalance action brings its call action (and CCIP-read) into the bundle.
+    return this.read(async () => hexToBigInt(await this.publicClient.request({ method: 'eth_getBalance', params: [addr(who), 'latest'] })))
   }
 
   /** Free balance in the contract (not in any channel). */

@@ -31,7 +31,7 @@ export class ChainMarket {
     private readonly onError: (e: unknown) => void = () => undefined,
   ) {}
 
-  /** The chain's time (ms): the latest block's time as last read, moving with the wall clock in between; never going backwards. */
+  /** The chain's time (ms): the freshest estimate of the latest block's time moved on by the wall clock; never going backwards (except after a dev-chain reset). */
   now = (): number => {
     this.last = Math.max(this.last, Date.now() + this.offset)
     return this.last
@@ -83,7 +83,18 @@ export class ChainMarket {
     const t0 = Date.now()
     const head = await this.settlement.chain.head()
     const t1 = Date.now()
-    this.offset = head.time - Math.round((t0 + t1) / 2)
+    // The latest block's time, carried forward by the wall clock: keep the freshest (largest)
+    // estimate, as the app does (app/settlement/connection.ts). Taking each read as it is would
+    // stop the clock at the last block on an idle chain (anvil automine mines nothing while idle),
+    // while the trader's clock moves on: quotes born with a validity already past on the trader's
+    // side. A chain that went back (a dev reset) starts the estimate again.
+    const estimate = head.time - Math.round((t0 + t1) / 2)
+    if (this.block < 0n || head.block < this.block) {
+      this.offset = estimate
+      this.last = 0
+    } else {
+      this.offset = Math.max(this.offset, estimate)
+    }
     this.block = head.block
     await Promise.all(
       this.feeds.map(async (f) => {

@@ -14,10 +14,8 @@
 import { chromium, type Page } from '@playwright/test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
-import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 import { channelIdOf } from '../core/index.ts'
-import { Service, devnetService, oracleService, signalingService, tempDir, watchtowerService } from '../scripts/services.ts'
+import { Service, appQuery, signalingService, startChainStack, tempDir, type ChainStack } from '../scripts/services.ts'
 import { createIdentity, evmAddressOf, getTestFunds, openChannel } from '../e2e/app.ts'
 import { TestChain } from '../e2e/chain.ts'
 import { buildBundle } from './bundle.ts'
@@ -33,20 +31,8 @@ const APP_ORIGIN = `http://127.0.0.1:${PORTS.app}`
 const CHAIN_POLL_MS = 5
 
 /** The dev chain (automine) with its contracts, the oracle and watchtower services: the e2e stack. */
-async function chainStack(): Promise<{ config: ChainConfig; services: Service[] }> {
-  const dir = tempDir('otc-bench-chain-')
-  const chain = devnetService({ port: PORTS.chain, dataDir: join(dir, 'chain'), blockTime: 0, allowOrigin: APP_ORIGIN })
-  await chain.start()
-  const d = readDeploymentFile(join(dir, 'chain', 'deployment.json'))
-  if (!d) throw new Error('the dev chain started without a deployment file')
-  const config: ChainConfig = {
-    rpcUrl: `http://127.0.0.1:${PORTS.chain}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
-    asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${PORTS.chain + 1}`, watchtowerUrl: `http://127.0.0.1:${PORTS.chain + 2}`, deploymentBlock: d.block,
-  }
-  const oracle = oracleService({ port: PORTS.chain + 1, rpcUrl: config.rpcUrl, allowOrigins: [APP_ORIGIN] })
-  const watchtower = watchtowerService({ port: PORTS.chain + 2, dataDir: join(dir, 'watchtower'), chainEnv: configToEnv(config, 'OTC_'), allowOrigins: [APP_ORIGIN] })
-  await Promise.all([oracle.start(), watchtower.start()])
-  return { config, services: [watchtower, oracle, chain] }
+function chainStack(): Promise<ChainStack> {
+  return startChainStack({ port: PORTS.chain, dataDir: tempDir('otc-bench-chain-'), allowOrigin: APP_ORIGIN })
 }
 
 /** Records, in the page, when the position count text changes (ms since epoch, sub-ms precision). */
@@ -113,7 +99,6 @@ export async function run(): Promise<BenchResult[]> {
   const t = { openMs: Number.NaN, closeMs: Number.NaN, openShownMs: Number.NaN, closeShownMs: Number.NaN }
   try {
     const c = stack.config
-    const chainParam = JSON.stringify({ ...c, adjudicator: `0x${c.adjudicator}`, token: `0x${c.token}`, verifier: `0x${c.verifier}`, deploymentBlock: c.deploymentBlock.toString() })
     for (let i = 0; i < 2; i++) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
       // tsx (esbuild keepNames) wraps named functions inside page.evaluate callbacks in __name().
@@ -124,7 +109,7 @@ export async function run(): Promise<BenchResult[]> {
         ;(globalThis as unknown as { __otcBeforeConnect?: Promise<void> }).__otcBeforeConnect = navigator.mediaDevices?.getUserMedia({ audio: true }).then((s) => s.getTracks().forEach((t) => t.stop())).catch(() => undefined)
       })
       const page = await ctx.newPage()
-      await page.goto(`${APP_ORIGIN}/?chain=${encodeURIComponent(chainParam)}&signaling=${encodeURIComponent(`ws://127.0.0.1:${PORTS.signaling}`)}`)
+      await page.goto(`${APP_ORIGIN}/${appQuery(c, `ws://127.0.0.1:${PORTS.signaling}`)}`)
       await createIdentity(page)
       await getTestFunds(page)
       pages.push(page)

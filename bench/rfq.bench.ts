@@ -10,10 +10,8 @@
 // fills a different desk in turn (positions per channel are capped at 32).
 import { chromium, type Page } from '@playwright/test'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
-import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
-import { Service, devnetService, oracleService, signalingService, tempDir, watchtowerService } from '../scripts/services.ts'
+import { Service, appQuery, signalingService, startChainStack, tempDir, type ChainStack } from '../scripts/services.ts'
 import { createIdentity, getTestFunds } from '../e2e/app.ts'
 import { percentile, type BenchResult } from './result.ts'
 
@@ -38,20 +36,8 @@ function desk(d: (typeof DESKS)[number], chain: ChainConfig): Service {
 }
 
 /** The dev chain (automine) with its contracts, the oracle and watchtower services: the e2e stack. */
-async function chainStack(): Promise<{ config: ChainConfig; services: Service[] }> {
-  const dir = tempDir('otc-bench-chain-')
-  const chain = devnetService({ port: PORTS.chain, dataDir: join(dir, 'chain'), blockTime: 0, allowOrigin: APP_ORIGIN })
-  await chain.start()
-  const d = readDeploymentFile(join(dir, 'chain', 'deployment.json'))
-  if (!d) throw new Error('the dev chain started without a deployment file')
-  const config: ChainConfig = {
-    rpcUrl: `http://127.0.0.1:${PORTS.chain}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
-    asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${PORTS.chain + 1}`, watchtowerUrl: `http://127.0.0.1:${PORTS.chain + 2}`, deploymentBlock: d.block,
-  }
-  const oracle = oracleService({ port: PORTS.chain + 1, rpcUrl: config.rpcUrl, allowOrigins: [APP_ORIGIN] })
-  const watchtower = watchtowerService({ port: PORTS.chain + 2, dataDir: join(dir, 'watchtower'), chainEnv: configToEnv(config, 'OTC_'), allowOrigins: [APP_ORIGIN] })
-  await Promise.all([oracle.start(), watchtower.start()])
-  return { config, services: [watchtower, oracle, chain] }
+function chainStack(): Promise<ChainStack> {
+  return startChainStack({ port: PORTS.chain, dataDir: tempDir('otc-bench-chain-'), allowOrigin: APP_ORIGIN })
 }
 
 /** The trader invites the desk (New channel form), hands the invite to its API, waits until it is open on the contract. */
@@ -132,8 +118,7 @@ export async function run(): Promise<BenchResult[]> {
     page = await ctx.newPage()
     // The chain as a page parameter, as the e2e fixtures pass it (appPath).
     const c = chain.config
-    const chainParam = JSON.stringify({ ...c, adjudicator: `0x${c.adjudicator}`, token: `0x${c.token}`, verifier: `0x${c.verifier}`, deploymentBlock: c.deploymentBlock.toString() })
-    await page.goto(`${APP_ORIGIN}/?chain=${encodeURIComponent(chainParam)}&signaling=${encodeURIComponent(`ws://127.0.0.1:${PORTS.signaling}`)}`)
+    await page.goto(`${APP_ORIGIN}/${appQuery(c, `ws://127.0.0.1:${PORTS.signaling}`)}`)
     await createIdentity(page)
     await getTestFunds(page)
     for (const d of DESKS) await openChannelWith(page, d)

@@ -2,11 +2,10 @@
 // ChainSettlement), the oracle service's marks, its channels and its HTTP API, each channel linked
 // to its trader by `connect` (main.ts: y-webrtc rooms).
 import { mkdir } from 'node:fs/promises'
-import { createPublicClient, createWalletClient, defineChain, http, type Chain, type PublicClient, type Transport } from 'viem'
+import { http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { deploymentOf, type ChainConfig } from '../channel-contract/chain/config.ts'
-import { ChainClient, DEV_CHAIN_ID } from '../channel-contract/client/chain.ts'
-import { ChainSettlement, type OracleInfo } from '../channel-contract/client/settlement.ts'
+import type { ChainConfig } from '../channel-contract/chain/config.ts'
+import { settlementOf, walletOf, type ChainSettlement, type OracleInfo } from '../channel-contract/client/settlement.ts'
 import { loadChainConfig } from '../channel-contract/services/config.ts'
 import { evmKeyOf, fingerprint, type KeyPair } from '../core/index.ts'
 import { startApi } from './api.ts'
@@ -43,13 +42,8 @@ async function patiently<T>(what: string, f: () => Promise<T>, log: (line: strin
 /** The adjudicator, the oracle and the watchtower services, with `privateKey` as the wallet. */
 export function settlementFor(cfg: ChainConfig, privateKey: string): ChainSettlement {
   if (cfg.oracleUrl === null) throw new DemoError('BAD_ARGUMENT', 'the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl"): the desk cannot price or settle')
-  const chain: Chain = defineChain({ id: cfg.chainId, name: `chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
   const transport = http(cfg.rpcUrl, { timeout: 15_000, retryCount: 1 })
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>
-  const wallet = createWalletClient({ chain, transport, account: privateKeyToAccount(`0x${privateKey}`) })
-  // The dev chain mines at once; elsewhere a call counts once a block is on top of it.
-  const client = new ChainClient(deploymentOf(cfg), publicClient, wallet, cfg.chainId === DEV_CHAIN_ID ? 0 : 1)
-  return new ChainSettlement({ chain: client, oracleUrl: cfg.oracleUrl, watchtowerUrl: cfg.watchtowerUrl })
+  return settlementOf(cfg, walletOf(cfg, privateKeyToAccount(`0x${privateKey}`), transport), transport)
 }
 
 /**

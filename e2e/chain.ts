@@ -2,31 +2,21 @@
 // minor unit, channels and their events, and calls as a given party (its EVM key comes from its
 // identity, exactly as the app derives it). Tests use it to move the dev chain's clock and to act
 // as a cheating counterparty; the app under test never sees it.
-import { createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ChainClient, ChainSettlement, type ChainEvent, type SettlementChannelView } from '../channel-contract/client/index.ts'
+import { settlementOf, walletOf, type ChainEvent, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/index.ts'
 import type { ChainConfig } from '../channel-contract/chain/config.ts'
 import { channelIdOf, evmKeyOf, type AddressHex, type ChannelParams, type KeyPair, type SignedState } from '../core/index.ts'
 
 export class TestChain {
   readonly reader: ChainSettlement
-  private readonly chainDef
 
   constructor(readonly cfg: ChainConfig) {
-    this.chainDef = defineChain({ id: cfg.chainId, name: 'dev', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
-    this.reader = this.settlementFor(undefined)
-  }
-
-  private settlementFor(privateKey: string | undefined): ChainSettlement {
-    const deployment = { chainId: this.cfg.chainId, address: this.cfg.adjudicator, token: this.cfg.token, asset: this.cfg.asset, assetDecimals: this.cfg.assetDecimals, fromBlock: this.cfg.deploymentBlock }
-    const publicClient = createPublicClient({ chain: this.chainDef, transport: http(this.cfg.rpcUrl) })
-    const wallet = privateKey ? createWalletClient({ account: privateKeyToAccount(`0x${privateKey}`), chain: this.chainDef, transport: http(this.cfg.rpcUrl) }) : undefined
-    return new ChainSettlement({ chain: new ChainClient(deployment, publicClient as never, wallet), oracleUrl: this.cfg.oracleUrl ?? '', watchtowerUrl: this.cfg.watchtowerUrl })
+    this.reader = settlementOf(cfg)
   }
 
   /** The party `keys` acting on chain with the EVM key its app uses. */
   as(keys: KeyPair): ChainSettlement {
-    return this.settlementFor(evmKeyOf(keys.secretKey).privateKey)
+    return settlementOf(this.cfg, walletOf(this.cfg, privateKeyToAccount(`0x${evmKeyOf(keys.secretKey).privateKey}`)))
   }
 
   evmOf(keys: KeyPair): AddressHex {

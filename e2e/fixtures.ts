@@ -2,11 +2,9 @@
 // dev chain (anvil with the adjudicator and Test USDC deployed), the oracle and watchtower
 // services, the signaling server; and traders, each in its own browser context so that peers talk
 // over WebRTC, never over BroadcastChannel. Money is real token balances on that chain.
-import { join } from 'node:path'
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
-import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
-import { Service, devnetService, oracleService, signalingService, tempDir, watchtowerService } from '../scripts/services.ts'
+import { Service, appQuery, signalingService, startChainStack, tempDir } from '../scripts/services.ts'
 import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
 import { TestChain } from './chain.ts'
 
@@ -73,28 +71,16 @@ export async function newTrader(browser: Browser, stack: Stack, name: string, ex
 
 /** The app's URL on this stack: the chain config and the signaling server as page parameters. */
 export function appPath(stack: Stack): string {
-  const c = stack.chainConfig
-  const chain = JSON.stringify({ ...c, adjudicator: `0x${c.adjudicator}`, token: `0x${c.token}`, verifier: `0x${c.verifier}`, deploymentBlock: c.deploymentBlock.toString() })
-  return `/?chain=${encodeURIComponent(chain)}&signaling=${encodeURIComponent(stack.signalingUrl)}`
+  return `/${appQuery(stack.chainConfig, stack.signalingUrl)}`
 }
 
 export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
   workerStack: [
     async ({}, use) => {
-      const dir = tempDir('otc-e2e-chain-')
       const signaling = signalingService(SIGNALING_PORT)
       // Automine: every transaction is mined at once (the dev chain npm start runs also mines every 5 s).
-      const chainService = devnetService({ port: CHAIN_PORT, dataDir: join(dir, 'chain'), blockTime: 0, allowOrigin: APP_ORIGIN })
-      await Promise.all([signaling.start(), chainService.start()])
-      const d = readDeploymentFile(join(dir, 'chain', 'deployment.json'))
-      if (!d) throw new Error('the dev chain started without a deployment file')
-      const base: ChainConfig = {
-        rpcUrl: `http://127.0.0.1:${CHAIN_PORT}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
-        asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${CHAIN_PORT + 1}`, watchtowerUrl: `http://127.0.0.1:${CHAIN_PORT + 2}`, deploymentBlock: d.block,
-      }
-      const oracle = oracleService({ port: CHAIN_PORT + 1, rpcUrl: base.rpcUrl, allowOrigins: [APP_ORIGIN] })
-      const watchtower = watchtowerService({ port: CHAIN_PORT + 2, dataDir: join(dir, 'watchtower'), chainEnv: configToEnv(base, 'OTC_'), allowOrigins: [APP_ORIGIN] })
-      await Promise.all([oracle.start(), watchtower.start()])
+      const [, chain] = await Promise.all([signaling.start(), startChainStack({ port: CHAIN_PORT, dataDir: tempDir('otc-e2e-chain-'), allowOrigin: APP_ORIGIN })])
+      const { chain: chainService, oracle, watchtower, config: base } = chain
       await use({ signaling, chainService, oracle, watchtower, signalingUrl: `ws://127.0.0.1:${SIGNALING_PORT}`, chainConfig: base, chain: new TestChain(base) })
       await Promise.all([signaling.stop(), oracle.stop(), watchtower.stop()])
       await chainService.stop()

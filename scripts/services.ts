@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { configToEnv, configToJson, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 
 export interface ServiceSpec {
   readonly name: string
@@ -176,4 +178,38 @@ export function watchtowerService(opts: { port: number; dataDir: string; chainEn
     ready: /watchtower service listening on/,
     echo: opts.echo ?? false,
   })
+}
+
+/** The dev chain with its services, as the e2e fixtures and the browser benchmarks run it. */
+export interface ChainStack {
+  readonly config: ChainConfig
+  readonly chain: Service
+  readonly oracle: Service
+  readonly watchtower: Service
+  /** In the order to stop them (the chain last: anvil dumps its state). */
+  readonly services: readonly Service[]
+}
+
+/**
+ * Starts the dev chain on `port` (automine, contracts deployed into `dataDir`), then the oracle on
+ * port + 1 and the watchtower on port + 2; `allowOrigin` is the app's page origin.
+ */
+export async function startChainStack(opts: { port: number; dataDir: string; allowOrigin: string }): Promise<ChainStack> {
+  const chain = devnetService({ port: opts.port, dataDir: join(opts.dataDir, 'chain'), blockTime: 0, allowOrigin: opts.allowOrigin })
+  await chain.start()
+  const d = readDeploymentFile(join(opts.dataDir, 'chain', 'deployment.json'))
+  if (!d) throw new Error('the dev chain started without a deployment file')
+  const config: ChainConfig = {
+    rpcUrl: `http://127.0.0.1:${opts.port}`, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier,
+    asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: `http://127.0.0.1:${opts.port + 1}`, watchtowerUrl: `http://127.0.0.1:${opts.port + 2}`, deploymentBlock: d.block,
+  }
+  const oracle = oracleService({ port: opts.port + 1, rpcUrl: config.rpcUrl, allowOrigins: [opts.allowOrigin] })
+  const watchtower = watchtowerService({ port: opts.port + 2, dataDir: join(opts.dataDir, 'watchtower'), chainEnv: configToEnv(config, 'OTC_'), allowOrigins: [opts.allowOrigin] })
+  await Promise.all([oracle.start(), watchtower.start()])
+  return { config, chain, oracle, watchtower, services: [watchtower, oracle, chain] }
+}
+
+/** The app's URL parameters for a chain config and a signaling server (what `?chain=` the app parses). */
+export function appQuery(config: ChainConfig, signalingUrl: string): string {
+  return `?chain=${encodeURIComponent(JSON.stringify(configToJson(config)))}&signaling=${encodeURIComponent(signalingUrl)}`
 }

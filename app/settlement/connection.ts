@@ -3,9 +3,9 @@
 // balances, free balance in the contract), and every transaction this page sent with its progress
 // (checking, signing, sent, mined, confirmed) and result or reason in words. An external store for
 // useSyncExternalStore; no React here.
-import { createClient, custom, defineChain, http, type Account, type Chain, type Client, type EIP1193Provider, type Transport } from 'viem'
+import { custom, type EIP1193Provider } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ChainCallError, ChainClient, ChainSettlement, settlementFallbackMs, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
+import { ChainCallError, ChainSettlement, settlementFallbackMs, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
 import { isProtocolError, type AddressHex, type Hex } from '../../core/index.ts'
 
@@ -68,13 +68,7 @@ export function describeFailure(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
-function chainOf(cfg: ChainConfig): Chain {
-  return defineChain({ id: cfg.chainId, name: cfg.chainId === 31337 ? 'Dev chain (anvil)' : `Chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
-}
-
 export class SettlementConnection {
-  private readonly chain: Chain
-  private readonly publicClient
   /** Read-only until an account is connected. */
   settlement: ChainSettlement
   private snapshot: SettlementSnapshot
@@ -87,22 +81,14 @@ export class SettlementConnection {
   private polling = false
 
   constructor(readonly cfg: ChainConfig) {
-    this.chain = chainOf(cfg)
-    this.publicClient = createClient({ chain: this.chain, transport: http(cfg.rpcUrl) })
-    this.settlement = this.settlementWith(undefined)
+    this.settlement = settlementOf(cfg)
     this.snapshot = { rpcUrl: cfg.rpcUrl, info: null, healthy: null, healthError: null, chainNow: null, height: null, events: [], txs: [], wallet: null }
-  }
-
-  private settlementWith(wallet: Client<Transport, Chain | undefined, Account> | undefined): ChainSettlement {
-    const deployment = { chainId: this.cfg.chainId, address: this.cfg.adjudicator, token: this.cfg.token, asset: this.cfg.asset, assetDecimals: this.cfg.assetDecimals, fromBlock: this.cfg.deploymentBlock }
-    const chain = new ChainClient(deployment, this.publicClient, wallet, this.cfg.chainId === 31337 ? 0 : 1)
-    return new ChainSettlement({ chain, oracleUrl: this.cfg.oracleUrl ?? '', watchtowerUrl: this.cfg.watchtowerUrl })
   }
 
   /** The trader's account from the vault: the EVM key derived from the identity secret. */
   useVaultKey(privateKey: Hex): void {
     const account = privateKeyToAccount(`0x${privateKey}`)
-    this.settlement = this.settlementWith(createClient({ account, chain: this.chain, transport: http(this.cfg.rpcUrl) }))
+    this.settlement = settlementOf(this.cfg, walletOf(this.cfg, account))
     this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null } })
     void this.refreshWallet()
   }
@@ -113,7 +99,7 @@ export class SettlementConnection {
     if (!address) throw new ChainCallError('NO_ACCOUNT', 'The wallet gave no account.', 'Unlock the wallet and try again.')
     const walletChain = await provider.request({ method: 'eth_chainId' })
     if (Number(walletChain) !== this.cfg.chainId) throw new ChainCallError('WRONG_NETWORK', `The wallet is on chain ${Number(walletChain)}; this deployment is on chain ${this.cfg.chainId}.`, 'Switch the wallet to the right network.')
-    this.settlement = this.settlementWith(createClient({ account: address, chain: this.chain, transport: custom(provider) }) as Client<Transport, Chain | undefined, Account>)
+    this.settlement = settlementOf(this.cfg, walletOf(this.cfg, address, custom(provider)))
     this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null } })
     void this.refreshWallet()
   }

@@ -10,7 +10,6 @@ import { parseArgs } from 'node:util'
 import {
   createPublicClient,
   createWalletClient,
-  defineChain,
   http,
   keccak256,
   type Account,
@@ -20,6 +19,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem'
+import { evmChain } from '../client/settlement.ts'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import type { AddressHex } from '../../core/index.ts'
@@ -220,7 +220,7 @@ export async function deployToChain(opts: {
   if (opts.token === undefined && chainId !== DEV_CHAIN_ID) throw new Error(`--token is required on chain ${chainId}: Test USDC mints only on the dev chain (${DEV_CHAIN_ID})`)
   const configFile = opts.configFile ?? 'otc.config.json'
   if (existsSync(configFile) && !opts.force) throw new Error(`${configFile} exists; pass --force to overwrite it (or --config-out <another file>)`)
-  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [opts.rpcUrl] } } })
+  const chain = evmChain({ chainId, rpcUrl: opts.rpcUrl })
   const client = createPublicClient({ chain, transport: http(opts.rpcUrl) }) as PublicClient<Transport, Chain>
   const wallet = createWalletClient({ chain, transport: http(opts.rpcUrl), account: privateKeyToAccount(opts.key) })
   opts.log?.(`deploying to chain ${chainId} from ${wallet.account.address}`)

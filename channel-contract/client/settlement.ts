@@ -5,7 +5,7 @@
 // The contract stores a channel's numbers and the hash of a disputed state, not the state: the
 // views here add what a party needs to act (the disputed version and deadline, who disputed, which
 // positions are still locked after finalize) from the contract's events and the party's own states.
-import { decodeEventLog, getAddress, type Hex as ViemHex } from 'viem'
+import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
 import { getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from 'zod'
 import {
@@ -24,7 +24,8 @@ import {
 } from '../../core/index.ts'
 import { adjudicatorAbi } from './abi.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
-import { ChainCallError, type ChainClient, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
+import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
+import { deploymentOf, type ChainConfig } from '../chain/config.ts'
 
 /** How long after expiry an attestation may settle a position; after it, both locks are refunded (the contract's constant). */
 export const settlementFallbackMs = SETTLEMENT_FALLBACK_MS
@@ -275,4 +276,24 @@ export class ChainSettlement {
     }
     return out
   }
+}
+
+/** viem's description of the chain a config names. */
+export function evmChain(cfg: Pick<ChainConfig, 'chainId' | 'rpcUrl'>): Chain {
+  return defineChain({ id: cfg.chainId, name: cfg.chainId === DEV_CHAIN_ID ? 'Dev chain (anvil)' : `Chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+}
+
+/** A wallet client for `account` on the chain a config names (its RPC, or `transport`, e.g. a browser wallet's). */
+export function walletOf(cfg: Pick<ChainConfig, 'chainId' | 'rpcUrl'>, account: Account | ViemHex, transport: Transport = http(cfg.rpcUrl)): Client<Transport, Chain, Account> {
+  return createClient({ chain: evmChain(cfg), transport, account }) as Client<Transport, Chain, Account>
+}
+
+/**
+ * Settlement on the deployment a config names: read-only without `wallet`. The dev chain mines at
+ * once; elsewhere a call counts once a block is on top of it.
+ */
+export function settlementOf(cfg: ChainConfig, wallet?: Client<Transport, Chain | undefined, Account>, transport: Transport = http(cfg.rpcUrl)): ChainSettlement {
+  const reader = createClient({ chain: evmChain(cfg), transport })
+  const chain = new ChainClient(deploymentOf(cfg), reader, wallet, cfg.chainId === DEV_CHAIN_ID ? 0 : 1)
+  return new ChainSettlement({ chain, oracleUrl: cfg.oracleUrl ?? '', watchtowerUrl: cfg.watchtowerUrl })
 }

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createPublicClient, createWalletClient, defineChain, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
+import { createPublicClient, createWalletClient, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import {
   channelIdOf,
@@ -35,6 +35,7 @@ import {
 import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
 import { adjudicatorAbi } from '../client/abi.ts'
 import { ChainClient, type ChannelOnChain } from '../client/chain.ts'
+import { evmChain } from '../client/settlement.ts'
 import { toChainAddress } from '../chain/adjudicator.ts'
 import { checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.ts'
 import { writeFileDurably } from '../chain/deployment.ts'
@@ -171,7 +172,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const allowed = new Set(opts.allowedOrigins ?? [])
   const contractId = deploymentId(cfg.chainId, cfg.adjudicator)
 
-  const chain: Chain = defineChain({ id: cfg.chainId, name: `chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+  const chain = evmChain(cfg)
   const transport = http(cfg.rpcUrl, { timeout: 15_000, retryCount: 1 })
   const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>
   const wallet = createWalletClient({ chain, transport, account })

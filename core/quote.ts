@@ -1,9 +1,10 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
-import { digestMemo, type ByteWriter } from './encoding.ts'
+import { digestMemo, encode, type ByteWriter } from './encoding.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
-import type { Hex } from './bytes.ts'
+import { equalBytes, type Hex } from './bytes.ts'
+import type { Position } from './state.ts'
 
 /** `sell`: the quoter sells the package (the taker buys it and pays the premium). */
 export type QuoteSide = 'sell' | 'buy'
@@ -68,4 +69,53 @@ export function verifyQuote(params: ChannelParams, channelId: Hex, s: SignedQuot
   const q = s.quote
   if (q.contractId !== params.contractId || q.channelId !== channelId) return false
   return verify(s.signature, quoteDigest(q), partyKey(params, q.quoter))
+}
+
+// ---- Quotes that price a close-out (unwind) ----
+// A quote on a close-out ticket (core/ticket.ts) is an ordinary signed quote of the position's
+// package; accepting it unwinds the position at the quoted premium instead of trading it. The
+// premium is paid by the unwind's buyer (the position's seller, who buys it back) to the position's
+// buyer.
+
+/** The package's buyer under quote `q` (the quoter when it bids, the taker when it offers). */
+export function quoteBuyer(q: Pick<Quote, 'quoter' | 'side'>): Party {
+  return q.side === 'buy' ? q.quoter : q.quoter === 'A' ? 'B' : 'A'
+}
+
+/**
+ * What A pays B when `p` is unwound at `q`'s premium, or null with why `q` does not price that
+ * unwind (other terms, or the quote would have the position's buyer buy it again).
+ */
+export function unwindPaymentAtoB(p: Position, q: Quote): { ok: true; paymentAtoB: bigint } | { ok: false; reason: string } {
+  if (!equalBytes(encode((w) => encodePackage(w, q.terms)), encode((w) => encodePackage(w, p.terms)))) {
+    return { ok: false, reason: `the quote is for another package than position ${p.id.slice(0, 10)}…` }
+  }
+  if (quoteBuyer(q) === p.buyer) return { ok: false, reason: `the quote would have party ${p.buyer} buy position ${p.id.slice(0, 10)}… again, not give it back` }
+  // The seller buys it back: A pays B when B is the position's buyer.
+  return { ok: true, paymentAtoB: p.buyer === 'B' ? q.premium : -q.premium }
+}
+
+export type QuotedUnwind = { readonly ok: true; readonly paymentAtoB: bigint } | { readonly ok: false; readonly reason: string }
+
+/**
+ * The unwind of `positions` at the quotes `quotes[i]` (one distinct quote per position, all by one
+ * quoter): the sum of their payments, or why they do not price it.
+ */
+export function quotedUnwind(positions: readonly Position[], quotes: readonly Quote[]): QuotedUnwind {
+  if (positions.length === 0) return { ok: false, reason: 'no position to close out' }
+  if (quotes.length !== positions.length) return { ok: false, reason: `${positions.length} positions need ${positions.length} quotes, got ${quotes.length}` }
+  if (new Set(quotes).size !== quotes.length) return { ok: false, reason: 'one quote prices one position' }
+  if (quotes.some((q) => q.quoter !== quotes[0]!.quoter)) return { ok: false, reason: 'the quotes are by different parties' }
+  let total = 0n
+  for (let i = 0; i < positions.length; i++) {
+    const r = unwindPaymentAtoB(positions[i]!, quotes[i]!)
+    if (!r.ok) return r
+    total += r.paymentAtoB
+  }
+  return { ok: true, paymentAtoB: total }
+}
+
+/** What `party` receives from an unwind paying `paymentAtoB` (negative: it pays). */
+export function unwindReceived(paymentAtoB: bigint, party: Party): bigint {
+  return party === 'B' ? paymentAtoB : -paymentAtoB
 }

@@ -2,10 +2,14 @@
 // conversion into option terms: parsed exactly with parseUnits, validated by parseOptionPackage,
 // checked for bounded loss by maxLoss. The app's ticket builder and the desk's quoting both use it.
 // Field ids name what the trader edits: "feed", "expiryDate", "legs", "legs.<legId>.strike", ...
-import { parseUnits } from './amount.ts'
+import { formatUnits, parseUnits } from './amount.ts'
+import { equalBytes } from './bytes.ts'
+import type { Party } from './channel.ts'
+import { encode } from './encoding.ts'
 import { isProtocolError, ParseError } from './errors.ts'
 import { maxLoss, type MaxLoss } from './payoff.ts'
-import { expiryOn, MAX_LEGS, type OptionLeg, type OptionPackage } from './terms.ts'
+import type { Position } from './state.ts'
+import { encodePackage, expiryOn, MAX_LEGS, type OptionLeg, type OptionPackage } from './terms.ts'
 import { parseOptionPackage, toWire } from './wire.ts'
 
 export interface DraftLeg {
@@ -202,4 +206,82 @@ export function ticketToDraft(t: TicketTerms): PackageDraft {
     legs: t.legs.map((l) => ({ id: l.id, kind: l.kind, strike: l.strike, cap: l.cap ?? '', quantity: l.quantity, direction: l.direction })),
     note: t.notes,
   }
+}
+
+// ---- Close-out (unwind) tickets ----
+//
+// A close-out is negotiated like any request: the trader writes a ticket whose package is the
+// position's own terms and whose side gives it back (the position's buyer sells it, its seller buys
+// it), the counterparty answers with an ordinary signed quote on that ticket, and accepting that
+// quote proposes an **unwind** transition (the position leaves the channel, both locks return, the
+// quoted premium is the payment) instead of a trade. The ticket names the position in a notes line
+// ("close out position <id hex>"): tickets are unsigned, so each side checks the named position against
+// the ticket's terms and side (`checkUnwindTicket`) before it quotes or accepts.
+
+export const UNWIND_NOTE_PREFIX = 'close out position '
+const UNWIND_NOTE = /^close out position ([0-9a-f]{64})$/gm
+
+/** The notes line that marks a ticket as the close-out of `positionId`. */
+export function unwindNote(positionId: string): string {
+  return `${UNWIND_NOTE_PREFIX}${positionId}`
+}
+
+/** The position ids a ticket's notes ask to close out (none: an ordinary request). */
+export function unwindPositionIds(notes: string): string[] {
+  return [...notes.matchAll(UNWIND_NOTE)].map((m) => m[1]!)
+}
+
+export function isUnwindTicket(t: { readonly notes: string }): boolean {
+  return unwindPositionIds(t.notes).length > 0
+}
+
+/** The side that gives a position back: its buyer sells the package, its seller buys it. */
+export function unwindSide(p: Pick<Position, 'buyer'>, requester: Party): 'buy' | 'sell' {
+  return p.buyer === requester ? 'sell' : 'buy'
+}
+
+/** The ticket that asks the other party to quote the close-out of `p` (legs as exact decimal text). */
+export function unwindTicketTerms(p: Position, requester: Party): Omit<TicketTerms, 'legs'> & { readonly legs: readonly Omit<TicketTerms['legs'][number], 'id'>[] } {
+  const t = p.terms
+  return {
+    feed: t.feed,
+    expiry: t.expiry,
+    side: unwindSide(p, requester),
+    legs: t.legs.map((l) => ({
+      kind: l.kind,
+      strike: formatUnits(l.strike, t.priceDecimals, { group: false }),
+      cap: l.cap === null ? null : formatUnits(l.cap, t.priceDecimals, { group: false }),
+      quantity: formatUnits(l.quantity, t.quantityDecimals, { group: false }),
+      direction: l.direction,
+    })),
+    notes: unwindNote(p.id),
+  }
+}
+
+export function samePackage(a: OptionPackage, b: OptionPackage): boolean {
+  return equalBytes(encode((w) => encodePackage(w, a)), encode((w) => encodePackage(w, b)))
+}
+
+export type UnwindTicketCheck =
+  | { readonly ok: true; readonly position: Position }
+  | { readonly ok: false; readonly code: 'NOT_UNWIND' | 'POSITION_NOT_OPEN' | 'UNWIND_MISMATCH' | 'POSITION_EXPIRED'; readonly reason: string }
+
+/**
+ * The one open position a close-out ticket asks to unwind, or why the ticket does not: it names
+ * exactly one position, open in `positions`, not past expiry at `now`, whose terms are the ticket's
+ * package and whose direction the ticket's side gives back (`requester`: the ticket's author).
+ */
+export function checkUnwindTicket(t: TicketTerms & { readonly createdBy: Party }, positions: readonly Position[], spec: ChannelSpec, now: number): UnwindTicketCheck {
+  const ids = unwindPositionIds(t.notes)
+  if (ids.length === 0) return { ok: false, code: 'NOT_UNWIND', reason: 'the ticket names no position to close out' }
+  if (ids.length > 1) return { ok: false, code: 'UNWIND_MISMATCH', reason: `a close-out ticket names one position; this one names ${ids.length}` }
+  const p = positions.find((x) => x.id === ids[0])
+  if (p === undefined) return { ok: false, code: 'POSITION_NOT_OPEN', reason: `position ${ids[0]!.slice(0, 10)}… is not open in the latest signed state` }
+  if (p.terms.expiry <= now) return { ok: false, code: 'POSITION_EXPIRED', reason: `position ${p.id.slice(0, 10)}… has expired: it settles at the oracle's price instead` }
+  const draft = draftToPackage(ticketToDraft(t), spec, now)
+  if (!draft.ok) return { ok: false, code: 'UNWIND_MISMATCH', reason: `the ticket does not describe position ${p.id.slice(0, 10)}…: ${draft.errors[0]!.field}: ${draft.errors[0]!.message}` }
+  if (!samePackage(draft.pkg, p.terms)) return { ok: false, code: 'UNWIND_MISMATCH', reason: `the ticket's package is not the terms of position ${p.id.slice(0, 10)}…` }
+  const side = unwindSide(p, t.createdBy)
+  if (t.side !== side) return { ok: false, code: 'UNWIND_MISMATCH', reason: `closing position ${p.id.slice(0, 10)}… means to ${side} it back, the ticket asks to ${t.side}` }
+  return { ok: true, position: p }
 }

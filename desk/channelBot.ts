@@ -6,7 +6,8 @@
 //             opens the channel on the contract with the trader's (the trader may open first).
 //   RFQs      quote / requote / cancel per ticket (marketMaker.ts), only while open on chain.
 //   counters  accept a counter to one of its quotes when the rule allows it (marketMaker.ts).
-//   approvals final: always; unwind: near fair value (marketMaker.ts); nothing else.
+//   approvals final: always; unwind: at its own close-out quotes, else near fair value
+//             (marketMaker.ts); nothing else.
 //   expiry    proposes the settle of expired positions with the oracle's attestation.
 //   close     once the final state is co-signed, writes its close authorisation and closes on the
 //             contract with the trader's; every new latest state of a channel on the contract goes
@@ -17,11 +18,11 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { isProtocolError, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
-import { counterDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -419,6 +420,19 @@ export class ChannelBot {
       } else if (t.type === 'unwind') {
         const latest = view.latest!.state
         const positions = latest.positions.filter((x) => t.positionIds.includes(x.id))
+        // A close-out the desk quoted (marketMaker.ts quotedUnwindDecision): at its quotes or better.
+        const quoted = quotedUnwindDecision({ positions, paymentAtoB: t.paymentAtoB, me: view.me, at: t.timestamp, quotes: closeOutQuotes(view) })
+        if (quoted.approve || quoted.code === 'BELOW_QUOTE') {
+          this.decided.add(p.intent)
+          if (quoted.approve) {
+            await this.session.approve(p.intent)
+            this.log(`approved the close-out of ${positions.length} position(s) at the desk's quotes (A pays B ${this.money(t.paymentAtoB)})`)
+          } else {
+            await this.session.decline(p.intent)
+            this.log(`declined the close-out: ${quoted.reason}`)
+          }
+          continue
+        }
         const d = unwindDecision({ positions, paymentAtoB: t.paymentAtoB, me: view.me, spots: this.d.market.allSpots(), now: this.d.market.now(), rules: this.d.rules })
         if (!d.approve && d.code === 'NO_MARK') continue // decide once the marks are in
         this.decided.add(p.intent)
@@ -450,7 +464,8 @@ export class ChannelBot {
         this.log(`counter ${q.hash.slice(0, 8)} left: the ticket is already filled`)
         continue
       }
-      const d = counterDecision({ counter: c, mine: mine.signed.quote, spot: this.d.market.spot(c.terms.feed), now: this.d.market.now(), myBalance: balanceOf(latest, view.me), rules: this.d.rules })
+      const closeOut = view.rfqs.some((t) => t.id === c.rfqId && isUnwindTicket(t))
+      const d = counterDecision({ counter: c, mine: mine.signed.quote, spot: this.d.market.spot(c.terms.feed), now: this.d.market.now(), myBalance: balanceOf(latest, view.me), rules: this.d.rules, closeOut })
       if (!d.accept) {
         this.log(`counter ${q.hash.slice(0, 8)} at ${this.money(c.premium)} left: ${d.code}: ${d.reason}`)
         // The trader sees why, in words (QuoteView.declined), instead of waiting for it to expire.
@@ -494,7 +509,7 @@ export class ChannelBot {
       if (inactive && live.length === 0) continue
       const decision = inactive
         ? ({ kind: 'skip', code: 'INVALID_TICKET', reason: `ticket ${t.status === 'cancelled' ? 'cancelled' : 'filled'}` } as const)
-        : (this.d.quoteTicket ?? quoteForTicket)({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules })
+        : (this.d.quoteTicket ?? quoteForTicket)({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules, me: view.me, latest })
       const asked = decision.kind === 'quote' ? decision.key : `skip:${decision.reason}`
       const seen = this.seen.get(t.id)
       if (seen?.key !== asked) this.seen.set(t.id, { key: asked, since: Date.now() })

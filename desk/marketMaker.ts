@@ -14,11 +14,24 @@
 //   counter  A counter of the other party to one of the desk's quotes (same terms, another premium)
 //            is accepted when it is no worse for the desk than its mid (fair value at its vol):
 //            the trader buying pays premium >= mid; the trader selling takes premium <= mid.
-//   unwind   Approved when what the desk receives is at least fair value minus `unwindTolerance`
-//            (10%) of the gross value of the positions (a better price is always approved).
+//   close-out A ticket that names one of the channel's open positions (core/ticket.ts, "close out
+//            position <id hex>") is quoted as the unwind of that position, priced like any request (the
+//            desk buys at its bid a long the trader gives back, sells at its ask a short the trader
+//            buys back; a worthless long is bid 0), but checked as an unwind:
+//            the ticket must be exactly that open, unexpired position and its giving-back side, and
+//            whoever pays must have the payment in its free balance plus the collateral the unwind
+//            returns to it. No trade collateral is asked (an unwind locks nothing; it frees both
+//            locks). A ticket the desk will not quote gets the reason in words (`tell`).
+//   unwind   Approved when the proposed payment is no worse for the desk than its own quotes on the
+//            close-out tickets of those positions (one live quote per position, `quotedUnwindDecision`);
+//            an unwind without such quotes when what the desk receives is at least fair value minus
+//            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
-import { draftToPackage, formatUnits, maxLoss, ticketToDraft, toWire, type ChannelSpec, type Hex, type OptionPackage, type Party, type Position, type Quote } from '../core/index.ts'
-import type { RfqTicket } from '../core/sync/index.ts'
+import {
+  checkUnwindTicket, draftToPackage, formatUnits, isUnwindTicket, maxLoss, otherParty, quotedUnwind, ticketToDraft, toWire, unwindPositionIds, unwindReceived,
+  type ChannelSpec, type ChannelState, type Hex, type OptionPackage, type Party, type Position, type Quote,
+} from '../core/index.ts'
+import type { ChannelView, RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
 
 export interface DeskRules {
@@ -70,8 +83,11 @@ export type QuoteDecision =
   | { readonly kind: 'quote'; readonly terms: OptionPackage; readonly side: 'sell' | 'buy'; readonly premium: bigint; readonly fairMinor: number; readonly key: string }
   | {
       readonly kind: 'skip'
-      /** The first six are core's rules; the last four a desk style's (styles.ts). */
-      readonly code: 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL' | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
+      /** Core's rules, the close-out's (unwindQuote), then a desk style's (styles.ts). */
+      readonly code:
+        | 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL'
+        | 'POSITION_NOT_OPEN' | 'POSITION_EXPIRED' | 'UNWIND_MISMATCH' | 'INSUFFICIENT_BALANCE'
+        | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
       readonly reason: string
       /** Tell the trader (a line in the ticket's notes): a style's refusal, not a transient condition. */
       readonly tell?: true
@@ -86,10 +102,14 @@ export interface TicketInput {
   /** The desk's free balance in the channel's latest state (asset minor units). */
   readonly myBalance: bigint
   readonly rules: DeskRules
+  /** The desk's party and the channel's latest co-signed state: a close-out ticket needs them. */
+  readonly me?: Party
+  readonly latest?: ChannelState | null
 }
 
 /** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */
 export function quoteForTicket(i: TicketInput): QuoteDecision {
+  if (isUnwindTicket(i.ticket)) return unwindQuote(i)
   const draft = draftToPackage(ticketToDraft(i.ticket), i.spec, i.now)
   if (!draft.ok) {
     const e = draft.errors[0]!
@@ -117,6 +137,41 @@ export function quoteForTicket(i: TicketInput): QuoteDecision {
     return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${draft.loss.buyer} locked + premium ${priced.bid}; the desk has ${i.myBalance}` }
   }
   return { kind: 'quote', terms, side: 'buy', premium: priced.bid, fairMinor: priced.fairMinor, key }
+}
+
+/**
+ * The desk's quote of a close-out ticket: the unwind of the open position it names, at the desk's
+ * bid (the trader gives a long back) or ask (the trader buys a short back), or why not.
+ */
+export function unwindQuote(i: TicketInput): QuoteDecision {
+  const t = i.ticket
+  if (i.me === undefined || !i.latest) return { kind: 'skip', code: 'POSITION_NOT_OPEN', reason: 'no co-signed state to close positions out of' }
+  const check = checkUnwindTicket(t, i.latest.positions, i.spec, i.now)
+  if (!check.ok) {
+    // A gone position is the normal end of a close-out (done, or settled): nothing to tell.
+    if (check.code === 'POSITION_NOT_OPEN' || check.code === 'NOT_UNWIND') return { kind: 'skip', code: 'POSITION_NOT_OPEN', reason: check.reason }
+    return { kind: 'skip', code: check.code, reason: check.reason, tell: true }
+  }
+  const p = check.position
+  if (i.spot === undefined || !(i.spot > 0)) return { kind: 'skip', code: 'NO_MARK', reason: `no spot for ${p.terms.feed}` }
+  let priced: ReturnType<typeof quotePackage>
+  try {
+    priced = quotePackage({ pkg: p.terms, market: marketInputs(i.rules, p.terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol })
+  } catch (e) {
+    return { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e), tell: true }
+  }
+  // The trader gives a long back: the desk buys it (at its bid, 0 when worthless); gives a short back: the desk sells it.
+  const side: 'buy' | 'sell' = t.side === 'sell' ? 'buy' : 'sell'
+  const premium = side === 'buy' ? (priced.bid ?? 0n) : priced.ask
+  // Whoever pays needs it free once the unwind has returned its lock (transition.ts applyUnwind).
+  const payer: Party = side === 'buy' ? i.me : otherParty(i.me)
+  const free = (payer === 'A' ? i.latest.balanceA + p.lockA : i.latest.balanceB + p.lockB)
+  if (free < premium) {
+    const money = (v: bigint) => `${formatUnits(v, p.terms.assetDecimals)} ${p.terms.asset}`
+    const who = payer === i.me ? 'the desk has' : 'you have'
+    return { kind: 'skip', code: 'INSUFFICIENT_BALANCE', reason: `closing out pays ${money(premium)}; ${who} ${money(free)} free with the position's collateral`, tell: true }
+  }
+  return { kind: 'quote', terms: p.terms, side, premium, fairMinor: priced.fairMinor, key: requestKey(p.terms, t.side) }
 }
 
 /** One of the desk's live quotes on a ticket. */
@@ -154,11 +209,14 @@ export interface CounterInput {
   readonly now: number
   readonly myBalance: bigint
   readonly rules: DeskRules
+  /** The quotes answer a close-out ticket: taking a counter there would trade, not unwind. */
+  readonly closeOut?: boolean
 }
 
 /** Accept a counter iff same terms, opposite side, the desk can fund it, and the premium is no worse than mid. */
 export function counterDecision(i: CounterInput): CounterDecision {
   const { counter, mine } = i
+  if (i.closeOut) return { accept: false, code: 'CLOSE_OUT', reason: 'the desk does not take counters to a close-out quote: accept its quote, or ask again later for a new one' }
   if (requestKey(counter.terms, 'buy') !== requestKey(mine.terms, 'buy')) return { accept: false, code: 'TERMS_CHANGED', reason: 'a counter must keep the terms of the quote it answers' }
   if (counter.side === mine.side) return { accept: false, code: 'SAME_SIDE', reason: 'a counter takes the other side of the quote it answers' }
   if (i.spot === undefined || !(i.spot > 0)) return { accept: false, code: 'NO_MARK', reason: `no spot for ${counter.terms.feed}` }
@@ -222,6 +280,68 @@ export function unwindDecision(i: {
   const floor = fairToMe - i.rules.unwindTolerance * gross - 1
   if (received < floor) return { approve: false, code: 'BELOW_FAIR', reason: `the desk would receive ${received}, fair is ${Math.round(fairToMe)} (tolerance ${Math.round(i.rules.unwindTolerance * gross)})` }
   return { approve: true, fairToMe }
+}
+
+/** One of the desk's own quotes on a close-out ticket, as `quotedUnwindDecision` reads it. */
+export interface CloseOutQuote {
+  readonly hash: Hex
+  readonly quote: Quote
+  /** The position its ticket names. */
+  readonly positionId: Hex
+}
+
+/** The desk's own quotes on close-out tickets in `view`, not cancelled nor used (expired ones too: the proposal's time decides). */
+export function closeOutQuotes(view: Pick<ChannelView, 'me' | 'quotes' | 'rfqs'>): CloseOutQuote[] {
+  const named = new Map<string, Hex>()
+  for (const t of view.rfqs) {
+    const ids = unwindPositionIds(t.notes)
+    if (ids.length === 1) named.set(t.id, ids[0]!)
+  }
+  const out: CloseOutQuote[] = []
+  for (const q of view.quotes) {
+    const positionId = named.get(q.signed.quote.rfqId)
+    if (positionId === undefined || q.signed.quote.quoter !== view.me || (q.status !== 'live' && q.status !== 'expired')) continue
+    out.push({ hash: q.hash, quote: q.signed.quote, positionId })
+  }
+  return out
+}
+
+export type QuotedUnwindDecision =
+  | { readonly approve: true; readonly quoted: bigint; readonly quotes: readonly Hex[] }
+  | { readonly approve: false; readonly code: 'NOT_QUOTED' | 'BELOW_QUOTE'; readonly reason: string }
+
+/**
+ * An unwind the desk approves on its quotes: for every position, one of the desk's quotes on a
+ * close-out ticket of that position, usable at the proposal's time (not cancelled, validUntil >=
+ * `at`), and a payment no worse for the desk than the sum they quote. NOT_QUOTED: judge it by
+ * `unwindDecision` instead.
+ */
+export function quotedUnwindDecision(i: {
+  readonly positions: readonly Position[]
+  readonly paymentAtoB: bigint
+  readonly me: Party
+  readonly at: number
+  /** The desk's own quotes on close-out tickets that it has not cancelled. */
+  readonly quotes: readonly CloseOutQuote[]
+}): QuotedUnwindDecision {
+  const chosen: CloseOutQuote[] = []
+  for (const p of i.positions) {
+    const best = i.quotes
+      .filter((q) => q.positionId === p.id && q.quote.validUntil >= i.at && !chosen.includes(q))
+      .sort((a, b) => b.quote.validUntil - a.quote.validUntil)[0]
+    if (!best) return { approve: false, code: 'NOT_QUOTED', reason: `the desk has no live close-out quote for position ${p.id.slice(0, 10)}…` }
+    chosen.push(best)
+  }
+  const q = quotedUnwind(i.positions, chosen.map((c) => c.quote))
+  if (!q.ok) return { approve: false, code: 'NOT_QUOTED', reason: q.reason }
+  const { asset, assetDecimals } = i.positions[0]!.terms
+  const inWords = (toDesk: bigint) => `${toDesk < 0n ? 'pays' : 'receives'} ${formatUnits(toDesk < 0n ? -toDesk : toDesk, assetDecimals)} ${asset}`
+  const quotedToMe = unwindReceived(q.paymentAtoB, i.me)
+  const proposedToMe = unwindReceived(i.paymentAtoB, i.me)
+  if (proposedToMe < quotedToMe) {
+    return { approve: false, code: 'BELOW_QUOTE', reason: `at its quotes the desk ${inWords(quotedToMe)}; in this close-out it ${inWords(proposedToMe)}` }
+  }
+  return { approve: true, quoted: q.paymentAtoB, quotes: chosen.map((c) => c.hash) }
 }
 
 /** Open positions whose expiry has passed at `now` (ready to settle once the oracle attests). */

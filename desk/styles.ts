@@ -12,9 +12,12 @@
 //   then core's rules (quoteForTicket: ticket, mark, price, collateral in this channel);
 //   RISK_LIMIT  the collateral the desk would lock, added to what it has locked and offered in all
 //               its channels, would exceed its limit.
+// A close-out ticket (core/ticket.ts) skips the style's checks: the desk already holds the position,
+// and unwinding it only returns collateral (it cannot breach the size or risk limit, and declining
+// would leave the desk's own book stuck); core's close-out rules (marketMaker.ts unwindQuote) apply.
 // A style refusal is told to the trader (`tell`): the desk writes one line into the ticket's notes,
 // formatted by `declineNote` ("declined (CODE): reason"), which the app's ladder reads.
-import { collateralFor, formatUnits, otherParty, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
+import { collateralFor, formatUnits, isUnwindTicket, otherParty, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_RULES, quoteForTicket, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 
@@ -184,6 +187,7 @@ function refuse(code: 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT', r
 /** The desk's answer to a ticket under its style (see the header for the order of the checks). */
 export function styledQuote(i: StyledInput): QuoteDecision {
   const { style, ticket } = i
+  if (isUnwindTicket(ticket)) return quoteForTicket(i)
   if (style.feeds !== null && !style.feeds.includes(ticket.feed)) {
     return refuse('NOT_QUOTED', `${i.deskName} quotes ${style.feeds.join(', ')} only, not ${ticket.feed}`)
   }

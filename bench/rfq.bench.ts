@@ -9,13 +9,15 @@
 // styles: the trader may still be typing), so the quote times include it by design. Each request
 // fills a different desk in turn (positions per channel are capped at 32).
 import { chromium, type Page } from '@playwright/test'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { Service, appQuery, signalingService, startChainStack, tempDir, type ChainStack } from '../scripts/services.ts'
 import { createIdentity, getTestFunds } from '../e2e/app.ts'
 import { percentile, type BenchResult } from './result.ts'
 
 const REQUESTS = Number(process.env.RFQ_BENCH_REQUESTS ?? 50)
+// RFQ_PROFILE=<file>: a CPU profile of the page from request PROFILE_FROM's accept to the end.
+const PROFILE_FROM = Number(process.env.RFQ_PROFILE_FROM ?? 10)
 // The chain takes three ports from `chain` (chain, oracle, watchtower).
 const PORTS = { signaling: 4757, chain: 8757, app: 5757 }
 const APP_ORIGIN = `http://127.0.0.1:${PORTS.app}`
@@ -67,14 +69,17 @@ async function arm(page: Page, button: string): Promise<void> {
     w.__rfq = {}
     const now = () => performance.timeOrigin + performance.now()
     const btn = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === name || b.getAttribute('aria-label') === name)!
-    btn.addEventListener('click', () => (w.__rfq.click = now()), { capture: true, once: true })
+    btn.addEventListener('click', () => { w.__rfq.click = now(); performance.mark('rfq-click') }, { capture: true, once: true })
     const seen = () => {
       const req = document.querySelector('[data-testid="network-request"]')
       if (!req) return
       const quoted = req.querySelectorAll('[data-testid="ladder-row"][data-status="quoted"]').length
       if (quoted >= 1 && w.__rfq.first === undefined) w.__rfq.first = now()
       if (quoted >= 3 && w.__rfq.all === undefined) w.__rfq.all = now()
-      if (req.getAttribute('data-fill') === 'filled' && w.__rfq.filled === undefined) w.__rfq.filled = now()
+      if (req.getAttribute('data-fill') === 'filled' && w.__rfq.filled === undefined) {
+        w.__rfq.filled = now()
+        performance.mark('rfq-filled')
+      }
     }
     w.__rfqObserver = new MutationObserver(seen)
     w.__rfqObserver.observe(document.querySelector('.main')!, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status', 'data-fill'] })
@@ -87,10 +92,32 @@ async function mark(page: Page, key: string): Promise<number> {
     .then((r) => r[key]! - r.click!)
 }
 
+/**
+ * The last accept -> fill split by the data channels (observation only): `trader` from the click to
+ * the proposal's send plus from the desk's answer to the fill on screen, `desk` between (wire and
+ * the desk's countersign). The proposal is the first send after the click; the answer, the first
+ * other message back on that data channel.
+ */
+interface FillSplit { readonly toSend: number; readonly desk: number; readonly afterAnswer: number }
+async function splitFill(page: Page): Promise<FillSplit | null> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __rfq: Record<string, number>; __dc: [number, string, number, number][] }
+    const { click, filled } = w.__rfq
+    const log = w.__dc.filter(([t]) => t >= click! && t <= filled!)
+    w.__dc = []
+    const sent = log.find(([, d]) => d === 's')
+    // The desk's room echoes each update back (y-webrtc relays): the answer is the first message of another size.
+    const answer = sent && log.find(([t, d, c, n]) => d === 'r' && c === sent[2] && t >= sent[0] && n !== sent[3])
+    if (!sent || !answer) return null
+    return { toSend: sent[0] - click!, desk: answer[0] - sent[0], afterAnswer: filled! - answer[0] }
+  })
+}
+
 export async function run(): Promise<BenchResult[]> {
   const outDir = tempDir('otc-bundle-')
   const { execFileSync } = await import('node:child_process')
-  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir'], { stdio: 'ignore' })
+  execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', ...(process.env.RFQ_TRACE ? ['--sourcemap'] : [])], { stdio: 'ignore' })
+  if (process.env.RFQ_TRACE) process.stderr.write(`build with source maps in ${outDir}\n`)
   const signaling = signalingService(PORTS.signaling)
   const app = new Service({ name: 'app', cmd: ['npx', 'vite', 'preview', '--outDir', outDir, '--port', String(PORTS.app), '--strictPort'], ready: /Local:/ })
   await Promise.all([signaling.start(), app.start()])
@@ -105,6 +132,7 @@ export async function run(): Promise<BenchResult[]> {
   const first: number[] = []
   const all: number[] = []
   const fill: number[] = []
+  const sides: FillSplit[] = []
   let page: Page | null = null
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
@@ -115,6 +143,35 @@ export async function run(): Promise<BenchResult[]> {
     await ctx.addInitScript(() => {
       ;(globalThis as unknown as { __otcBeforeConnect?: Promise<void> }).__otcBeforeConnect = navigator.mediaDevices?.getUserMedia({ audio: true }).then((s) => s.getTracks().forEach((t) => t.stop())).catch(() => undefined)
     })
+    // The page's data channels, timed (observation only): the accepted proposal's send and the
+    // desk's answer on that channel split accept -> fill into the trader's side and the desk's.
+    await ctx.addInitScript(() => {
+      const w = globalThis as unknown as { __dc: [number, 's' | 'r', number, number][]; __trace?: boolean }
+      w.__dc = []
+      let next = 0
+      const ids = new WeakMap<RTCDataChannel, number>()
+      const idOf = (c: RTCDataChannel) => ids.get(c) ?? (ids.set(c, next++), next - 1)
+      const size = (d: unknown) => (typeof d === 'string' ? d.length : (d as ArrayBuffer).byteLength ?? 0)
+      const send = RTCDataChannel.prototype.send
+      RTCDataChannel.prototype.send = function (this: RTCDataChannel, d: never) {
+        w.__dc.push([performance.timeOrigin + performance.now(), 's', idOf(this), size(d)])
+        if (w.__trace) performance.mark(`dc-s ${idOf(this)} ${size(d)}`)
+        return send.call(this, d)
+      }
+      // simple-peer listens through `onmessage`.
+      const desc = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage')!
+      Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+        configurable: true,
+        get() { return desc.get!.call(this) },
+        set(this: RTCDataChannel, h: ((e: MessageEvent) => void) | null) {
+          desc.set!.call(this, h && ((e: MessageEvent) => {
+            w.__dc.push([performance.timeOrigin + performance.now(), 'r', idOf(this), size(e.data)])
+            if (w.__trace) performance.mark(`dc-r ${idOf(this)} ${size(e.data)}`)
+            h(e)
+          }))
+        },
+      })
+    })
     page = await ctx.newPage()
     // The chain as a page parameter, as the e2e fixtures pass it (appPath).
     const c = chain.config
@@ -123,6 +180,9 @@ export async function run(): Promise<BenchResult[]> {
     await getTestFunds(page)
     for (const d of DESKS) await openChannelWith(page, d)
     await page.getByRole('button', { name: 'Network RFQ' }).click()
+    const tracing = Boolean(process.env.RFQ_TRACE)
+    const profiler = process.env.RFQ_PROFILE ? await ctx.newCDPSession(page) : null
+    if (profiler) await profiler.send('Profiler.enable')
     for (let i = 0; i < REQUESTS; i++) {
       await page.getByRole('button', { name: 'New network RFQ' }).click()
       await page.getByLabel('Leg 1 quantity').fill('0.001')
@@ -135,8 +195,21 @@ export async function run(): Promise<BenchResult[]> {
       const accept = `Accept ${target}'s quote`
       await arm(page, accept)
       await page.getByRole('button', { name: accept }).first().click()
+      if (profiler && i === PROFILE_FROM) await profiler.send('Profiler.start')
+      if (tracing && i === PROFILE_FROM) {
+        await page.evaluate(() => ((window as unknown as { __trace: boolean }).__trace = true))
+        await browser.startTracing(page, { path: process.env.RFQ_TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'disabled-by-default-v8.cpu_profiler'] })
+      }
       fill.push(await mark(page, 'filled'))
+      const split = await splitFill(page)
+      if (split) sides.push(split)
+      if (process.env.BENCH_DEBUG) process.stderr.write(`  dc: ${JSON.stringify(split)}\n`)
       if (process.env.BENCH_DEBUG) process.stderr.write(`request ${i}: first ${first.at(-1)!.toFixed(0)} all ${all.at(-1)!.toFixed(0)} fill ${fill.at(-1)!.toFixed(1)} ms\n`)
+    }
+    if (tracing) await browser.stopTracing()
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop')
+      writeFileSync(process.env.RFQ_PROFILE!, JSON.stringify(profile))
     }
   } catch (e) {
     const dir = tempDir('otc-bench-fail-', { keep: true })

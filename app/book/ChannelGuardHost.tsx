@@ -2,15 +2,20 @@
 // gets the channel screen's guard: the EVM authorisation to open once the opening is co-signed (a
 // channel opened from the demo desks' panel opens on the contract without the trader visiting
 // it), watchtower registration, refuting a stale dispute, settling expired positions.
+import { memo, useDeferredValue } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import { useChannelGuard } from '../channel/useChannelGuard.ts'
 import { useOnChain } from '../channel/useOnChain.ts'
 import { useStableByKey } from '../channel/stableValue.ts'
 import type { NetworkChannel } from './useNetwork.ts'
 
-export function ChannelGuardHost({ channel, keys, now }: { channel: NetworkChannel; keys: KeyPair; now: number }) {
+// Memoized: a channel's guard renders when that channel (or the clock) changed, not on the others'
+// changes. It follows the channel deferred: its effects (watchtower registration, chain reads) run
+// in a background render after the one that shows a new state, not inside it.
+export const ChannelGuardHost = memo(function ChannelGuardHost({ channel: live, keys, now }: { channel: NetworkChannel; keys: KeyPair; now: number }) {
+  const channel = useDeferredValue(live)
   const latest = useStableByKey(channel.snap?.view.latest ?? null, channel.snap?.view.latestHash ?? '')
   const onChain = useOnChain(channel.record.channelId, channel.record.params, latest)
   useChannelGuard(channel.session, latest, onChain, keys, now)
   return null
-}
+})

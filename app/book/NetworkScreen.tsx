@@ -1,6 +1,6 @@
 // The screens that look across all the trader's channels: the book, and the request for quotes to
 // many counterparties. Every channel runs while one of them is shown (useNetwork).
-import { useMemo } from 'react'
+import { useMemo, useRef } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
@@ -9,6 +9,7 @@ import { NetworkRfq } from '../rfq/NetworkRfq.tsx'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { BookScreen } from './BookScreen.tsx'
 import { ChannelGuardHost } from './ChannelGuardHost.tsx'
+import type { BookChannel } from './book.ts'
 import { bookChannels, useNetwork } from './useNetwork.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
@@ -20,7 +21,14 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
   // One oracle per deployment: every channel's packages name the same one.
   const spec = useChannelSpec(records[0]?.params.oracle ?? '')
-  const channels = useMemo(() => bookChannels(network), [network])
+  // Each channel's entry (and the list) keeps its identity while its latest state is the same: the
+  // book recomputes only when a channel's co-signed state changed.
+  const kept = useRef<readonly BookChannel[]>([])
+  const channels = useMemo(() => {
+    const next = bookChannels(network, kept.current)
+    if (next.length !== kept.current.length || next.some((c, i) => c !== kept.current[i])) kept.current = next
+    return kept.current
+  }, [network])
   const demoDesks = onCreated ? <DemoDesks keys={keys} records={records} onCreated={onCreated} /> : undefined
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (

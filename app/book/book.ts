@@ -20,6 +20,8 @@ export interface BookChannel {
   readonly me: Party
   /** The latest co-signed state (null before the opening is signed). */
   readonly state: ChannelState | null
+  /** That state's hash, when known (a channel whose hash is unchanged keeps its BookChannel). */
+  readonly latestHash?: string | null
 }
 
 /** A position of the book: the channel's position with the trader as party A. */

@@ -1,7 +1,7 @@
 // Every channel of the trader running at once, for the screens that look across channels (the
 // book, the multi-counterparty RFQ). Each channel's runtime is the same shared, reference-counted
 // ChannelRuntime the channel screen uses (one session and one room per channel, never two).
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelSession, SessionSnapshot } from '../../core/sync/index.ts'
 import { ChannelRuntime } from '../channels/channelRuntime.ts'
@@ -17,47 +17,72 @@ export interface NetworkChannel {
   readonly error: string | null
 }
 
-/** The live session of every channel in `records` (re-rendered on any of their changes). */
-export function useNetwork(records: readonly ChannelRecord[], keys: KeyPair): readonly NetworkChannel[] {
-  const { conn } = useSettlement()
-  const [runtimes, setRuntimes] = useState<readonly ChannelRuntime[]>([])
-  const [tick, setTick] = useState(0)
-  useEffect(() => {
-    const rts = records.map((r) => ChannelRuntime.acquire(r, keys, conn.now))
-    setRuntimes(rts)
-    const bump = () => setTick((t) => t + 1)
+/**
+ * The network as one external store: its snapshot is the list of channels, where a channel keeps
+ * its object (and the list its array) until that channel's runtime or session snapshot changes,
+ * so memoized views of one channel (the guard, a ladder, the book's rows) skip the others' changes.
+ */
+export function networkStore(runtimes: readonly ChannelRuntime[]): { subscribe: (fn: () => void) => () => void; getSnapshot: () => readonly NetworkChannel[] } {
+  let current: readonly NetworkChannel[] = []
+  const read = (rt: ChannelRuntime, prev: NetworkChannel | undefined): NetworkChannel => {
+    const s = rt.getSnapshot()
+    const snap = s.session?.getSnapshot() ?? null
+    if (prev && prev.record === rt.record && prev.session === s.session && prev.snap === snap && prev.error === s.error) return prev
+    return { record: rt.record, session: s.session, snap, error: s.error }
+  }
+  const getSnapshot = (): readonly NetworkChannel[] => {
+    const next = runtimes.map((rt, i) => read(rt, current[i]))
+    if (next.length !== current.length || next.some((n, i) => n !== current[i])) current = next
+    return current
+  }
+  const subscribe = (fn: () => void): (() => void) => {
     const sessionSubs = new Map<ChannelRuntime, () => void>()
     const attach = (rt: ChannelRuntime) => {
       const s = rt.getSnapshot().session
-      if (s && !sessionSubs.has(rt)) sessionSubs.set(rt, s.subscribe(bump))
+      if (s && !sessionSubs.has(rt)) sessionSubs.set(rt, s.subscribe(fn))
     }
-    const unsubs = rts.map((rt) => rt.subscribe(() => {
+    const unsubs = runtimes.map((rt) => rt.subscribe(() => {
       attach(rt)
-      bump()
+      fn()
     }))
-    rts.forEach(attach)
+    runtimes.forEach(attach)
     return () => {
       unsubs.forEach((u) => u())
       sessionSubs.forEach((u) => u())
-      rts.forEach((rt) => rt.release())
     }
-  }, [records, keys, conn])
-  return useMemo(() => {
-    void tick
-    return runtimes.map((rt) => {
-      const s = rt.getSnapshot()
-      return { record: rt.record, session: s.session, snap: s.session?.getSnapshot() ?? null, error: s.error }
-    })
-  }, [runtimes, tick])
+  }
+  return { subscribe, getSnapshot }
 }
 
-/** The book's view of each channel (its latest co-signed state). */
-export function bookChannels(network: readonly NetworkChannel[]): BookChannel[] {
-  return network.map((n) => ({
-    channelId: n.record.channelId,
-    counterparty: n.record.label,
-    counterpartyKey: n.record.me === 'A' ? n.record.params.partyB : n.record.params.partyA,
-    me: n.record.me,
-    state: n.snap?.view.latest?.state ?? null,
-  }))
+/**
+ * The live session of every channel in `records`. Read with useSyncExternalStore (as the channel
+ * screen reads its session): a co-signed state is rendered in the same task it is published in.
+ */
+export function useNetwork(records: readonly ChannelRecord[], keys: KeyPair): readonly NetworkChannel[] {
+  const { conn } = useSettlement()
+  const [runtimes, setRuntimes] = useState<readonly ChannelRuntime[]>([])
+  useEffect(() => {
+    const rts = records.map((r) => ChannelRuntime.acquire(r, keys, conn.now))
+    setRuntimes(rts)
+    return () => rts.forEach((rt) => rt.release())
+  }, [records, keys, conn])
+  const store = useMemo(() => networkStore(runtimes), [runtimes])
+  return useSyncExternalStore(store.subscribe, store.getSnapshot)
+}
+
+/** The book's view of each channel (its latest co-signed state); `prev` entries are kept while their state is unchanged. */
+export function bookChannels(network: readonly NetworkChannel[], prev: readonly BookChannel[] = []): BookChannel[] {
+  return network.map((n, i) => {
+    const state = n.snap?.view.latest?.state ?? null
+    const p = prev[i]
+    if (p && p.channelId === n.record.channelId && p.counterparty === n.record.label && (p.state === state || (p.state && state && n.snap?.view.latestHash && p.latestHash === n.snap.view.latestHash))) return p
+    return {
+      channelId: n.record.channelId,
+      counterparty: n.record.label,
+      counterpartyKey: n.record.me === 'A' ? n.record.params.partyB : n.record.params.partyA,
+      me: n.record.me,
+      state,
+      latestHash: n.snap?.view.latestHash ?? null,
+    }
+  })
 }

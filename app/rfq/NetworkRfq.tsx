@@ -2,9 +2,9 @@
 // chosen channel's own document (nothing crosses channels; a dealer's ticket says nothing about the
 // others), the quotes streaming back into one ladder, and one fill per request: accepting a quote
 // trades it in its channel, then withdraws the tickets in every other channel.
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { intentKey } from '../../core/sync/index.ts'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
@@ -13,8 +13,8 @@ import { defaultExpiry } from '../negotiate/expiries.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import { canStartPart, fillKind, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
-import { bestRow, ladderOrder, ladderRows, requestTickets, splitInput, type LadderRow, type NetworkRequest } from './ladder.ts'
+import { canStartPart, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { bestRow, ladderOrder, ladderRows, requestTickets, splitInput, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
 import { requestStore } from './requestStore.ts'
 
 export interface NetworkRfqProps {
@@ -37,6 +37,27 @@ function canAsk(n: NetworkChannel): boolean {
 
 const newId = () => crypto.randomUUID().replace(/-/g, '').slice(0, 16)
 
+/** A fresh fill state per number of parts, one object each (a memoized ladder keeps it). */
+const OPEN_FILLS = new Map<number, FillState>()
+function openFillOf(lots: number): FillState {
+  let s = OPEN_FILLS.get(lots)
+  if (!s) OPEN_FILLS.set(lots, (s = openFill(lots)))
+  return s
+}
+
+/** Whether the accepted quote's position (its id is the quote hash) is in the channel's co-signed state. */
+function positionIn(n: NetworkChannel | undefined, quoteHash: string): boolean {
+  return n?.snap?.view.latest?.state.positions.some((p) => p.id === quoteHash) ?? false
+}
+
+/** Every ticket of the request is closed in its channel (filled or withdrawn): its ladder no longer moves with the clock. */
+function ticketsClosed(inputs: readonly LadderInput[]): boolean {
+  return inputs.every((i) => {
+    const t = i.view?.rfqs.find((x) => x.id === i.leg.rfqId)
+    return t !== undefined && (t.status === 'filled' || t.status === 'cancelled')
+  })
+}
+
 export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasChannels = false }: NetworkRfqProps) {
   const store = requestStore(owner)
   const [draft, setDraft] = useState<PackageDraft | null>(null)
@@ -47,14 +68,22 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     setRequestsState(store.requests)
   }
   const [error, setError] = useState<string | null>(null)
-  // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see each other.
+  // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see
+  // each other. The screen reads it from here; `showFills` asks for a render after a step.
   const fills = useRef(store.fills)
-  const [fillView, setFillView] = useState<ReadonlyMap<string, FillState>>(() => new Map(store.fills))
+  const [, setFillsShown] = useState(0)
   const [notes, setNotesState] = useState<ReadonlyMap<string, string>>(store.notes)
   const setNotes = useCallback((f: (m: ReadonlyMap<string, string>) => ReadonlyMap<string, string>) => {
     store.notes = f(store.notes)
     setNotesState(store.notes)
   }, [store])
+
+  const byId = useMemo(() => new Map(network.map((n) => [n.record.channelId, n])), [network])
+  // The handlers given to the memoized ladders stay the same functions; they read the network here.
+  const byIdRef = useRef(byId)
+  useLayoutEffect(() => {
+    byIdRef.current = byId
+  }, [byId])
 
   const askable = network.filter(canAsk)
   // Open at first when there is no channel yet; then the trader's choice (never closed under a click).
@@ -77,7 +106,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       const decimals = spec.feeds.find((f) => f.name === draft.feed)?.quantityDecimals ?? 4
       const tickets = requestTickets(splitInput(draftToRfqInput(draft), lots, decimals), targets.map((n) => n.record.channelId), newId)
       const legs = tickets.map((t) => {
-        const n = network.find((x) => x.record.channelId === t.channelId)!
+        const n = byId.get(t.channelId)!
         n.session!.createRfq(t.input, t.rfqId)
         return { channelId: t.channelId, counterparty: n.record.label, rfqId: t.rfqId }
       })
@@ -89,52 +118,63 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     }
   }
 
+  /** Steps the kept fill state (synchronously: the next click sees it); the screen follows with `showFills`. */
   const step = useCallback((request: NetworkRequest, e: FillEvent): ReturnType<typeof stepFill> => {
-    const requestId = request.id
-    const r = stepFill(fills.current.get(requestId) ?? openFill(request.lots), e)
-    fills.current.set(requestId, r.state)
-    setFillView(new Map(fills.current))
-    if (r.refused) setNotes((m) => new Map(m).set(requestId, r.refused!))
+    const r = stepFill(fills.current.get(request.id) ?? openFill(request.lots), e)
+    fills.current.set(request.id, r.state)
     return r
-  }, [setNotes])
+  }, [])
+  const showFills = useCallback(() => setFillsShown((v) => v + 1), [])
 
   /** Withdraws the request's tickets: every channel's but those in `keep` (the winners', marked filled). */
   const withdraw = useCallback((request: NetworkRequest, keep: ReadonlySet<string>) => {
     for (const leg of request.legs) {
-      const n = network.find((x) => x.record.channelId === leg.channelId)
+      const n = byIdRef.current.get(leg.channelId)
       const t = n?.snap?.view.rfqs.find((x) => x.id === leg.rfqId)
       if (!n?.session || !t || t.status === 'filled' || t.status === 'cancelled') continue
       n.session.editRfq(leg.rfqId, { field: 'status', value: keep.has(leg.channelId) ? 'filled' : 'cancelled' })
     }
-  }, [network])
+  }, [])
+  const withdrawAll = useCallback((request: NetworkRequest) => withdraw(request, new Set()), [withdraw])
 
-  const accept = (request: NetworkRequest, row: LadderRow) => {
+  const accept = useCallback((request: NetworkRequest, row: LadderRow) => {
     if (!row.quoteHash) return
-    const n = network.find((x) => x.record.channelId === row.channelId)
+    const n = byIdRef.current.get(row.channelId)
     if (!n?.session) return
     const r = step(request, { type: 'accept', channelId: row.channelId, quoteHash: row.quoteHash, counterparty: row.counterparty })
-    if (r.refused) return
-    setNotes((m) => new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`))
+    if (r.refused) {
+      setNotes((m) => new Map(m).set(request.id, r.refused!))
+      return
+    }
     const hash = row.quoteHash
-    n.session.accept(hash).catch((e) => {
-      step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: describeFailure(e) })
-    })
-  }
+    // The click is shown once the proposal is out (a few ms): a render and paint before it would
+    // hold the signed proposal back by a frame. The fill rule above already counts this part.
+    // The note says so unless something newer was said meanwhile (a refused second click, the fill).
+    const noteBefore = store.notes.get(request.id)
+    n.session.accept(hash).then(
+      () => setNotes((m) => (m.get(request.id) === noteBefore && fills.current.get(request.id)?.inflight.some((c) => c.quoteHash === hash) ? new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`) : m)),
+      (e) => step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: describeFailure(e) }),
+    ).finally(showFills)
+  }, [store, step, showFills, setNotes])
 
   // Outcomes come from the channels: the accepted quote's position in the co-signed state (done),
-  // or the trade intent refused or failed in its channel.
+  // or the trade intent refused or failed in its channel. (The ladder already shows a done part in
+  // the render that brought its state: observeDone.)
   useEffect(() => {
+    let changed = false
     for (const request of requests) {
       const inflight = fills.current.get(request.id)?.inflight ?? []
       for (const f of inflight) {
-        const n = network.find((x) => x.record.channelId === f.channelId)
+        const n = byId.get(f.channelId)
         const view = n?.snap?.view
         if (!view) continue
-        if (view.latest?.state.positions.some((p) => p.id === f.quoteHash)) {
+        if (positionIn(n, f.quoteHash)) {
           const r = step(request, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash })
+          changed = true
           if (r.justFilled) {
             const winners = r.state.done
-            withdraw(request, new Set(winners.map((c) => c.channelId)))
+            // In a task of its own: the render that shows the fill is not held up by three doc writes.
+            setTimeout(() => withdraw(request, new Set(winners.map((c) => c.channelId))), 0)
             const text = winners.length === 1 ? `Filled with ${winners[0]!.counterparty}` : `Filled in ${winners.length} parts with ${winners.map((c) => c.counterparty).join(', ')}`
             setNotes((m) => new Map(m).set(request.id, `${text}; the other tickets are withdrawn.`))
           }
@@ -144,10 +184,30 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
         if (outcome && (outcome.status === 'refused' || outcome.status === 'failed')) {
           step(request, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: `${outcome.code}: ${outcome.message}` })
+          changed = true
         }
       }
     }
-  }, [network, requests, step, withdraw, setNotes])
+    if (changed) showFills()
+  }, [byId, requests, step, showFills, withdraw, setNotes])
+
+  // Per request, its channels' views; the same array while none of them changed (a memoized ladder skips the render).
+  const inputsKept = useRef(new Map<string, readonly LadderInput[]>())
+  const inputsOf = (request: NetworkRequest): readonly LadderInput[] => {
+    const prev = inputsKept.current.get(request.id)
+    const next = request.legs.map((leg, i) => {
+      const n = byId.get(leg.channelId)
+      const me = n?.record.me ?? ('A' as const)
+      const view = n?.snap?.view ?? null
+      const p = prev?.[i]
+      return p && p.leg === leg && p.me === me && p.view === view ? p : { leg, me, view }
+    })
+    if (prev && next.length === prev.length && next.every((x, i) => x === prev[i])) return prev
+    inputsKept.current.set(request.id, next)
+    return next
+  }
+  // A closed request's ladder keeps the clock and market it was closed at (nothing on it counts down).
+  const frozen = useRef(new Map<string, { now: number; market: MarketInputs | undefined }>())
 
   return (
     <section className="card network-rfq" aria-labelledby="network-rfq-title">
@@ -200,11 +260,20 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
-      {requests.map((r, i) => (
-        <RequestLadder key={r.id} index={requests.length - i} request={r} network={network} markets={markets} now={now}
-          fill={fillView.get(r.id) ?? openFill(r.lots)} note={notes.get(r.id) ?? null}
-          onAccept={(row) => accept(r, row)} onWithdraw={() => withdraw(r, new Set())} />
-      ))}
+      {requests.map((r, i) => {
+        const inputs = inputsOf(r)
+        const fill = observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash))
+        let clock = { now, market: markets[r.feed] }
+        if (fillKind(fill) === 'filled' || ticketsClosed(inputs)) {
+          const f = frozen.current.get(r.id)
+          if (f) clock = f
+          else frozen.current.set(r.id, clock)
+        }
+        return (
+          <RequestLadder key={r.id} index={requests.length - i} request={r} inputs={inputs} market={clock.market} now={clock.now}
+            fill={fill} note={notes.get(r.id) ?? null} onAccept={accept} onWithdraw={withdrawAll} />
+        )
+      })}
     </section>
   )
 }
@@ -212,13 +281,14 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
 interface RequestLadderProps {
   readonly index: number
   readonly request: NetworkRequest
-  readonly network: readonly NetworkChannel[]
-  readonly markets: MarketsByFeed
+  /** The request's channels' views (the same array while none changed). */
+  readonly inputs: readonly LadderInput[]
+  readonly market: MarketInputs | undefined
   readonly now: number
   readonly fill: FillState
   readonly note: string | null
-  readonly onAccept: (row: LadderRow) => void
-  readonly onWithdraw: () => void
+  readonly onAccept: (request: NetworkRequest, row: LadderRow) => void
+  readonly onWithdraw: (request: NetworkRequest) => void
 }
 
 const STATUS_TEXT: Record<LadderRow['status'], string> = {
@@ -231,12 +301,9 @@ const STATUS_TEXT: Record<LadderRow['status'], string> = {
   offline: 'channel not running',
 }
 
-function RequestLadder({ index, request, network, markets, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
-  const inputs = useMemo(() => request.legs.map((leg) => {
-    const n = network.find((x) => x.record.channelId === leg.channelId)
-    return { leg, me: n?.record.me ?? ('A' as const), view: n?.snap?.view ?? null }
-  }), [request, network])
-  const rows = useMemo(() => ladderOrder(ladderRows(inputs, now, markets[request.feed]), request.side), [inputs, now, markets, request])
+// Memoized: a ladder renders when its own channels, its fill, its note or (while open) the clock changed.
+const RequestLadder = memo(function RequestLadder({ index, request, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
+  const rows = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
   const best = bestRow(rows, request.side)
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
   const asset = config.asset.symbol
@@ -273,7 +340,7 @@ function RequestLadder({ index, request, network, markets, now, fill, note, onAc
                 <td>{r.status !== 'quoted' ? '—' : r.shortfall === null ? 'yes' : `no: ${r.shortfall}`}</td>
                 <td>
                   {r.status === 'quoted' && (
-                    <button type="button" className="small" disabled={!canStartPart(fill) || claimed.has(r.channelId) || r.shortfall !== null} onClick={() => onAccept(r)} aria-label={`Accept ${r.counterparty}'s quote`}>
+                    <button type="button" className="small" disabled={!canStartPart(fill) || claimed.has(r.channelId) || r.shortfall !== null} onClick={() => onAccept(request, r)} aria-label={`Accept ${r.counterparty}'s quote`}>
                       Accept
                     </button>
                   )}
@@ -285,7 +352,7 @@ function RequestLadder({ index, request, network, markets, now, fill, note, onAc
       </div>
       {fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
       {note && <p role="status" data-testid="network-request-note">{note}</p>}
-      {kind === 'open' && fill.done.length === 0 && <button type="button" className="secondary small" onClick={onWithdraw}>Withdraw request</button>}
+      {kind === 'open' && fill.done.length === 0 && <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>Withdraw request</button>}
     </section>
   )
-}
+})

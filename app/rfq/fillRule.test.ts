@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OPEN, fillKind, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { OPEN, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 
 const accept = (channelId: string, quoteHash = `q-${channelId}`): FillEvent => ({ type: 'accept', channelId, quoteHash, counterparty: `desk ${channelId}` })
 
@@ -82,6 +82,25 @@ describe('stepFill, split across dealers', () => {
         expect(fillKind(state) === 'filled').toBe(filled.length === lots)
       }),
       { numRuns: 500 },
+    )
+  })
+})
+
+describe('observeDone (the ladder shows a fill in the render that brings its state)', () => {
+  it('equals stepping the done events, keeps the object when nothing is done, and is idempotent (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (lots, clicks, doneIn) => {
+        let s: FillState = openFill(lots)
+        for (const c of clicks) s = stepFill(s, accept(`c${c}`)).state
+        const isDone = (c: { channelId: string }) => doneIn[Number(c.channelId.slice(1))]!
+        let stepped = s
+        for (const c of s.inflight) if (isDone(c)) stepped = stepFill(stepped, { type: 'done', channelId: c.channelId, quoteHash: c.quoteHash }).state
+        const seen = observeDone(s, isDone)
+        expect(seen).toEqual(stepped)
+        if (!s.inflight.some(isDone)) expect(seen, 'nothing done: the same object (memoized ladders skip the render)').toBe(s)
+        expect(observeDone(seen, isDone), 'observing again changes nothing').toBe(seen)
+      }),
+      { numRuns: 300 },
     )
   })
 })

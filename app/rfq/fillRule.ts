@@ -97,3 +97,15 @@ export function stepFill(state: FillState, e: FillEvent): FillStep {
     }
   }
 }
+
+/**
+ * The fill as the channels show it: each in-flight part for which `isDone` holds (its accepted
+ * quote's position is in its channel's co-signed state) stepped to done, as the 'done' events
+ * would. The same object when nothing changed, so the screen can show a fill in the render that
+ * shows its state, before the effect steps the kept state the same way.
+ */
+export function observeDone(s: FillState, isDone: (c: FillClaim) => boolean): FillState {
+  let r = s
+  for (const c of s.inflight) if (isDone(c)) r = stepFill(r, { type: 'done', channelId: c.channelId, quoteHash: c.quoteHash }).state
+  return r
+}

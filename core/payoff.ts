@@ -69,6 +69,15 @@ export interface MaxLoss {
  * if the slope past the last breakpoint is non-zero, unbounded (refused with the responsible leg).
  */
 export function maxLoss(pkg: OptionPackage): MaxLoss {
+  // Packages are immutable: a desk checks the same quote's terms on every pass over its risk.
+  let known = maxLosses.get(pkg)
+  if (known === undefined) maxLosses.set(pkg, (known = computeMaxLoss(pkg)))
+  return known
+}
+
+const maxLosses = new WeakMap<OptionPackage, MaxLoss>()
+
+function computeMaxLoss(pkg: OptionPackage): MaxLoss {
   const slope = terminalSlope(pkg)
   if (slope !== 0n) {
     // slope > 0: the buyer is net long uncapped calls, so the seller is short them, and vice versa.

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { channelIdOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
-import { channelRoomSecret } from '../core/sync/index.ts'
+import { channelRoomSecret, type ChannelView } from '../core/sync/index.ts'
 import { ChannelBot, type ChannelBotDeps, type ChannelBotStatus } from './channelBot.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
@@ -183,18 +183,36 @@ export class Desk {
 
   /**
    * The desk's collateral committed over all its channels (open positions and live quotes), without
-   * the live quotes of ticket `rfqId` in channel `channelId` (being re-quoted).
+   * the live quotes of ticket `rfqId` in channel `channelId` (being re-quoted). committedCollateral
+   * adds up channel by channel, so each channel's share is worked out once per view of it.
    */
   committed(channelId: Hex, rfqId: string): bigint {
-    const channels: ChannelCommitment[] = []
-    let at = -1
+    let total = 0n
     for (const [id, bot] of this.bots) {
-      if (id === channelId) at = channels.length
-      const view = bot.session.view
-      const liveQuotes = view.quotes.filter((q) => q.status === 'live' && q.counterOf === null && q.signed.quote.quoter === view.me).map((q) => q.signed.quote)
-      channels.push({ me: view.me, latest: view.latest?.state ?? null, liveQuotes })
+      const share = this.commitmentOf(bot.session.view)
+      if (id !== channelId) {
+        total += share.total
+        continue
+      }
+      let without = share.without.get(rfqId)
+      if (without === undefined) share.without.set(rfqId, (without = committedCollateral([share.channel], { channel: 0, rfqId })))
+      total += without
     }
-    return committedCollateral(channels, at >= 0 ? { channel: at, rfqId } : undefined)
+    return total
+  }
+
+  /** One channel's share of committed(), per view (a view is immutable; a new one replaces it). */
+  private readonly commitments = new WeakMap<ChannelView, { readonly channel: ChannelCommitment; readonly total: bigint; readonly without: Map<string, bigint> }>()
+
+  private commitmentOf(view: ChannelView): { readonly channel: ChannelCommitment; readonly total: bigint; readonly without: Map<string, bigint> } {
+    let share = this.commitments.get(view)
+    if (share === undefined) {
+      const liveQuotes = view.quotes.filter((q) => q.status === 'live' && q.counterOf === null && q.signed.quote.quoter === view.me).map((q) => q.signed.quote)
+      const channel: ChannelCommitment = { me: view.me, latest: view.latest?.state ?? null, liveQuotes }
+      share = { channel, total: committedCollateral([channel]), without: new Map() }
+      this.commitments.set(view, share)
+    }
+    return share
   }
 
   /** POST /invite: opens and checks the invite, funds the desk's side, stores and starts the channel. */

@@ -222,8 +222,10 @@ function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): 
   let u = usedSets.get(s)
   if (u === undefined) {
     const ids = new Set(s.positions.map((p) => p.id))
-    const nonces = new Set(s.usedQuotes.map((x) => `${x.quoter}${x.nonce}`))
-    u = { has: (id, quoter, nonce) => ids.has(id) || nonces.has(`${quoter}${nonce}`) }
+    // Sets of bigints compare by value: no string is built per lookup.
+    const nonces = { A: new Set<bigint>(), B: new Set<bigint>() }
+    for (const x of s.usedQuotes) nonces[x.quoter].add(x.nonce)
+    u = { has: (id, quoter, nonce) => ids.has(id) || nonces[quoter].has(nonce) }
     usedSets.set(s, u)
   }
   return u
@@ -231,12 +233,28 @@ function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): 
 
 const quoteViews = new WeakMap<DocQuote, QuoteView>()
 /** A quote with its status: the same object while the entry and its status are the same. */
-function quoteView(q: DocQuote, status: QuoteStatus, reason: string, declined: QuoteView['declined']): QuoteView {
+function quoteView(q: DocQuote, status: QuoteStatus, declined: QuoteView['declined']): QuoteView {
   const hit = quoteViews.get(q)
-  if (hit && hit.status === status && hit.reason === reason && hit.declined?.code === declined?.code && hit.declined?.message === declined?.message) return hit
-  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason, declined }
+  if (hit && hit.status === status && hit.declined?.code === declined?.code && hit.declined?.message === declined?.message) return hit
+  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason: quoteReason(q.signed.quote, status), declined }
   quoteViews.set(q, v)
   return v
+}
+
+/** Why a quote has `status`, in words (a function of the quote and its status only). */
+function quoteReason(quote: SignedQuote['quote'], status: QuoteStatus): string {
+  switch (status) {
+    case 'invalid':
+      return `not signed by party ${quote.quoter} for this channel`
+    case 'used':
+      return `party ${quote.quoter}'s quote nonce ${quote.nonce} was already used`
+    case 'cancelled':
+      return `cancelled by party ${quote.quoter}`
+    case 'expired':
+      return `expired at ${new Date(quote.validUntil).toISOString()}`
+    case 'live':
+      return ''
+  }
 }
 
 interface TransitionCheck {
@@ -572,15 +590,15 @@ function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelStat
   for (const r of doc.refusals) if (doc.quotes.has(r.hash)) quoteRefusals.set(`${r.hash}:${r.party}`, { code: r.code, message: r.message })
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
-    const used = latest !== null && usedIn(latest).has(q.hash, quote.quoter, quote.nonce)
-    const [status, reason]: [QuoteStatus, string] =
-      !ctx.verifier.quote(ctx.params, ctx.channelId, q.hash, q.signed) ? ['invalid', `not signed by party ${quote.quoter} for this channel`]
-      : used ? ['used', `party ${quote.quoter}'s quote nonce ${quote.nonce} was already used`]
-      : cancelled(q.hash) ? ['cancelled', `cancelled by party ${quote.quoter}`]
-      : quote.validUntil < ctx.now ? ['expired', `expired at ${new Date(quote.validUntil).toISOString()}`]
-      : ['live', '']
-    if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason })
-    quotes.push(quoteView(q, status, reason, quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null))
+    const status: QuoteStatus =
+      !ctx.verifier.quote(ctx.params, ctx.channelId, q.hash, q.signed) ? 'invalid'
+      : latest !== null && usedIn(latest).has(q.hash, quote.quoter, quote.nonce) ? 'used'
+      : cancelled(q.hash) ? 'cancelled'
+      : quote.validUntil < ctx.now ? 'expired'
+      : 'live'
+    const view = quoteView(q, status, quoteRefusals.size ? (quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null) : null)
+    if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason: view.reason })
+    quotes.push(view)
   }
   return { quotes, rejected }
 }

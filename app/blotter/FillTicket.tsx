@@ -1,12 +1,14 @@
 // The confirmation of a fill, as a trader expects one: what, size, premium, vol, counterparty,
-// time and the co-signed state version it is in.
-import { formatVol } from '../risk/format.ts'
+// time and the co-signed state version it is in; once the position has left the channel, how it
+// ended (then the premium is no longer compared with today's spot).
+import { formatPrice, formatVol } from '../risk/format.ts'
 import { premiumMeasures } from '../negotiate/quote.ts'
-import { exactMoney } from '../money/money.ts'
-import { instrumentOf, premiumText, sizeText, timeText, type Fill } from './book.ts'
+import { exactMoney, formatMoney } from '../money/money.ts'
+import { instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
 
-export function FillTicket({ fill, vol, spot }: { fill: Fill; vol: number | null | undefined; spot?: number }) {
-  const also = premiumMeasures(fill.premium, fill.terms, spot)
+export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number | null | undefined; spot?: number; ended?: ClosedPosition }) {
+  const also = ended ? null : premiumMeasures(fill.premium, fill.terms, spot)
+  const money = (v: bigint) => formatMoney(v, fill.terms.assetDecimals, fill.terms.asset, { signed: true })
   return (
     <section className="card fill-ticket" aria-labelledby={`fill-${fill.positionId}`} data-testid="fill-ticket">
       <h3 id={`fill-${fill.positionId}`}>
@@ -20,6 +22,16 @@ export function FillTicket({ fill, vol, spot }: { fill: Fill; vol: number | null
         <div><dt>Counterparty</dt><dd>{fill.counterparty}{fill.quotedBy === 'me' ? ' (took your quote)' : ' (you took their quote)'}</dd></div>
         <div><dt>Time</dt><dd>{timeText(fill.time)} UTC</dd></div>
         <div><dt>In signed state</dt><dd>v{fill.version}, signed by both</dd></div>
+        {ended && (
+          <div data-testid="fill-ended">
+            <dt>Since</dt>
+            <dd>
+              {ended.how} at v{ended.version}
+              {ended.price && ` at the oracle's ${formatPrice(ended.price.value, ended.price.decimals)}`}
+              {ended.realised !== null && `; realised P&L ${money(ended.realised)}`}
+            </dd>
+          </div>
+        )}
       </dl>
     </section>
   )

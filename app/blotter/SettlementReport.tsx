@@ -13,7 +13,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
     <section className="risk-section" aria-labelledby="settled-title">
       <h3 id="settled-title">Settled and closed positions</h3>
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Settled and closed positions table">
-        <table className="dense" data-testid="settlement-report">
+        <table className="dense settlement-report" data-testid="settlement-report">
           <caption className="sr-only">Realised P&amp;L per position, {asset}</caption>
           <thead>
             <tr>

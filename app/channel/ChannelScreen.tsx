@@ -19,6 +19,7 @@ import { tradingBlocked } from './tradingBlocked.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
 import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
+import { raceLogFor } from './raceLog.ts'
 import { SettlementTab } from './SettlementTab.tsx'
 
 type Tab = 'trade' | 'risk' | 'blotter' | 'history' | 'settlement'
@@ -53,6 +54,11 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)
   const conn = snap?.connection
   const s = latest?.state
+  // Proposals are noted as they go by (outside React's renders), so the audit can say which lost a race.
+  useEffect(() => {
+    if (!session) return
+    return raceLogFor(record.channelId, { me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }).follow(session)
+  }, [session, record])
 
   return (
     <section className="card channel" aria-label={`Channel with ${record.label}`}>

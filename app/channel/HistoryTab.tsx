@@ -2,10 +2,11 @@
 // held that was rejected and why, equivocation evidence, and the anchored events on the contract.
 import type { SessionSnapshot } from '../../core/sync/index.ts'
 import { toWire } from '../../core/index.ts'
-import { memo, useMemo, useState } from 'react'
+import { memo, useMemo, useState, useSyncExternalStore } from 'react'
 import { formatMoney } from '../money/money.ts'
 import { timeText } from '../blotter/book.ts'
-import { auditRows, changeInWords } from './auditText.ts'
+import { auditRows, changeInWords, readableReason } from './auditText.ts'
+import { raceLogFor } from './raceLog.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
@@ -16,7 +17,9 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
   const events = node.events.filter((e) => e.channelId === record.channelId)
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
-  const rows = useMemo(() => auditRows(view.accepted, ctx), [view.accepted, ctx])
+  const races = raceLogFor(record.channelId, ctx)
+  const seen = useSyncExternalStore(races.subscribe, races.getSnapshot)
+  const rows = useMemo(() => auditRows(view.accepted, ctx, seen), [view.accepted, ctx, seen])
   const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
@@ -84,7 +87,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
               <tr key={`${r.area}${r.key}${i}`}>
                 <td>{r.area}</td>
                 <td className="mono small">{String(r.key).slice(0, 24)}</td>
-                <td>{r.reason} <span className="muted">({r.code})</span></td>
+                <td>{readableReason(r.reason)} <span className="muted">({r.code})</span></td>
               </tr>
             ))}
           </tbody>

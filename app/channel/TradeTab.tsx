@@ -16,7 +16,7 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
 import { contentKey, useStableByKey } from './stableValue.ts'
-import type { Fill } from '../blotter/book.ts'
+import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import type { BookView } from '../blotter/useBook.ts'
 import { FillTicket } from '../blotter/FillTicket.tsx'
 import { defaultExpiry } from '../negotiate/expiries.ts'
@@ -150,6 +150,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           fill={book.fills.find((f) => f.rfqId === ticket.id) ?? null}
           fillVol={book.vols}
           filledIds={filledIds}
+          ended={book.closed}
         />
       )}
       {error && <p className="error" role="alert" data-testid="trade-error">{error}</p>}
@@ -170,7 +171,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
 const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; declined: ReadonlySet<Hex>; decline: (h: Hex) => void
-  fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>
+  fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
@@ -217,7 +218,7 @@ const TicketPanel = memo(function TicketPanel(p: {
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">
       {fill ? (
-        <FillTicket fill={fill} vol={p.fillVol.get(fill.positionId)} spot={markets[fill.feed]?.spot} />
+        <FillTicket fill={fill} vol={p.fillVol.get(fill.positionId)} spot={markets[fill.feed]?.spot} ended={p.ended.find((c) => c.positionId === fill.positionId)} />
       ) : (
         <>
           <p className="muted small">

@@ -2,6 +2,7 @@
 // version number was skipped. Pure; HistoryTab shows it.
 import { otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
+import { intentKey } from '../../core/sync/index.ts'
 import { formatMoney } from '../money/money.ts'
 import { formatPrice, formatUtc } from '../risk/format.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
@@ -47,8 +48,75 @@ export function changeInWords(t: Transition | null, version: number, ctx: AuditC
   }
 }
 
-/** Newest first; a skipped version range gets a row that says why. */
-export function auditRows(accepted: readonly { hash: Hex; version: number; transition: Transition | null; proposer: Party | null }[], ctx: AuditContext): AuditRow[] {
+/** A proposal in a few words, for the account of a race it lost ("the trade on Bob's quote (...)"). */
+export function proposalInWords(t: Transition | null, ctx: AuditContext): string {
+  if (t === null) return 'the opening state'
+  const money = (v: bigint) => formatMoney(v < 0n ? -v : v, ctx.decimals, ctx.asset)
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
+  switch (t.type) {
+    case 'trade': {
+      const q = t.quote.quote
+      const legs = q.terms.legs.map((l) => describeLegForTrader(l, q.terms)).join(' / ')
+      return `the trade on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote (${q.terms.feed} ${legs}, ${money(q.premium)})`
+    }
+    case 'settle':
+      return `a settlement of ${n(t.settlements.length, 'expired position')}`
+    case 'unwind':
+      return `a close-out of ${n(t.positionIds.length, 'position')}`
+    case 'final':
+      return 'the final state'
+  }
+}
+
+/** A refusal as the engine words it, with its epoch-millisecond times as UTC times a person reads. */
+export function readableReason(reason: string): string {
+  return reason.replace(/\b1\d{12}\b/g, (ms) => `${new Date(Number(ms)).toISOString().slice(0, 19).replace('T', ' ')} UTC`)
+}
+
+/** A proposal seen at a version that never became a state (app/channel/raceLog.ts). */
+export interface LostProposal {
+  readonly version: number
+  readonly proposer: Party
+  readonly intent: string
+  readonly words: string
+  readonly refused: string | null
+}
+
+/**
+ * Why the versions from..to were skipped before `next`, from the proposals this side saw there.
+ * Null when it saw none (the general explanation is given then).
+ */
+export function gapInWords(from: number, to: number, next: { version: number; intent: string; proposer: string }, seen: readonly LostProposal[], ctx: AuditContext): string | null {
+  const who = (p: Party) => (p === ctx.me ? 'you' : ctx.peerName)
+  const parts: string[] = []
+  for (let v = from; v <= to; v++) {
+    const at = seen.filter((s) => s.version === v)
+    const where = from === to ? '' : `at v${v} `
+    if (at.length === 0) continue
+    const refused = at.find((s) => s.refused !== null)
+    const byA = at.find((s) => s.proposer === 'A')
+    const byB = at.find((s) => s.proposer === 'B')
+    if (refused) {
+      parts.push(`${where}${who(refused.proposer)} proposed ${refused.words} and ${who(refused.proposer === 'A' ? 'B' : 'A')} refused it (${readableReason(refused.refused!)})`)
+    } else if (byA && byB) {
+      const [mine, theirs] = ctx.me === 'A' ? [byA, byB] : [byB, byA]
+      const what = mine.intent === theirs.intent ? `you and ${ctx.peerName} both proposed ${mine.words}` : `you proposed ${mine.words} and ${ctx.peerName} proposed ${theirs.words}`
+      parts.push(`${where}${what} at the same moment; each side had signed its own, and an honest key signs one state per version, so neither could get the second signature`)
+    } else {
+      const p = at[0]!
+      parts.push(`${where}${who(p.proposer)} proposed ${p.words}, but ${who(p.proposer === 'A' ? 'B' : 'A')} had already signed another state at v${v} (a proposal crossed it), so it could not get the second signature`)
+    }
+  }
+  if (parts.length === 0) return null
+  const again = seen.find((s) => s.version >= from && s.version <= to && s.intent === next.intent)
+  const tail = again ? ` The change was proposed again at v${next.version} by ${next.proposer}.` : ` The next state is v${next.version}.`
+  const range = from === to ? `v${from}` : `v${from}–v${to}`
+  const text = parts.join('; ')
+  return `${range} never became a state: ${text}.${tail} Versions only need to increase.`
+}
+
+/** Newest first; a skipped version range gets a row that says why (from `seen`, the proposals this side saw, when it saw them). */
+export function auditRows(accepted: readonly { hash: Hex; version: number; transition: Transition | null; proposer: Party | null }[], ctx: AuditContext, seen: readonly LostProposal[] = []): AuditRow[] {
   const rows: AuditRow[] = []
   const sorted = [...accepted].sort((a, b) => a.version - b.version)
   sorted.forEach((a, i) => {
@@ -57,12 +125,13 @@ export function auditRows(accepted: readonly { hash: Hex; version: number; trans
       const from = prev.version + 1
       const to = a.version - 1
       const range = from === to ? `v${from}` : `v${from}–v${to}`
+      const next = { version: a.version, intent: a.transition ? intentKey(a.transition) : '', proposer: proposerOf(a) === ctx.me ? 'you' : proposerOf(a) === null ? 'one of you' : ctx.peerName }
       rows.push({
         kind: 'gap', version: range, hash: null, time: null, proposedBy: '—',
-        change: `${range} never became a state: a proposal there lost a race (both sides proposed at the same version at once, or one side had already signed another state at it), so neither could get the second signature; the change was proposed again at v${a.version}. Versions only need to increase.`,
+        change: gapInWords(from, to, next, seen, ctx) ?? `${range} never became a state: a proposal there lost a race (both sides proposed at the same version at once, or one side had already signed another state at it), so neither could get the second signature; the change was proposed again at v${a.version}. Versions only need to increase.`,
       })
     }
-    const proposer = a.transition?.type === 'trade' ? otherParty(a.transition.quote.quote.quoter) : a.proposer
+    const proposer = proposerOf(a)
     rows.push({
       kind: 'state', version: `v${a.version}`, hash: a.hash, time: a.transition?.timestamp ?? null,
       proposedBy: proposer === null ? '—' : proposer === ctx.me ? 'you' : ctx.peerName,
@@ -70,4 +139,9 @@ export function auditRows(accepted: readonly { hash: Hex; version: number; trans
     })
   })
   return rows.reverse()
+}
+
+/** Who proposed a co-signed state: a trade's taker, whatever the record says; else the record. */
+function proposerOf(a: { transition: Transition | null; proposer: Party | null }): Party | null {
+  return a.transition?.type === 'trade' ? otherParty(a.transition.quote.quote.quoter) : a.proposer
 }

@@ -10,12 +10,16 @@ import { formatMoney } from '../money/money.ts'
 
 export interface DeskNotice {
   readonly id: number
+  /** Page time it appeared (ms): each notice leaves SHOW_MS later. */
+  readonly at: number
   readonly kind: 'quote' | 'fill' | 'dispute' | 'settled'
   readonly text: string
 }
 
-const KEEP = 4
-const SHOW_MS = 12_000
+// Few and brief: the notices float over the page (at phone width over the buttons the trader
+// needs next), so at most three, each gone 8 s after it came (the blotter and audit keep the record).
+const KEEP = 3
+const SHOW_MS = 8_000
 
 export function useDeskNotifications(input: { book: Book; quotes: readonly QuoteView[] | undefined; me: Party; chain: string | null; peerName: string }): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
@@ -31,7 +35,7 @@ export function useDeskNotifications(input: { book: Book; quotes: readonly Quote
       return
     }
     const s = seen.current
-    const fresh: Omit<DeskNotice, 'id'>[] = []
+    const fresh: Omit<DeskNotice, 'id' | 'at'>[] = []
     for (const q of peerLive) {
       if (s.quotes.has(q.hash)) continue
       s.quotes.add(q.hash)
@@ -47,17 +51,19 @@ export function useDeskNotifications(input: { book: Book; quotes: readonly Quote
     if (chain === 'disputed' && s.chain !== 'disputed') fresh.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
     s.chain = chain
     if (fresh.length === 0) return
-    const added = fresh.map((n) => ({ ...n, id: nextId.current++ }))
+    const at = Date.now()
+    const added = fresh.map((n) => ({ ...n, id: nextId.current++, at }))
     setNotices((old) => [...added.reverse(), ...old].slice(0, KEEP))
     if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
     }
   }, [book, quotes, me, chain, peerName])
 
-  // Each notice fades after a while; the trader can also dismiss it.
+  // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {
     if (notices.length === 0) return
-    const t = setTimeout(() => setNotices((n) => n.slice(0, -1)), SHOW_MS)
+    const first = Math.min(...notices.map((n) => n.at)) + SHOW_MS
+    const t = setTimeout(() => setNotices((ns) => ns.filter((n) => n.at + SHOW_MS > Date.now())), Math.max(0, first - Date.now()) + 20)
     return () => clearTimeout(t)
   }, [notices])
 

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
+import { quoteHash, type Transition } from '../../core/index.ts'
+import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
+import { auditRows, proposalInWords, type AuditContext } from './auditText.ts'
+import { RaceLog } from './raceLog.ts'
+
+const ch = testChannel()
+const terms = btcPackage(ch.oracle.publicKey, [put(90_000, 0.5)])
+const q1 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(1200), rfqId: 'r1' })
+const trade: Transition = { type: 'trade', quote: q1, timestamp: T0 }
+const settle: Transition = { type: 'settle', settlements: [{ positionId: quoteHash(q1.quote), attestation: testAttestation(ch, usd(85_000)) }], timestamp: T0 + 2000 }
+const unwind: Transition = { type: 'unwind', positionIds: [quoteHash(q1.quote)], paymentAtoB: -usdc(1500), timestamp: T0 + 1000 }
+const ctxA: AuditContext = { me: 'A', peerName: 'Demo Desk', asset: 'USDC', decimals: 6 }
+const h = (c: string) => c.repeat(64) as `${string}`
+// v0 opening, v1 the trade, v2 skipped, v3 the settlement.
+const accepted = [
+  { hash: h('a'), version: 0, transition: null, proposer: 'A' as const },
+  { hash: h('b'), version: 1, transition: trade, proposer: 'A' as const },
+  { hash: h('c'), version: 3, transition: settle, proposer: 'B' as const },
+]
+const seenAt = (version: number, proposer: 'A' | 'B', t: Transition, refused: string | null = null) => ({ version, proposer, intent: intentKey(t), words: proposalInWords(t, ctxA), refused })
+const gapText = (seen: Parameters<typeof auditRows>[2]) => auditRows(accepted, ctxA, seen).find((r) => r.kind === 'gap')!.change
+
+describe('a skipped version in the audit', () => {
+  it('names the two proposals that raced at it, and which was proposed again', () => {
+    expect(gapText([seenAt(2, 'A', settle), seenAt(2, 'B', settle)])).toBe(
+      'v2 never became a state: you and Demo Desk both proposed a settlement of 1 expired position at the same moment; each side had signed its own, and an honest key signs one state per version, so neither could get the second signature. The change was proposed again at v3 by Demo Desk. Versions only need to increase.',
+    )
+    expect(gapText([seenAt(2, 'A', unwind), seenAt(2, 'B', settle)])).toMatch(/^v2 never became a state: you proposed a close-out of 1 position and Demo Desk proposed a settlement of 1 expired position at the same moment; .* proposed again at v3 by Demo Desk\./)
+  })
+  it('says who refused a proposal and why', () => {
+    expect(gapText([seenAt(2, 'A', unwind, 'STALE_PRICE: the mark moved')])).toBe(
+      'v2 never became a state: you proposed a close-out of 1 position and Demo Desk refused it (STALE_PRICE: the mark moved). The next state is v3. Versions only need to increase.',
+    )
+  })
+  it('writes the times in a refusal as UTC times, not epoch milliseconds', () => {
+    expect(gapText([seenAt(2, 'B', settle, 'STALE_TIMESTAMP: timestamp 1798811128079 is in the future')])).toContain('Demo Desk proposed a settlement of 1 expired position and you refused it (STALE_TIMESTAMP: timestamp 2027-01-01 13:45:28 UTC is in the future)')
+  })
+  it('with one proposal seen, says the other side had signed another state at that version', () => {
+    expect(gapText([seenAt(2, 'B', settle)])).toMatch(/^v2 never became a state: Demo Desk proposed a settlement of 1 expired position, but you had already signed another state at v2/)
+  })
+  it('falls back to the general explanation when this side saw nothing there', () => {
+    expect(gapText([seenAt(5, 'A', settle)])).toMatch(/^v2 never became a state: a proposal there lost a race .* proposed again at v3/)
+  })
+  it('describes a trade proposal by its quote, instrument and premium', () => {
+    expect(proposalInWords(trade, ctxA)).toBe("the trade on Demo Desk's quote (BTC-USD long put 90,000 x 0.5, 1,200.00 USDC)")
+  })
+})
+
+describe('RaceLog', () => {
+  const pending = (hash: string, version: number, proposer: 'A' | 'B', t: Transition, status: PendingProposal['status'] = 'awaiting-peer', reason = ''): PendingProposal =>
+    ({ proposal: { hash, version, proposer, transition: t }, intent: intentKey(t), signedBy: { A: proposer === 'A', B: proposer === 'B' }, status, reason }) as unknown as PendingProposal
+  it('keeps each proposal once, in words, and updates it when it is refused', () => {
+    const log = new RaceLog(h('f') as never, ctxA)
+    let told = 0
+    log.subscribe(() => told++)
+    expect(log.note([pending(h('1'), 2, 'A', settle), pending(h('2'), 2, 'B', settle, 'conflict')])).toBe(true)
+    expect(log.note([pending(h('1'), 2, 'A', settle)])).toBe(false)
+    expect(log.note([pending(h('1'), 2, 'A', settle, 'refused', 'NO: not now')])).toBe(true)
+    expect(log.getSnapshot().map((s) => [s.version, s.proposer, s.words, s.refused])).toEqual([
+      [2, 'A', 'a settlement of 1 expired position', 'NO: not now'],
+      [2, 'B', 'a settlement of 1 expired position', null],
+    ])
+    expect(told).toBe(2)
+  })
+})

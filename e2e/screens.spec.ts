@@ -1,0 +1,218 @@
+// What issue 15 asked of the screens, read the way a person reads them (role and text) against the
+// demo desk, at 1280x800 and at phone width (390x844; 360 px for the narrowest check): an opening
+// that asks nothing of the trader shows no invite and no red alarm at any moment; r / Esc; a filled
+// quote is not re-marked after its expiry; a skipped version says what lost the race; a disputed,
+// then finalized channel says what is possible and disables New RFQ; a dispute is announced.
+// Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
+import type { Page, TestInfo } from '@playwright/test'
+import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
+import { PASS, expectNoSidewaysScroll, shot } from './app.ts'
+
+const DEMO_PORT = 8762
+let lastDesk: { tail: (lines?: number) => string } | null = null
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && lastDesk) console.log(`[desk log: ${testInfo.title}]\n${lastDesk.tail(60)}`)
+})
+
+async function startDesk(stack: Stack) {
+  const demo = demoService(stack, DEMO_PORT)
+  lastDesk = demo
+  await demo.start()
+  return demo
+}
+
+/** A full-page screenshot kept in <results>/screenshots and attached to the test's report. */
+async function screen(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await shot(page, `screens-${name}`)
+  const width = page.viewportSize()?.width ?? 0
+  await testInfo.attach(`${name}-${width}`, { path: `${process.env.E2E_RESULTS ?? 'test-results'}/screenshots/screens-${name}-${width}.png`, contentType: 'image/png' })
+}
+
+/** Records, from the first byte of the page, whether these words were ever on it (a flash counts). */
+async function watchForWords(page: Page, words: readonly string[]): Promise<() => Promise<string[]>> {
+  await page.addInitScript((list: readonly string[]) => {
+    const w = window as unknown as { __seenWords: string[] }
+    w.__seenWords = []
+    const check = () => {
+      const text = document.documentElement?.textContent ?? ''
+      for (const s of list) if (text.includes(s) && !w.__seenWords.includes(s)) w.__seenWords.push(s)
+    }
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true })
+  }, words)
+  return () => page.evaluate(() => (window as unknown as { __seenWords: string[] }).__seenWords)
+}
+
+async function newFundedTrader(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string, vp: { width: number; height: number }) {
+  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+  await trader.page.setViewportSize(vp)
+  return trader
+}
+
+async function createAndFund(page: Page): Promise<void> {
+  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+  await page.getByLabel('Repeat passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  await page.getByRole('button', { name: 'Get test funds' }).click()
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
+}
+
+async function openDemoChannel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+  await page.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+}
+
+for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`screens at ${vp.width}x${vp.height}: a quiet opening, r and Esc, a filled quote after expiry, races in words, a dispute and a finalized channel`, async ({ browser, stack }, testInfo) => {
+    test.setTimeout(240_000)
+    const desk = await startDesk(stack)
+    try {
+      const trader = await newFundedTrader(browser, stack, `screens-${vp.width}`, vp)
+      const page = trader.page
+      const alarms = await watchForWords(page, ['tell them the code separately', 'Send this invite', 'signaling disconnected'])
+      await trader.open()
+      await createAndFund(page)
+
+      // The opening with the demo desk asks nothing of the trader: at no moment an invite to send or a red alarm.
+      await openDemoChannel(page)
+      await expect(page.getByTestId('signaling-status')).toHaveText('signaling connected')
+      expect(await alarms(), 'words that flashed on the page while the desk opened the channel').toEqual([])
+      await screen(page, testInfo, 'opened')
+
+      // r starts a private draft, Esc discards it; the help overlay lists both.
+      await page.getByRole('tab', { name: 'Trade' }).click()
+      await page.getByRole('button', { name: 'Keyboard shortcuts' }).click()
+      const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+      await expect(help).toContainText('new RFQ draft')
+      await expect(help).toContainText('cancel: the confirmation, else the draft')
+      await screen(page, testInfo, 'shortcuts')
+      await help.getByRole('button', { name: 'Close' }).click()
+      await page.locator('body').click({ position: { x: 5, y: 5 } })
+      await page.keyboard.press('r')
+      await expect(page.getByRole('region', { name: 'RFQ draft' })).toContainText('Draft: only you see it.')
+      await page.locator('body').click({ position: { x: 5, y: 5 } })
+      await page.keyboard.press('Escape')
+      await expect(page.getByRole('region', { name: 'RFQ draft' })).toHaveCount(0)
+      await page.keyboard.press('r')
+      await page.getByLabel('Leg 1 quantity').fill('0.1')
+      await page.getByRole('button', { name: 'Request quotes' }).click()
+      const live = page.locator('[data-testid="quote"][data-status="live"]').first()
+      await expect(live).toBeVisible({ timeout: 30_000 })
+      await live.getByRole('button', { name: 'Accept' }).click()
+      await expect(page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })).toBeVisible({ timeout: 20_000 })
+
+      // Past expiry the position settles; the filled quote still reads as filled, not re-marked against today's market.
+      await stack.chain.advanceClock(30 * 86_400_000)
+      await expect(page.getByTestId('position-count')).toHaveText('0', { timeout: 40_000 })
+      const filled = page.getByTestId('quote').first()
+      await expect(filled).toContainText('filled')
+      await expect(filled).not.toContainText('My edge')
+      await expect(filled).not.toContainText('expired')
+      // The fill ticket says how the position ended, and no longer compares its premium with today's spot.
+      const ticket = page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })
+      await expect(ticket).toContainText(/Since\s*settled at v\d+ at the oracle's [\d,.]+; realised P&L [+-]?[\d,]+\.\d{2} USDC/)
+      await expect(ticket).not.toContainText('of spot now')
+      await screen(page, testInfo, 'filled-after-expiry')
+
+      // The audit: every skipped version says which proposal lost and why, from what this side saw.
+      await page.getByRole('tab', { name: 'History & audit' }).click()
+      const states = page.getByTestId('signed-states')
+      await expect(states).toContainText(/Settlement of 1 expired position at the oracle's price/)
+      const gaps = states.locator('tbody tr.gap')
+      for (const text of await gaps.allTextContents()) {
+        expect(text).toMatch(/never became a state: (you|Demo Desk|you and Demo Desk both) proposed /)
+        expect(text).not.toContain('a proposal there lost a race')
+      }
+      console.log(`[screens ${vp.width}] skipped versions explained: ${await gaps.count()}`)
+      await screen(page, testInfo, 'history')
+
+      // A position open on a monthly expiry, then a dispute: announced in the page; trading stops and
+      // says why; New RFQ (and r) do nothing.
+      await page.getByRole('tab', { name: 'Trade' }).click()
+      await page.getByRole('button', { name: 'New RFQ' }).click()
+      const monthly = (await page.getByLabel('Listed expiry').locator('option', { hasText: '(monthly)' }).first().getAttribute('value'))!
+      await page.getByLabel('Listed expiry').selectOption(monthly)
+      await page.getByLabel('Leg 1 quantity').fill('0.1')
+      await page.getByRole('button', { name: 'Request quotes' }).click()
+      const second = page.locator('[data-testid="quote"][data-status="live"]').first()
+      await expect(second).toBeVisible({ timeout: 30_000 })
+      await second.getByRole('button', { name: 'Accept' }).click()
+      await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+      await page.getByRole('tab', { name: 'Settlement' }).click()
+      await page.getByRole('button', { name: /^Dispute with v\d+$/ }).click()
+      await expect(page.getByTestId('onchain-status')).toHaveText('disputed', { timeout: 30_000 })
+      await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Demo Desk', { timeout: 10_000 })
+      await expect(page.getByTestId('challenge-countdown')).toHaveText(/^\d+h \d{2}m \d{2}s$/)
+      await page.getByRole('tab', { name: 'Trade' }).click()
+      await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel is in dispute on the contract: trading is stopped\./)
+      await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+      await page.locator('body').click({ position: { x: 5, y: 5 } })
+      await page.keyboard.press('r')
+      await expect(page.getByRole('region', { name: 'RFQ draft' })).toHaveCount(0)
+      await expectNoSidewaysScroll(page, 'disputed channel')
+      await screen(page, testInfo, 'disputed')
+
+      // After the window: finalized (by whoever is first) with the position still locked until its
+      // expiry; the channel says what is left to do.
+      await stack.chain.advanceClock(25 * 3_600_000)
+      await page.getByRole('tab', { name: 'Settlement' }).click()
+      const finalize = page.getByRole('button', { name: 'Finalize' })
+      await expect(async () => {
+        if (await finalize.isVisible() && await finalize.isEnabled()) await finalize.click()
+        await expect(page.getByTestId('onchain-status')).toHaveText('finalized', { timeout: 3000 })
+      }).toPass({ timeout: 40_000 })
+      await expect(page.getByRole('heading', { name: 'Positions still locked on the contract' })).toBeVisible()
+      await expect(page.getByRole('button', { name: 'Settles after expiry' })).toBeDisabled()
+      await page.getByRole('tab', { name: 'Trade' }).click()
+      await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel was finalized after a dispute: no more trades\. Settle or refund what is still locked/)
+      await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+      await screen(page, testInfo, 'finalized')
+      await trader.context.close()
+    } finally {
+      await desk.stop()
+    }
+  })
+}
+
+test('the narrowest phone (360x740): every screen fits, the channel list folds away', async ({ browser, stack }, testInfo) => {
+  test.setTimeout(180_000)
+  const desk = await startDesk(stack)
+  try {
+    const trader = await newFundedTrader(browser, stack, 'screens-360', { width: 360, height: 740 })
+    const page = trader.page
+    await trader.open()
+    await expect(page.getByRole('button', { name: 'Create identity' })).toBeVisible()
+    await expectNoSidewaysScroll(page, 'identity at 360')
+    await createAndFund(page)
+    await expectNoSidewaysScroll(page, 'welcome at 360')
+    await openDemoChannel(page)
+    await expect(page.getByRole('button', { name: 'Account and channels' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Collateral' })).toBeHidden()
+    await expectNoSidewaysScroll(page, 'settlement tab at 360')
+    await page.getByRole('tab', { name: 'Trade' }).click()
+    await page.getByRole('button', { name: 'New RFQ' }).click()
+    await page.getByLabel('Leg 1 quantity').fill('0.1')
+    await expectNoSidewaysScroll(page, 'RFQ draft at 360')
+    await screen(page, testInfo, 'draft')
+    await page.getByRole('button', { name: 'Request quotes' }).click()
+    const live = page.locator('[data-testid="quote"][data-status="live"]').first()
+    await expect(live).toBeVisible({ timeout: 30_000 })
+    await live.getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })).toBeVisible({ timeout: 20_000 })
+    await expectNoSidewaysScroll(page, 'fill ticket at 360')
+    for (const tab of ['Risk', 'Blotter', 'History & audit', 'Settlement']) {
+      await page.getByRole('tab', { name: tab }).click()
+      await expect(page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true')
+      await expectNoSidewaysScroll(page, `${tab} at 360`)
+    }
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    await screen(page, testInfo, 'risk')
+    await trader.context.close()
+  } finally {
+    await desk.stop()
+  }
+})

@@ -3,6 +3,7 @@ import { digestMemo, encode, type ByteWriter } from './encoding.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
 import { encodePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
+import { formatUnits } from './amount.ts'
 import { equalBytes, type Hex } from './bytes.ts'
 import type { Position } from './state.ts'
 
@@ -118,4 +119,48 @@ export function quotedUnwind(positions: readonly Position[], quotes: readonly Qu
 /** What `party` receives from an unwind paying `paymentAtoB` (negative: it pays). */
 export function unwindReceived(paymentAtoB: bigint, party: Party): bigint {
   return party === 'B' ? paymentAtoB : -paymentAtoB
+}
+
+/** One of a quoter's quotes on a close-out ticket, with the position that ticket names. */
+export interface CloseOutQuote {
+  readonly hash: Hex
+  readonly quote: Quote
+  readonly positionId: Hex
+}
+
+export type UnwindAtQuotes =
+  | { readonly approve: true; readonly quoted: bigint; readonly quotes: readonly Hex[] }
+  | { readonly approve: false; readonly code: 'NOT_QUOTED' | 'BELOW_QUOTE'; readonly reason: string }
+
+/**
+ * Whether party `me` signs an unwind of `positions` paying `paymentAtoB` on its own close-out
+ * quotes: one quote per position (the longest-lived usable one), usable at the proposal's time `at`
+ * (`quotes` holds only quotes not cancelled nor used; validUntil >= at), and a payment no worse for
+ * `me` than their sum. NOT_QUOTED: they do not price this unwind (judge it otherwise).
+ */
+export function unwindAtQuotes(i: {
+  readonly positions: readonly Position[]
+  readonly paymentAtoB: bigint
+  readonly me: Party
+  readonly at: number
+  readonly quotes: readonly CloseOutQuote[]
+}): UnwindAtQuotes {
+  const chosen: CloseOutQuote[] = []
+  for (const p of i.positions) {
+    const best = i.quotes
+      .filter((q) => q.positionId === p.id && q.quote.quoter === i.me && q.quote.validUntil >= i.at && !chosen.includes(q) && unwindPaymentAtoB(p, q.quote).ok)
+      .sort((a, b) => b.quote.validUntil - a.quote.validUntil)[0]
+    if (!best) return { approve: false, code: 'NOT_QUOTED', reason: `no usable close-out quote of party ${i.me} for position ${p.id.slice(0, 10)}…` }
+    chosen.push(best)
+  }
+  const q = quotedUnwind(i.positions, chosen.map((c) => c.quote))
+  if (!q.ok) return { approve: false, code: 'NOT_QUOTED', reason: q.reason }
+  const { asset, assetDecimals } = i.positions[0]!.terms
+  const inWords = (v: bigint) => `${v < 0n ? 'pays' : 'receives'} ${formatUnits(v < 0n ? -v : v, assetDecimals)} ${asset}`
+  const quotedToMe = unwindReceived(q.paymentAtoB, i.me)
+  const proposedToMe = unwindReceived(i.paymentAtoB, i.me)
+  if (proposedToMe < quotedToMe) {
+    return { approve: false, code: 'BELOW_QUOTE', reason: `at its quotes party ${i.me} ${inWords(quotedToMe)}; in this close-out it ${inWords(proposedToMe)}` }
+  }
+  return { approve: true, quoted: q.paymentAtoB, quotes: chosen.map((c) => c.hash) }
 }

@@ -8,6 +8,7 @@ import type { Party } from './channel.ts'
 import { encode } from './encoding.ts'
 import { isProtocolError, ParseError } from './errors.ts'
 import { maxLoss, type MaxLoss } from './payoff.ts'
+import type { CloseOutQuote, Quote } from './quote.ts'
 import type { Position } from './state.ts'
 import { encodePackage, expiryOn, MAX_LEGS, type OptionLeg, type OptionPackage } from './terms.ts'
 import { parseOptionPackage, toWire } from './wire.ts'
@@ -284,4 +285,26 @@ export function checkUnwindTicket(t: TicketTerms & { readonly createdBy: Party }
   const side = unwindSide(p, t.createdBy)
   if (t.side !== side) return { ok: false, code: 'UNWIND_MISMATCH', reason: `closing position ${p.id.slice(0, 10)}… means to ${side} it back, the ticket asks to ${t.side}` }
   return { ok: true, position: p }
+}
+
+/**
+ * The close-out quotes of `quoter` in a channel's view: its quotes not cancelled, used or invalid
+ * (expired ones too: the proposal's time decides) on tickets that name exactly one position.
+ */
+export function closeOutQuotesOf(
+  view: { readonly quotes: readonly { readonly hash: string; readonly status: string; readonly signed: { readonly quote: Quote } }[]; readonly rfqs: readonly { readonly id: string; readonly notes: string }[] },
+  quoter: Party,
+): CloseOutQuote[] {
+  const named = new Map<string, string>()
+  for (const t of view.rfqs) {
+    const ids = unwindPositionIds(t.notes)
+    if (ids.length === 1) named.set(t.id, ids[0]!)
+  }
+  const out: CloseOutQuote[] = []
+  for (const q of view.quotes) {
+    const positionId = named.get(q.signed.quote.rfqId)
+    if (positionId === undefined || q.signed.quote.quoter !== quoter || (q.status !== 'live' && q.status !== 'expired')) continue
+    out.push({ hash: q.hash, quote: q.signed.quote, positionId })
+  }
+  return out
 }

@@ -2,12 +2,12 @@
 // ticket, the desk's quote of it, the unwind at that quote, and the desk's approval rule.
 import { describe, expect, it } from 'vitest'
 import {
-  applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type ChannelState, type Party, type Position, type Quote,
+  applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type CloseOutQuote, type ChannelState, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from '../core/testkit.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { quotePackage } from '../core/pricing/index.ts'
-import { DEFAULT_RULES, counterDecision, marketInputs, quotedUnwindDecision, quoteForTicket, type CloseOutQuote, type QuoteDecision } from './marketMaker.ts'
+import { DEFAULT_RULES, counterDecision, marketInputs, quotedUnwindDecision, quoteForTicket, type QuoteDecision } from './marketMaker.ts'
 import { STYLES, styledQuote } from './styles.ts'
 
 const ch = testChannel()
@@ -131,7 +131,7 @@ describe('the desk approves a close-out at its quotes', () => {
     expect(run(-d.premium + 1n, [mine()])).toMatchObject({ approve: true }) // the desk pays less
     const worse = run(-d.premium - 1n, [mine()])
     expect(worse).toMatchObject({ approve: false, code: 'BELOW_QUOTE' })
-    expect(!worse.approve && worse.reason).toMatch(/^at its quotes the desk pays [\d,.]+ USDC; in this close-out it pays [\d,.]+ USDC$/)
+    expect(!worse.approve && worse.reason).toMatch(/^at its quotes party B pays [\d,.]+ USDC; in this close-out it pays [\d,.]+ USDC$/)
   })
 
   it('falls back (NOT_QUOTED) without a usable quote: none, expired at the proposal, or another position', () => {

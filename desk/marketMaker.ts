@@ -28,7 +28,8 @@
 //            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
 import {
-  checkUnwindTicket, draftToPackage, formatUnits, isUnwindTicket, maxLoss, otherParty, quotedUnwind, ticketToDraft, toWire, unwindPositionIds, unwindReceived,
+  checkUnwindTicket, draftToPackage, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
+  type CloseOutQuote,
   type ChannelSpec, type ChannelState, type Hex, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import type { ChannelView, RfqTicket } from '../core/sync/index.ts'
@@ -282,67 +283,13 @@ export function unwindDecision(i: {
   return { approve: true, fairToMe }
 }
 
-/** One of the desk's own quotes on a close-out ticket, as `quotedUnwindDecision` reads it. */
-export interface CloseOutQuote {
-  readonly hash: Hex
-  readonly quote: Quote
-  /** The position its ticket names. */
-  readonly positionId: Hex
-}
-
-/** The desk's own quotes on close-out tickets in `view`, not cancelled nor used (expired ones too: the proposal's time decides). */
+/** The desk's own quotes on close-out tickets in `view` (core/ticket.ts closeOutQuotesOf). */
 export function closeOutQuotes(view: Pick<ChannelView, 'me' | 'quotes' | 'rfqs'>): CloseOutQuote[] {
-  const named = new Map<string, Hex>()
-  for (const t of view.rfqs) {
-    const ids = unwindPositionIds(t.notes)
-    if (ids.length === 1) named.set(t.id, ids[0]!)
-  }
-  const out: CloseOutQuote[] = []
-  for (const q of view.quotes) {
-    const positionId = named.get(q.signed.quote.rfqId)
-    if (positionId === undefined || q.signed.quote.quoter !== view.me || (q.status !== 'live' && q.status !== 'expired')) continue
-    out.push({ hash: q.hash, quote: q.signed.quote, positionId })
-  }
-  return out
+  return closeOutQuotesOf(view, view.me)
 }
 
-export type QuotedUnwindDecision =
-  | { readonly approve: true; readonly quoted: bigint; readonly quotes: readonly Hex[] }
-  | { readonly approve: false; readonly code: 'NOT_QUOTED' | 'BELOW_QUOTE'; readonly reason: string }
-
-/**
- * An unwind the desk approves on its quotes: for every position, one of the desk's quotes on a
- * close-out ticket of that position, usable at the proposal's time (not cancelled, validUntil >=
- * `at`), and a payment no worse for the desk than the sum they quote. NOT_QUOTED: judge it by
- * `unwindDecision` instead.
- */
-export function quotedUnwindDecision(i: {
-  readonly positions: readonly Position[]
-  readonly paymentAtoB: bigint
-  readonly me: Party
-  readonly at: number
-  /** The desk's own quotes on close-out tickets that it has not cancelled. */
-  readonly quotes: readonly CloseOutQuote[]
-}): QuotedUnwindDecision {
-  const chosen: CloseOutQuote[] = []
-  for (const p of i.positions) {
-    const best = i.quotes
-      .filter((q) => q.positionId === p.id && q.quote.validUntil >= i.at && !chosen.includes(q))
-      .sort((a, b) => b.quote.validUntil - a.quote.validUntil)[0]
-    if (!best) return { approve: false, code: 'NOT_QUOTED', reason: `the desk has no live close-out quote for position ${p.id.slice(0, 10)}…` }
-    chosen.push(best)
-  }
-  const q = quotedUnwind(i.positions, chosen.map((c) => c.quote))
-  if (!q.ok) return { approve: false, code: 'NOT_QUOTED', reason: q.reason }
-  const { asset, assetDecimals } = i.positions[0]!.terms
-  const inWords = (toDesk: bigint) => `${toDesk < 0n ? 'pays' : 'receives'} ${formatUnits(toDesk < 0n ? -toDesk : toDesk, assetDecimals)} ${asset}`
-  const quotedToMe = unwindReceived(q.paymentAtoB, i.me)
-  const proposedToMe = unwindReceived(i.paymentAtoB, i.me)
-  if (proposedToMe < quotedToMe) {
-    return { approve: false, code: 'BELOW_QUOTE', reason: `at its quotes the desk ${inWords(quotedToMe)}; in this close-out it ${inWords(proposedToMe)}` }
-  }
-  return { approve: true, quoted: q.paymentAtoB, quotes: chosen.map((c) => c.hash) }
-}
+/** An unwind the desk approves at its own close-out quotes (core/quote.ts unwindAtQuotes). */
+export const quotedUnwindDecision = unwindAtQuotes
 
 /** Open positions whose expiry has passed at `now` (ready to settle once the oracle attests). */
 export function expiredPositions(positions: readonly Position[], now: number): Position[] {

@@ -5,7 +5,7 @@
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import type { Hex, Party } from '../../core/index.ts'
+import { isUnwindTicket, type Hex, type Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
@@ -53,8 +53,9 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   // A new RFQ is a private draft until the trader asks for quotes: nobody quotes what is not asked.
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   // Same order (and so the same "RFQ n" numbers) on both sides: by creation time, then id.
+  // My close-out tickets live in the Risk tab (Close out): a quote there is accepted as an unwind, never as a trade.
   const tickets = view.rfqs
-    .filter((t) => t.status !== 'cancelled')
+    .filter((t) => t.status !== 'cancelled' && !(t.createdBy === me && isUnwindTicket(t)))
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
   const shown = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
   const ticket = useStableByKey(shown, contentKey(shown))
@@ -101,7 +102,11 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     setSelected(id)
   }
   const filledIds = useMemo(() => new Set(book.fills.map((f) => f.positionId)), [book.fills])
-  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes, me, now })
+  const tradeQuotes = useMemo(() => {
+    const closeOuts = new Set(view.rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
+    return closeOuts.size === 0 ? quotes : quotes.filter((q) => !closeOuts.has(q.signed.quote.rfqId))
+  }, [quotes, view.rfqs, me])
+  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes: tradeQuotes, me, now })
   const confirming = keys.confirming ? quotes.find((q) => q.hash === keys.confirming) ?? null : null
 
   return (

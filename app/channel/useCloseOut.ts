@@ -1,42 +1,119 @@
-// Asking the counterparty to close positions out (an unwind at an agreed price), and following
-// what became of that request in the session's outcomes.
-import { useCallback, useMemo, useState } from 'react'
-import { intentKey, type ChannelSession, type IntentOutcome } from '../../core/sync/index.ts'
+// Closing positions out before expiry, by quote (app/risk/closeOut.ts): ask the counterparty for a
+// quote per position (close-out tickets in the channel's doc, so the request survives a reload and
+// a tab switch), accept the quotes as one unwind, follow what became of it, and withdraw. For the
+// other side of the same flow: the counterparty's unwind at my own close-out quotes is signed
+// without asking (my quote was my word), like a trade on my own quote.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { Hex, Position } from '../../core/index.ts'
+import { intentKey, type ChannelSession, type ChannelView, type IntentOutcome } from '../../core/sync/index.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import type { CloseOutPrice } from '../risk/closeOut.ts'
+import { closeOutRequest, closeOutTickets, openCloseOutTickets, unwindsAtMyQuotes, type CloseOutRequest } from '../risk/closeOut.ts'
 
 export interface CloseOutControl {
   readonly peerName: string
   /** Why close-out is not possible now, or null. */
   readonly blocked: string | null
-  /** The outcome of the last close-out asked from here (null before one is asked). */
+  /** My open close-out request and its quotes (null: none). */
+  readonly request: CloseOutRequest | null
+  /** The outcome of the last close-out accepted from here (null before one is accepted). */
   readonly outcome: IntentOutcome | null
   readonly busy: boolean
-  readonly propose: (p: CloseOutPrice) => void
+  /** Asks the counterparty to quote the close-out of `positions` (withdraws an earlier request). */
+  readonly ask: (positions: readonly Position[]) => void
+  /** Accepts the quotes of the open request: proposes the unwind at their sum. */
+  readonly accept: () => void
+  /** Withdraws the open request (its tickets are cancelled; the counterparty cancels its quotes). */
+  readonly withdraw: () => void
+  /** Forgets the last outcome (after it was read). */
   readonly reset: () => void
+  /** An error of the last ask / accept / withdraw, in words. */
+  readonly error: string | null
 }
 
-export function useCloseOut(session: ChannelSession | null, outcomes: readonly IntentOutcome[] | undefined, peerName: string, blocked: string | null): CloseOutControl {
+export function useCloseOut(session: ChannelSession | null, view: ChannelView | undefined, peerName: string, blocked: string | null, now: number): CloseOutControl {
   const [intent, setIntent] = useState<string | null>(null)
   const [failure, setFailure] = useState<IntentOutcome | null>(null)
+  const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
-  const propose = useCallback((p: CloseOutPrice) => {
+  const me = view?.me ?? session?.me ?? 'A'
+  const rfqs = view?.rfqs
+  const tickets = useMemo(() => (rfqs ? openCloseOutTickets(rfqs, me) : []), [rfqs, me])
+  const positions = view?.latest?.state.positions
+  const quotes = view?.quotes
+  const request = useMemo(
+    () => (positions && quotes ? closeOutRequest({ tickets, positions, quotes, me, now }) : null),
+    [tickets, positions, quotes, me, now],
+  )
+  // Tickets of the accepted request, marked filled once its unwind is co-signed.
+  const accepted = useRef<readonly string[]>([])
+
+  const withdrawTickets = useCallback((ids: readonly string[]) => {
     if (!session) return
-    const key = intentKey({ type: 'unwind', positionIds: p.positionIds, paymentAtoB: p.paymentAtoB, timestamp: 0 })
+    for (const id of ids) session.editRfq(id, { field: 'status', value: 'cancelled' })
+  }, [session])
+
+  const ask = useCallback((chosen: readonly Position[]) => {
+    if (!session || chosen.length === 0) return
+    setError(null)
+    setIntent(null)
+    setFailure(null)
+    try {
+      withdrawTickets(openCloseOutTickets(session.view.rfqs, session.me).map((t) => t.id))
+      for (const input of closeOutTickets(chosen, session.me)) session.createRfq(input)
+    } catch (e) {
+      setError(describeFailure(e))
+    }
+  }, [session, withdrawTickets])
+
+  const accept = useCallback(() => {
+    const ready = request?.ready
+    if (!session || !ready) return
+    const key = intentKey({ type: 'unwind', positionIds: ready.positionIds as Hex[], paymentAtoB: ready.paymentAtoB, timestamp: 0 })
+    accepted.current = request.rows.map((r) => r.ticketId)
     setIntent(key)
     setFailure(null)
+    setError(null)
     setBusy(true)
-    session.proposeUnwind(p.positionIds, p.paymentAtoB).catch((e) => {
+    session.proposeUnwind(ready.positionIds, ready.paymentAtoB).catch((e) => {
       setFailure({ intent: key, type: 'unwind', status: 'failed', code: '', message: describeFailure(e), hash: null, version: null })
     }).finally(() => setBusy(false))
-  }, [session])
+  }, [session, request])
+
+  const withdraw = useCallback(() => {
+    if (!request) return
+    withdrawTickets(request.rows.map((r) => r.ticketId))
+  }, [request, withdrawTickets])
+
   const reset = useCallback(() => {
     setIntent(null)
     setFailure(null)
+    setError(null)
   }, [])
+
+  const outcomes = view?.outcomes
   const outcome = useMemo<IntentOutcome | null>(() => {
     if (intent === null) return null
     return failure ?? outcomes?.find((o) => o.intent === intent) ?? { intent, type: 'unwind', status: 'pending', code: '', message: '', hash: null, version: null }
   }, [intent, failure, outcomes])
-  return useMemo(() => ({ peerName, blocked, outcome, busy, propose, reset }), [peerName, blocked, outcome, busy, propose, reset])
+
+  // Done: the request's tickets are filled (the counterparty stops quoting them).
+  const done = outcome?.status === 'done'
+  useEffect(() => {
+    if (!done || !session) return
+    for (const id of accepted.current) session.editRfq(id, { field: 'status', value: 'filled' })
+    accepted.current = []
+  }, [done, session])
+
+  // The counterparty's unwind at my own close-out quotes: signed without asking, once per intent.
+  const approved = useRef(new Set<string>())
+  useEffect(() => {
+    if (!session || !view) return
+    for (const key of unwindsAtMyQuotes(view, view.me)) {
+      if (approved.current.has(key)) continue
+      approved.current.add(key)
+      session.approve(key).catch((e) => setError(describeFailure(e)))
+    }
+  }, [session, view])
+
+  return useMemo(() => ({ peerName, blocked, request, outcome, busy, ask, accept, withdraw, reset, error }), [peerName, blocked, request, outcome, busy, ask, accept, withdraw, reset, error])
 }

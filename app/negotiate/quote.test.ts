@@ -132,16 +132,40 @@ describe('priceDraft', () => {
 describe('suggestCounter', () => {
   const pkg = btcPackage(oracle, [put(90_000, 1)])
   const { fairMinor, ask, bid } = quotePackage({ pkg, market, spreadVol: 0.04 })
-  it('buying: half way between their ask and my mid, never below my mid nor above their price', () => {
+  it('buying: at most half a vol point below their ask, never below half way to my mid nor above their price', () => {
     const r = suggestCounter(pkg, market, ask, 'buy')
     if (!r.ok) throw new Error(r.error)
     expect(Number(r.premium)).toBeGreaterThanOrEqual(fairMinor)
     expect(r.premium).toBeLessThan(ask)
-    expect(Number(r.premium)).toBeCloseTo((fairMinor + Number(ask)) / 2, -1)
+    // Half a vol point below their ask here (closer to their price than half way to my mid).
+    expect(Number(r.premium)).toBeGreaterThanOrEqual(Math.ceil((fairMinor + Number(ask)) / 2))
+    expect(Number(ask) - Number(r.premium)).toBeCloseTo(r.stepMinor, -1)
     // Their price already below my mid: the counter is their price (no point asking for more).
     const low = BigInt(Math.floor(fairMinor / 2))
     const at = suggestCounter(pkg, market, low, 'buy')
     expect(at.ok && at.premium).toBe(low)
+  })
+  // The demo desks' styles (desk/styles.ts): mid vol and full spread. My vol is the app's 55.
+  const desks = [{ vol: 0.55, spread: 0.04 }, { vol: 0.52, spread: 0.02 }, { vol: 0.6, spread: 0.06 }, { vol: 0.56, spread: 0.03 }]
+  it('buying: a counter every demo desk takes (at or above its mid) and below its ask', () => {
+    for (const pkgX of [pkg, btcPackage(oracle, [call(100_000, 0.5, 120_000)]), btcPackage(oracle, [put(95_000, 2), put(85_000, 2, 'short')])]) {
+      for (const d of desks) {
+        const theirs = quotePackage({ pkg: pkgX, market: { ...market, vol: d.vol }, spreadVol: d.spread })
+        const r = suggestCounter(pkgX, market, theirs.ask, 'buy')
+        if (!r.ok) throw new Error(r.error)
+        expect(Number(r.premium), `desk at ${d.vol} vol, ${d.spread} wide`).toBeGreaterThanOrEqual(theirs.fairMinor)
+        expect(r.premium).toBeLessThanOrEqual(theirs.ask)
+      }
+    }
+  })
+  it('selling: a counter every demo desk takes (at or below its mid) and above its bid', () => {
+    for (const d of desks) {
+      const theirs = quotePackage({ pkg, market: { ...market, vol: d.vol }, spreadVol: d.spread })
+      const r = suggestCounter(pkg, market, theirs.bid!, 'sell')
+      if (!r.ok) throw new Error(r.error)
+      expect(Number(r.premium), `desk at ${d.vol} vol, ${d.spread} wide`).toBeLessThanOrEqual(theirs.fairMinor)
+      expect(r.premium).toBeGreaterThanOrEqual(theirs.bid!)
+    }
   })
   it('selling: half way between their bid and my mid, never above my mid', () => {
     const r = suggestCounter(pkg, market, bid!, 'sell')

@@ -149,18 +149,30 @@ export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'ass
 
 /**
  * A counter the other side can take: half way between its quote and my mid (fair value at my vol),
- * rounded in its favour. A market maker takes a counter no worse for it than its mid; half way
- * leaves room for its mid being a little off mine. `mySide`: 'buy' when I buy the package.
+ * but never more than half a vol point better for me than its quote, rounded in its favour. A
+ * market maker takes a counter no worse for it than its mid, which sits half its spread inside its
+ * quote; no dealer here quotes tighter than one vol point each side (half a point leaves room for
+ * vega measured at my vol rather than its own), while its mid may be far from mine (a dealer at 60
+ * vol quoting 6 wide against my 55: half way to my mid would be below its mid).
+ * `mySide`: 'buy' when I buy the package. `stepMinor`: what half a vol point is worth here.
  */
-export function suggestCounter(pkg: OptionPackage, market: MarketInputs, theirPremium: bigint, mySide: QuoteSide): { ok: true; premium: bigint; fairMinor: number } | { ok: false; error: string } {
+export function suggestCounter(pkg: OptionPackage, market: MarketInputs, theirPremium: bigint, mySide: QuoteSide): { ok: true; premium: bigint; fairMinor: number; stepMinor: number } | { ok: false; error: string } {
   try {
-    const { fairMinor } = quotePackage({ pkg, market, spreadVol: 0 })
-    const half = (fairMinor + Number(theirPremium)) / 2
-    // Buying: at least my mid and never above their price; selling: the mirror.
-    const premium = mySide === 'buy'
-      ? BigInt(Math.min(Math.ceil(half), Number(theirPremium)))
-      : BigInt(Math.max(Math.floor(half), Number(theirPremium)))
-    return { ok: true, premium: premium < 0n ? 0n : premium, fairMinor }
+    // Half a vol point each side: the ask and bid of a 1-point-wide market around my vol.
+    const { fairMinor, ask, bid } = quotePackage({ pkg, market, spreadVol: 0.01 })
+    const theirs = Number(theirPremium)
+    const half = (fairMinor + theirs) / 2
+    let premium: bigint
+    let stepMinor: number
+    if (mySide === 'buy') {
+      // At least half way and at most half a point below their price; never above their price.
+      stepMinor = Number(ask) - fairMinor
+      premium = BigInt(Math.min(theirs, Math.ceil(Math.max(half, theirs - stepMinor))))
+    } else {
+      stepMinor = fairMinor - Number(bid ?? 0n)
+      premium = BigInt(Math.max(theirs, Math.floor(Math.min(half, theirs + stepMinor))))
+    }
+    return { ok: true, premium: premium < 0n ? 0n : premium, fairMinor, stepMinor }
   } catch (e) {
     return { ok: false, error: reasonOf(e) }
   }

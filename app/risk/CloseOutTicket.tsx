@@ -1,53 +1,115 @@
-// The close-out the trader is about to ask for: which positions, at what price, who pays whom, and
-// then what became of it (waiting for the counterparty, done at vN, or their reason in words).
+// The close-out the trader asks for, by quote: which positions, my mark of them, then the
+// counterparty's quote per position (or its reason for not quoting), the total, Accept; then what
+// became of it (waiting for the counterparty's signature, done at vN, or its reason in words).
+import type { ReactNode } from 'react'
+import type { Hex, Party, Position } from '../../core/index.ts'
 import type { IntentOutcome } from '../../core/sync/index.ts'
-import type { CloseOutPrice } from './closeOut.ts'
-import { formatMoney } from '../money/money.ts'
+import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import type { CloseOutControl } from '../channel/useCloseOut.ts'
+import { exactMoney, formatMoney } from '../money/money.ts'
+import { formatCountdown } from '../negotiate/quote.ts'
+import { closeOutPrice, type CloseOutRow } from './closeOut.ts'
+import { describeLegForTrader, legsFor } from './positions.ts'
 
 export interface CloseOutTicketProps {
-  readonly price: { ok: true; price: CloseOutPrice } | { ok: false; error: string }
-  readonly count: number
-  readonly peerName: string
+  /** Positions the trader picked for a new request (null: show the open request or the outcome). */
+  readonly selected: readonly Hex[] | null
+  readonly positions: readonly Position[]
+  readonly me: Party
+  readonly markets: MarketsByFeed
+  readonly now: number
   readonly asset: string
   readonly decimals: number
-  readonly outcome: IntentOutcome | null
-  readonly busy: boolean
-  readonly onPropose: (p: CloseOutPrice) => void
-  readonly onCancel: () => void
+  readonly control: CloseOutControl
+  readonly onClose: () => void
 }
 
-export function CloseOutTicket({ price, count, peerName, asset, decimals, outcome, busy, onPropose, onCancel }: CloseOutTicketProps) {
-  const what = `${count} position${count === 1 ? '' : 's'}`
-  // Once asked, what became of it is shown (the positions may be gone: that is the point).
-  if (outcome !== null) {
+export function CloseOutTicket({ selected, positions, me, markets, now, asset, decimals, control, onClose }: CloseOutTicketProps) {
+  const peer = control.peerName
+  const money = (v: bigint) => <span title={exactMoney(v, decimals, asset)}>{formatMoney(v, decimals, asset)}</span>
+  const words = (toMe: bigint) => (toMe > 0n ? <>{peer} pays you {money(toMe)}</> : toMe < 0n ? <>you pay {peer} {money(-toMe)}</> : <>nobody pays anything</>)
+  const count = (n: number) => `${n} position${n === 1 ? '' : 's'}`
+  const error = control.error && <p className="error" role="alert">{control.error}</p>
+
+  if (control.outcome !== null) {
     return (
       <div className="card close-out" role="region" aria-label="Close out">
-        <h3>Close out {what}</h3>
-        <CloseOutStatus outcome={outcome} peerName={peerName} onDismiss={onCancel} />
+        <h3>Close out</h3>
+        <CloseOutStatus outcome={control.outcome} peerName={peer} onDismiss={() => { control.reset(); onClose() }} />
+        {error}
       </div>
     )
   }
-  if (!price.ok) {
+
+  const request = control.request
+  // The open request answers the selection once its tickets are in the doc (right after asking).
+  if (request !== null && (selected === null || selected.every((id) => request.rows.some((r) => r.positionId === id)))) {
+    const open = request.rows.filter((r) => r.position !== null).map((r) => r.positionId)
+    const mark = open.length > 0 ? closeOutPrice(positions, open, me, markets) : null
+    const ready = request.ready
     return (
       <div className="card close-out" role="region" aria-label="Close out">
-        <p className="error" role="alert">Cannot price the close-out of {what}: {price.error}</p>
-        <button type="button" className="secondary small" onClick={onCancel}>Dismiss</button>
+        <h3>Close out {count(request.rows.length)}: quotes from {peer}</h3>
+        <ul className="close-out-rows">
+          {request.rows.map((r) => <CloseOutRowView key={r.ticketId} row={r} me={me} peer={peer} now={now} words={words} />)}
+        </ul>
+        {mark?.ok && <p className="muted small" data-testid="close-out-price">At your mark: {words(mark.price.toMe)}.</p>}
+        {ready ? (
+          <p role="status" data-testid="close-out-quote">
+            {peer}'s price to close out: {words(ready.toMe)}{request.rows.length > 1 ? ' in all' : ''} (valid {formatCountdown(ready.validUntil - now)}). Accepting unwinds the position{request.rows.length === 1 ? '' : 's'}: both locks return, nothing new opens.
+          </p>
+        ) : (
+          <p className="muted small" role="status">Waiting for {peer} to quote every position; it may take a moment.</p>
+        )}
+        <div className="row">
+          <button type="button" disabled={!ready || control.busy || control.blocked !== null} onClick={control.accept}>
+            {ready ? <>Accept: {words(ready.toMe)}</> : 'Accept'}
+          </button>
+          <button type="button" className="secondary" onClick={() => { control.withdraw(); onClose() }}>Withdraw request</button>
+        </div>
+        {control.blocked && <p className="warn small">{control.blocked}</p>}
+        {error}
       </div>
     )
   }
-  const p = price.price
-  const amount = formatMoney(p.toMe < 0n ? -p.toMe : p.toMe, decimals, asset)
-  const words = p.toMe > 0n ? `${peerName} pays you ${amount}` : p.toMe < 0n ? `you pay ${peerName} ${amount}` : 'nobody pays anything'
+
+  const chosenIds = selected ?? []
+  const chosen = positions.filter((p) => chosenIds.includes(p.id))
+  const mark = closeOutPrice(positions, chosenIds, me, markets)
   return (
     <div className="card close-out" role="region" aria-label="Close out">
-      <h3>Close out {what}</h3>
-      <p data-testid="close-out-price">At your mark: {words}. The locked collateral returns to both of you; the positions leave the channel.</p>
+      <h3>Close out {count(chosenIds.length)}</h3>
+      {mark.ok
+        ? <p data-testid="close-out-price">At your mark: {words(mark.price.toMe)}.</p>
+        : <p className="warn">Your mark is not available: {mark.error}.</p>}
+      <p className="muted small">
+        {peer} quotes a price for {chosenIds.length === 1 ? 'it' : 'each'}; you accept or not. On acceptance both of you sign the unwind: the
+        position{chosenIds.length === 1 ? ' leaves' : 's leave'} the channel and the locked collateral returns to both.
+        {request !== null && ' This replaces your open close-out request.'}
+      </p>
       <div className="row">
-        <button type="button" disabled={busy} onClick={() => onPropose(p)}>Ask {peerName} to close out ({words})</button>
-        <button type="button" className="secondary" onClick={onCancel}>Cancel</button>
+        <button type="button" disabled={chosen.length === 0 || chosen.length !== chosenIds.length || control.blocked !== null} onClick={() => control.ask(chosen)}>
+          Request a quote from {peer}
+        </button>
+        <button type="button" className="secondary" onClick={onClose}>Cancel</button>
       </div>
+      {control.blocked && <p className="warn small">{control.blocked}</p>}
+      {error}
     </div>
   )
+}
+
+function CloseOutRowView({ row, me, peer, now, words }: { row: CloseOutRow; me: Party; peer: string; now: number; words: (toMe: bigint) => ReactNode }) {
+  const p = row.position
+  const what = p ? `${p.buyer === me ? 'bought' : 'sold'} ${p.terms.feed} ${legsFor(p, me).legs.map((l) => describeLegForTrader(l, p.terms)).join(' / ')}` : `position ${row.positionId.slice(0, 10)}…`
+  const status = p === null
+    ? <span className="muted">no longer open</span>
+    : row.quote && row.toMe !== null
+      ? <span>{peer} quotes: {words(row.toMe)} <span className="muted small">(valid {formatCountdown(row.quote.signed.quote.validUntil - now)})</span></span>
+      : row.declined
+        ? <span className="warn">{peer} will not quote it: {row.declined.reason}.</span>
+        : <span className="muted">waiting for {peer}'s quote…</span>
+  return <li data-testid="close-out-row">{what}: {status}</li>
 }
 
 function CloseOutStatus({ outcome, peerName, onDismiss }: { outcome: IntentOutcome; peerName: string; onDismiss: () => void }) {

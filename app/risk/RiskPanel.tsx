@@ -5,7 +5,6 @@ import type { Hex, Party, Position } from '../../core/index.ts'
 import type { ClosedPosition } from '../blotter/book.ts'
 import { SettlementReport } from '../blotter/SettlementReport.tsx'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
-import { closeOutPrice } from './closeOut.ts'
 import { CloseOutTicket } from './CloseOutTicket.tsx'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { PayoffChart } from './PayoffChart.tsx'
@@ -49,9 +48,9 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
       </div>
       <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals}
         onCloseOut={closeOut ? (ids) => { closeOut.reset(); setClosing(ids) } : undefined} closeOutBlocked={closeOut?.blocked ?? null} />
-      {closeOut && closing && (
-        <CloseOutTicket price={closeOutPrice(positions, closing, me, eff.markets)} count={closing.length} peerName={closeOut.peerName} asset={asset} decimals={assetDecimals}
-          outcome={closeOut.outcome} busy={closeOut.busy} onPropose={closeOut.propose} onCancel={() => { closeOut.reset(); setClosing(null) }} />
+      {closeOut && (closing || closeOut.request || closeOut.outcome) && (
+        <CloseOutTicket selected={closing} positions={positions} me={me} markets={eff.markets} now={now} asset={asset} decimals={assetDecimals}
+          control={closeOut} onClose={() => setClosing(null)} />
       )}
       {positions.length > 0 && (
         <div className="risk-columns">

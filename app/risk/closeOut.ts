@@ -1,8 +1,18 @@
-// Closing positions before expiry (an unwind): the price is my mark of them at my vols, rounded
-// once to the asset's minor unit, and paid by whoever is short value. Pure; the counterparty's own
-// policy decides whether it signs (the demo desk accepts within its band around its fair value).
-import type { Hex, Party, Position } from '../../core/index.ts'
+// Closing positions before expiry (an unwind), negotiated like any trade: the trader asks for a
+// quote on a close-out ticket per position (core/ticket.ts: the position's package, the side that
+// gives it back, "close out position <id>" in the notes), the counterparty (the desk, or a person
+// with the same quote form) answers with a signed quote, and accepting proposes the unwind of every
+// asked position at the sum of the quoted premiums. The counterparty signs it because it matches
+// its own quotes (core/quote.ts unwindAtQuotes; the app does the same for a person who quoted).
+// `closeOutPrice` is my own mark of the positions: shown beside the quote, never proposed.
+// Pure: views in, what to show and what to propose out.
+import {
+  closeOutQuotesOf, isUnwindTicket, unwindAtQuotes, unwindPaymentAtoB, unwindPositionIds, unwindReceived, unwindTicketTerms,
+  type Hex, type Party, type Position,
+} from '../../core/index.ts'
+import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { channelRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { parseDecline } from '../rfq/ladder.ts'
 import { reasonOf } from './format.ts'
 
 export interface CloseOutPrice {
@@ -13,6 +23,7 @@ export interface CloseOutPrice {
   readonly paymentAtoB: bigint
 }
 
+/** My mark of closing `ids`: their value to me at my vols, rounded once to the minor unit. */
 export function closeOutPrice(positions: readonly Position[], ids: readonly Hex[], me: Party, markets: MarketsByFeed): { ok: true; price: CloseOutPrice } | { ok: false; error: string } {
   const chosen = positions.filter((p) => ids.includes(p.id))
   if (chosen.length === 0) return { ok: false, error: 'no open position chosen' }
@@ -26,4 +37,90 @@ export function closeOutPrice(positions: readonly Position[], ids: readonly Hex[
   } catch (e) {
     return { ok: false, error: reasonOf(e) }
   }
+}
+
+/** The tickets that ask the counterparty to quote the close-out of `positions`, one per position. */
+export function closeOutTickets(positions: readonly Position[], me: Party): RfqInput[] {
+  return positions.map((p) => {
+    const t = unwindTicketTerms(p, me)
+    return { ...t, legs: t.legs.map((l) => ({ ...l })), notes: `${t.notes}\nClose-out: accepting a quote here unwinds this position at its premium; it opens nothing new.` }
+  })
+}
+
+/** My open close-out request: my close-out tickets still open or quoted. */
+export function openCloseOutTickets(rfqs: readonly RfqTicket[], me: Party): RfqTicket[] {
+  return rfqs.filter((t) => t.createdBy === me && (t.status === 'open' || t.status === 'quoted') && isUnwindTicket(t))
+}
+
+export interface CloseOutRow {
+  readonly ticketId: string
+  readonly positionId: Hex
+  /** null: no longer open (closed out, settled). */
+  readonly position: Position | null
+  /** The counterparty's best quote that prices this close-out now, or null. */
+  readonly quote: QuoteView | null
+  /** What that quote pays me (negative: I pay). */
+  readonly toMe: bigint | null
+  /** The counterparty's reason when it will not quote (a line in the ticket's notes). */
+  readonly declined: { readonly code: string; readonly reason: string } | null
+}
+
+export interface CloseOutRequest {
+  readonly rows: readonly CloseOutRow[]
+  /** Every position priced by a live quote: the unwind to propose, what it pays me, until when. */
+  readonly ready: { readonly positionIds: readonly Hex[]; readonly paymentAtoB: bigint; readonly toMe: bigint; readonly validUntil: number } | null
+}
+
+/** What my open close-out tickets stand at (null when there is none). */
+export function closeOutRequest(i: { readonly tickets: readonly RfqTicket[]; readonly positions: readonly Position[]; readonly quotes: readonly QuoteView[]; readonly me: Party; readonly now: number }): CloseOutRequest | null {
+  if (i.tickets.length === 0) return null
+  const rows: CloseOutRow[] = i.tickets.map((t) => {
+    const positionId = unwindPositionIds(t.notes)[0]! as Hex
+    const position = i.positions.find((p) => p.id === positionId) ?? null
+    let best: { quote: QuoteView; toMe: bigint } | null = null
+    if (position) {
+      for (const q of i.quotes) {
+        const s = q.signed.quote
+        if (s.rfqId !== t.id || s.quoter === i.me || q.status !== 'live' || s.validUntil < i.now || q.counterOf !== null) continue
+        const pay = unwindPaymentAtoB(position, s)
+        if (!pay.ok) continue
+        const toMe = unwindReceived(pay.paymentAtoB, i.me)
+        if (best === null || toMe > best.toMe || (toMe === best.toMe && s.validUntil > best.quote.signed.quote.validUntil)) best = { quote: q, toMe }
+      }
+    }
+    return { ticketId: t.id, positionId, position, quote: best?.quote ?? null, toMe: best?.toMe ?? null, declined: parseDecline(t.notes) }
+  })
+  const all = rows.every((r) => r.position !== null && r.quote !== null)
+  const ready = all
+    ? (() => {
+        const toMe = rows.reduce((s, r) => s + r.toMe!, 0n)
+        return {
+          positionIds: rows.map((r) => r.positionId),
+          paymentAtoB: i.me === 'B' ? toMe : -toMe,
+          toMe,
+          validUntil: Math.min(...rows.map((r) => r.quote!.signed.quote.validUntil)),
+        }
+      })()
+    : null
+  return { rows, ready }
+}
+
+/**
+ * The peer's unwind proposals I sign without asking: those at my own close-out quotes or better
+ * for me (the quote was my word). Returns their intent keys.
+ */
+export function unwindsAtMyQuotes(view: Pick<ChannelView, 'pending' | 'quotes' | 'rfqs' | 'latest'>, me: Party): string[] {
+  const latest = view.latest?.state
+  if (!latest || !view.pending.some((p) => p.status === 'awaiting-approval')) return []
+  const mine = closeOutQuotesOf(view, me)
+  if (mine.length === 0) return []
+  const out: string[] = []
+  for (const p of view.pending) {
+    const t = p.proposal.transition
+    if (p.status !== 'awaiting-approval' || p.proposal.proposer === me || t?.type !== 'unwind') continue
+    const positions = latest.positions.filter((x) => t.positionIds.includes(x.id))
+    if (positions.length !== t.positionIds.length) continue
+    if (unwindAtQuotes({ positions, paymentAtoB: t.paymentAtoB, me, at: t.timestamp, quotes: mine }).approve) out.push(p.intent)
+  }
+  return out
 }

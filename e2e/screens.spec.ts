@@ -193,6 +193,11 @@ test('the narrowest phone (360x740): every screen fits, the channel list folds a
     await expect(page.getByRole('button', { name: 'Account and channels' })).toBeVisible()
     await expect(page.getByRole('heading', { name: 'Collateral' })).toBeHidden()
     await expectNoSidewaysScroll(page, 'settlement tab at 360')
+    // Every tab is in sight at this width: none hides past the right edge.
+    for (const tab of ['Trade', 'Risk', 'Blotter', 'History & audit', 'Settlement']) {
+      const box = (await page.getByRole('tab', { name: tab }).boundingBox())!
+      expect(box.x + box.width, `the ${tab} tab ends past the screen's right edge`).toBeLessThanOrEqual(360)
+    }
     await page.getByRole('tab', { name: 'Trade' }).click()
     await page.getByRole('button', { name: 'New RFQ' }).click()
     await page.getByLabel('Leg 1 quantity').fill('0.1')

@@ -68,7 +68,7 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
       const c = suggestCounter(pkg, { ...m, vol: vol.vol, now }, counterTo.premium, side === 'buy' ? 'buy' : 'sell')
       if (!c.ok) return setSuggestError(c.error)
       setPremiumText(formatAmount(c.premium, pkg.assetDecimals))
-      return setCounterHint(`${counterTo.name} asks ${formatMoney(counterTo.premium, pkg.assetDecimals, pkg.asset)}; your mid ${formatModelAmount(c.fairMinor / 10 ** pkg.assetDecimals)} ${pkg.asset}. Suggested: ${formatMoney(c.premium, pkg.assetDecimals, pkg.asset)}, half way to your mid but at most half a vol point (${formatMoney(BigInt(Math.round(c.stepMinor)), pkg.assetDecimals, pkg.asset)}) from their price: a market maker takes a counter no worse for it than its own mid, which is inside its quote.`)
+      return setCounterHint(`${counterTo.name} asks ${formatMoney(counterTo.premium, pkg.assetDecimals, pkg.asset)}; your mid ${formatModelAmount(c.fairMinor / 10 ** pkg.assetDecimals)} ${pkg.asset}. Suggested: half way to your mid, at most half a vol point (${formatMoney(BigInt(Math.round(c.stepMinor)), pkg.assetDecimals, pkg.asset)}) from their price: ${formatMoney(c.premium, pkg.assetDecimals, pkg.asset)}. A market maker takes a counter no worse for it than its own mid, which lies inside its quote.`)
     }
     const r = suggestQuote(pkg, { ...m, vol: vol.vol, now }, spread.vol * 100)
     if (!r.ok) {

@@ -6,7 +6,7 @@ import type { Hex, Party, Position } from '../../core/index.ts'
 import type { IntentOutcome } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
-import { exactMoney, formatMoney } from '../money/money.ts'
+import { Money } from '../money/Money.tsx'
 import { formatCountdown } from '../negotiate/quote.ts'
 import { closeOutPrice, type CloseOutRow } from './closeOut.ts'
 import { describeLegForTrader, legsFor } from './positions.ts'
@@ -26,7 +26,7 @@ export interface CloseOutTicketProps {
 
 export function CloseOutTicket({ selected, positions, me, markets, now, asset, decimals, control, onClose }: CloseOutTicketProps) {
   const peer = control.peerName
-  const money = (v: bigint) => <span title={exactMoney(v, decimals, asset)}>{formatMoney(v, decimals, asset)}</span>
+  const money = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} className="" />
   const words = (toMe: bigint) => (toMe > 0n ? <>{peer} pays you {money(toMe)}</> : toMe < 0n ? <>you pay {peer} {money(-toMe)}</> : <>nobody pays anything</>)
   const count = (n: number) => `${n} position${n === 1 ? '' : 's'}`
   const error = control.error && <p className="error" role="alert">{control.error}</p>

@@ -1,0 +1,174 @@
+// Close out before expiry by quote, and counters answered in words (issue 15, negotiation part).
+// What a person reads at each step (role and text); balances checked to the minor unit from the
+// exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
+import type { Page } from '@playwright/test'
+import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
+import { PASS, shot, trade } from './app.ts'
+
+const DEMO_PORT = 8773
+let lastDesk: { tail: (lines?: number) => string } | null = null
+
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && lastDesk) console.log(`[desk log: ${testInfo.title}]\n${lastDesk.tail(80)}`)
+})
+
+async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
+  const demo = demoService(stack, DEMO_PORT)
+  lastDesk = demo
+  await demo.start()
+  return { stop: () => demo.stop() }
+}
+
+/** A new trader with an identity and test funds, in an open channel with the demo desk. */
+async function traderWithDesk(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string): Promise<Page> {
+  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+  const page = trader.page
+  await trader.open()
+  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+  await page.getByLabel('Repeat passphrase').fill(PASS)
+  await page.getByRole('button', { name: 'Create identity' }).click()
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  await page.getByRole('button', { name: 'Get test funds' }).click()
+  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
+  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+  await page.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+  return page
+}
+
+async function exact(page: Page, testId: string): Promise<bigint> {
+  return BigInt((await page.getByTestId(testId).getAttribute('data-exact'))!)
+}
+
+/** A put of `qty` BTC asked from the desk: draft, then "Request quotes"; a live quote arrives. */
+async function requestPut(page: Page, qty: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Trade' }).click()
+  await page.getByRole('button', { name: 'New RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill(qty)
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
+}
+
+test('close out one position: the desk quotes, the trader accepts, both sign; the position is gone and the balances move by the quote to the minor unit', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const desk = await startDesk(stack)
+  try {
+    const page = await traderWithDesk(browser, stack, 'closeout-desk')
+    const total = (await exact(page, 'my-balance')) + (await exact(page, 'their-balance'))
+
+    await requestPut(page, '0.1')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await expect(page.getByTestId('latest-version')).toHaveText('state v1')
+    const mine = await exact(page, 'my-balance')
+    const theirs = await exact(page, 'their-balance')
+
+    // Risk -> Close out: my own mark for reference, then a quote is asked of the desk.
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    await page.getByRole('button', { name: /^Close out bought/ }).click()
+    const closeOut = page.getByRole('region', { name: 'Close out' })
+    await expect(closeOut.getByTestId('close-out-price')).toHaveText(/^At your mark: Demo Desk pays you [\d,]+\.\d{2} USDC\.$/)
+    await expect(closeOut).toContainText('Demo Desk quotes a price for it; you accept or not.')
+    await closeOut.getByRole('button', { name: 'Request a quote from Demo Desk' }).click()
+
+    // The desk's quote, in words, with its validity; the request is not a trade ticket.
+    const quoted = closeOut.getByTestId('close-out-quote')
+    await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)\. Accepting unwinds the position: both locks return, nothing new opens\.$/, { timeout: 30_000 })
+    await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
+    await shot(page, 'close-out-quoted')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await expect(quoted).toBeVisible()
+    await shot(page, 'close-out-quoted')
+    await page.setViewportSize({ width: 1280, height: 800 })
+
+    const accept = closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you [\d,]+\.\d{2} USDC$/ })
+    const payment = BigInt((await quoted.locator('[data-exact]').getAttribute('data-exact'))!)
+    expect(payment).toBeGreaterThan(0n)
+    await accept.click()
+    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
+    await expect(page.getByTestId('position-count')).toHaveText('0')
+    await expect(page.getByText('No open positions.')).toBeVisible()
+
+    // To the minor unit: I receive exactly the quoted amount (a bought put locks nothing of mine);
+    // the desk pays it and gets its collateral back; nothing is created or lost.
+    expect(await exact(page, 'my-balance')).toBe(mine + payment)
+    const theirsAfter = await exact(page, 'their-balance')
+    expect(theirsAfter - theirs).toBeGreaterThan(-payment) // its lock came back
+    expect((await exact(page, 'my-balance')) + theirsAfter).toBe(total)
+    await shot(page, 'close-out-done')
+
+    // The audit says what version 2 did, in words.
+    await page.getByRole('tab', { name: 'History & audit' }).click()
+    await expect(page.getByTestId('signed-states')).toContainText(/Close-out \(unwind\) of 1 position: you received [\d,]+\.\d{2} USDC/)
+    // The close-out ticket never shows among trade tickets (accepting there would trade, not unwind).
+    await page.getByRole('tab', { name: 'Trade' }).click()
+    await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(1)
+  } finally {
+    await desk.stop()
+  }
+})
+
+test('a counter below the desk\'s mid is answered in words; Suggest then proposes one the desk takes, and it reads filled', async ({ browser, stack }) => {
+  test.setTimeout(150_000)
+  const desk = await startDesk(stack)
+  try {
+    const page = await traderWithDesk(browser, stack, 'closeout-counter')
+    await requestPut(page, '0.3')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+    const counter = page.getByRole('region', { name: 'Counter quote' })
+    await counter.getByLabel('Premium (USDC)').fill('0.01')
+    await counter.getByRole('button', { name: /^Sign and send bid at 0\.01 USDC/ }).click()
+    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,.]+ USDC; your counter is 0\.01(0+)? USDC\.$/, { timeout: 20_000 })
+    await shot(page, 'counter-declined-reason')
+
+    // Suggest: a price the desk can take (at or above its mid); it fills.
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+    await counter.getByRole('button', { name: 'Suggest' }).click()
+    await expect(counter.getByTestId('counter-hint')).toContainText(/^Demo Desk asks [\d,]+\.\d{2} USDC; your mid [\d,]+\.\d{2} USDC\. Suggested: half way to your mid, at most half a vol point/)
+    await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()
+    await expect(page.getByRole('region', { name: /^Filled You bought 0\.3 BTC/ })).toBeVisible({ timeout: 30_000 })
+    const filled = page.getByTestId('quote').filter({ hasText: 'Your counter' }).filter({ hasNotText: 'will not take' })
+    await expect(filled).toContainText('filled')
+    await stack.chain.advanceClock(120_000) // past the counter's validity
+    await expect(page.getByText(/^chain time /)).toBeVisible()
+    await page.waitForTimeout(4_000) // the page reads the chain's head every 2 s
+    await expect(filled).toContainText('filled')
+    await expect(filled).not.toContainText('expired')
+  } finally {
+    await desk.stop()
+  }
+})
+
+test('a person quotes the close-out with the same quote form; accepting unwinds and their app signs it at their quote', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  const a = alice.page
+  const b = bob.page
+  await trade(a, b, '500')
+  const aBefore = await exact(a, 'my-balance')
+
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  await a.getByRole('button', { name: /^Close out bought/ }).click()
+  const closeOut = a.getByRole('region', { name: 'Close out' })
+  await closeOut.getByRole('button', { name: /^Request a quote from / }).click()
+  await expect(closeOut.getByTestId('close-out-row')).toContainText(/waiting for .*'s quote/)
+
+  // Bob sees the request as a ticket and answers with the usual quote form: he buys the put back.
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  const tickets = b.getByRole('button', { name: /^RFQ \d+ / })
+  await expect(tickets).toHaveCount(2)
+  await tickets.last().click()
+  await expect(b.getByRole('region', { name: 'RFQ ticket' })).toContainText(/close out position [0-9a-f]{64}/)
+  const form = b.getByRole('region', { name: 'Your quote' })
+  await form.getByLabel('Premium (USDC)').fill('321.5')
+  await form.getByRole('button', { name: /^Sign and send bid at 321\.5/ }).click()
+
+  await expect(closeOut.getByTestId('close-out-quote')).toHaveText(/price to close out: .* pays you 321\.50 USDC/, { timeout: 20_000 })
+  await closeOut.getByRole('button', { name: /^Accept: .* pays you 321\.50 USDC$/ }).click()
+  await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
+  for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0')
+  expect(await exact(a, 'my-balance')).toBe(aBefore + 321_500_000n)
+  await shot(a, 'close-out-by-person')
+})

@@ -187,19 +187,33 @@ export class Desk {
    * adds up channel by channel, so each channel's share is worked out once per view of it.
    */
   committed(channelId: Hex, rfqId: string): bigint {
-    let total = 0n
-    for (const [id, bot] of this.bots) {
-      const share = this.commitmentOf(bot.session.view)
-      if (id !== channelId) {
-        total += share.total
-        continue
-      }
-      let without = share.without.get(rfqId)
-      if (without === undefined) share.without.set(rfqId, (without = committedCollateral([share.channel], { channel: 0, rfqId })))
-      total += without
-    }
-    return total
+    const bot = this.bots.get(channelId)
+    if (!bot) return this.allShares()
+    const own = this.commitmentOf(bot.session.view)
+    let without = own.without.get(rfqId)
+    if (without === undefined) own.without.set(rfqId, (without = committedCollateral([own.channel], { channel: 0, rfqId })))
+    return this.allShares() - own.total + without
   }
+
+  /** Every channel's share added up, kept current by the channels whose view changed since the last call. */
+  private allShares(): bigint {
+    const sum = this.shareSum
+    // Channels are only added while the desk runs (and all removed on stop).
+    if (sum.views.size > this.bots.size) {
+      sum.views.clear()
+      sum.total = 0n
+    }
+    for (const [id, bot] of this.bots) {
+      const view = bot.session.view
+      const had = sum.views.get(id)
+      if (had === view) continue
+      sum.total += this.commitmentOf(view).total - (had ? this.commitmentOf(had).total : 0n)
+      sum.views.set(id, view)
+    }
+    return sum.total
+  }
+
+  private readonly shareSum = { views: new Map<Hex, ChannelView>(), total: 0n }
 
   /** One channel's share of committed(), per view (a view is immutable; a new one replaces it). */
   private readonly commitments = new WeakMap<ChannelView, { readonly channel: ChannelCommitment; readonly total: bigint; readonly without: Map<string, bigint> }>()

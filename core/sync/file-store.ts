@@ -2,8 +2,11 @@
 //   <dir>/records.jsonl   one JSON record per line
 //   <dir>/updates.bin     Y.Doc updates, each as u32 length (big-endian) + bytes
 // A torn last line or frame (crash mid-write) is ignored on load: it was never acknowledged.
-// Appends made while a write is in flight go out together in the next write and fsync (group
-// commit); each resolves once its bytes are durable. The log files stay open between appends.
+// Appends made while a write is in flight go out together in the next write (group commit).
+// Records resolve once fsync'd: the signing policy publishes a signature only after that. Doc
+// updates resolve once written, without an fsync of their own: they bind nobody (the records hold
+// every state and signature), a machine crash loses at most the last ones, and the peer sends
+// those again on reconnect; close and replace fsync them. The log files stay open between appends.
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
@@ -81,7 +84,10 @@ export class FileChannelStore implements ChannelStore {
     return this.appendTo('updates.bin', frame(update))
   }
 
-  /** Resolves when `data` is on disk (fsync'd), written with whatever else was waiting for that log. */
+  /**
+   * Resolves when `data` is written with whatever else was waiting for that log, and for the
+   * records log once it is on disk (fsync'd).
+   */
   private appendTo(name: LogName, data: Uint8Array): Promise<void> {
     const waiting = this.batches.get(name)
     if (waiting) {
@@ -94,7 +100,7 @@ export class FileChannelStore implements ChannelStore {
       let fh = this.handles.get(name)
       if (!fh) this.handles.set(name, (fh = await open(join(this.dir, name), 'a')))
       await fh.write(batch.data.length === 1 ? batch.data[0]! : Buffer.concat(batch.data))
-      await fh.sync()
+      if (name === 'records.jsonl') await fh.sync()
     })
     this.batches.set(name, batch)
     return batch.write
@@ -103,7 +109,10 @@ export class FileChannelStore implements ChannelStore {
   private async closeLogs(): Promise<void> {
     const open = [...this.handles.values()]
     this.handles.clear()
-    await Promise.all(open.map((fh) => fh.close()))
+    await Promise.all(open.map(async (fh) => {
+      await fh.sync()
+      await fh.close()
+    }))
   }
 
   replace(records: readonly StoreRecord[], update: Uint8Array): Promise<void> {

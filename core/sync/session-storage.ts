@@ -54,11 +54,17 @@ export class SessionStorage {
 
   /** The engine's stored input. The highest co-signed state seen is a root too until it is persisted. */
   input(): PersistedChannel {
+    if (this.lastInput?.gen === this.gen) return this.lastInput.input
     const seen = this.seenLatest
     // A doc change that drops that state (an epoch replaced in a merge race) cannot take the view below it meanwhile.
     const cosigned = seen && seen.state.version > this.latestVersion ? [...this.cosigned, seen] : this.cosigned
-    return { cosigned, signatures: [...this.signatures.values()], approvals: this.approvals, declined: this.declined, quotes: this.quotes, cancels: this.cancels, resolved: this.resolved }
+    const input: PersistedChannel = { cosigned, signatures: [...this.signatures.values()], approvals: this.approvals, declined: this.declined, quotes: this.quotes, cancels: this.cancels, resolved: this.resolved }
+    this.lastInput = { gen: this.gen, input }
+    return input
   }
+
+  /** The last input() made, while `gen` has not moved (every change moves it). */
+  private lastInput: { readonly gen: number; readonly input: PersistedChannel } | null = null
 
   /** The highest version among stored own signatures and co-signed states (-1: none). */
   highestStoredVersion(): number {
@@ -66,14 +72,6 @@ export class SessionStorage {
     for (const s of this.signatures.values()) v = Math.max(v, s.state.version)
     for (const s of this.cosigned) v = Math.max(v, s.state.version)
     return v
-  }
-
-  ownSignature(hash: Hex): OwnSignature | undefined {
-    return this.signatures.get(hash)
-  }
-
-  resolution(intent: string): ResolvedIntent | undefined {
-    return this.resolved.get(intent)
   }
 
   // ---- changes ----
@@ -149,6 +147,9 @@ export class SessionStorage {
     if (latest.state.version <= this.latestVersion) return
     this.cosigned = [latest]
     this.latestVersion = latest.state.version
+    // Own signatures below it decide nothing any more (latest, a root, carries ours at a higher
+    // version), so the engine is not given them; the store keeps them until it compacts.
+    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
     this.gen++
   }
 

@@ -251,6 +251,18 @@ describe('the signer check', () => {
     expect(bad.storeA.records.some((r) => (r as { k?: string }).k === 'quote'), 'nothing stored').toBe(false)
   })
 
+  it('a signer that has proven itself signs further quotes without a check, and a wrong signer is still refused at its first', async () => {
+    let signed = 0
+    const good = await pair({ signerA: (d) => (signed++, signBytes(d, keysA.secretKey)) })
+    const hashes = []
+    for (let i = 0; i < 3; i++) hashes.push(await good.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n + BigInt(i), validForMs: 60_000 }))
+    await good.settle()
+    expect(signed).toBe(3)
+    for (const h of hashes) expect(good.b.view.quotes.find((q) => q.hash === h)?.status, 'the peer checks each quote itself').toBe('live')
+    const bad = await pair({ signerA: (d) => signBytes(d, keysB.secretKey) })
+    for (let i = 0; i < 2; i++) await expect(bad.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n, validForMs: 60_000 })).rejects.toMatchObject({ code: 'BAD_SIGNER' })
+  })
+
   it("a signer proven under one party's key is checked again under the other's", async () => {
     const signsAsB = (d: Uint8Array) => signBytes(d, keysB.secretKey)
     const first = await pair({ signerB: signsAsB })

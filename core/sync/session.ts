@@ -12,7 +12,7 @@ import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { openingState, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
 import { applyTransition, type Settlement, type Transition } from '../transition.ts'
-import { quoteDigest, quoteHash, type Quote, type SignedQuote } from '../quote.ts'
+import { quoteHash, type Quote, type SignedQuote } from '../quote.ts'
 import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -201,11 +201,8 @@ export class ChannelSession {
       rfqId: args.rfqId ?? '',
     }
     // Signed by the session's signer (the fast path: OpenSSL in Node, WebCrypto in the browser) and
-    // checked before it is published, like the first state signature.
-    const signed: SignedQuote = { quote: q, signature: await this.signer(quoteDigest(q)) }
-    if (!this.verifier.quote(this.params, this.channelId, quoteHash(q), signed)) {
-      throw new SyncError('BAD_SIGNER', `the signer's quote signature does not verify under party ${this.me}'s key`)
-    }
+    // checked before it is published, like a state signature (SigningGuard).
+    const signed = await this.guard.signQuote(q)
     return this.publishQuote(signed, args.counterOf ?? null)
   }
 

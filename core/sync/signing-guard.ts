@@ -4,6 +4,7 @@
 import { partyKey, type ChannelParams, type Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import { stateDigest } from '../state.ts'
+import { quoteDigest, quoteHash, type Quote, type SignedQuote } from '../quote.ts'
 import type { Proposal } from './schema.ts'
 import type { CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
@@ -58,5 +59,22 @@ export class SigningGuard {
     else if (this.verifier.state(this.params, this.channelId, this.me, p.hash, p.state, sig)) provenSigners.set(this.signer, (provenSigners.get(this.signer) ?? new Set()).add(myKey))
     else throw new SyncError('BAD_SIGNER', `the signer's signature does not verify under party ${this.me}'s key`)
     return sig
+  }
+
+  /**
+   * Our signature on a quote, under the same rule as a state's: checked until the signer has proven
+   * itself for our key, then recorded as valid (a desk signs a quote per request it answers).
+   */
+  async signQuote(q: Quote): Promise<SignedQuote> {
+    const digest = quoteDigest(q)
+    const signed = this.signer(digest)
+    const sq: SignedQuote = { quote: q, signature: typeof signed === 'string' ? signed : await signed }
+    const myKey = partyKey(this.params, this.me)
+    const hash = quoteHash(q)
+    if (provenSigners.get(this.signer)?.has(myKey) && q.quoter === this.me && q.channelId === this.channelId && q.contractId === this.params.contractId) {
+      this.verifier.primeQuote(myKey, hash, this.channelId, digest, sq.signature)
+    } else if (this.verifier.quote(this.params, this.channelId, hash, sq)) provenSigners.set(this.signer, (provenSigners.get(this.signer) ?? new Set()).add(myKey))
+    else throw new SyncError('BAD_SIGNER', `the signer's quote signature does not verify under party ${this.me}'s key`)
+    return sq
   }
 }

@@ -30,7 +30,11 @@ export interface ChannelStore {
   load(): Promise<StoredChannel>
   /** Appends protocol records; resolves when they are durable. */
   append(records: readonly StoreRecord[]): Promise<void>
-  /** Appends one Y.Doc update; resolves when durable. */
+  /**
+   * Appends one Y.Doc update; resolves when stored (a store may leave the last updates exposed to a
+   * machine crash: they bind nobody, the records hold every state and signature, and the peer
+   * sends what the doc misses again).
+   */
   appendUpdate(update: Uint8Array): Promise<void>
   /** Atomically replaces everything by an equivalent compact form. */
   replace(records: readonly StoreRecord[], update: Uint8Array): Promise<void>

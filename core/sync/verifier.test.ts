@@ -4,7 +4,7 @@ import { keysA, keysB, makeParams, openingSigned, quotePool, T0 } from './testki
 import { channelIdOf } from '../channel.ts'
 import { signBytes, verifyBytes } from '../identity.ts'
 import { stateHash, stateDigest } from '../state.ts'
-import { quoteHash } from '../quote.ts'
+import { quoteDigest, quoteHash } from '../quote.ts'
 
 describe('the caching verifier', () => {
   const params = makeParams()
@@ -48,6 +48,18 @@ describe('the caching verifier', () => {
     expect(calls).toBe(0)
     const other = makeParams(2)
     expect(v.state(other, channelIdOf(other), 'A', hash, opening.state, sig)).toBe(false)
+  })
+
+  it('a primed quote answers both questions asked of it (its view and the transition check) without verifying', () => {
+    let calls = 0
+    const v = createVerifier(1000, (s, m, k) => (calls++, verifyBytes(s, m, k)))
+    const [q] = quotePool(params, 'A', 1, T0 + 60_000)
+    const h = quoteHash(q!.quote)
+    v.primeQuote(keysA.publicKey, h, channelId, quoteDigest(q!.quote), q!.signature)
+    expect(v.quote(params, channelId, h, q!)).toBe(true)
+    expect(v.bytes(q!.signature, quoteDigest(q!.quote), keysA.publicKey)).toBe(true)
+    expect(calls, 'no verification').toBe(0)
+    expect(v.quote(params, 'ee'.repeat(32), h, q!), 'another channel is still refused').toBe(false)
   })
 
   it('stays bounded: past max answers it starts again and still answers correctly', () => {

@@ -22,6 +22,8 @@ export interface CachingVerifier extends SignatureVerifier {
   readonly bytes: VerifyBytes
   /** Records the answer for `sig` on the state `hash` under `publicKey`, computed elsewhere (must be the strict rule's answer). */
   primeState(publicKey: Hex, hash: Hex, sig: string, ok: boolean): void
+  /** Records `sig` as a valid quote signature under `publicKey` (quote `hash` of channel `channelId`, signed digest `digest`): the strict rule's answer, known elsewhere. */
+  primeQuote(publicKey: Hex, hash: Hex, channelId: Hex, digest: Uint8Array, sig: string): void
   readonly size: number
   clear(): void
 }
@@ -83,6 +85,12 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
     },
     primeState(publicKey, hash, sig, ok) {
       if (find(sig, 's', publicKey, hash) === undefined) remember(sig, 's', publicKey, hash, ok)
+    },
+    primeQuote(publicKey, hash, channelId, digest, sig) {
+      // Both questions the engine asks of a quote: its view (quote) and core's transition check (bytes).
+      const m = bytesToHex(digest)
+      if (find(sig, 'b', publicKey, m) === undefined) remember(sig, 'b', publicKey, m, true)
+      if (find(sig, 'q', hash, channelId) === undefined) remember(sig, 'q', hash, channelId, true)
     },
     get size() {
       return cache.size

@@ -111,7 +111,7 @@ test('close out one position: the desk quotes, the trader accepts, both sign; th
 })
 
 test('a counter below the desk\'s mid is answered in words; Suggest then proposes one the desk takes, and it reads filled', async ({ browser, stack }) => {
-  test.setTimeout(150_000)
+  test.setTimeout(240_000)
   const desk = await startDesk(stack)
   try {
     const page = await traderWithDesk(browser, stack, 'closeout-counter')

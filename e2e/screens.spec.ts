@@ -6,7 +6,7 @@
 // Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
 import type { Page, TestInfo } from '@playwright/test'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, expectNoSidewaysScroll, shot } from './app.ts'
+import { PASS, createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, shot } from './app.ts'
 
 const DEMO_PORT = 8762
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -220,4 +220,34 @@ test('the narrowest phone (360x740): every screen fits, the channel list folds a
   } finally {
     await desk.stop()
   }
+})
+
+test('an invite under review shows the deposits in cents with separators, every digit on hover', async ({ browser, stack }, testInfo) => {
+  const alice = await newTrader(browser, stack, 'invite-alice')
+  const bob = await newTrader(browser, stack, 'invite-bob')
+  for (const t of [alice, bob]) {
+    await t.open()
+    await createIdentity(t.page)
+    await getTestFunds(t.page)
+  }
+  const [a, b] = [alice.page, bob.page]
+  const bKey = await myPublicKey(b)
+  await a.getByRole('button', { name: 'New channel' }).click()
+  await a.getByLabel('Counterparty contact (public key@EVM address)').fill(bKey)
+  await a.getByLabel('Name for them').fill('Bob')
+  await a.getByLabel('Your deposit (USDC)').fill('12345.5')
+  await a.getByLabel('Their deposit (USDC)').fill('50000')
+  await a.getByLabel('Challenge period (hours)').fill('1')
+  await a.getByRole('button', { name: 'Create invite' }).click()
+  await b.getByLabel('Invite (starts with otc-invite-v1:)').fill(await a.getByTestId('invite-text').inputValue())
+  await b.getByLabel('Invite code (from the inviter, out of band)').fill((await a.getByTestId('invite-code').textContent())!)
+  await b.getByRole('button', { name: 'Open invite' }).click()
+  const review = b.getByRole('table').filter({ hasText: 'Your deposit' })
+  await expect(review.getByRole('row', { name: /^Your deposit/ }).getByRole('cell')).toHaveText('50,000.00 USDC')
+  const theirs = review.getByRole('row', { name: /^Their deposit/ }).getByRole('cell')
+  await expect(theirs).toHaveText('12,345.50 USDC')
+  await expect(theirs.locator('span')).toHaveAttribute('title', 'exact: 12,345.500000 USDC')
+  await screen(b, testInfo, 'invite-review')
+  await alice.context.close()
+  await bob.context.close()
 })

@@ -1,6 +1,7 @@
 // Invitee: open a sealed invite with its code, review the proposed channel, accept it.
 import { useState, type FormEvent } from 'react'
-import { deploymentId, fingerprint, formatUnits, type KeyPair } from '../../core/index.ts'
+import { deploymentId, fingerprint, type KeyPair } from '../../core/index.ts'
+import { Money } from '../money/Money.tsx'
 import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -54,7 +55,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const info = snap.info
   const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
-  const fmt = (v: bigint) => `${formatUnits(v, opened?.params.assetDecimals ?? config.asset.decimals)} ${opened?.params.asset ?? ''}`
+  const money = (v: bigint) => <Money minor={v} decimals={opened?.params.assetDecimals ?? config.asset.decimals} asset={opened?.params.asset ?? config.asset.symbol} />
   return (
     <div>
       <form onSubmit={open} aria-label="Accept invite">
@@ -77,8 +78,8 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
           <table>
             <tbody>
               <tr><th>Inviter</th><td className="mono" data-testid="inviter-fingerprint">{fingerprint(opened.inviter)}</td></tr>
-              <tr><th>Your deposit</th><td className="num">{fmt(opened.deposits[me])}</td></tr>
-              <tr><th>Their deposit</th><td className="num">{fmt(opened.deposits[opened.inviterParty])}</td></tr>
+              <tr><th>Your deposit</th><td className="num">{money(opened.deposits[me])}</td></tr>
+              <tr><th>Their deposit</th><td className="num">{money(opened.deposits[opened.inviterParty])}</td></tr>
               <tr><th>Challenge period</th><td>{(opened.params.challengePeriod / 3_600_000).toFixed(2)} h</td></tr>
               <tr>
                 <th>Settlement contract</th>

@@ -6,7 +6,8 @@
 // state from the counterparty's document only with both parties' valid signatures on a chain that
 // starts at a co-signed root (core/sync/engine.ts).
 import { useCallback, useEffect, useState } from 'react'
-import { channelIdOf, fingerprint, formatUnits, otherParty, partyKey, partyOf, type KeyPair } from '../../core/index.ts'
+import { channelIdOf, fingerprint, otherParty, partyKey, partyOf, type KeyPair } from '../../core/index.ts'
+import { Money } from '../money/Money.tsx'
 import { channelRoomSecret } from '../../core/sync/index.ts'
 import type { ChannelParams } from '../../core/index.ts'
 import type { ChannelStatusOnChain } from '../../channel-contract/client/index.ts'
@@ -98,7 +99,7 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
           return (
             <li key={c.channelId} data-testid={`restore-${c.channelId.slice(0, 8)}`}>
               <span className="mono small">{c.channelId.slice(0, 8)}</span> with <span className="mono small">{fingerprint(peer).slice(0, 11)}</span>, {c.status},{' '}
-              {formatUnits(c.holdings, c.params.assetDecimals)} {c.params.asset} held
+              <Money minor={c.holdings} decimals={c.params.assetDecimals} asset={c.params.asset} /> held
               <button type="button" className="secondary" onClick={() => void restore(c)} aria-label={`Restore channel ${c.channelId.slice(0, 8)} from the counterparty`}>
                 Restore
               </button>

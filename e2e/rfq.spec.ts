@@ -7,7 +7,7 @@ import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { Service } from '../scripts/services.ts'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { createIdentity, expectNoSidewaysScroll, getTestFunds, shot } from './app.ts'
+import { createIdentity, expectNoSidewaysScroll, getTestFunds, reloadAndUnlock, shot } from './app.ts'
 
 const DESKS = [
   { style: 'tight', name: 'Tight Desk', port: 8771 },
@@ -225,6 +225,12 @@ test('a request split across two dealers: each quotes half, both halves fill, ea
   await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
   // Each dealer was asked for half: its quote's size is 0.1.
   for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(3)).toHaveText('0.1')
+  // A reload while the request is in flight: the same ladder comes back (which ticket belongs to which
+  // request is kept in this browser; the tickets and quotes come from each channel's document).
+  await reloadAndUnlock(page)
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  await expect(page.getByTestId('network-request')).toHaveCount(1)
+  await expect(ladder.getByRole('heading', { name: /^Request 1: buy BTC-USD · 2 of 2 quoted · split in 2/ })).toBeVisible({ timeout: 30_000 })
   for (const d of desks) await ladder.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
   await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   await expect(ladder.getByTestId('network-request-note')).toHaveText(/^Filled in 2 parts with (Tight Desk, Demo Desk|Demo Desk, Tight Desk); the other tickets are withdrawn\.$/)

@@ -15,7 +15,7 @@ import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { canStartPart, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 import { bestRow, ladderOrder, ladderRows, requestTickets, splitInput, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
-import { requestStore } from './requestStore.ts'
+import { requestStore, saveRequestsSoon } from './requestStore.ts'
 
 export interface NetworkRfqProps {
   readonly network: readonly NetworkChannel[]
@@ -66,6 +66,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const setRequests = (f: (rs: readonly NetworkRequest[]) => readonly NetworkRequest[]) => {
     store.requests = f(store.requests)
     setRequestsState(store.requests)
+    saveRequestsSoon(owner)
   }
   const [error, setError] = useState<string | null>(null)
   // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see
@@ -76,7 +77,8 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const setNotes = useCallback((f: (m: ReadonlyMap<string, string>) => ReadonlyMap<string, string>) => {
     store.notes = f(store.notes)
     setNotesState(store.notes)
-  }, [store])
+    saveRequestsSoon(owner)
+  }, [store, owner])
 
   const byId = useMemo(() => new Map(network.map((n) => [n.record.channelId, n])), [network])
   // The handlers given to the memoized ladders stay the same functions; they read the network here.
@@ -121,9 +123,12 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   /** Steps the kept fill state (synchronously: the next click sees it); the screen follows with `showFills`. */
   const step = useCallback((request: NetworkRequest, e: FillEvent): ReturnType<typeof stepFill> => {
     const r = stepFill(fills.current.get(request.id) ?? openFill(request.lots), e)
-    fills.current.set(request.id, r.state)
+    if (r.state !== fills.current.get(request.id)) {
+      fills.current.set(request.id, r.state)
+      saveRequestsSoon(owner)
+    }
     return r
-  }, [])
+  }, [owner])
   const showFills = useCallback(() => setFillsShown((v) => v + 1), [])
 
   /** Withdraws the request's tickets: every channel's but those in `keep` (the winners', marked filled). */
@@ -260,6 +265,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel.</p>}
       {requests.map((r, i) => {
         const inputs = inputsOf(r)
         const fill = observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash))

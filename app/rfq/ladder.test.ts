@@ -30,21 +30,27 @@ const input = (v: ChannelView | null, channelId = 'c1', rfqId = 'r1'): LadderInp
 describe('requestTickets', () => {
   const rfq: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }], notes: 'size matters' }
 
-  it('gives each chosen channel the same ticket under its own id, saying nothing about the others', () => {
+  it('gives each chosen channel the same ticket under its own ids, saying nothing about the others', () => {
     let n = 0
     const t = requestTickets(rfq, ['ch-a', 'ch-b', 'ch-c'], () => `id${n++}`)
-    expect(t.map((x) => x.rfqId)).toEqual(['id0', 'id1', 'id2'])
+    expect(t.map((x) => x.rfqId)).toEqual(['id0', 'id2', 'id4'])
     for (const x of t) {
-      expect(x.input).toEqual(rfq)
-      // Anonymity: nothing of another channel is in what this dealer receives.
+      // The same terms; only the ids differ (the draft's leg id 'l1' never leaves the page).
+      expect({ ...x.input, legs: x.input.legs.map((l) => ({ ...l, id: '' })) }).toEqual({ ...rfq, legs: rfq.legs.map((l) => ({ ...l, id: '' })) })
+      expect(x.input.legs.map((l) => l.id)).not.toContain('l1')
+      // Anonymity: no channel id, ticket id or leg id of another dealer's ticket is in what this dealer receives.
       const text = JSON.stringify(x.input)
-      for (const other of t) if (other !== x) expect(text).not.toContain(other.channelId)
+      for (const other of t) {
+        if (other === x) continue
+        for (const id of [other.channelId, other.rfqId, ...other.input.legs.map((l) => l.id)]) expect(text, `${x.channelId}'s ticket names ${id} of ${other.channelId}'s`).not.toMatch(new RegExp(`"${id}"`))
+      }
     }
   })
 
   it('draws again on an id collision and refuses an empty or duplicated choice', () => {
-    const ids = ['x', 'x', 'y']
-    expect(requestTickets(rfq, ['a', 'b'], () => ids.shift()!).map((t) => t.rfqId)).toEqual(['x', 'y'])
+    const ids = ['x', 'x', 'y', 'y', 'z', 'w']
+    const t = requestTickets(rfq, ['a', 'b'], () => ids.shift()!)
+    expect(t.map((x) => [x.rfqId, ...x.input.legs.map((l) => l.id)])).toEqual([['x', 'y'], ['z', 'w']])
     expect(() => requestTickets(rfq, [], () => 'z')).toThrow('choose at least one counterparty to ask')
     expect(() => requestTickets(rfq, ['a', 'a'], () => String(Math.random()))).toThrow('a counterparty is chosen twice')
   })

@@ -38,17 +38,24 @@ export interface RequestTicket {
   readonly input: RfqInput
 }
 
-/** One ticket per chosen channel: identical terms, distinct random ids (so no id links two dealers' tickets). */
+/**
+ * One ticket per chosen channel: identical terms, distinct random ids for the ticket and for each of
+ * its legs (so no id links two dealers' tickets; the draft's own leg ids stay on this page).
+ */
 export function requestTickets(input: RfqInput, channelIds: readonly string[], newId: () => string): RequestTicket[] {
   if (channelIds.length === 0) throw new Error('choose at least one counterparty to ask')
   if (new Set(channelIds).size !== channelIds.length) throw new Error('a counterparty is chosen twice')
   const ids = new Set<string>()
+  const fresh = () => {
+    let id = newId()
+    for (let i = 0; ids.has(id) && i < 8; i++) id = newId()
+    if (ids.has(id)) throw new Error('could not draw distinct ticket ids')
+    ids.add(id)
+    return id
+  }
   return channelIds.map((channelId) => {
-    let rfqId = newId()
-    for (let i = 0; ids.has(rfqId) && i < 8; i++) rfqId = newId()
-    if (ids.has(rfqId)) throw new Error('could not draw distinct ticket ids')
-    ids.add(rfqId)
-    return { channelId, rfqId, input: { ...input, legs: input.legs.map((l) => ({ ...l })) } }
+    const rfqId = fresh()
+    return { channelId, rfqId, input: { ...input, legs: input.legs.map((l) => ({ ...l, id: fresh() })) } }
   })
 }
 

@@ -1,6 +1,11 @@
-// The trader's network requests, their fill states and notes, kept for this page's life per
-// trader key: leaving the Network RFQ screen (for a channel, or the book) and coming back shows
-// the same ladders. Not persisted across a reload (the tickets and trades are, in each channel).
+// The trader's network requests, their fill states and notes, per trader key: in memory for the
+// page's life, and in localStorage (per profile and key) so the ladders survive a reload. Which
+// ticket of which channel belongs to which request is known only here (the tickets are unlinked on
+// purpose); the tickets, quotes and trades themselves are in each channel's document. Read back
+// through a strict schema: a damaged store is dropped with its reason, never trusted.
+import { z } from 'zod'
+import { tryParse } from '../../core/index.ts'
+import { config } from '../config.ts'
 import type { FillState } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 
@@ -9,6 +14,59 @@ export interface RequestStore {
   /** Stepped synchronously by the click handler (one fill per request). */
   readonly fills: Map<string, FillState>
   notes: ReadonlyMap<string, string>
+  /** Why the stored requests could not be read back (they were dropped), or null. */
+  readonly damaged: string | null
+}
+
+/** Requests kept across reloads, newest first (older ones are forgotten here; their trades stay in the channels). */
+export const MAX_KEPT_REQUESTS = 100
+
+const id = z.string().min(1).max(80)
+const claim = z.strictObject({ channelId: id, quoteHash: id, counterparty: z.string().max(200) })
+const requestSchema = z.strictObject({
+  id,
+  createdAt: z.number().finite(),
+  side: z.enum(['buy', 'sell']),
+  feed: z.string().min(1).max(32),
+  legs: z.array(z.strictObject({ channelId: id, counterparty: z.string().max(200), rfqId: id })).min(1).max(64),
+  lots: z.number().int().min(1).max(64),
+})
+const fillSchema = z.strictObject({
+  lots: z.number().int().min(1).max(64),
+  inflight: z.array(claim).max(64),
+  done: z.array(claim).max(64),
+  lastFailure: z.string().max(2000).nullable(),
+})
+const storedSchema = z.strictObject({
+  v: z.literal(1),
+  requests: z.array(requestSchema).max(MAX_KEPT_REQUESTS),
+  fills: z.record(id, fillSchema),
+  notes: z.record(id, z.string().max(2000)),
+})
+
+const keyOf = (owner: string) => `otc-rfq-${config.profile}-${owner}`
+
+/** The stored requests of `owner`, or an empty store with the reason the stored one was dropped. */
+export function loadRequests(raw: string | null): RequestStore {
+  const empty = (damaged: string | null) => ({ requests: [], fills: new Map<string, FillState>(), notes: new Map<string, string>(), damaged })
+  if (!raw) return empty(null)
+  let json: unknown
+  try {
+    json = JSON.parse(raw)
+  } catch {
+    return empty('network requests: not JSON')
+  }
+  const r = tryParse(storedSchema, json, 'network requests')
+  if (!r.ok) return empty(r.error.message)
+  return { requests: r.value.requests, fills: new Map(Object.entries(r.value.fills)), notes: new Map(Object.entries(r.value.notes)), damaged: null }
+}
+
+/** What is written for `s`: the newest MAX_KEPT_REQUESTS requests with their fills and notes. */
+export function serializeRequests(s: Pick<RequestStore, 'requests' | 'fills' | 'notes'>): string {
+  const requests = s.requests.slice(0, MAX_KEPT_REQUESTS)
+  const kept = new Set(requests.map((r) => r.id))
+  const pick = <T>(m: ReadonlyMap<string, T>) => Object.fromEntries([...m].filter(([k]) => kept.has(k)))
+  return JSON.stringify({ v: 1, requests, fills: pick(s.fills), notes: pick(s.notes) })
 }
 
 const stores = new Map<string, RequestStore>()
@@ -16,8 +74,35 @@ const stores = new Map<string, RequestStore>()
 export function requestStore(owner: string): RequestStore {
   let s = stores.get(owner)
   if (!s) {
-    s = { requests: [], fills: new Map(), notes: new Map() }
+    let raw: string | null = null
+    try {
+      raw = globalThis.localStorage?.getItem(keyOf(owner)) ?? null
+    } catch {
+      // Storage denied: the requests live for this page only.
+    }
+    s = loadRequests(raw)
     stores.set(owner, s)
   }
   return s
+}
+
+const pending = new Set<string>()
+
+/**
+ * Writes `owner`'s requests after each change (a reload shows the same ladders): once per burst of
+ * changes, in a microtask, so a click's own work (an accept's proposal) starts first.
+ */
+export function saveRequestsSoon(owner: string): void {
+  if (pending.has(owner)) return
+  pending.add(owner)
+  queueMicrotask(() => {
+    pending.delete(owner)
+    const s = stores.get(owner)
+    if (!s) return
+    try {
+      globalThis.localStorage?.setItem(keyOf(owner), serializeRequests(s))
+    } catch {
+      // Storage full or denied: the ladders still live for this page.
+    }
+  })
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import { openFill, stepFill } from './fillRule.ts'
+import type { NetworkRequest } from './ladder.ts'
+import { MAX_KEPT_REQUESTS, loadRequests, serializeRequests } from './requestStore.ts'
+
+const request = (i: number): NetworkRequest => ({
+  id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
+  legs: [{ channelId: `ch-a`, counterparty: 'Tight Desk', rfqId: `t${i}a` }, { channelId: `ch-b`, counterparty: 'Demo Desk', rfqId: `t${i}b` }],
+})
+
+describe('the network requests kept across a reload', () => {
+  it('reads back what it wrote: requests, fill states (in flight and done) and notes', () => {
+    const filling = stepFill(openFill(1), { type: 'accept', channelId: 'ch-a', quoteHash: 'q1', counterparty: 'Tight Desk' }).state
+    const filled = stepFill(stepFill(openFill(2), { type: 'accept', channelId: 'ch-b', quoteHash: 'q2', counterparty: 'Demo Desk' }).state, { type: 'done', channelId: 'ch-b', quoteHash: 'q2' }).state
+    const s = { requests: [request(2), request(1)], fills: new Map([['req2', filling], ['req1', filled]]), notes: new Map([['req1', 'Filled with Demo Desk; the other tickets are withdrawn.']]) }
+    const back = loadRequests(serializeRequests(s))
+    expect(back.damaged).toBeNull()
+    expect(back.requests).toEqual(s.requests)
+    expect(back.fills).toEqual(s.fills)
+    expect(back.notes).toEqual(s.notes)
+  })
+
+  it(`keeps the newest ${MAX_KEPT_REQUESTS} requests, with their fills and notes only`, () => {
+    const requests = Array.from({ length: MAX_KEPT_REQUESTS + 5 }, (_, i) => request(MAX_KEPT_REQUESTS + 5 - i))
+    const notes = new Map(requests.map((r) => [r.id, `note ${r.id}`]))
+    const back = loadRequests(serializeRequests({ requests, fills: new Map(), notes }))
+    expect(back.requests.map((r) => r.id)).toEqual(requests.slice(0, MAX_KEPT_REQUESTS).map((r) => r.id))
+    expect([...back.notes.keys()]).toEqual(requests.slice(0, MAX_KEPT_REQUESTS).map((r) => r.id))
+  })
+
+  it('drops a damaged store and names what is wrong', () => {
+    expect(loadRequests(null)).toMatchObject({ requests: [], damaged: null })
+    expect(loadRequests('{nope').damaged).toBe('network requests: not JSON')
+    const bad = JSON.parse(serializeRequests({ requests: [request(1)], fills: new Map(), notes: new Map() }))
+    bad.requests[0].side = 'both'
+    const r = loadRequests(JSON.stringify(bad))
+    expect(r.requests).toEqual([])
+    expect(r.damaged).toMatch(/network requests\.requests\.0\.side/)
+    bad.requests[0].side = 'buy'
+    bad.requests[0].lots = 0
+    expect(loadRequests(JSON.stringify(bad)).damaged).toMatch(/requests\.0\.lots/)
+    expect(loadRequests(JSON.stringify({ v: 2, requests: [], fills: {}, notes: {} })).damaged).toMatch(/network requests\.v/)
+  })
+})

@@ -51,8 +51,8 @@ async function requestPut(page: Page, qty: string): Promise<void> {
   await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
 }
 
-test('close out one position: the desk quotes, the trader accepts, both sign; the position is gone and the balances move by the quote to the minor unit', async ({ browser, stack }) => {
-  test.setTimeout(180_000)
+test('close out one position, then all: the desk quotes, the trader accepts, both sign; the positions are gone and the balances move by the quotes to the minor unit', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
   const desk = await startDesk(stack)
   try {
     const page = await traderWithDesk(browser, stack, 'closeout-desk')
@@ -105,6 +105,27 @@ test('close out one position: the desk quotes, the trader accepts, both sign; th
     // The close-out ticket never shows among trade tickets (accepting there would trade, not unwind).
     await page.getByRole('tab', { name: 'Trade' }).click()
     await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(1)
+
+    // Close out all: two more puts, one quote each, one unwind for both at the sum of the quotes.
+    for (const [qty, count] of [['0.2', '1'], ['0.3', '2']] as const) {
+      await requestPut(page, qty)
+      await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+      await expect(page.getByTestId('position-count')).toHaveText(count, { timeout: 20_000 })
+    }
+    const before = await exact(page, 'my-balance')
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    await page.getByRole('button', { name: 'Close out all (2)' }).click()
+    await closeOut.getByRole('button', { name: 'Request a quote from Demo Desk' }).click()
+    await expect(closeOut.getByTestId('close-out-row')).toHaveCount(2)
+    await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC in all \(valid 0:\d{2}\)\. Accepting unwinds the positions/, { timeout: 30_000 })
+    const rows = await closeOut.getByTestId('close-out-row').locator('[data-exact]').evaluateAll((es) => es.map((e) => BigInt(e.getAttribute('data-exact')!).toString()))
+    const sum = BigInt((await quoted.locator('[data-exact]').getAttribute('data-exact'))!)
+    expect(rows.map(BigInt).reduce((x, y) => x + y, 0n)).toBe(sum)
+    await closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you / }).click()
+    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v5\./, { timeout: 30_000 })
+    await expect(page.getByTestId('position-count')).toHaveText('0')
+    expect(await exact(page, 'my-balance')).toBe(before + sum)
+    expect((await exact(page, 'my-balance')) + (await exact(page, 'their-balance'))).toBe(total)
   } finally {
     await desk.stop()
   }

@@ -12,17 +12,19 @@ import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { formatFixed, formatModelAmount, formatMove } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, collateralByChannel, exposureByCounterparty, exposurePrices, type BookChannel, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
   readonly markets: MarketsByFeed
   readonly now: number
+  /** Each channel's closed positions (settled or closed out), from its blotter. */
+  readonly closed: ReadonlyMap<string, readonly ClosedOutcome[]>
 }
 
 const EXPOSURE_MOVES = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]
 
-export const BookScreen = memo(function BookScreen({ channels, markets, now }: BookScreenProps) {
+export const BookScreen = memo(function BookScreen({ channels, markets, now, closed }: BookScreenProps) {
   const asset = config.asset.symbol
   const decimals = config.asset.decimals
   const [vols, setVols] = useState<VolOverrides>({})
@@ -30,6 +32,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now }: B
   const positions = useMemo(() => bookPositions(channels), [channels])
   const risk = useMemo(() => bookRisk(channels, eff.markets), [channels, eff.markets])
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
+  const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
   return (
     <section className="card book" aria-labelledby="book-title" data-testid="book">
@@ -80,6 +83,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now }: B
           </tfoot>
         </table>
       </div>
+      <RealisedTable rows={realised.byCounterparty} total={realised.total} />
       <div className="risk-columns">
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} asset={asset} />
         <UnderlyingTable rows={risk.byUnderlying} markets={eff.markets} />
@@ -100,6 +104,40 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now }: B
     </section>
   )
 })
+
+/** Settled history per counterparty: what the positions that left the channels paid, and the realised P&L. */
+function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: RealisedRow }) {
+  const asset = config.asset.symbol
+  const decimals = config.asset.decimals
+  const cells = (r: RealisedRow, testId?: string) => (
+    <>
+      <td className="num">{r.closed}</td>
+      <td><Money minor={r.payout} decimals={decimals} asset={asset} symbol={false} signed /></td>
+      <td><Money minor={r.premium} decimals={decimals} asset={asset} symbol={false} signed /></td>
+      <td className={r.realised > 0n ? 'gain' : r.realised < 0n ? 'loss' : ''}><Money minor={r.realised} decimals={decimals} asset={asset} symbol={false} signed testId={testId} />{r.unknown > 0 ? ` (${r.unknown} without a known fill)` : ''}</td>
+      <td><Money minor={r.signedNet} decimals={decimals} asset={asset} symbol={false} signed /></td>
+    </>
+  )
+  return (
+    <div className="table-scroll">
+      <table data-testid="book-realised">
+        <caption>Settled and closed positions by counterparty: realised P&amp;L ({asset})</caption>
+        <thead>
+          <tr>
+            <th scope="col">Counterparty</th><th scope="col">Closed</th><th scope="col">Paid to me</th><th scope="col">Premiums</th>
+            <th scope="col">Realised P&amp;L</th><th scope="col">Net received (signed states)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => <tr key={r.key}><th scope="row">{r.label}</th>{cells(r)}</tr>)}
+        </tbody>
+        <tfoot>
+          <tr><th scope="row">{total.label}</th>{cells(total, 'book-realised-total')}</tr>
+        </tfoot>
+      </table>
+    </div>
+  )
+}
 
 function RiskCells({ row, testId }: { row: RiskRow; testId?: string }) {
   if (!row.risk) {

@@ -1,6 +1,6 @@
 // The screens that look across all the trader's channels: the book, and the request for quotes to
 // many counterparties. Every channel runs while one of them is shown (useNetwork).
-import { useMemo, useRef } from 'react'
+import { useCallback, useMemo, useRef, useState } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
@@ -8,8 +8,9 @@ import { DemoDesks } from '../rfq/DemoDesks.tsx'
 import { NetworkRfq } from '../rfq/NetworkRfq.tsx'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { BookScreen } from './BookScreen.tsx'
+import { ChannelBookHost } from './ChannelBookHost.tsx'
 import { ChannelGuardHost } from './ChannelGuardHost.tsx'
-import type { BookChannel } from './book.ts'
+import type { BookChannel, ClosedOutcome } from './book.ts'
 import { bookChannels, useNetwork } from './useNetwork.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
@@ -29,13 +30,19 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
     if (next.length !== kept.current.length || next.some((c, i) => c !== kept.current[i])) kept.current = next
     return kept.current
   }, [network])
+  // Each channel's closed positions, from its blotter (kept up to date by ChannelBookHost).
+  const [closed, setClosed] = useState<ReadonlyMap<string, readonly ClosedOutcome[]>>(new Map())
+  const onClosed = useCallback((channelId: string, c: readonly ClosedOutcome[]) => {
+    setClosed((m) => (m.get(channelId) === c ? m : new Map(m).set(channelId, c)))
+  }, [])
   const demoDesks = onCreated ? <DemoDesks keys={keys} records={records} onCreated={onCreated} /> : undefined
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
     <>
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} />)}
+      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onClosed={onClosed} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
-      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} closed={closed} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>
   )
 }

@@ -4,7 +4,7 @@ import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type O
 import { channelRisk, scenarioGrid, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
-import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, type BookChannel } from './book.ts'
+import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, type BookChannel, type ClosedOutcome } from './book.ts'
 
 const oracle = testKey('oracle').publicKey
 const markets: MarketsByFeed = {
@@ -201,6 +201,50 @@ describe('book properties', () => {
         expect(locked).toBe(all.reduce((t, p) => t + p.lockA, 0n))
       }),
       { numRuns: 60 },
+    )
+  })
+})
+
+describe('realisedByCounterparty (settled history)', () => {
+  const withSettled = (c: BookChannel, netToA: bigint): BookChannel => ({ ...c, state: { ...c.state!, settled: { count: 1, netToA, digest: '0x' } } as ChannelState })
+
+  it('sums closed positions per counterparty and in total, from the trader\'s side', () => {
+    const a = withSettled(channel('a', 'A', []), 500n)
+    const b = withSettled(channel('b', 'B', []), 200n) // A (the desk) received 200: the trader paid 200
+    const c = withSettled(channel('c', 'A', [], { counterpartyKey: 'key-a', counterparty: 'cp-a again' }), -50n)
+    const closed = new Map<string, ClosedOutcome[]>([
+      ['a', [{ payout: 500n, premium: -120n }]],
+      ['b', [{ payout: -200n, premium: 90n }, { payout: 0n, premium: null }]],
+      ['c', [{ payout: -50n, premium: 30n }]],
+    ])
+    const r = realisedByCounterparty([a, b, c], closed)
+    expect(r.byCounterparty.map((x) => [x.key, x.closed, x.payout, x.premium, x.realised, x.unknown, x.signedNet])).toEqual([
+      ['key-a', 2, 450n, -90n, 360n, 0, 450n],
+      ['key-b', 2, -200n, 90n, -110n, 1, -200n],
+    ])
+    expect(r.total).toMatchObject({ closed: 4, payout: 250n, premium: 0n, realised: 250n, unknown: 1, signedNet: 250n })
+  })
+
+  it('the rows add up to the total and to the channels\' own figures (property)', () => {
+    const outcome = fc.record({ payout: fc.option(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), { nil: null }), premium: fc.option(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), { nil: null }) })
+    const ch = fc.record({ me: fc.constantFrom<Party>('A', 'B'), key: fc.integer({ min: 0, max: 2 }), net: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), closed: fc.array(outcome, { maxLength: 6 }) })
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 6 }), (chs) => {
+        const channels = chs.map((x, i) => withSettled(channel(`c${i}`, x.me, [], { counterpartyKey: `k${x.key}`, counterparty: `cp${x.key}` }), x.net))
+        const closed = new Map(chs.map((x, i) => [`c${i}`, x.closed]))
+        const r = realisedByCounterparty(channels, closed)
+        const sum = (f: (x: (typeof r.byCounterparty)[number]) => bigint | number) => r.byCounterparty.reduce((t, x) => t + BigInt(f(x)), 0n)
+        expect(sum((x) => x.realised)).toBe(r.total.realised)
+        expect(sum((x) => x.payout)).toBe(r.total.payout)
+        expect(sum((x) => x.signedNet)).toBe(r.total.signedNet)
+        expect(Number(sum((x) => x.closed))).toBe(chs.reduce((t, x) => t + x.closed.length, 0))
+        // Per channel, straight from its inputs.
+        const known = chs.flatMap((x) => x.closed).filter((o) => o.payout !== null && o.premium !== null)
+        expect(r.total.realised).toBe(known.reduce((t, o) => t + o.payout! + o.premium!, 0n))
+        expect(r.total.unknown).toBe(chs.flatMap((x) => x.closed).length - known.length)
+        expect(r.total.signedNet).toBe(chs.reduce((t, x) => t + (x.me === 'A' ? x.net : -x.net), 0n))
+      }),
+      { numRuns: 200 },
     )
   })
 })

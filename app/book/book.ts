@@ -167,6 +167,70 @@ export function exposureByCounterparty(channels: readonly BookChannel[], feed: s
   return [...out].map(([counterpartyKey, e]) => ({ counterpartyKey, ...e }))
 }
 
+/** What the positions that left one channel (settled at the oracle's price, or closed out) came to, from the trader's side. */
+export interface RealisedRow {
+  /** Counterparty key (the rows are per counterparty) or 'total'. */
+  readonly key: string
+  readonly label: string
+  /** Positions that left the channel(s). */
+  readonly closed: number
+  /** Their payouts and close-out payments to the trader (negative: the trader paid), asset minor units. */
+  readonly payout: bigint
+  /** Their premiums, received positive, paid negative (of the positions whose fill is known here). */
+  readonly premium: bigint
+  /** payout + premium over the positions whose fill is known here. */
+  readonly realised: bigint
+  /** Closed positions whose fill this browser does not know (realised P&L leaves them out). */
+  readonly unknown: number
+  /**
+   * What the latest co-signed states say the trader received from closed positions (the state's
+   * settled summary, premiums excluded): known even when this browser's blotter is not.
+   */
+  readonly signedNet: bigint
+}
+
+/** The per-channel closed positions the realised figures read (the blotter's, app/blotter/book.ts). */
+export interface ClosedOutcome {
+  readonly payout: bigint | null
+  readonly premium: bigint | null
+}
+
+/**
+ * Settled history per counterparty and in total: closed positions, their payouts, premiums and
+ * realised P&L (from the blotter of each channel, `closedByChannel`), and the signed net received
+ * (each channel's latest state's settled summary). Exact integers; the rows sum to the total.
+ */
+export function realisedByCounterparty(channels: readonly BookChannel[], closedByChannel: ReadonlyMap<string, readonly ClosedOutcome[]>): { readonly total: RealisedRow; readonly byCounterparty: readonly RealisedRow[] } {
+  type Acc = { -readonly [K in keyof RealisedRow]: RealisedRow[K] }
+  const zero = (key: string, label: string): Acc => ({ key, label, closed: 0, payout: 0n, premium: 0n, realised: 0n, unknown: 0, signedNet: 0n })
+  const rows = new Map<string, Acc>()
+  for (const c of channels) {
+    const r = rows.get(c.counterpartyKey) ?? zero(c.counterpartyKey, c.counterparty)
+    const net = c.state?.settled.netToA ?? 0n
+    r.signedNet += c.me === 'A' ? net : -net
+    for (const x of closedByChannel.get(c.channelId) ?? []) {
+      r.closed++
+      r.payout += x.payout ?? 0n
+      if (x.payout === null || x.premium === null) r.unknown++
+      else {
+        r.premium += x.premium
+        r.realised += x.payout + x.premium
+      }
+    }
+    rows.set(c.counterpartyKey, r)
+  }
+  const total = zero('total', 'All counterparties')
+  for (const r of rows.values()) {
+    total.closed += r.closed
+    total.payout += r.payout
+    total.premium += r.premium
+    total.realised += r.realised
+    total.unknown += r.unknown
+    total.signedNet += r.signedNet
+  }
+  return { total, byCounterparty: [...rows.values()] }
+}
+
 /** Settlement prices for the exposure table: spot moved by each of `moves` (-0.5 = half), as oracle integers. */
 export function exposurePrices(spot: number, priceDecimals: number, moves: readonly number[]): bigint[] {
   if (!(spot > 0 && Number.isFinite(spot))) throw new Error(`spot: expected a positive price, got ${spot}`)

@@ -117,7 +117,10 @@ function CloseOutStatus({ outcome, peerName, onDismiss }: { outcome: IntentOutco
   const text = outcome.status === 'done'
     ? `Closed out: both signed v${outcome.version}.`
     : outcome.status === 'refused'
-      ? `${peerName} declined the close-out: ${outcome.message || outcome.code}.`
+      // A bare "declined by the user" (the desk's answer to a price off its quotes) says nothing useful.
+      ? /declined by the user/.test(outcome.message)
+        ? `${peerName} did not sign the close-out at this price (its quote may have changed): request a new quote.`
+        : `${peerName} declined the close-out: ${outcome.message || outcome.code}.`
       : outcome.status === 'failed'
         ? `The close-out failed: ${outcome.message || outcome.code}.`
         : `Waiting for ${peerName} to sign the close-out${outcome.version !== null ? ` (v${outcome.version})` : ''}…`

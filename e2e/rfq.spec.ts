@@ -145,6 +145,9 @@ test('one request to three desks: all quote, the best is filled in its channel, 
     await expect(row.getByRole('cell').first()).toHaveText(d === best.desk ? '1' : '0')
   }
   await expect(book.getByTestId('exposure-BTC-USD')).toContainText(best.desk.name)
+  // Settled history per counterparty: nothing has settled or closed yet in any channel.
+  const realised = book.getByRole('table', { name: /Settled and closed positions by counterparty/ })
+  for (const d of desks) await expect(realised.getByRole('row', { name: new RegExp(`^${d.name} 0 `) })).toBeVisible()
   await shot(page, 'rfq-book')
   expect(await serious(page, 'book')).toEqual([])
 

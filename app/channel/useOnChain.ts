@@ -8,21 +8,32 @@ import { describeFailure } from '../settlement/connection.ts'
 
 export type OnChain = { status: 'loading' } | { status: 'absent' } | { status: 'error'; reason: string } | { status: 'present'; view: SettlementChannelView }
 
+const RETRY_AFTER_ERROR_MS = 2_000
+
 export function useOnChain(channelId: string, params: ChannelParams, latest: SignedState | null): OnChain {
   const { conn, snap } = useSettlement()
   const [state, setState] = useState<OnChain>({ status: 'loading' })
   const mine = snap.events.filter((e) => e.channelId === channelId)
   const lastEvent = mine.at(-1)?.key ?? ''
   const txDone = snap.txs.filter((t) => t.status !== 'pending').length
+  // A failed read is tried again (a chain slow to answer once must not leave the channel unread:
+  // the guard authorises the opening only once it has read the channel absent).
+  const [retry, setRetry] = useState(0)
   useEffect(() => {
     let live = true
+    let again: ReturnType<typeof setTimeout> | undefined
     conn.settlement.view(params, latest ? [latest] : []).then(
       (view) => live && setState(view ? { status: 'present', view } : { status: 'absent' }),
-      (e: unknown) => live && setState({ status: 'error', reason: describeFailure(e) }),
+      (e: unknown) => {
+        if (!live) return
+        setState({ status: 'error', reason: describeFailure(e) })
+        again = setTimeout(() => setRetry((n) => n + 1), RETRY_AFTER_ERROR_MS)
+      },
     )
     return () => {
       live = false
+      clearTimeout(again)
     }
-  }, [conn, channelId, params, latest, lastEvent, txDone, snap.healthy])
+  }, [conn, channelId, params, latest, lastEvent, txDone, snap.healthy, retry])
   return state
 }

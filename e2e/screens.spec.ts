@@ -94,6 +94,7 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.locator('body').click({ position: { x: 5, y: 5 } })
       await page.keyboard.press('r')
       await expect(page.getByRole('region', { name: 'RFQ draft' })).toContainText('Draft: only you see it.')
+      for (const kind of ['daily', 'weekly', 'monthly']) await expect(page.getByLabel('Listed expiry').locator('option', { hasText: `(${kind})` }).first()).toBeAttached()
       await page.locator('body').click({ position: { x: 5, y: 5 } })
       await page.keyboard.press('Escape')
       await expect(page.getByRole('region', { name: 'RFQ draft' })).toHaveCount(0)
@@ -117,6 +118,14 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await expect(ticket).toContainText(/Since\s*settled at v\d+ at the oracle's [\d,.]+; realised P&L [+-]?[\d,]+\.\d{2} USDC/)
       await expect(ticket).not.toContainText('of spot now')
       await screen(page, testInfo, 'filled-after-expiry')
+
+      // Risk keeps the settled position in its own section, whose table fits a 1280 px screen.
+      await page.getByRole('tab', { name: 'Risk' }).click()
+      await expect(page.getByText('No open positions.')).toBeVisible()
+      const report = page.getByRole('region', { name: 'Settled and closed positions table' })
+      await expect(report.getByRole('row', { name: /settled at v\d+/ })).toHaveCount(1)
+      if (vp.width >= 1280) expect(await report.evaluate((e) => e.scrollWidth <= e.clientWidth), 'the settled positions table scrolls sideways at 1280 px').toBe(true)
+      await screen(page, testInfo, 'settled-in-risk')
 
       // The audit: every skipped version says which proposal lost and why, from what this side saw.
       await page.getByRole('tab', { name: 'History & audit' }).click()

@@ -4,7 +4,7 @@
 // snapshot's pending proposals are noted here as they go by (localStorage, per profile and channel,
 // parsed back on load; a damaged store is dropped). Display only: nothing here is trusted or signed.
 import { z } from 'zod'
-import { intentKey, type ChannelSession, type PendingProposal } from '../../core/sync/index.ts'
+import type { ChannelSession, PendingProposal } from '../../core/sync/index.ts'
 import { tryParse, type Hex, type Party } from '../../core/index.ts'
 import { proposalInWords, type AuditContext } from './auditText.ts'
 import { config } from '../config.ts'
@@ -73,6 +73,7 @@ function refusalOf(p: PendingProposal): string | null {
  */
 export class RaceLog {
   private seen: SeenProposal[]
+  private flushing = false
   private readonly listeners = new Set<() => void>()
 
   constructor(
@@ -92,7 +93,7 @@ export class RaceLog {
       if (i >= 0 && (this.seen[i]!.refused === refused || refused === null)) continue
       const entry: SeenProposal = {
         version: p.proposal.version, hash: p.proposal.hash, proposer: p.proposal.proposer, refused,
-        intent: intentKey(p.proposal.transition), words: proposalInWords(p.proposal.transition, this.ctx),
+        intent: p.intent, words: proposalInWords(p.proposal.transition, this.ctx),
       }
       if (i >= 0) this.seen[i] = entry
       else this.seen.push(entry)
@@ -100,8 +101,15 @@ export class RaceLog {
     }
     if (!changed) return false
     this.seen = this.seen.sort((a, b) => a.version - b.version).slice(-KEEP)
-    saveRaces(this.channelId, this.seen)
-    for (const l of this.listeners) l()
+    // Stored and shown after the current message is handled: never on the path of a signature.
+    if (!this.flushing) {
+      this.flushing = true
+      setTimeout(() => {
+        this.flushing = false
+        saveRaces(this.channelId, this.seen)
+        for (const l of this.listeners) l()
+      }, 0)
+    }
     return true
   }
 

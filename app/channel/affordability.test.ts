@@ -28,3 +28,18 @@ describe('quoteShortfall agrees with the transition', () => {
     })
   }
 })
+
+describe('quoteShortfall in words', () => {
+  const ch = testChannel({ depositA: usdc(50_000), depositB: usdc(50_000) })
+  const terms = btcPackage(ch.oracle.publicKey, [put(60_000, 1)])
+  it('names the amounts in cents with separators', () => {
+    // A buys a 1 BTC put struck at 60,000 for 60,000 USDC: the premium alone exceeds A's 50,000.
+    expect(quoteShortfall(ch.genesis, 'B', 'sell', terms, usdc(60_000))).toBe(
+      "The counterparty's free balance 50,000.00 USDC cannot cover 60,000.00 USDC (collateral 0.00 USDC + premium 60,000.00 USDC) for this trade",
+    )
+  })
+  it('falls back to every digit when rounding would make the two amounts read alike', () => {
+    const msg = quoteShortfall(ch.genesis, 'B', 'sell', terms, usdc(50_000) + 1n)
+    expect(msg).toBe("The counterparty's free balance 50,000.000000 USDC cannot cover 50,000.000001 USDC (collateral 0.000000 USDC + premium 50,000.000001 USDC) for this trade")
+  })
+})

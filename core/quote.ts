@@ -78,6 +78,14 @@ export function verifyQuote(params: ChannelParams, channelId: Hex, s: SignedQuot
 // premium is paid by the unwind's buyer (the position's seller, who buys it back) to the position's
 // buyer.
 
+/**
+ * The base version of a quote that prices a close-out only: no state reaches it, so the trade
+ * transition refuses the quote (QUOTE_BASE_VERSION) while an unwind may still be agreed at its
+ * premium. A dealer signs its close-out quotes so, and a client cannot turn one into a new trade
+ * that would lock the dealer's collateral past its limits.
+ */
+export const CLOSE_OUT_BASE_VERSION = Number.MAX_SAFE_INTEGER
+
 /** The package's buyer under quote `q` (the quoter when it bids, the taker when it offers). */
 export function quoteBuyer(q: Pick<Quote, 'quoter' | 'side'>): Party {
   return q.side === 'buy' ? q.quoter : q.quoter === 'A' ? 'B' : 'A'

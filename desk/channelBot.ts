@@ -22,7 +22,7 @@ import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, st
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, quoteForTicket, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -93,6 +93,8 @@ export class ChannelBot {
   private timer: ReturnType<typeof setInterval> | null = null
   private unsubs: (() => void)[] = []
   private running = false
+  /** When the last pass started (real time). */
+  private tickedAt = 0
   private again = false
   private stopped = false
 
@@ -129,7 +131,11 @@ export class ChannelBot {
     if (session.view.latest?.state.version === 0) bot.opening = session.view.latest
     bot.unsubs.push(session.subscribe(() => bot.schedule()), room.subscribe(() => bot.schedule()), d.market.onRefresh(() => bot.schedule()))
     await bot.refreshChain(true)
-    bot.timer = setInterval(() => bot.schedule(), TICK_MS)
+    // At least one pass a second (time moves quotes towards expiry and tickets out of their quiet
+    // period); a channel whose doc or marks just changed has had its pass already.
+    bot.timer = setInterval(() => {
+      if (Date.now() - bot.tickedAt >= TICK_MS / 2) bot.schedule()
+    }, TICK_MS)
     bot.schedule()
     return bot
   }
@@ -191,6 +197,7 @@ export class ChannelBot {
 
   private async tick(): Promise<void> {
     if (this.stopped) return
+    this.tickedAt = Date.now()
     const s = this.session
     // The session's last view (it recomputes after every change of the doc or its storage, and
     // tells us): one view per change, not another one per reaction.
@@ -542,7 +549,10 @@ export class ChannelBot {
       }
       try {
         this.quoteBackoff.quoted(Date.now())
-        const h = await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
+        const h = isUnwindTicket(t)
+          // A close-out quote prices the unwind only: no trade can use it (marketMaker.ts signCloseOutQuote).
+          ? await this.session.publishQuote(signCloseOutQuote({ params: this.d.entry.params, channelId: this.d.entry.channelId, me: view.me, decision, validForMs: this.d.rules.validForMs, rfqId: t.id, now: this.d.market.now(), nonce: randomNonce(), secretKey: this.d.keys.secretKey }))
+          : await this.session.quote({ terms: decision.terms, side: decision.side, premium: decision.premium, validForMs: this.d.rules.validForMs, rfqId: t.id })
         this.log(`quote ${h.slice(0, 8)} on ticket ${t.id}: the desk ${decision.side}s ${t.feed} at ${this.money(decision.premium)} (mid ${this.money(BigInt(Math.round(decision.fairMinor)))}), valid ${this.d.rules.validForMs / 1000} s`)
       } catch (e) {
         this.log(`could not quote ticket ${t.id}: ${reason(e)}`)

@@ -2,12 +2,12 @@
 // ticket, the desk's quote of it, the unwind at that quote, and the desk's approval rule.
 import { describe, expect, it } from 'vitest'
 import {
-  applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type CloseOutQuote, type ChannelState, type Party, type Position, type Quote,
+  TransitionError, applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type CloseOutQuote, type ChannelState, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from '../core/testkit.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { quotePackage } from '../core/pricing/index.ts'
-import { DEFAULT_RULES, counterDecision, marketInputs, quotedUnwindDecision, quoteForTicket, type QuoteDecision } from './marketMaker.ts'
+import { DEFAULT_RULES, counterDecision, marketInputs, quotedUnwindDecision, quoteForTicket, randomNonce, signCloseOutQuote, type QuoteDecision } from './marketMaker.ts'
 import { STYLES, styledQuote } from './styles.ts'
 
 const ch = testChannel()
@@ -159,5 +159,25 @@ describe('the desk approves a close-out at its quotes', () => {
     const counter = { ...mineQ, quoter: TRADER, side: 'sell' as const, premium: d.premium + 1n }
     const r = counterDecision({ counter, mine: mineQ, spot: SPOT, now: NOW, myBalance: usdc(1_000_000), rules: DEFAULT_RULES, closeOut: true })
     expect(r).toMatchObject({ accept: false, code: 'CLOSE_OUT' })
+  })
+})
+
+describe('the desk signs its close-out quotes so that no trade can use them', () => {
+  it('a trade on it is refused (QUOTE_BASE_VERSION); the unwind at its premium is approved and applies', () => {
+    const { state, position } = afterTrade()
+    const d = quoted(decide(closeOutTicket(position), state))
+    const signed = signCloseOutQuote({ params: ch.params, channelId: ch.channelId, me: DESK, decision: d, validForMs: 30_000, rfqId: 'co1', now: NOW, nonce: randomNonce(), secretKey: ch.b.secretKey })
+    const trade = () => applyTransition(ch.params, state, { type: 'trade', quote: signed, timestamp: NOW + 1 })
+    expect(trade).toThrow(TransitionError)
+    expect(trade).toThrow(/quote needs a state of version >= 9007199254740991/)
+    const q = { hash: quoteHash(signed.quote), quote: signed.quote, positionId: position.id }
+    const ok = quotedUnwindDecision({ positions: [position], paymentAtoB: -d.premium, me: DESK, at: NOW + 1, quotes: [q] })
+    expect(ok).toMatchObject({ approve: true, quoted: -d.premium })
+    const next = applyTransition(ch.params, state, { type: 'unwind', positionIds: [position.id], paymentAtoB: -d.premium, timestamp: NOW + 1 })
+    expect(next.balanceA).toBe(state.balanceA + position.lockA + d.premium)
+  })
+
+  it('draws distinct nonces', () => {
+    expect(new Set(Array.from({ length: 64 }, randomNonce)).size).toBe(64)
   })
 })

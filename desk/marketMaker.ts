@@ -21,16 +21,18 @@
 //            the ticket must be exactly that open, unexpired position and its giving-back side, and
 //            whoever pays must have the payment in its free balance plus the collateral the unwind
 //            returns to it. No trade collateral is asked (an unwind locks nothing; it frees both
-//            locks). A ticket the desk will not quote gets the reason in words (`tell`).
+//            locks). A ticket the desk will not quote gets the reason in words (`tell`). The quote
+//            is signed with core's CLOSE_OUT_BASE_VERSION (`signCloseOutQuote`): no trade can use
+//            it, so it cannot lock the desk's collateral past the limits it skipped.
 //   unwind   Approved when the proposed payment is no worse for the desk than its own quotes on the
 //            close-out tickets of those positions (one live quote per position, `quotedUnwindDecision`);
 //            an unwind without such quotes when what the desk receives is at least fair value minus
 //            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
 import {
-  checkUnwindTicket, draftToPackage, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
+  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, signQuote, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
   type CloseOutQuote,
-  type ChannelSpec, type ChannelState, type Hex, type OptionPackage, type Party, type Position, type Quote,
+  type ChannelParams, type ChannelSpec, type ChannelState, type Hex, type SecretKeyHex, type SignedQuote, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import type { ChannelView, RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
@@ -175,6 +177,35 @@ export function unwindQuote(i: TicketInput): QuoteDecision {
   return { kind: 'quote', terms: p.terms, side, premium, fairMinor: priced.fairMinor, key: requestKey(p.terms, t.side) }
 }
 
+/**
+ * The desk's signed close-out quote (core/quote.ts CLOSE_OUT_BASE_VERSION: no trade can use it, only
+ * an unwind at its premium). `now`: the desk's clock; `nonce`: random, single use.
+ */
+export function signCloseOutQuote(i: {
+  readonly params: Pick<ChannelParams, 'contractId'>
+  readonly channelId: Hex
+  readonly me: Party
+  readonly decision: Extract<QuoteDecision, { kind: 'quote' }>
+  readonly validForMs: number
+  readonly rfqId: string
+  readonly now: number
+  readonly nonce: bigint
+  readonly secretKey: SecretKeyHex
+}): SignedQuote {
+  return signQuote({
+    contractId: i.params.contractId,
+    channelId: i.channelId,
+    quoter: i.me,
+    side: i.decision.side,
+    terms: i.decision.terms,
+    premium: i.decision.premium,
+    validUntil: i.now + i.validForMs,
+    nonce: i.nonce,
+    baseVersion: CLOSE_OUT_BASE_VERSION,
+    rfqId: i.rfqId,
+  }, i.secretKey)
+}
+
 /** One of the desk's live quotes on a ticket. */
 export interface LiveQuote {
   readonly hash: Hex
@@ -294,4 +325,11 @@ export const quotedUnwindDecision = unwindAtQuotes
 /** Open positions whose expiry has passed at `now` (ready to settle once the oracle attests). */
 export function expiredPositions(positions: readonly Position[], now: number): Position[] {
   return positions.filter((p) => p.terms.expiry <= now)
+}
+
+/** A random single-use quote nonce (64 bits). */
+export function randomNonce(): bigint {
+  const b = new Uint8Array(8)
+  crypto.getRandomValues(b)
+  return b.reduce((n, x) => (n << 8n) | BigInt(x), 0n)
 }

@@ -2,8 +2,6 @@
 // data, now) that says what the channel means and what this party should do next. The same inputs
 // give the same answer whatever order Yjs merged things in. See CONTEXT.md for the rules.
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
-import { verifyBytes } from '../identity.ts'
-import { hexToBytes } from '../bytes.ts'
 import { assertConservation, stateHash, ZERO_HASH, type ChannelState } from '../state.ts'
 import { applyTransition, assertValidTransition, type Transition, type TransitionOptions } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
@@ -493,7 +491,6 @@ function knownStates(ctx: EngineContext, doc: DocContents, persisted: PersistedC
   let knownTop = -1
   for (const c of cands.values()) knownTop = Math.max(knownTop, c.state.version)
   const opaqueSigned: Record<Party, number> = { A: -1, B: -1 }
-  const verifyHash = verifier.bytes ?? verifyBytes
   for (const [hash, entry] of doc.sigs) {
     const c = cands.get(hash)
     for (const party of ['A', 'B'] as const) {
@@ -502,7 +499,7 @@ function knownStates(ctx: EngineContext, doc: DocContents, persisted: PersistedC
       if (!c) {
         const o = opaque.get(hash)
         // The signed digest is the state hash itself (stateDigest), so the key suffices to check it.
-        if (o && o.version <= knownTop + MAX_OPAQUE_AHEAD && verifyHash(sig, hexToBytes(hash), partyKey(params, party))) opaqueSigned[party] = Math.max(opaqueSigned[party], o.version)
+        if (o && o.version <= knownTop + MAX_OPAQUE_AHEAD && verifier.stateHash(partyKey(params, party), hash, sig)) opaqueSigned[party] = Math.max(opaqueSigned[party], o.version)
         rejected.push({ area: 'sigs', key: `${hash}:${party}`, code: 'UNKNOWN_STATE', reason: 'signature for a state that is not in the document' })
       } else if (c.sigs[party] === sig) {
         // already known (e.g. from storage)

@@ -9,7 +9,6 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
 import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
-import { hexToBytes } from '../bytes.ts'
 import { verifyBytes } from '../identity.ts'
 import { stateHash } from '../state.ts'
 import { quoteHash } from '../quote.ts'
@@ -440,12 +439,7 @@ function readSection<T>(
 
 /** Is `sig` party's valid signature on the state whose hash is `hash`? (A state's signed digest is its hash.) */
 function signedOnHash(verifier: SignatureVerifier, params: ChannelParams, party: Party, hash: Hex, sig: string): boolean {
-  const key = partyKey(params, party)
-  const ok = (verifier.bytes ?? verifyBytes)(sig, hexToBytes(hash), key)
-  // The engine asks the same question as verifier.state: answer it from the cache there too.
-  const priming = verifier as { primeState?: (publicKey: Hex, hash: Hex, sig: string, ok: boolean) => void }
-  priming.primeState?.(key, hash, sig, ok)
-  return ok
+  return verifier.stateHash(partyKey(params, party), hash, sig)
 }
 
 function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelParams, channelId: Hex, cache: EntryCache, verifier: SignatureVerifier): DocContents {

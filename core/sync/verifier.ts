@@ -2,7 +2,7 @@
 // changes, so a cache changes speed only. `prime` lets an async fast path (WebCrypto) fill the
 // cache ahead of the synchronous engine; every entry it stores must equal the strict noble answer.
 import { verifyBytes, type VerifyBytes } from '../identity.ts'
-import { bytesToHex } from '../bytes.ts'
+import { bytesToHex, hexToBytes } from '../bytes.ts'
 import { partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { stateDigest, type ChannelState } from '../state.ts'
 import { quoteDigest, type SignedQuote } from '../quote.ts'
@@ -12,6 +12,8 @@ import { BoundedMemo } from './memo.ts'
 export interface SignatureVerifier {
   /** Is `sig` party's valid signature on `state` (whose hash is `hash`) in this channel? */
   state(params: ChannelParams, channelId: Hex, party: Party, hash: Hex, state: ChannelState, sig: string): boolean
+  /** Is `sig` a valid signature under `publicKey` on the state whose hash is `hash`? (A state's signed digest is its hash.) */
+  stateHash(publicKey: Hex, hash: Hex, sig: string): boolean
   /** Is the quote validly signed by its quoter for this channel? */
   quote(params: ChannelParams, channelId: Hex, hash: Hex, sq: SignedQuote): boolean
   /** Any signature (quotes and attestations inside core's transition checks), strict-equivalent. */
@@ -74,6 +76,12 @@ export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes):
       const hit = find(sig, 's', key, hash)
       if (hit !== undefined) return hit
       return remember(sig, 's', key, hash, verify(sig, stateDigest(state), key))
+    },
+    stateHash(publicKey, hash, sig) {
+      // One answer with state(): the reader asks this of a signature entry, the engine that of its state.
+      const hit = find(sig, 's', publicKey, hash)
+      if (hit !== undefined) return hit
+      return remember(sig, 's', publicKey, hash, verify(sig, hexToBytes(hash), publicKey))
     },
     quote(params, channelId, hash, sq) {
       const hit = find(sq.signature, 'q', hash, channelId)

@@ -208,7 +208,7 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)).toHaveAttribute('data-status', 'withdrawn')
 })
 
-test('a request split across two dealers: each quotes half, both halves fill, each in its own channel', async ({ browser, stack }) => {
+test('a request split across two dealers: each quotes half (or the size the trader chose), both parts fill, each in its own channel', async ({ browser, stack }) => {
   test.setTimeout(240_000)
   desks = DESKS.slice(0, 2).map((d) => styledDesk(stack, d))
   await Promise.all(desks.map((d) => d.service.start()))
@@ -241,4 +241,21 @@ test('a request split across two dealers: each quotes half, both halves fill, ea
   for (const info of after) expect(info.channels.map((c) => c.latestVersion)).toEqual([1])
   await page.getByRole('button', { name: 'Book (all channels)' }).click()
   await expect(page.getByTestId('book').getByTestId('book-position-count')).toHaveText('2')
+
+  // Sizes the trader chooses per dealer: 0.15 from one, 0.05 from the other; each quotes its own size.
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  await page.getByLabel('Fill from').selectOption('0')
+  await page.getByLabel('Size from Tight Desk').fill('0.15')
+  await page.getByLabel('Size from Demo Desk').fill('0.05')
+  await page.getByRole('button', { name: 'New network RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill('0.2')
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  const sized = page.getByTestId('network-request').first()
+  await expect(sized.getByRole('heading', { name: /^Request 2: / })).toBeVisible()
+  await expect(sized.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Tight Desk"]').getByRole('cell').nth(3)).toHaveText('0.15')
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Demo Desk"]').getByRole('cell').nth(3)).toHaveText('0.05')
+  for (const d of desks) await sized.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
+  await expect(sized).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
+  for (const info of await Promise.all(desks.map(deskInfo))) expect(info.channels.map((c) => c.latestVersion)).toEqual([2])
 })

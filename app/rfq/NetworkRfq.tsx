@@ -14,7 +14,7 @@ import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { canStartPart, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
-import { bestRow, ladderOrder, ladderRows, requestTickets, splitInput, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
+import { bestRow, ladderOrder, ladderRows, requestTickets, splitBySizes, splitInput, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
 
 export interface NetworkRfqProps {
@@ -93,8 +93,11 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
   const targets = askable.filter((n) => isChosen(n.record.channelId))
   // The size split across this many dealers (each ticket asks for that share); at most one per dealer asked.
+  // 0: sizes the trader chooses per dealer (each dealer's ticket asks for its own size; all must fill).
   const [lotsWanted, setLots] = useState(1)
-  const lots = Math.max(1, Math.min(lotsWanted, targets.length))
+  const perDealer = lotsWanted === 0 && targets.length >= 2
+  const lots = perDealer ? targets.length : Math.max(1, Math.min(lotsWanted, targets.length))
+  const [sizes, setSizes] = useState<Readonly<Record<string, string>>>({})
 
   const newDraft = () => {
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
@@ -106,7 +109,11 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     if (!draft) return
     try {
       const decimals = spec.feeds.find((f) => f.name === draft.feed)?.quantityDecimals ?? 4
-      const tickets = requestTickets(splitInput(draftToRfqInput(draft), lots, decimals), targets.map((n) => n.record.channelId), newId)
+      const input = draftToRfqInput(draft)
+      const parts = perDealer
+        ? splitBySizes(input, targets.map((n) => sizes[n.record.channelId] ?? ''), decimals, targets.map((n) => n.record.label))
+        : splitInput(input, lots, decimals)
+      const tickets = requestTickets(parts, targets.map((n) => n.record.channelId), newId)
       const legs = tickets.map((t) => {
         const n = byId.get(t.channelId)!
         n.session!.createRfq(t.input, t.rfqId)
@@ -140,7 +147,8 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       n.session.editRfq(leg.rfqId, { field: 'status', value: keep.has(leg.channelId) ? 'filled' : 'cancelled' })
     }
   }, [])
-  const withdrawAll = useCallback((request: NetworkRequest) => withdraw(request, new Set()), [withdraw])
+  // The parts already filled keep their tickets (marked filled); every other ticket is withdrawn.
+  const withdrawAll = useCallback((request: NetworkRequest) => withdraw(request, new Set((fills.current.get(request.id)?.done ?? []).map((c) => c.channelId))), [withdraw])
 
   const accept = useCallback((request: NetworkRequest, row: LadderRow) => {
     if (!row.quoteHash) return
@@ -248,12 +256,24 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       </fieldset>
       <label className="row small">
         Fill from
-        <select value={lots} onChange={(e) => setLots(Number(e.target.value))} disabled={targets.length < 2}>
+        <select value={perDealer ? 0 : lots} onChange={(e) => setLots(Number(e.target.value))} disabled={targets.length < 2}>
           <option value={1}>one dealer (the whole size)</option>
           {targets.length >= 2 && <option value={2}>2 dealers, half each</option>}
           {targets.length >= 3 && <option value={3}>3 dealers, a third each</option>}
+          {targets.length >= 2 && <option value={0}>every dealer asked, sizes I choose</option>}
         </select>
       </label>
+      {perDealer && (
+        <fieldset className="row">
+          <legend>Size from each dealer (of leg 1; the other legs in proportion; they add up to the package)</legend>
+          {targets.map((n) => (
+            <label key={n.record.channelId} className="row small">
+              Size from {n.record.label}
+              <input value={sizes[n.record.channelId] ?? ''} onChange={(e) => setSizes({ ...sizes, [n.record.channelId]: e.target.value })} inputMode="decimal" size={8} />
+            </label>
+          ))}
+        </fieldset>
+      )}
       {!draft && (
         <button type="button" onClick={newDraft} disabled={askable.length === 0}>New network RFQ</button>
       )}
@@ -358,7 +378,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, inputs, mark
       </div>
       {fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
       {note && <p role="status" data-testid="network-request-note">{note}</p>}
-      {kind === 'open' && fill.done.length === 0 && <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>Withdraw request</button>}
+      {kind === 'open' && <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>}
     </section>
   )
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitInput, type LadderInput, type LadderRow } from './ladder.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitBySizes, splitInput, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -53,6 +53,34 @@ describe('requestTickets', () => {
     expect(t.map((x) => [x.rfqId, ...x.input.legs.map((l) => l.id)])).toEqual([['x', 'y'], ['z', 'w']])
     expect(() => requestTickets(rfq, [], () => 'z')).toThrow('choose at least one counterparty to ask')
     expect(() => requestTickets(rfq, ['a', 'a'], () => String(Math.random()))).toThrow('a counterparty is chosen twice')
+  })
+})
+
+describe('splitBySizes (sizes per dealer)', () => {
+  const rfq: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }, { id: 'l2', kind: 'put', strike: '50000', cap: null, quantity: '1', direction: 'short' }] }
+
+  it('gives each dealer its size of leg 1 and the other legs in proportion, adding up to the package', () => {
+    const parts = splitBySizes(rfq, ['0.3', ' 0.2 '], 4, ['Tight Desk', 'Demo Desk'])
+    expect(parts.map((p) => p.legs.map((l) => l.quantity))).toEqual([['0.3', '0.6'], ['0.2', '0.4']])
+    for (const p of parts) expect({ ...p, legs: [] }).toEqual({ ...rfq, legs: [] })
+  })
+
+  it('refuses sizes that do not add up, are not quantities, or do not scale exactly, naming the dealer or leg', () => {
+    expect(() => splitBySizes(rfq, ['0.3', '0.3'], 4, ['A', 'B'])).toThrow("the sizes add up to 0.6, not the package's 0.5 (leg 1)")
+    expect(() => splitBySizes(rfq, ['0.5', '0'], 4, ['A', 'B'])).toThrow('size from B: must be more than 0')
+    expect(() => splitBySizes(rfq, ['abc', '0.5'], 4, ['A', 'B'])).toThrow('size from A: "abc" is not a quantity of at most 4 decimals')
+    expect(() => splitBySizes(rfq, ['0.00001', '0.49999'], 4, ['A', 'B'])).toThrow('size from A')
+    const odd: RfqInput = { ...rfq, legs: [rfq.legs[0]!, { ...rfq.legs[1]!, quantity: '0.0001' }] }
+    expect(() => splitBySizes(odd, ['0.3', '0.2'], 4, ['A', 'B'])).toThrow("leg 2: 0.0001 does not scale exactly to A's size 0.3 in 4 decimals")
+    expect(() => splitBySizes(rfq, [], 4)).toThrow('split: choose at least one dealer')
+  })
+
+  it('requestTickets takes one input per channel and refuses a count that does not match', () => {
+    const parts = splitBySizes(rfq, ['0.1', '0.4'], 4)
+    let n = 0
+    const t = requestTickets(parts, ['a', 'b'], () => `id${n++}`)
+    expect(t.map((x) => x.input.legs[0]!.quantity)).toEqual(['0.1', '0.4'])
+    expect(() => requestTickets(parts, ['a'], () => `id${n++}`)).toThrow('2 tickets for 1 counterparties')
   })
 })
 

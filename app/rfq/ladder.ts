@@ -42,8 +42,11 @@ export interface RequestTicket {
  * One ticket per chosen channel: identical terms, distinct random ids for the ticket and for each of
  * its legs (so no id links two dealers' tickets; the draft's own leg ids stay on this page).
  */
-export function requestTickets(input: RfqInput, channelIds: readonly string[], newId: () => string): RequestTicket[] {
+export function requestTickets(input: RfqInput | readonly RfqInput[], channelIds: readonly string[], newId: () => string): RequestTicket[] {
   if (channelIds.length === 0) throw new Error('choose at least one counterparty to ask')
+  // One input for all, or one per channel (sizes per dealer: splitBySizes).
+  const inputs: readonly RfqInput[] = Array.isArray(input) ? (input as readonly RfqInput[]) : channelIds.map(() => input as RfqInput)
+  if (inputs.length !== channelIds.length) throw new Error(`${inputs.length} tickets for ${channelIds.length} counterparties`)
   if (new Set(channelIds).size !== channelIds.length) throw new Error('a counterparty is chosen twice')
   const ids = new Set<string>()
   const fresh = () => {
@@ -53,9 +56,10 @@ export function requestTickets(input: RfqInput, channelIds: readonly string[], n
     ids.add(id)
     return id
   }
-  return channelIds.map((channelId) => {
+  return channelIds.map((channelId, i) => {
     const rfqId = fresh()
-    return { channelId, rfqId, input: { ...input, legs: input.legs.map((l) => ({ ...l, id: fresh() })) } }
+    const one = inputs[i]!
+    return { channelId, rfqId, input: { ...one, legs: one.legs.map((l) => ({ ...l, id: fresh() })) } }
   })
 }
 
@@ -71,10 +75,50 @@ export function splitInput(input: RfqInput, lots: number, quantityDecimals: numb
     if (q % BigInt(lots) !== 0n) {
       throw new Error(`leg ${i + 1}: a quantity of ${l.quantity} does not split into ${lots} equal parts of at most ${quantityDecimals} decimals`)
     }
-    const part = formatUnits(q / BigInt(lots), quantityDecimals)
-    return { ...l, quantity: part.includes('.') ? part.replace(/\.?0+$/, '') : part }
+    return { ...l, quantity: formatQuantity(q / BigInt(lots), quantityDecimals) }
   })
   return { ...input, legs }
+}
+
+/**
+ * The request's package split across dealers in sizes the trader chose: `sizes[d]` is dealer d's
+ * quantity of the first leg (decimal text), every other leg scaled in the same ratio, exactly in the
+ * feed's quantity decimals. The sizes must add up to the package's first leg. One input per
+ * dealer, or an error naming the dealer or the leg.
+ */
+export function splitBySizes(input: RfqInput, sizes: readonly string[], quantityDecimals: number, names: readonly string[] = sizes.map((_, i) => `dealer ${i + 1}`)): RfqInput[] {
+  if (sizes.length === 0) throw new Error('split: choose at least one dealer')
+  const first = input.legs[0]
+  if (!first) throw new Error('split: the package has no leg')
+  const q1 = parseUnits(first.quantity, quantityDecimals, 'legs[0].quantity')
+  const parts = sizes.map((v, d) => {
+    const label = `size from ${names[d] ?? `dealer ${d + 1}`}`
+    let part: bigint
+    try {
+      part = parseUnits(v.trim(), quantityDecimals, label)
+    } catch {
+      throw new Error(`${label}: "${v}" is not a quantity of at most ${quantityDecimals} decimals`)
+    }
+    if (part <= 0n) throw new Error(`${label}: must be more than 0`)
+    return part
+  })
+  const total = parts.reduce((a, b) => a + b, 0n)
+  if (total !== q1) throw new Error(`the sizes add up to ${formatQuantity(total, quantityDecimals)}, not the package's ${formatQuantity(q1, quantityDecimals)} (leg 1)`)
+  const legQs = input.legs.map((l, i) => parseUnits(l.quantity, quantityDecimals, `legs[${i}].quantity`))
+  return parts.map((part, d) => ({
+    ...input,
+    legs: input.legs.map((l, i) => {
+      const scaled = legQs[i]! * part
+      if (scaled % q1 !== 0n) throw new Error(`leg ${i + 1}: ${l.quantity} does not scale exactly to ${names[d] ?? `dealer ${d + 1}`}'s size ${sizes[d]!.trim()} in ${quantityDecimals} decimals`)
+      return { ...l, quantity: formatQuantity(scaled / q1, quantityDecimals) }
+    }),
+  }))
+}
+
+/** A quantity as decimal text without trailing zeros ("0.1", "3"). */
+function formatQuantity(v: bigint, decimals: number): string {
+  const t = formatUnits(v, decimals)
+  return t.includes('.') ? t.replace(/\.?0+$/, '') : t
 }
 
 export type LadderStatus = 'waiting' | 'quoted' | 'declined' | 'expired' | 'withdrawn' | 'filled' | 'offline'

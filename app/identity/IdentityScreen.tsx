@@ -75,11 +75,15 @@ function CreateForm({ identity }: { identity: Identity }) {
 
 function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: string }) {
   const [pass, setPass] = useState('')
+  const [missing, setMissing] = useState<string | null>(null)
   return (
     <form
       aria-label="Unlock identity"
       onSubmit={(e) => {
         e.preventDefault()
+        // Said in words, never only by a greyed-out button.
+        if (pass.length === 0) return setMissing('Enter the passphrase you chose when you created this key.')
+        setMissing(null)
         void identity.unlock(pass)
       }}
     >
@@ -90,7 +94,8 @@ function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: st
         Passphrase
         <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus />
       </label>
-      <button type="submit" disabled={identity.busy || pass.length === 0}>
+      {missing && <p className="error" role="status">{missing}</p>}
+      <button type="submit" disabled={identity.busy}>
         {identity.busy ? 'Unlocking…' : 'Unlock'}
       </button>
     </form>
@@ -100,11 +105,15 @@ function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: st
 function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () => void }) {
   const [text, setText] = useState('')
   const [pass, setPass] = useState('')
+  const [missing, setMissing] = useState<string | null>(null)
   return (
     <form
       aria-label="Restore identity"
       onSubmit={(e) => {
         e.preventDefault()
+        if (!text.trim()) return setMissing('Paste the backup text first (it starts with otc-vault-v1:).')
+        if (!pass) return setMissing('Enter the passphrase the backup was made with.')
+        setMissing(null)
         void identity.importBackup(text, pass)
       }}
     >
@@ -116,8 +125,9 @@ function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () =
         Passphrase of the backup
         <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} />
       </label>
+      {missing && <p className="error" role="status">{missing}</p>}
       <div className="row">
-        <button type="submit" disabled={identity.busy || !text || !pass}>
+        <button type="submit" disabled={identity.busy}>
           {identity.busy ? 'Restoring…' : 'Restore'}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>

@@ -169,7 +169,8 @@ test('one request to three desks: all quote, the best is filled in its channel, 
 
 test('a desk that goes silent mid-request does not block the ladder; a desk that declines says why', async ({ browser, stack }) => {
   test.setTimeout(240_000)
-  desks = [...DESKS.slice(0, 2).map((d) => styledDesk(stack, d)), styledDesk(stack, { style: 'picky', name: 'Picky Desk', port: 8774 }, ['--decline-rate', '1'])]
+  // The slow desk (it waits 2.5 s before quoting) is the one that goes silent once the request is out.
+  desks = [styledDesk(stack, DESKS[0]), styledDesk(stack, DESKS[2]), styledDesk(stack, { style: 'picky', name: 'Picky Desk', port: 8774 }, ['--decline-rate', '1'])]
   await Promise.all(desks.map((d) => d.service.start()))
   // This trader opens its channels from the Network RFQ screen's demo desks panel (?demos=).
   const trader = await newTrader(browser, stack, 'rfq-silent', `&demos=${encodeURIComponent(desks.map((d) => d.url).join(','))}`)
@@ -189,15 +190,18 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   }
   await expect(page.getByText('channel open')).toHaveCount(3)
   const [live, silent, picky] = desks as [Desk, Desk, Desk]
-  await silent.service.stop('SIGKILL')
 
   await page.getByRole('button', { name: 'New network RFQ' }).click()
   await page.getByLabel('Leg 1 quantity').fill('0.1')
   await page.getByRole('button', { name: 'Request quotes' }).click()
   const ladder = page.getByTestId('network-request').first()
+  const silentRow = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)
+  await expect(silentRow).toHaveAttribute('data-status', 'waiting')
+  // Mid-request: the ticket is in its channel, the desk has not quoted yet, and it dies.
+  await silent.service.stop('SIGKILL')
   const liveRow = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${live.name}"]`)
   await expect(liveRow).toHaveAttribute('data-status', 'quoted', { timeout: 30_000 })
-  await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)).toHaveAttribute('data-status', 'waiting')
+  await expect(silentRow).toHaveAttribute('data-status', 'waiting')
   // The declining desk answers in its channel, with its reason, and blocks nothing either.
   const pickyRow = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${picky.name}"]`)
   await expect(pickyRow).toHaveAttribute('data-status', 'declined', { timeout: 15_000 })
@@ -205,7 +209,7 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   await liveRow.getByRole('button', { name: `Accept ${live.name}'s quote` }).click()
   await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   // The silent desk's ticket is withdrawn in the trader's copy of its channel.
-  await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${silent.name}"]`)).toHaveAttribute('data-status', 'withdrawn')
+  await expect(silentRow).toHaveAttribute('data-status', 'withdrawn')
 })
 
 test('a request split across two dealers: each quotes half (or the size the trader chose), both parts fill, each in its own channel', async ({ browser, stack }) => {

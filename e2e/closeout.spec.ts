@@ -132,7 +132,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
 })
 
 test('a counter below the desk\'s mid is answered in words; Suggest then proposes one the desk takes, and it reads filled', async ({ browser, stack }) => {
-  test.setTimeout(240_000)
+  test.setTimeout(150_000)
   const desk = await startDesk(stack)
   try {
     const page = await traderWithDesk(browser, stack, 'closeout-counter')
@@ -144,8 +144,8 @@ test('a counter below the desk\'s mid is answered in words; Suggest then propose
     await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,.]+ USDC; your counter is 0\.01(0+)? USDC\.$/, { timeout: 20_000 })
     await shot(page, 'counter-declined-reason')
 
-    // Suggest: a price the desk can take (at or above its mid); it fills.
-    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+    // Suggest: a price the desk can take (at or above its mid); it fills. (The desk's quote, not my declined counter.)
+    await page.locator('[data-testid="quote"][data-status="live"]').filter({ hasNotText: 'Your counter' }).first().getByRole('button', { name: 'Counter' }).click()
     await counter.getByRole('button', { name: 'Suggest' }).click()
     await expect(counter.getByTestId('counter-hint')).toContainText(/^Demo Desk asks [\d,]+\.\d{2} USDC; your mid [\d,]+\.\d{2} USDC\. Suggested: half way to your mid, at most half a vol point/)
     await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()

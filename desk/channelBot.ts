@@ -18,7 +18,7 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type Quote, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
@@ -495,6 +495,15 @@ export class ChannelBot {
     }
   }
 
+  /** What a quote of the desk answers (requestKey), once per quote: each pass compares it with its ticket. */
+  private requestKeyOf(q: Quote): string {
+    let key = this.requestKeys.get(q)
+    if (key === undefined) this.requestKeys.set(q, (key = requestKey(q.terms, requesterSideOf(q))))
+    return key
+  }
+
+  private readonly requestKeys = new WeakMap<Quote, string>()
+
   private async tickets(view: ChannelView): Promise<void> {
     const latest = view.latest!.state
     const now = this.d.market.now()
@@ -511,7 +520,7 @@ export class ChannelBot {
       }
       const live = view.quotes
         .filter((q) => q.signed.quote.quoter === view.me && q.signed.quote.rfqId === t.id && q.status === 'live')
-        .map((q) => ({ hash: q.hash, key: requestKey(q.signed.quote.terms, requesterSideOf(q.signed.quote)), validUntil: q.signed.quote.validUntil }))
+        .map((q) => ({ hash: q.hash, key: this.requestKeyOf(q.signed.quote), validUntil: q.signed.quote.validUntil }))
       const inactive = t.status === 'filled' || t.status === 'cancelled' || this.filled.has(t.id)
       if (inactive && live.length === 0) continue
       const decision = inactive

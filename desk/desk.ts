@@ -198,22 +198,20 @@ export class Desk {
   /** Every channel's share added up, kept current by the channels whose view changed since the last call. */
   private allShares(): bigint {
     const sum = this.shareSum
-    // Channels are only added while the desk runs (and all removed on stop).
-    if (sum.views.size > this.bots.size) {
-      sum.views.clear()
-      sum.total = 0n
-    }
-    for (const [id, bot] of this.bots) {
-      const view = bot.session.view
+    for (const id of sum.changed) {
+      const view = this.bots.get(id)?.session.view
       const had = sum.views.get(id)
-      if (had === view) continue
-      sum.total += this.commitmentOf(view).total - (had ? this.commitmentOf(had).total : 0n)
-      sum.views.set(id, view)
+      if (view === had) continue
+      sum.total += (view ? this.commitmentOf(view).total : 0n) - (had ? this.commitmentOf(had).total : 0n)
+      if (view) sum.views.set(id, view)
+      else sum.views.delete(id)
     }
+    sum.changed.clear()
     return sum.total
   }
 
-  private readonly shareSum = { views: new Map<Hex, ChannelView>(), total: 0n }
+  /** The running sum, and the channels whose session published a view since it was last brought up to date. */
+  private readonly shareSum = { views: new Map<Hex, ChannelView>(), total: 0n, changed: new Set<Hex>() }
 
   /** One channel's share of committed(), per view (a view is immutable; a new one replaces it). */
   private readonly commitments = new WeakMap<ChannelView, { readonly channel: ChannelCommitment; readonly total: bigint; readonly without: Map<string, bigint> }>()
@@ -300,6 +298,8 @@ export class Desk {
         ensureFunds: this.ensureFunds,
       })
       this.bots.set(entry.channelId, bot)
+      this.shareSum.changed.add(entry.channelId)
+      bot.session.subscribe(() => this.shareSum.changed.add(entry.channelId))
       this.failed.delete(entry.channelId)
     } catch (e) {
       this.failed.set(entry.channelId, describeError(e))
@@ -314,6 +314,7 @@ export class Desk {
   async stop(): Promise<void> {
     if (this.eventTimer) clearInterval(this.eventTimer)
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
+    for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()
   }
 }

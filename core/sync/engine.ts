@@ -578,6 +578,22 @@ export function signedVersions(sorted: readonly Pick<Candidate, 'hash' | 'state'
   return { equivocation, mySignedVersion, peerSignedVersion, rejected }
 }
 
+const knownQuoteFacts = new WeakMap<DocQuote, { readonly channelId: Hex; readonly signed: boolean; latest: ChannelState | null; used: boolean }>()
+/**
+ * Whether a doc quote is signed by its quoter for this channel (an answer that never changes) and
+ * whether latest used it (the same while latest is the same object), remembered per parsed entry.
+ */
+function quoteFacts(ctx: EngineContext, q: DocQuote, latest: ChannelState | null): { readonly signed: boolean; readonly used: boolean } {
+  let f = knownQuoteFacts.get(q)
+  if (f === undefined || f.channelId !== ctx.channelId) {
+    f = { channelId: ctx.channelId, signed: ctx.verifier.quote(ctx.params, ctx.channelId, q.hash, q.signed), latest: null, used: false }
+    knownQuoteFacts.set(q, f)
+  } else if (f.latest === latest) return f
+  f.latest = latest
+  f.used = latest !== null && usedIn(latest).has(q.hash, q.signed.quote.quoter, q.signed.quote.nonce)
+  return f
+}
+
 /** Phase 4, quotes: each doc quote's status against latest, the cancels and the time. */
 function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean) {
   const quotes: QuoteView[] = []
@@ -587,9 +603,10 @@ function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelStat
   for (const r of doc.refusals) if (doc.quotes.has(r.hash)) quoteRefusals.set(`${r.hash}:${r.party}`, { code: r.code, message: r.message })
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
+    const facts = quoteFacts(ctx, q, latest)
     const status: QuoteStatus =
-      !ctx.verifier.quote(ctx.params, ctx.channelId, q.hash, q.signed) ? 'invalid'
-      : latest !== null && usedIn(latest).has(q.hash, quote.quoter, quote.nonce) ? 'used'
+      !facts.signed ? 'invalid'
+      : facts.used ? 'used'
       : cancelled(q.hash) ? 'cancelled'
       : quote.validUntil < ctx.now ? 'expired'
       : 'live'

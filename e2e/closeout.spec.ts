@@ -142,6 +142,10 @@ test('a counter below the desk\'s mid is answered in words; Suggest then propose
     await counter.getByLabel('Premium (USDC)').fill('0.01')
     await counter.getByRole('button', { name: /^Sign and send bid at 0\.01 USDC/ }).click()
     await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,.]+ USDC; your counter is 0\.01(0+)? USDC\.$/, { timeout: 20_000 })
+    // My declined counter no longer asks me to wait for the desk.
+    const mine = page.getByTestId('quote').filter({ hasText: 'will not take your counter' })
+    await expect(mine).toContainText('declined by the other trader; counter their quote again, or ask for a new one')
+    await expect(mine).not.toContainText('wait for the other trader')
     await shot(page, 'counter-declined-reason')
 
     // Suggest: a price the desk can take (at or above its mid); it fills. (The desk's quote, not my declined counter.)

@@ -318,7 +318,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         </p>
       )}
       <QuoteCard
-        quote={{ terms: quote.terms, premium: quote.premium, side: quote.side, validUntil: quote.validUntil, quoterName: own ? 'You' : peerName, status }}
+        quote={{ terms: quote.terms, premium: quote.premium, side: quote.side, validUntil: quote.validUntil, quoterName: own ? 'You' : peerName, status, declined: declined !== null && !filled }}
         now={now}
         market={markets}
         ownQuote={own}

@@ -29,7 +29,7 @@ const STATUS_TEXT: Record<QuoteStatus, string> = { live: 'live', expired: 'expir
 export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, busy = null }: QuoteCardProps) {
   const uid = useId()
   const status = effectiveStatus(quote, now)
-  const blocked = blockedReason(status, quote.quoterName, ownQuote) ?? busy
+  const blocked = blockedReason(status, quote.quoterName, ownQuote, quote.declined ?? false) ?? busy
   const t = quote.terms
   // I buy the package when I take a 'sell' quote or I quoted a 'buy'.
   const iBuy = (quote.side === 'sell') !== ownQuote

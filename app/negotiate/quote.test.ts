@@ -26,6 +26,11 @@ describe('quote status and actions', () => {
     expect(effectiveStatus({ status: 'live', validUntil: 1000 }, 1001)).toBe('expired')
     expect(effectiveStatus({ status: 'used', validUntil: 1000 }, 0)).toBe('used')
   })
+  it('my declined quote does not ask me to wait for the other trader', () => {
+    expect(blockedReason('live', 'You', true, true)).toBe('declined by the other trader; counter their quote again, or ask for a new one')
+    expect(blockedReason('live', 'You', true, false)).toBe('this is your own quote; wait for the other trader')
+    expect(blockedReason('used', 'You', true, true)).toBe('filled: see the fill above')
+  })
   it('only a live quote of the other trader can be acted on, and each refusal says why', () => {
     expect(blockedReason('live', 'Bob', false)).toBeNull()
     expect(blockedReason('live', 'Bob', true)).toMatch(/your own quote/)

@@ -17,6 +17,8 @@ export interface QuoteCardQuote {
   readonly validUntil: number
   readonly quoterName: string
   readonly status: QuoteStatus
+  /** The other trader answered this quote with a refusal (its reason is shown beside the card). */
+  readonly declined?: boolean
 }
 
 /** "0:42", "12:05", "1:02:03": the time left, rounded up to the second; "0:00" once past. */
@@ -34,7 +36,9 @@ export function effectiveStatus(q: Pick<QuoteCardQuote, 'status' | 'validUntil'>
 }
 
 /** Why Accept / Counter / Decline are disabled, or null when they may be used. */
-export function blockedReason(status: QuoteStatus, quoterName: string, ownQuote: boolean): string | null {
+export function blockedReason(status: QuoteStatus, quoterName: string, ownQuote: boolean, declined = false): string | null {
+  // Declined: waiting would be in vain (the reason is shown with the quote).
+  if (ownQuote && status === 'live' && declined) return 'declined by the other trader; counter their quote again, or ask for a new one'
   if (ownQuote && status === 'live') return 'this is your own quote; wait for the other trader'
   switch (status) {
     case 'live': return null

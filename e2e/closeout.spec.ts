@@ -1,6 +1,7 @@
 // Close out before expiry by quote, and counters answered in words (issue 15, negotiation part).
 // What a person reads at each step (role and text); balances checked to the minor unit from the
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
+import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
 import { PASS, shot, trade } from './app.ts'
@@ -36,6 +37,17 @@ async function traderWithDesk(browser: Parameters<typeof newTrader>[0], stack: S
   await page.getByRole('tab', { name: 'Settlement' }).click()
   await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
   return page
+}
+
+/** axe-core's serious and critical findings in the close-out panel, and sideways scrolling of the page, named. */
+async function serious(page: Page, screen: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).include('.close-out').analyze()
+  const found = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
+  if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
+  return found
 }
 
 async function exact(page: Page, testId: string): Promise<bigint> {
@@ -78,9 +90,12 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)\. Accepting unwinds the position: both locks return, nothing new opens\.$/, { timeout: 30_000 })
     await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
     await shot(page, 'close-out-quoted')
+    const found = await serious(page, 'close-out quoted at 1280')
     await page.setViewportSize({ width: 390, height: 844 })
     await expect(quoted).toBeVisible()
     await shot(page, 'close-out-quoted')
+    found.push(...(await serious(page, 'close-out quoted at 390')))
+    expect(found).toEqual([])
     await page.setViewportSize({ width: 1280, height: 800 })
 
     const accept = closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you [\d,]+\.\d{2} USDC$/ })

@@ -78,7 +78,8 @@ export class SettlementConnection {
   /** chainNow - Date.now() at the last check: the dev chain's clock can be moved. */
   private offset = 0
   private scanned: bigint | null = null
-  private polling = false
+  private running: Promise<void> | null = null
+  private queued: Promise<void> | null = null
 
   constructor(readonly cfg: ChainConfig) {
     this.settlement = settlementOf(cfg)
@@ -130,10 +131,28 @@ export class SettlementConnection {
     for (const fn of this.listeners) fn()
   }
 
-  /** Head, new events, balances; the deployment's info once. */
-  async poll(): Promise<void> {
-    if (this.polling) return
-    this.polling = true
+  /**
+   * Head, new events, balances; the deployment's info once. A call while a poll runs gets a fresh poll
+   * after it (one, shared by every such caller): the running one may have read the head before the
+   * caller's change (a transaction, a clock move), and joining it would leave that change unread.
+   */
+  poll(): Promise<void> {
+    if (this.running === null) return this.startPoll()
+    return (this.queued ??= this.running.then(() => {
+      this.queued = null
+      return this.startPoll()
+    }))
+  }
+
+  private startPoll(): Promise<void> {
+    const run = this.pollOnce().finally(() => {
+      if (this.running === run) this.running = null
+    })
+    this.running = run
+    return run
+  }
+
+  private async pollOnce(): Promise<void> {
     try {
       const sent = Date.now()
       const head = await this.settlement.chain.head()
@@ -160,8 +179,6 @@ export class SettlementConnection {
       if (moved) await this.refreshWallet()
     } catch (e) {
       this.set({ healthy: false, healthError: describeFailure(e) })
-    } finally {
-      this.polling = false
     }
   }
 
@@ -205,7 +222,10 @@ export class SettlementConnection {
 
   /** Dev chain: moves the chain's clock forward (expiries and challenge windows follow it). */
   async advanceTime(seconds: number): Promise<void> {
-    await this.settlement.chain.advanceTime(seconds)
+    const { time } = await this.settlement.chain.advanceTime(seconds)
+    // The new time is known now: a peer that sees the new block first may already propose at it
+    // (an expiry settlement), and a clock still behind would refuse that as from the future.
+    this.offset = Math.max(this.offset, time - Date.now())
     await this.poll()
   }
 }

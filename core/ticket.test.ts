@@ -1,0 +1,99 @@
+// Close-out tickets and the quotes that price them (core/ticket.ts, core/quote.ts).
+import { describe, expect, it } from 'vitest'
+import { applyTransition } from './transition.ts'
+import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
+import { quotedUnwind, unwindAtQuotes, unwindPaymentAtoB, unwindReceived, type Quote } from './quote.ts'
+import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from './testkit.ts'
+import type { Party, Position } from './index.ts'
+
+const ch = testChannel()
+const NOW = T0 + 1_000
+const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle: ch.params.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+
+/** A position where `buyer` bought a capped call and a put spread from the other party. */
+function position(buyer: Party): Position {
+  const quoter: Party = buyer === 'A' ? 'B' : 'A'
+  const legs = [call(100_000, 0.25, 120_000), put(90_000, 0.5), put(80_000, 0.5, 'short')]
+  const q = testQuote(ch, quoter, btcPackage(ch.params.oracle, legs), { premium: usdc(700), validUntil: NOW + 60_000 })
+  return applyTransition(ch.params, ch.genesis, { type: 'trade', quote: q, timestamp: NOW }).positions[0]!
+}
+
+const asTicket = (p: Position, by: Party) => {
+  const t = unwindTicketTerms(p, by)
+  return { ...t, createdBy: by, legs: t.legs.map((l, i) => ({ ...l, id: `l${i}` })) }
+}
+
+describe('close-out tickets', () => {
+  it('round-trip the position exactly: the ticket converts back to its terms, on the giving-back side', () => {
+    for (const buyer of ['A', 'B'] as const) {
+      const p = position(buyer)
+      for (const by of ['A', 'B'] as const) {
+        const t = asTicket(p, by)
+        expect(t.side).toBe(p.buyer === by ? 'sell' : 'buy')
+        expect(checkUnwindTicket(t, [p], spec, NOW)).toEqual({ ok: true, position: p })
+      }
+    }
+  })
+
+  it('name their position in one notes line that other text does not disturb', () => {
+    const p = position('A')
+    expect(unwindPositionIds(`a line\n${unwindNote(p.id)}\ndeclined (X): y`)).toEqual([p.id])
+    expect(isUnwindTicket({ notes: `please ${unwindNote(p.id)}` })).toBe(false) // not a line of its own
+    expect(isUnwindTicket({ notes: unwindNote(p.id).toUpperCase() })).toBe(false)
+  })
+
+  it('refuse, naming why: two positions, a closed one, an expired one, other terms, the wrong side', () => {
+    const p = position('A')
+    const t = asTicket(p, 'A')
+    const other = position('B')
+    expect(checkUnwindTicket({ ...t, notes: 'hello' }, [p], spec, NOW)).toMatchObject({ ok: false, code: 'NOT_UNWIND' })
+    expect(checkUnwindTicket({ ...t, notes: `${unwindNote(p.id)}\n${unwindNote(other.id)}` }, [p, other], spec, NOW)).toMatchObject({ ok: false, code: 'UNWIND_MISMATCH', reason: 'a close-out ticket names one position; this one names 2' })
+    expect(checkUnwindTicket(t, [], spec, NOW)).toMatchObject({ ok: false, code: 'POSITION_NOT_OPEN' })
+    expect(checkUnwindTicket(t, [p], spec, p.terms.expiry)).toMatchObject({ ok: false, code: 'POSITION_EXPIRED' })
+    expect(checkUnwindTicket({ ...t, legs: t.legs.slice(1) }, [p], spec, NOW)).toMatchObject({ ok: false, code: 'UNWIND_MISMATCH' })
+    expect(checkUnwindTicket({ ...t, legs: t.legs.map((l) => ({ ...l, strike: l.strike === '100000.00' ? '100000.01' : l.strike })) }, [p], spec, NOW)).toMatchObject({ ok: false, code: 'UNWIND_MISMATCH' })
+    expect(checkUnwindTicket({ ...t, side: 'buy' }, [p], spec, NOW)).toMatchObject({ ok: false, code: 'UNWIND_MISMATCH' })
+  })
+})
+
+describe('quotes that price a close-out', () => {
+  const p = position('A') // A bought: giving it back, B pays A
+  const quote = (over: Partial<Quote>): Quote => ({ ...testQuote(ch, 'B', p.terms).quote, side: 'buy', premium: usdc(300), rfqId: 'co', ...over })
+
+  it('pay the premium from the position\'s seller to its buyer, whoever quotes', () => {
+    expect(unwindPaymentAtoB(p, quote({}))).toEqual({ ok: true, paymentAtoB: -usdc(300) }) // B bids for it
+    expect(unwindPaymentAtoB(p, quote({ quoter: 'A', side: 'sell' }))).toEqual({ ok: true, paymentAtoB: -usdc(300) }) // A offers it
+    const q = position('B')
+    expect(unwindPaymentAtoB(q, { ...quote({}), terms: q.terms, quoter: 'A', side: 'buy' })).toEqual({ ok: true, paymentAtoB: usdc(300) })
+    expect(unwindReceived(-usdc(300), 'A')).toBe(usdc(300))
+    expect(unwindReceived(-usdc(300), 'B')).toBe(-usdc(300))
+  })
+
+  it('do not price another package or selling it to its buyer again', () => {
+    expect(unwindPaymentAtoB(p, quote({ side: 'sell' }))).toMatchObject({ ok: false })
+    expect(unwindPaymentAtoB(p, quote({ terms: { ...p.terms, expiry: p.terms.expiry + 86_400_000 } }))).toMatchObject({ ok: false })
+    expect(quotedUnwind([p], [])).toMatchObject({ ok: false })
+    const q = quote({})
+    expect(quotedUnwind([p, p], [q, q])).toEqual({ ok: false, reason: 'one quote prices one position' })
+  })
+
+  it('are signed by their quoter at them or better, and found in a view by their ticket', () => {
+    const q = quote({ validUntil: NOW + 30_000 })
+    const view = {
+      rfqs: [{ id: 'co', notes: unwindNote(p.id) }, { id: 'other', notes: '' }],
+      quotes: [
+        { hash: 'h1', status: 'live', signed: { quote: q } },
+        { hash: 'h2', status: 'cancelled', signed: { quote: q } },
+        { hash: 'h3', status: 'live', signed: { quote: { ...q, rfqId: 'other' } } },
+      ],
+    }
+    const mine = closeOutQuotesOf(view, 'B')
+    expect(mine.map((x) => x.hash)).toEqual(['h1'])
+    expect(closeOutQuotesOf(view, 'A')).toEqual([])
+    const sign = (paymentAtoB: bigint, at = NOW) => unwindAtQuotes({ positions: [p], paymentAtoB, me: 'B', at, quotes: mine })
+    expect(sign(-usdc(300))).toMatchObject({ approve: true, quotes: ['h1'] })
+    expect(sign(-usdc(300) - 1n)).toMatchObject({ approve: false, code: 'BELOW_QUOTE' })
+    expect(sign(-usdc(300), NOW + 30_001)).toMatchObject({ approve: false, code: 'NOT_QUOTED' })
+    expect(unwindAtQuotes({ positions: [p], paymentAtoB: -usdc(300), me: 'A', at: NOW, quotes: mine })).toMatchObject({ approve: false, code: 'NOT_QUOTED' })
+  })
+})

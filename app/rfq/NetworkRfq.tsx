@@ -219,8 +219,10 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     inputsKept.current.set(request.id, next)
     return next
   }
-  // A closed request's ladder keeps the clock and market it was closed at (nothing on it counts down).
-  const frozen = useRef(new Map<string, { now: number; market: MarketInputs | undefined }>())
+  // A closed request's ladder (every ticket filled or withdrawn) keeps what it showed when it closed:
+  // its channels' views, the clock and the market (nothing on it changes or counts down any more),
+  // so a change in a channel re-renders only the ladders still open.
+  const frozen = useRef(new Map<string, { inputs: readonly LadderInput[]; now: number; market: MarketInputs | undefined }>())
 
   return (
     <section className="card network-rfq" aria-labelledby="network-rfq-title">
@@ -287,16 +289,16 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       {error && <p className="error" role="alert">{error}</p>}
       {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel.</p>}
       {requests.map((r, i) => {
-        const inputs = inputsOf(r)
         const fill = observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash))
-        let clock = { now, market: markets[r.feed] }
-        if (fillKind(fill) === 'filled' || ticketsClosed(inputs)) {
-          const f = frozen.current.get(r.id)
-          if (f) clock = f
-          else frozen.current.set(r.id, clock)
+        let shown = frozen.current.get(r.id)
+        if (!shown) {
+          shown = { inputs: inputsOf(r), now, market: markets[r.feed] }
+          // Closed = every ticket filled or withdrawn in its channel (after the fill, once the other
+          // tickets are withdrawn), seen with every channel running (after a reload they come one by one).
+          if (fillKind(fill) !== 'filling' && shown.inputs.every((x) => x.view !== null) && ticketsClosed(shown.inputs)) frozen.current.set(r.id, shown)
         }
         return (
-          <RequestLadder key={r.id} index={requests.length - i} request={r} inputs={inputs} market={clock.market} now={clock.now}
+          <RequestLadder key={r.id} index={requests.length - i} request={r} inputs={shown.inputs} market={shown.market} now={shown.now}
             fill={fill} note={notes.get(r.id) ?? null} onAccept={accept} onWithdraw={withdrawAll} />
         )
       })}

@@ -90,12 +90,12 @@ const pending = new Set<string>()
 
 /**
  * Writes `owner`'s requests after each change (a reload shows the same ladders): once per burst of
- * changes, in a microtask, so a click's own work (an accept's proposal) starts first.
+ * changes, in a task of its own, so a click's own work (an accept's proposal) goes first.
  */
 export function saveRequestsSoon(owner: string): void {
   if (pending.has(owner)) return
   pending.add(owner)
-  queueMicrotask(() => {
+  setTimeout(() => {
     pending.delete(owner)
     const s = stores.get(owner)
     if (!s) return
@@ -104,5 +104,5 @@ export function saveRequestsSoon(owner: string): void {
     } catch {
       // Storage full or denied: the ladders still live for this page.
     }
-  })
+  }, 0)
 }

@@ -33,7 +33,8 @@ export default defineConfig({
   webServer: {
     command: `npx vite --port ${appPort} --strictPort`,
     // Its own Vite dependency cache per port: parallel runs must not re-optimize each other's.
-    env: { VITE_CACHE_DIR: `../node_modules/.vite-e2e-${appPort}` },
+    // Frozen (no HMR, no file watching): others' edits during a run do not hot-swap the page's modules.
+    env: { VITE_CACHE_DIR: `../node_modules/.vite-e2e-${appPort}`, VITE_FROZEN: '1' },
     url: `http://127.0.0.1:${appPort}`,
     reuseExistingServer: false,
     timeout: 60_000,

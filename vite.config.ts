@@ -10,7 +10,10 @@ export default defineConfig({
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
   // imported module" for viem's lazily loaded chunks).
   ...(process.env.VITE_CACHE_DIR ? { cacheDir: process.env.VITE_CACHE_DIR } : {}),
-  server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
+  // VITE_FROZEN=1 (the e2e dev servers): no file watching, no HMR. Several people edit this tree
+  // while tests run; a hot update in the middle of a test swaps modules under the page (seen: a
+  // channel that opened on the contract stayed "not opened" on the trader's page).
+  server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true, ...(process.env.VITE_FROZEN === '1' ? { hmr: false, watch: null } : {}) },
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
 })

@@ -2,13 +2,13 @@
 // ticket, the desk's quote of it, the unwind at that quote, and the desk's approval rule.
 import { describe, expect, it } from 'vitest'
 import {
-  TransitionError, applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type CloseOutQuote, type ChannelState, type Party, type Position, type Quote,
+  CLOSE_OUT_BASE_VERSION, TransitionError, applyTransition, quoteHash, unwindPaymentAtoB, unwindTicketTerms, type ChannelSpec, type CloseOutQuote, type ChannelState, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from '../core/testkit.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { quotePackage } from '../core/pricing/index.ts'
 import { DEFAULT_RULES, counterDecision, marketInputs, quotedUnwindDecision, quoteForTicket, randomNonce, signCloseOutQuote, type QuoteDecision } from './marketMaker.ts'
-import { STYLES, styledQuote } from './styles.ts'
+import { STYLES, committedCollateral, styledQuote } from './styles.ts'
 
 const ch = testChannel()
 const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle: ch.params.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
@@ -179,5 +179,16 @@ describe('the desk signs its close-out quotes so that no trade can use them', ()
 
   it('draws distinct nonces', () => {
     expect(new Set(Array.from({ length: 64 }, randomNonce)).size).toBe(64)
+  })
+})
+
+describe('committed collateral', () => {
+  it('counts a live close-out quote as locking nothing (no trade can use it), an ordinary quote as its trade lock', () => {
+    const { position } = afterTrade([call(60_000, 1, 70_000)])
+    const q = { side: 'sell' as const, terms: position.terms, rfqId: 'r' }
+    const ordinary = committedCollateral([{ me: DESK, latest: null, liveQuotes: [q] }])
+    expect(ordinary).toBeGreaterThan(0n)
+    expect(committedCollateral([{ me: DESK, latest: null, liveQuotes: [{ ...q, baseVersion: CLOSE_OUT_BASE_VERSION }] }])).toBe(0n)
+    expect(committedCollateral([{ me: DESK, latest: null, liveQuotes: [{ ...q, baseVersion: 3 }] }])).toBe(ordinary)
   })
 })

@@ -17,7 +17,7 @@
 // would leave the desk's own book stuck); core's close-out rules (marketMaker.ts unwindQuote) apply.
 // A style refusal is told to the trader (`tell`): the desk writes one line into the ticket's notes,
 // formatted by `declineNote` ("declined (CODE): reason"), which the app's ladder reads.
-import { collateralFor, formatUnits, isUnwindTicket, otherParty, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
+import { CLOSE_OUT_BASE_VERSION, collateralFor, formatUnits, isUnwindTicket, otherParty, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_RULES, quoteForTicket, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 
@@ -139,7 +139,7 @@ export interface ChannelCommitment {
   /** The channel's latest co-signed state (null before the opening). */
   readonly latest: ChannelState | null
   /** The desk's own live quotes in the channel (not counters). */
-  readonly liveQuotes: readonly Pick<Quote, 'side' | 'terms' | 'rfqId'>[]
+  readonly liveQuotes: readonly (Pick<Quote, 'side' | 'terms' | 'rfqId'> & Partial<Pick<Quote, 'baseVersion'>>)[]
 }
 
 /** The collateral the desk would lock if `terms` were traded on its quote of `side`. */
@@ -160,6 +160,8 @@ export function committedCollateral(channels: readonly ChannelCommitment[], exce
     for (const p of c.latest?.positions ?? []) total += c.me === 'A' ? p.lockA : p.lockB
     for (const q of c.liveQuotes) {
       if (except && except.channel === i && q.rfqId === except.rfqId) continue
+      // A close-out quote can only unwind (no trade can use it): it locks nothing.
+      if (q.baseVersion === CLOSE_OUT_BASE_VERSION) continue
       try {
         total += deskLock(c.me, q.side, q.terms)
       } catch {

@@ -16,6 +16,7 @@
 // process is not what limits the figure. Run: node scripts/netns.mjs npx tsx bench/run.ts desk
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
@@ -235,6 +236,8 @@ interface Run {
   confirm: number[]
   unwinds: number
   channels: number
+  /** Channels that made no trade before the measuring window (not opened in time). */
+  idle: number
 }
 
 /** Runs `f` over `items`, at most `limit` at a time. */
@@ -320,13 +323,20 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   // invites would make the invites wait behind its trades (setup time, not measured).
   for (const open of opens) open()
   const t0 = Date.now()
+  let idle = 0
   for (;;) {
     const waitingFor = clients.filter((c) => c.trades === 0).length
     if (waitingFor === 0) break
-    if (Date.now() - t0 > 180_000) throw new Error(`${waitingFor} of ${channels} channels made no trade in 180 s (each is opened on the contract by the desk first)`)
+    if (Date.now() - t0 > 180_000) {
+      // Measured with the channels that trade; the rest are named in the figure's note.
+      if (waitingFor === channels) throw new Error(`none of ${channels} channels made a trade in 180 s (each is opened on the contract by the desk first)`)
+      idle = waitingFor
+      log(`${waitingFor} of ${channels} channels made no trade in 180 s (each is opened on the contract by the desk first); measuring with the others`)
+      break
+    }
     await new Promise((r) => setTimeout(r, 250))
   }
-  log(`${channels} channels open on the contract and trading after ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`)
+  log(`${channels - idle} channels open on the contract and trading after ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`)
   await new Promise((r) => setTimeout(r, 3_000))
   const from = performance.now()
   measuring = { from, to: from + seconds * 1000 }
@@ -339,7 +349,7 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   }
   market.stop()
   confirm.sort((a, b) => a - b)
-  return { deskCpu, trades, seconds, confirm, unwinds, channels }
+  return { deskCpu, trades, seconds, confirm, unwinds, channels, idle }
 }
 
 /** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
@@ -370,7 +380,8 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
   const p99 = percentile(r.confirm, 99)
   // The desk's CPU per trade changes little with what else the machine runs; the rate does.
   const cpuMs = (1000 * r.deskCpu) / (r.trades + r.unwinds)
-  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${r.channels} channels = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores)` }
+  const over = r.idle ? `${r.channels} channels (${r.idle} of them made no trade: not open in 180 s)` : `${r.channels} channels`
+  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${over} = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores; machine load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)` }
 }
 
 export async function run(): Promise<BenchResult[]> {

@@ -72,7 +72,15 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     await a.getByRole('button', { name: 'Keyboard shortcuts' }).click()
     found.push(...(await serious(a, 'keyboard shortcuts')))
     await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByRole('button', { name: 'Close' }).click()
-    for (const tab of ['Risk', 'Blotter', 'History & audit']) {
+    // Risk with what it shows once there is a position: the positions table and the spot x vol grid,
+    // whose coloured cells (loss and gain at every strength) carry text that must stay readable.
+    await a.getByRole('tab', { name: 'Risk' }).click()
+    await expect(a.getByRole('region', { name: 'Open positions table' }).getByRole('button', { name: /^Close out bought/ })).toHaveCount(1)
+    const grid = a.getByRole('region', { name: 'Scenario grid table' })
+    await expect(grid.getByRole('row')).toHaveCount(8) // the header and seven vol shifts
+    await expect(grid.getByRole('cell', { name: /^[+\-−]\d/ }).first()).toBeVisible()
+    found.push(...(await serious(a, 'Risk with a position and the scenario grid')))
+    for (const tab of ['Blotter', 'History & audit']) {
       await a.getByRole('tab', { name: tab }).click()
       found.push(...(await serious(a, tab)))
     }

@@ -27,10 +27,36 @@ describe('pnlColor', () => {
   it('is red for a loss, green for a gain, clear at zero, stronger when larger', () => {
     expect(pnlColor(0, 100)).toBe('transparent')
     expect(pnlColor(5, 0)).toBe('transparent')
-    expect(pnlColor(-100, 100)).toBe('rgba(239, 68, 68, 0.7)')
-    expect(pnlColor(100, 100)).toBe('rgba(34, 197, 94, 0.7)')
-    expect(pnlColor(25, 100)).toBe('rgba(34, 197, 94, 0.35)')
-    expect(pnlColor(500, 100)).toBe('rgba(34, 197, 94, 0.7)')
+    expect(pnlColor(-100, 100)).toBe('rgba(185, 28, 28, 0.7)')
+    expect(pnlColor(100, 100)).toBe('rgba(21, 128, 61, 0.7)')
+    expect(pnlColor(25, 100)).toBe('rgba(21, 128, 61, 0.35)')
+    expect(pnlColor(500, 100)).toBe('rgba(21, 128, 61, 0.7)')
+  })
+
+  // WCAG 2 relative luminance and contrast ratio, the rule axe-core's color-contrast applies.
+  const luminance = ([r, g, b]: readonly number[]) => {
+    const lin = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!)
+  }
+  const over = (css: string, bg: readonly number[]) => {
+    if (css === 'transparent') return bg
+    const [r, g, b, a] = /rgba\((\d+), (\d+), (\d+), ([\d.]+)\)/.exec(css)!.slice(1).map(Number) as [number, number, number, number]
+    return [r, g, b].map((c, i) => a * c + (1 - a) * bg[i]!)
+  }
+  const contrast = (x: readonly number[], y: readonly number[]) => {
+    const [hi, lo] = [luminance(x), luminance(y)].sort((p, q) => q - p) as [number, number]
+    return (hi + 0.05) / (lo + 0.05)
+  }
+
+  it('keeps the cell text readable (contrast >= 4.5:1) at every strength over the page and the panel', () => {
+    const text = [0xf8, 0xfa, 0xfc] // .scenario-grid td
+    const backgrounds = { page: [0x0b, 0x11, 0x20], panel: [0x11, 0x18, 0x27] } // :root background, --panel
+    for (const [name, bg] of Object.entries(backgrounds)) {
+      for (let v = -100; v <= 100; v += 1) {
+        const ratio = contrast(text, over(pnlColor(v, 100), bg))
+        expect(ratio, `P&L ${v} of 100 over the ${name}: contrast ${ratio.toFixed(2)}`).toBeGreaterThanOrEqual(4.5)
+      }
+    }
   })
 })
 

@@ -35,10 +35,12 @@ export function scenarioView(
 /**
  * Background colour of a cell: transparent at 0, red (loss) or green (gain) with an opacity that
  * grows with |value| / maxAbs (square root, so small values stay visible), capped at 0.7.
+ * Dark red and green (Tailwind 700): the cell's light text (#f8fafc) keeps a WCAG contrast of at
+ * least 4.5:1 at every opacity over the app's dark backgrounds (scenario.test.ts checks it).
  */
 export function pnlColor(value: number, maxAbs: number): string {
   if (!(maxAbs > 0) || !Number.isFinite(value) || value === 0) return 'transparent'
   const t = Math.min(1, Math.abs(value) / maxAbs)
   const alpha = Math.round(Math.sqrt(t) * 70) / 100
-  return value < 0 ? `rgba(239, 68, 68, ${alpha})` : `rgba(34, 197, 94, ${alpha})`
+  return value < 0 ? `rgba(185, 28, 28, ${alpha})` : `rgba(21, 128, 61, ${alpha})`
 }

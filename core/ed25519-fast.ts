@@ -39,7 +39,7 @@ export function strictFastVerify(fast: RawVerify): VerifyBytes {
   return (signature, message, publicKey) => {
     const sig = strictPrecheck(signature, publicKey)
     if (sig === null) return false
-    let ok = false
+    let ok: boolean
     try {
       ok = fast(sig, message, publicKey)
     } catch {
@@ -54,7 +54,7 @@ export function strictFastVerifyAsync(fast: RawVerifyAsync): (signature: Signatu
   return async (signature, message, publicKey) => {
     const sig = strictPrecheck(signature, publicKey)
     if (sig === null) return false
-    let ok = false
+    let ok: boolean
     try {
       ok = await fast(sig, message, publicKey)
     } catch {

@@ -64,7 +64,9 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     const [a, b] = [alice.page, bob.page]
     for (const p of [a, b]) await p.setViewportSize(vp)
     found.push(...(await serious(a, 'settlement tab')))
-    await trade(a, b, '900')
+    // A put bought at 500: the Risk tab's scenario grid then holds strong gains (spot down 30%) and
+    // strong losses (the premium), so its cells' contrast is scanned at both ends of the colour scale.
+    await trade(a, b, '500')
     await expect(a.getByRole('region', { name: /^Filled You bought/ })).toBeVisible()
     found.push(...(await serious(a, 'trade tab with a fill ticket')))
     await a.getByRole('button', { name: 'New RFQ' }).click()
@@ -78,7 +80,8 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     await expect(a.getByRole('region', { name: 'Open positions table' }).getByRole('button', { name: /^Close out bought/ })).toHaveCount(1)
     const grid = a.getByRole('region', { name: 'Scenario grid table' })
     await expect(grid.getByRole('row')).toHaveCount(8) // the header and seven vol shifts
-    await expect(grid.getByRole('cell', { name: /^[+\-−]\d/ }).first()).toBeVisible()
+    await expect(grid.getByRole('cell', { name: /^\+[1-9]\d\d$/ }).first()).toBeVisible()
+    await expect(grid.getByRole('cell', { name: /^[-−][1-9]\d\d$/ }).first()).toBeVisible()
     found.push(...(await serious(a, 'Risk with a position and the scenario grid')))
     for (const tab of ['Blotter', 'History & audit']) {
       await a.getByRole('tab', { name: tab }).click()

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import type { Hex, OptionPackage, Party, Quote } from '../../core/index.ts'
+import type { QuoteView } from '../../core/sync/index.ts'
+import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
+import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
+import { answerKey, deskEvents, deskMemoryOf, type DeskEventInput, type DeskMemory } from './deskEvents.ts'
+
+const terms: OptionPackage = {
+  feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
+  legs: [{ kind: 'put', strike: 5_500_000n, cap: null, quantity: 5_000n, direction: 'long' }],
+}
+
+function quote(hash: string, over: Partial<Quote> = {}, o: { status?: QuoteView['status']; counterOf?: string | null } = {}): QuoteView {
+  const q = { quoter: 'B' as Party, side: 'sell' as const, terms, premium: 700_000_000n, validUntil: T0 + 30_000, rfqId: 'r1', ...over } as Quote
+  return { hash, signed: { quote: q, signature: '' }, counterOf: o.counterOf ?? null, status: o.status ?? 'live', reason: '', declined: null } as unknown as QuoteView
+}
+
+const fill = (version: number): Fill => ({
+  channelId: '0x01' as Hex, counterparty: 'Demo Desk', positionId: `0x${version}` as Hex, rfqId: 'r1', version, time: T0, feed: 'BTC-USD', expiry: EXPIRY,
+  legs: ['long 0.5 put 55,000'], side: 'bought', size: 5_000n, premium: 700_000_000n, quotedBy: 'counterparty', terms, buyer: 'A',
+})
+const settled = (f: Fill): ClosedPosition => ({ fill: f, positionId: f.positionId, version: f.version + 1, time: EXPIRY, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
+
+const EMPTY: Book = { fills: [], closed: [] }
+const input = (o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: EMPTY, quotes: [], me: 'A', chain: 'open', peerName: 'Demo Desk', ...o })
+
+/** Runs the snapshots in order from an empty screen; returns every event's text, in order. */
+function told(snapshots: readonly DeskEventInput[]): string[] {
+  let memory: DeskMemory = deskMemoryOf(input())
+  const out: string[] = []
+  for (const s of snapshots) {
+    const step = deskEvents(memory, s)
+    memory = step.memory
+    out.push(...step.events.map((e) => `${e.kind}: ${e.text}`))
+  }
+  return out
+}
+
+describe('deskEvents', () => {
+  it('tells the first quote on a request once: the desk\'s re-quotes of that request (new hash, new price) are not news', () => {
+    const first = quote('0xq1')
+    const requote = quote('0xq2', { premium: 705_000_000n, validUntil: T0 + 55_000 })
+    const again = quote('0xq3', { premium: 698_000_000n, validUntil: T0 + 80_000 })
+    const texts = told([
+      input({ quotes: [first] }),
+      input({ quotes: [first, requote] }),
+      input({ quotes: [{ ...first, status: 'cancelled' }, requote] }),
+      input({ quotes: [{ ...first, status: 'cancelled' }, { ...requote, status: 'expired' }, again] }),
+    ])
+    expect(texts).toEqual(['quote: New quote from Demo Desk: offers 700.00 USDC for BTC-USD'])
+  })
+
+  it('tells a quote on another request, and each counter of the other side, once each', () => {
+    const texts = told([
+      input({ quotes: [quote('0xq1')] }),
+      input({ quotes: [quote('0xq1'), quote('0xq2', { rfqId: 'r2', side: 'buy', premium: 10_000_000n })] }),
+      input({ quotes: [quote('0xq1'), quote('0xc1', { premium: 690_000_000n }, { counterOf: '0xmine1' })] }),
+      input({ quotes: [quote('0xq1'), quote('0xc2', { premium: 691_000_000n }, { counterOf: '0xmine1' })] }),
+    ])
+    expect(texts).toEqual([
+      'quote: New quote from Demo Desk: offers 700.00 USDC for BTC-USD',
+      'quote: New quote from Demo Desk: bids 10.00 USDC for BTC-USD',
+      'quote: New quote from Demo Desk: offers 690.00 USDC for BTC-USD (a counter)',
+    ])
+  })
+
+  it('tells no quote of mine, no dead quote, and nothing that was there when the screen opened', () => {
+    const already = input({ quotes: [quote('0xq1')], book: { fills: [fill(1)], closed: [] }, chain: 'disputed' })
+    let memory = deskMemoryOf(already)
+    const step = deskEvents(memory, { ...already, quotes: [quote('0xq1'), quote('0xq9', { rfqId: 'r1', premium: 1n })] })
+    expect(step.events).toEqual([])
+    memory = step.memory
+    const mineOrDead = deskEvents(memory, { ...already, quotes: [quote('0xm', { quoter: 'A', rfqId: 'r7' }), quote('0xd', { rfqId: 'r8' }, { status: 'expired' })] })
+    expect(mineOrDead.events).toEqual([])
+  })
+
+  it('tells each fill, each settled position and a dispute starting, once', () => {
+    const f1 = fill(1)
+    const texts = told([
+      input({ book: { fills: [f1], closed: [] } }),
+      input({ book: { fills: [f1], closed: [] } }),
+      input({ book: { fills: [f1], closed: [settled(f1)] } }),
+      input({ book: { fills: [f1], closed: [settled(f1)] }, chain: 'disputed' }),
+      input({ book: { fills: [f1], closed: [settled(f1)] }, chain: 'disputed' }),
+    ])
+    expect(texts).toEqual([
+      `fill: Filled: you bought BTC-USD ${new Date(EXPIRY).toISOString().slice(0, 10)} · long 0.5 put 55,000, paid 700.00 USDC (v1)`,
+      `settled: Settled: BTC-USD ${new Date(EXPIRY).toISOString().slice(0, 10)} · long 0.5 put 55,000, paid you +250.00 USDC`,
+      'dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.',
+    ])
+  })
+
+  it('keys a quote by its ticket, else by the quote it counters, else by itself', () => {
+    expect(answerKey(quote('0xa'))).toBe('rfq:r1')
+    expect(answerKey(quote('0xa', {}, { counterOf: '0xb' }))).toBe('counter:0xb')
+    expect(answerKey(quote('0xa', { rfqId: '' }))).toBe('quote:0xa')
+  })
+
+  it('returns the same memory when nothing changed (the hook re-runs on every snapshot)', () => {
+    const now = input({ quotes: [quote('0xq1')] })
+    const memory = deskMemoryOf(now)
+    expect(deskEvents(memory, now).memory).toBe(memory)
+  })
+})

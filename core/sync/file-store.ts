@@ -95,15 +95,24 @@ export class FileChannelStore implements ChannelStore {
       return waiting.write
     }
     const batch = { data: [data], write: Promise.resolve() }
-    batch.write = this.serial(async () => {
+    const write = () => this.serial(async () => {
       this.batches.delete(name)
       let fh = this.handles.get(name)
       if (!fh) this.handles.set(name, (fh = await open(join(this.dir, name), 'a')))
       await fh.write(batch.data.length === 1 ? batch.data[0]! : Buffer.concat(batch.data))
       if (name === 'records.jsonl') await fh.sync()
     })
+    // Records are written at once (a signature waits for them); doc updates at the end of this turn
+    // of the event loop, so one write carries every update the turn produced.
+    batch.write = name === 'records.jsonl' ? write() : new Promise<void>((r) => setImmediate(r)).then(write)
     this.batches.set(name, batch)
     return batch.write
+  }
+
+  /** Resolves when every batch waiting to start has been written. */
+  private async drain(): Promise<void> {
+    await Promise.all([...this.batches.values()].map((b) => b.write.catch(() => undefined)))
+    await this.queue
   }
 
   private async closeLogs(): Promise<void> {
@@ -127,7 +136,7 @@ export class FileChannelStore implements ChannelStore {
   }
 
   async close(): Promise<void> {
-    await this.queue
+    await this.drain()
     await this.serial(() => this.closeLogs())
   }
 }

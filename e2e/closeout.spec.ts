@@ -1,4 +1,5 @@
-// Close out before expiry by quote, and counters answered in words (issue 15, negotiation part).
+// Close out before expiry by quote, and counters answered in words (issue 15, negotiation part);
+// a person declines a close-out or an RFQ with a reason the requester reads.
 // What a person reads at each step (role and text); balances checked to the minor unit from the
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
 import AxeBuilder from '@axe-core/playwright'
@@ -211,4 +212,57 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0')
   expect(await exact(a, 'my-balance')).toBe(aBefore + 321_500_000n)
   await shot(a, 'close-out-by-person')
+})
+
+test('a person declines a close-out and an RFQ with a reason; the requester reads it in words', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  const a = alice.page
+  const b = bob.page
+  await trade(a, b, '500')
+
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  await a.getByRole('button', { name: /^Close out bought/ }).click()
+  const closeOut = a.getByRole('region', { name: 'Close out' })
+  await closeOut.getByRole('button', { name: /^Request a quote from / }).click()
+  await expect(closeOut.getByTestId('close-out-row')).toContainText(/waiting for .*'s quote/)
+
+  // Bob opens the close-out request and will not quote it: an empty reason is refused in words.
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  const tickets = b.getByRole('button', { name: /^RFQ \d+ / })
+  await expect(tickets).toHaveCount(2)
+  await tickets.last().click()
+  await expect(b.getByRole('region', { name: 'RFQ ticket' })).toContainText(/close out position [0-9a-f]{64}/)
+  await b.getByRole('button', { name: 'Decline with a reason' }).click()
+  const decline = b.getByRole('region', { name: 'Decline with a reason' })
+  await decline.getByRole('button', { name: 'Send decline' }).click()
+  await expect(decline.getByRole('alert')).toHaveText(/^Write the reason the requester will read/)
+  await decline.getByLabel(/^Your reason/).fill('I keep this hedge until the fixing.')
+  await decline.getByRole('button', { name: 'Send decline' }).click()
+  await expect(b.getByTestId('my-decline')).toHaveText(/^You declined this close-out: I keep this hedge until the fixing\./)
+
+  // Alice reads Bob's reason beside the position, and what she can do; nothing can be accepted.
+  await expect(closeOut.getByTestId('close-out-row')).toContainText(/will not quote it: I keep this hedge until the fixing\./, { timeout: 20_000 })
+  await expect(closeOut.getByRole('status').filter({ hasText: 'will not quote this position' })).toContainText('withdraw the request, or ask again later')
+  await expect(closeOut.getByRole('button', { name: 'Accept' })).toBeDisabled()
+  await shot(a, 'close-out-declined-by-person')
+  await closeOut.getByRole('button', { name: 'Withdraw request' }).click()
+  await expect(a.getByTestId('position-count')).toHaveText('1')
+  await expect(tickets).toHaveCount(1) // the withdrawn close-out leaves Bob's list
+
+  // An ordinary RFQ: Alice asks, Bob declines with a reason, Alice reads it on her ticket.
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await a.getByRole('button', { name: 'New RFQ' }).click()
+  await a.getByLabel('Leg 1 quantity').fill('0.2')
+  await a.getByRole('button', { name: 'Request quotes' }).click()
+  await expect(tickets).toHaveCount(2)
+  await tickets.last().click()
+  await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.2')
+  await b.getByRole('button', { name: 'Decline with a reason' }).click()
+  await decline.getByLabel(/^Your reason/).fill('no appetite for more puts today')
+  await decline.getByRole('button', { name: 'Send decline' }).click()
+  await expect(b.getByTestId('my-decline')).toHaveText(/^You declined this request: no appetite for more puts today\./)
+  await expect(a.getByTestId('request-declined')).toHaveText(/^.+ will not quote this request: no appetite for more puts today\.$/, { timeout: 20_000 })
+  await expect(a.getByRole('region', { name: 'RFQ ticket' })).not.toContainText('Waiting for')
+  await shot(a, 'rfq-declined-by-person')
 })

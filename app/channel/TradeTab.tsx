@@ -6,12 +6,14 @@
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { isUnwindTicket, type Hex, type Party } from '../../core/index.ts'
-import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
+import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
   PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type PackageDraft, type QuoteStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
+import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
+import { parseDecline } from '../rfq/ladder.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
@@ -220,6 +222,9 @@ const TicketPanel = memo(function TicketPanel(p: {
   }, [pkg, session, me, act, ticket.id])
 
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
+  // The other side's answer when it will not quote my request (a desk's style, or a person's words).
+  const theirDecline = mine ? parseDecline(ticket.notes) : null
+  const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">
       {fill ? (
@@ -243,7 +248,10 @@ const TicketPanel = memo(function TicketPanel(p: {
       </div>
 
       <h3>Quotes</h3>
-      {quotes.length === 0 && <p className="muted small">{mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
+      {theirDecline && open && (
+        <p className="warn" role="status" data-testid="request-declined">{p.peerName} will not quote this request: {theirDecline.reason}.</p>
+      )}
+      {quotes.length === 0 && !(theirDecline && open) && <p className="muted small">{mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
       <div className="quotes" data-testid="quotes">
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.
@@ -275,6 +283,9 @@ const TicketPanel = memo(function TicketPanel(p: {
           <h3>Your quote</h3>
           <QuoteForm pkg={pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null} onSubmit={submitQuote} />
         </div>
+      )}
+      {!mine && open && (
+        <DeclineRequest notes={ticket.notes} requesterName={p.peerName} what={isUnwindTicket(ticket) ? 'this close-out' : 'this request'} send={sendDecline} />
       )}
     </div>
   )

@@ -47,6 +47,7 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
     const open = request.rows.filter((r) => r.position !== null).map((r) => r.positionId)
     const mark = open.length > 0 ? closeOutPrice(positions, open, me, markets) : null
     const ready = request.ready
+    const declinedCount = request.rows.filter((r) => r.position !== null && r.quote === null && r.declined !== null).length
     return (
       <div className="card close-out" role="region" aria-label="Close out">
         <h3>Close out {count(request.rows.length)}: quotes from {peer}</h3>
@@ -57,6 +58,10 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
         {ready ? (
           <p role="status" data-testid="close-out-quote">
             {peer}'s price to close out: {words(ready.toMe)}{request.rows.length > 1 ? ' in all' : ''} (valid {formatCountdown(ready.validUntil - now)}). Accepting unwinds the position{request.rows.length === 1 ? '' : 's'}: both locks return, nothing new opens.
+          </p>
+        ) : declinedCount > 0 ? (
+          <p className="warn small" role="status">
+            {peer} will not quote {declinedCount === request.rows.length ? (declinedCount === 1 ? 'this position' : 'these positions') : `${declinedCount} of the ${request.rows.length} positions`} (the reason is beside each): withdraw the request, or ask again later.
           </p>
         ) : (
           <p className="muted small" role="status">Waiting for {peer} to quote every position; it may take a moment.</p>

@@ -2,9 +2,11 @@
 // demo desk, at 1280x800 and at phone width (390x844; 360 px for the narrowest check): an opening
 // that asks nothing of the trader shows no invite and no red alarm at any moment; r / Esc; a filled
 // quote is not re-marked after its expiry; a skipped version says what lost the race; a disputed,
-// then finalized channel says what is possible and disables New RFQ; a dispute is announced.
+// then finalized channel says what is possible and disables New RFQ; a dispute is announced. While
+// the tab is hidden the browser's notifications announce the desk's quote, the settlement and the
+// dispute (the fill's is asserted in desk.spec.ts).
 // Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
-import type { Page, TestInfo } from '@playwright/test'
+import type { BrowserContext, Page, TestInfo } from '@playwright/test'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
 import { PASS, createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, shot } from './app.ts'
 
@@ -43,6 +45,33 @@ async function watchForWords(page: Page, words: readonly string[]): Promise<() =
   return () => page.evaluate(() => (window as unknown as { __seenWords: string[] }).__seenWords)
 }
 
+/**
+ * Records the browser notifications the page shows (permission granted) and lets the test hide the
+ * tab (document.hidden), as when the trader looks at another tab.
+ */
+async function recordBrowserNotifications(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __shown: string[]; __hidden: boolean; Notification: unknown }
+    w.__shown = []
+    w.__hidden = false
+    w.Notification = class {
+      static permission = 'granted'
+      static requestPermission = async () => 'granted'
+      constructor(title: string, opts?: { body?: string }) {
+        w.__shown.push(opts?.body ?? title)
+      }
+    }
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
+  })
+  return {
+    hide: (page: Page, hidden: boolean) => page.evaluate((h) => ((window as unknown as { __hidden: boolean }).__hidden = h), hidden),
+    /** Waits until the browser showed a notification matching `text` (only shown while hidden). */
+    expectShown: (page: Page, text: RegExp) =>
+      expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout: 15_000, message: `a browser notification matching ${text}` })
+        .toContainEqual(expect.stringMatching(text)),
+  }
+}
+
 async function newFundedTrader(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string, vp: { width: number; height: number }) {
   const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
   await trader.page.setViewportSize(vp)
@@ -74,6 +103,7 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       const trader = await newFundedTrader(browser, stack, `screens-${vp.width}`, vp)
       const page = trader.page
       const alarms = await watchForWords(page, ['tell them the code separately', 'Send this invite', 'signaling disconnected'])
+      const browserNotes = await recordBrowserNotifications(trader.context)
       await trader.open()
       await createAndFund(page)
 
@@ -100,15 +130,22 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await expect(page.getByRole('region', { name: 'RFQ draft' })).toHaveCount(0)
       await page.keyboard.press('r')
       await page.getByLabel('Leg 1 quantity').fill('0.1')
+      // The trader looks at another tab meanwhile: the desk's quote is announced by the browser.
+      await browserNotes.hide(page, true)
       await page.getByRole('button', { name: 'Request quotes' }).click()
       const live = page.locator('[data-testid="quote"][data-status="live"]').first()
       await expect(live).toBeVisible({ timeout: 30_000 })
+      await browserNotes.expectShown(page, /^New quote from Demo Desk: (offers|bids) [\d,]+\.\d{2} USDC for BTC-USD$/)
+      await browserNotes.hide(page, false)
       await live.getByRole('button', { name: 'Accept' }).click()
       await expect(page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })).toBeVisible({ timeout: 20_000 })
 
       // Past expiry the position settles; the filled quote still reads as filled, not re-marked against today's market.
+      await browserNotes.hide(page, true)
       await stack.chain.advanceClock(30 * 86_400_000)
       await expect(page.getByTestId('position-count')).toHaveText('0', { timeout: 40_000 })
+      await browserNotes.expectShown(page, /^Settled: BTC-USD \d{4}-\d{2}-\d{2} · .+, paid you [+-]?[\d,]+\.\d{2} USDC$/)
+      await browserNotes.hide(page, false)
       const filled = page.getByTestId('quote').first()
       await expect(filled).toContainText('filled')
       await expect(filled).not.toContainText('My edge')
@@ -152,9 +189,12 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await second.getByRole('button', { name: 'Accept' }).click()
       await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
       await page.getByRole('tab', { name: 'Settlement' }).click()
+      await browserNotes.hide(page, true)
       await page.getByRole('button', { name: /^Dispute with v\d+$/ }).click()
       await expect(page.getByTestId('onchain-status')).toHaveText('disputed', { timeout: 30_000 })
       await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Demo Desk', { timeout: 10_000 })
+      await browserNotes.expectShown(page, /^A dispute started on the channel with Demo Desk: see the Settlement tab\.$/)
+      await browserNotes.hide(page, false)
       await expect(page.getByTestId('challenge-countdown')).toHaveText(/^\d+h \d{2}m \d{2}s$/)
       await page.getByRole('tab', { name: 'Trade' }).click()
       await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel is in dispute on the contract: trading is stopped\./)

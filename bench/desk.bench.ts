@@ -62,6 +62,8 @@ class Client {
   latestHash: Hex
   private maxSigned = 0
   private pending: { hash: Hex; state: SignedState['state']; sig: string; t0: number; trade: boolean } | null = null
+  /** The signature of the quote the pending proposal trades on (kept through a compaction). */
+  private pendingQuote: string | null = null
   private readonly sign: (digest: Uint8Array) => string
   /** Ticket ids created and not yet traded. */
   private readonly tickets = new Set<string>()
@@ -136,10 +138,10 @@ class Client {
         if (p.trade) this.trades++
         this.latest = { state: p.state, sigA: p.sig, sigB }
         this.latestHash = p.hash
-        this.pending = null
+        this.pending = this.pendingQuote = null
         this.belowLatest++
       } else if (section(epoch, 'refusals').has(sigKey(p.hash, 'B'))) {
-        this.pending = null // e.g. a quote cancelled by a requote in flight: trade on another
+        this.pending = this.pendingQuote = null // e.g. a quote cancelled by a requote in flight: trade on another
       } else return
     }
     if (this.ticketN === 0) this.refillTickets() // once the opening is co-signed
@@ -154,6 +156,7 @@ class Client {
     if (!q) return
     this.tickets.delete(q.quote.rfqId)
     this.used.add(q.signature)
+    this.pendingQuote = q.signature
     this.proposeOn({ type: 'trade', quote: q, timestamp: Math.max(this.clock(), latest.timestamp) }, true)
     this.refillTickets()
   }
@@ -209,8 +212,9 @@ class Client {
     const keepQuotes = new Set<Hex>()
     const now = this.clock()
     for (const [key, raw] of section(epoch, 'quotes').entries()) {
+      // As the engine's compaction: live quotes, and the one a pending proposal trades on.
       const sq = typeof raw === 'string' ? this.parsedQuote(raw) : null
-      if (sq && sq.quote.validUntil >= now) keepQuotes.add(key)
+      if (sq && sq.quote.validUntil >= now && (!this.used.has(sq.signature) || sq.signature === this.pendingQuote)) keepQuotes.add(key)
     }
     const keepProposals = new Set<Hex>(this.pending ? [this.pending.hash] : [])
     startNewEpoch(this.doc, { checkpoint: this.latest, keepProposals, keepQuotes, keepRfqs: new Set(this.tickets) })

@@ -90,9 +90,10 @@ export class SessionStorage {
     this.gen++
   }
 
-  async addQuote(signed: SignedQuote): Promise<void> {
+  /** An own quote, durable; own quotes expired at `now` leave the engine's input (they are never republished). */
+  async addQuote(signed: SignedQuote, now: number): Promise<void> {
     await this.store.append([record.quote(signed)])
-    this.quotes.push(signed)
+    this.quotes = [...this.quotes.filter((q) => q.quote.validUntil >= now), signed]
     this.gen++
   }
 

@@ -213,7 +213,7 @@ export class ChannelSession {
   async publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
     if (signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'a session publishes only its own quotes')
     const hash = quoteHash(signed.quote)
-    await this.storage.addQuote(signed)
+    await this.storage.addQuote(signed, this.clock())
     const epoch = this.epoch()
     this.doc.transact(() => {
       writeQuote(this.doc, epoch, hash, signed, counterOf)

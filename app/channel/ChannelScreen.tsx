@@ -48,7 +48,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const chainStatus = onChain.status === 'present' ? onChain.view.status : null
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now)
-  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, me, chain: chainStatus, peerName: record.label })
+  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label })
   const peerKey = me === 'A' ? record.params.partyB : record.params.partyA
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_NOTES_CHARS } from '../../core/sync/index.ts'
-import { unwindNote } from '../../core/index.ts'
+import { unwindNote, unwindPositionIds } from '../../core/index.ts'
 import { parseDecline } from '../rfq/ladder.ts'
 import { declineEdit } from './decline.ts'
 
@@ -14,7 +14,7 @@ function apply(notes: string, reason: string): string {
 
 describe('declineEdit', () => {
   it('writes the line the requester reads back as a decline with my reason (a close-out ticket, a plain one, empty notes)', () => {
-    const closeOut = `${unwindNote(`0x${'ab'.repeat(32)}`)}\nClose-out: accepting a quote here unwinds this position at its premium; it opens nothing new.`
+    const closeOut = `${unwindNote('ab'.repeat(32))}\nClose-out: accepting a quote here unwinds this position at its premium; it opens nothing new.`
     for (const notes of [closeOut, 'big size, quick please', '']) {
       const after = apply(notes, '  no appetite for\nthis strike today. ')
       expect(parseDecline(after), `notes ${JSON.stringify(notes)}`).toEqual({ code: 'DECLINED', reason: 'no appetite for this strike today' })
@@ -23,9 +23,9 @@ describe('declineEdit', () => {
   })
 
   it('keeps the close-out line readable: the ticket still names its position', () => {
-    const id = `0x${'cd'.repeat(32)}`
+    const id = 'cd'.repeat(32)
     const after = apply(unwindNote(id), 'not before the fixing')
-    expect(after).toContain(unwindNote(id))
+    expect(unwindPositionIds(after)).toEqual([id])
   })
 
   it('refuses an empty reason, a too long one and notes with no room, saying which', () => {

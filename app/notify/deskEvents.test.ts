@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Hex, OptionPackage, Party, Quote } from '../../core/index.ts'
-import type { QuoteView } from '../../core/sync/index.ts'
+import { unwindNote } from '../../core/index.ts'
+import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { answerKey, deskEvents, deskMemoryOf, type DeskEventInput, type DeskMemory } from './deskEvents.ts'
@@ -87,6 +88,25 @@ describe('deskEvents', () => {
       `fill: Filled: you bought BTC-USD ${new Date(EXPIRY).toISOString().slice(0, 10)} · long 0.5 put 55,000, paid 700.00 USDC (v1)`,
       `settled: Settled: BTC-USD ${new Date(EXPIRY).toISOString().slice(0, 10)} · long 0.5 put 55,000, paid you +250.00 USDC`,
       'dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.',
+    ])
+  })
+
+  it('tells a close-out of several positions once, when the first of its tickets is quoted; a new close-out request again', () => {
+    const ticket = (id: string, status: RfqTicket['status'] = 'open') =>
+      ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote(id.padStart(64, '0')) }) as RfqTicket
+    const first = [ticket('c1'), ticket('c2')]
+    const again = [ticket('c1', 'cancelled'), ticket('c2', 'cancelled'), ticket('c3')]
+    const q = (hash: string, rfqId: string) => quote(hash, { rfqId, side: 'buy', premium: 1_000_000n })
+    const texts = told([
+      input({ rfqs: first, quotes: [q('0x1', 'c1')] }),
+      input({ rfqs: first, quotes: [q('0x1', 'c1'), q('0x2', 'c2')] }),
+      input({ rfqs: first, quotes: [q('0x3', 'c1'), q('0x4', 'c2')] }),
+      input({ rfqs: again, quotes: [q('0x5', 'c3')] }),
+      input({ rfqs: again, quotes: [q('0x6', 'c3')] }),
+    ])
+    expect(texts).toEqual([
+      'quote: Demo Desk quoted your close-out: see Close out in the Risk tab.',
+      'quote: Demo Desk quoted your close-out: see Close out in the Risk tab.',
     ])
   })
 

@@ -21,10 +21,10 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
-  const { book, quotes, me, chain, peerName } = input
+  const { book, quotes, rfqs, me, chain, peerName } = input
 
   useEffect(() => {
-    const now = { book, quotes, me, chain, peerName }
+    const now = { book, quotes, rfqs, me, chain, peerName }
     if (told.current === null) {
       told.current = deskMemoryOf(now)
       return
@@ -38,7 +38,7 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
     if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
     }
-  }, [book, quotes, me, chain, peerName])
+  }, [book, quotes, rfqs, me, chain, peerName])
 
   // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {

@@ -129,11 +129,31 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
       await expect(page.getByTestId('position-count')).toHaveText(count, { timeout: 20_000 })
     }
     const before = await exact(page, 'my-balance')
+    // Every notice the page shows from here on, in order (each stays 8 s: recorded as it appears).
+    await page.evaluate(() => {
+      const w = window as unknown as { __notices: string[] }
+      w.__notices = []
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.classList.contains('toast')) w.__notices.push(n.textContent ?? '')
+      }).observe(document.body, { subtree: true, childList: true })
+    })
     await page.getByRole('tab', { name: 'Risk' }).click()
     await page.getByRole('button', { name: 'Close out all (2)' }).click()
     await closeOut.getByRole('button', { name: 'Request a quote from Demo Desk' }).click()
     await expect(closeOut.getByTestId('close-out-row')).toHaveCount(2)
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC in all \(valid 0:\d{2}\)\. Accepting unwinds the positions/, { timeout: 30_000 })
+    // The desk re-quotes both tickets before its quotes expire (the validity shown jumps back up):
+    // one notice for the request, none for the re-quotes.
+    let lowest = Infinity
+    await expect.poll(async () => {
+      const left = Number(/\(valid 0:(\d{2})\)/.exec((await quoted.textContent()) ?? '')?.[1] ?? NaN)
+      const jumped = left > lowest + 2
+      lowest = Math.min(lowest, left)
+      return jumped
+    }, { timeout: 45_000, intervals: [500], message: 'the desk re-quotes the close-out before its quote expires' }).toBe(true)
+    const notices = await page.evaluate(() => (window as unknown as { __notices: string[] }).__notices)
+    expect(notices.filter((n) => n.startsWith('Demo Desk quoted your close-out')), `notices: ${JSON.stringify(notices)}`).toHaveLength(1)
+    expect(notices.filter((n) => n.startsWith('New quote from')), `notices: ${JSON.stringify(notices)}`).toEqual([])
     const rows = await closeOut.getByTestId('close-out-row').locator('[data-exact]').evaluateAll((es) => es.map((e) => BigInt(e.getAttribute('data-exact')!).toString()))
     const sum = BigInt((await quoted.locator('[data-exact]').getAttribute('data-exact'))!)
     expect(rows.map(BigInt).reduce((x, y) => x + y, 0n)).toBe(sum)

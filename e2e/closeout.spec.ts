@@ -257,6 +257,14 @@ test('a person declines a close-out and an RFQ with a reason; the requester read
   const decline = b.getByRole('region', { name: 'Decline with a reason' })
   await decline.getByRole('button', { name: 'Send decline' }).click()
   await expect(decline.getByRole('alert')).toHaveText(/^Write the reason the requester will read/)
+  // The form, with its error shown, is readable at both widths.
+  const formFindings: string[] = []
+  for (const vp of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    await b.setViewportSize(vp)
+    const axe = await new AxeBuilder({ page: b }).include('.decline-request').analyze()
+    formFindings.push(...axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${vp.width}: ${v.id} ${v.help}`))
+  }
+  expect(formFindings).toEqual([])
   await decline.getByLabel(/^Your reason/).fill('I keep this hedge until the fixing.')
   await decline.getByRole('button', { name: 'Send decline' }).click()
   await expect(b.getByTestId('my-decline')).toHaveText(/^You declined this close-out: I keep this hedge until the fixing\./)

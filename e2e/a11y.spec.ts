@@ -1,21 +1,10 @@
 // Every screen usable with a keyboard and readable at 1280x800 and at phone width (390x844): an axe-core scan of each main screen
 // (no serious or critical violations: labels, roles, names, contrast), and the first steps of the
 // workflow done with the keyboard alone.
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { test, expect, newTrader, twoTradersInChannel } from './fixtures.ts'
-import { PASS, trade } from './app.ts'
+import { PASS, seriousA11y, trade } from './app.ts'
 
-async function serious(page: Page, screen: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze()
-  const found = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
-  // Readable at this width: nothing forces the page to scroll sideways.
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
-  if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
-  return found
-}
 
 /** Presses Tab until the focused element has this accessible text (or label); fails after 60 presses. */
 async function tabTo(page: Page, name: RegExp): Promise<void> {
@@ -57,22 +46,22 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     await fresh.page.setViewportSize(vp)
     await fresh.open()
     await expect(fresh.page.getByRole('button', { name: 'Create identity' })).toBeVisible()
-    found.push(...(await serious(fresh.page, 'create identity')))
+    found.push(...(await seriousA11y(fresh.page, 'create identity', { sideways: true })))
     await fresh.context.close()
 
     const { alice, bob } = await twoTradersInChannel(browser, stack)
     const [a, b] = [alice.page, bob.page]
     for (const p of [a, b]) await p.setViewportSize(vp)
-    found.push(...(await serious(a, 'settlement tab')))
+    found.push(...(await seriousA11y(a, 'settlement tab', { sideways: true })))
     // A put bought at 500: the Risk tab's scenario grid then holds strong gains (spot down 30%) and
     // strong losses (the premium), so its cells' contrast is scanned at both ends of the colour scale.
     await trade(a, b, '500')
     await expect(a.getByRole('region', { name: /^Filled You bought/ })).toBeVisible()
-    found.push(...(await serious(a, 'trade tab with a fill ticket')))
+    found.push(...(await seriousA11y(a, 'trade tab with a fill ticket', { sideways: true })))
     await a.getByRole('button', { name: 'New RFQ' }).click()
-    found.push(...(await serious(a, 'trade tab with an RFQ draft')))
+    found.push(...(await seriousA11y(a, 'trade tab with an RFQ draft', { sideways: true })))
     await a.getByRole('button', { name: 'Keyboard shortcuts' }).click()
-    found.push(...(await serious(a, 'keyboard shortcuts')))
+    found.push(...(await seriousA11y(a, 'keyboard shortcuts', { sideways: true })))
     await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByRole('button', { name: 'Close' }).click()
     // Risk with what it shows once there is a position: the positions table and the spot x vol grid,
     // whose coloured cells (loss and gain at every strength) carry text that must stay readable.
@@ -82,19 +71,19 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     await expect(grid.getByRole('row')).toHaveCount(8) // the header and seven vol shifts
     await expect(grid.getByRole('cell', { name: /^\+[1-9]\d\d$/ }).first()).toBeVisible()
     await expect(grid.getByRole('cell', { name: /^[-−][1-9]\d\d$/ }).first()).toBeVisible()
-    found.push(...(await serious(a, 'Risk with a position and the scenario grid')))
+    found.push(...(await seriousA11y(a, 'Risk with a position and the scenario grid', { sideways: true })))
     for (const tab of ['Blotter', 'History & audit']) {
       await a.getByRole('tab', { name: tab }).click()
-      found.push(...(await serious(a, tab)))
+      found.push(...(await seriousA11y(a, tab, { sideways: true })))
     }
     await a.getByRole('tab', { name: 'Risk' }).click()
     await a.getByRole('button', { name: /^Close out bought/ }).click()
-    found.push(...(await serious(a, 'close-out ticket')))
+    found.push(...(await seriousA11y(a, 'close-out ticket', { sideways: true })))
     if (vp.width < 760) await b.getByRole('button', { name: 'Account and channels' }).click()
     await b.getByRole('button', { name: 'New channel' }).click()
-    found.push(...(await serious(b, 'new channel form')))
+    found.push(...(await seriousA11y(b, 'new channel form', { sideways: true })))
     await b.getByRole('button', { name: 'Accept invite' }).click()
-    found.push(...(await serious(b, 'accept invite form')))
+    found.push(...(await seriousA11y(b, 'accept invite form', { sideways: true })))
     expect(found).toEqual([])
     await alice.context.close()
     await bob.context.close()

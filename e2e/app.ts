@@ -1,5 +1,6 @@
 // Page-level steps a trader takes, shared by the e2e specs.
-import { expect, type Page } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type BrowserContext, type Page } from '@playwright/test'
 import type { TestChain } from './chain.ts'
 
 export const PASS = 'correct horse battery staple'
@@ -156,4 +157,50 @@ export async function expectNoSidewaysScroll(page: Page, screen: string): Promis
     return { scroll: document.documentElement.scrollWidth, width, culprits }
   })
   expect(scroll, `${screen}: the page is ${scroll}px wide at a ${width}px viewport: ${culprits.join(', ')}`).toBeLessThanOrEqual(width)
+}
+
+/**
+ * axe-core's serious and critical findings (labels, roles, names, contrast) on the page, or only
+ * inside `include` (a CSS selector), each named with the screen; with `sideways`, also the page
+ * being wider than its viewport (horizontal scrolling).
+ */
+export async function seriousA11y(page: Page, screen: string, opts: { include?: string; sideways?: boolean } = {}): Promise<string[]> {
+  const axe = new AxeBuilder({ page })
+  const result = await (opts.include ? axe.include(opts.include) : axe).analyze()
+  const found = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+  if (opts.sideways) {
+    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
+    if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
+  }
+  return found
+}
+
+/**
+ * Records the browser notifications the context's pages show (permission granted) and lets the
+ * test hide the tab (document.hidden), as when the trader looks at another tab. Call before the
+ * page loads.
+ */
+export async function recordBrowserNotifications(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __shown: string[]; __hidden: boolean; Notification: unknown }
+    w.__shown = []
+    w.__hidden = false
+    w.Notification = class {
+      static permission = 'granted'
+      static requestPermission = async () => 'granted'
+      constructor(title: string, opts?: { body?: string }) {
+        w.__shown.push(opts?.body ?? title)
+      }
+    }
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
+  })
+  return {
+    hide: (page: Page, hidden: boolean) => page.evaluate((h) => ((window as unknown as { __hidden: boolean }).__hidden = h), hidden),
+    /** Waits until the browser showed a notification matching `text` (only shown while hidden). */
+    expectShown: (page: Page, text: RegExp, timeout = 15_000) =>
+      expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout, message: `a browser notification matching ${text}` })
+        .toContainEqual(expect.stringMatching(text)),
+  }
 }

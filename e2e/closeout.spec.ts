@@ -2,10 +2,9 @@
 // a person declines a close-out or an RFQ with a reason the requester reads.
 // What a person reads at each step (role and text); balances checked to the minor unit from the
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
-import { PASS, shot, trade } from './app.ts'
+import { PASS, seriousA11y, shot, trade } from './app.ts'
 
 const DEMO_PORT = 8773
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -40,16 +39,6 @@ async function traderWithDesk(browser: Parameters<typeof newTrader>[0], stack: S
   return page
 }
 
-/** axe-core's serious and critical findings in the close-out panel, and sideways scrolling of the page, named. */
-async function serious(page: Page, screen: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).include('.close-out').analyze()
-  const found = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }))
-  if (scroll > width) found.push(`${screen}: the page is ${scroll}px wide at a ${width}px viewport (horizontal scrolling)`)
-  return found
-}
 
 async function exact(page: Page, testId: string): Promise<bigint> {
   return BigInt((await page.getByTestId(testId).getAttribute('data-exact'))!)
@@ -91,11 +80,11 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)\. Accepting unwinds the position: both locks return, nothing new opens\.$/, { timeout: 30_000 })
     await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
     await shot(page, 'close-out-quoted')
-    const found = await serious(page, 'close-out quoted at 1280')
+    const found = await seriousA11y(page, 'close-out quoted at 1280', { include: '.close-out', sideways: true })
     await page.setViewportSize({ width: 390, height: 844 })
     await expect(quoted).toBeVisible()
     await shot(page, 'close-out-quoted')
-    found.push(...(await serious(page, 'close-out quoted at 390')))
+    found.push(...(await seriousA11y(page, 'close-out quoted at 390', { include: '.close-out', sideways: true })))
     expect(found).toEqual([])
     await page.setViewportSize({ width: 1280, height: 800 })
 
@@ -261,8 +250,7 @@ test('a person declines a close-out and an RFQ with a reason; the requester read
   const formFindings: string[] = []
   for (const vp of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
     await b.setViewportSize(vp)
-    const axe = await new AxeBuilder({ page: b }).include('.decline-request').analyze()
-    formFindings.push(...axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${vp.width}: ${v.id} ${v.help}`))
+    formFindings.push(...(await seriousA11y(b, `decline form at ${vp.width}`, { include: '.decline-request' })))
   }
   expect(formFindings).toEqual([])
   await decline.getByLabel(/^Your reason/).fill('I keep this hedge until the fixing.')

@@ -4,7 +4,7 @@
 import type { Download, Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, expectNoSidewaysScroll, shot } from './app.ts'
+import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, shot } from './app.ts'
 
 const DEMO_PORT = 8761
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -299,19 +299,7 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     const trader = await newTrader(browser, stack, 'desk-counter', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
     const page = trader.page
     // The browser's notifications, recorded (allowed), and a tab the test can hide.
-    await trader.context.addInitScript(() => {
-      const w = window as unknown as { __shown: string[]; __hidden: boolean; Notification: unknown }
-      w.__shown = []
-      w.__hidden = false
-      w.Notification = class {
-        static permission = 'granted'
-        static requestPermission = async () => 'granted'
-        constructor(title: string, opts?: { body?: string }) {
-          w.__shown.push(opts?.body ?? title)
-        }
-      }
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
-    })
+    const browserNotes = await recordBrowserNotifications(trader.context)
     await trader.open()
     await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
     await page.getByLabel('Repeat passphrase').fill(PASS)
@@ -327,11 +315,11 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     const counter = page.getByRole('region', { name: 'Counter quote' })
     await counter.getByRole('button', { name: 'Suggest' }).click()
     await expect(counter.getByTestId('counter-hint')).toContainText(/^Demo Desk asks [\d,]+\.\d{2} USDC; your mid [\d,]+\.\d{2} USDC\. Suggested: half way/)
-    await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = true)) // the trader looks at another tab
+    await browserNotes.hide(page, true) // the trader looks at another tab
     await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toBeVisible({ timeout: 30_000 })
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/^Filled: you bought BTC-USD .* x 0\.5/))
-    await page.evaluate(() => ((window as unknown as { __hidden: boolean }).__hidden = false))
+    await browserNotes.expectShown(page, /^Filled: you bought BTC-USD .* x 0\.5/, 10_000)
+    await browserNotes.hide(page, false)
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toContainText('Demo Desk (took your quote)')
     // The filled counter reads as filled, also once its validity has passed (not "expired").
     const myCounter = page.getByTestId('quote').filter({ hasText: 'Your counter' })

@@ -3,11 +3,10 @@
 // three quote into one ladder; the best is accepted (a second accept clicked in the same tick is
 // refused by the one-fill rule); the other desks see their ticket withdrawn and cancel their quotes;
 // only the winning channel's state changes; the book shows the sum.
-import AxeBuilder from '@axe-core/playwright'
 import type { Page } from '@playwright/test'
 import { Service } from '../scripts/services.ts'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { createIdentity, expectNoSidewaysScroll, getTestFunds, reloadAndUnlock, shot } from './app.ts'
+import { createIdentity, expectNoSidewaysScroll, getTestFunds, reloadAndUnlock, seriousA11y, shot } from './app.ts'
 
 const DESKS = [
   { style: 'tight', name: 'Tight Desk', port: 8771 },
@@ -50,16 +49,6 @@ async function openChannelWith(page: Page, d: Desk, deposit: string): Promise<vo
   // The desk opens the channel on the contract once version 0 is co-signed; it quotes only then.
   await page.getByRole('tab', { name: 'Settlement' }).click()
   await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
-}
-
-/** axe-core's serious and critical findings on the page as it is (labels, roles, names, contrast). */
-// The scenario grid (app/risk, shared with the channel's Risk tab) is left out: its strongest green
-// cells fail colour contrast (pnlColor's 0.7 alpha under light text), a finding for app/risk.
-async function serious(page: Page, screen: string): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).exclude('.scenario-grid').analyze()
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help} -> ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
 }
 
 test.afterEach(async ({}, testInfo) => {
@@ -106,7 +95,7 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const best = quotes.reduce((a, b) => (b.premium < a.premium ? b : a))
   const bestRow = ladder.locator('[data-testid="ladder-row"][data-best="true"]')
   await shot(page, 'rfq-ladder')
-  expect(await serious(page, 'network RFQ ladder')).toEqual([])
+  expect(await seriousA11y(page, 'network RFQ ladder')).toEqual([])
   await expect(bestRow).toHaveAttribute('data-counterparty', best.desk.name)
   await expect(ladder.getByTestId('best-price')).toContainText(`from ${best.desk.name}`)
   // Each desk's ticket says nothing about the others: the ladder's three tickets have distinct ids,
@@ -149,7 +138,7 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const realised = book.getByRole('table', { name: /Settled and closed positions by counterparty/ })
   for (const d of desks) await expect(realised.getByRole('row', { name: new RegExp(`^${d.name} 0 `) })).toBeVisible()
   await shot(page, 'rfq-book')
-  expect(await serious(page, 'book')).toEqual([])
+  expect(await seriousA11y(page, 'book')).toEqual([])
 
   // Leaving for a channel and coming back keeps the request's ladder.
   await page.getByRole('button', { name: new RegExp(`^${best.desk.name}`) }).click()

@@ -6,9 +6,9 @@
 // the tab is hidden the browser's notifications announce the desk's quote, the settlement and the
 // dispute (the fill's is asserted in desk.spec.ts).
 // Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
-import type { BrowserContext, Page, TestInfo } from '@playwright/test'
+import type { Page, TestInfo } from '@playwright/test'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, shot } from './app.ts'
+import { PASS, createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, recordBrowserNotifications, shot } from './app.ts'
 
 const DEMO_PORT = 8762
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -45,32 +45,6 @@ async function watchForWords(page: Page, words: readonly string[]): Promise<() =
   return () => page.evaluate(() => (window as unknown as { __seenWords: string[] }).__seenWords)
 }
 
-/**
- * Records the browser notifications the page shows (permission granted) and lets the test hide the
- * tab (document.hidden), as when the trader looks at another tab.
- */
-async function recordBrowserNotifications(context: BrowserContext) {
-  await context.addInitScript(() => {
-    const w = window as unknown as { __shown: string[]; __hidden: boolean; Notification: unknown }
-    w.__shown = []
-    w.__hidden = false
-    w.Notification = class {
-      static permission = 'granted'
-      static requestPermission = async () => 'granted'
-      constructor(title: string, opts?: { body?: string }) {
-        w.__shown.push(opts?.body ?? title)
-      }
-    }
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
-  })
-  return {
-    hide: (page: Page, hidden: boolean) => page.evaluate((h) => ((window as unknown as { __hidden: boolean }).__hidden = h), hidden),
-    /** Waits until the browser showed a notification matching `text` (only shown while hidden). */
-    expectShown: (page: Page, text: RegExp) =>
-      expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout: 15_000, message: `a browser notification matching ${text}` })
-        .toContainEqual(expect.stringMatching(text)),
-  }
-}
 
 async function newFundedTrader(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string, vp: { width: number; height: number }) {
   const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)

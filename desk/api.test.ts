@@ -48,6 +48,8 @@ describe('HTTP API', () => {
   it('answers errors as {error:{code,message,field}} with their status', async () => {
     expect(await post('{"code":"bad"}')).toEqual({ status: 422, cors: '*', body: { error: { code: 'INVITE_INVALID', message: 'wrong invite code', field: 'code' } } })
     expect((await post('not json')).body.error.code).toBe('BAD_JSON')
+    expect(await post('')).toMatchObject({ status: 400, body: { error: { code: 'BAD_JSON' } } })
+    expect(await call('/invite', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"sealed":"s","code":"c"}' })).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } })
     expect((await post(JSON.stringify({ sealed: 'x'.repeat(70_000) }))).status).toBe(413)
     expect((await post('{"code":"boom"}'))).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } })
     expect((await call('/invite')).body.error.code).toBe('METHOD_NOT_ALLOWED')

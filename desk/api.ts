@@ -2,10 +2,11 @@
 //   GET  /info    -> { publicKey, fingerprint, evmAddress, contact, chainId, contract, oracle, asset,
 //                      name, channels: [{ channelId, status, latestVersion }] }
 //   POST /invite  { sealed, code } -> { channelId }
-// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 422 (invite refused),
+// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 415 (not application/json), 422 (invite refused),
 // 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { readJsonBody, ServiceError } from '../channel-contract/services/http.ts'
 import type { Hex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import type { DeskInfo, InviteSource } from './desk.ts'
@@ -37,23 +38,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text)
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > MAX_BODY_BYTES) throw new DemoError('BODY_TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new DemoError('BODY_TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`)
-    chunks.push(chunk)
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
-  } catch {
-    throw new DemoError('BAD_JSON', 'the body is not JSON')
-  }
-}
-
 async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/'
   const method = req.method ?? 'GET'
@@ -75,7 +59,7 @@ async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage
       res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
       throw new DemoError('RATE_LIMITED', `too many invites from ${address}: at most ${limit.burst} at once, then one per ${limit.refillMs / 1000} s (retry in ${Math.ceil(wait / 1000)} s)`)
     }
-    const body = await readJson(req)
+    const body = await readJsonBody(req, MAX_BODY_BYTES)
     return send(res, 200, await desk.acceptInvite(body, { address }))
   }
   throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite)`)
@@ -85,7 +69,8 @@ async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage
 export function startApi(desk: DeskApi, port: number, log: (line: string) => void, limit = new InviteRateLimit()): Promise<ApiServer> {
   const server: Server = createServer((req, res) => {
     route(desk, limit, req, res).catch((e: unknown) => {
-      const err = e instanceof DemoError ? e : new DemoError('INTERNAL', e instanceof Error ? e.message : String(e))
+      // The body reader is the services' (one rule for every JSON API here): its errors keep their status and code.
+      const err = e instanceof DemoError || e instanceof ServiceError ? e : new DemoError('INTERNAL', e instanceof Error ? e.message : String(e))
       if (err.code === 'INTERNAL') log(`api: ${req.method} ${req.url}: ${err.message}`)
       if (res.headersSent) return void res.end()
       // An oversized body is not read to its end: close the connection after the answer.

@@ -9,7 +9,7 @@ import { isUnwindTicket, type Hex, type Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
-  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type PackageDraft, type QuoteStatus, type QuoteSubmission, type RemoteFocus,
+  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
@@ -305,7 +305,7 @@ function EarlierQuotes({ count, children }: { count: number; children: ReactNode
   )
 }
 
-const STATUS_MAP: Record<QuoteView['status'], QuoteStatus> = { live: 'live', expired: 'expired', used: 'used', cancelled: 'cancelled', invalid: 'cancelled' }
+const STATUS_MAP: Record<QuoteView['status'], QuoteCardStatus> = { live: 'live', expired: 'expired', used: 'used', cancelled: 'cancelled', invalid: 'cancelled' }
 
 interface QuoteEntryProps {
   q: QuoteView; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; busy: string | null

@@ -5,7 +5,7 @@ import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatModelAmount, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
-import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteStatus } from './quote.ts'
+import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
 
 export interface QuoteCardProps {
   readonly quote: QuoteCardQuote
@@ -22,9 +22,9 @@ export interface QuoteCardProps {
   readonly busy?: string | null
 }
 
-const STATUS_PILL: Record<QuoteStatus, string> = { live: 'good', expired: 'bad', used: 'good', cancelled: 'bad', superseded: 'warn' }
+const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'bad', used: 'good', cancelled: 'bad', superseded: 'warn' }
 /** What the pill says: a used quote is a fill, and reads as one. */
-const STATUS_TEXT: Record<QuoteStatus, string> = { live: 'live', expired: 'expired', used: 'filled', cancelled: 'cancelled', superseded: 'superseded' }
+const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', cancelled: 'cancelled', superseded: 'superseded' }
 
 export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, busy = null }: QuoteCardProps) {
   const uid = useId()

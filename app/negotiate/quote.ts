@@ -5,7 +5,8 @@ import type { OptionPackage, QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
 import { reasonOf } from '../risk/format.ts'
 
-export type QuoteStatus = 'live' | 'expired' | 'used' | 'cancelled' | 'superseded'
+/** What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled), plus 'superseded' by a newer quote of the same request. */
+export type QuoteCardStatus = 'live' | 'expired' | 'used' | 'cancelled' | 'superseded'
 
 export interface QuoteCardQuote {
   readonly terms: OptionPackage
@@ -16,7 +17,7 @@ export interface QuoteCardQuote {
   /** Last ms at which it may be accepted. */
   readonly validUntil: number
   readonly quoterName: string
-  readonly status: QuoteStatus
+  readonly status: QuoteCardStatus
   /** The other trader answered this quote with a refusal (its reason is shown beside the card). */
   readonly declined?: boolean
 }
@@ -31,12 +32,12 @@ export function formatCountdown(msLeft: number): string {
 }
 
 /** A live quote past its validUntil is expired, whatever the feed says yet. */
-export function effectiveStatus(q: Pick<QuoteCardQuote, 'status' | 'validUntil'>, now: number): QuoteStatus {
+export function effectiveStatus(q: Pick<QuoteCardQuote, 'status' | 'validUntil'>, now: number): QuoteCardStatus {
   return q.status === 'live' && now > q.validUntil ? 'expired' : q.status
 }
 
 /** Why Accept / Counter / Decline are disabled, or null when they may be used. */
-export function blockedReason(status: QuoteStatus, quoterName: string, ownQuote: boolean, declined = false): string | null {
+export function blockedReason(status: QuoteCardStatus, quoterName: string, ownQuote: boolean, declined = false): string | null {
   // Declined: waiting would be in vain (the reason is shown with the quote).
   if (ownQuote && status === 'live' && declined) return 'declined by the other trader; counter their quote again, or ask for a new one'
   if (ownQuote && status === 'live') return 'this is your own quote; wait for the other trader'

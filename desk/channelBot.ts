@@ -89,6 +89,7 @@ export class ChannelBot {
   private backoffLogged = false
   private errorsSeen = 0
   private presenceSet = false
+  private loggedLink = ''
   private openingProposed = false
   private timer: ReturnType<typeof setInterval> | null = null
   private unsubs: (() => void)[] = []
@@ -204,6 +205,14 @@ export class ChannelBot {
     const snap = s.getSnapshot()
     for (const e of snap.errors.slice(this.errorsSeen)) this.log(`engine: ${e}`)
     this.errorsSeen = snap.errors.length
+    // The link's state in the log (a channel stuck before its opening is told apart: no peer, or a
+    // peer whose updates never arrive).
+    const c = snap.connection
+    const link = `${c.webrtcPeers} WebRTC peer(s), ${c.signalingConnected} signaling, ${c.synced ? 'synced' : 'not synced'}`
+    if (link !== this.loggedLink) {
+      this.log(`link: ${link}`)
+      this.loggedLink = link
+    }
     if (!this.presenceSet && this.room.awareness) {
       s.setPresence({ name: this.d.name, editing: null })
       this.presenceSet = true

@@ -4,7 +4,7 @@
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { isUnwindTicket, type Hex, type Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
@@ -22,7 +22,7 @@ import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import type { BookView } from '../blotter/useBook.ts'
 import { FillTicket } from '../blotter/FillTicket.tsx'
 import { defaultExpiry } from '../negotiate/expiries.ts'
-import { roundStrike } from '../negotiate/draft.ts'
+import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { formatMoney } from '../money/money.ts'
 import { TRADE_KEYS, useTradeKeys } from './useTradeKeys.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
@@ -81,22 +81,13 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const decline = useCallback((h: Hex) => setDeclined((d) => new Set([...d, h])), [])
 
   const canStart = blocked === null && view.latest !== null
-  const startedWithoutSpot = useRef(false)
+  const draftStarted = useStrikesOnceSpotKnown(draft, setDraft, markets)
   const newDraft = useCallback(() => {
     if (!canStart) return
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
-    startedWithoutSpot.current = markets[feed]?.spot === undefined
+    draftStarted(feed)
     setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8)))
-  }, [canStart, spec, now, markets])
-  // A draft started before the oracle's first mark arrived has blank strikes: fill those (and only
-  // those) around spot once, when it is known, as the template would have. A strike the trader
-  // clears later stays clear.
-  const draftSpot = draft ? markets[draft.feed]?.spot : undefined
-  useEffect(() => {
-    if (!draft || !draftSpot || !startedWithoutSpot.current) return
-    startedWithoutSpot.current = false
-    setDraft({ ...draft, legs: draft.legs.map((l) => (l.strike === '' ? { ...l, strike: roundStrike(draftSpot, l.kind === 'put' ? 0.9 : 1.1) } : l)) })
-  }, [draft, draftSpot])
+  }, [canStart, spec, now, markets, draftStarted])
   const requestQuotes = () => {
     if (!draft || !canStart) return
     const id = session.createRfq(draftToRfqInput(draft))

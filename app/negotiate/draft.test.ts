@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EXPIRY, T0, testChannel, usd, btc } from '../../core/testkit.ts'
 import { MAX_LEGS, maxLoss } from '../../core/index.ts'
-import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
+import { addTemplate, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 const oracle = testChannel().oracle.publicKey
 const spec: ChannelSpec = {
@@ -150,5 +150,16 @@ describe('editing the draft', () => {
     expect(updateLeg(d, 'c', { strike: '5' }).legs[0]!.strike).toBe('5')
     expect(removeLeg(d, 'c').legs).toEqual([])
     expect(removeLeg(d, 'zzz').legs).toHaveLength(1)
+  })
+})
+
+describe('fillBlankStrikes', () => {
+  it('sets only the blank strikes around spot (puts below, calls above) and keeps the rest', () => {
+    const blank = addTemplate(emptyDraft('BTC-USD', '2027-01-08'), 'callSpread', undefined, (() => { let i = 0; return () => `l${i++}` })())
+    const withPut = addTemplate(blank, 'put', undefined, () => 'p')
+    const set = { ...withPut, legs: withPut.legs.map((l, i) => (i === 1 ? { ...l, strike: '123' } : l)) }
+    const filled = fillBlankStrikes(set, 95_000)
+    expect(filled.legs.map((l) => l.strike)).toEqual(['105000', '123', '86000'])
+    expect(fillBlankStrikes(filled, 50_000)).toBe(filled)
   })
 })

@@ -65,3 +65,12 @@ export function removeLeg(draft: PackageDraft, id: string): PackageDraft {
 export function emptyDraft(feed: string, expiryDate: string): PackageDraft {
   return { feed, expiryDate, side: 'buy', legs: [], note: '' }
 }
+
+/**
+ * The draft with its blank strikes (only those) set around `spot`, as the put template would have
+ * set them (puts below spot, calls above): for a draft started before the oracle's first mark.
+ */
+export function fillBlankStrikes(draft: PackageDraft, spot: number): PackageDraft {
+  if (!draft.legs.some((l) => l.strike === '')) return draft
+  return { ...draft, legs: draft.legs.map((l) => (l.strike === '' ? { ...l, strike: roundStrike(spot, l.kind === 'put' ? 0.9 : 1.1) } : l)) }
+}

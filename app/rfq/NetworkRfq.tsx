@@ -10,6 +10,7 @@ import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
 import { PackageBuilder, addTemplate, emptyDraft, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
 import { defaultExpiry } from '../negotiate/expiries.ts'
+import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -99,8 +100,10 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const lots = perDealer ? targets.length : Math.max(1, Math.min(lotsWanted, targets.length))
   const [sizes, setSizes] = useState<Readonly<Record<string, string>>>({})
 
+  const draftStarted = useStrikesOnceSpotKnown(draft, setDraft, markets)
   const newDraft = () => {
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
+    draftStarted(feed)
     setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8)))
     setError(null)
   }

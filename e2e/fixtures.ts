@@ -53,8 +53,12 @@ export async function grantMediaOnce(context: BrowserContext): Promise<void> {
   })
 }
 
+/** Every context newTrader made and no later test has closed yet. */
+const traderContexts = new Set<BrowserContext>()
+
 export async function newTrader(browser: Browser, stack: Stack, name: string, extraQuery = ''): Promise<Trader> {
   const context = await browser.newContext()
+  traderContexts.add(context)
   await grantMediaOnce(context)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.log(`[${name} pageerror] ${e.message}`))
@@ -88,6 +92,11 @@ export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
     { scope: 'worker', timeout: 240_000 },
   ],
   stack: async ({ workerStack }, use) => {
+    // Traders an earlier test left open (not every spec closes its contexts) would keep their
+    // channels running, with WebRTC and chain polls, beside this test: close them now, after that
+    // test's failure screenshots and traces were taken.
+    await Promise.all([...traderContexts].map((c) => c.close().catch(() => undefined)))
+    traderContexts.clear()
     // A test may have killed a service; give every test a running stack.
     for (const s of [workerStack.signaling, workerStack.chainService, workerStack.oracle, workerStack.watchtower]) if (!s.running) await s.start()
     await use(workerStack)

@@ -204,3 +204,21 @@ export async function recordBrowserNotifications(context: BrowserContext) {
         .toContainEqual(expect.stringMatching(text)),
   }
 }
+
+/** With the demo desk (page opened with `&demo=`): the desk signs the opening and opens it on the contract. */
+export async function openDemoChannel(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+  await page.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+}
+
+/** A put of `qty` BTC asked from the desk: a private draft first, then "Request quotes"; a live quote arrives. */
+export async function requestPut(page: Page, qty: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Trade' }).click()
+  await page.getByRole('button', { name: 'New RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill(qty)
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
+}

@@ -4,7 +4,9 @@
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
 import type { Page } from '@playwright/test'
 import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
-import { PASS, seriousA11y, shot, trade } from './app.ts'
+import { createIdentity, exactAmount, getTestFunds, openDemoChannel, requestPut, seriousA11y, shot, trade } from './app.ts'
+
+const exactBig = async (page: Page, testId: string): Promise<bigint> => BigInt(await exactAmount(page, testId))
 
 const DEMO_PORT = 8773
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -25,47 +27,28 @@ async function traderWithDesk(browser: Parameters<typeof newTrader>[0], stack: S
   const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
   const page = trader.page
   await trader.open()
-  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-  await page.getByLabel('Repeat passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create identity' }).click()
-  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
-  await page.getByRole('button', { name: 'Get test funds' }).click()
-  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
-  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
-  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
-  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
-  await page.getByRole('tab', { name: 'Settlement' }).click()
-  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
+  await createIdentity(page)
+  await getTestFunds(page)
+  await openDemoChannel(page)
   return page
 }
 
 
-async function exact(page: Page, testId: string): Promise<bigint> {
-  return BigInt((await page.getByTestId(testId).getAttribute('data-exact'))!)
-}
 
-/** A put of `qty` BTC asked from the desk: draft, then "Request quotes"; a live quote arrives. */
-async function requestPut(page: Page, qty: string): Promise<void> {
-  await page.getByRole('tab', { name: 'Trade' }).click()
-  await page.getByRole('button', { name: 'New RFQ' }).click()
-  await page.getByLabel('Leg 1 quantity').fill(qty)
-  await page.getByRole('button', { name: 'Request quotes' }).click()
-  await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
-}
 
 test('close out one position, then all: the desk quotes, the trader accepts, both sign; the positions are gone and the balances move by the quotes to the minor unit', async ({ browser, stack }) => {
   test.setTimeout(240_000)
   const desk = await startDesk(stack)
   try {
     const page = await traderWithDesk(browser, stack, 'closeout-desk')
-    const total = (await exact(page, 'my-balance')) + (await exact(page, 'their-balance'))
+    const total = (await exactBig(page, 'my-balance')) + (await exactBig(page, 'their-balance'))
 
     await requestPut(page, '0.1')
     await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
     await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
     await expect(page.getByTestId('latest-version')).toHaveText('state v1')
-    const mine = await exact(page, 'my-balance')
-    const theirs = await exact(page, 'their-balance')
+    const mine = await exactBig(page, 'my-balance')
+    const theirs = await exactBig(page, 'their-balance')
 
     // Risk -> Close out: my own mark for reference, then a quote is asked of the desk.
     await page.getByRole('tab', { name: 'Risk' }).click()
@@ -98,10 +81,10 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
 
     // To the minor unit: I receive exactly the quoted amount (a bought put locks nothing of mine);
     // the desk pays it and gets its collateral back; nothing is created or lost.
-    expect(await exact(page, 'my-balance')).toBe(mine + payment)
-    const theirsAfter = await exact(page, 'their-balance')
+    expect(await exactBig(page, 'my-balance')).toBe(mine + payment)
+    const theirsAfter = await exactBig(page, 'their-balance')
     expect(theirsAfter - theirs).toBeGreaterThan(-payment) // its lock came back
-    expect((await exact(page, 'my-balance')) + theirsAfter).toBe(total)
+    expect((await exactBig(page, 'my-balance')) + theirsAfter).toBe(total)
     await shot(page, 'close-out-done')
 
     // The audit says what version 2 did, in words.
@@ -117,7 +100,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
       await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
       await expect(page.getByTestId('position-count')).toHaveText(count, { timeout: 20_000 })
     }
-    const before = await exact(page, 'my-balance')
+    const before = await exactBig(page, 'my-balance')
     // Every notice the page shows from here on, in order (each stays 8 s: recorded as it appears).
     await page.evaluate(() => {
       const w = window as unknown as { __notices: string[] }
@@ -149,8 +132,8 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you / }).click()
     await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v5\./, { timeout: 30_000 })
     await expect(page.getByTestId('position-count')).toHaveText('0')
-    expect(await exact(page, 'my-balance')).toBe(before + sum)
-    expect((await exact(page, 'my-balance')) + (await exact(page, 'their-balance'))).toBe(total)
+    expect(await exactBig(page, 'my-balance')).toBe(before + sum)
+    expect((await exactBig(page, 'my-balance')) + (await exactBig(page, 'their-balance'))).toBe(total)
   } finally {
     await desk.stop()
   }
@@ -197,7 +180,7 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   const a = alice.page
   const b = bob.page
   await trade(a, b, '500')
-  const aBefore = await exact(a, 'my-balance')
+  const aBefore = await exactBig(a, 'my-balance')
 
   await a.getByRole('tab', { name: 'Risk' }).click()
   await a.getByRole('button', { name: /^Close out bought/ }).click()
@@ -219,7 +202,7 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   await closeOut.getByRole('button', { name: /^Accept: .* pays you 321\.50 USDC$/ }).click()
   await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0')
-  expect(await exact(a, 'my-balance')).toBe(aBefore + 321_500_000n)
+  expect(await exactBig(a, 'my-balance')).toBe(aBefore + 321_500_000n)
   await shot(a, 'close-out-by-person')
 })
 

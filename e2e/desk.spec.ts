@@ -4,7 +4,7 @@
 import type { Download, Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, shot } from './app.ts'
+import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, requestPut, shot } from './app.ts'
 
 const DEMO_PORT = 8761
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -33,14 +33,6 @@ async function openDemoChannel(page: Page): Promise<void> {
   await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
 }
 
-/** A put of `qty` BTC asked from the desk: a private draft first, then "Request quotes". */
-async function requestPut(page: Page, qty: string): Promise<void> {
-  await page.getByRole('tab', { name: 'Trade' }).click()
-  await page.getByRole('button', { name: 'New RFQ' }).click()
-  await page.getByLabel('Leg 1 quantity').fill(qty)
-  await page.getByRole('button', { name: 'Request quotes' }).click()
-  await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
-}
 
 /** The demo desk for one test (its log is printed after a failed test, see afterEach). */
 async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {

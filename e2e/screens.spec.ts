@@ -8,7 +8,7 @@
 // Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
 import type { Page, TestInfo } from '@playwright/test'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, recordBrowserNotifications, shot } from './app.ts'
+import { createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, openDemoChannel, recordBrowserNotifications, shot } from './app.ts'
 
 const DEMO_PORT = 8762
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -52,22 +52,7 @@ async function newFundedTrader(browser: Parameters<typeof newTrader>[0], stack: 
   return trader
 }
 
-async function createAndFund(page: Page): Promise<void> {
-  await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-  await page.getByLabel('Repeat passphrase').fill(PASS)
-  await page.getByRole('button', { name: 'Create identity' }).click()
-  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
-  await page.getByRole('button', { name: 'Get test funds' }).click()
-  await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
-}
 
-async function openDemoChannel(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Trade with demo desk' }).click()
-  await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
-  await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
-  await page.getByRole('tab', { name: 'Settlement' }).click()
-  await expect(page.getByTestId('onchain-status')).toHaveText('open', { timeout: 30_000 })
-}
 
 for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
   test(`screens at ${vp.width}x${vp.height}: a quiet opening, r and Esc, a filled quote after expiry, races in words, a dispute and a finalized channel`, async ({ browser, stack }, testInfo) => {
@@ -79,7 +64,8 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       const alarms = await watchForWords(page, ['tell them the code separately', 'Send this invite', 'signaling disconnected'])
       const browserNotes = await recordBrowserNotifications(trader.context)
       await trader.open()
-      await createAndFund(page)
+      await createIdentity(page)
+      await getTestFunds(page)
 
       // The opening with the demo desk asks nothing of the trader: at no moment an invite to send or a red alarm.
       await openDemoChannel(page)
@@ -210,7 +196,8 @@ test('the narrowest phone (360x740): every screen fits, the channel list folds a
     await trader.open()
     await expect(page.getByRole('button', { name: 'Create identity' })).toBeVisible()
     await expectNoSidewaysScroll(page, 'identity at 360')
-    await createAndFund(page)
+    await createIdentity(page)
+    await getTestFunds(page)
     await expectNoSidewaysScroll(page, 'welcome at 360')
     await openDemoChannel(page)
     await expect(page.getByRole('button', { name: 'Account and channels' })).toBeVisible()

@@ -181,9 +181,11 @@ describe('demo counterparty on the chain', () => {
     await session.cancelQuote(low)
     expect(session.view.quotes.find((q) => q.hash === q2.hash)?.status).toBe('cancelled') // one fill per ticket
 
-    // Unwind the spread with the desk paying back half the premium (better than fair for it): approved.
+    // Unwind the spread with the trader handing it back for nothing (better than fair for the desk
+    // whatever the marks; half the premium paid can fall outside its tolerance when premiums are
+    // small and its spread wide): approved.
     const spread = session.view.latest!.state.positions.find((p) => p.id === fair)!
-    await session.proposeUnwind([spread.id], -(spread.premium / 2n))
+    await session.proposeUnwind([spread.id], 0n)
     await until('co-signed unwind', () => session.view.latest?.state.positions.length === 1, 10_000, diag)
 
     // Past expiry (the chain's clock moves): the desk proposes the settle with the oracle service's price.

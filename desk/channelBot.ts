@@ -22,7 +22,7 @@ import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, st
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -56,6 +56,14 @@ const TICK_MS = 1_000
 /** The fallback read of the channel on the contract; the desk's event follower pokes the bot at once. */
 const CHAIN_POLL_MS = 10_000
 const RETRY_MS = 5_000
+/**
+ * A ticket's pricing (marketMaker.ts priceTicket) is reused while the ticket, the spot and the
+ * second (of the market's clock) are the same: the bot runs after every change of the channel, and
+ * re-pricing every open ticket each time was its largest cost. Time to expiry moves a price by far
+ * less in a second than the spot does; a new spot re-prices at once. The checks against the
+ * channel's balances and the style's limits run every time.
+ */
+const REPRICE_MS = 1_000
 
 function reason(e: unknown): string {
   if (isProtocolError(e)) return `${e.code}: ${e.message}`
@@ -513,6 +521,19 @@ export class ChannelBot {
 
   private readonly requestKeys = new WeakMap<Quote, string>()
 
+  /** The desk's answer to a ticket (its style, or quoteForTicket), with the ticket's pricing reused as REPRICE_MS says. */
+  private price(i: TicketInput): QuoteDecision {
+    const decide = this.d.quoteTicket ?? quoteForTicket
+    if (isUnwindTicket(i.ticket)) return decide(i)
+    const second = Math.floor(i.now / REPRICE_MS)
+    let hit = this.priced.get(i.ticket)
+    if (!hit || hit.spot !== i.spot || hit.second !== second) this.priced.set(i.ticket, (hit = { spot: i.spot, second, pricing: priceTicket(i) }))
+    return decide({ ...i, pricing: hit.pricing })
+  }
+
+  /** By ticket object: the reader hands out the same object while the ticket's entry is unchanged. */
+  private readonly priced = new WeakMap<TicketInput['ticket'], { readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }>()
+
   private async tickets(view: ChannelView): Promise<void> {
     const latest = view.latest!.state
     const now = this.d.market.now()
@@ -534,7 +555,7 @@ export class ChannelBot {
       if (inactive && live.length === 0) continue
       const decision = inactive
         ? ({ kind: 'skip', code: 'INVALID_TICKET', reason: `ticket ${t.status === 'cancelled' ? 'cancelled' : 'filled'}` } as const)
-        : (this.d.quoteTicket ?? quoteForTicket)({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules, me: view.me, latest })
+        : this.price({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules, me: view.me, latest })
       const asked = decision.kind === 'quote' ? decision.key : `skip:${decision.reason}`
       const seen = this.seen.get(t.id)
       if (seen?.key !== asked) this.seen.set(t.id, { key: asked, since: Date.now() })

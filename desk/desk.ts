@@ -308,7 +308,8 @@ export class Desk {
   }
 
   private styled(style: DeskStyle, entry: ChannelEntry): ChannelBotDeps['quoteTicket'] {
-    return (i) => styledQuote({ ...i, style, deskName: this.o.name, me: entry.me, committed: this.committed(entry.channelId, i.ticket.id) })
+    // The committed collateral is read only by a style with a risk limit (it walks every channel's view).
+    return (i) => styledQuote({ ...i, style, deskName: this.o.name, me: entry.me, committed: style.riskLimit === null ? 0n : this.committed(entry.channelId, i.ticket.id) })
   }
 
   async stop(): Promise<void> {

@@ -108,38 +108,55 @@ export interface TicketInput {
   /** The desk's party and the channel's latest co-signed state: a close-out ticket needs them. */
   readonly me?: Party
   readonly latest?: ChannelState | null
+  /**
+   * `priceTicket` of this ticket, spot and (about) this time, if the caller already has it: the
+   * costly part of a decision, and the only part that does not depend on the channel's balances.
+   */
+  readonly pricing?: TicketPricing
+}
+
+/** A ticket's package and its prices at a spot and time, or the decision not to quote it. */
+export type TicketPricing =
+  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly ask: bigint; readonly bid: bigint | null; readonly fairMinor: number; readonly key: string }
+  | { readonly ok: false; readonly skip: QuoteDecision & { readonly kind: 'skip' } }
+
+/** The package a ticket asks for and the desk's prices for it (no balance is read: see quoteForTicket). */
+export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'now' | 'rules'>): TicketPricing {
+  const draft = draftToPackage(ticketToDraft(i.ticket), i.spec, i.now)
+  if (!draft.ok) {
+    const e = draft.errors[0]!
+    return { ok: false, skip: { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` } }
+  }
+  const terms = draft.pkg
+  if (i.spot === undefined || !(i.spot > 0)) return { ok: false, skip: { kind: 'skip', code: 'NO_MARK', reason: `no spot for ${terms.feed}` } }
+  let priced: ReturnType<typeof quotePackage>
+  try {
+    priced = quotePackage({ pkg: terms, market: marketInputs(i.rules, terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol })
+  } catch (e) {
+    return { ok: false, skip: { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) } }
+  }
+  return { ok: true, terms, loss: draft.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor, key: requestKey(terms, i.ticket.side) }
 }
 
 /** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */
 export function quoteForTicket(i: TicketInput): QuoteDecision {
   if (isUnwindTicket(i.ticket)) return unwindQuote(i)
-  const draft = draftToPackage(ticketToDraft(i.ticket), i.spec, i.now)
-  if (!draft.ok) {
-    const e = draft.errors[0]!
-    return { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` }
-  }
-  const terms = draft.pkg
-  if (i.spot === undefined || !(i.spot > 0)) return { kind: 'skip', code: 'NO_MARK', reason: `no spot for ${terms.feed}` }
-  let priced: ReturnType<typeof quotePackage>
-  try {
-    priced = quotePackage({ pkg: terms, market: marketInputs(i.rules, terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol })
-  } catch (e) {
-    return { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) }
-  }
-  const key = requestKey(terms, i.ticket.side)
+  const p = i.pricing ?? priceTicket(i)
+  if (!p.ok) return p.skip
+  const { terms, key } = p
   if (i.ticket.side === 'buy') {
-    if (priced.ask === 0n) return { kind: 'skip', code: 'WORTHLESS', reason: 'the package is worth less than one minor unit' }
+    if (p.ask === 0n) return { kind: 'skip', code: 'WORTHLESS', reason: 'the package is worth less than one minor unit' }
     // The desk sells: it locks the seller's max loss and receives the premium.
-    if (i.myBalance + priced.ask < draft.loss.seller) {
-      return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${draft.loss.seller} locked; the desk has ${i.myBalance} + premium ${priced.ask}` }
+    if (i.myBalance + p.ask < p.loss.seller) {
+      return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${p.loss.seller} locked; the desk has ${i.myBalance} + premium ${p.ask}` }
     }
-    return { kind: 'quote', terms, side: 'sell', premium: priced.ask, fairMinor: priced.fairMinor, key }
+    return { kind: 'quote', terms, side: 'sell', premium: p.ask, fairMinor: p.fairMinor, key }
   }
-  if (priced.bid === null || priced.bid === 0n) return { kind: 'skip', code: 'NO_BID', reason: 'the package is worth nothing at the bid' }
-  if (i.myBalance < draft.loss.buyer + priced.bid) {
-    return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${draft.loss.buyer} locked + premium ${priced.bid}; the desk has ${i.myBalance}` }
+  if (p.bid === null || p.bid === 0n) return { kind: 'skip', code: 'NO_BID', reason: 'the package is worth nothing at the bid' }
+  if (i.myBalance < p.loss.buyer + p.bid) {
+    return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${p.loss.buyer} locked + premium ${p.bid}; the desk has ${i.myBalance}` }
   }
-  return { kind: 'quote', terms, side: 'buy', premium: priced.bid, fairMinor: priced.fairMinor, key }
+  return { kind: 'quote', terms, side: 'buy', premium: p.bid, fairMinor: p.fairMinor, key }
 }
 
 /**

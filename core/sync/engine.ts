@@ -853,11 +853,11 @@ function republishing(ctx: EngineContext, doc: DocContents, persisted: Persisted
     const inDoc = cpHash === latest.hash || (doc.proposals.has(latest.hash) && doc.sigs.get(latest.hash)?.A === latest.sigs.A && doc.sigs.get(latest.hash)?.B === latest.sigs.B)
     if (!inDoc && (doc.checkpoint === null || doc.checkpoint.state.version <= latestVersion)) actions.push({ kind: 'publish-checkpoint', signed: latestSigned })
   }
+  const used = latest !== null ? usedIn(latest.state) : null
   for (const sq of persisted.quotes) {
+    if (sq.quote.validUntil < ctx.now) continue // expired: never republished (checked first: no hashing)
     const h = quoteHash(sq.quote)
-    if (!doc.quotes.has(h) && sq.quote.validUntil >= ctx.now && !cancelled(h) && !(latest !== null && usedIn(latest.state).has(h, me, sq.quote.nonce))) {
-      actions.push({ kind: 'republish-quote', signed: sq })
-    }
+    if (!doc.quotes.has(h) && !cancelled(h) && !(used !== null && used.has(h, me, sq.quote.nonce))) actions.push({ kind: 'republish-quote', signed: sq })
   }
   for (const h of persisted.cancels) {
     if (!doc.cancels.has(h) && doc.quotes.get(h)?.signed.quote.quoter === me) actions.push({ kind: 'republish-cancel', quoteHash: h })

@@ -151,6 +151,12 @@ export class SessionStorage {
     // Own signatures below it decide nothing any more (latest, a root, carries ours at a higher
     // version), so the engine is not given them; the store keeps them until it compacts.
     for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
+    // Own quotes a trade in it used are never republished either (the engine's rule): the engine
+    // is not given them, so its republishing pass stays as long as the live quotes, not the history.
+    if (latest.state.usedQuotes.length > 0 && this.quotes.length > 0) {
+      const used = new Set(latest.state.usedQuotes.map((u) => `${u.quoter}:${u.nonce}`))
+      this.quotes = this.quotes.filter((q) => !used.has(`${q.quote.quoter}:${q.quote.nonce}`))
+    }
     this.gen++
   }
 

@@ -3,6 +3,7 @@
 // the benchmark's clients over fd 3 (bench/doc-link.ts) instead of a y-webrtc room. Started by
 // bench/desk.bench.ts:
 //   tsx bench/desk-host.ts '<json {chain: configToJson(ChainConfig), dataDir}>'   (fd 3: a duplex pipe)
+import { createWriteStream } from 'node:fs'
 import { Socket } from 'node:net'
 import { parseChainConfig } from '../channel-contract/chain/config.ts'
 import { fingerprint } from '../core/index.ts'
@@ -20,7 +21,9 @@ if (cfg.chain === undefined || typeof cfg.dataDir !== 'string') {
 const chain = parseChainConfig(cfg.chain)
 await loadNodeWebrtc() // the global WebSocket on Node 20 (the desk's modules expect it)
 const stream = new DocStream(new Socket({ fd: 3, readable: true, writable: true }))
-const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : () => undefined
+// The desk's log: to stdout with DESK_ECHO=1 (the bench passes it on), or into the file DESK_LOG names.
+const logFile = process.env.DESK_LOG ? createWriteStream(process.env.DESK_LOG, { flags: 'a' }) : null
+const log = process.env.DESK_ECHO === '1' ? (line: string) => process.stdout.write(`${line}\n`) : logFile ? (line: string) => logFile.write(`${new Date().toISOString()} ${line}\n`) : () => undefined
 // The desk's own CLI defaults; the signaling server is never contacted (each channel's link is the stream).
 const args = parseArgs(['--signaling', 'ws://127.0.0.1:9', '--port', '0', '--data', cfg.dataDir, '--name', 'Bench Desk', ...BENCH_QUOTAS])
 if (args.help) throw new Error('unreachable: no --help given')

@@ -46,8 +46,8 @@ export interface ChannelBotDeps {
   readonly quoteTicket?: (i: TicketInput) => QuoteDecision
   readonly watchtower: boolean
   readonly log: (line: string) => void
-  /** Makes sure the desk's free balance in the contract is at least `amount` (funding.ts). */
-  readonly ensureFunds: (amount: bigint) => Promise<void>
+  /** Runs an open that moves `amount` of the desk's free balance into the channel, once it is covered (funding.ts spend). */
+  readonly spendFunds: <T>(amount: bigint, tx: () => Promise<T>) => Promise<T>
 }
 
 type ChainStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
@@ -360,8 +360,8 @@ export class ChannelBot {
     if (!this.due('open')) return
     const { entry } = this.d
     try {
-      await this.d.ensureFunds(entry.deposits[entry.me])
-      const tx = await this.d.settlement.open(entry.params, this.opening, theirs)
+      const opening = this.opening
+      const tx = await this.d.spendFunds(entry.deposits[entry.me], () => this.d.settlement.open(entry.params, opening, theirs))
       this.log(`opened the channel on the contract (deposits A ${this.money(entry.deposits.A)}, B ${this.money(entry.deposits.B)}; tx ${tx.hash}, gas ${tx.gasUsed})`)
     } catch (e) {
       if (isProtocolError(e) && e.code === 'CHANNEL_EXISTS') this.log('open on the contract: the trader opened it first')

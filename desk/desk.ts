@@ -295,7 +295,7 @@ export class Desk {
         ...(this.o.style ? { quoteTicket: this.styled(this.o.style, entry) } : {}),
         watchtower: this.o.settlement.watchtowerUrl !== null,
         log: this.o.log,
-        ensureFunds: this.ensureFunds,
+        spendFunds: (amount, tx) => this.o.funds.spend(amount, tx),
       })
       this.bots.set(entry.channelId, bot)
       this.shareSum.changed.add(entry.channelId)

@@ -69,4 +69,25 @@ describe('DeskFunds', () => {
     expect((e as DemoError).message).toMatch(/send it 10,000(\.0+)? USDC more/)
     expect(c.free).toBe(50_000n * USDC) // nothing moved
   })
+  it('opens at once each find their deposit: spend covers what the opens still running will take', async () => {
+    const c = new FakeChain(false)
+    c.wallet = 250_000n * USDC
+    const funds = await start(c)
+    // An open moves the desk's deposit out of the free balance once mined (here: after a tick).
+    const open = (amount: bigint) => async () => {
+      await new Promise((r) => setTimeout(r, 5))
+      if (c.free < amount) throw new Error('INSUFFICIENT_FUNDS')
+      c.free -= amount
+      return amount
+    }
+    const opens = await Promise.allSettled([100_000n, 100_000n, 100_000n].map((a) => funds.spend(a * USDC, open(a * USDC))))
+    // Two opens fit the wallet: both are funded together (200,000 deposited in all), not one each time.
+    expect(opens.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected'])
+    expect((opens[2] as PromiseRejectedResult).reason).toBeInstanceOf(DemoError)
+    expect((opens[2] as PromiseRejectedResult).reason.code).toBe('DESK_UNFUNDED')
+    expect([c.free, c.wallet, c.calls]).toEqual([0n, 50_000n * USDC, ['deposit 100000', 'deposit 100000']])
+    // Nothing stays reserved after the refusal: the next open needs only its own deposit.
+    c.wallet += 50_000n * USDC
+    expect(await funds.spend(100_000n * USDC, open(100_000n * USDC))).toBe(100_000n * USDC)
+  })
 })

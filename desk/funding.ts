@@ -58,6 +58,29 @@ export class DeskFunds {
     return run
   }
 
+  /** What transactions running under `spend` are about to take out of the free balance. */
+  private reserved = 0n
+
+  /**
+   * Runs `tx` (an open: it moves `amount` out of the free balance) once the free balance covers
+   * `amount` on top of what the transactions still running under `spend` will take. Opens of
+   * several channels at once each find their deposit: checked one by one, two opens could both
+   * see one deposit's worth free, and the second would be refused on chain (INSUFFICIENT_FUNDS).
+   */
+  async spend<T>(amount: bigint, tx: () => Promise<T>): Promise<T> {
+    const funded = this.queue.catch(() => undefined).then(async () => {
+      await this.fund(this.reserved + amount)
+      this.reserved += amount
+    })
+    this.queue = funded
+    await funded
+    try {
+      return await tx()
+    } finally {
+      this.reserved -= amount
+    }
+  }
+
   private async fund(amount: bigint): Promise<void> {
     const me = this.chain.account
     if (this.dev && (await this.chain.gasBalance(me)) < DEV_GAS_FLOOR) {

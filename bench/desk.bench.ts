@@ -33,6 +33,7 @@ import {
 } from '../core/sync/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { ChainMarket } from '../desk/chainMarket.ts'
+import { DESK_NODE_ARGS } from '../desk/runtime.ts'
 import { settlementFor } from '../desk/service.ts'
 import { startTestbed, type Testbed } from '../desk/testbed.ts'
 import { tempDir } from '../scripts/services.ts'
@@ -387,7 +388,8 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
 
 /** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
 function startDesk(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ child: ChildProcess; url: string; stream: DocStream }> {
-  const child = spawn(process.execPath, [...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'], env: { ...process.env, ...env } })
+  // The desk's own Node flags (desk/runtime.ts), then any extra ones (DESK_HOST_NODE_ARGS, e.g. --cpu-prof).
+  const child = spawn(process.execPath, [...DESK_NODE_ARGS, ...(process.env.DESK_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'pipe'], env: { ...process.env, ...env } })
   const stream = new DocStream(child.stdio[3] as Socket)
   return new Promise((resolve, reject) => {
     let out = ''

@@ -18,6 +18,7 @@ import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.
 import { Service, appQuery, signalingService, startChainStack, tempDir, type ChainStack } from '../scripts/services.ts'
 import { createIdentity, getTestFunds } from '../e2e/app.ts'
 import { percentile, type BenchResult } from './result.ts'
+import { deskCommand } from '../desk/runtime.ts'
 
 const REQUESTS = Number(process.env.RFQ_BENCH_REQUESTS ?? 50)
 // RFQ_PROFILE=<file>: a CPU profile of the page from request PROFILE_FROM's accept to the end.
@@ -34,8 +35,8 @@ const DESKS = [
 function desk(d: (typeof DESKS)[number], chain: ChainConfig): Service {
   return new Service({
     name: `desk-${d.style}`,
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', `ws://127.0.0.1:${PORTS.signaling}`,
-      '--port', String(d.port), '--data', tempDir('otc-bench-desk-'), '--style', d.style, ...('extra' in d ? d.extra : [])],
+    cmd: deskCommand(['--signaling', `ws://127.0.0.1:${PORTS.signaling}`,
+      '--port', String(d.port), '--data', tempDir('otc-bench-desk-'), '--style', d.style, ...('extra' in d ? d.extra : [])]),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
   })

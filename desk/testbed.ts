@@ -14,6 +14,7 @@ import { startWatchtowerService, type WatchtowerService } from '../channel-contr
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { evmKeyOf, generateKeyPair, stateHash, type KeyPair, type SignedState } from '../core/index.ts'
 import { ensureAuthorization, type ChannelSession } from '../core/sync/index.ts'
+import { deskCommand } from './runtime.ts'
 import { freePort } from '../core/sync/node.ts'
 import { Service, devnetService, signalingService, tempDir } from '../scripts/services.ts'
 import { ChainMarket } from './chainMarket.ts'
@@ -98,7 +99,7 @@ async function servicesOn(base: ChainConfig, o: { watchtower: boolean }): Promis
 export function deskProcess(tb: Stack, dataDir: string, extra: readonly string[] = []): Service {
   return new Service({
     name: 'desk',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', tb.signalingUrl, '--port', '0', '--data', dataDir, ...extra],
+    cmd: deskCommand(['--signaling', tb.signalingUrl, '--port', '0', '--data', dataDir, ...extra]),
     env: tb.deskEnv,
     ready: /demo counterparty ready/,
     echo: process.env.DEMO_ECHO === '1',

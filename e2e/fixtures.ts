@@ -7,12 +7,13 @@ import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.
 import { Service, appQuery, signalingService, startChainStack, tempDir } from '../scripts/services.ts'
 import { createIdentity, getTestFunds, openChannel, openOnContract } from './app.ts'
 import { TestChain } from './chain.ts'
+import { deskCommand } from '../desk/runtime.ts'
 
 /** The demo counterparty as a service on this stack (started by the test that needs it). */
 export function demoService(stack: Stack, port: number, extra: readonly string[] = []): Service {
   return new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-'), ...extra],
+    cmd: deskCommand(['--signaling', stack.signalingUrl, '--port', String(port), '--data', tempDir('otc-e2e-demo-'), ...extra]),
     env: configToEnv(stack.chainConfig, 'OTC_'),
     ready: /demo counterparty ready/,
   })

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 import { loadChainConfigIfAny } from '../channel-contract/services/config.ts'
+import { deskCommand } from '../desk/runtime.ts'
 import { Service, devnetService, oracleService, signalingService, watchtowerService } from './services.ts'
 
 function port(name: string, def: number): number {
@@ -115,7 +116,7 @@ await run(signalingService(ports.signaling, true))
 if (existsSync('desk/main.ts')) {
   await run(new Service({
     name: 'demo',
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo'],
+    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo']),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
@@ -127,7 +128,7 @@ const styledDesks = (['tight', 'slow', 'picky'] as const).map((style, i) => ({ s
 if (existsSync('desk/styles.ts')) {
   await Promise.all(styledDesks.map((d) => run(new Service({
     name: `demo-${d.style}`,
-    cmd: ['node', '--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', String(d.port), '--data', `.data/demo-${d.style}`, '--style', d.style],
+    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(d.port), '--data', `.data/demo-${d.style}`, '--style', d.style]),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,

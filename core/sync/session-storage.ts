@@ -121,7 +121,8 @@ export class SessionStorage {
    * persisted before it is published.
    */
   async addOwnSignature(own: OwnSignature, cosigned: SignedState | null): Promise<void> {
-    await this.store.append(cosigned ? [record.sig(own), record.cosigned(cosigned)] : [record.sig(own)])
+    const peerSig = cosigned === null ? null : own.proposer === 'A' ? cosigned.sigA : cosigned.sigB
+    await this.store.append([peerSig === null ? record.sig(own) : record.countersig(own, peerSig)])
     this.signatures.set(own.hash, own)
     this.gen++
     if (cosigned) {

@@ -208,6 +208,29 @@ describe('ChannelSession over a lossless link', () => {
     expect(a2.view.latest!.state.version).toBe(3)
   })
 
+  it('a countersignature is one stored record (our signature and the co-signed state, the state written once); the records alone give it back', async () => {
+    const { a, storeA, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
+    const latest = a.view.latest!
+    await a.close()
+    const kinds = storeA.records.map((r) => (r as { k: string }).k)
+    expect(kinds.filter((k) => k === 'countersig')).toHaveLength(3)
+    expect(kinds.filter((k) => k === 'cosigned')).toHaveLength(1) // the opening only
+    const last = storeA.records.findLast((r) => (r as { k: string }).k === 'countersig') as { state: unknown; proposer: string; sig: string; peerSig: string }
+    expect([last.proposer, last.sig, last.peerSig]).toEqual(['B', latest.sigA, latest.sigB])
+    // Without the doc's updates: the latest state comes from the records, both signatures checked.
+    storeA.updates = []
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
+    expect(a2.view.latest).toEqual(latest)
+    expect(a2.view.rejected).toEqual([])
+    // A countersig record whose peer signature is not the proposer's is refused on load, and the
+    // state it carried is not taken as co-signed.
+    const forged = new MemoryChannelStore()
+    forged.records = storeA.records.map((r) => ((r as { k: string }).k === 'countersig' && r === last ? { ...last, peerSig: last.sig } : r))
+    const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: forged, clock: () => T0 + 2000 })
+    expect(a3.view.latest!.state.version).toBe(2)
+  })
+
   it('a party with wiped storage restores the latest state from the peer via the doc', async () => {
     const { a, b, params, tradeOn } = await pair()
     await tradeOn(quotePool(params, 'A', 2, T0 + DAY))

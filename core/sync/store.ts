@@ -14,6 +14,8 @@ import type { RejectedEntry } from './reader.ts'
 export type StoreRecord =
   | { readonly k: 'cosigned'; readonly s: unknown }
   | { readonly k: 'sig'; readonly hash: Hex; readonly state: unknown; readonly transition: unknown; readonly proposer: Party; readonly sig: string }
+  /** Our countersignature (`sig`) of the proposer's state and the proposer's own (`peerSig`): a sig record and the co-signed state in one, the state written once. */
+  | { readonly k: 'countersig'; readonly hash: Hex; readonly state: unknown; readonly transition: unknown; readonly proposer: Party; readonly sig: string; readonly peerSig: string }
   | { readonly k: 'approve'; readonly intent: string }
   | { readonly k: 'decline'; readonly intent: string }
   | { readonly k: 'quote'; readonly q: unknown }
@@ -45,6 +47,7 @@ export interface ChannelStore {
 export const record = {
   cosigned: (s: SignedState): StoreRecord => ({ k: 'cosigned', s: toWireImmutable(s) }),
   sig: (r: OwnSignature): StoreRecord => ({ k: 'sig', hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig }),
+  countersig: (r: OwnSignature, peerSig: string): StoreRecord => ({ k: 'countersig', hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig, peerSig }),
   approve: (intent: string): StoreRecord => ({ k: 'approve', intent }),
   decline: (intent: string): StoreRecord => ({ k: 'decline', intent }),
   quote: (q: SignedQuote): StoreRecord => ({ k: 'quote', q: toWire(q) }),
@@ -57,6 +60,7 @@ const hex64 = hex32Schema
 const recordSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('cosigned'), s: signedStateSchema }),
   z.strictObject({ k: z.literal('sig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: z.string().regex(/^[0-9a-f]{128}$/) }),
+  z.strictObject({ k: z.literal('countersig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: z.string().regex(/^[0-9a-f]{128}$/), peerSig: z.string().regex(/^[0-9a-f]{128}$/) }),
   z.strictObject({ k: z.literal('approve'), intent: z.string().max(4096) }),
   z.strictObject({ k: z.literal('decline'), intent: z.string().max(4096) }),
   z.strictObject({ k: z.literal('quote'), q: signedQuoteSchema }),
@@ -94,6 +98,12 @@ export function parsePersisted(records: readonly unknown[]): { persisted: Persis
         break
       case 'sig':
         signatures.set(v.hash, { hash: v.hash, state: v.state, transition: v.transition, proposer: v.proposer, sig: v.sig })
+        break
+      case 'countersig':
+        // The proposer signed with peerSig, we (the other party) with sig. Both are verified again
+        // on load, as every stored signature is (a stored blob is untrusted input).
+        signatures.set(v.hash, { hash: v.hash, state: v.state, transition: v.transition, proposer: v.proposer, sig: v.sig })
+        cosigned.push({ state: v.state, sigA: v.proposer === 'A' ? v.peerSig : v.sig, sigB: v.proposer === 'B' ? v.peerSig : v.sig })
         break
       case 'approve':
         approvals.add(v.intent)

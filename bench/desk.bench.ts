@@ -234,15 +234,16 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * Throws when the chain does not answer (twice, 3 s each): a figure measured without a chain (no
- * marks: no quotes) would be wrong. anvil 1.7.1 was seen to stop answering for good under this
- * bench (every thread waiting on a lock) in about one run of four; not with bursts of reads and
- * transactions alone.
+ * Throws when the chain does not answer (twice, 15 s each: this process is busy with 100 clients,
+ * and a shorter wait took a slow answer for none): a figure measured without a chain (no marks: no
+ * quotes) would be wrong. anvil 1.7.1 was seen to stop answering for good under this bench (every
+ * thread waiting on a lock, no CPU) in about one run of four; not with bursts of reads and
+ * transactions alone (1.5.1 has only a linux-amd64 build on the registry here, so it is not an option).
  */
 async function requireChain(rpcUrl: string, when: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const r = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }), signal: AbortSignal.timeout(3_000) })
+      const r = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }), signal: AbortSignal.timeout(15_000) })
       if (r.ok) return
     } catch {
       // asked again below

@@ -32,12 +32,31 @@ if (unit) {
   lines.push('unit: no report (the runner crashed)')
 }
 
+/** Playwright's JSON report: every test whose outcome is "flaky", with the first line of its first error. */
+function flakyTests(report) {
+  const out = []
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'flaky') continue
+        const err = (t.results ?? []).map((r) => r.error?.message).find(Boolean) ?? 'no error message'
+        out.push({ title: [...path, spec.title].filter(Boolean).join(' › '), error: err.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0] })
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s, [...path, s.title])
+  }
+  for (const s of report.suites ?? []) walk(s, [s.title])
+  return out
+}
+
 const e2e = readJson('test-results/e2e.json')
 if (e2e) {
   const s = e2e.stats
   passed += s.expected + (s.flaky ?? 0)
   failed += s.unexpected
   lines.push(`e2e: ${s.expected + (s.flaky ?? 0)} passed, ${s.unexpected} failed${s.flaky ? ` (${s.flaky} flaky)` : ''}`)
+  // A test that passed only on its retry is named with its first failure: a retry must not hide a flake.
+  for (const t of flakyTests(e2e)) lines.push(`  flaky: ${t.title}: ${t.error}`)
   failed += (e2e.errors ?? []).length
 } else if (suites.some((l) => l.endsWith(' e2e'))) {
   failed++

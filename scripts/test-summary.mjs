@@ -1,5 +1,6 @@
 // Sums the suites' own reports into the one line CI reads: "N passed, N failed".
 import { existsSync, readFileSync } from 'node:fs'
+import { stripVTControlCharacters } from 'node:util'
 
 let passed = 0
 let failed = 0
@@ -40,7 +41,7 @@ function flakyTests(report) {
       for (const t of spec.tests ?? []) {
         if (t.status !== 'flaky') continue
         const err = (t.results ?? []).map((r) => r.error?.message).find(Boolean) ?? 'no error message'
-        out.push({ title: [...path, spec.title].filter(Boolean).join(' › '), error: err.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0] })
+        out.push({ title: [...path, spec.title].filter(Boolean).join(' › '), error: stripVTControlCharacters(err).split('\n')[0] })
       }
     }
     for (const s of suite.suites ?? []) walk(s, [...path, s.title])

@@ -216,7 +216,7 @@ describe('ChannelSession over a lossless link', () => {
     const kinds = storeA.records.map((r) => (r as { k: string }).k)
     expect(kinds.filter((k) => k === 'countersig')).toHaveLength(3)
     expect(kinds.filter((k) => k === 'cosigned')).toHaveLength(1) // the opening only
-    const last = storeA.records.findLast((r) => (r as { k: string }).k === 'countersig') as { state: unknown; proposer: string; sig: string; peerSig: string }
+    const last = storeA.records.filter((r) => (r as { k: string }).k === 'countersig').at(-1) as { state: unknown; proposer: string; sig: string; peerSig: string }
     expect([last.proposer, last.sig, last.peerSig]).toEqual(['B', latest.sigA, latest.sigB])
     // Without the doc's updates: the latest state comes from the records, both signatures checked.
     storeA.updates = []

@@ -79,8 +79,13 @@ describe('ChannelSession over a lossless link', () => {
     const qh = await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 7n, validForMs: 60_000, rfqId: rfq })
     await settle()
     expect(b.view.quotes.find((q) => q.hash === qh)?.status).toBe('live')
+    expect(b.view.rfqs.find((r) => r.id === rfq)?.status).toBe('quoted')
+    // The countersignature (A's session, on B's proposal) marks the ticket filled in the same
+    // update; B's session does not mark it on accept (the app did, and a desk after the fact).
     await b.accept(qh)
     await settle()
+    expect(a.view.rfqs.find((r) => r.id === rfq)?.status).toBe('filled')
+    expect(b.view.rfqs.find((r) => r.id === rfq)?.status).toBe('filled')
     expect(a.view.latest?.state.version).toBe(1)
     expect(b.view.latestHash).toBe(a.view.latestHash)
     expect(a.view.latest!.state.positions.map((p) => p.id)).toEqual([qh])

@@ -529,6 +529,11 @@ export class ChannelSession {
     this.doc.transact(() => {
       if (p.proposer === this.me) writeProposal(this.doc, epoch, p, sig)
       else writeSignature(this.doc, epoch, p.hash, this.me, sig, p)
+      // A countersigned trade fills its ticket (one fill per ticket): the status travels with the
+      // signature that makes the trade, as a quote's `quoted` travels with the quote.
+      const rfqId = cosigned !== null && p.transition?.type === 'trade' ? p.transition.quote.quote.rfqId : ''
+      const ticket = rfqId ? section(epoch, 'rfqs').get(rfqId) : undefined
+      if (ticket instanceof Y.Map && ticket.get('status') !== 'filled' && ticket.get('status') !== 'cancelled') editRfq(this.doc, epoch, rfqId, { field: 'status', value: 'filled' })
     }, origin)
     return p.hash
   }

@@ -8,6 +8,7 @@ import {
   counterDecision,
   expiredPositions,
   marketInputs,
+  priceTicket,
   quoteForTicket,
   requestKey,
   ticketAction,
@@ -67,6 +68,21 @@ describe('quoteForTicket', () => {
     expect(d.terms.expiry).toBe(EXPIRY)
     expect(d.terms.oracle).toBe(oracle)
     expect(d.key).toBe(requestKey(d.terms, 'buy'))
+  })
+
+  it('decides the same with a pricing the caller kept (priceTicket, as the bot reuses it) as when it prices itself', () => {
+    const cases: [RfqTicket, Partial<Parameters<typeof quoteForTicket>[0]>][] = [
+      [ticket(), {}],
+      [ticket({ side: 'sell' }), {}],
+      [ticket(), { myBalance: 0n }], // the balance check runs on the kept pricing too
+      [ticket({ side: 'sell' }), { myBalance: 1n }],
+      [ticket(), { spot: undefined }],
+      [ticket({ feed: 'DOGE-USD' }), {}],
+    ]
+    for (const [t, over] of cases) {
+      const pricing = priceTicket({ ticket: t, spec, spot: SPOT, now: NOW, rules: DEFAULT_RULES, ...over })
+      expect(decide(t, { ...over, pricing })).toEqual(decide(t, over))
+    }
   })
 
   it('buys at the bid when the requester sells; the bid is below the ask', () => {

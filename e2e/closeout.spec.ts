@@ -174,6 +174,24 @@ test('a counter below the desk\'s mid is answered in words; Suggest then propose
   }
 })
 
+/** The RFQ tickets in a trader's list. */
+const rfqTickets = (page: Page) => page.getByRole('button', { name: /^RFQ \d+ / })
+
+/** Alice asks Bob to quote the close-out of her bought position; Bob opens the request as a ticket. Returns Alice's close-out panel. */
+async function closeOutToPerson(a: Page, b: Page) {
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  await a.getByRole('button', { name: /^Close out bought/ }).click()
+  const closeOut = a.getByRole('region', { name: 'Close out' })
+  await closeOut.getByRole('button', { name: /^Request a quote from / }).click()
+  await expect(closeOut.getByTestId('close-out-row')).toContainText(/waiting for .*'s quote/)
+  await b.getByRole('tab', { name: 'Trade' }).click()
+  const tickets = rfqTickets(b)
+  await expect(tickets).toHaveCount(2)
+  await tickets.last().click()
+  await expect(b.getByRole('region', { name: 'RFQ ticket' })).toContainText(/close out position [0-9a-f]{64}/)
+  return closeOut
+}
+
 test('a person quotes the close-out with the same quote form; accepting unwinds and their app signs it at their quote', async ({ browser, stack }) => {
   test.setTimeout(240_000)
   const { alice, bob } = await twoTradersInChannel(browser, stack)
@@ -182,18 +200,8 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   await trade(a, b, '500')
   const aBefore = await exactBig(a, 'my-balance')
 
-  await a.getByRole('tab', { name: 'Risk' }).click()
-  await a.getByRole('button', { name: /^Close out bought/ }).click()
-  const closeOut = a.getByRole('region', { name: 'Close out' })
-  await closeOut.getByRole('button', { name: /^Request a quote from / }).click()
-  await expect(closeOut.getByTestId('close-out-row')).toContainText(/waiting for .*'s quote/)
-
-  // Bob sees the request as a ticket and answers with the usual quote form: he buys the put back.
-  await b.getByRole('tab', { name: 'Trade' }).click()
-  const tickets = b.getByRole('button', { name: /^RFQ \d+ / })
-  await expect(tickets).toHaveCount(2)
-  await tickets.last().click()
-  await expect(b.getByRole('region', { name: 'RFQ ticket' })).toContainText(/close out position [0-9a-f]{64}/)
+  const closeOut = await closeOutToPerson(a, b)
+  // Bob, on the close-out ticket, answers with the usual quote form: he buys the put back.
   const form = b.getByRole('region', { name: 'Your quote' })
   await form.getByLabel('Premium (USDC)').fill('321.5')
   await form.getByRole('button', { name: /^Sign and send bid at 321\.5/ }).click()
@@ -213,18 +221,9 @@ test('a person declines a close-out and an RFQ with a reason; the requester read
   const b = bob.page
   await trade(a, b, '500')
 
-  await a.getByRole('tab', { name: 'Risk' }).click()
-  await a.getByRole('button', { name: /^Close out bought/ }).click()
-  const closeOut = a.getByRole('region', { name: 'Close out' })
-  await closeOut.getByRole('button', { name: /^Request a quote from / }).click()
-  await expect(closeOut.getByTestId('close-out-row')).toContainText(/waiting for .*'s quote/)
-
-  // Bob opens the close-out request and will not quote it: an empty reason is refused in words.
-  await b.getByRole('tab', { name: 'Trade' }).click()
-  const tickets = b.getByRole('button', { name: /^RFQ \d+ / })
-  await expect(tickets).toHaveCount(2)
-  await tickets.last().click()
-  await expect(b.getByRole('region', { name: 'RFQ ticket' })).toContainText(/close out position [0-9a-f]{64}/)
+  const closeOut = await closeOutToPerson(a, b)
+  const tickets = rfqTickets(b)
+  // Bob, on the close-out ticket, will not quote it: an empty reason is refused in words.
   await b.getByRole('button', { name: 'Decline with a reason' }).click()
   const decline = b.getByRole('region', { name: 'Decline with a reason' })
   await decline.getByRole('button', { name: 'Send decline' }).click()

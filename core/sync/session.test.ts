@@ -4,7 +4,7 @@ import { channelRoot, currentEpoch, proposalWire, section, sigKey } from './sche
 import { ChannelSession, type StateSigner } from './session.ts'
 import { computeChannelView, type PersistedChannel } from './engine.ts'
 import { readChannelDoc, type EntryCache } from './reader.ts'
-import { MemoryChannelStore } from './store.ts'
+import { MemoryChannelStore, parsePersisted } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
 import { applyTransition, type Transition } from '../transition.ts'
@@ -234,6 +234,10 @@ describe('ChannelSession over a lossless link', () => {
     forged.records = storeA.records.map((r) => ((r as { k: string }).k === 'countersig' && r === last ? { ...last, peerSig: last.sig } : r))
     const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: forged, clock: () => T0 + 2000 })
     expect(a3.view.latest!.state.version).toBe(2)
+    // A malformed one is rejected with its reason and gives nothing.
+    const garbage = parsePersisted([{ ...last, peerSig: 'zz' }, { k: 'countersig', hash: '00'.repeat(32) }])
+    expect(garbage.rejected.map((r) => [r.area, r.key, r.code])).toEqual([['store', '0', 'INVALID_FIELD'], ['store', '1', 'INVALID_FIELD']])
+    expect([garbage.persisted.cosigned, garbage.persisted.signatures]).toEqual([[], []])
   })
 
   it('a party with wiped storage restores the latest state from the peer via the doc', async () => {

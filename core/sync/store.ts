@@ -44,10 +44,15 @@ export interface ChannelStore {
   close(): Promise<void>
 }
 
+/** An own signature's fields as stored (the `sig` and `countersig` records). */
+function ownSignatureWire(r: OwnSignature) {
+  return { hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig }
+}
+
 export const record = {
   cosigned: (s: SignedState): StoreRecord => ({ k: 'cosigned', s: toWireImmutable(s) }),
-  sig: (r: OwnSignature): StoreRecord => ({ k: 'sig', hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig }),
-  countersig: (r: OwnSignature, peerSig: string): StoreRecord => ({ k: 'countersig', hash: r.hash, state: toWireImmutable(r.state), transition: r.transition === null ? null : toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig, peerSig }),
+  sig: (r: OwnSignature): StoreRecord => ({ k: 'sig', ...ownSignatureWire(r) }),
+  countersig: (r: OwnSignature, peerSig: string): StoreRecord => ({ k: 'countersig', ...ownSignatureWire(r), peerSig }),
   approve: (intent: string): StoreRecord => ({ k: 'approve', intent }),
   decline: (intent: string): StoreRecord => ({ k: 'decline', intent }),
   quote: (q: SignedQuote): StoreRecord => ({ k: 'quote', q: toWire(q) }),
@@ -97,12 +102,11 @@ export function parsePersisted(records: readonly unknown[]): { persisted: Persis
         cosigned.push(v.s)
         break
       case 'sig':
-        signatures.set(v.hash, { hash: v.hash, state: v.state, transition: v.transition, proposer: v.proposer, sig: v.sig })
-        break
       case 'countersig':
+        signatures.set(v.hash, { hash: v.hash, state: v.state, transition: v.transition, proposer: v.proposer, sig: v.sig })
+        if (v.k === 'sig') break
         // The proposer signed with peerSig, we (the other party) with sig. Both are verified again
         // on load, as every stored signature is (a stored blob is untrusted input).
-        signatures.set(v.hash, { hash: v.hash, state: v.state, transition: v.transition, proposer: v.proposer, sig: v.sig })
         cosigned.push({ state: v.state, sigA: v.proposer === 'A' ? v.peerSig : v.sig, sigB: v.proposer === 'B' ? v.peerSig : v.sig })
         break
       case 'approve':

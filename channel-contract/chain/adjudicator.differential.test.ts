@@ -200,6 +200,17 @@ function modelView(model: AdjudicatorModel) {
   }
 }
 
+/** After the opening and a dispute at v1: refuted with v3 (ok), then with v2 (stale), finalized at v3 past the deadline. */
+const REFUTE_PATH: Step[] = [
+  { role: EVM_B, advance: 1, call: { op: 'refute', v: 3, sig: 'both' } },
+  { role: EVM_A, advance: 1, call: { op: 'refute', v: 2, sig: 'both' } },
+  { role: OUTSIDER, advance: 8 * 86_400, call: { op: 'finalize', v: 3 } },
+  { role: EVM_A, advance: 1, call: { op: 'withdraw', amount: 1n } },
+  { role: EVM_B, advance: 1, call: { op: 'withdraw', amount: 1n } },
+  { role: OUTSIDER, advance: 1, call: { op: 'deposit', amount: 1n } },
+  { role: EVM_A, advance: 1, call: { op: 'deposit', amount: 0n } },
+]
+
 describe('Solidity adjudicator == TypeScript model', () => {
   it(`${RUNS} random call sequences decide alike, call by call`, async () => {
     const seen = new Map<string, number>()
@@ -233,7 +244,10 @@ describe('Solidity adjudicator == TypeScript model', () => {
         // Custody: the contract holds exactly the free balances plus every channel's holdings.
         expect(await fx.tokenBalance(`0x${fx.deployment.address}`)).toBe(model.custody())
       }),
-      { numRuns: RUNS, seed: Number(process.env.OTC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      // The random seed explores; the example pins the adversarial path the coverage check below
+      // asks for (a random run reached refute:STALE_VERSION in most runs, not all: CI failed on it).
+      // Seven steps: the prefix is the opening and a dispute at v1 (see above).
+      { numRuns: RUNS, seed: Number(process.env.OTC_SEED ?? Date.now() % 2 ** 31), endOnFailure: true, examples: [[REFUTE_PATH]] },
     )
     const outcomes = [...seen.entries()].sort()
     console.log(`differential: ${RUNS} sequences, ${steps} calls; outcomes: ${outcomes.map(([k, n]) => `${k}=${n}`).join(' ')}`)

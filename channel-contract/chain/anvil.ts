@@ -68,8 +68,16 @@ export interface Anvil {
   stop(): Promise<void>
 }
 
-/** The anvil executable: the platform package's binary, else the @foundry-rs/anvil wrapper. */
+/**
+ * The anvil executable: ANVIL_BINARY if set (an anvil of your own, e.g. from foundryup), else the
+ * platform package's binary, else the @foundry-rs/anvil wrapper.
+ */
 export function resolveAnvilBinary(): { command: string; args: string[]; env?: NodeJS.ProcessEnv } {
+  const own = process.env.ANVIL_BINARY
+  if (own) {
+    if (!existsSync(own)) throw new Error(`anvil: ANVIL_BINARY names ${own}, which does not exist`)
+    return { command: own, args: [] }
+  }
   const platformPkg = `@foundry-rs/anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`
   try {
     const pkgDir = dirname(require.resolve(`${platformPkg}/package.json`))

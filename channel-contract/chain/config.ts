@@ -194,10 +194,21 @@ export interface DevChainCheck {
 }
 
 /**
- * Is `rpcUrl` the dev chain right now: it reports chain id 31337 (and so does the config) AND it
- * answers anvil's `anvil_nodeInfo`. Asked on every call, never cached: the same URL may serve
- * another chain after a restart. Everything dev-only (mint, gas by anvil_setBalance, moving the
- * clock) must pass through `requireDevChain` first.
+ * Does a `web3_clientVersion` answer name anvil ("anvil/v1.7.1")? How the dev chain is told apart.
+ * Not `anvil_nodeInfo`: anvil (1.7.1) deadlocks for good, every thread waiting on a lock, when
+ * nodeInfo arrives while it mines transactions (reproduced: 16 accounts depositing and a loop of
+ * nodeInfo calls, stuck within 7 s; the same load with web3_clientVersion, or anvil_setBalance,
+ * instead ran clean).
+ */
+export function isAnvilVersion(result: unknown): boolean {
+  return typeof result === 'string' && /^anvil\//i.test(result)
+}
+
+/**
+ * Is `rpcUrl` the dev chain right now: it reports chain id 31337 (and so does the config) AND its
+ * client version names anvil. Asked on every call, never cached: the same URL may serve another
+ * chain after a restart. Everything dev-only (mint, gas by anvil_setBalance, moving the clock)
+ * must pass through `requireDevChain` first.
  */
 export async function checkDevChain(target: { rpcUrl: string; chainId: number }, opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<DevChainCheck> {
   const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike)
@@ -207,9 +218,9 @@ export async function checkDevChain(target: { rpcUrl: string; chainId: number },
   if (!id || typeof id.result !== 'string') return { dev: false, reason: `${target.rpcUrl} did not answer eth_chainId` }
   const actual = Number.parseInt(id.result, 16)
   if (actual !== DEV_CHAIN_ID) return { dev: false, reason: `${target.rpcUrl} reports chain id ${actual}, not ${DEV_CHAIN_ID}` }
-  const info = await rpc(target.rpcUrl, 'anvil_nodeInfo', f, timeoutMs)
-  if (!info || info.error !== undefined || typeof info.result !== 'object' || info.result === null) {
-    return { dev: false, reason: `${target.rpcUrl} does not answer anvil_nodeInfo (not an anvil dev chain)` }
+  const version = await rpc(target.rpcUrl, 'web3_clientVersion', f, timeoutMs)
+  if (!version || version.error !== undefined || !isAnvilVersion(version.result)) {
+    return { dev: false, reason: `${target.rpcUrl} is not anvil (web3_clientVersion: ${version ? JSON.stringify(version.result ?? version.error).slice(0, 80) : 'no answer'})` }
   }
   return { dev: true, reason: 'anvil' }
 }

@@ -116,7 +116,9 @@ describe('devnet', () => {
       req.on('end', () => {
         const { id, method } = JSON.parse(body) as { id: number; method: string }
         res.setHeader('content-type', 'application/json')
-        res.end(JSON.stringify(method === 'eth_chainId' ? { jsonrpc: '2.0', id, result: '0x7a69' } : { jsonrpc: '2.0', id, error: { code: -32601, message: 'method not found' } }))
+        // Chain id 31337, but another client: not the dev chain.
+        const result = method === 'eth_chainId' ? '0x7a69' : method === 'web3_clientVersion' ? 'Geth/v1.14.0-stable' : undefined
+        res.end(JSON.stringify(result !== undefined ? { jsonrpc: '2.0', id, result } : { jsonrpc: '2.0', id, error: { code: -32601, message: 'method not found' } }))
       })
     })
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()))
@@ -124,7 +126,7 @@ describe('devnet', () => {
     try {
       const fakeCfg = { rpcUrl: `http://127.0.0.1:${port}`, chainId: 31337 }
       await expect(devSetGas(fakeCfg, stranger, 1n)).rejects.toThrow(DevOnlyError)
-      await expect(devSetGas(fakeCfg, stranger, 1n)).rejects.toThrow(/does not answer anvil_nodeInfo/)
+      await expect(devSetGas(fakeCfg, stranger, 1n)).rejects.toThrow('is not anvil (web3_clientVersion: "Geth/v1.14.0-stable")')
       await expect(devAdvance(fakeCfg, 60)).rejects.toThrow(/moving the chain clock exists only on the dev chain/)
       // Another chain id is refused without asking the RPC.
       await expect(devAdvance({ rpcUrl: fakeCfg.rpcUrl, chainId: 1 }, 60)).rejects.toThrow(/configured chain id is 1, not 31337/)

@@ -37,6 +37,7 @@ import type { AddressHex, ChannelParams, Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
 import { authorizationDigest, EIP712_NAME, EIP712_VERSION } from '../model/adjudicator.ts'
 import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
+import { isAnvilVersion } from '../chain/config.ts'
 
 export const DEV_CHAIN_ID = 31337
 
@@ -369,8 +370,9 @@ export class ChainClient {
   /** Whether the chain answers as the dev chain right now (anvil, chain id 31337). */
   async isDevChain(): Promise<boolean> {
     try {
-      const [id, info] = await Promise.all([getChainId(this.publicClient), this.publicClient.request({ method: 'anvil_nodeInfo' as never })])
-      return id === DEV_CHAIN_ID && info !== null && typeof info === 'object'
+      // web3_clientVersion, not anvil_nodeInfo: see isAnvilVersion.
+      const [id, version] = await Promise.all([getChainId(this.publicClient), this.publicClient.request({ method: 'web3_clientVersion' })])
+      return id === DEV_CHAIN_ID && isAnvilVersion(version)
     } catch {
       return false
     }

@@ -9,6 +9,7 @@ const NODE_ONLY = [
   '**/*.test.tsx',
   'core/ed25519-node.ts',
   'core/sync/file-store.ts',
+  'core/sync/journal-store.ts',
   'core/sync/node-webrtc.ts',
   'core/sync/node.ts',
   'core/sync/testkit-peer.ts',

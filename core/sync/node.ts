@@ -1,5 +1,5 @@
 // Node-only extras for core/sync: the OpenSSL fast path wired into the engine's verifier and the
-// session's signer, file-backed ChannelStore, WebRTC (wrtc) and WebSocket loading for y-webrtc,
+// session's signer, file-backed ChannelStores (one per channel, or a journal for all), WebRTC (wrtc) and WebSocket loading for y-webrtc,
 // and the signaling server. Browser code must not import this file.
 import { nodeSignBytes, nodeVerifyBytes } from '../ed25519-node.ts'
 import type { SecretKeyHex } from '../identity.ts'
@@ -7,6 +7,7 @@ import { createVerifier, type CachingVerifier } from './verifier.ts'
 import type { StateSigner } from './session.ts'
 
 export { FileChannelStore } from './file-store.ts'
+export { FileJournal, JOURNAL_REWRITE_AT, type JournalOptions } from './journal-store.ts'
 export { freePort, loadNodeWebrtc, startSignalingServer, type SignalingServer } from './node-webrtc.ts'
 export { nodeVerifyBytes }
 

@@ -1,0 +1,241 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { appendFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { quoteHash } from '../quote.ts'
+import { FileChannelStore } from './file-store.ts'
+import { FileJournal } from './journal-store.ts'
+import { ChannelSession } from './session.ts'
+import { record, type ChannelStore, type StoredChannel } from './store.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
+
+const dirs: string[] = []
+function dir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'otc-journal-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const key = (n: number) => n.toString(16).padStart(2, '0').repeat(32)
+const update = (n: number) => new Uint8Array([n, n + 1, n + 2])
+const intents = (c: StoredChannel) => c.records.map((r) => (r as { intent: string }).intent)
+const bytes = (c: StoredChannel) => c.updates.map((u) => [...u])
+
+describe('FileJournal: the ChannelStore contract for many channels in one pair of logs', () => {
+  it('gives each channel its records and updates in order, replace keeps only the compact form, and a reopen gives the same', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const [s1, s2, s3] = [j.store(key(1)), j.store(key(2)), j.store(key(3))]
+    // Interleaved, partly in one turn, partly awaited.
+    await Promise.all([s1.append([record.approve('1a')]), s2.append([record.approve('2a')]), s1.appendUpdate(update(10)), s2.appendUpdate(update(20))])
+    await Promise.all([s3.append([record.approve('3a'), record.approve('3b')]), s1.append([record.approve('1b')]), s2.appendUpdate(update(21))])
+    await s2.replace([record.approve('2-kept')], update(29))
+    await Promise.all([s2.append([record.approve('2c')]), s2.appendUpdate(update(30)), s1.appendUpdate(update(11))])
+    const expected = new Map([
+      [key(1), { intents: ['1a', '1b'], updates: [[10, 11, 12], [11, 12, 13]] }],
+      [key(2), { intents: ['2-kept', '2c'], updates: [[29, 30, 31], [30, 31, 32]] }],
+      [key(3), { intents: ['3a', '3b'], updates: [] }],
+    ])
+    // The same journal reads the files again for channels written since it opened.
+    for (const [k, e] of expected) {
+      const c = await j.store(k).load()
+      expect([intents(c), bytes(c)], `channel ${k.slice(0, 2)} before reopen`).toEqual([e.intents, e.updates])
+    }
+    s3.appendUpdate(update(40)) // not awaited: closing the journal still writes it
+    await j.close()
+    expected.get(key(3))!.updates.push([40, 41, 42])
+    const again = await FileJournal.open(d)
+    for (const [k, e] of expected) {
+      const c = await again.store(k).load()
+      expect([intents(c), bytes(c)], `channel ${k.slice(0, 2)} after reopen`).toEqual([e.intents, e.updates])
+    }
+    expect(await again.store(key(9)).load(), 'a channel never written').toEqual({ records: [], updates: [] })
+    expect(again.stats.skippedLines).toBe(0)
+    await again.close()
+    await expect(again.store(key(1)).append([record.approve('late')])).rejects.toThrow(/journal .* is closed/)
+  })
+
+  it('group commit: the record appends of many channels in one turn cost one write and one fsync, their doc updates one write', async () => {
+    const j = await FileJournal.open(dir())
+    const stores = Array.from({ length: 20 }, (_, i) => j.store(key(i + 1)))
+    await Promise.all(stores.flatMap((s, i) => [s.append([record.approve(`t1-${i}`)]), s.appendUpdate(update(i))]))
+    expect(j.stats).toMatchObject({ recordWrites: 1, fsyncs: 1, updateWrites: 1 })
+    await Promise.all(stores.map((s, i) => s.append([record.approve(`t2-${i}`), record.decline(`t2-${i}`)])))
+    expect(j.stats).toMatchObject({ recordWrites: 2, fsyncs: 2, updateWrites: 1 })
+    // Appends arriving while a write is in flight go out together in the next one.
+    const first = stores[0]!.append([record.approve('alone')])
+    await new Promise((r) => setImmediate(r)) // the first batch has started
+    const later = stores.slice(1).map((s) => s.append([record.approve('later')]))
+    await Promise.all([first, ...later])
+    expect(j.stats.fsyncs).toBe(4)
+    expect(intents(await stores[5]!.load())).toEqual(['t1-5', 't2-5', 't2-5', 'later'])
+    await j.close()
+  })
+
+  it('refuses a channel key that is not a channel id, naming it', async () => {
+    const j = await FileJournal.open(dir())
+    expect(() => j.store('abc')).toThrow(/channel key must be a channel id \(64 lowercase hex characters\), got "abc"/)
+    expect(() => j.store('AB'.repeat(32))).toThrow(/64 lowercase hex/)
+    expect(() => j.store(42 as unknown as string)).toThrow(/got 42/)
+    await expect(j.migrate('../etc', dir())).rejects.toThrow(/channel key must be a channel id/)
+    await expect(FileJournal.open(dir(), { rewriteAt: -1 })).rejects.toThrow(/rewriteAt must be a positive number of bytes/)
+    await j.close()
+  })
+})
+
+describe('FileJournal after a crash', () => {
+  it('ignores a torn last line and frame, skips garbage lines, and appends cleanly after them', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    await Promise.all([j.store(key(1)).append([record.approve('a')]), j.store(key(1)).appendUpdate(update(1)), j.store(key(2)).append([record.approve('b')])])
+    await j.close()
+    // Garbage in the middle (not JSON, a wrong shape, a bad channel key), then a torn record line and a torn frame.
+    await appendFile(join(d, 'records.log'), `not json\n["a","${key(1)}"]\n["a","zz",[]]\n["r","${key(2)}",-1,[],[]]\n`)
+    await appendFile(join(d, 'records.log'), `["a","${key(2)}",[{"k":"approve","intent":"b`)
+    await appendFile(join(d, 'updates.log'), new Uint8Array([0, 0, 0, 99, 1, 2, 3]))
+    const j2 = await FileJournal.open(d)
+    expect(j2.stats.skippedLines).toBe(4)
+    const c1 = await j2.store(key(1)).load()
+    expect([intents(c1), bytes(c1)]).toEqual([['a'], [[1, 2, 3]]])
+    expect(intents(await j2.store(key(2)).load())).toEqual(['b'])
+    // The torn tails were cut off: what is appended now is read back whole.
+    await Promise.all([j2.store(key(2)).append([record.approve('after')]), j2.store(key(2)).appendUpdate(update(5))])
+    await j2.close()
+    const j3 = await FileJournal.open(d)
+    const c2 = await j3.store(key(2)).load()
+    expect([intents(c2), bytes(c2)]).toEqual([['b', 'after'], [[5, 6, 7]]])
+    await j3.close()
+  })
+
+  it('a torn replace leaves the channel its previous contents, updates included', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const s = j.store(key(1))
+    await s.append([record.approve('old')])
+    await s.appendUpdate(update(1))
+    await j.store(key(2)).append([record.approve('other')])
+    await j.close()
+    const before = readFileSync(join(d, 'records.log'))
+    // The same replace, written whole on a copy of the journal, gives its reset line; torn, half of it.
+    const full = dir()
+    await appendFile(join(full, 'records.log'), before)
+    const jf = await FileJournal.open(full)
+    await jf.store(key(1)).replace([record.approve('compact')], update(9))
+    await jf.close()
+    const resetLine = readFileSync(join(full, 'records.log')).subarray(before.length)
+    expect(resetLine.toString('utf8')).toMatch(/^\["r",/)
+    await appendFile(join(d, 'records.log'), resetLine.subarray(0, resetLine.length - 10))
+    const j2 = await FileJournal.open(d)
+    const c = await j2.store(key(1)).load()
+    expect([intents(c), bytes(c)]).toEqual([['old'], [[1, 2, 3]]])
+    expect(intents(await j2.store(key(2)).load())).toEqual(['other'])
+    await j2.close()
+    // And the whole line is the replace.
+    const j3 = await FileJournal.open(full)
+    const cf = await j3.store(key(1)).load()
+    expect([intents(cf), bytes(cf)]).toEqual([['compact'], [[9, 10, 11]]])
+    await j3.close()
+  })
+
+  it('rewrites itself past its threshold with every channel live contents, dropping the dead ones', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d, { rewriteAt: 4_000 })
+    const stores = [1, 2, 3].map((n) => j.store(key(n)))
+    const dead = 'dead'.repeat(50)
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(stores.flatMap((s, i) => [s.append([record.approve(`${dead}-${i}-${round}`)]), s.appendUpdate(new Uint8Array(200).fill(round))]))
+      // Channel 1 compacts every round: all but its last compact form is dead.
+      await stores[0]!.replace([record.approve(`live-1-${round}`)], update(round))
+    }
+    await stores[1]!.append([record.approve('last-2')])
+    await j.settled()
+    expect(j.stats.rewrites).toBeGreaterThan(0)
+    const records = readFileSync(join(d, 'records.log'), 'utf8')
+    expect(records).not.toContain(`${dead}-0-0`) // channel 1's first appends were replaced
+    expect(records).not.toContain('live-1-0')
+    expect(statSync(join(d, 'records.log')).size + statSync(join(d, 'updates.log')).size).toBeLessThan(12_000)
+    await Promise.all([stores[2]!.appendUpdate(update(77)), stores[0]!.append([record.approve('after-rewrite')])])
+    const expectTwo = Array.from({ length: 10 }, (_, r) => `${dead}-1-${r}`).concat('last-2')
+    const check = async (jj: FileJournal, label: string) => {
+      const c1 = await jj.store(key(1)).load()
+      expect([intents(c1), bytes(c1)], label).toEqual([['live-1-9', 'after-rewrite'], [[9, 10, 11]]])
+      expect(intents(await jj.store(key(2)).load()), label).toEqual(expectTwo)
+      const c3 = await jj.store(key(3)).load()
+      expect(intents(c3), label).toEqual(Array.from({ length: 10 }, (_, r) => `${dead}-2-${r}`))
+      expect(c3.updates.map((u) => u[0]), label).toEqual([...Array.from({ length: 10 }, (_, r) => r), 77])
+    }
+    await check(j, 'the same journal')
+    await j.close()
+    const j2 = await FileJournal.open(d, { rewriteAt: 4_000 })
+    await check(j2, 'reopened')
+    await j2.close()
+  })
+})
+
+describe('FileJournal migration from per-channel FileChannelStore directories', () => {
+  it('reads an old directory into the journal, renames it, and a session on the journal restores the same latest state', async () => {
+    const params = makeParams()
+    const opening = openingSigned(params)
+    const dataDir = dir()
+    const legacy = join(dataDir, 'channels', key(0xab))
+    const old = await FileChannelStore.open(legacy)
+    await old.append(storeWithOpening(opening).records as never)
+    let now = T0 + 1000
+    const clock = () => now
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: old, clock })
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
+    const net = new SimNet(a.doc, b.doc, rng(1))
+    net.sync()
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) {
+        await Promise.all([a.whenIdle(), b.whenIdle()])
+        if (net.pending() === 0) break
+        net.flush()
+      }
+      await Promise.all([a.whenIdle(), b.whenIdle()])
+    }
+    await settle()
+    for (const q of quotePool(params, 'A', 3, T0 + DAY)) {
+      await a.publishQuote(q)
+      await settle()
+      await b.accept(quoteHash(q.quote))
+      await settle()
+      now += 100
+    }
+    const latest = a.view.latestHash
+    expect(a.view.latest!.state.version).toBe(3)
+    await a.close()
+    await b.close()
+    await old.close()
+    const legacyContent = await (await FileChannelStore.open(legacy)).load()
+    expect(legacyContent.records.length).toBeGreaterThan(0)
+
+    const j = await FileJournal.open(join(dataDir, 'journal'))
+    expect(await j.migrate(key(0xab), legacy)).toBe('migrated')
+    expect(existsSync(legacy)).toBe(false)
+    expect(existsSync(`${legacy}.migrated`)).toBe(true) // never deleted
+    expect(await j.migrate(key(0xab), legacy), 'nothing left to migrate').toBe('none')
+    const store: ChannelStore = j.store(key(0xab))
+    expect(await store.load()).toEqual(legacyContent)
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: j.store(key(0xab)), clock })
+    expect(a2.view.latestHash).toBe(latest)
+    expect(a2.view.latest!.state.version).toBe(3)
+    await a2.close()
+    await j.close()
+    // Reopened: the journal holds it, and a leftover directory (a migration that stopped before its rename) is only renamed.
+    const j2 = await FileJournal.open(join(dataDir, 'journal'))
+    const again = await FileChannelStore.open(legacy)
+    await again.append([record.approve('x')])
+    await again.close()
+    expect(await j2.migrate(key(0xab), legacy)).toBe('renamed')
+    expect(existsSync(`${legacy}.migrated`) && !existsSync(legacy)).toBe(true)
+    const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: j2.store(key(0xab)), clock })
+    expect(a3.view.latestHash).toBe(latest)
+    await a3.close()
+    await j2.close()
+  })
+})

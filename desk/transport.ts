@@ -13,5 +13,5 @@ export type ConnectChannel = (doc: Y.Doc, entry: ChannelEntry) => ChannelLink
 
 /** y-webrtc rooms over @roamhq/wrtc, on the desk's own signaling servers, with no ICE servers. */
 export function webrtcLinks(signaling: readonly string[], wrtc: unknown): ConnectChannel {
-  return (doc, entry) => ChannelRoom.open(doc, deriveRoomKeys(roomSecretBytes(entry), entry.channelId), { signaling: [...signaling], iceServers: [], wrtc })
+  return (doc, entry) => ChannelRoom.open(doc, deriveRoomKeys(roomSecretBytes(entry), entry.channelId), { signaling: [...signaling], iceServers: [], wrtc, broadcastChannel: false })
 }

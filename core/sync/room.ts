@@ -44,6 +44,13 @@ export interface RoomOptions {
   readonly maxConns?: number
   /** Share updates between tabs of one browser via BroadcastChannel (default false). */
   readonly filterBcConns?: boolean
+  /**
+   * Also send every update and awareness change to other tabs of this browser over BroadcastChannel
+   * (y-webrtc's way; default true). y-webrtc encrypts each such message (AES-GCM) before it posts
+   * it. A Node peer (the desk, test bots) has no other tabs: pass false, and its updates go only
+   * to the WebRTC peers.
+   */
+  readonly broadcastChannel?: boolean
   /** Status polling interval, ms (signaling connects are not all evented). */
   readonly pollMs?: number
 }
@@ -127,7 +134,22 @@ export class ChannelRoom implements SessionTransport {
         filterBcConns: this.opts.filterBcConns ?? true,
         peerOpts: { ...(this.opts.wrtc ? { wrtc: this.opts.wrtc } : {}), config: { iceServers: [...this.opts.iceServers] } },
       } as ConstructorParameters<typeof WebrtcProvider>[2])
+      this.withoutBroadcastChannel()
       this.hook()
+    })
+  }
+
+  /**
+   * With `broadcastChannel: false`: once y-webrtc has opened and connected its room (after the
+   * password's key is derived), the room stops sending to other tabs. y-webrtc has no option for
+   * this; it reads `bcconnected` on every message, and sets it again on each connect (reconnect()
+   * calls this again).
+   */
+  private withoutBroadcastChannel(): void {
+    const p = this.entry.provider
+    if (this.opts.broadcastChannel !== false || !p) return
+    void Promise.resolve(p.key).then(() => {
+      if (p.room && this.entry.provider === p) p.room.bcconnected = false
     })
   }
 
@@ -212,6 +234,7 @@ export class ChannelRoom implements SessionTransport {
     if (!p) return
     p.disconnect()
     p.connect()
+    this.withoutBroadcastChannel()
   }
 
   /** Releases this handle. The provider is destroyed when no handle holds the room any more. */

@@ -32,7 +32,7 @@ for (const ch of channels) {
     signer,
     verifier,
   })
-  const room = ChannelRoom.open(session.doc, deriveRoomKeys(hexToBytes(ch.roomSecret), channelIdOf(params)), { signaling: [cfg.signaling], iceServers: [], wrtc, pollMs: 50 })
+  const room = ChannelRoom.open(session.doc, deriveRoomKeys(hexToBytes(ch.roomSecret), channelIdOf(params)), { signaling: [cfg.signaling], iceServers: [], wrtc, pollMs: 50, broadcastChannel: false })
   session.attachTransport(room)
   rooms.push(room)
 

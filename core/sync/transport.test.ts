@@ -92,6 +92,42 @@ describe('room wrapper', () => {
     r3.destroy()
     await new Promise((r) => setTimeout(r, 50))
   })
+
+  it('broadcastChannel: false sends updates to WebRTC peers only, not to other tabs (default: to both), also after a reconnect', async () => {
+    await loadNodeWebrtc()
+    const posted: unknown[] = []
+    const post = BroadcastChannel.prototype.postMessage
+    BroadcastChannel.prototype.postMessage = function (m: unknown) {
+      posted.push(m)
+    }
+    const settle = () => new Promise((r) => setTimeout(r, 30)) // y-webrtc encrypts before it posts
+    // Posts to other tabs caused by one doc update, once the room is open.
+    const postsOfOneUpdate = async (broadcastChannel: boolean | undefined, reconnect: boolean) => {
+      const doc = new Y.Doc()
+      const keys = deriveRoomKeys(hexToBytes(broadcastChannel === false ? '23'.repeat(32) : '24'.repeat(32)), channelIdOf(makeParams(2)))
+      const room = ChannelRoom.open(doc, keys, { signaling: ['ws://127.0.0.1:9'], iceServers: [], ...(broadcastChannel === undefined ? {} : { broadcastChannel }) })
+      try {
+        for (let i = 0; i < 200 && !room.provider?.room; i++) await new Promise((r) => setTimeout(r, 10))
+        expect(room.provider?.room).toBeTruthy()
+        if (reconnect) room.reconnect()
+        await settle()
+        posted.length = 0
+        doc.getMap('m').set('k', 'v')
+        await settle()
+        return posted.length
+      } finally {
+        room.destroy()
+        await settle()
+      }
+    }
+    try {
+      expect(await postsOfOneUpdate(undefined, false)).toBe(1)
+      expect(await postsOfOneUpdate(false, false)).toBe(0)
+      expect(await postsOfOneUpdate(false, true)).toBe(0)
+    } finally {
+      BroadcastChannel.prototype.postMessage = post
+    }
+  })
 })
 
 describe('file store and compaction', () => {

@@ -1,4 +1,4 @@
-// One channel of the demo desk, run end to end: its file store, its ChannelSession (the protocol
+// One channel of the demo desk, run end to end: its store (in the desk's journal), its ChannelSession (the protocol
 // engine signs under the session's policy), its y-webrtc room over @roamhq/wrtc, and the desk's
 // reactions, run one at a time on every change and once a second:
 //   opening   A countersigns the agreed opening (the session's `opening` option); once version 0 is
@@ -20,7 +20,8 @@ import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type Quote, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
-import { FileChannelStore, nodeSigner, nodeVerifier } from '../core/sync/node.ts'
+import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
+import type { ChannelStore } from '../core/sync/store.ts'
 import type { ChannelEntry } from './channels.ts'
 import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
@@ -38,8 +39,8 @@ export interface ChannelBotDeps {
   readonly market: ChainMarket
   /** The channel's link to the trader (a y-webrtc room in the desk's process). */
   readonly connect: ConnectChannel
-  /** Directory of this channel's FileChannelStore. */
-  readonly storeDir: string
+  /** This channel's store (the desk's journal, core/sync/journal-store.ts); the desk closes it. */
+  readonly store: ChannelStore
   readonly name: string
   readonly rules: DeskRules
   /** The desk's answer to a ticket (its style, styles.ts); default core's rules alone (quoteForTicket). */
@@ -119,7 +120,7 @@ export class ChannelBot {
 
   static async start(d: ChannelBotDeps): Promise<ChannelBot> {
     const { entry } = d
-    const store = await FileChannelStore.open(d.storeDir)
+    const store = d.store
     const session = await ChannelSession.open({
       params: entry.params,
       me: entry.me,

@@ -250,7 +250,7 @@ describe('demo counterparty on the chain', () => {
     // The desk's channel list and channel stores are gone; its key file is kept.
     await bot.stop('SIGTERM')
     rmSync(`${dataDir}/channels.json`, { force: true })
-    rmSync(`${dataDir}/channels`, { recursive: true, force: true })
+    rmSync(`${dataDir}/journal`, { recursive: true, force: true })
     await bot.start()
     botUrl = deskUrlOf(bot)
     expect(bot.tail(60)).toMatch(new RegExp(`\\[${rec.channelId.slice(0, 8)}\\] on the contract \\(open\\) but not in the desk's data: restoring`))

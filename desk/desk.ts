@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { channelIdOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret, type ChannelView } from '../core/sync/index.ts'
+import { FileJournal } from '../core/sync/node.ts'
 import { ChannelBot, type ChannelBotDeps, type ChannelBotStatus } from './channelBot.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
@@ -83,12 +84,16 @@ export class Desk {
   private constructor(
     private readonly o: DeskOptions,
     private readonly list: ChannelList,
+    /** Every channel's store, in one pair of logs (group commit: one fsync per turn for all channels). */
+    private readonly journal: FileJournal,
   ) {}
 
   static async start(o: DeskOptions): Promise<Desk> {
     const list = await ChannelList.load(o.dataDir)
     for (const d of list.damaged) o.log(`channel list: skipped a damaged entry: ${d}`)
-    const desk = new Desk(o, list)
+    const journal = await FileJournal.open(join(o.dataDir, 'journal'))
+    if (journal.stats.skippedLines > 0) o.log(`journal: skipped ${journal.stats.skippedLines} damaged line(s)`)
+    const desk = new Desk(o, list, journal)
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
     for (const entry of list.all()) await desk.startChannel(entry)
     desk.followEvents()
@@ -283,13 +288,17 @@ export class Desk {
   private async startChannel(entry: ChannelEntry): Promise<void> {
     if (this.bots.has(entry.channelId)) return
     try {
+      // A data directory from before the journal: the channel's own store directory moves into it (renamed, never deleted).
+      const legacy = join(this.o.dataDir, 'channels', entry.channelId)
+      const moved = await this.journal.migrate(entry.channelId, legacy)
+      if (moved !== 'none') this.o.log(`[${entry.channelId.slice(0, 8)}] store ${legacy} ${moved === 'migrated' ? 'moved into the journal' : 'already in the journal'}; the directory is kept as ${legacy}.migrated`)
       const bot = await ChannelBot.start({
         entry,
         keys: this.o.keys,
         settlement: this.o.settlement,
         market: this.o.market,
         connect: this.o.connect,
-        storeDir: join(this.o.dataDir, 'channels', entry.channelId),
+        store: this.journal.store(entry.channelId),
         name: this.o.name,
         rules: this.o.rules,
         ...(this.o.style ? { quoteTicket: this.styled(this.o.style, entry) } : {}),
@@ -317,5 +326,6 @@ export class Desk {
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()
+    await this.journal.close().catch((e) => this.o.log(`journal: ${describeError(e)}`))
   }
 }

@@ -154,9 +154,10 @@ export class SessionStorage {
     for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
     // Own quotes a trade in it used are never republished either (the engine's rule): the engine
     // is not given them, so its republishing pass stays as long as the live quotes, not the history.
-    if (latest.state.usedQuotes.length > 0 && this.quotes.length > 0) {
-      const used = new Set(latest.state.usedQuotes.map((u) => `${u.quoter}:${u.nonce}`))
-      this.quotes = this.quotes.filter((q) => !used.has(`${q.quote.quoter}:${q.quote.nonce}`))
+    // (A scan per stored quote: they are few, the used list holds every quote still valid.)
+    const usedQuotes = latest.state.usedQuotes
+    if (usedQuotes.length > 0 && this.quotes.length > 0) {
+      this.quotes = this.quotes.filter((q) => !usedQuotes.some((u) => u.nonce === q.quote.nonce && u.quoter === q.quote.quoter))
     }
     this.gen++
   }

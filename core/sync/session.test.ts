@@ -135,6 +135,20 @@ describe('ChannelSession over a lossless link', () => {
     expect(b.view.rejected).toEqual([])
   })
 
+  it('own quotes a co-signed trade used leave the engine\'s stored input; the others stay', async () => {
+    const { a, b, settle, params, tick } = await pair()
+    const quotes = quotePool(params, 'A', 3, T0 + DAY)
+    for (const q of quotes) await a.publishQuote(q)
+    await settle()
+    const stored = () => (a as unknown as { persistedView(): PersistedChannel }).persistedView().quotes.map((q) => quoteHash(q.quote))
+    expect(stored()).toEqual(quotes.map((q) => quoteHash(q.quote)))
+    tick(1000)
+    await b.accept(quoteHash(quotes[1]!.quote))
+    await settle()
+    expect(a.view.latest!.state.version).toBe(1)
+    expect(stored()).toEqual([quoteHash(quotes[0]!.quote), quoteHash(quotes[2]!.quote)])
+  })
+
   it('multi-leg package fills all legs in one state or none', async () => {
     const { a, b, settle } = await pair()
     const qh = await a.quote({ terms: pkg([cappedCall(100n), put(90n), cappedCall(130n, 2n, 'short')]), side: 'sell', premium: 3n, validForMs: 60_000 })

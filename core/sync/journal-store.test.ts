@@ -141,31 +141,34 @@ describe('FileJournal after a crash', () => {
     await j3.close()
   })
 
-  it('rewrites itself past its threshold with every channel live contents, dropping the dead ones', async () => {
+  it('rewrites itself past its threshold once half is dead, keeping every channel live contents and dropping the dead ones', async () => {
     const d = dir()
     const j = await FileJournal.open(d, { rewriteAt: 4_000 })
     const stores = [1, 2, 3].map((n) => j.store(key(n)))
-    const dead = 'dead'.repeat(50)
+    const big = 'dead'.repeat(400)
     for (let round = 0; round < 10; round++) {
-      await Promise.all(stores.flatMap((s, i) => [s.append([record.approve(`${dead}-${i}-${round}`)]), s.appendUpdate(new Uint8Array(200).fill(round))]))
-      // Channel 1 compacts every round: all but its last compact form is dead.
+      // Channel 1 writes much and compacts every round: all but its last compact form is dead.
+      await Promise.all([stores[0]!.append([record.approve(`${big}-${round}`)]), stores[0]!.appendUpdate(new Uint8Array(300).fill(round))])
       await stores[0]!.replace([record.approve(`live-1-${round}`)], update(round))
+      // Channels 2 and 3 only append: all live.
+      await Promise.all([stores[1]!.append([record.approve(`2-${round}`)]), stores[2]!.append([record.approve(`3-${round}`)]), stores[2]!.appendUpdate(update(round))])
     }
-    await stores[1]!.append([record.approve('last-2')])
     await j.settled()
     expect(j.stats.rewrites).toBeGreaterThan(0)
+    expect(j.stats.rewriteFailures).toBe(0)
     const records = readFileSync(join(d, 'records.log'), 'utf8')
-    expect(records).not.toContain(`${dead}-0-0`) // channel 1's first appends were replaced
+    expect(records).not.toContain(`${big}-0`)
     expect(records).not.toContain('live-1-0')
-    expect(statSync(join(d, 'records.log')).size + statSync(join(d, 'updates.log')).size).toBeLessThan(12_000)
+    // Of channel 1's ten big appends, those before the last rewrite are gone (a rewrite waits until half is dead).
+    expect(records.split(big).length - 1).toBeLessThanOrEqual(4)
+    expect(statSync(join(d, 'records.log')).size + statSync(join(d, 'updates.log')).size).toBeLessThan(12_000) // ~25 KB written
     await Promise.all([stores[2]!.appendUpdate(update(77)), stores[0]!.append([record.approve('after-rewrite')])])
-    const expectTwo = Array.from({ length: 10 }, (_, r) => `${dead}-1-${r}`).concat('last-2')
     const check = async (jj: FileJournal, label: string) => {
       const c1 = await jj.store(key(1)).load()
       expect([intents(c1), bytes(c1)], label).toEqual([['live-1-9', 'after-rewrite'], [[9, 10, 11]]])
-      expect(intents(await jj.store(key(2)).load()), label).toEqual(expectTwo)
+      expect(intents(await jj.store(key(2)).load()), label).toEqual(Array.from({ length: 10 }, (_, r) => `2-${r}`))
       const c3 = await jj.store(key(3)).load()
-      expect(intents(c3), label).toEqual(Array.from({ length: 10 }, (_, r) => `${dead}-2-${r}`))
+      expect(intents(c3), label).toEqual(Array.from({ length: 10 }, (_, r) => `3-${r}`))
       expect(c3.updates.map((u) => u[0]), label).toEqual([...Array.from({ length: 10 }, (_, r) => r), 77])
     }
     await check(j, 'the same journal')
@@ -173,6 +176,16 @@ describe('FileJournal after a crash', () => {
     const j2 = await FileJournal.open(d, { rewriteAt: 4_000 })
     await check(j2, 'reopened')
     await j2.close()
+  })
+
+  it('does not rewrite live contents past the threshold (nothing would be dropped)', async () => {
+    const j = await FileJournal.open(dir(), { rewriteAt: 2_000 })
+    const s = j.store(key(1))
+    for (let i = 0; i < 20; i++) await Promise.all([s.append([record.approve('live'.repeat(50))]), s.appendUpdate(new Uint8Array(100))])
+    await j.settled()
+    expect(j.stats.rewrites).toBe(0)
+    expect((await s.load()).records).toHaveLength(20)
+    await j.close()
   })
 })
 

@@ -11,10 +11,10 @@
 // frames of one turn in one write without an fsync (as FileChannelStore: they bind nobody, the peer
 // resends what a crash lost); whatever arrives while a write is in flight goes in the next one.
 // A torn last line or frame (crash mid-write) is ignored and cut off when the journal opens, so the
-// next append never lands behind it; a garbage line is skipped. Past `rewriteAt` bytes the journal
-// is rewritten with every channel's live contents (one reset line each, at a new epoch) into a new
-// records.log (fsync, rename, fsync of the directory), and updates.log is emptied (its frames are
-// below every new epoch, so they are dead even if the emptying is lost); appends wait meanwhile.
+// next append never lands behind it; a garbage line is skipped. Past `rewriteAt` bytes, once at least
+// half of them are dead (before their channel's last reset), the journal copies the live lines and
+// frames as they are into new files (fsync, rename records.log then updates.log, fsync of the
+// directory); appends wait meanwhile.
 // The opening reads the files once and keeps each channel's contents until that channel's first
 // load; a later load (rare: a channel reopened in the same process) reads the files again.
 import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
@@ -38,10 +38,15 @@ interface Content {
 }
 
 interface Scanned {
-  /** Per channel: its content since its last reset, and that reset's epoch (0: none). */
+  /** Per channel: its content since its last reset, and that reset's epoch (0: none); only when parsed. */
   readonly channels: Map<string, Content & { epoch: number }>
   /** Per channel: the highest epoch any line or frame carries. */
   readonly maxEpoch: Map<string, number>
+  /** Per channel: bytes of its live lines and frames (those after its last reset). */
+  readonly live: Map<string, number>
+  /** The live lines and frames, as spans [start, end) of each file, in file order. */
+  readonly liveLines: [number, number][]
+  readonly liveFrames: [number, number][]
   /** Bytes of each file up to its last complete line / frame. */
   readonly recordsEnd: number
   readonly updatesEnd: number
@@ -75,18 +80,42 @@ function checkKey(channelKey: unknown): string {
 
 const isEpoch = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff
 
-/** Parses both logs; never throws on their contents. */
-function scan(recordsFile: Buffer, updatesFile: Buffer): Scanned {
-  const channels = new Map<string, Content & { epoch: number }>()
+const APPEND_PREFIX = /^\["a","([0-9a-f]{64})",\[/
+const RESET_PREFIX = /^\["r","([0-9a-f]{64})",/
+
+/**
+ * Reads both logs; never throws on their contents. `parse`: also parse every record (to load); without
+ * it only reset lines are parsed (to check them), an append line is known by its prefix (to rewrite).
+ */
+function scan(recordsFile: Buffer, updatesFile: Buffer, parse: boolean): Scanned {
+  interface Line {
+    readonly start: number
+    readonly end: number
+    readonly key: string
+    /** The reset's epoch, or null for an append line. */
+    readonly reset: number | null
+    readonly parsed: readonly unknown[] | null
+  }
+  const lines: Line[] = []
+  const lastReset = new Map<string, number>()
   const maxEpoch = new Map<string, number>()
   const seenEpoch = (key: string, e: number) => maxEpoch.set(key, Math.max(e, maxEpoch.get(key) ?? 0))
   let skipped = 0
   const recordsEnd = recordsFile.lastIndexOf(10) + 1
-  for (const line of recordsFile.subarray(0, recordsEnd).toString('utf8').split('\n')) {
-    if (!line) continue
+  for (let start = 0; start < recordsEnd; ) {
+    const end = recordsFile.indexOf(10, start) + 1
+    const lineStart = start
+    start = end
+    if (end - lineStart <= 1) continue
+    const head = recordsFile.toString('latin1', lineStart, Math.min(end, lineStart + 80))
+    const append = APPEND_PREFIX.exec(head)
+    if (append && !parse) {
+      lines.push({ start: lineStart, end, key: append[1]!, reset: null, parsed: null })
+      continue
+    }
     let v: unknown
     try {
-      v = JSON.parse(line)
+      v = JSON.parse(recordsFile.toString('utf8', lineStart, end - 1))
     } catch {
       skipped++
       continue
@@ -97,31 +126,49 @@ function scan(recordsFile: Buffer, updatesFile: Buffer): Scanned {
     }
     const key = v[1]
     if (v[0] === 'a' && v.length === 3 && Array.isArray(v[2])) {
-      let c = channels.get(key)
-      if (!c) channels.set(key, (c = { epoch: 0, records: [], updates: [] }))
-      c.records.push(...(v[2] as unknown[]))
-    } else if (v[0] === 'r' && v.length === 5 && isEpoch(v[2]) && Array.isArray(v[3]) && Array.isArray(v[4]) && v[4].every((u) => typeof u === 'string')) {
-      channels.set(key, { epoch: v[2], records: v[3] as unknown[], updates: (v[4] as string[]).map((u) => new Uint8Array(Buffer.from(u, 'base64'))) })
+      lines.push({ start: lineStart, end, key, reset: null, parsed: v })
+    } else if (v[0] === 'r' && v.length === 5 && isEpoch(v[2]) && Array.isArray(v[3]) && Array.isArray(v[4]) && v[4].every((u) => typeof u === 'string') && RESET_PREFIX.test(head)) {
+      lastReset.set(key, lines.length)
+      lines.push({ start: lineStart, end, key, reset: v[2], parsed: v })
       seenEpoch(key, v[2])
     } else skipped++
   }
+  const channels = new Map<string, Content & { epoch: number }>()
+  const live = new Map<string, number>()
+  const liveLines: [number, number][] = []
+  const content = (key: string) => {
+    let c = channels.get(key)
+    if (!c) channels.set(key, (c = { epoch: 0, records: [], updates: [] }))
+    return c
+  }
+  lines.forEach((l, i) => {
+    if (i < (lastReset.get(l.key) ?? 0)) return // before the channel's last reset: dead
+    liveLines.push([l.start, l.end])
+    live.set(l.key, (live.get(l.key) ?? 0) + l.end - l.start)
+    if (!l.parsed) return
+    if (l.reset === null) content(l.key).records.push(...(l.parsed[2] as unknown[]))
+    else channels.set(l.key, { epoch: l.reset, records: l.parsed[3] as unknown[], updates: (l.parsed[4] as string[]).map((u) => new Uint8Array(Buffer.from(u, 'base64'))) })
+  })
+  const resetEpoch = (key: string) => {
+    const i = lastReset.get(key)
+    return i === undefined ? 0 : lines[i]!.reset!
+  }
   let off = 0
-  const frames: [string, number, Uint8Array][] = []
+  const liveFrames: [number, number][] = []
   while (off + 4 <= updatesFile.length) {
     const n = updatesFile.readUInt32BE(off)
     if (n < FRAME_HEAD - 4 || off + 4 + n > updatesFile.length) break // torn (or unreadable from here on)
     const key = updatesFile.toString('hex', off + 4, off + 36)
     const epoch = updatesFile.readUInt32BE(off + 36)
-    frames.push([key, epoch, new Uint8Array(updatesFile.subarray(off + FRAME_HEAD, off + 4 + n))])
     seenEpoch(key, epoch)
+    if (epoch >= resetEpoch(key)) {
+      liveFrames.push([off, off + 4 + n])
+      live.set(key, (live.get(key) ?? 0) + 4 + n)
+      if (parse) content(key).updates.push(new Uint8Array(updatesFile.subarray(off + FRAME_HEAD, off + 4 + n)))
+    }
     off += 4 + n
   }
-  for (const [key, epoch, u] of frames) {
-    let c = channels.get(key)
-    if (!c) channels.set(key, (c = { epoch: 0, records: [], updates: [] }))
-    if (epoch >= c.epoch) c.updates.push(u)
-  }
-  return { channels, maxEpoch, recordsEnd, updatesEnd: off, skipped }
+  return { channels, maxEpoch, live, liveLines, liveFrames, recordsEnd, updatesEnd: off, skipped }
 }
 
 async function readOrEmpty(path: string): Promise<Buffer> {
@@ -155,7 +202,7 @@ export class FileJournal {
   readonly stats = { recordWrites: 0, updateWrites: 0, fsyncs: 0, rewrites: 0, rewriteFailures: 0, skippedLines: 0 }
   /** Why the last rewrite failed (the journal carried on with its old logs). */
   lastRewriteError: string | null = null
-  /** Per channel: the highest epoch it used (update frames are stamped with it when written). */
+  /** Per channel: the highest epoch it used (an update frame is stamped with it when asked for). */
   private readonly epochs = new Map<string, number>()
   /** Channels with content in the journal (read when opened, or written since). */
   private readonly known = new Set<string>()
@@ -164,18 +211,21 @@ export class FileJournal {
   /** Channels loaded or written since opened: a load reads the files again. */
   private readonly touched = new Set<string>()
   private recordsBatch: Batch<string> | null = null
-  private updatesBatch: Batch<[string, Uint8Array]> | null = null
+  private updatesBatch: Batch<[string, number, Uint8Array]> | null = null
   /** One chain per log: a write starts when the previous one on that log is done; a rewrite holds both. */
   private recordsChain: Promise<void> = Promise.resolve()
   private updatesChain: Promise<void> = Promise.resolve()
   private rewriteAt: number
   private rewriteQueued = false
+  /** Per channel: bytes of its lines and frames since its last reset; and the bytes before (dead). */
+  private readonly live = new Map<string, number>()
+  private dead = 0
   private broken: Error | null = null
   private closing = false
 
   private constructor(
     readonly dir: string,
-    private readonly opts: JournalOptions,
+    opts: JournalOptions,
     private recordsFh: FileHandle,
     private updatesFh: FileHandle,
     private recordsSize: number,
@@ -188,7 +238,18 @@ export class FileJournal {
       this.known.add(key)
     }
     for (const [key, e] of scanned.maxEpoch) this.epochs.set(key, e)
+    this.countLive(scanned)
     this.stats.skippedLines = scanned.skipped
+  }
+
+  private countLive(scanned: Scanned): void {
+    this.live.clear()
+    let total = 0
+    for (const [key, n] of scanned.live) {
+      this.live.set(key, n)
+      total += n
+    }
+    this.dead = Math.max(0, this.recordsSize + this.updatesSize - total)
   }
 
   /** Opens (or creates) the journal in `dir`: reads both logs once and cuts a torn tail off. */
@@ -197,11 +258,12 @@ export class FileJournal {
       throw new Error(`journal: rewriteAt must be a positive number of bytes, got ${opts.rewriteAt}`)
     }
     await mkdir(dir, { recursive: true })
-    await rm(join(dir, 'records.log.tmp'), { force: true }) // a rewrite that did not finish
+    // A rewrite that did not finish.
+    await Promise.all(['records.log.tmp', 'updates.log.tmp'].map((f) => rm(join(dir, f), { force: true })))
     const recordsPath = join(dir, 'records.log')
     const updatesPath = join(dir, 'updates.log')
     const [recordsFile, updatesFile] = await Promise.all([readOrEmpty(recordsPath), readOrEmpty(updatesPath)])
-    const scanned = scan(recordsFile, updatesFile)
+    const scanned = scan(recordsFile, updatesFile, true)
     const recordsFh = await open(recordsPath, 'a')
     const updatesFh = await open(updatesPath, 'a')
     // A torn tail was never acknowledged; cut it so that the next append starts on a clean line.
@@ -260,14 +322,14 @@ export class FileJournal {
     await this.settled()
     return this.exclusive(async () => {
       const [r, u] = await Promise.all([readFile(join(this.dir, 'records.log')), readFile(join(this.dir, 'updates.log'))])
-      const c = scan(r, u).channels.get(key)
+      const c = scan(r, u, true).channels.get(key)
       return c ? { records: c.records, updates: c.updates } : { records: [], updates: [] }
     })
   }
 
   /** @internal Resolves once the records are fsync'd, with every other line of the batch. */
   append(key: string, records: readonly StoreRecord[]): Promise<void> {
-    return this.addLine(key, JSON.stringify(['a', key, records]) + '\n')
+    return this.addLine(key, JSON.stringify(['a', key, records]) + '\n', false)
   }
 
   /** @internal Resolves once written (no fsync), with every other update of the batch. */
@@ -281,7 +343,9 @@ export class FileJournal {
         this.updatesChain = this.updatesChain.then(() => this.writeUpdates(nb))
       })
     }
-    b.items.push([key, update])
+    // Stamped now: an update asked for before a replace is covered by its compact form.
+    b.items.push([key, this.epochs.get(key) ?? 0, update])
+    this.live.set(key, (this.live.get(key) ?? 0) + FRAME_HEAD + update.length)
     return b.done
   }
 
@@ -291,7 +355,7 @@ export class FileJournal {
     // The new epoch counts from now: doc updates appended from here on follow the compact form.
     const epoch = (this.epochs.get(key) ?? 0) + 1
     this.epochs.set(key, epoch)
-    return this.addLine(key, resetLine(key, epoch, records, updates))
+    return this.addLine(key, resetLine(key, epoch, records, updates), true)
   }
 
   /** Resolves when every write asked for so far is done (not necessarily fsync'd for updates). */
@@ -327,13 +391,18 @@ export class FileJournal {
     this.fresh.delete(key) // stale now: a load reads the files
   }
 
-  private addLine(key: string, line: string): Promise<void> {
+  private addLine(key: string, line: string, reset: boolean): Promise<void> {
     try {
       this.check()
     } catch (e) {
       return Promise.reject(e)
     }
     this.touch(key)
+    // What the rewrite would drop (string length: the bytes of ASCII JSON, close enough for a trigger).
+    if (reset) {
+      this.dead += this.live.get(key) ?? 0
+      this.live.set(key, line.length)
+    } else this.live.set(key, (this.live.get(key) ?? 0) + line.length)
     let b = this.recordsBatch
     if (!b) {
       const nb = (b = this.recordsBatch = batch())
@@ -364,19 +433,18 @@ export class FileJournal {
     this.maybeRewrite()
   }
 
-  private async writeUpdates(b: Batch<[string, Uint8Array]>): Promise<void> {
+  private async writeUpdates(b: Batch<[string, number, Uint8Array]>): Promise<void> {
     if (this.updatesBatch === b) this.updatesBatch = null
     try {
       if (this.broken) throw this.broken
       let total = 0
-      for (const [, u] of b.items) total += FRAME_HEAD + u.length
+      for (const [, , u] of b.items) total += FRAME_HEAD + u.length
       const data = Buffer.allocUnsafe(total)
       let off = 0
-      for (const [key, u] of b.items) {
+      for (const [key, epoch, u] of b.items) {
         data.writeUInt32BE(FRAME_HEAD - 4 + u.length, off)
         data.write(key, off + 4, 'hex')
-        // Stamped when written: a rewrite between the call and now moved the channel's epoch up.
-        data.writeUInt32BE(this.epochs.get(key) ?? 0, off + 36)
+        data.writeUInt32BE(epoch, off + 36)
         data.set(u, off + FRAME_HEAD)
         off += FRAME_HEAD + u.length
       }
@@ -412,55 +480,55 @@ export class FileJournal {
   }
 
   private maybeRewrite(): void {
-    if (this.rewriteQueued || this.broken || this.closing || this.recordsSize + this.updatesSize <= this.rewriteAt) return
+    const size = this.recordsSize + this.updatesSize
+    // Only when at least half would go: live contents past the threshold are no reason to copy them.
+    if (this.rewriteQueued || this.broken || this.closing || size <= this.rewriteAt || this.dead * 2 < size) return
     this.rewriteQueued = true
     void this.exclusive(() => this.rewrite()).finally(() => (this.rewriteQueued = false))
   }
 
-  /** Rewrites the journal with every channel's live contents (both logs idle meanwhile). */
+  /**
+   * Rewrites the journal with every channel's live lines and frames, copied as they are (both logs
+   * idle meanwhile). Reset lines keep their epochs, so the new records.log with the old updates.log
+   * (a crash between the two renames) holds the same contents.
+   */
   private async rewrite(): Promise<void> {
-    const recordsPath = join(this.dir, 'records.log')
-    const tmp = `${recordsPath}.tmp`
-    let epochs: Map<string, number>
-    let size = 0
+    const paths = { records: join(this.dir, 'records.log'), updates: join(this.dir, 'updates.log') }
+    const tmp = { records: `${paths.records}.tmp`, updates: `${paths.updates}.tmp` }
+    let scanned: Scanned
     try {
-      const [r, u] = await Promise.all([readFile(recordsPath), readFile(join(this.dir, 'updates.log'))])
-      const scanned = scan(r, u)
-      epochs = new Map()
-      const fh = await open(tmp, 'w')
-      try {
-        for (const [key, c] of scanned.channels) {
-          // Above every epoch the channel used: the old frames in updates.log are dead from here on.
-          const epoch = Math.max(this.epochs.get(key) ?? 0, scanned.maxEpoch.get(key) ?? 0) + 1
-          epochs.set(key, epoch)
-          const line = Buffer.from(resetLine(key, epoch, c.records, c.updates), 'utf8')
-          await writeAll(fh, line)
-          size += line.length
+      const [r, u] = await Promise.all([readFile(paths.records), readFile(paths.updates)])
+      scanned = scan(r, u, false)
+      const copy = async (path: string, file: Buffer, spans: readonly [number, number][]) => {
+        const fh = await open(path, 'w')
+        try {
+          await writeAll(fh, Buffer.concat(spans.map(([a, b]) => file.subarray(a, b))))
+          await fh.sync()
+        } finally {
+          await fh.close()
         }
-        await fh.sync()
-      } finally {
-        await fh.close()
       }
+      await Promise.all([copy(tmp.records, r, scanned.liveLines), copy(tmp.updates, u, scanned.liveFrames)])
     } catch (e) {
       // The old logs are untouched: carry on with them, and try again only once they have doubled.
-      await rm(tmp, { force: true }).catch(() => undefined)
+      await Promise.all(Object.values(tmp).map((t) => rm(t, { force: true }).catch(() => undefined)))
       this.rewriteAt = Math.max(this.rewriteAt, 2 * (this.recordsSize + this.updatesSize))
       this.stats.rewriteFailures++
       this.lastRewriteError = e instanceof Error ? e.message : String(e)
       return
     }
     try {
-      await rename(tmp, recordsPath)
+      // Records first: the new records with the old updates read the same (see above).
+      await rename(tmp.records, paths.records)
+      await rename(tmp.updates, paths.updates)
       await syncDir(this.dir)
-      for (const [key, e] of epochs) this.epochs.set(key, e)
-      await this.recordsFh.close()
-      this.recordsFh = await open(recordsPath, 'a')
-      this.recordsSize = size
-      await this.updatesFh.truncate(0)
-      this.updatesSize = 0
+      await Promise.all([this.recordsFh.close(), this.updatesFh.close()])
+      this.recordsFh = await open(paths.records, 'a')
+      this.updatesFh = await open(paths.updates, 'a')
+      this.recordsSize = scanned.recordsEnd === 0 ? 0 : scanned.liveLines.reduce((n, [a, b]) => n + b - a, 0)
+      this.updatesSize = scanned.liveFrames.reduce((n, [a, b]) => n + b - a, 0)
+      this.countLive(scanned)
       this.stats.rewrites++
-      // Live contents larger than the threshold must not rewrite after every batch.
-      this.rewriteAt = Math.max(this.opts.rewriteAt ?? JOURNAL_REWRITE_AT, 2 * size)
     } catch (e) {
       this.fail(e)
     }

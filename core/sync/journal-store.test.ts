@@ -178,6 +178,34 @@ describe('FileJournal after a crash', () => {
     await j2.close()
   })
 
+  it('a crash between the two renames of a rewrite (new records.log, old updates.log) reads the same', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const [s1, s2] = [j.store(key(1)), j.store(key(2))]
+    await Promise.all([s1.append([record.approve('dead'.repeat(500))]), s1.appendUpdate(new Uint8Array(500).fill(1)), s2.appendUpdate(update(20))])
+    await s1.replace([record.approve('compact')], update(9))
+    await Promise.all([s1.appendUpdate(update(10)), s2.append([record.approve('two')]), s2.appendUpdate(update(21))])
+    await j.close()
+    const oldUpdates = readFileSync(join(d, 'updates.log'))
+    const j2 = await FileJournal.open(d, { rewriteAt: 1_000 })
+    await j2.store(key(2)).append([record.approve('three')]) // past the threshold, more than half dead: rewritten
+    await j2.settled()
+    expect(j2.stats.rewrites).toBe(1)
+    await j2.close()
+    expect(readFileSync(join(d, 'updates.log')).length).toBeLessThan(oldUpdates.length)
+    const read = async () => {
+      const jj = await FileJournal.open(d)
+      const [c1, c2] = [await jj.store(key(1)).load(), await jj.store(key(2)).load()]
+      await jj.close()
+      return [intents(c1), bytes(c1), intents(c2), bytes(c2)]
+    }
+    const expected = [['compact'], [[9, 10, 11], [10, 11, 12]], ['two', 'three'], [[20, 21, 22], [21, 22, 23]]]
+    expect(await read(), 'both renamed').toEqual(expected)
+    rmSync(join(d, 'updates.log'))
+    await appendFile(join(d, 'updates.log'), oldUpdates)
+    expect(await read(), 'records.log renamed, updates.log not').toEqual(expected)
+  })
+
   it('does not rewrite live contents past the threshold (nothing would be dropped)', async () => {
     const j = await FileJournal.open(dir(), { rewriteAt: 2_000 })
     const s = j.store(key(1))

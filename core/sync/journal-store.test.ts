@@ -76,6 +76,22 @@ describe('FileJournal: the ChannelStore contract for many channels in one pair o
     await j.close()
   })
 
+  it('a failed write rejects its appends and every later one, naming the journal, and keeps what was acknowledged', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const s = j.store(key(1))
+    await s.append([record.approve('kept')])
+    // The records log's handle fails underneath the journal (as a full or failing disk would).
+    await (j as unknown as { recordsFh: { close(): Promise<void> } }).recordsFh.close()
+    await expect(s.append([record.approve('lost')])).rejects.toThrow(/journal .*otc-journal-/)
+    await expect(s.append([record.approve('later')])).rejects.toThrow(/failed a write and takes no more \(restart the process\)/)
+    await expect(j.store(key(2)).appendUpdate(update(1))).rejects.toThrow(/failed a write/)
+    await j.close().catch(() => undefined)
+    const again = await FileJournal.open(d)
+    expect(intents(await again.store(key(1)).load())).toEqual(['kept'])
+    await again.close()
+  })
+
   it('refuses a channel key that is not a channel id, naming it', async () => {
     const j = await FileJournal.open(dir())
     expect(() => j.store('abc')).toThrow(/channel key must be a channel id \(64 lowercase hex characters\), got "abc"/)

@@ -452,7 +452,7 @@ async function runOnce(): Promise<BenchResult[]> {
         const r = summary(await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
         log(`linked: ${r.text}`)
         out.push(
-          { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, FileChannelStore (fsync) per channel, settling on a local anvil (adjudicator opened per channel by the desk; oracle service, no watchtower), ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
+          { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, every channel's records and doc updates in the desk's one FileJournal (group commit, fsync per batch), settling on a local anvil (adjudicator opened per channel by the desk; oracle service, no watchtower), ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
           { name: 'desk.confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `trade proposal written -> the desk's countersignature read by the client, at the load of desk.trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {

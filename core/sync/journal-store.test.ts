@@ -247,14 +247,7 @@ describe('FileJournal migration from per-channel FileChannelStore directories', 
     const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
     const net = new SimNet(a.doc, b.doc, rng(1))
     net.sync()
-    const settle = async () => {
-      for (let i = 0; i < 20; i++) {
-        await Promise.all([a.whenIdle(), b.whenIdle()])
-        if (net.pending() === 0) break
-        net.flush()
-      }
-      await Promise.all([a.whenIdle(), b.whenIdle()])
-    }
+    const settle = () => net.settle([a, b])
     await settle()
     for (const q of quotePool(params, 'A', 3, T0 + DAY)) {
       await a.publishQuote(q)

@@ -8,14 +8,7 @@ import { currentEpoch } from './schema.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
 import { quoteHash } from '../quote.ts'
 
-async function settled(sessions: ChannelSession[], net: SimNet) {
-  for (let i = 0; i < 20; i++) {
-    await Promise.all(sessions.map((s) => s.whenIdle()))
-    if (net.pending() === 0) break
-    net.flush()
-  }
-  await Promise.all(sessions.map((s) => s.whenIdle()))
-}
+const settled = (sessions: ChannelSession[], net: SimNet) => net.settle(sessions)
 
 describe('restore after wiped storage', () => {
   it("party A restores from B's copy, keeps B's epoch, and never re-signs the version of its unsigned proposal", async () => {

@@ -23,14 +23,7 @@ async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; s
   const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock, signer: opts.signerB })
   const net = new SimNet(a.doc, b.doc, rng(1))
   net.sync()
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) {
-      await Promise.all([a.whenIdle(), b.whenIdle()])
-      if (net.pending() === 0) break
-      net.flush()
-    }
-    await Promise.all([a.whenIdle(), b.whenIdle()])
-  }
+  const settle = () => net.settle([a, b])
   await settle()
   /** A publishes each quote, B accepts it: one co-signed trade each. */
   const tradeOn = async (quotes: readonly SignedQuote[]) => {

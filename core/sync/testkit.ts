@@ -129,6 +129,16 @@ export class SimNet {
     this.listen()
   }
 
+  /** Delivers and lets `sessions` work until nothing is in flight (at most 20 rounds). */
+  async settle(sessions: readonly { whenIdle(): Promise<void> }[]): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      await Promise.all(sessions.map((s) => s.whenIdle()))
+      if (this.pending() === 0) break
+      this.flush()
+    }
+    await Promise.all(sessions.map((s) => s.whenIdle()))
+  }
+
   /** Swaps a party's doc (after a reload) and keeps carrying updates. */
   replaceDoc(p: Party, doc: Y.Doc): void {
     this.docs[p] = doc

@@ -194,6 +194,41 @@ describe('FileJournal after a crash', () => {
     await j2.close()
   })
 
+  it('appends are not held while a rewrite copies; what they wrote meanwhile (a reset included) is carried into the new logs', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d, { rewriteAt: 3_000 })
+    const [s1, s2, s3] = [1, 2, 3].map((n) => j.store(key(n)))
+    const big = 'dead'.repeat(400)
+    const during: string[] = []
+    let paused = 0
+    j.onRewriteCopied = async () => {
+      paused++
+      if (paused > 1) return
+      // The copy is done and the rewrite has not yet taken the logs: these appends must complete now.
+      await Promise.all([s2!.append([record.approve('2-during')]), s2!.appendUpdate(update(50)), s3!.replace([record.approve('3-reset-during')], update(60))])
+      during.push('acknowledged')
+    }
+    await Promise.all([s3!.append([record.approve('3-before')]), s3!.appendUpdate(update(40))])
+    for (let round = 0; round < 4; round++) {
+      await Promise.all([s1!.append([record.approve(`${big}-${round}`)]), s1!.appendUpdate(new Uint8Array(300).fill(round))])
+      await s1!.replace([record.approve(`live-1-${round}`)], update(round))
+    }
+    await j.settled()
+    expect([paused > 0, during, j.stats.rewrites, j.stats.rewriteFailures]).toEqual([true, ['acknowledged'], paused, 0])
+    const check = async (jj: FileJournal, label: string) => {
+      const [c1, c2, c3] = [await jj.store(key(1)).load(), await jj.store(key(2)).load(), await jj.store(key(3)).load()]
+      expect([intents(c1), bytes(c1)], label).toEqual([['live-1-3'], [[3, 4, 5]]])
+      expect([intents(c2), bytes(c2)], label).toEqual([['2-during'], [[50, 51, 52]]])
+      expect([intents(c3), bytes(c3)], label).toEqual([['3-reset-during'], [[60, 61, 62]]])
+    }
+    await check(j, 'the same journal')
+    await j.close()
+    expect(readFileSync(join(d, 'records.log'), 'utf8')).not.toContain(`${big}-0`)
+    const j2 = await FileJournal.open(d)
+    await check(j2, 'reopened')
+    await j2.close()
+  })
+
   it('a crash between the two renames of a rewrite (new records.log, old updates.log) reads the same', async () => {
     const d = dir()
     const j = await FileJournal.open(d)

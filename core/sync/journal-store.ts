@@ -242,18 +242,16 @@ export class FileJournal {
       this.known.add(key)
     }
     for (const [key, e] of scanned.maxEpoch) this.epochs.set(key, e)
-    this.countLive(scanned)
+    for (const [key, n] of scanned.live) this.live.set(key, n)
+    this.countDead()
     this.stats.skippedLines = scanned.skipped
   }
 
-  private countLive(scanned: Scanned): void {
-    this.live.clear()
-    let total = 0
-    for (const [key, n] of scanned.live) {
-      this.live.set(key, n)
-      total += n
-    }
-    this.dead = Math.max(0, this.recordsSize + this.updatesSize - total)
+  /** `live` is kept up to date by every append and reset: what is not live is dead. */
+  private countDead(): void {
+    let live = 0
+    for (const n of this.live.values()) live += n
+    this.dead = Math.max(0, this.recordsSize + this.updatesSize - live)
   }
 
   /** Opens (or creates) the journal in `dir`: reads both logs once and cuts a torn tail off. */
@@ -421,26 +419,19 @@ export class FileJournal {
 
   private async writeRecords(b: Batch<string>): Promise<void> {
     if (this.recordsBatch === b) this.recordsBatch = null // later lines go in the next batch
-    try {
-      if (this.broken) throw this.broken
+    await this.runBatch(b, async () => {
       const data = Buffer.from(b.items.join(''), 'utf8')
       await writeAll(this.recordsFh, data)
       this.stats.recordWrites++
       await this.recordsFh.sync()
       this.stats.fsyncs++
       this.recordsSize += data.length
-      b.resolve()
-    } catch (e) {
-      this.fail(e)
-      b.reject(this.broken ?? e)
-    }
-    this.maybeRewrite()
+    })
   }
 
   private async writeUpdates(b: Batch<[string, number, Uint8Array]>): Promise<void> {
     if (this.updatesBatch === b) this.updatesBatch = null
-    try {
-      if (this.broken) throw this.broken
+    await this.runBatch(b, async () => {
       let total = 0
       for (const [, , u] of b.items) total += FRAME_HEAD + u.length
       const data = Buffer.allocUnsafe(total)
@@ -455,6 +446,14 @@ export class FileJournal {
       await writeAll(this.updatesFh, data)
       this.stats.updateWrites++
       this.updatesSize += data.length
+    })
+  }
+
+  /** Writes one batch (unless the journal is broken), settles its appends, then checks for a rewrite. */
+  private async runBatch<T>(b: Batch<T>, write: () => Promise<void>): Promise<void> {
+    try {
+      if (this.broken) throw this.broken
+      await write()
       b.resolve()
     } catch (e) {
       this.fail(e)
@@ -517,7 +516,7 @@ export class FileJournal {
       // 1. What is written (every batch asked for before now is on disk once the chains are idle).
       await this.settledChains()
       from = { records: this.recordsSize, updates: this.updatesSize }
-      const [r, u] = await Promise.all([readPrefix(paths.records, from.records), readPrefix(paths.updates, from.updates)])
+      const [r, u] = await Promise.all([readRange(paths.records, 0, from.records), readRange(paths.updates, 0, from.updates)])
       const scanned = scan(r, u, false)
       out.records = await open(tmp.records, 'w')
       out.updates = await open(tmp.updates, 'w')
@@ -533,8 +532,7 @@ export class FileJournal {
       if (this.closing || this.broken) {
         // Closed (or failed) meanwhile: the old logs stay as they are.
         await closeOut()
-        await Promise.all(Object.values(tmp).map((t) => rm(t, { force: true }).catch(() => undefined)))
-        return
+        return removeFiles(tmp)
       }
       try {
         const tail = await Promise.all([readRange(paths.records, from.records, this.recordsSize), readRange(paths.updates, from.updates, this.updatesSize)])
@@ -556,10 +554,7 @@ export class FileJournal {
         this.updatesFh = await open(paths.updates, 'a')
         this.recordsSize = copied.records + (this.recordsSize - from.records)
         this.updatesSize = copied.updates + (this.updatesSize - from.updates)
-        // `live` is kept up to date by every append and reset: what is not live is dead.
-        let live = 0
-        for (const n of this.live.values()) live += n
-        this.dead = Math.max(0, this.recordsSize + this.updatesSize - live)
+        this.countDead()
         this.stats.rewrites++
       } catch (e) {
         this.fail(e)
@@ -569,7 +564,7 @@ export class FileJournal {
 
   /** The old logs are untouched: carry on with them, and try again only once they have doubled. */
   private async rewriteFailed(tmp: { records: string; updates: string }, e: unknown): Promise<void> {
-    await Promise.all(Object.values(tmp).map((t) => rm(t, { force: true }).catch(() => undefined)))
+    await removeFiles(tmp)
     this.rewriteAt = Math.max(this.rewriteAt, 2 * (this.recordsSize + this.updatesSize))
     this.stats.rewriteFailures++
     this.lastRewriteError = e instanceof Error ? e.message : String(e)
@@ -585,9 +580,9 @@ export class FileJournal {
   }
 }
 
-/** The first `end` bytes of the file at `path`. */
-async function readPrefix(path: string, end: number): Promise<Buffer> {
-  return readRange(path, 0, end)
+/** Removes the files (a rewrite's unfinished copies), whatever is there. */
+async function removeFiles(paths: { records: string; updates: string }): Promise<void> {
+  await Promise.all(Object.values(paths).map((t) => rm(t, { force: true }).catch(() => undefined)))
 }
 
 /** Bytes [start, end) of the file at `path`. */

@@ -6,26 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
 import { nextExpiry } from '../core/index.ts'
-import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, roomSecretBytes } from '../core/sync/index.ts'
-import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
-import { ChainTrader, USDC, deskProcess, deskUrlOf, startDevnetStack, type Stack } from './testbed.ts'
-
-async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
-  const end = Date.now() + ms
-  for (;;) {
-    let v: T | null = null
-    try {
-      v = await get()
-    } catch {
-      // the chain is down: ask again
-    }
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${diag()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startDevnetStack, until, type Stack } from './testbed.ts'
 
 describe('the dev chain restarts under the desk', () => {
   let stack: Stack & { chain: Service }
@@ -54,29 +37,14 @@ describe('the dev chain restarts under the desk', () => {
     const trader = await ChainTrader.start(stack, 50_000n * USDC)
     const rec = proposeChannel(trader.keys, { counterparty: info.contact, label: 'Demo', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, { chainId: stack.config.chainId, contract: stack.config.adjudicator, oracle: stack.oracle.oracle.publicKey, myEvm: trader.evm }, Date.now())
     expect((await fetch(`${deskUrlOf(desk)}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rec.invite) })).status).toBe(200)
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: trader.keys.secretKey, store: new MemoryChannelStore(), clock: trader.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [stack.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
-    session.attachTransport(room)
-    cleanup.push(async () => {
-      room.destroy()
-      await session.close()
-      trader.stop()
-    })
+    const { session } = await trader.join(stack, rec, cleanup)
     const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, errors: session.getSnapshot().errors })}\ndesk:\n${desk.tail(30)}\nchain:\n${stack.chain.tail(10)}`
-    await session.proposeOpening(rec.deposits.A, rec.deposits.B)
-    await until('co-signed opening', () => session.view.latest?.state.version === 0, 30_000, diag)
-    await trader.authorize(session, 'open', session.view.latest!)
-    await until('channel open on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'open', 30_000, diag)
+    await trader.openOnChain(session, rec, diag)
     const deskBefore = await deskFree()
 
     const expiry = nextExpiry(trader.clock() + 3 * 3_600_000)
     const strike = String(Math.round((trader.spot('BTC-USD') * 0.9) / 100) * 100)
-    const tradeOnce = async (what: string) => {
-      const rfq = session.createRfq({ feed: 'BTC-USD', expiry, side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
-      const q = await until(`the desk quotes (${what})`, () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), 20_000, diag)
-      await session.accept(q.hash)
-      await until(`co-signed trade (${what})`, () => session.view.latest?.state.positions.some((p) => p.id === q.hash), 20_000, diag)
-    }
+    const tradeOnce = (what: string) => buyPutFromDesk(session, { expiry, strike }, what, 20_000, diag)
     await tradeOnce('before the restart')
     const before = session.view.latest!
 
@@ -101,7 +69,7 @@ describe('the dev chain restarts under the desk', () => {
     await until('co-signed final state', () => session.view.latest?.state.isFinal, 20_000, diag)
     const final = session.view.latest!
     await trader.authorize(session, 'close', final)
-    await until('channel closed on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'closed', 30_000, diag)
+    await until('channel closed on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'closed', 30_000, diag, { throwsWhileDown: true })
     expect(await trader.free()).toBe(final.state.balanceA)
     expect(await deskFree()).toBe(deskBefore + final.state.balanceB)
     expect(final.state.balanceA + final.state.balanceB).toBe(rec.deposits.A + rec.deposits.B)

@@ -8,22 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
 import { evmKeyOf, fingerprint, generateKeyPair, nextExpiry, stateHash, type Hex } from '../core/index.ts'
-import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, readAuthorization, roomSecretBytes } from '../core/sync/index.ts'
-import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { readAuthorization } from '../core/sync/index.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
 import { proposeChannel, type ChannelVenue } from '../app/channels/NewChannelForm.tsx'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, deskProcess, deskUrlOf, startTestbed, type Testbed } from './testbed.ts'
-
-async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await get()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${diag()}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
 
 describe('demo counterparty on the chain', () => {
   let tb: Testbed
@@ -55,27 +44,11 @@ describe('demo counterparty on the chain', () => {
   const venueOf = (myEvm: string, over: Partial<ChannelVenue> = {}): ChannelVenue => ({ chainId: tb.config.chainId, contract: tb.config.adjudicator, oracle: tb.oracle.oracle.publicKey, myEvm, ...over })
   const deskFree = async () => tb.fx.chain.publicClient.readContract({ address: `0x${tb.config.adjudicator}`, abi: tb.fx.abis.adjudicator, functionName: 'balanceOf', args: [(await api('/info')).body.evmAddress] }) as Promise<bigint>
 
-  /** The trader's side of a channel, as the browser app runs it: a session and its room (closed in afterAll). */
-  const joinAsTrader = async (rec: ChannelRecord, trader: ChainTrader) => {
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: trader.keys.secretKey, store: new MemoryChannelStore(), clock: trader.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
-    session.attachTransport(room)
-    cleanup.push(async () => {
-      room.destroy()
-      await session.close()
-      trader.stop()
-    })
-    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, pending: session.view.pending.map((p) => [p.status, p.reason]), outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
-    return { session, diag }
-  }
-
-  /** Opening co-signed, the trader's open authorisation in the doc, the desk opens on the contract. */
+  /** The trader's side of a channel (closed in afterAll), opened on the contract by the desk. */
   const openChannel = async (rec: ChannelRecord, trader: ChainTrader) => {
-    const { session, diag } = await joinAsTrader(rec, trader)
-    await session.proposeOpening(rec.deposits.A, rec.deposits.B)
-    await until('co-signed opening state', () => session.view.latest?.state.version === 0, 30_000, diag)
-    expect(await trader.authorize(session, 'open', session.view.latest!)).toBe(true)
-    await until('channel open on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'open', 30_000, diag)
+    const { session } = await trader.join(tb, rec, cleanup)
+    const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, pending: session.view.pending.map((p) => [p.status, p.reason]), outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
+    await trader.openOnChain(session, rec, diag)
     return { session, diag }
   }
 
@@ -238,12 +211,7 @@ describe('demo counterparty on the chain', () => {
     const { session, diag } = await openChannel(rec, trader)
     const expiry = nextExpiry(trader.clock() + 3 * 3_600_000)
     const strike = String(Math.round((trader.spot('BTC-USD') * 0.9) / 100) * 100)
-    const tradeOnce = async (what: string) => {
-      const rfq = session.createRfq({ feed: 'BTC-USD', expiry, side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
-      const q = await until(`the desk quotes (${what})`, () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), 15_000, diag)
-      await session.accept(q.hash)
-      await until(`co-signed trade (${what})`, () => session.view.latest?.state.positions.some((p) => p.id === q.hash), 15_000, diag)
-    }
+    const tradeOnce = (what: string) => buyPutFromDesk(session, { expiry, strike }, what, 15_000, diag)
     await tradeOnce('before the loss')
     const before = session.view.latest!
 

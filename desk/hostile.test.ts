@@ -14,24 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
 import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, settlementPayout, type ChannelParams, type KeyPair } from '../core/index.ts'
-import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, newInviteCode, roomSecretBytes, sealInvite } from '../core/sync/index.ts'
-import { loadNodeWebrtc } from '../core/sync/node.ts'
+import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, deskProcess, deskUrlOf, startTestbed, type Testbed } from './testbed.ts'
+import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
 
 const HOUR = 3_600_000
-
-async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => ''): Promise<NonNullable<T>> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await get()
-    if (v) return v as NonNullable<T>
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${diag()}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 /** POST from a chosen loopback source address (the desk counts invites per remote address). */
 function postFrom(url: string, body: unknown, localAddress: string): Promise<{ status: number; body: { channelId?: string; error?: { code: string; message: string; field?: string } } }> {
@@ -132,28 +121,14 @@ describe('a hostile counterparty against the desk on the chain', () => {
     const rec = invite(trader.keys, { mine: '50000', theirs: '50000' }, '1')
     const accepted = await postFrom(`${deskUrl}/invite`, rec.invite, '127.0.0.1')
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
-    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: trader.keys.secretKey, store: new MemoryChannelStore(), clock: trader.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
-    session.attachTransport(room)
-    cleanup.push(async () => {
-      room.destroy()
-      await session.close()
-      trader.stop()
-    })
+    const { session, room } = await trader.join(tb, rec, cleanup)
     const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, errors: session.getSnapshot().errors })}\ndesk:\n${desk.tail(30)}`
-    await session.proposeOpening(rec.deposits.A, rec.deposits.B)
-    await until('co-signed opening', () => session.view.latest?.state.version === 0, 30_000, diag)
-    const opening = session.view.latest!
-    await trader.authorize(session, 'open', opening)
-    await until('channel open on the contract', async () => (await trader.settlement.chain.channel(rec.channelId)).status === 'open', 30_000, diag)
+    const opening = await trader.openOnChain(session, rec, diag)
     const deskAfterOpen = await deskFree()
 
     // The counterparty buys a put from the desk: the desk earns the premium in version 1+.
     const strike = String(Math.round((trader.spot('BTC-USD') * 0.9) / 100) * 100)
-    const rfq = session.createRfq({ feed: 'BTC-USD', expiry: nextExpiry(trader.clock() + 3 * HOUR), side: 'buy', legs: [{ kind: 'put', strike, cap: null, quantity: '0.1', direction: 'long' }] })
-    const q = await until('the desk quotes', () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), 15_000, diag)
-    await session.accept(q.hash)
-    await until('co-signed trade', () => session.view.latest?.state.positions.some((p) => p.id === q.hash), 15_000, diag)
+    const q = await buyPutFromDesk(session, { expiry: nextExpiry(trader.clock() + 3 * HOUR), strike }, 'a put', 15_000, diag)
     const latest = session.view.latest!
     const premium = q.signed.quote.premium
     expect(premium).toBeGreaterThan(0n)

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { expiryOn, keyPairFromSecret, maxLoss, type OptionPackage, type Position, type Quote } from '../core/index.ts'
+import { maxLoss, type OptionPackage, type Position, type Quote } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage } from '../core/pricing/index.ts'
-import type { ChannelSpec } from '../core/index.ts'
 import {
   DEFAULT_RULES,
   counterDecision,
@@ -16,37 +15,9 @@ import {
   type LiveQuote,
   type QuoteDecision,
 } from './marketMaker.ts'
+import { EXPIRY, NOW, RICH, SPOT, oracle, spec, ticket as baseTicket } from './testkit.ts'
 
-const oracle = keyPairFromSecret('0c'.repeat(32)).publicKey
-const spec: ChannelSpec = {
-  asset: 'USDC',
-  assetDecimals: 6,
-  oracle,
-  feeds: [
-    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
-    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
-  ],
-}
-const NOW = Date.UTC(2030, 0, 1, 12)
-const EXPIRY = expiryOn('2030-01-31')
-const SPOT = 60_000
-const USDC = 1_000_000n
-const RICH = 1_000_000n * USDC
-
-function ticket(over: Partial<RfqTicket> = {}): RfqTicket {
-  return {
-    id: 't1',
-    createdBy: 'A',
-    createdAt: NOW,
-    status: 'open',
-    feed: 'BTC-USD',
-    expiry: EXPIRY,
-    side: 'buy',
-    legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }],
-    notes: 'the trader writes here',
-    ...over,
-  }
-}
+const ticket = (over: Partial<RfqTicket> = {}): RfqTicket => baseTicket({ notes: 'the trader writes here', ...over })
 
 const decide = (t: RfqTicket, over: Partial<Parameters<typeof quoteForTicket>[0]> = {}) =>
   quoteForTicket({ ticket: t, spec, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES, ...over })

@@ -1,40 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expiryOn, keyPairFromSecret, maxLoss, type ChannelSpec, type ChannelState, type OptionPackage } from '../core/index.ts'
+import { maxLoss, type ChannelState, type OptionPackage } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { quoteForTicket, type QuoteDecision } from './marketMaker.ts'
 import { STYLES, STYLE_NAMES, committedCollateral, declineNote, declines, deskLock, styleByName, styledQuote, withDeclineRate, type ChannelCommitment, type DeskStyle } from './styles.ts'
-
-const oracle = keyPairFromSecret('0c'.repeat(32)).publicKey
-const spec: ChannelSpec = {
-  asset: 'USDC',
-  assetDecimals: 6,
-  oracle,
-  feeds: [
-    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
-    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
-  ],
-}
-const NOW = Date.UTC(2030, 0, 1, 12)
-const EXPIRY = expiryOn('2030-01-31')
-const SPOT = 60_000
-const USDC = 1_000_000n
-const RICH = 1_000_000n * USDC
-
-function ticket(over: Partial<RfqTicket> = {}): RfqTicket {
-  return {
-    id: 't1',
-    createdBy: 'A',
-    createdAt: NOW,
-    status: 'open',
-    feed: 'BTC-USD',
-    expiry: EXPIRY,
-    side: 'buy',
-    legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }],
-    notes: '',
-    ...over,
-  }
-}
+import { EXPIRY, NOW, RICH, SPOT, oracle, spec, ticket } from './testkit.ts'
 
 function decide(style: DeskStyle, t: RfqTicket = ticket(), over: { committed?: bigint; spot?: number; deskName?: string } = {}): QuoteDecision {
   return styledQuote({ ticket: t, spec, spot: over.spot ?? SPOT, now: NOW, myBalance: RICH, rules: style.rules, style, deskName: over.deskName ?? style.displayName, me: 'B', committed: over.committed ?? 0n })

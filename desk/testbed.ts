@@ -13,7 +13,9 @@ import { startOracleService, type OracleService } from '../channel-contract/serv
 import { startWatchtowerService, type WatchtowerService } from '../channel-contract/services/watchtower.ts'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { evmKeyOf, generateKeyPair, stateHash, type KeyPair, type SignedState } from '../core/index.ts'
-import { ensureAuthorization, type ChannelSession } from '../core/sync/index.ts'
+import { ChannelRoom, ChannelSession, MemoryChannelStore, deriveRoomKeys, ensureAuthorization, roomSecretBytes, type QuoteView } from '../core/sync/index.ts'
+import { loadNodeWebrtc } from '../core/sync/node.ts'
+import type { ChannelRecord } from '../app/channels/channelRecords.ts'
 import { deskCommand } from './runtime.ts'
 import { freePort } from '../core/sync/node.ts'
 import { Service, devnetService, signalingService, tempDir } from '../scripts/services.ts'
@@ -167,7 +169,63 @@ export class ChainTrader {
     return ensureAuthorization(session.doc, session.params, session.me, kind, stateHash(signed.state), (id, h, closing) => this.settlement.chain.authorize(id, h, closing))
   }
 
+  /**
+   * This trader's side of the channel `rec`, as the browser app runs it: a session (stored in memory)
+   * and its room on `tb`'s signaling server. `cleanup` gets their teardown (and this trader's).
+   */
+  async join(tb: Stack, rec: ChannelRecord, cleanup: (() => void | Promise<void>)[]): Promise<{ session: ChannelSession; room: ChannelRoom }> {
+    const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: this.keys.secretKey, store: new MemoryChannelStore(), clock: this.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
+    session.attachTransport(room)
+    cleanup.push(async () => {
+      room.destroy()
+      await session.close()
+      this.stop()
+    })
+    return { session, room }
+  }
+
+  /** The co-signed opening, this trader's open authorisation beside it, the desk's open on the contract; returns the opening. */
+  async openOnChain(session: ChannelSession, rec: ChannelRecord, diag: () => string): Promise<SignedState> {
+    await session.proposeOpening(rec.deposits.A, rec.deposits.B)
+    const opening = await until('co-signed opening state', () => (session.view.latest?.state.version === 0 ? session.view.latest : null), 30_000, diag)
+    if (!(await this.authorize(session, 'open', opening))) throw new Error(`the open authorisation was not written\n${diag()}`)
+    await until('channel open on the contract', async () => (await this.settlement.chain.channel(rec.channelId)).status === 'open', 30_000, diag)
+    return opening
+  }
+
   stop(): void {
     this.market.stop()
+  }
+}
+
+/**
+ * The trader buys 0.1 BTC put at `strike` expiring at `expiry` from the desk: its RFQ, the desk's
+ * live quote on it, the accept and the co-signed trade. Returns the quote traded on.
+ */
+export async function buyPutFromDesk(session: ChannelSession, o: { expiry: number; strike: string }, what: string, ms: number, diag: () => string): Promise<QuoteView> {
+  const rfq = session.createRfq({ feed: 'BTC-USD', expiry: o.expiry, side: 'buy', legs: [{ kind: 'put', strike: o.strike, cap: null, quantity: '0.1', direction: 'long' }] })
+  const q = await until(`the desk quotes (${what})`, () => session.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.signed.quote.quoter === 'B' && x.status === 'live'), ms, diag)
+  await session.accept(q.hash)
+  await until(`co-signed trade (${what})`, () => session.view.latest?.state.positions.some((p) => p.id === q.hash), ms, diag)
+  return q
+}
+
+/**
+ * Polls `get` every 25 ms until it gives something truthy; past `ms`, throws naming `what`, with
+ * `diag()`. With `throwsWhileDown`, a `get` that throws (the chain is down) is asked again.
+ */
+export async function until<T>(what: string, get: () => T | Promise<T>, ms = 20_000, diag: () => string = () => '', o: { throwsWhileDown?: boolean } = {}): Promise<NonNullable<T>> {
+  const end = Date.now() + ms
+  for (;;) {
+    let v: T | null = null
+    try {
+      v = await get()
+    } catch (e) {
+      if (!o.throwsWhileDown) throw e
+    }
+    if (v) return v as NonNullable<T>
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${diag()}`)
+    await new Promise((r) => setTimeout(r, 25))
   }
 }

@@ -91,7 +91,7 @@ export class Desk {
   static async start(o: DeskOptions): Promise<Desk> {
     const list = await ChannelList.load(o.dataDir)
     for (const d of list.damaged) o.log(`channel list: skipped a damaged entry: ${d}`)
-    const journal = await FileJournal.open(join(o.dataDir, 'journal'))
+    const journal = await FileJournal.open(join(o.dataDir, 'journal'), { log: (line) => o.log(`journal: ${line}`) })
     if (journal.stats.skippedLines > 0) o.log(`journal: skipped ${journal.stats.skippedLines} damaged line(s)`)
     const desk = new Desk(o, list, journal)
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null

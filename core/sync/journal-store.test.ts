@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { appendFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -78,7 +78,8 @@ describe('FileJournal: the ChannelStore contract for many channels in one pair o
 
   it('a failed write rejects its appends and every later one, naming the journal, and keeps what was acknowledged', async () => {
     const d = dir()
-    const j = await FileJournal.open(d)
+    const lines: string[] = []
+    const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
     const s = j.store(key(1))
     await s.append([record.approve('kept')])
     // The records log's handle fails underneath the journal (as a full or failing disk would).
@@ -86,6 +87,7 @@ describe('FileJournal: the ChannelStore contract for many channels in one pair o
     await expect(s.append([record.approve('lost')])).rejects.toThrow(/journal .*otc-journal-/)
     await expect(s.append([record.approve('later')])).rejects.toThrow(/failed a write and takes no more \(restart the process\)/)
     await expect(j.store(key(2)).appendUpdate(update(1))).rejects.toThrow(/failed a write/)
+    expect(lines).toEqual([expect.stringMatching(/^a write failed, the journal takes no more \(restart the process\): journal .*otc-journal-/)])
     await j.close().catch(() => undefined)
     const again = await FileJournal.open(d)
     expect(intents(await again.store(key(1)).load())).toEqual(['kept'])
@@ -191,6 +193,42 @@ describe('FileJournal after a crash', () => {
     await j.close()
     const j2 = await FileJournal.open(d, { rewriteAt: 4_000 })
     await check(j2, 'reopened')
+    await j2.close()
+  })
+
+  it('tells its log of each rewrite, and of a rewrite that failed: the old logs are kept, written on and read back whole', async () => {
+    const d = dir()
+    const lines: string[] = []
+    const j = await FileJournal.open(d, { rewriteAt: 3_000, log: (l) => lines.push(l) })
+    const [s1, s2] = [1, 2].map((n) => j.store(key(n)))
+    const big = 'dead'.repeat(400)
+    // The first rewrite fails after its copy (as a full disk would); the journal carries on.
+    j.onRewriteCopied = () => {
+      throw new Error('no space left on device (test)')
+    }
+    const round = async (r: number) => {
+      await s1!.append([record.approve(`${big}-${r}`)])
+      await s1!.replace([record.approve(`live-1-${r}`)], update(r))
+      await s2!.append([record.approve(`2-${r}`)])
+    }
+    for (let r = 0; r < 3; r++) await round(r)
+    await j.settled()
+    expect([j.stats.rewrites, j.stats.rewriteFailures, j.lastRewriteError]).toEqual([0, 1, 'no space left on device (test)'])
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^a rewrite failed \(1 so far\): no space left on device \(test\); the old logs are kept and written on, next try past 0\.0 MB$/)
+    expect(readdirSync(d).sort()).toEqual(['records.log', 'updates.log']) // the unfinished copies are removed
+    // Once the logs have doubled, it tries again, and this time succeeds.
+    j.onRewriteCopied = null
+    let rounds = 3
+    for (; rounds < 12 && j.stats.rewrites === 0; rounds++) await round(rounds)
+    await j.settled()
+    expect(j.stats.rewrites).toBe(1)
+    expect(lines[1]).toMatch(/^rewrote its logs: \d+\.\d MB -> \d+\.\d MB live in \d+ ms, appends held \d+ ms$/)
+    const last = rounds - 1
+    await j.close()
+    const j2 = await FileJournal.open(d)
+    expect(intents(await j2.store(key(1)).load())).toEqual([`live-1-${last}`])
+    expect(intents(await j2.store(key(2)).load())).toEqual(Array.from({ length: last + 1 }, (_, r) => `2-${r}`))
     await j2.close()
   })
 

@@ -30,6 +30,12 @@ export const JOURNAL_REWRITE_AT = 64 * 1024 * 1024
 export interface JournalOptions {
   /** Bytes of both logs together past which they are rewritten with the live contents (default 64 MiB). */
   readonly rewriteAt?: number
+  /**
+   * Told, in a line for the operator, what the journal does on its own: each rewrite (sizes, time,
+   * how long appends waited), a rewrite that failed (the journal carries on with its old logs) and
+   * the write failure that stops it.
+   */
+  readonly log?: (line: string) => void
 }
 
 interface Content {
@@ -218,6 +224,7 @@ export class FileJournal {
   private recordsChain: Promise<void> = Promise.resolve()
   private updatesChain: Promise<void> = Promise.resolve()
   private rewriteAt: number
+  private readonly log: (line: string) => void
   private rewriteQueued = false
   /** The rewrite in progress (appends go on during its copy). */
   private rewriting: Promise<void> | null = null
@@ -237,6 +244,7 @@ export class FileJournal {
     scanned: Scanned,
   ) {
     this.rewriteAt = opts.rewriteAt ?? JOURNAL_REWRITE_AT
+    this.log = opts.log ?? (() => undefined)
     for (const [key, c] of scanned.channels) {
       this.fresh.set(key, { records: c.records, updates: c.updates })
       this.known.add(key)
@@ -467,7 +475,9 @@ export class FileJournal {
    * the kernel may have dropped): the journal takes no more writes; what was acknowledged is on disk.
    */
   private fail(e: unknown): void {
-    this.broken ??= new Error(`journal ${this.dir}: ${e instanceof Error ? e.message : String(e)}`)
+    if (this.broken) return
+    this.broken = new Error(`journal ${this.dir}: ${e instanceof Error ? e.message : String(e)}`)
+    this.log(`a write failed, the journal takes no more (restart the process): ${this.broken.message}`)
   }
 
   /** Runs `fn` when both logs are idle; writes queued meanwhile wait for it. */
@@ -512,6 +522,7 @@ export class FileJournal {
     const closeOut = () => Promise.all([out.records?.close(), out.updates?.close()].map((p) => p?.catch(() => undefined)))
     let from = { records: 0, updates: 0 }
     let copied = { records: 0, updates: 0 }
+    const started = performance.now()
     try {
       // 1. What is written (every batch asked for before now is on disk once the chains are idle).
       await this.settledChains()
@@ -528,6 +539,7 @@ export class FileJournal {
       return this.rewriteFailed(tmp, e)
     }
     // 2. Appends wait from here: the tails, then the swap.
+    const copiedAt = performance.now()
     await this.exclusive(async () => {
       if (this.closing || this.broken) {
         // Closed (or failed) meanwhile: the old logs stay as they are.
@@ -556,6 +568,8 @@ export class FileJournal {
         this.updatesSize = copied.updates + (this.updatesSize - from.updates)
         this.countDead()
         this.stats.rewrites++
+        const mb = (n: number) => (n / 1_048_576).toFixed(1)
+        this.log(`rewrote its logs: ${mb(from.records + from.updates)} MB -> ${mb(copied.records + copied.updates)} MB live in ${(performance.now() - started).toFixed(0)} ms, appends held ${(performance.now() - copiedAt).toFixed(0)} ms`)
       } catch (e) {
         this.fail(e)
       }
@@ -568,6 +582,7 @@ export class FileJournal {
     this.rewriteAt = Math.max(this.rewriteAt, 2 * (this.recordsSize + this.updatesSize))
     this.stats.rewriteFailures++
     this.lastRewriteError = e instanceof Error ? e.message : String(e)
+    this.log(`a rewrite failed (${this.stats.rewriteFailures} so far): ${this.lastRewriteError}; the old logs are kept and written on, next try past ${(this.rewriteAt / 1_048_576).toFixed(1)} MB`)
   }
 
   /** Resolves once no write is running or queued on either log (appends may start again after). */

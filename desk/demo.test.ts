@@ -6,9 +6,12 @@
 // from the contract, to the minor unit. Run inside the loopback-only namespace:
 //   node scripts/netns.mjs npx vitest run desk/demo.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
+import * as Y from 'yjs'
 import { evmKeyOf, fingerprint, generateKeyPair, nextExpiry, stateHash, type Hex } from '../core/index.ts'
-import { readAuthorization } from '../core/sync/index.ts'
+import { readAuthorization, type StoreRecord } from '../core/sync/index.ts'
+import { FileChannelStore } from '../core/sync/file-store.ts'
+import { FileJournal } from '../core/sync/journal-store.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
 import { proposeChannel, type ChannelVenue } from '../app/channels/NewChannelForm.tsx'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
@@ -203,7 +206,7 @@ describe('demo counterparty on the chain', () => {
     expect(after.channels).toEqual(before.channels)
   })
 
-  it("loses its data, finds the channel in the contract's events and restores it from the trader's copy, then trades on", async () => {
+  it("loses its data, finds the channel in the contract's events and restores it from the trader's copy, then trades on; moves a store from before the journal into it", async () => {
     const info = (await api('/info')).body
     const trader = await ChainTrader.start(tb, 50_000n * USDC)
     const rec: ChannelRecord = proposeChannel(trader.keys, { counterparty: info.contact, label: 'Demo', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, venueOf(trader.evm), Date.now())
@@ -228,6 +231,32 @@ describe('demo counterparty on the chain', () => {
     expect(((await api('/info')).body.channels as unknown[]).length).toBe(1)
     await tradeOnce('after the restore')
     expect(session.view.latest!.state.version).toBe(before.state.version + 1)
+    expect(session.view.equivocation).toEqual([])
+
+    // A data directory from before the journal: the channel's store as its own directory
+    // (channels/<channelId>/, FileChannelStore) and no journal. At start the desk moves it into the
+    // journal, keeps the directory as <channelId>.migrated, and trades on from the same state
+    // without restoring anything from the trader.
+    const migrated = session.view.latest!
+    await bot.stop('SIGTERM')
+    const journal = await FileJournal.open(`${dataDir}/journal`)
+    const content = await journal.store(rec.channelId).load()
+    await journal.close()
+    expect(content.records.length).toBeGreaterThan(0)
+    const legacy = `${dataDir}/channels/${rec.channelId}`
+    const old = await FileChannelStore.open(legacy)
+    await old.replace(content.records as StoreRecord[], Y.mergeUpdates([...content.updates]))
+    await old.close()
+    rmSync(`${dataDir}/journal`, { recursive: true, force: true })
+    await bot.start()
+    botUrl = deskUrlOf(bot)
+    expect(bot.tail(60)).toContain(`[${rec.channelId.slice(0, 8)}] store ${legacy} moved into the journal; the directory is kept as ${legacy}.migrated`)
+    expect([existsSync(legacy), existsSync(`${legacy}.migrated`)]).toEqual([false, true])
+    // At once, from its own (migrated) store: a restore from the trader's copy would take a round trip.
+    const latestVersion = async () => ((await api('/info')).body.channels as { channelId: Hex; latestVersion: number | null }[]).find((c) => c.channelId === rec.channelId)?.latestVersion
+    expect(await latestVersion()).toBe(migrated.state.version)
+    await tradeOnce('after the migration')
+    expect(session.view.latest!.state.version).toBe(migrated.state.version + 1)
     expect(session.view.equivocation).toEqual([])
   })
 })

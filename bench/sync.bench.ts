@@ -14,7 +14,7 @@ import { nodeSignBytes } from '../core/ed25519-node.ts'
 import { currentEpoch, proposalWire, section, sigKey } from '../core/sync/schema.ts'
 import { intentKey } from '../core/sync/engine.ts'
 import { loadNodeWebrtc, nodeSigner, nodeVerifier, nodeVerifyBytes, startSignalingServer } from '../core/sync/node.ts'
-import { T0, DAY, keysA, keysB, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from '../core/sync/testkit.ts'
+import { T0, DAY, answerRfqs, keysA, keysB, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from '../core/sync/testkit.ts'
 import { channelIdOf, type ChannelParams } from '../core/channel.ts'
 import { applyTransition, type Transition } from '../core/transition.ts'
 import { stateHash, stateDigest, type ChannelState } from '../core/state.ts'
@@ -35,6 +35,23 @@ function waitFor(session: ChannelSession, cond: () => boolean, ms = 20_000, what
 }
 
 // ---- 1. trade confirmation over real WebRTC ----
+
+/**
+ * One trade as the trader makes it: an RFQ for a capped call, the bot's live quote on it, then
+ * (after `beforeAccept`) accept -> the co-signed state in the trader's view. Returns that last time, ms.
+ */
+async function timedTrade(b: ChannelSession, i: number, beforeAccept: () => Promise<void>): Promise<number> {
+  const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: String(100 + (i % 7)), cap: String(140 + (i % 7)), quantity: '1', direction: 'long' }] })
+  await waitFor(b, () => b.view.quotes.some((q) => q.signed.quote.rfqId === rfq && q.status === 'live'), 20_000, `quote ${i}`)
+  const q = b.view.quotes.find((x) => x.signed.quote.rfqId === rfq)!
+  await beforeAccept()
+  const target = (b.view.latest?.state.version ?? 0) + 1
+  const t0 = performance.now()
+  const done = waitFor(b, () => (b.view.latest?.state.version ?? 0) >= target, 20_000, `trade ${i}`)
+  await b.accept(q.hash)
+  await done
+  return performance.now() - t0
+}
 
 const roomSecretOf = (run: number) => (0x7a + run).toString(16).padStart(2, '0').repeat(32)
 
@@ -70,19 +87,12 @@ async function webrtcChannel(server: { url: string }, wrtc: unknown, run: number
     const rtt: number[] = []
     const confirm: number[] = []
     for (let i = 0; i < trades; i++) {
-      const rfq = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: String(100 + (i % 7)), cap: String(140 + (i % 7)), quantity: '1', direction: 'long' }] })
-      await waitFor(b, () => b.view.quotes.some((q) => q.signed.quote.rfqId === rfq && q.status === 'live'), 20_000, `quote ${i}`)
-      const q = b.view.quotes.find((x) => x.signed.quote.rfqId === rfq)!
-      // Both sides idle first (an unmeasured round trip lets the bot finish its quote's work), then
-      // the floor and the trade are measured under the same conditions.
-      await ping()
-      for (let k = 0; k < 2; k++) rtt.push(await ping())
-      const target = (b.view.latest?.state.version ?? 0) + 1
-      const t0 = performance.now()
-      const done = waitFor(b, () => (b.view.latest?.state.version ?? 0) >= target, 20_000, `trade ${i}`)
-      await b.accept(q.hash)
-      await done
-      confirm.push(performance.now() - t0)
+      confirm.push(await timedTrade(b, i, async () => {
+        // Both sides idle first (an unmeasured round trip lets the bot finish its quote's work), then
+        // the floor and the trade are measured under the same conditions.
+        await ping()
+        for (let k = 0; k < 2; k++) rtt.push(await ping())
+      }))
     }
     return { rtt, burst, confirm }
   } finally {
@@ -132,6 +142,56 @@ async function webrtcLatency(): Promise<BenchResult[]> {
     bot.kill('SIGKILL')
     await server.stop()
   }
+}
+
+/**
+ * The trades of webrtcChannel with both sessions in this process, each doc update handed to the other
+ * doc on the next macrotask (no WebRTC, no second process, the bot's answer from core/sync/testkit.ts
+ * as in testkit-peer): what the protocol itself costs per trade - the accept, the bot's view and
+ * countersignature, the trader's view of it - the part of sync.trade_confirm_p50_ms that is not
+ * transport.
+ */
+async function inProcessConfirm(): Promise<BenchResult[]> {
+  const CHANNELS = 12
+  const WARMUP = 2
+  const TRADES = 30 // per channel: stays under MAX_OPEN_POSITIONS (32), as over WebRTC
+  const confirm: number[] = []
+  const LINK = Symbol('bench-link')
+  for (let n = 0; n < CHANNELS; n++) {
+    const params = makeParams(60 + n)
+    const opening = openingSigned(params, Date.now() - 1000)
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), signer: nodeSigner(keysA.secretKey), verifier: nodeVerifier() })
+    // The trader's doc starts as a copy of the bot's (the epoch A made), as a room's first sync gives it.
+    const bDoc = new Y.Doc()
+    Y.applyUpdate(bDoc, Y.encodeStateAsUpdate(a.doc))
+    const b = await ChannelSession.open({ doc: bDoc, params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), signer: nodeSigner(keysB.secretKey), verifier: nodeVerifier() })
+    const link = (from: Y.Doc, to: Y.Doc) => from.on('update', (u: Uint8Array, origin: unknown) => {
+      if (origin !== LINK) setImmediate(() => Y.applyUpdate(to, u, LINK))
+    })
+    link(a.doc, b.doc)
+    link(b.doc, a.doc)
+    const stopAnswering = answerRfqs(a)
+    try {
+      for (let i = 0; i < TRADES; i++) {
+        const ms = await timedTrade(b, i, async () => {
+          // Both idle: what the quote set off is delivered and done.
+          await new Promise((r) => setTimeout(r, 1))
+          await Promise.all([a.whenIdle(), b.whenIdle()])
+        })
+        if (n >= WARMUP) confirm.push(ms)
+      }
+    } finally {
+      stopAnswering()
+      await a.close()
+      await b.close()
+    }
+  }
+  confirm.sort((x, y) => x - y)
+  const p50 = percentile(confirm, 50)
+  log(`in one process: confirm p50 ${p50.toFixed(2)} ms, p95 ${percentile(confirm, 95).toFixed(2)} ms`)
+  return [
+    { name: 'sync.trade_confirm_inprocess_p50_ms', value: p50, unit: 'ms', higherIsBetter: false, note: `the trades of sync.trade_confirm_p50_ms (accept -> both hold the co-signed state, up to 30 positions) with both sessions in one process and each doc update handed over on the next macrotask: the protocol's own cost per trade, without WebRTC; ${confirm.length} trades over ${CHANNELS - WARMUP} channels after ${WARMUP} warm-up channels, p95 ${percentile(confirm, 95).toFixed(2)} ms` },
+  ]
 }
 
 // ---- 2. engine throughput: one market maker, 100 channels, in-memory transport ----
@@ -365,6 +425,7 @@ export async function run(): Promise<BenchResult[]> {
   // The CPU-bound engine run goes first, in a fresh process: no WebRTC stack loaded yet.
   if (!only || only === 'engine') out.push(...(await engineThroughput()))
   if (!only || only === 'webrtc') out.push(...(await webrtcLatency()))
+  if (!only || only === 'webrtc' || only === 'inprocess') out.push(...(await inProcessConfirm()))
   if (!only || only === 'doc') out.push(...(await docSize()))
   return out
 }

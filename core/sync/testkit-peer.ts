@@ -9,7 +9,7 @@
 import { ChannelSession } from './session.ts'
 import { ChannelRoom, deriveRoomKeys } from './room.ts'
 import { loadNodeWebrtc, nodeSigner, nodeVerifier } from './node.ts'
-import { keysOf, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from './testkit.ts'
+import { answerRfqs, keysOf, makeParams, openingSigned, storeWithOpening } from './testkit.ts'
 import { channelIdOf, type Party } from '../channel.ts'
 import { hexToBytes } from '../bytes.ts'
 
@@ -36,7 +36,6 @@ for (const ch of channels) {
   session.attachTransport(room)
   rooms.push(room)
 
-  const answered = new Set<string>()
   const bench = session.doc.getMap<string>('bench')
   bench.observe((e) => {
     for (const k of e.keysChanged) if (k.startsWith('ping:') && !bench.has('pong:' + k.slice(5))) bench.set('pong:' + k.slice(5), '1')
@@ -49,15 +48,8 @@ for (const ch of channels) {
     if (line !== lastLine) process.stdout.write(line + '\n')
     lastLine = line
   }
-  session.subscribe(() => {
-    report()
-    for (const r of session.view.rfqs) {
-      if (r.createdBy === cfg.party || r.status !== 'open' || answered.has(r.id)) continue
-      answered.add(r.id)
-      const strike = BigInt(r.legs[0]?.strike ?? '100')
-      void session.quote({ terms: pkg([cappedCall(strike)], r.expiry), side: r.side === 'buy' ? 'sell' : 'buy', premium: 9n, validForMs: 60_000, rfqId: r.id })
-    }
-  })
+  session.subscribe(report)
+  answerRfqs(session)
   room.subscribe(report)
 }
 

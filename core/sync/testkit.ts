@@ -10,6 +10,7 @@ import { signQuote, type SignedQuote } from '../quote.ts'
 import type { OptionLeg, OptionPackage } from '../terms.ts'
 import { record } from './store.ts'
 import { MemoryChannelStore } from './store.ts'
+import type { ChannelSession } from './session.ts'
 
 export const T0 = Date.UTC(2030, 0, 1, 0, 0, 0)
 export const DAY = 86_400_000
@@ -64,6 +65,23 @@ export function pkg(legs: OptionLeg[], expiry = T0 + 30 * DAY): OptionPackage {
 }
 
 /** `n` signed quotes by `quoter`, valid until `validUntil`, nonces from `nonceBase`. */
+/**
+ * A market maker's reflex for tests and benchmarks: each open RFQ of the other party is answered
+ * once with a quote of premium 9 on a capped call at the ticket's first strike (valid 60 s).
+ * Returns the unsubscribe function.
+ */
+export function answerRfqs(session: ChannelSession): () => void {
+  const answered = new Set<string>()
+  return session.subscribe(() => {
+    for (const r of session.view.rfqs) {
+      if (r.createdBy === session.me || r.status !== 'open' || answered.has(r.id)) continue
+      answered.add(r.id)
+      const strike = BigInt(r.legs[0]?.strike ?? '100')
+      void session.quote({ terms: pkg([cappedCall(strike)], r.expiry), side: r.side === 'buy' ? 'sell' : 'buy', premium: 9n, validForMs: 60_000, rfqId: r.id })
+    }
+  })
+}
+
 export function quotePool(params: ChannelParams, quoter: Party, n: number, validUntil: number, nonceBase = 1n): SignedQuote[] {
   const channelId = channelIdOf(params)
   const out: SignedQuote[] = []

@@ -8,6 +8,7 @@ import { openingState, type ChannelState } from './state.ts'
 import { signQuote, type Quote, type SignedQuote } from './quote.ts'
 import { signAttestation, type SignedAttestation } from './attestation.ts'
 import type { OptionLeg, OptionPackage } from './terms.ts'
+import type { ChannelSpec } from './ticket.ts'
 
 /** A key pair derived from a label: the same label always gives the same key. */
 export function testKey(label: string): KeyPair {
@@ -62,6 +63,19 @@ export function testChannel(opts: { depositA?: bigint; depositB?: bigint; label?
 /** BTC-USD with 2 price decimals, quantities with 4 decimals (1 BTC = 10000), USDC with 6 decimals. */
 export function btcPackage(oracle: string, legs: readonly OptionLeg[], expiry = EXPIRY): OptionPackage {
   return { feed: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6, expiry, oracle, legs }
+}
+
+/** The channel spec the fixtures trade in: USDC (6 decimals), BTC-USD and ETH-USD (2 price, 4 quantity decimals), `oracle` attesting. */
+export function testSpec(oracle: string): ChannelSpec {
+  return {
+    asset: 'USDC',
+    assetDecimals: 6,
+    oracle,
+    feeds: [
+      { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
+      { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
+    ],
+  }
 }
 
 export const usd = (dollars: number): bigint => BigInt(Math.round(dollars * 100)) // price units, 2 decimals

@@ -1,18 +1,11 @@
 // Test helper (tests only): the market the desk's pricing tests quote in - one channel spec (USDC,
 // BTC-USD and ETH-USD), a fixed clock, an expiry a month out, a spot, and an RFQ ticket to edit.
 import { expiryOn, keyPairFromSecret, type ChannelSpec } from '../core/index.ts'
+import { testSpec } from '../core/testkit.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 
 export const oracle = keyPairFromSecret('0c'.repeat(32)).publicKey
-export const spec: ChannelSpec = {
-  asset: 'USDC',
-  assetDecimals: 6,
-  oracle,
-  feeds: [
-    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
-    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
-  ],
-}
+export const spec: ChannelSpec = testSpec(oracle)
 export const NOW = Date.UTC(2030, 0, 1, 12)
 export const EXPIRY = expiryOn('2030-01-31')
 export const SPOT = 60_000

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { EXPIRY, T0, testChannel, usd, btc } from '../../core/testkit.ts'
+import { EXPIRY, T0, testChannel, testSpec, usd, btc } from '../../core/testkit.ts'
 import { MAX_LEGS, maxLoss } from '../../core/index.ts'
 import { addTemplate, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 const oracle = testChannel().oracle.publicKey
-const spec: ChannelSpec = {
-  asset: 'USDC',
-  assetDecimals: 6,
-  oracle,
-  feeds: [
-    { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
-    { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
-  ],
-}
+const spec: ChannelSpec = testSpec(oracle)
 
 function draft(over: Partial<PackageDraft> = {}): PackageDraft {
   return {

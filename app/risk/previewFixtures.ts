@@ -3,7 +3,7 @@
 // Dev only: built from core/testkit's fixed keys.
 import { applyTransition, nextExpiry, type ChannelState, type OptionPackage } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { btcPackage, call, put, testChannel, testQuote, usdc, T0, EXPIRY, type TestChannel } from '../../core/testkit.ts'
+import { btcPackage, call, put, testChannel, testQuote, testSpec, usdc, T0, EXPIRY, type TestChannel } from '../../core/testkit.ts'
 import type { ChannelSpec, PackageDraft } from '../negotiate/draft.ts'
 
 export const PREVIEW_NOW = T0 + 3 * 86_400_000 // 2026-01-08 12:00 UTC
@@ -48,15 +48,7 @@ export function previewFixtures(): PreviewFixtures {
       'BTC-USD': { spot: 97_250, vol: 0.55, ...common },
       'ETH-USD': { spot: 3_420.5, vol: 0.7, ...common },
     },
-    spec: {
-      asset: 'USDC',
-      assetDecimals: 6,
-      oracle: o,
-      feeds: [
-        { name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 },
-        { name: 'ETH-USD', priceDecimals: 2, quantityDecimals: 4 },
-      ],
-    },
+    spec: testSpec(o),
   }
 }
 

@@ -64,7 +64,6 @@ export function pkg(legs: OptionLeg[], expiry = T0 + 30 * DAY): OptionPackage {
   return { feed: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0, asset: 'USDC', assetDecimals: 0, expiry, oracle: oracleKeys.publicKey, legs }
 }
 
-/** `n` signed quotes by `quoter`, valid until `validUntil`, nonces from `nonceBase`. */
 /**
  * A market maker's reflex for tests and benchmarks: each open RFQ of the other party is answered
  * once with a quote of premium 9 on a capped call at the ticket's first strike (valid 60 s).
@@ -82,6 +81,7 @@ export function answerRfqs(session: ChannelSession): () => void {
   })
 }
 
+/** `n` signed quotes by `quoter`, valid until `validUntil`, nonces from `nonceBase`. */
 export function quotePool(params: ChannelParams, quoter: Party, n: number, validUntil: number, nonceBase = 1n): SignedQuote[] {
   const channelId = channelIdOf(params)
   const out: SignedQuote[] = []

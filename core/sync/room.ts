@@ -135,6 +135,7 @@ export class ChannelRoom implements SessionTransport {
         peerOpts: { ...(this.opts.wrtc ? { wrtc: this.opts.wrtc } : {}), config: { iceServers: [...this.opts.iceServers] } },
       } as ConstructorParameters<typeof WebrtcProvider>[2])
       this.withoutBroadcastChannel()
+      guardSignalingSends(e.provider)
       this.hook()
     })
   }
@@ -264,3 +265,27 @@ export class ChannelRoom implements SessionTransport {
 }
 
 const closingByName = new Map<string, Promise<void>>()
+
+const guardedConns = new WeakSet<object>()
+
+/**
+ * y-webrtc encrypts a signaling message (async) and then sends it on the signaling WebSocket; if
+ * that socket dropped meanwhile and is reconnecting, lib0's send throws inside the promise: an
+ * unhandled rejection (seen in CI). A message to a socket that is not open is dropped instead,
+ * which loses nothing the throw did not: on (re)connect y-webrtc subscribes every room and
+ * announces it again, and a peer connection stuck without its answer is redone by the watchdog.
+ */
+function guardSignalingSends(p: WebrtcProvider): void {
+  for (const conn of p.signalingConns as unknown as { ws: { readyState: number } | null; send(m: unknown): void }[]) {
+    if (guardedConns.has(conn)) continue
+    guardedConns.add(conn)
+    const send = conn.send.bind(conn)
+    conn.send = (m: unknown) => {
+      if (conn.ws && conn.ws.readyState !== WS_OPEN) return
+      send(m)
+    }
+  }
+}
+
+/** WebSocket.OPEN (the same in the browser and in the ws package). */
+const WS_OPEN = 1

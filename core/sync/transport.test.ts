@@ -130,6 +130,25 @@ describe('room wrapper', () => {
   })
 })
 
+describe('signaling', () => {
+  it('a signaling message to a socket that is not open (yet, or again) is dropped, not thrown', async () => {
+    const doc = new Y.Doc()
+    const keys = deriveRoomKeys(hexToBytes('25'.repeat(32)), channelIdOf(makeParams(3)))
+    // Nothing listens on port 9: the socket stays CONNECTING, then closes and retries.
+    const room = ChannelRoom.open(doc, keys, { signaling: ['ws://127.0.0.1:9'], iceServers: [] })
+    try {
+      for (let i = 0; i < 200 && !room.provider; i++) await new Promise((r) => setTimeout(r, 10))
+      const conn = room.provider!.signalingConns[0]! as unknown as { ws: { readyState: number } | null; send(m: unknown): void }
+      expect(conn.ws?.readyState).not.toBe(1)
+      // Unguarded, lib0 hands this to ws.send, which throws "WebSocket is not open".
+      expect(() => conn.send({ type: 'publish', topic: 'x', data: '' })).not.toThrow()
+    } finally {
+      room.destroy()
+      await new Promise((r) => setTimeout(r, 30))
+    }
+  })
+})
+
 describe('file store and compaction', () => {
   it('a session on files reloads the same latest state; the doc stays small over many trades', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'otc-sync-'))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { channelRoot, currentEpoch, proposalWire, section, sigKey } from './schema.ts'
+import { channelRoot, currentEpoch, proposalWire, section, sigKey, writeRfq } from './schema.ts'
 import { ChannelSession, type StateSigner } from './session.ts'
 import { computeChannelView, type PersistedChannel } from './engine.ts'
 import { readChannelDoc, type EntryCache } from './reader.ts'
@@ -62,6 +62,28 @@ describe('ChannelSession over a lossless link', () => {
     b.editRfq(rfq, { field: 'leg', id: 'leg2', key: 'strike', value: '75' })
     await settle()
     for (const s of [a, b]) expect(s.view.rfqs.find((r) => r.id === rfq)!.legs.map((l) => [l.id, l.strike])).toEqual([['leg2', '75']])
+  })
+
+  it("a ticket made after the peer's is listed after it, even on a clock seconds behind the peer's; a ticket dated far ahead does not drag ours along", async () => {
+    const { a, b, settle, tick } = await pair()
+    const legs = [{ kind: 'put' as const, strike: '90', cap: null, quantity: '1', direction: 'long' as const }]
+    tick(5_000)
+    const first = a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs })
+    await settle()
+    tick(-3_000) // B's clock is behind A's
+    const second = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs })
+    await settle()
+    const at = (id: string) => b.view.rfqs.find((t) => t.id === id)!.createdAt
+    expect(at(second)).toBe(at(first) + 1)
+    for (const s of [a, b]) expect(s.view.rfqs.map((t) => t.id).sort((x, y) => at(x) - at(y))).toEqual([first, second])
+    // A ticket dated an hour ahead (a peer's broken clock): ours takes our own clock.
+    writeRfq(a.doc, currentEpoch(a.doc)!, 'ahead', 'A', T0 + 3_600_000, { feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs })
+    await settle()
+    const third = b.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs })
+    await settle()
+    expect(at(third)).toBe(at(second) + 1) // still after every ticket within a minute of its clock, not after the one an hour ahead
+    await a.close()
+    await b.close()
   })
 
   it('RFQ -> quote -> accept -> trade co-signed by both, shown in both latest states', async () => {

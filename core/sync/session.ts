@@ -61,6 +61,8 @@ const MAX_STEPS = 64
 const STORE_COMPACT_BYTES = 4 * 1024 * 1024
 /** Rejections of replaced epochs still shown in the view. */
 const MAX_SHED = 100
+/** How far ahead of our clock a ticket's creation time may be and still order our next ticket after it. */
+const TICKET_CLOCK_SKEW_MS = 60_000
 
 export class ChannelSession {
   readonly params: ChannelParams
@@ -166,7 +168,12 @@ export class ChannelSession {
   }
 
   createRfq(input: RfqInput, id = randomId()): string {
-    const at = this.clock()
+    // After every ticket already here (within TICKET_CLOCK_SKEW_MS of our clock): tickets are listed
+    // by creation time on both sides, and two parties' clocks differ by seconds, so a ticket made
+    // after the peer's, on a clock behind the peer's, would otherwise be listed before it.
+    const now = this.clock()
+    let at = now
+    for (const t of this.view.rfqs) if (t.createdAt >= at && t.createdAt <= now + TICKET_CLOCK_SKEW_MS) at = t.createdAt + 1
     writeRfq(this.doc, this.epoch(), id, this.me, at, input)
     this.ownRfqs.set(id, { input, at })
     return id

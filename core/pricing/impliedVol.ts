@@ -147,31 +147,7 @@ function solveOutOfTheMoney(beta: number, x: number): number {
         s = next
       }
     }
-    let lo = 0
-    let hi = sc
-    for (let i = 0; i < MAX_ITERATIONS; i++) {
-      const b = normalisedCall(x, s, ex)
-      if (!(b > 0)) {
-        // Underflow: the root is to the right.
-        lo = s
-        s = 0.5 * (lo + hi)
-        continue
-      }
-      const f = Math.log(b) - lnBeta
-      if (f === 0) return s
-      if (f > 0) hi = s
-      else lo = s
-      const v = normalisedVega(x, s)
-      const g1 = v / b // f'
-      const g2 = g1 * (x2 / (s * s * s) - 0.25 * s) - g1 * g1 // f''
-      const newton = -f / g1
-      const denom = 1 + 0.5 * newton * (g2 / g1)
-      const step = denom > 0.5 ? newton / denom : newton
-      if (Math.abs(step) <= STEP_TOLERANCE * s) return s + step
-      const next = s + step
-      s = next > lo && next < hi ? next : 0.5 * (lo + hi)
-    }
-    return s
+    return halley(x, s, 0, sc, (t) => normalisedCall(x, t, ex), lnBeta, true)
   }
   // Concave side: solve f(s) = ln(e^{x/2} - b(s)) - ln(e^{x/2} - beta) = 0, decreasing, on (sc, inf).
   const gapBeta = ex - beta
@@ -181,23 +157,33 @@ function solveOutOfTheMoney(beta: number, x: number): number {
   // At x = 0 (sc = 0) the tangent is Brenner-Subrahmanyam's s = beta sqrt(2 pi).
   const tangent = sc > 0 ? sc + (beta - bc) / normalisedVega(x, sc) : beta / INV_SQRT_2PI
   const tail = -2 * normQuantile(gapBeta / (ex + 1 / ex))
-  let s = tail > tangent ? tail : tangent
-  let lo = sc
-  let hi = Number.POSITIVE_INFINITY
+  const s = tail > tangent ? tail : tangent
+  return halley(x, s, sc, Number.POSITIVE_INFINITY, (t) => normalisedCallComplement(x, t, ex), lnGap, false)
+}
+
+/**
+ * The root of f(s) = ln g(s) - lnTarget in (lo, hi), from `s`: Halley steps kept inside the bracket,
+ * which each step narrows (a step that leaves it bisects instead; with no upper end yet, s doubles).
+ * g is b (the convex side: f increasing) or e^{x/2} - b (the concave side: f decreasing); either way
+ * g' = +-b' and f''/f' = x^2/s^3 - s/4 - f'.
+ */
+function halley(x: number, s: number, lo: number, hi: number, g: (s: number) => number, lnTarget: number, increasing: boolean): number {
+  const x2 = x * x
   for (let i = 0; i < MAX_ITERATIONS; i++) {
-    const gap = normalisedCallComplement(x, s, ex)
-    if (!(gap > 0)) {
-      // Underflow: the root is to the left.
-      hi = s
+    const gs = g(s)
+    if (!(gs > 0)) {
+      // Underflow: the root is on the side where g grows.
+      if (increasing) lo = s
+      else hi = s
       s = 0.5 * (lo + hi)
       continue
     }
-    const f = Math.log(gap) - lnGap
+    const f = Math.log(gs) - lnTarget
     if (f === 0) return s
-    if (f > 0) lo = s
-    else hi = s
+    if ((f > 0) === increasing) hi = s
+    else lo = s
     const v = normalisedVega(x, s)
-    const g1 = -v / gap // f'
+    const g1 = (increasing ? v : -v) / gs // f'
     const g2 = g1 * (x2 / (s * s * s) - 0.25 * s) - g1 * g1 // f''
     const newton = -f / g1
     const denom = 1 + 0.5 * newton * (g2 / g1)

@@ -1,4 +1,5 @@
 // Close-out tickets and the quotes that price them (core/ticket.ts, core/quote.ts).
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyTransition } from './transition.ts'
 import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
@@ -40,6 +41,25 @@ describe('close-out tickets', () => {
     expect(unwindPositionIds(`a line\n${unwindNote(p.id)}\ndeclined (X): y`)).toEqual([p.id])
     expect(isUnwindTicket({ notes: `please ${unwindNote(p.id)}` })).toBe(false) // not a line of its own
     expect(isUnwindTicket({ notes: unwindNote(p.id).toUpperCase() })).toBe(false)
+  })
+
+  it('are told apart by isUnwindTicket exactly when unwindPositionIds finds a position, whatever the notes', () => {
+    const p = position('A')
+    const line = fc.oneof(
+      fc.constant(unwindNote(p.id)),
+      fc.constant(`${unwindNote(p.id)} `),
+      fc.constant(unwindNote(p.id).slice(0, -1)),
+      fc.constant(unwindNote(p.id.toUpperCase())),
+      fc.string({ maxLength: 12 }),
+      fc.constant(''),
+    )
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 4 }), fc.constantFrom('\n', '\r\n', ' '), (lines, sep) => {
+        const notes = lines.join(sep)
+        expect(isUnwindTicket({ notes })).toBe(unwindPositionIds(notes).length > 0)
+      }),
+      { numRuns: 500 },
+    )
   })
 
   it('refuse, naming why: two positions, a closed one, an expired one, other terms, the wrong side', () => {

@@ -221,6 +221,8 @@ export function ticketToDraft(t: TicketTerms): PackageDraft {
 
 export const UNWIND_NOTE_PREFIX = 'close out position '
 const UNWIND_NOTE = /^close out position ([0-9a-f]{64})$/gm
+/** The same line, tested once (no global state: `test` on UNWIND_NOTE would move its lastIndex). */
+const HAS_UNWIND_NOTE = /^close out position [0-9a-f]{64}$/m
 
 /** The notes line that marks a ticket as the close-out of `positionId`. */
 export function unwindNote(positionId: string): string {
@@ -232,8 +234,9 @@ export function unwindPositionIds(notes: string): string[] {
   return [...notes.matchAll(UNWIND_NOTE)].map((m) => m[1]!)
 }
 
+/** Does the ticket's notes name a position to close out? (As `unwindPositionIds(notes).length > 0`, without collecting them: bots ask it of every ticket on every pass.) */
 export function isUnwindTicket(t: { readonly notes: string }): boolean {
-  return unwindPositionIds(t.notes).length > 0
+  return t.notes !== '' && HAS_UNWIND_NOTE.test(t.notes)
 }
 
 /** The side that gives a position back: its buyer sells the package, its seller buys it. */

@@ -58,15 +58,26 @@ export class ChainMarket {
     return Object.fromEntries(this.spots)
   }
 
-  /** What a package in a channel on this deployment may be written in (as the app's useChannelSpec). */
+  /**
+   * What a package in a channel on this deployment may be written in (as the app's useChannelSpec):
+   * one object per oracle key (the feeds are read once, at start), so callers may keep what they
+   * worked out from it.
+   */
   spec(oracle: string): ChannelSpec {
-    return {
-      asset: this.asset.symbol,
-      assetDecimals: this.asset.decimals,
-      oracle,
-      feeds: this.feeds.map((f) => ({ name: f.feed, priceDecimals: f.decimals, quantityDecimals: QUANTITY_DECIMALS })),
+    let spec = this.specs.get(oracle)
+    if (spec === undefined) {
+      spec = {
+        asset: this.asset.symbol,
+        assetDecimals: this.asset.decimals,
+        oracle,
+        feeds: this.feeds.map((f) => ({ name: f.feed, priceDecimals: f.decimals, quantityDecimals: QUANTITY_DECIMALS })),
+      }
+      this.specs.set(oracle, spec)
     }
+    return spec
   }
+
+  private readonly specs = new Map<string, ChannelSpec>()
 
   onRefresh(fn: () => void): () => void {
     this.listeners.add(fn)

@@ -23,7 +23,7 @@ import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, position
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPricing } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, ticketPackage, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -528,12 +528,19 @@ export class ChannelBot {
     if (isUnwindTicket(i.ticket)) return decide(i)
     const second = Math.floor(i.now / REPRICE_MS)
     let hit = this.priced.get(i.ticket)
-    if (!hit || hit.spot !== i.spot || hit.second !== second) this.priced.set(i.ticket, (hit = { spot: i.spot, second, pricing: priceTicket(i) }))
+    if (!hit || hit.spot !== i.spot || hit.second !== second) {
+      // The ticket's package (its parse, max loss and key: most of the cost) is kept until it expires.
+      const pkg = hit !== undefined && hit.spec === i.spec && packageStillValid(hit.pkg, i.now) ? hit.pkg : ticketPackage(i)
+      this.priced.set(i.ticket, (hit = { spec: i.spec, pkg, spot: i.spot, second, pricing: priceTicket(i, pkg) }))
+    }
     return decide({ ...i, pricing: hit.pricing })
   }
 
   /** By ticket object: the reader hands out the same object while the ticket's entry is unchanged. */
-  private readonly priced = new WeakMap<TicketInput['ticket'], { readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }>()
+  private readonly priced = new WeakMap<
+    TicketInput['ticket'],
+    { readonly spec: TicketInput['spec']; readonly pkg: TicketPackage; readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }
+  >()
 
   private async tickets(view: ChannelView): Promise<void> {
     const latest = view.latest!.state

@@ -7,10 +7,12 @@ import {
   counterDecision,
   expiredPositions,
   marketInputs,
+  packageStillValid,
   priceTicket,
   quoteForTicket,
   requestKey,
   ticketAction,
+  ticketPackage,
   unwindDecision,
   type LiveQuote,
   type QuoteDecision,
@@ -54,6 +56,44 @@ describe('quoteForTicket', () => {
       const pricing = priceTicket({ ticket: t, spec, spot: SPOT, now: NOW, rules: DEFAULT_RULES, ...over })
       expect(decide(t, { ...over, pricing })).toEqual(decide(t, over))
     }
+  })
+
+  it("keeps a ticket's package, or its refusal, word for word until its expiry; prices the same with it as without it", () => {
+    const HOUR = 3_600_000
+    const cases: RfqTicket[] = [
+      ticket(),
+      ticket({ side: 'sell' }),
+      ticket({ feed: 'DOGE-USD' }), // refused whatever the time
+      ticket({ legs: [{ id: 'l1', kind: 'call', strike: '60000', cap: null, quantity: '1', direction: 'short' }] }), // refused: unbounded loss, then expired
+      ticket({ expiry: NOW - HOUR }), // already expired when kept
+      ticket({ expiry: EXPIRY + 5 * HOUR }), // not at 08:00: the package's expiry is 08:00 of that day
+    ]
+    const later = [NOW + 1, NOW + HOUR, EXPIRY - 1, EXPIRY, EXPIRY + 1, EXPIRY + 6 * HOUR, EXPIRY + 30 * 24 * HOUR]
+    let kept0 = 0
+    let stale = 0
+    for (const t of cases) {
+      const kept = ticketPackage({ ticket: t, spec, now: NOW })
+      for (const now of later) {
+        const fresh = ticketPackage({ ticket: t, spec, now })
+        const { validUntil: _k, ...keptAnswer } = kept
+        const { validUntil: _f, ...freshAnswer } = fresh
+        if (packageStillValid(kept, now)) {
+          kept0++
+          expect(freshAnswer).toEqual(keptAnswer)
+          for (const spot of [SPOT, SPOT * 1.1, undefined]) {
+            const i = { ticket: t, spec, spot, now, rules: DEFAULT_RULES }
+            expect(priceTicket(i, kept)).toEqual(priceTicket(i))
+          }
+        } else {
+          stale++
+          // Only the expiry ends an answer (then it is worked out again): a package is refused from then on.
+          expect(now).toBeGreaterThanOrEqual(EXPIRY)
+          if (kept.ok) expect(fresh).toMatchObject({ ok: false, skip: { code: 'INVALID_TICKET', reason: expect.stringContaining('in the past') } })
+        }
+      }
+    }
+    expect(kept0).toBeGreaterThan(0)
+    expect(stale).toBeGreaterThan(0)
   })
 
   it('buys at the bid when the requester sells; the bid is below the ask', () => {

@@ -30,7 +30,7 @@
 //            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
 import {
-  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, signQuote, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
+  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, expiryOn, signQuote, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
   type CloseOutQuote,
   type ChannelParams, type ChannelSpec, type ChannelState, type Hex, type SecretKeyHex, type SignedQuote, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
@@ -120,14 +120,46 @@ export type TicketPricing =
   | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly ask: bigint; readonly bid: bigint | null; readonly fairMinor: number; readonly key: string }
   | { readonly ok: false; readonly skip: QuoteDecision & { readonly kind: 'skip' } }
 
-/** The package a ticket asks for and the desk's prices for it (no balance is read: see quoteForTicket). */
-export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'now' | 'rules'>): TicketPricing {
-  const draft = draftToPackage(ticketToDraft(i.ticket), i.spec, i.now)
-  if (!draft.ok) {
-    const e = draft.errors[0]!
-    return { ok: false, skip: { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` } }
+/**
+ * What a ticket asks for, as the desk prices it: the package, its max loss and the request key; or
+ * why it is not a package the desk can quote. The same answer holds until `validUntil` (ms).
+ */
+export type TicketPackage = (
+  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly key: string }
+  | { readonly ok: false; readonly skip: QuoteDecision & { readonly kind: 'skip' } }
+) & { readonly validUntil: number }
+
+export function ticketPackage(i: Pick<TicketInput, 'ticket' | 'spec' | 'now'>): TicketPackage {
+  const draft = ticketToDraft(i.ticket)
+  const r = draftToPackage(draft, i.spec, i.now)
+  // draftToPackage reads the time only to refuse an expiry (08:00 UTC of the draft's date) at or
+  // before it: its answer changes once, when that expiry is reached, if it is still ahead.
+  let validUntil = Number.POSITIVE_INFINITY
+  try {
+    const expiry = expiryOn(draft.expiryDate)
+    if (expiry > i.now) validUntil = expiry
+  } catch {
+    // not a date: refused whatever the time
   }
-  const terms = draft.pkg
+  if (!r.ok) {
+    const e = r.errors[0]!
+    return { ok: false, skip: { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` }, validUntil }
+  }
+  return { ok: true, terms: r.pkg, loss: r.loss, key: requestKey(r.pkg, i.ticket.side), validUntil }
+}
+
+/** Is `kept` (ticketPackage of the same ticket and spec, at an earlier time) still what ticketPackage gives at `now`? */
+export function packageStillValid(kept: TicketPackage, now: number): boolean {
+  return now < kept.validUntil
+}
+
+/**
+ * The package a ticket asks for and the desk's prices for it (no balance is read: see
+ * quoteForTicket). `pkg`: the ticket's ticketPackage, if the caller kept it (packageStillValid).
+ */
+export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'now' | 'rules'>, pkg: TicketPackage = ticketPackage(i)): TicketPricing {
+  if (!pkg.ok) return { ok: false, skip: pkg.skip }
+  const { terms } = pkg
   if (i.spot === undefined || !(i.spot > 0)) return { ok: false, skip: { kind: 'skip', code: 'NO_MARK', reason: `no spot for ${terms.feed}` } }
   let priced: ReturnType<typeof quotePackage>
   try {
@@ -135,7 +167,7 @@ export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'n
   } catch (e) {
     return { ok: false, skip: { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) } }
   }
-  return { ok: true, terms, loss: draft.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor, key: requestKey(terms, i.ticket.side) }
+  return { ok: true, terms, loss: pkg.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor, key: pkg.key }
 }
 
 /** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */

@@ -22,8 +22,9 @@ import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, st
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
+import { BoundedMemo } from '../core/sync/memo.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, ticketPackage, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -528,19 +529,28 @@ export class ChannelBot {
     if (isUnwindTicket(i.ticket)) return decide(i)
     const second = Math.floor(i.now / REPRICE_MS)
     let hit = this.priced.get(i.ticket)
-    if (!hit || hit.spot !== i.spot || hit.second !== second) {
-      // The ticket's package (its parse, max loss and key: most of the cost) is kept until it expires.
-      const pkg = hit !== undefined && hit.spec === i.spec && packageStillValid(hit.pkg, i.now) ? hit.pkg : ticketPackage(i)
-      this.priced.set(i.ticket, (hit = { spec: i.spec, pkg, spot: i.spot, second, pricing: priceTicket(i, pkg) }))
-    }
+    if (!hit || hit.spot !== i.spot || hit.second !== second) this.priced.set(i.ticket, (hit = { spot: i.spot, second, pricing: priceTicket(i, this.packageOf(i)) }))
     return decide({ ...i, pricing: hit.pricing })
   }
 
   /** By ticket object: the reader hands out the same object while the ticket's entry is unchanged. */
-  private readonly priced = new WeakMap<
-    TicketInput['ticket'],
-    { readonly spec: TicketInput['spec']; readonly pkg: TicketPackage; readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }
-  >()
+  private readonly priced = new WeakMap<TicketInput['ticket'], { readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }>()
+
+  /**
+   * The ticket's package (its parse, max loss and key: most of a pricing's cost), kept by what it is
+   * made of (feed, expiry, side, legs) until it expires: a ticket re-read after its status or notes
+   * changed (open, quoted, filled) is the same package.
+   */
+  private packageOf(i: TicketInput): TicketPackage {
+    const key = packageKey(i.ticket)
+    const kept = this.packages.get(key)
+    if (kept !== undefined && kept.spec === i.spec && packageStillValid(kept.pkg, i.now)) return kept.pkg
+    const pkg = ticketPackage(i)
+    this.packages.set(key, { spec: i.spec, pkg })
+    return pkg
+  }
+
+  private readonly packages = new BoundedMemo<string, { readonly spec: TicketInput['spec']; readonly pkg: TicketPackage }>(256)
 
   private async tickets(view: ChannelView): Promise<void> {
     const latest = view.latest!.state

@@ -7,6 +7,7 @@ import {
   counterDecision,
   expiredPositions,
   marketInputs,
+  packageKey,
   packageStillValid,
   priceTicket,
   quoteForTicket,
@@ -94,6 +95,27 @@ describe('quoteForTicket', () => {
     }
     expect(kept0).toBeGreaterThan(0)
     expect(stale).toBeGreaterThan(0)
+  })
+
+  it('gives tickets the same package key exactly when ticketPackage reads the same of them', () => {
+    const base = ticket()
+    const same = [
+      { ...base, id: 't9', createdBy: 'B' as const, createdAt: NOW + 5, status: 'quoted' as const, notes: 'declined (X): y' },
+      { ...base, status: 'filled' as const, legs: base.legs.map((l) => ({ ...l })) },
+    ]
+    for (const t of same) {
+      expect(packageKey(t)).toBe(packageKey(base))
+      expect(ticketPackage({ ticket: t, spec, now: NOW })).toEqual(ticketPackage({ ticket: base, spec, now: NOW }))
+    }
+    const leg = base.legs[0]!
+    const other = [
+      ticket({ feed: 'ETH-USD' }), ticket({ expiry: EXPIRY + 86_400_000 }), ticket({ side: 'sell' }),
+      ticket({ legs: [{ ...leg, id: 'l2' }] }), ticket({ legs: [{ ...leg, kind: 'call' }] }), ticket({ legs: [{ ...leg, strike: '55001' }] }),
+      ticket({ legs: [{ ...leg, cap: '70000' }] }), ticket({ legs: [{ ...leg, quantity: '0.6' }] }), ticket({ legs: [{ ...leg, direction: 'short' }] }),
+      ticket({ legs: [leg, { ...leg, id: 'l2' }] }),
+    ]
+    const keys = new Set([packageKey(base), ...other.map(packageKey)])
+    expect(keys.size).toBe(other.length + 1)
   })
 
   it('buys at the bid when the requester sells; the bid is below the ask', () => {

@@ -148,6 +148,11 @@ export function ticketPackage(i: Pick<TicketInput, 'ticket' | 'spec' | 'now'>): 
   return { ok: true, terms: r.pkg, loss: r.loss, key: requestKey(r.pkg, i.ticket.side), validUntil }
 }
 
+/** What ticketPackage reads of a ticket, as one string: tickets with the same key have the same package (their status, notes, id or author aside). */
+export function packageKey(t: Pick<RfqTicket, 'feed' | 'expiry' | 'side' | 'legs'>): string {
+  return JSON.stringify([t.feed, t.expiry, t.side, t.legs.map((l) => [l.id, l.kind, l.strike, l.cap, l.quantity, l.direction])])
+}
+
 /** Is `kept` (ticketPackage of the same ticket and spec, at an earlier time) still what ticketPackage gives at `now`? */
 export function packageStillValid(kept: TicketPackage, now: number): boolean {
   return now < kept.validUntil

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { EntryCache, readChannelDoc } from './reader.ts'
+import { ENTRY_CACHE_PARSES, EntryCache, readChannelDoc } from './reader.ts'
 import { currentEpoch, editRfq, ensureEpoch, proposalWire, section, sigEntryKey, writeProposal, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS, MAX_PROPOSALS, MAX_QUOTES } from './schema.ts'
 import { keysB, makeParams, openingSigned, quotePool, rng, T0, DAY } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
@@ -150,5 +150,23 @@ describe('a watching EntryCache', () => {
     }
     expect(rejectedSeen, 'the schedule must push the epoch over its budget or caps with signed entries').toBeGreaterThan(0)
     off()
+  })
+})
+
+describe('EntryCache bounds', () => {
+  it('keeps by default the parses of two epochs at their caps (checkpoint, proposals, quotes), and no more', () => {
+    const cache = new EntryCache()
+    const keys = Array.from({ length: 2 * (1 + MAX_PROPOSALS + MAX_QUOTES) }, (_, i) => `P${i}`)
+    let parses = 0
+    const read = () => keys.forEach((k) => cache.get(k, `raw ${k}`, () => ++parses))
+    read()
+    expect(parses).toBe(keys.length)
+    read()
+    expect(parses, 'read again: nothing parsed again').toBe(keys.length)
+    expect(ENTRY_CACHE_PARSES).toBe(keys.length)
+    // One more key drops the oldest parse: bounded (a desk keeps one cache per channel).
+    cache.get('P-new', 'raw', () => ++parses)
+    cache.get(keys[0]!, `raw ${keys[0]}`, () => ++parses)
+    expect(parses).toBe(keys.length + 2)
   })
 })

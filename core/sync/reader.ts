@@ -180,6 +180,9 @@ function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false; co
   }
 }
 
+/** The parses an EntryCache keeps by default: a checkpoint, the proposals and the quotes of two epochs at their caps. */
+export const ENTRY_CACHE_PARSES = 2 * (1 + MAX_PROPOSALS + MAX_QUOTES)
+
 function entriesOf(m: Y.Map<unknown>): [string, unknown][] {
   // Sorted: the same contents give the same result (and the same budget cut) in any replica.
   return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -208,7 +211,13 @@ export class EntryCache {
    * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
    */
   private types = new WeakMap<object, TypeMemo>()
-  constructor(max = 4096) {
+  /**
+   * `max`: parses kept (a checkpoint, proposals and quotes, by key; a section's own read keeps the
+   * rest). Two epochs at their caps by default: the current one and the one a compaction carried
+   * entries from. Each kept parse holds its raw text and what the engine derived from it, and a
+   * desk has a session per channel: bounded by what an epoch can hold, not more.
+   */
+  constructor(max = ENTRY_CACHE_PARSES) {
     this.entries = new BoundedMemo(max)
   }
 

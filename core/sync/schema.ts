@@ -43,6 +43,12 @@ export const MAX_ENTRY_CHARS = 96 * 1024
 export const MAX_EPOCH_CHARS = 200 * 1024
 export const MAX_PROPOSALS = 128
 export const MAX_QUOTES = 128
+/**
+ * Signatures one epoch holds at its caps (the reader's): each party's state signatures, the quotes,
+ * the cancels, the refusals (twice MAX_PROPOSALS) and the checkpoint's two. A session's verifier
+ * remembers a bounded number of answers sized from it (verifier.ts VERIFIER_ANSWERS).
+ */
+export const MAX_EPOCH_SIGNATURES = 2 * MAX_PROPOSALS + MAX_QUOTES + MAX_QUOTES + 2 * MAX_PROPOSALS + 2
 export const MAX_RFQS = 64
 export const MAX_RFQ_LEGS = 8
 export const MAX_NOTES_CHARS = 2000

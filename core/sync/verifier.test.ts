@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createVerifier } from './verifier.ts'
+import { createVerifier, VERIFIER_ANSWERS } from './verifier.ts'
+import { MAX_EPOCH_SIGNATURES } from './schema.ts'
 import { keysA, keysB, makeParams, openingSigned, quotePool, T0 } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { signBytes, verifyBytes } from '../identity.ts'
@@ -60,6 +61,25 @@ describe('the caching verifier', () => {
     expect(v.bytes(q!.signature, quoteDigest(q!.quote), keysA.publicKey)).toBe(true)
     expect(calls, 'no verification').toBe(0)
     expect(v.quote(params, 'ee'.repeat(32), h, q!), 'another channel is still refused').toBe(false)
+  })
+
+  it('by default remembers every signature of two epochs at their caps, and not many more', () => {
+    let calls = 0
+    const v = createVerifier(undefined, (sig, message, pk) => {
+      calls++
+      return verifyBytes(sig, message, pk)
+    })
+    const digest = stateDigest(opening.state)
+    // Distinct signature strings (not valid ones: the answer, false, is remembered all the same).
+    const sigs = Array.from({ length: 2 * MAX_EPOCH_SIGNATURES }, (_, i) => i.toString(16).padStart(128, '0'))
+    for (const s of sigs) expect(v.bytes(s, digest, keysA.publicKey)).toBe(false)
+    expect(calls).toBe(sigs.length)
+    for (const s of sigs) v.bytes(s, digest, keysA.publicKey)
+    expect(calls, 'asked again: every answer is remembered').toBe(sigs.length)
+    // Bounded well below the 50,000 it used to keep per session (a desk runs one per channel).
+    for (let i = 0; i < VERIFIER_ANSWERS; i++) v.bytes(`f${i}`.padStart(128, '0'), digest, keysA.publicKey)
+    expect(v.size).toBeLessThanOrEqual(VERIFIER_ANSWERS)
+    expect(VERIFIER_ANSWERS).toBeLessThanOrEqual(8 * MAX_EPOCH_SIGNATURES)
   })
 
   it('stays bounded: past max answers it starts again and still answers correctly', () => {

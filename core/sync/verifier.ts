@@ -42,11 +42,19 @@ interface Answer {
 }
 
 /**
+ * How many signatures a session's verifier remembers by default: two epochs at their caps (the
+ * current one and the one a compaction replaced, 2 x MAX_EPOCH_SIGNATURES) and the signatures
+ * inside their transitions (a trade's quote, a settle's attestations). Not more: each answer keeps
+ * its signature alive, and a desk runs a session per channel for as long as it runs.
+ */
+export const VERIFIER_ANSWERS = 4096
+
+/**
  * A verifier that remembers every answer (bounded: at most `max` signatures, oldest dropped first). Answers are
  * found by the signature string first: signatures read from the doc or storage keep their string
  * objects between computes, so a lookup hashes nothing new and builds no composite key.
  */
-export function createVerifier(max = 50_000, verify: VerifyBytes = verifyBytes): CachingVerifier {
+export function createVerifier(max = VERIFIER_ANSWERS, verify: VerifyBytes = verifyBytes): CachingVerifier {
   const cache = new BoundedMemo<string, Answer | Answer[]>(max)
   const find = (sig: string, kind: Answer['kind'], a: string, b: string): boolean | undefined => {
     const hit = cache.get(sig)

@@ -59,6 +59,14 @@ const TICK_MS = 1_000
 const CHAIN_POLL_MS = 10_000
 const RETRY_MS = 5_000
 /**
+ * Decisions remembered per channel (tickets filled, proposals decided, counters answered): the
+ * recent ones, as many as a few epochs can hold. A channel sees a new ticket per trade, and a desk
+ * runs for as long as it runs.
+ */
+const RECENT = 1024
+/** Retry times (due) older than this are forgotten: every wait is shorter. */
+const FORGET_TRIED_MS = 10 * 60_000
+/**
  * A ticket's pricing (marketMaker.ts priceTicket) is reused while the ticket, the spot and the
  * second (of the market's clock) are the same: the bot runs after every change of the channel, and
  * re-pricing every open ticket each time was its largest cost. Time to expiry moves a price by far
@@ -83,11 +91,12 @@ export class ChannelBot {
   private opening: SignedState | null = null
   private lastLatestHash: Hex | null = null
   private loggedVersion = -1
-  private readonly filled = new Set<string>()
+  /** Tickets the desk filled (the recent ones: a late counter on one is left). */
+  private readonly filled = new BoundedMemo<string, true>(RECENT)
   /** Tickets with a trade the desk proposed (an accepted counter) not yet resolved: no quoting meanwhile. */
   private readonly filling = new Map<string, { intent: string; at: number }>()
-  private readonly handledCounters = new Set<Hex>()
-  private readonly decided = new Set<string>()
+  private readonly handledCounters = new BoundedMemo<Hex, true>(RECENT)
+  private readonly decided = new BoundedMemo<string, true>(RECENT)
   private readonly tried = new Map<string, number>()
   private readonly skipNotes = new Map<string, string>()
   /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
@@ -183,6 +192,7 @@ export class ChannelBot {
     const at = this.tried.get(key) ?? 0
     if (Date.now() - at < ms) return false
     this.tried.set(key, Date.now())
+    if (this.tried.size > RECENT) for (const [k, t] of this.tried) if (Date.now() - t > FORGET_TRIED_MS) this.tried.delete(k)
     return true
   }
 
@@ -420,7 +430,7 @@ export class ChannelBot {
       } else if (t.type === 'settle') this.log(`settled ${t.settlements.length} position(s) at expiry (version ${a.version})`)
       else if (t.type === 'unwind') this.log(`unwound ${t.positionIds.length} position(s), A pays B ${this.money(t.paymentAtoB)} (version ${a.version})`)
       else this.log(`final state co-signed (version ${a.version})`)
-      if (t?.type === 'trade' && t.quote.quote.rfqId) this.filled.add(t.quote.quote.rfqId)
+      if (t?.type === 'trade' && t.quote.quote.rfqId) this.filled.set(t.quote.quote.rfqId, true)
     }
     this.loggedVersion = Math.max(this.loggedVersion, latest.state.version)
     this.log(`latest version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}, ${latest.state.positions.length} open position(s)`)
@@ -435,12 +445,12 @@ export class ChannelBot {
       const t = p.proposal.transition
       if (t === null) {
         const ok = p.proposal.state.balanceA === this.d.entry.deposits.A && p.proposal.state.balanceB === this.d.entry.deposits.B
-        this.decided.add(p.intent)
+        this.decided.set(p.intent, true)
         if (ok) await this.session.approve(p.intent)
         else await this.session.decline(p.intent)
         this.log(`${ok ? 'approved' : 'declined'} the opening proposal (${p.intent})`)
       } else if (t.type === 'final') {
-        this.decided.add(p.intent)
+        this.decided.set(p.intent, true)
         await this.session.approve(p.intent)
         this.log('approved the final state (cooperative close)')
       } else if (t.type === 'unwind') {
@@ -449,7 +459,7 @@ export class ChannelBot {
         // A close-out the desk quoted (marketMaker.ts quotedUnwindDecision): at its quotes or better.
         const quoted = quotedUnwindDecision({ positions, paymentAtoB: t.paymentAtoB, me: view.me, at: t.timestamp, quotes: closeOutQuotes(view) })
         if (quoted.approve || quoted.code === 'BELOW_QUOTE') {
-          this.decided.add(p.intent)
+          this.decided.set(p.intent, true)
           if (quoted.approve) {
             await this.session.approve(p.intent)
             this.log(`approved the close-out of ${positions.length} position(s) at the desk's quotes (A pays B ${this.money(t.paymentAtoB)})`)
@@ -461,7 +471,7 @@ export class ChannelBot {
         }
         const d = unwindDecision({ positions, paymentAtoB: t.paymentAtoB, me: view.me, spots: this.d.market.allSpots(), now: this.d.market.now(), rules: this.d.rules })
         if (!d.approve && d.code === 'NO_MARK') continue // decide once the marks are in
-        this.decided.add(p.intent)
+        this.decided.set(p.intent, true)
         if (d.approve) {
           await this.session.approve(p.intent)
           this.log(`approved the unwind of ${positions.length} position(s) (A pays B ${this.money(t.paymentAtoB)})`)
@@ -470,7 +480,7 @@ export class ChannelBot {
           this.log(`declined the unwind: ${d.reason}`)
         }
       } else {
-        this.decided.add(p.intent)
+        this.decided.set(p.intent, true)
         this.log(`left a ${t.type} proposal awaiting approval (the desk approves only final and unwind)`)
       }
     }
@@ -485,7 +495,7 @@ export class ChannelBot {
       if (c.quoter === view.me || q.status !== 'live' || q.counterOf === null || this.handledCounters.has(q.hash)) continue
       const mine = view.quotes.find((x) => x.hash === q.counterOf && x.signed.quote.quoter === view.me)
       if (!mine) continue
-      this.handledCounters.add(q.hash)
+      this.handledCounters.set(q.hash, true)
       if (c.rfqId && this.filled.has(c.rfqId)) {
         this.log(`counter ${q.hash.slice(0, 8)} left: the ticket is already filled`)
         continue
@@ -556,12 +566,15 @@ export class ChannelBot {
     const latest = view.latest!.state
     const now = this.d.market.now()
     const spec = this.d.market.spec(this.d.entry.params.oracle)
+    // What the bot notes per ticket, for the tickets the view lists only.
+    const listed = new Set(view.rfqs.map((t) => t.id))
+    for (const notes of [this.seen, this.skipNotes, this.filling]) for (const id of notes.keys()) if (!listed.has(id)) notes.delete(id)
     for (const t of view.rfqs) {
       if (t.createdBy === view.me) continue
       const filling = this.filling.get(t.id)
       if (filling !== undefined) {
         const outcome = view.outcomes.find((o) => o.intent === filling.intent)
-        if (outcome?.status === 'done') this.filled.add(t.id)
+        if (outcome?.status === 'done') this.filled.set(t.id, true)
         const over = this.filled.has(t.id) || outcome?.status === 'refused' || outcome?.status === 'failed' || Date.now() - filling.at > 60_000
         if (!over) continue
         this.filling.delete(t.id)

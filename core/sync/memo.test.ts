@@ -8,6 +8,7 @@ describe('BoundedMemo', () => {
     expect(m.size).toBe(3)
     expect(m.get('a'), 'the oldest entry is gone').toBeUndefined()
     expect([m.get('b'), m.get('c'), m.get('d')]).toEqual([1, 2, 3])
+    expect([m.has('a'), m.has('b'), m.has('d')], 'has: as get, for a set of recent keys').toEqual([false, true, true])
   })
 
   it('overwriting a key does not evict another one', () => {

@@ -17,6 +17,10 @@ export class BoundedMemo<K, V> {
     return this.map.get(key)
   }
 
+  has(key: K): boolean {
+    return this.map.has(key)
+  }
+
   set(key: K, value: V): void {
     if (!this.map.has(key) && this.map.size >= this.max) this.map.delete(this.map.keys().next().value as K)
     this.map.set(key, value)

@@ -1,0 +1,93 @@
+// One channel's bot (channelBot.ts) in this process against a trader's session, the two docs linked
+// in memory, the contract and the market stubbed (the channel reads as open on chain): what the bot
+// keeps per ticket must not grow with the channel's history.
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { channelIdOf, type ChannelSpec } from '../core/index.ts'
+import { testSpec } from '../core/testkit.ts'
+import { ChannelSession } from '../core/sync/index.ts'
+import { DEPOSIT, DAY, T0, keysA, keysB, makeParams, openingSigned, storeWithOpening } from '../core/sync/testkit.ts'
+import type { SettlementChannelView } from '../channel-contract/client/settlement.ts'
+import { ChannelBot, type ChannelBotDeps } from './channelBot.ts'
+import type { ChainMarket } from './chainMarket.ts'
+import { DEFAULT_RULES } from './marketMaker.ts'
+import { until } from './testbed.ts'
+
+const LINK = Symbol('test-link')
+
+let stop: (() => Promise<void>) | null = null
+afterEach(async () => {
+  await stop?.()
+  stop = null
+})
+
+async function botAndTrader() {
+  const params = makeParams(0x51)
+  const channelId = channelIdOf(params)
+  const opening = openingSigned(params, Date.now() - 1_000)
+  const trader = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening) })
+  const spec: ChannelSpec = { ...testSpec(params.oracle), assetDecimals: params.assetDecimals }
+  const market = { now: () => Date.now(), spec: () => spec, spot: () => 120, allSpots: () => ({ 'BTC-USD': 120 }), onRefresh: () => () => undefined }
+  const onChain: SettlementChannelView = { channelId, status: 'open', deposited: 2n * DEPOSIT, holdings: 2n * DEPOSIT, version: 0, dispute: null, lockedPositions: null, lockedCount: 0 }
+  const links: (() => void)[] = []
+  // The desk's store starts with the trader's doc (the epoch it made), as a room's first sync gives it.
+  const store = storeWithOpening(opening)
+  store.updates.push(Y.encodeStateAsUpdate(trader.doc))
+  const deps: ChannelBotDeps = {
+    entry: { channelId, params, me: 'B', roomSecret: '5a'.repeat(32), deposits: { A: DEPOSIT, B: DEPOSIT }, acceptedAt: 0 },
+    keys: keysB,
+    settlement: { view: async () => onChain } as unknown as ChannelBotDeps['settlement'],
+    market: market as unknown as ChainMarket,
+    connect: (doc) => {
+      // Each doc's updates reach the other on the next macrotask, as over a transport.
+      const link = (from: Y.Doc, to: Y.Doc) => {
+        const h = (u: Uint8Array, origin: unknown) => {
+          if (origin !== LINK) setImmediate(() => Y.applyUpdate(to, u, LINK))
+        }
+        from.on('update', h)
+        links.push(() => from.off('update', h))
+      }
+      link(doc, trader.doc)
+      link(trader.doc, doc)
+      return { getStatus: () => ({ webrtcPeers: 1, signalingConnected: 1, synced: true }), subscribe: () => () => undefined, destroy: () => links.forEach((off) => off()) }
+    },
+    store,
+    name: 'Test Desk',
+    rules: { ...DEFAULT_RULES, quietMs: 0 },
+    watchtower: false,
+    log: (line) => { if (process.env.BOT_LOG) console.log(line) },
+    spendFunds: (_amount, tx) => tx(),
+  }
+  const bot = await ChannelBot.start(deps)
+  stop = async () => {
+    await bot.stop()
+    await trader.close()
+  }
+  return { bot, trader }
+}
+
+describe('ChannelBot', () => {
+  it("keeps what it notes per ticket for the tickets the channel lists only: a new ticket per trade does not grow it", async () => {
+    const { bot, trader } = await botAndTrader()
+    const trades = 20
+    for (let i = 0; i < trades; i++) {
+      const rfq = trader.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: String(100 + (i % 5)), cap: '140', quantity: '1', direction: 'long' }] })
+      await until(`the desk's quote on ticket ${i}`, () => trader.view.quotes.some((q) => q.signed.quote.rfqId === rfq && q.status === 'live') || null, 10_000, () => JSON.stringify({ quotes: trader.view.quotes.map((q) => [q.status, q.reason, q.signed.quote.rfqId]), rejected: trader.view.rejected, rfq, botQuotes: bot.session.view.quotes.map((q) => q.status) }))
+      const q = trader.view.quotes.find((x) => x.signed.quote.rfqId === rfq && x.status === 'live')!
+      const version = trader.view.latest!.state.version
+      await trader.accept(q.hash)
+      await until(`trade ${i} co-signed`, () => (trader.view.latest?.state.version ?? 0) > version || null, 10_000)
+    }
+    expect(trader.view.latest!.state.positions).toHaveLength(trades)
+    // The trader compacts every few proposals (the engine's policy): filled tickets leave the doc.
+    await until('a compaction', () => bot.session.view.rfqs.length < 8 || null, 10_000)
+    const notes = bot as unknown as { seen: Map<string, unknown>; skipNotes: Map<string, unknown>; filling: Map<string, unknown> }
+    // Let the bot pass over the channel once more, then: per-ticket notes only for listed tickets.
+    await new Promise((r) => setTimeout(r, 1_200))
+    const listed = new Set(bot.session.view.rfqs.map((t) => t.id))
+    for (const [name, m] of Object.entries({ seen: notes.seen, skipNotes: notes.skipNotes, filling: notes.filling })) {
+      for (const id of m.keys()) expect(listed.has(id), `${name} notes ticket ${id}, which the channel no longer lists`).toBe(true)
+    }
+    expect(notes.seen.size).toBeLessThan(trades)
+  }, 60_000)
+})

@@ -1,7 +1,8 @@
-// The one bounded memo of core/sync: remembered results of pure computations, at most `max` of
-// them; when full, the oldest entry is dropped (insertion order), so memory stays bounded and a
-// hot entry that is read again is simply recomputed once after it aged out. Each cache belongs to
-// one module and is written by that module only.
+// The one bounded memo of core/sync (and the desk): remembered results of pure computations, or
+// recent facts (a desk bot's decisions), at most `max` of them; when full, the oldest entry is
+// dropped (insertion order), so memory stays bounded and a hot entry that is read again is simply
+// recomputed once after it aged out. Each cache belongs to one module and is written by that
+// module only.
 export class BoundedMemo<K, V> {
   private readonly map = new Map<K, V>()
 

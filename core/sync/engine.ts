@@ -11,6 +11,7 @@ import type { SignedState } from '../signing.ts'
 import type { DocContents, DocProposal, RejectedEntry, RfqTicket } from './reader.ts'
 import type { DocQuote, Proposal } from './schema.ts'
 import { createVerifier, type SignatureVerifier } from './verifier.ts'
+import { BoundedMemo } from './memo.ts'
 
 // ---- inputs ----
 
@@ -214,8 +215,14 @@ const versionOf = (x: { version: number } | { state: { version: number } }) => (
 const byVersionThenHash = (a: ({ version: number } | { state: { version: number } }) & { hash: Hex }, b: ({ version: number } | { state: { version: number } }) & { hash: Hex }) =>
   versionOf(a) - versionOf(b) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 
-const usedSets = new WeakMap<ChannelState, { has(id: Hex, quoter: Party, nonce: bigint): boolean }>()
-/** Open position ids and used (quoter, nonce) pairs of a state, as sets (made once per state object). */
+/**
+ * Open position ids and used (quoter, nonce) pairs of the latest states, as sets. Only a latest state
+ * is asked (quote statuses, republishing), so the sets of the last USED_SETS states are kept, not of
+ * every state something still holds (each cached proposal parse keeps the state derived from it).
+ */
+const USED_SETS = 1024
+const usedSets = new BoundedMemo<ChannelState, { has(id: Hex, quoter: Party, nonce: bigint): boolean }>(USED_SETS)
+/** Open position ids and used (quoter, nonce) pairs of a state, as sets (made once per recent state object). */
 function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): boolean } {
   let u = usedSets.get(s)
   if (u === undefined) {

@@ -14,7 +14,7 @@ import { nodeSignBytes } from '../core/ed25519-node.ts'
 import { currentEpoch, proposalWire, section, sigKey } from '../core/sync/schema.ts'
 import { intentKey } from '../core/sync/engine.ts'
 import { loadNodeWebrtc, nodeSigner, nodeVerifier, nodeVerifyBytes, startSignalingServer } from '../core/sync/node.ts'
-import { T0, DAY, answerRfqs, keysA, keysB, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from '../core/sync/testkit.ts'
+import { T0, DAY, answerRfqs, linkDocs, keysA, keysB, makeParams, openingSigned, storeWithOpening, pkg, cappedCall } from '../core/sync/testkit.ts'
 import { channelIdOf, type ChannelParams } from '../core/channel.ts'
 import { applyTransition, type Transition } from '../core/transition.ts'
 import { stateHash, stateDigest, type ChannelState } from '../core/state.ts'
@@ -156,7 +156,6 @@ async function inProcessConfirm(): Promise<BenchResult[]> {
   const WARMUP = 2
   const TRADES = 30 // per channel: stays under MAX_OPEN_POSITIONS (32), as over WebRTC
   const confirm: number[] = []
-  const LINK = Symbol('bench-link')
   for (let n = 0; n < CHANNELS; n++) {
     const params = makeParams(60 + n)
     const opening = openingSigned(params, Date.now() - 1000)
@@ -165,11 +164,7 @@ async function inProcessConfirm(): Promise<BenchResult[]> {
     const bDoc = new Y.Doc()
     Y.applyUpdate(bDoc, Y.encodeStateAsUpdate(a.doc))
     const b = await ChannelSession.open({ doc: bDoc, params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), signer: nodeSigner(keysB.secretKey), verifier: nodeVerifier() })
-    const link = (from: Y.Doc, to: Y.Doc) => from.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin !== LINK) setImmediate(() => Y.applyUpdate(to, u, LINK))
-    })
-    link(a.doc, b.doc)
-    link(b.doc, a.doc)
+    const unlink = linkDocs(a.doc, b.doc)
     const stopAnswering = answerRfqs(a)
     try {
       for (let i = 0; i < TRADES; i++) {
@@ -182,6 +177,7 @@ async function inProcessConfirm(): Promise<BenchResult[]> {
       }
     } finally {
       stopAnswering()
+      unlink()
       await a.close()
       await b.close()
     }

@@ -221,8 +221,8 @@ export function ticketToDraft(t: TicketTerms): PackageDraft {
 
 export const UNWIND_NOTE_PREFIX = 'close out position '
 const UNWIND_NOTE = /^close out position ([0-9a-f]{64})$/gm
-/** The same line, tested once (no global state: `test` on UNWIND_NOTE would move its lastIndex). */
-const HAS_UNWIND_NOTE = /^close out position [0-9a-f]{64}$/m
+/** The same line, tested once (not global: `test` on UNWIND_NOTE would move its lastIndex). */
+const HAS_UNWIND_NOTE = new RegExp(UNWIND_NOTE.source, 'm')
 
 /** The notes line that marks a ticket as the close-out of `positionId`. */
 export function unwindNote(positionId: string): string {

@@ -6,14 +6,12 @@ import * as Y from 'yjs'
 import { channelIdOf, type ChannelSpec } from '../core/index.ts'
 import { testSpec } from '../core/testkit.ts'
 import { ChannelSession } from '../core/sync/index.ts'
-import { DEPOSIT, DAY, T0, keysA, keysB, makeParams, openingSigned, storeWithOpening } from '../core/sync/testkit.ts'
+import { DEPOSIT, DAY, T0, keysA, keysB, linkDocs, makeParams, openingSigned, storeWithOpening } from '../core/sync/testkit.ts'
 import type { SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { ChannelBot, type ChannelBotDeps } from './channelBot.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import { DEFAULT_RULES } from './marketMaker.ts'
 import { until } from './testbed.ts'
-
-const LINK = Symbol('test-link')
 
 let stop: (() => Promise<void>) | null = null
 afterEach(async () => {
@@ -29,7 +27,6 @@ async function botAndTrader() {
   const spec: ChannelSpec = { ...testSpec(params.oracle), assetDecimals: params.assetDecimals }
   const market = { now: () => Date.now(), spec: () => spec, spot: () => 120, allSpots: () => ({ 'BTC-USD': 120 }), onRefresh: () => () => undefined }
   const onChain: SettlementChannelView = { channelId, status: 'open', deposited: 2n * DEPOSIT, holdings: 2n * DEPOSIT, version: 0, dispute: null, lockedPositions: null, lockedCount: 0 }
-  const links: (() => void)[] = []
   // The desk's store starts with the trader's doc (the epoch it made), as a room's first sync gives it.
   const store = storeWithOpening(opening)
   store.updates.push(Y.encodeStateAsUpdate(trader.doc))
@@ -39,23 +36,15 @@ async function botAndTrader() {
     settlement: { view: async () => onChain } as unknown as ChannelBotDeps['settlement'],
     market: market as unknown as ChainMarket,
     connect: (doc) => {
-      // Each doc's updates reach the other on the next macrotask, as over a transport.
-      const link = (from: Y.Doc, to: Y.Doc) => {
-        const h = (u: Uint8Array, origin: unknown) => {
-          if (origin !== LINK) setImmediate(() => Y.applyUpdate(to, u, LINK))
-        }
-        from.on('update', h)
-        links.push(() => from.off('update', h))
-      }
-      link(doc, trader.doc)
-      link(trader.doc, doc)
-      return { getStatus: () => ({ webrtcPeers: 1, signalingConnected: 1, synced: true }), subscribe: () => () => undefined, destroy: () => links.forEach((off) => off()) }
+      // The trader's doc and the desk's, linked as over a transport.
+      const unlink = linkDocs(doc, trader.doc)
+      return { getStatus: () => ({ webrtcPeers: 1, signalingConnected: 1, synced: true }), subscribe: () => () => undefined, destroy: unlink }
     },
     store,
     name: 'Test Desk',
     rules: { ...DEFAULT_RULES, quietMs: 0 },
     watchtower: false,
-    log: (line) => { if (process.env.BOT_LOG) console.log(line) },
+    log: () => undefined,
     spendFunds: (_amount, tx) => tx(),
   }
   const bot = await ChannelBot.start(deps)

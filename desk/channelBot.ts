@@ -560,6 +560,7 @@ export class ChannelBot {
     return pkg
   }
 
+  /** Four times the tickets a channel can list at once (core/sync schema.ts MAX_RFQS, 64). */
   private readonly packages = new BoundedMemo<string, { readonly spec: TicketInput['spec']; readonly pkg: TicketPackage }>(256)
 
   private async tickets(view: ChannelView): Promise<void> {

@@ -3,8 +3,7 @@
 // trader clears later stays clear. Used by the channel's RFQ draft and the network RFQ's.
 // The fill is applied to the draft as it is when React applies it (a functional update), not to the
 // draft this render saw: an edit the trader made meanwhile (a quantity typed right after "New ...")
-// is kept. (Likely cause of an e2e/rfq.spec.ts flake: a quantity typed right after "New network
-// RFQ" was back at the template's 1, with the strike filled around spot.)
+// is kept.
 import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { fillBlankStrikes, type PackageDraft } from './draft.ts'

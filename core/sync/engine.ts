@@ -222,7 +222,7 @@ const byVersionThenHash = (a: ({ version: number } | { state: { version: number 
  */
 const USED_SETS = 1024
 const usedSets = new BoundedMemo<ChannelState, { has(id: Hex, quoter: Party, nonce: bigint): boolean }>(USED_SETS)
-/** Open position ids and used (quoter, nonce) pairs of a state, as sets (made once per recent state object). */
+/** `s`'s sets (made once per state while it is among the recent ones). */
 function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): boolean } {
   let u = usedSets.get(s)
   if (u === undefined) {

@@ -64,6 +64,24 @@ export function pkg(legs: OptionLeg[], expiry = T0 + 30 * DAY): OptionPackage {
   return { feed: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0, asset: 'USDC', assetDecimals: 0, expiry, oracle: oracleKeys.publicKey, legs }
 }
 
+const LINKED = Symbol('linked-docs')
+
+/**
+ * Links two docs as a transport would, without loss: each doc's updates reach the other on the next
+ * macrotask. Returns the function that unlinks them. (SimNet, below, is the lossy, stepped one.)
+ */
+export function linkDocs(a: Y.Doc, b: Y.Doc): () => void {
+  const forward = (from: Y.Doc, to: Y.Doc) => {
+    const h = (u: Uint8Array, origin: unknown) => {
+      if (origin !== LINKED) setImmediate(() => Y.applyUpdate(to, u, LINKED))
+    }
+    from.on('update', h)
+    return () => from.off('update', h)
+  }
+  const offs = [forward(a, b), forward(b, a)]
+  return () => offs.forEach((off) => off())
+}
+
 /**
  * A market maker's reflex for tests and benchmarks: each open RFQ of the other party is answered
  * once with a quote of premium 9 on a capped call at the ticket's first strike (valid 60 s).

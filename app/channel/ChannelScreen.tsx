@@ -99,7 +99,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       {notices.length > 0 && (
         <ul className="notices" aria-label="What the app did">
           {notices.slice(0, 6).map((n) => (
-            <li key={`${n.at}-${n.text}`} className={n.kind === 'error' ? 'error' : n.kind === 'warn' ? 'warn' : ''}>{n.text}</li>
+            <li key={`${n.at}-${n.text}`} className={n.kind === 'error' ? 'error' : n.kind === 'warn' ? 'warn' : ''}>
+              <time className="muted" dateTime={new Date(n.at).toISOString()}>{new Date(n.at).toLocaleTimeString()}</time> {n.text}
+            </li>
           ))}
         </ul>
       )}

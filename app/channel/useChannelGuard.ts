@@ -12,19 +12,14 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
 import { staleDispute } from '../../channel-contract/client/dispute.ts'
+import { currentNotices, withNotice, type Notice, type NoticeTopic } from './notices.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
-export interface Notice {
-  readonly at: number
-  readonly kind: 'info' | 'warn' | 'error'
-  readonly text: string
-}
-
-export function useChannelGuard(session: ChannelSession | null, latest: SignedState | null, onChain: OnChain, keys: KeyPair, now: number): Notice[] {
+export function useChannelGuard(session: ChannelSession | null, latest: SignedState | null, onChain: OnChain, keys: KeyPair, now: number): readonly Notice[] {
   const { conn, snap } = useSettlement()
   const [notices, setNotices] = useState<Notice[]>([])
-  const note = (kind: Notice['kind'], text: string) => setNotices((n) => [{ at: Date.now(), kind, text }, ...n].slice(0, 20))
+  const note = (kind: Notice['kind'], text: string, topic?: NoticeTopic) => setNotices((list) => withNotice(list, { at: Date.now(), kind, text, ...(topic ? { topic } : {}) }))
   const watched = useRef(-1)
   const refuted = useRef('')
   /** Position id -> earliest time (page clock) to try settling it again. */
@@ -51,10 +46,10 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     if (authorized.current === key) return
     authorized.current = key
     ensureAuthorization(session.doc, session.params, session.me, kind, hash, (id, h, closing) => conn.settlement.chain.authorize(id, h, closing)).then(
-      (signed) => signed && note('info', `Your EVM account authorised ${kind === 'open' ? 'opening' : 'closing'} the channel with v${latest.state.version}: either of you can now send it to the contract.`),
+      (signed) => signed && note('info', `Your EVM account authorised ${kind === 'open' ? 'opening' : 'closing'} the channel with v${latest.state.version}: either of you can now send it to the contract.`, `authorise-${kind}`),
       (e) => {
         authorized.current = ''
-        note('error', `Could not authorise ${kind === 'open' ? 'opening' : 'closing'} the channel: ${describeFailure(e)}`)
+        note('error', `Could not authorise ${kind === 'open' ? 'opening' : 'closing'} the channel: ${describeFailure(e)}`, `authorise-${kind}`)
       },
     )
   }, [session, latest, absent, openOnChain, hasWallet, conn])
@@ -125,19 +120,19 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     void (async () => {
       const retry = (ps: readonly { id: string }[], e: unknown) => {
         for (const p of ps) settling.current.set(p.id, Date.now() + SETTLE_RETRY_MS)
-        note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`)
+        note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`, 'settle')
       }
       const { settlements, missing } = await settlementsFor(expired, (feed, expiry) => conn.settlement.attestation(feed, expiry))
       if (missing.length > 0) retry(missing.map((m) => m.position), missing[0]!.error)
       if (settlements.length === 0 || ownSettleOpen(session.view, settlements)) return
       try {
         await session.proposeSettle(settlements)
-        note('info', `Proposed settlement of ${settlements.length} expired position(s) at the oracle's price.`)
+        note('info', `Proposed settlement of ${settlements.length} expired position(s) at the oracle's price.`, 'settle')
       } catch (e) {
         retry(expired, e)
       }
     })()
   }, [session, latest, now, conn])
 
-  return notices
+  return currentNotices(notices, onChain)
 }

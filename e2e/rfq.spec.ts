@@ -170,14 +170,17 @@ test('a desk that goes silent mid-request does not block the ladder; a desk that
   await page.getByRole('button', { name: 'Network RFQ' }).click()
   for (const d of desks) {
     await page.getByRole('button', { name: `Open a channel with ${d.name}` }).click()
-    await expect(page.getByRole('status').filter({ hasText: `Channel with ${d.name} opening` })).toBeVisible({ timeout: 15_000 })
+    // The desk's row says where its channel stands (opening, then open) in place of the button.
+    await expect(page.getByRole('button', { name: `Open a channel with ${d.name}` })).toHaveCount(0, { timeout: 15_000 })
   }
   // Opened on the contract without the trader visiting any channel (the screen guards every channel).
   for (const d of desks) {
     await expect.poll(async () => (await deskInfo(d)).channels.map((c) => c.status), { timeout: 45_000, message: `${d.name}'s channel opens on the contract` }).toEqual(['open'])
     await expect(page.getByRole('checkbox', { name: `Ask ${d.name}` })).toBeChecked()
   }
-  await expect(page.getByText('channel open')).toHaveCount(3)
+  await expect(page.getByText('channel open', { exact: true })).toHaveCount(3)
+  // What the clicks said ("Channel with … opening") has left with the openings.
+  await expect(page.getByRole('status').filter({ hasText: 'opening' })).toHaveCount(0)
   const [live, silent, picky] = desks as [Desk, Desk, Desk]
 
   await page.getByRole('button', { name: 'New network RFQ' }).click()

@@ -17,6 +17,17 @@ export interface NetworkChannel {
   readonly error: string | null
 }
 
+/** A channel the trader can ask: its session runs, its opening is signed, it is not closing. */
+export function canAsk(n: NetworkChannel): boolean {
+  const latest = n.snap?.view.latest
+  return n.session !== null && latest !== null && latest !== undefined && !latest.state.isFinal
+}
+
+/** The counterparties (public keys) whose channel the trader can ask now. */
+export function askablePeers(network: readonly NetworkChannel[]): ReadonlySet<string> {
+  return new Set(network.filter(canAsk).map((n) => (n.record.me === 'A' ? n.record.params.partyB : n.record.params.partyA)))
+}
+
 /**
  * The network as one external store: its snapshot is the list of channels, where a channel keeps
  * its object (and the list its array) until that channel's runtime or session snapshot changes,

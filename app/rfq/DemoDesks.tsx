@@ -19,11 +19,16 @@ interface DeskCard {
   readonly error: string | null
 }
 
-export function DemoDesks({ keys, records, onCreated }: { keys: KeyPair; records: readonly ChannelRecord[]; onCreated: (r: ChannelRecord) => Promise<void> }) {
+/**
+ * `records`: the trader's channels; `ready`: the counterparties whose channel can be asked now (its
+ * opening co-signed). A desk's row says which: a button, "channel opening…" or "channel open".
+ */
+export function DemoDesks({ keys, records, ready, onCreated }: { keys: KeyPair; records: readonly ChannelRecord[]; ready: ReadonlySet<string>; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
-  const [status, setStatus] = useState<string | null>(null)
+  /** What the last click did, and for which desk (a note on a desk leaves once its channel is open). */
+  const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string } | null>(null)
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
@@ -50,13 +55,13 @@ export function DemoDesks({ keys, records, onCreated }: { keys: KeyPair; records
     try {
       if (!venue) throw new Error('the chain or the oracle service is not reachable')
       const record = proposeChannel(keys, { counterparty: c.contact, label: c.name, myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' }, venue, Date.now())
-      setStatus(`Sending the invite to ${c.name}…`)
+      setStatus({ publicKey: c.publicKey, text: `Sending the invite to ${c.name}…` })
       const sent = await fetch(`${c.url}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record.invite) })
       if (!sent.ok) throw new Error(`${c.name} refused the invite: ${await sent.text()}`)
       await onCreated({ ...record, inviteDelivered: true })
-      setStatus(`Channel with ${c.name} opening: it quotes once the channel is open on the contract.`)
+      setStatus({ publicKey: c.publicKey, text: `Channel with ${c.name} opening: it quotes once the channel is open on the contract.` })
     } catch (e) {
-      setStatus(`Could not open a channel with ${c.name}: ${describeFailure(e)}`)
+      setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: ${describeFailure(e)}` })
     } finally {
       setBusy(false)
     }
@@ -78,7 +83,7 @@ export function DemoDesks({ keys, records, onCreated }: { keys: KeyPair; records
               <>
                 <strong>{c.name ?? c.url}</strong>
                 {c.publicKey && peers.has(c.publicKey)
-                  ? <span className="muted">channel open</span>
+                  ? <span className="muted">{ready.has(c.publicKey) ? 'channel open' : 'channel opening…'}</span>
                   : <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open a channel with {c.name ?? 'this desk'}</button>}
               </>
             )}
@@ -86,7 +91,7 @@ export function DemoDesks({ keys, records, onCreated }: { keys: KeyPair; records
         ))}
       </ul>
       {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
-      {status && <p role="status">{status}</p>}
+      {status && !(status.publicKey && ready.has(status.publicKey)) && <p role="status">{status.text}</p>}
     </section>
   )
 }

@@ -5,7 +5,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { intentKey } from '../../core/sync/index.ts'
 import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
-import type { NetworkChannel } from '../book/useNetwork.ts'
+import { canAsk, type NetworkChannel } from '../book/useNetwork.ts'
 import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
 import { PackageBuilder, addTemplate, emptyDraft, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
@@ -28,12 +28,6 @@ export interface NetworkRfqProps {
   /** The demo desks' panel (DemoDesks), open at first when the trader has no channel yet. */
   readonly demoDesks?: ReactNode
   readonly hasChannels?: boolean
-}
-
-/** A channel the trader can ask: its session runs, its opening is signed, it is not closing. */
-function canAsk(n: NetworkChannel): boolean {
-  const latest = n.snap?.view.latest
-  return n.session !== null && latest !== null && latest !== undefined && !latest.state.isFinal
 }
 
 const newId = () => crypto.randomUUID().replace(/-/g, '').slice(0, 16)

@@ -105,8 +105,12 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(page.getByText('Draft: only you see it.')).toBeVisible()
     await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).first()).toBeAttached()
     await expect(page.getByLabel('Listed expiry').locator('option', { hasText: '(monthly)' }).first()).toBeAttached()
-    // Picking a listed expiry sets the date; any other date stays possible.
-    const weekly = (await page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).first().getAttribute('value'))!
+    // Picking a listed expiry sets the date; any other date stays possible. A weekly at least three
+    // days out: from Thursday 08:00 UTC the first weekly is hours away, and this put's premium (the
+    // settlement report checks it below) would be worth less than a cent.
+    const weeklies = await page.getByLabel('Listed expiry').locator('option', { hasText: '(weekly)' }).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+    const weekly = weeklies.find((d) => Date.parse(`${d}T08:00:00Z`) - Date.now() > 3 * 86_400_000)!
+    expect(weekly, `a weekly expiry three days out among ${weeklies.join(', ')}`).toBeDefined()
     await page.getByLabel('Listed expiry').selectOption(weekly)
     await expect(page.getByLabel('Expiry date (08:00 UTC)')).toHaveValue(weekly)
     await page.getByLabel('Leg 1 quantity').fill('0.1')
@@ -350,7 +354,7 @@ test('a counter the desk will not take is answered with its reason, in words the
     await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
     await counter.getByLabel('Premium (USDC)').fill('0.01')
     await counter.getByRole('button', { name: /^Sign and send bid at 0\.01/ }).click()
-    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d.]+ USDC; your counter is 0\.01(0000)? USDC\.$/, { timeout: 20_000 })
+    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,]+\.\d\d USDC; your counter is 0\.01 USDC\.$/, { timeout: 20_000 })
     await shot(page, 'counter-declined')
     await trader.context.close()
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { maxLoss, type OptionPackage, type Position, type Quote } from '../core/index.ts'
+import { maxLoss, parseUnits, type OptionPackage, type Position, type Quote } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage } from '../core/pricing/index.ts'
 import {
@@ -224,6 +224,24 @@ describe('counterDecision', () => {
     const sell = (p: bigint) => counterDecision({ counter: quote(bid.terms, 'sell', p, 'A'), mine: myBid, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES })
     expect(sell(BigInt(Math.floor(bid.fairMinor)))).toMatchObject({ accept: true })
     expect(sell(BigInt(Math.floor(bid.fairMinor)) + 1n)).toMatchObject({ accept: false, code: 'ABOVE_MID' })
+  })
+
+  it('says its limit in cents, rounded so that a counter of exactly that amount is taken', () => {
+    const below = input(quote(d.terms, 'buy', 7_000_000n, 'A'))
+    const m = /^the desk sells at no less than its mid of ([\d,]+\.\d\d) USDC; your counter is 7\.00 USDC$/.exec(below.accept ? '' : below.reason)
+    expect(m, below.accept ? 'accepted' : below.reason).not.toBeNull()
+    const limit = parseUnits(m![1]!, 6)
+    expect(Number(limit)).toBeGreaterThanOrEqual(fair)
+    expect(input(quote(d.terms, 'buy', limit, 'A'))).toMatchObject({ accept: true })
+
+    const bid = quoted(decide(ticket({ side: 'sell' })))
+    const myBid = quote(bid.terms, 'buy', bid.premium, 'B')
+    const above = counterDecision({ counter: quote(bid.terms, 'sell', bid.premium * 10n, 'A'), mine: myBid, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES })
+    const n = /^the desk buys at no more than its mid of ([\d,]+\.\d\d) USDC; your counter is [\d,]+\.\d{2,} USDC$/.exec(above.accept ? '' : above.reason)
+    expect(n, above.accept ? 'accepted' : above.reason).not.toBeNull()
+    const bidLimit = parseUnits(n![1]!, 6)
+    expect(Number(bidLimit)).toBeLessThanOrEqual(bid.fairMinor)
+    expect(counterDecision({ counter: quote(bid.terms, 'sell', bidLimit, 'A'), mine: myBid, spot: SPOT, now: NOW, myBalance: RICH, rules: DEFAULT_RULES })).toMatchObject({ accept: true })
   })
 
   it('leaves counters that change the terms or keep the same side', () => {

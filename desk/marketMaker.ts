@@ -224,7 +224,7 @@ export function unwindQuote(i: TicketInput): QuoteDecision {
   const payer: Party = side === 'buy' ? i.me : otherParty(i.me)
   const free = (payer === 'A' ? i.latest.balanceA + p.lockA : i.latest.balanceB + p.lockB)
   if (free < premium) {
-    const money = (v: bigint) => `${formatUnits(v, p.terms.assetDecimals)} ${p.terms.asset}`
+    const money = (v: bigint) => moneyText(v, p.terms)
     const who = payer === i.me ? 'the desk has' : 'you have'
     return { kind: 'skip', code: 'INSUFFICIENT_BALANCE', reason: `closing out pays ${money(premium)}; ${who} ${money(free)} free with the position's collateral`, tell: true }
   }
@@ -299,6 +299,24 @@ export interface CounterInput {
   readonly closeOut?: boolean
 }
 
+/**
+ * An amount as the trader reads it (a refusal's reason travels to the app and is shown as written):
+ * in the asset, with cents at least, as the app shows money ("15.00 USDC"), and exact.
+ */
+function moneyText(v: bigint, terms: Pick<OptionPackage, 'asset' | 'assetDecimals'>): string {
+  return `${formatUnits(v, terms.assetDecimals, { minDecimals: Math.min(2, terms.assetDecimals) })} ${terms.asset}`
+}
+
+/**
+ * A limit in minor units (`fairMinor`, fractional) rounded to the asset's cents, up for a price the
+ * desk sells at no less than, down for one it buys at no more than: a counter of exactly the
+ * amount said is taken.
+ */
+function inCents(minor: number, decimals: number, dir: 'up' | 'down'): bigint {
+  const cent = 10 ** Math.max(0, decimals - 2)
+  return BigInt((dir === 'up' ? Math.ceil(minor / cent) : Math.floor(minor / cent)) * cent)
+}
+
 /** Accept a counter iff same terms, opposite side, the desk can fund it, and the premium is no worse than mid. */
 export function counterDecision(i: CounterInput): CounterDecision {
   const { counter, mine } = i
@@ -314,16 +332,15 @@ export function counterDecision(i: CounterInput): CounterDecision {
   }
   const loss = maxLoss(counter.terms)
   const premium = counter.premium
-  // Said to the trader as it is (the refusal travels to the app): amounts in the asset, not minor units.
-  const money = (v: bigint) => `${formatUnits(v, counter.terms.assetDecimals)} ${counter.terms.asset}`
+  const money = (v: bigint) => moneyText(v, counter.terms)
   if (counter.side === 'buy') {
     // The trader buys, the desk sells and receives `premium`.
-    if (Number(premium) < fairMinor) return { accept: false, code: 'BELOW_MID', reason: `the desk sells at no less than its mid of ${money(BigInt(Math.ceil(fairMinor)))}; your counter is ${money(premium)}` }
+    if (Number(premium) < fairMinor) return { accept: false, code: 'BELOW_MID', reason: `the desk sells at no less than its mid of ${money(inCents(fairMinor, counter.terms.assetDecimals, 'up'))}; your counter is ${money(premium)}` }
     if (i.myBalance + premium < loss.seller) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `selling it would lock ${money(loss.seller)}, more than the desk has free in this channel` }
     return { accept: true, fairMinor }
   }
   // The trader sells, the desk buys and pays `premium`.
-  if (Number(premium) > fairMinor) return { accept: false, code: 'ABOVE_MID', reason: `the desk buys at no more than its mid of ${money(BigInt(Math.floor(fairMinor)))}; your counter is ${money(premium)}` }
+  if (Number(premium) > fairMinor) return { accept: false, code: 'ABOVE_MID', reason: `the desk buys at no more than its mid of ${money(inCents(fairMinor, counter.terms.assetDecimals, 'down'))}; your counter is ${money(premium)}` }
   if (i.myBalance < loss.buyer + premium) return { accept: false, code: 'INSUFFICIENT_COLLATERAL', reason: `buying it would lock ${money(loss.buyer)} plus the premium, more than the desk has free in this channel` }
   return { accept: true, fairMinor }
 }

@@ -149,7 +149,7 @@ test('a counter below the desk\'s mid is answered in words; Suggest then propose
     const counter = page.getByRole('region', { name: 'Counter quote' })
     await counter.getByLabel('Premium (USDC)').fill('0.01')
     await counter.getByRole('button', { name: /^Sign and send bid at 0\.01 USDC/ }).click()
-    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,.]+ USDC; your counter is 0\.01(0+)? USDC\.$/, { timeout: 20_000 })
+    await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,]+\.\d\d USDC; your counter is 0\.01 USDC\.$/, { timeout: 20_000 })
     // My declined counter no longer asks me to wait for the desk.
     const mine = page.getByTestId('quote').filter({ hasText: 'will not take your counter' })
     await expect(mine).toContainText('declined by the other trader; counter their quote again, or ask for a new one')

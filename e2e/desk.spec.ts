@@ -356,6 +356,12 @@ test('a counter the desk will not take is answered with its reason, in words the
     await counter.getByRole('button', { name: /^Sign and send bid at 0\.01/ }).click()
     await expect(page.getByTestId('quote-declined')).toHaveText(/^Demo Desk will not take your counter: the desk sells at no less than its mid of [\d,]+\.\d\d USDC; your counter is 0\.01 USDC\.$/, { timeout: 20_000 })
     await shot(page, 'counter-declined')
+    // My counter binds me until it expires: withdrawn, it is cancelled on both sides and nobody can take it.
+    const mine = page.getByTestId('quote').filter({ hasText: 'Your counter' })
+    await mine.getByRole('button', { name: 'Withdraw' }).click()
+    await expect(mine).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 })
+    await expect(mine).toContainText('You cancelled the quote')
+    await expect(mine.getByRole('button', { name: 'Accept' })).toBeDisabled()
     await trader.context.close()
   } finally {
     await desk.stop()

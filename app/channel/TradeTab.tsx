@@ -327,7 +327,8 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         busy={busy}
         onAccept={() => void act('Signing the trade…', () => session.accept(q.hash))}
         onCounter={() => setCounterFor(q.hash)}
-        onDecline={() => (own ? void act('Cancelling…', () => session.cancelQuote(q.hash)) : decline(q.hash))}
+        onDecline={() => decline(q.hash)}
+        onWithdraw={own ? () => void act('Withdrawing…', () => session.cancelQuote(q.hash)) : undefined}
       />
     </div>
   )

@@ -13,11 +13,16 @@ export interface QuoteCardProps {
   readonly now: number
   /** My market inputs per feed (my vol), for the fair value and the edge. */
   readonly market: MarketsByFeed
-  /** True when I am the quoter: the buttons are for the other trader. */
+  /** True when I am the quoter: Accept, Counter and Decline are for the other trader. */
   readonly ownQuote?: boolean
   readonly onAccept: () => void
   readonly onCounter: () => void
   readonly onDecline: () => void
+  /**
+   * My own live quote binds me until it expires: the other trader may take it any moment. Given,
+   * the card offers to withdraw it (a signed cancel) in place of the other trader's buttons.
+   */
+  readonly onWithdraw?: () => void
   /** Set while an action is in flight ("Signing…"): buttons disabled, text shown. */
   readonly busy?: string | null
 }
@@ -26,7 +31,7 @@ const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'b
 /** What the pill says: a used quote is a fill, and reads as one. */
 const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', cancelled: 'cancelled', superseded: 'superseded' }
 
-export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, busy = null }: QuoteCardProps) {
+export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null }: QuoteCardProps) {
   const uid = useId()
   const status = effectiveStatus(quote, now)
   const blocked = blockedReason(status, quote.quoterName, ownQuote, quote.declined ?? false) ?? busy
@@ -85,10 +90,16 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
       </dl>
       {edge?.ok && edge.edge.impliedVol === null && edge.edge.volNote && <p className="muted small-text">Quoted vol: {edge.edge.volNote}</p>}
       <div className="row quote-actions">
-        <button type="button" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
-        <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onCounter}>Counter</button>
-        <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
-        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' ? 'muted' : 'warn'}>{blocked}</span>}
+        {ownQuote && live && onWithdraw ? (
+          <button type="button" className="secondary" disabled={busy !== null} aria-describedby={`${uid}-why`} onClick={onWithdraw}>Withdraw</button>
+        ) : (
+          <>
+            <button type="button" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
+            <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onCounter}>Counter</button>
+            <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
+          </>
+        )}
+        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' || (ownQuote && live && !quote.declined) ? 'muted' : 'warn'}>{blocked}</span>}
       </div>
     </article>
   )

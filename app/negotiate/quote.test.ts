@@ -28,7 +28,7 @@ describe('quote status and actions', () => {
   })
   it('my declined quote does not ask me to wait for the other trader', () => {
     expect(blockedReason('live', 'You', true, true)).toBe('declined by the other trader; counter their quote again, or ask for a new one')
-    expect(blockedReason('live', 'You', true, false)).toBe('this is your own quote; wait for the other trader')
+    expect(blockedReason('live', 'You', true, false)).toBe('your own quote: the other trader can take it until it expires, unless you withdraw it')
     expect(blockedReason('used', 'You', true, true)).toBe('filled: see the fill above')
   })
   it('only a live quote of the other trader can be acted on, and each refusal says why', () => {

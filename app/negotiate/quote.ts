@@ -36,11 +36,11 @@ export function effectiveStatus(q: Pick<QuoteCardQuote, 'status' | 'validUntil'>
   return q.status === 'live' && now > q.validUntil ? 'expired' : q.status
 }
 
-/** Why Accept / Counter / Decline are disabled, or null when they may be used. */
+/** Why Accept / Counter / Decline are disabled (for my own live quote: what it means), or null when they may be used. */
 export function blockedReason(status: QuoteCardStatus, quoterName: string, ownQuote: boolean, declined = false): string | null {
   // Declined: waiting would be in vain (the reason is shown with the quote).
   if (ownQuote && status === 'live' && declined) return 'declined by the other trader; counter their quote again, or ask for a new one'
-  if (ownQuote && status === 'live') return 'this is your own quote; wait for the other trader'
+  if (ownQuote && status === 'live') return 'your own quote: the other trader can take it until it expires, unless you withdraw it'
   switch (status) {
     case 'live': return null
     case 'expired': return 'the quote has expired; ask for a new one'

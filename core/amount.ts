@@ -17,6 +17,15 @@ export function formatUnits(value: bigint, decimals: number, opts: { group?: boo
 }
 
 /**
+ * An exact amount in minor units as a trader reads it: grouped, trailing zeros trimmed down to
+ * `shown` decimals, never rounded ("1,500.00", "1,500.123456"). The app's tables and the desk's
+ * words to the trader both use it.
+ */
+export function formatAmount(minor: bigint, decimals: number, shown = 2): string {
+  return formatUnits(minor, decimals, { minDecimals: Math.min(shown, decimals) })
+}
+
+/**
  * "1,234.5" with 2 decimals -> 123450n. Refuses more fractional digits than `decimals` (no silent
  * rounding of money), exponents, signs unless `allowNegative`, and empty text.
  */

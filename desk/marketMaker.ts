@@ -30,7 +30,7 @@
 //            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
 import {
-  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, expiryOn, signQuote, formatUnits, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
+  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, expiryOn, signQuote, formatAmount, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
   type CloseOutQuote,
   type ChannelParams, type ChannelSpec, type ChannelState, type Hex, type SecretKeyHex, type SignedQuote, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
@@ -299,12 +299,9 @@ export interface CounterInput {
   readonly closeOut?: boolean
 }
 
-/**
- * An amount as the trader reads it (a refusal's reason travels to the app and is shown as written):
- * in the asset, with cents at least, as the app shows money ("15.00 USDC"), and exact.
- */
+/** An amount in the asset, exact, with cents at least ("15.00 USDC"): a refusal's reason is shown to the trader as written. */
 function moneyText(v: bigint, terms: Pick<OptionPackage, 'asset' | 'assetDecimals'>): string {
-  return `${formatUnits(v, terms.assetDecimals, { minDecimals: Math.min(2, terms.assetDecimals) })} ${terms.asset}`
+  return `${formatAmount(v, terms.assetDecimals)} ${terms.asset}`
 }
 
 /**

@@ -11,7 +11,7 @@ import { BookScreen } from './BookScreen.tsx'
 import { ChannelBookHost } from './ChannelBookHost.tsx'
 import { ChannelGuardHost } from './ChannelGuardHost.tsx'
 import type { BookChannel, ClosedOutcome } from './book.ts'
-import { askablePeers, bookChannels, useNetwork } from './useNetwork.ts'
+import { bookChannels, channelsByPeer, useNetwork } from './useNetwork.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
 
@@ -35,8 +35,8 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   const onClosed = useCallback((channelId: string, c: readonly ClosedOutcome[]) => {
     setClosed((m) => (m.get(channelId) === c ? m : new Map(m).set(channelId, c)))
   }, [])
-  const ready = useMemo(() => askablePeers(network), [network])
-  const demoDesks = onCreated ? <DemoDesks keys={keys} records={records} ready={ready} onCreated={onCreated} /> : undefined
+  const byPeer = useMemo(() => channelsByPeer(network), [network])
+  const demoDesks = onCreated ? <DemoDesks keys={keys} channels={byPeer} onCreated={onCreated} /> : undefined
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
     <>

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelSession, SessionSnapshot } from '../../core/sync/index.ts'
 import { ChannelRuntime } from '../channels/channelRuntime.ts'
-import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { BookChannel } from './book.ts'
 
@@ -23,9 +23,11 @@ export function canAsk(n: NetworkChannel): boolean {
   return n.session !== null && latest !== null && latest !== undefined && !latest.state.isFinal
 }
 
-/** The counterparties (public keys) whose channel the trader can ask now. */
-export function askablePeers(network: readonly NetworkChannel[]): ReadonlySet<string> {
-  return new Set(network.filter(canAsk).map((n) => (n.record.me === 'A' ? n.record.params.partyB : n.record.params.partyA)))
+/** Per counterparty (public key) the trader has a channel with: whether one can be asked now. */
+export function channelsByPeer(network: readonly NetworkChannel[]): ReadonlyMap<string, 'opening' | 'open'> {
+  const out = new Map<string, 'opening' | 'open'>()
+  for (const n of network) if (out.get(peerKeyOf(n.record)) !== 'open') out.set(peerKeyOf(n.record), canAsk(n) ? 'open' : 'opening')
+  return out
 }
 
 /**
@@ -90,7 +92,7 @@ export function bookChannels(network: readonly NetworkChannel[], prev: readonly 
     return {
       channelId: n.record.channelId,
       counterparty: n.record.label,
-      counterpartyKey: n.record.me === 'A' ? n.record.params.partyB : n.record.params.partyA,
+      counterpartyKey: peerKeyOf(n.record),
       me: n.record.me,
       state,
       latestHash: n.snap?.view.latestHash ?? null,

@@ -1,7 +1,7 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
 import { fingerprint, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
-import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
@@ -49,7 +49,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now)
   const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label })
-  const peerKey = me === 'A' ? record.params.partyB : record.params.partyA
+  const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)
   const conn = snap?.connection

@@ -2,7 +2,7 @@
 // (params, our side, the room secret, the agreed deposits). Stored data is parsed on load.
 import { createStore, get, set } from 'idb-keyval'
 import { z } from 'zod'
-import { toWire } from '../../core/index.ts'
+import { otherParty, partyKey, toWire } from '../../core/index.ts'
 import { membershipSchema, parseMembership, type ChannelMembership } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 
@@ -15,6 +15,11 @@ export interface ChannelRecord extends ChannelMembership {
   readonly invite?: { readonly sealed: string; readonly code: string }
   /** Set when the app handed the invite over itself (the demo desk's API): nothing to show or tell. */
   readonly inviteDelivered?: true
+}
+
+/** The counterparty's public key in a channel. */
+export function peerKeyOf(r: ChannelMembership): string {
+  return partyKey(r.params, otherParty(r.me))
 }
 
 const recordSchema = membershipSchema({

@@ -20,10 +20,10 @@ interface DeskCard {
 }
 
 /**
- * `records`: the trader's channels; `ready`: the counterparties whose channel can be asked now (its
+ * `channels`: per counterparty key, whether the trader's channel with it can be asked now (its
  * opening co-signed). A desk's row says which: a button, "channel opening…" or "channel open".
  */
-export function DemoDesks({ keys, records, ready, onCreated }: { keys: KeyPair; records: readonly ChannelRecord[]; ready: ReadonlySet<string>; onCreated: (r: ChannelRecord) => Promise<void> }) {
+export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channels: ReadonlyMap<string, 'opening' | 'open'>; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
@@ -67,7 +67,6 @@ export function DemoDesks({ keys, records, ready, onCreated }: { keys: KeyPair; 
     }
   }
 
-  const peers = new Set(records.map((r) => (r.me === 'A' ? r.params.partyB : r.params.partyA)))
   return (
     <section className="ticket" aria-labelledby="demo-desks-title">
       <h3 id="demo-desks-title">Demo desks</h3>
@@ -82,8 +81,8 @@ export function DemoDesks({ keys, records, ready, onCreated }: { keys: KeyPair; 
             {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
-                {c.publicKey && peers.has(c.publicKey)
-                  ? <span className="muted">{ready.has(c.publicKey) ? 'channel open' : 'channel opening…'}</span>
+                {c.publicKey && channels.has(c.publicKey)
+                  ? <span className="muted">{channels.get(c.publicKey) === 'open' ? 'channel open' : 'channel opening…'}</span>
                   : <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open a channel with {c.name ?? 'this desk'}</button>}
               </>
             )}
@@ -91,7 +90,7 @@ export function DemoDesks({ keys, records, ready, onCreated }: { keys: KeyPair; 
         ))}
       </ul>
       {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
-      {status && !(status.publicKey && ready.has(status.publicKey)) && <p role="status">{status.text}</p>}
+      {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && <p role="status">{status.text}</p>}
     </section>
   )
 }

@@ -1,15 +1,12 @@
 // Display formatting for the trader's numbers. Exact amounts (bigint minor units) go through
 // core's formatUnits; model outputs (floats from core/pricing) are rounded once, to the shown
 // precision, and then formatted the same way, so every amount on screen has one look.
-import { formatUnits } from '../../core/index.ts'
+import { formatAmount, formatUnits } from '../../core/index.ts'
+
+export { formatAmount }
 
 /** Placeholder for a value that cannot be computed (shown with the reason beside it). */
 export const NO_VALUE = '—'
-
-/** An exact amount in minor units, grouped, trailing zeros trimmed down to `shown` decimals. */
-export function formatAmount(minor: bigint, decimals: number, shown = 2): string {
-  return formatUnits(minor, decimals, { minDecimals: Math.min(shown, decimals) })
-}
 
 /** An exact amount with an explicit sign: "+1,500.00", "-20.50", "0.00". */
 export function formatSignedAmount(minor: bigint, decimals: number, shown = 2): string {

@@ -230,6 +230,13 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
     await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel is closed: both balances are paid out/)
     await shot(page, 'closed-channel')
+    // With its only channel ended, the desk's row offers a new channel again (not "opening…").
+    await page.getByRole('button', { name: 'Network RFQ' }).click()
+    await page.locator('summary', { hasText: 'Demo desks' }).click()
+    const demoDesks = page.getByRole('region', { name: 'Demo desks' })
+    await expect(demoDesks).toContainText('last channel ended')
+    await expect(demoDesks.getByRole('button', { name: 'Open a new channel with Demo Desk' })).toBeEnabled()
+    await expect(demoDesks).not.toContainText('channel opening…')
     await trader.context.close()
   } finally {
     await desk.stop()

@@ -23,10 +23,23 @@ export function canAsk(n: NetworkChannel): boolean {
   return n.session !== null && latest !== null && latest !== undefined && !latest.state.isFinal
 }
 
-/** Per counterparty (public key) the trader has a channel with: whether one can be asked now. */
-export function channelsByPeer(network: readonly NetworkChannel[]): ReadonlyMap<string, 'opening' | 'open'> {
-  const out = new Map<string, 'opening' | 'open'>()
-  for (const n of network) if (out.get(peerKeyOf(n.record)) !== 'open') out.set(peerKeyOf(n.record), canAsk(n) ? 'open' : 'opening')
+/**
+ * Where the trader stands with a counterparty: a channel that can be asked now, one still opening,
+ * or only ended ones (their final state signed by both: closing or closed, never to trade again).
+ */
+export type PeerChannels = 'open' | 'opening' | 'ended'
+
+const STANDING: Record<PeerChannels, number> = { ended: 0, opening: 1, open: 2 }
+
+/** Per counterparty (public key) the trader has a channel with: its best channel's standing (PeerChannels). */
+export function channelsByPeer(network: readonly NetworkChannel[]): ReadonlyMap<string, PeerChannels> {
+  const out = new Map<string, PeerChannels>()
+  for (const n of network) {
+    const here: PeerChannels = canAsk(n) ? 'open' : n.snap?.view.latest?.state.isFinal ? 'ended' : 'opening'
+    const key = peerKeyOf(n.record)
+    const before = out.get(key)
+    if (before === undefined || STANDING[here] > STANDING[before]) out.set(key, here)
+  }
   return out
 }
 

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
+import type { PeerChannels } from '../book/useNetwork.ts'
 import { proposeChannel, useVenue } from '../channels/NewChannelForm.tsx'
 import { config } from '../config.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -20,10 +21,11 @@ interface DeskCard {
 }
 
 /**
- * `channels`: per counterparty key, whether the trader's channel with it can be asked now (its
- * opening co-signed). A desk's row says which: a button, "channel opening…" or "channel open".
+ * `channels`: per counterparty key, where the trader's channels with it stand (PeerChannels). A
+ * desk's row says which: "channel open", "channel opening…", or a button to open one (a new one
+ * once every channel with that desk has ended).
  */
-export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channels: ReadonlyMap<string, 'opening' | 'open'>; onCreated: (r: ChannelRecord) => Promise<void> }) {
+export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channels: ReadonlyMap<string, PeerChannels>; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
@@ -81,9 +83,16 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
             {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
-                {c.publicKey && channels.has(c.publicKey)
-                  ? <span className="muted">{channels.get(c.publicKey) === 'open' ? 'channel open' : 'channel opening…'}</span>
-                  : <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open a channel with {c.name ?? 'this desk'}</button>}
+                {(() => {
+                  const standing = c.publicKey ? channels.get(c.publicKey) : undefined
+                  if (standing === 'open' || standing === 'opening') return <span className="muted">{standing === 'open' ? 'channel open' : 'channel opening…'}</span>
+                  return (
+                    <>
+                      {standing === 'ended' && <span className="muted">last channel ended</span>}
+                      <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open {standing === 'ended' ? 'a new' : 'a'} channel with {c.name ?? 'this desk'}</button>
+                    </>
+                  )
+                })()}
               </>
             )}
           </li>

@@ -12,8 +12,19 @@ describe('formatMoney', () => {
     expect(formatMoney(-1_005_000n, 6, 'USDC')).toBe('-1.01 USDC')
     expect(formatMoney(1_004_999n, 6, 'USDC')).toBe('1.00 USDC')
   })
+  it('never shows an amount that is not zero as zero: under half a cent it is shown exactly', () => {
+    // A 10% out-of-the-money put a day before expiry trades for less than a cent.
+    expect(formatMoney(4_213n, 6, 'USDC')).toBe('0.004213 USDC')
+    expect(formatMoney(4_000n, 6, 'USDC', { signed: true })).toBe('+0.004 USDC')
+    expect(formatMoney(-4_000n, 6, 'USDC')).toBe('-0.004 USDC')
+    expect(formatMoney(1n, 6, 'USDC')).toBe('0.000001 USDC')
+    // Half a cent and more rounds as usual.
+    expect(formatMoney(5_000n, 6, 'USDC')).toBe('0.01 USDC')
+    expect(formatMoney(123_456n, 8, 'BTC', { symbol: false })).toBe('0.0012')
+    expect(formatMoney(4_999n, 8, 'BTC', { symbol: false })).toBe('0.00004999')
+  })
   it('never shows minus zero, and signs positives on request', () => {
-    expect(formatMoney(-4_000n, 6, 'USDC')).toBe('0.00 USDC')
+    expect(formatMoney(0n, 6, 'USDC')).toBe('0.00 USDC')
     expect(formatMoney(292_420_000n, 6, 'USDC', { signed: true })).toBe('+292.42 USDC')
     expect(formatMoney(0n, 6, 'USDC', { signed: true })).toBe('0.00 USDC')
   })

@@ -1,5 +1,6 @@
 // Money as the trader reads it: the asset's display precision (cents for dollar coins), thousands
-// separators, rounded half away from zero from the exact integer, never through a float. The exact
+// separators, rounded half away from zero from the exact integer, never through a float, and never
+// to a zero that is not one. The exact
 // figure (every minor unit) is kept for hover and the audit.
 import { formatUnits } from '../../core/index.ts'
 
@@ -26,13 +27,16 @@ export interface MoneyFormat {
   readonly symbol?: boolean
 }
 
-/** 50_000_000_000n, 6, 'USDC' -> "50,000.00 USDC". */
+/**
+ * 50_000_000_000n, 6, 'USDC' -> "50,000.00 USDC". An amount that is not zero never reads as zero:
+ * one that would round to 0.00 is shown exactly (a premium of 4213n -> "0.004213 USDC", not "0.00").
+ */
 export function formatMoney(minor: bigint, decimals: number, asset: string, opts: MoneyFormat = {}): string {
   const shown = displayDecimals(asset, decimals)
   const r = roundTo(minor, decimals, shown)
-  const text = formatUnits(r, shown)
-  const sign = opts.signed && r > 0n ? '+' : ''
-  return `${sign}${text === '-0' || /^-0\.0*$/.test(text) ? text.slice(1) : text}${opts.symbol === false ? '' : ` ${asset}`}`
+  const text = r === 0n && minor !== 0n ? formatUnits(minor, decimals, { minDecimals: shown }) : formatUnits(r, shown)
+  const sign = opts.signed && minor > 0n ? '+' : ''
+  return `${sign}${text}${opts.symbol === false ? '' : ` ${asset}`}`
 }
 
 /** Every minor unit: "50,000.000000 USDC" (hover text, audit, CSV). */

@@ -115,7 +115,7 @@ describe('ladderRow', () => {
     expect(r.status).toBe('quoted')
     expect(r.shortfall).toBe('your free balance in this channel, 0.01 USDC, does not cover the premium 700.00 USDC and the collateral 0.00 USDC')
     // The dealer's side is checked too.
-    expect(ladderRow(input(view({ quotes: [quoteView('h1')], balances: [RICH, 5n] })), T0, market).shortfall).toMatch(/^the dealer's free balance in this channel, 0.00 USDC, does not cover the collateral 27,500.00 USDC less the premium 700.00 USDC$/)
+    expect(ladderRow(input(view({ quotes: [quoteView('h1')], balances: [RICH, 5n] })), T0, market).shortfall).toMatch(/^the dealer's free balance in this channel, 0.000005 USDC, does not cover the collateral 27,500.00 USDC less the premium 700.00 USDC$/)
   })
 
   it('reads waiting, declined (with the dealer\'s reason), expired, withdrawn, filled and offline', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rmSync } from 'node:fs'
 import { nextExpiry } from '../core/index.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
-import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
+import { proposeChannel } from '../app/channels/proposal.ts'
 import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startDevnetStack, until, type Stack } from './testbed.ts'
 
 describe('the dev chain restarts under the desk', () => {

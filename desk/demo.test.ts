@@ -13,7 +13,7 @@ import { readAuthorization, type StoreRecord } from '../core/sync/index.ts'
 import { FileChannelStore } from '../core/sync/file-store.ts'
 import { FileJournal } from '../core/sync/journal-store.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
-import { proposeChannel, type ChannelVenue } from '../app/channels/NewChannelForm.tsx'
+import { proposeChannel, type ChannelVenue } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
 import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
 

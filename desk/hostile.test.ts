@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs'
 import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, settlementPayout, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import { tempDir, type Service } from '../scripts/services.ts'
-import { proposeChannel } from '../app/channels/NewChannelForm.tsx'
+import { proposeChannel } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
 import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
 

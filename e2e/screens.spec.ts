@@ -243,7 +243,19 @@ test('an invite under review shows the deposits in cents with separators, every 
   const [a, b] = [alice.page, bob.page]
   const bKey = await myPublicKey(b)
   await a.getByRole('button', { name: 'New channel' }).click()
+  // Every bad field says what is wrong with it at once (not the first only), tied to its field.
+  const form = a.getByRole('form', { name: 'New channel' })
   await a.getByLabel('Counterparty contact (public key@EVM address)').fill(bKey)
+  await a.getByLabel('Your deposit (USDC)').fill('-5')
+  await a.getByLabel('Their deposit (USDC)').fill('1.1234567')
+  await a.getByLabel('Challenge period (hours)').fill('0')
+  await expect(a.getByLabel('Your deposit (USDC)')).toHaveAccessibleDescription('your deposit: must not be negative')
+  await expect(a.getByLabel('Their deposit (USDC)')).toHaveAccessibleDescription('their deposit: at most 6 decimal places')
+  await expect(a.getByLabel('Challenge period (hours)')).toHaveAccessibleDescription('challenge period: 0 hours is not between 1 second and 720 hours')
+  await expect(form.getByRole('button', { name: 'Create invite' })).toBeDisabled()
+  // More than the contract holds free for the trader: said, and the invite may still go.
+  await a.getByLabel('Your deposit (USDC)').fill('150000')
+  await expect(form).toContainText('The contract holds 100,000.00 USDC free for you: deposit 50,000.00 USDC more before the channel opens on the contract.')
   await a.getByLabel('Name for them').fill('Bob')
   await a.getByLabel('Your deposit (USDC)').fill('12345.5')
   await a.getByLabel('Their deposit (USDC)').fill('50000')

@@ -1,0 +1,124 @@
+// A channel proposal as the inviter types it (counterparty contact, deposits, challenge period):
+// what is wrong with each field, in words, and the channel record with its sealed invite once
+// nothing is. The form shows every field's problem under it; proposeChannel refuses the first.
+import { randomBytes } from '@noble/hashes/utils.js'
+import {
+  bytesToHex, channelIdOf, deploymentId, fingerprint, parseUnits, MIN_CHALLENGE_PERIOD_MS, type AddressHex, type ChannelParams, type KeyPair,
+} from '../../core/index.ts'
+import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
+import { config } from '../config.ts'
+import { formatMoney } from '../money/money.ts'
+import type { ChannelRecord } from './channelRecords.ts'
+import { parseContact, type Contact } from './contact.ts'
+
+export interface ChannelProposal {
+  readonly counterparty: string
+  readonly label: string
+  readonly myDeposit: string
+  readonly theirDeposit: string
+  readonly challengeHours: string
+}
+
+/** The deployment a new channel is made for, and this trader's EVM account. */
+export interface ChannelVenue {
+  readonly chainId: number
+  /** The adjudicator (no 0x). */
+  readonly contract: AddressHex
+  readonly oracle: string
+  readonly myEvm: AddressHex
+}
+
+/** The longest challenge period a proposal may ask for. */
+export const MAX_CHALLENGE_HOURS = 720
+
+/** What is wrong with a proposal, per field (`deposits`: the two together); no key: nothing. */
+export type ProposalProblems = Partial<Record<'counterparty' | 'myDeposit' | 'theirDeposit' | 'deposits' | 'challengeHours', string>>
+
+interface Checked {
+  readonly problems: ProposalProblems
+  readonly contact: Contact | null
+  readonly depositA: bigint | null
+  readonly depositB: bigint | null
+  readonly challengePeriod: number | null
+}
+
+function check(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null, asset = config.asset): Checked {
+  const problems: ProposalProblems = {}
+  const attempt = <T>(field: keyof ProposalProblems, f: () => T): T | null => {
+    try {
+      return f()
+    } catch (e) {
+      problems[field] = (e as Error).message
+      return null
+    }
+  }
+  let contact = attempt('counterparty', () => parseContact(p.counterparty))
+  if (contact && contact.publicKey === keys.publicKey) [problems.counterparty, contact] = ['counterparty: that is your own key', null]
+  else if (contact && contact.evm === myEvm) [problems.counterparty, contact] = ['counterparty: that EVM address is your own account', null]
+  const depositA = attempt('myDeposit', () => parseUnits(p.myDeposit, asset.decimals, 'your deposit'))
+  const depositB = attempt('theirDeposit', () => parseUnits(p.theirDeposit, asset.decimals, 'their deposit'))
+  if (depositA === 0n && depositB === 0n) problems.deposits = 'deposits: at least one side must deposit something'
+  const hours = p.challengeHours.trim() === '' ? NaN : Number(p.challengeHours)
+  const challengePeriod = Math.round(hours * 3_600_000)
+  const periodOk = Number.isFinite(hours) && challengePeriod >= MIN_CHALLENGE_PERIOD_MS && hours <= MAX_CHALLENGE_HOURS
+  if (!Number.isFinite(hours)) problems.challengeHours = `challenge period: "${p.challengeHours}" is not a number of hours`
+  else if (!periodOk) problems.challengeHours = `challenge period: ${p.challengeHours.trim()} hours is not between 1 second and ${MAX_CHALLENGE_HOURS} hours`
+  return { problems, contact, depositA, depositB, challengePeriod: periodOk ? challengePeriod : null }
+}
+
+/** Every field's problem, in words (the form shows each under its field). */
+export function proposalProblems(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null): ProposalProblems {
+  return check(keys, p, myEvm).problems
+}
+
+/**
+ * Said beside a valid deposit larger than what the contract holds free for the trader: the invite
+ * can still go (the deposit is locked only when the channel opens on the contract), but not the open.
+ */
+export function depositShortfall(myDeposit: string, free: bigint | null, asset = config.asset): string | null {
+  if (free === null) return null
+  let d: bigint
+  try {
+    d = parseUnits(myDeposit, asset.decimals)
+  } catch {
+    return null
+  }
+  if (d <= free) return null
+  return `The contract holds ${formatMoney(free, asset.decimals, asset.symbol)} free for you: deposit ${formatMoney(d - free, asset.decimals, asset.symbol)} more before the channel opens on the contract.`
+}
+
+/** Builds the channel record and its sealed invite (pure except for the random nonce, secret and code); throws the first problem. */
+export function proposeChannel(keys: KeyPair, p: ChannelProposal, venue: ChannelVenue, now: number): ChannelRecord {
+  const { problems, contact, depositA, depositB, challengePeriod } = check(keys, p, venue.myEvm)
+  const first = Object.values(problems)[0]
+  if (first !== undefined || !contact || depositA === null || depositB === null || challengePeriod === null) throw new Error(first ?? 'the proposal is incomplete')
+  const { symbol, decimals } = config.asset
+  const contractId = deploymentId(venue.chainId, venue.contract)
+  const params: ChannelParams = {
+    contractId,
+    chainId: venue.chainId,
+    contract: venue.contract,
+    evmA: venue.myEvm,
+    evmB: contact.evm,
+    partyA: keys.publicKey,
+    partyB: contact.publicKey,
+    nonce: bytesToHex(randomBytes(32)),
+    challengePeriod,
+    asset: symbol,
+    assetDecimals: decimals,
+    oracle: venue.oracle,
+  }
+  const code = newInviteCode()
+  const deposits = { A: depositA, B: depositB }
+  const sealed = sealInvite({ contractId, inviter: keys.publicKey, params, deposits, signaling: config.signalingUrls }, keys.secretKey, code)
+  return {
+    channelId: channelIdOf(params),
+    params,
+    me: 'A',
+    roomSecret: channelRoomSecret(keys.secretKey, params, 'A'),
+    deposits,
+    label: p.label.trim().slice(0, 64) || `peer ${fingerprint(contact.publicKey).slice(0, 5)}`,
+    createdAt: now,
+    invite: { sealed, code },
+  }
+}

@@ -10,11 +10,12 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   const alice = await newTrader(browser, stack, 'alice')
   const bob = await newTrader(browser, stack, 'bob')
   const [a, b] = [alice.page, bob.page]
+  // Bob gets his funds only once the channel is signed: until then his side of the open is short.
   for (const t of [alice, bob]) {
     await t.open()
     await createIdentity(t.page)
-    await getTestFunds(t.page)
   }
+  await getTestFunds(a)
   // Test funds: a mint and a deposit, each listed as confirmed with the block that mined it and its gas.
   const txs = a.getByTestId('tx-list').locator('li')
   await expect(txs.filter({ hasText: 'Test funds 100,000.00 USDC' })).toHaveAttribute('data-stage', 'mined')
@@ -23,6 +24,19 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   expect(await stack.chain.freeBalance(evmA)).toBe(100_000_000_000n)
 
   await openChannel(a, b)
+  // Signed but not on the contract: trading is allowed, and the Trade tab says nothing backs it yet.
+  for (const p of [a, b]) {
+    await p.getByRole('tab', { name: 'Trade' }).click()
+    await expect(p.getByTestId('trade-unbacked')).toContainText('Not open on the contract yet: neither deposit is locked')
+  }
+  // Bob's deposit is more than the contract holds free for him: his Settlement tab says so, until he deposits.
+  await b.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(b.getByTestId('open-shortfall')).toHaveText('The contract holds 0.00 USDC free for you: deposit 50,000.00 USDC more before the channel opens on the contract.')
+  await a.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(a.getByTestId('open-waiting').or(a.getByRole('button', { name: 'Open channel on the contract' }))).not.toHaveCount(0)
+  await expect(a.getByTestId('open-shortfall')).toHaveCount(0)
+  await getTestFunds(b)
+  await expect(b.getByTestId('open-shortfall')).toHaveCount(0)
   for (const p of [a, b]) {
     await p.getByRole('tab', { name: 'Settlement' }).click()
     // Enabled once the counterparty's EIP-712 authorisation is in the doc.
@@ -30,6 +44,8 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   }
   await Promise.all([a, b].map((p) => p.getByRole('button', { name: 'Open channel on the contract' }).click()))
   for (const p of [a, b]) await expect(p.getByTestId('onchain-status')).toHaveText('open', { timeout: 20_000 })
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await expect(a.getByTestId('trade-unbacked')).toHaveCount(0)
 
   const opens = [a, b].map((p) => p.getByTestId('tx-list').locator('li').filter({ hasText: 'Open channel' }))
   await expect.poll(async () => (await Promise.all(opens.map((o) => o.getAttribute('class')))).sort().join(',')).toBe('confirmed,failed')

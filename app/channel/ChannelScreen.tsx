@@ -15,7 +15,7 @@ import { TradeTab } from './TradeTab.tsx'
 import { useBook } from '../blotter/useBook.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
-import { tradingBlocked } from './tradingBlocked.ts'
+import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
 import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
@@ -47,6 +47,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const book = useBook(meta, snap?.view ?? null, markets)
   const chainStatus = onChain.status === 'present' ? onChain.view.status : null
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
+  const unbacked = tradingUnbacked(onChain.status === 'absent' ? 'not opened' : chainStatus, latest !== null)
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now)
   const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label })
   const peerKey = peerKeyOf(record)
@@ -114,7 +115,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       <Notifications notices={desk.notices} dismiss={desk.dismiss} />
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} book={book} />}
+        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} book={book} />}
         {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} />}

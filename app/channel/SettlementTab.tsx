@@ -6,6 +6,7 @@ import { formatMoney } from '../money/money.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
+import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import type { TxProgress } from '../../channel-contract/client/index.ts'
 
@@ -36,6 +37,8 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
   }
   const view = onChain.status === 'present' ? onChain.view : null
   const status = onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : onChain.status
+  // The open moves this party's deposit (its balance in the opening state) out of its free balance.
+  const openShortfall = onChain.status === 'absent' && s?.version === 0 ? depositShortfall(record.me === 'A' ? s.balanceA : s.balanceB, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }) : null
   const finalProposed = session.view.outcomes.some((o) => o.type === 'final' && o.status !== 'failed' && o.status !== 'refused')
 
   return (
@@ -52,6 +55,7 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
           <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', (p) => chain.open(params, latest!, openAuth!, p))}>
             Open channel on the contract
           </button>
+          {openShortfall && <p className="warn" data-testid="open-shortfall">{openShortfall}</p>}
           {s?.version === 0 && !openAuth && <p className="muted small" data-testid="open-waiting">Waiting for {record.label}'s authorisation to open (their app gives it once both signed).</p>}
         </div>
       )}

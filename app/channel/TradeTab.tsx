@@ -38,13 +38,15 @@ interface Props {
   spec: ChannelSpec
   /** Why no new trade can start in this channel (closed, disputed, final), or null. */
   blocked: string | null
+  /** Said above the tickets while the channel is not open on the contract (tradingUnbacked), or null. */
+  unbacked: string | null
   book: BookView
 }
 
 type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
 
 
-export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, book }: Props) {
+export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, book }: Props) {
   const view = snap.view
   const me = record.me
   const [selected, setSelected] = useState<string | null>(null)
@@ -117,6 +119,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <button type="button" className="secondary small" aria-keyshortcuts="?" onClick={() => keys.setHelp(!keys.help)}>Keyboard shortcuts</button>
       </div>
       {blocked && <p className="warn" id="trade-blocked" role="status" data-testid="trade-blocked">{blocked}</p>}
+      {unbacked && <p className="warn small" data-testid="trade-unbacked">{unbacked}</p>}
       {!view.latest && <p className="muted">Trading starts once the opening state is signed by both.</p>}
       {draft && (
         <div className="ticket" role="region" aria-label="RFQ draft">

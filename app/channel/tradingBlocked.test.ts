@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tradingBlocked } from './tradingBlocked.ts'
+import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
 
 describe('tradingBlocked', () => {
   it('lets an open channel (or one not yet on chain) trade', () => {
@@ -11,5 +11,16 @@ describe('tradingBlocked', () => {
     expect(tradingBlocked('finalized', false)).toMatch(/^This channel was finalized after a dispute: no more trades\./)
     expect(tradingBlocked('disputed', false)).toMatch(/^This channel is in dispute on the contract: trading is stopped\./)
     expect(tradingBlocked('open', true)).toMatch(/^The final state is signed by both: the channel is closing/)
+  })
+})
+
+describe('tradingUnbacked', () => {
+  it('warns, without blocking, while a channel whose opening is co-signed is not open on the contract', () => {
+    expect(tradingBlocked('not opened', false)).toBeNull()
+    expect(tradingUnbacked('not opened', true)).toMatch(/^Not open on the contract yet: neither deposit is locked/)
+  })
+  it('says nothing before the opening is co-signed, once the contract holds the channel, or while its status is unknown', () => {
+    expect(tradingUnbacked('not opened', false)).toBeNull()
+    for (const chain of ['open', 'disputed', 'finalized', 'closed', null]) expect(tradingUnbacked(chain, true)).toBeNull()
   })
 })

@@ -10,3 +10,13 @@ export function tradingBlocked(chain: string | null, isFinal: boolean): string |
   if (isFinal) return 'The final state is signed by both: the channel is closing, no new trades. Close it on the contract in the Settlement tab.'
   return null
 }
+
+/**
+ * What to know before trading in a channel whose opening is co-signed but not yet open on the
+ * contract (`chain` 'not opened'): trading is allowed (the protocol runs off chain), but no deposit
+ * is locked yet. Null otherwise.
+ */
+export function tradingUnbacked(chain: string | null, opened: boolean): string | null {
+  if (chain !== 'not opened' || !opened) return null
+  return 'Not open on the contract yet: neither deposit is locked, so a trade here is backed by nothing on chain until the channel opens (Settlement tab). The demo desks quote only once it is open.'
+}

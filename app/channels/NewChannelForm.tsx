@@ -1,7 +1,7 @@
 // Inviter: propose a channel to a counterparty whose contact we have (public key@EVM address;
 // compare the key's fingerprint out of band). Produces a sealed invite (send it anywhere) and a one-time code (tell it by phone).
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { fingerprint, type KeyPair } from '../../core/index.ts'
+import { fingerprint, parseUnits, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -21,7 +21,7 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
   // The contact's problem waits for the trader to type one; every other field starts filled in.
   const shown = form.counterparty.trim() ? problems : { ...problems, counterparty: undefined }
   const contact = problems.counterparty === undefined ? parseContact(form.counterparty) : null
-  const shortfall = problems.myDeposit === undefined ? depositShortfall(form.myDeposit, snap.wallet?.free ?? null) : null
+  const shortfall = problems.myDeposit === undefined ? depositShortfall(parseUnits(form.myDeposit, config.asset.decimals), snap.wallet?.free ?? null) : null
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()

@@ -42,9 +42,9 @@ describe('a channel proposal: every field says what is wrong with it', () => {
   })
 
   it('says when the contract holds less than the deposit free for the trader (the invite may still go)', () => {
-    expect(depositShortfall('50000', 100_000_000_000n)).toBeNull()
-    expect(depositShortfall('50000', null)).toBeNull()
-    expect(depositShortfall('junk', 0n)).toBeNull()
-    expect(depositShortfall('50000', 20_000_500_000n)).toBe('The contract holds 20,000.50 USDC free for you: deposit 29,999.50 USDC more before the channel opens on the contract.')
+    expect(depositShortfall(50_000_000_000n, 100_000_000_000n)).toBeNull()
+    expect(depositShortfall(50_000_000_000n, 50_000_000_000n)).toBeNull()
+    expect(depositShortfall(50_000_000_000n, null)).toBeNull()
+    expect(depositShortfall(50_000_000_000n, 20_000_500_000n)).toBe('The contract holds 20,000.50 USDC free for you: deposit 29,999.50 USDC more before the channel opens on the contract.')
   })
 })

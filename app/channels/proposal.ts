@@ -72,19 +72,13 @@ export function proposalProblems(keys: KeyPair, p: ChannelProposal, myEvm: Addre
 }
 
 /**
- * Said beside a valid deposit larger than what the contract holds free for the trader: the invite
- * can still go (the deposit is locked only when the channel opens on the contract), but not the open.
+ * Said of a deposit larger than what the contract holds free for the trader (the New channel form,
+ * and a channel not yet open): the invite can still go, as the deposit is locked only when the
+ * channel opens on the contract, but the open would fail.
  */
-export function depositShortfall(myDeposit: string, free: bigint | null, asset = config.asset): string | null {
-  if (free === null) return null
-  let d: bigint
-  try {
-    d = parseUnits(myDeposit, asset.decimals)
-  } catch {
-    return null
-  }
-  if (d <= free) return null
-  return `The contract holds ${formatMoney(free, asset.decimals, asset.symbol)} free for you: deposit ${formatMoney(d - free, asset.decimals, asset.symbol)} more before the channel opens on the contract.`
+export function depositShortfall(deposit: bigint, free: bigint | null, asset: { readonly symbol: string; readonly decimals: number } = config.asset): string | null {
+  if (free === null || deposit <= free) return null
+  return `The contract holds ${formatMoney(free, asset.decimals, asset.symbol)} free for you: deposit ${formatMoney(deposit - free, asset.decimals, asset.symbol)} more before the channel opens on the contract.`
 }
 
 /** Builds the channel record and its sealed invite (pure except for the random nonce, secret and code); throws the first problem. */

@@ -235,12 +235,13 @@ test('the narrowest phone (360x740): every screen fits, the channel list folds a
 test('an invite under review shows the deposits in cents with separators, every digit on hover', async ({ browser, stack }, testInfo) => {
   const alice = await newTrader(browser, stack, 'invite-alice')
   const bob = await newTrader(browser, stack, 'invite-bob')
+  // Bob has no funds yet: the review says his deposit needs them before the open.
   for (const t of [alice, bob]) {
     await t.open()
     await createIdentity(t.page)
-    await getTestFunds(t.page)
   }
   const [a, b] = [alice.page, bob.page]
+  await getTestFunds(a)
   const bKey = await myPublicKey(b)
   await a.getByRole('button', { name: 'New channel' }).click()
   // Every bad field says what is wrong with it at once (not the first only), tied to its field.
@@ -269,6 +270,7 @@ test('an invite under review shows the deposits in cents with separators, every 
   const theirs = review.getByRole('row', { name: /^Their deposit/ }).getByRole('cell')
   await expect(theirs).toHaveText('12,345.50 USDC')
   await expect(theirs.locator('span')).toHaveAttribute('title', 'exact: 12,345.500000 USDC')
+  await expect(b.getByTestId('accept-shortfall')).toHaveText('The contract holds 0.00 USDC free for you: deposit 50,000.00 USDC more before the channel opens on the contract.')
   await screen(b, testInfo, 'invite-review')
   await alice.context.close()
   await bob.context.close()

@@ -7,6 +7,7 @@ import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from './channelRecords.ts'
+import { depositShortfall } from './proposal.ts'
 
 type Opened = ReturnType<typeof openInvite>
 
@@ -55,6 +56,8 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const info = snap.info
   const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
+  // Accepting locks nothing yet; the open on the contract moves this deposit out of the free balance.
+  const shortfall = opened && me ? depositShortfall(opened.deposits[me], snap.wallet?.free ?? null, { symbol: opened.params.asset, decimals: opened.params.assetDecimals }) : null
   const money = (v: bigint) => <Money minor={v} decimals={opened?.params.assetDecimals ?? config.asset.decimals} asset={opened?.params.asset ?? config.asset.symbol} />
   return (
     <div>
@@ -95,6 +98,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
               </tr>
             </tbody>
           </table>
+          {shortfall && <p className="warn small" data-testid="accept-shortfall">{shortfall}</p>}
           <label>
             Name for them
             <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} placeholder="e.g. Desk A" />

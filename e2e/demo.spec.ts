@@ -2,10 +2,17 @@ import { test, expect, newTrader, demoService } from './fixtures.ts'
 import { createIdentity, getTestFunds } from './app.ts'
 
 const DEMO_PORT = 8761
+let lastDesk: ReturnType<typeof demoService> | null = null
+
+// After a failed run, the desk's own account of what it did.
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && lastDesk) console.log(`[desk log: ${testInfo.title}]\n${lastDesk.tail(80)}`)
+})
 
 test('one trader against the demo counterparty from a single browser context', async ({ browser, stack }, testInfo) => {
   test.setTimeout(120_000)
   const demo = demoService(stack, DEMO_PORT)
+  lastDesk = demo
   await demo.start()
   try {
     const trader = await newTrader(browser, stack, 'solo', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)

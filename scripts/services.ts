@@ -29,7 +29,17 @@ export interface ServiceSpec {
 export class Service {
   private child: ChildProcess | null = null
   private output: string[] = []
+  private readonly crashListeners = new Set<(how: string) => void>()
   constructor(readonly spec: ServiceSpec) {}
+
+  /**
+   * Calls `listener` each time the service exits after it was ready without being stopped (a crash,
+   * or an exit of its own), with how it ended ("exit code 1", "signal SIGSEGV"). Returns the unsubscribe.
+   */
+  onCrash(listener: (how: string) => void): () => void {
+    this.crashListeners.add(listener)
+    return () => this.crashListeners.delete(listener)
+  }
 
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null
@@ -60,23 +70,33 @@ export class Service {
         }
         if (this.spec.ready.test(text)) {
           clearTimeout(timer)
+          ready = true
           resolve()
         }
       }
+      let ready = false
       child.stdout!.on('data', onData)
       child.stderr!.on('data', onData)
       child.once('exit', (code, signal) => {
         clearTimeout(timer)
-        reject(new Error(`${this.spec.name} exited (${signal ?? code}) before it was ready:\n${this.tail()}`))
+        const how = signal ? `signal ${signal}` : `exit code ${code}`
+        // Said in its output too: the tail a failure message or a test log shows ends with how it ended.
+        this.output.push(`[${this.spec.name} ended: ${how}]`)
+        if (!ready) return reject(new Error(`${this.spec.name} exited (${signal ?? code}) before it was ready:\n${this.tail()}`))
+        if (!this.stopping.has(child)) for (const l of this.crashListeners) l(how)
       })
     })
   }
+
+  /** Children this object is stopping (their exit is no crash). */
+  private readonly stopping = new WeakSet<ChildProcess>()
 
   /** Stops the process: SIGTERM (clean shutdown) or SIGKILL (crash). Resolves when it has exited. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child
     if (!child || !this.running) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    this.stopping.add(child)
     if (signal === 'SIGTERM' && this.spec.signalGroup === false) child.kill('SIGTERM')
     else killGroup(child, signal)
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000)

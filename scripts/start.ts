@@ -52,7 +52,8 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
-async function run(s: Service): Promise<void> {
+/** `restart`: started again if it ends on its own after it was ready (supervise). */
+async function run(s: Service, opts: { restart?: boolean } = {}): Promise<void> {
   services.push(s)
   try {
     await s.start()
@@ -60,6 +61,37 @@ async function run(s: Service): Promise<void> {
     console.error(`[start] ${(e as Error).message}`)
     await stopAll(1)
   }
+  if (opts.restart) supervise(s)
+}
+
+/** Restarts of one service within a minute after which it is left stopped (it keeps failing). */
+const RESTARTS_PER_MINUTE = 3
+
+/**
+ * A service that ends on its own after it was ready is said, with its last lines, and started
+ * again a second later: a demo desk that crashed resumes its channels from its data directory, and
+ * the trader's app reconnects to it. One that keeps ending is left stopped, and said so.
+ */
+function supervise(s: Service): void {
+  const recent: number[] = []
+  s.onCrash((how) => {
+    if (stopping) return
+    const now = Date.now()
+    while (recent.length > 0 && now - recent[0]! > 60_000) recent.shift()
+    if (recent.length >= RESTARTS_PER_MINUTE) {
+      console.error(`[start] ${s.spec.name} ended (${how}) ${recent.length + 1} times within a minute: left stopped; the other services go on. Its last lines:\n${s.tail(20)}`)
+      return
+    }
+    recent.push(now)
+    console.error(`[start] ${s.spec.name} ended unexpectedly (${how}); starting it again in a second. Its last lines:\n${s.tail(20)}`)
+    setTimeout(() => {
+      if (stopping) return
+      s.start().then(
+        () => console.log(`[start] ${s.spec.name} is running again`),
+        (e: unknown) => console.error(`[start] ${s.spec.name} did not start again: ${(e as Error).message}`),
+      )
+    }, 1_000)
+  })
 }
 
 // ---- the chain: another one by configuration, else the dev chain ----
@@ -102,17 +134,17 @@ if (external) {
 // ---- services on the chain (ours unless the configuration names others) ----
 
 if (chain.oracleUrl === null) {
-  await run(oracleService({ port: ports.oracle, rpcUrl: chain.rpcUrl, allowOrigins: appOrigins, echo: true }))
+  await run(oracleService({ port: ports.oracle, rpcUrl: chain.rpcUrl, allowOrigins: appOrigins, echo: true }), { restart: true })
   chain = { ...chain, oracleUrl: `http://127.0.0.1:${ports.oracle}` }
 }
 if (chain.watchtowerUrl === null) {
-  await run(watchtowerService({ port: ports.watchtower, dataDir: '.data/watchtower', chainEnv: configToEnv(chain, 'OTC_'), allowOrigins: appOrigins, echo: true }))
+  await run(watchtowerService({ port: ports.watchtower, dataDir: '.data/watchtower', chainEnv: configToEnv(chain, 'OTC_'), allowOrigins: appOrigins, echo: true }), { restart: true })
   chain = { ...chain, watchtowerUrl: `http://127.0.0.1:${ports.watchtower}` }
 }
 
 // ---- peer to peer: signaling, and the demo desks (they settle on the chain above) ----
 
-await run(signalingService(ports.signaling, true))
+await run(signalingService(ports.signaling, true), { restart: true })
 if (existsSync('desk/main.ts')) {
   await run(new Service({
     name: 'demo',
@@ -120,7 +152,7 @@ if (existsSync('desk/main.ts')) {
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
-  }))
+  }), { restart: true })
 }
 // More demo desks: the same program in other styles (desk/styles.ts), so one trader sees
 // competition (issue 16); the app lists them all (VITE_DEMO_URLS) in Network RFQ's demo desks panel.
@@ -132,7 +164,7 @@ if (existsSync('desk/styles.ts')) {
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
-  }))))
+  }), { restart: true })))
 }
 const demoUrls = [ports.demo, ...styledDesks.map((d) => d.port)].map((p) => `http://127.0.0.1:${p}`).join(',')
 await run(new Service({

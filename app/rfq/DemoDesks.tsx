@@ -84,16 +84,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
             {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
-                {(() => {
-                  const standing = c.publicKey ? channels.get(c.publicKey) : undefined
-                  if (standing === 'open' || standing === 'opening') return <span className="muted">{standing === 'open' ? 'channel open' : 'channel opening…'}</span>
-                  return (
-                    <>
-                      {standing === 'ended' && <span className="muted">last channel ended</span>}
-                      <button type="button" className="small" disabled={busy || !c.contact} onClick={() => void open(c)}>Open {standing === 'ended' ? 'a new' : 'a'} channel with {c.name ?? 'this desk'}</button>
-                    </>
-                  )
-                })()}
+                <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact} onOpen={() => void open(c)} />
               </>
             )}
           </li>
@@ -102,5 +93,17 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
       {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && <p role="status">{status.text}</p>}
     </section>
+  )
+}
+
+/** A desk's row: where the trader's channel with it stands, or a button to open one (a new one once every channel has ended). */
+function DeskStanding({ standing, name, disabled, onOpen }: { standing: PeerChannels | undefined; name: string; disabled: boolean; onOpen: () => void }) {
+  if (standing === 'open') return <span className="muted">channel open</span>
+  if (standing === 'opening') return <span className="muted">channel opening…</span>
+  return (
+    <>
+      {standing === 'ended' && <span className="muted">last channel ended</span>}
+      <button type="button" className="small" disabled={disabled} onClick={onOpen}>Open {standing === 'ended' ? 'a new' : 'a'} channel with {name}</button>
+    </>
   )
 }

@@ -81,6 +81,10 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.getByLabel('Amount (USDC)').fill('999999999')
     await page.getByRole('button', { name: 'Withdraw' }).click()
     await expect(page.getByRole('alert')).toHaveText('You cannot withdraw 999,999,999.00 USDC: the contract holds 100,000.00 USDC for you outside channels.')
+    // A millionth too much: the two amounts are not allowed to read alike.
+    await page.getByLabel('Amount (USDC)').fill('100000.000001')
+    await page.getByRole('button', { name: 'Withdraw' }).click()
+    await expect(page.getByRole('alert')).toHaveText('You cannot withdraw 100,000.000001 USDC: the contract holds 100,000.00 USDC for you outside channels.')
     await shot(page, 'welcome')
 
     // The backup says what it restores, and can be copied or downloaded.

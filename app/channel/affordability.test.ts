@@ -40,6 +40,6 @@ describe('quoteShortfall in words', () => {
   })
   it('falls back to every digit when rounding would make the two amounts read alike', () => {
     const msg = quoteShortfall(ch.genesis, 'B', 'sell', terms, usdc(50_000) + 1n)
-    expect(msg).toBe("The counterparty's free balance 50,000.000000 USDC cannot cover 50,000.000001 USDC (collateral 0.000000 USDC + premium 50,000.000001 USDC) for this trade")
+    expect(msg).toBe("The counterparty's free balance 50,000.00 USDC cannot cover 50,000.000001 USDC (collateral 0.00 USDC + premium 50,000.000001 USDC) for this trade")
   })
 })

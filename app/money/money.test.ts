@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayDecimals, exactMoney, formatMoney } from './money.ts'
+import { displayDecimals, exactMoney, formatMoney, moneyApart } from './money.ts'
 
 describe('formatMoney', () => {
   it('shows a dollar coin in cents with thousands separators', () => {
@@ -35,5 +35,16 @@ describe('formatMoney', () => {
   })
   it('gives every minor unit in the exact form', () => {
     expect(exactMoney(50_000_000_001n, 6, 'USDC')).toBe('50,000.000001 USDC')
+  })
+})
+
+describe('moneyApart: amounts said side by side never read alike when they differ', () => {
+  it('keeps the display precision while the amounts read apart', () => {
+    expect(moneyApart([999_999_999_000_000n, 100_000_000_000n], 6, 'USDC')).toEqual(['999,999,999.00 USDC', '100,000.00 USDC'])
+    expect(moneyApart([5_000_000n, 5_000_000n], 6, 'USDC')).toEqual(['5.00 USDC', '5.00 USDC'])
+  })
+  it('gives the digits that tell them apart when rounding would make them read alike', () => {
+    expect(moneyApart([100_000_000_001n, 100_000_000_000n], 6, 'USDC')).toEqual(['100,000.000001 USDC', '100,000.00 USDC'])
+    expect(moneyApart([1_004_000n, 999_000n, 7n], 6, 'USDC')).toEqual(['1.004 USDC', '0.999 USDC', '0.000007 USDC'])
   })
 })

@@ -2,7 +2,7 @@
 // separators, rounded half away from zero from the exact integer, never through a float, and never
 // to a zero that is not one. The exact
 // figure (every minor unit) is kept for hover and the audit.
-import { formatUnits } from '../../core/index.ts'
+import { formatAmount, formatUnits } from '../../core/index.ts'
 
 /** Dollar-like assets show cents; others four decimals (never more than the asset has). */
 const CENTS = /^(USD|USDC|USDT|DAI|EUR|EURC|PYUSD|FDUSD)$/
@@ -42,4 +42,15 @@ export function formatMoney(minor: bigint, decimals: number, asset: string, opts
 /** Every minor unit: "50,000.000000 USDC" (hover text, audit, CSV). */
 export function exactMoney(minor: bigint, decimals: number, asset: string): string {
   return `${formatUnits(minor, decimals)} ${asset}`
+}
+
+/**
+ * Amounts said side by side (what was asked and what there is): in the display precision, unless
+ * two that differ would read alike there ("100,000.00 USDC" twice); then each with the digits that
+ * tell them apart (exact, cents at least: "100,000.000001 USDC" beside "100,000.00 USDC").
+ */
+export function moneyApart(values: readonly bigint[], decimals: number, asset: string): string[] {
+  const shown = values.map((v) => formatMoney(v, decimals, asset))
+  const alike = values.some((v, i) => values.some((w, j) => v !== w && shown[i] === shown[j]))
+  return alike ? values.map((v) => `${formatAmount(v, decimals)} ${asset}`) : shown
 }

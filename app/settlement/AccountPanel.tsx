@@ -3,13 +3,12 @@
 // and withdraw; every transaction's progress. Amounts in the asset's units, never minor units.
 import { useState, type FormEvent } from 'react'
 import type { EIP1193Provider } from 'viem'
-import { parseUnits } from '../../core/index.ts'
-import { formatUnits } from '../../core/index.ts'
+import { formatAmount, formatUnits, parseUnits } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
 import { describeFailure, type TrackedTx } from './connection.ts'
 import { Money } from '../money/Money.tsx'
-import { formatMoney } from '../money/money.ts'
+import { formatMoney, moneyApart } from '../money/money.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
@@ -43,15 +42,18 @@ export function AccountPanel() {
     }
     // Said here, in the asset's units, rather than as the contract's refusal in minor units.
     if (kind === 'withdraw' && wallet?.free != null && value > wallet.free) {
-      setFormError(`You cannot withdraw ${formatMoney(value, decimals, symbol)}: the contract holds ${formatMoney(wallet.free, decimals, symbol)} for you outside channels.`)
+      const [asked, held] = moneyApart([value, wallet.free], decimals, symbol)
+      setFormError(`You cannot withdraw ${asked}: the contract holds ${held} for you outside channels.`)
       return
     }
     if (kind === 'deposit' && wallet?.token != null && value > wallet.token) {
-      setFormError(`You cannot deposit ${formatMoney(value, decimals, symbol)}: your wallet holds ${formatMoney(wallet.token, decimals, symbol)}.`)
+      const [asked, held] = moneyApart([value, wallet.token], decimals, symbol)
+      setFormError(`You cannot deposit ${asked}: your wallet holds ${held}.`)
       return
     }
     setFormError(null)
-    const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatMoney(value, decimals, symbol)}`
+    // The amount as typed, every digit (a transaction's label is its record): 1.004, not 1.00.
+    const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatAmount(value, decimals)} ${symbol}`
     void conn.track(label, (p) => (kind === 'deposit' ? s.chain.deposit(value, p) : s.chain.call({ fn: 'withdraw', amount: value }, p)))
     setAmount('')
   }

@@ -1,9 +1,27 @@
-// Can a party back a trade before it signs a quote? The same arithmetic the transition applies
-// (core's collateralFor), checked early so the trader hears it before the counterparty does.
-import { collateralFor, otherParty, type ChannelState, type OptionPackage, type Party } from '../../core/index.ts'
+// Can both parties back a trade before anyone signs it? The same arithmetic the trade transition
+// applies (core's collateralFor: each side locks its max loss; the buyer pays the premium, the
+// seller receives it), checked early so the trader hears it before the counterparty does. One rule
+// (tradeShortfall), said from the quoter's side (quoteShortfall) or the taker's (rfq/ladder.ts).
+import { collateralFor, otherParty, type ChannelState, type OptionPackage, type Party, type QuoteSide } from '../../core/index.ts'
 import { moneyApart } from '../money/money.ts'
 
-export function quoteShortfall(state: ChannelState, quoter: Party, side: 'sell' | 'buy', terms: OptionPackage, premium: bigint): string | null {
+/** The first party (in `order`) whose free balance does not cover its side of the trade, with the figures. */
+export interface Shortfall {
+  readonly party: Party
+  readonly isBuyer: boolean
+  readonly free: bigint
+  /** Its collateral, plus the premium for the buyer or less it for the seller. */
+  readonly needs: bigint
+  readonly locks: bigint
+  /** The figures in words: free, needs, locks, premium (moneyApart: never alike when they differ). */
+  readonly text: { readonly free: string; readonly needs: string; readonly locks: string; readonly premium: string }
+}
+
+/**
+ * Who cannot back the trade of `terms` at `premium`, quoted by `quoter` on `side`, from `state`:
+ * null when both can; a string when the terms have no valid collateral (collateralFor's reason).
+ */
+export function tradeShortfall(state: ChannelState, quoter: Party, side: QuoteSide, terms: OptionPackage, premium: bigint, order: readonly Party[] = ['A', 'B']): Shortfall | string | null {
   const buyer: Party = side === 'sell' ? otherParty(quoter) : quoter
   let lock: { lockA: bigint; lockB: bigint }
   try {
@@ -11,14 +29,21 @@ export function quoteShortfall(state: ChannelState, quoter: Party, side: 'sell' 
   } catch (e) {
     return e instanceof Error ? e.message : String(e)
   }
-  for (const p of ['A', 'B'] as const) {
-    const balance = p === 'A' ? state.balanceA : state.balanceB
-    const needs = (p === 'A' ? lock.lockA : lock.lockB) + (p === buyer ? premium : -premium)
-    if (balance < needs) {
-      const [has, needed, lockText, premiumText] = moneyApart([balance, needs, p === 'A' ? lock.lockA : lock.lockB, premium], terms.assetDecimals, terms.asset)
-      const who = p === quoter ? 'Your' : "The counterparty's"
-      return `${who} free balance ${has} cannot cover ${needed} (collateral ${lockText}${p === buyer ? ` + premium ${premiumText}` : ` − premium ${premiumText}`}) for this trade`
-    }
+  for (const p of order) {
+    const free = p === 'A' ? state.balanceA : state.balanceB
+    const locks = p === 'A' ? lock.lockA : lock.lockB
+    const needs = locks + (p === buyer ? premium : -premium)
+    if (free >= needs) continue
+    const [f, n, l, pr] = moneyApart([free, needs, locks, premium], terms.assetDecimals, terms.asset)
+    return { party: p, isBuyer: p === buyer, free, needs, locks, text: { free: f!, needs: n!, locks: l!, premium: pr! } }
   }
   return null
+}
+
+/** Why the quoter cannot sign this quote (said to the quoter), or null. */
+export function quoteShortfall(state: ChannelState, quoter: Party, side: QuoteSide, terms: OptionPackage, premium: bigint): string | null {
+  const s = tradeShortfall(state, quoter, side, terms, premium)
+  if (s === null || typeof s === 'string') return s
+  const who = s.party === quoter ? 'Your' : "The counterparty's"
+  return `${who} free balance ${s.text.free} cannot cover ${s.text.needs} (collateral ${s.text.locks}${s.isBuyer ? ` + premium ${s.text.premium}` : ` − premium ${s.text.premium}`}) for this trade`
 }

@@ -7,11 +7,11 @@
 //   bestRow         the best live quote the trader can afford: lowest ask when buying, highest bid
 //                   when selling.
 // Nothing here crosses channels: each row is computed from one channel's view alone.
-import { collateralFor, formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
+import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
-import { formatMoney } from '../money/money.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
+import { tradeShortfall } from '../channel/affordability.ts'
 
 /** One channel's ticket of a network request. */
 export interface RequestLeg {
@@ -209,30 +209,13 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   }
 }
 
-/**
- * Why the trader (`me`) cannot take `quote` in a channel at `state`, or null: the arithmetic the
- * trade transition applies (core's collateralFor: each side locks its max loss; the buyer pays the
- * premium, the seller receives it), said from the trader's side.
- */
+/** Why the trader (`me`) cannot take `quote` in a channel at `state`, or null (affordability.ts tradeShortfall, said from the taker's side). */
 export function fillShortfall(state: ChannelState, me: Party, quote: Pick<Quote, 'quoter' | 'side' | 'terms' | 'premium'>): string | null {
-  const buyer: Party = quote.side === 'sell' ? otherParty(quote.quoter) : quote.quoter
-  let lock: { lockA: bigint; lockB: bigint }
-  try {
-    lock = collateralFor(quote.terms, buyer)
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e)
-  }
-  const fmt = (v: bigint) => formatMoney(v, quote.terms.assetDecimals, quote.terms.asset)
-  for (const p of [me, otherParty(me)]) {
-    const free = p === 'A' ? state.balanceA : state.balanceB
-    const locks = p === 'A' ? lock.lockA : lock.lockB
-    const needs = locks + (p === buyer ? quote.premium : -quote.premium)
-    if (free >= needs) continue
-    const who = p === me ? 'your' : "the dealer's"
-    const what = p === buyer ? `the premium ${fmt(quote.premium)} and the collateral ${fmt(locks)}` : `the collateral ${fmt(locks)} less the premium ${fmt(quote.premium)}`
-    return `${who} free balance in this channel, ${fmt(free)}, does not cover ${what}`
-  }
-  return null
+  const s = tradeShortfall(state, quote.quoter, quote.side, quote.terms, quote.premium, [me, otherParty(me)])
+  if (s === null || typeof s === 'string') return s
+  const who = s.party === me ? 'your' : "the dealer's"
+  const what = s.isBuyer ? `the premium ${s.text.premium} and the collateral ${s.text.locks}` : `the collateral ${s.text.locks} less the premium ${s.text.premium}`
+  return `${who} free balance in this channel, ${s.text.free}, does not cover ${what}`
 }
 
 export function ladderRows(inputs: readonly LadderInput[], now: number, market: MarketInputs | undefined): LadderRow[] {

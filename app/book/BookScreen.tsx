@@ -10,7 +10,7 @@ import { PortfolioGreeks } from '../risk/PortfolioGreeks.tsx'
 import { PositionsTable } from '../risk/PositionsTable.tsx'
 import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
-import { formatFixed, formatModelAmount, formatMove } from '../risk/format.ts'
+import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { bookPositions, bookRisk, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
@@ -181,7 +181,7 @@ function UnderlyingTable({ rows, markets }: { rows: readonly RiskRow[]; markets:
             return (
               <tr key={r.key}>
                 <th scope="row">{r.key}</th>
-                <td className="num">{markets[r.key] ? formatFixed(markets[r.key]!.spot, 2) : '—'}</td>
+                <td className="num">{markets[r.key] ? formatSpot(markets[r.key]!.spot) : '—'}</td>
                 <td className="num">{r.positions}</td>
                 <td className="num">{f ? formatFixed(f.delta, 4, { signed: true }) : '—'}</td>
                 <td className="num">{r.risk ? formatModelAmount(r.risk.pnl, 2, { signed: true }) : r.error}</td>

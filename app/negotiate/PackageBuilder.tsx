@@ -10,6 +10,7 @@ import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES,
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { listedExpiries } from './expiries.ts'
+import { formatSpot } from '../risk/format.ts'
 
 export interface RemoteFocus {
   /** A field id ("feed", "legs.<id>.strike", ...). */
@@ -194,7 +195,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
             <tfoot>
               <tr>
                 <th scope="row" colSpan={6}>
-                  Package (buyer's view){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${feedMarket.spot.toLocaleString('en-US')}` : ''}
+                  Package (buyer's view){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${formatSpot(feedMarket.spot)}` : ''}
                   {unpriced > 0 && <span className="warn"> · excludes {unpriced} leg{unpriced === 1 ? '' : 's'} with errors</span>}
                 </th>
                 <LegPricingCells risk={pricing.total} spot={feedMarket?.spot} />

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react'
 import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatModelAmount } from './format.ts'
+import { formatModelAmount, formatSpot } from './format.ts'
 import { feedsOf, payoffSeries, pnlAt, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
 
@@ -118,7 +118,7 @@ export function PayoffChart({ positions, me, markets, asset, height = 260 }: Pay
         <>
           <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price, premiums included`} />
           <p className="chart-notes">
-            <span><span className="swatch spot" aria-hidden="true" /> spot {spot !== undefined ? formatModelAmount(spot, 2) : 'n/a'}</span>
+            <span><span className="swatch spot" aria-hidden="true" /> spot {spot !== undefined ? formatSpot(spot) : 'n/a'}</span>
             {spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>}
             <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
             <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatTimeToExpiry, formatVolShift } from './format.ts'
+import { formatAmount, formatFixed, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift } from './format.ts'
 
 describe('amount formatting', () => {
   it('formats exact minor units, trimming zeros down to two decimals', () => {
@@ -27,6 +27,11 @@ describe('amount formatting', () => {
     expect(formatModelAmount(12.3, 2, { signed: true })).toBe('+12.30')
     expect(formatModelAmount(Number.NaN)).toBe('—')
     expect(formatModelAmount(-98_765.4, 0)).toBe('-98,765')
+  })
+  it('shows a spot price one way on every screen: separators, two decimals', () => {
+    expect(formatSpot(51_662.25)).toBe('51,662.25')
+    expect(formatSpot(51_911.6)).toBe('51,911.60')
+    expect(formatSpot(645.3749)).toBe('645.37')
   })
   it('formats Greeks', () => {
     expect(formatFixed(-0.00001, 4)).toBe('0.0000')

@@ -31,6 +31,11 @@ export function formatModelAmount(x: number, shown = 2, opts: { signed?: boolean
   return opts.signed && minor > 0n ? `+${s}` : s
 }
 
+/** A spot price as every screen shows it: separators, two decimals ("51,662.25"). */
+export function formatSpot(spot: number): string {
+  return formatModelAmount(spot, 2)
+}
+
 /** A Greek or ratio with a fixed number of decimals and a true minus sign for negatives. */
 export function formatFixed(x: number, decimals: number, opts: { signed?: boolean } = {}): string {
   if (!Number.isFinite(x)) return NO_VALUE

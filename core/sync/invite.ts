@@ -21,7 +21,8 @@ import { z } from 'zod'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
-import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import * as ed from '@noble/ed25519'
+import { numberToBytesLE } from '@noble/curves/utils.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
 import { readableBase32, signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
@@ -71,6 +72,25 @@ function inviteDigest(body: string): Uint8Array {
 }
 
 /**
+ * X25519 (RFC 7748) between an ed25519 secret key (its 32-byte seed) and a peer's ed25519 public
+ * key, each taken to Curve25519 the standard way: the secret's scalar is the clamped first half of
+ * SHA-512(seed) (RFC 8032), the point's u = (1 + y) / (1 - y). With the packages the app already
+ * ships (@noble/ed25519 for the point and field, tweetnacl for the ladder); invite.test.ts checks
+ * the result against @noble/curves' x25519. Throws for the identity point and a low-order result.
+ */
+/** The field prime of Curve25519 and ed25519. */
+const P25519 = 2n ** 255n - 19n
+
+function x25519FromEd25519(seed: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+  const scalar = ed.utils.getExtendedPublicKey(seed).head
+  const { y } = ed.Point.fromBytes(peerPublicKey).toAffine()
+  const u = ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), P25519))
+  const shared = nacl.scalarMult(scalar, numberToBytesLE(u, 32))
+  if (shared.every((b) => b === 0)) throw new Error('invalid private or public key received')
+  return shared
+}
+
+/**
  * The channel's room secret as party `me` computes it: HKDF-SHA256 of the X25519 shared secret of
  * both parties' keys, salted with the channel id. Both parties get the same 32 bytes; nobody else can.
  */
@@ -78,7 +98,7 @@ export function channelRoomSecret(mySecret: SecretKeyHex, params: ChannelParams,
   const peer = hexToBytes(partyKey(params, otherParty(me)))
   let shared: Uint8Array
   try {
-    shared = x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(hexToBytes(mySecret)), ed25519.utils.toMontgomery(peer))
+    shared = x25519FromEd25519(hexToBytes(mySecret), peer)
   } catch (e) {
     throw new SyncError('ROOM_CONFIG', `no shared secret with party ${otherParty(me)}'s key: ${e instanceof Error ? e.message : String(e)}`)
   }

@@ -1,3 +1,7 @@
+import fc from 'fast-check'
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +14,7 @@ import { ChannelSession } from './session.ts'
 import { record } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
-import { hexToBytes } from '../bytes.ts'
+import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts'
 import { generateKeyPair } from '../identity.ts'
 import { quoteHash } from '../quote.ts'
 
@@ -38,6 +42,30 @@ describe('invites', () => {
     // An invite whose secret does not come from both keys is refused with the reason.
     expect(() => assertRoomSecret({ params, roomSecret: '11'.repeat(32) }, keysB.secretKey, 'B')).toThrow(/not derived from both parties' keys/)
     expect(() => sealInvite({ ...invite, inviter: mallory.publicKey }, mallory.secretKey, newInviteCode())).toThrow(/not a party/)
+  })
+
+  it("the room secret is @noble/curves' X25519 of both keys, as before (a channel's room and restore depend on it), for any keys", () => {
+    // The reference: what invite.ts computed with @noble/curves' x25519 and ed25519 conversions.
+    const reference = (mine: string, me: 'A' | 'B', p: typeof params) => {
+      const peer = hexToBytes(me === 'A' ? p.partyB : p.partyA)
+      const shared = x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(hexToBytes(mine)), ed25519.utils.toMontgomery(peer))
+      return bytesToHex(hkdf(sha256, shared, hexToBytes(channelIdOf(p)), utf8ToBytes('otc-room-secret/v1'), 32))
+    }
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
+      const [ka, kb] = [bytesToHex(a), bytesToHex(b)]
+      const p = { ...params, partyA: bytesToHex(ed25519.getPublicKey(a)), partyB: bytesToHex(ed25519.getPublicKey(b)) }
+      const fromA = channelRoomSecret(ka, p, 'A')
+      expect(fromA).toBe(reference(ka, 'A', p))
+      expect(channelRoomSecret(kb, p, 'B')).toBe(fromA)
+    }), { numRuns: 200 })
+  })
+
+  it('refuses a peer key of low order (the identity, the point of order 2) with the reason', () => {
+    const identity = '01' + '00'.repeat(31)
+    const order2 = 'ec' + 'ff'.repeat(30) + '7f' // y = -1
+    for (const bad of [identity, order2]) {
+      expect(() => channelRoomSecret(keysA.secretKey, { ...params, partyB: bad }, 'A')).toThrow(/no shared secret with party B's key/)
+    }
   })
 
   it('refuses a wrong code, a changed byte, and an invite signed by a key that is not a party', () => {

@@ -46,3 +46,27 @@ test('identity: an exported backup restores the same key in a fresh browser cont
   await expect(page2.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })
   await other.close()
 })
+
+test('one tab at a time runs the app: a second tab says why it waits, can take over, and starts by itself once the first closes', async ({ page, context }) => {
+  const fp = await createIdentity(page)
+  const second = await context.newPage()
+  await second.goto('/')
+  await expect(second.getByRole('heading', { name: 'Open in another tab' })).toBeVisible()
+  await expect(second.getByLabel('Passphrase', { exact: true })).toHaveCount(0)
+  // Taking over: the second tab runs (locked key, as after a reload), the first stops and says so.
+  await second.getByRole('button', { name: 'Use this tab instead' }).click()
+  await expect(second.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await expect(page.getByRole('heading', { name: 'This tab stopped' })).toBeVisible()
+  await expect(page.getByTestId('fingerprint')).toHaveCount(0)
+  // And back: the first takes over again.
+  await page.getByRole('button', { name: 'Use this tab again' }).click()
+  await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await expect(second.getByRole('heading', { name: 'This tab stopped' })).toBeVisible()
+  // A third tab waits, and starts by itself when the tab running the app closes.
+  await second.close()
+  const third = await context.newPage()
+  await third.goto('/')
+  await expect(third.getByRole('heading', { name: 'Open in another tab' })).toBeVisible()
+  await page.close()
+  await expect(third.getByTestId('locked-fingerprint')).toHaveText(fp, { timeout: 10_000 })
+})

@@ -2,13 +2,14 @@
 // with it the way DemoConnect does for the one desk (its key and EVM account from its /info, the
 // invite built exactly as for a human counterparty, handed over through its local API).
 import { useEffect, useState } from 'react'
-import type { KeyPair } from '../../core/index.ts'
+import { parseUnits, type KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import type { PeerChannels } from '../book/useNetwork.ts'
 import { useVenue } from '../channels/NewChannelForm.tsx'
-import { proposeChannel } from '../channels/proposal.ts'
+import { depositShortfall, proposeChannel } from '../channels/proposal.ts'
 import { config } from '../config.ts'
 import { describeFailure } from '../settlement/connection.ts'
+import { useSettlement } from '../settlement/useSettlement.ts'
 import { parseDemoUrls } from './demoDesks.ts'
 
 const DEMO_URLS = parseDemoUrls(new URLSearchParams(globalThis.location?.search ?? '').get('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined), config.demoUrl)
@@ -30,6 +31,17 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
+  const { snap } = useSettlement()
+  // Said under the field before any click: a deposit that is no amount, or more than the contract holds free for the trader.
+  const depositCheck = ((): { problem: string } | { shortfall: string | null } => {
+    try {
+      const d = parseUnits(deposit, config.asset.decimals, 'deposit per side')
+      if (d === 0n) return { problem: 'deposit per side: must be more than 0' }
+      return { shortfall: depositShortfall(d, snap.wallet?.free ?? null) }
+    } catch (e) {
+      return { problem: describeFailure(e) }
+    }
+  })()
   /** What the last click did, and for which desk (a note on a desk leaves once its channel is open). */
   const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string } | null>(null)
   const [busy, setBusy] = useState(false)
@@ -76,15 +88,17 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       <p className="muted small">Market makers that npm start runs beside the app, each with its own style (vol, spread, sizes, speed, what it declines).</p>
       <label className="row small">
         Deposit per side ({config.asset.symbol})
-        <input value={deposit} onChange={(e) => setDeposit(e.target.value)} inputMode="decimal" size={10} />
+        <input value={deposit} onChange={(e) => setDeposit(e.target.value)} inputMode="decimal" size={10} aria-invalid={'problem' in depositCheck} aria-describedby={'problem' in depositCheck ? 'demo-deposit-problem' : undefined} />
       </label>
+      {'problem' in depositCheck && <p id="demo-deposit-problem" className="small error">{depositCheck.problem}</p>}
+      {'shortfall' in depositCheck && depositCheck.shortfall && <p className="small warn" data-testid="demo-deposit-shortfall">{depositCheck.shortfall}</p>}
       <ul className="channel-list">
         {cards.map((c) => (
           <li key={c.url} className="row small">
             {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
-                <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact} onOpen={() => void open(c)} />
+                <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact || 'problem' in depositCheck} onOpen={() => void open(c)} />
               </>
             )}
           </li>

@@ -25,6 +25,8 @@ if (unit) {
   passed += unit.numPassedTests
   failed += unit.numFailedTests
   lines.push(`unit: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed (${(unit.testResults ?? []).length} files)`)
+  // A file whose worker died and passed when run again (scripts/unit.mjs) is named: a re-run must not hide a crash.
+  for (const f of unit.crashRerun ?? []) lines.push(`  flaky: ${f}: its worker process died mid-run; passed when run again on its own`)
   // A file that failed to load has no tests but is a failure.
   const broken = (unit.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0)
   failed += broken.length

@@ -30,6 +30,8 @@ export class Service {
   private child: ChildProcess | null = null
   private output: string[] = []
   private readonly crashListeners = new Set<(how: string) => void>()
+  /** Children this object is stopping (their exit is no crash). */
+  private readonly stopping = new WeakSet<ChildProcess>()
   constructor(readonly spec: ServiceSpec) {}
 
   /**
@@ -59,6 +61,7 @@ export class Service {
     live.add(child)
     child.once('exit', () => live.delete(child))
     await new Promise<void>((resolve, reject) => {
+      let ready = false
       const timer = setTimeout(() => reject(new Error(`${this.spec.name} not ready after ${this.spec.timeoutMs ?? 60_000} ms:\n${this.tail()}`)), this.spec.timeoutMs ?? 60_000)
       const onData = (buf: Buffer) => {
         const text = buf.toString()
@@ -74,7 +77,6 @@ export class Service {
           resolve()
         }
       }
-      let ready = false
       child.stdout!.on('data', onData)
       child.stderr!.on('data', onData)
       child.once('exit', (code, signal) => {
@@ -87,9 +89,6 @@ export class Service {
       })
     })
   }
-
-  /** Children this object is stopping (their exit is no crash). */
-  private readonly stopping = new WeakSet<ChildProcess>()
 
   /** Stops the process: SIGTERM (clean shutdown) or SIGKILL (crash). Resolves when it has exited. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {

@@ -46,8 +46,10 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const meta = useMemo(() => ({ channelId: record.channelId, counterparty: record.label, me: record.me }), [record])
   const book = useBook(meta, snap?.view ?? null, markets)
   const chainStatus = onChain.status === 'present' ? onChain.view.status : null
+  /** What the header says of the contract: its status, or "not opened" (null while unknown). */
+  const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
-  const unbacked = tradingUnbacked(onChain.status === 'absent' ? 'not opened' : chainStatus, latest !== null)
+  const unbacked = tradingUnbacked(chainLabel, latest !== null)
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now)
   const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label })
   const peerKey = peerKeyOf(record)
@@ -64,7 +66,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   return (
     <section className="card channel" aria-label={`Channel with ${record.label}`}>
       <ChannelHeader label={record.label} peerKey={peerKey} channelId={record.channelId} me={me} webrtcPeers={conn?.webrtcPeers ?? 0} signalingConnected={conn?.signalingConnected ?? 0} state={s ?? null}
-        chain={onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : null} />
+        chain={chainLabel} />
 
       {runtime.status === 'failed' && <p className="error" role="alert">This channel could not start: {runtime.error}</p>}
       {runtime.status === 'opening' && <p className="muted">Opening the channel's local store…</p>}

@@ -1,13 +1,12 @@
 // Inviter: propose a channel to a counterparty whose contact we have (public key@EVM address;
 // compare the key's fingerprint out of band). Produces a sealed invite (send it anywhere) and a one-time code (tell it by phone).
 import { useState, type FormEvent, type ReactNode } from 'react'
-import { fingerprint, parseUnits, type KeyPair } from '../../core/index.ts'
+import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from './channelRecords.ts'
-import { parseContact } from './contact.ts'
-import { depositShortfall, proposalProblems, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
+import { checkProposal, depositShortfall, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const { symbol } = config.asset
 
@@ -17,11 +16,10 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
   const [error, setError] = useState<string | null>(null)
   const info = snap.info
   const venue = useVenue()
-  const problems = proposalProblems(keys, form, venue?.myEvm ?? null)
+  const { problems, contact, depositA } = checkProposal(keys, form, venue?.myEvm ?? null)
   // The contact's problem waits for the trader to type one; every other field starts filled in.
   const shown = form.counterparty.trim() ? problems : { ...problems, counterparty: undefined }
-  const contact = problems.counterparty === undefined ? parseContact(form.counterparty) : null
-  const shortfall = problems.myDeposit === undefined ? depositShortfall(parseUnits(form.myDeposit, config.asset.decimals), snap.wallet?.free ?? null) : null
+  const shortfall = depositA === null ? null : depositShortfall(depositA, snap.wallet?.free ?? null)
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()

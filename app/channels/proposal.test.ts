@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { evmKeyOf, generateKeyPair } from '../../core/index.ts'
-import { depositShortfall, proposalProblems, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
+import { checkProposal, depositShortfall, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const me = generateKeyPair()
 const them = generateKeyPair()
 const myEvm = evmKeyOf(me.secretKey).address
 const theirEvm = evmKeyOf(them.secretKey).address
 const venue: ChannelVenue = { chainId: 31337, contract: '11'.repeat(20), oracle: generateKeyPair().publicKey, myEvm }
+const problemsOf = (...a: Parameters<typeof checkProposal>) => checkProposal(...a).problems
 const good: ChannelProposal = { counterparty: `${them.publicKey}@0x${theirEvm}`, label: 'Bob', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }
 
 describe('a channel proposal: every field says what is wrong with it', () => {
   it('a good proposal has no problem and becomes a record with its sealed invite', () => {
-    expect(proposalProblems(me, good, myEvm)).toEqual({})
+    expect(problemsOf(me, good, myEvm)).toEqual({})
     const r = proposeChannel(me, good, venue, 1)
     expect(r.params).toMatchObject({ partyA: me.publicKey, partyB: them.publicKey, evmA: myEvm, evmB: theirEvm, challengePeriod: 24 * 3_600_000 })
     expect(r.deposits).toEqual({ A: 50_000_000_000n, B: 50_000_000_000n })
@@ -19,22 +20,22 @@ describe('a channel proposal: every field says what is wrong with it', () => {
   })
 
   it('names the problem of each bad field at once, not only the first', () => {
-    const p = proposalProblems(me, { ...good, counterparty: 'not a key', myDeposit: '-5', theirDeposit: '1.1234567', challengeHours: '0' }, myEvm)
+    const p = problemsOf(me, { ...good, counterparty: 'not a key', myDeposit: '-5', theirDeposit: '1.1234567', challengeHours: '0' }, myEvm)
     expect(p).toEqual({
       counterparty: expect.stringMatching(/^contact: expected the public key/),
       myDeposit: 'your deposit: must not be negative',
       theirDeposit: 'their deposit: at most 6 decimal places',
       challengeHours: 'challenge period: 0 hours is not between 1 second and 720 hours',
     })
-    expect(proposalProblems(me, { ...good, challengeHours: 'a day' }, myEvm).challengeHours).toBe('challenge period: "a day" is not a number of hours')
-    expect(proposalProblems(me, { ...good, challengeHours: '' }, myEvm).challengeHours).toBe('challenge period: "" is not a number of hours')
-    expect(proposalProblems(me, { ...good, challengeHours: '721' }, myEvm).challengeHours).toBe('challenge period: 721 hours is not between 1 second and 720 hours')
-    expect(proposalProblems(me, { ...good, myDeposit: '0', theirDeposit: '0.000' }, myEvm)).toEqual({ deposits: 'deposits: at least one side must deposit something' })
+    expect(problemsOf(me, { ...good, challengeHours: 'a day' }, myEvm).challengeHours).toBe('challenge period: "a day" is not a number of hours')
+    expect(problemsOf(me, { ...good, challengeHours: '' }, myEvm).challengeHours).toBe('challenge period: "" is not a number of hours')
+    expect(problemsOf(me, { ...good, challengeHours: '721' }, myEvm).challengeHours).toBe('challenge period: 721 hours is not between 1 second and 720 hours')
+    expect(problemsOf(me, { ...good, myDeposit: '0', theirDeposit: '0.000' }, myEvm)).toEqual({ deposits: 'deposits: at least one side must deposit something' })
   })
 
   it('refuses the trader as their own counterparty, by key or by account', () => {
-    expect(proposalProblems(me, { ...good, counterparty: `${me.publicKey}@0x${theirEvm}` }, myEvm).counterparty).toBe('counterparty: that is your own key')
-    expect(proposalProblems(me, { ...good, counterparty: `${them.publicKey}@0x${myEvm}` }, myEvm).counterparty).toBe('counterparty: that EVM address is your own account')
+    expect(problemsOf(me, { ...good, counterparty: `${me.publicKey}@0x${theirEvm}` }, myEvm).counterparty).toBe('counterparty: that is your own key')
+    expect(problemsOf(me, { ...good, counterparty: `${them.publicKey}@0x${myEvm}` }, myEvm).counterparty).toBe('counterparty: that EVM address is your own account')
   })
 
   it('proposeChannel throws the first problem and builds nothing', () => {

@@ -34,7 +34,8 @@ export const MAX_CHALLENGE_HOURS = 720
 /** What is wrong with a proposal, per field (`deposits`: the two together); no key: nothing. */
 export type ProposalProblems = Partial<Record<'counterparty' | 'myDeposit' | 'theirDeposit' | 'deposits' | 'challengeHours', string>>
 
-interface Checked {
+/** A proposal checked: every field's problem, and what parsed (null where a field has a problem). */
+export interface CheckedProposal {
   readonly problems: ProposalProblems
   readonly contact: Contact | null
   readonly depositA: bigint | null
@@ -42,7 +43,8 @@ interface Checked {
   readonly challengePeriod: number | null
 }
 
-function check(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null, asset = config.asset): Checked {
+/** Every field's problem, in words (the form shows each under its field), with the values that parsed. */
+export function checkProposal(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null, asset = config.asset): CheckedProposal {
   const problems: ProposalProblems = {}
   const attempt = <T>(field: keyof ProposalProblems, f: () => T): T | null => {
     try {
@@ -66,11 +68,6 @@ function check(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null, asse
   return { problems, contact, depositA, depositB, challengePeriod: periodOk ? challengePeriod : null }
 }
 
-/** Every field's problem, in words (the form shows each under its field). */
-export function proposalProblems(keys: KeyPair, p: ChannelProposal, myEvm: AddressHex | null): ProposalProblems {
-  return check(keys, p, myEvm).problems
-}
-
 /**
  * Said of a deposit larger than what the contract holds free for the trader (the New channel form,
  * and a channel not yet open): the invite can still go, as the deposit is locked only when the
@@ -83,7 +80,7 @@ export function depositShortfall(deposit: bigint, free: bigint | null, asset: { 
 
 /** Builds the channel record and its sealed invite (pure except for the random nonce, secret and code); throws the first problem. */
 export function proposeChannel(keys: KeyPair, p: ChannelProposal, venue: ChannelVenue, now: number): ChannelRecord {
-  const { problems, contact, depositA, depositB, challengePeriod } = check(keys, p, venue.myEvm)
+  const { problems, contact, depositA, depositB, challengePeriod } = checkProposal(keys, p, venue.myEvm)
   const first = Object.values(problems)[0]
   if (first !== undefined || !contact || depositA === null || depositB === null || challengePeriod === null) throw new Error(first ?? 'the proposal is incomplete')
   const { symbol, decimals } = config.asset

@@ -1,7 +1,6 @@
 // Money as the trader reads it: the asset's display precision (cents for dollar coins), thousands
 // separators, rounded half away from zero from the exact integer, never through a float, and never
-// to a zero that is not one. The exact
-// figure (every minor unit) is kept for hover and the audit.
+// to a zero that is not one. The exact figure (every minor unit) is kept for hover and the audit.
 import { formatAmount, formatUnits } from '../../core/index.ts'
 
 /** Dollar-like assets show cents; others four decimals (never more than the asset has). */
@@ -34,7 +33,7 @@ export interface MoneyFormat {
 export function formatMoney(minor: bigint, decimals: number, asset: string, opts: MoneyFormat = {}): string {
   const shown = displayDecimals(asset, decimals)
   const r = roundTo(minor, decimals, shown)
-  const text = r === 0n && minor !== 0n ? formatUnits(minor, decimals, { minDecimals: shown }) : formatUnits(r, shown)
+  const text = r === 0n && minor !== 0n ? formatAmount(minor, decimals, shown) : formatUnits(r, shown)
   const sign = opts.signed && minor > 0n ? '+' : ''
   return `${sign}${text}${opts.symbol === false ? '' : ` ${asset}`}`
 }

@@ -75,16 +75,13 @@ function inviteDigest(body: string): Uint8Array {
  * X25519 (RFC 7748) between an ed25519 secret key (its 32-byte seed) and a peer's ed25519 public
  * key, each taken to Curve25519 the standard way: the secret's scalar is the clamped first half of
  * SHA-512(seed) (RFC 8032), the point's u = (1 + y) / (1 - y). With the packages the app already
- * ships (@noble/ed25519 for the point and field, tweetnacl for the ladder); invite.test.ts checks
+ * ships (@noble/ed25519 for the point and field, tweetnacl for the ladder); transport.test.ts checks
  * the result against @noble/curves' x25519. Throws for the identity point and a low-order result.
  */
-/** The field prime of Curve25519 and ed25519. */
-const P25519 = 2n ** 255n - 19n
-
 function x25519FromEd25519(seed: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
   const scalar = ed.utils.getExtendedPublicKey(seed).head
   const { y } = ed.Point.fromBytes(peerPublicKey).toAffine()
-  const u = ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), P25519))
+  const u = ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), ed.Point.CURVE().p))
   const shared = nacl.scalarMult(scalar, numberToBytesLE(u, 32))
   if (shared.every((b) => b === 0)) throw new Error('invalid private or public key received')
   return shared

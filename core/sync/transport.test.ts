@@ -60,10 +60,11 @@ describe('invites', () => {
     }), { numRuns: 200 })
   })
 
-  it('refuses a peer key of low order (the identity, the point of order 2) with the reason', () => {
+  it('refuses a peer key of low order (the identity, the point of order 2) or no point at all, with the reason', () => {
     const identity = '01' + '00'.repeat(31)
     const order2 = 'ec' + 'ff'.repeat(30) + '7f' // y = -1
-    for (const bad of [identity, order2]) {
+    const notAPoint = 'ff'.repeat(32) // y >= p: no point of the curve
+    for (const bad of [identity, order2, notAPoint]) {
       expect(() => channelRoomSecret(keysA.secretKey, { ...params, partyB: bad }, 'A')).toThrow(/no shared secret with party B's key/)
     }
   })

@@ -179,11 +179,13 @@ if (stopping) await new Promise(() => {}) // a failed start is shutting down
 console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (chain ${chain.rpcUrl} id ${chain.chainId}, adjudicator 0x${chain.adjudicator}, oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, signaling ${signalingUrl})`)
 if (process.env.OTC_IN_NETNS === '1') {
   // Everything listens on the loopback of a namespace of its own: a browser must run in it too.
-  // nsenter joins this process's network namespace (root); the flags let Chromium use loopback
-  // for WebRTC, and ?loopback=1 makes the page take the one media grant Chromium needs for that.
+  // nsenter joins the network namespace through a process in it (root): this one, as the host numbers
+  // it (scripts/netns.mjs gives the namespace a PID namespace too, where this process has another
+  // number). The flags let Chromium use loopback for WebRTC, and ?loopback=1 makes the page take
+  // the one media grant Chromium needs for that.
   const browser = ['chromium', '--no-sandbox', `--user-data-dir=/tmp/otc-browser-${ports.app}`, '--allow-loopback-in-peer-connection',
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns']
   console.log(`[start] these services run in a loopback-only network namespace. Open a browser inside it (as root, in another terminal):`)
-  console.log(`\n  nsenter --net=/proc/${process.pid}/ns/net -- ${browser.join(' ')} 'http://127.0.0.1:${ports.app}/?loopback=1'\n`)
+  console.log(`\n  nsenter --net=/proc/${process.env.OTC_NETNS_HOST_PID ?? process.pid}/ns/net -- ${browser.join(' ')} 'http://127.0.0.1:${ports.app}/?loopback=1'\n`)
   console.log(`[start] (or stop this and run OTC_NETNS=0 npm start to serve a desktop browser in the normal namespace)`)
 }

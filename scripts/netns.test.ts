@@ -1,0 +1,86 @@
+// scripts/netns.mjs from the outside, as `npm test`, `npm start` and the benchmarks use it: the
+// command's status, signals passed on, nothing the command left behind outliving it, and a PID
+// that `nsenter` can use. Needs root and `unshare` (this machine and CI have both); the test
+// clears OTC_IN_NETNS so that the script makes a namespace of its own inside the test run's.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, readlinkSync, readdirSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+
+const root = typeof process.getuid === 'function' && process.getuid() === 0
+const unshare = root && spawnSync('sh', ['-c', 'command -v unshare && command -v ip'], { stdio: 'ignore' }).status === 0
+const pidNamespaces = unshare && spawnSync('unshare', ['-n', '-p', '-f', '--mount-proc', '--kill-child', 'true'], { stdio: 'ignore' }).status === 0
+
+interface Run {
+  readonly child: ReturnType<typeof spawn>
+  readonly out: () => string
+  readonly ended: Promise<number | null>
+}
+
+function netns(command: string): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, OTC_NETNS: '1' }
+  delete env.OTC_IN_NETNS
+  const child = spawn(process.execPath, ['scripts/netns.mjs', 'sh', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+  child.stderr.resume()
+  return { child, out: () => out, ended: new Promise((resolve) => child.on('exit', (code) => resolve(code))) }
+}
+
+/** PIDs of processes whose command line has `marker` (this test's /proc shows the namespaces under it). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = []
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker)) pids.push(Number(d))
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids
+}
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe.skipIf(!unshare)('scripts/netns.mjs', () => {
+  it('runs the command with loopback only and exits with its status', async () => {
+    const run = netns('ip -o link show up | cut -d: -f2 | tr -d " "; exit 7')
+    expect(await run.ended).toBe(7)
+    expect(run.out().trim()).toBe('lo')
+  })
+
+  it.skipIf(!pidNamespaces)('stops every process the command left behind when the command ends', async () => {
+    // A background sleeper the command does not wait for (as a crashed test worker leaves its
+    // anvil), known by its unique number of seconds.
+    const sleeper = `sleep ${process.pid}${Date.now()}`
+    const run = netns(`${sleeper} & echo started`)
+    expect(await run.ended).toBe(0)
+    expect(run.out()).toContain('started')
+    await until('the sleeper is gone', () => processesWith(sleeper).length === 0, 5_000)
+  })
+
+  it.skipIf(!pidNamespaces)('passes SIGTERM on to the command, which ends as it chooses', async () => {
+    const run = netns('trap "echo got TERM; exit 3" TERM; echo ready; while :; do sleep 0.05; done')
+    await until('the command is ready', () => run.out().includes('ready'))
+    run.child.kill('SIGTERM')
+    expect(await run.ended).toBe(3)
+    expect(run.out()).toContain('got TERM')
+  })
+
+  it.skipIf(!pidNamespaces)('tells the command a PID through which nsenter reaches its network namespace', async () => {
+    const run = netns('echo "$OTC_NETNS_HOST_PID $(readlink /proc/self/ns/net)"; sleep 5')
+    await until('the command has written', () => run.out().includes('net:'))
+    const [pid, ns] = run.out().trim().split(' ')
+    expect(existsSync(`/proc/${pid}`)).toBe(true)
+    expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(ns)
+    expect(ns).not.toBe(readlinkSync('/proc/self/ns/net'))
+    run.child.kill('SIGTERM')
+    await run.ended
+  })
+})

@@ -155,7 +155,8 @@ describe('demo counterparty on the chain', () => {
     const fair = await session.counter(q2.hash, q2.signed.quote.premium - 1n, 20_000)
     await until('co-signed trade on the counter', () => session.view.latest?.state.positions.some((p) => p.id === fair), 10_000, diag)
     await session.cancelQuote(low)
-    expect(session.view.quotes.find((q) => q.hash === q2.hash)?.status).toBe('cancelled') // one fill per ticket
+    // One fill per ticket: the desk's own quote of the filled ticket is used up (and withdrawn).
+    expect(session.view.quotes.find((q) => q.hash === q2.hash)).toMatchObject({ status: 'used', reason: expect.stringMatching(new RegExp(`^request ${rfq2} was already filled at version \\d+, by a trade on quote ${fair.slice(0, 12)}$`)) })
 
     // Unwind the spread with the trader handing it back for nothing (better than fair for the desk
     // whatever the marks; half the premium paid can fall outside its tolerance when premiums are

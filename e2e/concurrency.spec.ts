@@ -87,3 +87,33 @@ test('both accept at once: two different quotes accepted in the same instant bot
   await alice.context.close()
   await bob.context.close()
 })
+
+test("one fill per request: Alice takes Bob's offer while Bob takes her counter to it, in the same instant: one trade, nothing left to take", async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await requestAndQuote(a, b, '0.1', '700') // Alice's RFQ, Bob's offer
+  await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
+  const counter = a.getByRole('region', { name: 'Counter quote' })
+  await counter.getByLabel('Premium (USDC)').fill('650')
+  await counter.getByRole('button', { name: /^Sign and send/ }).click()
+  const aliceCounter = b.locator('[data-testid="quote"][data-status="live"]').filter({ hasText: /'s counter to an earlier quote/ })
+  await expect(aliceCounter).toHaveCount(1)
+  const bobOffer = a.locator('[data-testid="quote"][data-status="live"]').filter({ hasNotText: 'Your counter' })
+  await expect(bobOffer).toHaveCount(1)
+  await Promise.all([bobOffer.getByRole('button', { name: 'Accept' }).click(), aliceCounter.getByRole('button', { name: 'Accept' }).click()])
+  for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('1', { timeout: 30_000 })
+  // Both pages settle on the same state with one position: the accept that lost is not re-proposed
+  // as a second fill (before, both trades were co-signed and the trader held twice the size).
+  await expect.poll(async () => (await a.getByTestId('latest-version').textContent()) === (await b.getByTestId('latest-version').textContent()), { timeout: 20_000 }).toBe(true)
+  await a.waitForTimeout(3_000)
+  for (const p of [a, b]) {
+    await expect(p.getByTestId('position-count')).toHaveText('1')
+    // The offer and the counter: one taken, the other used up by it; neither can be accepted.
+    await expect(p.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(0)
+    await expect(p.locator('[data-testid="quote"][data-status="used"]')).toHaveCount(2)
+  }
+  expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
+  await alice.context.close()
+  await bob.context.close()
+})

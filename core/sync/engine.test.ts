@@ -18,18 +18,37 @@ describe('signing policy (decideSigning): a valid peer proposal extending latest
   const unwind: Transition = { type: 'unwind', positionIds: [quoteHash(ours!.quote)], paymentAtoB: 0n, timestamp: now }
   const final: Transition = { type: 'final', timestamp: now }
   const settle: Transition = { type: 'settle', settlements: [], timestamp: now }
-  const decide = (t: Transition | null, o: { approvals?: string[]; declined?: string[]; cancelled?: string[] } = {}): Decision =>
+  // Two quotes of one request (RFQ ticket r1): ours, and the peer's counter to it.
+  const onRequest = (q: typeof ours) => ({ ...q!, quote: { ...q!.quote, rfqId: 'r1' } })
+  const ourQuoteOfR1 = onRequest(ours)
+  const theirCounterOfR1 = onRequest(theirs)
+  const decide = (t: Transition | null, o: { approvals?: string[]; declined?: string[]; cancelled?: string[]; filled?: Record<string, { quote: string; version: number | null }> } = {}): Decision =>
     decideSigning({ transition: t, state: opening.state }, {
       me: 'A',
       persisted: { approvals: new Set(o.approvals ?? []), declined: new Set(o.declined ?? []) },
       now,
       policy: DEFAULT_POLICY,
       cancelled: (h) => (o.cancelled ?? []).includes(h),
+      filled: (rfqId) => o.filled?.[rfqId],
     })
   const open = intentKey(null, opening.state)
   const cases: [string, Transition | null, Parameters<typeof decide>[1], Decision][] = [
     ['trade on our own quote: automatic', trade(), {}, { sign: true }],
     ['trade on our quote, cancelled by us', trade(), { cancelled: [quoteHash(ours!.quote)] }, { sign: false, ask: false, code: 'QUOTE_CANCELLED', message: `quote ${quoteHash(ours!.quote).slice(0, 12)} was cancelled by party A` }],
+    [
+      'trade on our quote of a request the peer\'s counter already filled: refused (one fill per request)',
+      trade(ourQuoteOfR1),
+      { filled: { r1: { quote: quoteHash(theirCounterOfR1.quote), version: 3 } } },
+      { sign: false, ask: false, code: 'REQUEST_FILLED', message: `request r1 was already filled at version 3, by a trade on quote ${quoteHash(theirCounterOfR1.quote).slice(0, 12)}` },
+    ],
+    [
+      "trade on the peer's approved quote of a request filled before this epoch: refused",
+      trade(theirCounterOfR1),
+      { approvals: [intentKey(trade(theirCounterOfR1))], filled: { r1: { quote: quoteHash(ourQuoteOfR1.quote), version: null } } },
+      { sign: false, ask: false, code: 'REQUEST_FILLED', message: `request r1 was already filled, by a trade on quote ${quoteHash(ourQuoteOfR1.quote).slice(0, 12)}` },
+    ],
+    ['trade on the quote that filled its request: left to the transition check (its nonce is used)', trade(ourQuoteOfR1), { filled: { r1: { quote: quoteHash(ourQuoteOfR1.quote), version: 3 } } }, { sign: true }],
+    ['trade on our quote of another request than the filled one: automatic', trade(ourQuoteOfR1), { filled: { r2: { quote: quoteHash(theirCounterOfR1.quote), version: 3 } } }, { sign: true }],
     ["trade on the peer's own quote: needs approval", trade(theirs!), {}, { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: "a trade on the peer's own quote needs approval" }],
     ["trade on the peer's own quote, approved", trade(theirs!), { approvals: [intentKey(trade(theirs!))] }, { sign: true }],
     ['timestamp more than maxFutureMs ahead', trade(ours!, now + DEFAULT_POLICY.maxFutureMs + 1), {}, { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${now + DEFAULT_POLICY.maxFutureMs + 1} is in the future` }],
@@ -60,7 +79,7 @@ describe('concurrency rule (concurrencyRule): one own intent', () => {
   const base: IntentSituation = {
     peer: 'B', latestVersion: 4, doneIn: null, refusedByPeer: null, canRebase: true, hasLatest: true,
     live: { version: 5, hash: HIGH }, peerSignedVersion: 4, rival: null, countersigning: false, awaitingApproval: null,
-    rebaseError: () => null, positionOpen: false, quoteCancelled: false, proposedThisStep: false,
+    rebaseError: () => null, positionOpen: false, quoteCancelled: false, requestFilled: null, proposedThisStep: false,
   }
   const cases: [string, Partial<IntentSituation>, IntentStep][] = [
     ['in a co-signed state: done', { doneIn: 5 }, { kind: 'resolve', status: 'done', code: 'DONE', message: 'in co-signed state 5' }],
@@ -81,6 +100,8 @@ describe('concurrency rule (concurrencyRule): one own intent', () => {
     ['stale (latest moved past its base): re-proposed on latest', { live: null }, { kind: 'propose', reason: 'rebase', message: 'the latest state moved: re-proposing on top of it' }],
     ['stale, no longer valid on latest: failed with the reason', { live: null, rebaseError: () => ({ code: 'QUOTE_EXPIRED', message: 'quote expired' }) }, { kind: 'resolve', status: 'failed', code: 'QUOTE_EXPIRED', message: 'quote expired' }],
     ['stale, invalid because its position is already open: done', { live: null, rebaseError: () => ({ code: 'QUOTE_NONCE_USED', message: 'used' }), positionOpen: true }, { kind: 'resolve', status: 'done', code: 'DONE', message: 'position is open in state 4' }],
+    ['a trade whose request another trade filled: failed, never re-proposed', { peerSignedVersion: 5, rival: { hash: LOW, signable: false }, requestFilled: 'request r1 was already filled at version 5' }, { kind: 'resolve', status: 'failed', code: 'REQUEST_FILLED', message: 'request r1 was already filled at version 5' }],
+    ['a trade in a co-signed state whose request counts it as filled: done', { doneIn: 5, requestFilled: 'request r1 was already filled at version 5' }, { kind: 'resolve', status: 'done', code: 'DONE', message: 'in co-signed state 5' }],
     ['stale trade whose quote was cancelled: failed', { live: null, quoteCancelled: true }, { kind: 'resolve', status: 'failed', code: 'QUOTE_CANCELLED', message: 'the quote was cancelled before the trade was co-signed' }],
     ['stale, another intent re-proposed in this step: queued', { live: null, proposedThisStep: true }, { kind: 'wait', status: 'retrying', code: 'QUEUED', message: 'will re-propose after the current step', on: 'top' }],
     ['stale while we countersign: queued', { live: null, countersigning: true }, { kind: 'wait', status: 'retrying', code: 'QUEUED', message: 'will re-propose after the current step', on: 'top' }],

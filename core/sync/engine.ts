@@ -133,6 +133,8 @@ export type EngineAction =
   | { readonly kind: 'republish-quote'; readonly signed: SignedQuote }
   /** An own cancel of an own quote in the doc, missing there (deleted by a writer, or lost to a compaction race). */
   | { readonly kind: 'republish-cancel'; readonly quoteHash: Hex }
+  /** Withdraws an own live quote whose request another trade filled (one fill per request). */
+  | { readonly kind: 'cancel-quote'; readonly quoteHash: Hex; readonly rfqId: string }
   | { readonly kind: 'publish-checkpoint'; readonly signed: SignedState }
   | { readonly kind: 'resolve'; readonly resolved: ResolvedIntent }
   | {
@@ -155,6 +157,8 @@ export interface ChannelView {
   readonly accepted: readonly { readonly hash: Hex; readonly version: number; readonly transition: Transition | null; readonly proposer: Party | null }[]
   readonly pending: readonly PendingProposal[]
   readonly quotes: readonly QuoteView[]
+  /** Requests (RFQ ticket ids) a trade filled, by id: one fill per request; their other quotes are used up. */
+  readonly filled: ReadonlyMap<string, RequestFill>
   readonly rfqs: readonly RfqTicket[]
   readonly outcomes: readonly IntentOutcome[]
   readonly equivocation: readonly Equivocation[]
@@ -238,10 +242,10 @@ function usedIn(s: ChannelState): { has(id: Hex, quoter: Party, nonce: bigint): 
 
 const quoteViews = new WeakMap<DocQuote, QuoteView>()
 /** A quote with its status: the same object while the entry and its status are the same. */
-function quoteView(q: DocQuote, status: QuoteStatus, declined: QuoteView['declined']): QuoteView {
+function quoteView(q: DocQuote, status: QuoteStatus, declined: QuoteView['declined'], reason = quoteReason(q.signed.quote, status)): QuoteView {
   const hit = quoteViews.get(q)
-  if (hit && hit.status === status && hit.declined?.code === declined?.code && hit.declined?.message === declined?.message) return hit
-  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason: quoteReason(q.signed.quote, status), declined }
+  if (hit && hit.status === status && hit.reason === reason && hit.declined?.code === declined?.code && hit.declined?.message === declined?.message) return hit
+  const v: QuoteView = { hash: q.hash, signed: q.signed, counterOf: q.counterOf, status, reason, declined }
   quoteViews.set(q, v)
   return v
 }
@@ -324,12 +328,55 @@ function deriveState(params: ChannelParams, channelId: Hex, parent: { readonly h
 
 export type Decision = { sign: true } | { sign: false; ask: boolean; code: string; message: string }
 
+/** The trade that filled a request: the quote it took, and the version it is in (null: before this epoch). */
+export interface RequestFill {
+  readonly quote: Hex
+  readonly version: number | null
+}
+
+/** Why a quote of a filled request can no longer be traded, in words. */
+export function requestFilledMessage(rfqId: string, fill: RequestFill): string {
+  return `request ${rfqId} was already filled${fill.version === null ? '' : ` at version ${fill.version}`}, by a trade on quote ${fill.quote.slice(0, 12)}`
+}
+
+/**
+ * Phase 4b, filled requests (one fill per request): a request (an RFQ ticket's id, named by every
+ * quote on it, counters included) is filled by the first trade on any of its quotes in the accepted
+ * chain; no other quote of it is traded after that, whoever quoted it. Past a compaction the trade
+ * is gone from the doc but latest still lists its quote as used (until that quote's validUntil):
+ * a quote known here (in the doc, or an own stored one) with that quoter and nonce names the request.
+ * The quoter withdraws its other quotes of a filled request at once (`cancel-quote`), so a quote
+ * outliving that window is cancelled, not live.
+ */
+function filledRequests(accepted: ReadonlyMap<Hex, Candidate>, latest: ChannelState | null, doc: DocContents, persisted: PersistedChannel): ReadonlyMap<string, RequestFill> {
+  const fills = new Map<string, RequestFill>()
+  for (const c of accepted.values()) {
+    const t = c.transition
+    if (t?.type !== 'trade' || t.quote.quote.rfqId === '') continue
+    const known = fills.get(t.quote.quote.rfqId)
+    if (!known || (known.version ?? -1) > c.state.version) fills.set(t.quote.quote.rfqId, { quote: quoteHash(t.quote.quote), version: c.state.version })
+  }
+  if (latest === null || latest.usedQuotes.length === 0) return fills
+  const used = new Set(latest.usedQuotes.map((u) => `${u.quoter}:${u.nonce}`))
+  const named = (q: SignedQuote['quote'], hash?: Hex) => {
+    if (q.rfqId === '' || fills.has(q.rfqId) || !used.has(`${q.quoter}:${q.nonce}`)) return
+    fills.set(q.rfqId, { quote: hash ?? quoteHash(q), version: null })
+  }
+  for (const q of doc.quotes.values()) named(q.signed.quote, q.hash)
+  for (const sq of persisted.quotes) named(sq.quote)
+  return fills
+}
+
 /** Whether this party signs a valid peer proposal extending latest (the signing policy in CONTEXT.md). */
 export function decideSigning(
   c: { readonly transition: Transition | null; readonly state: ChannelState },
-  ctx: { readonly me: Party; readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined'>; readonly now: number; readonly policy: SigningPolicy; readonly cancelled: (quoteHash: Hex) => boolean },
+  ctx: {
+    readonly me: Party; readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined'>; readonly now: number; readonly policy: SigningPolicy; readonly cancelled: (quoteHash: Hex) => boolean
+    /** The trade that filled a request (an RFQ ticket's id), if one did: one fill per request. */
+    readonly filled: (rfqId: string) => RequestFill | undefined
+  },
 ): Decision {
-  const { me, persisted, now, policy, cancelled } = ctx
+  const { me, persisted, now, policy, cancelled, filled } = ctx
   const t = c.transition
   const intent = intentKey(t, c.state)
   if (persisted.declined.has(intent)) return { sign: false, ask: false, code: 'DECLINED', message: 'declined by the user' }
@@ -339,6 +386,8 @@ export function decideSigning(
   switch (t.type) {
     case 'trade': {
       const qh = quoteHash(t.quote.quote)
+      const fill = t.quote.quote.rfqId === '' ? undefined : filled(t.quote.quote.rfqId)
+      if (fill && fill.quote !== qh) return { sign: false, ask: false, code: 'REQUEST_FILLED', message: requestFilledMessage(t.quote.quote.rfqId, fill) }
       if (cancelled(qh)) return { sign: false, ask: false, code: 'QUOTE_CANCELLED', message: `quote ${qh.slice(0, 12)} was cancelled by party ${t.quote.quote.quoter}` }
       if (t.quote.quote.quoter === me) return { sign: true }
       return persisted.approvals.has(intent) ? { sign: true } : { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: "a trade on the peer's own quote needs approval" }
@@ -385,15 +434,18 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const latestVersion = latest?.state.version ?? -1
   const nextVersion = Math.max(latestVersion, signed.mySignedVersion, signed.peerSignedVersion) + 1
   const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
-  const quotes = quoteStatuses(ctx, doc, latest?.state ?? null, cancelled)
+  const fills = filledRequests(chain.accepted, latest?.state ?? null, doc, persisted)
+  const filled = (rfqId: string) => fills.get(rfqId)
+  const quotes = quoteStatuses(ctx, doc, latest?.state ?? null, cancelled, filled)
   const refusedBy = (hash: Hex, party: Party) => doc.refusals.find((r) => r.hash === hash && r.party === party) ?? null
-  const pending = pendingProposals(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, mySignedVersion: signed.mySignedVersion, persisted, cancelled, refusedBy })
-  const own = ownIntents(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, live: pending.live, decisions: pending.decisions, countersigning: pending.countersign !== null, persisted, refusedBy, cancelled, peerSignedVersion: signed.peerSignedVersion, mySignedVersion: signed.mySignedVersion, nextVersion })
+  const pending = pendingProposals(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, mySignedVersion: signed.mySignedVersion, persisted, cancelled, filled, refusedBy })
+  const own = ownIntents(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, live: pending.live, decisions: pending.decisions, countersigning: pending.countersign !== null, persisted, refusedBy, cancelled, filled, peerSignedVersion: signed.peerSignedVersion, mySignedVersion: signed.mySignedVersion, nextVersion })
   const actions: EngineAction[] = [
     ...(pending.countersign ? [{ kind: 'countersign', proposal: toProposal(pending.countersign), proposerSig: pending.countersign.sigs[pending.countersign.proposer!]! } as const] : []),
     ...pending.actions,
     ...own.actions,
     ...republishing(ctx, doc, persisted, latest, latestSigned, cancelled),
+    ...withdrawals(ctx, quotes.quotes, persisted, cancelled, filled),
   ]
   const compact = compaction(ctx, doc, latest, latestSigned, quotes.quotes, pending.live)
   if (compact) actions.push(compact)
@@ -406,6 +458,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
     accepted: [...chain.accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition, proposer: c.proposer })),
     pending: pending.pending,
     quotes: quotes.quotes,
+    filled: fills,
     rfqs: doc.rfqs,
     outcomes: own.outcomes,
     equivocation: signed.equivocation,
@@ -602,7 +655,7 @@ function quoteFacts(ctx: EngineContext, q: DocQuote, latest: ChannelState | null
 }
 
 /** Phase 4, quotes: each doc quote's status against latest, the cancels and the time. */
-function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean) {
+function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean, filled: (rfqId: string) => RequestFill | undefined) {
   const quotes: QuoteView[] = []
   const rejected: RejectedEntry[] = []
   // A refusal keyed by a quote's hash and the party it was offered to: that party's "no, because".
@@ -611,13 +664,17 @@ function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelStat
   for (const q of doc.quotes.values()) {
     const quote = q.signed.quote
     const facts = quoteFacts(ctx, q, latest)
+    // Another quote of its request was traded: this one is used up too (one fill per request).
+    const fill = facts.signed && !facts.used && quote.rfqId !== '' ? filled(quote.rfqId) : undefined
+    const takenByAnother = fill !== undefined && fill.quote !== q.hash
     const status: QuoteStatus =
       !facts.signed ? 'invalid'
-      : facts.used ? 'used'
+      : facts.used || takenByAnother ? 'used'
       : cancelled(q.hash) ? 'cancelled'
       : quote.validUntil < ctx.now ? 'expired'
       : 'live'
-    const view = quoteView(q, status, quoteRefusals.size ? (quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null) : null)
+    const declined = quoteRefusals.size ? (quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null) : null
+    const view = takenByAnother ? quoteView(q, status, declined, requestFilledMessage(quote.rfqId, fill)) : quoteView(q, status, declined)
     if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason: view.reason })
     quotes.push(view)
   }
@@ -634,7 +691,10 @@ type RefusedBy = (hash: Hex, party: Party) => { readonly code: string; readonly 
  */
 function pendingProposals(
   ctx: EngineContext,
-  x: { readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly mySignedVersion: number; readonly persisted: PersistedChannel; readonly cancelled: (h: Hex) => boolean; readonly refusedBy: RefusedBy },
+  x: {
+    readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly mySignedVersion: number; readonly persisted: PersistedChannel
+    readonly cancelled: (h: Hex) => boolean; readonly filled: (rfqId: string) => RequestFill | undefined; readonly refusedBy: RefusedBy
+  },
 ) {
   const { me, peer } = ctx
   const { latest, refusedBy, mySignedVersion } = x
@@ -671,7 +731,7 @@ function pendingProposals(
       entry(theirs ? 'refused' : 'awaiting-peer', theirs ? `${theirs.code}: ${theirs.message}` : '')
       continue
     }
-    const d = decideSigning(c, { me, persisted: x.persisted, now: ctx.now, policy: ctx.policy, cancelled: x.cancelled })
+    const d = decideSigning(c, { me, persisted: x.persisted, now: ctx.now, policy: ctx.policy, cancelled: x.cancelled, filled: x.filled })
     decisions.set(c.hash, d)
     const mine = refusedBy(c.hash, me)
     if (mine) entry('refused', `${mine.code}: ${mine.message}`)
@@ -713,6 +773,8 @@ export interface IntentSituation {
   /** A trade whose position is open in latest (so a failed rebase means it is done). */
   readonly positionOpen: boolean
   readonly quoteCancelled: boolean
+  /** A trade whose request another trade filled (one fill per request): why it is not re-proposed. */
+  readonly requestFilled: string | null
   /** Another intent is re-proposed in this step already (one proposal per step). */
   readonly proposedThisStep: boolean
 }
@@ -730,6 +792,7 @@ export type IntentStep =
 export function concurrencyRule(s: IntentSituation): IntentStep {
   if (s.doneIn !== null) return { kind: 'resolve', status: 'done', code: 'DONE', message: `in co-signed state ${s.doneIn}` }
   if (s.refusedByPeer) return { kind: 'resolve', status: 'refused', code: s.refusedByPeer.code, message: `refused by party ${s.peer}: ${s.refusedByPeer.message}` }
+  if (s.requestFilled !== null) return { kind: 'resolve', status: 'failed', code: 'REQUEST_FILLED', message: s.requestFilled }
   if (!s.canRebase) return { kind: 'wait', status: 'pending', code: 'WAITING', message: s.hasLatest ? 'waiting for the peer' : 'waiting for the opening state', on: 'top' }
   const p = s.live
   if (p) {
@@ -758,7 +821,7 @@ function ownIntents(
   x: {
     readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly live: readonly Candidate[]
     readonly decisions: ReadonlyMap<Hex, Decision>; readonly countersigning: boolean; readonly persisted: PersistedChannel; readonly refusedBy: RefusedBy
-    readonly cancelled: (h: Hex) => boolean; readonly peerSignedVersion: number; readonly mySignedVersion: number; readonly nextVersion: number
+    readonly cancelled: (h: Hex) => boolean; readonly filled: (rfqId: string) => RequestFill | undefined; readonly peerSignedVersion: number; readonly mySignedVersion: number; readonly nextVersion: number
   },
 ) {
   const { me, peer, now } = ctx
@@ -798,6 +861,8 @@ function ownIntents(
     const rival = p ? live.find((c) => c.proposer === peer && c.state.version === p.state.version) : undefined
     const t = latest && top.transition ? rebase(top.transition, Math.max(now, latest.state.timestamp)) : null
     const quote = t?.type === 'trade' ? quoteHash(t.quote.quote) : null
+    const rfqId = top.transition?.type === 'trade' ? top.transition.quote.quote.rfqId : ''
+    const fill = rfqId === '' ? undefined : x.filled(rfqId)
     const step = concurrencyRule({
       peer,
       latestVersion: latest?.state.version ?? -1,
@@ -813,6 +878,7 @@ function ownIntents(
       rebaseError: () => rebaseCheck(ctx, latest!, t!, nextVersion),
       positionOpen: quote !== null && latest!.state.positions.some((pos) => pos.id === quote),
       quoteCancelled: quote !== null && x.cancelled(quote),
+      requestFilled: fill && fill.quote !== quoteHash((top.transition as Extract<Transition, { type: 'trade' }>).quote.quote) ? requestFilledMessage(rfqId, fill) : null,
       proposedThisStep: proposed,
     })
     const type = typeOfIntent(intent)
@@ -843,6 +909,31 @@ function rebaseCheck(ctx: EngineContext, latest: Candidate, t: Transition, versi
   } catch (e) {
     return errorInfo(e)
   }
+}
+
+/**
+ * Phase 6b, withdrawals: this party's live quotes of a request another trade filled, cancelled
+ * (a signed cancel, stored: it outlives the trade's trace in the doc and in latest's used quotes).
+ */
+function withdrawals(ctx: EngineContext, quotes: readonly QuoteView[], persisted: PersistedChannel, cancelled: (h: Hex) => boolean, filled: (rfqId: string) => RequestFill | undefined): EngineAction[] {
+  const actions: EngineAction[] = []
+  const consider = (hash: Hex, q: SignedQuote['quote']) => {
+    if (q.quoter !== ctx.me || q.rfqId === '' || q.validUntil < ctx.now || cancelled(hash)) return
+    const fill = filled(q.rfqId)
+    if (fill && fill.quote !== hash) actions.push({ kind: 'cancel-quote', quoteHash: hash, rfqId: q.rfqId })
+  }
+  const inDoc = new Set<Hex>()
+  for (const v of quotes) {
+    if (v.status === 'invalid') continue
+    inDoc.add(v.hash)
+    consider(v.hash, v.signed.quote)
+  }
+  for (const sq of persisted.quotes) {
+    if (sq.quote.quoter !== ctx.me || sq.quote.rfqId === '' || sq.quote.validUntil < ctx.now || filled(sq.quote.rfqId) === undefined) continue
+    const h = quoteHash(sq.quote)
+    if (!inDoc.has(h)) consider(h, sq.quote)
+  }
+  return actions
 }
 
 /** Phase 7, republishing: what a lost write (compaction race, wiped peer) took out of the doc. */

@@ -4,6 +4,7 @@ import { ProtocolError, type ErrorCode } from '../errors.ts'
 export type SyncErrorCode =
   | ErrorCode
   | 'QUOTE_CANCELLED'
+  | 'REQUEST_FILLED'
   | 'NO_SUCH_QUOTE'
   | 'OWN_QUOTE'
   | 'NOT_OPEN'
@@ -12,7 +13,6 @@ export type SyncErrorCode =
   | 'INVITE_INVALID'
   | 'ROOM_CONFIG'
   | 'BAD_SIGNER'
-  | 'QUIET_PATH_MISMATCH'
 
 export class SyncError extends ProtocolError {
   constructor(code: SyncErrorCode, message: string, details: Record<string, unknown> = {}) {

@@ -285,6 +285,100 @@ describe('ChannelSession over a lossless link', () => {
   })
 })
 
+describe('one fill per request (an RFQ ticket is filled once, whichever of its quotes is taken)', () => {
+  /** A asks for a put; B quotes 1,300; A counters at 1,250; B counters that at 1,275 (all valid 5 minutes). */
+  async function haggled() {
+    const p = await pair()
+    const { a, b, settle } = p
+    const rfq = a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })
+    await settle()
+    const offer = await b.quote({ terms: pkg([put(90n)]), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: rfq })
+    await settle()
+    const counter = await a.counter(offer, 1250n, 300_000)
+    await settle()
+    const recounter = await b.counter(counter, 1275n, 300_000)
+    await settle()
+    return { ...p, rfq, offer, counter, recounter }
+  }
+  const tradesOn = (s: ChannelSession, rfq: string) => s.view.accepted.filter((x) => x.transition?.type === 'trade' && x.transition.quote.quote.rfqId === rfq)
+
+  it('both traders accepting at once (A the last counter, B the one before): one trade, the other fails with the reason, every other quote is used up and withdrawn', async () => {
+    const { a, b, settle, rfq, offer, counter, recounter } = await haggled()
+    // Nothing is delivered between the two accepts: both propose version 1.
+    await Promise.all([a.accept(recounter), b.accept(counter)])
+    await settle()
+    for (const s of [a, b]) {
+      expect(tradesOn(s, rfq)).toHaveLength(1)
+      expect(s.view.latest!.state.positions).toHaveLength(1)
+    }
+    expect(a.view.latestHash).toBe(b.view.latestHash)
+    const taken = quoteHash((tradesOn(a, rfq)[0]!.transition as Extract<Transition, { type: 'trade' }>).quote.quote)
+    expect([counter, recounter]).toContain(taken)
+    for (const s of [a, b]) {
+      expect(s.view.filled.get(rfq)).toEqual({ quote: taken, version: tradesOn(s, rfq)[0]!.version })
+      // The offer and the counter not taken: used up, with the reason; cancelled by their quoters too.
+      for (const h of [offer, counter, recounter].filter((h) => h !== taken)) {
+        const q = s.view.quotes.find((x) => x.hash === h)!
+        expect(q.status).toBe('used')
+        expect(q.reason).toBe(`request ${rfq} was already filled at version ${tradesOn(s, rfq)[0]!.version}, by a trade on quote ${taken.slice(0, 12)}`)
+      }
+    }
+    const loser = taken === recounter ? b : a
+    expect(loser.view.outcomes.find((o) => o.type === 'trade' && o.status === 'failed')).toMatchObject({ code: 'REQUEST_FILLED' })
+    const cancels = [...readChannelDoc(a.doc, a.params).cancels.keys()]
+    expect(cancels.sort()).toEqual([offer, counter, recounter].filter((h) => h !== taken).sort())
+    // The first offer, still valid: accepting it now is refused at once, and nothing is proposed.
+    const before = a.view.latestHash
+    await expect(a.accept(offer)).rejects.toMatchObject({ code: 'REQUEST_FILLED' })
+    await settle()
+    expect(a.view.latestHash).toBe(before)
+  })
+
+  it("a taker's proposal on another quote of a filled request is refused by the quoter, with the reason", async () => {
+    const { a, b, settle, rfq, offer, recounter } = await haggled()
+    await a.accept(recounter)
+    await settle()
+    expect(tradesOn(b, rfq)).toHaveLength(1)
+    // An older client, or a writer in the room, proposes a second fill on B's first offer anyway.
+    const offerQuote = b.view.quotes.find((x) => x.hash === offer)!.signed
+    const latest = a.view.latest!.state
+    const t: Transition = { type: 'trade', quote: offerQuote, timestamp: latest.timestamp + 1 }
+    const state = applyTransition(a.params, latest, t, latest.version + 1)
+    const hash = stateHash(state)
+    const sig = signBytes(stateDigest(state), keysA.secretKey)
+    a.doc.transact(() => {
+      const epoch = currentEpoch(a.doc)!
+      section(epoch, 'proposals').set(hash, proposalWire({ version: state.version, state, transition: t, proposer: 'A' }))
+      section(epoch, 'sigs').set(`${hash}:A:${sig}`, '')
+    })
+    await settle()
+    expect(b.view.latest!.state.version).toBe(latest.version)
+    expect(b.view.pending.find((p) => p.proposal.hash === hash)).toMatchObject({ status: 'refused' })
+    expect(section(currentEpoch(b.doc)!, 'refusals').has(sigKey(hash, 'B'))).toBe(true)
+    expect(b.view.pending.find((p) => p.proposal.hash === hash)!.reason).toMatch(/^REQUEST_FILLED: request /)
+  })
+
+  it('past a compaction that took the trade out of the doc, the other quotes stay used up (cancelled), and a new request is traded as before', async () => {
+    const { a, b, settle, rfq, offer, counter, recounter, params, tradeOn } = await haggled()
+    await a.accept(recounter)
+    await settle()
+    // Enough trades for A to compact the epoch: the fill's transition leaves the doc.
+    await tradeOn(quotePool(params, 'A', 12, T0 + DAY, 500n))
+    expect(a.view.epoch).toBeGreaterThan(0)
+    expect(a.view.accepted.some((x) => x.transition?.type === 'trade' && x.transition.quote.quote.rfqId === rfq)).toBe(false)
+    for (const s of [a, b]) for (const h of [offer, counter]) expect(s.view.quotes.find((x) => x.hash === h)?.status ?? 'gone').not.toBe('live')
+    await expect(a.accept(offer)).rejects.toMatchObject({ code: expect.stringMatching(/^(REQUEST_FILLED|NO_SUCH_QUOTE|QUOTE_CANCELLED)$/) })
+    // Another request is its own: quoted and filled once.
+    const next = a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '80', cap: null, quantity: '1', direction: 'long' }] })
+    await settle()
+    const q = await b.quote({ terms: pkg([put(80n)]), side: 'sell', premium: 700n, validForMs: 300_000, rfqId: next })
+    await settle()
+    await a.accept(q)
+    await settle()
+    expect(tradesOn(a, next)).toHaveLength(1)
+  })
+})
+
 describe('the signer check', () => {
   it("a signer that does not sign with the party's key is refused (BAD_SIGNER): nothing stored, nothing published", async () => {
     const wrongKey = (d: Uint8Array) => signBytes(d, keysA.secretKey) // B's session, A's key

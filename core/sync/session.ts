@@ -17,7 +17,7 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, intentKey, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
+import { computeChannelView, intentKey, requestFilledMessage, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
@@ -283,6 +283,8 @@ export class ChannelSession {
       if (!found) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
       const q = found.status === 'live' || found.status === 'expired' ? withExpiry(found, this.clock()) : found
       if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
+      const fill = q.signed.quote.rfqId === '' ? undefined : view.filled.get(q.signed.quote.rfqId)
+      if (fill && fill.quote !== q.hash) throw new SyncError('REQUEST_FILLED', requestFilledMessage(q.signed.quote.rfqId, fill))
       const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
       if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
       return this.proposeOn(view, { type: 'trade', quote: q.signed, timestamp: Math.max(this.clock(), view.latest?.state.timestamp ?? 0) })
@@ -507,6 +509,13 @@ export class ChannelSession {
         write(() => writeCancel(this.doc, epoch, a.quoteHash, this.me, sig))
         return
       }
+      case 'cancel-quote': {
+        // Stored first, as cancelQuote: the cancel outlives the doc's trace of the fill.
+        await this.storage.addCancel(a.quoteHash)
+        const sig = await this.signer(cancelDigest(a.quoteHash, this.me))
+        write(() => writeCancel(this.doc, epoch, a.quoteHash, this.me, sig))
+        return
+      }
       case 'publish-checkpoint':
         write(() => writeCheckpoint(this.doc, epoch, a.signed))
         return
@@ -566,6 +575,8 @@ function actionKey(a: EngineAction): string {
       return `republish-quote:${a.signed.signature}`
     case 'republish-cancel':
       return `republish-cancel:${a.quoteHash}`
+    case 'cancel-quote':
+      return `cancel-quote:${a.quoteHash}`
     case 'publish-checkpoint':
       return `publish-checkpoint:${a.signed.sigA}`
     case 'resolve':

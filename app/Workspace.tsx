@@ -17,6 +17,7 @@ import { RestoreChannels } from './channels/RestoreChannels.tsx'
 import { ChannelScreen } from './channel/ChannelScreen.tsx'
 import type { ChannelRecord } from './channels/channelRecords.ts'
 import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
+import { BackgroundChannels } from './book/BackgroundChannels.tsx'
 
 export function Workspace({ keys }: { keys: KeyPair }) {
   if (!config.chain) {
@@ -53,6 +54,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
   return (
     <SettlementContext.Provider value={conn}>
       <NodeStatus />
+      {channels.loaded && <BackgroundChannels records={channels.records} keys={keys} shown={network ? 'all' : (record?.channelId ?? null)} />}
       <button type="button" className="secondary small side-toggle" aria-expanded={sideOpen || !record} aria-controls="side" onClick={() => setSideOpen(!sideOpen)}>
         {sideOpen || !record ? 'Hide account and channels' : 'Account and channels'}
       </button>

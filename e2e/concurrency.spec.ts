@@ -117,3 +117,25 @@ test("one fill per request: Alice takes Bob's offer while Bob takes her counter 
   await alice.context.close()
   await bob.context.close()
 })
+
+test("a quote stays firm while its quoter looks elsewhere: Bob quotes, opens another screen, and Alice's accept is countersigned at once", async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await requestAndQuote(a, b, '0.1', '700')
+  // Bob leaves the channel's screen (before, that stopped the channel: Alice read "peer offline",
+  // her accept waited, and past two minutes Bob's app refused it as too old while his quote still read live).
+  await b.getByRole('button', { name: 'New channel' }).click()
+  await expect(b.getByRole('heading', { name: 'New channel' })).toBeVisible()
+  await a.waitForTimeout(2_000)
+  await expect(a.getByText(/^peer connected over WebRTC/)).toBeVisible()
+  await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+  await expect(a.getByTestId('latest-version')).toHaveText('state v1', { timeout: 20_000 })
+  await expect(a.getByTestId('position-count')).toHaveText('1')
+  // Back on the channel, Bob finds the trade made while he was away.
+  await b.getByTestId(/^channel-/).first().click()
+  await expect(b.getByTestId('latest-version')).toHaveText('state v1', { timeout: 20_000 })
+  await expect(b.getByTestId('position-count')).toHaveText('1')
+  await alice.context.close()
+  await bob.context.close()
+})

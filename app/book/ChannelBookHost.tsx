@@ -1,4 +1,4 @@
-// While the screens across channels are shown (no channel screen is mounted), every channel's
+// For a channel no channel screen shows (the screens across channels, or BackgroundChannels), the
 // blotter store still follows its co-signed transitions (useBook, as the channel screen does): a
 // position settled or closed meanwhile is in the book's settled history. Reports the channel's
 // closed positions up (the book's realised P&L per counterparty).

@@ -1,5 +1,5 @@
-// While the screens across channels are shown (no channel screen is mounted), every channel still
-// gets the channel screen's guard: the EVM authorisation to open once the opening is co-signed (a
+// For a channel no channel screen shows (the screens across channels show them all; BackgroundChannels
+// covers the rest), the channel screen's guard: the EVM authorisation to open once the opening is co-signed (a
 // channel opened from the demo desks' panel opens on the contract without the trader visiting
 // it), watchtower registration, refuting a stale dispute, settling expired positions.
 import { memo, useDeferredValue } from 'react'

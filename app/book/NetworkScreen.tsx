@@ -1,5 +1,6 @@
 // The screens that look across all the trader's channels: the book, and the request for quotes to
-// many counterparties. Every channel runs while one of them is shown (useNetwork).
+// many counterparties. Every channel runs (useNetwork; BackgroundChannels keeps them running on other
+// screens too), and these screens run every channel's guard and blotter.
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'

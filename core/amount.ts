@@ -25,17 +25,26 @@ export function formatAmount(minor: bigint, decimals: number, shown = 2): string
   return formatUnits(minor, decimals, { minDecimals: Math.min(shown, decimals) })
 }
 
+/** Whole digits grouped by thousands with one separator throughout: "1,234,567", "1 234", "1_000". */
+const GROUPED = /^\d{1,3}(?:(?:,\d{3})+|(?:_\d{3})+|(?:\s\d{3})+)$/
+
 /**
- * "1,234.5" with 2 decimals -> 123450n. Refuses more fractional digits than `decimals` (no silent
- * rounding of money), exponents, signs unless `allowNegative`, and empty text.
+ * "1,234.5" with 2 decimals -> 123450n. A separator in the whole part must group thousands ("1,5"
+ * is refused, not read as 15: a trader who writes a decimal comma is told to use a dot). Refuses
+ * more fractional digits than `decimals` (no silent rounding of money), exponents, signs unless
+ * `allowNegative`, and empty text.
  */
 export function parseUnits(text: string, decimals: number, field = 'amount', opts: { allowNegative?: boolean } = {}): bigint {
-  const t = text.trim().replace(/[,_\s]/g, '')
-  const m = /^(-)?(\d*)(?:\.(\d*))?$/.exec(t)
+  const m = /^(-)?([\d,_\s]*)(?:\.(\d*))?$/.exec(text.trim())
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new ParseError(field, `"${text}" is not a decimal number`)
+  let whole = m[2]!
+  if (/\D/.test(whole)) {
+    if (!GROUPED.test(whole)) throw new ParseError(field, `"${text}" is not a decimal number: a comma or space only groups thousands (1,000 or 1 000); write decimals with a dot (1.5)`)
+    whole = whole.replace(/\D/g, '')
+  }
   if (m[1] && !opts.allowNegative) throw new ParseError(field, 'must not be negative')
   const frac = m[3] ?? ''
   if (frac.length > decimals) throw new ParseError(field, `at most ${decimals} decimal places`)
-  const v = BigInt((m[2] || '0') + frac.padEnd(decimals, '0'))
+  const v = BigInt((whole || '0') + frac.padEnd(decimals, '0'))
   return m[1] ? -v : v
 }

@@ -117,6 +117,10 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     expect(weekly, `a weekly expiry three days out among ${weeklies.join(', ')}`).toBeDefined()
     await page.getByLabel('Listed expiry').selectOption(weekly)
     await expect(page.getByLabel('Expiry date (08:00 UTC)')).toHaveValue(weekly)
+    // A decimal comma is refused with what to write (it read "1,5" as 15: ten times the size).
+    await page.getByLabel('Leg 1 quantity').fill('1,5')
+    await expect(page.getByText('"1,5" is not a decimal number: a comma or space only groups thousands (1,000 or 1 000); write decimals with a dot (1.5)')).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Request quotes' })).toBeDisabled()
     await page.getByLabel('Leg 1 quantity').fill('0.1')
     await page.waitForTimeout(2000) // longer than the desk's 0.7 s quiet period
     await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(0)

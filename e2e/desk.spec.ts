@@ -245,6 +245,10 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(demoDesks).toContainText('last channel ended')
     await expect(demoDesks.getByRole('button', { name: 'Open a new channel with Demo Desk' })).toBeEnabled()
     await expect(demoDesks).not.toContainText('channel opening…')
+    // The book counts nothing of the ended channel as collateral (it read its balances as free).
+    await page.getByRole('button', { name: 'Book (all channels)' }).click()
+    await expect(page.getByTestId('book-ended')).toContainText('Demo Desk')
+    await expect(page.getByTestId('book-channels').getByRole('row', { name: /^Demo Desk/ })).toHaveCount(0)
     await trader.context.close()
   } finally {
     await desk.stop()

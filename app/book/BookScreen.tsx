@@ -57,6 +57,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
             {channels.map((c, i) => {
               const r = risk.byChannel[i]!
               const k = collateral[i]!
+              if (k.ended) return null // listed under the table
               return (
                 <tr key={c.channelId} data-channel={c.channelId}>
                   <th scope="row">{c.counterparty}</th>
@@ -83,6 +84,12 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
           </tfoot>
         </table>
       </div>
+      {collateral.some((k) => k.ended) && (
+        <p className="muted small" data-testid="book-ended">
+          Ended (final state signed by both; what it leaves each side is paid to the free balances in the contract at the close, not counted here):{' '}
+          {collateral.filter((k) => k.ended).map((k) => k.counterparty).join(', ')}.
+        </p>
+      )}
       <RealisedTable rows={realised.byCounterparty} total={realised.total} />
       <div className="risk-columns">
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} asset={asset} />

@@ -83,7 +83,14 @@ describe('collateral and exposure', () => {
     const rows = collateralByChannel([channel('x', 'A', [p], {}, [10n, 20n]), channel('y', 'B', [p], {}, [10n, 20n]), { ...channel('z', 'A', []), state: null }])
     expect(rows[0]).toMatchObject({ myLocked: p.lockA, theirLocked: p.lockB, myFree: 10n, theirFree: 20n, positions: 1 })
     expect(rows[1]).toMatchObject({ myLocked: p.lockB, theirLocked: p.lockA, myFree: 20n, theirFree: 10n })
-    expect(rows[2]).toMatchObject({ myLocked: 0n, theirLocked: 0n, myFree: 0n, positions: 0 })
+    expect(rows[2]).toMatchObject({ myLocked: 0n, theirLocked: 0n, myFree: 0n, positions: 0, ended: false })
+    expect(rows[0]!.ended).toBe(false)
+  })
+
+  it('counts nothing free in a channel whose final state is signed: that money goes to the contract\'s free balances at the close', () => {
+    const ended = channel('x', 'A', [], {}, [61_001n, 28_998n])
+    const [row] = collateralByChannel([{ ...ended, state: { ...ended.state!, isFinal: true } }])
+    expect(row).toMatchObject({ myFree: 0n, theirFree: 0n, myLocked: 0n, ended: true })
   })
 
   it('says what each counterparty owes at each settlement price, exactly, never more than it locked', () => {

@@ -99,12 +99,17 @@ export interface CollateralRow {
   /** Locked by the trader / by the counterparty in open positions, asset minor units. */
   readonly myLocked: bigint
   readonly theirLocked: bigint
-  /** Free balances in the latest state, asset minor units. */
+  /** Free balances in the latest state, asset minor units (0 once the channel ended). */
   readonly myFree: bigint
   readonly theirFree: bigint
+  /**
+   * Its latest state is final (signed by both): the channel trades no more and its balances go to
+   * the two free balances in the contract at the close, so they are no longer collateral here.
+   */
+  readonly ended: boolean
 }
 
-/** Collateral locked and free in each channel, from its latest co-signed state (exact). */
+/** Collateral locked and free in each channel, from its latest co-signed state (exact); an ended channel holds none. */
 export function collateralByChannel(channels: readonly BookChannel[]): CollateralRow[] {
   return channels.map((c) => {
     let myLocked = 0n
@@ -114,14 +119,16 @@ export function collateralByChannel(channels: readonly BookChannel[]): Collatera
       theirLocked += p.lockB
     }
     const s = c.state
+    const live = s !== null && !s.isFinal
     return {
       channelId: c.channelId,
       counterparty: c.counterparty,
       positions: s?.positions.length ?? 0,
       myLocked,
       theirLocked,
-      myFree: s ? (c.me === 'A' ? s.balanceA : s.balanceB) : 0n,
-      theirFree: s ? (c.me === 'A' ? s.balanceB : s.balanceA) : 0n,
+      myFree: live ? (c.me === 'A' ? s.balanceA : s.balanceB) : 0n,
+      theirFree: live ? (c.me === 'A' ? s.balanceB : s.balanceA) : 0n,
+      ended: s?.isFinal ?? false,
     }
   })
 }

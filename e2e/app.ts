@@ -104,6 +104,8 @@ export async function closeCooperatively(a: Page, b: Page): Promise<void> {
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: 'Propose final state (close)' }).click()
   await b.getByRole('tab', { name: 'Trade' }).click()
+  // What b approves, in money: what the final state pays each side.
+  await expect(b.getByTestId('final-payouts')).toHaveText(/\(closes the channel: you receive [\d,]+\.\d+ USDC and the other side [\d,]+\.\d+ USDC, into the free balances in the contract once it is closed on chain\)/)
   await b.getByRole('button', { name: 'Approve' }).click()
   for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
   await a.getByRole('button', { name: 'Close on the contract' }).click()

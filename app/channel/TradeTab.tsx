@@ -378,6 +378,9 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
                 {p.proposal.transition?.type === 'unwind' && (
                   <span className="small"> ({unwindInWords(p.proposal.transition.paymentAtoB, me, session.params.asset, dec)})</span>
                 )}
+                {p.proposal.transition?.type === 'final' && (
+                  <span className="small" data-testid="final-payouts"> ({finalInWords(p.proposal.state.balanceA, p.proposal.state.balanceB, me, session.params.asset, dec)})</span>
+                )}
               </li>
             ))}
           </ul>
@@ -406,6 +409,12 @@ function unwindInWords(paymentAtoB: bigint, me: Party, asset: string, decimals: 
   const toMe = me === 'B' ? paymentAtoB : -paymentAtoB
   const amount = formatMoney(toMe < 0n ? -toMe : toMe, decimals, asset)
   return toMe > 0n ? `close-out: you receive ${amount}` : toMe < 0n ? `close-out: you pay ${amount}` : 'close-out: no payment'
+}
+
+/** What a final state pays each side: what the trader approves when the peer proposes to close. */
+function finalInWords(balanceA: bigint, balanceB: bigint, me: Party, asset: string, decimals: number): string {
+  const [mine, theirs] = me === 'A' ? [balanceA, balanceB] : [balanceB, balanceA]
+  return `closes the channel: you receive ${formatMoney(mine, decimals, asset)} and the other side ${formatMoney(theirs, decimals, asset)}, into the free balances in the contract once it is closed on chain`
 }
 
 /** "Accept Demo Desk's offer?" before a keyboard accept: what is bought, at what premium. */

@@ -139,3 +139,20 @@ test("a quote stays firm while its quoter looks elsewhere: Bob quotes, opens ano
   await alice.context.close()
   await bob.context.close()
 })
+
+test('a declined quote is said to its quoter and stays declined after a reload', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await requestAndQuote(a, b, '0.1', '700')
+  // Before, Decline only hid the quote on the decliner's page until the next reload; the quoter never knew.
+  await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Decline' }).click()
+  await expect(b.getByTestId('quote-declined')).toHaveText('Alice will not take your quote: no counter offered.', { timeout: 20_000 })
+  await expect(a.getByTestId('quote-declined')).toHaveText('You declined this quote: no counter offered.')
+  await reloadAndUnlock(a)
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await a.getByRole('button', { name: /^RFQ 1 / }).click()
+  await expect(a.getByTestId('quote-declined')).toHaveText('You declined this quote: no counter offered.', { timeout: 20_000 })
+  await alice.context.close()
+  await bob.context.close()
+})

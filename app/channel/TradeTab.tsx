@@ -53,7 +53,6 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [counterFor, setCounterFor] = useState<Hex | null>(null)
-  const [declined, setDeclined] = useState<ReadonlySet<Hex>>(new Set())
   // A new RFQ is a private draft until the trader asks for quotes: nobody quotes what is not asked.
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   // Same order (and so the same "RFQ n" numbers) on both sides: by creation time, then id.
@@ -80,7 +79,9 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
       setBusy(null)
     }
   }, [])
-  const decline = useCallback((h: Hex) => setDeclined((d) => new Set([...d, h])), [])
+  // A decline is said to the quoter (a signed refusal of the quote in the doc: "… will not take your
+  // quote"), so it also outlives a reload; the quote stays listed, marked declined, until it expires.
+  const decline = useCallback((h: Hex) => void act('Declining…', () => session.declineQuote(h, 'DECLINED', 'no counter offered')), [act, session])
 
   const canStart = blocked === null && view.latest !== null
   const draftStarted = useStrikesOnceSpotKnown(draft, setDraft, markets)
@@ -146,7 +147,6 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           act={act}
           counterFor={counterFor}
           setCounterFor={setCounterFor}
-          declined={declined}
           decline={decline}
           fill={book.fills.find((f) => f.rfqId === ticket.id) ?? null}
           fillVol={book.vols}
@@ -171,7 +171,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
 
 const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
-  busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; declined: ReadonlySet<Hex>; decline: (h: Hex) => void
+  busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill } = p
@@ -184,7 +184,7 @@ const TicketPanel = memo(function TicketPanel(p: {
   const remoteFocus = useStableByKey(focus, contentKey(focus))
   // Live quotes first, each group newest first (the doc's own order says nothing about time).
   const quotes = p.quotes
-    .filter((q) => q.signed.quote.rfqId === ticket.id && q.status !== 'invalid' && !p.declined.has(q.hash))
+    .filter((q) => q.signed.quote.rfqId === ticket.id && q.status !== 'invalid')
     .sort((x, y) => y.signed.quote.validUntil - x.signed.quote.validUntil)
   const dead = quotes.filter((q) => q.status !== 'live')
   const shown = [...quotes.filter((q) => q.status === 'live'), ...dead.slice(0, SHOWN_DEAD_QUOTES)]

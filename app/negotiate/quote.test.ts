@@ -76,6 +76,19 @@ describe('quoteEdge', () => {
     expect(Math.sign(r.edge.edgeVolPts!)).toBe(Math.sign(r.edge.edge))
   })
 
+  it('gives the vol edge the cash edge\'s sign when the package loses value as vol rises (negative vega)', () => {
+    // A put spread deep in the money (long 150,000 / short 140,000, spot 97,250): worth less at higher vol.
+    const spread = btcPackage(oracle, [put(150_000, 1), put(140_000, 1, 'short')])
+    const f = packageValue(spread, market)
+    for (const [side, delta] of [['sell', 30], ['sell', -30], ['buy', 30], ['buy', -30]] as const) {
+      const r = quoteEdge({ terms: spread, premium: BigInt(Math.round((f + delta) * 1e6)), side }, market)
+      if (!r.ok) throw new Error(r.error)
+      expect(r.edge.volMethod).toBe('approx')
+      expect(Math.sign(r.edge.edge)).toBe(side === 'sell' ? -Math.sign(delta) : Math.sign(delta))
+      expect(Math.sign(r.edge.edgeVolPts!), `${side} at fair ${delta > 0 ? '+' : ''}${delta}`).toBe(Math.sign(r.edge.edge))
+    }
+  })
+
   it('says why a premium has no implied vol', () => {
     const r = quoteEdge({ terms: single, premium: usdc(95_000), side: 'sell' }, market)
     if (!r.ok) throw new Error(r.error)

@@ -57,7 +57,10 @@ export interface QuoteEdge {
   readonly edge: number
   /** The vol the premium implies, or null with `volNote` saying why. */
   readonly impliedVol: number | null
-  /** Edge in vol points, positive good for me (buying below my vol, selling above it). */
+  /**
+   * Edge in vol points, positive good for me, with the sign of the cash edge: buying below my vol
+   * (selling above it) when the package gains with vol; the other way round when its vega is negative.
+   */
   readonly edgeVolPts: number | null
   /** 'exact': core's implied vol of a single option; 'approx': edge / vega (first order). */
   readonly volMethod: 'exact' | 'approx' | null
@@ -100,7 +103,10 @@ export function quoteEdge(q: Pick<QuoteCardQuote, 'terms' | 'premium' | 'side'>,
     } else {
       volNote = 'the package has no vega: its value does not depend on vol'
     }
-    const edgeVolPts = impliedVol === null ? null : (iBuy ? market.vol - impliedVol : impliedVol - market.vol) * 100
+    // A package that loses value as vol rises (a put spread deep in the money, say) is cheap at a
+    // vol above mine: the vol edge takes the sign of its vega, so it reads like the cash edge.
+    const vegaSign = volMethod === 'approx' && risk.vega < 0 ? -1 : 1
+    const edgeVolPts = impliedVol === null ? null : vegaSign * (iBuy ? market.vol - impliedVol : impliedVol - market.vol) * 100
     return { ok: true, edge: { fair: risk.value, edge, impliedVol, edgeVolPts, volMethod, volNote } }
   } catch (e) {
     return { ok: false, error: reasonOf(e) }

@@ -4,7 +4,7 @@
 import type { Download, Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, requestPut, shot } from './app.ts'
+import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, reloadAndUnlock, requestPut, shot } from './app.ts'
 
 const DEMO_PORT = 8761
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -249,6 +249,12 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.getByRole('button', { name: 'Book (all channels)' }).click()
     await expect(page.getByTestId('book-ended')).toContainText('Demo Desk')
     await expect(page.getByTestId('book-channels').getByRole('row', { name: /^Demo Desk/ })).toHaveCount(0)
+    // Reopened, the closed channel does not warn that the watchtower refused it (nothing to watch).
+    await reloadAndUnlock(page)
+    await page.getByRole('button', { name: /^Demo Desk/ }).first().click()
+    await expect(page.getByText('on chain: closed')).toBeVisible({ timeout: 20_000 })
+    await page.waitForTimeout(3_000)
+    await expect(page.getByText(/The watchtower did not take state/)).toHaveCount(0)
     await trader.context.close()
   } finally {
     await desk.stop()

@@ -6,7 +6,7 @@
 //  - proposes in-channel settlement of expired positions once the oracle has attested.
 import { useEffect, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
-import { stateHash } from '../../core/index.ts'
+import { isProtocolError, stateHash } from '../../core/index.ts'
 import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -54,17 +54,23 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     )
   }, [session, latest, absent, openOnChain, hasWallet, conn])
 
+  // Only a channel that can still be disputed has anything to watch: a closed or finalized one
+  // (every reload of it used to warn that the watchtower refused, CHANNEL_ENDED) is left alone.
+  const watchable = onContract && (onChain.view.status === 'open' || onChain.view.status === 'disputed')
   useEffect(() => {
-    if (!session || !latest || !onContract || version <= watched.current || !snap.info?.watchtower) return
+    if (!session || !latest || !watchable || version <= watched.current || !snap.info?.watchtower) return
     const t = setTimeout(() => {
       watched.current = version
       conn.settlement.watch(session.params, latest).then(
         () => undefined,
-        (e: unknown) => note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`),
+        (e: unknown) => {
+          if (isProtocolError(e) && e.code === 'CHANNEL_ENDED') return // it ended on chain meanwhile: nothing to watch
+          note('warn', `The watchtower did not take state v${version}: ${describeFailure(e)}`)
+        },
       )
     }, 0)
     return () => clearTimeout(t)
-  }, [session, latest, version, onContract, conn, snap.info])
+  }, [session, latest, version, watchable, conn, snap.info])
 
   // Refute a stale dispute with our newer state (the same rule the desk follows).
   const stale = staleDispute(onChain.status === 'present' ? onChain.view : null, latest, now)

@@ -7,7 +7,7 @@ import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from './channelRecords.ts'
-import { depositShortfall } from './proposal.ts'
+import { depositShortfall, formatChallengePeriod, shortChallengeWarning } from './proposal.ts'
 
 type Opened = ReturnType<typeof openInvite>
 
@@ -83,7 +83,13 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
               <tr><th>Inviter</th><td className="mono" data-testid="inviter-fingerprint">{fingerprint(opened.inviter)}</td></tr>
               <tr><th>Your deposit</th><td className="num">{money(opened.deposits[me])}</td></tr>
               <tr><th>Their deposit</th><td className="num">{money(opened.deposits[opened.inviterParty])}</td></tr>
-              <tr><th>Challenge period</th><td>{(opened.params.challengePeriod / 3_600_000).toFixed(2)} h</td></tr>
+              <tr>
+                <th>Challenge period</th>
+                <td data-testid="invite-challenge">
+                  {formatChallengePeriod(opened.params.challengePeriod)}
+                  {shortChallengeWarning(opened.params.challengePeriod) && <span className="warn small"> — {shortChallengeWarning(opened.params.challengePeriod)}</span>}
+                </td>
+              </tr>
               <tr>
                 <th>Settlement contract</th>
                 <td className={contractId !== opened.contractId ? 'error' : ''}>

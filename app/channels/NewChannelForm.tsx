@@ -6,7 +6,7 @@ import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from './channelRecords.ts'
-import { checkProposal, depositShortfall, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
+import { checkProposal, depositShortfall, proposeChannel, shortChallengeWarning, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const { symbol } = config.asset
 
@@ -16,7 +16,8 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
   const [error, setError] = useState<string | null>(null)
   const info = snap.info
   const venue = useVenue()
-  const { problems, contact, depositA } = checkProposal(keys, form, venue?.myEvm ?? null)
+  const { problems, contact, depositA, challengePeriod } = checkProposal(keys, form, venue?.myEvm ?? null)
+  const challengeWarning = challengePeriod === null ? null : shortChallengeWarning(challengePeriod)
   // The contact's problem waits for the trader to type one; every other field starts filled in.
   const shown = form.counterparty.trim() ? problems : { ...problems, counterparty: undefined }
   const shortfall = depositA === null ? null : depositShortfall(depositA, snap.wallet?.free ?? null)
@@ -75,6 +76,7 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
         <input {...field('challengeHours')} {...problem('challengeHours')} inputMode="decimal" />
       </label>
       {say('challengeHours')}
+      {!problems.challengeHours && challengeWarning && <p className="small warn" data-testid="challenge-warning">{challengeWarning}</p>}
       <button type="submit" disabled={Object.keys(problems).length > 0 || !info || !venue}>
         Create invite
       </button>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { evmKeyOf, generateKeyPair } from '../../core/index.ts'
-import { checkProposal, depositShortfall, proposeChannel, type ChannelProposal, type ChannelVenue } from './proposal.ts'
+import { checkProposal, depositShortfall, formatChallengePeriod, proposeChannel, shortChallengeWarning, SHORT_CHALLENGE_MS, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const me = generateKeyPair()
 const them = generateKeyPair()
@@ -47,5 +47,20 @@ describe('a channel proposal: every field says what is wrong with it', () => {
     expect(depositShortfall(50_000_000_000n, 50_000_000_000n)).toBeNull()
     expect(depositShortfall(50_000_000_000n, null)).toBeNull()
     expect(depositShortfall(50_000_000_000n, 20_000_500_000n)).toBe('The contract holds 20,000.50 USDC free for you: deposit 29,999.50 USDC more before the channel opens on the contract.')
+  })
+})
+
+describe('the challenge period as the trader reads it', () => {
+  it('in the unit that fits, never rounded to nothing', () => {
+    expect(formatChallengePeriod(3_600)).toBe('3.6 s')
+    expect(formatChallengePeriod(1_000)).toBe('1 s')
+    expect(formatChallengePeriod(12 * 60_000)).toBe('12 min')
+    expect(formatChallengePeriod(90 * 60_000)).toBe('1 h 30 min')
+    expect(formatChallengePeriod(24 * 3_600_000)).toBe('24 h')
+  })
+  it('is said to be short under an hour, with what it means', () => {
+    expect(shortChallengeWarning(3_600)).toBe('a challenge period of 3.6 s leaves that long to answer a dispute made with an old state before it becomes final: stay online, or keep the watchtower holding your latest state (an hour or more is usual)')
+    expect(shortChallengeWarning(SHORT_CHALLENGE_MS - 1)).not.toBeNull()
+    expect(shortChallengeWarning(SHORT_CHALLENGE_MS)).toBeNull()
   })
 })

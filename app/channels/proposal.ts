@@ -31,6 +31,25 @@ export interface ChannelVenue {
 /** The longest challenge period a proposal may ask for. */
 export const MAX_CHALLENGE_HOURS = 720
 
+/** Below this a challenge period is allowed but said to be short: an hour leaves time to refute. */
+export const SHORT_CHALLENGE_MS = 3_600_000
+
+/** A challenge period as a trader reads it: "3.6 s", "12 min", "1 h 30 min", "24 h" (never "0.00 h"). */
+export function formatChallengePeriod(ms: number): string {
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))} s`
+  const minutes = Math.round(ms / 60_000)
+  if (minutes < 60) return `${minutes} min`
+  const h = Math.floor(minutes / 60)
+  const m = minutes % 60
+  return m === 0 ? `${h} h` : `${h} h ${m} min`
+}
+
+/** What a short challenge period means for the trader who agrees to it, or null when it is not short. */
+export function shortChallengeWarning(ms: number): string | null {
+  if (ms >= SHORT_CHALLENGE_MS) return null
+  return `a challenge period of ${formatChallengePeriod(ms)} leaves that long to answer a dispute made with an old state before it becomes final: stay online, or keep the watchtower holding your latest state (an hour or more is usual)`
+}
+
 /** What is wrong with a proposal, per field (`deposits`: the two together); no key: nothing. */
 export type ProposalProblems = Partial<Record<'counterparty' | 'myDeposit' | 'theirDeposit' | 'deposits' | 'challengeHours', string>>
 

@@ -15,6 +15,9 @@ async function requestAndQuote(requester: Page, quoter: Page, qty: string, premi
   await requester.getByRole('button', { name: 'Request quotes' }).click()
   await quoter.getByRole('button', { name: new RegExp(`^RFQ ${ticket} `) }).click()
   await expect(quoter.getByLabel('Leg 1 quantity')).toHaveValue(qty)
+  // The requester buys: the quoter would sell, so the seller's lock is the quoter's (it read the buyer's).
+  await expect(quoter.getByText('Seller locks (max loss) — you')).toBeVisible()
+  await expect(quoter.getByText('Buyer locks (max loss)', { exact: true })).toBeVisible()
   await quoter.getByLabel('Premium (USDC)').fill(premium)
   await quoter.getByRole('button', { name: /Sign and send/ }).click()
   await expect(requester.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(1)

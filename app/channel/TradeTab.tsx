@@ -230,7 +230,7 @@ const TicketPanel = memo(function TicketPanel(p: {
               ? `${mine ? 'Your request' : `${p.peerName}'s request`} is ${ticket.status}.`
               : `${mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.`}
           </p>
-          <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} />
+          <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} quoting={!mine} />
         </>
       )}
       <div className="row">

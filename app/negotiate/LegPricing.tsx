@@ -43,7 +43,7 @@ export interface CollateralSummaryProps {
   readonly loss: MaxLoss | null
   readonly asset: string
   readonly assetDecimals: number
-  /** The requester's intent, to say which lock is "yours". */
+  /** The viewer's side of the trade (the requester's intent, or its opposite for the quoter): which lock is "yours". */
   readonly side: 'buy' | 'sell'
   readonly total: PackageRisk | null
 }

@@ -31,6 +31,8 @@ export interface PackageBuilderProps {
   readonly onFocusField?: (fieldId: string | null) => void
   readonly remoteFocus?: readonly RemoteFocus[]
   readonly disabled?: boolean
+  /** The viewer is the request's quoter, not its requester: the other side's lock is "yours". */
+  readonly quoting?: boolean
   /** If given, a "Request quote" button sends the validated terms. */
   readonly onRequestQuote?: (pkg: OptionPackage, side: 'buy' | 'sell') => void
   /** Leg ids for new legs; default crypto.randomUUID. */
@@ -39,7 +41,7 @@ export interface PackageBuilderProps {
 
 const defaultId = () => crypto.randomUUID().slice(0, 8)
 
-export const PackageBuilder = memo(function PackageBuilder({ value, onChange, spec, market, now, onFocusField, remoteFocus = [], disabled = false, onRequestQuote, newId = defaultId }: PackageBuilderProps) {
+export const PackageBuilder = memo(function PackageBuilder({ value, onChange, spec, market, now, onFocusField, remoteFocus = [], disabled = false, quoting = false, onRequestQuote, newId = defaultId }: PackageBuilderProps) {
   const uid = useId()
   const [vols, setVols] = useState<VolOverrides>({})
   const eff = useMemo(() => effectiveMarkets(market, vols, now), [market, vols, now])
@@ -209,7 +211,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
       {packageErrors.map((e, i) => <p key={i} className="error" role="alert">{e.message}</p>)}
 
       <div className="builder-foot">
-        <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={value.side} total={pricing.total} />
+        <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={quoting ? (value.side === 'buy' ? 'sell' : 'buy') : value.side} total={pricing.total} />
         <Field id={id('note')} label="Note to the quoter" errors={[]} remote={remoteOf('note')}>
           <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled} onChange={(e) => onChange({ ...value, note: e.target.value })} {...focusProps('note')} />
         </Field>

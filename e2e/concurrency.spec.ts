@@ -1,6 +1,6 @@
 // Signing interrupted by reloads and absences, and two accepts at the same instant.
 import { test, expect, appPath, twoTradersInChannel, type Stack, type Trader } from './fixtures.ts'
-import { reloadAndUnlock, PASS } from './app.ts'
+import { reloadAndUnlock, trade, PASS } from './app.ts'
 import type { Browser, Page } from '@playwright/test'
 
 async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
@@ -156,6 +156,23 @@ test('a declined quote is said to its quoter and stays declined after a reload',
   await a.getByRole('tab', { name: 'Trade' }).click()
   await a.getByRole('button', { name: /^RFQ 1 / }).click()
   await expect(a.getByTestId('quote-declined')).toHaveText('You declined this quote: no counter offered.', { timeout: 20_000 })
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('the audit keeps every signed state after the document compacts (ten trades)', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  for (let i = 0; i < 10; i++) await trade(a, b, String(100 + i), '0.01')
+  for (const p of [a, b]) {
+    await expect(p.getByTestId('latest-version')).toHaveText('state v10')
+    await p.getByRole('tab', { name: 'History & audit' }).click()
+    const states = p.getByTestId('signed-states')
+    // Before, once party A compacted the document the table kept only the last few versions (v7-v10).
+    for (let v = 1; v <= 10; v++) await expect(states.locator('tbody tr', { has: p.getByRole('cell', { name: `v${v}`, exact: true }) }), `v${v}`).toHaveCount(1)
+    await expect(states).toContainText('A ✓ B ✓ verified when accepted')
+  }
   await alice.context.close()
   await bob.context.close()
 })

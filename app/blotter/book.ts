@@ -8,10 +8,12 @@ import { describeLegForTrader } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 
-/** A co-signed transition and the version of the state it made. */
+/** A co-signed transition and the version of the state it made (its hash and proposer: kept since the audit reads them). */
 export interface BookEntry {
   readonly version: number
   readonly transition: Transition
+  readonly hash?: Hex
+  readonly proposer?: Party | null
 }
 
 export interface ChannelMeta {

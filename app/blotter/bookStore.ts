@@ -21,7 +21,12 @@ const storedSchema = z.strictObject({
   entries: z.array(z.unknown()).max(10_000),
   vols: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().finite().nullable()),
 })
-const entrySchema = z.strictObject({ version: z.number().int().nonnegative(), transition: transitionSchema })
+const entrySchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  transition: transitionSchema,
+  hash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  proposer: z.enum(['A', 'B']).nullable().optional(),
+})
 
 export function loadBook(channelId: Hex): StoredBook {
   const raw = globalThis.localStorage?.getItem(keyOf(channelId))

@@ -11,6 +11,8 @@ import { loadBook, saveBook } from './bookStore.ts'
 
 export interface BookView extends Book {
   readonly vols: ReadonlyMap<Hex, number | null>
+  /** Every co-signed transition this browser kept, by version (the audit lists those the document compacted away). */
+  readonly entries: readonly BookEntry[]
 }
 
 export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: MarketsByFeed): BookView {
@@ -22,7 +24,7 @@ export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: Ma
     const known = new Set(stored.entries.map((e) => e.version))
     const fresh: BookEntry[] = []
     for (const a of accepted) {
-      if (a.transition && a.transition.type !== 'final' && !known.has(a.version)) fresh.push({ version: a.version, transition: a.transition })
+      if (a.transition && a.transition.type !== 'final' && !known.has(a.version)) fresh.push({ version: a.version, transition: a.transition, hash: a.hash, proposer: a.proposer })
     }
     if (fresh.length === 0) return
     const vols = new Map(stored.vols)
@@ -39,5 +41,5 @@ export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: Ma
     setStored({ entries, vols, damaged: stored.damaged })
     // Keyed on the accepted chain: the rest of the snapshot (quotes, presence) changes nothing here.
   }, [key])
-  return useMemo(() => ({ ...bookOf(stored.entries, meta), vols: stored.vols }), [stored, meta])
+  return useMemo(() => ({ ...bookOf(stored.entries, meta), vols: stored.vols, entries: stored.entries }), [stored, meta])
 }

@@ -120,7 +120,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} book={book} />}
         {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
-        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} />}
+        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}
       </div>
     </section>

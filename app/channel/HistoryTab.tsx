@@ -5,12 +5,13 @@ import { toWire } from '../../core/index.ts'
 import { memo, useMemo, useState, useSyncExternalStore } from 'react'
 import { formatMoney } from '../money/money.ts'
 import { timeText } from '../blotter/book.ts'
-import { auditRows, changeInWords, readableReason } from './auditText.ts'
+import { auditRows, auditStates, changeInWords, readableReason } from './auditText.ts'
+import type { BookEntry } from '../blotter/book.ts'
 import { raceLogFor } from './raceLog.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
-export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: SessionSnapshot; record: ChannelRecord }) {
+export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { snap: SessionSnapshot; record: ChannelRecord; kept: readonly BookEntry[] }) {
   const { snap: node } = useSettlement()
   const view = snap.view
   const rejected = [...view.rejected, ...snap.storeRejected]
@@ -19,7 +20,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
   const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
   const races = raceLogFor(record.channelId, ctx)
   const seen = useSyncExternalStore(races.subscribe, races.getSnapshot)
-  const rows = useMemo(() => auditRows(view.accepted, ctx, seen), [view.accepted, ctx, seen])
+  const rows = useMemo(() => auditRows(auditStates(view.accepted, kept), ctx, seen), [view.accepted, kept, ctx, seen])
   const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
@@ -56,7 +57,11 @@ export const HistoryTab = memo(function HistoryTab({ snap, record }: { snap: Ses
                 <td className="small">{r.time === null ? '—' : timeText(r.time)}</td>
                 <td>{r.proposedBy}</td>
                 <td className="mono small">{r.hash ? `${r.hash.slice(0, 20)}…` : '—'}</td>
-                <td>{r.kind === 'state' ? <span className="pill good">A ✓ B ✓ verified</span> : <span className="muted">not a state</span>}</td>
+                <td>
+                  {r.kind === 'gap' ? <span className="muted">not a state</span>
+                    : r.kept ? <span className="pill good" title="Both signatures were verified when this browser accepted the state; the shared document has since compacted it away">A ✓ B ✓ verified when accepted</span>
+                    : <span className="pill good">A ✓ B ✓ verified</span>}
+                </td>
               </tr>
             ))}
           </tbody>

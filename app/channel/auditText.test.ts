@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
 import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
-import { auditRows, proposalInWords, type AuditContext } from './auditText.ts'
+import { auditRows, auditStates, proposalInWords, type AuditContext } from './auditText.ts'
 import { RaceLog } from './raceLog.ts'
 
 const ch = testChannel()
@@ -64,5 +64,24 @@ describe('RaceLog', () => {
     ])
     await new Promise((r) => setTimeout(r, 5))
     expect(told).toBe(1)
+  })
+})
+
+describe('states the document compacted away', () => {
+  it('are listed from what this browser kept, marked so, with no gap claimed between them and the rest', () => {
+    // The engine still holds v3 only; this browser kept v1 (with its hash) and an older-format v2 entry (no hash).
+    const engine = [{ hash: h('c'), version: 3, transition: settle, proposer: 'B' as const }]
+    const kept = [
+      { version: 1, transition: trade, hash: h('b'), proposer: 'A' as const },
+      { version: 2, transition: unwind },
+      { version: 3, transition: settle, hash: h('c'), proposer: 'B' as const },
+    ]
+    const rows = auditRows(auditStates(engine, kept), ctxA)
+    expect(rows.map((r) => [r.version, r.kind, r.hash, r.kept ?? false])).toEqual([
+      ['v3', 'state', h('c'), false],
+      ['v2', 'state', null, true],
+      ['v1', 'state', h('b'), true],
+    ])
+    expect(rows.find((r) => r.version === 'v1')!.proposedBy).toBe('you')
   })
 })

@@ -14,6 +14,27 @@ export interface AuditRow {
   readonly change: string
   readonly time: number | null
   readonly proposedBy: string
+  /** A state the document no longer holds (compacted), listed from what this browser kept when it accepted it. */
+  readonly kept?: boolean
+}
+
+/** A co-signed state as the audit lists it: from the engine's view, or kept by this browser (`kept`). */
+export interface AuditState {
+  readonly hash: Hex | null
+  readonly version: number
+  readonly transition: Transition | null
+  readonly proposer: Party | null
+  readonly kept?: boolean
+}
+
+/**
+ * The states to list: the engine's accepted ones, and before them what this browser kept of the
+ * versions the document compacted away (the engine forgets them; an audit trail must not).
+ */
+export function auditStates(accepted: readonly { hash: Hex; version: number; transition: Transition | null; proposer: Party | null }[], kept: readonly { version: number; transition: Transition; hash?: Hex; proposer?: Party | null }[]): AuditState[] {
+  const known = new Set(accepted.map((a) => a.version))
+  const older = kept.filter((k) => !known.has(k.version)).map((k) => ({ hash: k.hash ?? null, version: k.version, transition: k.transition, proposer: k.proposer ?? null, kept: true }))
+  return [...older, ...accepted]
 }
 
 export interface AuditContext {
@@ -116,7 +137,7 @@ export function gapInWords(from: number, to: number, next: { version: number; in
 }
 
 /** Newest first; a skipped version range gets a row that says why (from `seen`, the proposals this side saw, when it saw them). */
-export function auditRows(accepted: readonly { hash: Hex; version: number; transition: Transition | null; proposer: Party | null }[], ctx: AuditContext, seen: readonly LostProposal[] = []): AuditRow[] {
+export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, seen: readonly LostProposal[] = []): AuditRow[] {
   const rows: AuditRow[] = []
   const sorted = [...accepted].sort((a, b) => a.version - b.version)
   sorted.forEach((a, i) => {
@@ -136,6 +157,7 @@ export function auditRows(accepted: readonly { hash: Hex; version: number; trans
       kind: 'state', version: `v${a.version}`, hash: a.hash, time: a.transition?.timestamp ?? null,
       proposedBy: proposer === null ? '—' : proposer === ctx.me ? 'you' : ctx.peerName,
       change: changeInWords(a.transition, a.version, ctx),
+      ...(a.kept ? { kept: true } : {}),
     })
   })
   return rows.reverse()

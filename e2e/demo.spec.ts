@@ -19,8 +19,11 @@ test('one trader against the demo counterparty from a single browser context', a
     const page = trader.page
     await trader.open()
     await createIdentity(page)
-    await getTestFunds(page)
+    // Before any funds, the panel says what the desk's open on the contract will need.
     await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+    await expect(page.getByTestId('demo-connect-shortfall')).toHaveText('The contract holds 0.00 USDC free for you: deposit 50,000.00 USDC more before the channel opens on the contract.')
+    await getTestFunds(page)
+    await expect(page.getByTestId('demo-connect-shortfall')).toHaveCount(0)
     await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
     await expect(page.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
     await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })

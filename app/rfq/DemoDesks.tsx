@@ -11,6 +11,7 @@ import { config } from '../config.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { parseDemoUrls } from './demoDesks.ts'
+import { demoDeskCard, inviteDemoDesk } from '../channels/demoDesk.ts'
 
 const DEMO_URLS = parseDemoUrls(new URLSearchParams(globalThis.location?.search ?? '').get('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined), config.demoUrl)
 
@@ -50,11 +51,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
     let live = true
     void Promise.all(DEMO_URLS.urls.map(async (url): Promise<DeskCard> => {
       try {
-        const res = await fetch(`${url}/info`)
-        if (!res.ok) throw new Error(`answered ${res.status}`)
-        const info = (await res.json()) as { name?: unknown; publicKey?: unknown; contact?: unknown }
-        if (typeof info.publicKey !== 'string' || typeof info.contact !== 'string') throw new Error('sent no key or contact')
-        return { url, name: typeof info.name === 'string' ? info.name.slice(0, 64) : 'Demo desk', publicKey: info.publicKey, contact: info.contact, error: null }
+        return { url, ...(await demoDeskCard(url)), error: null }
       } catch (e) {
         return { url, name: null, publicKey: null, contact: null, error: describeFailure(e) }
       }
@@ -71,8 +68,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       if (!venue) throw new Error('the chain or the oracle service is not reachable')
       const record = proposeChannel(keys, { counterparty: c.contact, label: c.name, myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' }, venue, Date.now())
       setStatus({ publicKey: c.publicKey, text: `Sending the invite to ${c.name}…` })
-      const sent = await fetch(`${c.url}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record.invite) })
-      if (!sent.ok) throw new Error(`${c.name} refused the invite: ${await sent.text()}`)
+      await inviteDemoDesk(c.url, c.name, record.invite)
       await onCreated({ ...record, inviteDelivered: true })
       setStatus({ publicKey: c.publicKey, text: `Channel with ${c.name} opening: it quotes once the channel is open on the contract.` })
     } catch (e) {

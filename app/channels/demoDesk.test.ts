@@ -1,0 +1,27 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { demoDeskCard, inviteDemoDesk } from './demoDesk.ts'
+
+/** fetch answering `status` with `body` (text). */
+const answer = (status: number, body: string) => vi.fn(async () => new Response(body, { status }))
+
+describe("a demo desk's local API", () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it("says a refused invite in the desk's words and code, not its raw JSON", async () => {
+    vi.stubGlobal('fetch', answer(429, JSON.stringify({ error: { code: 'CLIENT_QUOTA', message: 'this key already has 3 channels with the desk' } })))
+    await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).rejects.toThrow('Demo Desk refused the invite: this key already has 3 channels with the desk (CLIENT_QUOTA)')
+    vi.stubGlobal('fetch', answer(502, '<html>bad gateway</html>'))
+    await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).rejects.toThrow('Demo Desk refused the invite: it answered 502')
+    vi.stubGlobal('fetch', answer(200, '{"ok":true}'))
+    await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).resolves.toBeUndefined()
+  })
+
+  it('reads its card, and says what is missing from one', async () => {
+    vi.stubGlobal('fetch', answer(200, JSON.stringify({ name: 'Demo Desk', publicKey: 'ab'.repeat(32), contact: `${'ab'.repeat(32)}@0x${'11'.repeat(20)}` })))
+    await expect(demoDeskCard('http://127.0.0.1:8600')).resolves.toEqual({ name: 'Demo Desk', publicKey: 'ab'.repeat(32), contact: `${'ab'.repeat(32)}@0x${'11'.repeat(20)}` })
+    vi.stubGlobal('fetch', answer(200, JSON.stringify({ name: 'Demo Desk' })))
+    await expect(demoDeskCard('http://127.0.0.1:8600')).rejects.toThrow('sent no key or contact')
+    vi.stubGlobal('fetch', answer(503, ''))
+    await expect(demoDeskCard('http://127.0.0.1:8600')).rejects.toThrow('answered 503')
+  })
+})

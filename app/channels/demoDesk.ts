@@ -1,0 +1,38 @@
+// A demo desk's local API (desk/api.ts), as both ways of opening a channel with one use it (the
+// channel list's "Trade with demo desk", the Network RFQ's demo desks panel): its card from GET
+// /info, and the invite handed over by POST /invite, a refusal said in the desk's own words.
+import { z } from 'zod'
+
+export interface DemoDeskCard {
+  readonly name: string
+  readonly publicKey: string
+  /** `<public key>@0x<EVM address>`, as a trader gives its contact. */
+  readonly contact: string
+}
+
+const infoSchema = z.object({ name: z.string().optional(), publicKey: z.string(), contact: z.string() })
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+/** The desk at `url`: its name, key and contact. Throws with what went wrong (not reachable, or an answer without them). */
+export async function demoDeskCard(url: string): Promise<DemoDeskCard> {
+  const res = await fetch(`${url}/info`)
+  if (!res.ok) throw new Error(`answered ${res.status}`)
+  const info = infoSchema.safeParse(await res.json())
+  if (!info.success) throw new Error('sent no key or contact')
+  return { name: (info.data.name ?? 'Demo desk').slice(0, 64), publicKey: info.data.publicKey, contact: info.data.contact }
+}
+
+/** Hands `invite` to the desk. A refusal throws "<name> refused the invite: <its reason> (<CODE>)", not its raw JSON. */
+export async function inviteDemoDesk(url: string, name: string, invite: unknown): Promise<void> {
+  const sent = await fetch(`${url}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(invite) })
+  if (sent.ok) return
+  const text = await sent.text()
+  let reason = `it answered ${sent.status}`
+  try {
+    const e = errorSchema.safeParse(JSON.parse(text))
+    if (e.success) reason = `${e.data.error.message} (${e.data.error.code})`
+  } catch {
+    // not JSON: the status says it
+  }
+  throw new Error(`${name} refused the invite: ${reason}`)
+}

@@ -55,6 +55,8 @@ describe('maxLoss', () => {
       expect(e).toBeInstanceOf(TransitionError)
       expect((e as TransitionError).code).toBe('UNBOUNDED_LOSS')
       expect((e as TransitionError).message).toMatch(/^legs\[1\] .*seller's loss unbounded/)
+      // The quantity as traded (1 BTC), not in the package's quantity units (10,000).
+      expect((e as TransitionError).message).toContain('net uncapped call quantity is 1; give the call a cap')
     }
   })
   it('a net short uncapped call makes the buyer the loser', () => {

@@ -5,6 +5,7 @@
 // units once, by truncation toward zero. Truncation is odd (trunc(-x) = -trunc(x)), so the buyer's
 // gain is exactly the seller's loss, and monotone, so the maximum loss after rounding equals the
 // rounded maximum of the exact loss: locked collateral computed that way covers every price.
+import { formatUnits } from './amount.ts'
 import { TransitionError } from './errors.ts'
 import { describeLeg, type OptionLeg, type OptionPackage } from './terms.ts'
 
@@ -88,7 +89,7 @@ function computeMaxLoss(pkg: OptionPackage): MaxLoss {
     throw new TransitionError(
       'UNBOUNDED_LOSS',
       `legs[${culprit}] (${describeLeg(pkg.legs[culprit]!, pkg)}) leaves the ${loser}'s loss unbounded: ` +
-        `net uncapped call quantity is ${slope}; give the call a cap or offset it with a call spread`,
+        `net uncapped call quantity is ${formatUnits(slope, pkg.quantityDecimals, { group: true, minDecimals: 0 })}; give the call a cap or offset it with a call spread`,
       { leg: culprit, loser, netUncappedCalls: slope.toString() },
     )
   }

@@ -139,6 +139,11 @@ test("a quote stays firm while its quoter looks elsewhere: Bob quotes, opens ano
   await b.getByTestId(/^channel-/).first().click()
   await expect(b.getByTestId('latest-version')).toHaveText('state v1', { timeout: 20_000 })
   await expect(b.getByTestId('position-count')).toHaveText('1')
+  // Each side's own lock: Alice bought the put (her premium is paid, she locks nothing), Bob sold it.
+  await expect(a.getByTestId('my-locked')).toHaveText('0.00 USDC')
+  const bobLocked = await b.getByTestId('my-locked').textContent()
+  expect(bobLocked).not.toBe('0.00 USDC')
+  await expect(a.getByTestId('their-locked')).toHaveText(`they locked ${bobLocked}`)
   await alice.context.close()
   await bob.context.close()
 })

@@ -181,6 +181,7 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 /** What both signed in the latest state: free balances, collateral, open positions. */
 const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
+  const mine = state.positions.reduce((t, p) => t + (me === 'A' ? p.lockA : p.lockB), 0n)
   return (
     <div className="balances" role="group" aria-label="Channel balances">
       <div>
@@ -192,8 +193,10 @@ const Balances = memo(function Balances({ state, me, decimals, asset }: { state:
         {money(me === 'A' ? state.balanceB : state.balanceA, 'their-balance')}
       </div>
       <div>
-        <span className="muted small">Locked as collateral</span>
-        {money(lockedTotal(state))}
+        {/* Each side's own: the sum of both read as the trader's (18,100 locked when the trader had locked nothing). */}
+        <span className="muted small">You locked as collateral</span>
+        {money(mine, 'my-locked')}
+        <span className="muted small" data-testid="their-locked">they locked <Money minor={lockedTotal(state) - mine} decimals={decimals} asset={asset} /></span>
       </div>
       <div>
         <span className="muted small">Open positions</span>

@@ -78,6 +78,14 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
     await expect(page.getByTestId('position-count')).toHaveText('0')
     await expect(page.getByText('No open positions.')).toBeVisible()
+    // The blotter lists the close-out beside the fill it ended (it listed the fill only).
+    await page.getByRole('tab', { name: 'Blotter' }).click()
+    const closeOutRow = page.getByTestId('blotter').locator('tbody tr[data-kind="close-out"]')
+    await expect(closeOutRow).toHaveCount(1)
+    await expect(closeOutRow).toContainText(/close-out BTC-USD .* long put .* x 0\.1/)
+    await expect(closeOutRow).toContainText('sold')
+    await expect(closeOutRow).toContainText('v2')
+    await page.getByRole('tab', { name: 'Risk' }).click()
 
     // To the minor unit: I receive exactly the quoted amount (a bought put locks nothing of mine);
     // the desk pays it and gets its collateral back; nothing is created or lost.

@@ -6,23 +6,23 @@ import { downloadText } from '../download.ts'
 import { formatVol } from '../risk/format.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
-import { blotterCsv, bookOf, instrumentOf, sizeText, timeText, type Fill } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, instrumentOf, rowFacts, sizeText, timeText, type BlotterRow } from './book.ts'
 import { loadBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
 
 type Scope = 'channel' | 'all'
 
 /** The books of the other channels, as this browser kept them (read when the view opens). */
-function otherBooks(records: readonly ChannelRecord[], except: Hex): { fills: Fill[]; vols: Map<Hex, number | null> } {
-  const fills: Fill[] = []
+function otherBooks(records: readonly ChannelRecord[], except: Hex): { rows: BlotterRow[]; vols: Map<Hex, number | null> } {
+  const rows: BlotterRow[] = []
   const vols = new Map<Hex, number | null>()
   for (const r of records) {
     if (r.channelId === except) continue
     const stored = loadBook(r.channelId)
-    fills.push(...bookOf(stored.entries, { channelId: r.channelId, counterparty: r.label, me: r.me }).fills)
+    rows.push(...blotterRows(bookOf(stored.entries, { channelId: r.channelId, counterparty: r.label, me: r.me })))
     for (const [k, v] of stored.vols) vols.set(k, v)
   }
-  return { fills, vols }
+  return { rows, vols }
 }
 
 export function Blotter({ book, records, channelId }: { book: BookView; records: readonly ChannelRecord[]; channelId: Hex }) {
@@ -32,9 +32,15 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
   const [side, setSide] = useState<'any' | 'bought' | 'sold'>('any')
   const others = useMemo(() => (scope === 'all' ? otherBooks(records, channelId) : null), [scope, records, channelId])
   const vols = useMemo(() => (others ? new Map([...book.vols, ...others.vols]) : book.vols), [book.vols, others])
-  const all = useMemo(() => [...book.fills, ...(others?.fills ?? [])].sort((a, b) => b.time - a.time || b.version - a.version), [book.fills, others])
+  const all = useMemo(() => {
+    const rows = [...blotterRows(book), ...(others?.rows ?? [])]
+    return rows.sort((a, b) => rowFacts(b).time - rowFacts(a).time || rowFacts(b).version - rowFacts(a).version)
+  }, [book, others])
   const needle = text.trim().toLowerCase()
-  const rows = all.filter((f) => (side === 'any' || f.side === side) && (needle === '' || `${instrumentOf(f)} ${f.counterparty} ${f.side}`.toLowerCase().includes(needle)))
+  const rows = all.filter((r) => {
+    const s = rowFacts(r).side
+    return (side === 'any' || s === side) && (needle === '' || `${instrumentOf(r.fill)} ${r.fill.counterparty} ${s} ${r.kind}`.toLowerCase().includes(needle))
+  })
   const exportCsv = () => downloadText(`blotter-${scope === 'all' ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
   return (
     <section className="blotter" aria-labelledby={`${uid}-title`}>
@@ -73,18 +79,20 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
               </tr>
             </thead>
             <tbody>
-              {rows.map((f) => {
-                const v = vols.get(f.positionId)
+              {rows.map((r) => {
+                const f = r.fill
+                const { time, version, side: s, amount } = rowFacts(r)
+                const v = r.kind === 'fill' ? vols.get(f.positionId) : null
                 return (
-                  <tr key={`${f.channelId}${f.positionId}`}>
-                    <td>{timeText(f.time)}</td>
+                  <tr key={`${f.channelId}${f.positionId}${r.kind}`} data-kind={r.kind}>
+                    <td>{timeText(time)}</td>
                     {scope === 'all' && <td>{f.counterparty}</td>}
-                    <td>{instrumentOf(f)}</td>
-                    <td>{f.side}</td>
+                    <td>{r.kind === 'close-out' && <span className="pill">close-out</span>} {instrumentOf(f)}</td>
+                    <td>{s}</td>
                     <td className="num">{sizeText(f)}</td>
-                    <td className="num"><Money minor={f.side === 'sold' ? f.premium : -f.premium} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed /></td>
+                    <td className="num"><Money minor={s === 'sold' ? amount : -amount} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed /></td>
                     <td className="num">{v == null ? '—' : formatVol(v)}</td>
-                    <td className="num">v{f.version}</td>
+                    <td className="num">v{version}</td>
                   </tr>
                 )
               })}

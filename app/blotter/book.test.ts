@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
-import { blotterCsv, bookOf, type BookEntry } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, rowFacts, type BookEntry } from './book.ts'
 import { auditRows } from '../channel/auditText.ts'
 
 const ch = testChannel()
@@ -32,12 +32,22 @@ describe('bookOf', () => {
     expect(b.fills.map((f) => [f.side, f.quotedBy])).toEqual([['sold', 'me'], ['sold', 'me']])
     expect(b.closed.map((c) => c.realised)).toEqual([-usdc(300), -usdc(1700)])
   })
-  it('exports CSV with exact amounts and a quoted instrument', () => {
-    const { fills } = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
-    const lines = blotterCsv(fills, new Map([[fills[0]!.positionId, 0.5612]])).trim().split('\n')
-    expect(lines).toHaveLength(3)
-    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId}`)
+  it('exports CSV with exact amounts and a quoted instrument, close-outs as lines of their own', () => {
+    const book = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
+    const { fills } = book
+    const lines = blotterCsv(blotterRows(book), new Map([[fills[0]!.positionId, 0.5612]])).trim().split('\n')
+    expect(lines).toHaveLength(4)
+    expect(lines[0]!.split(',').at(-1)).toBe('kind')
+    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId},fill`)
     expect(lines[2]!.split(',')[10]).toBe('')
+    // A closes the first out and is paid 1,500: a sale at 1,500 (before, the blotter listed only the two fills).
+    expect(lines[3]).toBe(`${new Date(T0 + 2000).toISOString()},${ch.channelId},Bob,4,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",sold,0.5,1500.000000,USDC,,${fills[0]!.positionId},close-out`)
+  })
+
+  it('lists a close-out from both sides, the cash the way it went', () => {
+    const rowsOf = (me: 'A' | 'B') => blotterRows(bookOf(entries, { channelId: ch.channelId, counterparty: 'x', me })).filter((r) => r.kind === 'close-out').map((r) => [rowFacts(r).side, rowFacts(r).amount, rowFacts(r).version])
+    expect(rowsOf('A')).toEqual([['sold', usdc(1500), 4]])
+    expect(rowsOf('B')).toEqual([['bought', usdc(1500), 4]])
   })
 })
 

@@ -144,18 +144,49 @@ export function premiumText(f: Pick<Fill, 'premium' | 'terms' | 'side'>): string
   return `${f.side === 'bought' ? 'paid' : 'received'} ${formatMoney(f.premium, f.terms.assetDecimals, f.terms.asset)}`
 }
 
+/**
+ * A line of the blotter: a fill, or the close-out that ended one of them before expiry (the unwind
+ * both signed, at its payment: `side` is the way the cash went, bought when I paid, sold when I was
+ * paid). One payment closes all the positions of an unwind: it is on the first, the others show 0.
+ */
+export type BlotterRow =
+  | { readonly kind: 'fill'; readonly fill: Fill }
+  | { readonly kind: 'close-out'; readonly fill: Fill; readonly version: number; readonly time: number; readonly side: 'bought' | 'sold'; readonly amount: bigint }
+
+/** The blotter's lines of one channel's book: its fills, and its close-outs whose fill is known here. */
+export function blotterRows(book: Book): BlotterRow[] {
+  const rows: BlotterRow[] = book.fills.map((fill) => ({ kind: 'fill', fill }))
+  for (const c of book.closed) {
+    if (c.how !== 'closed out' || c.fill === null || c.payout === null) continue
+    // No payment either way: the side that closes the position (the opposite of its fill).
+    const side = c.payout > 0n ? 'sold' : c.payout < 0n ? 'bought' : c.fill.side === 'bought' ? 'sold' : 'bought'
+    rows.push({ kind: 'close-out', fill: c.fill, version: c.version, time: c.time, side, amount: c.payout < 0n ? -c.payout : c.payout })
+  }
+  return rows
+}
+
+/** A row's time, state version, side and amount (premium, or close-out payment), whatever its kind. */
+export function rowFacts(r: BlotterRow): { readonly time: number; readonly version: number; readonly side: 'bought' | 'sold'; readonly amount: bigint } {
+  return r.kind === 'fill' ? { time: r.fill.time, version: r.fill.version, side: r.fill.side, amount: r.fill.premium } : r
+}
+
 function csvCell(v: string): string {
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
 }
 
-/** The blotter as CSV: exact amounts (every minor unit), ISO times, one fill per line. */
-export function blotterCsv(fills: readonly Fill[], vols: ReadonlyMap<Hex, number | null>): string {
-  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id']
-  const lines = fills.map((f) => {
-    const vol = vols.get(f.positionId)
+/**
+ * The blotter as CSV: exact amounts (every minor unit), ISO times, one line per fill or close-out
+ * (`kind`; a close-out's premium is its payment, its side the way the cash went, no vol).
+ */
+export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, number | null>): string {
+  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id', 'kind']
+  const lines = rows.map((r) => {
+    const f = r.fill
+    const { time, version, side, amount } = rowFacts(r)
+    const vol = r.kind === 'fill' ? vols.get(f.positionId) : null
     return [
-      new Date(f.time).toISOString(), f.channelId, f.counterparty, String(f.version), instrumentOf(f), f.side, formatPrice(f.size, f.terms.quantityDecimals),
-      exactMoney(f.premium, f.terms.assetDecimals, '').trim().replace(/,/g, ''), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId,
+      new Date(time).toISOString(), f.channelId, f.counterparty, String(version), instrumentOf(f), side, formatPrice(f.size, f.terms.quantityDecimals),
+      exactMoney(amount, f.terms.assetDecimals, '').trim().replace(/,/g, ''), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId, r.kind,
     ].map(csvCell).join(',')
   })
   return [head.join(','), ...lines].join('\n') + '\n'

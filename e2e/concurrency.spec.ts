@@ -181,3 +181,21 @@ test('the audit keeps every signed state after the document compacts (ten trades
   await alice.context.close()
   await bob.context.close()
 })
+
+test('a quote made before the request was edited says it is for the earlier terms, on both sides', async ({ browser, stack }) => {
+  test.setTimeout(180_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await requestAndQuote(a, b, '0.1', '700')
+  await expect(a.getByTestId('quote-earlier-terms')).toHaveCount(0)
+  // Alice asks for more after Bob quoted: his quote (x 0.1) still reads live, and said nothing before.
+  await a.getByLabel('Leg 1 quantity').fill('0.5')
+  await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.5', { timeout: 20_000 })
+  await expect(a.getByTestId('quote-earlier-terms')).toHaveText('For earlier terms of the request: accepting trades what this quote shows, not the request as it reads now.')
+  await expect(b.getByTestId('quote-earlier-terms')).toHaveText('For earlier terms of the request: it binds you to what this quote shows, not the request as it reads now.')
+  // Back to the quoted size: the quote fits the request again.
+  await a.getByLabel('Leg 1 quantity').fill('0.1')
+  await expect(a.getByTestId('quote-earlier-terms')).toHaveCount(0, { timeout: 20_000 })
+  await alice.context.close()
+  await bob.context.close()
+})

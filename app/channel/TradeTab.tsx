@@ -5,7 +5,7 @@
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { isUnwindTicket, type Hex, type Party } from '../../core/index.ts'
+import { isUnwindTicket, samePackage, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
@@ -215,6 +215,8 @@ const TicketPanel = memo(function TicketPanel(p: {
     })
   }, [pkg, session, me, act, ticket.id])
 
+  // A live quote made before the request was edited binds its own terms, not the request's new ones: said on the quote.
+  const earlierTerms = (q: QuoteView) => q.status === 'live' && pkg !== null && !quoteFitsRequest(q, pkg, ticket)
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
   const theirDecline = mine ? parseDecline(ticket.notes) : null
@@ -250,13 +252,13 @@ const TicketPanel = memo(function TicketPanel(p: {
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.
           <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
-            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} />
+            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} />
         ))}
         {older.length > 0 && (
           <EarlierQuotes count={older.length}>
             {older.map((q) => (
               <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
-                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} />
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} />
             ))}
           </EarlierQuotes>
         )}
@@ -306,10 +308,19 @@ interface QuoteEntryProps {
   session: ChannelSession; act: Act; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   /** Traded (in the book), whatever the engine's view of its nonce says after it expired. */
   filled: boolean
+  /** Live, but for terms the request no longer asks (it was edited after the quote). */
+  earlierTerms: boolean
+}
+
+/** Does a quote of `ticket` offer what it asks now: its package, on the side its author takes? */
+function quoteFitsRequest(q: QuoteView, pkg: OptionPackage, ticket: RfqTicket): boolean {
+  const requesterSide = ticket.side
+  const side = q.signed.quote.quoter === ticket.createdBy ? requesterSide : requesterSide === 'buy' ? 'sell' : 'buy'
+  return q.signed.quote.side === side && samePackage(q.signed.quote.terms, pkg)
 }
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
-const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled }: QuoteEntryProps) {
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
@@ -317,6 +328,11 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
   return (
     <div data-testid="quote" data-status={filled ? 'used' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
+      {earlierTerms && !filled && (
+        <p className="warn small" role="status" data-testid="quote-earlier-terms">
+          For earlier terms of the request: {own ? 'it binds you to' : 'accepting trades'} what this quote shows, not the request as it reads now.
+        </p>
+      )}
       {declined && !filled && (
         <p className="warn" role="status" data-testid="quote-declined">
           {own ? `${peerName} will not take your ${q.counterOf ? 'counter' : 'quote'}` : `You declined this quote`}: {declined.message}.

@@ -6,7 +6,7 @@ import { MAX_LEGS, type OptionPackage } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { addTemplate, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { listedExpiries } from './expiries.ts'
@@ -71,7 +71,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
     <section className="card package-builder" aria-label="Package builder">
       <div className="builder-head">
         <Field id={id('feed')} label="Feed" errors={errorsFor(errors, 'feed')} remote={remoteOf('feed')}>
-          <select id={id('feed')} value={value.feed} disabled={disabled} aria-invalid={invalid('feed')} aria-describedby={described('feed')} onChange={(e) => onChange({ ...value, feed: e.target.value })} {...focusProps('feed')}>
+          <select id={id('feed')} value={value.feed} disabled={disabled} aria-invalid={invalid('feed')} aria-describedby={described('feed')} onChange={(e) => onChange(changeFeed(value, e.target.value, eff.markets))} {...focusProps('feed')}>
             {!spec0 && <option value={value.feed}>{value.feed || 'choose…'}</option>}
             {spec.feeds.map((f) => <option key={f.name} value={f.name}>{f.name}</option>)}
           </select>

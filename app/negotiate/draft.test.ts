@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { EXPIRY, T0, testChannel, testSpec, usd, btc } from '../../core/testkit.ts'
 import { MAX_LEGS, maxLoss } from '../../core/index.ts'
-import { addTemplate, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 const oracle = testChannel().oracle.publicKey
 const spec: ChannelSpec = testSpec(oracle)
@@ -142,6 +142,24 @@ describe('editing the draft', () => {
     expect(updateLeg(d, 'c', { strike: '5' }).legs[0]!.strike).toBe('5')
     expect(removeLeg(d, 'c').legs).toEqual([])
     expect(removeLeg(d, 'zzz').legs).toHaveLength(1)
+  })
+})
+
+describe('changeFeed', () => {
+  const spots = { 'BTC-USD': { spot: 97_250 }, 'ETH-USD': { spot: 371 } }
+  const btcDraft = draft({ legs: [{ id: 'a', kind: 'put', strike: '87500', cap: '', quantity: '1', direction: 'long' }, { id: 'b', kind: 'call', strike: '107000', cap: '126000', quantity: '1', direction: 'long' }] })
+  it('keeps each strike and cap at its moneyness on the new feed (a 38,000 BTC strike no longer lands on ETH at 371)', () => {
+    const eth = changeFeed(btcDraft, 'ETH-USD', spots)
+    expect(eth.feed).toBe('ETH-USD')
+    // 87,500 / 97,250 = 0.90 -> 0.90 x 371 = 333.9 -> 330 (two significant steps, as the templates round)
+    expect(eth.legs.map((l) => [l.strike, l.cap])).toEqual([['330', ''], ['410', '480']])
+    expect(eth.legs.map((l) => [l.id, l.kind, l.quantity, l.direction])).toEqual(btcDraft.legs.map((l) => [l.id, l.kind, l.quantity, l.direction]))
+  })
+  it('leaves strikes blank when a spot is not known yet, and a strike that is no number as it is', () => {
+    expect(changeFeed(btcDraft, 'ETH-USD', { 'BTC-USD': { spot: 97_250 } }).legs.map((l) => [l.strike, l.cap])).toEqual([['', ''], ['', '']])
+    const odd = draft({ legs: [{ id: 'a', kind: 'put', strike: 'abc', cap: '', quantity: '1', direction: 'long' }] })
+    expect(changeFeed(odd, 'ETH-USD', spots).legs[0]!.strike).toBe('abc')
+    expect(changeFeed(btcDraft, 'BTC-USD', spots)).toBe(btcDraft)
   })
 })
 

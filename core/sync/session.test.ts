@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import * as Y from 'yjs'
 import { channelRoot, currentEpoch, proposalWire, section, sigKey, writeRfq } from './schema.ts'
 import { ChannelSession, type StateSigner } from './session.ts'
@@ -332,6 +333,33 @@ describe('one fill per request (an RFQ ticket is filled once, whichever of its q
     await expect(a.accept(offer)).rejects.toMatchObject({ code: 'REQUEST_FILLED' })
     await settle()
     expect(a.view.latestHash).toBe(before)
+  })
+
+  it('over random delivery (reordered, delayed), however many quotes of one request both traders take at once: one trade, and both agree', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fc.tuple(fc.constantFrom('A' as const, 'B' as const), fc.integer({ min: 0, max: 5 })), { minLength: 2, maxLength: 5 }), async (seed, takes) => {
+        const { a, b, net, settle, rfq, offer, counter, recounter } = await haggled()
+        // A holds B's two quotes (the offer and the re-counter), B holds A's counter: each take is one of those.
+        const theirs = { A: [offer, recounter], B: [counter] }
+        const r = rng(seed)
+        const accepts: Promise<unknown>[] = []
+        for (const [who, i] of takes) {
+          const s = who === 'A' ? a : b
+          accepts.push(s.accept(theirs[who][i % theirs[who].length]!).catch(() => undefined)) // refused at once once filled: fine
+          // A few network events between the takes, in a random order (SimNet.step: delays, reorders, drops).
+          for (let k = r.int(3); k > 0; k--) net.step()
+        }
+        await Promise.all(accepts)
+        await settle()
+        await settle()
+        for (const s of [a, b]) expect(tradesOn(s, rfq).length, `seed ${seed}`).toBeLessThanOrEqual(1)
+        expect(a.view.latestHash).toBe(b.view.latestHash)
+        expect(tradesOn(a, rfq).length).toBe(1)
+        // Nothing of this request is left waiting: every take is done, refused or failed.
+        for (const s of [a, b]) expect(s.view.outcomes.filter((o) => o.type === 'trade' && (o.status === 'pending' || o.status === 'retrying' || o.status === 'awaiting-peer'))).toEqual([])
+      }),
+      { numRuns: 25, seed: 7 },
+    )
   })
 
   it("a taker's proposal on another quote of a filled request is refused by the quoter, with the reason", async () => {

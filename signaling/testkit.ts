@@ -3,7 +3,7 @@
 // clients against it from chosen loopback addresses.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../core/sync/node-webrtc.ts'
 import { join, resolve } from 'node:path'
 import { WebSocket } from 'ws'
 import type { SignalingStats } from './server.ts'
@@ -30,16 +30,8 @@ export function serverScript(choice = process.env.SIGNALING_SERVER): string {
   return file
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => res(port))
-    })
-  })
-}
+/** A loopback port for a server (core/sync/node-webrtc.ts: chosen below the ephemeral range). */
+export { freePort }
 
 export interface ServerProcess {
   readonly url: string

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
+import { freePort } from '../../core/sync/node-webrtc.ts'
 import { dirname, join } from 'node:path'
 import {
   createPublicClient,
@@ -95,19 +95,8 @@ export function resolveAnvilBinary(): { command: string; args: string[]; env?: N
   throw new Error(`anvil: neither ${platformPkg}/bin/anvil nor @foundry-rs/anvil/bin.mjs is installed (npm install)`)
 }
 
-/** Binds port 0 on 127.0.0.1 to let the OS pick a free port, then releases it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      if (addr === null || typeof addr === 'string') return reject(new Error('anvil: could not read a free port'))
-      srv.close(() => resolvePort(addr.port))
-    })
-  })
-}
+/** A loopback port for a server (core/sync/node-webrtc.ts: chosen below the ephemeral range). */
+export { freePort }
 
 async function rpcChainId(rpcUrl: string): Promise<number | undefined> {
   try {

@@ -2,6 +2,7 @@
 // and a local signaling server for tests, bots and benchmarks: ours (signaling/server.ts, bounded;
 // it speaks y-webrtc's protocol unchanged) in its own process, so stopping it is a real crash.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -13,14 +14,47 @@ export async function loadNodeWebrtc(): Promise<unknown> {
   return mod.default ?? mod
 }
 
-/** A TCP port on loopback that was free a moment ago (tests and tools). */
+/**
+ * A TCP port on loopback that was free a moment ago, for a server that a test or a tool starts
+ * (the one helper the repository's tests, benchmarks and scripts share). Picked at random below the
+ * kernel's ephemeral range: a port the OS hands out for port 0 is an ephemeral port, and any outgoing
+ * connection of a test running beside may take it before the server binds it (the watchtower of
+ * scripts/chain-services.test.ts failed EADDRINUSE that way). Below that range only another
+ * explicit pick can collide. Falls back to the OS's pick where the range leaves no room.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const low = 20_000
+  const high = ephemeralLow() - 1
+  if (high - low >= 1_000) {
+    for (let i = 0; i < 50; i++) {
+      const port = low + Math.floor(Math.random() * (high - low + 1))
+      if ((await listenOn(port)) !== null) return port
+    }
+  }
+  const any = await listenOn(0)
+  if (any === null) throw new Error('freePort: cannot listen on 127.0.0.1')
+  return any
+}
+
+/** The first port of the kernel's ephemeral range (Linux's /proc; 32768, its default, elsewhere). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(low) && low > 0 ? low : 32_768
+  } catch {
+    return 32_768
+  }
+}
+
+/** Listens on `port` of 127.0.0.1 and closes again: the port it got, or null if it could not. */
+function listenOn(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
+    s.unref()
+    s.once('error', () => resolve(null))
+    s.listen(port, '127.0.0.1', () => {
+      const got = (s.address() as { port: number }).port
+      s.close(() => resolve(got))
     })
   })
 }

@@ -77,6 +77,8 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
 
   const pos = latest.state.positions[0]!
+  // The locked position says which option it is and whose collateral is locked.
+  await expect(a.getByTestId('locked-position')).toHaveText(/^BTC-USD \d{4}-\d{2}-\d{2} · (long|short) (put|call) [\d,]+.* x [\d.]+ · expiring \d{2}:\d{2} UTC · you locked [\d,]+\.\d{2} USDC, they locked [\d,]+\.\d{2} USDC$/)
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
   const settleButton = a.getByRole('button', { name: 'Settle at the oracle price' })
   await expect(settleButton).toBeEnabled({ timeout: 15_000 })

@@ -9,6 +9,7 @@ import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import type { TxProgress } from '../../channel-contract/client/index.ts'
+import { describeLegForTrader, legsFor } from '../risk/positions.ts'
 
 function countdown(ms: number): string {
   if (ms <= 0) return 'passed'
@@ -103,7 +104,11 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
           <ul>
             {(view.lockedPositions ?? []).map((p) => (
               <li key={p.id}>
-                {p.terms.feed} expiring {new Date(p.terms.expiry).toISOString().slice(0, 16)} · locked {fmt(p.lockA + p.lockB)}{' '}
+                {/* Which option, from the trader's side, and whose collateral (it read only the feed, expiry and both locks summed). */}
+                <span data-testid="locked-position">
+                  {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {legsFor(p, record.me).legs.map((l) => describeLegForTrader(l, p.terms)).join(' / ')} · expiring{' '}
+                  {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
+                </span>{' '}
                 {now >= p.terms.expiry + fallbackMs ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', (pr) => chain.refundPosition(params, p, pr))}>

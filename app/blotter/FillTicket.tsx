@@ -1,7 +1,7 @@
 // The confirmation of a fill, as a trader expects one: what, size, premium, vol, counterparty,
 // time and the co-signed state version it is in; once the position has left the channel, how it
 // ended (then the premium is no longer compared with today's spot).
-import { formatPrice, formatVol } from '../risk/format.ts'
+import { formatFixing, formatVol } from '../risk/format.ts'
 import { premiumMeasures } from '../negotiate/quote.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
@@ -27,7 +27,7 @@ export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number
             <dt>Since</dt>
             <dd>
               {ended.how} at v{ended.version}
-              {ended.price && ` at the oracle's ${formatPrice(ended.price.value, ended.price.decimals)}`}
+              {ended.price && ` at the oracle's ${formatFixing(ended.price.value, ended.price.decimals)}`}
               {ended.realised !== null && `; realised P&L ${money(ended.realised)}`}
             </dd>
           </div>

@@ -1,6 +1,6 @@
 // Positions that left the channel: the price the oracle attested (or the close-out payment), what
 // each paid me, the premium I paid or received, and the realised P&L.
-import { formatPrice } from '../risk/format.ts'
+import { formatFixing } from '../risk/format.ts'
 import { Money } from '../money/Money.tsx'
 import { instrumentOf, timeText, type ClosedPosition } from './book.ts'
 
@@ -31,7 +31,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
               <tr key={`${c.positionId}${c.version}`}>
                 <td>{c.fill ? `${c.fill.side} ${instrumentOf(c.fill)}` : `position ${c.positionId.slice(0, 10)}…`}</td>
                 <td>{c.how} at v{c.version}</td>
-                <td className="num">{c.price ? formatPrice(c.price.value, c.price.decimals) : '—'}</td>
+                <td className="num">{c.price ? formatFixing(c.price.value, c.price.decimals) : '—'}</td>
                 <td className="num">{money(c.payout)}</td>
                 <td className="num">{money(c.premium)}</td>
                 <td className="num">{money(c.realised)}</td>

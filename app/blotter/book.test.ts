@@ -63,7 +63,7 @@ describe('auditRows', () => {
     expect(rows.find((r) => r.version === 'v2')!.change).toMatch(/^v2 never became a state: a proposal there lost a race .* proposed again at v3/)
     expect(rows.find((r) => r.version === 'v1')!.change).toBe("Trade: you bought BTC-USD 2026-02-27 long put 90,000 x 0.5 for 1,200.00 USDC premium (paid), on Bob's quote")
     expect(rows.find((r) => r.version === 'v4')!.change).toBe('Close-out (unwind) of 1 position: you received 1,500.00 USDC')
-    expect(rows.find((r) => r.version === 'v5')!.change).toBe("Settlement of 1 expired position at the oracle's price: BTC-USD 85,000 at 2026-02-27 08:00 UTC")
+    expect(rows.find((r) => r.version === 'v5')!.change).toBe("Settlement of 1 expired position at the oracle's price: BTC-USD 85,000.00 at 2026-02-27 08:00 UTC")
     expect(rows.find((r) => r.version === 'v0')!.change).toMatch(/^Opening/)
     // A trade is proposed by its taker, whatever the record says.
     expect(rows.find((r) => r.version === 'v1')!.proposedBy).toBe('you')

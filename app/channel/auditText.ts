@@ -4,7 +4,7 @@ import { otherParty, type Hex, type Party, type Transition } from '../../core/in
 import { reversePackage } from '../../core/pricing/index.ts'
 import { intentKey } from '../../core/sync/index.ts'
 import { formatMoney } from '../money/money.ts'
-import { formatPrice, formatUtc } from '../risk/format.ts'
+import { formatFixing, formatUtc } from '../risk/format.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 
 export interface AuditRow {
@@ -56,7 +56,7 @@ export function changeInWords(t: Transition | null, version: number, ctx: AuditC
       return `Trade: you ${iBuy ? 'bought' : 'sold'} ${q.terms.feed} ${new Date(q.terms.expiry).toISOString().slice(0, 10)} ${legs} for ${money(q.premium)} premium (${iBuy ? 'paid' : 'received'}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
     }
     case 'settle': {
-      const prices = t.settlements.map((s) => `${s.attestation.attestation.feed} ${formatPrice(s.attestation.attestation.price, s.attestation.attestation.decimals)} at ${formatUtc(s.attestation.attestation.instant)}`)
+      const prices = t.settlements.map((s) => `${s.attestation.attestation.feed} ${formatFixing(s.attestation.attestation.price, s.attestation.attestation.decimals)} at ${formatUtc(s.attestation.attestation.instant)}`)
       return `Settlement of ${t.settlements.length} expired position${t.settlements.length === 1 ? '' : 's'} at the oracle's price: ${[...new Set(prices)].join('; ')}`
     }
     case 'unwind': {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift } from './format.ts'
+import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift } from './format.ts'
 
 describe('amount formatting', () => {
   it('formats exact minor units, trimming zeros down to two decimals', () => {
@@ -60,5 +60,13 @@ describe('formatTimeToExpiry', () => {
   it('says a position at or past expiry awaits settlement', () => {
     expect(formatTimeToExpiry(1000, 1000)).toBe('expired - awaiting settlement')
     expect(formatTimeToExpiry(1000, 5000)).toBe('expired - awaiting settlement')
+  })
+})
+
+describe('formatFixing', () => {
+  it("shows every decimal the feed quotes, so one feed's prices line up", () => {
+    expect(formatFixing(4_710_950n, 2)).toBe('47,109.50')
+    expect(formatFixing(5_137_587n, 2)).toBe('51,375.87')
+    expect(formatFixing(9_500_000n, 2)).toBe('95,000.00')
   })
 })

@@ -20,6 +20,14 @@ export function formatPrice(minor: bigint, decimals: number): string {
 }
 
 /**
+ * An oracle's settlement price with every decimal its feed quotes ("47,109.50", not "47,109.5"
+ * beside "51,375.87"): prices of one feed line up.
+ */
+export function formatFixing(minor: bigint, decimals: number): string {
+  return formatUnits(minor, decimals)
+}
+
+/**
  * A model value in major units (a float from core/pricing), rounded half away from zero to `shown`
  * decimals. Display only: the rounded integer never goes anywhere but the screen.
  */

@@ -121,6 +121,13 @@ export function lockedTotal(s: Pick<ChannelState, 'positions'>): bigint {
   return sum
 }
 
+/** What `party` locked as collateral in open positions (its own side only). */
+export function lockedBy(s: Pick<ChannelState, 'positions'>, party: 'A' | 'B'): bigint {
+  let sum = 0n
+  for (const p of s.positions) sum += party === 'A' ? p.lockA : p.lockB
+  return sum
+}
+
 /** Conservation: balanceA + balanceB + locked collateral == deposited. */
 export function assertConservation(s: ChannelState): void {
   if (s.balanceA < 0n || s.balanceB < 0n) {

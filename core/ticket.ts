@@ -266,6 +266,16 @@ export function samePackage(a: OptionPackage, b: OptionPackage): boolean {
   return equalBytes(encode((w) => encodePackage(w, a)), encode((w) => encodePackage(w, b)))
 }
 
+/**
+ * Does a quote on a request offer what the request asks now: its package (`pkg`, the ticket's as it
+ * reads now), on the side its quoter takes (the requester's own side on a counter, the other on a
+ * quote to it)? A quote made before the request was edited binds its own terms, not these.
+ */
+export function quoteAnswersRequest(q: Pick<Quote, 'quoter' | 'side' | 'terms'>, pkg: OptionPackage, ticket: { readonly side: 'buy' | 'sell'; readonly createdBy: Party }): boolean {
+  const side = q.quoter === ticket.createdBy ? ticket.side : ticket.side === 'buy' ? 'sell' : 'buy'
+  return q.side === side && samePackage(q.terms, pkg)
+}
+
 export type UnwindTicketCheck =
   | { readonly ok: true; readonly position: Position }
   | { readonly ok: false; readonly code: 'NOT_UNWIND' | 'POSITION_NOT_OPEN' | 'UNWIND_MISMATCH' | 'POSITION_EXPIRED'; readonly reason: string }

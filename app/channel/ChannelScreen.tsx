@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
-import { fingerprint, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
+import { fingerprint, lockedBy, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
@@ -181,7 +181,7 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 /** What both signed in the latest state: free balances, collateral, open positions. */
 const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
-  const mine = state.positions.reduce((t, p) => t + (me === 'A' ? p.lockA : p.lockB), 0n)
+  const mine = lockedBy(state, me)
   return (
     <div className="balances" role="group" aria-label="Channel balances">
       <div>

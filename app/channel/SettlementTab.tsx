@@ -9,7 +9,7 @@ import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import type { TxProgress } from '../../channel-contract/client/index.ts'
-import { describeLegForTrader, legsFor } from '../risk/positions.ts'
+import { positionLegs } from '../risk/positions.ts'
 
 function countdown(ms: number): string {
   if (ms <= 0) return 'passed'
@@ -106,7 +106,7 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
               <li key={p.id}>
                 {/* Which option, from the trader's side, and whose collateral (it read only the feed, expiry and both locks summed). */}
                 <span data-testid="locked-position">
-                  {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {legsFor(p, record.me).legs.map((l) => describeLegForTrader(l, p.terms)).join(' / ')} · expiring{' '}
+                  {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
                   {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
                 </span>{' '}
                 {now >= p.terms.expiry + fallbackMs ? (

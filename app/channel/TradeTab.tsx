@@ -5,7 +5,7 @@
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { isUnwindTicket, samePackage, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
+import { isUnwindTicket, quoteAnswersRequest, type Hex, type Party } from '../../core/index.ts'
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
@@ -216,7 +216,7 @@ const TicketPanel = memo(function TicketPanel(p: {
   }, [pkg, session, me, act, ticket.id])
 
   // A live quote made before the request was edited binds its own terms, not the request's new ones: said on the quote.
-  const earlierTerms = (q: QuoteView) => q.status === 'live' && pkg !== null && !quoteFitsRequest(q, pkg, ticket)
+  const earlierTerms = (q: QuoteView) => q.status === 'live' && pkg !== null && !quoteAnswersRequest(q.signed.quote, pkg, ticket)
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
   const theirDecline = mine ? parseDecline(ticket.notes) : null
@@ -312,12 +312,6 @@ interface QuoteEntryProps {
   earlierTerms: boolean
 }
 
-/** Does a quote of `ticket` offer what it asks now: its package, on the side its author takes? */
-function quoteFitsRequest(q: QuoteView, pkg: OptionPackage, ticket: RfqTicket): boolean {
-  const requesterSide = ticket.side
-  const side = q.signed.quote.quoter === ticket.createdBy ? requesterSide : requesterSide === 'buy' ? 'sell' : 'buy'
-  return q.signed.quote.side === side && samePackage(q.signed.quote.terms, pkg)
-}
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
 const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms }: QuoteEntryProps) {

@@ -1,6 +1,6 @@
 // The builder's edits to an RFQ ticket draft (templates, leg edits). The draft's types and its one
 // conversion into option terms live in core (`core/ticket.ts`), shared with the desk.
-import { MAX_LEGS } from '../../core/index.ts'
+import { MAX_LEGS, parseUnits } from '../../core/index.ts'
 import type { DraftLeg, FieldError, PackageDraft } from '../../core/index.ts'
 
 export * from '../../core/ticket.ts'
@@ -67,10 +67,6 @@ export function emptyDraft(feed: string, expiryDate: string): PackageDraft {
 }
 
 /**
- * The draft with its blank strikes (only those) set around `spot`, as the put template would have
- * set them (puts below spot, calls above): for a draft started before the oracle's first mark.
- */
-/**
  * The draft on another feed. Each strike and cap keeps its moneyness (a 90% put stays a 90% put)
  * when both feeds' spots are known, and is left blank otherwise (filled once the spot is known):
  * copied as it was, a BTC strike of 38,000 on ETH at 371 priced a package worth 564,435 USDC.
@@ -80,13 +76,22 @@ export function changeFeed(draft: PackageDraft, feed: string, spots: Readonly<Re
   const from = spots[draft.feed]?.spot
   const to = spots[feed]?.spot
   const move = (v: string): string => {
-    const n = Number(v.replace(/,/g, ''))
-    if (v.trim() === '' || !(n > 0) || !Number.isFinite(n)) return v
+    let n: number
+    try {
+      n = Number(parseUnits(v, 12)) / 1e12 // the app's one reading of a typed number (a ratio only: no precision needed)
+    } catch {
+      return v // not a number: left for the draft's own check to name
+    }
+    if (!(n > 0)) return v
     return from !== undefined && to !== undefined ? roundStrike(to, n / from) : ''
   }
   return { ...draft, feed, legs: draft.legs.map((l) => ({ ...l, strike: move(l.strike), cap: move(l.cap) })) }
 }
 
+/**
+ * The draft with its blank strikes (only those) set around `spot`, as the put template would have
+ * set them (puts below spot, calls above): for a draft started before the oracle's first mark.
+ */
 export function fillBlankStrikes(draft: PackageDraft, spot: number): PackageDraft {
   if (!draft.legs.some((l) => l.strike === '')) return draft
   return { ...draft, legs: draft.legs.map((l) => (l.strike === '' ? { ...l, strike: roundStrike(spot, l.kind === 'put' ? 0.9 : 1.1) } : l)) }

@@ -1,6 +1,7 @@
 // Rows of the positions table, from the viewing party's side. Every number comes from core:
 // value, P&L and Greeks from core/pricing's channelRisk, locks and premiums as signed in the state.
 import type { Position, Party, OptionLeg, OptionPackage } from '../../core/index.ts'
+import { lockedBy } from '../../core/index.ts'
 import { channelRisk, reversePackage, type FeedRisk, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { formatPrice, reasonOf } from './format.ts'
 
@@ -44,8 +45,13 @@ function riskOf(position: Position, me: Party, markets: MarketsByFeed): { r: Par
   return { r, f }
 }
 
-export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number): PositionRow {
+/** A position's legs as `me` holds them, in words ("long put 90,000 x 0.1"). */
+export function positionLegs(position: Pick<Position, 'buyer' | 'terms'>, me: Party): string[] {
   const mine = legsFor(position, me)
+  return mine.legs.map((l) => describeLegForTrader(l, mine))
+}
+
+export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number): PositionRow {
   let size = 0n
   for (const l of position.terms.legs) if (l.quantity > size) size = l.quantity
   const bought = position.buyer === me
@@ -62,7 +68,7 @@ export function positionRow(position: Position, me: Party, markets: MarketsByFee
   return {
     id: position.id,
     feed: position.terms.feed,
-    legs: mine.legs.map((l) => describeLegForTrader(l, mine)),
+    legs: positionLegs(position, me),
     size,
     side: bought ? 'bought' : 'sold',
     premium: bought ? -position.premium : position.premium,
@@ -85,8 +91,7 @@ export interface PortfolioView {
 
 /** The viewer's portfolio value, P&L and Greeks (per feed for delta and gamma). */
 export function portfolioView(positions: readonly Position[], me: Party, markets: MarketsByFeed): PortfolioView {
-  let locked = 0n
-  for (const p of positions) locked += me === 'A' ? p.lockA : p.lockB
+  const locked = lockedBy({ positions }, me)
   try {
     return { risk: channelRisk(positions, markets)[me], error: null, locked }
   } catch (e) {

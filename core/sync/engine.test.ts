@@ -29,7 +29,7 @@ describe('signing policy (decideSigning): a valid peer proposal extending latest
       now,
       policy: DEFAULT_POLICY,
       cancelled: (h) => (o.cancelled ?? []).includes(h),
-      filled: (rfqId) => o.filled?.[rfqId],
+      filled: new Map(Object.entries(o.filled ?? {})),
     })
   const open = intentKey(null, opening.state)
   const cases: [string, Transition | null, Parameters<typeof decide>[1], Decision][] = [

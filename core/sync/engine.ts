@@ -334,6 +334,12 @@ export interface RequestFill {
   readonly version: number | null
 }
 
+/** The fill of `quote`'s request by a trade on another quote (`hash` is this quote's), if any: then this one can no longer be traded. */
+export function takenByAnother(fills: ReadonlyMap<string, RequestFill>, quote: Pick<SignedQuote['quote'], 'rfqId'>, hash: Hex): RequestFill | undefined {
+  const fill = quote.rfqId === '' ? undefined : fills.get(quote.rfqId)
+  return fill !== undefined && fill.quote !== hash ? fill : undefined
+}
+
 /** Why a quote of a filled request can no longer be traded, in words. */
 export function requestFilledMessage(rfqId: string, fill: RequestFill): string {
   return `request ${rfqId} was already filled${fill.version === null ? '' : ` at version ${fill.version}`}, by a trade on quote ${fill.quote.slice(0, 12)}`
@@ -372,8 +378,8 @@ export function decideSigning(
   c: { readonly transition: Transition | null; readonly state: ChannelState },
   ctx: {
     readonly me: Party; readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined'>; readonly now: number; readonly policy: SigningPolicy; readonly cancelled: (quoteHash: Hex) => boolean
-    /** The trade that filled a request (an RFQ ticket's id), if one did: one fill per request. */
-    readonly filled: (rfqId: string) => RequestFill | undefined
+    /** The requests a trade filled (one fill per request: `takenByAnother`). */
+    readonly filled: ReadonlyMap<string, RequestFill>
   },
 ): Decision {
   const { me, persisted, now, policy, cancelled, filled } = ctx
@@ -386,8 +392,8 @@ export function decideSigning(
   switch (t.type) {
     case 'trade': {
       const qh = quoteHash(t.quote.quote)
-      const fill = t.quote.quote.rfqId === '' ? undefined : filled(t.quote.quote.rfqId)
-      if (fill && fill.quote !== qh) return { sign: false, ask: false, code: 'REQUEST_FILLED', message: requestFilledMessage(t.quote.quote.rfqId, fill) }
+      const fill = takenByAnother(filled, t.quote.quote, qh)
+      if (fill) return { sign: false, ask: false, code: 'REQUEST_FILLED', message: requestFilledMessage(t.quote.quote.rfqId, fill) }
       if (cancelled(qh)) return { sign: false, ask: false, code: 'QUOTE_CANCELLED', message: `quote ${qh.slice(0, 12)} was cancelled by party ${t.quote.quote.quoter}` }
       if (t.quote.quote.quoter === me) return { sign: true }
       return persisted.approvals.has(intent) ? { sign: true } : { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: "a trade on the peer's own quote needs approval" }
@@ -434,8 +440,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const latestVersion = latest?.state.version ?? -1
   const nextVersion = Math.max(latestVersion, signed.mySignedVersion, signed.peerSignedVersion) + 1
   const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
-  const fills = filledRequests(chain.accepted, latest?.state ?? null, doc, persisted)
-  const filled = (rfqId: string) => fills.get(rfqId)
+  const filled = filledRequests(chain.accepted, latest?.state ?? null, doc, persisted)
   const quotes = quoteStatuses(ctx, doc, latest?.state ?? null, cancelled, filled)
   const refusedBy = (hash: Hex, party: Party) => doc.refusals.find((r) => r.hash === hash && r.party === party) ?? null
   const pending = pendingProposals(ctx, { sorted: known.sorted, accepted: chain.accepted, latest, mySignedVersion: signed.mySignedVersion, persisted, cancelled, filled, refusedBy })
@@ -458,7 +463,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
     accepted: [...chain.accepted.values()].sort(byVersionThenHash).map((c) => ({ hash: c.hash, version: c.state.version, transition: c.transition, proposer: c.proposer })),
     pending: pending.pending,
     quotes: quotes.quotes,
-    filled: fills,
+    filled,
     rfqs: doc.rfqs,
     outcomes: own.outcomes,
     equivocation: signed.equivocation,
@@ -655,7 +660,7 @@ function quoteFacts(ctx: EngineContext, q: DocQuote, latest: ChannelState | null
 }
 
 /** Phase 4, quotes: each doc quote's status against latest, the cancels and the time. */
-function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean, filled: (rfqId: string) => RequestFill | undefined) {
+function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelState | null, cancelled: (h: Hex) => boolean, filled: ReadonlyMap<string, RequestFill>) {
   const quotes: QuoteView[] = []
   const rejected: RejectedEntry[] = []
   // A refusal keyed by a quote's hash and the party it was offered to: that party's "no, because".
@@ -665,16 +670,15 @@ function quoteStatuses(ctx: EngineContext, doc: DocContents, latest: ChannelStat
     const quote = q.signed.quote
     const facts = quoteFacts(ctx, q, latest)
     // Another quote of its request was traded: this one is used up too (one fill per request).
-    const fill = facts.signed && !facts.used && quote.rfqId !== '' ? filled(quote.rfqId) : undefined
-    const takenByAnother = fill !== undefined && fill.quote !== q.hash
+    const fill = facts.signed && !facts.used ? takenByAnother(filled, quote, q.hash) : undefined
     const status: QuoteStatus =
       !facts.signed ? 'invalid'
-      : facts.used || takenByAnother ? 'used'
+      : facts.used || fill ? 'used'
       : cancelled(q.hash) ? 'cancelled'
       : quote.validUntil < ctx.now ? 'expired'
       : 'live'
     const declined = quoteRefusals.size ? (quoteRefusals.get(`${q.hash}:${otherParty(quote.quoter)}`) ?? null) : null
-    const view = takenByAnother ? quoteView(q, status, declined, requestFilledMessage(quote.rfqId, fill)) : quoteView(q, status, declined)
+    const view = fill ? quoteView(q, status, declined, requestFilledMessage(quote.rfqId, fill)) : quoteView(q, status, declined)
     if (status === 'invalid') rejected.push({ area: 'quotes', key: q.hash, code: 'BAD_SIGNATURE', reason: view.reason })
     quotes.push(view)
   }
@@ -693,7 +697,7 @@ function pendingProposals(
   ctx: EngineContext,
   x: {
     readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly mySignedVersion: number; readonly persisted: PersistedChannel
-    readonly cancelled: (h: Hex) => boolean; readonly filled: (rfqId: string) => RequestFill | undefined; readonly refusedBy: RefusedBy
+    readonly cancelled: (h: Hex) => boolean; readonly filled: ReadonlyMap<string, RequestFill>; readonly refusedBy: RefusedBy
   },
 ) {
   const { me, peer } = ctx
@@ -821,7 +825,7 @@ function ownIntents(
   x: {
     readonly sorted: readonly Candidate[]; readonly accepted: ReadonlyMap<Hex, Candidate>; readonly latest: Candidate | null; readonly live: readonly Candidate[]
     readonly decisions: ReadonlyMap<Hex, Decision>; readonly countersigning: boolean; readonly persisted: PersistedChannel; readonly refusedBy: RefusedBy
-    readonly cancelled: (h: Hex) => boolean; readonly filled: (rfqId: string) => RequestFill | undefined; readonly peerSignedVersion: number; readonly mySignedVersion: number; readonly nextVersion: number
+    readonly cancelled: (h: Hex) => boolean; readonly filled: ReadonlyMap<string, RequestFill>; readonly peerSignedVersion: number; readonly mySignedVersion: number; readonly nextVersion: number
   },
 ) {
   const { me, peer, now } = ctx
@@ -861,8 +865,7 @@ function ownIntents(
     const rival = p ? live.find((c) => c.proposer === peer && c.state.version === p.state.version) : undefined
     const t = latest && top.transition ? rebase(top.transition, Math.max(now, latest.state.timestamp)) : null
     const quote = t?.type === 'trade' ? quoteHash(t.quote.quote) : null
-    const rfqId = top.transition?.type === 'trade' ? top.transition.quote.quote.rfqId : ''
-    const fill = rfqId === '' ? undefined : x.filled(rfqId)
+    const fill = top.transition?.type === 'trade' ? takenByAnother(x.filled, top.transition.quote.quote, quoteHash(top.transition.quote.quote)) : undefined
     const step = concurrencyRule({
       peer,
       latestVersion: latest?.state.version ?? -1,
@@ -878,7 +881,7 @@ function ownIntents(
       rebaseError: () => rebaseCheck(ctx, latest!, t!, nextVersion),
       positionOpen: quote !== null && latest!.state.positions.some((pos) => pos.id === quote),
       quoteCancelled: quote !== null && x.cancelled(quote),
-      requestFilled: fill && fill.quote !== quoteHash((top.transition as Extract<Transition, { type: 'trade' }>).quote.quote) ? requestFilledMessage(rfqId, fill) : null,
+      requestFilled: fill && top.transition?.type === 'trade' ? requestFilledMessage(top.transition.quote.quote.rfqId, fill) : null,
       proposedThisStep: proposed,
     })
     const type = typeOfIntent(intent)
@@ -915,24 +918,17 @@ function rebaseCheck(ctx: EngineContext, latest: Candidate, t: Transition, versi
  * Phase 6b, withdrawals: this party's live quotes of a request another trade filled, cancelled
  * (a signed cancel, stored: it outlives the trade's trace in the doc and in latest's used quotes).
  */
-function withdrawals(ctx: EngineContext, quotes: readonly QuoteView[], persisted: PersistedChannel, cancelled: (h: Hex) => boolean, filled: (rfqId: string) => RequestFill | undefined): EngineAction[] {
+function withdrawals(ctx: EngineContext, quotes: readonly QuoteView[], persisted: PersistedChannel, cancelled: (h: Hex) => boolean, filled: ReadonlyMap<string, RequestFill>): EngineAction[] {
   const actions: EngineAction[] = []
+  const seen = new Set<Hex>()
   const consider = (hash: Hex, q: SignedQuote['quote']) => {
-    if (q.quoter !== ctx.me || q.rfqId === '' || q.validUntil < ctx.now || cancelled(hash)) return
-    const fill = filled(q.rfqId)
-    if (fill && fill.quote !== hash) actions.push({ kind: 'cancel-quote', quoteHash: hash, rfqId: q.rfqId })
+    if (seen.has(hash)) return
+    seen.add(hash)
+    if (q.quoter === ctx.me && q.validUntil >= ctx.now && !cancelled(hash) && takenByAnother(filled, q, hash)) actions.push({ kind: 'cancel-quote', quoteHash: hash, rfqId: q.rfqId })
   }
-  const inDoc = new Set<Hex>()
-  for (const v of quotes) {
-    if (v.status === 'invalid') continue
-    inDoc.add(v.hash)
-    consider(v.hash, v.signed.quote)
-  }
-  for (const sq of persisted.quotes) {
-    if (sq.quote.quoter !== ctx.me || sq.quote.rfqId === '' || sq.quote.validUntil < ctx.now || filled(sq.quote.rfqId) === undefined) continue
-    const h = quoteHash(sq.quote)
-    if (!inDoc.has(h)) consider(h, sq.quote)
-  }
+  for (const v of quotes) if (v.status !== 'invalid') consider(v.hash, v.signed.quote)
+  // Own stored quotes not in the doc (hashed only when their request is filled at all).
+  for (const sq of persisted.quotes) if (sq.quote.quoter === ctx.me && filled.has(sq.quote.rfqId)) consider(quoteHash(sq.quote), sq.quote)
   return actions
 }
 

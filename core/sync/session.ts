@@ -17,7 +17,7 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, intentKey, requestFilledMessage, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
+import { computeChannelView, intentKey, requestFilledMessage, takenByAnother, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
@@ -243,7 +243,7 @@ export class ChannelSession {
     const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
     if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
     await this.storage.addCancel(quoteHashHex)
-    writeCancel(this.doc, this.epoch(), quoteHashHex, this.me, await this.signer(cancelDigest(quoteHashHex, this.me)))
+    await this.writeOwnCancel(quoteHashHex, null)
     this.schedule()
   }
 
@@ -263,6 +263,12 @@ export class ChannelSession {
   }
 
   /** A refusal signed by this party (notes.ts), written unless the doc holds exactly it already. */
+  /** Signs this party's cancel of its quote `hash` and writes it (content-addressed: writing it again changes nothing). */
+  private async writeOwnCancel(hash: Hex, origin: symbol | null): Promise<void> {
+    const sig = await this.signer(cancelDigest(hash, this.me))
+    this.doc.transact(() => writeCancel(this.doc, this.epoch(), hash, this.me, sig), origin)
+  }
+
   private async writeSignedRefusal(hash: Hex, code: string, message: string, origin: symbol | null): Promise<void> {
     const text = refusalText(code, message)
     const sig = await this.signer(refusalDigest(hash, this.me, text.code, text.message))
@@ -283,8 +289,8 @@ export class ChannelSession {
       if (!found) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
       const q = found.status === 'live' || found.status === 'expired' ? withExpiry(found, this.clock()) : found
       if (q.signed.quote.quoter === this.me) throw new SyncError('OWN_QUOTE', 'cannot accept your own quote')
-      const fill = q.signed.quote.rfqId === '' ? undefined : view.filled.get(q.signed.quote.rfqId)
-      if (fill && fill.quote !== q.hash) throw new SyncError('REQUEST_FILLED', requestFilledMessage(q.signed.quote.rfqId, fill))
+      const fill = takenByAnother(view.filled, q.signed.quote, q.hash)
+      if (fill) throw new SyncError('REQUEST_FILLED', requestFilledMessage(q.signed.quote.rfqId, fill))
       const codes = { invalid: 'BAD_SIGNATURE', used: 'QUOTE_NONCE_USED', cancelled: 'QUOTE_CANCELLED', expired: 'QUOTE_EXPIRED' } as const
       if (q.status !== 'live') throw new SyncError(codes[q.status], `quote ${q.status}: ${q.reason}`)
       return this.proposeOn(view, { type: 'trade', quote: q.signed, timestamp: Math.max(this.clock(), view.latest?.state.timestamp ?? 0) })
@@ -504,18 +510,14 @@ export class ChannelSession {
       case 'republish-quote':
         write(() => writeQuote(this.doc, epoch, quoteHash(a.signed.quote), a.signed, null))
         return
-      case 'republish-cancel': {
-        const sig = await this.signer(cancelDigest(a.quoteHash, this.me)) // deterministic: the same signature again
-        write(() => writeCancel(this.doc, epoch, a.quoteHash, this.me, sig))
+      case 'republish-cancel':
+        await this.writeOwnCancel(a.quoteHash, STEP_ORIGIN) // deterministic: the same signature again
         return
-      }
-      case 'cancel-quote': {
+      case 'cancel-quote':
         // Stored first, as cancelQuote: the cancel outlives the doc's trace of the fill.
         await this.storage.addCancel(a.quoteHash)
-        const sig = await this.signer(cancelDigest(a.quoteHash, this.me))
-        write(() => writeCancel(this.doc, epoch, a.quoteHash, this.me, sig))
+        await this.writeOwnCancel(a.quoteHash, STEP_ORIGIN)
         return
-      }
       case 'publish-checkpoint':
         write(() => writeCheckpoint(this.doc, epoch, a.signed))
         return

@@ -61,16 +61,42 @@ interface Entry {
   refs: number
   destroyTimer: ReturnType<typeof setTimeout> | null
   closing: Promise<void>
-  /** Since when the room has had peer connections but none of them connected (else null). */
-  stuckSince: number | null
+  /** Whether the room's peer connections carry nothing, since when (watchStuck). */
+  stuck: StuckWatch
 }
 
 /**
- * A peer connection that has not connected after this long is given up: the provider leaves and
- * rejoins the room, which announces it again and starts fresh connections. (Seen with
- * @roamhq/wrtc: now and then an offer/answer exchange completes but ICE never connects.)
+ * A room whose peer connections have carried nothing for this long is given up: the provider
+ * leaves and rejoins the room, which announces it again and starts fresh connections. Seen with
+ * @roamhq/wrtc: now and then an offer/answer exchange completes but ICE never connects; or both
+ * peers announce at once, both offer (y-webrtc's glare), and the connection that results reads
+ * connected on both sides while no message ever arrives (desk/demo.test.ts failed so in CI). A
+ * healthy connection carries data at once: y-webrtc sends its sync step 1 on connect.
  */
 export const STUCK_CONNECTION_MS = 5_000
+/**
+ * Up to this much more, at random, per wait: two peers stuck with each other must not rejoin in
+ * step, or they announce at once again and meet in the same glare.
+ */
+export const STUCK_JITTER_MS = 5_000
+
+/** The watchdog's state: since when no connection of the room has carried data, and how long it waits. */
+export interface StuckWatch {
+  readonly since: number | null
+  readonly waitMs: number
+}
+
+/**
+ * One look of the watchdog: `conns` connections y-webrtc holds for the room, `carrying` of them
+ * have delivered data. A room with no connection is not stuck (no peer is there); one with a
+ * connection that carries data is not either. `jitter()` is in [0, 1).
+ */
+export function watchStuck(w: StuckWatch, conns: number, carrying: number, now: number, jitter: () => number = Math.random): { watch: StuckWatch; rejoin: boolean } {
+  if (conns === 0 || carrying > 0) return { watch: { since: null, waitMs: 0 }, rejoin: false }
+  if (w.since === null) return { watch: { since: now, waitMs: STUCK_CONNECTION_MS + Math.floor(jitter() * STUCK_JITTER_MS) }, rejoin: false }
+  if (now - w.since < w.waitMs) return { watch: w, rejoin: false }
+  return { watch: { since: null, waitMs: 0 }, rejoin: true }
+}
 
 const entries = new Map<string, Entry>()
 
@@ -102,7 +128,7 @@ export class ChannelRoom implements SessionTransport {
     let e = entries.get(keys.name)
     if (e && e.doc !== doc) throw new SyncError('ROOM_CONFIG', 'this room is already open with another Y.Doc')
     if (!e) {
-      e = { provider: null, doc, refs: 0, destroyTimer: null, closing: closingByName.get(keys.name) ?? Promise.resolve(), stuckSince: null }
+      e = { provider: null, doc, refs: 0, destroyTimer: null, closing: closingByName.get(keys.name) ?? Promise.resolve(), stuck: { since: null, waitMs: 0 } }
       entries.set(keys.name, e)
     }
     if (e.destroyTimer) {
@@ -203,7 +229,10 @@ export class ChannelRoom implements SessionTransport {
       })
     }
     const connected = conns.filter((c) => c.connected || carryingConns.has(c)).length
-    this.watchdog(conns.length, connected)
+    const carrying = conns.filter((c) => carryingConns.has(c) || (c as { synced?: boolean }).synced === true).length
+    const look = watchStuck(this.entry.stuck, conns.length, carrying, Date.now())
+    this.entry.stuck = look.watch
+    if (look.rejoin) this.reconnect()
     const next: TransportStatus = p
       ? {
           webrtcPeers: connected,
@@ -216,25 +245,19 @@ export class ChannelRoom implements SessionTransport {
     for (const l of this.listeners) l()
   }
 
-  private watchdog(conns: number, connected: number): void {
-    const e = this.entry
-    if (conns === 0 || connected > 0) {
-      e.stuckSince = null
-      return
-    }
-    const now = Date.now()
-    e.stuckSince ??= now
-    if (now - e.stuckSince < STUCK_CONNECTION_MS) return
-    e.stuckSince = null
-    this.reconnect()
-  }
-
   /** Drops and re-establishes connections (after a network change); the doc resyncs on connect. */
   reconnect(): void {
     const p = this.entry.provider
     if (!p) return
+    // y-webrtc's disconnect removes this peer's presence (awareness) and keeps its signaling
+    // connections listed, and connect lists them again: the presence is set back, and the list
+    // holds each connection once (and a new one is guarded as the first were).
+    const presence = p.awareness.getLocalState()
     p.disconnect()
+    p.signalingConns.length = 0
     p.connect()
+    if (presence !== null) p.awareness.setLocalState(presence)
+    guardSignalingSends(p)
     this.withoutBroadcastChannel()
   }
 

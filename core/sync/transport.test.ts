@@ -159,6 +159,30 @@ describe('room wrapper', () => {
   })
 })
 
+describe('reconnect', () => {
+  it('keeps this peer\'s presence and lists each signaling connection once, guarded, however often it runs', async () => {
+    await loadNodeWebrtc()
+    const doc = new Y.Doc()
+    const keys = deriveRoomKeys(hexToBytes('26'.repeat(32)), channelIdOf(makeParams(4)))
+    // Nothing listens on port 9: the signaling socket never opens (a send to it must be dropped).
+    const room = ChannelRoom.open(doc, keys, { signaling: ['ws://127.0.0.1:9'], iceServers: [], broadcastChannel: false })
+    try {
+      for (let i = 0; i < 200 && !room.provider?.room; i++) await new Promise((r) => setTimeout(r, 10))
+      const p = room.provider!
+      p.awareness.setLocalState({ party: 'B', name: 'Desk', editing: null })
+      for (let i = 0; i < 3; i++) room.reconnect()
+      // y-webrtc's own disconnect removes the local presence, and its connect lists the connection again.
+      expect(p.awareness.getLocalState()).toEqual({ party: 'B', name: 'Desk', editing: null })
+      expect(p.signalingConns.length).toBe(1)
+      const conn = p.signalingConns[0]! as unknown as { send(m: unknown): void }
+      expect(() => conn.send({ type: 'publish', topic: 'x', data: '' })).not.toThrow()
+    } finally {
+      room.destroy()
+      await new Promise((r) => setTimeout(r, 30))
+    }
+  })
+})
+
 describe('signaling', () => {
   it('a signaling message to a socket that is not open (yet, or again) is dropped, not thrown', async () => {
     const doc = new Y.Doc()

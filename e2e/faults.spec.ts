@@ -97,6 +97,24 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   expect([view?.status, view?.holdings, view?.lockedCount]).toEqual(['closed', 0n, 0])
   const types = (await stack.chain.events(params)).map((e) => e.type)
   expect(types).toEqual(['ChannelOpened', 'DisputeStarted', 'ChannelFinalized', 'PositionSettled'])
+
+  // Bob never co-signs an in-channel settle: the app follows the contract. Risk no longer counts the
+  // position (it read it as open, and marked it, for good) and lists it settled on chain, paying
+  // Alice exactly what the contract paid her less her lock.
+  const paidToA = toA - pos.lockA
+  const premiumA = pos.buyer === 'A' ? -pos.premium : pos.premium
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  await expect(a.getByText('No open positions.')).toBeVisible({ timeout: 15_000 })
+  const report = a.getByTestId('settlement-report')
+  await expect(report.getByTestId('closed-how')).toHaveText(`settled on chain (v${latest.state.version} finalized)`)
+  await expect(report.getByRole('row').nth(1).locator('[data-exact]').first()).toHaveAttribute('data-exact', String(paidToA))
+  await expect(a.getByTestId('realised-total').locator('[data-exact]')).toHaveAttribute('data-exact', String(paidToA + premiumA))
+  // The Book across channels: no open position, nothing locked, the settlement in the realised history.
+  await a.getByRole('button', { name: 'Book (all channels)' }).click()
+  const book = a.getByTestId('book')
+  await expect(book.getByTestId('book-position-count')).toHaveText('0', { timeout: 15_000 })
+  await expect(book.getByTestId('book-my-locked')).toHaveAttribute('data-exact', '0')
+  await expect(book.getByTestId('book-realised-total')).toHaveAttribute('data-exact', String(paidToA + premiumA))
   await alice.context.close()
 })
 

@@ -4,7 +4,7 @@
 import { formatFixing, formatVol } from '../risk/format.ts'
 import { premiumMeasures } from '../negotiate/quote.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
-import { instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
+import { closedHowText, instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
 
 export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number | null | undefined; spot?: number; ended?: ClosedPosition }) {
   const also = ended ? null : premiumMeasures(fill.premium, fill.terms, spot)
@@ -26,7 +26,7 @@ export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number
           <div data-testid="fill-ended">
             <dt>Since</dt>
             <dd>
-              {ended.how} at v{ended.version}
+              {closedHowText(ended)}
               {ended.price && ` at the oracle's ${formatFixing(ended.price.value, ended.price.decimals)}`}
               {ended.realised !== null && `; realised P&L ${money(ended.realised)}`}
             </dd>

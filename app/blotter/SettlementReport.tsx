@@ -1,8 +1,9 @@
 // Positions that left the channel: the price the oracle attested (or the close-out payment), what
-// each paid me, the premium I paid or received, and the realised P&L.
+// each paid me, the premium I paid or received, and the realised P&L. After a dispute the contract
+// pays the positions out itself: they are listed as settled (or refunded) on chain.
 import { formatFixing } from '../risk/format.ts'
 import { Money } from '../money/Money.tsx'
-import { instrumentOf, timeText, type ClosedPosition } from './book.ts'
+import { closedHowText, instrumentOf, timeText, type ClosedPosition } from './book.ts'
 
 export function SettlementReport({ closed, asset, decimals }: { closed: readonly ClosedPosition[]; asset: string; decimals: number }) {
   if (closed.length === 0) return null
@@ -30,7 +31,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
             {[...closed].reverse().map((c) => (
               <tr key={`${c.positionId}${c.version}`}>
                 <td>{c.fill ? `${c.fill.side} ${instrumentOf(c.fill)}` : `position ${c.positionId.slice(0, 10)}…`}</td>
-                <td>{c.how} at v{c.version}</td>
+                <td data-testid="closed-how">{closedHowText(c)}</td>
                 <td className="num">{c.price ? formatFixing(c.price.value, c.price.decimals) : '—'}</td>
                 <td className="num">{money(c.payout)}</td>
                 <td className="num">{money(c.premium)}</td>

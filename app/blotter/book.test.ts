@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
-import { quoteHash, type Transition } from '../../core/index.ts'
-import { blotterCsv, blotterRows, bookOf, rowFacts, type BookEntry } from './book.ts'
+import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
+import { collateralFor, quoteHash, settlementPayout, type Position, type Transition } from '../../core/index.ts'
+import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, withPaidOnChain, type BookEntry } from './book.ts'
 import { auditRows } from '../channel/auditText.ts'
 
 const ch = testChannel()
@@ -48,6 +49,42 @@ describe('bookOf', () => {
     const rowsOf = (me: 'A' | 'B') => blotterRows(bookOf(entries, { channelId: ch.channelId, counterparty: 'x', me })).filter((r) => r.kind === 'close-out').map((r) => [rowFacts(r).side, rowFacts(r).amount, rowFacts(r).version])
     expect(rowsOf('A')).toEqual([['sold', usdc(1500), 4]])
     expect(rowsOf('B')).toEqual([['bought', usdc(1500), 4]])
+  })
+})
+
+describe('withPaidOnChain: positions the contract paid out after a dispute', () => {
+  // A third fill, never settled in the channel (the counterparty went silent): B sold A a put
+  // struck at 90,000 for 700; its state has A lock nothing, B the put's maximum loss.
+  const q3 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(700), nonce: 3n, rfqId: 'r3' })
+  const withThird: BookEntry[] = [...entries, { version: 6, transition: { type: 'trade', quote: q3, timestamp: T0 + 4000 } }]
+  const p3: Position = { id: quoteHash(q3.quote), buyer: 'A', terms, premium: usdc(700), ...collateralFor(terms, 'A') }
+  const onChain = (how: PositionPaidOnChain['how'], price: bigint | null): PositionPaidOnChain => {
+    const { toA, toB } = price === null ? { toA: p3.lockA, toB: p3.lockB } : settlementPayout(p3, price)
+    return { positionId: p3.id, how, price, toA, toB, block: 40n, time: EXPIRY + 60_000, txHash: '0x01' }
+  }
+  const meta = (me: 'A' | 'B') => ({ channelId: ch.channelId, counterparty: 'x', me })
+
+  it('lists one settled on chain with its price and payout, exact, from each side', () => {
+    // Settled at 84,000: the 0.5 put pays A 3,000; A paid 700, so A realised +2,300, B -2,300.
+    for (const [me, payout, premium] of [['A', usdc(3000), -usdc(700)], ['B', -usdc(3000), usdc(700)]] as const) {
+      const book = withPaidOnChain(bookOf(withThird, meta(me)), [onChain('settled', usd(84_000))], [p3], meta(me), 6)
+      const last = book.closed.at(-1)!
+      expect([last.how, last.version, last.time, last.price, last.payout, last.premium, last.realised]).toEqual(['settled on chain', 6, EXPIRY + 60_000, { value: usd(84_000), decimals: 2 }, payout, premium, payout + premium])
+      expect(closedHowText(last)).toBe('settled on chain (v6 finalized)')
+      expect(book.closed).toHaveLength(3)
+    }
+  })
+
+  it('a refund pays nothing either way: the premium is the realised P&L', () => {
+    const last = withPaidOnChain(bookOf(withThird, meta('A')), [onChain('refunded', null)], [p3], meta('A'), 6).closed.at(-1)!
+    expect([last.how, last.price, last.payout, last.realised]).toEqual(['refunded on chain', null, 0n, -usdc(700)])
+  })
+
+  it('without the position (its locks) the payout is not known here; a position closed in the channel is not listed twice', () => {
+    expect(withPaidOnChain(bookOf(withThird, meta('A')), [onChain('settled', usd(84_000))], [], meta('A'), 6).closed.at(-1)).toMatchObject({ payout: null, realised: null, premium: -usdc(700) })
+    const book = bookOf(withThird, meta('A'))
+    const settledInChannel = { ...onChain('settled', usd(84_000)), positionId: quoteHash(q2.quote) }
+    expect(withPaidOnChain(book, [settledInChannel], [p3], meta('A'), 6)).toBe(book)
   })
 })
 

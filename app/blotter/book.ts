@@ -2,7 +2,8 @@
 // position that left the channel (settled at the oracle's price, or closed out by an unwind) and
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
-import { otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Transition } from '../../core/index.ts'
+import { otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
+import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
@@ -50,7 +51,11 @@ export interface ClosedPosition {
   readonly positionId: Hex
   readonly version: number
   readonly time: number
-  readonly how: 'settled' | 'closed out'
+  /**
+   * How it left: by a co-signed state (settled at the oracle's price, or closed out), or paid out by
+   * the contract after a dispute (settled at the oracle's price, or both locks refunded).
+   */
+  readonly how: 'settled' | 'closed out' | 'settled on chain' | 'refunded on chain'
   /** Settled: the oracle's attested price (price decimals of the feed). */
   readonly price: { readonly value: bigint; readonly decimals: number } | null
   /** What the position paid me at its end, asset minor units (negative: I paid). Null when unknown. */
@@ -92,13 +97,17 @@ export interface Book {
   readonly closed: readonly ClosedPosition[]
 }
 
+/** A fill's premium from my side: received positive, paid negative (null: the fill is not known here). */
+function premiumOf(f: Fill | null): bigint | null {
+  return f === null ? null : f.side === 'sold' ? f.premium : -f.premium
+}
+
 /** Fills and closed positions, oldest first, from entries in any order (duplicates ignored). */
 export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
   const sorted = [...new Map(entries.map((e) => [e.version, e])).values()].sort((a, b) => a.version - b.version)
   const fills: Fill[] = []
   const byId = new Map<Hex, Fill>()
   const closed: ClosedPosition[] = []
-  const premiumOf = (f: Fill | null) => (f === null ? null : f.side === 'sold' ? f.premium : -f.premium)
   for (const e of sorted) {
     const t = e.transition
     if (t.type === 'trade') {
@@ -129,6 +138,41 @@ export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
     }
   }
   return { fills, closed }
+}
+
+/**
+ * The book with the positions the contract paid out after a dispute (its PositionSettled and
+ * PositionRefunded events, `paid`): they left the channel on chain, and no co-signed state records
+ * it. What it paid me is the contract's payment to me less my own lock (a refund: 0), exact; it
+ * needs the position's locks, from `positions` (the latest co-signed state's), else it is not known
+ * here. `version`: the state the contract finalized, whose locks it paid from. A position a
+ * co-signed state already closed is not listed twice.
+ */
+export function withPaidOnChain<B extends Book>(book: B, paid: readonly PositionPaidOnChain[], positions: readonly Position[], meta: ChannelMeta, version: number): B {
+  const listed = new Set(book.closed.map((c) => c.positionId))
+  const fills = new Map(book.fills.map((f) => [f.positionId, f]))
+  const byId = new Map(positions.map((p) => [p.id, p]))
+  const extra: ClosedPosition[] = []
+  for (const x of paid) {
+    if (listed.has(x.positionId)) continue
+    listed.add(x.positionId)
+    const f = fills.get(x.positionId) ?? null
+    const p = byId.get(x.positionId)
+    const payout = p === undefined ? null : meta.me === 'A' ? x.toA - p.lockA : x.toB - p.lockB
+    const premium = premiumOf(f)
+    const decimals = p?.terms.priceDecimals ?? f?.terms.priceDecimals
+    extra.push({
+      fill: f, positionId: x.positionId, version, time: x.time, how: x.how === 'settled' ? 'settled on chain' : 'refunded on chain',
+      price: x.price !== null && decimals !== undefined ? { value: x.price, decimals } : null,
+      payout, premium, realised: payout !== null && premium !== null ? payout + premium : null,
+    })
+  }
+  return extra.length === 0 ? book : { ...book, closed: [...book.closed, ...extra] }
+}
+
+/** How a closed position left, in words: "settled at v3", "closed out at v4", "settled on chain (v2 finalized)". */
+export function closedHowText(c: Pick<ClosedPosition, 'how' | 'version'>): string {
+  return c.how === 'settled' || c.how === 'closed out' ? `${c.how} at v${c.version}` : `${c.how} (v${c.version} finalized)`
 }
 
 /** A fill's instrument in one line: "BTC-USD 2026-12-09 · long put 90,000 x 0.1". */

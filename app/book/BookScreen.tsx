@@ -12,7 +12,7 @@ import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -86,7 +86,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
       </div>
       {collateral.some((k) => k.ended) && (
         <p className="muted small" data-testid="book-ended">
-          Ended (final state signed by both; what it leaves each side is paid to the free balances in the contract at the close, not counted here):{' '}
+          Ended (final state signed by both, or closed on the contract after a dispute; what it leaves each side is paid to the free balances in the contract, not counted here):{' '}
           {collateral.filter((k) => k.ended).map((k) => k.counterparty).join(', ')}.
         </p>
       )}
@@ -205,7 +205,7 @@ function UnderlyingTable({ rows, markets }: { rows: readonly RiskRow[]; markets:
 /** What each counterparty would owe me at expiry if the underlying settled at spot moved by each step. */
 function ExposureTable({ feed, channels, markets }: { feed: string; channels: readonly BookChannel[]; markets: MarketsByFeed }) {
   const spot = markets[feed]?.spot
-  const priceDecimals = channels.flatMap((c) => c.state?.positions ?? []).find((p) => p.terms.feed === feed)?.terms.priceDecimals ?? 2
+  const priceDecimals = channels.flatMap(openPositionsOf).find((p) => p.terms.feed === feed)?.terms.priceDecimals ?? 2
   const rows = useMemo(() => {
     if (spot === undefined) return null
     return exposureByCounterparty(channels, feed, exposurePrices(spot, priceDecimals, EXPOSURE_MOVES)).filter((r) => r.theirLocked > 0n || r.owed.some((o) => o !== 0n))

@@ -3,6 +3,7 @@
 // screens too), and these screens run every channel's guard and blotter.
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type { KeyPair } from '../../core/index.ts'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
 import { DemoDesks } from '../rfq/DemoDesks.tsx'
@@ -25,12 +26,17 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   const spec = useChannelSpec(records[0]?.params.oracle ?? '')
   // Each channel's entry (and the list) keeps its identity while its latest state is the same: the
   // book recomputes only when a channel's co-signed state changed.
+  // Each channel as the contract shows it (reported by its guard host, which reads it anyway).
+  const [chains, setChains] = useState<ReadonlyMap<string, SettlementChannelView | null>>(new Map())
+  const onChainView = useCallback((channelId: string, v: SettlementChannelView | null) => {
+    setChains((m) => (m.get(channelId) === v ? m : new Map(m).set(channelId, v)))
+  }, [])
   const kept = useRef<readonly BookChannel[]>([])
   const channels = useMemo(() => {
-    const next = bookChannels(network, kept.current)
+    const next = bookChannels(network, kept.current, chains)
     if (next.length !== kept.current.length || next.some((c, i) => c !== kept.current[i])) kept.current = next
     return kept.current
-  }, [network])
+  }, [network, chains])
   // Each channel's closed positions, from its blotter (kept up to date by ChannelBookHost).
   const [closed, setClosed] = useState<ReadonlyMap<string, readonly ClosedOutcome[]>>(new Map())
   const onClosed = useCallback((channelId: string, c: readonly ClosedOutcome[]) => {
@@ -41,8 +47,8 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
     <>
-      {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} />)}
-      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onClosed={onClosed} />)}
+      {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
+      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onClosed={onClosed} chain={chains.get(n.record.channelId) ?? null} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
       {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} closed={closed} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>

@@ -132,6 +132,34 @@ const channelsArb = fc.array(
   { minLength: 1, maxLength: 4 },
 ).map((cs) => cs.map((c, i) => channel(`ch${i}`, c.me, c.positions, { counterpartyKey: `key${c.cp}`, counterparty: `cp${c.cp}` })))
 
+describe('after a dispute, the book follows the contract', () => {
+  const p1 = position('A', btcPut(55_000, 1), 1_200_000_000n)
+  const p2 = position('B', btcPut(50_000, 2), 900_000_000n)
+  const paid = (p: Position) => ({ positionId: p.id, how: 'settled' as const, price: 5_000_000n, toA: p.lockA, toB: p.lockB, block: 1n, time: 0, txHash: '0x00' as const })
+  const open = channel('o', 'B', [p1, p2], { chain: { status: 'open', lockedPositions: null, paidOut: [] } })
+  const finalized = channel('f', 'B', [p1, p2], { chain: { status: 'finalized', lockedPositions: [p2], paidOut: [paid(p1)] } })
+  const closed = channel('c', 'B', [p1, p2], { chain: { status: 'closed', lockedPositions: [], paidOut: [paid(p1), paid(p2)] } })
+
+  it('a position the contract paid out is no longer open: not in the positions, the risk, the locks or the exposure', () => {
+    expect(bookPositions([open, finalized, closed]).map((p) => [p.channelId, p.id])).toEqual([['o', p1.id], ['o', p2.id], ['f', p2.id]])
+    const r = bookRisk([finalized, closed], markets)
+    expect([r.total.positions, ...r.byChannel.map((x) => x.positions)]).toEqual([1, 1, 0])
+    expect(r.total.risk!.pnl).toBeCloseTo(bookRisk([channel('f', 'B', [p2])], markets).total.risk!.pnl, 9)
+    const [f, c] = collateralByChannel([finalized, closed])
+    // Finalize paid the free balances out to the contract's free balances: none left in the channel.
+    expect(f).toMatchObject({ positions: 1, myLocked: p2.lockB, theirLocked: p2.lockA, myFree: 0n, theirFree: 0n, ended: false })
+    expect(c).toMatchObject({ positions: 0, myLocked: 0n, theirLocked: 0n, myFree: 0n, theirFree: 0n, ended: true })
+    const prices = [4_000_000n, 6_000_000n]
+    expect(exposureByCounterparty([closed], 'BTC-USD', prices)[0]).toMatchObject({ owed: [0n, 0n], theirLocked: 0n })
+    expect(exposureByCounterparty([finalized], 'BTC-USD', prices)[0]!.owed).toEqual(prices.map((s) => owedToMe(asMine(channel('f', 'B', [p2]))[0]!, s)))
+  })
+
+  it('open on the contract (or not read): the co-signed state as it is', () => {
+    expect(asMine(open)).toEqual(asMine(channel('o', 'B', [p1, p2])))
+    expect(collateralByChannel([open])[0]).toEqual(collateralByChannel([channel('o', 'B', [p1, p2])])[0])
+  })
+})
+
 describe('book properties', () => {
   it('P&L and Greeks of the book equal the sum of each channel\'s, from the trader\'s side', () => {
     fc.assert(

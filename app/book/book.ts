@@ -8,6 +8,7 @@
 // B). Core's figures for party A of the merged list are then the trader's figures for the book, and
 // they equal the sum of the per-channel figures (book.test.ts checks this as a property).
 import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
+import { balancesPaidOnChain, openPositionsOnChain, type ChainPositionsView } from '../../channel-contract/client/index.ts'
 import { channelRisk, scenarioGrid, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
 
 /** One channel as the book reads it. */
@@ -22,6 +23,16 @@ export interface BookChannel {
   readonly state: ChannelState | null
   /** That state's hash, when known (a channel whose hash is unchanged keeps its BookChannel). */
   readonly latestHash?: string | null
+  /**
+   * The channel on the contract, when read (absent or null: not read, or not opened). After a
+   * dispute the contract pays positions out without a co-signed state: those leave the book.
+   */
+  readonly chain?: ChainPositionsView | null
+}
+
+/** The channel's positions still open: its latest co-signed state's, less what the contract paid out (channel-contract's rule). */
+export function openPositionsOf(c: BookChannel): readonly Position[] {
+  return openPositionsOnChain(c.state?.positions ?? [], c.chain ?? null)
 }
 
 /** A position of the book: the channel's position with the trader as party A. */
@@ -31,7 +42,7 @@ export interface BookPosition extends Position {
 
 /** The channel's open positions with the trader as party A (buyer and locks swapped if the trader is B). */
 export function asMine(c: BookChannel): BookPosition[] {
-  return (c.state?.positions ?? []).map((p) =>
+  return openPositionsOf(c).map((p) =>
     c.me === 'A' ? { ...p, channelId: c.channelId } : { ...p, buyer: p.buyer === 'B' ? 'A' : 'B', lockA: p.lockB, lockB: p.lockA, channelId: c.channelId },
   )
 }
@@ -99,12 +110,13 @@ export interface CollateralRow {
   /** Locked by the trader / by the counterparty in open positions, asset minor units. */
   readonly myLocked: bigint
   readonly theirLocked: bigint
-  /** Free balances in the latest state, asset minor units (0 once the channel ended). */
+  /** Free balances in the latest state, asset minor units (0 once the channel ended, or the contract paid them out after a dispute). */
   readonly myFree: bigint
   readonly theirFree: bigint
   /**
-   * Its latest state is final (signed by both): the channel trades no more and its balances go to
-   * the two free balances in the contract at the close, so they are no longer collateral here.
+   * Its latest state is final (signed by both), or the contract closed the channel after a dispute:
+   * it trades no more and its balances go (or went) to the two free balances in the contract, so
+   * they are no longer collateral here.
    */
   readonly ended: boolean
 }
@@ -119,16 +131,17 @@ export function collateralByChannel(channels: readonly BookChannel[]): Collatera
       theirLocked += p.lockB
     }
     const s = c.state
-    const live = s !== null && !s.isFinal
+    const chain = c.chain ?? null
+    const live = s !== null && !s.isFinal && !balancesPaidOnChain(chain)
     return {
       channelId: c.channelId,
       counterparty: c.counterparty,
-      positions: s?.positions.length ?? 0,
+      positions: openPositionsOf(c).length,
       myLocked,
       theirLocked,
       myFree: live ? (c.me === 'A' ? s.balanceA : s.balanceB) : 0n,
       theirFree: live ? (c.me === 'A' ? s.balanceB : s.balanceA) : 0n,
-      ended: s?.isFinal ?? false,
+      ended: (s?.isFinal ?? false) || chain?.status === 'closed',
     }
   })
 }

@@ -8,6 +8,7 @@ import { ChannelRuntime } from '../channels/channelRuntime.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { BookChannel } from './book.ts'
+import type { ChainPositionsView } from '../../channel-contract/client/index.ts'
 
 export interface NetworkChannel {
   readonly record: ChannelRecord
@@ -96,12 +97,16 @@ export function useNetwork(records: readonly ChannelRecord[], keys: KeyPair): re
   return useSyncExternalStore(store.subscribe, store.getSnapshot)
 }
 
-/** The book's view of each channel (its latest co-signed state); `prev` entries are kept while their state is unchanged. */
-export function bookChannels(network: readonly NetworkChannel[], prev: readonly BookChannel[] = []): BookChannel[] {
+/**
+ * The book's view of each channel (its latest co-signed state, and the channel on the contract from
+ * `chains` by channel id); `prev` entries are kept while their state and chain view are unchanged.
+ */
+export function bookChannels(network: readonly NetworkChannel[], prev: readonly BookChannel[] = [], chains: ReadonlyMap<string, ChainPositionsView | null> = new Map()): BookChannel[] {
   return network.map((n, i) => {
     const state = n.snap?.view.latest?.state ?? null
+    const chain = chains.get(n.record.channelId) ?? null
     const p = prev[i]
-    if (p && p.channelId === n.record.channelId && p.counterparty === n.record.label && (p.state === state || (p.state && state && n.snap?.view.latestHash && p.latestHash === n.snap.view.latestHash))) return p
+    if (p && p.channelId === n.record.channelId && p.counterparty === n.record.label && (p.chain ?? null) === chain && (p.state === state || (p.state && state && n.snap?.view.latestHash && p.latestHash === n.snap.view.latestHash))) return p
     return {
       channelId: n.record.channelId,
       counterparty: n.record.label,
@@ -109,6 +114,7 @@ export function bookChannels(network: readonly NetworkChannel[], prev: readonly 
       me: n.record.me,
       state,
       latestHash: n.snap?.view.latestHash ?? null,
+      chain,
     }
   })
 }

@@ -13,6 +13,8 @@ import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
 import { TradeTab } from './TradeTab.tsx'
 import { useBook } from '../blotter/useBook.ts'
+import { withPaidOnChain } from '../blotter/book.ts'
+import { openPositionsOnChain } from '../../channel-contract/client/index.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
@@ -44,8 +46,13 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const tabLatest = useDeferredValue(latest)
   const me = record.me
   const meta = useMemo(() => ({ channelId: record.channelId, counterparty: record.label, me: record.me }), [record])
-  const book = useBook(meta, snap?.view ?? null, markets)
-  const chainStatus = onChain.status === 'present' ? onChain.view.status : null
+  const kept = useBook(meta, snap?.view ?? null, markets)
+  const chainView = onChain.status === 'present' ? onChain.view : null
+  // After a dispute the contract, not a co-signed state, ends the positions: what it paid out is in
+  // the book (settled on chain) and no longer open in Risk.
+  const book = useMemo(() => withPaidOnChain(kept, chainView?.paidOut ?? [], latest?.state.positions ?? [], meta, chainView?.version ?? 0), [kept, chainView, latest, meta])
+  const riskPositions = useMemo(() => (tabLatest ? openPositionsOnChain(tabLatest.state.positions, chainView) : []), [tabLatest, chainView])
+  const chainStatus = chainView?.status ?? null
   /** What the header says of the contract: its status, or "not opened" (null while unknown). */
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
@@ -118,7 +125,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} book={book} />}
-        {tab === 'risk' && (tabLatest ? <RiskPanel positions={tabLatest.state.positions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
+        {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}

@@ -16,7 +16,7 @@ import { VolInputs } from './VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from './volatility.ts'
 
 export interface RiskPanelProps {
-  /** Open positions of the latest fully-signed state. */
+  /** Open positions of the latest fully-signed state, less those the contract paid out after a dispute (openPositionsOnChain). */
   readonly positions: readonly Position[]
   readonly me: Party
   /** Market inputs per feed (spot, vol, rate, yield); `now` is replaced by the `now` prop. */

@@ -1,3 +1,4 @@
 export * from './dispute.ts'
 export * from './settlement.ts'
 export * from './chain.ts'
+export * from './openPositions.ts'

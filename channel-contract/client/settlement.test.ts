@@ -5,13 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createPublicClient, createWalletClient, http } from 'viem'
+import { getBlock } from 'viem/actions'
 import { privateKeyToAccount } from 'viem/accounts'
-import { evmKeyOf, stateHash, type EvmKey } from '../../core/index.ts'
+import { evmKeyOf, settlementPayout, stateHash, type EvmKey } from '../../core/index.ts'
 import { ensureAuthorization, readAuthorization } from '../../core/sync/auths.ts'
-import { chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
+import { attest, chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
 import { startOracleService, type OracleService } from '../services/oracle.ts'
 import { ChainCallError, ChainClient } from './chain.ts'
 import { ChainSettlement, settlementFallbackMs } from './settlement.ts'
+import { openPositionsOnChain } from './openPositions.ts'
 import { testKey } from '../../core/testkit.ts'
 
 let fx: ChainFixture
@@ -81,12 +83,35 @@ describe('ChainSettlement on anvil', () => {
     const wait = Math.ceil((first.terms.expiry + settlementFallbackMs - (await a.chain.head()).time) / 1000) + 1
     await a.chain.advanceTime(wait)
     const freeBefore = await a.chain.freeBalance(keyA.address)
-    await b.refundPosition(c.params, first)
+    const refund = await b.refundPosition(c.params, first)
     expect(await a.chain.freeBalance(keyA.address)).toBe(freeBefore + first.lockA)
-    expect((await a.view(c.params, [c.s[2]!]))?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.slice(1).map((p) => p.id))
+    const afterRefund = await a.view(c.params, [c.s[2]!])
+    expect(afterRefund?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.slice(1).map((p) => p.id))
+    // What the contract paid out is listed from its events, each side's lock back, at the block's time.
+    expect(afterRefund?.paidOut?.map((x) => [x.positionId, x.how, x.price, x.toA, x.toB])).toEqual([[first.id, 'refunded', null, first.lockA, first.lockB]])
+    const refundBlock = await getBlock(a.chain.publicClient, { blockNumber: refund.block })
+    expect([afterRefund!.paidOut![0]!.block, afterRefund!.paidOut![0]!.time]).toEqual([refund.block, Number(refundBlock.timestamp) * 1000])
     const events = await a.channelEvents(c.params)
     expect(events.map((e) => e.type)).toEqual(['ChannelOpened', 'DisputeStarted', 'DisputeRefuted', 'ChannelFinalized', 'PositionRefunded'])
     expect(events[2]!.by).toBe(keyA.address)
+
+    // The last one settles at the oracle's price: the contract closes the channel, and its view
+    // still lists both payouts (the settlement at its price, exactly settlementPayout) and nothing open.
+    const last = c.s[2]!.state.positions[1]!
+    await a.chain.advanceTime(Math.max(0, Math.ceil((last.terms.expiry - (await a.chain.head()).time) / 1000)) + 1)
+    const att = attest(c.oracle, last.terms.feed, last.terms.expiry, 67_123_45n) // the channel's own oracle
+    await a.settlePosition(c.params, last, att)
+    const closed = await a.view(c.params, [c.s[2]!])
+    expect(closed?.status).toBe('closed')
+    expect(closed?.lockedPositions).toEqual([])
+    const { toA, toB } = settlementPayout(last, att.attestation.price)
+    expect(closed?.paidOut?.map((x) => [x.positionId, x.how, x.price, x.toA, x.toB])).toEqual([
+      [first.id, 'refunded', null, first.lockA, first.lockB],
+      [last.id, 'settled', att.attestation.price, toA, toB],
+    ])
+    expect(openPositionsOnChain(c.s[2]!.state.positions, closed)).toEqual([])
+    // Closed with no position in this party's states (a cooperative close reads so): no event read.
+    expect((await a.view(c.params, [c.s[4]!]))?.paidOut).toEqual([])
   })
 
   it('the oracle service: a mark is parsed, an unknown feed and a future instant are named', async () => {

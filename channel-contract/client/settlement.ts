@@ -6,7 +6,7 @@
 // views here add what a party needs to act (the disputed version and deadline, who disputed, which
 // positions are still locked after finalize) from the contract's events and the party's own states.
 import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
-import { getBlockNumber, getLogs, getTransaction } from 'viem/actions'
+import { getBlock, getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from 'zod'
 import {
   channelIdOf,
@@ -62,6 +62,41 @@ export interface SettlementChannelView {
   /** After finalize: positions of `finalState` not yet settled or refunded (null when this party lacks that state). */
   readonly lockedPositions: readonly Position[] | null
   readonly lockedCount: number
+  /**
+   * After finalize (and once that closed the channel): the positions the contract paid out, one by
+   * one, oldest first (from its PositionSettled and PositionRefunded events). Empty before; absent
+   * where a view is built by hand.
+   */
+  readonly paidOut?: readonly PositionPaidOnChain[]
+}
+
+/** A locked position the contract paid out after finalize: at the oracle's price, or both locks refunded after the fallback. */
+export interface PositionPaidOnChain {
+  readonly positionId: Hex
+  readonly how: 'settled' | 'refunded'
+  /** The attested price it settled at (the feed's price decimals); null for a refund. */
+  readonly price: bigint | null
+  /** What the contract paid each party from the position's two locks, asset minor units. */
+  readonly toA: bigint
+  readonly toB: bigint
+  readonly block: bigint
+  /** The block's time, ms (the contract's clock when it paid). */
+  readonly time: number
+  readonly txHash: ViemHex
+}
+
+/** The payouts among a channel's events (PositionSettled, PositionRefunded), oldest first; their blocks' times are read apart. */
+export function paidOutOf(events: readonly ChainEvent[]): Omit<PositionPaidOnChain, 'time'>[] {
+  const out: Omit<PositionPaidOnChain, 'time'>[] = []
+  for (const e of events) {
+    if ((e.type !== 'PositionSettled' && e.type !== 'PositionRefunded') || e.positionId === null) continue
+    const { price, toA, toB } = e.args
+    if (typeof toA !== 'bigint' || typeof toB !== 'bigint') throw new ChainCallError('EVENT_INVALID', `${e.type} ${e.key}: toA and toB must be amounts.`, 'The contract may be another version than the app.')
+    const settled = e.type === 'PositionSettled'
+    if (settled && typeof price !== 'bigint') throw new ChainCallError('EVENT_INVALID', `PositionSettled ${e.key}: price must be an integer.`, 'The contract may be another version than the app.')
+    out.push({ positionId: e.positionId, how: settled ? 'settled' : 'refunded', price: settled ? (price as bigint) : null, toA, toB, block: e.block, txHash: e.txHash })
+  }
+  return out
 }
 
 export interface OracleInfo {
@@ -205,21 +240,36 @@ export class ChainSettlement {
     if (c.status === 'none') return null
     let dispute: SettlementChannelView['dispute'] = null
     let lockedPositions: readonly Position[] | null = null
-    if (c.status === 'disputed' || c.status === 'finalized') {
+    let paidOut: PositionPaidOnChain[] = []
+    // A closed channel is read too when this party's states hold positions: the last payout after
+    // finalize closes it, and what it paid is in its events. A cooperative close (final state, no
+    // positions) has nothing to read.
+    const afterFinalize = c.status === 'closed' && states.some((s) => s.state.positions.length > 0)
+    if (c.status === 'disputed' || c.status === 'finalized' || afterFinalize) {
       const events = await this.channelEvents(params)
       const last = [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')
       const started = [...events].reverse().find((e) => e.type === 'DisputeStarted')
       const held = last?.stateHash ?? null
       if (c.status === 'disputed') dispute = { version: c.version, deadline: c.deadline, stateHash: held, startedBy: started?.by ?? null }
-      if (c.status === 'finalized') {
+      if (c.status !== 'disputed') {
+        paidOut = await this.withBlockTimes(paidOutOf(events))
         const finalState = held === null ? null : (states.find((s) => stateHash(s.state) === held)?.state ?? null)
         if (finalState) {
-          const done = new Set(events.filter((e) => e.type === 'PositionSettled' || e.type === 'PositionRefunded').map((e) => e.positionId))
+          const done = new Set(paidOut.map((x) => x.positionId))
           lockedPositions = finalState.positions.filter((p) => !done.has(p.id))
         }
       }
     }
-    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, lockedPositions, lockedCount: c.lockedCount }
+    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, lockedPositions, lockedCount: c.lockedCount, paidOut }
+  }
+
+  /** Each payout with its block's time (one read per block; a channel's payouts share few blocks). */
+  private async withBlockTimes(paid: readonly Omit<PositionPaidOnChain, 'time'>[]): Promise<PositionPaidOnChain[]> {
+    const times = new Map<bigint, number>()
+    for (const x of paid) {
+      if (!times.has(x.block)) times.set(x.block, Number((await getBlock(this.chain.publicClient, { blockNumber: x.block })).timestamp) * 1000)
+    }
+    return paid.map((x) => ({ ...x, time: times.get(x.block)! }))
   }
 
   /** The hash of the state the contract holds for a disputed or finalized channel (from its events). */

@@ -3,7 +3,8 @@
 // read from the contract (free balances), not from the app.
 import { test, expect, twoTradersInChannel, appPath, type Stack, type Trader } from './fixtures.ts'
 import { evmAddressOf, exportBackup, exportLatestState, trade, PASS } from './app.ts'
-import { importVault, unlockKey, parseSignedState, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
+import { importVault, unlockKey, parseSignedState, payoffToBuyer, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
+import { formatFixing } from '../app/risk/format.ts'
 import type { Browser } from '@playwright/test'
 
 const HOUR = 3_600_000
@@ -80,6 +81,18 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // The locked position says which option it is and whose collateral is locked.
   await expect(a.getByTestId('locked-position')).toHaveText(/^BTC-USD \d{4}-\d{2}-\d{2} · (long|short) (put|call) [\d,]+.* x [\d.]+ · expiring \d{2}:\d{2} UTC · you locked [\d,]+\.\d{2} USDC, they locked [\d,]+\.\d{2} USDC$/)
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
+  // Expired, not settled yet: Risk marks it at the oracle's fixing (the attestation that settles
+  // it), exactly its payoff there from Alice's side, and says so; not at live spot.
+  const att = await stack.chain.reader.attestation(pos.terms.feed, pos.terms.expiry)
+  const fixing = formatFixing(att.attestation.price, att.attestation.decimals)
+  const payoffToA = (pos.buyer === 'A' ? 1n : -1n) * payoffToBuyer(pos.terms, att.attestation.price)
+  await a.getByRole('tab', { name: 'Risk' }).click()
+  const mark = a.getByTestId('position-mark')
+  await expect(mark).toHaveAttribute('data-basis', 'fixing', { timeout: 15_000 })
+  await expect(mark).toContainText(`fixing ${fixing}`)
+  await expect(mark.locator('[data-exact]')).toHaveAttribute('data-exact', String(payoffToA))
+  await expect(a.getByTestId('pnl-at-spot')).toContainText(`my P&L at the fixing ${fixing}:`)
+  await a.getByRole('tab', { name: 'Settlement' }).click()
   const settleButton = a.getByRole('button', { name: 'Settle at the oracle price' })
   await expect(settleButton).toBeEnabled({ timeout: 15_000 })
   await settleButton.click()
@@ -87,7 +100,6 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
 
   // Exactly the latest signed state: free balance at finalize, plus the position's payout.
-  const att = await stack.chain.reader.attestation(pos.terms.feed, pos.terms.expiry)
   const { toA, toB } = settlementPayout(pos, att.attestation.price)
   const [freeA, freeB] = [await stack.chain.freeBalance(evmA), await stack.chain.freeBalance(evmB)]
   expect(freeA).toBe(KEPT + latest.state.balanceA + toA)

@@ -4,6 +4,7 @@
 import { memo, useMemo, useState } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { config } from '../config.ts'
+import { useFixings } from '../market/useFixings.ts'
 import { Money } from '../money/Money.tsx'
 import { PayoffChart } from '../risk/PayoffChart.tsx'
 import { PortfolioGreeks } from '../risk/PortfolioGreeks.tsx'
@@ -30,7 +31,8 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
   const [vols, setVols] = useState<VolOverrides>({})
   const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
   const positions = useMemo(() => bookPositions(channels), [channels])
-  const risk = useMemo(() => bookRisk(channels, eff.markets), [channels, eff.markets])
+  const fixings = useFixings(positions, now)
+  const risk = useMemo(() => bookRisk(channels, eff.markets, fixings), [channels, eff.markets, fixings])
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
   const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
@@ -97,13 +99,13 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
       </div>
       {positions.length > 0 && (
         <>
-          <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} />
+          <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} fixings={fixings} />
           <div className="risk-columns">
-            <PortfolioGreeks positions={positions} me="A" markets={eff.markets} asset={asset} />
-            <PayoffChart positions={positions} me="A" markets={eff.markets} asset={asset} />
+            <PortfolioGreeks positions={positions} me="A" markets={eff.markets} asset={asset} fixings={fixings} />
+            <PayoffChart positions={positions} me="A" markets={eff.markets} asset={asset} fixings={fixings} />
           </div>
           <div className="risk-wide">
-            <ScenarioGrid positions={positions} me="A" markets={eff.markets} asset={asset} />
+            <ScenarioGrid positions={positions} me="A" markets={eff.markets} asset={asset} fixings={fixings} />
           </div>
           {feeds.map((f) => <ExposureTable key={f} feed={f} channels={channels} markets={eff.markets} />)}
         </>

@@ -9,7 +9,7 @@
 // they equal the sum of the per-channel figures (book.test.ts checks this as a property).
 import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { balancesPaidOnChain, openPositionsOnChain, type ChainPositionsView } from '../../channel-contract/client/index.ts'
-import { channelRisk, scenarioGrid, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
+import { channelRisk, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
 
 /** One channel as the book reads it. */
 export interface BookChannel {
@@ -52,9 +52,9 @@ export function bookPositions(channels: readonly BookChannel[]): BookPosition[] 
   return channels.flatMap(asMine)
 }
 
-/** The trader's value, P&L and Greeks over `positions` (already the trader's side, as A). */
-function riskOf(positions: readonly Position[], markets: MarketsByFeed): PartyRisk {
-  return channelRisk(positions, markets).A
+/** The trader's value, P&L and Greeks over `positions` (already the trader's side, as A); expired ones at their fixings where known. */
+function riskOf(positions: readonly Position[], markets: MarketsByFeed, fixings: Fixings | undefined): PartyRisk {
+  return channelRisk(positions, markets, fixings).A
 }
 
 export interface RiskRow {
@@ -66,9 +66,9 @@ export interface RiskRow {
   readonly error: string | null
 }
 
-function row(key: string, label: string, positions: readonly Position[], markets: MarketsByFeed): RiskRow {
+function row(key: string, label: string, positions: readonly Position[], markets: MarketsByFeed, fixings: Fixings | undefined): RiskRow {
   try {
-    return { key, label, positions: positions.length, risk: riskOf(positions, markets), error: null }
+    return { key, label, positions: positions.length, risk: riskOf(positions, markets, fixings), error: null }
   } catch (e) {
     return { key, label, positions: positions.length, risk: null, error: e instanceof Error ? e.message : String(e) }
   }
@@ -81,20 +81,20 @@ export interface BookRisk {
   readonly byUnderlying: readonly RiskRow[]
 }
 
-/** The book's value, P&L and Greeks in total, per channel, per counterparty and per underlying. */
-export function bookRisk(channels: readonly BookChannel[], markets: MarketsByFeed): BookRisk {
+/** The book's value, P&L and Greeks in total, per channel, per counterparty and per underlying (expired positions at their fixings where known). */
+export function bookRisk(channels: readonly BookChannel[], markets: MarketsByFeed, fixings?: Fixings): BookRisk {
   const all = bookPositions(channels)
-  const byChannel = channels.map((c) => row(c.channelId, c.counterparty, asMine(c), markets))
+  const byChannel = channels.map((c) => row(c.channelId, c.counterparty, asMine(c), markets, fixings))
   const parties = new Map<string, { label: string; positions: BookPosition[] }>()
   for (const c of channels) {
     const e = parties.get(c.counterpartyKey) ?? { label: c.counterparty, positions: [] }
     e.positions.push(...asMine(c))
     parties.set(c.counterpartyKey, e)
   }
-  const byCounterparty = [...parties].map(([key, e]) => row(key, e.label, e.positions, markets))
+  const byCounterparty = [...parties].map(([key, e]) => row(key, e.label, e.positions, markets, fixings))
   const feeds = [...new Set(all.map((p) => p.terms.feed))].sort()
-  const byUnderlying = feeds.map((f) => row(f, f, all.filter((p) => p.terms.feed === f), markets))
-  return { total: row('total', 'All channels', all, markets), byChannel, byCounterparty, byUnderlying }
+  const byUnderlying = feeds.map((f) => row(f, f, all.filter((p) => p.terms.feed === f), markets, fixings))
+  return { total: row('total', 'All channels', all, markets, fixings), byChannel, byCounterparty, byUnderlying }
 }
 
 /** The trader's P&L over spot moves (columns) and vol shifts (rows) for the whole book, or one underlying. */

@@ -5,6 +5,7 @@ import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
+import { useFixings } from '../market/useFixings.ts'
 import { RiskPanel } from '../risk/index.ts'
 import { useOnChain } from './useOnChain.ts'
 import { useChannelGuard } from './useChannelGuard.ts'
@@ -52,6 +53,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   // the book (settled on chain) and no longer open in Risk.
   const book = useMemo(() => withPaidOnChain(kept, chainView?.paidOut ?? [], latest?.state.positions ?? [], meta, chainView?.version ?? 0), [kept, chainView, latest, meta])
   const riskPositions = useMemo(() => (tabLatest ? openPositionsOnChain(tabLatest.state.positions, chainView) : []), [tabLatest, chainView])
+  const fixings = useFixings(riskPositions, now)
   const chainStatus = chainView?.status ?? null
   /** What the header says of the contract: its status, or "not opened" (null while unknown). */
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
@@ -125,7 +127,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} book={book} />}
-        {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} /> : <p className="muted">No signed state yet.</p>)}
+        {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}

@@ -1,10 +1,11 @@
 // The viewer's P&L at expiry (premiums included) over the settlement price of one feed, from the
-// exact settlement integers; dashed lines at strikes and caps, a solid line at the current spot.
+// exact settlement integers; dashed lines at strikes and caps, a solid line at the current spot (at
+// the oracle's fixing when every position on the feed has expired and is fixed there).
 import { useMemo, useState } from 'react'
 import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatModelAmount, formatSpot } from './format.ts'
+import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatFixing, formatModelAmount, formatSpot } from './format.ts'
 import { feedsOf, payoffSeries, pnlAt, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
 
@@ -15,6 +16,8 @@ export interface PayoffChartProps {
   readonly markets: MarketsByFeed
   readonly asset: string
   readonly height?: number
+  /** The oracle's fixings known for expired positions: each pays its payoff there, whatever the price. */
+  readonly fixings?: Fixings
 }
 
 const GAIN = '#4ade80'
@@ -85,14 +88,18 @@ function chartOptions(s: PayoffSeries, spot: number | undefined, asset: string, 
   }
 }
 
-export function PayoffChart({ positions, me, markets, asset, height = 260 }: PayoffChartProps) {
+export function PayoffChart({ positions, me, markets, asset, height = 260, fixings }: PayoffChartProps) {
   const feeds = useMemo(() => feedsOf(positions), [positions])
   const [chosen, setChosen] = useState<string | null>(null)
   const feed = chosen !== null && feeds.includes(chosen) ? chosen : feeds[0]
   const spot = feed !== undefined ? markets[feed]?.spot : undefined
-  const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot)), [positions, me, feed, spot])
+  const now = feed !== undefined ? markets[feed]?.now : undefined
+  const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot, fixings, now)), [positions, me, feed, spot, fixings, now])
   const series = result?.ok ? result.series : null
-  const options = useMemo(() => (series ? chartOptions(series, spot, asset, height) : null), [series, spot, asset, height])
+  // Every position on the feed fixed at one price: the P&L is known, read at the fixing, not at spot.
+  const allFixedAt = series && series.fixedCount === series.count && series.fixings.length === 1 ? series.fixings[0]! : null
+  const markAt = allFixedAt ? Number(allFixedAt.price) / 10 ** allFixedAt.decimals : spot
+  const options = useMemo(() => (series ? chartOptions(series, markAt, asset, height) : null), [series, markAt, asset, height])
   const data = useMemo<uPlot.AlignedData | null>(() => (series ? [series.prices, series.pnl] : null), [series])
 
   let low = 0
@@ -118,8 +125,18 @@ export function PayoffChart({ positions, me, markets, asset, height = 260 }: Pay
         <>
           <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price, premiums included`} />
           <p className="chart-notes">
-            <span><span className="swatch spot" aria-hidden="true" /> spot {spot !== undefined ? formatSpot(spot) : 'n/a'}</span>
-            {spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>}
+            <span><span className="swatch spot" aria-hidden="true" /> {allFixedAt ? `fixing ${formatFixing(allFixedAt.price, allFixedAt.decimals)}` : `spot ${spot !== undefined ? formatSpot(spot) : 'n/a'}`}</span>
+            {allFixedAt ? (
+              <span data-testid="pnl-at-spot">my P&amp;L at the fixing {formatFixing(allFixedAt.price, allFixedAt.decimals)}: {formatModelAmount(pnlAt(series, markAt!), 2, { signed: true })} {asset}</span>
+            ) : (
+              spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>
+            )}
+            {series.fixedCount > 0 && !allFixedAt && (
+              <span data-testid="payoff-fixed">{series.fixedCount} expired position{series.fixedCount === 1 ? '' : 's'} counted at the fixing {series.fixings.map((f) => formatFixing(f.price, f.decimals)).join(', ')}, whatever the price</span>
+            )}
+            {series.provisionalCount > 0 && (
+              <span className="warn" data-testid="payoff-provisional">{series.provisionalCount} expired position{series.provisionalCount === 1 ? '' : 's'} without a known fixing yet: provisional</span>
+            )}
             <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
             <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>
             <span>plotted range <span className="num" style={{ color: LOSS }}>{formatModelAmount(low, 2, { signed: true })}</span> .. <span className="num" style={{ color: GAIN }}>{formatModelAmount(high, 2, { signed: true })}</span> {asset}</span>

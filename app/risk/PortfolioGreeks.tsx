@@ -2,7 +2,7 @@
 // rest summed in the settlement asset.
 import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixed, formatModelAmount, gammaPct, underlyingOf } from './format.ts'
 import { portfolioView } from './positions.ts'
 
@@ -11,10 +11,12 @@ export interface PortfolioGreeksProps {
   readonly me: Party
   readonly markets: MarketsByFeed
   readonly asset: string
+  /** Known fixings: an expired position with one counts at its payoff there. */
+  readonly fixings?: Fixings
 }
 
-export function PortfolioGreeks({ positions, me, markets, asset }: PortfolioGreeksProps) {
-  const view = useMemo(() => portfolioView(positions, me, markets), [positions, me, markets])
+export function PortfolioGreeks({ positions, me, markets, asset, fixings }: PortfolioGreeksProps) {
+  const view = useMemo(() => portfolioView(positions, me, markets, fixings), [positions, me, markets, fixings])
   if (!view.risk) return <p className="error" role="alert">Cannot compute the portfolio Greeks: {view.error}</p>
   const r = view.risk
   const feeds = Object.values(r.byFeed)

@@ -1,10 +1,11 @@
 // Open positions from my side: what I hold, what I paid or received, what I have locked, and what
-// the model says it is worth now.
+// the model says it is worth now (once expired: what the oracle's fixing pays, or a provisional
+// mark at spot until the fixing is known, said as such).
 import { useMemo } from 'react'
 import type { Hex, Party, Position } from '../../core/index.ts'
 import { Money } from '../money/Money.tsx'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixed, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, underlyingOf } from './format.ts'
+import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
+import { formatFixed, formatFixing, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, underlyingOf } from './format.ts'
 import { portfolioView, positionRow } from './positions.ts'
 
 export interface PositionsTableProps {
@@ -20,6 +21,8 @@ export interface PositionsTableProps {
   readonly onCloseOut?: (positionIds: readonly Hex[]) => void
   /** Why close-out is not possible now (shown instead of the buttons), or null. */
   readonly closeOutBlocked?: string | null
+  /** The oracle's fixings known for expired positions (useFixings). */
+  readonly fixings?: Fixings
 }
 
 function pnlClass(x: number | null): string {
@@ -27,9 +30,9 @@ function pnlClass(x: number | null): string {
   return x > 0 ? 'num gain' : 'num loss'
 }
 
-export function PositionsTable({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null }: PositionsTableProps) {
-  const rows = useMemo(() => positions.map((p) => positionRow(p, me, markets, now)), [positions, me, markets, now])
-  const total = useMemo(() => portfolioView(positions, me, markets), [positions, me, markets])
+export function PositionsTable({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null, fixings }: PositionsTableProps) {
+  const rows = useMemo(() => positions.map((p) => positionRow(p, me, markets, now, fixings)), [positions, me, markets, now, fixings])
+  const total = useMemo(() => portfolioView(positions, me, markets, fixings), [positions, me, markets, fixings])
   if (positions.length === 0) return <p className="muted">No open positions.</p>
   const closable = rows.filter((r) => !r.expired).map((r) => r.id as Hex)
   return (
@@ -85,7 +88,13 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
               <td className="num"><Money minor={r.myLock} decimals={assetDecimals} asset={asset} symbol={false} /></td>
               {r.risk ? (
                 <>
-                  <td className="num">{formatModelAmount(r.risk.value)}</td>
+                  <td className="num" data-testid="position-mark" data-basis={r.mark?.kind}>
+                    {r.fixedValue !== null ? <Money minor={r.fixedValue} decimals={assetDecimals} asset={asset} symbol={false} /> : formatModelAmount(r.risk.value)}
+                    {r.mark?.kind === 'fixing' && <span className="muted small"> fixing {formatFixing(r.mark.fixing.price, r.mark.fixing.decimals)}</span>}
+                    {r.mark?.kind === 'provisional' && (
+                      <span className="warn small" title="Expired: it settles at the oracle's fixing, not yet known here; until then this is its intrinsic value at spot."> provisional, fixing not known yet</span>
+                    )}
+                  </td>
                   <td className={pnlClass(r.pnl)}>{r.pnl === null ? NO_VALUE : formatModelAmount(r.pnl, 2, { signed: true })}</td>
                   <td className="num">{formatFixed(r.risk.delta, 4, { signed: true })}</td>
                   <td className="num">{gammaPct(r.risk.gamma, markets[r.feed]?.spot)}</td>

@@ -6,7 +6,7 @@ import type { ClosedPosition } from '../blotter/book.ts'
 import { SettlementReport } from '../blotter/SettlementReport.tsx'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
 import { CloseOutTicket } from './CloseOutTicket.tsx'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { PayoffChart } from './PayoffChart.tsx'
 import { feedsOf } from './payoff.ts'
 import { PortfolioGreeks } from './PortfolioGreeks.tsx'
@@ -28,11 +28,13 @@ export interface RiskPanelProps {
   readonly closed?: readonly ClosedPosition[]
   /** Close out before expiry (absent: read-only risk view). */
   readonly closeOut?: CloseOutControl
+  /** The oracle's fixings known for expired positions: marked at their payoff there (else provisional). */
+  readonly fixings?: Fixings
 }
 
 // Memoized: the channel screen re-renders on every session snapshot; the risk only changes with
 // the positions, the market inputs, the clock or the trader's vols.
-export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, asset, assetDecimals, closed = [], closeOut }: RiskPanelProps) {
+export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, asset, assetDecimals, closed = [], closeOut, fixings }: RiskPanelProps) {
   const [vols, setVols] = useState<VolOverrides>({})
   const [closing, setClosing] = useState<readonly Hex[] | null>(null)
   const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
@@ -46,7 +48,7 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
         <h2 id="risk-title">Risk</h2>
         <VolInputs feeds={feeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="risk" />
       </div>
-      <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals}
+      <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals} fixings={fixings}
         onCloseOut={closeOut ? (ids) => { closeOut.reset(); setClosing(ids) } : undefined} closeOutBlocked={closeOut?.blocked ?? null} />
       {closeOut && (closing || closeOut.request || closeOut.outcome) && (
         <CloseOutTicket selected={closing} positions={positions} me={me} markets={eff.markets} now={now} asset={asset} decimals={assetDecimals}
@@ -54,13 +56,13 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
       )}
       {positions.length > 0 && (
         <div className="risk-columns">
-          <PortfolioGreeks positions={positions} me={me} markets={eff.markets} asset={asset} />
-          <PayoffChart positions={positions} me={me} markets={eff.markets} asset={asset} />
+          <PortfolioGreeks positions={positions} me={me} markets={eff.markets} asset={asset} fixings={fixings} />
+          <PayoffChart positions={positions} me={me} markets={eff.markets} asset={asset} fixings={fixings} />
         </div>
       )}
       {positions.length > 0 && (
         <div className="risk-wide">
-          <ScenarioGrid positions={positions} me={me} markets={eff.markets} asset={asset} />
+          <ScenarioGrid positions={positions} me={me} markets={eff.markets} asset={asset} fixings={fixings} />
         </div>
       )}
       <SettlementReport closed={closed} asset={asset} decimals={assetDecimals} />

@@ -2,7 +2,7 @@
 // whose cells carry the signed amount and a red/green background scaled to the largest |P&L|.
 import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatModelAmount, formatMove, formatVolShift } from './format.ts'
 import { pnlColor, scenarioView } from './scenario.ts'
 
@@ -13,13 +13,15 @@ export interface ScenarioGridProps {
   readonly asset: string
   readonly spotMoves?: readonly number[]
   readonly volShifts?: readonly number[]
+  /** Known fixings: an expired position with one no longer moves with spot or vol. */
+  readonly fixings?: Fixings
 }
 
 const SPOT_MOVES = [-0.3, -0.2, -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2, 0.3]
 const VOL_SHIFTS = [-0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2]
 
-export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_MOVES, volShifts = VOL_SHIFTS }: ScenarioGridProps) {
-  const result = useMemo(() => scenarioView(positions, me, markets, { spotMoves, volShifts }), [positions, me, markets, spotMoves, volShifts])
+export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_MOVES, volShifts = VOL_SHIFTS, fixings }: ScenarioGridProps) {
+  const result = useMemo(() => scenarioView(positions, me, markets, { spotMoves, volShifts, fixings }), [positions, me, markets, spotMoves, volShifts, fixings])
   if (positions.length === 0) return null
   return (
     <section className="risk-section" aria-labelledby="scenario-title">

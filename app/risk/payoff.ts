@@ -1,7 +1,8 @@
 // The viewer's P&L at expiry over settlement prices of one feed: core/pricing channelPayoffCurve
 // (exact settlement integers, premiums included), plus the strikes and spot to mark on the chart.
+// An expired position whose fixing is known pays its payoff there at every price of the axis.
 import type { Party, Position } from '../../core/index.ts'
-import { channelPayoffCurve } from '../../core/pricing/index.ts'
+import { channelPayoffCurve, fixedPayoff, type Fixing, type Fixings } from '../../core/pricing/index.ts'
 import { reasonOf } from './format.ts'
 
 export interface PayoffSeries {
@@ -18,6 +19,13 @@ export interface PayoffSeries {
   readonly breakevens: number[]
   readonly priceDecimals: number
   readonly assetDecimals: number
+  /** Positions on the feed marked at a known fixing, and those fixings (distinct, in order of first position). */
+  readonly fixedCount: number
+  readonly fixings: readonly Fixing[]
+  /** Expired positions on the feed (at `now`) whose fixing is not known yet. */
+  readonly provisionalCount: number
+  /** Positions on the feed. */
+  readonly count: number
 }
 
 export type PayoffResult = { ok: true; series: PayoffSeries } | { ok: false; error: string }
@@ -29,7 +37,7 @@ export function feedsOf(positions: readonly Position[]): string[] {
   return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)!)
 }
 
-export function payoffSeries(positions: readonly Position[], me: Party, feed: string, spot?: number): PayoffResult {
+export function payoffSeries(positions: readonly Position[], me: Party, feed: string, spot?: number, fixings?: Fixings, now?: number): PayoffResult {
   const onFeed = positions.filter((p) => p.terms.feed === feed)
   const first = onFeed[0]
   if (first === undefined) return { ok: false, error: `no open positions on ${feed}` }
@@ -43,11 +51,24 @@ export function payoffSeries(positions: readonly Position[], me: Party, feed: st
   const strikes = [...kinks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => Number(k) / scale)
   const top = Math.max(strikes[strikes.length - 1] ?? 0, spot ?? 0)
   try {
-    const curve = channelPayoffCurve(onFeed, feed, { from: 0, to: top * 1.5, points: 301 })
+    const curve = channelPayoffCurve(onFeed, feed, { from: 0, to: top * 1.5, points: 301, fixings })
     const prices = curve.map((c) => c.price)
     const pnlMinor = curve.map((c) => (me === 'A' ? c.pnlAMinor : c.pnlBMinor))
     const pnl = curve.map((c) => (me === 'A' ? c.pnlA : c.pnlB))
-    return { ok: true, series: { feed, prices, pnl, pnlMinor, strikes, breakevens: breakevens(prices, pnlMinor), priceDecimals, assetDecimals } }
+    const fixed = new Map<string, Fixing>()
+    let fixedCount = 0
+    let provisionalCount = 0
+    for (const p of onFeed) {
+      const f = fixedPayoff(p.terms, fixings)
+      if (f) {
+        fixedCount++
+        fixed.set(`${f.fixing.price}/${f.fixing.decimals}`, f.fixing)
+      } else if (now !== undefined && p.terms.expiry <= now) provisionalCount++
+    }
+    return {
+      ok: true,
+      series: { feed, prices, pnl, pnlMinor, strikes, breakevens: breakevens(prices, pnlMinor), priceDecimals, assetDecimals, fixedCount, fixings: [...fixed.values()], provisionalCount, count: onFeed.length },
+    }
   } catch (e) {
     return { ok: false, error: reasonOf(e) }
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, EXPIRY } from '../../core/testkit.ts'
 import { collateralFor, type Position } from '../../core/index.ts'
-import { packageValue, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { fixingKey, packageValue, type Fixings, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { describeLegForTrader, legsFor, portfolioView, positionRow } from './positions.ts'
+import { payoffSeries } from './payoff.ts'
 import { previewFixtures } from './previewFixtures.ts'
 
 const oracle = testChannel().oracle.publicKey
@@ -62,6 +63,51 @@ describe('positionRow: P&L sign from each side', () => {
     const row = positionRow(p, 'A', {}, now)
     expect(row.risk).toBeNull()
     expect(row.error).toMatch(/no market inputs for feed BTC-USD/)
+  })
+})
+
+describe('an expired position awaiting settlement: marked at the fixing, not at spot', () => {
+  // A 0.1 BTC put struck at 48,346.60, spot 47,165.50 after expiry, the fixing 47,109.50: the
+  // screen read "Mark 118.11" (intrinsic at spot) where the fixing pays 123.71.
+  const terms = btcPackage(oracle, [put(48_346.6, 0.1)])
+  const after = EXPIRY + 3_600_000
+  const live: MarketsByFeed = { 'BTC-USD': { spot: 47_165.5, vol: 0.55, rate: 0, yieldRate: 0, now: after } }
+  const fixings: Fixings = new Map([[fixingKey('BTC-USD', EXPIRY), { price: 4_710_950n, decimals: 2 }]])
+  const p = position('A', usdc(100), terms)
+
+  it('the fixing known: its exact payoff from each side, and the P&L and totals with it', () => {
+    const a = positionRow(p, 'A', live, after, fixings)
+    const b = positionRow(p, 'B', live, after, fixings)
+    expect(a.mark).toEqual({ kind: 'fixing', fixing: { price: 4_710_950n, decimals: 2 }, payoffMinor: usdc(123.71) })
+    expect([a.fixedValue, b.fixedValue]).toEqual([usdc(123.71), -usdc(123.71)])
+    expect(a.risk!.value).toBeCloseTo(123.71, 9)
+    expect(a.pnl!).toBeCloseTo(23.71, 9)
+    expect(b.pnl!).toBeCloseTo(-23.71, 9)
+    expect(portfolioView([p], 'A', live, fixings).risk!.value).toBeCloseTo(123.71, 9)
+  })
+
+  it('the fixing not known yet: provisional (at spot), and said so', () => {
+    const a = positionRow(p, 'A', live, after)
+    expect(a.mark).toEqual({ kind: 'provisional' })
+    expect(a.fixedValue).toBeNull()
+    expect(a.risk!.value).toBeCloseTo(118.11, 6)
+    expect(positionRow(p, 'A', markets, now, fixings).mark).toEqual({ kind: 'model' }) // before expiry
+  })
+
+  it('a fixing in the wrong decimals is a reason on the row, not a crash', () => {
+    const row = positionRow(p, 'A', live, after, new Map([[fixingKey('BTC-USD', EXPIRY), { price: 1n, decimals: 8 }]]))
+    expect([row.risk, row.mark, row.fixedValue]).toEqual([null, null, null])
+    expect(row.error).toMatch(/fixing of BTC-USD at .*: 8 price decimals, the package's prices have 2/)
+  })
+
+  it('the payoff chart counts it at the fixing at every price; without it, says it is provisional', () => {
+    const fixed = payoffSeries([p], 'A', 'BTC-USD', 47_165.5, fixings, after)
+    if (!fixed.ok) throw new Error(fixed.error)
+    expect(new Set(fixed.series.pnlMinor)).toEqual(new Set([usdc(23.71)]))
+    expect([fixed.series.fixedCount, fixed.series.provisionalCount, fixed.series.count]).toEqual([1, 0, 1])
+    const open = payoffSeries([p], 'A', 'BTC-USD', 47_165.5, undefined, after)
+    if (!open.ok) throw new Error(open.error)
+    expect([open.series.fixedCount, open.series.provisionalCount]).toEqual([0, 1])
   })
 })
 

@@ -1,8 +1,10 @@
 // Rows of the positions table, from the viewing party's side. Every number comes from core:
 // value, P&L and Greeks from core/pricing's channelRisk, locks and premiums as signed in the state.
+// An expired position is marked at its payoff at the oracle's fixing when known (core/pricing
+// fixing.ts), else provisionally at spot, and the row says which.
 import type { Position, Party, OptionLeg, OptionPackage } from '../../core/index.ts'
 import { lockedBy } from '../../core/index.ts'
-import { channelRisk, reversePackage, type FeedRisk, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
+import { channelRisk, markBasis, reversePackage, type FeedRisk, type Fixings, type MarkBasis, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { formatPrice, reasonOf } from './format.ts'
 
 export interface PositionRow {
@@ -24,6 +26,10 @@ export interface PositionRow {
   readonly pnl: number | null
   readonly error: string | null
   readonly terms: OptionPackage
+  /** How `risk.value` is marked (model, fixing, provisional); null with `error`. */
+  readonly mark: MarkBasis | null
+  /** Marked at the fixing: the payoff there from the viewer's side, asset minor units, exact (else null). */
+  readonly fixedValue: bigint | null
 }
 
 /** One leg as text: "long call 100,000-120,000 x 0.5" (strike-cap for a capped call). */
@@ -38,8 +44,8 @@ export function legsFor(position: Pick<Position, 'buyer' | 'terms'>, me: Party):
   return position.buyer === me ? position.terms : reversePackage(position.terms)
 }
 
-function riskOf(position: Position, me: Party, markets: MarketsByFeed): { r: PartyRisk; f: FeedRisk } {
-  const r = channelRisk([position], markets)[me]
+function riskOf(position: Position, me: Party, markets: MarketsByFeed, fixings: Fixings | undefined): { r: PartyRisk; f: FeedRisk } {
+  const r = channelRisk([position], markets, fixings)[me]
   const f = r.byFeed[position.terms.feed]
   if (f === undefined) throw new Error(`no risk computed for ${position.terms.feed}`)
   return { r, f }
@@ -51,17 +57,20 @@ export function positionLegs(position: Pick<Position, 'buyer' | 'terms'>, me: Pa
   return mine.legs.map((l) => describeLegForTrader(l, mine))
 }
 
-export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number): PositionRow {
+export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number, fixings?: Fixings): PositionRow {
   let size = 0n
   for (const l of position.terms.legs) if (l.quantity > size) size = l.quantity
   const bought = position.buyer === me
   let risk: FeedRisk | null = null
   let pnl: number | null = null
   let error: string | null = null
+  let mark: MarkBasis | null = null
   try {
-    const { r, f } = riskOf(position, me, markets)
+    const basis = markBasis(position.terms, now, fixings)
+    const { r, f } = riskOf(position, me, markets, fixings)
     risk = f
     pnl = r.pnl
+    mark = basis // a row that cannot be priced has no mark to explain
   } catch (e) {
     error = reasonOf(e)
   }
@@ -79,6 +88,8 @@ export function positionRow(position: Position, me: Party, markets: MarketsByFee
     pnl,
     error,
     terms: position.terms,
+    mark,
+    fixedValue: mark?.kind === 'fixing' ? (bought ? mark.payoffMinor : -mark.payoffMinor) : null,
   }
 }
 
@@ -89,11 +100,11 @@ export interface PortfolioView {
   readonly locked: bigint
 }
 
-/** The viewer's portfolio value, P&L and Greeks (per feed for delta and gamma). */
-export function portfolioView(positions: readonly Position[], me: Party, markets: MarketsByFeed): PortfolioView {
+/** The viewer's portfolio value, P&L and Greeks (per feed for delta and gamma); expired positions at their fixings where known. */
+export function portfolioView(positions: readonly Position[], me: Party, markets: MarketsByFeed, fixings?: Fixings): PortfolioView {
   const locked = lockedBy({ positions }, me)
   try {
-    return { risk: channelRisk(positions, markets)[me], error: null, locked }
+    return { risk: channelRisk(positions, markets, fixings)[me], error: null, locked }
   } catch (e) {
     return { risk: null, error: reasonOf(e), locked }
   }

@@ -1,7 +1,7 @@
 // The viewer's P&L grid over spot moves and vol shifts (core/pricing scenarioGrid), with the
 // diverging colour scale of the table: red for a loss, green for a gain, stronger when larger.
 import type { Party, Position } from '../../core/index.ts'
-import { scenarioGrid, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { scenarioGrid, type Fixings, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { reasonOf } from './format.ts'
 
 export interface ScenarioView {
@@ -19,7 +19,7 @@ export function scenarioView(
   positions: readonly Position[],
   me: Party,
   markets: MarketsByFeed,
-  options: { spotMoves?: readonly number[]; volShifts?: readonly number[] } = {},
+  options: { spotMoves?: readonly number[]; volShifts?: readonly number[]; fixings?: Fixings } = {},
 ): ScenarioResult {
   try {
     const g = scenarioGrid(positions, markets, options)

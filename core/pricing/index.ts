@@ -47,4 +47,5 @@ export {
   type ScenarioGrid,
   type ScenarioGridOptions,
 } from './scenario.ts'
+export { fixedPayoff, fixingKey, markBasis, type Fixing, type Fixings, type MarkBasis } from './fixing.ts'
 export { quotePackage, type PackageQuote, type QuoteParameters } from './quote.ts'

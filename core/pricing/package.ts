@@ -8,6 +8,7 @@
 // Delta is in underlying units (d value / d spot), gamma per price unit.
 import type { LegKind, OptionLeg, OptionPackage } from '../terms.ts'
 import { bsmGreeks, emptyGreeks, type OptionGreeks } from './black.ts'
+import { markBasis, type Fixings } from './fixing.ts'
 import { checkMarket, marketFor, type MarketInputs, type MarketsByFeed } from './market.ts'
 import { yearsToExpiry } from './time.ts'
 
@@ -138,14 +139,24 @@ export function premiumInAsset(position: PricedPosition): number {
   return Number(position.premium) / 10 ** position.terms.assetDecimals
 }
 
+/**
+ * Adds `sign` x a position's value and Greeks at `market`: by the model, or, expired with its fixing
+ * known (fixing.ts), its payoff there (exact integers, then asset units) with no sensitivity left.
+ */
+export function addPosition(into: PackageRisk, p: PricedPosition, market: MarketInputs, sign: number, fixings: Fixings | undefined): void {
+  const basis = markBasis(p.terms, market.now, fixings)
+  if (basis.kind === 'fixing') into.value += (sign * Number(basis.payoffMinor)) / 10 ** p.terms.assetDecimals
+  else packageRisk(p.terms, market, into, sign)
+}
+
 /** Risk of party A's side of every position. Party B's is exactly its negation (zero-sum). */
-function partyARisk(positions: readonly PricedPosition[], markets: MarketsByFeed): PartyRisk {
+function partyARisk(positions: readonly PricedPosition[], markets: MarketsByFeed, fixings: Fixings | undefined): PartyRisk {
   const a: PartyRisk = { party: 'A', value: 0, premiumPaid: 0, pnl: 0, vega: 0, theta: 0, rho: 0, byFeed: {} }
   for (const p of positions) {
     const feed = p.terms.feed
     const sign = partySign(p, 'A')
     const f = (a.byFeed[feed] ??= { feed, ...emptyRisk() })
-    packageRisk(p.terms, marketFor(markets, feed), f, sign)
+    addPosition(f, p, marketFor(markets, feed), sign, fixings)
     a.premiumPaid += sign * premiumInAsset(p)
   }
   for (const f of Object.values(a.byFeed)) {
@@ -167,9 +178,12 @@ function negateRisk<T extends PackageRisk>(r: T): T {
   return { ...r, value: opposite(r.value), delta: opposite(r.delta), gamma: opposite(r.gamma), vega: opposite(r.vega), theta: opposite(r.theta), rho: opposite(r.rho) }
 }
 
-/** Portfolio value, P&L and Greeks of a channel's open positions for both parties. B = -A exactly. */
-export function channelRisk(positions: readonly PricedPosition[], markets: MarketsByFeed): ChannelRisk {
-  const A = partyARisk(positions, markets)
+/**
+ * Portfolio value, P&L and Greeks of a channel's open positions for both parties. B = -A exactly.
+ * An expired position whose fixing is in `fixings` is worth its payoff there (fixing.ts).
+ */
+export function channelRisk(positions: readonly PricedPosition[], markets: MarketsByFeed, fixings?: Fixings): ChannelRisk {
+  const A = partyARisk(positions, markets, fixings)
   const byFeed: Record<string, FeedRisk> = {}
   for (const [feed, f] of Object.entries(A.byFeed)) byFeed[feed] = negateRisk(f)
   const B: PartyRisk = {

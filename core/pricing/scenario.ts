@@ -3,7 +3,8 @@
 import { payoffToBuyer, breakpoints } from '../payoff.ts'
 import type { OptionPackage } from '../terms.ts'
 import { PricingError } from './errors.ts'
-import { emptyRisk, opposite, packageRisk, partySign, premiumInAsset, type PricedPosition } from './package.ts'
+import { addPosition, emptyRisk, opposite, partySign, premiumInAsset, type PricedPosition } from './package.ts'
+import { fixedPayoff, type Fixings } from './fixing.ts'
 import { marketFor, type MarketInputs, type MarketsByFeed } from './market.ts'
 
 /** Default spot moves: -50% .. +50% in steps of 10%. */
@@ -18,6 +19,8 @@ export interface ScenarioGridOptions {
   readonly volShifts?: readonly number[]
   /** Valuation instant, ms; default each market's `now` (pass a later time for "tomorrow"). */
   readonly at?: number
+  /** Known fixings: an expired position with one is worth its payoff there in every scenario. */
+  readonly fixings?: Fixings
 }
 
 export interface ScenarioGrid {
@@ -68,7 +71,8 @@ export function scenarioGrid(
           now: options.at ?? m.now,
         }
         acc.value = 0
-        value += packageRisk(p.terms, shifted, acc, partySign(p, 'A')).value
+        addPosition(acc, p, shifted, partySign(p, 'A'), options.fixings)
+        value += acc.value
       }
       const a = value - premiumA
       rowA.push(a)
@@ -87,6 +91,8 @@ export interface PayoffCurveOptions {
   readonly to?: number
   /** Evenly spaced samples between from and to (default 101); every strike and cap is added. */
   readonly points?: number
+  /** Known fixings (channelPayoffCurve): a position with one pays its payoff there, whatever the price on the axis. */
+  readonly fixings?: Fixings
 }
 
 export interface PayoffPoint {
@@ -146,7 +152,9 @@ export interface ChannelPayoffPoint {
 /**
  * Each party's P&L at expiry over settlement prices of one feed, summed over the channel's
  * positions on that feed (each settles at its own expiry; this is the terminal picture, without
- * time value). Exact integers; positions on the feed must share priceDecimals and assetDecimals.
+ * time value). A position whose fixing is known (`options.fixings`) adds its payoff at the fixing at
+ * every price: it no longer depends on the price. Exact integers; positions on the feed must share
+ * priceDecimals and assetDecimals.
  */
 export function channelPayoffCurve(
   positions: readonly PricedPosition[],
@@ -167,12 +175,13 @@ export function channelPayoffCurve(
   const assetScale = 10 ** assetDecimals
   let premiumA = 0n
   for (const p of onFeed) premiumA += p.buyer === 'A' ? p.premium : -p.premium
+  const fixed = onFeed.map((p) => fixedPayoff(p.terms, options.fixings)?.payoffMinor ?? null)
   return samplePrices(union, options).map((priceMinor) => {
     let a = -premiumA
-    for (const p of onFeed) {
-      const pay = payoffToBuyer(p.terms, priceMinor)
+    onFeed.forEach((p, i) => {
+      const pay = fixed[i] ?? payoffToBuyer(p.terms, priceMinor)
       a += p.buyer === 'A' ? pay : -pay
-    }
+    })
     const pnlA = Number(a) / assetScale
     return { price: Number(priceMinor) / scale, priceMinor, pnlAMinor: a, pnlBMinor: -a, pnlA, pnlB: opposite(pnlA) }
   })

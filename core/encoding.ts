@@ -7,6 +7,7 @@
 // type and its version (`state/v2`, `quote/v2`, ...), so bytes of one type never verify as another.
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from './bytes.ts'
+import { ParseError } from './errors.ts'
 
 export const U64_MAX = (1n << 64n) - 1n
 export const U128_MAX = (1n << 128n) - 1n
@@ -163,6 +164,93 @@ export class ByteWriter {
   /** @internal The buffer's size. */
   get capacity(): number {
     return this.buf.length
+  }
+}
+
+/**
+ * Reads what ByteWriter wrote, refusing anything it would never write: a read past the end, a bool
+ * other than 0/1, a u64 beyond a safe integer where a number is wanted. Every refusal is a
+ * ParseError naming the field, so bytes from outside (a transaction's calldata) fail by name.
+ */
+export class ByteReader {
+  private at = 0
+
+  constructor(private readonly buf: Uint8Array) {}
+
+  private take(n: number, field: string): Uint8Array {
+    if (this.at + n > this.buf.length) throw new ParseError(field, `truncated: needs ${n} byte(s) at offset ${this.at}, ${this.buf.length - this.at} left`)
+    const b = this.buf.subarray(this.at, this.at + n)
+    this.at += n
+    return b
+  }
+
+  private uint(n: number, field: string): bigint {
+    let v = 0n
+    for (const byte of this.take(n, field)) v = (v << 8n) | BigInt(byte)
+    return v
+  }
+
+  u8(field: string): number {
+    return this.take(1, field)[0]!
+  }
+
+  bool(field: string): boolean {
+    const v = this.u8(field)
+    if (v > 1) throw new ParseError(field, `expected a bool (0 or 1), got ${v}`)
+    return v === 1
+  }
+
+  u32(field: string): number {
+    return Number(this.uint(4, field))
+  }
+
+  /** A u64 that must be a safe integer (versions, times in ms, counts). */
+  u64Number(field: string): number {
+    const v = this.uint(8, field)
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ParseError(field, `expected a safe integer, got ${v}`)
+    return Number(v)
+  }
+
+  u64(field: string): bigint {
+    return this.uint(8, field)
+  }
+
+  u128(field: string): bigint {
+    return this.uint(16, field)
+  }
+
+  i128(field: string): bigint {
+    const v = this.uint(16, field)
+    return v > I128_MAX ? v - (1n << 128n) : v
+  }
+
+  hex(bytes: number, field: string): Hex {
+    return bytesToHex(this.take(bytes, field))
+  }
+
+  str(field: string, maxBytes = 1024): string {
+    const n = this.u32(field)
+    if (n > maxBytes) throw new ParseError(field, `string of ${n} bytes, at most ${maxBytes}`)
+    const b = this.take(n, field)
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(b)
+    } catch {
+      throw new ParseError(field, 'not valid UTF-8')
+    }
+  }
+
+  /** A u32-prefixed list of at most `max` items, each read by `read(reader, its field path)`. */
+  list<T>(field: string, max: number, read: (r: this, field: string) => T): T[] {
+    const n = this.u32(field)
+    if (n > max) throw new ParseError(field, `${n} items, at most ${max}`)
+    const out: T[] = []
+    for (let i = 0; i < n; i++) out.push(read(this, `${field}[${i}]`))
+    return out
+  }
+
+  /** Every byte read: trailing bytes mean the input is not what the writer wrote. */
+  end(field: string): void {
+    if (this.at !== this.buf.length) throw new ParseError(field, `${this.buf.length - this.at} trailing byte(s)`)
   }
 }
 

@@ -1,8 +1,8 @@
 // Channel states: what both parties sign. Every state binds the deployment and the channel.
-import { digestMemo, encode, type ByteWriter } from './encoding.ts'
-import { encodePackage, type OptionPackage } from './terms.ts'
+import { ByteReader, digestMemo, encode, type ByteWriter } from './encoding.ts'
+import { decodePackage, encodePackage, type OptionPackage } from './terms.ts'
 import { channelIdOf, type ChannelParams, type Party } from './channel.ts'
-import { TransitionError } from './errors.ts'
+import { ParseError, TransitionError } from './errors.ts'
 import type { Hex } from './bytes.ts'
 
 export const ZERO_HASH: Hex = '0'.repeat(64)
@@ -96,6 +96,43 @@ export function encodeState(w: ByteWriter, s: ChannelState): void {
   w.i128(s.settled.netToA)
   w.hex(s.settled.digest, 32)
   w.bool(s.isFinal)
+}
+
+function decodeParty(r: ByteReader, field: string): Party {
+  const v = r.u8(field)
+  if (v !== 1 && v !== 2) throw new ParseError(field, `expected 1 (A) or 2 (B), got ${v}`)
+  return v === 1 ? 'A' : 'B'
+}
+
+export function decodePosition(r: ByteReader, field: string): Position {
+  const id = r.hex(32, `${field}.id`)
+  const buyer = decodeParty(r, `${field}.buyer`)
+  const terms = decodePackage(r, `${field}.terms`)
+  return { id, buyer, terms, premium: r.u128(`${field}.premium`), lockA: r.u128(`${field}.lockA`), lockB: r.u128(`${field}.lockB`) }
+}
+
+/**
+ * The state `bytes` encode (the inverse of encodeState), e.g. read back from a transaction's
+ * calldata. Shape only: the caller trusts it by its hash (the one the contract holds, or both
+ * signatures), never by having decoded it. Anything encodeState would never write is refused by
+ * field name.
+ */
+export function decodeState(bytes: Uint8Array): ChannelState {
+  const r = new ByteReader(bytes)
+  const contractId = r.hex(32, 'state.contractId')
+  const channelId = r.hex(32, 'state.channelId')
+  const version = r.u64Number('state.version')
+  const prevHash = r.hex(32, 'state.prevHash')
+  const timestamp = r.u64Number('state.timestamp')
+  const deposited = r.u128('state.deposited')
+  const balanceA = r.u128('state.balanceA')
+  const balanceB = r.u128('state.balanceB')
+  const positions = r.list('state.positions', MAX_OPEN_POSITIONS, decodePosition)
+  const usedQuotes = r.list('state.usedQuotes', 1024, (r2, f): UsedQuote => ({ quoter: decodeParty(r2, `${f}.quoter`), nonce: r2.u64(`${f}.nonce`), validUntil: r2.u64Number(`${f}.validUntil`) }))
+  const settled: SettledSummary = { count: r.u64Number('state.settled.count'), netToA: r.i128('state.settled.netToA'), digest: r.hex(32, 'state.settled.digest') }
+  const isFinal = r.bool('state.isFinal')
+  r.end('state')
+  return { contractId, channelId, version, prevHash, timestamp, deposited, balanceA, balanceB, positions, usedQuotes, settled, isFinal }
 }
 
 export function stateBytes(s: ChannelState): Uint8Array {

@@ -5,7 +5,8 @@
 // collateral are integers in minor units of the settlement asset (`assetDecimals`).
 // Leg directions are from the point of view of the package's buyer.
 import type { PublicKeyHex } from './identity.ts'
-import { ByteWriter } from './encoding.ts'
+import { ByteReader, ByteWriter } from './encoding.ts'
+import { ParseError } from './errors.ts'
 import { formatUnits } from './amount.ts'
 
 export type LegKind = 'call' | 'put'
@@ -80,6 +81,33 @@ export function encodePackage(w: ByteWriter, p: OptionPackage): void {
   w.u64(p.expiry)
   w.hex(p.oracle, 32)
   w.list(p.legs, encodeLeg)
+}
+
+/** The inverse of encodeLeg; a cap flag of 0 with a cap other than 0 is not what encodeLeg writes. */
+export function decodeLeg(r: ByteReader, field: string): OptionLeg {
+  const kind = r.u8(`${field}.kind`)
+  if (kind !== 1 && kind !== 2) throw new ParseError(`${field}.kind`, `expected 1 (call) or 2 (put), got ${kind}`)
+  const strike = r.u128(`${field}.strike`)
+  const hasCap = r.bool(`${field}.hasCap`)
+  const cap = r.u128(`${field}.cap`)
+  if (!hasCap && cap !== 0n) throw new ParseError(`${field}.cap`, 'a cap without its flag')
+  const quantity = r.u128(`${field}.quantity`)
+  const direction = r.u8(`${field}.direction`)
+  if (direction !== 1 && direction !== 2) throw new ParseError(`${field}.direction`, `expected 1 (long) or 2 (short), got ${direction}`)
+  return { kind: kind === 1 ? 'call' : 'put', strike, cap: hasCap ? cap : null, quantity, direction: direction === 1 ? 'long' : 'short' }
+}
+
+/** The inverse of encodePackage (shape only: the package rules are checked where packages are accepted). */
+export function decodePackage(r: ByteReader, field: string): OptionPackage {
+  const feed = r.str(`${field}.feed`, 64)
+  const priceDecimals = r.u8(`${field}.priceDecimals`)
+  const quantityDecimals = r.u8(`${field}.quantityDecimals`)
+  const asset = r.str(`${field}.asset`, 64)
+  const assetDecimals = r.u8(`${field}.assetDecimals`)
+  const expiry = r.u64Number(`${field}.expiry`)
+  const oracle = r.hex(32, `${field}.oracle`)
+  const legs = r.list(`${field}.legs`, MAX_LEGS, decodeLeg)
+  return { feed, priceDecimals, quantityDecimals, asset, assetDecimals, expiry, oracle, legs }
 }
 
 /** "long call strike 60,000.00 cap 70,000.00 qty 1.5000" in the package's units. */

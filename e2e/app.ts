@@ -99,6 +99,33 @@ export async function exportBackup(page: Page): Promise<string> {
   return text
 }
 
+/** On a page with no identity (a new device, or site data cleared): imports the key backup and waits for its fingerprint. */
+export async function restoreIdentity(page: Page, backup: string, fingerprint: string): Promise<void> {
+  await expect(page.getByLabel('Passphrase (at least 8 characters)')).toBeVisible() // no identity here
+  await page.getByRole('button', { name: 'Restore from a backup instead' }).click()
+  await page.getByLabel('Backup text (starts with otc-vault-v1:)').fill(backup)
+  await page.getByLabel('Passphrase of the backup').fill(PASS)
+  await page.getByRole('button', { name: 'Restore', exact: true }).click()
+  await expect(page.getByTestId('fingerprint')).toHaveText(fingerprint, { timeout: 20_000 })
+}
+
+/** The one channel the contract names for this trader and this browser does not know: restore it. */
+export async function restoreTheChannel(page: Page): Promise<void> {
+  const restore = page.getByRole('button', { name: /^Restore channel [0-9a-f]{8} from the counterparty$/ })
+  await expect(restore).toHaveCount(1, { timeout: 20_000 })
+  await restore.click()
+}
+
+/** Opens the app in a new tab of the trader's browser profile (its storage kept) and unlocks the key. */
+export async function reopen(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(url)
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  return page
+}
+
 /** Cooperative close: `a` proposes the final state, `b` approves it, `a` anchors it on the contract. */
 export async function closeCooperatively(a: Page, b: Page): Promise<void> {
   await a.getByRole('tab', { name: 'Settlement' }).click()

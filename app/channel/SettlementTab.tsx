@@ -99,7 +99,15 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
       {view && (view.status === 'finalized') && (
         <div>
           <h3>Positions still locked on the contract</h3>
-          {view.lockedPositions === null && <p className="muted">{view.lockedCount} position(s) locked; this app does not hold the finalized state to list them.</p>}
+          {view.lockedPositions === null && (
+            <p className="muted">
+              {view.lockedCount} position(s) locked; this app does not hold the finalized state to list them, and could not read it back from the chain
+              {view.held && !view.held.known ? ` (${view.held.reason})` : ''}. It is in the calldata of the dispute or refute transaction, and the counterparty's copy has it.
+            </p>
+          )}
+          {view.held?.known && view.held.from === 'calldata' && view.lockedCount > 0 && (
+            <p className="muted small" data-testid="held-from-chain">Listed from the finalized state v{view.held.state.version}, read back from the {view.held.fn} transaction on chain (its hash is the one the contract holds).</p>
+          )}
           {view.lockedPositions?.length === 0 && <p className="muted">None: everything is paid out.</p>}
           <ul>
             {(view.lockedPositions ?? []).map((p) => (

@@ -5,6 +5,7 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   decodeErrorResult,
+  decodeFunctionData,
   encodeFunctionData,
   getAddress,
   type Abi,
@@ -17,8 +18,11 @@ import {
 } from 'viem'
 import {
   bytesToHex,
+  decodeState,
   encode,
   encodePosition,
+  hexToBytes,
+  ParseError,
   stateBytes,
   type AddressHex,
   type ChannelParams,
@@ -119,6 +123,38 @@ export function encodeCall(abi: Abi, call: AdjudicatorCall): ViemHex {
     case 'refundPosition':
       return encodeFunctionData({ abi, functionName: 'refundPosition', args: [paramsArg(call.params), positionArg(call.position)] })
   }
+}
+
+/** What a dispute, refute or finalize call carried: the state (both signatures with the first two). */
+export interface StateCall {
+  readonly fn: 'dispute' | 'refute' | 'finalize'
+  readonly state: ChannelState
+  readonly sigA: Hex | null
+  readonly sigB: Hex | null
+}
+
+/**
+ * The inverse of encodeCall for the calls whose state the contract keeps only as a hash: the state
+ * and signatures read back from a transaction's input. Shape only: trust it by comparing its hash
+ * with the one the contract holds. A call of another function, or bytes that are no call of `abi`,
+ * are refused with a ParseError naming the part.
+ */
+export function decodeStateCall(abi: Abi, data: ViemHex): StateCall {
+  let call: { functionName: string; args: readonly unknown[] }
+  try {
+    call = decodeFunctionData({ abi, data }) as never
+  } catch {
+    throw new ParseError('calldata', 'not a call of the adjudicator (sent through another contract?)')
+  }
+  const fn = call.functionName
+  if (fn !== 'dispute' && fn !== 'refute' && fn !== 'finalize') throw new ParseError('calldata', `a ${fn} call carries no channel state`)
+  const bytesAt = (i: number): Uint8Array => {
+    const v = call.args[i]
+    if (typeof v !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(v)) throw new ParseError(`calldata.args[${i}]`, 'expected bytes')
+    return hexToBytes(v.slice(2).toLowerCase())
+  }
+  const sig = (i: number): Hex | null => (fn === 'finalize' || bytesAt(i).length === 0 ? null : bytesToHex(bytesAt(i)))
+  return { fn, state: decodeState(bytesAt(1)), sigA: sig(2), sigB: sig(3) }
 }
 
 /** The custom error a revert carries, by name, with its arguments; `Panic`/`Error` for the built-in ones. */

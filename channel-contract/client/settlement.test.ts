@@ -65,6 +65,10 @@ describe('ChainSettlement on anvil', () => {
     expect(disputed!.dispute!.deadline).toBeGreaterThan((await a.chain.head()).time)
     await a.refute(c.params, c.s[2]!)
     expect((await a.view(c.params))?.dispute).toMatchObject({ version: 2, stateHash: stateHash(c.s[2]!.state) })
+    // B disputed with v1 and lacks v2: the view reads v2 back from A's refute transaction (its hash is the contract's).
+    const bView = await b.view(c.params, [c.s[1]!])
+    expect(bView?.held).toMatchObject({ known: true, from: 'calldata', fn: 'refute', state: c.s[2]!.state })
+    expect((await b.view(c.params, [c.s[2]!]))?.held).toMatchObject({ known: true, from: 'own', state: c.s[2]!.state })
 
     // Finalize before the deadline is refused in words; after it, with the held state.
     const early = await a.finalize(c.params, c.s[2]!.state).catch((e: unknown) => e)
@@ -75,8 +79,13 @@ describe('ChainSettlement on anvil', () => {
     const finalized = await a.view(c.params, [c.s[2]!, c.s[1]!])
     expect(finalized?.status).toBe('finalized')
     expect(finalized?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.map((p) => p.id))
-    // Without the held state this party cannot list them (it says so with null, not an empty list).
-    expect((await a.view(c.params, [c.s[1]!]))?.lockedPositions).toBeNull()
+    // Without the held state (a device restored with v1, or with nothing) the positions are listed
+    // from the state read back from the chain's calldata, checked against the contract's hash.
+    for (const own of [[c.s[1]!], []]) {
+      const v = await a.view(c.params, own)
+      expect(v?.held).toMatchObject({ known: true, from: 'calldata', state: c.s[2]!.state })
+      expect(v?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.map((p) => p.id))
+    }
 
     // Past expiry + fallback with no settlement: refund one; it leaves the locked list.
     const first = c.s[2]!.state.positions[0]!

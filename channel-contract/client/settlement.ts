@@ -3,8 +3,10 @@
 // one object whose calls take core's values. Browser-safe: viem, fetch and zod only.
 //
 // The contract stores a channel's numbers and the hash of a disputed state, not the state: the
-// views here add what a party needs to act (the disputed version and deadline, who disputed, which
-// positions are still locked after finalize) from the contract's events and the party's own states.
+// views here add what a party needs to act (the disputed version and deadline, who disputed, the
+// state the contract holds, which positions are still locked after finalize) from the
+// contract's events, the party's own states and, when the party lacks the held state (a device
+// restored with an older state, or with none), the calldata of the transaction that put it there.
 import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
 import { getBlock, getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from 'zod'
@@ -23,6 +25,7 @@ import {
   type SignedState,
 } from '../../core/index.ts'
 import { adjudicatorAbi } from './abi.ts'
+import { decodeStateCall, type StateCall } from '../chain/adjudicator.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
 import { deploymentOf, type ChainConfig } from '../chain/config.ts'
@@ -59,7 +62,9 @@ export interface SettlementChannelView {
   readonly version: number
   /** While disputed: the version, the deadline (ms, chain time) and the state's hash the contract holds. */
   readonly dispute: { readonly version: number; readonly deadline: number; readonly stateHash: Hex | null; readonly startedBy: AddressHex | null } | null
-  /** After finalize: positions of `finalState` not yet settled or refunded (null when this party lacks that state). */
+  /** Disputed, finalized (or closed by the last payout after finalize): the state the contract holds, as this party could get it (null otherwise). */
+  readonly held: HeldState | null
+  /** After finalize: positions of the held state not yet settled or refunded (null when this party could not get that state). */
   readonly lockedPositions: readonly Position[] | null
   readonly lockedCount: number
   /**
@@ -99,6 +104,32 @@ export function paidOutOf(events: readonly ChainEvent[]): Omit<PositionPaidOnCha
   return out
 }
 
+/**
+ * The state whose hash the contract holds: from the party's own states, or read back from the
+ * calldata of the dispute, refute or finalize transaction and checked against that hash; or why
+ * it could not be had.
+ */
+export type HeldState =
+  | { readonly known: true; readonly state: ChannelState; readonly from: 'own' | 'calldata'; readonly fn: StateCall['fn'] | null; readonly txHash: ViemHex | null }
+  | { readonly known: false; readonly reason: string }
+
+/**
+ * The state a dispute, refute or finalize transaction's `input` carried, trusted only if it is the
+ * state the contract holds for `channelId` (its hash is `heldHash`, from the contract's events).
+ */
+export function stateFromCalldata(input: ViemHex, channelId: Hex, heldHash: Hex): StateCall {
+  let call: StateCall
+  try {
+    call = decodeStateCall(adjudicatorAbi, input)
+  } catch (e) {
+    throw new ChainCallError('STATE_UNREADABLE', `The transaction's input carries no readable channel state (${(e as Error).message}).`, 'Get the state from the counterparty or the watchtower.')
+  }
+  if (call.state.channelId !== channelId) throw new ChainCallError('WRONG_CHANNEL', `The transaction's state is of channel ${call.state.channelId.slice(0, 12)}…, not ${channelId.slice(0, 12)}….`, 'Read the transaction of this channel.')
+  const h = stateHash(call.state)
+  if (h !== heldHash) throw new ChainCallError('STATE_MISMATCH', `The transaction's state v${call.state.version} hashes to ${h.slice(0, 12)}…; the contract holds ${heldHash.slice(0, 12)}….`, 'Read the transaction of the latest dispute or refute.')
+  return call
+}
+
 export interface OracleInfo {
   readonly publicKey: Hex
   readonly feeds: readonly { readonly feed: string; readonly decimals: number }[]
@@ -133,6 +164,8 @@ export class ChainSettlement {
   readonly oracleUrl: string
   readonly watchtowerUrl: string | null
   private readonly fetchFn: typeof fetch
+  /** Transaction hash -> the state its calldata carried (a mined transaction never changes). */
+  private readonly recovered = new Map<ViemHex, StateCall>()
 
   constructor(o: SettlementOptions) {
     this.chain = o.chain
@@ -232,13 +265,15 @@ export class ChainSettlement {
   /**
    * The channel as the contract and its events show it, or null when it was never opened.
    * `states` are this party's co-signed states (newest first is fine): the one whose hash the
-   * contract holds gives the locked positions after finalize.
+   * contract holds gives the held state and the locked positions after finalize; without it, the
+   * held state is read from the calldata of the transaction that put it there.
    */
   async view(params: ChannelParams, states: readonly SignedState[] = []): Promise<SettlementChannelView | null> {
     const channelId = channelIdOf(params)
     const c = await this.chain.channel(channelId)
     if (c.status === 'none') return null
     let dispute: SettlementChannelView['dispute'] = null
+    let held: HeldState | null = null
     let lockedPositions: readonly Position[] | null = null
     let paidOut: PositionPaidOnChain[] = []
     // A closed channel is read too when this party's states hold positions: the last payout after
@@ -249,18 +284,18 @@ export class ChainSettlement {
       const events = await this.channelEvents(params)
       const last = [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')
       const started = [...events].reverse().find((e) => e.type === 'DisputeStarted')
-      const held = last?.stateHash ?? null
-      if (c.status === 'disputed') dispute = { version: c.version, deadline: c.deadline, stateHash: held, startedBy: started?.by ?? null }
+      const heldHash = last?.stateHash ?? null
+      if (c.status === 'disputed') dispute = { version: c.version, deadline: c.deadline, stateHash: heldHash, startedBy: started?.by ?? null }
+      held = heldHash === null ? { known: false, reason: 'no dispute or refute event of this channel was found' } : await this.heldState(channelId, heldHash, states, events)
       if (c.status !== 'disputed') {
         paidOut = await this.withBlockTimes(paidOutOf(events))
-        const finalState = held === null ? null : (states.find((s) => stateHash(s.state) === held)?.state ?? null)
-        if (finalState) {
+        if (held.known) {
           const done = new Set(paidOut.map((x) => x.positionId))
-          lockedPositions = finalState.positions.filter((p) => !done.has(p.id))
+          lockedPositions = held.state.positions.filter((p) => !done.has(p.id))
         }
       }
     }
-    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, lockedPositions, lockedCount: c.lockedCount, paidOut }
+    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, held, lockedPositions, lockedCount: c.lockedCount, paidOut }
   }
 
   /** Each payout with its block's time (one read per block; a channel's payouts share few blocks). */
@@ -270,6 +305,34 @@ export class ChainSettlement {
       if (!times.has(x.block)) times.set(x.block, Number((await getBlock(this.chain.publicClient, { blockNumber: x.block })).timestamp) * 1000)
     }
     return paid.map((x) => ({ ...x, time: times.get(x.block)! }))
+  }
+
+  /**
+   * The state whose hash (`heldHash`) the contract holds: the party's own, else the one carried by
+   * the transaction of the event that set it (dispute or refute) or of the finalize, checked
+   * against the hash. Only a call sent straight to the adjudicator can be read back.
+   */
+  private async heldState(channelId: Hex, heldHash: Hex, own: readonly SignedState[], events: readonly ChainEvent[]): Promise<HeldState> {
+    const mine = own.find((s) => stateHash(s.state) === heldHash)
+    if (mine) return { known: true, state: mine.state, from: 'own', fn: null, txHash: null }
+    const txs = [...events].reverse().filter((e) => (e.type === 'DisputeStarted' || e.type === 'DisputeRefuted') && e.stateHash === heldHash)
+      .concat(events.filter((e) => e.type === 'ChannelFinalized'))
+      .map((e) => e.txHash)
+    let reason = 'no transaction of this channel carries it'
+    for (const txHash of new Set(txs)) {
+      try {
+        let call = this.recovered.get(txHash)
+        if (!call) {
+          const tx = await getTransaction(this.chain.publicClient, { hash: txHash })
+          call = stateFromCalldata(tx.input, channelId, heldHash)
+          this.recovered.set(txHash, call)
+        }
+        return { known: true, state: call.state, from: 'calldata', fn: call.fn, txHash }
+      } catch (e) {
+        reason = (e as Error).message
+      }
+    }
+    return { known: false, reason }
   }
 
   /** The hash of the state the contract holds for a disputed or finalized channel (from its events). */

@@ -123,6 +123,9 @@ export async function reopen(context: BrowserContext, url: string): Promise<Page
   await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+  // The chain's clock known: a draft made before it takes its default expiry from the page's clock,
+  // which after a test moved the dev chain's clock is already past.
+  await expect(page.getByText(/^chain time /)).toBeVisible({ timeout: 20_000 })
   return page
 }
 

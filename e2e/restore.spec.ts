@@ -3,8 +3,8 @@
 // node, and restores it from Bob's copy; her app accepts the latest state only with both
 // signatures verified. Then they trade on and close, and the contract pays the signed outcome to
 // the minor unit.
-import { test, expect, twoTradersInChannel, newTrader } from './fixtures.ts'
-import { closeCooperatively, exactAmount, expectPaidOut, exportBackup, exportLatestState, evmAddressOf, restoreIdentity, restoreTheChannel, trade, PASS } from './app.ts'
+import { test, expect, twoTradersInChannel, newTrader, appPath, type Stack } from './fixtures.ts'
+import { closeCooperatively, exactAmount, expectPaidOut, exportBackup, exportLatestState, evmAddressOf, reopen, restoreIdentity, restoreTheChannel, trade, PASS } from './app.ts'
 import { importVault, parseSignedState, settlementPayout, unlockKey } from '../core/index.ts'
 
 test('wiped storage: after importing the key backup, A restores the channel from B’s copy (both signatures checked) and trades on', async ({ browser, stack }, testInfo) => {
@@ -60,6 +60,81 @@ test('wiped storage: after importing the key backup, A restores the channel from
 
 /** What each trader kept outside the channel: 100,000 test funds less the 50,000 deposit (minor units). */
 const KEPT = 50_000_000_000n
+
+/** The version the watchtower holds for `channelId`, or -1 when it holds none. */
+async function watchtowerVersion(stack: Stack, channelId: string): Promise<number> {
+  const res = await fetch(`${stack.chainConfig.watchtowerUrl}/watchtower/channels/${channelId}`)
+  if (res.status === 404) return -1
+  return ((await res.json()) as { version: number }).version
+}
+
+// A new device restored at v1; Alice trades on to v2 from her old one; then, with both old devices
+// gone, the new device disputes with v1. It is warned first (the watchtower holds v2), disputes
+// anyway, the watchtower refutes with v2, and the app says its dispute was superseded and
+// finalizes with v2, which it never held: read back from the refute's calldata.
+test('a device restored with an old state: warned before disputing; once refuted, told its dispute was superseded and finalizes with the newer state', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  let a = alice.page
+  const b = bob.page
+  await trade(a, b, '900')
+  const backup = await exportBackup(a)
+  const fp = (await a.getByTestId('fingerprint').textContent())!
+  const evmA = await evmAddressOf(a)
+  const evmB = await evmAddressOf(b)
+  const { channelId, params } = await stack.chain.channelOf(evmA)
+
+  // The new device restores while Bob is online: it gets v1 from his copy.
+  await a.close()
+  const device = await newTrader(browser, stack, 'alice-device')
+  await device.open()
+  await restoreIdentity(device.page, backup, fp)
+  await restoreTheChannel(device.page)
+  await expect(device.page.getByTestId('latest-version')).toHaveText('state v1', { timeout: 30_000 })
+  await device.page.close()
+
+  // Alice trades on from her old device: v2, which the watchtower gets.
+  a = await reopen(alice.context, appPath(stack))
+  await expect(a.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', /^[1-9]/, { timeout: 30_000 })
+  await trade(a, b, '700')
+  const v2 = parseSignedState(await exportLatestState(a))
+  expect(v2.state.version).toBe(2)
+  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(2)
+  await alice.context.close()
+  await bob.context.close()
+
+  // The new device, with v1 only and nobody online, is warned before it disputes.
+  const d = await reopen(device.context, appPath(stack))
+  await expect(d.getByTestId('latest-version')).toHaveText('state v1', { timeout: 30_000 })
+  await d.getByRole('tab', { name: 'Settlement' }).click()
+  await expect(d.getByTestId('onchain-status')).toHaveText('open')
+  await d.getByRole('button', { name: 'Dispute with v1' }).click()
+  await expect(d.getByTestId('dispute-caution')).toContainText('The watchtower holds v2, newer than your v1: a dispute with v1 would be refuted with v2 and its gas wasted.')
+  expect((await stack.chain.view(params))?.status).toBe('open') // nothing sent yet
+  await d.getByRole('button', { name: 'Dispute anyway with v1' }).click()
+  await expect(d.getByTestId('onchain-status')).toHaveText('disputed')
+
+  // The watchtower refutes with v2; the app says what that means for this device's dispute.
+  await expect(d.getByTestId('dispute-summary')).toHaveText('Your dispute with v1 was superseded by v2, refuted by the watchtower.', { timeout: 30_000 })
+  const onChain = (await stack.chain.view(params))!.dispute!
+  expect([onChain.version, onChain.startedVersion]).toEqual([2, 1])
+  await expect(d.getByTestId('challenge-deadline')).toHaveText(`(deadline ${new Date(onChain.deadline).toISOString().slice(0, 16).replace('T', ' ')} UTC, chain time)`)
+  await expect(d.getByTestId('finalize-note')).toHaveText(/^Once the deadline passes anyone can finalize with the state the contract holds \(v2, read back from the refute transaction on chain/)
+  await expect(d.getByText('Refuted by the watchtower: the contract now holds v2, superseding your dispute with v1.')).toBeVisible()
+  await expect(d.getByText(/party that disputed finalizes/)).toHaveCount(0)
+  const finalize = d.getByRole('button', { name: 'Finalize' })
+  await expect(finalize).toBeDisabled()
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  await expect(finalize).toBeEnabled({ timeout: 15_000 })
+  await finalize.click()
+  await expect(d.getByTestId('onchain-status')).toHaveText('finalized')
+
+  // v2's free balances are paid, never v1's; v2's positions stay locked and are listed.
+  expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + v2.state.balanceA)
+  expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + v2.state.balanceB)
+  await expect(d.getByTestId('locked-position')).toHaveCount(v2.state.positions.length)
+  await device.context.close()
+})
 
 // Finalized with a position locked, then the device is lost; the new device restores while the
 // counterparty is offline, so it never gets the state from the peer. The finalized state comes

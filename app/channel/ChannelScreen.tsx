@@ -130,7 +130,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}
-        {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} />}
+        {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} peerOnline={(conn?.webrtcPeers ?? 0) > 0} />}
       </div>
     </section>
   )

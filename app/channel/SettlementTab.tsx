@@ -5,11 +5,13 @@ import { otherParty, stateHash, type KeyPair, type SignedState } from '../../cor
 import { formatMoney } from '../money/money.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
+import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import type { TxProgress } from '../../channel-contract/client/index.ts'
 import { positionLegs } from '../risk/positions.ts'
+import { deadlineInWords, disputeCaution, disputeSummary, finalizeInWords, superseded, type Accounts, type WatchtowerAnswer } from './disputeText.ts'
 
 function countdown(ms: number): string {
   if (ms <= 0) return 'passed'
@@ -19,10 +21,13 @@ function countdown(ms: number): string {
   return `${h}h ${String(m).padStart(2, '0')}m ${String(s % 60).padStart(2, '0')}s`
 }
 
-export function SettlementTab({ session, latest, onChain, record, now }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number }) {
+export function SettlementTab({ session, latest, onChain, record, now, peerOnline }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number; peerOnline: boolean }) {
   const { conn, snap: node } = useSettlement()
   const fallbackMs = node.info?.settlementFallbackMs ?? Number.POSITIVE_INFINITY
   const [error, setError] = useState<string | null>(null)
+  /** Why disputing now looks like a waste, shown with an explicit override (null: none pending). */
+  const [caution, setCaution] = useState<{ version: number; text: string } | null>(null)
+  const [checking, setChecking] = useState(false)
   const params = record.params
   const chain = conn.settlement
   const s = latest?.state
@@ -30,7 +35,6 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
   const theirAuth = (kind: 'open' | 'close') => (latest ? readAuthorization(session.doc, params, kind, stateHash(latest.state), otherParty(record.me)) : null)
   const openAuth = s?.version === 0 ? theirAuth('open') : null
   const closeAuth = s?.isFinal ? theirAuth('close') : null
-  const heldState = (hash: string | null) => (latest && hash !== null && stateHash(latest.state) === hash ? latest.state : null)
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   const run = (label: string, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>) => {
     setError(null)
@@ -41,6 +45,21 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
   // The open moves this party's deposit (its balance in the opening state) out of its free balance.
   const openShortfall = onChain.status === 'absent' && s?.version === 0 ? depositShortfall(record.me === 'A' ? s.balanceA : s.balanceB, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }) : null
   const finalProposed = session.view.outcomes.some((o) => o.type === 'final' && o.status !== 'failed' && o.status !== 'refused')
+  const accounts: Accounts = { mine: node.wallet?.address ?? null, counterparty: record.me === 'A' ? params.evmB : params.evmA, watchtower: node.info?.watchtower?.address ?? null }
+  // The state the contract holds, from this device or read back from the chain (checked against its hash).
+  const held = view?.held?.known ? view.held.state : null
+  const dispute = (signed: SignedState) => run(`Dispute with v${signed.state.version}`, (p) => chain.dispute(params, signed, p))
+  // Before disputing, ask the watchtower what it holds: a stale dispute is refuted and wastes gas.
+  const checkThenDispute = async (signed: SignedState) => {
+    setError(null)
+    setChecking(true)
+    let tower: WatchtowerAnswer = null
+    if (chain.watchtowerUrl) tower = await chain.watchedVersion(record.channelId).then((version) => ({ version }), (e: unknown) => ({ error: describeFailure(e) }))
+    setChecking(false)
+    const text = disputeCaution({ version: signed.state.version, restoredAt: record.restoredAt ?? null, peerOnline, watchtower: tower, counterparty: record.label })
+    if (text) setCaution({ version: signed.state.version, text })
+    else dispute(signed)
+  }
 
   return (
     <div className="settlement">
@@ -78,21 +97,27 @@ export function SettlementTab({ session, latest, onChain, record, now }: { sessi
             </button>
           )}
           <h3>Counterparty silent?</h3>
-          <p className="muted small">Dispute with your latest signed state (v{s.version}). The counterparty has {(record.params.challengePeriod / 3_600_000).toFixed(1)} h to answer with a newer one; then you finalize.</p>
-          <button type="button" className="danger" onClick={() => run(`Dispute with v${s.version}`, (p) => chain.dispute(params, latest!, p))}>Dispute with v{s.version}</button>
+          <p className="muted small">Dispute with your latest signed state (v{s.version}). The counterparty has {(record.params.challengePeriod / 3_600_000).toFixed(1)} h to answer with a newer one; then anyone can finalize.</p>
+          <button type="button" className="danger" disabled={checking} onClick={() => void checkThenDispute(latest!)}>Dispute with v{s.version}</button>
+          {caution && caution.version === s.version && (
+            <div className="warn" role="alert" data-testid="dispute-caution">
+              <p>{caution.text}</p>
+              <button type="button" className="danger" onClick={() => { setCaution(null); dispute(latest!) }}>Dispute anyway with v{s.version}</button>{' '}
+              <button type="button" onClick={() => setCaution(null)}>Do not dispute</button>
+            </div>
+          )}
         </div>
       )}
 
       {view?.status === 'disputed' && view.dispute && (
         <div aria-label="Dispute">
+          <p className={superseded(view.dispute) ? 'warn' : undefined} data-testid="dispute-summary">{disputeSummary(view.dispute, accounts)}</p>
           <p>
-            Disputed with v{view.dispute.version}. Challenge window ends in <strong data-testid="challenge-countdown">{countdown(view.dispute.deadline - now)}</strong>.
+            Challenge window ends in <strong data-testid="challenge-countdown">{countdown(view.dispute.deadline - now)}</strong>{' '}
+            <span className="muted small" data-testid="challenge-deadline">(deadline {deadlineInWords(view.dispute.deadline)}, chain time)</span>.
           </p>
-          {heldState(view.dispute.stateHash) ? (
-            <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', (p) => chain.finalize(params, heldState(view.dispute!.stateHash)!, p))}>Finalize</button>
-          ) : (
-            <p className="muted small">The contract holds a state this app does not have as its latest (v{view.dispute.version}); refute with a newer one, or the party that disputed finalizes.</p>
-          )}
+          <p className="muted small" data-testid="finalize-note">{finalizeInWords(view.dispute, view.held)}</p>
+          {held && <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', (p) => chain.finalize(params, held, p))}>Finalize</button>}
         </div>
       )}
 

@@ -13,6 +13,7 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
 import { staleDispute } from '../../channel-contract/client/dispute.ts'
 import { currentNotices, withNotice, type Notice, type NoticeTopic } from './notices.ts'
+import { actorInWords } from './disputeText.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
@@ -91,16 +92,23 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   const told = useRef(new Set<string>())
   useEffect(() => {
     if (!session) return
-    const mine = snap.wallet?.address
+    const accounts = { mine: snap.wallet?.address ?? null, counterparty: session.me === 'A' ? session.params.evmB : session.params.evmA, watchtower: snap.info?.watchtower?.address ?? null }
+    let started: { by: string | null; version: number } | null = null
     for (const ev of snap.events) {
-      if (told.current.has(ev.key) || ev.channelId !== session.channelId) continue
+      if (ev.channelId !== session.channelId) continue
+      if (ev.type === 'DisputeStarted') started = { by: ev.by, version: ev.version ?? -1 }
+      if (told.current.has(ev.key)) continue
       if (ev.type !== 'DisputeStarted' && ev.type !== 'DisputeRefuted') continue
       told.current.add(ev.key)
-      const who = ev.by !== null && ev.by === mine ? 'you' : ev.by !== null && snap.info?.watchtower?.address === ev.by ? 'the watchtower' : 'the counterparty'
+      const who = actorInWords(ev.by, accounts)
       const v = ev.version ?? -1
       if (ev.type === 'DisputeStarted') {
         const stale = latest && v < latest.state.version
         note(stale ? 'warn' : 'info', `A dispute was started by ${who} with state v${v}${stale ? ` (older than your v${latest!.state.version})` : ''}.`)
+      } else if (started && started.by !== null && started.by === accounts.mine) {
+        // This device disputed with an older state (restored, or not synced): the dispute now runs
+        // at the newer version, and anyone finalizes it after the unchanged deadline.
+        note('warn', `Refuted by ${who}: the contract now holds v${v}, superseding your dispute with v${started.version}. Anyone can finalize with v${v} once the deadline passes (Settlement tab).`)
       } else {
         note('info', `Refuted by ${who}: the contract now holds v${v}. Nothing else to do.`)
       }

@@ -64,7 +64,7 @@ describe('ChainSettlement on anvil', () => {
     expect(disputed?.dispute).toMatchObject({ version: 1, stateHash: stateHash(c.s[1]!.state), startedBy: keyB.address })
     expect(disputed!.dispute!.deadline).toBeGreaterThan((await a.chain.head()).time)
     await a.refute(c.params, c.s[2]!)
-    expect((await a.view(c.params))?.dispute).toMatchObject({ version: 2, stateHash: stateHash(c.s[2]!.state) })
+    expect((await a.view(c.params))?.dispute).toMatchObject({ version: 2, stateHash: stateHash(c.s[2]!.state), startedVersion: 1, startedBy: keyB.address, refutedBy: keyA.address })
     // B disputed with v1 and lacks v2: the view reads v2 back from A's refute transaction (its hash is the contract's).
     const bView = await b.view(c.params, [c.s[1]!])
     expect(bView?.held).toMatchObject({ known: true, from: 'calldata', fn: 'refute', state: c.s[2]!.state })

@@ -3,8 +3,8 @@
 // one object whose calls take core's values. Browser-safe: viem, fetch and zod only.
 //
 // The contract stores a channel's numbers and the hash of a disputed state, not the state: the
-// views here add what a party needs to act (the disputed version and deadline, who disputed, the
-// state the contract holds, which positions are still locked after finalize) from the
+// views here add what a party needs to act (the disputed version and deadline, who disputed and who
+// refuted, the state the contract holds, which positions are still locked after finalize) from the
 // contract's events, the party's own states and, when the party lacks the held state (a device
 // restored with an older state, or with none), the calldata of the transaction that put it there.
 import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
@@ -61,7 +61,16 @@ export interface SettlementChannelView {
   /** The version the contract holds (the opening's, the disputed or the finalized one). */
   readonly version: number
   /** While disputed: the version, the deadline (ms, chain time) and the state's hash the contract holds. */
-  readonly dispute: { readonly version: number; readonly deadline: number; readonly stateHash: Hex | null; readonly startedBy: AddressHex | null } | null
+  readonly dispute: {
+    readonly version: number
+    readonly deadline: number
+    readonly stateHash: Hex | null
+    readonly startedBy: AddressHex | null
+    /** The version the dispute was started with (lower than `version` once refuted). */
+    readonly startedVersion: number | null
+    /** The sender of the refute that put `version` there; null while nobody refuted. */
+    readonly refutedBy: AddressHex | null
+  } | null
   /** Disputed, finalized (or closed by the last payout after finalize): the state the contract holds, as this party could get it (null otherwise). */
   readonly held: HeldState | null
   /** After finalize: positions of the held state not yet settled or refunded (null when this party could not get that state). */
@@ -285,7 +294,10 @@ export class ChainSettlement {
       const last = [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')
       const started = [...events].reverse().find((e) => e.type === 'DisputeStarted')
       const heldHash = last?.stateHash ?? null
-      if (c.status === 'disputed') dispute = { version: c.version, deadline: c.deadline, stateHash: heldHash, startedBy: started?.by ?? null }
+      if (c.status === 'disputed') {
+        const refutedBy = last?.type === 'DisputeRefuted' ? last.by : null
+        dispute = { version: c.version, deadline: c.deadline, stateHash: heldHash, startedBy: started?.by ?? null, startedVersion: started?.version ?? null, refutedBy }
+      }
       held = heldHash === null ? { known: false, reason: 'no dispute or refute event of this channel was found' } : await this.heldState(channelId, heldHash, states, events)
       if (c.status !== 'disputed') {
         paidOut = await this.withBlockTimes(paidOutOf(events))
@@ -333,6 +345,18 @@ export class ChainSettlement {
       }
     }
     return { known: false, reason }
+  }
+
+  /** The version the watchtower holds for `channelId`, or null when it holds none (throws when it cannot be asked). */
+  async watchedVersion(channelId: Hex): Promise<number | null> {
+    if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Configure a watchtower, or reach the counterparty first.')
+    try {
+      const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}`, z.object({ version: z.number().int().nonnegative() }).passthrough())
+      return w.version
+    } catch (e) {
+      if (e instanceof ChainCallError && e.code === 'NOT_FOUND') return null
+      throw e
+    }
   }
 
   /** The hash of the state the contract holds for a disputed or finalized channel (from its events). */

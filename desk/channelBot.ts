@@ -634,7 +634,8 @@ export class ChannelBot {
   // ---- expiry ----
 
   private async settleExpired(view: ChannelView): Promise<void> {
-    const todo = positionsToSettle(view, this.d.market.now())
+    // Nothing once the contract finalized or closed the channel: it settles the positions (endOnChain).
+    const todo = positionsToSettle(view, this.d.market.now(), this.chain)
     if (todo.length === 0) return
     if (!this.due(`settle:${todo.map((p) => p.id).sort().join(',')}`, 10_000)) return
     const { settlements, missing } = await settlementsFor(todo, (feed, expiry) => this.d.settlement.attestation(feed, expiry))

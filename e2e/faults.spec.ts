@@ -121,6 +121,12 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(report.getByTestId('closed-how')).toHaveText(`settled on chain (v${latest.state.version} finalized)`)
   await expect(report.getByRole('row').nth(1).locator('[data-exact]').first()).toHaveAttribute('data-exact', String(paidToA))
   await expect(a.getByTestId('realised-total').locator('[data-exact]')).toHaveAttribute('data-exact', String(paidToA + premiumA))
+  // Expired after finalize, the position was the contract's to settle: the app proposed no
+  // in-channel settle (Bob would never countersign it, and it would be retried for good).
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await expect(a.getByTestId('pending').getByText(/ settle /)).toHaveCount(0)
+  await expect(a.getByTestId('outcomes').locator('li', { hasText: /^settle/ })).toHaveCount(0)
+  await expect(a.getByRole('list', { name: 'What the app did' })).not.toContainText('Proposed settlement')
   // The Book across channels: no open position, nothing locked, the settlement in the realised history.
   await a.getByRole('button', { name: 'Book (all channels)' }).click()
   const book = a.getByTestId('book')

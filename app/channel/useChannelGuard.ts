@@ -33,6 +33,8 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   const onContract = onChain.status === 'present'
   const absent = onChain.status === 'absent'
   const openOnChain = onChain.status === 'present' && onChain.view.status === 'open'
+  /** The contract's status for core's rules: 'none' when it does not hold the channel, null while unknown. */
+  const chainStatus = onChain.status === 'present' ? onChain.view.status : absent ? 'none' : null
 
   // EVM authorisations: to open with the co-signed opening state, to close with a co-signed final
   // state. Only this party's own, and only for a state both signed (what the contract will accept).
@@ -126,8 +128,9 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
         if (settling.current.get(id) === Number.POSITIVE_INFINITY) settling.current.set(id, Date.now() + SETTLE_RETRY_MS)
       }
     }
-    // The rule (core/sync/expiry.ts) is the desk's too; here each position is tried once at a time.
-    const expired = positionsToSettle(session.view, now).filter((p) => (settling.current.get(p.id) ?? 0) <= Date.now())
+    // The rule (core/sync/expiry.ts) is the desk's too: nothing once the contract finalized or
+    // closed the channel (it settles the positions itself). Here each position is tried once at a time.
+    const expired = positionsToSettle(session.view, now, chainStatus).filter((p) => (settling.current.get(p.id) ?? 0) <= Date.now())
     if (expired.length === 0) return
     // One attempt per position at a time; on failure retry after a pause, not every render.
     for (const p of expired) settling.current.set(p.id, Number.POSITIVE_INFINITY)
@@ -146,7 +149,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
         retry(expired, e)
       }
     })()
-  }, [session, latest, now, conn])
+  }, [session, latest, now, conn, chainStatus])
 
   return currentNotices(notices, onChain)
 }

@@ -8,13 +8,30 @@ import type { Settlement } from '../transition.ts'
 import { intentKey, type ChannelView } from './engine.ts'
 
 /**
- * The positions of latest at or past expiry (`now`) that this party should propose to settle: none
- * once the state is final; not those a pending settle proposal of the peer covers (the engine
- * countersigns that one by itself).
+ * The channel's status on the settlement contract as the caller last read it (channel-contract's
+ * `ContractChannelStatus`; core does not import the contract client). null: not read yet.
  */
-export function positionsToSettle(view: ChannelView, now: number): Position[] {
+export type ContractChannelStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+
+/**
+ * Whether an in-channel settle can still take effect. Once the contract finalized or closed the
+ * channel it settles (or refunds) the locked positions itself and no co-signed state moves money
+ * any more: a settle proposal there is never needed, and with the counterparty gone it would wait
+ * (and be retried) forever. Until the contract has been read it is not known either way, so wait:
+ * the reading comes within seconds, and a proposal made blind might be one of those dead ones.
+ */
+export function settlesInChannel(chain: ContractChannelStatus | null): boolean {
+  return chain === 'none' || chain === 'open' || chain === 'disputed'
+}
+
+/**
+ * The positions of latest at or past expiry (`now`) that this party should propose to settle: none
+ * once the state is final or the contract ended the channel (`settlesInChannel`); not those a
+ * pending settle proposal of the peer covers (the engine countersigns that one by itself).
+ */
+export function positionsToSettle(view: ChannelView, now: number, chain: ContractChannelStatus | null): Position[] {
   const latest = view.latest?.state
-  if (!latest || latest.isFinal) return []
+  if (!latest || latest.isFinal || !settlesInChannel(chain)) return []
   const peerCovers = new Set<Hex>()
   for (const p of view.pending) {
     const t = p.proposal.transition

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import type { Hex } from '../bytes.ts'
+import type { Position } from '../state.ts'
+import type { ChannelView, PendingProposal } from './engine.ts'
+import { positionsToSettle, settlesInChannel, type ContractChannelStatus } from './expiry.ts'
+
+const EXPIRY = Date.UTC(2026, 1, 27, 8)
+const position = (id: string, expiry = EXPIRY) => ({ id: id as Hex, buyer: 'A', terms: { feed: 'BTC-USD', expiry }, premium: 0n, lockA: 0n, lockB: 0n }) as unknown as Position
+
+/** The fields positionsToSettle reads: the latest state's positions, finality and the pending proposals. */
+function view(positions: readonly Position[], o: { isFinal?: boolean; pending?: readonly PendingProposal[] } = {}): ChannelView {
+  return { me: 'A', latest: { state: { positions, isFinal: o.isFinal ?? false } }, pending: o.pending ?? [] } as unknown as ChannelView
+}
+
+const peerSettles = (ids: readonly string[]) =>
+  ({ proposal: { proposer: 'B', transition: { type: 'settle', settlements: ids.map((positionId) => ({ positionId })) } } }) as unknown as PendingProposal
+
+describe('positionsToSettle', () => {
+  const expired = position('0x01')
+  const later = position('0x02', EXPIRY + 86_400_000)
+  const after = EXPIRY + 60_000
+
+  it('proposes the expired positions while the contract holds the channel open or disputed, or not yet', () => {
+    for (const chain of ['none', 'open', 'disputed'] as const) {
+      expect(positionsToSettle(view([expired, later]), after, chain).map((p) => p.id), chain).toEqual(['0x01'])
+    }
+    expect(positionsToSettle(view([expired, later]), EXPIRY - 1, 'open'), 'nothing before expiry').toEqual([])
+  })
+
+  it('proposes nothing once the contract finalized or closed the channel: the contract settles those positions', () => {
+    for (const chain of ['finalized', 'closed'] as const) {
+      expect(positionsToSettle(view([expired, later]), after, chain), chain).toEqual([])
+      expect(settlesInChannel(chain), chain).toBe(false)
+    }
+  })
+
+  it('waits while the contract has not been read (a blind proposal may be one no one will ever countersign)', () => {
+    expect(positionsToSettle(view([expired]), after, null)).toEqual([])
+    expect(settlesInChannel(null)).toBe(false)
+  })
+
+  it('proposes nothing for a final state, nor for what a pending settle of the peer covers', () => {
+    expect(positionsToSettle(view([expired], { isFinal: true }), after, 'open')).toEqual([])
+    const other = position('0x03')
+    expect(positionsToSettle(view([expired, other], { pending: [peerSettles(['0x01'])] }), after, 'open').map((p) => p.id)).toEqual(['0x03'])
+  })
+
+  it('names every status the contract client reports', () => {
+    const all: Record<ContractChannelStatus, boolean> = { none: true, open: true, disputed: true, finalized: false, closed: false }
+    for (const [s, settles] of Object.entries(all)) expect(settlesInChannel(s as ContractChannelStatus), s).toBe(settles)
+  })
+})

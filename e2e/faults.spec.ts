@@ -11,6 +11,11 @@ const HOUR = 3_600_000
 /** What each trader kept outside the channel: 100,000 test funds less the 50,000 deposit (minor units). */
 const KEPT = 50_000_000_000n
 
+/** The notice a refute leaves the victim: what happens next, with the deadline as a time. */
+const refutedNotice = (who: string, v: number) => new RegExp(
+  `Refuted by ${who}: the contract now holds v${v}\\. The channel stays disputed until the deadline, \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC; ` +
+  `then anyone can finalize with v${v} \\(this app offers Finalize on the Settlement tab\\)\\. Until it is finalized the funds stay in the contract\\.$`)
+
 async function twoTraders(browser: Browser, stack: Stack): Promise<[Trader, Trader]> {
   const { alice, bob } = await twoTradersInChannel(browser, stack)
   for (const t of [alice, bob]) await t.page.getByRole('tab', { name: 'Trade' }).click()
@@ -175,7 +180,8 @@ for (const victimOnline of [true, false]) {
       // Whoever is first (this app or the watchtower), the trader is told what happened.
       await expect(a.getByText(`A dispute was started by the counterparty with state v${old.state.version} (older than your v${latest.state.version}).`)).toBeVisible()
       const who = refuted?.by === tower ? 'the watchtower' : 'you'
-      await expect(a.getByText(`Refuted by ${who}: the contract now holds v${latest.state.version}`)).toBeVisible()
+      // Not "nothing else to do": disputed until the unchanged deadline, then a finalize; the funds wait in the contract.
+      await expect(a.getByText(refutedNotice(who, latest.state.version))).toBeVisible()
     } else {
       page = await alice.context.newPage()
       await page.goto(appPath(stack))
@@ -185,7 +191,7 @@ for (const victimOnline of [true, false]) {
       await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Dispute with v${old.state.version}, deadline`))
       await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Refuted with v${latest.state.version}(?![0-9.])`))
       // Back online, the app names who refuted while it was away.
-      await expect(page.getByText(`Refuted by the watchtower: the contract now holds v${latest.state.version}`)).toBeVisible()
+      await expect(page.getByText(refutedNotice('the watchtower', latest.state.version))).toBeVisible()
     }
 
     // After the window, finalize pays the newest state's free balances, not the old one's.

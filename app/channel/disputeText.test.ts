@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
-import { actorInWords, disputeCaution, disputeSummary, finalizeInWords, superseded, type Accounts } from './disputeText.ts'
+import { actorInWords, disputeCaution, disputeSummary, finalizeInWords, refutedInWords, superseded, type Accounts } from './disputeText.ts'
 
 const who: Accounts = { mine: 'aa'.repeat(20), counterparty: 'bb'.repeat(20), watchtower: 'cc'.repeat(20) }
 type Dispute = NonNullable<SettlementChannelView['dispute']>
@@ -27,6 +27,23 @@ describe('a dispute in words', () => {
     const missing = finalizeInWords(d, { known: false, reason: 'not a call of the adjudicator' })
     expect(missing).toMatch(/holds v2, which this app does not have .*\(not a call of the adjudicator\).*calldata.*watchtower holds it/)
     for (const t of [fromChain, missing]) expect(t).not.toMatch(/party that disputed/)
+  })
+})
+
+describe('refutedInWords', () => {
+  const deadline = Date.UTC(2026, 0, 5, 13, 30)
+  it('tells the victim what happens next, not "nothing else to do": disputed until the deadline, then a finalize with the held version; funds in the contract until then', () => {
+    const text = refutedInWords({ refuter: 'the watchtower', version: 4, deadline, myDisputeWith: null })
+    expect(text).toBe('Refuted by the watchtower: the contract now holds v4. The channel stays disputed until the deadline, 2026-01-05 13:30 UTC; ' +
+      'then anyone can finalize with v4 (this app offers Finalize on the Settlement tab). Until it is finalized the funds stay in the contract.')
+    expect(text).not.toMatch(/nothing else to do/i)
+  })
+  it('tells a device whose own stale dispute was refuted that it was superseded, with the same next steps', () => {
+    const text = refutedInWords({ refuter: 'the watchtower', version: 2, deadline, myDisputeWith: 1 })
+    expect(text).toMatch(/^Refuted by the watchtower: the contract now holds v2, superseding your dispute with v1\. The channel stays disputed until the deadline, 2026-01-05 13:30 UTC; then anyone can finalize with v2/)
+  })
+  it('still says what happens next when the deadline is not known', () => {
+    expect(refutedInWords({ refuter: 'you', version: 3, deadline: null, myDisputeWith: null })).toMatch(/^Refuted by you: the contract now holds v3\. The channel stays disputed until the deadline; then anyone can finalize with v3 .*funds stay in the contract\.$/)
   })
 })
 

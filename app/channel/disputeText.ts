@@ -57,6 +57,29 @@ export function finalizeInWords(d: Dispute, held: HeldState | null): string {
     'whoever has it (the counterparty, the watchtower, this app once it syncs with the counterparty) can finalize.'
 }
 
+export interface Refuted {
+  /** Who refuted, in words (`actorInWords`). */
+  readonly refuter: string
+  /** The version the contract holds now. */
+  readonly version: number
+  /** The dispute's deadline (ms, chain time; a refute does not move it), null when not known. */
+  readonly deadline: number | null
+  /** The version this device disputed with, when the refuted dispute was its own. */
+  readonly myDisputeWith: number | null
+}
+
+/**
+ * The notice after a refute. The refute only replaced the state the contract holds: the channel
+ * stays disputed, nothing is paid until someone finalizes after the unchanged deadline, and until
+ * then the funds stay in the contract. Said so, not "nothing else to do".
+ */
+export function refutedInWords(r: Refuted): string {
+  const what = r.myDisputeWith === null ? `the contract now holds v${r.version}.` : `the contract now holds v${r.version}, superseding your dispute with v${r.myDisputeWith}.`
+  const until = r.deadline === null ? 'until the deadline' : `until the deadline, ${deadlineInWords(r.deadline)}`
+  return `Refuted by ${r.refuter}: ${what} The channel stays disputed ${until}; then anyone can finalize with v${r.version} ` +
+    '(this app offers Finalize on the Settlement tab). Until it is finalized the funds stay in the contract.'
+}
+
 /** What the watchtower answered for the channel before a dispute. */
 export type WatchtowerAnswer = { readonly version: number | null } | { readonly error: string } | null
 

@@ -13,7 +13,7 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
 import { staleDispute } from '../../channel-contract/client/dispute.ts'
 import { currentNotices, withNotice, type Notice, type NoticeTopic } from './notices.ts'
-import { actorInWords } from './disputeText.ts'
+import { actorInWords, refutedInWords } from './disputeText.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
@@ -107,15 +107,16 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
       if (ev.type === 'DisputeStarted') {
         const stale = latest && v < latest.state.version
         note(stale ? 'warn' : 'info', `A dispute was started by ${who} with state v${v}${stale ? ` (older than your v${latest!.state.version})` : ''}.`)
-      } else if (started && started.by !== null && started.by === accounts.mine) {
-        // This device disputed with an older state (restored, or not synced): the dispute now runs
-        // at the newer version, and anyone finalizes it after the unchanged deadline.
-        note('warn', `Refuted by ${who}: the contract now holds v${v}, superseding your dispute with v${started.version}. Anyone can finalize with v${v} once the deadline passes (Settlement tab).`)
       } else {
-        note('info', `Refuted by ${who}: the contract now holds v${v}. Nothing else to do.`)
+        // A refute leaves the deadline where the dispute set it (the event repeats it); the channel
+        // stays disputed until someone finalizes. A device that disputed with an older state (restored,
+        // or not synced) is told its dispute was superseded.
+        const deadline = typeof ev.args.deadline === 'bigint' ? Number(ev.args.deadline) : onChain.status === 'present' ? (onChain.view.dispute?.deadline ?? null) : null
+        const myDisputeWith = started !== null && started.by !== null && started.by === accounts.mine ? started.version : null
+        note(myDisputeWith !== null ? 'warn' : 'info', refutedInWords({ refuter: who, version: v, deadline, myDisputeWith }))
       }
     }
-  }, [session, snap.events, snap.info, snap.wallet, keys, latest])
+  }, [session, snap.events, snap.info, snap.wallet, keys, latest, onChain])
 
   // Settle expired positions inside the channel once the oracle has attested their expiry.
   useEffect(() => {

@@ -83,6 +83,10 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
 
   const pos = latest.state.positions[0]!
+  // Finalized, nothing paid out yet: the position is still open and locked on the contract.
+  await expect(a.getByTestId('position-count')).toHaveText('1')
+  await expect(a.getByTestId('my-locked')).toHaveAttribute('data-exact', String(pos.lockA))
+  await expect(a.getByTestId('position-count-signed')).toHaveCount(0)
   // The locked position says which option it is and whose collateral is locked.
   await expect(a.getByTestId('locked-position')).toHaveText(/^BTC-USD \d{4}-\d{2}-\d{2} · (long|short) (put|call) [\d,]+.* x [\d.]+ · expiring \d{2}:\d{2} UTC · you locked [\d,]+\.\d{2} USDC, they locked [\d,]+\.\d{2} USDC$/)
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
@@ -103,6 +107,13 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await settleButton.click()
   // The last locked position paid out: the contract closes the channel.
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
+  // The header follows the contract, not the last signed state (which still lists the position),
+  // and says both.
+  await expect(a.getByTestId('position-count')).toHaveText('0', { timeout: 15_000 })
+  await expect(a.getByTestId('position-count-signed')).toHaveText('1 position in the last signed state, none left: the contract paid it out and closed the channel.')
+  await expect(a.getByTestId('my-locked')).toHaveAttribute('data-exact', '0')
+  const signedLockA = a.getByTestId('locked-signed').locator('[data-exact]').first()
+  await expect(signedLockA).toHaveAttribute('data-exact', String(pos.lockA))
 
   // Exactly the latest signed state: free balance at finalize, plus the position's payout.
   const { toA, toB } = settlementPayout(pos, att.attestation.price)

@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
-import { fingerprint, lockedBy, lockedTotal, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
+import { fingerprint, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeNow } from '../settlement/useNodeNow.ts'
@@ -24,6 +24,7 @@ import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
 import { raceLogFor } from './raceLog.ts'
 import { SettlementTab } from './SettlementTab.tsx'
+import { headerPositions, type HeaderPositions } from './headerPositions.ts'
 
 type Tab = 'trade' | 'risk' | 'blotter' | 'history' | 'settlement'
 const TABS: [Tab, string][] = [['trade', 'Trade'], ['risk', 'Risk'], ['blotter', 'Blotter'], ['history', 'History & audit'], ['settlement', 'Settlement']]
@@ -55,6 +56,8 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const riskPositions = useMemo(() => (tabLatest ? openPositionsOnChain(tabLatest.state.positions, chainView) : []), [tabLatest, chainView])
   const fixings = useFixings(riskPositions, now)
   const chainStatus = chainView?.status ?? null
+  // The header's open positions and locks follow the contract after a dispute, as Risk does.
+  const figures = useMemo(() => (latest ? headerPositions(latest.state, me, chainView) : null), [latest, me, chainView])
   /** What the header says of the contract: its status, or "not opened" (null while unknown). */
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
@@ -106,7 +109,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         </p>
       )}
 
-      {s && <Balances state={s} me={me} decimals={decimals} asset={asset} />}
+      {s && figures && <Balances state={s} me={me} decimals={decimals} asset={asset} figures={figures} />}
 
       {notices.length > 0 && (
         <ul className="notices" aria-label="What the app did">
@@ -187,10 +190,14 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
   )
 })
 
-/** What both signed in the latest state: free balances, collateral, open positions. */
-const Balances = memo(function Balances({ state, me, decimals, asset }: { state: ChannelState; me: Party; decimals: number; asset: string }) {
+/**
+ * What both signed in the latest state: free balances, collateral, open positions. After a dispute
+ * the collateral and positions are the contract's (`figures`), with the signed ones beside them.
+ */
+const Balances = memo(function Balances({ state, me, decimals, asset, figures }: { state: ChannelState; me: Party; decimals: number; asset: string; figures: HeaderPositions }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
-  const mine = lockedBy(state, me)
+  const small = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} />
+  const { open, signed, note } = figures
   return (
     <div className="balances" role="group" aria-label="Channel balances">
       <div>
@@ -203,13 +210,19 @@ const Balances = memo(function Balances({ state, me, decimals, asset }: { state:
       </div>
       <div>
         {/* Each side's own: the sum of both read as the trader's (18,100 locked when the trader had locked nothing). */}
-        <span className="muted small">You locked as collateral</span>
-        {money(mine, 'my-locked')}
-        <span className="muted small" data-testid="their-locked">they locked <Money minor={lockedTotal(state) - mine} decimals={decimals} asset={asset} /></span>
+        <span className="muted small">{signed ? 'You still have locked on the contract' : 'You locked as collateral'}</span>
+        {money(open.mine, 'my-locked')}
+        <span className="muted small" data-testid="their-locked">they locked {small(open.theirs)}</span>
+        {signed && (
+          <span className="muted small" data-testid="locked-signed">
+            in the last signed state: you {small(signed.mine)}, they {small(signed.theirs)}
+          </span>
+        )}
       </div>
       <div>
         <span className="muted small">Open positions</span>
-        <div className="num big" data-testid="position-count">{state.positions.length}</div>
+        <div className="num big" data-testid="position-count">{open.count}</div>
+        {note && <span className="muted small" data-testid="position-count-signed">{note}</span>}
       </div>
     </div>
   )

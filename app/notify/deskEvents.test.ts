@@ -4,7 +4,7 @@ import { unwindNote } from '../../core/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
-import { answerKey, deskEvents, deskMemoryOf, type DeskEventInput, type DeskMemory } from './deskEvents.ts'
+import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
 const terms: OptionPackage = {
   feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
@@ -114,6 +114,44 @@ describe('deskEvents', () => {
     expect(answerKey(quote('0xa'))).toBe('rfq:r1')
     expect(answerKey(quote('0xa', {}, { counterOf: '0xb' }))).toBe('counter:0xb')
     expect(answerKey(quote('0xa', { rfqId: '' }))).toBe('quote:0xa')
+  })
+
+  it('tells positions that settle together in one notice that counts and pays them all (the screen shows three notices)', () => {
+    const fills = [1, 2, 3, 4, 5].map(fill)
+    // Payouts in minor units, one negative: the total is their exact sum, the two not named included.
+    const payouts = [250_000_000n, -1_500_000n, 0n, 1_000_000n, 10_000n]
+    const closed = fills.map((f, i) => ({ ...settled(f), payout: payouts[i]! }))
+    const texts = told([input({ book: { fills, closed: [] } }), input({ book: { fills, closed } })])
+    const day = new Date(EXPIRY).toISOString().slice(0, 10)
+    const settledTexts = texts.filter((t) => t.startsWith('settled: '))
+    expect(settledTexts).toEqual([
+      `settled: Settled 5 positions: BTC-USD ${day} · long 0.5 put 55,000 (+250.00 USDC); BTC-USD ${day} · long 0.5 put 55,000 (-1.50 USDC); ` +
+        `BTC-USD ${day} · long 0.5 put 55,000 (0.00 USDC); and 2 more. Paid you +249.51 USDC in total.`,
+    ])
+  })
+
+  it('leaves the total unsaid, not short, when a payout is not known here', () => {
+    const fills = [1, 2].map(fill)
+    const closed = [settled(fills[0]!), { ...settled(fills[1]!), payout: null }]
+    const [text] = told([input({ book: { fills, closed: [] } }), input({ book: { fills, closed } })]).filter((t) => t.startsWith('settled: '))
+    expect(text).toMatch(/^settled: Settled 2 positions: .+\(\+250\.00 USDC\); BTC-USD .+ put 55,000\.$/)
+  })
+
+  it('counts settlements that arrive a few at a time in the settlement notice still shown, instead of pushing notices off the screen', () => {
+    const fills = [1, 2, 3, 4, 5].map(fill)
+    const step = (from: DeskEventInput, to: DeskEventInput) => deskEvents(deskMemoryOf(from), to).events
+    const shown = (events: ReturnType<typeof step>, id: number): ShownNotice[] => events.map((e, i) => ({ ...e, id: id + i, at: id }))
+    const first = step(input({ book: { fills, closed: [] } }), input({ book: { fills, closed: fills.slice(0, 3).map(settled) } }))
+    let screen = withDeskNotices([], shown(first, 1), 3)
+    screen = withDeskNotices(screen, [{ kind: 'quote', text: 'New quote', id: 5, at: 5 }], 3)
+    const second = step(input({ book: { fills, closed: fills.slice(0, 3).map(settled) } }), input({ book: { fills, closed: fills.map(settled) } }))
+    screen = withDeskNotices(screen, shown(second, 10), 3)
+    expect(screen.map((n) => n.text.slice(0, 22))).toEqual(['Settled 5 positions: B', 'New quote'])
+    expect(screen[0]!.text).toMatch(/and 2 more\. Paid you \+1,250\.00 USDC in total\.$/)
+    expect(screen[0]!.settled).toHaveLength(5)
+    // Other notices still come newest first, at most three.
+    const more = [6, 7, 8].map((id) => ({ kind: 'fill' as const, text: `fill ${id}`, id, at: id }))
+    expect(withDeskNotices(screen, more, 3).map((n) => n.text)).toEqual(['fill 8', 'fill 7', 'fill 6'])
   })
 
   it('returns the same memory when nothing changed (the hook re-runs on every snapshot)', () => {

@@ -7,7 +7,7 @@
 import type { Party } from '../../core/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { openCloseOutTickets } from '../risk/closeOut.ts'
-import type { Book } from '../blotter/book.ts'
+import type { Book, ClosedPosition } from '../blotter/book.ts'
 import { instrumentOf, premiumText } from '../blotter/book.ts'
 import { formatMoney } from '../money/money.ts'
 
@@ -16,6 +16,8 @@ export type DeskNoticeKind = 'quote' | 'fill' | 'dispute' | 'settled'
 export interface DeskEvent {
   readonly kind: DeskNoticeKind
   readonly text: string
+  /** A settlement notice: the positions it tells of (a newer one on screen takes them over: `withDeskNotices`). */
+  readonly settled?: readonly ClosedPosition[]
 }
 
 export interface DeskEventInput {
@@ -98,11 +100,73 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   }
   for (const f of book.fills.slice(memory.fills)) events.push({ kind: 'fill', text: `Filled: you ${f.side} ${instrumentOf(f)}, ${premiumText(f)} (v${f.version})` })
   const settled = settledOf(input)
-  for (const c of settled.slice(memory.settled)) {
-    events.push({ kind: 'settled', text: `Settled: ${c.fill ? instrumentOf(c.fill) : 'a position'}${c.payout !== null && c.fill ? `, paid you ${formatMoney(c.payout, c.fill.terms.assetDecimals, c.fill.terms.asset, { signed: true })}` : ''}` })
-  }
+  const newlySettled = settled.slice(memory.settled)
+  if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
   if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
   const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
     && book.fills.length === memory.fills && settled.length === memory.settled
   return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, settled: settled.length, chain } }
+}
+
+/** Positions named one by one in a settlement notice; the rest are counted (the Risk tab lists them all). */
+const SETTLED_NAMED = 3
+
+const settledPayout = (c: ClosedPosition): string | null =>
+  c.payout !== null && c.fill ? formatMoney(c.payout, c.fill.terms.assetDecimals, c.fill.terms.asset, { signed: true }) : null
+
+/**
+ * One notice for positions that settled together: a settle at expiry often ends many at once, and
+ * a notice each would push all but the last few off the screen (it shows three). The count and the
+ * total paid cover every one; the first few are named.
+ */
+export function settledEvent(positions: readonly ClosedPosition[]): DeskEvent {
+  if (positions.length === 1) {
+    const c = positions[0]!
+    const paid = settledPayout(c)
+    return { kind: 'settled', text: `Settled: ${c.fill ? instrumentOf(c.fill) : 'a position'}${paid ? `, paid you ${paid}` : ''}`, settled: positions }
+  }
+  const named = positions.slice(0, SETTLED_NAMED).map((c) => {
+    const paid = settledPayout(c)
+    return `${c.fill ? instrumentOf(c.fill) : 'a position'}${paid ? ` (${paid})` : ''}`
+  })
+  const more = positions.length - named.length
+  return { kind: 'settled', text: `Settled ${positions.length} positions: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.${totalPaid(positions)}`, settled: positions }
+}
+
+/** " Paid you +X in total." over every position, exact in minor units; empty when a payout is not known here. */
+function totalPaid(positions: readonly ClosedPosition[]): string {
+  const first = positions[0]?.fill
+  if (!first) return ''
+  let total = 0n
+  for (const c of positions) {
+    // One channel, one asset; a payout this browser does not know leaves the total unsaid, not short.
+    if (c.payout === null || !c.fill || c.fill.terms.asset !== first.terms.asset || c.fill.terms.assetDecimals !== first.terms.assetDecimals) return ''
+    total += c.payout
+  }
+  return ` Paid you ${formatMoney(total, first.terms.assetDecimals, first.terms.asset, { signed: true })} in total.`
+}
+
+/** A notice on screen: a DeskEvent with its id and the page time it appeared. */
+export interface ShownNotice extends DeskEvent {
+  readonly id: number
+  readonly at: number
+}
+
+/**
+ * The notices on screen after `added` (newest first, at most `keep`). A settlement notice takes over
+ * the positions of one still shown, so settlements arriving a few at a time are counted in one
+ * notice instead of pushing each other off the screen.
+ */
+export function withDeskNotices(shown: readonly ShownNotice[], added: readonly ShownNotice[], keep: number): ShownNotice[] {
+  let old = [...shown]
+  const fresh = [...added].reverse()
+  const i = fresh.findIndex((n) => n.kind === 'settled')
+  const prior = old.filter((n) => n.kind === 'settled')
+  if (i >= 0 && prior.length > 0) {
+    // Oldest first, as they settled (the screen's list is newest first).
+    const merged = settledEvent([...[...prior].reverse().flatMap((n) => n.settled ?? []), ...(fresh[i]!.settled ?? [])])
+    fresh[i] = { ...fresh[i]!, text: merged.text, settled: merged.settled }
+    old = old.filter((n) => n.kind !== 'settled')
+  }
+  return [...fresh, ...old].slice(0, keep)
 }

@@ -2,18 +2,14 @@
 // is not news: deskEvents.ts), a fill, a dispute starts, a position settles. In the page always; as
 // a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced.
 import { useEffect, useRef, useState } from 'react'
-import { deskEvents, deskMemoryOf, type DeskEventInput, type DeskMemory, type DeskNoticeKind } from './deskEvents.ts'
+import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
-export interface DeskNotice {
-  readonly id: number
-  /** Page time it appeared (ms): each notice leaves SHOW_MS later. */
-  readonly at: number
-  readonly kind: DeskNoticeKind
-  readonly text: string
-}
+/** `at`: page time it appeared (ms): each notice leaves SHOW_MS later. */
+export type DeskNotice = ShownNotice
 
 // Few and brief: the notices float over the page (at phone width over the buttons the trader
-// needs next), so at most three, each gone 8 s after it came (the blotter and audit keep the record).
+// needs next), so at most three, each gone 8 s after it came (the blotter and audit keep the record);
+// positions settling together are one notice that counts them all (withDeskNotices).
 const KEEP = 3
 const SHOW_MS = 8_000
 
@@ -34,7 +30,7 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
     if (step.events.length === 0) return
     const at = Date.now()
     const added = step.events.map((n) => ({ ...n, id: nextId.current++, at }))
-    setNotices((old) => [...[...added].reverse(), ...old].slice(0, KEEP))
+    setNotices((old) => withDeskNotices(old, added, KEEP))
     if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
     }

@@ -349,8 +349,9 @@ export function requestFilledMessage(rfqId: string, fill: RequestFill): string {
  * Phase 4b, filled requests (one fill per request): a request (an RFQ ticket's id, named by every
  * quote on it, counters included) is filled by the first trade on any of its quotes in the accepted
  * chain; no other quote of it is traded after that, whoever quoted it. Past a compaction the trade
- * is gone from the doc but latest still lists its quote as used (until that quote's validUntil):
- * a quote known here (in the doc, or an own stored one) with that quoter and nonce names the request.
+ * is gone from the doc but latest still lists its quote as used (until that quote's validUntil) or
+ * holds its position: a quote known here (in the doc, or an own stored one) with that quoter and
+ * nonce, or that position, names the request.
  * The quoter withdraws its other quotes of a filled request at once (`cancel-quote`), so a quote
  * outliving that window is cancelled, not live.
  */
@@ -362,11 +363,13 @@ function filledRequests(accepted: ReadonlyMap<Hex, Candidate>, latest: ChannelSt
     const known = fills.get(t.quote.quote.rfqId)
     if (!known || (known.version ?? -1) > c.state.version) fills.set(t.quote.quote.rfqId, { quote: quoteHash(t.quote.quote), version: c.state.version })
   }
-  if (latest === null || latest.usedQuotes.length === 0) return fills
-  const used = new Set(latest.usedQuotes.map((u) => `${u.quoter}:${u.nonce}`))
+  if (latest === null) return fills
+  // Used in latest: its nonce is listed, or its position is still open (kept per state, not rebuilt per view).
+  const used = usedIn(latest)
   const named = (q: SignedQuote['quote'], hash?: Hex) => {
-    if (q.rfqId === '' || fills.has(q.rfqId) || !used.has(`${q.quoter}:${q.nonce}`)) return
-    fills.set(q.rfqId, { quote: hash ?? quoteHash(q), version: null })
+    if (q.rfqId === '' || fills.has(q.rfqId)) return
+    const h = hash ?? quoteHash(q)
+    if (used.has(h, q.quoter, q.nonce)) fills.set(q.rfqId, { quote: h, version: null })
   }
   for (const q of doc.quotes.values()) named(q.signed.quote, q.hash)
   for (const sq of persisted.quotes) named(sq.quote)

@@ -245,19 +245,22 @@ export class ChannelRoom implements SessionTransport {
     for (const l of this.listeners) l()
   }
 
-  /** Drops and re-establishes connections (after a network change); the doc resyncs on connect. */
+  /**
+   * Leaves the room and joins it again on the same signaling connection: every peer connection is
+   * dropped, the room is announced again, and fresh connections are made (the doc resyncs on
+   * connect). Room level, not provider level: y-webrtc's provider disconnect would also close a
+   * signaling socket no other room uses (the app then read "signaling disconnected" for as long as
+   * a new socket took), and its connect would list that socket once more.
+   */
   reconnect(): void {
     const p = this.entry.provider
-    if (!p) return
-    // y-webrtc's disconnect removes this peer's presence (awareness) and keeps its signaling
-    // connections listed, and connect lists them again: the presence is set back, and the list
-    // holds each connection once (and a new one is guarded as the first were).
+    const room = p?.room
+    if (!p || !room) return
+    // y-webrtc's room disconnect removes this peer's presence (awareness): it is set back.
     const presence = p.awareness.getLocalState()
-    p.disconnect()
-    p.signalingConns.length = 0
-    p.connect()
+    room.disconnect()
+    room.connect()
     if (presence !== null) p.awareness.setLocalState(presence)
-    guardSignalingSends(p)
     this.withoutBroadcastChannel()
   }
 

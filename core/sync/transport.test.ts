@@ -160,7 +160,7 @@ describe('room wrapper', () => {
 })
 
 describe('reconnect', () => {
-  it('keeps this peer\'s presence and lists each signaling connection once, guarded, however often it runs', async () => {
+  it('rejoins on the same signaling socket, keeps this peer\'s presence and lists the socket once, however often it runs', async () => {
     await loadNodeWebrtc()
     const doc = new Y.Doc()
     const keys = deriveRoomKeys(hexToBytes('26'.repeat(32)), channelIdOf(makeParams(4)))
@@ -170,7 +170,10 @@ describe('reconnect', () => {
       for (let i = 0; i < 200 && !room.provider?.room; i++) await new Promise((r) => setTimeout(r, 10))
       const p = room.provider!
       p.awareness.setLocalState({ party: 'B', name: 'Desk', editing: null })
+      const socket = p.signalingConns[0]
       for (let i = 0; i < 3; i++) room.reconnect()
+      // The room rejoins on the same signaling socket (a provider-level reconnect closed it, as no other room used it).
+      expect(p.signalingConns[0]).toBe(socket)
       // y-webrtc's own disconnect removes the local presence, and its connect lists the connection again.
       expect(p.awareness.getLocalState()).toEqual({ party: 'B', name: 'Desk', editing: null })
       expect(p.signalingConns.length).toBe(1)

@@ -2,13 +2,12 @@
 // each paid me, the premium I paid or received, and the realised P&L. After a dispute the contract
 // pays the positions out itself: they are listed as settled (or refunded) on chain.
 import { formatFixing } from '../risk/format.ts'
-import { Money } from '../money/Money.tsx'
+import { Money, MoneyTotal } from '../money/Money.tsx'
 import { closedHowText, instrumentOf, timeText, type ClosedPosition } from './book.ts'
 
 export function SettlementReport({ closed, asset, decimals }: { closed: readonly ClosedPosition[]; asset: string; decimals: number }) {
   if (closed.length === 0) return null
   const known = closed.filter((c) => c.realised !== null)
-  const total = known.reduce((s, c) => s + c.realised!, 0n)
   const money = (v: bigint | null) => (v === null ? <span className="muted">not known here</span> : <Money minor={v} decimals={decimals} asset={asset} signed />)
   return (
     <section className="risk-section" aria-labelledby="settled-title">
@@ -43,7 +42,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
           <tfoot>
             <tr>
               <th scope="row" colSpan={5}>Realised P&amp;L ({known.length} of {closed.length} position{closed.length === 1 ? '' : 's'})</th>
-              <td className="num" data-testid="realised-total">{money(total)}</td>
+              <td className="num" data-testid="realised-total"><MoneyTotal rows={known.map((c) => c.realised!)} decimals={decimals} asset={asset} signed /></td>
               <td />
             </tr>
           </tfoot>

@@ -5,7 +5,7 @@ import { memo, useMemo, useState } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { config } from '../config.ts'
 import { useFixings } from '../market/useFixings.ts'
-import { Money } from '../money/Money.tsx'
+import { Money, MoneyTotal } from '../money/Money.tsx'
 import { PayoffChart } from '../risk/PayoffChart.tsx'
 import { PortfolioGreeks } from '../risk/PortfolioGreeks.tsx'
 import { PositionsTable } from '../risk/PositionsTable.tsx'
@@ -78,10 +78,10 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
               <th scope="row">All channels</th>
               <td className="num">{positions.length}</td>
               <RiskCells row={risk.total} testId="book-total-pnl" />
-              <td><Money minor={collateral.reduce((s, k) => s + k.myLocked, 0n)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
-              <td><Money minor={collateral.reduce((s, k) => s + k.theirLocked, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td><Money minor={collateral.reduce((s, k) => s + k.myFree, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td><Money minor={collateral.reduce((s, k) => s + k.theirFree, 0n)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
+              <td><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td><MoneyTotal rows={collateral.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} /></td>
             </tr>
           </tfoot>
         </table>
@@ -118,15 +118,21 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
 function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: RealisedRow }) {
   const asset = config.asset.symbol
   const decimals = config.asset.decimals
-  const cells = (r: RealisedRow, testId?: string) => (
-    <>
-      <td className="num">{r.closed}</td>
-      <td><Money minor={r.payout} decimals={decimals} asset={asset} symbol={false} signed /></td>
-      <td><Money minor={r.premium} decimals={decimals} asset={asset} symbol={false} signed /></td>
-      <td className={r.realised > 0n ? 'gain' : r.realised < 0n ? 'loss' : ''}><Money minor={r.realised} decimals={decimals} asset={asset} symbol={false} signed testId={testId} />{r.unknown > 0 ? ` (${r.unknown} without a known fill)` : ''}</td>
-      <td><Money minor={r.signedNet} decimals={decimals} asset={asset} symbol={false} signed /></td>
-    </>
-  )
+  // The total row adds up the rows as shown (MoneyTotal); its exact sums are `total`'s (hover, data-exact).
+  const amount = (r: RealisedRow | null, pick: (r: RealisedRow) => bigint, testId?: string) =>
+    r ? <Money minor={pick(r)} decimals={decimals} asset={asset} symbol={false} signed testId={testId} /> : <MoneyTotal rows={rows.map(pick)} decimals={decimals} asset={asset} symbol={false} signed testId={testId} />
+  const cells = (r: RealisedRow | null, testId?: string) => {
+    const c = r ?? total
+    return (
+      <>
+        <td className="num">{c.closed}</td>
+        <td>{amount(r, (x) => x.payout)}</td>
+        <td>{amount(r, (x) => x.premium)}</td>
+        <td className={c.realised > 0n ? 'gain' : c.realised < 0n ? 'loss' : ''}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}</td>
+        <td>{amount(r, (x) => x.signedNet)}</td>
+      </>
+    )
+  }
   return (
     <div className="table-scroll">
       <table data-testid="book-realised">
@@ -141,7 +147,7 @@ function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: R
           {rows.map((r) => <tr key={r.key}><th scope="row">{r.label}</th>{cells(r)}</tr>)}
         </tbody>
         <tfoot>
-          <tr><th scope="row">{total.label}</th>{cells(total, 'book-realised-total')}</tr>
+          <tr><th scope="row">{total.label}</th>{cells(null, 'book-realised-total')}</tr>
         </tfoot>
       </table>
     </div>

@@ -38,6 +38,41 @@ export function formatMoney(minor: bigint, decimals: number, asset: string, opts
   return `${sign}${text}${opts.symbol === false ? '' : ` ${asset}`}`
 }
 
+/**
+ * What formatMoney shows for `minor`, back in the asset's minor units: rounded to the display
+ * precision, or `minor` itself where that would read zero (shown exactly). 1_005_000n USDC -> 1_010_000n.
+ */
+export function shownMinor(minor: bigint, decimals: number, asset: string): bigint {
+  const shown = displayDecimals(asset, decimals)
+  const r = roundTo(minor, decimals, shown)
+  return r === 0n && minor !== 0n ? minor : r * 10n ** BigInt(decimals - shown)
+}
+
+/**
+ * A column's total as the trader can check it on screen: the sum of its rows as shown (each rounded
+ * by formatMoney's rule), never a rounding of the exact sum, which can differ from the rows by a cent
+ * per two rows (0.005 + 0.005 shows 0.01 + 0.01 and would total 0.01). `exact` is the sum of the
+ * minor units, for hover and the audit.
+ */
+export function columnTotal(rows: readonly bigint[], decimals: number, asset: string): { readonly shown: bigint; readonly exact: bigint } {
+  let shown = 0n
+  let exact = 0n
+  for (const r of rows) {
+    shown += shownMinor(r, decimals, asset)
+    exact += r
+  }
+  return { shown, exact }
+}
+
+/**
+ * A total from columnTotal as text: every digit it has, never rounded again (it is already a sum of
+ * shown amounts: cents, or a sub-cent row's exact digits), trailing zeros trimmed to the display precision.
+ */
+export function formatTotal(shown: bigint, decimals: number, asset: string, opts: MoneyFormat = {}): string {
+  const sign = opts.signed && shown > 0n ? '+' : ''
+  return `${sign}${formatAmount(shown, decimals, displayDecimals(asset, decimals))}${opts.symbol === false ? '' : ` ${asset}`}`
+}
+
 /** Every minor unit: "50,000.000000 USDC" (hover text, audit, CSV). */
 export function exactMoney(minor: bigint, decimals: number, asset: string): string {
   return `${formatUnits(minor, decimals)} ${asset}`

@@ -18,6 +18,7 @@ import { ChannelScreen } from './channel/ChannelScreen.tsx'
 import type { ChannelRecord } from './channels/channelRecords.ts'
 import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
 import { BackgroundChannels } from './book/BackgroundChannels.tsx'
+import { FailureText } from './FailureText.tsx'
 
 export function Workspace({ keys }: { keys: KeyPair }) {
   if (!config.chain) {
@@ -75,7 +76,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
           <TxActivity />
         </aside>
         <div className="main">
-          {channels.error && <p className="error" role="alert">Could not read your channel list: {channels.error}</p>}
+          {channels.error && <p className="error" role="alert">Could not read your channel list: <FailureText failure={channels.error} /></p>}
           {network && <NetworkScreen kind={network} records={channels.records} keys={keys} onCreated={created} />}
           {!network && pick?.kind === 'new' && (
             <section className="card" aria-labelledby="new-title">

@@ -50,7 +50,10 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   const opens = [a, b].map((p) => p.getByTestId('tx-list').locator('li').filter({ hasText: 'Open channel' }))
   await expect.poll(async () => (await Promise.all(opens.map((o) => o.getAttribute('class')))).sort().join(',')).toBe('confirmed,failed')
   const refused = (await opens[0]!.getAttribute('class')) === 'failed' ? opens[0]! : opens[1]!
-  await expect(refused).toContainText('This channel is already open (or was closed) on the contract. Nothing to do: a channel opens once. (CHANNEL_EXISTS)')
+  // The sentence says what happened and what to do; the code is for support, in the tooltip (app/failure.ts).
+  await expect(refused).toContainText('This channel is already open (or was closed) on the contract. Nothing to do: a channel opens once.')
+  await expect(refused).not.toContainText('(CHANNEL_EXISTS)')
+  await expect(refused.locator('[data-code="CHANNEL_EXISTS"]')).toHaveAttribute('title', 'Error code (for support): CHANNEL_EXISTS')
   // The deposits moved once: 50,000 of each side's 100,000 is in the channel.
   expect(await stack.chain.freeBalance(evmA)).toBe(50_000_000_000n)
   expect(await stack.chain.freeBalance(evmB)).toBe(50_000_000_000n)

@@ -5,7 +5,8 @@ import { Money } from '../money/Money.tsx'
 import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
 import { depositShortfall, formatChallengePeriod, shortChallengeWarning } from './proposal.ts'
 
@@ -17,7 +18,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const [code, setCode] = useState('')
   const [label, setLabel] = useState('')
   const [opened, setOpened] = useState<Opened | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
 
   const open = (e: FormEvent) => {
     e.preventDefault()
@@ -32,7 +33,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
       setError(null)
     } catch (err) {
       setOpened(null)
-      setError(describeFailure(err))
+      setError(failureOf(err))
     }
   }
 
@@ -49,7 +50,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
         createdAt: Date.now(),
       })
     } catch (err) {
-      setError(describeFailure(err))
+      setError(failureOf(err))
     }
   }
 
@@ -74,7 +75,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
           Open invite
         </button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
       {opened && me && (
         <div className="review" aria-label="Review channel">
           <h3>Review the proposed channel</h3>

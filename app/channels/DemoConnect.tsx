@@ -4,7 +4,8 @@
 import { useState } from 'react'
 import { fingerprint, parseUnits, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
-import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { useVenue } from './NewChannelForm.tsx'
 import { depositShortfall, proposeChannel } from './proposal.ts'
@@ -18,11 +19,13 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
   const venue = useVenue()
   const { snap } = useSettlement()
   const [status, setStatus] = useState<string | null>(null)
+  const [failure, setFailure] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
   // Said before the click: the desk opens the channel on the contract only once the trader's deposit is there.
   const shortfall = depositShortfall(parseUnits(DEPOSIT, config.asset.decimals), snap.wallet?.free ?? null)
   const connect = async () => {
     setBusy(true)
+    setFailure(null)
     let reached = false
     try {
       if (!venue) throw new Error('the chain or the oracle service is not reachable')
@@ -36,7 +39,9 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       setStatus(null)
     } catch (e) {
       // Not reachable: maybe npm start is not running. Reached and refused: the desk's reason.
-      setStatus(reached ? `Could not open a channel: ${describeFailure(e)}` : `Could not reach the demo desk at ${config.demoUrl}: ${describeFailure(e)}. Is npm start running?`)
+      const f = failureOf(e)
+      setStatus(null)
+      setFailure({ text: reached ? `Could not open a channel: ${f.text}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
     } finally {
       setBusy(false)
     }
@@ -51,6 +56,7 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       {shortfall && <p className="small warn" data-testid="demo-connect-shortfall">{shortfall}</p>}
       <button type="button" onClick={() => void connect()} disabled={busy}>Open a channel with the demo desk</button>
       {status && <p role="status">{status}</p>}
+      {failure && <p role="status" data-testid="demo-connect-failure"><FailureText failure={failure} /></p>}
     </section>
   )
 }

@@ -4,7 +4,8 @@ import { useState, type FormEvent, type ReactNode } from 'react'
 import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
 import { checkProposal, depositShortfall, proposeChannel, shortChallengeWarning, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
@@ -13,7 +14,7 @@ const { symbol } = config.asset
 export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const { snap } = useSettlement()
   const [form, setForm] = useState<ChannelProposal>({ counterparty: '', label: '', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' })
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
   const info = snap.info
   const venue = useVenue()
   const { problems, contact, depositA, challengePeriod } = checkProposal(keys, form, venue?.myEvm ?? null)
@@ -24,12 +25,12 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    if (!venue) return setError('The chain or the oracle service is not reachable; try again when it is.')
+    if (!venue) return setError(failureOf('The chain or the oracle service is not reachable; try again when it is.'))
     try {
       await onCreated(proposeChannel(keys, form, venue, Date.now()))
       setError(null)
     } catch (err) {
-      setError(describeFailure(err))
+      setError(failureOf(err))
     }
   }
   const field = (name: keyof ChannelProposal) => ({ value: form[name], onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }) })
@@ -80,7 +81,7 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
       <button type="submit" disabled={Object.keys(problems).length > 0 || !info || !venue}>
         Create invite
       </button>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
     </form>
   )
 }

@@ -12,7 +12,8 @@ import { channelRoomSecret } from '../../core/sync/index.ts'
 import type { ChannelParams } from '../../core/index.ts'
 import type { ChannelStatusOnChain } from '../../channel-contract/client/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
 
 /** The record a restore starts from: no deposits to approve (version 0 is long co-signed), flagged as restored. */
@@ -45,7 +46,7 @@ export function restoredRecord(keys: KeyPair, view: Pick<FoundChannel, 'channelI
 export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; known: readonly ChannelRecord[]; onRestore: (r: ChannelRecord) => Promise<void> }) {
   const { conn, snap } = useSettlement()
   const [found, setFound] = useState<FoundChannel[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
   const nodeUp = snap.info !== null
   const address = snap.wallet?.address ?? null
 
@@ -65,7 +66,7 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
       )
       setError(null)
     } catch (e) {
-      setError(describeFailure(e))
+      setError(failureOf(e))
     }
   }, [conn, address])
 
@@ -79,13 +80,13 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
     try {
       await onRestore(restoredRecord(keys, c, Date.now()))
     } catch (e) {
-      setError(describeFailure(e))
+      setError(failureOf(e))
     }
   }
   return (
     <section className="card" aria-labelledby="restore-title">
       <h2 id="restore-title">Channels to restore</h2>
-      {error && <p className="error small" role="alert">Could not list your channels on the chain: {error}</p>}
+      {error && <p className="error small" role="alert">Could not list your channels on the chain: <FailureText failure={error} /></p>}
       {missing.length > 0 && (
         <p className="small muted">
           The contract holds {missing.length === 1 ? 'a channel' : `${missing.length} channels`} of your account that this browser does not know (site data cleared?).

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { demoDeskCard, inviteDemoDesk } from './demoDesk.ts'
+import { failureOf } from '../failure.ts'
+import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk } from './demoDesk.ts'
 
 /** fetch answering `status` with `body` (text). */
 const answer = (status: number, body: string) => vi.fn(async () => new Response(body, { status }))
@@ -7,11 +8,14 @@ const answer = (status: number, body: string) => vi.fn(async () => new Response(
 describe("a demo desk's local API", () => {
   afterEach(() => vi.unstubAllGlobals())
 
-  it("says a refused invite in the desk's words and code, not its raw JSON", async () => {
+  it("says a refused invite in the desk's words, its code apart (for the tooltip), not its raw JSON", async () => {
     vi.stubGlobal('fetch', answer(429, JSON.stringify({ error: { code: 'CLIENT_QUOTA', message: 'this key already has 3 channels with the desk' } })))
-    await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).rejects.toThrow('Demo Desk refused the invite: this key already has 3 channels with the desk (CLIENT_QUOTA)')
+    const refused = await inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {}).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(DemoDeskRefusal)
+    expect(failureOf(refused)).toEqual({ text: 'Demo Desk refused the invite: this key already has 3 channels with the desk', code: 'CLIENT_QUOTA' })
     vi.stubGlobal('fetch', answer(502, '<html>bad gateway</html>'))
-    await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).rejects.toThrow('Demo Desk refused the invite: it answered 502')
+    const bad = await inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {}).catch((e: unknown) => e)
+    expect(failureOf(bad)).toEqual({ text: 'Demo Desk refused the invite: it answered 502', code: 'HTTP_502' })
     vi.stubGlobal('fetch', answer(200, '{"ok":true}'))
     await expect(inviteDemoDesk('http://127.0.0.1:8600', 'Demo Desk', {})).resolves.toBeUndefined()
   })

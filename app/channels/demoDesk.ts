@@ -2,6 +2,7 @@
 // channel list's "Trade with demo desk", the Network RFQ's demo desks panel): its card from GET
 // /info, and the invite handed over by POST /invite, a refusal said in the desk's own words.
 import { z } from 'zod'
+import { ProtocolError } from '../../core/index.ts'
 
 export interface DemoDeskCard {
   readonly name: string
@@ -22,17 +23,25 @@ export async function demoDeskCard(url: string): Promise<DemoDeskCard> {
   return { name: (info.data.name ?? 'Demo desk').slice(0, 64), publicKey: info.data.publicKey, contact: info.data.contact }
 }
 
-/** Hands `invite` to the desk. A refusal throws "<name> refused the invite: <its reason> (<CODE>)", not its raw JSON. */
+/** The desk said no: its words (the message), its code (kept for the tooltip, failure.ts), its HTTP status. */
+export class DemoDeskRefusal extends ProtocolError<string> {
+  constructor(code: string, message: string, readonly status: number) {
+    super(code, message, { status })
+  }
+}
+
+/** Hands `invite` to the desk. A refusal throws DemoDeskRefusal "<name> refused the invite: <its reason>", not its raw JSON. */
 export async function inviteDemoDesk(url: string, name: string, invite: unknown): Promise<void> {
   const sent = await fetch(`${url}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(invite) })
   if (sent.ok) return
   const text = await sent.text()
   let reason = `it answered ${sent.status}`
+  let code = `HTTP_${sent.status}`
   try {
     const e = errorSchema.safeParse(JSON.parse(text))
-    if (e.success) reason = `${e.data.error.message} (${e.data.error.code})`
+    if (e.success) [reason, code] = [e.data.error.message, e.data.error.code]
   } catch {
     // not JSON: the status says it
   }
-  throw new Error(`${name} refused the invite: ${reason}`)
+  throw new DemoDeskRefusal(code, `${name} refused the invite: ${reason}`, sent.status)
 }

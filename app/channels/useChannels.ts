@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react'
 import { loadChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
-import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
 
 export interface Channels {
   readonly loaded: boolean
   readonly records: readonly ChannelRecord[]
   readonly damaged: readonly string[]
-  readonly error: string | null
+  readonly error: Failure | null
   add(record: ChannelRecord): Promise<void>
   update(channelId: string, patch: Partial<ChannelRecord>): Promise<void>
 }
@@ -16,7 +16,7 @@ export function useChannels(owner: string): Channels {
   const [records, setRecords] = useState<ChannelRecord[]>([])
   const [damaged, setDamaged] = useState<string[]>([])
   const [loaded, setLoaded] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
 
   useEffect(() => {
     let live = true
@@ -27,7 +27,7 @@ export function useChannels(owner: string): Channels {
         setDamaged(r.damaged)
         setLoaded(true)
       },
-      (e) => live && setError(describeFailure(e)),
+      (e) => live && setError(failureOf(e)),
     )
     return () => {
       live = false

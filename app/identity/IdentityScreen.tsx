@@ -1,6 +1,7 @@
 // The first screen: create a key protected by a passphrase, unlock it, or restore a backup.
 import { useState, type FormEvent } from 'react'
 import { fingerprint } from '../../core/index.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { Identity } from './useIdentity.ts'
 
 const MIN_PASSPHRASE = 8
@@ -13,7 +14,7 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
     <section className="card narrow" aria-labelledby="identity-title">
       <h2 id="identity-title">Your identity</h2>
       {state.status === 'damaged' && (
-        <p role="alert" className="error">The stored key vault could not be read: {state.reason}. Restore it from your backup below.</p>
+        <p role="alert" className="error">The stored key vault could not be read: <FailureText failure={state.reason} />. Restore it from your backup below.</p>
       )}
       {mode === 'import' ? (
         <ImportForm identity={identity} onCancel={() => setMode('main')} />
@@ -29,7 +30,7 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
           </button>
         </p>
       )}
-      {identity.error && <p role="alert" className="error">{identity.error}</p>}
+      {identity.error && <p role="alert" className="error"><FailureText failure={identity.error} /></p>}
     </section>
   )
 }

@@ -2,8 +2,9 @@
 // memory for this page; reloading asks for the passphrase again.
 import { useCallback, useEffect, useState } from 'react'
 import {
-  exportVault, generateKeyPair, importVault, lockKey, unlockKey, isProtocolError, type KeyPair, type KeyVault,
+  exportVault, generateKeyPair, importVault, lockKey, unlockKey, type KeyPair, type KeyVault,
 } from '../../core/index.ts'
+import { failureOf, type Failure } from '../failure.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
 
 export type IdentityState =
@@ -11,12 +12,12 @@ export type IdentityState =
   | { status: 'none' }
   | { status: 'locked'; vault: KeyVault }
   | { status: 'unlocked'; vault: KeyVault; keys: KeyPair }
-  | { status: 'damaged'; reason: string }
+  | { status: 'damaged'; reason: Failure }
 
 export interface Identity {
   state: IdentityState
   busy: boolean
-  error: string | null
+  error: Failure | null
   create(passphrase: string): Promise<void>
   unlock(passphrase: string): Promise<void>
   importBackup(text: string, passphrase: string): Promise<void>
@@ -25,21 +26,28 @@ export interface Identity {
   forget(): Promise<void>
 }
 
-export function describeError(e: unknown): string {
-  if (isProtocolError(e)) return `${e.message} (${e.code})`
-  return e instanceof Error ? e.message : String(e)
+/** What to do about the vault's refusals (core says what is wrong; the code goes to the tooltip, failure.ts). */
+const VAULT_HINTS: Readonly<Record<string, string>> = {
+  VAULT_WRONG_PASSPHRASE: 'Check the passphrase (it is case-sensitive) and try again, or restore from a backup whose passphrase you have.',
+  VAULT_CORRUPT: 'Restore your key from a backup.',
+  INVALID_FIELD: 'Check what you entered and try again.',
+}
+
+/** A vault error as the identity screen says it. */
+export function identityFailure(e: unknown): Failure {
+  return failureOf(e, VAULT_HINTS)
 }
 
 export function useIdentity(): Identity {
   const [state, setState] = useState<IdentityState>({ status: 'loading' })
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
 
   useEffect(() => {
     let live = true
     loadVault().then(
       (vault) => live && setState(vault ? { status: 'locked', vault } : { status: 'none' }),
-      (e) => live && setState({ status: 'damaged', reason: describeError(e) }),
+      (e) => live && setState({ status: 'damaged', reason: failureOf(e) }),
     )
     return () => {
       live = false
@@ -52,7 +60,7 @@ export function useIdentity(): Identity {
     try {
       await fn()
     } catch (e) {
-      setError(describeError(e))
+      setError(identityFailure(e))
     } finally {
       setBusy(false)
     }

@@ -6,7 +6,9 @@ import type { EIP1193Provider } from 'viem'
 import { formatAmount, formatUnits, parseUnits } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
-import { describeFailure, type TrackedTx } from './connection.ts'
+import type { TrackedTx } from './connection.ts'
+import { failureOf, failureTitle, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import { Money } from '../money/Money.tsx'
 import { formatMoney, moneyApart } from '../money/money.ts'
 
@@ -25,7 +27,7 @@ export function AccountPanel() {
   const { conn, snap } = useSettlement()
   const wallet = snap.wallet
   const [amount, setAmount] = useState('')
-  const [formError, setFormError] = useState<string | null>(null)
+  const [formError, setFormError] = useState<Failure | null>(null)
   const [clockHours, setClockHours] = useState('24')
   const dev = snap.info?.dev ?? false
   const s = conn.settlement
@@ -37,18 +39,18 @@ export function AccountPanel() {
       value = parseUnits(amount, decimals, 'amount')
       if (value <= 0n) throw new Error('amount: must be greater than 0')
     } catch (err) {
-      setFormError(describeFailure(err))
+      setFormError(failureOf(err))
       return
     }
     // Said here, in the asset's units, rather than as the contract's refusal in minor units.
     if (kind === 'withdraw' && wallet?.free != null && value > wallet.free) {
       const [asked, held] = moneyApart([value, wallet.free], decimals, symbol)
-      setFormError(`You cannot withdraw ${asked}: the contract holds ${held} for you outside channels.`)
+      setFormError(failureOf(`You cannot withdraw ${asked}: the contract holds ${held} for you outside channels.`))
       return
     }
     if (kind === 'deposit' && wallet?.token != null && value > wallet.token) {
       const [asked, held] = moneyApart([value, wallet.token], decimals, symbol)
-      setFormError(`You cannot deposit ${asked}: your wallet holds ${held}.`)
+      setFormError(failureOf(`You cannot deposit ${asked}: your wallet holds ${held}.`))
       return
     }
     setFormError(null)
@@ -71,14 +73,14 @@ export function AccountPanel() {
       await conn.useInjectedWallet(injected!)
       setFormError(null)
     } catch (err) {
-      setFormError(describeFailure(err))
+      setFormError(failureOf(err))
     }
   }
 
   const moveClock = (e: FormEvent) => {
     e.preventDefault()
     const hours = Number(clockHours)
-    if (!Number.isFinite(hours) || hours <= 0 || hours > 8784) return setFormError('clock: hours must be a number above 0 and at most a year')
+    if (!Number.isFinite(hours) || hours <= 0 || hours > 8784) return setFormError(failureOf('clock: hours must be a number above 0 and at most a year'))
     setFormError(null)
     void conn.track(`Move the chain clock ${hours} h`, () => conn.advanceTime(Math.round(hours * 3600)))
   }
@@ -130,7 +132,7 @@ export function AccountPanel() {
           <button type="submit" className="secondary">Move clock</button>
         </form>
       )}
-      {formError && <p className="error" role="alert">{formError}</p>}
+      {formError && <p className="error" role="alert"><FailureText failure={formError} /></p>}
       {dev && <p className="muted small">Dev chain: “Get test funds” mints {formatMoney(FAUCET_AMOUNT, decimals, symbol)} Test USDC with gas and deposits it; the clock moves expiries and challenge windows.</p>}
     </section>
   )
@@ -148,7 +150,7 @@ export function TxActivity() {
             <span className={`pill ${t.status === 'confirmed' ? 'good' : t.status === 'failed' ? 'bad' : 'warn'}`}>{t.status === 'pending' ? STAGE[t.stage] : t.status}</span> {t.label}
             {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas ${t.gasUsed.toLocaleString()}` : ''}</span>}
             {t.hash && t.hash !== '0x' && <span className="muted mono small" title={t.hash}> · {t.hash.slice(0, 10)}…</span>}
-            {t.reason && <div className="error">{t.reason}</div>}
+            {t.reason && <div className="error" title={failureTitle({ text: t.reason, code: t.code ?? null })} data-code={t.code}>{t.reason}</div>}
           </li>
         ))}
       </ul>

@@ -7,7 +7,8 @@ import { custom, type EIP1193Provider } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ChainCallError, ChainSettlement, settlementFallbackMs, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
-import { isProtocolError, type AddressHex, type Hex } from '../../core/index.ts'
+import { describeFailure, failureOf } from '../failure.ts'
+import type { AddressHex, Hex } from '../../core/index.ts'
 
 export type TxStatus = 'pending' | 'confirmed' | 'failed'
 
@@ -23,6 +24,8 @@ export interface TrackedTx {
   readonly gasUsed?: bigint
   /** Why it failed, as the trader should read it (the contract's error name, what it means, what to do). */
   readonly reason?: string
+  /** The refusal's stable code, for the tooltip (never in `reason`). */
+  readonly code?: string
 }
 
 export interface DeploymentInfo {
@@ -62,11 +65,8 @@ const POLL_MS = 2000
 const KEEP_EVENTS = 2000
 const KEEP_TXS = 50
 
-export function describeFailure(e: unknown): string {
-  if (e instanceof ChainCallError) return `${e.message} ${e.hint} (${e.code})`
-  if (isProtocolError(e)) return `${e.message} (${e.code})`
-  return e instanceof Error ? e.message : String(e)
-}
+// The app's one rule for errors on screen (failure.ts); exported here too, where its callers found it.
+export { describeFailure } from '../failure.ts'
 
 export class SettlementConnection {
   /** Read-only until an account is connected. */
@@ -215,7 +215,8 @@ export class SettlementConnection {
       void this.poll()
       return result ?? ({ hash: '0x', block: 0n, gasUsed: 0n } as TxResult)
     } catch (e) {
-      update({ status: 'failed', reason: describeFailure(e) })
+      const f = failureOf(e)
+      update({ status: 'failed', reason: f.text, ...(f.code !== null ? { code: f.code } : {}) })
       return null
     }
   }

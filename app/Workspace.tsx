@@ -51,6 +51,10 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
     setPick({ kind: 'channel', channelId: r.channelId })
   }
   const record = pick?.kind === 'channel' ? channels.records.find((r) => r.channelId === pick.channelId) : undefined
+  const abandon = async (channelId: string) => {
+    await channels.remove(channelId)
+    if (pick?.kind === 'channel' && pick.channelId === channelId) setPick(null)
+  }
 
   return (
     <SettlementContext.Provider value={conn}>
@@ -62,7 +66,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
           <AccountPanel />
-          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} />
+          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} />
           {channels.loaded && (
             <nav className="card" aria-label="Across channels">
               <h2>Across channels</h2>

@@ -51,6 +51,23 @@ export class ChannelList {
   /** Adds the channel and writes the list durably before resolving. */
   async add(entry: ChannelEntry): Promise<void> {
     this.entries.set(entry.channelId, entry)
+    await this.write()
+  }
+
+  /** Removes the channel (one never opened on the contract, forgotten) and writes the list durably. */
+  async remove(channelId: Hex): Promise<void> {
+    const had = this.entries.get(channelId)
+    if (!had) return
+    this.entries.delete(channelId)
+    try {
+      await this.write()
+    } catch (e) {
+      this.entries.set(channelId, had) // not written: the list on disk still has it, so does memory
+      throw e
+    }
+  }
+
+  private async write(): Promise<void> {
     await writeFileAtomic(this.path, JSON.stringify({ v: 1, channels: toWire(this.all()) }, null, 1) + '\n')
   }
 }

@@ -67,8 +67,10 @@ describe('parseArgs', () => {
   })
 
   it('takes the operator\'s limits', () => {
-    const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5', '--invite-burst', '2'])
-    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2 })
+    const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5', '--invite-burst', '2', '--forget-unopened-minutes', '45'])
+    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2, unopenedTtlMs: 45 * 60_000 })
+    expect(refused([...base, '--forget-unopened-minutes', '0']).field).toBe('--forget-unopened-minutes')
+    expect(refused([...base, '--forget-unopened-minutes', 'soon']).field).toBe('--forget-unopened-minutes')
   })
 })
 

@@ -43,6 +43,8 @@ EVM account (derived from its key; logged at start, GET /info) holds.
   --max-channels-per-key <n>    ... with one counterparty key (default 3)
   --max-channels-per-address <n>  ... accepted from one remote address since start (default 20)
   --invite-burst <n>    invite posts one address may make at once, then one per 3 s (default 10)
+  --forget-unopened-minutes <m>  a channel never opened on the contract is forgotten this long
+                                after its invite, and stops counting against the limits (default 30)
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
@@ -74,6 +76,7 @@ const FLAGS = {
   'min-challenge-hours': { type: 'string' },
   'max-channels': { type: 'string' },
   'max-channels-per-key': { type: 'string' },
+  'forget-unopened-minutes': { type: 'string' },
   'max-channels-per-address': { type: 'string' },
   'invite-burst': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -98,7 +101,7 @@ function argumentError(e: unknown): DemoError {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string; 'forget-unopened-minutes'?: string }
   try {
     values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
   } catch (e) {
@@ -138,12 +141,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (!/^[0-9]+(\.[0-9]+)?$/.test(hours) || h < 0.25 || h > 720) throw new DemoError('BAD_ARGUMENT', `--min-challenge-hours: expected hours from 0.25 to 720, got "${hours}"`, '--min-challenge-hours')
     minChallengePeriodMs = Math.round(h * 3_600_000)
   }
+  let unopenedTtlMs = DEFAULT_LIMITS.unopenedTtlMs
+  const minutes = values['forget-unopened-minutes']
+  if (minutes !== undefined) {
+    const m = Number(minutes)
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(minutes) || m < 0.05 || m > 10_080) throw new DemoError('BAD_ARGUMENT', `--forget-unopened-minutes: expected minutes from 0.05 to 10080 (a week), got "${minutes}"`, '--forget-unopened-minutes')
+    unopenedTtlMs = Math.round(m * 60_000)
+  }
   const limits: DeskLimits = {
     maxChannels: count('max-channels', DEFAULT_LIMITS.maxChannels),
     maxChannelsPerKey: count('max-channels-per-key', DEFAULT_LIMITS.maxChannelsPerKey),
     maxChannelsPerAddress: count('max-channels-per-address', DEFAULT_LIMITS.maxChannelsPerAddress),
     inviteBurst: count('invite-burst', DEFAULT_LIMITS.inviteBurst),
     minChallengePeriodMs,
+    unopenedTtlMs,
   }
   return { help: false, options: { signaling, port, dataDir: values.data ?? '.data/demo', name, limits, style } }
 }

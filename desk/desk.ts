@@ -2,6 +2,7 @@
 // the contract, and the two things the HTTP API asks of it (info, accept an invite).
 import { join } from 'node:path'
 import { z } from 'zod'
+import type { ChannelStatusOnChain } from '../channel-contract/client/chain.ts'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import { channelIdOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret, type ChannelView } from '../core/sync/index.ts'
@@ -11,10 +12,10 @@ import type { ChainMarket } from './chainMarket.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { DemoError, describeError } from './errors.ts'
 import type { DeskFunds } from './funding.ts'
-import { checkInvite } from './inviteCheck.ts'
+import { checkInvite, formatPeriod } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
 import { committedCollateral, styledQuote, type ChannelCommitment, type DeskStyle } from './styles.ts'
-import { quotaRefusal, type ActiveChannel, type DeskLimits } from './quotas.ts'
+import { quotaRefusal, unopenedExpired, type ActiveChannel, type DeskLimits } from './quotas.ts'
 import type { ConnectChannel } from './transport.ts'
 
 export { describeError } from './errors.ts'
@@ -24,6 +25,12 @@ export const MAX_DEPOSIT_UNITS = 10_000_000n
 
 /** How often the desk reads the contract's new events (a dispute wakes the channel's bot at once). */
 const EVENT_POLL_MS = 1_000
+
+/** How often the desk looks for channels never opened on the contract whose time is up (also at each invite). */
+const FORGET_POLL_MS = 60_000
+
+/** A bot's statuses that mean the contract has the channel (opened, whatever came after). */
+const ON_CHAIN: ReadonlySet<ChannelBotStatus> = new Set(['open', 'closing', 'disputed', 'finalized', 'closed'])
 
 export interface DeskInfo {
   readonly publicKey: PublicKeyHex
@@ -78,6 +85,9 @@ export class Desk {
   /** Last block whose events were read (null: not yet; then from the head at start). */
   private scanned: bigint | null = null
   private eventTimer: ReturnType<typeof setInterval> | null = null
+  private forgetTimer: ReturnType<typeof setInterval> | null = null
+  /** Channels the contract was seen to hold (a channel never leaves it once opened): never forgotten. */
+  private readonly seenOnChain = new Set<Hex>()
   private following = false
   private eventFailures = 0
 
@@ -97,6 +107,7 @@ export class Desk {
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
     for (const entry of list.all()) await desk.startChannel(entry)
     desk.followEvents()
+    desk.forgetTimer = setInterval(() => void desk.serially(() => desk.forgetUnopened()).catch(() => undefined), FORGET_POLL_MS)
     await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the contract: ${describeError(e)}`))
     return desk
   }
@@ -153,6 +164,13 @@ export class Desk {
       this.scanned = head
       this.eventFailures = 0
       for (const e of events) if (e.channelId) this.bots.get(e.channelId)?.poke()
+      // A channel the desk forgot unopened can still be opened (both open authorisations may be in its
+      // doc): the contract then holds the desk's deposit in it, so the desk takes it back at once.
+      const me = this.evmAddress
+      const ours = (v: unknown) => typeof v === 'string' && v.slice(2).toLowerCase() === me
+      if (events.some((e) => e.type === 'ChannelOpened' && e.channelId && !this.list.get(e.channelId) && (ours(e.args.evmA) || ours(e.args.evmB)))) {
+        void this.serially(() => this.recoverLost()).catch((e) => this.o.log(`cannot restore a channel opened on the contract: ${describeError(e)}`))
+      }
     } catch (e) {
       if (this.eventFailures++ % 30 === 0) this.o.log(`cannot read the contract's events (${this.eventFailures} time(s)): ${describeError(e)} (the channels still poll)`)
       return
@@ -163,10 +181,61 @@ export class Desk {
 
   /** Channels the desk still runs (not closed on the contract), for the quotas. */
   private active(): ActiveChannel[] {
-    return this.list
-      .all()
-      .filter((e) => this.bots.get(e.channelId)?.summary().status !== 'closed')
-      .map((e) => ({ channelId: e.channelId, counterparty: e.params[e.me === 'A' ? 'partyB' : 'partyA'], address: this.sources.get(e.channelId) ?? null }))
+    const out: ActiveChannel[] = []
+    for (const e of this.list.all()) {
+      const status = this.bots.get(e.channelId)?.summary().status
+      if (status === 'closed') continue
+      if ((status !== undefined && ON_CHAIN.has(status)) || e.restoredAt !== undefined) this.seenOnChain.add(e.channelId) // restored: found on the contract
+      out.push({ channelId: e.channelId, counterparty: e.params[e.me === 'A' ? 'partyB' : 'partyA'], address: this.sources.get(e.channelId) ?? null, acceptedAt: e.acceptedAt, onChain: this.seenOnChain.has(e.channelId) })
+    }
+    return out
+  }
+
+  /** Runs `task` after the invites and sweeps before it: they all read and change the channel list. */
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.accepting.catch(() => undefined).then(task)
+    this.accepting = run
+    return run
+  }
+
+  /**
+   * Forgets the channels never opened on the contract whose time is up (limits.unopenedTtlMs after
+   * the invite): they stop counting against the quotas. Each is read on the contract first, and
+   * again once its bot is stopped (the bot may have sent the open meanwhile); a channel the contract
+   * holds, or one it cannot be asked about, is kept. The journal keeps the channel's store.
+   */
+  private async forgetUnopened(): Promise<void> {
+    const ttl = this.o.limits.unopenedTtlMs
+    for (const c of unopenedExpired(this.active(), Date.now(), ttl)) {
+      const entry = this.list.get(c.channelId)
+      if (!entry) continue
+      const tag = `[${c.channelId.slice(0, 8)}]`
+      if ((await this.statusOnChain(c.channelId)) !== 'none') continue
+      const bot = this.bots.get(c.channelId)
+      this.bots.delete(c.channelId)
+      await bot?.stop().catch((e) => this.o.log(`${tag} stop: ${describeError(e)}`))
+      if ((await this.statusOnChain(c.channelId)) !== 'none') {
+        await this.startChannel(entry)
+        continue
+      }
+      await this.list.remove(c.channelId)
+      this.sources.delete(c.channelId)
+      this.failed.delete(c.channelId)
+      this.shareSum.changed.add(c.channelId)
+      this.o.log(`${tag} forgotten: never opened on the contract ${formatPeriod(ttl)} after its invite (no deposit was in it); it no longer counts against the quotas`)
+    }
+  }
+
+  /** The channel's status on the contract; null when it cannot be read (then nothing is dropped). */
+  private async statusOnChain(channelId: Hex): Promise<ChannelStatusOnChain | null> {
+    try {
+      const status = (await this.o.settlement.chain.channel(channelId)).status
+      if (status !== 'none') this.seenOnChain.add(channelId)
+      return status
+    } catch (e) {
+      this.o.log(`[${channelId.slice(0, 8)}] cannot read it on the contract, kept: ${describeError(e)}`)
+      return null
+    }
   }
 
   info(): DeskInfo {
@@ -235,9 +304,7 @@ export class Desk {
   /** POST /invite: opens and checks the invite, funds the desk's side, stores and starts the channel. */
   acceptInvite(body: unknown, from: InviteSource = { address: null }): Promise<{ channelId: Hex }> {
     // One at a time: two posts of the same invite must not start two runtimes.
-    const run = this.accepting.catch(() => undefined).then(() => this.accept(body, from))
-    this.accepting = run
-    return run
+    return this.serially(() => this.accept(body, from))
   }
 
   private async accept(body: unknown, from: InviteSource): Promise<{ channelId: Hex }> {
@@ -260,8 +327,9 @@ export class Desk {
       minChallengePeriodMs: this.o.limits.minChallengePeriodMs,
     })
     if (this.list.get(invite.channelId)) return { channelId: invite.channelId } // a repeated post: same answer
-    // Quotas before any effect (a deposit on chain, the store, the room).
-    const refusal = quotaRefusal(this.active(), { counterparty: invite.inviter, address: from.address }, this.o.limits)
+    // Quotas before any effect (a deposit on chain, the store, the room), without the channels whose time is up.
+    await this.forgetUnopened()
+    const refusal = quotaRefusal(this.active(), { counterparty: invite.inviter, address: from.address }, this.o.limits, Date.now())
     if (refusal) {
       this.o.log(`invite refused: ${refusal.code}: ${refusal.message}`)
       throw refusal
@@ -323,6 +391,7 @@ export class Desk {
 
   async stop(): Promise<void> {
     if (this.eventTimer) clearInterval(this.eventTimer)
+    if (this.forgetTimer) clearInterval(this.forgetTimer)
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()

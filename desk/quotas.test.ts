@@ -2,18 +2,20 @@
 // address, one key from many addresses, and many addresses each stop at their limit.
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '../core/index.ts'
-import { DEFAULT_LIMITS, InviteRateLimit, quotaRefusal, type ActiveChannel } from './quotas.ts'
+import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
 
 const limits = { ...DEFAULT_LIMITS, maxChannels: 10, maxChannelsPerKey: 2, maxChannelsPerAddress: 4 }
+const T0 = Date.UTC(2030, 0, 1, 12)
+const MIN = 60_000
 
 /** Takes channels the way the desk does, one invite at a time; returns the codes of the refusals. */
 function run(invites: { counterparty: string; address: string | null }[]): { accepted: number; refused: string[] } {
   const active: ActiveChannel[] = []
   const refused: string[] = []
   for (const [i, inv] of invites.entries()) {
-    const r = quotaRefusal(active, inv, limits)
+    const r = quotaRefusal(active, inv, limits, T0)
     if (r) refused.push(r.code)
-    else active.push({ channelId: i.toString(16).padStart(64, '0'), ...inv })
+    else active.push({ channelId: i.toString(16).padStart(64, '0'), ...inv, acceptedAt: T0, onChain: true })
   }
   return { accepted: active.length, refused }
 }
@@ -38,10 +40,51 @@ describe('channel quotas', () => {
   })
 
   it('every refusal names the flag that sets the limit', () => {
-    const active: ActiveChannel[] = Array.from({ length: 4 }, (_, i) => ({ channelId: String(i).padStart(64, '0'), counterparty: 'ab'.repeat(32), address: 'x' }))
-    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'x' }, limits)?.message).toMatch(/--max-channels-per-address 4/)
-    expect(quotaRefusal(active, { counterparty: 'ab'.repeat(32), address: 'y' }, limits)?.message).toMatch(/--max-channels-per-key 2/)
-    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'y' }, { ...limits, maxChannels: 4 })?.message).toMatch(/--max-channels 4/)
+    const active: ActiveChannel[] = Array.from({ length: 4 }, (_, i) => ({ channelId: String(i).padStart(64, '0'), counterparty: 'ab'.repeat(32), address: 'x', acceptedAt: T0, onChain: true }))
+    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'x' }, limits, T0)?.message).toMatch(/--max-channels-per-address 4/)
+    expect(quotaRefusal(active, { counterparty: 'ab'.repeat(32), address: 'y' }, limits, T0)?.message).toMatch(/--max-channels-per-key 2/)
+    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'y' }, { ...limits, maxChannels: 4 }, T0)?.message).toMatch(/--max-channels 4/)
+  })
+})
+
+describe('channels never opened on the contract', () => {
+  const key = 'ab'.repeat(32)
+  const ch = (i: number, acceptedAt: number, onChain: boolean): ActiveChannel => ({ channelId: `${i}`.repeat(8).padEnd(64, '0'), counterparty: key, address: '10.0.0.1', acceptedAt, onChain })
+
+  it('are forgotten 30 minutes after their invite, never one seen on the contract', () => {
+    expect(UNOPENED_CHANNEL_TTL_MS).toBe(30 * MIN)
+    expect(DEFAULT_LIMITS.unopenedTtlMs).toBe(UNOPENED_CHANNEL_TTL_MS)
+    const chans = [ch(1, T0, false), ch(2, T0 + 5 * MIN, false), ch(3, T0 - 600 * MIN, true)]
+    const due = (now: number) => unopenedExpired(chans, now, UNOPENED_CHANNEL_TTL_MS).map((c) => c.channelId.slice(0, 1))
+    expect(due(T0 + 30 * MIN - 1)).toEqual([])
+    expect(due(T0 + 30 * MIN)).toEqual(['1'])
+    expect(due(T0 + 35 * MIN)).toEqual(['1', '2'])
+    // Open on the contract for ten hours: never a candidate, however old.
+    expect(due(T0 + 10_000 * MIN)).toEqual(['1', '2'])
+  })
+
+  it('a key at its limit is told how many it holds, how many never opened and when the oldest is forgotten; once it is, a new channel fits', () => {
+    const three = { ...DEFAULT_LIMITS }
+    // Three "Trade with demo desk" clicks whose channels never opened (too little collateral, a closed tab).
+    const held = [ch(1, T0, false), ch(2, T0 + 10 * MIN, false), ch(3, T0 + 20 * MIN, false)]
+    const now = T0 + 23 * MIN
+    const r = quotaRefusal(held, { counterparty: key, address: '10.0.0.1' }, three, now)
+    expect(r?.code).toBe('CLIENT_QUOTA')
+    expect(r?.message).toBe(
+      `key ${key.slice(0, 12)}… has 3 channels (3 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 7 min) with the desk, its limit per key (--max-channels-per-key 3); try again once one is forgotten, or close one`,
+    )
+    // At 12:30 the desk forgets channel 1 (after reading the contract): the next invite fits.
+    const later = T0 + 30 * MIN
+    const kept = held.filter((c) => !unopenedExpired(held, later, three.unopenedTtlMs).includes(c))
+    expect(kept.map((c) => c.channelId.slice(0, 1))).toEqual(['2', '3'])
+    expect(quotaRefusal(kept, { counterparty: key, address: '10.0.0.1' }, three, later)).toBeNull()
+  })
+
+  it('channels all open on the contract: the refusal says so and asks to close one', () => {
+    const open = [ch(1, T0, true), ch(2, T0, true), ch(3, T0, true)]
+    expect(quotaRefusal(open, { counterparty: key, address: null }, DEFAULT_LIMITS, T0 + 90 * MIN)?.message).toMatch(/has 3 channels, all opened on the contract with the desk, .*; close one first$/)
+    // The desk's total and per-address refusals say the same of what they count.
+    expect(quotaRefusal([ch(1, T0, false)], { counterparty: 'cd'.repeat(32), address: '10.0.0.1' }, { ...DEFAULT_LIMITS, maxChannels: 1 }, T0 + 29 * MIN + 20_000)?.message).toMatch(/^the desk runs 1 channel \(1 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 40 s\)/)
   })
 })
 

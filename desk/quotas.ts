@@ -15,7 +15,17 @@ export interface DeskLimits {
   readonly minChallengePeriodMs: number
   /** Invite posts one remote address may make at once (then one per 3 s). */
   readonly inviteBurst: number
+  /** How long after its invite a channel never opened on the contract is kept (ms): then forgotten. */
+  readonly unopenedTtlMs: number
 }
+
+/**
+ * A channel never opened on the contract is forgotten 30 minutes after its invite: the trader
+ * closed the tab, or never had the collateral for its deposit. Nothing of anyone's is in it (the
+ * deposits move only at the open), but until then it holds a room, a session and a place under the
+ * per-key limit. 30 minutes is ample for an opening (seconds when both deposits are there).
+ */
+export const UNOPENED_CHANNEL_TTL_MS = 30 * 60_000
 
 export const DEFAULT_LIMITS: DeskLimits = {
   maxChannels: 200,
@@ -23,6 +33,7 @@ export const DEFAULT_LIMITS: DeskLimits = {
   maxChannelsPerAddress: 20,
   minChallengePeriodMs: 3_600_000,
   inviteBurst: 10,
+  unopenedTtlMs: UNOPENED_CHANNEL_TTL_MS,
 }
 
 export interface ActiveChannel {
@@ -30,22 +41,73 @@ export interface ActiveChannel {
   readonly counterparty: PublicKeyHex
   /** Remote address the invite came from; null for channels from before this start (or restored). */
   readonly address: string | null
+  /** When the desk accepted the invite (ms). */
+  readonly acceptedAt: number
+  /** Seen on the contract (opened, whatever came after): such a channel is never forgotten. */
+  readonly onChain: boolean
 }
 
-/** Why the desk takes no channel with `counterparty` from `address` now, or null when it may. */
-export function quotaRefusal(active: readonly ActiveChannel[], next: { readonly counterparty: PublicKeyHex; readonly address: string | null }, limits: DeskLimits): DemoError | null {
+/** When `c`, never opened on the contract, is forgotten; null when it is on the contract. */
+export function forgottenAt(c: ActiveChannel, ttlMs: number): number | null {
+  return c.onChain ? null : c.acceptedAt + ttlMs
+}
+
+/**
+ * The channels due to be forgotten at `now`: never seen on the contract, invited at least `ttlMs`
+ * ago. Candidates only: the desk reads the contract for each before it drops one (never a channel
+ * that is open there).
+ */
+export function unopenedExpired(active: readonly ActiveChannel[], now: number, ttlMs: number): ActiveChannel[] {
+  return active.filter((c) => {
+    const at = forgottenAt(c, ttlMs)
+    return at !== null && at <= now
+  })
+}
+
+/** "in 12 min", "in 40 s": how long until `at`. */
+function inTime(at: number, now: number): string {
+  const s = Math.max(0, Math.ceil((at - now) / 1000))
+  return s < 120 ? `in ${s} s` : `in ${Math.ceil(s / 60)} min`
+}
+
+/**
+ * What the desk holds of `channels` and when the oldest never opened on the contract is forgotten,
+ * for a refusal at a limit: "3 channels (2 never opened on the contract; the oldest unopened one,
+ * 1a2b3c4d, is forgotten at 12:40 UTC, in 7 min)".
+ */
+export function holdingText(channels: readonly ActiveChannel[], now: number, ttlMs: number): string {
+  const at = channels.map((c) => ({ c, at: forgottenAt(c, ttlMs) })).filter((x): x is { c: ActiveChannel; at: number } => x.at !== null)
+  const n = `${channels.length} channel${channels.length === 1 ? '' : 's'}`
+  if (at.length === 0) return `${n}, all opened on the contract`
+  const oldest = at.reduce((a, b) => (b.at < a.at ? b : a))
+  const when = new Date(oldest.at).toISOString().slice(11, 16)
+  return `${n} (${at.length} never opened on the contract; the oldest unopened one, ${oldest.c.channelId.slice(0, 8)}, is forgotten at ${when} UTC, ${inTime(oldest.at, now)})`
+}
+
+/**
+ * Why the desk takes no channel with `counterparty` from `address` now, or null when it may. A
+ * refusal says how many channels count against the limit and when the oldest never opened on the
+ * contract is forgotten (it then stops counting).
+ */
+export function quotaRefusal(active: readonly ActiveChannel[], next: { readonly counterparty: PublicKeyHex; readonly address: string | null }, limits: DeskLimits, now: number): DemoError | null {
+  const holds = (cs: readonly ActiveChannel[]) => holdingText(cs, now, limits.unopenedTtlMs)
   if (active.length >= limits.maxChannels) {
-    return new DemoError('DESK_FULL', `the desk runs ${active.length} channels, its limit (--max-channels ${limits.maxChannels}); try again once some have closed`)
+    return new DemoError('DESK_FULL', `the desk runs ${holds(active)}, its limit (--max-channels ${limits.maxChannels}); try again once some have closed or been forgotten`)
   }
   if (next.address !== null) {
-    const fromAddress = active.filter((c) => c.address === next.address).length
-    if (fromAddress >= limits.maxChannelsPerAddress) {
-      return new DemoError('CLIENT_QUOTA', `${fromAddress} open channels came from ${next.address}, the desk's limit per address (--max-channels-per-address ${limits.maxChannelsPerAddress})`)
+    const fromAddress = active.filter((c) => c.address === next.address)
+    if (fromAddress.length >= limits.maxChannelsPerAddress) {
+      return new DemoError('CLIENT_QUOTA', `${holds(fromAddress)} came from ${next.address}, the desk's limit per address (--max-channels-per-address ${limits.maxChannelsPerAddress})`)
     }
   }
-  const withKey = active.filter((c) => c.counterparty === next.counterparty).length
-  if (withKey >= limits.maxChannelsPerKey) {
-    return new DemoError('CLIENT_QUOTA', `key ${next.counterparty.slice(0, 12)}… has ${withKey} open channels with the desk, its limit per key (--max-channels-per-key ${limits.maxChannelsPerKey}); close one first`, 'sealed')
+  const withKey = active.filter((c) => c.counterparty === next.counterparty)
+  if (withKey.length >= limits.maxChannelsPerKey) {
+    const unopened = withKey.some((c) => !c.onChain)
+    return new DemoError(
+      'CLIENT_QUOTA',
+      `key ${next.counterparty.slice(0, 12)}… has ${holds(withKey)} with the desk, its limit per key (--max-channels-per-key ${limits.maxChannelsPerKey}); ${unopened ? 'try again once one is forgotten, or close one' : 'close one first'}`,
+      'sealed',
+    )
   }
   return null
 }

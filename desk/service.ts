@@ -84,7 +84,7 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
   const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, settlement, market, funds, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
   const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst))
   log(`style ${o.style.name}: ${o.style.description}`)
-  log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per address`)
+  log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per address, a channel never opened on the contract forgotten ${o.limits.unopenedTtlMs / 60_000} min after its invite`)
   return {
     url: api.url,
     keys,

@@ -394,3 +394,48 @@ test('a counter the desk will not take is answered with its reason, in words the
     await desk.stop()
   }
 })
+
+test('a demo-desk channel never opened on the contract is abandoned, nothing deposited; the desk at its limit says when the unopened one is forgotten', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  // One channel per key, so the second click meets the limit.
+  const demo = demoService(stack, DEMO_PORT, ['--max-channels-per-key', '1'])
+  lastDesk = demo
+  await demo.start()
+  try {
+    const trader = await newTrader(browser, stack, 'desk-abandon', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const page = trader.page
+    await trader.open()
+    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
+    await page.getByLabel('Repeat passphrase').fill(PASS)
+    await page.getByRole('button', { name: 'Create identity' }).click()
+    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    // No test funds: nothing to deposit, so the channel never opens on the contract.
+    await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+    await expect(page.getByTestId('demo-connect-shortfall')).toBeVisible({ timeout: 10_000 })
+    await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+    await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+    const abandon = page.getByRole('button', { name: /^Abandon channel Demo Desk/ })
+    await expect(abandon).toHaveCount(1)
+    const id = ((await abandon.getAttribute('data-testid')) ?? '').replace('abandon-', '')
+
+    // At the desk's limit: the refusal is a sentence with how many it holds and when the unopened one goes; the code only in the tooltip.
+    await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+    await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+    const failure = page.getByTestId('demo-connect-failure')
+    await expect(failure).toContainText(new RegExp(`Could not open a channel: Demo Desk refused the invite: key [0-9a-f]{12}… has 1 channel \\(1 never opened on the contract; the oldest unopened one, ${id}, is forgotten at \\d\\d:\\d\\d UTC, in (29|30) min\\) with the desk`), { timeout: 10_000 })
+    await expect(failure).not.toContainText('(CLIENT_QUOTA)')
+    await expect(failure.locator('[data-code="CLIENT_QUOTA"]')).toHaveAttribute('title', 'Error code (for support): CLIENT_QUOTA')
+
+    // Abandon: the contract is read, the confirmation says nothing was deposited, the channel leaves the list.
+    await abandon.click()
+    const confirm = page.getByTestId(`abandon-confirm-${id}`)
+    await expect(confirm).toContainText('“Demo Desk” was never opened on the contract: nothing was deposited in it and nothing of yours is locked.')
+    await shot(page, 'abandon-confirm')
+    await confirm.getByRole('button', { name: 'Abandon channel' }).click()
+    await expect(page.getByTestId(`channel-${id}`)).toHaveCount(0)
+    await expect(page.getByRole('button', { name: /^Abandon channel/ })).toHaveCount(0)
+    await trader.context.close()
+  } finally {
+    await demo.stop()
+  }
+})

@@ -1,10 +1,23 @@
-// The trader's channels, and the ways to start one: invite, accept, or the demo counterparty.
+// The trader's channels, and the ways to start one: invite, accept, or the demo counterparty. A
+// channel the contract never opened can be abandoned (abandon.ts), after a check on the contract.
+import { useState } from 'react'
 import { fingerprint } from '../../core/index.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
+import { useSettlement } from '../settlement/useSettlement.ts'
+import { abandonCheck } from './abandon.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 
 export type ChannelPick = { kind: 'channel'; channelId: string } | { kind: 'new' } | { kind: 'accept' } | { kind: 'demo' }
 
-export function ChannelList({ records, selected, onPick, damaged }: { records: readonly ChannelRecord[]; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[] }) {
+export function ChannelList({ records, selected, onPick, damaged, onAbandon }: {
+  records: readonly ChannelRecord[]; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[]
+  /** Removes an abandoned channel from the list (called only after the contract said it never opened it). */
+  onAbandon: (channelId: string) => Promise<void>
+}) {
+  const { snap } = useSettlement()
+  // Seen opened in the contract's events this page read: no Abandon offered (the click checks the contract anyway).
+  const opened = new Set(snap.events.filter((e) => e.type === 'ChannelOpened' && e.channelId).map((e) => e.channelId))
   const is = (p: ChannelPick) => JSON.stringify(p) === JSON.stringify(selected)
   return (
     <section className="card" aria-labelledby="channels-title">
@@ -20,6 +33,7 @@ export function ChannelList({ records, selected, onPick, damaged }: { records: r
                 <strong>{r.label}</strong>
                 <span className="muted mono small"> {fingerprint(peer).slice(0, 11)}</span>
               </button>
+              {r.restoredAt === undefined && !opened.has(r.channelId) && <AbandonChannel record={r} onAbandon={onAbandon} />}
             </li>
           )
         })}
@@ -33,5 +47,56 @@ export function ChannelList({ records, selected, onPick, damaged }: { records: r
         <button type="button" className="secondary" onClick={() => onPick({ kind: 'demo' })}>Trade with demo desk</button>
       </div>
     </section>
+  )
+}
+
+type AbandonStep = { step: 'idle' } | { step: 'checking' } | { step: 'confirm'; text: string } | { step: 'refused'; failure: Failure } | { step: 'removing' }
+
+/** "Abandon" under a channel not seen opened: reads the contract, then asks to confirm (or says why not). */
+function AbandonChannel({ record, onAbandon }: { record: ChannelRecord; onAbandon: (channelId: string) => Promise<void> }) {
+  const { conn } = useSettlement()
+  const [s, setS] = useState<AbandonStep>({ step: 'idle' })
+  const id = record.channelId.slice(0, 8)
+  const check = async () => {
+    setS({ step: 'checking' })
+    try {
+      // Read now, not from the events: a channel the contract holds is never dropped.
+      const r = abandonCheck((await conn.settlement.chain.channel(record.channelId)).status, record.label)
+      setS(r.ok ? { step: 'confirm', text: r.confirm } : { step: 'refused', failure: failureOf(r.reason) })
+    } catch (e) {
+      setS({ step: 'refused', failure: failureOf(`Could not read the channel on the contract, so it is kept: ${failureOf(e).text} Try again when the chain answers.`) })
+    }
+  }
+  const abandon = async () => {
+    setS({ step: 'removing' })
+    try {
+      await onAbandon(record.channelId)
+    } catch (e) {
+      setS({ step: 'refused', failure: failureOf(e) })
+    }
+  }
+  if (s.step === 'idle' || s.step === 'checking') {
+    return (
+      <button type="button" className="link small" disabled={s.step === 'checking'} onClick={() => void check()} aria-label={`Abandon channel ${record.label} (${id})`} data-testid={`abandon-${id}`}>
+        {s.step === 'checking' ? 'Checking the contract…' : 'Abandon (never opened)'}
+      </button>
+    )
+  }
+  if (s.step === 'refused') {
+    return (
+      <p className="small error" role="alert" data-testid={`abandon-refused-${id}`}>
+        <FailureText failure={s.failure} />{' '}
+        <button type="button" className="link small" onClick={() => setS({ step: 'idle' })}>OK</button>
+      </p>
+    )
+  }
+  return (
+    <div role="alertdialog" aria-labelledby={`abandon-text-${id}`} className="small" data-testid={`abandon-confirm-${id}`}>
+      <p id={`abandon-text-${id}`}>{s.step === 'confirm' ? s.text : 'Removing…'}</p>
+      <div className="row">
+        <button type="button" className="danger small" disabled={s.step === 'removing'} onClick={() => void abandon()}>Abandon channel</button>
+        <button type="button" className="secondary small" disabled={s.step === 'removing'} onClick={() => setS({ step: 'idle' })}>Keep it</button>
+      </div>
+    </div>
   )
 }

@@ -41,7 +41,9 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       // Not reachable: maybe npm start is not running. Reached and refused: the desk's reason.
       const f = failureOf(e)
       setStatus(null)
-      setFailure({ text: reached ? `Could not open a channel: ${f.text}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
+      // At the desk's per-key limit: channels that never opened can go from the trader's list too (the desk forgets them itself, in its own time).
+      const more = f.code === 'CLIENT_QUOTA' ? ' A channel that never opened can be abandoned from your channel list.' : ''
+      setFailure({ text: reached ? `Could not open a channel: ${f.text}${more}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
     } finally {
       setBusy(false)
     }

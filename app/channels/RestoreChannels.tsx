@@ -70,9 +70,11 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
     }
   }, [conn, address])
 
+  // Read again when a channel opens on the contract: one abandoned here (never opened then) may be opened after all.
+  const opens = snap.events.filter((e) => e.type === 'ChannelOpened').length
   useEffect(() => {
     if (nodeUp) void look()
-  }, [nodeUp, look, known.length])
+  }, [nodeUp, look, known.length, opens])
 
   const missing = (found ?? []).filter((c) => c.status !== 'closed' && partyOf(c.params, keys.publicKey) !== null && !known.some((r) => r.channelId === c.channelId))
   if (missing.length === 0 && !error) return null

@@ -9,6 +9,8 @@ export interface Channels {
   readonly error: Failure | null
   add(record: ChannelRecord): Promise<void>
   update(channelId: string, patch: Partial<ChannelRecord>): Promise<void>
+  /** Drops a channel from the list (abandon.ts: only one the contract never opened; the caller checks). */
+  remove(channelId: string): Promise<void>
 }
 
 /** The channel list of the identity `owner` (its public key), persisted. */
@@ -57,5 +59,12 @@ export function useChannels(owner: string): Channels {
     [persist, records],
   )
 
-  return { loaded, records, damaged, error, add, update }
+  const remove = useCallback(
+    async (channelId: string) => {
+      await persist(records.filter((r) => r.channelId !== channelId))
+    },
+    [persist, records],
+  )
+
+  return { loaded, records, damaged, error, add, update, remove }
 }

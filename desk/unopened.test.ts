@@ -1,0 +1,111 @@
+// Channels never opened on the contract (issue: a demo-desk channel stuck "not opened"): against the
+// real desk process on the chain (anvil with the adjudicator, the oracle service; signaling and the
+// desk as child processes; this process is the trader over real WebRTC with its own EVM account).
+// With --max-channels-per-key 2 and --forget-unopened-minutes 0.25 (15 s instead of 30 min):
+//  - one channel opened on the contract, one whose open failed (the trader's deposit is not there):
+//    a third invite is refused, saying how many the key holds and when the unopened one is forgotten;
+//  - once its time is up the desk forgets the unopened one (and only that one: the open channel,
+//    older than that, stays), and the third invite is taken;
+//  - the trader opens the forgotten channel on the contract after all (both open authorisations were
+//    in its doc): the desk takes it back at once from the contract's event.
+// Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/unopened.test.ts
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rmSync } from 'node:fs'
+import { evmKeyOf, otherParty, stateHash, type KeyPair } from '../core/index.ts'
+import { readAuthorization } from '../core/sync/index.ts'
+import { tempDir, type Service } from '../scripts/services.ts'
+import { proposeChannel } from '../app/channels/proposal.ts'
+import type { ChannelRecord } from '../app/channels/channelRecords.ts'
+import { ChainTrader, USDC, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
+
+const TTL_MS = 15_000
+
+interface DeskInfoJson {
+  channels: { channelId: string; status: string }[]
+}
+
+describe('a channel never opened on the contract', () => {
+  let tb: Testbed
+  let desk: Service
+  let deskUrl = ''
+  let deskKey = ''
+  let deskEvm = '' // no 0x
+  const deskDir = tempDir('otc-unopened-desk-')
+  const cleanup: (() => void | Promise<void>)[] = []
+
+  beforeAll(async () => {
+    tb = await startTestbed({ watchtower: false })
+    desk = deskProcess(tb, deskDir, ['--max-channels-per-key', '2', '--forget-unopened-minutes', String(TTL_MS / 60_000)])
+    await desk.start()
+    deskUrl = deskUrlOf(desk)
+    const info = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: string; evmAddress: string }
+    deskKey = info.publicKey
+    deskEvm = info.evmAddress.slice(2)
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c()
+    await desk?.stop()
+    await tb?.stop()
+    rmSync(deskDir, { recursive: true, force: true })
+  })
+
+  const invite = (keys: KeyPair, mine: string, theirs: string): ChannelRecord =>
+    proposeChannel(
+      keys,
+      { counterparty: `${deskKey}@0x${deskEvm}`, label: 'Demo Desk', myDeposit: mine, theirDeposit: theirs, challengeHours: '24' },
+      { chainId: tb.config.chainId, contract: tb.config.adjudicator, oracle: tb.oracle.oracle.publicKey, myEvm: evmKeyOf(keys.secretKey).address },
+      Date.now(),
+    )
+  const post = async (rec: ChannelRecord) => {
+    const res = await fetch(`${deskUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rec.invite) })
+    return { status: res.status, body: (await res.json()) as { channelId?: string; error?: { code: string; message: string } } }
+  }
+  const channels = async () => ((await (await fetch(`${deskUrl}/info`)).json()) as DeskInfoJson).channels
+
+  it('stops counting once forgotten, never an open one, and is taken back if opened after all', async () => {
+    // 60,000 free: the first channel takes 50,000, so the second's 30,000 cannot be covered at its open.
+    const trader = await ChainTrader.start(tb, 60_000n * USDC)
+    const diag = () => `desk:\n${desk.tail(40)}`
+
+    const open = invite(trader.keys, '50000', '50000')
+    expect((await post(open)).status).toBe(200)
+    const a = await trader.join(tb, open, cleanup)
+    await trader.openOnChain(a.session, open, diag)
+
+    // The second: co-signed, both open authorisations in the doc, but the open is refused on chain.
+    const stuck = invite(trader.keys, '30000', '30000')
+    const stuckAt = Date.now()
+    expect((await post(stuck)).status).toBe(200)
+    const b = await trader.join(tb, stuck, cleanup)
+    await b.session.proposeOpening(stuck.deposits.A, stuck.deposits.B)
+    const opening = await until('co-signed opening of the second channel', () => (b.session.view.latest?.state.version === 0 ? b.session.view.latest : null), 30_000, diag)
+    expect(await trader.authorize(b.session, 'open', opening)).toBe(true)
+    const deskAuth = await until("the desk's open authorisation", () => readAuthorization(b.session.doc, stuck.params, 'open', stateHash(opening.state), otherParty(b.session.me)), 30_000, diag)
+    await until('the desk tried to open it', () => /open on the contract refused/.test(desk.tail(200)), 30_000, diag)
+    expect((await trader.settlement.chain.channel(stuck.channelId)).status).toBe('none')
+
+    // At the limit: the refusal says how many the key holds and when the unopened one goes.
+    const third = invite(trader.keys, '10', '10')
+    const refused = await post(third)
+    expect([refused.status, refused.body.error?.code]).toEqual([429, 'CLIENT_QUOTA'])
+    expect(refused.body.error?.message).toMatch(new RegExp(`has 2 channels \\(1 never opened on the contract; the oldest unopened one, ${stuck.channelId.slice(0, 8)}, is forgotten at \\d\\d:\\d\\d UTC, in \\d+ s\\) with the desk, its limit per key \\(--max-channels-per-key 2\\)`))
+
+    // Its time up, the next invite finds it forgotten; the open channel, older, stays.
+    await new Promise((r) => setTimeout(r, Math.max(0, stuckAt + TTL_MS + 500 - Date.now())))
+    const taken = await post(third)
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200)
+    const after = await channels()
+    expect(after.map((c) => c.channelId).sort()).toEqual([open.channelId, third.channelId].sort())
+    expect(after.find((c) => c.channelId === open.channelId)?.status).toBe('open')
+    expect(desk.tail(200)).toMatch(new RegExp(`\\[${stuck.channelId.slice(0, 8)}\\] forgotten: never opened on the contract`))
+
+    // The trader finds the deposit after all and opens the forgotten channel with the desk's
+    // authorisation: the contract holds the desk's 30,000 in it, so the desk runs it again.
+    await trader.settlement.chain.getTestFunds(30_000n * USDC)
+    await trader.settlement.chain.deposit(30_000n * USDC)
+    await trader.settlement.open(stuck.params, opening, deskAuth)
+    await until('the desk takes the opened channel back', async () => (await channels()).find((c) => c.channelId === stuck.channelId && c.status === 'open'), 30_000, diag)
+    expect(desk.tail(200)).toMatch(new RegExp(`\\[${stuck.channelId.slice(0, 8)}\\] on the contract \\(open\\) but not in the desk's data`))
+  }, 240_000)
+})

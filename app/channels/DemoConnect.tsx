@@ -9,7 +9,7 @@ import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { useVenue } from './NewChannelForm.tsx'
 import { depositShortfall, proposeChannel } from './proposal.ts'
-import { demoDeskCard, inviteDemoDesk } from './demoDesk.ts'
+import { demoDeskCard, inviteDemoDesk, venueNotReady } from './demoDesk.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 
 /** What each side deposits in a channel opened from here. */
@@ -17,18 +17,20 @@ const DEPOSIT = '50000'
 
 export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const venue = useVenue()
-  const { snap } = useSettlement()
+  const { conn, snap } = useSettlement()
   const [status, setStatus] = useState<string | null>(null)
   const [failure, setFailure] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
   // Said before the click: the desk opens the channel on the contract only once the trader's deposit is there.
   const shortfall = depositShortfall(parseUnits(DEPOSIT, config.asset.decimals), snap.wallet?.free ?? null)
+  // The invite names the chain, the contract and the oracle: until the app has read them the button waits.
+  const notReady = venue ? null : venueNotReady(snap, conn.cfg.oracleUrl !== null)
   const connect = async () => {
     setBusy(true)
     setFailure(null)
     let reached = false
     try {
-      if (!venue) throw new Error('the chain or the oracle service is not reachable')
+      if (!venue) throw new Error(notReady ?? 'the chain or the oracle service is not reachable')
       setStatus('Asking the demo desk for its key…')
       const desk = await demoDeskCard(config.demoUrl)
       reached = true
@@ -56,7 +58,8 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
         quotes your RFQs from its pricing model, co-signs trades, settles at expiry and closes when you do.
       </p>
       {shortfall && <p className="small warn" data-testid="demo-connect-shortfall">{shortfall}</p>}
-      <button type="button" onClick={() => void connect()} disabled={busy}>Open a channel with the demo desk</button>
+      <button type="button" onClick={() => void connect()} disabled={busy || notReady !== null}>Open a channel with the demo desk</button>
+      {notReady && <p className="small muted" data-testid="demo-connect-not-ready">Not yet: {notReady}</p>}
       {status && <p role="status">{status}</p>}
       {failure && <p role="status" data-testid="demo-connect-failure"><FailureText failure={failure} /></p>}
     </section>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { failureOf } from '../failure.ts'
-import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk } from './demoDesk.ts'
+import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk, venueNotReady } from './demoDesk.ts'
 
 /** fetch answering `status` with `body` (text). */
 const answer = (status: number, body: string) => vi.fn(async () => new Response(body, { status }))
@@ -27,5 +27,16 @@ describe("a demo desk's local API", () => {
     await expect(demoDeskCard('http://127.0.0.1:8600')).rejects.toThrow('sent no key or contact')
     vi.stubGlobal('fetch', answer(503, ''))
     await expect(demoDeskCard('http://127.0.0.1:8600')).rejects.toThrow('answered 503')
+  })
+
+  it('says whether a channel can be proposed yet: still reading (not an error), the chain or the oracle not reachable, or ready', () => {
+    const ready = { healthy: true, healthError: null, info: { oracle: { publicKey: 'ab' } }, wallet: { address: '11' } }
+    expect(venueNotReady(ready, true)).toBeNull()
+    expect(venueNotReady({ ...ready, healthy: null }, true)).toBe('reading the chain and the oracle service…')
+    expect(venueNotReady({ ...ready, info: null }, true)).toBe('reading the chain and the oracle service…')
+    expect(venueNotReady({ ...ready, wallet: null }, true)).toBe('reading the chain and the oracle service…')
+    expect(venueNotReady({ ...ready, healthy: false, healthError: 'fetch failed' }, true)).toBe('the chain is not reachable (fetch failed)')
+    expect(venueNotReady({ ...ready, info: { oracle: null } }, true)).toBe('the oracle service is not reachable')
+    expect(venueNotReady({ ...ready, info: { oracle: null } }, false)).toBe('this deployment names no oracle service')
   })
 })

@@ -45,3 +45,16 @@ export async function inviteDemoDesk(url: string, name: string, invite: unknown)
   }
   throw new DemoDeskRefusal(code, `${name} refused the invite: ${reason}`, sent.status)
 }
+
+/**
+ * Why a channel cannot be proposed yet from the settlement link's snapshot (an invite names the
+ * chain, the contract, the oracle's key and the trader's EVM account), or null when it can. While
+ * the app is still reading them after a load it says so: a click then is not an error, and the
+ * button waits instead of answering "not reachable".
+ */
+export function venueNotReady(s: { readonly healthy: boolean | null; readonly healthError: string | null; readonly info: { readonly oracle: unknown } | null; readonly wallet: unknown }, oracleConfigured: boolean): string | null {
+  if (s.healthy === false) return `the chain is not reachable${s.healthError ? ` (${s.healthError})` : ''}`
+  if (s.healthy === null || s.info === null || s.wallet === null) return 'reading the chain and the oracle service…'
+  if (s.info.oracle === null) return oracleConfigured ? 'the oracle service is not reachable' : 'this deployment names no oracle service'
+  return null
+}

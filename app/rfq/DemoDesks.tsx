@@ -11,7 +11,7 @@ import { config } from '../config.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { parseDemoUrls } from './demoDesks.ts'
-import { demoDeskCard, inviteDemoDesk } from '../channels/demoDesk.ts'
+import { demoDeskCard, inviteDemoDesk, venueNotReady } from '../channels/demoDesk.ts'
 
 const DEMO_URLS = parseDemoUrls(new URLSearchParams(globalThis.location?.search ?? '').get('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined), config.demoUrl)
 
@@ -32,7 +32,9 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
-  const { snap } = useSettlement()
+  const { conn, snap } = useSettlement()
+  // The invite names the chain, the contract and the oracle: until the app has read them the buttons wait.
+  const notReady = venue ? null : venueNotReady(snap, conn.cfg.oracleUrl !== null)
   // Said under the field before any click: a deposit that is no amount, or more than the contract holds free for the trader.
   const depositCheck = ((): { problem: string } | { shortfall: string | null } => {
     try {
@@ -65,7 +67,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
     if (!c.contact || !c.name) return
     setBusy(true)
     try {
-      if (!venue) throw new Error('the chain or the oracle service is not reachable')
+      if (!venue) throw new Error(notReady ?? 'the chain or the oracle service is not reachable')
       const record = proposeChannel(keys, { counterparty: c.contact, label: c.name, myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' }, venue, Date.now())
       setStatus({ publicKey: c.publicKey, text: `Sending the invite to ${c.name}…` })
       await inviteDemoDesk(c.url, c.name, record.invite)
@@ -88,13 +90,14 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       </label>
       {'problem' in depositCheck && <p id="demo-deposit-problem" className="small error">{depositCheck.problem}</p>}
       {'shortfall' in depositCheck && depositCheck.shortfall && <p className="small warn" data-testid="demo-deposit-shortfall">{depositCheck.shortfall}</p>}
+      {notReady && <p className="small muted" data-testid="demo-desks-not-ready">Not yet: {notReady}</p>}
       <ul className="channel-list">
         {cards.map((c) => (
           <li key={c.url} className="row small">
             {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
-                <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact || 'problem' in depositCheck} onOpen={() => void open(c)} />
+                <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact || 'problem' in depositCheck || notReady !== null} onOpen={() => void open(c)} />
               </>
             )}
           </li>

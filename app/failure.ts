@@ -25,6 +25,14 @@ export function failureOf(e: unknown, hints: Readonly<Record<string, string>> = 
   return { text: e instanceof Error ? e.message : String(e), code: null }
 }
 
+/**
+ * A refusal the engine already put in words (a rejected document entry, what became of a proposal),
+ * with its stable code apart; an empty code (the engine's "none") is no code.
+ */
+export function worded(text: string, code: string | null | undefined): Failure {
+  return { text, code: code ? code : null }
+}
+
 /** The sentence alone, for a line that has no room for the code (a notice, a status, a log). */
 export function describeFailure(e: unknown): string {
   return failureOf(e).text

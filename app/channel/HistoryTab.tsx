@@ -5,7 +5,8 @@ import { toWire } from '../../core/index.ts'
 import { memo, useMemo, useState, useSyncExternalStore } from 'react'
 import { formatMoney } from '../money/money.ts'
 import { timeText } from '../blotter/book.ts'
-import { auditRows, auditStates, changeInWords, readableReason } from './auditText.ts'
+import { auditRows, auditStates, changeInWords, rejectedFailure } from './auditText.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { BookEntry } from '../blotter/book.ts'
 import { raceLogFor } from './raceLog.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -92,7 +93,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { sna
               <tr key={`${r.area}${r.key}${i}`}>
                 <td>{r.area}</td>
                 <td className="mono small">{String(r.key).slice(0, 24)}</td>
-                <td>{readableReason(r.reason)} <span className="muted">({r.code})</span></td>
+                <td><FailureText failure={rejectedFailure(r)} /></td>
               </tr>
             ))}
           </tbody>

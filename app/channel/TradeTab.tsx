@@ -18,6 +18,8 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
 import { contentKey, useStableByKey } from './stableValue.ts'
+import { outcomeFailure } from './auditText.ts'
+import { FailureText } from '../FailureText.tsx'
 import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import type { BookView } from '../blotter/useBook.ts'
 import { FillTicket } from '../blotter/FillTicket.tsx'
@@ -404,7 +406,7 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
               <li key={o.intent + o.status} data-status={o.status}>
                 {o.type} · <span className={`pill ${o.status === 'done' ? 'good' : o.status === 'refused' || o.status === 'failed' ? 'bad' : 'warn'}`}>{o.status}</span>
                 {o.version !== null && <span className="muted"> v{o.version}</span>}
-                {o.status !== 'done' && o.message && <span className="small"> — {o.message}{o.code ? ` (${o.code})` : ''}</span>}
+                {outcomeFailure(o) && <span className="small"> — <FailureText failure={outcomeFailure(o)!} /></span>}
               </li>
             ))}
           </ul>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
 import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
-import { auditRows, auditStates, proposalInWords, type AuditContext } from './auditText.ts'
+import { auditRows, auditStates, outcomeFailure, proposalInWords, rejectedFailure, type AuditContext } from './auditText.ts'
 import { RaceLog } from './raceLog.ts'
 
 const ch = testChannel()
@@ -83,5 +83,26 @@ describe('states the document compacted away', () => {
       ['v1', 'state', h('b'), true],
     ])
     expect(rows.find((r) => r.version === 'v1')!.proposedBy).toBe('you')
+  })
+})
+
+describe('refusals on the History and Trade tabs', () => {
+  /** A code in parentheses, the way both tabs used to append it: "… (CONFLICT)". */
+  const RAW_CODE = /\([A-Z][A-Z0-9_]+\)/
+
+  it('shows a rejected entry\'s reason in words, its code apart for the tooltip', () => {
+    const f = rejectedFailure({ reason: 'quote expired at 1764835200000', code: 'QUOTE_EXPIRED' })
+    expect(f).toEqual({ text: 'quote expired at 2025-12-04 08:00:00 UTC', code: 'QUOTE_EXPIRED' })
+    expect(f.text).not.toMatch(RAW_CODE)
+  })
+
+  it('shows what went wrong with a proposal without its code, and nothing for one that is done', () => {
+    const f = outcomeFailure({ status: 'refused', message: 'the request was filled by another quote', code: 'REQUEST_FILLED' })
+    expect(f).toEqual({ text: 'the request was filled by another quote', code: 'REQUEST_FILLED' })
+    expect(f?.text).not.toMatch(RAW_CODE)
+    // The engine's empty code is no code (no tooltip), not "()".
+    expect(outcomeFailure({ status: 'failed', message: 'signing failed', code: '' })).toEqual({ text: 'signing failed', code: null })
+    expect(outcomeFailure({ status: 'done', message: 'ok', code: 'X' })).toBeNull()
+    expect(outcomeFailure({ status: 'retrying', message: '', code: 'CONFLICT' })).toBeNull()
   })
 })

@@ -1,8 +1,10 @@
 // The audit trail in words: what each co-signed version changed, who proposed it, and why a
-// version number was skipped. Pure; HistoryTab shows it.
+// version number was skipped; refusals as a sentence with their code apart. Pure; HistoryTab (and
+// the Trade tab's outcomes) show it.
 import { otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
-import { intentKey } from '../../core/sync/index.ts'
+import { intentKey, type IntentOutcome, type RejectedEntry } from '../../core/sync/index.ts'
+import { worded, type Failure } from '../failure.ts'
 import { formatMoney } from '../money/money.ts'
 import { formatFixing, formatUtc } from '../risk/format.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
@@ -92,6 +94,16 @@ export function proposalInWords(t: Transition | null, ctx: AuditContext): string
 /** A refusal as the engine words it, with its epoch-millisecond times as UTC times a person reads. */
 export function readableReason(reason: string): string {
   return reason.replace(/\b1\d{12}\b/g, (ms) => `${new Date(Number(ms)).toISOString().slice(0, 19).replace('T', ' ')} UTC`)
+}
+
+/** A rejected entry of the document or local storage as the trader reads it: the reason in words, its code apart (failure.ts). */
+export function rejectedFailure(r: Pick<RejectedEntry, 'reason' | 'code'>): Failure {
+  return worded(readableReason(r.reason), r.code)
+}
+
+/** What went wrong with one of my proposals, or null when nothing did (done, or no message). */
+export function outcomeFailure(o: Pick<IntentOutcome, 'status' | 'message' | 'code'>): Failure | null {
+  return o.status === 'done' || !o.message ? null : worded(o.message, o.code)
 }
 
 /** A proposal seen at a version that never became a state (app/channel/raceLog.ts). */

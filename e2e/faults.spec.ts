@@ -81,6 +81,12 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // Finalize paid the free balances of the latest state; the position's collateral stays locked.
   expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
   expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
+  // The header says so: the free balances are no longer in the channel but paid out, every minor
+  // unit, so the trader does not count them twice beside their free balance in the contract.
+  await expect(a.getByTestId('my-balance')).toHaveAttribute('data-exact', '0')
+  await expect(a.getByTestId('my-balance-paid')).toContainText('paid out by the contract:')
+  await expect(a.getByTestId('my-balance-paid').locator('[data-exact]')).toHaveAttribute('data-exact', String(latest.state.balanceA))
+  await expect(a.getByTestId('their-balance-paid').locator('[data-exact]')).toHaveAttribute('data-exact', String(latest.state.balanceB))
 
   const pos = latest.state.positions[0]!
   // Finalized, nothing paid out yet: the position is still open and locked on the contract.

@@ -109,7 +109,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         </p>
       )}
 
-      {s && figures && <Balances state={s} me={me} decimals={decimals} asset={asset} figures={figures} />}
+      {figures && <Balances decimals={decimals} asset={asset} figures={figures} />}
 
       {notices.length > 0 && (
         <ul className="notices" aria-label="What the app did">
@@ -192,21 +192,24 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 
 /**
  * What both signed in the latest state: free balances, collateral, open positions. After a dispute
- * the collateral and positions are the contract's (`figures`), with the signed ones beside them.
+ * the collateral and positions are the contract's (`figures`), with the signed ones beside them; once
+ * the contract finalized or closed the channel, the free balances are what it paid out.
  */
-const Balances = memo(function Balances({ state, me, decimals, asset, figures }: { state: ChannelState; me: Party; decimals: number; asset: string; figures: HeaderPositions }) {
+const Balances = memo(function Balances({ decimals, asset, figures }: { decimals: number; asset: string; figures: HeaderPositions }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
   const small = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} />
-  const { open, signed, note } = figures
+  const { free, paidOut, open, signed, note } = figures
   return (
     <div className="balances" role="group" aria-label="Channel balances">
       <div>
         <span className="muted small">Your free balance</span>
-        {money(me === 'A' ? state.balanceA : state.balanceB, 'my-balance')}
+        {money(free.mine, 'my-balance')}
+        {paidOut && <span className="muted small" data-testid="my-balance-paid">paid out by the contract: {small(paidOut.mine)}, now in your free balance there</span>}
       </div>
       <div>
         <span className="muted small">Their free balance</span>
-        {money(me === 'A' ? state.balanceB : state.balanceA, 'their-balance')}
+        {money(free.theirs, 'their-balance')}
+        {paidOut && <span className="muted small" data-testid="their-balance-paid">paid out by the contract: {small(paidOut.theirs)}</span>}
       </div>
       <div>
         {/* Each side's own: the sum of both read as the trader's (18,100 locked when the trader had locked nothing). */}

@@ -3,7 +3,7 @@
 // read from the contract (free balances), not from the app.
 import { test, expect, twoTradersInChannel, appPath, type Stack, type Trader } from './fixtures.ts'
 import { evmAddressOf, exportBackup, exportLatestState, trade, PASS } from './app.ts'
-import { importVault, unlockKey, parseSignedState, payoffToBuyer, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
+import { formatAmount, importVault, unlockKey, parseSignedState, payoffToBuyer, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
 import { formatFixing } from '../app/risk/format.ts'
 import type { Browser } from '@playwright/test'
 
@@ -113,6 +113,11 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await settleButton.click()
   // The last locked position paid out: the contract closes the channel.
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
+  // Notified as an in-channel settlement is, with what the contract paid Alice, exactly.
+  const { toA, toB } = settlementPayout(pos, att.attestation.price)
+  const paidText = toA === 0n ? 'The contract paid you nothing.' : `The contract paid you ${formatAmount(toA, pos.terms.assetDecimals)} ${pos.terms.asset} into your free balance there.`
+  await expect(a.getByRole('status', { name: 'Notifications' })).toContainText(`Settled on chain at the oracle's price: BTC-USD`, { timeout: 15_000 })
+  await expect(a.getByRole('status', { name: 'Notifications' })).toContainText(paidText)
   // The header follows the contract, not the last signed state (which still lists the position),
   // and says both.
   await expect(a.getByTestId('position-count')).toHaveText('0', { timeout: 15_000 })
@@ -122,7 +127,6 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(signedLockA).toHaveAttribute('data-exact', String(pos.lockA))
 
   // Exactly the latest signed state: free balance at finalize, plus the position's payout.
-  const { toA, toB } = settlementPayout(pos, att.attestation.price)
   const [freeA, freeB] = [await stack.chain.freeBalance(evmA), await stack.chain.freeBalance(evmB)]
   expect(freeA).toBe(KEPT + latest.state.balanceA + toA)
   expect(freeB).toBe(KEPT + latest.state.balanceB + toB)

@@ -4,6 +4,7 @@ import { unwindNote } from '../../core/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
+import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
 const terms: OptionPackage = {
@@ -158,5 +159,53 @@ describe('deskEvents', () => {
     const now = input({ quotes: [quote('0xq1')] })
     const memory = deskMemoryOf(now)
     expect(deskEvents(memory, now).memory).toBe(memory)
+  })
+})
+
+describe('payouts the contract makes after a dispute', () => {
+  // Odd amounts: the notice must say every minor unit the contract paid this trader.
+  const paid = (positionId: string, how: PositionPaidOnChain['how'], toA: bigint, toB: bigint): PositionPaidOnChain =>
+    ({ positionId: positionId as Hex, how, price: how === 'settled' ? 5_000_000n : null, toA, toB, block: 9n, time: EXPIRY, txHash: '0xaa' })
+  const p1 = paid('0x1', 'settled', 1_234_567_891n, 3n)
+  const p2 = paid('0x2', 'refunded', 0n, 700_000_001n)
+  const book: Book = { fills: [fill(1), fill(2)], closed: [] }
+  const onChain = (...paidOut: PositionPaidOnChain[]) => ({ paidOut, asset: 'USDC', decimals: 6 })
+  const at = (me: Party, ...paidOut: PositionPaidOnChain[] | [null]) =>
+    input({ book, me, chain: 'finalized', paidOnChain: paidOut[0] === null ? null : onChain(...(paidOut as PositionPaidOnChain[])) })
+
+  it('tells each new payout once, with what it paid this trader exactly', () => {
+    const unread = at('A', null)
+    const payouts = (texts: string[]) => texts.filter((t) => t.startsWith('payout: '))
+    const texts = payouts(told([unread, at('A'), at('A', p1), at('A', p1), at('A', p1, p2), at('A', p1, p2)]))
+    expect(texts).toEqual([
+      'payout: Settled on chain at the oracle\'s price: BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you 1,234.567891 USDC into your free balance there.',
+      'payout: Refunded on chain (no attestation in time): BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you nothing.',
+    ].map((t) => t.replace('2026-12-09', new Date(EXPIRY).toISOString().slice(0, 10))))
+    // The other party reads its own side of each payout.
+    const b = payouts(told([at('B'), at('B', p1, p2)]))
+    expect(b).toHaveLength(2)
+    expect(b[0]).toMatch(/paid you 0\.000003 USDC into your free balance there\.$/)
+    expect(b[1]).toMatch(/paid you 700\.000001 USDC into your free balance there, your lock back\.$/)
+  })
+
+  it('never tells again what the contract had paid when it was first read (a reload), nor while it is not read', () => {
+    // The screen opens before the contract is read; the first read already holds p1: not news.
+    let memory = deskMemoryOf(at('A', null))
+    for (const s of [at('A', p1), at('A', null), at('A', p1)]) {
+      const step = deskEvents(memory, s)
+      expect(step.events).toEqual([])
+      memory = step.memory
+    }
+    // Read at once on opening (the view was cached): the same.
+    expect(deskEvents(deskMemoryOf(at('A', p1)), at('A', p1)).events).toEqual([])
+    // Only what comes after is told.
+    expect(deskEvents(memory, at('A', p1, p2)).events.map((e) => e.kind)).toEqual(['payout'])
+    // Unchanged input keeps the memory object (the hook re-runs on every snapshot).
+    expect(deskEvents(memory, at('A', p1)).memory).toBe(memory)
+  })
+
+  it('names a position this browser never saw filled by its id', () => {
+    const step = deskEvents(deskMemoryOf(at('A')), { ...at('A', paid('0xabcdef0123456789', 'settled', 5n, 0n)), book: EMPTY })
+    expect(step.events[0]!.text).toBe('Settled on chain at the oracle\'s price: position 0xabcdef01…. The contract paid you 0.000005 USDC into your free balance there.')
   })
 })

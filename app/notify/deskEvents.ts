@@ -2,16 +2,18 @@
 // the other side gives on a request (a desk re-quotes a live request every few seconds as the
 // market moves and before its quote expires: those re-quotes are not news; a close-out of several
 // positions is one request, though it asks one ticket per position), each counter it makes, each
-// fill, each settled position, and a dispute starting. The hook (useDeskNotifications.ts)
+// fill, each settled position, each payout the contract makes after a dispute (at the oracle's price,
+// or a refund), and a dispute starting. The hook (useDeskNotifications.ts)
 // shows what this returns; the memory is what has been told already.
-import type { Party } from '../../core/index.ts'
+import { formatAmount, type Hex, type Party } from '../../core/index.ts'
+import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { openCloseOutTickets } from '../risk/closeOut.ts'
 import type { Book, ClosedPosition } from '../blotter/book.ts'
 import { instrumentOf, premiumText } from '../blotter/book.ts'
 import { formatMoney } from '../money/money.ts'
 
-export type DeskNoticeKind = 'quote' | 'fill' | 'dispute' | 'settled'
+export type DeskNoticeKind = 'quote' | 'fill' | 'dispute' | 'settled' | 'payout'
 
 export interface DeskEvent {
   readonly kind: DeskNoticeKind
@@ -29,6 +31,16 @@ export interface DeskEventInput {
   /** The channel's on-chain status ('open', 'disputed', ...), null while unknown. */
   readonly chain: string | null
   readonly peerName: string
+  /** What the contract paid out of the channel after a dispute (`ChainSettlement.view`), null (or absent) while not read. */
+  readonly paidOnChain?: PaidOnChainInput | null
+}
+
+export interface PaidOnChainInput {
+  /** Oldest first, one per position (the contract pays a position once). */
+  readonly paidOut: readonly PositionPaidOnChain[]
+  /** The channel's asset: the contract pays in it. */
+  readonly asset: string
+  readonly decimals: number
 }
 
 /** What has been told: the requests (and countered quotes) already quoted, counts of fills and settlements, the chain status. */
@@ -37,6 +49,12 @@ export interface DeskMemory {
   readonly fills: number
   readonly settled: number
   readonly chain: string | null
+  /**
+   * The positions whose payout on chain has been told, or was there when the contract was first read
+   * (null until then): the contract is read after the screen opens, and a reload must not tell again
+   * what it had already paid.
+   */
+  readonly paidOnChain: ReadonlySet<Hex> | null
 }
 
 /** My open close-out request: its tickets (one per position) and the key they share. */
@@ -78,6 +96,41 @@ export function deskMemoryOf(input: DeskEventInput): DeskMemory {
     fills: input.book.fills.length,
     settled: settledOf(input).length,
     chain: input.chain,
+    paidOnChain: paidIdsOf(input),
+  }
+}
+
+function paidIdsOf(input: DeskEventInput): ReadonlySet<Hex> | null {
+  return input.paidOnChain ? new Set(input.paidOnChain.paidOut.map((x) => x.positionId)) : null
+}
+
+/**
+ * The payouts the contract made since `told` (null: the contract's first read, whose payouts are
+ * already there, not news), and the positions told after them. An unread contract (null) changes nothing.
+ */
+function newPayouts(told: ReadonlySet<Hex> | null, input: DeskEventInput): { fresh: PositionPaidOnChain[]; told: ReadonlySet<Hex> | null } {
+  const chain = input.paidOnChain
+  if (!chain) return { fresh: [], told }
+  if (told === null) return { fresh: [], told: paidIdsOf(input) }
+  const fresh = chain.paidOut.filter((x) => !told.has(x.positionId))
+  return { fresh, told: fresh.length === 0 ? told : new Set([...told, ...fresh.map((x) => x.positionId)]) }
+}
+
+/**
+ * What the contract paid this trader for one position, exact to the minor unit (it pays from the
+ * position's two locks into each party's free balance in the contract).
+ */
+export function paidOnChainEvent(x: PositionPaidOnChain, input: Pick<DeskEventInput, 'book' | 'me'> & { readonly paidOnChain: PaidOnChainInput }): DeskEvent {
+  const f = input.book.fills.find((y) => y.positionId === x.positionId)
+  const what = f ? instrumentOf(f) : `position ${x.positionId.slice(0, 10)}…`
+  const toMe = input.me === 'A' ? x.toA : x.toB
+  const { asset, decimals } = input.paidOnChain
+  const paid = toMe === 0n ? 'paid you nothing' : `paid you ${formatAmount(toMe, decimals)} ${asset} into your free balance there`
+  return {
+    kind: 'payout',
+    text: x.how === 'settled'
+      ? `Settled on chain at the oracle's price: ${what}. The contract ${paid}.`
+      : `Refunded on chain (no attestation in time): ${what}. The contract ${paid}${toMe === 0n ? '' : ', your lock back'}.`,
   }
 }
 
@@ -102,10 +155,12 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   const settled = settledOf(input)
   const newlySettled = settled.slice(memory.settled)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
+  const payouts = newPayouts(memory.paidOnChain, input)
+  if (input.paidOnChain) for (const x of payouts.fresh) events.push(paidOnChainEvent(x, { book, me: input.me, paidOnChain: input.paidOnChain }))
   if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
   const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
-    && book.fills.length === memory.fills && settled.length === memory.settled
-  return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, settled: settled.length, chain } }
+    && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain
+  return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, settled: settled.length, chain, paidOnChain: payouts.told } }
 }
 
 /** Positions named one by one in a settlement notice; the rest are counted (the Risk tab lists them all). */

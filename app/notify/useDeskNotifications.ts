@@ -1,5 +1,6 @@
 // Tells the trader when something happens in a channel: the first quote on a request (a re-quote
-// is not news: deskEvents.ts), a fill, a dispute starts, a position settles. In the page always; as
+// is not news: deskEvents.ts), a fill, a dispute starts, a position settles (in the channel, or paid
+// out by the contract after a dispute). In the page always; as
 // a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced.
 import { useEffect, useRef, useState } from 'react'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
@@ -17,10 +18,10 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
-  const { book, quotes, rfqs, me, chain, peerName } = input
+  const { book, quotes, rfqs, me, chain, peerName, paidOnChain } = input
 
   useEffect(() => {
-    const now = { book, quotes, rfqs, me, chain, peerName }
+    const now = { book, quotes, rfqs, me, chain, peerName, paidOnChain }
     if (told.current === null) {
       told.current = deskMemoryOf(now)
       return
@@ -34,7 +35,7 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
     if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
     }
-  }, [book, quotes, rfqs, me, chain, peerName])
+  }, [book, quotes, rfqs, me, chain, peerName, paidOnChain])
 
   // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {

@@ -229,3 +229,27 @@ for (const victimOnline of [true, false]) {
     await alice.context.close()
   })
 }
+
+test('the chain\'s clock moves past an open draft\'s expiry: the draft says so and offers the next listed expiry', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const a = alice.page
+  await a.getByRole('button', { name: 'New RFQ' }).click()
+  const draft = a.getByRole('region', { name: 'RFQ draft' })
+  const request = draft.getByRole('button', { name: 'Request quotes' })
+  const past = draft.getByTestId('expiry-past')
+  await expect(request).toBeEnabled({ timeout: 15_000 })
+  await expect(past).toHaveCount(0)
+  // The dev chain's time moves on (as with the account panel's chain clock) while the draft is open.
+  await stack.chain.advanceClock(30 * 86_400_000)
+  await expect(past).toContainText('has already passed', { timeout: 15_000 })
+  await expect(past).toContainText('on the chain\'s clock. The next listed expiry is ')
+  await expect(request).toBeDisabled()
+  await past.getByRole('button', { name: /^Use / }).click()
+  await expect(past).toHaveCount(0)
+  await expect(request).toBeEnabled()
+  await request.click()
+  await expect(a.getByRole('button', { name: /^RFQ 1 · mine/ })).toBeVisible()
+  await alice.context.close()
+  await bob.context.close()
+})

@@ -9,7 +9,7 @@ import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
-import { listedExpiries } from './expiries.ts'
+import { listedExpiries, pastExpiry } from './expiries.ts'
 import { formatSpot } from '../risk/format.ts'
 
 export interface RemoteFocus {
@@ -53,6 +53,9 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
   // Listed dates move once a day, at 08:00 UTC: keyed on that day, not rebuilt every second.
   const expiryDay = Math.floor((now - 8 * 3_600_000) / 86_400_000)
   const listed = useMemo(() => listedExpiries(expiryDay * 86_400_000 + 8 * 3_600_000), [expiryDay])
+  // An expiry already past (a draft kept open while the chain's clock moved on) is said with the next
+  // listed one to take: the field's own error alone left "Request quotes" disabled without a word near it.
+  const past = useMemo(() => pastExpiry(value.expiryDate, now), [value.expiryDate, now])
 
   const focusProps = (field: string) => ({
     onFocus: () => onFocusField?.(field),
@@ -215,6 +218,14 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         <Field id={id('note')} label="Note to the quoter" errors={[]} remote={remoteOf('note')}>
           <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled} onChange={(e) => onChange({ ...value, note: e.target.value })} {...focusProps('note')} />
         </Field>
+        {past && (
+          <p className="warn" role="alert" data-testid="expiry-past">
+            {past.message}{' '}
+            <button type="button" className="secondary small" disabled={disabled} onClick={() => onChange({ ...value, expiryDate: past.next.date })}>
+              Use {past.next.label}
+            </button>
+          </p>
+        )}
         {onRequestQuote && (
           <div className="row">
             <button type="button" disabled={disabled || !result.ok} onClick={() => result.ok && onRequestQuote(result.pkg, value.side)}>

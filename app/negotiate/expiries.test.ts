@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultExpiry, listedExpiries } from './expiries.ts'
+import { expiryOn } from '../../core/index.ts'
+import { defaultExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 
 // Wednesday 2 Dec 2026.
 const WED_0700 = Date.UTC(2026, 11, 2, 7)
@@ -24,5 +25,39 @@ describe('listedExpiries', () => {
   it('defaults a new ticket to the first weekly more than a day away', () => {
     expect(defaultExpiry(WED_0900)).toBe('2026-12-04')
     expect(defaultExpiry(Date.UTC(2026, 11, 3, 12))).toBe('2026-12-11')
+  })
+})
+
+describe('a draft whose expiry has passed on the chain\'s clock', () => {
+  // The page opened a draft on Wed 2 Dec; the dev chain's time was then advanced by 9 days.
+  const chainNow = WED_0900 + 9 * 86_400_000 + 123_456
+
+  it('says so, with the time on the chain, and offers the next listed expiry', () => {
+    const past = pastExpiry(defaultExpiry(WED_0900), chainNow)
+    expect(past?.next).toEqual(listedExpiries(chainNow)[0])
+    expect(past?.next).toMatchObject({ date: '2026-12-12', kind: 'daily' })
+    expect(past?.message).toBe('The expiry 2026-12-04 08:00 UTC has already passed: it is 2026-12-11 09:02 UTC on the chain\'s clock. The next listed expiry is Sat 12 Dec 2026 (daily).')
+    // The offered expiry is ahead on that clock.
+    expect(pastExpiry(past!.next.date, chainNow)).toBeNull()
+  })
+
+  it('counts an expiry at this very instant as passed, as the draft\'s own check does; a later one, or a non-date, is not its business', () => {
+    expect(pastExpiry('2026-12-04', expiryOn('2026-12-04'))).not.toBeNull()
+    expect(pastExpiry('2026-12-04', expiryOn('2026-12-04') - 1)).toBeNull()
+    expect(pastExpiry('2026-02-30', chainNow)).toBeNull()
+    expect(pastExpiry('', chainNow)).toBeNull()
+  })
+
+  it('never defaults a new draft to an expiry already past on the clock it is given (property, seeded)', () => {
+    let seed = 20261203
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31)
+    for (let i = 0; i < 2_000; i++) {
+      const now = Date.UTC(2026, 0, 1) + (next() % (3 * 365)) * 86_400_000 + (next() % 86_400_000)
+      const d = defaultExpiry(now)
+      expect(pastExpiry(d, now), `${new Date(now).toISOString()} -> ${d}`).toBeNull()
+      expect(expiryOn(d) - now).toBeGreaterThan(86_400_000)
+      // Once its 08:00 UTC comes, the draft says so and offers the first expiry listed after it.
+      expect(pastExpiry(d, expiryOn(d))?.next, 'offered once passed').toEqual(listedExpiries(expiryOn(d))[0])
+    }
   })
 })

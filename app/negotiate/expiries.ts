@@ -1,6 +1,9 @@
 // Listed expiries as option venues list them, all at 08:00 UTC: the next dailies, the Friday
 // weeklies and the last-Friday monthlies. The ticket offers them first; any other date stays possible.
-import { EXPIRY_HOUR_UTC } from '../../core/index.ts'
+// `now` is the chain's clock once the page has read it (SettlementConnection.now): the contract and
+// the desks judge an expiry by it, and on a dev chain whose time was advanced the page's clock is
+// days behind.
+import { EXPIRY_HOUR_UTC, expiryOn } from '../../core/index.ts'
 
 export type ExpiryKind = 'daily' | 'weekly' | 'monthly'
 
@@ -57,4 +60,33 @@ export function listedExpiries(now: number, counts = { daily: 3, weekly: 4, mont
 export function defaultExpiry(now: number): string {
   const listed = listedExpiries(now)
   return (listed.find((e) => e.kind !== 'daily' && Date.parse(`${e.date}T08:00:00Z`) - now > DAY) ?? listed[listed.length - 1]!).date
+}
+
+/** A draft's expiry that has already passed, in words, with the listed expiry to take instead. */
+export interface PastExpiry {
+  readonly message: string
+  readonly next: ListedExpiry
+}
+
+/**
+ * Whether `expiryDate` (YYYY-MM-DD, 08:00 UTC) is no longer ahead at `now`, the rule the draft's
+ * own check applies (core draftToPackage: expiry <= now), and the next listed expiry to offer: a
+ * draft started before the chain's clock was read, or kept open while a dev chain's time was
+ * advanced, would otherwise sit with "Request quotes" disabled. Null when it is ahead, or not a
+ * date (the draft's check names that).
+ */
+export function pastExpiry(expiryDate: string, now: number): PastExpiry | null {
+  let expiry: number
+  try {
+    expiry = expiryOn(expiryDate)
+  } catch {
+    return null
+  }
+  if (expiry > now) return null
+  const next = listedExpiries(now)[0]!
+  const at = new Date(now).toISOString()
+  return {
+    message: `The expiry ${expiryDate} 08:00 UTC has already passed: it is ${at.slice(0, 10)} ${at.slice(11, 16)} UTC on the chain's clock. The next listed expiry is ${next.label}.`,
+    next,
+  }
 }

@@ -104,7 +104,13 @@ test("one fill per request: Alice takes Bob's offer while Bob takes her counter 
   await expect(aliceCounter).toHaveCount(1)
   const bobOffer = a.locator('[data-testid="quote"][data-status="live"]').filter({ hasNotText: 'Your counter' })
   await expect(bobOffer).toHaveCount(1)
-  await Promise.all([bobOffer.getByRole('button', { name: 'Accept' }).click(), aliceCounter.getByRole('button', { name: 'Accept' }).click()])
+  const takeOffer = bobOffer.getByRole('button', { name: 'Accept' })
+  const takeCounter = aliceCounter.getByRole('button', { name: 'Accept' })
+  await Promise.all([expect(takeOffer).toBeEnabled(), expect(takeCounter).toBeEnabled()])
+  // Both clicks at once, without Playwright's actionability waits (tens of ms each): the trade that
+  // arrives first disables the other page's button (the request is filled), and a click still
+  // waiting for that button then waited forever (the test hung in CI when Alice's click landed first).
+  await Promise.all([takeOffer.evaluate((el: HTMLElement) => el.click()), takeCounter.evaluate((el: HTMLElement) => el.click())])
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('1', { timeout: 30_000 })
   // Both pages settle on the same state with one position: the accept that lost is not re-proposed
   // as a second fill (before, both trades were co-signed and the trader held twice the size).

@@ -12,13 +12,12 @@
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/hostile.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
-import { rmSync } from 'node:fs'
 import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, settlementPayout, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
-import { tempDir, type Service } from '../scripts/services.ts'
+import type { Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, buyPutFromDesk, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
+import { ChainTrader, USDC, buyPutFromDesk, startDeskOnChain, until, type DeskOnChain, type Testbed } from './testbed.ts'
 
 const HOUR = 3_600_000
 
@@ -42,25 +41,18 @@ describe('a hostile counterparty against the desk on the chain', () => {
   let deskUrl = ''
   let deskKey = ''
   let deskEvm = '' // no 0x
-  const deskDir = tempDir('otc-hostile-desk-')
+  let onChain: DeskOnChain | undefined
   const cleanup: (() => void | Promise<void>)[] = []
 
   beforeAll(async () => {
     // No watchtower service: whatever refutes is the desk itself.
-    tb = await startTestbed({ watchtower: false })
-    desk = deskProcess(tb, deskDir, ['--max-channels-per-address', '4'])
-    await desk.start()
-    deskUrl = deskUrlOf(desk)
-    const info = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: string; evmAddress: string }
-    deskKey = info.publicKey
-    deskEvm = info.evmAddress.slice(2)
+    onChain = await startDeskOnChain('otc-hostile-desk-', ['--max-channels-per-address', '4'])
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
   }, 180_000)
 
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c()
-    await desk?.stop()
-    await tb?.stop()
-    rmSync(deskDir, { recursive: true, force: true })
+    await onChain?.stop()
   })
 
   const deskFree = () => tb.fx.chain.publicClient.readContract({ address: `0x${tb.config.adjudicator}`, abi: tb.fx.abis.adjudicator, functionName: 'balanceOf', args: [`0x${deskEvm}`] }) as Promise<bigint>

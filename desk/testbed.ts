@@ -4,7 +4,7 @@
 // OTC_* variables exactly as `npm start` runs it, and traders with their own EVM accounts, played
 // by the test process as the browser app would. `startDevnetStack` runs the chain as `npm start`
 // does instead (a child process keeping its state across a stop and a start), for restarts.
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { configToEnv, configToJson, CONFIG_ENV_NAMES, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
@@ -106,6 +106,36 @@ export function deskProcess(tb: Stack, dataDir: string, extra: readonly string[]
     echo: process.env.DEMO_ECHO === '1',
     timeoutMs: 60_000,
   })
+}
+
+/** A desk process on a testbed of its own, started, with what its GET /info says of it. */
+export interface DeskOnChain {
+  readonly tb: Testbed
+  readonly desk: Service
+  readonly url: string
+  readonly key: string
+  /** The desk's EVM address, lowercase hex without 0x. */
+  readonly evm: string
+  /** Stops the desk and the testbed and removes the desk's data directory. */
+  stop(): Promise<void>
+}
+
+/** Starts a testbed (`o`), then the desk with `args` in a fresh data directory named by `prefix`. */
+export async function startDeskOnChain(prefix: string, args: readonly string[], o: { watchtower: boolean } = { watchtower: false }): Promise<DeskOnChain> {
+  const tb = await startTestbed(o)
+  const dataDir = tempDir(prefix)
+  const desk = deskProcess(tb, dataDir, args)
+  await desk.start()
+  const url = deskUrlOf(desk)
+  const info = (await (await fetch(`${url}/info`)).json()) as { publicKey: string; evmAddress: string }
+  return {
+    tb, desk, url, key: info.publicKey, evm: info.evmAddress.slice(2),
+    async stop() {
+      await desk.stop()
+      await tb.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 /** The desk's API URL from its last ready line. */

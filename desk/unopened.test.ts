@@ -10,13 +10,12 @@
 //    in its doc): the desk takes it back at once from the contract's event.
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/unopened.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rmSync } from 'node:fs'
 import { evmKeyOf, otherParty, stateHash, type KeyPair } from '../core/index.ts'
 import { readAuthorization } from '../core/sync/index.ts'
-import { tempDir, type Service } from '../scripts/services.ts'
+import type { Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, deskProcess, deskUrlOf, startTestbed, until, type Testbed } from './testbed.ts'
+import { ChainTrader, USDC, startDeskOnChain, until, type DeskOnChain, type Testbed } from './testbed.ts'
 
 const TTL_MS = 15_000
 
@@ -30,24 +29,17 @@ describe('a channel never opened on the contract', () => {
   let deskUrl = ''
   let deskKey = ''
   let deskEvm = '' // no 0x
-  const deskDir = tempDir('otc-unopened-desk-')
+  let onChain: DeskOnChain | undefined
   const cleanup: (() => void | Promise<void>)[] = []
 
   beforeAll(async () => {
-    tb = await startTestbed({ watchtower: false })
-    desk = deskProcess(tb, deskDir, ['--max-channels-per-key', '2', '--forget-unopened-minutes', String(TTL_MS / 60_000)])
-    await desk.start()
-    deskUrl = deskUrlOf(desk)
-    const info = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: string; evmAddress: string }
-    deskKey = info.publicKey
-    deskEvm = info.evmAddress.slice(2)
+    onChain = await startDeskOnChain('otc-unopened-desk-', ['--max-channels-per-key', '2', '--forget-unopened-minutes', String(TTL_MS / 60_000)])
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
   }, 180_000)
 
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c()
-    await desk?.stop()
-    await tb?.stop()
-    rmSync(deskDir, { recursive: true, force: true })
+    await onChain?.stop()
   })
 
   const invite = (keys: KeyPair, mine: string, theirs: string): ChannelRecord =>

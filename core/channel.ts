@@ -5,6 +5,9 @@ import type { PublicKeyHex } from './identity.ts'
 
 export type Party = 'A' | 'B'
 
+/** A channel's status on the settlement contract (channel-contract's client reads it; core's rules take it as read). */
+export type ContractChannelStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+
 /** An EVM account or contract address: 20 bytes as 40 lowercase hex characters, no `0x`. */
 export type AddressHex = string
 /** "No EVM account": params with it cannot be opened on chain. */

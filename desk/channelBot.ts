@@ -18,7 +18,7 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type Hex, type KeyPair, type Quote, type SignedState } from '../core/index.ts'
+import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type Quote, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
@@ -52,7 +52,6 @@ export interface ChannelBotDeps {
   readonly spendFunds: <T>(amount: bigint, tx: () => Promise<T>) => Promise<T>
 }
 
-type ChainStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
 
 const TICK_MS = 1_000
 /** The fallback read of the channel on the contract; the desk's event follower pokes the bot at once. */
@@ -81,7 +80,7 @@ function reason(e: unknown): string {
 }
 
 export class ChannelBot {
-  private chain: ChainStatus | null = null
+  private chain: ContractChannelStatus | null = null
   private chainView: SettlementChannelView | null = null
   /** The version last handed to the watchtower service. */
   private watchedVersion = -1

@@ -4,7 +4,7 @@
 import type { Download, Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
-import { PASS, expectNoSidewaysScroll, recordBrowserNotifications, reloadAndUnlock, requestPut, shot } from './app.ts'
+import { createIdentity, expectNoSidewaysScroll, recordBrowserNotifications, reloadAndUnlock, requestPut, shot } from './app.ts'
 
 const DEMO_PORT = 8761
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -62,10 +62,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.getByLabel('Passphrase (at least 8 characters)').fill('short')
     await expect(page.getByText('The passphrase needs at least 8 characters (3 more).')).toBeVisible()
     await shot(page, 'identity')
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-    await page.getByLabel('Repeat passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await createIdentity(page)
 
     // Welcome follows the trader's progress; amounts in cents with separators, every digit on hover.
     await expect(page.getByRole('region', { name: 'Welcome' })).toContainText('Deposit collateral into the settlement contract')
@@ -274,10 +271,7 @@ test('the trader\'s desk at phone width (390x844): one column, the channel list 
     await expect(page.getByRole('button', { name: 'Create identity' })).toBeVisible()
     await expectNoSidewaysScroll(page, 'identity')
     await shot(page, 'identity')
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-    await page.getByLabel('Repeat passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await createIdentity(page)
     await page.getByRole('button', { name: 'Get test funds' }).click()
     await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
     await expectNoSidewaysScroll(page, 'welcome')
@@ -324,10 +318,7 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     // The browser's notifications, recorded (allowed), and a tab the test can hide.
     const browserNotes = await recordBrowserNotifications(trader.context)
     await trader.open()
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-    await page.getByLabel('Repeat passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await createIdentity(page)
     await page.getByRole('button', { name: 'Get test funds' }).click()
     await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
     await openDemoChannel(page)
@@ -368,10 +359,7 @@ test('a counter the desk will not take is answered with its reason, in words the
     const trader = await newTrader(browser, stack, 'desk-refusal', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
     const page = trader.page
     await trader.open()
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-    await page.getByLabel('Repeat passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await createIdentity(page)
     await page.getByRole('button', { name: 'Get test funds' }).click()
     await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
     await openDemoChannel(page)
@@ -405,10 +393,7 @@ test('a demo-desk channel never opened on the contract is abandoned, nothing dep
     const trader = await newTrader(browser, stack, 'desk-abandon', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
     const page = trader.page
     await trader.open()
-    await page.getByLabel('Passphrase (at least 8 characters)').fill(PASS)
-    await page.getByLabel('Repeat passphrase').fill(PASS)
-    await page.getByRole('button', { name: 'Create identity' }).click()
-    await expect(page.getByTestId('fingerprint')).toBeVisible({ timeout: 20_000 })
+    await createIdentity(page)
     // No test funds: nothing to deposit, so the channel never opens on the contract.
     await page.getByRole('button', { name: 'Trade with demo desk' }).click()
     await expect(page.getByTestId('demo-connect-shortfall')).toBeVisible({ timeout: 10_000 })

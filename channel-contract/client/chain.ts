@@ -33,7 +33,7 @@ import {
   waitForTransactionReceipt,
 } from 'viem/actions'
 import { ProtocolError } from '../../core/errors.ts'
-import type { AddressHex, ChannelParams, Hex } from '../../core/index.ts'
+import type { AddressHex, ChannelParams, ContractChannelStatus, Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
 import { authorizationDigest, EIP712_NAME, EIP712_VERSION } from '../model/adjudicator.ts'
 import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
@@ -53,7 +53,8 @@ export interface ChainDeployment {
   readonly fromBlock?: bigint
 }
 
-export type ChannelStatusOnChain = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+/** The contract's channel statuses: core's one definition (its rules take the status as read here). */
+export type ChannelStatusOnChain = ContractChannelStatus
 const STATUS: readonly ChannelStatusOnChain[] = ['none', 'open', 'disputed', 'finalized', 'closed']
 
 export interface ChannelOnChain {

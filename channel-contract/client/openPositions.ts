@@ -21,7 +21,7 @@ export function openPositionsOnChain(positions: readonly Position[], chain: Chai
   // Finalized. The contract's locked list, when this party holds the finalized state; else (the
   // contract finalized another state) the latest state less what the contract paid out.
   const still = chain.lockedPositions !== null ? new Set(chain.lockedPositions.map((p) => p.id)) : null
-  const paid = new Set((chain.paidOut ?? []).map((x) => x.positionId))
+  const paid = new Set(chain.paidOut.map((x) => x.positionId))
   const open = positions.filter((p) => (still === null ? !paid.has(p.id) : still.has(p.id)))
   return open.length === positions.length ? positions : open
 }

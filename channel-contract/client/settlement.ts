@@ -78,10 +78,9 @@ export interface SettlementChannelView {
   readonly lockedCount: number
   /**
    * After finalize (and once that closed the channel): the positions the contract paid out, one by
-   * one, oldest first (from its PositionSettled and PositionRefunded events). Empty before; absent
-   * where a view is built by hand.
+   * one, oldest first (from its PositionSettled and PositionRefunded events). Empty before.
    */
-  readonly paidOut?: readonly PositionPaidOnChain[]
+  readonly paidOut: readonly PositionPaidOnChain[]
 }
 
 /** A locked position the contract paid out after finalize: at the oracle's price, or both locks refunded after the fallback. */

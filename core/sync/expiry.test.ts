@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Hex } from '../bytes.ts'
 import type { Position } from '../state.ts'
 import type { ChannelView, PendingProposal } from './engine.ts'
-import { positionsToSettle, settlesInChannel, type ContractChannelStatus } from './expiry.ts'
+import type { ContractChannelStatus } from '../channel.ts'
+import { positionsToSettle, settlesInChannel } from './expiry.ts'
 
 const EXPIRY = Date.UTC(2026, 1, 27, 8)
 const position = (id: string, expiry = EXPIRY) => ({ id: id as Hex, buyer: 'A', terms: { feed: 'BTC-USD', expiry }, premium: 0n, lockA: 0n, lockB: 0n }) as unknown as Position

@@ -2,16 +2,11 @@
 // proposes to settle now, and the settle's contents from the oracle's attestations. The settle
 // itself is an ordinary proposal (the engine and core's transition check the attestations).
 import type { Hex } from '../bytes.ts'
+import type { ContractChannelStatus } from '../channel.ts'
 import type { SignedAttestation } from '../attestation.ts'
 import type { Position } from '../state.ts'
 import type { Settlement } from '../transition.ts'
 import { intentKey, type ChannelView } from './engine.ts'
-
-/**
- * The channel's status on the settlement contract as the caller last read it (channel-contract's
- * `ContractChannelStatus`; core does not import the contract client). null: not read yet.
- */
-export type ContractChannelStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
 
 /**
  * Whether an in-channel settle can still take effect. Once the contract finalized or closed the

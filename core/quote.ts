@@ -1,10 +1,10 @@
 // Quotes: a party's signed, expiring, single-use offer to trade a package at a premium.
-import { digestMemo, encode, type ByteWriter } from './encoding.ts'
+import { digestMemo, type ByteWriter } from './encoding.ts'
 import { signBytes, verifyBytes, type SecretKeyHex, type SignatureHex, type VerifyBytes } from './identity.ts'
-import { encodePackage, type OptionPackage } from './terms.ts'
+import { encodePackage, samePackage, type OptionPackage } from './terms.ts'
 import { partyKey, type ChannelParams, type Party } from './channel.ts'
 import { formatUnits } from './amount.ts'
-import { equalBytes, type Hex } from './bytes.ts'
+import type { Hex } from './bytes.ts'
 import type { Position } from './state.ts'
 
 /** `sell`: the quoter sells the package (the taker buys it and pays the premium). */
@@ -96,7 +96,7 @@ export function quoteBuyer(q: Pick<Quote, 'quoter' | 'side'>): Party {
  * unwind (other terms, or the quote would have the position's buyer buy it again).
  */
 export function unwindPaymentAtoB(p: Position, q: Quote): { ok: true; paymentAtoB: bigint } | { ok: false; reason: string } {
-  if (!equalBytes(encode((w) => encodePackage(w, q.terms)), encode((w) => encodePackage(w, p.terms)))) {
+  if (!samePackage(q.terms, p.terms)) {
     return { ok: false, reason: `the quote is for another package than position ${p.id.slice(0, 10)}…` }
   }
   if (quoteBuyer(q) === p.buyer) return { ok: false, reason: `the quote would have party ${p.buyer} buy position ${p.id.slice(0, 10)}… again, not give it back` }

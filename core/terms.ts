@@ -5,7 +5,8 @@
 // collateral are integers in minor units of the settlement asset (`assetDecimals`).
 // Leg directions are from the point of view of the package's buyer.
 import type { PublicKeyHex } from './identity.ts'
-import { ByteReader, ByteWriter } from './encoding.ts'
+import { ByteReader, ByteWriter, encode } from './encoding.ts'
+import { bytesToHex } from './bytes.ts'
 import { ParseError } from './errors.ts'
 import { formatUnits } from './amount.ts'
 
@@ -96,6 +97,25 @@ export function decodeLeg(r: ByteReader, field: string): OptionLeg {
   if (direction !== 1 && direction !== 2) throw new ParseError(`${field}.direction`, `expected 1 (long) or 2 (short), got ${direction}`)
   return { kind: kind === 1 ? 'call' : 'put', strike, cap: hasCap ? cap : null, quantity, direction: direction === 1 ? 'long' : 'short' }
 }
+
+/**
+ * Are two packages the same terms (their canonical encodings are equal; legs in order)? The one
+ * rule for "same package": a quote and the request it answers, a counter and the quote it counters,
+ * an unwind's quote and its position.
+ */
+export function samePackage(a: OptionPackage, b: OptionPackage): boolean {
+  return a === b || packageHex(a) === packageHex(b)
+}
+
+// Packages are immutable: a desk compares the same quote's terms with its ticket's on every pass.
+// Kept as hex: one string compare, a tenth of a byte loop's time over the ~270 bytes of four legs.
+function packageHex(p: OptionPackage): string {
+  let hex = packageEncodings.get(p)
+  if (hex === undefined) packageEncodings.set(p, (hex = bytesToHex(encode((w) => encodePackage(w, p)))))
+  return hex
+}
+
+const packageEncodings = new WeakMap<OptionPackage, string>()
 
 /** The inverse of encodePackage (shape only: the package rules are checked where packages are accepted). */
 export function decodePackage(r: ByteReader, field: string): OptionPackage {

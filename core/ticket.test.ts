@@ -1,11 +1,12 @@
-// Close-out tickets and the quotes that price them (core/ticket.ts, core/quote.ts).
+// Which quote answers which request (samePackage, quoteAnswersRequest), close-out tickets and the
+// quotes that price them (core/terms.ts, core/ticket.ts, core/quote.ts).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyTransition } from './transition.ts'
-import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
+import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, quoteAnswersRequest, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
 import { quotedUnwind, unwindAtQuotes, unwindPaymentAtoB, unwindReceived, type Quote } from './quote.ts'
 import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from './testkit.ts'
-import type { Party, Position } from './index.ts'
+import { encode, equalBytes, encodePackage, samePackage, type OptionLeg, type OptionPackage, type Party, type Position } from './index.ts'
 
 const ch = testChannel()
 const NOW = T0 + 1_000
@@ -23,6 +24,61 @@ const asTicket = (p: Position, by: Party) => {
   const t = unwindTicketTerms(p, by)
   return { ...t, createdBy: by, legs: t.legs.map((l, i) => ({ ...l, id: `l${i}` })) }
 }
+
+describe('which quote answers which request', () => {
+  const legs = [call(100_000, 0.25, 120_000), put(90_000, 0.5), put(80_000, 0.5, 'short')]
+  const pkg = btcPackage(ch.params.oracle, legs)
+  const leg0 = legs[0]!
+  const edits: [string, OptionPackage][] = [
+    ['legs reordered', { ...pkg, legs: [legs[1]!, leg0, legs[2]!] }],
+    ['a strike', { ...pkg, legs: [{ ...leg0, strike: leg0.strike + 1n }, ...legs.slice(1)] }],
+    ['a cap', { ...pkg, legs: [{ ...leg0, cap: null }, ...legs.slice(1)] }],
+    ['a quantity', { ...pkg, legs: [{ ...leg0, quantity: leg0.quantity * 2n }, ...legs.slice(1)] }],
+    ['a direction', { ...pkg, legs: [{ ...leg0, direction: 'short' }, ...legs.slice(1)] }],
+    ['a kind', { ...pkg, legs: [leg0, { ...legs[1]!, kind: 'call' }, legs[2]!] }],
+    ['a leg less', { ...pkg, legs: legs.slice(0, 2) }],
+    ['the expiry', { ...pkg, expiry: pkg.expiry + 86_400_000 }],
+    ['the feed', { ...pkg, feed: 'ETH-USD' }],
+    ['the oracle', { ...pkg, oracle: 'ab'.repeat(32) }],
+  ]
+
+  it('samePackage: equal terms in separate objects are the same package; any edit, leg order included, is another', () => {
+    expect(samePackage(pkg, { ...pkg, legs: legs.map((l) => ({ ...l })) })).toBe(true)
+    for (const [what, other] of edits) expect(samePackage(pkg, other), what).toBe(false)
+  })
+
+  it('samePackage is equality of the canonical encodings, asked once or again of the same objects', () => {
+    const bytes = (p: OptionPackage) => encode((w) => encodePackage(w, p))
+    const leg = fc.record({
+      kind: fc.constantFrom('put' as const, 'call' as const),
+      strike: fc.constantFrom(9_000_000n, 9_000_001n, 10_000_000n),
+      cap: fc.constantFrom(null, 12_000_000n),
+      quantity: fc.constantFrom(1n, 5_000n),
+      direction: fc.constantFrom('long' as const, 'short' as const),
+    }) as fc.Arbitrary<OptionLeg>
+    const aPkg = fc.array(leg, { minLength: 1, maxLength: 3 }).map((ls) => btcPackage(ch.params.oracle, ls))
+    fc.assert(
+      fc.property(aPkg, aPkg, (a, b) => {
+        const plain = equalBytes(bytes(a), bytes(b))
+        expect(samePackage(a, b)).toBe(plain)
+        expect(samePackage(b, a)).toBe(plain)
+        expect(samePackage(a, b)).toBe(plain)
+      }),
+    )
+  })
+
+  it('quoteAnswersRequest: the package the request reads now, on the side the quoter takes', () => {
+    const ticket = { side: 'buy' as const, createdBy: 'A' as const }
+    const quoteOf = (quoter: Party, side: 'buy' | 'sell', terms = pkg) => ({ quoter, side, terms })
+    // B answers A's request to buy by selling; A's own counter is on A's side.
+    expect(quoteAnswersRequest(quoteOf('B', 'sell'), pkg, ticket)).toBe(true)
+    expect(quoteAnswersRequest(quoteOf('A', 'buy'), pkg, ticket)).toBe(true)
+    expect(quoteAnswersRequest(quoteOf('B', 'buy'), pkg, ticket)).toBe(false)
+    expect(quoteAnswersRequest(quoteOf('B', 'sell'), pkg, { ...ticket, side: 'sell' })).toBe(false)
+    expect(quoteAnswersRequest(quoteOf('B', 'buy'), pkg, { ...ticket, side: 'sell' })).toBe(true)
+    for (const [what, other] of edits) expect(quoteAnswersRequest(quoteOf('B', 'sell'), other, ticket), what).toBe(false)
+  })
+})
 
 describe('close-out tickets', () => {
   it('round-trip the position exactly: the ticket converts back to its terms, on the giving-back side', () => {

@@ -3,14 +3,12 @@
 // checked for bounded loss by maxLoss. The app's ticket builder and the desk's quoting both use it.
 // Field ids name what the trader edits: "feed", "expiryDate", "legs", "legs.<legId>.strike", ...
 import { formatUnits, parseUnits } from './amount.ts'
-import { equalBytes } from './bytes.ts'
 import type { Party } from './channel.ts'
-import { encode } from './encoding.ts'
 import { isProtocolError, ParseError } from './errors.ts'
 import { maxLoss, type MaxLoss } from './payoff.ts'
 import type { CloseOutQuote, Quote } from './quote.ts'
 import type { Position } from './state.ts'
-import { encodePackage, expiryOn, MAX_LEGS, type OptionLeg, type OptionPackage } from './terms.ts'
+import { expiryOn, MAX_LEGS, samePackage, type OptionLeg, type OptionPackage } from './terms.ts'
 import { parseOptionPackage, toWire } from './wire.ts'
 
 export interface DraftLeg {
@@ -260,10 +258,6 @@ export function unwindTicketTerms(p: Position, requester: Party): Omit<TicketTer
     })),
     notes: unwindNote(p.id),
   }
-}
-
-export function samePackage(a: OptionPackage, b: OptionPackage): boolean {
-  return equalBytes(encode((w) => encodePackage(w, a)), encode((w) => encodePackage(w, b)))
 }
 
 /**

@@ -18,13 +18,13 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type Quote, type SignedState } from '../core/index.ts'
+import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
 import { BoundedMemo } from '../core/sync/memo.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, signCloseOutQuote, requestKey, requesterSideOf, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, sameAsk, signCloseOutQuote, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -98,8 +98,8 @@ export class ChannelBot {
   private readonly decided = new BoundedMemo<string, true>(RECENT)
   private readonly tried = new Map<string, number>()
   private readonly skipNotes = new Map<string, string>()
-  /** Per ticket: what it last asked for and since when (real time), for the quiet period. */
-  private readonly seen = new Map<string, { key: string; since: number }>()
+  /** Per ticket: what it last asked for (the decision on it, compared by sameAsk) and since when (real time), for the quiet period. */
+  private readonly seen = new Map<string, { asked: QuoteDecision; since: number }>()
   /** Quotes into a channel that does not progress back off. */
   private readonly quoteBackoff = new QuoteBackoff()
   /** So do settle proposals the peer refuses (each is a signed state the desk stores): 3, then 10 s doubling to 5 min. */
@@ -523,15 +523,6 @@ export class ChannelBot {
     }
   }
 
-  /** What a quote of the desk answers (requestKey), once per quote: each pass compares it with its ticket. */
-  private requestKeyOf(q: Quote): string {
-    let key = this.requestKeys.get(q)
-    if (key === undefined) this.requestKeys.set(q, (key = requestKey(q.terms, requesterSideOf(q))))
-    return key
-  }
-
-  private readonly requestKeys = new WeakMap<Quote, string>()
-
   /** The desk's answer to a ticket (its style, or quoteForTicket), with the ticket's pricing reused as REPRICE_MS says. */
   private price(i: TicketInput): QuoteDecision {
     const decide = this.d.quoteTicket ?? quoteForTicket
@@ -546,7 +537,7 @@ export class ChannelBot {
   private readonly priced = new WeakMap<TicketInput['ticket'], { readonly spot: number | undefined; readonly second: number; readonly pricing: TicketPricing }>()
 
   /**
-   * The ticket's package (its parse, max loss and key: most of a pricing's cost), kept by what it is
+   * The ticket's package (its parse and max loss: most of a pricing's cost), kept by what it is
    * made of (feed, expiry, side, legs) until it expires: a ticket re-read after its status or notes
    * changed (open, quoted, filled) is the same package.
    */
@@ -581,16 +572,16 @@ export class ChannelBot {
       }
       const live = view.quotes
         .filter((q) => q.signed.quote.quoter === view.me && q.signed.quote.rfqId === t.id && q.status === 'live')
-        .map((q) => ({ hash: q.hash, key: this.requestKeyOf(q.signed.quote), validUntil: q.signed.quote.validUntil }))
+        .map((q) => ({ hash: q.hash, quote: q.signed.quote }))
       const inactive = t.status === 'filled' || t.status === 'cancelled' || this.filled.has(t.id)
       if (inactive && live.length === 0) continue
       const decision = inactive
         ? ({ kind: 'skip', code: 'INVALID_TICKET', reason: `ticket ${t.status === 'cancelled' ? 'cancelled' : 'filled'}` } as const)
         : this.price({ ticket: t, spec, spot: this.d.market.spot(t.feed), now, myBalance: balanceOf(latest, view.me), rules: this.d.rules, me: view.me, latest })
-      const asked = decision.kind === 'quote' ? decision.key : `skip:${decision.reason}`
       const seen = this.seen.get(t.id)
-      if (seen?.key !== asked) this.seen.set(t.id, { key: asked, since: Date.now() })
-      const action = ticketAction(decision, live, now, seen?.key === asked ? Date.now() - seen.since : 0, this.d.rules)
+      const unchanged = seen !== undefined && sameAsk(seen.asked, decision)
+      if (!unchanged) this.seen.set(t.id, { asked: decision, since: Date.now() })
+      const action = ticketAction(decision, live, t, now, unchanged ? Date.now() - seen.since : 0, this.d.rules)
       for (const h of action.cancel) {
         try {
           await this.session.cancelQuote(h)

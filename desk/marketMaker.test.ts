@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { maxLoss, parseUnits, type OptionPackage, type Position, type Quote } from '../core/index.ts'
+import { maxLoss, parseUnits, quoteAnswersRequest, samePackage, type OptionPackage, type Position, type Quote } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { packageValue, quotePackage } from '../core/pricing/index.ts'
 import {
@@ -11,7 +11,7 @@ import {
   packageStillValid,
   priceTicket,
   quoteForTicket,
-  requestKey,
+  sameAsk,
   ticketAction,
   ticketPackage,
   unwindDecision,
@@ -41,7 +41,6 @@ describe('quoteForTicket', () => {
     expect(d.terms.legs).toEqual([{ kind: 'put', strike: 5_500_000n, cap: null, quantity: 5_000n, direction: 'long' }])
     expect(d.terms.expiry).toBe(EXPIRY)
     expect(d.terms.oracle).toBe(oracle)
-    expect(d.key).toBe(requestKey(d.terms, 'buy'))
   })
 
   it('decides the same with a pricing the caller kept (priceTicket, as the bot reuses it) as when it prices itself', () => {
@@ -124,7 +123,7 @@ describe('quoteForTicket', () => {
     expect(sell.side).toBe('buy')
     expect(sell.premium).toBeLessThan(buy.premium)
     expect(Number(sell.premium)).toBeLessThanOrEqual(sell.fairMinor)
-    expect(sell.key).not.toBe(buy.key)
+    expect(sameAsk(sell, buy)).toBe(false)
   })
 
   it('prices ETH at 70 vol and BTC at 55 vol (the app defaults)', () => {
@@ -169,36 +168,86 @@ describe('quoteForTicket', () => {
 })
 
 describe('ticketAction (requote rule)', () => {
-  const d = quoted(decide(ticket()))
-  const q = (hash: string, key: string, validUntil: number): LiveQuote => ({ hash, key, validUntil })
+  const t = ticket()
+  const d = quoted(decide(t))
+  /** The desk's (B's) live quote of decision `of` on A's ticket. */
+  const q = (hash: string, of: Extract<QuoteDecision, { kind: 'quote' }>, validUntil: number): LiveQuote => ({ hash, quote: { quoter: 'B', side: of.side, terms: of.terms, validUntil } })
   const quiet = DEFAULT_RULES.quietMs
 
   it('quotes a new ticket once its request has been quiet long enough', () => {
-    expect(ticketAction(d, [], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: [], quote: true })
-    expect(ticketAction(d, [], NOW, quiet - 1, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
+    expect(ticketAction(d, [], t, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: [], quote: true })
+    expect(ticketAction(d, [], t, NOW, quiet - 1, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
   })
 
   it('keeps a live quote for the same request with time left', () => {
-    expect(ticketAction(d, [q('h1', d.key, NOW + 20_000)], NOW, 0, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
+    expect(ticketAction(d, [q('h1', d, NOW + 20_000)], t, NOW, 0, DEFAULT_RULES)).toEqual({ cancel: [], quote: false })
   })
 
   it('replaces a quote about to expire', () => {
-    expect(ticketAction(d, [q('h1', d.key, NOW + DEFAULT_RULES.requoteBeforeMs)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
+    expect(ticketAction(d, [q('h1', d, NOW + DEFAULT_RULES.requoteBeforeMs)], t, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
   })
 
   it('cancels at once when the terms change, and requotes after the quiet period', () => {
-    const live = [q('h1', 'buy:old terms', NOW + 20_000)]
-    expect(ticketAction(d, live, NOW, 0, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
-    expect(ticketAction(d, live, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
+    const edited = ticket({ legs: [{ ...t.legs[0]!, strike: '54000' }] })
+    const now = quoted(decide(edited))
+    const live = [q('h1', d, NOW + 20_000)]
+    expect(ticketAction(now, live, edited, NOW, 0, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
+    expect(ticketAction(now, live, edited, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: true })
   })
 
   it('cancels everything when the ticket no longer prices', () => {
     const skip: QuoteDecision = { kind: 'skip', code: 'INVALID_TICKET', reason: 'x' }
-    expect(ticketAction(skip, [q('h1', d.key, NOW + 20_000), q('h2', d.key, NOW + 10_000)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1', 'h2'], quote: false })
+    expect(ticketAction(skip, [q('h1', d, NOW + 20_000), q('h2', d, NOW + 10_000)], t, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1', 'h2'], quote: false })
   })
 
   it('keeps only the newest of two live quotes on one ticket', () => {
-    expect(ticketAction(d, [q('h1', d.key, NOW + 10_000), q('h2', d.key, NOW + 20_000)], NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
+    expect(ticketAction(d, [q('h1', d, NOW + 10_000), q('h2', d, NOW + 20_000)], t, NOW, quiet, DEFAULT_RULES)).toEqual({ cancel: ['h1'], quote: false })
+  })
+
+  it("keeps a live quote after the trader edits the ticket exactly when core's quoteAnswersRequest says it answers the ticket as it reads now", () => {
+    // A put spread: two legs to reorder.
+    const base = ticket({ legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }, { id: 'l2', kind: 'put', strike: '50000', cap: null, quantity: '0.5', direction: 'short' }] })
+    const [l1, l2] = base.legs as [RfqTicket['legs'][number], RfqTicket['legs'][number]]
+    const live = q('h1', quoted(decide(base)), NOW + 20_000)
+    const edits: [string, RfqTicket, boolean][] = [
+      ['unchanged', base, true],
+      ['notes and status', { ...base, notes: 'no rush', status: 'quoted' }, true],
+      ['strike retyped, same number', { ...base, legs: [{ ...l1, strike: '55,000.00' }, l2] }, true],
+      ['legs renamed', { ...base, legs: [{ ...l1, id: 'x1' }, { ...l2, id: 'x2' }] }, true],
+      ['legs reordered', { ...base, legs: [l2, l1] }, false],
+      ['a strike', { ...base, legs: [{ ...l1, strike: '56000' }, l2] }, false],
+      ['a quantity', { ...base, legs: [l1, { ...l2, quantity: '0.25' }] }, false],
+      ['a direction', { ...base, legs: [l1, { ...l2, direction: 'long' }] }, false],
+      ['a kind', { ...base, legs: [{ ...l1, kind: 'call', cap: '70000' }, l2] }, false],
+      ['a leg less', { ...base, legs: [l1] }, false],
+      ['the expiry', { ...base, expiry: EXPIRY + 86_400_000 }, false],
+      ['the side', { ...base, side: 'sell' }, false],
+    ]
+    for (const [what, edited, answers] of edits) {
+      const now = quoted(decide(edited))
+      const pkg = ticketPackage({ ticket: edited, spec, now: NOW })
+      if (!pkg.ok) throw new Error(`${what}: ${pkg.skip.reason}`)
+      expect(quoteAnswersRequest(live.quote, pkg.terms, edited), what).toBe(answers)
+      const kept = ticketAction(now, [live], edited, NOW, 0, DEFAULT_RULES).cancel.length === 0
+      expect(kept, what).toBe(answers)
+      // The quiet period runs on for the same request, restarts for another.
+      expect(sameAsk(quoted(decide(base)), now), what).toBe(answers)
+    }
+  })
+})
+
+describe('sameAsk (what the quiet period waits on)', () => {
+  it('is the same package on the same side whatever the spot does to the premium; a skip is the same for the same reason', () => {
+    const d = quoted(decide(ticket()))
+    const moved = quoted(decide(ticket(), { spot: SPOT * 1.05 }))
+    expect(moved.premium).not.toBe(d.premium)
+    expect(sameAsk(d, moved)).toBe(true)
+    expect(samePackage(d.terms, moved.terms)).toBe(true)
+    const skip = (reason: string): QuoteDecision => ({ kind: 'skip', code: 'NO_MARK', reason })
+    expect(sameAsk(skip('no spot for BTC-USD'), skip('no spot for BTC-USD'))).toBe(true)
+    expect(sameAsk(skip('no spot for BTC-USD'), skip('no spot for ETH-USD'))).toBe(false)
+    expect(sameAsk(d, skip('x'))).toBe(false)
+    expect(sameAsk(skip('x'), d)).toBe(false)
   })
 })
 

@@ -30,7 +30,7 @@
 //            `unwindTolerance` (10%) of the gross value of the positions.
 //   final    Always approved (it only ends a channel with no open positions).
 import {
-  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, expiryOn, signQuote, formatAmount, isUnwindTicket, maxLoss, closeOutQuotesOf, otherParty, ticketToDraft, toWire, unwindAtQuotes,
+  CLOSE_OUT_BASE_VERSION, checkUnwindTicket, draftToPackage, expiryOn, signQuote, formatAmount, isUnwindTicket, maxLoss, closeOutQuotesOf, quoteAnswersRequest, quoteBuyer, samePackage, ticketToDraft, unwindAtQuotes,
   type CloseOutQuote,
   type ChannelParams, type ChannelSpec, type ChannelState, type Hex, type SecretKeyHex, type SignedQuote, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
@@ -72,18 +72,8 @@ export function marketInputs(rules: DeskRules, feed: string, spot: number, now: 
   return { spot, vol: volFor(rules, feed), rate: 0, yieldRate: 0, now }
 }
 
-/** What a quote answers: the exact package and the requester's side. Equal keys = same request. */
-export function requestKey(terms: OptionPackage, requesterSide: 'buy' | 'sell'): string {
-  return `${requesterSide}:${JSON.stringify(toWire(terms))}`
-}
-
-/** The requester's side implied by a desk quote (the desk sells -> the requester buys). */
-export function requesterSideOf(q: Pick<Quote, 'side'>): 'buy' | 'sell' {
-  return q.side === 'sell' ? 'buy' : 'sell'
-}
-
 export type QuoteDecision =
-  | { readonly kind: 'quote'; readonly terms: OptionPackage; readonly side: 'sell' | 'buy'; readonly premium: bigint; readonly fairMinor: number; readonly key: string }
+  | { readonly kind: 'quote'; readonly terms: OptionPackage; readonly side: 'sell' | 'buy'; readonly premium: bigint; readonly fairMinor: number }
   | {
       readonly kind: 'skip'
       /** Core's rules, the close-out's (unwindQuote), then a desk style's (styles.ts). */
@@ -117,15 +107,15 @@ export interface TicketInput {
 
 /** A ticket's package and its prices at a spot and time, or the decision not to quote it. */
 export type TicketPricing =
-  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly ask: bigint; readonly bid: bigint | null; readonly fairMinor: number; readonly key: string }
+  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly ask: bigint; readonly bid: bigint | null; readonly fairMinor: number }
   | { readonly ok: false; readonly skip: QuoteDecision & { readonly kind: 'skip' } }
 
 /**
- * What a ticket asks for, as the desk prices it: the package, its max loss and the request key; or
+ * What a ticket asks for, as the desk prices it: the package and its max loss; or
  * why it is not a package the desk can quote. The same answer holds until `validUntil` (ms).
  */
 export type TicketPackage = (
-  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint }; readonly key: string }
+  | { readonly ok: true; readonly terms: OptionPackage; readonly loss: { readonly buyer: bigint; readonly seller: bigint } }
   | { readonly ok: false; readonly skip: QuoteDecision & { readonly kind: 'skip' } }
 ) & { readonly validUntil: number }
 
@@ -145,7 +135,7 @@ export function ticketPackage(i: Pick<TicketInput, 'ticket' | 'spec' | 'now'>): 
     const e = r.errors[0]!
     return { ok: false, skip: { kind: 'skip', code: 'INVALID_TICKET', reason: `${e.field}: ${e.message}` }, validUntil }
   }
-  return { ok: true, terms: r.pkg, loss: r.loss, key: requestKey(r.pkg, i.ticket.side), validUntil }
+  return { ok: true, terms: r.pkg, loss: r.loss, validUntil }
 }
 
 /** What ticketPackage reads of a ticket, as one string: tickets with the same key have the same package (their status, notes, id or author aside). */
@@ -172,7 +162,7 @@ export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'n
   } catch (e) {
     return { ok: false, skip: { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) } }
   }
-  return { ok: true, terms, loss: pkg.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor, key: pkg.key }
+  return { ok: true, terms, loss: pkg.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor }
 }
 
 /** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */
@@ -180,20 +170,20 @@ export function quoteForTicket(i: TicketInput): QuoteDecision {
   if (isUnwindTicket(i.ticket)) return unwindQuote(i)
   const p = i.pricing ?? priceTicket(i)
   if (!p.ok) return p.skip
-  const { terms, key } = p
+  const { terms } = p
   if (i.ticket.side === 'buy') {
     if (p.ask === 0n) return { kind: 'skip', code: 'WORTHLESS', reason: 'the package is worth less than one minor unit' }
     // The desk sells: it locks the seller's max loss and receives the premium.
     if (i.myBalance + p.ask < p.loss.seller) {
       return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${p.loss.seller} locked; the desk has ${i.myBalance} + premium ${p.ask}` }
     }
-    return { kind: 'quote', terms, side: 'sell', premium: p.ask, fairMinor: p.fairMinor, key }
+    return { kind: 'quote', terms, side: 'sell', premium: p.ask, fairMinor: p.fairMinor }
   }
   if (p.bid === null || p.bid === 0n) return { kind: 'skip', code: 'NO_BID', reason: 'the package is worth nothing at the bid' }
   if (i.myBalance < p.loss.buyer + p.bid) {
     return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${p.loss.buyer} locked + premium ${p.bid}; the desk has ${i.myBalance}` }
   }
-  return { kind: 'quote', terms, side: 'buy', premium: p.bid, fairMinor: p.fairMinor, key }
+  return { kind: 'quote', terms, side: 'buy', premium: p.bid, fairMinor: p.fairMinor }
 }
 
 /**
@@ -220,15 +210,15 @@ export function unwindQuote(i: TicketInput): QuoteDecision {
   // The trader gives a long back: the desk buys it (at its bid, 0 when worthless); gives a short back: the desk sells it.
   const side: 'buy' | 'sell' = t.side === 'sell' ? 'buy' : 'sell'
   const premium = side === 'buy' ? (priced.bid ?? 0n) : priced.ask
-  // Whoever pays needs it free once the unwind has returned its lock (transition.ts applyUnwind).
-  const payer: Party = side === 'buy' ? i.me : otherParty(i.me)
+  // Whoever pays (the package's buyer under the quote) needs it free once the unwind has returned its lock (transition.ts applyUnwind).
+  const payer = quoteBuyer({ quoter: i.me, side })
   const free = (payer === 'A' ? i.latest.balanceA + p.lockA : i.latest.balanceB + p.lockB)
   if (free < premium) {
     const money = (v: bigint) => moneyText(v, p.terms)
     const who = payer === i.me ? 'the desk has' : 'you have'
     return { kind: 'skip', code: 'INSUFFICIENT_BALANCE', reason: `closing out pays ${money(premium)}; ${who} ${money(free)} free with the position's collateral`, tell: true }
   }
-  return { kind: 'quote', terms: p.terms, side, premium, fairMinor: priced.fairMinor, key: requestKey(p.terms, t.side) }
+  return { kind: 'quote', terms: p.terms, side, premium, fairMinor: priced.fairMinor }
 }
 
 /**
@@ -263,8 +253,7 @@ export function signCloseOutQuote(i: {
 /** One of the desk's live quotes on a ticket. */
 export interface LiveQuote {
   readonly hash: Hex
-  readonly key: string
-  readonly validUntil: number
+  readonly quote: Pick<Quote, 'quoter' | 'side' | 'terms' | 'validUntil'>
 }
 
 export interface TicketAction {
@@ -273,15 +262,26 @@ export interface TicketAction {
 }
 
 /**
- * What to do with the desk's live quotes on a ticket, given the fresh decision (requote rule).
- * `unchangedForMs`: how long the ticket has asked for what the decision prices.
+ * What to do with the desk's live quotes on `ticket`, given the fresh decision (requote rule). A
+ * live quote is kept while it answers the request as the decision reads it (core's
+ * quoteAnswersRequest). `unchangedForMs`: how long the ticket has asked for what the decision prices
+ * (sameAsk).
  */
-export function ticketAction(decision: QuoteDecision, live: readonly LiveQuote[], now: number, unchangedForMs: number, rules: DeskRules): TicketAction {
-  const newest = [...live].sort((a, b) => b.validUntil - a.validUntil || (a.hash < b.hash ? -1 : 1))[0]
+export function ticketAction(decision: QuoteDecision, live: readonly LiveQuote[], ticket: Pick<RfqTicket, 'side' | 'createdBy'>, now: number, unchangedForMs: number, rules: DeskRules): TicketAction {
+  const newest = [...live].sort((a, b) => b.quote.validUntil - a.quote.validUntil || (a.hash < b.hash ? -1 : 1))[0]
   const others = live.filter((q) => q !== newest).map((q) => q.hash)
-  const keep = newest !== undefined && decision.kind === 'quote' && newest.key === decision.key && newest.validUntil - now > rules.requoteBeforeMs
+  const keep = newest !== undefined && decision.kind === 'quote' && quoteAnswersRequest(newest.quote, decision.terms, ticket) && newest.quote.validUntil - now > rules.requoteBeforeMs
   if (keep) return { cancel: others, quote: false }
   return { cancel: newest ? [newest.hash, ...others] : others, quote: decision.kind === 'quote' && unchangedForMs >= rules.quietMs }
+}
+
+/**
+ * Do two decisions on one ticket ask the same of the desk: a quote of the same package on the same
+ * side (core's samePackage), or a skip for the same reason? The quiet period runs while they do.
+ */
+export function sameAsk(a: QuoteDecision, b: QuoteDecision): boolean {
+  if (a.kind === 'quote') return b.kind === 'quote' && a.side === b.side && samePackage(a.terms, b.terms)
+  return b.kind === 'skip' && a.reason === b.reason
 }
 
 export type CounterDecision = { readonly accept: true; readonly fairMinor: number } | { readonly accept: false; readonly code: string; readonly reason: string }
@@ -318,7 +318,7 @@ function inCents(minor: number, decimals: number, dir: 'up' | 'down'): bigint {
 export function counterDecision(i: CounterInput): CounterDecision {
   const { counter, mine } = i
   if (i.closeOut) return { accept: false, code: 'CLOSE_OUT', reason: 'the desk does not take counters to a close-out quote: accept its quote, or ask again later for a new one' }
-  if (requestKey(counter.terms, 'buy') !== requestKey(mine.terms, 'buy')) return { accept: false, code: 'TERMS_CHANGED', reason: 'a counter must keep the terms of the quote it answers' }
+  if (!samePackage(counter.terms, mine.terms)) return { accept: false, code: 'TERMS_CHANGED', reason: 'a counter must keep the terms of the quote it answers' }
   if (counter.side === mine.side) return { accept: false, code: 'SAME_SIDE', reason: 'a counter takes the other side of the quote it answers' }
   if (i.spot === undefined || !(i.spot > 0)) return { accept: false, code: 'NO_MARK', reason: `no spot for ${counter.terms.feed}` }
   let fairMinor: number

@@ -17,7 +17,7 @@
 // would leave the desk's own book stuck); core's close-out rules (marketMaker.ts unwindQuote) apply.
 // A style refusal is told to the trader (`tell`): the desk writes one line into the ticket's notes,
 // formatted by `declineNote` ("declined (CODE): reason"), which the app's ladder reads.
-import { CLOSE_OUT_BASE_VERSION, collateralFor, formatUnits, isUnwindTicket, otherParty, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
+import { CLOSE_OUT_BASE_VERSION, collateralFor, formatUnits, isUnwindTicket, quoteBuyer, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_RULES, quoteForTicket, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
 
@@ -144,8 +144,7 @@ export interface ChannelCommitment {
 
 /** The collateral the desk would lock if `terms` were traded on its quote of `side`. */
 export function deskLock(me: Party, side: 'sell' | 'buy', terms: OptionPackage): bigint {
-  const buyer: Party = side === 'sell' ? otherParty(me) : me
-  const lock = collateralFor(terms, buyer)
+  const lock = collateralFor(terms, quoteBuyer({ quoter: me, side }))
   return me === 'A' ? lock.lockA : lock.lockB
 }
 

@@ -13,6 +13,7 @@ import { ChannelSession } from './session.ts'
 import { nodeSigner, nodeVerifier } from './node.ts'
 import { T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, type Rng } from './testkit.ts'
 import { readChannelDoc } from './reader.ts'
+import { computeChannelView, type ChannelView, type PersistedChannel } from './engine.ts'
 import { MAX_ENTRY_CHARS, channelRoot, currentEpoch, section, sigEntryKey, sigKey, cancelKey } from './schema.ts'
 import { assertConservation } from '../state.ts'
 import { isFullySigned } from '../signing.ts'
@@ -263,6 +264,18 @@ async function settle(hub: Hub, a: ChannelSession, b: ChannelSession): Promise<v
   }
 }
 
+/**
+ * A session's view (its reader cache and its engine memo reused across views) is the engine's view
+ * of the same doc and stored input computed from scratch, field by field (rejections aside: the
+ * session also lists those of replaced epochs).
+ */
+function expectFreshView(s: ChannelSession, now: number, seed: number, when: string): void {
+  const pick = (v: ChannelView) => ({ latestHash: v.latestHash, accepted: v.accepted, pending: v.pending, quotes: v.quotes, filled: v.filled, outcomes: v.outcomes, equivocation: v.equivocation, mySignedVersion: v.mySignedVersion, peerSignedVersion: v.peerSignedVersion, nextVersion: v.nextVersion, next: v.next })
+  const persisted = (s as unknown as { persistedView(): PersistedChannel }).persistedView()
+  const fresh = computeChannelView({ params, me: s.me, doc: readChannelDoc(s.doc, params), persisted, now, verifier })
+  expect(pick(s.compute()), `seed ${seed}: party ${s.me}'s view ${when} differs from a fresh computation`).toEqual(pick(fresh))
+}
+
 /** One seeded run; returns figures for the report line. */
 async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: number; docBytes: number }> {
   const r = rng(seed)
@@ -293,6 +306,7 @@ async function run(seed: number): Promise<{ tradesUnderAttack: number; writes: n
       m.observe()
       for (let i = r.int(8); i > 0; i--) { m.write(); writes++ }
       await settle(hub, a, b)
+      for (const s of [a, b]) expectFreshView(s, now, seed, `after round ${round}`)
       if (a.view.latest?.state.positions.some((p) => p.id === quoteHash(q.quote))) tradesUnderAttack++
     }
     // The junk stays; both parties converge on latest.

@@ -30,6 +30,8 @@ export type DomainTag =
   // core/sync/notes.ts: a party's signed refusal of a state or quote, and a quoter's signed cancel.
   | 'refusal/v2'
   | 'cancel/v2'
+  // core/release.ts: a trader's release of a channel the contract never opened (a demo desk frees its slot).
+  | 'release/v2'
 
 export class ByteWriter {
   private buf: Uint8Array

@@ -6,6 +6,7 @@ import { encodeState } from '../state.ts'
 import { encodeQuote } from '../quote.ts'
 import { encodeAttestation } from '../attestation.ts'
 import { applyTransition } from '../transition.ts'
+import { encodeRelease } from '../release.ts'
 import { EXPIRY, T0, btcPackage, call, put, testAttestation, testChannel, testQuote, usd } from '../testkit.ts'
 
 export interface VectorObject {
@@ -28,5 +29,6 @@ export function vectorObjects(): VectorObject[] {
     { name: 'state after settlement (version 5)', tag: 'state/v2', bytes: encode((w) => encodeState(w, settled)) },
     { name: 'quote', tag: 'quote/v2', bytes: encode((w) => encodeQuote(w, quote.quote)) },
     { name: 'attestation', tag: 'price/v2', bytes: encode((w) => encodeAttestation(w, att.attestation)) },
+    { name: 'release of an unopened channel', tag: 'release/v2', bytes: encode((w) => encodeRelease(w, { channelId: ch.channelId, party: 'A', at: T0 })) },
   ]
 }

@@ -11,6 +11,15 @@ const desk: DeskApi & { posted: unknown[] } = {
     if ((body as { code?: string }).code === 'boom') throw new Error('disk full')
     return { channelId: 'cc'.repeat(32) }
   },
+  // The route hands the parsed body to the desk; the desk's refusals keep their status and code.
+  async releaseChannel(body) {
+    this.posted.push(body)
+    const id = (body as { channelId?: string }).channelId
+    if (id === 'open') throw new DemoError('CHANNEL_ON_CHAIN', 'channel open… is open on the contract: a channel the contract opened is never released', 'channelId')
+    if (id === 'forged') throw new DemoError('BAD_SIGNATURE', 'the signature is not a release of channel forged…', 'signature')
+    if (id === 'gone') throw new DemoError('UNKNOWN_CHANNEL', 'the desk runs no channel gone…', 'channelId')
+    return { channelId: 'cc'.repeat(32), released: true }
+  },
 }
 
 describe('HTTP API', () => {
@@ -43,6 +52,19 @@ describe('HTTP API', () => {
   it('passes the parsed body to the desk and answers its result', async () => {
     expect(await post('{"sealed":"s","code":"c"}')).toEqual({ status: 200, cors: '*', body: { channelId: 'cc'.repeat(32) } })
     expect(desk.posted.at(-1)).toEqual({ sealed: 's', code: 'c' })
+  })
+
+  it('POST /release passes the parsed body to the desk; its refusals answer 403, 404, 409 with code and field', async () => {
+    const release = (body: string) => call('/release', { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect(await release('{"channelId":"ok","at":1,"signature":"s"}')).toEqual({ status: 200, cors: '*', body: { channelId: 'cc'.repeat(32), released: true } })
+    expect(desk.posted.at(-1)).toEqual({ channelId: 'ok', at: 1, signature: 's' })
+    expect(await release('{"channelId":"forged"}')).toMatchObject({ status: 403, body: { error: { code: 'BAD_SIGNATURE', field: 'signature' } } })
+    expect(await release('{"channelId":"gone"}')).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_CHANNEL', field: 'channelId' } } })
+    expect(await release('{"channelId":"open"}')).toMatchObject({ status: 409, body: { error: { code: 'CHANNEL_ON_CHAIN', message: expect.stringMatching(/never released/) } } })
+    const posts = desk.posted.length
+    expect((await release('not json')).body.error.code).toBe('BAD_JSON')
+    expect((await call('/release')).status).toBe(405)
+    expect(desk.posted.length, 'a body that is not JSON never reaches the desk').toBe(posts)
   })
 
   it('answers errors as {error:{code,message,field}} with their status', async () => {

@@ -2,8 +2,11 @@
 //   GET  /info    -> { publicKey, fingerprint, evmAddress, contact, chainId, contract, oracle, asset,
 //                      name, channels: [{ channelId, status, latestVersion }] }
 //   POST /invite  { sealed, code } -> { channelId }
-// Errors: { error: { code, message, field? } } with 400, 404, 405, 413, 415 (not application/json), 422 (invite refused),
-// 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.
+//   POST /release { channelId, at, signature } -> { channelId, released: true }: the trader's signed
+//                 release of a channel the contract never opened (core/release.ts) frees its slot now
+// Errors: { error: { code, message, field? } } with 400, 403 (release not signed by the trader), 404 (also
+// an unknown channel), 405, 409 (release of a channel the contract opened), 413, 415 (not application/json),
+// 422 (invite refused, stale release), 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readJsonBody, ServiceError } from '../channel-contract/services/http.ts'
@@ -17,6 +20,7 @@ export const MAX_BODY_BYTES = 64 * 1024
 export interface DeskApi {
   info(): DeskInfo
   acceptInvite(body: unknown, from?: InviteSource): Promise<{ channelId: Hex }>
+  releaseChannel(body: unknown): Promise<{ channelId: Hex; released: true }>
 }
 
 export interface ApiServer {
@@ -62,7 +66,11 @@ async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage
     const body = await readJsonBody(req, MAX_BODY_BYTES)
     return send(res, 200, await desk.acceptInvite(body, { address }))
   }
-  throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite)`)
+  if (path === '/release') {
+    if (method !== 'POST') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use POST`)
+    return send(res, 200, await desk.releaseChannel(await readJsonBody(req, MAX_BODY_BYTES)))
+  }
+  throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite, POST /release)`)
 }
 
 /** Starts the API on 127.0.0.1:`port` (0: any free port). */

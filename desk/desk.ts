@@ -16,6 +16,7 @@ import { checkInvite, formatPeriod } from './inviteCheck.ts'
 import type { DeskRules } from './marketMaker.ts'
 import { committedCollateral, styledQuote, type ChannelCommitment, type DeskStyle } from './styles.ts'
 import { quotaRefusal, unopenedExpired, type ActiveChannel, type DeskLimits } from './quotas.ts'
+import { checkRelease } from './releaseCheck.ts'
 import type { ConnectChannel } from './transport.ts'
 
 export { describeError } from './errors.ts'
@@ -200,30 +201,62 @@ export class Desk {
 
   /**
    * Forgets the channels never opened on the contract whose time is up (limits.unopenedTtlMs after
-   * the invite): they stop counting against the quotas. Each is read on the contract first, and
-   * again once its bot is stopped (the bot may have sent the open meanwhile); a channel the contract
-   * holds, or one it cannot be asked about, is kept. The journal keeps the channel's store.
+   * the invite): they stop counting against the quotas (forget).
    */
   private async forgetUnopened(): Promise<void> {
     const ttl = this.o.limits.unopenedTtlMs
     for (const c of unopenedExpired(this.active(), Date.now(), ttl)) {
       const entry = this.list.get(c.channelId)
-      if (!entry) continue
-      const tag = `[${c.channelId.slice(0, 8)}]`
-      if ((await this.statusOnChain(c.channelId)) !== 'none') continue
-      const bot = this.bots.get(c.channelId)
-      this.bots.delete(c.channelId)
-      await bot?.stop().catch((e) => this.o.log(`${tag} stop: ${describeError(e)}`))
-      if ((await this.statusOnChain(c.channelId)) !== 'none') {
-        await this.startChannel(entry)
-        continue
-      }
-      await this.list.remove(c.channelId)
-      this.sources.delete(c.channelId)
-      this.failed.delete(c.channelId)
-      this.shareSum.changed.add(c.channelId)
-      this.o.log(`${tag} forgotten: never opened on the contract ${formatPeriod(ttl)} after its invite (no deposit was in it); it no longer counts against the quotas`)
+      if (entry) await this.forget(entry, `never opened on the contract ${formatPeriod(ttl)} after its invite`)
     }
+  }
+
+  /**
+   * Drops `entry` if the contract never opened it, so it no longer counts against the quotas: read
+   * on the contract, its bot stopped, read again (the bot may have sent the open meanwhile), then
+   * removed from the channel list. The journal keeps the channel's store. Answers 'forgotten', or
+   * why it is kept: the contract's status of it, or null when the contract could not be read.
+   * The one way a channel leaves the list: after its forget period, or released by its trader.
+   */
+  private async forget(entry: ChannelEntry, why: string): Promise<'forgotten' | Exclude<ChannelStatusOnChain, 'none'> | null> {
+    const { channelId } = entry
+    const tag = `[${channelId.slice(0, 8)}]`
+    const before = await this.statusOnChain(channelId)
+    if (before !== 'none') return before
+    const bot = this.bots.get(channelId)
+    this.bots.delete(channelId)
+    await bot?.stop().catch((e) => this.o.log(`${tag} stop: ${describeError(e)}`))
+    const after = await this.statusOnChain(channelId)
+    if (after !== 'none') {
+      await this.startChannel(entry)
+      return after
+    }
+    await this.list.remove(channelId)
+    this.sources.delete(channelId)
+    this.failed.delete(channelId)
+    this.shareSum.changed.add(channelId)
+    this.o.log(`${tag} forgotten: ${why} (no deposit was in it); it no longer counts against the quotas`)
+    return 'forgotten'
+  }
+
+  /**
+   * POST /release: the trader's signed release of a channel the contract never opened (core/release.ts,
+   * checkRelease), so its slot under the quotas is free at once: forgotten exactly as after its
+   * forget period. A channel the contract holds is never released.
+   */
+  releaseChannel(body: unknown): Promise<{ channelId: Hex; released: true }> {
+    // Serially: the invites and the sweeps read and change the same list.
+    return this.serially(async () => {
+      const { entry, release } = checkRelease(body, (id) => this.list.get(id), Date.now())
+      const id = entry.channelId.slice(0, 8)
+      const kept = await this.forget(entry, `released by its trader (signed at ${new Date(release.at).toISOString()}), never opened on the contract`)
+      if (kept === 'forgotten') return { channelId: entry.channelId, released: true as const }
+      if (kept === null) {
+        throw new DemoError('CHAIN_UNAVAILABLE', `cannot read channel ${id}… on the contract just now, so it is kept: try again (the desk forgets a channel never opened ${formatPeriod(this.o.limits.unopenedTtlMs)} after its invite)`)
+      }
+      this.o.log(`[${id}] release refused: ${kept} on the contract`)
+      throw new DemoError('CHANNEL_ON_CHAIN', `channel ${id}… is ${kept} on the contract: a channel the contract opened is never released (its deposits come back by close or dispute)`, 'channelId')
+    })
   }
 
   /** The channel's status on the contract; null when it cannot be read (then nothing is dropped). */

@@ -8,9 +8,12 @@
 //    older than that, stays), and the third invite is taken;
 //  - the trader opens the forgotten channel on the contract after all (both open authorisations were
 //    in its doc): the desk takes it back at once from the contract's event.
+// A second desk (its forget period the default 30 minutes) frees a channel at once on the trader's
+// signed release (POST /release, core/release.ts), never one the contract opened; a forged, stale,
+// replayed or malformed release changes nothing.
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/unopened.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { evmKeyOf, otherParty, stateHash, type KeyPair } from '../core/index.ts'
+import { evmKeyOf, generateKeyPair, otherParty, signRelease, stateHash, type ChannelRelease, type KeyPair } from '../core/index.ts'
 import { readAuthorization } from '../core/sync/index.ts'
 import type { Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/proposal.ts'
@@ -99,5 +102,84 @@ describe('a channel never opened on the contract', () => {
     await trader.settlement.open(stuck.params, opening, deskAuth)
     await until('the desk takes the opened channel back', async () => (await channels()).find((c) => c.channelId === stuck.channelId && c.status === 'open'), 30_000, diag)
     expect(desk.tail(200)).toMatch(new RegExp(`\\[${stuck.channelId.slice(0, 8)}\\] on the contract \\(open\\) but not in the desk's data`))
+  }, 240_000)
+})
+
+describe("a trader's release of a channel never opened on the contract", () => {
+  let tb: Testbed
+  let desk: Service
+  let deskUrl = ''
+  let deskKey = ''
+  let deskEvm = ''
+  let onChain: DeskOnChain | undefined
+  const cleanup: (() => void | Promise<void>)[] = []
+
+  beforeAll(async () => {
+    // The default forget period (30 minutes): only the release can free the slot within this test.
+    onChain = await startDeskOnChain('otc-release-desk-', ['--max-channels-per-key', '2'])
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
+  }, 180_000)
+
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c()
+    await onChain?.stop()
+  })
+
+  const invite = (keys: KeyPair, deposit: string): ChannelRecord =>
+    proposeChannel(
+      keys,
+      { counterparty: `${deskKey}@0x${deskEvm}`, label: 'Demo Desk', myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' },
+      { chainId: tb.config.chainId, contract: tb.config.adjudicator, oracle: tb.oracle.oracle.publicKey, myEvm: evmKeyOf(keys.secretKey).address },
+      Date.now(),
+    )
+  const postJson = async (path: string, body: unknown) => {
+    const res = await fetch(`${deskUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return { status: res.status, body: (await res.json()) as { channelId?: string; released?: boolean; error?: { code: string; message: string; field?: string } } }
+  }
+  const release = (r: Pick<ChannelRelease, 'channelId' | 'at' | 'signature'>) => postJson('/release', { channelId: r.channelId, at: r.at, signature: r.signature })
+  const channelIds = async () => ((await (await fetch(`${deskUrl}/info`)).json()) as DeskInfoJson).channels.map((c) => c.channelId).sort()
+
+  it('frees the slot at once, never for an opened channel, and refuses forged, stale, replayed or malformed releases', async () => {
+    const trader = await ChainTrader.start(tb, 50_000n * USDC)
+    const diag = () => `desk:\n${desk.tail(40)}`
+
+    const open = invite(trader.keys, '50000')
+    expect((await postJson('/invite', open.invite)).status).toBe(200)
+    const a = await trader.join(tb, open, cleanup)
+    await trader.openOnChain(a.session, open, diag)
+    // Never opened: the trader's free balance is all in the first channel.
+    const stuck = invite(trader.keys, '30000')
+    expect((await postJson('/invite', stuck.invite)).status).toBe(200)
+    const third = invite(trader.keys, '10')
+    expect((await postJson('/invite', third.invite)).body.error?.code).toBe('CLIENT_QUOTA')
+    const held = await channelIds()
+    expect(held).toEqual([open.channelId, stuck.channelId].sort())
+
+    // Every bad release is refused with its reason and changes nothing.
+    const now = Date.now()
+    const good = signRelease(stuck.params, stuck.me, trader.keys.secretKey, now)
+    const refusals: [string, Awaited<ReturnType<typeof release>>, number, string][] = [
+      ['signed by another key', await release(signRelease(stuck.params, stuck.me, generateKeyPair().secretKey, now)), 403, 'BAD_SIGNATURE'],
+      ['replayed against the open channel', await release({ ...good, channelId: open.channelId }), 403, 'BAD_SIGNATURE'],
+      ['stale (signed 10 minutes ago)', await release(signRelease(stuck.params, stuck.me, trader.keys.secretKey, now - 600_000)), 422, 'RELEASE_STALE'],
+      ['of the channel the contract opened', await release(signRelease(open.params, open.me, trader.keys.secretKey, now)), 409, 'CHANNEL_ON_CHAIN'],
+      ['malformed', await postJson('/release', { channelId: stuck.channelId, at: now }), 400, 'INVALID_FIELD'],
+      ['of a channel the desk does not run', await release(signRelease(third.params, third.me, trader.keys.secretKey, now)), 404, 'UNKNOWN_CHANNEL'],
+    ]
+    for (const [what, r, status, code] of refusals) expect([r.status, r.body.error?.code], `${what}: ${JSON.stringify(r.body)}`).toEqual([status, code])
+    expect(refusals[3]![1].body.error?.message).toBe(`channel ${open.channelId.slice(0, 8)}… is open on the contract: a channel the contract opened is never released (its deposits come back by close or dispute)`)
+    expect(await channelIds(), 'a refused release changes nothing').toEqual(held)
+    expect((await postJson('/invite', third.invite)).body.error?.code, 'still at the limit').toBe('CLIENT_QUOTA')
+
+    // The trader's own release: forgotten at once, as after the forget period; the key may invite again.
+    const done = await release(good)
+    expect(done, JSON.stringify(done.body)).toEqual({ status: 200, body: { channelId: stuck.channelId, released: true } })
+    expect(await channelIds()).toEqual([open.channelId])
+    expect(desk.tail(200)).toMatch(new RegExp(`\\[${stuck.channelId.slice(0, 8)}\\] forgotten: released by its trader \\(signed at [^)]+\\), never opened on the contract`))
+    expect((await release(good)).body.error?.code, 'the same release again').toBe('UNKNOWN_CHANNEL')
+    const taken = await postJson('/invite', third.invite)
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200)
+    expect(await channelIds()).toEqual([open.channelId, third.channelId].sort())
+    expect((await trader.settlement.chain.channel(open.channelId)).status, 'the open channel untouched').toBe('open')
   }, 240_000)
 })

@@ -16,6 +16,8 @@ import { DemoConnect } from './channels/DemoConnect.tsx'
 import { RestoreChannels } from './channels/RestoreChannels.tsx'
 import { ChannelScreen } from './channel/ChannelScreen.tsx'
 import type { ChannelRecord } from './channels/channelRecords.ts'
+import { releaseNotice, type AbandonNotice } from './channels/abandon.ts'
+import { releaseAbandoned } from './channels/demoDesk.ts'
 import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
 import { BackgroundChannels } from './book/BackgroundChannels.tsx'
 import { FailureText } from './FailureText.tsx'
@@ -51,9 +53,16 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
     setPick({ kind: 'channel', channelId: r.channelId })
   }
   const record = pick?.kind === 'channel' ? channels.records.find((r) => r.channelId === pick.channelId) : undefined
+  // After an abandon, what the demo desk the channel was with made of its release (abandon.ts).
+  const [abandonNotice, setAbandonNotice] = useState<AbandonNotice | null>(null)
   const abandon = async (channelId: string) => {
+    const abandoned = channels.records.find((r) => r.channelId === channelId)
     await channels.remove(channelId)
     if (pick?.kind === 'channel' && pick.channelId === channelId) setPick(null)
+    // The abandon is done; the desk is told after, without holding anything up (it may not answer).
+    if (abandoned?.deskUrl === undefined) return setAbandonNotice(null)
+    setAbandonNotice(releaseNotice(channelId, abandoned.label, 'pending'))
+    void releaseAbandoned(abandoned, keys.secretKey, Date.now()).then((n) => setAbandonNotice((shown) => (shown?.channelId === channelId ? n : shown)))
   }
 
   return (
@@ -66,7 +75,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
           <AccountPanel />
-          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} />
+          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
           {channels.loaded && (
             <nav className="card" aria-label="Across channels">
               <h2>Across channels</h2>

@@ -383,7 +383,7 @@ test('a counter the desk will not take is answered with its reason, in words the
   }
 })
 
-test('a demo-desk channel never opened on the contract is abandoned, nothing deposited; the desk at its limit says when the unopened one is forgotten', async ({ browser, stack }) => {
+test('a demo-desk channel never opened on the contract is abandoned, nothing deposited; the desk at its limit says when the unopened one is forgotten, and frees the slot at once on the abandon', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   // One channel per key, so the second click meets the limit.
   const demo = demoService(stack, DEMO_PORT, ['--max-channels-per-key', '1'])
@@ -419,6 +419,20 @@ test('a demo-desk channel never opened on the contract is abandoned, nothing dep
     await confirm.getByRole('button', { name: 'Abandon channel' }).click()
     await expect(page.getByTestId(`channel-${id}`)).toHaveCount(0)
     await expect(page.getByRole('button', { name: /^Abandon channel/ })).toHaveCount(0)
+
+    // The app then hands the desk the trader's signed release: the desk drops the channel at once
+    // (not 30 minutes after the invite) and the list says its slot is free.
+    const notice = page.getByTestId('abandon-notice')
+    await expect(notice).toHaveAttribute('data-outcome', 'released', { timeout: 10_000 })
+    await expect(notice).toHaveText(/^Abandoned\. Demo Desk freed its slot for the channel: you can open a new channel with it now\./)
+    const info = (await (await fetch(`http://127.0.0.1:${DEMO_PORT}/info`)).json()) as { channels: { channelId: string }[] }
+    expect(info.channels.map((c) => c.channelId.slice(0, 8)), 'the desk no longer holds the abandoned channel').not.toContain(id)
+    await shot(page, 'abandon-released')
+    // At its limit of one a moment ago, the same key opens a new channel with the desk now.
+    await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+    await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
+    await expect(page.getByTestId('latest-version')).toHaveText('state v0', { timeout: 30_000 })
+    await expect(page.getByRole('button', { name: /^Abandon channel Demo Desk/ })).toHaveCount(1)
     await trader.context.close()
   } finally {
     await demo.stop()

@@ -1,19 +1,23 @@
 // The trader's channels, and the ways to start one: invite, accept, or the demo counterparty. A
-// channel the contract never opened can be abandoned (abandon.ts), after a check on the contract.
+// channel the contract never opened can be abandoned (abandon.ts), after a check on the contract;
+// a demo desk it was with is then asked to free its slot, and the list says what it answered.
 import { useState } from 'react'
 import { fingerprint } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { abandonCheck } from './abandon.ts'
+import { abandonCheck, type AbandonNotice } from './abandon.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 
 export type ChannelPick = { kind: 'channel'; channelId: string } | { kind: 'new' } | { kind: 'accept' } | { kind: 'demo' }
 
-export function ChannelList({ records, selected, onPick, damaged, onAbandon }: {
+export function ChannelList({ records, selected, onPick, damaged, onAbandon, abandonNotice, onDismissNotice }: {
   records: readonly ChannelRecord[]; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[]
   /** Removes an abandoned channel from the list (called only after the contract said it never opened it). */
   onAbandon: (channelId: string) => Promise<void>
+  /** After an abandon of a demo-desk channel: whether the desk freed its slot (or will on its own). */
+  abandonNotice: AbandonNotice | null
+  onDismissNotice: () => void
 }) {
   const { snap } = useSettlement()
   // Seen opened in the contract's events this page read: no Abandon offered (the click checks the contract anyway).
@@ -38,6 +42,12 @@ export function ChannelList({ records, selected, onPick, damaged, onAbandon }: {
           )
         })}
       </ul>
+      {abandonNotice && (
+        <p role="status" className={`small ${abandonNotice.outcome === 'kept' ? 'warn' : 'muted'}`} data-testid="abandon-notice" data-outcome={abandonNotice.outcome}>
+          <FailureText failure={abandonNotice.note} />{' '}
+          {abandonNotice.outcome !== 'pending' && <button type="button" className="link small" onClick={onDismissNotice}>OK</button>}
+        </p>
+      )}
       {damaged.map((d) => (
         <p key={d} className="error small">Stored channel entry could not be read: {d}</p>
       ))}

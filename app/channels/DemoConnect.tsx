@@ -37,15 +37,15 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       const record = proposeChannel(keys, { counterparty: desk.contact, label: desk.name, myDeposit: DEPOSIT, theirDeposit: DEPOSIT, challengeHours: '24' }, venue, Date.now())
       setStatus(`Sending the invite to ${fingerprint(desk.publicKey)}…`)
       await inviteDemoDesk(config.demoUrl, desk.name, record.invite)
-      await onCreated({ ...record, inviteDelivered: true })
+      await onCreated({ ...record, inviteDelivered: true, deskUrl: config.demoUrl })
       setStatus(null)
     } catch (e) {
       // Not reachable: maybe npm start is not running. Reached and refused: the desk's reason.
       const f = failureOf(e)
       setStatus(null)
-      // At the desk's per-key limit: channels that never opened can go from the trader's list too (the desk forgets them itself, in its own time).
-      const more = f.code === 'CLIENT_QUOTA' ? ' A channel that never opened can be abandoned from your channel list.' : ''
-      setFailure({ text: reached ? `Could not open a channel: ${f.text}${more}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
+      // At the desk's per-key limit: a channel that never opened can be abandoned, and the desk then frees its slot at once (abandon.ts).
+      const more = f.code === 'CLIENT_QUOTA' ? '. A channel that never opened can be abandoned from your channel list: the desk then frees its slot at once.' : ''
+      setFailure({ text: reached ? `Could not open a channel: ${more ? f.text.replace(/[.\s]+$/, '') : f.text}${more}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
     } finally {
       setBusy(false)
     }

@@ -15,6 +15,11 @@ export interface ChannelRecord extends ChannelMembership {
   readonly invite?: { readonly sealed: string; readonly code: string }
   /** Set when the app handed the invite over itself (the demo desk's API): nothing to show or tell. */
   readonly inviteDelivered?: true
+  /**
+   * The demo desk's API the invite was handed to (its URL): a channel abandoned unopened is released
+   * there (demoDesk.ts releaseAbandoned), so the desk frees its slot at once.
+   */
+  readonly deskUrl?: string
 }
 
 /** The counterparty's public key in a channel. */
@@ -27,6 +32,7 @@ const recordSchema = membershipSchema({
   createdAt: z.number().int().nonnegative(),
   invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),
   inviteDelivered: z.literal(true).optional(),
+  deskUrl: z.string().max(256).regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
 })
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { isValidRelease } from '../../core/index.ts'
+import { T0, testChannel } from '../../core/testkit.ts'
 import { failureOf } from '../failure.ts'
-import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk, venueNotReady } from './demoDesk.ts'
+import type { ChannelRecord } from './channelRecords.ts'
+import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk, releaseAbandoned, venueNotReady } from './demoDesk.ts'
 
 /** fetch answering `status` with `body` (text). */
 const answer = (status: number, body: string) => vi.fn(async () => new Response(body, { status }))
@@ -38,5 +41,46 @@ describe("a demo desk's local API", () => {
     expect(venueNotReady({ ...ready, healthy: false, healthError: 'fetch failed' }, true)).toBe('the chain is not reachable (fetch failed)')
     expect(venueNotReady({ ...ready, info: { oracle: null } }, true)).toBe('the oracle service is not reachable')
     expect(venueNotReady({ ...ready, info: { oracle: null } }, false)).toBe('this deployment names no oracle service')
+  })
+
+  describe('the release of an abandoned channel', () => {
+    // The trader is party A (alice) of a channel with the desk.
+    const ch = testChannel()
+    const record: ChannelRecord = { channelId: ch.channelId, params: ch.params, me: 'A', roomSecret: 'aa'.repeat(32), deposits: { A: 1n, B: 1n }, label: 'Demo Desk', createdAt: T0, inviteDelivered: true, deskUrl: 'http://127.0.0.1:8600' }
+
+    it("posts a release signed by the trader's channel key to the desk the invite went to, and says the slot is free", async () => {
+      const fetch = answer(200, JSON.stringify({ channelId: ch.channelId, released: true }))
+      vi.stubGlobal('fetch', fetch)
+      const notice = await releaseAbandoned(record, ch.a.secretKey, T0)
+      expect(notice).toEqual({ channelId: ch.channelId, outcome: 'released', note: { text: 'Abandoned. Demo Desk freed its slot for the channel: you can open a new channel with it now.', code: null } })
+      const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit]
+      expect([url, init.method]).toEqual(['http://127.0.0.1:8600/release', 'POST'])
+      const body = JSON.parse(init.body as string) as { channelId: string; at: number; signature: string }
+      expect(Object.keys(body).sort()).toEqual(['at', 'channelId', 'signature'])
+      expect([body.channelId, body.at]).toEqual([ch.channelId, T0])
+      expect(isValidRelease(ch.params, { ...body, party: 'A' })).toBe(true)
+    })
+
+    it("says a refusal in the desk's words, and that the desk frees the slot on its own; never throws", async () => {
+      vi.stubGlobal('fetch', answer(409, JSON.stringify({ error: { code: 'CHANNEL_ON_CHAIN', message: 'channel 1a2b3c4d… is open on the contract: a channel the contract opened is never released' } })))
+      const refused = await releaseAbandoned(record, ch.a.secretKey, T0)
+      expect(refused?.outcome).toBe('kept')
+      expect(refused?.note).toEqual({
+        text: 'Abandoned, but Demo Desk did not free its slot for the channel now: it answered: channel 1a2b3c4d… is open on the contract: a channel the contract opened is never released. It frees it on its own once its forget period for channels never opened has passed (30 minutes after the invite, unless it was started with another).',
+        code: 'CHANNEL_ON_CHAIN',
+      })
+      vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+      const unreachable = await releaseAbandoned(record, ch.a.secretKey, T0)
+      expect(unreachable?.outcome).toBe('kept')
+      expect(unreachable?.note.text).toMatch(/^Abandoned, but Demo Desk did not free its slot for the channel now: it could not be reached at http:\/\/127\.0\.0\.1:8600 \(Failed to fetch\)\. It frees it on its own once its forget period/)
+    })
+
+    it('asks nothing of anybody for a channel whose invite did not go to a demo desk', async () => {
+      const fetch = answer(200, '{}')
+      vi.stubGlobal('fetch', fetch)
+      const { deskUrl: _, ...human } = record
+      expect(await releaseAbandoned(human, ch.a.secretKey, T0)).toBeNull()
+      expect(fetch).not.toHaveBeenCalled()
+    })
   })
 })

@@ -71,7 +71,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       const record = proposeChannel(keys, { counterparty: c.contact, label: c.name, myDeposit: deposit, theirDeposit: deposit, challengeHours: '24' }, venue, Date.now())
       setStatus({ publicKey: c.publicKey, text: `Sending the invite to ${c.name}…` })
       await inviteDemoDesk(c.url, c.name, record.invite)
-      await onCreated({ ...record, inviteDelivered: true })
+      await onCreated({ ...record, inviteDelivered: true, deskUrl: c.url })
       setStatus({ publicKey: c.publicKey, text: `Channel with ${c.name} opening: it quotes once the channel is open on the contract.` })
     } catch (e) {
       setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: ${describeFailure(e)}` })

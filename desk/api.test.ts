@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApi, type ApiServer, type DeskApi } from './api.ts'
 import { DemoError } from './errors.ts'
+import { InviteRateLimit } from './quotas.ts'
 
 const desk: DeskApi & { posted: unknown[] } = {
   posted: [],
@@ -77,5 +78,27 @@ describe('HTTP API', () => {
     expect((await call('/invite')).body.error.code).toBe('METHOD_NOT_ALLOWED')
     expect((await call('/info', { method: 'POST', body: '{}' })).status).toBe(405)
     expect((await call('/')).status).toBe(404)
+  })
+})
+
+describe('HTTP API rate limits', () => {
+  it('limits releases per address in a bucket of their own: a burst, then 429 with retry-after, before the body reaches the desk; invites keep theirs', async () => {
+    const api = await startApi(desk, 0, () => undefined, new InviteRateLimit(2, 60_000))
+    try {
+      const post = (path: string) => fetch(api.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"channelId":"ok","sealed":"s","code":"c"}' })
+      const before = desk.posted.length
+      expect((await post('/release')).status).toBe(200)
+      expect((await post('/release')).status).toBe(200)
+      const refused = await post('/release')
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toBe('60')
+      expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/^too many releases from 127\.0\.0\.1: at most 2 at once/) })
+      expect(desk.posted.length, 'the refused release never reached the desk').toBe(before + 2)
+      expect((await post('/invite')).status).toBe(200)
+      expect((await post('/invite')).status).toBe(200)
+      expect((await post('/invite')).status).toBe(429)
+    } finally {
+      await api.close()
+    }
   })
 })

@@ -6,7 +6,7 @@
 //                 release of a channel the contract never opened (core/release.ts) frees its slot now
 // Errors: { error: { code, message, field? } } with 400, 403 (release not signed by the trader), 404 (also
 // an unknown channel), 405, 409 (release of a channel the contract opened), 413, 415 (not application/json),
-// 422 (invite refused, stale release), 429 (invite posts per address: a burst of 10, then one per 3 s; or a channel quota), 503.
+// 422 (invite refused, stale release), 429 (invite posts per address, and release posts per address, each a burst of 10, then one per 3 s; or a channel quota), 503.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readJsonBody, ServiceError } from '../channel-contract/services/http.ts'
@@ -56,21 +56,31 @@ async function route(desk: DeskApi, limit: InviteRateLimit, req: IncomingMessage
   }
   if (path === '/invite') {
     if (method !== 'POST') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use POST`)
-    // Rate first, before the body is read or an invite opened.
-    const address = req.socket.remoteAddress ?? null
-    const wait = limit.take(address ?? '?')
-    if (wait > 0) {
-      res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
-      throw new DemoError('RATE_LIMITED', `too many invites from ${address}: at most ${limit.burst} at once, then one per ${limit.refillMs / 1000} s (retry in ${Math.ceil(wait / 1000)} s)`)
-    }
+    const address = rate(limit, req, res, 'invites', '')
     const body = await readJsonBody(req, MAX_BODY_BYTES)
     return send(res, 200, await desk.acceptInvite(body, { address }))
   }
   if (path === '/release') {
     if (method !== 'POST') throw new DemoError('METHOD_NOT_ALLOWED', `${method} ${path}: use POST`)
+    // Its own bucket per address: releases (a signature check, then a read on the chain) never use up the invites that follow them.
+    rate(limit, req, res, 'releases', 'release:')
     return send(res, 200, await desk.releaseChannel(await readJsonBody(req, MAX_BODY_BYTES)))
   }
   throw new DemoError('NOT_FOUND', `no route ${method} ${path} (GET /info, POST /invite, POST /release)`)
+}
+
+/**
+ * Takes a token of the sender's bucket (`prefix` + its address) before the body is read or anything
+ * else is done; throws RATE_LIMITED (429, with retry-after) when there is none. Returns the address.
+ */
+function rate(limit: InviteRateLimit, req: IncomingMessage, res: ServerResponse, what: string, prefix: string): string | null {
+  const address = req.socket.remoteAddress ?? null
+  const wait = limit.take(prefix + (address ?? '?'))
+  if (wait > 0) {
+    res.setHeader('retry-after', String(Math.ceil(wait / 1000)))
+    throw new DemoError('RATE_LIMITED', `too many ${what} from ${address}: at most ${limit.burst} at once, then one per ${limit.refillMs / 1000} s (retry in ${Math.ceil(wait / 1000)} s)`)
+  }
+  return address
 }
 
 /** Starts the API on 127.0.0.1:`port` (0: any free port). */

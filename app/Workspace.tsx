@@ -105,7 +105,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
               <AcceptInviteForm keys={keys} onAccepted={created} />
             </section>
           )}
-          {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} />}
+          {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} channelCount={channels.records.length} />}
           {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
           {!network && pick === null && channels.loaded && channels.records.length === 0 && (
             <Welcome />

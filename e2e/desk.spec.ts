@@ -419,6 +419,9 @@ test('a demo-desk channel never opened on the contract is abandoned, nothing dep
     await confirm.getByRole('button', { name: 'Abandon channel' }).click()
     await expect(page.getByTestId(`channel-${id}`)).toHaveCount(0)
     await expect(page.getByRole('button', { name: /^Abandon channel/ })).toHaveCount(0)
+    // The refusal said before the abandon is out of date now: it leaves the demo desk's panel, which stays.
+    await expect(page.getByRole('button', { name: 'Open a channel with the demo desk' })).toBeVisible()
+    await expect(failure).toHaveCount(0)
 
     // The app then hands the desk the trader's signed release: the desk drops the channel at once
     // (not 30 minutes after the invite) and the list says its slot is free.

@@ -43,7 +43,7 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
     setClosed((m) => (m.get(channelId) === c ? m : new Map(m).set(channelId, c)))
   }, [])
   const byPeer = useMemo(() => channelsByPeer(network), [network])
-  const demoDesks = onCreated ? <DemoDesks keys={keys} channels={byPeer} onCreated={onCreated} /> : undefined
+  const demoDesks = onCreated ? <DemoDesks keys={keys} channels={byPeer} channelCount={records.length} onCreated={onCreated} /> : undefined
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
     <>

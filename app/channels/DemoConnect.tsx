@@ -15,11 +15,15 @@ import type { ChannelRecord } from './channelRecords.ts'
 /** What each side deposits in a channel opened from here. */
 const DEPOSIT = '50000'
 
-export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r: ChannelRecord) => Promise<void> }) {
+/**
+ * `channelCount`: how many channels the trader's list holds. A failure said before it changed (a
+ * channel abandoned, so the desk's slot is free again; or a channel added) is out of date and leaves.
+ */
+export function DemoConnect({ keys, onCreated, channelCount }: { keys: KeyPair; onCreated: (r: ChannelRecord) => Promise<void>; channelCount: number }) {
   const venue = useVenue()
   const { conn, snap } = useSettlement()
   const [status, setStatus] = useState<string | null>(null)
-  const [failure, setFailure] = useState<Failure | null>(null)
+  const [failure, setFailure] = useState<{ readonly failure: Failure; readonly channelCount: number } | null>(null)
   const [busy, setBusy] = useState(false)
   // Said before the click: the desk opens the channel on the contract only once the trader's deposit is there.
   const shortfall = depositShortfall(parseUnits(DEPOSIT, config.asset.decimals), snap.wallet?.free ?? null)
@@ -45,7 +49,7 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       setStatus(null)
       // At the desk's per-key limit: a channel that never opened can be abandoned, and the desk then frees its slot at once (abandon.ts).
       const more = f.code === 'CLIENT_QUOTA' ? '. A channel that never opened can be abandoned from your channel list: the desk then frees its slot at once.' : ''
-      setFailure({ text: reached ? `Could not open a channel: ${more ? f.text.replace(/[.\s]+$/, '') : f.text}${more}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code })
+      setFailure({ failure: { text: reached ? `Could not open a channel: ${more ? f.text.replace(/[.\s]+$/, '') : f.text}${more}` : `Could not reach the demo desk at ${config.demoUrl}: ${f.text}. Is npm start running?`, code: f.code }, channelCount })
     } finally {
       setBusy(false)
     }
@@ -61,7 +65,7 @@ export function DemoConnect({ keys, onCreated }: { keys: KeyPair; onCreated: (r:
       <button type="button" onClick={() => void connect()} disabled={busy || notReady !== null}>Open a channel with the demo desk</button>
       {notReady && <p className="small muted" data-testid="demo-connect-not-ready">Not yet: {notReady}</p>}
       {status && <p role="status">{status}</p>}
-      {failure && <p role="status" data-testid="demo-connect-failure"><FailureText failure={failure} /></p>}
+      {failure && failure.channelCount === channelCount && <p role="status" data-testid="demo-connect-failure"><FailureText failure={failure.failure} /></p>}
     </section>
   )
 }

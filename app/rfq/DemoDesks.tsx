@@ -26,9 +26,10 @@ interface DeskCard {
 /**
  * `channels`: per counterparty key, where the trader's channels with it stand (PeerChannels). A
  * desk's row says which: "channel open", "channel opening…", or a button to open one (a new one
- * once every channel with that desk has ended).
+ * once every channel with that desk has ended). `channelCount`: how many channels the trader's list
+ * holds (a failure said before it changed is out of date).
  */
-export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channels: ReadonlyMap<string, PeerChannels>; onCreated: (r: ChannelRecord) => Promise<void> }) {
+export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: KeyPair; channels: ReadonlyMap<string, PeerChannels>; channelCount: number; onCreated: (r: ChannelRecord) => Promise<void> }) {
   const venue = useVenue()
   const [cards, setCards] = useState<readonly DeskCard[]>(DEMO_URLS.urls.map((url) => ({ url, name: null, publicKey: null, contact: null, error: null })))
   const [deposit, setDeposit] = useState('25000')
@@ -45,8 +46,11 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       return { problem: describeFailure(e) }
     }
   })()
-  /** What the last click did, and for which desk (a note on a desk leaves once its channel is open). */
-  const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string } | null>(null)
+  /**
+   * What the last click did, and for which desk (a note on a desk leaves once its channel is open). A
+   * failure leaves once the trader's channel count changes (one abandoned frees the desk's slot).
+   */
+  const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string; readonly channelCount?: number } | null>(null)
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
@@ -74,7 +78,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
       await onCreated({ ...record, inviteDelivered: true, deskUrl: c.url })
       setStatus({ publicKey: c.publicKey, text: `Channel with ${c.name} opening: it quotes once the channel is open on the contract.` })
     } catch (e) {
-      setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: ${describeFailure(e)}` })
+      setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: ${describeFailure(e)}`, channelCount })
     } finally {
       setBusy(false)
     }
@@ -104,7 +108,7 @@ export function DemoDesks({ keys, channels, onCreated }: { keys: KeyPair; channe
         ))}
       </ul>
       {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
-      {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && <p role="status">{status.text}</p>}
+      {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && (status.channelCount === undefined || status.channelCount === channelCount) && <p role="status">{status.text}</p>}
     </section>
   )
 }

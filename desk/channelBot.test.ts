@@ -1,11 +1,16 @@
 // One channel's bot (channelBot.ts) in this process against a trader's session, the two docs linked
 // in memory, the contract and the market stubbed (the channel reads as open on chain): what the bot
 // keeps per ticket must not grow with the channel's history.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { channelIdOf, type ChannelSpec } from '../core/index.ts'
 import { testSpec } from '../core/testkit.ts'
 import { ChannelSession } from '../core/sync/index.ts'
+import { FileJournal } from '../core/sync/journal-store.ts'
+import type { ChannelStore, StoreRecord, StoredChannel } from '../core/sync/store.ts'
 import { DEPOSIT, DAY, T0, keysA, keysB, linkDocs, makeParams, openingSigned, storeWithOpening } from '../core/sync/testkit.ts'
 import type { SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { ChannelBot, type ChannelBotDeps } from './channelBot.ts'
@@ -19,7 +24,7 @@ afterEach(async () => {
   stop = null
 })
 
-async function botAndTrader() {
+async function botAndTrader(o: { store?: (seed: StoredChannel) => Promise<ChannelStore>; log?: (line: string) => void } = {}) {
   const params = makeParams(0x51)
   const channelId = channelIdOf(params)
   const opening = openingSigned(params, Date.now() - 1_000)
@@ -28,8 +33,9 @@ async function botAndTrader() {
   const market = { now: () => Date.now(), spec: () => spec, spot: () => 120, allSpots: () => ({ 'BTC-USD': 120 }), onRefresh: () => () => undefined }
   const onChain: SettlementChannelView = { channelId, status: 'open', deposited: 2n * DEPOSIT, holdings: 2n * DEPOSIT, version: 0, dispute: null, held: null, lockedPositions: null, lockedCount: 0, paidOut: [] }
   // The desk's store starts with the trader's doc (the epoch it made), as a room's first sync gives it.
-  const store = storeWithOpening(opening)
-  store.updates.push(Y.encodeStateAsUpdate(trader.doc))
+  const seed = storeWithOpening(opening)
+  seed.updates.push(Y.encodeStateAsUpdate(trader.doc))
+  const store = o.store ? await o.store(seed) : seed
   const deps: ChannelBotDeps = {
     entry: { channelId, params, me: 'B', roomSecret: '5a'.repeat(32), deposits: { A: DEPOSIT, B: DEPOSIT }, acceptedAt: 0 },
     keys: keysB,
@@ -44,7 +50,7 @@ async function botAndTrader() {
     name: 'Test Desk',
     rules: { ...DEFAULT_RULES, quietMs: 0 },
     watchtower: false,
-    log: () => undefined,
+    log: o.log ?? (() => undefined),
     spendFunds: (_amount, tx) => tx(),
   }
   const bot = await ChannelBot.start(deps)
@@ -79,4 +85,61 @@ describe('ChannelBot', () => {
     }
     expect(notes.seen.size).toBeLessThan(trades)
   }, 60_000)
+
+  it('stop() waits for a pass in flight (here mid-quote, its record still being written) before the session closes; the journal then closes with no failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otc-bot-stop-'))
+    const lines: string[] = []
+    const journal = await FileJournal.open(dir, { log: (l) => lines.push(`journal: ${l}`) })
+    // The bot's store in the journal, holding the first quote record it writes until released:
+    // the bot's pass is then in flight inside session.quote, as when a desk gets SIGTERM mid-pass.
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let holding!: () => void
+    const held = new Promise<void>((r) => (holding = r))
+    const quoteRecord = (records: readonly StoreRecord[]) => records.some((r) => r.k === 'quote')
+    try {
+      const { bot, trader } = await botAndTrader({
+        log: (l) => lines.push(l),
+        store: async (seed) => {
+          const inner = journal.store(channelIdOf(makeParams(0x51)))
+          await inner.replace(seed.records as StoreRecord[], seed.updates[0]!)
+          let first = true
+          return {
+            load: () => inner.load(),
+            append: async (records) => {
+              if (first && quoteRecord(records)) {
+                first = false
+                holding()
+                await gate
+              }
+              return inner.append(records)
+            },
+            appendUpdate: (u) => inner.appendUpdate(u),
+            replace: (records, u) => inner.replace(records, u),
+            close: () => inner.close(),
+          }
+        },
+      })
+      trader.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: '100', cap: '140', quantity: '1', direction: 'long' }] })
+      await held
+      let stopped = false
+      const stopping = bot.stop().then(() => (stopped = true))
+      await new Promise((r) => setTimeout(r, 50))
+      expect(stopped, 'stop() resolved while a pass was still writing its quote').toBe(false)
+      release()
+      await stopping
+      await journal.close()
+      expect(lines.filter((l) => /journal|error|could not/.test(l)), 'the bot and the journal told of no failure').toEqual([])
+      expect(lines.some((l) => /quote [0-9a-f]{8} on ticket/.test(l)), 'the pass in flight finished its quote').toBe(true)
+      // What the pass wrote is on disk: the desk reopened has the quote.
+      const again = await FileJournal.open(dir)
+      const stored = await again.store(bot.channelId).load()
+      expect(stored.records.filter((r) => (r as StoreRecord).k === 'quote')).toHaveLength(1)
+      await again.close()
+    } finally {
+      release()
+      await journal.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 20_000)
 })

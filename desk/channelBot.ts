@@ -112,6 +112,8 @@ export class ChannelBot {
   private timer: ReturnType<typeof setInterval> | null = null
   private unsubs: (() => void)[] = []
   private running = false
+  /** The pass in progress (or the last one): stop() waits for it. Never rejects. */
+  private pass: Promise<void> = Promise.resolve()
   /** When the last pass started (real time). */
   private tickedAt = 0
   private again = false
@@ -169,12 +171,18 @@ export class ChannelBot {
     return { channelId: this.channelId, status, latestVersion: latest?.state.version ?? null }
   }
 
+  /**
+   * Stops the bot: no new pass, the link down, then the pass in flight ends (it stops at its next
+   * step: each checks `stopped`) before the session closes, so the bot writes nothing to its store
+   * after stop() resolves (the desk closes the journal then).
+   */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
     for (const u of this.unsubs) u()
     this.room.destroy()
+    await this.pass
     await this.session.close()
   }
 
@@ -203,7 +211,7 @@ export class ChannelBot {
     }
     this.running = true
     setTimeout(() => {
-      void this.tick()
+      this.pass = this.tick()
         .catch((e) => this.log(`error: ${reason(e)}`))
         .finally(() => {
           this.running = false
@@ -237,6 +245,8 @@ export class ChannelBot {
       this.presenceSet = true
     }
     await this.refreshChain()
+    // Stopped meanwhile: act no more (stop() waits for this pass, then closes the session and the store).
+    if (this.stopped) return
     const view = s.getSnapshot().view
     const latest = view.latest
     if (latest && view.latestHash !== this.lastLatestHash) this.onNewLatest(view, latest)
@@ -246,17 +256,22 @@ export class ChannelBot {
       await s.proposeOpening(this.d.entry.deposits.A, this.d.entry.deposits.B).catch((e) => this.log(`cannot propose the opening: ${reason(e)}`))
     }
     if (!latest) return
-    await this.refuteStale(latest)
-    await this.endOnChain(latest)
-    await this.openOnChain()
-    this.handToWatchtower(latest)
-    await this.approvals(view)
-    if (this.chain === 'open' && !latest.state.isFinal) {
-      await this.counters(view)
-      await this.tickets(view)
+    // Read when its step comes: the steps before may open the channel on chain.
+    const quoting = () => this.chain === 'open' && !latest.state.isFinal
+    const steps: (() => Promise<void> | void)[] = [
+      () => this.refuteStale(latest),
+      () => this.endOnChain(latest),
+      () => this.openOnChain(),
+      () => this.handToWatchtower(latest),
+      () => this.approvals(view),
+      () => (quoting() ? this.counters(view) : undefined),
+      () => (quoting() ? this.tickets(view) : undefined),
+      () => (latest.state.isFinal ? this.closeOnChain(latest) : this.settleExpired(view)),
+    ]
+    for (const step of steps) {
+      if (this.stopped) return
+      await step()
     }
-    if (!latest.state.isFinal) await this.settleExpired(view)
-    if (latest.state.isFinal) await this.closeOnChain(latest)
   }
 
   // ---- chain ----
@@ -327,6 +342,7 @@ export class ChannelBot {
     }
     if (v.status !== 'finalized' || !v.lockedPositions) return
     for (const p of v.lockedPositions) {
+      if (this.stopped) return
       if (now < p.terms.expiry || !this.due(`settle-on-chain:${p.id}`, 10_000)) continue
       try {
         if (now >= p.terms.expiry + settlementFallbackMs) {
@@ -440,6 +456,7 @@ export class ChannelBot {
 
   private async approvals(view: ChannelView): Promise<void> {
     for (const p of view.pending) {
+      if (this.stopped) return
       if (p.status !== 'awaiting-approval' || p.proposal.proposer === view.me || this.decided.has(p.intent)) continue
       const t = p.proposal.transition
       if (t === null) {
@@ -490,6 +507,7 @@ export class ChannelBot {
   private async counters(view: ChannelView): Promise<void> {
     const latest = view.latest!.state
     for (const q of view.quotes) {
+      if (this.stopped) return
       const c = q.signed.quote
       if (c.quoter === view.me || q.status !== 'live' || q.counterOf === null || this.handledCounters.has(q.hash)) continue
       const mine = view.quotes.find((x) => x.hash === q.counterOf && x.signed.quote.quoter === view.me)
@@ -561,6 +579,8 @@ export class ChannelBot {
     const listed = new Set(view.rfqs.map((t) => t.id))
     for (const notes of [this.seen, this.skipNotes, this.filling]) for (const id of notes.keys()) if (!listed.has(id)) notes.delete(id)
     for (const t of view.rfqs) {
+      // Each ticket may write (cancel, quote): none once stopped.
+      if (this.stopped) return
       if (t.createdBy === view.me) continue
       const filling = this.filling.get(t.id)
       if (filling !== undefined) {

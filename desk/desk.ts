@@ -91,6 +91,8 @@ export class Desk {
   private readonly seenOnChain = new Set<Hex>()
   private following = false
   private eventFailures = 0
+  /** Set when stop() begins: no channel starts from then on. */
+  private stopping = false
 
   private constructor(
     private readonly o: DeskOptions,
@@ -387,7 +389,8 @@ export class Desk {
   ensureFunds = (amount: bigint): Promise<void> => this.o.funds.ensure(amount)
 
   private async startChannel(entry: ChannelEntry): Promise<void> {
-    if (this.bots.has(entry.channelId)) return
+    // A channel accepted while the desk stops starts with the next run (the list holds it).
+    if (this.stopping || this.bots.has(entry.channelId)) return
     try {
       // A data directory from before the journal: the channel's own store directory moves into it (renamed, never deleted).
       const legacy = join(this.o.dataDir, 'channels', entry.channelId)
@@ -422,9 +425,16 @@ export class Desk {
     return (i) => styledQuote({ ...i, style, deskName: this.o.name, me: entry.me, committed: style.riskLimit === null ? 0n : this.committed(entry.channelId, i.ticket.id) })
   }
 
+  /**
+   * Stops every channel, then closes the journal: the bots' passes in flight end first (ChannelBot.stop),
+   * and so do the serial tasks (an invite, a recovery) that may be starting one, so nothing writes
+   * to the journal once it closes.
+   */
   async stop(): Promise<void> {
+    this.stopping = true
     if (this.eventTimer) clearInterval(this.eventTimer)
     if (this.forgetTimer) clearInterval(this.forgetTimer)
+    await this.accepting.catch(() => undefined)
     await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()

@@ -105,6 +105,96 @@ describe('FileJournal: the ChannelStore contract for many channels in one pair o
   })
 })
 
+/** Resolves `n` turns of the microtask queue after `p` does (one `then` each). */
+function microtasksAfter(p: Promise<unknown>, n: number): Promise<unknown> {
+  for (let i = 0; i < n; i++) p = p.then(() => undefined)
+  return p
+}
+const CLOSED = /^journal .*otc-journal-\S* is closed$/
+
+describe('FileJournal closing while channels still write', () => {
+  it('refuses an append that lands just after close() saw the journal idle: it never reaches a closed file, the journal is not broken', async () => {
+    const d = dir()
+    const lines: string[] = []
+    const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
+    const s = j.store(key(1))
+    await s.append([record.approve('before')])
+    // The desk's interleaving: a bot's pass, still running, appends (its quote) in the microtasks between
+    // close()'s last look for pending writes (settled() returning) and close() taking the files. Once,
+    // that append was taken, its batch went out on the next turn behind the close, on closed handles:
+    // "a write failed, the journal takes no more: ... file closed".
+    const settled = j.settled.bind(j)
+    let late: Promise<unknown> | null = null
+    j.settled = async () => {
+      await settled()
+      late ??= s.append([record.approve('late')]).then(() => 'written', (e: unknown) => e)
+    }
+    await j.close()
+    expect(late, 'close() waited for the pending writes').not.toBeNull()
+    expect(await late).toEqual(expect.objectContaining({ message: expect.stringMatching(CLOSED) }))
+    await new Promise((r) => setImmediate(r)) // the turn in which a taken append's batch would be written
+    expect(lines, 'the journal told of no failed write').toEqual([])
+    await expect(s.appendUpdate(update(1))).rejects.toThrow(CLOSED)
+    const again = await FileJournal.open(d)
+    expect(intents(await again.store(key(1)).load())).toEqual(['before'])
+    await again.close()
+  })
+
+  it('appends racing close: each either lands on disk (read back after a reopen) or is rejected with the closed error', async () => {
+    // The moments at which a channel writes after close() began: every microtask of the first few
+    // dozen after a point (close() looks for pending writes, then takes the files, within them), then later turns.
+    const moments: { name: string; after: (p: Promise<unknown>) => Promise<unknown> }[] = [
+      ...Array.from({ length: 40 }, (_, n) => ({ name: `${n} microtask(s)`, after: (p: Promise<unknown>) => microtasksAfter(p, n) })),
+      { name: 'next turn (setImmediate)', after: (p: Promise<unknown>) => p.then(() => new Promise((r) => setImmediate(r))) },
+      { name: 'a timer later', after: (p: Promise<unknown>) => p.then(() => new Promise((r) => setTimeout(r, 0))) },
+      { name: 'two timers later', after: (p: Promise<unknown>) => p.then(() => new Promise((r) => setTimeout(r, 2))) },
+    ]
+    // Closed while idle (the moments count from close()), and closed with a write pending: then close()
+    // waits for it, and the moments count from its acknowledgement (as a bot's pass goes on to its next
+    // write when its last one resolves, in the same microtasks as close() sees the journal idle).
+    // One journal per case: a write that close() waits for would move the others' moments.
+    const refused: string[] = []
+    for (const pending of [false, true]) {
+      for (const m of moments) {
+        const name = `${pending ? 'after the pending write resolved' : 'after close()'}: ${m.name}`
+        const d = dir()
+        const lines: string[] = []
+        const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
+        // The journal's own promise of the pending write (no store wrapper between: the moment starts when it resolves).
+        const pendingAppend = pending ? j.append(key(1), [record.approve('pending')]) : null
+        const closed = j.close()
+        const outcome = (p: Promise<void>) => p.then(() => 'landed' as const, (e: unknown) => e as Error)
+        const s = j.store(key(2))
+        const written = m.after(pendingAppend ?? Promise.resolve()).then(() => ({ record: outcome(s.append([record.approve('raced')])), update: outcome(s.appendUpdate(update(2))) }))
+        await closed
+        const w = await written
+        const o = { record: await w.record, update: await w.update }
+        expect(lines, `${name}: the journal told of no failed write`).toEqual([])
+        for (const e of [o.record, o.update]) if (e !== 'landed') expect(e.message, `${name}: a refused write says the journal is closed`).toMatch(CLOSED)
+        if (o.record !== 'landed') refused.push(name)
+        const again = await FileJournal.open(d)
+        const c = await again.store(key(2)).load()
+        expect(intents(c), `${name}: the record is on disk iff its append resolved`).toEqual(o.record === 'landed' ? ['raced'] : [])
+        expect(bytes(c), `${name}: the update is on disk iff its append resolved`).toEqual(o.update === 'landed' ? [[...update(2)]] : [])
+        // Asked for before close() began: acknowledged (fsync'd) and on disk.
+        if (pendingAppend) {
+          await pendingAppend
+          expect(intents(await again.store(key(1)).load()), `${name}: the pending write`).toEqual(['pending'])
+        }
+        await again.close()
+      }
+    }
+    expect(refused, 'a write asked for after close() began is refused').toHaveLength(2 * moments.length)
+  })
+
+  it('close() twice, or again after it finished, closes once', async () => {
+    const j = await FileJournal.open(dir())
+    void j.store(key(1)).appendUpdate(update(1))
+    await Promise.all([j.close(), j.close()])
+    await j.close()
+  })
+})
+
 describe('FileJournal after a crash', () => {
   it('ignores a torn last line and frame, skips garbage lines, and appends cleanly after them', async () => {
     const d = dir()

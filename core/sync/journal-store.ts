@@ -232,7 +232,12 @@ export class FileJournal {
   private readonly live = new Map<string, number>()
   private dead = 0
   private broken: Error | null = null
+  /** Set when close() begins: every write asked for from then on is refused (check()). */
   private closing = false
+  /** The close in progress or done (close() twice is one close). */
+  private closed: Promise<void> | null = null
+  /** Set just before close() closes the file handles. */
+  private handlesClosed = false
 
   private constructor(
     readonly dir: string,
@@ -377,21 +382,39 @@ export class FileJournal {
     }
   }
 
-  /** Writes what is waiting, fsyncs both logs and closes them; the channel stores refuse from then on. */
-  async close(): Promise<void> {
-    if (this.closing) return
-    await this.settled()
+  /**
+   * Refuses every write asked for from now on ("journal <dir> is closed"), writes and fsyncs those
+   * asked for before, then closes both logs. Called again, it returns the same close.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.closeLogs()
+    return this.closed
+  }
+
+  private async closeLogs(): Promise<void> {
+    // Before anything is awaited: a write asked for while close() waits would otherwise be taken
+    // after its last look for pending writes, and written, a turn later, to closed files.
     this.closing = true
+    await this.settled()
+    // No batch is pending and none can start: the chains end with the last write.
     await this.exclusive(async () => {
-      if (!this.broken) await this.updatesFh.sync()
-      await Promise.all([this.recordsFh.close(), this.updatesFh.close()])
+      this.handlesClosed = true
+      try {
+        if (!this.broken) await this.updatesFh.sync()
+      } finally {
+        await Promise.all([this.recordsFh.close(), this.updatesFh.close()])
+      }
     })
   }
 
   // ---- writing ----
 
+  private closedError(): Error {
+    return new Error(`journal ${this.dir} is closed`)
+  }
+
   private check(): void {
-    if (this.closing) throw new Error(`journal ${this.dir} is closed`)
+    if (this.closing) throw this.closedError()
     if (this.broken) throw new Error(`journal ${this.dir} failed a write and takes no more (restart the process): ${this.broken.message}`)
   }
 
@@ -459,6 +482,9 @@ export class FileJournal {
 
   /** Writes one batch (unless the journal is broken), settles its appends, then checks for a rewrite. */
   private async runBatch<T>(b: Batch<T>, write: () => Promise<void>): Promise<void> {
+    // close() waits for every batch asked for before it began and refuses later ones, so this is never
+    // true; if it were, the batch is refused as closed, never written to a closed handle nor taken for a failure.
+    if (this.handlesClosed) return b.reject(this.closedError())
     try {
       if (this.broken) throw this.broken
       await write()

@@ -9,6 +9,9 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
   if (closed.length === 0) return null
   const known = closed.filter((c) => c.realised !== null)
   const money = (v: bigint | null) => (v === null ? <span className="muted">not known here</span> : <Money minor={v} decimals={decimals} asset={asset} signed />)
+  // A row's realised P&L is its payout plus its premium as shown beside it, and the column's total
+  // the sum of those (MoneyTotal): the figures on screen add up; the exact ones are on hover.
+  const parts = (c: ClosedPosition): bigint[] => (c.payout !== null && c.premium !== null ? [c.payout, c.premium] : [])
   return (
     <section className="risk-section" aria-labelledby="settled-title">
       <h3 id="settled-title">Settled and closed positions</h3>
@@ -34,7 +37,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
                 <td className="num">{c.price ? formatFixing(c.price.value, c.price.decimals) : '—'}</td>
                 <td className="num">{money(c.payout)}</td>
                 <td className="num">{money(c.premium)}</td>
-                <td className="num">{money(c.realised)}</td>
+                <td className="num">{c.realised === null ? money(null) : <MoneyTotal rows={parts(c)} decimals={decimals} asset={asset} signed />}</td>
                 <td>{timeText(c.time)}</td>
               </tr>
             ))}
@@ -42,7 +45,7 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
           <tfoot>
             <tr>
               <th scope="row" colSpan={5}>Realised P&amp;L ({known.length} of {closed.length} position{closed.length === 1 ? '' : 's'})</th>
-              <td className="num" data-testid="realised-total"><MoneyTotal rows={known.map((c) => c.realised!)} decimals={decimals} asset={asset} signed /></td>
+              <td className="num" data-testid="realised-total"><MoneyTotal rows={known.flatMap(parts)} decimals={decimals} asset={asset} signed /></td>
               <td />
             </tr>
           </tfoot>

@@ -1,0 +1,27 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { describe, expect, it } from 'vitest'
+import { SettlementReport } from './SettlementReport.tsx'
+import type { ClosedPosition } from './book.ts'
+
+const closed = (id: string, payout: bigint, premium: bigint): ClosedPosition => ({
+  fill: null, positionId: `0x${id.repeat(64)}`, version: 1, time: 0, how: 'settled', price: null, payout, premium, realised: payout + premium,
+})
+
+/** The text of each cell of `html`'s rows, row by row (tags and attributes dropped). */
+function cells(html: string): string[][] {
+  return [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '')))
+}
+
+describe('SettlementReport', () => {
+  it('shows each row’s realised P&L as the sum of its payout and premium as shown, and the total as the sum of the rows', () => {
+    // 0.005 USDC of payout and 0.005 of premium each show as 0.01: the row's realised P&L shows
+    // 0.02 (not 0.01, the exact 0.010 rounded), and two such rows total 0.04.
+    const html = renderToStaticMarkup(<SettlementReport closed={[closed('a', 5_000n, 5_000n), closed('b', 5_000n, 5_000n)]} asset="USDC" decimals={6} />)
+    const rows = cells(html)
+    const body = rows.slice(1, 3)
+    for (const r of body) expect(r.slice(3, 6), 'payout, premium, realised').toEqual(['+0.01 USDC', '+0.01 USDC', '+0.02 USDC'])
+    expect(rows[3]!.at(-2)).toBe('+0.04 USDC')
+    // The exact figures stay on hover.
+    expect(html).toContain('title="exact: 0.010000 USDC (the total shown is the sum of the rows as shown)"')
+  })
+})

@@ -3,7 +3,7 @@ import type { Hex, OptionPackage, Party, Quote } from '../../core/index.ts'
 import { unwindNote } from '../../core/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
-import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
+import { instrumentOf, type Book, type ClosedPosition, type Fill } from '../blotter/book.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
@@ -182,7 +182,7 @@ describe('payouts the contract makes after a dispute', () => {
       'payout: Refunded on chain (no attestation in time): BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you nothing.',
     ].map((t) => t.replace('2026-12-09', new Date(EXPIRY).toISOString().slice(0, 10))))
     // The other party reads its own side of each payout.
-    const b = payouts(told([at('B'), at('B', p1, p2)]))
+    const b = payouts(told([at('B'), at('B', p1), at('B', p1, p2)]))
     expect(b).toHaveLength(2)
     expect(b[0]).toMatch(/paid you 0\.000003 USDC into your free balance there\.$/)
     expect(b[1]).toMatch(/paid you 700\.000001 USDC into your free balance there, your lock back\.$/)
@@ -202,6 +202,22 @@ describe('payouts the contract makes after a dispute', () => {
     expect(deskEvents(memory, at('A', p1, p2)).events.map((e) => e.kind)).toEqual(['payout'])
     // Unchanged input keeps the memory object (the hook re-runs on every snapshot).
     expect(deskEvents(memory, at('A', p1)).memory).toBe(memory)
+  })
+
+  it('tells payouts made together in one notice: each named up to three, the rest counted, the total paid exactly', () => {
+    const p3 = paid('0x3', 'settled', 2n, 0n)
+    const p4 = paid('0x4', 'settled', 10_000_000n, 0n)
+    const five = [p1, p2, p3, p4, paid('0x5', 'settled', 1n, 0n)]
+    const step = deskEvents(deskMemoryOf(at('A')), at('A', ...five))
+    expect(step.events).toHaveLength(1)
+    const inst = (n: number) => instrumentOf(fill(n))
+    expect(step.events[0]).toEqual({
+      kind: 'payout',
+      text: `Paid out on chain, 4 at the oracle's price, 1 refunded (no attestation in time): 5 positions: ${inst(1)} (settled, 1,234.567891 USDC); ${inst(2)} (refunded, 0.00 USDC); position 0x3… (settled, 0.000002 USDC); and 2 more. The contract paid you 1,244.567894 USDC in total into your free balance there.`,
+    })
+    // The other side reads its own total; nothing is told again.
+    expect(deskEvents(deskMemoryOf(at('B')), at('B', p1, p3)).events[0]!.text).toMatch(/^Paid out on chain, at the oracle's price: 2 positions: .*The contract paid you 0\.000003 USDC in total into your free balance there\.$/)
+    expect(deskEvents(step.memory, at('A', ...five)).events).toEqual([])
   })
 
   it('names a position this browser never saw filled by its id', () => {

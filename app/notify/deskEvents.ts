@@ -134,6 +134,28 @@ export function paidOnChainEvent(x: PositionPaidOnChain, input: Pick<DeskEventIn
   }
 }
 
+/**
+ * One notice for the payouts the contract made since the last look: after a finalize it pays many
+ * positions at once, and a notice each would push all but the last few off the screen (as settled
+ * notices, settledEvent). The count and the total paid to this trader cover every one, exactly; the
+ * first few are named with what each paid. A single payout reads as paidOnChainEvent.
+ */
+export function paidOnChainEvents(xs: readonly PositionPaidOnChain[], input: Pick<DeskEventInput, 'book' | 'me'> & { readonly paidOnChain: PaidOnChainInput }): DeskEvent {
+  if (xs.length === 1) return paidOnChainEvent(xs[0]!, input)
+  const { asset, decimals } = input.paidOnChain
+  const toMe = (x: PositionPaidOnChain) => (input.me === 'A' ? x.toA : x.toB)
+  const named = xs.slice(0, SETTLED_NAMED).map((x) => {
+    const f = input.book.fills.find((y) => y.positionId === x.positionId)
+    return `${f ? instrumentOf(f) : `position ${x.positionId.slice(0, 10)}…`} (${x.how === 'settled' ? 'settled' : 'refunded'}, ${formatAmount(toMe(x), decimals)} ${asset})`
+  })
+  const more = xs.length - named.length
+  const total = xs.reduce((t, x) => t + toMe(x), 0n)
+  const refunded = xs.filter((x) => x.how === 'refunded').length
+  const how = refunded === 0 ? "at the oracle's price" : refunded === xs.length ? 'refunded (no attestation in time)' : `${xs.length - refunded} at the oracle's price, ${refunded} refunded (no attestation in time)`
+  const paid = total === 0n ? 'paid you nothing for them' : `paid you ${formatAmount(total, decimals)} ${asset} in total into your free balance there`
+  return { kind: 'payout', text: `Paid out on chain, ${how}: ${xs.length} positions: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}. The contract ${paid}.` }
+}
+
 /** What happened since `memory`, in words, and the memory after it (`memory` is not changed). */
 export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events: DeskEvent[]; memory: DeskMemory } {
   const { book, chain, peerName } = input
@@ -156,7 +178,7 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   const newlySettled = settled.slice(memory.settled)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
   const payouts = newPayouts(memory.paidOnChain, input)
-  if (input.paidOnChain) for (const x of payouts.fresh) events.push(paidOnChainEvent(x, { book, me: input.me, paidOnChain: input.paidOnChain }))
+  if (input.paidOnChain && payouts.fresh.length > 0) events.push(paidOnChainEvents(payouts.fresh, { book, me: input.me, paidOnChain: input.paidOnChain }))
   if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
   const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
     && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain

@@ -32,6 +32,8 @@ export type DomainTag =
   | 'cancel/v2'
   // core/release.ts: a trader's release of a channel the contract never opened (a demo desk frees its slot).
   | 'release/v2'
+  // core/watchtower-read.ts: a party's signed request for the state a watchtower holds of its channel.
+  | 'watchtower-read/v1'
 
 export class ByteWriter {
   private buf: Uint8Array

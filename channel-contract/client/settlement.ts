@@ -12,6 +12,7 @@ import { getBlock, getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from 'zod'
 import {
   channelIdOf,
+  signWatchtowerRead,
   signedAttestationSchema,
   stateHash,
   toWire,
@@ -25,6 +26,7 @@ import {
   type SignedState,
 } from '../../core/index.ts'
 import { adjudicatorAbi } from './abi.ts'
+import { checkWatchtowerState, watchtowerStateAnswerSchema, type WatchtowerState } from './watchtowerState.ts'
 import { decodeStateCall, type StateCall } from '../chain/adjudicator.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
@@ -235,6 +237,25 @@ export class ChainSettlement {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(toWire({ params, state: signed })),
     })
+  }
+
+  /**
+   * The co-signed state the watchtower holds of this channel, for a party that lost its own: the
+   * request is signed with the party's key for this watchtower (its address, asked first) and this
+   * moment (core/watchtower-read.ts). The answer is used only once checked here
+   * (`checkWatchtowerState`: this channel, both signatures, conservation): the watchtower is not trusted.
+   */
+  async watchtowerState(params: ChannelParams, keys: { readonly publicKey: Hex; readonly secretKey: Hex }, now = Date.now()): Promise<WatchtowerState> {
+    if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Get the state from the counterparty, or configure a watchtower.')
+    const info = await this.watchtowerInfo()
+    const channelId = channelIdOf(params)
+    const request = signWatchtowerRead({ channelId, watchtower: info!.address, timestamp: Math.floor(now) }, keys)
+    const answer = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}/state`, watchtowerStateAnswerSchema, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    })
+    return checkWatchtowerState(params, answer, this.watchtowerUrl)
   }
 
   // ---- the contract ----

@@ -1,14 +1,17 @@
 // The watchtower service on anvil: a stale dispute is refuted from its own account while both
 // parties are offline; a state for a channel that is not on chain, or any junk, is refused with
 // its reason and nothing is stored; after a restart it resumes from the last processed block.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeEventLog, type Hex as ViemHex } from 'viem'
-import { toWire } from '../../core/index.ts'
+import { signWatchtowerRead, toWire, type KeyPair } from '../../core/index.ts'
+import { testKey } from '../../core/testkit.ts'
+import { ChainSettlement } from '../client/settlement.ts'
+import type { ChainClient } from '../client/chain.ts'
 import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
@@ -193,7 +196,7 @@ describe('watchtower service', () => {
     await stop()
   })
 
-  it('drops a channel that closed on chain; bounds channels in total and per client; limits the rate', async () => {
+  it('keeps a channel that closed on chain readable (not refuted, not taken again); bounds channels in total and per client; limits the rate', async () => {
     let w = await start({ maxChannels: 4 })
     expect(w.channelCount()).toBe(3)
     expect(await post({ params: ch3.params, state: ch3.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
@@ -201,24 +204,142 @@ describe('watchtower service', () => {
     const fourth = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'wt-full')
     expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('WATCHTOWER_FULL')
 
-    const dropped = waitFor(w, (a) => a.type === 'dropped' && a.channelId === ch3.channelId)
+    const ended = waitFor(w, (a) => a.type === 'ended' && a.channelId === ch3.channelId)
     const auth = await fx.authorize(EVM_B, ch3.params, ch3.s[4]!.state, true)
     await partySends(EVM_A, { fn: 'close', params: ch3.params, state: ch3.s[4]!.state, otherAuth: auth })
-    expect(await dropped).toMatchObject({ reason: 'the channel is closed on chain' })
-    expect(w.channelCount()).toBe(3)
-    expect(readdirSync(join(dir, 'channels')).sort()).toEqual([`${ch1.channelId}.json`, `${ch2.channelId}.json`, `${ch4.channelId}.json`].sort())
+    expect(await ended).toMatchObject({ status: 'closed' })
+    // Kept (a party that lost its storage may still need it), marked as ended in its file.
+    expect(w.channelCount()).toBe(4)
+    expect(readdirSync(join(dir, 'channels')).sort()).toEqual([`${ch1.channelId}.json`, `${ch2.channelId}.json`, `${ch3.channelId}.json`, `${ch4.channelId}.json`].sort())
+    expect(JSON.parse(readFileSync(join(dir, 'channels', `${ch3.channelId}.json`), 'utf8')).ended).toMatchObject({ status: 'closed' })
     // A closed channel is not taken again.
     expect((await post({ params: ch3.params, state: ch3.s[4] })).body.error.code).toBe('CHANNEL_ENDED')
     await stop()
 
     w = await start({ maxChannelsPerClient: 0, rateLimit: { perSecond: 1, burst: 3 } })
-    expect((await post({ params: ch3.params, state: ch3.s[3] })).body.error.code).toBe('CLIENT_QUOTA')
+    expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('CLIENT_QUOTA')
     const codes = [] as number[]
     for (let i = 0; i < 3; i++) codes.push((await fetch(`${w.url}/watchtower`)).status)
     const limited = await fetch(`${w.url}/watchtower`)
     expect(codes).toEqual([200, 200, 429]) // the refused POST took the first token
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).not.toBeNull()
+    await stop()
+  })
+})
+
+const alice = testKey('alice')
+const bob = testKey('bob')
+const mallory = testKey('mallory')
+const MIN = 60_000
+
+/** A party's read request for `channelId`, signed by `signer` (its key in the body unless `key` says otherwise). */
+function readRequest(w: WatchtowerService, channelId: string, signer: KeyPair, over: { timestamp?: number; watchtower?: string; key?: string } = {}) {
+  const r = signWatchtowerRead({ channelId, watchtower: over.watchtower ?? w.address.slice(2).toLowerCase(), timestamp: over.timestamp ?? Date.now() }, signer)
+  return { ...r, ...(over.key ? { key: over.key } : {}) }
+}
+async function readState(w: WatchtowerService, channelId: string, body: unknown, raw?: string) {
+  const res = await fetch(`${w.url}/watchtower/channels/${channelId}/state`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) })
+  return { status: res.status, body: (await res.json()) as Record<string, any> }
+}
+
+describe('watchtower service: a party reads the state back', () => {
+  it('answers a party of the channel with the held co-signed state, and nobody else, with reasons', async () => {
+    const w = await start()
+    const id = ch1.channelId
+    const ok = await readState(w, id, readRequest(w, id, alice))
+    expect(ok.status).toBe(200)
+    expect(ok.body).toEqual(JSON.parse(JSON.stringify(toWire({ channelId: id, version: 3, params: ch1.params, state: w.held(id), ended: null }))))
+    expect(ok.body.state).toEqual(JSON.parse(JSON.stringify(toWire(ch1.s[3]))))
+    expect((await readState(w, id, readRequest(w, id, bob))).status).toBe(200) // either party
+
+    const other = readRequest(w, ch2.channelId, alice)
+    const once = readRequest(w, id, alice, { timestamp: Date.now() - 1000 })
+    expect((await readState(w, id, once)).status).toBe(200)
+    const cases: Array<[string, Awaited<ReturnType<typeof readState>>, number, string, string?]> = [
+      ['the same request again', await readState(w, id, once), 403, 'REPLAYED', 'signature'],
+      ['a key of neither party', await readState(w, id, readRequest(w, id, mallory)), 403, 'NOT_A_PARTY', 'key'],
+      ["another key's signature under a party's key", await readState(w, id, readRequest(w, id, mallory, { key: alice.publicKey })), 403, 'BAD_SIGNATURE', 'signature'],
+      ["B's signature claimed as A's", await readState(w, id, readRequest(w, id, bob, { key: alice.publicKey })), 403, 'BAD_SIGNATURE', 'signature'],
+      ['stale (6 minutes old)', await readState(w, id, readRequest(w, id, alice, { timestamp: Date.now() - 6 * MIN })), 403, 'STALE_REQUEST', 'timestamp'],
+      ['from the future (6 minutes ahead)', await readState(w, id, readRequest(w, id, alice, { timestamp: Date.now() + 6 * MIN })), 403, 'STALE_REQUEST', 'timestamp'],
+      ["signed for another channel (replayed at this one's path)", await readState(w, id, other), 403, 'BAD_SIGNATURE', 'signature'],
+      ['signed for another watchtower', await readState(w, id, readRequest(w, id, alice, { watchtower: '22'.repeat(20) })), 403, 'WRONG_WATCHTOWER', 'watchtower'],
+      ['a channel it does not hold', await readState(w, 'ab'.repeat(32), readRequest(w, 'ab'.repeat(32), alice)), 404, 'UNKNOWN_CHANNEL', 'channelId'],
+      ['not JSON', await readState(w, id, null, '{"key":'), 400, 'BAD_JSON'],
+      ['no key', await readState(w, id, { ...readRequest(w, id, alice), key: undefined }), 400, 'INVALID_FIELD', 'key'],
+      ['timestamp as a string', await readState(w, id, { ...readRequest(w, id, alice), timestamp: String(Date.now()) }), 400, 'INVALID_FIELD', 'timestamp'],
+      ['0x-prefixed watchtower', await readState(w, id, { ...readRequest(w, id, alice), watchtower: w.address }), 400, 'INVALID_FIELD', 'watchtower'],
+      ['short signature', await readState(w, id, { ...readRequest(w, id, alice), signature: 'ab' }), 400, 'INVALID_FIELD', 'signature'],
+      ['unknown field', await readState(w, id, { ...readRequest(w, id, alice), channelId: id }), 400, 'INVALID_FIELD', 'channelId'],
+      ['a channel id that is not hex', await readState(w, 'xyz', readRequest(w, id, alice)), 400, 'INVALID_FIELD', 'channelId'],
+    ]
+    for (const [what, r, status, code, field] of cases) {
+      expect({ what, status: r.status, code: r.body.error?.code }).toEqual({ what, status, code })
+      if (field) expect({ what, field: r.body.error.field }).toEqual({ what, field })
+      expect(r.body.error.message.length).toBeGreaterThan(5)
+      expect({ what, leaked: 'state' in r.body }).toEqual({ what, leaked: false })
+    }
+    expect((await fetch(`${w.url}/watchtower/channels/${id}/state`)).status).toBe(405)
+    await stop()
+  })
+
+  it('applies the per-client rate limit to reads', async () => {
+    const w = await start({ rateLimit: { perSecond: 1, burst: 2 } })
+    const id = ch1.channelId
+    const statuses = [] as number[]
+    for (let i = 0; i < 3; i++) statuses.push((await readState(w, id, readRequest(w, id, alice, { timestamp: Date.now() - i }))).status)
+    expect(statuses).toEqual([200, 200, 429])
+    await stop()
+  })
+
+  it("keeps an ended channel readable for its retention, then removes it", async () => {
+    // ch3 closed on chain in an earlier test: still readable.
+    let w = await start()
+    const r = await readState(w, ch3.channelId, readRequest(w, ch3.channelId, bob))
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ version: 3, ended: { status: 'closed' } })
+    await stop()
+    // Eight days later (closed channels are kept 7): the first poll removes it.
+    w = await start({ now: () => Date.now() + 8 * 86_400_000 })
+    const dropped = waitFor(w, (a) => a.type === 'dropped' && a.channelId === ch3.channelId)
+    await w.pollOnce()
+    expect(await dropped).toMatchObject({ reason: 'closed on chain more than 7 days ago' })
+    expect(w.held(ch3.channelId)).toBeUndefined()
+    expect(readdirSync(join(dir, 'channels'))).not.toContain(`${ch3.channelId}.json`)
+    expect(w.held(ch1.channelId)?.state.version).toBe(3) // open channels are never purged
+    await stop()
+  })
+
+  it("the client's fetch verifies the answer itself: a tampered state is refused, nothing returned", async () => {
+    const w = await start()
+    const tamper = (edit: (body: Record<string, any>) => void): typeof fetch => async (url, init) => {
+      const res = await fetch(url, init)
+      if (!String(url).endsWith('/state')) return res
+      const body = (await res.json()) as Record<string, any>
+      edit(body)
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/json' } })
+    }
+    const client = (f?: typeof fetch) => new ChainSettlement({ chain: {} as ChainClient, oracleUrl: '', watchtowerUrl: w.url, ...(f ? { fetch: f } : {}) })
+    const got = await client().watchtowerState(ch1.params, alice)
+    expect(got.signed).toEqual(ch1.s[3])
+    expect(got.from).toBe(w.url)
+    const refusals: Array<[string, (b: Record<string, any>) => void, string]> = [
+      ['a balance moved', (b) => (b.state.state.balanceA = String(BigInt(b.state.state.balanceA) + 1n)), 'BAD_SIGNATURE'],
+      ["B's signature dropped", (b) => (b.state.sigB = null), 'BAD_SIGNATURE'],
+      ['an older state under the newer version number', (b) => (b.state = JSON.parse(JSON.stringify(toWire(ch1.s[2])))), 'INVALID_FIELD'],
+      ["another channel's state", (b) => (b.state = JSON.parse(JSON.stringify(toWire(ch2.s[3])))), 'WRONG_CHANNEL'],
+      ['another channel id', (b) => (b.channelId = ch2.channelId), 'WRONG_CHANNEL'],
+      ['junk', (b) => (b.state = { state: 1 }), 'INVALID_FIELD'],
+    ]
+    for (const [what, edit, code] of refusals) {
+      const e = (await client(tamper(edit)).watchtowerState(ch1.params, alice).catch((x: unknown) => x)) as { code?: string; message?: string }
+      expect({ what, code: e.code }).toEqual({ what, code })
+      expect(e.message).toMatch(/^The watchtower's state was refused: /)
+    }
+    // A refusal of the watchtower itself is passed on with its code (here: not a party).
+    expect(await client().watchtowerState(ch1.params, mallory).catch((x: { code: string }) => x.code)).toBe('NOT_A_PARTY')
+    expect(await new ChainSettlement({ chain: {} as ChainClient, oracleUrl: '', watchtowerUrl: null }).watchtowerState(ch1.params, alice).catch((x: { code: string }) => x.code)).toBe('NO_WATCHTOWER')
     await stop()
   })
 })

@@ -4,10 +4,17 @@
 // that the channel exists on chain. It follows the adjudicator's events by polling (resuming from
 // the last processed block after a restart) and, when a channel it holds is disputed (or refuted)
 // with a lower version than it holds, sends `refute` from its own EVM account, paying its own gas.
-//   POST /watchtower/states        {params, state} -> {channelId, version, stored}
-//   GET  /watchtower               {address, channels, maxChannels, cursor}
-//   GET  /watchtower/channels/:id  {channelId, version}
+// A party that lost its storage gets the held state back (a request signed by one of the channel's
+// two keys, for this watchtower, within 5 minutes of its clock, answered once).
+//   POST /watchtower/states             {params, state} -> {channelId, version, stored}
+//   POST /watchtower/channels/:id/state {watchtower, timestamp, key, signature} (core/watchtower-read.ts)
+//                                       -> {channelId, version, params, state, ended}
+//   GET  /watchtower                    {address, channels, maxChannels, cursor}
+//   GET  /watchtower/channels/:id       {channelId, version}
 //   GET  /info, /health
+// A channel that ends on chain is kept for reading, not dropped at once: finalized (positions may
+// still be locked: the trader needs their terms to settle them) until it closes, at most 90 days;
+// closed, 7 days more. Then its file is removed.
 // Storage under <data>: channels/<channelId>.json (one small file per channel, written with
 // write + fsync + rename), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
@@ -22,12 +29,15 @@ import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 
 import {
   channelIdOf,
   deploymentId,
+  isHex,
   isProtocolError,
   parseChannelParams,
   parseSignedState,
   stateBelongsTo,
   stateDigest,
   toWire,
+  watchtowerReadDigest,
+  WATCHTOWER_READ_WINDOW_MS,
   type ChannelParams,
   type Hex,
   type SignedState,
@@ -66,17 +76,42 @@ export interface WatchtowerServiceOptions {
   /** Per client (remote address; on loopback the app and the desk share one). Default 100/s, burst 200. */
   readonly rateLimit?: RateLimit
   readonly allowedOrigins?: readonly string[]
+  /** How long a channel finalized on chain stays readable while it does not close (ms). Default 90 days. */
+  readonly keepFinalizedMs?: number
+  /** How long a channel closed on chain stays readable (ms). Default 7 days. */
+  readonly keepClosedMs?: number
+  /** Wall clock (ms) for read requests' timestamps and the retention above. Default Date.now. */
+  readonly now?: () => number
   readonly log?: (message: string) => void
 }
+
+const DAY_MS = 86_400_000
+/** Read requests answered, remembered until their window passes (a request is answered once). */
+const MAX_REMEMBERED_READS = 100_000
 
 export type WatchtowerActivity =
   | { readonly type: 'refuted'; readonly channelId: Hex; readonly version: number; readonly over: number; readonly tx: ViemHex }
   | { readonly type: 'refute-failed'; readonly channelId: Hex; readonly version: number; readonly reason: string }
+  | { readonly type: 'ended'; readonly channelId: Hex; readonly status: 'finalized' | 'closed' }
   | { readonly type: 'dropped'; readonly channelId: Hex; readonly reason: string }
+
+/** When the watchtower saw the channel end on chain (wall clock, ms): it stays readable for a while. */
+interface Ended {
+  readonly status: 'finalized' | 'closed'
+  readonly at: number
+}
 
 interface Held {
   readonly params: ChannelParams
   readonly state: SignedState
+  readonly ended?: Ended
+}
+
+function parseEnded(v: unknown): Ended | undefined {
+  if (v === undefined || v === null) return undefined
+  const e = v as Record<string, unknown>
+  if ((e.status !== 'finalized' && e.status !== 'closed') || !Number.isSafeInteger(e.at)) throw new Error('ended must be {status: finalized|closed, at: ms}')
+  return { status: e.status, at: e.at as number }
 }
 
 export interface WatchtowerService {
@@ -113,12 +148,13 @@ function loadHeld(dir: string, log: (m: string) => void): Map<Hex, Held> {
   for (const name of readdirSync(dir)) {
     if (!/^[0-9a-f]{64}\.json$/.test(name)) continue
     try {
-      const wire = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { params: unknown; state: unknown }
+      const wire = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { params: unknown; state: unknown; ended?: unknown }
       const params = parseChannelParams(wire.params)
       const state = parseSignedState(wire.state, 'state')
+      const ended = parseEnded(wire.ended)
       const id = channelIdOf(params)
       if (`${id}.json` !== name || !stateBelongsTo(params, state.state, id)) throw new Error('names another channel')
-      held.set(id, { params, state })
+      held.set(id, ended ? { params, state, ended } : { params, state })
     } catch (e) {
       log(`watchtower: ignoring ${join(dir, name)}: ${(e as Error).message}`)
     }
@@ -153,7 +189,8 @@ function readCursor(file: string, log: (m: string) => void): Cursor | null {
 const HEX32 = /^[0-9a-f]{64}$/
 const EVENTS = adjudicatorAbi.filter(
   (x): x is Extract<(typeof adjudicatorAbi)[number], { type: 'event' }> =>
-    x.type === 'event' && ['DisputeStarted', 'DisputeRefuted', 'ChannelClosed', 'ChannelFinalized'].includes(x.name),
+    // PositionSettled/PositionRefunded: the last payout after a finalize closes the channel (no ChannelClosed then).
+    x.type === 'event' && ['DisputeStarted', 'DisputeRefuted', 'ChannelClosed', 'ChannelFinalized', 'PositionSettled', 'PositionRefunded'].includes(x.name),
 )
 
 export async function startWatchtowerService(opts: WatchtowerServiceOptions): Promise<WatchtowerService> {
@@ -171,6 +208,12 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 100, burst: 200 })
   const allowed = new Set(opts.allowedOrigins ?? [])
   const contractId = deploymentId(cfg.chainId, cfg.adjudicator)
+  const now = opts.now ?? Date.now
+  const keepFinalized = opts.keepFinalizedMs ?? 90 * DAY_MS
+  const keepClosed = opts.keepClosedMs ?? 7 * DAY_MS
+  const ownAddress = account.address.slice(2).toLowerCase()
+  /** Signatures of read requests answered -> when their window ends: each is answered once. */
+  const answered = new Map<string, number>()
 
   const chain = evmChain(cfg)
   const transport = http(cfg.rpcUrl, { timeout: 15_000, retryCount: 1 })
@@ -194,8 +237,25 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
-    writeFileDurably(channelFile(id), JSON.stringify(toWire({ params: h.params, state: h.state })))
+    writeFileDurably(channelFile(id), JSON.stringify(toWire({ params: h.params, state: h.state, ...(h.ended ? { ended: h.ended } : {}) })))
     held.set(id, h)
+  }
+  /** The channel ended on chain: nothing left to refute, but its state stays readable (see keepFinalized/keepClosed). */
+  const markEnded = (id: Hex, status: Ended['status']) => {
+    const h = held.get(id)
+    if (!h || h.ended?.status === status) return
+    store(id, { params: h.params, state: h.state, ended: { status, at: now() } })
+    log(`watchtower: channel ${id.slice(0, 12)} is ${status} on chain; its state stays readable for ${((status === 'closed' ? keepClosed : keepFinalized) / DAY_MS).toFixed(0)} days`)
+    emit({ type: 'ended', channelId: id, status })
+  }
+  /** Ended channels past their retention are removed. */
+  const purgeEnded = () => {
+    const t = now()
+    for (const [id, h] of held) {
+      if (!h.ended) continue
+      const keep = h.ended.status === 'closed' ? keepClosed : keepFinalized
+      if (t - h.ended.at >= keep) drop(id, `${h.ended.status} on chain more than ${(keep / DAY_MS).toFixed(0)} days ago`)
+    }
   }
   const drop = (id: Hex, reason: string) => {
     if (!held.delete(id)) return
@@ -242,7 +302,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (on.status === 'closed' || on.status === 'finalized') {
       retry.delete(id)
-      return drop(id, `the channel is ${on.status} on chain`)
+      return markEnded(id, on.status)
     }
     if (on.status === 'none') {
       retry.delete(id)
@@ -318,6 +378,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       writeFileDurably(cursorFile, `${JSON.stringify({ block: cursor.toString(), hash: cursorHash, chainId: cfg.chainId, adjudicator: cfg.adjudicator })}\n`)
     }
     await Promise.all([...retry].map((id) => check(id)))
+    purgeEnded()
   }
 
   function pollShared(): Promise<void> {
@@ -399,6 +460,46 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     return { channelId, version: signed.state.version, stored: true }
   }
 
+  /**
+   * The held state, to one of the channel's two parties only. Checks in order: the body's shape
+   * (400), the watchtower it is signed for (403), the timestamp's window (403), a state held (404),
+   * the key a party of the held params (403), the signature (403), not answered before (403).
+   */
+  async function read(req: IncomingMessage, id: string): Promise<unknown> {
+    if (!HEX32.test(id)) throw new ServiceError(400, 'INVALID_FIELD', 'channelId: expected 64 lowercase hex characters', 'channelId')
+    const body = await readJsonBody(req, 4096)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ServiceError(400, 'INVALID_FIELD', 'expected an object {watchtower, timestamp, key, signature}')
+    const b = body as Record<string, unknown>
+    const extra = Object.keys(b).filter((k) => !['watchtower', 'timestamp', 'key', 'signature'].includes(k))
+    if (extra.length > 0) throw new ServiceError(400, 'INVALID_FIELD', `unknown field ${extra[0]!.slice(0, 40)}`, extra[0]!.slice(0, 40))
+    if (!isHex(b.watchtower, 20)) throw new ServiceError(400, 'INVALID_FIELD', "watchtower: expected the watchtower's EVM address as 40 lowercase hex characters, no 0x", 'watchtower')
+    if (typeof b.timestamp !== 'number' || !Number.isSafeInteger(b.timestamp) || b.timestamp < 0) throw new ServiceError(400, 'INVALID_FIELD', 'timestamp: expected a non-negative integer (ms since 1970)', 'timestamp')
+    if (!isHex(b.key, 32)) throw new ServiceError(400, 'INVALID_FIELD', 'key: expected an ed25519 public key as 64 lowercase hex characters', 'key')
+    if (!isHex(b.signature, 64)) throw new ServiceError(400, 'INVALID_FIELD', 'signature: expected an ed25519 signature as 128 lowercase hex characters', 'signature')
+    const { watchtower, timestamp, key, signature } = b as { watchtower: string; timestamp: number; key: string; signature: string }
+    if (watchtower !== ownAddress) throw new ServiceError(403, 'WRONG_WATCHTOWER', `the request is signed for watchtower 0x${watchtower}; this one is 0x${ownAddress}`, 'watchtower')
+    const t = now()
+    const skew = timestamp - t
+    if (Math.abs(skew) > WATCHTOWER_READ_WINDOW_MS) {
+      throw new ServiceError(403, 'STALE_REQUEST', `timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'} this watchtower's clock; at most ${WATCHTOWER_READ_WINDOW_MS / 1000} s either way: sign a new request`, 'timestamp')
+    }
+    const h = held.get(id)
+    if (!h) throw new ServiceError(404, 'UNKNOWN_CHANNEL', `this watchtower holds no state for channel ${id}`, 'channelId')
+    if (key !== h.params.partyA && key !== h.params.partyB) throw new ServiceError(403, 'NOT_A_PARTY', 'key is not one of the channel\'s two parties: only they may read its state', 'key')
+    if (!nodeVerifyBytes(signature, watchtowerReadDigest({ channelId: id, watchtower, timestamp }), key)) {
+      throw new ServiceError(403, 'BAD_SIGNATURE', 'signature is not by key over this channel, this watchtower and this timestamp', 'signature')
+    }
+    // Forget answered requests whose window has passed (oldest first; bounded work per request).
+    for (const [sig, until] of answered) {
+      if (until >= t) break
+      answered.delete(sig)
+    }
+    if (answered.has(signature)) throw new ServiceError(403, 'REPLAYED', 'this request was answered before: sign a new one', 'signature')
+    if (answered.size >= MAX_REMEMBERED_READS) throw new ServiceError(503, 'BUSY', 'too many read requests in the last minutes; try again shortly')
+    answered.set(signature, timestamp + WATCHTOWER_READ_WINDOW_MS)
+    return { channelId: id, version: h.state.state.version, params: h.params, state: h.state, ended: h.ended ?? null }
+  }
+
   async function route(req: IncomingMessage): Promise<unknown> {
     const raw = req.url ?? '/'
     if (raw.length > MAX_URL_LENGTH) throw new ServiceError(414, 'URL_TOO_LONG', `request URL longer than ${MAX_URL_LENGTH} characters`)
@@ -415,6 +516,11 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     if (path === '/watchtower') {
       only('GET')
       return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString() }
+    }
+    const readPath = /^\/watchtower\/channels\/([^/]*)\/state$/.exec(path)
+    if (readPath) {
+      only('POST')
+      return read(req, readPath[1]!)
     }
     if (path.startsWith('/watchtower/channels/')) {
       only('GET')

@@ -25,6 +25,8 @@ import { HistoryTab } from './HistoryTab.tsx'
 import { raceLogFor } from './raceLog.ts'
 import { SettlementTab } from './SettlementTab.tsx'
 import { headerPositions, type HeaderPositions } from './headerPositions.ts'
+import { FetchFromWatchtower } from './FetchFromWatchtower.tsx'
+import { loadFromWatchtower } from './watchtowerRestore.ts'
 
 type Tab = 'trade' | 'risk' | 'blotter' | 'history' | 'settlement'
 const TABS: [Tab, string][] = [['trade', 'Trade'], ['risk', 'Risk'], ['blotter', 'Blotter'], ['history', 'History & audit'], ['settlement', 'Settlement']]
@@ -71,6 +73,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)
   const conn = snap?.connection
   const s = latest?.state
+  const latestHash = snap?.view.latestHash ?? null
+  // Where a restored channel's state came from, when it was fetched from the watchtower (read when the latest changes).
+  const fromTower = useMemo(() => (record.restoredAt !== undefined && latestHash ? loadFromWatchtower(record.channelId) : null), [record, latestHash])
   // Proposals are noted as they go by (outside React's renders), so the audit can say which lost a race.
   useEffect(() => {
     if (!session) return
@@ -100,14 +105,18 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       )}
       {!s && session && record.restoredAt === undefined && <p className="muted">Waiting for both signatures on the opening state (deposits {fmt(record.deposits.A)} / {fmt(record.deposits.B)}).</p>}
       {!s && session && record.restoredAt !== undefined && (
-        <p className="warn" role="status" data-testid="restore-status">
-          Restoring: this browser lost the channel's data. The latest state comes from {record.label}'s copy as soon as they are online, and is accepted only
-          with both signatures verified. Nothing is signed for this channel until then.
-        </p>
+        <>
+          <p className="warn" role="status" data-testid="restore-status">
+            Restoring: this browser lost the channel's data. The latest state comes from {record.label}'s copy as soon as they are online, and is accepted only
+            with both signatures verified. Nothing is signed for this channel until then.
+          </p>
+          <FetchFromWatchtower session={session} record={record} keys={keys} />
+        </>
       )}
       {s && record.restoredAt !== undefined && (
         <p className="muted small" data-testid="restore-status">
-          Restored on {new Date(record.restoredAt).toLocaleString()} from {record.label}'s copy: state v{s.version} carries both parties' signatures, verified here.
+          Restored on {new Date(record.restoredAt).toLocaleString()} from{' '}
+          {fromTower?.hash === latestHash ? `the watchtower at ${fromTower.url}` : `${record.label}'s copy`}: state v{s.version} carries both parties' signatures, verified here.
         </p>
       )}
 

@@ -92,7 +92,8 @@ export function RestoreChannels({ keys, known, onRestore }: { keys: KeyPair; kno
       {missing.length > 0 && (
         <p className="small muted">
           The contract holds {missing.length === 1 ? 'a channel' : `${missing.length} channels`} of your account that this browser does not know (site data cleared?).
-          Restore fetches the latest state from your counterparty's copy when they are online, and accepts it only with both signatures verified.
+          Restore fetches the latest state from your counterparty's copy when they are online, and accepts it only with both signatures verified; while
+          they are offline, the channel's screen can fetch it from the watchtower (checked the same way).
         </p>
       )}
       <ul className="channel-list">

@@ -60,4 +60,59 @@ describe('restore after wiped storage', () => {
     }
     expect(a2.view.latestHash).toBe(b.view.latestHash)
   })
+
+  it("party A restores from a copy outside the doc (a watchtower's) while B is offline: a root only with both signatures, no epoch of its own, then meets B's", async () => {
+    const params = makeParams(32)
+    const opening = openingSigned(params)
+    const clock = () => T0 + 1000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
+    const net = new SimNet(a.doc, b.doc, rng(7))
+    net.sync()
+    await settled([a, b], net)
+    const quotes = quotePool(params, 'B', 3, T0 + DAY)
+    for (const q of quotes.slice(0, 2)) {
+      await b.publishQuote(q)
+      await settled([a, b], net)
+      await a.accept(quoteHash(q.quote))
+      await settled([a, b], net)
+    }
+    const held = b.view.latest!
+    expect(held.state.version).toBe(2)
+    const epochBefore = b.view.epoch
+    await a.close()
+
+    // Wiped, B offline: the watchtower's copy is all A has.
+    const wiped = new MemoryChannelStore()
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: wiped, clock, restoring: true })
+    expect(a2.view.latest).toBeNull()
+    // Tampered (a balance moved under the same signatures) or half signed: refused, nothing stored.
+    const tampered = { ...held, state: { ...held.state, balanceA: held.state.balanceA + 1n, balanceB: held.state.balanceB - 1n } }
+    await expect(a2.addCosigned(tampered)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' })
+    await expect(a2.addCosigned({ ...held, sigB: null })).rejects.toMatchObject({ code: 'BAD_SIGNATURE' })
+    expect(a2.view.latest).toBeNull()
+    expect(wiped.records).toEqual([])
+
+    expect(await a2.addCosigned(held)).toBe(2)
+    await a2.whenIdle()
+    expect(a2.view.latestHash).toBe(b.view.latestHash)
+    expect(wiped.records.filter((r) => (r as { k?: string }).k === 'cosigned')).toHaveLength(1) // durable: a reload keeps it
+    expect(currentEpoch(a2.doc)).toBeNull() // no epoch of its own to race B's
+    expect(await a2.addCosigned(opening)).toBe(2) // an older one changes nothing
+
+    // B comes back: its epoch stays, and they trade on above v2.
+    const net2 = new SimNet(a2.doc, b.doc, rng(8))
+    net2.sync()
+    await settled([a2, b], net2)
+    expect(b.view.epoch).toBe(epochBefore)
+    await b.publishQuote(quotes[2]!)
+    await settled([a2, b], net2)
+    await a2.accept(quoteHash(quotes[2]!.quote))
+    await settled([a2, b], net2)
+    for (const s of [a2, b]) {
+      expect(s.view.equivocation).toEqual([])
+      expect(s.view.latest!.state.version).toBe(3)
+    }
+    expect(a2.view.latestHash).toBe(b.view.latestHash)
+  })
 })

@@ -76,6 +76,7 @@ export class ChannelSession {
   private readonly signer: StateSigner
   private readonly auto: boolean
   private readonly storeCompactAfter: number
+  private readonly restoring: boolean
   /** The engine's stored input, kept durable. */
   private readonly storage: SessionStorage
   private readonly guard: SigningGuard
@@ -113,6 +114,7 @@ export class ChannelSession {
     this.signer = opts.signer ?? ((digest) => signBytes(digest, opts.secretKey))
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
+    this.restoring = opts.restoring ?? false
     this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e))
     // The deposits this party agreed to: that opening state is countersigned.
     if (opts.opening) this.storage.approveInMemory(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
@@ -161,6 +163,28 @@ export class ChannelSession {
   }
 
   // ---- actions ----
+
+  /**
+   * A co-signed state from outside the doc (a watchtower's copy, after lost storage): a root only
+   * if the engine takes it as one from storage (both signatures, this channel, conservation), and
+   * persisted if it is then the latest. Refused with the engine's reason otherwise; resolves with
+   * the latest version after it (lower than the state's when a newer one is already known).
+   */
+  addCosigned(signed: SignedState): Promise<number> {
+    return this.enqueue(async () => {
+      const input = this.storage.input()
+      const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
+      const persisted = { ...input, cosigned: [...input.cosigned, signed] }
+      const view = computeChannelView({ params: this.params, me: this.me, doc, persisted, now: this.clock(), policy: this.policy, verifier: this.verifier })
+      const refused = view.rejected.find((r) => r.area === 'store' && r.key === `cosigned[${input.cosigned.length}]`)
+      if (refused) throw new SyncError(refused.code === 'BAD_SIGNATURE' ? 'BAD_SIGNATURE' : 'INVALID_FIELD', `the state is not a co-signed state of this channel: ${refused.reason}`)
+      if (view.latestHash !== stateHash(signed.state)) return view.latest?.state.version ?? -1
+      await this.persistLatest(signed)
+      this.storage.noteSeen(signed)
+      this.schedule()
+      return signed.state.version
+    })
+  }
 
   /** Party A proposes the opening state (version 0) with the agreed deposits. */
   async proposeOpening(depositA: bigint, depositB: bigint, timestamp = this.clock()): Promise<Hex> {
@@ -488,6 +512,10 @@ export class ChannelSession {
 
   /** Performs one engine action. Its doc writes carry STEP_ORIGIN: step() recomputes after it anyway. */
   private async perform(a: EngineAction, view: ChannelView): Promise<void> {
+    // A restoring party whose doc has no epoch yet (its root came from outside the doc, the peer is
+    // not heard): the peer's copy brings its epoch and the checkpoint waits for it; a fresh epoch
+    // here would race the peer's.
+    if (a.kind === 'publish-checkpoint' && this.restoring && currentEpoch(this.doc) === null) return
     const epoch = this.epoch()
     const write = (fn: () => void) => this.doc.transact(fn, STEP_ORIGIN)
     switch (a.kind) {

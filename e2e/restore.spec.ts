@@ -187,3 +187,56 @@ test('a finalized channel restored while the counterparty is offline lists its l
   expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB + toB)
   await device.context.close()
 })
+
+// The device is lost and the counterparty is offline: nobody can hand the restored channel its
+// state but the watchtower, which holds the latest co-signed one. The trader fetches it (checked in
+// the page: both signatures, this channel, the deposit), is told where it came from, disputes with
+// it and finalizes: the contract pays that state's balances.
+test('a channel restored while the counterparty is offline gets its latest state from the watchtower, then disputes and finalizes with it', async ({ browser, stack }) => {
+  test.setTimeout(240_000)
+  const { alice, bob } = await twoTradersInChannel(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await trade(a, b, '900')
+  const latest = parseSignedState(await exportLatestState(a))
+  expect(latest.state.version).toBe(1)
+  const backup = await exportBackup(a)
+  const fp = (await a.getByTestId('fingerprint').textContent())!
+  const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
+  const { channelId, params } = await stack.chain.channelOf(evmA)
+  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(1)
+  await bob.context.close() // Bob is offline from here on
+  await alice.context.close() // and Alice's device, with all its storage, is gone
+
+  const device = await newTrader(browser, stack, 'alice-device')
+  await device.open()
+  let d = device.page
+  await restoreIdentity(d, backup, fp)
+  await restoreTheChannel(d)
+  await expect(d.getByTestId('webrtc-peers')).toHaveAttribute('data-peers', '0')
+  await expect(d.getByTestId('latest-version')).toHaveText('no signed state yet')
+
+  await d.getByRole('button', { name: 'Fetch the latest state from the watchtower' }).click()
+  await expect(d.getByTestId('latest-version')).toHaveText('state v1', { timeout: 20_000 })
+  await expect(d.getByTestId('restore-status')).toContainText(`from the watchtower at ${stack.chainConfig.watchtowerUrl}: state v1 carries both parties' signatures, verified here`)
+  await expect(d.getByTestId('position-count')).toHaveText(String(latest.state.positions.length))
+  expect(parseSignedState(await exportLatestState(d))).toEqual(latest)
+  // Stored as a co-signed root: a reload of the page keeps it without asking again.
+  await d.close()
+  d = await reopen(device.context, appPath(stack))
+  await expect(d.getByTestId('latest-version')).toHaveText('state v1', { timeout: 30_000 })
+  await expect(d.getByTestId('restore-status')).toContainText('from the watchtower at')
+
+  // Dispute with it (the watchtower holds the same version: no caution), wait out the window, finalize.
+  await d.getByRole('tab', { name: 'Settlement' }).click()
+  await d.getByRole('button', { name: 'Dispute with v1' }).click()
+  await expect(d.getByTestId('onchain-status')).toHaveText('disputed', { timeout: 20_000 })
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  const finalize = d.getByRole('button', { name: 'Finalize' })
+  await expect(finalize).toBeEnabled({ timeout: 15_000 })
+  await finalize.click()
+  await expect(d.getByTestId('onchain-status')).toHaveText('finalized')
+  expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
+  expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
+  await expect(d.getByTestId('locked-position')).toHaveCount(latest.state.positions.length)
+  await device.context.close()
+})

@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import { createPublicClient, createWalletClient, http } from 'viem'
 import { getBlock } from 'viem/actions'
 import { privateKeyToAccount } from 'viem/accounts'
-import { evmKeyOf, settlementPayout, stateHash, type EvmKey } from '../../core/index.ts'
+import { evmKeyOf, settlementPayout, stateHash, type EvmKey, type Position } from '../../core/index.ts'
 import { ensureAuthorization, readAuthorization } from '../../core/sync/auths.ts'
 import { attest, chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
 import { startOracleService, type OracleService } from '../services/oracle.ts'
@@ -88,14 +88,16 @@ describe('ChainSettlement on anvil', () => {
     }
 
     // Past expiry + fallback with no settlement: refund one; it leaves the locked list.
-    const first = c.s[2]!.state.positions[0]!
+    // The state lists positions by id (a hash: either order from run to run); the one refunded first
+    // is the earlier expiry, so the later one's settlement window is still open after its fallback.
+    const [first, last] = [...c.s[2]!.state.positions].sort((x, y) => x.terms.expiry - y.terms.expiry) as [Position, Position]
     const wait = Math.ceil((first.terms.expiry + settlementFallbackMs - (await a.chain.head()).time) / 1000) + 1
     await a.chain.advanceTime(wait)
     const freeBefore = await a.chain.freeBalance(keyA.address)
     const refund = await b.refundPosition(c.params, first)
     expect(await a.chain.freeBalance(keyA.address)).toBe(freeBefore + first.lockA)
     const afterRefund = await a.view(c.params, [c.s[2]!])
-    expect(afterRefund?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.slice(1).map((p) => p.id))
+    expect(afterRefund?.lockedPositions?.map((p) => p.id)).toEqual([last.id])
     // What the contract paid out is listed from its events, each side's lock back, at the block's time.
     expect(afterRefund?.paidOut?.map((x) => [x.positionId, x.how, x.price, x.toA, x.toB])).toEqual([[first.id, 'refunded', null, first.lockA, first.lockB]])
     const refundBlock = await getBlock(a.chain.publicClient, { blockNumber: refund.block })
@@ -106,7 +108,6 @@ describe('ChainSettlement on anvil', () => {
 
     // The last one settles at the oracle's price: the contract closes the channel, and its view
     // still lists both payouts (the settlement at its price, exactly settlementPayout) and nothing open.
-    const last = c.s[2]!.state.positions[1]!
     await a.chain.advanceTime(Math.max(0, Math.ceil((last.terms.expiry - (await a.chain.head()).time) / 1000)) + 1)
     const att = attest(c.oracle, last.terms.feed, last.terms.expiry, 67_123_45n) // the channel's own oracle
     await a.settlePosition(c.params, last, att)

@@ -14,8 +14,8 @@ import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatPrice, formatVol } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import { canStartPart, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
-import { bestRow, ladderOrder, ladderRows, requestTickets, splitBySizes, splitInput, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
+import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillState } from './fillRule.ts'
+import { bestRow, ladderOrder, ladderRows, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
 
 export interface NetworkRfqProps {
@@ -43,6 +43,26 @@ function openFillOf(lots: number): FillState {
 /** Whether the accepted quote's position (its id is the quote hash) is in the channel's co-signed state. */
 function positionIn(n: NetworkChannel | undefined, quoteHash: string): boolean {
   return n?.snap?.view.latest?.state.positions.some((p) => p.id === quoteHash) ?? false
+}
+
+/**
+ * The trades of the request's tickets co-signed in their channels, one per channel, whoever made
+ * them: an accept on this screen, or a quote or counter taken on the channel's own screen.
+ */
+function seenFills(request: NetworkRequest, byId: ReadonlyMap<string, NetworkChannel>): FillClaim[] {
+  const seen: FillClaim[] = []
+  for (const leg of request.legs) {
+    const view = byId.get(leg.channelId)?.snap?.view
+    const traded = view ? tradedQuote(view, leg.rfqId) : null
+    if (traded) seen.push({ channelId: leg.channelId, quoteHash: traded.hash, counterparty: leg.counterparty })
+  }
+  return seen
+}
+
+/** What the request's note says once its last part is filled. */
+function filledNote(winners: readonly FillClaim[]): string {
+  const text = winners.length === 1 ? `Filled with ${winners[0]!.counterparty}` : `Filled in ${winners.length} parts with ${winners.map((c) => c.counterparty).join(', ')}`
+  return `${text}; the other tickets are withdrawn.`
 }
 
 /** Every ticket of the request is closed in its channel (filled or withdrawn): its ladder no longer moves with the clock. */
@@ -170,24 +190,31 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   // Outcomes come from the channels: the accepted quote's position in the co-signed state (done),
   // or the trade intent refused or failed in its channel. (The ladder already shows a done part in
   // the render that brought its state: observeDone.)
+  // A trade made on a channel's own screen (a counter the dealer took, a quote accepted there)
+  // fills that channel's part too: the other dealers' quotes must not stay open to a second fill.
   useEffect(() => {
     let changed = false
+    const filledNow = (request: NetworkRequest, r: ReturnType<typeof stepFill>) => {
+      changed = true
+      if (!r.justFilled) return
+      const winners = r.state.done
+      // In a task of its own: the render that shows the fill is not held up by three doc writes.
+      setTimeout(() => withdraw(request, new Set(winners.map((c) => c.channelId))), 0)
+      setNotes((m) => new Map(m).set(request.id, filledNote(winners)))
+    }
     for (const request of requests) {
+      for (const c of seenFills(request, byId)) {
+        const before = fills.current.get(request.id)
+        const r = step(request, { type: 'seen', ...c })
+        if (r.state !== before) filledNow(request, r)
+      }
       const inflight = fills.current.get(request.id)?.inflight ?? []
       for (const f of inflight) {
         const n = byId.get(f.channelId)
         const view = n?.snap?.view
         if (!view) continue
         if (positionIn(n, f.quoteHash)) {
-          const r = step(request, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash })
-          changed = true
-          if (r.justFilled) {
-            const winners = r.state.done
-            // In a task of its own: the render that shows the fill is not held up by three doc writes.
-            setTimeout(() => withdraw(request, new Set(winners.map((c) => c.channelId))), 0)
-            const text = winners.length === 1 ? `Filled with ${winners[0]!.counterparty}` : `Filled in ${winners.length} parts with ${winners.map((c) => c.counterparty).join(', ')}`
-            setNotes((m) => new Map(m).set(request.id, `${text}; the other tickets are withdrawn.`))
-          }
+          filledNow(request, step(request, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash }))
           continue
         }
         const q = view.quotes.find((x) => x.hash === f.quoteHash)
@@ -286,13 +313,14 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       {error && <p className="error" role="alert">{error}</p>}
       {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel.</p>}
       {requests.map((r, i) => {
-        const fill = observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash))
+        const fill = observeSeen(observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
         let shown = frozen.current.get(r.id)
         if (!shown) {
           shown = { inputs: inputsOf(r), now, market: markets[r.feed] }
           // Closed = every ticket filled or withdrawn in its channel (after the fill, once the other
           // tickets are withdrawn), seen with every channel running (after a reload they come one by one).
-          if (fillKind(fill) !== 'filling' && shown.inputs.every((x) => x.view !== null) && ticketsClosed(shown.inputs)) frozen.current.set(r.id, shown)
+          // Not before the feed's market is read (at mount): the frozen rows would keep no vol.
+          if (fillKind(fill) !== 'filling' && shown.market !== undefined && shown.inputs.every((x) => x.view !== null) && ticketsClosed(shown.inputs)) frozen.current.set(r.id, shown)
         }
         return (
           <RequestLadder key={r.id} index={requests.length - i} request={r} inputs={shown.inputs} market={shown.market} now={shown.now}

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OPEN, fillKind, observeDone, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { OPEN, fillKind, observeDone, observeSeen, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 
 const accept = (channelId: string, quoteHash = `q-${channelId}`): FillEvent => ({ type: 'accept', channelId, quoteHash, counterparty: `desk ${channelId}` })
 
@@ -27,6 +27,34 @@ describe('stepFill, one part', () => {
     expect(f).toMatchObject({ inflight: [], done: [], lastFailure: 'desk x: QUOTE_EXPIRED: too late' })
     expect(fillKind(f)).toBe('open')
     expect(stepFill(f, accept('y')).refused).toBeNull()
+  })
+})
+
+describe('stepFill, a trade seen in a channel', () => {
+  const seen = (channelId: string, quoteHash = `c-${channelId}`): FillEvent => ({ type: 'seen', channelId, quoteHash, counterparty: `desk ${channelId}` })
+
+  it('a counter taken on the channel\'s own screen fills the request: the other quotes can no longer be accepted', () => {
+    // Before, only this screen's accepts counted: the trader countered desk x in its channel, x
+    // took it, and the ladder still let the trader accept desk y for the whole size again.
+    const s = stepFill(OPEN, seen('x'))
+    expect(s.justFilled, 'the last part filled: withdraw the other tickets').toBe(true)
+    expect(fillKind(s.state)).toBe('filled')
+    expect(s.state.done).toEqual([{ channelId: 'x', quoteHash: 'c-x', counterparty: 'desk x' }])
+    expect(stepFill(s.state, accept('y')).refused).toBe('this request is already filled with desk x')
+    // Seen again (every snapshot): counted once.
+    expect(stepFill(s.state, seen('x')).state).toBe(s.state)
+  })
+
+  it('replaces an accept in flight in the same channel by the trade made there, and fills one part of a split', () => {
+    const a = stepFill(openFill(2), accept('x')).state
+    const s = stepFill(a, seen('x', 'counter'))
+    expect(s.justFilled).toBe(false)
+    expect(s.state).toMatchObject({ inflight: [], done: [{ channelId: 'x', quoteHash: 'counter' }] })
+    expect(stepFill(s.state, accept('x', 'q2')).refused).toBe('desk x already has a part of this request (one part per counterparty)')
+    const last = stepFill(s.state, seen('y'))
+    expect(last.justFilled).toBe(true)
+    expect(observeSeen(a, [{ channelId: 'x', quoteHash: 'counter', counterparty: 'desk x' }])).toEqual(s.state)
+    expect(observeSeen(last.state, [{ channelId: 'x', quoteHash: 'counter', counterparty: 'desk x' }])).toBe(last.state)
   })
 })
 

@@ -8,6 +8,10 @@
 //            last part fills (`justFilled`), the other channels' tickets are withdrawn.
 //   failed   the trade will not happen (refused, expired, could not be proposed): the part is
 //            freed, with the reason kept for the trader.
+//   seen     a trade of the request's ticket is co-signed in a channel, whoever started it: this
+//            page's accept, or a quote or counter taken on the channel's own screen. It fills that
+//            channel's part (an accept in flight there is replaced by it); when it fills the last
+//            part (`justFilled`), the other tickets are withdrawn, as after an accept.
 // Race-safe because the UI steps this state synchronously in the click handler (a ref, not React
 // state): two clicks in one tick see each other.
 
@@ -49,6 +53,8 @@ export type FillEvent =
   | { readonly type: 'done'; readonly channelId: string; readonly quoteHash: string }
   /** The accepted quote's trade will not happen (refused, expired, could not be proposed). */
   | { readonly type: 'failed'; readonly channelId: string; readonly quoteHash: string; readonly reason: string }
+  /** A trade of the channel's ticket is co-signed there (`quoteHash`: the quote traded), accepted here or not. */
+  | ({ readonly type: 'seen' } & FillClaim)
 
 export interface FillStep {
   readonly state: FillState
@@ -95,7 +101,25 @@ export function stepFill(state: FillState, e: FillEvent): FillStep {
       if (!claim) return { state, refused: null, justFilled: false }
       return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), lastFailure: `${claim.counterparty}: ${e.reason}` }, refused: null, justFilled: false }
     }
+    case 'seen': {
+      // One part per channel: a channel whose part is done is not counted twice.
+      if (state.done.some((c) => c.channelId === e.channelId)) return { state, refused: null, justFilled: false }
+      const claim = { channelId: e.channelId, quoteHash: e.quoteHash, counterparty: e.counterparty }
+      const done = [...state.done, claim]
+      const inflight = state.inflight.filter((c) => c.channelId !== e.channelId)
+      return { state: { ...state, inflight, done }, refused: null, justFilled: state.done.length < state.lots && done.length >= state.lots }
+    }
   }
+}
+
+/**
+ * The fill with every trade `seen` in the request's channels (one per channel, with the quote it
+ * traded) stepped in: the same object when each was already counted.
+ */
+export function observeSeen(s: FillState, seen: readonly FillClaim[]): FillState {
+  let r = s
+  for (const c of seen) r = stepFill(r, { type: 'seen', ...c }).state
+  return r
 }
 
 /**

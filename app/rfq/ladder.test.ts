@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitBySizes, splitInput, type LadderInput, type LadderRow } from './ladder.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -21,7 +21,7 @@ function quoteView(hash: string, over: Partial<Quote> = {}, status: QuoteView['s
 function view(o: { ticket?: Partial<RfqTicket> | null; quotes?: QuoteView[]; balances?: [bigint, bigint]; positions?: { id: string }[] } = {}): ChannelView {
   const ticket: RfqTicket | null = o.ticket === null ? null : { id: 'r1', createdBy: 'A', createdAt: T0, status: 'open', feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', ...o.ticket }
   const [a, b] = o.balances ?? [RICH, RICH]
-  const state = { balanceA: a, balanceB: b, positions: o.positions ?? [] } as unknown as ChannelState
+  const state = { balanceA: a, balanceB: b, positions: o.positions ?? [], usedQuotes: [] } as unknown as ChannelState
   return { rfqs: ticket ? [ticket] : [], quotes: o.quotes ?? [], latest: { state }, me: 'A' } as unknown as ChannelView
 }
 
@@ -126,6 +126,18 @@ describe('ladderRow', () => {
     expect(ladderRow(input(view({ ticket: { status: 'cancelled' }, quotes: [quoteView('h1', {}, 'cancelled')] })), T0, market).status).toBe('withdrawn')
     expect(ladderRow(input(view({ quotes: [quoteView('h1', {}, 'used')], positions: [{ id: 'h1' }] })), T0, market).status).toBe('filled')
     expect(ladderRow(input(null), T0, market).status).toBe('offline')
+  })
+
+  it('a filled row shows the quote traded: the trader\'s counter the dealer took, not the dealer\'s last ask', () => {
+    // Core reads both quotes as used (one fill per request); the counter's nonce is the one in the state.
+    const ask = quoteView('ask', { premium: 700_000_000n, nonce: 1n }, 'used')
+    const counter = quoteView('counter', { quoter: 'A', side: 'buy', premium: 650_000_000n, nonce: 2n }, 'used', 'ask')
+    const v = { ...view({ quotes: [ask, counter], ticket: { status: 'filled' } }), latest: { state: { balanceA: RICH, balanceB: RICH, positions: [], usedQuotes: [{ quoter: 'A', nonce: 2n, validUntil: T0 }] } } } as unknown as ChannelView
+    expect(ladderRow(input(v), T0, market)).toMatchObject({ status: 'filled', quoteHash: 'counter', premium: 650_000_000n })
+    expect(tradedQuote(v, 'r1')?.hash).toBe('counter')
+    // Filled, but the traded quote no longer known (its nonce expired, the position settled): no premium rather than a wrong one.
+    const gone = { ...v, latest: { state: { balanceA: RICH, balanceB: RICH, positions: [], usedQuotes: [] } } } as unknown as ChannelView
+    expect(ladderRow(input(gone), T0, market)).toMatchObject({ status: 'filled', quoteHash: null, premium: null })
   })
 
   it('ignores the trader\'s own counters and quotes on other tickets', () => {

@@ -10,7 +10,7 @@
 import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
-import { quoteEdge } from '../negotiate/quote.ts'
+import { quoteEdge, quoteTraded } from '../negotiate/quote.ts'
 import { tradeShortfall } from '../channel/affordability.ts'
 
 /** One channel's ticket of a network request. */
@@ -167,6 +167,17 @@ function currentQuote(quotes: readonly QuoteView[]): QuoteView | null {
   return newest(quotes.filter((q) => q.status === 'live')) ?? newest(quotes)
 }
 
+/**
+ * The quote of ticket `rfqId` that was traded in this channel, or null: the dealer's, or the
+ * trader's own counter that the dealer took (`quoteTraded`: its position or its nonce is in the
+ * co-signed state). However the trade was made: from a ladder, or on the channel's own screen.
+ */
+export function tradedQuote(view: Pick<ChannelView, 'quotes' | 'latest'>, rfqId: string): QuoteView | null {
+  const latest = view.latest?.state ?? null
+  if (!latest) return null
+  return view.quotes.find((q) => q.signed.quote.rfqId === rfqId && q.status !== 'invalid' && quoteTraded(latest, q.hash, q.signed.quote)) ?? null
+}
+
 /** One row per channel of the request, from that channel's view alone. */
 export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
   const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
@@ -174,12 +185,16 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   const view = i.view
   if (!view) return { ...base, ...empty, status: 'offline' }
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
-  const q = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId))
+  // A filled row shows the quote that was traded (a counter's premium, not the dealer's last ask).
+  const traded = tradedQuote(view, i.leg.rfqId)
+  const current = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId))
   const latest = view.latest?.state ?? null
-  const filled = q !== null && (q.status === 'used' || (latest?.positions.some((p) => p.id === q.hash) ?? false))
+  // Core reads every quote of a filled request as used: filled, though the traded one may no longer be known.
+  const filled = traded !== null || current?.status === 'used' || ticket?.status === 'filled'
+  const q = filled ? traded : current
   const decline = ticket ? parseDecline(ticket.notes) : null
   let status: LadderStatus
-  if (filled || ticket?.status === 'filled') status = 'filled'
+  if (filled) status = 'filled'
   else if (ticket?.status === 'cancelled') status = 'withdrawn'
   else if (q?.status === 'live') status = 'quoted'
   else if (decline) status = 'declined'

@@ -118,9 +118,12 @@ test("one fill per request: Alice takes Bob's offer while Bob takes her counter 
   await a.waitForTimeout(3_000)
   for (const p of [a, b]) {
     await expect(p.getByTestId('position-count')).toHaveText('1')
-    // The offer and the counter: one taken, the other used up by it; neither can be accepted.
+    // The offer and the counter: one taken (filled), the other used up by it and said so (not
+    // taken: before, both read "filled", at their two premiums); neither can be accepted.
     await expect(p.locator('[data-testid="quote"][data-status="live"]')).toHaveCount(0)
-    await expect(p.locator('[data-testid="quote"][data-status="used"]')).toHaveCount(2)
+    await expect(p.locator('[data-testid="quote"][data-status="used"]')).toHaveCount(1)
+    await expect(p.locator('[data-testid="quote"][data-status="passed"]')).toHaveCount(1)
+    await expect(p.locator('[data-testid="quote"][data-status="passed"]')).toContainText('not taken: another quote of this request was filled')
   }
   expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
   await alice.context.close()

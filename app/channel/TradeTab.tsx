@@ -9,7 +9,7 @@ import { isUnwindTicket, quoteAnswersRequest, type Hex, type Party } from '../..
 import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
-  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
+  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
@@ -99,7 +99,14 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     setDraft(null)
     setSelected(id)
   }
-  const filledIds = useMemo(() => new Set(book.fills.map((f) => f.positionId)), [book.fills])
+  // The quotes traded here: in the book, or (before the book has it) in the co-signed state. Core
+  // reads every other quote of a filled request as used too; those show as not taken, not filled.
+  const latestState = view.latest?.state ?? null
+  const filledIds = useMemo(() => {
+    const ids = new Set(book.fills.map((f) => f.positionId))
+    for (const q of quotes) if (q.status === 'used' && quoteTraded(latestState, q.hash, q.signed.quote)) ids.add(q.hash)
+    return ids
+  }, [book.fills, quotes, latestState])
   const tradeQuotes = useMemo(() => {
     const closeOuts = new Set(view.rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
     return closeOuts.size === 0 ? quotes : quotes.filter((q) => !closeOuts.has(q.signed.quote.rfqId))
@@ -303,12 +310,13 @@ function EarlierQuotes({ count, children }: { count: number; children: ReactNode
   )
 }
 
-const STATUS_MAP: Record<QuoteView['status'], QuoteCardStatus> = { live: 'live', expired: 'expired', used: 'used', cancelled: 'cancelled', invalid: 'cancelled' }
+/** Core's status as the card shows it; a 'used' quote is 'used' (filled) only when traded itself (`filled`), else 'passed'. */
+const STATUS_MAP: Record<QuoteView['status'], QuoteCardStatus> = { live: 'live', expired: 'expired', used: 'passed', cancelled: 'cancelled', invalid: 'cancelled' }
 
 interface QuoteEntryProps {
   q: QuoteView; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; busy: string | null
   session: ChannelSession; act: Act; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
-  /** Traded (in the book), whatever the engine's view of its nonce says after it expired. */
+  /** Traded itself (in the book or the co-signed state), whatever the engine's view of its nonce says after it expired. */
   filled: boolean
   /** Live, but for terms the request no longer asks (it was edited after the quote). */
   earlierTerms: boolean
@@ -322,7 +330,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
   const status = filled ? 'used' : STATUS_MAP[q.status]
   const declined = q.declined
   return (
-    <div data-testid="quote" data-status={filled ? 'used' : q.status}>
+    <div data-testid="quote" data-status={filled ? 'used' : q.status === 'used' ? 'passed' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
       {earlierTerms && !filled && (
         <p className="warn small" role="status" data-testid="quote-earlier-terms">

@@ -27,9 +27,9 @@ export interface QuoteCardProps {
   readonly busy?: string | null
 }
 
-const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'bad', used: 'good', cancelled: 'bad', superseded: 'warn' }
-/** What the pill says: a used quote is a fill, and reads as one. */
-const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', cancelled: 'cancelled', superseded: 'superseded' }
+const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'bad', used: 'good', passed: 'warn', cancelled: 'bad', superseded: 'warn' }
+/** What the pill says: a used quote is a fill, and reads as one; one passed over for another quote of its request does not. */
+const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', passed: 'not taken', cancelled: 'cancelled', superseded: 'superseded' }
 
 export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null }: QuoteCardProps) {
   const uid = useId()
@@ -99,7 +99,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
             <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
           </>
         )}
-        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' || (ownQuote && live && !quote.declined) ? 'muted' : 'warn'}>{blocked}</span>}
+        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' || status === 'passed' || (ownQuote && live && !quote.declined) ? 'muted' : 'warn'}>{blocked}</span>}
       </div>
     </article>
   )

@@ -21,4 +21,4 @@ export {
   type TemplateName,
 } from './draft.ts'
 export { priceDraft, type DraftPricing } from './legPricing.ts'
-export { blockedReason, effectiveStatus, formatCountdown, quoteEdge, suggestQuote, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
+export { blockedReason, effectiveStatus, formatCountdown, quoteEdge, quoteTraded, suggestQuote, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'

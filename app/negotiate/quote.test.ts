@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
-import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, premiumMeasures, quoteEdge, suggestCounter, suggestQuote } from './quote.ts'
+import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, suggestCounter, suggestQuote } from './quote.ts'
 import { priceDraft } from './legPricing.ts'
 import type { ChannelSpec, PackageDraft } from './draft.ts'
 
@@ -38,6 +38,22 @@ describe('quote status and actions', () => {
     expect(blockedReason('used', 'Bob', false)).toMatch(/filled/)
     expect(blockedReason('cancelled', 'Bob', false)).toBe('Bob cancelled the quote')
     expect(blockedReason('superseded', 'Bob', false)).toMatch(/Bob replaced it/)
+    expect(blockedReason('passed', 'Bob', false)).toBe('not taken: another quote of this request was filled (see the fill above)')
+  })
+  it('quoteTraded: only the quote whose position or nonce is in the co-signed state (or in the book) was traded, not the others of its request', () => {
+    const traded = { hash: 'aa' as const, quote: { quoter: 'A' as const, nonce: 7n } }
+    const other = { hash: 'bb' as const, quote: { quoter: 'B' as const, nonce: 7n } }
+    const withPosition = { positions: [{ id: 'aa' }], usedQuotes: [] } as never
+    const withNonce = { positions: [], usedQuotes: [{ quoter: 'A', nonce: 7n, validUntil: 0 }] } as never
+    for (const state of [withPosition, withNonce]) {
+      expect(quoteTraded(state, traded.hash, traded.quote)).toBe(true)
+      expect(quoteTraded(state, other.hash, other.quote), "another quote of the request is not the one traded").toBe(false)
+    }
+    // After the position settled and the nonce record expired: the book's fills still say it.
+    const empty = { positions: [], usedQuotes: [] } as never
+    expect(quoteTraded(empty, traded.hash, traded.quote)).toBe(false)
+    expect(quoteTraded(empty, traded.hash, traded.quote, new Set(['aa']))).toBe(true)
+    expect(quoteTraded(null, other.hash, other.quote)).toBe(false)
   })
 })
 

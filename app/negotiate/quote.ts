@@ -1,12 +1,30 @@
 // What a trader sees of a quote: its status and countdown, whether it can be acted on (and why
 // not), its edge against the trader's own fair value, and the quoter's suggested bid and ask.
 // Prices come from core/pricing; this file only arranges them for the viewer.
-import type { OptionPackage, QuoteSide } from '../../core/index.ts'
+import type { ChannelState, Hex, OptionPackage, Quote, QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
 import { reasonOf } from '../risk/format.ts'
 
-/** What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled), plus 'superseded' by a newer quote of the same request. */
-export type QuoteCardStatus = 'live' | 'expired' | 'used' | 'cancelled' | 'superseded'
+/**
+ * What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled),
+ * plus 'superseded' by a newer quote of the same request, and 'passed': core's 'used' for a quote
+ * that was not traded itself but used up because another quote of its request was (one fill per
+ * request). Only the traded one is 'used' (filled).
+ */
+export type QuoteCardStatus = 'live' | 'expired' | 'used' | 'passed' | 'cancelled' | 'superseded'
+
+/**
+ * Whether the quote `hash` was itself traded in the channel whose co-signed state is `state`: its
+ * position (the position's id is the quote's hash) is open, or the state lists its nonce as used by
+ * a trade. Core's view says 'used' also of every other quote of a filled request; this tells them
+ * apart. `alsoTraded`: hashes known traded elsewhere (the blotter's fills, kept after the position
+ * and the nonce left the state).
+ */
+export function quoteTraded(state: Pick<ChannelState, 'positions' | 'usedQuotes'> | null, hash: Hex, quote: Pick<Quote, 'quoter' | 'nonce'>, alsoTraded?: ReadonlySet<Hex>): boolean {
+  if (alsoTraded?.has(hash)) return true
+  if (!state) return false
+  return state.positions.some((p) => p.id === hash) || state.usedQuotes.some((u) => u.quoter === quote.quoter && u.nonce === quote.nonce)
+}
 
 export interface QuoteCardQuote {
   readonly terms: OptionPackage
@@ -45,6 +63,7 @@ export function blockedReason(status: QuoteCardStatus, quoterName: string, ownQu
     case 'live': return null
     case 'expired': return 'the quote has expired; ask for a new one'
     case 'used': return 'filled: see the fill above'
+    case 'passed': return 'not taken: another quote of this request was filled (see the fill above)'
     case 'cancelled': return `${quoterName} cancelled the quote`
     case 'superseded': return `${quoterName} replaced it with a newer quote`
   }

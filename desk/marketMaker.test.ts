@@ -157,13 +157,16 @@ describe('quoteForTicket', () => {
     const loss = maxLoss(d.terms).seller
     const enough = loss - d.premium
     expect(quoted(decide(ticket(), { myBalance: enough })).premium).toBe(d.premium)
-    expect(decide(ticket(), { myBalance: enough - 1n })).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL' })
+    // Said to the trader, in amounts (before, it was only logged: the trader's ladder row waited for ever).
+    const short = decide(ticket(), { myBalance: enough - 1n })
+    expect(short).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', tell: true })
+    expect((short as { reason: string }).reason).toMatch(/^selling this locks [\d,]+\.\d{2,} USDC; the desk has [\d,]+\.\d{2,} USDC free in this channel \([\d,]+\.\d{2,} USDC more with the premium\): ask for a smaller size$/)
   })
 
   it('does not buy when it cannot pay the bid', () => {
     const d = quoted(decide(ticket({ side: 'sell' })))
     expect(quoted(decide(ticket({ side: 'sell' }), { myBalance: d.premium })).premium).toBe(d.premium)
-    expect(decide(ticket({ side: 'sell' }), { myBalance: d.premium - 1n })).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL' })
+    expect(decide(ticket({ side: 'sell' }), { myBalance: d.premium - 1n })).toMatchObject({ kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', tell: true, reason: expect.stringMatching(/^buying this locks .* USDC and pays .* USDC; the desk has .* USDC free in this channel: ask for a smaller size$/) })
   })
 })
 

@@ -6,6 +6,8 @@
 //            the ask; requester sells -> the desk buys at the bid (no bid, or a bid of 0: no quote).
 //            A quote the desk could not honour (its free channel balance, plus a premium it would
 //            receive, does not cover its maximum loss) is not made: the trade would be refused.
+//            The trader is told why (`tell`), in amounts: the request cannot be filled in this
+//            channel at that size, and without a word its ladder row would wait for ever.
 //   requote  A live quote stays while the ticket asks for the same thing and it has more than
 //            `requoteBeforeMs` left; otherwise it is cancelled at once and (if the ticket still
 //            prices) replaced once the request has been unchanged for `quietMs` (the trader may
@@ -82,7 +84,7 @@ export type QuoteDecision =
         | 'POSITION_NOT_OPEN' | 'POSITION_EXPIRED' | 'UNWIND_MISMATCH' | 'INSUFFICIENT_BALANCE'
         | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
       readonly reason: string
-      /** Tell the trader (a line in the ticket's notes): a style's refusal, not a transient condition. */
+      /** Tell the trader (a line in the ticket's notes): a style's refusal, or a size the channel cannot carry; not a transient condition. */
       readonly tell?: true
     }
 
@@ -175,13 +177,15 @@ export function quoteForTicket(i: TicketInput): QuoteDecision {
     if (p.ask === 0n) return { kind: 'skip', code: 'WORTHLESS', reason: 'the package is worth less than one minor unit' }
     // The desk sells: it locks the seller's max loss and receives the premium.
     if (i.myBalance + p.ask < p.loss.seller) {
-      return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling needs ${p.loss.seller} locked; the desk has ${i.myBalance} + premium ${p.ask}` }
+      const money = (v: bigint) => moneyText(v, terms)
+      return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `selling this locks ${money(p.loss.seller)}; the desk has ${money(i.myBalance)} free in this channel (${money(p.ask)} more with the premium): ask for a smaller size`, tell: true }
     }
     return { kind: 'quote', terms, side: 'sell', premium: p.ask, fairMinor: p.fairMinor }
   }
   if (p.bid === null || p.bid === 0n) return { kind: 'skip', code: 'NO_BID', reason: 'the package is worth nothing at the bid' }
   if (i.myBalance < p.loss.buyer + p.bid) {
-    return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying needs ${p.loss.buyer} locked + premium ${p.bid}; the desk has ${i.myBalance}` }
+    const money = (v: bigint) => moneyText(v, terms)
+    return { kind: 'skip', code: 'INSUFFICIENT_COLLATERAL', reason: `buying this locks ${money(p.loss.buyer)} and pays ${money(p.bid)}; the desk has ${money(i.myBalance)} free in this channel: ask for a smaller size`, tell: true }
   }
   return { kind: 'quote', terms, side: 'buy', premium: p.bid, fairMinor: p.fairMinor }
 }

@@ -58,7 +58,7 @@ export interface DeskOptions {
   readonly settlement: ChainSettlement
   readonly market: ChainMarket
   readonly funds: DeskFunds
-  /** Each channel's link to its trader (`webrtcLinks` in the desk's process). */
+  /** Each channel's link to its trader (y-webrtc rooms in a child process: webrtcLinks.ts WebrtcHost). */
   readonly connect: ConnectChannel
   readonly rules: DeskRules
   /** The desk's style (styles.ts): which requests it quotes, its risk limit over all its channels. */

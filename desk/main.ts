@@ -7,20 +7,23 @@
 import type { ChainConfig } from '../channel-contract/chain/config.ts'
 import { loadChainConfig } from '../channel-contract/services/config.ts'
 import { fingerprint } from '../core/index.ts'
-import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { parseArgs, USAGE, type DemoOptions } from './cli.ts'
 import { describeError } from './errors.ts'
 import { startDeskService } from './service.ts'
-import { webrtcLinks } from './transport.ts'
+import { WebrtcHost } from './webrtcLinks.ts'
 
 const log = (line: string): void => {
   process.stdout.write(`${new Date().toISOString()} [demo] ${line}\n`)
 }
 
 async function run(o: DemoOptions, chain: ChainConfig): Promise<void> {
-  // Node 20 has no global WebSocket: y-webrtc's signaling needs one.
-  const wrtc = await loadNodeWebrtc()
-  const service = await startDeskService(o, webrtcLinks(o.signaling, wrtc), log, chain)
+  // The channels' y-webrtc rooms run in a child process (webrtcLinks.ts): a crash of the native
+  // WebRTC addon there costs the rooms a reconnect, not the desk.
+  const rooms = new WebrtcHost({ signaling: o.signaling, log })
+  const service = await startDeskService(o, rooms.connect, log, chain).catch(async (e: unknown) => {
+    await rooms.stop()
+    throw e
+  })
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {
@@ -30,6 +33,7 @@ async function run(o: DemoOptions, chain: ChainConfig): Promise<void> {
     const force = setTimeout(() => process.exit(1), 5_000)
     force.unref()
     await service.stop()
+    await rooms.stop()
     // y-webrtc (lib0) keeps handles open after destroy: exit explicitly, after the deferred room destroy.
     setTimeout(() => process.exit(0), 50)
   }

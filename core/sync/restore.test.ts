@@ -10,23 +10,29 @@ import { quoteHash } from '../quote.ts'
 
 const settled = (sessions: ChannelSession[], net: SimNet) => net.settle(sessions)
 
+/** Two parties of a fresh channel (`nonce`) who traded two of B's three quotes: version 2 co-signed. */
+async function twoTrades(nonce: number, seed: number) {
+  const params = makeParams(nonce)
+  const opening = openingSigned(params)
+  const clock = () => T0 + 1000
+  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
+  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
+  const net = new SimNet(a.doc, b.doc, rng(seed))
+  net.sync()
+  await settled([a, b], net)
+  const quotes = quotePool(params, 'B', 3, T0 + DAY)
+  for (const q of quotes.slice(0, 2)) {
+    await b.publishQuote(q)
+    await settled([a, b], net)
+    await a.accept(quoteHash(q.quote))
+    await settled([a, b], net)
+  }
+  return { params, opening, clock, a, b, net, quotes }
+}
+
 describe('restore after wiped storage', () => {
   it("party A restores from B's copy, keeps B's epoch, and never re-signs the version of its unsigned proposal", async () => {
-    const params = makeParams(31)
-    const opening = openingSigned(params)
-    const clock = () => T0 + 1000
-    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
-    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
-    const net = new SimNet(a.doc, b.doc, rng(5))
-    net.sync()
-    await settled([a, b], net)
-    const quotes = quotePool(params, 'B', 3, T0 + DAY)
-    for (const q of quotes.slice(0, 2)) {
-      await b.publishQuote(q)
-      await settled([a, b], net)
-      await a.accept(quoteHash(q.quote))
-      await settled([a, b], net)
-    }
+    const { params, clock, a, b, net, quotes } = await twoTrades(31, 5)
     expect(b.view.latest!.state.version).toBe(2)
     // A asks to unwind a position: B has not approved yet, so A's signature on version 3 sits alone.
     const unwind = await a.proposeUnwind([a.view.latest!.state.positions[0]!.id], 0n)
@@ -62,21 +68,7 @@ describe('restore after wiped storage', () => {
   })
 
   it("party A restores from a copy outside the doc (a watchtower's) while B is offline: a root only with both signatures, no epoch of its own, then meets B's", async () => {
-    const params = makeParams(32)
-    const opening = openingSigned(params)
-    const clock = () => T0 + 1000
-    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock })
-    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
-    const net = new SimNet(a.doc, b.doc, rng(7))
-    net.sync()
-    await settled([a, b], net)
-    const quotes = quotePool(params, 'B', 3, T0 + DAY)
-    for (const q of quotes.slice(0, 2)) {
-      await b.publishQuote(q)
-      await settled([a, b], net)
-      await a.accept(quoteHash(q.quote))
-      await settled([a, b], net)
-    }
+    const { params, opening, clock, a, b, quotes } = await twoTrades(32, 7)
     const held = b.view.latest!
     expect(held.state.version).toBe(2)
     const epochBefore = b.view.epoch

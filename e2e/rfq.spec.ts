@@ -88,11 +88,16 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const quotes = await Promise.all(
     desks.map(async (d) => {
       const row = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`)
-      await expect(row.getByRole('cell').nth(4)).toHaveText(/^\d+ s$/) // time left
+      await expect(row.getByRole('cell').nth(5)).toHaveText(/^\d+ s$/) // time left
       return { desk: d, premium: BigInt((await row.getByTestId('ladder-premium').getAttribute('data-exact'))!) }
     }),
   )
   const best = quotes.reduce((a, b) => (b.premium < a.premium ? b : a))
+  // The heading names the instrument in full, as the blotter does; the ladder shows the trader's fair
+  // value and each quote's edge against it, in premium and vol points.
+  await expect(ladder.getByTestId('network-request-instrument')).toHaveText(/^buy BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1$/)
+  await expect(ladder.getByTestId('request-fair-value')).toContainText(/^Your fair value @ [\d.]+%: [\d,]+\.\d\d USDC/)
+  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByTestId('ladder-edge')).toHaveText(/^[+-]?[\d,]+\.\d\d \((\+|-|±)[\d.]+ pts\)$/)
   const bestRow = ladder.locator('[data-testid="ladder-row"][data-best="true"]')
   await shot(page, 'rfq-ladder')
   expect(await seriousA11y(page, 'network RFQ ladder')).toEqual([])
@@ -232,13 +237,13 @@ test('a request split across two dealers: each quotes half (or the size the trad
   const ladder = page.getByTestId('network-request').first()
   await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
   // Each dealer was asked for half: its quote's size is 0.1.
-  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(3)).toHaveText('0.1')
+  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(4)).toHaveText('0.1')
   // A reload while the request is in flight: the same ladder comes back (which ticket belongs to which
   // request is kept in this browser; the tickets and quotes come from each channel's document).
   await reloadAndUnlock(page)
   await page.getByRole('button', { name: 'Network RFQ' }).click()
   await expect(page.getByTestId('network-request')).toHaveCount(1)
-  await expect(ladder.getByRole('heading', { name: /^Request 1: buy BTC-USD · 2 of 2 quoted · split in 2/ })).toBeVisible({ timeout: 30_000 })
+  await expect(ladder.getByRole('heading', { name: /^Request 1: buy BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.2 · 2 of 2 quoted · split in 2/ })).toBeVisible({ timeout: 30_000 })
   for (const d of desks) await ladder.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
   await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   await expect(ladder.getByTestId('network-request-note')).toHaveText(/^Filled in 2 parts with (Tight Desk, Demo Desk|Demo Desk, Tight Desk); the other tickets are withdrawn\.$/)
@@ -258,8 +263,8 @@ test('a request split across two dealers: each quotes half (or the size the trad
   const sized = page.getByTestId('network-request').first()
   await expect(sized.getByRole('heading', { name: /^Request 2: / })).toBeVisible()
   await expect(sized.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
-  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Tight Desk"]').getByRole('cell').nth(3)).toHaveText('0.15')
-  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Demo Desk"]').getByRole('cell').nth(3)).toHaveText('0.05')
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Tight Desk"]').getByRole('cell').nth(4)).toHaveText('0.15')
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Demo Desk"]').getByRole('cell').nth(4)).toHaveText('0.05')
   for (const d of desks) await sized.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
   await expect(sized).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   for (const info of await Promise.all(desks.map(deskInfo))) expect(info.channels.map((c) => c.latestVersion)).toEqual([2])

@@ -12,10 +12,13 @@ import { PackageBuilder, addTemplate, emptyDraft, type ChannelSpec, type Package
 import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
-import { formatPrice, formatVol } from '../risk/format.ts'
+import { formatModelAmount, formatPrice, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillState } from './fillRule.ts'
-import { bestRow, ladderOrder, ladderRows, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow, type NetworkRequest } from './ladder.ts'
+import {
+  bestRow, ladderOrder, ladderRows, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
+  type LadderInput, type LadderRow, type NetworkRequest,
+} from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
 
 export interface NetworkRfqProps {
@@ -136,7 +139,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         n.session!.createRfq(t.input, t.rfqId)
         return { channelId: t.channelId, counterparty: n.record.label, rfqId: t.rfqId }
       })
-      setRequests((rs) => [{ id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots }, ...rs])
+      setRequests((rs) => [{ id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots, terms: requestTermsOf(input) }, ...rs])
       setDraft(null)
       setError(null)
     } catch (e) {
@@ -323,7 +326,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
           if (fillKind(fill) !== 'filling' && shown.market !== undefined && shown.inputs.every((x) => x.view !== null) && ticketsClosed(shown.inputs)) frozen.current.set(r.id, shown)
         }
         return (
-          <RequestLadder key={r.id} index={requests.length - i} request={r} inputs={shown.inputs} market={shown.market} now={shown.now}
+          <RequestLadder key={r.id} index={requests.length - i} request={r} spec={spec} inputs={shown.inputs} market={shown.market} now={shown.now}
             fill={fill} note={notes.get(r.id) ?? null} onAccept={accept} onWithdraw={withdrawAll} />
         )
       })}
@@ -334,6 +337,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
 interface RequestLadderProps {
   readonly index: number
   readonly request: NetworkRequest
+  readonly spec: ChannelSpec
   /** The request's channels' views (the same array while none changed). */
   readonly inputs: readonly LadderInput[]
   readonly market: MarketInputs | undefined
@@ -355,7 +359,7 @@ const STATUS_TEXT: Record<LadderRow['status'], string> = {
 }
 
 // Memoized: a ladder renders when its own channels, its fill, its note or (while open) the clock changed.
-const RequestLadder = memo(function RequestLadder({ index, request, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
+const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
   const rows = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
   const best = bestRow(rows, request.side)
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
@@ -364,20 +368,27 @@ const RequestLadder = memo(function RequestLadder({ index, request, inputs, mark
   const kind = fillKind(fill)
   const claimed = new Set([...fill.inflight, ...fill.done].map((c) => c.channelId))
   const titleId = `network-request-${request.id}`
+  const pkg = useMemo(() => requestPackage(request, spec), [request, spec])
+  const fair = requestFairValue(pkg, market)
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
-      <h3 id={titleId}>Request {index}: {request.side === 'buy' ? 'buy' : 'sell'} {request.feed} · {quoted} of {rows.length} quoted{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
+      <h3 id={titleId}>Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {quoted} of {rows.length} quoted{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
       <p data-testid="best-price">
         {best
           ? <>Best {priceName}: <Money minor={best.premium!} decimals={config.asset.decimals} asset={asset} /> from {best.counterparty}</>
           : <span className="muted">No {priceName} you can take yet.</span>}
+      </p>
+      <p data-testid="request-fair-value" className="small">
+        {fair !== null
+          ? <>Your fair value{market ? ` @ ${formatVol(market.vol)}` : ''}: {formatModelAmount(fair)} {asset}{request.lots > 1 ? ' for the whole package' : ''}. Edge vs fair: each quote against your fair value for its size, + in your favour.</>
+          : <span className="muted">No fair value: {pkg ? `no market data for ${request.feed}` : 'the request\'s terms are not known here'}.</span>}
       </p>
       <div className="table-scroll">
         <table data-testid="ladder">
           <caption>Quotes for request {index} (premium in {asset}, size in {request.feed.split('-')[0]})</caption>
           <thead>
             <tr>
-              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col">Vol</th>
+              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
               <th scope="col">Size</th><th scope="col">Time left</th><th scope="col">Can fill</th><th scope="col"><span className="sr-only">Action</span></th>
             </tr>
           </thead>
@@ -388,6 +399,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, inputs, mark
                 <td>{STATUS_TEXT[r.status]}{r.declined ? `: ${r.declined}` : ''}</td>
                 <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
                 <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>
+                <td className="num" data-testid="ladder-edge">{r.edge === null ? NO_VALUE : `${formatModelAmount(r.edge, 2, { signed: true })}${r.edgeVolPts === null ? '' : ` (${formatVolShift(r.edgeVolPts / 100)})`}`}</td>
                 <td className="num">{r.size !== null && r.terms ? formatPrice(r.size, r.terms.quantityDecimals) : '—'}</td>
                 <td className="num">{r.status === 'quoted' && r.timeLeftMs !== null ? `${Math.ceil(r.timeLeftMs / 1000)} s` : '—'}</td>
                 <td>{r.status !== 'quoted' ? '—' : r.shortfall === null ? 'yes' : `no: ${r.shortfall}`}</td>

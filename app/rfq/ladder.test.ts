@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { packageRisk } from '../../core/pricing/index.ts'
+import { quoteEdge } from '../negotiate/quote.ts'
+import type { ChannelSpec } from '../negotiate/draft.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -158,7 +161,7 @@ describe('ladderRow', () => {
 })
 
 describe('bestRow', () => {
-  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, size: 1n, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
+  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
 
   it('is the lowest affordable live ask when buying and the highest bid when selling (property)', () => {
     const rowArb = fc.record({
@@ -182,5 +185,35 @@ describe('bestRow', () => {
         expect(ladderOrder(rows, side)[0]!.premium).toBe(best!.premium)
       }),
     )
+  })
+})
+
+describe('the request as the ladder names and values it', () => {
+  const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+  const drafted: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }], notes: '' }
+  const request = { side: 'buy' as const, feed: 'BTC-USD', terms: requestTermsOf(drafted) }
+
+  it('heads the ladder with the instrument in full (strike, call/put, size, expiry), as the blotter names it', () => {
+    const pkg = requestPackage(request, spec)
+    expect(pkg).toEqual(terms)
+    const day = new Date(EXPIRY).toISOString().slice(0, 10)
+    expect(requestInstrument(request, pkg)).toBe(`buy BTC-USD ${day} · long put 55,000 x 0.5`)
+    // A request stored before its terms were kept still reads as before.
+    expect(requestInstrument({ side: 'sell', feed: 'BTC-USD' }, requestPackage({ feed: 'BTC-USD' }, spec))).toBe('sell BTC-USD')
+  })
+
+  it("shows the trader's fair value and each quote's distance from it, by the quote card's own figure (quoteEdge)", () => {
+    const fair = requestFairValue(terms, market)!
+    expect(fair).toBeCloseTo(packageRisk(terms, market).value, 9)
+    const row = ladderRow(input(view({ quotes: [quoteView('q1')] })), T0, market)
+    const e = quoteEdge({ terms: row.terms!, premium: row.premium!, side: 'sell' }, market)
+    if (!e.ok) throw new Error(e.error)
+    expect(row.fair).toBeCloseTo(fair, 9)
+    // Buying at 700 USDC: the edge is fair - premium, in cash and in vol points.
+    expect(row.edge).toBeCloseTo(fair - 700, 6)
+    expect(row.edge).toBe(e.edge.edge)
+    expect(row.edgeVolPts).toBe(e.edge.edgeVolPts)
+    expect(row.edgeVolPts).not.toBeNull()
+    expect(ladderRow(input(view({ quotes: [quoteView('q1')] })), T0, undefined)).toMatchObject({ fair: null, edge: null, edgeVolPts: null })
   })
 })

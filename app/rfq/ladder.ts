@@ -10,8 +10,12 @@
 import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
+import { packageRisk } from '../../core/pricing/index.ts'
 import { quoteEdge, quoteTraded } from '../negotiate/quote.ts'
+import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
 import { tradeShortfall } from '../channel/affordability.ts'
+import { instrumentOf } from '../blotter/book.ts'
+import { describeLegForTrader } from '../risk/positions.ts'
 
 /** One channel's ticket of a network request. */
 export interface RequestLeg {
@@ -30,6 +34,48 @@ export interface NetworkRequest {
   readonly legs: readonly RequestLeg[]
   /** Parts the size is split into (1: one dealer fills it all). */
   readonly lots: number
+  /** The whole package as drafted, before any split (absent in requests stored before it was kept). */
+  readonly terms?: RequestTerms
+}
+
+/** A request's package as the trader drafted it: its expiry and legs (decimal text, as in the ticket). */
+export interface RequestTerms {
+  readonly expiry: number
+  readonly legs: readonly { readonly kind: 'call' | 'put'; readonly strike: string; readonly cap: string | null; readonly quantity: string; readonly direction: 'long' | 'short' }[]
+}
+
+/** What a request keeps of the drafted input: expiry and legs, without the draft's ids and notes. */
+export function requestTermsOf(input: RfqInput): RequestTerms {
+  return { expiry: input.expiry, legs: input.legs.map((l) => ({ kind: l.kind, strike: l.strike, cap: l.cap, quantity: l.quantity, direction: l.direction })) }
+}
+
+/** The request's whole package in the channel's units, or null (not kept, or a feed or leg the spec does not read). */
+export function requestPackage(request: Pick<NetworkRequest, 'feed' | 'terms'>, spec: ChannelSpec): OptionPackage | null {
+  const feed = feedSpec(spec, request.feed)
+  if (!request.terms || !feed) return null
+  const legs = []
+  for (const [i, l] of request.terms.legs.entries()) {
+    const r = draftLegToLeg({ id: `l${i}`, kind: l.kind, strike: l.strike, cap: l.cap ?? '', quantity: l.quantity, direction: l.direction }, feed)
+    if (!r.ok) return null
+    legs.push(r.leg)
+  }
+  return { ...packageHeader(spec, feed, request.terms.expiry), legs }
+}
+
+/** What the request asks for in one line, as the blotter names an instrument: "buy BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
+export function requestInstrument(request: Pick<NetworkRequest, 'side' | 'feed'>, pkg: OptionPackage | null): string {
+  if (!pkg) return `${request.side} ${request.feed}`
+  return `${request.side} ${instrumentOf({ feed: pkg.feed, expiry: pkg.expiry, legs: pkg.legs.map((l) => describeLegForTrader(l, pkg)) })}`
+}
+
+/** The trader's fair value of the whole package (the buyer's model value, asset units: core/pricing packageRisk, as quoteEdge's `fair`), or null. */
+export function requestFairValue(pkg: OptionPackage | null, market: MarketInputs | undefined): number | null {
+  if (!pkg || !market) return null
+  try {
+    return packageRisk(pkg, market).value
+  } catch {
+    return null
+  }
 }
 
 export interface RequestTicket {
@@ -134,6 +180,11 @@ export interface LadderRow {
   readonly terms: OptionPackage | null
   /** The vol the premium implies at the trader's market (null: no quote, no market, or no solution). */
   readonly vol: number | null
+  /** The trader's fair value of the quoted package (asset units, quoteEdge), null without a quote or market. */
+  readonly fair: number | null
+  /** The quote's distance from that fair value, positive good for the trader (quoteEdge): in asset units, and in vol points. */
+  readonly edge: number | null
+  readonly edgeVolPts: number | null
   /** Largest leg quantity of the quoted package, underlying minor units. */
   readonly size: bigint | null
   readonly validUntil: number | null
@@ -181,7 +232,7 @@ export function tradedQuote(view: Pick<ChannelView, 'quotes' | 'latest'>, rfqId:
 /** One row per channel of the request, from that channel's view alone. */
 export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
   const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
-  const empty = { quoteHash: null, premium: null, terms: null, vol: null, size: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
+  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
   const view = i.view
   if (!view) return { ...base, ...empty, status: 'offline' }
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
@@ -204,18 +255,18 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   const quote = q.signed.quote
   let size = 0n
   for (const l of quote.terms.legs) if (l.quantity > size) size = l.quantity
-  let vol: number | null = null
-  if (market) {
-    const e = quoteEdge(quote, market)
-    vol = e.ok ? e.edge.impliedVol : null
-  }
+  const e = market ? quoteEdge(quote, market) : null
+  const edge = e?.ok ? e.edge : null
   return {
     ...base,
     status,
     quoteHash: q.hash,
     premium: quote.premium,
     terms: quote.terms,
-    vol,
+    vol: edge?.impliedVol ?? null,
+    fair: edge?.fair ?? null,
+    edge: edge?.edge ?? null,
+    edgeVolPts: edge?.edgeVolPts ?? null,
     size,
     validUntil: quote.validUntil,
     timeLeftMs: Math.max(0, quote.validUntil - now),

@@ -5,6 +5,8 @@ import { MAX_KEPT_REQUESTS, loadRequests, serializeRequests } from './requestSto
 
 const request = (i: number): NetworkRequest => ({
   id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
+  // Requests stored before the drafted package was kept have no terms: both read back.
+  ...(i % 2 === 0 ? { terms: { expiry: 1_700_100_000_000, legs: [{ kind: 'put' as const, strike: '55000', cap: null, quantity: '0.5', direction: 'long' as const }] } } : {}),
   legs: [{ channelId: `ch-a`, counterparty: 'Tight Desk', rfqId: `t${i}a` }, { channelId: `ch-b`, counterparty: 'Demo Desk', rfqId: `t${i}b` }],
 })
 

@@ -30,6 +30,13 @@ const requestSchema = z.strictObject({
   feed: z.string().min(1).max(32),
   legs: z.array(z.strictObject({ channelId: id, counterparty: z.string().max(200), rfqId: id })).min(1).max(64),
   lots: z.number().int().min(1).max(64),
+  // Absent in requests stored before the drafted package was kept.
+  terms: z.strictObject({
+    expiry: z.number().finite(),
+    legs: z.array(z.strictObject({
+      kind: z.enum(['call', 'put']), strike: z.string().max(40), cap: z.string().max(40).nullable(), quantity: z.string().max(40), direction: z.enum(['long', 'short']),
+    })).min(1).max(16),
+  }).optional(),
 })
 const fillSchema = z.strictObject({
   lots: z.number().int().min(1).max(64),

@@ -21,6 +21,8 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await a.getByRole('tab', { name: 'Trade' }).click()
   await b.getByRole('tab', { name: 'Trade' }).click()
   await a.getByRole('button', { name: 'New RFQ' }).click()
+  // The draft and, below, the quote card say the time to expiry as the Risk tab does (chain time).
+  await expect(a.getByTestId('draft-time-to-expiry')).toHaveText(/^(\d+d \d+h|\d+h \d+m) to expiry \(chain time\)$/)
   // A draft is Alice's alone until she asks for quotes.
   await a.getByRole('button', { name: 'Request quotes' }).click()
   await expect(b.getByLabel('Leg 1 strike')).toBeVisible()
@@ -36,6 +38,7 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await b.getByRole('button', { name: /Sign and send/ }).click()
   const quote = a.getByTestId('quote').first()
   await expect(quote).toHaveAttribute('data-status', 'live')
+  await expect(quote.getByTestId('quote-time-to-expiry')).toHaveText(/^(\d+d \d+h|\d+h \d+m)$/)
   await a.screenshot({ path: testInfo.outputPath('03-quote.png') })
   await quote.getByRole('button', { name: 'Accept' }).click()
   for (const p of [a, b]) {

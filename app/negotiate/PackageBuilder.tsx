@@ -9,7 +9,7 @@ import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
-import { listedExpiries, pastExpiry } from './expiries.ts'
+import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 import { formatSpot } from '../risk/format.ts'
 
 export interface RemoteFocus {
@@ -25,7 +25,7 @@ export interface PackageBuilderProps {
   readonly spec: ChannelSpec
   /** Spot, vol, rate and yield per feed, for fair values. */
   readonly market: MarketsByFeed
-  /** Page clock, ms: validates the expiry and values the legs. */
+  /** The chain's clock, ms (useNodeNow): validates the expiry, says the time to it and values the legs. */
   readonly now: number
   /** Called with the field id the user is editing, null when none (for presence). */
   readonly onFocusField?: (fieldId: string | null) => void
@@ -56,6 +56,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
   // An expiry already past (a draft kept open while the chain's clock moved on) is said with the next
   // listed one to take: the field's own error alone left "Request quotes" disabled without a word near it.
   const past = useMemo(() => pastExpiry(value.expiryDate, now), [value.expiryDate, now])
+  const timeToExpiry = draftTimeToExpiry(value.expiryDate, now)
 
   const focusProps = (field: string) => ({
     onFocus: () => onFocusField?.(field),
@@ -88,6 +89,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         </div>
         <Field id={id('expiryDate')} label="Expiry date (08:00 UTC)" errors={errorsFor(errors, 'expiryDate')} remote={remoteOf('expiryDate')}>
           <input id={id('expiryDate')} type="date" value={value.expiryDate} disabled={disabled} aria-invalid={invalid('expiryDate')} aria-describedby={described('expiryDate')} onChange={(e) => onChange({ ...value, expiryDate: e.target.value })} {...focusProps('expiryDate')} />
+          {timeToExpiry && <span className="muted small" data-testid="draft-time-to-expiry">{timeToExpiry} to expiry (chain time)</span>}
         </Field>
         <Field id={id('side')} label="Requester" errors={errorsFor(errors, 'side')} remote={remoteOf('side')}>
           <select id={id('side')} value={value.side} disabled={disabled} onChange={(e) => onChange({ ...value, side: e.target.value === 'sell' ? 'sell' : 'buy' })} {...focusProps('side')}>

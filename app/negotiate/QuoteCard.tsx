@@ -2,14 +2,14 @@
 // how it compares with my own fair value, and Accept / Counter / Decline (disabled with the reason).
 import { useId } from 'react'
 import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatModelAmount, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
+import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
 
 export interface QuoteCardProps {
   readonly quote: QuoteCardQuote
-  /** Page clock, ms, for the countdown (re-render every second). */
+  /** The chain's clock, ms (useNodeNow), for the countdown and the time to expiry (re-render every second). */
   readonly now: number
   /** My market inputs per feed (my vol), for the fair value and the edge. */
   readonly market: MarketsByFeed
@@ -67,6 +67,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
           <dd className="num premium" title={`exact: ${exactMoney(quote.premium, t.assetDecimals, t.asset)}`}>{formatMoney(quote.premium, t.assetDecimals, t.asset)}</dd>
           {also && <dd className="num muted small">≈ {also.inUnderlying} · {also.pctOfSpot}</dd>}
         </div>
+        <div><dt>Time to expiry</dt><dd className="num" data-testid="quote-time-to-expiry" title={formatUtc(t.expiry)}>{formatTimeToExpiry(t.expiry, now)}</dd></div>
         {edge === null ? null : edge.ok ? (
           <>
             <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { expiryOn } from '../../core/index.ts'
-import { defaultExpiry, listedExpiries, pastExpiry } from './expiries.ts'
+import { defaultExpiry, draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 
 // Wednesday 2 Dec 2026.
 const WED_0700 = Date.UTC(2026, 11, 2, 7)
@@ -59,5 +59,15 @@ describe('a draft whose expiry has passed on the chain\'s clock', () => {
       // Once its 08:00 UTC comes, the draft says so and offers the first expiry listed after it.
       expect(pastExpiry(d, expiryOn(d))?.next, 'offered once passed').toEqual(listedExpiries(expiryOn(d))[0])
     }
+  })
+})
+
+describe('draftTimeToExpiry', () => {
+  it("says the time left as the Risk tab does, on the clock it is given (the chain's), and nothing once past", () => {
+    expect(draftTimeToExpiry('2026-12-09', WED_0700)).toBe('7d 1h')
+    expect(draftTimeToExpiry('2026-12-02', WED_0700)).toBe('1h 0m')
+    // A dev chain advanced past the expiry: pastExpiry says so, not a time left.
+    expect(draftTimeToExpiry('2026-12-02', WED_0900)).toBeNull()
+    expect(draftTimeToExpiry('not a date', WED_0700)).toBeNull()
   })
 })

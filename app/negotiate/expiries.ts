@@ -4,6 +4,7 @@
 // the desks judge an expiry by it, and on a dev chain whose time was advanced the page's clock is
 // days behind.
 import { EXPIRY_HOUR_UTC, expiryOn } from '../../core/index.ts'
+import { formatTimeToExpiry } from '../risk/format.ts'
 
 export type ExpiryKind = 'daily' | 'weekly' | 'monthly'
 
@@ -89,4 +90,18 @@ export function pastExpiry(expiryDate: string, now: number): PastExpiry | null {
     message: `The expiry ${expiryDate} 08:00 UTC has already passed: it is ${at.slice(0, 10)} ${at.slice(11, 16)} UTC on the chain's clock. The next listed expiry is ${next.label}.`,
     next,
   }
+}
+
+/**
+ * A draft's time to expiry on the chain's clock `now`, as the Risk tab says it (formatTimeToExpiry):
+ * "6d 23h". Null when the date does not parse or has passed (the draft's check and `pastExpiry` say so).
+ */
+export function draftTimeToExpiry(expiryDate: string, now: number): string | null {
+  let expiry: number
+  try {
+    expiry = expiryOn(expiryDate)
+  } catch {
+    return null
+  }
+  return expiry > now ? formatTimeToExpiry(expiry, now) : null
 }

@@ -1,0 +1,37 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { describe, expect, it } from 'vitest'
+import type { OptionPackage } from '../../core/index.ts'
+import { EXPIRY, testKey } from '../../core/testkit.ts'
+import { emptyDraft } from './draft.ts'
+import { PackageBuilder } from './PackageBuilder.tsx'
+import { QuoteCard } from './QuoteCard.tsx'
+
+const DAY = 86_400_000
+const terms: OptionPackage = {
+  feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
+  legs: [{ kind: 'put', strike: 5_500_000n, cap: null, quantity: 5_000n, direction: 'long' }],
+}
+const market = { 'BTC-USD': { spot: 60_000, vol: 0.55, rate: 0, yieldRate: 0, now: EXPIRY - 10 * DAY } }
+const noop = () => {}
+
+/** The text of the element carrying `testId` in `html`, tags dropped. */
+function textOf(html: string, testId: string): string | null {
+  const m = new RegExp(`data-testid="${testId}"[^>]*>(.*?)</(dd|span)>`).exec(html)
+  return m ? m[1]!.replace(/<[^>]+>/g, '') : null
+}
+
+describe('time to expiry on the quote card and the RFQ draft', () => {
+  it('the quote card says the time to expiry, as Risk does, by the clock it is given (the chain’s)', () => {
+    const now = EXPIRY - 3 * DAY - 4 * 3_600_000
+    const quote = { terms, premium: 700_000_000n, side: 'sell' as const, validUntil: now + 20_000, quoterName: 'Tight Desk', status: 'live' as const }
+    const html = renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} />)
+    expect(textOf(html, 'quote-time-to-expiry')).toBe('3d 4h')
+  })
+
+  it('the draft says the time to its expiry by the clock it is given', () => {
+    const spec = { asset: 'USDC', assetDecimals: 6, oracle: terms.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+    const draft = emptyDraft('BTC-USD', new Date(EXPIRY).toISOString().slice(0, 10))
+    const html = renderToStaticMarkup(<PackageBuilder value={draft} onChange={noop} spec={spec} market={market} now={EXPIRY - 2 * DAY - 90 * 60_000} />)
+    expect(textOf(html, 'draft-time-to-expiry')).toBe('2d 1h to expiry (chain time)')
+  })
+})

@@ -268,4 +268,15 @@ test('a request split across two dealers: each quotes half (or the size the trad
   for (const d of desks) await sized.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
   await expect(sized).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   for (const info of await Promise.all(desks.map(deskInfo))) expect(info.channels.map((c) => c.latestVersion)).toEqual([2])
+
+  // A request withdrawn in full: the button leaves with its tickets, and the ladder says why.
+  await page.getByRole('button', { name: 'New network RFQ' }).click()
+  await page.getByLabel('Leg 1 quantity').fill('0.2')
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  const dropped = page.getByTestId('network-request').first()
+  await expect(dropped.getByRole('heading', { name: /^Request 3: / })).toBeVisible()
+  await dropped.getByRole('button', { name: 'Withdraw request' }).click()
+  await expect(dropped.locator('[data-testid="ladder-row"][data-status="withdrawn"]')).toHaveCount(2)
+  await expect(dropped.getByRole('button', { name: 'Withdraw request' })).toHaveCount(0)
+  await expect(dropped.getByTestId('nothing-to-withdraw')).toHaveText('Withdrawn: no ticket of this request is open any more.')
 })

@@ -16,7 +16,7 @@ import { formatModelAmount, formatPrice, formatVol, formatVolShift, NO_VALUE } f
 import { describeFailure } from '../settlement/connection.ts'
 import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillState } from './fillRule.ts'
 import {
-  bestRow, ladderOrder, ladderRows, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
+  bestRow, ladderOrder, ladderRows, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
   type LadderInput, type LadderRow, type NetworkRequest,
 } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
@@ -368,6 +368,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
   const kind = fillKind(fill)
   const claimed = new Set([...fill.inflight, ...fill.done].map((c) => c.channelId))
   const titleId = `network-request-${request.id}`
+  const left = ticketsToWithdraw(inputs)
   const pkg = useMemo(() => requestPackage(request, spec), [request, spec])
   const fair = requestFairValue(pkg, market)
   return (
@@ -417,7 +418,13 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
       </div>
       {fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
       {note && <p role="status" data-testid="network-request-note">{note}</p>}
-      {kind === 'open' && <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>}
+      {kind === 'open' && (left.open > 0
+        ? <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>
+        : <p className="muted small" data-testid="nothing-to-withdraw">
+            {left.notRunning > 0
+              ? `Nothing to withdraw now: the ${left.notRunning === 1 ? 'channel' : `${left.notRunning} channels`} still holding a ticket ${left.notRunning === 1 ? 'is' : 'are'} not running.`
+              : `Withdrawn: no ticket of this request is open any more${fill.done.length > 0 ? ' (the parts filled stay filled)' : ''}.`}
+          </p>)}
     </section>
   )
 })

@@ -6,7 +6,7 @@ import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { bestRow, ladderOrder, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -215,5 +215,17 @@ describe('the request as the ladder names and values it', () => {
     expect(row.edgeVolPts).toBe(e.edge.edgeVolPts)
     expect(row.edgeVolPts).not.toBeNull()
     expect(ladderRow(input(view({ quotes: [quoteView('q1')] })), T0, undefined)).toMatchObject({ fair: null, edge: null, edgeVolPts: null })
+  })
+})
+
+describe('ticketsToWithdraw', () => {
+  it('counts only the tickets still open in a running channel: a fully withdrawn request has nothing left to withdraw', () => {
+    const statuses = ['open', 'quoted', 'filled', 'cancelled'] as const
+    const inputs = statuses.map((status, i) => input(view({ ticket: { id: `r${i}`, status } }), `c${i}`, `r${i}`))
+    expect(ticketsToWithdraw(inputs)).toEqual({ open: 2, notRunning: 0 })
+    const withdrawn = statuses.map((_, i) => input(view({ ticket: { id: `r${i}`, status: i === 2 ? 'filled' : 'cancelled' } }), `c${i}`, `r${i}`))
+    expect(ticketsToWithdraw(withdrawn)).toEqual({ open: 0, notRunning: 0 })
+    // A channel not running: its ticket cannot be reached now.
+    expect(ticketsToWithdraw([...withdrawn, input(null, 'c9', 'r9')])).toEqual({ open: 0, notRunning: 1 })
   })
 })

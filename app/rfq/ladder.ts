@@ -284,6 +284,20 @@ export function fillShortfall(state: ChannelState, me: Party, quote: Pick<Quote,
   return `${who} free balance in this channel, ${s.text.free}, does not cover ${what}`
 }
 
+/**
+ * What "Withdraw request" would still reach: tickets open (or quoted) in a running channel; and the
+ * channels not running now, whose ticket it cannot reach. Filled and withdrawn tickets stay as they are.
+ */
+export function ticketsToWithdraw(inputs: readonly LadderInput[]): { readonly open: number; readonly notRunning: number } {
+  let open = 0
+  let notRunning = 0
+  for (const i of inputs) {
+    if (!i.view) notRunning++
+    else if (i.view.rfqs.some((t) => t.id === i.leg.rfqId && (t.status === 'open' || t.status === 'quoted'))) open++
+  }
+  return { open, notRunning }
+}
+
 export function ladderRows(inputs: readonly LadderInput[], now: number, market: MarketInputs | undefined): LadderRow[] {
   return inputs.map((i) => ladderRow(i, now, market))
 }

@@ -11,6 +11,7 @@ import { failureOf, failureTitle, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { Money } from '../money/Money.tsx'
 import { formatMoney, moneyApart } from '../money/money.ts'
+import { testFundsNote } from './testFunds.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
@@ -133,7 +134,7 @@ export function AccountPanel() {
         </form>
       )}
       {formError && <p className="error" role="alert"><FailureText failure={formError} /></p>}
-      {dev && <p className="muted small">Dev chain: “Get test funds” mints {formatMoney(FAUCET_AMOUNT, decimals, symbol)} Test USDC with gas and deposits it; the clock moves expiries and challenge windows.</p>}
+      {dev && <p className="muted small">{testFundsNote(FAUCET_AMOUNT, decimals, symbol)}</p>}
     </section>
   )
 }

@@ -13,7 +13,7 @@ import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -115,7 +115,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
 })
 
 /** Settled history per counterparty: what the positions that left the channels paid, and the realised P&L. */
-function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: RealisedRow }) {
+export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: RealisedRow }) {
   const asset = config.asset.symbol
   const decimals = config.asset.decimals
   // The total row adds up the rows as shown (MoneyTotal); its exact sums are `total`'s (hover, data-exact).
@@ -140,7 +140,7 @@ function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: R
         <thead>
           <tr>
             <th scope="col">Counterparty</th><th scope="col">Closed</th><th scope="col">Paid to me</th><th scope="col">Premiums</th>
-            <th scope="col">Realised P&amp;L</th><th scope="col">Net received (signed states)</th>
+            <th scope="col" title={REALISED_PNL_TEXT}>Realised P&amp;L</th><th scope="col" title={SIGNED_NET_TEXT}>Net received (signed states)</th>
           </tr>
         </thead>
         <tbody>
@@ -150,6 +150,7 @@ function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: R
           <tr><th scope="row">{total.label}</th>{cells(null, 'book-realised-total')}</tr>
         </tfoot>
       </table>
+      <p className="muted small" data-testid="book-realised-note">{REALISED_PNL_TEXT} {SIGNED_NET_TEXT}</p>
     </div>
   )
 }

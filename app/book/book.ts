@@ -209,6 +209,11 @@ export interface RealisedRow {
   readonly signedNet: bigint
 }
 
+/** What the Book's "Realised P&L" column counts (said under the table and on the column): it and the next differ by the premiums, and by the fills this browser never saw. */
+export const REALISED_PNL_TEXT = "Realised P&L: what the positions that left the channels paid you (settlement payouts and close-out payments) plus their premiums, from this browser's blotter (a position whose fill it never saw is left out)."
+/** What the "Net received (signed states)" column counts: `RealisedRow.signedNet`. */
+export const SIGNED_NET_TEXT = "Net received (signed states): the same payouts and close-out payments as both parties signed them in each channel's latest state, premiums excluded; known even without this browser's blotter."
+
 /** The per-channel closed positions the realised figures read (the blotter's, app/blotter/book.ts). */
 export interface ClosedOutcome {
   readonly payout: bigint | null

@@ -2,7 +2,7 @@
 // how it compares with my own fair value, and Accept / Counter / Decline (disabled with the reason).
 import { useId } from 'react'
 import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, NO_VALUE } from '../risk/format.ts'
+import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
@@ -80,7 +80,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
               <div>
                 <dt>Edge in vol</dt>
                 <dd className={`num ${edge.edge.edgeVolPts === null ? '' : goodFor(edge.edge.edgeVolPts)}`}>
-                  {edge.edge.edgeVolPts === null ? NO_VALUE : `${edge.edge.edgeVolPts > 0 ? '+' : ''}${edge.edge.edgeVolPts.toFixed(1)} pts`}
+                  {edge.edge.edgeVolPts === null ? NO_VALUE : formatVolShift(edge.edge.edgeVolPts / 100)}
                 </dd>
               </div>
             )}

@@ -78,8 +78,6 @@ export interface EngineInput {
   readonly now: number
   readonly policy?: SigningPolicy
   readonly verifier?: SignatureVerifier
-  /** The last states stage, reused while its inputs are the same objects (a session passes its own). */
-  readonly memo?: EngineMemo
 }
 
 // ---- outputs ----
@@ -437,9 +435,11 @@ export function computeChannelView(input: EngineInput): ChannelView {
     params, channelId: channelIdOf(params), me, peer: otherParty(me), now, policy: input.policy ?? DEFAULT_POLICY, verifier,
     topts: verifier.bytes ? { verify: verifier.bytes } : {},
   }
-  const { known, chain, signed } = statesStage(ctx, doc, persisted, input.memo)
+  const known = knownStates(ctx, doc, persisted)
+  const chain = acceptedChain(ctx, known.cands, known.roots)
   const latest = chain.latest
   const latestSigned: SignedState | null = latest ? { state: latest.state, sigA: latest.sigs.A!, sigB: latest.sigs.B! } : null
+  const signed = signedVersions(known.sorted, me, known.opaqueSigned)
   const latestVersion = latest?.state.version ?? -1
   const nextVersion = Math.max(latestVersion, signed.mySignedVersion, signed.peerSignedVersion) + 1
   const cancelled = (h: Hex) => persisted.cancels.has(h) || doc.cancels.has(h)
@@ -476,39 +476,6 @@ export function computeChannelView(input: EngineInput): ChannelView {
     nextVersion,
     next: actions,
   }
-}
-
-type StatesStage = { readonly known: ReturnType<typeof knownStates>; readonly chain: ReturnType<typeof acceptedChain>; readonly signed: ReturnType<typeof signedVersions> }
-
-/**
- * Phases 1-3 read only the doc's checkpoint, proposals and signatures, this party's stored co-signed
- * states and own signatures, and the channel and party: no time, no quotes, no decisions. A view
- * whose inputs are the very objects of the last one (the reader hands out the same objects for a
- * section no transaction changed, SessionStorage the same arrays while they are unchanged) reuses
- * the last stage: a ticket edit or an own quote costs no re-derivation of the states. Nothing
- * downstream mutates the stage's candidates. One memo per session (engine.test.ts checks views
- * with and without it over random histories).
- */
-export class EngineMemo {
-  private last: { readonly inputs: readonly unknown[]; readonly stage: StatesStage } | null = null
-
-  /** @internal */
-  stage(inputs: readonly unknown[], compute: () => StatesStage): StatesStage {
-    const l = this.last
-    if (l !== null && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return l.stage
-    const stage = compute()
-    this.last = { inputs, stage }
-    return stage
-  }
-}
-
-function statesStage(ctx: EngineContext, doc: DocContents, persisted: PersistedChannel, memo: EngineMemo | undefined): StatesStage {
-  const compute = (): StatesStage => {
-    const known = knownStates(ctx, doc, persisted)
-    return { known, chain: acceptedChain(ctx, known.cands, known.roots), signed: signedVersions(known.sorted, ctx.me, known.opaqueSigned) }
-  }
-  if (memo === undefined) return compute()
-  return memo.stage([ctx.params, ctx.me, ctx.verifier, ctx.policy, doc.checkpoint, doc.proposals, doc.sigs, persisted.cosigned, persisted.signatures], compute)
 }
 
 /**

@@ -265,7 +265,7 @@ async function settle(hub: Hub, a: ChannelSession, b: ChannelSession): Promise<v
 }
 
 /**
- * A session's view (its reader cache and its engine memo reused across views) is the engine's view
+ * A session's view (its reader's entry cache and its verifier reused across views, under a room writer's junk) is the engine's view
  * of the same doc and stored input computed from scratch, field by field (rejections aside: the
  * session also lists those of replaced epochs).
  */

@@ -57,31 +57,10 @@ export class SessionStorage {
     if (this.lastInput?.gen === this.gen) return this.lastInput.input
     const seen = this.seenLatest
     // A doc change that drops that state (an epoch replaced in a merge race) cannot take the view below it meanwhile.
-    const cosigned = seen && seen.state.version > this.latestVersion ? this.withSeen(seen) : this.cosigned
-    this.signatureList ??= [...this.signatures.values()]
-    const input: PersistedChannel = { cosigned, signatures: this.signatureList, approvals: this.approvals, declined: this.declined, quotes: this.quotes, cancels: this.cancels, resolved: this.resolved }
+    const cosigned = seen && seen.state.version > this.latestVersion ? [...this.cosigned, seen] : this.cosigned
+    const input: PersistedChannel = { cosigned, signatures: [...this.signatures.values()], approvals: this.approvals, declined: this.declined, quotes: this.quotes, cancels: this.cancels, resolved: this.resolved }
     this.lastInput = { gen: this.gen, input }
     return input
-  }
-
-  /**
-   * The same arrays while what they list is unchanged (the engine reuses its states stage on them:
-   * engine.ts EngineMemo): own signatures as a list, and the stored co-signed states with the seen one.
-   */
-  private signatureList: readonly OwnSignature[] | null = null
-  private cosignedWithSeen: { readonly cosigned: readonly SignedState[]; readonly seen: SignedState; readonly list: readonly SignedState[] } | null = null
-
-  private dropSignature(hash: Hex): void {
-    this.signatures.delete(hash)
-    this.signatureList = null
-  }
-
-  private withSeen(seen: SignedState): readonly SignedState[] {
-    const c = this.cosignedWithSeen
-    if (c && c.cosigned === this.cosigned && c.seen === seen) return c.list
-    const list = [...this.cosigned, seen]
-    this.cosignedWithSeen = { cosigned: this.cosigned, seen, list }
-    return list
   }
 
   /** The last input() made, while `gen` has not moved (every change moves it). */
@@ -145,7 +124,6 @@ export class SessionStorage {
     const peerSig = cosigned === null ? null : own.proposer === 'A' ? cosigned.sigA : cosigned.sigB
     await this.store.append([peerSig === null ? record.sig(own) : record.countersig(own, peerSig)])
     this.signatures.set(own.hash, own)
-    this.signatureList = null
     this.gen++
     if (cosigned) {
       this.noteLatestPersisted(cosigned)
@@ -173,7 +151,7 @@ export class SessionStorage {
     this.latestVersion = latest.state.version
     // Own signatures below it decide nothing any more (latest, a root, carries ours at a higher
     // version), so the engine is not given them; the store keeps them until it compacts.
-    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.dropSignature(h)
+    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
     // Own quotes a trade in it used are never republished either (the engine's rule): the engine
     // is not given them, so its republishing pass stays as long as the live quotes, not the history.
     // (A scan per stored quote: they are few, the used list holds every quote still valid.)
@@ -210,7 +188,7 @@ export class SessionStorage {
     this.updatesSinceCompact = 0
     this.bytesSinceCompact = 0
     this.gen++
-    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.dropSignature(h)
+    for (const [h, s] of this.signatures) if (s.state.version < this.latestVersion) this.signatures.delete(h)
     this.quotes = this.quotes.filter((q) => q.quote.validUntil >= now)
     const live = new Set(this.quotes.map((q) => quoteHash(q.quote)))
     for (const c of this.cancels) if (!live.has(c)) this.cancels.delete(c)

@@ -17,7 +17,7 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, EngineMemo, intentKey, requestFilledMessage, takenByAnother, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
+import { computeChannelView, intentKey, requestFilledMessage, takenByAnother, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
@@ -92,8 +92,6 @@ export class ChannelSession {
   private lastEpochRejected: { readonly epoch: number; readonly rejected: readonly RejectedEntry[] } | null = null
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
-  /** The engine's states stage of the last view (reused while the doc's states and the stored ones are unchanged). */
-  private readonly engineMemo = new EngineMemo()
   private readonly unwatchDoc: () => void
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === STORE_ORIGIN) return
@@ -401,7 +399,7 @@ export class ChannelSession {
    */
   compute(): ChannelView {
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
-    const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier, memo: this.engineMemo })
+    const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
     const view = this.withShed(doc.epoch, computed)
     this.lastCompute = { doc, gen: this.storage.gen, view }
     if (view.latest) this.storage.noteSeen(view.latest)

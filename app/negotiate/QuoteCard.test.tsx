@@ -28,6 +28,14 @@ describe('time to expiry on the quote card and the RFQ draft', () => {
     expect(textOf(html, 'quote-time-to-expiry')).toBe('3d 4h')
   })
 
+  it('a filled quote says no time to expiry: after the expiry its position has settled, and "expired" would misread it', () => {
+    const now = EXPIRY + DAY
+    const quote = { terms, premium: 700_000_000n, side: 'sell' as const, validUntil: EXPIRY - 9 * DAY, quoterName: 'Tight Desk', status: 'used' as const }
+    const html = renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} />)
+    expect(textOf(html, 'quote-time-to-expiry')).toBeNull()
+    expect(html).not.toContain('expired')
+  })
+
   it('the draft says the time to its expiry by the clock it is given', () => {
     const spec = { asset: 'USDC', assetDecimals: 6, oracle: terms.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
     const draft = emptyDraft('BTC-USD', new Date(EXPIRY).toISOString().slice(0, 10))

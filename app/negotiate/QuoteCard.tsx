@@ -67,7 +67,8 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
           <dd className="num premium" title={`exact: ${exactMoney(quote.premium, t.assetDecimals, t.asset)}`}>{formatMoney(quote.premium, t.assetDecimals, t.asset)}</dd>
           {also && <dd className="num muted small">≈ {also.inUnderlying} · {also.pctOfSpot}</dd>}
         </div>
-        <div><dt>Time to expiry</dt><dd className="num" data-testid="quote-time-to-expiry" title={formatUtc(t.expiry)}>{formatTimeToExpiry(t.expiry, now)}</dd></div>
+        {/* While the quote can be taken: a filled or dead quote is not re-read against today's clock (its position may have settled). */}
+        {live && <div><dt>Time to expiry</dt><dd className="num" data-testid="quote-time-to-expiry" title={formatUtc(t.expiry)}>{formatTimeToExpiry(t.expiry, now)}</dd></div>}
         {edge === null ? null : edge.ok ? (
           <>
             <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>

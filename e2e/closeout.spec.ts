@@ -62,6 +62,8 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     const quoted = closeOut.getByTestId('close-out-quote')
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)\. Accepting unwinds the position: both locks return, nothing new opens\.$/, { timeout: 30_000 })
     await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
+    // Against the trader's own mark: what accepting gives up (or gains), in money and as a share.
+    await expect(closeOut.getByTestId('close-out-vs-mark')).toHaveText(/^That is (exactly your mark|[\d,]+\.\d{2} USDC( \(\d+\.\d%\))? (worse|better) for you than your mark)\.$/)
     await shot(page, 'close-out-quoted')
     const found = await seriousA11y(page, 'close-out quoted at 1280', { include: '.close-out', sideways: true })
     await page.setViewportSize({ width: 390, height: 844 })

@@ -8,7 +8,7 @@ import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
 import { Money } from '../money/Money.tsx'
 import { formatCountdown } from '../negotiate/quote.ts'
-import { closeOutPrice, type CloseOutRow } from './closeOut.ts'
+import { closeOutPrice, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
 import { describeLegForTrader, legsFor } from './positions.ts'
 
 export interface CloseOutTicketProps {
@@ -66,6 +66,7 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
         ) : (
           <p className="muted small" role="status">Waiting for {peer} to quote every position; it may take a moment.</p>
         )}
+        {ready && mark?.ok && <VsMark priceToMe={ready.toMe} markToMe={mark.price.toMe} money={money} />}
         <div className="row">
           <button type="button" disabled={!ready || control.busy || control.blocked !== null} onClick={control.accept}>
             {ready ? <>Accept: {words(ready.toMe)}</> : 'Accept'}
@@ -102,6 +103,14 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
       {error}
     </div>
   )
+}
+
+/** "That is 1.20 USDC (3.1%) worse than your mark." — what accepting gives up against the trader's own mark, or gains. */
+function VsMark({ priceToMe, markToMe, money }: { priceToMe: bigint; markToMe: bigint; money: (v: bigint) => ReactNode }) {
+  const { cost, share } = closeOutVsMark(priceToMe, markToMe)
+  if (cost === 0n) return <p className="small" data-testid="close-out-vs-mark">That is exactly your mark.</p>
+  const pct = share === null ? '' : ` (${Math.abs(share * 100).toFixed(1)}%)`
+  return <p className="small" data-testid="close-out-vs-mark">That is {money(cost > 0n ? cost : -cost)}{pct} {cost > 0n ? 'worse' : 'better'} for you than your mark.</p>
 }
 
 function CloseOutRowView({ row, me, peer, now, words }: { row: CloseOutRow; me: Party; peer: string; now: number; words: (toMe: bigint) => ReactNode }) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { applyTransition, quoteHash, type ChannelState, type Party, type Position, type Quote } from '../../core/index.ts'
 import { btcPackage, put, T0, testChannel, testQuote, usdc } from '../../core/testkit.ts'
 import { intentKey, type ChannelView, type QuoteView, type RfqTicket } from '../../core/sync/index.ts'
-import { closeOutRequest, closeOutTickets, openCloseOutTickets, unwindsAtMyQuotes } from './closeOut.ts'
+import { closeOutRequest, closeOutTickets, closeOutVsMark, openCloseOutTickets, unwindsAtMyQuotes } from './closeOut.ts'
 
 const ch = testChannel()
 const NOW = T0 + 10_000
@@ -107,5 +107,18 @@ describe('unwindsAtMyQuotes (the quoter signs an unwind at its own quotes)', () 
     expect(unwindsAtMyQuotes(v([pending(-usdc(400), 'B')]), 'B')).toEqual([])
     expect(unwindsAtMyQuotes(v([pending(-usdc(400), 'A', 'awaiting-peer')]), 'B')).toEqual([])
     expect(unwindsAtMyQuotes(v([pending(-usdc(400))], []), 'B')).toEqual([])
+  })
+})
+
+describe('closeOutVsMark (the close-out price against the trader\'s own mark)', () => {
+  it('is what the trader gives up against the mark, positive when worse, as a share of the mark', () => {
+    // A long worth 100 at my mark, the desk pays 97: 3 worse (3%).
+    expect(closeOutVsMark(97n, 100n)).toEqual({ cost: 3n, share: 0.03 })
+    // A short that costs me 50 to close at my mark; the desk asks 52 (I pay): 2 worse (4%).
+    expect(closeOutVsMark(-52n, -50n)).toEqual({ cost: 2n, share: 0.04 })
+    // Better than the mark, and a mark of zero (no share).
+    expect(closeOutVsMark(105n, 100n)).toEqual({ cost: -5n, share: -0.05 })
+    expect(closeOutVsMark(-1n, 0n)).toEqual({ cost: 1n, share: null })
+    expect(closeOutVsMark(0n, 0n)).toEqual({ cost: 0n, share: null })
   })
 })

@@ -124,3 +124,14 @@ export function unwindsAtMyQuotes(view: Pick<ChannelView, 'pending' | 'quotes' |
   }
   return out
 }
+
+/**
+ * How a close-out price compares with the trader's own mark of the same positions (both as what the
+ * trader receives, negative: pays): what the trader gives up against the mark (`cost` > 0) or gains
+ * (`cost` < 0), and that as a share of the mark's size (null when the mark is zero).
+ */
+export function closeOutVsMark(priceToMe: bigint, markToMe: bigint): { readonly cost: bigint; readonly share: number | null } {
+  const cost = markToMe - priceToMe
+  const size = markToMe < 0n ? -markToMe : markToMe
+  return { cost, share: size === 0n ? null : Number(cost) / Number(size) }
+}

@@ -77,13 +77,8 @@ export interface PastExpiry {
  * date (the draft's check names that).
  */
 export function pastExpiry(expiryDate: string, now: number): PastExpiry | null {
-  let expiry: number
-  try {
-    expiry = expiryOn(expiryDate)
-  } catch {
-    return null
-  }
-  if (expiry > now) return null
+  const expiry = expiryOrNull(expiryDate)
+  if (expiry === null || expiry > now) return null
   const next = listedExpiries(now)[0]!
   const at = new Date(now).toISOString()
   return {
@@ -97,11 +92,15 @@ export function pastExpiry(expiryDate: string, now: number): PastExpiry | null {
  * "6d 23h". Null when the date does not parse or has passed (the draft's check and `pastExpiry` say so).
  */
 export function draftTimeToExpiry(expiryDate: string, now: number): string | null {
-  let expiry: number
+  const expiry = expiryOrNull(expiryDate)
+  return expiry !== null && expiry > now ? formatTimeToExpiry(expiry, now) : null
+}
+
+/** The instant of `expiryDate` (expiryOn), or null when it is not a date: the draft's own check names that. */
+function expiryOrNull(expiryDate: string): number | null {
   try {
-    expiry = expiryOn(expiryDate)
+    return expiryOn(expiryDate)
   } catch {
     return null
   }
-  return expiry > now ? formatTimeToExpiry(expiry, now) : null
 }

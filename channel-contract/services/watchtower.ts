@@ -212,7 +212,11 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const keepFinalized = opts.keepFinalizedMs ?? 90 * DAY_MS
   const keepClosed = opts.keepClosedMs ?? 7 * DAY_MS
   const ownAddress = account.address.slice(2).toLowerCase()
-  /** Signatures of read requests answered -> when their window ends: each is answered once. */
+  /**
+   * Signatures of read requests answered -> until when a replay could still pass the window check
+   * (answer time + twice the window, which is past the request's timestamp + the window): each is
+   * answered once. Insertion order is answer order, so the times only grow along the map.
+   */
   const answered = new Map<string, number>()
 
   const chain = evmChain(cfg)
@@ -496,7 +500,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (answered.has(signature)) throw new ServiceError(403, 'REPLAYED', 'this request was answered before: sign a new one', 'signature')
     if (answered.size >= MAX_REMEMBERED_READS) throw new ServiceError(503, 'BUSY', 'too many read requests in the last minutes; try again shortly')
-    answered.set(signature, timestamp + WATCHTOWER_READ_WINDOW_MS)
+    answered.set(signature, t + 2 * WATCHTOWER_READ_WINDOW_MS)
     return { channelId: id, version: h.state.state.version, params: h.params, state: h.state, ended: h.ended ?? null }
   }
 

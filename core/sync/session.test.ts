@@ -286,6 +286,46 @@ describe('ChannelSession over a lossless link', () => {
   })
 })
 
+describe('close()', () => {
+  it('waits for a quote still being signed (its store record and doc entry land before close resolves); afterwards every action is refused with SESSION_CLOSED and writes nothing', async () => {
+    // A's signer answers only when released: the quote is mid-signature when close() is called.
+    let release: () => void = () => {}
+    let held = false
+    const signerA: StateSigner = async (digest) => {
+      if (held) await new Promise<void>((r) => (release = r))
+      return signBytes(digest, keysA.secretKey)
+    }
+    const { a, storeA } = await pair({ signerA })
+    held = true
+    const quoting = a.quote({ terms: pkg([put(90n)]), side: 'sell', premium: 1300n, validForMs: 300_000 })
+    await new Promise((r) => setTimeout(r, 0))
+    let closed = false
+    const closing = a.close().then(() => (closed = true))
+    await new Promise((r) => setTimeout(r, 10))
+    expect(closed).toBe(false)
+    // A new action while closing is refused at once, with the reason.
+    await expect(a.quote({ terms: pkg([put(80n)]), side: 'sell', premium: 900n, validForMs: 300_000 })).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
+    held = false
+    release()
+    const hash = await quoting
+    await closing
+    expect(closed).toBe(true)
+    const records = storeA.records.length
+    const docQuotes = () => section(currentEpoch(a.doc)!, 'quotes')
+    expect(docQuotes().has(hash)).toBe(true)
+    const updates = storeA.updates.length
+    const refused = await Promise.allSettled([
+      a.quote({ terms: pkg([put(80n)]), side: 'sell', premium: 900n, validForMs: 300_000 }),
+      a.cancelQuote(hash),
+      a.proposeFinal(),
+      a.approve('final'),
+    ])
+    expect(refused.map((r) => (r.status === 'rejected' ? (r.reason as SyncError).code : 'fulfilled'))).toEqual(['SESSION_CLOSED', 'SESSION_CLOSED', 'SESSION_CLOSED', 'SESSION_CLOSED'])
+    expect(() => a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })).toThrow(/is closed/)
+    expect([storeA.records.length, storeA.updates.length, docQuotes().size]).toEqual([records, updates, 1])
+  })
+})
+
 describe('one fill per request (an RFQ ticket is filled once, whichever of its quotes is taken)', () => {
   /** A asks for a put; B quotes 1,300; A counters at 1,250; B counters that at 1,275 (all valid 5 minutes). */
   async function haggled() {

@@ -85,7 +85,11 @@ export class ChannelSession {
   private lastCompute: { readonly doc: DocContents; readonly gen: number; readonly view: ChannelView } | null = null
   private work: Promise<void> = Promise.resolve()
   private scheduled = false
+  /** Set when close() begins: no action starts after it (SESSION_CLOSED). */
+  private closing = false
   private closed = false
+  /** Actions running outside the engine's queue (quote, cancel, decide): close() waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>()
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
   /** Rejections of replaced epochs, still shown (withShed), and the last epoch's own. */
   private shed: RejectedEntry[] = []
@@ -192,6 +196,7 @@ export class ChannelSession {
   }
 
   createRfq(input: RfqInput, id = randomId()): string {
+    this.refuseIfClosing()
     // After every ticket already here (within TICKET_CLOCK_SKEW_MS of our clock): tickets are listed
     // by creation time on both sides, and two parties' clocks differ by seconds, so a ticket made
     // after the peer's, on a clock behind the peer's, would otherwise be listed before it.
@@ -214,11 +219,16 @@ export class ChannelSession {
   }
 
   editRfq(id: string, edit: RfqEdit): boolean {
+    this.refuseIfClosing()
     return editRfq(this.doc, this.epoch(), id, edit)
   }
 
   /** Signs and publishes a quote: this party offers to `side` the package at `premium`. */
-  async quote(args: { terms: OptionPackage; side: 'sell' | 'buy'; premium: bigint; validForMs: number; rfqId?: string; counterOf?: Hex | null }): Promise<Hex> {
+  quote(args: { terms: OptionPackage; side: 'sell' | 'buy'; premium: bigint; validForMs: number; rfqId?: string; counterOf?: Hex | null }): Promise<Hex> {
+    return this.track(() => this.signAndPublishQuote(args))
+  }
+
+  private async signAndPublishQuote(args: Parameters<ChannelSession['quote']>[0]): Promise<Hex> {
     const q: Quote = {
       contractId: this.params.contractId,
       channelId: this.channelId,
@@ -234,14 +244,19 @@ export class ChannelSession {
     // Signed by the session's signer (the fast path: OpenSSL in Node, WebCrypto in the browser) and
     // checked before it is published, like a state signature (SigningGuard).
     const signed = await this.guard.signQuote(q)
-    return this.publishQuote(signed, args.counterOf ?? null)
+    return this.writeQuote(signed, args.counterOf ?? null)
   }
 
   /**
    * Publishes a quote this party signed elsewhere (bots pre-sign; tests use fixed pools). The quote
    * and its ticket's status `quoted` travel as one update.
    */
-  async publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
+  publishQuote(signed: SignedQuote, counterOf: Hex | null = null): Promise<Hex> {
+    return this.track(() => this.writeQuote(signed, counterOf))
+  }
+
+  /** Stores the quote (durable first), then writes it to the doc. */
+  private async writeQuote(signed: SignedQuote, counterOf: Hex | null): Promise<Hex> {
     if (signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'a session publishes only its own quotes')
     const hash = quoteHash(signed.quote)
     await this.storage.addQuote(signed, this.clock())
@@ -263,12 +278,14 @@ export class ChannelSession {
   }
 
   /** Withdraws our quote; our engine will refuse any trade on it from now on. */
-  async cancelQuote(quoteHashHex: Hex): Promise<void> {
-    const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
-    if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
-    await this.storage.addCancel(quoteHashHex)
-    await this.writeOwnCancel(quoteHashHex, null)
-    this.schedule()
+  cancelQuote(quoteHashHex: Hex): Promise<void> {
+    return this.track(async () => {
+      const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
+      if (q && q.signed.quote.quoter !== this.me) throw new SyncError('WRONG_PARTY', 'only the quoter can cancel a quote')
+      await this.storage.addCancel(quoteHashHex)
+      await this.writeOwnCancel(quoteHashHex, null)
+      this.schedule()
+    })
   }
 
   /**
@@ -347,7 +364,7 @@ export class ChannelSession {
   /** Persists the user's decision on an intent (the later decision wins), then lets the engine act on it. */
   private async decide(hashOrIntent: string, approve: boolean): Promise<void> {
     const intent = this.view.pending.find((p) => p.proposal.hash === hashOrIntent)?.intent ?? hashOrIntent
-    await this.storage.decide(intent, approve)
+    await this.track(() => this.storage.decide(intent, approve))
     this.schedule()
     await this.whenIdle()
   }
@@ -382,8 +399,22 @@ export class ChannelSession {
     return this.enqueue(() => this.step())
   }
 
+  /**
+   * Closes the session: from its first moment no action starts (each refuses with SESSION_CLOSED);
+   * the actions already running (a quote being signed, a cancel being stored) and the engine's
+   * queue finish first, so nothing is written to the store or the doc after close() resolves.
+   */
   async close(): Promise<void> {
-    if (this.closed) return
+    if (this.closing) return this.closeDone
+    this.closing = true
+    this.closeDone = this.finishClose()
+    return this.closeDone
+  }
+
+  private closeDone: Promise<void> = Promise.resolve()
+
+  private async finishClose(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
     await this.whenIdle()
     this.closed = true
     this.doc.off('update', this.onUpdate)
@@ -459,17 +490,42 @@ export class ChannelSession {
         this.ui.publish()
         return
       }
-      void this.enqueue(() => this.step()).catch((e) => this.ui.noteError(e))
+      void this.queue(() => this.step()).catch((e) => this.ui.noteError(e))
     })
   }
 
+  /** A user action in the engine's queue (after earlier work), refused once close() began. */
   private enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.closing) return Promise.reject(this.closedError())
+    return this.queue(fn)
+  }
+
+  /** The engine's queue: one piece of work at a time. The engine's own steps run until the session is closed. */
+  private queue<T>(fn: () => Promise<T> | T): Promise<T> {
     const next = this.work.then(fn)
     this.work = next.then(
       () => undefined,
       () => undefined,
     )
     return next
+  }
+
+  private refuseIfClosing(): void {
+    if (this.closing) throw this.closedError()
+  }
+
+  private closedError(): SyncError {
+    return new SyncError('SESSION_CLOSED', `the session of channel ${this.channelId.slice(0, 12)} is closed: it signs and writes nothing more`)
+  }
+
+  /** Runs a user action outside the engine's queue, refused once close() began; close() waits for it. */
+  private track<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(this.closedError())
+    const p = run()
+    this.inFlight.add(p)
+    const done = () => this.inFlight.delete(p)
+    p.then(done, done)
+    return p
   }
 
   private async step(): Promise<void> {

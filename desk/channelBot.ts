@@ -109,6 +109,8 @@ export class ChannelBot {
   private presenceSet = false
   private loggedLink = ''
   private openingProposed = false
+  /** A restored channel's state was asked of the watchtower and taken (or it holds none): not asked again. */
+  private watchtowerAsked = false
   private timer: ReturnType<typeof setInterval> | null = null
   private unsubs: (() => void)[] = []
   private running = false
@@ -251,6 +253,8 @@ export class ChannelBot {
     const latest = view.latest
     if (latest && view.latestHash !== this.lastLatestHash) this.onNewLatest(view, latest)
 
+    await this.restoreFromWatchtower()
+    if (this.stopped) return
     if (!latest && s.me === 'A' && this.d.entry.restoredAt === undefined && !this.openingProposed && !view.outcomes.some((o) => o.type === 'open')) {
       this.openingProposed = true
       await s.proposeOpening(this.d.entry.deposits.A, this.d.entry.deposits.B).catch((e) => this.log(`cannot propose the opening: ${reason(e)}`))
@@ -411,6 +415,30 @@ export class ChannelBot {
   }
 
   /** The watchtower service keeps the newest co-signed state of a channel on the contract (it refuses others). */
+  /**
+   * A channel restored after the desk lost its data (desk.ts recoverLost) comes back from the
+   * trader's copy of the doc, but the trader may be offline for hours, with a dispute on the
+   * contract meanwhile: the watchtower holds the latest state the desk handed it, asked for with a
+   * request the desk signs (core/watchtower-read.ts). The client checks the answer (this channel,
+   * both signatures, conservation) and the session takes it only as the engine takes a stored root
+   * (addCosigned); a newer state from the trader wins as usual. Asked every 10 s until it answers.
+   */
+  private async restoreFromWatchtower(): Promise<void> {
+    if (this.d.entry.restoredAt === undefined || !this.d.watchtower || this.watchtowerAsked || !this.due('watchtower-restore', 10_000)) return
+    try {
+      const got = await this.d.settlement.watchtowerState(this.d.entry.params, this.d.keys)
+      const version = got.signed.state.version
+      const latest = await this.session.addCosigned(got.signed)
+      this.watchtowerAsked = true
+      this.log(latest === version ? `restored version ${version} from the watchtower` : `the watchtower holds version ${version}; the channel is at version ${latest} already`)
+    } catch (e) {
+      if (isProtocolError(e) && e.code === 'UNKNOWN_CHANNEL') {
+        this.watchtowerAsked = true
+        this.log('the watchtower holds no state of this channel: restoring from the counterparty\'s copy only')
+      } else if (this.due('watchtower-restore-log', 60_000)) this.log(`cannot restore from the watchtower: ${reason(e)} (asked again every 10 s)`)
+    }
+  }
+
   private handToWatchtower(latest: SignedState): void {
     if (!this.d.watchtower || (this.chain !== 'open' && this.chain !== 'disputed')) return
     const version = latest.state.version

@@ -49,10 +49,11 @@ describe('demo counterparty on the chain', () => {
 
   /** The trader's side of a channel (closed in afterAll), opened on the contract by the desk. */
   const openChannel = async (rec: ChannelRecord, trader: ChainTrader) => {
-    const { session } = await trader.join(tb, rec, cleanup)
+    const link = await trader.join(tb, rec, cleanup)
+    const { session } = link
     const diag = () => `trader: ${JSON.stringify({ latest: session.view.latest?.state.version, pending: session.view.pending.map((p) => [p.status, p.reason]), outcomes: session.view.outcomes, errors: session.getSnapshot().errors, connection: session.getSnapshot().connection })}\nbot:\n${bot.tail(25)}`
     await trader.openOnChain(session, rec, diag)
-    return { session, diag }
+    return { session, diag, link }
   }
 
   it('answers GET /info with its key, EVM account and chain, and refuses bad requests with a code and a field', async () => {
@@ -259,6 +260,40 @@ describe('demo counterparty on the chain', () => {
     await tradeOnce('after the migration')
     expect(session.view.latest!.state.version).toBe(migrated.state.version + 1)
     expect(session.view.equivocation).toEqual([])
+  })
+
+  it('loses its data while the trader is offline: restores the latest state from the watchtower at once, and trades on when the trader is back', async () => {
+    const info = (await api('/info')).body
+    const trader = await ChainTrader.start(tb, 50_000n * USDC)
+    const rec: ChannelRecord = proposeChannel(trader.keys, { counterparty: info.contact, label: 'Demo', myDeposit: '50000', theirDeposit: '50000', challengeHours: '24' }, venueOf(trader.evm), Date.now())
+    expect((await post('/invite', rec.invite)).status).toBe(200)
+    const { session, diag, link } = await openChannel(rec, trader)
+    const expiry = nextExpiry(trader.clock() + 3 * 3_600_000)
+    const strike = String(Math.round((trader.spot('BTC-USD') * 0.9) / 100) * 100)
+    const tradeOnce = (what: string) => buyPutFromDesk(session, { expiry, strike }, what, 15_000, diag)
+    await tradeOnce('before the loss')
+    const before = session.view.latest!
+    await until('the watchtower holds the trade', () => (tb.watchtower!.held(rec.channelId)?.state.version ?? -1) >= before.state.version, 10_000, diag)
+
+    // The trader goes offline; then the desk loses its channel list and stores.
+    link.offline()
+    await bot.stop('SIGTERM')
+    rmSync(`${dataDir}/channels.json`, { force: true })
+    rmSync(`${dataDir}/journal`, { recursive: true, force: true })
+    await bot.start()
+    botUrl = deskUrlOf(bot)
+    const id8 = rec.channelId.slice(0, 8)
+    const latestVersion = async () => ((await api('/info')).body.channels as { channelId: Hex; latestVersion: number | null }[]).find((c) => c.channelId === rec.channelId)?.latestVersion
+    // Without the trader: only the watchtower's copy can give it (checked: this channel, both signatures).
+    await until('the desk restores the latest state from the watchtower', async () => (await latestVersion()) === before.state.version, 30_000, diag)
+    expect(bot.tail(100)).toContain(`[${id8}] restored version ${before.state.version} from the watchtower`)
+
+    // The trader is back: the channel trades on from that state, one history on both sides.
+    await link.online()
+    await tradeOnce('after the restore')
+    expect(session.view.latest!.state.version).toBe(before.state.version + 1)
+    expect(session.view.equivocation).toEqual([])
+    await until('the desk has the new trade', async () => (await latestVersion()) === before.state.version + 1, 15_000, diag)
   })
 })
 

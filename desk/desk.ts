@@ -126,7 +126,7 @@ export class Desk {
   /**
    * Channels the contract's events name with the desk's EVM account that its data directory lost:
    * rebuilt from the params in ChannelOpened (the room secret comes from both keys) and restored
-   * from the peer's copy. Channels the contract has closed are left alone.
+   * from the watchtower's copy (ChannelBot.restoreFromWatchtower) and the peer's. Channels the contract has closed are left alone.
    */
   private async recoverLost(): Promise<void> {
     const me = this.evmAddress
@@ -142,7 +142,7 @@ export class Desk {
       if (onChain.status === 'closed') continue
       const entry: ChannelEntry = { channelId, params, me: party, roomSecret: channelRoomSecret(this.o.keys.secretKey, params, party), deposits: { A: 0n, B: 0n }, acceptedAt: Date.now(), restoredAt: Date.now() }
       await this.list.add(entry)
-      this.o.log(`[${channelId.slice(0, 8)}] on the contract (${onChain.status}) but not in the desk's data: restoring from the counterparty's copy`)
+      this.o.log(`[${channelId.slice(0, 8)}] on the contract (${onChain.status}) but not in the desk's data: restoring from ${this.o.settlement.watchtowerUrl !== null ? "the watchtower's copy and " : ''}the counterparty's copy`)
       await this.startChannel(entry)
     }
   }

@@ -202,16 +202,33 @@ export class ChainTrader {
    * This trader's side of the channel `rec`, as the browser app runs it: a session (stored in memory)
    * and its room on `tb`'s signaling server. `cleanup` gets their teardown (and this trader's).
    */
-  async join(tb: Stack, rec: ChannelRecord, cleanup: (() => void | Promise<void>)[]): Promise<{ session: ChannelSession; room: ChannelRoom }> {
+  async join(tb: Stack, rec: ChannelRecord, cleanup: (() => void | Promise<void>)[]): Promise<{ session: ChannelSession; readonly room: ChannelRoom; offline(): void; online(): Promise<void> }> {
     const session = await ChannelSession.open({ params: rec.params, me: 'A', secretKey: this.keys.secretKey, store: new MemoryChannelStore(), clock: this.clock, opening: { depositA: rec.deposits.A, depositB: rec.deposits.B } })
-    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
-    session.attachTransport(room)
+    let room = await this.connect(tb, rec, session)
     cleanup.push(async () => {
       room.destroy()
       await session.close()
       this.stop()
     })
-    return { session, room }
+    return {
+      session,
+      get room() {
+        return room
+      },
+      /** Goes offline (the room closed) until `online()`. */
+      offline: () => room.destroy(),
+      online: async () => {
+        room.destroy()
+        room = await this.connect(tb, rec, session)
+      },
+    }
+  }
+
+  /** The channel's y-webrtc room for `session`, attached to it. */
+  private async connect(tb: Stack, rec: ChannelRecord, session: ChannelSession): Promise<ChannelRoom> {
+    const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(rec), rec.channelId), { signaling: [tb.signalingUrl], iceServers: [], wrtc: await loadNodeWebrtc(), pollMs: 50 })
+    session.attachTransport(room)
+    return room
   }
 
   /** The co-signed opening, this trader's open authorisation beside it, the desk's open on the contract; returns the opening. */

@@ -8,7 +8,7 @@ import { AccountPanel, TxActivity, useAccount } from './settlement/AccountPanel.
 import { formatMoney } from './money/money.ts'
 import { NodeStatus } from './settlement/NodeStatus.tsx'
 import { useChannels } from './channels/useChannels.ts'
-import { ChannelList, type ChannelPick } from './channels/ChannelList.tsx'
+import { ChannelList, ChannelsNeedingYou, type ChannelPick } from './channels/ChannelList.tsx'
 import { NewChannelForm } from './channels/NewChannelForm.tsx'
 import { formatContact } from './channels/contact.ts'
 import { AcceptInviteForm } from './channels/AcceptInviteForm.tsx'
@@ -71,11 +71,12 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
       {channels.loaded && <BackgroundChannels records={channels.records} keys={keys} shown={network ? 'all' : (record?.channelId ?? null)} />}
       <button type="button" className="secondary small side-toggle" aria-expanded={sideOpen || !record} aria-controls="side" onClick={() => setSideOpen(!sideOpen)}>
         {sideOpen || !record ? 'Hide account and channels' : 'Account and channels'}
+        {channels.loaded && <ChannelsNeedingYou records={channels.records} keys={keys} />}
       </button>
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
           <AccountPanel />
-          <ChannelList records={channels.records} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
+          <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
           {channels.loaded && (
             <nav className="card" aria-label="Across channels">
               <h2>Across channels</h2>

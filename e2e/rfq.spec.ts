@@ -85,6 +85,12 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const rows = ladder.getByTestId('ladder-row')
   await expect(rows).toHaveCount(3)
   await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(3, { timeout: 30_000 })
+  // The channel list says, under each channel, where it stands and that the other side's quote is live there.
+  const listed = (d: Desk) => page.locator('.channel-list li', { has: page.getByRole('button', { name: new RegExp(`^${d.name} `) }) }).locator('[data-standing]')
+  for (const d of desks) {
+    await expect(listed(d)).toHaveAttribute('data-standing', 'open')
+    await expect(listed(d).locator('[data-kind="quotes"]')).toHaveText(' · 1 live quote from the other side', { timeout: 10_000 })
+  }
   const quotes = await Promise.all(
     desks.map(async (d) => {
       const row = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`)
@@ -124,6 +130,8 @@ test('one request to three desks: all quote, the best is filled in its channel, 
     await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${q.desk.name}"]`)).toHaveAttribute('data-status', 'withdrawn')
     await expect.poll(() => q.desk.service.tail(200), { timeout: 15_000, message: `${q.desk.name} cancels its quote on the withdrawn ticket` }).toMatch(/cancelled quote \w+ on ticket \w+ \(ticket cancelled\)/)
   }
+  // No quote is live in any channel any more: the list says so too.
+  for (const d of desks) await expect(listed(d).locator('[data-kind="quotes"]')).toHaveCount(0, { timeout: 15_000 })
   // Only the winning channel's state changed.
   const after = await Promise.all(desks.map(deskInfo))
   desks.forEach((d, i) => {

@@ -5,6 +5,7 @@ import type { SettlementChannelView } from '../../channel-contract/client/index.
 import type { ChannelParams, SignedState } from '../../core/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
+import { reportChainView } from './chainViews.ts'
 
 export type OnChain = { status: 'loading' } | { status: 'absent' } | { status: 'error'; reason: string } | { status: 'present'; view: SettlementChannelView }
 
@@ -35,5 +36,10 @@ export function useOnChain(channelId: string, params: ChannelParams, latest: Sig
       clearTimeout(again)
     }
   }, [conn, channelId, params, latest, lastEvent, txDone, snap.healthy, retry])
+  // Shared with the channel list (chainViews.ts): what the contract showed, once read.
+  useEffect(() => {
+    if (state.status === 'present') reportChainView(channelId, state.view)
+    else if (state.status === 'absent') reportChainView(channelId, null)
+  }, [channelId, state])
   return state
 }

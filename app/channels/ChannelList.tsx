@@ -2,17 +2,19 @@
 // channel the contract never opened can be abandoned (abandon.ts), after a check on the contract;
 // a demo desk it was with is then asked to free its slot, and the list says what it answered.
 import { useState } from 'react'
-import { fingerprint } from '../../core/index.ts'
+import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { abandonCheck, type AbandonNotice } from './abandon.ts'
 import type { ChannelRecord } from './channelRecords.ts'
+import { needingAction, type ChannelAttention } from './attention.ts'
+import { useChannelAttention } from './useChannelAttention.ts'
 
 export type ChannelPick = { kind: 'channel'; channelId: string } | { kind: 'new' } | { kind: 'accept' } | { kind: 'demo' }
 
-export function ChannelList({ records, selected, onPick, damaged, onAbandon, abandonNotice, onDismissNotice }: {
-  records: readonly ChannelRecord[]; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[]
+export function ChannelList({ records, keys, selected, onPick, damaged, onAbandon, abandonNotice, onDismissNotice }: {
+  records: readonly ChannelRecord[]; keys: KeyPair; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[]
   /** Removes an abandoned channel from the list (called only after the contract said it never opened it). */
   onAbandon: (channelId: string) => Promise<void>
   /** After an abandon of a demo-desk channel: whether the desk freed its slot (or will on its own). */
@@ -20,6 +22,7 @@ export function ChannelList({ records, selected, onPick, damaged, onAbandon, aba
   onDismissNotice: () => void
 }) {
   const { snap } = useSettlement()
+  const attention = useChannelAttention(records, keys)
   // Seen opened in the contract's events this page read: no Abandon offered (the click checks the contract anyway).
   const opened = new Set(snap.events.filter((e) => e.type === 'ChannelOpened' && e.channelId).map((e) => e.channelId))
   const is = (p: ChannelPick) => JSON.stringify(p) === JSON.stringify(selected)
@@ -31,12 +34,15 @@ export function ChannelList({ records, selected, onPick, damaged, onAbandon, aba
         {records.map((r) => {
           const peer = r.me === 'A' ? r.params.partyB : r.params.partyA
           const pick: ChannelPick = { kind: 'channel', channelId: r.channelId }
+          const a = attention.get(r.channelId)
+          const id8 = r.channelId.slice(0, 8)
           return (
             <li key={r.channelId}>
-              <button type="button" className={`secondary wide ${is(pick) ? 'selected' : ''}`} aria-current={is(pick) ? 'page' : undefined} onClick={() => onPick(pick)} data-testid={`channel-${r.channelId.slice(0, 8)}`}>
+              <button type="button" className={`secondary wide ${is(pick) ? 'selected' : ''}`} aria-current={is(pick) ? 'page' : undefined} aria-describedby={a ? `attention-${id8}` : undefined} onClick={() => onPick(pick)} data-testid={`channel-${id8}`}>
                 <strong>{r.label}</strong>
                 <span className="muted mono small"> {fingerprint(peer).slice(0, 11)}</span>
               </button>
+              {a && <AttentionLine id={`attention-${id8}`} attention={a} />}
               {r.restoredAt === undefined && !opened.has(r.channelId) && <AbandonChannel record={r} onAbandon={onAbandon} />}
             </li>
           )
@@ -109,4 +115,25 @@ function AbandonChannel({ record, onAbandon }: { record: ChannelRecord; onAbando
       </div>
     </div>
   )
+}
+
+const STANDING_PILL: Record<ChannelAttention['standing'], string> = { starting: '', opening: '', open: 'good', closing: '', disputed: 'warn', finalized: '', closed: '' }
+
+/** Under a channel: where it stands, and what in it needs the trader (attention.ts). */
+function AttentionLine({ id, attention }: { id: string; attention: ChannelAttention }) {
+  return (
+    <p id={id} className="small attention" data-testid={id} data-standing={attention.standing}>
+      <span className={`pill ${STANDING_PILL[attention.standing]}`}>{attention.standing}</span>
+      {attention.items.map((i) => (
+        <span key={i.kind} className={i.level === 'act' ? 'warn' : 'muted'} data-kind={i.kind}> · {i.text}</span>
+      ))}
+    </p>
+  )
+}
+
+/** " (2 need you)" beside the side panel's toggle: channels with something only the trader can do. */
+export function ChannelsNeedingYou({ records, keys }: { records: readonly ChannelRecord[]; keys: KeyPair }) {
+  const attention = useChannelAttention(records, keys)
+  const n = needingAction(attention.values())
+  return n > 0 ? <span data-testid="channels-needing-you"> ({n} {n === 1 ? 'needs' : 'need'} you)</span> : null
 }

@@ -1,0 +1,24 @@
+// Each channel as the contract last showed it, shared across the app: every running channel reads
+// the contract (useOnChain, in the channel screen or in its background guard) and reports here, so
+// the channel list can say which channel is disputed or ended without a second read per channel.
+import { useSyncExternalStore } from 'react'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+
+/** By channel id: the contract's view, or null when the contract does not hold the channel. Absent: not read yet. */
+let views: ReadonlyMap<string, SettlementChannelView | null> = new Map()
+const listeners = new Set<() => void>()
+
+export function reportChainView(channelId: string, view: SettlementChannelView | null): void {
+  if (views.has(channelId) && views.get(channelId) === view) return
+  views = new Map(views).set(channelId, view)
+  for (const l of listeners) l()
+}
+
+const subscribe = (fn: () => void) => {
+  listeners.add(fn)
+  return () => listeners.delete(fn)
+}
+
+export function useChainViews(): ReadonlyMap<string, SettlementChannelView | null> {
+  return useSyncExternalStore(subscribe, () => views)
+}

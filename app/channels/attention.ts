@@ -1,0 +1,73 @@
+// What each channel needs from the trader, for the channel list: a trader with several
+// counterparties sees at a glance which channel is in dispute (and until when it can be answered),
+// which holds a proposal only they can approve, where the other side's quotes are live, and which
+// positions expired and wait for their settlement, without opening every channel. Computed from
+// the channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { ChannelView } from '../../core/sync/index.ts'
+import { formatTimeToExpiry } from '../risk/format.ts'
+
+export type ChannelStanding = 'starting' | 'opening' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed'
+
+export interface AttentionItem {
+  readonly kind: 'dispute' | 'approve' | 'quotes' | 'settle'
+  /** 'act': the trader should look now (a deadline runs, or nothing moves without them); 'info': worth knowing. */
+  readonly level: 'act' | 'info'
+  readonly text: string
+}
+
+export interface ChannelAttention {
+  readonly standing: ChannelStanding
+  readonly items: readonly AttentionItem[]
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/**
+ * Where a channel stands and what in it needs the trader. `view`: the session's (null while the
+ * channel's runtime starts); `chain`: the contract's view (null: not on the contract; undefined: not
+ * read yet); `now`: the chain's clock (deadlines and expiries are the contract's and the oracle's).
+ */
+export function channelAttention(view: ChannelView | null, chain: SettlementChannelView | null | undefined, now: number): ChannelAttention {
+  if (view === null) return { standing: 'starting', items: [] }
+  const items: AttentionItem[] = []
+  const onChain = chain?.status ?? 'none'
+  // A channel the contract has not been read for yet (chain undefined) stands as its session says.
+  const latest = view.latest?.state ?? null
+  let standing: ChannelStanding
+  if (onChain === 'disputed' || onChain === 'finalized' || onChain === 'closed') standing = onChain
+  // Signed but not on the contract yet (or not read yet, then the session's word stands).
+  else if (latest === null || chain === null || (onChain === 'none' && chain !== undefined)) standing = 'opening'
+  else standing = latest.isFinal ? 'closing' : 'open'
+
+  const dispute = onChain === 'disputed' ? chain?.dispute ?? null : null
+  if (dispute) {
+    const left = dispute.deadline - now
+    items.push({
+      kind: 'dispute',
+      level: 'act',
+      text: left > 0 ? `Dispute on chain with v${dispute.version}: the challenge window ends in ${formatTimeToExpiry(dispute.deadline, now)}` : `Dispute on chain with v${dispute.version}: the challenge window is over, it can be finalized`,
+    })
+  }
+  // Nothing in the channel moves money once the contract finalized or closed it: no proposal to approve.
+  if (onChain !== 'finalized' && onChain !== 'closed') {
+    const approvals = view.pending.filter((p) => p.status === 'awaiting-approval').length
+    if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${plural(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
+  }
+  if (standing === 'open') {
+    const live = view.quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== view.me && q.signed.quote.validUntil >= now).length
+    if (live > 0) items.push({ kind: 'quotes', level: 'info', text: `${plural(live, 'live quote')} from the other side` })
+  }
+  if (latest !== null && (standing === 'open' || standing === 'closing' || standing === 'disputed')) {
+    const expired = latest.positions.filter((p) => p.terms.expiry <= now).length
+    if (expired > 0) items.push({ kind: 'settle', level: 'info', text: `${plural(expired, 'position')} expired, awaiting settlement` })
+  }
+  return { standing, items }
+}
+
+/** How many channels need the trader now (an 'act' item). */
+export function needingAction(all: Iterable<ChannelAttention>): number {
+  let n = 0
+  for (const a of all) if (a.items.some((i) => i.level === 'act')) n++
+  return n
+}

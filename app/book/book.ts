@@ -220,10 +220,35 @@ export interface ClosedOutcome {
   readonly premium: bigint | null
 }
 
+/** What a set of closed positions came to, by the Book's realised rule. */
+export type RealisedSum = Pick<RealisedRow, 'closed' | 'payout' | 'premium' | 'realised' | 'unknown'>
+
+/**
+ * The realised rule, the one place it is written (the Book's settled history per counterparty, and
+ * the close-out ticket's preview of what closing realises): every payout counts; premium and
+ * realised P&L (payout + premium) count only the positions whose fill is known here, the others are
+ * counted in `unknown`. Exact integers.
+ */
+export function realisedOf(closed: readonly ClosedOutcome[]): RealisedSum {
+  let payout = 0n
+  let premium = 0n
+  let realised = 0n
+  let unknown = 0
+  for (const x of closed) {
+    payout += x.payout ?? 0n
+    if (x.payout === null || x.premium === null) unknown++
+    else {
+      premium += x.premium
+      realised += x.payout + x.premium
+    }
+  }
+  return { closed: closed.length, payout, premium, realised, unknown }
+}
+
 /**
  * Settled history per counterparty and in total: closed positions, their payouts, premiums and
- * realised P&L (from the blotter of each channel, `closedByChannel`), and the signed net received
- * (each channel's latest state's settled summary). Exact integers; the rows sum to the total.
+ * realised P&L (`realisedOf` over the blotter of each channel, `closedByChannel`), and the signed
+ * net received (each channel's latest state's settled summary). Exact integers; the rows sum to the total.
  */
 export function realisedByCounterparty(channels: readonly BookChannel[], closedByChannel: ReadonlyMap<string, readonly ClosedOutcome[]>): { readonly total: RealisedRow; readonly byCounterparty: readonly RealisedRow[] } {
   type Acc = { -readonly [K in keyof RealisedRow]: RealisedRow[K] }
@@ -233,15 +258,12 @@ export function realisedByCounterparty(channels: readonly BookChannel[], closedB
     const r = rows.get(c.counterpartyKey) ?? zero(c.counterpartyKey, c.counterparty)
     const net = c.state?.settled.netToA ?? 0n
     r.signedNet += c.me === 'A' ? net : -net
-    for (const x of closedByChannel.get(c.channelId) ?? []) {
-      r.closed++
-      r.payout += x.payout ?? 0n
-      if (x.payout === null || x.premium === null) r.unknown++
-      else {
-        r.premium += x.premium
-        r.realised += x.payout + x.premium
-      }
-    }
+    const sum = realisedOf(closedByChannel.get(c.channelId) ?? [])
+    r.closed += sum.closed
+    r.payout += sum.payout
+    r.premium += sum.premium
+    r.realised += sum.realised
+    r.unknown += sum.unknown
     rows.set(c.counterpartyKey, r)
   }
   const total = zero('total', 'All counterparties')

@@ -1,23 +1,29 @@
 import { describe, expect, it } from 'vitest'
-import { applyTransition, quoteHash, type ChannelState, type Party, type Position, type Quote } from '../../core/index.ts'
-import { btcPackage, put, T0, testChannel, testQuote, usdc } from '../../core/testkit.ts'
+import { applyTransition, quoteHash, type ChannelState, type Hex, type OptionLeg, type Party, type Position, type Quote, type Transition } from '../../core/index.ts'
+import { btcPackage, call, EXPIRY, put, T0, testChannel, testQuote, usdc } from '../../core/testkit.ts'
 import { intentKey, type ChannelView, type QuoteView, type RfqTicket } from '../../core/sync/index.ts'
-import { closeOutRequest, closeOutTickets, closeOutVsMark, openCloseOutTickets, unwindsAtMyQuotes } from './closeOut.ts'
+import { packageValue, type MarketInputs, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { bookOf, type BookEntry } from '../blotter/book.ts'
+import { realisedByCounterparty, type RealisedSum } from '../book/book.ts'
+import { closeOutRealised, closeOutRequest, closeOutTickets, closeOutVol, closeOutVsMark, openCloseOutTickets, unwindsAtMyQuotes } from './closeOut.ts'
 
 const ch = testChannel()
 const NOW = T0 + 10_000
 const ME: Party = 'A'
 const PEER: Party = 'B'
 
-/** I (A) bought two puts from the peer (B). */
-function twoPositions(): { state: ChannelState; p1: Position; p2: Position } {
+/** I (A) bought two puts from the peer (B), 1,000 USDC each; `entries`: the trades as the blotter keeps them. */
+function twoPositions(): { state: ChannelState; p1: Position; p2: Position; entries: BookEntry[] } {
   let state = ch.genesis
+  const entries: BookEntry[] = []
   for (const [strike, nonce] of [[55_000, 1n], [50_000, 2n]] as const) {
     const q = testQuote(ch, PEER, btcPackage(ch.params.oracle, [put(strike, 0.5)]), { premium: usdc(1_000), nonce, validUntil: NOW + 60_000 })
-    state = applyTransition(ch.params, state, { type: 'trade', quote: q, timestamp: NOW })
+    const t: Transition = { type: 'trade', quote: q, timestamp: NOW }
+    state = applyTransition(ch.params, state, t)
+    entries.push({ version: state.version, transition: t })
   }
   const by = (strike: bigint) => state.positions.find((p) => p.terms.legs[0]!.strike === strike)!
-  return { state, p1: by(5_500_000n), p2: by(5_000_000n) }
+  return { state, p1: by(5_500_000n), p2: by(5_000_000n), entries }
 }
 
 function tickets(positions: readonly Position[], by: Party = ME): RfqTicket[] {
@@ -120,5 +126,90 @@ describe('closeOutVsMark (the close-out price against the trader\'s own mark)', 
     expect(closeOutVsMark(105n, 100n)).toEqual({ cost: -5n, share: -0.05 })
     expect(closeOutVsMark(-1n, 0n)).toEqual({ cost: 1n, share: null })
     expect(closeOutVsMark(0n, 0n)).toEqual({ cost: 0n, share: null })
+  })
+})
+
+describe('closeOutVol (the implied vol of a close-out price beside the mark\'s)', () => {
+  const { p1, p2 } = twoPositions() // A long the 55,000 and the 50,000 put, 0.5 BTC each
+  const market: MarketInputs = { spot: 50_000, vol: 0.6, rate: 0.03, yieldRate: 0, now: NOW }
+  const markets: MarketsByFeed = { 'BTC-USD': market }
+  /** p1's price at `vol` by the mark's model, to the minor unit, as what it pays its holder. */
+  const at = (vol: number, p: Position = p1) => BigInt(Math.round(packageValue(p.terms, { ...market, vol }) * 1e6))
+  const withLegs = (legs: OptionLeg[]): Position => ({ ...p1, terms: btcPackage(ch.params.oracle, legs) })
+  const otm = withLegs([put(40_000, 0.5)])
+
+  it.each<[string, readonly Position[], bigint, Party, MarketsByFeed, { implied: number; shift: number } | RegExp]>([
+    ['a long sold back above my vol', [p1], at(0.624), 'A', markets, { implied: 0.624, shift: 0.024 }],
+    ['a long sold back below my vol', [p1], at(0.55), 'A', markets, { implied: 0.55, shift: -0.05 }],
+    ['a short bought back (I pay): the same option, the same vol', [p1], -at(0.624), 'B', markets, { implied: 0.624, shift: 0.024 }],
+    ['exactly at my vol', [p1], at(0.6), 'A', markets, { implied: 0.6, shift: 0 }],
+    ['two positions priced together', [p1, p2], at(0.6) + at(0.6, p2), 'A', markets, /^the price covers 2 positions together, and one vol is not defined for a sum of options$/],
+    ['a put spread', [withLegs([put(55_000, 0.5), put(50_000, 0.5, 'short')])], usdc(2_000), 'A', markets, /^the position has 2 legs, and one vol is not defined/],
+    ['a capped call', [withLegs([call(50_000, 0.5, 60_000)])], usdc(2_000), 'A', markets, /^the position is a capped call/],
+    ['no market for the feed', [p1], at(0.6), 'A', {}, /^your mark is not available: no market inputs for BTC-USD$/],
+    ['an expired position', [p1], at(0.6), 'A', { 'BTC-USD': { ...market, now: EXPIRY } }, /^the position has expired/],
+    ['a long I would pay to give up', [p1], -usdc(10), 'A', markets, /^you would pay to give up an option you hold/],
+    ['a short I would be paid to leave', [p1], usdc(10), 'B', markets, /^you would be paid to be released from an option you sold/],
+    ['a zero price for an option out of the money', [otm], 0n, 'A', markets, /^the price is the option's value at zero vol \(nothing\): it implies no vol$/],
+    ['below intrinsic (the 55,000 put is 5,000 in the money)', [p1], usdc(1_000), 'A', markets, /^the price is below the option's intrinsic value/],
+    ['at or above the most the put can be worth (its strike)', [p1], usdc(27_500), 'A', markets, /^the price is at or above the most the option can be worth/],
+  ])('%s', (_name, positions, priceToMe, me, mkts, expected) => {
+    const v = closeOutVol(positions, priceToMe, me, mkts)
+    if (expected instanceof RegExp) {
+      expect(v.ok, JSON.stringify(v)).toBe(false)
+      if (!v.ok) expect(v.reason).toMatch(expected)
+    } else {
+      expect(v.ok, JSON.stringify(v)).toBe(true)
+      if (!v.ok) return
+      expect(v.implied).toBeCloseTo(expected.implied, 6) // the premium is rounded to the minor unit
+      expect(v.mark).toBe(0.6)
+      expect(v.shift).toBe(expected.shift)
+    }
+  })
+
+  it('shifts by the vols as shown, so the three figures agree (62.46% and 60.04% read 62.5% and 60.0%: +2.5)', () => {
+    const v = closeOutVol([p1], at(0.6246), 'A', { 'BTC-USD': { ...market, vol: 0.6004 } })
+    expect(v).toMatchObject({ ok: true, mark: 0.6004, shift: 0.025 })
+  })
+})
+
+describe('closeOutRealised (what accepting realises, by the Book\'s rule)', () => {
+  const { state, p1, p2, entries } = twoPositions() // A paid 1,000 USDC for each put
+  const metaOf = (me: Party) => ({ channelId: ch.channelId as Hex, counterparty: 'peer', me })
+  const sum = (closed: number, payout: number, premium: number, realised: number, unknown = 0): RealisedSum =>
+    ({ closed, payout: usdc(payout), premium: usdc(premium), realised: usdc(realised), unknown })
+  // paymentAtoB < 0: the peer (B) pays me (A).
+  it.each<[string, Party, readonly Position[], bigint, BookEntry[], RealisedSum]>([
+    ['a long sold back for more than it cost', 'A', [p1], -usdc(1_200), entries, sum(1, 1_200, -1_000, 200)],
+    ['a long sold back for less than it cost', 'A', [p1], -usdc(400), entries, sum(1, 400, -1_000, -600)],
+    ['the seller buying it back: premium received, close-out paid', 'B', [p1], -usdc(1_200), entries, sum(1, -1_200, 1_000, -200)],
+    ['both positions, one payment', 'A', [p1, p2], -usdc(550), entries, sum(2, 550, -2_000, -1_450)],
+    ['a close-out that pays nothing', 'A', [p1], 0n, entries, sum(1, 0, -1_000, -1_000)],
+    // The unwind's one payment sits on its first position, whose fill is not known here: the Book
+    // leaves that position out of realised P&L (and the ticket says so instead of a number).
+    ['a fill this browser never saw', 'A', [p1, p2], -usdc(550), entries.slice(1), sum(2, 550, -1_000, -1_000, 1)],
+  ])('%s', (_name, me, positions, paymentAtoB, kept, expected) => {
+    expect(closeOutRealised({ entries: kept, meta: metaOf(me), positionIds: positions.map((p) => p.id), paymentAtoB, at: NOW + 1 })).toEqual(expected)
+  })
+
+  it('a zero premium at the fill: the close-out payment is all it realises', () => {
+    const q = testQuote(ch, PEER, btcPackage(ch.params.oracle, [put(45_000, 0.5)]), { premium: 0n, nonce: 3n, validUntil: NOW + 60_000 })
+    const t: Transition = { type: 'trade', quote: q, timestamp: NOW }
+    const next = applyTransition(ch.params, state, t)
+    const id = next.positions.find((p) => p.terms.legs[0]!.strike === 4_500_000n)!.id
+    const r = closeOutRealised({ entries: [...entries, { version: next.version, transition: t }], meta: metaOf('A'), positionIds: [id], paymentAtoB: -usdc(30), at: NOW + 1 })
+    expect(r).toEqual(sum(1, 30, 0, 30))
+  })
+
+  it('is, to the minor unit, the Book\'s realised row once the unwind is signed', () => {
+    const unwind: Transition = { type: 'unwind', positionIds: [p1.id, p2.id], paymentAtoB: -usdc(550) - 7n, timestamp: NOW + 5 }
+    const after = applyTransition(ch.params, state, unwind)
+    for (const me of ['A', 'B'] as const) {
+      const preview = closeOutRealised({ entries, meta: metaOf(me), positionIds: unwind.positionIds, paymentAtoB: unwind.paymentAtoB, at: NOW + 1 })
+      const book = bookOf([...entries, { version: after.version, transition: unwind }], metaOf(me))
+      const channel = { channelId: ch.channelId, counterparty: 'peer', counterpartyKey: 'k', me, state: after }
+      const { total } = realisedByCounterparty([channel], new Map([[ch.channelId, book.closed]]))
+      expect(preview, `as ${me}`).toEqual({ closed: total.closed, payout: total.payout, premium: total.premium, realised: total.realised, unknown: total.unknown })
+    }
   })
 })

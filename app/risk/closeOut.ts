@@ -11,7 +11,9 @@ import {
   type Hex, type Party, type Position,
 } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
-import { channelRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { channelRisk, impliedVolBsm, isPricingError, yearsToExpiry, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { bookOf, type BookEntry, type ChannelMeta } from '../blotter/book.ts'
+import { realisedOf, type RealisedSum } from '../book/book.ts'
 import { parseDecline } from '../rfq/ladder.ts'
 import { reasonOf } from './format.ts'
 
@@ -134,4 +136,73 @@ export function closeOutVsMark(priceToMe: bigint, markToMe: bigint): { readonly 
   const cost = markToMe - priceToMe
   const size = markToMe < 0n ? -markToMe : markToMe
   return { cost, share: size === 0n ? null : Number(cost) / Number(size) }
+}
+
+export type CloseOutVol =
+  | {
+      readonly ok: true
+      /** The vol at which the mark's model gives the close-out price. */
+      readonly implied: number
+      /** The vol the trader's mark uses for the feed. */
+      readonly mark: number
+      /** implied - mark as shown (each to a tenth of a point), so the three figures on screen agree. */
+      readonly shift: number
+    }
+  | { readonly ok: false; readonly reason: string }
+
+/** A vol as formatVol shows it (a tenth of a point), as a decimal. */
+const shownVol = (v: number): number => Number((v * 100).toFixed(1)) / 100
+
+/**
+ * The implied vol of a close-out price (`priceToMe`: what closing pays me, negative: I pay), by the
+ * model and inputs of my mark (core/pricing's Black-Scholes-Merton at `markets`, the vols the trader
+ * set included), beside the mark's vol. Defined only for one position of one option: a price of
+ * several positions, legs or a capped call is a sum over strikes that one vol does not describe,
+ * and that is said rather than a number shown. A price on the wrong side of the option's bounds
+ * (below intrinsic, or negative for what the trader holds) has no vol either.
+ */
+export function closeOutVol(positions: readonly Position[], priceToMe: bigint, me: Party, markets: MarketsByFeed): CloseOutVol {
+  if (positions.length === 0) return { ok: false, reason: 'no open position is in this close-out' }
+  if (positions.length > 1) return { ok: false, reason: `the price covers ${positions.length} positions together, and one vol is not defined for a sum of options` }
+  const p = positions[0]!
+  const t = p.terms
+  if (t.legs.length > 1) return { ok: false, reason: `the position has ${t.legs.length} legs, and one vol is not defined for a price across strikes` }
+  const leg = t.legs[0]!
+  if (leg.cap !== null) return { ok: false, reason: 'the position is a capped call (a call less a call at the cap), and one vol is not defined for a price across two strikes' }
+  const market = markets[t.feed]
+  if (market === undefined) return { ok: false, reason: `your mark is not available: no market inputs for ${t.feed}` }
+  const years = yearsToExpiry(market.now, t.expiry)
+  if (!(years > 0)) return { ok: false, reason: 'the position has expired: it pays its payoff at the oracle\'s fixing, and no vol is left in its price' }
+  // The option as I hold it: long, I am paid to give it up; short, I pay to be released.
+  const long = (p.buyer === me) === (leg.direction === 'long')
+  const held = long ? priceToMe : -priceToMe
+  if (held < 0n) return { ok: false, reason: long ? 'you would pay to give up an option you hold: no vol gives that price' : 'you would be paid to be released from an option you sold: no vol gives that price' }
+  const price = Number(held) / 10 ** t.assetDecimals / (Number(leg.quantity) / 10 ** t.quantityDecimals) // model comparison only
+  let implied: number
+  try {
+    implied = impliedVolBsm({ kind: leg.kind, price, spot: market.spot, strike: Number(leg.strike) / 10 ** t.priceDecimals, years, rate: market.rate, yieldRate: market.yieldRate })
+  } catch (e) {
+    if (isPricingError(e) && e.code === 'PRICE_OUTSIDE_BOUNDS') {
+      const below = typeof e.details.lower === 'number' && price < e.details.lower
+      return { ok: false, reason: below ? 'the price is below the option\'s intrinsic value: no vol gives it' : 'the price is at or above the most the option can be worth: no vol gives it' }
+    }
+    return { ok: false, reason: reasonOf(e) }
+  }
+  if (!(implied > 0)) return { ok: false, reason: `the price is the option's value at zero vol (${held === 0n ? 'nothing' : 'its intrinsic value'}): it implies no vol` }
+  const shift = Math.round((shownVol(implied) - shownVol(market.vol)) * 1000) / 1000
+  return { ok: true, implied, mark: market.vol, shift }
+}
+
+/**
+ * What closing `positionIds` at `paymentAtoB` would realise: the unwind run through the blotter's
+ * own book (app/blotter/book.ts bookOf, after every co-signed transition kept here) and summed by the
+ * Book's realised rule (app/book/book.ts realisedOf). So the preview is, to the minor unit, what the
+ * Book and the Risk tab's settled table will show once the unwind is signed: the premium of each
+ * position from its fill, plus the close-out payment; a position whose fill this browser never saw
+ * is in `unknown` and left out of the premium and realised figures.
+ */
+export function closeOutRealised(i: { readonly entries: readonly BookEntry[]; readonly meta: ChannelMeta; readonly positionIds: readonly Hex[]; readonly paymentAtoB: bigint; readonly at: number }): RealisedSum {
+  const version = i.entries.reduce((v, e) => (e.version > v ? e.version : v), 0) + 1
+  const unwind: BookEntry = { version, transition: { type: 'unwind', positionIds: [...i.positionIds], paymentAtoB: i.paymentAtoB, timestamp: i.at } }
+  return realisedOf(bookOf([...i.entries, unwind], i.meta).closed.filter((c) => c.version === version))
 }

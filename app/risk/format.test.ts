@@ -46,6 +46,8 @@ describe('amount formatting', () => {
     expect(formatMove(0)).toBe('0%')
     expect(formatVolShift(0.05)).toBe('+5 pts')
     expect(formatVolShift(-0.2)).toBe('-20 pts')
+    expect(formatVolShift(0.024, 'vol pts')).toBe('+2.4 vol pts') // where the line does not say vol
+    expect(formatVolShift(0, 'vol pts')).toBe('±0 vol pts')
   })
 })
 

@@ -81,11 +81,11 @@ export function formatMove(m: number): string {
   return `${pct > 0 ? '+' : ''}${pct}%`
 }
 
-/** Vol shift in points: 0.05 -> "+5 pts". */
-export function formatVolShift(dv: number): string {
+/** Vol shift in points: 0.05 -> "+5 pts" (`unit` "vol pts" where the line does not say vol). */
+export function formatVolShift(dv: number, unit = 'pts'): string {
   const pts = Math.round(dv * 1000) / 10
-  if (pts === 0) return '±0 pts'
-  return `${pts > 0 ? '+' : ''}${pts} pts`
+  if (pts === 0) return `±0 ${unit}`
+  return `${pts > 0 ? '+' : ''}${pts} ${unit}`
 }
 
 const MINUTE = 60_000

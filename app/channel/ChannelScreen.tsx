@@ -64,7 +64,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
   const unbacked = tradingUnbacked(chainLabel, latest !== null)
-  const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now)
+  const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta })
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
   const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain })

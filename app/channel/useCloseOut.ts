@@ -7,7 +7,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Hex, Position } from '../../core/index.ts'
 import { intentKey, type ChannelSession, type ChannelView, type IntentOutcome } from '../../core/sync/index.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import { closeOutRequest, closeOutTickets, openCloseOutTickets, unwindsAtMyQuotes, type CloseOutRequest } from '../risk/closeOut.ts'
+import { closeOutRealised, closeOutRequest, closeOutTickets, openCloseOutTickets, unwindsAtMyQuotes, type CloseOutRequest } from '../risk/closeOut.ts'
+import type { BookEntry, ChannelMeta } from '../blotter/book.ts'
+import type { RealisedSum } from '../book/book.ts'
 
 export interface CloseOutControl {
   readonly peerName: string
@@ -15,6 +17,11 @@ export interface CloseOutControl {
   readonly blocked: string | null
   /** My open close-out request and its quotes (null: none). */
   readonly request: CloseOutRequest | null
+  /**
+   * What accepting the open request's price realises on its positions, by the Book's rule (null:
+   * no price yet, or no book given).
+   */
+  readonly realised: RealisedSum | null
   /** The outcome of the last close-out accepted from here (null before one is accepted). */
   readonly outcome: IntentOutcome | null
   readonly busy: boolean
@@ -30,7 +37,8 @@ export interface CloseOutControl {
   readonly error: string | null
 }
 
-export function useCloseOut(session: ChannelSession | null, view: ChannelView | undefined, peerName: string, blocked: string | null, now: number): CloseOutControl {
+/** `book`: the channel's kept co-signed transitions (useBook), for the realised preview. */
+export function useCloseOut(session: ChannelSession | null, view: ChannelView | undefined, peerName: string, blocked: string | null, now: number, book?: { readonly entries: readonly BookEntry[]; readonly meta: ChannelMeta }): CloseOutControl {
   const [intent, setIntent] = useState<string | null>(null)
   const [failure, setFailure] = useState<IntentOutcome | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -43,6 +51,19 @@ export function useCloseOut(session: ChannelSession | null, view: ChannelView | 
   const request = useMemo(
     () => (positions && quotes ? closeOutRequest({ tickets, positions, quotes, me, now }) : null),
     [tickets, positions, quotes, me, now],
+  )
+  const ready = request?.ready ?? null
+  const readyIds = ready?.positionIds.join(',') ?? ''
+  const readyPayment = ready?.paymentAtoB ?? null
+  const entries = book?.entries
+  const meta = book?.meta
+  // Keyed on the price and its positions (the request is rebuilt on every tick of the clock; `now`
+  // only stamps the unwind previewed, and changes nothing it realises).
+  const realised = useMemo(
+    () => (entries && meta && readyPayment !== null && readyIds !== ''
+      ? closeOutRealised({ entries, meta, positionIds: readyIds.split(',') as Hex[], paymentAtoB: readyPayment, at: now })
+      : null),
+    [entries, meta, readyIds, readyPayment],
   )
   // Tickets of the accepted request, marked filled once its unwind is co-signed.
   const accepted = useRef<readonly string[]>([])
@@ -115,5 +136,5 @@ export function useCloseOut(session: ChannelSession | null, view: ChannelView | 
     }
   }, [session, view])
 
-  return useMemo(() => ({ peerName, blocked, request, outcome, busy, ask, accept, withdraw, reset, error }), [peerName, blocked, request, outcome, busy, ask, accept, withdraw, reset, error])
+  return useMemo(() => ({ peerName, blocked, request, realised, outcome, busy, ask, accept, withdraw, reset, error }), [peerName, blocked, request, realised, outcome, busy, ask, accept, withdraw, reset, error])
 }

@@ -6,9 +6,11 @@ import type { Hex, Party, Position } from '../../core/index.ts'
 import type { IntentOutcome } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
-import { Money } from '../money/Money.tsx'
+import type { RealisedSum } from '../book/book.ts'
+import { Money, MoneyTotal } from '../money/Money.tsx'
 import { formatCountdown } from '../negotiate/quote.ts'
-import { closeOutPrice, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
+import { closeOutPrice, closeOutVol, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
+import { formatVol, formatVolShift } from './format.ts'
 import { describeLegForTrader, legsFor } from './positions.ts'
 
 export interface CloseOutTicketProps {
@@ -67,6 +69,8 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
           <p className="muted small" role="status">Waiting for {peer} to quote every position; it may take a moment.</p>
         )}
         {ready && mark?.ok && <VsMark priceToMe={ready.toMe} markToMe={mark.price.toMe} money={money} />}
+        {ready && <VolVsMark positions={request.rows.flatMap((r) => (r.position ? [r.position] : []))} priceToMe={ready.toMe} me={me} markets={markets} peer={peer} />}
+        {ready && control.realised && <RealisedPreview sum={control.realised} asset={asset} decimals={decimals} />}
         <div className="row">
           <button type="button" disabled={!ready || control.busy || control.blocked !== null} onClick={control.accept}>
             {ready ? <>Accept: {words(ready.toMe)}</> : 'Accept'}
@@ -111,6 +115,39 @@ function VsMark({ priceToMe, markToMe, money }: { priceToMe: bigint; markToMe: b
   if (cost === 0n) return <p className="small" data-testid="close-out-vs-mark">That is exactly your mark.</p>
   const pct = share === null ? '' : ` (${Math.abs(share * 100).toFixed(1)}%)`
   return <p className="small" data-testid="close-out-vs-mark">That is {money(cost > 0n ? cost : -cost)}{pct} {cost > 0n ? 'worse' : 'better'} for you than your mark.</p>
+}
+
+/** "Demo Desk's price implies 62.4% vol vs your mark at 60.0% (+2.4 vol pts)." — or why no one vol describes it. */
+function VolVsMark({ positions, priceToMe, me, markets, peer }: { positions: readonly Position[]; priceToMe: bigint; me: Party; markets: MarketsByFeed; peer: string }) {
+  const v = closeOutVol(positions, priceToMe, me, markets)
+  return v.ok
+    ? <p className="small" data-testid="close-out-vol">{peer}'s price implies {formatVol(v.implied)} vol vs your mark at {formatVol(v.mark)} ({formatVolShift(v.shift, 'vol pts')}).</p>
+    : <p className="muted small" data-testid="close-out-vol">No implied vol for this price: {v.reason}.</p>
+}
+
+/**
+ * "Closing realises +3.20 USDC on this position (premium received 10.00, close-out costs you 6.80)."
+ * By the Book's realised rule; the total is the sum of the two parts as shown (MoneyTotal).
+ */
+function RealisedPreview({ sum, asset, decimals }: { sum: RealisedSum; asset: string; decimals: number }) {
+  const these = sum.closed === 1 ? 'this position' : 'these positions'
+  if (sum.unknown > 0) {
+    const which = sum.closed === 1 ? 'this position' : `${sum.unknown} of these ${sum.closed} positions`
+    return (
+      <p className="muted small" data-testid="close-out-realised">
+        What closing realises is not shown: this browser never saw the fill of {which}, so {sum.unknown === 1 ? 'its premium is' : 'their premiums are'} not known here (the Book leaves {sum.unknown === 1 ? 'it' : 'them'} out of realised P&amp;L too).
+      </p>
+    )
+  }
+  const part = (v: bigint) => <Money minor={v < 0n ? -v : v} decimals={decimals} asset={asset} symbol={false} className="" />
+  const net = sum.closed > 1 ? 'net premium' : 'premium'
+  const premium = sum.premium > 0n ? <>{net} received {part(sum.premium)}</> : sum.premium < 0n ? <>{net} paid {part(sum.premium)}</> : <>no {net} at the fill</>
+  const payment = sum.payout > 0n ? <>close-out pays you {part(sum.payout)}</> : sum.payout < 0n ? <>close-out costs you {part(sum.payout)}</> : <>close-out pays nothing</>
+  return (
+    <p className="small" data-testid="close-out-realised">
+      Closing realises <MoneyTotal rows={[sum.premium, sum.payout]} decimals={decimals} asset={asset} signed className={sum.realised > 0n ? 'gain' : sum.realised < 0n ? 'loss' : ''} /> on {these} ({premium}, {payment}).
+    </p>
+  )
 }
 
 function CloseOutRowView({ row, me, peer, now, words }: { row: CloseOutRow; me: Party; peer: string; now: number; words: (toMe: bigint) => ReactNode }) {

@@ -7,6 +7,8 @@ import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack }
 import { createIdentity, exactAmount, getTestFunds, openDemoChannel, requestPut, seriousA11y, shot, trade } from './app.ts'
 
 const exactBig = async (page: Page, testId: string): Promise<bigint> => BigInt(await exactAmount(page, testId))
+/** The Risk tab's realised P&L total (settled and closed positions), exact. */
+const realisedTotal = async (page: Page): Promise<bigint> => BigInt((await page.getByTestId('realised-total').locator('[data-exact]').getAttribute('data-exact'))!)
 
 const DEMO_PORT = 8773
 let lastDesk: { tail: (lines?: number) => string } | null = null
@@ -42,12 +44,15 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
   try {
     const page = await traderWithDesk(browser, stack, 'closeout-desk')
     const total = (await exactBig(page, 'my-balance')) + (await exactBig(page, 'their-balance'))
+    const beforeTrade = await exactBig(page, 'my-balance')
 
     await requestPut(page, '0.1')
     await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
     await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
     await expect(page.getByTestId('latest-version')).toHaveText('state v1')
     const mine = await exactBig(page, 'my-balance')
+    const premiumPaid = beforeTrade - mine // a bought put locks nothing of mine: my balance fell by its premium
+    expect(premiumPaid).toBeGreaterThan(0n)
     const theirs = await exactBig(page, 'their-balance')
 
     // Risk -> Close out: my own mark for reference, then a quote is asked of the desk.
@@ -64,6 +69,20 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
     // Against the trader's own mark: what accepting gives up (or gains), in money and as a share.
     await expect(closeOut.getByTestId('close-out-vs-mark')).toHaveText(/^That is (exactly your mark|[\d,]+\.\d{2} USDC( \(\d+\.\d%\))? (worse|better) for you than your mark)\.$/)
+    // The vol the desk's price implies, beside the mark's, and the shift between them as shown.
+    const volLine = closeOut.getByTestId('close-out-vol')
+    await expect(volLine).toHaveText(/^Demo Desk's price implies \d+\.\d% vol vs your mark at \d+\.\d% \((±0|[+-]\d+(\.\d)?) vol pts\)\.$/)
+    const [, implied, markVol, shift] = /implies (\d+\.\d)% vol vs your mark at (\d+\.\d)% \((±0|[+-][\d.]+) vol pts\)/.exec((await volLine.textContent())!)!
+    expect(Math.round((Number(implied) - Number(markVol)) * 10) / 10).toBe(shift === '±0' ? 0 : Number(shift))
+    // What accepting realises on the position: the premium paid at the fill plus what the close-out pays.
+    await expect(closeOut.getByTestId('close-out-realised')).toHaveText(/^Closing realises [+-]?[\d,]+\.\d{2} USDC on this position \(premium paid [\d,]+\.\d{2}, close-out pays you [\d,]+\.\d{2}\)\.$/)
+    /** The exact figures of the quote and of the realised line (total, premium, payment), read in one go. */
+    const figures = () => closeOut.evaluate((el) => {
+      const exact = (id: string) => [...el.querySelectorAll(`[data-testid="${id}"] [data-exact]`)].map((e) => BigInt(e.getAttribute('data-exact')!).toString())
+      return { quote: exact('close-out-quote'), realised: exact('close-out-realised') }
+    }).then((f) => ({ quote: f.quote.map(BigInt), realised: f.realised.map(BigInt) }))
+    const seen = await figures()
+    expect(seen.realised).toEqual([seen.quote[0]! - premiumPaid, premiumPaid, seen.quote[0]!])
     await shot(page, 'close-out-quoted')
     const found = await seriousA11y(page, 'close-out quoted at 1280', { include: '.close-out', sideways: true })
     await page.setViewportSize({ width: 390, height: 844 })
@@ -74,10 +93,14 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     await page.setViewportSize({ width: 1280, height: 800 })
 
     const accept = closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you [\d,]+\.\d{2} USDC$/ })
-    const payment = BigInt((await quoted.locator('[data-exact]').getAttribute('data-exact'))!)
+    const atAccept = await figures()
+    const payment = atAccept.quote[0]!
     expect(payment).toBeGreaterThan(0n)
     await accept.click()
     await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
+    // What the preview said it realises is what the settled table now shows (one rule).
+    await expect.poll(() => realisedTotal(page)).toBe(atAccept.realised[0]!)
+    expect(atAccept.realised[0]).toBe(payment - premiumPaid)
     await expect(page.getByTestId('position-count')).toHaveText('0')
     await expect(page.getByText('No open positions.')).toBeVisible()
     // The blotter lists the close-out beside the fill it ended (it listed the fill only).
@@ -120,10 +143,14 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
       }).observe(document.body, { subtree: true, childList: true })
     })
     await page.getByRole('tab', { name: 'Risk' }).click()
+    const realisedBefore = await realisedTotal(page)
     await page.getByRole('button', { name: 'Close out all (2)' }).click()
     await closeOut.getByRole('button', { name: 'Request a quote from Demo Desk' }).click()
     await expect(closeOut.getByTestId('close-out-row')).toHaveCount(2)
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC in all \(valid 0:\d{2}\)\. Accepting unwinds the positions/, { timeout: 30_000 })
+    // One implied vol is not defined for two positions priced together: said, not shown.
+    await expect(volLine).toHaveText('No implied vol for this price: the price covers 2 positions together, and one vol is not defined for a sum of options.')
+    await expect(closeOut.getByTestId('close-out-realised')).toHaveText(/^Closing realises [+-]?[\d,]+\.\d{2} USDC on these positions \(net premium paid [\d,]+\.\d{2}, close-out pays you [\d,]+\.\d{2}\)\.$/)
     // The desk re-quotes both tickets before its quotes expire (the validity shown jumps back up):
     // one notice for the request, none for the re-quotes.
     let lowest = Infinity
@@ -137,10 +164,14 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     expect(notices.filter((n) => n.startsWith('Demo Desk quoted your close-out')), `notices: ${JSON.stringify(notices)}`).toHaveLength(1)
     expect(notices.filter((n) => n.startsWith('New quote from')), `notices: ${JSON.stringify(notices)}`).toEqual([])
     const rows = await closeOut.getByTestId('close-out-row').locator('[data-exact]').evaluateAll((es) => es.map((e) => BigInt(e.getAttribute('data-exact')!).toString()))
-    const sum = BigInt((await quoted.locator('[data-exact]').getAttribute('data-exact'))!)
+    const both = await figures()
+    const sum = both.quote[0]!
     expect(rows.map(BigInt).reduce((x, y) => x + y, 0n)).toBe(sum)
+    expect(both.realised[0]).toBe(sum - both.realised[1]!) // the payment less the two premiums paid
+    expect(both.realised[2]).toBe(sum)
     await closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you / }).click()
     await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v5\./, { timeout: 30_000 })
+    await expect.poll(() => realisedTotal(page)).toBe(realisedBefore + both.realised[0]!)
     await expect(page.getByTestId('position-count')).toHaveText('0')
     expect(await exactBig(page, 'my-balance')).toBe(before + sum)
     expect((await exactBig(page, 'my-balance')) + (await exactBig(page, 'their-balance'))).toBe(total)
@@ -217,6 +248,10 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   await form.getByRole('button', { name: /^Sign and send bid at 321\.5/ }).click()
 
   await expect(closeOut.getByTestId('close-out-quote')).toHaveText(/price to close out: .* pays you 321\.50 USDC/, { timeout: 20_000 })
+  // Alice paid 500 for the put; Bob buys it back at 321.50: she realises the difference, signs as read.
+  await expect(closeOut.getByTestId('close-out-realised')).toHaveText('Closing realises -178.50 USDC on this position (premium paid 500.00, close-out pays you 321.50).')
+  // 321.50 for 0.1 of a put about 10% out of the money, a week out: far above the mark's vol.
+  await expect(closeOut.getByTestId('close-out-vol')).toHaveText(/^.+'s price implies \d+\.\d% vol vs your mark at \d+\.\d% \(\+\d+(\.\d)? vol pts\)\.$/)
   await closeOut.getByRole('button', { name: /^Accept: .* pays you 321\.50 USDC$/ }).click()
   await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0')

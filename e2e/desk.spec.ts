@@ -175,9 +175,9 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(blotter.getByRole('columnheader', { name: 'Counterparty' })).toBeVisible()
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
     const lines = (await downloadedText(csv)).trim().split('\n')
-    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind')
+    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout')
     expect(lines).toHaveLength(2)
-    expect(lines[1]).toMatch(/,Demo Desk,1,"BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1",bought,0\.1,\d+\.\d{6},USDC,\d+\.\d{2},[0-9a-f]{64},fill$/)
+    expect(lines[1]).toMatch(/,Demo Desk,1,"BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1",bought,0\.1,\d+\.\d{6},USDC,\d+\.\d{2},[0-9a-f]{64},fill,,$/)
     await shot(page, 'blotter')
 
     // Risk: units on the Greeks, no e-notation, no sideways scroll at 1280, a legend before any hover.
@@ -214,6 +214,32 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(settledRow).toContainText(/-[\d,]+\.\d{2} USDC/) // the premium paid
     await expect(page.getByTestId('realised-total')).toHaveText(/^[+-]?[\d,]+\.\d{2} USDC$/)
     await shot(page, 'settlement-report')
+    // The report's fixings and payouts, position by position (its 3rd and 4th columns).
+    await expect(report.locator('tbody tr')).toHaveCount(2)
+    const reported = (await report.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.children[2]!.textContent} ${tr.children[3]!.querySelector('[data-exact]')!.getAttribute('data-exact')}`))).sort()
+
+    // The blotter lists both settlements beside the fills (it listed the fills only): the side of
+    // the expired position, no premium, the fixing and what each paid, as the report has them.
+    await page.getByRole('tab', { name: 'Blotter' }).click()
+    const settlements = blotter.locator('tbody tr[data-kind="settlement"]')
+    await expect(settlements).toHaveCount(2)
+    await expect(blotter.locator('tbody tr[data-kind="fill"]')).toHaveCount(2)
+    for (const row of await settlements.all()) {
+      await expect(row).toContainText(/settled BTC-USD .* long put .* x 0\.[12]/)
+      await expect(row.getByRole('cell').nth(2)).toHaveText('bought')
+      await expect(row.getByRole('cell').nth(4)).toHaveText('—') // no premium at expiry
+      await expect(row.getByRole('cell').last()).toHaveText(/^v\d+$/)
+    }
+    const listed = (await settlements.evaluateAll((trs) => trs.map((tr) => `${tr.querySelector('[data-testid="blotter-fixing"]')!.textContent} ${tr.querySelector('[data-testid="blotter-payout"] [data-exact]')!.getAttribute('data-exact')}`))).sort()
+    expect(listed, 'the blotter\'s fixings and payouts are the settlement report\'s').toEqual(reported)
+    await page.getByLabel('Side').selectOption('sold')
+    await expect(page.getByText('No trade matches the filter.')).toBeVisible()
+    await page.getByLabel('Side').selectOption('any')
+    const [settledCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    const settledLines = (await downloadedText(settledCsv)).trim().split('\n').filter((l) => l.includes(',settlement,'))
+    expect(settledLines).toHaveLength(2)
+    for (const l of settledLines) expect(l).toMatch(/,\d+,"BTC-USD [^"]+",bought,0\.[12],,USDC,,[0-9a-f]{64},settlement,\d+\.\d+,-?\d+\.\d{6}$/)
+    await shot(page, 'blotter-settled')
 
     // The audit says what each version changed, when, and who proposed it.
     await page.getByRole('tab', { name: 'History & audit' }).click()

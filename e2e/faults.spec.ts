@@ -147,6 +147,14 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(report.getByTestId('closed-how')).toHaveText(`settled on chain (v${latest.state.version} finalized)`)
   await expect(report.getByRole('row').nth(1).locator('[data-exact]').first()).toHaveAttribute('data-exact', String(paidToA))
   await expect(a.getByTestId('realised-total').locator('[data-exact]')).toHaveAttribute('data-exact', String(paidToA + premiumA))
+  // The blotter lists it beside its fill: paid by the contract ("on chain"), at the fixing, the same payout.
+  await a.getByRole('tab', { name: 'Blotter' }).click()
+  const settledRow = a.getByTestId('blotter').locator('tbody tr[data-kind="settlement"]')
+  await expect(settledRow).toHaveCount(1)
+  await expect(settledRow).toContainText('settled on chain BTC-USD')
+  await expect(settledRow.getByTestId('blotter-fixing')).toHaveText(fixing)
+  await expect(settledRow.getByTestId('blotter-payout').locator('[data-exact]')).toHaveAttribute('data-exact', String(paidToA))
+  await expect(settledRow.getByRole('cell').last()).toHaveText('on chain')
   // Expired after finalize, the position was the contract's to settle: the app proposed no
   // in-channel settle (Bob would never countersign it, and it would be retried for good).
   await a.getByRole('tab', { name: 'Trade' }).click()

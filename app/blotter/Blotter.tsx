@@ -1,12 +1,15 @@
-// Every fill, in this channel or across all of them: time, instrument, side, size, premium,
-// implied vol at the fill, state version. Filterable; exported as CSV with exact amounts.
+// Every event that changed a position, in this channel or across all of them: fills (time,
+// instrument, side, size, premium, implied vol at the fill, state version), close-outs (their
+// payment in the premium column), and settlements at expiry (no premium: the fixing and the payout
+// to me in columns of their own; the state that settled it, or "on chain" when the contract paid it
+// out after a dispute). Filterable; exported as CSV with exact amounts.
 import { useId, useMemo, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import { downloadText } from '../download.ts'
-import { formatVol } from '../risk/format.ts'
+import { formatFixing, formatVol, NO_VALUE } from '../risk/format.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
-import { blotterCsv, blotterRows, bookOf, instrumentOf, rowFacts, sizeText, timeText, type BlotterRow } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, sizeText, timeText, type BlotterRow } from './book.ts'
 import { loadBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
 
@@ -25,6 +28,7 @@ function otherBooks(records: readonly ChannelRecord[], except: Hex): { rows: Blo
   return { rows, vols }
 }
 
+/** `book`: this channel's, with what the contract paid out after a dispute (withPaidOnChain). */
 export function Blotter({ book, records, channelId }: { book: BookView; records: readonly ChannelRecord[]; channelId: Hex }) {
   const uid = useId()
   const [scope, setScope] = useState<Scope>('channel')
@@ -37,10 +41,7 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
     return rows.sort((a, b) => rowFacts(b).time - rowFacts(a).time || rowFacts(b).version - rowFacts(a).version)
   }, [book, others])
   const needle = text.trim().toLowerCase()
-  const rows = all.filter((r) => {
-    const s = rowFacts(r).side
-    return (side === 'any' || s === side) && (needle === '' || `${instrumentOf(r.fill)} ${r.fill.counterparty} ${s} ${r.kind}`.toLowerCase().includes(needle))
-  })
+  const rows = all.filter((r) => (side === 'any' || rowFacts(r).side === side) && (needle === '' || rowSearchText(r).includes(needle)))
   const exportCsv = () => downloadText(`blotter-${scope === 'all' ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
   return (
     <section className="blotter" aria-labelledby={`${uid}-title`}>
@@ -65,7 +66,7 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Trades table">
           <table className="dense" data-testid="blotter">
-            <caption className="sr-only">Trades, newest first</caption>
+            <caption className="sr-only">Fills, close-outs and settlements, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">Time (UTC)</th>
@@ -75,24 +76,31 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
                 <th scope="col" className="num">Size</th>
                 <th scope="col" className="num">Premium</th>
                 <th scope="col" className="num">Vol at fill</th>
+                <th scope="col" className="num">Fixing</th>
+                <th scope="col" className="num">Payout</th>
                 <th scope="col" className="num">State</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => {
                 const f = r.fill
-                const { time, version, side: s, amount } = rowFacts(r)
+                const { time, side: s, amount } = rowFacts(r)
                 const v = r.kind === 'fill' ? vols.get(f.positionId) : null
+                const money = (minor: bigint) => <Money minor={minor} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed />
                 return (
                   <tr key={`${f.channelId}${f.positionId}${r.kind}`} data-kind={r.kind}>
                     <td>{timeText(time)}</td>
                     {scope === 'all' && <td>{f.counterparty}</td>}
-                    <td>{r.kind === 'close-out' && <span className="pill">close-out</span>} {instrumentOf(f)}</td>
+                    <td>{r.kind !== 'fill' && <span className="pill">{r.kind === 'settlement' ? r.how : r.kind}</span>} {instrumentOf(f)}</td>
                     <td>{s}</td>
                     <td className="num">{sizeText(f)}</td>
-                    <td className="num"><Money minor={s === 'sold' ? amount : -amount} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed /></td>
-                    <td className="num">{v == null ? '—' : formatVol(v)}</td>
-                    <td className="num">v{version}</td>
+                    <td className="num">{amount === null ? NO_VALUE : money(s === 'sold' ? amount : -amount)}</td>
+                    <td className="num">{v == null ? NO_VALUE : formatVol(v)}</td>
+                    <td className="num" data-testid={r.kind === 'settlement' ? 'blotter-fixing' : undefined}>{r.kind === 'settlement' && r.price ? formatFixing(r.price.value, r.price.decimals) : NO_VALUE}</td>
+                    <td className="num" data-testid={r.kind === 'settlement' ? 'blotter-payout' : undefined}>
+                      {r.kind !== 'settlement' ? NO_VALUE : r.payout === null ? <span className="muted">not known here</span> : money(r.payout)}
+                    </td>
+                    <td className="num" title={r.kind === 'settlement' && paidByContract(r) ? closedHowText(r) : undefined}>{rowStateText(r)}</td>
                   </tr>
                 )
               })}

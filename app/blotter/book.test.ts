@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
 import { collateralFor, quoteHash, settlementPayout, type Position, type Transition } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, withPaidOnChain, type BookEntry } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, withPaidOnChain, type BookEntry } from './book.ts'
 import { auditRows } from '../channel/auditText.ts'
 
 const ch = testChannel()
@@ -33,16 +33,35 @@ describe('bookOf', () => {
     expect(b.fills.map((f) => [f.side, f.quotedBy])).toEqual([['sold', 'me'], ['sold', 'me']])
     expect(b.closed.map((c) => c.realised)).toEqual([-usdc(300), -usdc(1700)])
   })
-  it('exports CSV with exact amounts and a quoted instrument, close-outs as lines of their own', () => {
+  it('exports CSV with exact amounts and a quoted instrument, close-outs and settlements as lines of their own', () => {
     const book = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
     const { fills } = book
     const lines = blotterCsv(blotterRows(book), new Map([[fills[0]!.positionId, 0.5612]])).trim().split('\n')
-    expect(lines).toHaveLength(4)
-    expect(lines[0]!.split(',').at(-1)).toBe('kind')
-    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId},fill`)
+    expect(lines).toHaveLength(5)
+    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout')
+    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId},fill,,`)
     expect(lines[2]!.split(',')[10]).toBe('')
     // A closes the first out and is paid 1,500: a sale at 1,500 (before, the blotter listed only the two fills).
-    expect(lines[3]).toBe(`${new Date(T0 + 2000).toISOString()},${ch.channelId},Bob,4,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",sold,0.5,1500.000000,USDC,,${fills[0]!.positionId},close-out`)
+    expect(lines[3]).toBe(`${new Date(T0 + 2000).toISOString()},${ch.channelId},Bob,4,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",sold,0.5,1500.000000,USDC,,${fills[0]!.positionId},close-out,,`)
+    // The second expires and settles at v5 at 85,000: no premium, the fixing and the 2,500 it paid A, exact.
+    expect(lines[4], 'the settlement at expiry is a line of the blotter').toBe(`${new Date(T0 + 3000).toISOString()},${ch.channelId},Bob,5,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${fills[1]!.positionId},settlement,85000.00,2500.000000`)
+  })
+
+  it('lists a settlement at expiry with the side of the expired position and what it paid, from both sides', () => {
+    const rowsOf = (me: 'A' | 'B') => blotterRows(bookOf(entries, { channelId: ch.channelId, counterparty: 'x', me })).filter((r) => r.kind === 'settlement')
+    for (const [me, side, payout] of [['A', 'bought', usdc(2500)], ['B', 'sold', -usdc(2500)]] as const) {
+      const rows = rowsOf(me)
+      expect(rows.map((r) => [r.kind, rowFacts(r).side, rowFacts(r).amount, rowFacts(r).version, rowFacts(r).time, rowStateText(r)]), `settlement rows for ${me}`).toEqual([['settlement', side, null, 5, T0 + 3000, 'v5']])
+      const r = rows[0]!
+      expect(r.kind === 'settlement' && [r.how, r.price, r.payout]).toEqual(['settled', { value: usd(85_000), decimals: 2 }, payout])
+      // The text filter finds it as a settlement, at expiry.
+      expect(rowSearchText(r)).toMatch(/ settlement settled expiry$/)
+    }
+  })
+
+  it('leaves out a settlement whose fill this browser never saw (no instrument to show)', () => {
+    const settleOnly = entries.filter((e) => e.version === 5)
+    expect(blotterRows(bookOf(settleOnly, { channelId: ch.channelId, counterparty: 'x', me: 'A' }))).toEqual([])
   })
 
   it('lists a close-out from both sides, the cash the way it went', () => {
@@ -73,6 +92,17 @@ describe('withPaidOnChain: positions the contract paid out after a dispute', () 
       expect(closedHowText(last)).toBe('settled on chain (v6 finalized)')
       expect(book.closed).toHaveLength(3)
     }
+  })
+
+  it('puts what the contract paid in the blotter: "on chain" as its state, the fixing and the payout less the lock, exact; a refund as kind refund', () => {
+    const settled = withPaidOnChain(bookOf(withThird, meta('A')), [onChain('settled', usd(84_000))], [p3], meta('A'), 6)
+    const row = blotterRows(settled).find((r) => r.kind === 'settlement' && r.fill.positionId === p3.id)!
+    expect([rowStateText(row), rowFacts(row).side, rowFacts(row).time, rowFacts(row).amount]).toEqual(['on chain', 'bought', EXPIRY + 60_000, null])
+    expect(blotterCsv([row], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${p3.id},settlement,84000.00,3000.000000`)
+    const refunded = withPaidOnChain(bookOf(withThird, meta('B')), [onChain('refunded', null)], [p3], meta('B'), 6)
+    const refund = blotterRows(refunded).find((r) => r.kind === 'settlement' && r.fill.positionId === p3.id)!
+    expect(rowSearchText(refund)).toContain('refunded on chain')
+    expect(blotterCsv([refund], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · short put 90,000 x 0.5",sold,0.5,,USDC,,${p3.id},refund,,0.000000`)
   })
 
   it('a refund pays nothing either way: the premium is the realised P&L', () => {

@@ -2,12 +2,12 @@
 // position that left the channel (settled at the oracle's price, or closed out by an unwind) and
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
-import { otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
+import { formatUnits, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
-import { exactMoney, formatMoney } from '../money/money.ts'
+import { formatMoney } from '../money/money.ts'
 
 /** A co-signed transition and the version of the state it made (its hash and proposer: kept since the audit reads them). */
 export interface BookEntry {
@@ -188,20 +188,37 @@ export function premiumText(f: Pick<Fill, 'premium' | 'terms' | 'side'>): string
   return `${f.side === 'bought' ? 'paid' : 'received'} ${formatMoney(f.premium, f.terms.assetDecimals, f.terms.asset)}`
 }
 
+/** How a settlement ended a position at expiry: in the channel at the oracle's price, or paid out by the contract after a dispute. */
+export type SettledHow = Exclude<ClosedPosition['how'], 'closed out'>
+
 /**
- * A line of the blotter: a fill, or the close-out that ended one of them before expiry (the unwind
+ * A line of the blotter: a fill; the close-out that ended one of them before expiry (the unwind
  * both signed, at its payment: `side` is the way the cash went, bought when I paid, sold when I was
- * paid). One payment closes all the positions of an unwind: it is on the first, the others show 0.
+ * paid; one payment closes all the positions of an unwind: it is on the first, the others show 0);
+ * or the settlement that ended one at expiry (`side` is the expired position's, `price` the fixing
+ * it settled at, `payout` what it paid me, as the settlement report has them: ClosedPosition).
  */
 export type BlotterRow =
   | { readonly kind: 'fill'; readonly fill: Fill }
   | { readonly kind: 'close-out'; readonly fill: Fill; readonly version: number; readonly time: number; readonly side: 'bought' | 'sold'; readonly amount: bigint }
+  | {
+    readonly kind: 'settlement'; readonly fill: Fill; readonly how: SettledHow; readonly version: number; readonly time: number
+    readonly price: ClosedPosition['price']; readonly payout: bigint | null
+  }
 
-/** The blotter's lines of one channel's book: its fills, and its close-outs whose fill is known here. */
+/**
+ * The blotter's lines of one channel's book: its fills, and its close-outs and settlements (in the
+ * channel, or by the contract: `withPaidOnChain`) whose fill is known here.
+ */
 export function blotterRows(book: Book): BlotterRow[] {
   const rows: BlotterRow[] = book.fills.map((fill) => ({ kind: 'fill', fill }))
   for (const c of book.closed) {
-    if (c.how !== 'closed out' || c.fill === null || c.payout === null) continue
+    if (c.fill === null) continue
+    if (c.how !== 'closed out') {
+      rows.push({ kind: 'settlement', fill: c.fill, how: c.how, version: c.version, time: c.time, price: c.price, payout: c.payout })
+      continue
+    }
+    if (c.payout === null) continue
     // No payment either way: the side that closes the position (the opposite of its fill).
     const side = c.payout > 0n ? 'sold' : c.payout < 0n ? 'bought' : c.fill.side === 'bought' ? 'sold' : 'bought'
     rows.push({ kind: 'close-out', fill: c.fill, version: c.version, time: c.time, side, amount: c.payout < 0n ? -c.payout : c.payout })
@@ -209,28 +226,60 @@ export function blotterRows(book: Book): BlotterRow[] {
   return rows
 }
 
-/** A row's time, state version, side and amount (premium, or close-out payment), whatever its kind. */
-export function rowFacts(r: BlotterRow): { readonly time: number; readonly version: number; readonly side: 'bought' | 'sold'; readonly amount: bigint } {
-  return r.kind === 'fill' ? { time: r.fill.time, version: r.fill.version, side: r.fill.side, amount: r.fill.premium } : r
+/**
+ * A row's time, state version, side and amount (the premium, or the close-out payment; null for a
+ * settlement: no premium changes hands, its `payout` does), whatever its kind.
+ */
+export function rowFacts(r: BlotterRow): { readonly time: number; readonly version: number; readonly side: 'bought' | 'sold'; readonly amount: bigint | null } {
+  if (r.kind === 'fill') return { time: r.fill.time, version: r.fill.version, side: r.fill.side, amount: r.fill.premium }
+  if (r.kind === 'settlement') return { time: r.time, version: r.version, side: r.fill.side, amount: null }
+  return r
+}
+
+/** Whether the contract, not a co-signed state, ended the row's position (its version is the state it finalized, not a state of its own). */
+export function paidByContract(r: BlotterRow): boolean {
+  return r.kind === 'settlement' && r.how !== 'settled'
+}
+
+/** The row's state in words: "v5", or "on chain" for what the contract paid out after a dispute. */
+export function rowStateText(r: BlotterRow): string {
+  return paidByContract(r) ? 'on chain' : `v${rowFacts(r).version}`
+}
+
+/** The words the blotter's text filter matches a row on. */
+export function rowSearchText(r: BlotterRow): string {
+  return `${instrumentOf(r.fill)} ${r.fill.counterparty} ${rowFacts(r).side} ${r.kind}${r.kind === 'settlement' ? ` ${r.how} expiry` : ''}`.toLowerCase()
 }
 
 function csvCell(v: string): string {
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
 }
 
+/** Every minor unit, no grouping: "1500.000000", "-2500.000000". */
+function csvUnits(v: bigint, decimals: number): string {
+  return formatUnits(v, decimals, { group: false })
+}
+
 /**
- * The blotter as CSV: exact amounts (every minor unit), ISO times, one line per fill or close-out
- * (`kind`; a close-out's premium is its payment, its side the way the cash went, no vol).
+ * The blotter as CSV: exact amounts (every minor unit), ISO times, one line per fill, close-out or
+ * settlement (`kind`; a close-out's premium is its payment, its side the way the cash went, no
+ * vol; a settlement has no premium and no vol, its fixing and payout to me, signed, in the last two
+ * columns, and `on chain` as its state when the contract paid it after a dispute; a position the
+ * contract refunded, no attestation in time, is kind `refund`).
  */
 export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, number | null>): string {
-  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id', 'kind']
+  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id', 'kind', 'fixing', 'payout']
   const lines = rows.map((r) => {
     const f = r.fill
-    const { time, version, side, amount } = rowFacts(r)
+    const { time, side, amount } = rowFacts(r)
     const vol = r.kind === 'fill' ? vols.get(f.positionId) : null
+    const settled = r.kind === 'settlement' ? r : null
     return [
-      new Date(time).toISOString(), f.channelId, f.counterparty, String(version), instrumentOf(f), side, formatPrice(f.size, f.terms.quantityDecimals),
-      exactMoney(amount, f.terms.assetDecimals, '').trim().replace(/,/g, ''), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId, r.kind,
+      new Date(time).toISOString(), f.channelId, f.counterparty, paidByContract(r) ? 'on chain' : String(rowFacts(r).version), instrumentOf(f), side, formatPrice(f.size, f.terms.quantityDecimals),
+      amount === null ? '' : csvUnits(amount, f.terms.assetDecimals), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId,
+      settled?.how === 'refunded on chain' ? 'refund' : r.kind,
+      settled?.price ? csvUnits(settled.price.value, settled.price.decimals) : '',
+      settled && settled.payout !== null ? csvUnits(settled.payout, f.terms.assetDecimals) : '',
     ].map(csvCell).join(',')
   })
   return [head.join(','), ...lines].join('\n') + '\n'

@@ -1,0 +1,43 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { describe, expect, it } from 'vitest'
+import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
+import { collateralFor, quoteHash, settlementPayout, type Position } from '../../core/index.ts'
+import { Blotter } from './Blotter.tsx'
+import { bookOf, withPaidOnChain, type BookEntry } from './book.ts'
+
+const ch = testChannel()
+const terms = btcPackage(ch.oracle.publicKey, [put(90_000, 0.5)])
+const q1 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(800), rfqId: 'r1' })
+const q2 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(700), nonce: 2n, rfqId: 'r2' })
+// A bought two puts; the first settled in the channel at 85,000 (pays A 2,500), the contract paid
+// the second out at 84,000 after a dispute (3,000 to A over its lock of 0).
+const entries: BookEntry[] = [
+  { version: 1, transition: { type: 'trade', quote: q1, timestamp: T0 } },
+  { version: 2, transition: { type: 'trade', quote: q2, timestamp: T0 + 1000 } },
+  { version: 3, transition: { type: 'settle', settlements: [{ positionId: quoteHash(q1.quote), attestation: testAttestation(ch, usd(85_000)) }], timestamp: T0 + 3000 } },
+]
+const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
+const p2: Position = { id: quoteHash(q2.quote), buyer: 'A', terms, premium: usdc(700), ...collateralFor(terms, 'A') }
+const paid = { positionId: p2.id, how: 'settled' as const, price: usd(84_000), ...settlementPayout(p2, usd(84_000)), block: 40n, time: EXPIRY + 60_000, txHash: '0x01' as const }
+
+/** The text of each cell of `html`'s body rows, row by row (tags and attributes dropped). */
+function bodyCells(html: string): string[][] {
+  const body = html.slice(html.indexOf('<tbody>'))
+  return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()))
+}
+
+describe('Blotter', () => {
+  it('lists each settlement at expiry beside the fills: no premium or vol, the fixing, the payout to me, its state or "on chain"', () => {
+    const book = { ...withPaidOnChain(bookOf(entries, meta), [paid], [p2], meta, 2), vols: new Map(), entries }
+    const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
+    expect(html).toContain('<th scope="col" class="num">Fixing</th><th scope="col" class="num">Payout</th>')
+    // Newest first: the payout on chain, the settle at v3, the two fills.
+    const [onChain, settled, fill2, fill1] = bodyCells(html)
+    // Columns: time, instrument, side, size, premium, vol, fixing, payout, state.
+    expect(onChain!.slice(1), 'the contract paid out the second put').toEqual(['settled on chain BTC-USD 2026-02-27 · long put 90,000 x 0.5', 'bought', '0.5 BTC', '—', '—', '84,000.00', '+3,000.00 USDC', 'on chain'])
+    expect(settled!.slice(1), 'the first put settled in the channel at v3').toEqual(['settled BTC-USD 2026-02-27 · long put 90,000 x 0.5', 'bought', '0.5 BTC', '—', '—', '85,000.00', '+2,500.00 USDC', 'v3'])
+    expect(fill2!.slice(4), 'a fill keeps its premium, no fixing or payout').toEqual(['-700.00 USDC', '—', '—', '—', 'v2'])
+    expect(fill1!.at(-1)).toBe('v1')
+    expect(html).toContain('title="settled on chain (v2 finalized)"')
+  })
+})

@@ -9,32 +9,38 @@ import { downloadText } from '../download.ts'
 import { formatFixing, formatVol, NO_VALUE } from '../risk/format.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
-import { blotterCsv, blotterRows, bookOf, closedHowText, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, sizeText, timeText, type BlotterRow } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, withPaidOnChainView, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, sizeText, timeText, type BlotterRow } from './book.ts'
 import { loadBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
+import { useChainViews, type ChainViewsSnapshot } from '../channel/chainViews.ts'
 
 type Scope = 'channel' | 'all'
 
-/** The books of the other channels, as this browser kept them (read when the view opens). */
-function otherBooks(records: readonly ChannelRecord[], except: Hex): { rows: BlotterRow[]; vols: Map<Hex, number | null> } {
+/**
+ * The books of the other channels, as this browser kept them (read when the view opens), with what
+ * the contract paid out after a dispute as their guards last read it (`chains`).
+ */
+function otherBooks(records: readonly ChannelRecord[], except: Hex, chains: ChainViewsSnapshot): { rows: BlotterRow[]; vols: Map<Hex, number | null> } {
   const rows: BlotterRow[] = []
   const vols = new Map<Hex, number | null>()
   for (const r of records) {
     if (r.channelId === except) continue
     const stored = loadBook(r.channelId)
-    rows.push(...blotterRows(bookOf(stored.entries, { channelId: r.channelId, counterparty: r.label, me: r.me })))
+    const meta = { channelId: r.channelId, counterparty: r.label, me: r.me }
+    rows.push(...blotterRows(withPaidOnChainView(bookOf(stored.entries, meta), chains.get(r.channelId) ?? null, meta)))
     for (const [k, v] of stored.vols) vols.set(k, v)
   }
   return { rows, vols }
 }
 
-/** `book`: this channel's, with what the contract paid out after a dispute (withPaidOnChain). */
+/** `book`: this channel's, with what the contract paid out (the other channels' come from the app's reads of the contract: chainViews.ts). */
 export function Blotter({ book, records, channelId }: { book: BookView; records: readonly ChannelRecord[]; channelId: Hex }) {
   const uid = useId()
   const [scope, setScope] = useState<Scope>('channel')
   const [text, setText] = useState('')
   const [side, setSide] = useState<'any' | 'bought' | 'sold'>('any')
-  const others = useMemo(() => (scope === 'all' ? otherBooks(records, channelId) : null), [scope, records, channelId])
+  const chainViews = useChainViews()
+  const others = useMemo(() => (scope === 'all' ? otherBooks(records, channelId, chainViews) : null), [scope, records, channelId, chainViews])
   const vols = useMemo(() => (others ? new Map([...book.vols, ...others.vols]) : book.vols), [book.vols, others])
   const all = useMemo(() => {
     const rows = [...blotterRows(book), ...(others?.rows ?? [])]

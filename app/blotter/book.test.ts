@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
-import { collateralFor, quoteHash, settlementPayout, type Position, type Transition } from '../../core/index.ts'
+import { collateralFor, quoteHash, settlementPayout, type ChannelState, type Position, type Transition } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, withPaidOnChain, type BookEntry } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, withPaidOnChain, withPaidOnChainView, type BookEntry } from './book.ts'
 import { auditRows } from '../channel/auditText.ts'
 
 const ch = testChannel()
@@ -103,6 +103,19 @@ describe('withPaidOnChain: positions the contract paid out after a dispute', () 
     const refund = blotterRows(refunded).find((r) => r.kind === 'settlement' && r.fill.positionId === p3.id)!
     expect(rowSearchText(refund)).toContain('refunded on chain')
     expect(blotterCsv([refund], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · short put 90,000 x 0.5",sold,0.5,,USDC,,${p3.id},refund,,0.000000`)
+  })
+
+  it('from a channel\'s view on the contract alone (the blotter across channels): the locks of the state the contract holds', () => {
+    const held = { known: true as const, state: { positions: [p3] } as unknown as ChannelState, from: 'own' as const, fn: null, txHash: null }
+    const view = { paidOut: [onChain('settled', usd(84_000))], held, version: 6 }
+    const fromView = withPaidOnChainView(bookOf(withThird, meta('A')), view, meta('A'))
+    expect(fromView).toEqual(withPaidOnChain(bookOf(withThird, meta('A')), view.paidOut, [p3], meta('A'), 6))
+    expect(blotterRows(fromView).filter((r) => r.kind === 'settlement').map(rowStateText), 'the settle at v5 and the payout on chain').toEqual(['v5', 'on chain'])
+    // The held state not known here: listed, its payout not known; not read yet, or nothing paid: the book as it was.
+    expect(withPaidOnChainView(bookOf(withThird, meta('A')), { ...view, held: { known: false, reason: 'x' } }, meta('A')).closed.at(-1)).toMatchObject({ how: 'settled on chain', payout: null })
+    const book = bookOf(withThird, meta('A'))
+    expect(withPaidOnChainView(book, null, meta('A'))).toBe(book)
+    expect(withPaidOnChainView(book, { ...view, paidOut: [] }, meta('A'))).toBe(book)
   })
 
   it('a refund pays nothing either way: the premium is the realised P&L', () => {

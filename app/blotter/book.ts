@@ -3,7 +3,7 @@
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
 import { formatUnits, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
-import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
+import type { PositionPaidOnChain, SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
@@ -168,6 +168,16 @@ export function withPaidOnChain<B extends Book>(book: B, paid: readonly Position
     })
   }
   return extra.length === 0 ? book : { ...book, closed: [...book.closed, ...extra] }
+}
+
+/**
+ * withPaidOnChain for a channel known only by its stored book and the contract's view of it (the
+ * blotter across channels: no latest state of that channel at hand): the locks the contract paid
+ * from are those of the state it holds (`held`), the one it finalized. Null: not read yet.
+ */
+export function withPaidOnChainView<B extends Book>(book: B, view: Pick<SettlementChannelView, 'paidOut' | 'held' | 'version'> | null, meta: ChannelMeta): B {
+  if (view === null || view.paidOut.length === 0) return book
+  return withPaidOnChain(book, view.paidOut, view.held?.known ? view.held.state.positions : [], meta, view.version)
 }
 
 /** How a closed position left, in words: "settled at v3", "closed out at v4", "settled on chain (v2 finalized)". */

@@ -5,7 +5,9 @@ import { useSyncExternalStore } from 'react'
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 
 /** By channel id: the contract's view, or null when the contract does not hold the channel. Absent: not read yet. */
-let views: ReadonlyMap<string, SettlementChannelView | null> = new Map()
+export type ChainViewsSnapshot = ReadonlyMap<string, SettlementChannelView | null>
+
+let views: ChainViewsSnapshot = new Map()
 const listeners = new Set<() => void>()
 
 export function reportChainView(channelId: string, view: SettlementChannelView | null): void {
@@ -14,11 +16,13 @@ export function reportChainView(channelId: string, view: SettlementChannelView |
   for (const l of listeners) l()
 }
 
-const subscribe = (fn: () => void) => {
+export const subscribeChainViews = (fn: () => void): (() => void) => {
   listeners.add(fn)
   return () => listeners.delete(fn)
 }
 
-export function useChainViews(): ReadonlyMap<string, SettlementChannelView | null> {
-  return useSyncExternalStore(subscribe, () => views)
+export const chainViews = (): ChainViewsSnapshot => views
+
+export function useChainViews(): ChainViewsSnapshot {
+  return useSyncExternalStore(subscribeChainViews, chainViews, chainViews)
 }

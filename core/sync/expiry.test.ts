@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Hex } from '../bytes.ts'
 import type { Position } from '../state.ts'
-import type { ChannelView, PendingProposal } from './engine.ts'
+import type { ChannelView, IntentOutcome, PendingProposal } from './engine.ts'
 import type { ContractChannelStatus } from '../channel.ts'
-import { positionsToSettle, settlesInChannel } from './expiry.ts'
+import { outcomeOpen, positionsToSettle, settlesInChannel } from './expiry.ts'
 
 const EXPIRY = Date.UTC(2026, 1, 27, 8)
 const position = (id: string, expiry = EXPIRY) => ({ id: id as Hex, buyer: 'A', terms: { feed: 'BTC-USD', expiry }, premium: 0n, lockA: 0n, lockB: 0n }) as unknown as Position
@@ -49,5 +49,12 @@ describe('positionsToSettle', () => {
   it('names every status the contract client reports', () => {
     const all: Record<ContractChannelStatus, boolean> = { none: true, open: true, disputed: true, finalized: false, closed: false }
     for (const [s, settles] of Object.entries(all)) expect(settlesInChannel(s as ContractChannelStatus), s).toBe(settles)
+  })
+})
+
+describe('outcomeOpen', () => {
+  it('is open while pending, awaiting the peer or retrying; done, refused and failed are settled either way', () => {
+    const all: Record<IntentOutcome['status'], boolean> = { pending: true, 'awaiting-peer': true, retrying: true, done: false, refused: false, failed: false }
+    for (const [status, open] of Object.entries(all)) expect(outcomeOpen({ status: status as IntentOutcome['status'] }), status).toBe(open)
   })
 })

@@ -6,7 +6,7 @@ import type { ContractChannelStatus } from '../channel.ts'
 import type { SignedAttestation } from '../attestation.ts'
 import type { Position } from '../state.ts'
 import type { Settlement } from '../transition.ts'
-import { intentKey, type ChannelView } from './engine.ts'
+import { intentKey, type ChannelView, type IntentOutcome } from './engine.ts'
 
 /**
  * Whether an in-channel settle can still take effect. Once the contract finalized or closed the
@@ -35,11 +35,19 @@ export function positionsToSettle(view: ChannelView, now: number, chain: Contrac
   return latest.positions.filter((p) => p.terms.expiry <= now && !peerCovers.has(p.id))
 }
 
-/** Whether an own settle of exactly these settlements is still open (pending, awaiting the peer, retrying). */
+/**
+ * Whether an own proposal is still open: pending, awaiting the peer or retrying, so it may yet take
+ * effect (or, once the contract ended the channel, be shown as void: `settlesInChannel`).
+ */
+export function outcomeOpen(o: Pick<IntentOutcome, 'status'>): boolean {
+  return o.status === 'pending' || o.status === 'awaiting-peer' || o.status === 'retrying'
+}
+
+/** Whether an own settle of exactly these settlements is still open (`outcomeOpen`). */
 export function ownSettleOpen(view: ChannelView, settlements: readonly Settlement[]): boolean {
   const intent = intentKey({ type: 'settle', settlements, timestamp: 0 })
   const own = view.outcomes.find((o) => o.intent === intent)
-  return own !== undefined && (own.status === 'pending' || own.status === 'awaiting-peer' || own.status === 'retrying')
+  return own !== undefined && outcomeOpen(own)
 }
 
 /**

@@ -19,6 +19,7 @@ import { openPositionsOnChain } from '../../channel-contract/client/index.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
+import { proposalsVoidInWords } from './voidProposals.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
 import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
@@ -64,7 +65,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
   const unbacked = tradingUnbacked(chainLabel, latest !== null)
-  const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta })
+  // Once the contract finalized or closed the channel, what is still proposed in it is void.
+  const voidReason = useMemo(() => proposalsVoidInWords(chainView), [chainView])
+  const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
   const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain })
@@ -140,7 +143,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       <Notifications notices={desk.notices} dismiss={desk.dismiss} />
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} book={book} />}
+        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} voidReason={voidReason} book={book} />}
         {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
         {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}

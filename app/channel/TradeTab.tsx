@@ -1,12 +1,13 @@
 // Negotiation in a channel: RFQ tickets both traders edit live, quotes with countdowns, counters,
-// accept; proposals awaiting signatures or approval; what became of everything this side proposed.
+// accept; proposals awaiting signatures or approval and what became of everything this side proposed
+// (ProposalList.tsx: void once the contract ended the channel).
 // Every snapshot holds a freshly computed view: the parts below are memoized on what they show
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { isUnwindTicket, quoteAnswersRequest, type Hex, type Party } from '../../core/index.ts'
-import type { ChannelSession, IntentOutcome, PendingProposal, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
+import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
   PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
@@ -18,8 +19,7 @@ import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { quoteShortfall } from './affordability.ts'
 import { contentKey, useStableByKey } from './stableValue.ts'
-import { outcomeFailure } from './auditText.ts'
-import { FailureText } from '../FailureText.tsx'
+import { Proposals } from './ProposalList.tsx'
 import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import type { BookView } from '../blotter/useBook.ts'
 import { FillTicket } from '../blotter/FillTicket.tsx'
@@ -42,13 +42,15 @@ interface Props {
   blocked: string | null
   /** Said above the tickets while the channel is not open on the contract (tradingUnbacked), or null. */
   unbacked: string | null
+  /** Why open proposals no longer take effect (the contract ended the channel: voidProposals.ts), or null. */
+  voidReason: string | null
   book: BookView
 }
 
 type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
 
 
-export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, book }: Props) {
+export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, voidReason, book }: Props) {
   const view = snap.view
   const me = record.me
   const [selected, setSelected] = useState<string | null>(null)
@@ -173,7 +175,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           onCancel={() => keys.setConfirming(null)} />
       )}
       {keys.help && <ShortcutHelp onClose={() => keys.setHelp(false)} />}
-      <Proposals session={session} pending={pending} outcomes={outcomes} act={act} />
+      <Proposals session={session} pending={pending} outcomes={outcomes} act={act} voidReason={voidReason} />
     </div>
   )
 })
@@ -364,77 +366,6 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
 function shallowEqual(a: object, b: object): boolean {
   const ka = Object.keys(a) as (keyof typeof a)[]
   return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]))
-}
-
-function Proposals({ session, pending: allPending, outcomes: allOutcomes, act }: { session: ChannelSession; pending: readonly PendingProposal[]; outcomes: readonly IntentOutcome[]; act: Act }) {
-  const live = allPending.filter((p) => p.status !== 'refused')
-  const recent = allOutcomes.slice(-6).reverse()
-  const pending = useStableByKey(live, live.map((p) => `${p.proposal.hash}:${p.status}:${p.signedBy.A}:${p.signedBy.B}:${p.reason}`).join('|'))
-  const outcomes = useStableByKey(recent, recent.map((o) => `${o.intent}:${o.status}:${o.version}:${o.code}:${o.message}`).join('|'))
-  return <ProposalList session={session} pending={pending} outcomes={outcomes} act={act} />
-}
-
-const ProposalList = memo(function ProposalList({ session, pending, outcomes, act }: { session: ChannelSession; pending: readonly PendingProposal[]; outcomes: readonly IntentOutcome[]; act: Act }) {
-  const dec = session.params.assetDecimals
-  const me = session.me
-  if (pending.length === 0 && outcomes.length === 0) return null
-  return (
-    <div className="proposals">
-      {pending.length > 0 && (
-        <>
-          <h3>Awaiting signatures</h3>
-          <ul data-testid="pending">
-            {pending.map((p) => (
-              <li key={p.proposal.hash}>
-                v{p.proposal.version} {p.proposal.transition?.type ?? 'opening'} · signed by {p.signedBy.A ? 'A ' : ''}{p.signedBy.B ? 'B' : ''} ·{' '}
-                <span className="pill warn">{p.status}</span> <span className="muted small">{p.reason}</span>
-                {p.status === 'awaiting-approval' && (
-                  <>
-                    {' '}
-                    <button type="button" className="small" onClick={() => void act('Approving…', () => session.approve(p.intent))}>Approve</button>{' '}
-                    <button type="button" className="small secondary" onClick={() => void act('Declining…', () => session.decline(p.intent))}>Decline</button>
-                  </>
-                )}
-                {p.proposal.transition?.type === 'unwind' && (
-                  <span className="small"> ({unwindInWords(p.proposal.transition.paymentAtoB, me, session.params.asset, dec)})</span>
-                )}
-                {p.proposal.transition?.type === 'final' && (
-                  <span className="small" data-testid="final-payouts"> ({finalInWords(p.proposal.state.balanceA, p.proposal.state.balanceB, me, session.params.asset, dec)})</span>
-                )}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {outcomes.length > 0 && (
-        <>
-          <h3>Your recent proposals</h3>
-          <ul data-testid="outcomes">
-            {outcomes.map((o) => (
-              <li key={o.intent + o.status} data-status={o.status}>
-                {o.type} · <span className={`pill ${o.status === 'done' ? 'good' : o.status === 'refused' || o.status === 'failed' ? 'bad' : 'warn'}`}>{o.status}</span>
-                {o.version !== null && <span className="muted"> v{o.version}</span>}
-                {outcomeFailure(o) && <span className="small"> — <FailureText failure={outcomeFailure(o)!} /></span>}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </div>
-  )
-})
-
-/** An unwind's payment from the reader's side: "you receive 12.00 USDC" / "you pay ...". */
-function unwindInWords(paymentAtoB: bigint, me: Party, asset: string, decimals: number): string {
-  const toMe = me === 'B' ? paymentAtoB : -paymentAtoB
-  const amount = formatMoney(toMe < 0n ? -toMe : toMe, decimals, asset)
-  return toMe > 0n ? `close-out: you receive ${amount}` : toMe < 0n ? `close-out: you pay ${amount}` : 'close-out: no payment'
-}
-
-/** What a final state pays each side: what the trader approves when the peer proposes to close. */
-function finalInWords(balanceA: bigint, balanceB: bigint, me: Party, asset: string, decimals: number): string {
-  const [mine, theirs] = me === 'A' ? [balanceA, balanceB] : [balanceB, balanceA]
-  return `closes the channel: you receive ${formatMoney(mine, decimals, asset)} and the other side ${formatMoney(theirs, decimals, asset)}, into the free balances in the contract once it is closed on chain`
 }
 
 /** "Accept Demo Desk's offer?" before a keyboard accept: what is bought, at what premium. */

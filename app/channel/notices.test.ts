@@ -40,4 +40,15 @@ describe('channel notices', () => {
     expect(currentNotices(closing, onContract('closed')).map((n) => n.text)).toEqual(['other'])
     expect(currentNotices(closing, onContract('finalized')).map((n) => n.text)).toEqual(['other'])
   })
+
+  it('drops a settle\'s "retrying" once the contract finalized or closed the channel: the app retries nothing there', () => {
+    const retrying: Notice = { at: 2, kind: 'warn', text: 'Settlement not proposed yet (retrying in 10 s): no attestation', topic: 'settle' }
+    const list = [retrying, at(1, 'other')]
+    for (const status of ['open', 'disputed'] as const) expect(currentNotices(list, onContract(status)), status).toBe(list)
+    expect(currentNotices(list, { status: 'loading' })).toBe(list)
+    for (const status of ['finalized', 'closed'] as const) expect(currentNotices(list, onContract(status)).map((n) => n.text), status).toEqual(['other'])
+    // What the app did stays: it proposed a settle before the contract ended the channel.
+    const proposed = [at(3, 'Proposed settlement of 1 expired position(s) at the oracle\'s price.', 'settle')]
+    expect(currentNotices(proposed, onContract('finalized'))).toBe(proposed)
+  })
 })

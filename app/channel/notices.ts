@@ -3,6 +3,7 @@
 // to the contract"); those carry a topic, so a newer notice on it replaces them and they leave once
 // the contract shows them done.
 import type { OnChain } from './useOnChain.ts'
+import { endedOnChain } from './voidProposals.ts'
 
 export interface Notice {
   readonly at: number
@@ -26,10 +27,12 @@ export function withNotice(list: readonly Notice[], n: Notice): Notice[] {
 /**
  * The notices still true for the channel as the contract shows it: an authorisation's "either of you
  * can now send it to the contract" is dropped once the contract holds the channel (opened) or no
- * longer holds it open (closed, or ended by a dispute).
+ * longer holds it open (closed, or ended by a dispute); a settle's "retrying" once the contract
+ * ended the channel (nothing is retried there any more: it settles the positions itself).
  */
 export function currentNotices(list: readonly Notice[], onChain: OnChain): readonly Notice[] {
   if (onChain.status !== 'present') return list
-  const done = (t: NoticeTopic | undefined) => t === 'authorise-open' || (t === 'authorise-close' && onChain.view.status !== 'open')
-  return list.some((n) => done(n.topic)) ? list.filter((n) => !done(n.topic)) : list
+  const ended = endedOnChain(onChain.view.status)
+  const done = (n: Notice) => n.topic === 'authorise-open' || (n.topic === 'authorise-close' && onChain.view.status !== 'open') || (n.topic === 'settle' && n.kind !== 'info' && ended)
+  return list.some(done) ? list.filter((n) => !done(n)) : list
 }

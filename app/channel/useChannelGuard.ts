@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
 import { isProtocolError, stateHash } from '../../core/index.ts'
-import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, type ChannelSession } from '../../core/sync/index.ts'
+import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, settlesInChannel, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -35,6 +35,9 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   const openOnChain = onChain.status === 'present' && onChain.view.status === 'open'
   /** The contract's status for core's rules: 'none' when it does not hold the channel, null while unknown. */
   const chainStatus = onChain.status === 'present' ? onChain.view.status : absent ? 'none' : null
+  /** The newest chainStatus, for work that outlives the render that started it. */
+  const chainNow = useRef(chainStatus)
+  chainNow.current = chainStatus
 
   // EVM authorisations: to open with the co-signed opening state, to close with a co-signed final
   // state. Only this party's own, and only for a state both signed (what the contract will accept).
@@ -141,6 +144,8 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
         note('warn', `Settlement not proposed yet (retrying in ${SETTLE_RETRY_MS / 1000} s): ${describeFailure(e)}`, 'settle')
       }
       const { settlements, missing } = await settlementsFor(expired, (feed, expiry) => conn.settlement.attestation(feed, expiry))
+      // The contract may have finalized or closed the channel while the oracle answered: then nothing is proposed.
+      if (!settlesInChannel(chainNow.current)) return
       if (missing.length > 0) retry(missing.map((m) => m.position), missing[0]!.error)
       if (settlements.length === 0 || ownSettleOpen(session.view, settlements)) return
       try {

@@ -5,8 +5,10 @@
 // without asking (my quote was my word), like a trade on my own quote.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Hex, Position } from '../../core/index.ts'
+import type { ContractChannelStatus } from '../../core/index.ts'
 import { intentKey, type ChannelSession, type ChannelView, type IntentOutcome } from '../../core/sync/index.ts'
 import { describeFailure } from '../settlement/connection.ts'
+import { endedOnChain } from './voidProposals.ts'
 import { closeOutRealised, closeOutRequest, closeOutTickets, openCloseOutTickets, unwindsAtMyQuotes, type CloseOutRequest } from '../risk/closeOut.ts'
 import type { BookEntry, ChannelMeta } from '../blotter/book.ts'
 import type { RealisedSum } from '../book/book.ts'
@@ -37,8 +39,11 @@ export interface CloseOutControl {
   readonly error: string | null
 }
 
-/** `book`: the channel's kept co-signed transitions (useBook), for the realised preview. */
-export function useCloseOut(session: ChannelSession | null, view: ChannelView | undefined, peerName: string, blocked: string | null, now: number, book?: { readonly entries: readonly BookEntry[]; readonly meta: ChannelMeta }): CloseOutControl {
+/**
+ * `book`: the channel's kept co-signed transitions (useBook), for the realised preview. `chain`: the
+ * channel's status on the contract (null while unknown): once it ended the channel nothing is approved there.
+ */
+export function useCloseOut(session: ChannelSession | null, view: ChannelView | undefined, peerName: string, blocked: string | null, now: number, book: { readonly entries: readonly BookEntry[]; readonly meta: ChannelMeta } | undefined, chain: ContractChannelStatus | null): CloseOutControl {
   const [intent, setIntent] = useState<string | null>(null)
   const [failure, setFailure] = useState<IntentOutcome | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -125,16 +130,18 @@ export function useCloseOut(session: ChannelSession | null, view: ChannelView | 
     accepted.current = []
   }, [done, session])
 
-  // The counterparty's unwind at my own close-out quotes: signed without asking, once per intent.
+  // The counterparty's unwind at my own close-out quotes: signed without asking, once per intent;
+  // never once the contract finalized or closed the channel (the unwind is void: voidProposals.ts).
   const approved = useRef(new Set<string>())
+  const ended = endedOnChain(chain)
   useEffect(() => {
-    if (!session || !view) return
+    if (!session || !view || ended) return
     for (const key of unwindsAtMyQuotes(view, view.me)) {
       if (approved.current.has(key)) continue
       approved.current.add(key)
       session.approve(key).catch((e) => setError(describeFailure(e)))
     }
-  }, [session, view])
+  }, [session, view, ended])
 
   return useMemo(() => ({ peerName, blocked, request, realised, outcome, busy, ask, accept, withdraw, reset, error }), [peerName, blocked, request, realised, outcome, busy, ask, accept, withdraw, reset, error])
 }

@@ -52,7 +52,23 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   expect(latest.state.positions).toHaveLength(1)
   const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
   const { params } = await stack.chain.channelOf(evmA)
-  await bob.context.close() // Bob is gone for good
+  // Bob quotes a second request, then is gone for good: Alice's accept is a trade proposal nobody
+  // will countersign (made before the contract ends the channel, void once it has).
+  await a.getByRole('tab', { name: 'Trade' }).click()
+  await a.getByRole('button', { name: 'New RFQ' }).click()
+  await a.getByLabel('Leg 1 quantity').fill('0.1')
+  await a.getByRole('button', { name: 'Request quotes' }).click()
+  await b.getByRole('button', { name: /^RFQ 2 / }).click()
+  await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.1')
+  await b.getByLabel('Premium (USDC)').fill('800')
+  await b.getByRole('button', { name: /Sign and send/ }).click()
+  const liveQuote = a.locator('[data-testid="quote"][data-status="live"]').first()
+  await expect(liveQuote).toBeVisible()
+  await bob.context.close()
+  await liveQuote.getByRole('button', { name: 'Accept' }).click()
+  const unsigned = `v${latest.state.version + 1} trade`
+  await expect(a.getByTestId('pending').locator('li', { hasText: unsigned })).toContainText('signed by A · awaiting-peer')
+  await expect(a.getByTestId('outcomes').locator('li[data-status="awaiting-peer"]', { hasText: /^trade/ })).toHaveCount(1)
 
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
@@ -77,6 +93,16 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await a.getByRole('tab', { name: 'Trade' }).click()
   await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel was finalized after a dispute: no more trades/)
   await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+  // Alice's trade proposal no longer awaits Bob: the contract paid out from her latest state, and no
+  // co-signed state moves money any more. It reads void, with why, in both lists.
+  const expectVoid = async (reason: string) => {
+    for (const entry of [a.getByTestId('pending').locator('li', { hasText: unsigned }), a.getByTestId('outcomes').locator('li', { hasText: /^trade · void/ })]) {
+      await expect(entry).toHaveAttribute('data-status', 'void')
+      await expect(entry.getByTestId('void-reason')).toHaveText(reason)
+    }
+    await expect(a.locator('[data-testid="pending"] li[data-status="awaiting-peer"], [data-testid="outcomes"] li[data-status="awaiting-peer"]')).toHaveCount(0)
+  }
+  await expectVoid(`void: the contract finalized the channel with v${latest.state.version}; proposals in the channel no longer take effect`)
   await a.getByRole('tab', { name: 'Settlement' }).click()
   // Finalize paid the free balances of the latest state; the position's collateral stays locked.
   expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
@@ -158,6 +184,7 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // Expired after finalize, the position was the contract's to settle: the app proposed no
   // in-channel settle (Bob would never countersign it, and it would be retried for good).
   await a.getByRole('tab', { name: 'Trade' }).click()
+  await expectVoid(`void: the contract finalized the channel with v${latest.state.version} and closed it once every position was paid out; proposals in the channel no longer take effect`)
   await expect(a.getByTestId('pending').getByText(/ settle /)).toHaveCount(0)
   await expect(a.getByTestId('outcomes').locator('li', { hasText: /^settle/ })).toHaveCount(0)
   await expect(a.getByRole('list', { name: 'What the app did' })).not.toContainText('Proposed settlement')

@@ -61,6 +61,7 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await b.getByRole('button', { name: /^RFQ 2 / }).click()
   await expect(b.getByLabel('Leg 1 quantity')).toHaveValue('0.1')
   await b.getByLabel('Premium (USDC)').fill('800')
+  await b.getByLabel('Valid for (s)').fill('600') // still live once the dispute has started
   await b.getByRole('button', { name: /Sign and send/ }).click()
   const liveQuote = a.locator('[data-testid="quote"][data-status="live"]').first()
   await expect(liveQuote).toBeVisible()
@@ -83,6 +84,11 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await a.getByRole('tab', { name: 'Trade' }).click()
   await expect(a.getByTestId('trade-blocked')).toHaveText(/^This channel is in dispute on the contract: trading is stopped/)
   await expect(a.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
+  // Nor is a quote still live there taken: Accept is disabled with why, and the a key does nothing.
+  await expect(liveQuote.getByRole('button', { name: 'Accept' })).toBeDisabled()
+  await expect(liveQuote).toContainText('trading is stopped in this channel (see above)')
+  await a.keyboard.press('a')
+  await expect(a.getByRole('dialog')).toHaveCount(0)
   await a.getByRole('tab', { name: 'Settlement' }).click()
   // Before the deadline there is nothing to finalize.
   await expect(a.getByRole('button', { name: 'Finalize' })).toBeDisabled()

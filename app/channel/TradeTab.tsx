@@ -113,7 +113,8 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     const closeOuts = new Set(view.rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
     return closeOuts.size === 0 ? quotes : quotes.filter((q) => !closeOuts.has(q.signed.quote.rfqId))
   }, [quotes, view.rfqs, me])
-  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes: tradeQuotes, me, now })
+  // Where trading is stopped (disputed, finalized, closed, closing) no quote is taken, not by the `a` key either.
+  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes: blocked ? NO_QUOTES : tradeQuotes, me, now })
   const confirming = keys.confirming ? quotes.find((q) => q.hash === keys.confirming) ?? null : null
 
   return (
@@ -154,7 +155,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           now={now}
           markets={markets}
           spec={spec}
-          busy={busy}
+          busy={busy ?? (blocked ? TRADING_STOPPED : null)}
           act={act}
           counterFor={counterFor}
           setCounterFor={setCounterFor}
@@ -179,6 +180,13 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     </div>
   )
 })
+
+/**
+ * On a ticket's live quotes and its quote form while trading is stopped in the channel (`blocked`,
+ * said in full above them): Accept, Counter, Decline and Sign are disabled, as while an action runs.
+ */
+const TRADING_STOPPED = 'trading is stopped in this channel (see above)'
+const NO_QUOTES: readonly QuoteView[] = []
 
 const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec

@@ -44,8 +44,9 @@ describe('amount formatting', () => {
     expect(formatMove(0.1)).toBe('+10%')
     expect(formatMove(-0.25)).toBe('-25%')
     expect(formatMove(0)).toBe('0%')
-    expect(formatVolShift(0.05)).toBe('+5 pts')
-    expect(formatVolShift(-0.2)).toBe('-20 pts')
+    expect(formatVolShift(0.05)).toBe('+5.0 pts')
+    expect(formatVolShift(-0.2)).toBe('-20.0 pts')
+    expect(formatVolShift(-0.02, 'vol pts')).toBe('-2.0 vol pts') // beside '53.0% vs 55.0%', not '-2'
     expect(formatVolShift(0.024, 'vol pts')).toBe('+2.4 vol pts') // where the line does not say vol
     expect(formatVolShift(0, 'vol pts')).toBe('±0 vol pts')
   })

@@ -81,11 +81,12 @@ export function formatMove(m: number): string {
   return `${pct > 0 ? '+' : ''}${pct}%`
 }
 
-/** Vol shift in points: 0.05 -> "+5 pts" (`unit` "vol pts" where the line does not say vol). */
+/** Vol shift in points: 0.05 -> "+5.0 pts" (`unit` "vol pts" where the line does not say vol). */
 export function formatVolShift(dv: number, unit = 'pts'): string {
   const pts = Math.round(dv * 1000) / 10
   if (pts === 0) return `±0 ${unit}`
-  return `${pts > 0 ? '+' : ''}${pts} ${unit}`
+  // One decimal always, as formatVol writes the vols it is the difference of: '53.0% vs 55.0% (-2.0 vol pts)'.
+  return `${pts > 0 ? '+' : ''}${pts.toFixed(1)} ${unit}`
 }
 
 const MINUTE = 60_000

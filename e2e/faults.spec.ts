@@ -147,9 +147,13 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('onchain-status')).toHaveText('closed')
   // Notified as an in-channel settlement is, with what the contract paid Alice, exactly.
   const { toA, toB } = settlementPayout(pos, att.attestation.price)
-  const paidText = toA === 0n ? 'The contract paid you nothing.' : `The contract paid you ${formatAmount(toA, pos.terms.assetDecimals)} ${pos.terms.asset} into your free balance there.`
+  // First the position's payout, the figure the report and the Blotter show (what the contract paid
+  // Alice less her lock), then what reached her free balance, her lock in it.
+  const money = (v: bigint) => `${formatAmount(v, pos.terms.assetDecimals)} ${pos.terms.asset}`
+  const net = toA - pos.lockA
+  const into = toA === 0n ? 'put nothing into your free balance there' : `put ${money(toA)} into your free balance there${pos.lockA > 0n ? `, your lock of ${money(pos.lockA)} included` : ''}`
   await expect(a.getByRole('status', { name: 'Notifications' })).toContainText(`Settled on chain at the oracle's price: BTC-USD`, { timeout: 15_000 })
-  await expect(a.getByRole('status', { name: 'Notifications' })).toContainText(paidText)
+  await expect(a.getByRole('status', { name: 'Notifications' })).toContainText(`, paid you ${net > 0n ? '+' : ''}${money(net)}. The contract ${into}.`)
   // The header follows the contract, not the last signed state (which still lists the position),
   // and says both.
   await expect(a.getByTestId('position-count')).toHaveText('0', { timeout: 15_000 })

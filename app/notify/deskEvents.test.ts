@@ -168,24 +168,30 @@ describe('payouts the contract makes after a dispute', () => {
     ({ positionId: positionId as Hex, how, price: how === 'settled' ? 5_000_000n : null, toA, toB, block: 9n, time: EXPIRY, txHash: '0xaa' })
   const p1 = paid('0x1', 'settled', 1_234_567_891n, 3n)
   const p2 = paid('0x2', 'refunded', 0n, 700_000_001n)
-  const book: Book = { fills: [fill(1), fill(2)], closed: [] }
+  // A's book knows the locks: its closed rows carry the payout the report and the Blotter show
+  // (withPaidOnChain: what the contract paid A less A's lock, 1,000 USDC on p1, none on p2). B's does not.
+  const payoutRow = (positionId: string, payout: bigint) => ({ positionId, payout }) as unknown as ClosedPosition
+  const books: Record<Party, Book> = {
+    A: { fills: [fill(1), fill(2)], closed: [payoutRow('0x1', 234_567_891n), payoutRow('0x2', 0n)] },
+    B: { fills: [fill(1), fill(2)], closed: [] },
+  }
   const onChain = (...paidOut: PositionPaidOnChain[]) => ({ paidOut, asset: 'USDC', decimals: 6 })
   const at = (me: Party, ...paidOut: PositionPaidOnChain[] | [null]) =>
-    input({ book, me, chain: 'finalized', paidOnChain: paidOut[0] === null ? null : onChain(...(paidOut as PositionPaidOnChain[])) })
+    input({ book: books[me], me, chain: 'finalized', paidOnChain: paidOut[0] === null ? null : onChain(...(paidOut as PositionPaidOnChain[])) })
 
-  it('tells each new payout once, with what it paid this trader exactly', () => {
+  it("tells each new payout once: the position's payout (the report's figure) and what reached the free balance, lock included, exactly", () => {
     const unread = at('A', null)
     const payouts = (texts: string[]) => texts.filter((t) => t.startsWith('payout: '))
     const texts = payouts(told([unread, at('A'), at('A', p1), at('A', p1), at('A', p1, p2), at('A', p1, p2)]))
     expect(texts).toEqual([
-      'payout: Settled on chain at the oracle\'s price: BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you 1,234.567891 USDC into your free balance there.',
-      'payout: Refunded on chain (no attestation in time): BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you nothing.',
+      'payout: Settled on chain at the oracle\'s price: BTC-USD 2026-12-09 · long 0.5 put 55,000, paid you +234.567891 USDC. The contract put 1,234.567891 USDC into your free balance there, your lock of 1,000.00 USDC included.',
+      'payout: Refunded on chain (no attestation in time): BTC-USD 2026-12-09 · long 0.5 put 55,000. The contract paid you nothing: you had no lock in it.',
     ].map((t) => t.replace('2026-12-09', new Date(EXPIRY).toISOString().slice(0, 10))))
-    // The other party reads its own side of each payout.
+    // The other party reads its own side of each payout; its locks not known here, only what reached its balance.
     const b = payouts(told([at('B'), at('B', p1), at('B', p1, p2)]))
     expect(b).toHaveLength(2)
-    expect(b[0]).toMatch(/paid you 0\.000003 USDC into your free balance there\.$/)
-    expect(b[1]).toMatch(/paid you 700\.000001 USDC into your free balance there, your lock back\.$/)
+    expect(b[0]).toMatch(/55,000\. The contract put 0\.000003 USDC into your free balance there\.$/)
+    expect(b[1]).toMatch(/The contract put your lock of 700\.000001 USDC back into your free balance there\.$/)
   })
 
   it('never tells again what the contract had paid when it was first read (a reload), nor while it is not read', () => {
@@ -213,15 +219,20 @@ describe('payouts the contract makes after a dispute', () => {
     const inst = (n: number) => instrumentOf(fill(n))
     expect(step.events[0]).toEqual({
       kind: 'payout',
-      text: `Paid out on chain, 4 at the oracle's price, 1 refunded (no attestation in time): 5 positions: ${inst(1)} (settled, 1,234.567891 USDC); ${inst(2)} (refunded, 0.00 USDC); position 0x3… (settled, 0.000002 USDC); and 2 more. The contract paid you 1,244.567894 USDC in total into your free balance there.`,
+      // p3-p5: locks not known here, so no total payout (never a short one), and what reached the balance.
+      text: `Paid out on chain, 4 at the oracle's price, 1 refunded (no attestation in time): 5 positions: ${inst(1)} (settled, +234.567891 USDC); ${inst(2)} (refunded, 0.00 USDC); position 0x3… (settled, 0.000002 USDC into your balance); and 2 more. The contract put 1,244.567894 USDC in total into your free balance there.`,
     })
+    // Every lock known: the total payout, then what reached the balance with the locks in it.
+    expect(deskEvents(deskMemoryOf(at('A')), at('A', p1, p2)).events[0]!.text).toBe(
+      `Paid out on chain, 1 at the oracle's price, 1 refunded (no attestation in time): 2 positions: ${inst(1)} (settled, +234.567891 USDC); ${inst(2)} (refunded, 0.00 USDC). Paid you +234.567891 USDC in total. The contract put 1,234.567891 USDC in total into your free balance there, your locks of 1,000.00 USDC included.`,
+    )
     // The other side reads its own total; nothing is told again.
-    expect(deskEvents(deskMemoryOf(at('B')), at('B', p1, p3)).events[0]!.text).toMatch(/^Paid out on chain, at the oracle's price: 2 positions: .*The contract paid you 0\.000003 USDC in total into your free balance there\.$/)
+    expect(deskEvents(deskMemoryOf(at('B')), at('B', p1, p3)).events[0]!.text).toMatch(/^Paid out on chain, at the oracle's price: 2 positions: .*The contract put 0\.000003 USDC in total into your free balance there\.$/)
     expect(deskEvents(step.memory, at('A', ...five)).events).toEqual([])
   })
 
   it('names a position this browser never saw filled by its id', () => {
     const step = deskEvents(deskMemoryOf(at('A')), { ...at('A', paid('0xabcdef0123456789', 'settled', 5n, 0n)), book: EMPTY })
-    expect(step.events[0]!.text).toBe('Settled on chain at the oracle\'s price: position 0xabcdef01…. The contract paid you 0.000005 USDC into your free balance there.')
+    expect(step.events[0]!.text).toBe('Settled on chain at the oracle\'s price: position 0xabcdef01…. The contract put 0.000005 USDC into your free balance there.')
   })
 })

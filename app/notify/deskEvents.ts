@@ -117,43 +117,67 @@ function newPayouts(told: ReadonlySet<Hex> | null, input: DeskEventInput): { fre
 }
 
 /**
- * What the contract paid this trader for one position, exact to the minor unit (it pays from the
- * position's two locks into each party's free balance in the contract).
+ * What a payout on chain is for this trader: `gross`, what the contract put into their free balance
+ * (it pays from the position's two locks, so their own lock comes back in it), and `net`, the
+ * position's payout to them as the Risk tab's report and the Blotter show it (ClosedPosition.payout:
+ * gross less their lock), null when this browser does not know the position's locks.
+ */
+function payoutFacts(x: PositionPaidOnChain, input: Pick<DeskEventInput, 'book' | 'me'>): { gross: bigint; net: bigint | null } {
+  const gross = input.me === 'A' ? x.toA : x.toB
+  return { gross, net: input.book.closed.find((c) => c.positionId === x.positionId)?.payout ?? null }
+}
+
+const exact = (v: bigint, c: PaidOnChainInput) => `${formatAmount(v, c.decimals)} ${c.asset}`
+const signedExact = (v: bigint, c: PaidOnChainInput) => `${v > 0n ? '+' : ''}${exact(v, c)}`
+
+/** "put 10,250.00 USDC into your free balance there, your lock of 10,000.00 USDC included" (`locked`: null when not known). */
+function intoFreeBalance(gross: bigint, locked: bigint | null, c: PaidOnChainInput, total = ''): string {
+  if (gross === 0n) return 'put nothing into your free balance there'
+  return `put ${exact(gross, c)}${total} into your free balance there${locked !== null && locked > 0n ? `, your lock${total ? 's' : ''} of ${exact(locked, c)} included` : ''}`
+}
+
+/**
+ * What the contract paid this trader for one position, exact to the minor unit: the position's
+ * payout, the same figure as the in-channel "Settled:" notice, the report and the Blotter, then what
+ * reached the free balance in the contract (the lock included), so the two figures never read as two
+ * different payouts.
  */
 export function paidOnChainEvent(x: PositionPaidOnChain, input: Pick<DeskEventInput, 'book' | 'me'> & { readonly paidOnChain: PaidOnChainInput }): DeskEvent {
   const f = input.book.fills.find((y) => y.positionId === x.positionId)
   const what = f ? instrumentOf(f) : `position ${x.positionId.slice(0, 10)}…`
-  const toMe = input.me === 'A' ? x.toA : x.toB
-  const { asset, decimals } = input.paidOnChain
-  const paid = toMe === 0n ? 'paid you nothing' : `paid you ${formatAmount(toMe, decimals)} ${asset} into your free balance there`
-  return {
-    kind: 'payout',
-    text: x.how === 'settled'
-      ? `Settled on chain at the oracle's price: ${what}. The contract ${paid}.`
-      : `Refunded on chain (no attestation in time): ${what}. The contract ${paid}${toMe === 0n ? '' : ', your lock back'}.`,
+  const c = input.paidOnChain
+  const { gross, net } = payoutFacts(x, input)
+  if (x.how === 'refunded') {
+    return { kind: 'payout', text: `Refunded on chain (no attestation in time): ${what}. The contract ${gross === 0n ? 'paid you nothing: you had no lock in it' : `put your lock of ${exact(gross, c)} back into your free balance there`}.` }
   }
+  const paid = net === null ? '' : `, paid you ${signedExact(net, c)}`
+  return { kind: 'payout', text: `Settled on chain at the oracle's price: ${what}${paid}. The contract ${intoFreeBalance(gross, net === null ? null : gross - net, c)}.` }
 }
 
 /**
  * One notice for the payouts the contract made since the last look: after a finalize it pays many
  * positions at once, and a notice each would push all but the last few off the screen (as settled
- * notices, settledEvent). The count and the total paid to this trader cover every one, exactly; the
- * first few are named with what each paid. A single payout reads as paidOnChainEvent.
+ * notices, settledEvent). The count and the totals cover every one, exactly; the first few are
+ * named with what each paid. A single payout reads as paidOnChainEvent.
  */
 export function paidOnChainEvents(xs: readonly PositionPaidOnChain[], input: Pick<DeskEventInput, 'book' | 'me'> & { readonly paidOnChain: PaidOnChainInput }): DeskEvent {
   if (xs.length === 1) return paidOnChainEvent(xs[0]!, input)
-  const { asset, decimals } = input.paidOnChain
-  const toMe = (x: PositionPaidOnChain) => (input.me === 'A' ? x.toA : x.toB)
-  const named = xs.slice(0, SETTLED_NAMED).map((x) => {
+  const c = input.paidOnChain
+  const facts = xs.map((x) => payoutFacts(x, input))
+  const named = xs.slice(0, SETTLED_NAMED).map((x, i) => {
     const f = input.book.fills.find((y) => y.positionId === x.positionId)
-    return `${f ? instrumentOf(f) : `position ${x.positionId.slice(0, 10)}…`} (${x.how === 'settled' ? 'settled' : 'refunded'}, ${formatAmount(toMe(x), decimals)} ${asset})`
+    const { gross, net } = facts[i]!
+    const amount = net !== null ? signedExact(net, c) : `${exact(gross, c)} into your balance`
+    return `${f ? instrumentOf(f) : `position ${x.positionId.slice(0, 10)}…`} (${x.how === 'settled' ? 'settled' : 'refunded'}, ${amount})`
   })
   const more = xs.length - named.length
-  const total = xs.reduce((t, x) => t + toMe(x), 0n)
+  const gross = facts.reduce((t, x) => t + x.gross, 0n)
+  // A payout this browser cannot tell apart from its lock leaves the total payout unsaid, not short.
+  const net = facts.every((x) => x.net !== null) ? facts.reduce((t, x) => t + x.net!, 0n) : null
   const refunded = xs.filter((x) => x.how === 'refunded').length
   const how = refunded === 0 ? "at the oracle's price" : refunded === xs.length ? 'refunded (no attestation in time)' : `${xs.length - refunded} at the oracle's price, ${refunded} refunded (no attestation in time)`
-  const paid = total === 0n ? 'paid you nothing for them' : `paid you ${formatAmount(total, decimals)} ${asset} in total into your free balance there`
-  return { kind: 'payout', text: `Paid out on chain, ${how}: ${xs.length} positions: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}. The contract ${paid}.` }
+  const total = net === null ? '' : ` Paid you ${signedExact(net, c)} in total.`
+  return { kind: 'payout', text: `Paid out on chain, ${how}: ${xs.length} positions: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.${total} The contract ${intoFreeBalance(gross, net === null ? null : gross - net, c, ' in total')}.` }
 }
 
 /** What happened since `memory`, in words, and the memory after it (`memory` is not changed). */

@@ -65,11 +65,15 @@ describe('the desk’s rooms in a child process', () => {
     await until('the desk’s presence back in the room', () => states(peer.awareness!).some((s) => s.name === 'Desk'))
     expect(log.join('\n')).toMatch(/webrtc host exited \(SIGSEGV\): the rooms of 1 channel\(s\) are down; starting it again in 0\.2 s/)
 
-    // A link destroyed closes its room in the child; its doc no longer follows the peer.
+    // A link destroyed closes its room in the child; its doc no longer follows the peer, at once.
+    // (Not waited for: the peer noticing the closed connection. @roamhq/wrtc does not always signal
+    // the remote close, and ICE then takes its own 30 s or more under load: a CI run timed out on it.)
     link.destroy()
-    await until('the peer alone', () => peer.getStatus().webrtcPeers === 0, 45_000)
     peerDoc.getMap('m').set('after destroy', 5)
-    await new Promise((r) => setTimeout(r, 500))
+    await new Promise((r) => setTimeout(r, 1_000))
     expect(deskDoc.getMap('m').get('after destroy')).toBeUndefined()
+    deskDoc.getMap('m').set('desk after destroy', 6)
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(peerDoc.getMap('m').get('desk after destroy'), 'nor does the peer follow the desk').toBeUndefined()
   }, 120_000)
 })

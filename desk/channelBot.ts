@@ -19,7 +19,7 @@
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
-import { ChannelSession, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
+import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
 import { BoundedMemo } from '../core/sync/memo.ts'
@@ -292,6 +292,8 @@ export class ChannelBot {
       if (status !== this.chain) this.log(`on chain: ${status}${c?.dispute ? ` at version ${c.dispute.version} (deadline ${new Date(c.dispute.deadline).toISOString()})` : ''}`)
       this.chain = status
       this.chainView = c
+      // Finalized or closed: the contract pays out by its state alone; the session signs nothing more.
+      this.session.setEnded(channelEnded(c))
     } catch (e) {
       this.log(`cannot read the channel on the contract: ${reason(e)}`)
     }

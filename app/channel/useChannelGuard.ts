@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
 import { isProtocolError, stateHash } from '../../core/index.ts'
-import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, settlesInChannel, type ChannelSession } from '../../core/sync/index.ts'
+import { channelEnded, ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, settlesInChannel, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -38,6 +38,15 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   /** The newest chainStatus, for work that outlives the render that started it. */
   const chainNow = useRef(chainStatus)
   chainNow.current = chainStatus
+
+  // Once the contract finalized or closed the channel, the session signs nothing more (a state
+  // signed now moves no money); the contract's reading, once there is one, decides.
+  const ended = onChain.status === 'present' ? channelEnded(onChain.view) : null
+  const endedKey = onChain.status === 'present' || absent ? `${ended?.status}:${ended?.version}` : null
+  useEffect(() => {
+    if (session && endedKey !== null) session.setEnded(ended)
+    // `ended` is a new object each render: its content, endedKey, is what the effect follows.
+  }, [session, endedKey])
 
   // EVM authorisations: to open with the co-signed opening state, to close with a co-signed final
   // state. Only this party's own, and only for a state both signed (what the contract will accept).

@@ -2,7 +2,7 @@
 // (concurrencyRule), each a pure function over explicit inputs, as nitro-protocol tests its
 // transition rules. The end-to-end behaviour of the same rules is in session.test.ts and simnet.test.ts.
 import { describe, expect, it } from 'vitest'
-import { concurrencyRule, decideSigning, intentKey, signedVersions, DEFAULT_POLICY, type Decision, type IntentSituation, type IntentStep } from './engine.ts'
+import { concurrencyRule, decideSigning, intentKey, signedVersions, DEFAULT_POLICY, type ChannelEnded, type Decision, type IntentSituation, type IntentStep } from './engine.ts'
 import { DAY, T0, makeParams, openingSigned, quotePool } from './testkit.ts'
 import { quoteHash } from '../quote.ts'
 import type { Transition } from '../transition.ts'
@@ -22,7 +22,7 @@ describe('signing policy (decideSigning): a valid peer proposal extending latest
   const onRequest = (q: typeof ours) => ({ ...q!, quote: { ...q!.quote, rfqId: 'r1' } })
   const ourQuoteOfR1 = onRequest(ours)
   const theirCounterOfR1 = onRequest(theirs)
-  const decide = (t: Transition | null, o: { approvals?: string[]; declined?: string[]; cancelled?: string[]; filled?: Record<string, { quote: string; version: number | null }> } = {}): Decision =>
+  const decide = (t: Transition | null, o: { approvals?: string[]; declined?: string[]; cancelled?: string[]; filled?: Record<string, { quote: string; version: number | null }>; ended?: ChannelEnded } = {}): Decision =>
     decideSigning({ transition: t, state: opening.state }, {
       me: 'A',
       persisted: { approvals: new Set(o.approvals ?? []), declined: new Set(o.declined ?? []) },
@@ -30,10 +30,14 @@ describe('signing policy (decideSigning): a valid peer proposal extending latest
       policy: DEFAULT_POLICY,
       cancelled: (h) => (o.cancelled ?? []).includes(h),
       filled: new Map(Object.entries(o.filled ?? {})),
+      ended: o.ended ?? null,
     })
   const open = intentKey(null, opening.state)
   const cases: [string, Transition | null, Parameters<typeof decide>[1], Decision][] = [
     ['trade on our own quote: automatic', trade(), {}, { sign: true }],
+    ['trade on our own quote once the contract finalized the channel: refused (it pays out by its state alone)', trade(), { ended: { status: 'finalized', version: 4 } }, { sign: false, ask: false, code: 'CHANNEL_ENDED', message: 'the contract finalized the channel with v4: a state signed now moves no money' }],
+    ['settle once the contract closed the channel: refused', settle, { ended: { status: 'closed', version: 6 } }, { sign: false, ask: false, code: 'CHANNEL_ENDED', message: 'the contract closed the channel with v6: a state signed now moves no money' }],
+    ['an approved final state once the contract finalized: refused', final, { approvals: [intentKey(final)], ended: { status: 'finalized', version: 2 } }, { sign: false, ask: false, code: 'CHANNEL_ENDED', message: 'the contract finalized the channel with v2: a state signed now moves no money' }],
     ['trade on our quote, cancelled by us', trade(), { cancelled: [quoteHash(ours!.quote)] }, { sign: false, ask: false, code: 'QUOTE_CANCELLED', message: `quote ${quoteHash(ours!.quote).slice(0, 12)} was cancelled by party A` }],
     [
       'trade on our quote of a request the peer\'s counter already filled: refused (one fill per request)',

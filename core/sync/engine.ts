@@ -78,6 +78,23 @@ export interface EngineInput {
   readonly now: number
   readonly policy?: SigningPolicy
   readonly verifier?: SignatureVerifier
+  /** The contract finalized or closed the channel (as the caller read it): nothing co-signed moves money any more. */
+  readonly ended?: ChannelEnded | null
+}
+
+/**
+ * The settlement contract ended the channel: finalized after a dispute, or closed, holding
+ * `version`. From then on it pays out by that state alone, so the engine signs nothing more (a
+ * peer's proposal is refused with CHANNEL_ENDED) and re-proposes no own intent.
+ */
+export interface ChannelEnded {
+  readonly status: 'finalized' | 'closed'
+  readonly version: number
+}
+
+/** Why nothing is signed in an ended channel, in words. */
+export function channelEndedMessage(e: ChannelEnded): string {
+  return `the contract ${e.status} the channel with v${e.version}: a state signed now moves no money`
 }
 
 // ---- outputs ----
@@ -383,11 +400,14 @@ export function decideSigning(
     readonly me: Party; readonly persisted: Pick<PersistedChannel, 'approvals' | 'declined'>; readonly now: number; readonly policy: SigningPolicy; readonly cancelled: (quoteHash: Hex) => boolean
     /** The requests a trade filled (one fill per request: `takenByAnother`). */
     readonly filled: ReadonlyMap<string, RequestFill>
+    /** The contract ended the channel: nothing is signed. */
+    readonly ended?: ChannelEnded | null
   },
 ): Decision {
-  const { me, persisted, now, policy, cancelled, filled } = ctx
+  const { me, persisted, now, policy, cancelled, filled, ended } = ctx
   const t = c.transition
   const intent = intentKey(t, c.state)
+  if (ended) return { sign: false, ask: false, code: 'CHANNEL_ENDED', message: channelEndedMessage(ended) }
   if (persisted.declined.has(intent)) return { sign: false, ask: false, code: 'DECLINED', message: 'declined by the user' }
   if (t === null) return persisted.approvals.has(intent) ? { sign: true } : { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: 'opening balances need approval' }
   if (t.timestamp > now + policy.maxFutureMs) return { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${t.timestamp} is in the future` }
@@ -420,6 +440,7 @@ interface EngineContext {
   readonly verifier: SignatureVerifier
   /** Quote and attestation checks inside core's transition checks use the engine's verifier too. */
   readonly topts: TransitionOptions
+  readonly ended: ChannelEnded | null
 }
 
 /** Is `sig` party's valid signature on the state `c` (of this channel)? */
@@ -434,6 +455,7 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const ctx: EngineContext = {
     params, channelId: channelIdOf(params), me, peer: otherParty(me), now, policy: input.policy ?? DEFAULT_POLICY, verifier,
     topts: verifier.bytes ? { verify: verifier.bytes } : {},
+    ended: input.ended ?? null,
   }
   const known = knownStates(ctx, doc, persisted)
   const chain = acceptedChain(ctx, known.cands, known.roots)
@@ -451,7 +473,8 @@ export function computeChannelView(input: EngineInput): ChannelView {
   const actions: EngineAction[] = [
     ...(pending.countersign ? [{ kind: 'countersign', proposal: toProposal(pending.countersign), proposerSig: pending.countersign.sigs[pending.countersign.proposer!]! } as const] : []),
     ...pending.actions,
-    ...own.actions,
+    // An ended channel re-proposes nothing (its outcomes stay as they are: the app shows them void).
+    ...(ctx.ended ? own.actions.filter((a) => a.kind !== 'propose') : own.actions),
     ...republishing(ctx, doc, persisted, latest, latestSigned, cancelled),
     ...withdrawals(ctx, quotes.quotes, persisted, cancelled, filled),
   ]
@@ -738,7 +761,7 @@ function pendingProposals(
       entry(theirs ? 'refused' : 'awaiting-peer', theirs ? `${theirs.code}: ${theirs.message}` : '')
       continue
     }
-    const d = decideSigning(c, { me, persisted: x.persisted, now: ctx.now, policy: ctx.policy, cancelled: x.cancelled, filled: x.filled })
+    const d = decideSigning(c, { me, persisted: x.persisted, now: ctx.now, policy: ctx.policy, cancelled: x.cancelled, filled: x.filled, ended: ctx.ended })
     decisions.set(c.hash, d)
     const mine = refusedBy(c.hash, me)
     if (mine) entry('refused', `${mine.code}: ${mine.message}`)

@@ -10,6 +10,7 @@ export type SyncErrorCode =
   | 'NOT_OPEN'
   | 'ALREADY_SIGNED_VERSION'
   | 'SESSION_CLOSED'
+  | 'CHANNEL_ENDED'
   | 'INVITE_INVALID'
   | 'ROOM_CONFIG'
   | 'BAD_SIGNER'

@@ -3,7 +3,7 @@ import type { Hex } from '../bytes.ts'
 import type { Position } from '../state.ts'
 import type { ChannelView, IntentOutcome, PendingProposal } from './engine.ts'
 import type { ContractChannelStatus } from '../channel.ts'
-import { outcomeOpen, positionsToSettle, settlesInChannel } from './expiry.ts'
+import { channelEnded, outcomeOpen, positionsToSettle, settlesInChannel } from './expiry.ts'
 
 const EXPIRY = Date.UTC(2026, 1, 27, 8)
 const position = (id: string, expiry = EXPIRY) => ({ id: id as Hex, buyer: 'A', terms: { feed: 'BTC-USD', expiry }, premium: 0n, lockA: 0n, lockB: 0n }) as unknown as Position
@@ -56,5 +56,19 @@ describe('outcomeOpen', () => {
   it('is open while pending, awaiting the peer or retrying; done, refused and failed are settled either way', () => {
     const all: Record<IntentOutcome['status'], boolean> = { pending: true, 'awaiting-peer': true, retrying: true, done: false, refused: false, failed: false }
     for (const [status, open] of Object.entries(all)) expect(outcomeOpen({ status: status as IntentOutcome['status'] }), status).toBe(open)
+  })
+})
+
+describe('channelEnded', () => {
+  it('is the contract\'s finalize or close, with the version it holds; nothing while the channel still settles in the channel or is unread', () => {
+    const cases: [ContractChannelStatus | null, ReturnType<typeof channelEnded>][] = [
+      [null, null], ['none', null], ['open', null], ['disputed', null],
+      ['finalized', { status: 'finalized', version: 7 }], ['closed', { status: 'closed', version: 7 }],
+    ]
+    for (const [status, ended] of cases) {
+      expect(channelEnded(status === null ? null : { status, version: 7 }), String(status)).toEqual(ended)
+      // One rule with settlesInChannel: ended exactly where the channel no longer settles in the channel.
+      if (status !== null) expect(channelEnded({ status, version: 7 }) !== null, String(status)).toBe(!settlesInChannel(status))
+    }
   })
 })

@@ -6,7 +6,7 @@ import type { ContractChannelStatus } from '../channel.ts'
 import type { SignedAttestation } from '../attestation.ts'
 import type { Position } from '../state.ts'
 import type { Settlement } from '../transition.ts'
-import { intentKey, type ChannelView, type IntentOutcome } from './engine.ts'
+import { intentKey, type ChannelEnded, type ChannelView, type IntentOutcome } from './engine.ts'
 
 /**
  * Whether an in-channel settle can still take effect. Once the contract finalized or closed the
@@ -17,6 +17,15 @@ import { intentKey, type ChannelView, type IntentOutcome } from './engine.ts'
  */
 export function settlesInChannel(chain: ContractChannelStatus | null): boolean {
   return chain === 'none' || chain === 'open' || chain === 'disputed'
+}
+
+/**
+ * The contract's end of the channel, for the session (ChannelSession.setEnded: it signs nothing
+ * more): finalized or closed, with the version the contract holds. Null where the channel still
+ * settles in the channel (settlesInChannel) or the contract has not been read.
+ */
+export function channelEnded(chain: { readonly status: ContractChannelStatus; readonly version: number } | null): ChannelEnded | null {
+  return chain !== null && (chain.status === 'finalized' || chain.status === 'closed') ? { status: chain.status, version: chain.version } : null
 }
 
 /**

@@ -326,6 +326,31 @@ describe('close()', () => {
   })
 })
 
+describe('a channel the contract ended', () => {
+  it('signs nothing more once the owner says the contract finalized it: the peer\'s proposal is refused with why, own proposals are refused at once, an own intent is not re-proposed', async () => {
+    const { a, b, params, settle, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 1, T0 + DAY))
+    const v = a.view.latest!.state.version
+    a.setEnded({ status: 'finalized', version: v })
+    await settle()
+    // B takes another of A's quotes: A would sign that at once; now it refuses, in words B reads.
+    const [q] = quotePool(params, 'A', 1, T0 + DAY, 77n)
+    await a.publishQuote(q!)
+    await settle()
+    const proposed = await b.accept(stateKey(q!))
+    await settle()
+    expect(a.view.latest!.state.version).toBe(v)
+    expect(b.view.pending.find((p) => p.proposal.hash === proposed)).toMatchObject({ status: 'refused', reason: `CHANNEL_ENDED: the contract finalized the channel with v${v}: a state signed now moves no money` })
+    // A's own proposals are refused before anything is signed.
+    await expect(a.proposeFinal()).rejects.toMatchObject({ code: 'CHANNEL_ENDED' })
+    expect(a.view.mySignedVersion).toBe(v)
+    // Not ended any more (a reading that was wrong): the engine decides as before.
+    a.setEnded(null)
+    await settle()
+    expect(a.view.latest!.state.version).toBe(v)
+  })
+})
+
 describe('one fill per request (an RFQ ticket is filled once, whichever of its quotes is taken)', () => {
   /** A asks for a put; B quotes 1,300; A counters at 1,250; B counters that at 1,275 (all valid 5 minutes). */
   async function haggled() {

@@ -17,7 +17,7 @@ import type { OptionPackage } from '../terms.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { bytesToHex } from '../bytes.ts'
-import { computeChannelView, intentKey, requestFilledMessage, takenByAnother, DEFAULT_POLICY, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
+import { channelEndedMessage, computeChannelView, intentKey, requestFilledMessage, takenByAnother, DEFAULT_POLICY, type ChannelEnded, type ChannelView, type EngineAction, type OwnSignature, type PersistedChannel, type QuoteView, type SigningPolicy } from './engine.ts'
 import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
@@ -90,6 +90,8 @@ export class ChannelSession {
   private closed = false
   /** Actions running outside the engine's queue (quote, cancel, decide): close() waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>()
+  /** The contract ended the channel (setEnded): the engine signs nothing more. */
+  private ended: ChannelEnded | null = null
   private ownRfqs = new Map<string, { input: RfqInput; at: number }>()
   /** Rejections of replaced epochs, still shown (withShed), and the last epoch's own. */
   private shed: RejectedEntry[] = []
@@ -162,6 +164,18 @@ export class ChannelSession {
 
   setPresence(p: { name: string; editing: { rfqId: string; field: string } | null }): void {
     this.ui.setPresence(this.me, p)
+  }
+
+  /**
+   * What the owner read on the contract: once it finalized or closed the channel it pays out by the
+   * state it holds, and this session signs nothing more (the engine refuses the peer's proposals
+   * with CHANNEL_ENDED and re-proposes no own intent; this party's proposals are refused at once).
+   * Null: not ended (or not known). The chain is read again on every start.
+   */
+  setEnded(ended: ChannelEnded | null): void {
+    if (ended?.status === this.ended?.status && ended?.version === this.ended?.version) return
+    this.ended = ended
+    this.schedule()
   }
 
   // ---- actions ----
@@ -375,6 +389,7 @@ export class ChannelSession {
   }
 
   private proposeOn(view: ChannelView, t: Transition): Promise<Hex> {
+    if (this.ended) throw new SyncError('CHANNEL_ENDED', channelEndedMessage(this.ended))
     if (!view.latest) throw new SyncError('NOT_OPEN', 'the channel has no co-signed opening state yet')
     const version = Math.max(view.nextVersion, this.guard.maxSignedVersion + 1)
     const state = applyTransition(this.params, view.latest.state, t, version, { verify: this.verifier.bytes }) // throws TransitionError with a code
@@ -430,7 +445,7 @@ export class ChannelSession {
    */
   compute(): ChannelView {
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
-    const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier })
+    const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier, ended: this.ended })
     const view = this.withShed(doc.epoch, computed)
     this.lastCompute = { doc, gen: this.storage.gen, view }
     if (view.latest) this.storage.noteSeen(view.latest)

@@ -12,7 +12,7 @@ function position(n: number): Position {
   const terms = btcPackage(ch.oracle.publicKey, [put(90_000 + n * 1_000, 0.1)])
   return { id: n.toString(16).padStart(64, '0'), buyer: 'A', terms, premium: 1n, ...collateralFor(terms, 'A') }
 }
-const [p1, p2, p3] = [position(1), position(2), position(3)]
+const [p1, p2, p3, p4] = [position(1), position(2), position(3), position(4)]
 const latest = [p1, p2, p3]
 const paid = (p: Position, how: PositionPaidOnChain['how'] = 'settled'): PositionPaidOnChain =>
   ({ positionId: p.id, how, price: how === 'settled' ? usd(85_000) : null, toA: p.lockA, toB: p.lockB, block: 9n, time: 0, txHash: '0x00' })
@@ -28,6 +28,9 @@ describe('openPositionsOnChain', () => {
     ['finalized, one refunded after the fallback: no longer open either', view('finalized', [p2, p3], [paid(p1, 'refunded')]), [p2, p3]],
     ['finalized with a state this party lacks: the latest less what was paid out', view('finalized', null, [paid(p3)]), [p1, p2]],
     ['finalized: a position the finalized state never held is not at stake', view('finalized', [p1]), [p1]],
+    // A stale dispute nobody refuted: the contract finalized v5, the trader's latest is v7. p4 was
+    // closed out at v6 (it moved no money: still locked), p2 and p3 were traded at v6 and v7 (never on chain).
+    ['finalized an older state: its positions, one closed out after it too, none traded after it', view('finalized', [p1, p4]), [p1, p4]],
     ['closed after the last payout: none', view('closed', [], [paid(p1), paid(p2), paid(p3)]), []],
     ['closed, whatever the state lists: the contract holds nothing', view('closed', null), []],
   ]

@@ -10,20 +10,27 @@ import type { SettlementChannelView } from './settlement.ts'
 export type ChainPositionsView = Pick<SettlementChannelView, 'status' | 'lockedPositions' | 'paidOut'>
 
 /**
- * The positions of `positions` (the party's latest co-signed state) still open: all of them while
- * the channel is open or disputed on the contract (or unknown there); after finalize, those the
- * contract still holds locked; none once it closed the channel (it holds nothing: each was paid out,
- * or was never locked on chain). Keeps the array itself when nothing left.
+ * The positions still open, given `positions` (the party's latest co-signed state): all of them
+ * while the channel is open or disputed on the contract (or unknown there); after finalize, those
+ * the contract still holds locked, which are the finalized state's (an older one than `positions`
+ * after a stale dispute nobody refuted: a position traded after it is not at stake, one closed out
+ * after it still is, since the close-out moved no money; see superseded.ts); none once it closed
+ * the channel (it holds nothing: each was paid out, or was never locked on chain). Keeps the array
+ * itself when it lists the same positions.
  */
 export function openPositionsOnChain(positions: readonly Position[], chain: ChainPositionsView | null): readonly Position[] {
   if (chain === null || chain.status === 'none' || chain.status === 'open' || chain.status === 'disputed') return positions
   if (chain.status === 'closed') return positions.length === 0 ? positions : []
-  // Finalized. The contract's locked list, when this party holds the finalized state; else (the
-  // contract finalized another state) the latest state less what the contract paid out.
-  const still = chain.lockedPositions !== null ? new Set(chain.lockedPositions.map((p) => p.id)) : null
-  const paid = new Set(chain.paidOut.map((x) => x.positionId))
-  const open = positions.filter((p) => (still === null ? !paid.has(p.id) : still.has(p.id)))
-  return open.length === positions.length ? positions : open
+  // Finalized. The contract's locked list, when this party could get the finalized state; else
+  // the latest state less what the contract paid out.
+  let open: readonly Position[]
+  if (chain.lockedPositions !== null) open = chain.lockedPositions
+  else {
+    const paid = new Set(chain.paidOut.map((x) => x.positionId))
+    open = positions.filter((p) => !paid.has(p.id))
+  }
+  const ids = new Set(positions.map((p) => p.id))
+  return open.length === positions.length && open.every((p) => ids.has(p.id)) ? positions : open
 }
 
 /**

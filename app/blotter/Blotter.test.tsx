@@ -28,7 +28,7 @@ function bodyCells(html: string): string[][] {
 
 describe('Blotter', () => {
   it('lists each settlement at expiry beside the fills: no premium or vol, the fixing, the payout to me, its state or "on chain"', () => {
-    const book = { ...withPaidOnChain(bookOf(entries, meta), [paid], [p2], meta, 2), vols: new Map(), entries }
+    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 3, paidOut: [paid], held: null }, meta, [p2]), vols: new Map(), entries }
     const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
     expect(html).toContain('<th scope="col" class="num">Fixing</th><th scope="col" class="num">Payout</th>')
     // Newest first: the payout on chain, the settle at v3, the two fills.
@@ -38,6 +38,18 @@ describe('Blotter', () => {
     expect(settled!.slice(1), 'the first put settled in the channel at v3').toEqual(['settled BTC-USD 2026-02-27 · long put 90,000 x 0.5', 'bought', '0.5 BTC', '—', '—', '85,000.00', '+2,500.00 USDC', 'v3'])
     expect(fill2!.slice(4), 'a fill keeps its premium, no fixing or payout').toEqual(['-700.00 USDC', '—', '—', '—', 'v2'])
     expect(fill1!.at(-1)).toBe('v1')
-    expect(html).toContain('title="settled on chain (v2 finalized)"')
+    expect(html).toContain('title="settled on chain (v3 finalized)"')
+  })
+
+  it('marks the rows co-signed after the version the contract finalized, says why above the table, names it in the CSV', () => {
+    // The contract finalized v1 (a stale dispute nobody refuted): the trade at v2 and the settle at v3 moved no money.
+    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 1, paidOut: [], held: null }, meta), vols: new Map(), entries }
+    const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
+    expect(html).toContain('data-testid="blotter-superseded"')
+    expect(html).toContain('v2 and v3 were co-signed after the version the contract finalized (v1): they moved no money.')
+    expect([...html.matchAll(/<tr data-kind="(\w+(?:-\w+)?)"( class="superseded" data-superseded="true")?>/g)].map((m) => [m[1], m[2] !== undefined])).toEqual([
+      ['settlement', true], ['fill', true], ['fill', false],
+    ])
+    expect(html).toContain('title="v3 was co-signed after the version the contract finalized (v1): it moved no money" data-testid="blotter-superseded-pill"')
   })
 })

@@ -9,7 +9,7 @@ import { downloadText } from '../download.ts'
 import { formatFixing, formatVol, NO_VALUE } from '../risk/format.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
-import { blotterCsv, blotterRows, bookOf, closedHowText, withPaidOnChainView, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, sizeText, timeText, type BlotterRow } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, withPaidOnChain, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, rowSupersededText, sizeText, supersededNotes, timeText, type BlotterRow } from './book.ts'
 import { loadBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
 import { useChainViews, type ChainViewsSnapshot } from '../channel/chainViews.ts'
@@ -27,7 +27,7 @@ function otherBooks(records: readonly ChannelRecord[], except: Hex, chains: Chai
     if (r.channelId === except) continue
     const stored = loadBook(r.channelId)
     const meta = { channelId: r.channelId, counterparty: r.label, me: r.me }
-    rows.push(...blotterRows(withPaidOnChainView(bookOf(stored.entries, meta), chains.get(r.channelId) ?? null, meta)))
+    rows.push(...blotterRows(withPaidOnChain(bookOf(stored.entries, meta), chains.get(r.channelId) ?? null, meta)))
     for (const [k, v] of stored.vols) vols.set(k, v)
   }
   return { rows, vols }
@@ -46,6 +46,8 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
     const rows = [...blotterRows(book), ...(others?.rows ?? [])]
     return rows.sort((a, b) => rowFacts(b).time - rowFacts(a).time || rowFacts(b).version - rowFacts(a).version)
   }, [book, others])
+  // Rows co-signed after the version the contract finalized moved no money: said above the table, marked in it.
+  const superseded = useMemo(() => supersededNotes(all), [all])
   const needle = text.trim().toLowerCase()
   const rows = all.filter((r) => (side === 'any' || rowFacts(r).side === side) && (needle === '' || rowSearchText(r).includes(needle)))
   const exportCsv = () => downloadText(`blotter-${scope === 'all' ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
@@ -67,6 +69,11 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
           <button type="button" className="secondary small" onClick={exportCsv} disabled={rows.length === 0}>Export CSV</button>
         </div>
       </div>
+      {superseded.length > 0 && (
+        <ul className="notices" aria-label="Trades that moved no money" data-testid="blotter-superseded">
+          {superseded.map((n) => <li key={n} className="warn">{n}</li>)}
+        </ul>
+      )}
       {rows.length === 0 ? (
         <p className="muted">{all.length === 0 ? 'No trades yet.' : 'No trade matches the filter.'}</p>
       ) : (
@@ -93,11 +100,16 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
                 const { time, side: s, amount } = rowFacts(r)
                 const v = r.kind === 'fill' ? vols.get(f.positionId) : null
                 const money = (minor: bigint) => <Money minor={minor} decimals={f.terms.assetDecimals} asset={f.terms.asset} signed />
+                const voidText = rowSupersededText(r)
                 return (
-                  <tr key={`${f.channelId}${f.positionId}${r.kind}`} data-kind={r.kind}>
+                  <tr key={`${f.channelId}${f.positionId}${r.kind}${rowFacts(r).version}`} data-kind={r.kind} className={voidText ? 'superseded' : undefined} data-superseded={voidText ? 'true' : undefined}>
                     <td>{timeText(time)}</td>
                     {scope === 'all' && <td>{f.counterparty}</td>}
-                    <td>{r.kind !== 'fill' && <span className="pill">{r.kind === 'settlement' ? r.how : r.kind}</span>} {instrumentOf(f)}</td>
+                    <td>
+                      {voidText && <><span className="pill warn" title={voidText} data-testid="blotter-superseded-pill">moved no money</span>{' '}</>}
+                      {r.kind !== 'fill' && <span className="pill">{r.kind === 'settlement' ? r.how : r.kind}</span>} {instrumentOf(f)}
+                      {voidText && <span className="sr-only">: {voidText}</span>}
+                    </td>
                     <td>{s}</td>
                     <td className="num">{sizeText(f)}</td>
                     <td className="num">{amount === null ? NO_VALUE : money(s === 'sold' ? amount : -amount)}</td>

@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
-import { SettlementReport } from './SettlementReport.tsx'
+import { SettlementReport, realisedTotalOf } from './SettlementReport.tsx'
 import type { ClosedPosition } from './book.ts'
 
 const closed = (id: string, payout: bigint, premium: bigint): ClosedPosition => ({
@@ -23,5 +23,17 @@ describe('SettlementReport', () => {
     expect(rows[3]!.at(-2)).toBe('+0.04 USDC')
     // The exact figures stay on hover.
     expect(html).toContain('title="exact: 0.010000 USDC (the total shown is the sum of the rows as shown)"')
+  })
+
+  it('marks a close co-signed after the version the contract finalized, and leaves it out of the total with a note naming both versions', () => {
+    const stale = { ...closed('c', 9_000_000n, 0n), version: 7, supersededBy: 5 }
+    const rows = [closed('a', 1_000_000n, 0n), stale]
+    expect(realisedTotalOf(rows)).toMatchObject({ counted: 1, note: 'v7 was co-signed after the version the contract finalized (v5): it moved no money. Its close is left out of the total.' })
+    const html = renderToStaticMarkup(<SettlementReport closed={rows} asset="USDC" decimals={6} />)
+    expect(html).toContain('data-superseded="true"')
+    expect(html).toContain('moved no money</span>')
+    expect(html).toContain('Realised P&amp;L (1 of 1 position; 1 that moved no money left out)')
+    expect(html.match(/data-testid="realised-total"[^>]*>(.*?)<\/td>/)![1]!.replace(/<[^>]+>/g, '')).toBe('+1.00 USDC')
+    expect(html).toContain('data-testid="settlement-report-superseded">v7 was co-signed after the version the contract finalized (v5)')
   })
 })

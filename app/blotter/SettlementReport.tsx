@@ -1,13 +1,29 @@
 // Positions that left the channel: the price the oracle attested (or the close-out payment), what
 // each paid me, the premium I paid or received, and the realised P&L. After a dispute the contract
-// pays the positions out itself: they are listed as settled (or refunded) on chain.
+// pays the positions out itself: they are listed as settled (or refunded) on chain. A close
+// co-signed after the version the contract finalized moved no money: listed, marked, left out of
+// the total (`realisedTotalOf`).
 import { formatFixing } from '../risk/format.ts'
+import { supersededInWords } from '../channel/superseded.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
 import { closedHowText, instrumentOf, timeText, type ClosedPosition } from './book.ts'
 
+/**
+ * What the report's total counts: the positions whose realised P&L is known and whose close counts
+ * (`known`); the closes co-signed after the version the contract finalized are apart (`superseded`),
+ * with why in words.
+ */
+export function realisedTotalOf(closed: readonly ClosedPosition[]): { readonly known: readonly ClosedPosition[]; readonly counted: number; readonly superseded: readonly ClosedPosition[]; readonly note: string | null } {
+  const superseded = closed.filter((c) => c.supersededBy !== undefined)
+  const counted = closed.filter((c) => c.supersededBy === undefined)
+  const note = superseded.length === 0 ? null
+    : `${supersededInWords(superseded.map((c) => c.version), superseded[0]!.supersededBy!)}. ${superseded.length === 1 ? 'Its close is' : `Their ${superseded.length} closes are`} left out of the total.`
+  return { known: counted.filter((c) => c.realised !== null), counted: counted.length, superseded, note }
+}
+
 export function SettlementReport({ closed, asset, decimals }: { closed: readonly ClosedPosition[]; asset: string; decimals: number }) {
   if (closed.length === 0) return null
-  const known = closed.filter((c) => c.realised !== null)
+  const { known, counted, note } = realisedTotalOf(closed)
   const money = (v: bigint | null) => (v === null ? <span className="muted">not known here</span> : <Money minor={v} decimals={decimals} asset={asset} signed />)
   // A row's realised P&L is its payout plus its premium as shown beside it, and the column's total
   // the sum of those (MoneyTotal): the figures on screen add up; the exact ones are on hover.
@@ -31,9 +47,12 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
           </thead>
           <tbody>
             {[...closed].reverse().map((c) => (
-              <tr key={`${c.positionId}${c.version}`}>
+              <tr key={`${c.positionId}${c.version}`} className={c.supersededBy !== undefined ? 'superseded' : undefined} data-superseded={c.supersededBy !== undefined ? 'true' : undefined}>
                 <td>{c.fill ? `${c.fill.side} ${instrumentOf(c.fill)}` : `position ${c.positionId.slice(0, 10)}…`}</td>
-                <td data-testid="closed-how">{closedHowText(c)}</td>
+                <td data-testid="closed-how">
+                  {closedHowText(c)}
+                  {c.supersededBy !== undefined && <> <span className="pill warn" title={supersededInWords([c.version], c.supersededBy)}>moved no money</span><span className="sr-only">: {supersededInWords([c.version], c.supersededBy)}</span></>}
+                </td>
                 <td className="num">{c.price ? formatFixing(c.price.value, c.price.decimals) : '—'}</td>
                 <td className="num">{money(c.payout)}</td>
                 <td className="num">{money(c.premium)}</td>
@@ -44,13 +63,14 @@ export function SettlementReport({ closed, asset, decimals }: { closed: readonly
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row" colSpan={5}>Realised P&amp;L ({known.length} of {closed.length} position{closed.length === 1 ? '' : 's'})</th>
+              <th scope="row" colSpan={5}>Realised P&amp;L ({known.length} of {counted} position{counted === 1 ? '' : 's'}{counted < closed.length ? `; ${closed.length - counted} that moved no money left out` : ''})</th>
               <td className="num" data-testid="realised-total"><MoneyTotal rows={known.flatMap(parts)} decimals={decimals} asset={asset} signed /></td>
               <td />
             </tr>
           </tfoot>
         </table>
       </div>
+      {note && <p className="warn small" data-testid="settlement-report-superseded">{note}</p>}
     </section>
   )
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
 import { collateralFor, quoteHash, settlementPayout, type ChannelState, type Position, type Transition } from '../../core/index.ts'
-import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, withPaidOnChain, withPaidOnChainView, type BookEntry } from './book.ts'
+import type { HeldState, PositionPaidOnChain } from '../../channel-contract/client/index.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, rowSupersededText, supersededNotes, withPaidOnChain, type BookEntry, type PaidOnChainView } from './book.ts'
+import { realisedOf } from '../book/book.ts'
 import { auditRows } from '../channel/auditText.ts'
+
+/** The channel as the contract shows it once it finalized `version` and paid `paidOut`. */
+const finalized = (paidOut: readonly PositionPaidOnChain[], version = 6, held: HeldState | null = null): PaidOnChainView => ({ status: 'finalized', version, paidOut, held })
 
 const ch = testChannel()
 const terms = btcPackage(ch.oracle.publicKey, [put(90_000, 0.5)])
@@ -38,13 +42,13 @@ describe('bookOf', () => {
     const { fills } = book
     const lines = blotterCsv(blotterRows(book), new Map([[fills[0]!.positionId, 0.5612]])).trim().split('\n')
     expect(lines).toHaveLength(5)
-    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout')
-    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId},fill,,`)
+    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout,superseded_by_version')
+    expect(lines[1]).toBe(`${new Date(T0).toISOString()},${ch.channelId},Bob,1,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,1200.000000,USDC,56.12,${fills[0]!.positionId},fill,,,`)
     expect(lines[2]!.split(',')[10]).toBe('')
     // A closes the first out and is paid 1,500: a sale at 1,500 (before, the blotter listed only the two fills).
-    expect(lines[3]).toBe(`${new Date(T0 + 2000).toISOString()},${ch.channelId},Bob,4,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",sold,0.5,1500.000000,USDC,,${fills[0]!.positionId},close-out,,`)
+    expect(lines[3]).toBe(`${new Date(T0 + 2000).toISOString()},${ch.channelId},Bob,4,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",sold,0.5,1500.000000,USDC,,${fills[0]!.positionId},close-out,,,`)
     // The second expires and settles at v5 at 85,000: no premium, the fixing and the 2,500 it paid A, exact.
-    expect(lines[4], 'the settlement at expiry is a line of the blotter').toBe(`${new Date(T0 + 3000).toISOString()},${ch.channelId},Bob,5,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${fills[1]!.positionId},settlement,85000.00,2500.000000`)
+    expect(lines[4], 'the settlement at expiry is a line of the blotter').toBe(`${new Date(T0 + 3000).toISOString()},${ch.channelId},Bob,5,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${fills[1]!.positionId},settlement,85000.00,2500.000000,`)
   })
 
   it('lists a settlement at expiry with the side of the expired position and what it paid, from both sides', () => {
@@ -86,7 +90,7 @@ describe('withPaidOnChain: positions the contract paid out after a dispute', () 
   it('lists one settled on chain with its price and payout, exact, from each side', () => {
     // Settled at 84,000: the 0.5 put pays A 3,000; A paid 700, so A realised +2,300, B -2,300.
     for (const [me, payout, premium] of [['A', usdc(3000), -usdc(700)], ['B', -usdc(3000), usdc(700)]] as const) {
-      const book = withPaidOnChain(bookOf(withThird, meta(me)), [onChain('settled', usd(84_000))], [p3], meta(me), 6)
+      const book = withPaidOnChain(bookOf(withThird, meta(me)), finalized([onChain('settled', usd(84_000))]), meta(me), [p3])
       const last = book.closed.at(-1)!
       expect([last.how, last.version, last.time, last.price, last.payout, last.premium, last.realised]).toEqual(['settled on chain', 6, EXPIRY + 60_000, { value: usd(84_000), decimals: 2 }, payout, premium, payout + premium])
       expect(closedHowText(last)).toBe('settled on chain (v6 finalized)')
@@ -95,39 +99,90 @@ describe('withPaidOnChain: positions the contract paid out after a dispute', () 
   })
 
   it('puts what the contract paid in the blotter: "on chain" as its state, the fixing and the payout less the lock, exact; a refund as kind refund', () => {
-    const settled = withPaidOnChain(bookOf(withThird, meta('A')), [onChain('settled', usd(84_000))], [p3], meta('A'), 6)
+    const settled = withPaidOnChain(bookOf(withThird, meta('A')), finalized([onChain('settled', usd(84_000))]), meta('A'), [p3])
     const row = blotterRows(settled).find((r) => r.kind === 'settlement' && r.fill.positionId === p3.id)!
     expect([rowStateText(row), rowFacts(row).side, rowFacts(row).time, rowFacts(row).amount]).toEqual(['on chain', 'bought', EXPIRY + 60_000, null])
-    expect(blotterCsv([row], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${p3.id},settlement,84000.00,3000.000000`)
-    const refunded = withPaidOnChain(bookOf(withThird, meta('B')), [onChain('refunded', null)], [p3], meta('B'), 6)
+    expect(blotterCsv([row], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · long put 90,000 x 0.5",bought,0.5,,USDC,,${p3.id},settlement,84000.00,3000.000000,`)
+    const refunded = withPaidOnChain(bookOf(withThird, meta('B')), finalized([onChain('refunded', null)]), meta('B'), [p3])
     const refund = blotterRows(refunded).find((r) => r.kind === 'settlement' && r.fill.positionId === p3.id)!
     expect(rowSearchText(refund)).toContain('refunded on chain')
-    expect(blotterCsv([refund], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · short put 90,000 x 0.5",sold,0.5,,USDC,,${p3.id},refund,,0.000000`)
+    expect(blotterCsv([refund], new Map()).trim().split('\n')[1]).toBe(`${new Date(EXPIRY + 60_000).toISOString()},${ch.channelId},x,on chain,"BTC-USD 2026-02-27 · short put 90,000 x 0.5",sold,0.5,,USDC,,${p3.id},refund,,0.000000,`)
   })
 
   it('from a channel\'s view on the contract alone (the blotter across channels): the locks of the state the contract holds', () => {
     const held = { known: true as const, state: { positions: [p3] } as unknown as ChannelState, from: 'own' as const, fn: null, txHash: null }
-    const view = { paidOut: [onChain('settled', usd(84_000))], held, version: 6 }
-    const fromView = withPaidOnChainView(bookOf(withThird, meta('A')), view, meta('A'))
-    expect(fromView).toEqual(withPaidOnChain(bookOf(withThird, meta('A')), view.paidOut, [p3], meta('A'), 6))
+    const view = finalized([onChain('settled', usd(84_000))], 6, held)
+    const fromView = withPaidOnChain(bookOf(withThird, meta('A')), view, meta('A'))
+    expect(fromView).toEqual(withPaidOnChain(bookOf(withThird, meta('A')), finalized(view.paidOut), meta('A'), [p3]))
     expect(blotterRows(fromView).filter((r) => r.kind === 'settlement').map(rowStateText), 'the settle at v5 and the payout on chain').toEqual(['v5', 'on chain'])
     // The held state not known here: listed, its payout not known; not read yet, or nothing paid: the book as it was.
-    expect(withPaidOnChainView(bookOf(withThird, meta('A')), { ...view, held: { known: false, reason: 'x' } }, meta('A')).closed.at(-1)).toMatchObject({ how: 'settled on chain', payout: null })
+    expect(withPaidOnChain(bookOf(withThird, meta('A')), { ...view, held: { known: false, reason: 'x' } }, meta('A')).closed.at(-1)).toMatchObject({ how: 'settled on chain', payout: null })
     const book = bookOf(withThird, meta('A'))
-    expect(withPaidOnChainView(book, null, meta('A'))).toBe(book)
-    expect(withPaidOnChainView(book, { ...view, paidOut: [] }, meta('A'))).toBe(book)
+    expect(withPaidOnChain(book, null, meta('A'))).toBe(book)
+    expect(withPaidOnChain(book, { ...view, paidOut: [] }, meta('A'))).toBe(book)
   })
 
   it('a refund pays nothing either way: the premium is the realised P&L', () => {
-    const last = withPaidOnChain(bookOf(withThird, meta('A')), [onChain('refunded', null)], [p3], meta('A'), 6).closed.at(-1)!
+    const last = withPaidOnChain(bookOf(withThird, meta('A')), finalized([onChain('refunded', null)]), meta('A'), [p3]).closed.at(-1)!
     expect([last.how, last.price, last.payout, last.realised]).toEqual(['refunded on chain', null, 0n, -usdc(700)])
   })
 
   it('without the position (its locks) the payout is not known here; a position closed in the channel is not listed twice', () => {
-    expect(withPaidOnChain(bookOf(withThird, meta('A')), [onChain('settled', usd(84_000))], [], meta('A'), 6).closed.at(-1)).toMatchObject({ payout: null, realised: null, premium: -usdc(700) })
+    expect(withPaidOnChain(bookOf(withThird, meta('A')), finalized([onChain('settled', usd(84_000))]), meta('A'), []).closed.at(-1)).toMatchObject({ payout: null, realised: null, premium: -usdc(700) })
     const book = bookOf(withThird, meta('A'))
     const settledInChannel = { ...onChain('settled', usd(84_000)), positionId: quoteHash(q2.quote) }
-    expect(withPaidOnChain(book, [settledInChannel], [p3], meta('A'), 6)).toBe(book)
+    expect(withPaidOnChain(book, finalized([settledInChannel]), meta('A'), [p3])).toBe(book)
+  })
+})
+
+describe('withPaidOnChain: versions co-signed after the one the contract finalized (a stale dispute nobody refuted)', () => {
+  // The contract finalized v3 (both puts open, A their buyer); A's latest is v6: the close-out of the
+  // first at v4, the settle of the second at v5 and a third trade at v6 moved no money. The contract
+  // then settled the first put itself, at 84,000, from v3's locks.
+  const q3 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(700), nonce: 3n, rfqId: 'r3' })
+  const latest: BookEntry[] = [...entries, { version: 6, transition: { type: 'trade', quote: q3, timestamp: T0 + 4000 } }]
+  const p1: Position = { id: quoteHash(q1.quote), buyer: 'A', terms, premium: usdc(1200), ...collateralFor(terms, 'A') }
+  const p2: Position = { id: quoteHash(q2.quote), buyer: 'A', terms, premium: usdc(800), ...collateralFor(terms, 'A') }
+  const v3 = { known: true as const, state: { version: 3, positions: [p1, p2] } as unknown as ChannelState, from: 'calldata' as const, fn: 'dispute' as const, txHash: '0x02' as const }
+  const paid: PositionPaidOnChain = { positionId: p1.id, how: 'settled', price: usd(84_000), ...settlementPayout(p1, usd(84_000)), block: 40n, time: EXPIRY + 60_000, txHash: '0x01' }
+  const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
+  const book = withPaidOnChain(bookOf(latest, meta), finalized([paid], 3, v3), meta)
+
+  it('marks every fill and close after v3 with the version the contract finalized, and none before', () => {
+    expect(book.fills.map((f) => [f.version, f.supersededBy])).toEqual([[1, undefined], [3, undefined], [6, 3]])
+    expect(book.closed.map((c) => [c.how, c.version, c.supersededBy])).toEqual([['closed out', 4, 3], ['settled', 5, 3], ['settled on chain', 3, undefined]])
+  })
+
+  it('lists what the contract paid on a position whose close-out it superseded (the close-out moved no money), from the finalized state\'s locks', () => {
+    const onChain = book.closed.at(-1)!
+    // The 0.5 put at 84,000 pays A 3,000; A paid 1,200.
+    expect([onChain.positionId, onChain.payout, onChain.realised]).toEqual([p1.id, usdc(3000), usdc(1800)])
+  })
+
+  it('the blotter marks each such row with why, naming both versions, and says it per channel above the table', () => {
+    const rows = blotterRows(book)
+    expect(rows.map((r) => [r.kind, rowFacts(r).version, rowSupersededText(r)])).toEqual([
+      ['fill', 1, null],
+      ['fill', 3, null],
+      ['fill', 6, 'v6 was co-signed after the version the contract finalized (v3): it moved no money'],
+      ['close-out', 4, 'v4 was co-signed after the version the contract finalized (v3): it moved no money'],
+      ['settlement', 5, 'v5 was co-signed after the version the contract finalized (v3): it moved no money'],
+      ['settlement', 3, null],
+    ])
+    expect(supersededNotes(rows)).toEqual([
+      'With Bob: v4, v5 and v6 were co-signed after the version the contract finalized (v3): they moved no money. The rows marked "moved no money" are left out of open positions, exposure and realised P&L.',
+    ])
+    expect(blotterCsv(rows, new Map()).trim().split('\n').map((l) => l.split(',').at(-1)), 'the CSV names the finalized version on those lines').toEqual(['superseded_by_version', '', '', '3', '3', '3', ''])
+  })
+
+  it('realised P&L counts only what the contract paid: the superseded close-out and settle are counted apart', () => {
+    expect(realisedOf(book.closed)).toEqual({ closed: 1, payout: usdc(3000), premium: -usdc(1200), realised: usdc(1800), unknown: 0, superseded: 2 })
+  })
+
+  it('marks nothing while the contract has not ended the channel (a refute may still come), or when it finalized the latest', () => {
+    const plain = bookOf(latest, meta)
+    expect(withPaidOnChain(plain, { status: 'disputed', version: 3, paidOut: [], held: v3 }, meta)).toBe(plain)
+    expect(withPaidOnChain(plain, finalized([], 6), meta)).toBe(plain)
   })
 })
 

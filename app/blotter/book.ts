@@ -3,11 +3,12 @@
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
 import { formatUnits, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
-import type { PositionPaidOnChain, SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { supersededBy, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
 import { formatMoney } from '../money/money.ts'
+import { supersededInWords } from '../channel/superseded.ts'
 
 /** A co-signed transition and the version of the state it made (its hash and proposer: kept since the audit reads them). */
 export interface BookEntry {
@@ -44,6 +45,11 @@ export interface Fill {
   readonly quotedBy: 'me' | 'counterparty'
   readonly terms: OptionPackage
   readonly buyer: Party
+  /**
+   * Set when the contract paid out from an older version than the trade's (a stale dispute nobody
+   * refuted): that version, and the trade moved no money (channel-contract's `supersededBy`).
+   */
+  readonly supersededBy?: number
 }
 
 export interface ClosedPosition {
@@ -64,6 +70,11 @@ export interface ClosedPosition {
   readonly premium: bigint | null
   /** payout + premium. */
   readonly realised: bigint | null
+  /**
+   * Set when the state that closed it came after the version the contract paid out from (that
+   * version): it moved no money, the position did not leave there, and realised P&L leaves it out.
+   */
+  readonly supersededBy?: number
 }
 
 export function fillOf(entry: BookEntry & { transition: { type: 'trade' } }, meta: ChannelMeta): Fill {
@@ -140,20 +151,33 @@ export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
   return { fills, closed }
 }
 
+/** What the book reads of the channel on the contract. */
+export type PaidOnChainView = Pick<SettlementChannelView, 'status' | 'version' | 'paidOut' | 'held'>
+
 /**
- * The book with the positions the contract paid out after a dispute (its PositionSettled and
- * PositionRefunded events, `paid`): they left the channel on chain, and no co-signed state records
- * it. What it paid me is the contract's payment to me less my own lock (a refund: 0), exact; it
- * needs the position's locks, from `positions` (the latest co-signed state's), else it is not known
- * here. `version`: the state the contract finalized, whose locks it paid from. A position a
- * co-signed state already closed is not listed twice.
+ * The book as the contract's payout leaves it (display only: the stored book keeps the co-signed
+ * transitions). Fills and closes co-signed after the version the contract paid out from are marked
+ * `supersededBy` (they moved no money: channel-contract's `supersededBy`). The positions the
+ * contract paid out after a dispute (its PositionSettled and PositionRefunded events) are added: they
+ * left the channel on chain, and no co-signed state records it. What it paid me is the contract's
+ * payment to me less my own lock (a refund: 0), exact; the locks are the held state's (the one it
+ * paid from), else `positions` (the latest co-signed state's), else not known here. A position a
+ * counted co-signed state already closed is not listed twice; one whose close was superseded is.
+ * Keeps the book itself when the contract changes nothing in it (null: not read).
  */
-export function withPaidOnChain<B extends Book>(book: B, paid: readonly PositionPaidOnChain[], positions: readonly Position[], meta: ChannelMeta, version: number): B {
-  const listed = new Set(book.closed.map((c) => c.positionId))
+export function withPaidOnChain<B extends Book>(book: B, chain: PaidOnChainView | null, meta: ChannelMeta, positions: readonly Position[] = []): B {
+  if (chain === null) return book
+  const mark = <T extends { readonly version: number }>(x: T): T => {
+    const by = supersededBy(x.version, chain)
+    return by === null ? x : { ...x, supersededBy: by }
+  }
+  const marked = { fills: book.fills.map(mark), closed: book.closed.map(mark) }
+  const changed = marked.fills.some((f, i) => f !== book.fills[i]) || marked.closed.some((c, i) => c !== book.closed[i])
+  const listed = new Set(marked.closed.filter((c) => c.supersededBy === undefined).map((c) => c.positionId))
   const fills = new Map(book.fills.map((f) => [f.positionId, f]))
-  const byId = new Map(positions.map((p) => [p.id, p]))
+  const byId = new Map([...positions, ...(chain.held?.known ? chain.held.state.positions : [])].map((p) => [p.id, p]))
   const extra: ClosedPosition[] = []
-  for (const x of paid) {
+  for (const x of chain.paidOut) {
     if (listed.has(x.positionId)) continue
     listed.add(x.positionId)
     const f = fills.get(x.positionId) ?? null
@@ -162,22 +186,12 @@ export function withPaidOnChain<B extends Book>(book: B, paid: readonly Position
     const premium = premiumOf(f)
     const decimals = p?.terms.priceDecimals ?? f?.terms.priceDecimals
     extra.push({
-      fill: f, positionId: x.positionId, version, time: x.time, how: x.how === 'settled' ? 'settled on chain' : 'refunded on chain',
+      fill: f, positionId: x.positionId, version: chain.version, time: x.time, how: x.how === 'settled' ? 'settled on chain' : 'refunded on chain',
       price: x.price !== null && decimals !== undefined ? { value: x.price, decimals } : null,
       payout, premium, realised: payout !== null && premium !== null ? payout + premium : null,
     })
   }
-  return extra.length === 0 ? book : { ...book, closed: [...book.closed, ...extra] }
-}
-
-/**
- * withPaidOnChain for a channel known only by its stored book and the contract's view of it (the
- * blotter across channels: no latest state of that channel at hand): the locks the contract paid
- * from are those of the state it holds (`held`), the one it finalized. Null: not read yet.
- */
-export function withPaidOnChainView<B extends Book>(book: B, view: Pick<SettlementChannelView, 'paidOut' | 'held' | 'version'> | null, meta: ChannelMeta): B {
-  if (view === null || view.paidOut.length === 0) return book
-  return withPaidOnChain(book, view.paidOut, view.held?.known ? view.held.state.positions : [], meta, view.version)
+  return extra.length === 0 && !changed ? book : { ...book, fills: marked.fills, closed: [...marked.closed, ...extra] }
 }
 
 /** How a closed position left, in words: "settled at v3", "closed out at v4", "settled on chain (v2 finalized)". */
@@ -210,10 +224,13 @@ export type SettledHow = Exclude<ClosedPosition['how'], 'closed out'>
  */
 export type BlotterRow =
   | { readonly kind: 'fill'; readonly fill: Fill }
-  | { readonly kind: 'close-out'; readonly fill: Fill; readonly version: number; readonly time: number; readonly side: 'bought' | 'sold'; readonly amount: bigint }
+  | {
+    readonly kind: 'close-out'; readonly fill: Fill; readonly version: number; readonly time: number; readonly side: 'bought' | 'sold'; readonly amount: bigint
+    readonly supersededBy?: number
+  }
   | {
     readonly kind: 'settlement'; readonly fill: Fill; readonly how: SettledHow; readonly version: number; readonly time: number
-    readonly price: ClosedPosition['price']; readonly payout: bigint | null
+    readonly price: ClosedPosition['price']; readonly payout: bigint | null; readonly supersededBy?: number
   }
 
 /**
@@ -224,14 +241,15 @@ export function blotterRows(book: Book): BlotterRow[] {
   const rows: BlotterRow[] = book.fills.map((fill) => ({ kind: 'fill', fill }))
   for (const c of book.closed) {
     if (c.fill === null) continue
+    const by = c.supersededBy === undefined ? {} : { supersededBy: c.supersededBy }
     if (c.how !== 'closed out') {
-      rows.push({ kind: 'settlement', fill: c.fill, how: c.how, version: c.version, time: c.time, price: c.price, payout: c.payout })
+      rows.push({ kind: 'settlement', fill: c.fill, how: c.how, version: c.version, time: c.time, price: c.price, payout: c.payout, ...by })
       continue
     }
     if (c.payout === null) continue
     // No payment either way: the side that closes the position (the opposite of its fill).
     const side = c.payout > 0n ? 'sold' : c.payout < 0n ? 'bought' : c.fill.side === 'bought' ? 'sold' : 'bought'
-    rows.push({ kind: 'close-out', fill: c.fill, version: c.version, time: c.time, side, amount: c.payout < 0n ? -c.payout : c.payout })
+    rows.push({ kind: 'close-out', fill: c.fill, version: c.version, time: c.time, side, amount: c.payout < 0n ? -c.payout : c.payout, ...by })
   }
   return rows
 }
@@ -244,6 +262,35 @@ export function rowFacts(r: BlotterRow): { readonly time: number; readonly versi
   if (r.kind === 'fill') return { time: r.fill.time, version: r.fill.version, side: r.fill.side, amount: r.fill.premium }
   if (r.kind === 'settlement') return { time: r.time, version: r.version, side: r.fill.side, amount: null }
   return r
+}
+
+/** The version the contract paid out from, when the row's state came after it (it moved no money); else null. */
+export function rowSupersededBy(r: BlotterRow): number | null {
+  return (r.kind === 'fill' ? r.fill.supersededBy : r.supersededBy) ?? null
+}
+
+/** Why the row moved no money, naming its version and the one the contract finalized; null when it counts. */
+export function rowSupersededText(r: BlotterRow): string | null {
+  const by = rowSupersededBy(r)
+  return by === null ? null : supersededInWords([rowFacts(r).version], by)
+}
+
+/**
+ * One line per channel with rows that moved no money: "With Bob: v6 and v7 were co-signed after
+ * the version the contract finalized (v5): they moved no money; ..." (the rows are marked, and out
+ * of positions and P&L).
+ */
+export function supersededNotes(rows: readonly BlotterRow[]): string[] {
+  const byChannel = new Map<Hex, { counterparty: string; finalized: number; versions: number[] }>()
+  for (const r of rows) {
+    const by = rowSupersededBy(r)
+    if (by === null) continue
+    const e = byChannel.get(r.fill.channelId) ?? { counterparty: r.fill.counterparty, finalized: by, versions: [] }
+    e.versions.push(rowFacts(r).version)
+    byChannel.set(r.fill.channelId, e)
+  }
+  return [...byChannel.values()].map((e) =>
+    `With ${e.counterparty}: ${supersededInWords(e.versions, e.finalized)}. The rows marked "moved no money" are left out of open positions, exposure and realised P&L.`)
 }
 
 /** Whether the contract, not a co-signed state, ended the row's position (its version is the state it finalized, not a state of its own). */
@@ -273,12 +320,13 @@ function csvUnits(v: bigint, decimals: number): string {
 /**
  * The blotter as CSV: exact amounts (every minor unit), ISO times, one line per fill, close-out or
  * settlement (`kind`; a close-out's premium is its payment, its side the way the cash went, no
- * vol; a settlement has no premium and no vol, its fixing and payout to me, signed, in the last two
- * columns, and `on chain` as its state when the contract paid it after a dispute; a position the
- * contract refunded, no attestation in time, is kind `refund`).
+ * vol; a settlement has no premium and no vol, its fixing and payout to me, signed, in columns of
+ * their own, and `on chain` as its state when the contract paid it after a dispute; a position the
+ * contract refunded, no attestation in time, is kind `refund`). `superseded_by_version`: the version
+ * the contract finalized, on a line co-signed after it (it moved no money); else empty.
  */
 export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, number | null>): string {
-  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id', 'kind', 'fixing', 'payout']
+  const head = ['time_utc', 'channel', 'counterparty', 'state_version', 'instrument', 'side', 'size', 'premium', 'asset', 'implied_vol_pct', 'position_id', 'kind', 'fixing', 'payout', 'superseded_by_version']
   const lines = rows.map((r) => {
     const f = r.fill
     const { time, side, amount } = rowFacts(r)
@@ -290,6 +338,7 @@ export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, n
       settled?.how === 'refunded on chain' ? 'refund' : r.kind,
       settled?.price ? csvUnits(settled.price.value, settled.price.decimals) : '',
       settled && settled.payout !== null ? csvUnits(settled.payout, f.terms.assetDecimals) : '',
+      String(rowSupersededBy(r) ?? ''),
     ].map(csvCell).join(',')
   })
   return [head.join(','), ...lines].join('\n') + '\n'

@@ -13,7 +13,7 @@ import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -36,6 +36,8 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
   const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
+  // Channels whose contract finalized an older state than the latest co-signed one: what came after moved no money.
+  const superseded = useMemo(() => supersededChannelNotes(channels), [channels])
   return (
     <section className="card book" aria-labelledby="book-title" data-testid="book">
       <div className="risk-head">
@@ -46,6 +48,11 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
         {channels.length} channel{channels.length === 1 ? '' : 's'}, <span data-testid="book-position-count">{positions.length}</span> open position{positions.length === 1 ? '' : 's'}.
         Every figure is from your side, from each channel's latest state signed by both.
       </p>
+      {superseded.length > 0 && (
+        <ul className="notices" aria-label="Signed states that moved no money" data-testid="book-superseded">
+          {superseded.map((n) => <li key={n} className="warn">{n}</li>)}
+        </ul>
+      )}
       <div className="table-scroll">
         <table className="book-table" data-testid="book-channels">
           <caption>By channel ({asset})</caption>
@@ -128,7 +135,7 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
         <td className="num">{c.closed}</td>
         <td>{amount(r, (x) => x.payout)}</td>
         <td>{amount(r, (x) => x.premium)}</td>
-        <td className={c.realised > 0n ? 'gain' : c.realised < 0n ? 'loss' : ''}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}</td>
+        <td className={c.realised > 0n ? 'gain' : c.realised < 0n ? 'loss' : ''}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}{c.superseded > 0 ? ` (${c.superseded} that moved no money left out)` : ''}</td>
         <td>{amount(r, (x) => x.signedNet)}</td>
       </>
     )
@@ -151,6 +158,11 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
         </tfoot>
       </table>
       <p className="muted small" data-testid="book-realised-note">{REALISED_PNL_TEXT} {SIGNED_NET_TEXT}</p>
+      {total.superseded > 0 && (
+        <p className="warn small" data-testid="book-realised-superseded">
+          {total.superseded} close{total.superseded === 1 ? ' was' : 's were'} co-signed after the version the contract finalized: {total.superseded === 1 ? 'it' : 'they'} moved no money and {total.superseded === 1 ? 'is' : 'are'} left out of every column (the Blotter marks {total.superseded === 1 ? 'it' : 'them'}).
+        </p>
+      )}
     </div>
   )
 }

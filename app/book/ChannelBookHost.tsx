@@ -19,7 +19,7 @@ export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, ma
   const meta = useMemo(() => ({ channelId: r.channelId, counterparty: r.label, me: r.me }), [r.channelId, r.label, r.me])
   const kept = useBook(meta, channel.snap?.view ?? null, markets)
   const positions = channel.snap?.view.latest?.state.positions
-  const { closed } = useMemo(() => withPaidOnChain(kept, chain?.paidOut ?? [], positions ?? [], meta, chain?.version ?? 0), [kept, chain, positions, meta])
+  const { closed } = useMemo(() => withPaidOnChain(kept, chain, meta, positions), [kept, chain, positions, meta])
   useEffect(() => onClosed(r.channelId, closed), [onClosed, r.channelId, closed])
   return null
 })

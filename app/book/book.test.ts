@@ -4,7 +4,7 @@ import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type O
 import { channelRisk, scenarioGrid, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
-import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, type BookChannel, type ClosedOutcome } from './book.ts'
+import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
 
 const oracle = testKey('oracle').publicKey
 const markets: MarketsByFeed = {
@@ -281,5 +281,35 @@ describe('realisedByCounterparty (settled history)', () => {
       }),
       { numRuns: 200 },
     )
+  })
+})
+
+describe('a channel whose contract finalized an older state than its latest (a stale dispute nobody refuted)', () => {
+  // The latest both signed is v7 (state version 3 in `channel`, so set here): p1 held since v5,
+  // p2 traded at v6; p3 was closed out at v7. The contract finalized v5: p1 and p3 are locked on it,
+  // p2 never was; the close-out of p3 moved no money.
+  const [p1, p2, p3] = [position('A', btcPut(55_000, 1), 1n), position('B', btcPut(50_000, 1), 2n), position('A', btcPut(45_000, 1), 3n)]
+  const v5 = { balanceA: 900n, balanceB: 2_100n, positions: [p1, p3], version: 5, isFinal: false, settled: { count: 0, netToA: 0n, digest: '0x' } } as unknown as ChannelState
+  const latest = { balanceA: 1_000n, balanceB: 2_000n, positions: [p1, p2], version: 7, isFinal: false, settled: { count: 1, netToA: 400n, digest: '0x' } } as unknown as ChannelState
+  const held = { known: true as const, state: v5, from: 'own' as const, fn: null, txHash: null }
+  const stale = channel('s', 'A', [], { state: latest, chain: { status: 'finalized', lockedPositions: [p1, p3], paidOut: [], version: 5, held } })
+
+  it('counts the finalized state\'s positions in the book, its exposure and collateral, not those traded after it', () => {
+    expect(bookPositions([stale]).map((p) => p.id)).toEqual([p1.id, p3.id])
+    const ex = exposureByCounterparty([stale], 'BTC-USD', [4_000_000n])[0]!
+    expect(ex.owed[0]).toBe(owedToMe(p1, 4_000_000n) + owedToMe(p3, 4_000_000n))
+    expect(collateralByChannel([stale])[0]).toMatchObject({ positions: 2, myLocked: p1.lockA + p3.lockA, theirLocked: p1.lockB + p3.lockB, myFree: 0n, theirFree: 0n })
+  })
+
+  it('says so per channel, naming both versions', () => {
+    expect(supersededChannelNotes([stale, channel('x', 'A', [p1])])).toEqual([
+      "With cp-s: The contract finalized v5, not the latest state both signed (v7): what was co-signed in v6–v7 moved no money. Its positions, exposure and realised P&L here are v5's; what came after is left out.",
+    ])
+  })
+
+  it('realised P&L leaves the superseded close-out out (counted apart), and the signed net is the finalized state\'s', () => {
+    const closed = new Map<string, ClosedOutcome[]>([['s', [{ payout: 400n, premium: -3n, supersededBy: 5 }, { payout: 10n, premium: -1n }]]])
+    const { total } = realisedByCounterparty([stale], closed)
+    expect(total).toMatchObject({ closed: 1, payout: 10n, premium: -1n, realised: 9n, unknown: 0, superseded: 1, signedNet: 0n })
   })
 })

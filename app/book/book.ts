@@ -8,7 +8,8 @@
 // B). Core's figures for party A of the merged list are then the trader's figures for the book, and
 // they equal the sum of the per-channel figures (book.test.ts checks this as a property).
 import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
-import { balancesPaidOnChain, openPositionsOnChain, type ChainPositionsView } from '../../channel-contract/client/index.ts'
+import { balancesPaidOnChain, openPositionsOnChain, supersededBy, type ChainPositionsView, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { latestSupersededInWords } from '../channel/superseded.ts'
 import { channelRisk, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
 
 /** One channel as the book reads it. */
@@ -25,9 +26,32 @@ export interface BookChannel {
   readonly latestHash?: string | null
   /**
    * The channel on the contract, when read (absent or null: not read, or not opened). After a
-   * dispute the contract pays positions out without a co-signed state: those leave the book.
+   * dispute the contract pays positions out without a co-signed state: those leave the book. With
+   * its version (and held state), a latest state co-signed after the version it finalized is known
+   * to have moved no money.
    */
-  readonly chain?: ChainPositionsView | null
+  readonly chain?: BookChainView | null
+}
+
+/** What the book reads of a channel on the contract. */
+export type BookChainView = ChainPositionsView & Partial<Pick<SettlementChannelView, 'version' | 'held'>>
+
+/** The version the contract finalized when the channel's latest co-signed state came after it (it moved no money); else null. */
+export function latestSupersededBy(c: BookChannel): number | null {
+  const chain = c.chain ?? null
+  return c.state === null || chain === null || chain.version === undefined ? null : supersededBy(c.state.version, { status: chain.status, version: chain.version })
+}
+
+/**
+ * One line per channel whose latest co-signed state came after the version the contract finalized:
+ * its positions, exposure and realised P&L are the finalized state's (openPositionsOnChain), what
+ * came after is left out.
+ */
+export function supersededChannelNotes(channels: readonly BookChannel[]): string[] {
+  return channels.flatMap((c) => {
+    const by = latestSupersededBy(c)
+    return by === null || c.state === null ? [] : [`With ${c.counterparty}: ${latestSupersededInWords(c.state.version, by)}. Its positions, exposure and realised P&L here are v${by}'s; what came after is left out.`]
+  })
 }
 
 /** The channel's positions still open: its latest co-signed state's, less what the contract paid out (channel-contract's rule). */
@@ -204,9 +228,12 @@ export interface RealisedRow {
   readonly unknown: number
   /**
    * What the latest co-signed states say the trader received from closed positions (the state's
-   * settled summary, premiums excluded): known even when this browser's blotter is not.
+   * settled summary, premiums excluded): known even when this browser's blotter is not. Where the
+   * contract finalized an older state, that state's (the later ones moved no money).
    */
   readonly signedNet: bigint
+  /** Closes co-signed after the version the contract finalized: they moved no money, and every other figure leaves them out. */
+  readonly superseded: number
 }
 
 /** What the Book's "Realised P&L" column counts (said under the table and on the column): it and the next differ by the premiums, and by the fills this browser never saw. */
@@ -218,23 +245,31 @@ export const SIGNED_NET_TEXT = "Net received (signed states): the same payouts a
 export interface ClosedOutcome {
   readonly payout: bigint | null
   readonly premium: bigint | null
+  /** Set when the close was co-signed after the version the contract finalized (blotter/book.ts withPaidOnChain): it moved no money. */
+  readonly supersededBy?: number
 }
 
 /** What a set of closed positions came to, by the Book's realised rule. */
-export type RealisedSum = Pick<RealisedRow, 'closed' | 'payout' | 'premium' | 'realised' | 'unknown'>
+export type RealisedSum = Pick<RealisedRow, 'closed' | 'payout' | 'premium' | 'realised' | 'unknown' | 'superseded'>
 
 /**
  * The realised rule, the one place it is written (the Book's settled history per counterparty, and
- * the close-out ticket's preview of what closing realises): every payout counts; premium and
- * realised P&L (payout + premium) count only the positions whose fill is known here, the others are
- * counted in `unknown`. Exact integers.
+ * the close-out ticket's preview of what closing realises): a close co-signed after the version the
+ * contract finalized moved no money and counts nowhere but in `superseded`; every other payout
+ * counts; premium and realised P&L (payout + premium) count only the positions whose fill is known
+ * here, the others are counted in `unknown`. Exact integers.
  */
 export function realisedOf(closed: readonly ClosedOutcome[]): RealisedSum {
   let payout = 0n
   let premium = 0n
   let realised = 0n
   let unknown = 0
+  let superseded = 0
   for (const x of closed) {
+    if (x.supersededBy !== undefined) {
+      superseded++
+      continue
+    }
     payout += x.payout ?? 0n
     if (x.payout === null || x.premium === null) unknown++
     else {
@@ -242,7 +277,7 @@ export function realisedOf(closed: readonly ClosedOutcome[]): RealisedSum {
       realised += x.payout + x.premium
     }
   }
-  return { closed: closed.length, payout, premium, realised, unknown }
+  return { closed: closed.length - superseded, payout, premium, realised, unknown, superseded }
 }
 
 /**
@@ -252,11 +287,13 @@ export function realisedOf(closed: readonly ClosedOutcome[]): RealisedSum {
  */
 export function realisedByCounterparty(channels: readonly BookChannel[], closedByChannel: ReadonlyMap<string, readonly ClosedOutcome[]>): { readonly total: RealisedRow; readonly byCounterparty: readonly RealisedRow[] } {
   type Acc = { -readonly [K in keyof RealisedRow]: RealisedRow[K] }
-  const zero = (key: string, label: string): Acc => ({ key, label, closed: 0, payout: 0n, premium: 0n, realised: 0n, unknown: 0, signedNet: 0n })
+  const zero = (key: string, label: string): Acc => ({ key, label, closed: 0, payout: 0n, premium: 0n, realised: 0n, unknown: 0, signedNet: 0n, superseded: 0 })
   const rows = new Map<string, Acc>()
   for (const c of channels) {
     const r = rows.get(c.counterpartyKey) ?? zero(c.counterpartyKey, c.counterparty)
-    const net = c.state?.settled.netToA ?? 0n
+    // The settled summary the contract paid out by: the finalized state's, when the latest came after it.
+    const held = latestSupersededBy(c) !== null && c.chain?.held?.known ? c.chain.held.state : c.state
+    const net = held?.settled.netToA ?? 0n
     r.signedNet += c.me === 'A' ? net : -net
     const sum = realisedOf(closedByChannel.get(c.channelId) ?? [])
     r.closed += sum.closed
@@ -264,6 +301,7 @@ export function realisedByCounterparty(channels: readonly BookChannel[], closedB
     r.premium += sum.premium
     r.realised += sum.realised
     r.unknown += sum.unknown
+    r.superseded += sum.superseded
     rows.set(c.counterpartyKey, r)
   }
   const total = zero('total', 'All counterparties')
@@ -273,6 +311,7 @@ export function realisedByCounterparty(channels: readonly BookChannel[], closedB
     total.premium += r.premium
     total.realised += r.realised
     total.unknown += r.unknown
+    total.superseded += r.superseded
     total.signedNet += r.signedNet
   }
   return { total, byCounterparty: [...rows.values()] }

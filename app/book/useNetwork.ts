@@ -7,8 +7,7 @@ import type { ChannelSession, SessionSnapshot } from '../../core/sync/index.ts'
 import { ChannelRuntime } from '../channels/channelRuntime.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import type { BookChannel } from './book.ts'
-import type { ChainPositionsView } from '../../channel-contract/client/index.ts'
+import type { BookChainView, BookChannel } from './book.ts'
 
 export interface NetworkChannel {
   readonly record: ChannelRecord
@@ -101,7 +100,7 @@ export function useNetwork(records: readonly ChannelRecord[], keys: KeyPair): re
  * The book's view of each channel (its latest co-signed state, and the channel on the contract from
  * `chains` by channel id); `prev` entries are kept while their state and chain view are unchanged.
  */
-export function bookChannels(network: readonly NetworkChannel[], prev: readonly BookChannel[] = [], chains: ReadonlyMap<string, ChainPositionsView | null> = new Map()): BookChannel[] {
+export function bookChannels(network: readonly NetworkChannel[], prev: readonly BookChannel[] = [], chains: ReadonlyMap<string, BookChainView | null> = new Map()): BookChannel[] {
   return network.map((n, i) => {
     const state = n.snap?.view.latest?.state ?? null
     const chain = chains.get(n.record.channelId) ?? null

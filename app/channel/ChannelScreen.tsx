@@ -54,8 +54,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const kept = useBook(meta, snap?.view ?? null, markets)
   const chainView = onChain.status === 'present' ? onChain.view : null
   // After a dispute the contract, not a co-signed state, ends the positions: what it paid out is in
-  // the book (settled on chain) and no longer open in Risk.
-  const book = useMemo(() => withPaidOnChain(kept, chainView?.paidOut ?? [], latest?.state.positions ?? [], meta, chainView?.version ?? 0), [kept, chainView, latest, meta])
+  // the book (settled on chain) and no longer open in Risk; what was co-signed after the version it
+  // paid out from is marked as having moved no money.
+  const book = useMemo(() => withPaidOnChain(kept, chainView, meta, latest?.state.positions), [kept, chainView, latest, meta])
   const riskPositions = useMemo(() => (tabLatest ? openPositionsOnChain(tabLatest.state.positions, chainView) : []), [tabLatest, chainView])
   const fixings = useFixings(riskPositions, now)
   const chainStatus = chainView?.status ?? null
@@ -146,7 +147,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} voidReason={voidReason} book={book} />}
         {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
         {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
-        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} />}
+        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} chain={chainView} voidReason={voidReason} />}
         {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} peerOnline={(conn?.webrtcPeers ?? 0) > 0} />}
       </div>
     </section>
@@ -212,8 +213,10 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 const Balances = memo(function Balances({ decimals, asset, figures }: { decimals: number; asset: string; figures: HeaderPositions }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
   const small = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} />
-  const { free, paidOut, open, signed, note } = figures
+  const { free, paidOut, open, signed, note, superseded } = figures
   return (
+    <>
+    {superseded && <p className="warn" role="status" data-testid="superseded-by-finalize">{superseded}</p>}
     <div className="balances" role="group" aria-label="Channel balances">
       <div>
         <span className="muted small">Your free balance</span>
@@ -242,6 +245,7 @@ const Balances = memo(function Balances({ decimals, asset, figures }: { decimals
         {note && <span className="muted small" data-testid="position-count-signed">{note}</span>}
       </div>
     </div>
+    </>
   )
 })
 

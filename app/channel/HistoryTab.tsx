@@ -11,8 +11,16 @@ import type { BookEntry } from '../blotter/book.ts'
 import { raceLogFor } from './raceLog.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
+import type { PaidOutVersionView } from '../../channel-contract/client/index.ts'
+import { supersededInWords } from './superseded.ts'
 
-export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { snap: SessionSnapshot; record: ChannelRecord; kept: readonly BookEntry[] }) {
+export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain = null, voidReason = null }: {
+  snap: SessionSnapshot; record: ChannelRecord; kept: readonly BookEntry[]
+  /** The channel on the contract (null: not read): a state co-signed after the version it finalized moved no money. */
+  chain?: PaidOutVersionView | null
+  /** Why a pending proposal can no longer take effect (voidProposals.ts), or null. */
+  voidReason?: string | null
+}) {
   const { snap: node } = useSettlement()
   const view = snap.view
   const rejected = [...view.rejected, ...snap.storeRejected]
@@ -21,7 +29,9 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { sna
   const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
   const races = raceLogFor(record.channelId, ctx)
   const seen = useSyncExternalStore(races.subscribe, races.getSnapshot)
-  const rows = useMemo(() => auditRows(auditStates(view.accepted, kept), ctx, seen), [view.accepted, kept, ctx, seen])
+  const rows = useMemo(() => auditRows(auditStates(view.accepted, kept), ctx, seen, chain), [view.accepted, kept, ctx, seen, chain])
+  const superseded = rows.filter((r) => r.superseded !== undefined)
+  const finalized = chain?.version ?? 0
   const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
@@ -35,6 +45,11 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { sna
       )}
       {exported && <textarea readOnly rows={4} value={exported} data-testid="exported-state" onFocus={(e) => e.currentTarget.select()} />}
       <h3>Signed states</h3>
+      {superseded.length > 0 && (
+        <p className="warn" role="status" data-testid="history-superseded">
+          {supersededInWords(superseded.map((r) => Number(r.version.slice(1))), finalized)}: the contract paid out per v{finalized}, and nothing proposed in the channel takes effect any more.
+        </p>
+      )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Signed states table">
         <table data-testid="signed-states">
           <thead>
@@ -44,7 +59,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { sna
             {view.pending.map((p) => (
               <tr key={p.proposal.hash}>
                 <td className="num">v{p.proposal.version}</td>
-                <td>{changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both)</span></td>
+                <td>{changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both{voidReason ? `; ${voidReason}` : ''})</span></td>
                 <td className="small">{p.proposal.transition ? timeText(p.proposal.transition.timestamp) : '—'}</td>
                 <td>{p.proposal.proposer === record.me ? 'you' : record.label}</td>
                 <td className="mono small">{p.proposal.hash.slice(0, 20)}…</td>
@@ -52,9 +67,13 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept }: { sna
               </tr>
             ))}
             {rows.map((r) => (
-              <tr key={r.hash ?? r.version} className={r.kind === 'gap' ? 'gap' : undefined}>
+              <tr key={r.hash ?? r.version} className={r.kind === 'gap' ? 'gap' : r.superseded ? 'superseded' : undefined} data-superseded={r.superseded ? 'true' : undefined}>
                 <td className="num">{r.version}</td>
-                <td>{r.change}</td>
+                <td>
+                  {r.superseded && <><span className="pill warn" title={r.superseded}>moved no money</span>{' '}</>}
+                  {r.change}
+                  {r.superseded && <span className="muted small"> ({r.superseded})</span>}
+                </td>
                 <td className="small">{r.time === null ? '—' : timeText(r.time)}</td>
                 <td>{r.proposedBy}</td>
                 <td className="mono small">{r.hash ? `${r.hash.slice(0, 20)}…` : '—'}</td>

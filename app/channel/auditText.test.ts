@@ -106,3 +106,17 @@ describe('refusals on the History and Trade tabs', () => {
     expect(outcomeFailure({ status: 'retrying', message: '', code: 'CONFLICT' })).toBeNull()
   })
 })
+
+describe('states co-signed after the version the contract finalized', () => {
+  it('each says it moved no money, naming its version and the finalized one; none while the contract has not ended the channel', () => {
+    const rows = auditRows(accepted, ctxA, [], { status: 'finalized', version: 1 })
+    expect(rows.map((r) => [r.version, r.superseded])).toEqual([
+      ['v3', 'v3 was co-signed after the version the contract finalized (v1): it moved no money'],
+      ['v2', undefined],
+      ['v1', undefined],
+      ['v0', undefined],
+    ])
+    expect(auditRows(accepted, ctxA, [], { status: 'disputed', version: 1 }).some((r) => r.superseded)).toBe(false)
+    expect(auditRows(accepted, ctxA, [], { status: 'finalized', version: 3 }).some((r) => r.superseded)).toBe(false)
+  })
+})

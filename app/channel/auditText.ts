@@ -2,6 +2,8 @@
 // version number was skipped; refusals as a sentence with their code apart. Pure; HistoryTab (and
 // the Trade tab's outcomes) show it.
 import { otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
+import { supersededBy, type PaidOutVersionView } from '../../channel-contract/client/index.ts'
+import { supersededInWords } from './superseded.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { intentKey, type IntentOutcome, type RejectedEntry } from '../../core/sync/index.ts'
 import { worded, type Failure } from '../failure.ts'
@@ -18,6 +20,8 @@ export interface AuditRow {
   readonly proposedBy: string
   /** A state the document no longer holds (compacted), listed from what this browser kept when it accepted it. */
   readonly kept?: boolean
+  /** Co-signed after the version the contract finalized: why it moved no money, naming both versions. */
+  readonly superseded?: string
 }
 
 /** A co-signed state as the audit lists it: from the engine's view, or kept by this browser (`kept`). */
@@ -148,8 +152,12 @@ export function gapInWords(from: number, to: number, next: { version: number; in
   return `${range} never became a state: ${text}.${tail} Versions only need to increase.`
 }
 
-/** Newest first; a skipped version range gets a row that says why (from `seen`, the proposals this side saw, when it saw them). */
-export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, seen: readonly LostProposal[] = []): AuditRow[] {
+/**
+ * Newest first; a skipped version range gets a row that says why (from `seen`, the proposals this
+ * side saw, when it saw them); a state co-signed after the version the contract finalized (`chain`,
+ * the channel on the contract) says it moved no money.
+ */
+export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, seen: readonly LostProposal[] = [], chain: PaidOutVersionView | null = null): AuditRow[] {
   const rows: AuditRow[] = []
   const sorted = [...accepted].sort((a, b) => a.version - b.version)
   sorted.forEach((a, i) => {
@@ -165,11 +173,13 @@ export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, se
       })
     }
     const proposer = proposerOf(a)
+    const by = supersededBy(a.version, chain)
     rows.push({
       kind: 'state', version: `v${a.version}`, hash: a.hash, time: a.transition?.timestamp ?? null,
       proposedBy: proposer === null ? '—' : proposer === ctx.me ? 'you' : ctx.peerName,
       change: changeInWords(a.transition, a.version, ctx),
       ...(a.kept ? { kept: true } : {}),
+      ...(by !== null ? { superseded: supersededInWords([a.version], by) } : {}),
     })
   })
   return rows.reverse()

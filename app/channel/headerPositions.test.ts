@@ -7,7 +7,7 @@ import { headerPositions, type HeaderChainView } from './headerPositions.ts'
 const position = (id: string, lockA: bigint, lockB: bigint) => ({ id: id as Hex, buyer: 'A', terms: {}, premium: 0n, lockA, lockB }) as unknown as Position
 const p1 = position('0x01', 1_000_001n, 7n)
 const p2 = position('0x02', 3n, 250_000_000n)
-const state = { positions: [p1, p2], balanceA: 40_000_000_001n, balanceB: 9_999_999_999n }
+const state = { version: 7, positions: [p1, p2], balanceA: 40_000_000_001n, balanceB: 9_999_999_999n }
 const chain = (status: ChainPositionsView['status'], locked: readonly Position[] | null, paid: readonly string[] = []): ChainPositionsView =>
   ({ status, lockedPositions: locked, paidOut: paid.map((positionId) => ({ positionId }) as unknown as PositionPaidOnChain) })
 
@@ -16,7 +16,7 @@ describe('the channel header\'s open positions and locks', () => {
     for (const c of [null, chain('open', null), chain('disputed', null), chain('none', null)]) {
       expect(headerPositions(state, 'A', c)).toEqual({
         free: { mine: 40_000_000_001n, theirs: 9_999_999_999n }, paidOut: null,
-        open: { count: 2, mine: 1_000_004n, theirs: 250_000_007n }, signed: null, note: null,
+        open: { count: 2, mine: 1_000_004n, theirs: 250_000_007n }, signed: null, note: null, superseded: null,
       })
     }
     expect(headerPositions(state, 'B', null).open).toEqual({ count: 2, mine: 250_000_007n, theirs: 1_000_004n })
@@ -61,5 +61,20 @@ describe('the channel header\'s open positions and locks', () => {
     // Held state unknown: the last signed state's balances.
     const unknown = { ...chain('finalized', [p1, p2]), held: { known: false, reason: 'no calldata' } } as HeaderChainView
     expect(headerPositions(state, 'A', unknown).paidOut).toEqual({ mine: 40_000_000_001n, theirs: 9_999_999_999n })
+  })
+
+  it('after a stale dispute nobody refuted: says what came after the finalized version moved no money, and counts that version\'s positions', () => {
+    // The contract finalized v5; the latest both signed is v7. v5 held p1 and p3 (p3 closed out at
+    // v6, which moved no money: still locked); p2 was traded at v7 (never on chain).
+    const p3 = position('0x03', 11n, 13n)
+    const held = { known: true, state: { ...state, version: 5, positions: [p1, p3] }, from: 'calldata', fn: 'dispute', txHash: '0x01' }
+    const c = { ...chain('finalized', [p1, p3]), version: 5, held } as unknown as HeaderChainView
+    const h = headerPositions(state, 'A', c)
+    expect(h.open).toEqual({ count: 2, mine: 1_000_012n, theirs: 20n })
+    expect(h.superseded).toBe('The contract finalized v5, not the latest state both signed (v7): what was co-signed in v6–v7 moved no money. The positions and locks here are v5\'s.')
+    expect(h.note).toBe('2 positions in the last signed state (v7), 2 locked on the contract: v5\'s, less what it settled or refunded since.')
+    // The contract finalized the latest: nothing superseded; a refute may still come while disputed.
+    expect(headerPositions(state, 'A', { ...c, version: 7 } as HeaderChainView).superseded).toBeNull()
+    expect(headerPositions(state, 'A', { ...c, status: 'disputed' } as HeaderChainView).superseded).toBeNull()
   })
 })

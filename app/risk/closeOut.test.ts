@@ -177,7 +177,7 @@ describe('closeOutRealised (what accepting realises, by the Book\'s rule)', () =
   const { state, p1, p2, entries } = twoPositions() // A paid 1,000 USDC for each put
   const metaOf = (me: Party) => ({ channelId: ch.channelId as Hex, counterparty: 'peer', me })
   const sum = (closed: number, payout: number, premium: number, realised: number, unknown = 0): RealisedSum =>
-    ({ closed, payout: usdc(payout), premium: usdc(premium), realised: usdc(realised), unknown })
+    ({ closed, payout: usdc(payout), premium: usdc(premium), realised: usdc(realised), unknown, superseded: 0 })
   // paymentAtoB < 0: the peer (B) pays me (A).
   it.each<[string, Party, readonly Position[], bigint, BookEntry[], RealisedSum]>([
     ['a long sold back for more than it cost', 'A', [p1], -usdc(1_200), entries, sum(1, 1_200, -1_000, 200)],
@@ -209,7 +209,7 @@ describe('closeOutRealised (what accepting realises, by the Book\'s rule)', () =
       const book = bookOf([...entries, { version: after.version, transition: unwind }], metaOf(me))
       const channel = { channelId: ch.channelId, counterparty: 'peer', counterpartyKey: 'k', me, state: after }
       const { total } = realisedByCounterparty([channel], new Map([[ch.channelId, book.closed]]))
-      expect(preview, `as ${me}`).toEqual({ closed: total.closed, payout: total.payout, premium: total.premium, realised: total.realised, unknown: total.unknown })
+      expect(preview, `as ${me}`).toEqual({ closed: total.closed, payout: total.payout, premium: total.premium, realised: total.realised, unknown: total.unknown, superseded: total.superseded })
     }
   })
 })

@@ -275,6 +275,48 @@ for (const victimOnline of [true, false]) {
   })
 }
 
+test('stale dispute nobody refuted (victim offline, watchtower down): the trade co-signed after the finalized version reads "moved no money" on every screen', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  const old = parseSignedState(await exportLatestState(b)) // v0: before the trade
+  await trade(b, a, '2500') // Bob buys a put from Alice at v1
+  const latest = parseSignedState(await exportLatestState(a))
+  expect(latest.state.version).toBeGreaterThan(old.state.version)
+  const bobKey = await keyOf(bob)
+  const { channelId, params } = await stack.chain.channelOf(await evmAddressOf(a))
+  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(latest.state.version)
+  // Both defences fail: Alice's tab is closed (her profile stays) and the watchtower is down.
+  await stack.watchtower.stop()
+  await a.close()
+  await bob.context.close()
+  await stack.chain.as(bobKey).dispute(params, old)
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  await stack.chain.as(bobKey).finalize(params, old.state)
+  const fin = (await stack.chain.events(params)).find((e) => e.type === 'ChannelFinalized')
+  expect(fin?.version).toBe(old.state.version)
+
+  const page = await alice.context.newPage()
+  await page.goto(appPath(stack))
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  const [v0, v1] = [old.state.version, latest.state.version]
+  // The header: the contract paid out per v0; v1 moved no money; nothing is open.
+  await expect(page.getByTestId('superseded-by-finalize')).toHaveText(
+    `The contract finalized v${v0}, not the latest state both signed (v${v1}): what was co-signed in v${v1} moved no money. The positions and locks here are v${v0}'s.`, { timeout: 20_000 })
+  await expect(page.getByTestId('position-count')).toHaveText('0')
+  // The Blotter: the fill is marked, with why.
+  await page.getByRole('tab', { name: 'Blotter' }).click()
+  const words = `v${v1} was co-signed after the version the contract finalized (v${v0}): it moved no money`
+  await expect(page.getByTestId('blotter-superseded')).toContainText(words)
+  await expect(page.getByTestId('blotter').locator('tr[data-kind="fill"]')).toHaveAttribute('data-superseded', 'true')
+  // History & audit: the state says it moved no money.
+  await page.getByRole('tab', { name: 'History & audit' }).click()
+  await expect(page.getByTestId('history-superseded')).toContainText(words)
+  await expect(page.getByTestId('signed-states').locator('tr[data-superseded="true"]')).toHaveCount(1)
+  await alice.context.close()
+})
+
 test('the chain\'s clock moves past an open draft\'s expiry: the draft says so and offers the next listed expiry', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   const [alice, bob] = await twoTraders(browser, stack)

@@ -8,6 +8,16 @@ export type Party = 'A' | 'B'
 /** A channel's status on the settlement contract (channel-contract's client reads it; core's rules take it as read). */
 export type ContractChannelStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
 
+/**
+ * Whether the contract has ended the channel: finalized after a dispute, or closed. From then on it
+ * pays out by the state it holds alone, and nothing co-signed moves money. The one definition:
+ * settlesInChannel and channelEnded (core/sync/expiry.ts) and the contract client's paidOutVersion
+ * read it.
+ */
+export function endedOnContract(status: ContractChannelStatus): status is 'finalized' | 'closed' {
+  return status === 'finalized' || status === 'closed'
+}
+
 /** An EVM account or contract address: 20 bytes as 40 lowercase hex characters, no `0x`. */
 export type AddressHex = string
 /** "No EVM account": params with it cannot be opened on chain. */

@@ -4,6 +4,7 @@
 // positions expired and wait for their settlement, without opening every channel. Computed from
 // the channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { endedOnContract } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
 
@@ -35,7 +36,7 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
   // A channel the contract has not been read for yet (chain undefined) stands as its session says.
   const latest = view.latest?.state ?? null
   let standing: ChannelStanding
-  if (onChain === 'disputed' || onChain === 'finalized' || onChain === 'closed') standing = onChain
+  if (onChain === 'disputed' || endedOnContract(onChain)) standing = onChain
   // Signed but not on the contract yet (or not read yet, then the session's word stands).
   else if (latest === null || chain === null || (onChain === 'none' && chain !== undefined)) standing = 'opening'
   else standing = latest.isFinal ? 'closing' : 'open'
@@ -50,7 +51,7 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
     })
   }
   // Nothing in the channel moves money once the contract finalized or closed it: no proposal to approve.
-  if (onChain !== 'finalized' && onChain !== 'closed') {
+  if (!endedOnContract(onChain)) {
     const approvals = view.pending.filter((p) => p.status === 'awaiting-approval').length
     if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${plural(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
   }

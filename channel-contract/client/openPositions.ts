@@ -3,7 +3,7 @@
 // finalizes one state, then settles (or refunds) that state's locked positions one by one, and the
 // counterparty that went silent never co-signs the in-channel settle that would remove them from
 // the state. One rule for every view that counts open exposure (Risk, the Book, payoff, totals).
-import type { Position } from '../../core/index.ts'
+import { endedOnContract, type Position } from '../../core/index.ts'
 import type { SettlementChannelView } from './settlement.ts'
 
 /** What the rule reads of the channel on the contract (null: not opened, or not read yet). */
@@ -39,5 +39,5 @@ export function openPositionsOnChain(positions: readonly Position[], chain: Chai
  * longer in the channel.
  */
 export function balancesPaidOnChain(chain: Pick<SettlementChannelView, 'status'> | null): boolean {
-  return chain !== null && (chain.status === 'finalized' || chain.status === 'closed')
+  return chain !== null && endedOnContract(chain.status)
 }

@@ -3,6 +3,7 @@
 // finalizes an older state than the latest both parties signed; every version co-signed after it
 // (trades, close-outs, settlements) then moved nothing. The one rule every view reads that by: the
 // header, Risk, the Blotter, History & audit and the Book.
+import { endedOnContract } from '../../core/index.ts'
 import type { SettlementChannelView } from './settlement.ts'
 
 /** What the rule reads of the channel on the contract (null: not opened, or not read yet). */
@@ -13,7 +14,7 @@ export type PaidOutVersionView = Pick<SettlementChannelView, 'status' | 'version
  * closed: by the last payout after finalize, or cooperatively); null while it has not, or is not read.
  */
 export function paidOutVersion(chain: PaidOutVersionView | null): number | null {
-  return chain !== null && (chain.status === 'finalized' || chain.status === 'closed') ? chain.version : null
+  return chain !== null && endedOnContract(chain.status) ? chain.version : null
 }
 
 /**

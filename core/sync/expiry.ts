@@ -2,7 +2,7 @@
 // proposes to settle now, and the settle's contents from the oracle's attestations. The settle
 // itself is an ordinary proposal (the engine and core's transition check the attestations).
 import type { Hex } from '../bytes.ts'
-import type { ContractChannelStatus } from '../channel.ts'
+import { endedOnContract, type ContractChannelStatus } from '../channel.ts'
 import type { SignedAttestation } from '../attestation.ts'
 import type { Position } from '../state.ts'
 import type { Settlement } from '../transition.ts'
@@ -16,7 +16,7 @@ import { intentKey, type ChannelEnded, type ChannelView, type IntentOutcome } fr
  * the reading comes within seconds, and a proposal made blind might be one of those dead ones.
  */
 export function settlesInChannel(chain: ContractChannelStatus | null): boolean {
-  return chain === 'none' || chain === 'open' || chain === 'disputed'
+  return chain !== null && !endedOnContract(chain)
 }
 
 /**
@@ -25,7 +25,7 @@ export function settlesInChannel(chain: ContractChannelStatus | null): boolean {
  * settles in the channel (settlesInChannel) or the contract has not been read.
  */
 export function channelEnded(chain: { readonly status: ContractChannelStatus; readonly version: number } | null): ChannelEnded | null {
-  return chain !== null && (chain.status === 'finalized' || chain.status === 'closed') ? { status: chain.status, version: chain.version } : null
+  return chain !== null && endedOnContract(chain.status) ? { status: chain.status, version: chain.version } : null
 }
 
 /**

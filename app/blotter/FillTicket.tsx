@@ -1,10 +1,12 @@
 // The confirmation of a fill, as a trader expects one: what, size, premium, vol, counterparty,
 // time and the co-signed state version it is in; once the position has left the channel, how it
-// ended (then the premium is no longer compared with today's spot).
+// ended (then the premium is no longer compared with today's spot); a fill co-signed after the
+// version the contract finalized says it moved no money (channel-contract's supersededBy).
 import { formatFixing, formatVol } from '../risk/format.ts'
 import { premiumMeasures } from '../negotiate/quote.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { closedHowText, instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
+import { supersededInWords } from '../channel/superseded.ts'
 
 export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number | null | undefined; spot?: number; ended?: ClosedPosition }) {
   const also = ended ? null : premiumMeasures(fill.premium, fill.terms, spot)
@@ -12,8 +14,9 @@ export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number
   return (
     <section className="card fill-ticket" aria-labelledby={`fill-${fill.positionId}`} data-testid="fill-ticket">
       <h3 id={`fill-${fill.positionId}`}>
-        <span className="pill good">Filled</span> You {fill.side === 'bought' ? 'bought' : 'sold'} {sizeText(fill)} · {fill.feed}
+        {fill.supersededBy === undefined ? <span className="pill good">Filled</span> : <span className="pill warn">Moved no money</span>} You {fill.side === 'bought' ? 'bought' : 'sold'} {sizeText(fill)} · {fill.feed}
       </h3>
+      {fill.supersededBy !== undefined && <p className="warn small" role="status" data-testid="fill-superseded">{supersededInWords([fill.version], fill.supersededBy)}.</p>}
       <dl className="stat-grid">
         <div><dt>Instrument</dt><dd>{instrumentOf(fill)}</dd></div>
         <div><dt>Size</dt><dd className="num">{sizeText(fill)}</dd></div>

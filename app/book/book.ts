@@ -285,6 +285,16 @@ export function realisedOf(closed: readonly ClosedOutcome[]): RealisedSum {
  * realised P&L (`realisedOf` over the blotter of each channel, `closedByChannel`), and the signed
  * net received (each channel's latest state's settled summary). Exact integers; the rows sum to the total.
  */
+
+/** Adds one realised sum (a channel's, or a counterparty's) into an accumulator. */
+function addRealised(into: { -readonly [K in keyof RealisedSum]: RealisedSum[K] }, s: RealisedSum): void {
+  into.closed += s.closed
+  into.payout += s.payout
+  into.premium += s.premium
+  into.realised += s.realised
+  into.unknown += s.unknown
+  into.superseded += s.superseded
+}
 export function realisedByCounterparty(channels: readonly BookChannel[], closedByChannel: ReadonlyMap<string, readonly ClosedOutcome[]>): { readonly total: RealisedRow; readonly byCounterparty: readonly RealisedRow[] } {
   type Acc = { -readonly [K in keyof RealisedRow]: RealisedRow[K] }
   const zero = (key: string, label: string): Acc => ({ key, label, closed: 0, payout: 0n, premium: 0n, realised: 0n, unknown: 0, signedNet: 0n, superseded: 0 })
@@ -295,23 +305,12 @@ export function realisedByCounterparty(channels: readonly BookChannel[], closedB
     const held = latestSupersededBy(c) !== null && c.chain?.held?.known ? c.chain.held.state : c.state
     const net = held?.settled.netToA ?? 0n
     r.signedNet += c.me === 'A' ? net : -net
-    const sum = realisedOf(closedByChannel.get(c.channelId) ?? [])
-    r.closed += sum.closed
-    r.payout += sum.payout
-    r.premium += sum.premium
-    r.realised += sum.realised
-    r.unknown += sum.unknown
-    r.superseded += sum.superseded
+    addRealised(r, realisedOf(closedByChannel.get(c.channelId) ?? []))
     rows.set(c.counterpartyKey, r)
   }
   const total = zero('total', 'All counterparties')
   for (const r of rows.values()) {
-    total.closed += r.closed
-    total.payout += r.payout
-    total.premium += r.premium
-    total.realised += r.realised
-    total.unknown += r.unknown
-    total.superseded += r.superseded
+    addRealised(total, r)
     total.signedNet += r.signedNet
   }
   return { total, byCounterparty: [...rows.values()] }

@@ -30,8 +30,8 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
   const races = raceLogFor(record.channelId, ctx)
   const seen = useSyncExternalStore(races.subscribe, races.getSnapshot)
   const rows = useMemo(() => auditRows(auditStates(view.accepted, kept), ctx, seen, chain), [view.accepted, kept, ctx, seen, chain])
-  const superseded = rows.filter((r) => r.superseded !== undefined)
-  const finalized = chain?.version ?? 0
+  const superseded = rows.flatMap((r) => (r.superseded ? [r.superseded] : []))
+  const finalized = superseded[0]?.finalized
   const [exported, setExported] = useState<string | null>(null)
   return (
     <div className="history">
@@ -45,9 +45,9 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
       )}
       {exported && <textarea readOnly rows={4} value={exported} data-testid="exported-state" onFocus={(e) => e.currentTarget.select()} />}
       <h3>Signed states</h3>
-      {superseded.length > 0 && (
+      {finalized !== undefined && (
         <p className="warn" role="status" data-testid="history-superseded">
-          {supersededInWords(superseded.map((r) => Number(r.version.slice(1))), finalized)}: the contract paid out per v{finalized}, and nothing proposed in the channel takes effect any more.
+          {supersededInWords(superseded.map((x) => x.version), finalized)}: the contract paid out per v{finalized}, and nothing proposed in the channel takes effect any more.
         </p>
       )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Signed states table">
@@ -70,9 +70,9 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
               <tr key={r.hash ?? r.version} className={r.kind === 'gap' ? 'gap' : r.superseded ? 'superseded' : undefined} data-superseded={r.superseded ? 'true' : undefined}>
                 <td className="num">{r.version}</td>
                 <td>
-                  {r.superseded && <><span className="pill warn" title={r.superseded}>moved no money</span>{' '}</>}
+                  {r.superseded && <><span className="pill warn" title={r.superseded.text}>moved no money</span>{' '}</>}
                   {r.change}
-                  {r.superseded && <span className="muted small"> ({r.superseded})</span>}
+                  {r.superseded && <span className="muted small"> ({r.superseded.text})</span>}
                 </td>
                 <td className="small">{r.time === null ? '—' : timeText(r.time)}</td>
                 <td>{r.proposedBy}</td>

@@ -111,7 +111,7 @@ describe('states co-signed after the version the contract finalized', () => {
   it('each says it moved no money, naming its version and the finalized one; none while the contract has not ended the channel', () => {
     const rows = auditRows(accepted, ctxA, [], { status: 'finalized', version: 1 })
     expect(rows.map((r) => [r.version, r.superseded])).toEqual([
-      ['v3', 'v3 was co-signed after the version the contract finalized (v1): it moved no money'],
+      ['v3', { text: 'v3 was co-signed after the version the contract finalized (v1): it moved no money', version: 3, finalized: 1 }],
       ['v2', undefined],
       ['v1', undefined],
       ['v0', undefined],

@@ -21,7 +21,7 @@ export interface AuditRow {
   /** A state the document no longer holds (compacted), listed from what this browser kept when it accepted it. */
   readonly kept?: boolean
   /** Co-signed after the version the contract finalized: why it moved no money, naming both versions. */
-  readonly superseded?: string
+  readonly superseded?: { readonly text: string; readonly version: number; readonly finalized: number }
 }
 
 /** A co-signed state as the audit lists it: from the engine's view, or kept by this browser (`kept`). */
@@ -179,7 +179,7 @@ export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, se
       proposedBy: proposer === null ? '—' : proposer === ctx.me ? 'you' : ctx.peerName,
       change: changeInWords(a.transition, a.version, ctx),
       ...(a.kept ? { kept: true } : {}),
-      ...(by !== null ? { superseded: supersededInWords([a.version], by) } : {}),
+      ...(by !== null ? { superseded: { text: supersededInWords([a.version], by), version: a.version, finalized: by } } : {}),
     })
   })
   return rows.reverse()

@@ -231,6 +231,29 @@ describe('payouts the contract makes after a dispute', () => {
     expect(deskEvents(step.memory, at('A', ...five)).events).toEqual([])
   })
 
+  it('tells, on the next visit, what the contract paid while the screen was closed: once, and nothing without a record of earlier visits', () => {
+    const p3 = paid('0x3', 'settled', 2n, 0n)
+    // Told p1 on an earlier visit; p2 and p3 were paid out since.
+    const back = (...paidOut: PositionPaidOnChain[] | [null]) => ({ ...at('A', ...paidOut), toldBefore: new Set<Hex>(['0x1' as Hex]) })
+    for (const first of [back(null), back(p1, p2, p3)]) {
+      // The contract read after the screen opened, or at once: the same.
+      let memory = deskMemoryOf(first)
+      const steps = [first, back(p1, p2, p3), back(p1, p2, p3)].map((s) => {
+        const step = deskEvents(memory, s)
+        memory = step.memory
+        return step.events.map((e) => e.text)
+      })
+      expect(steps.flat()).toHaveLength(1)
+      expect(steps.flat()[0]).toMatch(/^While this screen was closed: Paid out on chain, 1 at the oracle's price, 1 refunded \(no attestation in time\): 2 positions: /)
+      expect([...memory.paidOnChain!].sort()).toEqual(['0x1', '0x2', '0x3'])
+    }
+    // Every payout told before: nothing.
+    const all = { ...at('A', p1, p2), toldBefore: new Set<Hex>(['0x1', '0x2'] as Hex[]) }
+    expect(deskEvents(deskMemoryOf(all), all).events).toEqual([])
+    // No record (a first visit on this browser): what is there is not news, as before.
+    expect(deskEvents(deskMemoryOf(at('A', p1, p2)), at('A', p1, p2)).events).toEqual([])
+  })
+
   it('names a position this browser never saw filled by its id', () => {
     const step = deskEvents(deskMemoryOf(at('A')), { ...at('A', paid('0xabcdef0123456789', 'settled', 5n, 0n)), book: EMPTY })
     expect(step.events[0]!.text).toBe('Settled on chain at the oracle\'s price: position 0xabcdef01…. The contract put 0.000005 USDC into your free balance there.')

@@ -33,6 +33,11 @@ export interface DeskEventInput {
   readonly peerName: string
   /** What the contract paid out of the channel after a dispute (`ChainSettlement.view`), null (or absent) while not read. */
   readonly paidOnChain?: PaidOnChainInput | null
+  /**
+   * The payouts this browser told of on earlier visits (toldPayouts.ts), null when it has no record:
+   * a payout made while the screen was closed is told on the next visit, once.
+   */
+  readonly toldBefore?: ReadonlySet<Hex> | null
 }
 
 export interface PaidOnChainInput {
@@ -50,9 +55,9 @@ export interface DeskMemory {
   readonly settled: number
   readonly chain: string | null
   /**
-   * The positions whose payout on chain has been told, or was there when the contract was first read
-   * (null until then): the contract is read after the screen opens, and a reload must not tell again
-   * what it had already paid.
+   * The positions whose payout on chain has been told (null until the contract is read): on earlier
+   * visits (`toldBefore`), or since the screen opened. Without a record of earlier visits, what the
+   * first read finds is taken as told: a reload must not tell again what was already paid.
    */
   readonly paidOnChain: ReadonlySet<Hex> | null
 }
@@ -96,7 +101,8 @@ export function deskMemoryOf(input: DeskEventInput): DeskMemory {
     fills: input.book.fills.length,
     settled: settledOf(input).length,
     chain: input.chain,
-    paidOnChain: paidIdsOf(input),
+    // With a record of earlier visits, the first step tells what was paid since (newPayouts).
+    paidOnChain: input.toldBefore ? null : paidIdsOf(input),
   }
 }
 
@@ -105,15 +111,18 @@ function paidIdsOf(input: DeskEventInput): ReadonlySet<Hex> | null {
 }
 
 /**
- * The payouts the contract made since `told` (null: the contract's first read, whose payouts are
- * already there, not news), and the positions told after them. An unread contract (null) changes nothing.
+ * The payouts the contract made since `told`, and the positions told after them. At the contract's
+ * first read (`told` null) that is what it paid since the visits this browser recorded
+ * (`toldBefore`: `away`, made while the screen was closed), or nothing without such a record (its
+ * payouts are already there, not news). An unread contract (null) changes nothing.
  */
-function newPayouts(told: ReadonlySet<Hex> | null, input: DeskEventInput): { fresh: PositionPaidOnChain[]; told: ReadonlySet<Hex> | null } {
+function newPayouts(told: ReadonlySet<Hex> | null, input: DeskEventInput): { fresh: PositionPaidOnChain[]; told: ReadonlySet<Hex> | null; away: boolean } {
   const chain = input.paidOnChain
-  if (!chain) return { fresh: [], told }
-  if (told === null) return { fresh: [], told: paidIdsOf(input) }
-  const fresh = chain.paidOut.filter((x) => !told.has(x.positionId))
-  return { fresh, told: fresh.length === 0 ? told : new Set([...told, ...fresh.map((x) => x.positionId)]) }
+  if (!chain) return { fresh: [], told, away: false }
+  const base = told ?? input.toldBefore ?? null
+  if (base === null) return { fresh: [], told: paidIdsOf(input), away: false }
+  const fresh = chain.paidOut.filter((x) => !base.has(x.positionId))
+  return { fresh, told: fresh.length === 0 && told !== null ? told : new Set([...base, ...fresh.map((x) => x.positionId)]), away: told === null }
 }
 
 /**
@@ -202,7 +211,10 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   const newlySettled = settled.slice(memory.settled)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
   const payouts = newPayouts(memory.paidOnChain, input)
-  if (input.paidOnChain && payouts.fresh.length > 0) events.push(paidOnChainEvents(payouts.fresh, { book, me: input.me, paidOnChain: input.paidOnChain }))
+  if (input.paidOnChain && payouts.fresh.length > 0) {
+    const e = paidOnChainEvents(payouts.fresh, { book, me: input.me, paidOnChain: input.paidOnChain })
+    events.push(payouts.away ? { ...e, text: `While this screen was closed: ${e.text}` } : e)
+  }
   if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
   const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
     && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain

@@ -1,9 +1,12 @@
 // Tells the trader when something happens in a channel: the first quote on a request (a re-quote
 // is not news: deskEvents.ts), a fill, a dispute starts, a position settles (in the channel, or paid
 // out by the contract after a dispute). In the page always; as
-// a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced.
+// a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced,
+// but for payouts on chain: one made while the screen was closed is told on the next visit (toldPayouts.ts).
 import { useEffect, useRef, useState } from 'react'
+import type { Hex } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
 
 /** `at`: page time it appeared (ms): each notice leaves SHOW_MS later. */
 export type DeskNotice = ShownNotice
@@ -14,20 +17,28 @@ export type DeskNotice = ShownNotice
 const KEEP = 3
 const SHOW_MS = 8_000
 
-export function useDeskNotifications(input: DeskEventInput): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
+/** `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit. */
+export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
   const { book, quotes, rfqs, me, chain, peerName, paidOnChain } = input
+  const [toldBefore] = useState(() => loadToldPayouts(channelId))
+  /** The told payouts last recorded (the record starts with the first read of the contract). */
+  const saved = useRef<ReadonlySet<Hex> | null>(null)
 
   useEffect(() => {
-    const now = { book, quotes, rfqs, me, chain, peerName, paidOnChain }
-    if (told.current === null) {
-      told.current = deskMemoryOf(now)
-      return
-    }
+    const now = { book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore }
+    // The first look is the memory (what is there is not news), then a step: with a record of earlier
+    // visits, it tells the payouts made since.
+    told.current ??= deskMemoryOf(now)
     const step = deskEvents(told.current, now)
     told.current = step.memory
+    const paid = step.memory.paidOnChain
+    if (paid !== null && paid !== saved.current) {
+      saveToldPayouts(channelId, paid)
+      saved.current = paid
+    }
     if (step.events.length === 0) return
     const at = Date.now()
     const added = step.events.map((n) => ({ ...n, id: nextId.current++, at }))
@@ -35,7 +46,7 @@ export function useDeskNotifications(input: DeskEventInput): { notices: readonly
     if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
     }
-  }, [book, quotes, rfqs, me, chain, peerName, paidOnChain])
+  }, [book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore, channelId])
 
   // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {

@@ -317,6 +317,55 @@ test('stale dispute nobody refuted (victim offline, watchtower down): the trade 
   await alice.context.close()
 })
 
+test('a payout the contract makes while the trader\'s page is closed is told on the next visit, once', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  await trade(a, b, '900')
+  const latest = parseSignedState(await exportLatestState(a))
+  const pos = latest.state.positions[0]!
+  const bobKey = await keyOf(bob)
+  const { params } = await stack.chain.channelOf(await evmAddressOf(a))
+  await bob.context.close()
+  // Alice disputes with her latest and finalizes after the window; her page has read the contract
+  // throughout (nothing paid out yet).
+  await a.getByRole('tab', { name: 'Settlement' }).click()
+  await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
+  await expect(a.getByTestId('onchain-status')).toHaveText('disputed')
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  await expect(a.getByRole('button', { name: 'Finalize' })).toBeEnabled({ timeout: 15_000 })
+  await a.getByRole('button', { name: 'Finalize' }).click()
+  await expect(a.getByTestId('onchain-status')).toHaveText('finalized')
+  // Her tab is closed (her profile stays); past expiry Bob has the contract pay the position out.
+  await a.close()
+  await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000)
+  const att = await stack.chain.reader.attestation(pos.terms.feed, pos.terms.expiry)
+  await stack.chain.as(bobKey).settlePosition(params, pos, att)
+
+  const visit = async () => {
+    const page = await alice.context.newPage()
+    await page.goto(appPath(stack))
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await expect(page.getByTestId('chain-status')).toHaveText('on chain: closed', { timeout: 20_000 })
+    return page
+  }
+  // The next visit tells it: the position's payout, then what reached her free balance.
+  const { toA } = settlementPayout(pos, att.attestation.price)
+  const money = (v: bigint) => `${formatAmount(v, pos.terms.assetDecimals)} ${pos.terms.asset}`
+  const net = toA - pos.lockA
+  const page = await visit()
+  const notes = page.getByRole('status', { name: 'Notifications' })
+  await expect(notes).toContainText("While this screen was closed: Settled on chain at the oracle's price: BTC-USD", { timeout: 15_000 })
+  await expect(notes).toContainText(`, paid you ${net > 0n ? '+' : ''}${money(net)}. The contract `)
+  // Once: the visit after tells nothing again.
+  await page.close()
+  const again = await visit()
+  await again.waitForTimeout(1_500)
+  await expect(again.getByText('While this screen was closed')).toHaveCount(0)
+  await alice.context.close()
+})
+
 test('the chain\'s clock moves past an open draft\'s expiry: the draft says so and offers the next listed expiry', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   const [alice, bob] = await twoTraders(browser, stack)

@@ -175,9 +175,9 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(blotter.getByRole('columnheader', { name: 'Counterparty' })).toBeVisible()
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
     const lines = (await downloadedText(csv)).trim().split('\n')
-    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout')
+    expect(lines[0]).toBe('time_utc,channel,counterparty,state_version,instrument,side,size,premium,asset,implied_vol_pct,position_id,kind,fixing,payout,superseded_by_version')
     expect(lines).toHaveLength(2)
-    expect(lines[1]).toMatch(/,Demo Desk,1,"BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1",bought,0\.1,\d+\.\d{6},USDC,\d+\.\d{2},[0-9a-f]{64},fill,,$/)
+    expect(lines[1]).toMatch(/,Demo Desk,1,"BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1",bought,0\.1,\d+\.\d{6},USDC,\d+\.\d{2},[0-9a-f]{64},fill,,,$/)
     await shot(page, 'blotter')
 
     // Risk: units on the Greeks, no e-notation, no sideways scroll at 1280, a legend before any hover.
@@ -238,7 +238,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     const [settledCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
     const settledLines = (await downloadedText(settledCsv)).trim().split('\n').filter((l) => l.includes(',settlement,'))
     expect(settledLines).toHaveLength(2)
-    for (const l of settledLines) expect(l).toMatch(/,\d+,"BTC-USD [^"]+",bought,0\.[12],,USDC,,[0-9a-f]{64},settlement,\d+\.\d+,-?\d+\.\d{6}$/)
+    for (const l of settledLines) expect(l).toMatch(/,\d+,"BTC-USD [^"]+",bought,0\.[12],,USDC,,[0-9a-f]{64},settlement,\d+\.\d+,-?\d+\.\d{6},$/)
     await shot(page, 'blotter-settled')
 
     // The audit says what each version changed, when, and who proposed it.

@@ -94,8 +94,11 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const quotes = await Promise.all(
     desks.map(async (d) => {
       const row = ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`)
-      await expect(row.getByRole('cell').nth(5)).toHaveText(/^\d+ s$/) // time left
-      return { desk: d, premium: BigInt((await row.getByTestId('ladder-premium').getAttribute('data-exact'))!) }
+      await expect(row.getByRole('cell').nth(6)).toHaveText(/^\d+ s$/) // time left
+      const premium = BigInt((await row.getByTestId('ladder-premium').getAttribute('data-exact'))!)
+      // Per unit: the premium for 0.1 BTC times 10 (the ladder compares dealers by it).
+      await expect(row.getByTestId('ladder-unit-premium')).toHaveAttribute('data-exact', (premium * 10n).toString())
+      return { desk: d, premium }
     }),
   )
   const best = quotes.reduce((a, b) => (b.premium < a.premium ? b : a))
@@ -245,7 +248,7 @@ test('a request split across two dealers: each quotes half (or the size the trad
   const ladder = page.getByTestId('network-request').first()
   await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
   // Each dealer was asked for half: its quote's size is 0.1.
-  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(4)).toHaveText('0.1')
+  for (const d of desks) await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${d.name}"]`).getByRole('cell').nth(5)).toHaveText('0.1')
   // A reload while the request is in flight: the same ladder comes back (which ticket belongs to which
   // request is kept in this browser; the tickets and quotes come from each channel's document).
   await reloadAndUnlock(page)
@@ -271,8 +274,8 @@ test('a request split across two dealers: each quotes half (or the size the trad
   const sized = page.getByTestId('network-request').first()
   await expect(sized.getByRole('heading', { name: /^Request 2: / })).toBeVisible()
   await expect(sized.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(2, { timeout: 30_000 })
-  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Tight Desk"]').getByRole('cell').nth(4)).toHaveText('0.15')
-  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Demo Desk"]').getByRole('cell').nth(4)).toHaveText('0.05')
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Tight Desk"]').getByRole('cell').nth(5)).toHaveText('0.15')
+  await expect(sized.locator('[data-testid="ladder-row"][data-counterparty="Demo Desk"]').getByRole('cell').nth(5)).toHaveText('0.05')
   for (const d of desks) await sized.getByRole('button', { name: `Accept ${d.name}'s quote` }).click()
   await expect(sized).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   for (const info of await Promise.all(desks.map(deskInfo))) expect(info.channels.map((c) => c.latestVersion)).toEqual([2])

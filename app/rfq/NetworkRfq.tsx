@@ -386,10 +386,10 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
       </p>
       <div className="table-scroll">
         <table data-testid="ladder">
-          <caption>Quotes for request {index} (premium in {asset}, size in {request.feed.split('-')[0]})</caption>
+          <caption>Quotes for request {index} (premium in {asset} for the size quoted, per unit for 1 {request.feed.split('-')[0]}; size in {request.feed.split('-')[0]})</caption>
           <thead>
             <tr>
-              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
+              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col">Per unit</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
               <th scope="col">Size</th><th scope="col">Time left</th><th scope="col">Can fill</th><th scope="col"><span className="sr-only">Action</span></th>
             </tr>
           </thead>
@@ -399,6 +399,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
                 <th scope="row">{r.counterparty}{r === best ? ' (best)' : ''}</th>
                 <td>{STATUS_TEXT[r.status]}{r.declined ? `: ${r.declined}` : ''}</td>
                 <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
+                <td>{r.unitPremium !== null ? <Money minor={r.unitPremium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-unit-premium" /> : '—'}</td>
                 <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>
                 <td className="num" data-testid="ladder-edge">{r.edge === null ? NO_VALUE : `${formatModelAmount(r.edge, 2, { signed: true })}${r.edgeVolPts === null ? '' : ` (${formatVolShift(r.edgeVolPts / 100)})`}`}</td>
                 <td className="num">{r.size !== null && r.terms ? formatPrice(r.size, r.terms.quantityDecimals) : '—'}</td>

@@ -6,7 +6,7 @@ import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
-import { bestRow, ladderOrder, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { bestRow, comparePerUnit, ladderOrder, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -161,7 +161,7 @@ describe('ladderRow', () => {
 })
 
 describe('bestRow', () => {
-  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
+  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
 
   it('is the lowest affordable live ask when buying and the highest bid when selling (property)', () => {
     const rowArb = fc.record({
@@ -185,6 +185,21 @@ describe('bestRow', () => {
         expect(ladderOrder(rows, side)[0]!.premium).toBe(best!.premium)
       }),
     )
+  })
+  it('compares prices per unit of size, not totals: a smaller size is not a better price', () => {
+    // Sizes chosen per dealer (0.05 and 0.15 BTC, 4 quantity decimals): 260 USDC for 0.05 is 5,200 a unit, 700 for 0.15 is 4,666.67.
+    const small = row({ channelId: 'small', counterparty: 'Small', premium: 260_000_000n, size: 500n })
+    const large = row({ channelId: 'large', counterparty: 'Large', premium: 700_000_000n, size: 1_500n })
+    expect(bestRow([small, large], 'buy')?.channelId, 'buying: the lower ask per unit').toBe('large')
+    expect(bestRow([small, large], 'sell')?.channelId, 'selling: the higher bid per unit').toBe('small')
+    expect(ladderOrder([small, large], 'buy').map((r) => r.channelId)).toEqual(['large', 'small'])
+    expect(comparePerUnit({ premium: 100n, size: 1n }, { premium: 300n, size: 3n }, 'buy'), 'the same price per unit').toBe(0)
+  })
+
+  it('says the premium per whole unit of size, rounded half up in minor units', () => {
+    expect(unitPremium(700_000_000n, 1_500n, 4)).toBe(4_666_666_667n)
+    expect(unitPremium(260_000_000n, 500n, 4)).toBe(5_200_000_000n)
+    expect(unitPremium(1n, 0n, 4)).toBeNull()
   })
 })
 

@@ -4,8 +4,8 @@
 //   ladderRows      every channel's answer, read from that channel's own view: quoted (price, vol,
 //                   size, time left, whether that channel can afford the fill), declined (with the
 //                   dealer's reason), waiting, expired, withdrawn or filled.
-//   bestRow         the best live quote the trader can afford: lowest ask when buying, highest bid
-//                   when selling.
+//   bestRow         the best live quote the trader can afford: lowest ask per unit when buying,
+//                   highest bid per unit when selling (dealers may be asked, or quote, different sizes).
 // Nothing here crosses channels: each row is computed from one channel's view alone.
 import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
@@ -187,6 +187,8 @@ export interface LadderRow {
   readonly edgeVolPts: number | null
   /** Largest leg quantity of the quoted package, underlying minor units. */
   readonly size: bigint | null
+  /** The premium per one unit of `size` (asset minor units, rounded half up), null without a quote: `unitPremium`. */
+  readonly unitPremium: bigint | null
   readonly validUntil: number | null
   readonly timeLeftMs: number | null
   /** Why this channel cannot carry the fill (a party's free balance), or null when it can. */
@@ -232,7 +234,7 @@ export function tradedQuote(view: Pick<ChannelView, 'quotes' | 'latest'>, rfqId:
 /** One row per channel of the request, from that channel's view alone. */
 export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
   const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
-  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
+  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, unitPremium: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
   const view = i.view
   if (!view) return { ...base, ...empty, status: 'offline' }
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
@@ -268,6 +270,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
     edge: edge?.edge ?? null,
     edgeVolPts: edge?.edgeVolPts ?? null,
     size,
+    unitPremium: unitPremium(quote.premium, size, quote.terms.quantityDecimals),
     validUntil: quote.validUntil,
     timeLeftMs: Math.max(0, quote.validUntil - now),
     shortfall: latest ? fillShortfall(latest, i.me, quote) : 'the channel has no signed state yet',
@@ -302,7 +305,26 @@ export function ladderRows(inputs: readonly LadderInput[], now: number, market: 
   return inputs.map((i) => ladderRow(i, now, market))
 }
 
-/** The best quote the trader can take: live, affordable; lowest premium when buying, highest when selling. */
+/** The premium per one whole unit of `size` (asset minor units, rounded half up), or null for a size of 0. */
+export function unitPremium(premium: bigint, size: bigint, quantityDecimals: number): bigint | null {
+  if (size <= 0n) return null
+  return (premium * 10n ** BigInt(quantityDecimals) * 2n + size) / (2n * size)
+}
+
+/**
+ * Which of two quotes is the better price for the trader, per unit of size (exact: premium × the
+ * other's size), never by the total: a dealer asked for, or quoting, less would otherwise look
+ * cheapest when buying. Negative: `a` is better; 0: the same price per unit.
+ */
+export function comparePerUnit(a: Pick<LadderRow, 'premium' | 'size'>, b: Pick<LadderRow, 'premium' | 'size'>, side: 'buy' | 'sell'): number {
+  const [pa, pb] = [a.premium!, b.premium!]
+  // Without a size (never for a quote) the totals are compared.
+  const [x, y] = a.size && b.size ? [pa * b.size, pb * a.size] : [pa, pb]
+  if (x === y) return 0
+  return (side === 'buy' ? x < y : x > y) ? -1 : 1
+}
+
+/** The best quote the trader can take: live, affordable; lowest premium per unit when buying, highest when selling (comparePerUnit). */
 export function bestRow(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow | null {
   let best: LadderRow | null = null
   for (const r of rows) {
@@ -311,20 +333,21 @@ export function bestRow(rows: readonly LadderRow[], side: 'buy' | 'sell'): Ladde
       best = r
       continue
     }
-    const better = side === 'buy' ? r.premium < best.premium! : r.premium > best.premium!
-    const tieLonger = r.premium === best.premium && (r.timeLeftMs ?? 0) > (best.timeLeftMs ?? 0)
-    if (better || tieLonger) best = r
+    const d = comparePerUnit(r, best, side)
+    const tieLonger = d === 0 && (r.timeLeftMs ?? 0) > (best.timeLeftMs ?? 0)
+    if (d < 0 || tieLonger) best = r
   }
   return best
 }
 
-/** Rows in ladder order: live affordable quotes best first, then live ones the channel cannot carry, then the rest (declined, waiting, ...) by name. */
+/** Rows in ladder order: live affordable quotes best first (per unit), then live ones the channel cannot carry, then the rest (declined, waiting, ...) by name. */
 export function ladderOrder(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow[] {
   const rank = (r: LadderRow) => (r.status === 'quoted' ? (r.shortfall === null ? 0 : 1) : r.status === 'filled' ? 2 : 3)
   return [...rows].sort((a, b) => {
     const d = rank(a) - rank(b)
     if (d !== 0) return d
-    if (a.premium !== null && b.premium !== null && a.premium !== b.premium) return (side === 'buy' ? a.premium < b.premium : a.premium > b.premium) ? -1 : 1
+    const p = a.premium !== null && b.premium !== null ? comparePerUnit(a, b, side) : 0
+    if (p !== 0) return p
     return a.counterparty.localeCompare(b.counterparty)
   })
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { ChannelSession, SessionSnapshot } from '../../core/sync/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
-import { canAsk, channelsByPeer, type NetworkChannel } from './useNetwork.ts'
+import { askBlocker, canAsk, channelsByPeer, notAskable, type NetworkChannel } from './useNetwork.ts'
 
 // A channel of the trader (party A) with the counterparty whose key is `peer`, its session running
 // or not, and its latest co-signed state: none yet, open, or final (closing or closed).
-function channel(peer: string, latest: 'none' | 'open' | 'final', running = true): NetworkChannel {
-  const record = { me: 'A', params: { partyA: 'aa'.repeat(32), partyB: peer }, label: peer.slice(0, 4), createdAt: 0 } as unknown as ChannelRecord
+function channel(peer: string, latest: 'none' | 'open' | 'final', running = true, channelId = `${peer.slice(0, 4)}-${latest}`): NetworkChannel {
+  const record = { me: 'A', channelId, params: { partyA: 'aa'.repeat(32), partyB: peer }, label: peer.slice(0, 4), createdAt: 0 } as unknown as ChannelRecord
   const state = latest === 'none' ? null : { state: { isFinal: latest === 'final' } }
   const snap = { view: { latest: state } } as unknown as SessionSnapshot
   return { record, session: running ? ({} as ChannelSession) : null, snap: running ? snap : null, error: null }
@@ -35,5 +35,21 @@ describe('channelsByPeer: where the trader stands with each counterparty', () =>
       expect(m.get(desk1)).toBe('open')
       expect(m.get(desk2)).toBe('opening')
     }
+  })
+})
+
+describe('notAskable: who the network RFQ cannot ask, and why in words', () => {
+  it('says why per channel: starting, failed to start, not open yet, closing or closed', () => {
+    expect(askBlocker(channel(desk1, 'open'))).toBeNull()
+    expect(askBlocker(channel(desk1, 'open', false))).toBe('its channel is starting')
+    expect(askBlocker({ ...channel(desk1, 'open', false), error: 'the room secret is damaged' })).toBe('its channel could not start: the room secret is damaged')
+    expect(askBlocker(channel(desk1, 'none'))).toBe('the channel is not open yet: no state signed by both of you')
+    expect(askBlocker(channel(desk1, 'final'))).toBe('the channel is closing or closed: its final state is signed, it takes no new trades')
+  })
+
+  it('lists each counterparty with no channel to ask once, by its channel nearest to open; one with an open channel not at all', () => {
+    const list = notAskable([channel(desk1, 'final'), channel(desk1, 'open'), channel(desk2, 'final'), channel(desk2, 'none')])
+    expect(list).toEqual([{ channelId: '2222-none', label: '2222', reason: 'the channel is not open yet: no state signed by both of you' }])
+    expect(notAskable([channel(desk1, 'open')])).toEqual([])
   })
 })

@@ -17,10 +17,38 @@ export interface NetworkChannel {
   readonly error: string | null
 }
 
-/** A channel the trader can ask: its session runs, its opening is signed, it is not closing. */
+/** Why the trader cannot ask this channel for quotes, in words, or null: its session runs, its opening is signed, it is not closing. */
+export function askBlocker(n: NetworkChannel): string | null {
+  if (n.session === null || n.snap === null) return n.error ? `its channel could not start: ${n.error}` : 'its channel is starting'
+  const latest = n.snap.view.latest
+  if (!latest) return 'the channel is not open yet: no state signed by both of you'
+  if (latest.state.isFinal) return 'the channel is closing or closed: its final state is signed, it takes no new trades'
+  return null
+}
+
+/** A channel the trader can ask (askBlocker has no reason against it). */
 export function canAsk(n: NetworkChannel): boolean {
-  const latest = n.snap?.view.latest
-  return n.session !== null && latest !== null && latest !== undefined && !latest.state.isFinal
+  return askBlocker(n) === null
+}
+
+/**
+ * The counterparties the trader cannot ask now, each once with why (its best channel's reason):
+ * those with no channel that can be asked. A counterparty with one open channel is not listed for
+ * its older, ended ones.
+ */
+export function notAskable(network: readonly NetworkChannel[]): { readonly channelId: string; readonly label: string; readonly reason: string }[] {
+  const askablePeers = new Set(network.filter(canAsk).map((n) => peerKeyOf(n.record)))
+  const byPeer = new Map<string, { channelId: string; label: string; reason: string; rank: number }>()
+  for (const n of network) {
+    const key = peerKeyOf(n.record)
+    const reason = askBlocker(n)
+    if (reason === null || askablePeers.has(key)) continue
+    // The channel nearest to being asked speaks for its counterparty: starting or opening before ended.
+    const rank = n.snap?.view.latest?.state.isFinal ? 0 : 1
+    const before = byPeer.get(key)
+    if (!before || rank > before.rank) byPeer.set(key, { channelId: n.record.channelId, label: n.record.label, reason, rank })
+  }
+  return [...byPeer.values()].map(({ channelId, label, reason }) => ({ channelId, label, reason }))
 }
 
 /**

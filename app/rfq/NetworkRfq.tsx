@@ -5,7 +5,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { intentKey } from '../../core/sync/index.ts'
 import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
-import { canAsk, type NetworkChannel } from '../book/useNetwork.ts'
+import { canAsk, notAskable, type NetworkChannel } from '../book/useNetwork.ts'
 import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
 import { PackageBuilder, addTemplate, emptyDraft, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
@@ -106,6 +106,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   }, [byId])
 
   const askable = network.filter(canAsk)
+  const unaskable = useMemo(() => notAskable(network), [network])
   // Open at first when there is no channel yet; then the trader's choice (never closed under a click).
   const [desksOpen, setDesksOpen] = useState(!hasChannels)
   const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
@@ -282,6 +283,11 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
             Ask {n.record.label}
           </label>
         ))}
+        {unaskable.length > 0 && (
+          <ul className="muted small" data-testid="not-askable" aria-label="Counterparties that cannot be asked now">
+            {unaskable.map((u) => <li key={u.channelId} data-channel={u.channelId}>{u.label} cannot be asked: {u.reason}.</li>)}
+          </ul>
+        )}
       </fieldset>
       <label className="row small">
         Fill from

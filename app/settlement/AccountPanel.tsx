@@ -10,8 +10,9 @@ import type { TrackedTx } from './connection.ts'
 import { failureOf, failureTitle, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { Money } from '../money/Money.tsx'
-import { formatMoney, moneyApart } from '../money/money.ts'
+import { formatMoney } from '../money/money.ts'
 import { testFundsNote } from './testFunds.ts'
+import { moveRefusal } from './walletMoves.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
@@ -43,28 +44,24 @@ export function AccountPanel() {
       setFormError(failureOf(err))
       return
     }
-    // Said here, in the asset's units, rather than as the contract's refusal in minor units.
-    if (kind === 'withdraw' && wallet?.free != null && value > wallet.free) {
-      const [asked, held] = moneyApart([value, wallet.free], decimals, symbol)
-      setFormError(failureOf(`You cannot withdraw ${asked}: the contract holds ${held} for you outside channels.`))
-      return
-    }
-    if (kind === 'deposit' && wallet?.token != null && value > wallet.token) {
-      const [asked, held] = moneyApart([value, wallet.token], decimals, symbol)
-      setFormError(failureOf(`You cannot deposit ${asked}: your wallet holds ${held}.`))
+    // Said here, in the asset's units, rather than as the contract's refusal in minor units; the
+    // moves this page sent that are not mined yet count (the balances do not show them yet).
+    const refusal = moveRefusal(kind, value, wallet, snap.txs, decimals, symbol)
+    if (refusal !== null) {
+      setFormError(failureOf(refusal))
       return
     }
     setFormError(null)
     // The amount as typed, every digit (a transaction's label is its record): 1.004, not 1.00.
     const label = `${kind === 'deposit' ? 'Deposit' : 'Withdraw'} ${formatAmount(value, decimals)} ${symbol}`
-    void conn.track(label, (p) => (kind === 'deposit' ? s.chain.deposit(value, p) : s.chain.call({ fn: 'withdraw', amount: value }, p)))
+    void conn.track(label, (p) => (kind === 'deposit' ? s.chain.deposit(value, p) : s.chain.call({ fn: 'withdraw', amount: value }, p)), { kind, amount: value })
     setAmount('')
   }
 
   const testFunds = async () => {
     // Mint into the wallet (with gas), then deposit into the contract: ready to open channels.
     const minted = await conn.track(`Test funds ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.getTestFunds(FAUCET_AMOUNT, p))
-    if (minted) await conn.track(`Deposit ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.deposit(FAUCET_AMOUNT, p))
+    if (minted) await conn.track(`Deposit ${formatMoney(FAUCET_AMOUNT, decimals, symbol)}`, (p) => s.chain.deposit(FAUCET_AMOUNT, p), { kind: 'deposit', amount: FAUCET_AMOUNT })
   }
 
   // A browser wallet (EIP-1193), when the page has one: it then signs deposits, withdrawals, opens and closes.

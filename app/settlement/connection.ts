@@ -9,6 +9,7 @@ import { ChainCallError, ChainSettlement, settlementFallbackMs, settlementOf, wa
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
 import { describeFailure, failureOf } from '../failure.ts'
 import type { AddressHex, Hex } from '../../core/index.ts'
+import type { WalletMove } from './walletMoves.ts'
 
 export type TxStatus = 'pending' | 'confirmed' | 'failed'
 
@@ -26,6 +27,8 @@ export interface TrackedTx {
   readonly reason?: string
   /** The refusal's stable code, for the tooltip (never in `reason`). */
   readonly code?: string
+  /** What it moves between the wallet and the contract, if it is a deposit or a withdrawal (walletMoves.ts). */
+  readonly move?: WalletMove
 }
 
 export interface DeploymentInfo {
@@ -203,11 +206,11 @@ export class SettlementConnection {
     }
   }
 
-  /** Runs a call and records its progress; returns the result, or null if it failed (the reason is listed). */
-  async track(label: string, submit: (onProgress: (p: TxProgress) => void) => Promise<TxResult | unknown>): Promise<TxResult | null> {
+  /** Runs a call and records its progress (and what it moves, `move`); returns the result, or null if it failed (the reason is listed). */
+  async track(label: string, submit: (onProgress: (p: TxProgress) => void) => Promise<TxResult | unknown>, move?: WalletMove): Promise<TxResult | null> {
     const id = this.nextTxId++
     const update = (patch: Partial<TrackedTx>) => this.set({ txs: this.snapshot.txs.map((t) => (t.id === id ? { ...t, ...patch } : t)) })
-    this.set({ txs: [{ id, label, status: 'pending' as const, stage: 'checking' as const, startedAt: Date.now() }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
+    this.set({ txs: [{ id, label, status: 'pending' as const, stage: 'checking' as const, startedAt: Date.now(), ...(move ? { move } : {}) }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
     try {
       const r = await submit((p) => update({ stage: p.stage, ...('hash' in p ? { hash: p.hash } : {}), ...('block' in p ? { block: p.block, gasUsed: p.gasUsed } : {}) }))
       const result = r && typeof r === 'object' && 'hash' in r ? (r as TxResult) : null

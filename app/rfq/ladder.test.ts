@@ -160,6 +160,18 @@ describe('ladderRow', () => {
   })
 })
 
+describe('a quote past its validUntil', () => {
+  it('reads expired at the ladder\'s clock though the channel\'s last snapshot still says live: no Accept, not the best', () => {
+    // The desk went quiet: no doc change since the quote, so its view still says 'live'.
+    const stale = input(view({ quotes: [quoteView('q1', { validUntil: T0 + 20_000 }, 'live')] }))
+    const row = ladderRow(stale, T0 + 20_001, market)
+    expect(row.status, 'expired once the clock passes validUntil').toBe('expired')
+    expect(bestRow([row], 'buy')).toBeNull()
+    expect(ladderRow(stale, T0 + 20_000, market).status, 'still live at validUntil').toBe('quoted')
+  })
+
+})
+
 describe('bestRow', () => {
   const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
 

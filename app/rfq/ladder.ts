@@ -11,7 +11,7 @@ import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type 
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
-import { quoteEdge, quoteTraded } from '../negotiate/quote.ts'
+import { effectiveStatus, quoteEdge, quoteTraded } from '../negotiate/quote.ts'
 import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
 import { tradeShortfall } from '../channel/affordability.ts'
 import { instrumentOf } from '../blotter/book.ts'
@@ -214,10 +214,20 @@ function dealerQuotes(view: ChannelView, me: Party, rfqId: string): QuoteView[] 
   return view.quotes.filter((q) => q.signed.quote.rfqId === rfqId && q.signed.quote.quoter !== me && q.counterOf === null)
 }
 
-/** The newest live quote, else the newest of any status. */
-function currentQuote(quotes: readonly QuoteView[]): QuoteView | null {
+/**
+ * Whether a dealer's quote can be taken at `now`. The view's status is as of the channel's last
+ * snapshot: a quote of a desk that has gone quiet stays 'live' there past its validUntil
+ * (effectiveStatus, the Trade tab's rule).
+ */
+function liveAt(q: QuoteView, now: number): boolean {
+  const status = q.status
+  return status !== 'invalid' && effectiveStatus({ status, validUntil: q.signed.quote.validUntil }, now) === 'live'
+}
+
+/** The newest quote live at `now`, else the newest of any status. */
+function currentQuote(quotes: readonly QuoteView[], now: number): QuoteView | null {
   const newest = (xs: readonly QuoteView[]) => [...xs].sort((a, b) => b.signed.quote.validUntil - a.signed.quote.validUntil || (a.hash < b.hash ? -1 : 1))[0] ?? null
-  return newest(quotes.filter((q) => q.status === 'live')) ?? newest(quotes)
+  return newest(quotes.filter((q) => liveAt(q, now))) ?? newest(quotes)
 }
 
 /**
@@ -240,7 +250,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
   // A filled row shows the quote that was traded (a counter's premium, not the dealer's last ask).
   const traded = tradedQuote(view, i.leg.rfqId)
-  const current = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId))
+  const current = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId), now)
   const latest = view.latest?.state ?? null
   // Core reads every quote of a filled request as used: filled, though the traded one may no longer be known.
   const filled = traded !== null || current?.status === 'used' || ticket?.status === 'filled'
@@ -249,7 +259,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   let status: LadderStatus
   if (filled) status = 'filled'
   else if (ticket?.status === 'cancelled') status = 'withdrawn'
-  else if (q?.status === 'live') status = 'quoted'
+  else if (q && liveAt(q, now)) status = 'quoted'
   else if (decline) status = 'declined'
   else if (q) status = 'expired'
   else status = 'waiting'

@@ -3,7 +3,7 @@
 // and withdraw; every transaction's progress. Amounts in the asset's units, never minor units.
 import { useState, type FormEvent } from 'react'
 import type { EIP1193Provider } from 'viem'
-import { formatAmount, formatUnits, parseUnits } from '../../core/index.ts'
+import { formatAmount, parseUnits } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
 import type { TrackedTx } from './connection.ts'
@@ -16,6 +16,9 @@ import { moveRefusal } from './walletMoves.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
+/** The chain's native coin, which pays gas (wei). */
+const GAS_SYMBOL = 'ETH'
+const GAS_DECIMALS = 18
 
 /** The trader's free balance in the contract (null until read). */
 export function useAccount(): { free: bigint | null; error: string | null } {
@@ -97,7 +100,8 @@ export function AccountPanel() {
           <dt>In wallet</dt>
           <dd>{wallet.token != null ? <Money minor={wallet.token} decimals={decimals} asset={symbol} testId="wallet-balance" /> : '…'}</dd>
           <dt>Gas</dt>
-          <dd className="num" data-testid="gas-balance">{wallet.gas != null ? `${Number(formatUnits(wallet.gas, 18)).toFixed(4)} ETH` : '…'}</dd>
+          {/* By the money rule (never a float, never a zero that is not one): 0.00002 ETH left for gas is not "0.0000 ETH". */}
+          <dd>{wallet.gas != null ? <Money minor={wallet.gas} decimals={GAS_DECIMALS} asset={GAS_SYMBOL} testId="gas-balance" /> : <span data-testid="gas-balance">…</span>}</dd>
         </dl>
       )}
       {injected && wallet?.kind !== 'injected' && (

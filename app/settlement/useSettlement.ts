@@ -25,6 +25,7 @@ export function useSettlementConnection(cfg: ChainConfig, keys: KeyPair): Settle
 export function useSettlement(): { conn: SettlementConnection; snap: SettlementSnapshot } {
   const conn = useContext(SettlementContext)
   if (!conn) throw new Error('useSettlement outside SettlementContext')
-  const snap = useSyncExternalStore(conn.subscribe, conn.getSnapshot)
+  // The same snapshot for a static render (the panels' tests render to markup, without a DOM).
+  const snap = useSyncExternalStore(conn.subscribe, conn.getSnapshot, conn.getSnapshot)
   return { conn, snap }
 }

@@ -16,7 +16,7 @@ import { formatModelAmount, formatPrice, formatVol, formatVolShift, NO_VALUE } f
 import { describeFailure } from '../settlement/connection.ts'
 import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillState } from './fillRule.ts'
 import {
-  bestRow, ladderOrder, ladderRows, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
+  bestRow, ladderInputOf, ladderOrder, ladderRows, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
   type LadderInput, type LadderRow, type NetworkRequest,
 } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
@@ -236,13 +236,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const inputsKept = useRef(new Map<string, readonly LadderInput[]>())
   const inputsOf = (request: NetworkRequest): readonly LadderInput[] => {
     const prev = inputsKept.current.get(request.id)
-    const next = request.legs.map((leg, i) => {
-      const n = byId.get(leg.channelId)
-      const me = n?.record.me ?? ('A' as const)
-      const view = n?.snap?.view ?? null
-      const p = prev?.[i]
-      return p && p.leg === leg && p.me === me && p.view === view ? p : { leg, me, view }
-    })
+    const next = request.legs.map((leg, i) => ladderInputOf(leg, byId.get(leg.channelId), prev?.[i]))
     if (prev && next.length === prev.length && next.every((x, i) => x === prev[i])) return prev
     inputsKept.current.set(request.id, next)
     return next
@@ -403,7 +397,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
             {rows.map((r) => (
               <tr key={r.channelId} data-testid="ladder-row" data-counterparty={r.counterparty} data-status={r.status} data-best={r === best ? 'true' : undefined}>
                 <th scope="row">{r.counterparty}{r === best ? ' (best)' : ''}</th>
-                <td>{STATUS_TEXT[r.status]}{r.declined ? `: ${r.declined}` : ''}</td>
+                <td>{STATUS_TEXT[r.status]}{r.declined ? `: ${r.declined}` : ''}{r.waitingWhy ? `: ${r.waitingWhy}` : ''}</td>
                 <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
                 <td>{r.unitPremium !== null ? <Money minor={r.unitPremium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-unit-premium" /> : '—'}</td>
                 <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>

@@ -6,7 +6,8 @@ import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
-import { bestRow, comparePerUnit, ladderOrder, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import type { NetworkChannel } from '../book/useNetwork.ts'
+import { WAITING_OFFLINE, bestRow, comparePerUnit, ladderInputOf, ladderOrder, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -160,6 +161,28 @@ describe('ladderRow', () => {
   })
 })
 
+describe('a ticket no quote answered yet', () => {
+  it('says the counterparty is offline when it is not connected, and nothing more when it is or is not known', () => {
+    const waiting = (peerOnline?: boolean) => ladderRow({ ...input(view()), ...(peerOnline === undefined ? {} : { peerOnline }) }, T0, market)
+    expect(waiting(false)).toMatchObject({ status: 'waiting', waitingWhy: WAITING_OFFLINE })
+    expect(waiting(true).waitingWhy).toBeNull()
+    expect(waiting().waitingWhy).toBeNull()
+    // A declined or quoted row is an answer: the connection does not change what it says.
+    expect(ladderRow({ ...input(view({ ticket: { notes: 'declined (STYLE): too far out' } })), peerOnline: false }, T0, market)).toMatchObject({ status: 'declined', waitingWhy: null })
+  })
+
+  it('reads the connection from the channel as the network runs it, and keeps the input while nothing it reads changed', () => {
+    const leg = { channelId: 'c1', counterparty: 'desk', rfqId: 'r1' }
+    const v = view()
+    const channel = (webrtcPeers: number) => ({ record: { me: 'A' }, snap: { view: v, connection: { webrtcPeers, signalingConnected: 1, synced: true } } }) as unknown as NetworkChannel
+    const gone = ladderInputOf(leg, channel(0), undefined)
+    expect(gone.peerOnline).toBe(false)
+    expect(ladderInputOf(leg, channel(0), gone), 'the same input: the ladder skips the render').toBe(gone)
+    expect(ladderInputOf(leg, channel(1), gone).peerOnline).toBe(true)
+    expect(ladderInputOf(leg, undefined, undefined)).toMatchObject({ view: null, peerOnline: undefined })
+  })
+})
+
 describe('a quote past its validUntil', () => {
   it('reads expired at the ladder\'s clock though the channel\'s last snapshot still says live: no Accept, not the best', () => {
     // The desk went quiet: no doc change since the quote, so its view still says 'live'.
@@ -173,7 +196,7 @@ describe('a quote past its validUntil', () => {
 })
 
 describe('bestRow', () => {
-  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, ...over })
+  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, waitingWhy: null, ...over })
 
   it('is the lowest affordable live ask when buying and the highest bid when selling (property)', () => {
     const rowArb = fc.record({

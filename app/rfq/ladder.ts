@@ -16,6 +16,7 @@ import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../neg
 import { tradeShortfall } from '../channel/affordability.ts'
 import { instrumentOf } from '../blotter/book.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
+import type { NetworkChannel } from '../book/useNetwork.ts'
 
 /** One channel's ticket of a network request. */
 export interface RequestLeg {
@@ -195,6 +196,8 @@ export interface LadderRow {
   readonly shortfall: string | null
   /** The dealer's reason when it declined. */
   readonly declined: string | null
+  /** Why a row still waiting for a quote may wait long (the counterparty is not connected now), or null. */
+  readonly waitingWhy: string | null
 }
 
 /** A desk's decline line in the ticket's notes ("declined (CODE): reason", see desk/styles.ts declineNote). */
@@ -208,6 +211,20 @@ export interface LadderInput {
   readonly me: Party
   /** The channel's current view (null while its session is not running). */
   readonly view: ChannelView | null
+  /** Whether the counterparty is connected now (WebRTC), undefined when not known. */
+  readonly peerOnline?: boolean
+}
+
+/**
+ * A ticket's ladder input from its channel as the network runs it (undefined: not running); `prev`
+ * itself while nothing it reads changed, so a memoized ladder skips the render. The counterparty is
+ * online while a WebRTC connection to it is up (the channel header's "peer offline" rule).
+ */
+export function ladderInputOf(leg: RequestLeg, n: Pick<NetworkChannel, 'record' | 'snap'> | undefined, prev: LadderInput | undefined): LadderInput {
+  const me = n?.record.me ?? 'A'
+  const view = n?.snap?.view ?? null
+  const peerOnline = n?.snap ? n.snap.connection.webrtcPeers > 0 : undefined
+  return prev && prev.leg === leg && prev.me === me && prev.view === view && prev.peerOnline === peerOnline ? prev : { leg, me, view, peerOnline }
 }
 
 function dealerQuotes(view: ChannelView, me: Party, rfqId: string): QuoteView[] {
@@ -241,10 +258,13 @@ export function tradedQuote(view: Pick<ChannelView, 'quotes' | 'latest'>, rfqId:
   return view.quotes.find((q) => q.signed.quote.rfqId === rfqId && q.status !== 'invalid' && quoteTraded(latest, q.hash, q.signed.quote)) ?? null
 }
 
+/** A ticket waits in the channel's document while the counterparty is away: it reads it (and may quote) once connected. */
+export const WAITING_OFFLINE = 'the counterparty is offline now; the ticket reaches it when it connects'
+
 /** One row per channel of the request, from that channel's view alone. */
 export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
   const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
-  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, unitPremium: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null }
+  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, unitPremium: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null, waitingWhy: null }
   const view = i.view
   if (!view) return { ...base, ...empty, status: 'offline' }
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
@@ -263,7 +283,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   else if (decline) status = 'declined'
   else if (q) status = 'expired'
   else status = 'waiting'
-  if (!q) return { ...base, ...empty, status, declined: decline?.reason ?? null }
+  if (!q) return { ...base, ...empty, status, declined: decline?.reason ?? null, waitingWhy: status === 'waiting' && i.peerOnline === false ? WAITING_OFFLINE : null }
   const quote = q.signed.quote
   let size = 0n
   for (const l of quote.terms.legs) if (l.quantity > size) size = l.quantity
@@ -285,6 +305,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
     timeLeftMs: Math.max(0, quote.validUntil - now),
     shortfall: latest ? fillShortfall(latest, i.me, quote) : 'the channel has no signed state yet',
     declined: decline?.reason ?? null,
+    waitingWhy: null,
   }
 }
 

@@ -33,3 +33,13 @@ describe('AccountPanel: gas in the wallet', () => {
     expect(gasOf(panel({ gas: 0n })).text).toBe('0.0000 ETH')
   })
 })
+
+describe('AccountPanel: no gas', () => {
+  it('says, before anything is signed, that no transaction can be sent without gas; nothing once there is some, or while it is not read', () => {
+    const warning = (html: string) => /data-testid="no-gas"[^>]*>(.*?)<\/p>/.exec(html)?.[1] ?? null
+    expect(warning(panel({ gas: 0n }))).toBe('Your account holds no ETH to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some.')
+    expect(warning(panel({ gas: 1n }))).toBeNull()
+    expect(warning(panel({ gas: null }))).toBeNull()
+  })
+})
+

@@ -104,6 +104,12 @@ export function AccountPanel() {
           <dd>{wallet.gas != null ? <Money minor={wallet.gas} decimals={GAS_DECIMALS} asset={GAS_SYMBOL} testId="gas-balance" /> : <span data-testid="gas-balance">…</span>}</dd>
         </dl>
       )}
+      {/* Said before the trader signs anything: with no gas every transaction fails at sending, in the wallet's words. */}
+      {wallet?.gas === 0n && (
+        <p className="warn small" role="status" data-testid="no-gas">
+          Your account holds no {GAS_SYMBOL} to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some{dev ? ' ("Get test funds" adds gas on the dev chain)' : ''}.
+        </p>
+      )}
       {injected && wallet?.kind !== 'injected' && (
         <button type="button" className="secondary small" onClick={() => void useBrowserWallet()}>
           Use my browser wallet instead

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
 import { collateralFor, quoteHash, settlementPayout, type Position } from '../../core/index.ts'
 import { Blotter } from './Blotter.tsx'
+import { FillTicket } from './FillTicket.tsx'
 import { bookOf, withPaidOnChain, type BookEntry } from './book.ts'
 
 const ch = testChannel()
@@ -53,3 +54,19 @@ describe('Blotter', () => {
     expect(html).toContain('title="v3 was co-signed after the version the contract finalized (v1): it moved no money" data-testid="blotter-superseded-pill"')
   })
 })
+
+describe('FillTicket', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+  it('reads "Filled" for a fill the contract honours, and "Moved no money" with why for one co-signed after the version it finalized', () => {
+    // The contract finalized v1 (a stale dispute nobody refuted): the v2 trade moved no money.
+    const book = withPaidOnChain(bookOf(entries.slice(0, 2), meta), { status: 'finalized', version: 1, paidOut: [], held: null }, meta)
+    const [first, second] = book.fills
+    const honoured = text(renderToStaticMarkup(<FillTicket fill={first!} vol={null} />))
+    expect(honoured).toContain('Filled You bought')
+    expect(honoured).not.toContain('moved no money')
+    const superseded = text(renderToStaticMarkup(<FillTicket fill={second!} vol={null} />))
+    expect(superseded).toContain('Moved no money You bought')
+    expect(superseded).toContain('v2 was co-signed after the version the contract finalized (v1): it moved no money.')
+  })
+})
+

@@ -99,7 +99,11 @@ process.on('message', (m: DeskMessage) => {
       return
   }
 })
-// The desk gone (its IPC channel closed): nothing to serve.
+// The desk gone (its IPC channel closed): nothing to serve. That is the one way this process ends on
+// its own: Ctrl-C or a stop of npm start signals the whole process group, and a child that died of it
+// first would be restarted by a desk still closing its sessions (it logged the crash and a restart).
+// The desk closes the rooms and then this channel (WebrtcHost.stop: SIGKILL after 3 s).
 process.on('disconnect', () => process.exit(0))
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined)
 send({ t: 'ready' })
 

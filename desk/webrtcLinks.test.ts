@@ -65,6 +65,14 @@ describe('the desk’s rooms in a child process', () => {
     await until('the desk’s presence back in the room', () => states(peer.awareness!).some((s) => s.name === 'Desk'))
     expect(log.join('\n')).toMatch(/webrtc host exited \(SIGSEGV\): the rooms of 1 channel\(s\) are down; starting it again in 0\.2 s/)
 
+    // Ctrl-C or a stop of npm start signals the whole process group: the child waits for the desk to
+    // close it (its IPC channel), so the desk never sees it die and restarts it while shutting down.
+    const pid = host.pid!
+    process.kill(pid, 'SIGTERM')
+    process.kill(pid, 'SIGINT')
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect([host.pid, host.starts, link.getStatus().webrtcPeers > 0]).toEqual([pid, 2, true])
+
     // A link destroyed closes its room in the child; its doc no longer follows the peer, at once.
     // (Not waited for: the peer noticing the closed connection. @roamhq/wrtc does not always signal
     // the remote close, and ICE then takes its own 30 s or more under load: a CI run timed out on it.)

@@ -11,9 +11,14 @@ export const TRADE_KEYS: readonly [string, string][] = [
   ['?', 'show or hide these shortcuts'],
 ]
 
+/** The counterparty's quotes this party can take at `now`: live, and not past their validity. */
+export function peerLiveQuotes(quotes: readonly QuoteView[], me: Party, now: number): QuoteView[] {
+  return quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== me && q.signed.quote.validUntil >= now)
+}
+
 /** The counterparty's best live quote: the lowest offer, else the highest bid (newest ticket first on ties). */
 export function bestLiveQuote(quotes: readonly QuoteView[], me: Party, now: number): QuoteView | null {
-  const live = quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== me && q.signed.quote.validUntil >= now)
+  const live = peerLiveQuotes(quotes, me, now)
   const offers = live.filter((q) => q.signed.quote.side === 'sell').sort((a, b) => (a.signed.quote.premium < b.signed.quote.premium ? -1 : a.signed.quote.premium > b.signed.quote.premium ? 1 : 0))
   if (offers[0]) return offers[0]
   const bids = live.filter((q) => q.signed.quote.side === 'buy').sort((a, b) => (a.signed.quote.premium > b.signed.quote.premium ? -1 : a.signed.quote.premium < b.signed.quote.premium ? 1 : 0))

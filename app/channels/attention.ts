@@ -7,6 +7,7 @@ import type { SettlementChannelView } from '../../channel-contract/client/index.
 import { endedOnContract } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
+import { peerLiveQuotes } from '../channel/useTradeKeys.ts'
 
 export type ChannelStanding = 'starting' | 'opening' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed'
 
@@ -56,7 +57,7 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
     if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${plural(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
   }
   if (standing === 'open') {
-    const live = view.quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== view.me && q.signed.quote.validUntil >= now).length
+    const live = peerLiveQuotes(view.quotes, view.me, now).length
     if (live > 0) items.push({ kind: 'quotes', level: 'info', text: `${plural(live, 'live quote')} from the other side` })
   }
   if (latest !== null && (standing === 'open' || standing === 'closing' || standing === 'disputed')) {

@@ -122,6 +122,11 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.waitForTimeout(2000) // longer than the desk's 0.7 s quiet period
     await expect(page.getByRole('button', { name: /^RFQ \d+ / })).toHaveCount(0)
     await expect(page.getByTestId('quote')).toHaveCount(0)
+    // At 1280 px the whole leg row is in view, its Remove button included: nothing to scroll to.
+    const legs = page.getByRole('region', { name: 'Legs table' })
+    const fit = await legs.evaluate((e) => ({ scroll: e.scrollWidth, width: e.clientWidth }))
+    expect(fit.scroll, `the legs table is ${fit.scroll}px wide in a ${fit.width}px box`).toBeLessThanOrEqual(fit.width)
+    await expect(page.getByRole('button', { name: 'Remove leg 1' })).toBeInViewport({ ratio: 1 })
     await shot(page, 'rfq-draft')
     await page.getByRole('button', { name: 'Request quotes' }).click()
     const quote = page.locator('[data-testid="quote"][data-status="live"]').first()

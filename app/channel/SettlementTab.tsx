@@ -6,6 +6,7 @@ import { formatMoney } from '../money/money.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
+import type { WalletMove } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -36,14 +37,17 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   const openAuth = s?.version === 0 ? theirAuth('open') : null
   const closeAuth = s?.isFinal ? theirAuth('close') : null
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
-  const run = (label: string, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>) => {
+  const run = (label: string, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>, move?: WalletMove) => {
     setError(null)
-    void conn.track(label, fn)
+    void conn.track(label, fn, move)
   }
   const view = onChain.status === 'present' ? onChain.view : null
   const status = onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : onChain.status
   // The open moves this party's deposit (its balance in the opening state) out of its free balance.
-  const openShortfall = onChain.status === 'absent' && s?.version === 0 ? depositShortfall(record.me === 'A' ? s.balanceA : s.balanceB, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }) : null
+  const myDeposit = s?.version === 0 ? (record.me === 'A' ? s.balanceA : s.balanceB) : null
+  const openShortfall = onChain.status === 'absent' && myDeposit !== null ? depositShortfall(myDeposit, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }) : null
+  // Until mined, the open counts against the free balance (a withdrawal or another open checks against it: walletMoves.ts).
+  const openMove: WalletMove | undefined = myDeposit !== null ? { kind: 'open', amount: myDeposit, channelId: record.channelId, counterparty: record.label } : undefined
   const finalProposed = session.view.outcomes.some((o) => o.type === 'final' && o.status !== 'failed' && o.status !== 'refused')
   const accounts: Accounts = { mine: node.wallet?.address ?? null, counterparty: record.me === 'A' ? params.evmB : params.evmA, watchtower: node.info?.watchtower?.address ?? null }
   // The state the contract holds, from this device or read back from the chain (checked against its hash).
@@ -72,7 +76,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
       {onChain.status === 'absent' && (
         <div>
           <p>Both signed the opening state? Then either of you can open the channel: the contract moves both deposits from your free balances in one step.</p>
-          <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', (p) => chain.open(params, latest!, openAuth!, p))}>
+          <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', (p) => chain.open(params, latest!, openAuth!, p), openMove)}>
             Open channel on the contract
           </button>
           {openShortfall && <p className="warn" data-testid="open-shortfall">{openShortfall}</p>}

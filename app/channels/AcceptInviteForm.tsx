@@ -5,6 +5,7 @@ import { Money } from '../money/Money.tsx'
 import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
+import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
@@ -58,7 +59,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
   // Accepting locks nothing yet; the open on the contract moves this deposit out of the free balance.
-  const shortfall = opened && me ? depositShortfall(opened.deposits[me], snap.wallet?.free ?? null, { symbol: opened.params.asset, decimals: opened.params.assetDecimals }) : null
+  const shortfall = opened && me ? depositShortfall(opened.deposits[me], snap.wallet?.free ?? null, { symbol: opened.params.asset, decimals: opened.params.assetDecimals }, pendingFromFree(snap.txs)) : null
   const money = (v: bigint) => <Money minor={v} decimals={opened?.params.assetDecimals ?? config.asset.decimals} asset={opened?.params.asset ?? config.asset.symbol} />
   return (
     <div>

@@ -7,6 +7,7 @@ import { config } from '../config.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
+import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { useVenue } from './NewChannelForm.tsx'
 import { depositShortfall, proposeChannel } from './proposal.ts'
 import { demoDeskCard, inviteDemoDesk, venueNotReady } from './demoDesk.ts'
@@ -26,7 +27,7 @@ export function DemoConnect({ keys, onCreated, channelCount }: { keys: KeyPair; 
   const [failure, setFailure] = useState<{ readonly failure: Failure; readonly channelCount: number } | null>(null)
   const [busy, setBusy] = useState(false)
   // Said before the click: the desk opens the channel on the contract only once the trader's deposit is there.
-  const shortfall = depositShortfall(parseUnits(DEPOSIT, config.asset.decimals), snap.wallet?.free ?? null)
+  const shortfall = depositShortfall(parseUnits(DEPOSIT, config.asset.decimals), snap.wallet?.free ?? null, config.asset, pendingFromFree(snap.txs))
   // The invite names the chain, the contract and the oracle: until the app has read them the button waits.
   const notReady = venue ? null : venueNotReady(snap, conn.cfg.oracleUrl !== null)
   const connect = async () => {

@@ -4,6 +4,7 @@ import { useState, type FormEvent, type ReactNode } from 'react'
 import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
+import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
@@ -21,7 +22,8 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
   const challengeWarning = challengePeriod === null ? null : shortChallengeWarning(challengePeriod)
   // The contact's problem waits for the trader to type one; every other field starts filled in.
   const shown = form.counterparty.trim() ? problems : { ...problems, counterparty: undefined }
-  const shortfall = depositA === null ? null : depositShortfall(depositA, snap.wallet?.free ?? null)
+  // Withdrawals and other channels' opens sent and not mined yet already draw on the free balance.
+  const shortfall = depositA === null ? null : depositShortfall(depositA, snap.wallet?.free ?? null, config.asset, pendingFromFree(snap.txs))
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -61,7 +63,7 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
             <input {...field('myDeposit')} {...problem('myDeposit')} inputMode="decimal" />
           </label>
           {say('myDeposit')}
-          {shortfall && <p className="small warn">{shortfall}</p>}
+          {shortfall && <p className="small warn" data-testid="deposit-shortfall">{shortfall}</p>}
         </div>
         <div>
           <label>

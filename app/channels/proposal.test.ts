@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { evmKeyOf, generateKeyPair } from '../../core/index.ts'
+import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { checkProposal, depositShortfall, formatChallengePeriod, proposeChannel, shortChallengeWarning, SHORT_CHALLENGE_MS, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const me = generateKeyPair()
@@ -47,6 +48,15 @@ describe('a channel proposal: every field says what is wrong with it', () => {
     expect(depositShortfall(50_000_000_000n, 50_000_000_000n)).toBeNull()
     expect(depositShortfall(50_000_000_000n, null)).toBeNull()
     expect(depositShortfall(50_000_000_000n, 20_000_500_000n)).toBe('The contract holds 20,000.50 USDC free for you: deposit 29,999.50 USDC more before the channel opens on the contract.')
+  })
+
+  it('counts what is pending against the free balance (an open sent and not mined), and names it', () => {
+    const pending = pendingFromFree([{ status: 'pending', move: { kind: 'open', amount: 60_000_000_000n, channelId: 'c1', counterparty: 'Desk B' } }])
+    expect(depositShortfall(50_000_000_000n, 100_000_000_000n, undefined, pending)).toBe(
+      'The contract holds 100,000.00 USDC free for you, and 60,000.00 USDC of it is in the open of your channel with Desk B, sent and not mined yet: deposit 10,000.00 USDC more before the channel opens on the contract.',
+    )
+    expect(depositShortfall(40_000_000_000n, 100_000_000_000n, undefined, pending)).toBeNull()
+    expect(depositShortfall(50_000_000_000n, null, undefined, pending)).toBeNull()
   })
 })
 

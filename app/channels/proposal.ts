@@ -8,6 +8,7 @@ import {
 import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { formatMoney } from '../money/money.ts'
+import { pendingInWords, type PendingPart } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 import { parseContact, type Contact } from './contact.ts'
 
@@ -90,11 +91,24 @@ export function checkProposal(keys: KeyPair, p: ChannelProposal, myEvm: AddressH
 /**
  * Said of a deposit larger than what the contract holds free for the trader (the New channel form,
  * and a channel not yet open): the invite can still go, as the deposit is locked only when the
- * channel opens on the contract, but the open would fail.
+ * channel opens on the contract, but the open would fail. `pending`: what already draws on the free
+ * balance without being mined (settlement/walletMoves.ts pendingFromFree: withdrawals, other
+ * channels' opens), named in the sentence when it makes the difference.
  */
-export function depositShortfall(deposit: bigint, free: bigint | null, asset: { readonly symbol: string; readonly decimals: number } = config.asset): string | null {
-  if (free === null || deposit <= free) return null
-  return `The contract holds ${formatMoney(free, asset.decimals, asset.symbol)} free for you: deposit ${formatMoney(deposit - free, asset.decimals, asset.symbol)} more before the channel opens on the contract.`
+export function depositShortfall(
+  deposit: bigint,
+  free: bigint | null,
+  asset: { readonly symbol: string; readonly decimals: number } = config.asset,
+  pending: { readonly amount: bigint; readonly parts: readonly PendingPart[] } = { amount: 0n, parts: [] },
+): string | null {
+  if (free === null) return null
+  const left = free > pending.amount ? free - pending.amount : 0n
+  if (deposit <= left) return null
+  const fmt = (v: bigint) => formatMoney(v, asset.decimals, asset.symbol)
+  const more = `deposit ${fmt(deposit - left)} more before the channel opens on the contract.`
+  if (pending.amount === 0n) return `The contract holds ${fmt(free)} free for you: ${more}`
+  const shown = [pending.amount, ...(pending.parts.length > 1 ? pending.parts.map((p) => p.amount) : [])].map(fmt)
+  return `The contract holds ${fmt(free)} free for you, and ${pendingInWords(pending.parts, shown)}: ${more}`
 }
 
 /** Builds the channel record and its sealed invite (pure except for the random nonce, secret and code); throws the first problem. */

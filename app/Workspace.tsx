@@ -75,7 +75,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
       </button>
       <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
         <aside id="side">
-          <AccountPanel />
+          <AccountPanel records={channels.loaded ? channels.records : null} damaged={channels.damaged.length} keys={keys} />
           <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onAbandon={abandon} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
           {channels.loaded && (
             <nav className="card" aria-label="Across channels">

@@ -59,6 +59,11 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   expect(await stack.chain.freeBalance(evmB)).toBe(50_000_000_000n)
   const { params } = await stack.chain.channelOf(evmA)
   expect((await stack.chain.view(params))?.holdings).toBe(100_000_000_000n)
+  // The total counts the deposit once: 50,000 free in the contract + 50,000 in the channel (+ the wallet's tokens).
+  const total = (await stack.chain.tokenBalance(evmA)) + 100_000_000_000n
+  await expect(a.getByTestId('channels-balance')).toHaveAttribute('data-exact', '50000000000')
+  await expect(a.getByTestId('holdings-total')).toHaveAttribute('data-exact', total.toString())
+  await expect(a.getByTestId('holdings')).toHaveAttribute('data-complete', 'true')
   await alice.context.close()
   await bob.context.close()
 })

@@ -39,6 +39,10 @@ test('a browser wallet signs deposits and withdrawals instead of the identity ke
   await expect(page.getByTestId('account-balance')).toHaveText('100,000.00 USDC')
   expect(await stack.chain.freeBalance(wallet)).toBe(100_000_000_000n)
   expect(await stack.chain.freeBalance(vault)).toBe(0n)
+  // The total (no channel yet): wallet + free in the contract, to the minor unit, complete.
+  const before = (await stack.chain.tokenBalance(wallet)) + (await stack.chain.freeBalance(wallet))
+  await expect(page.getByTestId('holdings-total')).toHaveAttribute('data-exact', before.toString())
+  await expect(page.getByTestId('holdings')).toHaveAttribute('data-complete', 'true')
 
   await page.getByLabel('Amount (USDC)').fill('1234.56')
   await page.getByRole('button', { name: 'Withdraw' }).click()
@@ -46,5 +50,8 @@ test('a browser wallet signs deposits and withdrawals instead of the identity ke
   expect(await stack.chain.freeBalance(wallet)).toBe(98_765_440_000n)
   expect(await stack.chain.tokenBalance(wallet)).toBeGreaterThanOrEqual(1_234_560_000n)
   await expect(page.getByTestId('wallet-balance')).toHaveAttribute('data-exact', (await stack.chain.tokenBalance(wallet)).toString())
+  // A withdrawal moves money from the contract to the wallet: the total is unchanged.
+  expect((await stack.chain.tokenBalance(wallet)) + (await stack.chain.freeBalance(wallet))).toBe(before)
+  await expect(page.getByTestId('holdings-total')).toHaveAttribute('data-exact', before.toString())
   await trader.context.close()
 })

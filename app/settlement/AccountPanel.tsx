@@ -1,9 +1,10 @@
-// The trader's money on chain: the EVM account (address; token and gas in the wallet) and the free
-// balance in the settlement contract; test funds and the chain's clock on the dev chain; deposit
-// and withdraw; every transaction's progress. Amounts in the asset's units, never minor units.
+// The trader's money on chain: the EVM account (address; token and gas in the wallet), the free
+// balance in the settlement contract, what is in channels and the total (HoldingsTotal); test funds
+// and the chain's clock on the dev chain; deposit and withdraw; every transaction's progress.
+// Amounts in the asset's units, never minor units.
 import { useState, type FormEvent } from 'react'
 import type { EIP1193Provider } from 'viem'
-import { formatAmount, parseUnits } from '../../core/index.ts'
+import { formatAmount, parseUnits, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
 import type { TrackedTx } from './connection.ts'
@@ -13,6 +14,8 @@ import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
 import { testFundsNote } from './testFunds.ts'
 import { moveRefusal } from './walletMoves.ts'
+import { HoldingsTotal } from './HoldingsTotal.tsx'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
@@ -28,7 +31,8 @@ export function useAccount(): { free: bigint | null; error: string | null } {
 
 const STAGE: Record<TrackedTx['stage'], string> = { checking: 'checking', signing: 'signing', sent: 'sent', mined: 'mined', confirmed: 'confirmed' }
 
-export function AccountPanel() {
+/** `records`: the trader's channels (null until the list is read; `damaged`: how many could not be read), for the total of their money (HoldingsTotal). */
+export function AccountPanel({ records, damaged = 0, keys }: { records: readonly ChannelRecord[] | null; damaged?: number; keys: KeyPair }) {
   const { conn, snap } = useSettlement()
   const wallet = snap.wallet
   const [amount, setAmount] = useState('')
@@ -104,6 +108,7 @@ export function AccountPanel() {
           <dd>{wallet.gas != null ? <Money minor={wallet.gas} decimals={GAS_DECIMALS} asset={GAS_SYMBOL} testId="gas-balance" /> : <span data-testid="gas-balance">…</span>}</dd>
         </dl>
       )}
+      <HoldingsTotal wallet={wallet} records={records} damaged={damaged} keys={keys} asset={config.asset} />
       {/* Said before the trader signs anything: with no gas every transaction fails at sending, in the wallet's words. */}
       {wallet?.gas === 0n && (
         <p className="warn small" role="status" data-testid="no-gas">

@@ -9,6 +9,8 @@ import { useVenue } from '../channels/NewChannelForm.tsx'
 import { depositShortfall, proposeChannel } from '../channels/proposal.ts'
 import { config } from '../config.ts'
 import { describeFailure } from '../settlement/connection.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { parseDemoUrls } from './demoDesks.ts'
 import { demoDeskCard, inviteDemoDesk, venueNotReady } from '../channels/demoDesk.ts'
@@ -20,7 +22,7 @@ interface DeskCard {
   readonly name: string | null
   readonly publicKey: string | null
   readonly contact: string | null
-  readonly error: string | null
+  readonly error: Failure | null
 }
 
 /**
@@ -50,7 +52,7 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
    * What the last click did, and for which desk (a note on a desk leaves once its channel is open). A
    * failure leaves once the trader's channel count changes (one abandoned frees the desk's slot).
    */
-  const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string; readonly channelCount?: number } | null>(null)
+  const [status, setStatus] = useState<{ readonly publicKey: string | null; readonly text: string; readonly failure?: Failure; readonly channelCount?: number } | null>(null)
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
@@ -59,7 +61,7 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
       try {
         return { url, ...(await demoDeskCard(url)), error: null }
       } catch (e) {
-        return { url, name: null, publicKey: null, contact: null, error: describeFailure(e) }
+        return { url, name: null, publicKey: null, contact: null, error: failureOf(e) }
       }
     })).then((c) => live && setCards(c))
     return () => {
@@ -78,7 +80,8 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
       await onCreated({ ...record, inviteDelivered: true, deskUrl: c.url })
       setStatus({ publicKey: c.publicKey, text: `Channel with ${c.name} opening: it quotes once the channel is open on the contract.` })
     } catch (e) {
-      setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: ${describeFailure(e)}`, channelCount })
+      // The desk's refusal code (DemoDeskRefusal) goes in the tooltip, not the sentence (failure.ts).
+      setStatus({ publicKey: null, text: `Could not open a channel with ${c.name}: `, failure: failureOf(e), channelCount })
     } finally {
       setBusy(false)
     }
@@ -98,7 +101,7 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
       <ul className="channel-list">
         {cards.map((c) => (
           <li key={c.url} className="row small">
-            {c.error ? <span className="muted">{c.url}: not reachable ({c.error})</span> : (
+            {c.error ? <span className="muted"><FailureText failure={c.error} prefix={`${c.url}: not reachable: `} /></span> : (
               <>
                 <strong>{c.name ?? c.url}</strong>
                 <DeskStanding standing={c.publicKey ? channels.get(c.publicKey) : undefined} name={c.name ?? 'this desk'} disabled={busy || !c.contact || 'problem' in depositCheck || notReady !== null} onOpen={() => void open(c)} />
@@ -108,7 +111,7 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
         ))}
       </ul>
       {DEMO_URLS.rejected.map((r) => <p key={r} className="warn small">Demo desk list: {r}</p>)}
-      {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && (status.channelCount === undefined || status.channelCount === channelCount) && <p role="status">{status.text}</p>}
+      {status && !(status.publicKey && channels.get(status.publicKey) === 'open') && (status.channelCount === undefined || status.channelCount === channelCount) && <p role="status">{status.failure ? <FailureText failure={status.failure} prefix={status.text} /> : status.text}</p>}
     </section>
   )
 }

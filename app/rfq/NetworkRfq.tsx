@@ -13,8 +13,10 @@ import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatModelAmount, formatPrice, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
-import { describeFailure } from '../settlement/connection.ts'
-import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillState } from './fillRule.ts'
+import { failureOf, worded, type Failure } from '../failure.ts'
+import { FailureText } from '../FailureText.tsx'
+import { outcomeFailure } from '../channel/auditText.ts'
+import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillFailure, type FillState } from './fillRule.ts'
 import {
   bestRow, ladderInputOf, ladderOrder, ladderRows, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
   type LadderInput, type LadderRow, type NetworkRequest,
@@ -86,7 +88,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     setRequestsState(store.requests)
     saveRequestsSoon(owner)
   }
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Failure | null>(null)
   // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see
   // each other. The screen reads it from here; `showFills` asks for a render after a step.
   const fills = useRef(store.fills)
@@ -144,7 +146,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       setDraft(null)
       setError(null)
     } catch (e) {
-      setError(describeFailure(e))
+      setError(failureOf(e))
     }
   }
 
@@ -187,7 +189,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     const noteBefore = store.notes.get(request.id)
     n.session.accept(hash).then(
       () => setNotes((m) => (m.get(request.id) === noteBefore && fills.current.get(request.id)?.inflight.some((c) => c.quoteHash === hash) ? new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`) : m)),
-      (e) => step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: describeFailure(e) }),
+      (e) => step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: failureOf(e) }),
     ).finally(showFills)
   }, [store, step, showFills, setNotes])
 
@@ -224,7 +226,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         const q = view.quotes.find((x) => x.hash === f.quoteHash)
         const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
         if (outcome && (outcome.status === 'refused' || outcome.status === 'failed')) {
-          step(request, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: `${outcome.code}: ${outcome.message}` })
+          step(request, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: outcomeFailure(outcome) ?? worded(`the trade was ${outcome.status} in the channel`, outcome.code) })
           changed = true
         }
       }
@@ -313,7 +315,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
           <button type="button" className="secondary small" onClick={() => setDraft(null)}>Discard draft</button>
         </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
       {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel.</p>}
       {requests.map((r, i) => {
         const fill = observeSeen(observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
@@ -346,6 +348,16 @@ interface RequestLadderProps {
   readonly note: string | null
   readonly onAccept: (request: NetworkRequest, row: LadderRow) => void
   readonly onWithdraw: (request: NetworkRequest) => void
+}
+
+/**
+ * Why the last part did not fill: "The fill with Tight Desk did not happen: <why>", the error's code
+ * in the tooltip and `data-code`, never in the sentence (failure.ts). A failure read back from an
+ * older store may not name the dealer.
+ */
+export function FillFailed({ failure }: { failure: FillFailure }) {
+  const prefix = failure.counterparty === '' ? 'The fill did not happen: ' : `The fill with ${failure.counterparty} did not happen: `
+  return <p className="error" role="alert" data-testid="fill-failure"><FailureText failure={failure} prefix={prefix} /></p>
 }
 
 const STATUS_TEXT: Record<LadderRow['status'], string> = {
@@ -417,7 +429,7 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
           </tbody>
         </table>
       </div>
-      {fill.lastFailure && <p className="error" role="alert">The fill did not happen: {fill.lastFailure}</p>}
+      {fill.lastFailure && <FillFailed failure={fill.lastFailure} />}
       {note && <p role="status" data-testid="network-request-note">{note}</p>}
       {kind === 'open' && (left.open > 0
         ? <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>

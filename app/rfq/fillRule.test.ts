@@ -21,10 +21,11 @@ describe('stepFill, one part', () => {
 
   it('a failed fill opens the request again, naming what failed; a stray outcome changes nothing', () => {
     const a = stepFill(OPEN, accept('x')).state
-    expect(stepFill(a, { type: 'failed', channelId: 'y', quoteHash: 'q-y', reason: 'r' }).state).toBe(a)
+    expect(stepFill(a, { type: 'failed', channelId: 'y', quoteHash: 'q-y', reason: { text: 'r', code: null } }).state).toBe(a)
     expect(stepFill(a, { type: 'done', channelId: 'y', quoteHash: 'q-y' }).justFilled).toBe(false)
-    const f = stepFill(a, { type: 'failed', channelId: 'x', quoteHash: 'q-x', reason: 'QUOTE_EXPIRED: too late' }).state
-    expect(f).toMatchObject({ inflight: [], done: [], lastFailure: 'desk x: QUOTE_EXPIRED: too late' })
+    const f = stepFill(a, { type: 'failed', channelId: 'x', quoteHash: 'q-x', reason: { text: 'the quote expired before the trade was signed', code: 'QUOTE_EXPIRED' } }).state
+    // The code stays apart from the sentence (failure.ts): the screen puts it in the tooltip.
+    expect(f).toMatchObject({ inflight: [], done: [], lastFailure: { counterparty: 'desk x', text: 'the quote expired before the trade was signed', code: 'QUOTE_EXPIRED' } })
     expect(fillKind(f)).toBe('open')
     expect(stepFill(f, accept('y')).refused).toBeNull()
   })
@@ -96,7 +97,7 @@ describe('stepFill, split across dealers', () => {
             state = r.state
           } else if (proposed.length > 0) {
             const [p] = proposed.splice(o.pick % proposed.length, 1)
-            const r = stepFill(state, o.ok ? { type: 'done', ...p! } : { type: 'failed', ...p!, reason: 'refused' })
+            const r = stepFill(state, o.ok ? { type: 'done', ...p! } : { type: 'failed', ...p!, reason: { text: 'refused', code: null } })
             if (o.ok) filled.push(p!.channelId)
             if (r.justFilled) completions++
             state = r.state

@@ -14,6 +14,7 @@
 //            part (`justFilled`), the other tickets are withdrawn, as after an accept.
 // Race-safe because the UI steps this state synchronously in the click handler (a ref, not React
 // state): two clicks in one tick see each other.
+import type { Failure } from '../failure.ts'
 
 export interface FillClaim {
   readonly channelId: string
@@ -26,7 +27,13 @@ export interface FillState {
   readonly lots: number
   readonly inflight: readonly FillClaim[]
   readonly done: readonly FillClaim[]
-  readonly lastFailure: string | null
+  /** Why the last part that failed did not fill, with whose quote it was (the code apart: failure.ts), or null. */
+  readonly lastFailure: FillFailure | null
+}
+
+/** A part that did not fill: the dealer, and why as the trader reads it (sentence and code apart). */
+export interface FillFailure extends Failure {
+  readonly counterparty: string
 }
 
 export function openFill(lots = 1): FillState {
@@ -52,7 +59,7 @@ export type FillEvent =
   /** The accepted quote's trade is co-signed in its channel. */
   | { readonly type: 'done'; readonly channelId: string; readonly quoteHash: string }
   /** The accepted quote's trade will not happen (refused, expired, could not be proposed). */
-  | { readonly type: 'failed'; readonly channelId: string; readonly quoteHash: string; readonly reason: string }
+  | { readonly type: 'failed'; readonly channelId: string; readonly quoteHash: string; readonly reason: Failure }
   /** A trade of the channel's ticket is co-signed there (`quoteHash`: the quote traded), accepted here or not. */
   | ({ readonly type: 'seen' } & FillClaim)
 
@@ -99,7 +106,7 @@ export function stepFill(state: FillState, e: FillEvent): FillStep {
     case 'failed': {
       const claim = state.inflight.find(matches)
       if (!claim) return { state, refused: null, justFilled: false }
-      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), lastFailure: `${claim.counterparty}: ${e.reason}` }, refused: null, justFilled: false }
+      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), lastFailure: { counterparty: claim.counterparty, text: e.reason.text, code: e.reason.code } }, refused: null, justFilled: false }
     }
     case 'seen': {
       // One part per channel: a channel whose part is done is not counted twice.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { openFill, stepFill } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
-import { MAX_KEPT_REQUESTS, loadRequests, serializeRequests } from './requestStore.ts'
+import { MAX_KEPT_REQUESTS, legacyFailure, loadRequests, serializeRequests } from './requestStore.ts'
 
 const request = (i: number): NetworkRequest => ({
   id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
@@ -20,6 +20,18 @@ describe('the network requests kept across a reload', () => {
     expect(back.requests).toEqual(s.requests)
     expect(back.fills).toEqual(s.fills)
     expect(back.notes).toEqual(s.notes)
+  })
+
+  it('reads a failure kept as one line before the code was kept apart with the code out of the sentence', () => {
+    const failed = stepFill(stepFill(openFill(1), { type: 'accept', channelId: 'ch-a', quoteHash: 'q1', counterparty: 'Tight Desk' }).state,
+      { type: 'failed', channelId: 'ch-a', quoteHash: 'q1', reason: { text: 'the quote expired', code: 'QUOTE_EXPIRED' } }).state
+    const stored = JSON.parse(serializeRequests({ requests: [request(1)], fills: new Map([['req1', failed]]), notes: new Map() }))
+    expect(loadRequests(JSON.stringify(stored)).fills.get('req1')!.lastFailure).toEqual({ counterparty: 'Tight Desk', text: 'the quote expired', code: 'QUOTE_EXPIRED' })
+    stored.fills.req1.lastFailure = 'Tight Desk: QUOTE_EXPIRED: the quote expired'
+    const back = loadRequests(JSON.stringify(stored))
+    expect(back.damaged).toBeNull()
+    expect(back.fills.get('req1')!.lastFailure).toEqual({ counterparty: 'Tight Desk', text: 'the quote expired', code: 'QUOTE_EXPIRED' })
+    expect(legacyFailure('Demo Desk: the channel is closed')).toEqual({ counterparty: 'Demo Desk', text: 'the channel is closed', code: null })
   })
 
   it(`keeps the newest ${MAX_KEPT_REQUESTS} requests, with their fills and notes only`, () => {

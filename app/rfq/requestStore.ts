@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { tryParse } from '../../core/index.ts'
 import { config } from '../config.ts'
-import type { FillState } from './fillRule.ts'
+import type { FillFailure, FillState } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 
 export interface RequestStore {
@@ -38,11 +38,13 @@ const requestSchema = z.strictObject({
     })).min(1).max(16),
   }).optional(),
 })
+const failure = z.strictObject({ counterparty: z.string().max(200), text: z.string().max(2000), code: z.string().max(64).nullable() })
 const fillSchema = z.strictObject({
   lots: z.number().int().min(1).max(64),
   inflight: z.array(claim).max(64),
   done: z.array(claim).max(64),
-  lastFailure: z.string().max(2000).nullable(),
+  // Stored before the code was kept apart: one line, "Dealer: CODE: message" or "Dealer: message".
+  lastFailure: z.union([failure, z.string().max(2000).transform(legacyFailure)]).nullable(),
 })
 const storedSchema = z.strictObject({
   v: z.literal(1),
@@ -50,6 +52,12 @@ const storedSchema = z.strictObject({
   fills: z.record(id, fillSchema),
   notes: z.record(id, z.string().max(2000)),
 })
+
+/** A failure stored as one line before the code was kept apart, read back with the code out of the sentence. */
+export function legacyFailure(line: string): FillFailure {
+  const m = /^(.+?): (?:([A-Z][A-Z0-9_]{2,63}): )?([\s\S]+)$/.exec(line)
+  return m ? { counterparty: m[1]!, text: m[3]!, code: m[2] ?? null } : { counterparty: '', text: line, code: null }
+}
 
 const keyOf = (owner: string) => `otc-rfq-${config.profile}-${owner}`
 

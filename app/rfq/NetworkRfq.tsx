@@ -18,7 +18,7 @@ import { FailureText } from '../FailureText.tsx'
 import { outcomeFailure } from '../channel/auditText.ts'
 import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillFailure, type FillState } from './fillRule.ts'
 import {
-  bestRow, ladderInputOf, ladderOrder, ladderRows, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
+  bestRow, ladderInputOf, ladderOrder, ladderRows, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
   type LadderInput, type LadderRow, type NetworkRequest,
 } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
@@ -383,6 +383,9 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
   const left = ticketsToWithdraw(inputs)
   const pkg = useMemo(() => requestPackage(request, spec), [request, spec])
   const fair = requestFairValue(pkg, market)
+  const underlying = request.feed.split('-')[0]!
+  // Per unit of the underlying for one leg, per package for several (the quotes' terms when the request's are not kept).
+  const basis = useMemo(() => priceBasis(pkg ?? rows.find((r) => r.terms !== null)?.terms ?? null, underlying), [pkg, rows, underlying])
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
       <h3 id={titleId}>Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {quoted} of {rows.length} quoted{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
@@ -398,10 +401,10 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
       </p>
       <div className="table-scroll">
         <table data-testid="ladder">
-          <caption>Quotes for request {index} (premium in {asset} for the size quoted, per unit for 1 {request.feed.split('-')[0]}; size in {request.feed.split('-')[0]})</caption>
+          <caption>Quotes for request {index} (premium in {asset} for the size quoted, {basis.caption})</caption>
           <thead>
             <tr>
-              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col">Per unit</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
+              <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col" data-testid="ladder-price-basis" title={basis.onePackage === null ? undefined : `One package: ${basis.onePackage}`}>{basis.heading}</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
               <th scope="col">Size</th><th scope="col">Time left</th><th scope="col">Can fill</th><th scope="col"><span className="sr-only">Action</span></th>
             </tr>
           </thead>

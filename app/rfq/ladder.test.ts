@@ -7,7 +7,7 @@ import { packageRisk } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
-import { WAITING_OFFLINE, bestRow, comparePerUnit, ladderInputOf, ladderOrder, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { WAITING_OFFLINE, bestRow, comparePerUnit, ladderInputOf, ladderOrder, priceBasis, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -277,5 +277,41 @@ describe('ticketsToWithdraw', () => {
     expect(ticketsToWithdraw(withdrawn)).toEqual({ open: 0, notRunning: 0 })
     // A channel not running: its ticket cannot be reached now.
     expect(ticketsToWithdraw([...withdrawn, input(null, 'c9', 'r9')])).toEqual({ open: 0, notRunning: 1 })
+  })
+})
+
+describe('priceBasis: what the ladder\'s price per unit is a price of', () => {
+  const leg = (kind: 'put' | 'call', strike: bigint, quantity: bigint, direction: 'long' | 'short' = 'long') => ({ kind, strike, cap: null, quantity, direction })
+  const two = (q1: bigint, q2: bigint): OptionPackage => ({ ...terms, legs: [leg('put', 5_500_000n, q1), leg('put', 5_000_000n, q2, 'short')] })
+
+  it('one leg: per unit of the underlying', () => {
+    expect(priceBasis(terms, 'BTC')).toEqual({ heading: 'Per unit', onePackage: null, caption: 'per unit for 1 BTC; size in BTC' })
+    expect(priceBasis(null, 'BTC').heading, 'terms not known: the one-leg wording').toBe('Per unit')
+  })
+
+  it('several legs: per package, naming one package (legs scaled so the largest is 1), never "per unit"', () => {
+    // 0.5 long put 55,000 and 0.25 short put 50,000: one package is 1 and 0.5.
+    const b = priceBasis(two(5_000n, 2_500n), 'BTC')
+    expect(b.heading).toBe('Per package')
+    expect(b.onePackage).toBe('long put 55,000 x 1 + short put 50,000 x 0.5')
+    expect(b.caption).toBe('per package, one package being long put 55,000 x 1 + short put 50,000 x 0.5; size in packages (the largest leg\'s quantity in BTC)')
+    expect(b.caption).not.toMatch(/per unit/)
+    // A ratio that does not come out in 4 decimals is marked as rounded.
+    expect(priceBasis(two(3_000n, 7_000n), 'BTC').onePackage).toBe('≈long put 55,000 x 0.4286 + short put 50,000 x 1')
+  })
+
+  it('ranks a multi-leg package by its price per package, whatever size each dealer was asked for', () => {
+    // Sizes per dealer, legs in proportion: 0.3/0.15 for 600 USDC is 2,000 a package; 0.1/0.05 for 210 is 2,100.
+    const quoted = (channelId: string, q1: bigint, premium: bigint): LadderRow => {
+      const r = ladderRow(input(view({ quotes: [quoteView(`0x${channelId}`, { terms: two(q1, q1 / 2n), premium })] }), channelId), T0, undefined)
+      expect(r.status).toBe('quoted')
+      return r
+    }
+    const big = quoted('big', 3_000n, 600_000_000n)
+    const small = quoted('small', 1_000n, 210_000_000n)
+    expect(big.unitPremium, 'the price of one package').toBe(2_000_000_000n)
+    expect(small.unitPremium).toBe(2_100_000_000n)
+    expect(bestRow([small, big], 'buy')?.channelId, 'buying: the lower price per package, though its total is higher').toBe('big')
+    expect(bestRow([small, big], 'sell')?.channelId).toBe('small')
   })
 })

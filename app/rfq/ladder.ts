@@ -6,6 +6,8 @@
 //                   dealer's reason), waiting, expired, withdrawn or filled.
 //   bestRow         the best live quote the trader can afford: lowest ask per unit when buying,
 //                   highest bid per unit when selling (dealers may be asked, or quote, different sizes).
+//                   A unit is one of the underlying for one leg; for several legs, one package
+//                   (its legs scaled so the largest is 1): `priceBasis` says which, in words.
 // Nothing here crosses channels: each row is computed from one channel's view alone.
 import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
@@ -334,6 +336,35 @@ export function ticketsToWithdraw(inputs: readonly LadderInput[]): { readonly op
 
 export function ladderRows(inputs: readonly LadderInput[], now: number, market: MarketInputs | undefined): LadderRow[] {
   return inputs.map((i) => ladderRow(i, now, market))
+}
+
+/**
+ * What the ladder's price per unit is a price of. One leg: one unit of the underlying ("Per unit").
+ * Several legs: one package, its legs scaled so the largest is one unit ("Per package"), since a
+ * price "per unit" of a spread or a strangle reads as per unit of each leg. `onePackage` names the
+ * legs of one package ("long put 55,000 x 1 + short put 50,000 x 0.5"; "≈" where a ratio does not
+ * come out exactly in the feed's quantity decimals), null for one leg.
+ */
+export interface PriceBasis {
+  readonly heading: 'Per unit' | 'Per package'
+  readonly onePackage: string | null
+  /** The caption's words for the price and size columns: "per unit for 1 BTC; size in BTC", or per package. */
+  readonly caption: string
+}
+
+export function priceBasis(terms: Pick<OptionPackage, 'legs' | 'priceDecimals' | 'quantityDecimals'> | null, underlying: string): PriceBasis {
+  if (!terms || terms.legs.length <= 1) return { heading: 'Per unit', onePackage: null, caption: `per unit for 1 ${underlying}; size in ${underlying}` }
+  let size = 0n
+  for (const l of terms.legs) if (l.quantity > size) size = l.quantity
+  const one = 10n ** BigInt(terms.quantityDecimals)
+  const legs = terms.legs.map((l) => {
+    // The leg's quantity in a package whose largest leg is 1 unit (`one`), rounded half up where inexact.
+    const scaled = size === 0n ? 0n : (l.quantity * one * 2n + size) / (2n * size)
+    const exact = size !== 0n && (l.quantity * one) % size === 0n
+    return `${exact ? '' : '≈'}${describeLegForTrader({ ...l, quantity: scaled }, terms)}`
+  })
+  const onePackage = legs.join(' + ')
+  return { heading: 'Per package', onePackage, caption: `per package, one package being ${onePackage}; size in packages (the largest leg's quantity in ${underlying})` }
 }
 
 /** The premium per one whole unit of `size` (asset minor units, rounded half up), or null for a size of 0. */

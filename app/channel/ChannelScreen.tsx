@@ -19,7 +19,8 @@ import { openPositionsOnChain } from '../../channel-contract/client/index.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
-import { proposalsVoidInWords } from './voidProposals.ts'
+import { endedOnChain, proposalsVoidInWords } from './voidProposals.ts'
+import { useSettlement } from '../settlement/useSettlement.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
 import { Notifications } from '../notify/Notifications.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
@@ -66,8 +67,12 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const chainLabel = onChain.status === 'absent' ? 'not opened' : chainStatus
   const blocked = tradingBlocked(chainStatus, latest?.state.isFinal ?? false)
   const unbacked = tradingUnbacked(chainLabel, latest !== null)
-  // Once the contract finalized or closed the channel, what is still proposed in it is void.
-  const voidReason = useMemo(() => proposalsVoidInWords(chainView), [chainView])
+  // Once the contract finalized or closed the channel, what is still proposed in it is void. How it
+  // ended it (a finalize with no open position also reads 'closed' on the contract) is told by the
+  // channel's events the connection already polled: read only once ended, and when they change.
+  const { snap: node } = useSettlement()
+  const endEvents = chainView !== null && endedOnChain(chainView.status) ? node.events : null
+  const voidReason = useMemo(() => proposalsVoidInWords(chainView, endEvents?.filter((e) => e.channelId === record.channelId)), [chainView, endEvents, record.channelId])
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])

@@ -35,7 +35,7 @@ describe('the Trade tab\'s proposals', () => {
   })
 
   it('once the contract finalized the channel: every open proposal is void with the reason, nothing to approve; what was done stays done', () => {
-    const reason = proposalsVoidInWords({ status: 'finalized', version: 7, held: null })!
+    const reason = proposalsVoidInWords({ status: 'finalized', version: 7, paidOut: [] })!
     const html = render(reason)
     expect(html, 'approving would sign a state nothing honours').not.toContain('Approve')
     expect(html).not.toContain('Decline')

@@ -5,7 +5,7 @@
 // and offers no Approve (it would sign a state nothing honours); the app proposes nothing more there.
 import type { ContractChannelStatus } from '../../core/index.ts'
 import { settlesInChannel } from '../../core/sync/index.ts'
-import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { ChainEvent, SettlementChannelView } from '../../channel-contract/client/index.ts'
 
 /** Whether the contract is known to have ended the channel: `settlesInChannel` once read (unknown is not ended). */
 export function endedOnChain(chain: ContractChannelStatus | null): boolean {
@@ -13,21 +13,49 @@ export function endedOnChain(chain: ContractChannelStatus | null): boolean {
 }
 
 /** What the wording reads of the channel on the contract. */
-export type EndedChannelView = Pick<SettlementChannelView, 'status' | 'version' | 'held'>
+export type EndedChannelView = Pick<SettlementChannelView, 'status' | 'version' | 'paidOut'>
+
+/**
+ * How the contract ended the channel, as far as the page can tell:
+ *   finalized          finalize left positions locked (status finalized);
+ *   finalized-paid     finalize, then the last position's payout closed it;
+ *   finalized-closed   finalize of a state with no open position: the contract closed it at once;
+ *   closed             a cooperative close (the final state both signed);
+ *   closed-unknown     closed, but the page holds neither event that tells which.
+ * The contract's status reads 'closed' after both a close and a finalize with no open position;
+ * its events tell them apart: ChannelClosed is emitted by close only, ChannelFinalized by finalize
+ * only, payouts only after a finalize.
+ */
+export type ChannelEnd = 'finalized' | 'finalized-paid' | 'finalized-closed' | 'closed' | 'closed-unknown'
+
+/**
+ * `events`: the channel's events as the page already holds them (the connection's poll keeps the
+ * adjudicator's recent events; nothing is read for this). Status first, then the events.
+ */
+export function channelEndOf(chain: Pick<EndedChannelView, 'status' | 'paidOut'>, events: readonly Pick<ChainEvent, 'type'>[]): ChannelEnd {
+  if (chain.status === 'finalized') return 'finalized'
+  if (events.some((e) => e.type === 'ChannelClosed')) return 'closed'
+  if (chain.paidOut.length > 0 || events.some((e) => e.type === 'PositionSettled' || e.type === 'PositionRefunded')) return 'finalized-paid'
+  if (events.some((e) => e.type === 'ChannelFinalized')) return 'finalized-closed'
+  return 'closed-unknown'
+}
 
 /**
  * Why every open proposal in the channel is void, naming the state the contract paid out from
  * (the version it holds: a stale dispute nobody refuted pays an older one than the trader's
- * latest); null while proposals can still take effect or the contract has not been read.
+ * latest) and how it ended the channel (`channelEndOf`: a finalize is not called a close; where the
+ * page cannot tell, words true of both); null while proposals can still take effect or the
+ * contract has not been read.
  */
-export function proposalsVoidInWords(chain: EndedChannelView | null): string | null {
+export function proposalsVoidInWords(chain: EndedChannelView | null, events: readonly Pick<ChainEvent, 'type'>[] = []): string | null {
   if (chain === null || !endedOnChain(chain.status)) return null
   const v = `v${chain.version}`
-  // A closed channel the contract read a held state for went through finalize: its last payout closed it.
-  const how = chain.status === 'finalized'
-    ? `finalized the channel with ${v}`
-    : chain.held !== null
-      ? `finalized the channel with ${v} and closed it once every position was paid out`
-      : `closed the channel with ${v}`
+  const how = {
+    'finalized': `finalized the channel with ${v}`,
+    'finalized-paid': `finalized the channel with ${v} and closed it once every position was paid out`,
+    'finalized-closed': `finalized the channel with ${v}, which closed it (no position was open)`,
+    'closed': `closed the channel with ${v}`,
+    'closed-unknown': `paid out ${v} and closed the channel (by a close, or by a finalize with no open position)`,
+  }[channelEndOf(chain, events)]
   return `void: the contract ${how}; proposals in the channel no longer take effect`
 }

@@ -259,3 +259,56 @@ describe('payouts the contract makes after a dispute', () => {
     expect(step.events[0]!.text).toBe('Settled on chain at the oracle\'s price: position 0xabcdef01…. The contract put 0.000005 USDC into your free balance there.')
   })
 })
+
+describe('fills the contract\'s finalize superseded (they moved no money)', () => {
+  const day = new Date(EXPIRY).toISOString().slice(0, 10)
+  const sup = (f: Fill, by: number): Fill => ({ ...f, supersededBy: by })
+  const run = (snapshots: readonly DeskEventInput[]) => {
+    let memory = deskMemoryOf(input())
+    return snapshots.map((s) => {
+      const step = deskEvents(memory, s)
+      memory = step.memory
+      return step.events
+    })
+  }
+
+  it('tells a fill already told as filled once again, as moved no money, naming both versions; once', () => {
+    const [f6, f7] = [fill(6), fill(7)]
+    const steps = run([
+      input({ book: { fills: [f6, f7], closed: [] } }),
+      // The contract finalized v5: the Blotter's book marks both fills (withPaidOnChain).
+      input({ book: { fills: [sup(f6, 5), sup(f7, 5)], closed: [] }, chain: 'closed' }),
+      input({ book: { fills: [sup(f6, 5), sup(f7, 5)], closed: [] }, chain: 'closed' }),
+    ])
+    expect(steps[0]!.map((e) => e.kind)).toEqual(['fill', 'fill'])
+    expect(steps[1]).toEqual([{
+      kind: 'superseded',
+      text: `2 superseded fills: you bought BTC-USD ${day} · long 0.5 put 55,000 (v6); you bought BTC-USD ${day} · long 0.5 put 55,000 (v7). ` +
+        'v6 and v7 were co-signed after the version the contract finalized (v5): they moved no money.',
+      fills: [f6.positionId, f7.positionId],
+    }])
+    expect(steps[2], 'told once').toEqual([])
+  })
+
+  it('never says "Filled" for a fill that arrives already superseded; what was superseded when the screen opened is not news', () => {
+    const late = sup(fill(8), 5)
+    const [events] = run([input({ book: { fills: [late], closed: [] }, chain: 'closed' })])
+    expect(events!.map((e) => e.text)).toEqual([`Superseded fill: you bought BTC-USD ${day} · long 0.5 put 55,000 (v8). v8 was co-signed after the version the contract finalized (v5): it moved no money.`])
+    const opened = input({ book: { fills: [late], closed: [] }, chain: 'closed' })
+    expect(deskEvents(deskMemoryOf(opened), opened).events).toEqual([])
+  })
+
+  it('takes the "Filled" notice of a superseded fill off the screen (the other notices stay)', () => {
+    const [f6, f7] = [fill(6), fill(7)]
+    const [told, later] = run([
+      input({ book: { fills: [f6, f7], closed: [] } }),
+      input({ book: { fills: [f6, sup(f7, 5)], closed: [] }, chain: 'closed' }),
+    ])
+    let screen = withDeskNotices([], told!.map((e, i) => ({ ...e, id: i + 1, at: 1 })), 3)
+    screen = withDeskNotices(screen, [{ kind: 'quote', text: 'New quote', id: 3, at: 2 }], 3)
+    screen = withDeskNotices(screen, later!.map((e) => ({ ...e, id: 4, at: 3 })), 3)
+    expect(screen.map((n) => n.kind)).toEqual(['superseded', 'quote', 'fill'])
+    expect(screen.find((n) => n.kind === 'fill')!.text, 'the v6 fill still moved money').toMatch(/\(v6\)$/)
+    expect(screen.filter((n) => n.kind === 'fill' && n.text.includes('(v7)')), 'no "Filled" left for v7').toEqual([])
+  })
+})

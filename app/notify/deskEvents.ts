@@ -3,23 +3,28 @@
 // market moves and before its quote expires: those re-quotes are not news; a close-out of several
 // positions is one request, though it asks one ticket per position), each counter it makes, each
 // fill, each settled position, each payout the contract makes after a dispute (at the oracle's price,
-// or a refund), and a dispute starting. The hook (useDeskNotifications.ts)
+// or a refund), and a dispute starting. A fill the contract's finalize superseded (co-signed after
+// the version it paid out from: it moved no money, channel-contract's `supersededBy`) is told so,
+// and its "Filled" notice is taken back (`withDeskNotices`). The hook (useDeskNotifications.ts)
 // shows what this returns; the memory is what has been told already.
 import { formatAmount, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { openCloseOutTickets } from '../risk/closeOut.ts'
-import type { Book, ClosedPosition } from '../blotter/book.ts'
+import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { instrumentOf, premiumText } from '../blotter/book.ts'
+import { supersededInWords } from '../channel/superseded.ts'
 import { formatMoney } from '../money/money.ts'
 
-export type DeskNoticeKind = 'quote' | 'fill' | 'dispute' | 'settled' | 'payout'
+export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'settled' | 'payout'
 
 export interface DeskEvent {
   readonly kind: DeskNoticeKind
   readonly text: string
   /** A settlement notice: the positions it tells of (a newer one on screen takes them over: `withDeskNotices`). */
   readonly settled?: readonly ClosedPosition[]
+  /** A fill notice, or a superseded one: the positions (fills) it tells of; a superseded notice replaces their "Filled" notices. */
+  readonly fills?: readonly Hex[]
 }
 
 export interface DeskEventInput {
@@ -52,6 +57,8 @@ export interface PaidOnChainInput {
 export interface DeskMemory {
   readonly answered: ReadonlySet<string>
   readonly fills: number
+  /** The fills (positions) told as having moved no money, or found so when the screen opened. */
+  readonly superseded: ReadonlySet<Hex>
   readonly settled: number
   readonly chain: string | null
   /**
@@ -99,11 +106,34 @@ export function deskMemoryOf(input: DeskEventInput): DeskMemory {
   return {
     answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOutRequestOf(input)))),
     fills: input.book.fills.length,
+    superseded: supersededFills(input.book.fills),
     settled: settledOf(input).length,
     chain: input.chain,
     // With a record of earlier visits, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
   }
+}
+
+function supersededFills(fills: readonly Fill[]): ReadonlySet<Hex> {
+  return new Set(fills.filter((f) => f.supersededBy !== undefined).map((f) => f.positionId))
+}
+
+/** "Filled: you bought BTC-USD 2026-12-09 · long 0.5 put 55,000, paid 700.00 USDC (v7)". */
+function filledEvent(f: Fill): DeskEvent {
+  return { kind: 'fill', text: `Filled: you ${f.side} ${instrumentOf(f)}, ${premiumText(f)} (v${f.version})`, fills: [f.positionId] }
+}
+
+/**
+ * Fills co-signed after the version the contract paid out from, in the words every screen uses
+ * (`supersededInWords`): "Superseded fill: you bought BTC-USD … (v7). v7 was co-signed after the
+ * version the contract finalized (v5): it moved no money." All of `fills` are superseded, by one finalize.
+ */
+export function supersededEvent(fills: readonly Fill[]): DeskEvent {
+  const by = fills[0]!.supersededBy!
+  const what = fills.map((f) => `you ${f.side} ${instrumentOf(f)} (v${f.version})`)
+  const named = what.length <= SETTLED_NAMED ? what.join('; ') : `${what.slice(0, SETTLED_NAMED).join('; ')}; and ${what.length - SETTLED_NAMED} more`
+  const head = fills.length === 1 ? 'Superseded fill' : `${fills.length} superseded fills`
+  return { kind: 'superseded', text: `${head}: ${named}. ${supersededInWords(fills.map((f) => f.version), by)}.`, fills: fills.map((f) => f.positionId) }
 }
 
 function paidIdsOf(input: DeskEventInput): ReadonlySet<Hex> | null {
@@ -206,7 +236,19 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
     }
     events.push({ kind: 'quote', text: `New quote from ${peerName}: ${t.side === 'sell' ? 'offers' : 'bids'} ${formatMoney(t.premium, t.terms.assetDecimals, t.terms.asset)} for ${t.terms.feed}${q.counterOf ? ' (a counter)' : ''}` })
   }
-  for (const f of book.fills.slice(memory.fills)) events.push({ kind: 'fill', text: `Filled: you ${f.side} ${instrumentOf(f)}, ${premiumText(f)} (v${f.version})` })
+  // A fill is told once: as filled, or as having moved no money when the contract's finalize already
+  // superseded it. A fill told as filled and superseded since is told again, taking the first back.
+  const superseded = new Set(memory.superseded)
+  const nowSuperseded: Fill[] = []
+  for (const [i, f] of book.fills.entries()) {
+    if (i >= memory.fills && f.supersededBy === undefined) events.push(filledEvent(f))
+    else if (f.supersededBy !== undefined && !superseded.has(f.positionId)) {
+      superseded.add(f.positionId)
+      nowSuperseded.push(f)
+    }
+  }
+  // One notice per finalize (a channel has one; the version names it).
+  for (const by of new Set(nowSuperseded.map((f) => f.supersededBy!))) events.push(supersededEvent(nowSuperseded.filter((f) => f.supersededBy === by)))
   const settled = settledOf(input)
   const newlySettled = settled.slice(memory.settled)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
@@ -217,8 +259,8 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   }
   if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
   const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
-    && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain
-  return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, settled: settled.length, chain, paidOnChain: payouts.told } }
+    && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size
+  return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, settled: settled.length, chain, paidOnChain: payouts.told } }
 }
 
 /** Positions named one by one in a settlement notice; the rest are counted (the Risk tab lists them all). */
@@ -268,10 +310,12 @@ export interface ShownNotice extends DeskEvent {
 /**
  * The notices on screen after `added` (newest first, at most `keep`). A settlement notice takes over
  * the positions of one still shown, so settlements arriving a few at a time are counted in one
- * notice instead of pushing each other off the screen.
+ * notice instead of pushing each other off the screen. A superseded notice replaces the "Filled"
+ * notices of its fills still shown: no "Filled" stays on screen for a trade that moved no money.
  */
 export function withDeskNotices(shown: readonly ShownNotice[], added: readonly ShownNotice[], keep: number): ShownNotice[] {
-  let old = [...shown]
+  const takenBack = new Set(added.flatMap((n) => (n.kind === 'superseded' ? n.fills ?? [] : [])))
+  let old = takenBack.size === 0 ? [...shown] : shown.filter((n) => !(n.kind === 'fill' && n.fills?.some((p) => takenBack.has(p))))
   const fresh = [...added].reverse()
   const i = fresh.findIndex((n) => n.kind === 'settled')
   const prior = old.filter((n) => n.kind === 'settled')

@@ -3,6 +3,8 @@
 // out by the contract after a dispute). In the page always; as
 // a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced,
 // but for payouts on chain: one made while the screen was closed is told on the next visit (toldPayouts.ts).
+// A fill the contract's finalize superseded (it moved no money) takes its "Filled" notice back: in
+// the page (withDeskNotices) and in the browser's list, where it replaces it under the fill's tag.
 import { useEffect, useRef, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
@@ -17,11 +19,16 @@ export type DeskNotice = ShownNotice
 const KEEP = 3
 const SHOW_MS = 8_000
 
+/** A fill's browser notification is tagged by its position: a later one under the same tag replaces it. */
+const fillTag = (positionId: Hex) => `fill-${positionId}`
+
 /** `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit. */
 export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
+  /** The fills told as browser notifications (their tag is the fill's): a superseded one replaces its notification. */
+  const inBrowser = useRef(new Set<Hex>())
   const { book, quotes, rfqs, me, chain, peerName, paidOnChain } = input
   const [toldBefore] = useState(() => loadToldPayouts(channelId))
   /** The told payouts last recorded (the record starts with the first read of the contract). */
@@ -43,8 +50,18 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
     const at = Date.now()
     const added = step.events.map((n) => ({ ...n, id: nextId.current++, at }))
     setNotices((old) => withDeskNotices(old, added, KEEP))
-    if (typeof document !== 'undefined' && document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
-      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
+    if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+      const hidden = typeof document !== 'undefined' && document.hidden
+      for (const n of added) {
+        // A superseded fill replaces the browser's "Filled" for it even while the tab is shown (it stays in the browser's list).
+        const replaces = n.kind === 'superseded' ? (n.fills ?? []).filter((p) => inBrowser.current.has(p)) : []
+        for (const p of replaces) new Notification('OTC Channels', { body: n.text, tag: fillTag(p) })
+        if (!hidden || replaces.length > 0) continue
+        if (n.kind === 'fill' && n.fills?.[0] !== undefined) {
+          inBrowser.current.add(n.fills[0])
+          new Notification('OTC Channels', { body: n.text, tag: fillTag(n.fills[0]) })
+        } else new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
+      }
     }
   }, [book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore, channelId])
 

@@ -290,4 +290,21 @@ test('a request split across two dealers: each quotes half (or the size the trad
   await expect(dropped.locator('[data-testid="ladder-row"][data-status="withdrawn"]')).toHaveCount(2)
   await expect(dropped.getByRole('button', { name: 'Withdraw request' })).toHaveCount(0)
   await expect(dropped.getByTestId('nothing-to-withdraw')).toHaveText('Withdrawn: no ticket of this request is open any more.')
+
+  // One leg is priced per unit of the underlying; a package of several legs per package, never
+  // "per unit" (of which leg?): the ladder names one package, its legs scaled so the largest is 1.
+  await expect(dropped.getByTestId('ladder-price-basis')).toHaveText('Per unit')
+  await page.getByLabel('Fill from').selectOption('1')
+  await page.getByRole('button', { name: 'New network RFQ' }).click()
+  await page.getByRole('button', { name: '+ Put spread' }).click()
+  await page.getByRole('button', { name: 'Remove leg 1' }).click()
+  await page.getByRole('button', { name: 'Request quotes' }).click()
+  const spread = page.getByTestId('network-request').first()
+  await expect(spread.getByRole('heading', { name: /^Request 4: / })).toBeVisible()
+  await expect(spread.getByTestId('ladder-price-basis')).toHaveText('Per package')
+  await expect(spread.getByTestId('ladder-price-basis')).toHaveAttribute('title', /^One package: (long|short) put [\d,]+ x 1 \+ (long|short) put [\d,]+ x 1$/)
+  await expect(spread.getByTestId('ladder').locator('caption')).toContainText('per package, one package being ')
+  await expect(spread.getByTestId('ladder').locator('caption')).not.toContainText('per unit')
+  await spread.getByRole('button', { name: 'Withdraw request' }).click()
+  await expect(spread.locator('[data-testid="ladder-row"][data-status="withdrawn"]')).toHaveCount(2)
 })

@@ -317,6 +317,36 @@ test('stale dispute nobody refuted (victim offline, watchtower down): the trade 
   await alice.context.close()
 })
 
+test('a fill the trader was told of, superseded by a finalize of an older version, is told again as having moved no money; no "Filled" notice stays', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  const old = parseSignedState(await exportLatestState(b)) // v0: before the trade
+  const notices = a.getByRole('status', { name: 'Notifications' })
+  await trade(b, a, '2500') // Bob buys a put from Alice at v1
+  await expect(notices.locator('[data-kind="fill"]')).toContainText('Filled: you sold')
+  const latest = parseSignedState(await exportLatestState(a))
+  const bobKey = await keyOf(bob)
+  const { channelId, params } = await stack.chain.channelOf(await evmAddressOf(a))
+  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(latest.state.version)
+  // Nobody refutes: the watchtower is down, Bob's tab is closed, and Alice's page does not reach the
+  // chain (it would refute) until the stale state is finalized. Her page stays open.
+  await stack.watchtower.stop()
+  await bob.context.close()
+  const rpc = new URL(stack.chainConfig.rpcUrl).origin
+  const offChain = (url: URL) => url.origin === rpc
+  await alice.context.route(offChain, (r) => r.abort())
+  await stack.chain.as(bobKey).dispute(params, old)
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  await stack.chain.as(bobKey).finalize(params, old.state)
+  await alice.context.unroute(offChain)
+  const [v0, v1] = [old.state.version, latest.state.version]
+  const superseded = notices.locator('[data-kind="superseded"]')
+  await expect(superseded).toHaveText(new RegExp(`^Superseded fill: you sold BTC-USD .* \\(v${v1}\\)\\. v${v1} was co-signed after the version the contract finalized \\(v${v0}\\): it moved no money\\.`), { timeout: 20_000 })
+  await expect(notices.locator('[data-kind="fill"]'), 'no "Filled" left for a trade that moved no money').toHaveCount(0)
+  await alice.context.close()
+})
+
 test('a payout the contract makes while the trader\'s page is closed is told on the next visit, once', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   const [alice, bob] = await twoTraders(browser, stack)

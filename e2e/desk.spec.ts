@@ -264,6 +264,12 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
       if (await closeBtn.isVisible()) await closeBtn.click()
       await expect(page.getByTestId('onchain-status')).toHaveText('closed', { timeout: 2000 })
     }).toPass({ timeout: 30_000 })
+    // Whoever closed first, the trader's close is listed as confirmed or, if the desk's came first,
+    // as not needed (with no gas spent when the contract's check refused it before sending): never failed.
+    const closes = page.getByTestId('tx-list').locator('li', { hasText: 'Close channel' })
+    await expect(closes.first()).toBeVisible()
+    for (const li of await closes.all()) await expect(li.locator('.pill').first()).toHaveText(/^(confirmed|not needed)$/)
+    await expect(page.getByTestId('tx-list').locator('li.failed')).toHaveCount(0)
     await page.getByRole('tab', { name: 'Trade' }).click()
     await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
     await expect(page.getByTestId('trade-blocked')).toHaveText(/^This channel is closed: both balances are paid out/)

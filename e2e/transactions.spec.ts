@@ -1,11 +1,12 @@
 // What the trader sees of a transaction: each one listed with its stage until mined (block and gas
-// once mined), and a call the contract refuses reported with its custom error in words, nothing
-// moved. Both traders press "Open channel on the contract" at once: one open is mined, the other is
-// refused (CHANNEL_EXISTS) before anything is sent, and the balances on chain count the deposits once.
+// once mined), and a call the contract refuses reported in words, nothing moved. Both traders press
+// "Open channel on the contract" at once: one open is mined, the other is refused (CHANNEL_EXISTS)
+// and, the channel being open, listed as not needed rather than failed (the code in the tooltip;
+// a real failure's rendering: AccountPanel.test.tsx); the balances on chain count the deposits once.
 import { test, expect, newTrader } from './fixtures.ts'
 import { createIdentity, evmAddressOf, getTestFunds, openChannel } from './app.ts'
 
-test('a mined transaction is reported once mined (block, gas); a refused one with its custom error in words, nothing moved', async ({ browser, stack }) => {
+test('a mined transaction is reported once mined (block, gas); an open that lost the race is not needed, its code in the tooltip, nothing moved', async ({ browser, stack }) => {
   test.setTimeout(180_000)
   const alice = await newTrader(browser, stack, 'alice')
   const bob = await newTrader(browser, stack, 'bob')
@@ -48,11 +49,14 @@ test('a mined transaction is reported once mined (block, gas); a refused one wit
   await expect(a.getByTestId('trade-unbacked')).toHaveCount(0)
 
   const opens = [a, b].map((p) => p.getByTestId('tx-list').locator('li').filter({ hasText: 'Open channel' }))
-  await expect.poll(async () => (await Promise.all(opens.map((o) => o.getAttribute('class')))).sort().join(',')).toBe('confirmed,failed')
-  const refused = (await opens[0]!.getAttribute('class')) === 'failed' ? opens[0]! : opens[1]!
-  // The sentence says what happened and what to do; the code is for support, in the tooltip (app/failure.ts).
-  await expect(refused).toContainText('This channel is already open (or was closed) on the contract. Nothing to do: a channel opens once.')
-  await expect(refused).not.toContainText('(CHANNEL_EXISTS)')
+  // The second open lost the race: the contract refused it, and since the channel is open that is
+  // not a failure the trader must act on (app/channel/callGoal.ts): listed as not needed.
+  await expect.poll(async () => (await Promise.all(opens.map((o) => o.getAttribute('class')))).sort().join(',')).toBe('confirmed,unneeded')
+  const refused = (await opens[0]!.getAttribute('class')) === 'unneeded' ? opens[0]! : opens[1]!
+  await expect(refused.locator('.pill')).toHaveText('not needed')
+  // The sentence says what happened; the contract's code is for support, in the tooltip (app/failure.ts).
+  await expect(refused).toContainText("Not needed: the contract opened this channel already (your counterparty's call, or an earlier one of yours, came first).")
+  await expect(refused).not.toContainText('CHANNEL_EXISTS')
   await expect(refused.locator('[data-code="CHANNEL_EXISTS"]')).toHaveAttribute('title', 'Error code (for support): CHANNEL_EXISTS')
   // The deposits moved once: 50,000 of each side's 100,000 is in the channel.
   expect(await stack.chain.freeBalance(evmA)).toBe(50_000_000_000n)

@@ -10,6 +10,7 @@ import type { WalletMove } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
+import { alreadyDone, type ChannelCall } from './callGoal.ts'
 import type { TxProgress } from '../../channel-contract/client/index.ts'
 import { positionLegs } from '../risk/positions.ts'
 import { deadlineInWords, disputeCaution, disputeSummary, finalizeInWords, superseded, type Accounts, type WatchtowerAnswer } from './disputeText.ts'
@@ -37,9 +38,10 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   const openAuth = s?.version === 0 ? theirAuth('open') : null
   const closeAuth = s?.isFinal ? theirAuth('close') : null
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
-  const run = (label: string, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>, move?: WalletMove) => {
+  /** Sends a call; refused because its goal is reached already (`call`: callGoal.ts), it is listed as not needed (a dispute has no such goal: null). */
+  const run = (label: string, call: ChannelCall | null, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>, move?: WalletMove) => {
     setError(null)
-    void conn.track(label, fn, move)
+    void conn.track(label, fn, move, call ? async () => alreadyDone(call, await chain.view(params, latest ? [latest] : [])) : undefined)
   }
   const view = onChain.status === 'present' ? onChain.view : null
   const status = onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : onChain.status
@@ -52,7 +54,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   const accounts: Accounts = { mine: node.wallet?.address ?? null, counterparty: record.me === 'A' ? params.evmB : params.evmA, watchtower: node.info?.watchtower?.address ?? null }
   // The state the contract holds, from this device or read back from the chain (checked against its hash).
   const held = view?.held?.known ? view.held.state : null
-  const dispute = (signed: SignedState) => run(`Dispute with v${signed.state.version}`, (p) => chain.dispute(params, signed, p))
+  const dispute = (signed: SignedState) => run(`Dispute with v${signed.state.version}`, null, (p) => chain.dispute(params, signed, p))
   // Before disputing, ask the watchtower what it holds: a stale dispute is refuted and wastes gas.
   const checkThenDispute = async (signed: SignedState) => {
     setError(null)
@@ -76,7 +78,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
       {onChain.status === 'absent' && (
         <div>
           <p>Both signed the opening state? Then either of you can open the channel: the contract moves both deposits from your free balances in one step.</p>
-          <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', (p) => chain.open(params, latest!, openAuth!, p), openMove)}>
+          <button type="button" disabled={!s || s.version !== 0 || !openAuth} onClick={() => run('Open channel', { kind: 'open' }, (p) => chain.open(params, latest!, openAuth!, p), openMove)}>
             Open channel on the contract
           </button>
           {openShortfall && <p className="warn" data-testid="open-shortfall">{openShortfall}</p>}
@@ -90,7 +92,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
           {s.isFinal ? (
             <>
               <p>The final state v{s.version} is signed by both: anchor it to pay out {fmt(s.balanceA)} to A and {fmt(s.balanceB)} to B.</p>
-              <button type="button" disabled={!closeAuth} onClick={() => run('Close channel', (p) => chain.close(params, latest!, closeAuth!, p))}>Close on the contract</button>
+              <button type="button" disabled={!closeAuth} onClick={() => run('Close channel', { kind: 'close' }, (p) => chain.close(params, latest!, closeAuth!, p))}>Close on the contract</button>
               {!closeAuth && <p className="muted small">Waiting for {record.label}'s authorisation to close.</p>}
             </>
           ) : s.positions.length > 0 ? (
@@ -121,7 +123,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
             <span className="muted small" data-testid="challenge-deadline">(deadline {deadlineInWords(view.dispute.deadline)}, chain time)</span>.
           </p>
           <p className="muted small" data-testid="finalize-note">{finalizeInWords(view.dispute, view.held)}</p>
-          {held && <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', (p) => chain.finalize(params, held, p))}>Finalize</button>}
+          {held && <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', { kind: 'finalize' }, (p) => chain.finalize(params, held, p))}>Finalize</button>}
         </div>
       )}
 
@@ -148,12 +150,12 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                 </span>{' '}
                 {now >= p.terms.expiry + fallbackMs ? (
                   // No attestation in time: the contract refunds each side its own collateral.
-                  <button type="button" className="small" onClick={() => run('Refund position', (pr) => chain.refundPosition(params, p, pr))}>
+                  <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>
                     Refund locked collateral (settlement window closed)
                   </button>
                 ) : (
                   <button type="button" className="small" disabled={now < p.terms.expiry}
-                    onClick={() => run('Settle position', async (pr) => chain.settlePosition(params, p, await chain.attestation(p.terms.feed, p.terms.expiry), pr))}>
+                    onClick={() => run('Settle position', { kind: 'settle-position', positionId: p.id }, async (pr) => chain.settlePosition(params, p, await chain.attestation(p.terms.feed, p.terms.expiry), pr))}>
                     {now < p.terms.expiry ? 'Settles after expiry' : 'Settle at the oracle price'}
                   </button>
                 )}

@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import type { ChannelState, KeyPair } from '../../core/index.ts'
-import { AccountPanel } from './AccountPanel.tsx'
+import { AccountPanel, TxActivity } from './AccountPanel.tsx'
 import { HoldingsTotalView } from './HoldingsTotal.tsx'
 import type { ChannelHolding } from './holdingsTotal.ts'
 import { SettlementContext } from './useSettlement.ts'
@@ -99,5 +99,34 @@ describe('HoldingsTotalView: several channels', () => {
     expect(byTestId(html, 'holdings-total')?.text).toBe('43,000.00 USDC')
     expect(html).toContain('data-complete="false"')
     expect(byTestId(html, 'holdings-missing')?.text).toBe('Partial: not read yet: your channel with Desk B (the contract not read yet).')
+  })
+})
+
+describe('TxActivity: each call as the trader should read it', () => {
+  function list(txs: SettlementSnapshot['txs']): string[] {
+    const snap = { txs } as unknown as SettlementSnapshot
+    const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {} } as unknown as SettlementConnection
+    const html = renderToStaticMarkup(<SettlementContext.Provider value={conn}><TxActivity /></SettlementContext.Provider>)
+    return [...html.matchAll(/<li [^>]*>(.*?)<\/li>/g)].map((m) => m[0])
+  }
+  const base = { startedAt: 0, stage: 'checking' as const }
+
+  it('a refusal in red with the contract\'s words and its code in the tooltip; "not sent, no gas spent" when refused before sending, not when it was sent', () => {
+    const [notSent, reverted] = list([
+      { ...base, id: 2, label: 'Dispute with v3', status: 'failed', reason: 'A dispute is running. Refute with a newer state.', code: 'CHALLENGE_ACTIVE' },
+      { ...base, id: 1, label: 'Finalize', status: 'failed', stage: 'mined', hash: '0x' + 'aa'.repeat(32), block: 9n, gasUsed: 30_000n, reason: 'The window for this has closed.', code: 'DEADLINE_PASSED' },
+    ])
+    expect(notSent).toMatch(/<span class="pill bad">failed<\/span> Dispute with v3/)
+    expect(notSent).toContain('not sent, no gas spent')
+    expect(notSent).toMatch(/<div class="error" title="Error code \(for support\): CHALLENGE_ACTIVE" data-code="CHALLENGE_ACTIVE">A dispute is running\./)
+    expect(reverted).toContain('block 9 · gas 30,000')
+    expect(reverted).not.toContain('not sent')
+  })
+
+  it('a call whose goal was reached first reads "not needed", in plain text, never as a failure', () => {
+    const [li] = list([{ ...base, id: 1, label: 'Close channel', status: 'unneeded', reason: 'Not needed: the channel was closed on the contract already.', code: 'ALREADY_FINALIZED' }])
+    expect(li).toMatch(/<span class="pill muted">not needed<\/span> Close channel/)
+    expect(li).toMatch(/<div class="muted" [^>]*data-code="ALREADY_FINALIZED">Not needed: the channel was closed/)
+    expect(li).not.toContain('class="error"')
   })
 })

@@ -30,6 +30,8 @@ export function useAccount(): { free: bigint | null; error: string | null } {
 }
 
 const STAGE: Record<TrackedTx['stage'], string> = { checking: 'checking', signing: 'signing', sent: 'sent', mined: 'mined', confirmed: 'confirmed' }
+const TX_STATUS: Record<TrackedTx['status'], string> = { pending: 'pending', confirmed: 'confirmed', failed: 'failed', unneeded: 'not needed' }
+const TX_PILL: Record<TrackedTx['status'], string> = { pending: 'warn', confirmed: 'good', failed: 'bad', unneeded: 'muted' }
 
 /** `records`: the trader's channels (null until the list is read; `damaged`: how many could not be read), for the total of their money (HoldingsTotal). */
 export function AccountPanel({ records, damaged = 0, keys }: { records: readonly ChannelRecord[] | null; damaged?: number; keys: KeyPair }) {
@@ -160,10 +162,12 @@ export function TxActivity() {
       <ul className="txlist" data-testid="tx-list">
         {snap.txs.slice(0, 8).map((t) => (
           <li key={t.id} className={t.status} data-stage={t.stage}>
-            <span className={`pill ${t.status === 'confirmed' ? 'good' : t.status === 'failed' ? 'bad' : 'warn'}`}>{t.status === 'pending' ? STAGE[t.stage] : t.status}</span> {t.label}
+            <span className={`pill ${TX_PILL[t.status]}`}>{t.status === 'pending' ? STAGE[t.stage] : TX_STATUS[t.status]}</span> {t.label}
             {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas ${t.gasUsed.toLocaleString()}` : ''}</span>}
             {t.hash && t.hash !== '0x' && <span className="muted mono small" title={t.hash}> · {t.hash.slice(0, 10)}…</span>}
-            {t.reason && <div className="error" title={failureTitle({ text: t.reason, code: t.code ?? null })} data-code={t.code}>{t.reason}</div>}
+            {/* Refused before it was sent (the contract's check, or the wallet): no transaction, no gas. */}
+            {t.status !== 'pending' && t.status !== 'confirmed' && !t.hash && <span className="muted small" data-testid="tx-not-sent"> · not sent, no gas spent</span>}
+            {t.reason && <div className={t.status === 'unneeded' ? 'muted' : 'error'} title={failureTitle({ text: t.reason, code: t.code ?? null })} data-code={t.code}>{t.reason}</div>}
           </li>
         ))}
       </ul>

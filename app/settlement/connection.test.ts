@@ -1,7 +1,7 @@
 // The connection's clock and polls against a scripted chain: a poll asked for while one runs is
 // run again after it (never joined), and a clock move is known before the next poll answers.
 import { describe, expect, it } from 'vitest'
-import type { ChainSettlement } from '../../channel-contract/client/index.ts'
+import { chainErrorOf, type ChainSettlement } from '../../channel-contract/client/index.ts'
 import { parseChainConfig } from '../../channel-contract/chain/config.ts'
 import { SettlementConnection } from './connection.ts'
 
@@ -84,5 +84,25 @@ describe('SettlementConnection polls', () => {
     await moved
     expect(conn.now() - Date.now()).toBeGreaterThan(3_599_000)
     expect(conn.getSnapshot().height).toBe(11n)
+  })
+})
+
+describe('SettlementConnection.track', () => {
+  const refused = async () => {
+    throw chainErrorOf('ALREADY_FINALIZED', ['0x' + '00'.repeat(32)])
+  }
+
+  it('lists a refused call as not needed, with the reason it gives, when its goal is reached; else as failed with the contract\'s words', async () => {
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = scriptedChain().settlement
+    expect(await conn.track('Close channel', refused, undefined, async () => 'Not needed: the channel was closed on the contract already.')).toBeNull()
+    expect(await conn.track('Close channel', refused, undefined, async () => null)).toBeNull()
+    // Asking the contract failed: the refusal stays a failure.
+    expect(await conn.track('Close channel', refused, undefined, async () => { throw new Error('node down') })).toBeNull()
+    const [down, failed, unneeded] = conn.getSnapshot().txs
+    expect(unneeded).toMatchObject({ status: 'unneeded', reason: 'Not needed: the channel was closed on the contract already.', code: 'ALREADY_FINALIZED' })
+    expect(failed).toMatchObject({ status: 'failed', code: 'ALREADY_FINALIZED' })
+    expect(failed!.reason).toMatch(/^The channel has already paid out\./)
+    expect(down).toMatchObject({ status: 'failed', code: 'ALREADY_FINALIZED' })
   })
 })

@@ -11,7 +11,8 @@ import { describeFailure, failureOf } from '../failure.ts'
 import type { AddressHex, Hex } from '../../core/index.ts'
 import type { WalletMove } from './walletMoves.ts'
 
-export type TxStatus = 'pending' | 'confirmed' | 'failed'
+/** `unneeded`: refused because what it asks for is done already (by the counterparty, or an earlier call): app/channel/callGoal.ts. */
+export type TxStatus = 'pending' | 'confirmed' | 'failed' | 'unneeded'
 
 export interface TrackedTx {
   readonly id: number
@@ -23,7 +24,7 @@ export interface TrackedTx {
   readonly hash?: string
   readonly block?: bigint
   readonly gasUsed?: bigint
-  /** Why it failed, as the trader should read it (the contract's error name, what it means, what to do). */
+  /** Why it failed (the contract's error name, what it means, what to do), or why it was not needed, as the trader should read it. */
   readonly reason?: string
   /** The refusal's stable code, for the tooltip (never in `reason`). */
   readonly code?: string
@@ -206,8 +207,13 @@ export class SettlementConnection {
     }
   }
 
-  /** Runs a call and records its progress (and what it moves, `move`); returns the result, or null if it failed (the reason is listed). */
-  async track(label: string, submit: (onProgress: (p: TxProgress) => void) => Promise<TxResult | unknown>, move?: WalletMove): Promise<TxResult | null> {
+  /**
+   * Runs a call and records its progress (and what it moves, `move`); returns the result, or null if
+   * it failed (the reason is listed). `alreadyDone`, asked after a refusal: why the call was not
+   * needed (its goal reached meanwhile, e.g. the counterparty closed the channel first), or null;
+   * such a call is listed as not needed, not as failed.
+   */
+  async track(label: string, submit: (onProgress: (p: TxProgress) => void) => Promise<TxResult | unknown>, move?: WalletMove, alreadyDone?: () => Promise<string | null>): Promise<TxResult | null> {
     const id = this.nextTxId++
     const update = (patch: Partial<TrackedTx>) => this.set({ txs: this.snapshot.txs.map((t) => (t.id === id ? { ...t, ...patch } : t)) })
     this.set({ txs: [{ id, label, status: 'pending' as const, stage: 'checking' as const, startedAt: Date.now(), ...(move ? { move } : {}) }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
@@ -219,7 +225,11 @@ export class SettlementConnection {
       return result ?? ({ hash: '0x', block: 0n, gasUsed: 0n } as TxResult)
     } catch (e) {
       const f = failureOf(e)
-      update({ status: 'failed', reason: f.text, ...(f.code !== null ? { code: f.code } : {}) })
+      const unneeded = alreadyDone ? await alreadyDone().catch(() => null) : null
+      if (unneeded !== null) {
+        update({ status: 'unneeded', reason: unneeded, ...(f.code !== null ? { code: f.code } : {}) })
+        void this.poll()
+      } else update({ status: 'failed', reason: f.text, ...(f.code !== null ? { code: f.code } : {}) })
       return null
     }
   }

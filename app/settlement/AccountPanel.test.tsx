@@ -88,7 +88,7 @@ describe('HoldingsTotalView: several channels', () => {
     expect(byTestId(html, 'channels-balance')?.text).toBe('71,750.00 USDC')
     expect(byTestId(html, 'holdings-total')).toEqual({ text: '74,750.00 USDC', exact: '74750000000' })
     expect(html).toContain('data-complete="true"')
-    expect(byTestId(html, 'holdings-note')?.text).toContain('in each of the 2 channels the contract holds for you')
+    expect(byTestId(html, 'holdings-note')?.text).toContain('your side of the 2 channels the contract holds: balance and your locked collateral')
   })
 
   it('a channel the contract was not read for makes the total partial, naming the channel', () => {

@@ -28,8 +28,8 @@ function LiveHoldingsTotal({ wallet, records, damaged, keys, asset }: { wallet: 
 
 /** What the total counts, in words (the caption under it). */
 export function totalInWords(counted: number): string {
-  const channels = counted === 0 ? 'each channel the contract holds for you (none now)' : counted === 1 ? 'the 1 channel the contract holds for you' : `each of the ${counted} channels the contract holds for you`
-  return `Total = in wallet + free in the contract + in channels: your balance and the collateral you locked in positions in ${channels}, by the latest state you both signed. Open positions are not marked to market (what they may pay or cost at expiry is not in it); gas is not counted.`
+  const channels = counted === 0 ? 'each channel the contract holds (none now)' : counted === 1 ? 'the 1 channel the contract holds' : `the ${counted} channels the contract holds`
+  return `Wallet + free in the contract + your side of ${channels}: balance and your locked collateral, by the latest co-signed state. Open positions are not marked to market; gas is not counted.`
 }
 
 export function HoldingsTotalView({ wallet, channels, damaged = 0, asset }: { wallet: Wallet; channels: readonly ChannelHolding[] | null; damaged?: number; asset: Asset }) {

@@ -6,7 +6,7 @@ import { formatMoney } from '../money/money.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
-import type { WalletMove } from '../settlement/walletMoves.ts'
+import { pendingFromFree, type WalletMove } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
@@ -47,7 +47,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   const status = onChain.status === 'present' ? onChain.view.status : onChain.status === 'absent' ? 'not opened' : onChain.status
   // The open moves this party's deposit (its balance in the opening state) out of its free balance.
   const myDeposit = s?.version === 0 ? (record.me === 'A' ? s.balanceA : s.balanceB) : null
-  const openShortfall = onChain.status === 'absent' && myDeposit !== null ? depositShortfall(myDeposit, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }) : null
+  const openShortfall = onChain.status === 'absent' && myDeposit !== null ? depositShortfall(myDeposit, node.wallet?.free ?? null, { symbol: params.asset, decimals: params.assetDecimals }, pendingFromFree(node.txs, record.channelId)) : null
   // Until mined, the open counts against the free balance (a withdrawal or another open checks against it: walletMoves.ts).
   const openMove: WalletMove | undefined = myDeposit !== null ? { kind: 'open', amount: myDeposit, channelId: record.channelId, counterparty: record.label } : undefined
   const finalProposed = session.view.outcomes.some((o) => o.type === 'final' && o.status !== 'failed' && o.status !== 'refused')

@@ -12,6 +12,7 @@ import { describeFailure } from '../settlement/connection.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
+import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { parseDemoUrls } from './demoDesks.ts'
 import { demoDeskCard, inviteDemoDesk, venueNotReady } from '../channels/demoDesk.ts'
 
@@ -43,7 +44,7 @@ export function DemoDesks({ keys, channels, channelCount, onCreated }: { keys: K
     try {
       const d = parseUnits(deposit, config.asset.decimals, 'deposit per side')
       if (d === 0n) return { problem: 'deposit per side: must be more than 0' }
-      return { shortfall: depositShortfall(d, snap.wallet?.free ?? null) }
+      return { shortfall: depositShortfall(d, snap.wallet?.free ?? null, config.asset, pendingFromFree(snap.txs)) }
     } catch (e) {
       return { problem: describeFailure(e) }
     }

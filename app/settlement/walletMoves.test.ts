@@ -54,4 +54,12 @@ describe('moveRefusal: what a deposit or withdrawal may still move', () => {
     expect(pendingFromFree([...twice, open(1, 'Desk C'), withdrawal(2), withdrawal(4, 'confirmed')]).amount).toBe(usdc(30_003))
     expect(pendingFromFree([{ status: 'pending' }, open(9, 'Desk B', 'failed')])).toEqual({ amount: 0n, parts: [] })
   })
+
+  it('leaves out the open of the channel whose own open is being checked (the Settlement tab of that channel), not the others', () => {
+    const txs = [open(30_000, 'Desk B', 'pending', 'ch1'), open(20_000, 'Desk C', 'pending', 'ch2')]
+    const p = pendingFromFree(txs, 'ch1')
+    expect(p.amount).toBe(usdc(20_000))
+    expect(p.parts.map((x) => x.what)).toEqual(['in the open of your channel with Desk C, sent and not mined yet'])
+    expect(pendingFromFree(txs).amount).toBe(usdc(50_000))
+  })
 })

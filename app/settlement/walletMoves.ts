@@ -26,11 +26,11 @@ export function pendingMoves(txs: readonly Tracked[], kind: WalletMove['kind']):
 }
 
 /** Channel opens still pending, one per channel (a second click on the same open moves nothing twice: the contract refuses it). */
-function pendingOpens(txs: readonly Tracked[]): { readonly amount: bigint; readonly counterparty: string }[] {
+function pendingOpens(txs: readonly Tracked[], except?: string): { readonly amount: bigint; readonly counterparty: string }[] {
   const byChannel = new Map<string, { amount: bigint; counterparty: string }>()
   for (const t of txs) {
     const m = t.move
-    if (t.status !== 'pending' || m?.kind !== 'open') continue
+    if (t.status !== 'pending' || m?.kind !== 'open' || m.channelId === except) continue
     const before = byChannel.get(m.channelId)
     if (!before || m.amount > before.amount) byChannel.set(m.channelId, { amount: m.amount, counterparty: m.counterparty })
   }
@@ -50,13 +50,14 @@ function names(list: readonly string[]): string {
 
 /**
  * What already draws on the free balance in the contract without being in it yet: withdrawals and
- * channel opens this page sent that are not mined. `amount` is their sum.
+ * channel opens this page sent that are not mined. `amount` is their sum. `except`: a channel whose
+ * own open is left out (its check is about that open itself).
  */
-export function pendingFromFree(txs: readonly Tracked[]): { readonly amount: bigint; readonly parts: readonly PendingPart[] } {
+export function pendingFromFree(txs: readonly Tracked[], except?: string): { readonly amount: bigint; readonly parts: readonly PendingPart[] } {
   const parts: PendingPart[] = []
   const withdrawn = pendingMoves(txs, 'withdraw')
   if (withdrawn > 0n) parts.push({ amount: withdrawn, what: 'in withdrawals not mined yet' })
-  const opens = pendingOpens(txs)
+  const opens = pendingOpens(txs, except)
   if (opens.length > 0) {
     const who = names(opens.map((o) => o.counterparty))
     parts.push({

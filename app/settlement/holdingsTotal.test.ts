@@ -56,4 +56,11 @@ describe('holdingsTotal: the trader\'s money in the asset', () => {
     expect(channelHolding(channel('F', { state: null, chain: onChain('finalized', { lockedCount: 2 }) }))).toHaveProperty('unknown')
     expect(channelHolding(channel('F', { state: null, chain: onChain('finalized', { lockedCount: 0 }) }))).toEqual({ amount: 0n })
   })
+
+  it('a finalized channel still holding positions counts as a channel the contract holds, though none of its collateral is the trader\'s; one that paid everything out does not', () => {
+    const bought = state(40_000, 60_000, [pos('p1', 0, 3_800)]) // the trader bought: only the seller locked
+    const t = holdingsTotal(wallet, [channel('F', { state: bought, chain: onChain('finalized', { lockedPositions: [pos('p1', 0, 3_800)], lockedCount: 1 }) })])
+    expect(t).toMatchObject({ inChannels: 0n, counted: 1, missing: [] })
+    expect(holdingsTotal(wallet, [channel('F', { state: bought, chain: onChain('finalized', { lockedPositions: [], lockedCount: 0 }) })]).counted).toBe(0)
+  })
 })

@@ -72,7 +72,8 @@ export function holdingsTotal(wallet: Pick<WalletView, 'token' | 'free'> | null,
   for (const c of channels ?? []) {
     const h = channelHolding(c)
     if ('unknown' in h) missing.push(h.unknown)
-    else if (c.chain && (c.chain.status === 'open' || c.chain.status === 'disputed' || h.amount > 0n)) {
+    // Counted: each channel the contract holds money in (a finalized one while positions stay locked, whoever's collateral).
+    else if (c.chain && (c.chain.status === 'open' || c.chain.status === 'disputed' || h.amount > 0n || (c.chain.status === 'finalized' && c.chain.lockedCount > 0))) {
       inChannels += h.amount
       counted++
     }

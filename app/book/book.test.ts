@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type OptionPackage, type Party, type Position } from '../../core/index.ts'
-import { channelRisk, scenarioGrid, type MarketsByFeed } from '../../core/pricing/index.ts'
+import { channelRisk, fixingKey, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
-import { asMine, bookPositions, bookRisk, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
+import { asMine, bookPositions, bookRisk, bookRiskByExpiry, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
 
 const oracle = testKey('oracle').publicKey
 const markets: MarketsByFeed = {
@@ -74,6 +74,82 @@ describe('bookRisk', () => {
     expect(r.total.risk).toBeNull()
     expect(r.total.error).toMatch(/ETH-USD/)
     expect(r.byUnderlying.find((x) => x.key === 'BTC-USD')!.risk).not.toBeNull()
+  })
+})
+
+describe('bookRiskByExpiry (risk by expiry)', () => {
+  const at = (expiry: number, p: OptionPackage): OptionPackage => ({ ...p, expiry })
+  const JAN2 = Date.UTC(2026, 0, 2, 8) // expired at T0, its fixing known
+  const JAN3 = Date.UTC(2026, 0, 3, 8) // expired at T0, no fixing yet
+  const JAN30 = Date.UTC(2026, 0, 30, 8)
+  const MAR27 = Date.UTC(2026, 2, 27, 8)
+  const fixings: Fixings = new Map([[fixingKey('BTC-USD', JAN2), { price: 5_000_000n, decimals: 2 }]])
+  // Channel a's positions are listed latest expiry first, so the order of the rows comes from the sort.
+  const a = channel('a', 'A', [
+    position('A', btcPut(55_000, 1), 1_200_000_000n),
+    position('B', at(JAN30, btcPut(50_000, 1)), 400_000_000n),
+    position('A', ethCallSpread(3_200, 3_600, 5), 300_000_000n),
+  ])
+  // The trader is B here: the counterparty bought both puts, the trader is short them.
+  const b = channel('b', 'B', [position('A', btcPut(58_000, 2), 2_000_000_000n), position('A', at(JAN2, btcPut(55_000, 1)), 1_000_000_000n)])
+  const c = channel('c', 'A', [position('A', at(MAR27, ethCallSpread(3_000, 3_500, 1)), 150_000_000n), position('B', at(JAN3, ethCallSpread(2_800, 3_400, 2)), 90_000_000n)])
+  const ladders = bookRiskByExpiry([a, b, c], markets, T0, fixings)
+
+  it('gives one row per underlying and expiry, earliest first, counting the positions of every channel in it', () => {
+    expect(ladders.map((l) => [l.feed, l.rows.map((r) => [r.expiry, r.positions])])).toEqual([
+      ['BTC-USD', [[JAN2, 1], [JAN30, 1], [EXPIRY, 2]]],
+      ['ETH-USD', [[JAN3, 1], [EXPIRY, 1], [MAR27, 1]]],
+    ])
+    expect(ladders.map((l) => l.total.positions)).toEqual([4, 3])
+  })
+
+  it('prices each row as core prices exactly those positions from the trader\'s side', () => {
+    const btcFeb = ladders[0]!.rows[2]!
+    const want = channelRisk([asMine(a)[0]!, asMine(b)[0]!], markets, fixings).A
+    expect(btcFeb.risk!.vega).toBeCloseTo(want.vega, 9)
+    expect(btcFeb.risk!.theta).toBeCloseTo(want.theta, 9)
+    expect(btcFeb.risk!.pnl).toBeCloseTo(want.pnl, 9)
+    expect(btcFeb.risk!.byFeed['BTC-USD']!.delta).toBeCloseTo(want.byFeed['BTC-USD']!.delta, 12)
+    // Long 1 put and short 2 puts at that expiry: net short vega; the January row is the short put alone.
+    expect(btcFeb.risk!.vega).toBeLessThan(0)
+    expect(ladders[0]!.rows[1]!.risk!.vega).toBeLessThan(0)
+    expect(ladders[1]!.rows[2]!.risk!.vega).not.toBe(0)
+  })
+
+  it('adds up, per underlying, to the Book\'s per-underlying row (delta and gamma too), and over the underlyings to its total', () => {
+    const book = bookRisk([a, b, c], markets, fixings)
+    ladders.forEach((l, i) => {
+      expect(l.total).toEqual(book.byUnderlying[i])
+      const sum = (f: (r: PartyRisk) => number) => l.rows.reduce((s, r) => s + f(r.risk!), 0)
+      const figures: [string, (r: PartyRisk) => number][] = [['pnl', (r) => r.pnl], ['vega', (r) => r.vega], ['theta', (r) => r.theta], ['delta', (r) => r.byFeed[l.feed]!.delta], ['gamma', (r) => r.byFeed[l.feed]!.gamma]]
+      for (const [name, f] of figures) {
+        expect(close(sum(f), f(l.total.risk!)), `${l.feed} ${name}: rows sum to ${sum(f)}, total ${f(l.total.risk!)}`).toBe(true)
+      }
+    })
+    expect(close(ladders.reduce((s, l) => s + l.total.risk!.vega, 0), book.total.risk!.vega)).toBe(true)
+  })
+
+  it('keeps an expired expiry in its own row, marked at its fixing (no sensitivity left) or provisional until the oracle attests', () => {
+    const [fixed] = ladders[0]!.rows
+    expect(fixed).toMatchObject({ expired: true, mark: { kind: 'fixing', fixing: { price: 5_000_000n, decimals: 2 } } })
+    // Short a 55,000 put of 1 BTC for 1,000 USDC, fixed at 50,000: it pays 5,000, so -4,000.
+    expect(fixed!.risk!.pnl).toBeCloseTo(-4_000, 9)
+    expect(fixed!.risk!.vega).toBe(0)
+    expect(fixed!.risk!.byFeed['BTC-USD']!.delta).toBe(0)
+    const [provisional] = ladders[1]!.rows
+    expect(provisional).toMatchObject({ expired: true, mark: { kind: 'provisional' } })
+    // Sold a 2,800-3,400 call spread of 2 ETH for 90 USDC; at spot 3,000 its intrinsic value is 400 to the buyer.
+    expect(provisional!.risk!.pnl).toBeCloseTo(90 - 400, 6)
+    for (const r of ladders.flatMap((l) => l.rows).filter((r) => r.expiry > T0)) expect(r).toMatchObject({ expired: false, mark: { kind: 'model' } })
+  })
+
+  it('is empty for an empty book, and names what it cannot price per row instead of failing', () => {
+    expect(bookRiskByExpiry([], markets, T0)).toEqual([])
+    expect(bookRiskByExpiry([{ ...channel('z', 'A', []), state: null }], markets, T0)).toEqual([])
+    const partial = bookRiskByExpiry([a, c], { 'BTC-USD': markets['BTC-USD']! }, T0)
+    expect(partial[0]!.rows.every((r) => r.risk !== null)).toBe(true)
+    for (const r of [...partial[1]!.rows, partial[1]!.total]) expect(r).toMatchObject({ risk: null, error: expect.stringMatching(/ETH-USD/) })
+    expect(partial[1]!.rows.map((r) => r.mark)).toEqual([null, null, null])
   })
 })
 

@@ -10,7 +10,7 @@
 import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { balancesPaidOnChain, openPositionsOnChain, supersededBy, type ChainPositionsView, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { latestSupersededInWords } from '../channel/superseded.ts'
-import { channelRisk, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
+import { channelRisk, markBasis, scenarioGrid, type Fixings, type MarkBasis, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
 
 /** One channel as the book reads it. */
 export interface BookChannel {
@@ -119,6 +119,52 @@ export function bookRisk(channels: readonly BookChannel[], markets: MarketsByFee
   const feeds = [...new Set(all.map((p) => p.terms.feed))].sort()
   const byUnderlying = feeds.map((f) => row(f, f, all.filter((p) => p.terms.feed === f), markets, fixings))
   return { total: row('total', 'All channels', all, markets, fixings), byChannel, byCounterparty, byUnderlying }
+}
+
+/** One expiry of one underlying: the positions on `feed` that expire at `expiry`, priced by the Book's rule (`row`). */
+export interface ExpiryRow extends RiskRow {
+  readonly feed: string
+  /** The expiry instant, ms (the fixed time of day of the terms, so one per date). */
+  readonly expiry: number
+  /** Expired at `now`: awaiting settlement, marked at its fixing or provisionally (`mark`). */
+  readonly expired: boolean
+  /** How these positions are marked (one feed, one instant: one fixing); null when it cannot be priced. */
+  readonly mark: MarkBasis | null
+}
+
+/** One underlying's risk by expiry: a row per expiry, earliest first, and the underlying's total (bookRisk's per-underlying row). */
+export interface ExpiryLadder {
+  readonly feed: string
+  readonly rows: readonly ExpiryRow[]
+  readonly total: RiskRow
+}
+
+/**
+ * The book's risk by expiry (a vega ladder): per underlying (by feed name), a row per expiry
+ * instant, earliest first, priced exactly as bookRisk's rows (`row`, core's channelRisk, expired
+ * positions at their fixings where known); each underlying's total is bookRisk's per-underlying row.
+ * `now` is the clock the markets were valued at (it decides which expiries have passed).
+ */
+export function bookRiskByExpiry(channels: readonly BookChannel[], markets: MarketsByFeed, now: number, fixings?: Fixings): ExpiryLadder[] {
+  const all = bookPositions(channels)
+  const feeds = [...new Set(all.map((p) => p.terms.feed))].sort()
+  return feeds.map((feed) => {
+    const positions = all.filter((p) => p.terms.feed === feed)
+    const expiries = [...new Set(positions.map((p) => p.terms.expiry))].sort((a, b) => a - b)
+    const rows = expiries.map((expiry): ExpiryRow => {
+      const here = positions.filter((p) => p.terms.expiry === expiry)
+      const r = row(`${feed}@${expiry}`, feed, here, markets, fixings)
+      let mark: MarkBasis | null = null
+      try {
+        if (r.risk !== null) mark = markBasis(here[0]!.terms, now, fixings)
+      } catch {
+        // The refusal channelRisk gives too: the row says "cannot price" with it.
+      }
+      return { ...r, feed, expiry, expired: expiry <= now, mark }
+    })
+    // The same call as bookRisk's per-underlying row, over the same positions in the same order.
+    return { feed, rows, total: row(feed, feed, positions, markets, fixings) }
+  })
 }
 
 /** The trader's P&L over spot moves (columns) and vol shifts (rows) for the whole book, or one underlying. */

@@ -1,5 +1,5 @@
-// The trader's book across all channels: what each channel, counterparty and underlying adds up
-// to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
+// The trader's book across all channels: what each channel, counterparty, underlying and expiry
+// adds up to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
 // existing risk views (positions, Greeks, payoff at expiry, spot x vol grid) over every position.
 import { memo, useMemo, useState } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
@@ -11,9 +11,10 @@ import { PortfolioGreeks } from '../risk/PortfolioGreeks.tsx'
 import { PositionsTable } from '../risk/PositionsTable.tsx'
 import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
+import { ExpiryTable } from './ExpiryTable.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -33,6 +34,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
   const positions = useMemo(() => bookPositions(channels), [channels])
   const fixings = useFixings(positions, now)
   const risk = useMemo(() => bookRisk(channels, eff.markets, fixings), [channels, eff.markets, fixings])
+  const byExpiry = useMemo(() => bookRiskByExpiry(channels, eff.markets, now, fixings), [channels, eff.markets, now, fixings])
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
   const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
@@ -104,6 +106,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} asset={asset} />
         <UnderlyingTable rows={risk.byUnderlying} markets={eff.markets} />
       </div>
+      <ExpiryTable ladders={byExpiry} total={risk.total} markets={eff.markets} now={now} asset={asset} />
       {positions.length > 0 && (
         <>
           <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} fixings={fixings} />

@@ -150,6 +150,11 @@ test('one request to three desks: all quote, the best is filled in its channel, 
     await expect(row.getByRole('cell').first()).toHaveText(d === best.desk ? '1' : '0')
   }
   await expect(book.getByTestId('exposure-BTC-USD')).toContainText(best.desk.name)
+  // Risk by expiry: one BTC-USD expiry holding the one position (cells: expiry, time to expiry, positions).
+  const expiryRow = book.getByTestId('book-expiry').getByTestId('expiry-row')
+  await expect(expiryRow).toHaveCount(1)
+  await expect(expiryRow).toHaveAttribute('data-feed', 'BTC-USD')
+  await expect(expiryRow.getByRole('cell').nth(2)).toHaveText('1')
   // Settled history per counterparty: nothing has settled or closed yet in any channel.
   const realised = book.getByRole('table', { name: /Settled and closed positions by counterparty/ })
   for (const d of desks) await expect(realised.getByRole('row', { name: new RegExp(`^${d.name} 0 `) })).toBeVisible()

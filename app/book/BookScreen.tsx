@@ -12,7 +12,7 @@ import { PositionsTable } from '../risk/PositionsTable.tsx'
 import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { ExpiryTable } from './ExpiryTable.tsx'
-import { formatFixed, formatModelAmount, formatMove, formatSpot } from '../risk/format.ts'
+import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
@@ -138,7 +138,7 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
         <td className="num">{c.closed}</td>
         <td>{amount(r, (x) => x.payout)}</td>
         <td>{amount(r, (x) => x.premium)}</td>
-        <td className={c.realised > 0n ? 'gain' : c.realised < 0n ? 'loss' : ''}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}{c.superseded > 0 ? ` (${c.superseded} that moved no money left out)` : ''}</td>
+        <td className={toneOf(c.realised)}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}{c.superseded > 0 ? ` (${c.superseded} that moved no money left out)` : ''}</td>
         <td>{amount(r, (x) => x.signedNet)}</td>
       </>
     )
@@ -177,7 +177,7 @@ function RiskCells({ row, testId }: { row: RiskRow; testId?: string }) {
   const r = row.risk
   return (
     <>
-      <td className={`num ${r.pnl > 0.005 ? 'gain' : r.pnl < -0.005 ? 'loss' : ''}`} data-testid={testId}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
+      <td className={`num ${toneOf(r.pnl)}`} data-testid={testId}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
       <td className="num">{formatModelAmount(r.vega, 2, { signed: true })}</td>
       <td className="num">{formatModelAmount(r.theta, 2, { signed: true })}</td>
     </>

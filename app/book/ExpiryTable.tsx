@@ -2,8 +2,9 @@
 // P&L sits in each expiry, and the underlying's total. Figures from book.ts bookRiskByExpiry (the
 // Book's own rule); an expired expiry is marked as the positions table marks it (fixing / provisional).
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixed, formatFixing, formatModelAmount, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE } from '../risk/format.ts'
-import type { ExpiryLadder, ExpiryRow, RiskRow } from './book.ts'
+import { formatFixed, formatModelAmount, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, toneOf } from '../risk/format.ts'
+import { MarkNote } from '../risk/MarkNote.tsx'
+import type { ExpiryLadder, RiskRow } from './book.ts'
 
 export interface ExpiryTableProps {
   readonly ladders: readonly ExpiryLadder[]
@@ -12,10 +13,6 @@ export interface ExpiryTableProps {
   readonly markets: MarketsByFeed
   readonly now: number
   readonly asset: string
-}
-
-function pnlClass(pnl: number): string {
-  return `num ${pnl > 0.005 ? 'gain' : pnl < -0.005 ? 'loss' : ''}`
 }
 
 /** Positions, delta, gamma, vega, theta and P&L of one row (delta and gamma of `feed` only). */
@@ -30,18 +27,9 @@ function GreekCells({ row, feed, spot }: { row: RiskRow; feed: string; spot: num
       <td className="num">{f ? gammaPct(f.gamma, spot) : NO_VALUE}</td>
       <td className="num">{formatModelAmount(r.vega, 2, { signed: true })}</td>
       <td className="num">{formatModelAmount(r.theta, 2, { signed: true })}</td>
-      <td className={pnlClass(r.pnl)}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
+      <td className={`num ${toneOf(r.pnl)}`}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
     </>
   )
-}
-
-/** An expired expiry's mark, in the positions table's words: at the oracle's fixing, or provisional until it attests. */
-function MarkNote({ row }: { row: ExpiryRow }) {
-  if (row.mark?.kind === 'fixing') return <span className="muted small" data-testid="expiry-mark"> fixing {formatFixing(row.mark.fixing.price, row.mark.fixing.decimals)}</span>
-  if (row.mark?.kind === 'provisional') {
-    return <span className="warn small" data-testid="expiry-mark" title="Expired: it settles at the oracle's fixing, not yet known here; until then this is its intrinsic value at spot."> provisional, fixing not known yet</span>
-  }
-  return null
 }
 
 export function ExpiryTable({ ladders, total, markets, now, asset }: ExpiryTableProps) {
@@ -71,7 +59,7 @@ export function ExpiryTable({ ladders, total, markets, now, asset }: ExpiryTable
                 <tr key={r.key} className={r.expired ? 'expired' : undefined} data-testid="expiry-row" data-feed={l.feed} data-expiry={r.expiry}>
                   <th scope="row">{l.feed}</th>
                   <td>{formatUtc(r.expiry)}</td>
-                  <td>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}<MarkNote row={r} /></td>
+                  <td>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}<MarkNote mark={r.mark} testId="expiry-mark" /></td>
                   <GreekCells row={r} feed={l.feed} spot={spot} />
                 </tr>
               ))}
@@ -91,7 +79,7 @@ export function ExpiryTable({ ladders, total, markets, now, asset }: ExpiryTable
                 <td className="num muted" colSpan={2}>per underlying above</td>
                 <td className="num">{formatModelAmount(total.risk.vega, 2, { signed: true })}</td>
                 <td className="num">{formatModelAmount(total.risk.theta, 2, { signed: true })}</td>
-                <td className={pnlClass(total.risk.pnl)}>{formatModelAmount(total.risk.pnl, 2, { signed: true })}</td>
+                <td className={`num ${toneOf(total.risk.pnl)}`}>{formatModelAmount(total.risk.pnl, 2, { signed: true })}</td>
               </>
             ) : (
               <td colSpan={5} className="error">cannot price: {total.error}</td>

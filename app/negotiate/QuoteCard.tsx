@@ -2,7 +2,7 @@
 // how it compares with my own fair value, and Accept / Counter / Decline (disabled with the reason).
 import { useId } from 'react'
 import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
+import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE, toneOf } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
@@ -47,7 +47,6 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
   const headline = ownQuote
     ? `You ${quote.side === 'sell' ? 'sell' : 'buy'}`
     : `${quote.quoterName} ${quote.side === 'sell' ? 'sells you' : 'buys from you'}`
-  const goodFor = (x: number) => (x > 0.005 ? 'gain' : x < -0.005 ? 'loss' : '')
 
   return (
     <article className={`card quote-card status-${status}`} aria-labelledby={`${uid}-title`}>
@@ -72,7 +71,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
         {edge === null ? null : edge.ok ? (
           <>
             <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>
-            {!ownQuote && <div><dt>My edge</dt><dd className={`num ${goodFor(edge.edge.edge)}`}>{formatModelAmount(edge.edge.edge, 2, { signed: true })} {t.asset}</dd></div>}
+            {!ownQuote && <div><dt>My edge</dt><dd className={`num ${toneOf(edge.edge.edge)}`}>{formatModelAmount(edge.edge.edge, 2, { signed: true })} {t.asset}</dd></div>}
             <div>
               <dt>Quoted vol{edge.edge.volMethod === 'approx' ? ' (≈ via vega)' : ''}</dt>
               <dd className="num" title={edge.edge.volNote ?? undefined}>{edge.edge.impliedVol === null ? NO_VALUE : formatVol(edge.edge.impliedVol)}</dd>
@@ -80,7 +79,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
             {!ownQuote && (
               <div>
                 <dt>Edge in vol</dt>
-                <dd className={`num ${edge.edge.edgeVolPts === null ? '' : goodFor(edge.edge.edgeVolPts)}`}>
+                <dd className={`num ${edge.edge.edgeVolPts === null ? '' : toneOf(edge.edge.edgeVolPts)}`}>
                   {edge.edge.edgeVolPts === null ? NO_VALUE : formatVolShift(edge.edge.edgeVolPts / 100)}
                 </dd>
               </div>

@@ -10,7 +10,7 @@ import type { RealisedSum } from '../book/book.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
 import { formatCountdown } from '../negotiate/quote.ts'
 import { closeOutPrice, closeOutVol, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
-import { formatVol, formatVolShift } from './format.ts'
+import { formatVol, formatVolShift, toneOf } from './format.ts'
 import { describeLegForTrader, legsFor } from './positions.ts'
 
 export interface CloseOutTicketProps {
@@ -145,7 +145,7 @@ function RealisedPreview({ sum, asset, decimals }: { sum: RealisedSum; asset: st
   const payment = sum.payout > 0n ? <>close-out pays you {part(sum.payout)}</> : sum.payout < 0n ? <>close-out costs you {part(sum.payout)}</> : <>close-out pays nothing</>
   return (
     <p className="small" data-testid="close-out-realised">
-      Closing realises <MoneyTotal rows={[sum.premium, sum.payout]} decimals={decimals} asset={asset} signed className={sum.realised > 0n ? 'gain' : sum.realised < 0n ? 'loss' : ''} /> on {these} ({premium}, {payment}).
+      Closing realises <MoneyTotal rows={[sum.premium, sum.payout]} decimals={decimals} asset={asset} signed className={toneOf(sum.realised)} /> on {these} ({premium}, {payment}).
     </p>
   )
 }

@@ -3,7 +3,7 @@
 import { useMemo } from 'react'
 import type { Party, Position } from '../../core/index.ts'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixed, formatModelAmount, gammaPct, underlyingOf } from './format.ts'
+import { formatFixed, formatModelAmount, gammaPct, toneOf, underlyingOf } from './format.ts'
 import { portfolioView } from './positions.ts'
 
 export interface PortfolioGreeksProps {
@@ -25,7 +25,7 @@ export function PortfolioGreeks({ positions, me, markets, asset, fixings }: Port
       <h3 id="greeks-title">Portfolio Greeks (mine)</h3>
       <dl className="stat-grid">
         <div><dt>Value</dt><dd className="num">{formatModelAmount(r.value)} {asset}</dd></div>
-        <div><dt>P&amp;L</dt><dd className={`num ${r.pnl > 0.005 ? 'gain' : r.pnl < -0.005 ? 'loss' : ''}`}>{formatModelAmount(r.pnl, 2, { signed: true })} {asset}</dd></div>
+        <div><dt>P&amp;L</dt><dd className={`num ${toneOf(r.pnl)}`}>{formatModelAmount(r.pnl, 2, { signed: true })} {asset}</dd></div>
         <div><dt>Vega (per 1 vol pt)</dt><dd className="num">{formatModelAmount(r.vega, 2, { signed: true })} {asset}</dd></div>
         <div><dt>Theta (per day)</dt><dd className="num">{formatModelAmount(r.theta, 2, { signed: true })} {asset}</dd></div>
         <div><dt>Rho (per 1% rate)</dt><dd className="num">{formatModelAmount(r.rho, 2, { signed: true })} {asset}</dd></div>

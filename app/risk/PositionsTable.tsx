@@ -5,7 +5,8 @@ import { useMemo } from 'react'
 import type { Hex, Party, Position } from '../../core/index.ts'
 import { Money } from '../money/Money.tsx'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixed, formatFixing, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, underlyingOf } from './format.ts'
+import { formatFixed, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, toneOf, underlyingOf } from './format.ts'
+import { MarkNote } from './MarkNote.tsx'
 import { portfolioView, positionRow } from './positions.ts'
 
 export interface PositionsTableProps {
@@ -23,11 +24,6 @@ export interface PositionsTableProps {
   readonly closeOutBlocked?: string | null
   /** The oracle's fixings known for expired positions (useFixings). */
   readonly fixings?: Fixings
-}
-
-function pnlClass(x: number | null): string {
-  if (x === null || !Number.isFinite(x) || Math.abs(x) < 0.005) return 'num'
-  return x > 0 ? 'num gain' : 'num loss'
 }
 
 export function PositionsTable({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null, fixings }: PositionsTableProps) {
@@ -90,12 +86,9 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                 <>
                   <td className="num" data-testid="position-mark" data-basis={r.mark?.kind}>
                     {r.fixedValue !== null ? <Money minor={r.fixedValue} decimals={assetDecimals} asset={asset} symbol={false} /> : formatModelAmount(r.risk.value)}
-                    {r.mark?.kind === 'fixing' && <span className="muted small"> fixing {formatFixing(r.mark.fixing.price, r.mark.fixing.decimals)}</span>}
-                    {r.mark?.kind === 'provisional' && (
-                      <span className="warn small" title="Expired: it settles at the oracle's fixing, not yet known here; until then this is its intrinsic value at spot."> provisional, fixing not known yet</span>
-                    )}
+                    <MarkNote mark={r.mark} />
                   </td>
-                  <td className={pnlClass(r.pnl)}>{r.pnl === null ? NO_VALUE : formatModelAmount(r.pnl, 2, { signed: true })}</td>
+                  <td className={`num ${toneOf(r.pnl)}`}>{r.pnl === null ? NO_VALUE : formatModelAmount(r.pnl, 2, { signed: true })}</td>
                   <td className="num">{formatFixed(r.risk.delta, 4, { signed: true })}</td>
                   <td className="num">{gammaPct(r.risk.gamma, markets[r.feed]?.spot)}</td>
                   <td className="num">{formatModelAmount(r.risk.vega, 2, { signed: true })}</td>
@@ -115,7 +108,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
             {total.risk ? (
               <>
                 <td className="num">{formatModelAmount(total.risk.value)}</td>
-                <td className={pnlClass(total.risk.pnl)}>{formatModelAmount(total.risk.pnl, 2, { signed: true })}</td>
+                <td className={`num ${toneOf(total.risk.pnl)}`}>{formatModelAmount(total.risk.pnl, 2, { signed: true })}</td>
                 <td className="num muted" colSpan={2}>per feed below</td>
                 <td className="num">{formatModelAmount(total.risk.vega, 2, { signed: true })}</td>
                 <td className="num">{formatModelAmount(total.risk.theta, 2, { signed: true })}</td>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift } from './format.ts'
+import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift, toneOf } from './format.ts'
 
 describe('amount formatting', () => {
   it('formats exact minor units, trimming zeros down to two decimals', () => {
@@ -71,5 +71,12 @@ describe('formatFixing', () => {
     expect(formatFixing(4_710_950n, 2)).toBe('47,109.50')
     expect(formatFixing(5_137_587n, 2)).toBe('51,375.87')
     expect(formatFixing(9_500_000n, 2)).toBe('95,000.00')
+  })
+})
+
+describe('toneOf', () => {
+  it('gain above zero, loss below, none at zero; a model amount that rounds to zero cents is zero; an exact amount counts every unit', () => {
+    expect([toneOf(1.5), toneOf(-0.01), toneOf(0.004), toneOf(-0.004), toneOf(0), toneOf(Number.NaN), toneOf(null)]).toEqual(['gain', 'loss', '', '', '', '', ''])
+    expect([toneOf(1n), toneOf(-1n), toneOf(0n)]).toEqual(['gain', 'loss', ''])
   })
 })

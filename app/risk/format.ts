@@ -123,3 +123,15 @@ export function reasonOf(e: unknown): string {
   if (e instanceof Error) return e.message
   return String(e)
 }
+
+/**
+ * The colour class of an amount for the trader: 'gain' above zero, 'loss' below, '' at zero. A
+ * model amount (a float) that rounds to zero at cents reads as zero; an exact amount (minor units)
+ * counts every unit. The one rule for P&L, edge and realised figures on every screen.
+ */
+export function toneOf(x: number | bigint | null): '' | 'gain' | 'loss' {
+  if (x === null) return ''
+  if (typeof x === 'bigint') return x > 0n ? 'gain' : x < 0n ? 'loss' : ''
+  if (!Number.isFinite(x) || Math.abs(x) < 0.005) return ''
+  return x > 0 ? 'gain' : 'loss'
+}

@@ -125,6 +125,9 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await expect(ladder.getByTestId('network-request-note')).toHaveText(/is being filled for this request: wait for it \(one fill per request\)|^Filled with/)
   await expect(ladder).toHaveAttribute('data-fill', 'filled', { timeout: 30_000 })
   await expect(ladder.getByTestId('network-request-note')).toHaveText(`Filled with ${best.desk.name}; the other tickets are withdrawn.`)
+  // Filled: the heading says so (not "0 of 3 quoted") and no best price is offered any more.
+  await expect(ladder.getByRole('heading', { name: /^Request 1: buy BTC-USD .* · filled$/ })).toBeVisible()
+  await expect(ladder.getByTestId('best-price')).toHaveCount(0)
   await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${best.desk.name}"]`)).toHaveAttribute('data-status', 'filled')
 
   // The other desks see their ticket withdrawn and cancel their quotes.

@@ -388,12 +388,15 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
   const basis = useMemo(() => priceBasis(pkg ?? rows.find((r) => r.terms !== null)?.terms ?? null, underlying), [pkg, rows, underlying])
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
-      <h3 id={titleId}>Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {quoted} of {rows.length} quoted{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
-      <p data-testid="best-price">
-        {best
-          ? <>Best {priceName}: <Money minor={best.premium!} decimals={config.asset.decimals} asset={asset} /> from {best.counterparty}</>
-          : <span className="muted">No {priceName} you can take yet.</span>}
-      </p>
+      {/* Once filled, the count of live quotes and the best price are past: the note below says who filled it. */}
+      <h3 id={titleId}>Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {kind === 'filled' ? 'filled' : `${quoted} of ${rows.length} quoted`}{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
+      {kind !== 'filled' && (
+        <p data-testid="best-price">
+          {best
+            ? <>Best {priceName}: <Money minor={best.premium!} decimals={config.asset.decimals} asset={asset} /> from {best.counterparty}</>
+            : <span className="muted">No {priceName} you can take yet.</span>}
+        </p>
+      )}
       <p data-testid="request-fair-value" className="small">
         {fair !== null
           ? <>Your fair value{market ? ` @ ${formatVol(market.vol)}` : ''}: {formatModelAmount(fair)} {asset}{request.lots > 1 ? ' for the whole package' : ''}. Edge vs fair: each quote against your fair value for its size, + in your favour.</>

@@ -223,39 +223,69 @@ class Client {
   }
 }
 
-/**
- * CPU seconds (user + system) process `pid` and its live descendants have used so far (Linux /proc),
- * or NaN elsewhere: the desk's figure includes its WebRTC child (desk/webrtcHost.ts) where it has one.
- */
-function cpuSeconds(pid: number | undefined): number {
-  const stat = (p: string | number) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  try {
-    const parents = new Map<number, number[]>()
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue
-      try {
-        const ppid = Number(stat(d)[1])
-        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(d)])
-      } catch {
-        // gone meanwhile
-      }
+/** `pid` and its live descendants (Linux /proc); throws when `pid` itself is gone or /proc is not there. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const ppid = Number(procStat(d)[1])
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(d)])
+    } catch {
+      // gone meanwhile
     }
+  }
+  procStat(pid)
+  const out: number[] = []
+  const todo = [pid]
+  while (todo.length > 0) {
+    const p = todo.pop()!
+    out.push(p)
+    todo.push(...(parents.get(p) ?? []))
+  }
+  return out
+}
+
+/** The fields of /proc/<p>/stat after the command name (state is [0], ppid [1]). */
+function procStat(p: string | number): string[] {
+  return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')
+}
+
+/** Sums `read` over `pid` and its live descendants (a child gone meanwhile counts 0), or NaN where /proc is not there. */
+function sumOverTree(pid: number | undefined, read: (p: number) => number): number {
+  try {
     let total = 0
-    const todo = [pid!]
-    while (todo.length > 0) {
-      const p = todo.pop()!
+    for (const p of processTree(pid!)) {
       try {
-        const f = stat(p)
-        total += (Number(f[11]) + Number(f[12])) / 100 // utime + stime in clock ticks (USER_HZ = 100)
+        total += read(p)
       } catch (e) {
         if (p === pid) throw e
       }
-      todo.push(...(parents.get(p) ?? []))
     }
     return total
   } catch {
     return Number.NaN
   }
+}
+
+/**
+ * CPU seconds (user + system) process `pid` and its live descendants have used so far (Linux /proc),
+ * or NaN elsewhere: the desk's figure includes its WebRTC child (desk/webrtcHost.ts) where it has one.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  // utime + stime in clock ticks (USER_HZ = 100)
+  return sumOverTree(pid, (p) => {
+    const f = procStat(p)
+    return (Number(f[11]) + Number(f[12])) / 100
+  })
+}
+
+/** Resident memory of `pid` and its live descendants, MiB (VmRSS), or NaN elsewhere. */
+function rssMiB(pid: number | undefined): number {
+  return sumOverTree(pid, (p) => {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : 0
+  })
 }
 
 /**
@@ -289,6 +319,8 @@ interface Run {
   channels: number
   /** Channels that made no trade before the measuring window (not opened in time). */
   idle: number
+  /** The desk's resident memory (with its children), MiB: at the window's start, its end, and the most seen in it (read every second). */
+  rss: { start: number; end: number; peak: number }
 }
 
 /** Runs `f` over `items`, at most `limit` at a time. */
@@ -398,8 +430,16 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   measuring = { from, to: from + seconds * 1000 }
   const cpu0 = cpuSeconds(deskPid)
   const clientCpu0 = process.cpuUsage()
+  const rss = { start: rssMiB(deskPid), end: Number.NaN, peak: Number.NaN }
+  rss.peak = rss.start
+  const sampler = setInterval(() => {
+    rss.peak = Math.max(rss.peak, rssMiB(deskPid))
+  }, 1000)
   await new Promise((r) => setTimeout(r, seconds * 1000))
+  clearInterval(sampler)
   const deskCpu = cpuSeconds(deskPid) - cpu0
+  rss.end = rssMiB(deskPid)
+  rss.peak = Math.max(rss.peak, rss.end)
   await requireChain(tb.config.rpcUrl, 'after the measuring window')
   const clientUsage = process.cpuUsage(clientCpu0)
   const clientCpu = (clientUsage.user + clientUsage.system) / 1e6
@@ -409,7 +449,7 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   }
   market.stop()
   confirm.sort((a, b) => a - b)
-  return { deskCpu, clientCpu, trades, seconds, confirm, unwinds, channels, idle }
+  return { deskCpu, clientCpu, trades, seconds, confirm, unwinds, channels, idle, rss }
 }
 
 /** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
@@ -442,7 +482,7 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
   // The desk's CPU per trade changes little with what else the machine runs; the rate does.
   const cpuMs = (1000 * r.deskCpu) / (r.trades + r.unwinds)
   const over = r.idle ? `${r.channels} channels (${r.idle} of them made no trade: not open in 180 s)` : `${r.channels} channels`
-  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${over} = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU (its process and any child of it) ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores); the clients' process ${((1000 * r.clientCpu) / (r.trades + r.unwinds)).toFixed(2)} ms (${(r.clientCpu / r.seconds).toFixed(2)} cores; machine load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)` }
+  return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${over} = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU (its process and any child of it) ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores); the clients' process ${((1000 * r.clientCpu) / (r.trades + r.unwinds)).toFixed(2)} ms (${(r.clientCpu / r.seconds).toFixed(2)} cores; machine load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores); desk memory (resident, with children) ${r.rss.start.toFixed(0)} MiB at the window's start, ${r.rss.end.toFixed(0)} MiB at its end, ${r.rss.peak.toFixed(0)} MiB at most` }
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -474,11 +514,13 @@ async function runOnce(): Promise<BenchResult[]> {
       const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
       log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
       try {
-        const r = summary(await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc)))
+        const linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc))
+        const r = summary(linked)
         log(`linked: ${r.text}`)
         out.push(
           { name: 'desk.trades_per_s', value: r.rate, unit: 'trades/s', higherIsBetter: true, note: `the desk's own service code (desk/service.ts) in its own process, every channel's records and doc updates in the desk's one FileJournal (group commit, fsync per batch), settling on a local anvil (adjudicator opened per channel by the desk; oracle service, no watchtower), ${CHANNELS} channels whose light clients in another process trade on its quotes (RFQ ticket -> desk quote -> trade proposal -> desk countersignature; all positions unwound at ${UNWIND_AT}), docs linked by Yjs updates over a pipe; ${r.text}; goal >= 1000` },
           { name: 'desk.confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `trade proposal written -> the desk's countersignature read by the client, at the load of desk.trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
+          { name: 'desk.rss_mib', value: Math.round(linked.rss.peak), unit: 'MiB', higherIsBetter: false, note: `the desk process's resident memory, the most read (every second) in the measuring window at the load of desk.trades_per_s, ${CHANNELS} channels; ${linked.rss.start.toFixed(0)} MiB at the window's start, ${linked.rss.end.toFixed(0)} MiB at its end (a longer window, DESK_BENCH_SECONDS, shows whether it keeps growing)` },
         )
       } finally {
         await stopDesk(desk.child)

@@ -249,7 +249,7 @@ describe('FileJournal after a crash', () => {
     await j3.close()
   })
 
-  it('rewrites itself past its threshold once half is dead, keeping every channel live contents and dropping the dead ones', async () => {
+  it('rewrites itself past its threshold once three quarters are dead, keeping every channel live contents and dropping the dead ones', async () => {
     const d = dir()
     const j = await FileJournal.open(d, { rewriteAt: 4_000 })
     const stores = [1, 2, 3].map((n) => j.store(key(n)))
@@ -267,7 +267,7 @@ describe('FileJournal after a crash', () => {
     const records = readFileSync(join(d, 'records.log'), 'utf8')
     expect(records).not.toContain(`${big}-0`)
     expect(records).not.toContain('live-1-0')
-    // Of channel 1's ten big appends, those before the last rewrite are gone (a rewrite waits until half is dead).
+    // Of channel 1's ten big appends, those before the last rewrite are gone (a rewrite waits until three quarters are dead).
     expect(records.split(big).length - 1).toBeLessThanOrEqual(4)
     expect(statSync(join(d, 'records.log')).size + statSync(join(d, 'updates.log')).size).toBeLessThan(12_000) // ~25 KB written
     await Promise.all([stores[2]!.appendUpdate(update(77)), stores[0]!.append([record.approve('after-rewrite')])])
@@ -284,6 +284,30 @@ describe('FileJournal after a crash', () => {
     const j2 = await FileJournal.open(d, { rewriteAt: 4_000 })
     await check(j2, 'reopened')
     await j2.close()
+  })
+
+  it('waits to rewrite until three quarters of its logs are dead: a copy of the live part then costs at most a third of what was written since', async () => {
+    const d = dir()
+    const j = await FileJournal.open(d, { rewriteAt: 4_000 })
+    const [live, churn] = [1, 2].map((n) => j.store(key(n)))
+    await live!.append([record.approve('live'.repeat(1_000))]) // ~4 KB, live throughout
+    const round = async (r: number) => {
+      await churn!.append([record.approve(`${'dead'.repeat(1_000)}-${r}`)])
+      await churn!.replace([record.approve(`c-${r}`)], update(r)) // the ~4 KB before it is dead now
+      await j.settled()
+    }
+    // About a half, then two thirds dead: past the size threshold, but not rewritten.
+    await round(0)
+    await round(1)
+    expect(j.stats.rewrites).toBe(0)
+    // Past three quarters: rewritten, the live line kept, the dead ones gone.
+    await round(2)
+    await round(3)
+    expect(j.stats.rewrites).toBeGreaterThan(0)
+    const records = readFileSync(join(d, 'records.log'), 'utf8')
+    expect(records).toContain('live'.repeat(1_000))
+    expect(records).not.toContain(`${'dead'.repeat(1_000)}-0`)
+    await j.close()
   })
 
   it('tells its log of each rewrite, and of a rewrite that failed: the old logs are kept, written on and read back whole', async () => {

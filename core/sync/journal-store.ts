@@ -12,7 +12,7 @@
 // resends what a crash lost); whatever arrives while a write is in flight goes in the next one.
 // A torn last line or frame (crash mid-write) is ignored and cut off when the journal opens, so the
 // next append never lands behind it; a garbage line is skipped. Past `rewriteAt` bytes, once at least
-// half of them are dead (before their channel's last reset), the journal copies the live lines and
+// three quarters of them are dead (before their channel's last reset), the journal copies the live lines and
 // frames as they are into new files (fsync, rename records.log then updates.log, fsync of the
 // directory); appends go on during the copy and wait only for the swap (see rewrite()).
 // The opening reads the files once and keeps each channel's contents until that channel's first
@@ -520,8 +520,11 @@ export class FileJournal {
 
   private maybeRewrite(): void {
     const size = this.recordsSize + this.updatesSize
-    // Only when at least half would go: live contents past the threshold are no reason to copy them.
-    if (this.rewriteQueued || this.broken || this.closing || size <= this.rewriteAt || this.dead * 2 < size) return
+    // Only when at least three quarters would go: live contents past the threshold are no reason to
+    // copy them, and each copy of the live part then costs at most a third of the bytes written since
+    // the last one. (Measured with the desk bench over 300 s at 400 trades/s: at half, it copied about
+    // as much as it wrote, 18 rewrites; at three quarters, 10 rewrites, the same trades/s.)
+    if (this.rewriteQueued || this.broken || this.closing || size <= this.rewriteAt || this.dead * 4 < size * 3) return
     this.rewriteQueued = true
     // rewrite() handles its own failures; anything else it throws stops the journal, never the process.
     this.rewriting = this.rewrite().catch((e) => this.fail(e)).finally(() => {

@@ -173,6 +173,9 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   // At phone width both screens fit (tables scroll inside themselves).
   await page.setViewportSize({ width: 390, height: 844 })
   await expectNoSidewaysScroll(page, 'network RFQ at 390')
+  // The ladder's caption wraps inside the screen (its table scrolls sideways under it; it was cut off).
+  const caption = await page.getByTestId('ladder').first().locator('caption').evaluate((c) => ({ right: c.getBoundingClientRect().right, box: c.closest('.table-scroll')!.getBoundingClientRect().right }))
+  expect(caption.right, 'the caption ends inside its box').toBeLessThanOrEqual(caption.box + 1)
   await shot(page, 'rfq-ladder')
   await page.getByRole('button', { name: 'Account and channels' }).click() // the side column folds away at phone width
   await page.getByRole('button', { name: 'Book (all channels)' }).click()

@@ -260,6 +260,9 @@ describe('FileJournal after a crash', () => {
       await stores[0]!.replace([record.approve(`live-1-${round}`)], update(round))
       // Channels 2 and 3 only append: all live.
       await Promise.all([stores[1]!.append([record.approve(`2-${round}`)]), stores[2]!.append([record.approve(`3-${round}`)]), stores[2]!.appendUpdate(update(round))])
+      // A rewrite runs beside the appends (the test below covers that); here each round waits for it, so
+      // what is dead at each check, and so what the logs hold at the end, does not depend on timing.
+      await j.settled()
     }
     await j.settled()
     expect(j.stats.rewrites).toBeGreaterThan(0)
@@ -268,7 +271,7 @@ describe('FileJournal after a crash', () => {
     expect(records).not.toContain(`${big}-0`)
     expect(records).not.toContain('live-1-0')
     // Of channel 1's ten big appends, those before the last rewrite are gone (a rewrite waits until three quarters are dead).
-    expect(records.split(big).length - 1).toBeLessThanOrEqual(4)
+    expect(records.split(big).length - 1).toBeLessThanOrEqual(3)
     expect(statSync(join(d, 'records.log')).size + statSync(join(d, 'updates.log')).size).toBeLessThan(12_000) // ~25 KB written
     await Promise.all([stores[2]!.appendUpdate(update(77)), stores[0]!.append([record.approve('after-rewrite')])])
     const check = async (jj: FileJournal, label: string) => {

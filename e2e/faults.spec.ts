@@ -314,6 +314,19 @@ test('stale dispute nobody refuted (victim offline, watchtower down): the trade 
   await page.getByRole('tab', { name: 'History & audit' }).click()
   await expect(page.getByTestId('history-superseded')).toContainText(words)
   await expect(page.getByTestId('signed-states').locator('tr[data-superseded="true"]')).toHaveCount(1)
+
+  // The next visit cannot reach the chain: the ending this visit read still holds (it never reopens),
+  // so the channel takes no trade. Before endedRecord.ts, the header said nothing of the contract and
+  // New RFQ was enabled until a read succeeded.
+  const rpc = new URL(stack.chainConfig.rpcUrl).origin
+  await alice.context.route((url: URL) => url.origin === rpc, (r) => r.abort())
+  await page.reload()
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  // (A finalize that leaves no position open reads "closed" on the contract: everything is paid out.)
+  await expect(page.getByTestId('chain-status')).toHaveText('on chain: closed (last read)', { timeout: 20_000 })
+  await expect(page.getByTestId('trade-blocked')).toContainText('This channel is closed')
+  await expect(page.getByRole('button', { name: 'New RFQ' })).toBeDisabled()
   await alice.context.close()
 })
 

@@ -4,16 +4,17 @@
 //  - gives every new co-signed state to the watchtower (so a stale dispute is refuted while offline);
 //  - refutes a dispute raised with an older state than ours (the counterparty cheating, or stale);
 //  - proposes in-channel settlement of expired positions once the oracle has attested.
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { KeyPair, SignedState } from '../../core/index.ts'
 import { isProtocolError, stateHash } from '../../core/index.ts'
-import { channelEnded, ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, settlesInChannel, type ChannelSession } from '../../core/sync/index.ts'
+import { ensureAuthorization, ownSettleOpen, positionsToSettle, settlementsFor, settlesInChannel, type ChannelSession } from '../../core/sync/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { OnChain } from './useOnChain.ts'
 import { staleDispute } from '../../channel-contract/client/dispute.ts'
 import { currentNotices, withNotice, type Notice, type NoticeTopic } from './notices.ts'
 import { actorInWords, refutedInWords } from './disputeText.ts'
+import { endedNow, loadEnded, saveEnded } from './endedRecord.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
@@ -40,11 +41,15 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   chainNow.current = chainStatus
 
   // Once the contract finalized or closed the channel, the session signs nothing more (a state
-  // signed now moves no money); the contract's reading, once there is one, decides.
-  const ended = onChain.status === 'present' ? channelEnded(onChain.view) : null
-  const endedKey = onChain.status === 'present' || absent ? `${ended?.status}:${ended?.version}` : null
+  // signed now moves no money); the contract's reading, once there is one, decides. Until this visit
+  // has one, the last ending read on an earlier visit holds (endedRecord.ts): neither ending reopens.
+  const channelId = session?.channelId ?? null
+  const recorded = useMemo(() => (channelId ? loadEnded(channelId) : null), [channelId])
+  const { ended, known } = endedNow(onChain, recorded)
+  const endedKey = known ? `${ended?.status}:${ended?.version}` : null
   useEffect(() => {
     if (session && endedKey !== null) session.setEnded(ended)
+    if (channelId && ended && onChain.status === 'present') saveEnded(channelId, ended)
     // `ended` is a new object each render: its content, endedKey, is what the effect follows.
   }, [session, endedKey])
 

@@ -2,20 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Hex } from '../../core/index.ts'
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { endedNow, loadEnded, saveEnded } from './endedRecord.ts'
+import { memoryStorage } from '../testkit.ts'
 
-const memory = new Map<string, string>()
-const storage = { getItem: (k: string) => memory.get(k) ?? null, setItem: (k: string, v: string) => void memory.set(k, v), removeItem: (k: string) => void memory.delete(k) }
+const { memory, install, remove } = memoryStorage()
 const CH = `0x${'ab'.repeat(32)}` as Hex
 const view = (status: string, version: number) => ({ status, version }) as unknown as SettlementChannelView
 
 describe('endedRecord (how the contract last showed a channel ended, per channel)', () => {
-  afterEach(() => {
-    memory.clear()
-    delete (globalThis as { localStorage?: unknown }).localStorage
-  })
+  afterEach(remove)
 
   it('keeps the ending per channel; no record, or a damaged or foreign one, reads null and never throws', () => {
-    ;(globalThis as { localStorage?: unknown }).localStorage = storage
+    install()
     expect(loadEnded(CH)).toBeNull()
     saveEnded(CH, { status: 'finalized', version: 7 })
     expect(loadEnded(CH)).toEqual({ status: 'finalized', version: 7 })

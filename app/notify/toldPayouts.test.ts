@@ -1,19 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Hex } from '../../core/index.ts'
 import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
+import { memoryStorage } from '../testkit.ts'
 
-const memory = new Map<string, string>()
-const storage = { getItem: (k: string) => memory.get(k) ?? null, setItem: (k: string, v: string) => void memory.set(k, v), removeItem: (k: string) => void memory.delete(k) }
+const { memory, install, remove } = memoryStorage()
 const CH = `0x${'ab'.repeat(32)}` as Hex
 
 describe('toldPayouts (the payouts on chain this browser told of, per channel)', () => {
-  afterEach(() => {
-    memory.clear()
-    delete (globalThis as { localStorage?: unknown }).localStorage
-  })
+  afterEach(remove)
 
   it('keeps what was told per channel; no record reads null; damaged or foreign data reads null, never throws', () => {
-    ;(globalThis as { localStorage?: unknown }).localStorage = storage
+    install()
     expect(loadToldPayouts(CH)).toBeNull()
     saveToldPayouts(CH, new Set(['aa'.repeat(32), 'bb'.repeat(32)] as Hex[]))
     expect([...loadToldPayouts(CH)!].sort()).toEqual(['aa'.repeat(32), 'bb'.repeat(32)])

@@ -2,10 +2,10 @@
 // the states both signed allow. Balances are asserted to the minor unit against the signed states,
 // read from the contract (free balances), not from the app.
 import { test, expect, twoTradersInChannel, appPath, type Stack, type Trader } from './fixtures.ts'
-import { evmAddressOf, exportBackup, exportLatestState, trade, PASS } from './app.ts'
-import { formatAmount, importVault, unlockKey, parseSignedState, payoffToBuyer, settlementPayout, type KeyPair, type SignedState } from '../core/index.ts'
+import { evmAddressOf, exportBackup, exportLatestState, recordBrowserNotifications, reloadAndUnlock, trade, PASS } from './app.ts'
+import { formatAmount, importVault, unlockKey, parseSignedState, payoffToBuyer, settlementPayout, type ChannelParams, type KeyPair, type SignedState } from '../core/index.ts'
 import { formatFixing } from '../app/risk/format.ts'
-import type { Browser } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 
 const HOUR = 3_600_000
 /** What each trader kept outside the channel: 100,000 test funds less the 50,000 deposit (minor units). */
@@ -41,6 +41,33 @@ async function watchtowerVersion(stack: Stack, channelId: string): Promise<numbe
   const res = await fetch(`${stack.chainConfig.watchtowerUrl}/watchtower/channels/${channelId}`)
   if (res.status === 404) return -1
   return ((await res.json()) as { version: number }).version
+}
+
+/**
+ * Both defences fail: Alice's tab is closed (her profile stays) and the watchtower is down, once it
+ * holds her latest state; Bob disputes with `old`, waits out the window and finalizes it.
+ */
+async function finalizeOldWhileAway(stack: Stack, alice: Trader, bob: Trader, old: SignedState): Promise<{ latest: SignedState; params: ChannelParams }> {
+  const latest = parseSignedState(await exportLatestState(alice.page))
+  const bobKey = await keyOf(bob)
+  const { channelId, params } = await stack.chain.channelOf(await evmAddressOf(alice.page))
+  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(latest.state.version)
+  await stack.watchtower.stop()
+  await alice.page.close()
+  await bob.context.close()
+  await stack.chain.as(bobKey).dispute(params, old)
+  await stack.chain.advanceClock(params.challengePeriod + 60_000)
+  await stack.chain.as(bobKey).finalize(params, old.state)
+  return { latest, params }
+}
+
+/** Alice comes back: a new page in her browser profile, unlocked. */
+async function nextVisit(stack: Stack, alice: Trader): Promise<Page> {
+  const page = await alice.context.newPage()
+  await page.goto(appPath(stack))
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  return page
 }
 
 test('silent counterparty: dispute, wait out the window, finalize, settle at expiry; A gets exactly what the latest state gives', async ({ browser, stack }) => {
@@ -281,25 +308,12 @@ test('stale dispute nobody refuted (victim offline, watchtower down): the trade 
   const [a, b] = [alice.page, bob.page]
   const old = parseSignedState(await exportLatestState(b)) // v0: before the trade
   await trade(b, a, '2500') // Bob buys a put from Alice at v1
-  const latest = parseSignedState(await exportLatestState(a))
+  const { latest, params } = await finalizeOldWhileAway(stack, alice, bob, old)
   expect(latest.state.version).toBeGreaterThan(old.state.version)
-  const bobKey = await keyOf(bob)
-  const { channelId, params } = await stack.chain.channelOf(await evmAddressOf(a))
-  await expect.poll(() => watchtowerVersion(stack, channelId), { timeout: 20_000 }).toBe(latest.state.version)
-  // Both defences fail: Alice's tab is closed (her profile stays) and the watchtower is down.
-  await stack.watchtower.stop()
-  await a.close()
-  await bob.context.close()
-  await stack.chain.as(bobKey).dispute(params, old)
-  await stack.chain.advanceClock(params.challengePeriod + 60_000)
-  await stack.chain.as(bobKey).finalize(params, old.state)
   const fin = (await stack.chain.events(params)).find((e) => e.type === 'ChannelFinalized')
   expect(fin?.version).toBe(old.state.version)
 
-  const page = await alice.context.newPage()
-  await page.goto(appPath(stack))
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
-  await page.getByRole('button', { name: 'Unlock' }).click()
+  const page = await nextVisit(stack, alice)
   const [v0, v1] = [old.state.version, latest.state.version]
   // The header: the contract paid out per v0; v1 moved no money; nothing is open.
   await expect(page.getByTestId('superseded-by-finalize')).toHaveText(
@@ -357,6 +371,34 @@ test('a fill the trader was told of, superseded by a finalize of an older versio
   const superseded = notices.locator('[data-kind="superseded"]')
   await expect(superseded).toHaveText(new RegExp(`^Superseded fill: you sold BTC-USD .* \\(v${v1}\\)\\. v${v1} was co-signed after the version the contract finalized \\(v${v0}\\): it moved no money\\.`), { timeout: 20_000 })
   await expect(notices.locator('[data-kind="fill"]'), 'no "Filled" left for a trade that moved no money').toHaveCount(0)
+  await alice.context.close()
+})
+
+test('a fill the browser announced, superseded by a finalize while the trader was away, has its browser notification replaced on the next visit, once', async ({ browser, stack }) => {
+  test.setTimeout(120_000)
+  const [alice, bob] = await twoTraders(browser, stack)
+  const [a, b] = [alice.page, bob.page]
+  const notes = await recordBrowserNotifications(alice.context)
+  await reloadAndUnlock(a) // the recording starts with this load
+  const old = parseSignedState(await exportLatestState(b)) // v0: before the trade
+  await notes.hide(a, true) // Alice looks at another tab
+  await trade(b, a, '2500') // Bob buys a put from Alice at v1
+  await notes.expectShown(a, /^Filled: you sold BTC-USD /)
+  const filled = (await notes.shown(a)).find((n) => n.body.startsWith('Filled: '))!
+  expect(filled.tag).toMatch(/^fill-(0x)?[0-9a-f]{64}$/)
+  // Nobody refutes; Alice's "Filled" stays in her browser's list meanwhile.
+  const { latest } = await finalizeOldWhileAway(stack, alice, bob, old)
+
+  // The next visit learns it from the contract and replaces the "Filled" under its tag, tab shown or not.
+  const page = await nextVisit(stack, alice)
+  const [v0, v1] = [old.state.version, latest.state.version]
+  const words = new RegExp(`^Superseded fill: you sold BTC-USD .* \\(v${v1}\\)\\. v${v1} was co-signed after the version the contract finalized \\(v${v0}\\): it moved no money\\.$`)
+  await notes.expectShown(page, words, 20_000)
+  expect((await notes.shown(page)).filter((n) => words.test(n.body)).map((n) => n.tag), 'under the fill\'s tag, once').toEqual([filled.tag])
+  // Once: the visit after that replaces nothing more.
+  await reloadAndUnlock(page)
+  await expect(page.getByTestId('superseded-by-finalize')).toBeVisible({ timeout: 20_000 })
+  expect(await notes.shown(page)).toEqual([])
   await alice.context.close()
 })
 

@@ -4,11 +4,13 @@
 // a browser notification too when the tab is hidden (and the trader allowed it). Only what happens after the screen opened is announced,
 // but for payouts on chain: one made while the screen was closed is told on the next visit (toldPayouts.ts).
 // A fill the contract's finalize superseded (it moved no money) takes its "Filled" notice back: in
-// the page (withDeskNotices) and in the browser's list, where it replaces it under the fill's tag.
+// the page (withDeskNotices) and in the browser's list, where it replaces it under the fill's tag,
+// also when the fill was announced on an earlier visit (browserFills.ts).
 import { useEffect, useRef, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
+import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 
 /** `at`: page time it appeared (ms): each notice leaves SHOW_MS later. */
 export type DeskNotice = ShownNotice
@@ -19,16 +21,13 @@ export type DeskNotice = ShownNotice
 const KEEP = 3
 const SHOW_MS = 8_000
 
-/** A fill's browser notification is tagged by its position: a later one under the same tag replaces it. */
-const fillTag = (positionId: Hex) => `fill-${positionId}`
-
 /** `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit. */
 export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
-  /** The fills told as browser notifications (their tag is the fill's): a superseded one replaces its notification. */
-  const inBrowser = useRef(new Set<Hex>())
+  /** The fills told as browser notifications, on this visit or an earlier one (their tag is the fill's): a superseded one replaces its notification. */
+  const inBrowser = useRef<readonly Hex[] | null>(null)
   const { book, quotes, rfqs, me, chain, peerName, paidOnChain } = input
   const [toldBefore] = useState(() => loadToldPayouts(channelId))
   /** The told payouts last recorded (the record starts with the first read of the contract). */
@@ -46,19 +45,30 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
       saveToldPayouts(channelId, paid)
       saved.current = paid
     }
+    const browser = typeof Notification !== 'undefined' && Notification.permission === 'granted'
+    const replaced = new Set<string>()
+    if (browser) {
+      // A fill announced in the browser (now or on an earlier visit) that a finalize has since
+      // superseded: its "Filled" is replaced under its tag, even while the tab is shown (it stays in
+      // the browser's list), once.
+      inBrowser.current ??= loadBrowserFills(channelId)
+      const r = browserReplacements(book.fills, inBrowser.current)
+      for (const x of r.replace) {
+        replaced.add(x.tag)
+        new Notification('OTC Channels', { body: x.text, tag: x.tag })
+      }
+      if (r.replace.length > 0) saveBrowserFills(channelId, (inBrowser.current = r.told))
+    }
     if (step.events.length === 0) return
     const at = Date.now()
     const added = step.events.map((n) => ({ ...n, id: nextId.current++, at }))
     setNotices((old) => withDeskNotices(old, added, KEEP))
-    if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
-      const hidden = typeof document !== 'undefined' && document.hidden
+    if (browser && typeof document !== 'undefined' && document.hidden) {
       for (const n of added) {
-        // A superseded fill replaces the browser's "Filled" for it even while the tab is shown (it stays in the browser's list).
-        const replaces = n.kind === 'superseded' ? (n.fills ?? []).filter((p) => inBrowser.current.has(p)) : []
-        for (const p of replaces) new Notification('OTC Channels', { body: n.text, tag: fillTag(p) })
-        if (!hidden || replaces.length > 0) continue
+        // Replaced above, under the fills' tags; told as news only when none was in the browser's list.
+        if (n.kind === 'superseded' && (n.fills ?? []).some((p) => replaced.has(fillTag(p)))) continue
         if (n.kind === 'fill' && n.fills?.[0] !== undefined) {
-          inBrowser.current.add(n.fills[0])
+          saveBrowserFills(channelId, (inBrowser.current = [...(inBrowser.current ?? []), n.fills[0]]))
           new Notification('OTC Channels', { body: n.text, tag: fillTag(n.fills[0]) })
         } else new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
       }

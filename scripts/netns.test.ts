@@ -3,7 +3,9 @@
 // that `nsenter` can use. Needs root and `unshare` (this machine and CI have both); the test
 // clears OTC_IN_NETNS so that the script makes a namespace of its own inside the test run's.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, readlinkSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0
@@ -82,5 +84,44 @@ describe.skipIf(!unshare)('scripts/netns.mjs', () => {
     expect(ns).not.toBe(readlinkSync('/proc/self/ns/net'))
     run.child.kill('SIGTERM')
     await run.ended
+  })
+})
+
+describe.skipIf(!pidNamespaces)('npm start', () => {
+  // A process manager (or `kill <pid>`) stops `npm start` with SIGTERM to npm alone. npm passes it to
+  // its one child, the shell running the package's start script; a shell that waited on bash there
+  // died of it and left every service running. With `exec` the child is scripts/start.sh's own
+  // `exec node scripts/netns.mjs …`, which passes the signal on (the test above).
+  it("passes SIGTERM from npm to the services: npm's start script execs scripts/start.sh", async () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+    expect(start).toContain('scripts/start.sh')
+    const dir = mkdtempSync(join(tmpdir(), 'otc-npm-start-'))
+    const marker = `otc-npm-start-${process.pid}${Date.now()}`
+    try {
+      // The package's start script as it is, over a scripts/start.sh that execs netns.mjs like the real one, without installing or starting anything.
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'npm-start-signal', private: true, scripts: { start } }))
+      mkdirSync(join(dir, 'scripts'))
+      writeFileSync(join(dir, 'scripts', 'start.sh'), `exec node ${resolve('scripts/netns.mjs')} sh -c 'trap "echo got TERM; exit 3" TERM; echo ready ${marker}; while :; do sleep 0.05; done'\n`)
+      const env: NodeJS.ProcessEnv = { ...process.env, OTC_NETNS: '1', npm_config_update_notifier: 'false' }
+      delete env.OTC_IN_NETNS
+      const npm = spawn('npm', ['start', '--silent'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      let out = ''
+      npm.stdout.on('data', (b: Buffer) => (out += b.toString()))
+      npm.stderr.resume()
+      const ended = new Promise((r) => npm.on('exit', r))
+      await until('the services are ready', () => out.includes(`ready ${marker}`))
+      npm.kill('SIGTERM')
+      await ended
+      await until('the services got SIGTERM and ended', () => out.includes('got TERM') && processesWith(marker).length === 0, 5_000)
+    } finally {
+      for (const pid of processesWith(marker)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // ended meanwhile
+        }
+      }
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

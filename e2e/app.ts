@@ -216,28 +216,27 @@ export async function seriousA11y(page: Page, screen: string, opts: { include?: 
  */
 export async function recordBrowserNotifications(context: BrowserContext) {
   await context.addInitScript(() => {
-    const w = window as unknown as { __shown: string[]; __tagged: { tag: string; body: string }[]; __hidden: boolean; Notification: unknown }
+    const w = window as unknown as { __shown: { tag: string; body: string }[]; __hidden: boolean; Notification: unknown }
     w.__shown = []
-    w.__tagged = []
     w.__hidden = false
     w.Notification = class {
       static permission = 'granted'
       static requestPermission = async () => 'granted'
       constructor(title: string, opts?: { body?: string; tag?: string }) {
-        w.__shown.push(opts?.body ?? title)
-        w.__tagged.push({ tag: opts?.tag ?? '', body: opts?.body ?? title })
+        w.__shown.push({ tag: opts?.tag ?? '', body: opts?.body ?? title })
       }
     }
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
   })
+  /** Every notification this page showed, with its tag (a later one under the same tag replaces the earlier in the browser's list). */
+  const shown = (page: Page) => page.evaluate(() => (window as unknown as { __shown: { tag: string; body: string }[] }).__shown)
   return {
     hide: (page: Page, hidden: boolean) => page.evaluate((h) => ((window as unknown as { __hidden: boolean }).__hidden = h), hidden),
     /** Waits until the browser showed a notification matching `text` (only shown while hidden). */
     expectShown: (page: Page, text: RegExp, timeout = 15_000) =>
-      expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout, message: `a browser notification matching ${text}` })
+      expect.poll(async () => (await shown(page)).map((n) => n.body), { timeout, message: `a browser notification matching ${text}` })
         .toContainEqual(expect.stringMatching(text)),
-    /** Every notification this page showed, with its tag (a later one under the same tag replaces the earlier in the browser's list). */
-    shown: (page: Page) => page.evaluate(() => (window as unknown as { __tagged: { tag: string; body: string }[] }).__tagged),
+    shown,
   }
 }
 

@@ -19,7 +19,6 @@ import { openPositionsOnChain } from '../../channel-contract/client/index.ts'
 import { Blotter } from '../blotter/Blotter.tsx'
 import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
-import { endedNow, loadEnded } from './endedRecord.ts'
 import { endedOnChain, proposalsVoidInWords } from './voidProposals.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
@@ -43,7 +42,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   // The latest co-signed state keeps its identity until another one is accepted.
   const latest = useStableByKey(snap?.view.latest ?? null, snap?.view.latestHash ?? '')
   const onChain = useOnChain(record.channelId, record.params, latest)
-  const notices = useChannelGuard(session, latest, onChain, keys, now)
+  const { notices, ending } = useChannelGuard(session, latest, onChain, keys, now)
   const [tab, setTab] = useState<Tab>('trade')
   // The header, the balances and the ticket being edited follow every snapshot at once. The risk
   // and audit tabs (pricing, long lists; no inputs fed by the snapshot) render it in the background:
@@ -64,13 +63,13 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const chainStatus = chainView?.status ?? null
   // The header's open positions and locks follow the contract after a dispute, as Risk does.
   const figures = useMemo(() => (latest ? headerPositions(latest.state, me, chainView) : null), [latest, me, chainView])
-  // Until this visit reads the contract, an ending read on an earlier visit holds (endedRecord.ts):
-  // a finalized or closed channel never reopens, so it takes no trade while the chain is unreachable.
-  const recordedEnd = useMemo(() => loadEnded(record.channelId), [record.channelId])
-  const lastEnded = endedNow(onChain, recordedEnd)
+  // Until this visit reads the contract, an ending read on an earlier visit holds (the guard's,
+  // endedRecord.ts): a finalized or closed channel never reopens, so it takes no trade while the
+  // chain is unreachable.
+  const recordedEnd = ending.fromRecord ? (ending.ended?.status ?? null) : null
   /** What the header says of the contract: its status, or "not opened" (null while unknown). */
-  const chainLabel = onChain.status === 'absent' ? 'not opened' : (chainStatus ?? (lastEnded.fromRecord ? `${lastEnded.ended!.status} (last read)` : null))
-  const blocked = tradingBlocked(chainStatus ?? (lastEnded.fromRecord ? lastEnded.ended!.status : null), latest?.state.isFinal ?? false)
+  const chainLabel = onChain.status === 'absent' ? 'not opened' : (chainStatus ?? (recordedEnd && `${recordedEnd} (last read)`))
+  const blocked = tradingBlocked(chainStatus ?? recordedEnd, latest?.state.isFinal ?? false)
   const unbacked = tradingUnbacked(chainLabel, latest !== null)
   // Once the contract finalized or closed the channel, what is still proposed in it is void. How it
   // ended it (a finalize with no open position also reads 'closed' on the contract) is told by the

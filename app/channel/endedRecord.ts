@@ -7,32 +7,20 @@
 // Only ever stops signing: a damaged or edited record can block trading until the next read, never
 // move money.
 import { z } from 'zod'
-import { tryParse, type Hex } from '../../core/index.ts'
+import type { Hex } from '../../core/index.ts'
 import { channelEnded, type ChannelEnded } from '../../core/sync/index.ts'
-import { config } from '../config.ts'
+import { channelStorage } from '../channelStorage.ts'
 import type { OnChain } from './useOnChain.ts'
 
-const keyOf = (channelId: Hex) => `otc-ended-${config.profile}-${channelId}`
-const endedSchema = z.strictObject({ status: z.enum(['finalized', 'closed']), version: z.number().int().nonnegative() })
+const ended = channelStorage('ended', z.strictObject({ status: z.enum(['finalized', 'closed']), version: z.number().int().nonnegative() }))
 
 /** The ending this browser last read from the contract, or null (none recorded, or a damaged record). */
 export function loadEnded(channelId: Hex): ChannelEnded | null {
-  try {
-    const raw = globalThis.localStorage?.getItem(keyOf(channelId))
-    if (!raw) return null
-    const r = tryParse(endedSchema, JSON.parse(raw), 'endedRecord')
-    return r.ok ? r.value : null
-  } catch {
-    return null
-  }
+  return ended.load(channelId)
 }
 
-export function saveEnded(channelId: Hex, ended: ChannelEnded): void {
-  try {
-    globalThis.localStorage?.setItem(keyOf(channelId), JSON.stringify({ status: ended.status, version: ended.version }))
-  } catch {
-    // A full or missing storage: the next visit waits for the contract's reading, as before.
-  }
+export function saveEnded(channelId: Hex, e: ChannelEnded): void {
+  ended.save(channelId, { status: e.status, version: e.version })
 }
 
 /**
@@ -40,7 +28,13 @@ export function saveEnded(channelId: Hex, ended: ChannelEnded): void {
  * (null when it holds the channel open or disputed, or does not hold it), else by the record of
  * an earlier reading. `known` is false while neither says anything.
  */
-export function endedNow(onChain: OnChain, recorded: ChannelEnded | null): { readonly ended: ChannelEnded | null; readonly known: boolean; readonly fromRecord: boolean } {
+export interface Ending {
+  readonly ended: ChannelEnded | null
+  readonly known: boolean
+  readonly fromRecord: boolean
+}
+
+export function endedNow(onChain: OnChain, recorded: ChannelEnded | null): Ending {
   if (onChain.status === 'present') return { ended: channelEnded(onChain.view), known: true, fromRecord: false }
   if (onChain.status === 'absent') return { ended: null, known: true, fromRecord: false }
   return recorded ? { ended: recorded, known: true, fromRecord: true } : { ended: null, known: false, fromRecord: false }

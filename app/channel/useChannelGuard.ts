@@ -14,11 +14,16 @@ import type { OnChain } from './useOnChain.ts'
 import { staleDispute } from '../../channel-contract/client/dispute.ts'
 import { currentNotices, withNotice, type Notice, type NoticeTopic } from './notices.ts'
 import { actorInWords, refutedInWords } from './disputeText.ts'
-import { endedNow, loadEnded, saveEnded } from './endedRecord.ts'
+import { endedNow, loadEnded, saveEnded, type Ending } from './endedRecord.ts'
 
 const SETTLE_RETRY_MS = 10_000
 
-export function useChannelGuard(session: ChannelSession | null, latest: SignedState | null, onChain: OnChain, keys: KeyPair, now: number): readonly Notice[] {
+/**
+ * What the guard did, in notices; and how the channel ended as far as this visit knows (the
+ * contract's reading, else the ending recorded on an earlier visit: endedRecord.ts), the same
+ * ending it gives the session.
+ */
+export function useChannelGuard(session: ChannelSession | null, latest: SignedState | null, onChain: OnChain, keys: KeyPair, now: number): { readonly notices: readonly Notice[]; readonly ending: Ending } {
   const { conn, snap } = useSettlement()
   const [notices, setNotices] = useState<Notice[]>([])
   const note = (kind: Notice['kind'], text: string, topic?: NoticeTopic) => setNotices((list) => withNotice(list, { at: Date.now(), kind, text, ...(topic ? { topic } : {}) }))
@@ -45,7 +50,8 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
   // has one, the last ending read on an earlier visit holds (endedRecord.ts): neither ending reopens.
   const channelId = session?.channelId ?? null
   const recorded = useMemo(() => (channelId ? loadEnded(channelId) : null), [channelId])
-  const { ended, known } = endedNow(onChain, recorded)
+  const ending = endedNow(onChain, recorded)
+  const { ended, known } = ending
   const endedKey = known ? `${ended?.status}:${ended?.version}` : null
   useEffect(() => {
     if (session && endedKey !== null) session.setEnded(ended)
@@ -171,5 +177,5 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
     })()
   }, [session, latest, now, conn, chainStatus])
 
-  return currentNotices(notices, onChain)
+  return { notices: currentNotices(notices, onChain), ending }
 }

@@ -4,9 +4,9 @@
 // the visit that learns it replaces that notification under the same tag, even if the fill was
 // announced on an earlier visit. Display only: parsed back, nothing here is trusted or signed.
 import { z } from 'zod'
-import { tryParse, type Hex } from '../../core/index.ts'
+import type { Hex } from '../../core/index.ts'
 import type { Fill } from '../blotter/book.ts'
-import { config } from '../config.ts'
+import { channelStorage } from '../channelStorage.ts'
 import { supersededEvent } from './deskEvents.ts'
 
 /** A fill's browser notification is tagged by its position: a later one under the same tag replaces it. */
@@ -15,27 +15,15 @@ export const fillTag = (positionId: Hex): string => `fill-${positionId}`
 /** The most kept per channel (the oldest go first): a fill older than these is not replaced. */
 export const BROWSER_FILLS_KEPT = 500
 
-const keyOf = (channelId: Hex) => `otc-browser-fills-${config.profile}-${channelId}`
-const fillsSchema = z.array(z.string().regex(/^(0x)?[0-9a-f]{1,64}$/)).max(BROWSER_FILLS_KEPT)
+const announced = channelStorage('browser-fills', z.array(z.string().regex(/^(0x)?[0-9a-f]{1,64}$/)).max(BROWSER_FILLS_KEPT))
 
 /** The fills announced in the browser for this channel, oldest first (none without a record, or with a damaged one). */
 export function loadBrowserFills(channelId: Hex): readonly Hex[] {
-  try {
-    const raw = globalThis.localStorage?.getItem(keyOf(channelId))
-    if (!raw) return []
-    const r = tryParse(fillsSchema, JSON.parse(raw), 'browserFills')
-    return r.ok ? (r.value as Hex[]) : []
-  } catch {
-    return []
-  }
+  return (announced.load(channelId) ?? []) as Hex[]
 }
 
 export function saveBrowserFills(channelId: Hex, fills: readonly Hex[]): void {
-  try {
-    globalThis.localStorage?.setItem(keyOf(channelId), JSON.stringify(fills.slice(-BROWSER_FILLS_KEPT)))
-  } catch {
-    // display only: a full or missing storage leaves an earlier visit's notification unreplaced at worst
-  }
+  announced.save(channelId, fills.slice(-BROWSER_FILLS_KEPT))
 }
 
 /**

@@ -28,6 +28,21 @@ const get = async (path: string, init: RequestInit = {}) => {
 const chainMs = async () => Number((await chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp) * 1000
 
 describe('oracle service', () => {
+  it('an instant the chain reached after the cached chain time is attested: the time is read again before a refusal', async () => {
+    const cachedSvc = await startOracleService({ rpcUrl: chain.rpcUrl, chainTimeCacheMs: 60_000, rateLimit: { perSecond: 1000, burst: 1000 } })
+    try {
+      const before = (await (await fetch(`${cachedSvc.url}/health`)).json()) as { chainTime: number } // cached for a minute
+      await chain.testClient.increaseTime({ seconds: 600 })
+      await chain.testClient.mine({ blocks: 1 })
+      const instant = before.chainTime + 300_000
+      const r = await fetch(`${cachedSvc.url}/oracle/attestation?feed=BTC-USD&instant=${instant}`)
+      expect(r.status).toBe(200)
+      expect(await r.json()).toEqual(toWire(dev.attest('BTC-USD', instant)))
+    } finally {
+      await cachedSvc.close()
+    }
+  })
+
   it('/info names the dev oracle key and feeds and the chain time', async () => {
     const r = await get('/info')
     expect(r.status).toBe(200)

@@ -78,9 +78,9 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
 
   // One chain read serves every request within cacheMs (and concurrent ones share it).
   let cached: { at: number; time: Promise<number> } | null = null
-  const chainTime = (): Promise<number> => {
+  const chainTime = (fresh = false): Promise<number> => {
     const t = performance.now()
-    if (cached && t - cached.at < cacheMs) return cached.time
+    if (!fresh && cached && t - cached.at < cacheMs) return cached.time
     const time = client.getBlock({ blockTag: 'latest' }).then(
       (b) => Number(b.timestamp) * 1000,
       (e: unknown) => {
@@ -114,7 +114,9 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
           throw new ServiceError(400, 'INVALID_FIELD', 'instant: required, ms since 1970 UTC as a non-negative integer', 'instant')
         }
         const instant = Number(rawInstant)
-        const now = await chainTime()
+        // The cached time may be from before a block that reached the instant: read again before refusing.
+        let now = await chainTime()
+        if (instant > now) now = await chainTime(true)
         if (instant > now) throw new ServiceError(422, 'FUTURE_INSTANT', `the oracle attests only instants the chain has reached (its latest block time is ${now})`, 'instant')
         return oracle.attest(feed, instant)
       }

@@ -120,8 +120,32 @@ describe('ChainSettlement on anvil', () => {
       [last.id, 'settled', att.attestation.price, toA, toB],
     ])
     expect(openPositionsOnChain(c.s[2]!.state.positions, closed)).toEqual([])
-    // Closed with no position in this party's states (a cooperative close reads so): no event read.
-    expect((await a.view(c.params, [c.s[4]!]))?.paidOut).toEqual([])
+    // What the contract paid out does not depend on the states the caller has: none (a page whose
+    // session has not loaded yet, a party restored without its states) or one without positions.
+    for (const states of [[], [c.s[4]!]]) {
+      const v = await a.view(c.params, states)
+      expect(v?.paidOut?.map((x) => [x.positionId, x.how])).toEqual([[first.id, 'refunded'], [last.id, 'settled']])
+      expect(v?.held).toMatchObject({ known: true, state: c.s[2]!.state })
+      expect(v?.lockedPositions).toEqual([])
+    }
+  })
+
+  it('a cooperatively closed channel reads as closed with no held state and nothing paid out by position', async () => {
+    const keyA = evmKeyOf(testKey('alice').secretKey)
+    const keyB = evmKeyOf(testKey('bob').secretKey)
+    const a = settlementOf(keyA)
+    const b = settlementOf(keyB)
+    const c = chainChannel(fx.deployment, keyA.address, keyB.address, (await a.chain.head()).time, 'settlement-coop')
+    for (const s of [a, b]) {
+      await s.chain.getTestFunds(20_000n * USDC)
+      await s.chain.deposit(DEPOSIT)
+    }
+    await a.open(c.params, c.s[0]!, await b.chain.authorize(c.channelId, stateHash(c.s[0]!.state), false))
+    await a.close(c.params, c.s[4]!, await b.chain.authorize(c.channelId, stateHash(c.s[4]!.state), true))
+    // Whatever states the caller holds (none, or an earlier one with positions): the events say no dispute.
+    for (const states of [[], [c.s[2]!]]) {
+      expect(await a.view(c.params, states)).toMatchObject({ status: 'closed', dispute: null, held: null, lockedPositions: null, paidOut: [] })
+    }
   })
 
   it('the oracle service: a mark is parsed, an unknown feed and a future instant are named', async () => {

@@ -295,7 +295,8 @@ export class ChainSettlement {
    * The channel as the contract and its events show it, or null when it was never opened.
    * `states` are this party's co-signed states (newest first is fine): the one whose hash the
    * contract holds gives the held state and the locked positions after finalize; without it, the
-   * held state is read from the calldata of the transaction that put it there.
+   * held state is read from the calldata of the transaction that put it there. What the contract
+   * paid out (`paidOut`) never depends on `states`.
    */
   async view(params: ChannelParams, states: readonly SignedState[] = []): Promise<SettlementChannelView | null> {
     const channelId = channelIdOf(params)
@@ -305,25 +306,29 @@ export class ChainSettlement {
     let held: HeldState | null = null
     let lockedPositions: readonly Position[] | null = null
     let paidOut: PositionPaidOnChain[] = []
-    // A closed channel is read too when this party's states hold positions: the last payout after
-    // finalize closes it, and what it paid is in its events. A cooperative close (final state, no
-    // positions) has nothing to read.
-    const afterFinalize = c.status === 'closed' && states.some((s) => s.state.positions.length > 0)
-    if (c.status === 'disputed' || c.status === 'finalized' || afterFinalize) {
+    if (c.status !== 'open') {
+      // A closed channel's events are read too, whatever `states` holds: the last payout after a
+      // finalize closes the channel, and what it paid is in its events. (Reading them only when the
+      // caller's states held positions told a page that asked before its session had loaded, or a
+      // party restored without its states, that nothing was paid out.)
       const events = await this.channelEvents(params)
       const last = [...events].reverse().find((e) => e.type === 'DisputeStarted' || e.type === 'DisputeRefuted')
       const started = [...events].reverse().find((e) => e.type === 'DisputeStarted')
-      const heldHash = last?.stateHash ?? null
-      if (c.status === 'disputed') {
-        const refutedBy = last?.type === 'DisputeRefuted' ? last.by : null
-        dispute = { version: c.version, deadline: c.deadline, stateHash: heldHash, startedBy: started?.by ?? null, startedVersion: started?.version ?? null, refutedBy }
-      }
-      held = heldHash === null ? { known: false, reason: 'no dispute or refute event of this channel was found' } : await this.heldState(channelId, heldHash, states, events)
-      if (c.status !== 'disputed') {
-        paidOut = await this.withBlockTimes(paidOutOf(events))
-        if (held.known) {
-          const done = new Set(paidOut.map((x) => x.positionId))
-          lockedPositions = held.state.positions.filter((p) => !done.has(p.id))
+      // A cooperative close (no dispute ever started) holds no state and paid nothing out by position.
+      const cooperativeClose = c.status === 'closed' && started === undefined
+      if (!cooperativeClose) {
+        const heldHash = last?.stateHash ?? null
+        if (c.status === 'disputed') {
+          const refutedBy = last?.type === 'DisputeRefuted' ? last.by : null
+          dispute = { version: c.version, deadline: c.deadline, stateHash: heldHash, startedBy: started?.by ?? null, startedVersion: started?.version ?? null, refutedBy }
+        }
+        held = heldHash === null ? { known: false, reason: 'no dispute or refute event of this channel was found' } : await this.heldState(channelId, heldHash, states, events)
+        if (c.status !== 'disputed') {
+          paidOut = await this.withBlockTimes(paidOutOf(events))
+          if (held.known) {
+            const done = new Set(paidOut.map((x) => x.positionId))
+            lockedPositions = held.state.positions.filter((p) => !done.has(p.id))
+          }
         }
       }
     }

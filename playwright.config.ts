@@ -1,11 +1,13 @@
 import { defineConfig } from '@playwright/test'
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 // Debian's Chromium where present (Playwright cannot download its own browser on our machines).
 const systemChromium = '/usr/bin/chromium'
 const appPort = Number(process.env.E2E_APP_PORT ?? 5183)
 // Another checkout or a helper running e2e at the same time sets its own ports and results folder.
 const results = process.env.E2E_RESULTS ?? 'test-results'
+const e2eBuild = resolve(`node_modules/.e2e-app-${appPort}`)
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,13 +36,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `npx vite --port ${appPort} --strictPort`,
-    // Its own Vite dependency cache per port: parallel runs must not re-optimize each other's.
-    // Frozen (no HMR, no file watching): others' edits during a run do not hot-swap the page's modules.
-    env: { VITE_CACHE_DIR: `../node_modules/.vite-e2e-${appPort}`, VITE_FROZEN: '1' },
-    url: `http://127.0.0.1:${appPort}`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  // The app the tests drive is the production build (what a deployment serves; one bundle instead of
+  // Vite's hundreds of dev modules per page load: e2e ran about a fifth faster), built into a folder
+  // of its own per port, then served by `vite preview`. E2E_APP=dev drives the dev server instead
+  // (source maps, React's dev checks; for debugging a test).
+  webServer: process.env.E2E_APP === 'dev'
+    ? {
+        command: `npx vite --port ${appPort} --strictPort`,
+        // Its own Vite dependency cache per port: parallel runs must not re-optimize each other's.
+        // Frozen (no HMR, no file watching): others' edits during a run do not hot-swap the page's modules.
+        env: { VITE_CACHE_DIR: `../node_modules/.vite-e2e-${appPort}`, VITE_FROZEN: '1' },
+        url: `http://127.0.0.1:${appPort}`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+      }
+    : {
+        command: `npx vite build --logLevel warn --outDir ${e2eBuild} --emptyOutDir && npx vite preview --outDir ${e2eBuild} --port ${appPort} --strictPort`,
+        url: `http://127.0.0.1:${appPort}`,
+        reuseExistingServer: false,
+        timeout: 180_000,
+      },
 })

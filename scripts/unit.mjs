@@ -11,8 +11,8 @@
 // the others, one at a time: beside other files, desk/demo.test.ts's worker died in 2 of 3 runs;
 // one file at a time, in none of 7 CI runs. One report (test-results/unit.json) holds both passes.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { relative } from 'node:path'
 
 const REPORT = 'test-results/unit.json'
 const NATIVE_REPORT = 'test-results/unit-native-webrtc.json'
@@ -31,12 +31,12 @@ function recount(report) {
   report.numTotalTestSuites = report.testResults.length
 }
 
-/** Every unit test file that runs native WebRTC peers in its own process. */
+/** Every unit test file (vitest's own list, from vitest.config.ts) that runs native WebRTC peers in its own process. */
 function nativeWebrtcFiles() {
-  const roots = ['core', 'channel-contract', 'app', 'desk', 'scripts', 'signaling', 'bench']
-  return roots
-    .flatMap((d) => readdirSync(d, { recursive: true }).map((f) => join(d, String(f))))
-    .filter((f) => /\.test\.tsx?$/.test(f) && !f.split('/').includes('node_modules'))
+  const listed = spawnSync('npx', ['vitest', 'list', '--filesOnly', '--json'], { encoding: 'utf8' })
+  if (listed.status !== 0) throw new Error(`vitest list failed: ${listed.stderr}`)
+  return JSON.parse(listed.stdout)
+    .map((x) => relative(process.cwd(), x.file))
     .filter((f) => /\bloadNodeWebrtc\b|\bChainTrader\b/.test(readFileSync(f, 'utf8')))
     .sort()
 }

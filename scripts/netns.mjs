@@ -50,7 +50,11 @@ if (process.env.OTC_NETNS_INIT === '1') {
   for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
   exitWith(child)
 } else if (process.env.OTC_IN_NETNS === '1') {
-  exitWith(spawn(args[0], args.slice(1), { stdio: 'inherit', env }))
+  // Already inside one (a test starting `npm start`): run the command here, and pass it the signals
+  // this process gets, so that stopping it stops the command too.
+  const child = spawn(args[0], args.slice(1), { stdio: 'inherit', env })
+  for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
+  exitWith(child)
 } else if (canUnshare()) {
   const pids = canUnsharePids()
   console.error(`[netns] running inside a loopback-only network namespace${pids ? '' : ' (no PID namespace here: processes a crash leaves behind are not stopped)'}`)

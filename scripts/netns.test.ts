@@ -75,6 +75,32 @@ describe.skipIf(!unshare)('scripts/netns.mjs', () => {
     expect(run.out()).toContain('got TERM')
   })
 
+  it('inside a namespace already (a test running npm start), runs the command there and passes SIGTERM on to it', async () => {
+    const marker = `otc-nested-${process.pid}${Date.now()}`
+    const child = spawn(process.execPath, ['scripts/netns.mjs', 'sh', '-c', `trap "echo got TERM; exit 3" TERM; echo ready ${marker}; while :; do sleep 0.05; done`], {
+      env: { ...process.env, OTC_IN_NETNS: '1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    const ended = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      await until('the command is ready', () => out.includes('ready'))
+      child.kill('SIGTERM')
+      // Before, this process died of the signal and left the command running.
+      expect(await ended).toBe(3)
+      expect(out).toContain('got TERM')
+    } finally {
+      for (const pid of processesWith(marker)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // ended meanwhile
+        }
+      }
+    }
+  })
+
   it.skipIf(!pidNamespaces)('tells the command a PID through which nsenter reaches its network namespace', async () => {
     const run = netns('echo "$OTC_NETNS_HOST_PID $(readlink /proc/self/ns/net)"; sleep 5')
     await until('the command has written', () => run.out().includes('net:'))

@@ -39,11 +39,17 @@ for (const [name, p] of Object.entries(ports)) {
 }
 const signalingUrl = `ws://127.0.0.1:${ports.signaling}`
 const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`]
-mkdirSync('.data', { recursive: true })
+// Where the dev chain, the watchtower and the demo desks keep their state between runs (DATA_DIR;
+// e2e/start.spec.ts points it at a temp folder so as not to touch a developer's own).
+const data = process.env.DATA_DIR || '.data'
+mkdirSync(data, { recursive: true })
 
 const services: Service[] = []
 let stopping = false
 async function stopAll(code: number): Promise<never> {
+  // Ctrl-C reaches this process twice (from the terminal and through scripts/netns.mjs): stop once
+  // (a second call waits with the first for the exit).
+  if (stopping) return new Promise<never>(() => {})
   stopping = true
   // Last started, first stopped: the chain goes last, after everything that talks to it.
   for (const s of [...services].reverse()) await s.stop()
@@ -108,7 +114,7 @@ if (external) {
   chain = external
   console.log(`[start] chain from configuration: ${chain.rpcUrl} (chain id ${chain.chainId}), adjudicator 0x${chain.adjudicator}; no dev chain is started`)
 } else {
-  const dataDir = '.data/chain'
+  const dataDir = `${data}/chain`
   const blockTime = process.env.CHAIN_BLOCK_TIME
   // Only the app's page may call the chain from a browser (see devnet.ts: allowOrigin).
   await run(devnetService({ port: ports.chain, dataDir, allowOrigin: appOrigins[0], echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }))
@@ -138,7 +144,7 @@ if (chain.oracleUrl === null) {
   chain = { ...chain, oracleUrl: `http://127.0.0.1:${ports.oracle}` }
 }
 if (chain.watchtowerUrl === null) {
-  await run(watchtowerService({ port: ports.watchtower, dataDir: '.data/watchtower', chainEnv: configToEnv(chain, 'OTC_'), allowOrigins: appOrigins, echo: true }), { restart: true })
+  await run(watchtowerService({ port: ports.watchtower, dataDir: `${data}/watchtower`, chainEnv: configToEnv(chain, 'OTC_'), allowOrigins: appOrigins, echo: true }), { restart: true })
   chain = { ...chain, watchtowerUrl: `http://127.0.0.1:${ports.watchtower}` }
 }
 
@@ -148,7 +154,7 @@ await run(signalingService(ports.signaling, true), { restart: true })
 if (existsSync('desk/main.ts')) {
   await run(new Service({
     name: 'demo',
-    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(ports.demo), '--data', '.data/demo']),
+    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(ports.demo), '--data', `${data}/demo`]),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
@@ -160,7 +166,7 @@ const styledDesks = (['tight', 'slow', 'picky'] as const).map((style, i) => ({ s
 if (existsSync('desk/styles.ts')) {
   await Promise.all(styledDesks.map((d) => run(new Service({
     name: `demo-${d.style}`,
-    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(d.port), '--data', `.data/demo-${d.style}`, '--style', d.style]),
+    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(d.port), '--data', `${data}/demo-${d.style}`, '--style', d.style]),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,

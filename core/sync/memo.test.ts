@@ -19,6 +19,16 @@ describe('BoundedMemo', () => {
     expect([m.get('a'), m.get('b'), m.size]).toEqual([3, 2, 2])
   })
 
+  it('retain keeps only the keys it accepts, in their order', () => {
+    const m = new BoundedMemo<string, number>(4)
+    for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) m.set(k, i)
+    m.retain((k) => k !== 'b' && k !== 'c')
+    expect([m.size, m.get('a'), m.get('b'), m.get('c'), m.get('d')]).toEqual([2, 0, undefined, undefined, 3])
+    // The oldest kept entry is still the first to go once full again.
+    for (const k of ['e', 'f', 'g']) m.set(k, 9)
+    expect([m.has('a'), m.has('d'), m.has('g')]).toEqual([false, true, true])
+  })
+
   it('refuses a bound that is not a positive integer, naming it', () => {
     expect(() => new BoundedMemo(0)).toThrow(/max must be a positive integer, got 0/)
     expect(() => new BoundedMemo(1.5)).toThrow(/got 1.5/)

@@ -27,6 +27,11 @@ export class BoundedMemo<K, V> {
     this.map.set(key, value)
   }
 
+  /** Keeps only the entries whose key `keep` accepts. */
+  retain(keep: (key: K) => boolean): void {
+    for (const k of this.map.keys()) if (!keep(k)) this.map.delete(k)
+  }
+
   clear(): void {
     this.map.clear()
   }

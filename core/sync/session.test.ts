@@ -472,6 +472,27 @@ describe('one fill per request (an RFQ ticket is filled once, whichever of its q
   })
 })
 
+describe("the reader's cache across compactions", () => {
+  it('keeps the parses of what the current epoch holds, not those of every epoch before it', async () => {
+    const { a, b, params, tradeOn } = await pair()
+    // 30 trades: A compacts the epoch every 8 (DEFAULT_POLICY.compactAfter), so 60 quotes and
+    // proposals went through the doc and a few dozen are left in it.
+    await tradeOn(quotePool(params, 'A', 30, T0 + DAY, 500n))
+    expect(a.view.latest!.state.version).toBe(30)
+    expect(a.view.epoch).toBeGreaterThanOrEqual(3)
+    for (const s of [a, b]) {
+      s.compute()
+      const epoch = currentEpoch(s.doc)!
+      const held = section(epoch, 'proposals').size + section(epoch, 'quotes').size + (epoch.has('checkpoint') ? 1 : 0)
+      const cache = (s as unknown as { entries: EntryCache }).entries
+      // Before: 61 parses (every quote and proposal of every epoch, and a checkpoint), up to 514.
+      expect(cache.size, `${s.me}'s cached parses`).toBeLessThanOrEqual(held)
+      // What it keeps still serves: the cached read is the fresh one.
+      expect(readChannelDoc(s.doc, params, s.channelId, cache).proposals).toEqual(readChannelDoc(s.doc, params).proposals)
+    }
+  })
+})
+
 describe('the signer check', () => {
   it("a signer that does not sign with the party's key is refused (BAD_SIGNER): nothing stored, nothing published", async () => {
     const wrongKey = (d: Uint8Array) => signBytes(d, keysA.secretKey) // B's session, A's key

@@ -40,10 +40,11 @@ export default defineConfig({
       ],
     },
   },
-  // The app the tests drive is the production build (start.spec.ts alone runs `npm start`, and so the dev server) (what a deployment serves; one bundle instead of
+  // The app the tests drive is the production build (what a deployment serves; one bundle instead of
   // Vite's hundreds of dev modules per page load: identity.spec and lifecycle.spec took 64 s against 83 s), built into a folder
   // of its own per port, then served by `vite preview`. E2E_APP=dev drives the dev server instead
-  // (source maps, React's dev checks; for debugging a test).
+  // (source maps, React's dev checks; for debugging a test). start.spec.ts runs `npm start` itself,
+  // and so drives its dev server.
   webServer: process.env.E2E_APP === 'dev'
     ? {
         command: `npx vite --port ${appPort} --strictPort`,

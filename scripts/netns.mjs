@@ -37,6 +37,13 @@ function exitWith(child) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 }
 
+/** Runs the command in this process's namespace, passes it the signals this process gets, and exits with it. */
+function runHere(childEnv) {
+  const child = spawn(args[0], args.slice(1), { stdio: 'inherit', env: childEnv })
+  for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
+  exitWith(child)
+}
+
 // Resolve local binaries (playwright, tsx) the way npm scripts do.
 const binDir = resolve('node_modules/.bin')
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` }
@@ -45,16 +52,11 @@ delete env.OTC_NETNS_INIT
 if (process.env.OTC_NETNS_INIT === '1') {
   // Process 1 of the namespace. The outer run writes unshare's PID (on the host) to fd 3 first.
   const hostPid = readFileSync(3, 'utf8').trim()
-  const child = spawn(args[0], args.slice(1), { stdio: 'inherit', env: { ...env, OTC_IN_NETNS: '1', OTC_NETNS_HOST_PID: hostPid } })
   // Process 1 gets only the signals it handles: each is the command's to act on.
-  for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
-  exitWith(child)
+  runHere({ ...env, OTC_IN_NETNS: '1', OTC_NETNS_HOST_PID: hostPid })
 } else if (process.env.OTC_IN_NETNS === '1') {
-  // Already inside one (a test starting `npm start`): run the command here, and pass it the signals
-  // this process gets, so that stopping it stops the command too.
-  const child = spawn(args[0], args.slice(1), { stdio: 'inherit', env })
-  for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
-  exitWith(child)
+  // Already inside one (a test starting `npm start`): stopping this process stops the command too.
+  runHere(env)
 } else if (canUnshare()) {
   const pids = canUnsharePids()
   console.error(`[netns] running inside a loopback-only network namespace${pids ? '' : ' (no PID namespace here: processes a crash leaves behind are not stopped)'}`)
@@ -90,5 +92,5 @@ if (process.env.OTC_NETNS_INIT === '1') {
     process.exit(2)
   }
   console.error('[netns] not root or no unshare: running in the normal namespace')
-  exitWith(spawn(args[0], args.slice(1), { stdio: 'inherit', env }))
+  runHere(env)
 }

@@ -211,6 +211,9 @@ export class EntryCache {
    * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
    */
   private types = new WeakMap<object, TypeMemo>()
+  /** The epoch (its Y.Map) the last read was of, and the keys asked for since a read of a new one began (beginRead). */
+  private epoch: object | null = null
+  private touched: Set<string> | null = null
   /**
    * `max`: parses kept (a checkpoint, proposals and quotes, by key; a section's own read keeps the
    * rest). Two epochs at their caps by default: the current one and the one a compaction carried
@@ -225,10 +228,6 @@ export class EntryCache {
   get size(): number {
     return this.entries.size
   }
-
-  /** The epoch (its Y.Map) the last read was of, and the keys asked for since a read of a new one began. */
-  private epoch: object | null = null
-  private touched: Set<string> | null = null
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
     this.touched?.add(key)

@@ -39,8 +39,12 @@ function exitWith(child) {
 
 /** Runs the command in this process's namespace, passes it the signals this process gets, and exits with it. */
 function runHere(childEnv) {
-  const child = spawn(args[0], args.slice(1), { stdio: 'inherit', env: childEnv })
-  for (const sig of SIGNALS) process.on(sig, () => child.kill(sig))
+  // Handlers first: the command may print (and be told to stop) before spawn() returns here, and a
+  // signal with no handler would end this process and leave the command running. A handler runs
+  // from the event loop, so after `child` is set.
+  let child = null
+  for (const sig of SIGNALS) process.on(sig, () => child?.kill(sig))
+  child = spawn(args[0], args.slice(1), { stdio: 'inherit', env: childEnv })
   exitWith(child)
 }
 

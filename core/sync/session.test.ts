@@ -3,8 +3,9 @@ import fc from 'fast-check'
 import * as Y from 'yjs'
 import { channelRoot, currentEpoch, proposalWire, section, sigKey, writeRfq } from './schema.ts'
 import { ChannelSession, type StateSigner } from './session.ts'
-import { computeChannelView, type PersistedChannel } from './engine.ts'
-import { readChannelDoc, type EntryCache } from './reader.ts'
+import { computeChannelView, DEFAULT_POLICY, type PersistedChannel } from './engine.ts'
+import { EntryCache, readChannelDoc } from './reader.ts'
+import type { CachingVerifier } from './verifier.ts'
 import { MemoryChannelStore, parsePersisted } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
@@ -489,6 +490,28 @@ describe("the reader's cache across compactions", () => {
       expect(cache.size, `${s.me}'s cached parses`).toBeLessThanOrEqual(held)
       // What it keeps still serves: the cached read is the fresh one.
       expect(readChannelDoc(s.doc, params, s.channelId, cache).proposals).toEqual(readChannelDoc(s.doc, params).proposals)
+    }
+  })
+})
+
+describe("the verifier's answers across compactions", () => {
+  it('keeps the answers of about the last two epochs, not those of every epoch up to its cap', async () => {
+    const { a, b, params, tradeOn, now } = await pair()
+    await tradeOn(quotePool(params, 'A', 30, T0 + DAY, 500n))
+    expect(a.view.latest!.state.version).toBe(30)
+    expect(a.view.epoch).toBeGreaterThanOrEqual(3)
+    for (const s of [a, b]) {
+      s.compute()
+      const verifier = (s as unknown as { verifier: CachingVerifier }).verifier
+      // An epoch holds at most compactAfter (8) trades: a quote, a proposal and a countersignature
+      // each, and its checkpoint's two signatures. Before: 90 or more, every answer of the 30 trades.
+      const perEpoch = 3 * DEFAULT_POLICY.compactAfter + 2
+      expect(verifier.size, `${s.me}'s remembered signatures`).toBeLessThanOrEqual(2 * perEpoch)
+      // What it dropped is asked again and answered alike: the view is the same.
+      const persisted = (s as unknown as { persistedView(): PersistedChannel }).persistedView()
+      const again = computeChannelView({ params, me: s.me, doc: readChannelDoc(s.doc, params, s.channelId, new EntryCache(), verifier), persisted, now: now(), verifier })
+      expect(again.latestHash).toBe(s.view.latestHash)
+      expect(again.rejected).toEqual([])
     }
   })
 })

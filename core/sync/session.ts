@@ -96,6 +96,8 @@ export class ChannelSession {
   /** Rejections of replaced epochs, still shown (withShed), and the last epoch's own. */
   private shed: RejectedEntry[] = []
   private lastEpochRejected: { readonly epoch: number; readonly rejected: readonly RejectedEntry[] } | null = null
+  /** The epoch of the view after which the verifier last kept only what it was asked for (newEpoch). */
+  private verifierEpoch: number | null = null
   /** Parsed doc entries of this session's channel (a recompute parses only what changed). */
   private readonly entries = new EntryCache()
   private readonly unwatchDoc: () => void
@@ -447,6 +449,11 @@ export class ChannelSession {
     const doc = readChannelDoc(this.doc, this.params, this.channelId, this.entries, this.verifier)
     const computed = computeChannelView({ params: this.params, me: this.me, doc, persisted: this.storage.input(), now: this.clock(), policy: this.policy, verifier: this.verifier, ended: this.ended })
     const view = this.withShed(doc.epoch, computed)
+    // After the first view of a new epoch: the verifier keeps the answers the last epoch asked for.
+    if (doc.epoch !== this.verifierEpoch) {
+      this.verifierEpoch = doc.epoch
+      this.verifier.newEpoch()
+    }
     this.lastCompute = { doc, gen: this.storage.gen, view }
     if (view.latest) this.storage.noteSeen(view.latest)
     return view

@@ -82,6 +82,37 @@ describe('the caching verifier', () => {
     expect(VERIFIER_ANSWERS).toBeLessThanOrEqual(8 * MAX_EPOCH_SIGNATURES)
   })
 
+  it('at a new epoch keeps the answers asked for since the epoch before began, and drops the rest', () => {
+    let calls = 0
+    const v = createVerifier(1000, (s, m, k) => (calls++, verifyBytes(s, m, k)))
+    const digest = stateDigest(opening.state)
+    const sig = (i: number) => i.toString(16).padStart(128, '0')
+    const ask = (from: number, to: number) => {
+      for (let i = from; i < to; i++) expect(v.bytes(sig(i), digest, keysA.publicKey)).toBe(false)
+    }
+    ask(0, 10)
+    v.newEpoch()
+    expect(v.size, 'all ten were asked for').toBe(10)
+    ask(5, 12) // the next epoch asks again for 5..9, and for two new ones
+    expect(calls).toBe(12)
+    v.newEpoch()
+    expect(v.size, '0..4, not asked for in the epoch before, are dropped').toBe(7)
+    ask(5, 12)
+    expect(calls, 'the kept answers are not verified again').toBe(12)
+    ask(0, 1)
+    expect(calls, 'a dropped answer is verified again (the same answer)').toBe(13)
+    expect(v.state(params, channelId, 'A', hash, opening.state, opening.sigA!)).toBe(true)
+  })
+
+  it('asked for more than its cap in one epoch, it keeps what the cap keeps at the new epoch', () => {
+    const v = createVerifier(4)
+    const digest = stateDigest(opening.state)
+    for (let i = 0; i < 6; i++) v.bytes(i.toString(16).padStart(128, '0'), digest, keysA.publicKey)
+    expect(v.size).toBe(4)
+    v.newEpoch()
+    expect(v.size, 'no sweep: it lost count of what was asked for').toBe(4)
+  })
+
   it('stays bounded: past max answers it starts again and still answers correctly', () => {
     const v = createVerifier(3)
     const digest = stateDigest(opening.state)

@@ -26,6 +26,12 @@ export interface CachingVerifier extends SignatureVerifier {
   primeState(publicKey: Hex, hash: Hex, sig: string, ok: boolean): void
   /** Records `sig` as a valid quote signature under `publicKey` (quote `hash` of channel `channelId`, signed digest `digest`): the strict rule's answer, known elsewhere. */
   primeQuote(publicKey: Hex, hash: Hex, channelId: Hex, digest: Uint8Array, sig: string): void
+  /**
+   * A new epoch of the channel began (a compaction): only the answers asked for since the last call
+   * (the epoch before, and the first view of this one) are kept. The owner (a session) calls it
+   * once per epoch, after that epoch's first view.
+   */
+  newEpoch(): void
   readonly size: number
   clear(): void
 }
@@ -42,10 +48,11 @@ interface Answer {
 }
 
 /**
- * How many signatures a session's verifier remembers by default: two epochs at their caps (the
+ * How many signatures a session's verifier remembers at most: two epochs at their caps (the
  * current one and the one a compaction replaced, 2 x MAX_EPOCH_SIGNATURES) and the signatures
  * inside their transitions (a trade's quote, a settle's attestations). Not more: each answer keeps
- * its signature alive, and a desk runs a session per channel for as long as it runs.
+ * its signature alive, and a desk runs a session per channel for as long as it runs. Below the cap
+ * it holds what the last epoch asked for (newEpoch), which is much less where epochs are short.
  */
 export const VERIFIER_ANSWERS = 4096
 
@@ -56,7 +63,18 @@ export const VERIFIER_ANSWERS = 4096
  */
 export function createVerifier(max = VERIFIER_ANSWERS, verify: VerifyBytes = verifyBytes): CachingVerifier {
   const cache = new BoundedMemo<string, Answer | Answer[]>(max)
+  /**
+   * The signatures asked about (or answered) since the last newEpoch, or null once more than `max`
+   * were (then the next newEpoch keeps everything, and counting starts again). Without the sweep a
+   * desk's session kept the answers of every epoch up to the cap: in the desk benchmark (epochs of
+   * 8 trades), 144,251 answers for 100 channels after 140 s, about a third of its heap, and growing.
+   */
+  let asked: Set<string> | null = new Set()
   const find = (sig: string, kind: Answer['kind'], a: string, b: string): boolean | undefined => {
+    if (asked !== null) {
+      asked.add(sig)
+      if (asked.size > max) asked = null
+    }
     const hit = cache.get(sig)
     if (hit === undefined) return undefined
     if (!Array.isArray(hit)) return hit.kind === kind && hit.a === a && hit.b === b ? hit.ok : undefined
@@ -108,11 +126,17 @@ export function createVerifier(max = VERIFIER_ANSWERS, verify: VerifyBytes = ver
       if (find(sig, 'b', publicKey, m) === undefined) remember(sig, 'b', publicKey, m, true)
       if (find(sig, 'q', hash, channelId) === undefined) remember(sig, 'q', hash, channelId, true)
     },
+    newEpoch() {
+      const keep = asked
+      asked = new Set()
+      if (keep !== null) cache.retain((sig) => keep.has(sig))
+    },
     get size() {
       return cache.size
     },
     clear() {
       cache.clear()
+      asked = new Set()
     },
   }
 }

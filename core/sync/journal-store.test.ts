@@ -289,6 +289,41 @@ describe('FileJournal after a crash', () => {
     await j2.close()
   })
 
+  it('a rewrite reads its logs a piece at a time: with pieces shorter than a line or a frame it writes the same logs, garbage lines dropped', async () => {
+    // The same history, with a rewrite read 7, 64 or 333 bytes at a time (every line and frame cut
+    // across pieces) and 4 MiB at a time (each log in one piece).
+    const history = async (copyChunk: number | undefined) => {
+      const d = dir()
+      const j0 = await FileJournal.open(d)
+      await j0.store(key(1)).append([record.approve('before-garbage')])
+      await j0.close()
+      // A garbage line, and a reset line whose updates are not strings: both skipped when read.
+      await appendFile(join(d, 'records.log'), `not a line of ours\n["r","${key(1)}",5,[],[7]]\n`)
+      const j = await FileJournal.open(d, { rewriteAt: 4_000, copyChunk })
+      expect(j.stats.skippedLines).toBe(2)
+      const stores = [1, 2].map((n) => j.store(key(n)))
+      for (let round = 0; round < 10; round++) {
+        await Promise.all([stores[0]!.append([record.approve(`${'dead'.repeat(300)}-${round}`)]), stores[0]!.appendUpdate(new Uint8Array(200).fill(round))])
+        await stores[0]!.replace([record.approve(`live-1-${round}`)], update(round))
+        await Promise.all([stores[1]!.append([record.approve(`2-${round}`)]), stores[1]!.appendUpdate(update(round))])
+        await j.settled()
+      }
+      expect(j.stats.rewrites).toBeGreaterThan(0)
+      expect(j.stats.rewriteFailures).toBe(0)
+      expect(intents(await j.store(key(1)).load())).toEqual(['live-1-9'])
+      const c2 = await j.store(key(2)).load()
+      expect([intents(c2), c2.updates.map((u) => u[0])]).toEqual([Array.from({ length: 10 }, (_, r) => `2-${r}`), Array.from({ length: 10 }, (_, r) => r)])
+      await j.close()
+      return { records: readFileSync(join(d, 'records.log'), 'utf8'), updates: readFileSync(join(d, 'updates.log')) }
+    }
+    const whole = await history(undefined)
+    expect(whole.records).not.toContain('not a line of ours')
+    expect(whole.records).not.toContain('before-garbage')
+    // Channel 1's ten 240-byte frames were each dead after its next reset: those before the last rewrite are gone.
+    expect(whole.updates.length).toBeLessThan(10 * 240)
+    for (const copyChunk of [7, 64, 333]) expect(await history(copyChunk), `${copyChunk} bytes at a time`).toEqual(whole)
+  })
+
   it('waits to rewrite until three quarters of its logs are dead: a copy of the live part then costs at most a third of what was written since', async () => {
     const d = dir()
     const j = await FileJournal.open(d, { rewriteAt: 4_000 })
@@ -349,9 +384,12 @@ describe('FileJournal after a crash', () => {
     await j2.close()
   })
 
-  it('appends are not held while a rewrite copies; what they wrote meanwhile (a reset included) is carried into the new logs', async () => {
+  it.each([
+    ['held for the tails, which are small', undefined],
+    ['not held for the tails either (any tail copied while they go on)', 1],
+  ])('appends are not held while a rewrite copies, and %s; what they wrote meanwhile (a reset included) is carried into the new logs', async (_, catchUpBytes) => {
     const d = dir()
-    const j = await FileJournal.open(d, { rewriteAt: 3_000 })
+    const j = await FileJournal.open(d, { rewriteAt: 3_000, catchUpBytes })
     const [s1, s2, s3] = [1, 2, 3].map((n) => j.store(key(n)))
     const big = 'dead'.repeat(400)
     const during: string[] = []
@@ -370,6 +408,9 @@ describe('FileJournal after a crash', () => {
     }
     await j.settled()
     expect([paused > 0, during, j.stats.rewrites, j.stats.rewriteFailures]).toEqual([true, ['acknowledged'], paused, 0])
+    // The tails written during the first copy: copied while appends went on, or while they waited.
+    if (catchUpBytes === undefined) expect(j.stats.rewriteCatchUps).toBe(0)
+    else expect(j.stats.rewriteCatchUps).toBeGreaterThanOrEqual(1)
     const check = async (jj: FileJournal, label: string) => {
       const [c1, c2, c3] = [await jj.store(key(1)).load(), await jj.store(key(2)).load(), await jj.store(key(3)).load()]
       expect([intents(c1), bytes(c1)], label).toEqual([['live-1-3'], [[3, 4, 5]]])

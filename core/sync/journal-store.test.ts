@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { appendFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -322,6 +322,29 @@ describe('FileJournal after a crash', () => {
     // Channel 1's ten 240-byte frames were each dead after its next reset: those before the last rewrite are gone.
     expect(whole.updates.length).toBeLessThan(10 * 240)
     for (const copyChunk of [7, 64, 333]) expect(await history(copyChunk), `${copyChunk} bytes at a time`).toEqual(whole)
+  })
+
+  it('a rewrite whose copy of one log fails (the log is shorter than written) is given up: the old logs are kept and written on', async () => {
+    const d = dir()
+    const lines: string[] = []
+    // 7 bytes at a time: records.log's copy is still going when updates.log's fails.
+    const j = await FileJournal.open(d, { rewriteAt: 3_000, copyChunk: 7, log: (l) => lines.push(l) })
+    const [s1, s2] = [1, 2].map((n) => j.store(key(n)))
+    await s2!.appendUpdate(new Uint8Array(100))
+    await j.settled()
+    // updates.log loses its bytes behind the journal's back: the rewrite's copy finds it short.
+    truncateSync(join(d, 'updates.log'), 0)
+    for (let r = 0; r < 3; r++) {
+      await s1!.append([record.approve(`${'dead'.repeat(400)}-${r}`)])
+      await s1!.replace([record.approve(`live-1-${r}`)], update(r))
+    }
+    await j.settled()
+    expect([j.stats.rewrites, j.stats.rewriteFailures]).toEqual([0, 1])
+    expect(lines[0]).toMatch(/^a rewrite failed \(1 so far\): journal: .*updates\.log ended at \d+ bytes, expected \d+; the old logs are kept/)
+    expect(readdirSync(d).sort()).toEqual(['records.log', 'updates.log'])
+    await s2!.append([record.approve('after')])
+    expect(intents(await s2!.load())).toEqual(['after'])
+    await j.close()
   })
 
   it('waits to rewrite until three quarters of its logs are dead: a copy of the live part then costs at most a third of what was written since', async () => {

@@ -743,9 +743,14 @@ async function copyLive(paths: { records: string; updates: string }, ends: { rec
     const live: Buffer[] = []
     eachLine(buf, (start, end) => {
       const reset = mayBeReset(buf, start) ? RESET_PREFIX.exec(buf.toString('latin1', start, Math.min(end, start + 80))) : null
-      // A reset line is live if it is its channel's last (checked when found); any other line if it is a valid append after it.
-      const isLive = reset ? lastReset.get(reset[1]!)?.at === at + start : ((line) => line !== null && line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0))(readLine(buf, start, end, false))
-      if (isLive) live.push(buf.subarray(start, end))
+      if (reset) {
+        // Live if it is its channel's last reset (checked when it was found).
+        if (lastReset.get(reset[1]!)?.at === at + start) live.push(buf.subarray(start, end))
+        return
+      }
+      // Any other line: live if it is a valid append after its channel's last reset.
+      const line = readLine(buf, start, end, false)
+      if (line !== null && line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0)) live.push(buf.subarray(start, end))
     })
     if (live.length > 0) await write(records, live, 'records')
   })
@@ -756,17 +761,24 @@ async function copyLive(paths: { records: string; updates: string }, ends: { rec
     }
     if (live.length > 0) await write(updates, live, 'updates')
   })
-  await Promise.all([copyRecords, copyUpdates])
+  await settleBoth(copyRecords, copyUpdates)
   return copied
+}
+
+/** Waits for both (neither goes on unwatched after the other failed), then throws the first one's error if any failed. */
+async function settleBoth(a: Promise<void>, b: Promise<void>): Promise<void> {
+  const [ra, rb] = await Promise.allSettled([a, b])
+  if (ra.status === 'rejected') throw ra.reason
+  if (rb.status === 'rejected') throw rb.reason
 }
 
 /** What the logs hold from `from` to `to` (appended during a rewrite), copied as it is to `records` and `updates`, a piece at a time. */
 async function copyTails(paths: { records: string; updates: string }, from: { records: number; updates: number }, to: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number): Promise<{ records: number; updates: number }> {
   const all = (buf: Buffer) => buf.length
-  await Promise.all([
+  await settleBoth(
     forEachPiece(paths.records, [from.records, to.records], chunk, all, (buf) => writeAll(records, buf)),
     forEachPiece(paths.updates, [from.updates, to.updates], chunk, all, (buf) => writeAll(updates, buf)),
-  ])
+  )
   return { records: to.records - from.records, updates: to.updates - from.updates }
 }
 

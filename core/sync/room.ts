@@ -292,23 +292,33 @@ export class ChannelRoom implements SessionTransport {
 
 const closingByName = new Map<string, Promise<void>>()
 
-const guardedConns = new WeakSet<object>()
+interface SignalingConnLike {
+  ws: { readyState: number } | null
+  send(m: unknown): void
+}
+
+/** The classes (prototypes) of signaling connections whose send is guarded. */
+const guardedClasses = new WeakSet<object>()
 
 /**
  * y-webrtc encrypts a signaling message (async) and then sends it on the signaling WebSocket; if
  * that socket dropped meanwhile and is reconnecting, lib0's send throws inside the promise: an
- * unhandled rejection (seen in CI). A message to a socket that is not open is dropped instead,
- * which loses nothing the throw did not: on (re)connect y-webrtc subscribes every room and
- * announces it again, and a peer connection stuck without its answer is redone by the watchdog.
+ * unhandled rejection (seen in CI), which ends a Node process that does not catch it. A message to
+ * a socket that is not open is dropped instead, which loses nothing the throw did not: on
+ * (re)connect y-webrtc subscribes every room and announces it again, and a peer connection stuck
+ * without its answer is redone by the watchdog. Guarded on the connections' class, not on each
+ * connection: a provider's disconnect and connect make a new one (seen in CI as well, when only
+ * the connections of the moment were guarded).
  */
 function guardSignalingSends(p: WebrtcProvider): void {
-  for (const conn of p.signalingConns as unknown as { ws: { readyState: number } | null; send(m: unknown): void }[]) {
-    if (guardedConns.has(conn)) continue
-    guardedConns.add(conn)
-    const send = conn.send.bind(conn)
-    conn.send = (m: unknown) => {
-      if (conn.ws && conn.ws.readyState !== WS_OPEN) return
-      send(m)
+  for (const conn of p.signalingConns as unknown as SignalingConnLike[]) {
+    const proto = Object.getPrototypeOf(conn) as SignalingConnLike
+    if (guardedClasses.has(proto)) continue
+    guardedClasses.add(proto)
+    const send = proto.send
+    proto.send = function (this: SignalingConnLike, m: unknown) {
+      if (this.ws && this.ws.readyState !== WS_OPEN) return
+      send.call(this, m)
     }
   }
 }

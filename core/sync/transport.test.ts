@@ -122,6 +122,24 @@ describe('room wrapper', () => {
     await new Promise((r) => setTimeout(r, 50))
   })
 
+  it("drops a signaling message to a socket that is not open yet, also on a connection made after a provider's disconnect and connect", async () => {
+    await loadNodeWebrtc()
+    const room = ChannelRoom.open(new Y.Doc(), deriveRoomKeys(hexToBytes('23'.repeat(32)), channelIdOf(makeParams(3))), { signaling: ['ws://127.0.0.1:9/only-this-test'], iceServers: [] })
+    for (let i = 0; i < 200 && room.provider === null; i++) await new Promise((r) => setTimeout(r, 10))
+    const p = room.provider!
+    // The only provider on this URL leaves its signaling connection: y-webrtc destroys it, and connect makes a new one.
+    const before = p.signalingConns[0]
+    p.disconnect()
+    p.connect()
+    const conn = p.signalingConns.at(-1) as unknown as { ws: { readyState: number } | null; send(m: unknown): void }
+    expect(conn, 'a new connection').not.toBe(before)
+    expect(conn.ws?.readyState, 'its socket is still connecting').toBe(0)
+    // lib0's own send throws here ("WebSocket is not open"); y-webrtc calls it after an async encryption.
+    expect(() => conn.send({ type: 'publish', topic: 'x', data: 'y' })).not.toThrow()
+    room.destroy()
+    await new Promise((r) => setTimeout(r, 50))
+  })
+
   it('broadcastChannel: false sends updates to WebRTC peers only, not to other tabs (default: to both), also after a reconnect', async () => {
     await loadNodeWebrtc()
     const posted: unknown[] = []

@@ -29,6 +29,23 @@ describe('BoundedMemo', () => {
     expect([m.has('a'), m.has('d'), m.has('g')]).toEqual([false, true, true])
   })
 
+  it('keepUsed keeps the keys read or written since track, and everything when it lost count or was not tracking', () => {
+    const m = new BoundedMemo<string, number>(4)
+    for (const [i, k] of ['a', 'b', 'c'].entries()) m.set(k, i)
+    m.keepUsed() // not tracking: nothing is dropped
+    expect(m.size).toBe(3)
+    m.track()
+    m.get('a')
+    m.has('c')
+    m.set('d', 3)
+    m.keepUsed()
+    expect([m.has('a'), m.has('b'), m.has('c'), m.has('d')]).toEqual([true, false, true, true])
+    m.track()
+    for (const k of ['v', 'w', 'x', 'y', 'z']) m.get(k) // more keys than max: it loses count
+    m.keepUsed()
+    expect(m.size, 'kept as it was').toBe(3)
+  })
+
   it('refuses a bound that is not a positive integer, naming it', () => {
     expect(() => new BoundedMemo(0)).toThrow(/max must be a positive integer, got 0/)
     expect(() => new BoundedMemo(1.5)).toThrow(/got 1.5/)

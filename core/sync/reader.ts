@@ -211,9 +211,8 @@ export class EntryCache {
    * and the section read or ticket parse made of it (one record, one lookup per type and transaction).
    */
   private types = new WeakMap<object, TypeMemo>()
-  /** The epoch (its Y.Map) the last read was of, and the keys asked for since a read of a new one began (beginRead). */
+  /** The epoch (its Y.Map) the last read was of. */
   private epoch: object | null = null
-  private touched: Set<string> | null = null
   /**
    * `max`: parses kept (a checkpoint, proposals and quotes, by key; a section's own read keeps the
    * rest). Two epochs at their caps by default: the current one and the one a compaction carried
@@ -230,7 +229,6 @@ export class EntryCache {
   }
 
   get<T>(key: string, raw: unknown, compute: () => T): T {
-    this.touched?.add(key)
     const hit = this.entries.get(key)
     if (hit && hit.raw === raw) return hit.value as T
     const value = compute()
@@ -249,16 +247,13 @@ export class EntryCache {
   beginRead(epoch: object | null): void {
     if (epoch !== this.epoch) {
       this.epoch = epoch
-      this.touched = new Set()
+      this.entries.track()
     }
   }
 
   /** @internal */
   endRead(): void {
-    const touched = this.touched
-    if (touched === null) return
-    this.touched = null
-    this.entries.retain((k) => touched.has(k))
+    this.entries.keepUsed()
   }
 
   /** Follows `doc`'s transactions until the returned function is called (or another doc is watched). */

@@ -11,6 +11,7 @@
 //   desk.trades_per_s, desk.confirm_p99_ms: documents linked to the desk process through the Yjs
 //     update interface a y-webrtc room feeds (bench/doc-link.ts), so the figure is the desk's cost.
 //   desk.webrtc_*: the same, fewer channels, against desk/main.ts itself over real WebRTC.
+//   DESK_BENCH_DESKS=n: the linked run over n desk processes, logged only (splitRun).
 // The clients are deliberately light (no ChannelSession: they write proposals, signatures, tickets
 // and compactions straight into the doc, party A's writes in the session's wire form) so that this
 // process is not what limits the figure. Run: node scripts/netns.mjs npx tsx bench/run.ts desk
@@ -485,6 +486,37 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
   return { rate, p50, p99, text: `${r.trades} trades in ${r.seconds} s over ${over} = ${rate.toFixed(0)}/s (+${r.unwinds} unwinds); confirm p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; desk CPU (its process and any child of it) ${cpuMs.toFixed(2)} ms per countersigned state (${(r.deskCpu / r.seconds).toFixed(2)} cores); the clients' process ${((1000 * r.clientCpu) / (r.trades + r.unwinds)).toFixed(2)} ms (${(r.clientCpu / r.seconds).toFixed(2)} cores; machine load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores); desk memory (resident, with children) ${r.rss.start.toFixed(0)} MiB at the window's start, ${r.rss.end.toFixed(0)} MiB at its end, ${r.rss.peak.toFixed(0)} MiB at most` }
 }
 
+/**
+ * DESK_BENCH_DESKS=n: the same clients and load over n desk processes (n identities, each with its
+ * own journal and EVM account; the channels split evenly), measured together. Not the shipped desk
+ * (one process), so logged and never recorded: it tells what this machine could do for a desk that
+ * used more than one core, before anyone builds one. The windows of the n runs start within a
+ * second or two of each other; rates are summed, CPU and memory summed over the desk processes.
+ */
+async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: number, seconds: number): Promise<{ text: string }> {
+  const started = await Promise.all(Array.from({ length: desks }, () => {
+    const dataDir = tempDir('otc-bench-desk-')
+    dirs.push(dataDir)
+    return startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
+  }))
+  try {
+    const per = Math.floor(channels / desks)
+    const runs = await Promise.all(started.map((d, i) => trade(tb, d.url, d.child.pid, i === desks - 1 ? channels - per * (desks - 1) : per, seconds, async (c) => d.stream.link(c.channelId, c.doc))))
+    const sum = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0)
+    const all: Run = {
+      deskCpu: sum((r) => r.deskCpu), trades: sum((r) => r.trades), unwinds: sum((r) => r.unwinds), channels: sum((r) => r.channels), idle: sum((r) => r.idle), seconds,
+      // Each run reads this process's CPU over its own window: the windows overlap, so one of them is the clients' figure.
+      clientCpu: Math.max(...runs.map((r) => r.clientCpu)),
+      confirm: runs.flatMap((r) => r.confirm).sort((a, b) => a - b),
+      rss: { start: sum((r) => r.rss.start), end: sum((r) => r.rss.end), peak: sum((r) => r.rss.peak) },
+    }
+    const r = summary(all)
+    return { text: `over ${desks} desk processes (not recorded: the shipped desk is one process): ${r.text}` }
+  } finally {
+    await Promise.all(started.map((d) => stopDesk(d.child)))
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   try {
     return await runOnce()
@@ -508,7 +540,9 @@ async function runOnce(): Promise<BenchResult[]> {
   log(`chain, contracts and oracle service up in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   const out: BenchResult[] = []
   try {
-    if (!only || only === 'link') {
+    const DESKS = Number(process.env.DESK_BENCH_DESKS ?? 1)
+    if (DESKS > 1 && (!only || only === 'link')) log(`linked: ${(await splitRun(tb, dirs, DESKS, CHANNELS, SECONDS)).text}`)
+    else if (!only || only === 'link') {
       const dataDir = tempDir('otc-bench-desk-')
       dirs.push(dataDir)
       const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])

@@ -10,14 +10,15 @@
 //  - 60 invites from fresh keys in 3 s from one address, and an invite whose deposits overflow:
 //    bounded by the desk's limits, and no mint nor deposit for a refused invite (finding 5).
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/hostile.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'node:http'
 import { U128_MAX, bytesToHex, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, settlementPayout, type ChannelParams, type KeyPair } from '../core/index.ts'
 import { newInviteCode, sealInvite } from '../core/sync/index.ts'
 import type { Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, buyPutFromDesk, startDeskOnChain, until, type DeskOnChain, type Testbed } from './testbed.ts'
+import { ChainTrader, USDC, buyPutFromDesk, until, type Testbed } from './testbed.ts'
+import { deskOnChainForSuite } from './testbedSuite.ts'
 
 const HOUR = 3_600_000
 
@@ -41,18 +42,9 @@ describe('a hostile counterparty against the desk on the chain', () => {
   let deskUrl = ''
   let deskKey = ''
   let deskEvm = '' // no 0x
-  let onChain: DeskOnChain | undefined
-  const cleanup: (() => void | Promise<void>)[] = []
-
-  beforeAll(async () => {
-    // No watchtower service: whatever refutes is the desk itself.
-    onChain = await startDeskOnChain('otc-hostile-desk-', ['--max-channels-per-address', '4'])
-    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
-  }, 180_000)
-
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c()
-    await onChain?.stop()
+  // No watchtower service: whatever refutes is the desk itself.
+  const cleanup = deskOnChainForSuite('otc-hostile-desk-', ['--max-channels-per-address', '4'], (d) => {
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = d)
   })
 
   const deskFree = () => tb.fx.chain.publicClient.readContract({ address: `0x${tb.config.adjudicator}`, abi: tb.fx.abis.adjudicator, functionName: 'balanceOf', args: [`0x${deskEvm}`] }) as Promise<bigint>

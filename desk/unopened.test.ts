@@ -12,13 +12,14 @@
 // signed release (POST /release, core/release.ts), never one the contract opened; a forged, stale,
 // replayed or malformed release changes nothing.
 // Run inside the loopback-only namespace: node scripts/netns.mjs npx vitest run desk/unopened.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { evmKeyOf, generateKeyPair, otherParty, signRelease, stateHash, type ChannelRelease, type KeyPair } from '../core/index.ts'
 import { readAuthorization } from '../core/sync/index.ts'
 import type { Service } from '../scripts/services.ts'
 import { proposeChannel } from '../app/channels/proposal.ts'
 import type { ChannelRecord } from '../app/channels/channelRecords.ts'
-import { ChainTrader, USDC, startDeskOnChain, until, type DeskOnChain, type Testbed } from './testbed.ts'
+import { ChainTrader, USDC, until, type Testbed } from './testbed.ts'
+import { deskOnChainForSuite } from './testbedSuite.ts'
 
 const TTL_MS = 15_000
 
@@ -32,17 +33,8 @@ describe('a channel never opened on the contract', () => {
   let deskUrl = ''
   let deskKey = ''
   let deskEvm = '' // no 0x
-  let onChain: DeskOnChain | undefined
-  const cleanup: (() => void | Promise<void>)[] = []
-
-  beforeAll(async () => {
-    onChain = await startDeskOnChain('otc-unopened-desk-', ['--max-channels-per-key', '2', '--forget-unopened-minutes', String(TTL_MS / 60_000)])
-    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
-  }, 180_000)
-
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c()
-    await onChain?.stop()
+  const cleanup = deskOnChainForSuite('otc-unopened-desk-', ['--max-channels-per-key', '2', '--forget-unopened-minutes', String(TTL_MS / 60_000)], (d) => {
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = d)
   })
 
   const invite = (keys: KeyPair, mine: string, theirs: string): ChannelRecord =>
@@ -111,18 +103,9 @@ describe("a trader's release of a channel never opened on the contract", () => {
   let deskUrl = ''
   let deskKey = ''
   let deskEvm = ''
-  let onChain: DeskOnChain | undefined
-  const cleanup: (() => void | Promise<void>)[] = []
-
-  beforeAll(async () => {
-    // The default forget period (30 minutes): only the release can free the slot within this test.
-    onChain = await startDeskOnChain('otc-release-desk-', ['--max-channels-per-key', '2'])
-    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = onChain)
-  }, 180_000)
-
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c()
-    await onChain?.stop()
+  // The default forget period (30 minutes): only the release can free the slot within this test.
+  const cleanup = deskOnChainForSuite('otc-release-desk-', ['--max-channels-per-key', '2'], (d) => {
+    ;({ tb, desk, url: deskUrl, key: deskKey, evm: deskEvm } = d)
   })
 
   const invite = (keys: KeyPair, deposit: string): ChannelRecord =>

@@ -6,9 +6,17 @@ import { ChannelSession } from './session.ts'
 import { MemoryChannelStore } from './store.ts'
 import { currentEpoch } from './schema.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
-import { quoteHash } from '../quote.ts'
+import { quoteHash, type SignedQuote } from '../quote.ts'
 
 const settled = (sessions: ChannelSession[], net: SimNet) => net.settle(sessions)
+
+/** B publishes quote `q`, A takes it; each step settled over `net`. */
+async function trade(a: ChannelSession, b: ChannelSession, net: SimNet, q: SignedQuote): Promise<void> {
+  await b.publishQuote(q)
+  await settled([a, b], net)
+  await a.accept(quoteHash(q.quote))
+  await settled([a, b], net)
+}
 
 /** Two parties of a fresh channel (`nonce`) who traded two of B's three quotes: version 2 co-signed. */
 async function twoTrades(nonce: number, seed: number) {
@@ -21,12 +29,7 @@ async function twoTrades(nonce: number, seed: number) {
   net.sync()
   await settled([a, b], net)
   const quotes = quotePool(params, 'B', 3, T0 + DAY)
-  for (const q of quotes.slice(0, 2)) {
-    await b.publishQuote(q)
-    await settled([a, b], net)
-    await a.accept(quoteHash(q.quote))
-    await settled([a, b], net)
-  }
+  for (const q of quotes.slice(0, 2)) await trade(a, b, net, q)
   return { params, opening, clock, a, b, net, quotes }
 }
 
@@ -55,10 +58,7 @@ describe('restore after wiped storage', () => {
     expect(wiped.records.some((r) => (r as { k?: string }).k === 'cosigned')).toBe(true)
 
     // A new trade: A's proposal must go above version 3, which A signed before the wipe.
-    await b.publishQuote(quotes[2]!)
-    await settled([a2, b], net2)
-    await a2.accept(quoteHash(quotes[2]!.quote))
-    await settled([a2, b], net2)
+    await trade(a2, b, net2, quotes[2]!)
     for (const s of [a2, b]) {
       expect(s.view.equivocation).toEqual([])
       expect(s.view.latest!.state.version).toBeGreaterThan(3)
@@ -97,10 +97,7 @@ describe('restore after wiped storage', () => {
     net2.sync()
     await settled([a2, b], net2)
     expect(b.view.epoch).toBe(epochBefore)
-    await b.publishQuote(quotes[2]!)
-    await settled([a2, b], net2)
-    await a2.accept(quoteHash(quotes[2]!.quote))
-    await settled([a2, b], net2)
+    await trade(a2, b, net2, quotes[2]!)
     for (const s of [a2, b]) {
       expect(s.view.equivocation).toEqual([])
       expect(s.view.latest!.state.version).toBe(3)

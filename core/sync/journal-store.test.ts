@@ -324,6 +324,49 @@ describe('FileJournal after a crash', () => {
     for (const copyChunk of [7, 64, 333]) expect(await history(copyChunk), `${copyChunk} bytes at a time`).toEqual(whole)
   })
 
+  it('opening, and a channel\'s second load, read the logs a piece at a time: the same contents with pieces shorter than a line or a frame, and nothing from a frame whose length is impossible', async () => {
+    // One history on disk: three channels, a replace (its earlier lines and frames dead), garbage
+    // lines, then a frame whose length field is impossible (smaller than a frame's head) followed
+    // by frames that would read well: the log is unreadable from that frame on, as if torn there.
+    const src = dir()
+    const j0 = await FileJournal.open(src)
+    const [s1, s2, s3] = [1, 2, 3].map((n) => j0.store(key(n)))
+    for (let r = 0; r < 4; r++) {
+      await Promise.all([s1!.append([record.approve(`1-${r}-${'x'.repeat(50 * r)}`)]), s1!.appendUpdate(new Uint8Array(40 + r).fill(r)), s2!.append([record.approve(`2-${r}`)]), s3!.appendUpdate(update(r))])
+      if (r === 1) await s1!.replace([record.approve('1-compact')], update(9))
+    }
+    await j0.close()
+    await appendFile(join(src, 'records.log'), `not json\n["a","zz",[]]\n`)
+    const goodRecords = statSync(join(src, 'records.log')).size
+    await appendFile(join(src, 'records.log'), `["a","${key(2)}",[{"k":"approve","intent":"torn`)
+    const goodUpdates = statSync(join(src, 'updates.log')).size
+    await appendFile(join(src, 'updates.log'), new Uint8Array([0, 0, 0, 2, 9, 9]))
+    await appendFile(join(src, 'updates.log'), readFileSync(join(src, 'updates.log')).subarray(0, 60))
+    const read = async (copyChunk: number | undefined) => {
+      const d = dir()
+      for (const f of ['records.log', 'updates.log']) await appendFile(join(d, f), readFileSync(join(src, f)))
+      const j = await FileJournal.open(d, { copyChunk })
+      const first = await Promise.all([1, 2, 3].map(async (n) => { const c = await j.store(key(n)).load(); return [intents(c), bytes(c)] }))
+      // A second load of a channel reads the files again (here: after an append to it).
+      await j.store(key(1)).append([record.approve('1-after')])
+      const again = await j.store(key(1)).load()
+      const out = { skipped: j.stats.skippedLines, sizes: [statSync(join(d, 'records.log')).size, statSync(join(d, 'updates.log')).size], first, again: [intents(again), bytes(again)] }
+      await j.close()
+      return out
+    }
+    const whole = await read(undefined)
+    expect(whole.skipped).toBe(2)
+    // Cut at the torn line and at the impossible frame (then appended to: the records by one line).
+    expect(whole.sizes[1]).toBe(goodUpdates)
+    expect(whole.sizes[0]).toBeGreaterThan(goodRecords)
+    expect(readFileSync(join(dirs[dirs.length - 1]!, 'records.log'), 'utf8')).not.toContain('torn')
+    expect(whole.first[0]).toEqual([['1-compact', '1-2-' + 'x'.repeat(100), '1-3-' + 'x'.repeat(150)], [[9, 10, 11], new Array(42).fill(2), new Array(43).fill(3)]])
+    expect(whole.first[1]).toEqual([['2-0', '2-1', '2-2', '2-3'], []])
+    expect(whole.first[2]).toEqual([[], [0, 1, 2, 3].map((r) => [r, r + 1, r + 2])])
+    expect(whole.again).toEqual([[...whole.first[0]![0]!, '1-after'], whole.first[0]![1]])
+    for (const copyChunk of [7, 64, 333]) expect(await read(copyChunk), `${copyChunk} bytes at a time`).toEqual(whole)
+  })
+
   it('a rewrite whose copy of one log fails (the log is shorter than written) is given up: the old logs are kept and written on', async () => {
     const d = dir()
     const lines: string[] = []

@@ -16,9 +16,11 @@
 // frames as they are into new files (fsync, rename records.log then updates.log, fsync of the
 // directory), reading the logs a piece at a time (its memory does not grow with them); appends go
 // on during the copy and wait only for the last of what they wrote meanwhile and the swap (see rewrite()).
-// The opening reads the files once and keeps each channel's contents until that channel's first
-// load; a later load (rare: a channel reopened in the same process) reads the files again.
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+// The opening reads the files (a piece at a time too: records.log twice, for each channel's last
+// reset and then for the lines after it, the only appends it parses) and keeps each channel's
+// contents until that channel's first load; a later load (rare: a channel reopened in the same
+// process) reads the files again, the same way, for that channel only.
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { FileChannelStore } from './file-store.ts'
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
@@ -140,66 +142,121 @@ function readFrame(file: Buffer, off: number): { readonly key: string; readonly 
 /** Whether the line at `start` of `file` may be a reset (it starts with `["r"`): only those are read for one. */
 const mayBeReset = (file: Buffer, start: number) => file[start + 2] === 0x72 && file[start + 1] === 0x22 && file[start] === 0x5b
 
-/** Reads both logs to load them; never throws on their contents. */
-function scan(recordsFile: Buffer, updatesFile: Buffer): Scanned {
-  interface Line extends LineInfo {
-    readonly start: number
-    readonly end: number
+/** Where the whole lines at the start of `buf` end (just after the last newline). */
+const lineCut = (buf: Buffer) => buf.lastIndexOf(10) + 1
+
+/** Where the whole frames at the start of `buf` end. */
+function frameCut(buf: Buffer): number {
+  let off = 0
+  for (let end = frameEnd(buf, off); end !== null; end = frameEnd(buf, off)) off = end
+  return off
+}
+
+/** Calls `f` with [start, end) of each non-empty line of `buf` (whole lines only). */
+function eachLine(buf: Buffer, f: (start: number, end: number) => void): void {
+  for (let start = 0; start < buf.length; ) {
+    const end = buf.indexOf(10, start) + 1
+    if (end - start > 1) f(start, end)
+    start = end
   }
-  const lines: Line[] = []
-  const lastReset = new Map<string, number>()
+}
+
+/**
+ * Reads both logs up to `ends` (their sizes) to load them, a piece of `chunk` bytes at a time, so
+ * that memory holds the live contents and not the files (up to four times as large before a
+ * rewrite; past 2 GiB one read could not even hold them). records.log is read twice, as by a
+ * rewrite's copy: for each channel's last reset, then for the lines after it, the only ones parsed
+ * whole. Never throws on their contents. `only`: the contents of that channel only (a channel's
+ * second load); its figures (epochs, live bytes) are then of that channel only too.
+ */
+async function scanLogs(paths: { records: string; updates: string }, ends: { records: number; updates: number }, chunk: number, only?: string): Promise<Scanned> {
+  const wanted = (key: string) => only === undefined || key === only
   const maxEpoch = new Map<string, number>()
   const seenEpoch = (key: string, e: number) => maxEpoch.set(key, Math.max(e, maxEpoch.get(key) ?? 0))
+  /** Per channel: its last valid reset (offset, epoch, and the line read). */
+  const lastReset = new Map<string, { readonly at: number; readonly line: LineInfo }>()
+  /** The channel of a line that begins as a reset does (read in the first pass only), or null. */
+  const resetKey = (buf: Buffer, start: number, end: number): string | null =>
+    mayBeReset(buf, start) ? (RESET_PREFIX.exec(buf.toString('latin1', start, Math.min(end, start + 80)))?.[1] ?? null) : null
   let skipped = 0
-  const recordsEnd = recordsFile.lastIndexOf(10) + 1
-  for (let start = 0; start < recordsEnd; ) {
-    const end = recordsFile.indexOf(10, start) + 1
-    const lineStart = start
-    start = end
-    if (end - lineStart <= 1) continue
-    const line = readLine(recordsFile, lineStart, end, true)
-    if (line === null) {
-      skipped++
-      continue
-    }
-    if (line.reset !== null) {
-      lastReset.set(line.key, lines.length)
-      seenEpoch(line.key, line.reset)
-    }
-    lines.push({ ...line, start: lineStart, end })
-  }
+  await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
+    eachLine(buf, (start, end) => {
+      const key = resetKey(buf, start, end)
+      if (key === null || !wanted(key)) return
+      const line = readLine(buf, start, end, false)
+      if (line?.reset == null) {
+        skipped++
+        return
+      }
+      seenEpoch(key, line.reset)
+      lastReset.set(key, { at: at + start, line })
+    })
+  })
   const channels = new Map<string, Content & { epoch: number }>()
   const live = new Map<string, number>()
+  for (const [key, { line }] of lastReset) channels.set(key, { epoch: line.reset!, records: [], updates: [] })
   const content = (key: string) => {
     let c = channels.get(key)
     if (!c) channels.set(key, (c = { epoch: 0, records: [], updates: [] }))
     return c
   }
-  lines.forEach((l, i) => {
-    if (i < (lastReset.get(l.key) ?? 0)) return // before the channel's last reset: dead
-    live.set(l.key, (live.get(l.key) ?? 0) + l.end - l.start)
-    if (l.reset === null) content(l.key).records.push(...(l.parsed![2] as unknown[]))
-    else channels.set(l.key, { epoch: l.reset, records: l.parsed![3] as unknown[], updates: (l.parsed![4] as string[]).map((u) => new Uint8Array(Buffer.from(u, 'base64'))) })
+  let recordsEnd = 0
+  await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
+    eachLine(buf, (start, end) => {
+      const key = resetKey(buf, start, end)
+      if (key !== null) {
+        // Read in the first pass: live only if it is its channel's last valid reset.
+        const last = lastReset.get(key)
+        if (!wanted(key) || last?.at !== at + start) return
+        const p = last.line.parsed!
+        const c = content(key)
+        c.records = p[3] as unknown[]
+        c.updates = (p[4] as string[]).map((u) => new Uint8Array(Buffer.from(u, 'base64')))
+        live.set(key, (live.get(key) ?? 0) + end - start)
+        return
+      }
+      // An append is known by its prefix, and parsed only if it is live (after its channel's last reset).
+      const line = readLine(buf, start, end, false)
+      if (line === null) {
+        skipped++
+        return
+      }
+      if (!wanted(line.key) || at + start < (lastReset.get(line.key)?.at ?? 0)) return
+      const parsed = readLine(buf, start, end, true)
+      if (parsed === null) {
+        skipped++
+        return
+      }
+      const records = content(line.key).records
+      for (const r of parsed.parsed![2] as unknown[]) records.push(r)
+      live.set(line.key, (live.get(line.key) ?? 0) + end - start)
+    })
+    recordsEnd = at + buf.length
   })
-  const resetEpoch = (key: string) => {
-    const i = lastReset.get(key)
-    return i === undefined ? 0 : lines[i]!.reset!
-  }
-  let off = 0
-  for (let f = readFrame(updatesFile, off); f !== null; off = f.end, f = readFrame(updatesFile, off)) {
-    seenEpoch(f.key, f.epoch)
-    if (f.epoch < resetEpoch(f.key)) continue
-    live.set(f.key, (live.get(f.key) ?? 0) + f.end - off)
-    content(f.key).updates.push(new Uint8Array(updatesFile.subarray(off + FRAME_HEAD, f.end)))
-  }
-  return { channels, maxEpoch, live, recordsEnd, updatesEnd: off, skipped }
+  lastReset.clear() // the parsed resets: their contents are the channels' now
+  let updatesEnd = 0
+  // A frame of an epoch older than its channel's last reset is dead (the reset holds its contents).
+  // A frame whose length is impossible makes the rest unreadable: the scan stops there, as at a torn tail.
+  const unreadable = (rest: Buffer, restAt: number) => rest.length >= 4 && (rest.readUInt32BE(0) < FRAME_HEAD - 4 || restAt + 4 + rest.readUInt32BE(0) > ends.updates)
+  await forEachPiece(paths.updates, [0, ends.updates], chunk, frameCut, async (buf, at) => {
+    for (let off = 0, f = readFrame(buf, 0); f !== null; off = f.end, f = readFrame(buf, off)) {
+      if (!wanted(f.key)) continue
+      seenEpoch(f.key, f.epoch)
+      if (f.epoch < (channels.get(f.key)?.epoch ?? 0)) continue
+      live.set(f.key, (live.get(f.key) ?? 0) + f.end - off)
+      content(f.key).updates.push(new Uint8Array(buf.subarray(off + FRAME_HEAD, f.end)))
+    }
+    updatesEnd = at + buf.length
+  }, unreadable)
+  return { channels, maxEpoch, live, recordsEnd, updatesEnd, skipped }
 }
 
-async function readOrEmpty(path: string): Promise<Buffer> {
+/** A file's size, 0 if it does not exist. */
+async function sizeOrZero(path: string): Promise<number> {
   try {
-    return await readFile(path)
+    return (await stat(path)).size
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0)
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0
     throw e
   }
 }
@@ -289,7 +346,7 @@ export class FileJournal {
     this.dead = Math.max(0, this.recordsSize + this.updatesSize - live)
   }
 
-  /** Opens (or creates) the journal in `dir`: reads both logs once and cuts a torn tail off. */
+  /** Opens (or creates) the journal in `dir`: reads both logs (scanLogs) and cuts a torn tail off. */
   static async open(dir: string, opts: JournalOptions = {}): Promise<FileJournal> {
     if (opts.rewriteAt !== undefined && !(Number.isSafeInteger(opts.rewriteAt) && opts.rewriteAt > 0)) {
       throw new Error(`journal: rewriteAt must be a positive number of bytes, got ${opts.rewriteAt}`)
@@ -299,13 +356,13 @@ export class FileJournal {
     await Promise.all(['records.log.tmp', 'updates.log.tmp'].map((f) => rm(join(dir, f), { force: true })))
     const recordsPath = join(dir, 'records.log')
     const updatesPath = join(dir, 'updates.log')
-    const [recordsFile, updatesFile] = await Promise.all([readOrEmpty(recordsPath), readOrEmpty(updatesPath)])
-    const scanned = scan(recordsFile, updatesFile)
+    const sizes = { records: await sizeOrZero(recordsPath), updates: await sizeOrZero(updatesPath) }
+    const scanned = await scanLogs({ records: recordsPath, updates: updatesPath }, sizes, opts.copyChunk ?? COPY_CHUNK)
     const recordsFh = await open(recordsPath, 'a')
     const updatesFh = await open(updatesPath, 'a')
     // A torn tail was never acknowledged; cut it so that the next append starts on a clean line.
-    if (scanned.recordsEnd < recordsFile.length) await recordsFh.truncate(scanned.recordsEnd)
-    if (scanned.updatesEnd < updatesFile.length) await updatesFh.truncate(scanned.updatesEnd)
+    if (scanned.recordsEnd < sizes.records) await recordsFh.truncate(scanned.recordsEnd)
+    if (scanned.updatesEnd < sizes.updates) await updatesFh.truncate(scanned.updatesEnd)
     return new FileJournal(dir, opts, recordsFh, updatesFh, scanned.recordsEnd, scanned.updatesEnd, scanned)
   }
 
@@ -358,8 +415,10 @@ export class FileJournal {
     }
     await this.settled()
     return this.exclusive(async () => {
-      const [r, u] = await Promise.all([readFile(join(this.dir, 'records.log')), readFile(join(this.dir, 'updates.log'))])
-      const c = scan(r, u).channels.get(key)
+      const paths = { records: join(this.dir, 'records.log'), updates: join(this.dir, 'updates.log') }
+      // What the files hold (their sizes now, as written: nothing is being appended meanwhile).
+      const sizes = { records: await sizeOrZero(paths.records), updates: await sizeOrZero(paths.updates) }
+      const c = (await scanLogs(paths, sizes, this.copyChunk, key)).channels.get(key)
       return c ? { records: c.records, updates: c.updates } : { records: [], updates: [] }
     })
   }
@@ -679,9 +738,14 @@ const COPY_CHUNK = 16 * 1024 * 1024
  * Calls `each` with the file's bytes [start, end) in pieces of about `chunk` bytes, each holding whole
  * units (lines, frames) only: `cut(buf)` tells where the whole units at the start of `buf` end, and
  * the rest is carried into the next piece. `at`: the piece's offset in the file. A unit longer than
- * `chunk` makes a longer piece; bytes after the last whole unit are left out, as a load does.
+ * `chunk` makes a longer piece; bytes after the last whole unit are left out, as a load does, and so
+ * is everything from a unit `unreadable` (given the bytes carried and their offset) says cannot be read.
  */
-async function forEachPiece(path: string, [start, end]: readonly [number, number], chunk: number, cut: (buf: Buffer) => number, each: (buf: Buffer, at: number) => Promise<void>): Promise<void> {
+async function forEachPiece(
+  path: string, [start, end]: readonly [number, number], chunk: number, cut: (buf: Buffer) => number, each: (buf: Buffer, at: number) => Promise<void>,
+  unreadable?: (rest: Buffer, restAt: number) => boolean,
+): Promise<void> {
+  if (end <= start) return
   const fh = await open(path, 'r')
   try {
     let carry = Buffer.alloc(0)
@@ -699,6 +763,7 @@ async function forEachPiece(path: string, [start, end]: readonly [number, number
       if (whole > 0) await each(buf.subarray(0, whole), at)
       at += whole
       carry = Buffer.from(buf.subarray(whole)) // a copy: the piece is not kept for a few bytes
+      if (unreadable?.(carry, at)) return
     }
   } finally {
     await fh.close()
@@ -711,19 +776,6 @@ async function forEachPiece(path: string, [start, end]: readonly [number, number
  * records.log is read twice: for each channel's last reset, then to copy (beside updates.log's copy).
  */
 async function copyLive(paths: { records: string; updates: string }, ends: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number): Promise<{ records: number; updates: number }> {
-  const lineCut = (buf: Buffer) => buf.lastIndexOf(10) + 1
-  const frameCut = (buf: Buffer) => {
-    let off = 0
-    for (let end = frameEnd(buf, off); end !== null; end = frameEnd(buf, off)) off = end
-    return off
-  }
-  const eachLine = (buf: Buffer, f: (start: number, end: number) => void) => {
-    for (let start = 0; start < buf.length; ) {
-      const end = buf.indexOf(10, start) + 1
-      if (end - start > 1) f(start, end)
-      start = end
-    }
-  }
   /** Per channel: its last (valid) reset line's offset and epoch; lines before it and frames of older epochs are dead. */
   const lastReset = new Map<string, { readonly at: number; readonly epoch: number }>()
   await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {

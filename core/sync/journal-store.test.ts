@@ -336,7 +336,8 @@ describe('FileJournal after a crash', () => {
       if (r === 1) await s1!.replace([record.approve('1-compact')], update(9))
     }
     await j0.close()
-    await appendFile(join(src, 'records.log'), `not json\n["a","zz",[]]\n`)
+    // Garbage: a run of junk far longer than a piece (read in pieces that double), and two short lines.
+    await appendFile(join(src, 'records.log'), `${'\u0000junk'.repeat(2_000)}\nnot json\n["a","zz",[]]\n`)
     const goodRecords = statSync(join(src, 'records.log')).size
     await appendFile(join(src, 'records.log'), `["a","${key(2)}",[{"k":"approve","intent":"torn`)
     const goodUpdates = statSync(join(src, 'updates.log')).size
@@ -355,7 +356,7 @@ describe('FileJournal after a crash', () => {
       return out
     }
     const whole = await read(undefined)
-    expect(whole.skipped).toBe(2)
+    expect(whole.skipped).toBe(3)
     // Cut at the torn line and at the impossible frame (then appended to: the records by one line).
     expect(whole.sizes[1]).toBe(goodUpdates)
     expect(whole.sizes[0]).toBeGreaterThan(goodRecords)

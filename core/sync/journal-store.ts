@@ -92,6 +92,7 @@ const isEpoch = (v: unknown): v is number => typeof v === 'number' && Number.isI
 
 const APPEND_PREFIX = /^\["a","([0-9a-f]{64})",\[/
 const RESET_PREFIX = /^\["r","([0-9a-f]{64})",/
+const LINE_START = /^\["[ar]","/
 
 /** What a complete line of records.log is: an append or a reset of a channel, or garbage (null). */
 interface LineInfo {
@@ -109,6 +110,9 @@ interface LineInfo {
  */
 function readLine(file: Buffer, start: number, end: number, parse: boolean): LineInfo | null {
   const head = file.toString('latin1', start, Math.min(end, start + 80))
+  // Every line the journal writes begins `["a","` or `["r","` (JSON.stringify's form): anything
+  // else is garbage, known without decoding or parsing it (a long run of corrupt bytes costs no parse).
+  if (!LINE_START.test(head)) return null
   const append = APPEND_PREFIX.exec(head)
   if (append && !parse) return { key: append[1]!, reset: null, parsed: null }
   let v: unknown
@@ -751,18 +755,23 @@ async function forEachPiece(
     let carry = Buffer.alloc(0)
     let at = start
     for (let pos = start; pos < end; ) {
-      const piece = Buffer.allocUnsafe(Math.min(chunk, end - pos))
-      for (let off = 0; off < piece.length; ) {
-        const { bytesRead } = await fh.read(piece, off, piece.length - off, pos + off)
+      // The piece is read after the bytes carried, and is at least as long as they are: a unit (a
+      // line) much longer than `chunk` is read in pieces that double, so it is copied a few times,
+      // not once per `chunk` of its length (the files of a crash may hold long runs of junk).
+      const len = Math.min(Math.max(chunk, carry.length), end - pos)
+      const buf = Buffer.allocUnsafe(carry.length + len)
+      carry.copy(buf, 0)
+      for (let off = 0; off < len; ) {
+        const { bytesRead } = await fh.read(buf, carry.length + off, len - off, pos + off)
         if (bytesRead === 0) throw new Error(`journal: ${path} ended at ${pos + off} bytes, expected ${end}`)
         off += bytesRead
       }
-      pos += piece.length
-      const buf = carry.length > 0 ? Buffer.concat([carry, piece]) : piece
+      pos += len
       const whole = cut(buf)
       if (whole > 0) await each(buf.subarray(0, whole), at)
       at += whole
-      carry = Buffer.from(buf.subarray(whole)) // a copy: the piece is not kept for a few bytes
+      // A copy of the rest: the piece is not kept for a few bytes (all of it is the rest when no unit ended).
+      carry = whole === 0 ? buf : Buffer.from(buf.subarray(whole))
       if (unreadable?.(carry, at)) return
     }
   } finally {

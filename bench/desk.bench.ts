@@ -470,6 +470,13 @@ function startDesk(args: readonly string[], env: Readonly<Record<string, string>
   })
 }
 
+/** The desk's service in a process of its own (bench/desk-host.ts) on the testbed's chain, with a new data directory (added to `dirs`). */
+function startDeskHost(tb: Testbed, dirs: string[]): ReturnType<typeof startDesk> {
+  const dataDir = tempDir('otc-bench-desk-')
+  dirs.push(dataDir)
+  return startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
+}
+
 async function stopDesk(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r))
   child.kill('SIGTERM')
@@ -494,11 +501,7 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
  * second or two of each other; rates are summed, CPU and memory summed over the desk processes.
  */
 async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: number, seconds: number): Promise<{ text: string }> {
-  const started = await Promise.all(Array.from({ length: desks }, () => {
-    const dataDir = tempDir('otc-bench-desk-')
-    dirs.push(dataDir)
-    return startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
-  }))
+  const started = await Promise.all(Array.from({ length: desks }, () => startDeskHost(tb, dirs)))
   try {
     const per = Math.floor(channels / desks)
     const runs = await Promise.all(started.map((d, i) => trade(tb, d.url, d.child.pid, i === desks - 1 ? channels - per * (desks - 1) : per, seconds, async (c) => d.stream.link(c.channelId, c.doc))))
@@ -543,9 +546,7 @@ async function runOnce(): Promise<BenchResult[]> {
     const DESKS = Number(process.env.DESK_BENCH_DESKS ?? 1)
     if (DESKS > 1 && (!only || only === 'link')) log(`linked: ${(await splitRun(tb, dirs, DESKS, CHANNELS, SECONDS)).text}`)
     else if (!only || only === 'link') {
-      const dataDir = tempDir('otc-bench-desk-')
-      dirs.push(dataDir)
-      const desk = await startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
+      const desk = await startDeskHost(tb, dirs)
       log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
       try {
         const linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc))

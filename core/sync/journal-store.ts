@@ -165,6 +165,33 @@ function eachLine(buf: Buffer, f: (start: number, end: number) => void): void {
   }
 }
 
+/** The channel of the line at `start` if it begins as a reset line does (`["r","<channel>",`), else null. */
+function resetKey(buf: Buffer, start: number, end: number): string | null {
+  return mayBeReset(buf, start) ? (RESET_PREFIX.exec(buf.toString('latin1', start, Math.min(end, start + 80)))?.[1] ?? null) : null
+}
+
+/**
+ * The first of records.log's two readings (the opening's and a rewrite's): each channel's last valid
+ * reset line up to `end`, as `keep` makes of it (its offset and the line read), for the channels
+ * `wanted` accepts. `invalid` is told of each line that begins as a reset and is not a valid one.
+ */
+async function lastResets<T>(
+  path: string, end: number, chunk: number, keep: (at: number, line: LineInfo & { readonly reset: number }) => T,
+  wanted: (key: string) => boolean = () => true, invalid: () => void = () => undefined,
+): Promise<Map<string, T>> {
+  const out = new Map<string, T>()
+  await forEachPiece(path, [0, end], chunk, lineCut, async (buf, at) => {
+    eachLine(buf, (start, lineEnd) => {
+      const key = resetKey(buf, start, lineEnd)
+      if (key === null || !wanted(key)) return
+      const line = readLine(buf, start, lineEnd, false)
+      if (line?.reset == null) invalid()
+      else out.set(key, keep(at + start, line as LineInfo & { readonly reset: number }))
+    })
+  })
+  return out
+}
+
 /**
  * Reads both logs up to `ends` (their sizes) to load them, a piece of `chunk` bytes at a time, so
  * that memory holds the live contents and not the files (up to four times as large before a
@@ -177,28 +204,13 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
   const wanted = (key: string) => only === undefined || key === only
   const maxEpoch = new Map<string, number>()
   const seenEpoch = (key: string, e: number) => maxEpoch.set(key, Math.max(e, maxEpoch.get(key) ?? 0))
-  /** Per channel: its last valid reset (offset, epoch, and the line read). */
-  const lastReset = new Map<string, { readonly at: number; readonly line: LineInfo }>()
-  /** The channel of a line that begins as a reset does (read in the first pass only), or null. */
-  const resetKey = (buf: Buffer, start: number, end: number): string | null =>
-    mayBeReset(buf, start) ? (RESET_PREFIX.exec(buf.toString('latin1', start, Math.min(end, start + 80)))?.[1] ?? null) : null
   let skipped = 0
-  await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
-    eachLine(buf, (start, end) => {
-      const key = resetKey(buf, start, end)
-      if (key === null || !wanted(key)) return
-      const line = readLine(buf, start, end, false)
-      if (line?.reset == null) {
-        skipped++
-        return
-      }
-      seenEpoch(key, line.reset)
-      lastReset.set(key, { at: at + start, line })
-    })
-  })
+  /** Per channel: its last valid reset (offset and the line read, kept: its contents are the channel's). */
+  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, line }), wanted, () => void skipped++)
+  for (const [key, { line }] of lastReset) seenEpoch(key, line.reset)
   const channels = new Map<string, Content & { epoch: number }>()
   const live = new Map<string, number>()
-  for (const [key, { line }] of lastReset) channels.set(key, { epoch: line.reset!, records: [], updates: [] })
+  for (const [key, { line }] of lastReset) channels.set(key, { epoch: line.reset, records: [], updates: [] })
   const content = (key: string) => {
     let c = channels.get(key)
     if (!c) channels.set(key, (c = { epoch: 0, records: [], updates: [] }))
@@ -786,14 +798,7 @@ async function forEachPiece(
  */
 async function copyLive(paths: { records: string; updates: string }, ends: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number): Promise<{ records: number; updates: number }> {
   /** Per channel: its last (valid) reset line's offset and epoch; lines before it and frames of older epochs are dead. */
-  const lastReset = new Map<string, { readonly at: number; readonly epoch: number }>()
-  await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
-    eachLine(buf, (start, end) => {
-      if (!mayBeReset(buf, start)) return
-      const line = readLine(buf, start, end, false)
-      if (line?.reset != null) lastReset.set(line.key, { at: at + start, epoch: line.reset })
-    })
-  })
+  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, epoch: line.reset }))
   const copied = { records: 0, updates: 0 }
   const write = async (fh: FileHandle, parts: Buffer[], which: 'records' | 'updates') => {
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
@@ -803,10 +808,10 @@ async function copyLive(paths: { records: string; updates: string }, ends: { rec
   const copyRecords = forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
     const live: Buffer[] = []
     eachLine(buf, (start, end) => {
-      const reset = mayBeReset(buf, start) ? RESET_PREFIX.exec(buf.toString('latin1', start, Math.min(end, start + 80))) : null
-      if (reset) {
+      const reset = resetKey(buf, start, end)
+      if (reset !== null) {
         // Live if it is its channel's last reset (checked when it was found).
-        if (lastReset.get(reset[1]!)?.at === at + start) live.push(buf.subarray(start, end))
+        if (lastReset.get(reset)?.at === at + start) live.push(buf.subarray(start, end))
         return
       }
       // Any other line: live if it is a valid append after its channel's last reset.

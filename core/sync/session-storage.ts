@@ -9,7 +9,8 @@ import type { SignedState } from '../signing.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import type { OwnSignature, PersistedChannel, ResolvedIntent } from './engine.ts'
 import type { RejectedEntry } from './reader.ts'
-import { parsePersisted, record, type ChannelStore, type StoreRecord } from './store.ts'
+import { stateHash } from '../state.ts'
+import { parsePersisted, record, type ChannelStore, type StepContext, type StoreRecord } from './store.ts'
 
 /** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
 const KEEP_DECISIONS = 256
@@ -35,13 +36,22 @@ export class SessionStorage {
   /** Bytes of those updates (junk from the room included): the store compacts on either count. */
   bytesSinceCompact = 0
   private readonly pendingWrites = new Set<Promise<void>>()
+  /**
+   * Hashes of the states the store holds (written whole or as steps), since its last compaction: an
+   * own signature on a state whose parent is among them is appended as a step (record.step).
+   */
+  private durable = new Set<Hex>()
+  /** The highest version the stored own signature records name (those a load could not derive included). */
+  private readonly highestSigned: number
 
   constructor(
     private readonly store: ChannelStore,
     records: readonly unknown[],
     private readonly onError: (e: unknown) => void,
+    steps: StepContext,
   ) {
-    const { persisted, rejected } = parsePersisted(records)
+    const { persisted, rejected, highestSigned } = parsePersisted(records, steps)
+    this.highestSigned = highestSigned
     this.rejected = rejected
     this.cosigned = [...persisted.cosigned]
     this.signatures = new Map(persisted.signatures.map((s) => [s.hash, s]))
@@ -50,6 +60,8 @@ export class SessionStorage {
     this.quotes = [...persisted.quotes]
     this.cancels = new Set(persisted.cancels)
     this.resolved = new Map(persisted.resolved)
+    for (const s of persisted.signatures) this.durable.add(s.hash)
+    for (const s of persisted.cosigned) this.durable.add(stateHash(s.state))
   }
 
   /** The engine's stored input. The highest co-signed state seen is a root too until it is persisted. */
@@ -68,7 +80,7 @@ export class SessionStorage {
 
   /** The highest version among stored own signatures and co-signed states (-1: none). */
   highestStoredVersion(): number {
-    let v = -1
+    let v = this.highestSigned
     for (const s of this.signatures.values()) v = Math.max(v, s.state.version)
     for (const s of this.cosigned) v = Math.max(v, s.state.version)
     return v
@@ -122,7 +134,13 @@ export class SessionStorage {
    */
   async addOwnSignature(own: OwnSignature, cosigned: SignedState | null): Promise<void> {
     const peerSig = cosigned === null ? null : own.proposer === 'A' ? cosigned.sigA : cosigned.sigB
-    await this.store.append([peerSig === null ? record.sig(own) : record.countersig(own, peerSig)])
+    // A step when the store holds the parent (the latest co-signed state, persisted before anything is
+    // signed on it; not when a user action signs on a latest a view showed before the engine's step
+    // persisted it): its state is not written again.
+    const t = own.transition
+    const rec = t !== null && this.durable.has(own.state.prevHash) ? record.step({ ...own, transition: t }, peerSig) : peerSig === null ? record.sig(own) : record.countersig(own, peerSig)
+    await this.store.append([rec])
+    this.durable.add(own.hash)
     this.signatures.set(own.hash, own)
     this.gen++
     if (cosigned) {
@@ -142,6 +160,7 @@ export class SessionStorage {
   async persistLatest(latest: SignedState): Promise<void> {
     if (latest.state.version <= this.latestVersion) return
     await this.store.append([record.cosigned(latest)])
+    this.durable.add(stateHash(latest.state))
     this.noteLatestPersisted(latest)
   }
 
@@ -206,6 +225,9 @@ export class SessionStorage {
       ...[...this.resolved.values()].map(record.resolved),
     ]
     await this.flushed()
+    // What the store holds after it: these states, and what is appended from here on.
+    const durable = new Set([...this.cosigned.map((c) => stateHash(c.state)), ...this.signatures.keys()])
     await this.store.replace(records, Y.encodeStateAsUpdate(doc))
+    this.durable = durable
   }
 }

@@ -6,7 +6,7 @@ import { ChannelSession, type StateSigner } from './session.ts'
 import { computeChannelView, DEFAULT_POLICY, type PersistedChannel } from './engine.ts'
 import { EntryCache, readChannelDoc } from './reader.ts'
 import type { CachingVerifier } from './verifier.ts'
-import { MemoryChannelStore, parsePersisted } from './store.ts'
+import { MemoryChannelStore, parsePersisted, record } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
 import { applyTransition, type Transition } from '../transition.ts'
@@ -244,31 +244,77 @@ describe('ChannelSession over a lossless link', () => {
     expect(a2.view.latest!.state.version).toBe(3)
   })
 
-  it('a countersignature is one stored record (our signature and the co-signed state, the state written once); the records alone give it back', async () => {
-    const { a, storeA, params, tradeOn } = await pair()
+  it('a signature on a state after a stored one is a step record (no state: loading derives it); the records alone give the latest back', async () => {
+    const { a, b, storeA, storeB, params, tradeOn } = await pair()
     await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
     const latest = a.view.latest!
-    await a.close()
-    const kinds = storeA.records.map((r) => (r as { k: string }).k)
-    expect(kinds.filter((k) => k === 'countersig')).toHaveLength(3)
-    expect(kinds.filter((k) => k === 'cosigned')).toHaveLength(1) // the opening only
-    const last = storeA.records.filter((r) => (r as { k: string }).k === 'countersig').at(-1) as { state: unknown; proposer: string; sig: string; peerSig: string }
-    expect([last.proposer, last.sig, last.peerSig]).toEqual(['B', latest.sigA, latest.sigB])
+    await Promise.all([a.close(), b.close()])
+    const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k).filter((k) => ['cosigned', 'sig', 'countersig', 'step'].includes(k))
+    // A countersigned each trade: a step with B's signature; B proposed each: a step without, then the co-signed state whole.
+    expect(kinds(storeA.records)).toEqual(['cosigned', 'step', 'step', 'step'])
+    expect(kinds(storeB.records)).toEqual(['cosigned', 'step', 'cosigned', 'step', 'cosigned', 'step', 'cosigned'])
+    const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; hash: string; version: number; proposer: string; sig: string; peerSig: string }[]
+    expect(steps.map((r) => [r.version, r.proposer, 'state' in r])).toEqual([[1, 'B', false], [2, 'B', false], [3, 'B', false]])
+    expect([steps[2]!.sig, steps[2]!.peerSig]).toEqual([latest.sigA, latest.sigB])
+    // A step is the state's parent, version and transition: smaller than the state it stands for.
+    const whole = record.countersig({ hash: steps[2]!.hash, state: latest.state, transition: a.view.accepted.at(-1)!.transition, proposer: 'B', sig: latest.sigA! }, latest.sigB!)
+    expect(JSON.stringify(steps[2]).length).toBeLessThan(JSON.stringify(whole).length)
     // Without the doc's updates: the latest state comes from the records, both signatures checked.
     storeA.updates = []
     const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
     expect(a2.view.latest).toEqual(latest)
     expect(a2.view.rejected).toEqual([])
-    // A countersig record whose peer signature is not the proposer's is refused on load, and the
-    // state it carried is not taken as co-signed.
+    await a2.close()
+    // Records written before steps existed (the state whole in each countersig) load to the same latest.
+    const parsed = parsePersisted(storeA.records, { params })
+    const old = new MemoryChannelStore()
+    old.records = JSON.parse(JSON.stringify([storeA.records[0], ...parsed.persisted.signatures.map((s, i) => record.countersig(s, steps[i]!.peerSig))])) as unknown[]
+    expect(kinds(old.records)).toEqual(['cosigned', 'countersig', 'countersig', 'countersig'])
+    const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: old, clock: () => T0 + 2000 })
+    expect([a3.view.latest, a3.view.rejected]).toEqual([latest, []])
+    await a3.close()
+    // A step whose peer signature is not the proposer's is refused on load, and its state is not taken as co-signed.
     const forged = new MemoryChannelStore()
-    forged.records = storeA.records.map((r) => ((r as { k: string }).k === 'countersig' && r === last ? { ...last, peerSig: last.sig } : r))
-    const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: forged, clock: () => T0 + 2000 })
-    expect(a3.view.latest!.state.version).toBe(2)
+    forged.records = storeA.records.map((r) => (r === steps[2] ? { ...steps[2], peerSig: steps[2]!.sig } : r))
+    const a4 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: forged, clock: () => T0 + 2000 })
+    expect(a4.view.latest!.state.version).toBe(2)
+    await a4.close()
     // A malformed one is rejected with its reason and gives nothing.
-    const garbage = parsePersisted([{ ...last, peerSig: 'zz' }, { k: 'countersig', hash: '00'.repeat(32) }])
-    expect(garbage.rejected.map((r) => [r.area, r.key, r.code])).toEqual([['store', '0', 'INVALID_FIELD'], ['store', '1', 'INVALID_FIELD']])
-    expect([garbage.persisted.cosigned, garbage.persisted.signatures]).toEqual([[], []])
+    const garbage = parsePersisted([{ ...steps[0], peerSig: 'zz' }, { k: 'step', hash: '00'.repeat(32) }, { ...steps[0], version: 0 }], { params })
+    expect(garbage.rejected.map((r) => [r.area, r.key, r.code])).toEqual([['store', '0', 'INVALID_FIELD'], ['store', '1', 'INVALID_FIELD'], ['store', '2', 'INVALID_FIELD']])
+    expect([garbage.persisted.cosigned, garbage.persisted.signatures, garbage.highestSigned]).toEqual([[], [], -1])
+  })
+
+  it('a step record that does not follow from a state stored before it is refused with why; the version it names is still never signed again', async () => {
+    const { a, b, storeA, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 2, T0 + DAY))
+    await Promise.all([a.close(), b.close()])
+    const [opening, one, two] = storeA.records.filter((r) => ['cosigned', 'step'].includes((r as { k: string }).k)) as [unknown, { hash: string; version: number; transition: { quote: { signature: string } } }, { version: number }]
+    const reasons = (records: unknown[]) => {
+      const r = parsePersisted(records, { params })
+      return { rejected: r.rejected.map((x) => [x.key, x.code, x.reason.replace(/[0-9a-f]{12}/g, '#')]), derived: r.persisted.signatures.map((s) => s.state.version), highestSigned: r.highestSigned }
+    }
+    expect(reasons([opening, one, two])).toEqual({ rejected: [], derived: [1, 2], highestSigned: 2 })
+    // Its parent missing (or after it): neither it nor the steps that follow from it are taken.
+    const orphan = "the signed state # (version 1) follows state #, which the store does not hold before it"
+    expect(reasons([one, two])).toEqual({ rejected: [['0', 'NOT_EXTENDING', orphan], ['1', 'NOT_EXTENDING', "the signed state # (version 2) follows state #, which the store does not hold before it"]], derived: [], highestSigned: 2 })
+    expect(reasons([one, opening])).toMatchObject({ rejected: [['0', 'NOT_EXTENDING', orphan]], derived: [] })
+    // Its transition not valid on the parent (the quote's signature broken), or giving another state (another version).
+    const badQuote = { ...one, transition: { ...one.transition, quote: { ...one.transition.quote, signature: '00'.repeat(64) } } }
+    expect(reasons([opening, badQuote]).rejected).toEqual([['1', 'NOT_EXTENDING', expect.stringMatching(/^the signed state # \(version 1\) does not follow from its parent: BAD_SIGNATURE: /)]])
+    expect(reasons([opening, { ...one, version: 5 }])).toEqual({ rejected: [['1', 'NOT_EXTENDING', 'the signed state # (version 5): its transition applied to its parent gives another state']], derived: [], highestSigned: 5 })
+    // A's next signature goes above version 2 although version 2 could not be derived: A signed there once.
+    const storeA2 = new MemoryChannelStore()
+    storeA2.records = JSON.parse(JSON.stringify([opening, two])) as unknown[]
+    const p2 = await pair({ storeA: storeA2 })
+    expect(p2.a.getSnapshot().storeRejected.map((r) => [r.area, r.code])).toEqual([['store', 'NOT_EXTENDING']])
+    const [q] = quotePool(params, 'B', 1, T0 + DAY, 50n)
+    await p2.b.publishQuote(q!)
+    await p2.settle()
+    await p2.a.accept(stateKey(q!))
+    await p2.settle()
+    expect(p2.a.view.latest!.state.version).toBe(3)
+    await Promise.all([p2.a.close(), p2.b.close()])
   })
 
   it('a party with wiped storage restores the latest state from the peer via the doc', async () => {

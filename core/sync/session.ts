@@ -121,7 +121,7 @@ export class ChannelSession {
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
     this.restoring = opts.restoring ?? false
-    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e))
+    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e), { params: this.params, verify: this.verifier.bytes })
     // The deposits this party agreed to: that opening state is countersigned.
     if (opts.opening) this.storage.approveInMemory(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
     this.guard = new SigningGuard(this.params, this.channelId, this.me, this.signer, this.verifier, this.storage.highestStoredVersion())

@@ -261,9 +261,16 @@ describe('file store and compaction', () => {
       const latest = a.view.latestHash
       await a.close()
       await storeA.close()
-      const reopened = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: await FileChannelStore.open(join(dir, 'a')), clock })
+      const reopenedStore = await FileChannelStore.open(join(dir, 'a'))
+      // Compacted records (the co-signed state whole), then A's countersignatures since, as steps.
+      const kinds = (await reopenedStore.load()).records.map((r) => (r as { k: string }).k).filter((k) => k === 'cosigned' || k === 'step')
+      expect(kinds[0]).toBe('cosigned')
+      expect(kinds.slice(1).length, 'no trade after the last compaction').toBeGreaterThan(0)
+      expect(new Set(kinds.slice(1))).toEqual(new Set(['step']))
+      const reopened = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: reopenedStore, clock })
       expect(reopened.view.latestHash).toBe(latest)
       expect(reopened.view.rejected).toEqual([])
+      expect(reopened.getSnapshot().storeRejected).toEqual([])
       // Size follows open positions: 24 open positions, a few pending entries, not 24 trades of history.
       expect(size).toBeLessThan(24 * 1500 + 40_000)
       await reopened.close()

@@ -159,8 +159,14 @@ export class SessionStorage {
   /** Persists `latest` as co-signed if it is above what is stored. */
   async persistLatest(latest: SignedState): Promise<void> {
     if (latest.state.version <= this.latestVersion) return
-    await this.store.append([record.cosigned(latest)])
-    this.durable.add(stateHash(latest.state))
+    // Our own proposal, co-signed by the peer: its state is in the store already (our signature's
+    // record), so only the peer's signature is written. Otherwise the state whole.
+    const hash = stateHash(latest.state)
+    const own = this.durable.has(hash) ? this.signatures.get(hash) : undefined
+    const peer = own === undefined ? null : latest.sigA === own.sig ? ('B' as const) : latest.sigB === own.sig ? ('A' as const) : null
+    const peerSig = peer === null ? null : peer === 'A' ? latest.sigA : latest.sigB
+    await this.store.append([peerSig !== null ? record.peerSig(hash, peer!, peerSig) : record.cosigned(latest)])
+    this.durable.add(hash)
     this.noteLatestPersisted(latest)
   }
 

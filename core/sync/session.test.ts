@@ -249,10 +249,26 @@ describe('ChannelSession over a lossless link', () => {
     await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
     const latest = a.view.latest!
     await Promise.all([a.close(), b.close()])
-    const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k).filter((k) => ['cosigned', 'sig', 'countersig', 'step'].includes(k))
-    // A countersigned each trade: a step with B's signature; B proposed each: a step without, then the co-signed state whole.
+    const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k).filter((k) => ['cosigned', 'sig', 'countersig', 'step', 'peer-sig'].includes(k))
+    // A countersigned each trade: a step with B's signature; B proposed each: a step without, then A's signature on it.
     expect(kinds(storeA.records)).toEqual(['cosigned', 'step', 'step', 'step'])
-    expect(kinds(storeB.records)).toEqual(['cosigned', 'step', 'cosigned', 'step', 'cosigned', 'step', 'cosigned'])
+    expect(kinds(storeB.records)).toEqual(['cosigned', 'step', 'peer-sig', 'step', 'peer-sig', 'step', 'peer-sig'])
+    const peerSigs = storeB.records.filter((r) => (r as { k: string }).k === 'peer-sig') as { k: 'peer-sig'; hash: string; party: string; sig: string }[]
+    expect(peerSigs.map((r) => [r.party, 'state' in r])).toEqual([['A', false], ['A', false], ['A', false]])
+    // B's records alone give the latest back too; A's signature in a peer-sig is checked like any other.
+    storeB.updates = []
+    const b2 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock: () => T0 + 2000 })
+    expect([b2.view.latest, b2.getSnapshot().storeRejected]).toEqual([latest, []])
+    await b2.close()
+    const forgedB = new MemoryChannelStore()
+    forgedB.records = storeB.records.map((r) => (r === peerSigs[2] ? { ...peerSigs[2], sig: peerSigs[1]!.sig } : r))
+    const b3 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: forgedB, clock: () => T0 + 2000 })
+    expect(b3.view.latest!.state.version).toBe(2)
+    await b3.close()
+    // A peer-sig without our signature record on that state before it gives nothing.
+    const lone = parsePersisted([peerSigs[0]], { params })
+    expect(lone.rejected.map((r) => [r.key, r.code, r.reason.replace(/[0-9a-f]{12}/g, '#')])).toEqual([['0', 'NOT_EXTENDING', "party A's signature on state #: the store holds no own signature on that state before it"]])
+    expect(lone.persisted.cosigned).toEqual([])
     const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; hash: string; version: number; proposer: string; sig: string; peerSig: string }[]
     expect(steps.map((r) => [r.version, r.proposer, 'state' in r])).toEqual([[1, 'B', false], [2, 'B', false], [3, 'B', false]])
     expect([steps[2]!.sig, steps[2]!.peerSig]).toEqual([latest.sigA, latest.sigB])

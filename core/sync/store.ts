@@ -4,10 +4,11 @@
 // the signing policy persists a signature before publishing it.
 // A signature on a state that follows a state the store already holds is a `step` record: the
 // state is not written, its parent (prevHash), version and transition are, and loading derives the
-// state again (the transition applied to the parent, as every reader of a proposal does). A trade's
+// state again (the transition applied to the parent, as every reader of a proposal does). The peer's
+// signature on a state we proposed is a `peer-sig` record (the state is in our step). A trade's
 // state carries every open position and every quote used while still valid, about 10-15 KB at a
-// desk's pace; its step record is about 1.5 KB. Roots (a co-signed state, a compaction's records,
-// an opening) are written whole.
+// desk's pace; its step record is about 1.5 KB. Roots (a co-signed state from elsewhere, a
+// compaction's records, an opening) are written whole.
 import { z } from 'zod'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import type { ChannelParams, Party } from '../channel.ts'
@@ -30,6 +31,8 @@ export type StoreRecord =
    * `prevHash` (derived on load, not written); with the proposer's (`peerSig`) when we countersigned.
    */
   | { readonly k: 'step'; readonly hash: Hex; readonly prevHash: Hex; readonly version: number; readonly transition: unknown; readonly proposer: Party; readonly sig: string; readonly peerSig: string | null }
+  /** `party`'s signature (`sig`) on the state `hash`, which an own signature record before it holds: that state co-signed. */
+  | { readonly k: 'peer-sig'; readonly hash: Hex; readonly party: Party; readonly sig: string }
   | { readonly k: 'approve'; readonly intent: string }
   | { readonly k: 'decline'; readonly intent: string }
   | { readonly k: 'quote'; readonly q: unknown }
@@ -71,6 +74,8 @@ export const record = {
   step: (r: OwnSignature & { readonly transition: NonNullable<OwnSignature['transition']> }, peerSig: string | null): StoreRecord => ({
     k: 'step', hash: r.hash, prevHash: r.state.prevHash, version: r.state.version, transition: toWireImmutable(r.transition), proposer: r.proposer, sig: r.sig, peerSig,
   }),
+  /** The peer's signature `sig` (of `party`) on a state an own signature record holds. */
+  peerSig: (hash: Hex, party: Party, sig: string): StoreRecord => ({ k: 'peer-sig', hash, party, sig }),
   approve: (intent: string): StoreRecord => ({ k: 'approve', intent }),
   decline: (intent: string): StoreRecord => ({ k: 'decline', intent }),
   quote: (q: SignedQuote): StoreRecord => ({ k: 'quote', q: toWire(q) }),
@@ -85,6 +90,7 @@ const recordSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('cosigned'), s: signedStateSchema }),
   z.strictObject({ k: z.literal('sig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: sig128 }),
   z.strictObject({ k: z.literal('countersig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: sig128, peerSig: sig128 }),
+  z.strictObject({ k: z.literal('peer-sig'), hash: hex64, party, sig: sig128 }),
   z.strictObject({ k: z.literal('step'), hash: hex64, prevHash: hex64, version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), transition: transitionSchema, proposer: party, sig: sig128, peerSig: sig128.nullable() }),
   z.strictObject({ k: z.literal('approve'), intent: z.string().max(4096) }),
   z.strictObject({ k: z.literal('decline'), intent: z.string().max(4096) }),
@@ -166,6 +172,16 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
         // The proposer signed with peerSig, we (the other party) with sig. Both are verified again
         // on load, as every stored signature is (a stored blob is untrusted input).
         cosigned.push({ state, sigA: v.proposer === 'A' ? peerSig : v.sig, sigB: v.proposer === 'B' ? peerSig : v.sig })
+        break
+      }
+      case 'peer-sig': {
+        const own = signatures.get(v.hash)
+        if (own === undefined) {
+          rejected.push({ area: 'store', key: String(i), code: 'NOT_EXTENDING', reason: `party ${v.party}'s signature on state ${v.hash.slice(0, 12)}: the store holds no own signature on that state before it` })
+          return
+        }
+        // Both are verified again on load, as every stored signature is.
+        cosigned.push({ state: own.state, sigA: v.party === 'A' ? v.sig : own.sig, sigB: v.party === 'B' ? v.sig : own.sig })
         break
       }
       case 'approve':

@@ -250,51 +250,42 @@ describe('ChannelSession over a lossless link', () => {
     const latest = a.view.latest!
     await Promise.all([a.close(), b.close()])
     const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k).filter((k) => ['cosigned', 'sig', 'countersig', 'step', 'peer-sig'].includes(k))
+    /** A party's session opened from `records` alone (no doc updates): what it takes as latest, and what it refused. */
+    const reload = async (me: 'A' | 'B', records: readonly unknown[]) => {
+      const store = new MemoryChannelStore()
+      store.records = JSON.parse(JSON.stringify(records)) as unknown[]
+      const s = await ChannelSession.open({ params, me, secretKey: (me === 'A' ? keysA : keysB).secretKey, store, clock: () => T0 + 2000 })
+      const out = { latest: s.view.latest, rejected: [...s.view.rejected, ...s.getSnapshot().storeRejected] }
+      await s.close()
+      return out
+    }
     // A countersigned each trade: a step with B's signature; B proposed each: a step without, then A's signature on it.
     expect(kinds(storeA.records)).toEqual(['cosigned', 'step', 'step', 'step'])
     expect(kinds(storeB.records)).toEqual(['cosigned', 'step', 'peer-sig', 'step', 'peer-sig', 'step', 'peer-sig'])
+    const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; hash: string; version: number; proposer: string; sig: string; peerSig: string }[]
+    expect(steps.map((r) => [r.version, r.proposer, 'state' in r])).toEqual([[1, 'B', false], [2, 'B', false], [3, 'B', false]])
+    expect([steps[2]!.sig, steps[2]!.peerSig]).toEqual([latest.sigA, latest.sigB])
     const peerSigs = storeB.records.filter((r) => (r as { k: string }).k === 'peer-sig') as { k: 'peer-sig'; hash: string; party: string; sig: string }[]
     expect(peerSigs.map((r) => [r.party, 'state' in r])).toEqual([['A', false], ['A', false], ['A', false]])
-    // B's records alone give the latest back too; A's signature in a peer-sig is checked like any other.
-    storeB.updates = []
-    const b2 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock: () => T0 + 2000 })
-    expect([b2.view.latest, b2.getSnapshot().storeRejected]).toEqual([latest, []])
-    await b2.close()
-    const forgedB = new MemoryChannelStore()
-    forgedB.records = storeB.records.map((r) => (r === peerSigs[2] ? { ...peerSigs[2], sig: peerSigs[1]!.sig } : r))
-    const b3 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: forgedB, clock: () => T0 + 2000 })
-    expect(b3.view.latest!.state.version).toBe(2)
-    await b3.close()
+    // A step is the state's parent, version and transition: smaller than the state it stands for.
+    const whole = record.countersig({ hash: steps[2]!.hash, state: latest.state, transition: a.view.accepted.at(-1)!.transition, proposer: 'B', sig: latest.sigA! }, latest.sigB!)
+    expect(JSON.stringify(steps[2]).length).toBeLessThan(JSON.stringify(whole).length)
+    // Each party's records alone give the latest back, every signature checked.
+    expect(await reload('A', storeA.records)).toEqual({ latest, rejected: [] })
+    expect(await reload('B', storeB.records)).toEqual({ latest, rejected: [] })
+    // Records written before steps existed (the state whole in each countersig) load to the same latest.
+    const parsed = parsePersisted(storeA.records, { params })
+    const old = [storeA.records[0], ...parsed.persisted.signatures.map((s, i) => record.countersig(s, steps[i]!.peerSig))]
+    expect(kinds(old)).toEqual(['cosigned', 'countersig', 'countersig', 'countersig'])
+    expect(await reload('A', old)).toEqual({ latest, rejected: [] })
+    // A step whose peer signature is not the proposer's, or a peer-sig whose signature is another
+    // state's, is refused on load: its state is not taken as co-signed.
+    expect((await reload('A', storeA.records.map((r) => (r === steps[2] ? { ...steps[2], peerSig: steps[2]!.sig } : r)))).latest!.state.version).toBe(2)
+    expect((await reload('B', storeB.records.map((r) => (r === peerSigs[2] ? { ...peerSigs[2], sig: peerSigs[1]!.sig } : r)))).latest!.state.version).toBe(2)
     // A peer-sig without our signature record on that state before it gives nothing.
     const lone = parsePersisted([peerSigs[0]], { params })
     expect(lone.rejected.map((r) => [r.key, r.code, r.reason.replace(/[0-9a-f]{12}/g, '#')])).toEqual([['0', 'NOT_EXTENDING', "party A's signature on state #: the store holds no own signature on that state before it"]])
     expect(lone.persisted.cosigned).toEqual([])
-    const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; hash: string; version: number; proposer: string; sig: string; peerSig: string }[]
-    expect(steps.map((r) => [r.version, r.proposer, 'state' in r])).toEqual([[1, 'B', false], [2, 'B', false], [3, 'B', false]])
-    expect([steps[2]!.sig, steps[2]!.peerSig]).toEqual([latest.sigA, latest.sigB])
-    // A step is the state's parent, version and transition: smaller than the state it stands for.
-    const whole = record.countersig({ hash: steps[2]!.hash, state: latest.state, transition: a.view.accepted.at(-1)!.transition, proposer: 'B', sig: latest.sigA! }, latest.sigB!)
-    expect(JSON.stringify(steps[2]).length).toBeLessThan(JSON.stringify(whole).length)
-    // Without the doc's updates: the latest state comes from the records, both signatures checked.
-    storeA.updates = []
-    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
-    expect(a2.view.latest).toEqual(latest)
-    expect(a2.view.rejected).toEqual([])
-    await a2.close()
-    // Records written before steps existed (the state whole in each countersig) load to the same latest.
-    const parsed = parsePersisted(storeA.records, { params })
-    const old = new MemoryChannelStore()
-    old.records = JSON.parse(JSON.stringify([storeA.records[0], ...parsed.persisted.signatures.map((s, i) => record.countersig(s, steps[i]!.peerSig))])) as unknown[]
-    expect(kinds(old.records)).toEqual(['cosigned', 'countersig', 'countersig', 'countersig'])
-    const a3 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: old, clock: () => T0 + 2000 })
-    expect([a3.view.latest, a3.view.rejected]).toEqual([latest, []])
-    await a3.close()
-    // A step whose peer signature is not the proposer's is refused on load, and its state is not taken as co-signed.
-    const forged = new MemoryChannelStore()
-    forged.records = storeA.records.map((r) => (r === steps[2] ? { ...steps[2], peerSig: steps[2]!.sig } : r))
-    const a4 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: forged, clock: () => T0 + 2000 })
-    expect(a4.view.latest!.state.version).toBe(2)
-    await a4.close()
     // A malformed one is rejected with its reason and gives nothing.
     const garbage = parsePersisted([{ ...steps[0], peerSig: 'zz' }, { k: 'step', hash: '00'.repeat(32) }, { ...steps[0], version: 0 }], { params })
     expect(garbage.rejected.map((r) => [r.area, r.key, r.code])).toEqual([['store', '0', 'INVALID_FIELD'], ['store', '1', 'INVALID_FIELD'], ['store', '2', 'INVALID_FIELD']])

@@ -55,6 +55,8 @@ const COMPACT_AFTER = 8
 
 interface Link {
   destroy(): void
+  /** A WebRTC room's: withdraws this client's presence now, while the room is still up (closeLinks). */
+  leave?(): void
 }
 
 /** One client: party A of a channel with the desk, written straight into the doc. */
@@ -73,7 +75,6 @@ class Client {
   private ticketN = 0
   private belowLatest = 0
   private waiting = false
-  link: Link | null = null
   trades = 0
   stopped = false
 
@@ -339,7 +340,8 @@ async function pool<T>(items: readonly T[], limit: number, f: (x: T, i: number) 
  * `channels` clients of the desk at `deskUrl` (invites over its HTTP API), each linked by `link`;
  * trades until every client has traded, then measures `seconds`.
  */
-async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, channels: number, seconds: number, link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
+/** Runs `channels` clients against the desk at `deskUrl`; each client's link is pushed to `links`, left open (closeLinks, then stopDesk). */
+async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, channels: number, seconds: number, links: Link[], link: (c: Client, roomSecret: Hex) => Promise<Link>): Promise<Run> {
   const cfg = tb.config
   const deskInfo = (await (await fetch(`${deskUrl}/info`)).json()) as { publicKey: Hex; evmAddress: string }
   const deskKey = deskInfo.publicKey
@@ -398,7 +400,7 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
     if (res.status !== 200) throw new Error(`invite ${i}: ${res.status} ${await res.text()}`)
     const c = new Client(params, channelIdOf(params), k, deposits, clock, ticket, done)
     const openAuth = await settlements[i]!.chain.authorize(c.channelId, c.latestHash, false)
-    c.link = await link(c, channelRoomSecret(k.secretKey, params, 'A'))
+    links.push(await link(c, channelRoomSecret(k.secretKey, params, 'A')))
     opens.push(() => c.open(openAuth))
     clients.push(c)
   })
@@ -444,13 +446,30 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   await requireChain(tb.config.rpcUrl, 'after the measuring window')
   const clientUsage = process.cpuUsage(clientCpu0)
   const clientCpu = (clientUsage.user + clientUsage.system) / 1e6
-  for (const c of clients) {
-    c.stopped = true
-    c.link?.destroy()
-  }
+  for (const c of clients) c.stopped = true
   market.stop()
   confirm.sort((a, b) => a - b)
   return { deskCpu, clientCpu, trades, seconds, confirm, unwinds, channels, idle, rss }
+}
+
+/**
+ * Closes the clients' links (before their desk stops: stopDesk after). A send on a WebRTC data channel
+ * racing a close can crash @roamhq/wrtc, and this process with it (desk/README.md, "WebRTC in a child
+ * process"): this process died of SIGSEGV in the WebRTC run's teardown, in the one run with the rooms
+ * destroyed right after the window (a room's destroy sends this client's "left" and closes its
+ * channels in the same turn) and in 2 of 12 with the desk stopped first (its channels closing while
+ * the rooms here were up). So each client's presence is withdrawn first, while every room is still up, and the
+ * rooms close half a second later, with nothing left to send, before the desk stops.
+ */
+async function closeLinks(links: readonly Link[]): Promise<void> {
+  let left = false
+  for (const l of links) {
+    if (!l.leave) continue
+    l.leave()
+    left = true
+  }
+  if (left) await new Promise((r) => setTimeout(r, 500))
+  for (const l of links) l.destroy()
 }
 
 /** Starts a desk process (`args` after node) and waits for its ready line; fd 3 is a duplex pipe. */
@@ -502,9 +521,10 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
  */
 async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: number, seconds: number): Promise<{ text: string }> {
   const started = await Promise.all(Array.from({ length: desks }, () => startDeskHost(tb, dirs)))
+  const links: Link[] = []
   try {
     const per = Math.floor(channels / desks)
-    const runs = await Promise.all(started.map((d, i) => trade(tb, d.url, d.child.pid, i === desks - 1 ? channels - per * (desks - 1) : per, seconds, async (c) => d.stream.link(c.channelId, c.doc))))
+    const runs = await Promise.all(started.map((d, i) => trade(tb, d.url, d.child.pid, i === desks - 1 ? channels - per * (desks - 1) : per, seconds, links, async (c) => d.stream.link(c.channelId, c.doc))))
     const sum = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r), 0)
     const all: Run = {
       deskCpu: sum((r) => r.deskCpu), trades: sum((r) => r.trades), unwinds: sum((r) => r.unwinds), channels: sum((r) => r.channels), idle: sum((r) => r.idle), seconds,
@@ -516,6 +536,7 @@ async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: nu
     const r = summary(all)
     return { text: `over ${desks} desk processes (not recorded: the shipped desk is one process): ${r.text}` }
   } finally {
+    await closeLinks(links)
     await Promise.all(started.map((d) => stopDesk(d.child)))
   }
 }
@@ -548,8 +569,9 @@ async function runOnce(): Promise<BenchResult[]> {
     else if (!only || only === 'link') {
       const desk = await startDeskHost(tb, dirs)
       log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      const links: Link[] = []
       try {
-        const linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, async (c) => desk.stream.link(c.channelId, c.doc))
+        const linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, links, async (c) => desk.stream.link(c.channelId, c.doc))
         const r = summary(linked)
         log(`linked: ${r.text}`)
         out.push(
@@ -558,6 +580,7 @@ async function runOnce(): Promise<BenchResult[]> {
           { name: 'desk.rss_mib', value: Math.round(linked.rss.peak), unit: 'MiB', higherIsBetter: false, note: `the desk process's resident memory, the most read (every second) in the measuring window at the load of desk.trades_per_s, ${CHANNELS} channels; ${linked.rss.start.toFixed(0)} MiB at the window's start, ${linked.rss.end.toFixed(0)} MiB at its end (a longer window, DESK_BENCH_SECONDS, shows whether it keeps growing)` },
         )
       } finally {
+        await closeLinks(links)
         await stopDesk(desk.child)
       }
     }
@@ -568,12 +591,11 @@ async function runOnce(): Promise<BenchResult[]> {
       // Exactly what `npm start` runs: the chain from OTC_* variables.
       const desk = await startDesk(['--import', 'tsx', 'desk/main.ts', '--signaling', signalingUrl, '--port', '0', '--data', dataDir, ...BENCH_QUOTAS], tb.deskEnv)
       const wrtc = await loadNodeWebrtc()
+      const links: Link[] = []
       try {
-        const r = summary(await trade(tb, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, async (c, roomSecret) => {
+        const r = summary(await trade(tb, desk.url, desk.child.pid, WEBRTC_CHANNELS, SECONDS, links, async (c, roomSecret) => {
           const room = ChannelRoom.open(c.doc, deriveRoomKeys(roomSecretBytes({ roomSecret }), c.channelId), { signaling: [signalingUrl], iceServers: [], wrtc, pollMs: 50 })
-          // Count this room's updates as the desk's (the client reacts to them).
-          c.link = room
-          return room
+          return { destroy: () => room.destroy(), leave: () => room.awareness?.setLocalState(null) }
         }))
         log(`webrtc: ${r.text}`)
         out.push(
@@ -581,6 +603,7 @@ async function runOnce(): Promise<BenchResult[]> {
           { name: 'desk.webrtc_confirm_p99_ms', value: r.p99, unit: 'ms', higherIsBetter: false, note: `at the load of desk.webrtc_trades_per_s; p50 ${r.p50.toFixed(1)} ms` },
         )
       } finally {
+        await closeLinks(links)
         await stopDesk(desk.child)
       }
     }

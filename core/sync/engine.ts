@@ -227,7 +227,8 @@ function isOpeningShape(s: ChannelState): boolean {
   }
 }
 
-function errorInfo(e: unknown): { code: string; message: string } {
+/** A transition check's error as a code and a message (a protocol error's own, else INVALID_TRANSITION). */
+export function errorInfo(e: unknown): { code: string; message: string } {
   if (isProtocolError(e)) return { code: e.code, message: e.message }
   return { code: 'INVALID_TRANSITION', message: e instanceof Error ? e.message : String(e) }
 }

@@ -40,7 +40,7 @@ export class SessionStorage {
    * Hashes of the states the store holds (written whole or as steps), since its last compaction: an
    * own signature on a state whose parent is among them is appended as a step (record.step).
    */
-  private durable = new Set<Hex>()
+  private durable: Set<Hex>
   /** The highest version the stored own signature records name (those a load could not derive included). */
   private readonly highestSigned: number
 
@@ -60,8 +60,12 @@ export class SessionStorage {
     this.quotes = [...persisted.quotes]
     this.cancels = new Set(persisted.cancels)
     this.resolved = new Map(persisted.resolved)
-    for (const s of persisted.signatures) this.durable.add(s.hash)
-    for (const s of persisted.cosigned) this.durable.add(stateHash(s.state))
+    this.durable = this.heldStates()
+  }
+
+  /** Hashes of the co-signed states and own signatures kept now: what a load or a compaction leaves in the store. */
+  private heldStates(): Set<Hex> {
+    return new Set([...this.cosigned.map((c) => stateHash(c.state)), ...this.signatures.keys()])
   }
 
   /** The engine's stored input. The highest co-signed state seen is a root too until it is persisted. */
@@ -164,8 +168,8 @@ export class SessionStorage {
     const hash = stateHash(latest.state)
     const own = this.durable.has(hash) ? this.signatures.get(hash) : undefined
     const peer = own === undefined ? null : latest.sigA === own.sig ? ('B' as const) : latest.sigB === own.sig ? ('A' as const) : null
-    const peerSig = peer === null ? null : peer === 'A' ? latest.sigA : latest.sigB
-    await this.store.append([peerSig !== null ? record.peerSig(hash, peer!, peerSig) : record.cosigned(latest)])
+    const peerSig = peer === 'A' ? latest.sigA : peer === 'B' ? latest.sigB : null
+    await this.store.append([peer !== null && peerSig !== null ? record.peerSig(hash, peer, peerSig) : record.cosigned(latest)])
     this.durable.add(hash)
     this.noteLatestPersisted(latest)
   }
@@ -232,7 +236,7 @@ export class SessionStorage {
     ]
     await this.flushed()
     // What the store holds after it: these states, and what is appended from here on.
-    const durable = new Set([...this.cosigned.map((c) => stateHash(c.state)), ...this.signatures.keys()])
+    const durable = this.heldStates()
     await this.store.replace(records, Y.encodeStateAsUpdate(doc))
     this.durable = durable
   }

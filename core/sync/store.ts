@@ -15,10 +15,9 @@ import type { ChannelParams, Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { stateHash, type ChannelState } from '../state.ts'
-import { applyTransition, type TransitionOptions } from '../transition.ts'
-import { isProtocolError } from '../errors.ts'
+import { applyTransition, type Transition, type TransitionOptions } from '../transition.ts'
 import type { SignedQuote } from '../quote.ts'
-import type { OwnSignature, PersistedChannel, ResolvedIntent } from './engine.ts'
+import { errorInfo, type OwnSignature, type PersistedChannel, type ResolvedIntent } from './engine.ts'
 import type { RejectedEntry } from './reader.ts'
 
 export type StoreRecord =
@@ -209,14 +208,15 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
 }
 
 /** A step record's state: its transition applied to its parent, checked against its hash; or why not, in words. */
-function deriveStep(v: { hash: Hex; prevHash: Hex; version: number; transition: Parameters<typeof applyTransition>[2] }, parent: ChannelState | undefined, ctx: StepContext): ChannelState | string {
+function deriveStep(v: { hash: Hex; prevHash: Hex; version: number; transition: Transition }, parent: ChannelState | undefined, ctx: StepContext): ChannelState | string {
   const at = `the signed state ${v.hash.slice(0, 12)} (version ${v.version})`
   if (parent === undefined) return `${at} follows state ${v.prevHash.slice(0, 12)}, which the store does not hold before it`
   let state: ChannelState
   try {
     state = applyTransition(ctx.params, parent, v.transition, v.version, { verify: ctx.verify })
   } catch (e) {
-    return `${at} does not follow from its parent: ${isProtocolError(e) ? `${e.code}: ${e.message}` : String(e)}`
+    const { code, message } = errorInfo(e)
+    return `${at} does not follow from its parent: ${code}: ${message}`
   }
   return stateHash(state) === v.hash ? state : `${at}: its transition applied to its parent gives another state`
 }

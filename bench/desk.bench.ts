@@ -16,7 +16,8 @@
 // and compactions straight into the doc, party A's writes in the session's wire form) so that this
 // process is not what limits the figure. Run: node scripts/netns.mjs npx tsx bench/run.ts desk
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { availableParallelism, loadavg } from 'node:os'
 import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -323,6 +324,8 @@ interface Run {
   idle: number
   /** The desk's resident memory (with its children), MiB: at the window's start, its end, and the most seen in it (read every second). */
   rss: { start: number; end: number; peak: number }
+  /** Each channel's latest co-signed version as its client knows it when the window ends. */
+  versions: ReadonlyMap<Hex, number>
 }
 
 /** Runs `f` over `items`, at most `limit` at a time. */
@@ -449,7 +452,8 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
   for (const c of clients) c.stopped = true
   market.stop()
   confirm.sort((a, b) => a - b)
-  return { deskCpu, clientCpu, trades, seconds, confirm, unwinds, channels, idle, rss }
+  const versions = new Map(clients.map((c) => [c.channelId, c.latest.state.version]))
+  return { deskCpu, clientCpu, trades, seconds, confirm, unwinds, channels, idle, rss, versions }
 }
 
 /**
@@ -489,11 +493,55 @@ function startDesk(args: readonly string[], env: Readonly<Record<string, string>
   })
 }
 
-/** The desk's service in a process of its own (bench/desk-host.ts) on the testbed's chain, with a new data directory (added to `dirs`). */
-function startDeskHost(tb: Testbed, dirs: string[]): ReturnType<typeof startDesk> {
+/** A new data directory for a desk (added to `dirs`, removed when the bench ends). */
+function newDataDir(dirs: string[]): string {
   const dataDir = tempDir('otc-bench-desk-')
   dirs.push(dataDir)
+  return dataDir
+}
+
+/** The desk's service in a process of its own (bench/desk-host.ts) on the testbed's chain, over `dataDir`. */
+function startDeskHost(tb: Testbed, dataDir: string): ReturnType<typeof startDesk> {
   return startDesk(['--import', 'tsx', fileURLToPath(new URL('./desk-host.ts', import.meta.url)), JSON.stringify({ chain: configToJson(tb.config), dataDir })])
+}
+
+/** Bytes of the files under `dir` (the desk's journal, its channel list, its identity). */
+function bytesUnder(dir: string): number {
+  let n = 0
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n += statSync(join(e.parentPath, e.name)).size
+  return n
+}
+
+/**
+ * The desk started again over the data directory of a run that just ended (its process stopped as
+ * `npm start`'s does, on SIGTERM): how long until it serves again (its ready line: every channel's
+ * store loaded, its session's latest derived and the contract read for it), and whether it holds
+ * every channel's latest co-signed state that the run's clients hold. A channel the restarted desk
+ * lists below its client's version, or not at all, is a lost state: the bench fails.
+ */
+async function restart(tb: Testbed, dataDir: string, r: Run): Promise<{ ms: number; rss: number; bytes: number; ahead: number; text: string }> {
+  const bytes = bytesUnder(dataDir)
+  const t0 = performance.now()
+  const desk = await startDeskHost(tb, dataDir)
+  const ms = performance.now() - t0
+  try {
+    const rss = rssMiB(desk.child.pid)
+    const info = (await (await fetch(`${desk.url}/info`)).json()) as { channels: { channelId: Hex; status: string; latestVersion: number | null }[] }
+    const held = new Map(info.channels.map((c) => [c.channelId, c]))
+    const lost: string[] = []
+    let ahead = 0
+    for (const [channelId, version] of r.versions) {
+      const c = held.get(channelId)
+      const v = c?.latestVersion ?? null
+      if (c === undefined || c.status === 'failed' || v === null || v < version) lost.push(`${channelId.slice(0, 12)}: the client holds version ${version}, the restarted desk ${c === undefined ? 'does not list the channel' : c.status === 'failed' ? 'failed to start it' : `holds ${v ?? 'no state'}`}`)
+      else if (v > version) ahead++
+    }
+    if (lost.length > 0) throw new Error(`the restarted desk lost the latest state of ${lost.length} of ${r.versions.size} channels:\n${lost.slice(0, 10).join('\n')}`)
+    const text = `${r.versions.size} channels after ${r.trades + r.unwinds} countersigned states in ${r.seconds} s (${(bytes / 2 ** 20).toFixed(1)} MiB of data): ready in ${(ms / 1000).toFixed(2)} s (process start, every channel's store loaded and the contract read for it, one channel after another), resident ${rss.toFixed(0)} MiB; every channel's latest co-signed state held (${ahead} one state ahead of its client: countersigned, not yet read by the client when the link closed)`
+    return { ms, rss, bytes, ahead, text }
+  } finally {
+    await stopDesk(desk.child)
+  }
 }
 
 async function stopDesk(child: ChildProcess): Promise<void> {
@@ -520,7 +568,7 @@ function summary(r: Run): { rate: number; p50: number; p99: number; text: string
  * second or two of each other; rates are summed, CPU and memory summed over the desk processes.
  */
 async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: number, seconds: number): Promise<{ text: string }> {
-  const started = await Promise.all(Array.from({ length: desks }, () => startDeskHost(tb, dirs)))
+  const started = await Promise.all(Array.from({ length: desks }, () => startDeskHost(tb, newDataDir(dirs))))
   const links: Link[] = []
   try {
     const per = Math.floor(channels / desks)
@@ -532,6 +580,7 @@ async function splitRun(tb: Testbed, dirs: string[], desks: number, channels: nu
       clientCpu: Math.max(...runs.map((r) => r.clientCpu)),
       confirm: runs.flatMap((r) => r.confirm).sort((a, b) => a - b),
       rss: { start: sum((r) => r.rss.start), end: sum((r) => r.rss.end), peak: sum((r) => r.rss.peak) },
+      versions: new Map(runs.flatMap((r) => [...r.versions])),
     }
     const r = summary(all)
     return { text: `over ${desks} desk processes (not recorded: the shipped desk is one process): ${r.text}` }
@@ -567,11 +616,13 @@ async function runOnce(): Promise<BenchResult[]> {
     const DESKS = Number(process.env.DESK_BENCH_DESKS ?? 1)
     if (DESKS > 1 && (!only || only === 'link')) log(`linked: ${(await splitRun(tb, dirs, DESKS, CHANNELS, SECONDS)).text}`)
     else if (!only || only === 'link') {
-      const desk = await startDeskHost(tb, dirs)
+      const dataDir = newDataDir(dirs)
+      const desk = await startDeskHost(tb, dataDir)
       log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
       const links: Link[] = []
+      let linked: Run | null = null
       try {
-        const linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, links, async (c) => desk.stream.link(c.channelId, c.doc))
+        linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, links, async (c) => desk.stream.link(c.channelId, c.doc))
         const r = summary(linked)
         log(`linked: ${r.text}`)
         out.push(
@@ -583,6 +634,9 @@ async function runOnce(): Promise<BenchResult[]> {
         await closeLinks(links)
         await stopDesk(desk.child)
       }
+      const again = await restart(tb, dataDir, linked)
+      log(`restart: ${again.text}`)
+      out.push({ name: 'desk.restart_ms', value: Math.round(again.ms), unit: 'ms', higherIsBetter: false, note: `bench/desk-host.ts (the desk's service) started again over the data directory of the desk.trades_per_s run after it stopped: ${again.text}` })
     }
     if (!only || only === 'webrtc') {
       const dataDir = tempDir('otc-bench-desk-rtc-')

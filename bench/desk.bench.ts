@@ -519,7 +519,7 @@ function bytesUnder(dir: string): number {
  * every channel's latest co-signed state that the run's clients hold. A channel the restarted desk
  * lists below its client's version, or not at all, is a lost state: the bench fails.
  */
-async function restart(tb: Testbed, dataDir: string, r: Run): Promise<{ ms: number; rss: number; bytes: number; ahead: number; text: string }> {
+async function restart(tb: Testbed, dataDir: string, r: Run, stopMs: number): Promise<{ ms: number; rss: number; bytes: number; ahead: number; text: string }> {
   const bytes = bytesUnder(dataDir)
   const t0 = performance.now()
   const desk = await startDeskHost(tb, dataDir)
@@ -537,7 +537,7 @@ async function restart(tb: Testbed, dataDir: string, r: Run): Promise<{ ms: numb
       else if (v > version) ahead++
     }
     if (lost.length > 0) throw new Error(`the restarted desk lost the latest state of ${lost.length} of ${r.versions.size} channels:\n${lost.slice(0, 10).join('\n')}`)
-    const text = `${r.versions.size} channels after ${r.trades + r.unwinds} countersigned states in ${r.seconds} s (${(bytes / 2 ** 20).toFixed(1)} MiB of data): ready in ${(ms / 1000).toFixed(2)} s (process start, every channel's store loaded and the contract read for it, one channel after another), resident ${rss.toFixed(0)} MiB; every channel's latest co-signed state held (${ahead} one state ahead of its client: countersigned, not yet read by the client when the link closed)`
+    const text = `${r.versions.size} channels after ${r.trades + r.unwinds} countersigned states in ${r.seconds} s, the desk stopped in ${(stopMs / 1000).toFixed(2)} s (SIGTERM to exit) leaving ${(bytes / 2 ** 20).toFixed(1)} MiB of data: ready in ${(ms / 1000).toFixed(2)} s (process start, every channel's store loaded and the contract read for it, one channel after another), resident ${rss.toFixed(0)} MiB; every channel's latest co-signed state held (${ahead} one state ahead of its client: countersigned, not yet read by the client when the link closed)`
     return { ms, rss, bytes, ahead, text }
   } finally {
     await stopDesk(desk.child)
@@ -621,6 +621,7 @@ async function runOnce(): Promise<BenchResult[]> {
       log(`desk-host ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`)
       const links: Link[] = []
       let linked: Run | null = null
+      let stopMs = 0
       try {
         linked = await trade(tb, desk.url, desk.child.pid, CHANNELS, SECONDS, links, async (c) => desk.stream.link(c.channelId, c.doc))
         const r = summary(linked)
@@ -632,9 +633,11 @@ async function runOnce(): Promise<BenchResult[]> {
         )
       } finally {
         await closeLinks(links)
+        const t = performance.now()
         await stopDesk(desk.child)
+        stopMs = performance.now() - t
       }
-      const again = await restart(tb, dataDir, linked)
+      const again = await restart(tb, dataDir, linked, stopMs)
       log(`restart: ${again.text}`)
       out.push({ name: 'desk.restart_ms', value: Math.round(again.ms), unit: 'ms', higherIsBetter: false, note: `bench/desk-host.ts (the desk's service) started again over the data directory of the desk.trades_per_s run after it stopped: ${again.text}` })
     }

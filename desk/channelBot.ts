@@ -185,7 +185,8 @@ export class ChannelBot {
     for (const u of this.unsubs) u()
     this.room.destroy()
     await this.pass
-    await this.session.close()
+    // Compacted as it closes: the desk's next start opens every channel from its latest state.
+    await this.session.close({ compactStore: true })
   }
 
   private log(line: string): void {

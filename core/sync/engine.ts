@@ -503,6 +503,26 @@ export function computeChannelView(input: EngineInput): ChannelView {
 }
 
 /**
+ * Why the co-signed state `s` (whose hash is `hash`) cannot root this channel's views, or null if it
+ * can: it must be of this channel, carry valid signatures of both parties and conserve the deposit.
+ * The engine's rule for its roots (own storage, the epoch's checkpoint); the session's storage
+ * applies it to pick the latest of the records it loads.
+ */
+export function rootProblem(params: ChannelParams, channelId: Hex, verifier: SignatureVerifier, s: SignedState, hash: Hex): { code: 'BAD_SIGNATURE' | 'INVALID_FIELD'; reason: string } | null {
+  if (s.state.contractId !== params.contractId || s.state.channelId !== channelId) return { code: 'INVALID_FIELD', reason: 'state belongs to another channel or deployment' }
+  for (const party of ['A', 'B'] as const) {
+    const sig = party === 'A' ? s.sigA : s.sigB
+    if (typeof sig !== 'string' || !verifier.state(params, channelId, party, hash, s.state, sig)) return { code: 'BAD_SIGNATURE', reason: `signature of ${party} is missing or invalid` }
+  }
+  try {
+    assertConservation(s.state)
+  } catch (e) {
+    return { code: 'INVALID_FIELD', reason: errorInfo(e).message }
+  }
+  return null
+}
+
+/**
  * Phase 1, roots and candidates: every state this party knows of, with only the signatures that
  * verify. Roots are co-signed states from own storage, the epoch's checkpoint, and a co-signed
  * opening. A proposal's state is derived from its parent (a root, an own stored signature, or a
@@ -521,21 +541,9 @@ function knownStates(ctx: EngineContext, doc: DocContents, persisted: PersistedC
   const roots = new Set<Hex>()
   const addRoot = (area: 'store' | 'checkpoint', s: SignedState, key: string) => {
     const hash = stateHash(s.state)
-    const c = { hash, state: s.state }
-    const okA = validSig(ctx, 'A', c, s.sigA)
-    const okB = validSig(ctx, 'B', c, s.sigB)
-    let why: string | null = null
-    if (s.state.contractId !== params.contractId || s.state.channelId !== channelId) why = 'state belongs to another channel or deployment'
-    else if (!okA || !okB) why = `signature of ${!okA ? 'A' : 'B'} is missing or invalid`
-    else {
-      try {
-        assertConservation(s.state)
-      } catch (e) {
-        why = errorInfo(e).message
-      }
-    }
+    const why = rootProblem(params, channelId, verifier, s, hash)
     if (why) {
-      rejected.push({ area, key, code: why.startsWith('signature') ? 'BAD_SIGNATURE' : 'INVALID_FIELD', reason: why })
+      rejected.push({ area, key, ...why })
       return
     }
     const cand = candidate(hash, s.state)

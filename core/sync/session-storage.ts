@@ -7,17 +7,19 @@ import * as Y from 'yjs'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
-import type { OwnSignature, PersistedChannel, ResolvedIntent } from './engine.ts'
+import { channelIdOf } from '../channel.ts'
+import { rootProblem, type OwnSignature, type PersistedChannel, type ResolvedIntent } from './engine.ts'
 import type { RejectedEntry } from './reader.ts'
 import { stateHash } from '../state.ts'
 import { parsePersisted, record, type ChannelStore, type StepContext, type StoreRecord } from './store.ts'
+import type { SignatureVerifier } from './verifier.ts'
 
 /** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
 const KEEP_DECISIONS = 256
 
 export class SessionStorage {
   /** Stored records that failed to parse or verify on load. */
-  readonly rejected: readonly RejectedEntry[]
+  readonly rejected: RejectedEntry[]
   private cosigned: SignedState[]
   private readonly signatures: Map<Hex, OwnSignature>
   private approvals: Set<string>
@@ -48,10 +50,12 @@ export class SessionStorage {
     private readonly store: ChannelStore,
     records: readonly unknown[],
     private readonly onError: (e: unknown) => void,
-    steps: StepContext,
+    checks: StepContext & { readonly verifier: SignatureVerifier },
   ) {
-    const { persisted, rejected, highestSigned } = parsePersisted(records, steps)
-    this.highestSigned = highestSigned
+    const { persisted, rejected, highestSigned } = parsePersisted(records, checks)
+    // A co-signed record carries our signature too: its version counts for the signing guard whether
+    // or not it is kept below (the peer's signature may not verify; ours may).
+    this.highestSigned = persisted.cosigned.reduce((v, c) => Math.max(v, c.state.version), highestSigned)
     this.rejected = rejected
     this.cosigned = [...persisted.cosigned]
     this.signatures = new Map(persisted.signatures.map((s) => [s.hash, s]))
@@ -61,6 +65,31 @@ export class SessionStorage {
     this.cancels = new Set(persisted.cancels)
     this.resolved = new Map(persisted.resolved)
     this.durable = this.heldStates()
+    this.keepLatestLoaded(checks)
+  }
+
+  /**
+   * The engine is given from the records what it is given after every persisted latest
+   * (noteLatestPersisted): the highest stored co-signed state that can root a view (the engine's
+   * rule, rootProblem: this channel, both signatures, conservation), and nothing it supersedes. So a
+   * restart checks the signatures of the states it keeps, not of every state signed since the store
+   * last compacted (each of those is superseded by the one kept, which the store holds as well). A
+   * record above the one kept that fails the rule is refused here, with its reason.
+   */
+  private keepLatestLoaded(checks: StepContext & { readonly verifier: SignatureVerifier }): void {
+    const channelId = channelIdOf(checks.params)
+    const highestFirst = [...this.cosigned].sort((a, b) => b.state.version - a.state.version)
+    for (const s of highestFirst) {
+      const hash = stateHash(s.state)
+      const why = rootProblem(checks.params, channelId, checks.verifier, s, hash)
+      if (why === null) {
+        this.noteLatestPersisted(s)
+        return
+      }
+      this.rejected.push({ area: 'store', key: hash, code: why.code, reason: `the stored co-signed state ${hash.slice(0, 12)} (version ${s.state.version}): ${why.reason}` })
+    }
+    // None can root a view: the engine is given none (each is refused above).
+    this.cosigned = []
   }
 
   /** Hashes of the co-signed states and own signatures kept now: what a load or a compaction leaves in the store. */
@@ -193,10 +222,15 @@ export class SessionStorage {
 
   // ---- the doc's updates and compaction ----
 
+  /** A doc update of `bytes` the store holds since it last compacted (loaded, or appended now). */
+  noteStoredUpdate(bytes: number): void {
+    this.updatesSinceCompact++
+    this.bytesSinceCompact += bytes
+  }
+
   /** A doc update, appended in the background (a failure is reported, the records carry everything binding). */
   appendUpdate(update: Uint8Array): void {
-    this.updatesSinceCompact++
-    this.bytesSinceCompact += update.length
+    this.noteStoredUpdate(update.length)
     const t: Promise<void> = this.store.appendUpdate(update).then(
       () => void this.pendingWrites.delete(t),
       (e) => {

@@ -5,14 +5,16 @@ import { channelRoot, currentEpoch, proposalWire, section, sigKey, writeRfq } fr
 import { ChannelSession, type StateSigner } from './session.ts'
 import { computeChannelView, DEFAULT_POLICY, type PersistedChannel } from './engine.ts'
 import { EntryCache, readChannelDoc } from './reader.ts'
-import type { CachingVerifier } from './verifier.ts'
+import { createVerifier, type CachingVerifier } from './verifier.ts'
+import { SessionStorage } from './session-storage.ts'
 import { MemoryChannelStore, parsePersisted, record } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
 import { applyTransition, type Transition } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
 import type { SyncError } from './errors.ts'
-import { signBytes } from '../identity.ts'
+import { signBytes, verifyBytes, type VerifyBytes } from '../identity.ts'
+import { bytesToHex } from '../bytes.ts'
 
 async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore; signerA?: StateSigner; signerB?: StateSigner } = {}) {
   const params = makeParams()
@@ -322,6 +324,58 @@ describe('ChannelSession over a lossless link', () => {
     await p2.settle()
     expect(p2.a.view.latest!.state.version).toBe(3)
     await Promise.all([p2.a.close(), p2.b.close()])
+  })
+
+  it('a reload checks the signatures of the latest stored co-signed state, not of every state it supersedes; a forged one above it is refused with why and its version is never signed again', async () => {
+    const { a, b, storeA, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 5, T0 + DAY))
+    const latest = a.view.latest!
+    const history = a.view.accepted.map((s) => s.hash)
+    await Promise.all([a.close(), b.close()])
+    expect(history).toHaveLength(6)
+    // Every signature a reload verifies, by message: a state's signed digest is its hash.
+    const verified: string[] = []
+    const counting: VerifyBytes = (sig, message, key) => {
+      verified.push(bytesToHex(message))
+      return verifyBytes(sig, message, key)
+    }
+    const store = new MemoryChannelStore()
+    store.records = JSON.parse(JSON.stringify(storeA.records)) as unknown[]
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store, clock: () => T0 + 2000, verifier: createVerifier(undefined, counting) })
+    expect([a2.view.latestHash, a2.view.rejected, a2.getSnapshot().storeRejected]).toEqual([history[5], [], []])
+    // Both signatures of the latest state, once each; none of the five states below it (the trades'
+    // quotes are still checked: each step is derived through its transition).
+    expect(verified.filter((m) => history.includes(m))).toEqual([history[5], history[5]])
+    await a2.close()
+
+    // The last co-signed record forged (B's signature is another state's): refused with its reason,
+    // the state below it is the latest, and A, whose own signature on it is valid, never signs version 5 again.
+    const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; version: number; sig: string; peerSig: string }[]
+    const forged = storeA.records.map((r) => (r === steps[4] ? record.cosigned({ state: latest.state, sigA: latest.sigA, sigB: steps[3]!.peerSig }) : r))
+    const storage = new SessionStorage(new MemoryChannelStore(), JSON.parse(JSON.stringify(forged)) as unknown[], () => undefined, { params, verifier: createVerifier() })
+    expect(storage.rejected.map((r) => [r.area, r.key, r.code, r.reason.replace(/[0-9a-f]{12}/g, '#')])).toEqual([['store', history[5], 'BAD_SIGNATURE', 'the stored co-signed state # (version 5): signature of B is missing or invalid']])
+    expect(storage.input().cosigned.map((c) => stateHash(c.state))).toEqual([history[4]])
+    expect(storage.highestStoredVersion()).toBe(5)
+  })
+
+  it("close({compactStore}) leaves the store's compact form, and the next open gives the same latest from it; the doc updates a store holds count towards its next compaction", async () => {
+    const { a, b, storeA, storeB, params, tradeOn } = await pair()
+    await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
+    const latest = a.view.latest!
+    const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k)
+    await Promise.all([a.close({ compactStore: true }), b.close()])
+    // A: the latest state whole, its own signature on it, and one doc update; B (closed as before): its steps and every update.
+    expect([kinds(storeA.records), storeA.updates.length]).toEqual([['cosigned', 'sig'], 1])
+    expect(kinds(storeB.records)).toContain('step')
+    expect(storeB.updates.length).toBeGreaterThan(5)
+    const a2 = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock: () => T0 + 2000 })
+    expect([a2.view.latest, a2.view.rejected, a2.getSnapshot().storeRejected]).toEqual([latest, [], []])
+    await a2.close()
+    // B's store holds more updates than its threshold: the open compacts it at once.
+    const held = storeB.updates.length
+    const b2 = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock: () => T0 + 2000, storeCompactAfter: held - 1 })
+    expect([storeB.updates.length, b2.view.latest]).toEqual([1, latest])
+    await b2.close()
   })
 
   it('a party with wiped storage restores the latest state from the peer via the doc', async () => {

@@ -108,7 +108,7 @@ export class ChannelSession {
     if (origin !== STEP_ORIGIN) this.schedule()
   }
 
-  private constructor(opts: ChannelSessionOptions, stored: { records: readonly unknown[] }) {
+  private constructor(opts: ChannelSessionOptions, stored: { readonly records: readonly unknown[]; readonly updates: readonly Uint8Array[] }) {
     this.params = opts.params
     this.me = opts.me
     this.doc = opts.doc ?? new Y.Doc()
@@ -121,7 +121,10 @@ export class ChannelSession {
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
     this.restoring = opts.restoring ?? false
-    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e), { params: this.params, verify: this.verifier.bytes })
+    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e), { params: this.params, verify: this.verifier.bytes, verifier: this.verifier })
+    // A compacted store holds one doc update: the others it holds count towards its next compaction
+    // as those appended in this run do (a party that restarts often still compacts its store).
+    for (const u of stored.updates.slice(1)) this.storage.noteStoredUpdate(u.length)
     // The deposits this party agreed to: that opening state is countersigned.
     if (opts.opening) this.storage.approveInMemory(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
     this.guard = new SigningGuard(this.params, this.channelId, this.me, this.signer, this.verifier, this.storage.highestStoredVersion())
@@ -420,17 +423,21 @@ export class ChannelSession {
    * Closes the session: from its first moment no action starts (each refuses with SESSION_CLOSED);
    * the actions already running (a quote being signed, a cancel being stored) and the engine's
    * queue finish first, so nothing is written to the store or the doc after close() resolves.
+   * `compactStore`: the store is compacted last (if anything was appended since it last was), so
+   * the next open reads the latest state and one doc update instead of deriving every step and
+   * applying every update since (a desk restarting with many channels opens each in turn). A
+   * failed compaction is noted and leaves the store as it was: its records hold everything.
    */
-  async close(): Promise<void> {
+  async close(opts: { readonly compactStore?: boolean } = {}): Promise<void> {
     if (this.closing) return this.closeDone
     this.closing = true
-    this.closeDone = this.finishClose()
+    this.closeDone = this.finishClose(opts.compactStore ?? false)
     return this.closeDone
   }
 
   private closeDone: Promise<void> = Promise.resolve()
 
-  private async finishClose(): Promise<void> {
+  private async finishClose(compactStore: boolean): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
     await this.whenIdle()
     this.closed = true
@@ -438,6 +445,7 @@ export class ChannelSession {
     this.unwatchDoc()
     this.attachTransport(null)
     await this.storage.flushed()
+    if (compactStore && this.storage.updatesSinceCompact > 0) await this.storage.compact(this.clock(), this.doc).catch((e) => this.ui.noteError(e))
   }
 
   /**

@@ -7,11 +7,11 @@ import * as Y from 'yjs'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
-import { channelIdOf } from '../channel.ts'
+import { channelIdOf, type ChannelParams } from '../channel.ts'
 import { rootProblem, type OwnSignature, type PersistedChannel, type ResolvedIntent } from './engine.ts'
 import type { RejectedEntry } from './reader.ts'
 import { stateHash } from '../state.ts'
-import { parsePersisted, record, type ChannelStore, type StepContext, type StoreRecord } from './store.ts'
+import { parsePersisted, record, type ChannelStore, type StoredChannel, type StoreRecord } from './store.ts'
 import type { SignatureVerifier } from './verifier.ts'
 
 /** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
@@ -48,11 +48,11 @@ export class SessionStorage {
 
   constructor(
     private readonly store: ChannelStore,
-    records: readonly unknown[],
+    stored: StoredChannel,
     private readonly onError: (e: unknown) => void,
-    checks: StepContext & { readonly verifier: SignatureVerifier },
+    checks: { readonly params: ChannelParams; readonly verifier: SignatureVerifier },
   ) {
-    const { persisted, rejected, highestSigned } = parsePersisted(records, checks)
+    const { persisted, rejected, highestSigned } = parsePersisted(stored.records, { params: checks.params, verify: checks.verifier.bytes })
     // A co-signed record carries our signature too: its version counts for the signing guard whether
     // or not it is kept below (the peer's signature may not verify; ours may).
     this.highestSigned = persisted.cosigned.reduce((v, c) => Math.max(v, c.state.version), highestSigned)
@@ -66,6 +66,9 @@ export class SessionStorage {
     this.resolved = new Map(persisted.resolved)
     this.durable = this.heldStates()
     this.keepLatestLoaded(checks)
+    // A compacted store holds one doc update: the others it holds count towards its next compaction
+    // as those appended in this run do (a party that restarts often still compacts its store).
+    for (const u of stored.updates.slice(1)) this.noteStoredUpdate(u.length)
   }
 
   /**
@@ -76,7 +79,7 @@ export class SessionStorage {
    * last compacted (each of those is superseded by the one kept, which the store holds as well). A
    * record above the one kept that fails the rule is refused here, with its reason.
    */
-  private keepLatestLoaded(checks: StepContext & { readonly verifier: SignatureVerifier }): void {
+  private keepLatestLoaded(checks: { readonly params: ChannelParams; readonly verifier: SignatureVerifier }): void {
     const channelId = channelIdOf(checks.params)
     const highestFirst = [...this.cosigned].sort((a, b) => b.state.version - a.state.version)
     for (const s of highestFirst) {
@@ -223,7 +226,7 @@ export class SessionStorage {
   // ---- the doc's updates and compaction ----
 
   /** A doc update of `bytes` the store holds since it last compacted (loaded, or appended now). */
-  noteStoredUpdate(bytes: number): void {
+  private noteStoredUpdate(bytes: number): void {
     this.updatesSinceCompact++
     this.bytesSinceCompact += bytes
   }

@@ -352,7 +352,7 @@ describe('ChannelSession over a lossless link', () => {
     // the state below it is the latest, and A, whose own signature on it is valid, never signs version 5 again.
     const steps = storeA.records.filter((r) => (r as { k: string }).k === 'step') as { k: 'step'; version: number; sig: string; peerSig: string }[]
     const forged = storeA.records.map((r) => (r === steps[4] ? record.cosigned({ state: latest.state, sigA: latest.sigA, sigB: steps[3]!.peerSig }) : r))
-    const storage = new SessionStorage(new MemoryChannelStore(), JSON.parse(JSON.stringify(forged)) as unknown[], () => undefined, { params, verifier: createVerifier() })
+    const storage = new SessionStorage(new MemoryChannelStore(), { records: JSON.parse(JSON.stringify(forged)) as unknown[], updates: [] }, () => undefined, { params, verifier: createVerifier() })
     expect(storage.rejected.map((r) => [r.area, r.key, r.code, r.reason.replace(/[0-9a-f]{12}/g, '#')])).toEqual([['store', history[5], 'BAD_SIGNATURE', 'the stored co-signed state # (version 5): signature of B is missing or invalid']])
     expect(storage.input().cosigned.map((c) => stateHash(c.state))).toEqual([history[4]])
     expect(storage.highestStoredVersion()).toBe(5)

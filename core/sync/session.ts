@@ -21,7 +21,7 @@ import { channelEndedMessage, computeChannelView, intentKey, requestFilledMessag
 import { EntryCache, readChannelDoc, type DocContents, type RejectedEntry } from './reader.ts'
 import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, startNewEpoch, writeCancel, writeCheckpoint, writeProposal, writeQuote, writeRefusal, writeRfq, writeSignature, type Proposal, type RfqEdit, type RfqInput } from './schema.ts'
 import { cancelDigest, refusalDigest } from './notes.ts'
-import type { ChannelStore } from './store.ts'
+import type { ChannelStore, StoredChannel } from './store.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SyncError } from './errors.ts'
 import { SessionStorage } from './session-storage.ts'
@@ -108,7 +108,7 @@ export class ChannelSession {
     if (origin !== STEP_ORIGIN) this.schedule()
   }
 
-  private constructor(opts: ChannelSessionOptions, stored: { readonly records: readonly unknown[]; readonly updates: readonly Uint8Array[] }) {
+  private constructor(opts: ChannelSessionOptions, stored: StoredChannel) {
     this.params = opts.params
     this.me = opts.me
     this.doc = opts.doc ?? new Y.Doc()
@@ -121,10 +121,7 @@ export class ChannelSession {
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
     this.restoring = opts.restoring ?? false
-    this.storage = new SessionStorage(opts.store, stored.records, (e) => this.ui.noteError(e), { params: this.params, verify: this.verifier.bytes, verifier: this.verifier })
-    // A compacted store holds one doc update: the others it holds count towards its next compaction
-    // as those appended in this run do (a party that restarts often still compacts its store).
-    for (const u of stored.updates.slice(1)) this.storage.noteStoredUpdate(u.length)
+    this.storage = new SessionStorage(opts.store, stored, (e) => this.ui.noteError(e), { params: this.params, verifier: this.verifier })
     // The deposits this party agreed to: that opening state is countersigned.
     if (opts.opening) this.storage.approveInMemory(`open:${opts.opening.depositA}:${opts.opening.depositB}`)
     this.guard = new SigningGuard(this.params, this.channelId, this.me, this.signer, this.verifier, this.storage.highestStoredVersion())

@@ -168,8 +168,8 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
         signatures.set(v.hash, { hash: v.hash, state, transition: v.transition, proposer: v.proposer, sig: v.sig })
         const peerSig = v.k === 'sig' ? null : v.peerSig
         if (peerSig === null) break
-        // The proposer signed with peerSig, we (the other party) with sig. Both are verified again
-        // on load, as every stored signature is (a stored blob is untrusted input).
+        // The proposer signed with peerSig, we (the other party) with sig. Not trusted yet (a stored
+        // blob is untrusted input): the session verifies both on the co-signed state it keeps.
         cosigned.push({ state, sigA: v.proposer === 'A' ? peerSig : v.sig, sigB: v.proposer === 'B' ? peerSig : v.sig })
         break
       }
@@ -179,7 +179,7 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
           rejected.push({ area: 'store', key: String(i), code: 'NOT_EXTENDING', reason: `party ${v.party}'s signature on state ${v.hash.slice(0, 12)}: the store holds no own signature on that state before it` })
           return
         }
-        // Both are verified again on load, as every stored signature is.
+        // Not trusted yet: the session verifies both on the co-signed state it keeps.
         cosigned.push({ state: own.state, sigA: v.party === 'A' ? v.sig : own.sig, sigB: v.party === 'B' ? v.sig : own.sig })
         break
       }

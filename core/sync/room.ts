@@ -223,10 +223,12 @@ export class ChannelRoom implements SessionTransport {
     for (const c of conns) {
       if (this.hookedConns.has(c)) continue
       this.hookedConns.add(c)
-      ;(c as { peer?: { once?(ev: 'data', f: () => void): void } }).peer?.once?.('data', () => {
+      const peer = (c as { peer?: Partial<EchoPeer> & { once?(ev: 'data', f: () => void): void } }).peer
+      peer?.once?.('data', () => {
         carryingConns.add(c)
         this.refresh()
       })
+      if (peer && isEchoPeer(peer)) skipEchoes(peer, this.entry.doc)
     }
     const connected = conns.filter((c) => c.connected || carryingConns.has(c)).length
     const carrying = conns.filter((c) => carryingConns.has(c) || (c as { synced?: boolean }).synced === true).length
@@ -291,6 +293,71 @@ export class ChannelRoom implements SessionTransport {
 }
 
 const closingByName = new Map<string, Promise<void>>()
+
+/** A y-webrtc connection's peer (simple-peer): the events and the send the echo guard needs. */
+export interface EchoPeer {
+  prependListener(event: 'data', listener: (data: Uint8Array) => void): unknown
+  on(event: 'data', listener: (data: Uint8Array) => void): unknown
+  send(message: Uint8Array): void
+}
+
+function isEchoPeer(p: Partial<EchoPeer>): p is EchoPeer {
+  return typeof p.prependListener === 'function' && typeof p.on === 'function' && typeof p.send === 'function'
+}
+
+// y-webrtc's messages begin with their type (one byte: a varuint below 128): sync (then its own
+// type: step 1, step 2, update) or awareness.
+const MESSAGE_SYNC = 0
+const MESSAGE_AWARENESS = 1
+const SYNC_STEP_2 = 1
+const SYNC_UPDATE = 2
+
+const echoGuarded = new WeakSet<object>()
+
+/**
+ * y-webrtc sends every doc update and awareness change the room's doc takes to every connection
+ * of the room, the one it came from included: each update a peer sends comes straight back to it.
+ * In a channel's room (two parties) that is half of every peer's messages, each a second send
+ * (a blocking call into @roamhq/wrtc in Node), receive and decode, for nothing: the peer has it.
+ * While this peer's message is read, what would go back to it only to repeat that message is not
+ * sent to it:
+ *  - the doc update that a sync step 2 or an update from it makes, if the doc held nothing pending
+ *    before (then that update holds what the message brought and nothing else; pending structs
+ *    of others that it completes go back, as y-webrtc sends them);
+ *  - the awareness change that an awareness message from it makes (the answer to its awareness
+ *    query is sent).
+ * One of each per message: a write that follows within the same read is sent. Every other
+ * connection still gets what y-webrtc relays to it. Hooked after y-webrtc's own listener.
+ */
+export function skipEchoes(peer: EchoPeer, doc: Y.Doc): void {
+  if (echoGuarded.has(peer)) return
+  echoGuarded.add(peer)
+  let skipUpdate = false
+  let skipAwareness = false
+  const reset = () => {
+    skipUpdate = false
+    skipAwareness = false
+  }
+  peer.prependListener('data', (data) => {
+    skipUpdate = data[0] === MESSAGE_SYNC && (data[1] === SYNC_STEP_2 || data[1] === SYNC_UPDATE) && doc.store.pendingStructs === null && doc.store.pendingDs === null
+    skipAwareness = data[0] === MESSAGE_AWARENESS
+    // Also if y-webrtc's listener throws (then the reset listener after it does not run).
+    if (skipUpdate || skipAwareness) queueMicrotask(reset)
+  })
+  peer.on('data', reset)
+  const send = peer.send.bind(peer)
+  peer.send = (m: Uint8Array) => {
+    if (skipUpdate && m[0] === MESSAGE_SYNC && m[1] === SYNC_UPDATE) {
+      skipUpdate = false
+      return
+    }
+    if (skipAwareness && m[0] === MESSAGE_AWARENESS) {
+      skipAwareness = false
+      return
+    }
+    send(m)
+  }
+}
 
 interface SignalingConnLike {
   ws: { readyState: number } | null

@@ -64,12 +64,28 @@ export class SnapshotStore {
     if (aw) {
       for (const [id, st] of aw.getStates()) {
         if (id === aw.clientID) continue
-        const p = parsePresence(id, st)
+        const p = this.presenceOf(id, st)
         if (p) presence.push(p)
       }
     }
     this.snapshot = { view, connection, presence, storeRejected: this.storeRejected, errors: this.errors }
     for (const l of this.listeners) l()
+  }
+
+  /**
+   * Each peer's awareness state parsed once: y-protocols replaces a state's object whenever the
+   * peer sends one, and every publish (several per trade) lists the peers. A state that does not
+   * parse (a peer that set none: `{}`) cost a failed schema check, with its error, each time.
+   */
+  private readonly parsedPresence = new WeakMap<object, { readonly clientId: number; readonly presence: Presence | null }>()
+
+  private presenceOf(clientId: number, state: unknown): Presence | null {
+    if (typeof state !== 'object' || state === null) return parsePresence(clientId, state)
+    const hit = this.parsedPresence.get(state)
+    if (hit?.clientId === clientId) return hit.presence
+    const presence = parsePresence(clientId, state)
+    this.parsedPresence.set(state, { clientId, presence })
+    return presence
   }
 
   attachTransport(t: SessionTransport | null): void {

@@ -8,11 +8,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { assertRoomSecret, channelRoomSecret, newInviteCode, openInvite, sealInvite } from './invite.ts'
-import { ChannelRoom, deriveRoomKeys, openRoomNames } from './room.ts'
+import { EventEmitter } from 'node:events'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { ChannelRoom, deriveRoomKeys, openRoomNames, skipEchoes, type EchoPeer } from './room.ts'
 import { FileChannelStore, loadNodeWebrtc } from './node.ts'
 import { ChannelSession } from './session.ts'
 import { record } from './store.ts'
-import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng } from './testkit.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts'
 import { generateKeyPair } from '../identity.ts'
@@ -174,6 +179,168 @@ describe('room wrapper', () => {
     } finally {
       BroadcastChannel.prototype.postMessage = post
     }
+  })
+})
+
+describe('echoes', () => {
+  // One room's side as y-webrtc runs it (src/y-webrtc.js, 10.3): every doc update and awareness
+  // change goes to every connection, and a connection's message is read by a 'data' listener the
+  // connection registers first; framing and reading are y-protocols', as there.
+  const frame = (type: number, write: (e: encoding.Encoder) => void) => {
+    const e = encoding.createEncoder()
+    encoding.writeVarUint(e, type)
+    write(e)
+    return encoding.toUint8Array(e)
+  }
+  class FakePeer extends EventEmitter {
+    readonly sent: Uint8Array[] = []
+    send(m: Uint8Array): void {
+      this.sent.push(m)
+    }
+  }
+  function yWebrtcSide() {
+    const doc = new Y.Doc()
+    const awareness = new awarenessProtocol.Awareness(doc)
+    const peers = [new FakePeer(), new FakePeer()]
+    const room = {}
+    doc.on('update', (u: Uint8Array) => {
+      const m = frame(0, (e) => syncProtocol.writeUpdate(e, u))
+      for (const p of peers) p.send(m)
+    })
+    awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      const m = frame(1, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed])))
+      for (const p of peers) p.send(m)
+    })
+    for (const p of peers) {
+      p.on('data', (data: Uint8Array) => {
+        const d = decoding.createDecoder(data)
+        const reply = encoding.createEncoder()
+        const type = decoding.readVarUint(d)
+        if (type === 0) {
+          encoding.writeVarUint(reply, 0)
+          syncProtocol.readSyncMessage(d, reply, doc, room)
+          if (encoding.length(reply) > 1) p.send(encoding.toUint8Array(reply))
+        } else if (type === 1) awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(d), room)
+        else if (type === 3) p.send(frame(1, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.getStates().keys()]))))
+      })
+      // Hooked after y-webrtc's listener, as ChannelRoom does.
+      skipEchoes(p as unknown as EchoPeer, doc)
+    }
+    return { doc, awareness, from: peers[0]!, other: peers[1]! }
+  }
+  const kinds = (p: FakePeer) => p.sent.map((m) => (m[0] === 0 ? `sync${m[1]}` : m[0] === 1 ? 'awareness' : String(m[0])))
+  const updateOf = (write: (d: Y.Doc) => void, base?: Y.Doc) => {
+    const d = new Y.Doc()
+    if (base) Y.applyUpdate(d, Y.encodeStateAsUpdate(base))
+    const before = Y.encodeStateVector(d)
+    write(d)
+    return Y.encodeStateAsUpdate(d, before)
+  }
+
+  it("does not send a peer's doc update back to it, relays it to the room's other connections, and sends what follows the read", async () => {
+    const s = yWebrtcSide()
+    const first = updateOf((d) => d.getMap('m').set('k', 'v'))
+    s.from.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, first)))
+    expect(s.doc.getMap('m').get('k')).toBe('v')
+    expect(kinds(s.from)).toEqual([])
+    expect(kinds(s.other)).toEqual(['sync2'])
+    // The same as a sync step 2 (the answer to this side's step 1).
+    s.from.emit('data', frame(0, (e) => { encoding.writeVarUint(e, 1); encoding.writeVarUint8Array(e, updateOf((d) => d.getMap('m').set('j', 'w'))) }))
+    expect(kinds(s.from)).toEqual([])
+    expect(kinds(s.other)).toEqual(['sync2', 'sync2'])
+    // A duplicate changes nothing and so is not echoed; the other connection's update, read right
+    // after it in the same turn, is relayed to the peer.
+    s.from.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, first)))
+    s.other.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, updateOf((d) => d.getMap('m').set('x', 1)))))
+    expect(kinds(s.from)).toEqual(['sync2'])
+    expect(kinds(s.other)).toEqual(['sync2', 'sync2'])
+    // An own write after the read goes to every connection.
+    await Promise.resolve()
+    s.doc.getMap('m').set('own', 1)
+    expect(kinds(s.from)).toEqual(['sync2', 'sync2'])
+    expect(kinds(s.other)).toEqual(['sync2', 'sync2', 'sync2'])
+  })
+
+  it('answers a sync step 1 and an awareness query, and does not send back an awareness change the peer sent', () => {
+    const s = yWebrtcSide()
+    s.doc.getMap('m').set('k', 'v')
+    s.from.sent.length = 0
+    s.other.sent.length = 0
+    s.from.emit('data', frame(0, (e) => syncProtocol.writeSyncStep1(e, new Y.Doc())))
+    expect(kinds(s.from)).toEqual(['sync1'])
+    const theirs = new awarenessProtocol.Awareness(new Y.Doc())
+    theirs.setLocalState({ party: 'B', name: 'trader', editing: null })
+    s.from.emit('data', frame(1, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(theirs, [theirs.clientID]))))
+    expect(s.awareness.getStates().get(theirs.clientID)).toEqual({ party: 'B', name: 'trader', editing: null })
+    expect(kinds(s.from)).toEqual(['sync1'])
+    expect(kinds(s.other)).toEqual(['awareness'])
+    s.from.emit('data', frame(3, () => {}))
+    expect(kinds(s.from)).toEqual(['sync1', 'awareness'])
+  })
+
+  it('sends back an update that completes structs another peer sent earlier (the peer may not have them), and a write made during the read', () => {
+    const s = yWebrtcSide()
+    const base = new Y.Doc()
+    const first = updateOf((d) => d.getMap('m').set('a', 1))
+    Y.applyUpdate(base, first)
+    // From the other connection: a struct that needs `first` (it overwrites its value), which this side does not have yet.
+    s.other.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, updateOf((d) => d.getMap('m').set('a', 2), base))))
+    expect(s.doc.store.pendingStructs).not.toBeNull()
+    expect(s.doc.getMap('m').get('a')).toBeUndefined()
+    s.from.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, first)))
+    expect(s.doc.getMap('m').toJSON()).toEqual({ a: 2 })
+    expect(kinds(s.from), 'the completed structs go back').toEqual(['sync2'])
+    // A write that reacts to the peer's update within the read (an observer) is not an echo.
+    s.from.sent.length = 0
+    const m = s.doc.getMap('m')
+    const react = () => {
+      if (!m.has('seen')) m.set('seen', true)
+    }
+    m.observe(react)
+    s.from.emit('data', frame(0, (e) => syncProtocol.writeUpdate(e, updateOf((d) => d.getMap('m').set('c', 3), s.doc))))
+    m.unobserve(react)
+    expect(m.get('seen')).toBe(true)
+    expect(kinds(s.from), 'the echo skipped, the reaction sent').toEqual(['sync2'])
+    const d = decoding.createDecoder(s.from.sent[0]!)
+    decoding.readVarUint(d)
+    decoding.readVarUint(d)
+    const reaction = new Y.Doc()
+    Y.applyUpdate(reaction, decoding.readVarUint8Array(d))
+    expect(reaction.getMap('m').get('seen'), 'what was sent is the reaction').toBe(true)
+  })
+})
+
+describe('presence', () => {
+  it("lists each peer's presence from its awareness state, parsed once per state the peer sends; leaves out its own and a state that is no presence", async () => {
+    const params = makeParams(31)
+    const session = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(openingSigned(params, T0)), clock: () => T0 + 1000 })
+    const awareness = new awarenessProtocol.Awareness(session.doc)
+    const listeners = new Set<() => void>()
+    session.attachTransport({
+      getStatus: () => ({ webrtcPeers: 1, signalingConnected: 1, synced: true }),
+      subscribe: (f) => {
+        listeners.add(f)
+        return () => listeners.delete(f)
+      },
+      awareness,
+    })
+    session.setPresence({ name: 'me', editing: null })
+    const peer = new awarenessProtocol.Awareness(new Y.Doc())
+    const send = (from: awarenessProtocol.Awareness) => awarenessProtocol.applyAwarenessUpdate(awareness, awarenessProtocol.encodeAwarenessUpdate(from, [from.clientID]), 'room')
+    peer.setLocalState({ party: 'A', name: 'Desk', editing: null })
+    send(peer)
+    const first = session.getSnapshot().presence
+    expect(first).toEqual([{ clientId: peer.clientID, party: 'A', name: 'Desk', editing: null }])
+    // Another publish (a transport change) lists the same parse of the same state.
+    for (const l of listeners) l()
+    await session.whenIdle()
+    expect(session.getSnapshot().presence[0]).toBe(first[0])
+    // A peer that set no presence (y-protocols' default state, {}) is not listed; a new state of the first is.
+    send(new awarenessProtocol.Awareness(new Y.Doc()))
+    peer.setLocalState({ party: 'A', name: 'Desk 2', editing: { rfqId: 'r1', field: 'notes' } })
+    send(peer)
+    expect(session.getSnapshot().presence).toEqual([{ clientId: peer.clientID, party: 'A', name: 'Desk 2', editing: { rfqId: 'r1', field: 'notes' } }])
+    await session.close()
   })
 })
 

@@ -10,7 +10,7 @@ import { channelIdOf, type ChannelSpec } from '../core/index.ts'
 import { testSpec } from '../core/testkit.ts'
 import { ChannelSession } from '../core/sync/index.ts'
 import { FileJournal } from '../core/sync/journal-store.ts'
-import type { ChannelStore, StoreRecord, StoredChannel } from '../core/sync/store.ts'
+import type { ChannelStore, MemoryChannelStore, StoreRecord, StoredChannel } from '../core/sync/store.ts'
 import { DEPOSIT, DAY, T0, keysA, keysB, linkDocs, makeParams, openingSigned, storeWithOpening } from '../core/sync/testkit.ts'
 import type { SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { ChannelBot, type ChannelBotDeps } from './channelBot.ts'
@@ -142,4 +142,34 @@ describe('ChannelBot', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 20_000)
+
+  it("stop() compacts the channel's store, unless its compaction would begin after the deadline it is given (compactBy)", async () => {
+    // Replaces (compactions) of the desk's store during stop(), for a bot that quoted once.
+    const replacesAtStop = async (compactBy?: number) => {
+      let replaces = 0
+      const { bot, trader } = await botAndTrader({
+        store: async (seed) => {
+          const inner = seed as MemoryChannelStore
+          return {
+            load: () => inner.load(),
+            append: (records) => inner.append(records),
+            appendUpdate: (u) => inner.appendUpdate(u),
+            replace: (records, u) => {
+              replaces++
+              return inner.replace(records, u)
+            },
+            close: () => inner.close(),
+          }
+        },
+      })
+      const rfq = trader.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike: '100', cap: '140', quantity: '1', direction: 'long' }] })
+      await until("the desk's quote", () => trader.view.quotes.some((q) => q.signed.quote.rfqId === rfq) || null, 10_000)
+      const before = replaces
+      const store = await bot.stop(compactBy === undefined ? {} : { compactBy })
+      return [store, replaces - before]
+    }
+    expect(await replacesAtStop()).toEqual(['compacted', 1])
+    expect(await replacesAtStop(Date.now() + 60_000)).toEqual(['compacted', 1])
+    expect(await replacesAtStop(Date.now() - 1)).toEqual(['late', 0])
+  }, 30_000)
 })

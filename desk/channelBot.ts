@@ -176,17 +176,24 @@ export class ChannelBot {
   /**
    * Stops the bot: no new pass, the link down, then the pass in flight ends (it stops at its next
    * step: each checks `stopped`) before the session closes, so the bot writes nothing to its store
-   * after stop() resolves (the desk closes the journal then).
+   * after stop() resolves (the desk closes the journal then). `compactBy` (epoch ms): the store is
+   * compacted only if that begins before it (the desk stops every channel against one deadline).
+   * Resolves with what became of the store: compacted, left as it was past the deadline ('late'),
+   * or nothing to compact ('clean').
    */
-  async stop(): Promise<void> {
-    if (this.stopped) return
+  async stop(opts: { readonly compactBy?: number } = {}): Promise<'compacted' | 'late' | 'clean'> {
+    if (this.stopped) return 'clean'
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
     for (const u of this.unsubs) u()
     this.room.destroy()
     await this.pass
-    // Compacted as it closes: the desk's next start opens every channel from its latest state.
-    await this.session.close({ compactStore: true })
+    // Compacted as it closes: the desk's next start opens the channel from its latest state.
+    const by = opts.compactBy
+    // Asked only if anything was appended since the store last compacted.
+    let asked: boolean | null = null
+    await this.session.close({ compactStore: () => (asked = by === undefined || Date.now() < by) })
+    return asked === null ? 'clean' : asked ? 'compacted' : 'late'
   }
 
   private log(line: string): void {

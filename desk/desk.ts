@@ -29,6 +29,13 @@ const EVENT_POLL_MS = 1_000
 
 /** How often the desk looks for channels never opened on the contract whose time is up (also at each invite). */
 const FORGET_POLL_MS = 60_000
+/**
+ * How long a stop compacts channel stores (each as its bot closes, all at once). Compacting 100
+ * channels took 1.3-1.5 s in the desk benchmark; main.ts exits after 5 s whatever is left and npm
+ * start's runner kills after 10, so a desk of a thousand channels used to be cut mid-stop. Channels
+ * not reached by then keep their records as they are (the next start derives their steps).
+ */
+export const STOP_COMPACT_MS = 2_000
 
 /** A bot's statuses that mean the contract has the channel (opened, whatever came after). */
 const ON_CHAIN: ReadonlySet<ChannelBotStatus> = new Set(['open', 'closing', 'disputed', 'finalized', 'closed'])
@@ -435,7 +442,10 @@ export class Desk {
     if (this.eventTimer) clearInterval(this.eventTimer)
     if (this.forgetTimer) clearInterval(this.forgetTimer)
     await this.accepting.catch(() => undefined)
-    await Promise.all([...this.bots.values()].map((b) => b.stop().catch((e) => this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
+    const compactBy = Date.now() + STOP_COMPACT_MS
+    const stores = await Promise.all([...this.bots.values()].map((b) => b.stop({ compactBy }).catch((e) => void this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
+    const late = stores.filter((s) => s === 'late').length
+    if (this.bots.size > 0) this.o.log(`stopped ${this.bots.size} channel(s): ${stores.filter((s) => s === 'compacted').length} store(s) compacted${late > 0 ? `, ${late} left as they were (past the ${STOP_COMPACT_MS / 1000} s for compacting: their next start derives their steps)` : ''}`)
     for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()
     await this.journal.close().catch((e) => this.o.log(`journal: ${describeError(e)}`))

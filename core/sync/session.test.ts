@@ -363,8 +363,8 @@ describe('ChannelSession over a lossless link', () => {
     await tradeOn(quotePool(params, 'A', 3, T0 + DAY))
     const latest = a.view.latest!
     const kinds = (records: readonly unknown[]) => records.map((r) => (r as { k: string }).k)
-    await Promise.all([a.close({ compactStore: true }), b.close()])
-    // A: the latest state whole, its own signature on it, and one doc update; B (closed as before): its steps and every update.
+    await Promise.all([a.close({ compactStore: true }), b.close({ compactStore: () => false })])
+    // A: the latest state whole, its own signature on it, and one doc update; B (its compaction declined when asked): its steps and every update.
     expect([kinds(storeA.records), storeA.updates.length]).toEqual([['cosigned', 'sig'], 1])
     expect(kinds(storeB.records)).toContain('step')
     expect(storeB.updates.length).toBeGreaterThan(5)

@@ -423,9 +423,11 @@ export class ChannelSession {
    * `compactStore`: the store is compacted last (if anything was appended since it last was), so
    * the next open reads the latest state and one doc update instead of deriving every step and
    * applying every update since (a desk restarting with many channels opens each in turn). A
-   * failed compaction is noted and leaves the store as it was: its records hold everything.
+   * failed compaction is noted and leaves the store as it was: its records hold everything. A
+   * function is asked when the compaction would begin (a caller stopping many sessions at once
+   * against a deadline compacts those it reaches in time; the others keep their records).
    */
-  async close(opts: { readonly compactStore?: boolean } = {}): Promise<void> {
+  async close(opts: { readonly compactStore?: boolean | (() => boolean) } = {}): Promise<void> {
     if (this.closing) return this.closeDone
     this.closing = true
     this.closeDone = this.finishClose(opts.compactStore ?? false)
@@ -434,7 +436,7 @@ export class ChannelSession {
 
   private closeDone: Promise<void> = Promise.resolve()
 
-  private async finishClose(compactStore: boolean): Promise<void> {
+  private async finishClose(compactStore: boolean | (() => boolean)): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
     await this.whenIdle()
     this.closed = true
@@ -442,7 +444,7 @@ export class ChannelSession {
     this.unwatchDoc()
     this.attachTransport(null)
     await this.storage.flushed()
-    if (compactStore && this.storage.updatesSinceCompact > 0) await this.storage.compact(this.clock(), this.doc).catch((e) => this.ui.noteError(e))
+    if (this.storage.updatesSinceCompact > 0 && (typeof compactStore === 'function' ? compactStore() : compactStore)) await this.storage.compact(this.clock(), this.doc).catch((e) => this.ui.noteError(e))
   }
 
   /**

@@ -14,6 +14,7 @@
 import { WebrtcProvider } from 'y-webrtc'
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
+import { messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes, type Hex } from '../bytes.ts'
@@ -305,12 +306,10 @@ function isEchoPeer(p: Partial<EchoPeer>): p is EchoPeer {
   return typeof p.prependListener === 'function' && typeof p.on === 'function' && typeof p.send === 'function'
 }
 
-// y-webrtc's messages begin with their type (one byte: a varuint below 128): sync (then its own
-// type: step 1, step 2, update) or awareness.
+// y-webrtc's messages begin with their type (one byte: a varuint below 128; y-webrtc does not
+// export these): sync, then y-protocols' own type (step 1, step 2, update), or awareness.
 const MESSAGE_SYNC = 0
 const MESSAGE_AWARENESS = 1
-const SYNC_STEP_2 = 1
-const SYNC_UPDATE = 2
 
 const echoGuarded = new WeakSet<object>()
 
@@ -339,7 +338,7 @@ export function skipEchoes(peer: EchoPeer, doc: Y.Doc): void {
     skipAwareness = false
   }
   peer.prependListener('data', (data) => {
-    skipUpdate = data[0] === MESSAGE_SYNC && (data[1] === SYNC_STEP_2 || data[1] === SYNC_UPDATE) && doc.store.pendingStructs === null && doc.store.pendingDs === null
+    skipUpdate = data[0] === MESSAGE_SYNC && (data[1] === messageYjsSyncStep2 || data[1] === messageYjsUpdate) && doc.store.pendingStructs === null && doc.store.pendingDs === null
     skipAwareness = data[0] === MESSAGE_AWARENESS
     // Also if y-webrtc's listener throws (then the reset listener after it does not run).
     if (skipUpdate || skipAwareness) queueMicrotask(reset)
@@ -347,7 +346,7 @@ export function skipEchoes(peer: EchoPeer, doc: Y.Doc): void {
   peer.on('data', reset)
   const send = peer.send.bind(peer)
   peer.send = (m: Uint8Array) => {
-    if (skipUpdate && m[0] === MESSAGE_SYNC && m[1] === SYNC_UPDATE) {
+    if (skipUpdate && m[0] === MESSAGE_SYNC && m[1] === messageYjsUpdate) {
       skipUpdate = false
       return
     }

@@ -15,5 +15,7 @@ export default defineConfig({
   // channel that opened on the contract stayed "not opened" on the trader's page).
   server: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true, ...(process.env.VITE_FROZEN === '1' ? { hmr: false, watch: null } : {}) },
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+  // Terser (two compress passes) instead of esbuild's minifier: 14 KiB less gzipped JS (354.2 -> 339.9
+  // KiB, app.bundle_gzip_kib's goal is < 350) for about 20 s more per build.
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', minify: 'terser', terserOptions: { compress: { passes: 2 } } },
 })

@@ -18,7 +18,7 @@ export type AuthorizationKind = 'open' | 'close'
 /** 65-byte signature (r, s, v with v 27 or 28) as 130 lowercase hex characters, no 0x. */
 export type AuthorizationHex = Hex
 
-const SECP256K1_N = secp256k1.Point.CURVE().n
+const SECP256K1_N = secp256k1.CURVE.n
 const SECP256K1_HALF_N = SECP256K1_N >> 1n
 
 /** The EIP-712 digest a party signs to let its counterparty open (or cooperatively close) the channel with `state`. */
@@ -43,10 +43,7 @@ export function recoverSigner(digest: Hex, signature: string): AddressHex | null
   const s = BigInt(`0x${signature.slice(64, 128)}`)
   if (s > SECP256K1_HALF_N || (v !== 27 && v !== 28) || r === 0n || s === 0n || r >= SECP256K1_N) return null
   try {
-    const recovered = new Uint8Array(65)
-    recovered[0] = v - 27
-    recovered.set(sig.subarray(0, 64), 1)
-    const pub = secp256k1.Point.fromBytes(secp256k1.recoverPublicKey(recovered, hexToBytes(digest), { prehash: false })).toBytes(false)
+    const pub = secp256k1.Signature.fromCompact(sig.subarray(0, 64)).addRecoveryBit(v - 27).recoverPublicKey(hexToBytes(digest)).toRawBytes(false)
     return bytesToHex(keccak_256(pub.subarray(1)).subarray(12))
   } catch {
     return null
@@ -57,10 +54,10 @@ export function recoverSigner(digest: Hex, signature: string): AddressHex | null
 export function signDigest(privateKey: Hex, digest: Hex): AuthorizationHex {
   if (!/^[0-9a-f]{64}$/.test(privateKey)) throw new RangeError('EVM private key must be 32 bytes of lowercase hex')
   if (!/^[0-9a-f]{64}$/.test(digest)) throw new RangeError('digest must be 32 bytes of lowercase hex')
-  const rec = secp256k1.sign(hexToBytes(digest), hexToBytes(privateKey), { prehash: false, format: 'recovered' })
-  // noble's 'recovered' format: recovery byte first, then r ‖ s (s is already low).
+  // The digest is signed as it is (noble does not hash it again); s is already low.
+  const rec = secp256k1.sign(hexToBytes(digest), hexToBytes(privateKey), { lowS: true })
   const out = new Uint8Array(65)
-  out.set(rec.subarray(1, 65), 0)
-  out[64] = 27 + rec[0]!
+  out.set(rec.toCompactRawBytes(), 0)
+  out[64] = 27 + rec.recovery
   return bytesToHex(out)
 }

@@ -17,7 +17,7 @@ export interface EvmKey {
   readonly address: AddressHex
 }
 
-const N = secp256k1.Point.CURVE().n
+const N = secp256k1.CURVE.n
 
 /** The EVM account of an ed25519 identity: the same secret always gives the same account. */
 export function evmKeyOf(identitySecret: SecretKeyHex): EvmKey {

@@ -5,7 +5,9 @@ import { sha512, sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, isHex, type Hex } from './bytes.ts'
 import { ParseError } from './errors.ts'
 
-ed.hashes.sha512 = sha512
+// @noble/hashes 1.8 (the version viem pins, so the app ships one copy) types its output as a plain
+// Uint8Array; @noble/ed25519 asks for one over an ArrayBuffer, which sha512's output always is.
+ed.hashes.sha512 = sha512 as (m: Uint8Array) => Uint8Array<ArrayBuffer>
 
 export type PublicKeyHex = Hex
 export type SecretKeyHex = Hex

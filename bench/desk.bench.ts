@@ -537,7 +537,7 @@ async function restart(tb: Testbed, dataDir: string, r: Run, stopMs: number): Pr
       else if (v > version) ahead++
     }
     if (lost.length > 0) throw new Error(`the restarted desk lost the latest state of ${lost.length} of ${r.versions.size} channels:\n${lost.slice(0, 10).join('\n')}`)
-    const text = `${r.versions.size} channels after ${r.trades + r.unwinds} countersigned states in ${r.seconds} s, the desk stopped in ${(stopMs / 1000).toFixed(2)} s (SIGTERM to exit) leaving ${(bytes / 2 ** 20).toFixed(1)} MiB of data: ready in ${(ms / 1000).toFixed(2)} s (process start, every channel's store loaded and the contract read for it, one channel after another), resident ${rss.toFixed(0)} MiB; every channel's latest co-signed state held (${ahead} one state ahead of its client: countersigned, not yet read by the client when the link closed)`
+    const text = `${r.versions.size} channels after ${r.trades + r.unwinds} countersigned states in ${r.seconds} s, the desk stopped in ${(stopMs / 1000).toFixed(2)} s (SIGTERM to exit) leaving ${(bytes / 2 ** 20).toFixed(1)} MiB of data: ready in ${(ms / 1000).toFixed(2)} s (process start, every channel's store loaded and the contract read for it, 8 channels at a time), resident ${rss.toFixed(0)} MiB; every channel's latest co-signed state held (${ahead} one state ahead of its client: countersigned, not yet read by the client when the link closed)`
     return { ms, text }
   } finally {
     await stopDesk(desk.child)

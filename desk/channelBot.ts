@@ -24,7 +24,7 @@ import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
 import { BoundedMemo } from '../core/sync/memo.ts'
 import type { ChannelEntry } from './channels.ts'
-import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, sameAsk, signCloseOutQuote, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
+import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, sameAsk, signCloseOutQuote, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type LiveQuote, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
 import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
@@ -616,6 +616,14 @@ export class ChannelBot {
     // What the bot notes per ticket, for the tickets the view lists only.
     const listed = new Set(view.rfqs.map((t) => t.id))
     for (const notes of [this.seen, this.skipNotes, this.filling]) for (const id of notes.keys()) if (!listed.has(id)) notes.delete(id)
+    // The desk's live quotes by ticket, in the view's order (one pass over the quotes, not one per ticket).
+    const liveByTicket = new Map<string, LiveQuote[]>()
+    for (const q of view.quotes) {
+      if (q.signed.quote.quoter !== view.me || q.status !== 'live') continue
+      const list = liveByTicket.get(q.signed.quote.rfqId)
+      if (list === undefined) liveByTicket.set(q.signed.quote.rfqId, [{ hash: q.hash, quote: q.signed.quote }])
+      else list.push({ hash: q.hash, quote: q.signed.quote })
+    }
     for (const t of view.rfqs) {
       // Each ticket may write (cancel, quote): none once stopped.
       if (this.stopped) return
@@ -628,9 +636,7 @@ export class ChannelBot {
         if (!over) continue
         this.filling.delete(t.id)
       }
-      const live = view.quotes
-        .filter((q) => q.signed.quote.quoter === view.me && q.signed.quote.rfqId === t.id && q.status === 'live')
-        .map((q) => ({ hash: q.hash, quote: q.signed.quote }))
+      const live = liveByTicket.get(t.id) ?? []
       const inactive = t.status === 'filled' || t.status === 'cancelled' || this.filled.has(t.id)
       if (inactive && live.length === 0) continue
       const decision = inactive

@@ -84,6 +84,9 @@ const inviteBodySchema = z.strictObject({
   code: z.string().min(1, 'enter the invite code').max(64, 'too long'),
 })
 
+/** Channels a start loads at once. */
+const START_CONCURRENCY = 8
+
 export class Desk {
   private readonly bots = new Map<Hex, ChannelBot>()
   private readonly failed = new Map<Hex, string>()
@@ -115,7 +118,13 @@ export class Desk {
     if (journal.stats.skippedLines > 0) o.log(`journal: skipped ${journal.stats.skippedLines} damaged line(s)`)
     const desk = new Desk(o, list, journal)
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
-    for (const entry of list.all()) await desk.startChannel(entry)
+    // A few channels at a time: one's contract read overlaps another's store load.
+    const entries = list.all()
+    let next = 0
+    const worker = async () => {
+      while (next < entries.length) await desk.startChannel(entries[next++]!)
+    }
+    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, entries.length) }, worker))
     desk.followEvents()
     desk.forgetTimer = setInterval(() => void desk.serially(() => desk.forgetUnopened()).catch(() => undefined), FORGET_POLL_MS)
     await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the contract: ${describeError(e)}`))

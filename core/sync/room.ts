@@ -154,6 +154,7 @@ export class ChannelRoom implements SessionTransport {
         if (e.provider) this.hook()
         return
       }
+      processExitListeners(+1)
       e.provider = new WebrtcProvider(this.keys.name, e.doc, {
         signaling: [...this.opts.signaling],
         password: this.keys.password,
@@ -286,7 +287,7 @@ export class ChannelRoom implements SessionTransport {
       if (p) {
         p.destroy()
         // y-webrtc removes the room after its key promise settles: wait for that before a new provider.
-        e.closing = Promise.resolve(p.key).then(() => new Promise((r) => setTimeout(r, 0)))
+        e.closing = Promise.resolve(p.key).then(() => new Promise<void>((r) => setTimeout(r, 0))).finally(() => processExitListeners(-1))
         closingByName.set(this.keys.name, e.closing)
       }
     }, 0)
@@ -294,6 +295,19 @@ export class ChannelRoom implements SessionTransport {
 }
 
 const closingByName = new Map<string, Promise<void>>()
+
+/**
+ * In Node, y-webrtc's room adds one listener for the process's 'exit' (in a browser it listens for
+ * 'beforeunload' instead). A desk holds a room per channel in one process, and the 11th room made
+ * Node print its warning of a listener leak. Each provider raises the process's cap by one while it
+ * lives (until y-webrtc has taken its room down), so the warning still tells of a real leak.
+ */
+function processExitListeners(delta: 1 | -1): void {
+  if (typeof window !== 'undefined' || typeof process === 'undefined' || typeof process.getMaxListeners !== 'function') return
+  const max = process.getMaxListeners()
+  if (max === 0) return // no cap
+  process.setMaxListeners(Math.max(1, max + delta))
+}
 
 /** A y-webrtc connection's peer (simple-peer): the events and the send the echo guard needs. */
 export interface EchoPeer {

@@ -127,6 +127,30 @@ describe('room wrapper', () => {
     await new Promise((r) => setTimeout(r, 50))
   })
 
+  it("holds a room per channel in one Node process without Node's listener-leak warning (y-webrtc's room listens for the process's exit), and gives the cap back", async () => {
+    await loadNodeWebrtc()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
+    const maxBefore = process.getMaxListeners()
+    const exitBefore = process.listenerCount('exit')
+    const opts = { signaling: ['ws://127.0.0.1:9'], iceServers: [] }
+    const rooms = Array.from({ length: 14 }, (_, i) => ChannelRoom.open(new Y.Doc(), deriveRoomKeys(hexToBytes('31'.repeat(32)), channelIdOf(makeParams(100 + i))), opts))
+    try {
+      // y-webrtc makes each room once its password's key is derived.
+      for (let i = 0; i < 300 && process.listenerCount('exit') < exitBefore + rooms.length; i++) await new Promise((r) => setTimeout(r, 10))
+      expect(process.listenerCount('exit')).toBe(exitBefore + rooms.length)
+      expect(process.getMaxListeners()).toBe(maxBefore + rooms.length)
+    } finally {
+      for (const r of rooms) r.destroy()
+    }
+    for (let i = 0; i < 300 && process.getMaxListeners() !== maxBefore; i++) await new Promise((r) => setTimeout(r, 10))
+    process.off('warning', onWarning)
+    expect(process.getMaxListeners()).toBe(maxBefore)
+    expect(process.listenerCount('exit')).toBe(exitBefore)
+    expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([])
+  })
+
   it("drops a signaling message to a socket that is not open yet, also on a connection made after a provider's disconnect and connect", async () => {
     await loadNodeWebrtc()
     const room = ChannelRoom.open(new Y.Doc(), deriveRoomKeys(hexToBytes('23'.repeat(32)), channelIdOf(makeParams(3))), { signaling: ['ws://127.0.0.1:9/only-this-test'], iceServers: [] })

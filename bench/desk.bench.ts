@@ -35,6 +35,7 @@ import {
 } from '../core/sync/index.ts'
 import { loadNodeWebrtc } from '../core/sync/node.ts'
 import { ChainMarket } from '../desk/chainMarket.ts'
+import { pool } from '../desk/pool.ts'
 import { DESK_NODE_ARGS } from '../desk/runtime.ts'
 import { settlementFor } from '../desk/service.ts'
 import { startTestbed, type Testbed } from '../desk/testbed.ts'
@@ -326,17 +327,6 @@ interface Run {
   rss: { start: number; end: number; peak: number }
   /** Each channel's latest co-signed version as its client knows it when the window ends. */
   versions: ReadonlyMap<Hex, number>
-}
-
-/** Runs `f` over `items`, at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, f: (x: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++
-      await f(items[i]!, i)
-    }
-  }))
 }
 
 /**

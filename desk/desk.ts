@@ -17,6 +17,7 @@ import type { DeskRules } from './marketMaker.ts'
 import { committedCollateral, styledQuote, type ChannelCommitment, type DeskStyle } from './styles.ts'
 import { quotaRefusal, unopenedExpired, type ActiveChannel, type DeskLimits } from './quotas.ts'
 import { checkRelease } from './releaseCheck.ts'
+import { pool } from './pool.ts'
 import type { ConnectChannel } from './transport.ts'
 
 export { describeError } from './errors.ts'
@@ -119,12 +120,7 @@ export class Desk {
     const desk = new Desk(o, list, journal)
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
     // A few channels at a time: one's contract read overlaps another's store load.
-    const entries = list.all()
-    let next = 0
-    const worker = async () => {
-      while (next < entries.length) await desk.startChannel(entries[next++]!)
-    }
-    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, entries.length) }, worker))
+    await pool(list.all(), START_CONCURRENCY, (entry) => desk.startChannel(entry))
     desk.followEvents()
     desk.forgetTimer = setInterval(() => void desk.serially(() => desk.forgetUnopened()).catch(() => undefined), FORGET_POLL_MS)
     await desk.recoverLost().catch((e) => o.log(`cannot list the desk's channels on the contract: ${describeError(e)}`))

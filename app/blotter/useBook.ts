@@ -7,7 +7,7 @@ import type { ChannelView } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import { bookOf, type Book, type BookEntry, type ChannelMeta } from './book.ts'
-import { loadBook, saveBook } from './bookStore.ts'
+import { loadBook, saveBookSoon } from './bookStore.ts'
 
 export interface BookView extends Book {
   readonly vols: ReadonlyMap<Hex, number | null>
@@ -37,7 +37,7 @@ export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: Ma
       vols.set(quoteHash(q), edge?.ok ? edge.edge.impliedVol : null)
     }
     const entries = [...stored.entries, ...fresh].sort((a, b) => a.version - b.version)
-    saveBook(meta.channelId, entries, vols)
+    saveBookSoon(meta.channelId, entries, vols)
     setStored({ entries, vols, damaged: stored.damaged })
     // Keyed on the accepted chain: the rest of the snapshot (quotes, presence) changes nothing here.
   }, [key])

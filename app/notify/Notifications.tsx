@@ -1,6 +1,7 @@
 // The in-page notices (quote, fill, dispute, settlement) and the switch for browser notifications.
-import { useState } from 'react'
+import { useSyncExternalStore } from 'react'
 import type { DeskNotice } from './useDeskNotifications.ts'
+import { notificationPermission, requestNotificationPermission, subscribeNotificationPermission } from './permission.ts'
 
 export function Notifications({ notices, dismiss }: { notices: readonly DeskNotice[]; dismiss: (id: number) => void }) {
   return (
@@ -17,13 +18,12 @@ export function Notifications({ notices, dismiss }: { notices: readonly DeskNoti
 
 /** Asks the browser for permission once, on the trader's click (browsers require a gesture). */
 export function BrowserNotificationsSwitch() {
-  const supported = typeof Notification !== 'undefined'
-  const [perm, setPerm] = useState(supported ? Notification.permission : 'denied')
-  if (!supported) return null
+  const perm = useSyncExternalStore(subscribeNotificationPermission, notificationPermission, notificationPermission)
+  if (typeof Notification === 'undefined') return null
   if (perm === 'granted') return <span className="muted small">Browser notifications on (when this tab is hidden)</span>
   if (perm === 'denied') return <span className="muted small">Browser notifications blocked in this browser</span>
   return (
-    <button type="button" className="secondary small" onClick={() => void Notification.requestPermission().then(setPerm)}>
+    <button type="button" className="secondary small" onClick={() => void requestNotificationPermission()}>
       Notify me when this tab is hidden
     </button>
   )

@@ -11,6 +11,7 @@ import type { Hex } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
+import { notificationPermission } from './permission.ts'
 
 /** `at`: page time it appeared (ms): each notice leaves SHOW_MS later. */
 export type DeskNotice = ShownNotice
@@ -45,7 +46,7 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
       saveToldPayouts(channelId, paid)
       saved.current = paid
     }
-    const browser = typeof Notification !== 'undefined' && Notification.permission === 'granted'
+    const browser = notificationPermission() === 'granted'
     const replaced = new Set<string>()
     if (browser) {
       // A fill announced in the browser (now or on an earlier visit) that a finalize has since

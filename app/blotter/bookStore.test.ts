@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { btcPackage, put, testChannel, testQuote, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Hex } from '../../core/index.ts'
 import { memoryStorage } from '../testkit.ts'
-import { flushBooks, loadBook, saveBook, saveBookSoon } from './bookStore.ts'
+import { loadBook, saveBook, saveBookSoon } from './bookStore.ts'
+import { flushIdleWrites } from '../idleWrite.ts'
 import type { BookEntry } from './book.ts'
 
 const { memory, install, remove } = memoryStorage()
@@ -21,7 +22,7 @@ describe('bookStore (the book kept in this browser, per channel)', () => {
     vi.useFakeTimers()
   })
   afterEach(() => {
-    flushBooks()
+    flushIdleWrites()
     vi.useRealTimers()
     remove()
   })
@@ -53,7 +54,7 @@ describe('bookStore (the book kept in this browser, per channel)', () => {
     }
   })
 
-  it('saveBookSoon writes in a task of its own, the newest book only, once per channel', () => {
+  it('saveBookSoon writes when the page is next idle, the newest book only, once per channel', () => {
     const writes = vi.fn()
     const setItem = globalThis.localStorage!.setItem.bind(globalThis.localStorage)
     globalThis.localStorage!.setItem = (k: string, v: string) => {
@@ -71,11 +72,11 @@ describe('bookStore (the book kept in this browser, per channel)', () => {
     expect(loadBook(OTHER).entries).toEqual([e2])
   })
 
-  it('a read of a book with a save pending sees it (the save is done first), as does flushBooks for every channel', () => {
+  it('a read of a book with a save pending sees it (the save is done first), as does flushIdleWrites for every channel', () => {
     saveBookSoon(ch.channelId, [e1, e2], vols)
     expect(loadBook(ch.channelId).entries).toEqual([e1, e2])
     saveBookSoon(OTHER, [e1], vols)
-    flushBooks()
+    flushIdleWrites()
     expect(memory.size).toBe(2)
     vi.runAllTimers()
     expect(loadBook(OTHER).entries).toEqual([e1])

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { toWire, transitionSchema, tryParse, type Hex } from '../../core/index.ts'
 import { config } from '../config.ts'
 import type { BookEntry } from './book.ts'
+import { flushIdleWrite, writeWhenIdle } from '../idleWrite.ts'
 
 export interface StoredBook {
   readonly entries: readonly BookEntry[]
@@ -29,7 +30,7 @@ const entrySchema = z.strictObject({
 })
 
 export function loadBook(channelId: Hex): StoredBook {
-  flushBook(channelId)
+  flushIdleWrite(keyOf(channelId))
   const raw = globalThis.localStorage?.getItem(keyOf(channelId))
   if (!raw) return { entries: [], vols: new Map(), damaged: [] }
   let json: unknown
@@ -59,41 +60,7 @@ export function saveBook(channelId: Hex, entries: readonly BookEntry[], vols: Re
   }
 }
 
-/**
- * What saveBookSoon has still to write, by channel: the newest book only (each save writes it whole).
- * The write is a JSON of every entry into localStorage, on the main thread: 4.6 ms a trade at 60
- * trades in the app benchmark, and growing with the book. Done in the effect of the render that
- * shows a trade, it delayed that render's frame; it now runs in a task of its own after it.
- */
-const pending = new Map<Hex, () => void>()
-let flushOnHide = false
-
-/**
- * Saves the book in a task of its own, soon (coalesced per channel). It is written at once when the
- * page is hidden or left, and before any read of it (loadBook), so nothing is lost but to a crash of
- * the page in between, and the document still holds what was co-signed since its last compaction.
- */
+/** Saves the book when the page is next idle (idleWrite.ts): the newest book, written whole. */
 export function saveBookSoon(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): void {
-  const scheduled = pending.has(channelId)
-  pending.set(channelId, () => saveBook(channelId, entries, vols))
-  if (!scheduled) setTimeout(() => flushBook(channelId), 0)
-  if (!flushOnHide && typeof document !== 'undefined') {
-    flushOnHide = true
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') flushBooks()
-    })
-    globalThis.addEventListener?.('pagehide', flushBooks)
-  }
-}
-
-function flushBook(channelId: Hex): void {
-  const save = pending.get(channelId)
-  if (save === undefined) return
-  pending.delete(channelId)
-  save()
-}
-
-/** Writes every book saveBookSoon still holds. */
-export function flushBooks(): void {
-  for (const id of [...pending.keys()]) flushBook(id)
+  writeWhenIdle(keyOf(channelId), () => saveBook(channelId, entries, vols))
 }

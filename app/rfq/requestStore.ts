@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { tryParse } from '../../core/index.ts'
 import { config } from '../config.ts'
+import { writeWhenIdle } from '../idleWrite.ts'
 import type { FillFailure, FillState } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 
@@ -101,17 +102,13 @@ export function requestStore(owner: string): RequestStore {
   return s
 }
 
-const pending = new Set<string>()
-
 /**
  * Writes `owner`'s requests after each change (a reload shows the same ladders): once per burst of
- * changes, in a task of its own, so a click's own work (an accept's proposal) goes first.
+ * changes, when the page is next idle (idleWrite.ts), so a click's own work (an accept's proposal)
+ * and the desk's answer to it go first.
  */
 export function saveRequestsSoon(owner: string): void {
-  if (pending.has(owner)) return
-  pending.add(owner)
-  setTimeout(() => {
-    pending.delete(owner)
+  writeWhenIdle(keyOf(owner), () => {
     const s = stores.get(owner)
     if (!s) return
     try {
@@ -119,5 +116,5 @@ export function saveRequestsSoon(owner: string): void {
     } catch {
       // Storage full or denied: the ladders still live for this page.
     }
-  }, 0)
+  })
 }

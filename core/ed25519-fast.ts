@@ -77,7 +77,23 @@ function importWebKey(pk: Hex): Promise<CryptoKey> {
   return k
 }
 
+const webCryptoRaw: RawVerifyAsync = async (sig, message, pk) => subtle().verify({ name: 'Ed25519' }, await importWebKey(pk), sig as BufferSource, message as BufferSource)
+
 /** Strict-equivalent verification through WebCrypto (browser, Node): async, 5-20x noble. */
-export const webCryptoVerifyBytes = strictFastVerifyAsync(async (sig, message, pk) =>
-  subtle().verify({ name: 'Ed25519' }, await importWebKey(pk), sig as BufferSource, message as BufferSource),
-)
+export const webCryptoVerifyBytes = strictFastVerifyAsync(webCryptoRaw)
+
+/**
+ * WebCrypto's "valid" where the strict rule's own checks pass (see the header): true is the strict
+ * rule's answer; false decides nothing (a crafted signature only the strict rule accepts, or a
+ * failure), and is left to the caller's strict check. For checking ahead of the synchronous engine
+ * without running noble on every invalid entry a room writer sends.
+ */
+export async function webCryptoValid(signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex): Promise<boolean> {
+  const sig = strictPrecheck(signature, publicKey)
+  if (sig === null) return false
+  try {
+    return await webCryptoRaw(sig, message, publicKey)
+  } catch {
+    return false
+  }
+}

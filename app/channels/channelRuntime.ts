@@ -3,7 +3,7 @@
 // mount/unmount/mount and several components reuse one session and one room.
 import type { KeyPair } from '../../core/index.ts'
 import { signBytes } from '../../core/index.ts'
-import { ChannelRoom, ChannelSession, IndexedDbChannelStore, deriveRoomKeys, roomSecretBytes, webCryptoSigner, type StateSigner } from '../../core/sync/index.ts'
+import { ChannelRoom, ChannelSession, IndexedDbChannelStore, deriveRoomKeys, primeStateSignatures, roomSecretBytes, webCryptoSigner, type StateSigner } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -73,7 +73,7 @@ export class ChannelRuntime {
         secretKey: keys.secretKey,
         store,
         clock,
-        // WebCrypto signing when it works here (checked once), else the noble default.
+        // WebCrypto signing and checking when it works here (checked once), else the noble default.
         ...(await fastCrypto(keys.secretKey)),
         // The invitee agreed to these deposits when it accepted the invite: countersign them.
         // A restored channel (data lost, rebuilt from the node) never signs an opening again.
@@ -103,7 +103,7 @@ export class ChannelRuntime {
 // WebCrypto Ed25519 signs ~10x faster than noble, but not every browser has it. Checked once: it must
 // give noble's bytes (Ed25519 is deterministic), else the session would stop with BAD_SIGNER.
 let webCryptoWorks: Promise<boolean> | null = null
-async function fastCrypto(secretKey: KeyPair['secretKey']): Promise<{ signer?: StateSigner }> {
+async function fastCrypto(secretKey: KeyPair['secretKey']): Promise<{ signer?: StateSigner; verifyAhead?: typeof primeStateSignatures }> {
   const sign = webCryptoSigner(secretKey)
   webCryptoWorks ??= (async () => {
     try {
@@ -113,7 +113,8 @@ async function fastCrypto(secretKey: KeyPair['secretKey']): Promise<{ signer?: S
       return false
     }
   })()
-  return (await webCryptoWorks) ? { signer: sign } : {}
+  // Where WebCrypto's Ed25519 works, it also checks the peer's signatures ahead of the engine.
+  return (await webCryptoWorks) ? { signer: sign, verifyAhead: primeStateSignatures } : {}
 }
 
 /** One media grant, released at once: only for a browser inside a loopback-only namespace (dev). */

@@ -354,6 +354,12 @@ export function isSignatureEntry(raw: unknown): raw is string {
   return typeof raw === 'string' && SIG.test(raw)
 }
 
+/** A signature entry's key (`<state hash>:<A|B>:<signature>`) read into its parts; null for anything else. */
+export function signatureKeyParts(key: string): { readonly hash: Hex; readonly party: Party; readonly sig: string } | null {
+  const m = SIGNED_KEY.exec(key)
+  return m ? { hash: m[1] as Hex, party: m[2] as Party, sig: m[3]! } : null
+}
+
 /** Is `key` a proposal key the reader accepts (a 32-byte state hash as lowercase hex)? */
 export function isProposalKey(key: string): boolean {
   return HEX64.test(key)

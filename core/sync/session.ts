@@ -23,6 +23,7 @@ import { ensureEpoch, currentEpoch, editRfq, refusalText, section, sigKey, start
 import { cancelDigest, refusalDigest } from './notes.ts'
 import type { ChannelStore, StoredChannel } from './store.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
+import { AheadChecker, type VerifyAhead } from './verify-ahead.ts'
 import { SyncError } from './errors.ts'
 import { SessionStorage } from './session-storage.ts'
 import { SigningGuard, type StateSigner } from './signing-guard.ts'
@@ -42,6 +43,12 @@ export interface ChannelSessionOptions {
   readonly verifier?: CachingVerifier
   /** Signs a state digest; default: noble ed25519 with `secretKey`. Must give the same bytes. */
   readonly signer?: StateSigner
+  /**
+   * Checks the doc's new signature entries before each step, asynchronously, recording the valid
+   * ones in the verifier (verify-ahead.ts; the browser passes WebCrypto's primeStateSignatures).
+   * Node's verify is synchronous and fast: none there.
+   */
+  readonly verifyAhead?: VerifyAhead
   /** Deposits this party agreed to: the opening state with these balances is countersigned. */
   readonly opening?: { readonly depositA: bigint; readonly depositB: bigint }
   /** React to doc changes automatically (default true). Tests may drive `run()` by hand. */
@@ -73,6 +80,7 @@ export class ChannelSession {
   private readonly clock: () => number
   private readonly policy: SigningPolicy
   private readonly verifier: CachingVerifier
+  private readonly ahead: AheadChecker | null
   private readonly signer: StateSigner
   private readonly auto: boolean
   private readonly storeCompactAfter: number
@@ -117,6 +125,7 @@ export class ChannelSession {
     this.clock = opts.clock ?? Date.now
     this.policy = opts.policy ?? DEFAULT_POLICY
     this.verifier = opts.verifier ?? createVerifier()
+    this.ahead = opts.verifyAhead ? new AheadChecker(opts.params, this.verifier, opts.verifyAhead) : null
     this.signer = opts.signer ?? ((digest) => signBytes(digest, opts.secretKey))
     this.auto = opts.auto ?? true
     this.storeCompactAfter = opts.storeCompactAfter ?? 500
@@ -563,6 +572,9 @@ export class ChannelSession {
     // Actions already performed in this step: one that did not take effect (its write was lost or
     // cut) is not repeated in a loop, and it does not block the actions after it.
     const done = new Set<string>()
+    const ahead = this.ahead?.run(currentEpoch(this.doc))
+    // A failed check only leaves the engine's own check to do (it decides either way).
+    if (ahead) await ahead.catch(() => undefined)
     for (let i = 0; i < MAX_STEPS; i++) {
       const view = this.compute()
       last = view

@@ -22,6 +22,8 @@ export interface SignatureVerifier {
 
 export interface CachingVerifier extends SignatureVerifier {
   readonly bytes: VerifyBytes
+  /** Whether the answer for `sig` on the state `hash` under `publicKey` is known. */
+  knowsState(publicKey: Hex, hash: Hex, sig: string): boolean
   /** Records the answer for `sig` on the state `hash` under `publicKey`, computed elsewhere (must be the strict rule's answer). */
   primeState(publicKey: Hex, hash: Hex, sig: string, ok: boolean): void
   /** Records `sig` as a valid quote signature under `publicKey` (quote `hash` of channel `channelId`, signed digest `digest`): the strict rule's answer, known elsewhere. */
@@ -109,6 +111,9 @@ export function createVerifier(max = VERIFIER_ANSWERS, verify: VerifyBytes = ver
       // Through `bytes`: core's transition check of a trade then finds the quote's answer cached.
       const ok = q.contractId === params.contractId && q.channelId === channelId && bytes(sq.signature, quoteDigest(q), partyKey(params, q.quoter))
       return remember(sq.signature, 'q', hash, channelId, ok)
+    },
+    knowsState(publicKey, hash, sig) {
+      return find(sig, 's', publicKey, hash) !== undefined
     },
     primeState(publicKey, hash, sig, ok) {
       if (find(sig, 's', publicKey, hash) === undefined) remember(sig, 's', publicKey, hash, ok)

@@ -49,18 +49,26 @@ export function strictFastVerify(fast: RawVerify): VerifyBytes {
   }
 }
 
+/**
+ * An asynchronous fast verifier's answer where the strict rule's own checks pass: true is the
+ * strict rule's true; false decides nothing (the fast library's "invalid", or its failure); null
+ * means the strict rule's checks failed (the strict answer is false).
+ */
+async function fastAnswer(fast: RawVerifyAsync, signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex): Promise<boolean | null> {
+  const sig = strictPrecheck(signature, publicKey)
+  if (sig === null) return null
+  try {
+    return await fast(sig, message, publicKey)
+  } catch {
+    return false
+  }
+}
+
 /** `strictFastVerify` for an asynchronous fast verifier (WebCrypto). */
 export function strictFastVerifyAsync(fast: RawVerifyAsync): (signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex) => Promise<boolean> {
   return async (signature, message, publicKey) => {
-    const sig = strictPrecheck(signature, publicKey)
-    if (sig === null) return false
-    let ok: boolean
-    try {
-      ok = await fast(sig, message, publicKey)
-    } catch {
-      ok = false
-    }
-    return ok || verifyBytes(signature, message, publicKey)
+    const ok = await fastAnswer(fast, signature, message, publicKey)
+    return ok === null ? false : ok || verifyBytes(signature, message, publicKey)
   }
 }
 
@@ -89,11 +97,5 @@ export const webCryptoVerifyBytes = strictFastVerifyAsync(webCryptoRaw)
  * without running noble on every invalid entry a room writer sends.
  */
 export async function webCryptoValid(signature: SignatureHex, message: Uint8Array, publicKey: PublicKeyHex): Promise<boolean> {
-  const sig = strictPrecheck(signature, publicKey)
-  if (sig === null) return false
-  try {
-    return await webCryptoRaw(sig, message, publicKey)
-  } catch {
-    return false
-  }
+  return (await fastAnswer(webCryptoRaw, signature, message, publicKey)) === true
 }

@@ -4,7 +4,7 @@
 // the signature entries new in the doc to an asynchronous checker (WebCrypto, all in flight at
 // once), which records the valid ones in the session's verifier; the step then finds them answered.
 // Only answers are added, each the strict rule's: what the engine decides does not change.
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { partyKey, type ChannelParams } from '../channel.ts'
 import { signatureKeyParts } from './reader.ts'
 import type { CachingVerifier } from './verifier.ts'
@@ -32,8 +32,8 @@ export class AheadChecker {
       this.epoch = epoch
       this.seen.clear()
     }
-    const sigs = epoch?.get('sigs') as Y.Map<unknown> | undefined
-    if (sigs === undefined || typeof sigs.keys !== 'function') return null
+    const sigs = epoch?.get('sigs')
+    if (!(sigs instanceof Y.Map)) return null
     const items: StateSignatureItem[] = []
     for (const key of sigs.keys()) {
       if (this.seen.has(key)) continue

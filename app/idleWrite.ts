@@ -1,8 +1,8 @@
-// Writes of what this browser keeps for the trader (the book, the RFQ ladders) into localStorage,
-// done when the page is next idle instead of in the middle of a trade.
+// Writes of what this browser keeps for the trader in localStorage (the RFQ ladders), done when the
+// page is next idle instead of in the middle of a trade.
 //
-// Each such write serialises a whole record (every fill, every ladder) on the main thread: 4.5 ms
-// per fill in the RFQ benchmark, growing with the record. Done right after an accept, it delayed
+// Each such write serialises a whole record (every ladder) on the main thread: 4.5 ms per fill in
+// the RFQ benchmark, growing with the record. Done right after an accept, it delayed
 // the page's reading of the desk's countersignature; done in the render that shows a trade, it
 // delayed that frame. Here it waits for an idle moment (at most IDLE_TIMEOUT_MS), and is done at
 // once when the page is hidden or left, or before the record is read again (flushIdleWrite). A

@@ -173,6 +173,23 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await expect(blotter.locator('tbody tr').first()).toContainText(/BTC-USD .* long put .* x 0\.1/)
     await expect(blotter.locator('tbody tr').first()).toContainText('bought')
     await expect(blotter.locator('tbody tr').first()).toContainText('v1')
+    // Kept in this browser's IndexedDB, one record per co-signed transition (app/blotter/bookStore.ts); none in localStorage.
+    const keptBook = () => page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('otc-book-default')
+        r.onsuccess = () => resolve(r.result)
+        r.onerror = () => reject(r.error)
+      })
+      const rows = await new Promise<{ version: number }[]>((resolve, reject) => {
+        const r = db.transaction('entries').objectStore('entries').getAll()
+        r.onsuccess = () => resolve(r.result as { version: number }[])
+        r.onerror = () => reject(r.error)
+      })
+      db.close()
+      return { versions: rows.map((x) => x.version), inLocalStorage: Object.keys(localStorage).filter((k) => k.startsWith('otc-book-')) }
+    })
+    await expect.poll(keptBook).toEqual({ versions: [1], inLocalStorage: [] })
+    await expect(page.getByTestId('blotter-keeping')).toHaveCount(0)
     await page.getByLabel('Filter').fill('ETH-USD')
     await expect(page.getByText('No trade matches the filter.')).toBeVisible()
     await page.getByLabel('Filter').fill('')

@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
 import { collateralFor, quoteHash, settlementPayout, type Position } from '../../core/index.ts'
-import { Blotter } from './Blotter.tsx'
+import { Blotter, bookKeepingNotes } from './Blotter.tsx'
 import { FillTicket } from './FillTicket.tsx'
 import { bookOf, withPaidOnChain, type BookEntry } from './book.ts'
 
@@ -18,6 +18,7 @@ const entries: BookEntry[] = [
   { version: 3, transition: { type: 'settle', settlements: [{ positionId: quoteHash(q1.quote), attestation: testAttestation(ch, usd(85_000)) }], timestamp: T0 + 3000 } },
 ]
 const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
+const KEPT = { loaded: true, damaged: [], readError: null, writeError: null }
 const p2: Position = { id: quoteHash(q2.quote), buyer: 'A', terms, premium: usdc(700), ...collateralFor(terms, 'A') }
 const paid = { positionId: p2.id, how: 'settled' as const, price: usd(84_000), ...settlementPayout(p2, usd(84_000)), block: 40n, time: EXPIRY + 60_000, txHash: '0x01' as const }
 
@@ -29,7 +30,7 @@ function bodyCells(html: string): string[][] {
 
 describe('Blotter', () => {
   it('lists each settlement at expiry beside the fills: no premium or vol, the fixing, the payout to me, its state or "on chain"', () => {
-    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 3, paidOut: [paid], held: null }, meta, [p2]), vols: new Map(), entries }
+    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 3, paidOut: [paid], held: null }, meta, [p2]), vols: new Map(), entries, keeping: KEPT }
     const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
     expect(html).toContain('<th scope="col" class="num">Fixing</th><th scope="col" class="num">Payout</th>')
     // Newest first: the payout on chain, the settle at v3, the two fills.
@@ -44,7 +45,7 @@ describe('Blotter', () => {
 
   it('marks the rows co-signed after the version the contract finalized, says why above the table, names it in the CSV', () => {
     // The contract finalized v1 (a stale dispute nobody refuted): the trade at v2 and the settle at v3 moved no money.
-    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 1, paidOut: [], held: null }, meta), vols: new Map(), entries }
+    const book = { ...withPaidOnChain(bookOf(entries, meta), { status: 'finalized', version: 1, paidOut: [], held: null }, meta), vols: new Map(), entries, keeping: KEPT }
     const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
     expect(html).toContain('data-testid="blotter-superseded"')
     expect(html).toContain('v2 and v3 were co-signed after the version the contract finalized (v1): they moved no money.')
@@ -52,6 +53,29 @@ describe('Blotter', () => {
       ['settlement', true], ['fill', true], ['fill', false],
     ])
     expect(html).toContain('title="v3 was co-signed after the version the contract finalized (v1): it moved no money" data-testid="blotter-superseded-pill"')
+  })
+})
+
+describe('bookKeepingNotes (what the blotter says about the book this browser keeps)', () => {
+  it('says nothing when all was read and kept', () => {
+    expect(bookKeepingNotes(KEPT, [], 0)).toEqual([])
+  })
+
+  it('names a failed read, a failed write, unreadable records and other channels\' books it could not read, and what still shows', () => {
+    const notes = bookKeepingNotes({ loaded: true, damaged: ['book.entries.7: premium: expected a decimal string'], readError: 'UnknownError: the database is gone', writeError: 'versions 8, 9: QuotaExceededError: the quota is used up' }, [{ counterparty: 'Carol', reason: 'InvalidStateError: closing' }], 2)
+    expect(notes).toEqual([
+      "This browser could not read back this channel's kept book (UnknownError: the database is gone). The blotter shows what the channel's document holds; export the CSV to keep a copy.",
+      "This browser could not keep the latest trades of this channel's book (versions 8, 9: QuotaExceededError: the quota is used up). The blotter shows what the channel's document holds; export the CSV to keep a copy.",
+      '3 kept records of the book could not be read and are left out (book.entries.7: premium: expected a decimal string).',
+      'The kept book of the channel with Carol could not be read (InvalidStateError: closing).',
+    ])
+  })
+
+  it('the blotter lists them above the table', () => {
+    const book = { ...bookOf(entries, meta), vols: new Map(), entries, keeping: { ...KEPT, writeError: 'version 3: QuotaExceededError: full' } }
+    const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)
+    expect(html).toContain('data-testid="blotter-keeping"')
+    expect(html).toContain('could not keep the latest trades of this channel&#x27;s book (version 3: QuotaExceededError: full)')
   })
 })
 

@@ -3,34 +3,62 @@
 // payment in the premium column), and settlements at expiry (no premium: the fixing and the payout
 // to me in columns of their own; the state that settled it, or "on chain" when the contract paid it
 // out after a dispute). Filterable; exported as CSV with exact amounts.
-import { useId, useMemo, useState } from 'react'
+import { useEffect, useId, useMemo, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import { downloadText } from '../download.ts'
 import { formatFixing, formatVol, NO_VALUE } from '../risk/format.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
 import { blotterCsv, blotterRows, bookOf, closedHowText, withPaidOnChain, instrumentOf, paidByContract, rowFacts, rowSearchText, rowStateText, rowSupersededText, sizeText, supersededNotes, timeText, type BlotterRow } from './book.ts'
-import { loadBook } from './bookStore.ts'
+import { loadBook, storageErrorText, type StoredBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
 import { useChainViews, type ChainViewsSnapshot } from '../channel/chainViews.ts'
 
 type Scope = 'channel' | 'all'
 
-/**
- * The books of the other channels, as this browser kept them (read when the view opens), with what
- * the contract paid out after a dispute as their guards last read it (`chains`).
- */
-function otherBooks(records: readonly ChannelRecord[], except: Hex, chains: ChainViewsSnapshot): { rows: BlotterRow[]; vols: Map<Hex, number | null> } {
+/** The other channels' books as this browser kept them, read when the "all channels" view opens (null until read). */
+interface OtherBooks {
+  readonly books: readonly { readonly record: ChannelRecord; readonly stored: StoredBook }[]
+  /** Channels whose kept book could not be read, and why. */
+  readonly failed: readonly { readonly counterparty: string; readonly reason: string }[]
+}
+
+function useOtherBooks(on: boolean, records: readonly ChannelRecord[], except: Hex): OtherBooks | null {
+  const [books, setBooks] = useState<OtherBooks | null>(null)
+  useEffect(() => {
+    setBooks(null)
+    if (!on) return
+    let live = true
+    const others = records.filter((r) => r.channelId !== except)
+    void Promise.allSettled(others.map((r) => loadBook(r.channelId))).then((results) => {
+      if (!live) return
+      const out: { record: ChannelRecord; stored: StoredBook }[] = []
+      const failed: { counterparty: string; reason: string }[] = []
+      results.forEach((x, i) => {
+        if (x.status === 'fulfilled') out.push({ record: others[i]!, stored: x.value })
+        else failed.push({ counterparty: others[i]!.label, reason: storageErrorText(x.reason) })
+      })
+      setBooks({ books: out, failed })
+    })
+    return () => {
+      live = false
+    }
+  }, [on, records, except])
+  return books
+}
+
+/** The other channels' rows, with what the contract paid out after a dispute as their guards last read it (`chains`). */
+function otherRows(books: OtherBooks['books'], chains: ChainViewsSnapshot): { rows: BlotterRow[]; vols: Map<Hex, number | null>; damaged: number } {
   const rows: BlotterRow[] = []
   const vols = new Map<Hex, number | null>()
-  for (const r of records) {
-    if (r.channelId === except) continue
-    const stored = loadBook(r.channelId)
+  let damaged = 0
+  for (const { record: r, stored } of books) {
     const meta = { channelId: r.channelId, counterparty: r.label, me: r.me }
     rows.push(...blotterRows(withPaidOnChain(bookOf(stored.entries, meta), chains.get(r.channelId) ?? null, meta)))
     for (const [k, v] of stored.vols) vols.set(k, v)
+    damaged += stored.damaged.length
   }
-  return { rows, vols }
+  return { rows, vols, damaged }
 }
 
 /** `book`: this channel's, with what the contract paid out (the other channels' come from the app's reads of the contract: chainViews.ts). */
@@ -40,7 +68,9 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
   const [text, setText] = useState('')
   const [side, setSide] = useState<'any' | 'bought' | 'sold'>('any')
   const chainViews = useChainViews()
-  const others = useMemo(() => (scope === 'all' ? otherBooks(records, channelId, chainViews) : null), [scope, records, channelId, chainViews])
+  const otherBooks = useOtherBooks(scope === 'all', records, channelId)
+  const others = useMemo(() => (otherBooks ? otherRows(otherBooks.books, chainViews) : null), [otherBooks, chainViews])
+  const keeping = bookKeepingNotes(book.keeping, otherBooks?.failed ?? [], others?.damaged ?? 0)
   const vols = useMemo(() => (others ? new Map([...book.vols, ...others.vols]) : book.vols), [book.vols, others])
   const all = useMemo(() => {
     const rows = [...blotterRows(book), ...(others?.rows ?? [])]
@@ -69,6 +99,12 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
           <button type="button" className="secondary small" onClick={exportCsv} disabled={rows.length === 0}>Export CSV</button>
         </div>
       </div>
+      {keeping.length > 0 && (
+        <ul className="notices" aria-label="The book kept in this browser" data-testid="blotter-keeping">
+          {keeping.map((n) => <li key={n} className="warn">{n}</li>)}
+        </ul>
+      )}
+      {scope === 'all' && otherBooks === null && <p className="muted" role="status">Reading the other channels' books…</p>}
       {superseded.length > 0 && (
         <ul className="notices" aria-label="Trades that moved no money" data-testid="blotter-superseded">
           {superseded.map((n) => <li key={n} className="warn">{n}</li>)}
@@ -128,4 +164,16 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
       )}
     </section>
   )
+}
+
+/** What the trader should know about the book this browser keeps: records it could not read, writes that failed. */
+export function bookKeepingNotes(keeping: BookView['keeping'], othersFailed: OtherBooks['failed'], othersDamaged: number): string[] {
+  const notes: string[] = []
+  const fallback = "The blotter shows what the channel's document holds; export the CSV to keep a copy."
+  if (keeping.readError) notes.push(`This browser could not read back this channel's kept book (${keeping.readError}). ${fallback}`)
+  if (keeping.writeError) notes.push(`This browser could not keep the latest trades of this channel's book (${keeping.writeError}). ${fallback}`)
+  const damaged = keeping.damaged.length + othersDamaged
+  if (damaged > 0) notes.push(`${damaged} kept ${damaged === 1 ? 'record' : 'records'} of the book could not be read and ${damaged === 1 ? 'is' : 'are'} left out${keeping.damaged[0] ? ` (${keeping.damaged[0]})` : ''}.`)
+  for (const f of othersFailed) notes.push(`The kept book of the channel with ${f.counterparty} could not be read (${f.reason}).`)
+  return notes
 }

@@ -1,66 +1,201 @@
-// The book's transitions kept in this browser (localStorage, per profile and channel), so the
-// blotter and the settlement report outlive the shared document's compaction. Read back through
-// core's transition schema: a damaged entry is dropped with its reason, never trusted.
+// The book's transitions kept in this browser, per profile and channel, so the blotter and the
+// settlement report outlive the shared document's compaction. One IndexedDB record per co-signed
+// transition (and one per fill's implied vol): a fill costs one small write whatever the book's
+// length, and the book is bounded by the browser's storage quota for the site, not by the few
+// megabytes of localStorage (where it was kept whole, rewritten on every fill, until it no longer
+// fitted and was silently not saved any more). Read back through core's transition schema: a
+// damaged record is dropped with its reason, never trusted. A book an earlier version kept in
+// localStorage is moved here on its first read.
 import { z } from 'zod'
 import { toWire, transitionSchema, tryParse, type Hex } from '../../core/index.ts'
 import { config } from '../config.ts'
 import type { BookEntry } from './book.ts'
-import { flushIdleWrite, writeWhenIdle } from '../idleWrite.ts'
 
 export interface StoredBook {
   readonly entries: readonly BookEntry[]
-  /** Implied vol at the fill, by position id, as first seen here (null: none could be computed). */
+  /** Implied vol at the fill, by quote hash, as first seen here (null: none could be computed). */
   readonly vols: ReadonlyMap<Hex, number | null>
-  /** Stored entries that failed to parse, with the reason. */
+  /** Stored records that failed to parse, with the reason (they are left in storage, unread). */
   readonly damaged: readonly string[]
 }
 
-const keyOf = (channelId: Hex) => `otc-book-${config.profile}-${channelId}`
-
-const storedSchema = z.strictObject({
-  v: z.literal(1),
-  entries: z.array(z.unknown()).max(10_000),
-  vols: z.record(z.string().regex(/^[0-9a-f]{64}$/), z.number().finite().nullable()),
-})
+const HEX64 = /^[0-9a-f]{64}$/
 const entrySchema = z.strictObject({
   version: z.number().int().nonnegative(),
   transition: transitionSchema,
-  hash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  hash: z.string().regex(HEX64).optional(),
   proposer: z.enum(['A', 'B']).nullable().optional(),
 })
+const entryRecordSchema = z.strictObject({ channelId: z.string(), version: z.number().int().nonnegative(), entry: z.unknown() })
+const volRecordSchema = z.strictObject({ channelId: z.string(), quote: z.string().regex(HEX64), vol: z.number().finite().nullable() })
 
-export function loadBook(channelId: Hex): StoredBook {
-  flushIdleWrite(keyOf(channelId))
-  const raw = globalThis.localStorage?.getItem(keyOf(channelId))
-  if (!raw) return { entries: [], vols: new Map(), damaged: [] }
+/** The schema of a book kept whole in localStorage (before IndexedDB), read once to move it. */
+const legacySchema = z.strictObject({
+  v: z.literal(1),
+  entries: z.array(z.unknown()),
+  vols: z.record(z.string().regex(HEX64), z.number().finite().nullable()),
+})
+
+const ENTRIES = 'entries'
+const VOLS = 'vols'
+const BY_CHANNEL = 'channel'
+
+function promised<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error)
+  })
+}
+
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve()
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
+    tx.onerror = () => reject(tx.error)
+  })
+}
+
+/** Why a storage call failed, in words (a DOMException's name says most: QuotaExceededError, ...). */
+export function storageErrorText(e: unknown): string {
+  if (e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)) return `${(e as Error).name}: ${(e as Error).message}`
+  return String(e)
+}
+
+/**
+ * One profile's kept books (database `otc-book-<profile>`): records keyed by [channel, version]
+ * and [channel, quote hash], each store indexed by channel. All reads and writes of one page go
+ * through one connection, so a read asked for after a write sees it (IndexedDB orders transactions
+ * of overlapping scope as they were created).
+ */
+export class BookDb {
+  private constructor(
+    private readonly db: IDBDatabase,
+    private readonly legacy: Pick<Storage, 'getItem' | 'removeItem'> | null,
+    private readonly legacyKey: (channelId: Hex) => string,
+  ) {}
+
+  static async open(profile: string, factory: IDBFactory = indexedDB, legacy: Pick<Storage, 'getItem' | 'removeItem'> | null = globalThis.localStorage ?? null): Promise<BookDb> {
+    const req = factory.open(`otc-book-${profile}`, 1)
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore(ENTRIES, { keyPath: ['channelId', 'version'] }).createIndex(BY_CHANNEL, 'channelId')
+      req.result.createObjectStore(VOLS, { keyPath: ['channelId', 'quote'] }).createIndex(BY_CHANNEL, 'channelId')
+    }
+    const db = await promised(req)
+    // Another tab of a newer version wants to upgrade: let it (this page reopens on its next load).
+    db.onversionchange = () => db.close()
+    return new BookDb(db, legacy, (channelId) => `otc-book-${profile}-${channelId}`)
+  }
+
+  /** The channel's kept book; a book kept in localStorage by an earlier version is moved here first. */
+  async load(channelId: Hex): Promise<StoredBook> {
+    const damaged: string[] = []
+    await this.moveLegacy(channelId, damaged)
+    const tx = this.db.transaction([ENTRIES, VOLS], 'readonly')
+    const only = IDBKeyRange.only(channelId)
+    const [rawEntries, rawVols] = await Promise.all([promised(tx.objectStore(ENTRIES).index(BY_CHANNEL).getAll(only)), promised(tx.objectStore(VOLS).index(BY_CHANNEL).getAll(only))])
+    const entries: BookEntry[] = []
+    for (const raw of rawEntries as unknown[]) {
+      const rec = tryParse(entryRecordSchema, raw, 'book record')
+      const what = rec.ok ? `book.entries.${rec.value.version}` : 'book record'
+      const e = rec.ok ? tryParse(entrySchema, rec.value.entry, what) : rec
+      if (!e.ok) damaged.push(e.error.message)
+      else if (rec.ok && e.value.version !== rec.value.version) damaged.push(`${what}: holds version ${e.value.version}`)
+      else entries.push(e.value as BookEntry)
+    }
+    const vols = new Map<Hex, number | null>()
+    for (const raw of rawVols as unknown[]) {
+      const v = tryParse(volRecordSchema, raw, 'book vol')
+      if (v.ok) vols.set(v.value.quote as Hex, v.value.vol)
+      else damaged.push(v.error.message)
+    }
+    // Keyed by version: the index gives them in version order.
+    return { entries, vols, damaged }
+  }
+
+  /**
+   * Keeps `entries` (one record each, by version) and `vols` (by quote hash). A record already kept
+   * is written again with the same content. Resolves once committed; rejects with the storage's
+   * error (quota, denied), and then nothing of this call is kept.
+   */
+  async keep(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): Promise<void> {
+    if (entries.length === 0 && vols.size === 0) return
+    const tx = this.db.transaction([ENTRIES, VOLS], 'readwrite')
+    const done = committed(tx)
+    try {
+      for (const e of entries) tx.objectStore(ENTRIES).put({ channelId, version: e.version, entry: toWire(e) })
+      for (const [quote, vol] of vols) tx.objectStore(VOLS).put({ channelId, quote, vol })
+    } catch (e) {
+      // A put refused at once (a value that cannot be stored): none of this call's records is kept.
+      tx.abort()
+      done.catch(() => undefined)
+      throw e
+    }
+    await done
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  /**
+   * A book kept whole in localStorage (the earlier format) is written here, record by record,
+   * without replacing a record already here; the localStorage copy is removed once that is
+   * committed, unless part of it could not be read (then it stays, and is reported each time).
+   */
+  private async moveLegacy(channelId: Hex, damaged: string[]): Promise<void> {
+    const key = this.legacyKey(channelId)
+    const raw = this.legacy?.getItem(key)
+    if (!raw) return
+    const old = readLegacy(raw)
+    damaged.push(...old.damaged)
+    const only = IDBKeyRange.only(channelId)
+    const read = this.db.transaction([ENTRIES, VOLS], 'readonly')
+    const [haveEntries, haveVols] = await Promise.all([promised(read.objectStore(ENTRIES).index(BY_CHANNEL).getAllKeys(only)), promised(read.objectStore(VOLS).index(BY_CHANNEL).getAllKeys(only))])
+    const versions = new Set((haveEntries as unknown as [string, number][]).map((k) => k[1]))
+    const quotes = new Set((haveVols as unknown as [string, string][]).map((k) => k[1]))
+    await this.keep(channelId, old.entries.filter((e) => !versions.has(e.version)), new Map([...old.vols].filter(([quote]) => !quotes.has(quote))))
+    if (old.damaged.length === 0) this.legacy?.removeItem(key)
+  }
+}
+
+/** A book kept whole in localStorage, read as before: damaged entries dropped with their reason. */
+function readLegacy(raw: string): StoredBook {
   let json: unknown
   try {
     json = JSON.parse(raw)
   } catch {
-    return { entries: [], vols: new Map(), damaged: ['book: not JSON'] }
+    return { entries: [], vols: new Map(), damaged: ['book (localStorage): not JSON'] }
   }
-  const top = tryParse(storedSchema, json, 'book')
+  const top = tryParse(legacySchema, json, 'book (localStorage)')
   if (!top.ok) return { entries: [], vols: new Map(), damaged: [top.error.message] }
   const entries: BookEntry[] = []
   const damaged: string[] = []
   top.value.entries.forEach((e, i) => {
-    const r = tryParse(entrySchema, e, `book.entries.${i}`)
+    const r = tryParse(entrySchema, e, `book (localStorage).entries.${i}`)
     if (r.ok) entries.push(r.value as BookEntry)
     else damaged.push(r.error.message)
   })
   return { entries, vols: new Map(Object.entries(top.value.vols) as [Hex, number | null][]), damaged }
 }
 
-export function saveBook(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): void {
-  const value = { v: 1, entries: entries.map((e) => toWire(e)), vols: Object.fromEntries(vols) }
-  try {
-    globalThis.localStorage?.setItem(keyOf(channelId), JSON.stringify(value))
-  } catch {
-    // Storage full or denied: the blotter still shows what the document holds.
+let shared: Promise<BookDb> | null = null
+
+/** This page's book database (the configured profile's), opened on first use. */
+function bookDb(): Promise<BookDb> {
+  if (shared === null) {
+    shared = BookDb.open(config.profile)
+    // A failed open is tried again on the next call (the error reaches this one's caller).
+    shared.catch(() => (shared = null))
   }
+  return shared
 }
 
-/** Saves the book when the page is next idle (idleWrite.ts): the newest book, written whole. */
-export function saveBookSoon(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): void {
-  writeWhenIdle(keyOf(channelId), () => saveBook(channelId, entries, vols))
+/** The channel's kept book (rejects with the storage's error: IndexedDB unavailable or denied). */
+export async function loadBook(channelId: Hex): Promise<StoredBook> {
+  return (await bookDb()).load(channelId)
+}
+
+/** Keeps these entries and vols of the channel's book (resolves once committed). */
+export async function keepBook(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): Promise<void> {
+  return (await bookDb()).keep(channelId, entries, vols)
 }

@@ -32,3 +32,16 @@ console.log(`desk ready on ${service.url} key=${fingerprint(service.keys.publicK
 process.on('SIGTERM', () => {
   void service.stop().finally(() => process.exit(0))
 })
+// DESK_HEAP_EVERY=<seconds> (with DESK_HOST_NODE_ARGS=--expose-gc): the live heap after a full
+// collection, on stderr, every so often (resident memory mostly follows what V8 keeps reserved).
+if (process.env.DESK_HEAP_EVERY) {
+  const every = Number(process.env.DESK_HEAP_EVERY)
+  if (!(every > 0)) throw new Error(`DESK_HEAP_EVERY must be a number of seconds above 0, not ${JSON.stringify(process.env.DESK_HEAP_EVERY)}`)
+  const g = (globalThis as { gc?: () => void }).gc
+  if (!g) console.error('[heap] DESK_HEAP_EVERY without --expose-gc: the heap is read without a collection first')
+  setInterval(() => {
+    g?.()
+    const m = process.memoryUsage()
+    console.error(`[heap] t=${Math.round(performance.now() / 1000)}s live ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} rss ${(m.rss / 2 ** 20).toFixed(0)}`)
+  }, every * 1000).unref()
+}

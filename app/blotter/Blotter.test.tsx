@@ -71,6 +71,12 @@ describe('bookKeepingNotes (what the blotter says about the book this browser ke
     ])
   })
 
+  it('an empty blotter says the kept book is still being read, then that there are no trades', () => {
+    const empty = { ...bookOf([], meta), vols: new Map(), entries: [] }
+    expect(renderToStaticMarkup(<Blotter book={{ ...empty, keeping: { ...KEPT, loaded: false } }} records={[]} channelId={ch.channelId} />)).toContain('Reading this browser&#x27;s kept book…')
+    expect(renderToStaticMarkup(<Blotter book={{ ...empty, keeping: KEPT }} records={[]} channelId={ch.channelId} />)).toContain('No trades yet.')
+  })
+
   it('the blotter lists them above the table', () => {
     const book = { ...bookOf(entries, meta), vols: new Map(), entries, keeping: { ...KEPT, writeError: 'version 3: QuotaExceededError: full' } }
     const html = renderToStaticMarkup(<Blotter book={book} records={[]} channelId={ch.channelId} />)

@@ -16,7 +16,7 @@ import { useChainViews, type ChainViewsSnapshot } from '../channel/chainViews.ts
 
 type Scope = 'channel' | 'all'
 
-/** The other channels' books as this browser kept them, read when the "all channels" view opens (null until read). */
+/** The other channels' books as this browser kept them, read when the "all channels" view opens and when the channel list changes (null until first read). */
 interface OtherBooks {
   readonly books: readonly { readonly record: ChannelRecord; readonly stored: StoredBook }[]
   /** Channels whose kept book could not be read, and why. */
@@ -26,8 +26,11 @@ interface OtherBooks {
 function useOtherBooks(on: boolean, records: readonly ChannelRecord[], except: Hex): OtherBooks | null {
   const [books, setBooks] = useState<OtherBooks | null>(null)
   useEffect(() => {
-    setBooks(null)
-    if (!on) return
+    if (!on) {
+      setBooks(null)
+      return
+    }
+    // Read again when the channels change (the rows read before stay until then).
     let live = true
     const others = records.filter((r) => r.channelId !== except)
     void Promise.allSettled(others.map((r) => loadBook(r.channelId))).then((results) => {
@@ -111,7 +114,7 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
         </ul>
       )}
       {rows.length === 0 ? (
-        <p className="muted">{all.length === 0 ? 'No trades yet.' : 'No trade matches the filter.'}</p>
+        <p className="muted" role="status">{all.length > 0 ? 'No trade matches the filter.' : book.keeping.loaded ? 'No trades yet.' : "Reading this browser's kept book…"}</p>
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Trades table">
           <table className="dense" data-testid="blotter">

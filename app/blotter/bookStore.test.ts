@@ -152,6 +152,21 @@ describe('bookStore (the book kept in this browser: IndexedDB, one record per tr
     expect((await db.load(ch.channelId)).entries).toEqual([e1])
   })
 
+  it('closes for another tab\'s upgrade (that tab is not blocked) and says so; opened again by an older page, it is refused with the reason', async () => {
+    await db.keep(ch.channelId, [e1], new Map())
+    expect(db.closed).toBe(false)
+    const upgraded = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = factory.open('otc-book-test', 2)
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+      req.onblocked = () => reject(new Error('blocked by the open book'))
+    })
+    expect(db.closed).toBe(true)
+    upgraded.close()
+    // This (older) page opens it again on its next read: refused, with the reason its screens show.
+    await expect(BookDb.open('test', factory, globalThis.localStorage!)).rejects.toThrow(/version/)
+  })
+
   it('the page\'s functions keep and load through one connection: a load asked for after a keep sees it', async () => {
     const kept = keepBook(ch.channelId, [e1, e2], vols)
     const read = loadBook(ch.channelId)

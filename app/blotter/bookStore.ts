@@ -80,11 +80,18 @@ export class BookDb {
       req.result.createObjectStore(ENTRIES, { keyPath: ['channelId', 'version'] }).createIndex(BY_CHANNEL, 'channelId')
       req.result.createObjectStore(VOLS, { keyPath: ['channelId', 'quote'] }).createIndex(BY_CHANNEL, 'channelId')
     }
-    const db = await promised(req)
-    // Another tab of a newer version wants to upgrade: let it (this page reopens on its next load).
-    db.onversionchange = () => db.close()
-    return new BookDb(db, legacy, (channelId) => `otc-book-${profile}-${channelId}`)
+    const book = new BookDb(await promised(req), legacy, (channelId) => `otc-book-${profile}-${channelId}`)
+    // Another tab of a newer version wants to upgrade: let it (this page's next read or write opens the database again).
+    book.db.onversionchange = () => book.close()
+    return book
   }
+
+  /** Closed (by close(), or for another tab's upgrade): open another to read or write. */
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  private isClosed = false
 
   /** The channel's kept book; a book kept in localStorage by an earlier version is moved here first. */
   async load(channelId: Hex): Promise<StoredBook> {
@@ -134,6 +141,7 @@ export class BookDb {
   }
 
   close(): void {
+    this.isClosed = true
     this.db.close()
   }
 
@@ -180,12 +188,21 @@ function readLegacy(raw: string): StoredBook {
 
 let shared: Promise<BookDb> | null = null
 
-/** This page's book database (the configured profile's), opened on first use. */
-function bookDb(): Promise<BookDb> {
+/** This page's book database (the configured profile's), opened on first use and again after it closed. */
+async function bookDb(): Promise<BookDb> {
+  const open = shared
+  if (open !== null) {
+    const db = await open.catch(() => null)
+    if (db !== null && !db.closed) return db
+    if (shared === open) shared = null
+  }
   if (shared === null) {
-    shared = BookDb.open(config.profile)
+    const opening = BookDb.open(config.profile)
+    shared = opening
     // A failed open is tried again on the next call (the error reaches this one's caller).
-    shared.catch(() => (shared = null))
+    opening.catch(() => {
+      if (shared === opening) shared = null
+    })
   }
   return shared
 }

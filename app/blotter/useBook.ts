@@ -1,7 +1,7 @@
 // The channel's book as the screen shows it: the co-signed transitions this engine accepted, merged
 // with those this browser kept (the document forgets them at compaction), and the implied vol of
 // each fill as priced here when it was first seen (bookKeeper.ts).
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { startTransition, useEffect, useMemo, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
@@ -20,17 +20,24 @@ export interface BookView extends Book {
 }
 
 const STORAGE = { load: loadBook, keep: keepBook }
-const NOOP_SUBSCRIBE = () => () => {}
 
 export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: MarketsByFeed): BookView {
   const [keeper, setKeeper] = useState<BookKeeper | null>(null)
+  const [keptNow, setKept] = useState(UNREAD_BOOK)
   useEffect(() => {
     const k = new BookKeeper(meta.channelId, STORAGE)
     setKeeper(k)
-    return () => k.close()
+    setKept(k.getSnapshot())
+    // Not urgent: the render that shows a trade (from the session's view) goes first, and this one
+    // is not forced into the same frame (useSyncExternalStore's updates are synchronous).
+    const off = k.subscribe(() => startTransition(() => setKept(k.getSnapshot())))
+    return () => {
+      off()
+      k.close()
+    }
   }, [meta.channelId])
   const live = keeper?.channelId === meta.channelId ? keeper : null
-  const kept = useSyncExternalStore(live?.subscribe ?? NOOP_SUBSCRIBE, () => live?.getSnapshot() ?? UNREAD_BOOK)
+  const kept = live ? keptNow : UNREAD_BOOK
   const accepted = view?.accepted
   const key = `${view?.latestHash ?? ''}:${accepted?.length ?? 0}`
   useEffect(() => {

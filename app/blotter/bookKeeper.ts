@@ -2,7 +2,8 @@
 // read once, then each co-signed transition the engine accepts added once (kept as its own record,
 // bookStore.ts), with the implied vol of each fill priced when it first arrives here. Nothing is
 // added (or priced) before the kept book has been read, so a vol kept earlier is never priced again.
-// A plain store for useSyncExternalStore (useBook.ts), so its order of events is tested without React.
+// A plain store that useBook.ts follows (a transition update per change), so its order of events is
+// tested without React.
 import type { Hex, Quote } from '../../core/index.ts'
 import { quoteHash } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'

@@ -8,6 +8,7 @@
 // localStorage is moved here on its first read.
 import { z } from 'zod'
 import { toWire, transitionSchema, tryParse, type Hex } from '../../core/index.ts'
+import { idbCommit, idbRequest } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import type { BookEntry } from './book.ts'
 
@@ -40,21 +41,6 @@ const ENTRIES = 'entries'
 const VOLS = 'vols'
 const BY_CHANNEL = 'channel'
 
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result)
-    req.onerror = () => reject(req.error)
-  })
-}
-
-function committed(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
-    tx.onerror = () => reject(tx.error)
-  })
-}
-
 /** Why a storage call failed, in words (a DOMException's name says most: QuotaExceededError, ...). */
 export function storageErrorText(e: unknown): string {
   if (e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)) return `${(e as Error).name}: ${(e as Error).message}`
@@ -80,7 +66,7 @@ export class BookDb {
       req.result.createObjectStore(ENTRIES, { keyPath: ['channelId', 'version'] }).createIndex(BY_CHANNEL, 'channelId')
       req.result.createObjectStore(VOLS, { keyPath: ['channelId', 'quote'] }).createIndex(BY_CHANNEL, 'channelId')
     }
-    const book = new BookDb(await promised(req), legacy, (channelId) => `otc-book-${profile}-${channelId}`)
+    const book = new BookDb(await idbRequest(req), legacy, (channelId) => `otc-book-${profile}-${channelId}`)
     // Another tab of a newer version wants to upgrade: let it (this page's next read or write opens the database again).
     book.db.onversionchange = () => book.close()
     return book
@@ -99,7 +85,7 @@ export class BookDb {
     await this.moveLegacy(channelId, damaged)
     const tx = this.db.transaction([ENTRIES, VOLS], 'readonly')
     const only = IDBKeyRange.only(channelId)
-    const [rawEntries, rawVols] = await Promise.all([promised(tx.objectStore(ENTRIES).index(BY_CHANNEL).getAll(only)), promised(tx.objectStore(VOLS).index(BY_CHANNEL).getAll(only))])
+    const [rawEntries, rawVols] = await Promise.all([idbRequest(tx.objectStore(ENTRIES).index(BY_CHANNEL).getAll(only)), idbRequest(tx.objectStore(VOLS).index(BY_CHANNEL).getAll(only))])
     const entries: BookEntry[] = []
     for (const raw of rawEntries as unknown[]) {
       const rec = tryParse(entryRecordSchema, raw, 'book record')
@@ -127,17 +113,15 @@ export class BookDb {
   async keep(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): Promise<void> {
     if (entries.length === 0 && vols.size === 0) return
     const tx = this.db.transaction([ENTRIES, VOLS], 'readwrite')
-    const done = committed(tx)
     try {
       for (const e of entries) tx.objectStore(ENTRIES).put({ channelId, version: e.version, entry: toWire(e) })
       for (const [quote, vol] of vols) tx.objectStore(VOLS).put({ channelId, quote, vol })
     } catch (e) {
       // A put refused at once (a value that cannot be stored): none of this call's records is kept.
       tx.abort()
-      done.catch(() => undefined)
       throw e
     }
-    await done
+    await idbCommit(tx)
   }
 
   close(): void {
@@ -158,7 +142,7 @@ export class BookDb {
     damaged.push(...old.damaged)
     const only = IDBKeyRange.only(channelId)
     const read = this.db.transaction([ENTRIES, VOLS], 'readonly')
-    const [haveEntries, haveVols] = await Promise.all([promised(read.objectStore(ENTRIES).index(BY_CHANNEL).getAllKeys(only)), promised(read.objectStore(VOLS).index(BY_CHANNEL).getAllKeys(only))])
+    const [haveEntries, haveVols] = await Promise.all([idbRequest(read.objectStore(ENTRIES).index(BY_CHANNEL).getAllKeys(only)), idbRequest(read.objectStore(VOLS).index(BY_CHANNEL).getAllKeys(only))])
     const versions = new Set((haveEntries as unknown as [string, number][]).map((k) => k[1]))
     const quotes = new Set((haveVols as unknown as [string, string][]).map((k) => k[1]))
     await this.keep(channelId, old.entries.filter((e) => !versions.has(e.version)), new Map([...old.vols].filter(([quote]) => !quotes.has(quote))))

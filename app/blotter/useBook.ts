@@ -7,7 +7,7 @@ import type { ChannelView } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { quoteEdge } from '../negotiate/quote.ts'
 import { bookOf, type Book, type BookEntry, type ChannelMeta } from './book.ts'
-import { BookKeeper, bookEntries, UNREAD_BOOK, type BookKeeping } from './bookKeeper.ts'
+import { BookKeeper, bookEntries, UNREAD_BOOK, type BookKeeping, type KeptBook } from './bookKeeper.ts'
 import { keepBook, loadBook } from './bookStore.ts'
 
 export type { BookKeeping } from './bookKeeper.ts'
@@ -22,22 +22,22 @@ export interface BookView extends Book {
 const STORAGE = { load: loadBook, keep: keepBook }
 
 export function useBook(meta: ChannelMeta, view: ChannelView | null, markets: MarketsByFeed): BookView {
-  const [keeper, setKeeper] = useState<BookKeeper | null>(null)
-  const [keptNow, setKept] = useState(UNREAD_BOOK)
+  // The keeper of this channel's book and its last snapshot (one state: they change together).
+  const [held, setHeld] = useState<{ readonly keeper: BookKeeper; readonly book: KeptBook } | null>(null)
   useEffect(() => {
-    const k = new BookKeeper(meta.channelId, STORAGE)
-    setKeeper(k)
-    setKept(k.getSnapshot())
+    const keeper = new BookKeeper(meta.channelId, STORAGE)
+    setHeld({ keeper, book: keeper.getSnapshot() })
     // Not urgent: the render that shows a trade (from the session's view) goes first, and this one
     // is not forced into the same frame (useSyncExternalStore's updates are synchronous).
-    const off = k.subscribe(() => startTransition(() => setKept(k.getSnapshot())))
+    const off = keeper.subscribe(() => startTransition(() => setHeld({ keeper, book: keeper.getSnapshot() })))
     return () => {
       off()
-      k.close()
+      keeper.close()
     }
   }, [meta.channelId])
-  const live = keeper?.channelId === meta.channelId ? keeper : null
-  const kept = live ? keptNow : UNREAD_BOOK
+  const mine = held?.keeper.channelId === meta.channelId ? held : null
+  const live = mine?.keeper ?? null
+  const kept = mine?.book ?? UNREAD_BOOK
   const accepted = view?.accepted
   const key = `${view?.latestHash ?? ''}:${accepted?.length ?? 0}`
   useEffect(() => {

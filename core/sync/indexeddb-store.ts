@@ -9,7 +9,8 @@
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
 import type { Hex } from '../bytes.ts'
 
-function promised<T>(req: IDBRequest<T>): Promise<T> {
+/** An IndexedDB request's result (or its error) as a promise. */
+export function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result)
     req.onerror = () => reject(req.error)
@@ -17,7 +18,7 @@ function promised<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /** Commits `tx` now (no more requests follow) and resolves when it is durable. */
-function committed(tx: IDBTransaction): Promise<void> {
+export function idbCommit(tx: IDBTransaction): Promise<void> {
   const complete = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve()
     tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'))
@@ -39,7 +40,7 @@ export class IndexedDbChannelStore implements ChannelStore {
       req.result.createObjectStore('records', { autoIncrement: true })
       req.result.createObjectStore('updates', { autoIncrement: true })
     }
-    return new IndexedDbChannelStore(await promised(req))
+    return new IndexedDbChannelStore(await idbRequest(req))
   }
 
   private tx(mode: IDBTransactionMode, scope: string[] = ['records', 'updates']): IDBTransaction {
@@ -48,14 +49,14 @@ export class IndexedDbChannelStore implements ChannelStore {
 
   async load(): Promise<StoredChannel> {
     const tx = this.tx('readonly')
-    const [records, updates] = await Promise.all([promised(tx.objectStore('records').getAll()), promised(tx.objectStore('updates').getAll())])
+    const [records, updates] = await Promise.all([idbRequest(tx.objectStore('records').getAll()), idbRequest(tx.objectStore('updates').getAll())])
     return { records: records as unknown[], updates: (updates as Uint8Array[]).map((u) => new Uint8Array(u)) }
   }
 
   async append(records: readonly StoreRecord[]): Promise<void> {
     const tx = this.tx('readwrite', ['records'])
     for (const r of records) tx.objectStore('records').add(r)
-    await committed(tx)
+    await idbCommit(tx)
   }
 
   /** Resolves when `update` is committed; updates queued during one commit go in the next, together. */
@@ -78,7 +79,7 @@ export class IndexedDbChannelStore implements ChannelStore {
     try {
       const tx = this.tx('readwrite', ['updates'])
       for (const q of batch) tx.objectStore('updates').add(q.update)
-      committed(tx).then(() => finish(null), finish)
+      idbCommit(tx).then(() => finish(null), finish)
     } catch (e) {
       finish(e)
     }
@@ -90,7 +91,7 @@ export class IndexedDbChannelStore implements ChannelStore {
     tx.objectStore('updates').clear()
     for (const r of records) tx.objectStore('records').add(r)
     tx.objectStore('updates').add(update)
-    await committed(tx)
+    await idbCommit(tx)
   }
 
   async close(): Promise<void> {

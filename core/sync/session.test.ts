@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
 import * as Y from 'yjs'
 import { channelRoot, currentEpoch, proposalWire, section, sigKey, writeRfq } from './schema.ts'
@@ -7,7 +7,7 @@ import { computeChannelView, DEFAULT_POLICY, type PersistedChannel } from './eng
 import { EntryCache, readChannelDoc } from './reader.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SessionStorage } from './session-storage.ts'
-import { MemoryChannelStore, parsePersisted, record } from './store.ts'
+import { MemoryChannelStore, parsePersisted, record, type StoreRecord } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
 import { applyTransition, type Transition } from '../transition.ts'
@@ -712,6 +712,55 @@ describe('never roll back', () => {
     expect(typeof currentEpoch(b.doc)!.get('checkpoint')).toBe('string')
     const reopened = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: (b as unknown as { store: MemoryChannelStore }).store, clock, auto: false })
     expect(reopened.view.latest!.state.version).toBe(1)
+  })
+
+  it('a newly co-signed state is shown while it is being stored, and nothing is signed on top of it before it is stored', async () => {
+    // B's store holds back its records until told: the peer's signature that makes B's trade co-signed.
+    let release: () => void = () => undefined
+    const held: StoreRecord[][] = []
+    class SlowStore extends MemoryChannelStore {
+      hold = false
+      override async append(records: readonly StoreRecord[]): Promise<void> {
+        if (this.hold) {
+          held.push([...records])
+          await new Promise<void>((r) => (release = r))
+        }
+        return super.append(records)
+      }
+    }
+    const opening = openingSigned(makeParams()) // the channel pair() opens
+    const storeB = new SlowStore()
+    storeB.records.push(JSON.parse(JSON.stringify(record.cosigned(opening))))
+    const { a, b, settle, params, net } = await pair({ storeB })
+    const [q1, q2] = quotePool(params, 'A', 2, T0 + DAY)
+    await a.publishQuote(q1!)
+    await a.publishQuote(q2!)
+    await settle()
+    await b.accept(quoteHash(q1!.quote)) // B's proposal (its own signature is stored first, not held)
+    storeB.hold = true
+    const shown: number[] = []
+    const off = b.subscribe(() => shown.push(b.getSnapshot().view.latest?.state.version ?? -1))
+    // A countersigns; B reads it and shows version 1 while its peer-sig record is still held.
+    await vi.waitFor(() => {
+      net.flush()
+      expect(held).toHaveLength(1)
+    })
+    expect(held[0]!.map((r) => r.k)).toEqual(['peer-sig'])
+    expect(shown).toContain(1)
+    expect(b.view.latest!.state.version).toBe(1)
+    expect(storeB.records.some((r) => (r as StoreRecord).k === 'peer-sig')).toBe(false)
+    // B's accept of the next quote waits in its queue behind the store: nothing signed at version 2 yet.
+    const next = b.accept(quoteHash(q2!.quote))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(held).toHaveLength(1)
+    storeB.hold = false
+    release()
+    await next
+    await settle()
+    off()
+    expect(storeB.records.some((r) => (r as StoreRecord).k === 'peer-sig')).toBe(true)
+    expect(a.view.latest!.state.version).toBe(2)
+    expect(b.view.latest!.state.version).toBe(2)
   })
 })
 

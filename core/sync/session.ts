@@ -569,6 +569,7 @@ export class ChannelSession {
   private async step(): Promise<void> {
     if (this.closed) return
     let last: ChannelView | undefined
+    let published: ChannelView | undefined
     // Actions already performed in this step: one that did not take effect (its write was lost or
     // cut) is not repeated in a loop, and it does not block the actions after it.
     const done = new Set<string>()
@@ -578,10 +579,12 @@ export class ChannelSession {
     for (let i = 0; i < MAX_STEPS; i++) {
       const view = this.compute()
       last = view
+      // A newly co-signed latest state is shown at once, before it is stored and before the
+      // follow-up actions (outcomes, republishing, compaction) run: it binds both parties from the
+      // moment both signatures exist, stored here or not. Views never go below it meanwhile
+      // (compute), and it is stored before this step signs or writes anything on top of it.
+      if (view.latestHash !== this.getSnapshot().view.latestHash) this.ui.publish((published = view))
       if (view.latest) await this.persistLatest(view.latest)
-      // A newly co-signed (and now persisted) latest state is shown at once, before the
-      // follow-up actions (outcomes, republishing, compaction) run.
-      if (view.latestHash !== this.getSnapshot().view.latestHash && view.next.length > 0) this.ui.publish(view)
       this.restoreRfqs(view)
       const action = view.next.find((a) => !done.has(actionKey(a)))
       if (!action) break
@@ -594,7 +597,7 @@ export class ChannelSession {
         break
       }
     }
-    this.ui.publish(last)
+    if (last === undefined || last !== published) this.ui.publish(last)
     // By count, or by bytes: updates a room writer filled with junk do not pile up in the store.
     if (this.storage.updatesSinceCompact >= this.storeCompactAfter || this.storage.bytesSinceCompact >= STORE_COMPACT_BYTES) await this.storage.compact(this.clock(), this.doc)
   }

@@ -17,7 +17,7 @@ export function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
   })
 }
 
-/** Commits `tx` now (no more requests follow) and resolves when it is durable. */
+/** Commits `tx` now (no more requests follow) and resolves when it is committed: durable for a transaction opened with durability "strict" (this store's). */
 export function idbCommit(tx: IDBTransaction): Promise<void> {
   const complete = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve()

@@ -728,9 +728,8 @@ describe('never roll back', () => {
         return super.append(records)
       }
     }
-    const opening = openingSigned(makeParams()) // the channel pair() opens
     const storeB = new SlowStore()
-    storeB.records.push(JSON.parse(JSON.stringify(record.cosigned(opening))))
+    storeB.records = storeWithOpening(openingSigned(makeParams())).records // the channel pair() opens
     const { a, b, settle, params, net } = await pair({ storeB })
     const [q1, q2] = quotePool(params, 'A', 2, T0 + DAY)
     await a.publishQuote(q1!)

@@ -37,6 +37,21 @@ describe('bookOf', () => {
     expect(b.fills.map((f) => [f.side, f.quotedBy])).toEqual([['sold', 'me'], ['sold', 'me']])
     expect(b.closed.map((c) => c.realised)).toEqual([-usdc(300), -usdc(1700)])
   })
+  it('describes each fill once: a rebuild after another trade keeps the earlier fills, and another side or version gets its own', () => {
+    const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
+    const before = bookOf(entries.slice(0, 2), meta)
+    const after = bookOf(entries, { ...meta })
+    expect(after.fills[0], 'the same fill object for the same kept trade').toBe(before.fills[0])
+    expect(after.fills[1]).toBe(before.fills[1])
+    const mirror = bookOf(entries, { ...meta, me: 'B' })
+    expect(mirror.fills[0]).not.toBe(before.fills[0])
+    expect(mirror.fills[0]!.side).toBe('sold')
+    const renamed = bookOf(entries, { ...meta, counterparty: 'Robert' })
+    expect(renamed.fills[0]!.counterparty).toBe('Robert')
+    const moved = bookOf([{ ...entries[0]!, version: 2 }], meta)
+    expect(moved.fills[0]!.version).toBe(2)
+  })
+
   it('exports CSV with exact amounts and a quoted instrument, close-outs and settlements as lines of their own', () => {
     const book = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
     const { fills } = book

@@ -3,7 +3,8 @@ import type { Hex } from '../bytes.ts'
 import type { Position } from '../state.ts'
 import type { ChannelView, IntentOutcome, PendingProposal } from './engine.ts'
 import type { ContractChannelStatus } from '../channel.ts'
-import { channelEnded, outcomeOpen, positionsToSettle, settlesInChannel } from './expiry.ts'
+import type { SignedAttestation } from '../attestation.ts'
+import { channelEnded, outcomeOpen, positionsToSettle, settlementsFor, settlesInChannel } from './expiry.ts'
 
 const EXPIRY = Date.UTC(2026, 1, 27, 8)
 const position = (id: string, expiry = EXPIRY) => ({ id: id as Hex, buyer: 'A', terms: { feed: 'BTC-USD', expiry }, premium: 0n, lockA: 0n, lockB: 0n }) as unknown as Position
@@ -70,5 +71,47 @@ describe('channelEnded', () => {
       // One rule with settlesInChannel: ended exactly where the channel no longer settles in the channel.
       if (status !== null) expect(channelEnded({ status, version: 7 }) !== null, String(status)).toBe(!settlesInChannel(status))
     }
+  })
+})
+
+describe('settlementsFor', () => {
+  const attestation = (feed: string, expiry: number) => ({ attestation: { feed, instant: expiry }, signature: `${feed}@${expiry}` }) as unknown as SignedAttestation
+  const at = (id: string, feed: string, expiry: number) => ({ ...position(id, expiry), terms: { feed, expiry } }) as unknown as Position
+
+  it('asks the oracle once per feed and expiry, one question at a time, and gives each position its answer in order', async () => {
+    const asked: string[] = []
+    let inFlight = 0
+    let most = 0
+    const attest = async (feed: string, expiry: number) => {
+      asked.push(`${feed}@${expiry}`)
+      most = Math.max(most, ++inFlight)
+      await new Promise((r) => setTimeout(r, 1))
+      inFlight--
+      return attestation(feed, expiry)
+    }
+    const later = EXPIRY + 86_400_000
+    const ps = [at('0x01', 'BTC-USD', EXPIRY), at('0x02', 'ETH-USD', EXPIRY), at('0x03', 'BTC-USD', EXPIRY), at('0x04', 'BTC-USD', later), at('0x05', 'ETH-USD', EXPIRY)]
+    const { settlements, missing } = await settlementsFor(ps, attest)
+    expect(asked).toEqual([`BTC-USD@${EXPIRY}`, `ETH-USD@${EXPIRY}`, `BTC-USD@${later}`])
+    expect(most).toBe(1)
+    expect(missing).toEqual([])
+    expect(settlements.map((s) => [s.positionId, s.attestation.signature])).toEqual([
+      ['0x01', `BTC-USD@${EXPIRY}`], ['0x02', `ETH-USD@${EXPIRY}`], ['0x03', `BTC-USD@${EXPIRY}`], ['0x04', `BTC-USD@${later}`], ['0x05', `ETH-USD@${EXPIRY}`],
+    ])
+  })
+
+  it('leaves out every position of a feed and expiry the oracle cannot attest yet, with its reason, and settles the others', async () => {
+    const refused = new Error('not reached yet')
+    const asked: string[] = []
+    const attest = async (feed: string, expiry: number) => {
+      asked.push(feed)
+      if (feed === 'ETH-USD') throw refused
+      return attestation(feed, expiry)
+    }
+    const ps = [at('0x01', 'ETH-USD', EXPIRY), at('0x02', 'BTC-USD', EXPIRY), at('0x03', 'ETH-USD', EXPIRY)]
+    const { settlements, missing } = await settlementsFor(ps, attest)
+    expect(asked).toEqual(['ETH-USD', 'BTC-USD'])
+    expect(settlements.map((s) => s.positionId)).toEqual(['0x02'])
+    expect(missing.map((m) => [m.position.id, m.error])).toEqual([['0x01', refused], ['0x03', refused]])
   })
 })

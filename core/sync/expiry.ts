@@ -61,20 +61,34 @@ export function ownSettleOpen(view: ChannelView, settlements: readonly Settlemen
 
 /**
  * The settlements of `positions` with the oracle's attestations (`attest`, by feed and expiry);
- * a position whose attestation is not available yet is left out, with the reason.
+ * a position whose attestation is not available yet is left out, with the reason. One attestation
+ * serves every position of its feed and expiry: a batch expiring together is one question to the
+ * oracle, not one per position. The distinct questions are asked one after another (no burst
+ * against the oracle's per-client quota); settlements and missing positions keep the order of
+ * `positions`.
  */
 export async function settlementsFor(
   positions: readonly Position[],
   attest: (feed: string, expiry: number) => Promise<SignedAttestation>,
 ): Promise<{ readonly settlements: Settlement[]; readonly missing: { readonly position: Position; readonly error: unknown }[] }> {
+  // Keyed by the JSON of the pair: no feed name can make two different pairs share a key.
+  const keyOf = (p: Position) => JSON.stringify([p.terms.feed, p.terms.expiry])
+  const answers = new Map<string, { ok: true; attestation: SignedAttestation } | { ok: false; error: unknown }>()
+  for (const p of positions) {
+    const key = keyOf(p)
+    if (answers.has(key)) continue
+    try {
+      answers.set(key, { ok: true, attestation: await attest(p.terms.feed, p.terms.expiry) })
+    } catch (error) {
+      answers.set(key, { ok: false, error })
+    }
+  }
   const settlements: Settlement[] = []
   const missing: { position: Position; error: unknown }[] = []
-  for (const p of positions) {
-    try {
-      settlements.push({ positionId: p.id, attestation: await attest(p.terms.feed, p.terms.expiry) })
-    } catch (error) {
-      missing.push({ position: p, error })
-    }
+  for (const position of positions) {
+    const a = answers.get(keyOf(position))!
+    if (a.ok) settlements.push({ positionId: position.id, attestation: a.attestation })
+    else missing.push({ position, error: a.error })
   }
   return { settlements, missing }
 }

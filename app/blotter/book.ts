@@ -113,21 +113,21 @@ function premiumOf(f: Fill | null): bigint | null {
   return f === null ? null : f.side === 'sold' ? f.premium : -f.premium
 }
 
-/** Fills and closed positions, oldest first, from entries in any order (duplicates ignored). */
 /**
  * A fill by its trade transition (immutable, and the same object while the kept book holds the
  * entry): made once per trade, not once per trade on every rebuild of the book (each co-signed
  * state rebuilds it, so a long session re-described every earlier fill after every trade).
  */
-const fills = new WeakMap<Transition, { readonly version: number; readonly meta: ChannelMeta; readonly fill: Fill }>()
+const keptFills = new WeakMap<Transition, { readonly version: number; readonly meta: ChannelMeta; readonly fill: Fill }>()
 function fillOfKept(version: number, transition: Transition & { type: 'trade' }, meta: ChannelMeta): Fill {
-  const hit = fills.get(transition)
+  const hit = keptFills.get(transition)
   if (hit && hit.version === version && hit.meta.channelId === meta.channelId && hit.meta.counterparty === meta.counterparty && hit.meta.me === meta.me) return hit.fill
   const fill = fillOf({ version, transition }, meta)
-  fills.set(transition, { version, meta, fill })
+  keptFills.set(transition, { version, meta, fill })
   return fill
 }
 
+/** Fills and closed positions, oldest first, from entries in any order (duplicates ignored). */
 export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
   const sorted = [...new Map(entries.map((e) => [e.version, e])).values()].sort((a, b) => a.version - b.version)
   const fills: Fill[] = []

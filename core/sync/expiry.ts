@@ -64,8 +64,8 @@ export function ownSettleOpen(view: ChannelView, settlements: readonly Settlemen
  * a position whose attestation is not available yet is left out, with the reason. One attestation
  * serves every position of its feed and expiry: a batch expiring together is one question to the
  * oracle, not one per position. The distinct questions are asked one after another (no burst
- * against the oracle's per-client quota); settlements and missing positions keep the order of
- * `positions`.
+ * against the oracle service's per-client rate limit). Settlements and missing positions keep the
+ * order of `positions`.
  */
 export async function settlementsFor(
   positions: readonly Position[],

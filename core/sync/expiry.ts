@@ -4,6 +4,7 @@
 import type { Hex } from '../bytes.ts'
 import { endedOnContract, type ContractChannelStatus } from '../channel.ts'
 import type { SignedAttestation } from '../attestation.ts'
+import { fixingKey } from '../pricing/fixing.ts'
 import type { Position } from '../state.ts'
 import type { Settlement } from '../transition.ts'
 import { intentKey, type ChannelEnded, type ChannelView, type IntentOutcome } from './engine.ts'
@@ -71,8 +72,8 @@ export async function settlementsFor(
   positions: readonly Position[],
   attest: (feed: string, expiry: number) => Promise<SignedAttestation>,
 ): Promise<{ readonly settlements: Settlement[]; readonly missing: { readonly position: Position; readonly error: unknown }[] }> {
-  // Keyed by the JSON of the pair: no feed name can make two different pairs share a key.
-  const keyOf = (p: Position) => JSON.stringify([p.terms.feed, p.terms.expiry])
+  // The fixing's key: one attestation per feed and expiry instant.
+  const keyOf = (p: Position) => fixingKey(p.terms.feed, p.terms.expiry)
   const answers = new Map<string, { ok: true; attestation: SignedAttestation } | { ok: false; error: unknown }>()
   for (const p of positions) {
     const key = keyOf(p)

@@ -1,5 +1,5 @@
-// Writes of what this browser keeps for the trader in localStorage (the RFQ ladders), done when the
-// page is next idle instead of in the middle of a trade.
+// Writes of what this browser keeps for the trader in localStorage (the RFQ ladders, the channel's
+// race log), done when the page is next idle instead of in the middle of a trade.
 //
 // Each such write serialises a whole record (every ladder) on the main thread: 4.5 ms per fill in
 // the RFQ benchmark, growing with the record. Done right after an accept, it delayed

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
 import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
@@ -64,6 +64,29 @@ describe('RaceLog', () => {
     ])
     await new Promise((r) => setTimeout(r, 5))
     expect(told).toBe(1)
+  })
+
+  it('stores and tells when the page is next idle, once for every note before then', () => {
+    // A proposal is noted just before its answer is due: the save waits for an idle moment.
+    const idle: (() => void)[] = []
+    const stored = new Map<string, string>()
+    vi.stubGlobal('requestIdleCallback', (cb: () => void) => idle.push(cb))
+    vi.stubGlobal('localStorage', { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) })
+    try {
+      const log = new RaceLog(h('e') as never, ctxA)
+      let told = 0
+      log.subscribe(() => told++)
+      log.note([pending(h('1'), 2, 'A', settle)])
+      log.note([pending(h('2'), 3, 'B', settle)])
+      expect([told, stored.size, idle.length]).toEqual([0, 0, 1])
+      idle.splice(0).forEach((cb) => cb())
+      expect(told).toBe(1)
+      const saved = JSON.parse([...stored.values()][0]!) as { seen: { version: number }[] }
+      expect(saved.seen.map((x) => x.version)).toEqual([2, 3])
+      expect(new RaceLog(h('e') as never, ctxA).getSnapshot().map((x) => x.hash)).toEqual([h('1'), h('2')])
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })
 

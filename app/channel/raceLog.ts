@@ -8,6 +8,7 @@ import type { ChannelSession, PendingProposal } from '../../core/sync/index.ts'
 import { tryParse, type Hex, type Party } from '../../core/index.ts'
 import { proposalInWords, type AuditContext } from './auditText.ts'
 import { config } from '../config.ts'
+import { writeWhenIdle } from '../idleWrite.ts'
 
 export interface SeenProposal {
   readonly version: number
@@ -73,7 +74,6 @@ function refusalOf(p: PendingProposal): string | null {
  */
 export class RaceLog {
   private seen: SeenProposal[]
-  private flushing = false
   private readonly listeners = new Set<() => void>()
 
   constructor(
@@ -101,15 +101,13 @@ export class RaceLog {
     }
     if (!changed) return false
     this.seen = this.seen.sort((a, b) => a.version - b.version).slice(-KEEP)
-    // Stored and shown after the current message is handled: never on the path of a signature.
-    if (!this.flushing) {
-      this.flushing = true
-      setTimeout(() => {
-        this.flushing = false
-        saveRaces(this.channelId, this.seen)
-        for (const l of this.listeners) l()
-      }, 0)
-    }
+    // Stored and shown when the page is next idle (writeWhenIdle): a proposal is noted as pending
+    // just before its answer is due, and a save run then (the log serialised into localStorage)
+    // delayed reading that answer.
+    writeWhenIdle(keyOf(this.channelId), () => {
+      saveRaces(this.channelId, this.seen)
+      for (const l of this.listeners) l()
+    })
     return true
   }
 

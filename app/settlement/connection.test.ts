@@ -87,6 +87,36 @@ describe('SettlementConnection polls', () => {
   })
 })
 
+describe('SettlementConnection snapshots', () => {
+  it('tells its readers of a poll that read something new, and of none that read what it held', async () => {
+    const chain = scriptedChain()
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = chain.settlement
+    let told = 0
+    conn.subscribe(() => told++)
+    const poll = async () => {
+      const p = conn.poll()
+      await chain.answer()
+      await p
+    }
+    await poll()
+    const first = conn.getSnapshot()
+    expect([told, first.healthy, first.height]).toEqual([1, true, 10n])
+    // The same head again (no block mined): the same snapshot, nobody told.
+    await poll()
+    await poll()
+    expect(told).toBe(1)
+    expect(conn.getSnapshot()).toBe(first)
+    // A block mined (the clock moved): a new snapshot with the new height.
+    let moved = false
+    const move = conn.advanceTime(60).then(() => (moved = true))
+    while (!moved) await chain.answer()
+    await move
+    expect(told).toBeGreaterThan(1)
+    expect(conn.getSnapshot().height).toBe(11n)
+  })
+})
+
 describe('SettlementConnection.track', () => {
   const refused = async () => {
     throw chainErrorOf('ALREADY_FINALIZED', ['0x' + '00'.repeat(32)])

@@ -130,7 +130,14 @@ export class SettlementConnection {
 
   getSnapshot = (): SettlementSnapshot => this.snapshot
 
+  /**
+   * A new snapshot, and its readers told, only if the patch changes something: a poll every 2 s
+   * that reads the same head (a dev chain mines no block while idle) re-rendered every screen that
+   * reads this connection, on the trader's page while a trade was being signed.
+   */
   private set(patch: Partial<SettlementSnapshot>): void {
+    const cur = this.snapshot as unknown as Record<string, unknown>
+    if (Object.entries(patch).every(([k, v]) => Object.is(cur[k], v))) return
     this.snapshot = { ...this.snapshot, ...patch }
     for (const fn of this.listeners) fn()
   }

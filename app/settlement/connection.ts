@@ -131,13 +131,13 @@ export class SettlementConnection {
   getSnapshot = (): SettlementSnapshot => this.snapshot
 
   /**
-   * A new snapshot, and its readers told, only if the patch changes something: a poll every 2 s
-   * that reads the same head (a dev chain mines no block while idle) re-rendered every screen that
-   * reads this connection, on the trader's page while a trade was being signed.
+   * A new snapshot, and its readers told, only if the patch changes something. A poll every 2 s
+   * that read the same head (a dev chain mines no block while idle) used to make a new snapshot
+   * anyway, and every screen that reads the connection rendered again, in the middle of trades too.
    */
   private set(patch: Partial<SettlementSnapshot>): void {
-    const cur = this.snapshot as unknown as Record<string, unknown>
-    if (Object.entries(patch).every(([k, v]) => Object.is(cur[k], v))) return
+    const keys = Object.keys(patch) as (keyof SettlementSnapshot)[]
+    if (keys.every((k) => Object.is(this.snapshot[k], patch[k]))) return
     this.snapshot = { ...this.snapshot, ...patch }
     for (const fn of this.listeners) fn()
   }

@@ -27,6 +27,7 @@ import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { formatMoney } from '../money/money.ts'
 import { TRADE_KEYS, useTradeKeys } from './useTradeKeys.ts'
+import { ActionGate } from './actionGate.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatUtc } from '../risk/format.ts'
@@ -72,17 +73,13 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const outcomes = useDeferredValue(view.outcomes)
   const peerName = record.label
 
+  // One action at a time; its label (which disables the buttons) shows only if it is slow (actionGate.ts).
+  const [gate] = useState(() => new ActionGate(setBusy))
   const act: Act = useCallback(async (label, fn) => {
-    setBusy(label)
-    setError(null)
-    try {
-      await fn()
-    } catch (e) {
-      setError(describeFailure(e))
-    } finally {
-      setBusy(null)
-    }
-  }, [])
+    if (gate.busyWith === null) setError(null)
+    const r = await gate.run(label, fn)
+    if (r.ran && r.error !== null) setError(describeFailure(r.error))
+  }, [gate])
   // A decline is said to the quoter (a signed refusal of the quote in the doc: "… will not take your
   // quote"), so it also outlives a reload; the quote stays listed, marked declined, until it expires.
   const decline = useCallback((h: Hex) => void act('Declining…', () => session.declineQuote(h, 'DECLINED', 'no counter offered')), [act, session])

@@ -2,13 +2,14 @@
 // where the engine asks the trader) and what became of the trader's own. Once the contract ended the
 // channel (`voidReason`, channel/voidProposals.ts) every one still open there is void: said so with
 // the reason, and nothing to approve (that would sign a state nothing honours).
-import { memo } from 'react'
+import { memo, useEffect, useState } from 'react'
 import type { Party } from '../../core/index.ts'
 import { outcomeOpen, type ChannelSession, type IntentOutcome, type PendingProposal } from '../../core/sync/index.ts'
 import { formatMoney } from '../money/money.ts'
 import { FailureText } from '../FailureText.tsx'
 import { outcomeFailure } from './auditText.ts'
 import { useStableByKey } from './stableValue.ts'
+import { WaitingClock } from './waitingShown.ts'
 
 type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
 
@@ -22,8 +23,21 @@ interface ProposalsProps {
 }
 
 export function Proposals({ session, pending: allPending, outcomes: allOutcomes, act, voidReason }: ProposalsProps) {
-  const live = allPending.filter((p) => p.status !== 'refused')
-  const recent = allOutcomes.slice(-6).reverse()
+  // The trader's own proposals and intents waiting for the counterparty: listed once they waited a moment (waitingShown.ts).
+  const [clocks] = useState(() => ({ pending: new WaitingClock(), outcomes: new WaitingClock() }))
+  const [, recheck] = useState(0)
+  // Once the contract ended the channel nothing waits any more: every open one is listed as void at once.
+  const now = voidReason === null ? Date.now() : Infinity
+  const heldPending = clocks.pending.filter(allPending, (p) => (p.status === 'awaiting-peer' ? p.proposal.hash : null), now)
+  const heldOutcomes = clocks.outcomes.filter(allOutcomes, (o) => (o.status === 'awaiting-peer' || o.status === 'pending' ? o.intent : null), now)
+  const dueAt = Math.min(heldPending.dueAt ?? Infinity, heldOutcomes.dueAt ?? Infinity)
+  useEffect(() => {
+    if (dueAt === Infinity) return
+    const t = setTimeout(() => recheck((n) => n + 1), Math.max(0, dueAt - Date.now()))
+    return () => clearTimeout(t)
+  }, [dueAt])
+  const live = heldPending.shown.filter((p) => p.status !== 'refused')
+  const recent = heldOutcomes.shown.slice(-6).reverse()
   const pending = useStableByKey(live, live.map((p) => `${p.proposal.hash}:${p.status}:${p.signedBy.A}:${p.signedBy.B}:${p.reason}`).join('|'))
   const outcomes = useStableByKey(recent, recent.map((o) => `${o.intent}:${o.status}:${o.version}:${o.code}:${o.message}`).join('|'))
   return <ProposalList session={session} pending={pending} outcomes={outcomes} act={act} voidReason={voidReason} />

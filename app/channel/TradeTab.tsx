@@ -78,7 +78,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const act: Act = useCallback(async (label, fn) => {
     if (gate.busyWith === null) setError(null)
     const r = await gate.run(label, fn)
-    if (r.ran && r.error !== null) setError(describeFailure(r.error))
+    if (r.kind === 'failed') setError(describeFailure(r.error))
   }, [gate])
   // A decline is said to the quoter (a signed refusal of the quote in the doc: "… will not take your
   // quote"), so it also outlives a reload; the quote stays listed, marked declined, until it expires.

@@ -35,7 +35,7 @@ describe('ActionGate', () => {
     const { shown, t, gate } = setup()
     let calls = 0
     const r = await gate.run('Signing the trade…', async () => void calls++)
-    expect(r).toEqual({ ran: true, error: null })
+    expect(r).toEqual({ kind: 'done' })
     expect(calls).toBe(1)
     expect(shown).toEqual([])
     expect(t.pending()).toBe(0)
@@ -51,7 +51,7 @@ describe('ActionGate', () => {
     t.fire()
     expect(shown).toEqual(['Signing the quote…'])
     d.resolve()
-    expect(await running).toEqual({ ran: true, error: null })
+    expect(await running).toEqual({ kind: 'done' })
     expect(shown).toEqual(['Signing the quote…', null])
   })
 
@@ -61,7 +61,7 @@ describe('ActionGate', () => {
     const first = gate.run('Signing the trade…', () => d.promise)
     let declined = false
     const second = await gate.run('Declining…', async () => void (declined = true))
-    expect(second).toEqual({ ran: false, busyWith: 'Signing the trade…' })
+    expect(second).toEqual({ kind: 'refused', busyWith: 'Signing the trade…' })
     expect(declined).toBe(false)
     expect(shown).toEqual(['Signing the trade…'])
     // The first action's timer is gone: its label is not shown a second time.
@@ -74,10 +74,10 @@ describe('ActionGate', () => {
   it('returns what the action threw, and is free for the next action', async () => {
     const { shown, t, gate } = setup()
     const boom = new Error('quote expired')
-    expect(await gate.run('Signing the trade…', () => Promise.reject(boom))).toEqual({ ran: true, error: boom })
+    expect(await gate.run('Signing the trade…', () => Promise.reject(boom))).toEqual({ kind: 'failed', error: boom })
     expect(t.pending()).toBe(0)
     expect(shown).toEqual([])
-    expect(await gate.run('Declining…', async () => undefined)).toEqual({ ran: true, error: null })
+    expect(await gate.run('Declining…', async () => undefined)).toEqual({ kind: 'done' })
   })
 
   it('a label shown for a failed slow action goes when it fails', async () => {
@@ -87,7 +87,7 @@ describe('ActionGate', () => {
     t.fire()
     d.reject(new Error('store failed'))
     const r = await running
-    expect(r.ran && r.error instanceof Error ? r.error.message : null).toBe('store failed')
+    expect(r.kind === 'failed' && r.error instanceof Error ? r.error.message : null).toBe('store failed')
     expect(shown).toEqual(['Withdrawing…', null])
     expect(gate.busyWith).toBeNull()
   })

@@ -17,8 +17,8 @@ export interface GateTimers {
 
 const realTimers: GateTimers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) }
 
-/** What became of an action given to `run`. */
-export type ActionResult = { readonly ran: true; readonly error: unknown | null } | { readonly ran: false; readonly busyWith: string }
+/** What became of an action given to `run`: done, failed (with what it threw), or not started because another ran. */
+export type ActionResult = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'refused'; readonly busyWith: string }
 
 export class ActionGate {
   private running: { readonly label: string; timer: unknown } | null = null
@@ -37,29 +37,29 @@ export class ActionGate {
 
   /**
    * Runs `fn` unless another action runs (then its label shows at once, and `fn` is not called).
-   * Never throws: what `fn` threw is returned as `error`.
+   * Never throws: what `fn` threw is returned (`failed`).
    */
   async run(label: string, fn: () => Promise<unknown>): Promise<ActionResult> {
     const current = this.running
     if (current !== null) {
       this.showNow(current)
-      return { ran: false, busyWith: current.label }
+      return { kind: 'refused', busyWith: current.label }
     }
     const entry: { readonly label: string; timer: unknown } = { label, timer: null }
     entry.timer = this.timers.set(() => this.showNow(entry), this.delayMs)
     this.running = entry
-    let error: unknown | null = null
+    let result: ActionResult = { kind: 'done' }
     try {
       await fn()
-    } catch (e) {
-      error = e
+    } catch (error) {
+      result = { kind: 'failed', error }
     } finally {
       if (entry.timer !== null) this.timers.clear(entry.timer)
       this.running = null
       // Told only if the label showed: a quick action renders nothing for it.
       if (entry.timer === null) this.show(null)
     }
-    return { ran: true, error }
+    return result
   }
 
   private showNow(entry: { readonly label: string; timer: unknown }): void {

@@ -31,7 +31,7 @@ describe('the Trade tab\'s proposals', () => {
     const html = render(null)
     expect(html).toContain('>Approve</button>')
     expect(html).toContain('>Decline</button>')
-    // Listed once it has waited SHOW_WAITING_AFTER_MS (waitingShown.test.ts): a first render has not waited.
+    // Listed once it has waited SHOW_IN_FLIGHT_AFTER_MS (waitingShown.test.ts): a first render has not waited.
     expect(items(html).map((i) => i.status)).toEqual(['awaiting-approval', 'done'])
   })
 

@@ -1,13 +1,16 @@
 // One trader action at a time on a channel's screen (accept, quote, counter, decline, withdraw),
-// and when to say that one is running. An action that is done within SHOW_BUSY_AFTER_MS (a trade
+// and when to say that one is running. An action that is done within SHOW_IN_FLIGHT_AFTER_MS (a trade
 // on a live channel: signed, stored and sent in a few milliseconds) changes nothing on the screen
 // until its result shows: a "busy" render right after the click would disable the buttons (moving
 // the focus) and repaint the page while the signature is being stored, and the store's answer, and
 // with it the proposal, would wait for that frame. A slower action shows its label after the delay;
 // a second action asked for meanwhile is not started, and the label shows at once.
 
-/** How long an action runs before its "busy" label shows (ms). */
-export const SHOW_BUSY_AFTER_MS = 150
+/**
+ * How long the trader's own action may be in flight before the screen says so (ms): its busy label
+ * here, its proposal waiting for the counterparty in the proposal lists (waitingShown.ts).
+ */
+export const SHOW_IN_FLIGHT_AFTER_MS = 150
 
 /** The timer functions the gate uses (tests pass fakes). */
 export interface GateTimers {
@@ -27,7 +30,7 @@ export class ActionGate {
   constructor(
     private readonly show: (label: string | null) => void,
     private readonly timers: GateTimers = realTimers,
-    private readonly delayMs: number = SHOW_BUSY_AFTER_MS,
+    private readonly delayMs: number = SHOW_IN_FLIGHT_AFTER_MS,
   ) {}
 
   /** The running action's label (shown yet or not), or null. */

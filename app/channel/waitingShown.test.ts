@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SHOW_WAITING_AFTER_MS, WaitingClock } from './waitingShown.ts'
+import { SHOW_IN_FLIGHT_AFTER_MS } from './actionGate.ts'
+import { WaitingClock } from './waitingShown.ts'
 
 interface Entry { readonly id: string; readonly waiting: boolean }
 const key = (e: Entry) => (e.waiting ? e.id : null)
@@ -10,9 +11,9 @@ describe('WaitingClock', () => {
   it('holds back a waiting entry until it has waited the delay, then lists it', () => {
     const clock = new WaitingClock()
     const items = [done, mine]
-    expect(clock.filter(items, key, 1_000)).toEqual({ shown: [done], dueAt: 1_000 + SHOW_WAITING_AFTER_MS })
-    expect(clock.filter(items, key, 1_000 + SHOW_WAITING_AFTER_MS - 1).shown).toEqual([done])
-    const later = clock.filter(items, key, 1_000 + SHOW_WAITING_AFTER_MS)
+    expect(clock.filter(items, key, 1_000)).toEqual({ shown: [done], dueAt: 1_000 + SHOW_IN_FLIGHT_AFTER_MS })
+    expect(clock.filter(items, key, 1_000 + SHOW_IN_FLIGHT_AFTER_MS - 1).shown).toEqual([done])
+    const later = clock.filter(items, key, 1_000 + SHOW_IN_FLIGHT_AFTER_MS)
     expect(later).toEqual({ shown: items, dueAt: null })
     expect(later.shown, 'nothing held back: the same array').toBe(items)
   })

@@ -1,18 +1,17 @@
 // The trader's own proposal waiting for the counterparty's signature is listed (Awaiting
-// signatures, Your recent proposals) only once it has waited SHOW_WAITING_AFTER_MS. Most are
-// countersigned within a few tens of milliseconds, and then the position shows: a list that grows
-// and shrinks again within a frame or two costs a layout and a repaint right when the answer is
-// due, and the page reads the answer only after them. One the counterparty does not answer at once
-// is listed after the delay, as before.
+// signatures, Your recent proposals) only once it has waited SHOW_IN_FLIGHT_AFTER_MS (actionGate.ts:
+// the same delay as the busy label). Most are countersigned within a few tens of milliseconds, and
+// then the position shows: a list that grows and shrinks again within a frame or two costs a layout
+// and a repaint right when the answer is due, and the page reads the answer only after them. One
+// the counterparty does not answer at once is listed after the delay, as before.
 
-/** How long an own proposal waits for the counterparty before it is listed (ms). */
-export const SHOW_WAITING_AFTER_MS = 150
+import { SHOW_IN_FLIGHT_AFTER_MS } from './actionGate.ts'
 
 /** When each waiting entry was first seen, to hold back those that have not waited long enough. */
 export class WaitingClock {
   private readonly since = new Map<string, number>()
 
-  constructor(private readonly delayMs: number = SHOW_WAITING_AFTER_MS) {}
+  constructor(private readonly delayMs: number = SHOW_IN_FLIGHT_AFTER_MS) {}
 
   /**
    * `items` to list at `now`: without the waiting ones (`waitingKey` gives their key, null for the

@@ -36,4 +36,11 @@ describe('WaitingClock', () => {
   it('lists everything at once at an infinite now (the channel ended: nothing waits)', () => {
     expect(new WaitingClock().filter([done, mine], key, Infinity).shown).toEqual([done, mine])
   })
+
+  it('an entry seen only at an infinite now waits the delay from its first finite sight, not for ever', () => {
+    const clock = new WaitingClock(100)
+    clock.filter([mine], key, Infinity)
+    expect(clock.filter([mine], key, 1_000)).toEqual({ shown: [], dueAt: 1_100 })
+    expect(clock.filter([mine], key, 1_100).shown).toEqual([mine])
+  })
 })

@@ -17,6 +17,8 @@ export class WaitingClock {
    * `items` to list at `now`: without the waiting ones (`waitingKey` gives their key, null for the
    * others) first seen less than the delay ago; `items` itself when none is held back. `dueAt`: when
    * the first one held back is to be listed (null if none). Entries no longer waiting are forgotten.
+   * An infinite `now` (nothing waits: the contract ended the channel) lists everything and notes no
+   * first sight, so a later finite `now` starts an entry's wait then, not never.
    */
   filter<T>(items: readonly T[], waitingKey: (x: T) => string | null, now: number): { readonly shown: readonly T[]; readonly dueAt: number | null } {
     const waiting = new Set<string>()
@@ -26,6 +28,7 @@ export class WaitingClock {
       const key = waitingKey(x)
       if (key === null) continue
       waiting.add(key)
+      if (now === Infinity) continue
       let since = this.since.get(key)
       if (since === undefined) this.since.set(key, (since = now))
       const due = since + this.delayMs

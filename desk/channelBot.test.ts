@@ -31,7 +31,7 @@ async function botAndTrader(o: { store?: (seed: StoredChannel) => Promise<Channe
   const trader = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening) })
   const spec: ChannelSpec = { ...testSpec(params.oracle), assetDecimals: params.assetDecimals }
   const market = { now: () => Date.now(), spec: () => spec, spot: () => 120, allSpots: () => ({ 'BTC-USD': 120 }), onRefresh: () => () => undefined }
-  const onChain: SettlementChannelView = { channelId, status: 'open', deposited: 2n * DEPOSIT, holdings: 2n * DEPOSIT, version: 0, dispute: null, held: null, lockedPositions: null, lockedCount: 0, paidOut: [] }
+  const onChain: SettlementChannelView = { channelId, status: 'open', deposited: 2n * DEPOSIT, holdings: 2n * DEPOSIT, version: 0, dispute: null, held: null, lockedPositions: null, finalizableAt: null, lockedCount: 0, paidOut: [] }
   // The desk's store starts with the trader's doc (the epoch it made), as a room's first sync gives it.
   const seed = storeWithOpening(opening)
   seed.updates.push(Y.encodeStateAsUpdate(trader.doc))

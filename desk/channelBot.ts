@@ -17,7 +17,7 @@
 //             when the contract holds it, then settles each locked position on chain at expiry
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
-import { settlementFallbackMs, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
+import { settlementEnd, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
@@ -359,7 +359,7 @@ export class ChannelBot {
       if (this.stopped) return
       if (now < p.terms.expiry || !this.due(`settle-on-chain:${p.id}`, 10_000)) continue
       try {
-        if (now >= p.terms.expiry + settlementFallbackMs) {
+        if (v.finalizableAt !== null && now >= settlementEnd(p.terms.expiry, v.finalizableAt)) {
           await this.d.settlement.refundPosition(this.d.entry.params, p)
           this.log(`refunded position ${p.id.slice(0, 8)} on the contract (no settlement by the fallback)`)
         } else {

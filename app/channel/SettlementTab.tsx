@@ -11,7 +11,7 @@ import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { depositShortfall } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import { alreadyDone, type ChannelCall } from './callGoal.ts'
-import type { TxProgress } from '../../channel-contract/client/index.ts'
+import { settlementEnd, type TxProgress } from '../../channel-contract/client/index.ts'
 import { positionLegs } from '../risk/positions.ts'
 import { deadlineInWords, disputeCaution, disputeSummary, finalizeInWords, superseded, type Accounts, type WatchtowerAnswer } from './disputeText.ts'
 
@@ -25,7 +25,6 @@ function countdown(ms: number): string {
 
 export function SettlementTab({ session, latest, onChain, record, now, peerOnline }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number; peerOnline: boolean }) {
   const { conn, snap: node } = useSettlement()
-  const fallbackMs = node.info?.settlementFallbackMs ?? Number.POSITIVE_INFINITY
   const [error, setError] = useState<string | null>(null)
   /** Why disputing now looks like a waste, shown with an explicit override (null: none pending). */
   const [caution, setCaution] = useState<{ version: number; text: string } | null>(null)
@@ -148,7 +147,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                   {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
                   {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
                 </span>{' '}
-                {now >= p.terms.expiry + fallbackMs ? (
+                {view.finalizableAt !== null && now >= settlementEnd(p.terms.expiry, view.finalizableAt) ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>
                     Refund locked collateral (settlement window closed)

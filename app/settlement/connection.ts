@@ -5,7 +5,7 @@
 // useSyncExternalStore; no React here.
 import { custom, type EIP1193Provider } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ChainCallError, ChainSettlement, settlementFallbackMs, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
+import { ChainCallError, ChainSettlement, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
 import { describeFailure, failureOf } from '../failure.ts'
 import type { AddressHex, Hex } from '../../core/index.ts'
@@ -37,8 +37,6 @@ export interface DeploymentInfo {
   readonly dev: boolean
   readonly oracle: OracleInfo | null
   readonly watchtower: WatchtowerInfo | null
-  /** Ms after a position's expiry during which an attestation may settle it; then refunds open. */
-  readonly settlementFallbackMs: number
 }
 
 export interface WalletView {
@@ -199,7 +197,7 @@ export class SettlementConnection {
       this.cfg.oracleUrl ? this.settlement.oracleInfo().catch(() => null) : Promise.resolve(null),
       this.settlement.watchtowerInfo().catch(() => null),
     ])
-    return { chainId: this.cfg.chainId, dev, oracle, watchtower, settlementFallbackMs }
+    return { chainId: this.cfg.chainId, dev, oracle, watchtower }
   }
 
   async refreshWallet(): Promise<void> {

@@ -13,6 +13,7 @@ import {
   signState,
   type ChannelParams,
   type ChannelState,
+  type Position,
   type SignedState,
 } from '../../core/index.ts'
 import { testKey } from '../../core/testkit.ts'
@@ -25,11 +26,14 @@ const HOUR = 3_600
 
 let fx: ChainFixture
 let ch: ChainChannel
+/** The same trades under an 8-day challenge period (longer than the settlement fallback). */
+let long: ChainChannel
 let clean: ViemHex
 
 beforeAll(async () => {
   fx = await ChainFixture.start()
   ch = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs)
+  long = chainChannel(fx.deployment, fx.address(EVM_A), fx.address(EVM_B), fx.nowMs, 'long', DEPOSIT, 8 * 86_400_000)
   await fx.fund(EVM_A, 3n * DEPOSIT)
   await fx.fund(EVM_B, 3n * DEPOSIT)
   await fx.fund(OUTSIDER, DEPOSIT)
@@ -123,6 +127,57 @@ describe('Adjudicator lifecycle on anvil', () => {
     expect((await fx.channel(ch.channelId)).status).toBe(4)
     expect((await fx.channel(ch.channelId)).holdings).toBe(0n)
     expect((await fx.balanceOf(EVM_A)) + (await fx.balanceOf(EVM_B))).toBe(2n * DEPOSIT)
+  })
+})
+
+describe('the settlement window counts from the later of expiry and the dispute deadline', () => {
+  // A position locked by finalize settles by attestation for SETTLEMENT_FALLBACK_MS (7 days) after
+  // its expiry or after the dispute's deadline, whichever is later; then both locks are refunded.
+  // Counted from the expiry alone, the seller of an option in the money could refuse the in-channel
+  // settle and dispute after expiry in a channel whose challenge period is longer than 7 days:
+  // finalize came after the window closed, and the refund kept the buyer's payoff from it.
+  /**
+   * The channel with the 8-day challenge period opened; v1: A bought B's 0.1 BTC put at 60,000,
+   * expiring 2 h after t0. Past expiry (BTC at 58,000: A is owed 200 USDC) B disputes with v1
+   * (nothing higher exists to refute it), and the channel is finalized at the deadline.
+   */
+  async function finalizedAfterExpiry(): Promise<{ put: Position; deadline: bigint }> {
+    await reset()
+    await deposited()
+    const auth = await fx.authorize(EVM_B, long.params, long.s[0]!.state, false)
+    expect(await fx.send(EVM_A, { fn: 'open', params: long.params, state: long.s[0]!.state, otherAuth: auth })).toMatchObject({ ok: true })
+    const put = long.s[1]!.state.positions[0]!
+    const wait = Math.ceil((put.terms.expiry - fx.nowMs) / 1000) + 1
+    expect(await fx.send(EVM_B, { fn: 'dispute', params: long.params, signed: long.s[1]! }, wait)).toMatchObject({ ok: true })
+    const deadline = (await fx.channel(long.channelId)).deadline
+    expect(await fx.send(OUTSIDER, { fn: 'finalize', params: long.params, state: long.s[1]!.state }, 8 * 86_400)).toMatchObject({ ok: true })
+    return { put, deadline }
+  }
+
+  it('8-day challenge period, the seller disputes after expiry: the buyer is still paid at the oracle price', async () => {
+    const { put, deadline } = await finalizedAfterExpiry()
+    // Now more than 7 days after expiry, less than 7 days after the deadline: no refund yet, and the
+    // attestation settles.
+    expect(fx.nowMs).toBeGreaterThan(put.terms.expiry + 7 * 86_400_000)
+    await refused(OUTSIDER, { fn: 'refundPosition', params: long.params, position: put }, 'FALLBACK_NOT_REACHED')
+    const [a, b] = [await fx.balanceOf(EVM_A), await fx.balanceOf(EVM_B)]
+    const att = attest(long.oracle, 'BTC-USD', put.terms.expiry, 58_000_00n)
+    expect(await fx.send(OUTSIDER, { fn: 'settlePosition', params: long.params, position: put, attestation: att })).toMatchObject({ ok: true })
+    expect(await fx.balanceOf(EVM_A)).toBe(a + put.lockA + 200n * 1_000_000n)
+    expect(await fx.balanceOf(EVM_B)).toBe(b + put.lockB - 200n * 1_000_000n)
+    expect(Number(deadline)).toBeGreaterThan(put.terms.expiry)
+  })
+
+  it('with no attestation, the refund opens 7 days after the deadline, and the attestation is refused from then on', async () => {
+    const { put } = await finalizedAfterExpiry()
+    await refused(OUTSIDER, { fn: 'refundPosition', params: long.params, position: put }, 'FALLBACK_NOT_REACHED', 7 * 86_400 - HOUR)
+    const att = attest(long.oracle, 'BTC-USD', put.terms.expiry, 58_000_00n)
+    await refused(OUTSIDER, { fn: 'settlePosition', params: long.params, position: put, attestation: att }, 'DEADLINE_PASSED', HOUR)
+    const [a, b] = [await fx.balanceOf(EVM_A), await fx.balanceOf(EVM_B)]
+    expect(await fx.send(OUTSIDER, { fn: 'refundPosition', params: long.params, position: put })).toMatchObject({ ok: true })
+    expect(await fx.balanceOf(EVM_A)).toBe(a + put.lockA)
+    expect(await fx.balanceOf(EVM_B)).toBe(b + put.lockB)
+    expect((await fx.channel(long.channelId)).status).toBe(4)
   })
 })
 

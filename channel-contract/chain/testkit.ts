@@ -205,7 +205,7 @@ export interface ChainChannel {
   readonly positions: readonly Position[]
 }
 
-export function chainChannel(d: Deployment, evmA: Hex, evmB: Hex, t0: number, label = 'ch', deposit = DEPOSIT): ChainChannel {
+export function chainChannel(d: Deployment, evmA: Hex, evmB: Hex, t0: number, label = 'ch', deposit = DEPOSIT, challengePeriod = 3_600_000): ChainChannel {
   const alice = testKey('alice')
   const bob = testKey('bob')
   const oracle = testKey('oracle')
@@ -218,7 +218,7 @@ export function chainChannel(d: Deployment, evmA: Hex, evmB: Hex, t0: number, la
     evmA,
     evmB,
     nonce: bytesOf(`nonce:${label}`),
-    challengePeriod: 3_600_000,
+    challengePeriod,
     asset: d.asset,
     assetDecimals: d.assetDecimals,
     oracle: oracle.publicKey,

@@ -103,7 +103,7 @@ export const CHAIN_ERRORS: Readonly<Record<string, readonly [meaning: string, hi
   DEADLINE_PASSED: ['The window for this has closed.', 'Finalize (disputes) or refund (settlement) instead.'],
   UNKNOWN_POSITION: ['The position is not locked in the finalized channel.', 'Finalize the channel first, or pick another position.'],
   NOT_EXPIRED: ['The position has not expired yet.', 'Wait until its expiry.'],
-  FALLBACK_NOT_REACHED: ['A refund is possible only 7 days after expiry with no settlement.', 'Settle with the oracle\'s price instead.'],
+  FALLBACK_NOT_REACHED: ['A refund is possible only 7 days after the later of expiry and the dispute\'s deadline, with no settlement.', 'Settle with the oracle\'s price instead.'],
   ATTESTATION_MISMATCH: ['The oracle\'s price is for another feed, time, oracle or precision.', 'Fetch the attestation for the position\'s own feed and expiry.'],
   ERC20InsufficientBalance: ['Your wallet does not hold that many tokens.', 'Get tokens first (on the dev chain: Get test funds).'],
   ERC20InsufficientAllowance: ['The contract may not take that many of your tokens.', 'Approve the amount, then deposit again.'],

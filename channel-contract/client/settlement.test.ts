@@ -12,7 +12,7 @@ import { ensureAuthorization, readAuthorization } from '../../core/sync/auths.ts
 import { attest, chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
 import { startOracleService, type OracleService } from '../services/oracle.ts'
 import { ChainCallError, ChainClient } from './chain.ts'
-import { ChainSettlement, settlementFallbackMs } from './settlement.ts'
+import { ChainSettlement, settlementEnd } from './settlement.ts'
 import { openPositionsOnChain } from './openPositions.ts'
 import { testKey } from '../../core/testkit.ts'
 
@@ -78,6 +78,8 @@ describe('ChainSettlement on anvil', () => {
     await a.finalize(c.params, c.s[2]!.state)
     const finalized = await a.view(c.params, [c.s[2]!, c.s[1]!])
     expect(finalized?.status).toBe('finalized')
+    // The contract keeps the dispute's deadline: each locked position's settlement window counts from it or its expiry, the later.
+    expect(finalized?.finalizableAt).toBe(disputed!.dispute!.deadline)
     expect(finalized?.lockedPositions?.map((p) => p.id)).toEqual(c.s[2]!.state.positions.map((p) => p.id))
     // Without the held state (a device restored with v1, or with nothing) the positions are listed
     // from the state read back from the chain's calldata, checked against the contract's hash.
@@ -91,7 +93,7 @@ describe('ChainSettlement on anvil', () => {
     // The state lists positions by id (a hash: either order from run to run); the one refunded first
     // is the earlier expiry, so the later one's settlement window is still open after its fallback.
     const [first, last] = [...c.s[2]!.state.positions].sort((x, y) => x.terms.expiry - y.terms.expiry) as [Position, Position]
-    const wait = Math.ceil((first.terms.expiry + settlementFallbackMs - (await a.chain.head()).time) / 1000) + 1
+    const wait = Math.ceil((settlementEnd(first.terms.expiry, finalized!.finalizableAt!) - (await a.chain.head()).time) / 1000) + 1
     await a.chain.advanceTime(wait)
     const freeBefore = await a.chain.freeBalance(keyA.address)
     const refund = await b.refundPosition(c.params, first)

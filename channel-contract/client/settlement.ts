@@ -28,12 +28,11 @@ import {
 import { adjudicatorAbi } from './abi.ts'
 import { checkWatchtowerState, watchtowerStateAnswerSchema, type WatchtowerState } from './watchtowerState.ts'
 import { decodeStateCall, type StateCall } from '../chain/adjudicator.ts'
-import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
 import { deploymentOf, type ChainConfig } from '../chain/config.ts'
 
-/** How long after expiry an attestation may settle a position; after it, both locks are refunded (the contract's constant). */
-export const settlementFallbackMs = SETTLEMENT_FALLBACK_MS
+/** When a locked position stops settling by attestation and may be refunded (the contract's rule). */
+export { settlementEnd, SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 
 export type ChainEventName = 'Deposited' | 'Withdrawn' | 'ChannelOpened' | 'ChannelClosed' | 'DisputeStarted' | 'DisputeRefuted' | 'ChannelFinalized' | 'PositionSettled' | 'PositionRefunded'
 
@@ -77,6 +76,12 @@ export interface SettlementChannelView {
   readonly held: HeldState | null
   /** After finalize: positions of the held state not yet settled or refunded (null when this party could not get that state). */
   readonly lockedPositions: readonly Position[] | null
+  /**
+   * After finalize: when the channel could first be finalized (the dispute's deadline, which the
+   * contract keeps); a locked position settles by attestation until `settlementEnd(its expiry, this)`,
+   * then is refunded. Null before finalize.
+   */
+  readonly finalizableAt: number | null
   readonly lockedCount: number
   /**
    * After finalize (and once that closed the channel): the positions the contract paid out, one by
@@ -332,7 +337,9 @@ export class ChainSettlement {
         }
       }
     }
-    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, held, lockedPositions, lockedCount: c.lockedCount, paidOut }
+    // A dispute's deadline stays on the contract after finalize; a cooperative close never set one.
+    const finalizableAt = (c.status === 'finalized' || c.status === 'closed') && c.deadline > 0 ? c.deadline : null
+    return { channelId, status: c.status, deposited: c.deposited, holdings: c.holdings, version: c.version, dispute, held, lockedPositions, finalizableAt, lockedCount: c.lockedCount, paidOut }
   }
 
   /** Each payout with its block's time (one read per block; a channel's payouts share few blocks). */

@@ -36,8 +36,20 @@ import {
 } from '../../core/index.ts'
 import { ContractError, type ContractErrorCode } from './errors.ts'
 
-/** How long after expiry an attestation may settle a position; after it, both locks are refunded. */
+/** How long an attestation may settle a locked position after its settlement window opens; then both locks are refunded. */
 export const SETTLEMENT_FALLBACK_MS = 7 * 86_400_000
+
+/**
+ * When a finalized channel's locked position stops settling by the oracle's attestation and may be
+ * refunded instead (both locks back): SETTLEMENT_FALLBACK_MS after the later of its expiry and the
+ * dispute's deadline (`finalizableAt`: when the channel could first be finalized; the contract keeps
+ * it after finalize). Counted from the expiry alone, a long challenge period or a dispute started
+ * late would close the window before the position was even locked on the contract, and the seller
+ * of an option in the money could force the refund. The contract's `_settlementEnd`.
+ */
+export function settlementEnd(expiry: number, finalizableAt: number): number {
+  return Math.max(expiry, finalizableAt) + SETTLEMENT_FALLBACK_MS
+}
 export { authorizationDigest, EIP712_NAME, EIP712_VERSION, recoverSigner } from '../../core/evm-auth.ts'
 
 /** The deployment: where the contract lives and the one asset it holds. */
@@ -56,7 +68,10 @@ export interface ModelChannel {
   readonly deposited: bigint
   /** What the channel still holds: all of it until payout, then the locked collateral. */
   readonly holdings: bigint
-  /** Disputed: the deadline (ms); refutes while now < deadline, finalize from it on. Else 0. */
+  /**
+   * Disputed: the deadline (ms); refutes while now < deadline, finalize from it on. Finalize keeps
+   * it (when the channel could first be finalized: `settlementEnd`). 0 while never disputed.
+   */
   readonly deadline: number
   /** The disputed or paid-out state's version (0 before). */
   readonly version: number
@@ -246,7 +261,8 @@ export class AdjudicatorModel {
     const pos = lockedPosition(c, position)
     const expiry = pos.terms.expiry
     if (nowMs < expiry) fail('NOT_EXPIRED', `position expires at ${new Date(expiry).toISOString()}`, { expiry })
-    if (nowMs >= expiry + SETTLEMENT_FALLBACK_MS) fail('DEADLINE_PASSED', 'the settlement window has closed; refund the position')
+    const end = settlementEnd(expiry, c.deadline)
+    if (nowMs >= end) fail('DEADLINE_PASSED', `the settlement window closed at ${new Date(end).toISOString()}; refund the position`, { deadline: end })
     const a = att.attestation
     if (a.oracle !== pos.terms.oracle || a.feed !== pos.terms.feed || a.instant !== expiry || a.decimals !== pos.terms.priceDecimals) {
       fail('ATTESTATION_MISMATCH', 'the attestation is not for this position\'s oracle, feed, expiry and decimals', { positionId: pos.id })
@@ -263,7 +279,7 @@ export class AdjudicatorModel {
   refundPosition(p: ChannelParams, position: Position, nowMs: number): ModelEvent[] {
     const c = this.channelOf(p)
     const pos = lockedPosition(c, position)
-    const at = pos.terms.expiry + SETTLEMENT_FALLBACK_MS
+    const at = settlementEnd(pos.terms.expiry, c.deadline)
     if (nowMs < at) fail('FALLBACK_NOT_REACHED', `refunds open at ${new Date(at).toISOString()} if no attestation settled the position`)
     this.release(p, c, pos, pos.lockA, pos.lockB)
     return [{ type: 'PositionRefunded', channelId: c.channelId, positionId: pos.id, toA: pos.lockA, toB: pos.lockB }]

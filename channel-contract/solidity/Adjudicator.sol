@@ -134,7 +134,11 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
     /// @notice core's MIN_CHALLENGE_PERIOD_MS and MAX_CHALLENGE_PERIOD_MS.
     uint64 public constant MIN_CHALLENGE_PERIOD_MS = 1_000;
     uint64 public constant MAX_CHALLENGE_PERIOD_MS = 30 * 86_400_000;
-    /// @notice How long after expiry an attestation may settle a position; then both locks are refunded.
+    /// @notice How long an attestation may settle a locked position: from its expiry until this long
+    /// after the later of its expiry and the dispute's deadline (when finalizing first became
+    /// possible); then both locks are refunded. Counting from the expiry alone let a long challenge
+    /// period (or a dispute started late) close the window before finalize could lock the position:
+    /// the seller of an option in the money could then force the refund and keep the payoff.
     uint64 public constant SETTLEMENT_FALLBACK_MS = 7 * 86_400_000;
 
     bytes32 private constant OPEN_TYPEHASH = keccak256("OpenChannel(bytes32 channelId,bytes32 state)");
@@ -334,18 +338,18 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
     {
         (bytes32 channelId, Channel storage c) = _channelOf(p);
         StateCodec.Position memory pos = _lockedPosition(channelId, c, position);
-        _checkSettlement(pos, att, oracleSig);
+        _checkSettlement(pos, _settlementEnd(pos, c), att, oracleSig);
         (uint256 toA, uint256 toB) = _payout(pos, att.price);
         _release(p, channelId, c, pos.id, toA, toB);
         emit PositionSettled(channelId, p.evmA, p.evmB, pos.id, att.price, toA, toB);
     }
 
-    /// @notice If no attestation settled a locked position within the fallback after its expiry,
-    /// each side gets its own lock back.
+    /// @notice If no attestation settled a locked position in its settlement window
+    /// (`_settlementEnd`), each side gets its own lock back.
     function refundPosition(Params calldata p, bytes calldata position) external {
         (bytes32 channelId, Channel storage c) = _channelOf(p);
         StateCodec.Position memory pos = _lockedPosition(channelId, c, position);
-        uint64 fallbackAt = pos.expiry + SETTLEMENT_FALLBACK_MS;
+        uint64 fallbackAt = _settlementEnd(pos, c);
         if (_now() < fallbackAt) revert FALLBACK_NOT_REACHED(fallbackAt);
         _release(p, channelId, c, pos.id, pos.lockA, pos.lockB);
         emit PositionRefunded(channelId, p.evmA, p.evmB, pos.id, pos.lockA, pos.lockB);
@@ -443,15 +447,23 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
         pos = StateCodec.decodePosition(position);
     }
 
-    /// @dev In the settlement window, an attestation for exactly this position's oracle, feed,
-    /// expiry and price decimals, signed by the oracle (core's `assertAttestationSettles`).
-    function _checkSettlement(StateCodec.Position memory pos, Attestation calldata att, bytes calldata oracleSig)
+    /// @dev When a finalized channel's locked position stops settling by attestation (refunds from
+    /// then on): SETTLEMENT_FALLBACK_MS after its expiry or after the dispute's deadline (kept by
+    /// finalize: when the channel could first be finalized), whichever is later.
+    function _settlementEnd(StateCodec.Position memory pos, Channel storage c) private view returns (uint64) {
+        uint64 from = c.deadline > pos.expiry ? c.deadline : pos.expiry;
+        return from + SETTLEMENT_FALLBACK_MS;
+    }
+
+    /// @dev In the settlement window (expiry to `end`), an attestation for exactly this position's
+    /// oracle, feed, expiry and price decimals, signed by the oracle (core's `assertAttestationSettles`).
+    function _checkSettlement(StateCodec.Position memory pos, uint64 end, Attestation calldata att, bytes calldata oracleSig)
         private
         view
     {
         uint64 now_ = _now();
         if (now_ < pos.expiry) revert NOT_EXPIRED(pos.expiry);
-        if (now_ >= pos.expiry + SETTLEMENT_FALLBACK_MS) revert DEADLINE_PASSED(pos.expiry + SETTLEMENT_FALLBACK_MS);
+        if (now_ >= end) revert DEADLINE_PASSED(end);
         if (
             att.oracle != pos.oracle || keccak256(bytes(att.feed)) != pos.feedHash || att.instant != pos.expiry
                 || att.decimals != pos.priceDecimals

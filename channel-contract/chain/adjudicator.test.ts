@@ -329,7 +329,7 @@ describe('adversarial table on chain: the custom error, and no token moved', () 
     await refused(OUTSIDER, { fn: 'dispute', params: params(), signed: fullySign(huge, ch.alice, ch.bob) }, 'INVALID_STATE')
   })
 
-  it('reentrancy through a token with transfer hooks is refused; a token that returns false moves nothing', async () => {
+  it('reentrancy through a token with transfer hooks is refused; a token that returns false moves nothing; a fee-taking token credits what arrived', async () => {
     const art = loadArtifacts({ quiet: true })
     const wallet = fx.chain.walletClient(0)
     const client = fx.chain.publicClient
@@ -359,16 +359,32 @@ describe('adversarial table on chain: the custom error, and no token moved', () 
     expect(await balanceOf(hook, adjudicator)).toBe(6_000n)
     expect(await balanceOf(hook, attacker)).toBe(0n)
 
-    const falseToken = await deploy('FalseToken')
+    const falseToken = await deploy('QuirkyToken')
     const adj2 = await deploy('Adjudicator', [falseToken, 'FALSE', 6, verifier])
-    await call(falseToken, 'FalseToken', 'mint', [wallet.account.address, 1_000n])
-    await call(falseToken, 'FalseToken', 'approve', [adj2, 1_000n])
+    await call(falseToken, 'QuirkyToken', 'mint', [wallet.account.address, 1_000n])
+    await call(falseToken, 'QuirkyToken', 'approve', [adj2, 1_000n])
     expect((await call(adj2, 'Adjudicator', 'deposit', [500n])).status).toBe('success')
-    await call(falseToken, 'FalseToken', 'setFailing', [true])
+    await call(falseToken, 'QuirkyToken', 'setFailing', [true])
     expect((await call(adj2, 'Adjudicator', 'deposit', [500n])).status).toBe('reverted')
     expect((await call(adj2, 'Adjudicator', 'withdraw', [500n])).status).toBe('reverted')
     expect(await balanceOf(falseToken, adj2)).toBe(500n)
     expect(await client.readContract({ address: adj2, abi: art.Adjudicator!.abi, functionName: 'balanceOf', args: [wallet.account.address] })).toBe(500n)
+
+    // A token that keeps a fee of each transfer: the free balance grows by what arrived (1,000 - 7),
+    // so the contract never owes more than it holds, and all of it can be withdrawn.
+    const feeToken = await deploy('QuirkyToken')
+    const adj3 = await deploy('Adjudicator', [feeToken, 'FEE', 6, verifier])
+    const freeOf = async () => (await client.readContract({ address: adj3, abi: art.Adjudicator!.abi, functionName: 'balanceOf', args: [wallet.account.address] })) as bigint
+    await call(feeToken, 'QuirkyToken', 'mint', [wallet.account.address, 1_000n])
+    await call(feeToken, 'QuirkyToken', 'approve', [adj3, 1_000n])
+    await call(feeToken, 'QuirkyToken', 'setFee', [7n])
+    expect((await call(adj3, 'Adjudicator', 'deposit', [1_000n])).status).toBe('success')
+    expect(await freeOf()).toBe(993n)
+    expect(await balanceOf(feeToken, adj3)).toBe(993n)
+    expect((await call(adj3, 'Adjudicator', 'withdraw', [994n])).status).toBe('reverted')
+    expect((await call(adj3, 'Adjudicator', 'withdraw', [993n])).status).toBe('success')
+    expect(await freeOf()).toBe(0n)
+    expect(await balanceOf(feeToken, adj3)).toBe(0n)
   })
 
   it('the contract computes core channel and deployment ids byte for byte', async () => {

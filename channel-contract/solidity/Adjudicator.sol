@@ -192,14 +192,19 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
 
     // ---- accounts ----
 
-    /// @notice Moves `amount` of the token from the sender (who approved it) to its free balance.
+    /// @notice Moves `amount` of the token from the sender (who approved it) to its free balance,
+    /// which grows by what the contract received: a token that keeps a fee of each transfer (USDT
+    /// can be switched to) credits less than `amount`, so the contract never owes more than it holds.
     function deposit(uint256 amount) external nonReentrant {
         _checkAmount(amount);
-        uint256 balance = balanceOf[msg.sender] + amount;
-        if (balance > U128_MAX) revert INVALID_AMOUNT(amount);
-        balanceOf[msg.sender] = balance;
-        emit Deposited(msg.sender, amount, balance);
+        if (balanceOf[msg.sender] + amount > U128_MAX) revert INVALID_AMOUNT(amount);
+        uint256 held = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - held;
+        uint256 balance = balanceOf[msg.sender] + received;
+        if (balance > U128_MAX) revert INVALID_AMOUNT(received);
+        balanceOf[msg.sender] = balance;
+        emit Deposited(msg.sender, received, balance);
     }
 
     /// @notice Sends `amount` of the sender's free balance back to the sender.

@@ -154,6 +154,9 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(a.getByTestId('position-count-signed')).toHaveCount(0)
   // The locked position says which option it is and whose collateral is locked.
   await expect(a.getByTestId('locked-position')).toHaveText(/^BTC-USD \d{4}-\d{2}-\d{2} · (long|short) (put|call) [\d,]+.* x [\d.]+ · expiring \d{2}:\d{2} UTC · you locked [\d,]+\.\d{2} USDC, they locked [\d,]+\.\d{2} USDC$/)
+  // And until when the oracle's price settles it on the contract: 7 days after the later of its
+  // expiry and the dispute's deadline (here the expiry: the dispute ended before it).
+  await expect(a.getByTestId('settlement-window')).toContainText(`until ${new Date(pos.terms.expiry + 7 * 86_400_000).toISOString().slice(0, 16).replace('T', ' ')} UTC;`)
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
   // Expired, not settled yet: Risk marks it at the oracle's fixing (the attestation that settles
   // it), exactly its payoff there from Alice's side, and says so; not at live spot.

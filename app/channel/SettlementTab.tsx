@@ -147,6 +147,12 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                   {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
                   {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
                 </span>{' '}
+                {view.finalizableAt !== null && (
+                  // The contract's window: 7 days after the later of expiry and the dispute's deadline.
+                  <span className="muted small" data-testid="settlement-window">
+                    (the oracle's price settles it until {deadlineInWords(settlementEnd(p.terms.expiry, view.finalizableAt))}; after that each side gets its own lock back){' '}
+                  </span>
+                )}
                 {view.finalizableAt !== null && now >= settlementEnd(p.terms.expiry, view.finalizableAt) ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>

@@ -9,7 +9,7 @@ import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import type { ChannelRecord } from './channelRecords.ts'
-import { depositShortfall, formatChallengePeriod, shortChallengeWarning } from './proposal.ts'
+import { depositShortfall, formatChallengePeriod, inviteRefusal, shortChallengeWarning } from './proposal.ts'
 
 type Opened = ReturnType<typeof openInvite>
 
@@ -41,6 +41,9 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const accept = async () => {
     if (!opened) return
     try {
+      // Checked again here, not only by the button: the oracle's key may have been read since.
+      const refusal = inviteRefusal(opened, { contractId, oracle: snap.info?.oracle?.publicKey ?? null })
+      if (refusal) throw new Error(refusal)
       await onAccepted({
         channelId: opened.channelId,
         params: opened.params,
@@ -57,6 +60,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
 
   const info = snap.info
   const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
+  const refusal = opened ? inviteRefusal(opened, { contractId, oracle: info?.oracle?.publicKey ?? null }) : null
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
   // Accepting locks nothing yet; the open on the contract moves this deposit out of the free balance.
   const shortfall = opened && me ? depositShortfall(opened.deposits[me], snap.wallet?.free ?? null, { symbol: opened.params.asset, decimals: opened.params.assetDecimals }, pendingFromFree(snap.txs)) : null
@@ -107,11 +111,12 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
             </tbody>
           </table>
           {shortfall && <p className="warn small" data-testid="accept-shortfall">{shortfall}</p>}
+          {refusal && <p className="error" data-testid="invite-refusal">{refusal}</p>}
           <label>
             Name for them
             <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} placeholder="e.g. Desk A" />
           </label>
-          <button type="button" onClick={() => void accept()} disabled={!info || contractId !== opened.contractId}>
+          <button type="button" onClick={() => void accept()} disabled={!info || refusal !== null}>
             Accept and join channel
           </button>
         </div>

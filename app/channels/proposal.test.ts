@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { evmKeyOf, generateKeyPair } from '../../core/index.ts'
+import { evmKeyOf, fingerprint, generateKeyPair } from '../../core/index.ts'
 import { pendingFromFree } from '../settlement/walletMoves.ts'
-import { checkProposal, depositShortfall, formatChallengePeriod, proposeChannel, shortChallengeWarning, SHORT_CHALLENGE_MS, type ChannelProposal, type ChannelVenue } from './proposal.ts'
+import { checkProposal, depositShortfall, formatChallengePeriod, inviteRefusal, proposeChannel, shortChallengeWarning, SHORT_CHALLENGE_MS, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const me = generateKeyPair()
 const them = generateKeyPair()
@@ -72,5 +72,26 @@ describe('the challenge period as the trader reads it', () => {
     expect(shortChallengeWarning(3_600)).toBe('a challenge period of 3.6 s leaves that long to answer a dispute made with an old state before it becomes final: stay online, or keep the watchtower holding your latest state (an hour or more is usual)')
     expect(shortChallengeWarning(SHORT_CHALLENGE_MS - 1)).not.toBeNull()
     expect(shortChallengeWarning(SHORT_CHALLENGE_MS)).toBeNull()
+  })
+})
+
+describe('an opened invite is accepted only for this contract and its oracle', () => {
+  const oracle = generateKeyPair().publicKey
+  const invite = { contractId: 'c1', params: { oracle } }
+  it('the same contract and oracle: nothing against it', () => {
+    expect(inviteRefusal(invite, { contractId: 'c1', oracle })).toBeNull()
+  })
+  it('another oracle: refused, naming both keys and why (it settles every option)', () => {
+    const other = generateKeyPair().publicKey
+    const r = inviteRefusal({ ...invite, params: { oracle: other } }, { contractId: 'c1', oracle })
+    expect(r).toContain(fingerprint(other))
+    expect(r).toContain(fingerprint(oracle))
+    expect(r).toMatch(/settle them at any price: it cannot be accepted/)
+  })
+  it("this app's oracle not read yet: it cannot tell, so it waits", () => {
+    expect(inviteRefusal(invite, { contractId: 'c1', oracle: null })).toMatch(/^This app has not read its oracle's key yet/)
+  })
+  it('another contract: refused first', () => {
+    expect(inviteRefusal(invite, { contractId: 'c2', oracle: null })).toMatch(/another settlement contract/)
   })
 })

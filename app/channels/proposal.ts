@@ -146,3 +146,18 @@ export function proposeChannel(keys: KeyPair, p: ChannelProposal, venue: Channel
     invite: { sealed, code },
   }
 }
+
+/**
+ * Why an opened invite must not be accepted on this deployment, or null. The channel's oracle
+ * signs the prices that settle every option in it, in the channel and on the contract: an invite
+ * naming any key other than this deployment's oracle would let whoever holds that key (the inviter,
+ * say) settle every position at a price of its choosing. So it is refused, as is an invite for
+ * another contract; and while this app has not read its oracle's key (its service unreachable) it
+ * cannot tell, so it waits.
+ */
+export function inviteRefusal(invite: { readonly contractId: string; readonly params: Pick<ChannelParams, 'oracle'> }, deployment: { readonly contractId: string; readonly oracle: string | null }): string | null {
+  if (invite.contractId !== deployment.contractId) return 'This invite is for another settlement contract than the one this app uses: it cannot be accepted here.'
+  if (deployment.oracle === null) return "This app has not read its oracle's key yet (its service did not answer), so it cannot check the oracle this invite names: try again once the oracle answers."
+  if (invite.params.oracle !== deployment.oracle) return `This invite names an oracle (${fingerprint(invite.params.oracle)}) that is not this deployment's (${fingerprint(deployment.oracle)}). The oracle's signed prices settle every option in the channel, so whoever holds that key could settle them at any price: it cannot be accepted.`
+  return null
+}

@@ -1,6 +1,8 @@
 // The oracle service on anvil: the dev oracle's exact attestations, bounded by the chain's time;
 // every bad request refused with its reason before any chain read; CORS only for listed origins;
 // a per-client rate limit.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toWire, verifyAttestation } from '../../core/index.ts'
 import { freePort, startAnvil, type Anvil } from '../chain/anvil.ts'
@@ -144,6 +146,43 @@ describe('oracle service', () => {
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe('CHAIN_UNAVAILABLE')
     } finally {
       await dead.close()
+    }
+  })
+})
+
+describe('off the dev chain', () => {
+  it('answers every route 503 NOT_DEV_CHAIN and signs nothing: its key follows from a seed anyone can read', async () => {
+    // A JSON-RPC endpoint that is plainly not anvil: chain id 8453 (Base), a geth client version.
+    const rpc = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const msg = JSON.parse(body) as { id: number; method: string }
+        const t = Math.floor(Date.now() / 1000)
+        const block = {
+          number: '0x10', hash: `0x${'11'.repeat(32)}`, parentHash: `0x${'22'.repeat(32)}`, timestamp: `0x${t.toString(16)}`,
+          nonce: '0x0000000000000000', sha3Uncles: `0x${'00'.repeat(32)}`, logsBloom: `0x${'00'.repeat(256)}`, transactionsRoot: `0x${'00'.repeat(32)}`,
+          stateRoot: `0x${'00'.repeat(32)}`, receiptsRoot: `0x${'00'.repeat(32)}`, miner: `0x${'00'.repeat(20)}`, difficulty: '0x0', totalDifficulty: '0x0',
+          extraData: '0x', size: '0x1', gasLimit: '0x1', gasUsed: '0x0', transactions: [], uncles: [], baseFeePerGas: '0x1', mixHash: `0x${'00'.repeat(32)}`,
+        }
+        const result = msg.method === 'eth_chainId' ? '0x2105' : msg.method === 'web3_clientVersion' ? 'Geth/v1.14.0' : msg.method === 'eth_getBlockByNumber' ? block : null
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }))
+      })
+    })
+    await new Promise<void>((r) => rpc.listen(0, '127.0.0.1', () => r()))
+    const base = await startOracleService({ rpcUrl: `http://127.0.0.1:${(rpc.address() as AddressInfo).port}` })
+    try {
+      for (const path of ['/info', '/health', '/oracle/mark?feed=BTC-USD', `/oracle/attestation?feed=BTC-USD&instant=${Date.now() - 3_600_000}`]) {
+        const r = await fetch(`${base.url}${path}`)
+        expect(r.status, path).toBe(503)
+        const e = ((await r.json()) as { error: { code: string; message: string } }).error
+        expect(e.code, path).toBe('NOT_DEV_CHAIN')
+        expect(e.message).toContain('reports chain id 8453, not 31337')
+      }
+    } finally {
+      await base.close()
+      await new Promise<void>((r) => rpc.close(() => r()))
     }
   })
 })

@@ -7,6 +7,10 @@
 //   GET /oracle/mark?feed=F                    SignedAttestation at the chain's time
 // GET only (it changes nothing); CORS only for the listed origins; per-client rate limit; the
 // request line and parameters are checked before any chain read or signature.
+// It answers only while its chain is the dev chain (anvil, chain id 31337; `checkDevChain`, asked
+// again every few seconds): its key and its prices follow from a seed anyone can read, so on any
+// other chain whoever read it could sign any price that settles a channel naming this key. Off the
+// dev chain every route answers 503 NOT_DEV_CHAIN, and a deployment there names its own oracle.
 //   node --import tsx channel-contract/services/oracle.ts [--port 8701] [--seed dev] [--rpc URL] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,9 +20,12 @@ import { parseArgs } from 'node:util'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
+import { checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_ORACLE_PORT = 8701
+/** How long a passed dev-chain check holds (ms). */
+const DEV_CHECK_MS = 5_000
 
 export interface OracleServiceOptions {
   /** The chain whose latest block time bounds what is attested. */
@@ -89,8 +96,24 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
         throw new ServiceError(503, 'CHAIN_UNAVAILABLE', `the chain at ${opts.rpcUrl} did not answer; try again`)
       },
     )
-    cached = { at: t, time }
-    return time
+    cached = { at: t, time: time.then(async (v) => (await devChain(), v)) }
+    return cached.time
+  }
+
+  // Whether the chain is the dev chain, asked again after DEV_CHECK_MS (the same URL may serve
+  // another chain after a restart); concurrent requests share one check.
+  let dev: { at: number; check: Promise<void> } | null = null
+  const devChain = (): Promise<void> => {
+    const t = performance.now()
+    if (dev && t - dev.at < DEV_CHECK_MS) return dev.check
+    const check = checkDevChain({ rpcUrl: opts.rpcUrl, chainId: DEV_CHAIN_ID }).then((c) => {
+      if (c.dev) return
+      dev = null
+      log(`oracle: refusing to answer: not the dev chain (${c.reason})`)
+      throw new ServiceError(503, 'NOT_DEV_CHAIN', `this is the dev oracle: its key and prices follow from a seed anyone can read, so it answers only for the dev chain (anvil, chain id ${DEV_CHAIN_ID}), and ${c.reason}. A deployment on another chain names its own oracle (oracleUrl in its chain config)`)
+    })
+    dev = { at: t, check }
+    return check
   }
 
   async function route(req: IncomingMessage): Promise<unknown> {

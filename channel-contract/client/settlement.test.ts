@@ -163,6 +163,10 @@ describe('ChainSettlement on anvil', () => {
     expect((future as ChainCallError).code).toBe('FUTURE_INSTANT')
     const down = await new ChainSettlement({ chain: s.chain, oracleUrl: 'http://127.0.0.1:9', watchtowerUrl: null }).mark('BTC-USD').catch((e: unknown) => e)
     expect((down as ChainCallError).code).toBe('SERVICE_UNAVAILABLE')
+    // A service that takes the request and never answers: named as such after the timeout, not left hanging.
+    const silent: typeof fetch = (_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)))
+    const stuck = await new ChainSettlement({ chain: s.chain, oracleUrl: 'http://127.0.0.1:9', watchtowerUrl: null, fetch: silent, serviceTimeoutMs: 50 }).mark('BTC-USD').catch((e: unknown) => e)
+    expect(stuck).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'The oracle did not answer within 0.05 s.' })
     await expect(s.watch(chainChannel(fx.deployment, '00'.repeat(20), '11'.repeat(20), 0).params, chainChannel(fx.deployment, '00'.repeat(20), '11'.repeat(20), 0).s[0]!)).rejects.toThrow(/No watchtower/)
   })
 })

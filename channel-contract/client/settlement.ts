@@ -170,15 +170,20 @@ export interface SettlementOptions {
   /** The watchtower service's base URL; null when none is configured. */
   readonly watchtowerUrl: string | null
   readonly fetch?: typeof fetch
+  /** How long a service (oracle, watchtower) may take to answer, body included (ms; default 10 s). */
+  readonly serviceTimeoutMs?: number
 }
 
 const MAX_LOG_RANGE = 5_000n
+/** A service that accepts the connection and never answers must not hold its caller (the desk's per-channel pass) for the platform's minutes. */
+const SERVICE_TIMEOUT_MS = 10_000
 
 export class ChainSettlement {
   readonly chain: ChainClient
   readonly oracleUrl: string
   readonly watchtowerUrl: string | null
   private readonly fetchFn: typeof fetch
+  private readonly serviceTimeoutMs: number
   /** Transaction hash -> the state its calldata carried (a mined transaction never changes). */
   private readonly recovered = new Map<ViemHex, StateCall>()
 
@@ -187,21 +192,27 @@ export class ChainSettlement {
     this.oracleUrl = o.oracleUrl.replace(/\/$/, '')
     this.watchtowerUrl = o.watchtowerUrl?.replace(/\/$/, '') ?? null
     this.fetchFn = o.fetch ?? ((...a) => fetch(...a))
+    this.serviceTimeoutMs = o.serviceTimeoutMs ?? SERVICE_TIMEOUT_MS
   }
 
   // ---- services ----
 
   private async getJson<T>(service: string, url: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
+    const timeout = AbortSignal.timeout(this.serviceTimeoutMs)
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
+    const late = () => new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} did not answer within ${this.serviceTimeoutMs / 1000} s.`, `Check that the ${service} at ${url.split('/').slice(0, 3).join('/')} is not overloaded or stuck; this is tried again.`)
     let res: Response
     try {
-      res = await this.fetchFn(url, init)
+      res = await this.fetchFn(url, { ...init, signal })
     } catch (e) {
+      if (timeout.aborted) throw late()
       throw new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} did not answer (${(e as Error).message}).`, `Check that the ${service} runs at ${url.split('/').slice(0, 3).join('/')}.`)
     }
     let body: unknown
     try {
       body = await res.json()
     } catch {
+      if (timeout.aborted) throw late()
       throw new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} answered ${res.status} without JSON.`, `Check the ${service}'s address.`)
     }
     if (!res.ok) {

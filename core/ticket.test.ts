@@ -3,9 +3,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyTransition } from './transition.ts'
-import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, quoteAnswersRequest, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
+import { TransitionError } from './errors.ts'
+import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, quoteAnswersRequest, unsettleableTerms, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
 import { quotedUnwind, unwindAtQuotes, unwindPaymentAtoB, unwindReceived, type Quote } from './quote.ts'
-import { btcPackage, call, put, T0, testChannel, testQuote, usdc } from './testkit.ts'
+import { btc, btcPackage, call, EXPIRY, put, T0, testAttestation, testChannel, testQuote, usd, usdc } from './testkit.ts'
 import { encode, equalBytes, encodePackage, samePackage, type OptionLeg, type OptionPackage, type Party, type Position } from './index.ts'
 
 const ch = testChannel()
@@ -171,5 +172,27 @@ describe('quotes that price a close-out', () => {
     expect(sign(-usdc(300) - 1n)).toMatchObject({ approve: false, code: 'BELOW_QUOTE' })
     expect(sign(-usdc(300), NOW + 30_001)).toMatchObject({ approve: false, code: 'NOT_QUOTED' })
     expect(unwindAtQuotes({ positions: [p], paymentAtoB: -usdc(300), me: 'A', at: NOW, quotes: mine })).toMatchObject({ approve: false, code: 'NOT_QUOTED' })
+  })
+})
+
+describe('terms the channel\'s oracle could never settle', () => {
+  const legs = [put(60_000, 1)]
+  it('terms as the oracle attests them: nothing against them', () => {
+    expect(unsettleableTerms(spec, btcPackage(ch.params.oracle, legs))).toBeNull()
+  })
+
+  it('a quote whose price decimals differ from the feed\'s is a valid trade that no attestation settles: refused before taking it', () => {
+    // 60,000.000 with 3 decimals where the oracle signs BTC-USD with 2.
+    const terms: OptionPackage = { ...btcPackage(ch.params.oracle, [{ kind: 'put', strike: 60_000_000n, cap: null, quantity: btc(1), direction: 'long' }]), priceDecimals: 3 }
+    const s1 = applyTransition(ch.params, ch.genesis, { type: 'trade', quote: testQuote(ch, 'A', terms, { premium: usdc(1500) }), timestamp: T0 + 1 })
+    const settle = () => applyTransition(ch.params, s1, { type: 'settle', settlements: [{ positionId: s1.positions[0]!.id, attestation: testAttestation(ch, usd(40_000), EXPIRY) }], timestamp: EXPIRY + 1 })
+    expect(settle).toThrow(TransitionError)
+    expect(unsettleableTerms(spec, terms)).toBe('the terms give BTC-USD prices with 3 decimals, the oracle attests it with 2: no attestation would settle them')
+  })
+
+  it('a feed the oracle does not attest, another oracle, another asset: each named', () => {
+    expect(unsettleableTerms(spec, { ...btcPackage(ch.params.oracle, legs), feed: 'DOGE-USD' })).toMatch(/^the oracle attests no feed DOGE-USD \(it attests BTC-USD\)/)
+    expect(unsettleableTerms(spec, btcPackage('ab'.repeat(32), legs))).toMatch(/another oracle/)
+    expect(unsettleableTerms(spec, { ...btcPackage(ch.params.oracle, legs), assetDecimals: 18 })).toMatch(/with 18 decimals, the channel in USDC with 6/)
   })
 })

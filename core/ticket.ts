@@ -63,6 +63,22 @@ export function feedSpec(spec: ChannelSpec, feed: string): FeedSpec | undefined 
   return spec.feeds.find((f) => f.name === feed)
 }
 
+/**
+ * Why terms could never be settled by the channel's oracle, or null. The oracle attests each feed
+ * at its own price decimals, and settlement (in the channel and on the contract) refuses an
+ * attestation whose oracle, feed or decimals differ from the position's. A peer's quote on such
+ * terms is a valid trade that no price will ever settle: after the contract's fallback each side
+ * gets only its own lock back, and the taker has paid the premium for nothing. So a taker refuses it.
+ */
+export function unsettleableTerms(spec: ChannelSpec, terms: OptionPackage): string | null {
+  if (terms.oracle !== spec.oracle) return "the terms name another oracle than the channel's: no attestation of it settles them"
+  if (terms.asset !== spec.asset || terms.assetDecimals !== spec.assetDecimals) return `the terms settle in ${terms.asset} with ${terms.assetDecimals} decimals, the channel in ${spec.asset} with ${spec.assetDecimals}`
+  const feed = feedSpec(spec, terms.feed)
+  if (feed === undefined) return `the oracle attests no feed ${terms.feed} (it attests ${spec.feeds.map((f) => f.name).join(', ')}): nothing would settle these terms`
+  if (terms.priceDecimals !== feed.priceDecimals) return `the terms give ${terms.feed} prices with ${terms.priceDecimals} decimals, the oracle attests it with ${feed.priceDecimals}: no attestation would settle them`
+  return null
+}
+
 /** Everything of a package but its legs, from the channel, the feed and the expiry instant. */
 export function packageHeader(spec: ChannelSpec, feed: FeedSpec, expiry: number): Omit<OptionPackage, 'legs'> {
   return {

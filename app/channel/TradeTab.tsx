@@ -6,7 +6,7 @@
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { isUnwindTicket, quoteAnswersRequest, type Hex, type Party } from '../../core/index.ts'
+import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type Hex, type Party } from '../../core/index.ts'
 import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
@@ -168,7 +168,11 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <AcceptConfirmation quote={confirming} peerName={peerName} me={me}
           onConfirm={() => {
             keys.setConfirming(null)
-            void act('Signing the trade…', () => session.accept(confirming.hash))
+            void act('Signing the trade…', async () => {
+              const refusal = unsettleableTerms(spec, confirming.signed.quote.terms)
+              if (refusal) throw new Error(`Not accepted: ${refusal}.`)
+              return session.accept(confirming.hash)
+            })
           }}
           onCancel={() => keys.setConfirming(null)} />
       )}
@@ -268,13 +272,13 @@ const TicketPanel = memo(function TicketPanel(p: {
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.
           <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
-            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} />
+            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} spec={spec} />
         ))}
         {older.length > 0 && (
           <EarlierQuotes count={older.length}>
             {older.map((q) => (
               <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
-                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} />
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} spec={spec} />
             ))}
           </EarlierQuotes>
         )}
@@ -327,15 +331,18 @@ interface QuoteEntryProps {
   filled: boolean
   /** Live, but for terms the request no longer asks (it was edited after the quote). */
   earlierTerms: boolean
+  /** What the channel's oracle attests: a peer's quote on terms it never settles is not for taking. */
+  spec: ChannelSpec
 }
 
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
-const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms }: QuoteEntryProps) {
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
   const declined = q.declined
+  const refusal = own ? null : unsettleableTerms(spec, quote.terms)
   return (
     <div data-testid="quote" data-status={filled ? 'used' : q.status === 'used' ? 'passed' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
@@ -355,7 +362,11 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         market={markets}
         ownQuote={own}
         busy={busy}
-        onAccept={() => void act('Signing the trade…', () => session.accept(q.hash))}
+        refusal={refusal}
+        onAccept={() => void act('Signing the trade…', async () => {
+          if (refusal) throw new Error(`Not accepted: ${refusal}.`)
+          return session.accept(q.hash)
+        })}
         onCounter={() => setCounterFor(q.hash)}
         onDecline={() => decline(q.hash)}
         onWithdraw={own ? () => void act('Withdrawing…', () => session.cancelQuote(q.hash)) : undefined}

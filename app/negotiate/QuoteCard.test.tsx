@@ -43,3 +43,18 @@ describe('time to expiry on the quote card and the RFQ draft', () => {
     expect(textOf(html, 'draft-time-to-expiry')).toBe('2d 1h to expiry (chain time)')
   })
 })
+
+describe('a live quote that must not be taken', () => {
+  it('Accept is disabled and says why; Counter and Decline stay', () => {
+    const now = EXPIRY - 3 * DAY
+    const quote = { terms, premium: 700_000_000n, side: 'sell' as const, validUntil: now + 20_000, quoterName: 'Bob', status: 'live' as const }
+    const why = 'the terms give BTC-USD prices with 3 decimals, the oracle attests it with 2: no attestation would settle them'
+    const html = renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} refusal={why} />)
+    expect(textOf(html, 'quote-refusal')).toBe(`Not for taking: ${why}.`)
+    expect(html).toMatch(/<button type="button" disabled="" [^>]*>Accept<\/button>/)
+    expect(html).not.toMatch(/disabled="" [^>]*>Counter</)
+    const open = renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} />)
+    expect(open).not.toMatch(/disabled="" [^>]*>Accept</)
+    expect(textOf(open, 'quote-refusal')).toBeNull()
+  })
+})

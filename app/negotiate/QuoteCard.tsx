@@ -25,16 +25,19 @@ export interface QuoteCardProps {
   readonly onWithdraw?: () => void
   /** Set while an action is in flight ("Signing…"): buttons disabled, text shown. */
   readonly busy?: string | null
+  /** Why this quote must not be taken though it is live (terms the channel's oracle never settles): Accept disabled, the reason shown. */
+  readonly refusal?: string | null
 }
 
 const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'bad', used: 'good', passed: 'warn', cancelled: 'bad', superseded: 'warn' }
 /** What the pill says: a used quote is a fill, and reads as one; one passed over for another quote of its request does not. */
 const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', passed: 'not taken', cancelled: 'cancelled', superseded: 'superseded' }
 
-export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null }: QuoteCardProps) {
+export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null, refusal = null }: QuoteCardProps) {
   const uid = useId()
   const status = effectiveStatus(quote, now)
   const blocked = blockedReason(status, quote.quoterName, ownQuote, quote.declined ?? false) ?? busy
+  const noAccept = blocked ?? (refusal === null ? null : `Not for taking: ${refusal}.`)
   const t = quote.terms
   // I buy the package when I take a 'sell' quote or I quoted a 'buy'.
   const iBuy = (quote.side === 'sell') !== ownQuote
@@ -95,12 +98,12 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
           <button type="button" className="secondary" disabled={busy !== null} aria-describedby={`${uid}-why`} onClick={onWithdraw}>Withdraw</button>
         ) : (
           <>
-            <button type="button" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
+            <button type="button" disabled={noAccept !== null} aria-describedby={noAccept ? `${uid}-why` : undefined} onClick={onAccept}>Accept</button>
             <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onCounter}>Counter</button>
             <button type="button" className="secondary" disabled={blocked !== null} aria-describedby={blocked ? `${uid}-why` : undefined} onClick={onDecline}>Decline</button>
           </>
         )}
-        {blocked && <span id={`${uid}-why`} className={busy || status === 'used' || status === 'passed' || (ownQuote && live && !quote.declined) ? 'muted' : 'warn'}>{blocked}</span>}
+        {noAccept && <span id={`${uid}-why`} data-testid={blocked ? undefined : 'quote-refusal'} className={busy || status === 'used' || status === 'passed' || (ownQuote && live && !quote.declined) ? 'muted' : 'warn'}>{noAccept}</span>}
       </div>
     </article>
   )

@@ -3,6 +3,7 @@
 // others), the quotes streaming back into one ladder, and one fill per request: accepting a quote
 // trades it in its channel, then withdraws the tickets in every other channel.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { unsettleableTerms } from '../../core/index.ts'
 import { intentKey } from '../../core/sync/index.ts'
 import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
 import { canAsk, notAskable, type NetworkChannel } from '../book/useNetwork.ts'
@@ -177,6 +178,12 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     if (!row.quoteHash) return
     const n = byIdRef.current.get(row.channelId)
     if (!n?.session) return
+    // A dealer's quote on terms the oracle never settles is a trade no price settles: not taken.
+    const refusal = row.terms ? unsettleableTerms(spec, row.terms) : null
+    if (refusal) {
+      setNotes((m) => new Map(m).set(request.id, `Not accepted from ${row.counterparty}: ${refusal}.`))
+      return
+    }
     const r = step(request, { type: 'accept', channelId: row.channelId, quoteHash: row.quoteHash, counterparty: row.counterparty })
     if (r.refused) {
       setNotes((m) => new Map(m).set(request.id, r.refused!))
@@ -191,7 +198,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       () => setNotes((m) => (m.get(request.id) === noteBefore && fills.current.get(request.id)?.inflight.some((c) => c.quoteHash === hash) ? new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`) : m)),
       (e) => step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: failureOf(e) }),
     ).finally(showFills)
-  }, [store, step, showFills, setNotes])
+  }, [store, step, showFills, setNotes, spec])
 
   // Outcomes come from the channels: the accepted quote's position in the co-signed state (done),
   // or the trade intent refused or failed in its channel. (The ladder already shows a done part in

@@ -14,13 +14,18 @@ function view(positions: readonly Position[], o: { isFinal?: boolean; pending?: 
   return { me: 'A', latest: { state: { positions, isFinal: o.isFinal ?? false } }, pending: o.pending ?? [] } as unknown as ChannelView
 }
 
-const peerSettles = (ids: readonly string[]) =>
-  ({ proposal: { proposer: 'B', transition: { type: 'settle', settlements: ids.map((positionId) => ({ positionId })) } } }) as unknown as PendingProposal
+const peerSettles = (ids: readonly string[], status: PendingProposal['status'] = 'awaiting-me') =>
+  ({ status, proposal: { proposer: 'B', transition: { type: 'settle', settlements: ids.map((positionId) => ({ positionId })) } } }) as unknown as PendingProposal
 
 describe('positionsToSettle', () => {
   const expired = position('0x01')
   const later = position('0x02', EXPIRY + 86_400_000)
   const after = EXPIRY + 60_000
+
+  it("a peer's settle this party refused (its timestamp out of the signing window) covers nothing: this party proposes its own", () => {
+    expect(positionsToSettle(view([expired], { pending: [peerSettles(['0x01'], 'refused')] }), after, 'open')).toEqual([expired])
+    expect(positionsToSettle(view([expired], { pending: [peerSettles(['0x01'], 'conflict')] }), after, 'open')).toEqual([])
+  })
 
   it('proposes the expired positions while the contract holds the channel open or disputed, or not yet', () => {
     for (const chain of ['none', 'open', 'disputed'] as const) {

@@ -32,7 +32,9 @@ export function channelEnded(chain: { readonly status: ContractChannelStatus; re
 /**
  * The positions of latest at or past expiry (`now`) that this party should propose to settle: none
  * once the state is final or the contract ended the channel (`settlesInChannel`); not those a
- * pending settle proposal of the peer covers (the engine countersigns that one by itself).
+ * pending settle proposal of the peer covers (the engine countersigns that one by itself), unless
+ * this party's engine refused that proposal (its timestamp out of the signing window, say): then
+ * it would never be signed, and waiting on it would leave the positions unsettled for good.
  */
 export function positionsToSettle(view: ChannelView, now: number, chain: ContractChannelStatus | null): Position[] {
   const latest = view.latest?.state
@@ -40,7 +42,7 @@ export function positionsToSettle(view: ChannelView, now: number, chain: Contrac
   const peerCovers = new Set<Hex>()
   for (const p of view.pending) {
     const t = p.proposal.transition
-    if (p.proposal.proposer !== view.me && t?.type === 'settle') for (const x of t.settlements) peerCovers.add(x.positionId)
+    if (p.proposal.proposer !== view.me && p.status !== 'refused' && t?.type === 'settle') for (const x of t.settlements) peerCovers.add(x.positionId)
   }
   return latest.positions.filter((p) => p.terms.expiry <= now && !peerCovers.has(p.id))
 }

@@ -194,5 +194,6 @@ describe('terms the channel\'s oracle could never settle', () => {
     expect(unsettleableTerms(spec, { ...btcPackage(ch.params.oracle, legs), feed: 'DOGE-USD' })).toMatch(/^the oracle attests no feed DOGE-USD \(it attests BTC-USD\)/)
     expect(unsettleableTerms(spec, btcPackage('ab'.repeat(32), legs))).toMatch(/another oracle/)
     expect(unsettleableTerms(spec, { ...btcPackage(ch.params.oracle, legs), assetDecimals: 18 })).toMatch(/with 18 decimals, the channel in USDC with 6/)
+    expect(unsettleableTerms({ ...spec, feeds: [] }, btcPackage(ch.params.oracle, legs))).toMatch(/^the oracle's feeds are not known yet/)
   })
 })

@@ -73,6 +73,7 @@ export function feedSpec(spec: ChannelSpec, feed: string): FeedSpec | undefined 
 export function unsettleableTerms(spec: ChannelSpec, terms: OptionPackage): string | null {
   if (terms.oracle !== spec.oracle) return "the terms name another oracle than the channel's: no attestation of it settles them"
   if (terms.asset !== spec.asset || terms.assetDecimals !== spec.assetDecimals) return `the terms settle in ${terms.asset} with ${terms.assetDecimals} decimals, the channel in ${spec.asset} with ${spec.assetDecimals}`
+  if (spec.feeds.length === 0) return "the oracle's feeds are not known yet (its service has not answered), so nothing tells whether it would settle these terms"
   const feed = feedSpec(spec, terms.feed)
   if (feed === undefined) return `the oracle attests no feed ${terms.feed} (it attests ${spec.feeds.map((f) => f.name).join(', ')}): nothing would settle these terms`
   if (terms.priceDecimals !== feed.priceDecimals) return `the terms give ${terms.feed} prices with ${terms.priceDecimals} decimals, the oracle attests it with ${feed.priceDecimals}: no attestation would settle them`

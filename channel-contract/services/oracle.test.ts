@@ -153,11 +153,13 @@ describe('oracle service', () => {
 describe('off the dev chain', () => {
   it('answers every route 503 NOT_DEV_CHAIN and signs nothing: its key follows from a seed anyone can read', async () => {
     // A JSON-RPC endpoint that is plainly not anvil: chain id 8453 (Base), a geth client version.
+    let chainIdAsked = 0
     const rpc = createServer((req, res) => {
       let body = ''
       req.on('data', (c: Buffer) => (body += c.toString()))
       req.on('end', () => {
         const msg = JSON.parse(body) as { id: number; method: string }
+        if (msg.method === 'eth_chainId') chainIdAsked++
         const t = Math.floor(Date.now() / 1000)
         const block = {
           number: '0x10', hash: `0x${'11'.repeat(32)}`, parentHash: `0x${'22'.repeat(32)}`, timestamp: `0x${t.toString(16)}`,
@@ -180,6 +182,8 @@ describe('off the dev chain', () => {
         expect(e.code, path).toBe('NOT_DEV_CHAIN')
         expect(e.message).toContain('reports chain id 8453, not 31337')
       }
+      // One check answers the four requests: a refusal is not asked again per request.
+      expect(chainIdAsked).toBe(1)
     } finally {
       await base.close()
       await new Promise<void>((r) => rpc.close(() => r()))

@@ -101,14 +101,14 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
   }
 
   // Whether the chain is the dev chain, asked again after DEV_CHECK_MS (the same URL may serve
-  // another chain after a restart); concurrent requests share one check.
+  // another chain after a restart); concurrent requests share one check, and an answer either way
+  // holds that long (a refusal is not asked again, nor logged, per request).
   let dev: { at: number; check: Promise<void> } | null = null
   const devChain = (): Promise<void> => {
     const t = performance.now()
     if (dev && t - dev.at < DEV_CHECK_MS) return dev.check
     const check = checkDevChain({ rpcUrl: opts.rpcUrl, chainId: DEV_CHAIN_ID }).then((c) => {
       if (c.dev) return
-      dev = null
       log(`oracle: refusing to answer: not the dev chain (${c.reason})`)
       throw new ServiceError(503, 'NOT_DEV_CHAIN', `this is the dev oracle: its key and prices follow from a seed anyone can read, so it answers only for the dev chain (anvil, chain id ${DEV_CHAIN_ID}), and ${c.reason}. A deployment on another chain names its own oracle (oracleUrl in its chain config)`)
     })

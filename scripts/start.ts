@@ -5,7 +5,7 @@
 // Another chain: an otc.config.json (or OTC_* variables) naming it replaces the dev chain; see
 // channel-contract/chain/config.ts and the README's "Other chains".
 import { existsSync, mkdirSync } from 'node:fs'
-import { configToEnv, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { configToEnv, DEV_CHAIN_ID, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
 import { loadChainConfigIfAny } from '../channel-contract/services/config.ts'
 import { deskCommand } from '../desk/runtime.ts'
@@ -140,6 +140,8 @@ if (external) {
 // ---- services on the chain (ours unless the configuration names others) ----
 
 if (chain.oracleUrl === null) {
+  // The dev oracle's key follows from a public seed: it answers only on the dev chain (oracle.ts).
+  if (chain.chainId !== DEV_CHAIN_ID) console.error(`[start] the configured chain (id ${chain.chainId}) names no oracle (oracleUrl): the dev oracle started here answers only on the dev chain (503 NOT_DEV_CHAIN), so no option settles on this chain until its configuration names the chain's own oracle`)
   await run(oracleService({ port: ports.oracle, rpcUrl: chain.rpcUrl, allowOrigins: appOrigins, echo: true }), { restart: true })
   chain = { ...chain, oracleUrl: `http://127.0.0.1:${ports.oracle}` }
 }

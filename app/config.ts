@@ -1,15 +1,37 @@
 // Where the app finds its services. Vite env at build time, overridable per page by URL parameters
 // (?chain=<JSON of chain config fields>&signaling=...) so tests and a second trader on another port
-// can point elsewhere. The chain (RPC, contract, token, oracle and watchtower services) is parsed by
+// can point elsewhere: on a build for the dev chain (or none) only (urlOverridesAllowed). The chain (RPC, contract, token, oracle and watchtower services) is parsed by
 // the same rules as the desk's and the services' (channel-contract/chain/config.ts): a bad value is
 // named on the page instead of failing later.
-import { ChainConfigError, configFromEnv, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { ChainConfigError, configFromEnv, DEV_CHAIN_ID, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
 
+/**
+ * Whether URL parameters may repoint this build's services (?chain=, ?signaling=, ?demo=): only when
+ * it was built for the dev chain, or for no chain (tests and development give every field by URL).
+ * A build for any other chain ignores them: else a crafted link to the real app could aim the
+ * trader's deposits at another contract (their own EVM key approving it on the real token), and
+ * name another oracle and watchtower with it.
+ */
+export function urlOverridesAllowed(builtIn: Readonly<Record<string, unknown>>): boolean {
+  return Object.keys(builtIn).length === 0 || Number(builtIn.chainId) === DEV_CHAIN_ID
+}
+
+const builtIn = configFromEnv(import.meta.env as unknown as Record<string, string | undefined>, 'VITE_')
+const overridable = urlOverridesAllowed(builtIn)
 const params = new URLSearchParams(globalThis.location?.search ?? '')
+/** A service URL parameter, or null where this build ignores such parameters (said once on the console). */
+function serviceParam(name: 'chain' | 'signaling' | 'demo'): string | null {
+  const v = params.get(name)
+  if (v !== null && !overridable) {
+    console.warn(`ignoring the URL parameter ${name}: this app was built for chain ${builtIn.chainId}, whose services a link may not change`)
+    return null
+  }
+  return v
+}
 
 function chainConfig(): { chain: ChainConfig | null; chainError: string | null } {
-  let fields: Record<string, unknown> = configFromEnv(import.meta.env as unknown as Record<string, string | undefined>, 'VITE_')
-  const override = params.get('chain')
+  let fields: Record<string, unknown> = builtIn
+  const override = serviceParam('chain')
   if (override) {
     try {
       const o: unknown = JSON.parse(override)
@@ -45,12 +67,12 @@ export const config = {
   /** The chain and deployment this page settles on, or null with `chainError` saying why. */
   chain,
   chainError,
-  signalingUrls: [loopbackUrl(params.get('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
+  signalingUrls: [loopbackUrl(serviceParam('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
   /** ICE servers: none by default (loopback and LAN). Users add STUN/TURN for real networks. */
   iceServers: [] as RTCIceServer[],
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
   asset: { symbol: chain?.asset ?? 'USDC', decimals: chain?.assetDecimals ?? 6 },
-  demoUrl: loopbackUrl(params.get('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
+  demoUrl: loopbackUrl(serviceParam('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
   /**
    * Dev only: this browser runs inside npm start's loopback-only network namespace, where Chromium
    * gathers loopback ICE candidates only after a media grant (see ../shared NOTES, scripts/start.ts).

@@ -65,8 +65,18 @@ export class ChannelRuntime {
 
   private async start(keys: KeyPair, clock: () => number): Promise<void> {
     const r = this.record
+    // Released (the screen left, or Lock) while starting: what was built so far is closed, and
+    // nothing more is. Without this a session holding the key, and its room, ran on unseen after
+    // Lock, and the next unlock opened a second session on the same store.
+    const released = async (session: ChannelSession | null, store: IndexedDbChannelStore): Promise<boolean> => {
+      if (!this.closed) return false
+      if (session) await session.close()
+      await store.close()
+      return true
+    }
     try {
       const store = await IndexedDbChannelStore.open(r.channelId)
+      if (await released(null, store)) return
       const session = await ChannelSession.open({
         params: r.params,
         me: r.me,
@@ -84,6 +94,7 @@ export class ChannelRuntime {
       const hook = (globalThis as { __otcBeforeConnect?: Promise<unknown> }).__otcBeforeConnect
       if (hook) await hook
       else if (config.loopbackMedia) await grantMediaOnce()
+      if (await released(session, store)) return
       const room = ChannelRoom.open(session.doc, deriveRoomKeys(roomSecretBytes(r), r.channelId), {
         signaling: config.signalingUrls,
         iceServers: config.iceServers,

@@ -107,6 +107,8 @@ function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () =
   const [text, setText] = useState('')
   const [pass, setPass] = useState('')
   const [missing, setMissing] = useState<string | null>(null)
+  const [replace, setReplace] = useState(false)
+  const stored = identity.state.status === 'locked' || identity.state.status === 'unlocked' ? identity.state.vault.publicKey : null
   return (
     <form
       aria-label="Restore identity"
@@ -115,7 +117,7 @@ function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () =
         if (!text.trim()) return setMissing('Paste the backup text first (it starts with otc-vault-v1:).')
         if (!pass) return setMissing('Enter the passphrase the backup was made with.')
         setMissing(null)
-        void identity.importBackup(text, pass)
+        void identity.importBackup(text, pass, replace)
       }}
     >
       <label>
@@ -126,6 +128,12 @@ function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () =
         Passphrase of the backup
         <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} />
       </label>
+      {stored && (
+        <label className="row">
+          <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+          Replace the key stored here ({fingerprint(stored)}) if the backup holds another one
+        </label>
+      )}
       {missing && <p className="error" role="status">{missing}</p>}
       <div className="row">
         <button type="submit" disabled={identity.busy}>

@@ -2,10 +2,21 @@
 // memory for this page; reloading asks for the passphrase again.
 import { useCallback, useEffect, useState } from 'react'
 import {
-  exportVault, generateKeyPair, importVault, lockKey, unlockKey, type KeyPair, type KeyVault,
+  exportVault, fingerprint, generateKeyPair, importVault, lockKey, unlockKey, type KeyPair, type KeyVault,
 } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
+
+/**
+ * Why restoring `incoming` needs the trader's explicit agreement, or null: it holds another key than
+ * the one stored here, and the stored key (its channels, its EVM account and the collateral there)
+ * is reachable only with it. A damaged vault, or none, is replaced without asking.
+ */
+export function replacesAnotherKey(stored: IdentityState, incoming: Pick<KeyVault, 'publicKey'>): string | null {
+  if (stored.status !== 'locked' && stored.status !== 'unlocked') return null
+  if (stored.vault.publicKey === incoming.publicKey) return null
+  return `This backup holds another key (${fingerprint(incoming.publicKey)}) than the one stored in this browser (${fingerprint(stored.vault.publicKey)}). Its channels, EVM account and collateral are reachable only with that key: export its backup first if you have none, then tick "Replace the key stored here" to restore this one.`
+}
 
 export type IdentityState =
   | { status: 'loading' }
@@ -20,7 +31,8 @@ export interface Identity {
   error: Failure | null
   create(passphrase: string): Promise<void>
   unlock(passphrase: string): Promise<void>
-  importBackup(text: string, passphrase: string): Promise<void>
+  /** `replace`: the trader agreed that a backup of another key replaces the one stored here (`replacesAnotherKey`). */
+  importBackup(text: string, passphrase: string, replace?: boolean): Promise<void>
   lock(): void
   exportBackup(): string | null
   forget(): Promise<void>
@@ -81,9 +93,11 @@ export function useIdentity(): Identity {
       setState({ status: 'unlocked', vault: state.vault, keys })
     })
 
-  const importBackup = (text: string, passphrase: string) =>
+  const importBackup = (text: string, passphrase: string, replace = false) =>
     run(async () => {
       const vault = importVault(text)
+      const other = replacesAnotherKey(state, vault)
+      if (other && !replace) throw new Error(other)
       const keys = await unlockKey(vault, passphrase) // prove the passphrase before replacing anything
       await saveVault(vault)
       setState({ status: 'unlocked', vault, keys })

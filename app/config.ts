@@ -1,8 +1,9 @@
 // Where the app finds its services. Vite env at build time, overridable per page by URL parameters
 // (?chain=<JSON of chain config fields>&signaling=...) so tests and a second trader on another port
-// can point elsewhere: on a build for the dev chain (or none) only (urlOverridesAllowed). The chain (RPC, contract, token, oracle and watchtower services) is parsed by
-// the same rules as the desk's and the services' (channel-contract/chain/config.ts): a bad value is
-// named on the page instead of failing later.
+// can point elsewhere: on a build for the dev chain (or none) only (urlOverridesAllowed). The chain
+// (RPC, contract, token, oracle and watchtower services) is parsed by the same rules as the desk's
+// and the services' (channel-contract/chain/config.ts): a bad value is named on the page instead of
+// failing later.
 import { ChainConfigError, configFromEnv, DEV_CHAIN_ID, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
 
 /**

@@ -140,20 +140,22 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
           )}
           {view.lockedPositions?.length === 0 && <p className="muted">None: everything is paid out.</p>}
           <ul>
-            {(view.lockedPositions ?? []).map((p) => (
+            {(view.lockedPositions ?? []).map((p) => {
+              // The contract's window: 7 days after the later of expiry and the dispute's deadline (null: not finalized).
+              const end = view.finalizableAt === null ? null : settlementEnd(p.terms.expiry, view.finalizableAt)
+              return (
               <li key={p.id}>
                 {/* Which option, from the trader's side, and whose collateral (it read only the feed, expiry and both locks summed). */}
                 <span data-testid="locked-position">
                   {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
                   {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
                 </span>{' '}
-                {view.finalizableAt !== null && (
-                  // The contract's window: 7 days after the later of expiry and the dispute's deadline.
+                {end !== null && (
                   <span className="muted small" data-testid="settlement-window">
-                    (the oracle's price settles it until {deadlineInWords(settlementEnd(p.terms.expiry, view.finalizableAt))}; after that each side gets its own lock back){' '}
+                    (the oracle's price settles it until {deadlineInWords(end)}; after that each side gets its own lock back){' '}
                   </span>
                 )}
-                {view.finalizableAt !== null && now >= settlementEnd(p.terms.expiry, view.finalizableAt) ? (
+                {end !== null && now >= end ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>
                     Refund locked collateral (settlement window closed)
@@ -165,7 +167,8 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                   </button>
                 )}
               </li>
-            ))}
+              )
+            })}
           </ul>
         </div>
       )}

@@ -168,11 +168,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <AcceptConfirmation quote={confirming} peerName={peerName} me={me}
           onConfirm={() => {
             keys.setConfirming(null)
-            void act('Signing the trade…', async () => {
-              const refusal = unsettleableTerms(spec, confirming.signed.quote.terms)
-              if (refusal) throw new Error(`Not accepted: ${refusal}.`)
-              return session.accept(confirming.hash)
-            })
+            void act('Signing the trade…', () => acceptQuote(session, spec, confirming))
           }}
           onCancel={() => keys.setConfirming(null)} />
       )}
@@ -336,6 +332,13 @@ interface QuoteEntryProps {
 }
 
 
+/** Takes the peer's quote `q`, unless its terms are ones the channel's oracle never settles (core unsettleableTerms). */
+async function acceptQuote(session: ChannelSession, spec: ChannelSpec, q: QuoteView): Promise<unknown> {
+  const refusal = unsettleableTerms(spec, q.signed.quote.terms)
+  if (refusal) throw new Error(`Not accepted: ${refusal}.`)
+  return session.accept(q.hash)
+}
+
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
 const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec }: QuoteEntryProps) {
   const quote = q.signed.quote
@@ -363,10 +366,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         ownQuote={own}
         busy={busy}
         refusal={refusal}
-        onAccept={() => void act('Signing the trade…', async () => {
-          if (refusal) throw new Error(`Not accepted: ${refusal}.`)
-          return session.accept(q.hash)
-        })}
+        onAccept={() => void act('Signing the trade…', () => acceptQuote(session, spec, q))}
         onCounter={() => setCounterFor(q.hash)}
         onDecline={() => decline(q.hash)}
         onWithdraw={own ? () => void act('Withdrawing…', () => session.cancelQuote(q.hash)) : undefined}

@@ -32,7 +32,7 @@ import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, t
 import { deploymentOf, type ChainConfig } from '../chain/config.ts'
 
 /** When a locked position stops settling by attestation and may be refunded (the contract's rule). */
-export { settlementEnd, SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
+export { settlementEnd } from '../model/adjudicator.ts'
 
 export type ChainEventName = 'Deposited' | 'Withdrawn' | 'ChannelOpened' | 'ChannelClosed' | 'DisputeStarted' | 'DisputeRefuted' | 'ChannelFinalized' | 'PositionSettled' | 'PositionRefunded'
 

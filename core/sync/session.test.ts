@@ -8,7 +8,10 @@ import { EntryCache, readChannelDoc } from './reader.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SessionStorage } from './session-storage.ts'
 import { MemoryChannelStore, parsePersisted, record, type StoreRecord } from './store.ts'
-import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, oracleKeys, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
+import { signAttestation } from '../attestation.ts'
+import type { Position } from '../state.ts'
+import { positionsToSettle } from './expiry.ts'
 import { assertConservation, stateDigest, stateHash } from '../state.ts'
 import { applyTransition, type Transition } from '../transition.ts'
 import { quoteHash, type SignedQuote } from '../quote.ts'
@@ -841,5 +844,41 @@ describe("a market maker countersigning the taker's trades", () => {
     expect(after.view.latestHash).toBe(h)
     expect(a.getSnapshot(), 'the same snapshot until something changes').toBe(after)
     expect(after.view).toEqual(a.compute())
+  })
+})
+
+describe('settling at expiry between two sessions', () => {
+  /** A quotes a capped call (quotePool[0]: A sells) and B takes it; then the clock passes its expiry. Its attestation. */
+  async function expiredTrade(p: Awaited<ReturnType<typeof pair>>): Promise<{ pos: Position; att: ReturnType<typeof signAttestation> }> {
+    await p.tradeOn(quotePool(p.params, 'A', 1, T0 + DAY))
+    const pos = p.b.view.latest!.state.positions[0]!
+    p.tick(31 * DAY)
+    const att = signAttestation({ oracle: oracleKeys.publicKey, feed: pos.terms.feed, instant: pos.terms.expiry, price: 10_000n, decimals: pos.terms.priceDecimals }, oracleKeys.secretKey)
+    return { pos, att }
+  }
+
+  it('a settle proposal of the peer that this party refused does not stop it proposing its own', async () => {
+    const p = await pair()
+    const { pos, att } = await expiredTrade(p)
+    expect(pos.buyer).toBe('B')
+    // The seller A (in the money for B) proposes the settle with a timestamp 10 years ahead: a valid transition,
+    // that B's signing policy refuses (STALE_TIMESTAMP).
+    await p.a.proposeTransition({ type: 'settle', settlements: [{ positionId: pos.id, attestation: att }], timestamp: p.now() + 3650 * DAY })
+    await p.settle()
+    expect(p.b.view.pending.find((x) => x.proposal.transition?.type === 'settle')?.status).toBe('refused')
+    // An honest buyer proposes its own settle.
+    expect(positionsToSettle(p.b.view, p.now(), 'open').map((x) => x.id)).toEqual([pos.id])
+  })
+
+  it('both parties propose the settle at once (both run the rule at expiry): they converge', async () => {
+    const p = await pair()
+    const { pos, att } = await expiredTrade(p)
+    await Promise.all([p.a.proposeSettle([{ positionId: pos.id, attestation: att }]), p.b.proposeSettle([{ positionId: pos.id, attestation: att }])])
+    for (let i = 0; i < 5; i++) {
+      await p.settle()
+      p.tick(1000)
+    }
+    expect(p.a.view.latest!.state.positions.length).toBe(0)
+    expect(p.b.view.latest!.state.positions.length).toBe(0)
   })
 })

@@ -43,6 +43,7 @@ export function ChannelList({ records, keys, selected, onPick, damaged, onAbando
                 <span className="muted mono small"> {fingerprint(peer).slice(0, 11)}</span>
               </button>
               {a && <AttentionLine id={`attention-${id8}`} attention={a} />}
+              {r.storedNote && <p className="warn small" role="status" data-testid={`stored-note-${id8}`}>{r.storedNote}</p>}
               {r.restoredAt === undefined && !opened.has(r.channelId) && <AbandonChannel record={r} onAbandon={onAbandon} />}
             </li>
           )

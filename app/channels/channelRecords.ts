@@ -1,18 +1,32 @@
 // The channels this trader is part of, kept in IndexedDB: what is needed to rejoin each one
-// (params, our side, the room secret, the agreed deposits). Stored data is parsed on load.
+// (params, our side, the agreed deposits, the invite until the peer joins). Stored data is parsed
+// on load.
+//
+// Nothing at rest lets anyone into a channel's room. The room secret is not stored (a
+// KeyedMembership, core/sync/membership.ts): it is derived from the trader's key when the list is
+// read, which the app does only while the identity is unlocked. The invite code is stored only
+// sealed under the trader's key (identity/sealAtRest.ts), and only while it may be shown again: an
+// invite the app handed over itself (a demo desk) keeps no code. Records an earlier version wrote
+// with the room secret or the code in clear are read as before and written back without them at
+// once (`readChannelRecords`' `rewrite`).
 import { createStore, get, set } from 'idb-keyval'
 import { z } from 'zod'
-import { otherParty, partyKey, toWire } from '../../core/index.ts'
-import { membershipSchema, parseMembership, type ChannelMembership } from '../../core/sync/index.ts'
+import { hex32Schema, otherParty, partyKey, toWire, type Hex, type KeyPair } from '../../core/index.ts'
+import { keyedMembershipSchema, membershipRoomSecret, parseMembership, type ChannelMembership, type KeyedMembership } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
+import { failureOf } from '../failure.ts'
+import { openAtRest, sealAtRest } from '../identity/sealAtRest.ts'
 
-/** A channel membership (core/sync/membership.ts) with what the app adds. */
+/** A channel membership (core/sync/membership.ts) with what the app adds, as the app holds it while unlocked. */
 export interface ChannelRecord extends ChannelMembership {
   /** A name the trader gave the counterparty. */
   readonly label: string
   readonly createdAt: number
-  /** For the inviter: the sealed invite and its code, to show again until the peer joins. */
-  readonly invite?: { readonly sealed: string; readonly code: string }
+  /**
+   * For the inviter: the sealed invite and its code, to show again until the peer joins (stored
+   * sealed under the trader's key). No code once the app handed the invite over itself.
+   */
+  readonly invite?: { readonly sealed: string; readonly code?: string }
   /** Set when the app handed the invite over itself (the demo desk's API): nothing to show or tell. */
   readonly inviteDelivered?: true
   /**
@@ -20,22 +34,35 @@ export interface ChannelRecord extends ChannelMembership {
    * there (demoDesk.ts releaseAbandoned), so the desk frees its slot at once.
    */
   readonly deskUrl?: string
+  /** What was wrong with the stored record and what the app did about it: said under the channel in the list, never stored. */
+  readonly storedNote?: string
 }
 
 /** The counterparty's public key in a channel. */
-export function peerKeyOf(r: ChannelMembership): string {
+export function peerKeyOf(r: KeyedMembership): string {
   return partyKey(r.params, otherParty(r.me))
 }
 
-const recordSchema = membershipSchema({
+/** The 26-letter code (core/sync/invite.ts newInviteCode), sealed: hex of nonce (24 bytes), tag (16) and code. */
+const sealedCodeSchema = z.string().regex(/^[0-9a-f]{80,400}$/, 'expected a sealed invite code (hex)')
+
+const storedSchema = keyedMembershipSchema({
   label: z.string().max(64),
   createdAt: z.number().int().nonnegative(),
-  invite: z.strictObject({ sealed: z.string().max(20_000), code: z.string().max(64) }).optional(),
+  invite: z
+    .strictObject({
+      sealed: z.string().max(20_000),
+      sealedCode: sealedCodeSchema.optional(),
+      /** Written in clear by earlier versions: read, sealed or dropped, and written back without it. */
+      code: z.string().max(64).optional(),
+    })
+    .refine((i) => i.code === undefined || i.sealedCode === undefined, 'holds the invite code both in clear and sealed')
+    .optional(),
   inviteDelivered: z.literal(true).optional(),
   deskUrl: z.string().max(256).regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
+  /** Written in clear by earlier versions: read, compared with the derived one, and written back without it. */
+  roomSecret: hex32Schema.optional(),
 })
-
-const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
 export interface LoadedRecords {
   readonly records: ChannelRecord[]
@@ -43,18 +70,90 @@ export interface LoadedRecords {
   readonly damaged: string[]
 }
 
-export async function loadChannelRecords(owner: string): Promise<LoadedRecords> {
-  const raw = (await get<unknown[]>(owner, store)) ?? []
-  const records: ChannelRecord[] = []
-  const damaged: string[] = []
-  for (const [i, entry] of raw.entries()) {
-    const r = parseMembership(recordSchema, entry, `channels.${i}`)
-    if (!r.ok) damaged.push(r.reason)
-    else records.push(r.value as ChannelRecord)
-  }
-  return { records, damaged }
+export interface ReadRecords extends LoadedRecords {
+  /** The stored list to write back (each record without what it kept in clear; damaged entries as they were), or null: nothing to change. */
+  readonly rewrite: unknown[] | null
 }
 
-export async function saveChannelRecords(owner: string, records: readonly ChannelRecord[]): Promise<void> {
-  await set(owner, records.map((r) => toWire(r)), store)
+type ReadRecord = { ok: true; record: ChannelRecord; migrated: boolean } | { ok: false; reason: string }
+
+/** One stored record as the app holds it: its room secret derived, its invite code opened, what was kept in clear taken out. */
+function readRecord(entry: unknown, root: string, keys: KeyPair): ReadRecord {
+  const parsed = parseMembership(storedSchema, entry, root)
+  if (!parsed.ok) return parsed
+  const { roomSecret: keptSecret, invite, ...kept } = parsed.value
+  let roomSecret: Hex
+  try {
+    roomSecret = membershipRoomSecret(kept, keys)
+  } catch (e) {
+    return { ok: false, reason: `${root}.${failureOf(e).text}` }
+  }
+  const notes: string[] = []
+  // Every record this app wrote holds the derived secret (the inviter's sealInvite derives it, the
+  // invitee checks it, a restore derives it), so the counterparty is in the derived room: a stored
+  // one that differs was altered, and would keep the channel from ever meeting its counterparty.
+  if (keptSecret !== undefined && keptSecret !== roomSecret) {
+    notes.push(`roomSecret: the room secret this record kept is not the one your key and ${kept.label}'s give (the record was altered). The channel uses the one both keys give, where ${kept.label} meets you, and the other was dropped.`)
+  }
+  let code = invite?.code
+  if (invite?.sealedCode !== undefined) {
+    code = openAtRest(keys.secretKey, 'invite-code', kept.channelId, invite.sealedCode) ?? undefined
+    if (code === undefined && !kept.inviteDelivered) {
+      notes.push(`invite.sealedCode: the invite code kept for this channel does not open with your key (the record was altered), so the invite cannot be shown again. If ${kept.label} has not joined, abandon the channel and invite them again.`)
+    }
+  }
+  if (kept.inviteDelivered) code = undefined // handed over by the app: never shown again
+  const record: ChannelRecord = {
+    ...kept,
+    roomSecret,
+    ...(invite ? { invite: code === undefined ? { sealed: invite.sealed } : { sealed: invite.sealed, code } } : {}),
+    ...(notes.length > 0 ? { storedNote: notes.map((n) => `${root}.${n}`).join(' ') } : {}),
+  }
+  const migrated = keptSecret !== undefined || invite?.code !== undefined || (invite?.sealedCode !== undefined && code === undefined)
+  return { ok: true, record, migrated }
+}
+
+/**
+ * The stored channel list of the identity `keys` as the app holds it. Never throws: a list that is
+ * not one, and each entry that cannot be read (named by its field), are in `damaged`.
+ */
+export function readChannelRecords(raw: unknown, keys: KeyPair): ReadRecords {
+  if (raw === undefined) return { records: [], damaged: [], rewrite: null }
+  if (!Array.isArray(raw)) return { records: [], damaged: [`channels: expected a list of channel records, found ${raw === null ? 'null' : typeof raw}`], rewrite: null }
+  const records: ChannelRecord[] = []
+  const damaged: string[] = []
+  const rewrite: unknown[] = []
+  let changed = false
+  for (const [i, entry] of raw.entries()) {
+    const r = readRecord(entry, `channels.${i}`, keys)
+    if (!r.ok) {
+      damaged.push(r.reason)
+      rewrite.push(entry)
+      continue
+    }
+    records.push(r.record)
+    rewrite.push(r.migrated ? recordAtRest(r.record, keys) : entry)
+    changed ||= r.migrated
+  }
+  return { records, damaged, rewrite: changed ? rewrite : null }
+}
+
+/** A record as stored: no room secret, the invite code sealed under `keys` (none once the app handed the invite over), no note. */
+export function recordAtRest(r: ChannelRecord, keys: KeyPair): unknown {
+  const { roomSecret: _derived, invite, storedNote: _said, ...kept } = r
+  const code = invite?.code !== undefined && !r.inviteDelivered ? { sealedCode: sealAtRest(keys.secretKey, 'invite-code', r.channelId, invite.code) } : {}
+  return toWire({ ...kept, ...(invite ? { invite: { sealed: invite.sealed, ...code } } : {}) })
+}
+
+const store = createStore(`otc-channels-${config.profile}`, 'channels')
+
+/** Reads the channel list of the unlocked identity `keys`; records kept in clear by an earlier version are written back without it first. */
+export async function loadChannelRecords(keys: KeyPair): Promise<LoadedRecords> {
+  const read = readChannelRecords(await get<unknown>(keys.publicKey, store), keys)
+  if (read.rewrite) await set(keys.publicKey, read.rewrite, store)
+  return { records: read.records, damaged: read.damaged }
+}
+
+export async function saveChannelRecords(keys: KeyPair, records: readonly ChannelRecord[]): Promise<void> {
+  await set(keys.publicKey, records.map((r) => recordAtRest(r, keys)), store)
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { loadChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 import { failureOf, type Failure } from '../failure.ts'
+import { unlockedKeyOf } from '../identity/unlockedKey.ts'
 
 export interface Channels {
   readonly loaded: boolean
@@ -13,7 +14,11 @@ export interface Channels {
   remove(channelId: string): Promise<void>
 }
 
-/** The channel list of the identity `owner` (its public key), persisted. */
+/**
+ * The channel list of the identity `owner` (its public key), persisted. The list is read and written
+ * with that identity's key (channelRecords.ts: room secrets derived, invite codes sealed), so only
+ * while it is unlocked in this page (identity/unlockedKey.ts), as the workspace is.
+ */
 export function useChannels(owner: string): Channels {
   const [records, setRecords] = useState<ChannelRecord[]>([])
   const [damaged, setDamaged] = useState<string[]>([])
@@ -22,15 +27,17 @@ export function useChannels(owner: string): Channels {
 
   useEffect(() => {
     let live = true
-    loadChannelRecords(owner).then(
-      (r) => {
-        if (!live) return
-        setRecords(r.records)
-        setDamaged(r.damaged)
-        setLoaded(true)
-      },
-      (e) => live && setError(failureOf(e)),
-    )
+    Promise.resolve()
+      .then(() => loadChannelRecords(unlockedKeyOf(owner)))
+      .then(
+        (r) => {
+          if (!live) return
+          setRecords(r.records)
+          setDamaged(r.damaged)
+          setLoaded(true)
+        },
+        (e) => live && setError(failureOf(e)),
+      )
     return () => {
       live = false
     }
@@ -38,7 +45,7 @@ export function useChannels(owner: string): Channels {
 
   const persist = useCallback(
     async (next: ChannelRecord[]) => {
-      await saveChannelRecords(owner, next)
+      await saveChannelRecords(unlockedKeyOf(owner), next)
       setRecords(next)
     },
     [owner],

@@ -5,6 +5,7 @@ import {
   exportVault, fingerprint, generateKeyPair, importVault, lockKey, unlockKey, type KeyPair, type KeyVault,
 } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
+import { setUnlockedKey } from './unlockedKey.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
 
 /**
@@ -51,9 +52,16 @@ export function identityFailure(e: unknown): Failure {
 }
 
 export function useIdentity(): Identity {
-  const [state, setState] = useState<IdentityState>({ status: 'loading' })
+  const [state, setIdentityState] = useState<IdentityState>({ status: 'loading' })
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<Failure | null>(null)
+  // The unlocked key goes to unlockedKey.ts in the same step as into the state, so the workspace
+  // that this state shows finds it there; locking (or leaving) takes it away from both.
+  const setState = useCallback((next: IdentityState) => {
+    setUnlockedKey(next.status === 'unlocked' ? next.keys : null)
+    setIdentityState(next)
+  }, [])
+  useEffect(() => () => setUnlockedKey(null), [])
 
   useEffect(() => {
     let live = true
@@ -64,7 +72,7 @@ export function useIdentity(): Identity {
     return () => {
       live = false
     }
-  }, [])
+  }, [setState])
 
   const run = useCallback(async (fn: () => Promise<void>) => {
     setBusy(true)

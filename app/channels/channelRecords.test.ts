@@ -1,0 +1,124 @@
+// The channel records at rest: no room secret and no invite code in clear, records an earlier
+// version kept in clear still load (and are written back without it), and every bad record is
+// named, never thrown.
+import 'fake-indexeddb/auto'
+import { createStore, get, set } from 'idb-keyval'
+import { describe, expect, it } from 'vitest'
+import { channelIdOf, generateKeyPair, toWire } from '../../core/index.ts'
+import { channelRoomSecret, newInviteCode, openInvite, sealInvite } from '../../core/sync/index.ts'
+import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
+import { config } from '../config.ts'
+import { sealAtRest } from '../identity/sealAtRest.ts'
+import { loadChannelRecords, readChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+
+const store = createStore(`otc-channels-${config.profile}`, 'channels')
+
+/** An inviter's record (party A, keysA) with a real sealed invite, as the app holds it. */
+function invited(nonce: number, over: Partial<ChannelRecord> = {}): ChannelRecord {
+  const params = makeParams(nonce)
+  const code = newInviteCode()
+  const deposits = { A: 1_000n, B: 500n }
+  const sealed = sealInvite({ contractId: params.contractId, inviter: keysA.publicKey, params, deposits, signaling: [] }, keysA.secretKey, code)
+  return { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(keysA.secretKey, params, 'A'), deposits, label: 'Bob', createdAt: 1, invite: { sealed, code }, ...over }
+}
+
+/** What versions before this one stored: the whole record in clear. */
+const legacy = (r: ChannelRecord): unknown => toWire(r)
+
+const stored = async (owner: string) => JSON.stringify((await get(owner, store)) ?? null)
+
+describe('channel records at rest', () => {
+  it('are written without the room secret and with the invite code sealed, and read back whole with the key', async () => {
+    const owner = generateKeyPair() // a store key of its own: tests share the fake IndexedDB
+    const params = { ...makeParams(3), partyA: owner.publicKey }
+    const code = newInviteCode()
+    const r: ChannelRecord = { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label: 'Bob', createdAt: 9, invite: { sealed: 'otc-invite-v1:xyz', code } }
+    await saveChannelRecords(owner, [r])
+    const text = await stored(owner.publicKey)
+    expect(text, 'the room secret is not stored').not.toContain(r.roomSecret)
+    expect(text, 'the invite code is not stored in clear').not.toContain(code)
+    expect(text).not.toContain('roomSecret')
+    expect(await loadChannelRecords(owner)).toEqual({ records: [r], damaged: [] })
+  })
+
+  it('an invite the app handed over itself (a demo desk) keeps no code at all', async () => {
+    const owner = generateKeyPair()
+    const params = { ...makeParams(4), partyA: owner.publicKey }
+    const r: ChannelRecord = { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label: 'Desk', createdAt: 9, invite: { sealed: 'otc-invite-v1:xyz', code: newInviteCode() }, inviteDelivered: true, deskUrl: 'http://127.0.0.1:8600' }
+    await saveChannelRecords(owner, [r])
+    expect(JSON.parse(await stored(owner.publicKey))[0].invite).toEqual({ sealed: 'otc-invite-v1:xyz' })
+    const { invite, ...rest } = r
+    expect((await loadChannelRecords(owner)).records).toEqual([{ ...rest, invite: { sealed: invite!.sealed } }])
+  })
+
+  it('records kept in clear by an earlier version load as before, and are written back at once without the secret or the code in clear', async () => {
+    const mine = invited(5)
+    const delivered = invited(6, { inviteDelivered: true, deskUrl: 'http://127.0.0.1:8600' })
+    const invitee: ChannelRecord = { ...invited(7), me: 'B', params: { ...makeParams(7), partyA: keysB.publicKey, partyB: keysA.publicKey } }
+    const restored = { ...invitee, channelId: channelIdOf(invitee.params), roomSecret: channelRoomSecret(keysA.secretKey, invitee.params, 'B'), invite: undefined, restoredAt: 3 }
+    delete (restored as { invite?: unknown }).invite
+    await set(keysA.publicKey, [mine, delivered, restored].map(legacy), store)
+
+    const loaded = await loadChannelRecords(keysA)
+    expect(loaded.damaged).toEqual([])
+    expect(loaded.records.map((r) => [r.channelId, r.roomSecret, r.invite?.code, r.storedNote])).toEqual([
+      [mine.channelId, mine.roomSecret, mine.invite!.code, undefined],
+      [delivered.channelId, delivered.roomSecret, undefined, undefined],
+      [restored.channelId, restored.roomSecret, undefined, undefined],
+    ])
+    // The code shown after the reload still opens the invite that was sent.
+    expect(openInvite(loaded.records[0]!.invite!.sealed, loaded.records[0]!.invite!.code!).roomSecret).toBe(mine.roomSecret)
+
+    const text = await stored(keysA.publicKey)
+    for (const r of [mine, delivered, restored]) expect(text, `${r.channelId.slice(0, 8)}'s room secret was written back`).not.toContain(r.roomSecret)
+    for (const r of [mine, delivered]) expect(text, 'an invite code was written back in clear').not.toContain(r.invite!.code!)
+    // Read again: the same records, nothing more to migrate.
+    expect(await loadChannelRecords(keysA)).toEqual(loaded)
+    expect(readChannelRecords(await get(keysA.publicKey, store), keysA).rewrite).toBeNull()
+  })
+
+  it('a stored room secret that differs from the derived one is dropped: the channel uses the derived one, and the list says so', () => {
+    const r = invited(8)
+    const read = readChannelRecords([{ ...(legacy(r) as object), roomSecret: '5a'.repeat(32) }], keysA)
+    expect(read.damaged).toEqual([])
+    expect(read.records[0]!.roomSecret, 'the room the counterparty derives too').toBe(channelRoomSecret(keysB.secretKey, r.params, 'B'))
+    expect(read.records[0]!.storedNote).toMatch(/^channels\.0\.roomSecret: the room secret this record kept is not the one your key and Bob's give \(the record was altered\)\. The channel uses the one both keys give/)
+    expect(JSON.stringify(read.rewrite)).not.toContain('5a'.repeat(32))
+  })
+
+  it('every bad record is named by its field, and the others still load', () => {
+    const good = invited(9)
+    const atRest = (r: ChannelRecord) => JSON.parse(JSON.stringify(legacy({ ...r, invite: { sealed: r.invite!.sealed } }))) as Record<string, unknown>
+    const { roomSecret: _, ...noSecret } = atRest(good)
+    const cases: [unknown, RegExp][] = [
+      [{ ...noSecret, me: 'B' }, /^channels\.0\.me: this membership says you are party B of channel [0-9a-f]{12}…, but party B's key is not yours$/],
+      [{ ...noSecret, params: { ...(noSecret.params as object), partyB: '00'.repeat(32) }, channelId: channelIdOf({ ...good.params, partyB: '00'.repeat(32) }) }, /^channels\.0\.params\.partyB: not a valid ed25519 public key/],
+      [{ ...noSecret, invite: { sealed: 's', code: 'ABC', sealedCode: sealAtRest(keysA.secretKey, 'invite-code', good.channelId, 'ABC') } }, /^channels\.0\.invite: holds the invite code both in clear and sealed$/],
+      [{ ...noSecret, invite: { sealed: 's', sealedCode: 'zz' } }, /^channels\.0\.invite\.sealedCode: expected a sealed invite code \(hex\)$/],
+      [{ ...noSecret, roomSecret: 'nope' }, /^channels\.0\.roomSecret: /],
+      [{ ...noSecret, channelId: 'ab'.repeat(32) }, /^channels\.0: channelId does not match its params$/],
+      ['hello', /^channels\.0: /],
+    ]
+    for (const [entry, reason] of cases) {
+      const read = readChannelRecords([entry, legacy(good)], keysA)
+      expect(read.damaged, JSON.stringify(entry).slice(0, 80)).toHaveLength(1)
+      expect(read.damaged[0]).toMatch(reason)
+      expect(read.records.map((r) => r.channelId)).toEqual([good.channelId])
+      expect(read.rewrite?.[0], 'a damaged entry is written back as it was').toEqual(entry)
+    }
+    expect(readChannelRecords({ channels: [] }, keysA)).toEqual({ records: [], damaged: ['channels: expected a list of channel records, found object'], rewrite: null })
+  })
+
+  it('an invite code that does not open with this key (altered, or sealed for another record) is said, and the channel still loads', () => {
+    const r = invited(10)
+    const { roomSecret: _, invite, ...rest } = JSON.parse(JSON.stringify(legacy(r))) as Record<string, unknown> & { invite: { sealed: string } }
+    const otherChannel = sealAtRest(keysA.secretKey, 'invite-code', 'ee'.repeat(32), r.invite!.code!)
+    const otherKey = sealAtRest(keysB.secretKey, 'invite-code', r.channelId, r.invite!.code!)
+    for (const sealedCode of [otherChannel, otherKey]) {
+      const read = readChannelRecords([{ ...rest, invite: { sealed: invite.sealed, sealedCode } }], keysA)
+      expect(read.damaged).toEqual([])
+      expect(read.records[0]!.invite).toEqual({ sealed: invite.sealed })
+      expect(read.records[0]!.storedNote).toMatch(/^channels\.0\.invite\.sealedCode: the invite code kept for this channel does not open with your key \(the record was altered\), so the invite cannot be shown again\. If Bob has not joined, abandon the channel and invite them again\.$/)
+    }
+  })
+})

@@ -25,7 +25,7 @@ import * as Y from 'yjs'
 import { configToJson } from '../channel-contract/chain/config.ts'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
 import {
-  applyTransition, bytesToHex, channelIdOf, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, openingState, signedQuoteSchema, stateDigest, stateHash, tryParse,
+  OPEN_AUTHORIZATION_TTL_MS, applyTransition, bytesToHex, channelIdOf, deploymentId, evmKeyOf, generateKeyPair, nextExpiry, openingState, signedQuoteSchema, stateDigest, stateHash, tryParse,
   type ChannelParams, type Hex, type KeyPair, type SignedQuote, type SignedState, type Transition,
 } from '../core/index.ts'
 import { nodeSignBytes, nodeVerifyBytes } from '../core/ed25519-node.ts'
@@ -392,7 +392,7 @@ async function trade(tb: Testbed, deskUrl: string, deskPid: number | undefined, 
     const res = await fetch(`${deskUrl}/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sealed, code }) })
     if (res.status !== 200) throw new Error(`invite ${i}: ${res.status} ${await res.text()}`)
     const c = new Client(params, channelIdOf(params), k, deposits, clock, ticket, done)
-    const openAuth = await settlements[i]!.chain.authorize(c.channelId, c.latestHash, false)
+    const openAuth = await settlements[i]!.chain.authorize(c.channelId, c.latestHash, { kind: 'open', notAfter: clock() + OPEN_AUTHORIZATION_TTL_MS })
     links.push(await link(c, channelRoomSecret(k.secretKey, params, 'A')))
     opens.push(() => c.open(openAuth))
     clients.push(c)

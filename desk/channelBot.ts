@@ -383,12 +383,12 @@ export class ChannelBot {
     const { params, me } = this.d.entry
     const h = stateHash(signed.state)
     try {
-      const wrote = await ensureAuthorization(this.session.doc, params, me, kind, h, (id, sh, closing) => this.d.settlement.chain.authorize(id, sh, closing))
+      const wrote = await ensureAuthorization(this.session.doc, params, me, kind, h, (id, sh, terms) => this.d.settlement.chain.authorize(id, sh, terms), this.d.market.now())
       if (wrote) this.log(`wrote the desk's ${kind} authorisation for version ${signed.state.version} into the channel`)
     } catch (e) {
       if (this.due(`auth:${kind}`)) this.log(`cannot write the ${kind} authorisation: ${reason(e)}`)
     }
-    return readAuthorization(this.session.doc, params, kind, h, otherParty(me))
+    return readAuthorization(this.session.doc, params, kind, h, otherParty(me), this.d.market.now())
   }
 
   private async openOnChain(): Promise<void> {

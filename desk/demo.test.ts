@@ -119,7 +119,7 @@ describe('demo counterparty on the chain', () => {
     const { session, diag } = await openChannel(rec, trader)
     expect(session.getSnapshot().connection.webrtcPeers).toBeGreaterThan(0)
     // The desk wrote its own open authorisation too (the trader could have opened with it).
-    expect(readAuthorization(session.doc, rec.params, 'open', stateHash(session.view.latest!.state), 'B')).not.toBeNull()
+    expect(readAuthorization(session.doc, rec.params, 'open', stateHash(session.view.latest!.state), 'B', trader.clock())).not.toBeNull()
     expect(await trader.free()).toBe(traderBefore - rec.deposits.A)
     expect(await deskFree()).toBe(botBefore - rec.deposits.B)
     await until('presence of the desk', () => session.getSnapshot().presence.some((p) => p.name === 'Test Desk'), 10_000, diag)

@@ -195,7 +195,7 @@ export class ChainTrader {
 
   /** Writes this trader's open (or close) authorisation with `signed` into the channel's doc, as the app does. */
   authorize(session: ChannelSession, kind: 'open' | 'close', signed: SignedState): Promise<boolean> {
-    return ensureAuthorization(session.doc, session.params, session.me, kind, stateHash(signed.state), (id, h, closing) => this.settlement.chain.authorize(id, h, closing))
+    return ensureAuthorization(session.doc, session.params, session.me, kind, stateHash(signed.state), (id, h, terms) => this.settlement.chain.authorize(id, h, terms), this.clock())
   }
 
   /**

@@ -68,7 +68,7 @@ describe('a channel never opened on the contract', () => {
     await b.session.proposeOpening(stuck.deposits.A, stuck.deposits.B)
     const opening = await until('co-signed opening of the second channel', () => (b.session.view.latest?.state.version === 0 ? b.session.view.latest : null), 30_000, diag)
     expect(await trader.authorize(b.session, 'open', opening)).toBe(true)
-    const deskAuth = await until("the desk's open authorisation", () => readAuthorization(b.session.doc, stuck.params, 'open', stateHash(opening.state), otherParty(b.session.me)), 30_000, diag)
+    const deskAuth = await until("the desk's open authorisation", () => readAuthorization(b.session.doc, stuck.params, 'open', stateHash(opening.state), otherParty(b.session.me), trader.clock()), 30_000, diag)
     await until('the desk tried to open it', () => /open on the contract refused/.test(desk.tail(200)), 30_000, diag)
     expect((await trader.settlement.chain.channel(stuck.channelId)).status).toBe('none')
 

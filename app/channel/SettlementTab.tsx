@@ -4,6 +4,7 @@ import { useState } from 'react'
 import { otherParty, stateHash, type KeyPair, type SignedState } from '../../core/index.ts'
 import { formatMoney } from '../money/money.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
+import { unpackAuthorization } from '../../core/evm-auth.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { pendingFromFree, type WalletMove } from '../settlement/walletMoves.ts'
@@ -33,9 +34,11 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   const chain = conn.settlement
   const s = latest?.state
   // The counterparty's EVM authorisation for the state at hand (written by its app or desk into the doc).
-  const theirAuth = (kind: 'open' | 'close') => (latest ? readAuthorization(session.doc, params, kind, stateHash(latest.state), otherParty(record.me)) : null)
-  const openAuth = s?.version === 0 ? theirAuth('open') : null
-  const closeAuth = s?.isFinal ? theirAuth('close') : null
+  // An open one expires (core/evm-auth.ts): `at` is the chain time it must still be good for.
+  const theirAuth = (kind: 'open' | 'close', at: number) => (latest ? readAuthorization(session.doc, params, kind, stateHash(latest.state), otherParty(record.me), at) : null)
+  const openAuth = s?.version === 0 ? theirAuth('open', now) : null
+  const expiredOpenAuth = s?.version === 0 && !openAuth ? unpackAuthorization('open', theirAuth('open', 0)) : null
+  const closeAuth = s?.isFinal ? theirAuth('close', now) : null
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   /** Sends a call; refused because its goal is reached already (`call`: callGoal.ts), it is listed as not needed (a dispute has no such goal: null). */
   const run = (label: string, call: ChannelCall | null, fn: (onProgress: (p: TxProgress) => void) => Promise<unknown>, move?: WalletMove) => {
@@ -81,7 +84,12 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
             Open channel on the contract
           </button>
           {openShortfall && <p className="warn" data-testid="open-shortfall">{openShortfall}</p>}
-          {s?.version === 0 && !openAuth && <p className="muted small" data-testid="open-waiting">Waiting for {record.label}'s authorisation to open (their app gives it once both signed).</p>}
+          {s?.version === 0 && !openAuth && !expiredOpenAuth && <p className="muted small" data-testid="open-waiting">Waiting for {record.label}'s authorisation to open (their app gives it once both signed).</p>}
+          {expiredOpenAuth?.terms.kind === 'open' && (
+            <p className="muted small" data-testid="open-waiting">
+              {record.label}'s authorisation to open expired at {new Date(expiredOpenAuth.terms.notAfter).toLocaleString()} (chain time): the contract no longer takes it. Their app signs a new one while it runs this channel.
+            </p>
+          )}
         </div>
       )}
 

@@ -16,6 +16,8 @@ import { currentNotices, withNotice, type Notice, type NoticeTopic } from './not
 import { actorInWords, refutedInWords } from './disputeText.ts'
 import { endedNow, loadEnded, saveEnded, type Ending } from './endedRecord.ts'
 
+/** How often (chain time) an unopened channel's own open authorisation is looked at again (OPEN_AUTHORIZATION_RENEW_MS is an hour). */
+const AUTH_RECHECK_MS = 300_000
 const SETTLE_RETRY_MS = 10_000
 
 /**
@@ -61,24 +63,27 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
 
   // EVM authorisations: to open with the co-signed opening state, to close with a co-signed final
   // state. Only this party's own, and only for a state both signed (what the contract will accept).
+  // An open one expires (core/evm-auth.ts): while the channel stays unopened it is looked at again
+  // every AUTH_RECHECK_MS of chain time, and ensureAuthorization signs a new one when it runs short.
   const authorized = useRef('')
   const hasWallet = snap.wallet !== null
+  const recheck = Math.floor(now / AUTH_RECHECK_MS)
   useEffect(() => {
     if (!session || !latest || latest.sigA === null || latest.sigB === null || !hasWallet) return
     const kind = latest.state.version === 0 && absent ? 'open' : latest.state.isFinal && openOnChain ? 'close' : null
     if (!kind) return
     const hash = stateHash(latest.state)
-    const key = `${kind}:${hash}`
+    const key = kind === 'open' ? `${kind}:${hash}:${recheck}` : `${kind}:${hash}`
     if (authorized.current === key) return
     authorized.current = key
-    ensureAuthorization(session.doc, session.params, session.me, kind, hash, (id, h, closing) => conn.settlement.chain.authorize(id, h, closing)).then(
+    ensureAuthorization(session.doc, session.params, session.me, kind, hash, (id, h, terms) => conn.settlement.chain.authorize(id, h, terms), conn.now()).then(
       (signed) => signed && note('info', `Your EVM account authorised ${kind === 'open' ? 'opening' : 'closing'} the channel with v${latest.state.version}: either of you can now send it to the contract.`, `authorise-${kind}`),
       (e) => {
         authorized.current = ''
         note('error', `Could not authorise ${kind === 'open' ? 'opening' : 'closing'} the channel: ${describeFailure(e)}`, `authorise-${kind}`)
       },
     )
-  }, [session, latest, absent, openOnChain, hasWallet, conn])
+  }, [session, latest, absent, openOnChain, hasWallet, conn, recheck])
 
   // Only a channel that can still be disputed has anything to watch: a closed or finalized one
   // (every reload of it used to warn that the watchtower refused, CHANNEL_ENDED) is left alone.

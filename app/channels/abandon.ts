@@ -16,7 +16,7 @@ export function abandonCheck(status: ChannelStatusOnChain, label: string): Aband
     case 'none':
       return {
         ok: true,
-        confirm: `“${label}” was never opened on the contract: nothing was deposited in it and nothing of yours is locked. Abandon removes it from your list. If it is ever opened on the contract after all, it comes back under “Channels to restore”.`,
+        confirm: `“${label}” was never opened on the contract: nothing was deposited in it and nothing of yours is locked. Abandon removes it from your list. Your authorisation to open it expires within 24 hours of when your app last signed it; if it is opened on the contract before that, it comes back under “Channels to restore”.`,
       }
     case 'open':
       return { ok: false, reason: `“${label}” is open on the contract with the deposits in it, so it cannot be abandoned. To get your money back, close it (or dispute) from its Settlement tab.` }

@@ -42,7 +42,8 @@ function forge(sig: string): string {
 // ---- the vocabulary of calls ----
 
 type SigVariant = 'both' | 'noA' | 'noB' | 'forgeA' | 'forgeB'
-type AuthVariant = 'valid' | 'missing' | 'outsider' | 'wrongKind'
+/** For an open, 'expired' is good until 1 ms before the call's block, 'lastMoment' until that block's time exactly. */
+type AuthVariant = 'valid' | 'missing' | 'outsider' | 'wrongKind' | 'expired' | 'lastMoment'
 
 const amounts = [0n, 1n, DEPOSIT / 2n, DEPOSIT, 2n * DEPOSIT, 10n * DEPOSIT, 2n ** 128n]
 const advances = [1, 1, 1, 30, 30, HOUR, HOUR + 1, 2 * HOUR, 86_400, 8 * 86_400]
@@ -53,7 +54,7 @@ const stepArb = fc.record({
   call: fc.oneof(
     { weight: 2, arbitrary: fc.record({ op: fc.constant('deposit' as const), amount: fc.constantFrom(...amounts) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('withdraw' as const), amount: fc.constantFrom(...amounts) }) },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('open' as const), state: fc.constantFrom('s0', 's1', 'other0', 'big0'), auth: fc.constantFrom<AuthVariant>('valid', 'valid', 'valid', 'missing', 'outsider', 'wrongKind') }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('open' as const), state: fc.constantFrom('s0', 's1', 'other0', 'big0'), auth: fc.constantFrom<AuthVariant>('valid', 'valid', 'valid', 'missing', 'outsider', 'wrongKind', 'expired', 'lastMoment') }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('close' as const), state: fc.constantFrom('s3', 's4', 'finalWithPositions', 'lowFinal', 'other4'), auth: fc.constantFrom<AuthVariant>('valid', 'valid', 'missing', 'outsider', 'wrongKind') }) },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('dispute' as const), v: fc.constantFrom(0, 1, 2, 3, 4, 5, 6), sig: fc.constantFrom<SigVariant>('both', 'both', 'both', 'noA', 'noB', 'forgeA', 'forgeB') }) },
     { weight: 4, arbitrary: fc.record({ op: fc.constant('refute' as const), v: fc.constantFrom(0, 1, 2, 2, 3, 3, 4, 5, 6), sig: fc.constantFrom<SigVariant>('both', 'both', 'both', 'both', 'noA', 'forgeB') }) },
@@ -96,8 +97,12 @@ async function toCall(step: Step): Promise<AdjudicatorCall> {
       const closing = c.op === 'close'
       // The other party of the sender signs (for an outsider sender: party B).
       const signer = step.role === EVM_B ? EVM_A : EVM_B
+      // The call's block comes `step.advance` seconds after the fixture's last one.
+      const blockMs = fx.nowMs + step.advance * 1000
       const otherAuth =
         c.auth === 'missing' ? null
+        : c.auth === 'expired' ? await fx.authorize(signer, params, state, closing, blockMs - 1)
+        : c.auth === 'lastMoment' ? await fx.authorize(signer, params, state, closing, blockMs)
         : c.auth === 'outsider' ? await fx.authorize(OUTSIDER, params, state, closing)
         : c.auth === 'wrongKind' ? await fx.authorize(signer, params, state, !closing)
         : await fx.authorize(signer, params, state, closing)
@@ -141,7 +146,7 @@ function runModel(model: AdjudicatorModel, sender: string, call: AdjudicatorCall
         model.withdraw(sender, call.amount)
         break
       case 'open':
-        model.open(sender, call.params, call.state, call.otherAuth)
+        model.open(sender, call.params, call.state, call.otherAuth, nowMs)
         break
       case 'close':
         model.close(sender, call.params, call.state, call.otherAuth)

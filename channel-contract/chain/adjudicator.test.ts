@@ -10,7 +10,9 @@ import {
   deploymentId,
   hexToBytes,
   openingState,
+  packAuthorization,
   signState,
+  unpackAuthorization,
   type ChannelParams,
   type ChannelState,
   type Position,
@@ -263,6 +265,21 @@ describe('adversarial table on chain: the custom error, and no token moved', () 
     const auth = await fx.authorize(EVM_B, params(), st, false)
     expect(await fx.send(EVM_A, { fn: 'open', params: params(), state: st, otherAuth: auth })).toMatchObject({ ok: true })
     await refused(EVM_B, { fn: 'open', params: params(), state: st, otherAuth: await fx.authorize(EVM_A, params(), st, false) }, 'CHANNEL_EXISTS')
+  })
+
+  it('an open authorisation is taken until its notAfter (chain time) and refused after, moving nothing; its notAfter is signed', async () => {
+    await reset()
+    await deposited()
+    const st = s(0).state
+    // Signed for a day; the counterparty comes back two days later: refused, both deposits stay free.
+    const day = await fx.authorize(EVM_B, params(), st, false, fx.nowMs + 86_400_000)
+    await refused(EVM_A, { fn: 'open', params: params(), state: st, otherAuth: day }, 'AUTHORIZATION_EXPIRED', 2 * 86_400)
+    // Its notAfter moved on without the signer: not its signature any more.
+    const stretched = packAuthorization(unpackAuthorization('open', day)!.sig, { kind: 'open', notAfter: fx.nowMs + 86_400_000 })
+    await refused(EVM_A, { fn: 'open', params: params(), state: st, otherAuth: stretched }, 'BAD_SIGNATURE')
+    // Good until exactly the next block's time: taken.
+    const lastMoment = await fx.authorize(EVM_B, params(), st, false, fx.nowMs + 5_000)
+    expect(await fx.send(EVM_A, { fn: 'open', params: params(), state: st, otherAuth: lastMoment }, 5)).toMatchObject({ ok: true })
   })
 
   it('withdraw beyond the balance; zero and oversized amounts', async () => {

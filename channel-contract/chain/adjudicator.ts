@@ -32,7 +32,8 @@ import {
   type SignedAttestation,
   type SignedState,
 } from '../../core/index.ts'
-import { authorizationDigest, EIP712_NAME, EIP712_VERSION, type Deployment } from '../model/adjudicator.ts'
+import { authorizationDigest, type Deployment } from '../model/adjudicator.ts'
+import { authorizationTypedData, packAuthorization, unpackAuthorization, type AuthorizationHex, type AuthorizationTerms } from '../../core/evm-auth.ts'
 
 export type ChainAddress = `0x${string}`
 
@@ -102,9 +103,15 @@ export function encodeCall(abi: Abi, call: AdjudicatorCall): ViemHex {
     case 'deposit':
     case 'withdraw':
       return encodeFunctionData({ abi, functionName: call.fn, args: [call.amount] })
-    case 'open':
+    case 'open': {
+      // The packed authorisation (core/evm-auth.ts) is the signature and its notAfter; one not of
+      // that form goes as it is, with notAfter 0, and the contract refuses its signature.
+      const auth = call.otherAuth === null ? null : unpackAuthorization('open', call.otherAuth)
+      const notAfter = auth?.terms.kind === 'open' ? auth.terms.notAfter : 0
+      return encodeFunctionData({ abi, functionName: 'open', args: [paramsArg(call.params), stateArg(call.state), sigArg(auth?.sig ?? call.otherAuth), BigInt(notAfter)] })
+    }
     case 'close':
-      return encodeFunctionData({ abi, functionName: call.fn, args: [paramsArg(call.params), stateArg(call.state), sigArg(call.otherAuth)] })
+      return encodeFunctionData({ abi, functionName: 'close', args: [paramsArg(call.params), stateArg(call.state), sigArg(call.otherAuth)] })
     case 'dispute':
     case 'refute':
       return encodeFunctionData({
@@ -189,22 +196,16 @@ export function revertOf(err: unknown, abis: readonly Abi[]): RevertReason | nul
   return withData?.data ? decodeRevert(withData.data, abis) : null
 }
 
-/** What a party signs (EIP-712) to let its counterparty open, or cooperatively close, with `state`. */
+/** What a party signs (EIP-712) to let its counterparty open (until `terms.notAfter`), or cooperatively close, with `state`; as calls carry it. */
 export async function signAuthorization(
   wallet: WalletClient<Transport, Chain, Account>,
   d: Pick<Deployment, 'chainId' | 'address'>,
   channelId: Hex,
   stateDigest: Hex,
-  closing: boolean,
-): Promise<Hex> {
-  const primaryType = closing ? 'CloseChannel' : 'OpenChannel'
-  const sig = await wallet.signTypedData({
-    domain: { name: EIP712_NAME, version: EIP712_VERSION, chainId: d.chainId, verifyingContract: toChainAddress(d.address) },
-    types: { [primaryType]: [{ name: 'channelId', type: 'bytes32' }, { name: 'state', type: 'bytes32' }] },
-    primaryType,
-    message: { channelId: hex(channelId), state: hex(stateDigest) },
-  })
-  return sig.slice(2).toLowerCase()
+  terms: AuthorizationTerms,
+): Promise<AuthorizationHex> {
+  const sig = await wallet.signTypedData(authorizationTypedData(d, channelId, stateDigest, terms))
+  return packAuthorization(sig.slice(2).toLowerCase(), terms)
 }
 
 export { authorizationDigest }

@@ -4,6 +4,7 @@
 // exact block time and reports it the way the model does (accepted, or the reason code).
 import { encodeFunctionData, type Abi, type Hex as ViemHex } from 'viem'
 import {
+  OPEN_AUTHORIZATION_TTL_MS,
   applyTransition,
   channelIdOf,
   deploymentId,
@@ -12,6 +13,7 @@ import {
   signQuote,
   signState,
   stateHash,
+  type AuthorizationHex,
   type ChannelParams,
   type ChannelState,
   type Hex,
@@ -180,8 +182,12 @@ export class ChainFixture {
   }
 
   /** EIP-712 authorisation by `role` of open (or close) with `state`. */
-  authorize(role: number, params: ChannelParams, state: ChannelState, closing: boolean): Promise<Hex> {
-    return signAuthorization(this.chain.walletClient(role), this.deployment, channelIdOf(params), stateHash(state), closing)
+  /**
+   * `role`'s authorisation to open (`closing` false; good until `notAfter`, by default
+   * OPEN_AUTHORIZATION_TTL_MS after this fixture's chain time, as the app signs it) or close with `state`.
+   */
+  authorize(role: number, params: ChannelParams, state: ChannelState, closing: boolean, notAfter = this.nowMs + OPEN_AUTHORIZATION_TTL_MS): Promise<AuthorizationHex> {
+    return signAuthorization(this.chain.walletClient(role), this.deployment, channelIdOf(params), stateHash(state), closing ? { kind: 'close' } : { kind: 'open', notAfter })
   }
 }
 

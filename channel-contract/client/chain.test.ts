@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, http, type Chain } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { getTransactionCount } from 'viem/actions'
-import { channelIdOf, stateHash } from '../../core/index.ts'
+import { OPEN_AUTHORIZATION_TTL_MS, channelIdOf, stateHash } from '../../core/index.ts'
 import { startAnvil, type Anvil } from '../chain/anvil.ts'
 import { chainChannel, ChainFixture } from '../chain/testkit.ts'
 import { ChainCallError, ChainClient, type TxProgress } from './chain.ts'
@@ -99,7 +99,7 @@ describe('ChainClient on anvil', () => {
     const { nowMs } = fx
     const ch = chainChannel(fx.deployment, a.account, b.account, nowMs, 'restore')
     const open0 = ch.s[0]!.state
-    const auth = await b.authorize(channelIdOf(ch.params), stateHash(open0), false)
+    const auth = await b.authorize(channelIdOf(ch.params), stateHash(open0), { kind: 'open', notAfter: nowMs + OPEN_AUTHORIZATION_TTL_MS })
     await a.call({ fn: 'open', params: ch.params, state: open0, otherAuth: auth })
     expect((await a.channel(ch.channelId)).status).toBe('open')
     const wiped = new ChainClient({ ...fx.deployment, fromBlock: 0n }, a.publicClient)

@@ -35,7 +35,7 @@ import {
 import { ProtocolError } from '../../core/errors.ts'
 import type { AddressHex, ChannelParams, ContractChannelStatus, Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
-import { authorizationDigest, EIP712_NAME, EIP712_VERSION } from '../model/adjudicator.ts'
+import { authorizationDigest, authorizationTypedData, packAuthorization, type AuthorizationHex, type AuthorizationTerms } from '../../core/evm-auth.ts'
 import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { isAnvilVersion } from '../chain/config.ts'
 
@@ -105,6 +105,7 @@ export const CHAIN_ERRORS: Readonly<Record<string, readonly [meaning: string, hi
   NOT_EXPIRED: ['The position has not expired yet.', 'Wait until its expiry.'],
   FALLBACK_NOT_REACHED: ['A refund is possible only 7 days after the later of expiry and the dispute\'s deadline, with no settlement.', 'Settle with the oracle\'s price instead.'],
   ATTESTATION_MISMATCH: ['The oracle\'s price is for another feed, time, oracle or precision.', 'Fetch the attestation for the position\'s own feed and expiry.'],
+  AUTHORIZATION_EXPIRED: ['Your counterparty\'s authorisation to open the channel has expired.', 'Wait for a new one: their app or desk signs it again while it runs the channel.'],
   ERC20InsufficientBalance: ['Your wallet does not hold that many tokens.', 'Get tokens first (on the dev chain: Get test funds).'],
   ERC20InsufficientAllowance: ['The contract may not take that many of your tokens.', 'Approve the amount, then deposit again.'],
   SafeERC20FailedOperation: ['The token refused the transfer.', 'Check the token and your balance.'],
@@ -236,27 +237,23 @@ export class ChainClient {
 
   // ---- calls ----
 
-  /** The EIP-712 authorisation this account gives its counterparty to open (or close) with a state. */
-  async authorize(channelId: Hex, stateHash: Hex, closing: boolean): Promise<Hex> {
+  /**
+   * The EIP-712 authorisation this account gives its counterparty to open (until `terms.notAfter`)
+   * or close with a state, as the doc and the contract calls carry it (core/evm-auth.ts).
+   */
+  async authorize(channelId: Hex, stateHash: Hex, terms: AuthorizationTerms): Promise<AuthorizationHex> {
     const wallet = this.requireWallet()
-    const primaryType = closing ? 'CloseChannel' : 'OpenChannel'
     try {
-      const sig = await signTypedData(wallet, {
-        account: wallet.account,
-        domain: { name: EIP712_NAME, version: EIP712_VERSION, chainId: this.deployment.chainId, verifyingContract: addr(this.deployment.address) },
-        types: { [primaryType]: [{ name: 'channelId', type: 'bytes32' }, { name: 'state', type: 'bytes32' }] },
-        primaryType,
-        message: { channelId: hex(channelId), state: hex(stateHash) },
-      })
-      return sig.slice(2).toLowerCase()
+      const sig = await signTypedData(wallet, { account: wallet.account, ...authorizationTypedData(this.deployment, channelId, stateHash, terms) })
+      return packAuthorization(sig.slice(2).toLowerCase(), terms)
     } catch (e) {
       throw networkError(e)
     }
   }
 
   /** The digest `authorize` signs (for checking a counterparty's authorisation off chain). */
-  authorizationDigest(channelId: Hex, stateHash: Hex, closing: boolean): Hex {
-    return authorizationDigest(this.deployment, channelId, stateHash, closing)
+  authorizationDigest(channelId: Hex, stateHash: Hex, terms: AuthorizationTerms): Hex {
+    return authorizationDigest(this.deployment, channelId, stateHash, terms)
   }
 
   /** Deposits `amount`, approving the contract for it first when the allowance is short. */

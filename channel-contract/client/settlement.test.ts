@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import { createPublicClient, createWalletClient, http } from 'viem'
 import { getBlock } from 'viem/actions'
 import { privateKeyToAccount } from 'viem/accounts'
-import { evmKeyOf, settlementPayout, stateHash, type EvmKey, type Position } from '../../core/index.ts'
+import { OPEN_AUTHORIZATION_TTL_MS, evmKeyOf, settlementPayout, stateHash, type EvmKey, type Position } from '../../core/index.ts'
 import { ensureAuthorization, readAuthorization } from '../../core/sync/auths.ts'
 import { attest, chainChannel, ChainFixture, DEPOSIT, USDC } from '../chain/testkit.ts'
 import { startOracleService, type OracleService } from '../services/oracle.ts'
@@ -51,8 +51,8 @@ describe('ChainSettlement on anvil', () => {
     // B authorises the opening in the doc; A finds it there and opens.
     const doc = new Y.Doc()
     const h0 = stateHash(c.s[0]!.state)
-    expect(await ensureAuthorization(doc, c.params, 'B', 'open', h0, (id, h, closing) => b.chain.authorize(id, h, closing))).toBe(true)
-    const authB = readAuthorization(doc, c.params, 'open', h0, 'B')
+    expect(await ensureAuthorization(doc, c.params, 'B', 'open', h0, (id, h, terms) => b.chain.authorize(id, h, terms), head.time)).toBe(true)
+    const authB = readAuthorization(doc, c.params, 'open', h0, 'B', head.time)
     expect(authB).not.toBeNull()
     await a.open(c.params, c.s[0]!, authB!)
     expect(await a.view(c.params)).toMatchObject({ status: 'open', holdings: c.s[0]!.state.deposited, version: 0, dispute: null })
@@ -142,8 +142,9 @@ describe('ChainSettlement on anvil', () => {
       await s.chain.getTestFunds(20_000n * USDC)
       await s.chain.deposit(DEPOSIT)
     }
-    await a.open(c.params, c.s[0]!, await b.chain.authorize(c.channelId, stateHash(c.s[0]!.state), false))
-    await a.close(c.params, c.s[4]!, await b.chain.authorize(c.channelId, stateHash(c.s[4]!.state), true))
+    const openUntil = (await a.chain.head()).time + OPEN_AUTHORIZATION_TTL_MS
+    await a.open(c.params, c.s[0]!, await b.chain.authorize(c.channelId, stateHash(c.s[0]!.state), { kind: 'open', notAfter: openUntil }))
+    await a.close(c.params, c.s[4]!, await b.chain.authorize(c.channelId, stateHash(c.s[4]!.state), { kind: 'close' }))
     // Whatever states the caller holds (none, or an earlier one with positions): the events say no dispute.
     for (const states of [[], [c.s[2]!]]) {
       expect(await a.view(c.params, states)).toMatchObject({ status: 'closed', dispute: null, held: null, lockedPositions: null, paidOut: [] })

@@ -7,7 +7,7 @@
 // a ContractError and changes nothing (all checks precede all writes). The checks run in the same
 // order as the contract's, so both name the same reason; `adjudicator.differential.test.ts` holds
 // the two to that, call by call.
-import { authorizationDigest, recoverSigner } from '../../core/evm-auth.ts'
+import { authorizationDigest, recoverSigner, unpackAuthorization, type AuthorizationHex, type AuthorizationKind, type AuthorizationTerms } from '../../core/evm-auth.ts'
 import {
   attestationDigest,
   bytesToHex,
@@ -89,7 +89,7 @@ export type ModelEvent =
   | { readonly type: 'PositionSettled' | 'PositionRefunded'; readonly channelId: Hex; readonly positionId: Hex; readonly toA: bigint; readonly toB: bigint }
 
 /** An EIP-712 signature (65 bytes r ‖ s ‖ v, as wallets produce) of the other party, or null. */
-export type Authorization = Hex | null
+export type Authorization = AuthorizationHex | null
 
 function fail(code: ContractErrorCode, message: string, details: Record<string, unknown> = {}): never {
   throw new ContractError(code, message, details)
@@ -159,7 +159,8 @@ export class AdjudicatorModel {
 
   // ---- channels ----
 
-  open(sender: AddressHex, p: ChannelParams, s: ChannelState, otherAuth: Authorization): ModelEvent[] {
+  /** Refused with AUTHORIZATION_EXPIRED after the other party's authorisation's `notAfter` (`nowMs`: chain time). */
+  open(sender: AddressHex, p: ChannelParams, s: ChannelState, otherAuth: Authorization, nowMs: number): ModelEvent[] {
     const d = this.deployment
     if (p.chainId !== d.chainId || p.contract !== d.address || p.contractId !== this.contractId) {
       fail('WRONG_CONTRACT', 'the channel params name another chain or deployment')
@@ -170,7 +171,10 @@ export class AdjudicatorModel {
     const channelId = channelIdOf(p)
     if (this.channels.has(channelId)) fail('CHANNEL_EXISTS', `channel ${channelId} exists already`, { channelId })
     this.assertBelongs(s, channelId)
-    this.checkAuthorization(p, channelId, stateHash(s), false, !senderIsA, otherAuth)
+    const terms = this.checkAuthorization(p, channelId, stateHash(s), 'open', !senderIsA, otherAuth)
+    if (terms.kind === 'open' && nowMs > terms.notAfter) {
+      fail('AUTHORIZATION_EXPIRED', `the other party's open authorisation expired at ${new Date(terms.notAfter).toISOString()}; it must sign a new one`, { notAfter: terms.notAfter })
+    }
     if (
       s.version !== 0 || s.prevHash !== ZERO_HASH || s.positions.length > 0 || s.usedQuotes.length > 0 || s.isFinal ||
       s.settled.count !== 0 || s.settled.netToA !== 0n || s.settled.digest !== ZERO_HASH
@@ -203,7 +207,7 @@ export class AdjudicatorModel {
     assertNotFinalized(c)
     this.assertBelongs(s, c.channelId)
     const hash = stateHash(s)
-    this.checkAuthorization(p, c.channelId, hash, true, !senderIsA, otherAuth)
+    this.checkAuthorization(p, c.channelId, hash, 'close', !senderIsA, otherAuth)
     checkConservation(c, s)
     if (!s.isFinal) fail('NOT_FINAL', 'close needs a final state')
     if (s.positions.length > 0) fail('OPEN_POSITIONS', `${s.positions.length} positions are open`)
@@ -298,12 +302,16 @@ export class AdjudicatorModel {
     if (s.contractId !== this.contractId || s.channelId !== channelId) fail('WRONG_CHANNEL', 'the state names another channel or deployment')
   }
 
-  private checkAuthorization(p: ChannelParams, channelId: Hex, hash: Hex, closing: boolean, otherIsA: boolean, sig: Authorization): void {
+  /** The other party's authorisation of `kind` (the sender authorises by sending) and its terms. */
+  private checkAuthorization(p: ChannelParams, channelId: Hex, hash: Hex, kind: AuthorizationKind, otherIsA: boolean, auth: Authorization): AuthorizationTerms {
     const party = otherIsA ? 'A' : 'B'
-    if (sig === null) fail('NOT_FULLY_SIGNED', `party ${party}'s authorisation is missing`, { party })
-    const signer = recoverSigner(authorizationDigest(this.deployment, channelId, hash, closing), sig)
-    if (signer !== (otherIsA ? p.evmA : p.evmB)) fail('BAD_SIGNATURE', `party ${party}'s authorisation is not signed by its EVM account`, { party })
+    if (auth === null) fail('NOT_FULLY_SIGNED', `party ${party}'s authorisation is missing`, { party })
+    const read = unpackAuthorization(kind, auth)
+    const signer = read && recoverSigner(authorizationDigest(this.deployment, channelId, hash, read.terms), read.sig)
+    if (!read || signer !== (otherIsA ? p.evmA : p.evmB)) fail('BAD_SIGNATURE', `party ${party}'s authorisation is not signed by its EVM account`, { party })
+    return read.terms
   }
+
 
   /** Both ed25519 signatures valid on a state of this channel, and its deposit conserved; returns its hash. */
   private checkSigned(p: ChannelParams, c: ModelChannel, s: SignedState): Hex {

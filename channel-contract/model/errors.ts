@@ -27,6 +27,7 @@ export type ContractErrorCode =
   | 'NOT_EXPIRED'
   | 'FALLBACK_NOT_REACHED'
   | 'ATTESTATION_MISMATCH'
+  | 'AUTHORIZATION_EXPIRED'
   /** On chain: the token refused a transfer (the sender lacks the tokens or the allowance). */
   | 'TOKEN_TRANSFER_FAILED'
 

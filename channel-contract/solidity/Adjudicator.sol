@@ -48,6 +48,7 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
     error NOT_EXPIRED(uint64 expiry);
     error FALLBACK_NOT_REACHED(uint64 fallbackAt);
     error ATTESTATION_MISMATCH(bytes32 positionId);
+    error AUTHORIZATION_EXPIRED(uint64 notAfter);
 
     // ---- events: every effect; the channel id and both parties' accounts are indexed ----
 
@@ -141,7 +142,11 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
     /// the seller of an option in the money could then force the refund and keep the payoff.
     uint64 public constant SETTLEMENT_FALLBACK_MS = 7 * 86_400_000;
 
-    bytes32 private constant OPEN_TYPEHASH = keccak256("OpenChannel(bytes32 channelId,bytes32 state)");
+    /// @dev An open authorisation expires (`notAfter`, chain time in ms): a trader who abandons a
+    /// channel before it is opened must not have it opened later, at the counterparty's choosing,
+    /// with whatever free balance the trader holds then. A close needs none: it pays out a final
+    /// state, after which nothing else can be co-signed.
+    bytes32 private constant OPEN_TYPEHASH = keccak256("OpenChannel(bytes32 channelId,bytes32 state,uint64 notAfter)");
     bytes32 private constant CLOSE_TYPEHASH = keccak256("CloseChannel(bytes32 channelId,bytes32 state)");
 
     IERC20 public immutable token;
@@ -184,10 +189,16 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
         return channels[channelId];
     }
 
-    /// @notice The EIP-712 digest a party signs to let its counterparty open (`close` false) or
-    /// cooperatively close the channel with `stateHash` (core's state digest).
-    function authorizationDigest(bytes32 channelId, bytes32 stateHash, bool closing) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(closing ? CLOSE_TYPEHASH : OPEN_TYPEHASH, channelId, stateHash)));
+    /// @notice The EIP-712 digest a party signs to let its counterparty open the channel with
+    /// `stateHash` (core's state digest) until `notAfter` (chain time, ms).
+    function openAuthorizationDigest(bytes32 channelId, bytes32 stateHash, uint64 notAfter) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(OPEN_TYPEHASH, channelId, stateHash, notAfter)));
+    }
+
+    /// @notice The EIP-712 digest a party signs to let its counterparty cooperatively close the
+    /// channel with the final state `stateHash`.
+    function closeAuthorizationDigest(bytes32 channelId, bytes32 stateHash) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(CLOSE_TYPEHASH, channelId, stateHash)));
     }
 
     // ---- accounts ----
@@ -221,21 +232,21 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
 
     /// @notice Opens the channel: moves both deposits (the version-0 state's balances) from the
     /// parties' free balances into it, atomically. Sent by one party, with the other's EIP-712
-    /// `OpenChannel` signature over the opening state.
-    function open(Params calldata p, bytes calldata state, bytes calldata otherAuth) external {
+    /// `OpenChannel` signature over the opening state and `notAfter`, no later than `notAfter`.
+    function open(Params calldata p, bytes calldata state, bytes calldata otherAuth, uint64 notAfter) external {
         if (p.chainId != block.chainid || p.contractAddress != address(this) || p.contractId != contractId) {
             revert WRONG_CONTRACT();
         }
         if (keccak256(bytes(p.asset)) != assetHash || p.assetDecimals != assetDecimals) revert WRONG_CONTRACT();
         _checkParams(p);
-        bool senderIsA = _senderParty(p);
+        bool otherIsA = !_senderParty(p);
         bytes32 channelId = channelIdOf(p);
         Channel storage c = channels[channelId];
         if (c.status != Status.None) revert CHANNEL_EXISTS(channelId);
         StateCodec.State memory s = StateCodec.decodeState(state);
         if (s.contractId != contractId || s.channelId != channelId) revert WRONG_CHANNEL();
-        bytes32 stateHash = StateCodec.stateDigest(state);
-        _checkAuthorization(p, channelId, stateHash, false, !senderIsA, otherAuth);
+        _checkAuthorization(p, openAuthorizationDigest(channelId, StateCodec.stateDigest(state), notAfter), otherIsA, otherAuth);
+        if (_now() > notAfter) revert AUTHORIZATION_EXPIRED(notAfter);
         if (
             s.version != 0 || s.prevHash != 0 || s.positionCount != 0 || s.usedQuoteCount != 0 || s.isFinal
                 || s.settledCount != 0 || s.settledNetToA != 0 || s.settledDigest != 0
@@ -263,7 +274,7 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
         StateCodec.State memory s = StateCodec.decodeState(state);
         if (s.contractId != contractId || s.channelId != channelId) revert WRONG_CHANNEL();
         bytes32 stateHash = StateCodec.stateDigest(state);
-        _checkAuthorization(p, channelId, stateHash, true, !senderIsA, otherAuth);
+        _checkAuthorization(p, closeAuthorizationDigest(channelId, stateHash), !senderIsA, otherAuth);
         _checkConservation(c, s);
         if (!s.isFinal) revert NOT_FINAL();
         if (s.positionCount != 0) revert OPEN_POSITIONS(s.positionCount);
@@ -395,18 +406,11 @@ contract Adjudicator is EIP712, ReentrancyGuardTransient {
         if (c.status == Status.Finalized || c.status == Status.Closed) revert ALREADY_FINALIZED(channelId);
     }
 
-    /// @dev The other party's EIP-712 authorisation (the sender authorises by sending).
-    function _checkAuthorization(
-        Params calldata p,
-        bytes32 channelId,
-        bytes32 stateHash,
-        bool closing,
-        bool otherIsA,
-        bytes calldata sig
-    ) private view {
+    /// @dev The other party's EIP-712 authorisation of `digest` (the sender authorises by sending).
+    function _checkAuthorization(Params calldata p, bytes32 digest, bool otherIsA, bytes calldata sig) private pure {
         uint8 party = otherIsA ? 1 : 2;
         if (sig.length == 0) revert NOT_FULLY_SIGNED(party);
-        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(authorizationDigest(channelId, stateHash, closing), sig);
+        (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, sig);
         if (err != ECDSA.RecoverError.NoError || signer != (otherIsA ? p.evmA : p.evmB)) revert BAD_SIGNATURE(party);
     }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '../bytes.ts'
 import { channelIdOf, type ChannelParams } from '../channel.ts'
-import { authorizationDigest, signDigest } from '../evm-auth.ts'
+import { OPEN_AUTHORIZATION_RENEW_MS, OPEN_AUTHORIZATION_TTL_MS, authorizationDigest, packAuthorization, signDigest, type AuthorizationKind, type AuthorizationTerms } from '../evm-auth.ts'
 import { evmKeyOf } from '../evm-key.ts'
 import { stateHash } from '../state.ts'
 import { testChannel } from '../testkit.ts'
@@ -12,8 +14,13 @@ const evmA = evmKeyOf(ch.a.secretKey)
 const evmB = evmKeyOf(ch.b.secretKey)
 const params: ChannelParams = { ...ch.params, evmA: evmA.address, evmB: evmB.address }
 const h = stateHash(ch.genesis)
-const signA = (kind: 'open' | 'close') => signDigest(evmA.privateKey, authorizationDigestFor(params, kind, h))
-const signB = (kind: 'open' | 'close') => signDigest(evmB.privateKey, authorizationDigestFor(params, kind, h))
+/** Chain time of these tests; open authorisations signed here are good until NOT_AFTER. */
+const NOW = 1_800_000_000_000
+const NOT_AFTER = NOW + OPEN_AUTHORIZATION_TTL_MS
+const termsOf = (kind: AuthorizationKind, notAfter = NOT_AFTER): AuthorizationTerms => (kind === 'open' ? { kind, notAfter } : { kind })
+const signWith = (privateKey: string, kind: AuthorizationKind, notAfter = NOT_AFTER) => packAuthorization(signDigest(privateKey, authorizationDigestFor(params, h, termsOf(kind, notAfter))), termsOf(kind, notAfter))
+const signA = (kind: AuthorizationKind, notAfter?: number) => signWith(evmA.privateKey, kind, notAfter)
+const signB = (kind: AuthorizationKind, notAfter?: number) => signWith(evmB.privateKey, kind, notAfter)
 
 function linked(): [Y.Doc, Y.Doc] {
   const a = new Y.Doc()
@@ -25,18 +32,18 @@ function linked(): [Y.Doc, Y.Doc] {
 
 describe('EVM authorisations in the doc', () => {
   it('the digest is the contract\'s (chain, deployment, channel, state, open or close)', () => {
-    expect(authorizationDigestFor(params, 'open', h)).toBe(authorizationDigest({ chainId: params.chainId, address: params.contract }, channelIdOf(params), h, false))
-    expect(authorizationDigestFor(params, 'close', h)).not.toBe(authorizationDigestFor(params, 'open', h))
+    expect(authorizationDigestFor(params, h, termsOf('open'))).toBe(authorizationDigest({ chainId: params.chainId, address: params.contract }, channelIdOf(params), h, termsOf('open')))
+    expect(authorizationDigestFor(params, h, termsOf('close'))).not.toBe(authorizationDigestFor(params, h, termsOf('open')))
   })
 
   it('each party writes its own; the other reads it after sync; open and close are separate', () => {
     const [da, db] = linked()
     writeAuthorization(da, params, 'open', h, 'A', signA('open'))
-    expect(readAuthorization(db, params, 'open', h, 'A')).toBe(signA('open'))
-    expect(readAuthorization(db, params, 'open', h, 'B')).toBeNull()
-    expect(readAuthorization(db, params, 'close', h, 'A')).toBeNull()
+    expect(readAuthorization(db, params, 'open', h, 'A', NOW)).toBe(signA('open'))
+    expect(readAuthorization(db, params, 'open', h, 'B', NOW)).toBeNull()
+    expect(readAuthorization(db, params, 'close', h, 'A', NOW)).toBeNull()
     writeAuthorization(db, params, 'open', h, 'B', signB('open'))
-    expect(readAuthorization(da, params, 'open', h, 'B')).toBe(signB('open'))
+    expect(readAuthorization(da, params, 'open', h, 'B', NOW)).toBe(signB('open'))
   })
 
   it('refuses to write a signature by the wrong key or for another state, and writes nothing', () => {
@@ -55,23 +62,57 @@ describe('EVM authorisations in the doc', () => {
     map.set(validKey, signB('open'))
     map.set(`open:${h}:A:0000000000000000`, 'zz')
     map.set(`open:${h}:A:1111111111111111`, 42)
-    expect(readAuthorization(da, params, 'open', h, 'A')).toBeNull()
+    expect(readAuthorization(da, params, 'open', h, 'A', NOW)).toBeNull()
     // A notices its authorisation is missing and writes it again: the junk goes, the valid one is back.
     writeAuthorization(da, params, 'open', h, 'A', signA('open'))
-    expect(readAuthorization(db, params, 'open', h, 'A')).toBe(signA('open'))
+    expect(readAuthorization(db, params, 'open', h, 'A', NOW)).toBe(signA('open'))
     expect([...map.keys()].filter((k) => k.startsWith(`open:${h}:A:`))).toHaveLength(1)
   })
 
   it('ensureAuthorization signs only when its own is missing', async () => {
     const d = new Y.Doc()
     let asked = 0
-    const sign = async (channelId: string, state: string, closing: boolean) => {
+    const sign = async (channelId: string, state: string, terms: AuthorizationTerms) => {
       asked++
-      return signDigest(evmB.privateKey, authorizationDigest({ chainId: params.chainId, address: params.contract }, channelId, state, closing))
+      return packAuthorization(signDigest(evmB.privateKey, authorizationDigest({ chainId: params.chainId, address: params.contract }, channelId, state, terms)), terms)
     }
-    expect(await ensureAuthorization(d, params, 'B', 'close', h, sign)).toBe(true)
-    expect(await ensureAuthorization(d, params, 'B', 'close', h, sign)).toBe(false)
+    expect(await ensureAuthorization(d, params, 'B', 'close', h, sign, NOW)).toBe(true)
+    expect(await ensureAuthorization(d, params, 'B', 'close', h, sign, NOW + 400 * 86_400_000)).toBe(false)
     expect(asked).toBe(1)
-    expect(readAuthorization(d, params, 'close', h, 'B')).not.toBeNull()
+    expect(readAuthorization(d, params, 'close', h, 'B', NOW)).not.toBeNull()
+  })
+
+  it('an open authorisation is read only until its notAfter; the one that lasts longest is read', () => {
+    const [da, db] = linked()
+    writeAuthorization(da, params, 'open', h, 'A', signA('open'))
+    expect(readAuthorization(db, params, 'open', h, 'A', NOT_AFTER)).toBe(signA('open'))
+    expect(readAuthorization(db, params, 'open', h, 'A', NOT_AFTER + 1)).toBeNull()
+    // A later one replaces it in the doc; an earlier one written by a room peer (a replay of an old
+    // valid authorisation) is never read while a longer-lasting one is there.
+    writeAuthorization(da, params, 'open', h, 'A', signA('open', NOT_AFTER + 1000))
+    expect([...db.getMap(AUTHS_MAP).keys()].filter((k) => k.startsWith(`open:${h}:A:`))).toHaveLength(1)
+    db.getMap(AUTHS_MAP).set(`open:${h}:A:${bytesToHex(sha256(utf8ToBytes(signA('open')))).slice(0, 16)}`, signA('open'))
+    expect(db.getMap(AUTHS_MAP).size).toBe(2)
+    expect(readAuthorization(da, params, 'open', h, 'A', NOW)).toBe(signA('open', NOT_AFTER + 1000))
+    expect(readAuthorization(da, params, 'open', h, 'A', NOT_AFTER + 1000)).toBe(signA('open', NOT_AFTER + 1000))
+  })
+
+  it('ensureAuthorization signs a new open authorisation for OPEN_AUTHORIZATION_TTL_MS when its own has less than OPEN_AUTHORIZATION_RENEW_MS left', async () => {
+    const d = new Y.Doc()
+    const asked: AuthorizationTerms[] = []
+    const sign = async (channelId: string, state: string, terms: AuthorizationTerms) => {
+      asked.push(terms)
+      return packAuthorization(signDigest(evmB.privateKey, authorizationDigest({ chainId: params.chainId, address: params.contract }, channelId, state, terms)), terms)
+    }
+    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, NOW)).toBe(true)
+    expect(asked).toEqual([{ kind: 'open', notAfter: NOT_AFTER }])
+    // Still good for longer than the renewal margin: nothing signed.
+    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, NOT_AFTER - OPEN_AUTHORIZATION_RENEW_MS)).toBe(false)
+    // Within the margin: a new one, from that time on.
+    const later = NOT_AFTER - OPEN_AUTHORIZATION_RENEW_MS + 1
+    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, later)).toBe(true)
+    expect(asked).toEqual([{ kind: 'open', notAfter: NOT_AFTER }, { kind: 'open', notAfter: later + OPEN_AUTHORIZATION_TTL_MS }])
+    expect(readAuthorization(d, params, 'open', h, 'B', later + OPEN_AUTHORIZATION_TTL_MS)).not.toBeNull()
+    expect(d.getMap(AUTHS_MAP).size).toBe(1)
   })
 })

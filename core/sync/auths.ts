@@ -4,9 +4,13 @@
 // transaction and without ed25519 on chain.
 //
 //   doc.getMap('auths')   (top level: not part of an epoch, never compacted; a few entries per channel)
-//     `${kind}:${stateHash}:${party}:${tag}` → signature hex (130 chars: r ‖ s ‖ v)
+//     `${kind}:${stateHash}:${party}:${tag}` → AuthorizationHex (core/evm-auth.ts: r ‖ s ‖ v, 130
+//                                             chars; an open one also its notAfter, 16 more)
 //
-// `tag` is the first 16 hex characters of sha256(signature): keys are content-addressed, so a peer
+// An open authorisation expires (evm-auth.ts): the party signs a new one while it runs the channel
+// unopened (ensureAuthorization), and a reader takes the one that lasts longest.
+//
+// `tag` is the first 16 hex characters of sha256(value): keys are content-addressed, so a peer
 // that holds the room secret cannot overwrite a party's valid authorisation with a forged one; it
 // can only add entries, which the reader checks (ecrecover must give the party's EVM address from
 // the params) and ignores when they fail. An honest party deletes the invalid entries it finds when
@@ -18,7 +22,16 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes, type Hex } from '../bytes.ts'
 import type { ChannelParams, Party } from '../channel.ts'
 import { channelIdOf } from '../channel.ts'
-import { authorizationDigest, recoverSigner, type AuthorizationHex, type AuthorizationKind } from '../evm-auth.ts'
+import {
+  OPEN_AUTHORIZATION_RENEW_MS,
+  OPEN_AUTHORIZATION_TTL_MS,
+  authorizationDigest,
+  recoverSigner,
+  unpackAuthorization,
+  type AuthorizationHex,
+  type AuthorizationKind,
+  type AuthorizationTerms,
+} from '../evm-auth.ts'
 import { SyncError } from './errors.ts'
 
 export const AUTHS_MAP = 'auths'
@@ -31,53 +44,78 @@ function tagOf(sig: string): string {
   return bytesToHex(sha256(utf8ToBytes(sig))).slice(0, 16)
 }
 
-/** The digest `party` signs to authorise `kind` with the state `stateHash` of this channel. */
-export function authorizationDigestFor(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex): Hex {
-  return authorizationDigest({ chainId: params.chainId, address: params.contract }, channelIdOf(params), stateHash, kind === 'close')
-}
-
-/** Whether `sig` is `party`'s authorisation of `kind` with `stateHash` in this channel. */
-export function isValidAuthorization(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, sig: unknown): sig is AuthorizationHex {
-  if (typeof sig !== 'string' || sig.length !== 130) return false
-  const expected = party === 'A' ? params.evmA : params.evmB
-  return recoverSigner(authorizationDigestFor(params, kind, stateHash), sig) === expected
-}
-
-/** `party`'s valid authorisation of `kind` with `stateHash`, or null when the doc holds none. */
-export function readAuthorization(doc: Y.Doc, params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party): AuthorizationHex | null {
-  const prefix = `${kind}:${stateHash}:${party}:`
-  let tried = 0
-  for (const [key, value] of doc.getMap<unknown>(AUTHS_MAP).entries()) {
-    if (!key.startsWith(prefix)) continue
-    if (++tried > MAX_AUTH_CANDIDATES) break
-    if (typeof value === 'string' && key === `${prefix}${tagOf(value)}` && isValidAuthorization(params, kind, stateHash, party, value)) return value
-  }
-  return null
+/** The digest `party` signs to authorise `terms` with the state `stateHash` of this channel. */
+export function authorizationDigestFor(params: ChannelParams, stateHash: Hex, terms: AuthorizationTerms): Hex {
+  return authorizationDigest({ chainId: params.chainId, address: params.contract }, channelIdOf(params), stateHash, terms)
 }
 
 /**
- * Writes this party's authorisation (checked first: a wrong key or state is refused with
- * BAD_SIGNER, nothing written) and deletes the invalid entries for the same (kind, state, party).
+ * What `value` authorises when it is `party`'s authorisation of `kind` with `stateHash` in this
+ * channel (an open one whatever its `notAfter`); null when it is not.
  */
-export function writeAuthorization(doc: Y.Doc, params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, sig: AuthorizationHex): void {
-  if (!isValidAuthorization(params, kind, stateHash, party, sig)) {
+export function authorizationTerms(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, value: unknown): AuthorizationTerms | null {
+  const read = unpackAuthorization(kind, value)
+  if (!read) return null
+  const expected = party === 'A' ? params.evmA : params.evmB
+  return recoverSigner(authorizationDigestFor(params, stateHash, read.terms), read.sig) === expected ? read.terms : null
+}
+
+/** Whether `value` is `party`'s authorisation of `kind` with `stateHash` in this channel (authorizationTerms). */
+export function isValidAuthorization(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, value: unknown): value is AuthorizationHex {
+  return authorizationTerms(params, kind, stateHash, party, value) !== null
+}
+
+/** The last chain time an authorisation with `terms` is good for (a close's never ends). */
+function lastsUntil(terms: AuthorizationTerms): number {
+  return terms.kind === 'open' ? terms.notAfter : Number.POSITIVE_INFINITY
+}
+
+/**
+ * `party`'s valid authorisation of `kind` with `stateHash` that the contract still takes at chain
+ * time `atMs` (of several open ones, the one that lasts longest), or null when the doc holds none.
+ */
+export function readAuthorization(doc: Y.Doc, params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, atMs: number): AuthorizationHex | null {
+  const prefix = `${kind}:${stateHash}:${party}:`
+  let tried = 0
+  let best: { value: AuthorizationHex; until: number } | null = null
+  for (const [key, value] of doc.getMap<unknown>(AUTHS_MAP).entries()) {
+    if (!key.startsWith(prefix)) continue
+    if (++tried > MAX_AUTH_CANDIDATES) break
+    if (typeof value !== 'string' || key !== `${prefix}${tagOf(value)}`) continue
+    const terms = authorizationTerms(params, kind, stateHash, party, value)
+    if (terms && lastsUntil(terms) >= atMs && (!best || lastsUntil(terms) > best.until)) best = { value, until: lastsUntil(terms) }
+  }
+  return best?.value ?? null
+}
+
+/**
+ * Writes this party's authorisation (checked first: a wrong key, state or form is refused with
+ * BAD_SIGNER, nothing written) and deletes, for the same (kind, state, party), the invalid entries
+ * and the open authorisations this one outlasts.
+ */
+export function writeAuthorization(doc: Y.Doc, params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, value: AuthorizationHex): void {
+  const terms = authorizationTerms(params, kind, stateHash, party, value)
+  if (!terms) {
     const expected = party === 'A' ? params.evmA : params.evmB
     throw new SyncError('BAD_SIGNER', `the ${kind} authorisation is not signed by party ${party}'s EVM account 0x${expected} for state ${stateHash.slice(0, 12)}…`, { kind, party })
   }
   const map = doc.getMap<unknown>(AUTHS_MAP)
   const prefix = `${kind}:${stateHash}:${party}:`
   doc.transact(() => {
-    for (const [key, value] of [...map.entries()]) {
+    for (const [key, old] of [...map.entries()]) {
       if (!key.startsWith(prefix)) continue
-      if (typeof value !== 'string' || key !== `${prefix}${tagOf(value)}` || !isValidAuthorization(params, kind, stateHash, party, value)) map.delete(key)
+      const oldTerms = typeof old === 'string' && key === `${prefix}${tagOf(old)}` ? authorizationTerms(params, kind, stateHash, party, old) : null
+      if (!oldTerms || lastsUntil(oldTerms) < lastsUntil(terms)) map.delete(key)
     }
-    map.set(`${prefix}${tagOf(sig)}`, sig)
+    map.set(`${prefix}${tagOf(value)}`, value)
   })
 }
 
 /**
  * Makes sure the doc holds `me`'s authorisation: signs (through `sign`, which may ask a wallet)
- * only when none is there. Returns whether it signed.
+ * only when none is there, or, for an open, when the newest expires within
+ * OPEN_AUTHORIZATION_RENEW_MS of chain time `nowMs` (it is then signed for
+ * OPEN_AUTHORIZATION_TTL_MS from `nowMs`). Returns whether it signed.
  */
 export async function ensureAuthorization(
   doc: Y.Doc,
@@ -85,11 +123,14 @@ export async function ensureAuthorization(
   me: Party,
   kind: AuthorizationKind,
   stateHash: Hex,
-  sign: (channelId: Hex, stateHash: Hex, closing: boolean) => Promise<AuthorizationHex>,
+  sign: (channelId: Hex, stateHash: Hex, terms: AuthorizationTerms) => Promise<AuthorizationHex>,
+  nowMs: number,
 ): Promise<boolean> {
-  if (readAuthorization(doc, params, kind, stateHash, me) !== null) return false
-  const sig = await sign(channelIdOf(params), stateHash, kind === 'close')
-  writeAuthorization(doc, params, kind, stateHash, me, sig)
+  const renewAt = kind === 'open' ? nowMs + OPEN_AUTHORIZATION_RENEW_MS : nowMs
+  if (readAuthorization(doc, params, kind, stateHash, me, renewAt) !== null) return false
+  const terms: AuthorizationTerms = kind === 'open' ? { kind, notAfter: nowMs + OPEN_AUTHORIZATION_TTL_MS } : { kind }
+  const value = await sign(channelIdOf(params), stateHash, terms)
+  writeAuthorization(doc, params, kind, stateHash, me, value)
   return true
 }
 

@@ -3,7 +3,11 @@
 import { ProtocolError } from '../../core/index.ts'
 
 export type IdentityErrorCode =
+  /** A backup's scrypt cost is below what the app accepts (quick to brute-force): vaultCost.ts. */
+  | 'VAULT_COST_TOO_LOW'
+  /** A vault's scrypt cost is above what the app runs (it could hang the tab): vaultCost.ts. */
+  | 'VAULT_COST_TOO_HIGH'
   /** Something asked for the key of an identity that is not unlocked in this page. */
-  'IDENTITY_LOCKED'
+  | 'IDENTITY_LOCKED'
 
 export class IdentityError extends ProtocolError<IdentityErrorCode> {}

@@ -2,10 +2,11 @@
 // memory for this page; reloading asks for the passphrase again.
 import { useCallback, useEffect, useState } from 'react'
 import {
-  exportVault, fingerprint, generateKeyPair, importVault, lockKey, unlockKey, type KeyPair, type KeyVault,
+  exportVault, fingerprint, generateKeyPair, importVault, lockKey, type KeyPair, type KeyVault,
 } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { setUnlockedKey } from './unlockedKey.ts'
+import { openVault } from './vaultCost.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
 
 /**
@@ -17,6 +18,19 @@ export function replacesAnotherKey(stored: IdentityState, incoming: Pick<KeyVaul
   if (stored.status !== 'locked' && stored.status !== 'unlocked') return null
   if (stored.vault.publicKey === incoming.publicKey) return null
   return `This backup holds another key (${fingerprint(incoming.publicKey)}) than the one stored in this browser (${fingerprint(stored.vault.publicKey)}). Its channels, EVM account and collateral are reachable only with that key: export its backup first if you have none, then tick "Replace the key stored here" to restore this one.`
+}
+
+/**
+ * The vault to store and the keys, from the backup `text` and its passphrase: refused when it holds
+ * another key than the one stored here without the trader's agreement (`replace`), or when its
+ * scrypt cost is out of bounds (vaultCost.ts, before scrypt runs); unlocked, which proves the
+ * passphrase before anything is replaced; and re-encrypted under the app's cost if it has another.
+ */
+export async function restoredIdentity(stored: IdentityState, text: string, passphrase: string, replace: boolean): Promise<{ vault: KeyVault; keys: KeyPair }> {
+  const backup = importVault(text)
+  const other = replacesAnotherKey(stored, backup)
+  if (other && !replace) throw new Error(other)
+  return openVault(backup, passphrase, 'backup')
 }
 
 export type IdentityState =
@@ -44,6 +58,8 @@ const VAULT_HINTS: Readonly<Record<string, string>> = {
   VAULT_WRONG_PASSPHRASE: 'Check the passphrase (it is case-sensitive) and try again, or restore from a backup whose passphrase you have.',
   VAULT_CORRUPT: 'Restore your key from a backup.',
   INVALID_FIELD: 'Check what you entered and try again.',
+  VAULT_COST_TOO_LOW: 'Restore from a backup this app exported (it uses logN 16, r 8, p 1).',
+  VAULT_COST_TOO_HIGH: 'Restore from a backup this app exported (it uses logN 16, r 8, p 1).',
 }
 
 /** A vault error as the identity screen says it. */
@@ -97,16 +113,14 @@ export function useIdentity(): Identity {
   const unlock = (passphrase: string) =>
     run(async () => {
       if (state.status !== 'locked') return
-      const keys = await unlockKey(state.vault, passphrase)
-      setState({ status: 'unlocked', vault: state.vault, keys })
+      const { vault, keys } = await openVault(state.vault, passphrase, 'storage')
+      if (vault !== state.vault) await saveVault(vault) // stored under another cost by an earlier version
+      setState({ status: 'unlocked', vault, keys })
     })
 
   const importBackup = (text: string, passphrase: string, replace = false) =>
     run(async () => {
-      const vault = importVault(text)
-      const other = replacesAnotherKey(state, vault)
-      if (other && !replace) throw new Error(other)
-      const keys = await unlockKey(vault, passphrase) // prove the passphrase before replacing anything
+      const { vault, keys } = await restoredIdentity(state, text, passphrase, replace)
       await saveVault(vault)
       setState({ status: 'unlocked', vault, keys })
     })

@@ -16,7 +16,8 @@ import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
 import type { ChainConfig } from '../chain/config.ts'
-import { startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
+import { readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
+import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 
 let fx: ChainFixture
 let cfg: ChainConfig
@@ -309,6 +310,21 @@ describe('watchtower service: a party reads the state back', () => {
     expect(readdirSync(join(dir, 'channels'))).not.toContain(`${ch3.channelId}.json`)
     expect(w.held(ch1.channelId)?.state.version).toBe(3) // open channels are never purged
     await stop()
+  })
+
+  it('keeps a finalized channel until 90 days after the refund of its last locked position opened, never less than 90 days after the finalize', () => {
+    const DAY = 86_400_000
+    const keep = { finalized: 90 * DAY, closed: 7 * DAY }
+    const at = ch1.s[2]!.state.timestamp + DAY
+    // v2 holds two positions; make the later one a long-dated option (expiring 200 days after the finalize).
+    const v2 = ch1.s[2]!
+    const longDated = { ...v2, state: { ...v2.state, positions: v2.state.positions.map((p, i) => (i === 1 ? { ...p, terms: { ...p.terms, expiry: at + 200 * DAY } } : p)) } }
+    expect(readableUntil(longDated, { status: 'finalized', at }, keep)).toBe(at + 200 * DAY + SETTLEMENT_FALLBACK_MS + 90 * DAY)
+    // Positions that expired before the finalize: their refund opens 7 days after it.
+    expect(readableUntil(v2, { status: 'finalized', at }, keep)).toBe(at + SETTLEMENT_FALLBACK_MS + 90 * DAY)
+    // No position (or closed: every position paid out): the fixed retention.
+    expect(readableUntil(ch1.s[0]!, { status: 'finalized', at }, keep)).toBe(at + 90 * DAY)
+    expect(readableUntil(longDated, { status: 'closed', at }, keep)).toBe(at + 7 * DAY)
   })
 
   it("the client's fetch verifies the answer itself: a tampered state is refused, nothing returned", async () => {

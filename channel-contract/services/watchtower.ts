@@ -13,8 +13,9 @@
 //   GET  /watchtower/channels/:id       {channelId, version}
 //   GET  /info, /health
 // A channel that ends on chain is kept for reading, not dropped at once: finalized (positions may
-// still be locked: the trader needs their terms to settle them) until it closes, at most 90 days;
-// closed, 7 days more. Then its file is removed.
+// still be locked: the trader needs their terms to settle or refund them) until it closes, or 90
+// days after the refund of its last locked position opened (readableUntil); closed, 7 days more.
+// Then its file is removed.
 // Storage under <data>: channels/<channelId>.json (one small file per channel, written with
 // write + fsync + rename), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
@@ -51,6 +52,7 @@ import { checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.t
 import { writeFileDurably } from '../chain/deployment.ts'
 import { devSetGas } from '../chain/devnet.ts'
 import { loadChainConfig } from './config.ts'
+import { settlementEnd } from '../model/adjudicator.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_WATCHTOWER_PORT = 8702
@@ -76,7 +78,7 @@ export interface WatchtowerServiceOptions {
   /** Per client (remote address; on loopback the app and the desk share one). Default 100/s, burst 200. */
   readonly rateLimit?: RateLimit
   readonly allowedOrigins?: readonly string[]
-  /** How long a channel finalized on chain stays readable while it does not close (ms). Default 90 days. */
+  /** How long a channel finalized on chain stays readable, while it does not close, after the refund of its last locked position opened (ms; readableUntil). Default 90 days. */
   readonly keepFinalizedMs?: number
   /** How long a channel closed on chain stays readable (ms). Default 7 days. */
   readonly keepClosedMs?: number
@@ -96,7 +98,7 @@ export type WatchtowerActivity =
   | { readonly type: 'dropped'; readonly channelId: Hex; readonly reason: string }
 
 /** When the watchtower saw the channel end on chain (wall clock, ms): it stays readable for a while. */
-interface Ended {
+export interface Ended {
   readonly status: 'finalized' | 'closed'
   readonly at: number
 }
@@ -105,6 +107,21 @@ interface Held {
   readonly params: ChannelParams
   readonly state: SignedState
   readonly ended?: Ended
+}
+
+/**
+ * Until when (wall clock, ms) an ended channel stays readable. Closed: `keep.closed` after the
+ * watchtower saw it close. Finalized: the contract still holds locked positions (the last payout
+ * closes the channel), and a trader who lost its data needs their terms to settle or refund them;
+ * so it is kept `keep.finalized` after the refund of the last of them opened (settlementEnd, with
+ * the dispute's deadline taken as when the watchtower saw the finalize: no earlier than the real
+ * one), and never less than `keep.finalized` after the finalize. A fixed time from the finalize
+ * would drop a long-dated option's terms before it could even be settled.
+ */
+export function readableUntil(state: SignedState, ended: Ended, keep: { readonly finalized: number; readonly closed: number }): number {
+  if (ended.status === 'closed') return ended.at + keep.closed
+  const lastRefundOpens = state.state.positions.reduce((t, p) => Math.max(t, settlementEnd(p.terms.expiry, ended.at)), ended.at)
+  return lastRefundOpens + keep.finalized
 }
 
 function parseEnded(v: unknown): Ended | undefined {
@@ -249,7 +266,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const h = held.get(id)
     if (!h || h.ended?.status === status) return
     store(id, { params: h.params, state: h.state, ended: { status, at: now() } })
-    log(`watchtower: channel ${id.slice(0, 12)} is ${status} on chain; its state stays readable for ${((status === 'closed' ? keepClosed : keepFinalized) / DAY_MS).toFixed(0)} days`)
+    const until = readableUntil(h.state, { status, at: now() }, { finalized: keepFinalized, closed: keepClosed })
+    log(`watchtower: channel ${id.slice(0, 12)} is ${status} on chain; its state stays readable until ${new Date(until).toISOString()}${status === 'finalized' ? ' or 7 days after it closes' : ''}`)
     emit({ type: 'ended', channelId: id, status })
   }
   /** Ended channels past their retention are removed. */
@@ -257,8 +275,10 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const t = now()
     for (const [id, h] of held) {
       if (!h.ended) continue
-      const keep = h.ended.status === 'closed' ? keepClosed : keepFinalized
-      if (t - h.ended.at >= keep) drop(id, `${h.ended.status} on chain more than ${(keep / DAY_MS).toFixed(0)} days ago`)
+      if (t < readableUntil(h.state, h.ended, { finalized: keepFinalized, closed: keepClosed })) continue
+      drop(id, h.ended.status === 'closed'
+        ? `closed on chain more than ${(keepClosed / DAY_MS).toFixed(0)} days ago`
+        : `finalized on chain, and the refund of its last locked position opened more than ${(keepFinalized / DAY_MS).toFixed(0)} days ago`)
     }
   }
   const drop = (id: Hex, reason: string) => {

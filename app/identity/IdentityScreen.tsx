@@ -1,10 +1,9 @@
 // The first screen: create a key protected by a passphrase, unlock it, or restore a backup.
-import { useState, type FormEvent } from 'react'
+import { useEffect, useMemo, useState, type FormEvent } from 'react'
 import { fingerprint } from '../../core/index.ts'
 import { FailureText } from '../FailureText.tsx'
+import { loadEstimator, MIN_PASSPHRASE, passphraseProblem, type Estimator } from './passphraseStrength.ts'
 import type { Identity } from './useIdentity.ts'
-
-const MIN_PASSPHRASE = 8
 
 export function IdentityScreen({ identity }: { identity: Identity }) {
   const { state } = identity
@@ -39,28 +38,30 @@ function CreateForm({ identity }: { identity: Identity }) {
   const [pass, setPass] = useState('')
   const [again, setAgain] = useState('')
   const [tried, setTried] = useState(false)
+  const estimator = useEstimator()
   const mismatch = again.length > 0 && pass !== again
+  const problem = useMemo(() => passphraseProblem(pass, estimator), [pass, estimator])
   // Said as soon as something is typed (or on submit), never only by a greyed-out button.
-  const tooShort = pass.length < MIN_PASSPHRASE && (pass.length > 0 || tried)
-    ? `The passphrase needs at least ${MIN_PASSPHRASE} characters (${MIN_PASSPHRASE - pass.length} more).`
-    : null
+  const shown = pass.length > 0 || tried ? problem : null
   const submit = (e: FormEvent) => {
     e.preventDefault()
     setTried(true)
-    if (pass.length >= MIN_PASSPHRASE && pass === again) void identity.create(pass)
+    // create() checks the strength again, waiting for the estimator if it has not loaded yet.
+    if (problem === null && pass === again) void identity.create(pass)
   }
   return (
     <form onSubmit={submit} aria-label="Create identity">
       <p className="muted">
         A new ed25519 key is generated in this browser and stored encrypted under your passphrase (scrypt + secretbox).
-        Nobody else ever sees it; keep the backup you can export afterwards.
+        Nobody else ever sees it; keep the backup you can export afterwards. Choose a passphrase that is hard to guess:
+        four or five uncommon words are strong and easy to remember.
       </p>
       <label>
         Passphrase (at least 8 characters)
         <input type="password" autoComplete="new-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus
-          aria-invalid={tooShort ? true : undefined} aria-describedby={tooShort ? 'pass-short' : undefined} />
+          aria-invalid={shown ? true : undefined} aria-describedby={shown ? 'pass-problem' : undefined} />
       </label>
-      {tooShort && <p className="error" id="pass-short" role="status">{tooShort}</p>}
+      {shown && <p className="error" id="pass-problem" role="status">{shown}</p>}
       <label>
         Repeat passphrase
         <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} aria-invalid={mismatch} />
@@ -72,6 +73,20 @@ function CreateForm({ identity }: { identity: Identity }) {
       </button>
     </form>
   )
+}
+
+/** The passphrase strength estimator, loaded when the Create form shows (its own chunk); null until then. */
+function useEstimator(): Estimator | null {
+  const [estimator, setEstimator] = useState<Estimator | null>(null)
+  useEffect(() => {
+    let live = true
+    // A failed load leaves only the length judged here; create() then says why it cannot check.
+    loadEstimator().then((f) => live && setEstimator(() => f), () => {})
+    return () => {
+      live = false
+    }
+  }, [])
+  return estimator
 }
 
 function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: string }) {

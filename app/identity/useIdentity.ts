@@ -5,6 +5,7 @@ import {
   exportVault, fingerprint, generateKeyPair, importVault, lockKey, type KeyPair, type KeyVault,
 } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
+import { assertStrongPassphrase } from './passphraseStrength.ts'
 import { setUnlockedKey } from './unlockedKey.ts'
 import { openVault } from './vaultCost.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
@@ -104,6 +105,7 @@ export function useIdentity(): Identity {
 
   const create = (passphrase: string) =>
     run(async () => {
+      await assertStrongPassphrase(passphrase) // the form says it first; this holds for any caller
       const keys = generateKeyPair()
       const vault = await lockKey(keys, passphrase)
       await saveVault(vault)

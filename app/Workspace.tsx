@@ -37,7 +37,7 @@ export function Workspace({ keys }: { keys: KeyPair }) {
 
 function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) {
   const conn = useSettlementConnection(chain, keys)
-  const channels = useChannels(keys.publicKey)
+  const channels = useChannels(keys)
   const [pick, setPick] = useState<ChannelPick | null>(null)
   // On a phone the account and channel list fold away once a channel is open (a button brings them back).
   const [sideOpen, setSideOpen] = useState(false)

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { loadChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 import { failureOf, type Failure } from '../failure.ts'
-import { unlockedKeyOf } from '../identity/unlockedKey.ts'
+import type { KeyPair } from '../../core/index.ts'
 
 export interface Channels {
   readonly loaded: boolean
@@ -15,11 +15,11 @@ export interface Channels {
 }
 
 /**
- * The channel list of the identity `owner` (its public key), persisted. The list is read and written
- * with that identity's key (channelRecords.ts: room secrets derived, invite codes sealed), so only
- * while it is unlocked in this page (identity/unlockedKey.ts), as the workspace is.
+ * The channel list of the identity `keys` (unlocked: the workspace runs only then), persisted. The
+ * list is read and written with that key (channelRecords.ts: room secrets derived, invite codes
+ * sealed).
  */
-export function useChannels(owner: string): Channels {
+export function useChannels(keys: KeyPair): Channels {
   const [records, setRecords] = useState<ChannelRecord[]>([])
   const [damaged, setDamaged] = useState<string[]>([])
   const [loaded, setLoaded] = useState(false)
@@ -28,7 +28,7 @@ export function useChannels(owner: string): Channels {
   useEffect(() => {
     let live = true
     Promise.resolve()
-      .then(() => loadChannelRecords(unlockedKeyOf(owner)))
+      .then(() => loadChannelRecords(keys))
       .then(
         (r) => {
           if (!live) return
@@ -41,14 +41,14 @@ export function useChannels(owner: string): Channels {
     return () => {
       live = false
     }
-  }, [owner])
+  }, [keys])
 
   const persist = useCallback(
     async (next: ChannelRecord[]) => {
-      await saveChannelRecords(unlockedKeyOf(owner), next)
+      await saveChannelRecords(keys, next)
       setRecords(next)
     },
-    [owner],
+    [keys],
   )
 
   const add = useCallback(

@@ -1,8 +1,8 @@
 // The first screen: create a key protected by a passphrase, unlock it, or restore a backup.
-import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { useMemo, useState, type FormEvent } from 'react'
 import { fingerprint } from '../../core/index.ts'
 import { FailureText } from '../FailureText.tsx'
-import { loadEstimator, MIN_PASSPHRASE, passphraseProblem, type Estimator } from './passphraseStrength.ts'
+import { MIN_PASSPHRASE, passphraseProblem } from './passphraseStrength.ts'
 import type { Identity } from './useIdentity.ts'
 
 export function IdentityScreen({ identity }: { identity: Identity }) {
@@ -38,15 +38,14 @@ function CreateForm({ identity }: { identity: Identity }) {
   const [pass, setPass] = useState('')
   const [again, setAgain] = useState('')
   const [tried, setTried] = useState(false)
-  const estimator = useEstimator()
   const mismatch = again.length > 0 && pass !== again
-  const problem = useMemo(() => passphraseProblem(pass, estimator), [pass, estimator])
+  const problem = useMemo(() => passphraseProblem(pass), [pass])
   // Said as soon as something is typed (or on submit), never only by a greyed-out button.
   const shown = pass.length > 0 || tried ? problem : null
   const submit = (e: FormEvent) => {
     e.preventDefault()
     setTried(true)
-    // create() checks the strength again, waiting for the estimator if it has not loaded yet.
+    // create() checks the strength again, for any caller.
     if (problem === null && pass === again) void identity.create(pass)
   }
   return (
@@ -73,20 +72,6 @@ function CreateForm({ identity }: { identity: Identity }) {
       </button>
     </form>
   )
-}
-
-/** The passphrase strength estimator, loaded when the Create form shows (its own chunk); null until then. */
-function useEstimator(): Estimator | null {
-  const [estimator, setEstimator] = useState<Estimator | null>(null)
-  useEffect(() => {
-    let live = true
-    // A failed load leaves only the length judged here; create() then says why it cannot check.
-    loadEstimator().then((f) => live && setEstimator(() => f), () => {})
-    return () => {
-      live = false
-    }
-  }, [])
-  return estimator
 }
 
 function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: string }) {

@@ -9,9 +9,5 @@ export type IdentityErrorCode =
   | 'VAULT_COST_TOO_HIGH'
   /** A new passphrase is too easy to guess (passphraseStrength.ts). */
   | 'PASSPHRASE_WEAK'
-  /** The passphrase strength estimator's chunk did not load. */
-  | 'PASSPHRASE_CHECK_UNAVAILABLE'
-  /** Something asked for the key of an identity that is not unlocked in this page. */
-  | 'IDENTITY_LOCKED'
 
 export class IdentityError extends ProtocolError<IdentityErrorCode> {}

@@ -6,7 +6,6 @@ import {
 } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { assertStrongPassphrase } from './passphraseStrength.ts'
-import { setUnlockedKey } from './unlockedKey.ts'
 import { openVault } from './vaultCost.ts'
 import { forgetVault, loadVault, saveVault } from './vaultStore.ts'
 
@@ -69,16 +68,9 @@ export function identityFailure(e: unknown): Failure {
 }
 
 export function useIdentity(): Identity {
-  const [state, setIdentityState] = useState<IdentityState>({ status: 'loading' })
+  const [state, setState] = useState<IdentityState>({ status: 'loading' })
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<Failure | null>(null)
-  // The unlocked key goes to unlockedKey.ts in the same step as into the state, so the workspace
-  // that this state shows finds it there; locking (or leaving) takes it away from both.
-  const setState = useCallback((next: IdentityState) => {
-    setUnlockedKey(next.status === 'unlocked' ? next.keys : null)
-    setIdentityState(next)
-  }, [])
-  useEffect(() => () => setUnlockedKey(null), [])
 
   useEffect(() => {
     let live = true
@@ -105,7 +97,7 @@ export function useIdentity(): Identity {
 
   const create = (passphrase: string) =>
     run(async () => {
-      await assertStrongPassphrase(passphrase) // the form says it first; this holds for any caller
+      assertStrongPassphrase(passphrase) // the form says it first; this holds for any caller
       const keys = generateKeyPair()
       const vault = await lockKey(keys, passphrase)
       await saveVault(vault)

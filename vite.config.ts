@@ -1,11 +1,63 @@
-import { defineConfig } from 'vite'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { defineConfig, type Connect, type Plugin } from 'vite'
 import react from '@vitejs/plugin-react'
+import { appCsp, cspHeader, cspOfPage, parseCsp, withCspMeta } from './app/csp.ts'
+
+/**
+ * The app's Content-Security-Policy (app/csp.ts says what it allows and why), from the VITE_*
+ * variables this build or server sees:
+ * - the dev server (npm start): as a header on every response. Its React refresh preamble (the one
+ *   inline script) and the <style> tags Vite's client injects for CSS carry a nonce, fresh per server
+ *   start (html.cspNonce); the policy allows that nonce, never 'unsafe-inline' or 'unsafe-eval'.
+ * - vite build: a <meta> in index.html (for any static host: no frame-ancestors there), no nonce.
+ * - vite preview: the built page's own policy as a header, with frame-ancestors 'none'.
+ */
+function contentSecurityPolicy(): Plugin {
+  let env: Record<string, string | undefined> = {}
+  let outDir = ''
+  let nonce: string | undefined
+  const setHeader = (policy: string): Connect.NextHandleFunction => (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', policy)
+    next()
+  }
+  return {
+    name: 'otc:content-security-policy',
+    config(_, { command, isPreview }) {
+      if (command !== 'serve' || isPreview) return
+      nonce = randomBytes(18).toString('base64')
+      return { html: { cspNonce: nonce } }
+    },
+    configResolved(c) {
+      env = c.env
+      outDir = c.build.outDir
+    },
+    configureServer(server) {
+      server.middlewares.use(setHeader(cspHeader(appCsp({ env, ...(nonce ? { nonce } : {}) }))))
+    },
+    configurePreviewServer(server) {
+      // What the build wrote, not this process's variables: a build previewed without them keeps its policy.
+      const page = join(outDir, 'index.html')
+      const built = existsSync(page) ? cspOfPage(readFileSync(page, 'utf8')) : null
+      if (built === null) server.config.logger.warn(`[csp] ${page} has no Content-Security-Policy <meta> (built before it had one?): sending the policy for this environment's variables`)
+      const policy = built === null ? appCsp({ env }) : { ...parseCsp(built), 'frame-ancestors': ["'none'"] }
+      server.middlewares.use(setHeader(cspHeader(policy)))
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        return ctx.server ? html : withCspMeta(html, appCsp({ env }))
+      },
+    },
+  }
+}
 
 // The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
   // imported module" for viem's lazily loaded chunks).

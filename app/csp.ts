@@ -12,10 +12,10 @@
 //   only style="" in markup and <style> elements would need 'unsafe-inline', and the app has neither.
 // - connect-src: the page's own origin, and the origins of the services the build names (chain
 //   JSON-RPC, oracle, watchtower, signaling websocket, demo desks, with app/config.ts's defaults). A
-//   build whose services a link may repoint (?chain=, ?signaling=, ?demo=: built for the dev chain
+//   build whose services a link may repoint (?chain=, ?signaling=, ?demo=, ?demos=: built for the dev chain
 //   or for none, app/config.ts urlOverridesAllowed; tests and a second trader use them) also allows
 //   any port on 127.0.0.1, where those services listen; never another host. A build for another
-//   chain allows exactly its services: a link's ?demos= (not gated by the build) cannot add one.
+//   chain allows exactly its services (and ignores those parameters).
 //   WebRTC between the peers is not governed by CSP.
 // - default-src 'none': nothing else is loaded (no fonts, frames, workers, media); img-src 'self'
 //   for the favicon (uPlot draws on a canvas; the CSV and backup downloads are blob: links, which

@@ -16,7 +16,7 @@ import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { parseDemoUrls } from './demoDesks.ts'
 import { demoDeskCard, inviteDemoDesk, venueNotReady } from '../channels/demoDesk.ts'
 
-const DEMO_URLS = parseDemoUrls(new URLSearchParams(globalThis.location?.search ?? '').get('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined), config.demoUrl)
+const DEMO_URLS = parseDemoUrls(config.demoUrlsParam, config.demoUrl)
 
 interface DeskCard {
   readonly url: string

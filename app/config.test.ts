@@ -26,13 +26,14 @@ describe('the page\'s service parameters, as the built config reads them', () =>
       vi.restoreAllMocks()
     }
   }
-  const link = '?demos=http://127.0.0.1:9999&demo=http://127.0.0.1:9998&signaling=ws://127.0.0.1:9997'
+  const link = '?demos=http://127.0.0.1:9999&demo=http://127.0.0.1:9998&signaling=ws://127.0.0.1:9997&loopback=1'
 
-  it('a build for another chain ignores ?demos=, ?demo= and ?signaling= (a crafted link cannot add a desk)', async () => {
+  it('a build for another chain ignores ?demos=, ?demo=, ?signaling= and ?loopback= (a crafted link cannot add a desk, or make the page ask for the camera)', async () => {
     const c = await load({ VITE_CHAIN_ID: '8453', VITE_CHAIN_RPC_URL: 'https://mainnet.base.org', VITE_DEMO_URLS: 'https://desk.example' }, link)
     expect(c.demoUrlsParam).toBe('https://desk.example')
     expect(c.demoUrl).not.toBe('http://127.0.0.1:9998')
     expect(c.signalingUrls).not.toContain('ws://127.0.0.1:9997')
+    expect(c.loopbackMedia).toBe(false)
   })
 
   it('a build for the dev chain takes them', async () => {
@@ -40,5 +41,6 @@ describe('the page\'s service parameters, as the built config reads them', () =>
     expect(c.demoUrlsParam).toBe('http://127.0.0.1:9999')
     expect(c.demoUrl).toBe('http://127.0.0.1:9998')
     expect(c.signalingUrls).toEqual(['ws://127.0.0.1:9997'])
+    expect(c.loopbackMedia).toBe(true)
   })
 })

@@ -79,8 +79,10 @@ export const config = {
   /**
    * Dev only: this browser runs inside npm start's loopback-only network namespace, where Chromium
    * gathers loopback ICE candidates only after a media grant (see ../shared NOTES, scripts/start.ts).
+   * Only where links may repoint services (urlOverridesAllowed): elsewhere a link could make the
+   * page ask for the camera.
    */
-  loopbackMedia: params.get('loopback') === '1',
+  loopbackMedia: overridable && params.get('loopback') === '1',
   /** Namespaces IndexedDB so two traders can share one browser profile in development. */
   profile: params.get('profile') ?? 'default',
 }

@@ -65,6 +65,8 @@ const RETRY_MS = 5_000
 const RECENT = 1024
 /** Retry times (due) older than this are forgotten: every wait is shorter. */
 const FORGET_TRIED_MS = 10 * 60_000
+/** How long past the read the counterparty's open authorisation must still be good: the open is sent, and mined, after it. */
+const AUTH_SEND_MARGIN_MS = 60_000
 /**
  * A ticket's pricing (marketMaker.ts priceTicket) is reused while the ticket, the spot and the
  * second (of the market's clock) are the same: the bot runs after every change of the channel, and
@@ -388,7 +390,7 @@ export class ChannelBot {
     } catch (e) {
       if (this.due(`auth:${kind}`)) this.log(`cannot write the ${kind} authorisation: ${reason(e)}`)
     }
-    return readAuthorization(this.session.doc, params, kind, h, otherParty(me), this.d.market.now())
+    return readAuthorization(this.session.doc, params, kind, h, otherParty(me), this.d.market.now() + AUTH_SEND_MARGIN_MS)
   }
 
   private async openOnChain(): Promise<void> {

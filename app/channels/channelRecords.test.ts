@@ -3,7 +3,7 @@
 // named, never thrown.
 import 'fake-indexeddb/auto'
 import { createStore, get, set } from 'idb-keyval'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { channelIdOf, generateKeyPair, toWire } from '../../core/index.ts'
 import { channelRoomSecret, newInviteCode, openInvite, sealInvite } from '../../core/sync/index.ts'
 import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
@@ -75,6 +75,28 @@ describe('channel records at rest', () => {
     // Read again: the same records, nothing more to migrate.
     expect(await loadChannelRecords(keysA)).toEqual(loaded)
     expect(readChannelRecords(await get(keysA.publicKey, store), keysA).rewrite).toBeNull()
+  })
+
+  it('a write-back that fails (storage full, say) leaves the records as stored and the list is shown all the same', async () => {
+    const r = invited(8)
+    const owner = generateKeyPair()
+    const mine: ChannelRecord = { ...r, params: { ...r.params, partyA: owner.publicKey }, channelId: channelIdOf({ ...r.params, partyA: owner.publicKey }), roomSecret: channelRoomSecret(owner.secretKey, { ...r.params, partyA: owner.publicKey }, 'A') }
+    await set(owner.publicKey, [legacy(mine)], store)
+    const before = await stored(owner.publicKey)
+    const put = IDBObjectStore.prototype.put
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('the quota was exceeded', 'QuotaExceededError')
+    }
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    try {
+      const loaded = await loadChannelRecords(owner)
+      expect(loaded.records.map((x) => x.channelId)).toEqual([mine.channelId])
+      expect(warn.mock.calls[0]?.[0]).toMatch(/^channel records: could not write them back without the secrets kept in clear \(.*quota.*\)/)
+    } finally {
+      IDBObjectStore.prototype.put = put
+      warn.mockRestore()
+    }
+    expect(await stored(owner.publicKey)).toBe(before)
   })
 
   it('a stored room secret that differs from the derived one is dropped: the channel uses the derived one, and the list says so', () => {

@@ -147,10 +147,16 @@ export function recordAtRest(r: ChannelRecord, keys: KeyPair): unknown {
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
-/** Reads the channel list of the unlocked identity `keys`; records kept in clear by an earlier version are written back without it first. */
+/**
+ * Reads the channel list of the unlocked identity `keys`; records kept in clear by an earlier
+ * version are written back without it. A failed write (storage full, say) leaves them as they were
+ * and the list is shown all the same: it is tried again at the next load or save.
+ */
 export async function loadChannelRecords(keys: KeyPair): Promise<LoadedRecords> {
   const read = readChannelRecords(await get<unknown>(keys.publicKey, store), keys)
-  if (read.rewrite) await set(keys.publicKey, read.rewrite, store)
+  if (read.rewrite) {
+    await set(keys.publicKey, read.rewrite, store).catch((e: unknown) => console.warn(`channel records: could not write them back without the secrets kept in clear (${failureOf(e).text}); kept as they were, tried again at the next load`))
+  }
   return { records: read.records, damaged: read.damaged }
 }
 

@@ -1,16 +1,21 @@
 // The rule for a new passphrase. The vault it protects (in this browser, and in every backup) can be
 // copied and attacked offline, where nothing limits the tries but scrypt's cost: at the app's cost
 // (64 MiB per try, vaultCost.ts) a GPU rig tries some thousands of passphrases a second, so a
-// passphrase must not fall to the first 10^12 guesses of a guesser that tries the most common
-// passwords, repeats, sequences and short character sets first.
+// passphrase must not fall to the first 10^12 guesses of a guesser that tries the most used
+// passwords, words, years, repeats and sequences first, and their combinations.
 //
-// The estimate (guessesLog10) is deliberately small: the characters it counts, with a run of one
-// character or a straight sequence ("abcd", "4321", a keyboard row) counted as one and a passphrase
-// made of one repeated unit counted as the unit, times log10 of the size of the character classes
-// used; a passphrase whose core (lower case, common digit-for-letter swaps undone, digits and
-// symbols at its ends cut) is one of the most used passwords is refused outright. It does not know
-// dictionary words: zxcvbn does, but its lists are ~230 KiB gzipped, and all of the app's production
-// JavaScript must stay under 350 KiB (issue 6's bundle goal, app.bundle_gzip_kib, 348 today).
+// The estimate (guessesLog10) is a small model of such a guesser, without a dictionary: the
+// passphrase is cut into runs of letters, of digits and of other characters, and their guesses
+// multiply (their log10s add). A run of three or more letters counts as a word from a list of about
+// 30,000 (10^4.5), a long run as a word per six letters, with a little more for capitals; a shorter
+// run of letters, digits and other characters count per character (a year as one of 200), a
+// character repeating the one before or continuing a straight sequence ("abcd", "4321", a keyboard
+// row) as none; a passphrase made of one repeated unit counts as the unit. A passphrase whose core
+// (lower case, common digit-for-letter swaps undone, digits and symbols at its ends cut) is one of
+// the most used passwords is refused outright. A word model cannot tell a rare word from a common
+// one: zxcvbn can, but its lists are ~230 KiB gzipped, and all of the app's production JavaScript
+// must stay under 350 KiB (issue 6's bundle goal, app.bundle_gzip_kib, 348 today). So the rule
+// asks for several words, or for letters mixed with digits and symbols.
 // Backups and the unlock form are not held to the rule: a key that exists keeps the passphrase it has.
 import { IdentityError } from './identityError.ts'
 
@@ -28,10 +33,8 @@ const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '
 /** Straight sequences, both ways: the alphabet, the digits and the keyboard's rows. */
 const SEQUENCES = ['abcdefghijklmnopqrstuvwxyz', '0123456789', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', '1234567890'].flatMap((q) => [q, [...q].reverse().join('')])
 
-/** How many characters a guesser must guess: a character repeating the one before or continuing a straight sequence of three adds none. */
+/** How many characters of `p` a guesser must guess: one repeating the one before, or continuing a straight sequence of three, adds none. */
 function effectiveLength(p: string): number {
-  // A passphrase made of one repeated unit ("abcabcabc") is as strong as the unit.
-  for (let n = 1; n <= p.length / 2; n++) if (p.length % n === 0 && p.slice(0, n).repeat(p.length / n) === p) return effectiveLength(p.slice(0, n)) + 1
   const lower = p.toLowerCase()
   let len = 0
   for (let i = 0; i < p.length; i++) {
@@ -42,21 +45,28 @@ function effectiveLength(p: string): number {
   return len
 }
 
-/** The size of the character classes `p` uses. */
-function poolSize(p: string): number {
-  let pool = 0
-  if (/[a-z]/.test(p)) pool += 26
-  if (/[A-Z]/.test(p)) pool += 26
-  if (/[0-9]/.test(p)) pool += 10
-  if (/ /.test(p)) pool += 1
-  if (/[!-/:-@[-`{-~]/.test(p)) pool += 33
-  if (/[^\x20-\x7e]/.test(p)) pool += 100
-  return pool
+/** log10 of the guesser's word list (about 30,000 words, names and their common forms). */
+const WORD_LOG10 = 4.5
+
+/** log10 of how many guesses find one run of letters, digits or other characters (see the top). */
+function runLog10(run: string): number {
+  const n = effectiveLength(run)
+  if (/^\p{L}/u.test(run)) {
+    const mixed = run.slice(1) !== run.slice(1).toLowerCase() // capitals after the first letter
+    const capital = run[0] !== run[0]!.toLowerCase()
+    if (run.length >= 3) return WORD_LOG10 * Math.max(1, n / 6) + (mixed ? 1 : capital ? 0.3 : 0)
+    return n * Math.log10(mixed || capital ? 52 : 26)
+  }
+  if (/^\p{N}/u.test(run)) return /^(19|20)\d\d$/.test(run) ? Math.log10(200) : n
+  return [...run].reduce((g, c, i, all) => g + (i > 0 && c === all[i - 1] ? 0 : c === ' ' ? 0.5 : Math.log10(33)), 0)
 }
 
 /** log10 of how many guesses find `p` by the model above. */
 export function guessesLog10(p: string): number {
-  return effectiveLength(p) * Math.log10(Math.max(poolSize(p), 1))
+  // A passphrase made of one repeated unit ("abcabcabc") is as strong as the unit, and how many
+  // times it repeats (units up to 64 characters are looked for: the form checks on every key).
+  for (let n = 1; n <= Math.min(p.length / 2, 64); n++) if (p.length % n === 0 && p.slice(0, n).repeat(p.length / n) === p) return guessesLog10(p.slice(0, n)) + Math.log10(p.length / n)
+  return (p.match(/\p{L}+|\p{N}+|[^\p{L}\p{N}]+/gu) ?? []).reduce((g, run) => g + runLog10(run), 0)
 }
 
 /** The common password `p` is made of, when it is one (see COMMON). */
@@ -75,8 +85,7 @@ export function passphraseProblem(passphrase: string): string | null {
   if (common !== null) return `Too easy to guess: it is built on “${common}”, one of the most used passwords, which guessers try first. ${help}`
   const g = guessesLog10(passphrase)
   if (g >= MIN_GUESSES_LOG10) return null
-  const patterned = effectiveLength(passphrase) < passphrase.length ? ' Repeated characters and sequences such as "aaaa", "abcd" or "qwerty" hardly count.' : ''
-  return `Too easy to guess: about 10^${Math.floor(g)} guesses would find it; a key that guards your collateral needs 10^${MIN_GUESSES_LOG10} or more.${patterned} ${help}`
+  return `Too easy to guess: about 10^${Math.floor(g)} guesses would find it (guessers try words, names, years, repeats and sequences such as "abcd" or "qwerty" first, and their combinations); a key that guards your collateral needs 10^${MIN_GUESSES_LOG10} or more. ${help}`
 }
 
 /** Refuses a new passphrase that breaks the rule (PASSPHRASE_WEAK, the sentence passphraseProblem gives). */

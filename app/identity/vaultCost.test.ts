@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_VAULT_COST, exportVault, generateKeyPair, isProtocolError, lockKey, unlockKey, type KeyVault } from '../../core/index.ts'
 import { identityFailure, restoredIdentity } from './useIdentity.ts'
-import { openVault } from './vaultCost.ts'
+import { openVault, vaultCostRefusal } from './vaultCost.ts'
 
 const PASS = 'correct horse battery staple'
 const keys = generateKeyPair()
@@ -68,5 +68,13 @@ describe('unlocking the vault stored here', () => {
   it('one above the bounds is refused without running scrypt', async () => {
     const v = await lockKey(keys, PASS, { logN: 10, r: 8, p: 1 })
     expect(await outcome(openVault({ ...v, logN: 20, r: 16 }, PASS, 'storage'))).toMatch(/^VAULT_COST_TOO_HIGH: the stored key's scrypt cost is too high: logN 20 with r 16 asks scrypt for 2048 MiB/)
+  })
+
+  it('one an earlier version stored above a backup\'s bounds but within what a tab can run is not refused (it unlocks, then is re-encrypted)', () => {
+    // 512 MiB and 2^22 steps: a backup with this cost is refused, the key already stored is not.
+    const slow = { logN: 18, r: 16, p: 1 }
+    expect(vaultCostRefusal(slow, 'backup')?.code).toBe('VAULT_COST_TOO_HIGH')
+    expect(vaultCostRefusal(slow, 'storage')).toBeNull()
+    expect(vaultCostRefusal({ logN: 20, r: 8, p: 4 }, 'storage')).toBeNull() // 1 GiB, 2^25 steps: slow, not refused
   })
 })

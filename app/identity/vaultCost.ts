@@ -18,14 +18,22 @@ export const MIN_VAULT_MEMORY = 16 * MIB
 export const MAX_VAULT_MEMORY = 256 * MIB
 /** scrypt's time grows with 2^logN·r·p: at most four times the app's (2^21), a few seconds in a browser. */
 export const MAX_VAULT_WORK = 2 ** 21
+/**
+ * The key already stored here (an earlier version's restore kept a backup's cost as it came) is
+ * refused only where a tab cannot run scrypt at all: above 1 GiB. Below that it unlocks, however
+ * slowly, and is re-encrypted under the app's cost: refusing it would lock the trader out of a key
+ * whose backup is refused too.
+ */
+export const MAX_STORED_VAULT_MEMORY = 1024 * MIB
 
 const memoryOf = (c: VaultCost) => 128 * 2 ** c.logN * c.r
 const mib = (bytes: number) => `${bytes / MIB} MiB`
 const log2 = (n: number) => `2^${Math.log2(n)}`
 
 /**
- * Why a vault's cost is refused, or null. `from`: a backup being restored is held to both bounds;
- * the vault stored here only to the upper ones (a cheap one is unlocked, then re-encrypted).
+ * Why a vault's cost is refused, or null. `from`: a backup being restored is held to all the
+ * bounds; the vault stored here only to MAX_STORED_VAULT_MEMORY (a cheap or a slow one is unlocked,
+ * then re-encrypted).
  */
 export function vaultCostRefusal(c: VaultCost, from: 'backup' | 'storage'): IdentityError | null {
   const memory = memoryOf(c)
@@ -35,11 +43,12 @@ export function vaultCostRefusal(c: VaultCost, from: 'backup' | 'storage'): Iden
   if (from === 'backup' && memory < MIN_VAULT_MEMORY) {
     return new IdentityError('VAULT_COST_TOO_LOW', `${whose} scrypt cost is too low: ${asks}, and this app accepts at least ${mib(MIN_VAULT_MEMORY)} (2^logN·r ≥ ${log2(MIN_VAULT_MEMORY / 128)}). A backup this cheap lets anyone holding its text try passphrases fast`, cost)
   }
-  if (memory > MAX_VAULT_MEMORY) {
-    return new IdentityError('VAULT_COST_TOO_HIGH', `${whose} scrypt cost is too high: ${asks}, and this app accepts at most ${mib(MAX_VAULT_MEMORY)} (2^logN·r ≤ ${log2(MAX_VAULT_MEMORY / 128)}). More could hang this tab`, cost)
+  const maxMemory = from === 'backup' ? MAX_VAULT_MEMORY : MAX_STORED_VAULT_MEMORY
+  if (memory > maxMemory) {
+    return new IdentityError('VAULT_COST_TOO_HIGH', `${whose} scrypt cost is too high: ${asks}, and this app accepts at most ${mib(maxMemory)} (2^logN·r ≤ ${log2(maxMemory / 128)}). More could hang this tab`, cost)
   }
   const work = 2 ** c.logN * c.r * c.p
-  if (work > MAX_VAULT_WORK) {
+  if (from === 'backup' && work > MAX_VAULT_WORK) {
     return new IdentityError('VAULT_COST_TOO_HIGH', `${whose} scrypt cost is too high: logN ${c.logN}, r ${c.r} and p ${c.p} ask scrypt for ${log2(work)} steps (2^logN·r·p), and this app accepts at most ${log2(MAX_VAULT_WORK)}. More could hang this tab`, cost)
   }
   return null

@@ -267,7 +267,9 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     if (!h || h.ended?.status === status) return
     store(id, { params: h.params, state: h.state, ended: { status, at: now() } })
     const until = readableUntil(h.state, { status, at: now() }, { finalized: keepFinalized, closed: keepClosed })
-    log(`watchtower: channel ${id.slice(0, 12)} is ${status} on chain; its state stays readable until ${new Date(until).toISOString()}${status === 'finalized' ? ' or 7 days after it closes' : ''}`)
+    // A co-signed expiry may lie past what a Date can show (core allows up to 2^53 - 1 ms).
+    const when = until < 8.64e15 ? new Date(until).toISOString() : 'a time too far to show'
+    log(`watchtower: channel ${id.slice(0, 12)} is ${status} on chain; its state stays readable until ${when}${status === 'finalized' ? ' or 7 days after it closes' : ''}`)
     emit({ type: 'ended', channelId: id, status })
   }
   /** Ended channels past their retention are removed. */

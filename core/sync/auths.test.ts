@@ -69,6 +69,45 @@ describe('EVM authorisations in the doc', () => {
     expect([...map.keys()].filter((k) => k.startsWith(`open:${h}:A:`))).toHaveLength(1)
   })
 
+  it('a junk flood cannot hide a valid authorisation: junk set again under old keys, and well-formed junk newer than it', () => {
+    const [da, db] = linked()
+    const tag = (v: string) => bytesToHex(sha256(utf8ToBytes(v))).slice(0, 16)
+    const map = db.getMap<unknown>(AUTHS_MAP)
+    // 20 junk keys first, then B's authorisation; B's write prunes them, the attacker sets them again
+    // (a Y.Map key keeps its first place, so they come before B's in the map's order).
+    // (Answers are remembered across reads: this authorisation is one no earlier test checked.)
+    const mine = signB('open', NOT_AFTER + 777)
+    for (let i = 0; i < 20; i++) map.set(`open:${h}:B:${i.toString(16).padStart(16, '0')}`, 'zz')
+    writeAuthorization(db, params, 'open', h, 'B', mine)
+    for (let i = 0; i < 20; i++) map.set(`open:${h}:B:${i.toString(16).padStart(16, '0')}`, 'zz')
+    expect(readAuthorization(da, params, 'open', h, 'B', NOW)).toBe(mine)
+    // 40 entries of the right form under their own tags, signed by A (not B) for later notAfters,
+    // written after B's: each read recovers 16 not seen before, and remembers them.
+    const theirs = signB('open', NOT_AFTER + 778)
+    writeAuthorization(db, params, 'open', h, 'B', theirs)
+    const forged = Array.from({ length: 40 }, (_, i) => signA('open', NOT_AFTER + 1 + i))
+    for (const f of forged) map.set(`open:${h}:B:${tag(f)}`, f)
+    const reads = Array.from({ length: 4 }, () => readAuthorization(da, params, 'open', h, 'B', NOW))
+    expect(reads).toEqual([null, null, theirs, theirs])
+  })
+
+  it('ensureAuthorization writes its own again, unsigned, when a room peer deleted it (a wallet is not asked again)', async () => {
+    const [da, db] = linked()
+    let asked = 0
+    const sign = async (channelId: string, state: string, terms: AuthorizationTerms) => {
+      asked++
+      return packAuthorization(signDigest(evmB.privateKey, authorizationDigest({ chainId: params.chainId, address: params.contract }, channelId, state, terms)), terms)
+    }
+    const at = NOW
+    const hd = 'd1'.repeat(32) // a state of its own: what this process wrote is remembered per channel, kind, state and party
+    expect(await ensureAuthorization(db, params, 'B', 'open', hd, sign, at)).toBe(true)
+    for (const k of [...da.getMap(AUTHS_MAP).keys()]) da.getMap(AUTHS_MAP).delete(k)
+    expect(readAuthorization(db, params, 'open', hd, 'B', at)).toBeNull()
+    expect(await ensureAuthorization(db, params, 'B', 'open', hd, sign, at + 60_000)).toBe(false)
+    expect(asked).toBe(1)
+    expect(readAuthorization(da, params, 'open', hd, 'B', at)).toBe(await sign(channelIdOf(params), hd, { kind: 'open', notAfter: at + OPEN_AUTHORIZATION_TTL_MS }))
+  })
+
   it('ensureAuthorization signs only when its own is missing', async () => {
     const d = new Y.Doc()
     let asked = 0
@@ -99,20 +138,21 @@ describe('EVM authorisations in the doc', () => {
 
   it('ensureAuthorization signs a new open authorisation for OPEN_AUTHORIZATION_TTL_MS when its own has less than OPEN_AUTHORIZATION_RENEW_MS left', async () => {
     const d = new Y.Doc()
+    const hr = 'd2'.repeat(32)
     const asked: AuthorizationTerms[] = []
     const sign = async (channelId: string, state: string, terms: AuthorizationTerms) => {
       asked.push(terms)
       return packAuthorization(signDigest(evmB.privateKey, authorizationDigest({ chainId: params.chainId, address: params.contract }, channelId, state, terms)), terms)
     }
-    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, NOW)).toBe(true)
+    expect(await ensureAuthorization(d, params, 'B', 'open', hr, sign, NOW)).toBe(true)
     expect(asked).toEqual([{ kind: 'open', notAfter: NOT_AFTER }])
     // Still good for longer than the renewal margin: nothing signed.
-    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, NOT_AFTER - OPEN_AUTHORIZATION_RENEW_MS)).toBe(false)
+    expect(await ensureAuthorization(d, params, 'B', 'open', hr, sign, NOT_AFTER - OPEN_AUTHORIZATION_RENEW_MS)).toBe(false)
     // Within the margin: a new one, from that time on.
     const later = NOT_AFTER - OPEN_AUTHORIZATION_RENEW_MS + 1
-    expect(await ensureAuthorization(d, params, 'B', 'open', h, sign, later)).toBe(true)
+    expect(await ensureAuthorization(d, params, 'B', 'open', hr, sign, later)).toBe(true)
     expect(asked).toEqual([{ kind: 'open', notAfter: NOT_AFTER }, { kind: 'open', notAfter: later + OPEN_AUTHORIZATION_TTL_MS }])
-    expect(readAuthorization(d, params, 'open', h, 'B', later + OPEN_AUTHORIZATION_TTL_MS)).not.toBeNull()
+    expect(readAuthorization(d, params, 'open', hr, 'B', later + OPEN_AUTHORIZATION_TTL_MS)).not.toBeNull()
     expect(d.getMap(AUTHS_MAP).size).toBe(1)
   })
 })

@@ -33,10 +33,20 @@ import {
   type AuthorizationTerms,
 } from '../evm-auth.ts'
 import { SyncError } from './errors.ts'
+import { BoundedMemo } from './memo.ts'
 
 export const AUTHS_MAP = 'auths'
-/** Candidates checked per (kind, state, party) on a read: more than this is junk from the room. */
+/**
+ * Signatures recovered per read (ecrecover, about a millisecond each): entries of the right form
+ * whose answer is not remembered yet, newest first. Answers are remembered (AUTH_CHECKS), so a
+ * flood of well-formed junk is worked through a batch per read and never checked twice.
+ */
 export const MAX_AUTH_CANDIDATES = 16
+/** Remembered answers of authorizationTerms, by channel, kind, state, party and value. */
+const AUTH_CHECKS = 4096
+const checked = new BoundedMemo<string, AuthorizationTerms | null>(AUTH_CHECKS)
+/** The authorisation this process last wrote, by channel, kind, state and party: written again, unsigned, when a room peer deletes it. */
+const written = new BoundedMemo<string, AuthorizationHex>(AUTH_CHECKS)
 
 const KEY = /^(open|close):([0-9a-f]{64}):([AB]):([0-9a-f]{16})$/
 
@@ -73,16 +83,27 @@ function lastsUntil(terms: AuthorizationTerms): number {
 /**
  * `party`'s valid authorisation of `kind` with `stateHash` that the contract still takes at chain
  * time `atMs` (of several open ones, the one that lasts longest), or null when the doc holds none.
+ *
+ * A room peer can add any entry. Those whose key is not their value's tag, or whose value is not of
+ * the form, cost nothing and are skipped; of the rest, at most MAX_AUTH_CANDIDATES signatures not
+ * checked before are recovered per read, the newest entries first (a party's newest authorisation
+ * is its last write: junk set again under old keys keeps their old place), and every answer is
+ * remembered. So junk can delay a read by a batch, never hide a valid authorisation for good.
  */
 export function readAuthorization(doc: Y.Doc, params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, atMs: number): AuthorizationHex | null {
   const prefix = `${kind}:${stateHash}:${party}:`
-  let tried = 0
+  const channel = channelIdOf(params)
+  let recovered = 0
   let best: { value: AuthorizationHex; until: number } | null = null
-  for (const [key, value] of doc.getMap<unknown>(AUTHS_MAP).entries()) {
-    if (!key.startsWith(prefix)) continue
-    if (++tried > MAX_AUTH_CANDIDATES) break
-    if (typeof value !== 'string' || key !== `${prefix}${tagOf(value)}`) continue
-    const terms = authorizationTerms(params, kind, stateHash, party, value)
+  for (const [key, value] of [...doc.getMap<unknown>(AUTHS_MAP).entries()].reverse()) {
+    if (!key.startsWith(prefix) || typeof value !== 'string' || !unpackAuthorization(kind, value) || key !== `${prefix}${tagOf(value)}`) continue
+    const memoKey = `${channel}:${prefix}${value}`
+    let terms = checked.get(memoKey)
+    if (terms === undefined) {
+      if (recovered++ >= MAX_AUTH_CANDIDATES) continue
+      terms = authorizationTerms(params, kind, stateHash, party, value)
+      checked.set(memoKey, terms)
+    }
     if (terms && lastsUntil(terms) >= atMs && (!best || lastsUntil(terms) > best.until)) best = { value, until: lastsUntil(terms) }
   }
   return best?.value ?? null
@@ -109,13 +130,15 @@ export function writeAuthorization(doc: Y.Doc, params: ChannelParams, kind: Auth
     }
     map.set(`${prefix}${tagOf(value)}`, value)
   })
+  written.set(`${channelIdOf(params)}:${prefix}`, value)
 }
 
 /**
  * Makes sure the doc holds `me`'s authorisation: signs (through `sign`, which may ask a wallet)
  * only when none is there, or, for an open, when the newest expires within
  * OPEN_AUTHORIZATION_RENEW_MS of chain time `nowMs` (it is then signed for
- * OPEN_AUTHORIZATION_TTL_MS from `nowMs`). Returns whether it signed.
+ * OPEN_AUTHORIZATION_TTL_MS from `nowMs`). One this process wrote that a room peer deleted is
+ * written again without signing (a wallet is not asked again for it). Returns whether it signed.
  */
 export async function ensureAuthorization(
   doc: Y.Doc,
@@ -128,6 +151,12 @@ export async function ensureAuthorization(
 ): Promise<boolean> {
   const renewAt = kind === 'open' ? nowMs + OPEN_AUTHORIZATION_RENEW_MS : nowMs
   if (readAuthorization(doc, params, kind, stateHash, me, renewAt) !== null) return false
+  const mine = written.get(`${channelIdOf(params)}:${kind}:${stateHash}:${me}:`)
+  const still = mine === undefined ? null : authorizationTerms(params, kind, stateHash, me, mine)
+  if (mine !== undefined && still !== null && lastsUntil(still) >= renewAt) {
+    writeAuthorization(doc, params, kind, stateHash, me, mine)
+    return false
+  }
   const terms: AuthorizationTerms = kind === 'open' ? { kind, notAfter: nowMs + OPEN_AUTHORIZATION_TTL_MS } : { kind }
   const value = await sign(channelIdOf(params), stateHash, terms)
   writeAuthorization(doc, params, kind, stateHash, me, value)

@@ -4,18 +4,10 @@
 // (RPC, contract, token, oracle and watchtower services) is parsed by the same rules as the desk's
 // and the services' (channel-contract/chain/config.ts): a bad value is named on the page instead of
 // failing later.
-import { ChainConfigError, configFromEnv, DEV_CHAIN_ID, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { ChainConfigError, configFromEnv, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { DEFAULT_DEMO_URL, DEFAULT_SIGNALING_URL, urlOverridesAllowed } from './services.ts'
 
-/**
- * Whether URL parameters may repoint this build's services (?chain=, ?signaling=, ?demo=, ?demos=): only when
- * it was built for the dev chain, or for no chain (tests and development give every field by URL).
- * A build for any other chain ignores them: else a crafted link to the real app could aim the
- * trader's deposits at another contract (their own EVM key approving it on the real token), and
- * name another oracle and watchtower with it.
- */
-export function urlOverridesAllowed(builtIn: Readonly<Record<string, unknown>>): boolean {
-  return Object.keys(builtIn).length === 0 || Number(builtIn.chainId) === DEV_CHAIN_ID
-}
+export { urlOverridesAllowed }
 
 const builtIn = configFromEnv(import.meta.env as unknown as Record<string, string | undefined>, 'VITE_')
 const overridable = urlOverridesAllowed(builtIn)
@@ -68,12 +60,12 @@ export const config = {
   /** The chain and deployment this page settles on, or null with `chainError` saying why. */
   chain,
   chainError,
-  signalingUrls: [loopbackUrl(serviceParam('signaling'), import.meta.env.VITE_SIGNALING_URL ?? 'ws://127.0.0.1:4444', 'signaling')],
+  signalingUrls: [loopbackUrl(serviceParam('signaling'), import.meta.env.VITE_SIGNALING_URL ?? DEFAULT_SIGNALING_URL, 'signaling')],
   /** ICE servers: none by default (loopback and LAN). Users add STUN/TURN for real networks. */
   iceServers: [] as RTCIceServer[],
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
   asset: { symbol: chain?.asset ?? 'USDC', decimals: chain?.assetDecimals ?? 6 },
-  demoUrl: loopbackUrl(serviceParam('demo'), import.meta.env.VITE_DEMO_URL ?? 'http://127.0.0.1:8600', 'demo'),
+  demoUrl: loopbackUrl(serviceParam('demo'), import.meta.env.VITE_DEMO_URL ?? DEFAULT_DEMO_URL, 'demo'),
   /** The demo desks' URLs as given (rfq/demoDesks.ts parses them): ?demos= where this build allows it, else VITE_DEMO_URLS. */
   demoUrlsParam: serviceParam('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined),
   /**

@@ -22,14 +22,11 @@
 //   CSP does not govern). object-src, base-uri and form-action 'none' (every form is handled by script).
 // - frame-ancestors 'none' (no page may frame the app: clickjacking of Approve / Accept): only a
 //   header can carry it, a <meta> policy must leave it out (the browser ignores it there, with an error).
-import { configFromEnv, DEV_CHAIN_ID } from '../channel-contract/chain/config.ts'
+import { configFromEnv } from '../channel-contract/chain/config.ts'
+import { DEFAULT_DEMO_URL, DEFAULT_SIGNALING_URL, urlOverridesAllowed } from './services.ts'
 
 /** Directive name → its sources, in the order written. */
 export type CspDirectives = Readonly<Record<string, readonly string[]>>
-
-/** The services app/config.ts falls back to when the build names none. */
-export const DEFAULT_SIGNALING_URL = 'ws://127.0.0.1:4444'
-export const DEFAULT_DEMO_URL = 'http://127.0.0.1:8600'
 
 /** Where URL overrides point: the loopback address every dev-chain service binds to, any port. */
 export const LOOPBACK_SOURCES = ['http://127.0.0.1:*', 'ws://127.0.0.1:*'] as const
@@ -37,10 +34,9 @@ export const LOOPBACK_SOURCES = ['http://127.0.0.1:*', 'ws://127.0.0.1:*'] as co
 /** Directives a <meta> policy may not carry. */
 const HEADER_ONLY = new Set(['frame-ancestors', 'report-uri', 'sandbox'])
 
-/** app/config.ts urlOverridesAllowed, by the same rule over the same build-time variables. */
+/** urlOverridesAllowed (services.ts) over these build-time variables, as app/config.ts reads them. */
 export function overridesAllowed(env: Readonly<Record<string, string | undefined>>): boolean {
-  const builtIn = configFromEnv(env, 'VITE_')
-  return Object.keys(builtIn).length === 0 || Number(builtIn.chainId) === DEV_CHAIN_ID
+  return urlOverridesAllowed(configFromEnv(env, 'VITE_'))
 }
 
 /**

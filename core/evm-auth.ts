@@ -74,6 +74,23 @@ export function authorizationDigest(d: { readonly chainId: number; readonly addr
 }
 
 /**
+ * Who signed `value` as an authorisation of `kind` with `stateHashHex` in this channel, and what it
+ * authorises (an open one whatever its notAfter); null when it is not of the form or recovers no
+ * signer. The model's and the doc reader's one check (the contract's `_checkAuthorization`).
+ */
+export function recoverAuthorization(
+  d: { readonly chainId: number; readonly address: AddressHex },
+  channelId: Hex,
+  stateHashHex: Hex,
+  kind: AuthorizationKind,
+  value: unknown,
+): { readonly signer: AddressHex; readonly terms: AuthorizationTerms } | null {
+  const read = unpackAuthorization(kind, value)
+  const signer = read && recoverSigner(authorizationDigest(d, channelId, stateHashHex, read.terms), read.sig)
+  return read && signer ? { signer, terms: read.terms } : null
+}
+
+/**
  * The address that signed `digest`, by OpenZeppelin's ECDSA.tryRecover rules: 65 bytes, v 27 or 28,
  * s in the lower half of the order, a recoverable point; null when any of that fails.
  */

@@ -7,7 +7,7 @@
 // a ContractError and changes nothing (all checks precede all writes). The checks run in the same
 // order as the contract's, so both name the same reason; `adjudicator.differential.test.ts` holds
 // the two to that, call by call.
-import { authorizationDigest, recoverSigner, unpackAuthorization, type AuthorizationHex, type AuthorizationKind, type AuthorizationTerms } from '../../core/evm-auth.ts'
+import { recoverAuthorization, type AuthorizationHex, type AuthorizationKind, type AuthorizationTerms } from '../../core/evm-auth.ts'
 import {
   attestationDigest,
   bytesToHex,
@@ -306,10 +306,9 @@ export class AdjudicatorModel {
   private checkAuthorization(p: ChannelParams, channelId: Hex, hash: Hex, kind: AuthorizationKind, otherIsA: boolean, auth: Authorization): AuthorizationTerms {
     const party = otherIsA ? 'A' : 'B'
     if (auth === null) fail('NOT_FULLY_SIGNED', `party ${party}'s authorisation is missing`, { party })
-    const read = unpackAuthorization(kind, auth)
-    const signer = read && recoverSigner(authorizationDigest(this.deployment, channelId, hash, read.terms), read.sig)
-    if (!read || signer !== (otherIsA ? p.evmA : p.evmB)) fail('BAD_SIGNATURE', `party ${party}'s authorisation is not signed by its EVM account`, { party })
-    return read.terms
+    const got = recoverAuthorization(this.deployment, channelId, hash, kind, auth)
+    if (got === null || got.signer !== (otherIsA ? p.evmA : p.evmB)) fail('BAD_SIGNATURE', `party ${party}'s authorisation is not signed by its EVM account`, { party })
+    return got.terms
   }
 
 

@@ -26,7 +26,7 @@ import {
   OPEN_AUTHORIZATION_RENEW_MS,
   OPEN_AUTHORIZATION_TTL_MS,
   authorizationDigest,
-  recoverSigner,
+  recoverAuthorization,
   unpackAuthorization,
   type AuthorizationHex,
   type AuthorizationKind,
@@ -64,15 +64,8 @@ export function authorizationDigestFor(params: ChannelParams, stateHash: Hex, te
  * channel (an open one whatever its `notAfter`); null when it is not.
  */
 export function authorizationTerms(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, value: unknown): AuthorizationTerms | null {
-  const read = unpackAuthorization(kind, value)
-  if (!read) return null
-  const expected = party === 'A' ? params.evmA : params.evmB
-  return recoverSigner(authorizationDigestFor(params, stateHash, read.terms), read.sig) === expected ? read.terms : null
-}
-
-/** Whether `value` is `party`'s authorisation of `kind` with `stateHash` in this channel (authorizationTerms). */
-export function isValidAuthorization(params: ChannelParams, kind: AuthorizationKind, stateHash: Hex, party: Party, value: unknown): value is AuthorizationHex {
-  return authorizationTerms(params, kind, stateHash, party, value) !== null
+  const got = recoverAuthorization({ chainId: params.chainId, address: params.contract }, channelIdOf(params), stateHash, kind, value)
+  return got !== null && got.signer === (party === 'A' ? params.evmA : params.evmB) ? got.terms : null
 }
 
 /** The last chain time an authorisation with `terms` is good for (a close's never ends). */

@@ -3,8 +3,9 @@
 // node, and restores it from Bob's copy; her app accepts the latest state only with both
 // signatures verified. Then they trade on and close, and the contract pays the signed outcome to
 // the minor unit.
+import { readFileSync } from 'node:fs'
 import { test, expect, twoTradersInChannel, newTrader, appPath, type Stack } from './fixtures.ts'
-import { closeCooperatively, exactAmount, expectPaidOut, exportBackup, exportLatestState, evmAddressOf, reopen, restoreIdentity, restoreTheChannel, trade, PASS } from './app.ts'
+import { closeCooperatively, createIdentity, exactAmount, expectPaidOut, exportBackup, exportLatestState, evmAddressOf, myPublicKey, reloadAndUnlock, reopen, restoreIdentity, restoreTheChannel, trade, PASS } from './app.ts'
 import { importVault, parseSignedState, settlementPayout, unlockKey } from '../core/index.ts'
 
 test('wiped storage: after importing the key backup, A restores the channel from B’s copy (both signatures checked) and trades on', async ({ browser, stack }, testInfo) => {
@@ -239,4 +240,46 @@ test('a channel restored while the counterparty is offline gets its latest state
   expect(await stack.chain.freeBalance(evmB)).toBe(KEPT + latest.state.balanceB)
   await expect(d.getByTestId('locked-position')).toHaveCount(latest.state.positions.length)
   await device.context.close()
+})
+
+test('a stored channel entry the app cannot read is shown and kept; the trader can save a copy and remove it', async ({ browser, stack }) => {
+  const carol = await newTrader(browser, stack, 'carol')
+  await carol.open()
+  const page = carol.page
+  await createIdentity(page)
+  const me = (await myPublicKey(page)).split('@')[0]!
+  // What a damaged store holds: an entry no channel record parses from, where the app keeps its list.
+  const entry = { channelId: 'ab'.repeat(32), label: 'Dan', params: { nonce: 'x' }, deposits: { A: '900000000' } }
+  await page.evaluate(
+    ([key, value]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('otc-channels-default')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const tx = open.result.transaction('channels', 'readwrite')
+          tx.objectStore('channels').put([value], key as string)
+          tx.oncomplete = () => resolve()
+          tx.onerror = () => reject(tx.error)
+        }
+      }),
+    [me, entry] as const,
+  )
+  await reloadAndUnlock(page)
+  const line = page.getByTestId('damaged-entry-1')
+  await expect(line).toContainText('Stored channel entry could not be read: channels.0')
+  await expect(line).toContainText('It is kept as it was.')
+  const [download] = await Promise.all([page.waitForEvent('download'), line.getByRole('button', { name: 'Save a copy' }).click()])
+  expect(JSON.parse(readFileSync(await download.path(), 'utf8'))).toEqual(entry)
+  // Still there after another reload: nothing drops it on its own.
+  await reloadAndUnlock(page)
+  await line.getByRole('button', { name: 'Remove from the list…' }).click()
+  await expect(line.getByRole('alertdialog')).toContainText('save a copy first')
+  await line.getByRole('button', { name: 'Keep it' }).click()
+  await expect(line).toContainText('It is kept as it was.')
+  await line.getByRole('button', { name: 'Remove from the list…' }).click()
+  await line.getByRole('button', { name: 'Remove entry' }).click()
+  await expect(line).toHaveCount(0)
+  await reloadAndUnlock(page)
+  await expect(page.getByText('No channels yet.')).toBeVisible()
+  await expect(page.getByTestId('damaged-entry-1')).toHaveCount(0)
 })

@@ -1,20 +1,26 @@
 // The trader's channels, and the ways to start one: invite, accept, or the demo counterparty. A
 // channel the contract never opened can be abandoned (abandon.ts), after a check on the contract;
-// a demo desk it was with is then asked to free its slot, and the list says what it answered.
+// a demo desk it was with is then asked to free its slot, and the list says what it answered. A
+// stored entry the app cannot read is shown with what is wrong and kept; the trader may save a copy
+// of it and remove it.
 import { useState } from 'react'
 import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { abandonCheck, type AbandonNotice } from './abandon.ts'
-import type { ChannelRecord } from './channelRecords.ts'
+import { downloadText } from '../download.ts'
+import { damagedEntryText, type ChannelRecord, type DamagedEntry } from './channelRecords.ts'
 import { needingAction, type ChannelAttention } from './attention.ts'
 import { useChannelAttention } from './useChannelAttention.ts'
 
 export type ChannelPick = { kind: 'channel'; channelId: string } | { kind: 'new' } | { kind: 'accept' } | { kind: 'demo' }
 
-export function ChannelList({ records, keys, selected, onPick, damaged, onAbandon, abandonNotice, onDismissNotice }: {
-  records: readonly ChannelRecord[]; keys: KeyPair; selected: ChannelPick | null; onPick: (p: ChannelPick) => void; damaged: readonly string[]
+export function ChannelList({ records, keys, selected, onPick, damaged, onDiscard, onAbandon, abandonNotice, onDismissNotice }: {
+  records: readonly ChannelRecord[]; keys: KeyPair; selected: ChannelPick | null; onPick: (p: ChannelPick) => void
+  /** Stored entries the app cannot read (kept until the trader removes one: `onDiscard`). */
+  damaged: readonly DamagedEntry[]
+  onDiscard: (entry: DamagedEntry) => Promise<void>
   /** Removes an abandoned channel from the list (called only after the contract said it never opened it). */
   onAbandon: (channelId: string) => Promise<void>
   /** After an abandon of a demo-desk channel: whether the desk freed its slot (or will on its own). */
@@ -55,8 +61,8 @@ export function ChannelList({ records, keys, selected, onPick, damaged, onAbando
           {abandonNotice.outcome !== 'pending' && <button type="button" className="link small" onClick={onDismissNotice}>OK</button>}
         </p>
       )}
-      {damaged.map((d) => (
-        <p key={d} className="error small">Stored channel entry could not be read: {d}</p>
+      {damaged.map((d, i) => (
+        <DamagedLine key={`${i}:${d.reason}`} n={i + 1} damaged={d} onDiscard={onDiscard} />
       ))}
       <div className="row">
         <button type="button" onClick={() => onPick({ kind: 'new' })}>New channel</button>
@@ -114,6 +120,42 @@ function AbandonChannel({ record, onAbandon }: { record: ChannelRecord; onAbando
         <button type="button" className="danger small" disabled={s.step === 'removing'} onClick={() => void abandon()}>Abandon channel</button>
         <button type="button" className="secondary small" disabled={s.step === 'removing'} onClick={() => setS({ step: 'idle' })}>Keep it</button>
       </div>
+    </div>
+  )
+}
+
+type DiscardStep = { step: 'idle' } | { step: 'confirm' } | { step: 'removing' } | { step: 'failed'; failure: Failure }
+
+/** A stored entry the app cannot read: what is wrong, a copy to save, and (confirmed) its removal. */
+function DamagedLine({ n, damaged, onDiscard }: { n: number; damaged: DamagedEntry; onDiscard: (entry: DamagedEntry) => Promise<void> }) {
+  const [s, setS] = useState<DiscardStep>({ step: 'idle' })
+  const discard = async () => {
+    setS({ step: 'removing' })
+    try {
+      await onDiscard(damaged)
+    } catch (e) {
+      setS({ step: 'failed', failure: failureOf(`Could not remove the entry, so it is kept: ${failureOf(e).text}`) })
+    }
+  }
+  return (
+    <div className="error small" data-testid={`damaged-entry-${n}`}>
+      <p>Stored channel entry could not be read: {damaged.reason}. It is kept as it was.</p>
+      <div className="row">
+        <button type="button" className="link small" onClick={() => downloadText(`otc-channel-entry-${n}.json`, damagedEntryText(damaged.entry), 'application/json')}>Save a copy</button>
+        {s.step === 'idle' && <button type="button" className="link small" onClick={() => setS({ step: 'confirm' })}>Remove from the list…</button>}
+      </div>
+      {(s.step === 'confirm' || s.step === 'removing') && (
+        <div role="alertdialog" aria-labelledby={`discard-text-${n}`}>
+          <p id={`discard-text-${n}`}>Remove this entry for good? If it was a channel you hold money in, save a copy first: the money stays in the contract, and the channel can be restored from your watchtower or from the copy.</p>
+          <div className="row">
+            <button type="button" className="danger small" disabled={s.step === 'removing'} onClick={() => void discard()}>Remove entry</button>
+            <button type="button" className="secondary small" disabled={s.step === 'removing'} onClick={() => setS({ step: 'idle' })}>Keep it</button>
+          </div>
+        </div>
+      )}
+      {s.step === 'failed' && (
+        <p role="alert"><FailureText failure={s.failure} /> <button type="button" className="link small" onClick={() => setS({ step: 'idle' })}>OK</button></p>
+      )}
     </div>
   )
 }

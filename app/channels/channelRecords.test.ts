@@ -9,7 +9,7 @@ import { channelRoomSecret, newInviteCode, openInvite, sealInvite } from '../../
 import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
 import { config } from '../config.ts'
 import { sealAtRest } from '../identity/sealAtRest.ts'
-import { loadChannelRecords, readChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+import { damagedEntryText, loadChannelRecords, readChannelRecords, recordAtRest, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
@@ -33,7 +33,7 @@ describe('channel records at rest', () => {
     const params = { ...makeParams(3), partyA: owner.publicKey }
     const code = newInviteCode()
     const r: ChannelRecord = { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label: 'Bob', createdAt: 9, invite: { sealed: 'otc-invite-v1:xyz', code } }
-    await saveChannelRecords(owner, [r])
+    await saveChannelRecords(owner, [r], [])
     const text = await stored(owner.publicKey)
     expect(text, 'the room secret is not stored').not.toContain(r.roomSecret)
     expect(text, 'the invite code is not stored in clear').not.toContain(code)
@@ -45,7 +45,7 @@ describe('channel records at rest', () => {
     const owner = generateKeyPair()
     const params = { ...makeParams(4), partyA: owner.publicKey }
     const r: ChannelRecord = { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label: 'Desk', createdAt: 9, invite: { sealed: 'otc-invite-v1:xyz', code: newInviteCode() }, inviteDelivered: true, deskUrl: 'http://127.0.0.1:8600' }
-    await saveChannelRecords(owner, [r])
+    await saveChannelRecords(owner, [r], [])
     expect(JSON.parse(await stored(owner.publicKey))[0].invite).toEqual({ sealed: 'otc-invite-v1:xyz' })
     const { invite, ...rest } = r
     expect((await loadChannelRecords(owner)).records).toEqual([{ ...rest, invite: { sealed: invite!.sealed } }])
@@ -124,11 +124,12 @@ describe('channel records at rest', () => {
     for (const [entry, reason] of cases) {
       const read = readChannelRecords([entry, legacy(good)], keysA)
       expect(read.damaged, JSON.stringify(entry).slice(0, 80)).toHaveLength(1)
-      expect(read.damaged[0]).toMatch(reason)
+      expect(read.damaged[0]!.reason).toMatch(reason)
+      expect(read.damaged[0]!.entry, 'the entry as it was stored').toEqual(entry)
       expect(read.records.map((r) => r.channelId)).toEqual([good.channelId])
       expect(read.rewrite?.[0], 'a damaged entry is written back as it was').toEqual(entry)
     }
-    expect(readChannelRecords({ channels: [] }, keysA)).toEqual({ records: [], damaged: ['channels: expected a list of channel records, found object'], rewrite: null })
+    expect(readChannelRecords({ channels: [] }, keysA)).toEqual({ records: [], damaged: [{ reason: 'channels: expected a list of channel records, found object', entry: { channels: [] } }], rewrite: null })
   })
 
   it('an invite code that does not open with this key (altered, or sealed for another record) is said, and the channel still loads', () => {
@@ -142,5 +143,46 @@ describe('channel records at rest', () => {
       expect(read.records[0]!.invite).toEqual({ sealed: invite.sealed })
       expect(read.records[0]!.storedNote).toMatch(/^channels\.0\.invite\.sealedCode: the invite code kept for this channel does not open with your key \(the record was altered\), so the invite cannot be shown again\. If Bob has not joined, abandon the channel and invite them again\.$/)
     }
+  })
+
+  it('a damaged entry survives every save until the trader removes it, and a list that is not one is kept as an entry', async () => {
+    const owner = generateKeyPair()
+    const params = { ...makeParams(11), partyA: owner.publicKey }
+    const good: ChannelRecord = { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label: 'Bob', createdAt: 9 }
+    const broken = { channelId: 'ab'.repeat(32), params: { nonce: 'x' }, label: 'Carol', deposits: { A: '900000000' } }
+    await set(owner.publicKey, [broken, recordAtRest(good, owner)], store)
+    const first = await loadChannelRecords(owner)
+    expect(first.records.map((r) => r.channelId)).toEqual([good.channelId])
+    expect(first.damaged.map((d) => d.entry)).toEqual([broken])
+
+    // a new channel is added: the save keeps the damaged entry as it was
+    const params2 = { ...makeParams(12), partyA: owner.publicKey }
+    const added: ChannelRecord = { ...good, channelId: channelIdOf(params2), params: params2, roomSecret: channelRoomSecret(owner.secretKey, params2, 'A'), label: 'Dan' }
+    await saveChannelRecords(owner, [...first.records, added], first.damaged)
+    const second = await loadChannelRecords(owner)
+    expect(second.records.map((r) => r.label)).toEqual(['Bob', 'Dan'])
+    expect(second.damaged.map((d) => d.entry), 'the damaged entry, unchanged').toEqual([broken])
+    expect(second.damaged[0]!.reason).toBe(first.damaged[0]!.reason.replace(/^channels\.0/, 'channels.2'))
+
+    // the trader removes it: gone, the records stay
+    await saveChannelRecords(owner, second.records, [])
+    expect(await loadChannelRecords(owner)).toEqual({ records: second.records, damaged: [] })
+
+    // a stored value that is not a list at all is one damaged entry, written back by the next save
+    await set(owner.publicKey, { channels: 'lost?' }, store)
+    const third = await loadChannelRecords(owner)
+    expect(third).toEqual({ records: [], damaged: [{ reason: 'channels: expected a list of channel records, found object', entry: { channels: 'lost?' } }] })
+    await saveChannelRecords(owner, [good], third.damaged)
+    const fourth = await loadChannelRecords(owner)
+    expect(fourth.records).toEqual([good])
+    expect(fourth.damaged.map((d) => d.entry)).toEqual([{ channels: 'lost?' }])
+  })
+
+  it('a damaged entry is offered as JSON text, bigints as digits, and never throws', () => {
+    expect(JSON.parse(damagedEntryText({ a: 1n, b: ['x'] }))).toEqual({ a: '1', b: ['x'] })
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(damagedEntryText(cyclic)).toBe('[object Object]')
+    expect(damagedEntryText(undefined)).toBe('undefined')
   })
 })

@@ -64,14 +64,25 @@ const storedSchema = keyedMembershipSchema({
   roomSecret: hex32Schema.optional(),
 })
 
+/**
+ * A stored entry the app cannot read. It is shown with what is wrong, and kept as it was: every save
+ * writes it back, until the trader removes it (after saving a copy, say). A damaged record may be a
+ * channel with money in it; the app never drops it on its own.
+ */
+export interface DamagedEntry {
+  /** What is wrong, named by its field (`channels.2.params.partyB: ...`). */
+  readonly reason: string
+  /** The entry as it was stored (a whole list that is not one is kept as one entry). */
+  readonly entry: unknown
+}
+
 export interface LoadedRecords {
   readonly records: ChannelRecord[]
-  /** Stored entries that failed to parse, with the reason (shown, never silently dropped). */
-  readonly damaged: string[]
+  readonly damaged: DamagedEntry[]
 }
 
 export interface ReadRecords extends LoadedRecords {
-  /** The stored list to write back (each record without what it kept in clear; damaged entries as they were), or null: nothing to change. */
+  /** The stored list to write back (each record without what it kept in clear, damaged entries as they were), or null: nothing to change. */
   readonly rewrite: unknown[] | null
 }
 
@@ -119,15 +130,15 @@ function readRecord(entry: unknown, root: string, keys: KeyPair): ReadRecord {
  */
 export function readChannelRecords(raw: unknown, keys: KeyPair): ReadRecords {
   if (raw === undefined) return { records: [], damaged: [], rewrite: null }
-  if (!Array.isArray(raw)) return { records: [], damaged: [`channels: expected a list of channel records, found ${raw === null ? 'null' : typeof raw}`], rewrite: null }
+  if (!Array.isArray(raw)) return { records: [], damaged: [{ reason: `channels: expected a list of channel records, found ${raw === null ? 'null' : typeof raw}`, entry: raw }], rewrite: null }
   const records: ChannelRecord[] = []
-  const damaged: string[] = []
+  const damaged: DamagedEntry[] = []
   const rewrite: unknown[] = []
   let changed = false
   for (const [i, entry] of raw.entries()) {
     const r = readRecord(entry, `channels.${i}`, keys)
     if (!r.ok) {
-      damaged.push(r.reason)
+      damaged.push({ reason: r.reason, entry })
       rewrite.push(entry)
       continue
     }
@@ -136,6 +147,15 @@ export function readChannelRecords(raw: unknown, keys: KeyPair): ReadRecords {
     changed ||= r.migrated
   }
   return { records, damaged, rewrite: changed ? rewrite : null }
+}
+
+/** A damaged entry as text for the trader to save (JSON; a bigint as its digits; what JSON cannot hold, as the runtime prints it). */
+export function damagedEntryText(entry: unknown): string {
+  try {
+    return JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) ?? String(entry)
+  } catch {
+    return String(entry)
+  }
 }
 
 /** A record as stored: no room secret, the invite code sealed under `keys` (none once the app handed the invite over), no note. */
@@ -160,6 +180,7 @@ export async function loadChannelRecords(keys: KeyPair): Promise<LoadedRecords> 
   return { records: read.records, damaged: read.damaged }
 }
 
-export async function saveChannelRecords(keys: KeyPair, records: readonly ChannelRecord[]): Promise<void> {
-  await set(keys.publicKey, records.map((r) => recordAtRest(r, keys)), store)
+/** Writes the list: `records` at rest, then every `damaged` entry as it was read (never dropped by a save). */
+export async function saveChannelRecords(keys: KeyPair, records: readonly ChannelRecord[], damaged: readonly DamagedEntry[]): Promise<void> {
+  await set(keys.publicKey, [...records.map((r) => recordAtRest(r, keys)), ...damaged.map((d) => d.entry)], store)
 }

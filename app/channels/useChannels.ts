@@ -1,17 +1,20 @@
 import { useCallback, useEffect, useState } from 'react'
-import { loadChannelRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+import { loadChannelRecords, saveChannelRecords, type ChannelRecord, type DamagedEntry } from './channelRecords.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import type { KeyPair } from '../../core/index.ts'
 
 export interface Channels {
   readonly loaded: boolean
   readonly records: readonly ChannelRecord[]
-  readonly damaged: readonly string[]
+  /** Stored entries the app cannot read: kept by every save until `discard`. */
+  readonly damaged: readonly DamagedEntry[]
   readonly error: Failure | null
   add(record: ChannelRecord): Promise<void>
   update(channelId: string, patch: Partial<ChannelRecord>): Promise<void>
   /** Drops a channel from the list (abandon.ts: only one the contract never opened; the caller checks). */
   remove(channelId: string): Promise<void>
+  /** Drops a damaged stored entry (the trader asked to, in the list). */
+  discard(entry: DamagedEntry): Promise<void>
 }
 
 /**
@@ -21,7 +24,7 @@ export interface Channels {
  */
 export function useChannels(keys: KeyPair): Channels {
   const [records, setRecords] = useState<ChannelRecord[]>([])
-  const [damaged, setDamaged] = useState<string[]>([])
+  const [damaged, setDamaged] = useState<DamagedEntry[]>([])
   const [loaded, setLoaded] = useState(false)
   const [error, setError] = useState<Failure | null>(null)
 
@@ -44,11 +47,12 @@ export function useChannels(keys: KeyPair): Channels {
   }, [keys])
 
   const persist = useCallback(
-    async (next: ChannelRecord[]) => {
-      await saveChannelRecords(keys, next)
+    async (next: ChannelRecord[], nextDamaged: DamagedEntry[] = damaged) => {
+      await saveChannelRecords(keys, next, nextDamaged)
       setRecords(next)
+      setDamaged(nextDamaged)
     },
-    [keys],
+    [keys, damaged],
   )
 
   const add = useCallback(
@@ -73,5 +77,12 @@ export function useChannels(keys: KeyPair): Channels {
     [persist, records],
   )
 
-  return { loaded, records, damaged, error, add, update, remove }
+  const discard = useCallback(
+    async (entry: DamagedEntry) => {
+      await persist(records, damaged.filter((d) => d !== entry))
+    },
+    [persist, records, damaged],
+  )
+
+  return { loaded, records, damaged, error, add, update, remove, discard }
 }

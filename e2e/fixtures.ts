@@ -57,12 +57,33 @@ export async function grantMediaOnce(context: BrowserContext): Promise<void> {
 /** Every context newTrader made and no later test has closed yet. */
 const traderContexts = new Set<BrowserContext>()
 
+/**
+ * What the traders' pages said about the Content-Security-Policy or Trusted Types (app/csp.ts):
+ * every flow runs under the policy, so a refusal there is a broken feature, and the test that saw
+ * it fails at its end (the `stack` fixture). A context where a test provokes refusals on purpose is
+ * left out (`provokesPolicyRefusals`).
+ */
+const policyMessages: string[] = []
+const provoking = new WeakSet<BrowserContext>()
+const POLICY_MESSAGE = /content security policy|trusted ?type|refused to (?:load|execute|connect|apply|run|evaluate)/i
+
+/** The test provokes refusals of the policy in `context` (csp.spec.ts): they are not reported. */
+export function provokesPolicyRefusals(context: BrowserContext): void {
+  provoking.add(context)
+}
+
 export async function newTrader(browser: Browser, stack: Stack, name: string, extraQuery = ''): Promise<Trader> {
   const context = await browser.newContext()
   traderContexts.add(context)
   await grantMediaOnce(context)
   const page = await context.newPage()
   page.on('pageerror', (e) => console.log(`[${name} pageerror] ${e.message}`))
+  context.on('console', (m) => {
+    if (!provoking.has(context) && (m.type() === 'error' || m.type() === 'warning') && POLICY_MESSAGE.test(m.text())) policyMessages.push(`[${name}] ${m.text()}`)
+  })
+  context.on('weberror', (e) => {
+    if (!provoking.has(context) && POLICY_MESSAGE.test(e.error().message)) policyMessages.push(`[${name} pageerror] ${e.error().message}`)
+  })
   const url = `${appPath(stack)}${extraQuery}`
   return {
     name,
@@ -100,7 +121,10 @@ export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
     traderContexts.clear()
     // A test may have killed a service; give every test a running stack.
     for (const s of [workerStack.signaling, workerStack.chainService, workerStack.oracle, workerStack.watchtower]) if (!s.running) await s.start()
+    policyMessages.length = 0
     await use(workerStack)
+    const refused = policyMessages.splice(0)
+    if (refused.length > 0) throw new Error(`the app's pages reported ${refused.length} refusal(s) of the Content-Security-Policy or Trusted Types (app/csp.ts):\n${refused.slice(0, 10).join('\n')}`)
   },
 })
 

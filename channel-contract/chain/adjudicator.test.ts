@@ -1,7 +1,7 @@
 // The Solidity adjudicator on a local anvil chain: the lifecycle, then the adversarial table. Every
 // refusal must be the named custom error and move no token (the contract's token balance and every
 // account are compared before and after).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { encodeFunctionData, type Hex as ViemHex } from 'viem'
 import {
   applyTransition,
@@ -410,5 +410,27 @@ describe('adversarial table on chain: the custom error, and no token moved', () 
     const { paramsArg } = await import('./adjudicator.ts')
     const id = await fx.chain.publicClient.readContract({ address: toChainAddress(fx.deployment.address), abi: fx.abis.adjudicator, functionName: 'channelIdOf', args: [paramsArg(params())] })
     expect(id).toBe(`0x${channelIdOf(params())}`)
+  })
+})
+
+describe('the chain fixture', () => {
+  it('a transaction anvil does not mine at once is reported, then mined in a block at the time set for it, and the call counts as usual', async () => {
+    await reset()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    fx.stuckMs = 300
+    await fx.chain.testClient.setAutomine(false)
+    try {
+      const before = await fx.balanceOf(EVM_A)
+      expect(await fx.send(EVM_A, { fn: 'deposit', amount: DEPOSIT }, 30)).toMatchObject({ ok: true })
+      expect(await fx.balanceOf(EVM_A)).toBe(before + DEPOSIT)
+      const block = await fx.chain.publicClient.getBlock()
+      expect(Number(block.timestamp) * 1000).toBe(fx.nowMs)
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(warn.mock.calls[0]![0]).toMatch(/^\[chain fixture\] transaction 0x[0-9a-f]{64} not mined after 300 ms; mining a block for it\. set next block time \d+; latest block \{"number":"\d+","timestamp":"\d+".*; transaction \{"blockNumber":null,.*; sender nonce latest\/pending \[\d+,\d+\]; txpool_status \{.*"pending":"?(0x)?1"?/)
+    } finally {
+      await fx.chain.testClient.setAutomine(true)
+      fx.stuckMs = 15_000
+      warn.mockRestore()
+    }
   })
 })

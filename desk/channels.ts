@@ -1,10 +1,18 @@
 // The bot's channel list, <data>/channels.json: what it needs to rejoin each channel after a
-// restart (params, its side, the room secret, the agreed deposits). Parsed on load; a damaged
-// entry is reported and skipped, never silently rewritten.
+// restart (params, its side, the agreed deposits). Parsed on load.
+//
+// The room secret is not kept: it is derived from the desk's key when the list is read
+// (`membershipRoomSecret`, core/sync/membership.ts), as the app does, so a copy of the list alone
+// lets nobody into a channel's room. A list an earlier version wrote with the secrets is read as
+// before and written back without them at once.
+//
+// An entry that cannot be read is reported and kept as it was: every write puts it back, so a
+// damaged record of a channel with money in it is never dropped by the desk on its own; an operator
+// who has dealt with it removes it from the file while the desk is stopped.
 import { join } from 'node:path'
 import { z } from 'zod'
-import { toWire, type Hex } from '../core/index.ts'
-import { membershipSchema, parseMembership, type ChannelMembership } from '../core/sync/index.ts'
+import { hex32Schema, toWire, type Hex, type KeyPair } from '../core/index.ts'
+import { keyedMembershipSchema, membershipRoomSecret, parseMembership, type ChannelMembership } from '../core/sync/index.ts'
 import { DemoError } from './errors.ts'
 import { readJsonFile, writeFileAtomic } from './files.ts'
 
@@ -12,32 +20,61 @@ export interface ChannelEntry extends ChannelMembership {
   readonly acceptedAt: number
 }
 
-const entrySchema = membershipSchema({ acceptedAt: z.number().int().nonnegative() })
+const entrySchema = keyedMembershipSchema({
+  acceptedAt: z.number().int().nonnegative(),
+  /** Written by earlier versions: read, compared with the derived one, and written back without it. */
+  roomSecret: hex32Schema.optional(),
+})
 const fileSchema = z.strictObject({ v: z.literal(1), channels: z.array(z.unknown()).max(10_000) })
 
 export class ChannelList {
   private constructor(
     private readonly path: string,
+    private readonly keys: KeyPair,
     private readonly entries: Map<Hex, ChannelEntry>,
     /** Entries that failed to parse on load, with the reason. */
     readonly damaged: readonly string[],
+    /** Those entries as they were in the file: written back by every write. */
+    private readonly unread: readonly unknown[],
+    /** What was wrong with entries that were read all the same (a kept room secret that was not the derived one). */
+    readonly notes: readonly string[],
   ) {}
 
-  static async load(dir: string): Promise<ChannelList> {
+  /** The list in `dir` of the desk whose key is `keys` (each entry's room secret derived from it). */
+  static async load(dir: string, keys: KeyPair): Promise<ChannelList> {
     const path = join(dir, 'channels.json')
     const json = await readJsonFile(path)
     const entries = new Map<Hex, ChannelEntry>()
     const damaged: string[] = []
+    const unread: unknown[] = []
+    const notes: string[] = []
+    let keptSecrets = false
     if (json !== null) {
       const file = fileSchema.safeParse(json)
       if (!file.success) throw new DemoError('DATA_CORRUPT', `${path}: not a channel list (${file.error.issues[0]?.message})`)
       file.data.channels.forEach((raw, i) => {
-        const r = parseMembership(entrySchema, raw, `channels.${i}`)
-        if (!r.ok) damaged.push(r.reason)
-        else entries.set(r.value.channelId, r.value)
+        const root = `channels.${i}`
+        const r = parseMembership(entrySchema, raw, root)
+        let roomSecret: Hex
+        try {
+          if (!r.ok) throw new Error(r.reason)
+          roomSecret = membershipRoomSecret(r.value, keys)
+        } catch (e) {
+          damaged.push(r.ok ? `${root}.${e instanceof Error ? e.message : String(e)}` : r.reason)
+          unread.push(raw)
+          return
+        }
+        const { roomSecret: kept, ...entry } = r.value
+        if (kept !== undefined) {
+          keptSecrets = true
+          if (kept !== roomSecret) notes.push(`${root}.roomSecret: the room secret kept for channel ${entry.channelId.slice(0, 12)}… is not the one the desk's key gives (the file was altered); the derived one is used, the one the counterparty derives too`)
+        }
+        entries.set(entry.channelId, { ...entry, roomSecret })
       })
     }
-    return new ChannelList(path, entries, damaged)
+    const list = new ChannelList(path, keys, entries, damaged, unread, notes)
+    if (keptSecrets) await list.write()
+    return list
   }
 
   all(): ChannelEntry[] {
@@ -50,6 +87,9 @@ export class ChannelList {
 
   /** Adds the channel and writes the list durably before resolving. */
   async add(entry: ChannelEntry): Promise<void> {
+    // The secret is not written but derived at the next load: one that is not the derived one would
+    // put the channel in another room after a restart.
+    if (membershipRoomSecret(entry, this.keys) !== entry.roomSecret) throw new DemoError('INTERNAL', `channel ${entry.channelId.slice(0, 12)}…: its room secret is not the one the desk's key gives`)
     this.entries.set(entry.channelId, entry)
     await this.write()
   }
@@ -67,7 +107,9 @@ export class ChannelList {
     }
   }
 
+  /** The entries without their room secrets, then every entry that could not be read, as it was. */
   private async write(): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify({ v: 1, channels: toWire(this.all()) }, null, 1) + '\n')
+    const channels = [...toWire(this.all().map(({ roomSecret: _derived, ...kept }) => kept)) as unknown[], ...this.unread]
+    await writeFileAtomic(this.path, JSON.stringify({ v: 1, channels }, null, 1) + '\n')
   }
 }

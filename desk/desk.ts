@@ -113,8 +113,9 @@ export class Desk {
   ) {}
 
   static async start(o: DeskOptions): Promise<Desk> {
-    const list = await ChannelList.load(o.dataDir)
-    for (const d of list.damaged) o.log(`channel list: skipped a damaged entry: ${d}`)
+    const list = await ChannelList.load(o.dataDir, o.keys)
+    for (const d of list.damaged) o.log(`channel list: an entry cannot be read (kept in the file as it was, not run): ${d}`)
+    for (const n of list.notes) o.log(`channel list: ${n}`)
     const journal = await FileJournal.open(join(o.dataDir, 'journal'), { log: (line) => o.log(`journal: ${line}`) })
     if (journal.stats.skippedLines > 0) o.log(`journal: skipped ${journal.stats.skippedLines} damaged line(s)`)
     const desk = new Desk(o, list, journal)

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, type ChannelParams } from '../core/index.ts'
+import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, toWire, type ChannelParams } from '../core/index.ts'
+import { channelRoomSecret } from '../core/sync/index.ts'
 import { ChannelList, type ChannelEntry } from './channels.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 
@@ -14,20 +15,25 @@ const dir = () => {
 }
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
+/** The desk's own key: the list derives each channel's room secret from it. */
+const desk = generateKeyPair()
+
 function entry(): ChannelEntry {
   const params: ChannelParams = {
     contractId: 'c0'.repeat(32),
     ...NO_EVM_BINDING,
     partyA: generateKeyPair().publicKey,
-    partyB: generateKeyPair().publicKey,
+    partyB: desk.publicKey,
     nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
     challengePeriod: 86_400_000,
     asset: 'USDC',
     assetDecimals: 6,
     oracle: generateKeyPair().publicKey,
   }
-  return { channelId: channelIdOf(params), params, me: 'B', roomSecret: 'ab'.repeat(32), deposits: { A: 50_000_000_000n, B: 1n }, acceptedAt: 1 }
+  return { channelId: channelIdOf(params), params, me: 'B', roomSecret: channelRoomSecret(desk.secretKey, params, 'B'), deposits: { A: 50_000_000_000n, B: 1n }, acceptedAt: 1 }
 }
+
+const listFile = (d: string) => JSON.parse(readFileSync(join(d, 'channels.json'), 'utf8')) as { v: 1; channels: Record<string, unknown>[] }
 
 describe('identity file', () => {
   it('creates a key once (mode 0600) and loads the same key afterwards', async () => {
@@ -50,26 +56,54 @@ describe('identity file', () => {
 })
 
 describe('channel list', () => {
-  it('round-trips entries (bigint deposits included) through the file', async () => {
+  it('round-trips entries (bigint deposits included) through the file, which keeps no room secret', async () => {
     const d = dir()
-    const list = await ChannelList.load(d)
+    const list = await ChannelList.load(d, desk)
     const e = entry()
     await list.add(e)
-    const loaded = await ChannelList.load(d)
+    expect(readFileSync(join(d, 'channels.json'), 'utf8')).not.toContain(e.roomSecret)
+    expect(listFile(d).channels[0]).not.toHaveProperty('roomSecret')
+    const loaded = await ChannelList.load(d, desk)
     expect(loaded.all()).toEqual([e])
     expect(loaded.damaged).toEqual([])
+    await expect(list.add({ ...entry(), roomSecret: 'ab'.repeat(32) }), 'a secret the next load would not derive').rejects.toMatchObject({ code: 'INTERNAL' })
   })
 
-  it('skips a damaged entry and reports it, keeping the others', async () => {
+  it('reports a damaged entry and keeps it in the file, as it was, through every write', async () => {
     const d = dir()
-    const list = await ChannelList.load(d)
+    const list = await ChannelList.load(d, desk)
     await list.add(entry())
-    const file = JSON.parse(readFileSync(join(d, 'channels.json'), 'utf8'))
-    file.channels.push({ ...file.channels[0], channelId: 'ff'.repeat(32) }, { nonsense: true })
+    const file = listFile(d)
+    const otherSide = { ...file.channels[0], me: 'A' }
+    file.channels.push({ ...file.channels[0], channelId: 'ff'.repeat(32) }, { nonsense: true }, otherSide)
     writeFileSync(join(d, 'channels.json'), JSON.stringify(file))
-    const loaded = await ChannelList.load(d)
+    const loaded = await ChannelList.load(d, desk)
     expect(loaded.all()).toHaveLength(1)
-    expect(loaded.damaged).toHaveLength(2)
-    expect(loaded.damaged[0]).toMatch(/channelId does not match/)
+    expect(loaded.damaged).toHaveLength(3)
+    expect(loaded.damaged[0]).toMatch(/^channels\.1: channelId does not match/)
+    expect(loaded.damaged[1]).toMatch(/^channels\.2\./)
+    expect(loaded.damaged[2]).toMatch(/^channels\.3\.me: this membership says you are party A of channel/)
+    const added = entry()
+    await loaded.add(added)
+    await loaded.remove(loaded.all()[0]!.channelId)
+    const after = listFile(d).channels
+    expect(after.slice(1), 'the damaged entries, unchanged').toEqual(file.channels.slice(1))
+    const again = await ChannelList.load(d, desk)
+    expect(again.all()).toEqual([added])
+    expect(again.damaged).toHaveLength(3)
+  })
+
+  it('a list an earlier version wrote with the room secrets loads as before and is written back without them at once', async () => {
+    const d = dir()
+    const [e, altered] = [entry(), entry()]
+    const wire = (x: ChannelEntry, roomSecret: string) => ({ ...(toWire(x) as Record<string, unknown>), roomSecret })
+    writeFileSync(join(d, 'channels.json'), JSON.stringify({ v: 1, channels: [wire(e, e.roomSecret), wire(altered, '5a'.repeat(32))] }))
+    const loaded = await ChannelList.load(d, desk)
+    expect(loaded.all()).toEqual([e, altered])
+    expect(loaded.damaged).toEqual([])
+    expect(loaded.notes).toEqual([expect.stringMatching(/^channels\.1\.roomSecret: the room secret kept for channel [0-9a-f]{12}… is not the one the desk's key gives \(the file was altered\); the derived one is used/)])
+    const text = readFileSync(join(d, 'channels.json'), 'utf8')
+    expect(text).not.toContain('roomSecret')
+    expect(text).not.toContain(e.roomSecret)
   })
 })

@@ -1,12 +1,12 @@
 // A channel membership: what a party keeps to rejoin a channel after a restart (the params, its
-// side, the agreed deposits, and where kept the room secret). The app (IndexedDB) and the desk (a
-// JSON file) store it with fields of their own; both parse it with these schemas at load.
+// side, the agreed deposits). The app (IndexedDB) and the desk (a JSON file) store it with fields of
+// their own; both parse it with `keyedMembershipSchema` at load.
 //
 // The room secret is derived from the party's key (`channelRoomSecret`, invite.ts), so a party that
-// holds its key whenever it runs the channel need not keep it: the app keeps a `KeyedMembership`
-// (no secret at rest: a copy of its storage does not let anyone into the channel's room) and
-// derives the secret with `membershipRoomSecret` while the key is unlocked. The desk's list still
-// keeps it (`ChannelMembership`).
+// holds its key whenever it runs the channel need not keep it: both keep a `KeyedMembership` (no
+// secret at rest: a copy of their storage does not let anyone into the channel's room) and derive
+// the secret with `membershipRoomSecret` when they read the list (the app while the key is
+// unlocked), giving the `ChannelMembership` a session runs with.
 import { z } from 'zod'
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
@@ -38,11 +38,6 @@ const keyedShape = {
   me: z.enum(['A', 'B']),
   deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
   restoredAt: z.number().int().nonnegative().optional(),
-}
-
-/** The membership schema with the storing side's own fields added (strict: nothing else). */
-export function membershipSchema<E extends z.ZodRawShape>(extra: E) {
-  return z.strictObject({ ...keyedShape, roomSecret: hex32Schema, ...extra })
 }
 
 /** The keyed membership schema (no room secret) with the storing side's own fields added (strict). */

@@ -2,7 +2,7 @@
 // anything is sent, a call refused when mined, restore from events, and dev-only actions refused
 // on a chain that is not the dev chain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, createWalletClient, http, type Chain } from 'viem'
+import { createPublicClient, createWalletClient, custom, http, type Chain } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { getTransactionCount } from 'viem/actions'
 import { OPEN_AUTHORIZATION_TTL_MS, channelIdOf, stateHash } from '../../core/index.ts'
@@ -56,6 +56,37 @@ describe('ChainClient on anvil', () => {
     const tooMuch = await c.deposit(101n * USDC).catch((e: unknown) => e)
     expect((tooMuch as ChainCallError).code).toBe('ERC20InsufficientBalance')
     expect(await getTransactionCount(c.publicClient, { address: `0x${c.account}` })).toBe(nonce)
+  })
+
+  it('a receipt the chain serves only some time after the block holding its transaction is found without a later block (automine)', async () => {
+    const base = client()
+    await base.getTestFunds(10n * USDC)
+    // anvil under load has answered with the transaction's block before serving its receipt: the
+    // first lookups of each receipt find none. Automine makes no block after the one holding it.
+    const inner = createPublicClient({ chain: fx.chain.chain, transport: http(fx.chain.rpcUrl) })
+    const hidden = new Map<string, number>()
+    const lagging = createPublicClient({
+      chain: fx.chain.chain,
+      transport: custom({
+        request: async ({ method, params }: { method: string; params: unknown }) => {
+          if (method === 'eth_getTransactionReceipt') {
+            const hash = String((params as string[])[0])
+            const left = hidden.get(hash) ?? 3
+            hidden.set(hash, left - 1)
+            if (left > 0) return null
+          }
+          return inner.request({ method, params } as never)
+        },
+      }),
+    })
+    const c = new ChainClient(base.deployment, lagging, base.wallet)
+    const blockBefore = await fx.chain.publicClient.getBlockNumber({ cacheTime: 0 })
+    // Two transactions (approve, deposit), each mined in a block of its own, and no block after the second.
+    const r = await c.deposit(5n * USDC)
+    expect(r.block).toBe(blockBefore + 2n)
+    expect(await fx.chain.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(blockBefore + 2n)
+    expect([...hidden.values()], 'each receipt was asked for again until served').toEqual([-1, -1])
+    expect(await c.freeBalance(c.account)).toBe(5n * USDC)
   })
 
   it('a call that passes the check but is refused when mined reports the custom error', async () => {

@@ -9,6 +9,7 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  TransactionReceiptNotFoundError,
   decodeErrorResult,
   decodeEventLog,
   decodeFunctionResult,
@@ -28,6 +29,7 @@ import {
   getBlock,
   getChainId,
   getLogs,
+  getTransactionReceipt,
   sendTransaction,
   signTypedData,
   waitForTransactionReceipt,
@@ -146,6 +148,10 @@ export interface TxResult {
   readonly block: bigint
   readonly gasUsed: bigint
 }
+
+/** How often a sent transaction's receipt is asked for, and for how long (`receiptOf`). */
+const RECEIPT_POLL_MS = 250
+const RECEIPT_TIMEOUT_MS = 180_000
 
 const hex = (h: Hex): ViemHex => `0x${h}`
 const addr = (a: AddressHex): ViemHex => getAddress(`0x${a}`)
@@ -292,7 +298,7 @@ export class ChainClient {
       throw this.decodeFailure(e)
     }
     onProgress?.({ stage: 'sent', hash })
-    const receipt = await this.read(() => waitForTransactionReceipt(this.publicClient, { hash, pollingInterval: 250 }))
+    const receipt = await this.receiptOf(hash)
     if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
     onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed })
     if (this.confirmations > 0) {
@@ -300,6 +306,31 @@ export class ChainClient {
       onProgress?.({ stage: 'confirmed', hash, confirmations: this.confirmations })
     }
     return { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed }
+  }
+
+  /**
+   * The receipt of a sent transaction, asked for every RECEIPT_POLL_MS until it is there. Not viem's
+   * waitForTransactionReceipt, which asks again only when the chain has a new block: an automining
+   * dev chain (anvil as the tests run it) makes none after the one holding the transaction, and
+   * anvil can answer the send, and even name the transaction's block, before it serves the receipt
+   * (seen under load in the contract's differential test), so the wait lasted until some other
+   * transaction. A failed read is tried again too (the transaction is out: only its outcome is
+   * awaited); after RECEIPT_TIMEOUT_MS the last failure is thrown, said as the chain not answering.
+   */
+  private async receiptOf(hash: ViemHex) {
+    const until = Date.now() + RECEIPT_TIMEOUT_MS
+    for (;;) {
+      try {
+        return await getTransactionReceipt(this.publicClient, { hash })
+      } catch (e) {
+        if (Date.now() > until) {
+          throw e instanceof TransactionReceiptNotFoundError
+            ? new ChainCallError('CHAIN_UNAVAILABLE', `Transaction ${hash} was sent, but the chain has not mined it after ${RECEIPT_TIMEOUT_MS / 60_000} minutes.`, 'It may still be mined: look it up on the chain before sending it again.')
+            : this.decodeFailure(e)
+        }
+      }
+      await new Promise((r) => setTimeout(r, RECEIPT_POLL_MS))
+    }
   }
 
   /**

@@ -2,7 +2,8 @@
 // own signatures, decisions, own quotes and cancels, resolved intents - the engine's stored input -
 // plus the doc's updates. Every change that must survive a crash is appended (awaited) before the
 // caller acts on it; `gen` moves with every change of the stored input, so a view computed from an
-// older input is known to be stale. Compaction rewrites the store to what is still needed.
+// older input is known to be stale. Compaction rewrites the store to what is still needed, unless
+// the load refused a record: then it never runs (what could not be read is never deleted).
 import * as Y from 'yjs'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -13,12 +14,16 @@ import type { RejectedEntry } from './reader.ts'
 import { stateHash } from '../state.ts'
 import { parsePersisted, record, type ChannelStore, type StoredChannel, type StoreRecord } from './store.ts'
 import type { SignatureVerifier } from './verifier.ts'
+import { ProtocolError } from '../errors.ts'
 
 /** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
 const KEEP_DECISIONS = 256
 
 export class SessionStorage {
-  /** Stored records that failed to parse or verify on load. */
+  /**
+   * Stored records that failed to parse or verify on load. While there is one the store is never
+   * compacted (compact): it and every record after it stay as written, and stay reported here.
+   */
   readonly rejected: RejectedEntry[]
   private cosigned: SignedState[]
   private readonly signatures: Map<Hex, OwnSignature>
@@ -249,8 +254,22 @@ export class SessionStorage {
     await Promise.all(this.pendingWrites)
   }
 
-  /** Rewrites the store as: latest co-signed state, own signatures above it, live quotes, recent decisions, the doc. */
+  /** Whether a compaction was skipped (and said so) in this run. */
+  private compactionSkipped = false
+
+  /**
+   * Rewrites the store as: latest co-signed state, own signatures above it, live quotes, recent
+   * decisions, the doc. Not when the load refused a record (`rejected`): the rewrite is built from
+   * what was read, so it would delete that record and every record built on it (a step after a
+   * damaged one: a co-signed state, our signature at a version the signing guard must stay above).
+   * The store then keeps everything as written and keeps growing; the first skip is noted (onError).
+   */
   async compact(now: number, doc: Y.Doc): Promise<void> {
+    if (this.rejected.length > 0) {
+      if (!this.compactionSkipped) this.onError(new ProtocolError<string>('STORE_NOT_COMPACTED', `the store is not compacted: it holds ${this.rejected.length} record(s) it could not read (listed with the rejected entries), kept as written with every record after them`))
+      this.compactionSkipped = true
+      return
+    }
     this.updatesSinceCompact = 0
     this.bytesSinceCompact = 0
     this.gen++

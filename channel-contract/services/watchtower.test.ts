@@ -1,7 +1,7 @@
 // The watchtower service on anvil: a stale dispute is refuted from its own account while both
 // parties are offline; a state for a channel that is not on chain, or any junk, is refused with
 // its reason and nothing is stored; after a restart it resumes from the last processed block.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -195,6 +195,49 @@ describe('watchtower service', () => {
     await w.pollOnce() // the poll that refuted records its cursor after the refute
     expect(w.cursor()).toBeGreaterThanOrEqual(disputeBlock)
     await stop()
+  })
+
+  it('moves a channel file it cannot read aside at start, names it in the log, and never writes over it', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'otc-watchtower-unreadable-'))
+    try {
+      let w = await start({ dataDir: own })
+      expect(await post({ params: ch1.params, state: ch1.s[3] })).toMatchObject({ status: 200, body: { version: 3, stored: true } })
+      await stop()
+      // The held file is damaged (ended.at is not an integer ms); the state in it is v3.
+      const file = join(own, 'channels', `${ch1.channelId}.json`)
+      const damaged = JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ended: { status: 'closed', at: 1.5 } })
+      writeFileSync(file, damaged)
+
+      const logs: string[] = []
+      w = await start({ dataDir: own, log: (m) => logs.push(m) })
+      const aside = readdirSync(join(own, 'channels', 'unreadable'))
+      expect(aside).toHaveLength(1)
+      expect(aside[0]).toMatch(new RegExp(`^${ch1.channelId}\\.[0-9]+\\.json$`))
+      const moved = join(own, 'channels', 'unreadable', aside[0]!)
+      expect(readFileSync(moved, 'utf8')).toBe(damaged) // its bytes, unchanged
+      expect(existsSync(file)).toBe(false)
+      expect(logs.find((m) => m.includes(file))).toContain(moved)
+      expect(w.held(ch1.channelId)).toBeUndefined()
+      expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(1)
+
+      // An older co-signed state is held as for a new channel; the set-aside file is not touched.
+      expect(await post({ params: ch1.params, state: ch1.s[2] })).toMatchObject({ status: 200, body: { version: 2, stored: true } })
+      expect(w.held(ch1.channelId)?.state.version).toBe(2)
+      expect(JSON.parse(readFileSync(file, 'utf8')).state.state.version).toBe(2)
+      expect(readFileSync(moved, 'utf8')).toBe(damaged)
+      expect(logs.find((m) => m.includes('held again from version 2'))).toContain(moved)
+      await stop()
+
+      // Restarted: the set-aside file is neither loaded nor moved again.
+      w = await start({ dataDir: own })
+      expect(w.held(ch1.channelId)?.state.version).toBe(2)
+      expect(readdirSync(join(own, 'channels', 'unreadable'))).toEqual(aside)
+      expect(readFileSync(moved, 'utf8')).toBe(damaged)
+      await stop()
+    } finally {
+      await stop()
+      rmSync(own, { recursive: true, force: true })
+    }
   })
 
   it('keeps a channel that closed on chain readable (not refuted, not taken again); bounds channels in total and per client; limits the rate', async () => {

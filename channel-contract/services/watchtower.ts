@@ -9,7 +9,7 @@
 //   POST /watchtower/states             {params, state} -> {channelId, version, stored}
 //   POST /watchtower/channels/:id/state {watchtower, timestamp, key, signature} (core/watchtower-read.ts)
 //                                       -> {channelId, version, params, state, ended}
-//   GET  /watchtower                    {address, channels, maxChannels, cursor}
+//   GET  /watchtower                    {address, channels, maxChannels, cursor, setAside}
 //   GET  /watchtower/channels/:id       {channelId, version}
 //   GET  /info, /health
 // A channel that ends on chain is kept for reading, not dropped at once: finalized (positions may
@@ -17,10 +17,11 @@
 // days after the refund of its last locked position opened (readableUntil); closed, 7 days more.
 // Then its file is removed.
 // Storage under <data>: channels/<channelId>.json (one small file per channel, written with
-// write + fsync + rename), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
+// write + fsync + rename; one it cannot read at start is moved to channels/unreadable/, never
+// written over), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -159,13 +160,21 @@ function loadOrCreateKey(dataDir: string): PrivateKeyAccount {
   return privateKeyToAccount(privateKey)
 }
 
-function loadHeld(dir: string, log: (m: string) => void): Map<Hex, Held> {
+/**
+ * The channels held on disk. A file that cannot be read (damaged, or naming another channel) is
+ * moved aside into <dir>/unreadable/ with its bytes unchanged before the watchtower serves: left in
+ * place, the channel would look new and the next post for it (maybe an older state) would be
+ * written over the only copy. If it cannot be moved, the watchtower does not start.
+ */
+function loadHeld(dir: string, at: number, log: (m: string) => void): { held: Map<Hex, Held>; setAside: Map<Hex, string> } {
   const held = new Map<Hex, Held>()
-  if (!existsSync(dir)) return held
+  const setAside = new Map<Hex, string>()
+  if (!existsSync(dir)) return { held, setAside }
   for (const name of readdirSync(dir)) {
     if (!/^[0-9a-f]{64}\.json$/.test(name)) continue
+    const file = join(dir, name)
     try {
-      const wire = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { params: unknown; state: unknown; ended?: unknown }
+      const wire = JSON.parse(readFileSync(file, 'utf8')) as { params: unknown; state: unknown; ended?: unknown }
       const params = parseChannelParams(wire.params)
       const state = parseSignedState(wire.state, 'state')
       const ended = parseEnded(wire.ended)
@@ -173,10 +182,42 @@ function loadHeld(dir: string, log: (m: string) => void): Map<Hex, Held> {
       if (`${id}.json` !== name || !stateBelongsTo(params, state.state, id)) throw new Error('names another channel')
       held.set(id, ended ? { params, state, ended } : { params, state })
     } catch (e) {
-      log(`watchtower: ignoring ${join(dir, name)}: ${(e as Error).message}`)
+      const reason = String((e as Error).message ?? e).split('\n')[0] ?? ''
+      const to = setAsideFile(dir, name, at, reason)
+      setAside.set(name.slice(0, 64), to)
+      log(`watchtower: could not read ${file} (${reason}); moved it, bytes unchanged, to ${to}. Channel ${name.slice(0, 64)} is not held: a state posted for it is taken as for a new channel (even an older one) and never written over the moved file; inspect it and, if it holds a newer co-signed state, post that state`)
     }
   }
-  return held
+  return { held, setAside }
+}
+
+/** Renames <dir>/<name> to <dir>/unreadable/<id>.<at>[-n].json (never over another file) and makes the rename durable. */
+function setAsideFile(dir: string, name: string, at: number, reason: string): string {
+  const aside = join(dir, 'unreadable')
+  const base = `${name.slice(0, -'.json'.length)}.${Math.trunc(at)}`
+  try {
+    mkdirSync(aside, { recursive: true })
+    let to = join(aside, `${base}.json`)
+    for (let n = 1; existsSync(to); n++) to = join(aside, `${base}-${n}.json`)
+    renameSync(join(dir, name), to)
+    for (const d of [aside, dir]) fsyncDir(d)
+    return to
+  } catch (e) {
+    throw new Error(`${join(dir, name)} could not be read (${reason}) nor moved aside into ${aside} (${(e as Error).message}); the watchtower does not start rather than risk writing over it: move it away by hand`, { cause: e })
+  }
+}
+
+function fsyncDir(d: string): void {
+  try {
+    const fd = openSync(d, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // some filesystems refuse fsync on directories; the rename is still atomic
+  }
 }
 
 interface Cursor {
@@ -242,7 +283,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const wallet = createWalletClient({ chain, transport, account })
   const client = new ChainClient(deploymentOf(cfg), publicClient, wallet)
 
-  const held = loadHeld(channelsDir, log)
+  const { held, setAside } = loadHeld(channelsDir, now(), log)
   const perClient = new Map<string, number>()
   const startBlock = cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n
   const saved = readCursor(cursorFile, log)
@@ -254,7 +295,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const emit = (a: WatchtowerActivity) => {
     for (const l of listeners) l(a)
   }
-  log(`watchtower: account ${account.address}, ${held.size} channel(s) held, events from block ${cursor + 1n}`)
+  log(`watchtower: account ${account.address}, ${held.size} channel(s) held${setAside.size > 0 ? ` (${setAside.size} unreadable file(s) moved aside, see above)` : ''}, events from block ${cursor + 1n}`)
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
@@ -482,6 +523,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     if (now && signed.state.version <= now.state.state.version) return { channelId, version: now.state.state.version, stored: false }
     store(channelId, { params, state: signed })
     if (!now) perClient.set(who, (perClient.get(who) ?? 0) + 1)
+    const aside = now ? undefined : setAside.get(channelId)
+    if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; the unreadable file set aside for it at startup is ${aside} (it may hold a newer state)`)
     if (on.status === 'disputed' && on.version < signed.state.version) void check(channelId)
     return { channelId, version: signed.state.version, stored: true }
   }
@@ -541,7 +584,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (path === '/watchtower') {
       only('GET')
-      return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString() }
+      return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAside.size }
     }
     const readPath = /^\/watchtower\/channels\/([^/]*)\/state$/.exec(path)
     if (readPath) {

@@ -116,8 +116,8 @@ export class Desk {
     const list = await ChannelList.load(o.dataDir, o.keys)
     for (const d of list.damaged) o.log(`channel list: an entry cannot be read (kept in the file as it was, not run): ${d}`)
     for (const n of list.notes) o.log(`channel list: ${n}`)
+    // The journal logs itself what it cannot read: the lines it skipped and the bytes it set aside (journal/damaged.log).
     const journal = await FileJournal.open(join(o.dataDir, 'journal'), { log: (line) => o.log(`journal: ${line}`) })
-    if (journal.stats.skippedLines > 0) o.log(`journal: skipped ${journal.stats.skippedLines} damaged line(s)`)
     const desk = new Desk(o, list, journal)
     desk.scanned = o.market.headBlock >= 0n ? o.market.headBlock : null
     // A few channels at a time: one's contract read overlaps another's store load.

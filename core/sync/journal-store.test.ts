@@ -25,6 +25,27 @@ const update = (n: number) => new Uint8Array([n, n + 1, n + 2])
 const intents = (c: StoredChannel) => c.records.map((r) => (r as { intent: string }).intent)
 const bytes = (c: StoredChannel) => c.updates.map((u) => [...u])
 
+/** The pieces of <d>/damaged.log (none if it does not exist): each a header line, then exactly the bytes it names, then a newline. */
+function setAside(d: string): Array<{ head: string; bytes: Buffer }> {
+  const path = join(d, 'damaged.log')
+  if (!existsSync(path)) return []
+  const file = readFileSync(path)
+  const out: Array<{ head: string; bytes: Buffer }> = []
+  for (let off = 0; off < file.length; ) {
+    const nl = file.indexOf(10, off)
+    const head = file.toString('utf8', off, nl)
+    const m = /^=== \d{4}-\d\d-\d\dT[\d:.]+Z (records|updates)\.log byte \d+, (\d+) bytes, set aside by (the opening|a rewrite): ./.exec(head)
+    expect(m, head).not.toBeNull()
+    const n = Number(m![2])
+    expect(file[nl + 1 + n], 'the newline after a piece').toBe(10)
+    out.push({ head, bytes: file.subarray(nl + 1, nl + 1 + n) })
+    off = nl + 2 + n
+  }
+  return out
+}
+/** A piece's header without its time (the same history set aside at two times reads the same). */
+const untimed = (p: { head: string; bytes: Buffer }) => ({ head: p.head.replace(/^=== \S+ /, ''), bytes: p.bytes })
+
 describe('FileJournal: the ChannelStore contract for many channels in one pair of logs', () => {
   it('gives each channel its records and updates in order, replace keeps only the compact form, and a reopen gives the same', async () => {
     const d = dir()
@@ -203,10 +224,24 @@ describe('FileJournal after a crash', () => {
     await j.close()
     // Garbage in the middle (not JSON, a wrong shape, a bad channel key), then a torn record line and a torn frame.
     await appendFile(join(d, 'records.log'), `not json\n["a","${key(1)}"]\n["a","zz",[]]\n["r","${key(2)}",-1,[],[]]\n`)
-    await appendFile(join(d, 'records.log'), `["a","${key(2)}",[{"k":"approve","intent":"b`)
+    const [recordsAt, updatesAt] = [statSync(join(d, 'records.log')).size, statSync(join(d, 'updates.log')).size]
+    const tornLine = `["a","${key(2)}",[{"k":"approve","intent":"b`
+    await appendFile(join(d, 'records.log'), tornLine)
     await appendFile(join(d, 'updates.log'), new Uint8Array([0, 0, 0, 99, 1, 2, 3]))
-    const j2 = await FileJournal.open(d)
+    const lines: string[] = []
+    const j2 = await FileJournal.open(d, { log: (l) => lines.push(l) })
     expect(j2.stats.skippedLines).toBe(4)
+    // The torn ends, cut off, are set aside as they were; the garbage lines stay in records.log until a rewrite.
+    expect(setAside(d).map(untimed)).toEqual([
+      { head: `records.log byte ${recordsAt}, ${tornLine.length} bytes, set aside by the opening: a last line with no newline (torn by a crash mid-write, or its newline is damaged)`, bytes: Buffer.from(tornLine) },
+      { head: `updates.log byte ${updatesAt}, 7 bytes, set aside by the opening: a frame of 103 bytes that runs past the end of the file (torn by a crash mid-write, or its length is damaged)`, bytes: Buffer.from([0, 0, 0, 99, 1, 2, 3]) },
+    ])
+    expect(j2.stats).toMatchObject({ setAside: 2, setAsideBytes: tornLine.length + 7 })
+    expect(lines).toEqual([
+      `records.log holds 4 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them)`,
+      expect.stringMatching(/^set aside the end of records\.log it cannot read \(\d+ bytes from byte \d+: a last line with no newline .*\) in .*damaged\.log, then cut it off the log$/),
+      expect.stringMatching(/^set aside the end of updates\.log it cannot read \(7 bytes from byte \d+: a frame of 103 bytes that runs past the end of the file .*\) in .*damaged\.log, then cut it off the log$/),
+    ])
     const c1 = await j2.store(key(1)).load()
     expect([intents(c1), bytes(c1)]).toEqual([['a'], [[1, 2, 3]]])
     expect(intents(await j2.store(key(2)).load())).toEqual(['b'])
@@ -289,7 +324,7 @@ describe('FileJournal after a crash', () => {
     await j2.close()
   })
 
-  it('a rewrite reads its logs a piece at a time: with pieces shorter than a line or a frame it writes the same logs, garbage lines dropped', async () => {
+  it('a rewrite reads its logs a piece at a time: with pieces shorter than a line or a frame it writes the same logs, the lines it cannot read set aside', async () => {
     // The same history, with a rewrite read 7, 64 or 333 bytes at a time (every line and frame cut
     // across pieces) and 4 MiB at a time (each log in one piece).
     const history = async (copyChunk: number | undefined) => {
@@ -314,11 +349,16 @@ describe('FileJournal after a crash', () => {
       const c2 = await j.store(key(2)).load()
       expect([intents(c2), c2.updates.map((u) => u[0])]).toEqual([Array.from({ length: 10 }, (_, r) => `2-${r}`), Array.from({ length: 10 }, (_, r) => r)])
       await j.close()
-      return { records: readFileSync(join(d, 'records.log'), 'utf8'), updates: readFileSync(join(d, 'updates.log')) }
+      return { records: readFileSync(join(d, 'records.log'), 'utf8'), updates: readFileSync(join(d, 'updates.log')), setAside: setAside(d).map(untimed) }
     }
     const whole = await history(undefined)
     expect(whole.records).not.toContain('not a line of ours')
     expect(whole.records).not.toContain('before-garbage')
+    // Out of records.log, into damaged.log (by the first rewrite, once), as they were.
+    expect(whole.setAside.map((p) => [p.head.replace(/ byte \d+,/, ''), p.bytes.toString('utf8')])).toEqual([
+      ['records.log 19 bytes, set aside by a rewrite: a line it cannot read', 'not a line of ours\n'],
+      ['records.log 82 bytes, set aside by a rewrite: a reset line it cannot read (a channel\'s compact records and doc updates)', `["r","${key(1)}",5,[],[7]]\n`],
+    ])
     // Channel 1's ten 240-byte frames were each dead after its next reset: those before the last rewrite are gone.
     expect(whole.updates.length).toBeLessThan(10 * 240)
     for (const copyChunk of [7, 64, 333]) expect(await history(copyChunk), `${copyChunk} bytes at a time`).toEqual(whole)
@@ -351,14 +391,21 @@ describe('FileJournal after a crash', () => {
       // A second load of a channel reads the files again (here: after an append to it).
       await j.store(key(1)).append([record.approve('1-after')])
       const again = await j.store(key(1)).load()
-      const out = { skipped: j.stats.skippedLines, sizes: [statSync(join(d, 'records.log')).size, statSync(join(d, 'updates.log')).size], first, again: [intents(again), bytes(again)] }
+      const out = { skipped: j.stats.skippedLines, sizes: [statSync(join(d, 'records.log')).size, statSync(join(d, 'updates.log')).size], first, again: [intents(again), bytes(again)], setAside: setAside(d).map(untimed) }
       await j.close()
       return out
     }
     const whole = await read(undefined)
     expect(whole.skipped).toBe(3)
-    // Cut at the torn line and at the impossible frame (then appended to: the records by one line).
+    // Cut at the torn line and at the impossible frame (then appended to: the records by one line),
+    // what was cut set aside as it was.
     expect(whole.sizes[1]).toBe(goodUpdates)
+    const srcRecords = readFileSync(join(src, 'records.log'))
+    const srcUpdates = readFileSync(join(src, 'updates.log'))
+    expect(whole.setAside).toEqual([
+      { head: `records.log byte ${goodRecords}, ${srcRecords.length - goodRecords} bytes, set aside by the opening: a last line with no newline (torn by a crash mid-write, or its newline is damaged)`, bytes: srcRecords.subarray(goodRecords) },
+      { head: `updates.log byte ${goodUpdates}, ${srcUpdates.length - goodUpdates} bytes, set aside by the opening: a frame whose length (2) is impossible: no frame after it can be told apart`, bytes: srcUpdates.subarray(goodUpdates) },
+    ])
     expect(whole.sizes[0]).toBeGreaterThan(goodRecords)
     expect(readFileSync(join(dirs[dirs.length - 1]!, 'records.log'), 'utf8')).not.toContain('torn')
     expect(whole.first[0]).toEqual([['1-compact', '1-2-' + 'x'.repeat(100), '1-3-' + 'x'.repeat(150)], [[9, 10, 11], new Array(42).fill(2), new Array(43).fill(3)]])
@@ -528,6 +575,150 @@ describe('FileJournal after a crash', () => {
     expect(j.stats.rewrites).toBe(0)
     expect((await s.load()).records).toHaveLength(20)
     await j.close()
+  })
+})
+
+describe('FileJournal: nothing it stored is deleted because it cannot be read (set aside in damaged.log)', () => {
+  /**
+   * A journal whose channel 1 has a reset line with one bracket damaged (its compact store, 3 KB)
+   * between two appends, and whose channel 2 has an append with damaged JSON: both lines unreadable.
+   */
+  async function damagedJournal() {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const [s1, s2] = [j.store(key(1)), j.store(key(2))]
+    await s1.append([record.approve('1-before')])
+    await s1.replace([record.approve(`1-compact-${'x'.repeat(3_000)}`)], update(9))
+    await Promise.all([s1.append([record.approve('1-after')]), s1.appendUpdate(update(10)), s2.append([record.approve('2-a')])])
+    await j.close()
+    const file = readFileSync(join(d, 'records.log'), 'utf8')
+    const resetLine = file.split('\n').find((l) => l.startsWith(`["r","${key(1)}",`))! + '\n'
+    const damagedReset = resetLine.replace(/\]\n$/, '}\n') // its last bracket
+    const damagedAppend = `["a","${key(2)}",[{"k":"approve","intent":"2-damaged"]]\n`
+    rmSync(join(d, 'records.log'))
+    await appendFile(join(d, 'records.log'), file.replace(resetLine, damagedReset) + damagedAppend)
+    return { d, damagedReset, damagedAppend, resetAt: Buffer.byteLength(file.slice(0, file.indexOf(resetLine))), appendAt: Buffer.byteLength(file) }
+  }
+  const contents = async (j: FileJournal) => {
+    const [c1, c2] = [await j.store(key(1)).load(), await j.store(key(2)).load()]
+    return [intents(c1), bytes(c1), intents(c2), bytes(c2)]
+  }
+
+  it('a damaged reset line stays in records.log and is reported at every open; the rewrite sets it aside byte for byte (once) instead of dropping it', async () => {
+    const { d, damagedReset, damagedAppend, resetAt, appendAt } = await damagedJournal()
+    const expected = [['1-before', '1-after'], [[10, 11, 12]], ['2-a'], []]
+    for (let open = 0; open < 2; open++) {
+      const lines: string[] = []
+      const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
+      expect(j.stats.skippedLines).toBe(2)
+      expect(lines).toEqual([`records.log holds 2 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them)`])
+      expect(await contents(j)).toEqual(expected)
+      await j.close()
+      expect(readFileSync(join(d, 'records.log'), 'utf8')).toContain(damagedReset)
+      expect(setAside(d), 'nothing set aside by an opening: the lines are still in the log').toEqual([])
+    }
+    // One append by channel 2 past a small threshold: the rewrite (the damaged reset line is dead weight).
+    const lines: string[] = []
+    const j = await FileJournal.open(d, { rewriteAt: 1_000, log: (l) => lines.push(l) })
+    await j.store(key(2)).append([record.approve('2-b')])
+    await j.settled()
+    expect(j.stats).toMatchObject({ rewrites: 1, rewriteFailures: 0, setAside: 2, setAsideBytes: Buffer.byteLength(damagedReset) + damagedAppend.length })
+    expect(lines[1]).toMatch(new RegExp(`^rewrote its logs: .* ms; set aside 2 piece\\(s\\) it cannot read \\(${Buffer.byteLength(damagedReset) + damagedAppend.length} bytes\\) in ${join(d, 'damaged.log')}$`))
+    expect(setAside(d).map(untimed)).toEqual([
+      { head: `records.log byte ${resetAt}, ${Buffer.byteLength(damagedReset)} bytes, set aside by a rewrite: a reset line it cannot read (a channel's compact records and doc updates)`, bytes: Buffer.from(damagedReset) },
+      { head: `records.log byte ${appendAt}, ${damagedAppend.length} bytes, set aside by a rewrite: a line it cannot read`, bytes: Buffer.from(damagedAppend) },
+    ])
+    expect(readFileSync(join(d, 'records.log'), 'utf8')).not.toContain('x'.repeat(3_000))
+    expected[2] = ['2-a', '2-b']
+    expect(await contents(j)).toEqual(expected)
+    await j.close()
+    const aside = readFileSync(join(d, 'damaged.log'))
+    // Gone from the log, so never set aside again; every valid record still loads.
+    for (let open = 0; open < 2; open++) {
+      const again: string[] = []
+      const jj = await FileJournal.open(d, { rewriteAt: 1_000, log: (l) => again.push(l) })
+      expect([jj.stats.skippedLines, again]).toEqual([0, []])
+      expect(await contents(jj)).toEqual(expected)
+      await jj.close()
+    }
+    expect(readFileSync(join(d, 'damaged.log'))).toEqual(aside)
+  })
+
+  it('a rewrite given up takes back what it set aside (still in the log): the one that succeeds sets each piece aside once', async () => {
+    const { d, damagedReset, damagedAppend } = await damagedJournal()
+    const failing = async () => {
+      const j = await FileJournal.open(d, { rewriteAt: 1_000 })
+      j.onRewriteCopied = () => {
+        throw new Error('no space left on device (test)')
+      }
+      await j.store(key(2)).append([record.approve('2-more')])
+      await j.settled()
+      expect([j.stats.rewrites, j.stats.rewriteFailures, j.stats.setAside]).toEqual([0, 1, 0])
+      await j.close()
+      expect(readFileSync(join(d, 'records.log'), 'utf8')).toContain(damagedReset)
+    }
+    // No damaged.log before: none after.
+    await failing()
+    expect(existsSync(join(d, 'damaged.log'))).toBe(false)
+    // A damaged.log with a piece the opening set aside (a torn last line): as it was after.
+    await appendFile(join(d, 'records.log'), '["a","torn')
+    const j0 = await FileJournal.open(d)
+    await j0.close()
+    const before = readFileSync(join(d, 'damaged.log'))
+    expect(setAside(d).map((p) => p.bytes.toString())).toEqual(['["a","torn'])
+    await failing()
+    expect(readFileSync(join(d, 'damaged.log'))).toEqual(before)
+    // Then one that succeeds.
+    const j = await FileJournal.open(d, { rewriteAt: 1_000 })
+    await j.store(key(2)).append([record.approve('2-last')])
+    await j.settled()
+    expect(j.stats.rewrites).toBe(1)
+    expect(intents(await j.store(key(2)).load())).toEqual(['2-a', '2-more', '2-more', '2-last'])
+    await j.close()
+    expect(setAside(d).map((p) => p.bytes.toString())).toEqual(['["a","torn', damagedReset, damagedAppend])
+  })
+
+  it.each([
+    ["the first frame's length is impossible (smaller than a frame's head)", 0, 2, 'a frame whose length (2) is impossible: no frame after it can be told apart'],
+    ["a middle frame's length runs past the end of the file", 3, 0x7fff_ffff, 'a frame of 2147483651 bytes that runs past the end of the file (torn by a crash mid-write, or its length is damaged)'],
+  ])('updates.log: %s; the bytes from there on are set aside byte for byte (once), then cut off; every whole frame before, and every record, still loads', async (_, frame, length, why) => {
+    const d = dir()
+    const j = await FileJournal.open(d)
+    const [s1, s2] = [j.store(key(1)), j.store(key(2))]
+    for (let r = 0; r < 4; r++) {
+      await Promise.all([s1.appendUpdate(update(r)), s2.appendUpdate(update(10 + r)), s1.append([record.approve(`1-${r}`)]), s2.append([record.approve(`2-${r}`)])])
+    }
+    await j.close()
+    const frameBytes = 4 + 32 + 4 + 3
+    const file = readFileSync(join(d, 'updates.log'))
+    expect(file.length).toBe(8 * frameBytes)
+    const at = frame * frameBytes
+    file.writeUInt32BE(length, at)
+    rmSync(join(d, 'updates.log'))
+    await appendFile(join(d, 'updates.log'), file)
+    const lines: string[] = []
+    const j2 = await FileJournal.open(d, { log: (l) => lines.push(l) })
+    expect(lines).toEqual([`set aside the end of updates.log it cannot read (${file.length - at} bytes from byte ${at}: ${why}) in ${join(d, 'damaged.log')}, then cut it off the log`])
+    expect(setAside(d).map(untimed)).toEqual([{ head: `updates.log byte ${at}, ${file.length - at} bytes, set aside by the opening: ${why}`, bytes: file.subarray(at) }])
+    expect(j2.stats).toMatchObject({ skippedLines: 0, setAside: 1, setAsideBytes: file.length - at })
+    expect(statSync(join(d, 'updates.log')).size).toBe(at)
+    // Frames alternate channel 1, channel 2: those before the damaged one load.
+    const upto = (n: number, base: number) => Array.from({ length: n }, (_, r) => [base + r, base + r + 1, base + r + 2])
+    const expected = [[0, 1, 2, 3].map((r) => `1-${r}`), upto(Math.ceil(frame / 2), 0), [0, 1, 2, 3].map((r) => `2-${r}`), upto(Math.floor(frame / 2), 10)]
+    const c = async (jj: FileJournal) => {
+      const [c1, c2] = [await jj.store(key(1)).load(), await jj.store(key(2)).load()]
+      return [intents(c1), bytes(c1), intents(c2), bytes(c2)]
+    }
+    expect(await c(j2)).toEqual(expected)
+    await j2.store(key(1)).appendUpdate(update(50))
+    await j2.close()
+    // Set aside once: the next opening finds a clean log and says nothing.
+    const again: string[] = []
+    const j3 = await FileJournal.open(d, { log: (l) => again.push(l) })
+    expect(again).toEqual([])
+    expect(await c(j3)).toEqual([expected[0], [...expected[1]!, [50, 51, 52]], expected[2], expected[3]])
+    await j3.close()
+    expect(setAside(d)).toHaveLength(1)
   })
 })
 

@@ -10,23 +10,36 @@
 // Group commit across channels: record lines of one turn go out in one write and one fsync, update
 // frames of one turn in one write without an fsync (as FileChannelStore: they bind nobody, the peer
 // resends what a crash lost); whatever arrives while a write is in flight goes in the next one.
-// A torn last line or frame (crash mid-write) is ignored and cut off when the journal opens, so the
-// next append never lands behind it; a garbage line is skipped. Past `rewriteAt` bytes, once at least
-// three quarters of them are dead (before their channel's last reset), the journal copies the live lines and
-// frames as they are into new files (fsync, rename records.log then updates.log, fsync of the
-// directory), reading the logs a piece at a time (its memory does not grow with them); appends go
-// on during the copy and wait only for the last of what they wrote meanwhile and the swap (see rewrite()).
+// Nothing the journal stored is ever deleted because it cannot be read: whatever it cannot read is
+// set aside, as it was, in <dir>/damaged.log before any rewrite or truncation removes it from a log
+// (appended and fsync'd; each piece a line `=== <time> <log> byte <offset>, <n> bytes, set aside by
+// <the opening | a rewrite>: <why>`, then exactly those n bytes, then a newline), and said in the log.
+//   - records.log: a line it cannot read (garbage, a damaged reset, an append whose JSON is damaged)
+//     is skipped when opened and stays in the log; the next rewrite sets it aside instead of copying it.
+//   - the end of a log that holds no whole line or frame (a crash mid-write: a torn last line or a
+//     frame that runs past the end; or damage: a frame whose length is impossible, after which no
+//     frame can be told apart) is set aside when the journal opens, then cut off, so that the next
+//     append never lands behind it. Only that end: every whole frame before it is kept and loaded.
+// Each piece is set aside once, when it leaves its log (a rewrite given up takes back what it set
+// aside; a crash between the fsync of damaged.log and the rename of records.log may set it aside twice).
+// Past `rewriteAt` bytes, once at least three quarters of them are dead (before their channel's last
+// reset), the journal copies the live lines and frames as they are into new files (fsync, rename
+// records.log then updates.log, fsync of the directory), reading the logs a piece at a time (its
+// memory does not grow with them); appends go on during the copy and wait only for the last of what
+// they wrote meanwhile and the swap (see rewrite()).
 // The opening reads the files (a piece at a time too: records.log twice, for each channel's last
 // reset and then for the lines after it, the only appends it parses) and keeps each channel's
 // contents until that channel's first load; a later load (rare: a channel reopened in the same
 // process) reads the files again, the same way, for that channel only.
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { FileChannelStore } from './file-store.ts'
 import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
 
 const CHANNEL_KEY = /^[0-9a-f]{64}$/
 const FRAME_HEAD = 4 + 32 + 4
+/** The file beside the logs where the journal sets aside, as they were, the bytes it cannot read (see the top). */
+export const DAMAGED_FILE = 'damaged.log'
 /** Default size of both logs together past which the journal is rewritten: 64 MiB. */
 export const JOURNAL_REWRITE_AT = 64 * 1024 * 1024
 
@@ -34,9 +47,10 @@ export interface JournalOptions {
   /** Bytes of both logs together past which they are rewritten with the live contents (default 64 MiB). */
   readonly rewriteAt?: number
   /**
-   * Told, in a line for the operator, what the journal does on its own: each rewrite (sizes, time,
-   * how long appends waited), a rewrite that failed (the journal carries on with its old logs) and
-   * the write failure that stops it.
+   * Told, in a line for the operator, what the journal does on its own: lines it cannot read and
+   * bytes it set aside when opened (with the path of damaged.log), each rewrite (sizes, time, how
+   * long appends waited, what it set aside), a rewrite that failed (the journal carries on with its
+   * old logs) and the write failure that stops it.
    */
   readonly log?: (line: string) => void
   /** @internal Bytes a rewrite reads at a time (default 16 MiB); tests cut lines and frames with a small one. */
@@ -60,7 +74,8 @@ interface Scanned {
   /** Bytes of each file up to its last complete line / frame. */
   readonly recordsEnd: number
   readonly updatesEnd: number
-  readonly skipped: number
+  /** Offsets in records.log of the lines it could not read (skipped). */
+  readonly damaged: readonly number[]
 }
 
 interface Batch<T> {
@@ -173,11 +188,11 @@ function resetKey(buf: Buffer, start: number, end: number): string | null {
 /**
  * The first of records.log's two readings (the opening's and a rewrite's): each channel's last valid
  * reset line up to `end`, as `keep` makes of it (its offset and the line read), for the channels
- * `wanted` accepts. `invalid` is told of each line that begins as a reset and is not a valid one.
+ * `wanted` accepts. `invalid` is told of (the offset of) each line that begins as a reset and is not a valid one.
  */
 async function lastResets<T>(
   path: string, end: number, chunk: number, keep: (at: number, line: LineInfo & { readonly reset: number }) => T,
-  wanted: (key: string) => boolean = () => true, invalid: () => void = () => undefined,
+  wanted: (key: string) => boolean = () => true, invalid: (at: number) => void = () => undefined,
 ): Promise<Map<string, T>> {
   const out = new Map<string, T>()
   await forEachPiece(path, [0, end], chunk, lineCut, async (buf, at) => {
@@ -185,7 +200,7 @@ async function lastResets<T>(
       const key = resetKey(buf, start, lineEnd)
       if (key === null || !wanted(key)) return
       const line = readLine(buf, start, lineEnd, false)
-      if (line?.reset == null) invalid()
+      if (line?.reset == null) invalid(at + start)
       else out.set(key, keep(at + start, line as LineInfo & { readonly reset: number }))
     })
   })
@@ -204,9 +219,9 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
   const wanted = (key: string) => only === undefined || key === only
   const maxEpoch = new Map<string, number>()
   const seenEpoch = (key: string, e: number) => maxEpoch.set(key, Math.max(e, maxEpoch.get(key) ?? 0))
-  let skipped = 0
+  const damaged: number[] = []
   /** Per channel: its last valid reset (offset and the line read, kept: its contents are the channel's). */
-  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, line }), wanted, () => void skipped++)
+  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, line }), wanted, (at) => void damaged.push(at))
   for (const [key, { line }] of lastReset) seenEpoch(key, line.reset)
   const channels = new Map<string, Content & { epoch: number }>()
   const live = new Map<string, number>()
@@ -234,13 +249,13 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
       // An append is known by its prefix, and parsed only if it is live (after its channel's last reset).
       const line = readLine(buf, start, end, false)
       if (line === null) {
-        skipped++
+        damaged.push(at + start)
         return
       }
       if (!wanted(line.key) || at + start < (lastReset.get(line.key)?.at ?? 0)) return
       const parsed = readLine(buf, start, end, true)
       if (parsed === null) {
-        skipped++
+        damaged.push(at + start)
         return
       }
       const records = content(line.key).records
@@ -252,8 +267,8 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
   lastReset.clear() // the parsed resets: their contents are the channels' now
   let updatesEnd = 0
   // A frame of an epoch older than its channel's last reset is dead (the reset holds its contents).
-  // A frame whose length is impossible makes the rest unreadable: the scan stops there, as at a torn tail.
-  const unreadable = (rest: Buffer, restAt: number) => rest.length >= 4 && (rest.readUInt32BE(0) < FRAME_HEAD - 4 || restAt + 4 + rest.readUInt32BE(0) > ends.updates)
+  // A frame whose length is impossible makes the rest unreadable: the scan stops there, as at a torn
+  // tail (the opening sets the rest aside, then cuts it off).
   await forEachPiece(paths.updates, [0, ends.updates], chunk, frameCut, async (buf, at) => {
     for (let off = 0, f = readFrame(buf, 0); f !== null; off = f.end, f = readFrame(buf, off)) {
       if (!wanted(f.key)) continue
@@ -263,9 +278,122 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
       content(f.key).updates.push(new Uint8Array(buf.subarray(off + FRAME_HEAD, f.end)))
     }
     updatesEnd = at + buf.length
-  }, unreadable)
-  return { channels, maxEpoch, live, recordsEnd, updatesEnd, skipped }
+  }, unreadableFrame(ends.updates))
+  damaged.sort((a, b) => a - b)
+  return { channels, maxEpoch, live, recordsEnd, updatesEnd, damaged }
 }
+
+/** Whether the frame `rest` begins with (at `restAt` of updates.log, which ends at `end`) cannot be read: its length is impossible, or runs past the end. */
+const unreadableFrame = (end: number) => (rest: Buffer, restAt: number) =>
+  rest.length >= 4 && (rest.readUInt32BE(0) < FRAME_HEAD - 4 || restAt + 4 + rest.readUInt32BE(0) > end)
+
+/** Why the end of updates.log from `at` to `end` holds no whole frame (read from its first bytes). */
+async function frameTrouble(path: string, at: number, end: number): Promise<string> {
+  if (end - at < 4) return `a torn last frame (${end - at} bytes, not even a length: a crash mid-write)`
+  const fh = await open(path, 'r')
+  let n: number
+  try {
+    const head = Buffer.alloc(4)
+    await fh.read(head, 0, 4, at)
+    n = head.readUInt32BE(0)
+  } finally {
+    await fh.close()
+  }
+  if (n < FRAME_HEAD - 4) return `a frame whose length (${n}) is impossible: no frame after it can be told apart`
+  return `a frame of ${4 + n} bytes that runs past the end of the file (torn by a crash mid-write, or its length is damaged)`
+}
+
+/**
+ * Appends pieces the journal cannot read to damaged.log, as they were (the file is opened at the
+ * first one): each as a header line, its bytes, and a newline. Not for two writers at once (each
+ * piece is several writes): the opening and a rewrite each add theirs one after the other.
+ */
+class SetAside {
+  private fh: FileHandle | null = null
+  /** Whether the file was opened (written to): its size before then, and whether it existed. */
+  private opened = false
+  private sizeBefore = 0
+  private existed = true
+  pieces = 0
+  bytes = 0
+  constructor(
+    readonly path: string,
+    /** Who sets aside: `the opening` or `a rewrite`. */
+    private readonly by: string,
+    private readonly when = new Date().toISOString(),
+  ) {}
+
+  private async file(): Promise<FileHandle> {
+    if (!this.fh) {
+      if (!this.opened) {
+        const size = await stat(this.path).then(
+          (s) => s.size,
+          (e: NodeJS.ErrnoException) => {
+            if (e.code === 'ENOENT') return null
+            throw e
+          },
+        )
+        this.existed = size !== null
+        this.sizeBefore = size ?? 0
+      }
+      this.fh = await open(this.path, 'a')
+      this.opened = true
+    }
+    return this.fh
+  }
+
+  private head(source: string, at: number, length: number, why: string): Buffer {
+    this.pieces++
+    this.bytes += length
+    return Buffer.from(`=== ${this.when} ${source} byte ${at}, ${length} bytes, set aside by ${this.by}: ${why}\n`, 'utf8')
+  }
+
+  /** Pieces held in memory (lines of records.log): one write. */
+  async lines(source: string, pieces: ReadonlyArray<readonly [at: number, bytes: Buffer, why: string]>): Promise<void> {
+    if (pieces.length === 0) return
+    const parts: Buffer[] = []
+    for (const [at, bytes, why] of pieces) parts.push(this.head(source, at, bytes.length, why), bytes, NEWLINE)
+    await writeAll(await this.file(), Buffer.concat(parts))
+  }
+
+  /** The bytes [start, end) of the log at `path`, read and written a piece at a time. */
+  async range(source: string, path: string, [start, end]: readonly [number, number], chunk: number, why: string): Promise<void> {
+    const fh = await this.file()
+    await writeAll(fh, this.head(source, start, end - start, why))
+    await forEachPiece(path, [start, end], chunk, (buf) => buf.length, (buf) => writeAll(fh, buf))
+    await writeAll(fh, NEWLINE)
+  }
+
+  /** Makes what was set aside durable (the file, and its name if new): before any log loses it. */
+  async sync(): Promise<void> {
+    if (!this.fh) return
+    await this.fh.sync()
+    if (!this.existed) await syncDir(dirname(this.path))
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh
+    this.fh = null
+    await fh?.close().catch(() => undefined)
+  }
+
+  /** A rewrite given up: what it set aside is still in the logs; taken back so that the next one sets it aside once. */
+  async undo(): Promise<void> {
+    if (!this.opened) return
+    await this.close()
+    this.pieces = 0
+    this.bytes = 0
+    if (!this.existed) return rm(this.path, { force: true })
+    const fh = await open(this.path, 'r+')
+    try {
+      await fh.truncate(this.sizeBefore)
+    } finally {
+      await fh.close()
+    }
+  }
+}
+
+const NEWLINE = Buffer.from('\n')
 
 /** A file's size, 0 if it does not exist. */
 async function sizeOrZero(path: string): Promise<number> {
@@ -295,8 +423,14 @@ const resetLine = (key: string, epoch: number, records: readonly unknown[], upda
   JSON.stringify(['r', key, epoch, records, updates.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64'))]) + '\n'
 
 export class FileJournal {
-  /** Counters for tests and logs: writes and fsyncs of the logs, rewrites (and their copies of tails while appends went on), lines skipped as garbage when opened. */
-  readonly stats = { recordWrites: 0, updateWrites: 0, fsyncs: 0, rewrites: 0, rewriteFailures: 0, rewriteCatchUps: 0, skippedLines: 0 }
+  /**
+   * Counters for tests and logs: writes and fsyncs of the logs, rewrites (and their copies of tails
+   * while appends went on), lines of records.log it could not read when opened (skipped), pieces
+   * (and their bytes) set aside in damaged.log since opened, by the opening and the rewrites.
+   */
+  readonly stats = { recordWrites: 0, updateWrites: 0, fsyncs: 0, rewrites: 0, rewriteFailures: 0, rewriteCatchUps: 0, skippedLines: 0, setAside: 0, setAsideBytes: 0 }
+  /** Where the journal sets aside what it cannot read (<dir>/damaged.log). */
+  readonly damagedPath: string
   /** Why the last rewrite failed (the journal carried on with its old logs). */
   lastRewriteError: string | null = null
   /** @internal Tests: called when a rewrite has copied the live contents, before it holds the appends. */
@@ -309,6 +443,8 @@ export class FileJournal {
   private readonly fresh = new Map<string, Content>()
   /** Channels loaded or written since opened: a load reads the files again. */
   private readonly touched = new Set<string>()
+  /** Offsets in records.log of the lines the opening could not read: the next rewrite sets them aside (then none are left). */
+  private readonly damagedLines: Set<number>
   private recordsBatch: Batch<string> | null = null
   private updatesBatch: Batch<[string, number, Uint8Array]> | null = null
   /** One chain per log: a write starts when the previous one on that log is done; a rewrite holds both. */
@@ -345,6 +481,8 @@ export class FileJournal {
     this.copyChunk = opts.copyChunk ?? COPY_CHUNK
     this.catchUpBytes = opts.catchUpBytes ?? CATCH_UP_BYTES
     this.log = opts.log ?? (() => undefined)
+    this.damagedPath = join(dir, DAMAGED_FILE)
+    this.damagedLines = new Set(scanned.damaged)
     for (const [key, c] of scanned.channels) {
       this.fresh.set(key, { records: c.records, updates: c.updates })
       this.known.add(key)
@@ -352,7 +490,7 @@ export class FileJournal {
     for (const [key, e] of scanned.maxEpoch) this.epochs.set(key, e)
     for (const [key, n] of scanned.live) this.live.set(key, n)
     this.countDead()
-    this.stats.skippedLines = scanned.skipped
+    this.stats.skippedLines = scanned.damaged.length
   }
 
   /** `live` is kept up to date by every append and reset: what is not live is dead. */
@@ -362,7 +500,11 @@ export class FileJournal {
     this.dead = Math.max(0, this.recordsSize + this.updatesSize - live)
   }
 
-  /** Opens (or creates) the journal in `dir`: reads both logs (scanLogs) and cuts a torn tail off. */
+  /**
+   * Opens (or creates) the journal in `dir`: reads both logs (scanLogs), sets aside the end of
+   * either that holds no whole line or frame, then cuts it off; says so, and how many lines of
+   * records.log it could not read, in `opts.log`.
+   */
   static async open(dir: string, opts: JournalOptions = {}): Promise<FileJournal> {
     if (opts.rewriteAt !== undefined && !(Number.isSafeInteger(opts.rewriteAt) && opts.rewriteAt > 0)) {
       throw new Error(`journal: rewriteAt must be a positive number of bytes, got ${opts.rewriteAt}`)
@@ -373,13 +515,39 @@ export class FileJournal {
     const recordsPath = join(dir, 'records.log')
     const updatesPath = join(dir, 'updates.log')
     const sizes = { records: await sizeOrZero(recordsPath), updates: await sizeOrZero(updatesPath) }
-    const scanned = await scanLogs({ records: recordsPath, updates: updatesPath }, sizes, opts.copyChunk ?? COPY_CHUNK)
+    const chunk = opts.copyChunk ?? COPY_CHUNK
+    const scanned = await scanLogs({ records: recordsPath, updates: updatesPath }, sizes, chunk)
+    // The ends that hold no whole line or frame: set aside (fsync'd), then cut off so that the next
+    // append starts on a clean line or frame. A torn tail was never acknowledged; a damaged one was.
+    const aside = new SetAside(join(dir, DAMAGED_FILE), 'the opening')
+    const said: string[] = []
+    try {
+      if (scanned.recordsEnd < sizes.records) {
+        const why = 'a last line with no newline (torn by a crash mid-write, or its newline is damaged)'
+        await aside.range('records.log', recordsPath, [scanned.recordsEnd, sizes.records], chunk, why)
+        said.push(`set aside the end of records.log it cannot read (${sizes.records - scanned.recordsEnd} bytes from byte ${scanned.recordsEnd}: ${why}) in ${aside.path}, then cut it off the log`)
+      }
+      if (scanned.updatesEnd < sizes.updates) {
+        const why = await frameTrouble(updatesPath, scanned.updatesEnd, sizes.updates)
+        await aside.range('updates.log', updatesPath, [scanned.updatesEnd, sizes.updates], chunk, why)
+        said.push(`set aside the end of updates.log it cannot read (${sizes.updates - scanned.updatesEnd} bytes from byte ${scanned.updatesEnd}: ${why}) in ${aside.path}, then cut it off the log`)
+      }
+      await aside.sync()
+    } finally {
+      await aside.close()
+    }
     const recordsFh = await open(recordsPath, 'a')
     const updatesFh = await open(updatesPath, 'a')
-    // A torn tail was never acknowledged; cut it so that the next append starts on a clean line.
     if (scanned.recordsEnd < sizes.records) await recordsFh.truncate(scanned.recordsEnd)
     if (scanned.updatesEnd < sizes.updates) await updatesFh.truncate(scanned.updatesEnd)
-    return new FileJournal(dir, opts, recordsFh, updatesFh, scanned.recordsEnd, scanned.updatesEnd, scanned)
+    const j = new FileJournal(dir, opts, recordsFh, updatesFh, scanned.recordsEnd, scanned.updatesEnd, scanned)
+    j.stats.setAside = aside.pieces
+    j.stats.setAsideBytes = aside.bytes
+    if (scanned.damaged.length > 0) {
+      said.unshift(`records.log holds ${scanned.damaged.length} line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${j.damagedPath} by the next rewrite (before it drops them)`)
+    }
+    for (const line of said) j.log(line)
+    return j
   }
 
   /** The ChannelStore of channel `channelKey` (its channel id, 64 lowercase hex characters). */
@@ -651,13 +819,20 @@ export class FileJournal {
     let from = { records: 0, updates: 0 }
     let copied = { records: 0, updates: 0 }
     const started = performance.now()
+    // What it cannot read is not copied: set aside instead (fsync'd before the swap, taken back if given up).
+    const aside = new SetAside(this.damagedPath, 'a rewrite')
+    const giveUp = async (e: unknown) => {
+      await closeOut()
+      await aside.undo().catch(() => undefined)
+      return this.rewriteFailed(tmp, e)
+    }
     try {
       // 1. What is written (every batch asked for before now is on disk once the chains are idle).
       await this.settledChains()
       from = { records: this.recordsSize, updates: this.updatesSize }
       out.records = await open(tmp.records, 'w')
       out.updates = await open(tmp.updates, 'w')
-      copied = await copyLive(paths, from, out.records, out.updates, this.copyChunk)
+      copied = await copyLive(paths, from, out.records, out.updates, this.copyChunk, this.damagedLines, aside)
       await this.onRewriteCopied?.()
       // What was appended meanwhile, while it is much: appends still go on.
       for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
@@ -669,10 +844,10 @@ export class FileJournal {
         from = to
         this.stats.rewriteCatchUps++
       }
-      await Promise.all([out.records.sync(), out.updates.sync()])
+      await Promise.all([out.records.sync(), out.updates.sync(), aside.sync()])
+      await aside.close()
     } catch (e) {
-      await closeOut()
-      return this.rewriteFailed(tmp, e)
+      return giveUp(e)
     }
     // 2. Appends wait from here: the tails, then the swap.
     const copiedAt = performance.now()
@@ -680,6 +855,7 @@ export class FileJournal {
       if (this.closing || this.broken) {
         // Closed (or failed) meanwhile: the old logs stay as they are.
         await closeOut()
+        await aside.undo().catch(() => undefined)
         return removeFiles(tmp)
       }
       try {
@@ -687,12 +863,14 @@ export class FileJournal {
         await Promise.all([out.records!.sync(), out.updates!.sync()])
         await closeOut()
       } catch (e) {
-        await closeOut()
-        return this.rewriteFailed(tmp, e)
+        return giveUp(e)
       }
+      let recordsRenamed = false
       try {
         // Records first: the new records with the old updates read the same (see above).
         await rename(tmp.records, paths.records)
+        recordsRenamed = true
+        this.damagedLines.clear() // set aside: the new records.log has none of them
         await rename(tmp.updates, paths.updates)
         await syncDir(this.dir)
         await Promise.all([this.recordsFh.close(), this.updatesFh.close()])
@@ -702,9 +880,14 @@ export class FileJournal {
         this.updatesSize = copied.updates + (this.updatesSize - from.updates)
         this.countDead()
         this.stats.rewrites++
+        this.stats.setAside += aside.pieces
+        this.stats.setAsideBytes += aside.bytes
         const mb = (n: number) => (n / 1_048_576).toFixed(1)
-        this.log(`rewrote its logs: ${mb(from.records + from.updates)} MB -> ${mb(copied.records + copied.updates)} MB live in ${(performance.now() - started).toFixed(0)} ms, appends held ${(performance.now() - copiedAt).toFixed(0)} ms`)
+        const setAside = aside.pieces > 0 ? `; set aside ${aside.pieces} piece(s) it cannot read (${aside.bytes} bytes) in ${aside.path}` : ''
+        this.log(`rewrote its logs: ${mb(from.records + from.updates)} MB -> ${mb(copied.records + copied.updates)} MB live in ${(performance.now() - started).toFixed(0)} ms, appends held ${(performance.now() - copiedAt).toFixed(0)} ms${setAside}`)
       } catch (e) {
+        // records.log not replaced: what was set aside is still in it (taken back, as for a rewrite given up).
+        if (!recordsRenamed) await aside.undo().catch(() => undefined)
         this.fail(e)
       }
     })
@@ -795,10 +978,18 @@ async function forEachPiece(
  * A rewrite's copy: the live lines and frames of both logs up to `ends` (those after their
  * channel's last reset), written to `records` and `updates` in file order, a piece at a time.
  * records.log is read twice: for each channel's last reset, then to copy (beside updates.log's copy).
+ * What it cannot read goes to `aside` instead: the lines at `damaged` (those the opening could not
+ * read), any other line it finds unreadable, and an end of either log holding no whole line or frame.
  */
-async function copyLive(paths: { records: string; updates: string }, ends: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number): Promise<{ records: number; updates: number }> {
+async function copyLive(
+  paths: { records: string; updates: string }, ends: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number,
+  damaged: ReadonlySet<number>, aside: SetAside,
+): Promise<{ records: number; updates: number }> {
+  const invalidResets = new Set<number>()
   /** Per channel: its last (valid) reset line's offset and epoch; lines before it and frames of older epochs are dead. */
-  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, epoch: line.reset }))
+  const lastReset = await lastResets(paths.records, ends.records, chunk, (at, line) => ({ at, epoch: line.reset }), undefined, (at) => void invalidResets.add(at))
+  const unreadable = (at: number) => damaged.has(at) || invalidResets.has(at)
+  const whole = { records: 0, updates: 0 }
   const copied = { records: 0, updates: 0 }
   const write = async (fh: FileHandle, parts: Buffer[], which: 'records' | 'updates') => {
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
@@ -807,27 +998,38 @@ async function copyLive(paths: { records: string; updates: string }, ends: { rec
   }
   const copyRecords = forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
     const live: Buffer[] = []
+    const unread: Array<readonly [number, Buffer, string]> = []
     eachLine(buf, (start, end) => {
       const reset = resetKey(buf, start, end)
       if (reset !== null) {
-        // Live if it is its channel's last reset (checked when it was found).
+        // Live if it is its channel's last reset (checked when it was found); set aside if it is not a valid one.
         if (lastReset.get(reset)?.at === at + start) live.push(buf.subarray(start, end))
+        else if (unreadable(at + start)) unread.push([at + start, buf.subarray(start, end), "a reset line it cannot read (a channel's compact records and doc updates)"])
         return
       }
-      // Any other line: live if it is a valid append after its channel's last reset.
-      const line = readLine(buf, start, end, false)
-      if (line !== null && line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0)) live.push(buf.subarray(start, end))
+      // Any other line: set aside if it cannot be read, else live if it is an append after its channel's last reset.
+      const line = unreadable(at + start) ? null : readLine(buf, start, end, false)
+      if (line === null) unread.push([at + start, buf.subarray(start, end), 'a line it cannot read'])
+      else if (line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0)) live.push(buf.subarray(start, end))
     })
+    // Only this copy adds to `aside` while both run (updates.log's end is added after both).
+    await aside.lines('records.log', unread)
     if (live.length > 0) await write(records, live, 'records')
+    whole.records = at + buf.length
   })
-  const copyUpdates = forEachPiece(paths.updates, [0, ends.updates], chunk, frameCut, async (buf) => {
+  const copyUpdates = forEachPiece(paths.updates, [0, ends.updates], chunk, frameCut, async (buf, at) => {
     const live: Buffer[] = []
     for (let off = 0, f = readFrame(buf, 0); f !== null; off = f.end, f = readFrame(buf, off)) {
       if (f.epoch >= (lastReset.get(f.key)?.epoch ?? 0)) live.push(buf.subarray(off, f.end))
     }
     if (live.length > 0) await write(updates, live, 'updates')
-  })
+    whole.updates = at + buf.length
+  }, unreadableFrame(ends.updates))
   await settleBoth(copyRecords, copyUpdates)
+  // The logs the journal wrote end with a whole line and frame (the opening cut off any other end): one
+  // that does not was damaged since, and that end is set aside too.
+  if (whole.records < ends.records) await aside.range('records.log', paths.records, [whole.records, ends.records], chunk, 'an end with no newline')
+  if (whole.updates < ends.updates) await aside.range('updates.log', paths.updates, [whole.updates, ends.updates], chunk, await frameTrouble(paths.updates, whole.updates, ends.updates))
   return copied
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { test, expect, type Page } from '@playwright/test'
 
 import { PASS, createIdentity as createIn } from './app.ts'
@@ -69,4 +70,39 @@ test('one tab at a time runs the app: a second tab says why it waits, can take o
   await expect(third.getByRole('heading', { name: 'Open in another tab' })).toBeVisible()
   await page.close()
   await expect(third.getByTestId('locked-fingerprint')).toHaveText(fp, { timeout: 10_000 })
+})
+
+test('a stored vault the app cannot read is kept aside unchanged: the screen says where, offers a copy, and a new key leaves it there', async ({ page }) => {
+  await createIdentity(page)
+  // Damage the stored vault (a field this version does not know), as a bad write or another version could.
+  const idb = <T,>(fn: 'damage' | 'keys') =>
+    page.evaluate((fn) => new Promise<unknown>((resolve, reject) => {
+      const open = indexedDB.open('otc-identity-default')
+      open.onerror = () => reject(open.error)
+      open.onsuccess = () => {
+        const tx = open.result.transaction('vault', fn === 'keys' ? 'readonly' : 'readwrite')
+        const s = tx.objectStore('vault')
+        if (fn === 'damage') {
+          const r = s.get('vault')
+          r.onsuccess = () => s.put({ ...(r.result as object), hint: 'x' }, 'vault')
+          tx.oncomplete = () => resolve(null)
+        } else {
+          const r = s.getAllKeys()
+          r.onsuccess = () => resolve(r.result)
+        }
+        tx.onerror = () => reject(tx.error)
+      }
+    }), fn) as Promise<T>
+  await idb('damage')
+  await page.reload()
+  const panel = page.getByTestId('vault-unreadable')
+  await expect(panel).toContainText('The stored key vault could not be read: vault.hint')
+  await expect(panel).toContainText(/It is kept unchanged in this browser \(IndexedDB otc-identity-default, unread-[0-9a-f]{16}\)/)
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Save a copy of the unreadable vault' }).click()])
+  expect(JSON.parse(readFileSync(await download.path(), 'utf8'))).toMatchObject({ hint: 'x', v: 1 })
+  // A new key: created over it, the unreadable vault still kept.
+  const fp = await createIn(page)
+  expect((await idb<string[]>('keys')).sort()).toEqual([expect.stringMatching(/^unread-[0-9a-f]{16}$/), 'vault'])
+  await page.reload()
+  await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
 })

@@ -9,8 +9,8 @@ import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { abandonCheck, type AbandonNotice } from './abandon.ts'
-import { downloadText } from '../download.ts'
-import { damagedEntryText, type ChannelRecord, type DamagedEntry } from './channelRecords.ts'
+import { downloadText, jsonText } from '../download.ts'
+import type { ChannelRecord, DamagedEntry } from './channelRecords.ts'
 import { needingAction, type ChannelAttention } from './attention.ts'
 import { useChannelAttention } from './useChannelAttention.ts'
 
@@ -141,7 +141,7 @@ function DamagedLine({ n, damaged, onDiscard }: { n: number; damaged: DamagedEnt
     <div className="error small" data-testid={`damaged-entry-${n}`}>
       <p>Stored channel entry could not be read: {damaged.reason}. It is kept as it was.</p>
       <div className="row">
-        <button type="button" className="link small" onClick={() => downloadText(`otc-channel-entry-${n}.json`, damagedEntryText(damaged.entry), 'application/json')}>Save a copy</button>
+        <button type="button" className="link small" onClick={() => downloadText(`otc-channel-entry-${n}.json`, jsonText(damaged.entry), 'application/json')}>Save a copy</button>
         {s.step === 'idle' && <button type="button" className="link small" onClick={() => setS({ step: 'confirm' })}>Remove from the list…</button>}
       </div>
       {(s.step === 'confirm' || s.step === 'removing') && (

@@ -9,7 +9,8 @@ import { channelRoomSecret, newInviteCode, openInvite, sealInvite } from '../../
 import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
 import { config } from '../config.ts'
 import { sealAtRest } from '../identity/sealAtRest.ts'
-import { damagedEntryText, loadChannelRecords, readChannelRecords, recordAtRest, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+import { jsonText } from '../download.ts'
+import { loadChannelRecords, readChannelRecords, recordAtRest, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
@@ -179,10 +180,10 @@ describe('channel records at rest', () => {
   })
 
   it('a damaged entry is offered as JSON text, bigints as digits, and never throws', () => {
-    expect(JSON.parse(damagedEntryText({ a: 1n, b: ['x'] }))).toEqual({ a: '1', b: ['x'] })
+    expect(JSON.parse(jsonText({ a: 1n, b: ['x'] }))).toEqual({ a: '1', b: ['x'] })
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(damagedEntryText(cyclic)).toBe('[object Object]')
-    expect(damagedEntryText(undefined)).toBe('undefined')
+    expect(jsonText(cyclic)).toBe('[object Object]')
+    expect(jsonText(undefined)).toBe('undefined')
   })
 })

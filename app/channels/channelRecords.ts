@@ -149,15 +149,6 @@ export function readChannelRecords(raw: unknown, keys: KeyPair): ReadRecords {
   return { records, damaged, rewrite: changed ? rewrite : null }
 }
 
-/** A damaged entry as text for the trader to save (JSON; a bigint as its digits; what JSON cannot hold, as the runtime prints it). */
-export function damagedEntryText(entry: unknown): string {
-  try {
-    return JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) ?? String(entry)
-  } catch {
-    return String(entry)
-  }
-}
-
 /** A record as stored: no room secret, the invite code sealed under `keys` (none once the app handed the invite over), no note. */
 export function recordAtRest(r: ChannelRecord, keys: KeyPair): unknown {
   const { roomSecret: _derived, invite, storedNote: _said, ...kept } = r

@@ -48,11 +48,13 @@ export function useChannels(keys: KeyPair): Channels {
 
   const persist = useCallback(
     async (next: ChannelRecord[], nextDamaged: DamagedEntry[] = damaged) => {
+      // Not read (yet, or the read failed): a write now would replace the stored list with `next`.
+      if (!loaded) throw new Error('Your channel list has not been read, so nothing is saved to it now (that would replace it): reload the page, and try again once the list shows.')
       await saveChannelRecords(keys, next, nextDamaged)
       setRecords(next)
       setDamaged(nextDamaged)
     },
-    [keys, damaged],
+    [keys, damaged, loaded],
   )
 
   const add = useCallback(

@@ -3,6 +3,8 @@ import { useMemo, useState, type FormEvent } from 'react'
 import { fingerprint } from '../../core/index.ts'
 import { FailureText } from '../FailureText.tsx'
 import { MIN_PASSPHRASE, passphraseProblem } from './passphraseStrength.ts'
+import { config } from '../config.ts'
+import { downloadText, jsonText } from '../download.ts'
 import type { Identity } from './useIdentity.ts'
 
 export function IdentityScreen({ identity }: { identity: Identity }) {
@@ -12,17 +14,32 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
   return (
     <section className="card narrow" aria-labelledby="identity-title">
       <h2 id="identity-title">Your identity</h2>
-      {state.status === 'damaged' && (
-        <p role="alert" className="error">The stored key vault could not be read: <FailureText failure={state.reason} />. Restore it from your backup below.</p>
+      {state.status === 'unavailable' && (
+        <>
+          <p role="alert" className="error">This browser's key storage could not be read: <FailureText failure={state.reason} />. Your key may be intact, so nothing is written over it.</p>
+          <button type="button" onClick={() => location.reload()}>Reload to try again</button>
+        </>
       )}
-      {mode === 'import' ? (
+      {state.status === 'damaged' && (
+        <div role="alert" className="error" data-testid="vault-unreadable">
+          <p>
+            The stored key vault could not be read: <FailureText failure={state.reason} />.{' '}
+            {state.keptAs !== null
+              ? <>It is kept unchanged in this browser (IndexedDB <code>otc-identity-{config.profile}</code>, <code>{state.keptAs}</code>), and stays there whatever you do next.</>
+              : <>It could not be kept aside: a new or restored key would replace it, so save a copy first.</>}{' '}
+            Restore your key from its backup below; a new key cannot reach the old key's channels or collateral.
+          </p>
+          <button type="button" className="link" onClick={() => downloadText('otc-unreadable-vault.json', jsonText(state.raw), 'application/json')}>Save a copy of the unreadable vault</button>
+        </div>
+      )}
+      {state.status === 'unavailable' ? null : mode === 'import' ? (
         <ImportForm identity={identity} onCancel={() => setMode('main')} />
       ) : state.status === 'locked' ? (
         <UnlockForm identity={identity} publicKey={state.vault.publicKey} />
       ) : (
         <CreateForm identity={identity} />
       )}
-      {mode === 'main' && (
+      {mode === 'main' && state.status !== 'unavailable' && (
         <p>
           <button type="button" className="link" onClick={() => setMode('import')}>
             Restore from a backup instead
@@ -34,7 +51,19 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
   )
 }
 
+/** The agreement to write over an unreadable vault that could not be kept aside (useIdentity.ts assertWritable), or null when none is needed. */
+function ReplaceUnreadable({ identity, checked, onChange }: { identity: Identity; checked: boolean; onChange: (v: boolean) => void }) {
+  if (identity.state.status !== 'damaged' || identity.state.keptAs !== null) return null
+  return (
+    <label className="row">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      Replace the unreadable vault (I saved a copy, or need it no more)
+    </label>
+  )
+}
+
 function CreateForm({ identity }: { identity: Identity }) {
+  const [replace, setReplace] = useState(false)
   const [pass, setPass] = useState('')
   const [again, setAgain] = useState('')
   const [tried, setTried] = useState(false)
@@ -46,7 +75,7 @@ function CreateForm({ identity }: { identity: Identity }) {
     e.preventDefault()
     setTried(true)
     // create() checks the strength again, for any caller.
-    if (problem === null && pass === again) void identity.create(pass)
+    if (problem === null && pass === again) void identity.create(pass, replace)
   }
   return (
     <form onSubmit={submit} aria-label="Create identity">
@@ -67,6 +96,7 @@ function CreateForm({ identity }: { identity: Identity }) {
       </label>
       {mismatch && <p className="error" role="status">The passphrases differ.</p>}
       {tried && !mismatch && again.length === 0 && pass.length >= MIN_PASSPHRASE && <p className="error" role="status">Repeat the passphrase.</p>}
+      <ReplaceUnreadable identity={identity} checked={replace} onChange={setReplace} />
       <button type="submit" disabled={identity.busy}>
         {identity.busy ? 'Encrypting…' : 'Create identity'}
       </button>
@@ -134,6 +164,7 @@ function ImportForm({ identity, onCancel }: { identity: Identity; onCancel: () =
           Replace the key stored here ({fingerprint(stored)}) if the backup holds another one
         </label>
       )}
+      <ReplaceUnreadable identity={identity} checked={replace} onChange={setReplace} />
       {missing && <p className="error" role="status">{missing}</p>}
       <div className="row">
         <button type="submit" disabled={identity.busy}>

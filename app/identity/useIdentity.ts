@@ -33,18 +33,37 @@ export async function restoredIdentity(stored: IdentityState, text: string, pass
   return openVault(backup, passphrase, 'backup')
 }
 
+/**
+ * Refuses to write a vault over one that may still hold a key: when IndexedDB could not be read,
+ * and when an unreadable vault could not be kept aside, unless the trader agreed (`replace`).
+ */
+export function assertWritable(state: IdentityState, replace: boolean): void {
+  if (state.status === 'unavailable') throw new Error(`This browser's key storage could not be read (${state.reason.text}), so nothing is written over it: reload the page to try again.`)
+  if (state.status === 'damaged' && state.keptAs === null && !replace) {
+    throw new Error('The unreadable vault stored here could not be kept aside, so a new key would replace it: save a copy of it first, then tick "Replace the unreadable vault".')
+  }
+}
+
 export type IdentityState =
   | { status: 'loading' }
   | { status: 'none' }
   | { status: 'locked'; vault: KeyVault }
   | { status: 'unlocked'; vault: KeyVault; keys: KeyPair }
-  | { status: 'damaged'; reason: Failure }
+  /**
+   * A stored vault that is not readable as one: why, the blob (to save a copy), and where it is
+   * kept unchanged (vaultStore.ts; null if keeping it failed). Create and restore write over the
+   * stored vault: while `keptAs` is null they need the trader's agreement (`replaceUnreadable`).
+   */
+  | { status: 'damaged'; reason: Failure; raw: unknown; keptAs: string | null }
+  /** IndexedDB could not be read: the vault may be intact, so nothing is written (reload to try again). */
+  | { status: 'unavailable'; reason: Failure }
 
 export interface Identity {
   state: IdentityState
   busy: boolean
   error: Failure | null
-  create(passphrase: string): Promise<void>
+  /** `replaceUnreadable`: the trader agreed to write over a stored vault the app could not read nor keep aside. */
+  create(passphrase: string, replaceUnreadable?: boolean): Promise<void>
   unlock(passphrase: string): Promise<void>
   /** `replace`: the trader agreed that a backup of another key replaces the one stored here (`replacesAnotherKey`). */
   importBackup(text: string, passphrase: string, replace?: boolean): Promise<void>
@@ -75,8 +94,13 @@ export function useIdentity(): Identity {
   useEffect(() => {
     let live = true
     loadVault().then(
-      (vault) => live && setState(vault ? { status: 'locked', vault } : { status: 'none' }),
-      (e) => live && setState({ status: 'damaged', reason: failureOf(e) }),
+      (stored) => {
+        if (!live) return
+        if (stored.status === 'vault') setState({ status: 'locked', vault: stored.vault })
+        else if (stored.status === 'none') setState({ status: 'none' })
+        else setState({ status: 'damaged', reason: stored.reason, raw: stored.raw, keptAs: stored.keptAs })
+      },
+      (e) => live && setState({ status: 'unavailable', reason: failureOf(e) }),
     )
     return () => {
       live = false
@@ -95,8 +119,9 @@ export function useIdentity(): Identity {
     }
   }, [])
 
-  const create = (passphrase: string) =>
+  const create = (passphrase: string, replaceUnreadable = false) =>
     run(async () => {
+      assertWritable(state, replaceUnreadable)
       assertStrongPassphrase(passphrase) // the form says it first; this holds for any caller
       const keys = generateKeyPair()
       const vault = await lockKey(keys, passphrase)
@@ -114,6 +139,7 @@ export function useIdentity(): Identity {
 
   const importBackup = (text: string, passphrase: string, replace = false) =>
     run(async () => {
+      assertWritable(state, replace)
       const { vault, keys } = await restoredIdentity(state, text, passphrase, replace)
       await saveVault(vault)
       setState({ status: 'unlocked', vault, keys })

@@ -89,6 +89,30 @@ describe('ChainClient on anvil', () => {
     expect(await c.freeBalance(c.account)).toBe(5n * USDC)
   })
 
+  it('with confirmations, a call completes only once that many blocks follow the one holding it', async () => {
+    const base = client()
+    await base.getTestFunds(10n * USDC)
+    await base.deposit(5n * USDC)
+    const c = new ChainClient(base.deployment, base.publicClient, base.wallet, 2)
+    const stages: TxProgress[] = []
+    let done = false
+    const call = c.call({ fn: 'withdraw', amount: 1n * USDC }, (p) => stages.push(p)).finally(() => (done = true))
+    await expect.poll(() => stages.map((p) => p.stage), { timeout: 10_000 }).toContain('mined')
+    const mined = stages.find((p) => p.stage === 'mined')
+    const settle = () => new Promise((r) => setTimeout(r, 2_500)) // more than the client's 1 s between reads of the height
+    await settle()
+    expect(done, 'no block after the one holding it yet').toBe(false)
+    await fx.chain.testClient.mine({ blocks: 1 })
+    await settle()
+    expect(done, 'one block after it: one confirmation of two').toBe(false)
+    await fx.chain.testClient.mine({ blocks: 1 })
+    const r = await call
+    expect(stages.map((p) => p.stage)).toEqual(['checking', 'signing', 'sent', 'mined', 'confirmed'])
+    expect(stages.at(-1)).toMatchObject({ stage: 'confirmed', confirmations: 2 })
+    expect(r.block).toBe(mined?.stage === 'mined' ? mined.block : -1n)
+    expect(await c.freeBalance(c.account)).toBe(4n * USDC)
+  })
+
   it('a call that passes the check but is refused when mined reports the custom error', async () => {
     const c = client()
     await c.getTestFunds(100n * USDC)

@@ -21,18 +21,19 @@ import {
   type Chain,
   type Client,
   type Hex as ViemHex,
+  type TransactionReceipt,
   type Transport,
 } from 'viem'
 // Actions one by one (not createPublicClient's decorator, which brings every action into the app's bundle).
 import {
   estimateGas,
   getBlock,
+  getBlockNumber,
   getChainId,
   getLogs,
   getTransactionReceipt,
   sendTransaction,
   signTypedData,
-  waitForTransactionReceipt,
 } from 'viem/actions'
 import { ProtocolError } from '../../core/errors.ts'
 import type { AddressHex, ChannelParams, ContractChannelStatus, Hex } from '../../core/index.ts'
@@ -152,6 +153,9 @@ export interface TxResult {
 /** How often a sent transaction's receipt is asked for, and for how long (`receiptOf`). */
 const RECEIPT_POLL_MS = 250
 const RECEIPT_TIMEOUT_MS = 180_000
+/** How often the chain's height is read while confirmations are awaited, and for how long (`confirmed`). */
+const CONFIRM_POLL_MS = 1_000
+const CONFIRM_TIMEOUT_MS = 30 * 60_000
 
 const hex = (h: Hex): ViemHex => `0x${h}`
 const addr = (a: AddressHex): ViemHex => getAddress(`0x${a}`)
@@ -298,19 +302,44 @@ export class ChainClient {
       throw this.decodeFailure(e)
     }
     onProgress?.({ stage: 'sent', hash })
-    const receipt = await this.receiptOf(hash)
+    let receipt = await this.receiptOf(hash)
     if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
     onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed })
     if (this.confirmations > 0) {
-      await this.read(() => waitForTransactionReceipt(this.publicClient, { hash, confirmations: this.confirmations + 1, pollingInterval: 1_000 }))
+      receipt = await this.confirmed(hash, receipt)
+      if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
       onProgress?.({ stage: 'confirmed', hash, confirmations: this.confirmations })
     }
     return { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed }
   }
 
   /**
+   * The receipt once `confirmations` blocks follow the one holding the transaction. It is asked for
+   * again then: a reorganisation may have moved the transaction to another block (the count starts
+   * again from there, and its outcome there is the one returned) or out of the chain for a while
+   * (`receiptOf` waits for it again). A failed read of the chain's height is tried again: the
+   * transaction is mined, only its confirmation is awaited.
+   */
+  private async confirmed(hash: ViemHex, mined: TransactionReceipt): Promise<TransactionReceipt> {
+    let receipt = mined
+    const until = Date.now() + CONFIRM_TIMEOUT_MS
+    for (;;) {
+      const head = await getBlockNumber(this.publicClient, { cacheTime: 0 }).catch(() => null)
+      if (head !== null && head >= receipt.blockNumber + BigInt(this.confirmations)) {
+        const now = await this.receiptOf(hash)
+        if (now.blockHash === receipt.blockHash) return now
+        receipt = now // moved by a reorganisation: count from its new block
+        continue
+      }
+      if (Date.now() > until) throw new ChainCallError('CHAIN_UNAVAILABLE', `Transaction ${hash} was mined in block ${receipt.blockNumber}, but ${this.confirmations} more block(s) did not follow within ${CONFIRM_TIMEOUT_MS / 60_000} minutes.`, 'Look it up on the chain: it may be confirmed by now.')
+      await new Promise((r) => setTimeout(r, CONFIRM_POLL_MS))
+    }
+  }
+
+  /**
    * The receipt of a sent transaction, asked for every RECEIPT_POLL_MS until it is there. Not viem's
-   * waitForTransactionReceipt, which asks again only when the chain has a new block: an automining
+   * waitForTransactionReceipt (nor for confirmations, `confirmed`: it is not in the app's bundle),
+   * which asks again only when the chain has a new block: an automining
    * dev chain (anvil as the tests run it) makes none after the one holding the transaction, and
    * anvil can answer the send, and even name the transaction's block, before it serves the receipt
    * (seen under load in the contract's differential test), so the wait lasted until some other

@@ -1,7 +1,7 @@
 // The watchtower service on anvil: a stale dispute is refuted from its own account while both
 // parties are offline; a state for a channel that is not on chain, or any junk, is refused with
 // its reason and nothing is stored; after a restart it resumes from the last processed block.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -228,11 +228,63 @@ describe('watchtower service', () => {
       expect(logs.find((m) => m.includes('held again from version 2'))).toContain(moved)
       await stop()
 
-      // Restarted: the set-aside file is neither loaded nor moved again.
-      w = await start({ dataDir: own })
+      // Restarted: the set-aside file is neither loaded nor moved again, and still counted (from the directory).
+      const again: string[] = []
+      w = await start({ dataDir: own, log: (m) => again.push(m) })
       expect(w.held(ch1.channelId)?.state.version).toBe(2)
       expect(readdirSync(join(own, 'channels', 'unreadable'))).toEqual(aside)
       expect(readFileSync(moved, 'utf8')).toBe(damaged)
+      expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(1)
+      expect(again.at(-1)).toContain(`(1 file(s) in ${join(own, 'channels', 'unreadable')})`)
+      await stop()
+
+      // The channel's file is gone (removed by hand); after another restart a post for it names the file set aside by an earlier run.
+      rmSync(file)
+      const later: string[] = []
+      w = await start({ dataDir: own, log: (m) => later.push(m) })
+      expect(w.held(ch1.channelId)).toBeUndefined()
+      expect(await post({ params: ch1.params, state: ch1.s[1] })).toMatchObject({ status: 200, body: { version: 1, stored: true } })
+      expect(later.find((m) => m.includes('held again from version 1'))).toContain(moved)
+      await stop()
+    } finally {
+      await stop()
+      rmSync(own, { recursive: true, force: true })
+    }
+  })
+
+  it('does not start when a channel file cannot be read from disk or holds a field it does not know; moves nothing', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'otc-watchtower-refuse-'))
+    try {
+      await start({ dataDir: own })
+      expect(await post({ params: ch1.params, state: ch1.s[3] })).toMatchObject({ status: 200, body: { version: 3, stored: true } })
+      await stop()
+      const file = join(own, 'channels', `${ch1.channelId}.json`)
+      const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>
+
+      // Written by a newer watchtower (a downgrade): a field this version does not know, at the top or inside.
+      for (const [newer, field] of [
+        [{ ...good, watchedSince: 5 }, 'watchedSince'],
+        [{ ...good, params: { ...good.params, fee: '1' } }, 'params.fee'],
+      ] as const) {
+        writeFileSync(file, JSON.stringify(newer))
+        await expect(start({ dataDir: own })).rejects.toThrow(`${file}: ${field}: unknown field: it was likely written by a newer version of the watchtower`)
+        expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(newer) // left as it is
+      }
+      expect(existsSync(join(own, 'channels', 'unreadable'))).toBe(false)
+
+      // Its bytes cannot be read (the tests run as root, so a mode-000 file would still read: a directory in its place fails with EISDIR).
+      rmSync(file)
+      mkdirSync(file)
+      await expect(start({ dataDir: own })).rejects.toThrow(`${file} could not be read from disk (EISDIR`)
+      expect(statSync(file).isDirectory()).toBe(true)
+      expect(existsSync(join(own, 'channels', 'unreadable'))).toBe(false)
+
+      // The operator fixes it: the watchtower starts and holds the channel.
+      rmSync(file, { recursive: true })
+      writeFileSync(file, JSON.stringify(good))
+      const w = await start({ dataDir: own })
+      expect(w.held(ch1.channelId)?.state.version).toBe(3)
+      expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(0)
       await stop()
     } finally {
       await stop()

@@ -9,7 +9,7 @@
 //   POST /watchtower/states             {params, state} -> {channelId, version, stored}
 //   POST /watchtower/channels/:id/state {watchtower, timestamp, key, signature} (core/watchtower-read.ts)
 //                                       -> {channelId, version, params, state, ended}
-//   GET  /watchtower                    {address, channels, maxChannels, cursor, setAside}
+//   GET  /watchtower                    {address, channels, maxChannels, cursor, setAside (files in channels/unreadable/)}
 //   GET  /watchtower/channels/:id       {channelId, version}
 //   GET  /info, /health
 // A channel that ends on chain is kept for reading, not dropped at once: finalized (positions may
@@ -17,8 +17,9 @@
 // days after the refund of its last locked position opened (readableUntil); closed, 7 days more.
 // Then its file is removed.
 // Storage under <data>: channels/<channelId>.json (one small file per channel, written with
-// write + fsync + rename; one it cannot read at start is moved to channels/unreadable/, never
-// written over), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
+// write + fsync + rename; one whose bytes do not parse at start is moved to channels/unreadable/,
+// never written over; one it cannot read from disk, or with a field it does not know, stops the
+// start), cursor.json (last processed block and its hash), key.json (its EVM key, mode 0600).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
@@ -33,6 +34,7 @@ import {
   deploymentId,
   isHex,
   isProtocolError,
+  ParseError,
   parseChannelParams,
   parseSignedState,
   stateBelongsTo,
@@ -128,6 +130,8 @@ export function readableUntil(state: SignedState, ended: Ended, keep: { readonly
 function parseEnded(v: unknown): Ended | undefined {
   if (v === undefined || v === null) return undefined
   const e = v as Record<string, unknown>
+  const extra = typeof e === 'object' && !Array.isArray(e) ? Object.keys(e).find((k) => k !== 'status' && k !== 'at') : undefined
+  if (extra !== undefined) throw new ParseError(`ended.${extra}`, 'unknown field')
   if ((e.status !== 'finalized' && e.status !== 'closed') || !Number.isSafeInteger(e.at)) throw new Error('ended must be {status: finalized|closed, at: ms}')
   return { status: e.status, at: e.at as number }
 }
@@ -160,35 +164,73 @@ function loadOrCreateKey(dataDir: string): PrivateKeyAccount {
   return privateKeyToAccount(privateKey)
 }
 
+/** A held file's contents: params, state, and when the channel ended on chain, every field known. */
+function parseHeld(text: string, name: string): { id: Hex; held: Held } {
+  const wire = JSON.parse(text) as unknown
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) throw new Error('expected an object {params, state, ended?}')
+  const extra = Object.keys(wire).find((k) => k !== 'params' && k !== 'state' && k !== 'ended')
+  if (extra !== undefined) throw new ParseError(extra, 'unknown field')
+  const w = wire as { params?: unknown; state?: unknown; ended?: unknown }
+  const params = parseChannelParams(w.params)
+  const state = parseSignedState(w.state, 'state')
+  const ended = parseEnded(w.ended)
+  const id = channelIdOf(params)
+  if (`${id}.json` !== name || !stateBelongsTo(params, state.state, id)) throw new Error('names another channel')
+  return { id, held: ended ? { params, state, ended } : { params, state } }
+}
+
 /**
- * The channels held on disk. A file that cannot be read (damaged, or naming another channel) is
- * moved aside into <dir>/unreadable/ with its bytes unchanged before the watchtower serves: left in
- * place, the channel would look new and the next post for it (maybe an older state) would be
- * written over the only copy. If it cannot be moved, the watchtower does not start.
+ * The channels held on disk. A file whose bytes were read but do not parse (not JSON, not the
+ * schema, or naming another channel) is damaged: it is moved aside into <dir>/unreadable/ with its
+ * bytes unchanged before the watchtower serves; left in place, the channel would look new and the
+ * next post for it (maybe an older state) would be written over the only copy. If it cannot be
+ * moved, the watchtower does not start. Nor does it start when a file cannot be read from disk
+ * (permissions, I/O error, too many open files: the file is fine, the machine is not) or holds a
+ * field this version does not know (written by a newer watchtower): moving either aside would
+ * take a good channel out of the watch until someone posts to it again.
  */
-function loadHeld(dir: string, at: number, log: (m: string) => void): { held: Map<Hex, Held>; setAside: Map<Hex, string> } {
+function loadHeld(dir: string, at: number, log: (m: string) => void): { held: Map<Hex, Held>; moved: number } {
   const held = new Map<Hex, Held>()
-  const setAside = new Map<Hex, string>()
-  if (!existsSync(dir)) return { held, setAside }
+  let moved = 0
+  if (!existsSync(dir)) return { held, moved }
   for (const name of readdirSync(dir)) {
     if (!/^[0-9a-f]{64}\.json$/.test(name)) continue
     const file = join(dir, name)
+    let text: string
     try {
-      const wire = JSON.parse(readFileSync(file, 'utf8')) as { params: unknown; state: unknown; ended?: unknown }
-      const params = parseChannelParams(wire.params)
-      const state = parseSignedState(wire.state, 'state')
-      const ended = parseEnded(wire.ended)
-      const id = channelIdOf(params)
-      if (`${id}.json` !== name || !stateBelongsTo(params, state.state, id)) throw new Error('names another channel')
-      held.set(id, ended ? { params, state, ended } : { params, state })
+      text = readFileSync(file, 'utf8')
     } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      const what = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message
+      throw new Error(`${file} could not be read from disk (${what}); the watchtower does not start rather than leave channel ${name.slice(0, 64)} unwatched: fix the file's permissions, the disk or the process's limits, and start it again (the file is left as it is)`, { cause: e })
+    }
+    try {
+      const h = parseHeld(text, name)
+      held.set(h.id, h.held)
+    } catch (e) {
+      if (e instanceof ParseError && e.reason.startsWith('unknown field')) {
+        throw new Error(`${file}: ${e.message}: it was likely written by a newer version of the watchtower; this one does not start rather than drop the channel from its watch or write the file over without that field: run the newer version, or move the file away by hand (it is left as it is)`, { cause: e })
+      }
       const reason = String((e as Error).message ?? e).split('\n')[0] ?? ''
       const to = setAsideFile(dir, name, at, reason)
-      setAside.set(name.slice(0, 64), to)
-      log(`watchtower: could not read ${file} (${reason}); moved it, bytes unchanged, to ${to}. Channel ${name.slice(0, 64)} is not held: a state posted for it is taken as for a new channel (even an older one) and never written over the moved file; inspect it and, if it holds a newer co-signed state, post that state`)
+      moved++
+      log(`watchtower: could not parse ${file} (${reason}); moved it, bytes unchanged, to ${to}. Channel ${name.slice(0, 64)} is not held: a state posted for it is taken as for a new channel (even an older one) and never written over the moved file; inspect it and, if it holds a newer co-signed state, post that state`)
     }
   }
-  return { held, setAside }
+  return { held, moved }
+}
+
+/** The files in <dir>/unreadable/ (set aside by this start or earlier ones), by the channel id their names begin with. */
+function listSetAside(dir: string): Map<Hex, string[]> {
+  const aside = join(dir, 'unreadable')
+  const byId = new Map<Hex, string[]>()
+  if (!existsSync(aside)) return byId
+  for (const name of readdirSync(aside).sort()) {
+    const id = /^([0-9a-f]{64})\./.exec(name)?.[1]
+    if (id === undefined) continue
+    byId.set(id, [...(byId.get(id) ?? []), join(aside, name)])
+  }
+  return byId
 }
 
 /** Renames <dir>/<name> to <dir>/unreadable/<id>.<at>[-n].json (never over another file) and makes the rename durable. */
@@ -283,7 +325,10 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const wallet = createWalletClient({ chain, transport, account })
   const client = new ChainClient(deploymentOf(cfg), publicClient, wallet)
 
-  const { held, setAside } = loadHeld(channelsDir, now(), log)
+  const { held, moved } = loadHeld(channelsDir, now(), log)
+  /** Set-aside files by channel, read from channels/unreadable/ after the files moved by this start were added. */
+  const setAside = listSetAside(channelsDir)
+  const setAsideCount = () => [...setAside.values()].reduce((n, files) => n + files.length, 0)
   const perClient = new Map<string, number>()
   const startBlock = cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n
   const saved = readCursor(cursorFile, log)
@@ -295,7 +340,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const emit = (a: WatchtowerActivity) => {
     for (const l of listeners) l(a)
   }
-  log(`watchtower: account ${account.address}, ${held.size} channel(s) held${setAside.size > 0 ? ` (${setAside.size} unreadable file(s) moved aside, see above)` : ''}, events from block ${cursor + 1n}`)
+  const asideNote = setAside.size === 0 ? '' : ` (${moved > 0 ? `${moved} unparsable file(s) moved aside now, see above; ` : ''}${setAsideCount()} file(s) in ${join(channelsDir, 'unreadable')})`
+  log(`watchtower: account ${account.address}, ${held.size} channel(s) held${asideNote}, events from block ${cursor + 1n}`)
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
@@ -524,7 +570,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     store(channelId, { params, state: signed })
     if (!now) perClient.set(who, (perClient.get(who) ?? 0) + 1)
     const aside = now ? undefined : setAside.get(channelId)
-    if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; the unreadable file set aside for it at startup is ${aside} (it may hold a newer state)`)
+    if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; the unreadable file(s) set aside for it: ${aside.join(', ')} (one may hold a newer state)`)
     if (on.status === 'disputed' && on.version < signed.state.version) void check(channelId)
     return { channelId, version: signed.state.version, stored: true }
   }
@@ -584,7 +630,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (path === '/watchtower') {
       only('GET')
-      return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAside.size }
+      return { address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAsideCount() }
     }
     const readPath = /^\/watchtower\/channels\/([^/]*)\/state$/.exec(path)
     if (readPath) {

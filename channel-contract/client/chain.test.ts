@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, custom, http, type Chain } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { getTransactionCount } from 'viem/actions'
+import { getTransactionCount, sendTransaction } from 'viem/actions'
 import { OPEN_AUTHORIZATION_TTL_MS, channelIdOf, stateHash } from '../../core/index.ts'
 import { startAnvil, type Anvil } from '../chain/anvil.ts'
 import { chainChannel, ChainFixture } from '../chain/testkit.ts'
@@ -87,6 +87,32 @@ describe('ChainClient on anvil', () => {
     expect(await fx.chain.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(blockBefore + 2n)
     expect([...hidden.values()], 'each receipt was asked for again until served').toEqual([-1, -1])
     expect(await c.freeBalance(c.account)).toBe(5n * USDC)
+  })
+
+  it('a transaction the wallet replaced (same nonce, mined instead) is said as replaced, not waited for', async () => {
+    const c = client()
+    await c.getTestFunds(10n * USDC)
+    await c.deposit(5n * USDC)
+    const wallet = c.wallet!
+    await fx.chain.testClient.setAutomine(false)
+    try {
+      const stages: TxProgress[] = []
+      const call = c.call({ fn: 'withdraw', amount: 1n * USDC }, (p) => stages.push(p))
+      const outcome = call.then(() => null, (e: unknown) => e)
+      await expect.poll(() => stages.map((p) => p.stage), { timeout: 10_000 }).toContain('sent')
+      const sent = stages.find((p) => p.stage === 'sent')
+      const tx = await fx.chain.publicClient.getTransaction({ hash: sent!.stage === 'sent' ? sent!.hash : '0x' })
+      // What a wallet's "cancel" sends: a transfer of nothing to itself, same nonce, higher fee.
+      await sendTransaction(wallet, { account: wallet.account!, chain: wallet.chain, to: wallet.account!.address, value: 0n, nonce: tx.nonce, maxFeePerGas: tx.maxFeePerGas! * 2n, maxPriorityFeePerGas: tx.maxPriorityFeePerGas! * 2n })
+      await fx.chain.testClient.mine({ blocks: 1 })
+      const e = await outcome
+      expect(e).toBeInstanceOf(ChainCallError)
+      expect((e as ChainCallError).code).toBe('TX_REPLACED')
+      expect((e as ChainCallError).message).toMatch(new RegExp(`^Transaction ${sent!.stage === 'sent' ? sent!.hash : ''} was replaced: another transaction from your account with the same nonce \\(${tx.nonce}\\) was mined instead`))
+      expect(await c.freeBalance(c.account), 'the withdrawal did not happen').toBe(5n * USDC)
+    } finally {
+      await fx.chain.testClient.setAutomine(true)
+    }
   })
 
   it('with confirmations, a call completes only once that many blocks follow the one holding it', async () => {

@@ -31,6 +31,8 @@ import {
   getBlockNumber,
   getChainId,
   getLogs,
+  getTransaction,
+  getTransactionCount,
   getTransactionReceipt,
   sendTransaction,
   signTypedData,
@@ -153,6 +155,8 @@ export interface TxResult {
 /** How often a sent transaction's receipt is asked for, and for how long (`receiptOf`). */
 const RECEIPT_POLL_MS = 250
 const RECEIPT_TIMEOUT_MS = 180_000
+/** Every how many lookups of a missing receipt the sender's nonce is read (a replaced transaction never gets one). */
+const REPLACED_EVERY = 4
 /** How often the chain's height is read while confirmations are awaited, and for how long (`confirmed`). */
 const CONFIRM_POLL_MS = 1_000
 const CONFIRM_TIMEOUT_MS = 30 * 60_000
@@ -345,10 +349,14 @@ export class ChainClient {
    * (seen under load in the contract's differential test), so the wait lasted until some other
    * transaction. A failed read is tried again too (the transaction is out: only its outcome is
    * awaited); after RECEIPT_TIMEOUT_MS the last failure is thrown, said as the chain not answering.
+   * A transaction whose nonce another one used (a wallet's speed-up or cancel) is TX_REPLACED.
    */
   private async receiptOf(hash: ViemHex) {
     const until = Date.now() + RECEIPT_TIMEOUT_MS
-    for (;;) {
+    /** Its sender and nonce, once the chain has named them (to notice a replacement). */
+    let sent: { readonly from: ViemHex; readonly nonce: number } | null = null
+    let replacedSeen = 0
+    for (let look = 0; ; look++) {
       try {
         return await getTransactionReceipt(this.publicClient, { hash })
       } catch (e) {
@@ -356,6 +364,19 @@ export class ChainClient {
           throw e instanceof TransactionReceiptNotFoundError
             ? new ChainCallError('CHAIN_UNAVAILABLE', `Transaction ${hash} was sent, but the chain has not mined it after ${RECEIPT_TIMEOUT_MS / 60_000} minutes.`, 'It may still be mined: look it up on the chain before sending it again.')
             : this.decodeFailure(e)
+        }
+      }
+      // A browser wallet may speed a transaction up or cancel it: another one with the same nonce
+      // is mined, and this one never gets a receipt. About once a second, see whether the nonce was used.
+      // Replaced: the nonce is used, and the chain does not have this transaction in a block
+      // (seen twice in a row: a node may count the nonce before it serves the block's transactions).
+      if (look % REPLACED_EVERY === 0) {
+        const tx = await getTransaction(this.publicClient, { hash }).catch(() => null)
+        if (tx) sent ??= { from: tx.from, nonce: tx.nonce }
+        const used = sent === null ? 0 : await getTransactionCount(this.publicClient, { address: sent.from, blockTag: 'latest' }).catch(() => 0)
+        replacedSeen = sent !== null && used > sent.nonce && tx?.blockNumber == null ? replacedSeen + 1 : 0
+        if (replacedSeen >= 2) {
+          throw new ChainCallError('TX_REPLACED', `Transaction ${hash} was replaced: another transaction from your account with the same nonce (${sent!.nonce}) was mined instead (sped up or cancelled in the wallet).`, 'See that transaction in your wallet; the balances shown here are read from the chain.')
         }
       }
       await new Promise((r) => setTimeout(r, RECEIPT_POLL_MS))

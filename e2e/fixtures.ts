@@ -65,7 +65,8 @@ const traderContexts = new Set<BrowserContext>()
  */
 const policyMessages: string[] = []
 const provoking = new WeakSet<BrowserContext>()
-const POLICY_MESSAGE = /content security policy|trusted ?type|refused to (?:load|execute|connect|apply|run|evaluate)/i
+/** Chromium's words for a refusal: "Refused to …" (CSP), "… requires 'TrustedHTML' assignment" (Trusted Types sinks, logged and thrown). */
+export const POLICY_MESSAGE = /content security policy|trusted ?types?\b|requires '?trusted(?:html|script|scripturl)|refused to (?:load|execute|connect|apply|run|evaluate|create)/i
 
 /** The test provokes refusals of the policy in `context` (csp.spec.ts): they are not reported. */
 export function provokesPolicyRefusals(context: BrowserContext): void {

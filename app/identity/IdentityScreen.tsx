@@ -16,7 +16,7 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
       <h2 id="identity-title">Your identity</h2>
       {state.status === 'unavailable' && (
         <>
-          <p role="alert" className="error">This browser's key storage could not be read: <FailureText failure={state.reason} />. Your key may be intact, so nothing is written over it.</p>
+          <p role="alert" className="error">This browser's key storage could not be read: <FailureText failure={state.reason} />. Your key may be intact, so nothing is written over it unless you say so below.</p>
           <button type="button" onClick={() => location.reload()}>Reload to try again</button>
         </>
       )}
@@ -32,14 +32,14 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
           <button type="button" className="link" onClick={() => downloadText('otc-unreadable-vault.json', jsonText(state.raw), 'application/json')}>Save a copy of the unreadable vault</button>
         </div>
       )}
-      {state.status === 'unavailable' ? null : mode === 'import' ? (
+      {mode === 'import' ? (
         <ImportForm identity={identity} onCancel={() => setMode('main')} />
       ) : state.status === 'locked' ? (
         <UnlockForm identity={identity} publicKey={state.vault.publicKey} />
       ) : (
         <CreateForm identity={identity} />
       )}
-      {mode === 'main' && state.status !== 'unavailable' && (
+      {mode === 'main' && (
         <p>
           <button type="button" className="link" onClick={() => setMode('import')}>
             Restore from a backup instead
@@ -51,13 +51,21 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
   )
 }
 
-/** The agreement to write over an unreadable vault that could not be kept aside (useIdentity.ts assertWritable), or null when none is needed. */
+/**
+ * The agreement to write over what may still hold a key (useIdentity.ts assertWritable): an
+ * unreadable vault that could not be kept aside, or storage that could not be read. Null when none is needed.
+ */
 function ReplaceUnreadable({ identity, checked, onChange }: { identity: Identity; checked: boolean; onChange: (v: boolean) => void }) {
-  if (identity.state.status !== 'damaged' || identity.state.keptAs !== null) return null
+  const { state } = identity
+  const text =
+    state.status === 'unavailable' ? 'Write over the key storage (a key it may hold is lost unless you have its backup)'
+    : state.status === 'damaged' && state.keptAs === null ? 'Replace the unreadable vault (I saved a copy, or need it no more)'
+    : null
+  if (text === null) return null
   return (
     <label className="row">
       <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
-      Replace the unreadable vault (I saved a copy, or need it no more)
+      {text}
     </label>
   )
 }

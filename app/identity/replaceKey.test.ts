@@ -19,7 +19,8 @@ describe('restoring a backup over the key stored in this browser', () => {
 
   it('nothing is written over a vault that may hold a key: storage that could not be read, or an unreadable vault not kept aside without agreement', () => {
     const reason = { text: 'boom', code: null }
-    expect(() => assertWritable({ status: 'unavailable', reason }, true)).toThrow(/^This browser's key storage could not be read \(boom\), so nothing is written over it: reload the page to try again\.$/)
+    expect(() => assertWritable({ status: 'unavailable', reason }, false)).toThrow(/^This browser's key storage could not be read \(boom\), so nothing is written over it: reload the page to try again, or tick "Write over the key storage" to replace what it holds\.$/)
+    expect(() => assertWritable({ status: 'unavailable', reason }, true)).not.toThrow()
     expect(() => assertWritable({ status: 'damaged', reason, raw: {}, keptAs: null }, false)).toThrow(/could not be kept aside, so a new key would replace it: save a copy of it first, then tick "Replace the unreadable vault"/)
     expect(() => assertWritable({ status: 'damaged', reason, raw: {}, keptAs: null }, true)).not.toThrow()
     expect(() => assertWritable({ status: 'damaged', reason, raw: {}, keptAs: 'unread-0123' }, false)).not.toThrow()

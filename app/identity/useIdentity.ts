@@ -34,11 +34,11 @@ export async function restoredIdentity(stored: IdentityState, text: string, pass
 }
 
 /**
- * Refuses to write a vault over one that may still hold a key: when IndexedDB could not be read,
- * and when an unreadable vault could not be kept aside, unless the trader agreed (`replace`).
+ * Refuses to write a vault over one that may still hold a key (when IndexedDB could not be read,
+ * or an unreadable vault could not be kept aside) unless the trader agreed (`replace`).
  */
 export function assertWritable(state: IdentityState, replace: boolean): void {
-  if (state.status === 'unavailable') throw new Error(`This browser's key storage could not be read (${state.reason.text}), so nothing is written over it: reload the page to try again.`)
+  if (state.status === 'unavailable' && !replace) throw new Error(`This browser's key storage could not be read (${state.reason.text}), so nothing is written over it: reload the page to try again, or tick "Write over the key storage" to replace what it holds.`)
   if (state.status === 'damaged' && state.keptAs === null && !replace) {
     throw new Error('The unreadable vault stored here could not be kept aside, so a new key would replace it: save a copy of it first, then tick "Replace the unreadable vault".')
   }
@@ -55,7 +55,7 @@ export type IdentityState =
    * stored vault: while `keptAs` is null they need the trader's agreement (`replaceUnreadable`).
    */
   | { status: 'damaged'; reason: Failure; raw: unknown; keptAs: string | null }
-  /** IndexedDB could not be read: the vault may be intact, so nothing is written (reload to try again). */
+  /** IndexedDB could not be read: the vault may be intact, so nothing is written unless the trader agrees (`replace`); a reload tries again. */
   | { status: 'unavailable'; reason: Failure }
 
 export interface Identity {

@@ -22,7 +22,7 @@ import {
   bestRow, ladderInputOf, ladderOrder, ladderRows, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
   type LadderInput, type LadderRow, type NetworkRequest,
 } from './ladder.ts'
-import { requestStore, saveRequestsSoon, unreadKeyOf } from './requestStore.ts'
+import { requestStore, saveRequestsSoon } from './requestStore.ts'
 
 export interface NetworkRfqProps {
   readonly network: readonly NetworkChannel[]
@@ -323,7 +323,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         </div>
       )}
       {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
-      {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel, and what was stored is kept aside unchanged in this browser (local storage, <code>{unreadKeyOf(owner)}</code>).</p>}
+      {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel. {store.keptAs ? <>What was stored is kept unchanged in this browser (local storage, <code>{store.keptAs}</code>).</> : <>What was stored could not be kept (storage full or denied), and is replaced at the next change.</>}</p>}
       {requests.map((r, i) => {
         const fill = observeSeen(observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
         let shown = frozen.current.get(r.id)

@@ -57,23 +57,38 @@ describe('the network requests kept across a reload', () => {
     expect(loadRequests(JSON.stringify({ v: 2, requests: [], fills: {}, notes: {} })).damaged).toMatch(/network requests\.v/)
   })
 
-  it('sets a damaged store aside unchanged before anything is written over it, and keeps the first one set aside', () => {
+  it('sets every damaged store aside unchanged, each under a key of its own, before anything is written over it, and says where', () => {
     const kept = new Map<string, string>()
     vi.stubGlobal('localStorage', { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) })
     try {
       const key = (owner: string) => `otc-rfq-${config.profile}-${owner}`
       kept.set(key('owner-1'), '{"v":1,"requests":"lost?"}')
-      expect(requestStore('owner-1').damaged).toMatch(/network requests\.requests/)
-      expect(kept.get(unreadKeyOf('owner-1'))).toBe('{"v":1,"requests":"lost?"}')
-      // an earlier one set aside is not written over by a later damaged store
+      const first = requestStore('owner-1')
+      expect(first.damaged).toMatch(/network requests\.requests/)
+      expect(first.keptAs).toMatch(new RegExp(`^${key('owner-1')}-unread-[0-9a-f]{16}$`))
+      expect(kept.get(first.keptAs!)).toBe('{"v":1,"requests":"lost?"}')
+      // Another damaged store of the same owner: kept under its own key, the first one untouched.
+      kept.set(key('owner-2'), 'first')
+      const aside = unreadKeyOf('owner-2', 'first')
+      kept.set(aside, 'first')
       kept.set(key('owner-2'), 'second')
-      kept.set(unreadKeyOf('owner-2'), 'first')
-      expect(requestStore('owner-2').damaged).toBe('network requests: not JSON')
-      expect(kept.get(unreadKeyOf('owner-2'))).toBe('first')
-      // a store that reads back sets nothing aside
+      const second = requestStore('owner-2')
+      expect(second.damaged).toBe('network requests: not JSON')
+      expect(second.keptAs).toBe(unreadKeyOf('owner-2', 'second'))
+      expect([kept.get(aside), kept.get(second.keptAs!)]).toEqual(['first', 'second'])
+      // A store that reads back sets nothing aside.
       kept.set(key('owner-3'), serializeRequests({ requests: [request(3)], fills: new Map(), notes: new Map() }))
-      expect(requestStore('owner-3').damaged).toBeNull()
-      expect(kept.has(unreadKeyOf('owner-3'))).toBe(false)
+      expect(requestStore('owner-3')).toMatchObject({ damaged: null })
+      expect([...kept.keys()].filter((k) => k.includes('owner-3-unread'))).toEqual([])
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('says so when a damaged store could not be kept (storage full)', () => {
+    vi.stubGlobal('localStorage', { getItem: (k: string) => (k.endsWith('owner-4') ? '{nope' : null), setItem: () => { throw new Error('QuotaExceededError') } })
+    try {
+      expect(requestStore('owner-4')).toMatchObject({ damaged: 'network requests: not JSON', keptAs: null })
     } finally {
       vi.unstubAllGlobals()
     }

@@ -5,7 +5,8 @@
 // through a strict schema: a damaged store is never trusted; it is set aside unchanged (`-unread`,
 // `setAside`) before anything is written over it, and the screen names why.
 import { z } from 'zod'
-import { tryParse } from '../../core/index.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, tryParse, utf8ToBytes } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { writeWhenIdle } from '../idleWrite.ts'
 import type { FillFailure, FillState } from './fillRule.ts'
@@ -16,8 +17,10 @@ export interface RequestStore {
   /** Stepped synchronously by the click handler (one fill per request). */
   readonly fills: Map<string, FillState>
   notes: ReadonlyMap<string, string>
-  /** Why the stored requests could not be read back (they were set aside: `setAside`), or null. */
+  /** Why the stored requests could not be read back, or null. */
   readonly damaged: string | null
+  /** Where the store that could not be read back is kept unchanged (`setAside`), or null: none, or it could not be kept. */
+  readonly keptAs?: string | null
 }
 
 /** Requests kept across reloads, newest first (older ones are forgotten here; their trades stay in the channels). */
@@ -63,8 +66,8 @@ export function legacyFailure(line: string): FillFailure {
 
 const keyOf = (owner: string) => `otc-rfq-${config.profile}-${owner}`
 
-/** Where a store that could not be read back is kept, unchanged, before the next write replaces it. */
-export const unreadKeyOf = (owner: string) => `${keyOf(owner)}-unread`
+/** Where a store that could not be read back is kept, unchanged, before the next write replaces it (one key per content). */
+export const unreadKeyOf = (owner: string, raw: string) => `${keyOf(owner)}-unread-${bytesToHex(sha256(utf8ToBytes(raw))).slice(0, 16)}`
 
 /** The stored requests of `owner`, or an empty store with the reason the stored one was dropped. */
 export function loadRequests(raw: string | null): RequestStore {
@@ -101,19 +104,22 @@ export function requestStore(owner: string): RequestStore {
       // Storage denied: the requests live for this page only.
     }
     s = loadRequests(raw)
-    if (s.damaged !== null && raw !== null) setAside(owner, raw)
+    if (s.damaged !== null && raw !== null) s = { ...s, keptAs: setAside(owner, raw) }
     stores.set(owner, s)
   }
   return s
 }
 
-/** Keeps `raw` (a store that could not be read back) under `unreadKeyOf(owner)`, unless an earlier one is kept there. */
-function setAside(owner: string, raw: string): void {
+/** Keeps `raw` (a store that could not be read back) under `unreadKeyOf(owner, raw)`; that key, or null if it could not be written. */
+function setAside(owner: string, raw: string): string | null {
+  const key = unreadKeyOf(owner, raw)
   try {
     const storage = globalThis.localStorage
-    if (storage && storage.getItem(unreadKeyOf(owner)) === null) storage.setItem(unreadKeyOf(owner), raw)
+    if (!storage) return null
+    if (storage.getItem(key) !== raw) storage.setItem(key, raw)
+    return key
   } catch {
-    // Storage full or denied: nothing can be kept.
+    return null // storage full or denied: nothing could be kept
   }
 }
 

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
-import { appendFile } from 'node:fs/promises'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -7,7 +7,9 @@ import { quoteHash } from '../quote.ts'
 import { FileChannelStore } from './file-store.ts'
 import { FileJournal } from './journal-store.ts'
 import { ChannelSession } from './session.ts'
-import { record, type ChannelStore, type StoredChannel } from './store.ts'
+import { SessionStorage } from './session-storage.ts'
+import { createVerifier } from './verifier.ts'
+import { MemoryChannelStore, record, type ChannelStore, type StoredChannel, type UnreadableRecord } from './store.ts'
 import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
 
 const dirs: string[] = []
@@ -22,7 +24,11 @@ afterEach(() => {
 
 const key = (n: number) => n.toString(16).padStart(2, '0').repeat(32)
 const update = (n: number) => new Uint8Array([n, n + 1, n + 2])
-const intents = (c: StoredChannel) => c.records.map((r) => (r as { intent: string }).intent)
+const isUnreadable = (r: unknown) => (r as { k: string }).k === 'unreadable'
+/** The intents of a channel's records, without the unreadable records the journal gives it (see `unread`). */
+const intents = (c: StoredChannel) => c.records.filter((r) => !isUnreadable(r)).map((r) => (r as { intent: string }).intent)
+/** The unreadable records a channel's load is given for lines of records.log the journal cannot read: [byte, version]. */
+const unread = (c: StoredChannel) => c.records.filter(isUnreadable).map((r) => [Number(/byte (\d+)/.exec((r as UnreadableRecord).why)![1]), (r as UnreadableRecord).version])
 const bytes = (c: StoredChannel) => c.updates.map((u) => [...u])
 
 /** The pieces of <d>/damaged.log (none if it does not exist): each a header line, then exactly the bytes it names, then a newline. */
@@ -238,13 +244,18 @@ describe('FileJournal after a crash', () => {
     ])
     expect(j2.stats).toMatchObject({ setAside: 2, setAsideBytes: tornLine.length + 7 })
     expect(lines).toEqual([
-      `records.log holds 4 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them)`,
+      `records.log holds 4 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`,
       expect.stringMatching(/^set aside the end of records\.log it cannot read \(\d+ bytes from byte \d+: a last line with no newline .*\) in .*damaged\.log, then cut it off the log$/),
       expect.stringMatching(/^set aside the end of updates\.log it cannot read \(7 bytes from byte \d+: a frame of 103 bytes that runs past the end of the file .*\) in .*damaged\.log, then cut it off the log$/),
     ])
     const c1 = await j2.store(key(1)).load()
     expect([intents(c1), bytes(c1)]).toEqual([['a'], [[1, 2, 3]]])
-    expect(intents(await j2.store(key(2)).load())).toEqual(['b'])
+    const c2first = await j2.store(key(2)).load()
+    expect(intents(c2first)).toEqual(['b'])
+    // Each line whose first bytes name a channel is given to that channel as an unreadable record; the
+    // others (no channel, and no version in their text) to none.
+    const garbageAt = recordsAt - Buffer.byteLength(`not json\n["a","${key(1)}"]\n["a","zz",[]]\n["r","${key(2)}",-1,[],[]]\n`)
+    expect([unread(c1), unread(c2first)]).toEqual([[[garbageAt + 9, null]], [[recordsAt - Buffer.byteLength(`["r","${key(2)}",-1,[],[]]\n`), null]]])
     // The torn tails were cut off: what is appended now is read back whole.
     await Promise.all([j2.store(key(2)).append([record.approve('after')]), j2.store(key(2)).appendUpdate(update(5))])
     await j2.close()
@@ -601,17 +612,18 @@ describe('FileJournal: nothing it stored is deleted because it cannot be read (s
   }
   const contents = async (j: FileJournal) => {
     const [c1, c2] = [await j.store(key(1)).load(), await j.store(key(2)).load()]
-    return [intents(c1), bytes(c1), intents(c2), bytes(c2)]
+    return [intents(c1), bytes(c1), intents(c2), bytes(c2), unread(c1), unread(c2)]
   }
 
   it('a damaged reset line stays in records.log and is reported at every open; the rewrite sets it aside byte for byte (once) instead of dropping it', async () => {
     const { d, damagedReset, damagedAppend, resetAt, appendAt } = await damagedJournal()
-    const expected = [['1-before', '1-after'], [[10, 11, 12]], ['2-a'], []]
+    // Each channel is given its unreadable line (neither names a version), before the rewrite and after it (its replacement).
+    const expected = [['1-before', '1-after'], [[10, 11, 12]], ['2-a'], [], [[resetAt, null]], [[appendAt, null]]]
     for (let open = 0; open < 2; open++) {
       const lines: string[] = []
       const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
       expect(j.stats.skippedLines).toBe(2)
-      expect(lines).toEqual([`records.log holds 2 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them)`])
+      expect(lines).toEqual([`records.log holds 2 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`])
       expect(await contents(j)).toEqual(expected)
       await j.close()
       expect(readFileSync(join(d, 'records.log'), 'utf8')).toContain(damagedReset)
@@ -719,6 +731,129 @@ describe('FileJournal: nothing it stored is deleted because it cannot be read (s
     expect(await c(j3)).toEqual([expected[0], [...expected[1]!, [50, 51, 52]], expected[2], expected[3]])
     await j3.close()
     expect(setAside(d)).toHaveLength(1)
+  })
+})
+
+describe('FileJournal: a line it cannot read still reaches its channel, and the floor it carries with it', () => {
+  /** Three trades: A's records (the opening, three steps, decisions...), each appended to channel `k` of a journal in `d` as a line of its own. */
+  async function threeTrades(d: string, k: string) {
+    const params = makeParams()
+    const opening = openingSigned(params)
+    const [storeA, storeB] = [storeWithOpening(opening), storeWithOpening(opening)]
+    const clock = () => T0 + 1000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock })
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock })
+    const net = new SimNet(a.doc, b.doc, rng(1))
+    net.sync()
+    await net.settle([a, b])
+    for (const q of quotePool(params, 'A', 3, T0 + DAY)) {
+      await a.publishQuote(q)
+      await net.settle([a, b])
+      await b.accept(quoteHash(q.quote))
+      await net.settle([a, b])
+    }
+    expect(a.view.latest!.state.version).toBe(3)
+    await Promise.all([a.close(), b.close()])
+    const j = await FileJournal.open(d)
+    for (const r of storeA.records) await j.store(k).append([r as never])
+    await j.close()
+    return { params, clock }
+  }
+  const storage = async (j: FileJournal, k: string, params: ReturnType<typeof makeParams>) =>
+    new SessionStorage(new MemoryChannelStore(), await j.store(k).load(), () => undefined, { params, verifier: createVerifier() })
+  /** Damages the line of records.log that holds the step at version `v` (its last bracket), returning the line and its offset. */
+  function damageStep(d: string, v: number): { line: string; at: number } {
+    const file = readFileSync(join(d, 'records.log'), 'utf8')
+    const line = file.split('\n').find((l) => l.includes('"k":"step"') && l.includes(`"version":${v},`))! + '\n'
+    const damaged = line.replace(/\]\n$/, '\n')
+    writeFileSync(join(d, 'records.log'), file.replace(line, damaged))
+    return { line: damaged, at: Buffer.byteLength(file.slice(0, file.indexOf(line))) }
+  }
+
+  it('the highest step line damaged: its channel is given it, the store reports it (naming damaged.log), keeps the floor at 3, compacts and keeps it; the rewrite sets the line aside and the floor stays', async () => {
+    const d = dir()
+    const k = key(7)
+    const { params, clock } = await threeTrades(d, k)
+    const { line, at } = damageStep(d, 3)
+    const j = await FileJournal.open(d, { rewriteAt: 2_000 })
+    expect(j.stats.skippedLines).toBe(1)
+    const s1 = await storage(j, k, params)
+    expect(s1.rejected.map((r) => r.code)).toEqual(['UNREADABLE'])
+    expect(s1.rejected[0]!.reason).toContain(`records.log (byte ${at}, ${Buffer.byteLength(line)} bytes) the journal cannot read`)
+    expect(s1.rejected[0]!.reason).toContain(join(d, 'damaged.log'))
+    expect([s1.latestVersion, s1.highestStoredVersion()]).toEqual([2, 3])
+    // A session on it compacts its store (one reset line) and keeps the unreadable record in it.
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: j.store(k), clock, storeCompactAfter: 1 })
+    await a.close({ compactStore: true })
+    await j.settled()
+    const resets = readFileSync(join(d, 'records.log'), 'utf8').split('\n').filter((l) => l.startsWith(`["r","${k}",`))
+    expect(resets.length).toBeGreaterThan(0)
+    expect(resets[resets.length - 1]).toContain('"k":"unreadable"')
+    // A rewrite (the channel's lines before its reset, and another channel's, are dead): the line is set aside, once.
+    await j.store(key(8)).append([record.approve('x'.repeat(200_000))])
+    await j.store(key(8)).replace([record.approve('small')], update(1))
+    await j.settled()
+    expect(j.stats.rewrites).toBeGreaterThan(0)
+    await j.close()
+    expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])
+    for (let open = 0; open < 2; open++) {
+      const jj = await FileJournal.open(d)
+      expect(jj.stats.skippedLines).toBe(0)
+      expect(unread(await jj.store(k).load())).toEqual([[at, 3]])
+      const s = await storage(jj, k, params)
+      expect([s.rejected.map((r) => r.code), s.latestVersion, s.highestStoredVersion()]).toEqual([['UNREADABLE'], 2, 3])
+      await jj.close()
+    }
+  })
+
+  it('a rewrite before the channel ever compacted writes, in place of the line it sets aside, an append of the unreadable record: the floor outlives the line', async () => {
+    const d = dir()
+    const k = key(7)
+    const { params } = await threeTrades(d, k)
+    const { line, at } = damageStep(d, 3)
+    const jw = await FileJournal.open(d, { rewriteAt: 2_000 })
+    await jw.store(key(8)).append([record.approve('x'.repeat(50_000))])
+    await jw.store(key(8)).replace([record.approve('small')], update(1))
+    await jw.settled()
+    expect(jw.stats.rewrites).toBe(1)
+    await jw.close()
+    expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])
+    for (let open = 0; open < 2; open++) {
+      const j = await FileJournal.open(d)
+      expect(j.stats.skippedLines).toBe(0)
+      expect(unread(await j.store(k).load())).toEqual([[at, 3]])
+      const s = await storage(j, k, params)
+      expect([s.rejected.map((r) => r.code), s.latestVersion, s.highestStoredVersion()]).toEqual([['UNREADABLE'], 2, 3])
+      await j.close()
+    }
+  })
+
+  it('a line whose channel cannot be told is given to every channel with a line before it, if it names a version; garbage that names none to no channel', async () => {
+    const d = dir()
+    const j0 = await FileJournal.open(d)
+    await j0.store(key(1)).append([record.approve('1')])
+    await j0.store(key(2)).append([record.approve('2')])
+    await j0.close()
+    const before = statSync(join(d, 'records.log')).size
+    const named = `["a","${'zz'.repeat(32)}",[{"k":"step","version":9}]]\n`
+    await appendFile(join(d, 'records.log'), `junk without one\n${named}["a","${key(3)}",[{"k":"approve","intent":"3"}]]\n`)
+    const j = await FileJournal.open(d)
+    expect(j.stats.skippedLines).toBe(2)
+    const at = before + 'junk without one\n'.length
+    expect(await Promise.all([1, 2, 3].map(async (n) => unread(await j.store(key(n)).load())))).toEqual([[[at, 9]], [[at, 9]], []])
+    await j.close()
+  })
+
+  it('opening: if damaged.log cannot be written, the error names it and what it was setting aside, and the logs are left as they were', async () => {
+    const d = dir()
+    const j0 = await FileJournal.open(d)
+    await j0.store(key(1)).append([record.approve('1')])
+    await j0.close()
+    await appendFile(join(d, 'records.log'), `["a","${key(1)}",[{"k":"appr`)
+    const size = statSync(join(d, 'records.log')).size
+    await mkdir(join(d, 'damaged.log')) // it cannot be opened for appending
+    await expect(FileJournal.open(d)).rejects.toThrow(new RegExp(`^journal ${d}: cannot open: writing ${join(d, 'damaged.log')} failed \\(.*EISDIR.*\\); it sets aside there, before cutting it off its log so that appends start clean, the end of records.log it cannot read \\(\\d+ bytes from byte \\d+: a last line with no newline`))
+    expect(statSync(join(d, 'records.log')).size).toBe(size)
   })
 })
 

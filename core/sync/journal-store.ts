@@ -16,6 +16,20 @@
 // <the opening | a rewrite>: <why>`, then exactly those n bytes, then a newline), and said in the log.
 //   - records.log: a line it cannot read (garbage, a damaged reset, an append whose JSON is damaged)
 //     is skipped when opened and stays in the log; the next rewrite sets it aside instead of copying it.
+//     What it held may be our signature at the highest version we signed, so it is never just lost
+//     to its channel: a channel's load is given, where the line was, an `unreadable` record (store.ts
+//     unreadableRecord: its place, where its bytes are, and the highest `"version": n` its text names),
+//     which the store refuses and reports, keeps as it is when it compacts, and whose version bounds
+//     the signing guard. Whose it is: the channel its first bytes name (`["a","<id>"` or `["r","<id>"`),
+//     if that channel has not reset since (a reset after it was built from a load that was given it).
+//     A line whose channel cannot be told goes to every channel with a readable line of records.log
+//     before it (and no reset after it), but only if its text names a version: a floor it may carry is
+//     kept everywhere it may belong (at worst a channel skips versions), and garbage that names none
+//     is not reported by every channel for ever. A rewrite that sets such a line aside writes, in its
+//     place, an append of that record to each channel it is still live for, so the floor outlives it.
+//     Limit: an opening does not parse dead lines, so a damaged append its channel has reset over
+//     since (the reset holds its unreadable record) is not seen by a later process, whose rewrite
+//     drops it as dead: the record and its floor are kept, its bytes are not set aside.
 //   - the end of a log that holds no whole line or frame (a crash mid-write: a torn last line or a
 //     frame that runs past the end; or damage: a frame whose length is impossible, after which no
 //     frame can be told apart) is set aside when the journal opens, then cut off, so that the next
@@ -34,7 +48,7 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { FileChannelStore } from './file-store.ts'
-import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
+import { unreadableRecord, type ChannelStore, type StoreRecord, type StoredChannel, type UnreadableRecord } from './store.ts'
 
 const CHANNEL_KEY = /^[0-9a-f]{64}$/
 const FRAME_HEAD = 4 + 32 + 4
@@ -108,6 +122,26 @@ const isEpoch = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const APPEND_PREFIX = /^\["a","([0-9a-f]{64})",\[/
 const RESET_PREFIX = /^\["r","([0-9a-f]{64})",/
 const LINE_START = /^\["[ar]","/
+/** The channel a line's first bytes name (an append's or a reset's), however damaged the rest. */
+const LINE_KEY = /^\["[ar]","([0-9a-f]{64})"/
+
+/**
+ * Who is given a line of records.log the journal cannot read (see the top): its text, at `at` (`length`
+ * bytes), named by its first bytes as channel `key` (null: cannot be told), `withRecords` the channels
+ * with a readable line before it, `live(k)`: whether it is after channel k's last valid reset.
+ * Returns the channels and the record each is given.
+ */
+function unreadableFor(
+  text: string, at: number, length: number, key: string | null, withRecords: Iterable<string>, live: (k: string) => boolean, damagedPath: string,
+): Array<readonly [string, UnreadableRecord]> {
+  const where = `it stays in records.log until the journal's next rewrite, which sets it aside as it was in ${damagedPath} (its header names records.log byte ${at})`
+  if (key !== null) return live(key) ? [[key, unreadableRecord(`a line of records.log (byte ${at}, ${length} bytes) the journal cannot read: ${where}`, text)]] : []
+  const r = unreadableRecord(`a line of records.log (byte ${at}, ${length} bytes) the journal cannot read, whose channel cannot be told (given to every channel with a line before it, since it names a version): ${where}`, text)
+  if (r.version === null) return []
+  const out: Array<readonly [string, UnreadableRecord]> = []
+  for (const k of withRecords) if (live(k)) out.push([k, { ...r }])
+  return out
+}
 
 /** What a complete line of records.log is: an append or a reset of a channel, or garbage (null). */
 interface LineInfo {
@@ -215,7 +249,7 @@ async function lastResets<T>(
  * whole. Never throws on their contents. `only`: the contents of that channel only (a channel's
  * second load); its figures (epochs, live bytes) are then of that channel only too.
  */
-async function scanLogs(paths: { records: string; updates: string }, ends: { records: number; updates: number }, chunk: number, only?: string): Promise<Scanned> {
+async function scanLogs(paths: { records: string; updates: string }, ends: { records: number; updates: number }, chunk: number, damagedPath: string, only?: string): Promise<Scanned> {
   const wanted = (key: string) => only === undefined || key === only
   const maxEpoch = new Map<string, number>()
   const seenEpoch = (key: string, e: number) => maxEpoch.set(key, Math.max(e, maxEpoch.get(key) ?? 0))
@@ -232,10 +266,21 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
     return c
   }
   let recordsEnd = 0
+  /** The invalid reset lines (the first pass found them), and the channels with a readable line so far. */
+  const invalidResets = new Set(damaged)
+  const withRecords = new Set<string>()
+  /** A line it cannot read: given to its channel (or channels) as an unreadable record (see the top). */
+  const unreadable = (buf: Buffer, start: number, end: number, at: number, key: string | null) => {
+    const live = (k: string) => wanted(k) && at + start >= (lastReset.get(k)?.at ?? 0)
+    if (key !== null ? !live(key) : withRecords.size === 0) return
+    for (const [k, r] of unreadableFor(buf.toString('utf8', start, end - 1), at + start, end - start, key, withRecords, live, damagedPath)) content(k).records.push(r)
+  }
   await forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
     eachLine(buf, (start, end) => {
       const key = resetKey(buf, start, end)
       if (key !== null) {
+        if (invalidResets.has(at + start)) return unreadable(buf, start, end, at, key)
+        withRecords.add(key)
         // Read in the first pass: live only if it is its channel's last valid reset.
         const last = lastReset.get(key)
         if (!wanted(key) || last?.at !== at + start) return
@@ -250,13 +295,14 @@ async function scanLogs(paths: { records: string; updates: string }, ends: { rec
       const line = readLine(buf, start, end, false)
       if (line === null) {
         damaged.push(at + start)
-        return
+        return unreadable(buf, start, end, at, LINE_KEY.exec(buf.toString('latin1', start, Math.min(end, start + 80)))?.[1] ?? null)
       }
+      withRecords.add(line.key)
       if (!wanted(line.key) || at + start < (lastReset.get(line.key)?.at ?? 0)) return
       const parsed = readLine(buf, start, end, true)
       if (parsed === null) {
         damaged.push(at + start)
-        return
+        return unreadable(buf, start, end, at, line.key)
       }
       const records = content(line.key).records
       for (const r of parsed.parsed![2] as unknown[]) records.push(r)
@@ -516,23 +562,35 @@ export class FileJournal {
     const updatesPath = join(dir, 'updates.log')
     const sizes = { records: await sizeOrZero(recordsPath), updates: await sizeOrZero(updatesPath) }
     const chunk = opts.copyChunk ?? COPY_CHUNK
-    const scanned = await scanLogs({ records: recordsPath, updates: updatesPath }, sizes, chunk)
+    const scanned = await scanLogs({ records: recordsPath, updates: updatesPath }, sizes, chunk, join(dir, DAMAGED_FILE))
     // The ends that hold no whole line or frame: set aside (fsync'd), then cut off so that the next
     // append starts on a clean line or frame. A torn tail was never acknowledged; a damaged one was.
     const aside = new SetAside(join(dir, DAMAGED_FILE), 'the opening')
     const said: string[] = []
+    /** What is being set aside, for the error if damaged.log cannot be written. */
+    let doing = ''
     try {
       if (scanned.recordsEnd < sizes.records) {
         const why = 'a last line with no newline (torn by a crash mid-write, or its newline is damaged)'
+        doing = `the end of records.log it cannot read (${sizes.records - scanned.recordsEnd} bytes from byte ${scanned.recordsEnd}: ${why})`
         await aside.range('records.log', recordsPath, [scanned.recordsEnd, sizes.records], chunk, why)
-        said.push(`set aside the end of records.log it cannot read (${sizes.records - scanned.recordsEnd} bytes from byte ${scanned.recordsEnd}: ${why}) in ${aside.path}, then cut it off the log`)
+        said.push(`set aside ${doing} in ${aside.path}, then cut it off the log`)
       }
       if (scanned.updatesEnd < sizes.updates) {
         const why = await frameTrouble(updatesPath, scanned.updatesEnd, sizes.updates)
+        doing = `the end of updates.log it cannot read (${sizes.updates - scanned.updatesEnd} bytes from byte ${scanned.updatesEnd}: ${why})`
         await aside.range('updates.log', updatesPath, [scanned.updatesEnd, sizes.updates], chunk, why)
-        said.push(`set aside the end of updates.log it cannot read (${sizes.updates - scanned.updatesEnd} bytes from byte ${scanned.updatesEnd}: ${why}) in ${aside.path}, then cut it off the log`)
+        said.push(`set aside ${doing} in ${aside.path}, then cut it off the log`)
       }
       await aside.sync()
+    } catch (e) {
+      // Nothing was cut off: the logs are as they were. What was written to damaged.log is taken back.
+      await aside.undo().catch(() => undefined)
+      throw new Error(
+        `journal ${dir}: cannot open: writing ${aside.path} failed (${e instanceof Error ? e.message : String(e)}); it sets aside there, before cutting it off its log so that appends start clean, ${doing}. ` +
+          'The logs are left as they were: free space (or fix the file) and start again',
+        { cause: e },
+      )
     } finally {
       await aside.close()
     }
@@ -544,7 +602,7 @@ export class FileJournal {
     j.stats.setAside = aside.pieces
     j.stats.setAsideBytes = aside.bytes
     if (scanned.damaged.length > 0) {
-      said.unshift(`records.log holds ${scanned.damaged.length} line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${j.damagedPath} by the next rewrite (before it drops them)`)
+      said.unshift(`records.log holds ${scanned.damaged.length} line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${j.damagedPath} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`)
     }
     for (const line of said) j.log(line)
     return j
@@ -602,7 +660,7 @@ export class FileJournal {
       const paths = { records: join(this.dir, 'records.log'), updates: join(this.dir, 'updates.log') }
       // What the files hold (their sizes now, as written: nothing is being appended meanwhile).
       const sizes = { records: await sizeOrZero(paths.records), updates: await sizeOrZero(paths.updates) }
-      const c = (await scanLogs(paths, sizes, this.copyChunk, key)).channels.get(key)
+      const c = (await scanLogs(paths, sizes, this.copyChunk, this.damagedPath, key)).channels.get(key)
       return c ? { records: c.records, updates: c.updates } : { records: [], updates: [] }
     })
   }
@@ -980,6 +1038,8 @@ async function forEachPiece(
  * records.log is read twice: for each channel's last reset, then to copy (beside updates.log's copy).
  * What it cannot read goes to `aside` instead: the lines at `damaged` (those the opening could not
  * read), any other line it finds unreadable, and an end of either log holding no whole line or frame.
+ * Each line set aside that is live for a channel is replaced, after the live lines, by an append of
+ * the unreadable record its load was given (see the top).
  */
 async function copyLive(
   paths: { records: string; updates: string }, ends: { records: number; updates: number }, records: FileHandle, updates: FileHandle, chunk: number,
@@ -996,6 +1056,14 @@ async function copyLive(
     await writeAll(fh, data)
     copied[which] += data.length
   }
+  /** Channels with a readable line so far; the appends of unreadable records that take the place of the lines set aside (see the top). */
+  const withRecords = new Set<string>()
+  const replacements: string[] = []
+  const replace = (buf: Buffer, start: number, end: number, at: number, key: string | null) => {
+    const live = (k: string) => at + start >= (lastReset.get(k)?.at ?? 0)
+    if (key !== null ? !live(key) : withRecords.size === 0) return
+    for (const [k, r] of unreadableFor(buf.toString('utf8', start, end - 1), at + start, end - start, key, withRecords, live, aside.path)) replacements.push(JSON.stringify(['a', k, [r]]) + '\n')
+  }
   const copyRecords = forEachPiece(paths.records, [0, ends.records], chunk, lineCut, async (buf, at) => {
     const live: Buffer[] = []
     const unread: Array<readonly [number, Buffer, string]> = []
@@ -1004,13 +1072,21 @@ async function copyLive(
       if (reset !== null) {
         // Live if it is its channel's last reset (checked when it was found); set aside if it is not a valid one.
         if (lastReset.get(reset)?.at === at + start) live.push(buf.subarray(start, end))
-        else if (unreadable(at + start)) unread.push([at + start, buf.subarray(start, end), "a reset line it cannot read (a channel's compact records and doc updates)"])
+        else if (unreadable(at + start)) {
+          unread.push([at + start, buf.subarray(start, end), "a reset line it cannot read (a channel's compact records and doc updates)"])
+          return replace(buf, start, end, at, reset)
+        }
+        withRecords.add(reset)
         return
       }
       // Any other line: set aside if it cannot be read, else live if it is an append after its channel's last reset.
       const line = unreadable(at + start) ? null : readLine(buf, start, end, false)
-      if (line === null) unread.push([at + start, buf.subarray(start, end), 'a line it cannot read'])
-      else if (line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0)) live.push(buf.subarray(start, end))
+      if (line === null) {
+        unread.push([at + start, buf.subarray(start, end), 'a line it cannot read'])
+        return replace(buf, start, end, at, LINE_KEY.exec(buf.toString('latin1', start, Math.min(end, start + 80)))?.[1] ?? null)
+      }
+      withRecords.add(line.key)
+      if (line.reset === null && at + start >= (lastReset.get(line.key)?.at ?? 0)) live.push(buf.subarray(start, end))
     })
     // Only this copy adds to `aside` while both run (updates.log's end is added after both).
     await aside.lines('records.log', unread)
@@ -1026,6 +1102,8 @@ async function copyLive(
     whole.updates = at + buf.length
   }, unreadableFrame(ends.updates))
   await settleBoth(copyRecords, copyUpdates)
+  // After the live lines (before what was appended meanwhile: a reset there supersedes them, as it should).
+  if (replacements.length > 0) await write(records, [Buffer.from(replacements.join(''), 'utf8')], 'records')
   // The logs the journal wrote end with a whole line and frame (the opening cut off any other end): one
   // that does not was damaged since, and that end is set aside too.
   if (whole.records < ends.records) await aside.range('records.log', paths.records, [whole.records, ends.records], chunk, 'an end with no newline')

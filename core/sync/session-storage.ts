@@ -2,8 +2,9 @@
 // own signatures, decisions, own quotes and cancels, resolved intents - the engine's stored input -
 // plus the doc's updates. Every change that must survive a crash is appended (awaited) before the
 // caller acts on it; `gen` moves with every change of the stored input, so a view computed from an
-// older input is known to be stale. Compaction rewrites the store to what is still needed, unless
-// the load refused a record: then it never runs (what could not be read is never deleted).
+// older input is known to be stale. Compaction rewrites the store to what is still needed, and
+// the records the load refused after them, each as it was loaded (what could not be read is never
+// deleted, and the store's size stays bounded: its doc updates are compacted all the same).
 import * as Y from 'yjs'
 import type { Hex } from '../bytes.ts'
 import type { SignedState } from '../signing.ts'
@@ -21,10 +22,12 @@ const KEEP_DECISIONS = 256
 
 export class SessionStorage {
   /**
-   * Stored records that failed to parse or verify on load. While there is one the store is never
-   * compacted (compact): it and every record after it stay as written, and stay reported here.
+   * Stored records that failed to parse or verify on load. A compaction keeps each of them as it was
+   * loaded (`kept`), so they stay reported here at every load.
    */
   readonly rejected: RejectedEntry[]
+  /** The records the load refused, as loaded, in their order: every compaction writes them back after the compact records. */
+  private readonly kept: readonly unknown[]
   private cosigned: SignedState[]
   private readonly signatures: Map<Hex, OwnSignature>
   private approvals: Set<string>
@@ -57,9 +60,10 @@ export class SessionStorage {
     private readonly onError: (e: unknown) => void,
     checks: { readonly params: ChannelParams; readonly verifier: SignatureVerifier },
   ) {
-    const { persisted, rejected, highestSigned } = parsePersisted(stored.records, { params: checks.params, verify: checks.verifier.bytes })
+    const { persisted, rejected, highestSigned, rejectedAt, cosignedAt } = parsePersisted(stored.records, { params: checks.params, verify: checks.verifier.bytes })
     // A co-signed record carries our signature too: its version counts for the signing guard whether
-    // or not it is kept below (the peer's signature may not verify; ours may).
+    // or not it is kept below (the peer's signature may not verify; ours may). A record refused
+    // because it does not parse counts with the version read from it loosely (parsePersisted).
     this.highestSigned = persisted.cosigned.reduce((v, c) => Math.max(v, c.state.version), highestSigned)
     this.rejected = rejected
     this.cosigned = [...persisted.cosigned]
@@ -70,7 +74,9 @@ export class SessionStorage {
     this.cancels = new Set(persisted.cancels)
     this.resolved = new Map(persisted.resolved)
     this.durable = this.heldStates()
-    this.keepLatestLoaded(checks)
+    const refusedCosigned = this.keepLatestLoaded(checks, cosignedAt)
+    const keptAt = [...new Set([...rejectedAt, ...refusedCosigned])].sort((a, b) => a - b)
+    this.kept = keptAt.map((i) => stored.records[i])
     // A compacted store holds one doc update: the others it holds count towards its next compaction
     // as those appended in this run do (a party that restarts often still compacts its store).
     for (const u of stored.updates.slice(1)) this.noteStoredUpdate(u.length)
@@ -82,22 +88,26 @@ export class SessionStorage {
    * rule, rootProblem: this channel, both signatures, conservation), and nothing it supersedes. So a
    * restart checks the signatures of the states it keeps, not of every state signed since the store
    * last compacted (each of those is superseded by the one kept, which the store holds as well). A
-   * record above the one kept that fails the rule is refused here, with its reason.
+   * record above the one kept that fails the rule is refused here, with its reason. Returns the
+   * indices of the records refused (`cosignedAt`: each co-signed state's record).
    */
-  private keepLatestLoaded(checks: { readonly params: ChannelParams; readonly verifier: SignatureVerifier }): void {
+  private keepLatestLoaded(checks: { readonly params: ChannelParams; readonly verifier: SignatureVerifier }, cosignedAt: readonly number[]): number[] {
     const channelId = channelIdOf(checks.params)
-    const highestFirst = [...this.cosigned].sort((a, b) => b.state.version - a.state.version)
-    for (const s of highestFirst) {
+    const highestFirst = this.cosigned.map((s, i) => ({ s, at: cosignedAt[i]! })).sort((a, b) => b.s.state.version - a.s.state.version)
+    const refused: number[] = []
+    for (const { s, at } of highestFirst) {
       const hash = stateHash(s.state)
       const why = rootProblem(checks.params, channelId, checks.verifier, s, hash)
       if (why === null) {
         this.noteLatestPersisted(s)
-        return
+        return refused
       }
       this.rejected.push({ area: 'store', key: hash, code: why.code, reason: `the stored co-signed state ${hash.slice(0, 12)} (version ${s.state.version}): ${why.reason}` })
+      refused.push(at)
     }
     // None can root a view: the engine is given none (each is refused above).
     this.cosigned = []
+    return refused
   }
 
   /** Hashes of the co-signed states and own signatures kept now: what a load or a compaction leaves in the store. */
@@ -254,21 +264,24 @@ export class SessionStorage {
     await Promise.all(this.pendingWrites)
   }
 
-  /** Whether a compaction was skipped (and said so) in this run. */
-  private compactionSkipped = false
+  /** Whether a compaction kept refused records (and said so) in this run. */
+  private keptNoted = false
 
   /**
    * Rewrites the store as: latest co-signed state, own signatures above it, live quotes, recent
-   * decisions, the doc. Not when the load refused a record (`rejected`): the rewrite is built from
-   * what was read, so it would delete that record and every record built on it (a step after a
-   * damaged one: a co-signed state, our signature at a version the signing guard must stay above).
-   * The store then keeps everything as written and keeps growing; the first skip is noted (onError).
+   * decisions, then the records the load refused (`rejected`), each as it was loaded, in their order,
+   * and the doc. The rewrite is built from what was read, so without them it would delete a damaged
+   * record and every record built on it (a step after a damaged one: a co-signed state, our
+   * signature at a version the signing guard must stay above); kept, they are refused and reported
+   * at every load, and their versions still bound the guard (parsePersisted). After the compact
+   * records they are refused as before: nothing they need is before them that was not (a step's
+   * parent compacted away: refused as not following a stored state; its version counts all the
+   * same). The first compaction of a run that keeps them says so (onError, STORE_KEPT_REFUSED).
    */
   async compact(now: number, doc: Y.Doc): Promise<void> {
-    if (this.rejected.length > 0) {
-      if (!this.compactionSkipped) this.onError(new ProtocolError<string>('STORE_NOT_COMPACTED', `the store is not compacted: it holds ${this.rejected.length} record(s) it could not read (listed with the rejected entries), kept as written with every record after them`))
-      this.compactionSkipped = true
-      return
+    if (this.kept.length > 0 && !this.keptNoted) {
+      this.keptNoted = true
+      this.onError(new ProtocolError<string>('STORE_KEPT_REFUSED', `the store is compacted, but keeps as they were the ${this.kept.length} record(s) its load refused (listed with the rejected entries), after the compact records: nothing it could not read is deleted`))
     }
     this.updatesSinceCompact = 0
     this.bytesSinceCompact = 0
@@ -289,6 +302,8 @@ export class SessionStorage {
       ...this.quotes.map(record.quote),
       ...[...this.cancels].map(record.cancel),
       ...[...this.resolved.values()].map(record.resolved),
+      // As loaded: every store writes back what it is given (JSON, a structured clone), so each goes back as it came.
+      ...(this.kept as StoreRecord[]),
     ]
     await this.flushed()
     // What the store holds after it: these states, and what is appended from here on.

@@ -9,6 +9,11 @@
 // state carries every open position and every quote used while still valid, about 10-15 KB at a
 // desk's pace; its step record is about 1.5 KB. Roots (a co-signed state from elsewhere, a
 // compaction's records, an opening) are written whole.
+// A record the load refuses (it does not parse, cannot be derived, fails a check) is reported, kept
+// as it is by every compaction (SessionStorage), and still bounds the signing guard: a record of a
+// signing kind that does not parse is read loosely for its version (looseVersion). A backend that
+// holds something it cannot read at all (the journal's unreadable records.log line) hands it over as
+// an `unreadable` record (unreadableRecord): always refused, with the backend's words for where it is.
 import { z } from 'zod'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import type { ChannelParams, Party } from '../channel.ts'
@@ -105,6 +110,60 @@ const recordSchema = z.discriminatedUnion('k', [
   }),
 ])
 
+/**
+ * What a store's backend hands its load in place of something it holds and cannot read (FileJournal:
+ * a records.log line): never parsed, always refused (code UNREADABLE, with `why`: what it is and where
+ * its bytes are), kept as it is by every compaction. `version`: the highest version its text names
+ * (versionIn), null if none: the signing guard stays above it.
+ */
+export interface UnreadableRecord {
+  readonly k: 'unreadable'
+  readonly why: string
+  readonly version: number | null
+}
+
+export function unreadableRecord(why: string, text: string): UnreadableRecord {
+  return { k: 'unreadable', why, version: versionIn(text) }
+}
+
+const isVersion = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const VERSION_IN_TEXT = /"version":\s*(\d{1,16})(?![\d.eE])/g
+
+/** The highest version JSON text names (`"version": n`, n a non-negative safe integer), null if none. */
+export function versionIn(text: string): number | null {
+  let max: number | null = null
+  for (const m of text.matchAll(VERSION_IN_TEXT)) {
+    const v = Number(m[1])
+    if (isVersion(v) && (max === null || v > max)) max = v
+  }
+  return max
+}
+
+/**
+ * The version a record the load refused may hold our signature at, read loosely (the record did not
+ * parse): where its kind keeps it (a step's `version`, a sig's or countersig's `state.version`, a
+ * cosigned's `s.state.version`, an unreadable record's `version`), and any other `"version": n` its
+ * JSON names (its kind may be what was damaged). Null if none. Raising the guard's floor with it is
+ * the safe direction: at worst this party skips versions, never signs two states at one.
+ */
+export function looseVersion(raw: unknown): number | null {
+  const at = (v: unknown, key: string): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined)
+  const k = at(raw, 'k')
+  const named = k === 'step' || k === 'unreadable' ? at(raw, 'version') : k === 'sig' || k === 'countersig' ? at(at(raw, 'state'), 'version') : k === 'cosigned' ? at(at(at(raw, 's'), 'state'), 'version') : undefined
+  let text: string | null = null
+  try {
+    text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? null)
+  } catch {
+    // not JSON (a cycle, a bigint): only the named field
+  }
+  const inText = text === null ? null : versionIn(text)
+  const versions = [isVersion(named) ? named : null, inText].filter((v): v is number => v !== null)
+  return versions.length === 0 ? null : Math.max(...versions)
+}
+
+const isUnreadable = (raw: unknown): raw is UnreadableRecord =>
+  typeof raw === 'object' && raw !== null && (raw as { k?: unknown }).k === 'unreadable' && typeof (raw as { why?: unknown }).why === 'string'
+
 /** What loading needs to derive a `step` record's state: the channel, and the check of a trade's quote signature. */
 export interface StepContext {
   readonly params: ChannelParams
@@ -120,6 +179,10 @@ export interface ParsedRecords {
    * parent is gone still says that we signed at that version, and we never sign there again.
    */
   readonly highestSigned: number
+  /** Indices of the records refused here, ascending (a compaction keeps them as they are). */
+  readonly rejectedAt: readonly number[]
+  /** For each of `persisted.cosigned`, the index of the record it comes from. */
+  readonly cosignedAt: readonly number[]
 }
 
 /** Parses stored records into the engine's input; bad records are reported, never fatal. */
@@ -132,6 +195,8 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
   const cancels = new Set<Hex>()
   const resolved = new Map<string, ResolvedIntent>()
   const rejected: RejectedEntry[] = []
+  const rejectedAt: number[] = []
+  const cosignedAt: number[] = []
   let highestSigned = -1
   // The states the records hold so far, by hash: a step's parent is one of them. A sig record's hash
   // is taken as written: a derived state commits to its parent's real hash (its prevHash), so a
@@ -144,16 +209,29 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
     for (const c of cosigned) states.set(stateHash(c.state), c.state)
     return states.get(hash)
   }
+  const refuse = (i: number, code: string, reason: string) => {
+    rejected.push({ area: 'store', key: String(i), code, reason })
+    if (rejectedAt[rejectedAt.length - 1] !== i) rejectedAt.push(i)
+  }
   records.forEach((raw, i) => {
+    if (isUnreadable(raw)) {
+      highestSigned = Math.max(highestSigned, looseVersion(raw) ?? -1)
+      refuse(i, 'UNREADABLE', raw.why.slice(0, 2000))
+      return
+    }
     const r = tryParse(recordSchema, raw, `record[${i}]`)
     if (!r.ok) {
-      rejected.push({ area: 'store', key: String(i), code: 'INVALID_FIELD', reason: r.error.message })
+      // It may be our signature at a version above every other (point 1 of the audit): its version, read loosely, still counts.
+      const loose = looseVersion(raw)
+      highestSigned = Math.max(highestSigned, loose ?? -1)
+      refuse(i, 'INVALID_FIELD', r.error.message + (loose === null ? '' : ` (it names version ${loose}: never signed again)`))
       return
     }
     const v = r.value
     switch (v.k) {
       case 'cosigned':
         cosigned.push(v.s)
+        cosignedAt.push(i)
         break
       case 'sig':
       case 'countersig':
@@ -161,7 +239,7 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
         highestSigned = Math.max(highestSigned, v.k === 'step' ? v.version : v.state.version)
         const state = v.k === 'step' ? deriveStep(v, stateOf(v.prevHash), ctx) : v.state
         if (typeof state === 'string') {
-          rejected.push({ area: 'store', key: String(i), code: 'NOT_EXTENDING', reason: state })
+          refuse(i, 'NOT_EXTENDING', state)
           return
         }
         states.set(v.hash, state)
@@ -171,16 +249,18 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
         // The proposer signed with peerSig, we (the other party) with sig. Not trusted yet (a stored
         // blob is untrusted input): the session verifies both on the co-signed state it keeps.
         cosigned.push({ state, sigA: v.proposer === 'A' ? peerSig : v.sig, sigB: v.proposer === 'B' ? peerSig : v.sig })
+        cosignedAt.push(i)
         break
       }
       case 'peer-sig': {
         const own = signatures.get(v.hash)
         if (own === undefined) {
-          rejected.push({ area: 'store', key: String(i), code: 'NOT_EXTENDING', reason: `party ${v.party}'s signature on state ${v.hash.slice(0, 12)}: the store holds no own signature on that state before it` })
+          refuse(i, 'NOT_EXTENDING', `party ${v.party}'s signature on state ${v.hash.slice(0, 12)}: the store holds no own signature on that state before it`)
           return
         }
         // Not trusted yet: the session verifies both on the co-signed state it keeps.
         cosigned.push({ state: own.state, sigA: v.party === 'A' ? v.sig : own.sig, sigB: v.party === 'B' ? v.sig : own.sig })
+        cosignedAt.push(i)
         break
       }
       case 'approve':
@@ -204,7 +284,7 @@ export function parsePersisted(records: readonly unknown[], ctx: StepContext): P
       }
     }
   })
-  return { persisted: { cosigned, signatures: [...signatures.values()], approvals, declined, quotes: [...quotes.values()], cancels, resolved }, rejected, highestSigned }
+  return { persisted: { cosigned, signatures: [...signatures.values()], approvals, declined, quotes: [...quotes.values()], cancels, resolved }, rejected, highestSigned, rejectedAt, cosignedAt }
 }
 
 /** A step record's state: its transition applied to its parent, checked against its hash; or why not, in words. */

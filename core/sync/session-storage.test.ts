@@ -10,34 +10,14 @@ import { SessionStorage } from './session-storage.ts'
 import { MemoryChannelStore } from './store.ts'
 import { createVerifier } from './verifier.ts'
 import { currentEpoch } from './schema.ts'
-import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, quotePool, rng, storeWithOpening } from './testkit.ts'
-import { quoteHash, type SignedQuote } from '../quote.ts'
+import { T0, DAY, keysA, makeParams, quotePool, sessionPair } from './testkit.ts'
 import type { ChannelParams } from '../channel.ts'
 
 const clock = () => T0 + 1000
 
 /** A and B over a lossless link, from the stores given (or a fresh opening). */
-async function pair(params: ChannelParams, stores: { readonly a?: MemoryChannelStore; readonly b?: MemoryChannelStore } = {}) {
-  const opening = openingSigned(params)
-  const storeA = stores.a ?? storeWithOpening(opening)
-  const storeB = stores.b ?? storeWithOpening(opening)
-  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock })
-  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock })
-  const net = new SimNet(a.doc, b.doc, rng(1))
-  net.sync()
-  const settle = () => net.settle([a, b])
-  await settle()
-  /** A publishes each quote, B accepts it: one co-signed trade each. */
-  const tradeOn = async (quotes: readonly SignedQuote[]) => {
-    for (const q of quotes) {
-      await a.publishQuote(q)
-      await settle()
-      await b.accept(quoteHash(q.quote))
-      await settle()
-    }
-  }
-  return { a, b, storeA, storeB, tradeOn }
-}
+const pair = (params: ChannelParams, stores: { readonly a?: MemoryChannelStore; readonly b?: MemoryChannelStore } = {}) =>
+  sessionPair({ params, clock, ...(stores.a ? { storeA: stores.a } : {}), ...(stores.b ? { storeB: stores.b } : {}) })
 
 /** After three trades: A's store with one unknown field added to its step record of version `at` (2 unless said). */
 async function damagedAfterThreeTrades(at = 2) {

@@ -8,7 +8,7 @@ import { EntryCache, readChannelDoc } from './reader.ts'
 import { createVerifier, type CachingVerifier } from './verifier.ts'
 import { SessionStorage } from './session-storage.ts'
 import { MemoryChannelStore, parsePersisted, record, type StoreRecord } from './store.ts'
-import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, oracleKeys, quotePool, rng, storeWithOpening, pkg, cappedCall, put } from './testkit.ts'
+import { SimNet, T0, DAY, keysA, keysB, makeParams, openingSigned, oracleKeys, quotePool, rng, storeWithOpening, pkg, cappedCall, put, sessionPair } from './testkit.ts'
 import { signAttestation } from '../attestation.ts'
 import type { Position } from '../state.ts'
 import { positionsToSettle } from './expiry.ts'
@@ -19,30 +19,7 @@ import type { SyncError } from './errors.ts'
 import { signBytes, verifyBytes, type VerifyBytes } from '../identity.ts'
 import { bytesToHex } from '../bytes.ts'
 
-async function pair(opts: { clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore; signerA?: StateSigner; signerB?: StateSigner } = {}) {
-  const params = makeParams()
-  const opening = openingSigned(params)
-  let now = T0 + 1000
-  const clock = opts.clock ?? (() => now)
-  const storeA = opts.storeA ?? storeWithOpening(opening)
-  const storeB = opts.storeB ?? storeWithOpening(opening)
-  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock, signer: opts.signerA })
-  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock, signer: opts.signerB })
-  const net = new SimNet(a.doc, b.doc, rng(1))
-  net.sync()
-  const settle = () => net.settle([a, b])
-  await settle()
-  /** A publishes each quote, B accepts it: one co-signed trade each. */
-  const tradeOn = async (quotes: readonly SignedQuote[]) => {
-    for (const q of quotes) {
-      await a.publishQuote(q)
-      await settle()
-      await b.accept(stateKey(q))
-      await settle()
-    }
-  }
-  return { params, opening, a, b, net, settle, storeA, storeB, tradeOn, tick: (ms: number) => (now += ms), now: () => now }
-}
+const pair = sessionPair
 
 describe('ChannelSession over a lossless link', () => {
   it('an RFQ ticket edited by both traders at once keeps both edits (fields, legs by id, notes text)', async () => {

@@ -10,7 +10,8 @@ import { signQuote, type SignedQuote } from '../quote.ts'
 import type { OptionLeg, OptionPackage } from '../terms.ts'
 import { record } from './store.ts'
 import { MemoryChannelStore } from './store.ts'
-import type { ChannelSession } from './session.ts'
+import { ChannelSession, type StateSigner } from './session.ts'
+import { quoteHash } from '../quote.ts'
 
 export const T0 = Date.UTC(2030, 0, 1, 0, 0, 0)
 export const DAY = 86_400_000
@@ -243,4 +244,33 @@ export class SimNet {
   destroy(): void {
     for (const off of this.offs) off()
   }
+}
+
+/**
+ * Parties A and B of `params` (a fresh channel by default) in sessions over a lossless SimNet, from
+ * the stores given (or each a fresh store holding the co-signed opening). `tradeOn`: A publishes each
+ * quote, B accepts it (one co-signed trade each). The clock starts at T0 + 1 s; `tick` moves it.
+ */
+export async function sessionPair(opts: { params?: ChannelParams; clock?: () => number; storeA?: MemoryChannelStore; storeB?: MemoryChannelStore; signerA?: StateSigner; signerB?: StateSigner } = {}) {
+  const params = opts.params ?? makeParams()
+  const opening = openingSigned(params)
+  let now = T0 + 1000
+  const clock = opts.clock ?? (() => now)
+  const storeA = opts.storeA ?? storeWithOpening(opening)
+  const storeB = opts.storeB ?? storeWithOpening(opening)
+  const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeA, clock, signer: opts.signerA })
+  const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeB, clock, signer: opts.signerB })
+  const net = new SimNet(a.doc, b.doc, rng(1))
+  net.sync()
+  const settle = () => net.settle([a, b])
+  await settle()
+  const tradeOn = async (quotes: readonly SignedQuote[]) => {
+    for (const q of quotes) {
+      await a.publishQuote(q)
+      await settle()
+      await b.accept(quoteHash(q.quote))
+      await settle()
+    }
+  }
+  return { params, opening, a, b, net, settle, storeA, storeB, tradeOn, tick: (ms: number) => (now += ms), now: () => now }
 }

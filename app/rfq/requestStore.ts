@@ -5,8 +5,8 @@
 // through a strict schema: a damaged store is never trusted; it is set aside unchanged (`-unread`,
 // `setAside`) before anything is written over it, and the screen names why.
 import { z } from 'zod'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, tryParse, utf8ToBytes } from '../../core/index.ts'
+import { tryParse } from '../../core/index.ts'
+import { unreadKey } from '../unread.ts'
 import { config } from '../config.ts'
 import { writeWhenIdle } from '../idleWrite.ts'
 import type { FillFailure, FillState } from './fillRule.ts'
@@ -67,7 +67,7 @@ export function legacyFailure(line: string): FillFailure {
 const keyOf = (owner: string) => `otc-rfq-${config.profile}-${owner}`
 
 /** Where a store that could not be read back is kept, unchanged, before the next write replaces it (one key per content). */
-export const unreadKeyOf = (owner: string, raw: string) => `${keyOf(owner)}-unread-${bytesToHex(sha256(utf8ToBytes(raw))).slice(0, 16)}`
+export const unreadKeyOf = (owner: string, raw: string) => unreadKey(`${keyOf(owner)}-`, raw)
 
 /** The stored requests of `owner`, or an empty store with the reason the stored one was dropped. */
 export function loadRequests(raw: string | null): RequestStore {

@@ -761,6 +761,17 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
   }
   const storage = async (j: FileJournal, k: string, params: ReturnType<typeof makeParams>) =>
     new SessionStorage(new MemoryChannelStore(), await j.store(k).load(), () => undefined, { params, verifier: createVerifier() })
+  /** Opened twice after the rewrite set the damaged v3 line (at byte `at`) aside: nothing skipped, the channel still given it, the floor at 3. */
+  async function expectFloorKeptAfterRewrite(d: string, k: string, params: ReturnType<typeof makeParams>, at: number): Promise<void> {
+    for (let open = 0; open < 2; open++) {
+      const j = await FileJournal.open(d)
+      expect(j.stats.skippedLines).toBe(0)
+      expect(unread(await j.store(k).load())).toEqual([[at, 3]])
+      const s = await storage(j, k, params)
+      expect([s.rejected.map((r) => r.code), s.latestVersion, s.highestStoredVersion()]).toEqual([['UNREADABLE'], 2, 3])
+      await j.close()
+    }
+  }
   /** Damages the line of records.log that holds the step at version `v` (its last bracket), returning the line and its offset. */
   function damageStep(d: string, v: number): { line: string; at: number } {
     const file = readFileSync(join(d, 'records.log'), 'utf8')
@@ -796,14 +807,7 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
     expect(j.stats.rewrites).toBeGreaterThan(0)
     await j.close()
     expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])
-    for (let open = 0; open < 2; open++) {
-      const jj = await FileJournal.open(d)
-      expect(jj.stats.skippedLines).toBe(0)
-      expect(unread(await jj.store(k).load())).toEqual([[at, 3]])
-      const s = await storage(jj, k, params)
-      expect([s.rejected.map((r) => r.code), s.latestVersion, s.highestStoredVersion()]).toEqual([['UNREADABLE'], 2, 3])
-      await jj.close()
-    }
+    await expectFloorKeptAfterRewrite(d, k, params, at)
   })
 
   it('a rewrite before the channel ever compacted writes, in place of the line it sets aside, an append of the unreadable record: the floor outlives the line', async () => {
@@ -818,14 +822,7 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
     expect(jw.stats.rewrites).toBe(1)
     await jw.close()
     expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])
-    for (let open = 0; open < 2; open++) {
-      const j = await FileJournal.open(d)
-      expect(j.stats.skippedLines).toBe(0)
-      expect(unread(await j.store(k).load())).toEqual([[at, 3]])
-      const s = await storage(j, k, params)
-      expect([s.rejected.map((r) => r.code), s.latestVersion, s.highestStoredVersion()]).toEqual([['UNREADABLE'], 2, 3])
-      await j.close()
-    }
+    await expectFloorKeptAfterRewrite(d, k, params, at)
   })
 
   it('a line whose channel cannot be told is given to every channel with a line before it, if it names a version; garbage that names none to no channel', async () => {

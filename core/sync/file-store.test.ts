@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { appendFile } from 'node:fs/promises'
+import { appendFile, mkdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -51,5 +51,32 @@ describe('FileChannelStore', () => {
     expect(loaded.records).toEqual([{ k: 'approve', intent: 'kept' }, { k: 'approve', intent: 'after' }])
     expect(loaded.updates.map((u) => [...u])).toEqual([[9, 10, 11], [10, 11, 12]])
     await again.close()
+  })
+  it('a whole line that is not JSON reaches the load as an unreadable record naming its place and version; the file keeps its bytes', async () => {
+    const d = dir()
+    const s = await FileChannelStore.open(d)
+    await s.append([record.approve('before')])
+    await s.close()
+    const damaged = '{"k":"sig","state":{"version":17,"chann\u0000garbage'
+    await appendFile(join(d, 'records.jsonl'), damaged + '\n')
+    const again = await FileChannelStore.open(d)
+    await again.append([record.approve('after')])
+    const loaded = await again.load()
+    expect(loaded.records).toHaveLength(3)
+    expect(loaded.records[0]).toEqual({ k: 'approve', intent: 'before' })
+    const unread = loaded.records[1] as { k: string; why: string; version: number | null }
+    expect(unread.k).toBe('unreadable')
+    expect(unread.version, 'the highest version its text names: the signing guard stays above it').toBe(17)
+    expect(unread.why).toContain(`line 2 of ${join(d, 'records.jsonl')}`)
+    expect(loaded.records[2]).toEqual({ k: 'approve', intent: 'after' })
+    await again.close()
+    expect(await readFile(join(d, 'records.jsonl'), 'utf8'), 'a load rewrites nothing').toContain(damaged)
+  })
+
+  it('a log it cannot read (not a missing one) fails the load, naming the file, instead of loading an empty channel', async () => {
+    const d = dir()
+    await mkdir(join(d, 'records.jsonl'), { recursive: true })
+    const s = await FileChannelStore.open(d)
+    await expect(s.load()).rejects.toThrow(`${join(d, 'records.jsonl')} could not be read (EISDIR)`)
   })
 })

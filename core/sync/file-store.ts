@@ -1,7 +1,8 @@
 // ChannelStore on files (Node): append-only logs with fsync, replaced atomically by rename.
 //   <dir>/records.jsonl   one JSON record per line
 //   <dir>/updates.bin     Y.Doc updates, each as u32 length (big-endian) + bytes
-// A torn last line or frame (crash mid-write) is ignored on load: it was never acknowledged.
+// A torn last line or frame (crash mid-write) is ignored on load: it was never acknowledged. A whole
+// line that is not JSON is handed to the load as an unreadable record (store.ts), never skipped.
 // Appends made while a write is in flight go out together in the next write (group commit).
 // Records resolve once fsync'd: the signing policy publishes a signature only after that. Doc
 // updates resolve once written, without an fsync of their own: they bind nobody (the records hold
@@ -9,7 +10,7 @@
 // those again on reconnect; close and replace fsync them. The log files stay open between appends.
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ChannelStore, StoreRecord, StoredChannel } from './store.ts'
+import { unreadableRecord, type ChannelStore, type StoreRecord, type StoredChannel } from './store.ts'
 
 type LogName = 'records.jsonl' | 'updates.bin'
 
@@ -23,6 +24,19 @@ async function writeDurable(path: string, data: Uint8Array): Promise<void> {
     await fh.close()
   }
   await rename(tmp, path)
+}
+
+/** The file's bytes (as text with `encoding`), empty if it does not exist; any other error is thrown, naming the file. */
+async function readOrEmpty(path: string): Promise<Buffer>
+async function readOrEmpty(path: string, encoding: 'utf8'): Promise<string>
+async function readOrEmpty(path: string, encoding?: 'utf8'): Promise<Buffer | string> {
+  try {
+    return encoding ? await readFile(path, encoding) : await readFile(path)
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException
+    if (err.code === 'ENOENT') return encoding ? '' : Buffer.alloc(0)
+    throw new Error(`${path} could not be read (${err.code ?? err.message}): the channel's store is not loaded rather than taken as empty`, { cause: e })
+  }
 }
 
 function frame(u: Uint8Array): Uint8Array {
@@ -53,17 +67,26 @@ export class FileChannelStore implements ChannelStore {
   async load(): Promise<StoredChannel> {
     return this.serial(async () => {
       const records: unknown[] = []
-      const text = await readFile(join(this.dir, 'records.jsonl'), 'utf8').catch(() => '')
-      for (const line of text.split('\n')) {
+      const recordsPath = join(this.dir, 'records.jsonl')
+      const text = await readOrEmpty(recordsPath, 'utf8')
+      const lines = text.split('\n')
+      let at = 0
+      for (const [i, line] of lines.entries()) {
+        const start = at
+        at += Buffer.byteLength(line, 'utf8') + 1
         if (!line) continue
         try {
           records.push(JSON.parse(line))
         } catch {
-          // torn write
+          // The last piece has no newline after it: a torn write, never acknowledged. A whole line
+          // it cannot read is damage, and may have held a signature the signing guard must stay
+          // above: its channel is given an unreadable record in its place (refused and reported;
+          // the file is never rewritten by a load, so its bytes stay where they are).
+          if (i < lines.length - 1) records.push(unreadableRecord(`line ${i + 1} of ${recordsPath} (byte ${start}, ${at - start} bytes) cannot be read as JSON; its bytes are still in that file`, line))
         }
       }
       const updates: Uint8Array[] = []
-      const bin = await readFile(join(this.dir, 'updates.bin')).catch(() => Buffer.alloc(0))
+      const bin = await readOrEmpty(join(this.dir, 'updates.bin'))
       let off = 0
       while (off + 4 <= bin.length) {
         const n = bin.readUInt32BE(off)

@@ -909,4 +909,27 @@ describe('FileJournal migration from per-channel FileChannelStore directories', 
     await a3.close()
     await j2.close()
   })
+  it('migrating a legacy store with a line it cannot read keeps that line as an unreadable record naming where the directory went, across a reopen', async () => {
+    const legacy = join(dir(), 'legacy-damaged')
+    const old = await FileChannelStore.open(legacy)
+    await old.append([record.approve('x')])
+    await old.close()
+    await appendFile(join(legacy, 'records.jsonl'), '{"k":"sig","state":{"version":9,"chann\u0000\n')
+    const journalDir = join(dir(), 'journal')
+    const j = await FileJournal.open(journalDir)
+    expect(await j.migrate(key(0xcd), legacy)).toBe('migrated')
+    const expectKept = (records: readonly unknown[]) => {
+      expect(records).toHaveLength(2)
+      expect(records[0]).toEqual(record.approve('x'))
+      const u = records[1] as { k: string; why: string; version: number | null }
+      expect([u.k, u.version]).toEqual(['unreadable', 9])
+      expect(u.why).toContain(`line 2 of ${join(legacy, 'records.jsonl')}`)
+      expect(u.why).toContain(`renamed ${legacy}.migrated once migrated`)
+    }
+    expectKept((await j.store(key(0xcd)).load()).records)
+    await j.close()
+    const j2 = await FileJournal.open(journalDir)
+    expectKept((await j2.store(key(0xcd)).load()).records)
+    await j2.close()
+  })
 })

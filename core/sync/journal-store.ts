@@ -48,7 +48,7 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { FileChannelStore } from './file-store.ts'
-import { unreadableRecord, type ChannelStore, type StoreRecord, type StoredChannel, type UnreadableRecord } from './store.ts'
+import { isUnreadable, unreadableRecord, type ChannelStore, type StoreRecord, type StoredChannel, type UnreadableRecord } from './store.ts'
 
 const CHANNEL_KEY = /^[0-9a-f]{64}$/
 const FRAME_HEAD = 4 + 32 + 4
@@ -625,10 +625,15 @@ export class FileJournal {
     const s = await stat(legacyDir).catch(() => null)
     if (!s?.isDirectory()) return 'none'
     let did: 'migrated' | 'renamed' = 'renamed'
+    let target = `${legacyDir}.migrated`
+    if (await stat(target).catch(() => null)) target = `${legacyDir}.migrated-${Date.now()}`
     if (!this.known.has(key)) {
       const old = await FileChannelStore.open(legacyDir)
-      const { records, updates } = await old.load()
+      const loaded = await old.load()
       await old.close()
+      // A line the old store could not read names its file: say where that file will be.
+      const records = loaded.records.map((r) => (isUnreadable(r) ? { ...r, why: `${r.why} (the directory is renamed ${target} once migrated)` } : r))
+      const updates = loaded.updates
       if (records.length > 0 || updates.length > 0) {
         const written = this.reset(key, records, updates)
         // The channel's content is exactly this reset: its first load needs no reading of the files.
@@ -638,8 +643,6 @@ export class FileJournal {
         did = 'migrated'
       }
     }
-    let target = `${legacyDir}.migrated`
-    if (await stat(target).catch(() => null)) target = `${legacyDir}.migrated-${Date.now()}`
     await rename(legacyDir, target)
     return did
   }

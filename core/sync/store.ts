@@ -161,7 +161,7 @@ export function looseVersion(raw: unknown): number | null {
   return versions.length === 0 ? null : Math.max(...versions)
 }
 
-const isUnreadable = (raw: unknown): raw is UnreadableRecord =>
+export const isUnreadable = (raw: unknown): raw is UnreadableRecord =>
   typeof raw === 'object' && raw !== null && (raw as { k?: unknown }).k === 'unreadable' && typeof (raw as { why?: unknown }).why === 'string'
 
 /** What loading needs to derive a `step` record's state: the channel, and the check of a trade's quote signature. */

@@ -4,6 +4,7 @@ import type { SessionSnapshot } from '../../core/sync/index.ts'
 import { toWire } from '../../core/index.ts'
 import { memo, useMemo, useState, useSyncExternalStore } from 'react'
 import { formatMoney } from '../money/money.ts'
+import { formatUtc } from '../risk/format.ts'
 import { timeText } from '../blotter/book.ts'
 import { auditRows, auditStates, changeInWords, rejectedFailure } from './auditText.ts'
 import { FailureText } from '../FailureText.tsx'
@@ -146,7 +147,7 @@ function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: b
   switch (e.type) {
     case 'ChannelOpened': return `Opened: A ${n('amountA')}, B ${n('amountB')}`
     case 'ChannelClosed': return `Closed at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
-    case 'DisputeStarted': return `Dispute with v${n('version')}, deadline ${new Date(Number(e.deadline)).toISOString().slice(0, 16)}`
+    case 'DisputeStarted': return `Dispute with v${n('version')}, deadline ${formatUtc(Number(e.deadline))}`
     case 'DisputeRefuted': return `Refuted with v${n('version')}`
     case 'ChannelFinalized': return `Finalized at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
     case 'PositionSettled': return `Position settled: A ${n('toA')}, B ${n('toB')}`

@@ -3,6 +3,7 @@
 import { useState } from 'react'
 import { otherParty, stateHash, type KeyPair, type SignedState } from '../../core/index.ts'
 import { formatMoney } from '../money/money.ts'
+import { formatUtc } from '../risk/format.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
 import { unpackAuthorization } from '../../core/evm-auth.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -87,7 +88,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
           {s?.version === 0 && !openAuth && !expiredOpenAuth && <p className="muted small" data-testid="open-waiting">Waiting for {record.label}'s authorisation to open (their app gives it once both signed).</p>}
           {expiredOpenAuth?.terms.kind === 'open' && (
             <p className="muted small" data-testid="open-waiting">
-              {record.label}'s authorisation to open expired at {new Date(expiredOpenAuth.terms.notAfter).toLocaleString()} (chain time): the contract no longer takes it. Their app signs a new one while it runs this channel.
+              {record.label}'s authorisation to open expired at {formatUtc(expiredOpenAuth.terms.notAfter)} (chain time): the contract no longer takes it. Their app signs a new one while it runs this channel.
             </p>
           )}
         </div>
@@ -155,8 +156,8 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
               <li key={p.id}>
                 {/* Which option, from the trader's side, and whose collateral (it read only the feed, expiry and both locks summed). */}
                 <span data-testid="locked-position">
-                  {p.terms.feed} {new Date(p.terms.expiry).toISOString().slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
-                  {new Date(p.terms.expiry).toISOString().slice(11, 16)} UTC · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
+                  {p.terms.feed} {formatUtc(p.terms.expiry).slice(0, 10)} · {positionLegs(p, record.me).join(' / ')} · expiring{' '}
+                  {formatUtc(p.terms.expiry).slice(11)} · you locked {fmt(record.me === 'A' ? p.lockA : p.lockB)}, they locked {fmt(record.me === 'A' ? p.lockB : p.lockA)}
                 </span>{' '}
                 {end !== null && (
                   <span className="muted small" data-testid="settlement-window">

@@ -27,8 +27,6 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
       const inv = openInvite(sealed, code)
       const mine = inv.inviterParty === 'A' ? inv.params.partyB : inv.params.partyA
       if (mine !== keys.publicKey) throw new Error('This invite is for another key: the inviter must use your contact.')
-      const myEvm = inv.inviterParty === 'A' ? inv.params.evmB : inv.params.evmA
-      if (snap.wallet && myEvm !== snap.wallet.address) throw new Error(`This invite names the EVM account 0x${myEvm} for you, not yours (0x${snap.wallet.address}): the inviter must use your whole contact.`)
       assertRoomSecret(inv, keys.secretKey, inv.inviterParty === 'A' ? 'B' : 'A')
       setOpened(inv)
       setError(null)
@@ -41,8 +39,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
   const accept = async () => {
     if (!opened) return
     try {
-      // Checked again here, not only by the button: the oracle's key may have been read since.
-      const refusal = inviteRefusal(opened, { contractId, oracle: snap.info?.oracle?.publicKey ?? null })
+      const refusal = inviteRefusal(opened, deployment)
       if (refusal) throw new Error(refusal)
       await onAccepted({
         channelId: opened.channelId,
@@ -60,7 +57,9 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
 
   const info = snap.info
   const contractId = deploymentId(conn.cfg.chainId, conn.cfg.adjudicator)
-  const refusal = opened ? inviteRefusal(opened, { contractId, oracle: info?.oracle?.publicKey ?? null }) : null
+  // Checked while shown too (the button), and again at accept: the oracle's key or the wallet may be read since.
+  const deployment = { contractId, oracle: info?.oracle?.publicKey ?? null, asset: config.asset, myEvm: snap.wallet?.address ?? null }
+  const refusal = opened ? inviteRefusal(opened, deployment) : null
   const me = opened ? (opened.inviterParty === 'A' ? 'B' : 'A') : null
   // Accepting locks nothing yet; the open on the contract moves this deposit out of the free balance.
   const shortfall = opened && me ? depositShortfall(opened.deposits[me], snap.wallet?.free ?? null, { symbol: opened.params.asset, decimals: opened.params.assetDecimals }, pendingFromFree(snap.txs)) : null
@@ -101,6 +100,10 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
                 <td className={contractId !== opened.contractId ? 'error' : ''}>
                   0x{opened.params.contract} on chain {opened.params.chainId} {contractId === opened.contractId ? '(this deployment)' : '(NOT the deployment this app uses)'}
                 </td>
+              </tr>
+              <tr>
+                <th>Your EVM account</th>
+                <td className={`mono ${snap.wallet && snap.wallet.address !== (me === 'A' ? opened.params.evmA : opened.params.evmB) ? 'error' : ''}`}>0x{me === 'A' ? opened.params.evmA : opened.params.evmB}</td>
               </tr>
               <tr>
                 <th>Oracle</th>

@@ -28,10 +28,24 @@ describe('a channel proposal: every field says what is wrong with it', () => {
       theirDeposit: 'their deposit: at most 6 decimal places',
       challengeHours: 'challenge period: 0 hours is not between 1 second and 720 hours',
     })
-    expect(problemsOf(me, { ...good, challengeHours: 'a day' }, myEvm).challengeHours).toBe('challenge period: "a day" is not a number of hours')
-    expect(problemsOf(me, { ...good, challengeHours: '' }, myEvm).challengeHours).toBe('challenge period: "" is not a number of hours')
+    expect(problemsOf(me, { ...good, challengeHours: 'a day' }, myEvm).challengeHours).toBe('challenge period: "a day" is not a number of hours (write it as 24 or 1.5)')
+    expect(problemsOf(me, { ...good, challengeHours: '' }, myEvm).challengeHours).toBe('challenge period: "" is not a number of hours (write it as 24 or 1.5)')
     expect(problemsOf(me, { ...good, challengeHours: '721' }, myEvm).challengeHours).toBe('challenge period: 721 hours is not between 1 second and 720 hours')
     expect(problemsOf(me, { ...good, myDeposit: '0', theirDeposit: '0.000' }, myEvm)).toEqual({ deposits: 'deposits: at least one side must deposit something' })
+  })
+
+  it('reads the challenge period as plain decimal hours only (Number() would take hex and exponents)', () => {
+    for (const text of ['0x18', '1e1', 'Infinity', '24h', '+24', '1_0']) expect(problemsOf(me, { ...good, challengeHours: text }, myEvm).challengeHours, text).toBe(`challenge period: "${text}" is not a number of hours (write it as 24 or 1.5)`)
+    expect(checkProposal(me, { ...good, challengeHours: ' 1.5 ' }, myEvm).challengePeriod).toBe(5_400_000)
+  })
+
+  it('bounds the deposits by what the contract can hold in one channel, each and together, in the asset units', () => {
+    const max = (1n << 128n) - 1n
+    const asUnits = (minor: bigint) => `${minor / 1_000_000n}.${(minor % 1_000_000n).toString().padStart(6, '0')}`
+    const p = problemsOf(me, { ...good, myDeposit: asUnits(max + 1n) }, myEvm)
+    expect(p.myDeposit).toMatch(/^your deposit: at most 340,282,366,920,938,463,463,374,607,431,768\.21\d* USDC$/)
+    expect(problemsOf(me, { ...good, myDeposit: asUnits(max), theirDeposit: '0' }, myEvm)).toEqual({})
+    expect(problemsOf(me, { ...good, myDeposit: asUnits(max), theirDeposit: '0.000001' }, myEvm)).toEqual({ deposits: expect.stringMatching(/^deposits: together at most .* USDC, the most the contract can hold in one channel$/) })
   })
 
   it('refuses the trader as their own counterparty, by key or by account', () => {
@@ -75,23 +89,39 @@ describe('the challenge period as the trader reads it', () => {
   })
 })
 
-describe('an opened invite is accepted only for this contract and its oracle', () => {
+describe('an opened invite is accepted only for this contract, its asset, its oracle and this trader account', () => {
   const oracle = generateKeyPair().publicKey
-  const invite = { contractId: 'c1', params: { oracle } }
-  it('the same contract and oracle: nothing against it', () => {
-    expect(inviteRefusal(invite, { contractId: 'c1', oracle })).toBeNull()
+  const mine = '11'.repeat(20)
+  const theirs = '22'.repeat(20)
+  const invite = { contractId: 'c1', inviterParty: 'A' as const, params: { oracle, asset: 'USDC', assetDecimals: 6, evmA: theirs, evmB: mine } }
+  const deployment = { contractId: 'c1', oracle, asset: { symbol: 'USDC', decimals: 6 }, myEvm: mine }
+  it('the same contract, asset and oracle, naming my account: nothing against it', () => {
+    expect(inviteRefusal(invite, deployment)).toBeNull()
+    expect(inviteRefusal({ ...invite, inviterParty: 'B', params: { ...invite.params, evmA: mine, evmB: theirs } }, deployment), 'invited by party B: my account is evmA').toBeNull()
   })
   it('another oracle: refused, naming both keys and why (it settles every option)', () => {
     const other = generateKeyPair().publicKey
-    const r = inviteRefusal({ ...invite, params: { oracle: other } }, { contractId: 'c1', oracle })
+    const r = inviteRefusal({ ...invite, params: { ...invite.params, oracle: other } }, deployment)
     expect(r).toContain(fingerprint(other))
     expect(r).toContain(fingerprint(oracle))
     expect(r).toMatch(/settle them at any price: it cannot be accepted/)
   })
   it("this app's oracle not read yet: it cannot tell, so it waits", () => {
-    expect(inviteRefusal(invite, { contractId: 'c1', oracle: null })).toMatch(/^This app has not read its oracle's key yet/)
+    expect(inviteRefusal(invite, { ...deployment, oracle: null })).toMatch(/^This app has not read its oracle's key yet/)
   })
   it('another contract: refused first', () => {
-    expect(inviteRefusal(invite, { contractId: 'c2', oracle: null })).toMatch(/another settlement contract/)
+    expect(inviteRefusal(invite, { ...deployment, contractId: 'c2', oracle: null })).toMatch(/another settlement contract/)
+  })
+  it("another asset or other decimals than the contract's: refused, naming both", () => {
+    expect(inviteRefusal({ ...invite, params: { ...invite.params, assetDecimals: 18 } }, deployment)).toBe(
+      "This invite is for USDC counted in 18 decimals, but this deployment's contract holds USDC in 6: its amounts would not mean what they show, and the contract would not open it.",
+    )
+    expect(inviteRefusal({ ...invite, params: { ...invite.params, asset: 'USDT' } }, deployment)).toMatch(/^This invite is for USDT counted in 6 decimals, but this deployment's contract holds USDC in 6/)
+  })
+  it('an EVM account for me that is not mine: refused, naming both; my wallet not read yet: it waits', () => {
+    expect(inviteRefusal({ ...invite, params: { ...invite.params, evmB: theirs } }, deployment)).toBe(
+      `This invite names the EVM account 0x${theirs} for you, not yours (0x${mine}): the contract would pay your side to it. The inviter must use your whole contact.`,
+    )
+    expect(inviteRefusal(invite, { ...deployment, myEvm: null })).toMatch(/^This app has not read your EVM account yet/)
   })
 })

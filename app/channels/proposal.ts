@@ -3,7 +3,7 @@
 // nothing is. The form shows every field's problem under it; proposeChannel refuses the first.
 import { randomBytes } from '@noble/hashes/utils.js'
 import {
-  bytesToHex, channelIdOf, deploymentId, fingerprint, parseUnits, MIN_CHALLENGE_PERIOD_MS, type AddressHex, type ChannelParams, type KeyPair,
+  bytesToHex, channelIdOf, deploymentId, fingerprint, parseUnits, MIN_CHALLENGE_PERIOD_MS, U128_MAX, type AddressHex, type ChannelParams, type KeyPair, type Party,
 } from '../../core/index.ts'
 import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
@@ -77,13 +77,23 @@ export function checkProposal(keys: KeyPair, p: ChannelProposal, myEvm: AddressH
   let contact = attempt('counterparty', () => parseContact(p.counterparty))
   if (contact && contact.publicKey === keys.publicKey) [problems.counterparty, contact] = ['counterparty: that is your own key', null]
   else if (contact && contact.evm === myEvm) [problems.counterparty, contact] = ['counterparty: that EVM address is your own account', null]
-  const depositA = attempt('myDeposit', () => parseUnits(p.myDeposit, asset.decimals, 'your deposit'))
-  const depositB = attempt('theirDeposit', () => parseUnits(p.theirDeposit, asset.decimals, 'their deposit'))
+  const fmt = (v: bigint) => formatMoney(v, asset.decimals, asset.symbol)
+  // The contract counts a channel's collateral, both deposits together, in a uint128 of minor units.
+  const deposit = (text: string, field: string) => {
+    const v = parseUnits(text, asset.decimals, field)
+    if (v > U128_MAX) throw new Error(`${field}: at most ${fmt(U128_MAX)}`)
+    return v
+  }
+  const depositA = attempt('myDeposit', () => deposit(p.myDeposit, 'your deposit'))
+  const depositB = attempt('theirDeposit', () => deposit(p.theirDeposit, 'their deposit'))
   if (depositA === 0n && depositB === 0n) problems.deposits = 'deposits: at least one side must deposit something'
-  const hours = p.challengeHours.trim() === '' ? NaN : Number(p.challengeHours)
+  else if (depositA !== null && depositB !== null && depositA + depositB > U128_MAX) problems.deposits = `deposits: together at most ${fmt(U128_MAX)}, the most the contract can hold in one channel`
+  // Plain decimal hours only: Number() would also read "0x18" as 24 and "1e1" as 10.
+  const hoursText = p.challengeHours.trim()
+  const hours = /^\d{1,6}(\.\d{1,6})?$/.test(hoursText) ? Number(hoursText) : NaN
   const challengePeriod = Math.round(hours * 3_600_000)
   const periodOk = Number.isFinite(hours) && challengePeriod >= MIN_CHALLENGE_PERIOD_MS && hours <= MAX_CHALLENGE_HOURS
-  if (!Number.isFinite(hours)) problems.challengeHours = `challenge period: "${p.challengeHours}" is not a number of hours`
+  if (!Number.isFinite(hours)) problems.challengeHours = `challenge period: "${p.challengeHours}" is not a number of hours (write it as 24 or 1.5)`
   else if (!periodOk) problems.challengeHours = `challenge period: ${p.challengeHours.trim()} hours is not between 1 second and ${MAX_CHALLENGE_HOURS} hours`
   return { problems, contact, depositA, depositB, challengePeriod: periodOk ? challengePeriod : null }
 }
@@ -147,17 +157,37 @@ export function proposeChannel(keys: KeyPair, p: ChannelProposal, venue: Channel
   }
 }
 
+/** The deployment an invite is checked against, as this app reads it (null: not read yet). */
+export interface InviteDeployment {
+  readonly contractId: string
+  /** The oracle service's key. */
+  readonly oracle: string | null
+  /** The settlement asset the contract holds (config.asset). */
+  readonly asset: { readonly symbol: string; readonly decimals: number }
+  /** This trader's EVM account (the wallet). */
+  readonly myEvm: AddressHex | null
+}
+
 /**
  * Why an opened invite must not be accepted on this deployment, or null. The channel's oracle
  * signs the prices that settle every option in it, in the channel and on the contract: an invite
  * naming any key other than this deployment's oracle would let whoever holds that key (the inviter,
  * say) settle every position at a price of its choosing. So it is refused, as is an invite for
- * another contract; and while this app has not read its oracle's key (its service unreachable) it
- * cannot tell, so it waits.
+ * another contract, for another asset than the contract's (its amounts would be read in the wrong
+ * decimals, and the contract refuses to open it), or naming an EVM account for this trader that is
+ * not theirs (the contract would pay their side to it). While this app has not read its oracle's key
+ * or its wallet it cannot tell, so it waits.
  */
-export function inviteRefusal(invite: { readonly contractId: string; readonly params: Pick<ChannelParams, 'oracle'> }, deployment: { readonly contractId: string; readonly oracle: string | null }): string | null {
+export function inviteRefusal(invite: { readonly contractId: string; readonly inviterParty: Party; readonly params: Pick<ChannelParams, 'oracle' | 'asset' | 'assetDecimals' | 'evmA' | 'evmB'> }, deployment: InviteDeployment): string | null {
+  const { params } = invite
   if (invite.contractId !== deployment.contractId) return 'This invite is for another settlement contract than the one this app uses: it cannot be accepted here.'
+  if (params.asset !== deployment.asset.symbol || params.assetDecimals !== deployment.asset.decimals) {
+    return `This invite is for ${params.asset} counted in ${params.assetDecimals} decimals, but this deployment's contract holds ${deployment.asset.symbol} in ${deployment.asset.decimals}: its amounts would not mean what they show, and the contract would not open it.`
+  }
   if (deployment.oracle === null) return "This app has not read its oracle's key yet (its service did not answer), so it cannot check the oracle this invite names: try again once the oracle answers."
-  if (invite.params.oracle !== deployment.oracle) return `This invite names an oracle (${fingerprint(invite.params.oracle)}) that is not this deployment's (${fingerprint(deployment.oracle)}). The oracle's signed prices settle every option in the channel, so whoever holds that key could settle them at any price: it cannot be accepted.`
+  if (params.oracle !== deployment.oracle) return `This invite names an oracle (${fingerprint(params.oracle)}) that is not this deployment's (${fingerprint(deployment.oracle)}). The oracle's signed prices settle every option in the channel, so whoever holds that key could settle them at any price: it cannot be accepted.`
+  const named = invite.inviterParty === 'A' ? params.evmB : params.evmA
+  if (deployment.myEvm === null) return 'This app has not read your EVM account yet (the chain did not answer), so it cannot check the account this invite names for you: try again once it shows.'
+  if (named !== deployment.myEvm) return `This invite names the EVM account 0x${named} for you, not yours (0x${deployment.myEvm}): the contract would pay your side to it. The inviter must use your whole contact.`
   return null
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { appCsp, connectSources, cspHeader, cspMeta, cspOfPage, overridesAllowed, parseCsp, serviceSource, withCspMeta } from './csp.ts'
-import { config, urlOverridesAllowed } from './config.ts'
-import { configFromEnv } from '../channel-contract/chain/config.ts'
+import { config } from './config.ts'
 
 /** A build for another chain than the dev chain, as an otc.config.json passes it through npm start. */
 const BASE_ENV = {
@@ -65,9 +64,27 @@ describe('the policy of a build', () => {
     expect(connectSources({ ...DEV_ENV, VITE_SIGNALING_URL: 'wss://signal.example' })).toEqual(["'self'", 'http://127.0.0.1:*', 'ws://127.0.0.1:*', 'wss://signal.example'])
   })
 
-  it("lets links repoint services exactly where app/config.ts does (urlOverridesAllowed)", () => {
-    const envs = [{}, DEV_ENV, BASE_ENV, { VITE_CHAIN_ID: '31337' }, { VITE_CHAIN_RPC_URL: 'https://rpc.example' }, { VITE_CHAIN_ID: '1', VITE_SIGNALING_URL: 'ws://127.0.0.1:4444' }]
-    for (const env of envs) expect(overridesAllowed(env), JSON.stringify(env)).toBe(urlOverridesAllowed(configFromEnv(env, 'VITE_')))
+  it('lets links repoint services on a build for the dev chain (31337) or for no chain, never for another chain', () => {
+    // Known answers on both sides of the rule: any chain field (even without a chain id) makes it a
+    // build for a chain, allowed only with chain id 31337; signaling and desk URLs are not chain fields.
+    const cases: [Record<string, string>, boolean][] = [
+      [{}, true],
+      [DEV_ENV, true],
+      [{ VITE_CHAIN_ID: '31337' }, true],
+      [{ VITE_CHAIN_ID: ' 31337 ' }, true],
+      [{ ...DEV_ENV, VITE_ORACLE_URL: 'https://oracle.example' }, true],
+      [{ VITE_CHAIN_ID: '' }, true],
+      [{ VITE_SIGNALING_URL: 'wss://signal.example/ws', VITE_DEMO_URL: 'https://desk.example' }, true],
+      [BASE_ENV, false],
+      [{ VITE_CHAIN_ID: '8453' }, false],
+      [{ VITE_CHAIN_ID: '31338' }, false],
+      [{ ...DEV_ENV, VITE_CHAIN_ID: '1' }, false],
+      [{ VITE_CHAIN_RPC_URL: 'https://rpc.example' }, false],
+      [{ VITE_CHAIN_RPC_URL: 'http://127.0.0.1:8545' }, false],
+      [{ VITE_ADJUDICATOR: `0x${'ab'.repeat(20)}` }, false],
+      [{ VITE_CHAIN_ID: '1', VITE_SIGNALING_URL: 'ws://127.0.0.1:4444' }, false],
+    ]
+    for (const [env, allowed] of cases) expect(overridesAllowed(env), JSON.stringify(env)).toBe(allowed)
   })
 
   it("allows the services app/config.ts falls back to when the build names none (for another chain too)", () => {

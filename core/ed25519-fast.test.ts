@@ -1,15 +1,27 @@
 // The fast Ed25519 paths (OpenSSL via node:crypto for the settlement node and Node peers, WebCrypto
 // for browsers) must accept and reject exactly what the strict noble rule (`verifyBytes`,
 // zip215: false) does, on every input, including the edge cases where libraries differ.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { createPublicKey, verify as osslVerify } from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from './bytes.ts'
 import { taggedHash } from './encoding.ts'
 import { generateKeyPair, keyPairFromSecret, signBytes, verifyBytes } from './identity.ts'
-import { webCryptoVerifyBytes } from './ed25519-fast.ts'
+import { strictFastVerify, webCryptoVerifyBytes, type RawVerify } from './ed25519-fast.ts'
 import { nodeSignBytes, nodeVerifyBytes } from './ed25519-node.ts'
 import { webCryptoSigner } from './sync/webcrypto.ts'
+
+/** Calls of noble's strict verify: the slow path the fast paths fall back to (ed25519-fast.ts imports it from identity.ts). */
+const slowPath = vi.hoisted(() => ({ calls: 0 }))
+vi.mock('./identity.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./identity.ts')>()
+  const counted: typeof real.verifyBytes = (...args) => (slowPath.calls++, real.verifyBytes(...args))
+  return { ...real, verifyBytes: counted }
+})
+
+/** OpenSSL's own Ed25519 verify (cofactorless), as ed25519-node.ts calls it. */
+const opensslRaw: RawVerify = (sig, message, pk) => osslVerify(null, message, createPublicKey({ key: Buffer.from(`302a300506032b6570032100${pk}`, 'hex'), format: 'der', type: 'spki' }), sig)
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const P = 2n ** 255n - 19n
@@ -167,7 +179,7 @@ describe('fast Ed25519 paths decide exactly like strict noble', () => {
     expect(await webCryptoVerifyBytes(sig, message, pk), 'WebCrypto path').toBe(strict)
   })
 
-  it('the vector set exercises both outcomes and the slow path', () => {
+  it('the vector set exercises both outcomes and both paths: the fast library decides valid signatures, noble only what it calls invalid', async () => {
     const accepted = all.filter((v) => verifyBytes(v.sig, v.m ?? msg, v.pk))
     expect(accepted.length).toBeGreaterThan(16)
     expect(all.length - accepted.length).toBeGreaterThan(40)
@@ -177,6 +189,43 @@ describe('fast Ed25519 paths decide exactly like strict noble', () => {
     }
     // At least one mixed-order vector is accepted by noble: the case OpenSSL alone gets wrong.
     expect(all.some((v) => v.name.startsWith('mixed-order key, torsion') && verifyBytes(v.sig, msg, v.pk))).toBe(true)
+
+    // Which path decides each vector, through strictFastVerify over a counting OpenSSL verify.
+    let fastSaid: boolean[] = []
+    const counted = strictFastVerify((sig, message, pk) => {
+      const ok = opensslRaw(sig, message, pk)
+      fastSaid.push(ok)
+      return ok
+    })
+    const paths = all.map((v) => {
+      const strict = verifyBytes(v.sig, v.m ?? msg, v.pk)
+      fastSaid = []
+      slowPath.calls = 0
+      expect(counted(v.sig, v.m ?? msg, v.pk), v.name).toBe(strict)
+      return { name: v.name, strict, fast: fastSaid, slow: slowPath.calls }
+    })
+    // Noble runs exactly where the fast library was asked and said invalid: never after its "valid",
+    // never where the strict rule's own checks (S < L, the key) already refused.
+    for (const p of paths) expect(p.slow, `${p.name}: noble's calls`).toBe(p.fast.length === 1 && !p.fast[0] ? 1 : 0)
+    const valid = paths.filter((p) => p.name.startsWith('valid '))
+    expect(valid).toHaveLength(16)
+    expect(valid.map((p) => [p.name, p.fast, p.slow]), 'valid signatures are decided by the fast path alone').toEqual(valid.map((p) => [p.name, [true], 0]))
+    const slowValid = paths.filter((p) => p.strict && p.slow === 1).map((p) => p.name)
+    expect(slowValid.length, 'some valid signature needs the slow path').toBeGreaterThan(0)
+    expect(slowValid.filter((n) => !n.startsWith('mixed-order key')), 'only mixed-order keys need it').toEqual([])
+    for (const p of paths.filter((x) => /non-canonical S|S = L|S all ones|small-order key/.test(x.name))) expect([p.name, p.fast.length, p.slow], 'refused before either library').toEqual([p.name, 0, 0])
+
+    // The shipped paths take the slow path on exactly these vectors.
+    const slowOn = paths.filter((p) => p.slow === 1).map((p) => p.name)
+    for (const [label, verify] of [['OpenSSL', nodeVerifyBytes], ['WebCrypto', webCryptoVerifyBytes]] as const) {
+      const reached: string[] = []
+      for (const v of all) {
+        slowPath.calls = 0
+        await verify(v.sig, v.m ?? msg, v.pk)
+        if (slowPath.calls > 0) reached.push(v.name)
+      }
+      expect(reached, `${label} path: vectors that reach noble`).toEqual(slowOn)
+    }
   })
 
   it('fast signers give byte-identical signatures', async () => {

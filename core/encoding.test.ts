@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
-import { bytesToHex } from './bytes.ts'
+import { bytesToHex, utf8ToBytes } from './bytes.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { ByteWriter, encode, hashEncoded, sha256Bytes, sha256Implementation, taggedHash } from './encoding.ts'
+import { ByteWriter, encode, hashEncoded, sha256Bytes, taggedHash } from './encoding.ts'
 import { verifyBytes } from './identity.ts'
 import { vectorObjects } from './vectors/objects.ts'
 
@@ -85,8 +85,21 @@ describe('ByteWriter', () => {
 })
 
 describe('hashing', () => {
-  it('uses OpenSSL SHA-256 in Node', () => {
-    expect(sha256Implementation).toBe(typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function' ? 'node:crypto' : 'noble')
+  it('uses OpenSSL SHA-256 in Node', async () => {
+    // encoding.ts takes node:crypto's hash when it loads: load a fresh copy with that function watched.
+    const nodeCrypto = process.getBuiltinModule('node:crypto')
+    const hash = vi.spyOn(nodeCrypto, 'hash')
+    try {
+      vi.resetModules()
+      const fresh = await import('./encoding.ts')
+      expect(fresh.sha256Implementation).toBe('node:crypto')
+      hash.mockClear()
+      const data = utf8ToBytes('sha256Bytes in Node')
+      expect(bytesToHex(fresh.sha256Bytes(data))).toBe(bytesToHex(sha256(data)))
+      expect(hash.mock.calls, 'sha256Bytes is one call of node:crypto hash').toEqual([['sha256', data, 'buffer']])
+    } finally {
+      hash.mockRestore()
+    }
   })
   it('sha256Bytes is SHA-256: the same as noble on any input (property)', () => {
     fc.assert(

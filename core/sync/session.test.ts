@@ -632,13 +632,31 @@ describe('the signer check', () => {
   })
 
   it('a signer that has proven itself signs further quotes without a check, and a wrong signer is still refused at its first', async () => {
-    let signed = 0
-    const good = await pair({ signerA: (d) => (signed++, signBytes(d, keysA.secretKey)) })
+    // A's session counts the signatures its verifier checks; the signer records each quote digest it signs.
+    const signedDigests: string[] = []
+    const signer: StateSigner = (d) => (signedDigests.push(bytesToHex(d)), signBytes(d, keysA.secretKey))
+    const verified: string[] = []
+    const counting: VerifyBytes = (sig, message, key) => (verified.push(bytesToHex(message)), verifyBytes(sig, message, key))
+    const params = makeParams()
+    const opening = openingSigned(params)
+    const clock = () => T0 + 1000
+    const a = await ChannelSession.open({ params, me: 'A', secretKey: keysA.secretKey, store: storeWithOpening(opening), clock, signer, verifier: createVerifier(undefined, counting) })
+    const b = await ChannelSession.open({ params, me: 'B', secretKey: keysB.secretKey, store: storeWithOpening(opening), clock })
+    const net = new SimNet(a.doc, b.doc, rng(1))
+    net.sync()
+    await net.settle([a, b])
     const hashes = []
-    for (let i = 0; i < 3; i++) hashes.push(await good.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n + BigInt(i), validForMs: 60_000 }))
-    await good.settle()
-    expect(signed).toBe(3)
-    for (const h of hashes) expect(good.b.view.quotes.find((q) => q.hash === h)?.status, 'the peer checks each quote itself').toBe('live')
+    const checkedPerQuote: number[] = []
+    for (let i = 0; i < 3; i++) {
+      hashes.push(await a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n + BigInt(i), validForMs: 60_000 }))
+      await net.settle([a, b])
+      checkedPerQuote.push(verified.filter((m) => m === signedDigests[i]).length)
+    }
+    expect(signedDigests).toHaveLength(3)
+    expect(checkedPerQuote, "A checks its signer's first quote signature once, and none after it").toEqual([1, 0, 0])
+    for (const h of hashes) expect(b.view.quotes.find((q) => q.hash === h)?.status, 'the peer checks each quote itself').toBe('live')
+    expect(hashes.map((h) => a.view.quotes.find((q) => q.hash === h)?.status), 'A holds its unchecked quotes as valid').toEqual(['live', 'live', 'live'])
+    await Promise.all([a.close(), b.close()])
     const bad = await pair({ signerA: (d) => signBytes(d, keysB.secretKey) })
     for (let i = 0; i < 2; i++) await expect(bad.a.quote({ terms: pkg([cappedCall(100n)]), side: 'sell', premium: 5n, validForMs: 60_000 })).rejects.toMatchObject({ code: 'BAD_SIGNER' })
   })

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { hex32Schema, toWire, type Hex, type KeyPair } from '../core/index.ts'
 import { keyedMembershipSchema, membershipRoomSecret, parseMembership, type ChannelMembership } from '../core/sync/index.ts'
+import { ServiceError } from '../channel-contract/services/http.ts'
 import { DemoError } from './errors.ts'
 import { readJsonFile, writeFileAtomic } from './files.ts'
 
@@ -92,8 +93,16 @@ export class ChannelList {
    * accepted invite's is checked against it, inviteCheck.ts assertRoomSecret; a restored channel's is derived).
    */
   async add(entry: ChannelEntry): Promise<void> {
+    const had = this.entries.get(entry.channelId)
     this.entries.set(entry.channelId, entry)
-    await this.write()
+    try {
+      await this.write()
+    } catch (e) {
+      // Not written: memory goes back to what the file holds, so a repeat of the invite is taken afresh, not answered as done.
+      if (had) this.entries.set(entry.channelId, had)
+      else this.entries.delete(entry.channelId)
+      throw new ServiceError(503, 'STORAGE_UNAVAILABLE', `the desk could not store its channel list ${this.path} (${e instanceof Error ? e.message : String(e)}), so it did not take channel ${entry.channelId.slice(0, 8)}…; nothing of it was kept: try again (the operator must fix the desk's data directory)`)
+    }
   }
 
   /** Removes the channel (one never opened on the contract, forgotten) and writes the list durably. */

@@ -24,7 +24,7 @@ describe('parseArgs', () => {
   it('parses the flags npm start passes, with defaults for the rest', () => {
     expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
       help: false,
-      options: { signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady },
+      options: { signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady, allowedOrigins: [] },
     })
   })
 
@@ -68,9 +68,56 @@ describe('parseArgs', () => {
 
   it('takes the operator\'s limits', () => {
     const r = parseArgs([...base, '--min-challenge-hours', '6', '--max-channels', '50', '--max-channels-per-key', '1', '--max-channels-per-address', '5', '--invite-burst', '2', '--forget-unopened-minutes', '45'])
-    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2, unopenedTtlMs: 45 * 60_000 })
+    expect(r.help === false && r.options.limits).toEqual({ maxChannels: 50, maxChannelsPerKey: 1, maxChannelsPerAddress: 5, maxUnopenedChannels: 12, minChallengePeriodMs: 6 * 3_600_000, inviteBurst: 2, unopenedTtlMs: 45 * 60_000 })
     expect(refused([...base, '--forget-unopened-minutes', '0']).field).toBe('--forget-unopened-minutes')
     expect(refused([...base, '--forget-unopened-minutes', 'soon']).field).toBe('--forget-unopened-minutes')
+  })
+
+  it('bounds channels never opened on the contract: a quarter of --max-channels by default, never more than it', () => {
+    expect(DEFAULT_LIMITS.maxUnopenedChannels).toBe(DEFAULT_LIMITS.maxChannels / 4)
+    const limits = (argv: string[]) => {
+      const r = parseArgs([...base, ...argv])
+      return r.help === false ? r.options.limits : null
+    }
+    expect(limits(['--max-channels', '3'])?.maxUnopenedChannels).toBe(1)
+    expect(limits(['--max-unopened-channels', '7'])?.maxUnopenedChannels).toBe(7)
+    const over = refused([...base, '--max-channels', '10', '--max-unopened-channels', '11'])
+    expect([over.field, over.message]).toEqual(['--max-unopened-channels', '--max-unopened-channels: 11 is more than --max-channels 10'])
+    expect(refused([...base, '--max-unopened-channels', '0']).field).toBe('--max-unopened-channels')
+  })
+
+  it('takes the web origins allowed to call the API, each exactly an origin', () => {
+    const r = parseArgs([...base, '--allow-origin', 'http://127.0.0.1:5173', '--allow-origin', 'https://desk.example'])
+    expect(r.help === false && r.options.allowedOrigins).toEqual(['http://127.0.0.1:5173', 'https://desk.example'])
+    for (const bad of ['*', 'http://127.0.0.1:5173/', 'http://127.0.0.1:5173/app', 'ftp://x', 'null', '']) {
+      expect(refused([...base, '--allow-origin', bad]).field, bad).toBe('--allow-origin')
+    }
+  })
+
+  it('refuses an empty or blank --data, a --name over 64 characters and a flag given twice, naming the flag', () => {
+    // Before: mkdir '' failed with ENOENT naming no flag; "   " made a directory named by spaces.
+    const cases: [string[], string, RegExp][] = [
+      [['--data', ''], '--data', /^--data: expected a directory path, got an empty value$/],
+      [['--data='], '--data', /^--data: expected a directory path, got an empty value$/],
+      [['--data', '   '], '--data', /^--data: expected a directory path, got only spaces/],
+      [['--data', ' .data/demo'], '--data', /begins or ends with spaces/],
+      // Before: cut to 64 characters without a word.
+      [['--name', 'N'.repeat(65)], '--name', /^--name: at most 64 characters, got 65$/],
+      // Before: the last one won without a word.
+      [['--port', '1', '--port', '2'], '--port', /^--port is given more than once: give it once$/],
+      [['--data', 'a', '--data=b'], '--data', /^--data is given more than once/],
+      [['--style', 'slow', '--style', 'tight'], '--style', /more than once/],
+      [['--allow-origin', 'http://127.0.0.1:1', '--max-channels', '5', '--max-channels', '6'], '--max-channels', /more than once/],
+    ]
+    for (const [argv, field, message] of cases) {
+      const e = refused([...base, ...argv])
+      expect([e.code, e.field], argv.join(' ')).toEqual(['BAD_ARGUMENT', field])
+      expect(e.message, argv.join(' ')).toMatch(message)
+    }
+    const long = parseArgs([...base, '--name', ` ${'N'.repeat(64)} `, '--data', 'dir with spaces'])
+    expect(long.help === false && [long.options.name.length, long.options.dataDir]).toEqual([64, 'dir with spaces'])
+    // Repeatable flags stay repeatable.
+    expect(parseArgs([...base, '--signaling', 'ws://127.0.0.1:4445']).help).toBe(false)
   })
 })
 

@@ -19,7 +19,15 @@ export interface DemoOptions {
   readonly limits: DeskLimits
   /** Vol, spread, instruments, sizes, risk limit, speed, declines (styles.ts; default steady). */
   readonly style: DeskStyle
+  /**
+   * Web origins whose pages may call the API (`--allow-origin`, exact, e.g. http://127.0.0.1:5173);
+   * empty: pages served from this machine's loopback only (api.ts LOOPBACK_ORIGIN).
+   */
+  readonly allowedOrigins: readonly string[]
 }
+
+/** Longest display name (`--name`): the trader's app shows it in a card and a list. */
+export const MAX_NAME_LENGTH = 64
 
 export const USAGE = `demo counterparty: a market-maker peer for the OTC options app (dev only)
 
@@ -41,10 +49,16 @@ EVM account (derived from its key; logged at start, GET /info) holds.
                                 its time to see a dispute with an old state and refute it
   --max-channels <n>            channels not yet closed, in total (default 200)
   --max-channels-per-key <n>    ... with one counterparty key (default 3)
-  --max-channels-per-address <n>  ... accepted from one remote address since start (default 20)
+  --max-channels-per-address <n>  ... accepted from one remote address since start (default 20;
+                                not applied to loopback addresses, where every local client comes from)
+  --max-unopened-channels <n>   ... never opened on the contract, in total (default a quarter of
+                                --max-channels: 50), so invites cannot take the places of open channels
   --invite-burst <n>    invite posts one address may make at once, then one per 3 s (default 10)
   --forget-unopened-minutes <m>  a channel never opened on the contract is forgotten this long
                                 after its invite, and stops counting against the limits (default 30)
+  --allow-origin <origin>  a web origin whose pages may call the API (repeatable), e.g.
+                                http://127.0.0.1:5173 (default: any page served from loopback,
+                                http://127.0.0.1:<port>, http://localhost:<port>, http://[::1]:<port>)
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
@@ -78,7 +92,9 @@ const FLAGS = {
   'max-channels-per-key': { type: 'string' },
   'forget-unopened-minutes': { type: 'string' },
   'max-channels-per-address': { type: 'string' },
+  'max-unopened-channels': { type: 'string' },
   'invite-burst': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -99,13 +115,36 @@ function argumentError(e: unknown): DemoError {
   }
 }
 
+/** `--allow-origin`: a web origin exactly as a browser sends it (scheme://host[:port], nothing after). */
+function origin(value: string): string {
+  let u: URL | null = null
+  try {
+    u = new URL(value)
+  } catch {
+    // named below
+  }
+  if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== value) {
+    throw new DemoError('BAD_ARGUMENT', `--allow-origin: expected an origin such as http://127.0.0.1:5173 (scheme, host and port only, no path or trailing slash), got "${value}"`, '--allow-origin')
+  }
+  return value
+}
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'invite-burst'?: string; 'forget-unopened-minutes'?: string }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'max-unopened-channels'?: string; 'invite-burst'?: string; 'forget-unopened-minutes'?: string; 'allow-origin'?: string[] }
+  let tokens: readonly { kind: string; name?: string; rawName?: string }[]
   try {
-    values = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values
+    ;({ values, tokens } = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false, tokens: true }))
   } catch (e) {
     throw argumentError(e)
+  }
+  // node:util keeps the last of a repeated flag: "--port 1 --port 2" would run on 2 without a word.
+  const seen = new Set<string>()
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined) continue
+    const multiple = (FLAGS[t.name as keyof typeof FLAGS] as { multiple?: boolean }).multiple === true
+    if (seen.has(t.name) && !multiple) throw new DemoError('BAD_ARGUMENT', `--${t.name} is given more than once: give it once`, `--${t.name}`)
+    seen.add(t.name)
   }
   // A value that is itself a flag ("--port --data x") is a missing value, not a value.
   for (const [flag, v] of Object.entries(values)) {
@@ -125,10 +164,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (!/^(0|1|0?\.[0-9]+|1\.0+)$/.test(rate)) throw new DemoError('BAD_ARGUMENT', `--decline-rate: expected a number from 0 to 1, got "${rate}"`, '--decline-rate')
     style = withDeclineRate(style, Number(rate))
   }
-  const name = (values.name ?? style.displayName).trim().slice(0, 64)
+  const name = (values.name ?? style.displayName).trim()
   if (!name) throw new DemoError('BAD_ARGUMENT', '--name: must not be empty', '--name')
+  if (name.length > MAX_NAME_LENGTH) throw new DemoError('BAD_ARGUMENT', `--name: at most ${MAX_NAME_LENGTH} characters, got ${name.length}`, '--name')
+  let dataDir = '.data/demo'
+  if (values.data !== undefined) {
+    // An empty value fails at mkdir with a message that names no flag; one of spaces makes a directory named by them.
+    if (values.data.trim() === '') throw new DemoError('BAD_ARGUMENT', `--data: expected a directory path, got ${values.data === '' ? 'an empty value' : `only spaces ("${values.data}")`}`, '--data')
+    if (values.data !== values.data.trim()) throw new DemoError('BAD_ARGUMENT', `--data: "${values.data}" begins or ends with spaces: give the path without them`, '--data')
+    dataDir = values.data
+  }
   if (signaling.length === 0) throw new DemoError('BAD_ARGUMENT', '--signaling is required: there is no default signaling server (see --help)', '--signaling')
-  const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address' | 'invite-burst', def: number): number => {
+  const count = (flag: 'max-channels' | 'max-channels-per-key' | 'max-channels-per-address' | 'max-unopened-channels' | 'invite-burst', def: number): number => {
     const v = values[flag]
     if (v === undefined) return def
     if (!/^[1-9][0-9]{0,6}$/.test(v)) throw new DemoError('BAD_ARGUMENT', `--${flag}: expected a whole number 1..9999999, got "${v}"`, `--${flag}`)
@@ -148,13 +195,19 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (!/^[0-9]+(\.[0-9]+)?$/.test(minutes) || m < 0.05 || m > 10_080) throw new DemoError('BAD_ARGUMENT', `--forget-unopened-minutes: expected minutes from 0.05 to 10080 (a week), got "${minutes}"`, '--forget-unopened-minutes')
     unopenedTtlMs = Math.round(m * 60_000)
   }
+  const maxChannels = count('max-channels', DEFAULT_LIMITS.maxChannels)
+  // A quarter of all places by default (50 of 200): the rest stay for channels opened on the contract.
+  const maxUnopenedChannels = count('max-unopened-channels', Math.max(1, Math.floor(maxChannels / 4)))
+  if (maxUnopenedChannels > maxChannels) throw new DemoError('BAD_ARGUMENT', `--max-unopened-channels: ${maxUnopenedChannels} is more than --max-channels ${maxChannels}`, '--max-unopened-channels')
   const limits: DeskLimits = {
-    maxChannels: count('max-channels', DEFAULT_LIMITS.maxChannels),
+    maxChannels,
     maxChannelsPerKey: count('max-channels-per-key', DEFAULT_LIMITS.maxChannelsPerKey),
     maxChannelsPerAddress: count('max-channels-per-address', DEFAULT_LIMITS.maxChannelsPerAddress),
+    maxUnopenedChannels,
     inviteBurst: count('invite-burst', DEFAULT_LIMITS.inviteBurst),
     minChallengePeriodMs,
     unopenedTtlMs,
   }
-  return { help: false, options: { signaling, port, dataDir: values.data ?? '.data/demo', name, limits, style } }
+  const allowedOrigins = (values['allow-origin'] ?? []).map(origin)
+  return { help: false, options: { signaling, port, dataDir, name, limits, style, allowedOrigins } }
 }

@@ -2,9 +2,9 @@
 // address, one key from many addresses, and many addresses each stop at their limit.
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '../core/index.ts'
-import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
+import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, isLoopbackAddress, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
 
-const limits = { ...DEFAULT_LIMITS, maxChannels: 10, maxChannelsPerKey: 2, maxChannelsPerAddress: 4 }
+const limits = { ...DEFAULT_LIMITS, maxChannels: 10, maxChannelsPerKey: 2, maxChannelsPerAddress: 4, maxUnopenedChannels: 10 }
 const T0 = Date.UTC(2030, 0, 1, 12)
 const MIN = 60_000
 
@@ -22,7 +22,7 @@ function run(invites: { counterparty: string; address: string | null }[]): { acc
 
 describe('channel quotas', () => {
   it('60 fresh keys from one address: the address limit', () => {
-    const r = run(Array.from({ length: 60 }, () => ({ counterparty: generateKeyPair().publicKey, address: '127.0.0.1' })))
+    const r = run(Array.from({ length: 60 }, () => ({ counterparty: generateKeyPair().publicKey, address: '192.0.2.7' })))
     expect(r.accepted).toBe(4)
     expect(new Set(r.refused)).toEqual(new Set(['CLIENT_QUOTA']))
   })
@@ -37,6 +37,48 @@ describe('channel quotas', () => {
     const r = run(Array.from({ length: 30 }, (_, i) => ({ counterparty: generateKeyPair().publicKey, address: `10.0.1.${i}` })))
     expect(r.accepted).toBe(10)
     expect(new Set(r.refused)).toEqual(new Set(['DESK_FULL']))
+  })
+
+  it("a loopback address names no client: one local peer's invites never shut the other local traders out", () => {
+    // The API listens on 127.0.0.1: every trader's browser comes from there. 21 channels from 7 fresh
+    // keys (keys are free, an accepted invite costs nothing on chain) used to make the per-address
+    // limit (20) refuse every other trader for 30 minutes.
+    const active: ActiveChannel[] = []
+    for (let k = 0; k < 7; k++) {
+      const counterparty = generateKeyPair().publicKey
+      for (let i = 0; i < 3; i++) {
+        const inv = { counterparty, address: '127.0.0.1' }
+        expect(quotaRefusal(active, inv, DEFAULT_LIMITS, T0), `invite ${3 * k + i}`).toBeNull()
+        active.push({ channelId: (3 * k + i).toString(16).padStart(64, '0'), ...inv, acceptedAt: T0, onChain: false })
+      }
+    }
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.0.0.2']) {
+      expect(quotaRefusal(active, { counterparty: generateKeyPair().publicKey, address }, DEFAULT_LIMITS, T0), `another trader from ${address}`).toBeNull()
+    }
+    // A non-loopback address still has its limit.
+    const remote = active.map((c) => ({ ...c, address: '192.0.2.7' }))
+    expect(quotaRefusal(remote, { counterparty: generateKeyPair().publicKey, address: '192.0.2.7' }, DEFAULT_LIMITS, T0)?.message).toMatch(/--max-channels-per-address 20/)
+  })
+
+  it('channels never opened on the contract stop at their own cap, below the total: they never take the places of open channels', () => {
+    const capped = { ...DEFAULT_LIMITS, maxChannels: 10, maxUnopenedChannels: 3 }
+    const key = () => generateKeyPair().publicKey
+    const unopened: ActiveChannel[] = Array.from({ length: 3 }, (_, i) => ({ channelId: `${i + 1}`.repeat(8).padEnd(64, '0'), counterparty: key(), address: '127.0.0.1', acceptedAt: T0 + i * MIN, onChain: false }))
+    const open: ActiveChannel[] = Array.from({ length: 6 }, (_, i) => ({ channelId: `${i}`.padStart(64, 'f'), counterparty: key(), address: '127.0.0.1', acceptedAt: T0, onChain: true }))
+    const r = quotaRefusal([...open, ...unopened], { counterparty: key(), address: '127.0.0.1' }, capped, T0 + 10 * MIN)
+    expect([r?.code, r?.status]).toEqual(['DESK_FULL', 503])
+    expect(r?.message).toBe(
+      'the desk holds 3 channels (3 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 20 min), its limit for channels never opened on the contract (--max-unopened-channels 3); try again once one is forgotten or opened',
+    )
+    // One of them opened on the contract: the next invite fits, and the opened channels go on to the total.
+    const opened = [...open, { ...unopened[0]!, onChain: true }, ...unopened.slice(1)]
+    expect(quotaRefusal(opened, { counterparty: key(), address: '127.0.0.1' }, capped, T0 + 10 * MIN)).toBeNull()
+    expect(quotaRefusal([...opened, ...open.map((c) => ({ ...c, channelId: c.channelId.replace(/^f/, 'e') }))], { counterparty: key(), address: null }, capped, T0)?.message).toMatch(/^the desk runs 15 channels .*--max-channels 10/)
+  })
+
+  it('knows the loopback addresses', () => {
+    for (const a of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::FFFF:127.0.0.3']) expect(isLoopbackAddress(a), a).toBe(true)
+    for (const a of ['10.0.0.1', '192.0.2.7', '128.0.0.1', '::ffff:10.0.0.1', '::2', 'fe80::1', '1.127.0.0.1', '127.0.0.1.evil']) expect(isLoopbackAddress(a), a).toBe(false)
   })
 
   it('every refusal names the flag that sets the limit', () => {

@@ -9,8 +9,16 @@ export interface DeskLimits {
   readonly maxChannels: number
   /** Channels not yet closed with one counterparty key. */
   readonly maxChannelsPerKey: number
-  /** Channels not yet closed accepted from one remote address (since the desk started). */
+  /**
+   * Channels not yet closed accepted from one remote address (since the desk started). Not applied
+   * to a loopback address (isLoopbackAddress): every local client, every browser tab, comes from it.
+   */
   readonly maxChannelsPerAddress: number
+  /**
+   * Channels never opened on the contract, in total: smaller than maxChannels, so that invites
+   * (free: fresh keys cost nothing, an accepted invite nothing on chain) cannot take every place.
+   */
+  readonly maxUnopenedChannels: number
   /** Shortest challenge period accepted (ms). */
   readonly minChallengePeriodMs: number
   /** Invite posts one remote address may make at once (then one per 3 s). */
@@ -31,6 +39,7 @@ export const DEFAULT_LIMITS: DeskLimits = {
   maxChannels: 200,
   maxChannelsPerKey: 3,
   maxChannelsPerAddress: 20,
+  maxUnopenedChannels: 50,
   minChallengePeriodMs: 3_600_000,
   inviteBurst: 10,
   unopenedTtlMs: UNOPENED_CHANNEL_TTL_MS,
@@ -85,16 +94,35 @@ export function holdingText(channels: readonly ActiveChannel[], now: number, ttl
 }
 
 /**
+ * Whether `address` (a socket's remote address) is this machine's loopback: 127.0.0.0/8, ::1, or
+ * either mapped into IPv6. The desk's API listens on 127.0.0.1, so every local client (each trader's
+ * browser, every tab, any local program) comes from such an address: it names no one client, and a
+ * limit counted by it would be one limit shared by all of them, which one of them could use up.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase()
+  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || a === '::1' || a === '0:0:0:0:0:0:0:1'
+}
+
+/**
  * Why the desk takes no channel with `counterparty` from `address` now, or null when it may. A
  * refusal says how many channels count against the limit and when the oldest never opened on the
- * contract is forgotten (it then stops counting).
+ * contract is forgotten (it then stops counting). Limits, in order: all channels (--max-channels),
+ * those never opened on the contract (--max-unopened-channels), per remote address unless it is a
+ * loopback one (--max-channels-per-address), per counterparty key (--max-channels-per-key).
  */
 export function quotaRefusal(active: readonly ActiveChannel[], next: { readonly counterparty: PublicKeyHex; readonly address: string | null }, limits: DeskLimits, now: number): DemoError | null {
   const holds = (cs: readonly ActiveChannel[]) => holdingText(cs, now, limits.unopenedTtlMs)
   if (active.length >= limits.maxChannels) {
     return new DemoError('DESK_FULL', `the desk runs ${holds(active)}, its limit (--max-channels ${limits.maxChannels}); try again once some have closed or been forgotten`)
   }
-  if (next.address !== null) {
+  // Every new channel is unopened until its open is mined: invites from fresh keys fill this cap, never the places of opened channels.
+  const unopened = active.filter((c) => !c.onChain)
+  if (unopened.length >= limits.maxUnopenedChannels) {
+    return new DemoError('DESK_FULL', `the desk holds ${holds(unopened)}, its limit for channels never opened on the contract (--max-unopened-channels ${limits.maxUnopenedChannels}); try again once one is forgotten or opened`)
+  }
+  if (next.address !== null && !isLoopbackAddress(next.address)) {
     const fromAddress = active.filter((c) => c.address === next.address)
     if (fromAddress.length >= limits.maxChannelsPerAddress) {
       return new DemoError('CLIENT_QUOTA', `${holds(fromAddress)} came from ${next.address}, the desk's limit per address (--max-channels-per-address ${limits.maxChannelsPerAddress})`)

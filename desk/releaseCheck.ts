@@ -13,9 +13,12 @@ import { DemoError } from './errors.ts'
  */
 export const RELEASE_MAX_SKEW_MS = 5 * 60_000
 
+/** The latest time a Date can hold (ms since the epoch, year 275760): a later `at` is refused as malformed. */
+const MAX_DATE_MS = 8.64e15
+
 const releaseBodySchema = z.strictObject({
   channelId: z.string().regex(/^[0-9a-f]{64}$/, 'expected the channel id as 64 lowercase hex characters'),
-  at: z.number().int('expected the signing time in ms since the epoch (an integer)').nonnegative().max(Number.MAX_SAFE_INTEGER),
+  at: z.number().int('expected the signing time in ms since the epoch (an integer)').nonnegative().max(MAX_DATE_MS, `expected the signing time in ms since the epoch, at most ${MAX_DATE_MS} (year 275760)`),
   signature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature as 128 lowercase hex characters'),
 })
 
@@ -24,9 +27,10 @@ export interface CheckedRelease {
   readonly release: ChannelRelease
 }
 
-/** "2026-01-05 12:00:00 UTC". */
+/** "2026-01-05 12:00:00 UTC"; a time no Date can show as "<ms> ms since the epoch" (never a throw). */
 function utc(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`
+  const d = new Date(ms)
+  return Number.isNaN(d.getTime()) ? `${ms} ms since the epoch` : `${d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`
 }
 
 /**

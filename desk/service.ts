@@ -82,9 +82,9 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
   const funds = await DeskFunds.start(settlement.chain, market.asset, log)
 
   const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, settlement, market, funds, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
-  const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst))
+  const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst), o.allowedOrigins)
   log(`style ${o.style.name}: ${o.style.description}`)
-  log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per address, a channel never opened on the contract forgotten ${o.limits.unopenedTtlMs / 60_000} min after its invite`)
+  log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxUnopenedChannels} never opened on the contract, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per non-loopback address, a channel never opened on the contract forgotten ${o.limits.unopenedTtlMs / 60_000} min after its invite; pages of ${o.allowedOrigins.length > 0 ? o.allowedOrigins.join(', ') : 'loopback origins'} may call the API`)
   return {
     url: api.url,
     keys,

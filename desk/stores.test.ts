@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NO_EVM_BINDING, bytesToHex, channelIdOf, generateKeyPair, toWire, type ChannelParams } from '../core/index.ts'
@@ -90,6 +90,28 @@ describe('channel list', () => {
     const again = await ChannelList.load(d, desk)
     expect(again.all()).toEqual([added])
     expect(again.damaged).toHaveLength(3)
+  })
+
+  it('a write that fails takes nothing: the entry leaves memory too, the error says the list could not be stored (503)', async () => {
+    const d = dir()
+    const list = await ChannelList.load(d, desk)
+    const kept = entry()
+    await list.add(kept)
+    const onDisk = readFileSync(join(d, 'channels.json'), 'utf8')
+    // The atomic write's temporary file cannot be made: it is a directory.
+    mkdirSync(join(d, 'channels.json.tmp'))
+    const e = entry()
+    const err = (await list.add(e).catch((x: unknown) => x)) as { status?: number; code?: string; message?: string }
+    expect([err.status, err.code]).toEqual([503, 'STORAGE_UNAVAILABLE'])
+    expect(err.message).toMatch(new RegExp(`^the desk could not store its channel list ${join(d, 'channels.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(.*EISDIR.*\\), so it did not take channel ${e.channelId.slice(0, 8)}…; nothing of it was kept`))
+    // Before: the entry stayed in memory, so a repeat of the invite answered 200 with nothing on disk.
+    expect(list.get(e.channelId)).toBeUndefined()
+    expect(list.all()).toEqual([kept])
+    expect(readFileSync(join(d, 'channels.json'), 'utf8')).toBe(onDisk)
+    // Once the directory is fixed, the same channel is taken (and a later write keeps no trace of the failed one).
+    rmSync(join(d, 'channels.json.tmp'), { recursive: true })
+    await list.add(e)
+    expect((await ChannelList.load(d, desk)).all()).toEqual([kept, e])
   })
 
   it('a list an earlier version wrote with the room secrets loads as before and is written back without them at once', async () => {

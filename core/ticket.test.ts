@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyTransition } from './transition.ts'
 import { TransitionError } from './errors.ts'
-import { checkUnwindTicket, closeOutQuotesOf, isUnwindTicket, quoteAnswersRequest, unsettleableTerms, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec } from './ticket.ts'
+import { checkUnwindTicket, closeOutQuotesOf, draftToPackage, isUnwindTicket, legField, MAX_LEG_TEXT_CHARS, quoteAnswersRequest, ticketToDraft, unsettleableTerms, unwindNote, unwindPositionIds, unwindTicketTerms, type ChannelSpec, type DraftLeg, type PackageDraft } from './ticket.ts'
 import { quotedUnwind, unwindAtQuotes, unwindPaymentAtoB, unwindReceived, type Quote } from './quote.ts'
 import { btc, btcPackage, call, EXPIRY, put, T0, testAttestation, testChannel, testQuote, usd, usdc } from './testkit.ts'
 import { encode, equalBytes, encodePackage, samePackage, type OptionLeg, type OptionPackage, type Party, type Position } from './index.ts'
@@ -195,5 +195,45 @@ describe('terms the channel\'s oracle could never settle', () => {
     expect(unsettleableTerms(spec, btcPackage('ab'.repeat(32), legs))).toMatch(/another oracle/)
     expect(unsettleableTerms(spec, { ...btcPackage(ch.params.oracle, legs), assetDecimals: 18 })).toMatch(/with 18 decimals, the channel in USDC with 6/)
     expect(unsettleableTerms({ ...spec, feeds: [] }, btcPackage(ch.params.oracle, legs))).toMatch(/^the oracle's feeds are not known yet/)
+  })
+})
+
+describe('a request too big for a ticket, a term or a lock is refused at its leg, in the trader\'s units', () => {
+  const leg = (over: Partial<DraftLeg>): DraftLeg => ({ id: 'q', kind: 'put', strike: '90000', cap: '', quantity: '1', direction: 'long', ...over })
+  const draft = (...legs: DraftLeg[]): PackageDraft => ({ feed: 'BTC-USD', expiryDate: '2026-02-27', side: 'buy', legs, note: '' })
+  const errors = (d: PackageDraft) => {
+    const r = draftToPackage(d, spec, NOW)
+    return r.ok ? [] : r.errors.map((e) => `${e.field}: ${e.message}`)
+  }
+
+  it(`a strike, cap or quantity over ${MAX_LEG_TEXT_CHARS} characters (what a shared ticket holds) is named with its length`, () => {
+    const long = '1' + '0'.repeat(MAX_LEG_TEXT_CHARS) // 41 characters
+    expect(errors(draft(leg({ strike: long })))).toEqual([`${legField('q', 'strike')}: strike has 41 characters; a ticket holds at most ${MAX_LEG_TEXT_CHARS}`])
+    expect(errors(draft(leg({ quantity: long })))).toEqual([`${legField('q', 'quantity')}: quantity has 41 characters; a ticket holds at most ${MAX_LEG_TEXT_CHARS}`])
+    expect(errors(draft(leg({ kind: 'call', cap: long })))).toEqual([`${legField('q', 'cap')}: cap has 41 characters; a ticket holds at most ${MAX_LEG_TEXT_CHARS}`])
+    // 40 characters is within what a ticket holds: whatever is said of it is not its length.
+    expect(errors(draft(leg({ strike: '90,000.00'.padStart(MAX_LEG_TEXT_CHARS, ' ') }))).join()).not.toMatch(/characters/)
+  })
+
+  it("past the terms' limit, the limit is said in the feed's units, not in minor units", () => {
+    expect(errors(draft(leg({ quantity: '100000000000000000001' })))).toEqual([`${legField('q', 'quantity')}: quantity must be at most 100,000,000,000,000,000,000 BTC`])
+    expect(errors(draft(leg({ strike: '10000000000000000000000.01' })))).toEqual([`${legField('q', 'strike')}: strike must be at most 10,000,000,000,000,000,000,000 USD`])
+  })
+
+  it('a package whose lock would not fit a u128 is refused, naming the leg and the amounts in the asset', () => {
+    // Strike 10^22 USD x 10^20 BTC: the seller would lock 10^42 USDC (10^48 minor units; a u128 holds about 3.4e38).
+    const absurd = draft(leg({ id: 'small', strike: '90000', quantity: '1' }), leg({ id: 'big', strike: '10000000000000000000000', quantity: '100000000000000000000' }))
+    expect(errors(absurd)).toEqual([
+      `${legField('big')}: Leg 2: the package's seller would lock about 1.0e42 USDC, more than a channel holds (about 3.4e32 USDC); make the strike or size smaller`,
+    ])
+    // The same strike at a size whose lock fits is a request like any other.
+    const r = draftToPackage(draft(leg({ strike: '10000000000000000000000', quantity: '1' })), spec, NOW)
+    expect(r.ok && r.loss.seller).toBe(10n ** 28n)
+  })
+
+  it('a ticket whose expiry Date cannot write reads as a draft without a date, not a throw', () => {
+    const d = ticketToDraft({ feed: 'BTC-USD', expiry: 9e15, side: 'buy', legs: [], notes: '' })
+    expect(d.expiryDate).toBe('')
+    expect(errors({ ...d, legs: [leg({})] })).toEqual(['expiryDate: choose an expiry date'])
   })
 })

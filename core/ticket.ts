@@ -4,12 +4,13 @@
 // Field ids name what the trader edits: "feed", "expiryDate", "legs", "legs.<legId>.strike", ...
 import { formatUnits, parseUnits } from './amount.ts'
 import type { Party } from './channel.ts'
+import { U128_MAX } from './encoding.ts'
 import { isProtocolError, ParseError } from './errors.ts'
 import { maxLoss, type MaxLoss } from './payoff.ts'
 import type { CloseOutQuote, Quote } from './quote.ts'
 import type { Position } from './state.ts'
-import { expiryOn, MAX_LEGS, samePackage, type OptionLeg, type OptionPackage } from './terms.ts'
-import { parseOptionPackage, toWire } from './wire.ts'
+import { expiryOn, MAX_LEGS, MAX_TERM_INTEGER, samePackage, type OptionLeg, type OptionPackage } from './terms.ts'
+import { MAX_TIME_MS, parseOptionPackage, toWire } from './wire.ts'
 
 export interface DraftLeg {
   /** Stable id (survives concurrent inserts and removals by the other trader). */
@@ -59,6 +60,24 @@ export type DraftResult = { ok: true; pkg: OptionPackage; loss: MaxLoss } | { ok
 
 export const legField = (legId: string, name: keyof DraftLeg | null = null): string => (name ? `legs.${legId}.${name}` : `legs.${legId}`)
 
+/**
+ * The most characters a leg's strike, cap or quantity may have as typed into a shared ticket:
+ * core/sync's reader refuses a ticket holding a longer one (so the builder's inputs stop there and
+ * an edit past it is refused before anything is written).
+ */
+export const MAX_LEG_TEXT_CHARS = 40
+
+/** Why a typed strike, cap or quantity cannot go into a shared ticket (too long), or null. */
+export function legTextProblem(what: 'strike' | 'cap' | 'quantity', text: string): string | null {
+  return text.length > MAX_LEG_TEXT_CHARS ? `${what} has ${text.length} characters; a ticket holds at most ${MAX_LEG_TEXT_CHARS}` : null
+}
+
+/** An amount past a u128 of minor units, roughly, in whole units: "about 3.4e32". */
+function roughUnits(minor: bigint, decimals: number): string {
+  const digits = (minor / 10n ** BigInt(decimals)).toString()
+  return `about ${digits[0]}.${digits[1]}e${digits.length - 1}`
+}
+
 export function feedSpec(spec: ChannelSpec, feed: string): FeedSpec | undefined {
   return spec.feeds.find((f) => f.name === feed)
 }
@@ -96,16 +115,28 @@ export function packageHeader(spec: ChannelSpec, feed: FeedSpec, expiry: number)
 /** Parses one typed leg into terms; errors name `legs.<id>.<field>`. */
 export function draftLegToLeg(leg: DraftLeg, feed: FeedSpec): { ok: true; leg: OptionLeg } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = []
+  // "BTC-USD": quantities in BTC, prices in USD.
+  const units = feed.name.split('-')
   const num = (name: 'strike' | 'cap' | 'quantity', decimals: number, what: string): bigint | null => {
     const field = legField(leg.id, name)
     if (leg[name].trim() === '') {
       errors.push({ field, message: `enter a ${what}` })
       return null
     }
+    const tooLong = legTextProblem(name, leg[name])
+    if (tooLong !== null) {
+      errors.push({ field, message: tooLong })
+      return null
+    }
     try {
       const v = parseUnits(leg[name], decimals, field)
       if (v <= 0n) {
         errors.push({ field, message: `${what} must be greater than 0` })
+        return null
+      }
+      // The terms' own bound (MAX_TERM_INTEGER minor units), said in the feed's units.
+      if (v > MAX_TERM_INTEGER) {
+        errors.push({ field, message: `${what} must be at most ${formatUnits(MAX_TERM_INTEGER, decimals, { minDecimals: 0 })}${units.length === 2 ? ` ${units[name === 'quantity' ? 0 : 1]}` : ''}` })
         return null
       }
       return v
@@ -189,8 +220,9 @@ export function draftToPackage(draft: PackageDraft, spec: ChannelSpec, now: numb
     if (e instanceof ParseError) return { ok: false, errors: [{ field: draftFieldOf(e.field, draft), message: e.message }] }
     throw e
   }
+  let loss: MaxLoss
   try {
-    return { ok: true, pkg, loss: maxLoss(pkg) }
+    loss = maxLoss(pkg)
   } catch (e) {
     if (isProtocolError(e) && e.code === 'UNBOUNDED_LOSS') {
       const index = typeof e.details.leg === 'number' ? e.details.leg : -1
@@ -200,6 +232,17 @@ export function draftToPackage(draft: PackageDraft, spec: ChannelSpec, now: numb
     }
     throw e
   }
+  // A lock is a u128 in every state and on the contract: a package whose loss does not fit could
+  // never be traded (each leg alone is within MAX_TERM_INTEGER; their products are not).
+  const over = loss.seller > U128_MAX ? 'seller' : loss.buyer > U128_MAX ? 'buyer' : null
+  if (over !== null) {
+    const weight = (l: OptionLeg) => l.quantity * (l.cap ?? l.strike)
+    const i = pkg.legs.reduce((best, l, j) => (weight(l) > weight(pkg.legs[best]!) ? j : best), 0)
+    const leg = draft.legs[i]
+    const asset = (v: bigint) => `${roughUnits(v, pkg.assetDecimals)} ${pkg.asset}`
+    return { ok: false, errors: [{ field: leg ? legField(leg.id) : 'legs', message: `Leg ${i + 1}: the package's ${over} would lock ${asset(loss[over])}, more than a channel holds (${asset(U128_MAX)}); make the strike or size smaller` }] }
+  }
+  return { ok: true, pkg, loss }
 }
 
 /** What a shared RFQ ticket holds (core/sync's `RfqTicket` has this shape). */
@@ -211,7 +254,8 @@ export interface TicketTerms {
   readonly notes: string
 }
 
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+/** The day of `ms`, or '' (no date: the draft then asks for one) for a time Date cannot write. */
+const isoDate = (ms: number) => (ms >= 0 && ms <= MAX_TIME_MS ? new Date(ms).toISOString().slice(0, 10) : '')
 
 /** A shared ticket as the draft the builder edits and `draftToPackage` converts. */
 export function ticketToDraft(t: TicketTerms): PackageDraft {

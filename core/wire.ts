@@ -78,7 +78,14 @@ const safeInt = z
   .int('expected an integer')
   .min(0, 'must be >= 0')
   .max(Number.MAX_SAFE_INTEGER, 'too large')
-const timeMs = safeInt
+/**
+ * The last instant a time field may name: 9999-12-31T23:59:59.999Z. Every time up to it formats
+ * as a date with a four-digit year (Date refuses anything past 8.64e15 ms and toISOString writes
+ * a six-digit year past it), so a peer's expiry or validity can always be shown. The contract holds
+ * these times as u64: this bound is tighter, never looser.
+ */
+export const MAX_TIME_MS = 253_402_300_799_999
+const timeMs = safeInt.max(MAX_TIME_MS, 'must be at most 9999-12-31T23:59:59.999Z (253402300799999 ms)')
 const decimals = z.number({ error: 'expected an integer' }).int('expected an integer').min(0).max(MAX_DECIMALS)
 const address = z.string({ error: 'expected an EVM address' }).regex(/^[0-9a-f]{40}$/, 'expected an EVM address as 40 lowercase hex characters without 0x')
 const chainId = safeInt
@@ -92,6 +99,8 @@ const party = z.enum(['A', 'B'], { error: 'expected "A" or "B"' })
 export const amountSchema = uint128
 export const hex32Schema = hex32
 export const addressSchema = address
+/** A time in ms since the epoch, 0 to MAX_TIME_MS. */
+export const timeMsSchema = timeMs
 
 // ---- objects ----
 

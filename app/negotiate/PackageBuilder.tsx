@@ -2,7 +2,7 @@
 // Greeks beside every leg, the collateral each side would lock, and every error named at its field.
 // The draft lives in the shared document: this component only reads `value` and calls `onChange`.
 import { Fragment, memo, useId, useMemo, useState, type ReactNode } from 'react'
-import { MAX_LEGS, type OptionPackage } from '../../core/index.ts'
+import { MAX_LEG_TEXT_CHARS, MAX_LEGS, type OptionPackage } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
@@ -147,6 +147,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
                       id={id(f)}
                       className="num"
                       inputMode="decimal"
+                      maxLength={MAX_LEG_TEXT_CHARS}
                       aria-label={`Leg ${i + 1} ${name}`}
                       value={off ? '' : leg[name]}
                       placeholder={off ? 'n/a' : placeholder}

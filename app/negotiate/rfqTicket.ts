@@ -1,7 +1,7 @@
 // The bridge between an RFQ ticket in the shared document (core/sync, edited by both traders) and
 // the builder's draft. Edits become field-level ticket edits, so two traders typing at once merge.
 import type { RfqEdit, RfqInput } from '../../core/sync/index.ts'
-import { expiryOn, ticketToDraft } from '../../core/index.ts'
+import { expiryOn, legField, legTextProblem, ParseError, ticketToDraft } from '../../core/index.ts'
 import type { DraftLeg, PackageDraft } from './draft.ts'
 
 export { ticketToDraft }
@@ -14,7 +14,22 @@ function expiryOf(date: string): number | null {
   }
 }
 
+const LEG_TEXTS = ['strike', 'cap', 'quantity'] as const
+
+/**
+ * Refuses (ParseError naming `legs.<id>.<field>`) a strike, cap or quantity too long for a shared
+ * ticket: the reader would refuse the whole ticket, and it would vanish for both traders.
+ */
+function assertLegTexts(leg: DraftLeg): void {
+  for (const k of LEG_TEXTS) {
+    const problem = legTextProblem(k, leg[k])
+    if (problem !== null) throw new ParseError(legField(leg.id, k), problem)
+  }
+}
+
+/** The ticket to create from a draft; throws ParseError for a leg value too long for a ticket. */
 export function draftToRfqInput(d: PackageDraft): RfqInput {
+  d.legs.forEach(assertLegTexts)
   return {
     feed: d.feed,
     expiry: expiryOf(d.expiryDate) ?? 0,
@@ -40,7 +55,10 @@ function textEdit(a: string, b: string): { index: number; delete: number; insert
 
 const LEG_KEYS = ['kind', 'strike', 'cap', 'quantity', 'direction'] as const
 
-/** Field-level edits that turn ticket draft `prev` into `next`. */
+/**
+ * Field-level edits that turn ticket draft `prev` into `next`. Throws ParseError naming the field,
+ * before any edit is made, if a new or changed leg's strike, cap or quantity is too long for a ticket.
+ */
 export function draftEdits(prev: PackageDraft, next: PackageDraft): RfqEdit[] {
   const edits: RfqEdit[] = []
   if (prev.feed !== next.feed) edits.push({ field: 'feed', value: next.feed })
@@ -54,6 +72,7 @@ export function draftEdits(prev: PackageDraft, next: PackageDraft): RfqEdit[] {
   for (const l of prev.legs) if (!after.has(l.id)) edits.push({ field: 'removeLeg', id: l.id })
   for (const l of next.legs) {
     const old: DraftLeg | undefined = before.get(l.id)
+    if (!old || LEG_TEXTS.some((k) => old[k] !== l[k])) assertLegTexts(l)
     if (!old) {
       edits.push({ field: 'addLeg', leg: { id: l.id, kind: l.kind, strike: l.strike, cap: l.cap === '' ? null : l.cap, quantity: l.quantity, direction: l.direction } })
       continue

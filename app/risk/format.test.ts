@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatVolShift, toneOf } from './format.ts'
+import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatUtc, formatVolShift, toneOf } from './format.ts'
+import { MAX_TIME_MS } from '../../core/index.ts'
 
 describe('amount formatting', () => {
   it('formats exact minor units, trimming zeros down to two decimals', () => {
@@ -78,5 +79,15 @@ describe('toneOf', () => {
   it('gain above zero, loss below, none at zero; a model amount that rounds to zero cents is zero; an exact amount counts every unit', () => {
     expect([toneOf(1.5), toneOf(-0.01), toneOf(0.004), toneOf(-0.004), toneOf(0), toneOf(Number.NaN), toneOf(null)]).toEqual(['gain', 'loss', '', '', '', '', ''])
     expect([toneOf(1n), toneOf(-1n), toneOf(0n)]).toEqual(['gain', 'loss', ''])
+  })
+})
+
+describe('formatUtc', () => {
+  it('writes a time as date and minute in UTC, up to the last minute of 9999', () => {
+    expect(formatUtc(Date.UTC(2026, 1, 27, 8))).toBe('2026-02-27 08:00 UTC')
+    expect(formatUtc(MAX_TIME_MS)).toBe('9999-12-31 23:59 UTC')
+  })
+  it('says "invalid time" for a time it cannot write, instead of throwing in the render (a peer sent expiry 9e15)', () => {
+    for (const t of [9e15, 8.64e15 + 1, MAX_TIME_MS + 1, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(formatUtc(t), String(t)).toBe('invalid time')
   })
 })

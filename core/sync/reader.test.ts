@@ -8,7 +8,8 @@ import { quoteHash } from '../quote.ts'
 import { applyTransition } from '../transition.ts'
 import { stateHash } from '../state.ts'
 import { signState } from '../signing.ts'
-import { toWire } from '../wire.ts'
+import { MAX_TIME_MS, toWire } from '../wire.ts'
+import { MAX_LEG_TEXT_CHARS } from '../ticket.ts'
 import { hexToBytes } from '../bytes.ts'
 import { refusalDigest } from './notes.ts'
 import { nodeSignBytes } from '../ed25519-node.ts'
@@ -168,5 +169,50 @@ describe('EntryCache bounds', () => {
     cache.get('P-new', 'raw', () => ++parses)
     cache.get(keys[0]!, `raw ${keys[0]}`, () => ++parses)
     expect(parses).toBe(keys.length + 2)
+  })
+})
+
+describe('times a peer writes are ones a date can show', () => {
+  const BAD_TIME = 9e15 // past what Date formats: toISOString threw on it in the ticket panel and the quote card
+  const ticketRead = (at: number, expiry: number) => {
+    const params = makeParams()
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelIdOf(params))
+    writeRfq(doc, epoch, 't1', 'B', at, { feed: 'BTC-USD', expiry, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })
+    return readChannelDoc(doc, params)
+  }
+
+  it('a ticket whose expiry or creation time is past 9999-12-31 is refused with the field named; the last millisecond of 9999 is read', () => {
+    for (const [at, expiry, field] of [[T0, BAD_TIME, 'rfq.expiry'], [BAD_TIME, T0 + DAY, 'rfq.createdAt'], [T0, MAX_TIME_MS + 1, 'rfq.expiry']] as const) {
+      const c = ticketRead(at, expiry)
+      expect(c.rfqs, `${field} = ${at === T0 ? expiry : at}: the ticket must not be read`).toEqual([])
+      expect(c.rejected).toEqual([{ area: 'rfqs', key: 't1', code: 'INVALID_FIELD', reason: expect.stringMatching(new RegExp(`^${field.replace('.', '\\.')}: must be at most 9999-12-31`)) }])
+    }
+    const edge = ticketRead(MAX_TIME_MS, MAX_TIME_MS)
+    expect(edge.rfqs.map((t) => [t.createdAt, t.expiry])).toEqual([[MAX_TIME_MS, MAX_TIME_MS]])
+    expect(new Date(MAX_TIME_MS).toISOString()).toBe('9999-12-31T23:59:59.999Z')
+  })
+
+  it("a signed quote valid until past 9999-12-31 is refused, naming validUntil", () => {
+    const params = makeParams()
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelIdOf(params))
+    const [q] = quotePool(params, 'B', 1, BAD_TIME, 1n)
+    writeQuote(doc, epoch, quoteHash(q!.quote), q!, null)
+    const c = readChannelDoc(doc, params)
+    expect(c.quotes.size).toBe(0)
+    expect(c.rejected.map((r) => [r.area, r.code, r.reason.split(':')[0]])).toEqual([['quotes', 'INVALID_FIELD', 'quote.signed.quote.validUntil']])
+  })
+
+  it(`a ticket with a strike, cap or quantity over ${MAX_LEG_TEXT_CHARS} characters is refused whole, naming the field (the builder stops there)`, () => {
+    const params = makeParams()
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelIdOf(params))
+    writeRfq(doc, epoch, 't1', 'B', T0, { feed: 'BTC-USD', expiry: T0 + DAY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '9'.repeat(MAX_LEG_TEXT_CHARS), cap: null, quantity: '1', direction: 'long' }] })
+    expect(readChannelDoc(doc, params).rfqs).toHaveLength(1)
+    editRfq(doc, epoch, 't1', { field: 'leg', id: 'l1', key: 'strike', value: '9'.repeat(MAX_LEG_TEXT_CHARS + 1) })
+    const c = readChannelDoc(doc, params)
+    expect(c.rfqs).toEqual([])
+    expect(c.rejected.map((r) => [r.code, r.reason.split(':')[0]])).toEqual([['INVALID_FIELD', 'rfq.legs.0.strike']])
   })
 })

@@ -7,7 +7,8 @@
 // what the honest parties need. The engine checks everything else (transitions, chains, policy).
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, timeMsSchema, transitionSchema, tryParse } from '../wire.ts'
+import { MAX_LEG_TEXT_CHARS } from '../ticket.ts'
 import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { verifyBytes } from '../identity.ts'
 import { stateHash } from '../state.ts'
@@ -141,13 +142,14 @@ const proposalSchema = z.strictObject({
 })
 const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
 const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS), sig: z.string().regex(/^[0-9a-f]{128}$/, 'expected a 64-byte signature as 128 lowercase hex characters') })
-const shortText = z.string().max(40)
+const shortText = z.string().max(MAX_LEG_TEXT_CHARS)
 const rfqSchema = z.strictObject({
   createdBy: party,
-  createdAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  // Shown as dates: bounded as the wire's times are (a four-digit year), so none fails to format.
+  createdAt: timeMsSchema,
   status: z.enum(['open', 'quoted', 'filled', 'cancelled']),
   feed: z.string().max(32),
-  expiry: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  expiry: timeMsSchema,
   side: z.enum(['buy', 'sell']),
   legs: z
     .array(z.strictObject({ id: z.string().regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"'), kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))

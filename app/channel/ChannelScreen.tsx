@@ -13,6 +13,7 @@ import { useStableByKey } from './stableValue.ts'
 import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
 import { TradeTab } from './TradeTab.tsx'
+import { ErrorBoundary } from '../ErrorBoundary.tsx'
 import { useBook } from '../blotter/useBook.ts'
 import { withPaidOnChain } from '../blotter/book.ts'
 import { openPositionsOnChain } from '../../channel-contract/client/index.ts'
@@ -153,11 +154,14 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       <Notifications notices={desk.notices} dismiss={desk.dismiss} />
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} voidReason={voidReason} book={book} />}
-        {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
-        {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
-        {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} chain={chainView} voidReason={voidReason} />}
-        {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} peerOnline={(conn?.webrtcPeers ?? 0) > 0} />}
+        {/* One tab's render error is said in the tab; the header and the other tabs stay (keyed: a new tab starts clean). */}
+        <ErrorBoundary key={tab} what="This tab">
+          {tab === 'trade' && session && snap && <TradeTab session={session} snap={snap} record={record} now={now} markets={markets} spec={spec} blocked={blocked} unbacked={unbacked} voidReason={voidReason} book={book} />}
+          {tab === 'risk' && (tabLatest ? <RiskPanel positions={riskPositions} me={me} markets={markets} now={now} asset={asset} assetDecimals={decimals} closed={book.closed} closeOut={closeOut} fixings={fixings} /> : <p className="muted">No signed state yet.</p>)}
+          {tab === 'blotter' && <Blotter book={book} records={records} channelId={record.channelId} />}
+          {tab === 'history' && tabSnap && <HistoryTab snap={tabSnap} record={record} kept={book.entries} chain={chainView} voidReason={voidReason} />}
+          {tab === 'settlement' && session && <SettlementTab session={session} latest={latest} onChain={onChain} record={record} keys={keys} now={now} peerOnline={(conn?.webrtcPeers ?? 0) > 0} />}
+        </ErrorBoundary>
       </div>
     </section>
   )

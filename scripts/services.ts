@@ -149,7 +149,7 @@ export function signalingService(port: number, echo = false): Service {
   return new Service({
     name: 'signaling',
     cmd: ['node', '--import', 'tsx', 'signaling/server.ts'],
-    env: { PORT: String(port), HOST: '127.0.0.1' },
+    env: { PORT: String(port), SIGNALING_HOST: '127.0.0.1' },
     ready: /Signaling server running/,
     echo,
   })

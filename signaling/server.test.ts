@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
-import { createConnection, type Socket } from 'node:net'
+import { createConnection, createServer as createTcpServer, type Socket } from 'node:net'
 import { connect, percentile, sleep, startServerProcess, type Client, type ServerProcess } from './testkit.ts'
 import { DEFAULT_LIMITS, addressKey, parseConfig } from './server.ts'
 
@@ -351,4 +351,55 @@ describe('signaling server configuration', () => {
     expect(() => parseConfig(['--max-conections', '5'], {})).toThrow('unknown option "--max-conections"')
     expect(() => parseConfig(['--message-burst', '8'], {})).toThrow('--message-burst (8) is below the cost of the largest message')
   })
+
+  it('refuses an empty host (node would listen on every interface) and never reads the generic HOST variable', () => {
+    for (const argv of [['--host='], ['--host', ''], ['--host', '  ']]) expect(() => parseConfig(argv, {}), argv.join(' ')).toThrow(/^--host: empty; give the address to listen on/)
+    expect(() => parseConfig([], { SIGNALING_HOST: '' })).toThrow(/^SIGNALING_HOST: empty; give the address to listen on/)
+    expect(parseConfig([], { SIGNALING_HOST: '127.0.0.2' }).host).toBe('127.0.0.2')
+    expect(parseConfig(['--host', '127.0.0.3'], { SIGNALING_HOST: '127.0.0.2' }).host).toBe('127.0.0.3')
+    // HOST is anyone's (a shell, a container): before, `HOST= node signaling/server.ts` listened on *:port.
+    for (const HOST of ['', '0.0.0.0', '::']) expect(parseConfig([], { HOST }).host, `HOST=${HOST}`).toBe('127.0.0.1')
+  })
+})
+
+/** Runs the server script with `args` and `env` until it is ready (then stops it) or exits; its output and exit code. */
+async function runScript(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const script = fileURLToPath(new URL('./server.ts', import.meta.url))
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HOST' && k !== 'PORT' && !k.startsWith('SIGNALING_'))) as Record<string, string>
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let out = ''
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
+  for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => {
+    out += d.toString()
+    if (/Signaling server running/.test(out)) child.kill('SIGTERM')
+  })
+  const code = await Promise.race([exited, sleep(20_000).then(() => 'timeout' as const)])
+  if (code === 'timeout') throw new Error(`the server neither got ready nor exited in 20 s:\n${out}`)
+  return { code, out }
+}
+
+describe('signaling server process: where it listens', () => {
+  it('an empty --host or SIGNALING_HOST exits with status 2 naming it; HOST is not read', async () => {
+    const emptyFlag = await runScript(['--port', '0', '--host='], {})
+    expect(emptyFlag.code, emptyFlag.out).toBe(2)
+    expect(emptyFlag.out.trim()).toBe('signaling server: --host: empty; give the address to listen on (default 127.0.0.1), or leave it out')
+    const emptyEnv = await runScript(['--port', '0'], { SIGNALING_HOST: '' })
+    expect([emptyEnv.code, emptyEnv.out.trim()]).toEqual([2, 'signaling server: SIGNALING_HOST: empty; give the address to listen on (default 127.0.0.1), or leave it out'])
+    const host = await runScript(['--port', '0'], { HOST: '' })
+    expect(host.out, 'HOST= listens on loopback, not on every interface').toMatch(/Signaling server running on 127\.0\.0\.1:\d+/)
+  }, 60_000)
+
+  it('a port it cannot listen on exits with status 2 naming --port/--host, without a stack', async () => {
+    const taken = createTcpServer()
+    await new Promise<void>((res) => taken.listen(0, '127.0.0.1', () => res()))
+    try {
+      const port = (taken.address() as { port: number }).port
+      const r = await runScript(['--port', String(port)], {})
+      expect(r.code, r.out).toBe(2)
+      expect(r.out.trim()).toBe(`signaling server: --port/--host: cannot listen on 127.0.0.1:${port} (EADDRINUSE: address already in use)`)
+    } finally {
+      await new Promise<void>((res) => taken.close(() => res()))
+    }
+  }, 30_000)
 })

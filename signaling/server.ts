@@ -3,6 +3,8 @@
 // Limits, close codes and reasons: signaling/CONTEXT.md. It relays only signaling for random room
 // names (encrypted when the room has a password): it learns neither contents nor channel ids.
 //   node --import tsx signaling/server.ts --port 4444 [--host 127.0.0.1] [--max-topics 256 ...]
+// (or PORT / SIGNALING_HOST; the generic HOST variable is not read: a shell or a container may set
+// it for something else, and an empty one would have made the server listen on every interface).
 import http from 'node:http'
 import { pathToFileURL } from 'node:url'
 import type { Duplex } from 'node:stream'
@@ -193,6 +195,8 @@ export async function startSignalingServer(opts: {
   const limits: SignalingLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   checkLimits(limits)
   const host = opts.host ?? '127.0.0.1'
+  // node listens on every interface for an empty host: never by accident.
+  if (host.trim() === '') throw new Error('host: empty; give the address to listen on (default 127.0.0.1)')
   const topics = new Map<string, Set<Conn>>()
   const conns = new Set<Conn>()
   const perAddress = new Map<string, number>()
@@ -563,7 +567,9 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
   const portRaw = flags.get('--port') ?? env.PORT ?? '4444'
   const port = number(flags.has('--port') ? '--port' : 'PORT', portRaw, true, 0)
   if (port > 65535) throw new Error(`port: expected 0..65535, got ${port}`)
-  const host = flags.get('--host') ?? env.HOST ?? '127.0.0.1'
+  const host = flags.get('--host') ?? env.SIGNALING_HOST ?? '127.0.0.1'
+  // An empty host (`--host=`, `SIGNALING_HOST=`) would make node listen on every interface.
+  if (host.trim() === '') throw new Error(`${flags.has('--host') ? '--host' : 'SIGNALING_HOST'}: empty; give the address to listen on (default 127.0.0.1), or leave it out`)
   return { port, host, limits, statsRoute }
 }
 
@@ -575,7 +581,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error(`signaling server: ${(e as Error).message}`)
     process.exit(2)
   }
-  const s = await startSignalingServer(config)
+  let s: SignalingServer
+  try {
+    s = await startSignalingServer(config)
+  } catch (e) {
+    // EADDRINUSE, EACCES, EADDRNOTAVAIL: the address is the operator's to change, not a crash.
+    const err = e as NodeJS.ErrnoException
+    const reason = err.message.replace(/^listen \S+: /, '').replace(/ \S+:\d+$/, '')
+    console.error(`signaling server: --port/--host: cannot listen on ${config.host}:${config.port} (${err.code && err.code !== reason ? `${err.code}: ` : ''}${reason})`)
+    process.exit(2)
+  }
   console.log(`signaling limits: ${Object.entries(s.limits).map(([k, v]) => `${k}=${v}`).join(' ')}${config.statsRoute ? ' (GET /stats on)' : ''}`)
   console.log(`Signaling server running on ${s.host}:${s.port}`)
   const stop = (): void => { void s.close().finally(() => process.exit(0)) }

@@ -1,8 +1,10 @@
 // The oracle service on anvil: the dev oracle's exact attestations, bounded by the chain's time;
 // every bad request refused with its reason before any chain read; CORS only for listed origins;
 // a per-client rate limit.
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toWire, verifyAttestation } from '../../core/index.ts'
 import { freePort, startAnvil, type Anvil } from '../chain/anvil.ts'
@@ -138,6 +140,21 @@ describe('oracle service', () => {
     }
   })
 
+  it('answers a request target that is no URL with 400 naming it, and logs nothing', async () => {
+    // Before: `new URL('//[')` threw: 500 INTERNAL, and a stack in the log for every such request.
+    const logged: string[] = []
+    const s = await startOracleService({ rpcUrl: chain.rpcUrl, log: (m) => logged.push(m) })
+    try {
+      const answer = await raw(s.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_URL', message: 'the request target "//[" is not a valid URL path' } })
+      expect(logged).toEqual([])
+      expect((await fetch(`${s.url}/health`)).status).toBe(200)
+    } finally {
+      await s.close()
+    }
+  })
+
   it('says so when the chain does not answer', async () => {
     const dead = await startOracleService({ rpcUrl: `http://127.0.0.1:${await freePort()}` })
     try {
@@ -189,4 +206,52 @@ describe('off the dev chain', () => {
       await new Promise<void>((r) => rpc.close(() => r()))
     }
   })
+})
+
+/** Sends `text` as it is on a raw socket to 127.0.0.1:`port`; resolves with the whole answer. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text))
+    let answer = ''
+    socket.on('data', (b: Buffer) => (answer += b.toString()))
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+/** Runs the oracle's command line until it listens (then stops it) or exits: its exit code and output. */
+async function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const script = fileURLToPath(new URL('./oracle.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
+  for (const s of [child.stdout, child.stderr]) s.on('data', (d: Buffer) => {
+    out += d.toString()
+    if (/oracle service listening on http/.test(out)) child.kill('SIGKILL')
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const code = await exited
+  clearTimeout(timer)
+  return { code, out }
+}
+
+describe('oracle service command line', () => {
+  it('refuses an empty --host (node would listen on every interface) and an --rpc that is no http(s) URL, with status 2 naming the flag', async () => {
+    const rpc = `http://127.0.0.1:${await freePort()}`
+    // Before: `--host=` listened on *:port; `--rpc notaurl` said "listening" and answered 503 to everything.
+    const cases: [string[], string][] = [
+      [['--port', '0', '--rpc', rpc, '--host='], '--host: empty; give the address to listen on (default 127.0.0.1), or leave it out'],
+      [['--port', '0', '--rpc', rpc, '--host', ' '], '--host: empty'],
+      [['--port', '0', '--rpc', 'notaurl'], '--rpc: "notaurl": expected an http:// or https:// URL without user:password (the JSON-RPC endpoint)'],
+      [['--port', '0', '--rpc', 'ws://127.0.0.1:8545'], '--rpc: "ws://127.0.0.1:8545": expected an http:// or https:// URL'],
+    ]
+    for (const [args, message] of cases) {
+      const r = await runCli(args)
+      expect(r.code, `${args.join(' ')}\n${r.out}`).toBe(2)
+      expect(r.out.startsWith(message), `${args.join(' ')}\n${r.out}`).toBe(true)
+    }
+    // A good one still starts (on loopback).
+    const ok = await runCli(['--port', '0', '--rpc', rpc])
+    expect(ok.out).toMatch(/oracle service listening on http:\/\/127\.0\.0\.1:\d+ /)
+  }, 90_000)
 })

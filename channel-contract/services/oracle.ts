@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
-import { checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
+import { chainConfigSchema, checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_ORACLE_PORT = 8701
@@ -121,7 +121,13 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
     const raw = req.url ?? '/'
     if (raw.length > MAX_URL_LENGTH) throw new ServiceError(414, 'URL_TOO_LONG', `request URL longer than ${MAX_URL_LENGTH} characters`)
     rateCheck(limiter, req)
-    const url = new URL(raw, 'http://oracle')
+    let url: URL
+    try {
+      url = new URL(raw, 'http://oracle')
+    } catch {
+      // A client's error (`GET //[`), not the service's: answered, not logged.
+      throw new ServiceError(400, 'BAD_URL', `the request target ${JSON.stringify(raw.slice(0, 80))} is not a valid URL path`)
+    }
     switch (url.pathname) {
       case '/info':
         onlyParams(url, [])
@@ -169,6 +175,8 @@ export async function startOracleService(opts: OracleServiceOptions): Promise<Or
   server.keepAliveTimeout = 5_000
   server.maxHeadersCount = 50
   const host = opts.host ?? '127.0.0.1'
+  // node listens on every interface for an empty host: never by accident.
+  if (host.trim() === '') throw new Error('host: empty; give the address to listen on (default 127.0.0.1)')
   await new Promise<void>((res, rej) => {
     server.once('error', rej)
     server.listen(opts.port ?? 0, host, () => res())
@@ -225,7 +233,22 @@ async function main(): Promise<void> {
     return Number(v)
   }
   const rate = num('rate', values.rate, 50, 1, 100_000)
-  const rpcUrl = values.rpc ?? loadChainConfig().rpcUrl
+  if (values.host !== undefined && values.host.trim() === '') {
+    console.error(`--host: empty; give the address to listen on (default 127.0.0.1), or leave it out\n${USAGE}`)
+    process.exit(2)
+  }
+  let rpcUrl: string
+  if (values.rpc !== undefined) {
+    // The chain config's rule for its rpcUrl: an http(s) URL without user:password.
+    const rpc = chainConfigSchema.shape.rpcUrl.safeParse(values.rpc)
+    if (!rpc.success) {
+      console.error(`--rpc: "${values.rpc.slice(0, 200)}": ${rpc.error.issues[0]?.message ?? 'not a URL'}\n${USAGE}`)
+      process.exit(2)
+    }
+    rpcUrl = rpc.data
+  } else {
+    rpcUrl = loadChainConfig().rpcUrl
+  }
   const s = await startOracleService({
     rpcUrl,
     seed: values.seed ?? 'dev',

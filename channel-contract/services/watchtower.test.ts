@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,7 +18,7 @@ import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
 import type { ChainConfig } from '../chain/config.ts'
-import { readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
+import { ClientChannelQuota, isLoopbackAddress, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 
 let fx: ChainFixture
@@ -292,7 +294,7 @@ describe('watchtower service', () => {
     }
   })
 
-  it('keeps a channel that closed on chain readable (not refuted, not taken again); bounds channels in total and per client; limits the rate', async () => {
+  it('keeps a channel that closed on chain readable (not refuted, not taken again); bounds channels in total (a loopback client is held to no per-client quota); limits the rate', async () => {
     let w = await start({ maxChannels: 4 })
     expect(w.channelCount()).toBe(3)
     expect(await post({ params: ch3.params, state: ch3.s[3] })).toMatchObject({ status: 200, body: { stored: true } })
@@ -313,7 +315,9 @@ describe('watchtower service', () => {
     await stop()
 
     w = await start({ maxChannelsPerClient: 0, rateLimit: { perSecond: 1, burst: 3 } })
-    expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('CLIENT_QUOTA')
+    // A loopback client is held to no per-client quota (every local client comes from 127.0.0.1:
+    // before, the app and the desk shared one quota that never went down): checked on to the chain.
+    expect((await post({ params: fourth.params, state: fourth.s[1] })).body.error.code).toBe('UNKNOWN_CHANNEL')
     const codes = [] as number[]
     for (let i = 0; i < 3; i++) codes.push((await fetch(`${w.url}/watchtower`)).status)
     const limited = await fetch(`${w.url}/watchtower`)
@@ -579,5 +583,99 @@ describe('watchtower service when the chain is reset under it', () => {
       await fx2.stop()
       rmSync(dir2, { recursive: true, force: true })
     }
+  })
+})
+
+/** Sends `text` as it is on a raw socket to 127.0.0.1:`port`; resolves with the whole answer. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text))
+    let answer = ''
+    socket.on('data', (b: Buffer) => (answer += b.toString()))
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+describe('watchtower service: bad input', () => {
+  it('answers a request target that is no URL with 400 naming it, and logs nothing', async () => {
+    // Before: `new URL('//[')` threw: 500 INTERNAL, and a stack in the log for every such request.
+    const logged: string[] = []
+    const w = await start({ log: (m) => logged.push(m) })
+    try {
+      const before = logged.length
+      const answer = await raw(w.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_URL', message: 'the request target "//[" is not a valid URL path' } })
+      expect(logged.slice(before)).toEqual([])
+      expect((await fetch(`${w.url}/health`)).status).toBe(200)
+    } finally {
+      await stop()
+    }
+  })
+
+  it('does not start on a damaged key file: names it, says what to do, never writes over it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-key-'))
+    try {
+      const file = join(d, 'key.json')
+      for (const content of ['garbage', '{"privateKey":"0x12"}', 'null']) {
+        writeFileSync(file, content)
+        const e = (await startWatchtowerService({ config: cfg, dataDir: d }).catch((x: unknown) => x)) as Error
+        // Before: "Unexpected token 'g', "garbage" is not valid JSON", naming no file.
+        expect(e.message, content).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(: expected \\{"privateKey"| is not JSON)`))
+        expect(e.message, content).toContain("holds the watchtower's EVM key; it does not start and leaves the file as it is: restore the file from a backup, or move it away to start with a new key")
+        expect(readFileSync(file, 'utf8'), 'never written over').toBe(content)
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses an empty host before it makes anything, and exits with status 2 on an empty --host', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-host-'))
+    try {
+      await expect(startWatchtowerService({ config: cfg, dataDir: d, host: '' })).rejects.toThrow('host: empty; give the address to listen on (default 127.0.0.1)')
+      expect(readdirSync(d), 'no key, no channels directory').toEqual([])
+      // Before: `--host=` listened on *:port.
+      const script = fileURLToPath(new URL('./watchtower.ts', import.meta.url))
+      const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0', '--data', d, '--host='], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let out = ''
+      for (const s of [child.stdout, child.stderr]) s.on('data', (b: Buffer) => (out += b.toString()))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
+      clearTimeout(timer)
+      expect([code, out.split('\n')[0]]).toEqual([2, '--host: empty; give the address to listen on (default 127.0.0.1), or leave it out'])
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  }, 30_000)
+})
+
+describe('watchtower per-client quota', () => {
+  const id = (n: number) => n.toString(16).padStart(64, '0')
+
+  it('counts channels still watched: one that ends or is dropped gives its place back', () => {
+    const q = new ClientChannelQuota(2)
+    q.added(id(1), '192.0.2.7')
+    q.added(id(2), '192.0.2.7')
+    q.added(id(2), '192.0.2.7') // a channel counts once
+    expect(q.count('192.0.2.7')).toBe(2)
+    expect(q.refusal('192.0.2.7')).toBe('this client (192.0.2.7) has added 2 channels that are still watched, its maximum of 2; one that ends on chain gives its place back')
+    expect(q.refusal('192.0.2.8')).toBeNull()
+    // Before: the count only grew, so a client that had added its maximum could never add another.
+    q.released(id(1))
+    q.released(id(1))
+    expect([q.count('192.0.2.7'), q.refusal('192.0.2.7')]).toEqual([1, null])
+  })
+
+  it('holds no loopback address to it: every local client (the app, the desk) comes from one', () => {
+    const q = new ClientChannelQuota(0)
+    for (const a of ['127.0.0.1', '127.0.0.2', '::1', '::ffff:127.0.0.1']) {
+      expect(q.refusal(a), a).toBeNull()
+      q.added(id(7), a)
+      expect(q.count(a), a).toBe(0)
+    }
+    expect(q.refusal('192.0.2.7')).toMatch(/its maximum of 0/)
+    for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '128.0.0.1', 'fe80::1']) expect(isLoopbackAddress(a), a).toBe(false)
   })
 })

@@ -74,7 +74,11 @@ export interface WatchtowerServiceOptions {
   readonly maxBlockRange?: bigint
   /** Channels held at most (across all clients). Default 10,000. */
   readonly maxChannels?: number
-  /** New channels one client (remote address) may add while this process runs. Default 1,000. */
+  /**
+   * Channels one client (remote address) may have added that are still watched (a channel that ends
+   * on chain, or is dropped, gives its place back). Not applied to a loopback address: the service
+   * listens on 127.0.0.1, so every local client (the app, the desk) comes from one. Default 1,000.
+   */
   readonly maxChannelsPerClient?: number
   /** Default 256 KiB (a state with 32 positions of 8 legs is ~60 KiB of JSON). */
   readonly maxBodyBytes?: number
@@ -150,14 +154,79 @@ export interface WatchtowerService {
   close(): Promise<void>
 }
 
+/**
+ * Whether `address` (a socket's remote address) is this machine's loopback (127.0.0.0/8, ::1, or
+ * either mapped into IPv6): every local client comes from one, so it names no one client.
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase()
+  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || a === '::1' || a === '0:0:0:0:0:0:0:1'
+}
+
+/**
+ * The channels each client (remote address) added that the watchtower still watches, against a
+ * limit per client. A loopback address is not counted (isLoopbackAddress): counted, it would be one
+ * limit for the app, the desk and every local program, which one of them could use up. A channel
+ * that ends on chain or is dropped gives its client's place back.
+ */
+export class ClientChannelQuota {
+  private readonly perClient = new Map<string, number>()
+  private readonly addedBy = new Map<Hex, string>()
+  constructor(readonly max: number) {}
+
+  /** Why `client` may add no channel now, or null when it may. */
+  refusal(client: string): string | null {
+    if (isLoopbackAddress(client)) return null
+    const n = this.perClient.get(client) ?? 0
+    return n >= this.max ? `this client (${client}) has added ${n} channels that are still watched, its maximum of ${this.max}; one that ends on chain gives its place back` : null
+  }
+
+  /** `client` added channel `id`. */
+  added(id: Hex, client: string): void {
+    if (isLoopbackAddress(client) || this.addedBy.has(id)) return
+    this.addedBy.set(id, client)
+    this.perClient.set(client, (this.perClient.get(client) ?? 0) + 1)
+  }
+
+  /** Channel `id` is no longer watched (ended on chain, or dropped): its client's place is free. */
+  released(id: Hex): void {
+    const client = this.addedBy.get(id)
+    if (client === undefined) return
+    this.addedBy.delete(id)
+    const n = (this.perClient.get(client) ?? 1) - 1
+    if (n > 0) this.perClient.set(client, n)
+    else this.perClient.delete(client)
+  }
+
+  /** Channels `client` added that are still watched. */
+  count(client: string): number {
+    return this.perClient.get(client) ?? 0
+  }
+}
+
 // ---- storage ----
 
 function loadOrCreateKey(dataDir: string): PrivateKeyAccount {
   const file = join(dataDir, 'key.json')
   if (existsSync(file)) {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { privateKey?: unknown }
-    if (typeof parsed.privateKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(parsed.privateKey)) throw new Error(`${file}: privateKey must be 0x + 64 lowercase hex characters`)
-    return privateKeyToAccount(parsed.privateKey as ViemHex)
+    // Its EVM key (the account that pays for refutes): a file it cannot read is never written over.
+    const what = `${file} holds the watchtower's EVM key; it does not start and leaves the file as it is: restore the file from a backup, or move it away to start with a new key (off the dev chain, fund the new address), or set OTC_WATCHTOWER_KEY`
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (e) {
+      throw new Error(`${file} could not be read (${(e as Error).message}). ${what}`, { cause: e })
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (e) {
+      throw new Error(`${file} is not JSON (${(e as Error).message}). ${what}`, { cause: e })
+    }
+    const privateKey = typeof parsed === 'object' && parsed !== null ? (parsed as { privateKey?: unknown }).privateKey : undefined
+    if (typeof privateKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(privateKey)) throw new Error(`${file}: expected {"privateKey": "0x" + 64 lowercase hex characters}. ${what}`)
+    return privateKeyToAccount(privateKey as ViemHex)
   }
   const privateKey = generatePrivateKey()
   writeFileDurably(file, `${JSON.stringify({ privateKey })}\n`, 0o600)
@@ -294,6 +363,9 @@ const EVENTS = adjudicatorAbi.filter(
 )
 
 export async function startWatchtowerService(opts: WatchtowerServiceOptions): Promise<WatchtowerService> {
+  const host = opts.host ?? '127.0.0.1'
+  // node listens on every interface for an empty host: never by accident (checked before anything is made).
+  if (host.trim() === '') throw new Error('host: empty; give the address to listen on (default 127.0.0.1)')
   const cfg = opts.config
   const log = opts.log ?? (() => {})
   const channelsDir = join(opts.dataDir, 'channels')
@@ -329,7 +401,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   /** Set-aside files by channel, read from channels/unreadable/ after the files moved by this start were added. */
   const setAside = listSetAside(channelsDir)
   const setAsideCount = () => [...setAside.values()].reduce((n, files) => n + files.length, 0)
-  const perClient = new Map<string, number>()
+  const quota = new ClientChannelQuota(maxPerClient)
   const startBlock = cfg.deploymentBlock > 0n ? cfg.deploymentBlock - 1n : -1n
   const saved = readCursor(cursorFile, log)
   const sameDeployment = saved !== null && saved.chainId === cfg.chainId && saved.adjudicator === cfg.adjudicator
@@ -353,6 +425,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const h = held.get(id)
     if (!h || h.ended?.status === status) return
     store(id, { params: h.params, state: h.state, ended: { status, at: now() } })
+    quota.released(id) // nothing left to watch: its client's place is free
     const until = readableUntil(h.state, { status, at: now() }, { finalized: keepFinalized, closed: keepClosed })
     // A co-signed expiry may lie past what a Date can show (core allows up to 2^53 - 1 ms).
     const when = until < 8.64e15 ? new Date(until).toISOString() : 'a time too far to show'
@@ -372,6 +445,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   }
   const drop = (id: Hex, reason: string) => {
     if (!held.delete(id)) return
+    quota.released(id)
     rmSync(channelFile(id), { force: true })
     emit({ type: 'dropped', channelId: id, reason })
   }
@@ -550,7 +624,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const who = clientKey(req)
     if (!cur) {
       if (held.size >= maxChannels) throw new ServiceError(503, 'WATCHTOWER_FULL', `this watchtower holds its maximum of ${maxChannels} channels`)
-      if ((perClient.get(who) ?? 0) >= maxPerClient) throw new ServiceError(429, 'CLIENT_QUOTA', `this client has added its maximum of ${maxPerClient} channels`)
+      const refused = quota.refusal(who)
+      if (refused !== null) throw new ServiceError(429, 'CLIENT_QUOTA', refused)
     }
     if (signed.sigA === null || signed.sigB === null) throw new ServiceError(422, 'NOT_FULLY_SIGNED', 'the watchtower keeps only states signed by both parties', signed.sigA === null ? 'state.sigA' : 'state.sigB')
     const digest = stateDigest(signed.state)
@@ -568,7 +643,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const now = held.get(channelId)
     if (now && signed.state.version <= now.state.state.version) return { channelId, version: now.state.state.version, stored: false }
     store(channelId, { params, state: signed })
-    if (!now) perClient.set(who, (perClient.get(who) ?? 0) + 1)
+    if (!now) quota.added(channelId, who)
     const aside = now ? undefined : setAside.get(channelId)
     if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; the unreadable file(s) set aside for it: ${aside.join(', ')} (one may hold a newer state)`)
     if (on.status === 'disputed' && on.version < signed.state.version) void check(channelId)
@@ -619,7 +694,13 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     const raw = req.url ?? '/'
     if (raw.length > MAX_URL_LENGTH) throw new ServiceError(414, 'URL_TOO_LONG', `request URL longer than ${MAX_URL_LENGTH} characters`)
     rateCheck(limiter, req)
-    const path = new URL(raw, 'http://watchtower').pathname
+    let path: string
+    try {
+      path = new URL(raw, 'http://watchtower').pathname
+    } catch {
+      // A client's error (`GET //[`), not the service's: answered, not logged.
+      throw new ServiceError(400, 'BAD_URL', `the request target ${JSON.stringify(raw.slice(0, 80))} is not a valid URL path`)
+    }
     const m = req.method ?? 'GET'
     const only = (method: string) => {
       if (m !== method && !(method === 'GET' && m === 'HEAD')) throw new ServiceError(405, 'METHOD_NOT_ALLOWED', `${m} is not allowed on ${path}`, undefined, { allow: method })
@@ -671,7 +752,6 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   server.requestTimeout = 15_000
   server.keepAliveTimeout = 5_000
   server.maxHeadersCount = 50
-  const host = opts.host ?? '127.0.0.1'
   await new Promise<void>((res, rej) => {
     server.once('error', rej)
     server.listen(opts.port ?? 0, host, () => res())
@@ -748,6 +828,10 @@ async function main(): Promise<void> {
       process.exit(2)
     }
     return Number(v)
+  }
+  if (values.host !== undefined && values.host.trim() === '') {
+    console.error(`--host: empty; give the address to listen on (default 127.0.0.1), or leave it out\n${USAGE}`)
+    process.exit(2)
   }
   const key = process.env.OTC_WATCHTOWER_KEY?.trim()
   if (key !== undefined && key !== '' && !/^0x[0-9a-fA-F]{64}$/.test(key)) {

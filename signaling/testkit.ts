@@ -48,11 +48,11 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-/** Starts a server script with PORT/HOST and the given SIGNALING_* variables; resolves when it listens. */
+/** Starts a server script with PORT, SIGNALING_HOST (ours) and HOST (y-webrtc's bin/server.js) and the given SIGNALING_* variables; resolves when it listens. */
 export async function startServerProcess(opts: { script?: string; env?: Record<string, string | number> } = {}): Promise<ServerProcess> {
   const script = opts.script ?? serverScript()
   const port = await freePort()
-  const env: Record<string, string> = { ...process.env as Record<string, string>, PORT: String(port), HOST: '127.0.0.1', SIGNALING_STATS: '1' }
+  const env: Record<string, string> = { ...process.env as Record<string, string>, PORT: String(port), SIGNALING_HOST: '127.0.0.1', HOST: '127.0.0.1', SIGNALING_STATS: '1' }
   for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = String(v)
   const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script]
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -243,6 +243,11 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   // Bob, on the close-out ticket, answers with the usual quote form: he buys the put back.
   const form = b.getByRole('region', { name: 'Your quote' })
   await form.getByLabel('Premium (USDC)').fill('321.5')
+  // Far above Bob's fair value of the put he buys back: the form signs nothing until he confirms the price.
+  await expect(form.getByTestId('premium-vs-fair')).toHaveText(/^[\d,]+% of fair \([\d,.]+ USDC\) · \d+(\.\d+)?% vol$/)
+  await expect(form.getByTestId('premium-confirm')).toContainText('Check the price: far above your fair value.')
+  await expect(form.getByRole('button', { name: /^Sign and send bid at 321\.5/ })).toBeDisabled()
+  await form.getByLabel('Sign at this price anyway').check()
   await form.getByRole('button', { name: /^Sign and send bid at 321\.5/ }).click()
 
   await expect(closeOut.getByTestId('close-out-quote')).toHaveText(/price to close out: .* pays you 321\.50 USDC/, { timeout: 20_000 })

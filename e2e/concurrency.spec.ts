@@ -99,7 +99,11 @@ test("one fill per request: Alice takes Bob's offer while Bob takes her counter 
   await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Counter' }).click()
   const counter = a.getByRole('region', { name: 'Counter quote' })
   await counter.getByLabel('Premium (USDC)').fill('650')
-  await counter.getByRole('button', { name: /^Sign and send/ }).click()
+  // 650 for a 0.1 BTC put 10% out of the money is many times Alice's fair value, on the buying side: confirmed before it is signed.
+  await expect(counter.getByTestId('premium-confirm')).toContainText('Check the price: far above your fair value.')
+  await expect(counter.getByRole('button', { name: /^Sign and send bid at 650\.00 USDC$/ })).toBeDisabled()
+  await counter.getByLabel('Sign at this price anyway').check()
+  await counter.getByRole('button', { name: /^Sign and send bid at 650\.00 USDC$/ }).click()
   const aliceCounter = b.locator('[data-testid="quote"][data-status="live"]').filter({ hasText: /'s counter to an earlier quote/ })
   await expect(aliceCounter).toHaveCount(1)
   const bobOffer = a.locator('[data-testid="quote"][data-status="live"]').filter({ hasNotText: 'Your counter' })

@@ -6,13 +6,14 @@
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
-import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type Hex, type Party } from '../../core/index.ts'
+import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type ChannelState, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
 import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
   PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
+import { otherSide } from '../negotiate/quote.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
 import { parseDecline } from '../rfq/ladder.ts'
 import { describeFailure } from '../settlement/connection.ts'
@@ -50,6 +51,19 @@ interface Props {
 
 type Act = (label: string, fn: () => Promise<unknown>) => Promise<void>
 
+/** Why this side cannot sign a quote (or counter) on `terms` at `s` from the newest co-signed state `latest`, or null. */
+export function quoteRefusal(latest: ChannelState | null, me: Party, terms: OptionPackage, s: QuoteSubmission): string | null {
+  return latest ? quoteShortfall(latest, me, s.side, terms, s.premium) : 'no signed state yet'
+}
+
+/**
+ * Why the counter `s` to `countered` is not signed, or null: the quote's affordability check, so a
+ * counter the trader cannot back is never published. Its side is the form's, fixed to the other side
+ * of `countered`; session.counter signs that side and refuses another.
+ */
+export function counterRefusal(latest: ChannelState | null, me: Party, countered: QuoteView, s: QuoteSubmission): string | null {
+  return quoteRefusal(latest, me, countered.signed.quote.terms, s)
+}
 
 export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, voidReason, book }: Props) {
   const view = snap.view
@@ -190,7 +204,7 @@ const TicketPanel = memo(function TicketPanel(p: {
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
 }) {
-  const { ticket, session, me, now, markets, spec, busy, act, fill } = p
+  const { ticket, session, me, now, markets, spec, busy, act, fill, setCounterFor } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
   const result = useMemo(() => draftToPackage(draft, spec, now), [draft, spec, now])
   const mine = ticket.createdBy === me
@@ -223,8 +237,7 @@ const TicketPanel = memo(function TicketPanel(p: {
   const submitQuote = useCallback((s: QuoteSubmission) => {
     if (!pkg) return
     // Checked against the session's newest co-signed state, not the one this render showed.
-    const latest = session.view.latest?.state
-    const short = latest ? quoteShortfall(latest, me, s.side, pkg, s.premium) : 'no signed state yet'
+    const short = quoteRefusal(session.view.latest?.state ?? null, me, pkg, s)
     void act('Signing the quote…', async () => {
       if (short) throw new Error(`Not quoted: ${short}.`)
       return session.quote({ terms: pkg, side: s.side, premium: s.premium, validForMs: s.validForMs, rfqId: ticket.id })
@@ -234,6 +247,16 @@ const TicketPanel = memo(function TicketPanel(p: {
   // A live quote made before the request was edited binds its own terms, not the request's new ones: said on the quote.
   const earlierTerms = (q: QuoteView) => q.status === 'live' && pkg !== null && !quoteAnswersRequest(q.signed.quote, pkg, ticket)
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
+  const submitCounter = useCallback((s: QuoteSubmission) => {
+    if (!countered) return
+    // Checked against the session's newest co-signed state; a refused counter keeps its form open.
+    const refusal = counterRefusal(session.view.latest?.state ?? null, me, countered, s)
+    if (refusal === null) setCounterFor(null)
+    void act('Signing the counter…', async () => {
+      if (refusal) throw new Error(`Not countered: ${refusal}.`)
+      return session.counter(countered.hash, s.premium, s.validForMs, s.side)
+    })
+  }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
   const theirDecline = mine ? parseDecline(ticket.notes) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
@@ -282,18 +305,15 @@ const TicketPanel = memo(function TicketPanel(p: {
       {countered && (
         <div className="counter" role="region" aria-label="Counter quote">
           <h3>Counter</h3>
-          <QuoteForm pkg={countered.signed.quote.terms} market={markets} now={now} defaultSide={countered.signed.quote.side === 'sell' ? 'buy' : 'sell'}
+          <QuoteForm key={countered.hash} pkg={countered.signed.quote.terms} market={markets} now={now} side={otherSide(countered.signed.quote.side)} disabled={busy !== null}
             counterTo={{ premium: countered.signed.quote.premium, name: countered.signed.quote.quoter === me ? 'You' : p.peerName }}
-            onSubmit={(s) => {
-              p.setCounterFor(null)
-              void act('Signing the counter…', () => session.counter(countered.hash, s.premium, s.validForMs))
-            }} />
+            onSubmit={submitCounter} />
         </div>
       )}
       {!mine && open && pkg && (
         <div role="region" aria-label="Your quote">
           <h3>Your quote</h3>
-          <QuoteForm pkg={pkg} market={markets} now={now} defaultSide={ticket.side === 'buy' ? 'sell' : 'buy'} disabled={busy !== null} onSubmit={submitQuote} />
+          <QuoteForm pkg={pkg} market={markets} now={now} side={otherSide(ticket.side)} disabled={busy !== null} onSubmit={submitQuote} />
         </div>
       )}
       {!mine && open && (

@@ -1,11 +1,13 @@
 // The quoting side's ticket: side, premium (exact, in the asset's decimals), validity, and a
-// "Suggest" that fills bid and ask from core/pricing quotePackage at my vol and spread.
+// "Suggest" that fills bid and ask from core/pricing quotePackage at my vol and spread. The typed
+// premium is set against my fair value as it is typed; zero, or far off fair against me, is
+// confirmed before it is signed (quote.ts checkPremium).
 import { memo, useId, useState, type FormEvent } from 'react'
-import { parseUnits, ParseError, type OptionPackage, type QuoteSide } from '../../core/index.ts'
+import type { OptionPackage, QuoteSide } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatAmount, formatModelAmount } from '../risk/format.ts'
 import { parseVolPercent, volText } from '../risk/volatility.ts'
-import { parseValiditySeconds, suggestCounter, suggestQuote, type SuggestedQuote } from './quote.ts'
+import { checkPremium, parsePremium, parseValiditySeconds, suggestCounter, suggestQuote, type SuggestedQuote } from './quote.ts'
 import { formatMoney } from '../money/money.ts'
 
 export interface QuoteSubmission {
@@ -21,8 +23,13 @@ export interface QuoteFormProps {
   readonly pkg: OptionPackage
   readonly market: MarketsByFeed
   readonly now: number
-  /** My side as quoter; default 'sell' (the requester wants to buy). */
+  /** My side as quoter, where I choose it; default 'sell' (the requester wants to buy). */
   readonly defaultSide?: QuoteSide
+  /**
+   * My side, fixed (shown, not chosen): a quote answering a request is on the other side of it, a
+   * counter on the other side of the quote it counters. The button says it and the submission carries it.
+   */
+  readonly side?: QuoteSide
   readonly onSubmit: (q: QuoteSubmission) => void
   readonly disabled?: boolean
   /** Default 30 s. */
@@ -31,19 +38,13 @@ export interface QuoteFormProps {
   readonly counterTo?: { readonly premium: bigint; readonly name: string }
 }
 
-function parsePremium(text: string, decimals: number): { ok: true; value: bigint } | { ok: false; message: string } {
-  if (text.trim() === '') return { ok: false, message: 'enter a premium' }
-  try {
-    return { ok: true, value: parseUnits(text, decimals, 'premium') }
-  } catch (e) {
-    return { ok: false, message: e instanceof ParseError ? `premium: ${e.reason}` : String(e) }
-  }
-}
+const SIDE_TEXT: Record<QuoteSide, string> = { sell: 'I sell the package', buy: 'I buy the package' }
 
-export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide = 'sell', onSubmit, disabled = false, defaultValiditySeconds = 30, counterTo }: QuoteFormProps) {
+export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide = 'sell', side: fixedSide, onSubmit, disabled = false, defaultValiditySeconds = 30, counterTo }: QuoteFormProps) {
   const uid = useId()
   const m = market[pkg.feed]
-  const [side, setSide] = useState<QuoteSide>(defaultSide)
+  const [chosenSide, setSide] = useState<QuoteSide>(defaultSide)
+  const side = fixedSide ?? chosenSide
   const [premiumText, setPremiumText] = useState('')
   const [validityText, setValidityText] = useState(String(defaultValiditySeconds))
   const [volInput, setVolInput] = useState('')
@@ -52,11 +53,16 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
   const [suggestError, setSuggestError] = useState<string | null>(null)
   const [counterHint, setCounterHint] = useState<string | null>(null)
   const [touched, setTouched] = useState(false)
+  // The premium (with its side) the trader confirmed: another premium or side asks again.
+  const [confirmed, setConfirmed] = useState<string | null>(null)
 
   const vol = volInput.trim() === '' ? (m ? { ok: true as const, vol: m.vol } : { ok: false as const, message: `no market data for ${pkg.feed}` }) : parseVolPercent(volInput)
   const spread = parseVolPercent(spreadText)
-  const premium = parsePremium(premiumText, pkg.assetDecimals)
+  const premium = parsePremium(premiumText, pkg.assetDecimals, pkg.asset)
   const validity = parseValiditySeconds(validityText)
+  const check = premium.ok ? checkPremium(pkg, premium.value, side, m && { ...m, vol: vol.ok ? vol.vol : m.vol, now }) : null
+  const confirmKey = premium.ok ? `${side} ${premium.value}` : ''
+  const unconfirmed = check?.confirm != null && confirmed !== confirmKey
 
   const suggest = () => {
     setSuggestError(null)
@@ -64,8 +70,8 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
     if (!vol.ok) return setSuggestError(`vol: ${vol.message}`)
     if (!spread.ok) return setSuggestError(`spread: ${spread.message}`)
     if (counterTo) {
-      // I counter as the buyer when the other side sells, and the other way round.
-      const c = suggestCounter(pkg, { ...m, vol: vol.vol, now }, counterTo.premium, side === 'buy' ? 'buy' : 'sell')
+      // My side is the other side of their quote (fixed): the price suggested is for that side.
+      const c = suggestCounter(pkg, { ...m, vol: vol.vol, now }, counterTo.premium, side)
       if (!c.ok) return setSuggestError(c.error)
       setPremiumText(formatAmount(c.premium, pkg.assetDecimals))
       return setCounterHint(`${counterTo.name} asks ${formatMoney(counterTo.premium, pkg.assetDecimals, pkg.asset)}; your mid ${formatModelAmount(c.fairMinor / 10 ** pkg.assetDecimals)} ${pkg.asset}. Suggested: half way to your mid, at most half a vol point (${formatMoney(BigInt(Math.round(c.stepMinor)), pkg.assetDecimals, pkg.asset)}) from their price: ${formatMoney(c.premium, pkg.assetDecimals, pkg.asset)}. A market maker takes a counter no worse for it than its own mid, which lies inside its quote.`)
@@ -84,7 +90,7 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
   const submit = (e: FormEvent) => {
     e.preventDefault()
     setTouched(true)
-    if (!premium.ok || !validity.ok) return
+    if (!premium.ok || !validity.ok || unconfirmed) return
     onSubmit({ premium: premium.value, validForMs: validity.ms, side })
   }
   const showPremiumError = !premium.ok && (touched || premiumText !== '')
@@ -94,10 +100,14 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
       <div className="builder-head">
         <div className="field">
           <label htmlFor={`${uid}-side`}>My side</label>
-          <select id={`${uid}-side`} value={side} disabled={disabled} onChange={(e) => setSide(e.target.value === 'buy' ? 'buy' : 'sell')}>
-            <option value="sell">I sell the package</option>
-            <option value="buy">I buy the package</option>
-          </select>
+          {fixedSide ? (
+            <output id={`${uid}-side`} data-testid="quote-side">{SIDE_TEXT[fixedSide]}</output>
+          ) : (
+            <select id={`${uid}-side`} value={side} disabled={disabled} onChange={(e) => setSide(e.target.value === 'buy' ? 'buy' : 'sell')}>
+              <option value="sell">{SIDE_TEXT.sell}</option>
+              <option value="buy">{SIDE_TEXT.buy}</option>
+            </select>
+          )}
         </div>
         <div className="field">
           <label htmlFor={`${uid}-premium`}>Premium ({pkg.asset})</label>
@@ -112,6 +122,7 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
             onChange={(e) => setPremiumText(e.target.value)}
           />
           {showPremiumError && !premium.ok && <span id={`${uid}-premium-err`} className="field-error">{premium.message}</span>}
+          {check?.text && <span className="muted small" data-testid="premium-vs-fair">{check.text}</span>}
         </div>
         <div className="field">
           <label htmlFor={`${uid}-valid`}>Valid for (s)</label>
@@ -148,8 +159,16 @@ export const QuoteForm = memo(function QuoteForm({ pkg, market, now, defaultSide
       {suggestError && <p className="error" role="alert">{suggestError}</p>}
       {!vol.ok && <p className="field-error">vol: {vol.message}</p>}
       {!spread.ok && <p className="field-error">spread: {spread.message}</p>}
+      {check?.confirm && (
+        <div className="warn" role="status" data-testid="premium-confirm">
+          Check the price: {check.confirm}.{' '}
+          <label>
+            <input type="checkbox" checked={!unconfirmed} disabled={disabled} onChange={(e) => setConfirmed(e.target.checked ? confirmKey : null)} /> Sign at this price anyway
+          </label>
+        </div>
+      )}
       <div className="row">
-        <button type="submit" disabled={disabled}>
+        <button type="submit" disabled={disabled || unconfirmed}>
           Sign and send {side === 'sell' ? 'offer' : 'bid'}{premium.ok ? ` at ${formatAmount(premium.value, pkg.assetDecimals)} ${pkg.asset}` : ''}
         </button>
       </div>

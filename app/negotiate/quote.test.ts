@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
-import { blockedReason, effectiveStatus, formatCountdown, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, suggestCounter, suggestQuote } from './quote.ts'
+import { U128_MAX, formatAmount } from '../../core/index.ts'
+import { blockedReason, checkPremium, effectiveStatus, formatCountdown, otherSide, parsePremium, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, suggestCounter, suggestQuote } from './quote.ts'
 import { priceDraft } from './legPricing.ts'
 import type { ChannelSpec, PackageDraft } from './draft.ts'
 
@@ -206,6 +207,83 @@ describe('suggestCounter', () => {
     if (!r.ok) throw new Error(r.error)
     expect(Number(r.premium)).toBeLessThanOrEqual(fairMinor)
     expect(r.premium).toBeGreaterThan(bid!)
+  })
+})
+
+describe('suggestCounter with an 18-decimal asset (money beyond a float\'s 2^53)', () => {
+  // The same put, its premium in an asset of 18 decimals: every price is above 2^53 minor units.
+  const pkg = { ...btcPackage(oracle, [put(90_000, 1)]), asset: 'WETH', assetDecimals: 18 }
+  const { fairMinor } = quotePackage({ pkg, market, spreadVol: 0.01 })
+  // A price a float reads a few hundred thousand minor units above (below) what it is.
+  const below = BigInt(Math.floor(fairMinor / 2)) - 1n
+  const above = BigInt(Math.ceil(fairMinor * 2)) + 1n
+  it('buying: never above their price, to the minor unit (their price below my mid is countered at their price exactly)', () => {
+    expect(Number(below) > below, 'the test needs a price a float rounds up').toBe(true)
+    const r = suggestCounter(pkg, market, below, 'buy')
+    if (!r.ok) throw new Error(r.error)
+    expect(r.premium).toBe(below)
+  })
+  it('selling: never below their price, to the minor unit', () => {
+    expect(Number(above) < above, 'the test needs a price a float rounds down').toBe(true)
+    const r = suggestCounter(pkg, market, above, 'sell')
+    if (!r.ok) throw new Error(r.error)
+    expect(r.premium).toBe(above)
+  })
+})
+
+describe('the side of an answer', () => {
+  it('a quote answering a request, or a counter, is on the other side of what it answers', () => {
+    expect(otherSide('sell')).toBe('buy')
+    expect(otherSide('buy')).toBe('sell')
+  })
+})
+
+describe('parsePremium', () => {
+  it('reads the premium exactly in the asset\'s decimals', () => {
+    expect(parsePremium('1,234.5', 6, 'USDC')).toEqual({ ok: true, value: 1_234_500_000n })
+    expect(parsePremium('', 6, 'USDC')).toEqual({ ok: false, message: 'enter a premium' })
+    expect(parsePremium('1.1234567', 6, 'USDC')).toEqual({ ok: false, message: 'premium: at most 6 decimal places' })
+  })
+  it('bounds the premium to what a signed quote holds (uint128 minor units), said in the asset\'s units, not in minor units', () => {
+    const max = formatAmount(U128_MAX, 6)
+    expect(parsePremium(max, 6, 'USDC')).toEqual({ ok: true, value: U128_MAX })
+    const over = parsePremium('1' + '0'.repeat(34), 6, 'USDC')
+    expect(over).toEqual({ ok: false, message: `premium: at most ${max} USDC` })
+    expect(max).toBe('340,282,366,920,938,463,463,374,607,431,768.211455')
+    const wei = parsePremium('1' + '0'.repeat(21), 18, 'WETH')
+    expect(wei.ok === false && wei.message).toBe('premium: at most 340,282,366,920,938,463,463.374607431768211455 WETH')
+  })
+})
+
+describe('checkPremium: the typed premium against my fair value, before it is signed', () => {
+  const pkg = btcPackage(oracle, [put(90_000, 1)])
+  const fair = packageValue(pkg, market)
+  const at = (ofFair: number) => BigInt(Math.round(fair * ofFair * 1e6))
+  it('says its % of my fair value and the vol it implies', () => {
+    const c = checkPremium(pkg, at(0.8), 'sell', market)
+    expect(c.ofFair).toBeCloseTo(0.8, 6)
+    expect(c.text).toMatch(/^80% of fair \([\d,]+\.\d\d USDC\) · \d+(\.\d+)?% vol$/)
+    expect(c.confirm).toBeNull()
+    // A price off by ten, either way, is plain beside the field.
+    expect(checkPremium(pkg, at(10), 'sell', market).text).toMatch(/^1,000% of fair /)
+    expect(checkPremium(pkg, at(0.1), 'sell', market).text).toMatch(/^10% of fair /)
+  })
+  it('asks to confirm a price far off fair on the side that loses me money: selling below half, buying above twice', () => {
+    expect(checkPremium(pkg, at(0.1), 'sell', market).confirm).toBe('far below your fair value')
+    expect(checkPremium(pkg, at(0.49), 'sell', market).confirm).toBe('far below your fair value')
+    expect(checkPremium(pkg, at(10), 'buy', market).confirm).toBe('far above your fair value')
+    expect(checkPremium(pkg, at(2.01), 'buy', market).confirm).toBe('far above your fair value')
+    // Far off in my favour: nothing to confirm (the other side will refuse it, in words).
+    expect(checkPremium(pkg, at(10), 'sell', market).confirm).toBeNull()
+    expect(checkPremium(pkg, at(0.1), 'buy', market).confirm).toBeNull()
+    expect(checkPremium(pkg, at(0.6), 'sell', market).confirm).toBeNull()
+    expect(checkPremium(pkg, at(1.9), 'buy', market).confirm).toBeNull()
+  })
+  it('asks to confirm a premium of 0 on either side, with or without a market', () => {
+    for (const side of ['sell', 'buy'] as const) expect(checkPremium(pkg, 0n, side, market).confirm).toBe('a premium of 0')
+    const blind = checkPremium(pkg, 0n, 'sell', undefined)
+    expect(blind).toEqual({ text: null, ofFair: null, confirm: 'a premium of 0' })
+    expect(checkPremium(pkg, at(0.1), 'sell', undefined).confirm).toBeNull()
   })
 })
 

@@ -1,9 +1,11 @@
 // What a trader sees of a quote: its status and countdown, whether it can be acted on (and why
-// not), its edge against the trader's own fair value, and the quoter's suggested bid and ask.
+// not), its edge against the trader's own fair value, and the quoter's suggested bid and ask; on
+// the quoting side, the typed premium read and checked against fair before it is signed.
 // Prices come from core/pricing; this file only arranges them for the viewer.
-import type { ChannelState, Hex, OptionPackage, Quote, QuoteSide } from '../../core/index.ts'
+import { formatAmount, parseUnits, ParseError, U128_MAX, type ChannelState, type Hex, type OptionPackage, type Quote, type QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
-import { reasonOf } from '../risk/format.ts'
+import { formatModelAmount, reasonOf } from '../risk/format.ts'
+import { volText } from '../risk/volatility.ts'
 
 /**
  * What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled),
@@ -190,20 +192,74 @@ export function suggestCounter(pkg: OptionPackage, market: MarketInputs, theirPr
   try {
     // Half a vol point each side: the ask and bid of a 1-point-wide market around my vol.
     const { fairMinor, ask, bid } = quotePackage({ pkg, market, spreadVol: 0.01 })
-    const theirs = Number(theirPremium)
+    const theirs = Number(theirPremium) // the model's arithmetic; the limit at their price is exact, below
     const half = (fairMinor + theirs) / 2
     let premium: bigint
     let stepMinor: number
     if (mySide === 'buy') {
       // At least half way and at most half a point below their price; never above their price.
       stepMinor = Number(ask) - fairMinor
-      premium = BigInt(Math.min(theirs, Math.ceil(Math.max(half, theirs - stepMinor))))
+      const c = BigInt(Math.ceil(Math.max(half, theirs - stepMinor)))
+      premium = c < theirPremium ? c : theirPremium
     } else {
       stepMinor = fairMinor - Number(bid ?? 0n)
-      premium = BigInt(Math.max(theirs, Math.floor(Math.min(half, theirs + stepMinor))))
+      const c = BigInt(Math.floor(Math.min(half, theirs + stepMinor)))
+      premium = c > theirPremium ? c : theirPremium
     }
     return { ok: true, premium: premium < 0n ? 0n : premium, fairMinor, stepMinor }
   } catch (e) {
     return { ok: false, error: reasonOf(e) }
+  }
+}
+
+/** The side that answers a request or a quote on `side`: a counter is always on the other side of what it counters. */
+export function otherSide(side: QuoteSide): QuoteSide {
+  return side === 'sell' ? 'buy' : 'sell'
+}
+
+/**
+ * The premium field: exact in the asset's decimals and at most what a signed quote holds (a uint128
+ * of minor units), said in the asset's units.
+ */
+export function parsePremium(text: string, decimals: number, asset: string): { ok: true; value: bigint } | { ok: false; message: string } {
+  if (text.trim() === '') return { ok: false, message: 'enter a premium' }
+  let value: bigint
+  try {
+    value = parseUnits(text, decimals, 'premium')
+  } catch (e) {
+    return { ok: false, message: e instanceof ParseError ? `premium: ${e.reason}` : String(e) }
+  }
+  if (value > U128_MAX) return { ok: false, message: `premium: at most ${formatAmount(U128_MAX, decimals)} ${asset}` }
+  return { ok: true, value }
+}
+
+/** A typed premium this far from my fair value, on the side that loses me money, is confirmed before it is signed. */
+export const FAR_BELOW_FAIR = 0.5
+export const FAR_ABOVE_FAIR = 2
+
+export interface PremiumCheck {
+  /** Said beside the premium field: its % of my fair value and the vol it implies; null without a fair value. */
+  readonly text: string | null
+  /** premium / my fair value, or null (no market, or the package is worth nothing at my vol). */
+  readonly ofFair: number | null
+  /** Why the trader confirms before signing this premium (zero, or far off fair against them), or null. */
+  readonly confirm: string | null
+}
+
+/**
+ * A premium the trader typed, against my fair value at my vol (`market` undefined: no market data),
+ * before it is signed: I `mySide` the package at `premium` minor units. Display and a warning only.
+ */
+export function checkPremium(pkg: OptionPackage, premium: bigint, mySide: QuoteSide, market: MarketInputs | undefined): PremiumCheck {
+  const zero = premium === 0n ? 'a premium of 0' : null
+  const r = market && quoteEdge({ terms: pkg, premium, side: mySide }, market)
+  if (!r || !r.ok || !(r.edge.fair > 0)) return { text: null, ofFair: null, confirm: zero }
+  const { fair, impliedVol, volMethod } = r.edge
+  const ofFair = Number(premium) / 10 ** pkg.assetDecimals / fair
+  const far = mySide === 'sell' ? ofFair < FAR_BELOW_FAIR : ofFair > FAR_ABOVE_FAIR
+  return {
+    text: `${formatModelAmount(ofFair * 100, 0)}% of fair (${formatModelAmount(fair)} ${pkg.asset})${impliedVol === null ? '' : ` · ${volMethod === 'approx' ? '≈' : ''}${volText(impliedVol)}% vol`}`,
+    ofFair,
+    confirm: zero ?? (far ? `far ${mySide === 'sell' ? 'below' : 'above'} your fair value` : null),
   }
 }

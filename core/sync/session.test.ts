@@ -878,3 +878,19 @@ describe('settling at expiry between two sessions', () => {
     expect(p.b.view.latest!.state.positions.length).toBe(0)
   })
 })
+
+describe('counter', () => {
+  it('signs the other side of the quote it counters; a side given otherwise (the one the trader was shown) is refused and nothing is signed', async () => {
+    const { a, b, settle } = await pair()
+    const offer = await b.quote({ terms: pkg([put(90n)]), side: 'sell', premium: 1300n, validForMs: 300_000 })
+    await settle()
+    await expect(a.counter(offer, 1250n, 300_000, 'sell')).rejects.toMatchObject({ code: 'INVALID_FIELD', message: 'side: a counter to this quote buys the package' })
+    await settle()
+    expect(b.view.quotes.map((q) => q.hash), 'nothing signed').toEqual([offer])
+    for (const side of ['buy', undefined] as const) {
+      const h = await a.counter(offer, 1250n, 300_000, side)
+      await settle()
+      expect(b.view.quotes.find((q) => q.hash === h)?.signed.quote.side).toBe('buy')
+    }
+  })
+})

@@ -294,12 +294,18 @@ export class ChannelSession {
     return hash
   }
 
-  /** Answers the peer's quote with our own on the same terms at another premium (the other side). */
-  async counter(quoteHashHex: Hex, premium: bigint, validForMs: number): Promise<Hex> {
+  /**
+   * Answers the peer's quote with our own on the same terms at another premium, on the other side:
+   * a counter's side is the opposite of the quote it counters. `side`, when given, is the side the
+   * trader was shown; any other is refused, so what is signed is what was shown.
+   */
+  async counter(quoteHashHex: Hex, premium: bigint, validForMs: number, side?: Quote['side']): Promise<Hex> {
     const q = this.view.quotes.find((x) => x.hash === quoteHashHex)
     if (!q) throw new SyncError('NO_SUCH_QUOTE', `no quote ${quoteHashHex.slice(0, 12)} in this channel`)
     const their = q.signed.quote
-    return this.quote({ terms: their.terms, side: their.side === 'sell' ? 'buy' : 'sell', premium, validForMs, rfqId: their.rfqId, counterOf: quoteHashHex })
+    const mine = their.side === 'sell' ? 'buy' : 'sell'
+    if (side !== undefined && side !== mine) throw new SyncError('INVALID_FIELD', `side: a counter to this quote ${mine}s the package`, { field: 'side' })
+    return this.quote({ terms: their.terms, side: mine, premium, validForMs, rfqId: their.rfqId, counterOf: quoteHashHex })
   }
 
   /** Withdraws our quote; our engine will refuse any trade on it from now on. */

@@ -1,0 +1,53 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { describe, expect, it } from 'vitest'
+import { DEPOSIT, pkg, put, sessionPair, T0, DAY } from '../../core/sync/testkit.ts'
+import { QuoteForm } from '../negotiate/QuoteForm.tsx'
+import { otherSide } from '../negotiate/quote.ts'
+import { counterRefusal } from './TradeTab.tsx'
+
+/** Bob (B) offers Alice (A) a put at 1,300; Alice opens the counter form on it. */
+async function offered() {
+  const p = await sessionPair()
+  const rfq = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })
+  await p.settle()
+  const hash = await p.b.quote({ terms: pkg([put(90n)]), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: rfq })
+  await p.settle()
+  const countered = p.a.view.quotes.find((q) => q.hash === hash)!
+  return { ...p, countered }
+}
+
+describe('the counter form: what it shows is what is signed', () => {
+  it('the counter to an offer shows "I buy", its button says bid, and the quote signed is a bid', async () => {
+    const { a, settle, countered } = await offered()
+    const side = otherSide(countered.signed.quote.side) // as TradeTab gives it to the form
+    const html = renderToStaticMarkup(<QuoteForm pkg={countered.signed.quote.terms} market={{}} now={T0} side={side} counterTo={{ premium: 1300n, name: 'Bob' }} onSubmit={() => {}} />)
+    expect(/data-testid="quote-side"[^>]*>([^<]*)</.exec(html)?.[1]).toBe('I buy the package')
+    expect(html).toContain('>Sign and send bid</button>')
+    expect(html).not.toContain('<select')
+    const s = { side, premium: 1250n, validForMs: 60_000 }
+    expect(counterRefusal(a.view.latest!.state, 'A', countered, s)).toBeNull()
+    const h = await a.counter(countered.hash, s.premium, s.validForMs, s.side)
+    await settle()
+    expect(a.view.quotes.find((q) => q.hash === h)?.signed.quote.side, 'the signed side is the side shown').toBe('buy')
+  })
+  it('a counter on the same side as the quote it counters is refused by the session, and nothing is signed', async () => {
+    const { a, settle, countered } = await offered()
+    const s = { side: 'sell' as const, premium: 1250n, validForMs: 60_000 }
+    const before = a.view.quotes.length
+    await expect(a.counter(countered.hash, s.premium, s.validForMs, s.side)).rejects.toMatchObject({ code: 'INVALID_FIELD' })
+    await settle()
+    expect(a.view.quotes).toHaveLength(before)
+  })
+})
+
+describe('the counter is checked for affordability before it is signed, as a quote is', () => {
+  it('a counter the trader cannot back is refused with the figures; one it can back is not', async () => {
+    const { a, countered } = await offered()
+    const latest = a.view.latest!.state
+    expect(latest.balanceA).toBe(DEPOSIT)
+    expect(counterRefusal(latest, 'A', countered, { side: 'buy', premium: DEPOSIT + 1n, validForMs: 60_000 }))
+      .toBe('Your free balance 1,000,000 USDC cannot cover 1,000,001 USDC (collateral 0 USDC + premium 1,000,001 USDC) for this trade')
+    expect(counterRefusal(latest, 'A', countered, { side: 'buy', premium: DEPOSIT, validForMs: 60_000 })).toBeNull()
+    expect(counterRefusal(null, 'A', countered, { side: 'buy', premium: 1n, validForMs: 60_000 })).toBe('no signed state yet')
+  })
+})

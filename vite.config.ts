@@ -53,11 +53,29 @@ function contentSecurityPolicy(): Plugin {
   }
 }
 
+/**
+ * lib0's logging (yjs and y-webrtc log through it) imports lib0/dom, whose module-level schema
+ * constants (`$fragment = $.$custom(...)`) pull in all of lib0/schema although nothing here uses
+ * either. Those constants are pure values: marked so, rollup drops what nothing reads (3.3 KiB of
+ * gzipped JS; bench/bundle.bench.ts).
+ */
+function lib0PureConstants(): Plugin {
+  const constant = /^(export const [$\w]+ = )(?=new |\(?\$?[$\w.]*\()/gm
+  return {
+    name: 'otc:lib0-pure-constants',
+    apply: 'build',
+    transform(code, id) {
+      if (!/[\\/]lib0[\\/](dom|schema)\.js$/.test(id)) return null
+      return { code: code.replace(constant, '$1/* @__PURE__ */ '), map: null }
+    },
+  }
+}
+
 // The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), lib0PureConstants()],
   // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
   // imported module" for viem's lazily loaded chunks).

@@ -18,7 +18,7 @@ import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
 import { parseDecline } from '../rfq/ladder.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
-import { quoteShortfall } from './affordability.ts'
+import { fillShortfall, quoteShortfall, type FillShortfall } from './affordability.ts'
 import { contentKey, useStableByKey } from './stableValue.ts'
 import { Proposals } from './ProposalList.tsx'
 import type { ClosedPosition, Fill } from '../blotter/book.ts'
@@ -63,6 +63,26 @@ export function quoteRefusal(latest: ChannelState | null, me: Party, terms: Opti
  */
 export function counterRefusal(latest: ChannelState | null, me: Party, countered: QuoteView, s: QuoteSubmission): string | null {
   return quoteRefusal(latest, me, countered.signed.quote.terms, s)
+}
+
+/** What stops taking a quote while the channel has no co-signed state (nothing to trade from). */
+const NO_STATE: FillShortfall = { mine: true, text: 'the channel has no signed state yet' }
+
+/** Whether the free balances in `latest` cover taking the peer's quote `q` (fillShortfall, said with the peer's name), or null. */
+export function quoteFillShortfall(latest: ChannelState | null, me: Party, q: QuoteView, peerName: string): FillShortfall | null {
+  return latest ? fillShortfall(latest, me, q.signed.quote, `${peerName}'s`) : NO_STATE
+}
+
+/**
+ * Why this side must not take the peer's quote `q` from `latest`, or null: terms the channel's
+ * oracle never settles (core unsettleableTerms), or my own free balance short of my side (fillShortfall).
+ * The counterparty's shortfall is shown, not refused here: its session refuses to countersign.
+ */
+export function acceptRefusal(latest: ChannelState | null, me: Party, spec: ChannelSpec, q: QuoteView, peerName: string): string | null {
+  const terms = unsettleableTerms(spec, q.signed.quote.terms)
+  if (terms) return terms
+  const short = quoteFillShortfall(latest, me, q, peerName)
+  return short?.mine ? short.text : null
 }
 
 export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, voidReason, book }: Props) {
@@ -114,7 +134,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   }
   // The quotes traded here: in the book, or (before the book has it) in the co-signed state. Core
   // reads every other quote of a filled request as used too; those show as not taken, not filled.
-  const latestState = view.latest?.state ?? null
+  const latestState = useStableByKey(view.latest?.state ?? null, view.latestHash ?? '')
   const filledIds = useMemo(() => {
     const ids = new Set(book.fills.map((f) => f.positionId))
     for (const q of quotes) if (q.status === 'used' && quoteTraded(latestState, q.hash, q.signed.quote)) ids.add(q.hash)
@@ -175,6 +195,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           fillVol={book.vols}
           filledIds={filledIds}
           ended={book.closed}
+          latest={latestState}
         />
       )}
       {error && <p className="error" role="alert" data-testid="trade-error">{error}</p>}
@@ -182,7 +203,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <AcceptConfirmation quote={confirming} peerName={peerName} me={me}
           onConfirm={() => {
             keys.setConfirming(null)
-            void act('Signing the trade…', () => acceptQuote(session, spec, confirming))
+            void act('Signing the trade…', () => acceptQuote(session, spec, confirming, peerName))
           }}
           onCancel={() => keys.setConfirming(null)} />
       )}
@@ -203,6 +224,8 @@ const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
+  /** The newest co-signed state (its identity kept until its hash changes), for "Can fill" on live quotes. */
+  latest: ChannelState | null
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill, setCounterFor } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
@@ -291,13 +314,14 @@ const TicketPanel = memo(function TicketPanel(p: {
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.
           <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
-            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} spec={spec} />
+            session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} spec={spec}
+            latest={q.status === 'live' ? p.latest : null} />
         ))}
         {older.length > 0 && (
           <EarlierQuotes count={older.length}>
             {older.map((q) => (
               <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
-                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} spec={spec} />
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} spec={spec} latest={null} />
             ))}
           </EarlierQuotes>
         )}
@@ -349,23 +373,27 @@ interface QuoteEntryProps {
   earlierTerms: boolean
   /** What the channel's oracle attests: a peer's quote on terms it never settles is not for taking. */
   spec: ChannelSpec
+  /** The newest co-signed state, for whether the free balances cover taking a live quote (null on a dead quote: not asked). */
+  latest: ChannelState | null
 }
 
 
-/** Takes the peer's quote `q`, unless its terms are ones the channel's oracle never settles (core unsettleableTerms). */
-async function acceptQuote(session: ChannelSession, spec: ChannelSpec, q: QuoteView): Promise<unknown> {
-  const refusal = unsettleableTerms(spec, q.signed.quote.terms)
+/** Takes the peer's quote `q`, unless `acceptRefusal` refuses it from the session's newest co-signed state. */
+async function acceptQuote(session: ChannelSession, spec: ChannelSpec, q: QuoteView, peerName: string): Promise<unknown> {
+  const refusal = acceptRefusal(session.view.latest?.state ?? null, session.me, spec, q, peerName)
   if (refusal) throw new Error(`Not accepted: ${refusal}.`)
   return session.accept(q.hash)
 }
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
-const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec }: QuoteEntryProps) {
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec, latest }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
   const declined = q.declined
   const refusal = own ? null : unsettleableTerms(spec, quote.terms)
+  // My own quote is the other trader's to take; a dead one is not for taking at all.
+  const shortfall = own || status !== 'live' ? undefined : quoteFillShortfall(latest, me, q, peerName)
   return (
     <div data-testid="quote" data-status={filled ? 'used' : q.status === 'used' ? 'passed' : q.status}>
       {q.counterOf && <p className="muted small">{own ? 'Your counter' : `${peerName}'s counter`} to an earlier quote</p>}
@@ -386,7 +414,8 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         ownQuote={own}
         busy={busy}
         refusal={refusal}
-        onAccept={() => void act('Signing the trade…', () => acceptQuote(session, spec, q))}
+        shortfall={shortfall}
+        onAccept={() => void act('Signing the trade…', () => acceptQuote(session, spec, q, peerName))}
         onCounter={() => setCounterFor(q.hash)}
         onDecline={() => decline(q.hash)}
         onWithdraw={own ? () => void act('Withdrawing…', () => session.cancelQuote(q.hash)) : undefined}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { quoteShortfall } from './affordability.ts'
+import { fillShortfall, quoteShortfall } from './affordability.ts'
 import { applyTransition, ProtocolError } from '../../core/index.ts'
 import { T0, btcPackage, put, testChannel, testQuote, usdc } from '../../core/testkit.ts'
 
@@ -25,6 +25,9 @@ describe('quoteShortfall agrees with the transition', () => {
         refused = true
       }
       expect(warning !== null).toBe(refused)
+      // The taker's words (the ladder's and the quote card's) by the same rule: A takes B's quote.
+      const fill = fillShortfall(ch.genesis, 'A', { quoter: 'B', side: c.side, terms, premium: usdc(c.premium) })
+      expect(fill !== null, 'fillShortfall agrees with the transition').toBe(refused)
     })
   }
 })
@@ -41,5 +44,21 @@ describe('quoteShortfall in words', () => {
   it('falls back to every digit when rounding would make the two amounts read alike', () => {
     const msg = quoteShortfall(ch.genesis, 'B', 'sell', terms, usdc(50_000) + 1n)
     expect(msg).toBe("The counterparty's free balance 50,000.00 USDC cannot cover 50,000.000001 USDC (collateral 0.00 USDC + premium 50,000.000001 USDC) for this trade")
+  })
+})
+
+describe('fillShortfall: said to the taker, its own side first', () => {
+  const ch = testChannel({ depositA: usdc(50_000), depositB: usdc(1_000) })
+  const terms = btcPackage(ch.oracle.publicKey, [put(60_000, 1)])
+  it("names the taker's own balance when both fall short, and marks it as the taker's", () => {
+    // A buys at 60,000 (more than its 50,000); B's 1,000 cannot lock 60,000 either.
+    expect(fillShortfall(ch.genesis, 'A', { quoter: 'B', side: 'sell', terms, premium: usdc(60_000) })).toEqual({
+      mine: true, text: 'your free balance in this channel, 50,000.00 USDC, does not cover the premium 60,000.00 USDC and the collateral 0.00 USDC',
+    })
+  })
+  it("names the quoter's balance by the name given, not as the taker's", () => {
+    expect(fillShortfall(ch.genesis, 'A', { quoter: 'B', side: 'sell', terms, premium: usdc(2_000) }, "Demo Desk's")).toEqual({
+      mine: false, text: "Demo Desk's free balance in this channel, 1,000.00 USDC, does not cover the collateral 60,000.00 USDC less the premium 2,000.00 USDC",
+    })
   })
 })

@@ -1,8 +1,9 @@
 // Can both parties back a trade before anyone signs it? The same arithmetic the trade transition
 // applies (core's collateralFor: each side locks its max loss; the buyer pays the premium, the
 // seller receives it), checked early so the trader hears it before the counterparty does. One rule
-// (tradeShortfall), said from the quoter's side (quoteShortfall) or the taker's (rfq/ladder.ts).
-import { collateralFor, otherParty, type ChannelState, type OptionPackage, type Party, type QuoteSide } from '../../core/index.ts'
+// (tradeShortfall), said from the quoter's side (quoteShortfall) or the taker's (fillShortfall: the
+// network ladder and the channel's quote card).
+import { collateralFor, otherParty, type ChannelState, type OptionPackage, type Party, type Quote, type QuoteSide } from '../../core/index.ts'
 import { moneyApart } from '../money/money.ts'
 
 /** The first party (in `order`) whose free balance does not cover its side of the trade, with the figures. */
@@ -46,4 +47,22 @@ export function quoteShortfall(state: ChannelState, quoter: Party, side: QuoteSi
   if (s === null || typeof s === 'string') return s
   const who = s.party === quoter ? 'Your' : "The counterparty's"
   return `${who} free balance ${s.text.free} cannot cover ${s.text.needs} (collateral ${s.text.locks}${s.isBuyer ? ` + premium ${s.text.premium}` : ` − premium ${s.text.premium}`}) for this trade`
+}
+
+/** Why a quote cannot be taken, said to the taker: `mine` when the taker's own side (or the terms themselves) stops it. */
+export interface FillShortfall {
+  readonly mine: boolean
+  readonly text: string
+}
+
+/**
+ * Why the trader (`me`) cannot take `quote` in a channel at `state`, or null: tradeShortfall said
+ * from the taker's side, mine checked first; `theirs` names the quoter's balance ("the dealer's").
+ */
+export function fillShortfall(state: ChannelState, me: Party, quote: Pick<Quote, 'quoter' | 'side' | 'terms' | 'premium'>, theirs = "the dealer's"): FillShortfall | null {
+  const s = tradeShortfall(state, quote.quoter, quote.side, quote.terms, quote.premium, [me, otherParty(me)])
+  if (s === null) return null
+  if (typeof s === 'string') return { mine: true, text: s }
+  const what = s.isBuyer ? `the premium ${s.text.premium} and the collateral ${s.text.locks}` : `the collateral ${s.text.locks} less the premium ${s.text.premium}`
+  return { mine: s.party === me, text: `${s.party === me ? 'your' : theirs} free balance in this channel, ${s.text.free}, does not cover ${what}` }
 }

@@ -17,7 +17,7 @@ const noop = () => {}
 /** The text of the element carrying `testId` in `html`, tags dropped. */
 function textOf(html: string, testId: string): string | null {
   const m = new RegExp(`data-testid="${testId}"[^>]*>(.*?)</(dd|span)>`).exec(html)
-  return m ? m[1]!.replace(/<[^>]+>/g, '') : null
+  return m ? m[1]!.replace(/<[^>]+>/g, '').replaceAll('&#x27;', "'") : null
 }
 
 describe('time to expiry on the quote card and the RFQ draft', () => {
@@ -56,5 +56,43 @@ describe('a live quote that must not be taken', () => {
     const open = renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} />)
     expect(open).not.toMatch(/disabled="" [^>]*>Accept</)
     expect(textOf(open, 'quote-refusal')).toBeNull()
+  })
+})
+
+describe('"Can fill" on a live quote the trader could take', () => {
+  const now = EXPIRY - 3 * DAY
+  const quote = { terms, premium: 700_000_000n, side: 'sell' as const, validUntil: now + 20_000, quoterName: 'Bob', status: 'live' as const }
+  const card = (over: Partial<Parameters<typeof QuoteCard>[0]> = {}) =>
+    renderToStaticMarkup(<QuoteCard quote={quote} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} {...over} />)
+  const acceptDisabled = (html: string) => /<button type="button" disabled="" [^>]*>Accept<\/button>/.test(html)
+  const mine = { mine: true, text: 'your free balance in this channel, 0.01 USDC, does not cover the premium 700.00 USDC and the collateral 0.00 USDC' }
+  const theirs = { mine: false, text: "Bob's free balance in this channel, 5.00 USDC, does not cover the collateral 27,500.00 USDC less the premium 700.00 USDC" }
+
+  it('both free balances cover it: "yes", Accept open', () => {
+    const html = card({ shortfall: null })
+    expect(textOf(html, 'quote-can-fill')).toBe('yes')
+    expect(acceptDisabled(html)).toBe(false)
+  })
+
+  it('my free balance falls short: the shortfall said, and Accept disabled with it as the reason (the refusal line)', () => {
+    const html = card({ shortfall: mine })
+    expect(textOf(html, 'quote-can-fill')).toBe(`no: ${mine.text}`)
+    expect(textOf(html, 'quote-refusal')).toBe(`Not for taking: ${mine.text}.`)
+    expect(acceptDisabled(html)).toBe(true)
+    expect(html).not.toMatch(/disabled="" [^>]*>Counter</)
+  })
+
+  it("the quoter's falls short: said, Accept not disabled for it", () => {
+    const html = card({ shortfall: theirs })
+    expect(textOf(html, 'quote-can-fill')).toBe(`no: ${theirs.text}`)
+    expect(textOf(html, 'quote-refusal')).toBeNull()
+    expect(acceptDisabled(html)).toBe(false)
+  })
+
+  it('a refusal of the terms comes first; an expired quote, my own quote or an unknown balance shows no "Can fill"', () => {
+    expect(textOf(card({ shortfall: mine, refusal: 'no attestation would settle them' }), 'quote-refusal')).toBe('Not for taking: no attestation would settle them.')
+    expect(textOf(card({ shortfall: mine, now: quote.validUntil + 1 }), 'quote-can-fill')).toBeNull()
+    expect(textOf(card({ shortfall: mine, ownQuote: true }), 'quote-can-fill')).toBeNull()
+    expect(textOf(card(), 'quote-can-fill')).toBeNull()
   })
 })

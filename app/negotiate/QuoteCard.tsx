@@ -5,6 +5,7 @@ import { reversePackage, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE, toneOf } from '../risk/format.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
+import type { FillShortfall } from '../channel/affordability.ts'
 import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
 
 export interface QuoteCardProps {
@@ -27,23 +28,31 @@ export interface QuoteCardProps {
   readonly busy?: string | null
   /** Why this quote must not be taken though it is live (terms the channel's oracle never settles): Accept disabled, the reason shown. */
   readonly refusal?: string | null
+  /**
+   * Whether both free balances in the channel cover taking this quote (affordability.ts
+   * fillShortfall): null, they do; undefined, not known (no "Can fill" shown). Shown on a live quote
+   * of the other trader; when my own side falls short, Accept is refused with it.
+   */
+  readonly shortfall?: FillShortfall | null
 }
 
 const STATUS_PILL: Record<QuoteCardStatus, string> = { live: 'good', expired: 'bad', used: 'good', passed: 'warn', cancelled: 'bad', superseded: 'warn' }
 /** What the pill says: a used quote is a fill, and reads as one; one passed over for another quote of its request does not. */
 const STATUS_TEXT: Record<QuoteCardStatus, string> = { live: 'live', expired: 'expired', used: 'filled', passed: 'not taken', cancelled: 'cancelled', superseded: 'superseded' }
 
-export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null, refusal = null }: QuoteCardProps) {
+export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCounter, onDecline, onWithdraw, busy = null, refusal = null, shortfall }: QuoteCardProps) {
   const uid = useId()
   const status = effectiveStatus(quote, now)
   const blocked = blockedReason(status, quote.quoterName, ownQuote, quote.declined ?? false) ?? busy
-  const noAccept = blocked ?? (refusal === null ? null : `Not for taking: ${refusal}.`)
+  // Only a live quote is compared with my market now: a filled or dead one is not re-marked.
+  const live = status === 'live'
+  const fill = live && !ownQuote ? shortfall : undefined
+  const why = refusal ?? (fill?.mine ? fill.text : null)
+  const noAccept = blocked ?? (why === null ? null : `Not for taking: ${why}.`)
   const t = quote.terms
   // I buy the package when I take a 'sell' quote or I quoted a 'buy'.
   const iBuy = (quote.side === 'sell') !== ownQuote
   const m = market[t.feed]
-  // Only a live quote is compared with my market now: a filled or dead one is not re-marked.
-  const live = status === 'live'
   const edge = !live ? null : m ? quoteEdge(quote, { ...m, now }) : { ok: false as const, error: `no market data for ${t.feed}` }
   const also = live ? premiumMeasures(quote.premium, t, m?.spot) : null
   const mine = iBuy ? t : reversePackage(t)
@@ -71,6 +80,9 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
         </div>
         {/* While the quote can be taken: a filled or dead quote is not re-read against today's clock (its position may have settled). */}
         {live && <div><dt>Time to expiry</dt><dd className="num" data-testid="quote-time-to-expiry" title={formatUtc(t.expiry)}>{formatTimeToExpiry(t.expiry, now)}</dd></div>}
+        {fill !== undefined && (
+          <div className={fill ? 'stat-wide' : undefined}><dt>Can fill</dt><dd data-testid="quote-can-fill" className={fill ? 'warn' : undefined}>{fill ? `no: ${fill.text}` : 'yes'}</dd></div>
+        )}
         {edge === null ? null : edge.ok ? (
           <>
             <div><dt>My fair value{m ? ` @ ${formatVol(m.vol)}` : ''}</dt><dd className="num">{formatModelAmount(edge.edge.fair)} {t.asset}</dd></div>

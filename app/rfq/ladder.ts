@@ -9,13 +9,13 @@
 //                   A unit is one of the underlying for one leg; for several legs, one package
 //                   (its legs scaled so the largest is 1): `priceBasis` says which, in words.
 // Nothing here crosses channels: each row is computed from one channel's view alone.
-import { formatUnits, otherParty, parseUnits, type ChannelState, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
+import { formatUnits, parseUnits, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
 import { effectiveStatus, quoteEdge, quoteTraded } from '../negotiate/quote.ts'
 import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
-import { tradeShortfall } from '../channel/affordability.ts'
+import { fillShortfall } from '../channel/affordability.ts'
 import { instrumentOf } from '../blotter/book.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
@@ -305,19 +305,10 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
     unitPremium: unitPremium(quote.premium, size, quote.terms.quantityDecimals),
     validUntil: quote.validUntil,
     timeLeftMs: Math.max(0, quote.validUntil - now),
-    shortfall: latest ? fillShortfall(latest, i.me, quote) : 'the channel has no signed state yet',
+    shortfall: latest ? fillShortfall(latest, i.me, quote)?.text ?? null : 'the channel has no signed state yet',
     declined: decline?.reason ?? null,
     waitingWhy: null,
   }
-}
-
-/** Why the trader (`me`) cannot take `quote` in a channel at `state`, or null (affordability.ts tradeShortfall, said from the taker's side). */
-export function fillShortfall(state: ChannelState, me: Party, quote: Pick<Quote, 'quoter' | 'side' | 'terms' | 'premium'>): string | null {
-  const s = tradeShortfall(state, quote.quoter, quote.side, quote.terms, quote.premium, [me, otherParty(me)])
-  if (s === null || typeof s === 'string') return s
-  const who = s.party === me ? 'your' : "the dealer's"
-  const what = s.isBuyer ? `the premium ${s.text.premium} and the collateral ${s.text.locks}` : `the collateral ${s.text.locks} less the premium ${s.text.premium}`
-  return `${who} free balance in this channel, ${s.text.free}, does not cover ${what}`
 }
 
 /**

@@ -3,7 +3,7 @@
 // mark at spot until the fixing is known, said as such).
 import { useMemo } from 'react'
 import type { Hex, Party, Position } from '../../core/index.ts'
-import { Money } from '../money/Money.tsx'
+import { Money, MoneyTotal } from '../money/Money.tsx'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixed, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, toneOf, underlyingOf } from './format.ts'
 import { MarkNote } from './MarkNote.tsx'
@@ -97,13 +97,17 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
               ) : (
                 <td colSpan={6} className="error">Not priced: {r.error}</td>
               )}
-              <td title={formatUtc(r.expiry)}>{r.expired ? <span className="warn">{formatTimeToExpiry(r.expiry, now)}</span> : formatTimeToExpiry(r.expiry, now)}</td>
+              <td className="expiry">
+                <span data-testid="position-expiry">{formatUtc(r.expiry)}</span>
+                <span className={`time-left ${r.expired ? 'warn' : 'muted'}`}>{formatTimeToExpiry(r.expiry, now)}</span>
+              </td>
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row" colSpan={4}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
+            <th scope="row" colSpan={3}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
+            <td className="num"><MoneyTotal rows={rows.map((r) => r.premium)} decimals={assetDecimals} asset={asset} signed symbol={false} testId="positions-net-premium" /></td>
             <td className="num"><Money minor={total.locked} decimals={assetDecimals} asset={asset} symbol={false} /></td>
             {total.risk ? (
               <>

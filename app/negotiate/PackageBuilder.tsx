@@ -10,7 +10,7 @@ import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
-import { formatSpot } from '../risk/format.ts'
+import { formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
 
 export interface RemoteFocus {
   /** A field id ("feed", "legs.<id>.strike", ...). */
@@ -50,6 +50,9 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
   const pricing = useMemo(() => priceDraft(value, spec, feedMarket), [value, spec, feedMarket])
   const errors = result.ok ? [] : result.errors
   const spec0 = spec.feeds.find((f) => f.name === value.feed)
+  // Strikes and caps are prices of the feed: in its quote currency ("Strike (USD)" for BTC-USD).
+  const quoteCcy = spec0 ? quoteCurrencyOf(spec0.name) : null
+  const priceUnit = quoteCcy ? ` (${quoteCcy})` : ''
   // Listed dates move once a day, at 08:00 UTC: keyed on that day, not rebuilt every second.
   const expiryDay = Math.floor((now - 8 * 3_600_000) / 86_400_000)
   const listed = useMemo(() => listedExpiries(expiryDay * 86_400_000 + 8 * 3_600_000), [expiryDay])
@@ -122,9 +125,9 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
               <th scope="col">#</th>
               <th scope="col">Buyer is</th>
               <th scope="col">Kind</th>
-              <th scope="col" className="num">Strike</th>
-              <th scope="col" className="num">Cap</th>
-              <th scope="col" className="num">Qty {spec0 ? `(${spec0.name.split('-')[0]})` : ''}</th>
+              <th scope="col" className="num">Strike{priceUnit}</th>
+              <th scope="col" className="num">Cap{priceUnit}</th>
+              <th scope="col" className="num">Qty{spec0 ? ` (${underlyingOf(spec0.name)})` : ''}</th>
               <LegPricingHeaders asset={spec.asset} />
               <th scope="col"><span className="sr-only">Remove</span></th>
             </tr>

@@ -96,3 +96,12 @@ describe('"Can fill" on a live quote the trader could take', () => {
     expect(textOf(card(), 'quote-can-fill')).toBeNull()
   })
 })
+
+describe("the RFQ draft's legs table names its units", () => {
+  it('strike and cap in the feed\'s quote currency, quantity in its underlying', () => {
+    const spec = { asset: 'USDC', assetDecimals: 6, oracle: terms.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+    const html = renderToStaticMarkup(<PackageBuilder value={emptyDraft('BTC-USD', '2026-02-27')} onChange={noop} spec={spec} market={market} now={EXPIRY - 2 * DAY} />)
+    const headers = [...html.matchAll(/<th scope="col" class="num">(.*?)<\/th>/g)].map((m) => m[1]!.replace(/<!-- -->/g, ''))
+    expect(headers.slice(0, 3)).toEqual(['Strike (USD)', 'Cap (USD)', 'Qty (BTC)'])
+  })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatUtc, formatVolShift, toneOf } from './format.ts'
+import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatUtc, formatVolShift, quoteCurrencyOf, toneOf, underlyingOf } from './format.ts'
 import { MAX_TIME_MS } from '../../core/index.ts'
 
 describe('amount formatting', () => {
@@ -89,5 +89,14 @@ describe('formatUtc', () => {
   })
   it('says "invalid time" for a time it cannot write, instead of throwing in the render (a peer sent expiry 9e15)', () => {
     for (const t of [9e15, 8.64e15 + 1, MAX_TIME_MS + 1, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(formatUtc(t), String(t)).toBe('invalid time')
+  })
+})
+
+describe('a feed name\'s two currencies', () => {
+  it('"BTC-USD": the underlying BTC, prices in USD; a name without a quote currency has none', () => {
+    expect([underlyingOf('BTC-USD'), quoteCurrencyOf('BTC-USD')]).toEqual(['BTC', 'USD'])
+    expect(quoteCurrencyOf('ETH-USDC')).toBe('USDC')
+    expect(quoteCurrencyOf('BTCUSD')).toBeNull()
+    expect(quoteCurrencyOf('BTC-')).toBeNull()
   })
 })

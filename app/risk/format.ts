@@ -119,6 +119,12 @@ export function underlyingOf(feed: string): string {
   return i > 0 ? feed.slice(0, i) : feed
 }
 
+/** The currency a feed's prices (strikes, caps, spot) are in: "BTC-USD" -> "USD"; null for a name without one. */
+export function quoteCurrencyOf(feed: string): string | null {
+  const i = feed.indexOf('-')
+  return i > 0 && i < feed.length - 1 ? feed.slice(i + 1) : null
+}
+
 /** The reason of any thrown value, as readable text (core errors carry their own message). */
 export function reasonOf(e: unknown): string {
   if (e instanceof Error) return e.message

@@ -10,7 +10,8 @@ import { maxLoss, type MaxLoss } from './payoff.ts'
 import type { CloseOutQuote, Quote } from './quote.ts'
 import type { Position } from './state.ts'
 import { expiryOn, MAX_LEGS, MAX_TERM_INTEGER, samePackage, type OptionLeg, type OptionPackage } from './terms.ts'
-import { MAX_TIME_MS, parseOptionPackage, toWire } from './wire.ts'
+import { parseOptionPackage, toWire } from './wire.ts'
+import { MAX_TIME_MS } from './time.ts'
 
 export interface DraftLeg {
   /** Stable id (survives concurrent inserts and removals by the other trader). */

@@ -6,6 +6,7 @@
 //   final   no open positions; ends the channel (cooperative close)
 // Every result keeps conservation and full collateral; every refusal is a TransitionError with a code.
 import { encode, taggedHashHex } from './encoding.ts'
+import { isoTime } from './time.ts'
 import { formatUnits } from './amount.ts'
 import { TransitionError } from './errors.ts'
 import { channelIdOf, otherParty, type ChannelParams, type Party } from './channel.ts'
@@ -84,7 +85,7 @@ export function assertTermsTradeable(params: ChannelParams, terms: OptionPackage
     throw new TransitionError('WRONG_CHANNEL', "terms name an oracle other than the channel's oracle")
   }
   if (terms.expiry <= now) {
-    throw new TransitionError('NOT_EXPIRED', `terms expired at ${new Date(terms.expiry).toISOString()}; trades need a future expiry`, { expiry: terms.expiry })
+    throw new TransitionError('NOT_EXPIRED', `terms expired at ${isoTime(terms.expiry)}; trades need a future expiry`, { expiry: terms.expiry })
   }
   if (terms.legs.length === 0) throw new TransitionError('TRANSITION_MISMATCH', 'a package needs at least one leg')
 }
@@ -111,7 +112,7 @@ function applyTrade(params: ChannelParams, channelId: Hex, prev: ChannelState, t
     throw new TransitionError('BAD_SIGNATURE', `quote is not signed by party ${q.quoter} for this channel`)
   }
   if (q.validUntil < t.timestamp) {
-    throw new TransitionError('QUOTE_EXPIRED', `quote expired at ${new Date(q.validUntil).toISOString()}`, { validUntil: q.validUntil })
+    throw new TransitionError('QUOTE_EXPIRED', `quote expired at ${isoTime(q.validUntil)}`, { validUntil: q.validUntil })
   }
   if (q.baseVersion > prev.version) {
     throw new TransitionError('QUOTE_BASE_VERSION', `quote needs a state of version >= ${q.baseVersion}, latest is ${prev.version}`)
@@ -177,7 +178,7 @@ export function assertAttestationSettles(p: Position, s: SignedAttestation, veri
   const why =
     a.oracle !== p.terms.oracle ? 'is signed by another oracle key'
     : a.feed !== p.terms.feed ? `is for feed ${a.feed}, the position settles on ${p.terms.feed}`
-    : a.instant !== p.terms.expiry ? `is for ${new Date(a.instant).toISOString()}, the position expires at ${new Date(p.terms.expiry).toISOString()}`
+    : a.instant !== p.terms.expiry ? `is for ${isoTime(a.instant)}, the position expires at ${isoTime(p.terms.expiry)}`
     : a.decimals !== p.terms.priceDecimals ? `has ${a.decimals} price decimals, the terms use ${p.terms.priceDecimals}`
     : null
   if (why) throw new TransitionError('ATTESTATION_MISMATCH', `attestation ${why}`, { positionId: p.id })
@@ -199,7 +200,7 @@ function applySettle(prev: ChannelState, t: SettleTransition, verify: VerifyByte
   closing.forEach((p, i) => {
     const att = t.settlements[i]!.attestation
     if (t.timestamp < p.terms.expiry) {
-      throw new TransitionError('NOT_EXPIRED', `position ${p.id} expires at ${new Date(p.terms.expiry).toISOString()}`, { positionId: p.id })
+      throw new TransitionError('NOT_EXPIRED', `position ${p.id} expires at ${isoTime(p.terms.expiry)}`, { positionId: p.id })
     }
     assertAttestationSettles(p, att, verify)
     const { toA, toB, payoffToA } = settlementPayout(p, att.attestation.price)

@@ -11,6 +11,7 @@ import { MAX_OPEN_POSITIONS, type ChannelState, type Position } from './state.ts
 import { MAX_RFQ_ID_LENGTH, type Quote, type SignedQuote } from './quote.ts'
 import type { Attestation, SignedAttestation } from './attestation.ts'
 import type { SignedState } from './signing.ts'
+import { isoTime, MAX_TIME_MS } from './time.ts'
 import type { Transition } from './transition.ts'
 
 /** The JSON form of T: bigints become decimal strings. */
@@ -78,14 +79,10 @@ const safeInt = z
   .int('expected an integer')
   .min(0, 'must be >= 0')
   .max(Number.MAX_SAFE_INTEGER, 'too large')
-/**
- * The last instant a time field may name: 9999-12-31T23:59:59.999Z. Every time up to it formats
- * as a date with a four-digit year (Date refuses anything past 8.64e15 ms and toISOString writes
- * a six-digit year past it), so a peer's expiry or validity can always be shown. The contract holds
- * these times as u64: this bound is tighter, never looser.
- */
-export const MAX_TIME_MS = 253_402_300_799_999
-const timeMs = safeInt.max(MAX_TIME_MS, 'must be at most 9999-12-31T23:59:59.999Z (253402300799999 ms)')
+// Binding times (a state's timestamp, a term's expiry, a quote's validity): any safe integer of ms,
+// as stored states and the contract hold them. Shown through core/time.ts isoTime, which never throws.
+const timeMs = safeInt
+
 const decimals = z.number({ error: 'expected an integer' }).int('expected an integer').min(0).max(MAX_DECIMALS)
 const address = z.string({ error: 'expected an EVM address' }).regex(/^[0-9a-f]{40}$/, 'expected an EVM address as 40 lowercase hex characters without 0x')
 const chainId = safeInt
@@ -99,8 +96,11 @@ const party = z.enum(['A', 'B'], { error: 'expected "A" or "B"' })
 export const amountSchema = uint128
 export const hex32Schema = hex32
 export const addressSchema = address
-/** A time in ms since the epoch, 0 to MAX_TIME_MS. */
-export const timeMsSchema = timeMs
+/**
+ * A time nothing binds and a screen shows as a date (an RFQ ticket's expiry and createdAt): 0 to
+ * MAX_TIME_MS (core/time.ts), so it always has one.
+ */
+export const shownTimeSchema = safeInt.max(MAX_TIME_MS, 'must be at most 9999-12-31T23:59:59.999Z (253402300799999 ms)')
 
 // ---- objects ----
 
@@ -259,7 +259,7 @@ export interface PackageParseOptions {
 export function parseOptionPackage(input: unknown, opts: PackageParseOptions = {}, root = 'terms'): OptionPackage {
   const p: OptionPackage = parseWith(optionPackageSchema, input, root)
   if (opts.now !== undefined && p.expiry <= opts.now) {
-    throw new ParseError(`${root}.expiry`, `expiry ${new Date(p.expiry).toISOString()} is not in the future`)
+    throw new ParseError(`${root}.expiry`, `expiry ${isoTime(p.expiry)} is not in the future`)
   }
   return p
 }

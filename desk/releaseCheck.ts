@@ -3,7 +3,7 @@
 // RELEASE_MAX_SKEW_MS of the desk's clock. Whether the contract never opened the channel is read by
 // the desk afterwards (Desk.releaseChannel): an opened channel is never released.
 import { z } from 'zod'
-import { isValidRelease, otherParty, partyKey, type ChannelRelease, type Hex } from '../core/index.ts'
+import { isoSeconds, isValidRelease, MAX_TIME_MS, otherParty, partyKey, type ChannelRelease, type Hex } from '../core/index.ts'
 import type { ChannelEntry } from './channels.ts'
 import { DemoError } from './errors.ts'
 
@@ -13,12 +13,9 @@ import { DemoError } from './errors.ts'
  */
 export const RELEASE_MAX_SKEW_MS = 5 * 60_000
 
-/** The latest time a Date can hold (ms since the epoch, year 275760): a later `at` is refused as malformed. */
-const MAX_DATE_MS = 8.64e15
-
 const releaseBodySchema = z.strictObject({
   channelId: z.string().regex(/^[0-9a-f]{64}$/, 'expected the channel id as 64 lowercase hex characters'),
-  at: z.number().int('expected the signing time in ms since the epoch (an integer)').nonnegative().max(MAX_DATE_MS, `expected the signing time in ms since the epoch, at most ${MAX_DATE_MS} (year 275760)`),
+  at: z.number().int('expected the signing time in ms since the epoch (an integer)').nonnegative().max(MAX_TIME_MS, `expected the signing time in ms since the epoch, at most ${MAX_TIME_MS} (9999-12-31)`),
   signature: z.string().regex(/^[0-9a-f]{128}$/, 'expected an ed25519 signature as 128 lowercase hex characters'),
 })
 
@@ -27,11 +24,8 @@ export interface CheckedRelease {
   readonly release: ChannelRelease
 }
 
-/** "2026-01-05 12:00:00 UTC"; a time no Date can show as "<ms> ms since the epoch" (never a throw). */
-function utc(ms: number): string {
-  const d = new Date(ms)
-  return Number.isNaN(d.getTime()) ? `${ms} ms since the epoch` : `${d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`
-}
+/** "2026-01-05 12:00:00 UTC" (core's isoSeconds: never a throw). */
+const utc = (ms: number): string => `${isoSeconds(ms)} UTC`
 
 /**
  * Parses the body of POST /release `{channelId, at, signature}` and checks it: a channel the desk

@@ -2,7 +2,7 @@
 // position that left the channel (settled at the oracle's price, or closed out by an unwind) and
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
-import { formatUnits, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
+import { formatUnits, isoDate, isoSeconds, isoTime, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
 import { supersededBy, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
@@ -215,7 +215,7 @@ export function closedHowText(c: Pick<ClosedPosition, 'how' | 'version'>): strin
 
 /** A fill's instrument in one line: "BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
 export function instrumentOf(f: Pick<Fill, 'feed' | 'expiry' | 'legs'>): string {
-  return `${f.feed} ${new Date(f.expiry).toISOString().slice(0, 10)} · ${f.legs.join(' / ')}`
+  return `${f.feed} ${isoDate(f.expiry)} · ${f.legs.join(' / ')}`
 }
 
 export function sizeText(f: Pick<Fill, 'size' | 'terms' | 'feed'>): string {
@@ -347,7 +347,7 @@ export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, n
     const vol = r.kind === 'fill' ? vols.get(f.positionId) : null
     const settled = r.kind === 'settlement' ? r : null
     return [
-      new Date(time).toISOString(), f.channelId, f.counterparty, paidByContract(r) ? 'on chain' : String(rowFacts(r).version), instrumentOf(f), side, formatPrice(f.size, f.terms.quantityDecimals),
+      isoTime(time), f.channelId, f.counterparty, paidByContract(r) ? 'on chain' : String(rowFacts(r).version), instrumentOf(f), side, formatPrice(f.size, f.terms.quantityDecimals),
       amount === null ? '' : csvUnits(amount, f.terms.assetDecimals), f.terms.asset, vol == null ? '' : (vol * 100).toFixed(2), f.positionId,
       settled?.how === 'refunded on chain' ? 'refund' : r.kind,
       settled?.price ? csvUnits(settled.price.value, settled.price.decimals) : '',
@@ -360,5 +360,5 @@ export function blotterCsv(rows: readonly BlotterRow[], vols: ReadonlyMap<Hex, n
 
 /** "2026-12-02 07:05:12" (UTC). */
 export function timeText(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
+  return isoSeconds(ms)
 }

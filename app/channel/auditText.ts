@@ -1,7 +1,7 @@
 // The audit trail in words: what each co-signed version changed, who proposed it, and why a
 // version number was skipped; refusals as a sentence with their code apart. Pure; HistoryTab (and
 // the Trade tab's outcomes) show it.
-import { otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
+import { isoDate, isoSeconds, otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
 import { supersededBy, type PaidOutVersionView } from '../../channel-contract/client/index.ts'
 import { supersededInWords } from './superseded.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
@@ -59,7 +59,7 @@ export function changeInWords(t: Transition | null, version: number, ctx: AuditC
       const buyer = q.side === 'sell' ? otherParty(q.quoter) : q.quoter
       const iBuy = buyer === ctx.me
       const legs = (iBuy ? q.terms : reversePackage(q.terms)).legs.map((l) => describeLegForTrader(l, q.terms)).join(' / ')
-      return `Trade: you ${iBuy ? 'bought' : 'sold'} ${q.terms.feed} ${new Date(q.terms.expiry).toISOString().slice(0, 10)} ${legs} for ${money(q.premium)} premium (${iBuy ? 'paid' : 'received'}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
+      return `Trade: you ${iBuy ? 'bought' : 'sold'} ${q.terms.feed} ${isoDate(q.terms.expiry)} ${legs} for ${money(q.premium)} premium (${iBuy ? 'paid' : 'received'}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
     }
     case 'settle': {
       const prices = t.settlements.map((s) => `${s.attestation.attestation.feed} ${formatFixing(s.attestation.attestation.price, s.attestation.attestation.decimals)} at ${formatUtc(s.attestation.attestation.instant)}`)
@@ -97,7 +97,7 @@ export function proposalInWords(t: Transition | null, ctx: AuditContext): string
 
 /** A refusal as the engine words it, with its epoch-millisecond times as UTC times a person reads. */
 export function readableReason(reason: string): string {
-  return reason.replace(/\b1\d{12}\b/g, (ms) => `${new Date(Number(ms)).toISOString().slice(0, 19).replace('T', ' ')} UTC`)
+  return reason.replace(/\b1\d{12}\b/g, (ms) => `${isoSeconds(Number(ms))} UTC`)
 }
 
 /** A rejected entry of the document or local storage as the trader reads it: the reason in words, its code apart (failure.ts). */

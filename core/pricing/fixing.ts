@@ -3,6 +3,7 @@
 // settlement pays, not a model value at live spot: spot keeps moving after expiry, the payoff does
 // not. Until the fixing is known (the oracle has not attested yet) the model's intrinsic value at
 // spot is only provisional, and says so.
+import { isoTime } from '../time.ts'
 import { payoffToBuyer } from '../payoff.ts'
 import type { OptionPackage } from '../terms.ts'
 import { PricingError } from './errors.ts'
@@ -37,7 +38,7 @@ const PROVISIONAL: MarkBasis = { kind: 'provisional' }
 export function fixedPayoff(pkg: OptionPackage, fixings: Fixings | undefined): { readonly fixing: Fixing; readonly payoffMinor: bigint } | null {
   const fixing = fixings?.get(fixingKey(pkg.feed, pkg.expiry))
   if (fixing === undefined) return null
-  const at = `fixing of ${pkg.feed} at ${new Date(pkg.expiry).toISOString()}`
+  const at = `fixing of ${pkg.feed} at ${isoTime(pkg.expiry)}`
   if (fixing.decimals !== pkg.priceDecimals)
     throw new PricingError('INVALID_PRICING_INPUT', `${at}: ${fixing.decimals} price decimals, the package's prices have ${pkg.priceDecimals}`, { field: 'fixing.decimals', feed: pkg.feed, expiry: pkg.expiry })
   if (fixing.price < 0n) throw new PricingError('INVALID_PRICING_INPUT', `${at}: expected a price >= 0, got ${fixing.price}`, { field: 'fixing.price', feed: pkg.feed, expiry: pkg.expiry })

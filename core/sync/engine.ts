@@ -1,6 +1,7 @@
 // The channel engine: a pure function of (channel params, document contents, this party's persisted
 // data, now) that says what the channel means and what this party should do next. The same inputs
 // give the same answer whatever order Yjs merged things in. See CONTEXT.md for the rules.
+import { isoTime } from '../time.ts'
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { assertConservation, stateHash, ZERO_HASH, type ChannelState } from '../state.ts'
 import { applyTransition, assertValidTransition, type Transition, type TransitionOptions } from '../transition.ts'
@@ -278,7 +279,7 @@ function quoteReason(quote: SignedQuote['quote'], status: QuoteStatus): string {
     case 'cancelled':
       return `cancelled by party ${quote.quoter}`
     case 'expired':
-      return `expired at ${new Date(quote.validUntil).toISOString()}`
+      return `expired at ${isoTime(quote.validUntil)}`
     case 'live':
       return ''
   }
@@ -412,7 +413,7 @@ export function decideSigning(
   if (persisted.declined.has(intent)) return { sign: false, ask: false, code: 'DECLINED', message: 'declined by the user' }
   if (t === null) return persisted.approvals.has(intent) ? { sign: true } : { sign: false, ask: true, code: 'NEEDS_APPROVAL', message: 'opening balances need approval' }
   if (t.timestamp > now + policy.maxFutureMs) return { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${t.timestamp} is in the future` }
-  if (t.timestamp < now - policy.maxAgeMs) return { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${new Date(t.timestamp).toISOString()} is too old to sign now` }
+  if (t.timestamp < now - policy.maxAgeMs) return { sign: false, ask: false, code: 'STALE_TIMESTAMP', message: `timestamp ${isoTime(t.timestamp)} is too old to sign now` }
   switch (t.type) {
     case 'trade': {
       const qh = quoteHash(t.quote.quote)

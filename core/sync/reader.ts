@@ -7,7 +7,7 @@
 // what the honest parties need. The engine checks everything else (transitions, chains, policy).
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, timeMsSchema, transitionSchema, tryParse } from '../wire.ts'
+import { channelStateSchema, hex32Schema, signedQuoteSchema, shownTimeSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
 import { MAX_LEG_TEXT_CHARS } from '../ticket.ts'
 import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { verifyBytes } from '../identity.ts'
@@ -145,11 +145,11 @@ const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.stri
 const shortText = z.string().max(MAX_LEG_TEXT_CHARS)
 const rfqSchema = z.strictObject({
   createdBy: party,
-  // Shown as dates: bounded as the wire's times are (a four-digit year), so none fails to format.
-  createdAt: timeMsSchema,
+  // Shown as dates and binding nobody: at most MAX_TIME_MS (core/time.ts), so each has one.
+  createdAt: shownTimeSchema,
   status: z.enum(['open', 'quoted', 'filled', 'cancelled']),
   feed: z.string().max(32),
-  expiry: timeMsSchema,
+  expiry: shownTimeSchema,
   side: z.enum(['buy', 'sell']),
   legs: z
     .array(z.strictObject({ id: z.string().regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"'), kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))

@@ -8,6 +8,7 @@
 // The UI reads it through SnapshotStore (subscribe/getSnapshot, React's useSyncExternalStore).
 // Read top to bottom: options, opening, the store for the UI, user actions, the engine loop.
 import * as Y from 'yjs'
+import { isoTime } from '../time.ts'
 import { channelIdOf, type ChannelParams, type Party } from '../channel.ts'
 import { openingState, stateHash } from '../state.ts'
 import { signBytes, type SecretKeyHex } from '../identity.ts'
@@ -694,7 +695,7 @@ export class ChannelSession {
 /** A live or expired quote's status at `now` (the engine's rule: expired once validUntil < now). */
 function withExpiry(q: QuoteView, now: number): QuoteView {
   const until = q.signed.quote.validUntil
-  return until < now ? { ...q, status: 'expired', reason: `expired at ${new Date(until).toISOString()}` } : { ...q, status: 'live', reason: '' }
+  return until < now ? { ...q, status: 'expired', reason: `expired at ${isoTime(until)}` } : { ...q, status: 'live', reason: '' }
 }
 
 /** Names an action for `step`'s set of actions done (same kind on the same object: the same action). */

@@ -106,6 +106,17 @@ describe('HTTP API', () => {
     expect((await call('/info')).status, 'the API still answers').toBe(200)
   })
 
+  it('refuses a request naming another host than loopback (DNS rebinding: a GET from such a page carries no Origin), before reading anything', async () => {
+    const get = (host: string | null) => raw(api.port, `GET /info HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`)
+    for (const host of ['evil.example', 'evil.example:' + api.port, '127.0.0.1.evil.example', '']) {
+      const answer = await get(host)
+      expect(answer, host).toMatch(/^HTTP\/1\.1 403 /)
+      expect(answer, host).toContain('"code":"HOST_NOT_ALLOWED"')
+      expect(answer, host).not.toContain('publicKey')
+    }
+    for (const host of [`127.0.0.1:${api.port}`, `localhost:${api.port}`, `LOCALHOST:${api.port}`, `[::1]:${api.port}`, '127.0.0.1']) expect(await get(host), host).toMatch(/^HTTP\/1\.1 200 /)
+  })
+
   it('passes the parsed body to the desk and answers its result', async () => {
     expect(await post('{"sealed":"s","code":"c"}')).toEqual({ status: 200, cors: null, body: { channelId: 'cc'.repeat(32) } })
     expect(desk.posted.at(-1)).toEqual({ sealed: 's', code: 'c' })

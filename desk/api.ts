@@ -41,6 +41,13 @@ export interface ApiServer {
  */
 export const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?$/
 
+/**
+ * The names the API answers to (the Host header): it listens on 127.0.0.1 only, so a request naming
+ * any other host came through a name rebound to this machine (DNS rebinding): a page of that name
+ * has no Origin on its own GETs, and would otherwise read /info.
+ */
+export const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?$/i
+
 /** Whether a page of `origin` may call the API: one of `allowed`, or when none is given a loopback one. */
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   return allowed.length > 0 ? allowed.includes(origin) : LOOPBACK_ORIGIN.test(origin)
@@ -76,6 +83,10 @@ function pathOf(raw: string): string {
 }
 
 async function route(desk: DeskApi, limit: InviteRateLimit, allowed: readonly string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const host = req.headers.host
+  if (host === undefined || !LOOPBACK_HOST.test(host)) {
+    throw new ServiceError(403, 'HOST_NOT_ALLOWED', `requests naming host ${JSON.stringify((host ?? '').slice(0, 100))} are refused: this desk answers to 127.0.0.1, localhost or [::1] only (a name rebound to this machine is not served)`)
+  }
   const origin = req.headers.origin
   // Before anything else: a page of another origin learns nothing and changes nothing.
   if (origin !== undefined && !originAllowed(origin, allowed)) {

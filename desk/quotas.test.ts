@@ -2,7 +2,8 @@
 // address, one key from many addresses, and many addresses each stop at their limit.
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair } from '../core/index.ts'
-import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, isLoopbackAddress, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
+import { isLoopbackAddress } from '../channel-contract/services/http.ts'
+import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
 
 const limits = { ...DEFAULT_LIMITS, maxChannels: 10, maxChannelsPerKey: 2, maxChannelsPerAddress: 4, maxUnopenedChannels: 10 }
 const T0 = Date.UTC(2030, 0, 1, 12)

@@ -3,6 +3,7 @@
 // be able to take as many as they like. Limits are the operator's (CLI flags), defaults below.
 import type { Hex, PublicKeyHex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
+import { isLoopbackAddress } from '../channel-contract/services/http.ts'
 
 export interface DeskLimits {
   /** Channels not yet closed, in total. */
@@ -91,18 +92,6 @@ export function holdingText(channels: readonly ActiveChannel[], now: number, ttl
   const oldest = at.reduce((a, b) => (b.at < a.at ? b : a))
   const when = new Date(oldest.at).toISOString().slice(11, 16)
   return `${n} (${at.length} never opened on the contract; the oldest unopened one, ${oldest.c.channelId.slice(0, 8)}, is forgotten at ${when} UTC, ${inTime(oldest.at, now)})`
-}
-
-/**
- * Whether `address` (a socket's remote address) is this machine's loopback: 127.0.0.0/8, ::1, or
- * either mapped into IPv6. The desk's API listens on 127.0.0.1, so every local client (each trader's
- * browser, every tab, any local program) comes from such an address: it names no one client, and a
- * limit counted by it would be one limit shared by all of them, which one of them could use up.
- */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase()
-  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || a === '::1' || a === '0:0:0:0:0:0:0:1'
 }
 
 /**

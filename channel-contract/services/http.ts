@@ -71,6 +71,19 @@ export class RateLimiter {
 
 export const clientKey = (req: IncomingMessage): string => req.socket.remoteAddress ?? 'unknown'
 
+/**
+ * Whether `address` (a socket's remote address) is this machine's loopback: 127.0.0.0/8, ::1, or
+ * either mapped into IPv6. Every local client (each trader's browser and tab, the desk, any local
+ * program) comes from one, so it names no one client: a limit counted by it would be one limit
+ * shared by all of them, which one of them could use up (the desk's and the watchtower's quotas
+ * leave loopback clients to their per-key and total caps).
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase()
+  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || a === '::1' || a === '0:0:0:0:0:0:0:1'
+}
+
 /** Throws 429 with Retry-After unless `client` may make one more request. */
 export function rateCheck(limiter: RateLimiter, req: IncomingMessage): void {
   const wait = limiter.take(clientKey(req))

@@ -18,7 +18,8 @@ import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
 import type { ChainConfig } from '../chain/config.ts'
-import { ClientChannelQuota, isLoopbackAddress, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
+import { isLoopbackAddress } from './http.ts'
+import { ClientChannelQuota, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
 
 let fx: ChainFixture

@@ -56,7 +56,7 @@ import { writeFileDurably } from '../chain/deployment.ts'
 import { devSetGas } from '../chain/devnet.ts'
 import { loadChainConfig } from './config.ts'
 import { settlementEnd } from '../model/adjudicator.ts'
-import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
+import { applyCors, isLoopbackAddress, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_WATCHTOWER_PORT = 8702
 const ETH = 10n ** 18n
@@ -75,8 +75,9 @@ export interface WatchtowerServiceOptions {
   /** Channels held at most (across all clients). Default 10,000. */
   readonly maxChannels?: number
   /**
-   * Channels one client (remote address) may have added that are still watched (a channel that ends
-   * on chain, or is dropped, gives its place back). Not applied to a loopback address: the service
+   * Channels one client (remote address) may have added since this process started that are still
+   * watched (a channel that ends on chain, or is dropped, gives its place back; the counts start
+   * empty at each start). Not applied to a loopback address: the service
    * listens on 127.0.0.1, so every local client (the app, the desk) comes from one. Default 1,000.
    */
   readonly maxChannelsPerClient?: number
@@ -152,16 +153,6 @@ export interface WatchtowerService {
   /** Runs one poll that starts after this call (tests); resolves when it is done. */
   pollOnce(): Promise<void>
   close(): Promise<void>
-}
-
-/**
- * Whether `address` (a socket's remote address) is this machine's loopback (127.0.0.0/8, ::1, or
- * either mapped into IPv6): every local client comes from one, so it names no one client.
- */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase()
-  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || a === '::1' || a === '0:0:0:0:0:0:0:1'
 }
 
 /**

@@ -60,7 +60,7 @@ function contentSecurityPolicy(): Plugin {
  * gzipped JS; bench/bundle.bench.ts).
  */
 function lib0PureConstants(): Plugin {
-  const constant = /^(export const [$\w]+ = )(?=new |\(?\$?[$\w.]*\()/gm
+  const constant = /^(export const [$\w]+ = )(?=new |[$\w.]+\()/gm
   return {
     name: 'otc:lib0-pure-constants',
     apply: 'build',

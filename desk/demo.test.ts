@@ -57,9 +57,10 @@ describe('demo counterparty on the chain', () => {
   }
 
   it('answers GET /info with its key, EVM account and chain, and refuses bad requests with a code and a field', async () => {
-    const info = await api('/info')
+    const info = await api('/info', { headers: { origin: 'http://127.0.0.1:5173' } })
     expect(info.status).toBe(200)
-    expect(info.headers.get('access-control-allow-origin')).toBe('*')
+    expect(info.headers.get('access-control-allow-origin'), "a page served from loopback (the app's) gets its own origin back, never *").toBe('http://127.0.0.1:5173')
+    expect((await api('/info', { headers: { origin: 'https://elsewhere.example' } })).status, 'a page of another site is refused').toBe(403)
     expect(info.body.name).toBe('Test Desk')
     expect(info.body.fingerprint).toBe(fingerprint(info.body.publicKey))
     expect(info.body.channels).toEqual([])

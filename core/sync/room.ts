@@ -106,6 +106,11 @@ export function openRoomNames(): string[] {
   return [...entries.keys()]
 }
 
+/** Resolves once every room destroyed so far has been taken down by y-webrtc (and given back its exit-listener cap). */
+export async function roomsClosed(): Promise<void> {
+  await Promise.all([...closingByName.values()])
+}
+
 /** y-webrtc connections that have delivered data. */
 const carryingConns = new WeakSet<object>()
 

@@ -1,9 +1,9 @@
-import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ServiceError } from '../channel-contract/services/http.ts'
 import { startApi, type ApiServer, type DeskApi } from './api.ts'
 import { DemoError } from './errors.ts'
 import { InviteRateLimit } from './quotas.ts'
+import { rawRequest } from '../channel-contract/services/testkit.ts'
 
 const desk: DeskApi & { posted: unknown[] } = {
   posted: [],
@@ -26,16 +26,6 @@ const desk: DeskApi & { posted: unknown[] } = {
   },
 }
 
-/** Sends `text` as it is on a raw socket to 127.0.0.1:`port`; resolves with the whole answer. */
-function raw(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(text))
-    let answer = ''
-    socket.on('data', (b: Buffer) => (answer += b.toString()))
-    socket.on('end', () => resolve(answer))
-    socket.on('error', reject)
-  })
-}
 
 describe('HTTP API', () => {
   let api: ApiServer
@@ -98,7 +88,7 @@ describe('HTTP API', () => {
   it('answers a request target that is no URL with 400 naming it, not 500', async () => {
     // Before: `new URL('//[')` threw "Invalid URL": 500 INTERNAL, logged as a bug.
     const before = logged.length
-    const answer = await raw(api.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+    const answer = await rawRequest(api.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
     expect(answer).toMatch(/^HTTP\/1\.1 400 /)
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } }
     expect(body.error).toEqual({ code: 'BAD_URL', message: 'the request target "//[" is not a valid URL path (GET /info, POST /invite, POST /release)' })
@@ -107,7 +97,7 @@ describe('HTTP API', () => {
   })
 
   it('refuses a request naming another host than loopback (DNS rebinding: a GET from such a page carries no Origin), before reading anything', async () => {
-    const get = (host: string | null) => raw(api.port, `GET /info HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`)
+    const get = (host: string | null) => rawRequest(api.port, `GET /info HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`)
     for (const host of ['evil.example', 'evil.example:' + api.port, '127.0.0.1.evil.example', '']) {
       const answer = await get(host)
       expect(answer, host).toMatch(/^HTTP\/1\.1 403 /)

@@ -3,13 +3,14 @@
 // a per-client rate limit.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toWire, verifyAttestation } from '../../core/index.ts'
 import { freePort, startAnvil, type Anvil } from '../chain/anvil.ts'
 import { DevOracle } from './dev-oracle.ts'
 import { startOracleService, type OracleService } from './oracle.ts'
+import { rawRequest } from './testkit.ts'
 
 const APP = 'http://127.0.0.1:5173'
 let chain: Anvil
@@ -145,7 +146,7 @@ describe('oracle service', () => {
     const logged: string[] = []
     const s = await startOracleService({ rpcUrl: chain.rpcUrl, log: (m) => logged.push(m) })
     try {
-      const answer = await raw(s.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+      const answer = await rawRequest(s.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
       expect(answer).toMatch(/^HTTP\/1\.1 400 /)
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_URL', message: 'the request target "//[" is not a valid URL path' } })
       expect(logged).toEqual([])
@@ -208,16 +209,6 @@ describe('off the dev chain', () => {
   })
 })
 
-/** Sends `text` as it is on a raw socket to 127.0.0.1:`port`; resolves with the whole answer. */
-function raw(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(text))
-    let answer = ''
-    socket.on('data', (b: Buffer) => (answer += b.toString()))
-    socket.on('end', () => resolve(answer))
-    socket.on('error', reject)
-  })
-}
 
 /** Runs the oracle's command line until it listens (then stops it) or exits: its exit code and output. */
 async function runCli(args: string[]): Promise<{ code: number | null; out: string }> {

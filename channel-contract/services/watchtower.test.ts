@@ -4,7 +4,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
-import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +20,7 @@ import type { ChainConfig } from '../chain/config.ts'
 import { isLoopbackAddress } from './http.ts'
 import { ClientChannelQuota, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
+import { rawRequest } from './testkit.ts'
 
 let fx: ChainFixture
 let cfg: ChainConfig
@@ -587,16 +587,6 @@ describe('watchtower service when the chain is reset under it', () => {
   })
 })
 
-/** Sends `text` as it is on a raw socket to 127.0.0.1:`port`; resolves with the whole answer. */
-function raw(port: number, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(text))
-    let answer = ''
-    socket.on('data', (b: Buffer) => (answer += b.toString()))
-    socket.on('end', () => resolve(answer))
-    socket.on('error', reject)
-  })
-}
 
 describe('watchtower service: bad input', () => {
   it('answers a request target that is no URL with 400 naming it, and logs nothing', async () => {
@@ -605,7 +595,7 @@ describe('watchtower service: bad input', () => {
     const w = await start({ log: (m) => logged.push(m) })
     try {
       const before = logged.length
-      const answer = await raw(w.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+      const answer = await rawRequest(w.port, 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
       expect(answer).toMatch(/^HTTP\/1\.1 400 /)
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_URL', message: 'the request target "//[" is not a valid URL path' } })
       expect(logged.slice(before)).toEqual([])

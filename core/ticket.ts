@@ -11,7 +11,7 @@ import type { CloseOutQuote, Quote } from './quote.ts'
 import type { Position } from './state.ts'
 import { expiryOn, MAX_LEGS, MAX_TERM_INTEGER, samePackage, type OptionLeg, type OptionPackage } from './terms.ts'
 import { parseOptionPackage, toWire } from './wire.ts'
-import { MAX_TIME_MS } from './time.ts'
+import { isDateTime, isoDate } from './time.ts'
 
 export interface DraftLeg {
   /** Stable id (survives concurrent inserts and removals by the other trader). */
@@ -256,13 +256,12 @@ export interface TicketTerms {
 }
 
 /** The day of `ms`, or '' (no date: the draft then asks for one) for a time Date cannot write. */
-const isoDate = (ms: number) => (ms >= 0 && ms <= MAX_TIME_MS ? new Date(ms).toISOString().slice(0, 10) : '')
 
 /** A shared ticket as the draft the builder edits and `draftToPackage` converts. */
 export function ticketToDraft(t: TicketTerms): PackageDraft {
   return {
     feed: t.feed,
-    expiryDate: isoDate(t.expiry),
+    expiryDate: isDateTime(t.expiry) ? isoDate(t.expiry) : '',
     side: t.side,
     legs: t.legs.map((l) => ({ id: l.id, kind: l.kind, strike: l.strike, cap: l.cap ?? '', quantity: l.quantity, direction: l.direction })),
     note: t.notes,

@@ -10,19 +10,22 @@
  */
 export const MAX_TIME_MS = 253_402_300_799_999
 
+/** Whether `ms` is shown as a date: a whole number of ms from 1970 to MAX_TIME_MS. */
+export function isDateTime(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIME_MS
+}
+
 /** `ms` as an ISO 8601 instant ("2026-02-27T08:00:00.000Z"), or "<ms> ms (not a date)"; never throws. */
 export function isoTime(ms: number): string {
-  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIME_MS ? new Date(ms).toISOString() : `${ms} ms (not a date)`
+  return isDateTime(ms) ? new Date(ms).toISOString() : `${ms} ms (not a date)`
 }
 
 /** `ms`'s UTC calendar date ("2026-02-27"), or "<ms> ms (not a date)"; never throws. */
 export function isoDate(ms: number): string {
-  const t = isoTime(ms)
-  return t.endsWith('Z') ? t.slice(0, 10) : t
+  return isDateTime(ms) ? isoTime(ms).slice(0, 10) : isoTime(ms)
 }
 
 /** `ms` as "2026-02-27 08:00:00" (UTC, to the second), or "<ms> ms (not a date)"; never throws. */
 export function isoSeconds(ms: number): string {
-  const t = isoTime(ms)
-  return t.endsWith('Z') ? t.slice(0, 19).replace('T', ' ') : t
+  return isDateTime(ms) ? isoTime(ms).slice(0, 19).replace('T', ' ') : isoTime(ms)
 }

@@ -3,11 +3,11 @@
 // nothing is. The form shows every field's problem under it; proposeChannel refuses the first.
 import { randomBytes } from '@noble/hashes/utils.js'
 import {
-  bytesToHex, channelIdOf, deploymentId, fingerprint, parseUnits, MIN_CHALLENGE_PERIOD_MS, U128_MAX, type AddressHex, type ChannelParams, type KeyPair, type Party,
+  bytesToHex, channelIdOf, deploymentId, fingerprint, MIN_CHALLENGE_PERIOD_MS, U128_MAX, type AddressHex, type ChannelParams, type KeyPair, type Party,
 } from '../../core/index.ts'
 import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
-import { formatMoney } from '../money/money.ts'
+import { formatMoney, parseMoney } from '../money/money.ts'
 import { pendingInWords, type PendingPart } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from './channelRecords.ts'
 import { parseContact, type Contact } from './contact.ts'
@@ -78,14 +78,9 @@ export function checkProposal(keys: KeyPair, p: ChannelProposal, myEvm: AddressH
   if (contact && contact.publicKey === keys.publicKey) [problems.counterparty, contact] = ['counterparty: that is your own key', null]
   else if (contact && contact.evm === myEvm) [problems.counterparty, contact] = ['counterparty: that EVM address is your own account', null]
   const fmt = (v: bigint) => formatMoney(v, asset.decimals, asset.symbol)
+  const depositA = attempt('myDeposit', () => parseMoney(p.myDeposit, asset.decimals, asset.symbol, 'your deposit'))
+  const depositB = attempt('theirDeposit', () => parseMoney(p.theirDeposit, asset.decimals, asset.symbol, 'their deposit'))
   // The contract counts a channel's collateral, both deposits together, in a uint128 of minor units.
-  const deposit = (text: string, field: string) => {
-    const v = parseUnits(text, asset.decimals, field)
-    if (v > U128_MAX) throw new Error(`${field}: at most ${fmt(U128_MAX)}`)
-    return v
-  }
-  const depositA = attempt('myDeposit', () => deposit(p.myDeposit, 'your deposit'))
-  const depositB = attempt('theirDeposit', () => deposit(p.theirDeposit, 'their deposit'))
   if (depositA === 0n && depositB === 0n) problems.deposits = 'deposits: at least one side must deposit something'
   else if (depositA !== null && depositB !== null && depositA + depositB > U128_MAX) problems.deposits = `deposits: together at most ${fmt(U128_MAX)}, the most the contract can hold in one channel`
   // Plain decimal hours only: Number() would also read "0x18" as 24 and "1e1" as 10.

@@ -1,7 +1,7 @@
 // Money as the trader reads it: the asset's display precision (cents for dollar coins), thousands
 // separators, rounded half away from zero from the exact integer, never through a float, and never
 // to a zero that is not one. The exact figure (every minor unit) is kept for hover and the audit.
-import { formatAmount, formatUnits } from '../../core/index.ts'
+import { formatAmount, formatUnits, parseUnits, ParseError, U128_MAX } from '../../core/index.ts'
 
 /** Dollar-like assets show cents; others four decimals (never more than the asset has). */
 const CENTS = /^(USD|USDC|USDT|DAI|EUR|EURC|PYUSD|FDUSD)$/
@@ -87,4 +87,15 @@ export function moneyApart(values: readonly bigint[], decimals: number, asset: s
   const shown = values.map((v) => formatMoney(v, decimals, asset))
   const alike = values.some((v, i) => values.some((w, j) => v !== w && shown[i] === shown[j]))
   return alike ? values.map((v) => `${formatAmount(v, decimals)} ${asset}`) : shown
+}
+
+/**
+ * A typed amount of `symbol` in minor units, as the contract can hold it: parseUnits' rules (a
+ * decimal number, no sign, at most `decimals` places), and at most a uint128 of minor units. Throws
+ * a ParseError naming `field`.
+ */
+export function parseMoney(text: string, decimals: number, symbol: string, field: string): bigint {
+  const v = parseUnits(text, decimals, field)
+  if (v > U128_MAX) throw new ParseError(field, `at most ${formatAmount(U128_MAX, decimals)} ${symbol}`)
+  return v
 }

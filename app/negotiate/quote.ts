@@ -2,10 +2,11 @@
 // not), its edge against the trader's own fair value, and the quoter's suggested bid and ask; on
 // the quoting side, the typed premium read and checked against fair before it is signed.
 // Prices come from core/pricing; this file only arranges them for the viewer.
-import { formatAmount, parseUnits, ParseError, U128_MAX, type ChannelState, type Hex, type OptionPackage, type Quote, type QuoteSide } from '../../core/index.ts'
+import { ParseError, type ChannelState, type Hex, type OptionPackage, type Quote, type QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
 import { formatModelAmount, reasonOf } from '../risk/format.ts'
 import { volText } from '../risk/volatility.ts'
+import { parseMoney } from '../money/money.ts'
 
 /**
  * What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled),
@@ -223,14 +224,11 @@ export function otherSide(side: QuoteSide): QuoteSide {
  */
 export function parsePremium(text: string, decimals: number, asset: string): { ok: true; value: bigint } | { ok: false; message: string } {
   if (text.trim() === '') return { ok: false, message: 'enter a premium' }
-  let value: bigint
   try {
-    value = parseUnits(text, decimals, 'premium')
+    return { ok: true, value: parseMoney(text, decimals, asset, 'premium') }
   } catch (e) {
-    return { ok: false, message: e instanceof ParseError ? `premium: ${e.reason}` : String(e) }
+    return { ok: false, message: e instanceof ParseError ? e.message : String(e) }
   }
-  if (value > U128_MAX) return { ok: false, message: `premium: at most ${formatAmount(U128_MAX, decimals)} ${asset}` }
-  return { ok: true, value }
 }
 
 /** A typed premium this far from my fair value, on the side that loses me money, is confirmed before it is signed. */

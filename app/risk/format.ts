@@ -1,7 +1,7 @@
 // Display formatting for the trader's numbers. Exact amounts (bigint minor units) go through
 // core's formatUnits; model outputs (floats from core/pricing) are rounded once, to the shown
 // precision, and then formatted the same way, so every amount on screen has one look.
-import { formatAmount, formatUnits, isoTime, MAX_TIME_MS } from '../../core/index.ts'
+import { formatAmount, formatUnits, isDateTime, isoTime } from '../../core/index.ts'
 
 export { formatAmount }
 
@@ -108,7 +108,7 @@ export function formatTimeToExpiry(expiry: number, now: number): string {
 
 /** "2026-02-27 08:00 UTC"; a time past what a four-digit year holds as its number (isoTime), never a throw in a render. */
 export function formatUtc(ms: number): string {
-  if (!(Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIME_MS)) return isoTime(ms)
+  if (!isDateTime(ms)) return isoTime(ms)
   const iso = new Date(ms).toISOString()
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 }

@@ -772,6 +772,12 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
       await j.close()
     }
   }
+  /** Makes another channel's lines dead (one large append, then a reset over it), so the journal rewrites. */
+  async function forceRewrite(j: FileJournal, bytes: number): Promise<void> {
+    await j.store(key(8)).append([record.approve('x'.repeat(bytes))])
+    await j.store(key(8)).replace([record.approve('small')], update(1))
+    await j.settled()
+  }
   /** Damages the line of records.log that holds the step at version `v` (its last bracket), returning the line and its offset. */
   function damageStep(d: string, v: number): { line: string; at: number } {
     const file = readFileSync(join(d, 'records.log'), 'utf8')
@@ -801,9 +807,7 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
     expect(resets.length).toBeGreaterThan(0)
     expect(resets[resets.length - 1]).toContain('"k":"unreadable"')
     // A rewrite (the channel's lines before its reset, and another channel's, are dead): the line is set aside, once.
-    await j.store(key(8)).append([record.approve('x'.repeat(200_000))])
-    await j.store(key(8)).replace([record.approve('small')], update(1))
-    await j.settled()
+    await forceRewrite(j, 200_000)
     expect(j.stats.rewrites).toBeGreaterThan(0)
     await j.close()
     expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])
@@ -816,9 +820,7 @@ describe('FileJournal: a line it cannot read still reaches its channel, and the 
     const { params } = await threeTrades(d, k)
     const { line, at } = damageStep(d, 3)
     const jw = await FileJournal.open(d, { rewriteAt: 2_000 })
-    await jw.store(key(8)).append([record.approve('x'.repeat(50_000))])
-    await jw.store(key(8)).replace([record.approve('small')], update(1))
-    await jw.settled()
+    await forceRewrite(jw, 50_000)
     expect(jw.stats.rewrites).toBe(1)
     await jw.close()
     expect(setAside(d).map((p) => p.bytes.toString())).toEqual([line])

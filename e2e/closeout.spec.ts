@@ -3,14 +3,15 @@
 // What a person reads at each step (role and text); balances checked to the minor unit from the
 // exact figures the page keeps for hover (data-exact). Screenshots: <results>/screenshots/.
 import type { Page } from '@playwright/test'
-import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, twoTradersInChannel, type Stack, workerPort } from './fixtures.ts'
 import { createIdentity, exactAmount, getTestFunds, buyPut, openDemoChannel, requestPut, seriousA11y, shot, trade } from './app.ts'
 
 const exactBig = async (page: Page, testId: string): Promise<bigint> => BigInt(await exactAmount(page, testId))
 /** The Risk tab's realised P&L total (settled and closed positions), exact. */
 const realisedTotal = async (page: Page): Promise<bigint> => BigInt((await page.getByTestId('realised-total').locator('[data-exact]').getAttribute('data-exact'))!)
 
-const DEMO_PORT = 8773
+/** This worker's port for the spec's demo desk (fixtures.ts workerPort). */
+const demoPort = (): number => workerPort(8773)
 let lastDesk: { tail: (lines?: number) => string } | null = null
 
 test.afterEach(async ({}, testInfo) => {
@@ -18,7 +19,7 @@ test.afterEach(async ({}, testInfo) => {
 })
 
 async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
-  const demo = demoService(stack, DEMO_PORT)
+  const demo = demoService(stack, demoPort())
   lastDesk = demo
   await demo.start()
   return { stop: () => demo.stop() }
@@ -26,7 +27,7 @@ async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
 
 /** A new trader with an identity and test funds, in an open channel with the demo desk. */
 async function traderWithDesk(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string): Promise<Page> {
-  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
   const page = trader.page
   await trader.open()
   await createIdentity(page)

@@ -13,10 +13,11 @@ import type { BrowserContext, ConsoleMessage, Page } from '@playwright/test'
 import { configToEnv } from '../channel-contract/chain/config.ts'
 import { Service } from '../scripts/services.ts'
 import { createIdentity, getTestFunds, openDemoChannel, buyPut } from './app.ts'
-import { test, expect, newTrader, demoService, appPath, provokesPolicyRefusals, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, appPath, provokesPolicyRefusals, type Stack, workerPort } from './fixtures.ts'
 
-const DEMO_PORT = 8781
-const DEV_PORT = 5293
+/** This worker's port for the spec's demo desk (fixtures.ts workerPort). */
+const demoPort = (): number => workerPort(8781)
+const devPort = (): number => workerPort(5293)
 
 interface Violation { directive: string; blocked: string; source: string; line: number }
 
@@ -155,14 +156,14 @@ async function expectInjectionBlocked(page: Page, policies: number): Promise<voi
 
 test('production build: the policy is sent and in the page, a demo desk trade runs without a violation, injected code is stopped', async ({ browser, stack }) => {
   test.setTimeout(150_000)
-  const demo = demoService(stack, DEMO_PORT)
+  const demo = demoService(stack, demoPort())
   await demo.start()
   try {
-    const trader = await newTrader(browser, stack, 'csp', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'csp', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     await recordViolations(trader.context)
     const page = trader.page
     const cspConsole = recordCspConsole(page)
-    const res = await page.goto(`${appPath(stack)}&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const res = await page.goto(`${appPath(stack)}&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
 
     // The header: the whole policy, frame-ancestors with it (a header alone can carry it).
     const header = directives(res!.headers()['content-security-policy'])
@@ -202,12 +203,12 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
 function devServer(stack: Stack): Service {
   return new Service({
     name: 'vite dev',
-    cmd: ['npx', 'vite', '--port', String(DEV_PORT), '--strictPort'],
+    cmd: ['npx', 'vite', '--port', String(devPort()), '--strictPort'],
     env: {
       // Its own dependency cache (parallel e2e runs must not re-optimize each other's).
-      VITE_CACHE_DIR: `../node_modules/.vite-csp-${DEV_PORT}`,
+      VITE_CACHE_DIR: `../node_modules/.vite-csp-${devPort()}`,
       VITE_SIGNALING_URL: stack.signalingUrl,
-      VITE_DEMO_URL: `http://127.0.0.1:${DEMO_PORT}`,
+      VITE_DEMO_URL: `http://127.0.0.1:${demoPort()}`,
       ...configToEnv(stack.chainConfig, 'VITE_'),
     },
     ready: /Local:|ready in/,
@@ -224,7 +225,7 @@ test('dev server (npm start): the policy with its nonce is sent, the React refre
     await recordViolations(context)
     const page = await context.newPage()
     const cspConsole = recordCspConsole(page)
-    const res = await page.goto(`http://127.0.0.1:${DEV_PORT}/`)
+    const res = await page.goto(`http://127.0.0.1:${devPort()}/`)
 
     const header = directives(res!.headers()['content-security-policy'])
     const nonce = /^'nonce-([A-Za-z0-9+/=_-]{16,})'$/.exec(header['script-src']?.[1] ?? '')?.[1]

@@ -1,7 +1,8 @@
-import { test, expect, newTrader, demoService } from './fixtures.ts'
+import { test, expect, newTrader, demoService, workerPort } from './fixtures.ts'
 import { createIdentity, getTestFunds } from './app.ts'
 
-const DEMO_PORT = 8761
+/** This worker's port for the spec's demo desk (fixtures.ts workerPort). */
+const demoPort = (): number => workerPort(8761)
 let lastDesk: ReturnType<typeof demoService> | null = null
 
 // After a failed run, the desk's own account of what it did.
@@ -11,11 +12,11 @@ test.afterEach(async ({}, testInfo) => {
 
 test('one trader against the demo counterparty from a single browser context', async ({ browser, stack }, testInfo) => {
   test.setTimeout(120_000)
-  const demo = demoService(stack, DEMO_PORT)
+  const demo = demoService(stack, demoPort())
   lastDesk = demo
   await demo.start()
   try {
-    const trader = await newTrader(browser, stack, 'solo', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'solo', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     await trader.open()
     await createIdentity(page)

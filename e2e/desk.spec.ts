@@ -3,10 +3,11 @@
 // screenshot of every screen (<results>/screenshots/).
 import type { Download, Page } from '@playwright/test'
 import { readFileSync } from 'node:fs'
-import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, type Stack, workerPort } from './fixtures.ts'
 import { createIdentity, expectNoSidewaysScroll, recordBrowserNotifications, reloadAndUnlock, requestPut, shot } from './app.ts'
 
-const DEMO_PORT = 8761
+/** This worker's port for the spec's demo desk (fixtures.ts workerPort). */
+const demoPort = (): number => workerPort(8761)
 let lastDesk: { tail: (lines?: number) => string } | null = null
 
 async function blockHeight(page: Page): Promise<number> {
@@ -36,7 +37,7 @@ async function openDemoChannel(page: Page): Promise<void> {
 
 /** The demo desk for one test (its log is printed after a failed test, see afterEach). */
 async function startDesk(stack: Stack): Promise<{ stop: () => Promise<void> }> {
-  const demo = demoService(stack, DEMO_PORT)
+  const demo = demoService(stack, demoPort())
   lastDesk = demo
   await demo.start()
   return {
@@ -53,7 +54,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
   test.setTimeout(240_000)
   const desk = await startDesk(stack)
   try {
-    const trader = await newTrader(browser, stack, 'desk-1280', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'desk-1280', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     await trader.context.grantPermissions(['clipboard-read', 'clipboard-write'])
     await trader.open()
@@ -324,7 +325,7 @@ test('the trader\'s desk at phone width (390x844): one column, the channel list 
   test.setTimeout(180_000)
   const desk = await startDesk(stack)
   try {
-    const trader = await newTrader(browser, stack, 'desk-390', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'desk-390', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     await page.setViewportSize({ width: 390, height: 844 })
     await trader.open()
@@ -373,7 +374,7 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
   test.setTimeout(180_000)
   const desk = await startDesk(stack)
   try {
-    const trader = await newTrader(browser, stack, 'desk-counter', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'desk-counter', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     // The browser's notifications, recorded (allowed), and a tab the test can hide.
     const browserNotes = await recordBrowserNotifications(trader.context)
@@ -416,7 +417,7 @@ test('a counter the desk will not take is answered with its reason, in words the
   test.setTimeout(120_000)
   const desk = await startDesk(stack)
   try {
-    const trader = await newTrader(browser, stack, 'desk-refusal', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'desk-refusal', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     await trader.open()
     await createIdentity(page)
@@ -446,11 +447,11 @@ test('a counter the desk will not take is answered with its reason, in words the
 test('a demo-desk channel never opened on the contract is abandoned, nothing deposited; the desk at its limit says when the unopened one is forgotten, and frees the slot at once on the abandon', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   // One channel per key, so the second click meets the limit.
-  const demo = demoService(stack, DEMO_PORT, ['--max-channels-per-key', '1'])
+  const demo = demoService(stack, demoPort(), ['--max-channels-per-key', '1'])
   lastDesk = demo
   await demo.start()
   try {
-    const trader = await newTrader(browser, stack, 'desk-abandon', `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+    const trader = await newTrader(browser, stack, 'desk-abandon', `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
     const page = trader.page
     await trader.open()
     await createIdentity(page)
@@ -488,7 +489,7 @@ test('a demo-desk channel never opened on the contract is abandoned, nothing dep
     const notice = page.getByTestId('abandon-notice')
     await expect(notice).toHaveAttribute('data-outcome', 'released', { timeout: 10_000 })
     await expect(notice).toHaveText(/^Abandoned\. Demo Desk freed its slot for the channel: you can open a new channel with it now\./)
-    const info = (await (await fetch(`http://127.0.0.1:${DEMO_PORT}/info`)).json()) as { channels: { channelId: string }[] }
+    const info = (await (await fetch(`http://127.0.0.1:${demoPort()}/info`)).json()) as { channels: { channelId: string }[] }
     expect(info.channels.map((c) => c.channelId.slice(0, 8)), 'the desk no longer holds the abandoned channel').not.toContain(id)
     await shot(page, 'abandon-released')
     // At its limit of one a moment ago, the same key opens a new channel with the desk now.

@@ -9,7 +9,7 @@ import { createIdentity, getTestFunds, openChannel, openOnContract } from './app
 import { TestChain } from './chain.ts'
 import { deskCommand } from '../desk/runtime.ts'
 
-/** The demo counterparty as a service on this stack (started by the test that needs it). */
+/** The demo counterparty as a service on this stack (started by the test that needs it), on `port` (a workerPort). */
 export function demoService(stack: Stack, port: number, extra: readonly string[] = []): Service {
   return new Service({
     name: 'demo',
@@ -41,6 +41,16 @@ export interface Trader {
 const SIGNALING_PORT = Number(process.env.E2E_SIGNALING_PORT ?? 4545)
 // The chain and its services take three ports from here (chain, oracle, watchtower).
 const CHAIN_PORT = Number(process.env.E2E_CHAIN_PORT ?? process.env.E2E_NODE_PORT ?? 8646)
+/** How far apart the ports of two workers' stacks lie (playwright.config.ts runs workers side by side). */
+const WORKER_PORT_STRIDE = 1000
+
+/**
+ * The port `base` stands for in the worker running this test: every worker has its own stack and
+ * its own demo desks, so the ports a spec names are offset by the worker's index (0 keeps them).
+ */
+export function workerPort(base: number, parallelIndex = test.info().parallelIndex): number {
+  return base + parallelIndex * WORKER_PORT_STRIDE
+}
 const APP_ORIGIN = `http://127.0.0.1:${Number(process.env.E2E_APP_PORT ?? 5183)}`
 
 /** Chromium inside the loopback-only namespace gathers ICE candidates only after a media grant. */
@@ -103,12 +113,13 @@ export function appPath(stack: Stack): string {
 
 export const test = base.extend<{ stack: Stack }, { workerStack: Stack }>({
   workerStack: [
-    async ({}, use) => {
-      const signaling = signalingService(SIGNALING_PORT)
+    async ({}, use, workerInfo) => {
+      const signalingPort = workerPort(SIGNALING_PORT, workerInfo.parallelIndex)
+      const signaling = signalingService(signalingPort)
       // Automine: every transaction is mined at once (the dev chain npm start runs also mines every 5 s).
-      const [, chain] = await Promise.all([signaling.start(), startChainStack({ port: CHAIN_PORT, dataDir: tempDir('otc-e2e-chain-'), allowOrigin: APP_ORIGIN })])
+      const [, chain] = await Promise.all([signaling.start(), startChainStack({ port: workerPort(CHAIN_PORT, workerInfo.parallelIndex), dataDir: tempDir('otc-e2e-chain-'), allowOrigin: APP_ORIGIN })])
       const { chain: chainService, oracle, watchtower, config: base } = chain
-      await use({ signaling, chainService, oracle, watchtower, signalingUrl: `ws://127.0.0.1:${SIGNALING_PORT}`, chainConfig: base, chain: new TestChain(base) })
+      await use({ signaling, chainService, oracle, watchtower, signalingUrl: `ws://127.0.0.1:${signalingPort}`, chainConfig: base, chain: new TestChain(base) })
       await Promise.all([signaling.stop(), oracle.stop(), watchtower.stop()])
       await chainService.stop()
     },

@@ -5,7 +5,7 @@
 // only the winning channel's state changes; the book shows the sum.
 import type { Page } from '@playwright/test'
 import { Service } from '../scripts/services.ts'
-import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, workerPort, type Stack } from './fixtures.ts'
 import { createIdentity, expectNoSidewaysScroll, getTestFunds, reloadAndUnlock, seriousA11y, shot } from './app.ts'
 
 const DESKS = [
@@ -19,9 +19,10 @@ let desks: Desk[] = []
 
 /** A demo desk of `style`, as the fixtures start one, with the style's flag (and any other flags). */
 function styledDesk(stack: Stack, d: { readonly style: string; readonly name: string; readonly port: number }, extra: readonly string[] = []): Desk {
-  const base = demoService(stack, d.port, ['--style', d.style, ...extra])
+  const port = workerPort(d.port)
+  const base = demoService(stack, port, ['--style', d.style, ...extra])
   const service = new Service({ ...base.spec, name: `desk-${d.style}` })
-  return { name: d.name, url: `http://127.0.0.1:${d.port}`, service }
+  return { name: d.name, url: `http://127.0.0.1:${port}`, service }
 }
 
 async function deskInfo(d: Desk): Promise<{ contact: string; channels: { channelId: string; status: string; latestVersion: number | null }[] }> {

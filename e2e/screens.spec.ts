@@ -7,10 +7,11 @@
 // dispute (the fill's is asserted in desk.spec.ts).
 // Screenshots: <results>/screenshots/screens-<name>-<width>.png, also attached to the report.
 import type { Page, TestInfo } from '@playwright/test'
-import { test, expect, newTrader, demoService, type Stack } from './fixtures.ts'
+import { test, expect, newTrader, demoService, type Stack, workerPort } from './fixtures.ts'
 import { createIdentity, expectNoSidewaysScroll, getTestFunds, myPublicKey, openDemoChannel, recordBrowserNotifications, shot } from './app.ts'
 
-const DEMO_PORT = 8762
+/** This worker's port for the spec's demo desk (fixtures.ts workerPort). */
+const demoPort = (): number => workerPort(8762)
 let lastDesk: { tail: (lines?: number) => string } | null = null
 
 test.afterEach(async ({}, testInfo) => {
@@ -18,7 +19,7 @@ test.afterEach(async ({}, testInfo) => {
 })
 
 async function startDesk(stack: Stack) {
-  const demo = demoService(stack, DEMO_PORT)
+  const demo = demoService(stack, demoPort())
   lastDesk = demo
   await demo.start()
   return demo
@@ -47,7 +48,7 @@ async function watchForWords(page: Page, words: readonly string[]): Promise<() =
 
 
 async function newFundedTrader(browser: Parameters<typeof newTrader>[0], stack: Stack, name: string, vp: { width: number; height: number }) {
-  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${DEMO_PORT}`)}`)
+  const trader = await newTrader(browser, stack, name, `&demo=${encodeURIComponent(`http://127.0.0.1:${demoPort()}`)}`)
   await trader.page.setViewportSize(vp)
   return trader
 }

@@ -8,7 +8,7 @@ import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
-import { priceDraft } from './legPricing.ts'
+import { priceDraft, sellerRisk } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 import { formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
 
@@ -72,6 +72,8 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
 
   const setLeg = (legId: string, patch: Partial<Omit<DraftLeg, 'id'>>) => onChange(updateLeg(value, legId, patch))
   const unpriced = pricing.total ? value.legs.filter((l) => pricing.legs[l.id] === undefined).length : 0
+  // The trader's side of the package: the requester's intent, or its opposite when quoting the request.
+  const mine = quoting ? (value.side === 'buy' ? 'sell' : 'buy') : value.side
   const packageErrors = errors.filter((e) => e.field === 'package' || e.field === 'legs')
 
   return (
@@ -206,12 +208,19 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
             <tfoot>
               <tr>
                 <th scope="row" colSpan={6}>
-                  Package (buyer's view){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${formatSpot(feedMarket.spot)}` : ''}
+                  Package (buyer's view{mine === 'buy' ? ': yours' : ''}){feedMarket ? ` at ${(feedMarket.vol * 100).toFixed(1)}% vol, spot ${formatSpot(feedMarket.spot)}` : ''}
                   {unpriced > 0 && <span className="warn"> · excludes {unpriced} leg{unpriced === 1 ? '' : 's'} with errors</span>}
                 </th>
                 <LegPricingCells risk={pricing.total} spot={feedMarket?.spot} />
                 <td />
               </tr>
+              {mine === 'sell' && pricing.total && (
+                <tr data-testid="draft-my-side">
+                  <th scope="row" colSpan={6}>Your side: you sell the package</th>
+                  <LegPricingCells risk={sellerRisk(pricing.total)} spot={feedMarket?.spot} />
+                  <td />
+                </tr>
+              )}
             </tfoot>
           )}
         </table>
@@ -220,7 +229,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
       {packageErrors.map((e, i) => <p key={i} className="error" role="alert">{e.message}</p>)}
 
       <div className="builder-foot">
-        <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={quoting ? (value.side === 'buy' ? 'sell' : 'buy') : value.side} total={pricing.total} />
+        <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={mine} total={pricing.total} />
         <Field id={id('note')} label="Note to the quoter" errors={[]} remote={remoteOf('note')}>
           <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled} onChange={(e) => onChange({ ...value, note: e.target.value })} {...focusProps('note')} />
         </Field>

@@ -105,3 +105,30 @@ describe("the RFQ draft's legs table names its units", () => {
     expect(headers.slice(0, 3)).toEqual(['Strike (USD)', 'Cap (USD)', 'Qty (BTC)'])
   })
 })
+
+describe("the RFQ draft prices the trader's own side", () => {
+  const spec = { asset: 'USDC', assetDecimals: 6, oracle: terms.oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+  const withPut = (side: 'buy' | 'sell') => ({ ...emptyDraft('BTC-USD', new Date(EXPIRY).toISOString().slice(0, 10)), side, legs: [{ id: 'l1', kind: 'put' as const, direction: 'long' as const, strike: '55000', cap: '', quantity: '0.5' }] })
+  /** The five pricing cells (fair value, delta, gamma, vega, theta) of the first row `row` matches. */
+  const cells = (html: string, row: RegExp) => {
+    const m = row.exec(html)
+    return m ? [...m[0].matchAll(/<td class="num">(.*?)<\/td>/g)].map((c) => c[1]!) : null
+  }
+  const buyerRow = /<th scope="row" colSpan="6">Package \(buyer&#x27;s view.*?<\/tr>/s
+  const myRow = /<tr data-testid="draft-my-side">.*?<\/tr>/s
+
+  it("a seller gets a row with the fair value and Greeks from the seller's side: the buyer's, signs flipped", () => {
+    const html = renderToStaticMarkup(<PackageBuilder value={withPut('sell')} onChange={noop} spec={spec} market={market} now={EXPIRY - 10 * DAY} />)
+    // A long 55,000 put on 0.5 BTC at spot 60,000, 55% vol, 10 days.
+    expect(cells(html, buyerRow)).toEqual(['+236.67', '-0.0792', '+0.0133', '+12.00', '-33.00'])
+    expect(cells(html, myRow)).toEqual(['-236.67', '+0.0792', '-0.0133', '-12.00', '+33.00'])
+  })
+
+  it('a buyer reads the package row as theirs and gets no second row; quoting a buy request makes the quoter the seller', () => {
+    const buying = renderToStaticMarkup(<PackageBuilder value={withPut('buy')} onChange={noop} spec={spec} market={market} now={EXPIRY - 10 * DAY} />)
+    expect(buying).toMatch(/Package \(buyer(?:&#x27;|')s view: yours\)/)
+    expect(myRow.test(buying)).toBe(false)
+    const quoting = renderToStaticMarkup(<PackageBuilder value={withPut('buy')} onChange={noop} spec={spec} market={market} now={EXPIRY - 10 * DAY} quoting />)
+    expect(myRow.test(quoting)).toBe(true)
+  })
+})

@@ -1,12 +1,13 @@
 // The viewer's P&L at expiry (premiums included) over the settlement price of one feed, from the
 // exact settlement integers; dashed lines at strikes and caps, a solid line at the current spot (at
-// the oracle's fixing when every position on the feed has expired and is fixed there).
+// the oracle's fixing when every position drawn has expired and is fixed there). With several
+// expiries on the feed the trader draws one (each settles at its own fixing) or all at one price.
 import { useMemo, useState } from 'react'
 import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
-import { formatFixing, formatModelAmount, formatSpot } from './format.ts'
-import { feedsOf, payoffSeries, pnlAt, type PayoffSeries } from './payoff.ts'
+import { formatFixing, formatModelAmount, formatSpot, formatUtc } from './format.ts'
+import { expiriesOf, feedsOf, payoffSeries, pnlAt, shownExpiry, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
 
 export interface PayoffChartProps {
@@ -94,9 +95,13 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
   const feed = chosen !== null && feeds.includes(chosen) ? chosen : feeds[0]
   const spot = feed !== undefined ? markets[feed]?.spot : undefined
   const now = feed !== undefined ? markets[feed]?.now : undefined
-  const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot, fixings, now)), [positions, me, feed, spot, fixings, now])
+  const expiries = useMemo(() => (feed === undefined ? [] : expiriesOf(positions, feed)), [positions, feed])
+  const [pick, setPick] = useState<number | null>(null)
+  // A chosen expiry whose positions are gone (settled, closed) falls back to all of them.
+  const expiry = shownExpiry(expiries, pick)
+  const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot, fixings, now, expiry)), [positions, me, feed, spot, fixings, now, expiry])
   const series = result?.ok ? result.series : null
-  // Every position on the feed fixed at one price: the P&L is known, read at the fixing, not at spot.
+  // Every position drawn fixed at one price: the P&L is known, read at the fixing, not at spot.
   const allFixedAt = series && series.fixedCount === series.count && series.fixings.length === 1 ? series.fixings[0]! : null
   const markAt = allFixedAt ? Number(allFixedAt.price) / 10 ** allFixedAt.decimals : spot
   const options = useMemo(() => (series ? chartOptions(series, markAt, asset, height) : null), [series, markAt, asset, height])
@@ -110,20 +115,31 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
     <section className="risk-section" aria-labelledby="payoff-title">
       <div className="risk-head">
         <h3 id="payoff-title">P&amp;L at expiry</h3>
-        {feeds.length > 1 && (
-          <label className="inline">
-            Feed
-            <select value={feed} onChange={(e) => setChosen(e.target.value)}>
-              {feeds.map((f) => <option key={f} value={f}>{f}</option>)}
-            </select>
-          </label>
-        )}
+        <div className="row">
+          {feeds.length > 1 && (
+            <label className="inline">
+              Feed
+              <select value={feed} onChange={(e) => setChosen(e.target.value)}>
+                {feeds.map((f) => <option key={f} value={f}>{f}</option>)}
+              </select>
+            </label>
+          )}
+          {expiries.length > 1 && (
+            <label className="inline">
+              Expiry
+              <select value={expiry ?? ''} onChange={(e) => setPick(e.target.value ? Number(e.target.value) : null)}>
+                <option value="">All expiries (one price for all)</option>
+                {expiries.map((x) => <option key={x} value={x}>{formatUtc(x)}</option>)}
+              </select>
+            </label>
+          )}
+        </div>
       </div>
       {feed === undefined && <p className="muted">No open positions.</p>}
       {result && !result.ok && <p className="error" role="alert">Cannot draw the payoff: {result.error}</p>}
       {series && options && data && (
         <>
-          <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price, premiums included`} />
+          <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price${series.expiry === null ? '' : ` of ${formatUtc(series.expiry)}`}, premiums included`} />
           <p className="chart-notes">
             <span><span className="swatch spot" aria-hidden="true" /> {allFixedAt ? `fixing ${formatFixing(allFixedAt.price, allFixedAt.decimals)}` : `spot ${spot !== undefined ? formatSpot(spot) : 'n/a'}`}</span>
             {allFixedAt ? (

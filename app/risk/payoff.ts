@@ -3,10 +3,12 @@
 // An expired position whose fixing is known pays its payoff there at every price of the axis.
 import type { Party, Position } from '../../core/index.ts'
 import { channelPayoffCurve, fixedPayoff, type Fixing, type Fixings } from '../../core/pricing/index.ts'
-import { reasonOf } from './format.ts'
+import { formatUtc, reasonOf } from './format.ts'
 
 export interface PayoffSeries {
   readonly feed: string
+  /** The expiry whose positions the series holds; null: every expiry on the feed, as if one price settled them all. */
+  readonly expiry: number | null
   /** Settlement prices, price units, ascending (for the chart's x axis). */
   readonly prices: number[]
   /** The viewer's P&L at each price, asset units (floats of the exact integers, for plotting). */
@@ -37,10 +39,21 @@ export function feedsOf(positions: readonly Position[]): string[] {
   return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)!)
 }
 
-export function payoffSeries(positions: readonly Position[], me: Party, feed: string, spot?: number, fixings?: Fixings, now?: number): PayoffResult {
-  const onFeed = positions.filter((p) => p.terms.feed === feed)
+/** Expiries of the positions on `feed`, ascending, without duplicates. */
+export function expiriesOf(positions: readonly Position[], feed: string): number[] {
+  return [...new Set(positions.filter((p) => p.terms.feed === feed).map((p) => p.terms.expiry))].sort((a, b) => a - b)
+}
+
+/** The expiry to draw: the trader's choice while the feed has it among several, else every expiry (null). */
+export function shownExpiry(expiries: readonly number[], chosen: number | null): number | null {
+  return chosen !== null && expiries.length > 1 && expiries.includes(chosen) ? chosen : null
+}
+
+/** `expiry`: the positions of that expiry only (each expiry settles at its own fixing); omitted, every expiry on the feed. */
+export function payoffSeries(positions: readonly Position[], me: Party, feed: string, spot?: number, fixings?: Fixings, now?: number, expiry?: number | null): PayoffResult {
+  const onFeed = positions.filter((p) => p.terms.feed === feed && (expiry == null || p.terms.expiry === expiry))
   const first = onFeed[0]
-  if (first === undefined) return { ok: false, error: `no open positions on ${feed}` }
+  if (first === undefined) return { ok: false, error: `no open positions on ${feed}${expiry == null ? '' : ` expiring ${formatUtc(expiry)}`}` }
   const { priceDecimals, assetDecimals } = first.terms
   const scale = 10 ** priceDecimals
   const kinks = new Set<bigint>()
@@ -67,7 +80,7 @@ export function payoffSeries(positions: readonly Position[], me: Party, feed: st
     }
     return {
       ok: true,
-      series: { feed, prices, pnl, pnlMinor, strikes, breakevens: breakevens(prices, pnlMinor), priceDecimals, assetDecimals, fixedCount, fixings: [...fixed.values()], provisionalCount, count: onFeed.length },
+      series: { feed, expiry: expiry ?? null, prices, pnl, pnlMinor, strikes, breakevens: breakevens(prices, pnlMinor), priceDecimals, assetDecimals, fixedCount, fixings: [...fixed.values()], provisionalCount, count: onFeed.length },
     }
   } catch (e) {
     return { ok: false, error: reasonOf(e) }

@@ -159,6 +159,8 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await expect(expiryRow).toHaveCount(1)
   await expect(expiryRow).toHaveAttribute('data-feed', 'BTC-USD')
   await expect(expiryRow.getByRole('cell').nth(2)).toHaveText('1')
+  // Net position by strike and expiry: the one long put of 0.1, in its one cell.
+  await expect(book.getByTestId('book-position-grid-BTC-USD').locator('td:not([data-strike="all"]):not([data-expiry="all"])')).toHaveText(['P +0.1'])
   // Settled history per counterparty: nothing has settled or closed yet in any channel.
   const realised = book.getByRole('table', { name: /Settled and closed positions by counterparty/ })
   for (const d of desks) await expect(realised.getByRole('row', { name: new RegExp(`^${d.name} 0 `) })).toBeVisible()

@@ -12,9 +12,10 @@ import { PositionsTable } from '../risk/PositionsTable.tsx'
 import { ScenarioGrid } from '../risk/ScenarioGrid.tsx'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { ExpiryTable } from './ExpiryTable.tsx'
+import { PositionGrid } from './PositionGrid.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -35,6 +36,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
   const fixings = useFixings(positions, now)
   const risk = useMemo(() => bookRisk(channels, eff.markets, fixings), [channels, eff.markets, fixings])
   const byExpiry = useMemo(() => bookRiskByExpiry(channels, eff.markets, now, fixings), [channels, eff.markets, now, fixings])
+  const grids = useMemo(() => positionGrid(positions), [positions])
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
   const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
@@ -107,6 +109,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
         <UnderlyingTable rows={risk.byUnderlying} markets={eff.markets} />
       </div>
       <ExpiryTable ladders={byExpiry} total={risk.total} markets={eff.markets} now={now} asset={asset} />
+      <PositionGrid grids={grids} />
       {positions.length > 0 && (
         <>
           <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} fixings={fixings} />

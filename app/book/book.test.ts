@@ -4,7 +4,7 @@ import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type O
 import { channelRisk, fixingKey, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
-import { asMine, bookPositions, bookRisk, bookRiskByExpiry, bookScenario, collateralByChannel, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
+import { asMine, bookPositions, bookRisk, bookRiskByExpiry, bookScenario, collateralByChannel, positionGrid, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
 
 const oracle = testKey('oracle').publicKey
 const markets: MarketsByFeed = {
@@ -150,6 +150,65 @@ describe('bookRiskByExpiry (risk by expiry)', () => {
     expect(partial[0]!.rows.every((r) => r.risk !== null)).toBe(true)
     for (const r of [...partial[1]!.rows, partial[1]!.total]) expect(r).toMatchObject({ risk: null, error: expect.stringMatching(/ETH-USD/) })
     expect(partial[1]!.rows.map((r) => r.mark)).toEqual([null, null, null])
+  })
+})
+
+describe('positionGrid (net position by strike and expiry)', () => {
+  const JAN2 = Date.UTC(2026, 0, 2, 8)
+  const JAN30 = Date.UTC(2026, 0, 30, 8)
+  const at = (expiry: number, p: OptionPackage): OptionPackage => ({ ...p, expiry })
+  const btc = (expiry: number, ...legs: OptionLeg[]) => at(expiry, pkg('BTC-USD', legs))
+  const call = (strike: number, qty: number, direction: 'long' | 'short', cap: number | null = null): OptionLeg => ({ kind: 'call', strike: BigInt(strike * 100), cap: cap === null ? null : BigInt(cap * 100), quantity: BigInt(qty * 10_000), direction })
+  const putLeg = (strike: number, qty: number, direction: 'long' | 'short'): OptionLeg => ({ kind: 'put', strike: BigInt(strike * 100), cap: null, quantity: BigInt(qty * 10_000), direction })
+  const a = channel('a', 'A', [
+    position('A', btcPut(55_000, 1), 1n), // bought a long put: +1 put at 55,000
+    position('B', btc(EXPIRY, call(60_000, 0.5, 'long', 64_000)), 1n), // sold a capped call: -0.5 call at 60,000, +0.5 at 64,000
+    position('A', btc(JAN30, putLeg(50_000, 2, 'short')), 1n), // bought a short put: -2 puts at 50,000
+    position('A', at(JAN2, btcPut(58_000, 1)), 1n),
+  ])
+  // The trader is B: the counterparty (A) bought the first three, the trader the last.
+  const b = channel('b', 'B', [
+    position('A', btcPut(55_000, 1), 1n), // sold it: -1 put at 55,000, netting channel a's to zero
+    position('A', at(JAN2, btcPut(58_000, 1)), 1n), // nets channel a's JAN2 put: no JAN2 column
+    position('A', btc(JAN30, call(60_000, 1, 'short', 65_000)), 1n), // sold a short capped call: +1 call at 60,000, -1 at 65,000
+    position('B', btc(EXPIRY, call(62_000, 1, 'long', 64_000)), 1n), // bought a capped call: +1 at 62,000, -1 at 64,000
+  ])
+  const [grid, ...rest] = positionGrid(bookPositions([a, b]))
+
+  it('places every leg at its strike and expiry, signed from the trader\'s side, a capped call as a call less a call at the cap', () => {
+    expect(rest).toEqual([])
+    expect(grid).toMatchObject({ feed: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4, error: null })
+    // 55,000 (a long and a short put with two counterparties) and JAN2 net to zero: left out.
+    expect(grid!.strikes).toEqual([5_000_000n, 6_000_000n, 6_200_000n, 6_400_000n, 6_500_000n])
+    expect(grid!.expiries).toEqual([JAN30, EXPIRY])
+    const flat = { call: 0n, put: 0n }
+    expect(grid!.cells).toEqual([
+      [{ call: 0n, put: -20_000n }, flat],
+      [{ call: 10_000n, put: 0n }, { call: -5_000n, put: 0n }],
+      [flat, { call: 10_000n, put: 0n }],
+      // Short 0.5 above 60,000 gives back +0.5 at the cap; long 1 above 62,000 gives back -1: net -0.5.
+      [flat, { call: -5_000n, put: 0n }],
+      [{ call: -10_000n, put: 0n }, flat],
+    ])
+  })
+
+  it('adds up per strike, per expiry and in total', () => {
+    expect(grid!.byStrike).toEqual([{ call: 0n, put: -20_000n }, { call: 5_000n, put: 0n }, { call: 10_000n, put: 0n }, { call: -5_000n, put: 0n }, { call: -10_000n, put: 0n }])
+    expect(grid!.byExpiry).toEqual([{ call: 0n, put: -20_000n }, { call: 0n, put: 0n }])
+    expect(grid!.total).toEqual({ call: 0n, put: -20_000n })
+  })
+
+  it('never adds quantities in different decimals: that feed says so, the others are unaffected', () => {
+    const eth8 = { ...ethCallSpread(3_200, 3_600, 1), quantityDecimals: 8, legs: [{ ...ethCallSpread(3_200, 3_600, 1).legs[0]!, quantity: 100_000_000n }] }
+    const c = channel('c', 'A', [position('A', ethCallSpread(3_200, 3_600, 1), 1n), position('A', eth8, 1n)])
+    const grids = positionGrid(bookPositions([a, b, c]))
+    expect(grids.map((g) => g.feed)).toEqual(['BTC-USD', 'ETH-USD'])
+    expect(grids[0]).toEqual(grid)
+    expect(grids[1]).toMatchObject({ strikes: [], expiries: [], cells: [], error: 'positions in different decimals (quantity/price 4/2, 8/2): their quantities are not added' })
+  })
+
+  it('is empty for an empty book', () => {
+    expect(positionGrid([])).toEqual([])
   })
 })
 

@@ -167,6 +167,65 @@ export function bookRiskByExpiry(channels: readonly BookChannel[], markets: Mark
   })
 }
 
+/** Net calls and puts at one place of the grid, underlying minor units: long positive, short negative. */
+export interface NetOptions {
+  readonly call: bigint
+  readonly put: bigint
+}
+
+/** One underlying's net position by strike (rows) and expiry (columns), across every counterparty. */
+export interface NetPositionGrid {
+  readonly feed: string
+  readonly priceDecimals: number
+  readonly quantityDecimals: number
+  /** Price minor units, ascending; only strikes where some expiry nets to non-zero. */
+  readonly strikes: readonly bigint[]
+  /** Expiry instants (ms), earliest first; only those where some strike nets to non-zero. */
+  readonly expiries: readonly number[]
+  /** cells[i][j]: the net at strikes[i] and expiries[j]. */
+  readonly cells: readonly (readonly NetOptions[])[]
+  /** Per strike over every expiry, and per expiry over every strike. */
+  readonly byStrike: readonly NetOptions[]
+  readonly byExpiry: readonly NetOptions[]
+  readonly total: NetOptions
+  /** Why nothing was added (positions on the feed in different decimals), else null. */
+  readonly error: string | null
+}
+
+const FLAT: NetOptions = { call: 0n, put: 0n }
+const plus = (a: NetOptions, b: NetOptions): NetOptions => ({ call: a.call + b.call, put: a.put + b.put })
+
+/**
+ * The book's net position grid (a strike ladder) per underlying, by feed name: each leg signed
+ * from the trader's side (long when the trader bought a long leg or sold a short one, as
+ * closeOut.ts reads it), a capped call as what it pays (a call at the strike less a call at the
+ * cap). Exact integers; quantities in different decimals are never added: such a feed has `error`.
+ */
+export function positionGrid(positions: readonly BookPosition[]): NetPositionGrid[] {
+  const feeds = [...new Set(positions.map((p) => p.terms.feed))].sort()
+  return feeds.map((feed) => {
+    const here = positions.filter((p) => p.terms.feed === feed)
+    const { priceDecimals, quantityDecimals } = here[0]!.terms
+    const decimals = [...new Set(here.map((p) => `${p.terms.quantityDecimals}/${p.terms.priceDecimals}`))]
+    const grid = { feed, priceDecimals, quantityDecimals, strikes: [], expiries: [], cells: [], byStrike: [], byExpiry: [], total: FLAT, error: null }
+    if (decimals.length > 1) return { ...grid, error: `positions in different decimals (quantity/price ${decimals.join(', ')}): their quantities are not added` }
+    const net = new Map<string, NetOptions>()
+    const add = (strike: bigint, expiry: number, n: NetOptions) => net.set(`${strike}@${expiry}`, plus(net.get(`${strike}@${expiry}`) ?? FLAT, n))
+    for (const p of here) {
+      for (const leg of p.terms.legs) {
+        const q = (p.buyer === 'A') === (leg.direction === 'long') ? leg.quantity : -leg.quantity
+        add(leg.strike, p.terms.expiry, leg.kind === 'call' ? { call: q, put: 0n } : { call: 0n, put: q })
+        if (leg.kind === 'call' && leg.cap !== null) add(leg.cap, p.terms.expiry, { call: -q, put: 0n })
+      }
+    }
+    const live = [...net].filter(([, n]) => n.call !== 0n || n.put !== 0n).map(([k]) => k.split('@'))
+    const strikes = [...new Set(live.map(([k]) => BigInt(k!)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const expiries = [...new Set(live.map(([, e]) => Number(e)))].sort((a, b) => a - b)
+    const cells = strikes.map((k) => expiries.map((e) => net.get(`${k}@${e}`) ?? FLAT))
+    return { ...grid, strikes, expiries, cells, byStrike: cells.map((r) => r.reduce(plus, FLAT)), byExpiry: expiries.map((_, j) => cells.reduce((s, r) => plus(s, r[j]!), FLAT)), total: cells.flat().reduce(plus, FLAT) }
+  })
+}
+
 /** The trader's P&L over spot moves (columns) and vol shifts (rows) for the whole book, or one underlying. */
 export function bookScenario(channels: readonly BookChannel[], markets: MarketsByFeed, options: ScenarioGridOptions & { readonly feed?: string } = {}): ReturnType<typeof scenarioGrid> {
   const all = bookPositions(channels).filter((p) => options.feed === undefined || p.terms.feed === options.feed)

@@ -7,7 +7,7 @@ import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixing, formatModelAmount, formatSpot, formatUtc } from './format.ts'
-import { expiriesOf, feedsOf, payoffSeries, pnlAt, shownExpiry, type PayoffSeries } from './payoff.ts'
+import { expiriesOf, feedsOf, payoffSeries, pnlAt, shownExpiry, type ExpiryChoice, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
 
 export interface PayoffChartProps {
@@ -96,9 +96,9 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
   const spot = feed !== undefined ? markets[feed]?.spot : undefined
   const now = feed !== undefined ? markets[feed]?.now : undefined
   const expiries = useMemo(() => (feed === undefined ? [] : expiriesOf(positions, feed)), [positions, feed])
-  const [pick, setPick] = useState<number | null>(null)
-  // A chosen expiry whose positions are gone (settled, closed) falls back to all of them.
-  const expiry = shownExpiry(expiries, pick)
+  const [pick, setPick] = useState<ExpiryChoice | null>(null)
+  // A chosen expiry whose positions are gone (settled, closed), or one chosen on another feed, falls back to all of them.
+  const expiry = shownExpiry(expiries, feed, pick)
   const result = useMemo(() => (feed === undefined ? null : payoffSeries(positions, me, feed, spot, fixings, now, expiry)), [positions, me, feed, spot, fixings, now, expiry])
   const series = result?.ok ? result.series : null
   // Every position drawn fixed at one price: the P&L is known, read at the fixing, not at spot.
@@ -127,7 +127,7 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
           {expiries.length > 1 && (
             <label className="inline">
               Expiry
-              <select value={expiry ?? ''} onChange={(e) => setPick(e.target.value ? Number(e.target.value) : null)}>
+              <select value={expiry ?? ''} onChange={(e) => setPick(e.target.value ? { feed: feed!, expiry: Number(e.target.value) } : null)}>
                 <option value="">All expiries (one price for all)</option>
                 {expiries.map((x) => <option key={x} value={x}>{formatUtc(x)}</option>)}
               </select>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { collateralFor, payoffToBuyer, type OptionPackage, type Party, type Position } from '../../core/index.ts'
 import { fixingKey, type Fixings } from '../../core/pricing/index.ts'
 import { btcPackage, call, EXPIRY, put, testKey, usdc } from '../../core/testkit.ts'
-import { expiriesOf, payoffSeries, shownExpiry, type PayoffSeries } from './payoff.ts'
+import { expiriesOf, feedsOf, payoffSeries, shownExpiry, type PayoffSeries } from './payoff.ts'
 
 const oracle = testKey('oracle').publicKey
 const MAR = Date.UTC(2026, 2, 27, 8) // 2026-03-27 08:00 UTC, after EXPIRY (2026-02-27)
@@ -39,14 +39,27 @@ describe('expiriesOf', () => {
 })
 
 describe('shownExpiry', () => {
+  const BTC = 'BTC-USD'
+  const on = (expiry: number, feed = BTC) => ({ feed, expiry })
   it('keeps the choice while the feed has it among several expiries, else falls back to all (null)', () => {
-    expect(shownExpiry([EXPIRY, MAR], MAR)).toBe(MAR)
-    expect(shownExpiry([EXPIRY, MAR], null)).toBeNull()
+    expect(shownExpiry([EXPIRY, MAR], BTC, on(MAR))).toBe(MAR)
+    expect(shownExpiry([EXPIRY, MAR], BTC, null)).toBeNull()
     // The chosen expiry's positions settled or closed: all of them.
-    expect(shownExpiry([EXPIRY], MAR)).toBeNull()
-    expect(shownExpiry([EXPIRY, Date.UTC(2026, 3, 24, 8)], MAR)).toBeNull()
+    expect(shownExpiry([EXPIRY], BTC, on(MAR))).toBeNull()
+    expect(shownExpiry([EXPIRY, Date.UTC(2026, 3, 24, 8)], BTC, on(MAR))).toBeNull()
     // One expiry left: the same picture as all, shown as all.
-    expect(shownExpiry([MAR], MAR)).toBeNull()
+    expect(shownExpiry([MAR], BTC, on(MAR))).toBeNull()
+  })
+
+  it('never applies a choice made on one feed to another, even one with that expiry', () => {
+    expect(shownExpiry([EXPIRY, MAR], 'ETH-USD', on(EXPIRY)), 'chosen on BTC-USD').toBeNull()
+    // The chart's feed can change without a click (the feed with most positions comes first): two
+    // more ETH trades put ETH first, and the February pick made on BTC must not hide its March puts.
+    const more = [...positions, position(5, 'A', usdc(50), { ...ethFeb.terms, expiry: MAR }), position(6, 'A', usdc(50), { ...ethFeb.terms, expiry: MAR })]
+    const feed = feedsOf(more)[0]!
+    expect(feed).toBe('ETH-USD')
+    expect(shownExpiry(expiriesOf(more, feed), feed, on(EXPIRY))).toBeNull()
+    expect(shownExpiry(expiriesOf(more, feed), feed, on(MAR, feed))).toBe(MAR)
   })
 })
 

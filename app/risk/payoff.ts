@@ -44,9 +44,15 @@ export function expiriesOf(positions: readonly Position[], feed: string): number
   return [...new Set(positions.filter((p) => p.terms.feed === feed).map((p) => p.terms.expiry))].sort((a, b) => a - b)
 }
 
-/** The expiry to draw: the trader's choice while the feed has it among several, else every expiry (null). */
-export function shownExpiry(expiries: readonly number[], chosen: number | null): number | null {
-  return chosen !== null && expiries.length > 1 && expiries.includes(chosen) ? chosen : null
+/** An expiry the trader chose, with the feed it was chosen on. */
+export interface ExpiryChoice {
+  readonly feed: string
+  readonly expiry: number
+}
+
+/** The expiry to draw on `feed` (`expiries`: its expiries): the trader's choice made on that feed while the feed has it among several, else every expiry (null). */
+export function shownExpiry(expiries: readonly number[], feed: string | undefined, chosen: ExpiryChoice | null): number | null {
+  return chosen !== null && chosen.feed === feed && expiries.length > 1 && expiries.includes(chosen.expiry) ? chosen.expiry : null
 }
 
 /** `expiry`: the positions of that expiry only (each expiry settles at its own fixing); omitted, every expiry on the feed. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { collateralFor, payoffToBuyer, type ChannelState, type OptionLeg, type OptionPackage, type Party, type Position } from '../../core/index.ts'
+import { collateralFor, payoffToBuyer, rawPayoffToBuyer, type ChannelState, type OptionLeg, type OptionPackage, type Party, type Position } from '../../core/index.ts'
 import { channelRisk, fixingKey, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
@@ -205,6 +205,25 @@ describe('positionGrid (net position by strike and expiry)', () => {
     expect(grids.map((g) => g.feed)).toEqual(['BTC-USD', 'ETH-USD'])
     expect(grids[0]).toEqual(grid)
     expect(grids[1]).toMatchObject({ strikes: [], expiries: [], cells: [], error: 'positions in different decimals (quantity/price 4/2, 8/2): their quantities are not added' })
+  })
+
+  it('is exact: per expiry, its calls and puts at each strike pay what the trader\'s positions pay at every price (core\'s payoff)', () => {
+    const legArb = fc.record({ call: fc.boolean(), k: fc.integer({ min: 1, max: 20 }), up: fc.integer({ min: 1, max: 5 }), capped: fc.boolean(), qty: fc.integer({ min: 1, max: 50_000 }), long: fc.boolean() })
+      .map(({ call, k, up, capped, qty, long }): OptionLeg => ({ kind: call ? 'call' : 'put', strike: BigInt(k * 500_000), cap: call && capped ? BigInt((k + up) * 500_000) : null, quantity: BigInt(qty), direction: long ? 'long' : 'short' }))
+    const posArb = fc.record({ buyer: fc.constantFrom<Party>('A', 'B'), expiry: fc.constantFrom(JAN30, EXPIRY), legs: fc.array(legArb, { minLength: 1, maxLength: 3 }) })
+    const chanArb = fc.record({ me: fc.constantFrom<Party>('A', 'B'), positions: fc.array(posArb, { minLength: 1, maxLength: 4 }) })
+    fc.assert(fc.property(fc.array(chanArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 12_000_000 }), (cs, s) => {
+      const channels = cs.map((c, i) => channel(`c${i}`, c.me, c.positions.map((p) => ({ id: `${i}`, buyer: p.buyer, terms: at(p.expiry, pkg('BTC-USD', p.legs)), premium: 0n, lockA: 0n, lockB: 0n }))))
+      const price = BigInt(s)
+      const [g] = positionGrid(bookPositions(channels))
+      for (const e of [JAN30, EXPIRY]) {
+        let held = 0n
+        for (const c of channels) for (const p of c.state!.positions) if (p.terms.expiry === e) held += (p.buyer === c.me ? 1n : -1n) * rawPayoffToBuyer(p.terms, price)
+        const j = g?.expiries.indexOf(e) ?? -1
+        const fromGrid = j < 0 ? 0n : g!.strikes.reduce((sum, k, i) => sum + g!.cells[i]![j]!.call * (price > k ? price - k : 0n) + g!.cells[i]![j]!.put * (k > price ? k - price : 0n), 0n)
+        expect(fromGrid, `expiry ${e} at ${price}`).toBe(held)
+      }
+    }), { numRuns: 200 })
   })
 
   it('is empty for an empty book', () => {

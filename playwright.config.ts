@@ -9,13 +9,17 @@ const appPort = Number(process.env.E2E_APP_PORT ?? 5183)
 // Another checkout or a helper running e2e at the same time sets its own ports and results folder.
 const results = process.env.E2E_RESULTS ?? 'test-results'
 const e2eBuild = resolve(`node_modules/.e2e-app-${appPort}`)
-const workers = process.env.E2E_WORKERS === undefined ? Math.min(4, availableParallelism()) : Number(process.env.E2E_WORKERS)
-if (!Number.isSafeInteger(workers) || workers < 1) throw new Error(`E2E_WORKERS must be a whole number of workers, 1 or more (got ${JSON.stringify(process.env.E2E_WORKERS)})`)
+// At most 4: the workers' stacks lie 1,000 ports apart (fixtures.ts workerPort), and a fifth's
+// signaling port would be 8545, the chain port a developer's `npm start` uses.
+const MAX_WORKERS = 4
+const workersText = process.env.E2E_WORKERS
+const workers = workersText === undefined ? Math.min(MAX_WORKERS, availableParallelism()) : /^[1-9][0-9]*$/.test(workersText) ? Number(workersText) : NaN
+if (!(workers >= 1 && workers <= MAX_WORKERS)) throw new Error(`E2E_WORKERS must be a whole number of workers from 1 to ${MAX_WORKERS} (got ${JSON.stringify(workersText)})`)
 
 export default defineConfig({
   testDir: 'e2e',
   timeout: 60_000,
-  // One worker per core, at most 4: each has its own stack on its own ports (fixtures.ts
+  // One worker per core, at most MAX_WORKERS: each has its own stack on its own ports (fixtures.ts
   // workerPort), and a spec's tests run in order in one worker. A test keeps about a core busy (two
   // browsers, the desk, the chain): on this 2-core machine two workers took the suite from 15.1 to
   // 12.5 minutes, every test about 1.8 times as long. E2E_WORKERS=1 runs one spec at a time.

@@ -3,12 +3,12 @@
 // The draft lives in the shared document: this component only reads `value` and calls `onChange`.
 import { Fragment, memo, useId, useMemo, useState, type ReactNode } from 'react'
 import { MAX_LEG_TEXT_CHARS, MAX_LEGS, type OptionPackage } from '../../core/index.ts'
-import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { negateRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
-import { priceDraft, sellerRisk } from './legPricing.ts'
+import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 import { formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
 
@@ -217,7 +217,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
               {mine === 'sell' && pricing.total && (
                 <tr data-testid="draft-my-side">
                   <th scope="row" colSpan={6}>Your side: you sell the package</th>
-                  <LegPricingCells risk={sellerRisk(pricing.total)} spot={feedMarket?.spot} />
+                  <LegPricingCells risk={negateRisk(pricing.total)} spot={feedMarket?.spot} />
                   <td />
                 </tr>
               )}

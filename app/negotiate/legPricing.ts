@@ -41,8 +41,3 @@ export function priceDraft(draft: PackageDraft, spec: ChannelSpec, market: Marke
   }
   return { legs, total, error: null }
 }
-
-/** The seller's value and Greeks of a package: the buyer's with every sign flipped (what one gains, the other loses). */
-export function sellerRisk(r: PackageRisk): PackageRisk {
-  return { value: -r.value, delta: -r.delta, gamma: -r.gamma, vega: -r.vega, theta: -r.theta, rho: -r.rho }
-}

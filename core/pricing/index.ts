@@ -25,6 +25,7 @@ export { type MarketInputs, type MarketsByFeed } from './market.ts'
 export {
   channelRisk,
   emptyRisk,
+  negateRisk,
   packageRisk,
   packageValue,
   reversePackage,

@@ -174,7 +174,8 @@ export function opposite(x: number): number {
   return 0 - x
 }
 
-function negateRisk<T extends PackageRisk>(r: T): T {
+/** The other side's value and Greeks: every figure negated (B's are A's, a seller's the buyer's), never -0. */
+export function negateRisk<T extends PackageRisk>(r: T): T {
   return { ...r, value: opposite(r.value), delta: opposite(r.delta), gamma: opposite(r.gamma), vega: opposite(r.vega), theta: opposite(r.theta), rho: opposite(r.rho) }
 }
 

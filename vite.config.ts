@@ -71,11 +71,37 @@ function lib0PureConstants(): Plugin {
   }
 }
 
+/**
+ * lib0/logging in the production bundle, for yjs and y-webrtc (build only; the dev server keeps
+ * lib0's): y-webrtc's debug logger is silent (lib0's prints when `localStorage.log` names the
+ * module), and yjs's warnings reach the console as plain text. lib0's own module, with its colour
+ * styles for browsers and terminals, weighed about 2 KiB of gzipped JS. Yjs and y-webrtc use only
+ * the names below (a name the stub lacks fails the build: rollup refuses a missing export).
+ */
+function quietLib0Logging(): Plugin {
+  const id = '\0otc:lib0-logging'
+  const colours = ['BOLD', 'UNBOLD', 'BLUE', 'GREY', 'GREEN', 'RED', 'PURPLE', 'ORANGE', 'UNCOLOR']
+  return {
+    name: 'otc:quiet-lib0-logging',
+    apply: 'build',
+    enforce: 'pre', // before Vite's own resolver takes the package's file
+    resolveId: (source, importer) => (source === 'lib0/logging' && importer !== undefined && /[\\/](yjs|y-webrtc)[\\/]/.test(importer) ? id : null),
+    load: (loaded) =>
+      loaded === id
+        ? `${colours.map((c) => `export const ${c} = Symbol('${c}')`).join('\n')}
+const text = (args) => args.filter((a) => typeof a !== 'symbol').join('')
+export const print = (...args) => console.log(text(args))
+export const warn = (...args) => console.warn(text(args))
+export const createModuleLogger = () => () => {}`
+        : null,
+  }
+}
+
 // The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',
-  plugins: [react(), contentSecurityPolicy(), lib0PureConstants()],
+  plugins: [react(), contentSecurityPolicy(), lib0PureConstants(), quietLib0Logging()],
   // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
   // imported module" for viem's lazily loaded chunks).

@@ -23,6 +23,23 @@ test('identity: create, reload locks it, a wrong passphrase is refused, the righ
   await expect(page.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })
 })
 
+test('auto-lock: after the chosen time without input the key locks, input starts the time again, and the choice is kept', async ({ page }) => {
+  await page.clock.install()
+  const fp = await createIdentity(page)
+  await expect(page.getByLabel('Auto-lock')).toHaveValue('0') // off until chosen
+  await page.getByLabel('Auto-lock').selectOption('5')
+  await page.clock.fastForward('04:00')
+  await page.keyboard.press('Shift') // any key starts the five minutes again
+  await page.clock.fastForward('04:00')
+  await expect(page.getByTestId('fingerprint')).toHaveText(fp)
+  await page.clock.fastForward('01:01')
+  await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
+  await page.getByRole('button', { name: 'Unlock' }).click()
+  await expect(page.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })
+  await expect(page.getByLabel('Auto-lock')).toHaveValue('5')
+})
+
 test('identity: an exported backup restores the same key in a fresh browser context', async ({ page, browser }) => {
   const fp = await createIdentity(page)
   await page.getByRole('button', { name: 'Export backup' }).click()

@@ -1,11 +1,14 @@
-// The unlocked identity in the header: fingerprint to compare out of band, backup export, lock.
+// The unlocked identity in the header: fingerprint to compare out of band, backup export, lock and
+// auto-lock (autoLock.ts).
 import { useState } from 'react'
 import { downloadText } from '../download.ts'
 import { fingerprint } from '../../core/index.ts'
 import type { Identity } from './useIdentity.ts'
+import { AUTO_LOCK_MINUTES, useAutoLock } from './autoLock.ts'
 
 export function IdentityBadge({ identity, publicKey }: { identity: Identity; publicKey: string }) {
   const [backup, setBackup] = useState<string | null>(null)
+  const [autoLock, setAutoLock] = useAutoLock(identity.lock)
   return (
     <div className="identity-badge">
       <span className="muted">You</span>{' '}
@@ -18,6 +21,12 @@ export function IdentityBadge({ identity, publicKey }: { identity: Identity; pub
       <button type="button" className="secondary small" onClick={identity.lock}>
         Lock
       </button>
+      <label className="small muted" title="While locked this page signs nothing: your counterparties' proposals wait until you unlock.">
+        Auto-lock{' '}
+        <select value={autoLock} onChange={(e) => setAutoLock(Number(e.target.value))}>
+          {AUTO_LOCK_MINUTES.map((m) => <option key={m} value={m}>{m ? `after ${m} min idle` : 'off'}</option>)}
+        </select>
+      </label>
       {backup && <BackupPanel backup={backup} publicKey={publicKey} />}
     </div>
   )

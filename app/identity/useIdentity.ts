@@ -145,9 +145,8 @@ export function useIdentity(): Identity {
       setState({ status: 'unlocked', vault, keys })
     })
 
-  const lock = () => {
-    if (state.status === 'unlocked') setState({ status: 'locked', vault: state.vault })
-  }
+  // Stable, and by the state at the time it runs (auto-lock calls it from a timer).
+  const lock = useCallback(() => setState((s) => (s.status === 'unlocked' ? { status: 'locked', vault: s.vault } : s)), [])
 
   const exportBackup = () => (state.status === 'unlocked' || state.status === 'locked' ? exportVault(state.vault) : null)
 

@@ -10,6 +10,10 @@ async function createIdentity(page: Page): Promise<string> {
 
 test('identity: create, reload locks it, a wrong passphrase is refused, the right one unlocks', async ({ page }) => {
   const fp = await createIdentity(page)
+  // The Lock button locks at once, with no reason given (the trader chose it).
+  await page.getByRole('button', { name: 'Lock', exact: true }).click()
+  await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await expect(page.getByTestId('locked-why')).toHaveCount(0)
   await page.reload()
   await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
   // An empty passphrase is answered in words, not by a greyed-out button.
@@ -34,6 +38,7 @@ test('auto-lock: after the chosen time without input the key locks, input starts
   await expect(page.getByTestId('fingerprint')).toHaveText(fp)
   await page.clock.fastForward('01:01')
   await expect(page.getByTestId('locked-fingerprint')).toHaveText(fp)
+  await expect(page.getByTestId('locked-why')).toHaveText('Locked after 5 minutes without input (auto-lock).')
   await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('fingerprint')).toHaveText(fp, { timeout: 20_000 })

@@ -64,3 +64,13 @@ describe('the Book’s net position by strike and expiry', () => {
     expect(renderToStaticMarkup(<PositionGrid grids={[]} />)).toBe('')
   })
 })
+
+describe('a feed whose positions net to nothing', () => {
+  it('says it is flat in words instead of an empty table', () => {
+    // The same put bought from one counterparty and sold to another.
+    const put = pkg('BTC-USD', EXPIRY, [leg('put', 60_000, 10_000n, 'long')])
+    const flat: BookChannel[] = ['x', 'y'].map((c, i) => ({ ...channels[0]!, channelId: c, counterparty: c, state: state([position(10 + i, i === 0 ? 'A' : 'B', put)]) }))
+    const html = renderToStaticMarkup(<PositionGrid grids={positionGrid(bookPositions(flat))} />)
+    expect(html).toBe('<p class="muted" data-testid="book-position-grid-BTC-USD">Net position by strike and expiry, BTC-USD: flat, every strike and expiry nets to nothing</p>')
+  })
+})

@@ -14,7 +14,8 @@ export function PositionGrid({ grids }: { grids: readonly NetPositionGrid[] }) {
   return grids.map((g) => {
     const title = `Net position by strike and expiry, ${g.feed}`
     const id = `book-position-grid-${g.feed}`
-    if (g.error !== null) return <p key={g.feed} className="error" data-testid={id}>{title}: {g.error}</p>
+    // Decimals that cannot be added, or every strike netting to nothing: said in words, no empty table.
+    if (g.error !== null || g.strikes.length === 0) return <p key={g.feed} className={g.error ? 'error' : 'muted'} data-testid={id}>{title}: {g.error ?? 'flat, every strike and expiry nets to nothing'}</p>
     const cell = (n: NetOptions, strike: string, expiry: string | number) => <td key={expiry} className="num" data-strike={strike} data-expiry={expiry}>{netText(n, g.quantityDecimals)}</td>
     return (
       <div key={g.feed} className="table-scroll" tabIndex={0} role="region" aria-label={title}>

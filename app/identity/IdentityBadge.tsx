@@ -18,7 +18,7 @@ export function IdentityBadge({ identity, publicKey }: { identity: Identity; pub
       <button type="button" className="secondary small" onClick={() => setBackup(backup ? null : identity.exportBackup())}>
         {backup ? 'Hide backup' : 'Export backup'}
       </button>
-      <button type="button" className="secondary small" onClick={identity.lock}>
+      <button type="button" className="secondary small" onClick={() => identity.lock()}>
         Lock
       </button>
       <label className="small muted" title="While locked this page signs nothing: your counterparties' proposals wait until you unlock.">

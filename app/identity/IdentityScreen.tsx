@@ -36,7 +36,7 @@ export function IdentityScreen({ identity }: { identity: Identity }) {
       {mode === 'import' ? (
         <ImportForm identity={identity} onCancel={() => setMode('main')} />
       ) : state.status === 'locked' ? (
-        <UnlockForm identity={identity} publicKey={state.vault.publicKey} />
+        <UnlockForm identity={identity} publicKey={state.vault.publicKey} why={state.why} />
       ) : (
         <CreateForm identity={identity} />
       )}
@@ -113,7 +113,7 @@ function CreateForm({ identity }: { identity: Identity }) {
   )
 }
 
-function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: string }) {
+function UnlockForm({ identity, publicKey, why }: { identity: Identity; publicKey: string; why?: string | undefined }) {
   const [pass, setPass] = useState('')
   const [missing, setMissing] = useState<string | null>(null)
   return (
@@ -130,6 +130,7 @@ function UnlockForm({ identity, publicKey }: { identity: Identity; publicKey: st
       <p>
         Key <span className="mono" data-testid="locked-fingerprint">{fingerprint(publicKey)}</span> is locked.
       </p>
+      {why && <p className="muted" data-testid="locked-why">{why}</p>}
       <label>
         Passphrase
         <input type="password" autoComplete="current-password" value={pass} onChange={(e) => setPass(e.target.value)} autoFocus />

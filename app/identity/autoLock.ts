@@ -29,7 +29,7 @@ export function keptAutoLock(raw: string | null | undefined): number {
 }
 
 /** The chosen minutes and their setter; while above 0, `lock` (a stable function) runs after that long without input. */
-export function useAutoLock(lock: () => void): [number, (minutes: number) => void] {
+export function useAutoLock(lock: (why: string) => void): [number, (minutes: number) => void] {
   const [minutes, setMinutes] = useState(() => {
     try {
       return keptAutoLock(globalThis.localStorage?.getItem(key()))
@@ -37,7 +37,7 @@ export function useAutoLock(lock: () => void): [number, (minutes: number) => voi
       return 0
     }
   })
-  useEffect(() => (minutes > 0 ? watchIdle(window, minutes * 60_000, lock) : undefined), [minutes, lock])
+  useEffect(() => (minutes > 0 ? watchIdle(window, minutes * 60_000, () => lock(`Locked after ${minutes} minutes without input (auto-lock).`)) : undefined), [minutes, lock])
   const choose = (m: number) => {
     try {
       globalThis.localStorage?.setItem(key(), String(m))

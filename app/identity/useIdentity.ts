@@ -47,7 +47,8 @@ export function assertWritable(state: IdentityState, replace: boolean): void {
 export type IdentityState =
   | { status: 'loading' }
   | { status: 'none' }
-  | { status: 'locked'; vault: KeyVault }
+  /** `why`: said on the unlock screen when the app locked itself (auto-lock), not the trader. */
+  | { status: 'locked'; vault: KeyVault; why?: string }
   | { status: 'unlocked'; vault: KeyVault; keys: KeyPair }
   /**
    * A stored vault that is not readable as one: why, the blob (to save a copy), and where it is
@@ -67,7 +68,8 @@ export interface Identity {
   unlock(passphrase: string): Promise<void>
   /** `replace`: the trader agreed that a backup of another key replaces the one stored here (`replacesAnotherKey`). */
   importBackup(text: string, passphrase: string, replace?: boolean): Promise<void>
-  lock(): void
+  /** `why`: when the app locks itself, the reason the unlock screen gives. */
+  lock(why?: string): void
   exportBackup(): string | null
   forget(): Promise<void>
 }
@@ -146,7 +148,7 @@ export function useIdentity(): Identity {
     })
 
   // Stable, and by the state at the time it runs (auto-lock calls it from a timer).
-  const lock = useCallback(() => setState((s) => (s.status === 'unlocked' ? { status: 'locked', vault: s.vault } : s)), [])
+  const lock = useCallback((why?: string) => setState((s) => (s.status === 'unlocked' ? { status: 'locked', vault: s.vault, why } : s)), [])
 
   const exportBackup = () => (state.status === 'unlocked' || state.status === 'locked' ? exportVault(state.vault) : null)
 

@@ -7,6 +7,7 @@
 // rounded maximum of the exact loss: locked collateral computed that way covers every price.
 import { formatUnits } from './amount.ts'
 import { TransitionError } from './errors.ts'
+import type { Party } from './channel.ts'
 import { describeLeg, type OptionLeg, type OptionPackage } from './terms.ts'
 
 function legIntrinsic(leg: OptionLeg, price: bigint): bigint {
@@ -30,6 +31,14 @@ export function rawToAsset(pkg: OptionPackage, raw: bigint): bigint {
   const num = 10n ** BigInt(pkg.assetDecimals)
   const den = 10n ** BigInt(pkg.priceDecimals + pkg.quantityDecimals)
   return (raw * num) / den // bigint division truncates toward zero
+}
+
+/**
+ * Whether `me` holds `leg` long: a leg's direction is the package buyer's, so the buyer holds it as
+ * written and the seller the other way round.
+ */
+export function holdsLong(buyer: Party, me: Party, leg: Pick<OptionLeg, 'direction'>): boolean {
+  return (buyer === me) === (leg.direction === 'long')
 }
 
 /** Payoff to the buyer at settlement price `price`, in asset minor units (seller gets the negative). */

@@ -7,7 +7,7 @@
 // that the trader is party A in all of them (`asMine`: buyer and locks swapped where the trader is
 // B). Core's figures for party A of the merged list are then the trader's figures for the book, and
 // they equal the sum of the per-channel figures (book.test.ts checks this as a property).
-import { payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
+import { holdsLong, payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { balancesPaidOnChain, openPositionsOnChain, supersededBy, type ChainPositionsView, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { latestSupersededInWords } from '../channel/superseded.ts'
 import { channelRisk, markBasis, scenarioGrid, type Fixings, type MarkBasis, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
@@ -197,8 +197,7 @@ const plus = (a: NetOptions, b: NetOptions): NetOptions => ({ call: a.call + b.c
 
 /**
  * The book's net position grid (a strike ladder) per underlying, by feed name: each leg signed
- * from the trader's side (long when the trader bought a long leg or sold a short one, as
- * closeOut.ts reads it), a capped call as what it pays (a call at the strike less a call at the
+ * from the trader's side (core holdsLong), a capped call as what it pays (a call at the strike less a call at the
  * cap). Exact integers; quantities in different decimals are never added: such a feed has `error`.
  */
 export function positionGrid(positions: readonly BookPosition[]): NetPositionGrid[] {
@@ -209,19 +208,23 @@ export function positionGrid(positions: readonly BookPosition[]): NetPositionGri
     const decimals = [...new Set(here.map((p) => `${p.terms.quantityDecimals}/${p.terms.priceDecimals}`))]
     const grid = { feed, priceDecimals, quantityDecimals, strikes: [], expiries: [], cells: [], byStrike: [], byExpiry: [], total: FLAT, error: null }
     if (decimals.length > 1) return { ...grid, error: `positions in different decimals (quantity/price ${decimals.join(', ')}): their quantities are not added` }
-    const net = new Map<string, NetOptions>()
-    const add = (strike: bigint, expiry: number, n: NetOptions) => net.set(`${strike}@${expiry}`, plus(net.get(`${strike}@${expiry}`) ?? FLAT, n))
+    // Net per (strike, expiry), keyed as text: bigints and numbers compare by value only that way.
+    const net = new Map<string, { strike: bigint; expiry: number; n: NetOptions }>()
+    const add = (strike: bigint, expiry: number, n: NetOptions) => {
+      const k = `${strike}@${expiry}`
+      net.set(k, { strike, expiry, n: plus(net.get(k)?.n ?? FLAT, n) })
+    }
     for (const p of here) {
       for (const leg of p.terms.legs) {
-        const q = (p.buyer === 'A') === (leg.direction === 'long') ? leg.quantity : -leg.quantity
+        const q = holdsLong(p.buyer, 'A', leg) ? leg.quantity : -leg.quantity
         add(leg.strike, p.terms.expiry, leg.kind === 'call' ? { call: q, put: 0n } : { call: 0n, put: q })
         if (leg.kind === 'call' && leg.cap !== null) add(leg.cap, p.terms.expiry, { call: -q, put: 0n })
       }
     }
-    const live = [...net].filter(([, n]) => n.call !== 0n || n.put !== 0n).map(([k]) => k.split('@'))
-    const strikes = [...new Set(live.map(([k]) => BigInt(k!)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    const expiries = [...new Set(live.map(([, e]) => Number(e)))].sort((a, b) => a - b)
-    const cells = strikes.map((k) => expiries.map((e) => net.get(`${k}@${e}`) ?? FLAT))
+    const live = [...net.values()].filter(({ n }) => n.call !== 0n || n.put !== 0n)
+    const strikes = [...new Set(live.map((x) => x.strike))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const expiries = [...new Set(live.map((x) => x.expiry))].sort((a, b) => a - b)
+    const cells = strikes.map((k) => expiries.map((e) => net.get(`${k}@${e}`)?.n ?? FLAT))
     return { ...grid, strikes, expiries, cells, byStrike: cells.map((r) => r.reduce(plus, FLAT)), byExpiry: expiries.map((_, j) => cells.reduce((s, r) => plus(s, r[j]!), FLAT)), total: cells.flat().reduce(plus, FLAT) }
   })
 }

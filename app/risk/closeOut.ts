@@ -7,7 +7,7 @@
 // `closeOutPrice` is my own mark of the positions: shown beside the quote, never proposed.
 // Pure: views in, what to show and what to propose out.
 import {
-  closeOutQuotesOf, isUnwindTicket, unwindAtQuotes, unwindPaymentAtoB, unwindPositionIds, unwindReceived, unwindTicketTerms,
+  closeOutQuotesOf, holdsLong, isUnwindTicket, unwindAtQuotes, unwindPaymentAtoB, unwindPositionIds, unwindReceived, unwindTicketTerms,
   type Hex, type Party, type Position,
 } from '../../core/index.ts'
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
@@ -174,7 +174,7 @@ export function closeOutVol(positions: readonly Position[], priceToMe: bigint, m
   const years = yearsToExpiry(market.now, t.expiry)
   if (!(years > 0)) return { ok: false, reason: 'the position has expired: it pays its payoff at the oracle\'s fixing, and no vol is left in its price' }
   // The option as I hold it: long, I am paid to give it up; short, I pay to be released.
-  const long = (p.buyer === me) === (leg.direction === 'long')
+  const long = holdsLong(p.buyer, me, leg)
   const held = long ? priceToMe : -priceToMe
   if (held < 0n) return { ok: false, reason: long ? 'you would pay to give up an option you hold: no vol gives that price' : 'you would be paid to be released from an option you sold: no vol gives that price' }
   const price = Number(held) / 10 ** t.assetDecimals / (Number(leg.quantity) / 10 ** t.quantityDecimals) // model comparison only

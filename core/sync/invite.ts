@@ -22,7 +22,7 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import * as ed from '@noble/ed25519'
-import { numberToBytesLE } from '@noble/curves/abstract/utils.js'
+import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/abstract/utils.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
 import { readableBase32, signBytes, verifyBytes, type PublicKeyHex, type SecretKeyHex } from '../identity.ts'
@@ -73,18 +73,21 @@ function inviteDigest(body: string): Uint8Array {
 
 /**
  * X25519 (RFC 7748) between an ed25519 secret key (its 32-byte seed) and a peer's ed25519 public
- * key, each taken to Curve25519 the standard way: the secret's scalar is the clamped first half of
- * SHA-512(seed) (RFC 8032), the point's u = (1 + y) / (1 - y). With the packages the app already
- * ships (@noble/ed25519 for the point and field, tweetnacl for the ladder); transport.test.ts checks
- * the result against @noble/curves' x25519. Throws for the identity point and a low-order result.
+ * key, each taken to Curve25519 the standard way: the secret's scalar s is the clamped first half of
+ * SHA-512(seed) (RFC 8032), the point's u = (1 + y) / (1 - y). X25519(s, u(P)) is u(s·P), computed
+ * on the Edwards curve with @noble/ed25519's constant-time multiply: a clamped s is 8·t with
+ * 2^251 <= t < 2^252 (below the group order), so s·P = t·(8P), and 8P (P with its small-order part
+ * cleared) lies in the prime-order group. transport.test.ts checks the result against @noble/curves'
+ * x25519 for keys with and without a small-order part. Throws for a peer key of small order (the
+ * identity, the point of order 2 ...): no shared secret.
  */
 function x25519FromEd25519(seed: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
-  const scalar = ed.utils.getExtendedPublicKey(seed).head
-  const { y } = ed.Point.fromBytes(peerPublicKey).toAffine()
-  const u = ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), ed.Point.CURVE().p))
-  const shared = nacl.scalarMult(scalar, numberToBytesLE(u, 32))
-  if (shared.every((b) => b === 0)) throw new Error('invalid private or public key received')
-  return shared
+  const t = bytesToNumberLE(ed.utils.getExtendedPublicKey(seed).head) >> 3n
+  const cleared = ed.Point.fromBytes(peerPublicKey).clearCofactor()
+  if (cleared.is0()) throw new Error('the key is a point of small order')
+  const { y } = cleared.multiply(t).toAffine()
+  const p = ed.Point.CURVE().p
+  return numberToBytesLE(ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), p), p), 32)
 }
 
 /**

@@ -23,6 +23,9 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '../bytes.ts'
 import { generateKeyPair } from '../identity.ts'
 import { quoteHash } from '../quote.ts'
 
+/** A point of order 8 on ed25519 (libsodium's list of small-order encodings). */
+const ORDER_8 = 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'
+
 describe('invites', () => {
   const params = makeParams(9)
   const invite = { contractId: params.contractId, inviter: keysA.publicKey, params, deposits: { A: 1000n, B: 2000n }, signaling: ['ws://127.0.0.1:4444'] }
@@ -65,11 +68,22 @@ describe('invites', () => {
     }), { numRuns: 200 })
   })
 
-  it('refuses a peer key of low order (the identity, the point of order 2) or no point at all, with the reason', () => {
+  it("a peer key with a small-order part gives @noble/curves' X25519 too (the clamped scalar clears it)", () => {
+    const order8 = ed25519.ExtendedPoint.fromHex(ORDER_8)
+    expect(order8.isSmallOrder() && !order8.multiplyUnsafe(4n).equals(ed25519.ExtendedPoint.ZERO)).toBe(true) // of order 8 exactly
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 7 }), (a, b, k) => {
+      const mixedB = ed25519.ExtendedPoint.fromHex(ed25519.getPublicKey(b)).add(order8.multiplyUnsafe(BigInt(k))).toRawBytes()
+      const shared = x25519.getSharedSecret(edwardsToMontgomeryPriv(a), edwardsToMontgomeryPub(mixedB))
+      const p = { ...params, partyA: bytesToHex(ed25519.getPublicKey(a)), partyB: bytesToHex(mixedB) }
+      expect(channelRoomSecret(bytesToHex(a), p, 'A')).toBe(bytesToHex(hkdf(sha256, shared, hexToBytes(channelIdOf(p)), utf8ToBytes('otc-room-secret/v1'), 32)))
+    }), { numRuns: 100 })
+  })
+
+  it('refuses a peer key of low order (the identity, the points of order 2 and 8) or no point at all, with the reason', () => {
     const identity = '01' + '00'.repeat(31)
     const order2 = 'ec' + 'ff'.repeat(30) + '7f' // y = -1
     const notAPoint = 'ff'.repeat(32) // y >= p: no point of the curve
-    for (const bad of [identity, order2, notAPoint]) {
+    for (const bad of [identity, order2, ORDER_8, notAPoint]) {
       expect(() => channelRoomSecret(keysA.secretKey, { ...params, partyB: bad }, 'A')).toThrow(/no shared secret with party B's key/)
     }
   })

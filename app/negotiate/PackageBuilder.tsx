@@ -110,7 +110,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
               type="button"
               className="secondary small"
               disabled={disabled || value.legs.length + t.legs > MAX_LEGS}
-              title={value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs` : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}`}
+              title={value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs` : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}${t.hint ? `: ${t.hint}` : ''}`}
               onClick={() => onChange(addTemplate(value, t.name, feedMarket?.spot, newId))}
             >
               + {t.label}

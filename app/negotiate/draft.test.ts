@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { EXPIRY, T0, testChannel, testSpec, usd, btc } from '../../core/testkit.ts'
+import { EXPIRY, T0, testChannel, testSpec, usd, usdc, btc } from '../../core/testkit.ts'
 import { MAX_LEGS, maxLoss } from '../../core/index.ts'
-import { addTemplate, changeFeed, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, updateLeg, type ChannelSpec, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, TEMPLATES, updateLeg, type ChannelSpec, type PackageDraft, type TemplateName } from './draft.ts'
 
 const oracle = testChannel().oracle.publicKey
 const spec: ChannelSpec = testSpec(oracle)
@@ -142,6 +142,66 @@ describe('editing the draft', () => {
     expect(updateLeg(d, 'c', { strike: '5' }).legs[0]!.strike).toBe('5')
     expect(removeLeg(d, 'c').legs).toEqual([])
     expect(removeLeg(d, 'zzz').legs).toHaveLength(1)
+  })
+})
+
+describe('the strategy templates', () => {
+  const ids = () => { let i = 0; return () => `t${i++}` }
+  const of = (name: TemplateName, spot: number | undefined, feed = 'BTC-USD') => addTemplate(emptyDraft(feed, '2026-02-27'), name, spot, ids())
+  const legsOf = (d: PackageDraft) => d.legs.map((l) => [l.direction, l.kind, l.strike, l.cap, l.quantity])
+
+  it('builds each strategy from the buyer\'s view around BTC at 95,000, every call capped at 130% of spot', () => {
+    const legs: Record<string, string[][]> = {
+      straddle: [['long', 'put', '95000', '', '1'], ['long', 'call', '95000', '124000', '1']],
+      strangle: [['long', 'put', '86000', '', '1'], ['long', 'call', '105000', '124000', '1']],
+      riskReversal: [['long', 'call', '105000', '124000', '1'], ['short', 'put', '86000', '', '1']],
+      collar: [['long', 'put', '86000', '', '1'], ['short', 'call', '105000', '124000', '1']],
+      butterfly: [['long', 'call', '86000', '124000', '1'], ['short', 'call', '95000', '124000', '2'], ['long', 'call', '104000', '124000', '1']],
+    }
+    for (const [name, want] of Object.entries(legs)) expect(legsOf(of(name as TemplateName, 95_000)), name).toEqual(want)
+  })
+
+  it('locks what each strategy can lose at most (USDC at BTC 95,000): the known shapes', () => {
+    const loss = (name: TemplateName) => {
+      const r = draftToPackage(of(name, 95_000), spec, T0)
+      if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.errors)}`)
+      return [r.loss.buyer, r.loss.seller]
+    }
+    expect(loss('straddle'), 'straddle: the seller owes the put at 0 (95,000), more than the call\'s 29,000').toEqual([0n, usdc(95_000)])
+    expect(loss('strangle')).toEqual([0n, usdc(86_000)])
+    expect(loss('riskReversal'), 'risk reversal: the buyer owes the short put at 0, the seller the call to its cap').toEqual([usdc(86_000), usdc(19_000)])
+    expect(loss('collar'), 'collar: the buyer gives up the call spread 105,000..124,000').toEqual([usdc(19_000), usdc(86_000)])
+    expect(loss('butterfly'), 'butterfly: the buyer never pays, the seller at most the wing at the body (95,000 - 86,000)').toEqual([0n, usdc(9_000)])
+  })
+
+  it('every template converts into option terms when spot is known, on BTC and ETH at spots where rounding skews the strikes', () => {
+    for (const [feed, spot] of [['BTC-USD', 95_000], ['BTC-USD', 97_250], ['BTC-USD', 14_990], ['ETH-USD', 3_420.5], ['ETH-USD', 371], ['ETH-USD', 10]] as const) {
+      for (const t of TEMPLATES) {
+        const d = of(t.name, spot, feed)
+        expect(d.legs, `${t.name} on ${feed} at ${spot}`).toHaveLength(t.legs)
+        const r = draftToPackage(d, spec, T0)
+        expect(r.ok ? [] : r.errors, `${t.name} on ${feed} at ${spot}`).toEqual([])
+      }
+    }
+  })
+
+  it('the butterfly keeps its wings equidistant from the body where rounding 90% and 110% would not', () => {
+    // 97,250: 90% rounds to 88,000 and 110% (106,975) to 107,000; the upper wing is 2 x 97,000 - 88,000.
+    expect(of('butterfly', 97_250).legs.map((l) => l.strike)).toEqual(['88000', '97000', '106000'])
+  })
+
+  it('leaves every strike and cap blank while spot is unknown', () => {
+    for (const t of TEMPLATES) {
+      const d = of(t.name, undefined)
+      expect(d.legs.flatMap((l) => [l.strike, l.cap]).filter((v) => v !== ''), t.name).toEqual([])
+    }
+  })
+
+  it('adds a strategy only whole: the butterfly\'s 3 legs do not fit after 6', () => {
+    let six = emptyDraft('BTC-USD', '2026-02-27')
+    for (let i = 0; i < 3; i++) six = addTemplate(six, 'collar', 95_000, ids())
+    expect(addTemplate(six, 'butterfly', 95_000, ids())).toBe(six)
+    expect(addTemplate(six, 'straddle', 95_000, ids()).legs).toHaveLength(MAX_LEGS)
   })
 })
 

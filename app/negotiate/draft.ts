@@ -12,13 +12,19 @@ export function errorsFor(errors: readonly FieldError[], field: string): string[
 
 // ---- editing ----
 
-export type TemplateName = 'put' | 'cappedCall' | 'callSpread' | 'putSpread'
+export type TemplateName = 'put' | 'cappedCall' | 'callSpread' | 'putSpread' | 'straddle' | 'strangle' | 'riskReversal' | 'collar' | 'butterfly'
 
-export const TEMPLATES: readonly { name: TemplateName; label: string; legs: number }[] = [
+/** The RFQ builder's templates; `hint` says the legs (the button's title). */
+export const TEMPLATES: readonly { name: TemplateName; label: string; legs: number; hint?: string }[] = [
   { name: 'put', label: 'Put', legs: 1 },
   { name: 'cappedCall', label: 'Capped call', legs: 1 },
   { name: 'callSpread', label: 'Call spread', legs: 2 },
   { name: 'putSpread', label: 'Put spread', legs: 2 },
+  { name: 'straddle', label: 'Straddle', legs: 2, hint: 'long put and long capped call at spot' },
+  { name: 'strangle', label: 'Strangle', legs: 2, hint: 'long put below spot, long capped call above' },
+  { name: 'riskReversal', label: 'Risk reversal', legs: 2, hint: 'long capped call above spot, short put below' },
+  { name: 'collar', label: 'Collar', legs: 2, hint: 'long put below spot, short capped call above' },
+  { name: 'butterfly', label: 'Butterfly', legs: 3, hint: 'capped calls: long 1 below spot, short 2 at spot, long 1 above' },
 ]
 
 /** A strike near `spot x factor`, rounded to a tenth of spot's order of magnitude (1,000 for BTC at 95,000). */
@@ -29,18 +35,29 @@ export function roundStrike(spot: number, factor: number): string {
 }
 
 /**
- * The draft with a template's legs appended (long the protection or the upside, from the buyer's
- * view; strikes around `spot` when known, blank otherwise). Refuses to pass MAX_LEGS.
+ * The draft with a template's legs appended (from the buyer's view; strikes around `spot` when
+ * known, blank otherwise; a call of the strategies capped at 130% of spot). Refuses to pass MAX_LEGS.
  */
 export function addTemplate(draft: PackageDraft, template: TemplateName, spot: number | undefined, newId: () => string): PackageDraft {
   const s = spot ?? Number.NaN
   const k = (f: number) => roundStrike(s, f)
-  const leg = (kind: DraftLeg['kind'], strike: string, direction: DraftLeg['direction'], cap = ''): DraftLeg => ({ id: newId(), kind, strike, cap, quantity: '1', direction })
+  const leg = (kind: DraftLeg['kind'], strike: string, direction: DraftLeg['direction'], cap = '', quantity = '1'): DraftLeg => ({ id: newId(), kind, strike, cap, quantity, direction })
+  // A strategy's call carries a cap, as the capped call does: a short one uncapped would leave a loss unbounded.
+  const capped = (strike: string, direction: DraftLeg['direction'], quantity?: string) => leg('call', strike, direction, k(1.3), quantity)
+  // The butterfly's wings equidistant from its body (rounding 0.9 and 1.1 alone can skew them): the
+  // calls' common cap above the upper wing leaves it the plain butterfly, 0 beyond the wings.
+  const [low, mid] = [k(0.9), k(1)]
+  const high = mid && String(2 * Number(mid) - Number(low))
   const add: DraftLeg[] =
     template === 'put' ? [leg('put', k(0.9), 'long')]
-    : template === 'cappedCall' ? [leg('call', k(1.1), 'long', k(1.3))]
+    : template === 'cappedCall' ? [capped(k(1.1), 'long')]
     : template === 'callSpread' ? [leg('call', k(1.0), 'long'), leg('call', k(1.2), 'short')]
-    : [leg('put', k(1.0), 'long'), leg('put', k(0.8), 'short')]
+    : template === 'putSpread' ? [leg('put', k(1.0), 'long'), leg('put', k(0.8), 'short')]
+    : template === 'straddle' ? [leg('put', mid, 'long'), capped(mid, 'long')]
+    : template === 'strangle' ? [leg('put', low, 'long'), capped(k(1.1), 'long')]
+    : template === 'riskReversal' ? [capped(k(1.1), 'long'), leg('put', low, 'short')]
+    : template === 'collar' ? [leg('put', low, 'long'), capped(k(1.1), 'short')]
+    : [capped(low, 'long'), capped(mid, 'short', '2'), capped(high, 'long')]
   if (draft.legs.length + add.length > MAX_LEGS) return draft
   return { ...draft, legs: [...draft.legs, ...add] }
 }

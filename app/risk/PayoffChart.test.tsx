@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { collateralFor, type OptionPackage, type Position } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { btcPackage, call, EXPIRY, put, T0, testKey, usdc } from '../../core/testkit.ts'
-import { PayoffChart } from './PayoffChart.tsx'
+import { PayoffChart, PayoffNotes } from './PayoffChart.tsx'
+import { payoffSeries } from './payoff.ts'
 
 const oracle = testKey('oracle').publicKey
 const MAR = Date.UTC(2026, 2, 27, 8)
@@ -37,5 +38,26 @@ describe('PayoffChart’s expiry choice', () => {
     const html = render([putMar, position(3, btcPackage(oracle, [put(80_000, 1)], MAR))])
     expect(html).toContain('P&amp;L at expiry')
     expect(expiryOptions(html)).toBeNull()
+  })
+})
+
+describe('PayoffChart’s notes', () => {
+  const notesOf = (html: string) => /<p class="chart-notes">(.*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]*>/g, '') ?? null
+  const notes = (expiry: number | null) => {
+    const r = payoffSeries([putMar, callFeb], 'A', 'BTC-USD', 95_000, undefined, T0, expiry)
+    if (!r.ok) throw new Error(r.error)
+    return notesOf(renderToStaticMarkup(<PayoffNotes series={r.series} spot={95_000} allFixedAt={null} markAt={95_000} asset="USDC" />))
+  }
+
+  it('start with the chosen expiry, in the Expiry choice’s UTC words', () => {
+    expect(notes(MAR)).toMatch(/^positions expiring 2026-03-27 08:00 UTC only/)
+    expect(notes(EXPIRY)).toMatch(/^positions expiring 2026-02-27 08:00 UTC only/)
+  })
+
+  it('name no expiry when all are drawn ("All expiries", the chart’s default)', () => {
+    expect(notes(null)).toMatch(/^ spot 95,000/)
+    const chart = notesOf(render([putMar, callFeb]))
+    expect(chart, 'the chart draws its notes').toMatch(/strikes /)
+    expect(chart).not.toContain('positions expiring')
   })
 })

@@ -5,7 +5,7 @@
 import { useMemo, useState } from 'react'
 import type uPlot from 'uplot'
 import type { Party, Position } from '../../core/index.ts'
-import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
+import type { Fixing, Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixing, formatModelAmount, formatSpot, formatUtc } from './format.ts'
 import { expiriesOf, feedsOf, payoffSeries, pnlAt, shownExpiry, type ExpiryChoice, type PayoffSeries } from './payoff.ts'
 import { UPlotChart } from './UPlotChart.tsx'
@@ -107,10 +107,6 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
   const options = useMemo(() => (series ? chartOptions(series, markAt, asset, height) : null), [series, markAt, asset, height])
   const data = useMemo<uPlot.AlignedData | null>(() => (series ? [series.prices, series.pnl] : null), [series])
 
-  let low = 0
-  let high = 0
-  if (series) for (const v of series.pnl) { if (v < low) low = v; if (v > high) high = v }
-
   return (
     <section className="risk-section" aria-labelledby="payoff-title">
       <div className="risk-head">
@@ -140,26 +136,46 @@ export function PayoffChart({ positions, me, markets, asset, height = 260, fixin
       {series && options && data && (
         <>
           <UPlotChart options={options} data={data} label={`My P&L at expiry against the ${series.feed} settlement price${series.expiry === null ? '' : ` of ${formatUtc(series.expiry)}`}, premiums included`} />
-          <p className="chart-notes">
-            <span><span className="swatch spot" aria-hidden="true" /> {allFixedAt ? `fixing ${formatFixing(allFixedAt.price, allFixedAt.decimals)}` : `spot ${spot !== undefined ? formatSpot(spot) : 'n/a'}`}</span>
-            {allFixedAt ? (
-              <span data-testid="pnl-at-spot">my P&amp;L at the fixing {formatFixing(allFixedAt.price, allFixedAt.decimals)}: {formatModelAmount(pnlAt(series, markAt!), 2, { signed: true })} {asset}</span>
-            ) : (
-              spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>
-            )}
-            {series.fixedCount > 0 && !allFixedAt && (
-              <span data-testid="payoff-fixed">{series.fixedCount} expired position{series.fixedCount === 1 ? '' : 's'} counted at the fixing {series.fixings.map((f) => formatFixing(f.price, f.decimals)).join(', ')}, whatever the price</span>
-            )}
-            {series.provisionalCount > 0 && (
-              <span className="warn" data-testid="payoff-provisional">{series.provisionalCount} expired position{series.provisionalCount === 1 ? '' : 's'} without a known fixing yet: provisional</span>
-            )}
-            <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
-            <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>
-            <span>plotted range <span className="num" style={{ color: LOSS }}>{formatModelAmount(low, 2, { signed: true })}</span> .. <span className="num" style={{ color: GAIN }}>{formatModelAmount(high, 2, { signed: true })}</span> {asset}</span>
-          </p>
+          <PayoffNotes series={series} spot={spot} allFixedAt={allFixedAt} markAt={markAt} asset={asset} />
         </>
       )}
     </section>
   )
 }
 
+export interface PayoffNotesProps {
+  readonly series: PayoffSeries
+  readonly spot: number | undefined
+  /** The one fixing every position drawn has expired at, or null. */
+  readonly allFixedAt: Fixing | null
+  /** The price the P&L is read at: the fixing, else spot. */
+  readonly markAt: number | undefined
+  readonly asset: string
+}
+
+/** The notes under the chart: the expiry drawn when one is chosen, the mark, strikes, breakevens and the plotted range. */
+export function PayoffNotes({ series, spot, allFixedAt, markAt, asset }: PayoffNotesProps) {
+  let low = 0
+  let high = 0
+  for (const v of series.pnl) { if (v < low) low = v; if (v > high) high = v }
+  return (
+    <p className="chart-notes">
+      {series.expiry !== null && <span data-testid="payoff-expiry">positions expiring {formatUtc(series.expiry)} only</span>}
+      <span><span className="swatch spot" aria-hidden="true" /> {allFixedAt ? `fixing ${formatFixing(allFixedAt.price, allFixedAt.decimals)}` : `spot ${spot !== undefined ? formatSpot(spot) : 'n/a'}`}</span>
+      {allFixedAt ? (
+        <span data-testid="pnl-at-spot">my P&amp;L at the fixing {formatFixing(allFixedAt.price, allFixedAt.decimals)}: {formatModelAmount(pnlAt(series, markAt!), 2, { signed: true })} {asset}</span>
+      ) : (
+        spot !== undefined && <span data-testid="pnl-at-spot">my P&amp;L at expiry if it settles at spot: {formatModelAmount(pnlAt(series, spot), 2, { signed: true })} {asset}</span>
+      )}
+      {series.fixedCount > 0 && !allFixedAt && (
+        <span data-testid="payoff-fixed">{series.fixedCount} expired position{series.fixedCount === 1 ? '' : 's'} counted at the fixing {series.fixings.map((f) => formatFixing(f.price, f.decimals)).join(', ')}, whatever the price</span>
+      )}
+      {series.provisionalCount > 0 && (
+        <span className="warn" data-testid="payoff-provisional">{series.provisionalCount} expired position{series.provisionalCount === 1 ? '' : 's'} without a known fixing yet: provisional</span>
+      )}
+      <span><span className="swatch strike" aria-hidden="true" /> strikes {series.strikes.map((k) => formatModelAmount(k, 0)).join(', ')}</span>
+      <span>breakeven {series.breakevens.length ? series.breakevens.map((b) => formatModelAmount(b, 2)).join(', ') : 'none'}</span>
+      <span>plotted range <span className="num" style={{ color: LOSS }}>{formatModelAmount(low, 2, { signed: true })}</span> .. <span className="num" style={{ color: GAIN }}>{formatModelAmount(high, 2, { signed: true })}</span> {asset}</span>
+    </p>
+  )
+}

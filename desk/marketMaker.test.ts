@@ -152,6 +152,25 @@ describe('quoteForTicket', () => {
     expect(decide({ ...farOut, side: 'sell' })).toMatchObject({ kind: 'skip', code: 'NO_BID' })
   })
 
+  it('tells the trader a package worth less than nothing to its buyer, and quotes the same position reversed', () => {
+    // A risk reversal whose short put is worth more than its long capped call (spot 60,000).
+    const legs: RfqTicket['legs'] = [
+      { id: 'c', kind: 'call', strike: '66000', cap: '78000', quantity: '1', direction: 'long' },
+      { id: 'p', kind: 'put', strike: '58000', cap: null, quantity: '1', direction: 'short' },
+    ]
+    const fair = packageValue(quoted(decide(ticket({ legs: legs.map((l) => ({ ...l, direction: l.direction === 'long' ? 'short' : 'long' })) }))).terms, marketInputs(DEFAULT_RULES, 'BTC-USD', SPOT, NOW))
+    expect(fair).toBeGreaterThan(0) // so the package as asked is worth -fair to its buyer
+    for (const side of ['buy', 'sell'] as const) {
+      const d = decide(ticket({ legs, side }))
+      expect(d).toMatchObject({ kind: 'skip', code: 'NEGATIVE_VALUE', tell: true })
+      const instead = side === 'buy' ? 'sell' : 'buy'
+      expect(d.kind === 'skip' && d.reason).toMatch(new RegExp(`^the package is worth -[\\d,]+\\.\\d{2,} USDC to its buyer .* ask to ${instead} the reversed package`))
+      // Asked that way, it is quoted: the same legs held by the requester, the premium the other way.
+      const reversed = quoted(decide(ticket({ side: instead, legs: legs.map((l) => ({ ...l, direction: l.direction === 'long' ? 'short' : 'long' })) })))
+      expect(reversed.side).toBe(side) // the desk takes the requester's old side of the reversed package
+    }
+  })
+
   it('does not sell what its balance cannot collateralise (boundary exact)', () => {
     const d = quoted(decide(ticket()))
     const loss = maxLoss(d.terms).seller

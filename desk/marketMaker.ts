@@ -37,7 +37,7 @@ import {
   type ChannelParams, type ChannelSpec, type ChannelState, type Hex, type SecretKeyHex, type SignedQuote, type OptionPackage, type Party, type Position, type Quote,
 } from '../core/index.ts'
 import type { ChannelView, RfqTicket } from '../core/sync/index.ts'
-import { packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
+import { isPricingError, packageValue, quotePackage, type MarketInputs } from '../core/pricing/index.ts'
 
 export interface DeskRules {
   /** Mid volatility per feed (annualised); `defaultVol` for other feeds. */
@@ -80,7 +80,7 @@ export type QuoteDecision =
       readonly kind: 'skip'
       /** Core's rules, the close-out's (unwindQuote), then a desk style's (styles.ts). */
       readonly code:
-        | 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL'
+        | 'INVALID_TICKET' | 'NO_MARK' | 'NOT_PRICEABLE' | 'NEGATIVE_VALUE' | 'WORTHLESS' | 'NO_BID' | 'INSUFFICIENT_COLLATERAL'
         | 'POSITION_NOT_OPEN' | 'POSITION_EXPIRED' | 'UNWIND_MISMATCH' | 'INSUFFICIENT_BALANCE'
         | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
       readonly reason: string
@@ -162,9 +162,26 @@ export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'n
   try {
     priced = quotePackage({ pkg: terms, market: marketInputs(i.rules, terms.feed, i.spot, i.now), spreadVol: i.rules.spreadVol })
   } catch (e) {
+    if (isPricingError(e) && e.code === 'NEGATIVE_PACKAGE_VALUE') return { ok: false, skip: negativeValue(i.ticket.side, Number(e.details.fairMinor), terms) }
     return { ok: false, skip: { kind: 'skip', code: 'NOT_PRICEABLE', reason: e instanceof Error ? e.message : String(e) } }
   }
   return { ok: true, terms, loss: pkg.loss, ask: priced.ask, bid: priced.bid, fairMinor: priced.fairMinor }
+}
+
+/**
+ * A package worth less than nothing to its buyer (a risk reversal or a collar whose short leg is
+ * worth more than its long one) has no premium: a premium is paid by the buyer, never to it. The
+ * same position is the reversed package (every leg's direction flipped) with the requester on the
+ * other side, for which the requester is the one paid: told to the trader, who would otherwise wait
+ * for a quote that never comes.
+ */
+function negativeValue(side: RfqTicket['side'], fairMinor: number, terms: OptionPackage): QuoteDecision & { kind: 'skip' } {
+  const worth = moneyText(BigInt(Math.floor(fairMinor)), terms)
+  const instead = side === 'buy' ? 'sell' : 'buy'
+  return {
+    kind: 'skip', code: 'NEGATIVE_VALUE', tell: true,
+    reason: `the package is worth ${worth} to its buyer (its short legs are worth more than its long ones), and a premium is paid by the buyer, never to it: ask to ${instead} the reversed package (every leg's direction flipped), the same position for you, with the premium ${instead === 'sell' ? 'paid to you' : 'paid by you'}`,
+  }
 }
 
 /** The desk's answer to a ticket: a quote (side, premium) or the reason it does not quote. */

@@ -1,15 +1,15 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import { T0, testChannel, testSpec } from '../../core/testkit.ts'
-import { addTemplate, emptyDraft, type PackageDraft } from './draft.ts'
+import { addTemplate, emptyDraft, reversedDraft, type PackageDraft } from './draft.ts'
 import { PackageBuilder } from './PackageBuilder.tsx'
 
 const spec = testSpec(testChannel().oracle.publicKey)
 const market = { 'BTC-USD': { spot: 95_000, vol: 0.55, rate: 0, yieldRate: 0, now: T0 } }
 
 /** The template group's buttons as [text, disabled, title]. */
-function templateButtons(value: PackageDraft): [string, boolean, string][] {
-  const html = renderToStaticMarkup(<PackageBuilder value={value} onChange={() => {}} spec={spec} market={market} now={T0} />)
+function templateButtons(value: PackageDraft, markets: typeof market | Record<string, never> = market): [string, boolean, string][] {
+  const html = renderToStaticMarkup(<PackageBuilder value={value} onChange={() => {}} spec={spec} market={markets} now={T0} />)
   const group = /<div class="templates" role="group" aria-label="Add legs from a template">(.*?)<\/div>/.exec(html)?.[1]
   if (group === undefined) throw new Error('no template group labelled "Add legs from a template"')
   return [...group.matchAll(/<button([^>]*)>(.*?)<\/button>/g)].map((b) => [b[2]!.replace(/<!-- -->/g, ''), b[1]!.includes('disabled'), /title="([^"]*)"/.exec(b[1]!)?.[1] ?? ''])
@@ -31,5 +31,27 @@ describe('PackageBuilder: the template buttons', () => {
     const byText = new Map(templateButtons(six).map((b) => [b[0], b]))
     expect(byText.get('+ Butterfly')).toEqual(['+ Butterfly', true, 'a package has at most 8 legs'])
     expect(byText.get('+ Straddle')?.[1]).toBe(false)
+  })
+})
+
+describe('PackageBuilder: before the spot, and a package worth less than nothing', () => {
+  it('waits for the spot to offer the templates whose strikes stand apart, and says so', () => {
+    const byText = new Map(templateButtons(emptyDraft('BTC-USD', '2026-02-27'), {}).map((b) => [b[0], b]))
+    for (const name of ['+ Call spread', '+ Put spread', '+ Straddle', '+ Butterfly']) {
+      expect(byText.get(name)).toEqual([name, true, 'sets its strikes apart around spot: waiting for the BTC-USD price'])
+    }
+    for (const name of ['+ Put', '+ Capped call', '+ Strangle', '+ Risk reversal', '+ Collar']) expect(byText.get(name)?.[1], name).toBe(false)
+  })
+
+  it('says a package worth less than nothing to its buyer cannot be quoted as it stands, and offers to reverse it; not for one worth more', () => {
+    const render = (d: PackageDraft) => renderToStaticMarkup(<PackageBuilder value={d} onChange={() => {}} spec={spec} market={market} now={T0} />)
+    // A risk reversal whose short put (at 100,000, in the money) is worth far more than its long capped call.
+    const base = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x')
+    const rr = { ...base, legs: base.legs.map((l, i) => ({ ...l, id: `l${i}`, strike: l.kind === 'put' ? '100000' : l.strike })) }
+    const html = render(rr)
+    expect(html).toContain('data-testid="draft-negative-value"')
+    expect(html).toMatch(/Worth -[\d,]+\.\d{2} USDC to its buyer at this vol/)
+    expect(html).toContain('>Reverse the package</button>')
+    expect(render(reversedDraft(rr))).not.toContain('draft-negative-value')
   })
 })

@@ -6,11 +6,11 @@ import { MAX_LEG_TEXT_CHARS, MAX_LEGS, type OptionPackage } from '../../core/ind
 import { negateRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, reversedDraft, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
-import { formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
+import { formatModelAmount, formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
 
 export interface RemoteFocus {
   /** A field id ("feed", "legs.<id>.strike", ...). */
@@ -109,8 +109,12 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
               key={t.name}
               type="button"
               className="secondary small"
-              disabled={disabled || value.legs.length + t.legs > MAX_LEGS}
-              title={value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs` : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}${t.hint ? `: ${t.hint}` : ''}`}
+              disabled={disabled || value.legs.length + t.legs > MAX_LEGS || (t.apart && feedMarket === undefined)}
+              title={
+                value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs`
+                : t.apart && feedMarket === undefined ? `sets its strikes apart around spot: waiting for the ${value.feed} price`
+                : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}${t.hint ? `: ${t.hint}` : ''}`
+              }
               onClick={() => onChange(addTemplate(value, t.name, feedMarket?.spot, newId))}
             >
               + {t.label}
@@ -227,6 +231,13 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
       </div>
       {pricing.error && <p className="muted">{pricing.error}</p>}
       {packageErrors.map((e, i) => <p key={i} className="error" role="alert">{e.message}</p>)}
+      {result.ok && unpriced === 0 && pricing.total && pricing.total.value < 0 && (
+        <p className="warn" data-testid="draft-negative-value">
+          Worth {formatModelAmount(pricing.total.value, 2)} {spec.asset} to its buyer at this vol: a premium is paid by the buyer, never to it, so no quoter can price it as it stands.
+          Reversed (every leg's direction flipped, the requester on the other side) it is the same position, the premium going the other way.{' '}
+          <button type="button" className="secondary small" disabled={disabled} onClick={() => onChange(reversedDraft(value))}>Reverse the package</button>
+        </p>
+      )}
 
       <div className="builder-foot">
         <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={mine} total={pricing.total} />

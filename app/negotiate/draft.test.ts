@@ -1,7 +1,9 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { EXPIRY, T0, testChannel, testSpec, usd, usdc, btc } from '../../core/testkit.ts'
 import { MAX_LEGS, maxLoss } from '../../core/index.ts'
-import { addTemplate, changeFeed, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, roundStrike, TEMPLATES, updateLeg, type ChannelSpec, type PackageDraft, type TemplateName } from './draft.ts'
+import { priceDraft } from './legPricing.ts'
+import { addTemplate, changeFeed, draftToPackage, emptyDraft, errorsFor, fillBlankStrikes, legField, removeLeg, reversedDraft, roundStrike, TEMPLATES, updateLeg, type ChannelSpec, type PackageDraft, type TemplateName } from './draft.ts'
 
 const oracle = testChannel().oracle.publicKey
 const spec: ChannelSpec = testSpec(oracle)
@@ -231,5 +233,44 @@ describe('fillBlankStrikes', () => {
     const filled = fillBlankStrikes(set, 95_000)
     expect(filled.legs.map((l) => l.strike)).toEqual(['105000', '123', '86000'])
     expect(fillBlankStrikes(filled, 50_000)).toBe(filled)
+  })
+})
+
+describe('templates before the spot is known', () => {
+  const ids = () => { let i = 0; return () => `l${i++}` }
+  it('a template offered before the spot is known ends as it would have been made with it, once fillBlankStrikes sets its strikes', () => {
+    fc.assert(fc.property(fc.double({ min: 20, max: 2_000_000, noNaN: true }), (spot) => {
+      for (const t of TEMPLATES.filter((x) => !x.apart)) {
+        const later = fillBlankStrikes(addTemplate(emptyDraft('BTC-USD', '2027-01-08'), t.name, undefined, ids()), spot)
+        expect(later, t.name).toEqual(addTemplate(emptyDraft('BTC-USD', '2027-01-08'), t.name, spot, ids()))
+      }
+    }), { numRuns: 200 })
+  })
+
+  it('those whose strikes stand apart (`apart`) would not: which is why the builder waits for the spot to offer them', () => {
+    for (const t of TEMPLATES.filter((x) => x.apart)) {
+      const later = fillBlankStrikes(addTemplate(emptyDraft('BTC-USD', '2027-01-08'), t.name, undefined, ids()), 95_000)
+      expect(later, t.name).not.toEqual(addTemplate(emptyDraft('BTC-USD', '2027-01-08'), t.name, 95_000, ids()))
+    }
+    expect(TEMPLATES.filter((x) => x.apart).map((x) => x.name)).toEqual(['callSpread', 'putSpread', 'straddle', 'butterfly'])
+  })
+})
+
+describe('reversedDraft', () => {
+  const market = { spot: 95_000, vol: 0.55, rate: 0, yieldRate: 0, now: T0 }
+  it('flips every leg and the requester: the requester holds the same legs, and the package is worth the opposite to its buyer', () => {
+    const rr = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x')
+    const rev = reversedDraft(rr)
+    expect(rev.side).toBe('sell')
+    expect(rev.legs.map((l) => l.direction)).toEqual(['short', 'long'])
+    expect(rev.legs.map(({ direction: _, ...l }) => l)).toEqual(rr.legs.map(({ direction: _, ...l }) => l))
+    expect(reversedDraft(rev)).toEqual(rr)
+    const [a, b] = [priceDraft(rr, spec, market).total!.value, priceDraft(rev, spec, market).total!.value]
+    expect(a).not.toBe(0)
+    expect(b).toBeCloseTo(-a, 9)
+    // Both convert, and the package's max losses swap sides.
+    const [pa, pb] = [draftToPackage(rr, spec, T0), draftToPackage(rev, spec, T0)]
+    if (!pa.ok || !pb.ok) throw new Error('both should convert')
+    expect(pb.loss).toEqual({ buyer: pa.loss.seller, seller: pa.loss.buyer })
   })
 })

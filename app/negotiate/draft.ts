@@ -14,17 +14,21 @@ export function errorsFor(errors: readonly FieldError[], field: string): string[
 
 export type TemplateName = 'put' | 'cappedCall' | 'callSpread' | 'putSpread' | 'straddle' | 'strangle' | 'riskReversal' | 'collar' | 'butterfly'
 
-/** The RFQ builder's templates; `hint` says the legs (the button's title). */
-export const TEMPLATES: readonly { name: TemplateName; label: string; legs: number; hint?: string }[] = [
+/**
+ * The RFQ builder's templates; `hint` says the legs (the button's title). `apart`: its strikes are
+ * set apart from each other around spot, so it waits for a spot (blank strikes filled later by
+ * `fillBlankStrikes` would all land at 90% or 110%: a call spread of one strike, a butterfly of none).
+ */
+export const TEMPLATES: readonly { name: TemplateName; label: string; legs: number; hint?: string; apart?: true }[] = [
   { name: 'put', label: 'Put', legs: 1 },
   { name: 'cappedCall', label: 'Capped call', legs: 1 },
-  { name: 'callSpread', label: 'Call spread', legs: 2 },
-  { name: 'putSpread', label: 'Put spread', legs: 2 },
-  { name: 'straddle', label: 'Straddle', legs: 2, hint: 'long put and long capped call at spot' },
+  { name: 'callSpread', label: 'Call spread', legs: 2, apart: true },
+  { name: 'putSpread', label: 'Put spread', legs: 2, apart: true },
+  { name: 'straddle', label: 'Straddle', legs: 2, hint: 'long put and long capped call at spot', apart: true },
   { name: 'strangle', label: 'Strangle', legs: 2, hint: 'long put below spot, long capped call above' },
   { name: 'riskReversal', label: 'Risk reversal', legs: 2, hint: 'long capped call above spot, short put below' },
   { name: 'collar', label: 'Collar', legs: 2, hint: 'long put below spot, short capped call above' },
-  { name: 'butterfly', label: 'Butterfly', legs: 3, hint: 'capped calls: long 1 below spot, short 2 at spot, long 1 above' },
+  { name: 'butterfly', label: 'Butterfly', legs: 3, hint: 'capped calls: long 1 below spot, short 2 at spot, long 1 above', apart: true },
 ]
 
 /** A strike near `spot x factor`, rounded to a tenth of spot's order of magnitude (1,000 for BTC at 95,000). */
@@ -106,10 +110,24 @@ export function changeFeed(draft: PackageDraft, feed: string, spots: Readonly<Re
 }
 
 /**
- * The draft with its blank strikes (only those) set around `spot`, as the put template would have
- * set them (puts below spot, calls above): for a draft started before the oracle's first mark.
+ * The draft with its blank strikes (only those) set around `spot` as the templates set them (puts at
+ * 90%, calls at 110% with a blank cap at 130%): for a draft started before the oracle's first mark.
+ * A template whose strikes stand apart (`apart`) is not offered before then.
  */
 export function fillBlankStrikes(draft: PackageDraft, spot: number): PackageDraft {
   if (!draft.legs.some((l) => l.strike === '')) return draft
-  return { ...draft, legs: draft.legs.map((l) => (l.strike === '' ? { ...l, strike: roundStrike(spot, l.kind === 'put' ? 0.9 : 1.1) } : l)) }
+  const fill = (l: DraftLeg): DraftLeg =>
+    l.kind === 'put' ? { ...l, strike: roundStrike(spot, 0.9) } : { ...l, strike: roundStrike(spot, 1.1), cap: l.cap === '' ? roundStrike(spot, 1.3) : l.cap }
+  return { ...draft, legs: draft.legs.map((l) => (l.strike === '' ? fill(l) : l)) }
+}
+
+/**
+ * The same position asked the other way round: every leg's direction flipped and the requester on
+ * the other side. For a package worth less than nothing to its buyer (a risk reversal or a collar
+ * whose short leg is worth more than its long one): a premium is paid by the buyer, never to it, so
+ * no quoter can price it as asked; reversed, the requester holds the same legs and the premium
+ * goes the other way.
+ */
+export function reversedDraft(draft: PackageDraft): PackageDraft {
+  return { ...draft, side: draft.side === 'buy' ? 'sell' : 'buy', legs: draft.legs.map((l) => ({ ...l, direction: l.direction === 'long' ? 'short' : 'long' })) }
 }

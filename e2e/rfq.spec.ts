@@ -154,6 +154,11 @@ test('one request to three desks: all quote, the best is filled in its channel, 
     await expect(row.getByRole('cell').first()).toHaveText(d === best.desk ? '1' : '0')
   }
   await expect(book.getByTestId('exposure-BTC-USD')).toContainText(best.desk.name)
+  // Day P&L: a figure for the filled channel and in total, once its blotter has the fill's time (filled
+  // today: its P&L since the trade; else from the oracle's signed price at 00:00 UTC), never n/a or partial.
+  const money = /^[+-]?\d[\d,]*\.\d+$/
+  await expect(book.getByTestId('book-channels').getByRole('row', { name: new RegExp(`^${best.desk.name}`) }).getByTestId('day-pnl')).toHaveText(money, { timeout: 20_000 })
+  await expect(book.getByTestId('book-total-day-pnl')).toHaveText(money)
   // Risk by expiry: one BTC-USD expiry holding the one position (cells: expiry, time to expiry, positions).
   const expiryRow = book.getByTestId('book-expiry').getByTestId('expiry-row')
   await expect(expiryRow).toHaveCount(1)

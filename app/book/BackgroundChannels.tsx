@@ -17,7 +17,7 @@ import { useNetwork } from './useNetwork.ts'
 /** What the main screen runs itself: every channel, one channel (by id), or none. */
 export type ShownChannels = 'all' | string | null
 
-const ignoreClosed = () => undefined
+const ignoreBook = () => undefined
 
 export function BackgroundChannels({ records, keys, shown }: { records: readonly ChannelRecord[]; keys: KeyPair; shown: ShownChannels }) {
   const network = useNetwork(records, keys)
@@ -29,7 +29,7 @@ export function BackgroundChannels({ records, keys, shown }: { records: readonly
   return (
     <>
       {rest.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} />)}
-      {rest.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onClosed={ignoreClosed} />)}
+      {rest.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={ignoreBook} />)}
     </>
   )
 }

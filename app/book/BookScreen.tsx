@@ -1,9 +1,10 @@
 // The trader's book across all channels: what each channel, counterparty, underlying and expiry
 // adds up to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
 // existing risk views (positions, Greeks, payoff at expiry, spot x vol grid) over every position.
-import { memo, useMemo, useState } from 'react'
+import { Fragment, memo, useMemo, useState, type ReactNode } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { config } from '../config.ts'
+import { useDayOpen } from '../market/useDayOpen.ts'
 import { useFixings } from '../market/useFixings.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
 import { PayoffChart } from '../risk/PayoffChart.tsx'
@@ -15,19 +16,20 @@ import { ExpiryTable } from './ExpiryTable.tsx'
 import { PositionGrid } from './PositionGrid.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type ClosedOutcome, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type RealisedRow, type RiskRow } from './book.ts'
+import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, partialText, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
   readonly markets: MarketsByFeed
   readonly now: number
-  /** Each channel's closed positions (settled or closed out), from its blotter. */
-  readonly closed: ReadonlyMap<string, readonly ClosedOutcome[]>
+  /** Each channel's fills and closed positions (settled or closed out), from its blotter. */
+  readonly books: ReadonlyMap<string, DayBook>
 }
 
 const EXPOSURE_MOVES = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]
 
-export const BookScreen = memo(function BookScreen({ channels, markets, now, closed }: BookScreenProps) {
+export const BookScreen = memo(function BookScreen({ channels, markets, now, books }: BookScreenProps) {
   const asset = config.asset.symbol
   const decimals = config.asset.decimals
   const [vols, setVols] = useState<VolOverrides>({})
@@ -38,7 +40,12 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
   const byExpiry = useMemo(() => bookRiskByExpiry(channels, eff.markets, now, fixings), [channels, eff.markets, now, fixings])
   const grids = useMemo(() => positionGrid(positions), [positions])
   const collateral = useMemo(() => collateralByChannel(channels), [channels])
-  const realised = useMemo(() => realisedByCounterparty(channels, closed), [channels, closed])
+  const realised = useMemo(() => realisedByCounterparty(channels, new Map([...books].map(([id, b]) => [id, b.closed]))), [channels, books])
+  const dayStart = dayStartUtc(now)
+  const items = useMemo(() => dayItems(channels, books, dayStart), [channels, books, dayStart])
+  const needs = useMemo(() => dayOpenTerms(items), [items])
+  const dayOpen = useDayOpen(needs, dayStart, now)
+  const day = useMemo(() => bookDayPnl(channels, items, eff.markets, fixings, dayOpen, dayStart, decimals), [channels, items, eff.markets, fixings, dayOpen, dayStart, decimals])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
   // Channels whose contract finalized an older state than the latest co-signed one: what came after moved no money.
   const superseded = useMemo(() => supersededChannelNotes(channels), [channels])
@@ -62,7 +69,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
           <caption>By channel ({asset})</caption>
           <thead>
             <tr>
-              <th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th>
+              <th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col" title={DAY_PNL_TEXT}>Day P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th>
               <th scope="col">I locked</th><th scope="col">They locked</th><th scope="col">My free</th><th scope="col">Their free</th>
             </tr>
           </thead>
@@ -75,7 +82,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
                 <tr key={c.channelId} data-channel={c.channelId}>
                   <th scope="row">{c.counterparty}</th>
                   <td className="num">{k.positions}</td>
-                  <RiskCells row={r} />
+                  <RiskCells row={r} day={<DayCell row={day.byChannel[i]} />} />
                   <td><Money minor={k.myLocked} decimals={decimals} asset={asset} symbol={false} /></td>
                   <td><Money minor={k.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
                   <td><Money minor={k.myFree} decimals={decimals} asset={asset} symbol={false} /></td>
@@ -88,7 +95,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
             <tr>
               <th scope="row">All channels</th>
               <td className="num">{positions.length}</td>
-              <RiskCells row={risk.total} testId="book-total-pnl" />
+              <RiskCells row={risk.total} testId="book-total-pnl" day={<td data-testid="book-total-day-pnl"><DayAmount row={day.total} rows={day.byChannel.map((d) => d.pnl!)} /></td>} />
               <td><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
@@ -100,13 +107,16 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, clo
       {collateral.some((k) => k.ended) && (
         <p className="muted small" data-testid="book-ended">
           Ended (final state signed by both, or closed on the contract after a dispute; what it leaves each side is paid to the free balances in the contract, not counted here):{' '}
-          {collateral.filter((k) => k.ended).map((k) => k.counterparty).join(', ')}.
+          {collateral.flatMap((k, i) => (k.ended ? [[k, day.byChannel[i]!] as const] : [])).map(([k, d], j) => (
+            <Fragment key={k.channelId}>{j > 0 && ', '}{k.counterparty}{d.positions > 0 && <> (Day P&amp;L <DayAmount row={d} />, in the total)</>}</Fragment>
+          ))}.
         </p>
       )}
+      <p className="muted small" data-testid="book-day-note">{DAY_PNL_TEXT}</p>
       <RealisedTable rows={realised.byCounterparty} total={realised.total} />
       <div className="risk-columns">
-        <SummaryTable title="By counterparty" rows={risk.byCounterparty} asset={asset} />
-        <UnderlyingTable rows={risk.byUnderlying} markets={eff.markets} />
+        <SummaryTable title="By counterparty" rows={risk.byCounterparty} day={day.byCounterparty} asset={asset} />
+        <UnderlyingTable rows={risk.byUnderlying} day={day.byUnderlying} markets={eff.markets} />
       </div>
       <ExpiryTable ladders={byExpiry} total={risk.total} markets={eff.markets} now={now} asset={asset} />
       <PositionGrid grids={grids} />
@@ -173,29 +183,46 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
   )
 }
 
-function RiskCells({ row, testId }: { row: RiskRow; testId?: string }) {
+/**
+ * A Day P&L figure in the Book's money display (a total: `rows` added up as shown), "partial: …"
+ * after it; "n/a" with the reason on hover when there is none.
+ */
+function DayAmount({ row, rows }: { row: DayPnlRow; rows?: readonly bigint[] }) {
+  if (row.pnl === null) return <span className="muted" title={row.why ?? undefined}>n/a</span>
+  const p = partialText(row)
+  const money = { decimals: config.asset.decimals, asset: config.asset.symbol, symbol: false, signed: true, className: `num ${toneOf(row.pnl)}` }
+  return <>{rows ? <MoneyTotal rows={rows} {...money} /> : <Money minor={row.pnl} {...money} />}{p && <span className="warn small"> ({p})</span>}</>
+}
+
+function DayCell({ row }: { row: DayPnlRow | undefined }) {
+  return <td data-testid="day-pnl">{row ? <DayAmount row={row} /> : '—'}</td>
+}
+
+/** P&L, Day P&L (`day`, a cell) and the Greeks of a row. */
+function RiskCells({ row, testId, day }: { row: RiskRow; testId?: string; day: ReactNode }) {
   if (!row.risk) {
-    return <td colSpan={3} className="error">{row.positions === 0 ? '—' : `cannot price: ${row.error}`}</td>
+    return <><td className="error">{row.positions === 0 ? '—' : `cannot price: ${row.error}`}</td>{day}<td colSpan={2} /></>
   }
   const r = row.risk
   return (
     <>
       <td className={`num ${toneOf(r.pnl)}`} data-testid={testId}>{formatModelAmount(r.pnl, 2, { signed: true })}</td>
+      {day}
       <td className="num">{formatModelAmount(r.vega, 2, { signed: true })}</td>
       <td className="num">{formatModelAmount(r.theta, 2, { signed: true })}</td>
     </>
   )
 }
 
-function SummaryTable({ title, rows, asset }: { title: string; rows: readonly RiskRow[]; asset: string }) {
+function SummaryTable({ title, rows, day, asset }: { title: string; rows: readonly RiskRow[]; day: readonly DayPnlRow[]; asset: string }) {
   return (
     <div className="table-scroll">
       <table>
         <caption>{title} ({asset})</caption>
-        <thead><tr><th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th></tr></thead>
+        <thead><tr><th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Day P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th></tr></thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.key}><th scope="row">{r.label}</th><td className="num">{r.positions}</td><RiskCells row={r} /></tr>
+            <tr key={r.key}><th scope="row">{r.label}</th><td className="num">{r.positions}</td><RiskCells row={r} day={<DayCell row={day.find((d) => d.key === r.key)} />} /></tr>
           ))}
         </tbody>
       </table>
@@ -203,23 +230,27 @@ function SummaryTable({ title, rows, asset }: { title: string; rows: readonly Ri
   )
 }
 
-function UnderlyingTable({ rows, markets }: { rows: readonly RiskRow[]; markets: MarketsByFeed }) {
+function UnderlyingTable({ rows, day, markets }: { rows: readonly RiskRow[]; day: readonly DayPnlRow[]; markets: MarketsByFeed }) {
+  // With the underlyings whose every position left today: their day P&L is not 0.
+  const feeds = [...new Set([...rows.map((r) => r.key), ...day.map((d) => d.key)])].sort()
   return (
     <div className="table-scroll">
       <table>
         <caption>By underlying</caption>
-        <thead><tr><th scope="col">Underlying</th><th scope="col">Spot</th><th scope="col">Positions</th><th scope="col">Delta</th><th scope="col">P&amp;L</th><th scope="col">Vega</th></tr></thead>
+        <thead><tr><th scope="col">Underlying</th><th scope="col">Spot</th><th scope="col">Positions</th><th scope="col">Delta</th><th scope="col">P&amp;L</th><th scope="col">Day P&amp;L</th><th scope="col">Vega</th></tr></thead>
         <tbody>
-          {rows.map((r) => {
-            const f = r.risk?.byFeed[r.key]
+          {feeds.map((key) => {
+            const r = rows.find((x) => x.key === key)
+            const f = r?.risk?.byFeed[key]
             return (
-              <tr key={r.key}>
-                <th scope="row">{r.key}</th>
-                <td className="num">{markets[r.key] ? formatSpot(markets[r.key]!.spot) : '—'}</td>
-                <td className="num">{r.positions}</td>
+              <tr key={key}>
+                <th scope="row">{key}</th>
+                <td className="num">{markets[key] ? formatSpot(markets[key]!.spot) : '—'}</td>
+                <td className="num">{r?.positions ?? 0}</td>
                 <td className="num">{f ? formatFixed(f.delta, 4, { signed: true }) : '—'}</td>
-                <td className="num">{r.risk ? formatModelAmount(r.risk.pnl, 2, { signed: true }) : r.error}</td>
-                <td className="num">{r.risk ? formatModelAmount(r.risk.vega, 2, { signed: true }) : '—'}</td>
+                <td className="num">{r?.risk ? formatModelAmount(r.risk.pnl, 2, { signed: true }) : (r?.error ?? '—')}</td>
+                <DayCell row={day.find((d) => d.key === key)} />
+                <td className="num">{r?.risk ? formatModelAmount(r.risk.vega, 2, { signed: true }) : '—'}</td>
               </tr>
             )
           })}

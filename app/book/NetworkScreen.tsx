@@ -12,7 +12,8 @@ import { useNodeNow } from '../settlement/useNodeNow.ts'
 import { BookScreen } from './BookScreen.tsx'
 import { ChannelBookHost } from './ChannelBookHost.tsx'
 import { ChannelGuardHost } from './ChannelGuardHost.tsx'
-import type { BookChannel, ClosedOutcome } from './book.ts'
+import type { BookChannel } from './book.ts'
+import type { DayBook } from './dayPnl.ts'
 import { bookChannels, channelsByPeer, useNetwork } from './useNetwork.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
@@ -37,10 +38,10 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
     if (next.length !== kept.current.length || next.some((c, i) => c !== kept.current[i])) kept.current = next
     return kept.current
   }, [network, chains])
-  // Each channel's closed positions, from its blotter (kept up to date by ChannelBookHost).
-  const [closed, setClosed] = useState<ReadonlyMap<string, readonly ClosedOutcome[]>>(new Map())
-  const onClosed = useCallback((channelId: string, c: readonly ClosedOutcome[]) => {
-    setClosed((m) => (m.get(channelId) === c ? m : new Map(m).set(channelId, c)))
+  // Each channel's fills and closed positions, from its blotter (kept up to date by ChannelBookHost).
+  const [books, setBooks] = useState<ReadonlyMap<string, DayBook>>(new Map())
+  const onBook = useCallback((channelId: string, b: DayBook) => {
+    setBooks((m) => (m.get(channelId) === b ? m : new Map(m).set(channelId, b)))
   }, [])
   const byPeer = useMemo(() => channelsByPeer(network), [network])
   const demoDesks = onCreated ? <DemoDesks keys={keys} channels={byPeer} channelCount={records.length} onCreated={onCreated} /> : undefined
@@ -48,9 +49,9 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   return (
     <>
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
-      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onClosed={onClosed} chain={chains.get(n.record.channelId) ?? null} />)}
+      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId) ?? null} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
-      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} closed={closed} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} books={books} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>
   )
 }

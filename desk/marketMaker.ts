@@ -176,11 +176,12 @@ export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'n
  * for a quote that never comes.
  */
 function negativeValue(side: RfqTicket['side'], fairMinor: number, terms: OptionPackage): QuoteDecision & { kind: 'skip' } {
-  const worth = moneyText(BigInt(Math.floor(fairMinor)), terms)
+  const worth = moneyText(inCents(fairMinor, terms.assetDecimals, 'down'), terms)
   const instead = side === 'buy' ? 'sell' : 'buy'
+  // Kept under the 200 characters of a decline note (styles.ts declineNote), amounts of millions included.
   return {
     kind: 'skip', code: 'NEGATIVE_VALUE', tell: true,
-    reason: `the package is worth ${worth} to its buyer (its short legs are worth more than its long ones), and a premium is paid by the buyer, never to it: ask to ${instead} the reversed package (every leg's direction flipped), the same position for you, with the premium ${instead === 'sell' ? 'paid to you' : 'paid by you'}`,
+    reason: `the package is worth ${worth} to its buyer, and a premium is paid by the buyer, never to it: ask to ${instead} the reversed package (every leg flipped), the same position, paid ${instead === 'sell' ? 'to you' : 'by you'}`,
   }
 }
 

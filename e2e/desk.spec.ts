@@ -413,7 +413,7 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
   }
 })
 
-test('a counter the desk will not take is answered with its reason, in words the trader reads', async ({ browser, stack }) => {
+test('a counter the desk will not take is answered with its reason, in words the trader reads; so is a package worth less than nothing to its buyer, quoted once reversed', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   const desk = await startDesk(stack)
   try {
@@ -438,6 +438,24 @@ test('a counter the desk will not take is answered with its reason, in words the
     await expect(mine).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 })
     await expect(mine).toContainText('You cancelled the quote')
     await expect(mine.getByRole('button', { name: 'Accept' })).toBeDisabled()
+
+    // A risk reversal whose short put is deep in the money is worth less than nothing to its buyer:
+    // the builder says so, the desk answers why it will not quote it, and reversed it is quoted.
+    await page.getByRole('button', { name: 'New RFQ' }).click()
+    await page.getByRole('button', { name: '+ Risk reversal' }).click()
+    await page.getByRole('button', { name: 'Remove leg 1' }).click()
+    await page.getByLabel('Leg 1 quantity').fill('0.1')
+    await page.getByLabel('Leg 2 quantity').fill('0.1')
+    await page.getByLabel('Leg 2 strike').fill('90000')
+    await expect(page.getByTestId('draft-negative-value')).toContainText(/^Worth -[\d,]+\.\d\d USDC to its buyer at this vol/)
+    await page.getByRole('button', { name: 'Request quotes' }).click()
+    await expect(page.getByTestId('request-declined')).toHaveText(/^Demo Desk will not quote this request: the package is worth -[\d,]+\.\d\d USDC to its buyer, .* ask to sell the reversed package \(every leg flipped\), the same position, paid to you\.$/, { timeout: 20_000 })
+    await page.getByRole('button', { name: 'Reverse the package' }).click()
+    await expect(page.getByTestId('draft-negative-value')).toHaveCount(0)
+    const reversed = page.locator('[data-testid="quote"][data-status="live"]').first()
+    await expect(reversed).toContainText('Demo Desk buys from you', { timeout: 20_000 })
+    await expect(page.getByTestId('request-declined')).toHaveCount(0) // the refusal no longer stands
+    await shot(page, 'reversed-quoted')
     await trader.context.close()
   } finally {
     await desk.stop()

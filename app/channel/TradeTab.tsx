@@ -281,7 +281,8 @@ const TicketPanel = memo(function TicketPanel(p: {
     })
   }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
-  const theirDecline = mine ? parseDecline(ticket.notes) : null
+  // A live quote of theirs came after it (the request was changed to one they quote): it no longer stands.
+  const theirDecline = mine && !quotes.some((q) => q.status === 'live' && q.signed.quote.quoter !== me) ? parseDecline(ticket.notes) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">

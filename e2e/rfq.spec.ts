@@ -189,6 +189,17 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await page.getByRole('button', { name: 'Book (all channels)' }).click()
   await expect(page.getByTestId('book-position-count')).toHaveText('1')
   await expectNoSidewaysScroll(page, 'book at 390')
+
+  // The next day on the chain's clock: the position is held since before 00:00 UTC, so its Day P&L
+  // is valued from the oracle's signed price at 00:00 UTC, which the page reads and checks: a figure.
+  const day = 86_400_000
+  const chainNow = await stack.chain.now()
+  const next = chainNow - (chainNow % day) + day
+  await stack.chain.advanceClock(next + 60_000 - chainNow)
+  await expect(book.getByTestId('book-day-note')).toContainText(`Day of ${new Date(next).toISOString().slice(0, 10)}.`, { timeout: 30_000 })
+  const dayCell = book.getByTestId('book-channels').getByRole('row', { name: new RegExp(`^${best.desk.name}`) }).getByTestId('day-pnl')
+  await expect(dayCell).toHaveText(money, { timeout: 30_000 })
+  await expect(book.getByTestId('book-total-day-pnl')).toHaveText(money)
 })
 
 test('a desk that goes silent mid-request does not block the ladder; a desk that declines says why', async ({ browser, stack }) => {

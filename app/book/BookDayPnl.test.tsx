@@ -43,7 +43,8 @@ describe("the Book's Day P&L column", () => {
     expect(cell(html, 'day-pnl').slice(0, 3).map((c) => c.match(/data-exact="(-?\d+)"[^>]*>([^<]*)</)!.slice(1))).toEqual([['500000000', '+500.00'], ['5000', '+0.01'], ['5000', '+0.01']])
     // 500.00 + 0.01 + 0.01 as shown, not the exact 500.01.
     expect(cell(html, 'book-total-day-pnl')[0]).toMatch(/data-exact="500010000" data-shown="500020000">\+500.02</)
-    expect(html).toContain(`data-testid="book-day-note">${DAY_PNL_TEXT.replace(/&/g, '&amp;').replace(/'/g, '&#x27;')}</p>`)
+    // The day it counts, by the chain clock, then what it counts.
+    expect(html).toContain(`data-testid="book-day-note">Day of ${new Date(DAY).toISOString().slice(0, 10)}. ${DAY_PNL_TEXT.replace(/&/g, '&amp;').replace(/'/g, '&#x27;')}</p>`)
     expect(html).toMatch(/title="Day P&amp;L: since 00:00 UTC[^"]*">Day P&amp;L<\/th>/)
   })
 

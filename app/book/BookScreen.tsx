@@ -112,7 +112,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
           ))}.
         </p>
       )}
-      <p className="muted small" data-testid="book-day-note">{DAY_PNL_TEXT}</p>
+      <p className="muted small" data-testid="book-day-note">{`Day of ${new Date(dayStart).toISOString().slice(0, 10)}. ${DAY_PNL_TEXT}`}</p>
       <RealisedTable rows={realised.byCounterparty} total={realised.total} />
       <div className="risk-columns">
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} day={day.byCounterparty} asset={asset} />

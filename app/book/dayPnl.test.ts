@@ -153,6 +153,27 @@ describe('Day P&L by hand (vol 0: a put is worth K - S; BTC 56,000 at 00:00 UTC,
     expect(dayPnl([channel('a', 'A', [])], new Map([['a', book([], both)]])).byUnderlying).toMatchObject([{ key: 'BTC-USD', pnl: usdc(4_300 - 4_000 - 4_000), noPayment: 0 }])
   })
 
+  it('a close whose fill is not known has no known underlying: every underlying row says it may lack it, none counts it', () => {
+    const gone = position('A', put(60_000, DAY + 8 * HOUR), usdc(3_000)) // settled today at 7,000; fill not in this browser
+    const settled = closed(gone, { how: 'settled', time: DAY + 8 * HOUR + 5_000, payout: usdc(7_000), price: { value: 5_300_000n, decimals: 2 } }, null)
+    const d = dayPnl([channel('a', 'A', [held])], new Map([['a', book([fill(held, DAY - HOUR)], [settled])]]))
+    expect(d.byUnderlying.map((r) => [r.key, r.pnl, partialText(r)])).toEqual([['BTC-USD', usdc(1_000), 'partial: 1 position without a known fill']])
+    expect(partialText(d.total)).toBe('partial: 1 position without a known fill')
+  })
+
+  it('one unwind whose fills are not all known is left out whole: its payment without some of its positions, or them without it, is no figure', () => {
+    const a = position('A', put(60_000), usdc(3_000)) // 4,000 at 00:00 UTC; fill not known here
+    const b = position('A', put(60_000), usdc(3_000)) // 4,000 at 00:00 UTC
+    // One unwind paid 9,600 for both; the blotter puts the payment on the first position, 0 on the other.
+    for (const closes of [[closed(a, { time: DAY + HOUR, payout: usdc(9_600) }, null), closed(b, { time: DAY + HOUR, payout: 0n })], [closed(b, { time: DAY + HOUR, payout: usdc(9_600) }), closed(a, { time: DAY + HOUR, payout: 0n }, null)]]) {
+      const d = dayPnl([channel('a', 'A', [])], new Map([['a', book([], closes)]]))
+      expect(d.byChannel[0]).toMatchObject({ pnl: 0n, noFill: 1, noPayment: 1 })
+    }
+    // Another unwind (another version) of the same channel still counts.
+    const other = [closed(a, { time: DAY + HOUR, payout: usdc(9_600) }, null), closed(b, { time: DAY + HOUR, payout: usdc(4_800), version: 6 })]
+    expect(dayPnl([channel('a', 'A', [])], new Map([['a', book([], other)]])).byChannel[0]).toMatchObject({ pnl: usdc(800), noFill: 1, noPayment: 0 })
+  })
+
   it('adds up per counterparty (two channels, one key) and in total (the channel rows)', () => {
     const chans = [channel('a', 'A', [held], 'k'), channel('b', 'B', [held], 'k'), channel('c', 'A', [today], 'other')]
     const books = new Map([['a', book([fill(held, DAY - HOUR)])], ['b', book([fill(held, DAY - HOUR)])], ['c', book([fill(today, DAY + 10 * HOUR)])]])

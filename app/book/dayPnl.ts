@@ -75,16 +75,19 @@ export function dayItems(channels: readonly BookChannel[], books: ReadonlyMap<st
     }
     // Settled today after an expiry before the day start: worth its payout at 00:00 UTC (its fixing), 0 for the day.
     const left = (book?.closed ?? []).filter((x) => x.supersededBy === undefined && x.time >= dayStart && !(x.price && x.fill && x.fill.terms.expiry <= dayStart))
-    // One unwind (one version) closes its positions for one payment, on the first: per underlying, known only when all are on one.
-    const split = (x: DayClosed) => x.how === 'closed out' && new Set(left.filter((y) => y.how === x.how && y.version === x.version).map((y) => y.fill?.terms.feed)).size > 1
+    // One unwind (one version) closes its positions for one payment, on the first: per underlying, known
+    // only when all are on one; and known at all only when every one of its fills is (else its
+    // positions' values at 00:00 would count without the payment, or the payment without them).
+    const unwind = (x: DayClosed) => (x.how === 'closed out' ? left.filter((y) => y.how === x.how && y.version === x.version) : [x])
     for (const x of left) {
       const f = x.fill
+      const whole = unwind(x)
       out.push({
         ...at,
         position: f && { buyer: f.buyer === c.me ? 'A' : 'B', terms: f.terms, premium: f.premium },
         held: f && f.time < dayStart,
-        payment: x.payout,
-        split: split(x),
+        payment: whole.some((y) => y.fill === null) ? null : x.payout,
+        split: new Set(whole.map((y) => y.fill?.terms.feed)).size > 1,
       })
     }
   }
@@ -170,7 +173,8 @@ export function bookDayPnl(channels: readonly BookChannel[], items: readonly Day
   const parties = [...new Set(channels.map((c) => c.counterpartyKey))]
   const byCounterparty = parties.map((k) => row(k, items.filter((x) => x.counterpartyKey === k)))
   const feeds = [...new Set(items.flatMap((x) => (x.position ? [x.position.terms.feed] : [])))].sort()
-  const byUnderlying = feeds.map((f) => row(f, items.filter((x) => x.position?.terms.feed === f), true))
+  // A position whose fill is not known here has no known feed: every underlying row says it may lack it.
+  const byUnderlying = feeds.map((f) => row(f, items.filter((x) => x.position === null || x.position.terms.feed === f), true))
   // The same rule over every item: it has no figure exactly when a channel row has none (the Book shows those rows added up).
   return { dayStart, total: row('total', items), byChannel, byCounterparty, byUnderlying }
 }

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { DEPOSIT, oracleKeys, pkg, put, sessionPair, T0, DAY } from '../../core/sync/testkit.ts'
 import { QuoteForm } from '../negotiate/QuoteForm.tsx'
 import { otherSide } from '../negotiate/quote.ts'
-import { acceptRefusal, counterRefusal, quoteFillShortfall } from './TradeTab.tsx'
+import { draftToPackage } from '../negotiate/draft.ts'
+import { ticketToDraft } from '../negotiate/rfqTicket.ts'
+import { acceptRefusal, counterRefusal, quoteFillShortfall, standingDecline } from './TradeTab.tsx'
 
 /** Bob (B) offers Alice (A) a put at 1,300; Alice opens the counter form on it. */
 async function offered() {
@@ -89,5 +91,58 @@ describe('taking a quote: whether both free balances cover it (the ladder\'s fil
   it('no co-signed state yet: nothing to take it from', async () => {
     const { q } = await bobOffers(90n, 1300n)
     expect(acceptRefusal(null, 'A', spec, q, 'Bob')).toBe('the channel has no signed state yet')
+  })
+})
+
+describe("the other side's refusal of my request, while it stands (standingDecline)", () => {
+  const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
+  /** Alice's request for a put at 90, the request's terms as it now reads, and what Alice reads of Bob's refusal. */
+  async function requested() {
+    const p = await sessionPair()
+    const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })
+    await p.settle()
+    const ticket = () => p.a.view.rfqs.find((x) => x.id === id)!
+    const terms = () => {
+      const r = draftToPackage(ticketToDraft(ticket()), spec, p.now())
+      if (!r.ok) throw new Error(`the request does not convert: ${JSON.stringify(r.errors)}`)
+      return r.pkg
+    }
+    const shown = () => standingDecline(ticket(), p.a.view.quotes, 'A', terms())?.reason ?? null
+    const strikeTo = async (v: string) => {
+      p.a.editRfq(id, { field: 'leg', id: ticket().legs[0]!.id, key: 'strike', value: v })
+      await p.settle()
+    }
+    return { ...p, id, terms, shown, strikeTo }
+  }
+
+  it('a refusal of the earlier request does not come back once they quoted the changed one, live or not since', async () => {
+    const r = await requested()
+    r.b.editRfq(r.id, { field: 'notes', index: 0, insert: 'declined (NEGATIVE_VALUE): worth less than nothing to its buyer' })
+    await r.settle()
+    expect(r.shown()).toBe('worth less than nothing to its buyer')
+    await r.strikeTo('80')
+    expect(r.shown(), 'changed, not quoted yet: the refusal is still the last word').toBe('worth less than nothing to its buyer')
+    const h = await r.b.quote({ terms: r.terms(), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: r.id })
+    await r.settle()
+    expect(r.shown()).toBeNull()
+    await r.b.cancelQuote(h) // the desk re-quotes, backs off, or goes offline and it expires
+    await r.settle()
+    expect(r.a.view.quotes.find((q) => q.hash === h)?.status).toBe('cancelled')
+    expect(r.shown(), 'they answered this request with a quote: the old refusal no longer stands').toBeNull()
+  })
+
+  it('a live quote for earlier terms does not hide their refusal of the request as it now reads; my own quote never does', async () => {
+    const r = await requested()
+    await r.b.quote({ terms: r.terms(), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: r.id })
+    await r.settle()
+    await r.strikeTo('80')
+    r.b.editRfq(r.id, { field: 'notes', index: 0, insert: 'declined (DECLINED): no appetite at 80' })
+    await r.settle()
+    expect(r.a.view.quotes.filter((q) => q.status === 'live')).toHaveLength(1) // Bob's, for the strike of 90
+    expect(r.shown()).toBe('no appetite at 80')
+    // Alice quotes her own request's terms (a counter would be hers too): not the other side's answer.
+    await r.a.quote({ terms: r.terms(), side: 'buy', premium: 1000n, validForMs: 300_000, rfqId: r.id })
+    await r.settle()
+    expect(r.shown()).toBe('no appetite at 80')
   })
 })

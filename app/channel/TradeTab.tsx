@@ -74,6 +74,17 @@ export function quoteFillShortfall(latest: ChannelState | null, me: Party, q: Qu
 }
 
 /**
+ * The other side's refusal of my request (a line in its notes, `parseDecline`), while it stands: not
+ * once they quoted the request as it now reads (it was changed to one they quote), live or not since;
+ * a quote of theirs for earlier terms does not answer it. `pkg`: the request's terms now (null when
+ * they do not convert).
+ */
+export function standingDecline(ticket: RfqTicket, quotes: readonly QuoteView[], me: Party, pkg: OptionPackage | null): ReturnType<typeof parseDecline> {
+  const answered = pkg !== null && quotes.some((q) => q.status !== 'invalid' && q.signed.quote.rfqId === ticket.id && q.signed.quote.quoter !== me && quoteAnswersRequest(q.signed.quote, pkg, ticket))
+  return answered ? null : parseDecline(ticket.notes)
+}
+
+/**
  * Why this side must not take the peer's quote `q` from `latest`, or null: terms the channel's
  * oracle never settles (core unsettleableTerms), or my own free balance short of my side (fillShortfall).
  * The counterparty's shortfall is shown, not refused here: its session refuses to countersign.
@@ -281,8 +292,7 @@ const TicketPanel = memo(function TicketPanel(p: {
     })
   }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
-  // A live quote of theirs came after it (the request was changed to one they quote): it no longer stands.
-  const theirDecline = mine && !quotes.some((q) => q.status === 'live' && q.signed.quote.quoter !== me) ? parseDecline(ticket.notes) : null
+  const theirDecline = mine ? standingDecline(ticket, quotes, me, pkg) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">

@@ -22,6 +22,7 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import * as ed from '@noble/ed25519'
+import { Field } from '@noble/curves/abstract/modular.js'
 import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/abstract/utils.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from '../bytes.ts'
 import { encode, taggedHash } from '../encoding.ts'
@@ -29,6 +30,9 @@ import { readableBase32, signBytes, verifyBytes, type PublicKeyHex, type SecretK
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import { amountSchema, channelParamsSchema, parseChannelParams, hex32Schema, toWire, tryParse } from '../wire.ts'
 import { SyncError } from './errors.ts'
+
+/** The field of Curve25519 and ed25519 (p = 2^255 - 19). */
+const Fp25519 = Field(ed.Point.CURVE().p)
 
 export const INVITE_PREFIX = 'otc-invite-v1:'
 
@@ -75,19 +79,21 @@ function inviteDigest(body: string): Uint8Array {
  * X25519 (RFC 7748) between an ed25519 secret key (its 32-byte seed) and a peer's ed25519 public
  * key, each taken to Curve25519 the standard way: the secret's scalar s is the clamped first half of
  * SHA-512(seed) (RFC 8032), the point's u = (1 + y) / (1 - y). X25519(s, u(P)) is u(s·P), computed
- * on the Edwards curve with @noble/ed25519's constant-time multiply: a clamped s is 8·t with
- * 2^251 <= t < 2^252 (below the group order), so s·P = t·(8P), and 8P (P with its small-order part
- * cleared) lies in the prime-order group. transport.test.ts checks the result against @noble/curves'
- * x25519 for keys with and without a small-order part. Throws for a peer key of small order (the
- * identity, the point of order 2 ...): no shared secret.
+ * on the Edwards curve with @noble/ed25519's multiply (its fixed-length ladder with fake additions,
+ * as it signs with the same scalar: no stricter than that, JS BigInt being what it is): a clamped s
+ * is 8·t with 2^251 <= t < 2^252 (below the group order), so s·P = t·(8P), and 8P (P with its
+ * small-order part cleared) lies in the prime-order group. u is read off the projective point,
+ * (Z + Y) / (Z - Y), inverted by Fermat (a fixed exponent) rather than by a variable-time Euclid on
+ * the secret point. transport.test.ts checks the result against @noble/curves' x25519 for keys with
+ * and without a small-order part. Throws for a peer key of small order (the identity, the point of
+ * order 2 ...): no shared secret.
  */
 function x25519FromEd25519(seed: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
   const t = bytesToNumberLE(ed.utils.getExtendedPublicKey(seed).head) >> 3n
   const cleared = ed.Point.fromBytes(peerPublicKey).clearCofactor()
   if (cleared.is0()) throw new Error('the key is a point of small order')
-  const { y } = cleared.multiply(t).toAffine()
-  const p = ed.Point.CURVE().p
-  return numberToBytesLE(ed.etc.mod((1n + y) * ed.etc.invert(ed.etc.mod(1n - y), p), p), 32)
+  const { Y, Z } = cleared.multiply(t)
+  return numberToBytesLE(Fp25519.mul(Fp25519.add(Z, Y), Fp25519.pow(Fp25519.sub(Z, Y), Fp25519.ORDER - 2n)), 32)
 }
 
 /**

@@ -1,4 +1,4 @@
-// The in-page notices (quote, fill, dispute, settlement) and the switch for browser notifications.
+// The in-page notices (quote, fill, dispute, settlement, an expiry within the hour) and the switch for browser notifications.
 import { useSyncExternalStore } from 'react'
 import type { DeskNotice } from './useDeskNotifications.ts'
 import { notificationPermission, requestNotificationPermission, subscribeNotificationPermission } from './permission.ts'

@@ -16,7 +16,7 @@ import { instrumentOf, premiumText } from '../blotter/book.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 import { formatMoney } from '../money/money.ts'
 
-export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'settled' | 'payout'
+export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'settled' | 'payout' | 'expiring'
 
 export interface DeskEvent {
   readonly kind: DeskNoticeKind
@@ -263,8 +263,8 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, settled: settled.length, chain, paidOnChain: payouts.told } }
 }
 
-/** Positions named one by one in a settlement notice; the rest are counted (the Risk tab lists them all). */
-const SETTLED_NAMED = 3
+/** Positions named one by one in a settlement notice (and an expiring one); the rest are counted (the Risk tab lists them all). */
+export const SETTLED_NAMED = 3
 
 const settledPayout = (c: ClosedPosition): string | null =>
   c.payout !== null && c.fill ? formatMoney(c.payout, c.fill.terms.assetDecimals, c.fill.terms.asset, { signed: true }) : null

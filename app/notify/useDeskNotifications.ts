@@ -5,13 +5,15 @@
 // but for payouts on chain: one made while the screen was closed is told on the next visit (toldPayouts.ts).
 // A fill the contract's finalize superseded (it moved no money) takes its "Filled" notice back: in
 // the page (withDeskNotices) and in the browser's list, where it replaces it under the fill's tag,
-// also when the fill was announced on an earlier visit (browserFills.ts).
+// also when the fill was announced on an earlier visit (browserFills.ts). Within the hour before an
+// expiry of open positions, once per expiry, also across reloads (expiring.ts).
 import { useEffect, useRef, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
-import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { notificationPermission } from './permission.ts'
+import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
 
 /** `at`: page time it appeared (ms): each notice leaves SHOW_MS later. */
 export type DeskNotice = ShownNotice
@@ -22,8 +24,11 @@ export type DeskNotice = ShownNotice
 const KEEP = 3
 const SHOW_MS = 8_000
 
-/** `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit. */
-export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
+/**
+ * `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit.
+ * `now`: the chain's clock, null until it is read (the page's clock may be far from a dev chain's): expiries are told by it.
+ */
+export function useDeskNotifications(input: DeskEventInput, channelId: Hex, now: number | null): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
@@ -33,13 +38,23 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
   const [toldBefore] = useState(() => loadToldPayouts(channelId))
   /** The told payouts last recorded (the record starts with the first read of the contract). */
   const saved = useRef<ReadonlySet<Hex> | null>(null)
+  /** The expiries told in this channel, on this visit or an earlier one (expiring.ts). */
+  const toldExpiries = useRef<ReadonlySet<number> | null>(null)
+
+  /** Shows `events` in the page (withDeskNotices); returns them as shown notices, with their ids. */
+  const show = (events: readonly DeskEvent[]): DeskNotice[] => {
+    const at = Date.now()
+    const added = events.map((n) => ({ ...n, id: nextId.current++, at }))
+    setNotices((old) => withDeskNotices(old, added, KEEP))
+    return added
+  }
 
   useEffect(() => {
-    const now = { book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore }
+    const snapshot = { book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore }
     // The first look is the memory (what is there is not news), then a step: with a record of earlier
     // visits, it tells the payouts made since.
-    told.current ??= deskMemoryOf(now)
-    const step = deskEvents(told.current, now)
+    told.current ??= deskMemoryOf(snapshot)
+    const step = deskEvents(told.current, snapshot)
     told.current = step.memory
     const paid = step.memory.paidOnChain
     if (paid !== null && paid !== saved.current) {
@@ -61,9 +76,7 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
       if (r.replace.length > 0) saveBrowserFills(channelId, (inBrowser.current = r.told))
     }
     if (step.events.length === 0) return
-    const at = Date.now()
-    const added = step.events.map((n) => ({ ...n, id: nextId.current++, at }))
-    setNotices((old) => withDeskNotices(old, added, KEEP))
+    const added = show(step.events)
     if (browser && typeof document !== 'undefined' && document.hidden) {
       for (const n of added) {
         // Replaced above, under the fills' tags; told as news only when none was in the browser's list.
@@ -75,6 +88,19 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex): { n
       }
     }
   }, [book, quotes, rfqs, me, chain, peerName, paidOnChain, toldBefore, channelId])
+
+  // An expiry within the hour: on the chain clock's tick, a step of its own (the one above runs on snapshots).
+  useEffect(() => {
+    if (now === null) return
+    toldExpiries.current ??= loadToldExpiries(channelId)
+    const step = expiringEvents(toldExpiries.current, book, now)
+    if (step.events.length === 0) return
+    saveToldExpiries(channelId, (toldExpiries.current = step.told))
+    const added = show(step.events)
+    if (notificationPermission() === 'granted' && typeof document !== 'undefined' && document.hidden) {
+      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
+    }
+  }, [book, now, channelId])
 
   // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {

@@ -6,7 +6,7 @@ import { MAX_LEG_TEXT_CHARS, MAX_LEGS, type OptionPackage } from '../../core/ind
 import { negateRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { addTemplate, changeFeed, draftToPackage, errorsFor, legField, removeLeg, reversedDraft, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, errorsFor, feedSpec, legField, removeLeg, reversedDraft, templateRefusal, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
@@ -80,7 +80,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
     <section className="card package-builder" aria-label="Package builder">
       <div className="builder-head">
         <Field id={id('feed')} label="Feed" errors={errorsFor(errors, 'feed')} remote={remoteOf('feed')}>
-          <select id={id('feed')} value={value.feed} disabled={disabled} aria-invalid={invalid('feed')} aria-describedby={described('feed')} onChange={(e) => onChange(changeFeed(value, e.target.value, eff.markets))} {...focusProps('feed')}>
+          <select id={id('feed')} value={value.feed} disabled={disabled} aria-invalid={invalid('feed')} aria-describedby={described('feed')} onChange={(e) => onChange(changeFeed(value, e.target.value, eff.markets, feedSpec(spec, e.target.value)?.priceDecimals))} {...focusProps('feed')}>
             {!spec0 && <option value={value.feed}>{value.feed || 'choose…'}</option>}
             {spec.feeds.map((f) => <option key={f.name} value={f.name}>{f.name}</option>)}
           </select>
@@ -104,22 +104,27 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         </Field>
         {spec0 && <VolInputs feeds={[value.feed]} markets={market} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix={uid} />}
         <div className="templates" role="group" aria-label="Add legs from a template">
-          {TEMPLATES.map((t) => (
-            <button
-              key={t.name}
-              type="button"
-              className="secondary small"
-              disabled={disabled || value.legs.length + t.legs > MAX_LEGS || (t.apart && feedMarket === undefined)}
-              title={
-                value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs`
-                : t.apart && feedMarket === undefined ? `sets its strikes apart around spot: waiting for the ${value.feed} price`
-                : `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}${t.hint ? `: ${t.hint}` : ''}`
-              }
-              onClick={() => onChange(addTemplate(value, t.name, feedMarket?.spot, newId))}
-            >
-              + {t.label}
-            </button>
-          ))}
+          {TEMPLATES.map((t) => {
+            // Whole-number strikes on a feed the oracle does not list (its decimals unknown): the draft names the feed.
+            const decimals = spec0?.priceDecimals ?? 0
+            const refused = templateRefusal(t.name, feedMarket?.spot, decimals)
+            return (
+              <button
+                key={t.name}
+                type="button"
+                className="secondary small"
+                disabled={disabled || value.legs.length + t.legs > MAX_LEGS || (t.apart && feedMarket === undefined) || refused !== null}
+                title={
+                  value.legs.length + t.legs > MAX_LEGS ? `a package has at most ${MAX_LEGS} legs`
+                  : t.apart && feedMarket === undefined ? `sets its strikes apart around spot: waiting for the ${value.feed} price`
+                  : refused ?? `add ${t.legs === 1 ? 'a leg' : `${t.legs} legs`}${t.hint ? `: ${t.hint}` : ''}`
+                }
+                onClick={() => onChange(addTemplate(value, t.name, feedMarket?.spot, newId, decimals))}
+              >
+                + {t.label}
+              </button>
+            )
+          })}
         </div>
       </div>
 

@@ -2,15 +2,13 @@
 // (app/book/dayPnl.ts). Read as useFixings reads a fixing (the oracle service's attestation of the
 // feed at the instant) and checked by the rule a settle applies to one (assertAttestationSettles:
 // the oracle key the positions name, feed, instant, decimals, signature); a price that does not
-// check is not used. A past instant's price never changes, so each (feed, instant) is read once; one
-// not answered (or refused) is asked again after a pause.
-import { startTransition, useEffect, useRef, useState } from 'react'
+// check is not used. Each (feed, instant) read once, asked again after a pause while not answered
+// (or refused): useSignedPrices.
+import { useMemo } from 'react'
 import { assertAttestationSettles, type OptionPackage, type SignedAttestation } from '../../core/index.ts'
 import { fixingKey, type Fixing, type Fixings } from '../../core/pricing/index.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-
-const RETRY_MS = 5_000
-const NONE: Fixings = new Map()
+import { useSignedPrices, type SignedPriceRead } from './useSignedPrices.ts'
 
 /**
  * The signed price of `terms.feed` at `instant` by `attest`, kept only if it is the one the oracle
@@ -26,20 +24,13 @@ export async function readSignedPrice(attest: (feed: string, instant: number) =>
 /** Known day-open prices (by fixingKey(feed, `instant`)) of the feeds of `terms`; `now` (chain time) paces the retries. */
 export function useDayOpen(terms: readonly OptionPackage[], instant: number, now: number): Fixings {
   const { conn } = useSettlement()
-  const [prices, setPrices] = useState(NONE)
-  /** fixingKey -> earliest page time to ask again (Infinity while a request is out). */
-  const next = useRef(new Map<string, number>())
-  useEffect(() => {
+  const wanted = useMemo(() => {
+    const reads = new Map<string, SignedPriceRead>()
     for (const t of terms) {
       const key = fixingKey(t.feed, instant)
-      if (prices.has(key) || (next.current.get(key) ?? 0) > Date.now()) continue
-      next.current.set(key, Number.POSITIVE_INFINITY)
-      readSignedPrice((f, i) => conn.settlement.attestation(f, i), t, instant).then(
-        // A new mark re-values the Book: a background render (as new marks are).
-        (p) => startTransition(() => setPrices((m) => new Map(m).set(key, p))),
-        () => next.current.set(key, Date.now() + RETRY_MS),
-      )
+      if (!reads.has(key)) reads.set(key, () => readSignedPrice((f, i) => conn.settlement.attestation(f, i), t, instant))
     }
-  }, [terms, instant, now, prices, conn])
-  return prices
+    return reads
+  }, [terms, instant, conn])
+  return useSignedPrices(wanted, now)
 }

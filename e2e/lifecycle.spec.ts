@@ -1,7 +1,7 @@
 import { test, expect, newTrader } from './fixtures.ts'
 import { closeCooperatively, createIdentity, exactAmount, expectPaidOut, getTestFunds, openChannel, openOnContract } from './app.ts'
 
-test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, expiry settlement, cooperative close', async ({ browser, stack }, testInfo) => {
+test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, told before the expiry, expiry settlement, cooperative close', async ({ browser, stack }, testInfo) => {
   test.setTimeout(180_000)
   const alice = await newTrader(browser, stack, 'alice')
   const bob = await newTrader(browser, stack, 'bob')
@@ -23,6 +23,7 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await a.getByRole('button', { name: 'New RFQ' }).click()
   // The draft and, below, the quote card say the time to expiry as the Risk tab does (chain time).
   await expect(a.getByTestId('draft-time-to-expiry')).toHaveText(/^(\d+d \d+h|\d+h \d+m) to expiry \(chain time\)$/)
+  const expiryDate = await a.getByLabel('Expiry date (08:00 UTC)').inputValue()
   // A draft is Alice's alone until she asks for quotes.
   await a.getByRole('button', { name: 'Request quotes' }).click()
   await expect(b.getByLabel('Leg 1 strike')).toBeVisible()
@@ -52,6 +53,13 @@ test('full lifecycle: invite, open, two-leg RFQ edited by both, quote, accept, e
   await a.getByRole('tab', { name: 'Risk' }).click()
   await expect(a.getByRole('table').first()).toBeVisible()
   await a.screenshot({ path: testInfo.outputPath('04-risk.png') })
+
+  // Half an hour before the expiry both are told which of their positions expire, and when.
+  const expiry = Date.parse(`${expiryDate}T08:00:00Z`)
+  await stack.chain.advanceClock(expiry - 30 * 60_000 - (await stack.chain.now()))
+  for (const p of [a, b]) {
+    await expect(p.locator('.toast[data-kind="expiring"]')).toContainText(`1 position expires in 30 min, ${expiryDate} 08:00 UTC, at the BTC-USD fixing: `, { timeout: 20_000 })
+  }
 
   // Past expiry the oracle attests and the position settles inside the channel, co-signed.
   await stack.chain.advanceClock(30 * 86_400_000)

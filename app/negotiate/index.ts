@@ -7,6 +7,7 @@ export {
   addTemplate,
   draftToPackage,
   emptyDraft,
+  feedSpec,
   errorsFor,
   legField,
   removeLeg,

@@ -10,10 +10,10 @@ import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { feedSpec, fillBlankStrikes, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 /** Returns `started(feed)`: call it whenever a new draft is made for `feed`. */
-export function useStrikesOnceSpotKnown(draft: PackageDraft | null, setDraft: Dispatch<SetStateAction<PackageDraft | null>>, markets: MarketsByFeed, spec?: ChannelSpec): (feed: string) => void {
+export function useStrikesOnceSpotKnown(draft: PackageDraft | null, setDraft: Dispatch<SetStateAction<PackageDraft | null>>, markets: MarketsByFeed, spec: ChannelSpec): (feed: string) => void {
   const startedWithoutSpot = useRef(false)
   const spot = draft ? markets[draft.feed]?.spot : undefined
-  const priceDecimals = (draft && spec && feedSpec(spec, draft.feed)?.priceDecimals) ?? 0
+  const priceDecimals = (draft && feedSpec(spec, draft.feed)?.priceDecimals) ?? 0
   useEffect(() => {
     if (!draft || !spot || !startedWithoutSpot.current) return
     startedWithoutSpot.current = false

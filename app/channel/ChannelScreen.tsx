@@ -81,7 +81,10 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
-  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain }, record.channelId, node.chainNow === null ? null : now)
+  // The page's clock until the chain's is read, and for up to a tick after (useNodeNow takes the chain's
+  // offset on its next tick): by the chain's clock only once `now` has caught up with its reading.
+  const chainClock = node.chainNow === null || now < node.chainNow ? null : now
+  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain }, record.channelId, chainClock, riskPositions)
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { quoteHash, type Hex, type OptionPackage } from '../../core/index.ts'
-import { btcPackage, call, put, testChannel, testQuote, usdc, T0 } from '../../core/testkit.ts'
-import { bookOf, type Book, type BookEntry, type ChannelMeta } from '../blotter/book.ts'
+import { collateralFor, type Hex, type OptionPackage, type Position } from '../../core/index.ts'
+import { btcPackage, call, put, testChannel, usdc } from '../../core/testkit.ts'
 import { memoryStorage } from '../testkit.ts'
-import { EXPIRING_LEAD_MS, TOLD_EXPIRIES_KEPT, expiringEvents, loadToldExpiries, openFills, saveToldExpiries } from './expiring.ts'
+import { EXPIRING_LEAD_MS, TOLD_EXPIRIES_KEPT, expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
 import { withDeskNotices } from './deskEvents.ts'
 
 const ch = testChannel()
@@ -13,25 +12,24 @@ const HOUR = EXPIRING_LEAD_MS
 const btc = (legs: Parameters<typeof btcPackage>[1], expiry = E): OptionPackage => btcPackage(ch.oracle.publicKey, legs, expiry)
 const eth = (legs: Parameters<typeof btcPackage>[1], expiry = E): OptionPackage => ({ ...btc(legs, expiry), feed: 'ETH-USD' })
 
-/** B offers each package and A takes it, one trade a version (A is long, B short). */
-function entriesOf(packages: readonly OptionPackage[]): BookEntry[] {
-  return packages.map((terms, i) => ({ version: i + 1, transition: { type: 'trade' as const, quote: testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(100), nonce: BigInt(i + 1), rfqId: `r${i}` }), timestamp: T0 + i } }))
+/** The channel's open positions, one per package, each bought by A from B (A long, B short), as the latest state lists them. */
+function openOf(packages: readonly OptionPackage[]): Position[] {
+  return packages.map((terms, i) => ({ id: `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex, buyer: 'A' as const, terms, premium: usdc(100), ...collateralFor(terms, 'A') }))
 }
-const meta = (me: 'A' | 'B'): ChannelMeta => ({ channelId: ch.channelId, counterparty: me === 'A' ? 'Bob' : 'Alice', me })
 const NONE: ReadonlySet<number> = new Set()
 
 /** Four at E (three named, one counted), one the next day. */
 const packages = [btc([put(45_000, 0.1)]), btc([call(50_000, 0.2, 60_000)]), btc([put(40_000, 0.3), put(35_000, 0.3, 'short')]), btc([put(42_000, 1)]), btc([put(44_000, 0.5)], E2)]
-const bookA = bookOf(entriesOf(packages), meta('A'))
+const openA = openOf(packages)
 
 const texts = (step: ReturnType<typeof expiringEvents>) => step.events.map((e) => `${e.kind}: ${e.text}`)
 
 describe('expiringEvents (the notice before an expiry, a pure step on the chain clock)', () => {
   it('tells nothing until the hour before, to the millisecond; then one notice per expiry naming the first three and counting the rest', () => {
-    const early = expiringEvents(NONE, bookA, E - HOUR - 1)
+    const early = expiringEvents(NONE, openA, 'A', E - HOUR - 1)
     expect(early.events).toEqual([])
     expect(early.told, 'nothing told: the same record').toBe(NONE)
-    const at = expiringEvents(NONE, bookA, E - HOUR)
+    const at = expiringEvents(NONE, openA, 'A', E - HOUR)
     expect(texts(at)).toEqual([
       'expiring: 4 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long put 45,000 x 0.1; long call 50,000-60,000 x 0.2; long put 40,000 x 0.3 / short put 35,000 x 0.3; and 1 more.',
     ])
@@ -39,74 +37,73 @@ describe('expiringEvents (the notice before an expiry, a pure step on the chain 
   })
 
   it('tells each expiry once: not on the next ticks, nor after a reload within the hour that kept the record; without one, again, with the time left', () => {
-    const first = expiringEvents(NONE, bookA, E - HOUR + 500)
+    const first = expiringEvents(NONE, openA, 'A', E - HOUR + 500)
     expect(first.events).toHaveLength(1)
     for (const now of [E - HOUR + 1_500, E - 30 * 60_000, E - 1]) {
-      const step = expiringEvents(first.told, bookA, now)
+      const step = expiringEvents(first.told, openA, 'A', now)
       expect(step.events, `told again at E - ${E - now} ms`).toEqual([])
       expect(step.told).toBe(first.told)
     }
     // No record on this browser (or a damaged one): told on the first tick it sees, in minutes rounded up.
-    expect(expiringEvents(NONE, bookA, E - 29 * 60_000 - 1).events[0]!.text).toMatch(/^4 positions expire in 30 min, 2026-12-08 08:00 UTC, /)
-    expect(expiringEvents(NONE, bookA, E - 1).events[0]!.text).toMatch(/^4 positions expire in 1 min, /)
+    expect(expiringEvents(NONE, openA, 'A', E - 29 * 60_000 - 1).events[0]!.text).toMatch(/^4 positions expire in 30 min, 2026-12-08 08:00 UTC, /)
+    expect(expiringEvents(NONE, openA, 'A', E - 1).events[0]!.text).toMatch(/^4 positions expire in 1 min, /)
   })
 
   it('two expiries: each told when its own hour comes; two within the hour are two notices, the earlier first', () => {
-    const atE = expiringEvents(NONE, bookA, E - HOUR / 2)
+    const atE = expiringEvents(NONE, openA, 'A', E - HOUR / 2)
     expect(atE.events.map((e) => e.text.slice(0, 45))).toEqual(['4 positions expire in 30 min, 2026-12-08 08:0'])
-    const atE2 = expiringEvents(atE.told, bookA, E2 - HOUR)
+    const atE2 = expiringEvents(atE.told, openA, 'A', E2 - HOUR)
     expect(texts(atE2)).toEqual(['expiring: 1 position expires in 1 h, 2026-12-09 08:00 UTC, at the BTC-USD fixing: long put 44,000 x 0.5.'])
     expect([...atE2.told].sort((a, b) => a - b)).toEqual([E, E2])
     // An expiry 20 minutes after E (not a listed one): both due at E - 30 min.
-    const both = bookOf(entriesOf([btc([put(45_000, 0.1)], E + 20 * 60_000), btc([put(40_000, 0.2)])]), meta('A'))
-    expect(expiringEvents(NONE, both, E - HOUR / 2).events.map((e) => e.text)).toEqual([
+    const both = openOf([btc([put(45_000, 0.1)], E + 20 * 60_000), btc([put(40_000, 0.2)])])
+    expect(expiringEvents(NONE, both, 'A', E - HOUR / 2).events.map((e) => e.text)).toEqual([
       '1 position expires in 30 min, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long put 40,000 x 0.2.',
       '1 position expires in 50 min, 2026-12-08 08:20 UTC, at the BTC-USD fixing: long put 45,000 x 0.1.',
     ])
   })
 
   it("reads B's side: the same positions, short, in B's words", () => {
-    const bookB = bookOf(entriesOf(packages), meta('B'))
-    expect(texts(expiringEvents(NONE, bookB, E - HOUR))).toEqual([
+    expect(texts(expiringEvents(NONE, openA, 'B', E - HOUR))).toEqual([
       'expiring: 4 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: short put 45,000 x 0.1; short call 50,000-60,000 x 0.2; short put 40,000 x 0.3 / long put 35,000 x 0.3; and 1 more.',
     ])
   })
 
   it('tells nothing of an expiry already past when first seen, nor when the clock jumps past the whole hour (a dev chain)', () => {
-    for (const now of [E, E + 1, E + 86_400_000]) expect(expiringEvents(NONE, bookA, now).events, `at E + ${now - E} ms`).toEqual([])
+    for (const now of [E, E + 1, E + 86_400_000]) expect(expiringEvents(NONE, openA, 'A', now).events, `at E + ${now - E} ms`).toEqual([])
     // Ticks up to a minute short of the hour, then a jump past E: nothing for E (E2 still ahead).
     let told = NONE
     for (const now of [E - 2 * HOUR, E - HOUR - 60_000, E + 5 * 60_000]) {
-      const step = expiringEvents(told, bookA, now)
+      const step = expiringEvents(told, openA, 'A', now)
       expect(step.events).toEqual([])
       told = step.told
     }
     expect(told).toBe(NONE)
   })
 
-  it('names only open positions: not one closed out or settled, nor a fill a finalize superseded; one whose close was superseded is still open', () => {
-    const entries = entriesOf(packages.slice(0, 4))
-    const [p1, p2] = entries.map((e) => (e.transition.type === 'trade' ? quoteHash(e.transition.quote.quote) : ''))
-    const closedOut = bookOf([...entries, { version: 5, transition: { type: 'unwind', positionIds: [p1 as Hex], paymentAtoB: 0n, timestamp: T0 + 9 } }], meta('A'))
-    const book: Book = { fills: closedOut.fills.map((f, i) => (i === 3 ? { ...f, supersededBy: 3 } : f)), closed: [...closedOut.closed, { ...closedOut.closed[0]!, positionId: p2 as Hex, supersededBy: 3 }] }
-    expect(openFills(book).map((f) => f.version)).toEqual([2, 3])
-    expect(texts(expiringEvents(NONE, book, E - HOUR))).toEqual([
+  it('names the open positions it is given (the latest state\'s, as Risk counts them), not this browser\'s book: none open at E, nothing told', () => {
+    const two = openA.filter((p) => p.terms.expiry === E).slice(1, 3)
+    expect(texts(expiringEvents(NONE, two, 'A', E - HOUR))).toEqual([
       'expiring: 2 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long call 50,000-60,000 x 0.2; long put 40,000 x 0.3 / short put 35,000 x 0.3.',
     ])
-    // Nothing open at E: nothing told, and the record as it was.
-    const allClosed: Book = { fills: book.fills, closed: book.fills.map((f) => ({ ...closedOut.closed[0]!, positionId: f.positionId })) }
-    expect(expiringEvents(NONE, allClosed, E - HOUR)).toEqual({ events: [], told: NONE })
+    expect(expiringEvents(NONE, openA.filter((p) => p.terms.expiry !== E), 'A', E - HOUR)).toEqual({ events: [], told: NONE })
+    expect(expiringEvents(NONE, [], 'A', E - HOUR)).toEqual({ events: [], told: NONE })
+  })
+
+  it("tags its browser notification by the expiry: one per expiry, whichever channel screen or tab told it", () => {
+    const [e] = expiringEvents(NONE, openA, 'A', E - HOUR).events
+    expect(e!.tag).toBe(`expiring-${E}`)
   })
 
   it('several underlyings fixed at one instant: one notice naming each with its feed', () => {
-    const mixed = bookOf(entriesOf([btc([put(45_000, 0.1)]), eth([call(3_000, 2, null, 'short')])]), meta('A'))
-    expect(texts(expiringEvents(NONE, mixed, E - HOUR))).toEqual([
-      'expiring: 2 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD, ETH-USD fixings: BTC-USD long put 45,000 x 0.1; ETH-USD short call 3,000 x 2.',
+    const mixed = openOf([btc([put(45_000, 0.1)]), eth([call(3_000, 2, 3_500, 'short')])])
+    expect(texts(expiringEvents(NONE, mixed, 'A', E - HOUR))).toEqual([
+      'expiring: 2 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD, ETH-USD fixings: BTC-USD long put 45,000 x 0.1; ETH-USD short call 3,000-3,500 x 2.',
     ])
   })
 
   it('is a notice of its own kind on screen: it takes no settlement notice over and leaves the others', () => {
-    const [e] = expiringEvents(NONE, bookA, E - HOUR).events
+    const [e] = expiringEvents(NONE, openA, 'A', E - HOUR).events
     const screen = withDeskNotices([{ kind: 'settled', text: 'Settled: x', id: 1, at: 1, settled: [] }], [{ ...e!, id: 2, at: 2 }], 3)
     expect(screen.map((n) => n.kind)).toEqual(['expiring', 'settled'])
   })
@@ -120,11 +117,11 @@ describe('the expiries told, kept per channel in this browser', () => {
   it('reads back what was kept, per channel; a reload inside the hour tells nothing again', () => {
     install()
     expect(loadToldExpiries(CH)).toEqual(new Set())
-    const first = expiringEvents(loadToldExpiries(CH), bookA, E - HOUR + 10)
+    const first = expiringEvents(loadToldExpiries(CH), openA, 'A', E - HOUR + 10)
     expect(first.events).toHaveLength(1)
     saveToldExpiries(CH, first.told)
     expect(loadToldExpiries(CH)).toEqual(new Set([E]))
-    expect(expiringEvents(loadToldExpiries(CH), bookA, E - 10 * 60_000).events, 'after a reload').toEqual([])
+    expect(expiringEvents(loadToldExpiries(CH), openA, 'A', E - 10 * 60_000).events, 'after a reload').toEqual([])
     expect(loadToldExpiries(`0x${'cd'.repeat(32)}` as Hex), 'another channel').toEqual(new Set())
   })
 

@@ -5,8 +5,9 @@
 // trusted or signed). An expiry already past when first seen (the screen was closed, or a dev
 // chain's clock moved past the whole hour) is not told: the settlement notice tells what it paid.
 import { z } from 'zod'
-import type { Hex } from '../../core/index.ts'
-import type { Book, Fill } from '../blotter/book.ts'
+import type { Hex, Party, Position } from '../../core/index.ts'
+import { reversePackage } from '../../core/pricing/index.ts'
+import { describeLegForTrader } from '../risk/positions.ts'
 import { formatUtc } from '../risk/format.ts'
 import { channelStorage } from '../channelStorage.ts'
 import { SETTLED_NAMED, type DeskEvent } from './deskEvents.ts'
@@ -28,40 +29,51 @@ export function saveToldExpiries(channelId: Hex, told: ReadonlySet<number>): voi
   toldRecord.save(channelId, [...told].sort((a, b) => a - b).slice(-TOLD_EXPIRIES_KEPT))
 }
 
-/** The positions still open: filled and not closed (settled, closed out, paid on chain); a superseded fill never was. */
-export function openFills(book: Pick<Book, 'fills' | 'closed'>): Fill[] {
-  const closed = new Set(book.closed.filter((c) => c.supersededBy === undefined).map((c) => c.positionId))
-  return book.fills.filter((f) => f.supersededBy === undefined && !closed.has(f.positionId))
+/** A position as the notice names it: its expiry, feed and legs from the trader's side. */
+interface Expiring {
+  readonly expiry: number
+  readonly feed: string
+  readonly legs: readonly string[]
+}
+
+function expiringOf(p: Position, me: Party): Expiring {
+  const mine = p.buyer === me ? p.terms : reversePackage(p.terms)
+  return { expiry: p.terms.expiry, feed: p.terms.feed, legs: mine.legs.map((l) => describeLegForTrader(l, p.terms)) }
 }
 
 /**
- * The notices due at chain time `now`: one per expiry E of an open position with
- * E - EXPIRING_LEAD_MS <= now < E that `told` does not hold, and what is told after
- * (`told` itself when nothing is due).
+ * The notices due at chain time `now` for `open`, the channel's open positions as Risk counts them
+ * (the latest co-signed state's, the contract's after a dispute: never this browser's book, which
+ * may lack fills), `me` the trader's side: one per expiry E with E - EXPIRING_LEAD_MS <= now < E
+ * that `told` does not hold, and what is told after (`told` itself when nothing is due).
  */
-export function expiringEvents(told: ReadonlySet<number>, book: Pick<Book, 'fills' | 'closed'>, now: number): { events: DeskEvent[]; told: ReadonlySet<number> } {
-  const due = new Map<number, Fill[]>()
-  for (const f of openFills(book)) {
-    if (told.has(f.expiry) || now < f.expiry - EXPIRING_LEAD_MS || now >= f.expiry) continue
-    due.set(f.expiry, [...(due.get(f.expiry) ?? []), f])
+export function expiringEvents(told: ReadonlySet<number>, open: readonly Position[], me: Party, now: number): { events: DeskEvent[]; told: ReadonlySet<number> } {
+  const due = new Map<number, Expiring[]>()
+  for (const p of open) {
+    const e = p.terms.expiry
+    if (told.has(e) || now < e - EXPIRING_LEAD_MS || now >= e) continue
+    due.set(e, [...(due.get(e) ?? []), expiringOf(p, me)])
   }
   if (due.size === 0) return { events: [], told }
-  const events = [...due].sort(([a], [b]) => a - b).map(([expiry, fills]) => expiringEvent(fills, expiry - now))
+  const events = [...due].sort(([a], [b]) => a - b).map(([expiry, positions]) => expiringEvent(positions, expiry - now))
   return { events, told: new Set([...told, ...due.keys()]) }
 }
 
 /**
- * "3 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long 0.1 put 45,000; …":
- * `fills` share one expiry, `left` ms before it (minutes rounded up); the first few are named, as in
- * the settlement notice, each with its underlying when they are several.
+ * "3 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long put 45,000 x 0.1; …":
+ * `positions` share one expiry, `left` ms before it (minutes rounded up); the first few are named,
+ * as in the settlement notice, each with its underlying when they are several. Its browser
+ * notification is tagged by the expiry (`tag`): one per expiry, whichever screen or tab told it.
  */
-export function expiringEvent(fills: readonly Fill[], left: number): DeskEvent {
-  const feeds = [...new Set(fills.map((f) => f.feed))]
-  const named = fills.slice(0, SETTLED_NAMED).map((f) => `${feeds.length > 1 ? `${f.feed} ` : ''}${f.legs.join(' / ')}`)
-  const more = fills.length - named.length
+function expiringEvent(positions: readonly Expiring[], left: number): DeskEvent {
+  const feeds = [...new Set(positions.map((f) => f.feed))]
+  const named = positions.slice(0, SETTLED_NAMED).map((f) => `${feeds.length > 1 ? `${f.feed} ` : ''}${f.legs.join(' / ')}`)
+  const more = positions.length - named.length
   const min = Math.ceil(left / 60_000)
+  const expiry = positions[0]!.expiry
   return {
     kind: 'expiring',
-    text: `${fills.length} position${fills.length === 1 ? ' expires' : 's expire'} in ${min >= 60 ? '1 h' : `${min} min`}, ${formatUtc(fills[0]!.expiry)}, at the ${feeds.join(', ')} fixing${feeds.length > 1 ? 's' : ''}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`,
+    tag: `expiring-${expiry}`,
+    text: `${positions.length} position${positions.length === 1 ? ' expires' : 's expire'} in ${min >= 60 ? '1 h' : `${min} min`}, ${formatUtc(expiry)}, at the ${feeds.join(', ')} fixing${feeds.length > 1 ? 's' : ''}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`,
   }
 }

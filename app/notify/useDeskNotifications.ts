@@ -8,7 +8,7 @@
 // also when the fill was announced on an earlier visit (browserFills.ts). Within the hour before an
 // expiry of open positions, once per expiry, also across reloads (expiring.ts).
 import { useEffect, useRef, useState } from 'react'
-import type { Hex } from '../../core/index.ts'
+import type { Hex, Position } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
@@ -27,8 +27,9 @@ const SHOW_MS = 8_000
 /**
  * `channelId`: where the payouts told are recorded (toldPayouts.ts), so one made while the screen was closed is told on the next visit.
  * `now`: the chain's clock, null until it is read (the page's clock may be far from a dev chain's): expiries are told by it.
+ * `open`: the channel's open positions as Risk counts them (expiring.ts names those that expire within the hour).
  */
-export function useDeskNotifications(input: DeskEventInput, channelId: Hex, now: number | null): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
+export function useDeskNotifications(input: DeskEventInput, channelId: Hex, now: number | null, open: readonly Position[]): { notices: readonly DeskNotice[]; dismiss: (id: number) => void } {
   const [notices, setNotices] = useState<DeskNotice[]>([])
   const told = useRef<DeskMemory | null>(null)
   const nextId = useRef(1)
@@ -93,14 +94,14 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex, now:
   useEffect(() => {
     if (now === null) return
     toldExpiries.current ??= loadToldExpiries(channelId)
-    const step = expiringEvents(toldExpiries.current, book, now)
+    const step = expiringEvents(toldExpiries.current, open, me, now)
     if (step.events.length === 0) return
     saveToldExpiries(channelId, (toldExpiries.current = step.told))
     const added = show(step.events)
     if (notificationPermission() === 'granted' && typeof document !== 'undefined' && document.hidden) {
-      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${n.kind}-${n.id}` })
+      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: n.tag ?? `${n.kind}-${n.id}` })
     }
-  }, [book, now, channelId])
+  }, [open, me, now, channelId])
 
   // Each notice leaves SHOW_MS after it came; the trader can also dismiss it sooner.
   useEffect(() => {

@@ -10,7 +10,7 @@ import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type ChannelSta
 import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
-  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, feedSpec, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
+  PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, strikeDecimals, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
 } from '../negotiate/index.ts'
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { otherSide } from '../negotiate/quote.ts'
@@ -135,7 +135,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     if (!canStart) return
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
     draftStarted(feed)
-    setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8), feedSpec(spec, feed)?.priceDecimals ?? 0))
+    setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8), strikeDecimals(spec, feed)))
   }, [canStart, spec, now, markets, draftStarted])
   const requestQuotes = () => {
     if (!draft || !canStart) return

@@ -28,7 +28,7 @@ describe('PackageBuilder: the template buttons', () => {
   it('disables a template whose legs would pass 8 and says why', () => {
     let n = 0
     let six = emptyDraft('BTC-USD', '2026-02-27')
-    for (let i = 0; i < 3; i++) six = addTemplate(six, 'collar', 95_000, () => `l${n++}`)
+    for (let i = 0; i < 3; i++) six = addTemplate(six, 'collar', 95_000, () => `l${n++}`, 2)
     const byText = new Map(templateButtons(six).map((b) => [b[0], b]))
     expect(byText.get('+ Butterfly')).toEqual(['+ Butterfly', true, 'a package has at most 8 legs'])
     expect(byText.get('+ Straddle')?.[1]).toBe(false)
@@ -64,7 +64,7 @@ describe('PackageBuilder: before the spot, and a package worth less than nothing
   it('says a package worth less than nothing to its buyer cannot be quoted as it stands, and offers to reverse it; not for one worth more', () => {
     const render = (d: PackageDraft) => renderToStaticMarkup(<PackageBuilder value={d} onChange={() => {}} spec={spec} market={market} now={T0} />)
     // A risk reversal whose short put (at 100,000, in the money) is worth far more than its long capped call.
-    const base = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x')
+    const base = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x', 2)
     const rr = { ...base, legs: base.legs.map((l, i) => ({ ...l, id: `l${i}`, strike: l.kind === 'put' ? '100000' : l.strike })) }
     const html = render(rr)
     expect(html).toContain('data-testid="draft-negative-value"')

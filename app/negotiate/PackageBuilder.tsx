@@ -6,7 +6,7 @@ import { MAX_LEG_TEXT_CHARS, MAX_LEGS, type OptionPackage } from '../../core/ind
 import { negateRisk, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { VolInputs } from '../risk/VolInputs.tsx'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { addTemplate, changeFeed, draftToPackage, errorsFor, feedSpec, legField, removeLeg, reversedDraft, templateRefusal, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
+import { addTemplate, changeFeed, draftToPackage, errorsFor, feedSpec, legField, removeLeg, reversedDraft, strikeDecimals, templateRefusal, TEMPLATES, updateLeg, type ChannelSpec, type DraftLeg, type PackageDraft } from './draft.ts'
 import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPricing.tsx'
 import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
@@ -105,8 +105,7 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
         {spec0 && <VolInputs feeds={[value.feed]} markets={market} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix={uid} />}
         <div className="templates" role="group" aria-label="Add legs from a template">
           {TEMPLATES.map((t) => {
-            // Whole-number strikes on a feed the oracle does not list (its decimals unknown): the draft names the feed.
-            const decimals = spec0?.priceDecimals ?? 0
+            const decimals = strikeDecimals(spec, value.feed)
             const refused = templateRefusal(t.name, feedMarket?.spot, decimals)
             return (
               <button

@@ -120,16 +120,16 @@ describe('editing the draft', () => {
 
   it('templates append legs with strikes around spot, and stop at the leg limit', () => {
     const d0 = draft({ legs: [] })
-    const d1 = addTemplate(d0, 'callSpread', 97_250, newId)
+    const d1 = addTemplate(d0, 'callSpread', 97_250, newId, 2)
     expect(d1.legs.map((l) => [l.kind, l.direction, l.strike])).toEqual([['call', 'long', '97000'], ['call', 'short', '117000']])
-    const d2 = addTemplate(d1, 'cappedCall', 97_250, newId)
+    const d2 = addTemplate(d1, 'cappedCall', 97_250, newId, 2)
     expect(d2.legs[2]).toMatchObject({ kind: 'call', strike: '107000', cap: '126000', direction: 'long' })
-    expect(draftToPackage(addTemplate(d2, 'putSpread', 97_250, newId), spec, T0).ok).toBe(true)
+    expect(draftToPackage(addTemplate(d2, 'putSpread', 97_250, newId, 2), spec, T0).ok).toBe(true)
     let full = d0
-    for (let i = 0; i < MAX_LEGS; i++) full = addTemplate(full, 'put', 97_250, newId)
+    for (let i = 0; i < MAX_LEGS; i++) full = addTemplate(full, 'put', 97_250, newId, 2)
     expect(full.legs).toHaveLength(MAX_LEGS)
-    expect(addTemplate(full, 'put', 97_250, newId)).toBe(full)
-    expect(addTemplate(d0, 'put', undefined, newId).legs[0]!.strike).toBe('')
+    expect(addTemplate(full, 'put', 97_250, newId, 2)).toBe(full)
+    expect(addTemplate(d0, 'put', undefined, newId, 2).legs[0]!.strike).toBe('')
   })
 
   it('rounds template strikes to a tenth of the order of magnitude', () => {
@@ -201,9 +201,9 @@ describe('the strategy templates', () => {
 
   it('adds a strategy only whole: the butterfly\'s 3 legs do not fit after 6', () => {
     let six = emptyDraft('BTC-USD', '2026-02-27')
-    for (let i = 0; i < 3; i++) six = addTemplate(six, 'collar', 95_000, ids())
-    expect(addTemplate(six, 'butterfly', 95_000, ids())).toBe(six)
-    expect(addTemplate(six, 'straddle', 95_000, ids()).legs).toHaveLength(MAX_LEGS)
+    for (let i = 0; i < 3; i++) six = addTemplate(six, 'collar', 95_000, ids(), 2)
+    expect(addTemplate(six, 'butterfly', 95_000, ids(), 2)).toBe(six)
+    expect(addTemplate(six, 'straddle', 95_000, ids(), 2).legs).toHaveLength(MAX_LEGS)
   })
 })
 
@@ -349,8 +349,8 @@ describe('changeFeed', () => {
 
 describe('fillBlankStrikes', () => {
   it('sets only the blank strikes around spot (puts below, calls above) and keeps the rest', () => {
-    const blank = addTemplate(emptyDraft('BTC-USD', '2027-01-08'), 'callSpread', undefined, (() => { let i = 0; return () => `l${i++}` })())
-    const withPut = addTemplate(blank, 'put', undefined, () => 'p')
+    const blank = addTemplate(emptyDraft('BTC-USD', '2027-01-08'), 'callSpread', undefined, (() => { let i = 0; return () => `l${i++}` })(), 2)
+    const withPut = addTemplate(blank, 'put', undefined, () => 'p', 2)
     const set = { ...withPut, legs: withPut.legs.map((l, i) => (i === 1 ? { ...l, strike: '123' } : l)) }
     const filled = fillBlankStrikes(set, 95_000, 2)
     expect(filled.legs.map((l) => l.strike)).toEqual(['105000', '123', '86000'])
@@ -381,7 +381,7 @@ describe('templates before the spot is known', () => {
 describe('reversedDraft', () => {
   const market = { spot: 95_000, vol: 0.55, rate: 0, yieldRate: 0, now: T0 }
   it('flips every leg and the requester: the requester holds the same legs, and the package is worth the opposite to its buyer', () => {
-    const rr = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x')
+    const rr = addTemplate(emptyDraft('BTC-USD', '2026-02-27'), 'riskReversal', 95_000, () => 'x', 2)
     const rev = reversedDraft(rr)
     expect(rev.side).toBe('sell')
     expect(rev.legs.map((l) => l.direction)).toEqual(['short', 'long'])

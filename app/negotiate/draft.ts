@@ -1,7 +1,8 @@
 // The builder's edits to an RFQ ticket draft (templates, leg edits). The draft's types and its one
 // conversion into option terms live in core (`core/ticket.ts`), shared with the desk.
 import { formatUnits, MAX_LEGS, parseUnits } from '../../core/index.ts'
-import type { DraftLeg, FieldError, PackageDraft } from '../../core/index.ts'
+import { feedSpec } from '../../core/index.ts'
+import type { ChannelSpec, DraftLeg, FieldError, PackageDraft } from '../../core/index.ts'
 
 export * from '../../core/ticket.ts'
 
@@ -49,6 +50,14 @@ function stepsNear(spot: number, factor: number, exp: number): number {
 /** `steps` x 10^`exp` as exact decimal text ("0.32", "88000"), never a float's "0.30000000000000004". */
 function stepsText(steps: number, exp: number): string {
   return formatUnits(BigInt(steps) * 10n ** BigInt(Math.max(exp, 0)), Math.max(-exp, 0), { group: false, minDecimals: 0 })
+}
+
+/**
+ * The price decimals of `feed` a template's strikes are written at: the spec's, or 0 (whole numbers,
+ * which parse at any feed's) for a feed the spec does not list (the draft's own check names it).
+ */
+export function strikeDecimals(spec: ChannelSpec, feed: string): number {
+  return feedSpec(spec, feed)?.priceDecimals ?? 0
 }
 
 /** Does `spot` give a grid at all (a positive finite price)? */
@@ -106,10 +115,10 @@ export function templateRefusal(template: TemplateName, spot: number | undefined
 /**
  * The draft with a template's legs appended (from the buyer's view; strikes around `spot` when
  * known, blank otherwise; a call of the strategies capped at 130% of spot), on the grid of the
- * feed's `priceDecimals` (0, whole numbers, when the caller does not say: they parse at any feed's).
+ * feed's `priceDecimals` (`strikeDecimals`).
  * Refuses (the draft unchanged) to pass MAX_LEGS, and a template `templateRefusal` refuses.
  */
-export function addTemplate(draft: PackageDraft, template: TemplateName, spot: number | undefined, newId: () => string, priceDecimals = 0): PackageDraft {
+export function addTemplate(draft: PackageDraft, template: TemplateName, spot: number | undefined, newId: () => string, priceDecimals: number): PackageDraft {
   const n = TEMPLATES.find((t) => t.name === template)?.legs ?? 0
   if (draft.legs.length + n > MAX_LEGS || templateRefusal(template, spot, priceDecimals) !== null) return draft
   // Spot unknown: the template's shape alone (at a spot of 1), every strike and cap blank.

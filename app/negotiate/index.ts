@@ -7,7 +7,7 @@ export {
   addTemplate,
   draftToPackage,
   emptyDraft,
-  feedSpec,
+  strikeDecimals,
   errorsFor,
   legField,
   removeLeg,

@@ -3,17 +3,16 @@
 // trader clears later stays clear. Used by the channel's RFQ draft and the network RFQ's.
 // The fill is applied to the draft as it is when React applies it (a functional update), not to the
 // draft this render saw: an edit the trader made meanwhile (a quantity typed right after "New ...")
-// is kept. The strikes go on the grid of the feed's price decimals, from `spec` (whole numbers, which
-// parse at any decimals, when it is not given).
+// is kept. The strikes go on the grid of the feed's price decimals (`strikeDecimals`).
 import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
-import { feedSpec, fillBlankStrikes, type ChannelSpec, type PackageDraft } from './draft.ts'
+import { fillBlankStrikes, strikeDecimals, type ChannelSpec, type PackageDraft } from './draft.ts'
 
 /** Returns `started(feed)`: call it whenever a new draft is made for `feed`. */
 export function useStrikesOnceSpotKnown(draft: PackageDraft | null, setDraft: Dispatch<SetStateAction<PackageDraft | null>>, markets: MarketsByFeed, spec: ChannelSpec): (feed: string) => void {
   const startedWithoutSpot = useRef(false)
   const spot = draft ? markets[draft.feed]?.spot : undefined
-  const priceDecimals = (draft && feedSpec(spec, draft.feed)?.priceDecimals) ?? 0
+  const priceDecimals = draft ? strikeDecimals(spec, draft.feed) : 0
   useEffect(() => {
     if (!draft || !spot || !startedWithoutSpot.current) return
     startedWithoutSpot.current = false

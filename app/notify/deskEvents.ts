@@ -25,7 +25,7 @@ export interface DeskEvent {
   readonly settled?: readonly ClosedPosition[]
   /** A fill notice, or a superseded one: the positions (fills) it tells of; a superseded notice replaces their "Filled" notices. */
   readonly fills?: readonly Hex[]
-  /** Its browser notification's tag, when the notice has a stable one (an expiry's). */
+  /** A stable name within the channel for its browser notification (an expiry notice's: `expiring-<ms>`). */
   readonly tag?: string
 }
 

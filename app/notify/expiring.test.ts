@@ -90,7 +90,7 @@ describe('expiringEvents (the notice before an expiry, a pure step on the chain 
     expect(expiringEvents(NONE, [], 'A', E - HOUR)).toEqual({ events: [], told: NONE })
   })
 
-  it("tags its browser notification by the expiry: one per expiry, whichever channel screen or tab told it", () => {
+  it('names its expiry in a tag (the hook tags the browser notification with the channel and it)', () => {
     const [e] = expiringEvents(NONE, openA, 'A', E - HOUR).events
     expect(e!.tag).toBe(`expiring-${E}`)
   })

@@ -62,8 +62,8 @@ export function expiringEvents(told: ReadonlySet<number>, open: readonly Positio
 /**
  * "3 positions expire in 1 h, 2026-12-08 08:00 UTC, at the BTC-USD fixing: long put 45,000 x 0.1; …":
  * `positions` share one expiry, `left` ms before it (minutes rounded up); the first few are named,
- * as in the settlement notice, each with its underlying when they are several. Its browser
- * notification is tagged by the expiry (`tag`): one per expiry, whichever screen or tab told it.
+ * as in the settlement notice, each with its underlying when they are several. `tag` names the
+ * expiry (the hook tags its browser notification with the channel and it).
  */
 function expiringEvent(positions: readonly Expiring[], left: number): DeskEvent {
   const feeds = [...new Set(positions.map((f) => f.feed))]

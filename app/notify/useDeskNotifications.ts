@@ -99,7 +99,8 @@ export function useDeskNotifications(input: DeskEventInput, channelId: Hex, now:
     saveToldExpiries(channelId, (toldExpiries.current = step.told))
     const added = show(step.events)
     if (notificationPermission() === 'granted' && typeof document !== 'undefined' && document.hidden) {
-      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: n.tag ?? `${n.kind}-${n.id}` })
+      // Tagged by channel and expiry: one per expiry of each channel, whichever visit or tab told it.
+      for (const n of added) new Notification('OTC Channels', { body: n.text, tag: `${channelId}-${n.tag}` })
     }
   }, [open, me, now, channelId])
 

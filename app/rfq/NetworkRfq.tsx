@@ -9,7 +9,7 @@ import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
 import { canAsk, notAskable, type NetworkChannel } from '../book/useNetwork.ts'
 import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
-import { PackageBuilder, addTemplate, emptyDraft, feedSpec, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
+import { PackageBuilder, addTemplate, emptyDraft, strikeDecimals, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
 import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
@@ -125,7 +125,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const newDraft = () => {
     const feed = spec.feeds[0]?.name ?? 'BTC-USD'
     draftStarted(feed)
-    setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8), feedSpec(spec, feed)?.priceDecimals ?? 0))
+    setDraft(addTemplate(emptyDraft(feed, defaultExpiry(now)), 'put', markets[feed]?.spot, () => crypto.randomUUID().slice(0, 8), strikeDecimals(spec, feed)))
     setError(null)
   }
 

@@ -1,6 +1,6 @@
 // The connection's clock and polls against a scripted chain: a poll asked for while one runs is
 // run again after it (never joined), and a clock move is known before the next poll answers.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chainErrorOf, type ChainSettlement } from '../../channel-contract/client/index.ts'
 import { parseChainConfig } from '../../channel-contract/chain/config.ts'
 import { SettlementConnection } from './connection.ts'
@@ -16,9 +16,8 @@ const cfg = parseChainConfig({
 })
 
 /** A chain whose head answers when the test says so; moving the clock mines one block. */
-function scriptedChain() {
-  let block = 10n
-  let time = Date.now()
+function scriptedChain(start: { block: bigint; time: number } = { block: 10n, time: Date.now() }) {
+  let { block, time } = start
   const waiting: (() => void)[] = []
   let heads = 0
   const chain = {
@@ -39,6 +38,11 @@ function scriptedChain() {
   return {
     settlement,
     heads: () => heads,
+    /** The head the next reads see (a block mined, or a dev chain restarted). */
+    setHead: (b: bigint, t: number) => {
+      block = b
+      time = t
+    },
     /** Answers every head read waiting so far. */
     answer: async () => {
       for (const r of waiting.splice(0)) r()
@@ -84,6 +88,105 @@ describe('SettlementConnection polls', () => {
     await moved
     expect(conn.now() - Date.now()).toBeGreaterThan(3_599_000)
     expect(conn.getSnapshot().height).toBe(11n)
+  })
+})
+
+describe('SettlementConnection clock', () => {
+  // Only Date is faked: the page's clock stands still unless the test moves it, so a head read's
+  // round trip takes 0 ms and the offset it measures is exact; the scripted chain still answers on
+  // real timers.
+  const T = Date.UTC(2026, 11, 7, 3, 0, 0)
+  const MIN = 60_000
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const started = (head: { block: bigint; time: number }) => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(T)
+    const chain = scriptedChain(head)
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = chain.settlement
+    const poll = async () => {
+      const p = conn.poll()
+      await chain.answer()
+      await p
+    }
+    /** Moves the page's clock (the chain's runs on with it, mining no block). */
+    const pass = (ms: number) => vi.setSystemTime(Date.now() + ms)
+    return { chain, conn, poll, pass }
+  }
+
+  it("reads the page's clock until the chain's is read", () => {
+    const { conn, pass } = started({ block: 10n, time: T - 5 * MIN })
+    expect(conn.now(), 'no reading yet: the page clock').toBe(T)
+    pass(1000)
+    expect(conn.now()).toBe(T + 1000)
+    expect(conn.getSnapshot().chainNow, 'callers are told the chain time is unknown').toBeNull()
+  })
+
+  it("follows a chain 5 minutes behind the page from the first reading, and runs on from it", async () => {
+    const { conn, poll, pass } = started({ block: 10n, time: T - 5 * MIN })
+    await poll()
+    expect(conn.now(), "the chain's time, not the page's (5 min ahead of it)").toBe(T - 5 * MIN)
+    pass(1000)
+    expect(conn.now()).toBe(T - 5 * MIN + 1000)
+  })
+
+  it('follows a chain 1 hour ahead of the page from the first reading', async () => {
+    const { conn, poll, pass } = started({ block: 10n, time: T + 60 * MIN })
+    await poll()
+    expect(conn.now()).toBe(T + 60 * MIN)
+    pass(1000)
+    expect(conn.now()).toBe(T + 60 * MIN + 1000)
+  })
+
+  it('never steps back on a later reading that measures less (no block mined meanwhile, or one stamped late)', async () => {
+    const { chain, conn, poll, pass } = started({ block: 10n, time: T - 5 * MIN })
+    await poll()
+    pass(10_000)
+    // The same head 10 s later: it measures the chain 10 s further behind; the clock ran on.
+    await poll()
+    expect(conn.now(), 'no block mined: the clock runs on').toBe(T - 5 * MIN + 10_000)
+    // A new block whose time is 2 s behind the clock's estimate.
+    chain.setHead(11n, T - 5 * MIN + 8000)
+    await poll()
+    expect(conn.getSnapshot().height).toBe(11n)
+    expect(conn.now(), 'a lower block time: no step back').toBe(T - 5 * MIN + 10_000)
+    // A block ahead of the estimate raises the clock.
+    chain.setHead(12n, T - 5 * MIN + 13_000)
+    await poll()
+    expect(conn.now(), 'a higher block time: the clock rises to it').toBe(T - 5 * MIN + 13_000)
+  })
+
+  it('takes the new measure, lower too, when the chain went back (a restarted dev chain)', async () => {
+    const { chain, conn, poll } = started({ block: 10n, time: T + 60 * MIN })
+    await poll()
+    expect(conn.now()).toBe(T + 60 * MIN)
+    chain.setHead(2n, T - MIN)
+    await poll()
+    expect(conn.getSnapshot().height).toBe(2n)
+    expect(conn.now(), 'a lower head block: the restarted chain\'s time').toBe(T - MIN)
+  })
+
+  it('takes a clock move as the first reading, and never steps back for one after a reading', async () => {
+    const { chain, conn } = started({ block: 10n, time: T - 5 * MIN })
+    const moved = conn.advanceTime(60)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(conn.now(), 'known from the move, before its poll answers').toBe(T - 4 * MIN)
+    await chain.answer()
+    await moved
+    expect(conn.now()).toBe(T - 4 * MIN)
+
+    const ahead = started({ block: 10n, time: T + 60 * MIN })
+    await ahead.poll()
+    ahead.pass(30_000)
+    // The chain's last block is 30 s old: a move of 10 s from it lands 20 s before the clock's estimate.
+    const late = ahead.conn.advanceTime(10)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(ahead.conn.now(), 'a move that measures less: no step back').toBe(T + 60 * MIN + 30_000)
+    await ahead.chain.answer()
+    await late
+    expect(ahead.conn.now()).toBe(T + 60 * MIN + 30_000)
   })
 })
 

@@ -77,8 +77,8 @@ export class SettlementConnection {
   private listeners = new Set<() => void>()
   private timer: ReturnType<typeof setInterval> | null = null
   private nextTxId = 1
-  /** chainNow - Date.now() at the last check: the dev chain's clock can be moved. */
-  private offset = 0
+  /** The chain's clock minus the page's, as measured (null before the first reading): see `follow`. */
+  private offset: number | null = null
   private scanned: bigint | null = null
   private running: Promise<void> | null = null
   private queued: Promise<void> | null = null
@@ -118,8 +118,13 @@ export class SettlementConnection {
     this.timer = null
   }
 
-  /** The chain's time as best known here: channel timestamps, expiries and deadlines use it. */
-  now = (): number => Date.now() + this.offset
+  /**
+   * The chain's time as best known here: channel timestamps, expiries and deadlines use it. Before
+   * the first reading it is the page's clock (the snapshot's chainNow is null then: callers that must
+   * not act on a guess check it); from the first reading on it never goes back, but for a restarted
+   * dev chain.
+   */
+  now = (): number => Date.now() + (this.offset ?? 0)
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn)
@@ -165,9 +170,7 @@ export class SettlementConnection {
     try {
       const sent = Date.now()
       const head = await this.settlement.chain.head()
-      // The head's time is when the last block was mined; the chain's clock runs on between blocks (an automine
-      // dev chain mines none while idle): keep the freshest estimate, unless the chain went back (a dev reset).
-      this.offset = Math.max(head.block < (this.scanned ?? -1n) ? Number.NEGATIVE_INFINITY : this.offset, head.time - Math.round((sent + Date.now()) / 2))
+      this.follow(head.time - Math.round((sent + Date.now()) / 2), head.block < (this.scanned ?? -1n))
       // Read again while a configured service has not answered yet (it may start after the page).
       const cur = this.snapshot.info
       const missing = cur === null || (cur.oracle === null && this.cfg.oracleUrl !== null) || (cur.watchtower === null && this.cfg.watchtowerUrl !== null)
@@ -244,7 +247,20 @@ export class SettlementConnection {
     const { time } = await this.settlement.chain.advanceTime(seconds)
     // The new time is known now: a peer that sees the new block first may already propose at it
     // (an expiry settlement), and a clock still behind would refuse that as from the future.
-    this.offset = Math.max(this.offset, time - Date.now())
+    this.follow(time - Date.now(), false)
     await this.poll()
+  }
+
+  /**
+   * Takes a measured offset (chain's clock minus page's). The first reading sets it, negative too (a
+   * page clock minutes fast; a real chain, whose head lags by up to a block): a clock ahead of the
+   * contract's counts an expiry or a deadline as passed before the contract does.
+   * Later readings only raise it: the head's time is when the last block was mined and the chain's
+   * clock runs on between blocks (an automine dev chain mines none while idle), so a lower reading is
+   * a stale one, and time on screen never runs back. `restarted` (the head went below the scanned
+   * block: a dev chain reset) takes the new measure whatever it is.
+   */
+  private follow(measured: number, restarted: boolean): void {
+    this.offset = this.offset === null || restarted ? measured : Math.max(this.offset, measured)
   }
 }

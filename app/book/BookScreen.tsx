@@ -17,7 +17,8 @@ import { PositionGrid } from './PositionGrid.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type RealisedRow, type RiskRow } from './book.ts'
-import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, partialText, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
+import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
+import { DayAmount, DayCell } from './DayCell.tsx'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -95,7 +96,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
             <tr>
               <th scope="row">All channels</th>
               <td className="num">{positions.length}</td>
-              <RiskCells row={risk.total} testId="book-total-pnl" day={<td data-testid="book-total-day-pnl"><DayAmount row={day.total} rows={day.byChannel.map((d) => d.pnl!)} /></td>} />
+              <RiskCells row={risk.total} testId="book-total-pnl" day={<DayCell row={day.total} rows={day.byChannel.map((d) => d.pnl!)} testId="book-total-day-pnl" />} />
               <td><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
@@ -118,7 +119,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} day={day.byCounterparty} asset={asset} />
         <UnderlyingTable rows={risk.byUnderlying} day={day.byUnderlying} markets={eff.markets} />
       </div>
-      <ExpiryTable ladders={byExpiry} total={risk.total} markets={eff.markets} now={now} asset={asset} />
+      <ExpiryTable ladders={byExpiry} total={risk.total} day={day.byExpiry} markets={eff.markets} now={now} asset={asset} />
       <PositionGrid grids={grids} />
       {positions.length > 0 && (
         <>
@@ -181,21 +182,6 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
       )}
     </div>
   )
-}
-
-/**
- * A Day P&L figure in the Book's money display (a total: `rows` added up as shown), "partial: …"
- * after it; "n/a" with the reason on hover when there is none.
- */
-function DayAmount({ row, rows }: { row: DayPnlRow; rows?: readonly bigint[] }) {
-  if (row.pnl === null) return <span className="muted" title={row.why ?? undefined}>n/a</span>
-  const p = partialText(row)
-  const money = { decimals: config.asset.decimals, asset: config.asset.symbol, symbol: false, signed: true, className: `num ${toneOf(row.pnl)}` }
-  return <>{rows ? <MoneyTotal rows={rows} {...money} /> : <Money minor={row.pnl} {...money} />}{p && <span className="warn small"> ({p})</span>}</>
-}
-
-function DayCell({ row }: { row: DayPnlRow | undefined }) {
-  return <td data-testid="day-pnl">{row ? <DayAmount row={row} /> : '—'}</td>
 }
 
 /** P&L, Day P&L (`day`, a cell) and the Greeks of a row. */

@@ -202,6 +202,80 @@ describe('Day P&L by hand (vol 0: a put is worth K - S; BTC 56,000 at 00:00 UTC,
   })
 })
 
+describe('Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UTC, 55,000 now; ETH 3,100 then, 3,000 now)', () => {
+  const MAR = Date.UTC(2026, 2, 27, 8)
+  const held = position('A', put(60_000), usdc(3_000)) // Feb 27: 4,000 at the day start, 5,000 now: +1,000
+  const today = position('A', put(60_000, MAR), usdc(4_500)) // Mar 27, bought at 10:00 for 4,500, worth 5,000: +500
+  const gone = position('A', put(60_000, DAY + 8 * HOUR), usdc(3_000)) // 08:00 today, settled at 7,000, 4,000 at the day start: +3,000
+  const eth = position('A', put(3_200, EXPIRY, 'ETH-USD'), usdc(150)) // 100 at the day start, 200 now: +100
+  const settled = closed(gone, { how: 'settled', time: DAY + 8 * HOUR + 5_000, payout: usdc(7_000), price: { value: 5_300_000n, decimals: 2 } }, DAY - 3 * HOUR)
+  const chans = [channel('a', 'A', [held, today]), channel('b', 'A', [eth])]
+  const books = new Map<string, DayBook>([['a', { fills: [fill(held, DAY - HOUR), fill(today, DAY + 10 * HOUR)], closed: [settled] }], ['b', { fills: [fill(eth, DAY - HOUR)], closed: [] }]])
+  const rows = (d: DayPnl) => d.byExpiry.ladders.map((l) => [l.feed, l.rows.map((r) => [new Date(r.expiry).toISOString(), r.pnl, r.positions]), l.total.pnl])
+
+  it('a row per underlying and expiry, earliest first: held, filled today, and settled today in its own expiry\'s row; each underlying the sum of its expiries', () => {
+    const d = dayPnl(chans, books)
+    expect(rows(d)).toEqual([
+      ['BTC-USD', [['2026-01-05T08:00:00.000Z', usdc(3_000), 1], ['2026-02-27T08:00:00.000Z', usdc(1_000), 1], ['2026-03-27T08:00:00.000Z', usdc(500), 1]], usdc(4_500)],
+      ['ETH-USD', [['2026-02-27T08:00:00.000Z', usdc(100), 1]], usdc(100)],
+    ])
+    expect(d.byExpiry.ladders.map((l) => l.rows.map((r) => r.key))).toEqual([[`BTC-USD@${DAY + 8 * HOUR}`, `BTC-USD@${EXPIRY}`, `BTC-USD@${MAR}`], [`ETH-USD@${EXPIRY}`]])
+    // The same figures as the Book's other tables: the underlying's row, and the total.
+    expect(d.byUnderlying.map((r) => r.pnl)).toEqual([usdc(4_500), usdc(100)])
+    expect(d.byExpiry.total).toMatchObject({ key: 'total', pnl: usdc(4_600), positions: 4, noFill: 0, noPayment: 0, why: null })
+    expect(d.total.pnl).toBe(usdc(4_600))
+  })
+
+  it("an underlying's total and the table's are its rows added up, not priced again: rows rounded to the minor unit add up as rounded", () => {
+    // Spot 55,000.0000004: each held put makes 999.9999996 today, 1,000.000000 in its row; priced together 1,999.999999.
+    const m: MarketsByFeed = { 'BTC-USD': { ...markets['BTC-USD']!, spot: 55_000.0000004 } }
+    const two = position('A', put(60_000, MAR), usdc(3_000))
+    const d = dayPnl([channel('a', 'A', [held, two])], new Map([['a', { fills: [fill(held, DAY - HOUR), fill(two, DAY - HOUR)], closed: [] }]]), dayOpen, m)
+    expect(d.byExpiry.ladders[0]!.rows.map((r) => r.pnl)).toEqual([usdc(1_000), usdc(1_000)])
+    expect(d.byExpiry.ladders[0]!.total.pnl).toBe(usdc(2_000))
+    expect(d.byExpiry.total.pnl).toBe(usdc(2_000))
+    expect(d.byUnderlying[0]!.pnl).toBe(usdc(2_000) - 1n)
+  })
+
+  it('the day-open price not read: n/a with the reason in each row that needs it, its underlying and the total; a row filled today keeps its figure', () => {
+    const d = dayPnl(chans, books, new Map([[fixingKey('ETH-USD', DAY), { price: 310_000n, decimals: 2 }]]))
+    const why = 'oracle price at 00:00 UTC not read yet (BTC-USD)'
+    expect(rows(d)).toEqual([
+      ['BTC-USD', [['2026-01-05T08:00:00.000Z', null, 1], ['2026-02-27T08:00:00.000Z', null, 1], ['2026-03-27T08:00:00.000Z', usdc(500), 1]], null],
+      ['ETH-USD', [['2026-02-27T08:00:00.000Z', usdc(100), 1]], usdc(100)],
+    ])
+    expect(d.byExpiry.ladders[0]!.rows[0]!.why).toBe(why)
+    expect(d.byExpiry.ladders[0]!.total.why).toBe(why)
+    expect(d.byExpiry.total).toMatchObject({ pnl: null, why })
+  })
+
+  it('partial: an open position without a known fill in its own row; a close without one in every row (no known expiry), named once in a sum', () => {
+    const unknown = position('A', put(58_000, MAR), usdc(2_000))
+    const lost = closed(gone, { time: DAY + HOUR, payout: usdc(10) }, null)
+    const d = dayPnl([channel('a', 'A', [held, unknown])], new Map([['a', { fills: [fill(held, DAY - HOUR)], closed: [lost] }]]))
+    const l = d.byExpiry.ladders[0]!
+    expect(l.rows.map((r) => [r.pnl, r.positions, partialText(r)])).toEqual([
+      [usdc(1_000), 2, 'partial: 1 position without a known fill'],
+      [0n, 2, 'partial: 2 positions without a known fill'],
+    ])
+    expect([l.total.pnl, partialText(l.total)]).toEqual([usdc(1_000), 'partial: 2 positions without a known fill'])
+    expect(partialText(d.byExpiry.total)).toBe('partial: 2 positions without a known fill')
+  })
+
+  it('one close-out paying for two expiries of one underlying: named (not split) per expiry and in the sums, counted per underlying', () => {
+    const closes = [closed(held, { time: DAY + HOUR, payout: usdc(9_300) }), closed(position('A', put(60_000, MAR), usdc(3_000)), { time: DAY + HOUR, payout: 0n })]
+    const d = dayPnl([channel('a', 'A', [today])], new Map([['a', { fills: [fill(today, DAY + 10 * HOUR)], closed: closes }]]))
+    expect(d.byUnderlying[0]!.pnl).toBe(usdc(500 + 9_300 - 8_000))
+    const l = d.byExpiry.ladders[0]!
+    expect(l.rows.map((r) => [r.pnl, partialText(r)])).toEqual([[0n, 'partial: 1 close whose payment is not known'], [usdc(500), 'partial: 1 close whose payment is not known']])
+    expect([l.total.pnl, partialText(l.total)]).toEqual([usdc(500), 'partial: 2 closes whose payment is not known'])
+    expect(d.byExpiry.total).toMatchObject({ pnl: usdc(500), noPayment: 2 })
+    // On one expiry, the payment on the first counts for it whole.
+    const one = [closed(held, { time: DAY + HOUR, payout: usdc(9_300) }), closed(position('A', put(60_000), usdc(3_000)), { time: DAY + HOUR, payout: 0n })]
+    expect(dayPnl([channel('a', 'A', [])], new Map([['a', { fills: [], closed: one }]])).byExpiry.ladders[0]!.rows).toMatchObject([{ pnl: usdc(1_300), noPayment: 0 }])
+  })
+})
+
 describe('Day P&L properties', () => {
   const leg = fc.record({ strike: fc.integer({ min: 20_000, max: 100_000 }), qty: fc.integer({ min: 1, max: 50_000 }), kind: fc.constantFrom('put' as const, 'call' as const), long: fc.boolean() })
   const pos = fc.record({ leg, buyer: fc.constantFrom<Party>('A', 'B'), premium: fc.bigInt({ min: 0n, max: usdc(20_000) }), days: fc.integer({ min: 1, max: 90 }) })

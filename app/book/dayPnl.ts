@@ -1,5 +1,5 @@
 // Day P&L: what the book made since 00:00 UTC of the chain clock's day, per channel, counterparty,
-// underlying and in total. Pure: the positions and closes come from the Book (its channels' latest
+// underlying, expiry and in total. Pure: the positions and closes come from the Book (its channels' latest
 // co-signed states, each channel's blotter), the day-open prices from useDayOpen (the oracle's signed
 // price at 00:00 UTC), every value from core's channelRisk (the Book's own P&L rule).
 //
@@ -58,8 +58,8 @@ export interface DayItem {
   readonly held: boolean | null
   /** Left the channel today: what it paid the trader (null: not known). Undefined while open. */
   readonly payment?: bigint | null
-  /** Closed out in one payment with positions on other underlyings: per underlying its payment is not known. */
-  readonly split?: boolean
+  /** Closed out in one payment with positions on other underlyings ('feed') or only on other expiries of its own ('expiry'): per underlying, or per expiry, its payment is not known. */
+  readonly split?: 'feed' | 'expiry'
 }
 
 /** The positions that count for the day starting at `dayStart`: each channel's open ones, and those that left it since. */
@@ -82,12 +82,13 @@ export function dayItems(channels: readonly BookChannel[], books: ReadonlyMap<st
     for (const x of left) {
       const f = x.fill
       const whole = unwind(x)
+      const many = (of: (t: OptionPackage) => unknown) => new Set(whole.map((y) => y.fill && of(y.fill.terms))).size > 1
       out.push({
         ...at,
         position: f && { buyer: f.buyer === c.me ? 'A' : 'B', terms: f.terms, premium: f.premium },
         held: f && f.time < dayStart,
         payment: whole.some((y) => y.fill === null) ? null : x.payout,
-        split: new Set(whole.map((y) => y.fill?.terms.feed)).size > 1,
+        split: many((t) => t.feed) ? 'feed' : many((t) => t.expiry) ? 'expiry' : undefined,
       })
     }
   }
@@ -114,6 +115,14 @@ export interface DayPnlRow {
   readonly noPayment: number
 }
 
+/** One underlying's Day P&L by expiry: a row per expiry, earliest first (keyed `${feed}@${expiry}`, as book.ts ExpiryRow), and their sum. */
+export interface DayPnlLadder {
+  readonly feed: string
+  readonly rows: readonly (DayPnlRow & { readonly expiry: number })[]
+  /** The rows added up (n/a when one is); what they leave out counted once. */
+  readonly total: DayPnlRow
+}
+
 export interface DayPnl {
   readonly dayStart: number
   readonly total: DayPnlRow
@@ -121,6 +130,8 @@ export interface DayPnl {
   readonly byCounterparty: readonly DayPnlRow[]
   /** By feed, sorted; with the feeds of positions that left today. */
   readonly byUnderlying: readonly DayPnlRow[]
+  /** By feed (sorted) and expiry, with the expiries of positions that left today; `total`: every row added up. */
+  readonly byExpiry: { readonly ladders: readonly DayPnlLadder[]; readonly total: DayPnlRow }
 }
 
 /** "partial: 1 position without a known fill, …", or '' when the row is whole. */
@@ -131,14 +142,15 @@ export function partialText(r: DayPnlRow): string {
 }
 
 /**
- * Day P&L per channel, counterparty and underlying, and in total (the Book shows the channel rows
- * added up as shown). `markets` and `fixings` are the Book's now (effective vols); `dayOpen` the
- * signed prices at `dayStart` by fixingKey. Exact integers but for the model's values, rounded once
+ * Day P&L per channel, counterparty, underlying and expiry, and in total (the Book shows the channel
+ * rows added up as shown; the by-expiry rows have their own sums). `markets` and `fixings` are the
+ * Book's now (effective vols); `dayOpen` the signed prices at `dayStart` by fixingKey. Exact integers but for the model's values, rounded once
  * per row to the asset's minor units (`assetDecimals`).
  */
 export function bookDayPnl(channels: readonly BookChannel[], items: readonly DayItem[], markets: MarketsByFeed, fixings: Fixings | undefined, dayOpen: Fixings, dayStart: number, assetDecimals: number): DayPnl {
   if (dayStartUtc(dayStart) !== dayStart) throw new RangeError(`dayStart: expected 00:00 UTC, got ${new Date(dayStart).toISOString()}`)
-  const row = (key: string, here: readonly DayItem[], byFeed = false): DayPnlRow => {
+  // `by`: a row of one underlying, or of one expiry, where a payment split across them is not known.
+  const row = (key: string, here: readonly DayItem[], by?: 'feed' | 'expiry'): DayPnlRow => {
     let exact = 0n
     let noFill = 0
     let noPayment = 0
@@ -146,7 +158,7 @@ export function bookDayPnl(channels: readonly BookChannel[], items: readonly Day
     const open: PricedPosition[] = []
     for (const x of here) {
       if (x.position === null || x.held === null) noFill++
-      else if (x.payment === null || (byFeed && x.split)) noPayment++
+      else if (x.payment === null || (by && x.split && (by === 'expiry' || x.split === 'feed'))) noPayment++
       else {
         if (x.payment === undefined) now.push(x.position)
         else exact += x.payment
@@ -174,7 +186,20 @@ export function bookDayPnl(channels: readonly BookChannel[], items: readonly Day
   const byCounterparty = parties.map((k) => row(k, items.filter((x) => x.counterpartyKey === k)))
   const feeds = [...new Set(items.flatMap((x) => (x.position ? [x.position.terms.feed] : [])))].sort()
   // A position whose fill is not known here has no known feed: every underlying row says it may lack it.
-  const byUnderlying = feeds.map((f) => row(f, items.filter((x) => x.position === null || x.position.terms.feed === f), true))
+  const inFeed = (f: string) => items.filter((x) => x.position === null || x.position.terms.feed === f)
+  const byUnderlying = feeds.map((f) => row(f, inFeed(f), 'feed'))
+  // Per expiry the same rule; a sum is its rows added up, counting what it leaves out (over the items it covers) once.
+  const sum = (key: string, here: readonly DayItem[], rows: readonly DayPnlRow[]): DayPnlRow => {
+    const na = rows.find((r) => r.pnl === null)
+    return { ...row(key, here, 'expiry'), pnl: na ? null : rows.reduce((s, r) => s + r.pnl!, 0n), why: na?.why ?? null }
+  }
+  const ladders = feeds.map((feed): DayPnlLadder => {
+    const here = inFeed(feed)
+    const expiries = [...new Set(here.flatMap((x) => (x.position?.terms.feed === feed ? [x.position.terms.expiry] : [])))].sort((a, b) => a - b)
+    const rows = expiries.map((expiry) => ({ ...row(`${feed}@${expiry}`, here.filter((x) => x.position === null || x.position.terms.expiry === expiry), 'expiry'), expiry }))
+    return { feed, rows, total: sum(feed, here, rows) }
+  })
+  const byExpiry = { ladders, total: sum('total', items, ladders.flatMap((l) => l.rows)) }
   // The same rule over every item: it has no figure exactly when a channel row has none (the Book shows those rows added up).
-  return { dayStart, total: row('total', items), byChannel, byCounterparty, byUnderlying }
+  return { dayStart, total: row('total', items), byChannel, byCounterparty, byUnderlying, byExpiry }
 }

@@ -216,20 +216,20 @@ export async function seriousA11y(page: Page, screen: string, opts: { include?: 
  */
 export async function recordBrowserNotifications(context: BrowserContext) {
   await context.addInitScript(() => {
-    const w = window as unknown as { __shown: { tag: string; body: string }[]; __hidden: boolean; Notification: unknown }
+    const w = window as unknown as { __shown: { title: string; tag: string; body: string }[]; __hidden: boolean; Notification: unknown }
     w.__shown = []
     w.__hidden = false
     w.Notification = class {
       static permission = 'granted'
       static requestPermission = async () => 'granted'
       constructor(title: string, opts?: { body?: string; tag?: string }) {
-        w.__shown.push({ tag: opts?.tag ?? '', body: opts?.body ?? title })
+        w.__shown.push({ title, tag: opts?.tag ?? '', body: opts?.body ?? title })
       }
     }
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => w.__hidden })
   })
   /** Every notification this page showed, with its tag (a later one under the same tag replaces the earlier in the browser's list). */
-  const shown = (page: Page) => page.evaluate(() => (window as unknown as { __shown: { tag: string; body: string }[] }).__shown)
+  const shown = (page: Page) => page.evaluate(() => (window as unknown as { __shown: { title: string; tag: string; body: string }[] }).__shown)
   return {
     hide: (page: Page, hidden: boolean) => page.evaluate((h) => ((window as unknown as { __hidden: boolean }).__hidden = h), hidden),
     /** Waits until the browser showed a notification matching `text` (only shown while hidden). */

@@ -394,6 +394,8 @@ test('counters: "Suggest" proposes a counter the desk takes; the fill is announc
     await counter.getByRole('button', { name: /^Sign and send bid at/ }).click()
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toBeVisible({ timeout: 30_000 })
     await browserNotes.expectShown(page, /^Filled: you bought BTC-USD .* x 0\.5/, 10_000)
+    // Titled by the counterparty: the trader may have channels with several.
+    expect((await browserNotes.shown(page)).find((n) => n.body.startsWith('Filled: '))?.title).toBe('Demo Desk · OTC Channels')
     await browserNotes.hide(page, false)
     await expect(page.getByRole('region', { name: /^Filled You bought 0\.5 BTC/ })).toContainText('Demo Desk (took your quote)')
     // The filled counter reads as filled, also once its validity has passed (not "expired").

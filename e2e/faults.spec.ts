@@ -389,6 +389,7 @@ test('a fill the browser announced, superseded by a finalize while the trader wa
   await notes.expectShown(a, /^Filled: you sold BTC-USD /)
   const filled = (await notes.shown(a)).find((n) => n.body.startsWith('Filled: '))!
   expect(filled.tag).toMatch(/^fill-(0x)?[0-9a-f]{64}$/)
+  expect(filled.title).toBe('Bob · OTC Channels')
   // Nobody refutes; Alice's "Filled" stays in her browser's list meanwhile.
   const { latest } = await finalizeOldWhileAway(stack, alice, bob, old)
 

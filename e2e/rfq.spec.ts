@@ -130,6 +130,15 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   await expect(ladder.getByRole('heading', { name: /^Request 1: buy BTC-USD .* · filled$/ })).toBeVisible()
   await expect(ladder.getByTestId('best-price')).toHaveCount(0)
   await expect(ladder.locator(`[data-testid="ladder-row"][data-counterparty="${best.desk.name}"]`)).toHaveAttribute('data-status', 'filled')
+  // The fill is told on this screen too (no channel screen shows it), naming the channel it is in,
+  // with a button that opens that channel.
+  const filled = page.getByRole('status', { name: 'Notifications' }).locator('[data-kind="fill"]')
+  await expect(filled).toContainText(`${best.desk.name}: Filled: you bought BTC-USD`)
+  await filled.getByRole('button', { name: `Open the channel with ${best.desk.name}` }).click()
+  await expect(page.getByRole('region', { name: `Channel with ${best.desk.name}` })).toBeVisible()
+  // Back to the request: it is where it was.
+  await page.getByRole('button', { name: 'Network RFQ' }).click()
+  await expect(ladder).toHaveAttribute('data-fill', 'filled')
 
   // The other desks see their ticket withdrawn and cancel their quotes.
   for (const q of quotes) {

@@ -3,24 +3,35 @@
 // position settled or closed meanwhile is in the book's settled history. Reports the channel's
 // fills and closed positions up (the book's realised P&L per counterparty, and its day P&L: when
 // each position was filled, what each that left paid), with those the contract paid out after a
-// dispute (`chain`, the channel on the contract).
+// dispute (`chain`, the channel on the contract). It tells the trader what happens in the channel
+// (the notice center, useNotices.ts), as the channel screen does for the channel it shows.
 import { memo, useDeferredValue, useEffect, useMemo } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { withPaidOnChain, type Book } from '../blotter/book.ts'
-import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { openPositionsOnChain, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { useBook } from '../blotter/useBook.ts'
+import { useChannelNotices } from '../notify/useNotices.ts'
 import type { NetworkChannel } from './useNetwork.ts'
 
+const NO_POSITIONS: readonly never[] = []
+
 // It follows the channel deferred (a background render after the one that shows a new state).
-export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, markets, onBook, chain = null }: {
-  channel: NetworkChannel; markets: MarketsByFeed; onBook: (channelId: string, book: Book) => void; chain?: SettlementChannelView | null
+// `chainClock`: the chain's clock, null until read (expiries within the hour are told by it).
+export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, markets, onBook, chain = null, chainClock }: {
+  channel: NetworkChannel; markets: MarketsByFeed; onBook: (channelId: string, book: Book) => void; chain?: SettlementChannelView | null; chainClock: number | null
 }) {
   const channel = useDeferredValue(live)
   const r = channel.record
   const meta = useMemo(() => ({ channelId: r.channelId, counterparty: r.label, me: r.me }), [r.channelId, r.label, r.me])
-  const kept = useBook(meta, channel.snap?.view ?? null, markets)
-  const positions = channel.snap?.view.latest?.state.positions
+  const view = channel.snap?.view ?? null
+  const kept = useBook(meta, view, markets)
+  const positions = view?.latest?.state.positions
   const book = useMemo(() => withPaidOnChain(kept, chain, meta, positions), [kept, chain, positions, meta])
   useEffect(() => onBook(r.channelId, book), [onBook, r.channelId, book])
+  const paidOnChain = useMemo(() => (chain ? { paidOut: chain.paidOut, asset: r.params.asset, decimals: r.params.assetDecimals } : null), [chain, r.params])
+  const open = useMemo(() => (positions ? openPositionsOnChain(positions, chain) : NO_POSITIONS), [positions, chain])
+  const ready = view !== null && kept.keeping.loaded
+  const input = ready ? { book, quotes: view.quotes, rfqs: view.rfqs, me: r.me, chain: chain?.status ?? null, peerName: r.label, paidOnChain } : null
+  useChannelNotices({ channelId: r.channelId, label: r.label }, input, chainClock, open, r.me)
   return null
 })

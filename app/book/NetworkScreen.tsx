@@ -8,7 +8,7 @@ import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
 import { DemoDesks } from '../rfq/DemoDesks.tsx'
 import { NetworkRfq } from '../rfq/NetworkRfq.tsx'
-import { useNodeNow } from '../settlement/useNodeNow.ts'
+import { useNodeClock } from '../settlement/useNodeNow.ts'
 import { BookScreen } from './BookScreen.tsx'
 import { ChannelBookHost } from './ChannelBookHost.tsx'
 import { ChannelGuardHost } from './ChannelGuardHost.tsx'
@@ -20,7 +20,7 @@ export type NetworkScreenKind = 'book' | 'rfq'
 
 export function NetworkScreen({ kind, records, keys, onCreated }: { kind: NetworkScreenKind; records: readonly ChannelRecord[]; keys: KeyPair; onCreated?: (r: ChannelRecord) => Promise<void> }) {
   const network = useNetwork(records, keys)
-  const now = useNodeNow()
+  const { now, chainNow: chainClock } = useNodeClock()
   const marks = useMarks()
   const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
   // One oracle per deployment: every channel's packages name the same one.
@@ -49,7 +49,7 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   return (
     <>
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
-      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId) ?? null} />)}
+      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId) ?? null} chainClock={chainClock} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
       {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} books={books} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>

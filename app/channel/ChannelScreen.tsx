@@ -3,7 +3,7 @@ import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
 import { fingerprint, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
-import { useNodeNow } from '../settlement/useNodeNow.ts'
+import { useNodeClock } from '../settlement/useNodeNow.ts'
 import { marketsFrom, useChannelSpec, useMarks } from '../market/useMarkets.ts'
 import { useFixings } from '../market/useFixings.ts'
 import { RiskPanel } from '../risk/index.ts'
@@ -22,8 +22,7 @@ import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
 import { endedOnChain, proposalsVoidInWords } from './voidProposals.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { useDeskNotifications } from '../notify/useDeskNotifications.ts'
-import { Notifications } from '../notify/Notifications.tsx'
+import { useChannelNotices } from '../notify/useNotices.ts'
 import { HistoryTab } from './HistoryTab.tsx'
 import { raceLogFor } from './raceLog.ts'
 import { SettlementTab } from './SettlementTab.tsx'
@@ -36,7 +35,7 @@ const TABS: [Tab, string][] = [['trade', 'Trade'], ['risk', 'Risk'], ['blotter',
 
 export function ChannelScreen({ record, keys, records }: { record: ChannelRecord; keys: KeyPair; records: readonly ChannelRecord[] }) {
   const { runtime, session, snap } = useChannelRuntime(record, keys)
-  const now = useNodeNow()
+  const { now, chainNow: chainClock } = useNodeClock()
   const marks = useMarks()
   const markets = useMemo(() => marketsFrom(marks, now), [marks, now])
   const spec = useChannelSpec(record.params.oracle)
@@ -81,10 +80,9 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
-  // The page's clock until the chain's is read, and for up to a tick after (useNodeNow takes the chain's
-  // offset on its next tick): by the chain's clock only once `now` has caught up with its reading.
-  const chainClock = node.chainNow === null || now < node.chainNow ? null : now
-  const desk = useDeskNotifications({ book, quotes: tabSnap?.view.quotes, rfqs: tabSnap?.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain }, record.channelId, chainClock, riskPositions)
+  // What happens in the channel is told by the notice center (useNotices.ts), once the view and the kept book are read.
+  const noticeInput = tabSnap && kept.keeping.loaded ? { book, quotes: tabSnap.view.quotes, rfqs: tabSnap.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain } : null
+  useChannelNotices({ channelId: record.channelId, label: record.label }, noticeInput, chainClock, riskPositions, me)
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)
@@ -154,7 +152,6 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         </ul>
       )}
 
-      <Notifications notices={desk.notices} dismiss={desk.dismiss} />
       <TabBar tab={tab} onPick={setTab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {/* One tab's render error is said in the tab; the header and the other tabs stay (keyed: a new tab starts clean). */}

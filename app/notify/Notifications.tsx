@@ -1,17 +1,29 @@
-// The in-page notices (quote, fill, dispute, settlement, an expiry within the hour) and the switch for browser notifications.
+// The in-page notices of every channel (quote, fill, dispute, settlement, an expiry within the hour)
+// and the switch for browser notifications. A notice from a channel the screen does not show names
+// the counterparty and opens that channel.
 import { useSyncExternalStore } from 'react'
-import type { DeskNotice } from './useDeskNotifications.ts'
+import type { NoticeCenter } from './noticeCenter.ts'
 import { notificationPermission, requestNotificationPermission, subscribeNotificationPermission } from './permission.ts'
 
-export function Notifications({ notices, dismiss }: { notices: readonly DeskNotice[]; dismiss: (id: number) => void }) {
+export function Notifications({ center, shown, onOpen }: { center: NoticeCenter; shown: string | null; onOpen: (channelId: string) => void }) {
+  const notices = useSyncExternalStore(center.subscribe, center.getSnapshot, center.getSnapshot)
   return (
     <div className="toasts" role="status" aria-live="polite" aria-label="Notifications">
-      {notices.map((n) => (
-        <div key={n.id} className={`toast ${n.kind}`} data-kind={n.kind}>
-          <span>{n.text}</span>
-          <button type="button" className="link" aria-label="Dismiss notification" onClick={() => dismiss(n.id)}>✕</button>
-        </div>
-      ))}
+      {notices.map((n) => {
+        const elsewhere = n.channelId !== shown
+        return (
+          <div key={n.id} className={`toast ${n.kind}`} data-kind={n.kind} data-channel={n.channelId}>
+            <span>
+              {elsewhere && <strong className="toast-from">{n.label}: </strong>}
+              {n.text}
+            </span>
+            {elsewhere && (
+              <button type="button" className="link" aria-label={`Open the channel with ${n.label}`} onClick={() => { onOpen(n.channelId); center.dismiss(n.id) }}>Open</button>
+            )}
+            <button type="button" className="link" aria-label="Dismiss notification" onClick={() => center.dismiss(n.id)}>✕</button>
+          </div>
+        )
+      })}
     </div>
   )
 }

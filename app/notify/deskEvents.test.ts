@@ -21,7 +21,8 @@ const fill = (version: number): Fill => ({
   channelId: '0x01' as Hex, counterparty: 'Demo Desk', positionId: `0x${version}` as Hex, rfqId: 'r1', version, time: T0, feed: 'BTC-USD', expiry: EXPIRY,
   legs: ['long 0.5 put 55,000'], side: 'bought', size: 5_000n, premium: 700_000_000n, quotedBy: 'counterparty', terms, buyer: 'A',
 })
-const settled = (f: Fill): ClosedPosition => ({ fill: f, positionId: f.positionId, version: f.version + 1, time: EXPIRY, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
+/** `f` settled by the state at `version` (after every fill of the test's book). */
+const settled = (f: Fill, version = f.version + 1): ClosedPosition => ({ fill: f, positionId: f.positionId, version, time: EXPIRY, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
 
 const EMPTY: Book = { fills: [], closed: [] }
 const input = (o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: EMPTY, quotes: [], me: 'A', chain: 'open', peerName: 'Demo Desk', ...o })
@@ -92,6 +93,30 @@ describe('deskEvents', () => {
     ])
   })
 
+  it('tells nothing when the kept book is read after the screen opened: the older fills and settlements it adds are not news', () => {
+    // The document holds what came after its last compaction; this browser's kept book, read a
+    // moment after the screen opened, holds the whole history: older versions, before the newest.
+    const all = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(fill)
+    const doc = { fills: all.slice(8), closed: [] }
+    const kept = { fills: all, closed: all.slice(0, 4).map(settled) }
+    let memory = deskMemoryOf(input({ book: doc }))
+    const read = deskEvents(memory, input({ book: kept }))
+    expect(read.events).toEqual([])
+    memory = read.memory
+    // What comes after is news, once.
+    const f11 = fill(11)
+    const next = deskEvents(memory, input({ book: { fills: [...all, f11], closed: [...kept.closed, settled(all[9]!, 12)] } }))
+    expect(next.events.map((e) => e.kind)).toEqual(['fill', 'settled'])
+    expect(next.events[0]!.fills).toEqual([f11.positionId])
+    expect(next.events[1]!.settled?.map((c) => c.positionId)).toEqual([all[9]!.positionId])
+  })
+
+  it('tells a dispute once, even when the contract is unread for a while or read late (statuses only move forward on the contract)', () => {
+    // A screen that opens reads it afresh: unread first (null), or a read older than one seen.
+    const texts = told([input({ chain: 'disputed' }), input({ chain: null }), input({ chain: 'open' }), input({ chain: 'disputed' }), input({ chain: 'finalized' }), input({ chain: 'disputed' })])
+    expect(texts).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
+  })
+
   it('tells a close-out of several positions once, when the first of its tickets is quoted; a new close-out request again', () => {
     const ticket = (id: string, status: RfqTicket['status'] = 'open') =>
       ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote(id.padStart(64, '0')) }) as RfqTicket
@@ -121,7 +146,7 @@ describe('deskEvents', () => {
     const fills = [1, 2, 3, 4, 5].map(fill)
     // Payouts in minor units, one negative: the total is their exact sum, the two not named included.
     const payouts = [250_000_000n, -1_500_000n, 0n, 1_000_000n, 10_000n]
-    const closed = fills.map((f, i) => ({ ...settled(f), payout: payouts[i]! }))
+    const closed = fills.map((f, i) => ({ ...settled(f, 6), payout: payouts[i]! }))
     const texts = told([input({ book: { fills, closed: [] } }), input({ book: { fills, closed } })])
     const day = new Date(EXPIRY).toISOString().slice(0, 10)
     const settledTexts = texts.filter((t) => t.startsWith('settled: '))
@@ -133,7 +158,7 @@ describe('deskEvents', () => {
 
   it('leaves the total unsaid, not short, when a payout is not known here', () => {
     const fills = [1, 2].map(fill)
-    const closed = [settled(fills[0]!), { ...settled(fills[1]!), payout: null }]
+    const closed = [settled(fills[0]!, 3), { ...settled(fills[1]!, 3), payout: null }]
     const [text] = told([input({ book: { fills, closed: [] } }), input({ book: { fills, closed } })]).filter((t) => t.startsWith('settled: '))
     expect(text).toMatch(/^settled: Settled 2 positions: .+\(\+250\.00 USDC\); BTC-USD .+ put 55,000\.$/)
   })
@@ -142,10 +167,10 @@ describe('deskEvents', () => {
     const fills = [1, 2, 3, 4, 5].map(fill)
     const step = (from: DeskEventInput, to: DeskEventInput) => deskEvents(deskMemoryOf(from), to).events
     const shown = (events: ReturnType<typeof step>, id: number): ShownNotice[] => events.map((e, i) => ({ ...e, id: id + i, at: id }))
-    const first = step(input({ book: { fills, closed: [] } }), input({ book: { fills, closed: fills.slice(0, 3).map(settled) } }))
+    const first = step(input({ book: { fills, closed: [] } }), input({ book: { fills, closed: fills.slice(0, 3).map((f) => settled(f, 6)) } }))
     let screen = withDeskNotices([], shown(first, 1), 3)
     screen = withDeskNotices(screen, [{ kind: 'quote', text: 'New quote', id: 5, at: 5 }], 3)
-    const second = step(input({ book: { fills, closed: fills.slice(0, 3).map(settled) } }), input({ book: { fills, closed: fills.map(settled) } }))
+    const second = step(input({ book: { fills, closed: fills.slice(0, 3).map((f) => settled(f, 6)) } }), input({ book: { fills, closed: fills.map((f, i) => settled(f, i < 3 ? 6 : 7)) } }))
     screen = withDeskNotices(screen, shown(second, 10), 3)
     expect(screen.map((n) => n.text.slice(0, 22))).toEqual(['Settled 5 positions: B', 'New quote'])
     expect(screen[0]!.text).toMatch(/and 2 more\. Paid you \+1,250\.00 USDC in total\.$/)
@@ -170,7 +195,7 @@ describe('payouts the contract makes after a dispute', () => {
   const p2 = paid('0x2', 'refunded', 0n, 700_000_001n)
   // A's book knows the locks: its closed rows carry the payout the report and the Blotter show
   // (withPaidOnChain: what the contract paid A less A's lock, 1,000 USDC on p1, none on p2). B's does not.
-  const payoutRow = (positionId: string, payout: bigint) => ({ positionId, payout }) as unknown as ClosedPosition
+  const payoutRow = (positionId: string, payout: bigint) => ({ positionId, payout, version: 3 }) as unknown as ClosedPosition
   const books: Record<Party, Book> = {
     A: { fills: [fill(1), fill(2)], closed: [payoutRow('0x1', 234_567_891n), payoutRow('0x2', 0n)] },
     B: { fills: [fill(1), fill(2)], closed: [] },

@@ -5,8 +5,8 @@
 // fill, each settled position, each payout the contract makes after a dispute (at the oracle's price,
 // or a refund), and a dispute starting. A fill the contract's finalize superseded (co-signed after
 // the version it paid out from: it moved no money, channel-contract's `supersededBy`) is told so,
-// and its "Filled" notice is taken back (`withDeskNotices`). The hook (useDeskNotifications.ts)
-// shows what this returns; the memory is what has been told already.
+// and its "Filled" notice is taken back (`withDeskNotices`). The notice center
+// (noticeCenter.ts) shows what this returns, per channel; the memory is what has been told already.
 import { formatAmount, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
@@ -55,13 +55,22 @@ export interface PaidOnChainInput {
   readonly decimals: number
 }
 
-/** What has been told: the requests (and countered quotes) already quoted, counts of fills and settlements, the chain status. */
+/**
+ * What has been told: the requests (and countered quotes) already quoted, the newest version of the
+ * book seen, the chain status. Fills and settlements are told by version, not by count: this
+ * browser's kept book, read a moment after the screen opened, adds the history the document
+ * compacted away, all of it older than what the screen saw first.
+ */
 export interface DeskMemory {
   readonly answered: ReadonlySet<string>
-  readonly fills: number
+  /** The newest version of a fill or a closed position seen (-1: none): a newer one is news. */
+  readonly through: number
   /** The fills (positions) told as having moved no money, or found so when the screen opened. */
   readonly superseded: ReadonlySet<Hex>
-  readonly settled: number
+  /**
+   * The furthest status read (statuses only move forward on the contract: open, disputed,
+   * finalized, closed); an unread contract (null), or a read older than one seen, leaves it.
+   */
   readonly chain: string | null
   /**
    * The positions whose payout on chain has been told (null until the contract is read): on earlier
@@ -103,13 +112,19 @@ function settledOf(input: DeskEventInput) {
   return input.book.closed.filter((c) => c.how === 'settled')
 }
 
+/** The contract's statuses in the order a channel passes through them (Adjudicator.sol). */
+const CHAIN_ORDER = ['none', 'open', 'disputed', 'finalized', 'closed']
+const furthest = (a: string | null, b: string | null): string | null => (b === null || CHAIN_ORDER.indexOf(b) < CHAIN_ORDER.indexOf(a ?? '') ? a : b)
+
+/** The newest version of the book's fills and closed positions (-1 for none). */
+const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...book.closed].reduce((v, x) => Math.max(v, x.version), -1)
+
 /** The memory when the screen opens: what is already there is not announced. */
 export function deskMemoryOf(input: DeskEventInput): DeskMemory {
   return {
     answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOutRequestOf(input)))),
-    fills: input.book.fills.length,
+    through: newestOf(input.book),
     superseded: supersededFills(input.book.fills),
-    settled: settledOf(input).length,
     chain: input.chain,
     // With a record of earlier visits, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
@@ -242,8 +257,8 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   // superseded it. A fill told as filled and superseded since is told again, taking the first back.
   const superseded = new Set(memory.superseded)
   const nowSuperseded: Fill[] = []
-  for (const [i, f] of book.fills.entries()) {
-    if (i >= memory.fills && f.supersededBy === undefined) events.push(filledEvent(f))
+  for (const f of book.fills) {
+    if (f.version > memory.through && f.supersededBy === undefined) events.push(filledEvent(f))
     else if (f.supersededBy !== undefined && !superseded.has(f.positionId)) {
       superseded.add(f.positionId)
       nowSuperseded.push(f)
@@ -252,17 +267,19 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   // One notice per finalize (a channel has one; the version names it).
   for (const by of new Set(nowSuperseded.map((f) => f.supersededBy!))) events.push(supersededEvent(nowSuperseded.filter((f) => f.supersededBy === by)))
   const settled = settledOf(input)
-  const newlySettled = settled.slice(memory.settled)
+  const newlySettled = settled.filter((c) => c.version > memory.through)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
   const payouts = newPayouts(memory.paidOnChain, input)
   if (input.paidOnChain && payouts.fresh.length > 0) {
     const e = paidOnChainEvents(payouts.fresh, { book, me: input.me, paidOnChain: input.paidOnChain })
     events.push(payouts.away ? { ...e, text: `While this screen was closed: ${e.text}` } : e)
   }
-  if (chain === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
-  const unchanged = events.length === 0 && answered.size === memory.answered.size && chain === memory.chain
-    && book.fills.length === memory.fills && settled.length === memory.settled && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size
-  return { events, memory: unchanged ? memory : { answered, fills: book.fills.length, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, settled: settled.length, chain, paidOnChain: payouts.told } }
+  const status = furthest(memory.chain, chain)
+  if (status === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
+  const through = Math.max(memory.through, newestOf(book))
+  const unchanged = events.length === 0 && answered.size === memory.answered.size && status === memory.chain
+    && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size
+  return { events, memory: unchanged ? memory : { answered, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, chain: status, paidOnChain: payouts.told } }
 }
 
 /** Positions named one by one in a settlement notice (and an expiring one); the rest are counted (the Risk tab lists them all). */
@@ -303,29 +320,31 @@ function totalPaid(positions: readonly ClosedPosition[]): string {
   return ` Paid you ${formatMoney(total, first.terms.assetDecimals, first.terms.asset, { signed: true })} in total.`
 }
 
-/** A notice on screen: a DeskEvent with its id and the page time it appeared. */
+/** A notice on screen: a DeskEvent with its id, the page time it appeared and the channel it is from. */
 export interface ShownNotice extends DeskEvent {
   readonly id: number
   readonly at: number
+  readonly channelId?: Hex
 }
 
 /**
  * The notices on screen after `added` (newest first, at most `keep`). A settlement notice takes over
- * the positions of one still shown, so settlements arriving a few at a time are counted in one
- * notice instead of pushing each other off the screen. A superseded notice replaces the "Filled"
+ * the positions of one of its channel still shown, so settlements arriving a few at a time are
+ * counted in one notice instead of pushing each other off the screen. A superseded notice replaces the "Filled"
  * notices of its fills still shown: no "Filled" stays on screen for a trade that moved no money.
  */
-export function withDeskNotices(shown: readonly ShownNotice[], added: readonly ShownNotice[], keep: number): ShownNotice[] {
+export function withDeskNotices<N extends ShownNotice>(shown: readonly N[], added: readonly N[], keep: number): N[] {
   const takenBack = new Set(added.flatMap((n) => (n.kind === 'superseded' ? n.fills ?? [] : [])))
   let old = takenBack.size === 0 ? [...shown] : shown.filter((n) => !(n.kind === 'fill' && n.fills?.some((p) => takenBack.has(p))))
   const fresh = [...added].reverse()
   const i = fresh.findIndex((n) => n.kind === 'settled')
-  const prior = old.filter((n) => n.kind === 'settled')
+  const mergesWith = (n: ShownNotice) => n.kind === 'settled' && n.channelId === fresh[i]?.channelId
+  const prior = i < 0 ? [] : old.filter(mergesWith)
   if (i >= 0 && prior.length > 0) {
     // Oldest first, as they settled (the screen's list is newest first).
     const merged = settledEvent([...[...prior].reverse().flatMap((n) => n.settled ?? []), ...(fresh[i]!.settled ?? [])])
     fresh[i] = { ...fresh[i]!, text: merged.text, settled: merged.settled }
-    old = old.filter((n) => n.kind !== 'settled')
+    old = old.filter((n) => !mergesWith(n))
   }
   return [...fresh, ...old].slice(0, keep)
 }

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { createElement } from 'react'
+import { collateralFor, type Hex, type OptionPackage, type Position } from '../../core/index.ts'
+import { btcPackage, put, testChannel, usdc } from '../../core/testkit.ts'
+import type { ClosedPosition, Fill } from '../blotter/book.ts'
+import { memoryStorage } from '../testkit.ts'
+import type { DeskEventInput } from './deskEvents.ts'
+import { EXPIRING_LEAD_MS } from './expiring.ts'
+import { KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
+import { Notifications } from './Notifications.tsx'
+
+const ch = testChannel()
+const E = Date.UTC(2026, 11, 8, 8)
+const terms: OptionPackage = btcPackage(ch.oracle.publicKey, [put(55_000, 0.5)], E)
+const DESK = { channelId: `0x${'d'.repeat(64)}` as Hex, label: 'Demo Desk' }
+const BOB = { channelId: `0x${'b'.repeat(64)}` as Hex, label: 'Bob' }
+
+const fill = (version: number, channel = DESK): Fill => ({
+  channelId: channel.channelId, counterparty: channel.label, positionId: `0x${channel.channelId.slice(2, 4)}${version}` as Hex, rfqId: 'r1', version, time: E - 86_400_000,
+  feed: 'BTC-USD', expiry: E, legs: ['long 0.5 put 55,000'], side: 'bought', size: 5_000n, premium: 700_000_000n, quotedBy: 'counterparty', terms, buyer: 'A',
+})
+const settled = (f: Fill, version: number): ClosedPosition => ({ fill: f, positionId: f.positionId, version, time: E, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
+const input = (fills: readonly Fill[], closed: readonly ClosedPosition[] = [], o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: { fills, closed }, quotes: [], me: 'A', chain: 'open', peerName: 'the desk', ...o })
+
+/** A center whose outside world is recorded: browser notifications and the page clock. */
+function center(o: { toBrowser?: boolean } = {}) {
+  const sent: { from: string; body: string; tag: string }[] = []
+  const outside: NoticeOutside = { toBrowser: () => o.toBrowser ?? false, permitted: () => o.toBrowser ?? false, notify: (from, body, tag) => void sent.push({ from, body, tag }), now: () => Date.now() }
+  const c = new NoticeCenter(outside)
+  // Label, kind, and the text's first words (and the version a fill names).
+  return { c, sent, texts: () => c.getSnapshot().map((n) => `${n.label}|${n.kind}|${n.text.split(' ').slice(0, 3).join(' ')}${n.kind === 'fill' ? ` ${n.text.slice(-4)}` : ''}`) }
+}
+
+describe('the notice center', () => {
+  const storage = memoryStorage()
+  beforeEach(() => {
+    storage.install()
+    vi.useFakeTimers({ now: E - 86_400_000 })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    storage.remove()
+  })
+
+  it("keeps what a channel told by channel, not by the host that stepped it: a channel the trader opens (a new host) tells nothing twice, and what came in between is told", () => {
+    const { c, texts } = center()
+    const f1 = fill(1)
+    c.step(DESK, input([f1]))
+    expect(c.getSnapshot()).toEqual([])
+    // The background host stepped a fill; then the trader opens the channel: the screen steps the same snapshot.
+    const f2 = fill(2)
+    c.step(DESK, input([f1, f2]))
+    c.step(DESK, input([f1, f2]))
+    // Between the hosts, a settle came: the new host's first step tells it.
+    c.step(DESK, input([f1, f2], [settled(f1, 3)]))
+    expect(texts()).toEqual(['Demo Desk|settled|Settled: BTC-USD 2026-12-08', 'Demo Desk|fill|Filled: you bought (v2)'])
+  })
+
+  it('tells each channel on its own: a settlement in one never merges into another\'s notice, and each notice names its channel', () => {
+    const { c } = center()
+    const d1 = fill(1, DESK)
+    const b1 = fill(1, BOB)
+    c.step(DESK, input([d1]))
+    c.step(BOB, input([b1]))
+    c.step(DESK, input([d1], [settled(d1, 2)]))
+    c.step(BOB, input([b1], [settled(b1, 2)]))
+    const shown = c.getSnapshot()
+    expect(shown.map((n) => [n.channelId, n.label, n.kind, n.text.startsWith('Settled: ')])).toEqual([
+      [BOB.channelId, 'Bob', 'settled', true],
+      [DESK.channelId, 'Demo Desk', 'settled', true],
+    ])
+    // A second settlement in the same channel still merges into its notice.
+    const d2 = fill(3, DESK)
+    c.step(DESK, input([d1, d2], [settled(d1, 2)]))
+    c.step(DESK, input([d1, d2], [settled(d1, 2), settled(d2, 4)]))
+    const desk = c.getSnapshot().filter((n) => n.channelId === DESK.channelId && n.kind === 'settled')
+    expect(desk).toHaveLength(1)
+    expect(desk[0]!.text).toMatch(/^Settled 2 positions: /)
+  })
+
+  it('shows at most three notices, each for SHOW_MS; the trader can dismiss one sooner', () => {
+    const { c } = center()
+    c.step(DESK, input([]))
+    const fills = [1, 2, 3, 4].map((v) => fill(v))
+    fills.forEach((_, i) => c.step(DESK, input(fills.slice(0, i + 1))))
+    expect(c.getSnapshot()).toHaveLength(KEEP)
+    expect(c.getSnapshot()[0]!.text).toContain('(v4)')
+    c.dismiss(c.getSnapshot()[0]!.id)
+    expect(c.getSnapshot().map((n) => n.text.slice(-4))).toEqual(['(v3)', '(v2)'])
+    vi.advanceTimersByTime(SHOW_MS - 100)
+    expect(c.getSnapshot()).toHaveLength(2)
+    vi.advanceTimersByTime(200)
+    expect(c.getSnapshot()).toEqual([])
+  })
+
+  it('tells the browser, when the tab is hidden, which channel it is about (in the title); a fill under its tag, an expiry under its channel and instant', () => {
+    const { c, sent } = center({ toBrowser: true })
+    c.step(BOB, input([]))
+    const f = fill(1, BOB)
+    c.step(BOB, input([f]))
+    expect(sent).toEqual([{ from: 'Bob', body: expect.stringMatching(/^Filled: you bought BTC-USD/), tag: `fill-${f.positionId}` }])
+    const open: Position[] = [{ id: f.positionId, buyer: 'A', terms, premium: usdc(100), ...collateralFor(terms, 'A') }]
+    c.expiring(BOB, open, 'A', null)
+    expect(sent).toHaveLength(1)
+    c.expiring(BOB, open, 'A', E - EXPIRING_LEAD_MS / 2)
+    c.expiring(BOB, open, 'A', E - EXPIRING_LEAD_MS / 2 + 1_000)
+    expect(sent.slice(1)).toEqual([{ from: 'Bob', body: expect.stringMatching(/^1 position expires in 30 min/), tag: `${BOB.channelId}-expiring-${E}` }])
+    // Told once, also for a new center (a reload): the record is per channel in this browser.
+    const again = center({ toBrowser: true })
+    again.c.expiring(BOB, open, 'A', E - EXPIRING_LEAD_MS / 3)
+    expect(again.sent).toEqual([])
+  })
+
+  it('renders a notice from a channel the screen does not show with its counterparty and a button that opens it', () => {
+    const { c } = center()
+    c.step(DESK, input([]))
+    c.step(BOB, input([]))
+    c.step(DESK, input([fill(1, DESK)]))
+    c.step(BOB, input([fill(1, BOB)]))
+    const html = renderToStaticMarkup(createElement(Notifications, { center: c, shown: DESK.channelId, onOpen: () => undefined }))
+    const toasts = html.split('<div class="toast ').slice(1)
+    expect(toasts).toHaveLength(2)
+    // Newest first: Bob's, from elsewhere, named and with its Open button; the shown channel's, plain.
+    expect(toasts[0]).toContain('<strong class="toast-from">Bob: </strong>')
+    expect(toasts[0]).toContain('aria-label="Open the channel with Bob"')
+    expect(toasts[1]).not.toContain('toast-from')
+    expect(toasts[1]).not.toContain('Open the channel')
+  })
+})

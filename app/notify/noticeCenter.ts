@@ -1,0 +1,180 @@
+// The one place the trader is told what happens in their channels, whichever screen shows: every
+// channel's host (the channel screen for the channel it shows, ChannelBookHost for the others and
+// on the screens across channels) steps the center with that channel's snapshot, and the center
+// keeps what each channel has told (deskEvents.ts, expiring.ts) by channel, not by the component
+// that asked: a channel whose host changes (the trader opens it, or leaves it for another) tells
+// nothing twice and misses nothing in between. In the page always (a notice from a channel the
+// screen does not show names the counterparty and opens the channel), and as a browser notification
+// too when the tab is hidden and the trader allowed it. Payouts on chain, fills announced in the
+// browser and expiries told are recorded per channel in this browser (toldPayouts.ts,
+// browserFills.ts, expiring.ts), so a reload tells none of them again.
+import type { Hex, Party, Position } from '../../core/index.ts'
+import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
+import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
+import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
+
+/** The channel a notice comes from. */
+export interface NoticeChannel {
+  readonly channelId: Hex
+  /** The counterparty's name, as the channel list shows it. */
+  readonly label: string
+}
+
+export interface CenterNotice extends ShownNotice {
+  readonly channelId: Hex
+  readonly label: string
+}
+
+/** Where the center tells things outside the page, and its clock (tests pass their own). */
+export interface NoticeOutside {
+  /** True when a browser notification should be shown too: the trader allowed them and the tab is hidden. */
+  readonly toBrowser: () => boolean
+  /** True when the trader allowed browser notifications (a superseded fill's is replaced even while the tab shows). */
+  readonly permitted: () => boolean
+  /** A browser notification: `from`, the channel's counterparty, goes in its title. */
+  readonly notify: (from: string, body: string, tag: string) => void
+  readonly now: () => number
+}
+
+/**
+ * Few and brief: the notices float over the page (at phone width over the buttons the trader needs
+ * next), so at most three, each gone 8 s after it came (the blotter and audit keep the record);
+ * positions settling together in one channel are one notice that counts them all (withDeskNotices).
+ */
+export const KEEP = 3
+export const SHOW_MS = 8_000
+
+/** What one channel has told: its memory of the doc and the book, and its records in this browser. */
+interface Told {
+  memory: DeskMemory | null
+  /** The payouts told on earlier visits (null: no record), read once. */
+  readonly before: ReadonlySet<Hex> | null
+  /** The told payouts last recorded. */
+  saved: ReadonlySet<Hex> | null
+  /** The fills told as browser notifications (null until first needed). */
+  inBrowser: readonly Hex[] | null
+  /** The expiries told (null until first needed). */
+  expiries: ReadonlySet<number> | null
+}
+
+export class NoticeCenter {
+  private readonly channels = new Map<Hex, Told>()
+  private notices: readonly CenterNotice[] = []
+  private nextId = 1
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly listeners = new Set<() => void>()
+
+  constructor(private readonly outside: NoticeOutside) {}
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  readonly getSnapshot = (): readonly CenterNotice[] => this.notices
+
+  readonly dismiss = (id: number): void => this.set(this.notices.filter((n) => n.id !== id))
+
+  /** Stops the timer (the workspace unmounts). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.listeners.clear()
+  }
+
+  private told(channelId: Hex): Told {
+    let t = this.channels.get(channelId)
+    if (!t) {
+      t = { memory: null, before: loadToldPayouts(channelId), saved: null, inBrowser: null, expiries: null }
+      this.channels.set(channelId, t)
+    }
+    return t
+  }
+
+  /**
+   * What changed in `channel` since it last stepped. Its first step is its memory (what is there is
+   * not news), but for payouts made on chain since its last visit (toldPayouts.ts). Step only with
+   * a snapshot read in full: the session's view and this browser's kept book.
+   */
+  step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore'>): void {
+    const t = this.told(channel.channelId)
+    const snapshot = { ...input, toldBefore: t.before }
+    t.memory ??= deskMemoryOf(snapshot)
+    const step = deskEvents(t.memory, snapshot)
+    t.memory = step.memory
+    const paid = step.memory.paidOnChain
+    if (paid !== null && paid !== t.saved) {
+      saveToldPayouts(channel.channelId, paid)
+      t.saved = paid
+    }
+    const replaced = new Set<string>()
+    if (this.outside.permitted()) {
+      // A fill announced in the browser (now or on an earlier visit) that a finalize has since
+      // superseded: its "Filled" is replaced under its tag, even while the tab is shown (it stays in
+      // the browser's list), once.
+      t.inBrowser ??= loadBrowserFills(channel.channelId)
+      const r = browserReplacements(input.book.fills, t.inBrowser)
+      for (const x of r.replace) {
+        replaced.add(x.tag)
+        this.outside.notify(channel.label, x.text, x.tag)
+      }
+      if (r.replace.length > 0) saveBrowserFills(channel.channelId, (t.inBrowser = r.told))
+    }
+    if (step.events.length === 0) return
+    const added = this.show(channel, step.events)
+    if (!this.outside.toBrowser()) return
+    for (const n of added) {
+      // Replaced above, under the fills' tags; told as news only when none was in the browser's list.
+      if (n.kind === 'superseded' && (n.fills ?? []).some((p) => replaced.has(fillTag(p)))) continue
+      if (n.kind === 'fill' && n.fills?.[0] !== undefined) {
+        t.inBrowser ??= loadBrowserFills(channel.channelId)
+        saveBrowserFills(channel.channelId, (t.inBrowser = [...t.inBrowser, n.fills[0]]))
+        this.outside.notify(channel.label, n.text, fillTag(n.fills[0]))
+      } else this.outside.notify(channel.label, n.text, `${n.kind}-${n.id}`)
+    }
+  }
+
+  /**
+   * An expiry within the hour of `channel`'s open positions (as Risk counts them), once per expiry,
+   * also across reloads (expiring.ts). `now`: the chain's clock, null until it is read.
+   */
+  expiring(channel: NoticeChannel, open: readonly Position[], me: Party, now: number | null): void {
+    if (now === null) return
+    const t = this.told(channel.channelId)
+    t.expiries ??= loadToldExpiries(channel.channelId)
+    const step = expiringEvents(t.expiries, open, me, now)
+    if (step.events.length === 0) return
+    saveToldExpiries(channel.channelId, (t.expiries = step.told))
+    const added = this.show(channel, step.events)
+    // Tagged by channel and expiry: one per expiry of each channel, whichever visit or tab told it.
+    if (this.outside.toBrowser()) for (const n of added) this.outside.notify(channel.label, n.text, `${channel.channelId}-${n.tag}`)
+  }
+
+  private show(channel: NoticeChannel, events: readonly DeskEvent[]): CenterNotice[] {
+    const at = this.outside.now()
+    const added = events.map((e) => ({ ...e, id: this.nextId++, at, channelId: channel.channelId, label: channel.label }))
+    this.set(withDeskNotices(this.notices, added, KEEP))
+    return added
+  }
+
+  private set(notices: readonly CenterNotice[]): void {
+    if (notices === this.notices) return
+    this.notices = notices
+    this.schedule()
+    for (const l of this.listeners) l()
+  }
+
+  /** Each notice leaves SHOW_MS after it came (the trader can dismiss it sooner). */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.notices.length === 0) return
+    const first = Math.min(...this.notices.map((n) => n.at)) + SHOW_MS
+    this.timer = setTimeout(() => {
+      this.timer = null
+      const now = this.outside.now()
+      this.set(this.notices.filter((n) => n.at + SHOW_MS > now))
+    }, Math.max(0, first - this.outside.now()) + 20)
+  }
+}

@@ -62,6 +62,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
   const abandon = async (channelId: string) => {
     const abandoned = channels.records.find((r) => r.channelId === channelId)
     await channels.remove(channelId)
+    notices.forget(channelId)
     if (pick?.kind === 'channel' && pick.channelId === channelId) setPick(null)
     // The abandon is done; the desk is told after, without holding anything up (it may not answer).
     if (abandoned?.deskUrl === undefined) return setAbandonNotice(null)

@@ -445,13 +445,13 @@ test('a payout the contract makes while the trader\'s page is closed is told on 
   const net = toA - pos.lockA
   const page = await visit()
   const notes = page.getByRole('status', { name: 'Notifications' })
-  await expect(notes).toContainText("While this screen was closed: Settled on chain at the oracle's price: BTC-USD", { timeout: 15_000 })
+  await expect(notes).toContainText("While you were away: Settled on chain at the oracle's price: BTC-USD", { timeout: 15_000 })
   await expect(notes).toContainText(`, paid you ${net > 0n ? '+' : ''}${money(net)}. The contract `)
   // Once: the visit after tells nothing again.
   await page.close()
   const again = await visit()
   await again.waitForTimeout(1_500)
-  await expect(again.getByText('While this screen was closed')).toHaveCount(0)
+  await expect(again.getByText('While you were away')).toHaveCount(0)
   await alice.context.close()
 })
 

@@ -36,7 +36,7 @@ export function BackgroundChannels({ records, keys, shown }: { records: readonly
   return (
     <>
       {rest.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
-      {rest.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={ignoreBook} chain={chains.get(n.record.channelId) ?? null} chainClock={chainClock} />)}
+      {rest.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={ignoreBook} chain={chains.get(n.record.channelId)} chainClock={chainClock} />)}
     </>
   )
 }

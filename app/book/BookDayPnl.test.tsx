@@ -46,10 +46,11 @@ describe("the Book's Day P&L column", () => {
     // The day it counts, by the chain clock, then what it counts.
     expect(html).toContain(`data-testid="book-day-note">Day of ${new Date(DAY).toISOString().slice(0, 10)}. ${DAY_PNL_TEXT.replace(/&/g, '&amp;').replace(/'/g, '&#x27;')}</p>`)
     expect(html).toMatch(/title="Day P&amp;L: since 00:00 UTC[^"]*">Day P&amp;L<\/th>/)
-    // By expiry: the three positions share one expiry, one row (its exact 500.01 shown), its underlying and the table's total that row.
+    // By expiry: the three positions share one expiry, one row (its exact 500.01 shown), its underlying's
+    // total the By underlying row (500.01), and the table's total the Book's, as the Book shows it.
     const expiry = html.slice(html.indexOf('data-testid="book-expiry"'))
     expect([...expiry.matchAll(/<td data-testid="day-pnl">(.*?)<\/td>/g)].map((m) => m[1]!.match(/data-exact="(\d+)"[^>]*>([^<]*)</)!.slice(1))).toEqual([['500010000', '+500.01'], ['500010000', '+500.01']])
-    expect(cell(expiry, 'expiry-total-day-pnl')[0]).toMatch(/data-exact="500010000" data-shown="500010000">\+500.01</)
+    expect(cell(expiry, 'expiry-total-day-pnl')[0]).toMatch(/data-exact="500010000" data-shown="500020000">\+500.02</)
   })
 
   it('reads n/a (the reason on hover) while the price at 00:00 UTC is not read, partial naming what is missing, and an ended channel beside its name', () => {

@@ -18,7 +18,7 @@ import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
 import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type RealisedRow, type RiskRow } from './book.ts'
 import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
-import { DayAmount, DayCell } from './DayCell.tsx'
+import { DayAmount, DayCell, TotalDayCell } from './DayCell.tsx'
 
 export interface BookScreenProps {
   readonly channels: readonly BookChannel[]
@@ -96,7 +96,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
             <tr>
               <th scope="row">All channels</th>
               <td className="num">{positions.length}</td>
-              <RiskCells row={risk.total} testId="book-total-pnl" day={<DayCell row={day.total} rows={day.byChannel.map((d) => d.pnl!)} testId="book-total-day-pnl" />} />
+              <RiskCells row={risk.total} testId="book-total-pnl" day={<TotalDayCell day={day} testId="book-total-day-pnl" />} />
               <td><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
               <td><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
@@ -119,7 +119,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} day={day.byCounterparty} asset={asset} />
         <UnderlyingTable rows={risk.byUnderlying} day={day.byUnderlying} markets={eff.markets} />
       </div>
-      <ExpiryTable ladders={byExpiry} total={risk.total} day={day.byExpiry} markets={eff.markets} now={now} asset={asset} />
+      <ExpiryTable ladders={byExpiry} total={risk.total} day={day} markets={eff.markets} now={now} asset={asset} />
       <PositionGrid grids={grids} />
       {positions.length > 0 && (
         <>

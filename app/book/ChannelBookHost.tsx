@@ -16,11 +16,12 @@ import type { NetworkChannel } from './useNetwork.ts'
 const NO_POSITIONS: readonly never[] = []
 
 // It follows the channel deferred (a background render after the one that shows a new state).
-// `chainClock`: the chain's clock, null until read (expiries within the hour are told by it).
-export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, markets, onBook, chain = null, chainClock }: {
+// `chain`: undefined until the contract is read (the notices wait for it). `chainClock`: the chain's clock, null until read (expiries within the hour are told by it).
+export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, markets, onBook, chain: read, chainClock }: {
   channel: NetworkChannel; markets: MarketsByFeed; onBook: (channelId: string, book: Book) => void; chain?: SettlementChannelView | null; chainClock: number | null
 }) {
   const channel = useDeferredValue(live)
+  const chain = read ?? null
   const r = channel.record
   const meta = useMemo(() => ({ channelId: r.channelId, counterparty: r.label, me: r.me }), [r.channelId, r.label, r.me])
   const view = channel.snap?.view ?? null
@@ -30,8 +31,9 @@ export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, ma
   useEffect(() => onBook(r.channelId, book), [onBook, r.channelId, book])
   const paidOnChain = useMemo(() => (chain ? { paidOut: chain.paidOut, asset: r.params.asset, decimals: r.params.assetDecimals } : null), [chain, r.params])
   const open = useMemo(() => (positions ? openPositionsOnChain(positions, chain) : NO_POSITIONS), [positions, chain])
-  const ready = view !== null && kept.keeping.loaded
-  const input = ready ? { book, quotes: view.quotes, rfqs: view.rfqs, me: r.me, chain: chain?.status ?? null, peerName: r.label, paidOnChain } : null
+  // Told from the first snapshot read in full: the session's view, this browser's kept book and the contract.
+  const ready = view !== null && kept.keeping.loaded && read !== undefined
+  const input = ready ? { book, quotes: view.quotes, rfqs: view.rfqs, me: r.me, chain: chain?.status ?? null, peerName: r.label, paidOnChain, latestVersion: view.latest?.state.version ?? -1 } : null
   useChannelNotices({ channelId: r.channelId, label: r.label }, input, chainClock, open, r.me)
   return null
 })

@@ -13,7 +13,8 @@ import type { NetworkChannel } from './useNetwork.ts'
 // Memoized: a channel's guard renders when that channel (or the clock) changed, not on the others'
 // changes. It follows the channel deferred: its effects (watchtower registration, chain reads) run
 // in a background render after the one that shows a new state, not inside it.
-// It reports the channel as the contract shows it (`onChainView`, null until read): the book takes
+// It reports the channel as the contract shows it (`onChainView`, once read: null when absent or
+// unreadable): the book takes
 // what the contract paid out after a dispute from it, without a second chain read per channel.
 export const ChannelGuardHost = memo(function ChannelGuardHost({ channel: live, keys, now, onChainView }: {
   channel: NetworkChannel; keys: KeyPair; now: number; onChainView?: (channelId: string, view: SettlementChannelView | null) => void
@@ -24,6 +25,9 @@ export const ChannelGuardHost = memo(function ChannelGuardHost({ channel: live, 
   useChannelGuard(channel.session, latest, onChain, keys, now)
   const view = onChain.status === 'present' ? onChain.view : null
   const id = channel.record.channelId
-  useEffect(() => onChainView?.(id, view), [onChainView, id, view])
+  const read = onChain.status !== 'loading'
+  useEffect(() => {
+    if (read) onChainView?.(id, view)
+  }, [onChainView, id, view, read])
   return null
 })

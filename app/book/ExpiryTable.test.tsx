@@ -31,7 +31,7 @@ const fixings: Fixings = new Map([[fixingKey('BTC-USD', JAN2), { price: 4_710_95
 /** The table as the Book renders it, Day P&L from `books` and the prices at 00:00 UTC in `dayOpen`. */
 function render(chans = channels, books = new Map<string, DayBook>(), dayOpen: Fixings = new Map(), m = markets): string {
   const start = dayStartUtc(T0)
-  const day = bookDayPnl(chans, dayItems(chans, books, start), m, fixings, dayOpen, start, 6).byExpiry
+  const day = bookDayPnl(chans, dayItems(chans, books, start), m, fixings, dayOpen, start, 6)
   return renderToStaticMarkup(<ExpiryTable ladders={bookRiskByExpiry(chans, m, T0, fixings)} total={bookRisk(chans, m, fixings).total} day={day} markets={m} now={T0} asset="USDC" />)
 }
 const cells = (tr: string) => [...tr.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, ''))
@@ -102,12 +102,13 @@ describe('the Book’s Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UT
     expect(html).toContain(`<td data-testid="expiry-total-day-pnl">${na}</td>`)
   })
 
-  it('an underlying’s total and the table’s are the rows added up as shown (+0.01 twice reads +0.02), the exact sum on hover', () => {
+  it('an underlying’s total is its By underlying figure and the table’s the Book’s total, not the rows added up (+0.005 twice, shown +0.01 each, is +0.01 there)', () => {
     const a = position(21, 'A', put('BTC-USD', 60_000, EXPIRY), 4_999_995_000n) // bought today: +0.005, shown +0.01
     const b = position(22, 'A', put('BTC-USD', 60_000, MAR), 4_999_995_000n)
     const html = render([{ ...channels[0]!, state: state([a, b]) }], new Map([['c', { fills: [fill(a, DAY + HOUR), fill(b, DAY + HOUR)], closed: [] }]]), open, m)
-    expect(dayCells(html).map((r) => r[3])).toEqual(['+0.01', '+0.01', '+0.02'])
-    expect(rowsOf(html)[2]!.html).toMatch(/title="exact: 0.010000 USDC \(the total shown is the sum of the rows as shown\)" data-exact="10000" data-shown="20000">\+0.02</)
-    expect(html).toMatch(/data-testid="expiry-total-day-pnl"><span [^>]*data-exact="10000" data-shown="20000">\+0.02</)
+    expect(dayCells(html).map((r) => r[3])).toEqual(['+0.01', '+0.01', '+0.01'])
+    expect(rowsOf(html)[2]!.html).toMatch(/<td data-testid="day-pnl"><span class="num gain" title="exact: 0.010000 USDC" data-exact="10000">\+0.01</)
+    // The Book's total cell: its one channel row (+0.01).
+    expect(html).toMatch(/data-testid="expiry-total-day-pnl"><span [^>]*data-exact="10000" data-shown="10000">\+0.01</)
   })
 })

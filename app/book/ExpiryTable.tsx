@@ -8,14 +8,14 @@ import { formatFixed, formatModelAmount, formatTimeToExpiry, formatUtc, gammaPct
 import { MarkNote } from '../risk/MarkNote.tsx'
 import type { ExpiryLadder, RiskRow } from './book.ts'
 import { DAY_PNL_TEXT, type DayPnl } from './dayPnl.ts'
-import { DayCell } from './DayCell.tsx'
+import { DayCell, TotalDayCell } from './DayCell.tsx'
 
 export interface ExpiryTableProps {
   readonly ladders: readonly ExpiryLadder[]
   /** The whole book (bookRisk's total): vega, theta and P&L summed over the underlyings. */
   readonly total: RiskRow
-  /** Day P&L by the same underlyings and expiries (and those of positions that left today). */
-  readonly day: DayPnl['byExpiry']
+  /** The Book's Day P&L: by the same underlyings and expiries (and those of positions that left today), each underlying's row (its total here) and the Book's total. */
+  readonly day: Pick<DayPnl, 'byExpiry' | 'total' | 'byChannel'>
   readonly markets: MarketsByFeed
   readonly now: number
   readonly asset: string
@@ -41,7 +41,7 @@ function GreekCells({ row, feed, spot }: { row: RiskRow; feed: string; spot: num
 const sorted = <T extends string | number>(xs: readonly T[]): T[] => [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 
 export function ExpiryTable({ ladders, total, day, markets, now, asset }: ExpiryTableProps) {
-  if (ladders.length === 0 && day.ladders.length === 0) return null
+  if (ladders.length === 0 && day.byExpiry.length === 0) return null
   const none = (key: string): RiskRow => ({ key, label: key, positions: 0, risk: null, error: null })
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Risk by expiry table">
@@ -61,10 +61,10 @@ export function ExpiryTable({ ladders, total, day, markets, now, asset }: Expiry
             <th scope="col" className="num" title={DAY_PNL_TEXT}>Day P&amp;L <span className="unit">({asset})</span></th>
           </tr>
         </thead>
-        {sorted([...ladders, ...day.ladders].map((l) => l.feed)).map((feed) => {
+        {sorted([...ladders, ...day.byExpiry].map((l) => l.feed)).map((feed) => {
           const spot = markets[feed]?.spot
           const l = ladders.find((x) => x.feed === feed)
-          const d = day.ladders.find((x) => x.feed === feed)
+          const d = day.byExpiry.find((x) => x.feed === feed)
           return (
             <tbody key={feed} data-feed={feed}>
               {sorted([...(l?.rows ?? []), ...(d?.rows ?? [])].map((r) => r.expiry)).map((expiry) => {
@@ -84,7 +84,7 @@ export function ExpiryTable({ ladders, total, day, markets, now, asset }: Expiry
               <tr data-testid="expiry-total" data-feed={feed}>
                 <th scope="row" colSpan={3}>{feed} total</th>
                 <GreekCells row={l?.total ?? none(feed)} feed={feed} spot={spot} />
-                <DayCell row={d?.total} rows={d?.rows.map((x) => x.pnl!)} />
+                <DayCell row={d?.total} />
               </tr>
             </tbody>
           )
@@ -103,7 +103,7 @@ export function ExpiryTable({ ladders, total, day, markets, now, asset }: Expiry
             ) : (
               <td colSpan={5} className="error">cannot price: {total.error}</td>
             )}
-            <DayCell row={day.total} rows={day.ladders.flatMap((x) => x.rows.map((r) => r.pnl!))} testId="expiry-total-day-pnl" />
+            <TotalDayCell day={day} testId="expiry-total-day-pnl" />
           </tr>
         </tfoot>
       </table>

@@ -49,7 +49,7 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   return (
     <>
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
-      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId) ?? null} chainClock={chainClock} />)}
+      {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId)} chainClock={chainClock} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
       {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} books={books} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>

@@ -211,7 +211,7 @@ describe('Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UTC, 55,000 now
   const settled = closed(gone, { how: 'settled', time: DAY + 8 * HOUR + 5_000, payout: usdc(7_000), price: { value: 5_300_000n, decimals: 2 } }, DAY - 3 * HOUR)
   const chans = [channel('a', 'A', [held, today]), channel('b', 'A', [eth])]
   const books = new Map<string, DayBook>([['a', { fills: [fill(held, DAY - HOUR), fill(today, DAY + 10 * HOUR)], closed: [settled] }], ['b', { fills: [fill(eth, DAY - HOUR)], closed: [] }]])
-  const rows = (d: DayPnl) => d.byExpiry.ladders.map((l) => [l.feed, l.rows.map((r) => [new Date(r.expiry).toISOString(), r.pnl, r.positions]), l.total.pnl])
+  const rows = (d: DayPnl) => d.byExpiry.map((l) => [l.feed, l.rows.map((r) => [new Date(r.expiry).toISOString(), r.pnl, r.positions]), l.total.pnl])
 
   it('a row per underlying and expiry, earliest first: held, filled today, and settled today in its own expiry\'s row; each underlying the sum of its expiries', () => {
     const d = dayPnl(chans, books)
@@ -219,22 +219,23 @@ describe('Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UTC, 55,000 now
       ['BTC-USD', [['2026-01-05T08:00:00.000Z', usdc(3_000), 1], ['2026-02-27T08:00:00.000Z', usdc(1_000), 1], ['2026-03-27T08:00:00.000Z', usdc(500), 1]], usdc(4_500)],
       ['ETH-USD', [['2026-02-27T08:00:00.000Z', usdc(100), 1]], usdc(100)],
     ])
-    expect(d.byExpiry.ladders.map((l) => l.rows.map((r) => r.key))).toEqual([[`BTC-USD@${DAY + 8 * HOUR}`, `BTC-USD@${EXPIRY}`, `BTC-USD@${MAR}`], [`ETH-USD@${EXPIRY}`]])
+    expect(d.byExpiry.map((l) => l.rows.map((r) => r.key))).toEqual([[`BTC-USD@${DAY + 8 * HOUR}`, `BTC-USD@${EXPIRY}`, `BTC-USD@${MAR}`], [`ETH-USD@${EXPIRY}`]])
     // The same figures as the Book's other tables: the underlying's row, and the total.
     expect(d.byUnderlying.map((r) => r.pnl)).toEqual([usdc(4_500), usdc(100)])
-    expect(d.byExpiry.total).toMatchObject({ key: 'total', pnl: usdc(4_600), positions: 4, noFill: 0, noPayment: 0, why: null })
+    expect(d.total).toMatchObject({ key: 'total', pnl: usdc(4_600), positions: 4, noFill: 0, noPayment: 0, why: null })
     expect(d.total.pnl).toBe(usdc(4_600))
   })
 
-  it("an underlying's total and the table's are its rows added up, not priced again: rows rounded to the minor unit add up as rounded", () => {
-    // Spot 55,000.0000004: each held put makes 999.9999996 today, 1,000.000000 in its row; priced together 1,999.999999.
+  it("an underlying's total is its By underlying row and the table's the Book's total as the Book shows it (its channel rows added up): one figure in every table", () => {
+    // Spot 55,000.0000004: each held put makes 999.9999996 today, 1,000.000000 in its own row; priced together 1,999.999999.
     const m: MarketsByFeed = { 'BTC-USD': { ...markets['BTC-USD']!, spot: 55_000.0000004 } }
     const two = position('A', put(60_000, MAR), usdc(3_000))
-    const d = dayPnl([channel('a', 'A', [held, two])], new Map([['a', { fills: [fill(held, DAY - HOUR), fill(two, DAY - HOUR)], closed: [] }]]), dayOpen, m)
-    expect(d.byExpiry.ladders[0]!.rows.map((r) => r.pnl)).toEqual([usdc(1_000), usdc(1_000)])
-    expect(d.byExpiry.ladders[0]!.total.pnl).toBe(usdc(2_000))
-    expect(d.byExpiry.total.pnl).toBe(usdc(2_000))
+    const d = dayPnl([channel('a', 'A', [held]), channel('b', 'A', [two])], new Map([['a', { fills: [fill(held, DAY - HOUR)], closed: [] }], ['b', { fills: [fill(two, DAY - HOUR)], closed: [] }]]), dayOpen, m)
+    expect(d.byExpiry[0]!.rows.map((r) => r.pnl)).toEqual([usdc(1_000), usdc(1_000)])
     expect(d.byUnderlying[0]!.pnl).toBe(usdc(2_000) - 1n)
+    expect(d.byExpiry[0]!.total).toBe(d.byUnderlying[0])
+    // The table's total is the Book's total cell (TotalDayCell): its channel rows added up as shown.
+    expect(d.byChannel.map((r) => r.pnl)).toEqual([usdc(1_000), usdc(1_000)])
   })
 
   it('the day-open price not read: n/a with the reason in each row that needs it, its underlying and the total; a row filled today keeps its figure', () => {
@@ -244,35 +245,35 @@ describe('Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UTC, 55,000 now
       ['BTC-USD', [['2026-01-05T08:00:00.000Z', null, 1], ['2026-02-27T08:00:00.000Z', null, 1], ['2026-03-27T08:00:00.000Z', usdc(500), 1]], null],
       ['ETH-USD', [['2026-02-27T08:00:00.000Z', usdc(100), 1]], usdc(100)],
     ])
-    expect(d.byExpiry.ladders[0]!.rows[0]!.why).toBe(why)
-    expect(d.byExpiry.ladders[0]!.total.why).toBe(why)
-    expect(d.byExpiry.total).toMatchObject({ pnl: null, why })
+    expect(d.byExpiry[0]!.rows[0]!.why).toBe(why)
+    expect(d.byExpiry[0]!.total.why).toBe(why)
+    expect(d.total).toMatchObject({ pnl: null, why })
   })
 
   it('partial: an open position without a known fill in its own row; a close without one in every row (no known expiry), named once in a sum', () => {
     const unknown = position('A', put(58_000, MAR), usdc(2_000))
     const lost = closed(gone, { time: DAY + HOUR, payout: usdc(10) }, null)
     const d = dayPnl([channel('a', 'A', [held, unknown])], new Map([['a', { fills: [fill(held, DAY - HOUR)], closed: [lost] }]]))
-    const l = d.byExpiry.ladders[0]!
+    const l = d.byExpiry[0]!
     expect(l.rows.map((r) => [r.pnl, r.positions, partialText(r)])).toEqual([
       [usdc(1_000), 2, 'partial: 1 position without a known fill'],
       [0n, 2, 'partial: 2 positions without a known fill'],
     ])
     expect([l.total.pnl, partialText(l.total)]).toEqual([usdc(1_000), 'partial: 2 positions without a known fill'])
-    expect(partialText(d.byExpiry.total)).toBe('partial: 2 positions without a known fill')
+    expect(partialText(d.total)).toBe('partial: 2 positions without a known fill')
   })
 
-  it('one close-out paying for two expiries of one underlying: named (not split) per expiry and in the sums, counted per underlying', () => {
+  it('one close-out paying for two expiries of one underlying: named (not split) per expiry, counted whole in the underlying\'s total and the table\'s, as in the Book\'s other tables', () => {
     const closes = [closed(held, { time: DAY + HOUR, payout: usdc(9_300) }), closed(position('A', put(60_000, MAR), usdc(3_000)), { time: DAY + HOUR, payout: 0n })]
     const d = dayPnl([channel('a', 'A', [today])], new Map([['a', { fills: [fill(today, DAY + 10 * HOUR)], closed: closes }]]))
     expect(d.byUnderlying[0]!.pnl).toBe(usdc(500 + 9_300 - 8_000))
-    const l = d.byExpiry.ladders[0]!
+    const l = d.byExpiry[0]!
     expect(l.rows.map((r) => [r.pnl, partialText(r)])).toEqual([[0n, 'partial: 1 close whose payment is not known'], [usdc(500), 'partial: 1 close whose payment is not known']])
-    expect([l.total.pnl, partialText(l.total)]).toEqual([usdc(500), 'partial: 2 closes whose payment is not known'])
-    expect(d.byExpiry.total).toMatchObject({ pnl: usdc(500), noPayment: 2 })
+    expect([l.total.pnl, partialText(l.total)]).toEqual([usdc(1_800), ''])
+    expect(d.total.pnl).toBe(usdc(1_800))
     // On one expiry, the payment on the first counts for it whole.
     const one = [closed(held, { time: DAY + HOUR, payout: usdc(9_300) }), closed(position('A', put(60_000), usdc(3_000)), { time: DAY + HOUR, payout: 0n })]
-    expect(dayPnl([channel('a', 'A', [])], new Map([['a', { fills: [], closed: one }]])).byExpiry.ladders[0]!.rows).toMatchObject([{ pnl: usdc(1_300), noPayment: 0 }])
+    expect(dayPnl([channel('a', 'A', [])], new Map([['a', { fills: [], closed: one }]])).byExpiry[0]!.rows).toMatchObject([{ pnl: usdc(1_300), noPayment: 0 }])
   })
 })
 

@@ -115,11 +115,14 @@ export interface DayPnlRow {
   readonly noPayment: number
 }
 
-/** One underlying's Day P&L by expiry: a row per expiry, earliest first (keyed `${feed}@${expiry}`, as book.ts ExpiryRow), and their sum. */
+/** One underlying's Day P&L by expiry: a row per expiry, earliest first (keyed `${feed}@${expiry}`, as book.ts ExpiryRow), and the underlying's total. */
 export interface DayPnlLadder {
   readonly feed: string
   readonly rows: readonly (DayPnlRow & { readonly expiry: number })[]
-  /** The rows added up (n/a when one is); what they leave out counted once. */
+  /**
+   * The underlying's Day P&L: its "By underlying" row, as the Greeks of the same row are (a close-out
+   * paid as one across expiries is in it, while each expiry's row names it as left out).
+   */
   readonly total: DayPnlRow
 }
 
@@ -130,8 +133,8 @@ export interface DayPnl {
   readonly byCounterparty: readonly DayPnlRow[]
   /** By feed, sorted; with the feeds of positions that left today. */
   readonly byUnderlying: readonly DayPnlRow[]
-  /** By feed (sorted) and expiry, with the expiries of positions that left today; `total`: every row added up. */
-  readonly byExpiry: { readonly ladders: readonly DayPnlLadder[]; readonly total: DayPnlRow }
+  /** By feed (sorted) and expiry, with the expiries of positions that left today (the table's total is `total`, shown as the Book shows it). */
+  readonly byExpiry: readonly DayPnlLadder[]
 }
 
 /** "partial: 1 position without a known fill, …", or '' when the row is whole. */
@@ -143,7 +146,7 @@ export function partialText(r: DayPnlRow): string {
 
 /**
  * Day P&L per channel, counterparty, underlying and expiry, and in total (the Book shows the channel
- * rows added up as shown; the by-expiry rows have their own sums). `markets` and `fixings` are the
+ * rows added up as shown; the by-expiry table its underlyings' rows and that total). `markets` and `fixings` are the
  * Book's now (effective vols); `dayOpen` the signed prices at `dayStart` by fixingKey. Exact integers but for the model's values, rounded once
  * per row to the asset's minor units (`assetDecimals`).
  */
@@ -188,18 +191,13 @@ export function bookDayPnl(channels: readonly BookChannel[], items: readonly Day
   // A position whose fill is not known here has no known feed: every underlying row says it may lack it.
   const inFeed = (f: string) => items.filter((x) => x.position === null || x.position.terms.feed === f)
   const byUnderlying = feeds.map((f) => row(f, inFeed(f), 'feed'))
-  // Per expiry the same rule; a sum is its rows added up, counting what it leaves out (over the items it covers) once.
-  const sum = (key: string, here: readonly DayItem[], rows: readonly DayPnlRow[]): DayPnlRow => {
-    const na = rows.find((r) => r.pnl === null)
-    return { ...row(key, here, 'expiry'), pnl: na ? null : rows.reduce((s, r) => s + r.pnl!, 0n), why: na?.why ?? null }
-  }
-  const ladders = feeds.map((feed): DayPnlLadder => {
+  // Per expiry the same rule; each underlying's total is its "By underlying" row (one figure for it in every table).
+  const ladders = feeds.map((feed, i): DayPnlLadder => {
     const here = inFeed(feed)
     const expiries = [...new Set(here.flatMap((x) => (x.position?.terms.feed === feed ? [x.position.terms.expiry] : [])))].sort((a, b) => a - b)
     const rows = expiries.map((expiry) => ({ ...row(`${feed}@${expiry}`, here.filter((x) => x.position === null || x.position.terms.expiry === expiry), 'expiry'), expiry }))
-    return { feed, rows, total: sum(feed, here, rows) }
+    return { feed, rows, total: byUnderlying[i]! }
   })
-  const byExpiry = { ladders, total: sum('total', items, ladders.flatMap((l) => l.rows)) }
   // The same rule over every item: it has no figure exactly when a channel row has none (the Book shows those rows added up).
-  return { dayStart, total: row('total', items), byChannel, byCounterparty, byUnderlying, byExpiry }
+  return { dayStart, total: row('total', items), byChannel, byCounterparty, byUnderlying, byExpiry: ladders }
 }

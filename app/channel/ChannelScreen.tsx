@@ -80,8 +80,10 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
   const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
-  // What happens in the channel is told by the notice center (useNotices.ts), once the view and the kept book are read.
-  const noticeInput = tabSnap && kept.keeping.loaded ? { book, quotes: tabSnap.view.quotes, rfqs: tabSnap.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain } : null
+  // What happens in the channel is told by the notice center (useNotices.ts), once the view, the kept book and the contract are read.
+  const noticeInput = tabSnap && kept.keeping.loaded && onChain.status !== 'loading'
+    ? { book, quotes: tabSnap.view.quotes, rfqs: tabSnap.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain, latestVersion: tabSnap.view.latest?.state.version ?? -1 }
+    : null
   useChannelNotices({ channelId: record.channelId, label: record.label }, noticeInput, chainClock, riskPositions, me)
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }

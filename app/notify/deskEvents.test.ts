@@ -269,7 +269,7 @@ describe('payouts the contract makes after a dispute', () => {
         return step.events.map((e) => e.text)
       })
       expect(steps.flat()).toHaveLength(1)
-      expect(steps.flat()[0]).toMatch(/^While this screen was closed: Paid out on chain, 1 at the oracle's price, 1 refunded \(no attestation in time\): 2 positions: /)
+      expect(steps.flat()[0]).toMatch(/^While you were away: Paid out on chain, 1 at the oracle's price, 1 refunded \(no attestation in time\): 2 positions: /)
       expect([...memory.paidOnChain!].sort()).toEqual(['0x1', '0x2', '0x3'])
     }
     // Every payout told before: nothing.

@@ -41,10 +41,16 @@ export interface DeskEventInput {
   /** What the contract paid out of the channel after a dispute (`ChainSettlement.view`), null (or absent) while not read. */
   readonly paidOnChain?: PaidOnChainInput | null
   /**
-   * The payouts this browser told of on earlier visits (toldPayouts.ts), null when it has no record:
-   * a payout made while the screen was closed is told on the next visit, once.
+   * The payouts this browser told of on earlier loads of the app (toldPayouts.ts), null when it has no record:
+   * a payout made while the app was closed is told on the next load, once.
    */
   readonly toldBefore?: ReadonlySet<Hex> | null
+  /**
+   * The version of the latest co-signed state (-1: none), for the first look: anything co-signed up
+   * to it is there already, also a fill the book has not taken in yet (the session's view arrives
+   * before the book follows it).
+   */
+  readonly latestVersion?: number
 }
 
 export interface PaidOnChainInput {
@@ -58,14 +64,14 @@ export interface PaidOnChainInput {
 /**
  * What has been told: the requests (and countered quotes) already quoted, the newest version of the
  * book seen, the chain status. Fills and settlements are told by version, not by count: this
- * browser's kept book, read a moment after the screen opened, adds the history the document
- * compacted away, all of it older than what the screen saw first.
+ * browser's kept book, read a moment after the first look, adds the history the document
+ * compacted away, all of it older than what the first look saw.
  */
 export interface DeskMemory {
   readonly answered: ReadonlySet<string>
   /** The newest version of a fill or a closed position seen (-1: none): a newer one is news. */
   readonly through: number
-  /** The fills (positions) told as having moved no money, or found so when the screen opened. */
+  /** The fills (positions) told as having moved no money, or found so at the first look. */
   readonly superseded: ReadonlySet<Hex>
   /**
    * The furthest status read (statuses only move forward on the contract: open, disputed,
@@ -74,7 +80,7 @@ export interface DeskMemory {
   readonly chain: string | null
   /**
    * The positions whose payout on chain has been told (null until the contract is read): on earlier
-   * visits (`toldBefore`), or since the screen opened. Without a record of earlier visits, what the
+   * loads of the app (`toldBefore`), or since this one. Without a record of earlier loads, what the
    * first read finds is taken as told: a reload must not tell again what was already paid.
    */
   readonly paidOnChain: ReadonlySet<Hex> | null
@@ -119,14 +125,14 @@ const furthest = (a: string | null, b: string | null): string | null => (b === n
 /** The newest version of the book's fills and closed positions (-1 for none). */
 const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...book.closed].reduce((v, x) => Math.max(v, x.version), -1)
 
-/** The memory when the screen opens: what is already there is not announced. */
+/** The memory at the first look at a channel (the app loaded): what is already there is not announced. */
 export function deskMemoryOf(input: DeskEventInput): DeskMemory {
   return {
     answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOutRequestOf(input)))),
-    through: newestOf(input.book),
+    through: Math.max(newestOf(input.book), input.latestVersion ?? -1),
     superseded: supersededFills(input.book.fills),
     chain: input.chain,
-    // With a record of earlier visits, the first step tells what was paid since (newPayouts).
+    // With a record of earlier loads, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
   }
 }
@@ -159,8 +165,8 @@ function paidIdsOf(input: DeskEventInput): ReadonlySet<Hex> | null {
 
 /**
  * The payouts the contract made since `told`, and the positions told after them. At the contract's
- * first read (`told` null) that is what it paid since the visits this browser recorded
- * (`toldBefore`: `away`, made while the screen was closed), or nothing without such a record (its
+ * first read (`told` null) that is what it paid since the loads this browser recorded
+ * (`toldBefore`: `away`, made while the app was closed), or nothing without such a record (its
  * payouts are already there, not news). An unread contract (null) changes nothing.
  */
 function newPayouts(told: ReadonlySet<Hex> | null, input: DeskEventInput): { fresh: PositionPaidOnChain[]; told: ReadonlySet<Hex> | null; away: boolean } {
@@ -272,7 +278,7 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   const payouts = newPayouts(memory.paidOnChain, input)
   if (input.paidOnChain && payouts.fresh.length > 0) {
     const e = paidOnChainEvents(payouts.fresh, { book, me: input.me, paidOnChain: input.paidOnChain })
-    events.push(payouts.away ? { ...e, text: `While this screen was closed: ${e.text}` } : e)
+    events.push(payouts.away ? { ...e, text: `While you were away: ${e.text}` } : e)
   }
   const status = furthest(memory.chain, chain)
   if (status === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })

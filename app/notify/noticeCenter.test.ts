@@ -25,8 +25,8 @@ const input = (fills: readonly Fill[], closed: readonly ClosedPosition[] = [], o
 
 /** A center whose outside world is recorded: browser notifications and the page clock. */
 function center(o: { toBrowser?: boolean } = {}) {
-  const sent: { from: string; body: string; tag: string }[] = []
-  const outside: NoticeOutside = { toBrowser: () => o.toBrowser ?? false, permitted: () => o.toBrowser ?? false, notify: (from, body, tag) => void sent.push({ from, body, tag }), now: () => Date.now() }
+  const sent: { from: string; body: string; tag?: string }[] = []
+  const outside: NoticeOutside = { toBrowser: () => o.toBrowser ?? false, permitted: () => o.toBrowser ?? false, notify: (from, body, tag) => void sent.push(tag === undefined ? { from, body } : { from, body, tag }), now: () => Date.now() }
   const c = new NoticeCenter(outside)
   // Label, kind, and the text's first words (and the version a fill names).
   return { c, sent, texts: () => c.getSnapshot().map((n) => `${n.label}|${n.kind}|${n.text.split(' ').slice(0, 3).join(' ')}${n.kind === 'fill' ? ` ${n.text.slice(-4)}` : ''}`) }
@@ -110,6 +110,33 @@ describe('the notice center', () => {
     const again = center({ toBrowser: true })
     again.c.expiring(BOB, open, 'A', E - EXPIRING_LEAD_MS / 3)
     expect(again.sent).toEqual([])
+  })
+
+  it('takes nothing co-signed before its first look as news: a fill the session shows before the book has taken it in', () => {
+    const { c } = center()
+    // The first look: the kept book (v1) read, the session's view at v3 (v2 and v3 not in the book yet).
+    c.step(DESK, { ...input([fill(1)]), latestVersion: 3 })
+    c.step(DESK, input([1, 2, 3].map((v) => fill(v))))
+    expect(c.getSnapshot()).toEqual([])
+    c.step(DESK, input([1, 2, 3, 4].map((v) => fill(v))))
+    expect(c.getSnapshot().map((n) => n.text.slice(-4))).toEqual(['(v4)'])
+  })
+
+  it("tags a browser notification only where a later one replaces it (a dispute's, one per load, replaces none)", () => {
+    const { c, sent } = center({ toBrowser: true })
+    c.step(BOB, input([]))
+    c.step(BOB, input([], [], { chain: 'disputed' }))
+    expect(sent).toEqual([{ from: 'Bob', body: 'A dispute started on the channel with the desk: see the Settlement tab.' }])
+  })
+
+  it('forgets a channel the trader abandoned: its notices leave the screen, the others stay', () => {
+    const { c } = center()
+    c.step(DESK, input([]))
+    c.step(BOB, input([]))
+    c.step(DESK, input([fill(1, DESK)]))
+    c.step(BOB, input([fill(1, BOB)]))
+    c.forget(DESK.channelId)
+    expect(c.getSnapshot().map((n) => n.label)).toEqual(['Bob'])
   })
 
   it('renders a notice from a channel the screen does not show with its counterparty and a button that opens it', () => {

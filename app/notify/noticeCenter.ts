@@ -32,8 +32,11 @@ export interface NoticeOutside {
   readonly toBrowser: () => boolean
   /** True when the trader allowed browser notifications (a superseded fill's is replaced even while the tab shows). */
   readonly permitted: () => boolean
-  /** A browser notification: `from`, the channel's counterparty, goes in its title. */
-  readonly notify: (from: string, body: string, tag: string) => void
+  /**
+   * A browser notification: `from`, the channel's counterparty, goes in its title; `tag`, when one
+   * is given, names it (a later one under the same tag replaces it in the browser's list).
+   */
+  readonly notify: (from: string, body: string, tag?: string) => void
   readonly now: () => number
 }
 
@@ -75,6 +78,12 @@ export class NoticeCenter {
   readonly getSnapshot = (): readonly CenterNotice[] => this.notices
 
   readonly dismiss = (id: number): void => this.set(this.notices.filter((n) => n.id !== id))
+
+  /** A channel the trader abandoned: its notices leave the screen, and what it told is forgotten. */
+  forget(channelId: Hex): void {
+    this.channels.delete(channelId)
+    this.set(this.notices.filter((n) => n.channelId !== channelId))
+  }
 
   /** Stops the timer (the workspace unmounts). */
   close(): void {
@@ -131,7 +140,7 @@ export class NoticeCenter {
         t.inBrowser ??= loadBrowserFills(channel.channelId)
         saveBrowserFills(channel.channelId, (t.inBrowser = [...t.inBrowser, n.fills[0]]))
         this.outside.notify(channel.label, n.text, fillTag(n.fills[0]))
-      } else this.outside.notify(channel.label, n.text, `${n.kind}-${n.id}`)
+      } else this.outside.notify(channel.label, n.text) // replaces none (an id restarts with each load)
     }
   }
 

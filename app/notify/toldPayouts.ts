@@ -1,7 +1,7 @@
 // Which of a channel's payouts on chain this browser has told the trader of (localStorage, per
 // profile and channel; display only: parsed back, nothing here is trusted or signed). The contract
 // pays positions out after a finalize, and anyone may send those transactions: a payout made while
-// the channel's screen was closed is told on the next visit, once, and never again after a reload.
+// the app was closed is told on the next load, once, and never again after a reload.
 import { z } from 'zod'
 import type { Hex } from '../../core/index.ts'
 import { channelStorage } from '../channelStorage.ts'

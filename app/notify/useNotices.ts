@@ -14,7 +14,7 @@ function browserNotices(): NoticeCenter {
   return new NoticeCenter({
     permitted,
     toBrowser: () => permitted() && typeof document !== 'undefined' && document.hidden,
-    notify: (from, body, tag) => void new Notification(`${from} · OTC Channels`, { body, tag }),
+    notify: (from, body, tag) => void new Notification(`${from} · OTC Channels`, tag === undefined ? { body } : { body, tag }),
     now: () => Date.now(),
   })
 }
@@ -28,16 +28,16 @@ export function useNoticeCenter(): NoticeCenter {
 
 /**
  * Steps the center with one channel's snapshot. `input`: null until the snapshot is read in full
- * (the session's view and this browser's kept book), so what was already there is never told as
- * news. `now`: the chain's clock, null until read. `open`: the open positions as Risk counts them.
+ * (the session's view, this browser's kept book and the contract), so what was already there is
+ * never told as news. `now`: the chain's clock, null until read. `open`: the open positions as Risk counts them.
  */
 export function useChannelNotices(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore'> | null, now: number | null, open: readonly Position[], me: Party): void {
   const center = useContext(NoticeContext)
   const { channelId, label } = channel
-  const { book, quotes, rfqs, chain, peerName, paidOnChain } = input ?? {}
+  const { book, quotes, rfqs, chain, peerName, paidOnChain, latestVersion } = input ?? {}
   useEffect(() => {
-    if (center && book) center.step({ channelId, label }, { book, quotes, rfqs, me, chain: chain ?? null, peerName: peerName ?? label, paidOnChain })
-  }, [center, channelId, label, book, quotes, rfqs, me, chain, peerName, paidOnChain])
+    if (center && book) center.step({ channelId, label }, { book, quotes, rfqs, me, chain: chain ?? null, peerName: peerName ?? label, paidOnChain, latestVersion })
+  }, [center, channelId, label, book, quotes, rfqs, me, chain, peerName, paidOnChain, latestVersion])
   // An expiry within the hour: on the chain clock's tick, a step of its own (the one above runs on snapshots).
   useEffect(() => {
     center?.expiring({ channelId, label }, open, me, now)

@@ -16,7 +16,7 @@ const cfg = parseChainConfig({
 })
 
 /** A chain whose head answers when the test says so; moving the clock mines one block. */
-function scriptedChain(start: { block: bigint; time: number } = { block: 10n, time: Date.now() }) {
+function scriptedChain(start: { block: bigint; time: number } = { block: 10n, time: Date.now() }, dev = true) {
   let { block, time } = start
   const waiting: (() => void)[] = []
   let heads = 0
@@ -27,7 +27,7 @@ function scriptedChain(start: { block: bigint; time: number } = { block: 10n, ti
       await new Promise<void>((r) => waiting.push(r))
       return read
     },
-    isDevChain: async () => true,
+    isDevChain: async () => dev,
     advanceTime: async (seconds: number) => {
       time += seconds * 1000
       block++
@@ -100,10 +100,11 @@ describe('SettlementConnection clock', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
-  const started = (head: { block: bigint; time: number }) => {
+  /** A real chain by default (it mines all the time: its head is at most a block old). */
+  const started = (head: { block: bigint; time: number }, dev = false) => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(T)
-    const chain = scriptedChain(head)
+    const chain = scriptedChain(head, dev)
     const conn = new SettlementConnection(cfg)
     conn.settlement = chain.settlement
     const poll = async () => {
@@ -158,8 +159,24 @@ describe('SettlementConnection clock', () => {
     expect(conn.now(), 'a higher block time: the clock rises to it').toBe(T - 5 * MIN + 13_000)
   })
 
+  it("keeps the page's clock on a dev chain whose last block is old (it mines only for a transaction), and agrees with its next block", async () => {
+    const { chain, conn, poll, pass } = started({ block: 10n, time: T - 10 * MIN }, true)
+    await poll()
+    expect(conn.getSnapshot().chainNow).toBe(T - 10 * MIN)
+    expect(conn.now(), "the machine's clock, not the idle chain's last block").toBe(T)
+    pass(5000)
+    // The next transaction's block is stamped with the machine's clock.
+    chain.setHead(11n, T + 5000)
+    await poll()
+    expect(conn.now()).toBe(T + 5000)
+    // A dev chain moved forward is followed as before.
+    chain.setHead(12n, T + 60 * MIN)
+    await poll()
+    expect(conn.now()).toBe(T + 60 * MIN)
+  })
+
   it('takes the new measure, lower too, when the chain went back (a restarted dev chain)', async () => {
-    const { chain, conn, poll } = started({ block: 10n, time: T + 60 * MIN })
+    const { chain, conn, poll } = started({ block: 10n, time: T + 60 * MIN }, true)
     await poll()
     expect(conn.now()).toBe(T + 60 * MIN)
     chain.setHead(2n, T - MIN)

@@ -120,9 +120,9 @@ export class SettlementConnection {
 
   /**
    * The chain's time as best known here: channel timestamps, expiries and deadlines use it. Before
-   * the first reading it is the page's clock (the snapshot's chainNow is null then: callers that must
-   * not act on a guess check it); from the first reading on it never goes back, but for a restarted
-   * dev chain.
+   * the first reading it is the page's clock (the snapshot's chainNow is null then; useNodeClock tells
+   * its readers which it is); from the first reading on it never goes back, but for a restarted dev
+   * chain.
    */
   now = (): number => Date.now() + (this.offset ?? 0)
 
@@ -170,11 +170,15 @@ export class SettlementConnection {
     try {
       const sent = Date.now()
       const head = await this.settlement.chain.head()
-      this.follow(head.time - Math.round((sent + Date.now()) / 2), head.block < (this.scanned ?? -1n))
+      const measured = head.time - Math.round((sent + Date.now()) / 2)
       // Read again while a configured service has not answered yet (it may start after the page).
       const cur = this.snapshot.info
       const missing = cur === null || (cur.oracle === null && this.cfg.oracleUrl !== null) || (cur.watchtower === null && this.cfg.watchtowerUrl !== null)
       const info = missing ? await this.loadInfo() : cur
+      // A real chain mines all the time: its head is at most a block old. A dev chain mines only for
+      // a transaction (automine): its head may be hours old, while its clock is this machine's
+      // (moved forward only by advanceTime).
+      this.follow(measured, { restarted: head.block < (this.scanned ?? -1n), current: !info.dev })
       const from = this.scanned === null ? this.cfg.deploymentBlock : this.scanned + 1n
       let events = this.snapshot.events
       if (head.block < (this.scanned ?? -1n)) {
@@ -247,20 +251,24 @@ export class SettlementConnection {
     const { time } = await this.settlement.chain.advanceTime(seconds)
     // The new time is known now: a peer that sees the new block first may already propose at it
     // (an expiry settlement), and a clock still behind would refuse that as from the future.
-    this.follow(time - Date.now(), false)
+    this.follow(time - Date.now(), { restarted: false, current: true })
     await this.poll()
   }
 
   /**
-   * Takes a measured offset (chain's clock minus page's). The first reading sets it, negative too (a
-   * page clock minutes fast; a real chain, whose head lags by up to a block): a clock ahead of the
-   * contract's counts an expiry or a deadline as passed before the contract does.
+   * Takes a measured offset (chain's clock minus page's). A `current` first reading (a chain that
+   * mines all the time, or the time a clock move returned) sets it, negative too (a page clock minutes
+   * fast): a clock ahead of the contract's counts an expiry or a deadline as passed before the
+   * contract does. A dev chain's first head may be hours old (it mines only for a transaction) and
+   * its clock is this machine's: its first reading only raises the offset from 0.
    * Later readings only raise it: the head's time is when the last block was mined and the chain's
-   * clock runs on between blocks (an automine dev chain mines none while idle), so a lower reading is
-   * a stale one, and time on screen never runs back. `restarted` (the head went below the scanned
-   * block: a dev chain reset) takes the new measure whatever it is.
+   * clock runs on between blocks, so a lower reading is a stale one, and time on screen never runs
+   * back. `restarted` (the head went below the scanned block: a dev chain reset) takes the new
+   * measure whatever it is.
    */
-  private follow(measured: number, restarted: boolean): void {
-    this.offset = this.offset === null || restarted ? measured : Math.max(this.offset, measured)
+  private follow(measured: number, at: { readonly restarted: boolean; readonly current: boolean }): void {
+    if (at.restarted) this.offset = measured
+    else if (this.offset === null) this.offset = at.current ? measured : Math.max(0, measured)
+    else this.offset = Math.max(this.offset, measured)
   }
 }

@@ -2,7 +2,7 @@
 // parsed back through its schema on every read. Display and caution only: nothing kept here is
 // trusted or signed, a damaged record reads as none, and a full or missing storage keeps nothing
 // and throws nothing.
-import type { z } from 'zod'
+import type { z } from '../core/zod.ts'
 import { tryParse, type Hex } from '../core/index.ts'
 import { config } from './config.ts'
 
@@ -12,7 +12,7 @@ export interface ChannelStorage<T> {
   save(channelId: Hex, value: T): void
 }
 
-export function channelStorage<S extends z.ZodType>(name: string, schema: S): ChannelStorage<z.output<S>> {
+export function channelStorage<S extends z.core.$ZodType>(name: string, schema: S): ChannelStorage<z.output<S>> {
   const keyOf = (channelId: Hex) => `otc-${name}-${config.profile}-${channelId}`
   return {
     load(channelId) {

@@ -5,7 +5,7 @@
 import nacl from 'tweetnacl'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { randomBytes } from '@noble/hashes/utils.js'
-import { z } from 'zod'
+import { z } from './zod.ts'
 import { bytesToHex, hexToBytes, utf8ToBytes } from './bytes.ts'
 import { VaultError, ParseError } from './errors.ts'
 import { keyPairFromSecret, type KeyPair, type PublicKeyHex } from './identity.ts'
@@ -31,13 +31,13 @@ export const VAULT_EXPORT_PREFIX = 'otc-vault-v1:'
 const vaultSchema = z.strictObject({
   v: z.literal(1, { error: 'unsupported vault version' }),
   kdf: z.literal('scrypt', { error: 'unsupported key derivation' }),
-  logN: z.number().int().min(10, 'scrypt cost too low (logN < 10)').max(20, 'scrypt cost too high (logN > 20)'),
-  r: z.number().int().min(1).max(32),
-  p: z.number().int().min(1).max(4),
-  salt: z.string().regex(/^[0-9a-f]{32}$/, 'expected 16 bytes of hex'),
-  nonce: z.string().regex(/^[0-9a-f]{48}$/, 'expected 24 bytes of hex'),
-  box: z.string().regex(/^[0-9a-f]{96}$/, 'expected 48 bytes of hex (32-byte key + 16-byte tag)'),
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters'),
+  logN: z.number().check(z.int(), z.gte(10, 'scrypt cost too low (logN < 10)'), z.lte(20, 'scrypt cost too high (logN > 20)')),
+  r: z.number().check(z.int(), z.gte(1), z.lte(32)),
+  p: z.number().check(z.int(), z.gte(1), z.lte(4)),
+  salt: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'expected 16 bytes of hex')),
+  nonce: z.string().check(z.regex(/^[0-9a-f]{48}$/, 'expected 24 bytes of hex')),
+  box: z.string().check(z.regex(/^[0-9a-f]{96}$/, 'expected 48 bytes of hex (32-byte key + 16-byte tag)')),
+  publicKey: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')),
 })
 
 async function deriveKey(passphrase: string, salt: Uint8Array, cost: { logN: number; r: number; p: number }): Promise<Uint8Array> {

@@ -50,6 +50,11 @@ describe('option package parsing rejects each malformed field by name', () => {
     ['not an object', 'put 60000', /^terms/],
   ]
   for (const [name, input, pattern] of table) it(name, () => expect(fieldOf(() => parseOptionPackage(input))).toMatch(pattern))
+  it("a field without a message of its own reads in zod's English words (core/zod.ts loads them: zod/mini alone says only 'Invalid input')", () => {
+    expect(fieldOf(() => parseOptionPackage({ ...wireTerms, assetDecimals: 19 }))).toBe('terms.assetDecimals | Too big: expected number to be <=18')
+    expect(fieldOf(() => parseOptionPackage({ ...wireTerms, assetDecimals: -1 }))).toBe('terms.assetDecimals | Too small: expected number to be >=0')
+    expect(fieldOf(() => parseOptionPackage('put 60000'))).toBe('terms | Invalid input: expected object, received string')
+  })
   it('expiry in the past, when the caller gives the time', () => {
     expect(fieldOf(() => parseOptionPackage(wireTerms, { now: terms.expiry }))).toMatch(/^terms\.expiry \| expiry .* is not in the future/)
     expect(parseOptionPackage(wireTerms, { now: terms.expiry - 1 })).toEqual(terms)

@@ -24,7 +24,7 @@ export interface ChannelEntry extends ChannelMembership {
 const entrySchema = keyedMembershipSchema({
   acceptedAt: z.number().int().nonnegative(),
   /** Written by earlier versions: read, compared with the derived one, and written back without it. */
-  roomSecret: hex32Schema.optional(),
+  roomSecret: z.optional(hex32Schema),
 })
 const fileSchema = z.strictObject({ v: z.literal(1), channels: z.array(z.unknown()).max(10_000) })
 

@@ -6,7 +6,7 @@
 // fitted and was silently not saved any more). Read back through core's transition schema: a
 // damaged record is dropped with its reason, never trusted. A book an earlier version kept in
 // localStorage is moved here on its first read.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import { toWire, transitionSchema, tryParse, type Hex } from '../../core/index.ts'
 import { idbCommit, idbRequest } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
@@ -22,19 +22,19 @@ export interface StoredBook {
 
 const HEX64 = /^[0-9a-f]{64}$/
 const entrySchema = z.strictObject({
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   transition: transitionSchema,
-  hash: z.string().regex(HEX64).optional(),
-  proposer: z.enum(['A', 'B']).nullable().optional(),
+  hash: z.optional(z.string().check(z.regex(HEX64))),
+  proposer: z.optional(z.nullable(z.enum(['A', 'B']))),
 })
-const entryRecordSchema = z.strictObject({ channelId: z.string(), version: z.number().int().nonnegative(), entry: z.unknown() })
-const volRecordSchema = z.strictObject({ channelId: z.string(), quote: z.string().regex(HEX64), vol: z.number().finite().nullable() })
+const entryRecordSchema = z.strictObject({ channelId: z.string(), version: z.number().check(z.int(), z.nonnegative()), entry: z.unknown() })
+const volRecordSchema = z.strictObject({ channelId: z.string(), quote: z.string().check(z.regex(HEX64)), vol: z.nullable(z.number()) })
 
 /** The schema of a book kept whole in localStorage (before IndexedDB), read once to move it. */
 const legacySchema = z.strictObject({
   v: z.literal(1),
   entries: z.array(z.unknown()),
-  vols: z.record(z.string().regex(HEX64), z.number().finite().nullable()),
+  vols: z.record(z.string().check(z.regex(HEX64)), z.nullable(z.number())),
 })
 
 const ENTRIES = 'entries'

@@ -6,13 +6,13 @@
 // reading, once there is one, decides (a dev chain started afresh may not hold the channel at all).
 // Only ever stops signing: a damaged or edited record can block trading until the next read, never
 // move money.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import type { Hex } from '../../core/index.ts'
 import { channelEnded, type ChannelEnded } from '../../core/sync/index.ts'
 import { channelStorage } from '../channelStorage.ts'
 import type { OnChain } from './useOnChain.ts'
 
-const ended = channelStorage('ended', z.strictObject({ status: z.enum(['finalized', 'closed']), version: z.number().int().nonnegative() }))
+const ended = channelStorage('ended', z.strictObject({ status: z.enum(['finalized', 'closed']), version: z.number().check(z.int(), z.nonnegative()) }))
 
 /** The ending this browser last read from the contract, or null (none recorded, or a damaged record). */
 export function loadEnded(channelId: Hex): ChannelEnded | null {

@@ -3,7 +3,7 @@
 // extend the latest state); once a version is passed, the losers are gone from it. So every
 // snapshot's pending proposals are noted here as they go by (localStorage, per profile and channel,
 // parsed back on load; a damaged store is dropped). Display only: nothing here is trusted or signed.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import type { ChannelSession, PendingProposal } from '../../core/sync/index.ts'
 import { tryParse, type Hex, type Party } from '../../core/index.ts'
 import { proposalInWords, type AuditContext } from './auditText.ts'
@@ -27,14 +27,14 @@ const KEEP = 40
 const keyOf = (channelId: Hex) => `otc-races-${config.profile}-${channelId}`
 
 const seenSchema = z.strictObject({
-  version: z.number().int().nonnegative(),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  version: z.number().check(z.int(), z.nonnegative()),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   proposer: z.enum(['A', 'B']),
-  intent: z.string().max(2000),
-  words: z.string().max(500),
-  refused: z.string().max(500).nullable(),
+  intent: z.string().check(z.maxLength(2000)),
+  words: z.string().check(z.maxLength(500)),
+  refused: z.nullable(z.string().check(z.maxLength(500))),
 })
-const storedSchema = z.strictObject({ v: z.literal(1), seen: z.array(z.unknown()).max(KEEP * 2) })
+const storedSchema = z.strictObject({ v: z.literal(1), seen: z.array(z.unknown()).check(z.maxLength(KEEP * 2)) })
 
 export function loadRaces(channelId: Hex): SeenProposal[] {
   const raw = globalThis.localStorage?.getItem(keyOf(channelId))

@@ -3,7 +3,7 @@
 // takes it as a root only with both signatures (ChannelSession.addCosigned, persisted there), and
 // where it came from is noted here so the screen can say so (localStorage, per profile and channel,
 // parsed back; display only: nothing here is trusted or signed).
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import { stateHash, tryParse, type ChannelParams, type Hex, type KeyPair } from '../../core/index.ts'
 import type { ChannelSession } from '../../core/sync/index.ts'
 import type { ChainSettlement } from '../../channel-contract/client/index.ts'
@@ -19,10 +19,10 @@ export interface FromWatchtower {
 
 const keyOf = (channelId: Hex) => `otc-from-watchtower-${config.profile}-${channelId}`
 const fromSchema = z.strictObject({
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  version: z.number().int().nonnegative(),
-  url: z.string().max(500),
-  at: z.number().int().nonnegative(),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  version: z.number().check(z.int(), z.nonnegative()),
+  url: z.string().check(z.maxLength(500)),
+  at: z.number().check(z.int(), z.nonnegative()),
 })
 
 /** Where this channel's state came from, if it was fetched from a watchtower (null otherwise or if damaged). */

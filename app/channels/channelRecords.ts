@@ -10,7 +10,7 @@
 // with the room secret or the code in clear are read as before and written back without them at
 // once (`readChannelRecords`' `rewrite`).
 import { createStore, get, set } from 'idb-keyval'
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import { hex32Schema, otherParty, partyKey, toWire, type Hex, type KeyPair } from '../../core/index.ts'
 import { keyedMembershipSchema, membershipRoomSecret, parseMembership, type ChannelMembership, type KeyedMembership } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
@@ -44,24 +44,25 @@ export function peerKeyOf(r: KeyedMembership): string {
 }
 
 /** The 26-letter code (core/sync/invite.ts newInviteCode), sealed: hex of nonce (24 bytes), tag (16) and code. */
-const sealedCodeSchema = z.string().regex(/^[0-9a-f]{80,400}$/, 'expected a sealed invite code (hex)')
+const sealedCodeSchema = z.string().check(z.regex(/^[0-9a-f]{80,400}$/, 'expected a sealed invite code (hex)'))
 
 const storedSchema = keyedMembershipSchema({
-  label: z.string().max(64),
-  createdAt: z.number().int().nonnegative(),
-  invite: z
-    .strictObject({
-      sealed: z.string().max(20_000),
-      sealedCode: sealedCodeSchema.optional(),
-      /** Written in clear by earlier versions: read, sealed or dropped, and written back without it. */
-      code: z.string().max(64).optional(),
-    })
-    .refine((i) => i.code === undefined || i.sealedCode === undefined, 'holds the invite code both in clear and sealed')
-    .optional(),
-  inviteDelivered: z.literal(true).optional(),
-  deskUrl: z.string().max(256).regex(/^https?:\/\/\S+$/, 'expected an http(s) URL').optional(),
+  label: z.string().check(z.maxLength(64)),
+  createdAt: z.number().check(z.int(), z.nonnegative()),
+  invite: z.optional(
+    z
+      .strictObject({
+        sealed: z.string().check(z.maxLength(20_000)),
+        sealedCode: z.optional(sealedCodeSchema),
+        /** Written in clear by earlier versions: read, sealed or dropped, and written back without it. */
+        code: z.optional(z.string().check(z.maxLength(64))),
+      })
+      .check(z.refine((i) => i.code === undefined || i.sealedCode === undefined, 'holds the invite code both in clear and sealed')),
+  ),
+  inviteDelivered: z.optional(z.literal(true)),
+  deskUrl: z.optional(z.string().check(z.maxLength(256), z.regex(/^https?:\/\/\S+$/, 'expected an http(s) URL'))),
   /** Written in clear by earlier versions: read, compared with the derived one, and written back without it. */
-  roomSecret: hex32Schema.optional(),
+  roomSecret: z.optional(hex32Schema),
 })
 
 /**

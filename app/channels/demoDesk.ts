@@ -3,7 +3,7 @@
 // /info, and the invite handed over by POST /invite, a refusal said in the desk's own words; and,
 // when the trader abandons a channel never opened, its release (POST /release) so the desk frees
 // the channel's slot at once.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import { ProtocolError, signRelease, type ChannelRelease, type SecretKeyHex } from '../../core/index.ts'
 import { failureOf } from '../failure.ts'
 import { releaseNotice, type AbandonNotice } from './abandon.ts'
@@ -16,7 +16,7 @@ export interface DemoDeskCard {
   readonly contact: string
 }
 
-const infoSchema = z.object({ name: z.string().optional(), publicKey: z.string(), contact: z.string() })
+const infoSchema = z.object({ name: z.optional(z.string()), publicKey: z.string(), contact: z.string() })
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
 /** The desk at `url`: its name, key and contact. Throws with what went wrong (not reachable, or an answer without them). */

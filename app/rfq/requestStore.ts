@@ -4,7 +4,7 @@
 // purpose); the tickets, quotes and trades themselves are in each channel's document. Read back
 // through a strict schema: a damaged store is never trusted; it is set aside unchanged (`-unread`,
 // `setAside`) before anything is written over it, and the screen names why.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import { tryParse } from '../../core/index.ts'
 import { unreadKey } from '../unread.ts'
 import { config } from '../config.ts'
@@ -26,36 +26,36 @@ export interface RequestStore {
 /** Requests kept across reloads, newest first (older ones are forgotten here; their trades stay in the channels). */
 export const MAX_KEPT_REQUESTS = 100
 
-const id = z.string().min(1).max(80)
-const claim = z.strictObject({ channelId: id, quoteHash: id, counterparty: z.string().max(200) })
+const id = z.string().check(z.minLength(1), z.maxLength(80))
+const claim = z.strictObject({ channelId: id, quoteHash: id, counterparty: z.string().check(z.maxLength(200)) })
 const requestSchema = z.strictObject({
   id,
-  createdAt: z.number().finite(),
+  createdAt: z.number(),
   side: z.enum(['buy', 'sell']),
-  feed: z.string().min(1).max(32),
-  legs: z.array(z.strictObject({ channelId: id, counterparty: z.string().max(200), rfqId: id })).min(1).max(64),
-  lots: z.number().int().min(1).max(64),
+  feed: z.string().check(z.minLength(1), z.maxLength(32)),
+  legs: z.array(z.strictObject({ channelId: id, counterparty: z.string().check(z.maxLength(200)), rfqId: id })).check(z.minLength(1), z.maxLength(64)),
+  lots: z.number().check(z.int(), z.gte(1), z.lte(64)),
   // Absent in requests stored before the drafted package was kept.
-  terms: z.strictObject({
-    expiry: z.number().finite(),
+  terms: z.optional(z.strictObject({
+    expiry: z.number(),
     legs: z.array(z.strictObject({
-      kind: z.enum(['call', 'put']), strike: z.string().max(40), cap: z.string().max(40).nullable(), quantity: z.string().max(40), direction: z.enum(['long', 'short']),
-    })).min(1).max(16),
-  }).optional(),
+      kind: z.enum(['call', 'put']), strike: z.string().check(z.maxLength(40)), cap: z.nullable(z.string().check(z.maxLength(40))), quantity: z.string().check(z.maxLength(40)), direction: z.enum(['long', 'short']),
+    })).check(z.minLength(1), z.maxLength(16)),
+  })),
 })
-const failure = z.strictObject({ counterparty: z.string().max(200), text: z.string().max(2000), code: z.string().max(64).nullable() })
+const failure = z.strictObject({ counterparty: z.string().check(z.maxLength(200)), text: z.string().check(z.maxLength(2000)), code: z.nullable(z.string().check(z.maxLength(64))) })
 const fillSchema = z.strictObject({
-  lots: z.number().int().min(1).max(64),
-  inflight: z.array(claim).max(64),
-  done: z.array(claim).max(64),
+  lots: z.number().check(z.int(), z.gte(1), z.lte(64)),
+  inflight: z.array(claim).check(z.maxLength(64)),
+  done: z.array(claim).check(z.maxLength(64)),
   // Stored before the code was kept apart: one line, "Dealer: CODE: message" or "Dealer: message".
-  lastFailure: z.union([failure, z.string().max(2000).transform(legacyFailure)]).nullable(),
+  lastFailure: z.nullable(z.union([failure, z.pipe(z.string().check(z.maxLength(2000)), z.transform(legacyFailure))])),
 })
 const storedSchema = z.strictObject({
   v: z.literal(1),
-  requests: z.array(requestSchema).max(MAX_KEPT_REQUESTS),
+  requests: z.array(requestSchema).check(z.maxLength(MAX_KEPT_REQUESTS)),
   fills: z.record(id, fillSchema),
-  notes: z.record(id, z.string().max(2000)),
+  notes: z.record(id, z.string().check(z.maxLength(2000))),
 })
 
 /** A failure stored as one line before the code was kept apart, read back with the code out of the sentence. */

@@ -14,7 +14,7 @@
 //   ORACLE_URL       oracleUrl       the oracle service (optional)
 //   WATCHTOWER_URL   watchtowerUrl   the watchtower service (optional)
 //   DEPLOYMENT_BLOCK deploymentBlock first block worth scanning for the adjudicator's events (optional, default 0)
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import type { AddressHex } from '../../core/index.ts'
 import type { AdjudicatorDeployment } from './adjudicator.ts'
 
@@ -47,29 +47,34 @@ export class ChainConfigError extends Error {
 }
 
 const httpUrl = (what: string) =>
-  z
-    .string({ error: `expected ${what} as a URL string` })
-    .max(2048, 'longer than 2048 characters')
-    .refine((s) => {
-      try {
-        const u = new URL(s)
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === ''
-      } catch {
-        return false
-      }
-    }, `expected an http:// or https:// URL without user:password (${what})`)
-    .transform((s) => s.replace(/\/+$/, ''))
+  z.pipe(
+    z.string({ error: `expected ${what} as a URL string` }).check(
+      z.maxLength(2048, 'longer than 2048 characters'),
+      z.refine((s) => {
+        try {
+          const u = new URL(s)
+          return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === ''
+        } catch {
+          return false
+        }
+      }, `expected an http:// or https:// URL without user:password (${what})`),
+    ),
+    z.transform((s: string) => s.replace(/\/+$/, '')),
+  )
 
-const evmAddress = z
-  .string({ error: 'expected an EVM address (0x + 40 hex characters)' })
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'expected an EVM address: 0x followed by 40 hex characters')
-  .refine((s) => !/^0x0{40}$/.test(s), 'the zero address is not a contract')
-  .transform((s) => s.slice(2).toLowerCase())
+const evmAddress = z.pipe(
+  z.string({ error: 'expected an EVM address (0x + 40 hex characters)' }).check(
+    z.regex(/^0x[0-9a-fA-F]{40}$/, 'expected an EVM address: 0x followed by 40 hex characters'),
+    z.refine((s) => !/^0x0{40}$/.test(s), 'the zero address is not a contract'),
+  ),
+  z.transform((s: string) => s.slice(2).toLowerCase()),
+)
 
+// A string of digits reads as its number first (environment variables are strings).
 const intFrom = (min: number, max: number, what: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v.trim()) ? Number(v.trim()) : v),
-    z.number({ error: `expected ${what} as an integer` }).int(`expected ${what} as an integer`).min(min, `must be >= ${min}`).max(max, `must be <= ${max}`),
+  z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v.trim()) ? Number(v.trim()) : v)),
+    z.number({ error: `expected ${what} as an integer` }).check(z.int(`expected ${what} as an integer`), z.gte(min, `must be >= ${min}`), z.lte(max, `must be <= ${max}`)),
   )
 
 export const chainConfigSchema = z.strictObject({
@@ -78,15 +83,19 @@ export const chainConfigSchema = z.strictObject({
   adjudicator: evmAddress,
   token: evmAddress,
   verifier: evmAddress,
-  asset: z.string({ error: 'expected the asset symbol' }).regex(/^[A-Z0-9._-]{1,32}$/, 'expected 1-32 characters of A-Z, 0-9, ".", "_" or "-"'),
+  asset: z.string({ error: 'expected the asset symbol' }).check(z.regex(/^[A-Z0-9._-]{1,32}$/, 'expected 1-32 characters of A-Z, 0-9, ".", "_" or "-"')),
   assetDecimals: intFrom(0, 36, 'the asset decimals'),
-  oracleUrl: httpUrl('the oracle URL').nullable().default(null),
-  watchtowerUrl: httpUrl('the watchtower URL').nullable().default(null),
-  deploymentBlock: z
-    .union([z.number(), z.string()], { error: 'expected a block number' })
-    .refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v >= 0 : /^(0|[1-9][0-9]{0,19})$/.test(v)), 'expected a non-negative integer block number')
-    .transform((v) => BigInt(v))
-    .default(0n),
+  oracleUrl: z._default(z.nullable(httpUrl('the oracle URL')), null),
+  watchtowerUrl: z._default(z.nullable(httpUrl('the watchtower URL')), null),
+  deploymentBlock: z._default(
+    z.pipe(
+      z
+        .union([z.number(), z.string()], { error: 'expected a block number' })
+        .check(z.refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v >= 0 : /^(0|[1-9][0-9]{0,19})$/.test(v)), 'expected a non-negative integer block number')),
+      z.transform((v: number | string) => BigInt(v)),
+    ),
+    0n,
+  ),
 })
 
 /** The JSON key of each environment variable suffix (see the header). */

@@ -9,7 +9,7 @@
 // restored with an older state, or with none), the calldata of the transaction that put it there.
 import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
 import { getBlock, getBlockNumber, getLogs, getTransaction } from 'viem/actions'
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import {
   channelIdOf,
   signWatchtowerRead,
@@ -151,16 +151,16 @@ export interface OracleInfo {
   readonly chainTime: number
 }
 const oracleInfoSchema = z.object({
-  publicKey: z.string().regex(/^[0-9a-f]{64}$/),
-  feeds: z.array(z.object({ feed: z.string().max(32), decimals: z.number().int().min(0).max(18) })).max(64),
-  chainTime: z.number().int().nonnegative(),
+  publicKey: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  feeds: z.array(z.object({ feed: z.string().check(z.maxLength(32)), decimals: z.number().check(z.int(), z.gte(0), z.lte(18)) })).check(z.maxLength(64)),
+  chainTime: z.number().check(z.int(), z.nonnegative()),
 })
 
 export interface WatchtowerInfo {
   readonly address: AddressHex
   readonly channels: number
 }
-const watchtowerInfoSchema = z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/), channels: z.number().int().nonnegative().optional() })
+const watchtowerInfoSchema = z.object({ address: z.string().check(z.regex(/^0x[0-9a-fA-F]{40}$/)), channels: z.optional(z.number().check(z.int(), z.nonnegative())) })
 const serviceErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
 export interface SettlementOptions {
@@ -197,7 +197,7 @@ export class ChainSettlement {
 
   // ---- services ----
 
-  private async getJson<T>(service: string, url: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
+  private async getJson<T>(service: string, url: string, schema: z.core.$ZodType<T>, init?: RequestInit): Promise<T> {
     const timeout = AbortSignal.timeout(this.serviceTimeoutMs)
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
     const late = () => new ChainCallError('SERVICE_UNAVAILABLE', `The ${service} did not answer within ${this.serviceTimeoutMs / 1000} s.`, `Check that the ${service} at ${url.split('/').slice(0, 3).join('/')} is not overloaded or stuck; this is tried again.`)
@@ -220,7 +220,7 @@ export class ChainSettlement {
       const code = err.success ? err.data.error.code : `HTTP_${res.status}`
       throw new ChainCallError(code, `The ${service} refused: ${err.success ? err.data.error.message : `status ${res.status}`}.`, 'Try again later; if it persists, the service needs attention.')
     }
-    const parsed = schema.safeParse(body)
+    const parsed = z.safeParse(schema, body)
     if (!parsed.success) throw new ChainCallError('SERVICE_INVALID', `The ${service} sent an answer of the wrong shape (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}).`, `The ${service} may be another version than the app.`)
     return parsed.data
   }
@@ -231,12 +231,12 @@ export class ChainSettlement {
 
   /** The oracle's signed price of `feed` at `instant` (ms); refused until the chain has reached it. */
   attestation(feed: string, instant: number): Promise<SignedAttestation> {
-    return this.getJson('oracle', `${this.oracleUrl}/oracle/attestation?feed=${encodeURIComponent(feed)}&instant=${instant}`, signedAttestationSchema as z.ZodType<SignedAttestation>)
+    return this.getJson('oracle', `${this.oracleUrl}/oracle/attestation?feed=${encodeURIComponent(feed)}&instant=${instant}`, signedAttestationSchema as z.core.$ZodType<SignedAttestation>)
   }
 
   /** The oracle's signed price of `feed` now (chain time). */
   mark(feed: string): Promise<SignedAttestation> {
-    return this.getJson('oracle', `${this.oracleUrl}/oracle/mark?feed=${encodeURIComponent(feed)}`, signedAttestationSchema as z.ZodType<SignedAttestation>)
+    return this.getJson('oracle', `${this.oracleUrl}/oracle/mark?feed=${encodeURIComponent(feed)}`, signedAttestationSchema as z.core.$ZodType<SignedAttestation>)
   }
 
   async watchtowerInfo(): Promise<WatchtowerInfo | null> {
@@ -248,7 +248,7 @@ export class ChainSettlement {
   /** Hands a co-signed state to the watchtower (it refutes stale disputes with it while we are away). */
   async watch(params: ChannelParams, signed: SignedState): Promise<{ readonly version: number }> {
     if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Stay online while a dispute may run, or configure a watchtower.')
-    return this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/states`, z.object({ version: z.number().int() }).passthrough(), {
+    return this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/states`, z.looseObject({ version: z.number().check(z.int()) }), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(toWire({ params, state: signed })),
@@ -394,7 +394,7 @@ export class ChainSettlement {
   async watchedVersion(channelId: Hex): Promise<number | null> {
     if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Configure a watchtower, or reach the counterparty first.')
     try {
-      const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}`, z.object({ version: z.number().int().nonnegative() }).passthrough())
+      const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}`, z.looseObject({ version: z.number().check(z.int(), z.nonnegative()) }))
       return w.version
     } catch (e) {
       if (e instanceof ChainCallError && e.code === 'NOT_FOUND') return null

@@ -3,7 +3,7 @@
 // a state of exactly this channel (the party's own params, read from the contract), carries both
 // parties' valid signatures (core's verifyStateSignature per party, the engine's rule for roots) and conserves the
 // deposit (core's assertConservation). Anything else is refused with a reason naming what failed.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import {
   assertConservation,
   channelIdOf,
@@ -27,10 +27,10 @@ export interface WatchtowerState {
 
 export const watchtowerStateAnswerSchema = z.object({
   channelId: z.string(),
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   params: z.unknown(),
   state: z.unknown(),
-  ended: z.object({ status: z.enum(['finalized', 'closed']), at: z.number().int() }).nullable().optional(),
+  ended: z.optional(z.nullable(z.object({ status: z.enum(['finalized', 'closed']), at: z.number().check(z.int()) }))),
 })
 export type WatchtowerStateAnswer = z.infer<typeof watchtowerStateAnswerSchema>
 

@@ -17,7 +17,7 @@
 // so the invitee learns the key that will sign states and compares its fingerprint with the inviter.
 // (box to the invitee's public key would need that key first; the code works before any key exchange.)
 import nacl from 'tweetnacl'
-import { z } from 'zod'
+import { z } from '../zod.ts'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { randomBytes } from '@noble/hashes/utils.js'
@@ -67,8 +67,8 @@ const payloadSchema = z.strictObject({
   roomSecret: hex32Schema,
   params: channelParamsSchema,
   deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
-  signaling: z.array(z.string().max(200)).max(8),
-  sig: z.string().regex(/^[0-9a-f]{128}$/),
+  signaling: z.array(z.string().check(z.maxLength(200))).check(z.maxLength(8)),
+  sig: z.string().check(z.regex(/^[0-9a-f]{128}$/)),
 })
 
 function inviteDigest(body: string): Uint8Array {

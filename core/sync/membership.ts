@@ -7,7 +7,7 @@
 // secret at rest: a copy of their storage does not let anyone into the channel's room) and derive
 // the secret with `membershipRoomSecret` when they read the list (the app while the key is
 // unlocked), giving the `ChannelMembership` a session runs with.
-import { z } from 'zod'
+import { z } from '../zod.ts'
 import { channelIdOf, otherParty, partyKey, type ChannelParams, type Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
 import type { KeyPair } from '../identity.ts'
@@ -37,16 +37,16 @@ const keyedShape = {
   params: channelParamsSchema,
   me: z.enum(['A', 'B']),
   deposits: z.strictObject({ A: amountSchema, B: amountSchema }),
-  restoredAt: z.number().int().nonnegative().optional(),
+  restoredAt: z.optional(z.number().check(z.int(), z.nonnegative())),
 }
 
 /** The keyed membership schema (no room secret) with the storing side's own fields added (strict). */
-export function keyedMembershipSchema<E extends z.ZodRawShape>(extra: E) {
+export function keyedMembershipSchema<E extends z.core.$ZodLooseShape>(extra: E) {
   return z.strictObject({ ...keyedShape, ...extra })
 }
 
 /** A stored membership parsed with `schema`, or the reason it is refused (naming the field under `root`). */
-export function parseMembership<S extends z.ZodType<KeyedMembership>>(schema: S, input: unknown, root: string): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
+export function parseMembership<S extends z.core.$ZodType<KeyedMembership>>(schema: S, input: unknown, root: string): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
   const r = tryParse(schema, input, root)
   if (!r.ok) return { ok: false, reason: r.error.message }
   if (channelIdOf(r.value.params) !== r.value.channelId) return { ok: false, reason: `${root}: channelId does not match its params` }

@@ -6,7 +6,7 @@
 // entries count against the epoch's budget and caps, so junk that no party signed never crowds out
 // what the honest parties need. The engine checks everything else (transitions, chains, policy).
 import * as Y from 'yjs'
-import { z } from 'zod'
+import { z } from '../zod.ts'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, shownTimeSchema, signedStateSchema, transitionSchema, tryParse } from '../wire.ts'
 import { MAX_LEG_TEXT_CHARS } from '../ticket.ts'
 import { channelIdOf, partyKey, type ChannelParams, type Party } from '../channel.ts'
@@ -134,27 +134,27 @@ export const EMPTY_CONTENTS: DocContents = {
 
 const party = z.enum(['A', 'B'])
 const proposalSchema = z.strictObject({
-  transition: transitionSchema.nullable(),
-  version: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  prevHash: hex32Schema.optional(),
-  state: channelStateSchema.optional(),
+  transition: z.nullable(transitionSchema),
+  version: z.number().check(z.int(), z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+  prevHash: z.optional(hex32Schema),
+  state: z.optional(channelStateSchema),
   proposer: party,
 })
-const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: hex32Schema.nullable() })
-const refusalSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(MAX_REASON_CHARS), sig: z.string().regex(/^[0-9a-f]{128}$/, 'expected a 64-byte signature as 128 lowercase hex characters') })
-const shortText = z.string().max(MAX_LEG_TEXT_CHARS)
+const quoteEntrySchema = z.strictObject({ signed: signedQuoteSchema, counterOf: z.nullable(hex32Schema) })
+const refusalSchema = z.strictObject({ code: z.string().check(z.maxLength(64)), message: z.string().check(z.maxLength(MAX_REASON_CHARS)), sig: z.string().check(z.regex(/^[0-9a-f]{128}$/, 'expected a 64-byte signature as 128 lowercase hex characters')) })
+const shortText = z.string().check(z.maxLength(MAX_LEG_TEXT_CHARS))
 const rfqSchema = z.strictObject({
   createdBy: party,
   // Shown as dates and binding nobody: at most MAX_TIME_MS (core/time.ts), so each has one.
   createdAt: shownTimeSchema,
   status: z.enum(['open', 'quoted', 'filled', 'cancelled']),
-  feed: z.string().max(32),
+  feed: z.string().check(z.maxLength(32)),
   expiry: shownTimeSchema,
   side: z.enum(['buy', 'sell']),
   legs: z
-    .array(z.strictObject({ id: z.string().regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"'), kind: z.enum(['call', 'put']), strike: shortText, cap: shortText.nullable(), quantity: shortText, direction: z.enum(['long', 'short']) }))
-    .max(MAX_RFQ_LEGS),
-  notes: z.string().max(MAX_NOTES_CHARS),
+    .array(z.strictObject({ id: z.string().check(z.regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"')), kind: z.enum(['call', 'put']), strike: shortText, cap: z.nullable(shortText), quantity: shortText, direction: z.enum(['long', 'short']) }))
+    .check(z.maxLength(MAX_RFQ_LEGS)),
+  notes: z.string().check(z.maxLength(MAX_NOTES_CHARS)),
 })
 
 const HEX64 = /^[0-9a-f]{64}$/
@@ -165,7 +165,7 @@ const SIGNED_KEY = /^([0-9a-f]{64}):(A|B):([0-9a-f]{128})$/
 const RFQ_ID = /^[\x21-\x7e]{1,64}$/
 
 /** A JSON entry of the doc checked against `schema` (under the name `what`), or why it is rejected. */
-function parseEntry<S extends z.ZodType>(raw: unknown, schema: S, what: string): { ok: true; value: z.output<S> } | { ok: false; code: RejectCode; reason: string } {
+function parseEntry<S extends z.core.$ZodType>(raw: unknown, schema: S, what: string): { ok: true; value: z.output<S> } | { ok: false; code: RejectCode; reason: string } {
   const j = parseJson(raw)
   if (!j.ok) return j
   const r = tryParse(schema, j.value, what)
@@ -715,8 +715,8 @@ export interface Presence {
 
 const presenceSchema = z.object({
   party,
-  name: z.string().max(64),
-  editing: z.strictObject({ rfqId: z.string().max(64), field: z.string().max(64) }).nullable(),
+  name: z.string().check(z.maxLength(64)),
+  editing: z.nullable(z.strictObject({ rfqId: z.string().check(z.maxLength(64)), field: z.string().check(z.maxLength(64)) })),
 })
 
 export function parsePresence(clientId: number, state: unknown): Presence | null {

@@ -14,7 +14,7 @@
 // signing kind that does not parse is read loosely for its version (looseVersion). A backend that
 // holds something it cannot read at all (the journal's unreadable records.log line) hands it over as
 // an `unreadable` record (unreadableRecord): always refused, with the backend's words for where it is.
-import { z } from 'zod'
+import { z } from '../zod.ts'
 import { channelStateSchema, hex32Schema, signedQuoteSchema, signedStateSchema, toWire, toWireImmutable, transitionSchema, tryParse } from '../wire.ts'
 import type { ChannelParams, Party } from '../channel.ts'
 import type { Hex } from '../bytes.ts'
@@ -89,24 +89,24 @@ export const record = {
 
 const party = z.enum(['A', 'B'])
 const hex64 = hex32Schema
-const sig128 = z.string().regex(/^[0-9a-f]{128}$/)
+const sig128 = z.string().check(z.regex(/^[0-9a-f]{128}$/))
 const recordSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('cosigned'), s: signedStateSchema }),
-  z.strictObject({ k: z.literal('sig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: sig128 }),
-  z.strictObject({ k: z.literal('countersig'), hash: hex64, state: channelStateSchema, transition: transitionSchema.nullable(), proposer: party, sig: sig128, peerSig: sig128 }),
+  z.strictObject({ k: z.literal('sig'), hash: hex64, state: channelStateSchema, transition: z.nullable(transitionSchema), proposer: party, sig: sig128 }),
+  z.strictObject({ k: z.literal('countersig'), hash: hex64, state: channelStateSchema, transition: z.nullable(transitionSchema), proposer: party, sig: sig128, peerSig: sig128 }),
   z.strictObject({ k: z.literal('peer-sig'), hash: hex64, party, sig: sig128 }),
-  z.strictObject({ k: z.literal('step'), hash: hex64, prevHash: hex64, version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), transition: transitionSchema, proposer: party, sig: sig128, peerSig: sig128.nullable() }),
-  z.strictObject({ k: z.literal('approve'), intent: z.string().max(4096) }),
-  z.strictObject({ k: z.literal('decline'), intent: z.string().max(4096) }),
+  z.strictObject({ k: z.literal('step'), hash: hex64, prevHash: hex64, version: z.number().check(z.int(), z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)), transition: transitionSchema, proposer: party, sig: sig128, peerSig: z.nullable(sig128) }),
+  z.strictObject({ k: z.literal('approve'), intent: z.string().check(z.maxLength(4096)) }),
+  z.strictObject({ k: z.literal('decline'), intent: z.string().check(z.maxLength(4096)) }),
   z.strictObject({ k: z.literal('quote'), q: signedQuoteSchema }),
   z.strictObject({ k: z.literal('cancel'), quote: hex64 }),
   z.strictObject({
     k: z.literal('resolved'),
-    intent: z.string().max(4096),
+    intent: z.string().check(z.maxLength(4096)),
     status: z.enum(['done', 'refused', 'failed']),
-    code: z.string().max(64),
-    message: z.string().max(1000),
-    upTo: z.number().int().min(0),
+    code: z.string().check(z.maxLength(64)),
+    message: z.string().check(z.maxLength(1000)),
+    upTo: z.number().check(z.int(), z.gte(0)),
   }),
 ])
 

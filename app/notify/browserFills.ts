@@ -3,7 +3,7 @@
 // list after the page is gone, so when a finalize later supersedes such a fill (it moved no money),
 // the visit that learns it replaces that notification under the same tag, even if the fill was
 // announced on an earlier visit. Display only: parsed back, nothing here is trusted or signed.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import type { Hex } from '../../core/index.ts'
 import type { Fill } from '../blotter/book.ts'
 import { channelStorage } from '../channelStorage.ts'
@@ -15,7 +15,7 @@ export const fillTag = (positionId: Hex): string => `fill-${positionId}`
 /** The most kept per channel (the oldest go first): a fill older than these is not replaced. */
 export const BROWSER_FILLS_KEPT = 500
 
-const announced = channelStorage('browser-fills', z.array(z.string().regex(/^(0x)?[0-9a-f]{1,64}$/)).max(BROWSER_FILLS_KEPT))
+const announced = channelStorage('browser-fills', z.array(z.string().check(z.regex(/^(0x)?[0-9a-f]{1,64}$/))).check(z.maxLength(BROWSER_FILLS_KEPT)))
 
 /** The fills announced in the browser for this channel, oldest first (none without a record, or with a damaged one). */
 export function loadBrowserFills(channelId: Hex): readonly Hex[] {

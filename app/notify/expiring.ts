@@ -4,7 +4,7 @@
 // (this browser's record, per profile and channel; display only: parsed back, nothing here is
 // trusted or signed). An expiry already past when first seen (the screen was closed, or a dev
 // chain's clock moved past the whole hour) is not told: the settlement notice tells what it paid.
-import { z } from 'zod'
+import { z } from '../../core/zod.ts'
 import type { Hex, Party, Position } from '../../core/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
@@ -18,7 +18,7 @@ export const EXPIRING_LEAD_MS = 3_600_000
 /** The expiries kept told per channel (the latest): an earlier one is past, and a past one is never told. */
 export const TOLD_EXPIRIES_KEPT = 64
 
-const toldRecord = channelStorage('expiries-told', z.array(z.number().int().nonnegative()).max(TOLD_EXPIRIES_KEPT))
+const toldRecord = channelStorage('expiries-told', z.array(z.number().check(z.int(), z.nonnegative())).check(z.maxLength(TOLD_EXPIRIES_KEPT)))
 
 /** The expiries told in this channel on earlier visits (none without a record, or with a damaged one). */
 export function loadToldExpiries(channelId: Hex): ReadonlySet<number> {

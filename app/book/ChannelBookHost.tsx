@@ -8,12 +8,10 @@
 import { memo, useDeferredValue, useEffect, useMemo } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { withPaidOnChain, type Book } from '../blotter/book.ts'
-import { openPositionsOnChain, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { useBook } from '../blotter/useBook.ts'
 import { useChannelNotices } from '../notify/useNotices.ts'
 import type { NetworkChannel } from './useNetwork.ts'
-
-const NO_POSITIONS: readonly never[] = []
 
 // It follows the channel deferred (a background render after the one that shows a new state).
 // `chain`: undefined until the contract is read (the notices wait for it). `chainClock`: the chain's clock, null until read (expiries within the hour are told by it).
@@ -29,11 +27,6 @@ export const ChannelBookHost = memo(function ChannelBookHost({ channel: live, ma
   const positions = view?.latest?.state.positions
   const book = useMemo(() => withPaidOnChain(kept, chain, meta, positions), [kept, chain, positions, meta])
   useEffect(() => onBook(r.channelId, book), [onBook, r.channelId, book])
-  const paidOnChain = useMemo(() => (chain ? { paidOut: chain.paidOut, asset: r.params.asset, decimals: r.params.assetDecimals } : null), [chain, r.params])
-  const open = useMemo(() => (positions ? openPositionsOnChain(positions, chain) : NO_POSITIONS), [positions, chain])
-  // Told from the first snapshot read in full: the session's view, this browser's kept book and the contract.
-  const ready = view !== null && kept.keeping.loaded && read !== undefined
-  const input = ready ? { book, quotes: view.quotes, rfqs: view.rfqs, me: r.me, chain: chain?.status ?? null, peerName: r.label, paidOnChain, latestVersion: view.latest?.state.version ?? -1 } : null
-  useChannelNotices({ channelId: r.channelId, label: r.label }, input, chainClock, open, r.me)
+  useChannelNotices({ record: r, view, book, chain: read }, chainClock)
   return null
 })

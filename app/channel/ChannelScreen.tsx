@@ -78,13 +78,8 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const endEvents = chainView !== null && endedOnChain(chainView.status) ? node.events : null
   const voidReason = useMemo(() => proposalsVoidInWords(chainView, endEvents?.filter((e) => e.channelId === record.channelId)), [chainView, endEvents, record.channelId])
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
-  // What the contract paid out after a dispute is told once per position, as an in-channel settle is.
-  const paidOnChain = useMemo(() => (chainView ? { paidOut: chainView.paidOut, asset: record.params.asset, decimals: record.params.assetDecimals } : null), [chainView, record])
   // What happens in the channel is told by the notice center (useNotices.ts), once the view, the kept book and the contract are read.
-  const noticeInput = tabSnap && kept.keeping.loaded && onChain.status !== 'loading'
-    ? { book, quotes: tabSnap.view.quotes, rfqs: tabSnap.view.rfqs, me, chain: chainStatus, peerName: record.label, paidOnChain, latestVersion: tabSnap.view.latest?.state.version ?? -1 }
-    : null
-  useChannelNotices({ channelId: record.channelId, label: record.label }, noticeInput, chainClock, riskPositions, me)
+  useChannelNotices({ record, view: tabSnap?.view ?? null, book, chain: onChain.status === 'loading' ? undefined : chainView }, chainClock)
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)

@@ -1,9 +1,11 @@
 // The notice center (noticeCenter.ts) in React: the workspace makes one and shows its notices
 // (Notifications.tsx); each channel's host steps it with that channel's snapshot.
-import { createContext, useContext, useEffect, useState } from 'react'
-import type { Party, Position } from '../../core/index.ts'
-import type { DeskEventInput } from './deskEvents.ts'
-import { NoticeCenter, type NoticeChannel } from './noticeCenter.ts'
+import { createContext, useContext, useEffect, useMemo, useState } from 'react'
+import type { ChannelParams, Hex, Party } from '../../core/index.ts'
+import type { ChannelView } from '../../core/sync/index.ts'
+import { openPositionsOnChain, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { BookView } from '../blotter/useBook.ts'
+import { NoticeCenter } from './noticeCenter.ts'
 import { notificationPermission } from './permission.ts'
 
 export const NoticeContext = createContext<NoticeCenter | null>(null)
@@ -26,18 +28,39 @@ export function useNoticeCenter(): NoticeCenter {
   return center
 }
 
+/** What a channel's host knows of it: the channel screen's, or ChannelBookHost's. */
+export interface ChannelNoticeSource {
+  readonly record: { readonly channelId: Hex; readonly label: string; readonly me: Party; readonly params: Pick<ChannelParams, 'asset' | 'assetDecimals'> }
+  /** The session's view, null until read. */
+  readonly view: ChannelView | null
+  /** The channel's book (useBook, with what the contract paid out: withPaidOnChain). */
+  readonly book: BookView
+  /** The channel on the contract: undefined until read, null when absent or unreadable. */
+  readonly chain: SettlementChannelView | null | undefined
+}
+
 /**
- * Steps the center with one channel's snapshot. `input`: null until the snapshot is read in full
- * (the session's view, this browser's kept book and the contract), so what was already there is
- * never told as news. `now`: the chain's clock, null until read. `open`: the open positions as Risk counts them.
+ * Steps the center with one channel's snapshot once it is read in full (the session's view, this
+ * browser's kept book and the contract), so what was already there is never told as news; and with
+ * the open positions as Risk counts them (the latest co-signed state's, the contract's after a
+ * dispute) on `now`, the chain's clock (null until read).
  */
-export function useChannelNotices(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore'> | null, now: number | null, open: readonly Position[], me: Party): void {
+export function useChannelNotices({ record, view, book, chain }: ChannelNoticeSource, now: number | null): void {
   const center = useContext(NoticeContext)
-  const { channelId, label } = channel
-  const { book, quotes, rfqs, chain, peerName, paidOnChain, latestVersion } = input ?? {}
+  const { channelId, label, me } = record
+  const ready = view !== null && book.keeping.loaded && chain !== undefined
+  const contract = chain ?? null
+  const { asset, assetDecimals } = record.params
+  const paidOnChain = useMemo(() => (contract ? { paidOut: contract.paidOut, asset, decimals: assetDecimals } : null), [contract, asset, assetDecimals])
+  const quotes = view?.quotes
+  const rfqs = view?.rfqs
+  const latest = view?.latest ?? null
   useEffect(() => {
-    if (center && book) center.step({ channelId, label }, { book, quotes, rfqs, me, chain: chain ?? null, peerName: peerName ?? label, paidOnChain, latestVersion })
-  }, [center, channelId, label, book, quotes, rfqs, me, chain, peerName, paidOnChain, latestVersion])
+    if (center && ready) {
+      center.step({ channelId, label }, { book, quotes, rfqs, me, chain: contract?.status ?? null, peerName: label, paidOnChain, latestVersion: latest?.state.version ?? -1 })
+    }
+  }, [center, ready, channelId, label, book, quotes, rfqs, me, contract, paidOnChain, latest])
+  const open = useMemo(() => (latest ? openPositionsOnChain(latest.state.positions, contract) : []), [latest, contract])
   // An expiry within the hour: on the chain clock's tick, a step of its own (the one above runs on snapshots).
   useEffect(() => {
     center?.expiring({ channelId, label }, open, me, now)

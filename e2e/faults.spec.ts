@@ -283,6 +283,8 @@ for (const victimOnline of [true, false]) {
       await page.goto(appPath(stack))
       await page.getByLabel('Passphrase', { exact: true }).fill(PASS)
       await page.getByRole('button', { name: 'Unlock' }).click()
+      // The dispute started while her app was closed: told in the corner on this load (once: toldOnChain.ts).
+      await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('While you were away: A dispute started on the channel with Bob: see the Settlement tab.', { timeout: 20_000 })
       await page.getByRole('tab', { name: 'History & audit' }).click()
       await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Dispute with v${old.state.version}, deadline`))
       await expect(page.getByTestId('anchored-events')).toContainText(new RegExp(`Refuted with v${latest.state.version}(?![0-9.])`))

@@ -117,6 +117,33 @@ describe('deskEvents', () => {
     expect(texts).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
   })
 
+  it('tells a dispute that started while the app was closed at the first look, once, "while you were away"; with a record of having told it, or once it is over, nothing', () => {
+    /** Each snapshot stepped in turn, from a first look at the first. */
+    const fromFirstLook = (snapshots: readonly DeskEventInput[]): string[] => {
+      let memory = deskMemoryOf(snapshots[0]!)
+      const out: string[] = []
+      for (const s of snapshots) {
+        const step = deskEvents(memory, s)
+        memory = step.memory
+        out.push(...step.events.map((e) => `${e.kind}: ${e.text}`))
+      }
+      return out
+    }
+    const away = input({ chain: 'disputed', disputeToldBefore: false })
+    expect(fromFirstLook([away, away, input({ chain: 'disputed' }), input({ chain: 'finalized' })])).toEqual([
+      'dispute: While you were away: A dispute started on the channel with Demo Desk: see the Settlement tab.',
+    ])
+    // Told on an earlier load (the record), or a caller that keeps no record: not news.
+    expect(fromFirstLook([input({ chain: 'disputed', disputeToldBefore: true }), input({ chain: 'disputed' })])).toEqual([])
+    expect(fromFirstLook([input({ chain: 'disputed' }), input({ chain: 'disputed' })])).toEqual([])
+    // Over by the next load (finalized, closed): the payouts tell what it moved, not the dispute.
+    expect(fromFirstLook([input({ chain: 'finalized', disputeToldBefore: false }), input({ chain: 'closed', disputeToldBefore: false })])).toEqual([])
+    // Starting while the app is open: told as it comes, not "while you were away".
+    expect(fromFirstLook([input({ disputeToldBefore: false }), input({ chain: 'disputed', disputeToldBefore: false })])).toEqual([
+      'dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.',
+    ])
+  })
+
   it('tells a close-out of several positions once, when the first of its tickets is quoted; a new close-out request again', () => {
     const ticket = (id: string, status: RfqTicket['status'] = 'open') =>
       ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote(id.padStart(64, '0')) }) as RfqTicket

@@ -41,10 +41,16 @@ export interface DeskEventInput {
   /** What the contract paid out of the channel after a dispute (`ChainSettlement.view`), null (or absent) while not read. */
   readonly paidOnChain?: PaidOnChainInput | null
   /**
-   * The payouts this browser told of on earlier loads of the app (toldPayouts.ts), null when it has no record:
+   * The payouts this browser told of on earlier loads of the app (toldOnChain.ts), null when it has no record:
    * a payout made while the app was closed is told on the next load, once.
    */
   readonly toldBefore?: ReadonlySet<Hex> | null
+  /**
+   * Whether this browser told the channel's dispute on an earlier load (toldOnChain.ts). False: a
+   * dispute the first look finds (it started while the app was closed) is told, once. Absent: what
+   * the first look finds is not news.
+   */
+  readonly disputeToldBefore?: boolean
   /**
    * The version of the latest co-signed state (-1: none), for the first look: anything co-signed up
    * to it is there already, also a fill the book has not taken in yet (the session's view arrives
@@ -84,6 +90,8 @@ export interface DeskMemory {
    * first read finds is taken as told: a reload must not tell again what was already paid.
    */
   readonly paidOnChain: ReadonlySet<Hex> | null
+  /** The first look found the channel disputed and no record that this browser told it: the next step tells it. */
+  readonly disputeUntold?: true
 }
 
 /** My open close-out request: its tickets (one per position) and the key they share. */
@@ -127,7 +135,7 @@ const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...bo
 
 /** The memory at the first look at a channel (the app loaded): what is already there is not announced. */
 export function deskMemoryOf(input: DeskEventInput): DeskMemory {
-  return {
+  const memory: DeskMemory = {
     answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOutRequestOf(input)))),
     through: Math.max(newestOf(input.book), input.latestVersion ?? -1),
     superseded: supersededFills(input.book.fills),
@@ -135,6 +143,8 @@ export function deskMemoryOf(input: DeskEventInput): DeskMemory {
     // With a record of earlier loads, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
   }
+  // A dispute never told here (it started while the app was closed): the first step tells it.
+  return input.chain === 'disputed' && input.disputeToldBefore === false ? { ...memory, disputeUntold: true } : memory
 }
 
 function supersededFills(fills: readonly Fill[]): ReadonlySet<Hex> {
@@ -281,7 +291,9 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
     events.push(payouts.away ? { ...e, text: `While you were away: ${e.text}` } : e)
   }
   const status = furthest(memory.chain, chain)
-  if (status === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: `A dispute started on the channel with ${peerName}: see the Settlement tab.` })
+  const dispute = `A dispute started on the channel with ${peerName}: see the Settlement tab.`
+  if (memory.disputeUntold) events.push({ kind: 'dispute', text: `While you were away: ${dispute}` })
+  else if (status === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: dispute })
   const through = Math.max(memory.through, newestOf(book))
   const unchanged = events.length === 0 && answered.size === memory.answered.size && status === memory.chain
     && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size

@@ -122,11 +122,33 @@ describe('the notice center', () => {
     expect(c.getSnapshot().map((n) => n.text.slice(-4))).toEqual(['(v4)'])
   })
 
-  it("tags a browser notification only where a later one replaces it (a dispute's, one per load, replaces none)", () => {
+  it("tags a browser notification only where a later one replaces it (a dispute's, told once, replaces none)", () => {
     const { c, sent } = center({ toBrowser: true })
     c.step(BOB, input([]))
     c.step(BOB, input([], [], { chain: 'disputed' }))
     expect(sent).toEqual([{ from: 'Bob', body: 'A dispute started on the channel with the desk: see the Settlement tab.' }])
+  })
+
+  it('tells a channel\'s dispute once across loads: recorded when told, as it comes or at the first look; a load without the record tells it "while you were away"', () => {
+    const first = center()
+    first.c.step(BOB, input([]))
+    first.c.step(BOB, input([], [], { chain: 'disputed' }))
+    expect(first.texts()).toEqual(['Bob|dispute|A dispute started'])
+    // DESK's dispute started while the app was closed: the first look tells it.
+    first.c.step(DESK, input([], [], { chain: 'disputed' }))
+    // Newest first.
+    expect(first.c.getSnapshot().map((n) => `${n.label}|${n.text}`)).toEqual([
+      'Demo Desk|While you were away: A dispute started on the channel with the desk: see the Settlement tab.',
+      'Bob|A dispute started on the channel with the desk: see the Settlement tab.',
+    ])
+    first.c.close()
+    // The next load (a new center, the same browser storage): both were told, neither is again.
+    const next = center({ toBrowser: true })
+    next.c.step(BOB, input([], [], { chain: 'disputed' }))
+    next.c.step(DESK, input([], [], { chain: 'disputed' }))
+    next.c.step(DESK, input([], [], { chain: 'finalized' }))
+    expect(next.c.getSnapshot()).toEqual([])
+    expect(next.sent).toEqual([])
   })
 
   it('forgets a channel the trader abandoned: its notices leave the screen, the others stay', () => {

@@ -5,12 +5,12 @@
 // that asked: a channel whose host changes (the trader opens it, or leaves it for another) tells
 // nothing twice and misses nothing in between. In the page always (a notice from a channel the
 // screen does not show names the counterparty and opens the channel), and as a browser notification
-// too when the tab is hidden and the trader allowed it. Payouts on chain, fills announced in the
-// browser and expiries told are recorded per channel in this browser (toldPayouts.ts,
-// browserFills.ts, expiring.ts), so a reload tells none of them again.
+// too when the tab is hidden and the trader allowed it. Payouts and the dispute on chain, fills
+// announced in the browser and expiries told are recorded per channel in this browser
+// (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again.
 import type { Hex, Party, Position } from '../../core/index.ts'
 import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
-import { loadToldPayouts, saveToldPayouts } from './toldPayouts.ts'
+import { loadDisputeTold, loadToldPayouts, saveDisputeTold, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
 
@@ -55,6 +55,8 @@ interface Told {
   readonly before: ReadonlySet<Hex> | null
   /** The told payouts last recorded. */
   saved: ReadonlySet<Hex> | null
+  /** Whether the channel's dispute was told (on an earlier visit or this one), read once. */
+  disputeTold: boolean
   /** The fills told as browser notifications (null until first needed). */
   inBrowser: readonly Hex[] | null
   /** The expiries told (null until first needed). */
@@ -95,7 +97,7 @@ export class NoticeCenter {
   private told(channelId: Hex): Told {
     let t = this.channels.get(channelId)
     if (!t) {
-      t = { memory: null, before: loadToldPayouts(channelId), saved: null, inBrowser: null, expiries: null }
+      t = { memory: null, before: loadToldPayouts(channelId), saved: null, disputeTold: loadDisputeTold(channelId), inBrowser: null, expiries: null }
       this.channels.set(channelId, t)
     }
     return t
@@ -103,12 +105,13 @@ export class NoticeCenter {
 
   /**
    * What changed in `channel` since it last stepped. Its first step is its memory (what is there is
-   * not news), but for payouts made on chain since its last visit (toldPayouts.ts). Step only with
-   * a snapshot read in full: the session's view and this browser's kept book.
+   * not news), but for payouts made on chain since its last visit and a dispute never told here
+   * (toldOnChain.ts). Step only with a snapshot read in full: the session's view, this browser's
+   * kept book and the contract.
    */
-  step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore'>): void {
+  step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore' | 'disputeToldBefore'>): void {
     const t = this.told(channel.channelId)
-    const snapshot = { ...input, toldBefore: t.before }
+    const snapshot = { ...input, toldBefore: t.before, disputeToldBefore: t.disputeTold }
     t.memory ??= deskMemoryOf(snapshot)
     const step = deskEvents(t.memory, snapshot)
     t.memory = step.memory
@@ -116,6 +119,10 @@ export class NoticeCenter {
     if (paid !== null && paid !== t.saved) {
       saveToldPayouts(channel.channelId, paid)
       t.saved = paid
+    }
+    if (!t.disputeTold && step.events.some((e) => e.kind === 'dispute')) {
+      saveDisputeTold(channel.channelId)
+      t.disputeTold = true
     }
     const replaced = new Set<string>()
     if (this.outside.permitted()) {

@@ -86,6 +86,8 @@ test('one request to three desks: all quote, the best is filled in its channel, 
   const rows = ladder.getByTestId('ladder-row')
   await expect(rows).toHaveCount(3)
   await expect(ladder.locator('[data-testid="ladder-row"][data-status="quoted"]')).toHaveCount(3, { timeout: 30_000 })
+  // The quotes come into the ladder, not into notices over it as well (a notice shows for 8 s).
+  await expect(page.getByRole('status', { name: 'Notifications' }).locator('[data-kind="quote"]')).toHaveCount(0)
   // The channel list says, under each channel, where it stands and that the other side's quote is live there.
   const listed = (d: Desk) => page.locator('.channel-list li', { has: page.getByRole('button', { name: new RegExp(`^${d.name} `) }) }).locator('[data-standing]')
   for (const d of desks) {

@@ -27,6 +27,8 @@ export interface DeskEvent {
   readonly fills?: readonly Hex[]
   /** A stable name within the channel for its browser notification (an expiry notice's: `expiring-<ms>`). */
   readonly tag?: string
+  /** A quote notice: the ticket the quote answers (none for an unsolicited quote). */
+  readonly rfqId?: string
 }
 
 export interface DeskEventInput {
@@ -263,11 +265,12 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
     if (answered.has(key)) continue
     answered.add(key)
     const t = q.signed.quote
+    const ticket = t.rfqId === '' ? {} : { rfqId: t.rfqId }
     if (closeOut !== null && key === closeOut.key) {
-      events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.` })
+      events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.`, ...ticket })
       continue
     }
-    events.push({ kind: 'quote', text: `New quote from ${peerName}: ${t.side === 'sell' ? 'offers' : 'bids'} ${formatMoney(t.premium, t.terms.assetDecimals, t.terms.asset)} for ${t.terms.feed}${q.counterOf ? ' (a counter)' : ''}` })
+    events.push({ kind: 'quote', text: `New quote from ${peerName}: ${t.side === 'sell' ? 'offers' : 'bids'} ${formatMoney(t.premium, t.terms.assetDecimals, t.terms.asset)} for ${t.terms.feed}${q.counterOf ? ' (a counter)' : ''}`, ...ticket })
   }
   // A fill is told once: as filled, or as having moved no money when the contract's finalize already
   // superseded it. A fill told as filled and superseded since is told again, taking the first back.

@@ -5,6 +5,7 @@ import { collateralFor, type Hex, type OptionPackage, type Position } from '../.
 import { btcPackage, put, testChannel, usdc } from '../../core/testkit.ts'
 import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import { memoryStorage } from '../testkit.ts'
+import type { QuoteView } from '../../core/sync/index.ts'
 import type { DeskEventInput } from './deskEvents.ts'
 import { EXPIRING_LEAD_MS } from './expiring.ts'
 import { KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
@@ -21,6 +22,9 @@ const fill = (version: number, channel = DESK): Fill => ({
   feed: 'BTC-USD', expiry: E, legs: ['long 0.5 put 55,000'], side: 'bought', size: 5_000n, premium: 700_000_000n, quotedBy: 'counterparty', terms, buyer: 'A',
 })
 const settled = (f: Fill, version: number): ClosedPosition => ({ fill: f, positionId: f.positionId, version, time: E, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
+/** A live quote of the counterparty (B) on ticket `rfqId`. */
+const quote = (hash: string, rfqId: string): QuoteView =>
+  ({ hash, signed: { quote: { quoter: 'B', side: 'sell', terms, premium: 700_000_000n, validUntil: E, rfqId }, signature: '' }, counterOf: null, status: 'live', reason: '', declined: null }) as unknown as QuoteView
 const input = (fills: readonly Fill[], closed: readonly ClosedPosition[] = [], o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: { fills, closed }, quotes: [], me: 'A', chain: 'open', peerName: 'the desk', ...o })
 
 /** A center whose outside world is recorded: browser notifications and the page clock. */
@@ -149,6 +153,33 @@ describe('the notice center', () => {
     next.c.step(DESK, input([], [], { chain: 'finalized' }))
     expect(next.c.getSnapshot()).toEqual([])
     expect(next.sent).toEqual([])
+  })
+
+  it('tells no quote in the page on a ticket the screen shows as it comes (the Network RFQ\'s ladders), only to the browser when the tab is hidden; other quotes and fills as before', () => {
+    let hidden = false
+    const sent: string[] = []
+    const c = new NoticeCenter({ toBrowser: () => hidden, permitted: () => hidden, notify: (from, body) => void sent.push(`${from}|${body.split(':')[0]}`), now: () => Date.now() })
+    c.step(DESK, input([]))
+    c.step(BOB, input([]))
+    c.quietFor([{ channelId: DESK.channelId, rfqId: 'n1' }, { channelId: BOB.channelId, rfqId: 'n2' }])
+    c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1')] }))
+    c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9')] }))
+    // Only the quote on a ticket no ladder shows; the ticket ids are per channel (n1 in Bob's channel is another ticket).
+    expect(c.getSnapshot().map((n) => `${n.label}|${n.text.split(':')[0]}`)).toEqual(['Bob|New quote from the desk'])
+    c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9'), quote('0xb3', 'n1')] }))
+    expect(c.getSnapshot()).toHaveLength(2)
+    // The tab hidden: the trader does not see the ladder, the browser tells it.
+    hidden = true
+    c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1'), quote('0xd2', 'n3')] }))
+    c.quietFor([...[{ channelId: DESK.channelId, rfqId: 'n1' }, { channelId: DESK.channelId, rfqId: 'n3' }, { channelId: DESK.channelId, rfqId: 'n4' }]])
+    c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1'), quote('0xd2', 'n3'), quote('0xd4', 'n4')] }))
+    expect(sent).toEqual(['Demo Desk|New quote from the desk', 'Demo Desk|New quote from the desk'])
+    // A fill on a quiet ticket is told in the page as ever; the screen gone, quotes are told in the page again.
+    hidden = false
+    c.step(DESK, input([fill(1)], [], { quotes: [] }))
+    c.quietFor([])
+    c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd5', 'n5')] }))
+    expect(c.getSnapshot().map((n) => `${n.label}|${n.kind}`).slice(0, 2)).toEqual(['Demo Desk|quote', 'Demo Desk|fill'])
   })
 
   it('forgets a channel the trader abandoned: its notices leave the screen, the others stay', () => {

@@ -69,6 +69,8 @@ export class NoticeCenter {
   private nextId = 1
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly listeners = new Set<() => void>()
+  /** The tickets whose quotes a screen shows as they come (`quietFor`), as `<channel id>|<ticket id>`. */
+  private quiet: ReadonlySet<string> = new Set()
 
   constructor(private readonly outside: NoticeOutside) {}
 
@@ -80,6 +82,16 @@ export class NoticeCenter {
   readonly getSnapshot = (): readonly CenterNotice[] => this.notices
 
   readonly dismiss = (id: number): void => this.set(this.notices.filter((n) => n.id !== id))
+
+  /**
+   * The tickets whose quotes the screen shows as they come (the Network RFQ's ladders): a quote on
+   * one of them is told in the page no more (it would cover the ladder that shows it), only to the
+   * browser when the tab is hidden; it is remembered as told all the same. The screen hands its
+   * tickets over as they change and none when it leaves (`useQuietFor`).
+   */
+  quietFor(tickets: readonly { readonly channelId: Hex; readonly rfqId: string }[]): void {
+    this.quiet = new Set(tickets.map((t) => `${t.channelId}|${t.rfqId}`))
+  }
 
   /** A channel the trader abandoned: its notices leave the screen, and what it told is forgotten. */
   forget(channelId: Hex): void {
@@ -138,9 +150,10 @@ export class NoticeCenter {
       if (r.replace.length > 0) saveBrowserFills(channel.channelId, (t.inBrowser = r.told))
     }
     if (step.events.length === 0) return
-    const added = this.show(channel, step.events)
+    const onScreen = (e: DeskEvent) => e.kind === 'quote' && e.rfqId !== undefined && this.quiet.has(`${channel.channelId}|${e.rfqId}`)
+    this.show(channel, step.events.filter((e) => !onScreen(e)))
     if (!this.outside.toBrowser()) return
-    for (const n of added) {
+    for (const n of step.events) {
       // Replaced above, under the fills' tags; told as news only when none was in the browser's list.
       if (n.kind === 'superseded' && (n.fills ?? []).some((p) => replaced.has(fillTag(p)))) continue
       if (n.kind === 'fill' && n.fills?.[0] !== undefined) {
@@ -168,6 +181,7 @@ export class NoticeCenter {
   }
 
   private show(channel: NoticeChannel, events: readonly DeskEvent[]): CenterNotice[] {
+    if (events.length === 0) return []
     const at = this.outside.now()
     const added = events.map((e) => ({ ...e, id: this.nextId++, at, channelId: channel.channelId, label: channel.label }))
     this.set(withDeskNotices(this.notices, added, KEEP))

@@ -3,7 +3,7 @@
 // others), the quotes streaming back into one ladder, and one fill per request: accepting a quote
 // trades it in its channel, then withdraws the tickets in every other channel.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { unsettleableTerms } from '../../core/index.ts'
+import { unsettleableTerms, type Hex } from '../../core/index.ts'
 import { intentKey } from '../../core/sync/index.ts'
 import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
 import { canAsk, notAskable, type NetworkChannel } from '../book/useNetwork.ts'
@@ -23,6 +23,7 @@ import {
   type LadderInput, type LadderRow, type NetworkRequest,
 } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
+import { useQuietFor } from '../notify/useNotices.ts'
 
 export interface NetworkRfqProps {
   readonly network: readonly NetworkChannel[]
@@ -100,6 +101,10 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     setNotesState(store.notes)
     saveRequestsSoon(owner)
   }, [store, owner])
+
+  // The ladders show each ticket's quotes as they come: the notices do not tell them again over the ladders.
+  const tickets = useMemo(() => requests.flatMap((r) => r.legs.map((l) => ({ channelId: l.channelId as Hex, rfqId: l.rfqId }))), [requests])
+  useQuietFor(tickets)
 
   const byId = useMemo(() => new Map(network.map((n) => [n.record.channelId, n])), [network])
   // The handlers given to the memoized ladders stay the same functions; they read the network here.

@@ -14,12 +14,10 @@
 //   node --import tsx channel-contract/services/oracle.ts [--port 8701] [--seed dev] [--rpc URL] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
+import { exitOnSignals, runIfMain, serviceCli, type ServiceCli } from './cli.ts'
 import { chainConfigSchema, checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
@@ -206,44 +204,26 @@ const USAGE = `usage: node --import tsx channel-contract/services/oracle.ts [opt
 prints "oracle service listening on <url> publicKey=<hex>"`
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; seed?: string; rpc?: string; 'allow-origin'?: string[]; rate?: string; help?: boolean }
-  try {
-    ;({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        seed: { type: 'string' },
-        rpc: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        rate: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }))
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`)
-    process.exit(2)
-  }
+  // 6 digits at most (--rate up to 100_000); typed, so that tsc sees cli.fail end the flow.
+  const cli: ServiceCli = serviceCli(USAGE, 6)
+  const values = cli.flags({
+    port: { type: 'string' },
+    host: { type: 'string' },
+    seed: { type: 'string' },
+    rpc: { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true },
+    rate: { type: 'string' },
+    help: { type: 'boolean' },
+  })
   if (values.help) return console.log(USAGE)
-  const num = (name: string, v: string | undefined, def: number, min: number, max: number): number => {
-    if (v === undefined) return def
-    if (!/^[0-9]{1,6}$/.test(v) || Number(v) < min || Number(v) > max) {
-      console.error(`--${name}: expected an integer in ${min}..${max}, got "${v}"\n${USAGE}`)
-      process.exit(2)
-    }
-    return Number(v)
-  }
-  const rate = num('rate', values.rate, 50, 1, 100_000)
-  if (values.host !== undefined && values.host.trim() === '') {
-    console.error(`--host: empty; give the address to listen on (default 127.0.0.1), or leave it out\n${USAGE}`)
-    process.exit(2)
-  }
+  const rate = cli.int('rate', values.rate, 50, 1, 100_000)
+  cli.host(values.host)
   let rpcUrl: string
   if (values.rpc !== undefined) {
     // The chain config's rule for its rpcUrl: an http(s) URL without user:password.
     const rpc = chainConfigSchema.shape.rpcUrl.safeParse(values.rpc)
     if (!rpc.success) {
-      console.error(`--rpc: "${values.rpc.slice(0, 200)}": ${rpc.error.issues[0]?.message ?? 'not a URL'}\n${USAGE}`)
-      process.exit(2)
+      cli.fail(`--rpc: "${values.rpc.slice(0, 200)}": ${rpc.error.issues[0]?.message ?? 'not a URL'}`)
     }
     rpcUrl = rpc.data
   } else {
@@ -253,20 +233,13 @@ async function main(): Promise<void> {
     rpcUrl,
     seed: values.seed ?? 'dev',
     host: values.host ?? '127.0.0.1',
-    port: num('port', values.port, DEFAULT_ORACLE_PORT, 0, 65535),
+    port: cli.int('port', values.port, DEFAULT_ORACLE_PORT, 0, 65535),
     allowedOrigins: values['allow-origin'] ?? [],
     rateLimit: { perSecond: rate, burst: 2 * rate },
     log: (m) => console.error(m),
   })
   console.log(`oracle service listening on ${s.url} publicKey=${s.oracle.publicKey} chain=${rpcUrl}`)
-  const stop = () => void s.close().then(() => process.exit(0))
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
+  exitOnSignals(s)
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e))
-    process.exit(1)
-  })
-}
+runIfMain(import.meta.url, main)

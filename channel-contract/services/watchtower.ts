@@ -24,9 +24,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { join } from 'node:path'
 import { createPublicClient, createWalletClient, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import {
@@ -55,6 +53,7 @@ import { checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.t
 import { writeFileDurably } from '../chain/deployment.ts'
 import { devSetGas } from '../chain/devnet.ts'
 import { loadChainConfig } from './config.ts'
+import { exitOnSignals, runIfMain, serviceCli } from './cli.ts'
 import { settlementEnd } from '../model/adjudicator.ts'
 import { applyCors, isLoopbackAddress, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
@@ -793,37 +792,19 @@ OTC_WATCHTOWER_KEY (0x + 64 hex) sets its EVM key instead of <data>/key.json; of
 prints "watchtower service listening on <url> address=<0x...>"`
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; data?: string; 'poll-ms'?: string; 'max-channels'?: string; rate?: string; 'allow-origin'?: string[]; help?: boolean }
-  try {
-    ;({ values } = parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        'poll-ms': { type: 'string' },
-        'max-channels': { type: 'string' },
-        rate: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        help: { type: 'boolean' },
-      },
-    }))
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`)
-    process.exit(2)
-  }
+  const cli = serviceCli(USAGE, 9) // 9 digits at most: --max-channels goes up to 10_000_000
+  const values = cli.flags({
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    'poll-ms': { type: 'string' },
+    'max-channels': { type: 'string' },
+    rate: { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true },
+    help: { type: 'boolean' },
+  })
   if (values.help) return console.log(USAGE)
-  const num = (name: string, v: string | undefined, def: number, min: number, max: number): number => {
-    if (v === undefined) return def
-    if (!/^[0-9]{1,9}$/.test(v) || Number(v) < min || Number(v) > max) {
-      console.error(`--${name}: expected an integer in ${min}..${max}, got "${v}"\n${USAGE}`)
-      process.exit(2)
-    }
-    return Number(v)
-  }
-  if (values.host !== undefined && values.host.trim() === '') {
-    console.error(`--host: empty; give the address to listen on (default 127.0.0.1), or leave it out\n${USAGE}`)
-    process.exit(2)
-  }
+  cli.host(values.host)
   const key = process.env.OTC_WATCHTOWER_KEY?.trim()
   if (key !== undefined && key !== '' && !/^0x[0-9a-fA-F]{64}$/.test(key)) {
     console.error('OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters')
@@ -834,22 +815,15 @@ async function main(): Promise<void> {
     dataDir: values.data ?? '.data/watchtower',
     ...(key ? { account: privateKeyToAccount(key.toLowerCase() as ViemHex) } : {}),
     host: values.host ?? '127.0.0.1',
-    port: num('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535),
-    pollMs: num('poll-ms', values['poll-ms'], 1000, 50, 600_000),
-    maxChannels: num('max-channels', values['max-channels'], 10_000, 1, 10_000_000),
-    rateLimit: { perSecond: num('rate', values.rate, 100, 1, 100_000), burst: 2 * num('rate', values.rate, 100, 1, 100_000) },
+    port: cli.int('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535),
+    pollMs: cli.int('poll-ms', values['poll-ms'], 1000, 50, 600_000),
+    maxChannels: cli.int('max-channels', values['max-channels'], 10_000, 1, 10_000_000),
+    rateLimit: { perSecond: cli.int('rate', values.rate, 100, 1, 100_000), burst: 2 * cli.int('rate', values.rate, 100, 1, 100_000) },
     allowedOrigins: values['allow-origin'] ?? [],
     log: (m) => console.error(m),
   })
   console.log(`watchtower service listening on ${s.url} address=${s.address}`)
-  const stop = () => void s.close().then(() => process.exit(0))
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
+  exitOnSignals(s)
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e))
-    process.exit(1)
-  })
-}
+runIfMain(import.meta.url, main)

@@ -22,7 +22,7 @@ import { useCloseOut } from './useCloseOut.ts'
 import { tradingBlocked, tradingUnbacked } from './tradingBlocked.ts'
 import { endedOnChain, proposalsVoidInWords } from './voidProposals.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
-import { useChannelNotices } from '../notify/useNotices.ts'
+import { useChannelNotices, useQuietFor } from '../notify/useNotices.ts'
 import { HistoryTab } from './HistoryTab.tsx'
 import { raceLogFor } from './raceLog.ts'
 import { SettlementTab } from './SettlementTab.tsx'
@@ -80,6 +80,10 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   const closeOut = useCloseOut(session, tabSnap?.view, record.label, blocked, now, { entries: kept.entries, meta }, chainStatus)
   // What happens in the channel is told by the notice center (useNotices.ts), once the view, the kept book and the contract are read.
   useChannelNotices({ record, view: tabSnap?.view ?? null, book, chain: onChain.status === 'loading' ? undefined : chainView }, chainClock)
+  // The Risk tab's close-out ticket shows its quotes as they come: they are not told over it as well.
+  const closeOutIds = tab === 'risk' ? (closeOut.request?.rows.map((r) => r.ticketId).join('\n') ?? '') : ''
+  const closeOutTickets = useMemo(() => (closeOutIds === '' ? [] : closeOutIds.split('\n').map((rfqId) => ({ channelId: record.channelId, rfqId }))), [closeOutIds, record.channelId])
+  useQuietFor(closeOutTickets)
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)

@@ -5,7 +5,7 @@ import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { instrumentOf, type Book, type ClosedPosition, type Fill } from '../blotter/book.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
 const terms: OptionPackage = {
   feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
@@ -117,7 +117,7 @@ describe('deskEvents', () => {
     expect(texts).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
   })
 
-  it('tells a dispute that started while the app was closed at the first look, once, "while you were away"; with a record of having told it, or once it is over, nothing', () => {
+  it('tells what the contract did since the last load ("While you were away"): a dispute, a finalize, a close; with no record of an earlier load, nothing', () => {
     /** Each snapshot stepped in turn, from a first look at the first. */
     const fromFirstLook = (snapshots: readonly DeskEventInput[]): string[] => {
       let memory = deskMemoryOf(snapshots[0]!)
@@ -129,19 +129,24 @@ describe('deskEvents', () => {
       }
       return out
     }
-    const away = input({ chain: 'disputed', disputeToldBefore: false })
-    expect(fromFirstLook([away, away, input({ chain: 'disputed' }), input({ chain: 'finalized' })])).toEqual([
-      'dispute: While you were away: A dispute started on the channel with Demo Desk: see the Settlement tab.',
-    ])
-    // Told on an earlier load (the record), or a caller that keeps no record: not news.
-    expect(fromFirstLook([input({ chain: 'disputed', disputeToldBefore: true }), input({ chain: 'disputed' })])).toEqual([])
-    expect(fromFirstLook([input({ chain: 'disputed' }), input({ chain: 'disputed' })])).toEqual([])
-    // Over by the next load (finalized, closed): the payouts tell what it moved, not the dispute.
-    expect(fromFirstLook([input({ chain: 'finalized', disputeToldBefore: false }), input({ chain: 'closed', disputeToldBefore: false })])).toEqual([])
-    // Starting while the app is open: told as it comes, not "while you were away".
-    expect(fromFirstLook([input({ disputeToldBefore: false }), input({ chain: 'disputed', disputeToldBefore: false })])).toEqual([
-      'dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.',
-    ])
+    const load = (before: ChainStatus | null, ...reads: (string | null)[]) => fromFirstLook(reads.map((chain) => input({ chain, statusBefore: before })))
+    const away = 'dispute: While you were away: A dispute started on the channel with Demo Desk: see the Settlement tab.'
+    expect(load('open', 'disputed', 'disputed', 'finalized')).toEqual([away])
+    // The first read failed (null) or came from a node that lags (open): told once the contract is read, still "while you were away".
+    expect(load('open', null, null, 'disputed')).toEqual([away])
+    expect(load('open', 'open', 'disputed')).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
+    // Seen disputed on the last load: never told again, whatever the first reads say.
+    expect(load('disputed', null, 'open', 'disputed', 'disputed')).toEqual([])
+    // Over by this load: the finalize, or the close.
+    expect(load('open', 'finalized')).toEqual(['dispute: While you were away: The channel with Demo Desk was disputed and finalized on the contract: see the Settlement tab.'])
+    expect(load('disputed', 'finalized')).toEqual(['dispute: While you were away: The channel with Demo Desk was disputed and finalized on the contract: see the Settlement tab.'])
+    expect(load('finalized', 'closed')).toEqual(['closed: While you were away: The channel with Demo Desk was closed on the contract: see the Settlement tab.'])
+    expect(load('closed', 'closed')).toEqual([])
+    // Opened while away is not news; no record (a new device, a first load): what the first read finds is not news.
+    expect(load('none', 'open')).toEqual([])
+    expect(load(null, 'disputed', 'finalized')).toEqual([])
+    // Starting while the app is open: a dispute is told as it comes (not "while you were away"); a finalize or a close is not.
+    expect(load(null, 'open', 'disputed', 'finalized', 'closed')).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
   })
 
   it('tells a close-out of several positions once, when the first of its tickets is quoted; a new close-out request again', () => {

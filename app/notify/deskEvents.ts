@@ -16,7 +16,11 @@ import { instrumentOf, premiumText } from '../blotter/book.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 import { formatMoney } from '../money/money.ts'
 
-export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'settled' | 'payout' | 'expiring'
+export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'closed' | 'settled' | 'payout' | 'expiring'
+
+/** The contract's statuses in the order a channel passes through them (Adjudicator.sol): a status only moves forward. */
+export const CHAIN_ORDER = ['none', 'open', 'disputed', 'finalized', 'closed'] as const
+export type ChainStatus = (typeof CHAIN_ORDER)[number]
 
 export interface DeskEvent {
   readonly kind: DeskNoticeKind
@@ -27,7 +31,7 @@ export interface DeskEvent {
   readonly fills?: readonly Hex[]
   /** A stable name within the channel for its browser notification (an expiry notice's: `expiring-<ms>`). */
   readonly tag?: string
-  /** A quote notice: the ticket the quote answers (none for an unsolicited quote). */
+  /** A quote notice: the ticket the quote answers (none for an unsolicited quote or a counter). */
   readonly rfqId?: string
 }
 
@@ -48,11 +52,12 @@ export interface DeskEventInput {
    */
   readonly toldBefore?: ReadonlySet<Hex> | null
   /**
-   * Whether this browser told the channel's dispute on an earlier load (toldOnChain.ts). False: a
-   * dispute the first look finds (it started while the app was closed) is told, once. Absent: what
-   * the first look finds is not news.
+   * The furthest status of the channel's contract this browser saw on its earlier loads
+   * (toldOnChain.ts), null (or absent) without such a record: what the first read of the contract
+   * finds is then not news. With it, a dispute, a finalize or a close since is told "While you were
+   * away", and a first read that fails or comes from a node that lags tells nothing again.
    */
-  readonly disputeToldBefore?: boolean
+  readonly statusBefore?: ChainStatus | null
   /**
    * The version of the latest co-signed state (-1: none), for the first look: anything co-signed up
    * to it is there already, also a fill the book has not taken in yet (the session's view arrives
@@ -92,8 +97,11 @@ export interface DeskMemory {
    * first read finds is taken as told: a reload must not tell again what was already paid.
    */
   readonly paidOnChain: ReadonlySet<Hex> | null
-  /** The first look found the channel disputed and no record that this browser told it: the next step tells it. */
-  readonly disputeUntold?: true
+  /**
+   * This browser saw the channel's contract on an earlier load (at status `chain`) and this load has
+   * not read it yet: what its first read finds beyond `chain` happened while the app was closed.
+   */
+  readonly away?: true
 }
 
 /** My open close-out request: its tickets (one per position) and the key they share. */
@@ -128,9 +136,8 @@ function settledOf(input: DeskEventInput) {
   return input.book.closed.filter((c) => c.how === 'settled')
 }
 
-/** The contract's statuses in the order a channel passes through them (Adjudicator.sol). */
-const CHAIN_ORDER = ['none', 'open', 'disputed', 'finalized', 'closed']
-const furthest = (a: string | null, b: string | null): string | null => (b === null || CHAIN_ORDER.indexOf(b) < CHAIN_ORDER.indexOf(a ?? '') ? a : b)
+const rank = (s: string | null): number => (CHAIN_ORDER as readonly (string | null)[]).indexOf(s)
+const furthest = (a: string | null, b: string | null): string | null => (b === null || rank(b) < rank(a) ? a : b)
 
 /** The newest version of the book's fills and closed positions (-1 for none). */
 const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...book.closed].reduce((v, x) => Math.max(v, x.version), -1)
@@ -145,8 +152,23 @@ export function deskMemoryOf(input: DeskEventInput): DeskMemory {
     // With a record of earlier loads, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
   }
-  // A dispute never told here (it started while the app was closed): the first step tells it.
-  return input.chain === 'disputed' && input.disputeToldBefore === false ? { ...memory, disputeUntold: true } : memory
+  // Seen on an earlier load: what the contract did since is told once this load reads it.
+  const before = input.statusBefore ?? null
+  return before === null ? memory : { ...memory, chain: before, away: true }
+}
+
+/**
+ * The contract's move from `from` to `to` in words: a dispute starting; while the app was closed
+ * (`away`) also a finalize (a finalize only ends a dispute) or a close. Tagged by the status, so a
+ * browser notification from two tabs is one.
+ */
+function chainEvent(from: string | null, to: string | null, peerName: string, away: boolean): DeskEvent | null {
+  const when = away ? 'While you were away: ' : ''
+  if (to === 'disputed' && from !== 'disputed') return { kind: 'dispute', text: `${when}A dispute started on the channel with ${peerName}: see the Settlement tab.`, tag: 'disputed' }
+  if (!away || from === null || from === to) return null
+  if (to === 'finalized') return { kind: 'dispute', text: `${when}The channel with ${peerName} was disputed and finalized on the contract: see the Settlement tab.`, tag: 'finalized' }
+  if (to === 'closed') return { kind: 'closed', text: `${when}The channel with ${peerName} was closed on the contract: see the Settlement tab.`, tag: 'closed' }
+  return null
 }
 
 function supersededFills(fills: readonly Fill[]): ReadonlySet<Hex> {
@@ -265,7 +287,8 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
     if (answered.has(key)) continue
     answered.add(key)
     const t = q.signed.quote
-    const ticket = t.rfqId === '' ? {} : { rfqId: t.rfqId }
+    // The ticket a quote answers; not a counter's (a ladder shows no counter: NoticeCenter.quietFor).
+    const ticket = t.rfqId === '' || q.counterOf ? {} : { rfqId: t.rfqId }
     if (closeOut !== null && key === closeOut.key) {
       events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.`, ...ticket })
       continue
@@ -294,13 +317,14 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
     events.push(payouts.away ? { ...e, text: `While you were away: ${e.text}` } : e)
   }
   const status = furthest(memory.chain, chain)
-  const dispute = `A dispute started on the channel with ${peerName}: see the Settlement tab.`
-  if (memory.disputeUntold) events.push({ kind: 'dispute', text: `While you were away: ${dispute}` })
-  else if (status === 'disputed' && memory.chain !== 'disputed') events.push({ kind: 'dispute', text: dispute })
+  const moved = chainEvent(memory.chain, status, peerName, memory.away === true)
+  if (moved) events.push(moved)
+  // Read: what the contract does from now on happens while the app is open.
+  const stillAway = memory.away === true && chain === null
   const through = Math.max(memory.through, newestOf(book))
   const unchanged = events.length === 0 && answered.size === memory.answered.size && status === memory.chain
-    && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size
-  return { events, memory: unchanged ? memory : { answered, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, chain: status, paidOnChain: payouts.told } }
+    && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size && stillAway === (memory.away === true)
+  return { events, memory: unchanged ? memory : { answered, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, chain: status, paidOnChain: payouts.told, ...(stillAway ? { away: true as const } : {}) } }
 }
 
 /** Positions named one by one in a settlement notice (and an expiring one); the rest are counted (the Risk tab lists them all). */

@@ -23,8 +23,8 @@ const fill = (version: number, channel = DESK): Fill => ({
 })
 const settled = (f: Fill, version: number): ClosedPosition => ({ fill: f, positionId: f.positionId, version, time: E, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
 /** A live quote of the counterparty (B) on ticket `rfqId`. */
-const quote = (hash: string, rfqId: string): QuoteView =>
-  ({ hash, signed: { quote: { quoter: 'B', side: 'sell', terms, premium: 700_000_000n, validUntil: E, rfqId }, signature: '' }, counterOf: null, status: 'live', reason: '', declined: null }) as unknown as QuoteView
+const quote = (hash: string, rfqId: string, counterOf: string | null = null): QuoteView =>
+  ({ hash, signed: { quote: { quoter: 'B', side: 'sell', terms, premium: 700_000_000n, validUntil: E, rfqId }, signature: '' }, counterOf, status: 'live', reason: '', declined: null }) as unknown as QuoteView
 const input = (fills: readonly Fill[], closed: readonly ClosedPosition[] = [], o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: { fills, closed }, quotes: [], me: 'A', chain: 'open', peerName: 'the desk', ...o })
 
 /** A center whose outside world is recorded: browser notifications and the page clock. */
@@ -126,33 +126,53 @@ describe('the notice center', () => {
     expect(c.getSnapshot().map((n) => n.text.slice(-4))).toEqual(['(v4)'])
   })
 
-  it("tags a browser notification only where a later one replaces it (a dispute's, told once, replaces none)", () => {
+  it("tags a browser notification only where a later one replaces it or another tab tells the same (a dispute's: by its channel)", () => {
     const { c, sent } = center({ toBrowser: true })
     c.step(BOB, input([]))
     c.step(BOB, input([], [], { chain: 'disputed' }))
-    expect(sent).toEqual([{ from: 'Bob', body: 'A dispute started on the channel with the desk: see the Settlement tab.' }])
+    expect(sent).toEqual([{ from: 'Bob', body: 'A dispute started on the channel with the desk: see the Settlement tab.', tag: `${BOB.channelId}-disputed` }])
   })
 
-  it('tells a channel\'s dispute once across loads: recorded when told, as it comes or at the first look; a load without the record tells it "while you were away"', () => {
-    const first = center()
+  it('tells what the contract did while the app was closed on the next load, once, from the status this browser saw; a failed or lagging first read tells nothing again', () => {
+    const load = () => center({ toBrowser: true })
+    // Load 1: both channels open; Bob's dispute starts while it is open (told as it comes).
+    const first = load()
     first.c.step(BOB, input([]))
+    first.c.step(DESK, input([]))
     first.c.step(BOB, input([], [], { chain: 'disputed' }))
     expect(first.texts()).toEqual(['Bob|dispute|A dispute started'])
-    // DESK's dispute started while the app was closed: the first look tells it.
-    first.c.step(DESK, input([], [], { chain: 'disputed' }))
-    // Newest first.
-    expect(first.c.getSnapshot().map((n) => `${n.label}|${n.text}`)).toEqual([
-      'Demo Desk|While you were away: A dispute started on the channel with the desk: see the Settlement tab.',
-      'Bob|A dispute started on the channel with the desk: see the Settlement tab.',
-    ])
     first.c.close()
-    // The next load (a new center, the same browser storage): both were told, neither is again.
-    const next = center({ toBrowser: true })
-    next.c.step(BOB, input([], [], { chain: 'disputed' }))
-    next.c.step(DESK, input([], [], { chain: 'disputed' }))
-    next.c.step(DESK, input([], [], { chain: 'finalized' }))
-    expect(next.c.getSnapshot()).toEqual([])
-    expect(next.sent).toEqual([])
+    // Load 2: DESK's dispute started while the app was closed; Bob's first read fails (null), then
+    // comes from a node that lags (open), then reads disputed: not told again.
+    const second = load()
+    second.c.step(BOB, input([], [], { chain: null }))
+    second.c.step(DESK, input([], [], { chain: 'disputed' }))
+    second.c.step(BOB, input([], [], { chain: 'open' }))
+    second.c.step(BOB, input([], [], { chain: 'disputed' }))
+    expect(second.c.getSnapshot().map((n) => `${n.label}|${n.text}`)).toEqual(['Demo Desk|While you were away: A dispute started on the channel with the desk: see the Settlement tab.'])
+    // One browser notification per channel and status: two tabs telling it are one.
+    expect(second.sent).toEqual([{ from: 'Demo Desk', body: 'While you were away: A dispute started on the channel with the desk: see the Settlement tab.', tag: `${DESK.channelId}-disputed` }])
+    second.c.close()
+    // Load 3: both finalized meanwhile, nothing paid out yet (the positions are paid at expiry): told, once.
+    const none = { paidOut: [], asset: 'USDC', decimals: 6 }
+    const third = load()
+    third.c.step(BOB, input([], [], { chain: 'finalized', paidOnChain: none }))
+    third.c.step(DESK, input([], [], { chain: 'finalized', paidOnChain: none }))
+    expect(third.texts()).toEqual(['Demo Desk|dispute|While you were', 'Bob|dispute|While you were'])
+    expect(third.c.getSnapshot()[0]!.text).toBe('While you were away: The channel with the desk was disputed and finalized on the contract: see the Settlement tab.')
+    third.c.close()
+    const fourth = load()
+    fourth.c.step(BOB, input([], [], { chain: 'finalized' }))
+    fourth.c.step(DESK, input([], [], { chain: 'finalized' }))
+    expect(fourth.c.getSnapshot()).toEqual([])
+    expect(fourth.sent).toEqual([])
+  })
+
+  it('tells nothing at the first look of a channel this browser has no record of (a new device, a first load): what is there is not news', () => {
+    const { c } = center()
+    c.step(BOB, input([], [], { chain: 'disputed' }))
+    c.step(DESK, input([], [], { chain: 'finalized' }))
+    expect(c.getSnapshot()).toEqual([])
   })
 
   it('tells no quote in the page on a ticket the screen shows as it comes (the Network RFQ\'s ladders), only to the browser when the tab is hidden; other quotes and fills as before', () => {
@@ -161,25 +181,34 @@ describe('the notice center', () => {
     const c = new NoticeCenter({ toBrowser: () => hidden, permitted: () => hidden, notify: (from, body) => void sent.push(`${from}|${body.split(':')[0]}`), now: () => Date.now() })
     c.step(DESK, input([]))
     c.step(BOB, input([]))
-    c.quietFor([{ channelId: DESK.channelId, rfqId: 'n1' }, { channelId: BOB.channelId, rfqId: 'n2' }])
+    const ladders = c.quietFor([{ channelId: DESK.channelId, rfqId: 'n1' }, { channelId: DESK.channelId, rfqId: 'n7' }, { channelId: BOB.channelId, rfqId: 'n2' }])
     c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1')] }))
     c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9')] }))
     // Only the quote on a ticket no ladder shows; the ticket ids are per channel (n1 in Bob's channel is another ticket).
     expect(c.getSnapshot().map((n) => `${n.label}|${n.text.split(':')[0]}`)).toEqual(['Bob|New quote from the desk'])
     c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9'), quote('0xb3', 'n1')] }))
     expect(c.getSnapshot()).toHaveLength(2)
+    // A counter on a quiet ticket is told: no ladder shows counters (countered in the channel's screen).
+    c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9'), quote('0xb3', 'n1'), quote('0xb4', 'n2', '0xa1')] }))
+    expect(c.getSnapshot()[0]!.text).toBe('New quote from the desk: offers 700.00 USDC for BTC-USD (a counter)')
     // The tab hidden: the trader does not see the ladder, the browser tells it.
     hidden = true
     c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1'), quote('0xd2', 'n3')] }))
-    c.quietFor([...[{ channelId: DESK.channelId, rfqId: 'n1' }, { channelId: DESK.channelId, rfqId: 'n3' }, { channelId: DESK.channelId, rfqId: 'n4' }]])
+    // A second part of the screen quiet at once (a close-out ticket): each keeps its own tickets.
+    const closeOut = c.quietFor([{ channelId: DESK.channelId, rfqId: 'n3' }, { channelId: DESK.channelId, rfqId: 'n4' }])
     c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1'), quote('0xd2', 'n3'), quote('0xd4', 'n4')] }))
     expect(sent).toEqual(['Demo Desk|New quote from the desk', 'Demo Desk|New quote from the desk'])
     // A fill on a quiet ticket is told in the page as ever; the screen gone, quotes are told in the page again.
     hidden = false
     c.step(DESK, input([fill(1)], [], { quotes: [] }))
-    c.quietFor([])
-    c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd5', 'n5')] }))
+    // The ladders gone, the close-out still shown: n7's first quote is told in the page, n4's not.
+    ladders()
+    c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd6', 'n4'), quote('0xd7', 'n7')] }))
     expect(c.getSnapshot().map((n) => `${n.label}|${n.kind}`).slice(0, 2)).toEqual(['Demo Desk|quote', 'Demo Desk|fill'])
+    expect(c.getSnapshot()[0]!.text).toBe('New quote from the desk: offers 700.00 USDC for BTC-USD')
+    closeOut()
+    c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd6', 'n4'), quote('0xd7', 'n7'), quote('0xd8', 'n9')] }))
+    expect(c.getSnapshot().map((n) => `${n.label}|${n.kind}`)).toEqual(['Demo Desk|quote', 'Demo Desk|quote', 'Demo Desk|fill'])
   })
 
   it('forgets a channel the trader abandoned: its notices leave the screen, the others stay', () => {

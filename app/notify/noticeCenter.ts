@@ -5,12 +5,13 @@
 // that asked: a channel whose host changes (the trader opens it, or leaves it for another) tells
 // nothing twice and misses nothing in between. In the page always (a notice from a channel the
 // screen does not show names the counterparty and opens the channel), and as a browser notification
-// too when the tab is hidden and the trader allowed it. Payouts and the dispute on chain, fills
-// announced in the browser and expiries told are recorded per channel in this browser
-// (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again.
+// too when the tab is hidden and the trader allowed it. Payouts on chain and the contract's status
+// seen, fills announced in the browser and expiries told are recorded per channel in this browser
+// (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again, and what
+// the contract did while the app was closed is told on the next load.
 import type { Hex, Party, Position } from '../../core/index.ts'
-import { deskEvents, deskMemoryOf, withDeskNotices, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
-import { loadDisputeTold, loadToldPayouts, saveDisputeTold, saveToldPayouts } from './toldOnChain.ts'
+import { deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
 
@@ -55,8 +56,10 @@ interface Told {
   readonly before: ReadonlySet<Hex> | null
   /** The told payouts last recorded. */
   saved: ReadonlySet<Hex> | null
-  /** Whether the channel's dispute was told (on an earlier visit or this one), read once. */
-  disputeTold: boolean
+  /** The contract's status seen on earlier visits (null: no record), read once. */
+  readonly statusBefore: ChainStatus | null
+  /** The status last recorded. */
+  statusSaved: string | null
   /** The fills told as browser notifications (null until first needed). */
   inBrowser: readonly Hex[] | null
   /** The expiries told (null until first needed). */
@@ -69,8 +72,8 @@ export class NoticeCenter {
   private nextId = 1
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly listeners = new Set<() => void>()
-  /** The tickets whose quotes a screen shows as they come (`quietFor`), as `<channel id>|<ticket id>`. */
-  private quiet: ReadonlySet<string> = new Set()
+  /** The tickets whose quotes a screen shows as they come (`quietFor`), as `<channel id>|<ticket id>`, one set per screen part. */
+  private readonly quiet = new Set<ReadonlySet<string>>()
 
   constructor(private readonly outside: NoticeOutside) {}
 
@@ -84,13 +87,16 @@ export class NoticeCenter {
   readonly dismiss = (id: number): void => this.set(this.notices.filter((n) => n.id !== id))
 
   /**
-   * The tickets whose quotes the screen shows as they come (the Network RFQ's ladders): a quote on
-   * one of them is told in the page no more (it would cover the ladder that shows it), only to the
-   * browser when the tab is hidden; it is remembered as told all the same. The screen hands its
-   * tickets over as they change and none when it leaves (`useQuietFor`).
+   * Tickets whose quotes a part of the screen shows as they come (the Network RFQ's ladders, a
+   * close-out ticket on the Risk tab): a quote on one of them is told in the page no more (it would
+   * cover what shows it), only to the browser when the tab is hidden; it is remembered as told all
+   * the same. Until the returned function is called (the part changes its tickets or leaves:
+   * `useQuietFor`); several parts may be quiet at once.
    */
-  quietFor(tickets: readonly { readonly channelId: Hex; readonly rfqId: string }[]): void {
-    this.quiet = new Set(tickets.map((t) => `${t.channelId}|${t.rfqId}`))
+  quietFor(tickets: readonly { readonly channelId: Hex; readonly rfqId: string }[]): () => void {
+    const keys: ReadonlySet<string> = new Set(tickets.map((t) => `${t.channelId}|${t.rfqId}`))
+    this.quiet.add(keys)
+    return () => void this.quiet.delete(keys)
   }
 
   /** A channel the trader abandoned: its notices leave the screen, and what it told is forgotten. */
@@ -109,7 +115,8 @@ export class NoticeCenter {
   private told(channelId: Hex): Told {
     let t = this.channels.get(channelId)
     if (!t) {
-      t = { memory: null, before: loadToldPayouts(channelId), saved: null, disputeTold: loadDisputeTold(channelId), inBrowser: null, expiries: null }
+      const statusBefore = loadSeenStatus(channelId)
+      t = { memory: null, before: loadToldPayouts(channelId), saved: null, statusBefore, statusSaved: statusBefore, inBrowser: null, expiries: null }
       this.channels.set(channelId, t)
     }
     return t
@@ -117,13 +124,13 @@ export class NoticeCenter {
 
   /**
    * What changed in `channel` since it last stepped. Its first step is its memory (what is there is
-   * not news), but for payouts made on chain since its last visit and a dispute never told here
-   * (toldOnChain.ts). Step only with a snapshot read in full: the session's view, this browser's
-   * kept book and the contract.
+   * not news), but for what the contract did since this browser's last visit: payouts, a dispute, a
+   * finalize, a close (toldOnChain.ts). Step only with a snapshot read in full: the session's view,
+   * this browser's kept book and the contract (a failed read of it is null).
    */
-  step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore' | 'disputeToldBefore'>): void {
+  step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore' | 'statusBefore'>): void {
     const t = this.told(channel.channelId)
-    const snapshot = { ...input, toldBefore: t.before, disputeToldBefore: t.disputeTold }
+    const snapshot = { ...input, toldBefore: t.before, statusBefore: t.statusBefore }
     t.memory ??= deskMemoryOf(snapshot)
     const step = deskEvents(t.memory, snapshot)
     t.memory = step.memory
@@ -132,9 +139,10 @@ export class NoticeCenter {
       saveToldPayouts(channel.channelId, paid)
       t.saved = paid
     }
-    if (!t.disputeTold && step.events.some((e) => e.kind === 'dispute')) {
-      saveDisputeTold(channel.channelId)
-      t.disputeTold = true
+    const status = step.memory.chain as ChainStatus | null
+    if (status !== null && status !== t.statusSaved) {
+      saveSeenStatus(channel.channelId, status)
+      t.statusSaved = status
     }
     const replaced = new Set<string>()
     if (this.outside.permitted()) {
@@ -150,7 +158,7 @@ export class NoticeCenter {
       if (r.replace.length > 0) saveBrowserFills(channel.channelId, (t.inBrowser = r.told))
     }
     if (step.events.length === 0) return
-    const onScreen = (e: DeskEvent) => e.kind === 'quote' && e.rfqId !== undefined && this.quiet.has(`${channel.channelId}|${e.rfqId}`)
+    const onScreen = (e: DeskEvent) => e.kind === 'quote' && e.rfqId !== undefined && [...this.quiet].some((keys) => keys.has(`${channel.channelId}|${e.rfqId}`))
     this.show(channel, step.events.filter((e) => !onScreen(e)))
     if (!this.outside.toBrowser()) return
     for (const n of step.events) {
@@ -160,7 +168,8 @@ export class NoticeCenter {
         t.inBrowser ??= loadBrowserFills(channel.channelId)
         saveBrowserFills(channel.channelId, (t.inBrowser = [...t.inBrowser, n.fills[0]]))
         this.outside.notify(channel.label, n.text, fillTag(n.fills[0]))
-      } else this.outside.notify(channel.label, n.text) // replaces none (an id restarts with each load)
+      } else if (n.tag !== undefined) this.outside.notify(channel.label, n.text, `${channel.channelId}-${n.tag}`) // the contract's move: one per channel and status
+      else this.outside.notify(channel.label, n.text) // replaces none (an id restarts with each load)
     }
   }
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Hex } from '../../core/index.ts'
-import { loadDisputeTold, loadToldPayouts, saveDisputeTold, saveToldPayouts } from './toldOnChain.ts'
+import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { memoryStorage } from '../testkit.ts'
 
 const { memory, install, remove } = memoryStorage()
 const CH = `0x${'ab'.repeat(32)}` as Hex
 
-describe('toldOnChain (the payouts and the dispute on chain this browser told of, per channel)', () => {
+describe('toldOnChain (the payouts on chain this browser told of and the status it saw, per channel)', () => {
   afterEach(remove)
 
   it('keeps what was told per channel; no record reads null; damaged or foreign data reads null, never throws', () => {
@@ -21,25 +21,25 @@ describe('toldOnChain (the payouts and the dispute on chain this browser told of
     }
   })
 
-  it('the dispute: told per channel; no record, damaged or foreign data reads not told, never throws', () => {
+  it('the status seen: per channel; no record, damaged or foreign data reads null, never throws', () => {
     install()
     const other = `0x${'cd'.repeat(32)}` as Hex
-    expect(loadDisputeTold(CH)).toBe(false)
-    saveDisputeTold(CH)
-    expect(loadDisputeTold(CH)).toBe(true)
-    expect(loadDisputeTold(other)).toBe(false)
-    // The payouts' record and the dispute's are apart.
+    expect(loadSeenStatus(CH)).toBeNull()
+    saveSeenStatus(CH, 'disputed')
+    expect(loadSeenStatus(CH)).toBe('disputed')
+    expect(loadSeenStatus(other)).toBeNull()
+    // The payouts' record and the status's are apart.
     expect(loadToldPayouts(CH)).toBeNull()
-    for (const bad of ['{nope', 'false', '"true"', '1', '[true]']) {
-      for (const k of memory.keys()) if (k.includes('dispute-told')) memory.set(k, bad)
-      expect(loadDisputeTold(CH), bad).toBe(false)
+    for (const bad of ['{nope', 'true', '"paused"', '1', '["open"]']) {
+      for (const k of memory.keys()) if (k.includes('status-seen')) memory.set(k, bad)
+      expect(loadSeenStatus(CH), bad).toBeNull()
     }
   })
 
   it('without storage (a private window, a test): nothing recorded, nothing thrown', () => {
     expect(() => saveToldPayouts(CH, new Set())).not.toThrow()
     expect(loadToldPayouts(CH)).toBeNull()
-    expect(() => saveDisputeTold(CH)).not.toThrow()
-    expect(loadDisputeTold(CH)).toBe(false)
+    expect(() => saveSeenStatus(CH, 'open')).not.toThrow()
+    expect(loadSeenStatus(CH)).toBeNull()
   })
 })

@@ -3,15 +3,16 @@
 // chain while the app was closed is told on the next load, once, and never again after a reload:
 //   - the payouts: after a finalize the contract pays positions out, and anyone may send those
 //     transactions;
-//   - the dispute: a channel is disputed once at most (the contract's statuses only move forward:
-//     open, disputed, finalized, closed), so a flag says it was told.
+//   - the channel's status (open, disputed, finalized, closed): the furthest this browser saw. A
+//     dispute, a finalize or a close since is told on the next load (deskEvents.ts).
 import { z } from '../../core/zod.ts'
 import type { Hex } from '../../core/index.ts'
 import { channelStorage } from '../channelStorage.ts'
+import { CHAIN_ORDER, type ChainStatus } from './deskEvents.ts'
 
 /** A channel has a few hundred positions at most; a longer list is not ours. */
 const told = channelStorage('payouts-told', z.array(z.string().check(z.regex(/^(0x)?[0-9a-f]{1,64}$/))).check(z.maxLength(10_000)))
-const disputeTold = channelStorage('dispute-told', z.literal(true))
+const seen = channelStorage('status-seen', z.enum(CHAIN_ORDER))
 
 /** The positions whose payout was told here, or null when this browser has no record for the channel (or it is damaged). */
 export function loadToldPayouts(channelId: Hex): ReadonlySet<Hex> | null {
@@ -23,11 +24,11 @@ export function saveToldPayouts(channelId: Hex, payouts: ReadonlySet<Hex>): void
   told.save(channelId, [...payouts])
 }
 
-/** Whether this browser told the channel's dispute (no record, or a damaged one, reads false). */
-export function loadDisputeTold(channelId: Hex): boolean {
-  return disputeTold.load(channelId) === true
+/** The furthest status of the channel's contract this browser saw, or null: no record (a new device, a first load), or a damaged one. */
+export function loadSeenStatus(channelId: Hex): ChainStatus | null {
+  return seen.load(channelId)
 }
 
-export function saveDisputeTold(channelId: Hex): void {
-  disputeTold.save(channelId, true)
+export function saveSeenStatus(channelId: Hex, status: ChainStatus): void {
+  seen.save(channelId, status)
 }

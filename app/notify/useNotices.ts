@@ -68,15 +68,11 @@ export function useChannelNotices({ record, view, book, chain }: ChannelNoticeSo
 }
 
 /**
- * The tickets whose quotes this screen shows as they come (the Network RFQ's ladders): while it is
- * mounted their quotes are not told in the page as well (NoticeCenter.quietFor). `tickets` should
- * keep its identity while it is the same (useMemo).
+ * The tickets whose quotes this part of the screen shows as they come (the Network RFQ's ladders, a
+ * close-out ticket): while it is mounted their quotes are not told in the page as well
+ * (NoticeCenter.quietFor). `tickets` should keep its identity while it is the same (useMemo).
  */
 export function useQuietFor(tickets: readonly { readonly channelId: Hex; readonly rfqId: string }[]): void {
   const center = useContext(NoticeContext)
-  useEffect(() => {
-    if (!center) return
-    center.quietFor(tickets)
-    return () => center.quietFor([])
-  }, [center, tickets])
+  useEffect(() => (center && tickets.length > 0 ? center.quietFor(tickets) : undefined), [center, tickets])
 }

@@ -100,6 +100,10 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.getByRole('button', { name: 'Hide backup' }).click()
 
     await openDemoChannel(page)
+    // The refusal still shown is said by the balances as they are now: the channel took 50,000 of the
+    // 100,000 (and the two amounts no longer read alike at cents: no more digits than that).
+    await expect(page.getByTestId('account-balance')).toHaveText('50,000.00 USDC', { timeout: 10_000 })
+    await expect(page.getByRole('region', { name: 'Collateral' }).getByRole('alert')).toHaveText('You cannot withdraw 100,000.00 USDC: the contract holds 50,000.00 USDC for you outside channels.')
 
     // New RFQ is a private draft: the desk does not quote it until the trader asks.
     await page.getByRole('tab', { name: 'Trade' }).click()

@@ -39,12 +39,19 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
   const wallet = snap.wallet
   const [amount, setAmount] = useState('')
   const [formError, setFormError] = useState<Failure | null>(null)
+  // A move refused here is said by the balances as they are now, not as they were at the click: a
+  // channel opened or a transaction mined since changes the figures (a move that would now pass is
+  // refused no more). Gone when the amount changes.
+  const [refused, setRefused] = useState<{ readonly kind: 'deposit' | 'withdraw'; readonly value: bigint } | null>(null)
   const [clockHours, setClockHours] = useState('24')
   const dev = snap.info?.dev ?? false
   const s = conn.settlement
+  const refusalText = refused ? moveRefusal(refused.kind, refused.value, wallet, snap.txs, decimals, symbol) : null
+  const refusal = refusalText === null ? null : failureOf(refusalText)
 
   const submit = (kind: 'deposit' | 'withdraw') => (e?: FormEvent) => {
     e?.preventDefault()
+    setRefused(null)
     let value: bigint
     try {
       value = parseUnits(amount, decimals, 'amount')
@@ -55,9 +62,9 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
     }
     // Said here, in the asset's units, rather than as the contract's refusal in minor units; the
     // moves this page sent that are not mined yet count (the balances do not show them yet).
-    const refusal = moveRefusal(kind, value, wallet, snap.txs, decimals, symbol)
-    if (refusal !== null) {
-      setFormError(failureOf(refusal))
+    if (moveRefusal(kind, value, wallet, snap.txs, decimals, symbol) !== null) {
+      setFormError(null)
+      setRefused({ kind, value })
       return
     }
     setFormError(null)
@@ -131,7 +138,13 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
       <form className="row" onSubmit={submit('deposit')} aria-label="Deposit or withdraw">
         <label>
           Amount ({symbol})
-          <input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="0.00" />
+          <input
+            inputMode="decimal" value={amount} placeholder="0.00"
+            onChange={(e) => {
+              setAmount(e.target.value)
+              setRefused(null)
+            }}
+          />
         </label>
         <button type="submit">Deposit</button>
         <button type="button" className="secondary" onClick={() => submit('withdraw')()}>
@@ -147,7 +160,7 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
           <button type="submit" className="secondary">Move clock</button>
         </form>
       )}
-      {formError && <p className="error" role="alert"><FailureText failure={formError} /></p>}
+      {(formError ?? refusal) && <p className="error" role="alert"><FailureText failure={formError ?? refusal!} /></p>}
       {dev && <p className="muted small">{testFundsNote(FAUCET_AMOUNT, decimals, symbol)}</p>}
     </section>
   )

@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
-import { fingerprint, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
+import { fingerprint, isoTime, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeClock } from '../settlement/useNodeNow.ts'
@@ -12,6 +12,7 @@ import { useChannelGuard } from './useChannelGuard.ts'
 import { useStableByKey } from './stableValue.ts'
 import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
+import { formatUtc, formatUtcTime } from '../risk/format.ts'
 import { TradeTab } from './TradeTab.tsx'
 import { ErrorBoundary } from '../ErrorBoundary.tsx'
 import { useBook } from '../blotter/useBook.ts'
@@ -131,7 +132,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       )}
       {s && record.restoredAt !== undefined && (
         <p className="muted small" data-testid="restore-status">
-          Restored on {new Date(record.restoredAt).toLocaleString()} from{' '}
+          Restored on {formatUtc(record.restoredAt)} from{' '}
           {fromTower?.hash === latestHash ? `the watchtower at ${fromTower.url}` : `${record.label}'s copy`}: state v{s.version} carries both parties' signatures, verified here.
         </p>
       )}
@@ -142,7 +143,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         <ul className="notices" aria-label="What the app did">
           {notices.slice(0, 6).map((n) => (
             <li key={`${n.at}-${n.text}`} className={n.kind === 'error' ? 'error' : n.kind === 'warn' ? 'warn' : ''}>
-              <time className="muted" dateTime={new Date(n.at).toISOString()}>{new Date(n.at).toLocaleTimeString()}</time> {n.text}
+              <time className="muted" dateTime={isoTime(n.at)}>{formatUtcTime(n.at)}</time> {n.text}
             </li>
           ))}
         </ul>

@@ -104,7 +104,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
               {!closeAuth && <p className="muted small">Waiting for {record.label}'s authorisation to close.</p>}
             </>
           ) : s.positions.length > 0 ? (
-            <p className="muted">Settle or close out the {s.positions.length} open position(s) first: “Close out” in the Risk tab asks {record.label} to unwind them at your mark; expired positions settle automatically.</p>
+            <p className="muted">Settle or close out the {s.positions.length === 1 ? 'open position' : `${s.positions.length} open positions`} first: “Close out” in the Risk tab asks {record.label} to unwind them at your mark; expired positions settle automatically.</p>
           ) : (
             <button type="button" disabled={finalProposed} onClick={() => void session.proposeFinal().catch((e) => setError(String(e)))}>
               {finalProposed ? 'Final state proposed: waiting for the counterparty' : 'Propose final state (close)'}
@@ -140,7 +140,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
           <h3>Positions still locked on the contract</h3>
           {view.lockedPositions === null && (
             <p className="muted">
-              {view.lockedCount} position(s) locked; this app does not hold the finalized state to list them, and could not read it back from the chain
+              {view.lockedCount === 1 ? '1 position' : `${view.lockedCount} positions`} locked; this app does not hold the finalized state to list them, and could not read it back from the chain
               {view.held && !view.held.known ? ` (${view.held.reason})` : ''}. It is in the calldata of the dispute or refute transaction, and the counterparty's copy has it.
             </p>
           )}

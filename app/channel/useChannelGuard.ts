@@ -175,7 +175,7 @@ export function useChannelGuard(session: ChannelSession | null, latest: SignedSt
       if (settlements.length === 0 || ownSettleOpen(session.view, settlements)) return
       try {
         await session.proposeSettle(settlements)
-        note('info', `Proposed settlement of ${settlements.length} expired position(s) at the oracle's price.`, 'settle')
+        note('info', `Proposed the settlement of ${settlements.length === 1 ? '1 expired position' : `${settlements.length} expired positions`} at the oracle's price.`, 'settle')
       } catch (e) {
         retry(expired, e)
       }

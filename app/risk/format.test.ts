@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatUtc, formatVolShift, quoteCurrencyOf, toneOf, underlyingOf } from './format.ts'
+import { formatAmount, formatFixed, formatFixing, formatModelAmount, formatMove, formatPrice, formatSignedAmount, formatSmall, formatSpot, formatTimeToExpiry, formatUtc, formatUtcTime, formatVolShift, quoteCurrencyOf, toneOf, underlyingOf } from './format.ts'
 import { MAX_TIME_MS } from '../../core/index.ts'
 
 describe('amount formatting', () => {
@@ -79,6 +79,14 @@ describe('toneOf', () => {
   it('gain above zero, loss below, none at zero; a model amount that rounds to zero cents is zero; an exact amount counts every unit', () => {
     expect([toneOf(1.5), toneOf(-0.01), toneOf(0.004), toneOf(-0.004), toneOf(0), toneOf(Number.NaN), toneOf(null)]).toEqual(['gain', 'loss', '', '', '', '', ''])
     expect([toneOf(1n), toneOf(-1n), toneOf(0n)]).toEqual(['gain', 'loss', ''])
+  })
+})
+
+describe('formatUtcTime', () => {
+  it('writes the time of day in UTC to the second, whatever the browser\'s zone; a time that is not a date as its number', () => {
+    expect(formatUtcTime(Date.UTC(2026, 11, 7, 5, 10, 38, 999))).toBe('05:10:38 UTC')
+    expect(formatUtcTime(MAX_TIME_MS)).toBe('23:59:59 UTC')
+    for (const t of [MAX_TIME_MS + 1, -1, 1.5, Number.NaN]) expect(formatUtcTime(t), String(t)).toBe(`${t} ms (not a date)`)
   })
 })
 

@@ -113,6 +113,11 @@ export function formatUtc(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 }
 
+/** "08:00:05 UTC": the time of day of `ms` (UTC, to the second), as the channel screen times what the app did; never a throw. */
+export function formatUtcTime(ms: number): string {
+  return isDateTime(ms) ? `${new Date(ms).toISOString().slice(11, 19)} UTC` : isoTime(ms)
+}
+
 /** The underlying of a feed name: "BTC-USD" -> "BTC". */
 export function underlyingOf(feed: string): string {
   const i = feed.indexOf('-')

@@ -10,7 +10,7 @@
 // (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again, and what
 // the contract did while the app was closed is told on the next load.
 import type { Hex, Party, Position } from '../../core/index.ts'
-import { deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { CHAIN_ORDER, deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
@@ -139,8 +139,8 @@ export class NoticeCenter {
       saveToldPayouts(channel.channelId, paid)
       t.saved = paid
     }
-    const status = step.memory.chain as ChainStatus | null
-    if (status !== null && status !== t.statusSaved) {
+    const status = CHAIN_ORDER.find((x) => x === step.memory.chain)
+    if (status !== undefined && status !== t.statusSaved) {
       saveSeenStatus(channel.channelId, status)
       t.statusSaved = status
     }

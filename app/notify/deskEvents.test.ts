@@ -27,9 +27,9 @@ const settled = (f: Fill, version = f.version + 1): ClosedPosition => ({ fill: f
 const EMPTY: Book = { fills: [], closed: [] }
 const input = (o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: EMPTY, quotes: [], me: 'A', chain: 'open', peerName: 'Demo Desk', ...o })
 
-/** Runs the snapshots in order from an empty screen; returns every event's text, in order. */
-function told(snapshots: readonly DeskEventInput[]): string[] {
-  let memory: DeskMemory = deskMemoryOf(input())
+/** Runs the snapshots in order from a first look at `first` (an empty screen); returns every event's text, in order. */
+function told(snapshots: readonly DeskEventInput[], first: DeskEventInput = input()): string[] {
+  let memory: DeskMemory = deskMemoryOf(first)
   const out: string[] = []
   for (const s of snapshots) {
     const step = deskEvents(memory, s)
@@ -118,18 +118,11 @@ describe('deskEvents', () => {
   })
 
   it('tells what the contract did since the last load ("While you were away"): a dispute, a finalize, a close; with no record of an earlier load, nothing', () => {
-    /** Each snapshot stepped in turn, from a first look at the first. */
-    const fromFirstLook = (snapshots: readonly DeskEventInput[]): string[] => {
-      let memory = deskMemoryOf(snapshots[0]!)
-      const out: string[] = []
-      for (const s of snapshots) {
-        const step = deskEvents(memory, s)
-        memory = step.memory
-        out.push(...step.events.map((e) => `${e.kind}: ${e.text}`))
-      }
-      return out
+    // A load: a first look at its first read, then each read stepped in turn.
+    const load = (before: ChainStatus | null, ...reads: (string | null)[]) => {
+      const snapshots = reads.map((chain) => input({ chain, statusBefore: before }))
+      return told(snapshots, snapshots[0])
     }
-    const load = (before: ChainStatus | null, ...reads: (string | null)[]) => fromFirstLook(reads.map((chain) => input({ chain, statusBefore: before })))
     const away = 'dispute: While you were away: A dispute started on the channel with Demo Desk: see the Settlement tab.'
     expect(load('open', 'disputed', 'disputed', 'finalized')).toEqual([away])
     // The first read failed (null) or came from a node that lags (open): told once the contract is read, still "while you were away".

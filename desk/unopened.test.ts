@@ -1,7 +1,7 @@
 // Channels never opened on the contract (issue: a demo-desk channel stuck "not opened"): against the
 // real desk process on the chain (anvil with the adjudicator, the oracle service; signaling and the
 // desk as child processes; this process is the trader over real WebRTC with its own EVM account).
-// With --max-channels-per-key 2 and --forget-unopened-minutes 0.25 (15 s instead of 30 min):
+// With --max-channels-per-key 2 and --forget-unopened-minutes 0.5 (30 s instead of 30 min):
 //  - one channel opened on the contract, one whose open failed (the trader's deposit is not there):
 //    a third invite is refused, saying how many the key holds and when the unopened one is forgotten;
 //  - once its time is up the desk forgets the unopened one (and only that one: the open channel,
@@ -21,7 +21,14 @@ import type { ChannelRecord } from '../app/channels/channelRecords.ts'
 import { ChainTrader, USDC, until, type Testbed } from './testbed.ts'
 import { deskOnChainForSuite } from './testbedSuite.ts'
 
-const TTL_MS = 15_000
+/**
+ * The desk's forget period in this test. The steps between the second invite and the refused third
+ * (a co-signed opening, both authorisations, the desk's refused open) must fit in it, or the
+ * unopened channel is forgotten before its refusal can be seen: seconds alone, more on a loaded
+ * machine. With 15 s the test failed twice in a run beside e2e tests and benchmarks (its message
+ * was not kept); the check before the refusal now says so if the steps ever take too long.
+ */
+const TTL_MS = 30_000
 
 interface DeskInfoJson {
   channels: { channelId: string; status: string }[]
@@ -73,6 +80,7 @@ describe('a channel never opened on the contract', () => {
     expect((await trader.settlement.chain.channel(stuck.channelId)).status).toBe('none')
 
     // At the limit: the refusal says how many the key holds and when the unopened one goes.
+    expect(Date.now() - stuckAt, 'the steps before the refusal took longer than the forget period: the unopened channel may be gone already (raise TTL_MS)').toBeLessThan(TTL_MS - 1_000)
     const third = invite(trader.keys, '10', '10')
     const refused = await post(third)
     expect([refused.status, refused.body.error?.code]).toEqual([429, 'CLIENT_QUOTA'])

@@ -5,8 +5,13 @@ import type { PublicKeyHex } from './identity.ts'
 
 export type Party = 'A' | 'B'
 
-/** A channel's status on the settlement contract (channel-contract's client reads it; core's rules take it as read). */
-export type ContractChannelStatus = 'none' | 'open' | 'disputed' | 'finalized' | 'closed'
+/**
+ * A channel's statuses on the settlement contract, in the contract's order (Adjudicator.sol's enum:
+ * a channel only moves forward through them). channel-contract's client reads them; core's rules
+ * and the app's notices take them as read.
+ */
+export const CONTRACT_CHANNEL_STATUSES = ['none', 'open', 'disputed', 'finalized', 'closed'] as const
+export type ContractChannelStatus = (typeof CONTRACT_CHANNEL_STATUSES)[number]
 
 /**
  * Whether the contract has ended the channel: finalized after a dispute, or closed. From then on it

@@ -82,9 +82,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   // What happens in the channel is told by the notice center (useNotices.ts), once the view, the kept book and the contract are read.
   useChannelNotices({ record, view: tabSnap?.view ?? null, book, chain: onChain.status === 'loading' ? undefined : chainView }, chainClock)
   // The Risk tab's close-out ticket shows its quotes as they come: they are not told over it as well.
-  const closeOutIds = tab === 'risk' ? (closeOut.request?.rows.map((r) => r.ticketId).join('\n') ?? '') : ''
-  const closeOutTickets = useMemo(() => (closeOutIds === '' ? [] : closeOutIds.split('\n').map((rfqId) => ({ channelId: record.channelId, rfqId }))), [closeOutIds, record.channelId])
-  useQuietFor(closeOutTickets)
+  useQuietFor(tab === 'risk' ? (closeOut.request?.rows.map((r) => ({ channelId: record.channelId, rfqId: r.ticketId })) ?? []) : [])
   const peerKey = peerKeyOf(record)
   const { decimals, asset } = { decimals: record.params.assetDecimals, asset: record.params.asset }
   const fmt = (v: bigint) => formatMoney(v, decimals, asset)

@@ -7,7 +7,7 @@
 // the version it paid out from: it moved no money, channel-contract's `supersededBy`) is told so,
 // and its "Filled" notice is taken back (`withDeskNotices`). The notice center
 // (noticeCenter.ts) shows what this returns, per channel; the memory is what has been told already.
-import { formatAmount, type Hex, type Party } from '../../core/index.ts'
+import { CONTRACT_CHANNEL_STATUSES, formatAmount, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { openCloseOutTickets } from '../risk/closeOut.ts'
@@ -18,9 +18,9 @@ import { formatMoney } from '../money/money.ts'
 
 export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'closed' | 'settled' | 'payout' | 'expiring'
 
-/** The contract's statuses in the order a channel passes through them (Adjudicator.sol): a status only moves forward. */
-export const CHAIN_ORDER = ['none', 'open', 'disputed', 'finalized', 'closed'] as const
-export type ChainStatus = (typeof CHAIN_ORDER)[number]
+/** The contract's statuses in the order a channel passes through them (core's one list: a status only moves forward). */
+export const CHAIN_ORDER = CONTRACT_CHANNEL_STATUSES
+export type ChainStatus = ContractChannelStatus
 
 export interface DeskEvent {
   readonly kind: DeskNoticeKind

@@ -59,7 +59,7 @@ interface Told {
   /** The contract's status seen on earlier visits (null: no record), read once. */
   readonly statusBefore: ChainStatus | null
   /** The status last recorded. */
-  statusSaved: string | null
+  statusSaved: ChainStatus | null
   /** The fills told as browser notifications (null until first needed). */
   inBrowser: readonly Hex[] | null
   /** The expiries told (null until first needed). */

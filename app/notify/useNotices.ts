@@ -70,9 +70,13 @@ export function useChannelNotices({ record, view, book, chain }: ChannelNoticeSo
 /**
  * The tickets whose quotes this part of the screen shows as they come (the Network RFQ's ladders, a
  * close-out ticket): while it is mounted their quotes are not told in the page as well
- * (NoticeCenter.quietFor). `tickets` should keep its identity while it is the same (useMemo).
+ * (NoticeCenter.quietFor). Followed by their value: a new array with the same tickets changes nothing.
  */
 export function useQuietFor(tickets: readonly { readonly channelId: Hex; readonly rfqId: string }[]): void {
   const center = useContext(NoticeContext)
-  useEffect(() => (center && tickets.length > 0 ? center.quietFor(tickets) : undefined), [center, tickets])
+  const key = JSON.stringify(tickets.map((t) => [t.channelId, t.rfqId]))
+  useEffect(() => {
+    const list = (JSON.parse(key) as [Hex, string][]).map(([channelId, rfqId]) => ({ channelId, rfqId }))
+    return center && list.length > 0 ? center.quietFor(list) : undefined
+  }, [center, key])
 }

@@ -103,8 +103,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   }, [store, owner])
 
   // The ladders show each ticket's quotes as they come: the notices do not tell them again over the ladders.
-  const tickets = useMemo(() => requests.flatMap((r) => r.legs.map((l) => ({ channelId: l.channelId as Hex, rfqId: l.rfqId }))), [requests])
-  useQuietFor(tickets)
+  useQuietFor(useMemo(() => requests.flatMap((r) => r.legs.map((l) => ({ channelId: l.channelId as Hex, rfqId: l.rfqId }))), [requests]))
 
   const byId = useMemo(() => new Map(network.map((n) => [n.record.channelId, n])), [network])
   // The handlers given to the memoized ladders stay the same functions; they read the network here.

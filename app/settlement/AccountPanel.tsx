@@ -46,8 +46,8 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
   const [clockHours, setClockHours] = useState('24')
   const dev = snap.info?.dev ?? false
   const s = conn.settlement
-  const refusalText = refused ? moveRefusal(refused.kind, refused.value, wallet, snap.txs, decimals, symbol) : null
-  const refusal = refusalText === null ? null : failureOf(refusalText)
+  const refusal = refused ? moveRefusal(refused.kind, refused.value, wallet, snap.txs, decimals, symbol) : null
+  const shownError = formError ?? (refusal === null ? null : failureOf(refusal))
 
   const submit = (kind: 'deposit' | 'withdraw') => (e?: FormEvent) => {
     e?.preventDefault()
@@ -160,7 +160,7 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
           <button type="submit" className="secondary">Move clock</button>
         </form>
       )}
-      {(formError ?? refusal) && <p className="error" role="alert"><FailureText failure={formError ?? refusal!} /></p>}
+      {shownError && <p className="error" role="alert"><FailureText failure={shownError} /></p>}
       {dev && <p className="muted small">{testFundsNote(FAUCET_AMOUNT, decimals, symbol)}</p>}
     </section>
   )

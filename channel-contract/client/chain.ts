@@ -38,7 +38,7 @@ import {
   signTypedData,
 } from 'viem/actions'
 import { ProtocolError } from '../../core/errors.ts'
-import type { AddressHex, ChannelParams, ContractChannelStatus, Hex } from '../../core/index.ts'
+import { CONTRACT_CHANNEL_STATUSES, type AddressHex, type ChannelParams, type ContractChannelStatus, type Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
 import { authorizationDigest, authorizationTypedData, packAuthorization, type AuthorizationHex, type AuthorizationTerms } from '../../core/evm-auth.ts'
 import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
@@ -60,7 +60,6 @@ export interface ChainDeployment {
 
 /** The contract's channel statuses: core's one definition (its rules take the status as read here). */
 export type ChannelStatusOnChain = ContractChannelStatus
-const STATUS: readonly ChannelStatusOnChain[] = ['none', 'open', 'disputed', 'finalized', 'closed']
 
 export interface ChannelOnChain {
   readonly status: ChannelStatusOnChain
@@ -208,7 +207,7 @@ export class ChainClient {
   async channel(channelId: Hex): Promise<ChannelOnChain> {
     const data = await this.ethCall(this.deployment.address, encodeFunctionData({ abi: adjudicatorAbi, functionName: 'channel', args: [hex(channelId)] }))
     const c = decodeFunctionResult({ abi: adjudicatorAbi, functionName: 'channel', data })
-    return { status: STATUS[c.status] ?? 'none', deposited: c.deposited, holdings: c.holdings, deadline: Number(c.deadline), version: Number(c.version), lockedCount: c.lockedCount }
+    return { status: CONTRACT_CHANNEL_STATUSES[c.status] ?? 'none', deposited: c.deposited, holdings: c.holdings, deadline: Number(c.deadline), version: Number(c.version), lockedCount: c.lockedCount }
   }
 
   /** The latest block's time in ms (the contract's clock) and its number. */

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
-import { exitOnSignals, runIfMain, serviceCli, type ServiceCli } from './cli.ts'
+import { exitOnSignals, runIfMain, serviceCli } from './cli.ts'
 import { chainConfigSchema, checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
@@ -204,8 +204,8 @@ const USAGE = `usage: node --import tsx channel-contract/services/oracle.ts [opt
 prints "oracle service listening on <url> publicKey=<hex>"`
 
 async function main(): Promise<void> {
-  // 6 digits at most (--rate up to 100_000); typed, so that tsc sees cli.fail end the flow.
-  const cli: ServiceCli = serviceCli(USAGE, 6)
+  // 6 digits at most (--rate up to 100_000).
+  const cli = serviceCli(USAGE, 6)
   const values = cli.flags({
     port: { type: 'string' },
     host: { type: 'string' },
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     // The chain config's rule for its rpcUrl: an http(s) URL without user:password.
     const rpc = chainConfigSchema.shape.rpcUrl.safeParse(values.rpc)
     if (!rpc.success) {
-      cli.fail(`--rpc: "${values.rpc.slice(0, 200)}": ${rpc.error.issues[0]?.message ?? 'not a URL'}`)
+      return cli.fail(`--rpc: "${values.rpc.slice(0, 200)}": ${rpc.error.issues[0]?.message ?? 'not a URL'}`)
     }
     rpcUrl = rpc.data
   } else {

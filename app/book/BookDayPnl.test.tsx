@@ -28,7 +28,7 @@ function render(channels: BookChannel[], books: Map<string, DayBook>): string {
   const conn = { subscribe: () => () => {}, getSnapshot: () => ({}), now: () => NOW, settlement: {} } as unknown as SettlementConnection
   return renderToStaticMarkup(<SettlementContext.Provider value={conn}><BookScreen channels={channels} markets={markets} now={NOW} books={books} /></SettlementContext.Provider>)
 }
-const cell = (html: string, testId: string) => [...html.matchAll(new RegExp(`<td data-testid="${testId}">(.*?)</td>`, 'g'))].map((m) => m[1]!)
+const cell = (html: string, testId: string) => [...html.matchAll(new RegExp(`<td class="num" data-testid="${testId}">(.*?)</td>`, 'g'))].map((m) => m[1]!)
 
 describe("the Book's Day P&L column", () => {
   const today1 = position(1, 4_500_000_000n) // worth 5,000 now: +500.00 since its fill today
@@ -49,7 +49,7 @@ describe("the Book's Day P&L column", () => {
     // By expiry: the three positions share one expiry, one row (its exact 500.01 shown), its underlying's
     // total the By underlying row (500.01), and the table's total the Book's, as the Book shows it.
     const expiry = html.slice(html.indexOf('data-testid="book-expiry"'))
-    expect([...expiry.matchAll(/<td data-testid="day-pnl">(.*?)<\/td>/g)].map((m) => m[1]!.match(/data-exact="(\d+)"[^>]*>([^<]*)</)!.slice(1))).toEqual([['500010000', '+500.01'], ['500010000', '+500.01']])
+    expect([...expiry.matchAll(/<td class="num" data-testid="day-pnl">(.*?)<\/td>/g)].map((m) => m[1]!.match(/data-exact="(\d+)"[^>]*>([^<]*)</)!.slice(1))).toEqual([['500010000', '+500.01'], ['500010000', '+500.01']])
     expect(cell(expiry, 'expiry-total-day-pnl')[0]).toMatch(/data-exact="500010000" data-shown="500020000">\+500.02</)
   })
 
@@ -66,5 +66,21 @@ describe("the Book's Day P&L column", () => {
     expect(cells[1]).toMatch(/>0.00<\/span><span class="warn small"> \(partial: 1 position without a known fill\)<\/span>$/)
     expect(cell(html, 'book-total-day-pnl')[0]).toContain('title="oracle price at 00:00 UTC not read yet (BTC-USD)">n/a<')
     expect(html).toMatch(/data-testid="book-ended">[^]*Desk e \(Day P&amp;L <span[^>]*data-exact="300000000">\+300.00<\/span>, in the total\)/)
+  })
+})
+
+describe('the Book’s figures line up', () => {
+  // A figure cell left-aligned among right-aligned ones (Day P&L, collateral, realised amounts)
+  // put amounts of one column at different offsets (seen in the Book's screenshot).
+  it('right-aligns every figure cell and the header above it, in every table of the Book', () => {
+    const p = position(1, -2_000_000n)
+    const html = render([channel('c1', [p]), channel('c2', [])], new Map([['c1', { fills: [fillOf(p, NOW - 3_600_000)], closes: [] } as unknown as DayBook]]))
+    // Every cell whose text is a figure (an amount, a count, n/a or a dash in a figure column).
+    const figures = [...html.matchAll(/<td( [^>]*)?>(.*?)<\/td>/g)].map((m) => ({ attrs: m[1] ?? '', text: m[2]!.replace(/<[^>]+>/g, '') })).filter((c) => /^([+-]?[\d,]+(\.\d+)?( \(.*\))?|n\/a)$/.test(c.text))
+    expect(figures.length).toBeGreaterThan(40)
+    expect(figures.filter((c) => !/class="[^"]*\bnum\b/.test(c.attrs))).toEqual([])
+    const heads = [...html.matchAll(/<th scope="col"([^>]*)>(.*?)<\/th>/g)].filter((m) => !/^(Counterparty|Underlying|Expiry|Time to expiry|Strike|Legs|Side|Feed|Vol \\ Spot)/.test(m[2]!.replace(/<[^>]+>/g, '')))
+    expect(heads.length).toBeGreaterThan(20)
+    expect(heads.filter((m) => !/class="[^"]*\bnum\b/.test(m[1]!)).map((m) => m[2])).toEqual([])
   })
 })

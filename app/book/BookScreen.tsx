@@ -70,8 +70,8 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
           <caption>By channel ({asset})</caption>
           <thead>
             <tr>
-              <th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col" title={DAY_PNL_TEXT}>Day P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th>
-              <th scope="col">I locked</th><th scope="col">They locked</th><th scope="col">My free</th><th scope="col">Their free</th>
+              <th scope="col">Counterparty</th><th scope="col" className="num">Positions</th><th scope="col" className="num">P&amp;L</th><th scope="col" className="num" title={DAY_PNL_TEXT}>Day P&amp;L</th><th scope="col" className="num">Vega</th><th scope="col" className="num">Theta</th>
+              <th scope="col" className="num">I locked</th><th scope="col" className="num">They locked</th><th scope="col" className="num">My free</th><th scope="col" className="num">Their free</th>
             </tr>
           </thead>
           <tbody>
@@ -84,10 +84,10 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
                   <th scope="row">{c.counterparty}</th>
                   <td className="num">{k.positions}</td>
                   <RiskCells row={r} day={<DayCell row={day.byChannel[i]} />} />
-                  <td><Money minor={k.myLocked} decimals={decimals} asset={asset} symbol={false} /></td>
-                  <td><Money minor={k.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
-                  <td><Money minor={k.myFree} decimals={decimals} asset={asset} symbol={false} /></td>
-                  <td><Money minor={k.theirFree} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td className="num"><Money minor={k.myLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td className="num"><Money minor={k.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td className="num"><Money minor={k.myFree} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <td className="num"><Money minor={k.theirFree} decimals={decimals} asset={asset} symbol={false} /></td>
                 </tr>
               )
             })}
@@ -97,10 +97,10 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
               <th scope="row">All channels</th>
               <td className="num">{positions.length}</td>
               <RiskCells row={risk.total} testId="book-total-pnl" day={<TotalDayCell day={day} testId="book-total-day-pnl" />} />
-              <td><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
-              <td><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td><MoneyTotal rows={collateral.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td className="num"><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
+              <td className="num"><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td className="num"><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td className="num"><MoneyTotal rows={collateral.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} /></td>
             </tr>
           </tfoot>
         </table>
@@ -150,10 +150,10 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
     return (
       <>
         <td className="num">{c.closed}</td>
-        <td>{amount(r, (x) => x.payout)}</td>
-        <td>{amount(r, (x) => x.premium)}</td>
-        <td className={toneOf(c.realised)}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}{c.superseded > 0 ? ` (${c.superseded} that moved no money left out)` : ''}</td>
-        <td>{amount(r, (x) => x.signedNet)}</td>
+        <td className="num">{amount(r, (x) => x.payout)}</td>
+        <td className="num">{amount(r, (x) => x.premium)}</td>
+        <td className={`num ${toneOf(c.realised)}`}>{amount(r, (x) => x.realised, testId)}{c.unknown > 0 ? ` (${c.unknown} without a known fill)` : ''}{c.superseded > 0 ? ` (${c.superseded} that moved no money left out)` : ''}</td>
+        <td className="num">{amount(r, (x) => x.signedNet)}</td>
       </>
     )
   }
@@ -163,8 +163,8 @@ export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; t
         <caption>Settled and closed positions by counterparty: realised P&amp;L ({asset})</caption>
         <thead>
           <tr>
-            <th scope="col">Counterparty</th><th scope="col">Closed</th><th scope="col">Paid to me</th><th scope="col">Premiums</th>
-            <th scope="col" title={REALISED_PNL_TEXT}>Realised P&amp;L</th><th scope="col" title={SIGNED_NET_TEXT}>Net received (signed states)</th>
+            <th scope="col">Counterparty</th><th scope="col" className="num">Closed</th><th scope="col" className="num">Paid to me</th><th scope="col" className="num">Premiums</th>
+            <th scope="col" className="num" title={REALISED_PNL_TEXT}>Realised P&amp;L</th><th scope="col" className="num" title={SIGNED_NET_TEXT}>Net received (signed states)</th>
           </tr>
         </thead>
         <tbody>
@@ -205,7 +205,7 @@ function SummaryTable({ title, rows, day, asset }: { title: string; rows: readon
     <div className="table-scroll">
       <table>
         <caption>{title} ({asset})</caption>
-        <thead><tr><th scope="col">Counterparty</th><th scope="col">Positions</th><th scope="col">P&amp;L</th><th scope="col">Day P&amp;L</th><th scope="col">Vega</th><th scope="col">Theta</th></tr></thead>
+        <thead><tr><th scope="col">Counterparty</th><th scope="col" className="num">Positions</th><th scope="col" className="num">P&amp;L</th><th scope="col" className="num">Day P&amp;L</th><th scope="col" className="num">Vega</th><th scope="col" className="num">Theta</th></tr></thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}><th scope="row">{r.label}</th><td className="num">{r.positions}</td><RiskCells row={r} day={<DayCell row={day.find((d) => d.key === r.key)} />} /></tr>
@@ -223,7 +223,7 @@ function UnderlyingTable({ rows, day, markets }: { rows: readonly RiskRow[]; day
     <div className="table-scroll">
       <table>
         <caption>By underlying</caption>
-        <thead><tr><th scope="col">Underlying</th><th scope="col">Spot</th><th scope="col">Positions</th><th scope="col">Delta</th><th scope="col">P&amp;L</th><th scope="col">Day P&amp;L</th><th scope="col">Vega</th></tr></thead>
+        <thead><tr><th scope="col">Underlying</th><th scope="col" className="num">Spot</th><th scope="col" className="num">Positions</th><th scope="col" className="num">Delta</th><th scope="col" className="num">P&amp;L</th><th scope="col" className="num">Day P&amp;L</th><th scope="col" className="num">Vega</th></tr></thead>
         <tbody>
           {feeds.map((key) => {
             const r = rows.find((x) => x.key === key)
@@ -264,16 +264,16 @@ function ExposureTable({ feed, channels, markets }: { feed: string; channels: re
         <thead>
           <tr>
             <th scope="col">Counterparty</th>
-            {EXPOSURE_MOVES.map((m) => <th scope="col" key={m}>{formatMove(m)}</th>)}
-            <th scope="col">Their collateral</th>
+            {EXPOSURE_MOVES.map((m) => <th scope="col" className="num" key={m}>{formatMove(m)}</th>)}
+            <th scope="col" className="num">Their collateral</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.counterpartyKey}>
               <th scope="row">{r.counterparty}</th>
-              {r.owed.map((o, i) => <td key={i}><Money minor={o} decimals={decimals} asset={asset} symbol={false} signed /></td>)}
-              <td><Money minor={r.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
+              {r.owed.map((o, i) => <td key={i} className="num"><Money minor={o} decimals={decimals} asset={asset} symbol={false} signed /></td>)}
+              <td className="num"><Money minor={r.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
             </tr>
           ))}
         </tbody>

@@ -20,5 +20,5 @@ export function TotalDayCell({ day, testId }: { day: Pick<DayPnl, 'total' | 'byC
 
 /** A table cell of DayAmount; '—' for a row with nothing that counts today. */
 export function DayCell({ row, rows, testId = 'day-pnl' }: { row: DayPnlRow | undefined; rows?: readonly bigint[]; testId?: string }) {
-  return <td data-testid={testId}>{row ? <DayAmount row={row} rows={rows} /> : '—'}</td>
+  return <td className="num" data-testid={testId}>{row ? <DayAmount row={row} rows={rows} /> : '—'}</td>
 }

@@ -90,16 +90,16 @@ describe('the Book’s Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UT
     ])
     // The settled expiry has no open position left: its row holds the Day P&L alone.
     expect(rowsOf(html)[0]!.cells.slice(1, 5)).toEqual(['2026-01-05 08:00 UTC', 'expired', '0', '—'])
-    expect(html).toMatch(/<td data-testid="expiry-total-day-pnl"><span class="num gain" title="exact: [^"]*" data-exact="4500000000" data-shown="4500000000">\+4,500.00<\/span><span class="warn small"> \(partial: 1 position without a known fill\)<\/span><\/td><\/tr><\/tfoot>/)
+    expect(html).toMatch(/<td class="num" data-testid="expiry-total-day-pnl"><span class="num gain" title="exact: [^"]*" data-exact="4500000000" data-shown="4500000000">\+4,500.00<\/span><span class="warn small"> \(partial: 1 position without a known fill\)<\/span><\/td><\/tr><\/tfoot>/)
   })
 
   it('n/a with the reason on hover in the rows that need the price at 00:00 UTC, their underlying and the total; a fill today keeps its figure', () => {
     const html = render(chans, books, new Map(), m)
     const na = '<span class="muted" title="oracle price at 00:00 UTC not read yet (BTC-USD)">n/a</span>'
-    expect(rowsOf(html).filter((r) => r.feed === 'BTC-USD').map((r) => r.html.match(/<td data-testid="day-pnl">(.*?)<\/td>$/)![1]!.replace(/ title="exact[^"]*"/, ''))).toEqual([
+    expect(rowsOf(html).filter((r) => r.feed === 'BTC-USD').map((r) => r.html.match(/<td class="num" data-testid="day-pnl">(.*?)<\/td>$/)![1]!.replace(/ title="exact[^"]*"/, ''))).toEqual([
       na, na, '<span class="num gain" data-exact="500000000">+500.00</span>', na,
     ])
-    expect(html).toContain(`<td data-testid="expiry-total-day-pnl">${na}</td>`)
+    expect(html).toContain(`<td class="num" data-testid="expiry-total-day-pnl">${na}</td>`)
   })
 
   it('an underlying’s total is its By underlying figure and the table’s the Book’s total, not the rows added up (+0.005 twice, shown +0.01 each, is +0.01 there)', () => {
@@ -107,7 +107,7 @@ describe('the Book’s Day P&L by expiry (vol 0, by hand: BTC 56,000 at 00:00 UT
     const b = position(22, 'A', put('BTC-USD', 60_000, MAR), 4_999_995_000n)
     const html = render([{ ...channels[0]!, state: state([a, b]) }], new Map([['c', { fills: [fill(a, DAY + HOUR), fill(b, DAY + HOUR)], closed: [] }]]), open, m)
     expect(dayCells(html).map((r) => r[3])).toEqual(['+0.01', '+0.01', '+0.01'])
-    expect(rowsOf(html)[2]!.html).toMatch(/<td data-testid="day-pnl"><span class="num gain" title="exact: 0.010000 USDC" data-exact="10000">\+0.01</)
+    expect(rowsOf(html)[2]!.html).toMatch(/<td class="num" data-testid="day-pnl"><span class="num gain" title="exact: 0.010000 USDC" data-exact="10000">\+0.01</)
     // The Book's total cell: its one channel row (+0.01).
     expect(html).toMatch(/data-testid="expiry-total-day-pnl"><span [^>]*data-exact="10000" data-shown="10000">\+0.01</)
   })

@@ -11,7 +11,7 @@ import { Money, MoneyTotal } from '../money/Money.tsx'
 import { formatCountdown } from '../negotiate/quote.ts'
 import { closeOutPrice, closeOutVol, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
 import { formatVol, formatVolShift, toneOf } from './format.ts'
-import { describeLegForTrader, legsFor } from './positions.ts'
+import { positionLabel } from './positions.ts'
 
 export interface CloseOutTicketProps {
   /** Positions the trader picked for a new request (null: show the open request or the outcome). */
@@ -152,11 +152,11 @@ function RealisedPreview({ sum, asset, decimals }: { sum: RealisedSum; asset: st
 
 function CloseOutRowView({ row, me, peer, now, words }: { row: CloseOutRow; me: Party; peer: string; now: number; words: (toMe: bigint) => ReactNode }) {
   const p = row.position
-  const what = p ? `${p.buyer === me ? 'bought' : 'sold'} ${p.terms.feed} ${legsFor(p, me).legs.map((l) => describeLegForTrader(l, p.terms)).join(' / ')}` : `position ${row.positionId.slice(0, 10)}…`
+  const what = p ? positionLabel(p, me) : `position ${row.positionId.slice(0, 10)}…`
   const status = p === null
     ? <span className="muted">no longer open</span>
     : row.quote && row.toMe !== null
-      ? <span>{peer} quotes: {words(row.toMe)} <span className="muted small">(valid {formatCountdown(row.quote.signed.quote.validUntil - now)})</span></span>
+      ? <span>quoted: {words(row.toMe)} <span className="muted small">(valid {formatCountdown(row.quote.signed.quote.validUntil - now)})</span></span>
       : row.declined
         ? <span className="warn">{peer} will not quote it: {row.declined.reason}.</span>
         : <span className="muted">waiting for {peer}'s quote…</span>

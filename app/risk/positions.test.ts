@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, EXPIRY } from '../../core/testkit.ts'
 import { collateralFor, type Position } from '../../core/index.ts'
 import { fixingKey, packageValue, type Fixings, type MarketsByFeed } from '../../core/pricing/index.ts'
-import { describeLegForTrader, legsFor, portfolioView, positionRow } from './positions.ts'
+import { describeLegForTrader, legsFor, portfolioView, positionLabel, positionRow } from './positions.ts'
 import { payoffSeries } from './payoff.ts'
 import { previewFixtures } from './previewFixtures.ts'
 
@@ -121,5 +121,19 @@ describe('portfolioView', () => {
     expect(a.locked + b.locked + fx.state.balanceA + fx.state.balanceB).toBe(fx.state.deposited)
     expect(b.risk!.pnl).toBe(0 - a.risk!.pnl)
     expect(Object.keys(a.risk!.byFeed).sort()).toEqual(['BTC-USD', 'ETH-USD'])
+  })
+})
+
+describe('a position in one line', () => {
+  // The close-out ticket named its rows "bought BTC-USD long put 46,000 x 0.1": two puts on the
+  // same strike at different expiries read the same.
+  it('names the side, the feed, the expiry and the legs as this side holds them', () => {
+    const terms = btcPackage(oracle, [put(46_000, 0.1)])
+    const p = position('A', usdc(6), terms)
+    const day = new Date(EXPIRY).toISOString().slice(0, 10)
+    expect(positionLabel(p, 'A')).toBe(`bought BTC-USD ${day} · long put 46,000 x 0.1`)
+    expect(positionLabel(p, 'B')).toBe(`sold BTC-USD ${day} · short put 46,000 x 0.1`)
+    const later = position('A', usdc(6), { ...terms, expiry: EXPIRY + 7 * 86_400_000 })
+    expect(positionLabel(later, 'A')).not.toBe(positionLabel(p, 'A'))
   })
 })

@@ -3,7 +3,7 @@
 // An expired position is marked at its payoff at the oracle's fixing when known (core/pricing
 // fixing.ts), else provisionally at spot, and the row says which.
 import type { Position, Party, OptionLeg, OptionPackage } from '../../core/index.ts'
-import { lockedBy } from '../../core/index.ts'
+import { isoDate, lockedBy } from '../../core/index.ts'
 import { channelRisk, markBasis, reversePackage, type FeedRisk, type Fixings, type MarkBasis, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { formatPrice, reasonOf } from './format.ts'
 
@@ -55,6 +55,14 @@ function riskOf(position: Position, me: Party, markets: MarketsByFeed, fixings: 
 export function positionLegs(position: Pick<Position, 'buyer' | 'terms'>, me: Party): string[] {
   const mine = legsFor(position, me)
   return mine.legs.map((l) => describeLegForTrader(l, mine))
+}
+
+/**
+ * A position as one line, the way fills are named ("bought BTC-USD 2026-12-11 · long put 46,000 x
+ * 0.1"): with its expiry, so two positions on the same strike are told apart.
+ */
+export function positionLabel(position: Pick<Position, 'buyer' | 'terms'>, me: Party): string {
+  return `${position.buyer === me ? 'bought' : 'sold'} ${position.terms.feed} ${isoDate(position.terms.expiry)} · ${positionLegs(position, me).join(' / ')}`
 }
 
 export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number, fixings?: Fixings): PositionRow {

@@ -1,7 +1,7 @@
 // The desk's channel quotas and its invite rate limit (issue 17, finding 5): fresh keys from one
 // address, one key from many addresses, and many addresses each stop at their limit.
 import { describe, expect, it } from 'vitest'
-import { generateKeyPair } from '../core/index.ts'
+import { fingerprint, generateKeyPair } from '../core/index.ts'
 import { isLoopbackAddress } from '../channel-contract/services/http.ts'
 import { DEFAULT_LIMITS, InviteRateLimit, UNOPENED_CHANNEL_TTL_MS, quotaRefusal, unopenedExpired, type ActiveChannel } from './quotas.ts'
 
@@ -58,7 +58,7 @@ describe('channel quotas', () => {
     }
     // A non-loopback address still has its limit.
     const remote = active.map((c) => ({ ...c, address: '192.0.2.7' }))
-    expect(quotaRefusal(remote, { counterparty: generateKeyPair().publicKey, address: '192.0.2.7' }, DEFAULT_LIMITS, T0)?.message).toMatch(/--max-channels-per-address 20/)
+    expect(quotaRefusal(remote, { counterparty: generateKeyPair().publicKey, address: '192.0.2.7' }, DEFAULT_LIMITS, T0)?.message).toMatch(/limit of 20 per address \(--max-channels-per-address\)/)
   })
 
   it('channels never opened on the contract stop at their own cap, below the total: they never take the places of open channels', () => {
@@ -69,12 +69,12 @@ describe('channel quotas', () => {
     const r = quotaRefusal([...open, ...unopened], { counterparty: key(), address: '127.0.0.1' }, capped, T0 + 10 * MIN)
     expect([r?.code, r?.status]).toEqual(['DESK_FULL', 503])
     expect(r?.message).toBe(
-      'the desk holds 3 channels (3 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 20 min), its limit for channels never opened on the contract (--max-unopened-channels 3); try again once one is forgotten or opened',
+      'the desk holds 3 channels (3 never opened on the contract; the oldest unopened one, channel 11111111…, is forgotten in 20 min, at 12:30 UTC), its limit of 3 for channels never opened on the contract (--max-unopened-channels); try again once one is forgotten or opened',
     )
     // One of them opened on the contract: the next invite fits, and the opened channels go on to the total.
     const opened = [...open, { ...unopened[0]!, onChain: true }, ...unopened.slice(1)]
     expect(quotaRefusal(opened, { counterparty: key(), address: '127.0.0.1' }, capped, T0 + 10 * MIN)).toBeNull()
-    expect(quotaRefusal([...opened, ...open.map((c) => ({ ...c, channelId: c.channelId.replace(/^f/, 'e') }))], { counterparty: key(), address: null }, capped, T0)?.message).toMatch(/^the desk runs 15 channels .*--max-channels 10/)
+    expect(quotaRefusal([...opened, ...open.map((c) => ({ ...c, channelId: c.channelId.replace(/^f/, 'e') }))], { counterparty: key(), address: null }, capped, T0)?.message).toMatch(/^the desk runs 15 channels .*, its limit of 10 \(--max-channels\)/)
   })
 
   it('knows the loopback addresses', () => {
@@ -82,11 +82,11 @@ describe('channel quotas', () => {
     for (const a of ['10.0.0.1', '192.0.2.7', '128.0.0.1', '::ffff:10.0.0.1', '::2', 'fe80::1', '1.127.0.0.1', '127.0.0.1.evil']) expect(isLoopbackAddress(a), a).toBe(false)
   })
 
-  it('every refusal names the flag that sets the limit', () => {
+  it('every refusal names the limit and the flag that sets it', () => {
     const active: ActiveChannel[] = Array.from({ length: 4 }, (_, i) => ({ channelId: String(i).padStart(64, '0'), counterparty: 'ab'.repeat(32), address: 'x', acceptedAt: T0, onChain: true }))
-    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'x' }, limits, T0)?.message).toMatch(/--max-channels-per-address 4/)
-    expect(quotaRefusal(active, { counterparty: 'ab'.repeat(32), address: 'y' }, limits, T0)?.message).toMatch(/--max-channels-per-key 2/)
-    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'y' }, { ...limits, maxChannels: 4 }, T0)?.message).toMatch(/--max-channels 4/)
+    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'x' }, limits, T0)?.message).toMatch(/limit of 4 per address \(--max-channels-per-address\)/)
+    expect(quotaRefusal(active, { counterparty: 'ab'.repeat(32), address: 'y' }, limits, T0)?.message).toMatch(/limit of 2 per key \(--max-channels-per-key\)/)
+    expect(quotaRefusal(active, { counterparty: 'cd'.repeat(32), address: 'y' }, { ...limits, maxChannels: 4 }, T0)?.message).toMatch(/limit of 4 \(--max-channels\)/)
   })
 })
 
@@ -114,7 +114,8 @@ describe('channels never opened on the contract', () => {
     const r = quotaRefusal(held, { counterparty: key, address: '10.0.0.1' }, three, now)
     expect(r?.code).toBe('CLIENT_QUOTA')
     expect(r?.message).toBe(
-      `key ${key.slice(0, 12)}… has 3 channels (3 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 7 min) with the desk, its limit per key (--max-channels-per-key 3); try again once one is forgotten, or close one`,
+      // The key as the app shows it to its owner ("You 8TX73-…"), never its hex.
+      `your key ${fingerprint(key)} has 3 channels (3 never opened on the contract; the oldest unopened one, channel 11111111…, is forgotten in 7 min, at 12:30 UTC) with the desk, its limit of 3 per key (--max-channels-per-key); try again once one is forgotten, or close one`,
     )
     // At 12:30 the desk forgets channel 1 (after reading the contract): the next invite fits.
     const later = T0 + 30 * MIN
@@ -127,7 +128,7 @@ describe('channels never opened on the contract', () => {
     const open = [ch(1, T0, true), ch(2, T0, true), ch(3, T0, true)]
     expect(quotaRefusal(open, { counterparty: key, address: null }, DEFAULT_LIMITS, T0 + 90 * MIN)?.message).toMatch(/has 3 channels, all opened on the contract with the desk, .*; close one first$/)
     // The desk's total and per-address refusals say the same of what they count.
-    expect(quotaRefusal([ch(1, T0, false)], { counterparty: 'cd'.repeat(32), address: '10.0.0.1' }, { ...DEFAULT_LIMITS, maxChannels: 1 }, T0 + 29 * MIN + 20_000)?.message).toMatch(/^the desk runs 1 channel \(1 never opened on the contract; the oldest unopened one, 11111111, is forgotten at 12:30 UTC, in 40 s\)/)
+    expect(quotaRefusal([ch(1, T0, false)], { counterparty: 'cd'.repeat(32), address: '10.0.0.1' }, { ...DEFAULT_LIMITS, maxChannels: 1 }, T0 + 29 * MIN + 20_000)?.message).toMatch(/^the desk runs 1 channel \(1 never opened on the contract; the oldest unopened one, channel 11111111…, is forgotten in 40 s, at 12:30 UTC\)/)
   })
 })
 

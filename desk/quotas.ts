@@ -1,7 +1,7 @@
 // How many channels the desk takes on, and from whom (pure): every accepted invite costs the desk
 // a deposit from its account, a room, a session and a store, so invites from fresh keys must not
 // be able to take as many as they like. Limits are the operator's (CLI flags), defaults below.
-import type { Hex, PublicKeyHex } from '../core/index.ts'
+import { fingerprint, type Hex, type PublicKeyHex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { isLoopbackAddress } from '../channel-contract/services/http.ts'
 
@@ -83,7 +83,8 @@ function inTime(at: number, now: number): string {
 /**
  * What the desk holds of `channels` and when the oldest never opened on the contract is forgotten,
  * for a refusal at a limit: "3 channels (2 never opened on the contract; the oldest unopened one,
- * 1a2b3c4d, is forgotten at 12:40 UTC, in 7 min)".
+ * channel 1a2b3c4d…, is forgotten in 7 min, at 12:40 UTC)". The channel as the app's channel header
+ * shows it (its id's first hex digits); the time by the desk's clock.
  */
 export function holdingText(channels: readonly ActiveChannel[], now: number, ttlMs: number): string {
   const at = channels.map((c) => ({ c, at: forgottenAt(c, ttlMs) })).filter((x): x is { c: ActiveChannel; at: number } => x.at !== null)
@@ -91,7 +92,7 @@ export function holdingText(channels: readonly ActiveChannel[], now: number, ttl
   if (at.length === 0) return `${n}, all opened on the contract`
   const oldest = at.reduce((a, b) => (b.at < a.at ? b : a))
   const when = new Date(oldest.at).toISOString().slice(11, 16)
-  return `${n} (${at.length} never opened on the contract; the oldest unopened one, ${oldest.c.channelId.slice(0, 8)}, is forgotten at ${when} UTC, ${inTime(oldest.at, now)})`
+  return `${n} (${at.length} never opened on the contract; the oldest unopened one, channel ${oldest.c.channelId.slice(0, 8)}…, is forgotten ${inTime(oldest.at, now)}, at ${when} UTC)`
 }
 
 /**
@@ -104,17 +105,17 @@ export function holdingText(channels: readonly ActiveChannel[], now: number, ttl
 export function quotaRefusal(active: readonly ActiveChannel[], next: { readonly counterparty: PublicKeyHex; readonly address: string | null }, limits: DeskLimits, now: number): DemoError | null {
   const holds = (cs: readonly ActiveChannel[]) => holdingText(cs, now, limits.unopenedTtlMs)
   if (active.length >= limits.maxChannels) {
-    return new DemoError('DESK_FULL', `the desk runs ${holds(active)}, its limit (--max-channels ${limits.maxChannels}); try again once some have closed or been forgotten`)
+    return new DemoError('DESK_FULL', `the desk runs ${holds(active)}, its limit of ${limits.maxChannels} (--max-channels); try again once some have closed or been forgotten`)
   }
   // Every new channel is unopened until its open is mined: invites from fresh keys fill this cap, never the places of opened channels.
   const unopened = active.filter((c) => !c.onChain)
   if (unopened.length >= limits.maxUnopenedChannels) {
-    return new DemoError('DESK_FULL', `the desk holds ${holds(unopened)}, its limit for channels never opened on the contract (--max-unopened-channels ${limits.maxUnopenedChannels}); try again once one is forgotten or opened`)
+    return new DemoError('DESK_FULL', `the desk holds ${holds(unopened)}, its limit of ${limits.maxUnopenedChannels} for channels never opened on the contract (--max-unopened-channels); try again once one is forgotten or opened`)
   }
   if (next.address !== null && !isLoopbackAddress(next.address)) {
     const fromAddress = active.filter((c) => c.address === next.address)
     if (fromAddress.length >= limits.maxChannelsPerAddress) {
-      return new DemoError('CLIENT_QUOTA', `${holds(fromAddress)} came from ${next.address}, the desk's limit per address (--max-channels-per-address ${limits.maxChannelsPerAddress})`)
+      return new DemoError('CLIENT_QUOTA', `${holds(fromAddress)} came from ${next.address}, the desk's limit of ${limits.maxChannelsPerAddress} per address (--max-channels-per-address)`)
     }
   }
   const withKey = active.filter((c) => c.counterparty === next.counterparty)
@@ -122,7 +123,8 @@ export function quotaRefusal(active: readonly ActiveChannel[], next: { readonly 
     const unopened = withKey.some((c) => !c.onChain)
     return new DemoError(
       'CLIENT_QUOTA',
-      `key ${next.counterparty.slice(0, 12)}… has ${holds(withKey)} with the desk, its limit per key (--max-channels-per-key ${limits.maxChannelsPerKey}); ${unopened ? 'try again once one is forgotten, or close one' : 'close one first'}`,
+      // The key as the app shows it ("You 8TX73-45GPW-…"), not its hex.
+      `your key ${fingerprint(next.counterparty)} has ${holds(withKey)} with the desk, its limit of ${limits.maxChannelsPerKey} per key (--max-channels-per-key); ${unopened ? 'try again once one is forgotten, or close one' : 'close one first'}`,
       'sealed',
     )
   }

@@ -84,7 +84,7 @@ describe('a channel never opened on the contract', () => {
     const third = invite(trader.keys, '10', '10')
     const refused = await post(third)
     expect([refused.status, refused.body.error?.code]).toEqual([429, 'CLIENT_QUOTA'])
-    expect(refused.body.error?.message).toMatch(new RegExp(`has 2 channels \\(1 never opened on the contract; the oldest unopened one, ${stuck.channelId.slice(0, 8)}, is forgotten at \\d\\d:\\d\\d UTC, in \\d+ s\\) with the desk, its limit per key \\(--max-channels-per-key 2\\)`))
+    expect(refused.body.error?.message).toMatch(new RegExp(`has 2 channels \\(1 never opened on the contract; the oldest unopened one, channel ${stuck.channelId.slice(0, 8)}…, is forgotten in \\d+ s, at \\d\\d:\\d\\d UTC\\) with the desk, its limit of 2 per key \\(--max-channels-per-key\\)`))
 
     // Its time up, the next invite finds it forgotten; the open channel, older, stays.
     await new Promise((r) => setTimeout(r, Math.max(0, stuckAt + TTL_MS + 500 - Date.now())))

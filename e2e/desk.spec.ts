@@ -492,7 +492,9 @@ test('a demo-desk channel never opened on the contract is abandoned, nothing dep
     await page.getByRole('button', { name: 'Trade with demo desk' }).click()
     await page.getByRole('button', { name: 'Open a channel with the demo desk' }).click()
     const failure = page.getByTestId('demo-connect-failure')
-    await expect(failure).toContainText(new RegExp(`Could not open a channel: Demo Desk refused the invite: key [0-9a-f]{12}… has 1 channel \\(1 never opened on the contract; the oldest unopened one, ${id}, is forgotten at \\d\\d:\\d\\d UTC, in (29|30) min\\) with the desk`), { timeout: 10_000 })
+    // The trader's key as the page shows it ("You 8TX73-…"), not its hex.
+    const mine = (await page.getByTestId('fingerprint').textContent())!.trim()
+    await expect(failure).toContainText(new RegExp(`Could not open a channel: Demo Desk refused the invite: your key ${mine} has 1 channel \\(1 never opened on the contract; the oldest unopened one, channel ${id}…, is forgotten in (29|30) min, at \\d\\d:\\d\\d UTC\\) with the desk`), { timeout: 10_000 })
     await expect(failure).not.toContainText('(CLIENT_QUOTA)')
     await expect(failure.locator('[data-code="CLIENT_QUOTA"]')).toHaveAttribute('title', 'Error code (for support): CLIENT_QUOTA')
 

@@ -18,7 +18,7 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementEnd, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { countOf, isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
@@ -247,7 +247,7 @@ export class ChannelBot {
     // The link's state in the log (a channel stuck before its opening is told apart: no peer, or a
     // peer whose updates never arrive).
     const c = snap.connection
-    const link = `${c.webrtcPeers} WebRTC peer(s), ${c.signalingConnected} signaling, ${c.synced ? 'synced' : 'not synced'}`
+    const link = `${countOf(c.webrtcPeers, 'WebRTC peer')}, ${c.signalingConnected} signaling, ${c.synced ? 'synced' : 'not synced'}`
     if (link !== this.loggedLink) {
       this.log(`link: ${link}`)
       this.loggedLink = link
@@ -482,8 +482,8 @@ export class ChannelBot {
         const q = t.quote.quote
         const deskSells = (q.quoter === view.me) === (q.side === 'sell')
         this.log(`trade done (version ${a.version}): the desk ${deskSells ? 'sold' : 'bought'} ${q.terms.feed} ${q.terms.legs.length}-leg package for ${this.money(q.premium)}`)
-      } else if (t.type === 'settle') this.log(`settled ${t.settlements.length} position(s) at expiry (version ${a.version})`)
-      else if (t.type === 'unwind') this.log(`unwound ${t.positionIds.length} position(s), A pays B ${this.money(t.paymentAtoB)} (version ${a.version})`)
+      } else if (t.type === 'settle') this.log(`settled ${countOf(t.settlements.length, 'position')} at expiry (version ${a.version})`)
+      else if (t.type === 'unwind') this.log(`unwound ${countOf(t.positionIds.length, 'position')}, A pays B ${this.money(t.paymentAtoB)} (version ${a.version})`)
       else this.log(`final state co-signed (version ${a.version})`)
       if (t?.type === 'trade' && t.quote.quote.rfqId) this.filled.set(t.quote.quote.rfqId, true)
     }
@@ -518,7 +518,7 @@ export class ChannelBot {
           this.decided.set(p.intent, true)
           if (quoted.approve) {
             await this.session.approve(p.intent)
-            this.log(`approved the close-out of ${positions.length} position(s) at the desk's quotes (A pays B ${this.money(t.paymentAtoB)})`)
+            this.log(`approved the close-out of ${countOf(positions.length, 'position')} at the desk's quotes (A pays B ${this.money(t.paymentAtoB)})`)
           } else {
             await this.session.decline(p.intent)
             this.log(`declined the close-out: ${quoted.reason}`)
@@ -530,7 +530,7 @@ export class ChannelBot {
         this.decided.set(p.intent, true)
         if (d.approve) {
           await this.session.approve(p.intent)
-          this.log(`approved the unwind of ${positions.length} position(s) (A pays B ${this.money(t.paymentAtoB)})`)
+          this.log(`approved the unwind of ${countOf(positions.length, 'position')} (A pays B ${this.money(t.paymentAtoB)})`)
         } else {
           await this.session.decline(p.intent)
           this.log(`declined the unwind: ${d.reason}`)
@@ -701,7 +701,7 @@ export class ChannelBot {
     try {
       this.settleBackoff.quoted(Date.now())
       const h = await this.session.proposeSettle(settlements)
-      this.log(`proposed to settle ${settlements.length} expired position(s) (${h.slice(0, 8)})`)
+      this.log(`proposed to settle ${countOf(settlements.length, 'expired position')} (${h.slice(0, 8)})`)
     } catch (e) {
       this.log(`could not propose the settle: ${reason(e)}`)
     }

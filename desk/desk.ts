@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { ChannelStatusOnChain } from '../channel-contract/client/chain.ts'
 import type { ChainSettlement } from '../channel-contract/client/settlement.ts'
-import { channelIdOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
+import { channelIdOf, countOf, fingerprint, formatUnits, otherParty, partyAddress, partyOf, type AddressHex, type Hex, type KeyPair, type PublicKeyHex } from '../core/index.ts'
 import { channelRoomSecret, type ChannelView } from '../core/sync/index.ts'
 import { FileJournal } from '../core/sync/node.ts'
 import { ChannelBot, type ChannelBotDeps, type ChannelBotStatus } from './channelBot.ts'
@@ -188,7 +188,7 @@ export class Desk {
         void this.serially(() => this.recoverLost()).catch((e) => this.o.log(`cannot restore a channel opened on the contract: ${describeError(e)}`))
       }
     } catch (e) {
-      if (this.eventFailures++ % 30 === 0) this.o.log(`cannot read the contract's events (${this.eventFailures} time(s)): ${describeError(e)} (the channels still poll)`)
+      if (this.eventFailures++ % 30 === 0) this.o.log(`cannot read the contract's events (${countOf(this.eventFailures, 'time')}): ${describeError(e)} (the channels still poll)`)
       return
     } finally {
       this.following = false
@@ -451,7 +451,7 @@ export class Desk {
     const compactBy = Date.now() + STOP_COMPACT_MS
     const stores = await Promise.all([...this.bots.values()].map((b) => b.stop({ compactBy }).catch((e) => void this.o.log(`stop ${b.channelId.slice(0, 8)}: ${describeError(e)}`))))
     const late = stores.filter((s) => s === 'late').length
-    if (this.bots.size > 0) this.o.log(`stopped ${this.bots.size} channel(s): ${stores.filter((s) => s === 'compacted').length} store(s) compacted${late > 0 ? `, ${late} left as they were (past the ${STOP_COMPACT_MS / 1000} s for compacting: their next start derives their steps)` : ''}`)
+    if (this.bots.size > 0) this.o.log(`stopped ${countOf(this.bots.size, 'channel')}: ${countOf(stores.filter((s) => s === 'compacted').length, 'store')} compacted${late > 0 ? `, ${late} left as they were (past the ${STOP_COMPACT_MS / 1000} s for compacting: their next start derives their steps)` : ''}`)
     for (const id of this.bots.keys()) this.shareSum.changed.add(id)
     this.bots.clear()
     await this.journal.close().catch((e) => this.o.log(`journal: ${describeError(e)}`))

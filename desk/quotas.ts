@@ -1,7 +1,7 @@
 // How many channels the desk takes on, and from whom (pure): every accepted invite costs the desk
 // a deposit from its account, a room, a session and a store, so invites from fresh keys must not
 // be able to take as many as they like. Limits are the operator's (CLI flags), defaults below.
-import { fingerprint, type Hex, type PublicKeyHex } from '../core/index.ts'
+import { countOf, fingerprint, type Hex, type PublicKeyHex } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { isLoopbackAddress } from '../channel-contract/services/http.ts'
 
@@ -88,7 +88,7 @@ function inTime(at: number, now: number): string {
  */
 export function holdingText(channels: readonly ActiveChannel[], now: number, ttlMs: number): string {
   const at = channels.map((c) => ({ c, at: forgottenAt(c, ttlMs) })).filter((x): x is { c: ActiveChannel; at: number } => x.at !== null)
-  const n = `${channels.length} channel${channels.length === 1 ? '' : 's'}`
+  const n = countOf(channels.length, 'channel')
   if (at.length === 0) return `${n}, all opened on the contract`
   const oldest = at.reduce((a, b) => (b.at < a.at ? b : a))
   const when = new Date(oldest.at).toISOString().slice(11, 16)

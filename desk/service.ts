@@ -7,7 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import type { ChainConfig } from '../channel-contract/chain/config.ts'
 import { settlementOf, walletOf, type ChainSettlement, type OracleInfo } from '../channel-contract/client/settlement.ts'
 import { loadChainConfig } from '../channel-contract/services/config.ts'
-import { evmKeyOf, fingerprint, type KeyPair } from '../core/index.ts'
+import { countOf, evmKeyOf, fingerprint, type KeyPair } from '../core/index.ts'
 import { startApi } from './api.ts'
 import { ChainMarket } from './chainMarket.ts'
 import type { DemoOptions } from './cli.ts'
@@ -65,15 +65,15 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
     return null
   })
   if (chain.watchtowerUrl === null) log('no watchtower service configured: the desk refutes stale disputes itself, and only while it runs')
-  else if (watchtower) log(`watchtower ${chain.watchtowerUrl} (account 0x${watchtower.address}, ${watchtower.channels} channel(s) held)`)
+  else if (watchtower) log(`watchtower ${chain.watchtowerUrl} (account 0x${watchtower.address}, ${countOf(watchtower.channels, 'channel')} held)`)
 
   // A chain or oracle that is down (a restart) is logged once, then every 30 failed reads, and when it is back.
   let failing = 0
   const market = new ChainMarket(settlement, oracle, { symbol: chain.asset, decimals: chain.assetDecimals }, (e) => {
-    if (failing++ % 30 === 0) log(`cannot read the chain's time or the oracle's marks (${failing} time(s)): ${describeError(e)}`)
+    if (failing++ % 30 === 0) log(`cannot read the chain's time or the oracle's marks (${countOf(failing, 'time')}): ${describeError(e)}`)
   })
   market.onRefresh(() => {
-    if (failing > 0) log(`the chain and the oracle answer again (after ${failing} failed read(s))`)
+    if (failing > 0) log(`the chain and the oracle answer again (after ${countOf(failing, 'failed read')})`)
     failing = 0
   })
   await market.refresh()
@@ -84,7 +84,7 @@ export async function startDeskService(o: DemoOptions, connect: ConnectChannel, 
   const desk = await Desk.start({ dataDir: o.dataDir, name: o.name, keys, settlement, market, funds, connect, rules: o.style.rules, style: o.style, limits: o.limits, log })
   const api = await startApi(desk, o.port, log, new InviteRateLimit(o.limits.inviteBurst), o.allowedOrigins)
   log(`style ${o.style.name}: ${o.style.description}`)
-  log(`${desk.info().channels.length} channel(s) resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxUnopenedChannels} never opened on the contract, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per non-loopback address, a channel never opened on the contract forgotten ${o.limits.unopenedTtlMs / 60_000} min after its invite; pages of ${o.allowedOrigins.length > 0 ? o.allowedOrigins.join(', ') : 'loopback origins'} may call the API`)
+  log(`${countOf(desk.info().channels.length, 'channel')} resumed; name "${o.name}"; limits: challenge period >= ${o.limits.minChallengePeriodMs / 3_600_000} h, channels ${o.limits.maxChannels} in total, ${o.limits.maxUnopenedChannels} never opened on the contract, ${o.limits.maxChannelsPerKey} per key, ${o.limits.maxChannelsPerAddress} per non-loopback address, a channel never opened on the contract forgotten ${o.limits.unopenedTtlMs / 60_000} min after its invite; pages of ${o.allowedOrigins.length > 0 ? o.allowedOrigins.join(', ') : 'loopback origins'} may call the API`)
   return {
     url: api.url,
     keys,

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import * as Y from 'yjs'
 import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness'
 import { deriveRoomKeys, roomSecretBytes, type RoomKeys, type TransportStatus } from '../core/sync/index.ts'
+import { countOf } from '../core/index.ts'
 import type { ChannelEntry } from './channels.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
 
@@ -189,7 +190,7 @@ export class WebrtcHost {
       this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now]
       const base = this.o.restartMs ?? 1_000
       const wait = Math.min(30_000, base * 2 ** (this.crashes.length - 1))
-      this.o.log(`webrtc host exited (${signal ?? `code ${code}`}): the rooms of ${this.links.size} channel(s) are down; starting it again in ${(wait / 1000).toFixed(1)} s`)
+      this.o.log(`webrtc host exited (${signal ?? `code ${code}`}): the rooms of ${countOf(this.links.size, 'channel')} are down; starting it again in ${(wait / 1000).toFixed(1)} s`)
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null
         if (!this.stopped) this.start()

@@ -65,7 +65,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     // The desk's quote, in words, with its validity; the request is not a trade ticket.
     const quoted = closeOut.getByTestId('close-out-quote')
     await expect(quoted).toHaveText(/^Demo Desk's price to close out: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)\. Accepting unwinds the position: both locks return, nothing new opens\.$/, { timeout: 30_000 })
-    await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD long put [\d,]+ x 0\.1: Demo Desk quotes: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
+    await expect(closeOut.getByTestId('close-out-row')).toHaveText(/^bought BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1: quoted: Demo Desk pays you [\d,]+\.\d{2} USDC \(valid 0:\d{2}\)$/)
     // Against the trader's own mark: what accepting gives up (or gains), in money and as a share.
     await expect(closeOut.getByTestId('close-out-vs-mark')).toHaveText(/^That is (exactly your mark|[\d,]+\.\d{2} USDC( \(\d+\.\d%\))? (worse|better) for you than your mark)\.$/)
     // The vol the desk's price implies, beside the mark's, and the shift between them as shown.

@@ -96,7 +96,8 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.getByRole('button', { name: 'Request quotes' }).click()
       const live = page.locator('[data-testid="quote"][data-status="live"]').first()
       await expect(live).toBeVisible({ timeout: 30_000 })
-      await browserNotes.expectShown(page, /^New quote from Demo Desk: (offers|bids) [\d,]+\.\d{2} USDC for BTC-USD$/)
+      // Named in full (expiry, leg, size), as the Filled notice names it: another request on BTC-USD reads otherwise.
+      await browserNotes.expectShown(page, /^New quote from Demo Desk: you would buy BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1 and pay [\d,]+\.\d{2} USDC$/)
       await browserNotes.hide(page, false)
       await live.getByRole('button', { name: 'Accept' }).click()
       await expect(page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })).toBeVisible({ timeout: 20_000 })

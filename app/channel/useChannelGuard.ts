@@ -28,7 +28,8 @@ const SETTLE_RETRY_MS = 10_000
 export function useChannelGuard(session: ChannelSession | null, latest: SignedState | null, onChain: OnChain, keys: KeyPair, now: number): { readonly notices: readonly Notice[]; readonly ending: Ending } {
   const { conn, snap } = useSettlement()
   const [notices, setNotices] = useState<Notice[]>([])
-  const note = (kind: Notice['kind'], text: string, topic?: NoticeTopic) => setNotices((list) => withNotice(list, { at: Date.now(), kind, text, ...(topic ? { topic } : {}) }))
+  // Timed by the chain's clock, as the rest of the screen (a fill's stamp, a quote's validity, the status bar).
+  const note = (kind: Notice['kind'], text: string, topic?: NoticeTopic) => setNotices((list) => withNotice(list, { at: conn.now(), kind, text, ...(topic ? { topic } : {}) }))
   const watched = useRef(-1)
   const refuted = useRef('')
   /** Position id -> earliest time (page clock) to try settling it again. */

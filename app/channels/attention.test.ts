@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
-import type { ChannelView, PendingProposal, QuoteView } from '../../core/sync/index.ts'
+import { applyTransition, quoteHash, type ChannelState, type Position, type Quote } from '../../core/index.ts'
+import { btcPackage, put, T0, testChannel, testQuote, usdc } from '../../core/testkit.ts'
+import type { ChannelView, PendingProposal, QuoteView, RfqTicket } from '../../core/sync/index.ts'
+import { closeOutTickets } from '../risk/closeOut.ts'
 import { channelAttention, needingAction } from './attention.ts'
 
 const NOW = Date.UTC(2030, 0, 1, 12)
@@ -15,6 +18,7 @@ function view(o: { latest?: boolean; isFinal?: boolean; expiries?: number[]; pen
     latest: o.latest === false ? null : { state: { isFinal: o.isFinal ?? false, positions } },
     pending: (o.pending ?? []).map((status) => ({ status })),
     quotes: [...(o.peerQuotes ?? []).map((q) => quote('B', q.status, q.validUntil)), ...Array.from({ length: o.ownQuotes ?? 0 }, () => quote('A', 'live', NOW + HOUR))],
+    rfqs: [],
   } as unknown as ChannelView
 }
 const chain = (status: SettlementChannelView['status'], dispute: { version: number; deadline: number } | null = null) => ({ status, dispute }) as unknown as SettlementChannelView
@@ -75,5 +79,50 @@ describe('what a channel needs from the trader (the channel list)', () => {
       channelAttention(null, undefined, NOW),
     ]
     expect(needingAction(all)).toBe(2)
+  })
+})
+
+describe('a close-out in the channel list: said as the Risk tab shows it, never as a live quote the Trade tab does not show', () => {
+  // I (A) bought two puts from B; I asked B to quote their close-out (one ticket per position, as the Risk tab asks).
+  const ch = testChannel()
+  const at = T0 + 10_000
+  let state: ChannelState = ch.genesis
+  for (const [strike, nonce] of [[55_000, 1n], [50_000, 2n]] as const) {
+    const q = testQuote(ch, 'B', btcPackage(ch.params.oracle, [put(strike, 0.5)]), { premium: usdc(1_000), nonce, validUntil: at + 60_000 })
+    state = applyTransition(ch.params, state, { type: 'trade', quote: q, timestamp: at })
+  }
+  const [p1, p2] = state.positions as [Position, Position]
+  const tickets = (status: RfqTicket['status'], positions: readonly Position[] = [p1, p2]): RfqTicket[] => closeOutTickets(positions, 'A').map((t, i) => ({
+    id: `co${i}`, createdBy: 'A', createdAt: at, status, feed: t.feed, expiry: t.expiry, side: t.side, legs: t.legs.map((l, j) => ({ ...l, id: `l${j}` })), notes: t.notes ?? '',
+  }))
+  /** B's live quote: to buy `p` back on close-out ticket `rfqId`, or (no position) an offer on my ordinary request. */
+  const quoteOfB = (rfqId: string, p: Position | null, over: Partial<Quote> = {}): QuoteView => {
+    const signed = testQuote(ch, 'B', p?.terms ?? btcPackage(ch.params.oracle, [put(45_000, 0.1)]), { side: p ? 'buy' : 'sell', premium: usdc(300), rfqId, nonce: 7n, validUntil: at + 30_000, ...over })
+    return { hash: quoteHash(signed.quote), signed, counterOf: null, status: 'live', reason: '', declined: null }
+  }
+  const channel = (rfqs: readonly RfqTicket[], quotes: readonly QuoteView[], positions: readonly Position[] = state.positions) =>
+    ({ me: 'A', latest: { state: { ...state, positions } }, pending: [], quotes, rfqs }) as unknown as ChannelView
+  const said = (v: ChannelView, now = at) => texts(channelAttention(v, chain('open'), now))
+
+  it('says the close-out is quoted, pointing at the Risk tab, in full or for some of its positions; not as a live quote', () => {
+    const both = [quoteOfB('co0', p1), quoteOfB('co1', p2, { nonce: 8n })]
+    expect(said(channel(tickets('quoted'), both))).toEqual(['info: your close-out is quoted: see Close out in the Risk tab'])
+    expect(said(channel(tickets('quoted'), both.slice(0, 1)))).toEqual(['info: your close-out is quoted for 1 of 2 positions: see Close out in the Risk tab'])
+    // An ordinary request's quote beside it is still a live quote (the Trade tab shows it).
+    const ordinary: RfqTicket = { ...tickets('open')[0]!, id: 'r1', side: 'buy', notes: '' }
+    expect(said(channel([...tickets('quoted'), ordinary], [...both, quoteOfB('r1', null, { nonce: 9n })]))).toEqual([
+      'info: 1 live quote from the other side',
+      'info: your close-out is quoted: see Close out in the Risk tab',
+    ])
+  })
+
+  it('says nothing of a close-out quote once the close-out is signed (an unwind uses no quote up: it stays live) or withdrawn, or once it is past its validity', () => {
+    const bid = quoteOfB('co0', p1)
+    // Signed: the position left the state and my app marked the ticket filled; B's quote is still live.
+    expect(said(channel(tickets('filled', [p1]), [bid], [p2]))).toEqual([])
+    expect(said(channel(tickets('cancelled', [p1]), [bid]))).toEqual([])
+    // The moment between the unwind and the ticket marked filled: the Risk tab prices nothing (the position is gone).
+    expect(said(channel(tickets('quoted', [p1]), [bid], [p2]))).toEqual([])
+    expect(said(channel(tickets('quoted', [p1]), [bid]), at + 30_001)).toEqual([])
   })
 })

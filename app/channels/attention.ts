@@ -1,18 +1,21 @@
 // What each channel needs from the trader, for the channel list: a trader with several
 // counterparties sees at a glance which channel is in dispute (and until when it can be answered),
-// which holds a proposal only they can approve, where the other side's quotes are live, and which
-// positions expired and wait for their settlement, without opening every channel. Computed from
-// the channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
+// which holds a proposal only they can approve, where the other side's quotes are live (on a
+// request in the Trade tab, or on the trader's close-out in the Risk tab), and which positions
+// expired and wait for their settlement, without opening every channel. Computed from the
+// channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
-import { endedOnContract } from '../../core/index.ts'
+import { endedOnContract, type Position } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
 import { peerLiveQuotes } from '../channel/useTradeKeys.ts'
+import { closeOutRequest, openCloseOutTickets } from '../risk/closeOut.ts'
+import { closeOutTicketIds } from '../notify/deskEvents.ts'
 
 export type ChannelStanding = 'starting' | 'opening' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed'
 
 export interface AttentionItem {
-  readonly kind: 'dispute' | 'approve' | 'quotes' | 'settle'
+  readonly kind: 'dispute' | 'approve' | 'quotes' | 'close-out' | 'settle'
   /** 'act': the trader should look now (a deadline runs, or nothing moves without them); 'info': worth knowing. */
   readonly level: 'act' | 'info'
   readonly text: string
@@ -56,15 +59,33 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
     const approvals = view.pending.filter((p) => p.status === 'awaiting-approval').length
     if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${plural(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
   }
-  if (standing === 'open') {
-    const live = peerLiveQuotes(view.quotes, view.me, now).length
+  if (standing === 'open' && latest !== null) {
+    // What the Trade tab shows: not the quotes on my close-out tickets (the Risk tab's), open or over.
+    const closeOuts = closeOutTicketIds(view.rfqs, view.me)
+    const live = peerLiveQuotes(view.quotes, view.me, now).filter((q) => !closeOuts.has(q.signed.quote.rfqId)).length
     if (live > 0) items.push({ kind: 'quotes', level: 'info', text: `${plural(live, 'live quote')} from the other side` })
+    const closeOut = closeOutQuoted(view, latest.positions, now)
+    if (closeOut) items.push({ kind: 'close-out', level: 'info', text: closeOut })
   }
   if (latest !== null && (standing === 'open' || standing === 'closing' || standing === 'disputed')) {
     const expired = latest.positions.filter((p) => p.terms.expiry <= now).length
     if (expired > 0) items.push({ kind: 'settle', level: 'info', text: `${plural(expired, 'position')} expired, awaiting settlement` })
   }
   return { standing, items }
+}
+
+/**
+ * My open close-out request as the Risk tab's Close out shows it (closeOutRequest): quoted, in full
+ * or for some of its positions, or null (no request, or no live quote on it).
+ */
+function closeOutQuoted(view: ChannelView, positions: readonly Position[], now: number): string | null {
+  const tickets = openCloseOutTickets(view.rfqs, view.me)
+  if (tickets.length === 0) return null
+  const request = closeOutRequest({ tickets, positions, quotes: view.quotes, me: view.me, now })
+  const quoted = request?.rows.filter((r) => r.quote !== null).length ?? 0
+  if (quoted === 0) return null
+  const of = request!.ready ? '' : ` for ${quoted} of ${request!.rows.length} positions`
+  return `your close-out is quoted${of}: see Close out in the Risk tab`
 }
 
 /** How many channels need the trader now (an 'act' item). */

@@ -24,6 +24,8 @@ const fill = (version: number): Fill => ({
 /** `f` settled by the state at `version` (after every fill of the test's book). */
 const settled = (f: Fill, version = f.version + 1): ClosedPosition => ({ fill: f, positionId: f.positionId, version, time: EXPIRY, how: 'settled', price: { value: 5_000_000n, decimals: 2 }, payout: 250_000_000n, premium: -f.premium, realised: -450_000_000n })
 
+/** The test package's expiry day, as the notices name it. */
+const DAY = new Date(EXPIRY).toISOString().slice(0, 10)
 const EMPTY: Book = { fills: [], closed: [] }
 const input = (o: Partial<DeskEventInput> = {}): DeskEventInput => ({ book: EMPTY, quotes: [], me: 'A', chain: 'open', peerName: 'Demo Desk', ...o })
 
@@ -50,7 +52,7 @@ describe('deskEvents', () => {
       input({ quotes: [{ ...first, status: 'cancelled' }, requote] }),
       input({ quotes: [{ ...first, status: 'cancelled' }, { ...requote, status: 'expired' }, again] }),
     ])
-    expect(texts).toEqual(['quote: New quote from Demo Desk: offers 700.00 USDC for BTC-USD'])
+    expect(texts).toEqual([`quote: New quote from Demo Desk: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 700.00 USDC`])
   })
 
   it('tells a quote on another request, and each counter of the other side, once each', () => {
@@ -61,10 +63,31 @@ describe('deskEvents', () => {
       input({ quotes: [quote('0xq1'), quote('0xc2', { premium: 691_000_000n }, { counterOf: '0xmine1' })] }),
     ])
     expect(texts).toEqual([
-      'quote: New quote from Demo Desk: offers 700.00 USDC for BTC-USD',
-      'quote: New quote from Demo Desk: bids 10.00 USDC for BTC-USD',
-      'quote: New quote from Demo Desk: offers 690.00 USDC for BTC-USD (a counter)',
+      `quote: New quote from Demo Desk: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 700.00 USDC`,
+      // A bid: the package as the trader would hold it once sold (short), as the "Filled: you sold" notice names it.
+      `quote: New quote from Demo Desk: you would sell BTC-USD ${DAY} · short put 55,000 x 0.5 and receive 10.00 USDC`,
+      `quote: Demo Desk countered your quote: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 690.00 USDC`,
     ])
+  })
+
+  it('names the package a quote is for, as the "Filled" notice names it: two requests on one feed (or two channels) are told apart', () => {
+    const twoLegs: OptionPackage = {
+      ...terms,
+      expiry: EXPIRY + 7 * 86_400_000,
+      legs: [{ kind: 'put', strike: 5_000_000n, cap: null, quantity: 1_000n, direction: 'long' }, { kind: 'call', strike: 6_000_000n, cap: 7_000_000n, quantity: 1_000n, direction: 'long' }],
+    }
+    const later = new Date(twoLegs.expiry).toISOString().slice(0, 10)
+    const texts = told([input({ quotes: [quote('0xq1'), quote('0xq2', { rfqId: 'r2', terms: twoLegs, premium: 12_345_678n })] })])
+    expect(texts).toEqual([
+      `quote: New quote from Demo Desk: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 700.00 USDC`,
+      `quote: New quote from Demo Desk: you would buy BTC-USD ${later} · long put 50,000 x 0.1 / long call 60,000-70,000 x 0.1 and pay 12.35 USDC`,
+    ])
+    // The same package once filled, in the Filled notice's words: what the quote named is what the fill names.
+    const bought = instrumentOf({ feed: 'BTC-USD', expiry: twoLegs.expiry, legs: ['long put 50,000 x 0.1', 'long call 60,000-70,000 x 0.1'] })
+    expect(texts[1]).toContain(bought)
+    // Party B is told the same quote of A from its own side.
+    const toB = told([input({ me: 'B', quotes: [quote('0xq3', { quoter: 'A', side: 'buy', terms: twoLegs, premium: 1_000_000n })] })])
+    expect(toB).toEqual([`quote: New quote from Demo Desk: you would sell BTC-USD ${later} · short put 50,000 x 0.1 / short call 60,000-70,000 x 0.1 and receive 1.00 USDC`])
   })
 
   it('tells no quote of mine, no dead quote, and nothing that was there when the screen opened', () => {
@@ -158,6 +181,24 @@ describe('deskEvents', () => {
     expect(texts).toEqual([
       'quote: Demo Desk quoted your close-out: see Close out in the Risk tab.',
       'quote: Demo Desk quoted your close-out: see Close out in the Risk tab.',
+    ])
+  })
+
+  it("tells nothing of a close-out's quotes once it is signed or withdrawn: an unwind uses no quote up, so they stay live, but they answer nothing asked", () => {
+    // Bob (a person) quoted Alice's close-out; she accepted it on the Risk tab; her app marks the ticket filled.
+    const ticket = (status: RfqTicket['status']) => ({ id: 'c1', createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote('c1'.padStart(64, '0')) }) as RfqTicket
+    const bid = quote('0xb1', { rfqId: 'c1', side: 'buy', premium: 321_500_000n })
+    const onTicket = (status: RfqTicket['status']) => input({ peerName: 'Bob', rfqs: [ticket(status)], quotes: [bid] })
+    expect(told([onTicket('quoted'), onTicket('quoted'), onTicket('filled')])).toEqual(['quote: Bob quoted your close-out: see Close out in the Risk tab.'])
+    // Told over the Risk tab's close-out ticket by nothing (the notice center keeps it quiet there): still nothing once signed.
+    expect(told([onTicket('filled')], onTicket('quoted'))).toEqual([])
+    // Withdrawn before any quote: Bob's late quote is not news either; nor at a first look (a reload after the close-out).
+    expect(told([onTicket('cancelled')], input({ peerName: 'Bob', rfqs: [ticket('open')] }))).toEqual([])
+    expect(told([onTicket('filled')], onTicket('filled'))).toEqual([])
+    // Only the trader's own close-out tickets: a quote on a ticket Bob created is told as ever.
+    const theirs = { ...ticket('filled'), id: 'c2', createdBy: 'B' } as RfqTicket
+    expect(told([input({ peerName: 'Bob', rfqs: [theirs], quotes: [quote('0xb2', { rfqId: 'c2' })] })])).toEqual([
+      `quote: New quote from Bob: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 700.00 USDC`,
     ])
   })
 

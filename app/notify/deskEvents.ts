@@ -1,16 +1,18 @@
 // What is worth telling the trader, as a pure step over the channel's snapshots: the first quote
 // the other side gives on a request (a desk re-quotes a live request every few seconds as the
 // market moves and before its quote expires: those re-quotes are not news; a close-out of several
-// positions is one request, though it asks one ticket per position), each counter it makes, each
-// fill, each settled position, each payout the contract makes after a dispute (at the oracle's price,
-// or a refund), and a dispute starting. A fill the contract's finalize superseded (co-signed after
-// the version it paid out from: it moved no money, channel-contract's `supersededBy`) is told so,
-// and its "Filled" notice is taken back (`withDeskNotices`). The notice center
-// (noticeCenter.ts) shows what this returns, per channel; the memory is what has been told already.
-import { CONTRACT_CHANNEL_STATUSES, formatAmount, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
+// positions is one request, though it asks one ticket per position; a quote on a close-out signed
+// or withdrawn since answers nothing: not told), each counter it makes, each fill, each settled
+// position, each payout the contract makes after a dispute (at the oracle's price, or a refund), and
+// a dispute starting. A fill the contract's finalize superseded (co-signed after the version it paid
+// out from: it moved no money, channel-contract's `supersededBy`) is told so, and its "Filled" notice
+// is taken back (`withDeskNotices`). The notice center (noticeCenter.ts) shows what this returns, per
+// channel; the memory is what has been told already.
+import { CONTRACT_CHANNEL_STATUSES, formatAmount, isUnwindTicket, otherParty, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { openCloseOutTickets } from '../risk/closeOut.ts'
+import { positionLegs } from '../risk/positions.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { instrumentOf, premiumText } from '../blotter/book.ts'
 import { supersededInWords } from '../channel/superseded.ts'
@@ -117,6 +119,25 @@ function closeOutRequestOf(input: DeskEventInput): CloseOutRequestKey | null {
 }
 
 /**
+ * My close-out tickets, whatever their status: the Trade tab shows none of their quotes (they are
+ * accepted in the Risk tab as an unwind, never as a trade), nor counts the channel list.
+ */
+export function closeOutTicketIds(rfqs: readonly RfqTicket[], me: Party): ReadonlySet<string> {
+  return new Set(rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
+}
+
+/**
+ * Quotes that answer nothing I still ask: those on my close-out tickets that are no longer open. The
+ * unwind was signed (the tickets filled) or the request withdrawn (cancelled); an unwind uses no
+ * quote up, so its quotes stay live until they expire, and each would read as a new quote.
+ */
+function overCloseOuts(input: DeskEventInput, open: CloseOutRequestKey | null): ReadonlySet<string> {
+  const all = closeOutTicketIds(input.rfqs ?? [], input.me)
+  if (open === null) return all
+  return new Set([...all].filter((id) => !open.tickets.has(id)))
+}
+
+/**
  * The request a quote answers: my open close-out request (all its tickets), its RFQ ticket, or
  * the quote it counters; an unsolicited quote (no ticket) stands alone. Every re-quote of one
  * request has the same key.
@@ -128,8 +149,24 @@ export function answerKey(q: Pick<QuoteView, 'hash' | 'counterOf' | 'signed'>, c
   return rfqId !== '' ? `rfq:${rfqId}` : `quote:${q.hash}`
 }
 
-function peerLiveQuotes(input: DeskEventInput): QuoteView[] {
-  return (input.quotes ?? []).filter((q) => q.status === 'live' && q.signed.quote.quoter !== input.me)
+/** The other side's live quotes that still answer something (not one of my close-out requests that is over). */
+function peerLiveQuotes(input: DeskEventInput, closeOut: CloseOutRequestKey | null): QuoteView[] {
+  const over = overCloseOuts(input, closeOut)
+  return (input.quotes ?? []).filter((q) => q.status === 'live' && q.signed.quote.quoter !== input.me && !over.has(q.signed.quote.rfqId))
+}
+
+/**
+ * A quote or a counter of the other side in the words of the app's "Filled" notice and its accept
+ * confirmation: what the trader would buy or sell (the package as they would hold it) and pay or
+ * receive. "you would buy BTC-USD 2026-12-11 · long put 46,000 x 0.1 and pay 6.37 USDC".
+ */
+function quoteInWords(q: Pick<QuoteView, 'signed'>, me: Party): string {
+  const t = q.signed.quote
+  // The other side's quote: taking it, I buy what it sells.
+  const iBuy = t.side === 'sell'
+  const legs = positionLegs({ buyer: iBuy ? me : otherParty(me), terms: t.terms }, me)
+  const premium = formatMoney(t.premium, t.terms.assetDecimals, t.terms.asset)
+  return `you would ${iBuy ? 'buy' : 'sell'} ${instrumentOf({ feed: t.terms.feed, expiry: t.terms.expiry, legs })} and ${iBuy ? 'pay' : 'receive'} ${premium}`
 }
 
 function settledOf(input: DeskEventInput) {
@@ -144,8 +181,9 @@ const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...bo
 
 /** The memory at the first look at a channel (the app loaded): what is already there is not announced. */
 export function deskMemoryOf(input: DeskEventInput): DeskMemory {
+  const closeOut = closeOutRequestOf(input)
   const memory: DeskMemory = {
-    answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOutRequestOf(input)))),
+    answered: new Set(peerLiveQuotes(input, closeOut).map((q) => answerKey(q, closeOut))),
     through: Math.max(newestOf(input.book), input.latestVersion ?? -1),
     superseded: supersededFills(input.book.fills),
     chain: input.chain,
@@ -282,7 +320,7 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   const events: DeskEvent[] = []
   const answered = new Set(memory.answered)
   const closeOut = closeOutRequestOf(input)
-  for (const q of peerLiveQuotes(input)) {
+  for (const q of peerLiveQuotes(input, closeOut)) {
     const key = answerKey(q, closeOut)
     if (answered.has(key)) continue
     answered.add(key)
@@ -293,7 +331,9 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
       events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.`, ...ticket })
       continue
     }
-    events.push({ kind: 'quote', text: `New quote from ${peerName}: ${t.side === 'sell' ? 'offers' : 'bids'} ${formatMoney(t.premium, t.terms.assetDecimals, t.terms.asset)} for ${t.terms.feed}${q.counterOf ? ' (a counter)' : ''}`, ...ticket })
+    // Named in full: with two requests on one feed open, or a notice from another channel, the feed alone does not say which it answers.
+    const head = q.counterOf ? `${peerName} countered your quote` : `New quote from ${peerName}`
+    events.push({ kind: 'quote', text: `${head}: ${quoteInWords(q, input.me)}`, ...ticket })
   }
   // A fill is told once: as filled, or as having moved no money when the contract's finalize already
   // superseded it. A fill told as filled and superseded since is told again, taking the first back.

@@ -190,7 +190,7 @@ describe('the notice center', () => {
     expect(c.getSnapshot()).toHaveLength(2)
     // A counter on a quiet ticket is told: no ladder shows counters (countered in the channel's screen).
     c.step(BOB, input([], [], { quotes: [quote('0xb1', 'n2'), quote('0xb2', 'r9'), quote('0xb3', 'n1'), quote('0xb4', 'n2', '0xa1')] }))
-    expect(c.getSnapshot()[0]!.text).toBe('New quote from the desk: offers 700.00 USDC for BTC-USD (a counter)')
+    expect(c.getSnapshot()[0]!.text).toBe('the desk countered your quote: you would buy BTC-USD 2026-12-08 · long put 55,000 x 0.5 and pay 700.00 USDC')
     // The tab hidden: the trader does not see the ladder, the browser tells it.
     hidden = true
     c.step(DESK, input([], [], { quotes: [quote('0xd1', 'n1'), quote('0xd2', 'n3')] }))
@@ -205,7 +205,7 @@ describe('the notice center', () => {
     ladders()
     c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd6', 'n4'), quote('0xd7', 'n7')] }))
     expect(c.getSnapshot().map((n) => `${n.label}|${n.kind}`).slice(0, 2)).toEqual(['Demo Desk|quote', 'Demo Desk|fill'])
-    expect(c.getSnapshot()[0]!.text).toBe('New quote from the desk: offers 700.00 USDC for BTC-USD')
+    expect(c.getSnapshot()[0]!.text).toBe('New quote from the desk: you would buy BTC-USD 2026-12-08 · long put 55,000 x 0.5 and pay 700.00 USDC')
     closeOut()
     c.step(DESK, input([fill(1)], [], { quotes: [quote('0xd6', 'n4'), quote('0xd7', 'n7'), quote('0xd8', 'n9')] }))
     expect(c.getSnapshot().map((n) => `${n.label}|${n.kind}`)).toEqual(['Demo Desk|quote', 'Demo Desk|quote', 'Demo Desk|fill'])

@@ -1,9 +1,15 @@
 // Health of the chain and the deployment's services, always visible.
 import { useSettlement } from './useSettlement.ts'
+import { useNodeClock } from './useNodeNow.ts'
+import { formatUtc } from '../risk/format.ts'
 import { BrowserNotificationsSwitch } from '../notify/Notifications.tsx'
 
 export function NodeStatus() {
   const { snap } = useSettlement()
+  // The chain's running clock, as every time on the screen is read (a quote's validity, a fill's
+  // stamp): not the last block's time, which stands still between blocks (a dev chain mines only for
+  // a transaction). Null until the chain's time is read.
+  const { chainNow } = useNodeClock()
   const state = snap.healthy === null ? 'warn' : snap.healthy ? 'good' : 'bad'
   return (
     <div className="statusbar" role="status" aria-label="Service status">
@@ -13,7 +19,7 @@ export function NodeStatus() {
       {snap.info?.dev && <span className="pill warn">dev chain: test funds, movable clock</span>}
       {snap.info && !snap.info.oracle && <span className="pill bad">oracle service unreachable</span>}
       {snap.info && !snap.info.watchtower && <span className="pill warn">no watchtower</span>}
-      {snap.chainNow !== null && <span className="muted small">chain time {new Date(snap.chainNow).toISOString().slice(0, 16).replace('T', ' ')} UTC</span>}
+      {chainNow !== null && <span className="muted small" data-testid="chain-time">chain time {formatUtc(chainNow)}</span>}
       {snap.healthError && <span className="error small">{snap.healthError}</span>}
       <BrowserNotificationsSwitch />
     </div>

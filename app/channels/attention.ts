@@ -9,8 +9,7 @@ import { endedOnContract, type Position } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
 import { peerLiveQuotes } from '../channel/useTradeKeys.ts'
-import { closeOutRequest, openCloseOutTickets } from '../risk/closeOut.ts'
-import { closeOutTicketIds } from '../notify/deskEvents.ts'
+import { closeOutRequest, closeOutTicketIds, openCloseOutTickets } from '../risk/closeOut.ts'
 
 export type ChannelStanding = 'starting' | 'opening' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed'
 

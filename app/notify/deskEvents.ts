@@ -8,10 +8,10 @@
 // out from: it moved no money, channel-contract's `supersededBy`) is told so, and its "Filled" notice
 // is taken back (`withDeskNotices`). The notice center (noticeCenter.ts) shows what this returns, per
 // channel; the memory is what has been told already.
-import { CONTRACT_CHANNEL_STATUSES, formatAmount, isUnwindTicket, otherParty, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
+import { CONTRACT_CHANNEL_STATUSES, formatAmount, otherParty, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
-import { openCloseOutTickets } from '../risk/closeOut.ts'
+import { closeOutTicketIds, openCloseOutTickets } from '../risk/closeOut.ts'
 import { positionLegs } from '../risk/positions.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { instrumentOf, premiumText } from '../blotter/book.ts'
@@ -116,14 +116,6 @@ function closeOutRequestOf(input: DeskEventInput): CloseOutRequestKey | null {
   const open = openCloseOutTickets(input.rfqs ?? [], input.me).map((t) => t.id).sort()
   // Asking again withdraws the open tickets first (useCloseOut), so the open set is one request.
   return open.length === 0 ? null : { tickets: new Set(open), key: `close-out:${open.join(',')}` }
-}
-
-/**
- * My close-out tickets, whatever their status: the Trade tab shows none of their quotes (they are
- * accepted in the Risk tab as an unwind, never as a trade), nor counts the channel list.
- */
-export function closeOutTicketIds(rfqs: readonly RfqTicket[], me: Party): ReadonlySet<string> {
-  return new Set(rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
 }
 
 /**

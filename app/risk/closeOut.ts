@@ -49,9 +49,22 @@ export function closeOutTickets(positions: readonly Position[], me: Party): RfqI
   })
 }
 
+/**
+ * One of my close-out tickets, whatever its status: its quotes are accepted in the Risk tab as an
+ * unwind, never as a trade, so the Trade tab lists none of them, nor does the channel list count them.
+ */
+export function isMyCloseOutTicket(t: Pick<RfqTicket, 'createdBy' | 'legs' | 'notes'>, me: Party): boolean {
+  return t.createdBy === me && isUnwindTicket(t)
+}
+
+/** The ids of my close-out tickets, whatever their status (isMyCloseOutTicket). */
+export function closeOutTicketIds(rfqs: readonly RfqTicket[], me: Party): ReadonlySet<string> {
+  return new Set(rfqs.filter((t) => isMyCloseOutTicket(t, me)).map((t) => t.id))
+}
+
 /** My open close-out request: my close-out tickets still open or quoted. */
 export function openCloseOutTickets(rfqs: readonly RfqTicket[], me: Party): RfqTicket[] {
-  return rfqs.filter((t) => t.createdBy === me && (t.status === 'open' || t.status === 'quoted') && isUnwindTicket(t))
+  return rfqs.filter((t) => (t.status === 'open' || t.status === 'quoted') && isMyCloseOutTicket(t, me))
 }
 
 export interface CloseOutRow {

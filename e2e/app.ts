@@ -134,8 +134,10 @@ export async function closeCooperatively(a: Page, b: Page): Promise<void> {
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: 'Propose final state (close)' }).click()
   await b.getByRole('tab', { name: 'Trade' }).click()
-  // What b approves, in money: what the final state pays each side.
-  await expect(b.getByTestId('final-payouts')).toHaveText(/\(closes the channel: you receive [\d,]+\.\d+ USDC and the other side [\d,]+\.\d+ USDC, into the free balances in the contract once it is closed on chain\)/)
+  // What b approves, in words and money: closing the channel, and what the final state pays each side (the counterparty named).
+  const final = b.getByTestId('pending').locator('li[data-type="final"]')
+  await expect(final).toContainText(/^Close the channel \(/)
+  await expect(b.getByTestId('final-payouts')).toHaveText(/^ ?\(you receive [\d,]+\.\d+ USDC and .+ [\d,]+\.\d+ USDC, into the free balances in the contract once it is closed on chain\)$/)
   await b.getByRole('button', { name: 'Approve' }).click()
   for (const p of [a, b]) await expect(p.getByTestId('latest-version')).toHaveText(/\(final\)/)
   await a.getByRole('button', { name: 'Close on the contract' }).click()

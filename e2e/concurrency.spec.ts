@@ -40,7 +40,7 @@ test('reload during signing: A reloads between proposing and the countersignatur
   await bob.page.close() // Bob goes offline right after quoting
 
   await a.locator('[data-testid="quote"][data-status="live"]').first().getByRole('button', { name: 'Accept' }).click()
-  await expect(a.getByTestId('pending')).toContainText('awaiting-peer')
+  await expect(a.getByTestId('pending').locator('li[data-status="awaiting-peer"][data-type="trade"]')).toContainText('signed by you · waiting for Bob to sign')
   await expect(a.getByTestId('position-count')).toHaveText('0') // not shown as traded before both signed
   await reloadAndUnlock(a) // between proposing and the countersignature
   await expect(a.getByTestId('latest-version')).toHaveText('state v0')
@@ -77,7 +77,7 @@ test('both accept at once: two different quotes accepted in the same instant bot
   expect(await b.getByTestId('latest-version').textContent()).toBe(va)
   expect(await a.getByTestId('my-balance').textContent()).toBe(await b.getByTestId('their-balance').textContent())
   // Neither trade was silently dropped: both proposers see their trade done.
-  for (const p of [a, b]) await expect(p.getByTestId('outcomes').locator('li[data-status="done"]', { hasText: 'trade' })).toHaveCount(1)
+  for (const p of [a, b]) await expect(p.getByTestId('outcomes').locator('li[data-status="done"][data-type="trade"]')).toHaveCount(1)
   // Two trades in versions 1 and 2 when one accept came first; otherwise the version both proposed
   // at once never became a state, and the audit says so in words.
   const latestVersion = Number(/v(\d+)/.exec(va ?? '')![1])

@@ -94,9 +94,9 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await expect(liveQuote).toBeVisible()
   await bob.context.close()
   await liveQuote.getByRole('button', { name: 'Accept' }).click()
-  const unsigned = `v${latest.state.version + 1} trade`
-  await expect(a.getByTestId('pending').locator('li', { hasText: unsigned })).toContainText('signed by A · awaiting-peer')
-  await expect(a.getByTestId('outcomes').locator('li[data-status="awaiting-peer"]', { hasText: /^trade/ })).toHaveCount(1)
+  const unsigned = a.getByTestId('pending').locator(`li[data-type="trade"][data-version="${latest.state.version + 1}"]`)
+  await expect(unsigned).toContainText(/^Trade: you (buy|sell) .* · signed by you · waiting for Bob to sign · v\d+$/)
+  await expect(a.getByTestId('outcomes').locator('li[data-status="awaiting-peer"][data-type="trade"]')).toHaveCount(1)
 
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
@@ -129,7 +129,7 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // Alice's trade proposal no longer awaits Bob: the contract paid out from her latest state, and no
   // co-signed state moves money any more. It reads void, with why, in both lists.
   const expectVoid = async (reason: string) => {
-    for (const entry of [a.getByTestId('pending').locator('li', { hasText: unsigned }), a.getByTestId('outcomes').locator('li', { hasText: /^trade · void/ })]) {
+    for (const entry of [unsigned, a.getByTestId('outcomes').locator('li[data-type="trade"]', { hasText: /^Trade: you (buy|sell) .* · void void: / })]) {
       await expect(entry).toHaveAttribute('data-status', 'void')
       await expect(entry.getByTestId('void-reason')).toHaveText(reason)
     }
@@ -225,8 +225,8 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // in-channel settle (Bob would never countersign it, and it would be retried for good).
   await a.getByRole('tab', { name: 'Trade' }).click()
   await expectVoid(`void: the contract finalized the channel with v${latest.state.version} and closed it once every position was paid out; proposals in the channel no longer take effect`)
-  await expect(a.getByTestId('pending').getByText(/ settle /)).toHaveCount(0)
-  await expect(a.getByTestId('outcomes').locator('li', { hasText: /^settle/ })).toHaveCount(0)
+  await expect(a.getByTestId('pending').locator('li[data-type="settle"]')).toHaveCount(0)
+  await expect(a.getByTestId('outcomes').locator('li[data-type="settle"]')).toHaveCount(0)
   await expect(a.getByRole('list', { name: 'What the app did' })).not.toContainText('Proposed settlement')
   // The Book across channels: no open position, nothing locked, the settlement in the realised history.
   await a.getByRole('button', { name: 'Book (all channels)' }).click()

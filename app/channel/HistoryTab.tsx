@@ -8,6 +8,7 @@ import { formatUtc } from '../risk/format.ts'
 import { timeText } from '../blotter/book.ts'
 import { auditRows, auditStates, changeInWords, rejectedFailure } from './auditText.ts'
 import { FailureText } from '../FailureText.tsx'
+import { worded } from '../failure.ts'
 import type { BookEntry } from '../blotter/book.ts'
 import { raceLogFor } from './raceLog.ts'
 import { useSettlement } from '../settlement/useSettlement.ts'
@@ -29,7 +30,8 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
   const fmt = (v: bigint) => formatMoney(v, record.params.assetDecimals, record.params.asset)
   const ctx = useMemo(() => ({ me: record.me, peerName: record.label, asset: record.params.asset, decimals: record.params.assetDecimals }), [record])
   const races = raceLogFor(record.channelId, ctx)
-  const seen = useSyncExternalStore(races.subscribe, races.getSnapshot)
+  // The same snapshot for a static render (the tab's test renders it to markup, as useSettlement does).
+  const seen = useSyncExternalStore(races.subscribe, races.getSnapshot, races.getSnapshot)
   const rows = useMemo(() => auditRows(auditStates(view.accepted, kept), ctx, seen, chain), [view.accepted, kept, ctx, seen, chain])
   const superseded = rows.flatMap((r) => (r.superseded ? [r.superseded] : []))
   const finalized = superseded[0]?.finalized
@@ -52,32 +54,42 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
         </p>
       )}
       <div className="table-scroll" tabIndex={0} role="region" aria-label="Signed states table">
-        <table data-testid="signed-states">
+        <table className="signed-states" data-testid="signed-states">
           <thead>
-            <tr><th>Version</th><th>Change</th><th>Time (UTC)</th><th>Proposed by</th><th>State hash</th><th>Signatures</th></tr>
+            <tr>
+              <th>Version</th><th className="change">Change</th><th className="when">Time (UTC)</th><th className="by">Proposed by</th><th className="hash">State hash</th><th>Signatures</th>
+            </tr>
           </thead>
           <tbody>
-            {view.pending.map((p) => (
-              <tr key={p.proposal.hash}>
-                <td className="num">v{p.proposal.version}</td>
-                <td>{changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both{voidReason ? `; ${voidReason}` : ''})</span></td>
-                <td className="small">{p.proposal.transition ? timeText(p.proposal.transition.timestamp) : '—'}</td>
-                <td>{p.proposal.proposer === record.me ? 'you' : record.label}</td>
-                <td className="mono small">{p.proposal.hash.slice(0, 20)}…</td>
-                <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
-              </tr>
-            ))}
+            {view.pending.map((p) => {
+              const proposedBy = p.proposal.proposer === record.me ? 'you' : record.label
+              const time = p.proposal.transition ? p.proposal.transition.timestamp : null
+              return (
+                <tr key={p.proposal.hash}>
+                  <td className="num">v{p.proposal.version}</td>
+                  <td className="change">
+                    {changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both{voidReason ? `; ${voidReason}` : ''})</span>
+                    <StateDetail time={time} proposedBy={proposedBy} hash={p.proposal.hash} />
+                  </td>
+                  <td className="when small">{time === null ? '—' : <DateTime ms={time} />}</td>
+                  <td className="by">{proposedBy}</td>
+                  <td className="hash mono small" title={p.proposal.hash}>{shortHash(p.proposal.hash)}</td>
+                  <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
+                </tr>
+              )
+            })}
             {rows.map((r) => (
               <tr key={r.hash ?? r.version} className={r.kind === 'gap' ? 'gap' : r.superseded ? 'superseded' : undefined} data-superseded={r.superseded ? 'true' : undefined}>
                 <td className="num">{r.version}</td>
-                <td>
+                <td className="change">
                   {r.superseded && <><span className="pill warn" title={r.superseded.text}>moved no money</span>{' '}</>}
-                  {r.change}
+                  {r.kind === 'gap' && r.code ? <FailureText failure={worded(r.change, r.code)} /> : r.change}
                   {r.superseded && <span className="muted small"> ({r.superseded.text})</span>}
+                  {r.kind === 'state' && <StateDetail time={r.time} proposedBy={r.proposedBy} hash={r.hash} />}
                 </td>
-                <td className="small">{r.time === null ? '—' : timeText(r.time)}</td>
-                <td>{r.proposedBy}</td>
-                <td className="mono small">{r.hash ? `${r.hash.slice(0, 20)}…` : '—'}</td>
+                <td className="when small">{r.time === null ? '—' : <DateTime ms={r.time} />}</td>
+                <td className="by">{r.proposedBy}</td>
+                <td className="hash mono small" title={r.hash ?? undefined}>{r.hash ? shortHash(r.hash) : '—'}</td>
                 <td>
                   {r.kind === 'gap' ? <span className="muted">not a state</span>
                     : r.kept ? <span className="pill good" title="Both signatures were verified when this browser accepted the state; the shared document has since compacted it away">A ✓ B ✓ verified when accepted</span>
@@ -133,7 +145,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
               <tr key={e.key}>
                 <td className="num">{e.block.toString()}</td>
                 <td className="small mono" title={e.txHash}>{e.txHash.slice(0, 10)}…</td>
-                <td>{describeEvent({ ...e.args, type: e.type }, fmt)}</td>
+                <td>{describeEvent({ ...e.args, type: e.type }, fmt, ctx)}</td>
               </tr>
             ))}
           </tbody>
@@ -142,16 +154,63 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
     </div>
   )})
 
-function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: bigint) => string): string {
+/** A state hash as the table shows it: its first 20 hex digits (the whole in the cell's title). */
+function shortHash(hash: string): string {
+  return `${hash.slice(0, 20)}…`
+}
+
+/** A state's time as "2027-01-06 07:55:09", the date and the time each kept whole when the column wraps (never "2027-01-" / "06"). */
+function DateTime({ ms }: { ms: number }) {
+  const [date, time] = timeText(ms).split(' ')
+  return time === undefined ? <>{date}</> : <><span className="nowrap">{date}</span> <span className="nowrap">{time}</span></>
+}
+
+/**
+ * The time, proposer and hash of a state under its change, shown only where the screen is too narrow
+ * for their columns (styles.css hides those columns there): the Change text keeps the width to be read.
+ */
+function StateDetail({ time, proposedBy, hash }: { time: number | null; proposedBy: string; hash: string | null }) {
+  const parts = [time === null ? null : `${timeText(time)} UTC`, proposedBy === '—' ? null : `proposed by ${proposedBy}`].filter((x) => x !== null)
+  return (
+    <span className="state-detail muted small">
+      {parts.join(' · ')}
+      {hash && <>{parts.length > 0 ? ' · ' : ''}state <span className="mono" title={hash}>{hash.slice(0, 10)}…</span></>}
+    </span>
+  )
+}
+
+/** Who an event names, from the trader's side: "you" for my party, the counterparty's name for theirs. */
+interface EventParties {
+  readonly me: 'A' | 'B'
+  readonly peerName: string
+}
+
+/**
+ * A contract event on this channel in words, each amount naming who it went to ("you", the
+ * counterparty's name), mine first: the contract's A / B are the channel's sides, not names.
+ */
+function describeEvent(e: { type: string } & Record<string, unknown>, fmt: (v: bigint) => string, who: EventParties): string {
   const n = (k: string) => (typeof e[k] === 'bigint' && k !== 'version' ? fmt(e[k] as bigint) : String(e[k]))
+  // The contract's amount for each side, mine first: [mine, theirs].
+  const mineFirst = (a: string, b: string) => (who.me === 'A' ? [n(a), n(b)] : [n(b), n(a)])
+  const paid = (a: string, b: string) => {
+    const [mine, theirs] = mineFirst(a, b)
+    return `paid you ${mine}, ${who.peerName} ${theirs}`
+  }
   switch (e.type) {
-    case 'ChannelOpened': return `Opened: A ${n('amountA')}, B ${n('amountB')}`
-    case 'ChannelClosed': return `Closed at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
+    case 'ChannelOpened': {
+      const [mine, theirs] = mineFirst('amountA', 'amountB')
+      return `Opened: you deposited ${mine}, ${who.peerName} ${theirs}`
+    }
+    case 'ChannelClosed': return `Closed at v${n('version')}: ${paid('paidA', 'paidB')}`
     case 'DisputeStarted': return `Dispute with v${n('version')}, deadline ${formatUtc(Number(e.deadline))}`
     case 'DisputeRefuted': return `Refuted with v${n('version')}`
-    case 'ChannelFinalized': return `Finalized at v${n('version')}: A ${n('paidA')}, B ${n('paidB')}`
-    case 'PositionSettled': return `Position settled: A ${n('toA')}, B ${n('toB')}`
-    case 'PositionRefunded': return `Position refunded: A ${n('toA')}, B ${n('toB')}`
+    case 'ChannelFinalized': return `Finalized at v${n('version')}: ${paid('paidA', 'paidB')}`
+    case 'PositionSettled': return `Position settled: ${paid('toA', 'toB')}`
+    case 'PositionRefunded': {
+      const [mine, theirs] = mineFirst('toA', 'toB')
+      return `Position refunded: you got back ${mine}, ${who.peerName} ${theirs}`
+    }
     default: return e.type
   }
 }

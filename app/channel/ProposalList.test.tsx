@@ -4,7 +4,7 @@ import type { ChannelSession, IntentOutcome, PendingProposal } from '../../core/
 import { Proposals } from './ProposalList.tsx'
 import { proposalsVoidInWords } from './voidProposals.ts'
 
-const session = { me: 'A', params: { asset: 'USDC', assetDecimals: 6 } } as unknown as ChannelSession
+const session = { me: 'A', params: { asset: 'USDC', assetDecimals: 6 }, view: { pending: [], quotes: [], accepted: [] } } as unknown as ChannelSession
 const act = async () => {}
 
 /** The counterparty's final state, awaiting this trader's approval. */
@@ -18,12 +18,12 @@ const outcome = (intent: string, type: IntentOutcome['type'], status: IntentOutc
 /** Oldest first, as the engine lists them: a trade co-signed at v7, then an own settle nobody countersigned. */
 const outcomes = [outcome('trade:q1', 'trade', 'done', 7), outcome('settle:p1', 'settle', 'awaiting-peer', 8)]
 
-const render = (voidReason: string | null) =>
-  renderToStaticMarkup(<Proposals session={session} pending={[peerFinal]} outcomes={outcomes} act={act} voidReason={voidReason} />)
+const render = (voidReason: string | null, pending: readonly PendingProposal[] = [peerFinal], done = outcomes) =>
+  renderToStaticMarkup(<Proposals session={session} pending={pending} outcomes={done} act={act} voidReason={voidReason} peerName="Demo Desk" />)
 
 /** Each list item's status and text, tags dropped. */
 function items(html: string): { status: string; text: string }[] {
-  return [...html.matchAll(/<li[^>]*data-status="([^"]+)"[^>]*>(.*?)<\/li>/g)].map((m) => ({ status: m[1]!, text: m[2]!.replace(/<[^>]+>/g, '') }))
+  return [...html.matchAll(/<li[^>]*data-status="([^"]+)"[^>]*>(.*?)<\/li>/g)].map((m) => ({ status: m[1]!, text: m[2]!.replace(/<[^>]+>/g, '').replace(/&#x27;/g, "'").replace(/&amp;/g, '&') }))
 }
 
 describe('the Trade tab\'s proposals', () => {
@@ -35,6 +35,29 @@ describe('the Trade tab\'s proposals', () => {
     expect(items(html).map((i) => i.status)).toEqual(['awaiting-approval', 'done'])
   })
 
+  it('says what each proposal does, who signed it and its status in words, the version as a detail; no engine names, no A / B', () => {
+    const [final, trade] = items(render(null))
+    expect(final!.text).toBe('Close the channel (you receive 40,000.00 USDC and Demo Desk 60,000.00 USDC, into the free balances in the contract once it is closed on chain) · signed by Demo Desk · needs your approval · v8 Approve Decline')
+    expect(trade!.text).toBe('Trade (its terms are in History & audit) · signed by both · v7')
+    const mine = { ...peerFinal, proposal: { ...peerFinal.proposal, hash: '0xf2', proposer: 'A', transition: { type: 'settle', settlements: [{}, {}], timestamp: 0 } }, intent: 'settle:p1,p2', signedBy: { A: true, B: false }, status: 'conflict', reason: 'already signed a state at version 8' } as unknown as PendingProposal
+    const wording = items(render(null, [mine], [outcome('settle:p1,p2', 'settle', 'done', 5), outcome('final', 'final', 'done', 9), { ...outcome('open:1:2', 'open', 'refused', 0), code: 'STALE_TIMESTAMP', message: `refused by party B: timestamp ${Date.UTC(2027, 0, 6, 7, 55, 9, 412)} is in the future` }]))
+    expect(wording.map((i) => i.text)).toEqual([
+      "Settle 2 expired positions at the oracle's price · signed by you · cannot be signed you already signed another state at v8, and an honest key signs one state per version · v8",
+      "Open the channel · refused — Demo Desk refused it because your clock was ahead of Demo Desk's: the proposal was stamped 2027-01-06 07:55:09.412 UTC, more than 30 seconds ahead of Demo Desk's clock when it arrived (each side dates a proposal by the chain's time as it last read it) · v0",
+      'Close the channel · signed by both · v9',
+      "Settle 2 expired positions at the oracle's price · signed by both · v5",
+    ])
+    for (const i of wording) expect(i.text).not.toMatch(/awaiting|signed by [AB]\b|· done|\b(final|settle|open) ·/)
+  })
+
+  it('a refused settlement the counterparty then proposed itself says it was done anyway, and where', () => {
+    const settle = { type: 'settle', settlements: [{ positionId: 'p1' }, { positionId: 'p2' }], timestamp: 0 }
+    const withLater = { ...session, view: { pending: [], quotes: [], accepted: [{ hash: '0xaa', version: 4, transition: settle, proposer: 'B' }] } } as unknown as ChannelSession
+    const refused = { ...outcome('settle:p1,p2', 'settle', 'refused', 3), code: 'STALE_TIMESTAMP', message: 'refused by party B: timestamp 1798790109404 is in the future' }
+    const html = renderToStaticMarkup(<Proposals session={withLater} pending={[]} outcomes={[refused]} act={act} voidReason={null} peerName="Demo Desk" />)
+    expect(items(html)[0]!.text).toMatch(/^Settle 2 expired positions at the oracle's price · refused — Demo Desk refused it because .* · v3; done anyway at v4, as Demo Desk proposed it again$/)
+  })
+
   it('once the contract finalized the channel: every open proposal is void with the reason, nothing to approve; what was done stays done', () => {
     const reason = proposalsVoidInWords({ status: 'finalized', version: 7, paidOut: [] })!
     const html = render(reason)
@@ -42,8 +65,8 @@ describe('the Trade tab\'s proposals', () => {
     expect(html).not.toContain('Decline')
     expect(html, 'a void final pays nobody').not.toContain('you receive')
     const [final, settle, trade] = items(html)
-    expect(final).toEqual({ status: 'void', text: `v8 final · signed by B · void ${reason}` })
-    expect(settle).toEqual({ status: 'void', text: `settle · void v8 ${reason}` })
+    expect(final).toEqual({ status: 'void', text: `Close the channel · signed by Demo Desk · void ${reason} · v8` })
+    expect(settle).toEqual({ status: 'void', text: `Settle 1 expired position at the oracle's price · void ${reason} · v8` })
     expect(trade!.status).toBe('done')
     expect(reason).toBe('void: the contract finalized the channel with v7; proposals in the channel no longer take effect')
   })

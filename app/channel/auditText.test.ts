@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
 import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
-import { auditRows, auditStates, outcomeFailure, proposalInWords, rejectedFailure, type AuditContext } from './auditText.ts'
+import { auditRows, auditStates, intentTitle, outcomeFailure, proposalInWords, proposalTitle, rejectedFailure, type AuditContext } from './auditText.ts'
 import { RaceLog } from './raceLog.ts'
 
 const ch = testChannel()
@@ -20,7 +20,8 @@ const accepted = [
   { hash: h('c'), version: 3, transition: settle, proposer: 'B' as const },
 ]
 const seenAt = (version: number, proposer: 'A' | 'B', t: Transition, refused: string | null = null) => ({ version, proposer, intent: intentKey(t), words: proposalInWords(t, ctxA), refused })
-const gapText = (seen: Parameters<typeof auditRows>[2]) => auditRows(accepted, ctxA, seen).find((r) => r.kind === 'gap')!.change
+const gapRow = (seen: Parameters<typeof auditRows>[2]) => auditRows(accepted, ctxA, seen).find((r) => r.kind === 'gap')!
+const gapText = (seen: Parameters<typeof auditRows>[2]) => gapRow(seen).change
 
 describe('a skipped version in the audit', () => {
   it('names the two proposals that raced at it, and which was proposed again', () => {
@@ -29,13 +30,26 @@ describe('a skipped version in the audit', () => {
     )
     expect(gapText([seenAt(2, 'A', unwind), seenAt(2, 'B', settle)])).toMatch(/^v2 never became a state: you proposed a close-out of 1 position and Demo Desk proposed a settlement of 1 expired position at the same moment; .* proposed again at v3 by Demo Desk\./)
   })
-  it('says who refused a proposal and why', () => {
+  it('says who refused a proposal and why, the code apart (tooltip), never in the sentence', () => {
     expect(gapText([seenAt(2, 'A', unwind, 'STALE_PRICE: the mark moved')])).toBe(
-      'v2 never became a state: you proposed a close-out of 1 position and Demo Desk refused it (STALE_PRICE: the mark moved). The next state is v3. Versions only need to increase.',
+      'v2 never became a state: you proposed a close-out of 1 position, and Demo Desk refused it: the mark moved. The next state is v3. Versions only need to increase.',
     )
+    expect(gapRow([seenAt(2, 'A', unwind, 'STALE_PRICE: the mark moved')]).code).toBe('STALE_PRICE')
+    expect(gapRow([seenAt(2, 'A', settle)]).code, 'no refusal, no code').toBeUndefined()
   })
-  it('writes the times in a refusal as UTC times, not epoch milliseconds', () => {
-    expect(gapText([seenAt(2, 'B', settle, 'STALE_TIMESTAMP: timestamp 1798811128079 is in the future')])).toContain('Demo Desk proposed a settlement of 1 expired position and you refused it (STALE_TIMESTAMP: timestamp 2027-01-01 13:45:28 UTC is in the future)')
+  it('explains a refusal for the clock: whose clock was ahead, by more than the signing limit, both stamps to the millisecond', () => {
+    // The desk stamped its settlement 20 ms before the one that became v3: the same second.
+    const theirs = settle.timestamp - 20
+    const row = gapRow([seenAt(2, 'B', { ...settle, timestamp: theirs }, `STALE_TIMESTAMP: timestamp ${theirs} is in the future`)])
+    expect(row.change).toBe(
+      "v2 never became a state: Demo Desk proposed a settlement of 1 expired position, and you refused it because Demo Desk's clock was ahead of yours: the proposal was stamped 2026-01-05 12:00:01.980 UTC, more than 30 seconds ahead of your clock when it arrived (each side dates a proposal by the chain's time as it last read it). The change was proposed again at v3 by Demo Desk, stamped 2026-01-05 12:00:02.000 UTC. Versions only need to increase.",
+    )
+    expect(row.code).toBe('STALE_TIMESTAMP')
+    expect(row.change).not.toContain('STALE')
+    // Refused by the other side as too old: its clock was ahead of mine, or the proposal waited.
+    expect(gapText([seenAt(2, 'A', unwind, 'STALE_TIMESTAMP: timestamp 2026-01-05T12:00:01.000Z is too old to sign now')])).toContain(
+      "you proposed a close-out of 1 position, and Demo Desk refused it because the proposal was stamped 2026-01-05 12:00:01.000 UTC, more than 2 minutes before the time on Demo Desk's clock when it was checked: it waited too long for the second signature, or your clock was behind Demo Desk's.",
+    )
   })
   it('with one proposal seen, says the other side had signed another state at that version', () => {
     expect(gapText([seenAt(2, 'B', settle)])).toMatch(/^v2 never became a state: Demo Desk proposed a settlement of 1 expired position, but you had already signed another state at v2/)
@@ -127,6 +141,40 @@ describe('refusals on the History and Trade tabs', () => {
     expect(outcomeFailure({ status: 'failed', message: 'signing failed', code: '' })).toEqual({ text: 'signing failed', code: null })
     expect(outcomeFailure({ status: 'done', message: 'ok', code: 'X' })).toBeNull()
     expect(outcomeFailure({ status: 'retrying', message: '', code: 'CONFLICT' })).toBeNull()
+  })
+
+  it('with the counterparty\'s name, says who refused my proposal and why in words, a clock refusal explained', () => {
+    const stale = outcomeFailure({ status: 'refused', code: 'STALE_TIMESTAMP', message: `refused by party B: timestamp ${T0 + 412} is in the future` }, 'Demo Desk')!
+    expect(stale).toEqual({
+      text: "Demo Desk refused it because your clock was ahead of Demo Desk's: the proposal was stamped 2026-01-05 12:00:00.412 UTC, more than 30 seconds ahead of Demo Desk's clock when it arrived (each side dates a proposal by the chain's time as it last read it)",
+      code: 'STALE_TIMESTAMP',
+    })
+    expect(outcomeFailure({ status: 'refused', code: 'QUOTE_EXPIRED', message: 'refused by party B: quote expired at 1764835200000' }, 'Demo Desk')!.text).toBe('Demo Desk refused it: quote expired at 2025-12-04 08:00:00 UTC')
+    expect(outcomeFailure({ status: 'retrying', code: 'CONFLICT', message: "approve or decline the peer's final proposal first" }, 'Demo Desk')!.text).toBe("approve or decline Demo Desk's final proposal first")
+    // The status already says it waits for the counterparty's signature.
+    expect(outcomeFailure({ status: 'awaiting-peer', code: 'AWAITING_PEER', message: 'waiting for the peer to countersign' }, 'Demo Desk')).toBeNull()
+  })
+})
+
+describe('a proposal named as the Trade tab lists it', () => {
+  it('says what it does, the trade as the History tab words it, never the engine\'s type', () => {
+    expect(proposalTitle(null, ctxA)).toBe('Open the channel')
+    expect(proposalTitle(trade, ctxA)).toBe("Trade: you buy BTC-USD 2026-02-27 long put 90,000 x 0.5 for 1,200.00 USDC premium (you pay), on Demo Desk's quote")
+    expect(proposalTitle(trade, { ...ctxA, me: 'B' })).toBe('Trade: you sell BTC-USD 2026-02-27 short put 90,000 x 0.5 for 1,200.00 USDC premium (you receive), on your quote')
+    expect(proposalTitle(settle, ctxA)).toBe("Settle 1 expired position at the oracle's price")
+    expect(proposalTitle(unwind, ctxA)).toBe('Close out 1 position')
+    expect(proposalTitle({ type: 'final', timestamp: T0 }, ctxA)).toBe('Close the channel')
+  })
+  it('names one of my intents from its key where the transition is no longer held', () => {
+    const title = (t: Transition) => intentTitle({ intent: intentKey(t), type: t.type, status: 'refused' }, null, ctxA)
+    expect(title({ ...settle, settlements: [...settle.settlements, { ...settle.settlements[0]!, positionId: 'f'.repeat(64) as never }] })).toBe("Settle 2 expired positions at the oracle's price")
+    expect(title(unwind)).toBe('Close out 1 position')
+    expect(title({ type: 'final', timestamp: T0 })).toBe('Close the channel')
+    expect(intentTitle({ intent: 'open:1:2', type: 'open', status: 'done' }, null, ctxA)).toBe('Open the channel')
+    expect(title(trade)).toBe('Trade (its terms are in History & audit)')
+    expect(intentTitle({ intent: intentKey(trade), type: 'trade', status: 'awaiting-peer' }, trade, ctxA)).toBe(proposalTitle(trade, ctxA))
+    // Both signed: as the History tab words the state.
+    expect(intentTitle({ intent: intentKey(trade), type: 'trade', status: 'done' }, trade, ctxA)).toBe("Trade: you bought BTC-USD 2026-02-27 long put 90,000 x 0.5 for 1,200.00 USDC premium (paid), on Demo Desk's quote")
   })
 })
 

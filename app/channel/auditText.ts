@@ -1,11 +1,11 @@
 // The audit trail in words: what each co-signed version changed, who proposed it, and why a
 // version number was skipped; refusals as a sentence with their code apart. Pure; HistoryTab (and
 // the Trade tab's outcomes) show it.
-import { isoDate, isoSeconds, otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
+import { isoDate, isoSeconds, isoTime, isDateTime, otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
 import { supersededBy, type PaidOutVersionView } from '../../channel-contract/client/index.ts'
 import { supersededInWords } from './superseded.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
-import { intentKey, type IntentOutcome, type RejectedEntry } from '../../core/sync/index.ts'
+import { DEFAULT_POLICY, intentKey, type IntentOutcome, type RejectedEntry } from '../../core/sync/index.ts'
 import { worded, type Failure } from '../failure.ts'
 import { formatMoney } from '../money/money.ts'
 import { formatFixing, formatUtc } from '../risk/format.ts'
@@ -18,6 +18,8 @@ export interface AuditRow {
   readonly change: string
   readonly time: number | null
   readonly proposedBy: string
+  /** The refusals' codes behind a gap row (for support, the tooltip; never in the sentence), or undefined. */
+  readonly code?: string
   /** A state the document no longer holds (compacted), listed from what this browser kept when it accepted it. */
   readonly kept?: boolean
   /** Co-signed after the version the contract finalized: why it moved no money, naming both versions. */
@@ -54,13 +56,8 @@ export function changeInWords(t: Transition | null, version: number, ctx: AuditC
   if (t === null) return version === 0 ? 'Opening: both deposits enter the channel' : 'Checkpoint: a co-signed state both sides kept'
   const money = (v: bigint) => formatMoney(v < 0n ? -v : v, ctx.decimals, ctx.asset)
   switch (t.type) {
-    case 'trade': {
-      const q = t.quote.quote
-      const buyer = q.side === 'sell' ? otherParty(q.quoter) : q.quoter
-      const iBuy = buyer === ctx.me
-      const legs = (iBuy ? q.terms : reversePackage(q.terms)).legs.map((l) => describeLegForTrader(l, q.terms)).join(' / ')
-      return `Trade: you ${iBuy ? 'bought' : 'sold'} ${q.terms.feed} ${isoDate(q.terms.expiry)} ${legs} for ${money(q.premium)} premium (${iBuy ? 'paid' : 'received'}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
-    }
+    case 'trade':
+      return tradeInWords(t, ctx, 'done')
     case 'settle': {
       const prices = t.settlements.map((s) => `${s.attestation.attestation.feed} ${formatFixing(s.attestation.attestation.price, s.attestation.attestation.decimals)} at ${formatUtc(s.attestation.attestation.instant)}`)
       return `Settlement of ${t.settlements.length} expired position${t.settlements.length === 1 ? '' : 's'} at the oracle's price: ${[...new Set(prices)].join('; ')}`
@@ -72,6 +69,64 @@ export function changeInWords(t: Transition | null, version: number, ctx: AuditC
     }
     case 'final':
       return 'Final state: no open positions; the channel can be closed on the contract'
+  }
+}
+
+/** A trade from my side: "Trade: you bought … for 12.74 USDC premium (paid), on Demo Desk's quote"; `proposed`: "you buy … (you pay)". */
+function tradeInWords(t: Extract<Transition, { type: 'trade' }>, ctx: AuditContext, tense: 'done' | 'proposed'): string {
+  const q = t.quote.quote
+  const buyer = q.side === 'sell' ? otherParty(q.quoter) : q.quoter
+  const iBuy = buyer === ctx.me
+  const legs = (iBuy ? q.terms : reversePackage(q.terms)).legs.map((l) => describeLegForTrader(l, q.terms)).join(' / ')
+  const money = formatMoney(q.premium < 0n ? -q.premium : q.premium, ctx.decimals, ctx.asset)
+  const [verb, cash] = tense === 'done' ? [iBuy ? 'bought' : 'sold', iBuy ? 'paid' : 'received'] : [iBuy ? 'buy' : 'sell', iBuy ? 'you pay' : 'you receive']
+  return `Trade: you ${verb} ${q.terms.feed} ${isoDate(q.terms.expiry)} ${legs} for ${money} premium (${cash}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
+}
+
+const count = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
+
+/**
+ * What a proposal does, as the Trade tab lists it (a heading, not the engine's type): "Open the
+ * channel", "Trade: you buy … on Demo Desk's quote", "Settle 2 expired positions at the oracle's
+ * price", "Close out 1 position", "Close the channel". What it pays is said beside it.
+ */
+export function proposalTitle(t: Transition | null, ctx: AuditContext): string {
+  if (t === null) return 'Open the channel'
+  switch (t.type) {
+    case 'trade':
+      return tradeInWords(t, ctx, 'proposed')
+    case 'settle':
+      return `Settle ${count(t.settlements.length, 'expired position')} at the oracle's price`
+    case 'unwind':
+      return `Close out ${count(t.positionIds.length, 'position')}`
+    case 'final':
+      return 'Close the channel'
+  }
+}
+
+/**
+ * The same heading for one of my intents (what became of it: IntentOutcome; a trade both signed in
+ * the past tense), read from its
+ * transition where this side still holds it, else from the intent's key (core/sync intentKey:
+ * "settle:<ids>", "unwind:<ids>:<payment>", "open:<a>:<b>", "trade:<quote hash>").
+ */
+export function intentTitle(o: Pick<IntentOutcome, 'intent' | 'type' | 'status'>, t: Transition | null, ctx: AuditContext): string {
+  // A trade both signed reads as the History tab has it ("you bought … (paid)").
+  if (t?.type === 'trade' && o.status === 'done') return tradeInWords(t, ctx, 'done')
+  if (t !== null) return proposalTitle(t, ctx)
+  const ids = (field: string | undefined) => (field ? field.split(',').length : 0)
+  const [, first] = o.intent.split(':')
+  switch (o.type) {
+    case 'open':
+      return 'Open the channel'
+    case 'trade':
+      return 'Trade (its terms are in History & audit)'
+    case 'settle':
+      return `Settle ${count(ids(first), 'expired position')} at the oracle's price`
+    case 'unwind':
+      return `Close out ${count(ids(first), 'position')}`
+    case 'final':
+      return 'Close the channel'
   }
 }
 
@@ -100,14 +155,70 @@ export function readableReason(reason: string): string {
   return reason.replace(/\b1\d{12}\b/g, (ms) => `${isoSeconds(Number(ms))} UTC`)
 }
 
+/** `ms` as "2027-01-06 07:55:09.412 UTC": to the millisecond, where the gap between two times is the point. */
+export function utcMillis(ms: number): string {
+  return isDateTime(ms) ? `${isoTime(ms).slice(0, 23).replace('T', ' ')} UTC` : isoTime(ms)
+}
+
+/** A refusal kept as "CODE: message" (the engine's pending list, the race log) split into its code and its words. */
+export function splitRefusal(text: string): { readonly code: string | null; readonly message: string } {
+  const m = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(text)
+  return m ? { code: m[1]!, message: m[2]! } : { code: null, message: text }
+}
+
+/** Who took part in a refusal, as the sentence names them: "you" or the counterparty's name. */
+interface RefusalParties {
+  readonly proposer: string
+  readonly refuser: string
+}
+
+const whose = (who: string) => (who === 'you' ? 'your' : `${who}'s`)
+const theirs = (who: string) => (who === 'you' ? 'yours' : `${who}'s`)
+const span = (ms: number) => (ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}` : `${ms / 1000} seconds`)
+
+/**
+ * The engine's STALE_TIMESTAMP refusal (core/sync/engine.ts decideSigning) as a trader reads it:
+ * whose clock was ahead, the proposal's time to the millisecond, and the limit it broke (the
+ * signing policy's). Null for any other refusal. "Stale" also means old, and the engine's "timestamp
+ * … is in the future" next to a state stamped the same second read as a contradiction.
+ */
+export function clockRefusalInWords(code: string | null, message: string, who: RefusalParties): string | null {
+  if (code !== 'STALE_TIMESTAMP') return null
+  const future = /^timestamp (\d+) is in the future$/.exec(message)
+  if (future) {
+    const at = Number(future[1])
+    return `${whose(who.proposer)} clock was ahead of ${theirs(who.refuser)}: the proposal was stamped ${utcMillis(at)}, more than ${span(DEFAULT_POLICY.maxFutureMs)} ahead of ${whose(who.refuser)} clock when it arrived (each side dates a proposal by the chain's time as it last read it)`
+  }
+  const old = /^timestamp (\S+) is too old to sign now$/.exec(message)
+  if (old) {
+    const at = Date.parse(old[1]!)
+    const stamp = Number.isNaN(at) ? old[1]! : utcMillis(at)
+    return `the proposal was stamped ${stamp}, more than ${span(DEFAULT_POLICY.maxAgeMs)} before the time on ${whose(who.refuser)} clock when it was checked: it waited too long for the second signature, or ${whose(who.proposer)} clock was behind ${theirs(who.refuser)}`
+  }
+  return null
+}
+
 /** A rejected entry of the document or local storage as the trader reads it: the reason in words, its code apart (failure.ts). */
 export function rejectedFailure(r: Pick<RejectedEntry, 'reason' | 'code'>): Failure {
   return worded(readableReason(r.reason), r.code)
 }
 
-/** What went wrong with one of my proposals, or null when nothing did (done, or no message). */
-export function outcomeFailure(o: Pick<IntentOutcome, 'status' | 'message' | 'code'>): Failure | null {
-  return o.status === 'done' || !o.message ? null : worded(o.message, o.code)
+/**
+ * What went wrong with one of my proposals, or null when nothing did (done, or no message). With
+ * the counterparty's name (`peerName`) a refusal says who refused and why in words ("Demo Desk
+ * refused it: …", a clock refusal explained), the engine's "the peer" is named, and a wait the
+ * status already says (waiting for the counterparty to countersign) adds nothing.
+ */
+export function outcomeFailure(o: Pick<IntentOutcome, 'status' | 'message' | 'code'>, peerName?: string): Failure | null {
+  if (o.status === 'done' || !o.message) return null
+  if (peerName === undefined) return worded(o.message, o.code)
+  if (o.status === 'awaiting-peer') return null
+  const refused = /^refused by party [AB]: ([\s\S]*)$/.exec(o.message)
+  if (refused) {
+    const onClock = clockRefusalInWords(o.code, refused[1]!, { proposer: 'you', refuser: peerName })
+    return worded(onClock !== null ? `${peerName} refused it because ${onClock}` : `${peerName} refused it: ${readableReason(refused[1]!)}`, o.code)
+  }
+  return worded(readableReason(o.message).replace(/\bthe peer\b/g, peerName), o.code)
 }
 
 /** A proposal seen at a version that never became a state (app/channel/raceLog.ts). */
@@ -120,12 +231,15 @@ export interface LostProposal {
 }
 
 /**
- * Why the versions from..to were skipped before `next`, from the proposals this side saw there.
- * Null when it saw none (the general explanation is given then).
+ * Why the versions from..to were skipped before `next`, from the proposals this side saw there, with
+ * the codes of any refusals apart (for the tooltip). Null when it saw none (the general explanation
+ * is given then).
  */
-export function gapInWords(from: number, to: number, next: { version: number; intent: string; proposer: string }, seen: readonly LostProposal[], ctx: AuditContext): string | null {
+export function gapInWords(from: number, to: number, next: { version: number; intent: string; proposer: string; timestamp?: number | null }, seen: readonly LostProposal[], ctx: AuditContext): Failure | null {
   const who = (p: Party) => (p === ctx.me ? 'you' : ctx.peerName)
   const parts: string[] = []
+  const codes: string[] = []
+  let clock = false
   for (let v = from; v <= to; v++) {
     const at = seen.filter((s) => s.version === v)
     const where = from === to ? '' : `at v${v} `
@@ -134,22 +248,31 @@ export function gapInWords(from: number, to: number, next: { version: number; in
     const byA = at.find((s) => s.proposer === 'A')
     const byB = at.find((s) => s.proposer === 'B')
     if (refused) {
-      parts.push(`${where}${who(refused.proposer)} proposed ${refused.words} and ${who(refused.proposer === 'A' ? 'B' : 'A')} refused it (${readableReason(refused.refused!)})`)
+      const { code, message } = splitRefusal(refused.refused!)
+      const parties = { proposer: who(refused.proposer), refuser: who(otherParty(refused.proposer)) }
+      const onClock = clockRefusalInWords(code, message, parties)
+      if (code !== null) codes.push(code)
+      clock ||= onClock !== null
+      parts.push(onClock !== null
+        ? `${where}${parties.proposer} proposed ${refused.words}, and ${parties.refuser} refused it because ${onClock}`
+        : `${where}${parties.proposer} proposed ${refused.words}, and ${parties.refuser} refused it: ${readableReason(message)}`)
     } else if (byA && byB) {
       const [mine, theirs] = ctx.me === 'A' ? [byA, byB] : [byB, byA]
       const what = mine.intent === theirs.intent ? `you and ${ctx.peerName} both proposed ${mine.words}` : `you proposed ${mine.words} and ${ctx.peerName} proposed ${theirs.words}`
       parts.push(`${where}${what} at the same moment; each side had signed its own, and an honest key signs one state per version, so neither could get the second signature`)
     } else {
       const p = at[0]!
-      parts.push(`${where}${who(p.proposer)} proposed ${p.words}, but ${who(p.proposer === 'A' ? 'B' : 'A')} had already signed another state at v${v} (a proposal crossed it), so it could not get the second signature`)
+      parts.push(`${where}${who(p.proposer)} proposed ${p.words}, but ${who(otherParty(p.proposer))} had already signed another state at v${v} (a proposal crossed it), so it could not get the second signature`)
     }
   }
   if (parts.length === 0) return null
   const again = seen.find((s) => s.version >= from && s.version <= to && s.intent === next.intent)
-  const tail = again ? ` The change was proposed again at v${next.version} by ${next.proposer}.` : ` The next state is v${next.version}.`
+  // After a clock refusal the re-proposal's own time, to the millisecond: the two stamps may share a second.
+  const stamped = clock && next.timestamp != null ? `, stamped ${utcMillis(next.timestamp)}` : ''
+  const tail = again ? ` The change was proposed again at v${next.version} by ${next.proposer}${stamped}.` : ` The next state is v${next.version}.`
   const range = from === to ? `v${from}` : `v${from}–v${to}`
   const text = parts.join('; ')
-  return `${range} never became a state: ${text}.${tail} Versions only need to increase.`
+  return worded(`${range} never became a state: ${text}.${tail} Versions only need to increase.`, [...new Set(codes)].join(', '))
 }
 
 /**
@@ -166,10 +289,12 @@ export function auditRows(accepted: readonly AuditState[], ctx: AuditContext, se
       const from = prev.version + 1
       const to = a.version - 1
       const range = from === to ? `v${from}` : `v${from}–v${to}`
-      const next = { version: a.version, intent: a.transition ? intentKey(a.transition) : '', proposer: proposerOf(a) === ctx.me ? 'you' : proposerOf(a) === null ? 'one of you' : ctx.peerName }
+      const next = { version: a.version, intent: a.transition ? intentKey(a.transition) : '', proposer: proposerOf(a) === ctx.me ? 'you' : proposerOf(a) === null ? 'one of you' : ctx.peerName, timestamp: a.transition?.timestamp ?? null }
+      const seenThere = gapInWords(from, to, next, seen, ctx)
       rows.push({
         kind: 'gap', version: range, hash: null, time: null, proposedBy: '—',
-        change: gapInWords(from, to, next, seen, ctx) ?? `${range} never became a state: a proposal there lost a race (both sides proposed at the same version at once, or one side had already signed another state at it), so neither could get the second signature; the change was proposed again at v${a.version}. Versions only need to increase.`,
+        change: seenThere?.text ?? `${range} never became a state: a proposal there lost a race (both sides proposed at the same version at once, or one side had already signed another state at it), so neither could get the second signature; the change was proposed again at v${a.version}. Versions only need to increase.`,
+        ...(seenThere?.code ? { code: seenThere.code } : {}),
       })
     }
     const proposer = proposerOf(a)

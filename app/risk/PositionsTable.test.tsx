@@ -31,6 +31,11 @@ describe('PositionsTable', () => {
     expect(cells(table({ now: EXPIRY + 1 }), 'tbody')[0]!.at(-1)).toBe('2026-02-27 08:00 UTC expired - awaiting settlement')
   })
 
+  it('keeps the expiry\'s date and time in one element the stylesheet holds on one line (expiry-at), apart from the time left', () => {
+    // styles.css: .positions-table td.expiry .expiry-at { white-space: nowrap } ("2026-12-" / "11 08:00" at 1280 px was the defect).
+    expect(table()).toContain('<td class="expiry"><span class="expiry-at" data-testid="position-expiry">2026-02-27 08:00 UTC</span><span class="time-left muted">3d 4h</span></td>')
+  })
+
   it("the total row has the net premium under the premium column (paid negative, received positive), the sum of the rows as shown", () => {
     const html = table()
     const [a, b] = cells(html, 'tbody')

@@ -98,7 +98,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                 <td colSpan={6} className="error">Not priced: {r.error}</td>
               )}
               <td className="expiry">
-                <span data-testid="position-expiry">{formatUtc(r.expiry)}</span>
+                <span className="expiry-at" data-testid="position-expiry">{formatUtc(r.expiry)}</span>
                 <span className={`time-left ${r.expired ? 'warn' : 'muted'}`}>{formatTimeToExpiry(r.expiry, now)}</span>
               </td>
             </tr>

@@ -311,6 +311,9 @@ test('a person declines a close-out and an RFQ with a reason; the requester read
   await decline.getByRole('button', { name: 'Send decline' }).click()
   await expect(b.getByTestId('my-decline')).toHaveText(/^You declined this request: no appetite for more puts today\./)
   await expect(a.getByTestId('request-declined')).toHaveText(/^.+ will not quote this request: no appetite for more puts today\.$/, { timeout: 20_000 })
+  // Bob's words are said as his refusal, not left in Alice's own note box; her ticket's button says declined.
+  await expect(a.getByRole('region', { name: 'RFQ ticket' }).getByLabel('Note to the quoter')).toHaveValue('')
+  await expect(a.getByRole('button', { name: /^RFQ \d+ · mine · declined$/ })).toBeVisible()
   await expect(a.getByRole('region', { name: 'RFQ ticket' })).not.toContainText('Waiting for')
   await shot(a, 'rfq-declined-by-person')
 })

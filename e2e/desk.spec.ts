@@ -137,7 +137,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     const quote = page.locator('[data-testid="quote"][data-status="live"]').first()
     await expect(quote).toBeVisible({ timeout: 30_000 })
     // The premium also in the underlying and as % of spot; a notice says a quote arrived.
-    await expect(quote).toContainText(/≈ \d+\.\d{4,} BTC · \d+\.\d{2}% of spot/)
+    await expect(quote).toContainText(/≈ \d+\.\d{4,} BTC · \d+\.\d{2,}% of spot/)
     await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('New quote from Demo Desk')
     await shot(page, 'quote')
 
@@ -456,6 +456,8 @@ test('a counter the desk will not take is answered with its reason, in words the
     await expect(page.getByTestId('draft-negative-value')).toContainText(/^Worth -[\d,]+\.\d\d USDC to its buyer at this vol/)
     await page.getByRole('button', { name: 'Request quotes' }).click()
     await expect(page.getByTestId('request-declined')).toHaveText(/^Demo Desk will not quote this request: the package is worth -[\d,]+\.\d\d USDC to its buyer, .* ask to sell the reversed package \(every leg flipped\), the same position, paid to you\.$/, { timeout: 20_000 })
+    await expect(page.getByLabel('Note to the quoter')).toHaveValue('') // the desk's refusal is said above, not put in the trader's note
+    await expect(page.getByRole('button', { name: /^RFQ \d+ · mine · declined$/ })).toBeVisible()
     await page.getByRole('button', { name: 'Reverse the package' }).click()
     await expect(page.getByTestId('draft-negative-value')).toHaveCount(0)
     const reversed = page.locator('[data-testid="quote"][data-status="live"]').first()

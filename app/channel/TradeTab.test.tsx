@@ -5,7 +5,10 @@ import { QuoteForm } from '../negotiate/QuoteForm.tsx'
 import { otherSide } from '../negotiate/quote.ts'
 import { draftToPackage } from '../negotiate/draft.ts'
 import { ticketToDraft } from '../negotiate/rfqTicket.ts'
-import { acceptRefusal, counterRefusal, quoteFillShortfall, standingDecline } from './TradeTab.tsx'
+import { declineEdit, declinesIn, ownNote, placeOwnNoteEdit, seeDeclines, ticketDecline, type DeclinesSeen } from '../negotiate/decline.ts'
+import { acceptRefusal, counterRefusal, quoteFillShortfall, ticketStatusWord, TradeTab } from './TradeTab.tsx'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+import type { BookView } from '../blotter/useBook.ts'
 
 /** Bob (B) offers Alice (A) a put at 1,300; Alice opens the counter form on it. */
 async function offered() {
@@ -94,12 +97,15 @@ describe('taking a quote: whether both free balances cover it (the ladder\'s fil
   })
 })
 
-describe("the other side's refusal of my request, while it stands (standingDecline)", () => {
+describe("the other side's refusal of my request, as it stands (ticketDecline over what this browser saw, seeDeclines)", () => {
   const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
-  /** Alice's request for a put at 90, the request's terms as it now reads, and what Alice reads of Bob's refusal. */
-  async function requested() {
+  /**
+   * Alice's request for a put at 90, and what Alice's page makes of Bob's refusal: her page reads
+   * every snapshot (`look`) as the Trade tab does, `watching` from the first look on.
+   */
+  async function requested(opts: { watching?: boolean } = {}) {
     const p = await sessionPair()
-    const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] })
+    const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'quick please' })
     await p.settle()
     const ticket = () => p.a.view.rfqs.find((x) => x.id === id)!
     const terms = () => {
@@ -107,42 +113,187 @@ describe("the other side's refusal of my request, while it stands (standingDecli
       if (!r.ok) throw new Error(`the request does not convert: ${JSON.stringify(r.errors)}`)
       return r.pkg
     }
-    const shown = () => standingDecline(ticket(), p.a.view.quotes, 'A', terms())?.reason ?? null
+    let seen: DeclinesSeen = {}
+    let watched = new Set<string>(opts.watching === false ? [] : [id])
+    const look = () => {
+      seen = seeDeclines(seen, p.a.view.rfqs, p.a.view.quotes, watched)
+      watched = new Set(p.a.view.rfqs.map((t) => t.id))
+    }
+    const shown = () => {
+      look()
+      const d = ticketDecline(ticket(), p.a.view.quotes, terms(), seen[id])
+      return d && { kind: d.kind, reason: d.reason, label: ticketStatusWord(ticket(), 'A', d) }
+    }
     const strikeTo = async (v: string) => {
+      look()
       p.a.editRfq(id, { field: 'leg', id: ticket().legs[0]!.id, key: 'strike', value: v })
       await p.settle()
     }
-    return { ...p, id, terms, shown, strikeTo }
+    /** Bob declines as the app writes a person's decline (DeclineRequest: declineEdit on the notes as he reads them). */
+    const bobDeclines = async (reason: string) => {
+      const r = declineEdit(p.b.view.rfqs.find((x) => x.id === id)!.notes, reason)
+      if (!r.ok) throw new Error(r.error)
+      p.b.editRfq(id, r.edit)
+      await p.settle()
+    }
+    const bobQuotes = async () => {
+      const h = await p.b.quote({ terms: terms(), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: id })
+      await p.settle()
+      return h
+    }
+    return { ...p, id, ticket, terms, shown, look, strikeTo, bobDeclines, bobQuotes, seen: () => seen }
   }
 
-  it('a refusal of the earlier request does not come back once they quoted the changed one, live or not since', async () => {
+  it('a person\'s decline is said as a decline, the button reads "declined", and the note box keeps only my note', async () => {
     const r = await requested()
-    r.b.editRfq(r.id, { field: 'notes', index: 0, insert: 'declined (NEGATIVE_VALUE): worth less than nothing to its buyer' })
-    await r.settle()
-    expect(r.shown()).toBe('worth less than nothing to its buyer')
+    r.look()
+    await r.bobDeclines('no appetite for more puts today')
+    expect(r.ticket().notes).toBe('quick please\ndeclined (DECLINED): no appetite for more puts today\n')
+    expect(r.shown()).toEqual({ kind: 'declined', reason: 'no appetite for more puts today', label: 'declined' })
+    expect(ownNote(r.ticket().notes)).toBe('quick please')
+    // Bob's button for the same ticket says it is his refusal.
+    const bobs = r.b.view.rfqs.find((x) => x.id === r.id)!
+    expect(ticketStatusWord(bobs, 'B', ticketDecline(bobs, r.b.view.quotes, r.terms(), undefined))).toBe('you declined')
+  })
+
+  it('a decline this browser read before the request changed is of an earlier version; a quote of the changed one answers it, live or not since', async () => {
+    const r = await requested()
+    r.look()
+    await r.bobDeclines('no appetite at 90')
+    expect(r.shown()?.kind).toBe('declined')
     await r.strikeTo('80')
-    expect(r.shown(), 'changed, not quoted yet: the refusal is still the last word').toBe('worth less than nothing to its buyer')
-    const h = await r.b.quote({ terms: r.terms(), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: r.id })
-    await r.settle()
+    expect(r.shown(), 'changed after the decline: Bob has not answered the request as it reads now').toEqual({ kind: 'earlier', reason: 'no appetite at 90', label: 'open' })
+    const h = await r.bobQuotes()
     expect(r.shown()).toBeNull()
     await r.b.cancelQuote(h) // the desk re-quotes, backs off, or goes offline and it expires
     await r.settle()
     expect(r.a.view.quotes.find((q) => q.hash === h)?.status).toBe('cancelled')
-    expect(r.shown(), 'they answered this request with a quote: the old refusal no longer stands').toBeNull()
+    expect(r.shown(), 'his quote came after the decline: it no longer stands').toBeNull()
+    // Changed back to the terms he declined: his refusal of them is the last word again.
+    await r.strikeTo('90')
+    expect(r.shown()?.kind).toBe('declined')
+  })
+
+  it('kept across a reload: the record read back still places the decline before the change', async () => {
+    const r = await requested()
+    r.look()
+    await r.bobDeclines('no appetite at 90')
+    r.look()
+    const kept: DeclinesSeen = JSON.parse(JSON.stringify(r.seen()))
+    await r.strikeTo('80')
+    // A new page: nothing watched yet, the record from storage.
+    const d = ticketDecline(r.ticket(), r.a.view.quotes, r.terms(), seeDeclines(kept, r.a.view.rfqs, r.a.view.quotes, new Set())[r.id])
+    expect(d?.kind).toBe('earlier')
+  })
+
+  it('a decline after their quote (expired or cancelled) stands; a live quote of the request as it reads now always answers it', async () => {
+    const r = await requested()
+    r.look()
+    const h = await r.bobQuotes()
+    r.look()
+    await r.b.cancelQuote(h)
+    await r.settle()
+    await r.bobDeclines('changed my mind: no more puts today')
+    expect(r.shown(), 'the quote came first: the refusal is the last word').toMatchObject({ kind: 'declined', reason: 'changed my mind: no more puts today' })
+    await r.bobQuotes()
+    expect(r.shown(), 'a live quote binds him: he can be taken').toBeNull()
+  })
+
+  it('a decline already there at the first look, beside a quote of the same terms: which came first is not known, the quote is taken as the answer', async () => {
+    const r = await requested({ watching: false })
+    const h = await r.bobQuotes()
+    await r.b.cancelQuote(h)
+    await r.settle()
+    await r.bobDeclines('no more puts today')
+    expect(r.shown()).toBeNull()
   })
 
   it('a live quote for earlier terms does not hide their refusal of the request as it now reads; my own quote never does', async () => {
     const r = await requested()
-    await r.b.quote({ terms: r.terms(), side: 'sell', premium: 1300n, validForMs: 300_000, rfqId: r.id })
-    await r.settle()
+    r.look()
+    await r.bobQuotes()
     await r.strikeTo('80')
-    r.b.editRfq(r.id, { field: 'notes', index: 0, insert: 'declined (DECLINED): no appetite at 80' })
-    await r.settle()
+    await r.bobDeclines('no appetite at 80')
     expect(r.a.view.quotes.filter((q) => q.status === 'live')).toHaveLength(1) // Bob's, for the strike of 90
-    expect(r.shown()).toBe('no appetite at 80')
+    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'no appetite at 80' })
     // Alice quotes her own request's terms (a counter would be hers too): not the other side's answer.
     await r.a.quote({ terms: r.terms(), side: 'buy', premium: 1000n, validForMs: 300_000, rfqId: r.id })
     await r.settle()
-    expect(r.shown()).toBe('no appetite at 80')
+    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'no appetite at 80' })
+  })
+
+  it('the newest decline line is the one that counts (a desk refusing the changed request for another reason)', async () => {
+    const r = await requested()
+    r.look()
+    r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (NEGATIVE_VALUE): worth less than nothing to its buyer' })
+    await r.settle()
+    await r.strikeTo('80')
+    expect(r.shown()).toMatchObject({ kind: 'earlier', reason: 'worth less than nothing to its buyer' })
+    r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (SIZE_LIMIT): legs of up to 0.5 BTC' })
+    await r.settle()
+    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'legs of up to 0.5 BTC' })
+  })
+
+  it('the record drops what left the notes or the channel, and is the same object while nothing changed', async () => {
+    const r = await requested()
+    r.look()
+    await r.bobDeclines('no appetite')
+    r.look()
+    const once = r.seen()
+    r.look()
+    expect(r.seen()).toBe(once)
+    expect(seeDeclines(once, [], [], new Set())).toEqual({})
+  })
+
+  it('my note edits and Bob\'s decline, written at once, both arrive whole on both sides, whichever the document puts first', async () => {
+    // Alice replaces her note (or types at its end) while Bob appends his decline to the notes as he
+    // read them: both inserts start after the same character, and the document orders them by its
+    // clients' ids, either way round: 20 pairs of sessions see both orders.
+    const orders = new Set<string>()
+    for (let i = 0; i < 20; i++) {
+      const r = await requested()
+      const notes = r.ticket().notes
+      const replace = i % 2 === 0
+      for (const e of placeOwnNoteEdit(notes, replace ? { index: 0, delete: notes.length, insert: 'size can go to 2' } : { index: notes.length, insert: ', size 2' })) r.a.editRfq(r.id, e)
+      const d = declineEdit(notes, 'no appetite for more puts today')
+      if (!d.ok) throw new Error(d.error)
+      r.b.editRfq(r.id, d.edit)
+      await r.settle()
+      const mine = replace ? 'size can go to 2' : 'quick please, size 2'
+      for (const side of [r.a, r.b]) {
+        const t = side.view.rfqs.find((x) => x.id === r.id)!
+        expect(declinesIn(t.notes).map((x) => x.line), JSON.stringify(t.notes)).toEqual(['declined (DECLINED): no appetite for more puts today'])
+        expect(ownNote(t.notes).replace(/\n/g, ''), JSON.stringify(t.notes)).toBe(mine)
+      }
+      orders.add(r.ticket().notes.startsWith('declined') || r.ticket().notes.startsWith('\n') ? 'decline first' : 'note first')
+      // Then she edits her note again: the decline stays as Bob wrote it.
+      const now = r.ticket().notes
+      for (const e of placeOwnNoteEdit(now, { index: ownNote(now).length, insert: ' BTC' })) r.a.editRfq(r.id, e)
+      await r.settle()
+      expect(declinesIn(r.ticket().notes).map((x) => x.line)).toEqual(['declined (DECLINED): no appetite for more puts today'])
+      expect(ownNote(r.ticket().notes).replace(/\n/g, '')).toBe(`${mine} BTC`)
+    }
+    expect([...orders].sort(), 'both orders met').toEqual(['decline first', 'note first'])
+  })
+})
+
+describe('the ticket as Alice sees it once Bob declined it (the Trade tab rendered)', () => {
+  const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
+  it('her note box holds her note only, the decline is said above it, and her button reads "declined"', async () => {
+    const p = await sessionPair()
+    const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'quick please' })
+    await p.settle()
+    const d = declineEdit(p.b.view.rfqs.find((x) => x.id === id)!.notes, 'no appetite for more puts today')
+    if (!d.ok) throw new Error(d.error)
+    p.b.editRfq(id, d.edit)
+    await p.settle()
+    const record = { channelId: p.a.channelId, me: 'A', label: 'Bob' } as unknown as ChannelRecord
+    const book = { fills: [], closed: [], vols: new Map(), entries: [], keeping: null } as unknown as BookView
+    const html = renderToStaticMarkup(<TradeTab session={p.a} snap={p.a.getSnapshot()} record={record} now={p.now()} markets={{}} spec={spec} blocked={null} unbacked={null} voidReason={null} book={book} />)
+    const text = (s: string) => s.replace(/<!-- -->/g, '').replace(/&#x27;/g, "'")
+    expect(text(/<textarea[^>]*>([^<]*)<\/textarea>/.exec(html)?.[1] ?? 'no note box')).toBe('quick please')
+    expect(text(/data-testid="request-declined">([^<]*(?:<!-- -->[^<]*)*)</.exec(html)?.[1] ?? 'not said')).toBe('Bob will not quote this request: no appetite for more puts today.')
+    expect(text(html)).toContain('RFQ 1 · mine · declined')
+    expect(html).not.toContain('Waiting for Bob')
   })
 })

@@ -5,9 +5,9 @@
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type ChannelState, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
-import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
+import { MAX_NOTES_CHARS, type ChannelSession, type Presence, type QuoteView, type RfqEdit, type RfqTicket, type SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
   PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, strikeDecimals, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
@@ -15,7 +15,9 @@ import {
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { otherSide } from '../negotiate/quote.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
-import { parseDecline } from '../rfq/ladder.ts'
+import { ownNote, placeOwnNoteEdit, seeDeclines, ticketDecline, type DeclineSeen, type DeclinesSeen } from '../negotiate/decline.ts'
+import { channelStorage } from '../channelStorage.ts'
+import { z } from '../../core/zod.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { fillShortfall, quoteShortfall, type FillShortfall } from './affordability.ts'
@@ -74,14 +76,38 @@ export function quoteFillShortfall(latest: ChannelState | null, me: Party, q: Qu
 }
 
 /**
- * The other side's refusal of my request (a line in its notes, `parseDecline`), while it stands: not
- * once they quoted the request as it now reads (it was changed to one they quote), live or not since;
- * a quote of theirs for earlier terms does not answer it. `pkg`: the request's terms now (null when
- * they do not convert).
+ * What this browser saw of the channel's decline lines (decline.ts `seeDeclines`: the request's
+ * terms and the quoter's quotes when it first read each), kept per profile and channel so a reload
+ * still knows a decline came before the request changed. Display only: a damaged record reads as
+ * none (every decline then stands until the quoter answers the request as it reads now).
  */
-export function standingDecline(ticket: RfqTicket, quotes: readonly QuoteView[], me: Party, pkg: OptionPackage | null): ReturnType<typeof parseDecline> {
-  const answered = pkg !== null && quotes.some((q) => q.status !== 'invalid' && q.signed.quote.rfqId === ticket.id && q.signed.quote.quoter !== me && quoteAnswersRequest(q.signed.quote, pkg, ticket))
-  return answered ? null : parseDecline(ticket.notes)
+const declinesSeenRecord = channelStorage('declines-seen', z.record(
+  z.string().check(z.maxLength(64)),
+  z.record(z.string().check(z.maxLength(MAX_NOTES_CHARS)), z.strictObject({
+    terms: z.string().check(z.maxLength(20_000)),
+    quotes: z.nullable(z.readonly(z.array(z.string().check(z.regex(/^[0-9a-f]{1,16}$/))).check(z.maxLength(10_000)))),
+  })),
+))
+
+/** `seeDeclines` over the channel's tickets as each snapshot brings them, the record kept across visits. */
+function useDeclinesSeen(channelId: Hex, rfqs: readonly RfqTicket[], quotes: readonly QuoteView[]): DeclinesSeen {
+  const [seen, setSeen] = useState<DeclinesSeen>(() => declinesSeenRecord.load(channelId) ?? {})
+  // The tickets this page has read: a decline line new on one of them came while it watched.
+  const watched = useRef<ReadonlySet<string>>(new Set())
+  useEffect(() => {
+    const next = seeDeclines(seen, rfqs, quotes, watched.current)
+    watched.current = new Set(rfqs.map((t) => t.id))
+    if (next === seen) return
+    declinesSeenRecord.save(channelId, next)
+    setSeen(next)
+  }, [channelId, rfqs, quotes, seen])
+  return seen
+}
+
+/** The word a ticket's button ends with: its status, or "declined" while the quoter's refusal stands. */
+export function ticketStatusWord(t: RfqTicket, me: Party, decline: ReturnType<typeof ticketDecline>): string {
+  if (t.status === 'filled' || t.status === 'cancelled' || decline?.kind !== 'declined') return t.status
+  return t.createdBy === me ? 'declined' : 'you declined'
 }
 
 /**
@@ -110,10 +136,17 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const tickets = view.rfqs
     .filter((t) => t.status !== 'cancelled' && !(t.createdBy === me && isUnwindTicket(t)))
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+  const declinesSeen = useDeclinesSeen(record.channelId, view.rfqs, view.quotes)
   const shown = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
   const ticket = useStableByKey(shown, contentKey(shown))
   const presence = useStableByKey(snap.presence, contentKey(snap.presence))
   const quotes = useDeferredValue(view.quotes)
+  // Each ticket's standing refusal, for its button (only tickets with a decline line are converted).
+  const statusWord = (t: RfqTicket) => {
+    if (!t.notes.includes('declined (')) return t.status
+    const terms = draftToPackage(ticketToDraft(t), spec, now)
+    return ticketStatusWord(t, me, ticketDecline(t, quotes, terms.ok ? terms.pkg : null, declinesSeen[t.id]))
+  }
   const pending = useDeferredValue(view.pending)
   const outcomes = useDeferredValue(view.outcomes)
   const peerName = record.label
@@ -165,7 +198,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <span className="muted small">Tickets</span>
         {tickets.map((t, i) => (
           <button key={t.id} type="button" className={`secondary small ${t.id === ticket?.id ? 'selected' : ''}`} onClick={() => setSelected(t.id)} aria-pressed={t.id === ticket?.id}>
-            RFQ {i + 1} · {t.createdBy === me ? 'mine' : peerName} · {t.status}
+            RFQ {i + 1} · {t.createdBy === me ? 'mine' : peerName} · {statusWord(t)}
           </button>
         ))}
         <button type="button" className="small" onClick={newDraft} disabled={!canStart || draft !== null} aria-keyshortcuts="r" aria-describedby={blocked ? 'trade-blocked' : undefined}>
@@ -189,6 +222,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <TicketPanel
           key={ticket.id}
           ticket={ticket}
+          declinesSeen={declinesSeen[ticket.id]}
           session={session}
           quotes={quotes}
           presence={presence}
@@ -219,7 +253,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           onCancel={() => keys.setConfirming(null)} />
       )}
       {keys.help && <ShortcutHelp onClose={() => keys.setHelp(false)} />}
-      <Proposals session={session} pending={pending} outcomes={outcomes} act={act} voidReason={voidReason} />
+      <Proposals session={session} pending={pending} outcomes={outcomes} act={act} voidReason={voidReason} peerName={peerName} />
     </div>
   )
 })
@@ -232,14 +266,18 @@ const TRADING_STOPPED = 'trading is stopped in this channel (see above)'
 const NO_QUOTES: readonly QuoteView[] = []
 
 const TicketPanel = memo(function TicketPanel(p: {
-  ticket: RfqTicket; session: ChannelSession; quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
+  ticket: RfqTicket; session: ChannelSession
+  /** What this browser saw of the ticket's decline lines (useDeclinesSeen). */
+  declinesSeen: Readonly<Record<string, DeclineSeen>> | undefined
+  quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
   /** The newest co-signed state (its identity kept until its hash changes), for "Can fill" on live quotes. */
   latest: ChannelState | null
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill, setCounterFor } = p
-  const draft = useMemo(() => ticketToDraft(ticket), [ticket])
+  // The note box holds the ticket's own text: the quoter's decline lines are said above it, not edited in it.
+  const draft = useMemo(() => ({ ...ticketToDraft(ticket), note: ownNote(ticket.notes) }), [ticket])
   const result = useMemo(() => draftToPackage(draft, spec, now), [draft, spec, now])
   const mine = ticket.createdBy === me
   const focus: RemoteFocus[] = p.presence
@@ -261,9 +299,14 @@ const TicketPanel = memo(function TicketPanel(p: {
   const myName = me === 'A' ? 'party A' : 'party B'
   const pkg = result.ok ? result.pkg : null
 
+  const notes = ticket.notes
   const onChange = useCallback((next: PackageDraft) => {
-    for (const e of draftEdits(draft, next)) session.editRfq(ticket.id, e)
-  }, [draft, session, ticket.id])
+    // A note edit is of the own text: placed in the shared notes around the decline lines, which stay whole.
+    for (const e of draftEdits(draft, next)) {
+      if (e.field !== 'notes') session.editRfq(ticket.id, e)
+      else for (const n of placeOwnNoteEdit(notes, e)) session.editRfq(ticket.id, n)
+    }
+  }, [draft, notes, session, ticket.id])
   const onFocusField = useCallback(
     (field: string | null) => session.setPresence({ name: myName, editing: field ? { rfqId: ticket.id, field } : null }),
     [session, myName, ticket.id],
@@ -292,7 +335,7 @@ const TicketPanel = memo(function TicketPanel(p: {
     })
   }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
-  const theirDecline = mine ? standingDecline(ticket, quotes, me, pkg) : null
+  const theirDecline = mine && open ? ticketDecline(ticket, quotes, pkg, p.declinesSeen) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">
@@ -305,6 +348,14 @@ const TicketPanel = memo(function TicketPanel(p: {
               ? `${mine ? 'Your request' : `${p.peerName}'s request`} is ${ticket.status}.`
               : `${mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.`}
           </p>
+          {theirDecline?.kind === 'declined' && (
+            <p className="warn" role="status" data-testid="request-declined">{p.peerName} will not quote this request: {theirDecline.reason}.</p>
+          )}
+          {theirDecline?.kind === 'earlier' && (
+            <p className="muted" role="status" data-testid="request-declined-earlier">
+              {p.peerName} declined an earlier version of this request: {theirDecline.reason}. No answer from {p.peerName} yet to the request as it reads now.
+            </p>
+          )}
           <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} quoting={!mine} />
         </>
       )}
@@ -317,10 +368,7 @@ const TicketPanel = memo(function TicketPanel(p: {
       </div>
 
       <h3>Quotes</h3>
-      {theirDecline && open && (
-        <p className="warn" role="status" data-testid="request-declined">{p.peerName} will not quote this request: {theirDecline.reason}.</p>
-      )}
-      {quotes.length === 0 && !(theirDecline && open) && <p className="muted small">{mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
+      {quotes.length === 0 && <p className="muted small">{theirDecline?.kind === 'declined' ? `None: ${p.peerName} declined (see above).` : mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
       <div className="quotes" data-testid="quotes">
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.

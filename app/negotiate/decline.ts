@@ -3,7 +3,9 @@
 // desk/styles.ts declineNote), so the requester reads it where it reads a desk's (the close-out
 // panel, the network ladder, the Trade tab's ticket: app/rfq/ladder.ts parseDecline). Like the
 // ticket itself it is CRDT data, not signed: it binds nobody, a quote still may follow.
-import { MAX_NOTES_CHARS, type RfqEdit } from '../../core/sync/index.ts'
+import { quoteAnswersRequest, type OptionPackage, type Party } from '../../core/index.ts'
+import { MAX_NOTES_CHARS, type QuoteView, type RfqEdit, type RfqTicket } from '../../core/sync/index.ts'
+import { parseDecline } from '../rfq/ladder.ts'
 
 /** The code a person's decline carries (a desk's style uses its own: NOT_QUOTED, SIZE_LIMIT, ...). */
 export const PERSON_DECLINE_CODE = 'DECLINED'
@@ -13,16 +15,244 @@ export const MAX_DECLINE_REASON = 200
 export type DeclineEditResult = { readonly ok: true; readonly edit: RfqEdit; readonly reason: string } | { readonly ok: false; readonly error: string }
 
 /**
- * The notes edit that appends my decline to a ticket whose notes are `notes`: one line, the reason
- * on a single line without a final full stop (the reader adds its own), or why it cannot be sent.
+ * The notes edit that appends my decline to a ticket whose notes are `notes`: one whole line (a
+ * break before it unless the notes end in one, and one after it), the reason on it without a final
+ * full stop (the reader adds its own), or why it cannot be sent.
  */
 export function declineEdit(notes: string, reason: string): DeclineEditResult {
   const clean = reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
   if (clean === '') return { ok: false, error: 'Write the reason the requester will read (for example: "no appetite for this strike today").' }
   if (clean.length > MAX_DECLINE_REASON) return { ok: false, error: `The reason is ${clean.length} characters; at most ${MAX_DECLINE_REASON} are sent.` }
-  const insert = `${notes ? '\n' : ''}declined (${PERSON_DECLINE_CODE}): ${clean}`
+  // The line is ended as well as begun with a line break: text the requester types at the end of the
+  // notes at the same moment lands after it or before it, never on it (the document orders two inserts
+  // at one place either way round).
+  const insert = `${notes && !LINE_BREAK.test(notes.slice(-1)) ? '\n' : ''}declined (${PERSON_DECLINE_CODE}): ${clean}\n`
   if (notes.length + insert.length > MAX_NOTES_CHARS) {
     return { ok: false, error: `The ticket's notes are full (${notes.length} of ${MAX_NOTES_CHARS} characters): the reason does not fit.` }
   }
   return { ok: true, edit: { field: 'notes', index: notes.length, insert }, reason: clean }
+}
+
+// ---- The ticket's notes: the requester's own text and the quoters' decline lines ----
+//
+// A ticket's notes are one shared text: what its author (and the other side) typed, and below it
+// every decline line a quoter appended. The note box shows and edits only the own text; a decline
+// is said as what it is (`ticketDecline`), never left in the box for the trader to read as their own
+// words or to edit away. A decline line takes one line break with it out of the own text (the one
+// before it, else the one after; and the empty end left by a final break, as `declineEdit` writes
+// it), so the own text is the other lines joined by the break that precedes each: an edit of it is
+// placed in the shared text around the decline lines (`placeOwnNoteEdit`), which stay whole lines,
+// word for word.
+
+/** Line breaks as parseDecline's `m` flag reads them (each one character). */
+const LINE_BREAK = /[\n\r\u2028\u2029]/
+
+interface NoteLine {
+  /** Where the line starts in the notes. */
+  readonly start: number
+  readonly text: string
+  readonly decline: { readonly code: string; readonly reason: string } | null
+}
+
+function linesOf(notes: string): NoteLine[] {
+  const lines: NoteLine[] = []
+  let start = 0
+  for (;;) {
+    const rest = notes.slice(start)
+    const m = LINE_BREAK.exec(rest)
+    const text = m ? rest.slice(0, m.index) : rest
+    lines.push({ start, text, decline: parseDecline(text) })
+    if (!m) return lines
+    start += m.index + 1
+  }
+}
+
+/** The lines of the own text: not decline lines, nor the empty end a decline line's final break leaves. */
+function ownLinesOf(notes: string): { readonly start: number; readonly text: string }[] {
+  const lines = linesOf(notes)
+  const last = lines.length - 1
+  return lines.filter((l, i) => l.decline === null && !(i === last && i > 0 && l.text === '' && lines[i - 1]!.decline !== null))
+}
+
+/** A quoter's decline line in a ticket's notes. */
+export interface NoteDecline {
+  readonly code: string
+  readonly reason: string
+  /** The line itself, word for word. */
+  readonly line: string
+}
+
+/** Every decline line of `notes`, in the order they stand (a decline is appended: the last is the newest). */
+export function declinesIn(notes: string): NoteDecline[] {
+  return linesOf(notes).flatMap((l) => (l.decline ? [{ ...l.decline, line: l.text }] : []))
+}
+
+interface OwnLine {
+  /** Where the line starts in the notes, and in the own text. */
+  readonly full: number
+  readonly own: number
+  readonly length: number
+}
+
+function ownLayout(notes: string): { readonly text: string; readonly lines: readonly OwnLine[] } {
+  let text = ''
+  const lines: OwnLine[] = []
+  for (const l of ownLinesOf(notes)) {
+    if (lines.length > 0) text += notes[l.start - 1]
+    lines.push({ full: l.start, own: text.length, length: l.text.length })
+    text += l.text
+  }
+  return { text, lines }
+}
+
+/** The notes without their decline lines: what the note box shows and edits. */
+export function ownNote(notes: string): string {
+  return ownLayout(notes).text
+}
+
+/**
+ * Why `note` cannot be sent as a trader's own note, or null: a line of it reads as a decline, which
+ * the other side's app would show as their refusal (or "You declined this request") and a desk as
+ * its own refusal already told.
+ */
+export function ownNoteProblem(note: string): string | null {
+  const line = linesOf(note).find((l) => l.decline !== null)
+  return line ? `"${line.text.slice(0, 40)}${line.text.length > 40 ? '…' : ''}" reads as a quoter's refusal ("declined (CODE): reason"): write that line another way.` : null
+}
+
+/** An edit of the own text: at `index`, `delete` characters removed, then `insert` inserted. */
+export interface OwnNoteEdit {
+  readonly index: number
+  readonly delete?: number
+  readonly insert?: string
+}
+
+function notesEdit(index: number, del: number, insert: string): RfqEdit {
+  return { field: 'notes', index, ...(del > 0 ? { delete: del } : {}), ...(insert ? { insert } : {}) }
+}
+
+/**
+ * The notes edits that make the own text of `notes` read as `e` makes it read, the decline lines
+ * left whole where they stand: usually the one edit, shifted past them; text typed while the notes
+ * hold only decline lines goes on a line of its own before them; an edit that joins own lines with
+ * decline lines between them moves the rest of the last line up (the lines in between leave, the
+ * decline lines stay). Apply them in order.
+ */
+export function placeOwnNoteEdit(notes: string, e: OwnNoteEdit): RfqEdit[] {
+  const { text, lines } = ownLayout(notes)
+  const index = Math.min(Math.max(0, e.index), text.length)
+  const del = Math.min(Math.max(0, e.delete ?? 0), text.length - index)
+  const insert = e.insert ?? ''
+  if (del === 0 && insert === '') return []
+  if (lines.length === 0) return [notesEdit(0, 0, `${insert}\n`)]
+  // The own line an own-text position is in (its end included: the break after it is the next line's).
+  const lineAt = (p: number) => {
+    let k = 0
+    while (k + 1 < lines.length && lines[k + 1]!.own <= p) k++
+    return k
+  }
+  const k = lineAt(index)
+  const m = lineAt(index + del)
+  const from = lines[k]!.full + (index - lines[k]!.own)
+  let together = true
+  for (let j = k; j < m; j++) if (lines[j + 1]!.full !== lines[j]!.full + lines[j]!.length + 1) together = false
+  if (together) return [notesEdit(from, del, insert)]
+  const last = lines[m]!
+  const rest = text.slice(index + del, last.own + last.length)
+  const edits: RfqEdit[] = []
+  for (let j = m; j > k; j--) edits.push(notesEdit(lines[j]!.full - 1, lines[j]!.length + 1, ''))
+  edits.push(notesEdit(from, lines[k]!.full + lines[k]!.length - from, insert + rest))
+  return edits
+}
+
+// ---- Whether a decline still stands ----
+//
+// A decline line carries no time and no terms: the notes say that the quoter declined, not which
+// version of the request nor whether before or after its quotes. What this browser saw says it: the
+// request's terms and the quoter's quotes when it first read the line (`seeDeclines`, kept per
+// channel, TradeTab). A line already there at the first read of its ticket has an unknown place
+// among the quotes then present.
+
+/** What this browser saw when it first read a decline line. */
+export interface DeclineSeen {
+  /** The request's terms then (`termsKey`). */
+  readonly terms: string
+  /**
+   * The quoter's quotes of the ticket then (`quoteMark`): they came before the decline. Null when
+   * the line was already there at the first read of its ticket: which came first is not known.
+   */
+  readonly quotes: readonly string[] | null
+}
+
+/** Per ticket id, per decline line (word for word): what this browser saw when it first read it. */
+export type DeclinesSeen = Readonly<Record<string, Readonly<Record<string, DeclineSeen>>>>
+
+/** The request's terms as a key: feed, expiry, side and legs as written (leg ids aside), not its notes or status. */
+export function termsKey(t: Pick<RfqTicket, 'feed' | 'expiry' | 'side' | 'legs'>): string {
+  return JSON.stringify([t.feed, t.expiry, t.side, t.legs.map((l) => [l.kind, l.direction, l.strike.trim(), l.cap?.trim() ?? null, l.quantity.trim()])])
+}
+
+/** A quote, as `DeclineSeen.quotes` keeps it: the first 16 hex digits of its hash. */
+export function quoteMark(hash: string): string {
+  return hash.replace(/^0x/, '').slice(0, 16)
+}
+
+/** The side that answers a ticket: not its author. */
+function quoterOf(t: Pick<RfqTicket, 'createdBy'>): Party {
+  return t.createdBy === 'A' ? 'B' : 'A'
+}
+
+function quoterQuotes(t: Pick<RfqTicket, 'id' | 'createdBy'>, quotes: readonly QuoteView[]): QuoteView[] {
+  const quoter = quoterOf(t)
+  return quotes.filter((q) => q.status !== 'invalid' && q.signed.quote.rfqId === t.id && q.signed.quote.quoter === quoter)
+}
+
+/**
+ * `seen` with each decline line of `tickets` it does not hold yet: the ticket's terms now and, for a
+ * ticket this page read before (`watched`: the line came since), the quoter's quotes now; lines and
+ * tickets gone are dropped. `seen` itself when nothing changed.
+ */
+export function seeDeclines(seen: DeclinesSeen, tickets: readonly RfqTicket[], quotes: readonly QuoteView[], watched: ReadonlySet<string>): DeclinesSeen {
+  const next: Record<string, Record<string, DeclineSeen>> = {}
+  let changed = false
+  for (const t of tickets) {
+    const lines = declinesIn(t.notes)
+    if (lines.length === 0) continue
+    const before = seen[t.id] ?? {}
+    const kept: Record<string, DeclineSeen> = {}
+    for (const { line } of lines) {
+      if (kept[line]) continue
+      const had = before[line]
+      if (had) kept[line] = had
+      else {
+        kept[line] = { terms: termsKey(t), quotes: watched.has(t.id) ? quoterQuotes(t, quotes).map((q) => quoteMark(q.hash)) : null }
+        changed = true
+      }
+    }
+    if (Object.keys(kept).length !== Object.keys(before).length) changed = true
+    next[t.id] = kept
+  }
+  if (Object.keys(next).length !== Object.keys(seen).length) changed = true
+  return changed ? next : seen
+}
+
+/**
+ * The quoter's refusal of a ticket, as it stands: 'declined' (the newest decline line, the request
+ * unchanged since this browser read it and no answer since), 'earlier' (this browser read it before
+ * the request's terms changed to what they are now: it refused an earlier version, and no quote of
+ * the quoter answers the request as it reads now), or null: no decline, or the quoter answered the
+ * request as it reads now with a quote that is live, or came after the decline (or may have: a
+ * line already there at the first read). A ticket has one quoter: the other side of its channel (a
+ * network request is one ticket per channel; each desk's answer is its own ticket's).
+ * `pkg`: the request's terms now (null when they do not convert: no quote answers them).
+ */
+export function ticketDecline(ticket: RfqTicket, quotes: readonly QuoteView[], pkg: OptionPackage | null, seen: Readonly<Record<string, DeclineSeen>> | undefined): { readonly kind: 'declined' | 'earlier'; readonly code: string; readonly reason: string } | null {
+  const newest = declinesIn(ticket.notes).at(-1)
+  if (!newest) return null
+  const at = seen?.[newest.line]
+  const before = at?.quotes ?? null
+  const answered = pkg !== null && quoterQuotes(ticket, quotes).some((q) =>
+    quoteAnswersRequest(q.signed.quote, pkg, ticket) && (q.status === 'live' || before === null || !before.includes(quoteMark(q.hash))))
+  if (answered) return null
+  return { kind: at !== undefined && at.terms !== termsKey(ticket) ? 'earlier' : 'declined', code: newest.code, reason: newest.reason }
 }

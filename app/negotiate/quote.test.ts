@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
 import { U128_MAX, formatAmount } from '../../core/index.ts'
-import { blockedReason, checkPremium, effectiveStatus, formatCountdown, otherSide, parsePremium, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, suggestCounter, suggestQuote } from './quote.ts'
+import { blockedReason, checkPremium, effectiveStatus, formatCountdown, otherSide, parsePremium, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, significant, suggestCounter, suggestQuote } from './quote.ts'
 import { priceDraft } from './legPricing.ts'
 import type { ChannelSpec, PackageDraft } from './draft.ts'
 
@@ -293,7 +293,38 @@ describe('premiumMeasures', () => {
     // 972.50 USDC for 0.5 BTC at spot 97,250: 0.0100 BTC, 2.00% of spot per BTC.
     expect(premiumMeasures(usdc(972.5), pkg, 97_250)).toEqual({ inUnderlying: '0.0100 BTC', pctOfSpot: '2.00% of spot' })
     expect(premiumMeasures(usdc(1), pkg, undefined)).toBeNull()
-    // A far out-of-the-money premium keeps two significant digits instead of reading 0.0000.
-    expect(premiumMeasures(usdc(0.71), pkg, 97_250)?.inUnderlying).toBe('0.0000073 BTC')
+    // A far out-of-the-money premium keeps two significant digits in both figures instead of reading 0.0000 and 0.00%.
+    expect(premiumMeasures(usdc(0.71), pkg, 97_250)).toEqual({ inUnderlying: '0.0000073 BTC', pctOfSpot: '0.0015% of spot' })
+    // The reviewer's figures: 0.18 USDC for 0.1 BTC at spot 36,913 read "0.0000049 BTC · 0.00% of spot".
+    expect(premiumMeasures(usdc(0.18), btcPackage(oracle, [put(33_000, 0.1)]), 36_913)).toEqual({ inUnderlying: '0.0000049 BTC', pctOfSpot: '0.0049% of spot' })
+    // Under 0.0001 BTC four decimals cut 0.000126 to one digit ("0.0001 BTC"): two are kept.
+    expect(premiumMeasures(usdc(4.65), btcPackage(oracle, [put(33_000, 0.5)]), 36_913)).toEqual({ inUnderlying: '0.00013 BTC', pctOfSpot: '0.025% of spot' })
+    // A zero premium reads zero, in the usual decimals.
+    expect(premiumMeasures(0n, pkg, 97_250)).toEqual({ inUnderlying: '0.0000 BTC', pctOfSpot: '0.00% of spot' })
+  })
+})
+
+describe('significant: at least the usual decimals, and at least two significant digits', () => {
+  it('keeps the usual decimals where they already show two digits, adds decimals below', () => {
+    expect(significant(143.8123, 2)).toBe('143.81')
+    expect(significant(0.01, 4)).toBe('0.0100')
+    expect(significant(0.000126, 4)).toBe('0.00013')
+    expect(significant(0.0000049, 4)).toBe('0.0000049')
+    expect(significant(0.0049, 2)).toBe('0.0049')
+    expect(significant(0.000099999, 4)).toBe('0.000100') // rounds up to the next power: still two digits
+  })
+
+  it('never reads zero (nor e-notation) for a positive amount, however small', () => {
+    for (let e = -30; e <= 3; e++) {
+      for (const m of [1, 1.5, 4.9, 9.99]) {
+        const x = m * 10 ** e
+        const t = significant(x, 2)
+        expect(t, `${x}`).not.toMatch(/e/i)
+        expect(t, `${x}`).toMatch(/[1-9]/)
+        if (!t.startsWith('<')) expect(Math.abs(Number(t) - x) / x, `${x} read ${t}`).toBeLessThan(0.06)
+      }
+    }
+    expect(significant(1e-25, 4)).toBe('< 0.00000000000000000001')
+    expect(significant(0, 4)).toBe('0.0000')
   })
 })

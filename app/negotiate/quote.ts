@@ -164,7 +164,9 @@ export function parseValiditySeconds(text: string): { ok: true; ms: number } | {
 
 /**
  * A premium as options venues also show it: in the underlying (premium / spot) and per unit of
- * size as % of spot. Display only (floats of the exact premium).
+ * size as % of spot. Display only (floats of the exact premium). Both figures keep at least two
+ * significant digits (`significant`): a far out-of-the-money premium reads "0.0000049 BTC ·
+ * 0.0049% of spot", never "0.0000 BTC" or "0.00%".
  */
 export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'assetDecimals' | 'quantityDecimals' | 'feed' | 'legs'>, spot: number | undefined): { inUnderlying: string; pctOfSpot: string } | null {
   if (spot === undefined || !(spot > 0)) return null
@@ -174,10 +176,23 @@ export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'ass
   const p = Number(premium) / 10 ** terms.assetDecimals
   const units = Number(size) / 10 ** terms.quantityDecimals
   return {
-    // Four decimals, or two significant digits (never e-notation) for less than 0.0001 of the underlying.
-    inUnderlying: `${(p / spot).toFixed(p / spot >= 0.0001 || p === 0 ? 4 : Math.min(12, 1 - Math.floor(Math.log10(p / spot))))} ${terms.feed.split('-')[0]}`,
-    pctOfSpot: `${((p / units / spot) * 100).toFixed(2)}% of spot`,
+    inUnderlying: `${significant(p / spot, 4)} ${terms.feed.split('-')[0]}`,
+    pctOfSpot: `${significant((p / units / spot) * 100, 2)}% of spot`,
   }
+}
+
+/** The most decimals `significant` writes out; anything smaller reads "< 0.00…01" (never e-notation). */
+const MAX_SHOWN_DECIMALS = 20
+
+/**
+ * `x` (>= 0) with `decimals` decimals, or as many more as it takes to show two significant digits:
+ * 0.0100, 0.00013, 0.0000049 (with 4). Zero reads as zero; nothing above zero ever does.
+ */
+export function significant(x: number, decimals: number): string {
+  if (!(x > 0)) return (0).toFixed(decimals)
+  const needed = Math.max(decimals, 1 - Math.floor(Math.log10(x)))
+  if (needed > MAX_SHOWN_DECIMALS) return `< ${(10 ** -MAX_SHOWN_DECIMALS).toFixed(MAX_SHOWN_DECIMALS)}`
+  return x.toFixed(needed)
 }
 
 /**

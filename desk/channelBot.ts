@@ -18,7 +18,7 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementEnd, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { countOf, isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { countOf, isProtocolError, wholeLineInsert, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
 import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
@@ -662,7 +662,8 @@ export class ChannelBot {
         this.skipNotes.set(t.id, decision.code)
         // A style's refusal is told to the trader once, as a line in the ticket's notes (app/rfq reads it).
         if (decision.tell && !inactive && !t.notes.includes(`declined (${decision.code})`)) {
-          this.session.editRfq(t.id, { field: 'notes', index: t.notes.length, insert: `${t.notes ? '\n' : ''}${declineNote(decision.code, decision.reason)}` })
+          // A whole line: a note the trader types at the same moment never lands on it (core wholeLineInsert).
+          this.session.editRfq(t.id, { field: 'notes', index: t.notes.length, insert: wholeLineInsert(t.notes, declineNote(decision.code, decision.reason)) })
         }
         continue
       }

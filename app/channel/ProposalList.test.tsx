@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelSession, IntentOutcome, PendingProposal } from '../../core/sync/index.ts'
 import { Proposals } from './ProposalList.tsx'
 import { proposalsVoidInWords } from './voidProposals.ts'
+import { btcPackage, put, testChannel } from '../../core/testkit.ts'
 
 const session = { me: 'A', params: { asset: 'USDC', assetDecimals: 6 }, view: { pending: [], quotes: [], accepted: [] } } as unknown as ChannelSession
 const act = async () => {}
@@ -48,6 +49,18 @@ describe('the Trade tab\'s proposals', () => {
       "Settle 2 expired positions at the oracle's price · signed by both · v5",
     ])
     for (const i of wording) expect(i.text).not.toMatch(/awaiting|signed by [AB]\b|· done|\b(final|settle|open) ·/)
+  })
+
+  it("a refused trade whose version went to the counterparty's own trade is not titled with that trade", () => {
+    // My trade on quote q1 was refused at v5; Bob's own trade (on quote q2: he buys) took v5. My
+    // quote is gone from the view: the row must not borrow v5's terms (the wrong side, legs, premium).
+    const ch = testChannel()
+    const terms = btcPackage(ch.oracle.publicKey, [put(33_000, 0.1)])
+    const bobs = { type: 'trade', quote: { quote: { contractId: ch.params.contractId, channelId: ch.channelId, quoter: 'A', side: 'sell', terms, premium: 9_000_000n, validUntil: 0, nonce: 2n, baseVersion: 4, rfqId: '' }, signature: 's' }, timestamp: 0 }
+    const v5 = { ...session, view: { pending: [], quotes: [], accepted: [{ hash: '0xbb', version: 5, transition: bobs, proposer: 'B' }] } } as unknown as ChannelSession
+    const refused = { ...outcome('trade:0x' + '1'.repeat(64), 'trade', 'refused', 5), code: 'REQUEST_FILLED', message: 'the request was filled by another trade' }
+    const html = renderToStaticMarkup(<Proposals session={v5} pending={[]} outcomes={[refused]} act={act} voidReason={null} peerName="Demo Desk" />)
+    expect(items(html)[0]!.text).toMatch(/^Trade \(its terms are in History & audit\) · refused/)
   })
 
   it('a refused settlement the counterparty then proposed itself says it was done anyway, and where', () => {

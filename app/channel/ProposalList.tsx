@@ -124,8 +124,10 @@ function transitionOf(view: Pick<ChannelView, 'pending' | 'accepted' | 'quotes'>
   if (live) return live
   const q = view.quotes.find((x) => `trade:${x.hash}` === o.intent)
   if (q) return { type: 'trade', quote: q.signed, timestamp: 0 }
+  // The state at the outcome's version only if it is this intent's change: a refused trade's version
+  // may have gone to another trade (the counterparty's), which must not lend it its terms.
   const signed = view.accepted.find((a) => a.version === o.version)?.transition
-  return signed?.type === 'trade' ? signed : null
+  return signed?.type === 'trade' && intentKey(signed) === o.intent ? signed : null
 }
 
 /**

@@ -5,10 +5,12 @@ import { QuoteForm } from '../negotiate/QuoteForm.tsx'
 import { otherSide } from '../negotiate/quote.ts'
 import { draftToPackage } from '../negotiate/draft.ts'
 import { ticketToDraft } from '../negotiate/rfqTicket.ts'
-import { declineEdit, declinesIn, ownNote, placeOwnNoteEdit, seeDeclines, ticketDecline, type DeclinesSeen } from '../negotiate/decline.ts'
+import { declineEdit, declinesIn, ownNote, placeOwnNoteEdit, ticketDecline } from '../negotiate/decline.ts'
 import { acceptRefusal, counterRefusal, quoteFillShortfall, ticketStatusWord, TradeTab } from './TradeTab.tsx'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import type { BookView } from '../blotter/useBook.ts'
+import { wholeLineInsert } from '../../core/index.ts'
+import { declineNote } from '../../desk/styles.ts'
 
 /** Bob (B) offers Alice (A) a put at 1,300; Alice opens the counter form on it. */
 async function offered() {
@@ -97,13 +99,10 @@ describe('taking a quote: whether both free balances cover it (the ladder\'s fil
   })
 })
 
-describe("the other side's refusal of my request, as it stands (ticketDecline over what this browser saw, seeDeclines)", () => {
+describe("the other side's refusal of my request, as it stands (ticketDecline)", () => {
   const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
-  /**
-   * Alice's request for a put at 90, and what Alice's page makes of Bob's refusal: her page reads
-   * every snapshot (`look`) as the Trade tab does, `watching` from the first look on.
-   */
-  async function requested(opts: { watching?: boolean } = {}) {
+  /** Alice's request for a put at 90, and what Alice's Trade tab makes of Bob's refusal. */
+  async function requested() {
     const p = await sessionPair()
     const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'quick please' })
     await p.settle()
@@ -113,19 +112,11 @@ describe("the other side's refusal of my request, as it stands (ticketDecline ov
       if (!r.ok) throw new Error(`the request does not convert: ${JSON.stringify(r.errors)}`)
       return r.pkg
     }
-    let seen: DeclinesSeen = {}
-    let watched = new Set<string>(opts.watching === false ? [] : [id])
-    const look = () => {
-      seen = seeDeclines(seen, p.a.view.rfqs, p.a.view.quotes, watched)
-      watched = new Set(p.a.view.rfqs.map((t) => t.id))
-    }
     const shown = () => {
-      look()
-      const d = ticketDecline(ticket(), p.a.view.quotes, terms(), seen[id])
-      return d && { kind: d.kind, reason: d.reason, label: ticketStatusWord(ticket(), 'A', d) }
+      const d = ticketDecline(ticket(), p.a.view.quotes, terms())
+      return d && { reason: d.reason, label: ticketStatusWord(ticket(), 'A', d) }
     }
     const strikeTo = async (v: string) => {
-      look()
       p.a.editRfq(id, { field: 'leg', id: ticket().legs[0]!.id, key: 'strike', value: v })
       await p.settle()
     }
@@ -141,108 +132,58 @@ describe("the other side's refusal of my request, as it stands (ticketDecline ov
       await p.settle()
       return h
     }
-    return { ...p, id, ticket, terms, shown, look, strikeTo, bobDeclines, bobQuotes, seen: () => seen }
+    return { ...p, id, ticket, terms, shown, strikeTo, bobDeclines, bobQuotes }
   }
 
   it('a person\'s decline is said as a decline, the button reads "declined", and the note box keeps only my note', async () => {
     const r = await requested()
-    r.look()
     await r.bobDeclines('no appetite for more puts today')
     expect(r.ticket().notes).toBe('quick please\ndeclined (DECLINED): no appetite for more puts today\n')
-    expect(r.shown()).toEqual({ kind: 'declined', reason: 'no appetite for more puts today', label: 'declined' })
+    expect(r.shown()).toEqual({ reason: 'no appetite for more puts today', label: 'declined' })
     expect(ownNote(r.ticket().notes)).toBe('quick please')
     // Bob's button for the same ticket says it is his refusal.
     const bobs = r.b.view.rfqs.find((x) => x.id === r.id)!
-    expect(ticketStatusWord(bobs, 'B', ticketDecline(bobs, r.b.view.quotes, r.terms(), undefined))).toBe('you declined')
+    expect(ticketStatusWord(bobs, 'B', ticketDecline(bobs, r.b.view.quotes, r.terms()))).toBe('you declined')
   })
 
-  it('a decline this browser read before the request changed is of an earlier version; a quote of the changed one answers it, live or not since', async () => {
+  it('stands after the request changed, until the quoter quotes it as it reads now (live or not since)', async () => {
     const r = await requested()
-    r.look()
     await r.bobDeclines('no appetite at 90')
-    expect(r.shown()?.kind).toBe('declined')
     await r.strikeTo('80')
-    expect(r.shown(), 'changed after the decline: Bob has not answered the request as it reads now').toEqual({ kind: 'earlier', reason: 'no appetite at 90', label: 'open' })
+    // A desk re-reads every open ticket each second: one that takes the changed request quotes it; a
+    // person sees their refusal standing and can quote. "Declined an earlier version" would wait for
+    // a new line a desk never writes when it refuses the new version for the same reason.
+    expect(r.shown(), 'changed: the refusal stands').toEqual({ reason: 'no appetite at 90', label: 'declined' })
     const h = await r.bobQuotes()
     expect(r.shown()).toBeNull()
-    await r.b.cancelQuote(h) // the desk re-quotes, backs off, or goes offline and it expires
+    await r.b.cancelQuote(h)
     await r.settle()
     expect(r.a.view.quotes.find((q) => q.hash === h)?.status).toBe('cancelled')
-    expect(r.shown(), 'his quote came after the decline: it no longer stands').toBeNull()
-    // Changed back to the terms he declined: his refusal of them is the last word again.
-    await r.strikeTo('90')
-    expect(r.shown()?.kind).toBe('declined')
-  })
-
-  it('kept across a reload: the record read back still places the decline before the change', async () => {
-    const r = await requested()
-    r.look()
-    await r.bobDeclines('no appetite at 90')
-    r.look()
-    const kept: DeclinesSeen = JSON.parse(JSON.stringify(r.seen()))
-    await r.strikeTo('80')
-    // A new page: nothing watched yet, the record from storage.
-    const d = ticketDecline(r.ticket(), r.a.view.quotes, r.terms(), seeDeclines(kept, r.a.view.rfqs, r.a.view.quotes, new Set())[r.id])
-    expect(d?.kind).toBe('earlier')
-  })
-
-  it('a decline after their quote (expired or cancelled) stands; a live quote of the request as it reads now always answers it', async () => {
-    const r = await requested()
-    r.look()
-    const h = await r.bobQuotes()
-    r.look()
-    await r.b.cancelQuote(h)
-    await r.settle()
-    await r.bobDeclines('changed my mind: no more puts today')
-    expect(r.shown(), 'the quote came first: the refusal is the last word').toMatchObject({ kind: 'declined', reason: 'changed my mind: no more puts today' })
-    await r.bobQuotes()
-    expect(r.shown(), 'a live quote binds him: he can be taken').toBeNull()
-  })
-
-  it('a decline already there at the first look, beside a quote of the same terms: which came first is not known, the quote is taken as the answer', async () => {
-    const r = await requested({ watching: false })
-    const h = await r.bobQuotes()
-    await r.b.cancelQuote(h)
-    await r.settle()
-    await r.bobDeclines('no more puts today')
-    expect(r.shown()).toBeNull()
+    expect(r.shown(), 'his quote answered the request as it reads now: no time on the line says the refusal came after').toBeNull()
   })
 
   it('a live quote for earlier terms does not hide their refusal of the request as it now reads; my own quote never does', async () => {
     const r = await requested()
-    r.look()
     await r.bobQuotes()
     await r.strikeTo('80')
     await r.bobDeclines('no appetite at 80')
     expect(r.a.view.quotes.filter((q) => q.status === 'live')).toHaveLength(1) // Bob's, for the strike of 90
-    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'no appetite at 80' })
+    expect(r.shown()).toMatchObject({ reason: 'no appetite at 80' })
     // Alice quotes her own request's terms (a counter would be hers too): not the other side's answer.
     await r.a.quote({ terms: r.terms(), side: 'buy', premium: 1000n, validForMs: 300_000, rfqId: r.id })
     await r.settle()
-    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'no appetite at 80' })
+    expect(r.shown()).toMatchObject({ reason: 'no appetite at 80' })
   })
 
   it('the newest decline line is the one that counts (a desk refusing the changed request for another reason)', async () => {
     const r = await requested()
-    r.look()
     r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (NEGATIVE_VALUE): worth less than nothing to its buyer' })
     await r.settle()
     await r.strikeTo('80')
-    expect(r.shown()).toMatchObject({ kind: 'earlier', reason: 'worth less than nothing to its buyer' })
+    expect(r.shown()).toMatchObject({ reason: 'worth less than nothing to its buyer' })
     r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (SIZE_LIMIT): legs of up to 0.5 BTC' })
     await r.settle()
-    expect(r.shown()).toMatchObject({ kind: 'declined', reason: 'legs of up to 0.5 BTC' })
-  })
-
-  it('the record drops what left the notes or the channel, and is the same object while nothing changed', async () => {
-    const r = await requested()
-    r.look()
-    await r.bobDeclines('no appetite')
-    r.look()
-    const once = r.seen()
-    r.look()
-    expect(r.seen()).toBe(once)
-    expect(seeDeclines(once, [], [], new Set())).toEqual({})
+    expect(r.shown()).toMatchObject({ reason: 'legs of up to 0.5 BTC' })
   })
 
   it('my note edits and Bob\'s decline, written at once, both arrive whole on both sides, whichever the document puts first', async () => {
@@ -295,5 +236,24 @@ describe('the ticket as Alice sees it once Bob declined it (the Trade tab render
     expect(text(/data-testid="request-declined">([^<]*(?:<!-- -->[^<]*)*)</.exec(html)?.[1] ?? 'not said')).toBe('Bob will not quote this request: no appetite for more puts today.')
     expect(text(html)).toContain('RFQ 1 · mine · declined')
     expect(html).not.toContain('Waiting for Bob')
+  })
+})
+
+describe("a desk's decline written while the trader types at the end of her note", () => {
+  it('her text stays in her note box and the desk line stays whole, whichever the document puts first (20 pairs)', async () => {
+    const bad: string[] = []
+    for (let i = 0; i < 20; i++) {
+      const p = await sessionPair()
+      const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '10', direction: 'long' }], notes: 'quick please' })
+      await p.settle()
+      const notes = p.a.view.rfqs.find((x) => x.id === id)!.notes
+      for (const e of placeOwnNoteEdit(notes, { index: ownNote(notes).length, insert: ', size 2' })) p.a.editRfq(id, e)
+      // As desk/channelBot.ts writes a style's refusal.
+      p.b.editRfq(id, { field: 'notes', index: notes.length, insert: wholeLineInsert(notes, declineNote('SIZE_LIMIT', 'size 10 is over the desk limit of 5')) })
+      await p.settle()
+      const t = p.a.view.rfqs.find((x) => x.id === id)!.notes
+      if (ownNote(t).replace(/\n/g, '') !== 'quick please, size 2' || declinesIn(t).map((d) => d.reason).join() !== 'size 10 is over the desk limit of 5') bad.push(JSON.stringify(t))
+    }
+    expect(bad).toEqual([])
   })
 })

@@ -5,9 +5,9 @@
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type ChannelState, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
-import { MAX_NOTES_CHARS, type ChannelSession, type Presence, type QuoteView, type RfqEdit, type RfqTicket, type SessionSnapshot } from '../../core/sync/index.ts'
+import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import {
   PackageBuilder, QuoteCard, QuoteForm, addTemplate, draftToPackage, emptyDraft, strikeDecimals, quoteTraded, type ChannelSpec, type PackageDraft, type QuoteCardStatus, type QuoteSubmission, type RemoteFocus,
@@ -15,9 +15,7 @@ import {
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { otherSide } from '../negotiate/quote.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
-import { ownNote, placeOwnNoteEdit, seeDeclines, ticketDecline, type DeclineSeen, type DeclinesSeen } from '../negotiate/decline.ts'
-import { channelStorage } from '../channelStorage.ts'
-import { z } from '../../core/zod.ts'
+import { ownNote, placeOwnNoteEdit, ticketDecline } from '../negotiate/decline.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { fillShortfall, quoteShortfall, type FillShortfall } from './affordability.ts'
@@ -75,38 +73,9 @@ export function quoteFillShortfall(latest: ChannelState | null, me: Party, q: Qu
   return latest ? fillShortfall(latest, me, q.signed.quote, `${peerName}'s`) : NO_STATE
 }
 
-/**
- * What this browser saw of the channel's decline lines (decline.ts `seeDeclines`: the request's
- * terms and the quoter's quotes when it first read each), kept per profile and channel so a reload
- * still knows a decline came before the request changed. Display only: a damaged record reads as
- * none (every decline then stands until the quoter answers the request as it reads now).
- */
-const declinesSeenRecord = channelStorage('declines-seen', z.record(
-  z.string().check(z.maxLength(64)),
-  z.record(z.string().check(z.maxLength(MAX_NOTES_CHARS)), z.strictObject({
-    terms: z.string().check(z.maxLength(20_000)),
-    quotes: z.nullable(z.readonly(z.array(z.string().check(z.regex(/^[0-9a-f]{1,16}$/))).check(z.maxLength(10_000)))),
-  })),
-))
-
-/** `seeDeclines` over the channel's tickets as each snapshot brings them, the record kept across visits. */
-function useDeclinesSeen(channelId: Hex, rfqs: readonly RfqTicket[], quotes: readonly QuoteView[]): DeclinesSeen {
-  const [seen, setSeen] = useState<DeclinesSeen>(() => declinesSeenRecord.load(channelId) ?? {})
-  // The tickets this page has read: a decline line new on one of them came while it watched.
-  const watched = useRef<ReadonlySet<string>>(new Set())
-  useEffect(() => {
-    const next = seeDeclines(seen, rfqs, quotes, watched.current)
-    watched.current = new Set(rfqs.map((t) => t.id))
-    if (next === seen) return
-    declinesSeenRecord.save(channelId, next)
-    setSeen(next)
-  }, [channelId, rfqs, quotes, seen])
-  return seen
-}
-
 /** The word a ticket's button ends with: its status, or "declined" while the quoter's refusal stands. */
 export function ticketStatusWord(t: RfqTicket, me: Party, decline: ReturnType<typeof ticketDecline>): string {
-  if (t.status === 'filled' || t.status === 'cancelled' || decline?.kind !== 'declined') return t.status
+  if (t.status === 'filled' || t.status === 'cancelled' || decline === null) return t.status
   return t.createdBy === me ? 'declined' : 'you declined'
 }
 
@@ -136,7 +105,6 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const tickets = view.rfqs
     .filter((t) => t.status !== 'cancelled' && !(t.createdBy === me && isUnwindTicket(t)))
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
-  const declinesSeen = useDeclinesSeen(record.channelId, view.rfqs, view.quotes)
   const shown = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
   const ticket = useStableByKey(shown, contentKey(shown))
   const presence = useStableByKey(snap.presence, contentKey(snap.presence))
@@ -145,7 +113,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const statusWord = (t: RfqTicket) => {
     if (!t.notes.includes('declined (')) return t.status
     const terms = draftToPackage(ticketToDraft(t), spec, now)
-    return ticketStatusWord(t, me, ticketDecline(t, quotes, terms.ok ? terms.pkg : null, declinesSeen[t.id]))
+    return ticketStatusWord(t, me, ticketDecline(t, quotes, terms.ok ? terms.pkg : null))
   }
   const pending = useDeferredValue(view.pending)
   const outcomes = useDeferredValue(view.outcomes)
@@ -222,7 +190,6 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <TicketPanel
           key={ticket.id}
           ticket={ticket}
-          declinesSeen={declinesSeen[ticket.id]}
           session={session}
           quotes={quotes}
           presence={presence}
@@ -267,8 +234,6 @@ const NO_QUOTES: readonly QuoteView[] = []
 
 const TicketPanel = memo(function TicketPanel(p: {
   ticket: RfqTicket; session: ChannelSession
-  /** What this browser saw of the ticket's decline lines (useDeclinesSeen). */
-  declinesSeen: Readonly<Record<string, DeclineSeen>> | undefined
   quotes: readonly QuoteView[]; presence: readonly Presence[]; me: 'A' | 'B'; peerName: string; now: number; markets: MarketsByFeed; spec: ChannelSpec
   busy: string | null; act: Act; counterFor: Hex | null; setCounterFor: (h: Hex | null) => void; decline: (h: Hex) => void
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
@@ -335,7 +300,7 @@ const TicketPanel = memo(function TicketPanel(p: {
     })
   }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
-  const theirDecline = mine && open ? ticketDecline(ticket, quotes, pkg, p.declinesSeen) : null
+  const theirDecline = mine && open ? ticketDecline(ticket, quotes, pkg) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">
@@ -348,13 +313,8 @@ const TicketPanel = memo(function TicketPanel(p: {
               ? `${mine ? 'Your request' : `${p.peerName}'s request`} is ${ticket.status}.`
               : `${mine ? 'Your request' : `${p.peerName}'s request`}: both of you can edit it; nothing here binds anyone until a signed quote is accepted.`}
           </p>
-          {theirDecline?.kind === 'declined' && (
+          {theirDecline && (
             <p className="warn" role="status" data-testid="request-declined">{p.peerName} will not quote this request: {theirDecline.reason}.</p>
-          )}
-          {theirDecline?.kind === 'earlier' && (
-            <p className="muted" role="status" data-testid="request-declined-earlier">
-              {p.peerName} declined an earlier version of this request: {theirDecline.reason}. No answer from {p.peerName} yet to the request as it reads now.
-            </p>
           )}
           <PackageBuilder value={draft} onChange={onChange} spec={spec} market={markets} now={now} remoteFocus={remoteFocus} onFocusField={onFocusField} disabled={!open} quoting={!mine} />
         </>
@@ -368,7 +328,7 @@ const TicketPanel = memo(function TicketPanel(p: {
       </div>
 
       <h3>Quotes</h3>
-      {quotes.length === 0 && <p className="muted small">{theirDecline?.kind === 'declined' ? `None: ${p.peerName} declined (see above).` : mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
+      {quotes.length === 0 && <p className="muted small">{theirDecline ? `None: ${p.peerName} declined (see above).` : mine ? `Waiting for ${p.peerName} to quote.` : 'No quote yet.'}</p>}
       <div className="quotes" data-testid="quotes">
         {shown.map((q) => (
           // Only a live quote can be acted on: the others do not need the busy label.

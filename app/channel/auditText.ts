@@ -1,7 +1,7 @@
 // The audit trail in words: what each co-signed version changed, who proposed it, and why a
 // version number was skipped; refusals as a sentence with their code apart. Pure; HistoryTab (and
 // the Trade tab's outcomes) show it.
-import { isoDate, isoSeconds, isoTime, isDateTime, otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
+import { countOf, isoDate, isoSeconds, isoTime, isDateTime, otherParty, type Hex, type Party, type Transition } from '../../core/index.ts'
 import { supersededBy, type PaidOutVersionView } from '../../channel-contract/client/index.ts'
 import { supersededInWords } from './superseded.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
@@ -83,8 +83,6 @@ function tradeInWords(t: Extract<Transition, { type: 'trade' }>, ctx: AuditConte
   return `Trade: you ${verb} ${q.terms.feed} ${isoDate(q.terms.expiry)} ${legs} for ${money} premium (${cash}), on ${q.quoter === ctx.me ? 'your' : `${ctx.peerName}'s`} quote`
 }
 
-const count = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`
-
 /**
  * What a proposal does, as the Trade tab lists it (a heading, not the engine's type): "Open the
  * channel", "Trade: you buy … on Demo Desk's quote", "Settle 2 expired positions at the oracle's
@@ -96,9 +94,9 @@ export function proposalTitle(t: Transition | null, ctx: AuditContext): string {
     case 'trade':
       return tradeInWords(t, ctx, 'proposed')
     case 'settle':
-      return `Settle ${count(t.settlements.length, 'expired position')} at the oracle's price`
+      return `Settle ${countOf(t.settlements.length, 'expired position')} at the oracle's price`
     case 'unwind':
-      return `Close out ${count(t.positionIds.length, 'position')}`
+      return `Close out ${countOf(t.positionIds.length, 'position')}`
     case 'final':
       return 'Close the channel'
   }
@@ -122,9 +120,9 @@ export function intentTitle(o: Pick<IntentOutcome, 'intent' | 'type' | 'status'>
     case 'trade':
       return 'Trade (its terms are in History & audit)'
     case 'settle':
-      return `Settle ${count(ids(first), 'expired position')} at the oracle's price`
+      return `Settle ${countOf(ids(first), 'expired position')} at the oracle's price`
     case 'unwind':
-      return `Close out ${count(ids(first), 'position')}`
+      return `Close out ${countOf(ids(first), 'position')}`
     case 'final':
       return 'Close the channel'
   }

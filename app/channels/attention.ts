@@ -5,7 +5,7 @@
 // expired and wait for their settlement, without opening every channel. Computed from the
 // channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
 import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
-import { endedOnContract, type Position } from '../../core/index.ts'
+import { countOf, endedOnContract, type Position } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
 import { peerLiveQuotes } from '../channel/useTradeKeys.ts'
@@ -24,8 +24,6 @@ export interface ChannelAttention {
   readonly standing: ChannelStanding
   readonly items: readonly AttentionItem[]
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /**
  * Where a channel stands and what in it needs the trader. `view`: the session's (null while the
@@ -56,19 +54,19 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
   // Nothing in the channel moves money once the contract finalized or closed it: no proposal to approve.
   if (!endedOnContract(onChain)) {
     const approvals = view.pending.filter((p) => p.status === 'awaiting-approval').length
-    if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${plural(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
+    if (approvals > 0) items.push({ kind: 'approve', level: 'act', text: `${countOf(approvals, 'proposal')} ${approvals === 1 ? 'awaits' : 'await'} your approval` })
   }
   if (standing === 'open' && latest !== null) {
     // What the Trade tab shows: not the quotes on my close-out tickets (the Risk tab's), open or over.
     const closeOuts = closeOutTicketIds(view.rfqs, view.me)
     const live = peerLiveQuotes(view.quotes, view.me, now).filter((q) => !closeOuts.has(q.signed.quote.rfqId)).length
-    if (live > 0) items.push({ kind: 'quotes', level: 'info', text: `${plural(live, 'live quote')} from the other side` })
+    if (live > 0) items.push({ kind: 'quotes', level: 'info', text: `${countOf(live, 'live quote')} from the other side` })
     const closeOut = closeOutQuoted(view, latest.positions, now)
     if (closeOut) items.push({ kind: 'close-out', level: 'info', text: closeOut })
   }
   if (latest !== null && (standing === 'open' || standing === 'closing' || standing === 'disputed')) {
     const expired = latest.positions.filter((p) => p.terms.expiry <= now).length
-    if (expired > 0) items.push({ kind: 'settle', level: 'info', text: `${plural(expired, 'position')} expired, awaiting settlement` })
+    if (expired > 0) items.push({ kind: 'settle', level: 'info', text: `${countOf(expired, 'position')} expired, awaiting settlement` })
   }
   return { standing, items }
 }

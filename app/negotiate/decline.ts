@@ -3,7 +3,7 @@
 // desk/styles.ts declineNote), so the requester reads it where it reads a desk's (the close-out
 // panel, the network ladder, the Trade tab's ticket: app/rfq/ladder.ts parseDecline). Like the
 // ticket itself it is CRDT data, not signed: it binds nobody, a quote still may follow.
-import { quoteAnswersRequest, type OptionPackage, type Party } from '../../core/index.ts'
+import { NOTE_LINE_BREAK, quoteAnswersRequest, wholeLineInsert, type OptionPackage, type Party } from '../../core/index.ts'
 import { MAX_NOTES_CHARS, type QuoteView, type RfqEdit, type RfqTicket } from '../../core/sync/index.ts'
 import { parseDecline } from '../rfq/ladder.ts'
 
@@ -23,10 +23,8 @@ export function declineEdit(notes: string, reason: string): DeclineEditResult {
   const clean = reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
   if (clean === '') return { ok: false, error: 'Write the reason the requester will read (for example: "no appetite for this strike today").' }
   if (clean.length > MAX_DECLINE_REASON) return { ok: false, error: `The reason is ${clean.length} characters; at most ${MAX_DECLINE_REASON} are sent.` }
-  // The line is ended as well as begun with a line break: text the requester types at the end of the
-  // notes at the same moment lands after it or before it, never on it (the document orders two inserts
-  // at one place either way round).
-  const insert = `${notes && !LINE_BREAK.test(notes.slice(-1)) ? '\n' : ''}declined (${PERSON_DECLINE_CODE}): ${clean}\n`
+  // A whole line (core wholeLineInsert): text the requester types at the same moment never lands on it.
+  const insert = wholeLineInsert(notes, `declined (${PERSON_DECLINE_CODE}): ${clean}`)
   if (notes.length + insert.length > MAX_NOTES_CHARS) {
     return { ok: false, error: `The ticket's notes are full (${notes.length} of ${MAX_NOTES_CHARS} characters): the reason does not fit.` }
   }
@@ -45,7 +43,7 @@ export function declineEdit(notes: string, reason: string): DeclineEditResult {
 // word for word.
 
 /** Line breaks as parseDecline's `m` flag reads them (each one character). */
-const LINE_BREAK = /[\n\r\u2028\u2029]/
+
 
 interface NoteLine {
   /** Where the line starts in the notes. */
@@ -59,7 +57,7 @@ function linesOf(notes: string): NoteLine[] {
   let start = 0
   for (;;) {
     const rest = notes.slice(start)
-    const m = LINE_BREAK.exec(rest)
+    const m = NOTE_LINE_BREAK.exec(rest)
     const text = m ? rest.slice(0, m.index) : rest
     lines.push({ start, text, decline: parseDecline(text) })
     if (!m) return lines
@@ -166,93 +164,26 @@ export function placeOwnNoteEdit(notes: string, e: OwnNoteEdit): RfqEdit[] {
 }
 
 // ---- Whether a decline still stands ----
-//
-// A decline line carries no time and no terms: the notes say that the quoter declined, not which
-// version of the request nor whether before or after its quotes. What this browser saw says it: the
-// request's terms and the quoter's quotes when it first read the line (`seeDeclines`, kept per
-// channel, TradeTab). A line already there at the first read of its ticket has an unknown place
-// among the quotes then present.
-
-/** What this browser saw when it first read a decline line. */
-export interface DeclineSeen {
-  /** The request's terms then (`termsKey`). */
-  readonly terms: string
-  /**
-   * The quoter's quotes of the ticket then (`quoteMark`): they came before the decline. Null when
-   * the line was already there at the first read of its ticket: which came first is not known.
-   */
-  readonly quotes: readonly string[] | null
-}
-
-/** Per ticket id, per decline line (word for word): what this browser saw when it first read it. */
-export type DeclinesSeen = Readonly<Record<string, Readonly<Record<string, DeclineSeen>>>>
-
-/** The request's terms as a key: feed, expiry, side and legs as written (leg ids aside), not its notes or status. */
-export function termsKey(t: Pick<RfqTicket, 'feed' | 'expiry' | 'side' | 'legs'>): string {
-  return JSON.stringify([t.feed, t.expiry, t.side, t.legs.map((l) => [l.kind, l.direction, l.strike.trim(), l.cap?.trim() ?? null, l.quantity.trim()])])
-}
-
-/** A quote, as `DeclineSeen.quotes` keeps it: the first 16 hex digits of its hash. */
-export function quoteMark(hash: string): string {
-  return hash.replace(/^0x/, '').slice(0, 16)
-}
 
 /** The side that answers a ticket: not its author. */
 function quoterOf(t: Pick<RfqTicket, 'createdBy'>): Party {
   return t.createdBy === 'A' ? 'B' : 'A'
 }
 
-function quoterQuotes(t: Pick<RfqTicket, 'id' | 'createdBy'>, quotes: readonly QuoteView[]): QuoteView[] {
-  const quoter = quoterOf(t)
-  return quotes.filter((q) => q.status !== 'invalid' && q.signed.quote.rfqId === t.id && q.signed.quote.quoter === quoter)
-}
-
 /**
- * `seen` with each decline line of `tickets` it does not hold yet: the ticket's terms now and, for a
- * ticket this page read before (`watched`: the line came since), the quoter's quotes now; lines and
- * tickets gone are dropped. `seen` itself when nothing changed.
- */
-export function seeDeclines(seen: DeclinesSeen, tickets: readonly RfqTicket[], quotes: readonly QuoteView[], watched: ReadonlySet<string>): DeclinesSeen {
-  const next: Record<string, Record<string, DeclineSeen>> = {}
-  let changed = false
-  for (const t of tickets) {
-    const lines = declinesIn(t.notes)
-    if (lines.length === 0) continue
-    const before = seen[t.id] ?? {}
-    const kept: Record<string, DeclineSeen> = {}
-    for (const { line } of lines) {
-      if (kept[line]) continue
-      const had = before[line]
-      if (had) kept[line] = had
-      else {
-        kept[line] = { terms: termsKey(t), quotes: watched.has(t.id) ? quoterQuotes(t, quotes).map((q) => quoteMark(q.hash)) : null }
-        changed = true
-      }
-    }
-    if (Object.keys(kept).length !== Object.keys(before).length) changed = true
-    next[t.id] = kept
-  }
-  if (Object.keys(next).length !== Object.keys(seen).length) changed = true
-  return changed ? next : seen
-}
-
-/**
- * The quoter's refusal of a ticket, as it stands: 'declined' (the newest decline line, the request
- * unchanged since this browser read it and no answer since), 'earlier' (this browser read it before
- * the request's terms changed to what they are now: it refused an earlier version, and no quote of
- * the quoter answers the request as it reads now), or null: no decline, or the quoter answered the
- * request as it reads now with a quote that is live, or came after the decline (or may have: a
- * line already there at the first read). A ticket has one quoter: the other side of its channel (a
- * network request is one ticket per channel; each desk's answer is its own ticket's).
+ * The quoter's refusal of a ticket while it stands: the newest decline line of its notes, unless
+ * the quoter answered the request as it reads now with a quote (live or not since: a decline line
+ * carries no time, so which came first is not known, and the quote is taken as the answer). A quote
+ * for earlier terms of the request, or one of my own, does not answer it. A changed request keeps
+ * the refusal until its quoter quotes it: a desk re-reads every open ticket each second and quotes
+ * what it now takes, and a person who declined sees their refusal standing and can quote. A ticket
+ * has one quoter: the other side of its channel (a network request is one ticket per channel).
  * `pkg`: the request's terms now (null when they do not convert: no quote answers them).
  */
-export function ticketDecline(ticket: RfqTicket, quotes: readonly QuoteView[], pkg: OptionPackage | null, seen: Readonly<Record<string, DeclineSeen>> | undefined): { readonly kind: 'declined' | 'earlier'; readonly code: string; readonly reason: string } | null {
+export function ticketDecline(ticket: RfqTicket, quotes: readonly QuoteView[], pkg: OptionPackage | null): { readonly code: string; readonly reason: string } | null {
   const newest = declinesIn(ticket.notes).at(-1)
   if (!newest) return null
-  const at = seen?.[newest.line]
-  const before = at?.quotes ?? null
-  const answered = pkg !== null && quoterQuotes(ticket, quotes).some((q) =>
-    quoteAnswersRequest(q.signed.quote, pkg, ticket) && (q.status === 'live' || before === null || !before.includes(quoteMark(q.hash))))
-  if (answered) return null
-  return { kind: at !== undefined && at.terms !== termsKey(ticket) ? 'earlier' : 'declined', code: newest.code, reason: newest.reason }
+  const quoter = quoterOf(ticket)
+  const answered = pkg !== null && quotes.some((q) => q.status !== 'invalid' && q.signed.quote.rfqId === ticket.id && q.signed.quote.quoter === quoter && quoteAnswersRequest(q.signed.quote, pkg, ticket))
+  return answered ? null : { code: newest.code, reason: newest.reason }
 }

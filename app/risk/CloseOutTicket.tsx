@@ -2,7 +2,7 @@
 // counterparty's quote per position (or its reason for not quoting), the total, Accept; then what
 // became of it (waiting for the counterparty's signature, done at vN, or its reason in words).
 import type { ReactNode } from 'react'
-import type { Hex, Party, Position } from '../../core/index.ts'
+import { countOf, type Hex, type Party, type Position } from '../../core/index.ts'
 import type { IntentOutcome } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
@@ -30,7 +30,7 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
   const peer = control.peerName
   const money = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} className="" />
   const words = (toMe: bigint) => (toMe > 0n ? <>{peer} pays you {money(toMe)}</> : toMe < 0n ? <>you pay {peer} {money(-toMe)}</> : <>nobody pays anything</>)
-  const count = (n: number) => `${n} position${n === 1 ? '' : 's'}`
+  const count = (n: number) => countOf(n, 'position')
   const error = control.error && <p className="error" role="alert">{control.error}</p>
 
   if (control.outcome !== null) {

@@ -50,7 +50,7 @@ describe('the dev chain restarts under the desk', () => {
 
     // The chain stops (anvil dumps its state) for a few seconds, then starts again from it.
     await stack.chain.stop('SIGTERM')
-    await until("the desk notices the chain's absence", () => /cannot read the chain's time or the oracle's marks \(1 time\(s\)\)/.test(desk.tail(200)), 10_000, diag)
+    await until("the desk notices the chain's absence", () => /cannot read the chain's time or the oracle's marks \(1 time\)/.test(desk.tail(200)), 10_000, diag)
     await new Promise((r) => setTimeout(r, 2_000))
     await stack.chain.start()
     await until('the desk sees the chain again', () => /the chain and the oracle answer again/.test(desk.tail(200)), 15_000, diag)

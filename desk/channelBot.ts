@@ -488,7 +488,7 @@ export class ChannelBot {
       if (t?.type === 'trade' && t.quote.quote.rfqId) this.filled.set(t.quote.quote.rfqId, true)
     }
     this.loggedVersion = Math.max(this.loggedVersion, latest.state.version)
-    this.log(`latest version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}, ${latest.state.positions.length} open position(s)`)
+    this.log(`latest version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)}, ${countOf(latest.state.positions.length, 'open position')}`)
     for (const t of view.rfqs) if (this.filled.has(t.id) && t.status !== 'filled') this.session.editRfq(t.id, { field: 'status', value: 'filled' })
   }
 

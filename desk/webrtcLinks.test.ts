@@ -63,7 +63,7 @@ describe('the desk’s rooms in a child process', () => {
     await until('a WebRTC peer again', () => link.getStatus().webrtcPeers > 0, 45_000)
     await until('the writes made while down on both sides', () => deskDoc.getMap('m').get('peer while down') === 4 && peerDoc.getMap('m').get('desk while down') === 3, 45_000)
     await until('the desk’s presence back in the room', () => states(peer.awareness!).some((s) => s.name === 'Desk'))
-    expect(log.join('\n')).toMatch(/webrtc host exited \(SIGSEGV\): the rooms of 1 channel\(s\) are down; starting it again in 0\.2 s/)
+    expect(log.join('\n')).toMatch(/webrtc host exited \(SIGSEGV\): the rooms of 1 channel are down; starting it again in 0\.2 s/)
 
     // Ctrl-C or a stop of npm start signals the whole process group: the child waits for the desk to
     // close it (its IPC channel), so the desk never sees it die and restarts it while shutting down.

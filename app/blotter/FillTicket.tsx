@@ -5,7 +5,8 @@
 import { formatFixing, formatVol } from '../risk/format.ts'
 import { premiumMeasures } from '../negotiate/quote.ts'
 import { exactMoney, formatMoney } from '../money/money.ts'
-import { closedHowText, instrumentOf, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
+import { closedHowText, premiumText, sizeText, timeText, type ClosedPosition, type Fill } from './book.ts'
+import { instrumentOf } from '../risk/positions.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 
 export function FillTicket({ fill, vol, spot, ended }: { fill: Fill; vol: number | null | undefined; spot?: number; ended?: ClosedPosition }) {

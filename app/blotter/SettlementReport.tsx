@@ -6,7 +6,8 @@
 import { formatFixing } from '../risk/format.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
-import { closedHowText, instrumentOf, timeText, type ClosedPosition } from './book.ts'
+import { closedHowText, timeText, type ClosedPosition } from './book.ts'
+import { instrumentOf } from '../risk/positions.ts'
 
 /**
  * What the report's total counts: the positions whose realised P&L is known and whose close counts

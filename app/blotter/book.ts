@@ -2,10 +2,10 @@
 // position that left the channel (settled at the oracle's price, or closed out by an unwind) and
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
-import { formatUnits, isoDate, isoSeconds, isoTime, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
+import { formatUnits, isoSeconds, isoTime, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
 import { supersededBy, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
-import { describeLegForTrader } from '../risk/positions.ts'
+import { describeLegForTrader, instrumentOf } from '../risk/positions.ts'
 import { formatPrice } from '../risk/format.ts'
 import { formatMoney } from '../money/money.ts'
 import { supersededInWords } from '../channel/superseded.ts'
@@ -211,11 +211,6 @@ export function withPaidOnChain<B extends Book>(book: B, chain: PaidOnChainView 
 /** How a closed position left, in words: "settled at v3", "closed out at v4", "settled on chain (v2 finalized)". */
 export function closedHowText(c: Pick<ClosedPosition, 'how' | 'version'>): string {
   return c.how === 'settled' || c.how === 'closed out' ? `${c.how} at v${c.version}` : `${c.how} (v${c.version} finalized)`
-}
-
-/** A fill's instrument in one line: "BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
-export function instrumentOf(f: Pick<Fill, 'feed' | 'expiry' | 'legs'>): string {
-  return `${f.feed} ${isoDate(f.expiry)} · ${f.legs.join(' / ')}`
 }
 
 export function sizeText(f: Pick<Fill, 'size' | 'terms' | 'feed'>): string {

@@ -16,6 +16,7 @@ import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTick
 import { otherSide } from '../negotiate/quote.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
 import { ownNote, placeOwnNoteEdit, ticketDecline } from '../negotiate/decline.ts'
+import { closeOutTicketIds, isMyCloseOutTicket } from '../risk/closeOut.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { fillShortfall, quoteShortfall, type FillShortfall } from './affordability.ts'
@@ -103,7 +104,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   // Same order (and so the same "RFQ n" numbers) on both sides: by creation time, then id.
   // My close-out tickets live in the Risk tab (Close out): a quote there is accepted as an unwind, never as a trade.
   const tickets = view.rfqs
-    .filter((t) => t.status !== 'cancelled' && !(t.createdBy === me && isUnwindTicket(t)))
+    .filter((t) => t.status !== 'cancelled' && !isMyCloseOutTicket(t, me))
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
   const shown = tickets.find((t) => t.id === selected) ?? tickets[tickets.length - 1] ?? null
   const ticket = useStableByKey(shown, contentKey(shown))
@@ -153,7 +154,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     return ids
   }, [book.fills, quotes, latestState])
   const tradeQuotes = useMemo(() => {
-    const closeOuts = new Set(view.rfqs.filter((t) => t.createdBy === me && isUnwindTicket(t)).map((t) => t.id))
+    const closeOuts = closeOutTicketIds(view.rfqs, me)
     return closeOuts.size === 0 ? quotes : quotes.filter((q) => !closeOuts.has(q.signed.quote.rfqId))
   }, [quotes, view.rfqs, me])
   // Where trading is stopped (disputed, finalized, closed, closing) no quote is taken, not by the `a` key either.

@@ -4,7 +4,7 @@
 // Prices come from core/pricing; this file only arranges them for the viewer.
 import { ParseError, type ChannelState, type Hex, type OptionPackage, type Quote, type QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
-import { formatModelAmount, reasonOf } from '../risk/format.ts'
+import { formatModelAmount, reasonOf, significant } from '../risk/format.ts'
 import { volText } from '../risk/volatility.ts'
 import { parseMoney } from '../money/money.ts'
 
@@ -179,20 +179,6 @@ export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'ass
     inUnderlying: `${significant(p / spot, 4)} ${terms.feed.split('-')[0]}`,
     pctOfSpot: `${significant((p / units / spot) * 100, 2)}% of spot`,
   }
-}
-
-/** The most decimals `significant` writes out; anything smaller reads "< 0.00…01" (never e-notation). */
-const MAX_SHOWN_DECIMALS = 20
-
-/**
- * `x` (>= 0) with `decimals` decimals, or as many more as it takes to show two significant digits:
- * 0.0100, 0.00013, 0.0000049 (with 4). Zero reads as zero; nothing above zero ever does.
- */
-export function significant(x: number, decimals: number): string {
-  if (!(x > 0)) return (0).toFixed(decimals)
-  const needed = Math.max(decimals, 1 - Math.floor(Math.log10(x)))
-  if (needed > MAX_SHOWN_DECIMALS) return `< ${(10 ** -MAX_SHOWN_DECIMALS).toFixed(MAX_SHOWN_DECIMALS)}`
-  return x.toFixed(needed)
 }
 
 /**

@@ -12,9 +12,9 @@ import { CONTRACT_CHANNEL_STATUSES, formatAmount, otherParty, type ContractChann
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { closeOutTicketIds, openCloseOutTickets } from '../risk/closeOut.ts'
-import { positionLegs } from '../risk/positions.ts'
+import { instrumentOf, positionLegs } from '../risk/positions.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
-import { instrumentOf, premiumText } from '../blotter/book.ts'
+import { premiumText } from '../blotter/book.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 import { formatMoney } from '../money/money.ts'
 

@@ -16,7 +16,7 @@ import { packageRisk } from '../../core/pricing/index.ts'
 import { effectiveStatus, quoteEdge, quoteTraded } from '../negotiate/quote.ts'
 import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
 import { fillShortfall } from '../channel/affordability.ts'
-import { instrumentOf } from '../blotter/book.ts'
+import { instrumentOf } from '../risk/positions.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 

@@ -59,6 +59,21 @@ export function gammaPct(gamma: number, spot: number | undefined): string {
   return formatFixed(gamma * spot * 0.01, 4, { signed: true })
 }
 
+/** The most decimals `significant` writes out; anything smaller reads "< 0.00…01" (never e-notation). */
+const MAX_SHOWN_DECIMALS = 20
+
+/**
+ * `x` (>= 0) with `decimals` decimals, or as many more as it takes to show two significant digits
+ * (a premium in the underlying, as % of spot): 0.0100, 0.00013, 0.0000049 (with 4). Zero reads as
+ * zero; nothing above zero ever does.
+ */
+export function significant(x: number, decimals: number): string {
+  if (!(x > 0)) return (0).toFixed(decimals)
+  const needed = Math.max(decimals, 1 - Math.floor(Math.log10(x)))
+  if (needed > MAX_SHOWN_DECIMALS) return `< ${(10 ** -MAX_SHOWN_DECIMALS).toFixed(MAX_SHOWN_DECIMALS)}`
+  return x.toFixed(needed)
+}
+
 /** Small numbers like gamma (per price unit): three significant digits, exponent when tiny. */
 export function formatSmall(x: number): string {
   if (!Number.isFinite(x)) return NO_VALUE

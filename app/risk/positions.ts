@@ -57,12 +57,17 @@ export function positionLegs(position: Pick<Position, 'buyer' | 'terms'>, me: Pa
   return mine.legs.map((l) => describeLegForTrader(l, mine))
 }
 
+/** An instrument in one line, as fills are named: "BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
+export function instrumentOf(f: { readonly feed: string; readonly expiry: number; readonly legs: readonly string[] }): string {
+  return `${f.feed} ${isoDate(f.expiry)} · ${f.legs.join(' / ')}`
+}
+
 /**
  * A position as one line, the way fills are named ("bought BTC-USD 2026-12-11 · long put 46,000 x
  * 0.1"): with its expiry, so two positions on the same strike are told apart.
  */
 export function positionLabel(position: Pick<Position, 'buyer' | 'terms'>, me: Party): string {
-  return `${position.buyer === me ? 'bought' : 'sold'} ${position.terms.feed} ${isoDate(position.terms.expiry)} · ${positionLegs(position, me).join(' / ')}`
+  return `${position.buyer === me ? 'bought' : 'sold'} ${instrumentOf({ feed: position.terms.feed, expiry: position.terms.expiry, legs: positionLegs(position, me) })}`
 }
 
 export function positionRow(position: Position, me: Party, markets: MarketsByFeed, now: number, fixings?: Fixings): PositionRow {

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import { bytesToHex, utf8ToBytes } from './bytes.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { ByteWriter, encode, hashEncoded, sha256Bytes, taggedHash } from './encoding.ts'
+import { ByteReader, ByteWriter, encode, hashEncoded, sha256Bytes, taggedHash } from './encoding.ts'
 import { verifyBytes } from './identity.ts'
 import { vectorObjects } from './vectors/objects.ts'
 
@@ -81,6 +81,23 @@ describe('ByteWriter', () => {
     const out = encode((w) => w.u8(9))
     encode((w) => w.u8(1).u8(2))
     expect(bytesToHex(out), 'an encoding is a copy, not a view of the pooled buffer').toBe('09')
+  })
+})
+
+describe('ByteReader', () => {
+  it('words its refusals in counts: one byte, not "byte(s)"', () => {
+    const short = new ByteReader(Uint8Array.of(1, 2, 3))
+    expect(() => short.u32('n')).toThrow('n: truncated: needs 4 bytes at offset 0, 3 left')
+    const one = new ByteReader(Uint8Array.of(1))
+    one.u8('a')
+    expect(() => one.u8('b')).toThrow('b: truncated: needs 1 byte at offset 1, 0 left')
+    const trailing = (n: number) => {
+      const r = new ByteReader(new Uint8Array(1 + n))
+      r.u8('a')
+      return () => r.end('state')
+    }
+    expect(trailing(1)).toThrow(/^state: 1 trailing byte$/)
+    expect(trailing(2)).toThrow(/^state: 2 trailing bytes$/)
   })
 })
 

@@ -8,6 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes, type Hex } from './bytes.ts'
 import { ParseError } from './errors.ts'
+import { countOf } from './words.ts'
 
 export const U64_MAX = (1n << 64n) - 1n
 export const U128_MAX = (1n << 128n) - 1n
@@ -182,7 +183,7 @@ export class ByteReader {
   constructor(private readonly buf: Uint8Array) {}
 
   private take(n: number, field: string): Uint8Array {
-    if (this.at + n > this.buf.length) throw new ParseError(field, `truncated: needs ${n} byte(s) at offset ${this.at}, ${this.buf.length - this.at} left`)
+    if (this.at + n > this.buf.length) throw new ParseError(field, `truncated: needs ${countOf(n, 'byte')} at offset ${this.at}, ${this.buf.length - this.at} left`)
     const b = this.buf.subarray(this.at, this.at + n)
     this.at += n
     return b
@@ -254,7 +255,7 @@ export class ByteReader {
 
   /** Every byte read: trailing bytes mean the input is not what the writer wrote. */
   end(field: string): void {
-    if (this.at !== this.buf.length) throw new ParseError(field, `${this.buf.length - this.at} trailing byte(s)`)
+    if (this.at !== this.buf.length) throw new ParseError(field, countOf(this.buf.length - this.at, 'trailing byte'))
   }
 }
 

@@ -377,15 +377,3 @@ export function closeOutQuotesOf(
   return out
 }
 
-/** Line breaks in a ticket's notes, as a reader of its lines splits them (each one character). */
-export const NOTE_LINE_BREAK = /[\n\r\u2028\u2029]/
-
-/**
- * The insert that appends `line` to a ticket's `notes` as a whole line: a break before it unless
- * the notes are empty or end in one, and a break after it. Text the other side types at the end of
- * the notes at the same moment lands before the line or after it, never on it (the document orders
- * two inserts at one place either way round). A quoter's decline (desk or person) is written so.
- */
-export function wholeLineInsert(notes: string, line: string): string {
-  return `${notes !== '' && !NOTE_LINE_BREAK.test(notes.slice(-1)) ? '\n' : ''}${line}\n`
-}

@@ -18,14 +18,13 @@
 //             with the oracle's attestation (or refunds it after the fallback).
 import { staleDispute } from '../channel-contract/client/dispute.ts'
 import { settlementEnd, type ChainSettlement, type SettlementChannelView } from '../channel-contract/client/settlement.ts'
-import { countOf, isProtocolError, wholeLineInsert, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
-import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, settlementsFor, type ChannelView } from '../core/sync/index.ts'
+import { countOf, isProtocolError, isUnwindTicket, balanceOf, formatUnits, otherParty, stateHash, type ContractChannelStatus, type Hex, type KeyPair, type SignedState } from '../core/index.ts'
+import { ChannelSession, channelEnded, ensureAuthorization, intentKey, ownSettleOpen, positionsToSettle, readAuthorization, rfqDecline, settlementsFor, type ChannelView } from '../core/sync/index.ts'
 import { nodeSigner, nodeVerifier } from '../core/sync/node.ts'
 import type { ChannelStore } from '../core/sync/store.ts'
 import { BoundedMemo } from '../core/sync/memo.ts'
 import type { ChannelEntry } from './channels.ts'
 import { closeOutQuotes, counterDecision, quotedUnwindDecision, priceTicket, quoteForTicket, randomNonce, sameAsk, signCloseOutQuote, ticketAction, ticketPackage, packageKey, packageStillValid, unwindDecision, type DeskRules, type LiveQuote, type QuoteDecision, type TicketInput, type TicketPackage, type TicketPricing } from './marketMaker.ts'
-import { declineNote } from './styles.ts'
 import type { ChainMarket } from './chainMarket.ts'
 import type { ChannelLink, ConnectChannel } from './transport.ts'
 import { QuoteBackoff } from './quoteBackoff.ts'
@@ -349,7 +348,7 @@ export class ChannelBot {
       }
       try {
         const tx = await this.d.settlement.finalize(this.d.entry.params, latest.state)
-        this.log(`finalized at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)} paid, ${latest.state.positions.length} position(s) locked (tx ${tx.hash})`)
+        this.log(`finalized at version ${latest.state.version}: A ${this.money(latest.state.balanceA)}, B ${this.money(latest.state.balanceB)} paid, ${countOf(latest.state.positions.length, 'position')} locked (tx ${tx.hash})`)
       } catch (e) {
         this.log(`finalize refused: ${reason(e)}`)
       }
@@ -660,11 +659,8 @@ export class ChannelBot {
         // Logged once per reason code (amounts in the reason move with the spot).
         if (!inactive && this.skipNotes.get(t.id) !== decision.code) this.log(`no quote on ticket ${t.id}: ${decision.code}: ${decision.reason}`)
         this.skipNotes.set(t.id, decision.code)
-        // A style's refusal is told to the trader once, as a line in the ticket's notes (app/rfq reads it).
-        if (decision.tell && !inactive && !t.notes.includes(`declined (${decision.code})`)) {
-          // A whole line: a note the trader types at the same moment never lands on it (core wholeLineInsert).
-          this.session.editRfq(t.id, { field: 'notes', index: t.notes.length, insert: wholeLineInsert(t.notes, declineNote(decision.code, decision.reason)) })
-        }
+        // A style's refusal is told to the trader once per reason code, as the ticket's decline (the app says it in words).
+        if (decision.tell && !inactive && t.decline?.code !== decision.code) this.session.editRfq(t.id, { field: 'decline', value: rfqDecline(decision.code, decision.reason) })
         continue
       }
       this.skipNotes.delete(t.id)

@@ -26,7 +26,7 @@ function afterTrade(legs = [put(55_000, 0.5)], premium = usdc(1_500)): { state: 
 
 function closeOutTicket(p: Position, requester: Party = TRADER, over: Partial<RfqTicket> = {}): RfqTicket {
   const t = unwindTicketTerms(p, requester)
-  return { id: 'co1', createdBy: requester, createdAt: NOW, status: 'open', ...t, legs: t.legs.map((l, i) => ({ ...l, id: `l${i}` })), ...over }
+  return { id: 'co1', createdBy: requester, createdAt: NOW, status: 'open', decline: null, ...t, legs: t.legs.map((l, i) => ({ ...l, id: `l${i}` })), ...over }
 }
 
 const decide = (t: RfqTicket, latest: ChannelState | null, over: Partial<Parameters<typeof quoteForTicket>[0]> = {}) =>

@@ -19,7 +19,7 @@ import {
   type QuoteDecision,
 } from './marketMaker.ts'
 import { EXPIRY, NOW, RICH, SPOT, oracle, spec, ticket as baseTicket } from './testkit.ts'
-import { declineNote } from './styles.ts'
+import { rfqDecline } from '../core/sync/index.ts'
 
 const ticket = (over: Partial<RfqTicket> = {}): RfqTicket => baseTicket({ notes: 'the trader writes here', ...over })
 
@@ -100,7 +100,7 @@ describe('quoteForTicket', () => {
   it('gives tickets the same package key exactly when ticketPackage reads the same of them', () => {
     const base = ticket()
     const same = [
-      { ...base, id: 't9', createdBy: 'B' as const, createdAt: NOW + 5, status: 'quoted' as const, notes: 'declined (X): y' },
+      { ...base, id: 't9', createdBy: 'B' as const, createdAt: NOW + 5, status: 'quoted' as const, notes: 'no rush', decline: { code: 'X', reason: 'y' } },
       { ...base, status: 'filled' as const, legs: base.legs.map((l) => ({ ...l })) },
     ]
     for (const t of same) {
@@ -166,10 +166,10 @@ describe('quoteForTicket', () => {
       expect(d).toMatchObject({ kind: 'skip', code: 'NEGATIVE_VALUE', tell: true })
       const instead = side === 'buy' ? 'sell' : 'buy'
       expect(d.kind === 'skip' && d.reason).toMatch(new RegExp(`^the package is worth -[\\d,]+\\.\\d\\d USDC to its buyer, .* ask to ${instead} the reversed package \\(every leg flipped\\), the same position, paid ${side === 'buy' ? 'to' : 'by'} you$`))
-      // Told whole: a decline note keeps 200 characters of the reason, and this one fits with an amount in the millions.
+      // Told whole: a ticket's decline keeps 200 characters of the reason, and this one fits with an amount in the millions.
       const big = decide(ticket({ side, legs: legs.map((l) => ({ ...l, quantity: '3000' })) }), { myBalance: 10n ** 15n })
       expect(big.kind === 'skip' && big.reason).toMatch(/worth -\d,\d{3},\d{3}\.\d\d USDC/)
-      expect(big.kind === 'skip' && declineNote(big.code, big.reason)).toBe(big.kind === 'skip' && `declined (NEGATIVE_VALUE): ${big.reason}`)
+      expect(big.kind === 'skip' && rfqDecline(big.code, big.reason)).toEqual(big.kind === 'skip' && { code: 'NEGATIVE_VALUE', reason: big.reason })
       // Asked that way, it is quoted: the same legs held by the requester, the premium the other way.
       const reversed = quoted(decide(ticket({ side: instead, legs: legs.map((l) => ({ ...l, direction: l.direction === 'long' ? 'short' : 'long' })) })))
       expect(reversed.side).toBe(side) // the desk takes the requester's old side of the reversed package

@@ -178,7 +178,7 @@ export function priceTicket(i: Pick<TicketInput, 'ticket' | 'spec' | 'spot' | 'n
 function negativeValue(side: RfqTicket['side'], fairMinor: number, terms: OptionPackage): QuoteDecision & { kind: 'skip' } {
   const worth = moneyText(inCents(fairMinor, terms.assetDecimals, 'down'), terms)
   const instead = side === 'buy' ? 'sell' : 'buy'
-  // Kept under the 200 characters of a decline note (styles.ts declineNote), amounts of millions included.
+  // Kept under the 200 characters of a ticket's decline (core/sync schema.ts rfqDecline), amounts of millions included.
   return {
     kind: 'skip', code: 'NEGATIVE_VALUE', tell: true,
     reason: `the package is worth ${worth} to its buyer, and a premium is paid by the buyer, never to it: ask to ${instead} the reversed package (every leg flipped), the same position, paid ${instead === 'sell' ? 'to you' : 'by you'}`,

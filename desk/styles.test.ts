@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { maxLoss, type ChannelState, type OptionPackage } from '../core/index.ts'
 import type { RfqTicket } from '../core/sync/index.ts'
 import { quoteForTicket, type QuoteDecision } from './marketMaker.ts'
-import { STYLES, STYLE_NAMES, committedCollateral, declineNote, declines, deskLock, styleByName, styledQuote, withDeclineRate, type ChannelCommitment, type DeskStyle } from './styles.ts'
+import { STYLES, STYLE_NAMES, committedCollateral, declines, deskLock, styleByName, styledQuote, withDeclineRate, type ChannelCommitment, type DeskStyle } from './styles.ts'
 import { EXPIRY, NOW, RICH, SPOT, oracle, spec, ticket } from './testkit.ts'
 
 function decide(style: DeskStyle, t: RfqTicket = ticket(), over: { committed?: bigint; spot?: number; deskName?: string } = {}): QuoteDecision {
@@ -96,10 +96,6 @@ describe('desk styles', () => {
   it('names the styles it knows', () => {
     expect(styleByName('tight')).toBe(STYLES.tight)
     expect(() => styleByName('constructor')).toThrow('--style: unknown style "constructor" (one of steady, tight, slow, picky)')
-  })
-
-  it('writes a decline as one line the app reads back', () => {
-    expect(declineNote('DECLINED', 'Picky Desk passes\non this request')).toBe('declined (DECLINED): Picky Desk passes on this request')
   })
 })
 

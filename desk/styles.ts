@@ -15,8 +15,8 @@
 // A close-out ticket (core/ticket.ts) skips the style's checks: the desk already holds the position,
 // and unwinding it only returns collateral (it cannot breach the size or risk limit, and declining
 // would leave the desk's own book stuck); core's close-out rules (marketMaker.ts unwindQuote) apply.
-// A style refusal is told to the trader (`tell`): the desk writes one line into the ticket's notes,
-// formatted by `declineNote` ("declined (CODE): reason"), which the app's ladder reads.
+// A style refusal is told to the trader (`tell`): the desk sets the ticket's decline (core/sync
+// schema.ts rfqDecline: its code and reason), which the app says in words.
 import { CLOSE_OUT_BASE_VERSION, collateralFor, formatUnits, isUnwindTicket, quoteBuyer, type ChannelState, type OptionPackage, type Party, type Quote } from '../core/index.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_RULES, quoteForTicket, type DeskRules, type QuoteDecision, type TicketInput } from './marketMaker.ts'
@@ -209,9 +209,4 @@ export function styledQuote(i: StyledInput): QuoteDecision {
     return refuse('RISK_LIMIT', `${i.deskName} is at its risk limit: it has ${money(i.committed)} committed over its channels, this trade would lock ${money(lock)} more, its limit is ${money(style.riskLimit)}`)
   }
   return d
-}
-
-/** The line a desk adds to a ticket's notes when its style refuses it (app/rfq reads it back). */
-export function declineNote(code: string, reason: string): string {
-  return `declined (${code}): ${reason.replace(/\s+/g, ' ').slice(0, 200)}`
 }

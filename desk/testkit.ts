@@ -25,6 +25,7 @@ export function ticket(over: Partial<RfqTicket> = {}): RfqTicket {
     side: 'buy',
     legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }],
     notes: '',
+    decline: null,
     ...over,
   }
 }

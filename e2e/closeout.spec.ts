@@ -96,7 +96,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     const payment = atAccept.quote[0]!
     expect(payment).toBeGreaterThan(0n)
     await accept.click()
-    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
+    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1: Demo Desk paid you [\d,]+\.\d{2} USDC \(v2\)\./, { timeout: 30_000 })
     // What the preview said it realises is what the settled table now shows (one rule).
     await expect.poll(() => realisedTotal(page)).toBe(atAccept.realised[0]!)
     expect(atAccept.realised[0]).toBe(payment - premiumPaid)
@@ -170,7 +170,7 @@ test('close out one position, then all: the desk quotes, the trader accepts, bot
     expect(both.realised[0]).toBe(sum - both.realised[1]!) // the payment less the two premiums paid
     expect(both.realised[2]).toBe(sum)
     await closeOut.getByRole('button', { name: /^Accept: Demo Desk pays you / }).click()
-    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v5\./, { timeout: 30_000 })
+    await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out 2 positions \(BTC-USD .+; BTC-USD .+\): Demo Desk paid you [\d,]+\.\d{2} USDC in all \(v5\)\./, { timeout: 30_000 })
     await expect.poll(() => realisedTotal(page)).toBe(realisedBefore + both.realised[0]!)
     await expect(page.getByTestId('position-count')).toHaveText('0')
     expect(await exactBig(page, 'my-balance')).toBe(before + sum)
@@ -258,7 +258,7 @@ test('a person quotes the close-out with the same quote form; accepting unwinds 
   // 321.50 for 0.1 of a put about 10% out of the money, a week out: far above the mark's vol.
   await expect(closeOut.getByTestId('close-out-vol')).toHaveText(/^.+'s price implies \d+\.\d% vol vs your mark at \d+\.\d% \(\+\d+(\.\d)? vol pts\)\.$/)
   await closeOut.getByRole('button', { name: /^Accept: .* pays you 321\.50 USDC$/ }).click()
-  await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out: both signed v2\./, { timeout: 30_000 })
+  await expect(closeOut.getByTestId('close-out-status')).toHaveText(/^Closed out BTC-USD \d{4}-\d{2}-\d{2} · long put [\d,]+ x 0\.1: .+ paid you 321\.50 USDC \(v2\)\./, { timeout: 30_000 })
   for (const p of [a, b]) await expect(p.getByTestId('position-count')).toHaveText('0')
   expect(await exactBig(a, 'my-balance')).toBe(aBefore + 321_500_000n)
   await shot(a, 'close-out-by-person')

@@ -182,7 +182,7 @@ test('production build: the policy is sent and in the page, a demo desk trade ru
     await expect(page.locator('.uplot canvas').first()).toBeVisible()
     await expect(page.getByTestId('pnl-at-spot')).toBeVisible()
     await page.getByRole('tab', { name: 'History & audit' }).click()
-    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('both signed · verified')
 
     expect(await violations(page), 'CSP violations in the session').toEqual([])
     expect(cspConsole, 'console messages about the policy').toEqual([])

@@ -236,7 +236,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     await page.getByRole('tab', { name: 'Risk' }).click()
     await expect(page.getByText('No open positions.')).toBeVisible()
     const settledRow = report.locator('tbody tr').first()
-    await expect(settledRow).toContainText(/settled at v\d+/)
+    await expect(settledRow).toContainText(/settled at the oracle's [\d,.]+ \(v\d+\)/)
     await expect(settledRow).toContainText(/[\d,]+/) // the attested price
     await expect(settledRow).toContainText(/-[\d,]+\.\d{2} USDC/) // the premium paid
     await expect(page.getByTestId('realised-total')).toHaveText(/^[+-]?[\d,]+\.\d{2} USDC$/)
@@ -273,7 +273,7 @@ test('the trader\'s desk at 1280x800: first steps, draft RFQ, fill ticket, blott
     const states = page.getByTestId('signed-states')
     await expect(states).toContainText(/Trade: you bought BTC-USD .* long put .* x 0\.1 for [\d,]+\.\d{2} USDC premium \(paid\), on Demo Desk's quote/)
     await expect(states).toContainText(/Settlement of [12] expired positions? at the oracle's price: BTC-USD [\d,.]+ at \d{4}-\d{2}-\d{2} 08:00 UTC/)
-    await expect(states.locator('tbody tr', { hasText: 'Opening' }).getByRole('cell', { name: 'A ✓ B ✓ verified' })).toBeVisible()
+    await expect(states.locator('tbody tr', { hasText: 'Opening' }).getByRole('cell', { name: 'both signed · verified' })).toBeVisible()
     await shot(page, 'history')
 
     // Close the channel: afterwards it says what is possible and New RFQ is disabled.

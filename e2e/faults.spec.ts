@@ -129,13 +129,13 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // Alice's trade proposal no longer awaits Bob: the contract paid out from her latest state, and no
   // co-signed state moves money any more. It reads void, with why, in both lists.
   const expectVoid = async (reason: string) => {
-    for (const entry of [unsigned, a.getByTestId('outcomes').locator('li[data-type="trade"]', { hasText: /^Trade: you (buy|sell) .* · void void: / })]) {
+    for (const entry of [unsigned, a.getByTestId('outcomes').locator('li[data-type="trade"]', { hasText: /^Trade: you (buy|sell) .* · void — the contract finalized/ })]) {
       await expect(entry).toHaveAttribute('data-status', 'void')
       await expect(entry.getByTestId('void-reason')).toHaveText(reason)
     }
     await expect(a.locator('[data-testid="pending"] li[data-status="awaiting-peer"], [data-testid="outcomes"] li[data-status="awaiting-peer"]')).toHaveCount(0)
   }
-  await expectVoid(`void: the contract finalized the channel with v${latest.state.version}; proposals in the channel no longer take effect`)
+  await expectVoid(`the contract finalized the channel with v${latest.state.version}; proposals in the channel no longer take effect`)
   await a.getByRole('tab', { name: 'Settlement' }).click()
   // Finalize paid the free balances of the latest state; the position's collateral stays locked.
   expect(await stack.chain.freeBalance(evmA)).toBe(KEPT + latest.state.balanceA)
@@ -210,7 +210,7 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   await a.getByRole('tab', { name: 'Risk' }).click()
   await expect(a.getByText('No open positions.')).toBeVisible({ timeout: 15_000 })
   const report = a.getByTestId('settlement-report')
-  await expect(report.getByTestId('closed-how')).toHaveText(`settled on chain (v${latest.state.version} finalized)`)
+  await expect(report.getByTestId('closed-how')).toHaveText(`settled on chain at the oracle's ${fixing} (v${latest.state.version} finalized)`)
   await expect(report.getByRole('row').nth(1).locator('[data-exact]').first()).toHaveAttribute('data-exact', String(paidToA))
   await expect(a.getByTestId('realised-total').locator('[data-exact]')).toHaveAttribute('data-exact', String(paidToA + premiumA))
   // The blotter lists it beside its fill: paid by the contract ("on chain"), at the fixing, the same payout.
@@ -224,7 +224,7 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // Expired after finalize, the position was the contract's to settle: the app proposed no
   // in-channel settle (Bob would never countersign it, and it would be retried for good).
   await a.getByRole('tab', { name: 'Trade' }).click()
-  await expectVoid(`void: the contract finalized the channel with v${latest.state.version} and closed it once every position was paid out; proposals in the channel no longer take effect`)
+  await expectVoid(`the contract finalized the channel with v${latest.state.version} and closed it once every position was paid out; proposals in the channel no longer take effect`)
   await expect(a.getByTestId('pending').locator('li[data-type="settle"]')).toHaveCount(0)
   await expect(a.getByTestId('outcomes').locator('li[data-type="settle"]')).toHaveCount(0)
   await expect(a.getByRole('list', { name: 'What the app did' })).not.toContainText('Proposed settlement')

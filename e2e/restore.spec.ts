@@ -39,7 +39,7 @@ test('wiped storage: after importing the key backup, A restores the channel from
   await expect(a.getByTestId('restore-status')).toContainText(new RegExp(`from peer [A-Z2-9]{5}'s copy: state v${latest.state.version} carries both parties' signatures, verified here`))
   await a.getByRole('tab', { name: 'History & audit' }).click()
   await expect(a.getByTestId('signed-states')).toContainText(`v${latest.state.version}`)
-  await expect(a.getByTestId('signed-states').getByText('A ✓ B ✓ verified').first()).toBeVisible()
+  await expect(a.getByTestId('signed-states').getByText('both signed · verified').first()).toBeVisible()
   expect(parseSignedState(await exportLatestState(a))).toEqual(latest)
   await expect(a.getByRole('button', { name: /^Restore channel/ })).toHaveCount(0) // listed now
   await a.screenshot({ path: testInfo.outputPath('restored.png') })

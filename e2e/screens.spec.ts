@@ -114,7 +114,7 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await expect(filled).not.toContainText('expired')
       // The fill ticket says how the position ended, and no longer compares its premium with today's spot.
       const ticket = page.getByRole('region', { name: /^Filled You bought 0\.1 BTC/ })
-      await expect(ticket).toContainText(/Since\s*settled at v\d+ at the oracle's [\d,.]+; realised P&L [+-]?[\d,]+\.\d{2} USDC/)
+      await expect(ticket).toContainText(/Since\s*settled at the oracle's [\d,.]+; realised P&L [+-]?[\d,]+\.\d{2} USDC \(v\d+\)/)
       await expect(ticket).not.toContainText('of spot now')
       await screen(page, testInfo, 'filled-after-expiry')
 
@@ -122,7 +122,7 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.getByRole('tab', { name: 'Risk' }).click()
       await expect(page.getByText('No open positions.')).toBeVisible()
       const report = page.getByRole('region', { name: 'Settled and closed positions table' })
-      await expect(report.getByRole('row', { name: /settled at v\d+/ })).toHaveCount(1)
+      await expect(report.getByRole('row', { name: /settled at the oracle's [\d,.]+ \(v\d+\)/ })).toHaveCount(1)
       if (vp.width >= 1280) expect(await report.evaluate((e) => e.scrollWidth <= e.clientWidth), 'the settled positions table scrolls sideways at 1280 px').toBe(true)
       await screen(page, testInfo, 'settled-in-risk')
 

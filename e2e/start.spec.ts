@@ -61,7 +61,7 @@ test('npm start: every service comes up, the page it names trades with a demo de
     await openDemoChannel(page)
     await buyPut(page, '0.1')
     await page.getByRole('tab', { name: 'History & audit' }).click()
-    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('A ✓ B ✓ verified')
+    await expect(page.getByTestId('signed-states').locator('tbody tr').first()).toContainText('both signed · verified')
     await context.close()
 
     const stopping = Date.now()

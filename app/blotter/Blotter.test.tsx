@@ -40,7 +40,7 @@ describe('Blotter', () => {
     expect(settled!.slice(1), 'the first put settled in the channel at v3').toEqual(['settled BTC-USD 2026-02-27 · long put 90,000 x 0.5', 'bought', '0.5 BTC', '—', '—', '85,000.00', '+2,500.00 USDC', 'v3'])
     expect(fill2!.slice(4), 'a fill keeps its premium, no fixing or payout').toEqual(['-700.00 USDC', '—', '—', '—', 'v2'])
     expect(fill1!.at(-1)).toBe('v1')
-    expect(html).toContain('title="settled on chain (v3 finalized)"')
+    expect(html).toContain('title="settled on chain at the oracle&#x27;s 84,000.00 (v3 finalized)"')
   })
 
   it('marks the rows co-signed after the version the contract finalized, says why above the table, names it in the CSV', () => {
@@ -86,7 +86,7 @@ describe('bookKeepingNotes (what the blotter says about the book this browser ke
 })
 
 describe('FillTicket', () => {
-  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replaceAll('&#x27;', "'").replaceAll('&amp;', '&')
   it('reads "Filled" for a fill the contract honours, and "Moved no money" with why for one co-signed after the version it finalized', () => {
     // The contract finalized v1 (a stale dispute nobody refuted): the v2 trade moved no money.
     const book = withPaidOnChain(bookOf(entries.slice(0, 2), meta), { status: 'finalized', version: 1, paidOut: [], held: null }, meta)
@@ -98,5 +98,23 @@ describe('FillTicket', () => {
     expect(superseded).toContain('Moved no money You bought')
     expect(superseded).toContain('v2 was co-signed after the version the contract finalized (v1): it moved no money.')
   })
-})
 
+  it('gives the premium for its size and per BTC, and that unit price against spot now, while the position is open', () => {
+    const [first] = bookOf(entries.slice(0, 1), meta).fills
+    // 800 USDC for 0.5 BTC: 1,600 per BTC, at spot 80,000 0.0200 BTC and 2.00% of spot (the total, 0.0100 BTC, read as a price per BTC).
+    const open = text(renderToStaticMarkup(<FillTicket fill={first!} vol={null} spot={80_000} />))
+    expect(open).toContain('paid 800.00 USDC for 0.5 BTC · 1,600.00 USDC per BTC ≈ 0.0200 BTC · 2.00% of spot now')
+  })
+
+  it('says how the position ended in money, with the version last: settled at the fixing, or what the close-out paid', () => {
+    const settled = bookOf(entries, meta)
+    const ended = text(renderToStaticMarkup(<FillTicket fill={settled.fills[0]!} vol={null} spot={80_000} ended={settled.closed[0]} />))
+    // Premium paid 800, the put paid 2,500 at 85,000.
+    expect(ended).toContain("Since settled at the oracle's 85,000.00; realised P&L +1,700.00 USDC (v3)")
+    // Ended: the price per unit stays, today's spot is not compared with it.
+    expect(ended).toContain('paid 800.00 USDC for 0.5 BTC · 1,600.00 USDC per BTC ')
+    expect(ended).not.toContain('of spot')
+    const closed = bookOf([entries[0]!, { version: 2, transition: { type: 'unwind', positionIds: [quoteHash(q1.quote)], paymentAtoB: -usdc(1_000), timestamp: T0 + 2000 } }], meta)
+    expect(text(renderToStaticMarkup(<FillTicket fill={closed.fills[0]!} vol={null} ended={closed.closed[0]} />))).toContain('Since closed out: Bob paid you 1,000.00 USDC; realised P&L +200.00 USDC (v2)')
+  })
+})

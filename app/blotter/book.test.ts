@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, EXPIRY, T0 } from '../../core/testkit.ts'
 import { collateralFor, quoteHash, settlementPayout, type ChannelState, type Position, type Transition } from '../../core/index.ts'
 import type { HeldState, PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { blotterCsv, blotterRows, bookOf, closedHowText, rowFacts, rowSearchText, rowStateText, rowSupersededText, supersededNotes, withPaidOnChain, type BookEntry, type PaidOnChainView } from './book.ts'
+import { blotterCsv, blotterRows, bookOf, closedHowText, closedVersionText, rowFacts, rowSearchText, rowStateText, rowSupersededText, supersededNotes, withPaidOnChain, type BookEntry, type PaidOnChainView } from './book.ts'
 import { realisedOf } from '../book/book.ts'
 import { auditRows } from '../channel/auditText.ts'
 
@@ -36,6 +36,31 @@ describe('bookOf', () => {
     const b = bookOf(entries, { channelId: ch.channelId, counterparty: 'Alice', me: 'B' })
     expect(b.fills.map((f) => [f.side, f.quotedBy])).toEqual([['sold', 'me'], ['sold', 'me']])
     expect(b.closed.map((c) => c.realised)).toEqual([-usdc(300), -usdc(1700)])
+  })
+  it('says how each left in money, the version last for the audit: what a close-out paid, the fixing of a settlement', () => {
+    const a = bookOf(entries, { channelId: ch.channelId, counterparty: 'Bob', me: 'A' })
+    // It read "closed out at v4" and "settled at v5".
+    expect(a.closed.map((c) => closedHowText(c))).toEqual(['closed out: Bob paid you 1,500.00 USDC (v4)', "settled at the oracle's 85,000.00 (v5)"])
+    expect(a.closed.map((c) => closedHowText(c, false))).toEqual(['closed out: Bob paid you 1,500.00 USDC', "settled at the oracle's 85,000.00"])
+    expect(a.closed.map((c) => closedVersionText(c))).toEqual(['v4', 'v5'])
+    const b = bookOf(entries, { channelId: ch.channelId, counterparty: 'Alice', me: 'B' })
+    expect(closedHowText(b.closed[0]!)).toBe('closed out: you paid Alice 1,500.00 USDC (v4)')
+    // A close-out whose fill is not known here: no counterparty or asset to say the payment in (its payout is beside it).
+    expect(closedHowText(bookOf(entries.slice(2, 3), { channelId: ch.channelId, counterparty: 'Bob', me: 'A' }).closed[0]!)).toBe('closed out (v4)')
+  })
+  it('says one payment closed several positions together, on the first, and where it is on the others', () => {
+    const q3 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(700), nonce: 3n, rfqId: 'r3' })
+    const q4 = testQuote(ch, 'B', terms, { side: 'sell', premium: usdc(600), nonce: 4n, rfqId: 'r4' })
+    const trades: BookEntry[] = [q1, q3, q4].map((q, i) => ({ version: i + 1, transition: { type: 'trade', quote: q, timestamp: T0 + i } }))
+    const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
+    const two = bookOf([...trades, { version: 4, transition: { type: 'unwind', positionIds: [quoteHash(q1.quote), quoteHash(q3.quote)], paymentAtoB: usdc(40), timestamp: T0 + 9 } }], meta)
+    expect(two.closed.map((c) => closedHowText(c))).toEqual(['closed out with 1 other position: you paid Bob 40.00 USDC for both (v4)', 'closed out with 1 other position, for one payment shown on the other (v4)'])
+    const three = bookOf([...trades, { version: 4, transition: { type: 'unwind', positionIds: [q1, q3, q4].map((q) => quoteHash(q.quote)), paymentAtoB: 0n, timestamp: T0 + 9 } }], meta)
+    expect(three.closed.map((c) => closedHowText(c))).toEqual([
+      'closed out with 2 other positions: no payment either way (v4)',
+      'closed out with 2 other positions, for one payment shown on the first of them (v4)',
+      'closed out with 2 other positions, for one payment shown on the first of them (v4)',
+    ])
   })
   it('describes each fill once: a rebuild after another trade keeps the earlier fills, and another side or version gets its own', () => {
     const meta = { channelId: ch.channelId, counterparty: 'Bob', me: 'A' as const }
@@ -108,7 +133,7 @@ describe('withPaidOnChain: positions the contract paid out after a dispute', () 
       const book = withPaidOnChain(bookOf(withThird, meta(me)), finalized([onChain('settled', usd(84_000))]), meta(me), [p3])
       const last = book.closed.at(-1)!
       expect([last.how, last.version, last.time, last.price, last.payout, last.premium, last.realised]).toEqual(['settled on chain', 6, EXPIRY + 60_000, { value: usd(84_000), decimals: 2 }, payout, premium, payout + premium])
-      expect(closedHowText(last)).toBe('settled on chain (v6 finalized)')
+      expect(closedHowText(last)).toBe("settled on chain at the oracle's 84,000.00 (v6 finalized)")
       expect(book.closed).toHaveLength(3)
     }
   })

@@ -2,11 +2,11 @@
 // position that left the channel (settled at the oracle's price, or closed out by an unwind) and
 // what it paid. Pure: the hook (useBook.ts) feeds it the accepted transitions, the store keeps them
 // past the document's compaction.
-import { formatUnits, isoSeconds, isoTime, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
+import { countOf, formatUnits, isoSeconds, isoTime, otherParty, payoffToBuyer, quoteHash, type Hex, type OptionPackage, type Party, type Position, type Transition } from '../../core/index.ts'
 import { supersededBy, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader, instrumentOf } from '../risk/positions.ts'
-import { formatPrice } from '../risk/format.ts'
+import { formatFixing, formatPrice } from '../risk/format.ts'
 import { formatMoney } from '../money/money.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 
@@ -70,6 +70,11 @@ export interface ClosedPosition {
   readonly premium: bigint | null
   /** payout + premium. */
   readonly realised: bigint | null
+  /**
+   * Closed out in one unwind with other positions: how many, and whether this one carries the
+   * unwind's one payment (the first does; the others show a payout of 0).
+   */
+  readonly unwoundWith?: { readonly others: number; readonly paidHere: boolean }
   /**
    * Set when the state that closed it came after the version the contract paid out from (that
    * version): it moved no money, the position did not leave there, and realised P&L leaves it out.
@@ -158,7 +163,8 @@ export function bookOf(entries: readonly BookEntry[], meta: ChannelMeta): Book {
         const f = byId.get(id) ?? null
         const payout = i === 0 ? toMe : 0n
         const premium = premiumOf(f)
-        closed.push({ fill: f, positionId: id, version: e.version, time: t.timestamp, how: 'closed out', price: null, payout, premium, realised: premium !== null ? payout + premium : null })
+        const together = t.positionIds.length > 1 ? { unwoundWith: { others: t.positionIds.length - 1, paidHere: i === 0 } } : {}
+        closed.push({ fill: f, positionId: id, version: e.version, time: t.timestamp, how: 'closed out', price: null, payout, premium, realised: premium !== null ? payout + premium : null, ...together })
       })
     }
   }
@@ -208,9 +214,41 @@ export function withPaidOnChain<B extends Book>(book: B, chain: PaidOnChainView 
   return extra.length === 0 && !changed ? book : { ...book, fills: marked.fills, closed: [...marked.closed, ...extra] }
 }
 
-/** How a closed position left, in words: "settled at v3", "closed out at v4", "settled on chain (v2 finalized)". */
-export function closedHowText(c: Pick<ClosedPosition, 'how' | 'version'>): string {
-  return c.how === 'settled' || c.how === 'closed out' ? `${c.how} at v${c.version}` : `${c.how} (v${c.version} finalized)`
+/**
+ * How a closed position left, in words a trader reads: what it paid or at what price, and the
+ * co-signed version at the end, for the audit. "closed out: Demo Desk paid you 1.59 USDC (v4)",
+ * "closed out with 1 other position: you paid Bob 3.00 USDC for both (v4)", "settled at the
+ * oracle's 45,000.00 (v3)", "settled on chain at the oracle's 45,000.00 (v2 finalized)",
+ * "refunded on chain (v2 finalized)". A close-out whose fill is not known here cannot say the
+ * counterparty or the asset: "closed out (v4)" (its payout is shown beside it). `withVersion`
+ * false: without the version (said elsewhere: closedVersionText).
+ */
+export function closedHowText(c: Pick<ClosedPosition, 'how' | 'version' | 'price' | 'payout' | 'unwoundWith'> & { readonly fill: Fill | null }, withVersion = true): string {
+  const at = c.price ? ` at the oracle's ${formatFixing(c.price.value, c.price.decimals)}` : ''
+  const text = c.how === 'settled' ? `settled${c.price ? at : " at the oracle's price"}`
+    : c.how === 'settled on chain' ? `settled on chain${at}`
+      : c.how === 'refunded on chain' ? 'refunded on chain'
+        : closedOutText(c)
+  return withVersion ? `${text} (${closedVersionText(c)})` : text
+}
+
+/** The state a closed position left in, for the audit: "v4" (co-signed), "v2 finalized" (paid out by the contract). */
+export function closedVersionText(c: Pick<ClosedPosition, 'how' | 'version'>): string {
+  return c.how === 'settled' || c.how === 'closed out' ? `v${c.version}` : `v${c.version} finalized`
+}
+
+/** A close-out's payment in words, from my side: "closed out: Demo Desk paid you 1.59 USDC". */
+function closedOutText(c: Pick<ClosedPosition, 'payout' | 'unwoundWith'> & { readonly fill: Fill | null }): string {
+  const others = c.unwoundWith?.others ?? 0
+  const how = others === 0 ? 'closed out' : `closed out with ${countOf(others, 'other position')}`
+  if (c.fill === null || c.payout === null) return how
+  // The unwind's one payment is on its first position: the others say where it is.
+  if (c.unwoundWith && !c.unwoundWith.paidHere) return `${how}, for one payment shown on ${others === 1 ? 'the other' : 'the first of them'}`
+  const { counterparty: peer, terms } = c.fill
+  const money = formatMoney(c.payout < 0n ? -c.payout : c.payout, terms.assetDecimals, terms.asset)
+  const all = others === 0 ? '' : others === 1 ? ' for both' : ` for all ${others + 1}`
+  const paid = c.payout > 0n ? `${peer} paid you ${money}${all}` : c.payout < 0n ? `you paid ${peer} ${money}${all}` : 'no payment either way'
+  return `${how}: ${paid}`
 }
 
 export function sizeText(f: Pick<Fill, 'size' | 'terms' | 'feed'>): string {

@@ -1,7 +1,7 @@
 // The trader's book across all channels: what each channel, counterparty, underlying and expiry
 // adds up to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
 // existing risk views (positions, Greeks, payoff at expiry, spot x vol grid) over every position.
-import { Fragment, memo, useMemo, useState, type ReactNode } from 'react'
+import { Fragment, memo, useCallback, useMemo, useState, type ReactNode } from 'react'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import { config } from '../config.ts'
 import { useDayOpen } from '../market/useDayOpen.ts'
@@ -16,7 +16,7 @@ import { ExpiryTable } from './ExpiryTable.tsx'
 import { PositionGrid } from './PositionGrid.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type RealisedRow, type RiskRow } from './book.ts'
+import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type BookPosition, type RealisedRow, type RiskRow } from './book.ts'
 import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
 import { DayAmount, DayCell, TotalDayCell } from './DayCell.tsx'
 
@@ -48,13 +48,17 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
   const dayOpen = useDayOpen(needs, dayStart, now)
   const day = useMemo(() => bookDayPnl(channels, items, eff.markets, fixings, dayOpen, dayStart, decimals), [channels, items, eff.markets, fixings, dayOpen, dayStart, decimals])
   const feeds = useMemo(() => [...new Set(positions.map((p) => p.terms.feed))].sort(), [positions])
+  // A vol input for each feed the Book prices: the open positions', and those held since 00:00 UTC that left today (Day P&L marks them then).
+  const volFeeds = useMemo(() => [...new Set([...feeds, ...items.flatMap((x) => (x.held && x.position ? [x.position.terms.feed] : []))])].sort(), [feeds, items])
+  const counterparties = useMemo(() => new Map(channels.map((c) => [c.channelId, c.counterparty])), [channels])
+  const counterpartyOf = useCallback((p: BookPosition) => counterparties.get(p.channelId) ?? p.channelId, [counterparties])
   // Channels whose contract finalized an older state than the latest co-signed one: what came after moved no money.
   const superseded = useMemo(() => supersededChannelNotes(channels), [channels])
   return (
     <section className="card book" aria-labelledby="book-title" data-testid="book">
       <div className="risk-head">
         <h2 id="book-title">Book: all channels</h2>
-        <VolInputs feeds={feeds.length > 0 ? feeds : Object.keys(markets)} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="book" />
+        {volFeeds.length > 0 && <VolInputs feeds={volFeeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="book" />}
       </div>
       <p className="muted small">
         {channels.length} channel{channels.length === 1 ? '' : 's'}, <span data-testid="book-position-count">{positions.length}</span> open position{positions.length === 1 ? '' : 's'}.
@@ -123,7 +127,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
       <PositionGrid grids={grids} />
       {positions.length > 0 && (
         <>
-          <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} fixings={fixings} />
+          <PositionsTable positions={positions} me="A" markets={eff.markets} now={now} asset={asset} assetDecimals={decimals} fixings={fixings} counterpartyOf={counterpartyOf} />
           <div className="risk-columns">
             <PortfolioGreeks positions={positions} me="A" markets={eff.markets} asset={asset} fixings={fixings} />
             <PayoffChart positions={positions} me="A" markets={eff.markets} asset={asset} fixings={fixings} />

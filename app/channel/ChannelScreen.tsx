@@ -1,6 +1,6 @@
 // One channel: who and how connected, the balances both signed, and the work tabs.
 import { memo, useDeferredValue, useEffect, useMemo, useState } from 'react'
-import { fingerprint, isoTime, type ChannelState, type KeyPair, type Party } from '../../core/index.ts'
+import { fingerprint, isDateTime, isoDate, isoTime, type ChannelState, type KeyPair } from '../../core/index.ts'
 import { peerKeyOf, type ChannelRecord } from '../channels/channelRecords.ts'
 import { useChannelRuntime } from '../channels/useChannelSession.ts'
 import { useNodeClock } from '../settlement/useNodeNow.ts'
@@ -99,7 +99,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
 
   return (
     <section className="card channel" aria-label={`Channel with ${record.label}`}>
-      <ChannelHeader label={record.label} peerKey={peerKey} channelId={record.channelId} me={me} webrtcPeers={conn?.webrtcPeers ?? 0} signalingConnected={conn?.signalingConnected ?? 0} state={s ?? null}
+      <ChannelHeader label={record.label} peerKey={peerKey} channelId={record.channelId} webrtcPeers={conn?.webrtcPeers ?? 0} signalingConnected={conn?.signalingConnected ?? 0} state={s ?? null}
         chain={chainLabel} />
 
       {runtime.status === 'failed' && <p className="error" role="alert">This channel could not start: {runtime.error}</p>}
@@ -130,7 +130,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
       )}
       {s && record.restoredAt !== undefined && (
         <p className="muted small" data-testid="restore-status">
-          Restored on {formatUtc(record.restoredAt)} from{' '}
+          {restoredOn(record.restoredAt)} from{' '}
           {fromTower?.hash === latestHash ? `the watchtower at ${fromTower.url}` : `${record.label}'s copy`}: state v{s.version} carries both parties' signatures, verified here.
         </p>
       )}
@@ -141,7 +141,7 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
         <ul className="notices" aria-label="What the app did">
           {notices.slice(0, 6).map((n) => (
             <li key={`${n.at}-${n.text}`} className={n.kind === 'error' ? 'error' : n.kind === 'warn' ? 'warn' : ''}>
-              <time className="muted" dateTime={isoTime(n.at)}>{formatUtcTime(n.at)}</time> {n.text}
+              <time className="muted" dateTime={isoTime(n.at)}>{noticeTime(n.at, now)}</time> {n.text}
             </li>
           ))}
         </ul>
@@ -167,12 +167,43 @@ export function ChannelScreen({ record, keys, records }: { record: ChannelRecord
   )
 }
 
+/**
+ * When a channel was restored on this device, saying whose clock dated it. `restoredAt` is the
+ * computer's clock at the restore (channels/RestoreChannels.tsx), while the rest of the screen (the
+ * status bar, notices, fills) shows the chain's running clock: the chain's time at that moment was
+ * not recorded (and a dev chain's is moved at will), so it cannot be converted after the fact. A
+ * restore is an act of this browser, not of the chain, so the computer's clock is the true one to
+ * date it by; it is named, so the two clocks are never read as one.
+ */
+export function restoredOn(restoredAt: number): string {
+  return `Restored on ${formatUtc(restoredAt)} (this computer's clock)`
+}
+
+/**
+ * When the app did something, as its notice says: the time of day, and the date before it when that
+ * is not the screen clock's (UTC) day, since a channel lives for days ("2026-12-06 23:59:58 UTC"
+ * seen the next morning is not "23:59:58 UTC" today). `at` and `now` are both the chain's clock.
+ */
+export function noticeTime(at: number, now: number): string {
+  return isDateTime(at) && isDateTime(now) && isoDate(at) !== isoDate(now) ? `${isoDate(at)} ${formatUtcTime(at)}` : formatUtcTime(at)
+}
+
+/**
+ * The channel's id as the header shows it: its first eight hex digits, as the channel list names the
+ * channel, and the whole id in the tooltip for a trader who needs it (a watchtower, a block explorer,
+ * the counterparty's support). Which party of the protocol the trader is (A or B) means nothing to
+ * them and is not said.
+ */
+export function channelIdLabel(channelId: string): { readonly text: string; readonly title: string } {
+  return { text: `channel ${channelId.slice(0, 8)}…`, title: `Channel id ${channelId}` }
+}
+
 // The parts above the tabs are memoized on what they show: a snapshot that changes none of it
 // (a proposal, a quote, a presence change) re-renders only the screen's own few elements.
 const SIGNALING_GRACE_MS = 5000
 
-const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, me, webrtcPeers, signalingConnected, state, chain }: {
-  label: string; peerKey: string; channelId: string; me: Party; webrtcPeers: number; signalingConnected: number; state: ChannelState | null
+export const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, webrtcPeers, signalingConnected, state, chain }: {
+  label: string; peerKey: string; channelId: string; webrtcPeers: number; signalingConnected: number; state: ChannelState | null
   /** The channel's status on the settlement contract (null while unknown). */
   chain: string | null
 }) {
@@ -184,13 +215,14 @@ const ChannelHeader = memo(function ChannelHeader({ label, peerKey, channelId, m
     return () => clearTimeout(t)
   }, [])
   const signaling = signalingConnected > 0 ? 'connected' : peerOnline ? 'reconnecting (peer still connected)' : settling ? 'connecting…' : 'disconnected'
+  const id = channelIdLabel(channelId)
   return (
     <header className="channel-head">
       <div>
         <h2>
           {label} <span className="muted mono small">{fingerprint(peerKey)}</span>
         </h2>
-        <p className="muted small mono">channel {channelId.slice(0, 16)}… · you are party {me}</p>
+        <p className="muted small mono" title={id.title}>{id.text}</p>
       </div>
       <div className="row" role="status" aria-label="Channel connection">
         <span className={`pill ${peerOnline ? 'good' : 'warn'}`} data-testid="webrtc-peers" data-peers={webrtcPeers}>

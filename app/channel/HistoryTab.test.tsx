@@ -7,7 +7,9 @@ import type { SettlementConnection } from '../settlement/connection.ts'
 import { SettlementContext } from '../settlement/useSettlement.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { config } from '../config.ts'
+import type { BookEntry } from '../blotter/book.ts'
 import { HistoryTab } from './HistoryTab.tsx'
+import { proposalsVoidInWords } from './voidProposals.ts'
 
 const ch = testChannel()
 const terms = btcPackage(ch.oracle.publicKey, [put(90_000, 0.5)])
@@ -25,15 +27,15 @@ const accepted = [
   { hash: h('c'), version: 3, transition: settleAt(again), proposer: 'A' as const },
 ]
 
-function render(channel: string, me: 'A' | 'B', events: readonly unknown[] = [], races: readonly unknown[] = []): string {
+function render(channel: string, me: 'A' | 'B', events: readonly unknown[] = [], races: readonly unknown[] = [], more: { pending?: readonly unknown[]; equivocation?: readonly unknown[]; kept?: readonly BookEntry[]; voidReason?: string } = {}): string {
   const channelId = channel.repeat(64) as Hex
   const stored = new Map([[`otc-races-${config.profile}-${channelId}`, JSON.stringify({ v: 1, seen: races })]])
   vi.stubGlobal('localStorage', { getItem: (k: string) => stored.get(k) ?? null, setItem: () => {} })
   const node = { events: events.map((e) => ({ channelId, ...(e as object) })) }
   const conn = { subscribe: () => () => {}, getSnapshot: () => node } as unknown as SettlementConnection
-  const snap = { view: { latest: null, pending: [], accepted, rejected: [], equivocation: [] }, storeRejected: [] } as unknown as SessionSnapshot
+  const snap = { view: { latest: null, pending: more.pending ?? [], accepted, rejected: [], equivocation: more.equivocation ?? [] }, storeRejected: [] } as unknown as SessionSnapshot
   const record = { channelId, me, label: 'Demo Desk', params: { asset: 'USDC', assetDecimals: 6 } } as unknown as ChannelRecord
-  return renderToStaticMarkup(<SettlementContext.Provider value={conn}><HistoryTab snap={snap} record={record} kept={[]} /></SettlementContext.Provider>)
+  return renderToStaticMarkup(<SettlementContext.Provider value={conn}><HistoryTab snap={snap} record={record} kept={more.kept ?? []} voidReason={more.voidReason ?? null} /></SettlementContext.Provider>)
 }
 
 const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&#x27;/g, "'").replace(/&amp;/g, '&')
@@ -99,5 +101,41 @@ describe('History & audit: the signed states at any width', () => {
     const v3 = byVersion.get('v3')!
     expect(v3[4]!.html).toBe(`${'c'.repeat(20)}…`)
     expect(v3[4]!.attrs).toContain(`title="${'c'.repeat(64)}"`)
+  })
+})
+
+describe('History & audit: who signed, in words', () => {
+  // The counterparty's settlement at v4, signed by it (party B) and waiting for this trader (party A).
+  const theirs = { proposal: { hash: h('e'), version: 4, proposer: 'B', transition: settleAt(again + 1000) }, signedBy: { A: false, B: true }, status: 'awaiting-approval', reason: '' }
+  const signatures = (html: string) => stateRows(html).map((cells) => ({ version: cells[0]!.html, text: text(cells[5]!.html), title: /title="([^"]*)"/.exec(cells[5]!.html)?.[1]?.replace(/&#x27;/g, "'") ?? null }))
+
+  it('says who signed each row and names you and the counterparty in the tooltip, never parties A and B', () => {
+    const rows = signatures(render('g', 'A', [], [], { pending: [theirs] }))
+    expect(rows).toEqual([
+      { version: 'v4', text: 'signed by Demo Desk · waiting for you', title: 'Demo Desk signed this proposal; it becomes a state once you sign it too' },
+      { version: 'v3', text: 'both signed · verified', title: "Your signature and Demo Desk's on this state are verified by this browser" },
+      { version: 'v2', text: 'not a state', title: null },
+      { version: 'v1', text: 'both signed · verified', title: "Your signature and Demo Desk's on this state are verified by this browser" },
+      { version: 'v0', text: 'both signed · verified', title: "Your signature and Demo Desk's on this state are verified by this browser" },
+    ])
+    // Seen from the other side, the same proposal waits for the counterparty.
+    expect(signatures(render('g', 'B', [], [], { pending: [theirs] }))[0]!.text).toBe('signed by you · waiting for Demo Desk')
+  })
+
+  it('a state the document compacted away says its signatures were verified when accepted', () => {
+    const kept = [{ version: 2, transition: settleAt(desk), hash: h('9'), proposer: 'B' }] as unknown as BookEntry[]
+    const v2 = signatures(render('g', 'A', [], [], { kept })).find((r) => r.version === 'v2')!
+    expect(v2).toEqual({ version: 'v2', text: 'both signed · verified when accepted', title: "Your signature and Demo Desk's were verified when this browser accepted the state; the shared document has since compacted it away" })
+  })
+
+  it('a pending proposal in an ended channel says void once; equivocation names who signed twice', () => {
+    const reason = proposalsVoidInWords({ status: 'finalized', version: 3, paidOut: [] })!
+    const html = text(render('g', 'A', [], [], { pending: [theirs], voidReason: reason }))
+    expect(html).toContain(`(proposed, not signed by both; void: ${reason})`)
+    expect(html.match(/\bvoid\b/g)).toHaveLength(1)
+    const evidence = text(render('g', 'A', [], [], { equivocation: [{ party: 'B', version: 5, states: [{}, {}] }, { party: 'A', version: 6, states: [{}, {}, {}] }] }))
+    expect(evidence).toContain('Demo Desk signed 2 different states at v5: proof of cheating, kept for a dispute.')
+    expect(evidence).toContain('Your key signed 3 different states at v6: proof of cheating, kept for a dispute.')
+    expect(evidence).not.toMatch(/Party [AB]/)
   })
 })

@@ -1,12 +1,12 @@
 // The channel's audit trail: every co-signed state this side accepted (verified), what the document
 // held that was rejected and why, equivocation evidence, and the anchored events on the contract.
 import type { SessionSnapshot } from '../../core/sync/index.ts'
-import { toWire } from '../../core/index.ts'
+import { countOf, toWire } from '../../core/index.ts'
 import { memo, useMemo, useState, useSyncExternalStore } from 'react'
 import { formatMoney } from '../money/money.ts'
 import { formatUtc } from '../risk/format.ts'
 import { timeText } from '../blotter/book.ts'
-import { auditRows, auditStates, changeInWords, rejectedFailure } from './auditText.ts'
+import { auditRows, auditStates, changeInWords, rejectedFailure, signaturesInWords, type SignaturesOf } from './auditText.ts'
 import { FailureText } from '../FailureText.tsx'
 import { worded } from '../failure.ts'
 import type { BookEntry } from '../blotter/book.ts'
@@ -68,13 +68,13 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
                 <tr key={p.proposal.hash}>
                   <td className="num">v{p.proposal.version}</td>
                   <td className="change">
-                    {changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both{voidReason ? `; ${voidReason}` : ''})</span>
+                    {changeInWords(p.proposal.transition, p.proposal.version, ctx)} <span className="muted">(proposed, not signed by both{voidReason ? `; void: ${voidReason}` : ''})</span>
                     <StateDetail time={time} proposedBy={proposedBy} hash={p.proposal.hash} />
                   </td>
                   <td className="when small">{time === null ? '—' : <DateTime ms={time} />}</td>
                   <td className="by">{proposedBy}</td>
                   <td className="hash mono small" title={p.proposal.hash}>{shortHash(p.proposal.hash)}</td>
-                  <td><span className="pill warn">A {p.signedBy.A ? '✓' : '…'} B {p.signedBy.B ? '✓' : '…'} pending</span></td>
+                  <td><Signatures of={{ kind: 'pending', signedBy: p.signedBy }} ctx={ctx} /></td>
                 </tr>
               )
             })}
@@ -91,9 +91,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
                 <td className="by">{r.proposedBy}</td>
                 <td className="hash mono small" title={r.hash ?? undefined}>{r.hash ? shortHash(r.hash) : '—'}</td>
                 <td>
-                  {r.kind === 'gap' ? <span className="muted">not a state</span>
-                    : r.kept ? <span className="pill good" title="Both signatures were verified when this browser accepted the state; the shared document has since compacted it away">A ✓ B ✓ verified when accepted</span>
-                    : <span className="pill good">A ✓ B ✓ verified</span>}
+                  {r.kind === 'gap' ? <span className="muted">not a state</span> : <Signatures of={{ kind: 'verified', kept: r.kept === true }} ctx={ctx} />}
                 </td>
               </tr>
             ))}
@@ -106,7 +104,7 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
           <h3 className="error">Equivocation evidence</h3>
           <ul>
             {view.equivocation.map((e) => (
-              <li key={`${e.party}${e.version}`} className="error">Party {e.party} signed {e.states.length} different states at version {e.version}: proof of cheating, kept for a dispute.</li>
+              <li key={`${e.party}${e.version}`} className="error">{e.party === record.me ? 'Your key' : record.label} signed {countOf(e.states.length, 'different state')} at v{e.version}: proof of cheating, kept for a dispute.</li>
             ))}
           </ul>
         </>
@@ -153,6 +151,12 @@ export const HistoryTab = memo(function HistoryTab({ snap, record, kept, chain =
       )}
     </div>
   )})
+
+/** The Signatures cell: who signed, in words, both sides named in the tooltip (auditText.ts signaturesInWords). */
+function Signatures({ of, ctx }: { of: SignaturesOf; ctx: { readonly me: 'A' | 'B'; readonly peerName: string } }) {
+  const { text, title } = signaturesInWords(of, ctx)
+  return <span className={`pill ${of.kind === 'verified' ? 'good' : 'warn'}`} title={title}>{text}</span>
+}
 
 /** A state hash as the table shows it: its first 20 hex digits (the whole in the cell's title). */
 function shortHash(hash: string): string {

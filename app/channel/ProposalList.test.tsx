@@ -43,7 +43,7 @@ describe('the Trade tab\'s proposals', () => {
     const mine = { ...peerFinal, proposal: { ...peerFinal.proposal, hash: '0xf2', proposer: 'A', transition: { type: 'settle', settlements: [{}, {}], timestamp: 0 } }, intent: 'settle:p1,p2', signedBy: { A: true, B: false }, status: 'conflict', reason: 'already signed a state at version 8' } as unknown as PendingProposal
     const wording = items(render(null, [mine], [outcome('settle:p1,p2', 'settle', 'done', 5), outcome('final', 'final', 'done', 9), { ...outcome('open:1:2', 'open', 'refused', 0), code: 'STALE_TIMESTAMP', message: `refused by party B: timestamp ${Date.UTC(2027, 0, 6, 7, 55, 9, 412)} is in the future` }]))
     expect(wording.map((i) => i.text)).toEqual([
-      "Settle 2 expired positions at the oracle's price · signed by you · cannot be signed you already signed another state at v8, and an honest key signs one state per version · v8",
+      "Settle 2 expired positions at the oracle's price · signed by you · cannot be signed — you already signed another state at v8, and an honest key signs one state per version · v8",
       "Open the channel · refused — Demo Desk refused it because your clock was ahead of Demo Desk's: the proposal was stamped 2027-01-06 07:55:09.412 UTC, more than 30 seconds ahead of Demo Desk's clock when it arrived (each side dates a proposal by the chain's time as it last read it) · v0",
       'Close the channel · signed by both · v9',
       "Settle 2 expired positions at the oracle's price · signed by both · v5",
@@ -78,9 +78,26 @@ describe('the Trade tab\'s proposals', () => {
     expect(html).not.toContain('Decline')
     expect(html, 'a void final pays nobody').not.toContain('you receive')
     const [final, settle, trade] = items(html)
-    expect(final).toEqual({ status: 'void', text: `Close the channel · signed by Demo Desk · void ${reason} · v8` })
-    expect(settle).toEqual({ status: 'void', text: `Settle 1 expired position at the oracle's price · void ${reason} · v8` })
+    expect(final).toEqual({ status: 'void', text: `Close the channel · signed by Demo Desk · void — ${reason} · v8` })
+    expect(settle).toEqual({ status: 'void', text: `Settle 1 expired position at the oracle's price · void — ${reason} · v8` })
     expect(trade!.status).toBe('done')
-    expect(reason).toBe('void: the contract finalized the channel with v7; proposals in the channel no longer take effect')
+    expect(reason).toBe('the contract finalized the channel with v7; proposals in the channel no longer take effect')
+    // The reason alone under its test id (the pill says "void").
+    expect([...html.matchAll(/data-testid="void-reason">([^<]*)</g)].map((m) => m[1]!.replace(/&#x27;/g, "'"))).toEqual([reason, reason])
+  })
+
+  it('says "void" once in a void row, whatever way the contract ended the channel', () => {
+    const payout = { positionId: '0x01', toA: 1n, toB: 0n } as never
+    const endings = [
+      proposalsVoidInWords({ status: 'finalized', version: 7, paidOut: [] }),
+      proposalsVoidInWords({ status: 'closed', version: 9, paidOut: [] }, [{ type: 'ChannelClosed' }]),
+      proposalsVoidInWords({ status: 'closed', version: 7, paidOut: [payout] }),
+      proposalsVoidInWords({ status: 'closed', version: 9, paidOut: [] }),
+    ]
+    for (const reason of endings) {
+      const rows = items(render(reason)).filter((i) => i.status === 'void')
+      expect(rows).toHaveLength(2)
+      for (const row of rows) expect(row.text.match(/\bvoid\b/gi), row.text).toHaveLength(1)
+    }
   })
 })

@@ -10,7 +10,7 @@ import type { Party, Transition } from '../../core/index.ts'
 import { intentKey, outcomeOpen, type ChannelSession, type ChannelView, type IntentOutcome, type OutcomeStatus, type PendingProposal } from '../../core/sync/index.ts'
 import { formatMoney } from '../money/money.ts'
 import { FailureText } from '../FailureText.tsx'
-import { intentTitle, outcomeFailure, proposalTitle, readableReason, splitRefusal, type AuditContext } from './auditText.ts'
+import { intentTitle, outcomeFailure, pendingFailure, proposalTitle, signedByInWords, type AuditContext } from './auditText.ts'
 import { useStableByKey } from './stableValue.ts'
 import { WaitingClock } from './waitingShown.ts'
 
@@ -53,7 +53,8 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
   const me = session.me
   if (pending.length === 0 && outcomes.length === 0) return null
   const ctx: AuditContext = { me, peerName, asset: session.params.asset, decimals: dec }
-  const voided = <><span className="pill">void</span> <span className="muted small" data-testid="void-reason">{voidReason}</span></>
+  // "void" once, in the pill; the reason beside it as a refusal's is ("refused — …").
+  const voided = <><span className="pill">void</span><span className="muted small"> — <span data-testid="void-reason">{voidReason}</span></span></>
   const version = (v: number | null) => v !== null && <span className="muted small" title={`state version ${v}`}> · v{v}</span>
   return (
     <div className="proposals">
@@ -63,7 +64,7 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
           <ul data-testid="pending">
             {pending.map((p) => {
               const t = p.proposal.transition
-              const why = voidReason ? null : pendingReason(p)
+              const why = voidReason ? null : pendingFailure(p, ctx)
               return (
                 <li key={p.proposal.hash} data-status={voidReason ? 'void' : p.status} data-type={t?.type ?? 'open'} data-version={p.proposal.version}>
                   {proposalTitle(t, ctx)}
@@ -74,7 +75,7 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
                   )}
                   {!voidReason && t === null && <span className="small"> ({openingInWords(p.proposal.state.balanceA, p.proposal.state.balanceB, me, peerName, session.params.asset, dec)})</span>}
                   {' · '}{signedByInWords(p.signedBy, me, peerName)}{' · '}
-                  {voidReason ? voided : <><span className="pill warn">{pendingStatusInWords(p.status, peerName)}</span>{why && <span className="muted small"> {why}</span>}</>}
+                  {voidReason ? voided : <><span className="pill warn">{pendingStatusInWords(p.status, peerName)}</span>{why && <span className="muted small"> — <FailureText failure={why} /></span>}</>}
                   {version(p.proposal.version)}
                   {p.status === 'awaiting-approval' && !voidReason && (
                     <>
@@ -101,10 +102,12 @@ const ProposalList = memo(function ProposalList({ session, pending, outcomes, ac
               return (
                 <li key={o.intent + o.status} data-status={isVoid ? 'void' : o.status} data-type={o.type} data-version={o.version ?? undefined}>
                   {intentTitle(o, transitionOf(session.view, o), ctx)} ·{' '}
-                  {isVoid ? <span className="pill">void</span> : <span className={`pill ${o.status === 'done' ? 'good' : o.status === 'refused' || o.status === 'failed' ? 'bad' : 'warn'}`}>{outcomeStatusInWords(o.status, peerName)}</span>}
-                  {isVoid
-                    ? <span className="muted small" data-testid="void-reason"> {voidReason}</span>
-                    : failure && <span className="small"> — <FailureText failure={failure} /></span>}
+                  {isVoid ? voided : (
+                    <>
+                      <span className={`pill ${o.status === 'done' ? 'good' : o.status === 'refused' || o.status === 'failed' ? 'bad' : 'warn'}`}>{outcomeStatusInWords(o.status, peerName)}</span>
+                      {failure && <span className="small"> — <FailureText failure={failure} /></span>}
+                    </>
+                  )}
                   {version(o.version)}
                   {later && <span className="small" data-testid="done-later">; done anyway at v{later.version}, as {later.proposer === me ? 'you' : peerName} proposed it again</span>}
                 </li>
@@ -140,13 +143,6 @@ function doneLater(view: Pick<ChannelView, 'accepted'> | undefined, o: IntentOut
   return found ? { version: found.version, proposer: found.proposer } : null
 }
 
-/** Who has signed a proposal: "signed by you", "signed by Demo Desk", "signed by you and Demo Desk". */
-function signedByInWords(signedBy: { readonly A: boolean; readonly B: boolean }, me: Party, peerName: string): string {
-  const peer: Party = me === 'A' ? 'B' : 'A'
-  const who = [signedBy[me] ? 'you' : null, signedBy[peer] ? peerName : null].filter((x) => x !== null)
-  return who.length === 0 ? 'not signed yet' : `signed by ${who.join(' and ')}`
-}
-
 /** A pending proposal's status (the engine's PendingStatus) as the trader reads it. */
 function pendingStatusInWords(status: PendingProposal['status'], peerName: string): string {
   switch (status) {
@@ -168,14 +164,6 @@ function outcomeStatusInWords(status: OutcomeStatus, peerName: string): string {
     case 'awaiting-peer': return `waiting for ${peerName} to sign`
     case 'retrying': return 'proposing again'
   }
-}
-
-/** Why a pending proposal stands as it does, where the status alone does not say it (null: it does). */
-function pendingReason(p: PendingProposal): string | null {
-  if (!p.reason || p.status === 'awaiting-approval' || p.status === 'awaiting-peer' || p.status === 'awaiting-me') return null
-  const signedAt = /^already signed a state at version (\d+)$/.exec(p.reason)
-  if (signedAt) return `you already signed another state at v${signedAt[1]}, and an honest key signs one state per version`
-  return readableReason(splitRefusal(p.reason).message)
 }
 
 /** An unwind's payment from the reader's side: "you receive 12.00 USDC" / "you pay ...". */

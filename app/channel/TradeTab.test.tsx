@@ -5,12 +5,11 @@ import { QuoteForm } from '../negotiate/QuoteForm.tsx'
 import { otherSide } from '../negotiate/quote.ts'
 import { draftToPackage } from '../negotiate/draft.ts'
 import { ticketToDraft } from '../negotiate/rfqTicket.ts'
-import { declineEdit, declinesIn, ownNote, placeOwnNoteEdit, ticketDecline } from '../negotiate/decline.ts'
-import { acceptRefusal, counterRefusal, quoteFillShortfall, ticketStatusWord, TradeTab } from './TradeTab.tsx'
+import { declineEdit, ticketDecline } from '../negotiate/decline.ts'
+import { acceptRefusal, counterRefusal, quoteFillShortfall, remoteEditors, ticketStatusWord, TradeTab } from './TradeTab.tsx'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import type { BookView } from '../blotter/useBook.ts'
-import { wholeLineInsert } from '../../core/index.ts'
-import { declineNote } from '../../desk/styles.ts'
+import { rfqDecline } from '../../core/sync/index.ts'
 
 /** Bob (B) offers Alice (A) a put at 1,300; Alice opens the counter form on it. */
 async function offered() {
@@ -120,9 +119,9 @@ describe("the other side's refusal of my request, as it stands (ticketDecline)",
       p.a.editRfq(id, { field: 'leg', id: ticket().legs[0]!.id, key: 'strike', value: v })
       await p.settle()
     }
-    /** Bob declines as the app writes a person's decline (DeclineRequest: declineEdit on the notes as he reads them). */
+    /** Bob declines as the app writes a person's decline (DeclineRequest: declineEdit). */
     const bobDeclines = async (reason: string) => {
-      const r = declineEdit(p.b.view.rfqs.find((x) => x.id === id)!.notes, reason)
+      const r = declineEdit(reason)
       if (!r.ok) throw new Error(r.error)
       p.b.editRfq(id, r.edit)
       await p.settle()
@@ -135,12 +134,12 @@ describe("the other side's refusal of my request, as it stands (ticketDecline)",
     return { ...p, id, ticket, terms, shown, strikeTo, bobDeclines, bobQuotes }
   }
 
-  it('a person\'s decline is said as a decline, the button reads "declined", and the note box keeps only my note', async () => {
+  it('a person\'s decline is said as a decline, the button reads "declined", and my note is left as I wrote it', async () => {
     const r = await requested()
-    await r.bobDeclines('no appetite for more puts today')
-    expect(r.ticket().notes).toBe('quick please\ndeclined (DECLINED): no appetite for more puts today\n')
+    await r.bobDeclines('no appetite for more puts today.')
+    expect(r.ticket().decline).toEqual({ code: 'DECLINED', reason: 'no appetite for more puts today' })
+    expect(r.ticket().notes).toBe('quick please')
     expect(r.shown()).toEqual({ reason: 'no appetite for more puts today', label: 'declined' })
-    expect(ownNote(r.ticket().notes)).toBe('quick please')
     // Bob's button for the same ticket says it is his refusal.
     const bobs = r.b.view.rfqs.find((x) => x.id === r.id)!
     expect(ticketStatusWord(bobs, 'B', ticketDecline(bobs, r.b.view.quotes, r.terms()))).toBe('you declined')
@@ -175,56 +174,44 @@ describe("the other side's refusal of my request, as it stands (ticketDecline)",
     expect(r.shown()).toMatchObject({ reason: 'no appetite at 80' })
   })
 
-  it('the newest decline line is the one that counts (a desk refusing the changed request for another reason)', async () => {
+  it('the newest decline is the one that counts (a desk refusing the changed request for another reason)', async () => {
     const r = await requested()
-    r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (NEGATIVE_VALUE): worth less than nothing to its buyer' })
+    r.b.editRfq(r.id, { field: 'decline', value: rfqDecline('NEGATIVE_VALUE', 'worth less than nothing to its buyer') })
     await r.settle()
     await r.strikeTo('80')
     expect(r.shown()).toMatchObject({ reason: 'worth less than nothing to its buyer' })
-    r.b.editRfq(r.id, { field: 'notes', index: r.ticket().notes.length, insert: '\ndeclined (SIZE_LIMIT): legs of up to 0.5 BTC' })
+    r.b.editRfq(r.id, { field: 'decline', value: rfqDecline('SIZE_LIMIT', 'legs of up to 0.5 BTC') })
     await r.settle()
     expect(r.shown()).toMatchObject({ reason: 'legs of up to 0.5 BTC' })
+    // Withdrawn: nothing stands.
+    r.b.editRfq(r.id, { field: 'decline', value: null })
+    await r.settle()
+    expect(r.ticket().decline).toBeNull()
+    expect(r.shown()).toBeNull()
   })
 
-  it('my note edits and Bob\'s decline, written at once, both arrive whole on both sides, whichever the document puts first', async () => {
-    // Alice replaces her note (or types at its end) while Bob appends his decline to the notes as he
-    // read them: both inserts start after the same character, and the document orders them by its
-    // clients' ids, either way round: 20 pairs of sessions see both orders.
-    const orders = new Set<string>()
-    for (let i = 0; i < 20; i++) {
-      const r = await requested()
-      const notes = r.ticket().notes
-      const replace = i % 2 === 0
-      for (const e of placeOwnNoteEdit(notes, replace ? { index: 0, delete: notes.length, insert: 'size can go to 2' } : { index: notes.length, insert: ', size 2' })) r.a.editRfq(r.id, e)
-      const d = declineEdit(notes, 'no appetite for more puts today')
-      if (!d.ok) throw new Error(d.error)
-      r.b.editRfq(r.id, d.edit)
-      await r.settle()
-      const mine = replace ? 'size can go to 2' : 'quick please, size 2'
-      for (const side of [r.a, r.b]) {
-        const t = side.view.rfqs.find((x) => x.id === r.id)!
-        expect(declinesIn(t.notes).map((x) => x.line), JSON.stringify(t.notes)).toEqual(['declined (DECLINED): no appetite for more puts today'])
-        expect(ownNote(t.notes).replace(/\n/g, ''), JSON.stringify(t.notes)).toBe(mine)
-      }
-      orders.add(r.ticket().notes.startsWith('declined') || r.ticket().notes.startsWith('\n') ? 'decline first' : 'note first')
-      // Then she edits her note again: the decline stays as Bob wrote it.
-      const now = r.ticket().notes
-      for (const e of placeOwnNoteEdit(now, { index: ownNote(now).length, insert: ' BTC' })) r.a.editRfq(r.id, e)
-      await r.settle()
-      expect(declinesIn(r.ticket().notes).map((x) => x.line)).toEqual(['declined (DECLINED): no appetite for more puts today'])
-      expect(ownNote(r.ticket().notes).replace(/\n/g, '')).toBe(`${mine} BTC`)
+  it('my note edit and Bob\'s decline, written at once, both arrive on both sides: they are fields apart', async () => {
+    const r = await requested()
+    r.a.editRfq(r.id, { field: 'notes', index: 0, delete: r.ticket().notes.length, insert: 'size can go to 2' })
+    const d = declineEdit('no appetite for more puts today')
+    if (!d.ok) throw new Error(d.error)
+    r.b.editRfq(r.id, d.edit)
+    await r.settle()
+    for (const side of [r.a, r.b]) {
+      const t = side.view.rfqs.find((x) => x.id === r.id)!
+      expect(t.notes).toBe('size can go to 2')
+      expect(t.decline).toEqual({ code: 'DECLINED', reason: 'no appetite for more puts today' })
     }
-    expect([...orders].sort(), 'both orders met').toEqual(['decline first', 'note first'])
   })
 })
 
 describe('the ticket as Alice sees it once Bob declined it (the Trade tab rendered)', () => {
   const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
-  it('her note box holds her note only, the decline is said above it, and her button reads "declined"', async () => {
+  it('her note box holds her note, the decline is said above it, and her button reads "declined"', async () => {
     const p = await sessionPair()
     const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'quick please' })
     await p.settle()
-    const d = declineEdit(p.b.view.rfqs.find((x) => x.id === id)!.notes, 'no appetite for more puts today')
+    const d = declineEdit('no appetite for more puts today')
     if (!d.ok) throw new Error(d.error)
     p.b.editRfq(id, d.edit)
     await p.settle()
@@ -239,21 +226,13 @@ describe('the ticket as Alice sees it once Bob declined it (the Trade tab render
   })
 })
 
-describe("a desk's decline written while the trader types at the end of her note", () => {
-  it('her text stays in her note box and the desk line stays whole, whichever the document puts first (20 pairs)', async () => {
-    const bad: string[] = []
-    for (let i = 0; i < 20; i++) {
-      const p = await sessionPair()
-      const id = p.a.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'put', strike: '90', cap: null, quantity: '10', direction: 'long' }], notes: 'quick please' })
-      await p.settle()
-      const notes = p.a.view.rfqs.find((x) => x.id === id)!.notes
-      for (const e of placeOwnNoteEdit(notes, { index: ownNote(notes).length, insert: ', size 2' })) p.a.editRfq(id, e)
-      // As desk/channelBot.ts writes a style's refusal.
-      p.b.editRfq(id, { field: 'notes', index: notes.length, insert: wholeLineInsert(notes, declineNote('SIZE_LIMIT', 'size 10 is over the desk limit of 5')) })
-      await p.settle()
-      const t = p.a.view.rfqs.find((x) => x.id === id)!.notes
-      if (ownNote(t).replace(/\n/g, '') !== 'quick please, size 2' || declinesIn(t).map((d) => d.reason).join() !== 'size 10 is over the desk limit of 5') bad.push(JSON.stringify(t))
-    }
-    expect(bad).toEqual([])
+describe('who is editing a ticket (remoteEditors)', () => {
+  it('names the other side as this side knows it, never by the name its presence claims, and only on this ticket', () => {
+    const presence = [
+      { party: 'B' as const, name: 'party B', editing: { rfqId: 'r1', field: 'legs.l1.strike' } },
+      { party: 'B' as const, name: 'Alice', editing: { rfqId: 'r2', field: 'side' } },
+      { party: 'A' as const, name: '', editing: { rfqId: 'r1', field: 'side' } },
+    ]
+    expect(remoteEditors(presence, 'A', 'r1', 'Demo Desk')).toEqual([{ field: 'legs.l1.strike', label: 'Demo Desk is editing' }])
   })
 })

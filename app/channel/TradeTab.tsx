@@ -15,7 +15,7 @@ import {
 import { draftEdits, draftToRfqInput, ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { otherSide } from '../negotiate/quote.ts'
 import { DeclineRequest } from '../negotiate/DeclineRequest.tsx'
-import { ownNote, placeOwnNoteEdit, ticketDecline } from '../negotiate/decline.ts'
+import { ticketDecline } from '../negotiate/decline.ts'
 import { closeOutTicketIds, isMyCloseOutTicket } from '../risk/closeOut.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
@@ -92,6 +92,17 @@ export function acceptRefusal(latest: ChannelState | null, me: Party, spec: Chan
   return short?.mine ? short.text : null
 }
 
+/**
+ * Which fields of ticket `rfqId` the other side is editing, labelled with the name this side gave
+ * it (`peerName`): a presence's own name is whatever its sender wrote (untrusted, and the app sends
+ * none), so a peer can never appear under another name, nor as a party letter.
+ */
+export function remoteEditors(presence: readonly Pick<Presence, 'party' | 'editing'>[], me: Party, rfqId: string, peerName: string): RemoteFocus[] {
+  return presence
+    .filter((x) => x.party !== me && x.editing?.rfqId === rfqId)
+    .map((x) => ({ field: x.editing!.field, label: `${peerName} is editing` }))
+}
+
 export const TradeTab = memo(function TradeTab({ session, snap, record, now, markets, spec, blocked, unbacked, voidReason, book }: Props) {
   const view = snap.view
   const me = record.me
@@ -110,9 +121,9 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const ticket = useStableByKey(shown, contentKey(shown))
   const presence = useStableByKey(snap.presence, contentKey(snap.presence))
   const quotes = useDeferredValue(view.quotes)
-  // Each ticket's standing refusal, for its button (only tickets with a decline line are converted).
+  // Each ticket's standing refusal, for its button (only tickets with a decline are converted).
   const statusWord = (t: RfqTicket) => {
-    if (!t.notes.includes('declined (')) return t.status
+    if (!t.decline) return t.status
     const terms = draftToPackage(ticketToDraft(t), spec, now)
     return ticketStatusWord(t, me, ticketDecline(t, quotes, terms.ok ? terms.pkg : null))
   }
@@ -242,13 +253,10 @@ const TicketPanel = memo(function TicketPanel(p: {
   latest: ChannelState | null
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill, setCounterFor } = p
-  // The note box holds the ticket's own text: the quoter's decline lines are said above it, not edited in it.
-  const draft = useMemo(() => ({ ...ticketToDraft(ticket), note: ownNote(ticket.notes) }), [ticket])
+  const draft = useMemo(() => ticketToDraft(ticket), [ticket])
   const result = useMemo(() => draftToPackage(draft, spec, now), [draft, spec, now])
   const mine = ticket.createdBy === me
-  const focus: RemoteFocus[] = p.presence
-    .filter((x) => x.party !== me && x.editing?.rfqId === ticket.id)
-    .map((x) => ({ field: x.editing!.field, label: `${x.name || p.peerName} is editing` }))
+  const focus = remoteEditors(p.presence, me, ticket.id, p.peerName)
   const remoteFocus = useStableByKey(focus, contentKey(focus))
   // Live quotes first, each group newest first (the doc's own order says nothing about time).
   const quotes = p.quotes
@@ -262,20 +270,15 @@ const TicketPanel = memo(function TicketPanel(p: {
   useEffect(() => {
     if (fill && ticket.createdBy === me && ticket.status !== 'filled') session.editRfq(ticket.id, { field: 'status', value: 'filled' })
   }, [fill, ticket.createdBy, ticket.status, ticket.id, me, session])
-  const myName = me === 'A' ? 'party A' : 'party B'
   const pkg = result.ok ? result.pkg : null
 
-  const notes = ticket.notes
   const onChange = useCallback((next: PackageDraft) => {
-    // A note edit is of the own text: placed in the shared notes around the decline lines, which stay whole.
-    for (const e of draftEdits(draft, next)) {
-      if (e.field !== 'notes') session.editRfq(ticket.id, e)
-      else for (const n of placeOwnNoteEdit(notes, e)) session.editRfq(ticket.id, n)
-    }
-  }, [draft, notes, session, ticket.id])
+    for (const e of draftEdits(draft, next)) session.editRfq(ticket.id, e)
+  }, [draft, session, ticket.id])
   const onFocusField = useCallback(
-    (field: string | null) => session.setPresence({ name: myName, editing: field ? { rfqId: ticket.id, field } : null }),
-    [session, myName, ticket.id],
+    // No name of mine: the other side names me as it knows me (remoteEditors).
+    (field: string | null) => session.setPresence({ name: '', editing: field ? { rfqId: ticket.id, field } : null }),
+    [session, ticket.id],
   )
   const submitQuote = useCallback((s: QuoteSubmission) => {
     if (!pkg) return
@@ -302,6 +305,8 @@ const TicketPanel = memo(function TicketPanel(p: {
   }, [countered, session, me, act, setCounterFor])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
   const theirDecline = mine && open ? ticketDecline(ticket, quotes, pkg) : null
+  // Mine, on the other side's request, while it stands (a quote of mine on its terms since answers it).
+  const myDecline = !mine && open ? ticketDecline(ticket, quotes, pkg) : null
   const sendDecline = useCallback((edit: RfqEdit) => session.editRfq(ticket.id, edit), [session, ticket.id])
   return (
     <div className="ticket" role="region" aria-label="RFQ ticket">
@@ -361,7 +366,7 @@ const TicketPanel = memo(function TicketPanel(p: {
         </div>
       )}
       {!mine && open && (
-        <DeclineRequest notes={ticket.notes} requesterName={p.peerName} what={isUnwindTicket(ticket) ? 'this close-out' : 'this request'} send={sendDecline} />
+        <DeclineRequest sent={myDecline} requesterName={p.peerName} what={isUnwindTicket(ticket) ? 'this close-out' : 'this request'} send={sendDecline} />
       )}
     </div>
   )

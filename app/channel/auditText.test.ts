@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { btcPackage, put, testAttestation, testChannel, testQuote, usd, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, type Transition } from '../../core/index.ts'
 import { intentKey, type PendingProposal } from '../../core/sync/index.ts'
-import { auditRows, auditStates, intentTitle, outcomeFailure, proposalInWords, proposalTitle, rejectedFailure, type AuditContext } from './auditText.ts'
+import { auditRows, auditStates, intentTitle, outcomeFailure, pendingFailure, proposalInWords, proposalTitle, rejectedFailure, signaturesInWords, type AuditContext } from './auditText.ts'
 import { RaceLog } from './raceLog.ts'
 
 const ch = testChannel()
@@ -153,6 +153,49 @@ describe('refusals on the History and Trade tabs', () => {
     expect(outcomeFailure({ status: 'retrying', code: 'CONFLICT', message: "approve or decline the peer's final proposal first" }, 'Demo Desk')!.text).toBe("approve or decline Demo Desk's final proposal first")
     // The status already says it waits for the counterparty's signature.
     expect(outcomeFailure({ status: 'awaiting-peer', code: 'AWAITING_PEER', message: 'waiting for the peer to countersign' }, 'Demo Desk')).toBeNull()
+  })
+
+  it('without the name (the network RFQ\'s fill), a refusal still says who refused and a clock refusal is explained, never raw', () => {
+    const stale = outcomeFailure({ status: 'refused', code: 'STALE_TIMESTAMP', message: 'refused by party B: timestamp 1765000000000 is in the future' })!
+    expect(stale).toEqual({
+      text: "the counterparty refused it because your clock was ahead of the counterparty's: the proposal was stamped 2025-12-06 05:46:40.000 UTC, more than 30 seconds ahead of the counterparty's clock when it arrived (each side dates a proposal by the chain's time as it last read it)",
+      code: 'STALE_TIMESTAMP',
+    })
+    expect(stale.text).not.toMatch(/1765000000000|party B/)
+    expect(outcomeFailure({ status: 'refused', code: 'QUOTE_EXPIRED', message: 'refused by party A: quote expired at 1764835200000' })!.text).toBe('the counterparty refused it: quote expired at 2025-12-04 08:00:00 UTC')
+  })
+
+  it('says why a pending proposal was refused as the outcomes do: who refused it, a clock refusal explained, the code apart', () => {
+    const refused = (proposer: 'A' | 'B', reason: string) => ({ proposal: { proposer }, status: 'refused' as const, reason })
+    // The counterparty's proposal, which my app refused as from the future.
+    expect(pendingFailure(refused('B', 'STALE_TIMESTAMP: timestamp 1765000000000 is in the future'), ctxA)).toEqual({
+      text: "you refused it because Demo Desk's clock was ahead of yours: the proposal was stamped 2025-12-06 05:46:40.000 UTC, more than 30 seconds ahead of your clock when it arrived (each side dates a proposal by the chain's time as it last read it)",
+      code: 'STALE_TIMESTAMP',
+    })
+    // Mine, which the counterparty refused as too old.
+    expect(pendingFailure(refused('A', 'STALE_TIMESTAMP: timestamp 2026-12-07T10:00:00.000Z is too old to sign now'), ctxA)!.text).toBe(
+      "Demo Desk refused it because the proposal was stamped 2026-12-07 10:00:00.000 UTC, more than 2 minutes before the time on Demo Desk's clock when it was checked: it waited too long for the second signature, or your clock was behind Demo Desk's",
+    )
+    expect(pendingFailure(refused('A', 'QUOTE_EXPIRED: quote expired at 1764835200000'), ctxA)).toEqual({ text: 'Demo Desk refused it: quote expired at 2025-12-04 08:00:00 UTC', code: 'QUOTE_EXPIRED' })
+    expect(pendingFailure({ proposal: { proposer: 'A' }, status: 'conflict', reason: 'already signed a state at version 8' }, ctxA)).toEqual({ text: 'you already signed another state at v8, and an honest key signs one state per version', code: null })
+    // What the status already says adds nothing.
+    for (const status of ['awaiting-approval', 'awaiting-peer', 'awaiting-me'] as const) expect(pendingFailure({ proposal: { proposer: 'B' }, status, reason: 'approve closing the channel' }, ctxA)).toBeNull()
+  })
+})
+
+describe('the History tab\'s Signatures column', () => {
+  const ctxB = { me: 'B' as const, peerName: 'Demo Desk' }
+  it('says who signed in words, both sides named in the tooltip, never parties A and B', () => {
+    const pending = (A: boolean, B: boolean) => signaturesInWords({ kind: 'pending', signedBy: { A, B } }, ctxB)
+    expect(pending(false, true)).toEqual({ text: 'signed by you · waiting for Demo Desk', title: 'You signed this proposal; it becomes a state once Demo Desk signs it too' })
+    expect(pending(true, false)).toEqual({ text: 'signed by Demo Desk · waiting for you', title: 'Demo Desk signed this proposal; it becomes a state once you sign it too' })
+    expect(pending(false, false).text).toBe('not signed yet')
+    expect(pending(true, true).text).toBe('signed by you and Demo Desk · not accepted yet')
+    expect(signaturesInWords({ kind: 'verified', kept: false }, ctxB)).toEqual({ text: 'both signed · verified', title: "Your signature and Demo Desk's on this state are verified by this browser" })
+    expect(signaturesInWords({ kind: 'verified', kept: true }, ctxB).text).toBe('both signed · verified when accepted')
+    for (const s of [pending(true, false), pending(false, true), signaturesInWords({ kind: 'verified', kept: true }, ctxB)]) {
+      expect(`${s.text} ${s.title}`).not.toMatch(/\b[AB]\b|✓/)
+    }
   })
 })
 

@@ -5,7 +5,7 @@ import { countOf, isoDate, isoSeconds, isoTime, isDateTime, otherParty, type Hex
 import { supersededBy, type PaidOutVersionView } from '../../channel-contract/client/index.ts'
 import { supersededInWords } from './superseded.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
-import { DEFAULT_POLICY, intentKey, type IntentOutcome, type RejectedEntry } from '../../core/sync/index.ts'
+import { DEFAULT_POLICY, intentKey, type IntentOutcome, type PendingProposal, type RejectedEntry } from '../../core/sync/index.ts'
 import { worded, type Failure } from '../failure.ts'
 import { formatMoney } from '../money/money.ts'
 import { formatFixing, formatUtc } from '../risk/format.ts'
@@ -165,7 +165,7 @@ export function splitRefusal(text: string): { readonly code: string | null; read
 }
 
 /** Who took part in a refusal, as the sentence names them: "you" or the counterparty's name. */
-interface RefusalParties {
+export interface RefusalParties {
   readonly proposer: string
   readonly refuser: string
 }
@@ -196,6 +196,17 @@ export function clockRefusalInWords(code: string | null, message: string, who: R
   return null
 }
 
+/**
+ * A refusal as a clause that names who refused and why: "Demo Desk refused it because your clock
+ * was ahead of Demo Desk's: …" for the clock (clockRefusalInWords), else "Demo Desk refused it:
+ * <the engine's reason, its times in UTC>". The one wording wherever a refusal is shown (a skipped
+ * version, one of my proposals, a pending proposal), so a clock refusal never reads raw in one of them.
+ */
+export function refusalInWords(code: string | null, message: string, who: RefusalParties): string {
+  const onClock = clockRefusalInWords(code, message, who)
+  return onClock !== null ? `${who.refuser} refused it because ${onClock}` : `${who.refuser} refused it: ${readableReason(message)}`
+}
+
 /** A rejected entry of the document or local storage as the trader reads it: the reason in words, its code apart (failure.ts). */
 export function rejectedFailure(r: Pick<RejectedEntry, 'reason' | 'code'>): Failure {
   return worded(readableReason(r.reason), r.code)
@@ -209,14 +220,56 @@ export function rejectedFailure(r: Pick<RejectedEntry, 'reason' | 'code'>): Fail
  */
 export function outcomeFailure(o: Pick<IntentOutcome, 'status' | 'message' | 'code'>, peerName?: string): Failure | null {
   if (o.status === 'done' || !o.message) return null
+  // A refusal reads the same with or without the name (the network RFQ's fill passes none): never
+  // "refused by party B: timestamp 1765000000000 is in the future".
+  const refused = /^refused by party [AB]: ([\s\S]*)$/.exec(o.message)
+  if (refused) return worded(refusalInWords(o.code, refused[1]!, { proposer: 'you', refuser: peerName ?? 'the counterparty' }), o.code)
   if (peerName === undefined) return worded(o.message, o.code)
   if (o.status === 'awaiting-peer') return null
-  const refused = /^refused by party [AB]: ([\s\S]*)$/.exec(o.message)
-  if (refused) {
-    const onClock = clockRefusalInWords(o.code, refused[1]!, { proposer: 'you', refuser: peerName })
-    return worded(onClock !== null ? `${peerName} refused it because ${onClock}` : `${peerName} refused it: ${readableReason(refused[1]!)}`, o.code)
-  }
   return worded(readableReason(o.message).replace(/\bthe peer\b/g, peerName), o.code)
+}
+
+/**
+ * Why a pending proposal stands as it does, where its status does not say it (null: it does): one
+ * refused says who refused it and why (refusalInWords, a clock refusal explained), the code apart.
+ */
+export function pendingFailure(p: Pick<PendingProposal, 'status' | 'reason'> & { readonly proposal: Pick<PendingProposal['proposal'], 'proposer'> }, ctx: Pick<AuditContext, 'me' | 'peerName'>): Failure | null {
+  if (!p.reason || p.status === 'awaiting-approval' || p.status === 'awaiting-peer' || p.status === 'awaiting-me') return null
+  const signedAt = /^already signed a state at version (\d+)$/.exec(p.reason)
+  if (signedAt) return worded(`you already signed another state at v${signedAt[1]}, and an honest key signs one state per version`, null)
+  const { code, message } = splitRefusal(p.reason)
+  if (p.status !== 'refused') return worded(readableReason(message), code)
+  // The engine lists my proposal as refused by the counterparty, and theirs as refused by my app.
+  const mine = p.proposal.proposer === ctx.me
+  return worded(refusalInWords(code, message, { proposer: mine ? 'you' : ctx.peerName, refuser: mine ? ctx.peerName : 'you' }), code)
+}
+
+/** Who has signed a proposal: "signed by you", "signed by Demo Desk", "signed by you and Demo Desk", "not signed yet". */
+export function signedByInWords(signedBy: { readonly A: boolean; readonly B: boolean }, me: Party, peerName: string): string {
+  const who = [signedBy[me] ? 'you' : null, signedBy[otherParty(me)] ? peerName : null].filter((x) => x !== null)
+  return who.length === 0 ? 'not signed yet' : `signed by ${who.join(' and ')}`
+}
+
+/** What the History tab's Signatures column says of a row, and its tooltip: both sides named, never "A ✓ B ✓". */
+export type SignaturesOf =
+  | { readonly kind: 'pending'; readonly signedBy: { readonly A: boolean; readonly B: boolean } }
+  /** A co-signed state whose signatures this browser verified (`kept`: when it accepted it; the document has since compacted it away). */
+  | { readonly kind: 'verified'; readonly kept: boolean }
+
+export function signaturesInWords(s: SignaturesOf, ctx: Pick<AuditContext, 'me' | 'peerName'>): { readonly text: string; readonly title: string } {
+  const peer = ctx.peerName
+  if (s.kind === 'verified') {
+    return s.kept
+      ? { text: 'both signed · verified when accepted', title: `Your signature and ${peer}'s were verified when this browser accepted the state; the shared document has since compacted it away` }
+      : { text: 'both signed · verified', title: `Your signature and ${peer}'s on this state are verified by this browser` }
+  }
+  const mine = s.signedBy[ctx.me]
+  const theirs = s.signedBy[otherParty(ctx.me)]
+  const signed = signedByInWords(s.signedBy, ctx.me, peer)
+  if (mine && theirs) return { text: `${signed} · not accepted yet`, title: `You and ${peer} have both signed; this browser has not accepted the state yet` }
+  if (mine) return { text: `${signed} · waiting for ${peer}`, title: `You signed this proposal; it becomes a state once ${peer} signs it too` }
+  if (theirs) return { text: `${signed} · waiting for you`, title: `${peer} signed this proposal; it becomes a state once you sign it too` }
+  return { text: signed, title: `Neither you nor ${peer} has signed this proposal` }
 }
 
 /** A proposal seen at a version that never became a state (app/channel/raceLog.ts). */
@@ -248,12 +301,9 @@ export function gapInWords(from: number, to: number, next: { version: number; in
     if (refused) {
       const { code, message } = splitRefusal(refused.refused!)
       const parties = { proposer: who(refused.proposer), refuser: who(otherParty(refused.proposer)) }
-      const onClock = clockRefusalInWords(code, message, parties)
       if (code !== null) codes.push(code)
-      clock ||= onClock !== null
-      parts.push(onClock !== null
-        ? `${where}${parties.proposer} proposed ${refused.words}, and ${parties.refuser} refused it because ${onClock}`
-        : `${where}${parties.proposer} proposed ${refused.words}, and ${parties.refuser} refused it: ${readableReason(message)}`)
+      clock ||= clockRefusalInWords(code, message, parties) !== null
+      parts.push(`${where}${parties.proposer} proposed ${refused.words}, and ${refusalInWords(code, message, parties)}`)
     } else if (byA && byB) {
       const [mine, theirs] = ctx.me === 'A' ? [byA, byB] : [byB, byA]
       const what = mine.intent === theirs.intent ? `you and ${ctx.peerName} both proposed ${mine.words}` : `you proposed ${mine.words} and ${ctx.peerName} proposed ${theirs.words}`

@@ -19,17 +19,17 @@ describe('proposals in a channel the contract ended', () => {
 
   it('say why, naming the version the contract paid out from and how it ended the channel', () => {
     const tail = '; proposals in the channel no longer take effect'
-    expect(proposalsVoidInWords(chain('finalized', 7))).toBe(`void: the contract finalized the channel with v7${tail}`)
+    expect(proposalsVoidInWords(chain('finalized', 7))).toBe(`the contract finalized the channel with v7${tail}`)
     // A cooperative close: ChannelClosed is the close's event only (a close may also end a dispute).
-    expect(proposalsVoidInWords(chain('closed', 9), events('ChannelOpened', 'DisputeStarted', 'ChannelClosed'))).toBe(`void: the contract closed the channel with v9${tail}`)
+    expect(proposalsVoidInWords(chain('closed', 9), events('ChannelOpened', 'DisputeStarted', 'ChannelClosed'))).toBe(`the contract closed the channel with v9${tail}`)
     // The last payout after finalize closed it.
-    expect(proposalsVoidInWords(chain('closed', 7, [payout]), events('ChannelFinalized'))).toBe(`void: the contract finalized the channel with v7 and closed it once every position was paid out${tail}`)
+    expect(proposalsVoidInWords(chain('closed', 7, [payout]), events('ChannelFinalized'))).toBe(`the contract finalized the channel with v7 and closed it once every position was paid out${tail}`)
     // A finalize with no open position closes the channel on the contract: the trader did a finalize, not a close.
     const direct = proposalsVoidInWords(chain('closed', 7), events('ChannelOpened', 'DisputeStarted', 'ChannelFinalized'))
-    expect(direct).toBe(`void: the contract finalized the channel with v7, which closed it (no position was open)${tail}`)
+    expect(direct).toBe(`the contract finalized the channel with v7, which closed it (no position was open)${tail}`)
     expect(direct).not.toMatch(/the contract closed the channel/)
     // Nothing the page holds tells which: words true of a close and of a finalize alike.
-    expect(proposalsVoidInWords(chain('closed', 9))).toBe(`void: the contract paid out v9 and closed the channel (by a close, or by a finalize with no open position)${tail}`)
+    expect(proposalsVoidInWords(chain('closed', 9))).toBe(`the contract paid out v9 and closed the channel (by a close, or by a finalize with no open position)${tail}`)
   })
 
   it('tell a close from a finalize by the events the page holds, status first (property over the orders the page may hold them in)', () => {

@@ -41,7 +41,8 @@ export function channelEndOf(chain: Pick<EndedChannelView, 'status' | 'paidOut'>
 }
 
 /**
- * Why every open proposal in the channel is void, naming the state the contract paid out from
+ * Why every open proposal in the channel is void (the reason alone: each place that shows it says
+ * "void" once, in its own way, so a row never reads "void void: …"), naming the state the contract paid out from
  * (the version it holds: a stale dispute nobody refuted pays an older one than the trader's
  * latest) and how it ended the channel (`channelEndOf`: a finalize is not called a close; where the
  * page cannot tell, words true of both); null while proposals can still take effect or the
@@ -57,5 +58,5 @@ export function proposalsVoidInWords(chain: EndedChannelView | null, events: rea
     'closed': `closed the channel with ${v}`,
     'closed-unknown': `paid out ${v} and closed the channel (by a close, or by a finalize with no open position)`,
   }[channelEndOf(chain, events)]
-  return `void: the contract ${how}; proposals in the channel no longer take effect`
+  return `the contract ${how}; proposals in the channel no longer take effect`
 }

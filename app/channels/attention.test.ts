@@ -93,7 +93,7 @@ describe('a close-out in the channel list: said as the Risk tab shows it, never 
   }
   const [p1, p2] = state.positions as [Position, Position]
   const tickets = (status: RfqTicket['status'], positions: readonly Position[] = [p1, p2]): RfqTicket[] => closeOutTickets(positions, 'A').map((t, i) => ({
-    id: `co${i}`, createdBy: 'A', createdAt: at, status, feed: t.feed, expiry: t.expiry, side: t.side, legs: t.legs.map((l, j) => ({ ...l, id: `l${j}` })), notes: t.notes ?? '',
+    id: `co${i}`, createdBy: 'A', createdAt: at, status, feed: t.feed, expiry: t.expiry, side: t.side, legs: t.legs.map((l, j) => ({ ...l, id: `l${j}` })), notes: t.notes ?? '', decline: null,
   }))
   /** B's live quote: to buy `p` back on close-out ticket `rfqId`, or (no position) an offer on my ordinary request. */
   const quoteOfB = (rfqId: string, p: Position | null, over: Partial<Quote> = {}): QuoteView => {

@@ -1,14 +1,14 @@
 // "Decline with a reason": the answer of a person who will not quote a request (an RFQ or a
-// close-out), written where a desk writes its refusal (decline.ts), so the requester reads it in
-// words instead of waiting. Once sent, the reason is shown back as the requester will read it.
+// close-out), written where a desk writes its refusal (the ticket's decline, decline.ts), so the
+// requester reads it in words instead of waiting. Once sent, the reason is shown back as the
+// requester will read it, and it can be changed (the new reason replaces it).
 import { useId, useState, type FormEvent } from 'react'
-import type { RfqEdit } from '../../core/sync/index.ts'
-import { parseDecline } from '../rfq/ladder.ts'
+import type { RfqDecline, RfqEdit } from '../../core/sync/index.ts'
 import { declineEdit, MAX_DECLINE_REASON } from './decline.ts'
 
 export interface DeclineRequestProps {
-  /** The ticket's notes as they are now. */
-  readonly notes: string
+  /** My decline of the ticket while it stands (decline.ts ticketDecline), or null. */
+  readonly sent: RfqDecline | null
   /** Who asked (they read the reason). */
   readonly requesterName: string
   /** What is declined, in words: "this request", "this close-out". */
@@ -18,17 +18,21 @@ export interface DeclineRequestProps {
   readonly send: (edit: RfqEdit) => boolean
 }
 
-export function DeclineRequest({ notes, requesterName, what, disabled = false, send }: DeclineRequestProps) {
+export function DeclineRequest({ sent, requesterName, what, disabled = false, send }: DeclineRequestProps) {
   const id = useId()
   const [open, setOpen] = useState(false)
   const [reason, setReason] = useState('')
   const [error, setError] = useState<string | null>(null)
-  const sent = parseDecline(notes)
-  if (sent) {
+  if (sent && !open) {
     return (
-      <p className="muted small" role="status" data-testid="my-decline">
-        You declined {what}: {sent.reason}. {requesterName} reads it; you can still quote.
-      </p>
+      <div className="row">
+        <p className="muted small" role="status" data-testid="my-decline">
+          You declined {what}: {sent.reason}. {requesterName} reads it; you can still quote.
+        </p>
+        <button type="button" className="secondary small" disabled={disabled} onClick={() => { setOpen(true); setReason(sent.reason); setError(null) }}>
+          Change reason
+        </button>
+      </div>
     )
   }
   if (!open) {
@@ -42,7 +46,7 @@ export function DeclineRequest({ notes, requesterName, what, disabled = false, s
   }
   const submit = (e: FormEvent) => {
     e.preventDefault()
-    const r = declineEdit(notes, reason)
+    const r = declineEdit(reason)
     if (!r.ok) return setError(r.error)
     if (!send(r.edit)) return setError(`This request is no longer in the channel: nothing was sent.`)
     setOpen(false)
@@ -56,7 +60,7 @@ export function DeclineRequest({ notes, requesterName, what, disabled = false, s
         placeholder="e.g. no appetite for this strike today" aria-invalid={error !== null}
         aria-describedby={error ? `${id}-error` : undefined} onChange={(e) => setReason(e.target.value)} />
       <div className="row">
-        <button type="submit" disabled={disabled}>Send decline</button>
+        <button type="submit" disabled={disabled}>{sent ? 'Send new reason' : 'Send decline'}</button>
         <button type="button" className="secondary" onClick={() => { setOpen(false); setError(null) }}>Cancel</button>
       </div>
       {error && <p id={`${id}-error`} className="error" role="alert">{error}</p>}

@@ -11,7 +11,6 @@ import { CollateralSummary, LegPricingCells, LegPricingHeaders } from './LegPric
 import { priceDraft } from './legPricing.ts'
 import { draftTimeToExpiry, listedExpiries, pastExpiry } from './expiries.ts'
 import { formatModelAmount, formatSpot, quoteCurrencyOf, underlyingOf } from '../risk/format.ts'
-import { ownNoteProblem } from './decline.ts'
 
 export interface RemoteFocus {
   /** A field id ("feed", "legs.<id>.strike", ...). */
@@ -46,7 +45,6 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
   const uid = useId()
   const [vols, setVols] = useState<VolOverrides>({})
   // A note line that would read as a quoter's refusal is not taken (the box keeps what it had), and said.
-  const [noteProblem, setNoteProblem] = useState<string | null>(null)
   const eff = useMemo(() => effectiveMarkets(market, vols, now), [market, vols, now])
   const result = useMemo(() => draftToPackage(value, spec, now), [value, spec, now])
   const feedMarket = eff.markets[value.feed]
@@ -248,13 +246,9 @@ export const PackageBuilder = memo(function PackageBuilder({ value, onChange, sp
 
       <div className="builder-foot">
         <CollateralSummary loss={result.ok ? result.loss : null} asset={spec.asset} assetDecimals={spec.assetDecimals} side={mine} total={pricing.total} />
-        <Field id={id('note')} label="Note to the quoter" errors={noteProblem ? [noteProblem] : []} remote={remoteOf('note')}>
-          <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled} aria-invalid={noteProblem ? true : undefined} aria-describedby={noteProblem ? `${id('note')}-err` : undefined}
-            onChange={(e) => {
-              const problem = ownNoteProblem(e.target.value)
-              setNoteProblem(problem)
-              if (problem === null) onChange({ ...value, note: e.target.value })
-            }} {...focusProps('note')} />
+        <Field id={id('note')} label="Note to the quoter" errors={[]} remote={remoteOf('note')}>
+          <textarea id={id('note')} rows={2} value={value.note} maxLength={500} disabled={disabled}
+            onChange={(e) => onChange({ ...value, note: e.target.value })} {...focusProps('note')} />
         </Field>
         {past && (
           <p className="warn" role="alert" data-testid="expiry-past">

@@ -132,3 +132,23 @@ describe("the RFQ draft prices the trader's own side", () => {
     expect(myRow.test(quoting)).toBe(true)
   })
 })
+
+describe('the premium on the quote card, on one basis', () => {
+  const now = EXPIRY - 3 * DAY
+  const card = (q: Partial<Parameters<typeof QuoteCard>[0]['quote']>) => renderToStaticMarkup(
+    <QuoteCard quote={{ terms, premium: 700_000_000n, side: 'sell', validUntil: now + 20_000, quoterName: 'Tight Desk', status: 'live', ...q }} now={now} market={market} onAccept={noop} onCounter={noop} onDecline={noop} />,
+  )
+  it('says the size it buys and the price per BTC, and the BTC figure and % of spot of that same unit price', () => {
+    // 700 USDC for 0.5 BTC at spot 60,000: 1,400 per BTC is 0.0233 BTC (the total, 0.0117 BTC, read as a price per BTC, was half of it).
+    expect(textOf(card({}), 'quote-premium-measures')).toBe('for 0.5 BTC · 1,400.00 USDC per BTC ≈ 0.0233 BTC · 2.33% of spot')
+  })
+  it('a filled quote keeps its price per unit, not compared with today\'s spot', () => {
+    expect(textOf(card({ status: 'used', validUntil: now - 1000 }), 'quote-premium-measures')).toBe('for 0.5 BTC · 1,400.00 USDC per BTC')
+  })
+  it('a package of several legs is priced per package, as the ladder does, and names one package', () => {
+    const spread: OptionPackage = { ...terms, legs: [terms.legs[0]!, { kind: 'put', strike: 5_000_000n, cap: null, quantity: 2_500n, direction: 'short' }] }
+    const html = card({ terms: spread })
+    expect(textOf(html, 'quote-premium-measures')).toBe('for 0.5 packages · 1,400.00 USDC per package ≈ 0.0233 BTC · 2.33% of spot')
+    expect(html).toContain('title="One package: long put 55,000 x 1 + short put 50,000 x 0.5"')
+  })
+})

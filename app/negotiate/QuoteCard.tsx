@@ -6,7 +6,8 @@ import { formatModelAmount, formatTimeToExpiry, formatUtc, formatVol, formatVolS
 import { exactMoney, formatMoney } from '../money/money.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import type { FillShortfall } from '../channel/affordability.ts'
-import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
+import { priceBasis } from '../rfq/ladder.ts'
+import { blockedReason, effectiveStatus, formatCountdown, premiumMeasures, premiumMeasuresText, quoteEdge, type QuoteCardQuote, type QuoteCardStatus } from './quote.ts'
 
 export interface QuoteCardProps {
   readonly quote: QuoteCardQuote
@@ -54,8 +55,10 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
   const iBuy = (quote.side === 'sell') !== ownQuote
   const m = market[t.feed]
   const edge = !live ? null : m ? quoteEdge(quote, { ...m, now }) : { ok: false as const, error: `no market data for ${t.feed}` }
-  const also = live ? premiumMeasures(quote.premium, t, m?.spot) : null
+  // Per unit always (the ladder's basis); against spot only while live: a dead quote is not re-marked.
+  const also = premiumMeasures(quote.premium, t, live ? m?.spot : undefined)
   const mine = iBuy ? t : reversePackage(t)
+  const onePackage = priceBasis(mine, t.feed.split('-')[0]!).onePackage
   const headline = ownQuote
     ? `You ${quote.side === 'sell' ? 'sell' : 'buy'}`
     : `${quote.quoterName} ${quote.side === 'sell' ? 'sells you' : 'buys from you'}`
@@ -76,7 +79,7 @@ export function QuoteCard({ quote, now, market, ownQuote = false, onAccept, onCo
         <div>
           <dt>Premium ({iBuy ? 'you pay' : 'you receive'})</dt>
           <dd className="num premium" title={`exact: ${exactMoney(quote.premium, t.assetDecimals, t.asset)}`}>{formatMoney(quote.premium, t.assetDecimals, t.asset)}</dd>
-          {also && <dd className="num muted small">≈ {also.inUnderlying} · {also.pctOfSpot}</dd>}
+          {also && <dd className="num muted small" data-testid="quote-premium-measures" title={onePackage === null ? undefined : `One package: ${onePackage}`}>{premiumMeasuresText(also)}</dd>}
         </div>
         {/* While the quote can be taken: a filled or dead quote is not re-read against today's clock (its position may have settled). */}
         {live && <div><dt>Time to expiry</dt><dd className="num" data-testid="quote-time-to-expiry" title={formatUtc(t.expiry)}>{formatTimeToExpiry(t.expiry, now)}</dd></div>}

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { btcPackage, call, put, testChannel, usdc, T0 } from '../../core/testkit.ts'
 import { packageValue, quotePackage, type MarketInputs } from '../../core/pricing/index.ts'
 import { U128_MAX, formatAmount } from '../../core/index.ts'
-import { blockedReason, checkPremium, effectiveStatus, formatCountdown, otherSide, parsePremium, parseValiditySeconds, premiumMeasures, quoteEdge, quoteTraded, suggestCounter, suggestQuote } from './quote.ts'
+import { blockedReason, checkPremium, effectiveStatus, formatCountdown, otherSide, parsePremium, parseValiditySeconds, premiumMeasures, premiumMeasuresText, quoteEdge, quoteTraded, unitPremium, suggestCounter, suggestQuote } from './quote.ts'
 import { significant } from '../risk/format.ts'
+import { formatMoney } from '../money/money.ts'
+import { priceBasis } from '../rfq/ladder.ts'
 import { priceDraft } from './legPricing.ts'
 import type { ChannelSpec, PackageDraft } from './draft.ts'
 
@@ -289,19 +291,44 @@ describe('checkPremium: the typed premium against my fair value, before it is si
 })
 
 describe('premiumMeasures', () => {
-  it('gives the premium in the underlying and per unit as % of spot', () => {
+  it('says the premium for its size and per unit of the underlying, then that unit price in BTC and as % of spot', () => {
     const pkg = btcPackage(oracle, [put(90_000, 0.5)])
-    // 972.50 USDC for 0.5 BTC at spot 97,250: 0.0100 BTC, 2.00% of spot per BTC.
-    expect(premiumMeasures(usdc(972.5), pkg, 97_250)).toEqual({ inUnderlying: '0.0100 BTC', pctOfSpot: '2.00% of spot' })
-    expect(premiumMeasures(usdc(1), pkg, undefined)).toBeNull()
+    // 972.50 USDC for 0.5 BTC at spot 97,250: 1,945.00 USDC per BTC, 0.0200 BTC, 2.00% of spot.
+    expect(premiumMeasures(usdc(972.5), pkg, 97_250)).toEqual({ size: '0.5 BTC', perUnit: '1,945.00 USDC per BTC', inUnderlying: '0.0200 BTC', pctOfSpot: '2.00% of spot' })
+    // Without a spot the price per unit still stands.
+    expect(premiumMeasures(usdc(972.5), pkg, undefined)).toEqual({ size: '0.5 BTC', perUnit: '1,945.00 USDC per BTC', inUnderlying: null, pctOfSpot: null })
     // A far out-of-the-money premium keeps two significant digits in both figures instead of reading 0.0000 and 0.00%.
-    expect(premiumMeasures(usdc(0.71), pkg, 97_250)).toEqual({ inUnderlying: '0.0000073 BTC', pctOfSpot: '0.0015% of spot' })
-    // The reviewer's figures: 0.18 USDC for 0.1 BTC at spot 36,913 read "0.0000049 BTC · 0.00% of spot".
-    expect(premiumMeasures(usdc(0.18), btcPackage(oracle, [put(33_000, 0.1)]), 36_913)).toEqual({ inUnderlying: '0.0000049 BTC', pctOfSpot: '0.0049% of spot' })
-    // Under 0.0001 BTC four decimals cut 0.000126 to one digit ("0.0001 BTC"): two are kept.
-    expect(premiumMeasures(usdc(4.65), btcPackage(oracle, [put(33_000, 0.5)]), 36_913)).toEqual({ inUnderlying: '0.00013 BTC', pctOfSpot: '0.025% of spot' })
+    expect(premiumMeasures(usdc(0.71), pkg, 97_250)).toMatchObject({ perUnit: '1.42 USDC per BTC', inUnderlying: '0.000015 BTC', pctOfSpot: '0.0015% of spot' })
+    expect(premiumMeasures(usdc(0.18), btcPackage(oracle, [put(33_000, 0.1)]), 36_913)).toMatchObject({ perUnit: '1.80 USDC per BTC', inUnderlying: '0.000049 BTC', pctOfSpot: '0.0049% of spot' })
+    expect(premiumMeasures(usdc(4.65), btcPackage(oracle, [put(33_000, 0.5)]), 36_913)).toMatchObject({ perUnit: '9.30 USDC per BTC', inUnderlying: '0.00025 BTC', pctOfSpot: '0.025% of spot' })
     // A zero premium reads zero, in the usual decimals.
-    expect(premiumMeasures(0n, pkg, 97_250)).toEqual({ inUnderlying: '0.0000 BTC', pctOfSpot: '0.00% of spot' })
+    expect(premiumMeasures(0n, pkg, 97_250)).toEqual({ size: '0.5 BTC', perUnit: '0.00 USDC per BTC', inUnderlying: '0.0000 BTC', pctOfSpot: '0.00% of spot' })
+    expect(premiumMeasures(usdc(1), btcPackage(oracle, []), 97_250)).toBeNull()
+  })
+
+  it('puts the BTC figure and the % of spot on the same basis, per 1 BTC: the trader\'s 2.55 USDC for 0.1 BTC', () => {
+    // It read "≈ 0.000051 BTC · 0.051% of spot": the BTC figure the total, the % per unit (ten times apart).
+    const m = premiumMeasures(usdc(2.55), btcPackage(oracle, [put(45_000, 0.1)]), 50_000)!
+    expect(premiumMeasuresText(m)).toBe('for 0.1 BTC · 25.50 USDC per BTC ≈ 0.00051 BTC · 0.051% of spot')
+    expect(premiumMeasuresText(m, ' now')).toBe('for 0.1 BTC · 25.50 USDC per BTC ≈ 0.00051 BTC · 0.051% of spot now')
+    expect(premiumMeasuresText(premiumMeasures(usdc(2.55), btcPackage(oracle, [put(45_000, 0.1)]), undefined)!)).toBe('for 0.1 BTC · 25.50 USDC per BTC')
+  })
+
+  it('prices a package of several legs per package, its largest leg one unit, as the ladder does', () => {
+    const spread = btcPackage(oracle, [put(55_000, 0.2), put(50_000, 0.1, 'short')])
+    expect(premiumMeasures(usdc(30), spread, 60_000)).toEqual({ size: '0.2 packages', perUnit: '150.00 USDC per package', inUnderlying: '0.0025 BTC', pctOfSpot: '0.25% of spot' })
+    expect(premiumMeasures(usdc(30), btcPackage(oracle, [put(55_000, 1), put(50_000, 0.5, 'short')]), 60_000)!.size).toBe('1 package')
+    expect(priceBasis(spread, 'BTC').heading).toBe('Per package')
+    expect(priceBasis(btcPackage(oracle, [put(55_000, 0.2)]), 'BTC').heading).toBe('Per unit')
+  })
+
+  it('gives the price per unit the ladder shows, rounded the same way (unitPremium)', () => {
+    for (const [premium, qty] of [[1n, 0.3], [2n, 0.3], [usdc(2.55), 0.1], [usdc(1234.567891), 0.7], [5n, 0.0003], [usdc(0.015), 3]] as const) {
+      const pkg = btcPackage(oracle, [put(45_000, qty)])
+      const size = pkg.legs[0]!.quantity
+      const ladder = formatMoney(unitPremium(premium, size, pkg.quantityDecimals)!, pkg.assetDecimals, pkg.asset)
+      expect(premiumMeasures(premium, pkg, 50_000)!.perUnit, `${premium} for ${qty}`).toBe(`${ladder} per BTC`)
+    }
   })
 })
 

@@ -4,9 +4,9 @@
 // Prices come from core/pricing; this file only arranges them for the viewer.
 import { ParseError, type ChannelState, type Hex, type OptionPackage, type Quote, type QuoteSide } from '../../core/index.ts'
 import { impliedVolBsm, packageRisk, quotePackage, yearsToExpiry, type MarketInputs } from '../../core/pricing/index.ts'
-import { formatModelAmount, reasonOf, significant } from '../risk/format.ts'
+import { formatModelAmount, formatPrice, reasonOf, significant } from '../risk/format.ts'
 import { volText } from '../risk/volatility.ts'
-import { parseMoney } from '../money/money.ts'
+import { formatMoney, parseMoney } from '../money/money.ts'
 
 /**
  * What a quote card shows: core's QuoteStatus as the trader reads it ('invalid' shown as cancelled),
@@ -162,23 +162,63 @@ export function parseValiditySeconds(text: string): { ok: true; ms: number } | {
   return { ok: true, ms: s * 1000 }
 }
 
+/** The premium per one whole unit of `size` (asset minor units, rounded half up), or null for a size of 0: the ladder's and the quote card's price per unit. */
+export function unitPremium(premium: bigint, size: bigint, quantityDecimals: number): bigint | null {
+  if (size <= 0n) return null
+  return (premium * 10n ** BigInt(quantityDecimals) * 2n + size) / (2n * size)
+}
+
+/** A premium as premiumMeasures says it. */
+export interface PremiumMeasures {
+  /** What the premium buys: "0.1 BTC"; for several legs "0.1 packages", "1 package". */
+  readonly size: string
+  /** "25.50 USDC per BTC", "25.50 USDC per package". */
+  readonly perUnit: string
+  /** The per-unit price in the underlying ("0.00051 BTC"), null without a spot. */
+  readonly inUnderlying: string | null
+  /** The per-unit price as % of spot ("0.051% of spot"), null without a spot. */
+  readonly pctOfSpot: string | null
+}
+
 /**
- * A premium as options venues also show it: in the underlying (premium / spot) and per unit of
- * size as % of spot. Display only (floats of the exact premium). Both figures keep at least two
- * significant digits (`significant`): a far out-of-the-money premium reads "0.0000049 BTC ·
- * 0.0049% of spot", never "0.0000 BTC" or "0.00%".
+ * A premium on one basis, per unit, said as such: the total for its size, and the price per unit
+ * (`perUnit`) also in the underlying and as % of spot, as options venues quote it (a BTC price is per
+ * 1 BTC of underlying). A unit is the ladder's (app/rfq/ladder.ts priceBasis, unitPremium): for one
+ * leg, one of the underlying; for several, one package, its legs scaled so the largest is one unit,
+ * so the quote card, the fill ticket and the network ladder show the same price. Per unit is exact
+ * (minor units, rounded half up as the ladder does); the underlying and % of spot are display floats
+ * of the exact premium with at least two significant digits (`significant`): a far out-of-the-money
+ * premium reads "0.0000049 BTC · 0.0049% of spot", never "0.0000 BTC" or "0.00%". Null for a
+ * package of no size.
  */
-export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'assetDecimals' | 'quantityDecimals' | 'feed' | 'legs'>, spot: number | undefined): { inUnderlying: string; pctOfSpot: string } | null {
-  if (spot === undefined || !(spot > 0)) return null
+export function premiumMeasures(premium: bigint, terms: Pick<OptionPackage, 'asset' | 'assetDecimals' | 'quantityDecimals' | 'feed' | 'legs'>, spot: number | undefined): PremiumMeasures | null {
   let size = 0n
   for (const l of terms.legs) if (l.quantity > size) size = l.quantity
   if (size === 0n) return null
-  const p = Number(premium) / 10 ** terms.assetDecimals
-  const units = Number(size) / 10 ** terms.quantityDecimals
+  const underlying = terms.feed.split('-')[0]!
+  const one = 10n ** BigInt(terms.quantityDecimals)
+  // Per whole unit of the largest leg, as the ladder prices it.
+  const unit = unitPremium(premium, size, terms.quantityDecimals)!
+  const perPackage = terms.legs.length > 1
+  const amount = formatPrice(size, terms.quantityDecimals)
+  // Per unit of spot, from the exact premium (not the rounded unit price): display only.
+  const ofSpot = spot !== undefined && spot > 0 ? Number(premium) / 10 ** terms.assetDecimals / (Number(size) / Number(one)) / spot : null
   return {
-    inUnderlying: `${significant(p / spot, 4)} ${terms.feed.split('-')[0]}`,
-    pctOfSpot: `${significant((p / units / spot) * 100, 2)}% of spot`,
+    size: perPackage ? `${amount} ${size === one ? 'package' : 'packages'}` : `${amount} ${underlying}`,
+    perUnit: `${formatMoney(unit, terms.assetDecimals, terms.asset)} per ${perPackage ? 'package' : underlying}`,
+    inUnderlying: ofSpot === null ? null : `${significant(ofSpot, 4)} ${underlying}`,
+    pctOfSpot: ofSpot === null ? null : `${significant(ofSpot * 100, 2)}% of spot`,
   }
+}
+
+/**
+ * The measures after the premium itself, in one line: "for 0.1 BTC · 25.50 USDC per BTC ≈ 0.00051
+ * BTC · 0.051% of spot" (without a spot, up to the price per unit). `spotWhen` follows "of spot"
+ * (" now": the fill ticket compares an old premium with today's spot).
+ */
+export function premiumMeasuresText(m: PremiumMeasures, spotWhen = ''): string {
+  const vsSpot = m.inUnderlying !== null && m.pctOfSpot !== null ? ` ≈ ${m.inUnderlying} · ${m.pctOfSpot}${spotWhen}` : ''
+  return `for ${m.size} · ${m.perUnit}${vsSpot}`
 }
 
 /**

@@ -6,7 +6,7 @@ import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { instrumentOf } from '../risk/positions.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
 const terms: OptionPackage = {
   feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
@@ -168,7 +168,7 @@ describe('deskEvents', () => {
 
   it('tells a close-out of several positions once, when the first of its tickets is quoted; a new close-out request again', () => {
     const ticket = (id: string, status: RfqTicket['status'] = 'open') =>
-      ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote(id.padStart(64, '0')) }) as RfqTicket
+      ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote(id.padStart(64, '0')), decline: null }) as RfqTicket
     const first = [ticket('c1'), ticket('c2')]
     const again = [ticket('c1', 'cancelled'), ticket('c2', 'cancelled'), ticket('c3')]
     const q = (hash: string, rfqId: string) => quote(hash, { rfqId, side: 'buy', premium: 1_000_000n })
@@ -187,7 +187,7 @@ describe('deskEvents', () => {
 
   it("tells nothing of a close-out's quotes once it is signed or withdrawn: an unwind uses no quote up, so they stay live, but they answer nothing asked", () => {
     // Bob (a person) quoted Alice's close-out; she accepted it on the Risk tab; her app marks the ticket filled.
-    const ticket = (status: RfqTicket['status']) => ({ id: 'c1', createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote('c1'.padStart(64, '0')) }) as RfqTicket
+    const ticket = (status: RfqTicket['status']) => ({ id: 'c1', createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'sell', legs: [], notes: unwindNote('c1'.padStart(64, '0')), decline: null }) as RfqTicket
     const bid = quote('0xb1', { rfqId: 'c1', side: 'buy', premium: 321_500_000n })
     const onTicket = (status: RfqTicket['status']) => input({ peerName: 'Bob', rfqs: [ticket(status)], quotes: [bid] })
     expect(told([onTicket('quoted'), onTicket('quoted'), onTicket('filled')])).toEqual(['quote: Bob quoted your close-out: see Close out in the Risk tab.'])
@@ -251,6 +251,93 @@ describe('deskEvents', () => {
     const now = input({ quotes: [quote('0xq1')] })
     const memory = deskMemoryOf(now)
     expect(deskEvents(memory, now).memory).toBe(memory)
+  })
+})
+
+describe("a quote's notice once the quote is gone", () => {
+  /** A request of the trader (A), as the document holds it. */
+  const request = (id: string, status: RfqTicket['status'] = 'quoted') =>
+    ({ id, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', decline: null }) as RfqTicket
+  const q1 = quote('0xq1')
+  const q2 = quote('0xq2', { rfqId: 'r2', premium: 2_550_000n })
+  const other = `New quote from Demo Desk: you would buy BTC-USD ${DAY} · long put 55,000 x 0.5 and pay 2.55 USDC`
+
+  /** The notice center's steps (noticeCenter.ts): each snapshot's events shown, the quotes taken back taken off. */
+  function screen(snapshots: readonly DeskEventInput[]) {
+    let memory = deskMemoryOf(input())
+    let shown: ShownNotice[] = []
+    const takenBack: string[][] = []
+    snapshots.forEach((s, i) => {
+      const step = deskEvents(memory, s)
+      memory = step.memory
+      takenBack.push(step.takenBack)
+      shown = [...withoutQuotes(shown, step.takenBack)]
+      if (step.events.length > 0) shown = withDeskNotices(shown, step.events.map((e, j) => ({ ...e, id: i * 10 + j, at: i })), 3)
+    })
+    return { texts: shown.map((n) => n.text), takenBack, memory }
+  }
+
+  const both = (over: { q1?: Partial<QuoteView>; rfqs?: RfqTicket[]; book?: Book } = {}) =>
+    input({ quotes: [{ ...q1, ...over.q1 }, q2], rfqs: over.rfqs ?? [request('r1'), request('r2')], book: over.book ?? EMPTY })
+
+  it.each([
+    ['filled (the trader took it)', both({ q1: { status: 'used' }, rfqs: [request('r1', 'filled'), request('r2')] })],
+    ['expired', both({ q1: { status: 'expired' } })],
+    ['cancelled by the desk', both({ q1: { status: 'cancelled' } })],
+    ['used up by a fill of another quote on its request', both({ q1: { status: 'used' } })],
+    ['on a request the trader withdrew (a withdrawal cancels no quote: it stays live)', both({ rfqs: [request('r1', 'cancelled'), request('r2')] })],
+    ['no longer in the document', input({ quotes: [q2], rfqs: [request('r1'), request('r2')] })],
+  ])('takes the notice back once the quote is %s; another live quote\'s notice stays', (_, gone) => {
+    const { texts, takenBack } = screen([both(), gone, gone])
+    expect(texts).toEqual([other])
+    expect(takenBack, 'taken back once').toEqual([[], ['0xq1'], []])
+  })
+
+  it('takes back nothing while the quotes are not read, nor a quote still live', () => {
+    const { texts, takenBack, memory } = screen([both(), input({ quotes: undefined }), both()])
+    expect(texts).toHaveLength(2)
+    expect(takenBack).toEqual([[], [], []])
+    expect([...memory.quotes].sort()).toEqual(['0xq1', '0xq2'])
+    // Nothing changed: the same memory (the hook re-runs on every snapshot).
+    expect(deskEvents(memory, both()).memory).toBe(memory)
+  })
+
+  it('takes back the first quote of a request when the desk re-quotes it (the re-quote is not news): its price is gone', () => {
+    const requote = quote('0xq3', { premium: 705_000_000n, validUntil: T0 + 55_000 })
+    const { texts, takenBack, memory } = screen([both(), input({ quotes: [{ ...q1, status: 'cancelled' }, requote, q2], rfqs: [request('r1'), request('r2')] })])
+    expect(texts).toEqual([other])
+    expect(takenBack[1]).toEqual(['0xq1'])
+    expect([...memory.quotes]).toEqual(['0xq2'])
+  })
+
+  it('takes back the notice of a close-out once its quote is gone (the close-out signed)', () => {
+    const ticket = (status: RfqTicket['status']) => ({ ...request('c1', status), side: 'sell', notes: unwindNote('c1'.padStart(64, '0')) }) as RfqTicket
+    const bid = quote('0xb1', { rfqId: 'c1', side: 'buy' })
+    const { texts, takenBack } = screen([input({ rfqs: [ticket('quoted')], quotes: [bid] }), input({ rfqs: [ticket('filled')], quotes: [bid] })])
+    expect(texts).toEqual([])
+    expect(takenBack[1]).toEqual(['0xb1'])
+  })
+
+  it("does not tell a quote that arrives on a request the trader withdrew: it answers nothing asked", () => {
+    expect(told([input({ quotes: [q1], rfqs: [request('r1', 'cancelled')] })])).toEqual([])
+    expect(told([input({ quotes: [q1], rfqs: [request('r1', 'filled')] })])).toEqual([])
+  })
+
+  it('replaces the notice of a quote with the "Filled" notice of the trade on it (its position id is the quote\'s hash)', () => {
+    const shown: ShownNotice[] = [
+      { kind: 'quote', text: 'New quote q1', quote: '0xq1' as Hex, id: 1, at: 1 },
+      { kind: 'quote', text: 'New quote q2', quote: '0xq2' as Hex, id: 2, at: 1 },
+    ]
+    const filled = { ...fill(1), positionId: '0xq1' as Hex }
+    const [event] = deskEvents(deskMemoryOf(input()), input({ book: { fills: [filled], closed: [] } })).events
+    expect(withDeskNotices(shown, [{ ...event!, id: 3, at: 2 }], 3).map((n) => n.text)).toEqual([event!.text, 'New quote q2'])
+  })
+
+  it('leaves the screen as it is (the same list) when no quote taken back is shown', () => {
+    const shown: ShownNotice[] = [{ kind: 'quote', text: 'New quote q2', quote: '0xq2' as Hex, id: 2, at: 1 }, { kind: 'fill', text: 'Filled', fills: ['0xq1' as Hex], id: 1, at: 1 }]
+    expect(withoutQuotes(shown, ['0xq1' as Hex])).toBe(shown)
+    expect(withoutQuotes(shown, [])).toBe(shown)
+    expect(withoutQuotes(shown, ['0xq2' as Hex]).map((n) => n.text)).toEqual(['Filled'])
   })
 })
 

@@ -1,17 +1,20 @@
 // What is worth telling the trader, as a pure step over the channel's snapshots: the first quote
 // the other side gives on a request (a desk re-quotes a live request every few seconds as the
 // market moves and before its quote expires: those re-quotes are not news; a close-out of several
-// positions is one request, though it asks one ticket per position; a quote on a close-out signed
-// or withdrawn since answers nothing: not told), each counter it makes, each fill, each settled
-// position, each payout the contract makes after a dispute (at the oracle's price, or a refund), and
-// a dispute starting. A fill the contract's finalize superseded (co-signed after the version it paid
-// out from: it moved no money, channel-contract's `supersededBy`) is told so, and its "Filled" notice
-// is taken back (`withDeskNotices`). The notice center (noticeCenter.ts) shows what this returns, per
-// channel; the memory is what has been told already.
+// positions is one request, though it asks one ticket per position; a quote on a request of mine
+// filled or withdrawn since, a close-out signed among them, answers nothing: not told), each counter
+// it makes, each fill, each settled position, each payout the contract makes after a dispute (at
+// the oracle's price, or a refund), and a dispute starting. A fill the contract's finalize superseded
+// (co-signed after the version it paid out from: it moved no money, channel-contract's
+// `supersededBy`) is told so, and its "Filled" notice is taken back (`withDeskNotices`). A quote's
+// notice is taken back once that quote answers nothing any more (filled, expired, cancelled, its
+// request filled or withdrawn: `takenBack`, `withoutQuotes`): left on screen it would invite the
+// trader to take a quote that is gone. The notice center (noticeCenter.ts) shows what this returns,
+// per channel; the memory is what has been told already.
 import { CONTRACT_CHANNEL_STATUSES, formatAmount, otherParty, type ContractChannelStatus, type Hex, type Party } from '../../core/index.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
-import { closeOutTicketIds, openCloseOutTickets } from '../risk/closeOut.ts'
+import { openCloseOutTickets } from '../risk/closeOut.ts'
 import { instrumentOf, positionLegs } from '../risk/positions.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { premiumText } from '../blotter/book.ts'
@@ -35,6 +38,8 @@ export interface DeskEvent {
   readonly tag?: string
   /** A quote notice: the ticket the quote answers (none for an unsolicited quote or a counter). */
   readonly rfqId?: string
+  /** A quote notice: the quote it tells of (its hash; a trade on it opens the position of that id). */
+  readonly quote?: Hex
 }
 
 export interface DeskEventInput {
@@ -84,6 +89,11 @@ export interface PaidOnChainInput {
  */
 export interface DeskMemory {
   readonly answered: ReadonlySet<string>
+  /**
+   * The quotes told that still answer something: their notices may be on screen. One that no longer
+   * does is taken back (`takenBack`), once; a re-quote of its request is not news, so not told instead.
+   */
+  readonly quotes: ReadonlySet<Hex>
   /** The newest version of a fill or a closed position seen (-1: none): a newer one is news. */
   readonly through: number
   /** The fills (positions) told as having moved no money, or found so at the first look. */
@@ -119,14 +129,13 @@ function closeOutRequestOf(input: DeskEventInput): CloseOutRequestKey | null {
 }
 
 /**
- * Quotes that answer nothing I still ask: those on my close-out tickets that are no longer open. The
- * unwind was signed (the tickets filled) or the request withdrawn (cancelled); an unwind uses no
- * quote up, so its quotes stay live until they expire, and each would read as a new quote.
+ * My tickets that are over: their quotes answer nothing I still ask. The request was filled or
+ * withdrawn (cancelled), or a close-out signed (its tickets filled): an unwind uses no quote up, and
+ * withdrawing a request cancels no quote, so those quotes stay live until they expire, and each would
+ * read as a new quote (or keep its notice on screen).
  */
-function overCloseOuts(input: DeskEventInput, open: CloseOutRequestKey | null): ReadonlySet<string> {
-  const all = closeOutTicketIds(input.rfqs ?? [], input.me)
-  if (open === null) return all
-  return new Set([...all].filter((id) => !open.tickets.has(id)))
+function overRequests(input: DeskEventInput): ReadonlySet<string> {
+  return new Set((input.rfqs ?? []).filter((t) => t.createdBy === input.me && (t.status === 'filled' || t.status === 'cancelled')).map((t) => t.id))
 }
 
 /**
@@ -141,9 +150,9 @@ export function answerKey(q: Pick<QuoteView, 'hash' | 'counterOf' | 'signed'>, c
   return rfqId !== '' ? `rfq:${rfqId}` : `quote:${q.hash}`
 }
 
-/** The other side's live quotes that still answer something (not one of my close-out requests that is over). */
-function peerLiveQuotes(input: DeskEventInput, closeOut: CloseOutRequestKey | null): QuoteView[] {
-  const over = overCloseOuts(input, closeOut)
+/** The other side's live quotes that still answer something (not one of my requests that is over). */
+function peerLiveQuotes(input: DeskEventInput): QuoteView[] {
+  const over = overRequests(input)
   return (input.quotes ?? []).filter((q) => q.status === 'live' && q.signed.quote.quoter !== input.me && !over.has(q.signed.quote.rfqId))
 }
 
@@ -175,7 +184,9 @@ const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...bo
 export function deskMemoryOf(input: DeskEventInput): DeskMemory {
   const closeOut = closeOutRequestOf(input)
   const memory: DeskMemory = {
-    answered: new Set(peerLiveQuotes(input, closeOut).map((q) => answerKey(q, closeOut))),
+    answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOut))),
+    // What is already there is not told, so no notice of it is on screen to take back.
+    quotes: new Set(),
     through: Math.max(newestOf(input.book), input.latestVersion ?? -1),
     superseded: supersededFills(input.book.fills),
     chain: input.chain,
@@ -306,26 +317,37 @@ export function paidOnChainEvents(xs: readonly PositionPaidOnChain[], input: Pic
   return { kind: 'payout', text: `Paid out on chain, ${how}: ${xs.length} positions: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.${total} The contract ${intoFreeBalance(gross, net === null ? null : gross - net, c, ' in total')}.` }
 }
 
-/** What happened since `memory`, in words, and the memory after it (`memory` is not changed). */
-export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events: DeskEvent[]; memory: DeskMemory } {
+/**
+ * What happened since `memory`, in words, and the memory after it (`memory` is not changed).
+ * `takenBack`: the quotes told earlier that answer nothing any more, whose notices leave the screen
+ * (`withoutQuotes`); each is taken back once.
+ */
+export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events: DeskEvent[]; memory: DeskMemory; takenBack: Hex[] } {
   const { book, chain, peerName } = input
   const events: DeskEvent[] = []
   const answered = new Set(memory.answered)
   const closeOut = closeOutRequestOf(input)
-  for (const q of peerLiveQuotes(input, closeOut)) {
+  const live = peerLiveQuotes(input)
+  // Quotes not read (no view yet) are not known to be gone: nothing is taken back.
+  const liveNow = new Set(live.map((q) => q.hash))
+  const takenBack = input.quotes === undefined ? [] : [...memory.quotes].filter((h) => !liveNow.has(h))
+  const quotes = new Set(memory.quotes)
+  for (const h of takenBack) quotes.delete(h)
+  for (const q of live) {
     const key = answerKey(q, closeOut)
     if (answered.has(key)) continue
     answered.add(key)
+    quotes.add(q.hash)
     const t = q.signed.quote
     // The ticket a quote answers; not a counter's (a ladder shows no counter: NoticeCenter.quietFor).
     const ticket = t.rfqId === '' || q.counterOf ? {} : { rfqId: t.rfqId }
     if (closeOut !== null && key === closeOut.key) {
-      events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.`, ...ticket })
+      events.push({ kind: 'quote', text: `${peerName} quoted your close-out: see Close out in the Risk tab.`, quote: q.hash, ...ticket })
       continue
     }
     // Named in full: with two requests on one feed open, or a notice from another channel, the feed alone does not say which it answers.
     const head = q.counterOf ? `${peerName} countered your quote` : `New quote from ${peerName}`
-    events.push({ kind: 'quote', text: `${head}: ${quoteInWords(q, input.me)}`, ...ticket })
+    events.push({ kind: 'quote', text: `${head}: ${quoteInWords(q, input.me)}`, quote: q.hash, ...ticket })
   }
   // A fill is told once: as filled, or as having moved no money when the contract's finalize already
   // superseded it. A fill told as filled and superseded since is told again, taking the first back.
@@ -354,9 +376,15 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   // Read: what the contract does from now on happens while the app is open.
   const stillAway = memory.away === true && chain === null
   const through = Math.max(memory.through, newestOf(book))
-  const unchanged = events.length === 0 && answered.size === memory.answered.size && status === memory.chain
+  const sameQuotes = takenBack.length === 0 && quotes.size === memory.quotes.size
+  const unchanged = events.length === 0 && sameQuotes && answered.size === memory.answered.size && status === memory.chain
     && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size && stillAway === (memory.away === true)
-  return { events, memory: unchanged ? memory : { answered, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded, chain: status, paidOnChain: payouts.told, ...(stillAway ? { away: true as const } : {}) } }
+  if (unchanged) return { events, memory, takenBack }
+  const next: DeskMemory = {
+    answered, quotes: sameQuotes ? memory.quotes : quotes, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded,
+    chain: status, paidOnChain: payouts.told, ...(stillAway ? { away: true as const } : {}),
+  }
+  return { events, memory: next, takenBack }
 }
 
 /** Positions named one by one in a settlement notice (and an expiring one); the rest are counted (the Risk tab lists them all). */
@@ -408,11 +436,14 @@ export interface ShownNotice extends DeskEvent {
  * The notices on screen after `added` (newest first, at most `keep`). A settlement notice takes over
  * the positions of one of its channel still shown, so settlements arriving a few at a time are
  * counted in one notice instead of pushing each other off the screen. A superseded notice replaces the "Filled"
- * notices of its fills still shown: no "Filled" stays on screen for a trade that moved no money.
+ * notices of its fills still shown: no "Filled" stays on screen for a trade that moved no money. A
+ * "Filled" notice replaces the notice of the quote it filled (a trade's position id is its quote's
+ * hash): no invitation stays beside it to take a quote that is used up.
  */
 export function withDeskNotices<N extends ShownNotice>(shown: readonly N[], added: readonly N[], keep: number): N[] {
-  const takenBack = new Set(added.flatMap((n) => (n.kind === 'superseded' ? n.fills ?? [] : [])))
-  let old = takenBack.size === 0 ? [...shown] : shown.filter((n) => !(n.kind === 'fill' && n.fills?.some((p) => takenBack.has(p))))
+  const fillsBack = new Set(added.flatMap((n) => (n.kind === 'superseded' ? n.fills ?? [] : [])))
+  const live = withoutQuotes(shown, added.flatMap((n) => (n.kind === 'fill' ? n.fills ?? [] : [])))
+  let old = fillsBack.size === 0 ? [...live] : live.filter((n) => !(n.kind === 'fill' && n.fills?.some((p) => fillsBack.has(p))))
   const fresh = [...added].reverse()
   const i = fresh.findIndex((n) => n.kind === 'settled')
   const mergesWith = (n: ShownNotice) => n.kind === 'settled' && n.channelId === fresh[i]?.channelId
@@ -424,4 +455,16 @@ export function withDeskNotices<N extends ShownNotice>(shown: readonly N[], adde
     old = old.filter((n) => !mergesWith(n))
   }
   return [...fresh, ...old].slice(0, keep)
+}
+
+/**
+ * The notices on screen without those of `quotes` (deskEvents' `takenBack`, or the quotes a fill
+ * used): a quote that answers nothing any more is not left on screen inviting the trader to take
+ * it. The same array when none of them is shown (the screen then does not change).
+ */
+export function withoutQuotes<N extends ShownNotice>(shown: readonly N[], quotes: readonly Hex[]): readonly N[] {
+  if (quotes.length === 0) return shown
+  const gone = new Set(quotes)
+  const kept = shown.filter((n) => !(n.kind === 'quote' && n.quote !== undefined && gone.has(n.quote)))
+  return kept.length === shown.length ? shown : kept
 }

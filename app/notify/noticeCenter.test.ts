@@ -61,6 +61,19 @@ describe('the notice center', () => {
     expect(texts()).toEqual(['Demo Desk|settled|Settled: BTC-USD 2026-12-08', 'Demo Desk|fill|Filled: you bought (v2)'])
   })
 
+  it("takes a quote's notice off the screen once that quote is gone (here expired): another quote's stays", () => {
+    const { c } = center()
+    c.step(DESK, input([]))
+    c.step(DESK, input([], [], { quotes: [quote('0xq1', 'r1'), quote('0xq2', 'r2')] }))
+    expect(c.getSnapshot().map((n) => n.quote)).toEqual(['0xq2', '0xq1'])
+    c.step(DESK, input([], [], { quotes: [{ ...quote('0xq1', 'r1'), status: 'expired' }, quote('0xq2', 'r2')] }))
+    expect(c.getSnapshot().map((n) => n.quote)).toEqual(['0xq2'])
+    // Nothing else gone: the screen is left as it is.
+    const before = c.getSnapshot()
+    c.step(DESK, input([], [], { quotes: [{ ...quote('0xq1', 'r1'), status: 'expired' }, quote('0xq2', 'r2')] }))
+    expect(c.getSnapshot()).toBe(before)
+  })
+
   it('tells each channel on its own: a settlement in one never merges into another\'s notice, and each notice names its channel', () => {
     const { c } = center()
     const d1 = fill(1, DESK)

@@ -10,7 +10,7 @@
 // (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again, and what
 // the contract did while the app was closed is told on the next load.
 import type { Hex, Party, Position } from '../../core/index.ts'
-import { CHAIN_ORDER, deskEvents, deskMemoryOf, withDeskNotices, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { CHAIN_ORDER, deskEvents, deskMemoryOf, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
@@ -134,6 +134,8 @@ export class NoticeCenter {
     t.memory ??= deskMemoryOf(snapshot)
     const step = deskEvents(t.memory, snapshot)
     t.memory = step.memory
+    // A quote told that answers nothing any more (filled, expired, cancelled, its request over): its notice leaves the screen.
+    this.set(withoutQuotes(this.notices, step.takenBack))
     const paid = step.memory.paidOnChain
     if (paid !== null && paid !== t.saved) {
       saveToldPayouts(channel.channelId, paid)

@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
+import { quoteHash, type OptionPackage } from '../../core/index.ts'
+import { intentKey, type ChannelView, type IntentOutcome, type RfqInput, type RfqTicket } from '../../core/sync/index.ts'
+import { EXPIRY, T0, btcPackage, put, testChannel, testKey, testQuote } from '../../core/testkit.ts'
+import type { NetworkChannel } from '../book/useNetwork.ts'
 import { outcomeFailure } from '../channel/auditText.ts'
-import { stepFill, openFill } from './fillRule.ts'
-import { FillFailed } from './NetworkRfq.tsx'
+import type { ChannelSpec } from '../negotiate/draft.ts'
+import { stepFill, openFill, type FillClaim } from './fillRule.ts'
+import { requestTermsOf, type LadderInput, type NetworkRequest } from './ladder.ts'
+import { FillFailed, RequestLadder, partOutcome } from './NetworkRfq.tsx'
 
 describe('a part of a network request that did not fill', () => {
   it('reads as a sentence for the trader, the refusal\'s code only in the tooltip and data-code', () => {
@@ -23,5 +30,105 @@ describe('a part of a network request that did not fill', () => {
     expect(html.replace(/<[^>]+>/g, '')).toBe('The fill did not happen: the channel is not running')
     expect(html).not.toContain('data-code')
     expect(html).not.toContain('title=')
+  })
+})
+
+describe('partOutcome: what became of an accepted quote in its channel', () => {
+  const ch = testChannel()
+  const signed = testQuote(ch, 'B', btcPackage(ch.oracle.publicKey, [put(55_000, 0.5)]))
+  const hash = quoteHash(signed.quote)
+  const claim: FillClaim = { channelId: ch.channelId, quoteHash: hash, counterparty: 'Tight Desk' }
+  const channel = (outcomes: Partial<IntentOutcome>[], positions: { id: string }[] = []): NetworkChannel => {
+    const view = {
+      latest: { state: { positions } },
+      quotes: [{ hash, signed }],
+      outcomes: outcomes.map((o) => ({ intent: intentKey({ type: 'trade', quote: signed, timestamp: 0 }), type: 'trade', hash: null, version: null, ...o })),
+    } as unknown as ChannelView
+    return { record: { channelId: ch.channelId, label: 'Tight Desk' }, session: null, snap: { view }, error: null } as unknown as NetworkChannel
+  }
+
+  it("a trade refused in its channel names the dealer who refused it, not \"the counterparty\" (one request goes to several)", () => {
+    const e = partOutcome(channel([{ status: 'refused', code: 'QUOTE_EXPIRED', message: 'refused by party B: quote expired at 1764835200000' }]), claim)
+    expect(e).toMatchObject({ type: 'failed', channelId: ch.channelId, quoteHash: hash, reason: { text: 'Tight Desk refused it: quote expired at 2025-12-04 08:00:00 UTC', code: 'QUOTE_EXPIRED' } })
+    const accepted = stepFill(openFill(1), { type: 'accept', ...claim }).state
+    const failed = stepFill(accepted, e!).state
+    expect(renderToStaticMarkup(<FillFailed failure={failed.lastFailure!} />).replace(/<[^>]+>/g, '')).toBe('The fill with Tight Desk did not happen: Tight Desk refused it: quote expired at 2025-12-04 08:00:00 UTC')
+  })
+
+  it('a trade failed in its channel (its quote cancelled) says why, its code apart', () => {
+    const e = partOutcome(channel([{ status: 'failed', code: 'QUOTE_CANCELLED', message: 'the quote was cancelled before the trade was co-signed' }]), claim)
+    expect(e).toMatchObject({ type: 'failed', reason: { text: 'the quote was cancelled before the trade was co-signed', code: 'QUOTE_CANCELLED' } })
+  })
+
+  it('done once its position is in the co-signed state; nothing while the trade is under way or the channel is not running', () => {
+    expect(partOutcome(channel([], [{ id: hash }]), claim)).toEqual({ type: 'done', channelId: ch.channelId, quoteHash: hash })
+    expect(partOutcome(channel([{ status: 'pending', code: '', message: '' }]), claim)).toBeNull()
+    expect(partOutcome(channel([]), claim)).toBeNull()
+    expect(partOutcome(undefined, claim)).toBeNull()
+  })
+})
+
+describe('a request\'s ladder as the trader reads it', () => {
+  const oracle = testKey('oracle').publicKey
+  const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+  const market = { spot: 50_497.96, vol: 0.55, rate: 0, yieldRate: 0, now: T0 }
+  const longPut = (strike: string, quantity: string, direction: 'long' | 'short' = 'long') => ({ id: strike, kind: 'put' as const, strike, cap: null, quantity, direction })
+  const drafted = (legs: RfqInput['legs']): RfqInput => ({ feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs, notes: '' })
+  const request = (side: 'buy' | 'sell', input: RfqInput, dealers: readonly string[]): NetworkRequest => ({
+    id: 'req1', createdAt: T0, side, feed: 'BTC-USD', lots: 1, terms: requestTermsOf(input),
+    legs: dealers.map((d) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `r-${d}` })),
+  })
+  /** One dealer's channel: its ticket (open, or closed with `status`) and its quote on `terms` for `premium`, if any. */
+  const dealer = (r: NetworkRequest, name: string, quoted: { terms: OptionPackage; premium: bigint } | null, status: RfqTicket['status'] = 'open'): LadderInput => {
+    const leg = r.legs.find((l) => l.counterparty === name)!
+    const ticket = { id: leg.rfqId, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: r.side, legs: [], notes: '', decline: null }
+    const quotes = quoted === null ? [] : [{
+      hash: `0x${name.length}${leg.rfqId.length}`, counterOf: null, status: 'live', reason: '', declined: null,
+      signed: { signature: '', quote: { quoter: 'B', side: r.side === 'buy' ? 'sell' : 'buy', rfqId: leg.rfqId, validUntil: T0 + 20_000, ...quoted } },
+    }]
+    const state = { balanceA: 50_000_000_000n, balanceB: 50_000_000_000n, positions: [], usedQuotes: [] }
+    return { leg, me: 'A', view: { rfqs: [ticket], quotes, latest: { state }, me: 'A' } as unknown as ChannelView }
+  }
+  const render = (r: NetworkRequest, inputs: LadderInput[]) =>
+    renderToStaticMarkup(<RequestLadder index={1} request={r} spec={spec} inputs={inputs} market={market} now={T0} fill={openFill(1)} note={null} onAccept={() => {}} onWithdraw={() => {}} />)
+  const textOf = (html: string, testId: string) => {
+    // Up to the element's own closing tag (a <p> holds spans; the instrument <span> holds none).
+    const m = new RegExp(`<(\\w+)[^>]*data-testid="${testId}"[^>]*>(.*?)</\\1>`).exec(html)
+    return m ? m[2]!.replace(/<[^>]+>/g, '') : null
+  }
+
+  it('heads a sell with the legs as the trader will hold them, in its own case ("x 0.1", not "X 0.1")', () => {
+    const r = request('sell', drafted([longPut('45000', '0.1')]), ['Tight Desk'])
+    const html = render(r, [dealer(r, 'Tight Desk', null)])
+    expect(textOf(html, 'network-request-instrument')).toBe('sell BTC-USD 2026-02-27 · short put 45,000 x 0.1')
+    // The stylesheet uppercases h3; the request's heading opts out (styles.css .request-title).
+    expect(html).toMatch(/<h3 id="network-request-req1" class="request-title">/)
+    const css = readFileSync(new URL('../styles.css', import.meta.url), 'utf8')
+    expect(css).toMatch(/(^|\n)\.request-title \{[^}]*text-transform: none;/)
+  })
+
+  it('says under the heading when the package expires, the time left and the spot, while the request is open', () => {
+    const r = request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk'])
+    expect(textOf(render(r, [dealer(r, 'Tight Desk', null)]), 'network-request-market')).toBe('expires 2026-02-27 08:00 UTC (52d 20h) · spot 50,497.96')
+    // Closed (every ticket withdrawn): the ladder keeps the clock it closed at, so only the expiry itself.
+    expect(textOf(render(r, [dealer(r, 'Tight Desk', null, 'cancelled')]), 'network-request-market')).toBe('expires 2026-02-27 08:00 UTC')
+  })
+
+  it('says the best price per unit as the ladder ranks it, with the total for its size: the total alone would name a worse price', () => {
+    const r = request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Small Desk'])
+    const put = (quantity: bigint) => btcPackage(oracle, [{ kind: 'put', strike: 4_500_000n, cap: null, quantity, direction: 'long' }])
+    // Tight Desk: 0.1 for 1.578 USDC (15.78 per BTC); Small Desk: 0.05 for 0.85 (17.00 per BTC), the smaller total.
+    const html = render(r, [dealer(r, 'Tight Desk', { terms: put(1_000n), premium: 1_578_000n }), dealer(r, 'Small Desk', { terms: put(500n), premium: 850_000n })])
+    expect(textOf(html, 'best-price')).toBe('Best ask: 15.78 USDC per BTC (1.58 USDC for 0.1 BTC) from Tight Desk')
+  })
+
+  it('several legs: the price per package, one package named as the trader will hold it', () => {
+    const r = request('sell', drafted([longPut('55000', '0.3'), longPut('50000', '0.15', 'short')]), ['Big Desk', 'Small Desk'])
+    const spread = (q1: bigint) => btcPackage(oracle, [{ kind: 'put', strike: 5_500_000n, cap: null, quantity: q1, direction: 'long' }, { kind: 'put', strike: 5_000_000n, cap: null, quantity: q1 / 2n, direction: 'short' }])
+    // Bids: 0.3 packages for 600 USDC (2,000 a package); 0.1 for 210 (2,100 a package, the best bid).
+    const html = render(r, [dealer(r, 'Big Desk', { terms: spread(3_000n), premium: 600_000_000n }), dealer(r, 'Small Desk', { terms: spread(1_000n), premium: 210_000_000n })])
+    expect(textOf(html, 'best-price')).toBe('Best bid: 2,100.00 USDC per package (210.00 USDC for 0.1 packages) from Small Desk')
+    expect(html).toContain('title="One package: short put 55,000 x 1 + long put 50,000 x 0.5">per package</span>')
+    expect(textOf(html, 'network-request-instrument')).toBe('sell BTC-USD 2026-02-27 · short put 55,000 x 0.3 / long put 50,000 x 0.15')
   })
 })

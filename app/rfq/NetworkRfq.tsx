@@ -13,14 +13,14 @@ import { PackageBuilder, addTemplate, emptyDraft, strikeDecimals, type ChannelSp
 import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
-import { formatModelAmount, formatPrice, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
+import { formatModelAmount, formatPrice, formatSpot, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
 import { failureOf, worded, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { outcomeFailure } from '../channel/auditText.ts'
 import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillFailure, type FillState } from './fillRule.ts'
 import {
-  bestRow, ladderInputOf, ladderOrder, ladderRows, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
-  type LadderInput, type LadderRow, type NetworkRequest,
+  bestRow, heldPackage, ladderInputOf, ladderOrder, ladderRows, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
+  type LadderInput, type LadderRow, type NetworkRequest, type PriceBasis,
 } from './ladder.ts'
 import { requestStore, saveRequestsSoon } from './requestStore.ts'
 import { useQuietFor } from '../notify/useNotices.ts'
@@ -50,6 +50,22 @@ function openFillOf(lots: number): FillState {
 /** Whether the accepted quote's position (its id is the quote hash) is in the channel's co-signed state. */
 function positionIn(n: NetworkChannel | undefined, quoteHash: string): boolean {
   return n?.snap?.view.latest?.state.positions.some((p) => p.id === quoteHash) ?? false
+}
+
+/**
+ * What became of an accepted quote's trade in its channel `n`: done (its position is in the
+ * co-signed state), failed (the trade intent refused or failed there, said with the dealer's name:
+ * the ladder mixes dealers, "the counterparty" would not say which), or null while under way.
+ */
+export function partOutcome(n: NetworkChannel | undefined, f: FillClaim): Extract<FillEvent, { type: 'done' | 'failed' }> | null {
+  const view = n?.snap?.view
+  if (!n || !view) return null
+  if (positionIn(n, f.quoteHash)) return { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash }
+  const q = view.quotes.find((x) => x.hash === f.quoteHash)
+  const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
+  if (!outcome || (outcome.status !== 'refused' && outcome.status !== 'failed')) return null
+  const reason = outcomeFailure(outcome, n.record.label) ?? worded(`the trade was ${outcome.status} in the channel`, outcome.code)
+  return { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason }
 }
 
 /**
@@ -227,17 +243,11 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       }
       const inflight = fills.current.get(request.id)?.inflight ?? []
       for (const f of inflight) {
-        const n = byId.get(f.channelId)
-        const view = n?.snap?.view
-        if (!view) continue
-        if (positionIn(n, f.quoteHash)) {
-          filledNow(request, step(request, { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash }))
-          continue
-        }
-        const q = view.quotes.find((x) => x.hash === f.quoteHash)
-        const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
-        if (outcome && (outcome.status === 'refused' || outcome.status === 'failed')) {
-          step(request, { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason: outcomeFailure(outcome) ?? worded(`the trade was ${outcome.status} in the channel`, outcome.code) })
+        const e = partOutcome(byId.get(f.channelId), f)
+        if (e?.type === 'done') {
+          filledNow(request, step(request, e))
+        } else if (e) {
+          step(request, e)
           changed = true
         }
       }
@@ -371,6 +381,27 @@ export function FillFailed({ failure }: { failure: FillFailure }) {
   return <p className="error" role="alert" data-testid="fill-failure"><FailureText failure={failure} prefix={prefix} /></p>
 }
 
+/**
+ * The best quote's price as the ladder ranks it, per unit (or per package) with the total for its
+ * size: "15.78 USDC per BTC (1.58 USDC for 0.1 BTC)". The total alone would contradict the ranking
+ * when dealers quote different sizes.
+ */
+function BestPrice({ row, basis, underlying }: { row: LadderRow; basis: PriceBasis; underlying: string }) {
+  const { decimals, symbol: asset } = config.asset
+  const total = <Money minor={row.premium!} decimals={decimals} asset={asset} testId="best-premium" />
+  if (row.unitPremium === null || row.size === null || row.terms === null) return total
+  const size = formatPrice(row.size, row.terms.quantityDecimals)
+  const perPackage = basis.onePackage !== null
+  const oneUnit = row.size === 10n ** BigInt(row.terms.quantityDecimals)
+  return (
+    <>
+      <Money minor={row.unitPremium} decimals={decimals} asset={asset} testId="best-unit-premium" />{' '}
+      {perPackage ? <span title={`One package: ${basis.onePackage}`}>per package</span> : `per ${underlying}`}{' '}
+      ({total} for {size} {perPackage ? (oneUnit ? 'package' : 'packages') : underlying})
+    </>
+  )
+}
+
 const STATUS_TEXT: Record<LadderRow['status'], string> = {
   waiting: 'waiting for a quote',
   quoted: 'quoted',
@@ -382,7 +413,7 @@ const STATUS_TEXT: Record<LadderRow['status'], string> = {
 }
 
 // Memoized: a ladder renders when its own channels, its fill, its note or (while open) the clock changed.
-const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
+export const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
   const rows = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
   const best = bestRow(rows, request.side)
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
@@ -395,16 +426,28 @@ const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs
   const pkg = useMemo(() => requestPackage(request, spec), [request, spec])
   const fair = requestFairValue(pkg, market)
   const underlying = request.feed.split('-')[0]!
-  // Per unit of the underlying for one leg, per package for several (the quotes' terms when the request's are not kept).
-  const basis = useMemo(() => priceBasis(pkg ?? rows.find((r) => r.terms !== null)?.terms ?? null, underlying), [pkg, rows, underlying])
+  // Per unit of the underlying for one leg, per package for several (the quotes' terms when the request's are not kept),
+  // one package's legs as the trader will hold them, as the heading names them.
+  const quotedTerms = rows.find((r) => r.terms !== null)?.terms ?? null
+  const basisTerms = pkg ?? quotedTerms
+  const basis = useMemo(() => priceBasis(basisTerms && heldPackage(basisTerms, request.side), underlying), [basisTerms, request.side, underlying])
+  const expiry = request.terms?.expiry ?? quotedTerms?.expiry ?? null
+  // The time to expiry and the spot, to price the request, only while it is open: a closed ladder keeps the
+  // clock and the market it closed at (NetworkRfq's `frozen`), which would read as now.
+  const open = !ticketsClosed(inputs)
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
       {/* Once filled, the count of live quotes and the best price are past: the note below says who filled it. */}
-      <h3 id={titleId}>Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {kind === 'filled' ? 'filled' : `${quoted} of ${rows.length} quoted`}{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
+      <h3 id={titleId} className="request-title">Request {index}: <span data-testid="network-request-instrument">{requestInstrument(request, pkg)}</span> · {kind === 'filled' ? 'filled' : `${quoted} of ${rows.length} quoted`}{request.lots > 1 ? ` · split in ${request.lots} (${fill.done.length} filled)` : ''}</h3>
+      {expiry !== null && (
+        <p className="muted small" data-testid="network-request-market">
+          expires {formatUtc(expiry)}{open ? ` (${formatTimeToExpiry(expiry, now)})` : ''}{open && market ? ` · spot ${formatSpot(market.spot)}` : ''}
+        </p>
+      )}
       {kind !== 'filled' && (
         <p data-testid="best-price">
           {best
-            ? <>Best {priceName}: <Money minor={best.premium!} decimals={config.asset.decimals} asset={asset} /> from {best.counterparty}</>
+            ? <>Best {priceName}: <BestPrice row={best} basis={basis} underlying={underlying} /> from {best.counterparty}</>
             : <span className="muted">No {priceName} you can take yet.</span>}
         </p>
       )}

@@ -4,10 +4,11 @@ import type { ChannelState, OptionPackage, Party, Quote } from '../../core/index
 import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/sync/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { packageRisk } from '../../core/pricing/index.ts'
-import { quoteEdge } from '../negotiate/quote.ts'
+import { quoteEdge, unitPremium } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
-import { WAITING_OFFLINE, bestRow, comparePerUnit, ladderInputOf, ladderOrder, priceBasis, unitPremium, ladderRow, parseDecline, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { positionLabel } from '../risk/positions.ts'
+import { WAITING_OFFLINE, bestRow, comparePerUnit, heldPackage, ladderInputOf, ladderOrder, priceBasis, ladderRow, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -23,7 +24,7 @@ function quoteView(hash: string, over: Partial<Quote> = {}, status: QuoteView['s
 }
 
 function view(o: { ticket?: Partial<RfqTicket> | null; quotes?: QuoteView[]; balances?: [bigint, bigint]; positions?: { id: string }[] } = {}): ChannelView {
-  const ticket: RfqTicket | null = o.ticket === null ? null : { id: 'r1', createdBy: 'A', createdAt: T0, status: 'open', feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', ...o.ticket }
+  const ticket: RfqTicket | null = o.ticket === null ? null : { id: 'r1', createdBy: 'A', createdAt: T0, status: 'open', feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', decline: null, ...o.ticket }
   const [a, b] = o.balances ?? [RICH, RICH]
   const state = { balanceA: a, balanceB: b, positions: o.positions ?? [], usedQuotes: [] } as unknown as ChannelState
   return { rfqs: ticket ? [ticket] : [], quotes: o.quotes ?? [], latest: { state }, me: 'A' } as unknown as ChannelView
@@ -124,7 +125,7 @@ describe('ladderRow', () => {
 
   it('reads waiting, declined (with the dealer\'s reason), expired, withdrawn, filled and offline', () => {
     expect(ladderRow(input(view()), T0, market).status).toBe('waiting')
-    const d = ladderRow(input(view({ ticket: { notes: 'my note\ndeclined (DECLINED): Picky Desk passes on this request' } })), T0, market)
+    const d = ladderRow(input(view({ ticket: { notes: 'my note', decline: { code: 'DECLINED', reason: 'Picky Desk passes on this request' } } })), T0, market)
     expect(d).toMatchObject({ status: 'declined', declined: 'Picky Desk passes on this request' })
     expect(ladderRow(input(view({ quotes: [quoteView('h1', {}, 'expired')] })), T0, market).status).toBe('expired')
     expect(ladderRow(input(view({ ticket: { status: 'cancelled' }, quotes: [quoteView('h1', {}, 'cancelled')] })), T0, market).status).toBe('withdrawn')
@@ -154,10 +155,8 @@ describe('ladderRow', () => {
     expect(ladderRow(input(v), T0, market)).toMatchObject({ quoteHash: 'new', premium: 650_000_000n })
   })
 
-  it('parses only a well-formed decline line', () => {
-    expect(parseDecline('declined (RISK_LIMIT): at its limit')).toEqual({ code: 'RISK_LIMIT', reason: 'at its limit' })
-    expect(parseDecline('I declined (DECLINED): x')).toBeNull()
-    expect(parseDecline('declined (lower): x')).toBeNull()
+  it('reads the decline from the ticket\'s decline, never from its notes (what the requester typed there is theirs)', () => {
+    expect(ladderRow(input(view({ ticket: { notes: 'declined (RISK_LIMIT): at its limit' } })), T0, market).status).toBe('waiting')
   })
 })
 
@@ -168,7 +167,7 @@ describe('a ticket no quote answered yet', () => {
     expect(waiting(true).waitingWhy).toBeNull()
     expect(waiting().waitingWhy).toBeNull()
     // A declined or quoted row is an answer: the connection does not change what it says.
-    expect(ladderRow({ ...input(view({ ticket: { notes: 'declined (STYLE): too far out' } })), peerOnline: false }, T0, market)).toMatchObject({ status: 'declined', waitingWhy: null })
+    expect(ladderRow({ ...input(view({ ticket: { decline: { code: 'STYLE', reason: 'too far out' } } })), peerOnline: false }, T0, market)).toMatchObject({ status: 'declined', waitingWhy: null })
   })
 
   it('reads the connection from the channel as the network runs it, and keeps the input while nothing it reads changed', () => {
@@ -250,6 +249,22 @@ describe('the request as the ladder names and values it', () => {
     expect(requestInstrument(request, pkg)).toBe(`buy BTC-USD ${day} · long put 55,000 x 0.5`)
     // A request stored before its terms were kept still reads as before.
     expect(requestInstrument({ side: 'sell', feed: 'BTC-USD' }, requestPackage({ feed: 'BTC-USD' }, spec))).toBe('sell BTC-USD')
+  })
+
+  it('names a sell with the legs as the trader will hold them, as the fill notice and the blotter name the position it makes', () => {
+    // The drafted package is the buyer's view: selling a long put is holding a short one.
+    const sell = { ...request, side: 'sell' as const }
+    const pkg = requestPackage(sell, spec)!
+    const day = new Date(EXPIRY).toISOString().slice(0, 10)
+    expect(requestInstrument(sell, pkg)).toBe(`sell BTC-USD ${day} · short put 55,000 x 0.5`)
+    // The position the fill makes, the trader (A) the seller: "sold" where the request says "sell", the same legs.
+    const filled = positionLabel({ buyer: 'B', terms: pkg }, 'A')
+    expect(filled).toBe(`sold BTC-USD ${day} · short put 55,000 x 0.5`)
+    expect(requestInstrument(sell, pkg).replace(/^sell/, 'sold')).toBe(filled)
+    // Several legs: each one reversed; buying keeps them as drafted.
+    const spread = { ...pkg, legs: [pkg.legs[0]!, { ...pkg.legs[0]!, strike: 5_000_000n, direction: 'short' as const }] }
+    expect(heldPackage(spread, 'sell').legs.map((l) => l.direction)).toEqual(['short', 'long'])
+    expect(heldPackage(spread, 'buy')).toBe(spread)
   })
 
   it("shows the trader's fair value and each quote's distance from it, by the quote card's own figure (quoteEdge)", () => {

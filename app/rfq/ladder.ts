@@ -12,8 +12,8 @@
 import { formatUnits, parseUnits, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
-import { packageRisk } from '../../core/pricing/index.ts'
-import { effectiveStatus, quoteEdge, quoteTraded } from '../negotiate/quote.ts'
+import { packageRisk, reversePackage } from '../../core/pricing/index.ts'
+import { effectiveStatus, quoteEdge, quoteTraded, unitPremium } from '../negotiate/quote.ts'
 import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
 import { fillShortfall } from '../channel/affordability.ts'
 import { instrumentOf } from '../risk/positions.ts'
@@ -65,10 +65,23 @@ export function requestPackage(request: Pick<NetworkRequest, 'feed' | 'terms'>, 
   return { ...packageHeader(spec, feed, request.terms.expiry), legs }
 }
 
-/** What the request asks for in one line, as the blotter names an instrument: "buy BTC-USD 2026-12-09 · long put 90,000 x 0.1". */
+/**
+ * The package's legs as the trader will hold them once filled: a drafted package is the buyer's
+ * view, so selling it holds each leg reversed (risk/positions.ts legsFor, the rule of the fill
+ * notice, the blotter and the Risk tab).
+ */
+export function heldPackage(pkg: OptionPackage, side: 'buy' | 'sell'): OptionPackage {
+  return side === 'buy' ? pkg : reversePackage(pkg)
+}
+
+/**
+ * What the request asks for in one line, as the fill notice and the blotter name what was traded:
+ * "buy BTC-USD 2026-12-09 · long put 90,000 x 0.1", "sell BTC-USD 2026-12-09 · short put 90,000 x 0.1".
+ */
 export function requestInstrument(request: Pick<NetworkRequest, 'side' | 'feed'>, pkg: OptionPackage | null): string {
   if (!pkg) return `${request.side} ${request.feed}`
-  return `${request.side} ${instrumentOf({ feed: pkg.feed, expiry: pkg.expiry, legs: pkg.legs.map((l) => describeLegForTrader(l, pkg)) })}`
+  const held = heldPackage(pkg, request.side)
+  return `${request.side} ${instrumentOf({ feed: pkg.feed, expiry: pkg.expiry, legs: held.legs.map((l) => describeLegForTrader(l, held)) })}`
 }
 
 /** The trader's fair value of the whole package (the buyer's model value, asset units: core/pricing packageRisk, as quoteEdge's `fair`), or null. */
@@ -202,12 +215,6 @@ export interface LadderRow {
   readonly waitingWhy: string | null
 }
 
-/** A desk's decline line in the ticket's notes ("declined (CODE): reason", see desk/styles.ts declineNote). */
-export function parseDecline(notes: string): { readonly code: string; readonly reason: string } | null {
-  const m = /^declined \(([A-Z_]{1,32})\): (.{1,200})$/m.exec(notes)
-  return m ? { code: m[1]!, reason: m[2]! } : null
-}
-
 export interface LadderInput {
   readonly leg: RequestLeg
   readonly me: Party
@@ -277,7 +284,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   // Core reads every quote of a filled request as used: filled, though the traded one may no longer be known.
   const filled = traded !== null || current?.status === 'used' || ticket?.status === 'filled'
   const q = filled ? traded : current
-  const decline = ticket ? parseDecline(ticket.notes) : null
+  const decline = ticket?.decline ?? null
   let status: LadderStatus
   if (filled) status = 'filled'
   else if (ticket?.status === 'cancelled') status = 'withdrawn'
@@ -356,12 +363,6 @@ export function priceBasis(terms: Pick<OptionPackage, 'legs' | 'priceDecimals' |
   })
   const onePackage = legs.join(' + ')
   return { heading: 'Per package', onePackage, caption: `per package, one package being ${onePackage}; size in packages (the largest leg's quantity in ${underlying})` }
-}
-
-/** The premium per one whole unit of `size` (asset minor units, rounded half up), or null for a size of 0. */
-export function unitPremium(premium: bigint, size: bigint, quantityDecimals: number): bigint | null {
-  if (size <= 0n) return null
-  return (premium * 10n ** BigInt(quantityDecimals) * 2n + size) / (2n * size)
 }
 
 /**

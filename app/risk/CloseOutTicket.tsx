@@ -1,17 +1,18 @@
 // The close-out the trader asks for, by quote: which positions, my mark of them, then the
 // counterparty's quote per position (or its reason for not quoting), the total, Accept; then what
-// became of it (waiting for the counterparty's signature, done at vN, or its reason in words).
-import type { ReactNode } from 'react'
+// became of it (waiting for the counterparty's signature, what it closed and paid, or its reason in words).
+import { useRef, type ReactNode } from 'react'
 import { countOf, type Hex, type Party, type Position } from '../../core/index.ts'
 import type { IntentOutcome } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
 import type { CloseOutControl } from '../channel/useCloseOut.ts'
 import type { RealisedSum } from '../book/book.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
+import { formatMoney } from '../money/money.ts'
 import { formatCountdown } from '../negotiate/quote.ts'
 import { closeOutPrice, closeOutVol, closeOutVsMark, type CloseOutRow } from './closeOut.ts'
 import { formatVol, formatVolShift, toneOf } from './format.ts'
-import { positionLabel } from './positions.ts'
+import { instrumentOf, positionLabel, positionLegs } from './positions.ts'
 
 export interface CloseOutTicketProps {
   /** Positions the trader picked for a new request (null: show the open request or the outcome). */
@@ -32,12 +33,18 @@ export function CloseOutTicket({ selected, positions, me, markets, now, asset, d
   const words = (toMe: bigint) => (toMe > 0n ? <>{peer} pays you {money(toMe)}</> : toMe < 0n ? <>you pay {peer} {money(-toMe)}</> : <>nobody pays anything</>)
   const count = (n: number) => countOf(n, 'position')
   const error = control.error && <p className="error" role="alert">{control.error}</p>
+  // The positions seen while the ticket is open, by id: once the unwind is co-signed they leave
+  // `positions`, and its outcome names them by id only. A cache: filling it in render is idempotent.
+  const seen = useRef(new Map<Hex, Position>())
+  for (const p of positions) seen.current.set(p.id, p)
+  for (const r of control.request?.rows ?? []) if (r.position) seen.current.set(r.position.id, r.position)
 
   if (control.outcome !== null) {
+    const done = control.outcome.status === 'done' ? closedOutText({ outcome: control.outcome, positions: seen.current, me, peerName: peer, asset, decimals }) : null
     return (
       <div className="card close-out" role="region" aria-label="Close out">
         <h3>Close out</h3>
-        <CloseOutStatus outcome={control.outcome} peerName={peer} onDismiss={() => { control.reset(); onClose() }} />
+        <CloseOutStatus outcome={control.outcome} done={done} peerName={peer} onDismiss={() => { control.reset(); onClose() }} />
         {error}
       </div>
     )
@@ -163,10 +170,35 @@ function CloseOutRowView({ row, me, peer, now, words }: { row: CloseOutRow; me: 
   return <li data-testid="close-out-row">{what}: {status}</li>
 }
 
-function CloseOutStatus({ outcome, peerName, onDismiss }: { outcome: IntentOutcome; peerName: string; onDismiss: () => void }) {
+/**
+ * A close-out both signed, as a trader reads it: what it closed and what it paid, the state version
+ * at the end for the audit: "Closed out BTC-USD 2026-12-11 · long put 45,000 x 0.1: Demo Desk paid
+ * you 1.59 USDC (v2)." The unwind's positions and payment come from the outcome's intent (core/sync
+ * intentKey "unwind:<ids>:<paymentAtoB>"); positions not in `positions` (the ticket was opened after
+ * they left) are counted, not named.
+ */
+export function closedOutText(i: { readonly outcome: Pick<IntentOutcome, 'intent' | 'version'>; readonly positions: ReadonlyMap<Hex, Position>; readonly me: Party; readonly peerName: string; readonly asset: string; readonly decimals: number }): string {
+  const version = i.outcome.version === null ? '' : ` (v${i.outcome.version})`
+  const m = /^unwind:([^:]*):(-?\d+)$/.exec(i.outcome.intent)
+  if (!m) return `Closed out${version}.`
+  const ids = m[1] ? (m[1].split(',') as Hex[]) : []
+  const paymentAtoB = BigInt(m[2]!)
+  const toMe = i.me === 'B' ? paymentAtoB : -paymentAtoB
+  const held = ids.map((id) => i.positions.get(id))
+  const names = held.every((p) => p !== undefined)
+    ? held.map((p) => instrumentOf({ feed: p.terms.feed, expiry: p.terms.expiry, legs: positionLegs(p, i.me) }))
+    : null
+  const what = ids.length === 1 && names ? names[0] : `${countOf(ids.length, 'position')}${names ? ` (${names.join('; ')})` : ''}`
+  const money = formatMoney(toMe < 0n ? -toMe : toMe, i.decimals, i.asset)
+  const all = ids.length > 1 ? ' in all' : ''
+  const paid = toMe > 0n ? `${i.peerName} paid you ${money}${all}` : toMe < 0n ? `you paid ${i.peerName} ${money}${all}` : 'nobody paid anything'
+  return `Closed out ${what}: ${paid}${version}.`
+}
+
+function CloseOutStatus({ outcome, done, peerName, onDismiss }: { outcome: IntentOutcome; done: string | null; peerName: string; onDismiss: () => void }) {
   const waiting = outcome.status === 'pending' || outcome.status === 'awaiting-peer' || outcome.status === 'retrying'
-  const text = outcome.status === 'done'
-    ? `Closed out: both signed v${outcome.version}.`
+  const text = done !== null
+    ? done
     : outcome.status === 'refused'
       // A bare "declined by the user" (the desk's answer to a price off its quotes) says nothing useful.
       ? /declined by the user/.test(outcome.message)

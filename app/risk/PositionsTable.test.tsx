@@ -46,3 +46,36 @@ describe('PositionsTable', () => {
     expect(html).toContain('data-testid="positions-net-premium" data-exact="1200000000"')
   })
 })
+
+describe('PositionsTable across channels (the Book)', () => {
+  // Two like puts with two dealers: only the counterparty tells them apart.
+  const twin = position('c', 'A', usdc(1_000))
+  const heldWith = new Map([[positions[0]!.id, 'Dealer One'], [twin.id, 'Dealer Two'], [positions[1]!.id, 'Dealer One']])
+  const html = renderToStaticMarkup(
+    <PositionsTable positions={[positions[0]!, twin, positions[1]!]} me="A" markets={markets} now={now} asset="USDC" assetDecimals={6} counterpartyOf={(p) => heldWith.get(p.id)!} />,
+  )
+  const heads = (h: string) => [...h.slice(h.indexOf('<thead>'), h.indexOf('</thead>')).matchAll(/<th[^>]*>(.*?)<\/th>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())
+
+  it('names the counterparty of each position beside its legs', () => {
+    expect(heads(html).slice(0, 4)).toEqual(['Legs (my side)', 'Counterparty', 'Size', 'Side'])
+    const rows = cells(html, 'tbody')
+    expect(rows.map((r) => [...r.slice(0, 3), r[4]])).toEqual([
+      ['BTC-USD long put 90,000 x 1', 'Dealer One', '1 BTC', '-1,200.00'],
+      ['BTC-USD long put 90,000 x 1', 'Dealer Two', '1 BTC', '-1,000.00'],
+      ['BTC-USD short call 100,000-120,000 x 1', 'Dealer One', '1 BTC', '+2,400.00'],
+    ])
+    expect(rows.every((r) => r.length === heads(html).length)).toBe(true)
+  })
+
+  it('keeps the total row under its columns: the label spans the counterparty too, the net premium under Premium', () => {
+    const [total] = cells(html, 'tfoot')
+    expect(html).toContain('<th scope="row" colSpan="4">Total (3 positions)</th>')
+    expect(total!.slice(0, 2)).toEqual(['Total (3 positions)', '+200.00'])
+  })
+
+  it('has no counterparty column in one channel (the Risk tab)', () => {
+    expect(heads(table())).not.toContain('Counterparty')
+    expect(heads(table())[1]).toBe('Size')
+    expect(table()).toContain('<th scope="row" colSpan="3">Total (2 positions)</th>')
+  })
+})

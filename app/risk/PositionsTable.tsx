@@ -2,15 +2,15 @@
 // the model says it is worth now (once expired: what the oracle's fixing pays, or a provisional
 // mark at spot until the fixing is known, said as such).
 import { useMemo } from 'react'
-import type { Hex, Party, Position } from '../../core/index.ts'
+import { countOf, type Hex, type Party, type Position } from '../../core/index.ts'
 import { Money, MoneyTotal } from '../money/Money.tsx'
 import type { Fixings, MarketsByFeed } from '../../core/pricing/index.ts'
 import { formatFixed, formatModelAmount, formatPrice, formatTimeToExpiry, formatUtc, gammaPct, NO_VALUE, toneOf, underlyingOf } from './format.ts'
 import { MarkNote } from './MarkNote.tsx'
 import { portfolioView, positionRow } from './positions.ts'
 
-export interface PositionsTableProps {
-  readonly positions: readonly Position[]
+export interface PositionsTableProps<P extends Position = Position> {
+  readonly positions: readonly P[]
   readonly me: Party
   /** Market inputs per feed, with the trader's vol and the page clock already applied. */
   readonly markets: MarketsByFeed
@@ -24,9 +24,15 @@ export interface PositionsTableProps {
   readonly closeOutBlocked?: string | null
   /** The oracle's fixings known for expired positions (useFixings). */
   readonly fixings?: Fixings
+  /**
+   * Who holds each position with me, when the table spans channels (the Book): adds a Counterparty
+   * column beside the legs, so two like positions with different dealers read apart. Absent in one
+   * channel's Risk tab, where the counterparty is the channel's.
+   */
+  readonly counterpartyOf?: (position: P) => string
 }
 
-export function PositionsTable({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null, fixings }: PositionsTableProps) {
+export function PositionsTable<P extends Position>({ positions, me, markets, now, asset, assetDecimals, onCloseOut, closeOutBlocked = null, fixings, counterpartyOf }: PositionsTableProps<P>) {
   const rows = useMemo(() => positions.map((p) => positionRow(p, me, markets, now, fixings)), [positions, me, markets, now, fixings])
   const total = useMemo(() => portfolioView(positions, me, markets, fixings), [positions, me, markets, fixings])
   if (positions.length === 0) return <p className="muted">No open positions.</p>
@@ -47,6 +53,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
         <thead>
           <tr>
             <th scope="col">Legs (my side)</th>
+            {counterpartyOf && <th scope="col">Counterparty</th>}
             <th scope="col" className="num">Size</th>
             <th scope="col">Side</th>
             <th scope="col" className="num" title="Premium: received positive, paid negative">Premium <span className="unit">({asset})</span></th>
@@ -61,7 +68,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {rows.map((r, row) => (
             <tr key={r.id} className={r.expired ? 'expired' : undefined}>
               <td>
                 <span className="feed-tag">{r.feed}</span>{' '}
@@ -78,6 +85,8 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
                   </>
                 )}
               </td>
+              {/* Beside the legs: in sight at 390 px, where the rest of the row scrolls. */}
+              {counterpartyOf && <td className="counterparty" data-testid="position-counterparty">{counterpartyOf(positions[row]!)}</td>}
               <td className="num">{formatPrice(r.size, r.terms.quantityDecimals)} {underlyingOf(r.feed)}</td>
               <td>{r.side === 'bought' ? <span className="pill good">bought</span> : <span className="pill warn">sold</span>}</td>
               <td className="num"><Money minor={r.premium} decimals={assetDecimals} asset={asset} signed symbol={false} /></td>
@@ -106,7 +115,7 @@ export function PositionsTable({ positions, me, markets, now, asset, assetDecima
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row" colSpan={3}>Total ({rows.length} position{rows.length === 1 ? '' : 's'})</th>
+            <th scope="row" colSpan={counterpartyOf ? 4 : 3}>Total ({countOf(rows.length, 'position')})</th>
             <td className="num"><MoneyTotal rows={rows.map((r) => r.premium)} decimals={assetDecimals} asset={asset} signed symbol={false} testId="positions-net-premium" /></td>
             <td className="num"><Money minor={total.locked} decimals={assetDecimals} asset={asset} symbol={false} /></td>
             {total.risk ? (

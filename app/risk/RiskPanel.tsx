@@ -38,15 +38,13 @@ export const RiskPanel = memo(function RiskPanel({ positions, me, markets, now, 
   const [vols, setVols] = useState<VolOverrides>({})
   const [closing, setClosing] = useState<readonly Hex[] | null>(null)
   const eff = useMemo(() => effectiveMarkets(markets, vols, now), [markets, vols, now])
-  const feeds = useMemo(() => {
-    const held = feedsOf(positions)
-    return held.length > 0 ? held : Object.keys(markets)
-  }, [positions, markets])
+  // Only the feeds of open positions: with none, nothing here is priced, so no vol to set.
+  const feeds = useMemo(() => feedsOf(positions), [positions])
   return (
     <section className="card risk-panel" aria-labelledby="risk-title">
       <div className="risk-head">
         <h2 id="risk-title">Risk</h2>
-        <VolInputs feeds={feeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="risk" />
+        {feeds.length > 0 && <VolInputs feeds={feeds} markets={markets} overrides={vols} errors={eff.volErrors} onChange={setVols} idPrefix="risk" />}
       </div>
       <PositionsTable positions={positions} me={me} markets={eff.markets} now={now} asset={asset} assetDecimals={assetDecimals} fixings={fixings}
         onCloseOut={closeOut ? (ids) => { closeOut.reset(); setClosing(ids) } : undefined} closeOutBlocked={closeOut?.blocked ?? null} />

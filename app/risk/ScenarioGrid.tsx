@@ -20,9 +20,19 @@ export interface ScenarioGridProps {
 const SPOT_MOVES = [-0.3, -0.2, -0.15, -0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2, 0.3]
 const VOL_SHIFTS = [-0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2]
 
+/**
+ * Decimals of every cell of one grid, from its largest |P&L|: cents below 100, where whole units
+ * would move a cell by more than 1% of the scale (the ±0 cell read "-1" beside a P&L of -0.52);
+ * whole units from there, where a unit is within 1% and cents only widen the grid.
+ */
+export function scenarioDecimals(maxAbs: number): number {
+  return maxAbs < 100 ? 2 : 0
+}
+
 export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_MOVES, volShifts = VOL_SHIFTS, fixings }: ScenarioGridProps) {
   const result = useMemo(() => scenarioView(positions, me, markets, { spotMoves, volShifts, fixings }), [positions, me, markets, spotMoves, volShifts, fixings])
   if (positions.length === 0) return null
+  const decimals = result.ok ? scenarioDecimals(result.view.maxAbs) : 0
   return (
     <section className="risk-section" aria-labelledby="scenario-title">
       <h3 id="scenario-title">Scenarios: my P&amp;L now ({asset})</h3>
@@ -52,7 +62,7 @@ export function ScenarioGrid({ positions, me, markets, asset, spotMoves = SPOT_M
                       const here = dv === 0 && result.view.spotMoves[j] === 0
                       return (
                         <td key={j} className={`num${here ? ' here' : ''}`} style={{ background: pnlColor(v, result.view.maxAbs) }} title={here ? 'today' : undefined}>
-                          {formatModelAmount(v, 0, { signed: true })}
+                          {formatModelAmount(v, decimals, { signed: true })}
                         </td>
                       )
                     })}

@@ -29,7 +29,7 @@ function twoPositions(): { state: ChannelState; p1: Position; p2: Position; entr
 function tickets(positions: readonly Position[], by: Party = ME): RfqTicket[] {
   return closeOutTickets(positions, by).map((t, i) => ({
     id: `co${i}`, createdBy: by, createdAt: NOW, status: 'open', feed: t.feed, expiry: t.expiry, side: t.side,
-    legs: t.legs.map((l, j) => ({ ...l, id: `l${j}` })), notes: t.notes ?? '',
+    legs: t.legs.map((l, j) => ({ ...l, id: `l${j}` })), notes: t.notes ?? '', decline: null,
   }))
 }
 
@@ -85,7 +85,7 @@ describe('closeOutRequest', () => {
   })
 
   it('shows the counterparty\'s reason when it will not quote, and a position that is gone', () => {
-    const declined = [{ ...ts[0]!, notes: `${ts[0]!.notes}\ndeclined (INSUFFICIENT_BALANCE): closing out pays 400.000000 USDC; the desk has 1.000000 USDC free` }, ts[1]!]
+    const declined = [{ ...ts[0]!, decline: { code: 'INSUFFICIENT_BALANCE', reason: 'closing out pays 400.000000 USDC; the desk has 1.000000 USDC free' } }, ts[1]!]
     const r = run([], NOW, declined, [p2])
     expect(r?.rows[0]).toMatchObject({ position: null, declined: { code: 'INSUFFICIENT_BALANCE', reason: 'closing out pays 400.000000 USDC; the desk has 1.000000 USDC free' } })
     expect(r?.ready).toBeNull()

@@ -14,7 +14,6 @@ import type { ChannelView, QuoteView, RfqInput, RfqTicket } from '../../core/syn
 import { channelRisk, impliedVolBsm, isPricingError, yearsToExpiry, type MarketsByFeed } from '../../core/pricing/index.ts'
 import { bookOf, type BookEntry, type ChannelMeta } from '../blotter/book.ts'
 import { realisedOf, type RealisedSum } from '../book/book.ts'
-import { parseDecline } from '../rfq/ladder.ts'
 import { reasonOf } from './format.ts'
 
 export interface CloseOutPrice {
@@ -103,7 +102,7 @@ export function closeOutRequest(i: { readonly tickets: readonly RfqTicket[]; rea
         if (best === null || toMe > best.toMe || (toMe === best.toMe && s.validUntil > best.quote.signed.quote.validUntil)) best = { quote: q, toMe }
       }
     }
-    return { ticketId: t.id, positionId, position, quote: best?.quote ?? null, toMe: best?.toMe ?? null, declined: parseDecline(t.notes) }
+    return { ticketId: t.id, positionId, position, quote: best?.quote ?? null, toMe: best?.toMe ?? null, declined: t.decline }
   })
   const all = rows.every((r) => r.position !== null && r.quote !== null)
   const ready = all

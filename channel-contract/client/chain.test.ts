@@ -1,7 +1,7 @@
 // The chain client against the adjudicator on anvil: progress of a call, refusals in words before
 // anything is sent, a call refused when mined, restore from events, and dev-only actions refused
 // on a chain that is not the dev chain.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPublicClient, createWalletClient, custom, http, type Chain } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { getTransactionCount, sendTransaction } from 'viem/actions'
@@ -137,6 +137,33 @@ describe('ChainClient on anvil', () => {
     expect(stages.at(-1)).toMatchObject({ stage: 'confirmed', confirmations: 2 })
     expect(r.block).toBe(mined?.stage === 'mined' ? mined.block : -1n)
     expect(await c.freeBalance(c.account)).toBe(4n * USDC)
+  })
+
+  it('confirmations that never come are given up after 30 minutes, the missing blocks counted in words', async () => {
+    // A chain stuck at the block holding the transaction: no block ever follows it.
+    const stuck = createPublicClient({
+      chain: fx.chain.chain,
+      transport: custom({
+        request: async ({ method }: { method: string }) => {
+          if (method === 'eth_blockNumber') return '0x10'
+          throw new Error(`not asked for here: ${method}`)
+        },
+      }),
+    })
+    const waitFor = (confirmations: number) => {
+      const c = new ChainClient(fx.deployment, stuck, undefined, confirmations) as unknown as { confirmed(hash: string, mined: { blockNumber: bigint; blockHash: string }): Promise<unknown> }
+      return c.confirmed('0xab', { blockNumber: 16n, blockHash: '0x01' }).then(() => null, (e: unknown) => e)
+    }
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] })
+    try {
+      const one = waitFor(1)
+      const three = waitFor(3)
+      await vi.advanceTimersByTimeAsync(31 * 60_000)
+      expect((await one as ChainCallError).message).toBe('Transaction 0xab was mined in block 16, but 1 more block did not follow within 30 minutes.')
+      expect((await three as ChainCallError).message).toBe('Transaction 0xab was mined in block 16, but 3 more blocks did not follow within 30 minutes.')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a call that passes the check but is refused when mined reports the custom error', async () => {

@@ -38,7 +38,7 @@ import {
   signTypedData,
 } from 'viem/actions'
 import { ProtocolError } from '../../core/errors.ts'
-import { CONTRACT_CHANNEL_STATUSES, type AddressHex, type ChannelParams, type ContractChannelStatus, type Hex } from '../../core/index.ts'
+import { CONTRACT_CHANNEL_STATUSES, countOf, type AddressHex, type ChannelParams, type ContractChannelStatus, type Hex } from '../../core/index.ts'
 import { adjudicatorAbi, testUsdcAbi } from './abi.ts'
 import { authorizationDigest, authorizationTypedData, packAuthorization, type AuthorizationHex, type AuthorizationTerms } from '../../core/evm-auth.ts'
 import { encodeCall, type AdjudicatorCall } from '../chain/adjudicator.ts'
@@ -334,7 +334,7 @@ export class ChainClient {
         receipt = now // moved by a reorganisation: count from its new block
         continue
       }
-      if (Date.now() > until) throw new ChainCallError('CHAIN_UNAVAILABLE', `Transaction ${hash} was mined in block ${receipt.blockNumber}, but ${this.confirmations} more block(s) did not follow within ${CONFIRM_TIMEOUT_MS / 60_000} minutes.`, 'Look it up on the chain: it may be confirmed by now.')
+      if (Date.now() > until) throw new ChainCallError('CHAIN_UNAVAILABLE', `Transaction ${hash} was mined in block ${receipt.blockNumber}, but ${countOf(this.confirmations, 'more block')} did not follow within ${CONFIRM_TIMEOUT_MS / 60_000} minutes.`, 'Look it up on the chain: it may be confirmed by now.')
       await new Promise((r) => setTimeout(r, CONFIRM_POLL_MS))
     }
   }

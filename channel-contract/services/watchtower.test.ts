@@ -220,6 +220,7 @@ describe('watchtower service', () => {
       expect(readFileSync(moved, 'utf8')).toBe(damaged) // its bytes, unchanged
       expect(existsSync(file)).toBe(false)
       expect(logs.find((m) => m.includes(file))).toContain(moved)
+      expect(logs.find((m) => m.includes('events from block'))).toContain(`0 channels held (1 unparsable file moved aside now, see above; 1 file in ${join(own, 'channels', 'unreadable')})`)
       expect(w.held(ch1.channelId)).toBeUndefined()
       expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(1)
 
@@ -228,7 +229,7 @@ describe('watchtower service', () => {
       expect(w.held(ch1.channelId)?.state.version).toBe(2)
       expect(JSON.parse(readFileSync(file, 'utf8')).state.state.version).toBe(2)
       expect(readFileSync(moved, 'utf8')).toBe(damaged)
-      expect(logs.find((m) => m.includes('held again from version 2'))).toContain(moved)
+      expect(logs.find((m) => m.includes('held again from version 2'))).toContain(`; 1 unreadable file set aside for it: ${moved} (it may hold a newer state)`)
       await stop()
 
       // Restarted: the set-aside file is neither loaded nor moved again, and still counted (from the directory).
@@ -238,7 +239,7 @@ describe('watchtower service', () => {
       expect(readdirSync(join(own, 'channels', 'unreadable'))).toEqual(aside)
       expect(readFileSync(moved, 'utf8')).toBe(damaged)
       expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(1)
-      expect(again.at(-1)).toContain(`(1 file(s) in ${join(own, 'channels', 'unreadable')})`)
+      expect(again.at(-1)).toContain(`1 channel held (1 file in ${join(own, 'channels', 'unreadable')})`)
       await stop()
 
       // The channel's file is gone (removed by hand); after another restart a post for it names the file set aside by an earlier run.

@@ -29,6 +29,7 @@ import { createPublicClient, createWalletClient, http, type Chain, type Hex as V
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import {
   channelIdOf,
+  countOf,
   deploymentId,
   isHex,
   isProtocolError,
@@ -402,8 +403,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const emit = (a: WatchtowerActivity) => {
     for (const l of listeners) l(a)
   }
-  const asideNote = setAside.size === 0 ? '' : ` (${moved > 0 ? `${moved} unparsable file(s) moved aside now, see above; ` : ''}${setAsideCount()} file(s) in ${join(channelsDir, 'unreadable')})`
-  log(`watchtower: account ${account.address}, ${held.size} channel(s) held${asideNote}, events from block ${cursor + 1n}`)
+  const asideNote = setAside.size === 0 ? '' : ` (${moved > 0 ? `${countOf(moved, 'unparsable file')} moved aside now, see above; ` : ''}${countOf(setAsideCount(), 'file')} in ${join(channelsDir, 'unreadable')})`
+  log(`watchtower: account ${account.address}, ${countOf(held.size, 'channel')} held${asideNote}, events from block ${cursor + 1n}`)
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
@@ -635,7 +636,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     store(channelId, { params, state: signed })
     if (!now) quota.added(channelId, who)
     const aside = now ? undefined : setAside.get(channelId)
-    if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; the unreadable file(s) set aside for it: ${aside.join(', ')} (one may hold a newer state)`)
+    if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; ${countOf(aside.length, 'unreadable file')} set aside for it: ${aside.join(', ')} (${aside.length === 1 ? 'it' : 'one'} may hold a newer state)`)
     if (on.status === 'disputed' && on.version < signed.state.version) void check(channelId)
     return { channelId, version: signed.state.version, stored: true }
   }

@@ -244,7 +244,7 @@ describe('FileJournal after a crash', () => {
     ])
     expect(j2.stats).toMatchObject({ setAside: 2, setAsideBytes: tornLine.length + 7 })
     expect(lines).toEqual([
-      `records.log holds 4 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`,
+      `records.log holds 4 lines it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`,
       expect.stringMatching(/^set aside the end of records\.log it cannot read \(\d+ bytes from byte \d+: a last line with no newline .*\) in .*damaged\.log, then cut it off the log$/),
       expect.stringMatching(/^set aside the end of updates\.log it cannot read \(7 bytes from byte \d+: a frame of 103 bytes that runs past the end of the file .*\) in .*damaged\.log, then cut it off the log$/),
     ])
@@ -623,7 +623,7 @@ describe('FileJournal: nothing it stored is deleted because it cannot be read (s
       const lines: string[] = []
       const j = await FileJournal.open(d, { log: (l) => lines.push(l) })
       expect(j.stats.skippedLines).toBe(2)
-      expect(lines).toEqual([`records.log holds 2 line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`])
+      expect(lines).toEqual([`records.log holds 2 lines it cannot read: skipped, kept in the log as they are, and set aside in ${join(d, 'damaged.log')} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`])
       expect(await contents(j)).toEqual(expected)
       await j.close()
       expect(readFileSync(join(d, 'records.log'), 'utf8')).toContain(damagedReset)
@@ -635,7 +635,7 @@ describe('FileJournal: nothing it stored is deleted because it cannot be read (s
     await j.store(key(2)).append([record.approve('2-b')])
     await j.settled()
     expect(j.stats).toMatchObject({ rewrites: 1, rewriteFailures: 0, setAside: 2, setAsideBytes: Buffer.byteLength(damagedReset) + damagedAppend.length })
-    expect(lines[1]).toMatch(new RegExp(`^rewrote its logs: .* ms; set aside 2 piece\\(s\\) it cannot read \\(${Buffer.byteLength(damagedReset) + damagedAppend.length} bytes\\) in ${join(d, 'damaged.log')}$`))
+    expect(lines[1]).toMatch(new RegExp(`^rewrote its logs: .* ms; set aside 2 pieces it cannot read \\(${Buffer.byteLength(damagedReset) + damagedAppend.length} bytes\\) in ${join(d, 'damaged.log')}$`))
     expect(setAside(d).map(untimed)).toEqual([
       { head: `records.log byte ${resetAt}, ${Buffer.byteLength(damagedReset)} bytes, set aside by a rewrite: a reset line it cannot read (a channel's compact records and doc updates)`, bytes: Buffer.from(damagedReset) },
       { head: `records.log byte ${appendAt}, ${damagedAppend.length} bytes, set aside by a rewrite: a line it cannot read`, bytes: Buffer.from(damagedAppend) },

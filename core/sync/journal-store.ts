@@ -48,6 +48,7 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { FileChannelStore } from './file-store.ts'
+import { countOf } from '../words.ts'
 import { isUnreadable, unreadableRecord, type ChannelStore, type StoreRecord, type StoredChannel, type UnreadableRecord } from './store.ts'
 
 const CHANNEL_KEY = /^[0-9a-f]{64}$/
@@ -602,7 +603,7 @@ export class FileJournal {
     j.stats.setAside = aside.pieces
     j.stats.setAsideBytes = aside.bytes
     if (scanned.damaged.length > 0) {
-      said.unshift(`records.log holds ${scanned.damaged.length} line(s) it cannot read: skipped, kept in the log as they are, and set aside in ${j.damagedPath} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`)
+      said.unshift(`records.log holds ${countOf(scanned.damaged.length, 'line')} it cannot read: skipped, kept in the log as they are, and set aside in ${j.damagedPath} by the next rewrite (before it drops them); each channel a line belongs to is given it as an unreadable record (its store reports it)`)
     }
     for (const line of said) j.log(line)
     return j
@@ -944,7 +945,7 @@ export class FileJournal {
         this.stats.setAside += aside.pieces
         this.stats.setAsideBytes += aside.bytes
         const mb = (n: number) => (n / 1_048_576).toFixed(1)
-        const setAside = aside.pieces > 0 ? `; set aside ${aside.pieces} piece(s) it cannot read (${aside.bytes} bytes) in ${aside.path}` : ''
+        const setAside = aside.pieces > 0 ? `; set aside ${countOf(aside.pieces, 'piece')} it cannot read (${countOf(aside.bytes, 'byte')}) in ${aside.path}` : ''
         this.log(`rewrote its logs: ${mb(from.records + from.updates)} MB -> ${mb(copied.records + copied.updates)} MB live in ${(performance.now() - started).toFixed(0)} ms, appends held ${(performance.now() - copiedAt).toFixed(0)} ms${setAside}`)
       } catch (e) {
         // records.log not replaced: what was set aside is still in it (taken back, as for a rewrite given up).

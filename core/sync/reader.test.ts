@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ENTRY_CACHE_PARSES, EntryCache, readChannelDoc } from './reader.ts'
-import { currentEpoch, editRfq, ensureEpoch, proposalWire, section, sigEntryKey, writeProposal, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS, MAX_PROPOSALS, MAX_QUOTES } from './schema.ts'
+import { cloneRfq, currentEpoch, editRfq, ensureEpoch, rfqDecline, MAX_DECLINE_REASON_CHARS, proposalWire, section, sigEntryKey, writeProposal, writeQuote, writeRfq, MAX_ENTRY_CHARS, MAX_EPOCH_CHARS, MAX_PROPOSALS, MAX_QUOTES } from './schema.ts'
 import { keysB, makeParams, openingSigned, quotePool, rng, T0, DAY } from './testkit.ts'
 import { channelIdOf } from '../channel.ts'
 import { quoteHash } from '../quote.ts'
@@ -100,7 +100,7 @@ describe('a watching EntryCache', () => {
       const doc = r.chance(0.5) ? local : remote
       const epoch = currentEpoch(doc)!
       const id = ids.length && r.chance(0.85) ? r.pick(ids) : `t${ids.push(`t${ids.length}`) - 1}`
-      const roll = r.int(8)
+      const roll = r.int(9)
       if (roll === 0 || !section(epoch, 'rfqs').has(id)) writeRfq(doc, epoch, id, 'B', T0, { feed: 'BTC-USD', expiry: T0 + 1, side: 'buy', legs: [leg('l1')] })
       else if (roll === 1) editRfq(doc, epoch, id, { field: 'status', value: r.pick(['open', 'quoted', 'filled'] as const) })
       else if (roll === 2) editRfq(doc, epoch, id, { field: 'addLeg', leg: leg(r.pick(legIds)) })
@@ -108,6 +108,7 @@ describe('a watching EntryCache', () => {
       else if (roll === 4) editRfq(doc, epoch, id, { field: 'leg', id: r.pick(legIds), key: 'strike', value: String(r.int(200)) })
       else if (roll === 5) editRfq(doc, epoch, id, { field: 'notes', index: r.int(5), insert: 'ab' })
       else if (roll === 6) editRfq(doc, epoch, id, { field: 'side', value: r.pick(['buy', 'sell'] as const) })
+      else if (roll === 7) editRfq(doc, epoch, id, { field: 'decline', value: r.chance(0.3) ? null : rfqDecline(r.pick(['DECLINED', 'SIZE_LIMIT'] as const), `reason ${r.int(9)}`) })
       else section(epoch, 'rfqs').delete(id)
       deliver()
       const cached = check(i)
@@ -215,5 +216,29 @@ describe('times a peer writes: a ticket holds only ones a date can show; binding
     const c = readChannelDoc(doc, params)
     expect(c.rfqs).toEqual([])
     expect(c.rejected.map((r) => [r.code, r.reason.split(':')[0]])).toEqual([['INVALID_FIELD', 'rfq.legs.0.strike']])
+  })
+
+  it("reads a ticket's decline (null when none), refuses a malformed one naming the field, and a compaction carries it", () => {
+    const params = makeParams()
+    const doc = new Y.Doc()
+    const epoch = ensureEpoch(doc, channelIdOf(params))
+    writeRfq(doc, epoch, 't1', 'A', T0, { feed: 'BTC-USD', expiry: T0 + DAY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }], notes: 'quick please' })
+    expect(readChannelDoc(doc, params).rfqs.map((t) => t.decline)).toEqual([null])
+    editRfq(doc, epoch, 't1', { field: 'decline', value: rfqDecline('SIZE_LIMIT', 'legs of up to 0.5 BTC') })
+    expect(readChannelDoc(doc, params).rfqs.map((t) => [t.notes, t.decline])).toEqual([['quick please', { code: 'SIZE_LIMIT', reason: 'legs of up to 0.5 BTC' }]])
+    // A compaction's new epoch holds the ticket as it reads (schema.ts cloneRfq).
+    const copy = cloneRfq(section(epoch, 'rfqs').get('t1') as Y.Map<unknown>)
+    const doc2 = new Y.Doc()
+    doc2.transact(() => section(ensureEpoch(doc2, channelIdOf(params)), 'rfqs').set('t1', copy))
+    expect(readChannelDoc(doc2, params).rfqs.map((t) => t.decline)).toEqual([{ code: 'SIZE_LIMIT', reason: 'legs of up to 0.5 BTC' }])
+    // Anyone in the room can write a ticket: a decline that is not one makes the ticket unreadable, said so.
+    for (const [bad, field] of [[{ code: 'lower', reason: 'x' }, 'rfq.decline.code'], [{ code: 'X', reason: '' }, 'rfq.decline.reason'], [{ code: 'X', reason: 'y'.repeat(MAX_DECLINE_REASON_CHARS + 1) }, 'rfq.decline.reason'], [{ code: 'X', reason: 'y', extra: 1 }, 'rfq.decline.extra'], ['declined', 'rfq.decline']] as const) {
+      doc.transact(() => (section(epoch, 'rfqs').get('t1') as Y.Map<unknown>).set('decline', bad))
+      const c = readChannelDoc(doc, params)
+      expect(c.rfqs, JSON.stringify(bad)).toEqual([])
+      expect(c.rejected.map((x) => [x.code, x.reason.split(':')[0]]), JSON.stringify(bad)).toEqual([['INVALID_FIELD', field]])
+    }
+    editRfq(doc, epoch, 't1', { field: 'decline', value: null })
+    expect(readChannelDoc(doc, params).rfqs.map((t) => t.decline)).toEqual([null])
   })
 })

@@ -18,6 +18,8 @@ import type { SignedState } from '../signing.ts'
 import type { ChannelState } from '../state.ts'
 import type { Transition } from '../transition.ts'
 import {
+  DECLINE_CODE,
+  MAX_DECLINE_REASON_CHARS,
   MAX_ENTRY_CHARS,
   MAX_EPOCH_CHARS,
   MAX_NOTES_CHARS,
@@ -29,6 +31,7 @@ import {
   RFQ_LEG_ID,
   currentEpoch,
   type DocQuote,
+  type RfqDecline,
   type RfqStatus,
 } from './schema.ts'
 import { BoundedMemo } from './memo.ts'
@@ -96,6 +99,8 @@ export interface RfqTicket {
   readonly side: 'buy' | 'sell'
   readonly legs: readonly RfqLeg[]
   readonly notes: string
+  /** The quoter's refusal of the ticket (schema.ts rfqDecline), if it wrote one. */
+  readonly decline: RfqDecline | null
 }
 
 /**
@@ -155,6 +160,10 @@ const rfqSchema = z.strictObject({
     .array(z.strictObject({ id: z.string().check(z.regex(RFQ_LEG_ID, 'expected a leg id of 1-16 letters, digits, "_" or "-"')), kind: z.enum(['call', 'put']), strike: shortText, cap: z.nullable(shortText), quantity: shortText, direction: z.enum(['long', 'short']) }))
     .check(z.maxLength(MAX_RFQ_LEGS)),
   notes: z.string().check(z.maxLength(MAX_NOTES_CHARS)),
+  decline: z.optional(z.strictObject({
+    code: z.string().check(z.regex(DECLINE_CODE, 'expected a code of upper-case letters, digits and "_" (at most 64)')),
+    reason: z.string().check(z.minLength(1), z.maxLength(MAX_DECLINE_REASON_CHARS)),
+  })),
 })
 
 const HEX64 = /^[0-9a-f]{64}$/
@@ -648,7 +657,7 @@ function readEpoch(doc: Y.Doc, epoch: Y.Map<unknown> | null, params: ChannelPara
       const ticket = raw as Y.Map<unknown>
       const parsed = cache.ticket(doc, ticket, (): RfqTicket | { reason: string } => {
         const r = tryParse(rfqSchema, ticketSnapshot(ticket), 'rfq')
-        return r.ok ? { id: key, ...r.value } : { reason: r.error.message }
+        return r.ok ? { id: key, ...r.value, decline: r.value.decline ?? null } : { reason: r.error.message }
       })
       if ('reason' in parsed) { reject(key, 'INVALID_FIELD', parsed.reason); continue }
       // The id is the key under which the ticket is found now (a ticket object sits under one key).

@@ -20,7 +20,8 @@
 //        'quotes'      Y.Map<quoteHash, JSON {signed: Wire<SignedQuote>, counterOf}>
 //        'cancels'     Y.Map<`${quoteHash}:${party}:${signature hex}`, ''>: the quoter's signed cancel,
 //                      content-addressed like sigs
-//        'rfqs'        Y.Map<rfqId, Y.Map> — collaborative tickets (see RfqField)
+//        'rfqs'        Y.Map<rfqId, Y.Map> — collaborative tickets (writeRfq, editRfq); a quoter's
+//                      refusal of one is its `decline` value, {code, reason} (rfqDecline)
 //
 // Binding values are JSON strings of wire objects (bigints as decimal strings): a string's length
 // is its size, so the reader can cap it before parsing. Tickets are live Y types so both sides can
@@ -33,6 +34,7 @@ import type { SignedState } from '../signing.ts'
 import type { SignedQuote } from '../quote.ts'
 import type { Transition } from '../transition.ts'
 import type { ChannelState } from '../state.ts'
+import { SyncError } from './errors.ts'
 
 /** 2: content-addressed sigs and cancels, signed refusals and cancels (v1 sigs are still read). */
 export const SCHEMA_VERSION = 2
@@ -53,6 +55,8 @@ export const MAX_RFQS = 64
 export const MAX_RFQ_LEGS = 8
 export const MAX_NOTES_CHARS = 2000
 export const MAX_REASON_CHARS = 300
+/** Longest reason a ticket's decline carries. */
+export const MAX_DECLINE_REASON_CHARS = 200
 
 export type RfqStatus = 'open' | 'quoted' | 'filled' | 'cancelled'
 
@@ -274,6 +278,33 @@ export function writeRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, by: Part
   })
 }
 
+/**
+ * A quoter's refusal of a ticket: a code (the desk's style names its own: SIZE_LIMIT, NOT_QUOTED;
+ * a person's is DECLINED) and the reason the requester reads. Like the ticket it is CRDT data, not
+ * signed: it binds nobody, and a quote may still follow (the app's rule for when it stands:
+ * app/negotiate/decline.ts ticketDecline). One per ticket (a ticket has one quoter, the other side
+ * of its channel): a newer decline replaces it.
+ */
+export interface RfqDecline {
+  readonly code: string
+  readonly reason: string
+}
+
+/** A decline's code: upper-case letters, digits and "_", as the engine's codes read. */
+export const DECLINE_CODE = /^[A-Z][A-Z0-9_]{0,63}$/
+
+/**
+ * The decline written for `code` and `reason`: the reason on one line (runs of white space as one
+ * space), without a final full stop (the reader adds its own), cut to MAX_DECLINE_REASON_CHARS.
+ * Throws INVALID_FIELD naming what is wrong: a code that is not DECLINE_CODE, an empty reason.
+ */
+export function rfqDecline(code: string, reason: string): RfqDecline {
+  if (!DECLINE_CODE.test(code)) throw new SyncError('INVALID_FIELD', `decline.code: ${JSON.stringify(code.slice(0, 80))} is not a code (upper-case letters, digits and "_", at most 64)`, { field: 'decline.code' })
+  const clean = reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
+  if (clean === '') throw new SyncError('INVALID_FIELD', 'decline.reason: empty (say why the request is not quoted)', { field: 'decline.reason' })
+  return { code, reason: clean.length > MAX_DECLINE_REASON_CHARS ? `${clean.slice(0, MAX_DECLINE_REASON_CHARS - 1)}…` : clean }
+}
+
 export type RfqEdit =
   | { readonly field: 'status'; readonly value: RfqStatus }
   | { readonly field: 'feed'; readonly value: string }
@@ -283,6 +314,8 @@ export type RfqEdit =
   | { readonly field: 'addLeg'; readonly leg: RfqLegInput }
   | { readonly field: 'removeLeg'; readonly id: string }
   | { readonly field: 'notes'; readonly index: number; readonly insert?: string; readonly delete?: number }
+  /** The quoter's refusal (rfqDecline), replacing any before it; null withdraws it. */
+  | { readonly field: 'decline'; readonly value: RfqDecline | null }
 
 /** One field-level edit: concurrent edits of different fields (or text positions) both survive. */
 export function editRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, edit: RfqEdit): boolean {
@@ -320,6 +353,11 @@ export function editRfq(doc: Y.Doc, epoch: Y.Map<unknown>, id: string, edit: Rfq
         if (edit.insert) notes.insert(Math.min(edit.index, notes.length), edit.insert)
         break
       }
+      case 'decline':
+        // A plain value (last writer wins): the decline is replaced as a whole, never merged.
+        if (edit.value === null) t.delete('decline')
+        else t.set('decline', { code: edit.value.code, reason: edit.value.reason })
+        break
     }
   })
   return true

@@ -125,6 +125,7 @@ describe('a store whose load refused a record compacts, keeping that record as i
     await storage.compact(clock(), new Doc())
     await storage.compact(clock(), new Doc())
     expect(notes.map((e) => (e as { code: string }).code)).toEqual(['STORE_KEPT_REFUSED'])
+    expect((notes[0] as Error).message, 'the count in words').toContain(`keeps as they were the ${refused.length} records its load refused`)
     expect(keptAsText(store.records)).toEqual(refused)
     // The same store without the damage compacts to the latest state whole and our signature on it, nothing kept, nothing said.
     const intact = damaged.map((r) => {

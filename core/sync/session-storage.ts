@@ -16,6 +16,7 @@ import { stateHash } from '../state.ts'
 import { parsePersisted, record, type ChannelStore, type StoredChannel, type StoreRecord } from './store.ts'
 import type { SignatureVerifier } from './verifier.ts'
 import { ProtocolError } from '../errors.ts'
+import { countOf } from '../words.ts'
 
 /** Decisions and outcomes are kept for the most recent intents only (bounded memory and storage). */
 const KEEP_DECISIONS = 256
@@ -281,7 +282,7 @@ export class SessionStorage {
   async compact(now: number, doc: Y.Doc): Promise<void> {
     if (this.kept.length > 0 && !this.keptNoted) {
       this.keptNoted = true
-      this.onError(new ProtocolError<string>('STORE_KEPT_REFUSED', `the store is compacted, but keeps as they were the ${this.kept.length} record(s) its load refused (listed with the rejected entries), after the compact records: nothing it could not read is deleted`))
+      this.onError(new ProtocolError<string>('STORE_KEPT_REFUSED', `the store is compacted, but keeps as they were the ${countOf(this.kept.length, 'record')} its load refused (listed with the rejected entries), after the compact records: nothing it could not read is deleted`))
     }
     this.updatesSinceCompact = 0
     this.bytesSinceCompact = 0

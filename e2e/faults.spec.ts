@@ -100,6 +100,8 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
 
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
+  // The dispute asks first (what it ends, what it pays, its gas): sent on the second click.
+  await a.getByRole('button', { name: `Send the dispute (v${latest.state.version})` }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('disputed')
   await expect(a.getByTestId('challenge-countdown')).toBeVisible()
   await expect(a.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Bob')
@@ -422,6 +424,8 @@ test('a payout the contract makes while the trader\'s page is closed is told on 
   // throughout (nothing paid out yet).
   await a.getByRole('tab', { name: 'Settlement' }).click()
   await a.getByRole('button', { name: `Dispute with v${latest.state.version}` }).click()
+  // The dispute asks first (what it ends, what it pays, its gas): sent on the second click.
+  await a.getByRole('button', { name: `Send the dispute (v${latest.state.version})` }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('disputed')
   await stack.chain.advanceClock(params.challengePeriod + 60_000)
   await expect(a.getByRole('button', { name: 'Finalize' })).toBeEnabled({ timeout: 15_000 })

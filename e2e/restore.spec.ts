@@ -230,6 +230,8 @@ test('a channel restored while the counterparty is offline gets its latest state
   // Dispute with it (the watchtower holds the same version: no caution), wait out the window, finalize.
   await d.getByRole('tab', { name: 'Settlement' }).click()
   await d.getByRole('button', { name: 'Dispute with v1' }).click()
+  // Asked first; sent on the second click (with a caution shown, its button says "anyway").
+  await d.getByRole('button', { name: /^(Send the dispute \(v1\)|Dispute anyway with v1)$/ }).click()
   await expect(d.getByTestId('onchain-status')).toHaveText('disputed', { timeout: 20_000 })
   await stack.chain.advanceClock(params.challengePeriod + 60_000)
   const finalize = d.getByRole('button', { name: 'Finalize' })

@@ -153,6 +153,8 @@ for (const vp of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.getByRole('tab', { name: 'Settlement' }).click()
       await browserNotes.hide(page, true)
       await page.getByRole('button', { name: /^Dispute with v\d+$/ }).click()
+      await screen(page, testInfo, 'dispute-confirm')
+      await page.getByRole('button', { name: /^Send the dispute \(v\d+\)$/ }).click()
       await expect(page.getByTestId('onchain-status')).toHaveText('disputed', { timeout: 30_000 })
       await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('A dispute started on the channel with Demo Desk', { timeout: 10_000 })
       await browserNotes.expectShown(page, /^A dispute started on the channel with Demo Desk: see the Settlement tab\.$/)

@@ -31,6 +31,8 @@ test('a browser wallet signs deposits and withdrawals instead of the identity ke
   await createIdentity(page)
   const vault = await evmAddressOf(page)
   await page.getByRole('button', { name: 'Use my browser wallet instead' }).click()
+  // It says first what changes (which account the panel shows, what stays with the other); switched on confirm.
+  await page.getByRole('button', { name: 'Switch to my browser wallet' }).click()
   await expect(page.getByTestId('evm-address')).toContainText('browser wallet')
   const wallet = await evmAddressOf(page)
   expect(wallet).not.toBe(vault)

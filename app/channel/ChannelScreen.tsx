@@ -251,11 +251,14 @@ const TabBar = memo(function TabBar({ tab, onPick }: { tab: Tab; onPick: (t: Tab
 })
 
 /**
- * What both signed in the latest state: free balances, collateral, open positions. After a dispute
- * the collateral and positions are the contract's (`figures`), with the signed ones beside them; once
- * the contract finalized or closed the channel, the free balances are what it paid out.
+ * What both signed in the latest state: each side's free balance in this channel, collateral, open
+ * positions. After a dispute the collateral and positions are the contract's (`figures`), with the
+ * signed ones beside them; once the contract finalized or closed the channel, the free balances are
+ * what it paid out. The channel's free balance is named apart from the trader's free balance in the
+ * settlement contract (the Collateral panel's): "free balance" alone read as one pot holding two sums.
+ * Each note under a figure is a statement of its own, on its own line (`.balances .note`).
  */
-const Balances = memo(function Balances({ decimals, asset, figures }: { decimals: number; asset: string; figures: HeaderPositions }) {
+export const Balances = memo(function Balances({ decimals, asset, figures }: { decimals: number; asset: string; figures: HeaderPositions }) {
   const money = (v: bigint, testId?: string) => <Money minor={v} decimals={decimals} asset={asset} testId={testId} className="num big" />
   const small = (v: bigint) => <Money minor={v} decimals={decimals} asset={asset} />
   const { free, paidOut, open, signed, note, superseded } = figures
@@ -264,30 +267,30 @@ const Balances = memo(function Balances({ decimals, asset, figures }: { decimals
     {superseded && <p className="warn" role="status" data-testid="superseded-by-finalize">{superseded}</p>}
     <div className="balances" role="group" aria-label="Channel balances">
       <div>
-        <span className="muted small">Your free balance</span>
+        <span className="muted small">Your free balance in this channel</span>
         {money(free.mine, 'my-balance')}
-        {paidOut && <span className="muted small" data-testid="my-balance-paid">paid out by the contract: {small(paidOut.mine)}, now in your free balance there</span>}
+        {paidOut && <span className="muted small note" data-testid="my-balance-paid">paid out by the contract: {small(paidOut.mine)}, now in your free balance in the settlement contract (Collateral)</span>}
       </div>
       <div>
-        <span className="muted small">Their free balance</span>
+        <span className="muted small">Their free balance in this channel</span>
         {money(free.theirs, 'their-balance')}
-        {paidOut && <span className="muted small" data-testid="their-balance-paid">paid out by the contract: {small(paidOut.theirs)}</span>}
+        {paidOut && <span className="muted small note" data-testid="their-balance-paid">paid out by the contract: {small(paidOut.theirs)}, now in their free balance in the settlement contract</span>}
       </div>
       <div>
         {/* Each side's own: the sum of both read as the trader's (18,100 locked when the trader had locked nothing). */}
         <span className="muted small">{signed ? 'You still have locked on the contract' : 'You locked as collateral'}</span>
         {money(open.mine, 'my-locked')}
-        <span className="muted small" data-testid="their-locked">they locked {small(open.theirs)}</span>
+        <span className="muted small note" data-testid="their-locked">they locked {small(open.theirs)}</span>
         {signed && (
-          <span className="muted small" data-testid="locked-signed">
-            in the last signed state: you {small(signed.mine)}, they {small(signed.theirs)}
+          <span className="muted small note" data-testid="locked-signed">
+            In the last signed state: you locked {small(signed.mine)}, they {small(signed.theirs)}
           </span>
         )}
       </div>
       <div>
         <span className="muted small">Open positions</span>
         <div className="num big" data-testid="position-count">{open.count}</div>
-        {note && <span className="muted small" data-testid="position-count-signed">{note}</span>}
+        {note && <span className="muted small note" data-testid="position-count-signed">{note}</span>}
       </div>
     </div>
     </>

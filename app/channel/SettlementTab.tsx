@@ -1,7 +1,9 @@
 // The channel on the settlement contract: open it, close it cooperatively, or dispute when the
 // counterparty is silent, wait out the challenge window, finalize, and settle what stayed locked.
 import { useState } from 'react'
-import { otherParty, stateHash, type KeyPair, type SignedState } from '../../core/index.ts'
+import { otherParty, stateHash, type KeyPair, type Position, type SignedState } from '../../core/index.ts'
+import { fixingKey } from '../../core/pricing/index.ts'
+import { useFixings } from '../market/useFixings.ts'
 import { formatMoney } from '../money/money.ts'
 import { formatUtc } from '../risk/format.ts'
 import { readAuthorization, type ChannelSession } from '../../core/sync/index.ts'
@@ -10,15 +12,20 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { describeFailure } from '../settlement/connection.ts'
 import { pendingFromFree, type WalletMove } from '../settlement/walletMoves.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
-import { depositShortfall } from '../channels/proposal.ts'
+import { depositShortfall, formatChallengePeriod } from '../channels/proposal.ts'
 import type { OnChain } from './useOnChain.ts'
 import { alreadyDone, type ChannelCall } from './callGoal.ts'
 import { settlementEnd, type TxProgress } from '../../channel-contract/client/index.ts'
 import { positionLegs } from '../risk/positions.ts'
-import { deadlineInWords, disputeCaution, disputeSummary, finalizeInWords, superseded, type Accounts, type WatchtowerAnswer } from './disputeText.ts'
+import {
+  challengeEndedInWords, deadlineInWords, disputeCaution, disputeConfirmInWords, disputeSummary, finalizeInWords, heldPayoutInWords, payoutInWords, settleOnChainInWords, superseded,
+  type Accounts, type WatchtowerAnswer,
+} from './disputeText.ts'
 
+const NO_POSITIONS: readonly Position[] = []
+
+/** The time left in the challenge window (`ms` > 0: once it is over the panel says so instead). */
 function countdown(ms: number): string {
-  if (ms <= 0) return 'passed'
   const s = Math.ceil(ms / 1000)
   const h = Math.floor(s / 3600)
   const m = Math.floor((s % 3600) / 60)
@@ -28,8 +35,11 @@ function countdown(ms: number): string {
 export function SettlementTab({ session, latest, onChain, record, now, peerOnline }: { session: ChannelSession; latest: SignedState | null; onChain: OnChain; record: ChannelRecord; keys: KeyPair; now: number; peerOnline: boolean }) {
   const { conn, snap: node } = useSettlement()
   const [error, setError] = useState<string | null>(null)
-  /** Why disputing now looks like a waste, shown with an explicit override (null: none pending). */
-  const [caution, setCaution] = useState<{ version: number; text: string } | null>(null)
+  /**
+   * The dispute asked for and not sent yet: what it does, and why it now looks like a waste
+   * (`caution`, null when nothing says so). Only the panel's own button sends it.
+   */
+  const [confirming, setConfirming] = useState<{ version: number; caution: string | null } | null>(null)
   const [checking, setChecking] = useState(false)
   const params = record.params
   const chain = conn.settlement
@@ -58,17 +68,26 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
   // The state the contract holds, from this device or read back from the chain (checked against its hash).
   const held = view?.held?.known ? view.held.state : null
   const dispute = (signed: SignedState) => run(`Dispute with v${signed.state.version}`, null, (p) => chain.dispute(params, signed, p))
-  // Before disputing, ask the watchtower what it holds: a stale dispute is refuted and wastes gas.
-  const checkThenDispute = async (signed: SignedState) => {
+  // Before disputing, ask the watchtower what it holds (a stale dispute is refuted and wastes gas),
+  // then say what the dispute does: nothing is sent until the trader confirms.
+  const checkThenConfirm = async (signed: SignedState) => {
     setError(null)
     setChecking(true)
     let tower: WatchtowerAnswer = null
     if (chain.watchtowerUrl) tower = await chain.watchedVersion(record.channelId).then((version) => ({ version }), (e: unknown) => ({ error: describeFailure(e) }))
     setChecking(false)
-    const text = disputeCaution({ version: signed.state.version, restoredAt: record.restoredAt ?? null, peerOnline, watchtower: tower, counterparty: record.label })
-    if (text) setCaution({ version: signed.state.version, text })
-    else dispute(signed)
+    const caution = disputeCaution({ version: signed.state.version, restoredAt: record.restoredAt ?? null, peerOnline, watchtower: tower, counterparty: record.label })
+    setConfirming({ version: signed.state.version, caution })
   }
+  // The oracle's fixings of the positions a finalize left locked: what settling them pays the trader.
+  const fixings = useFixings(view?.lockedPositions ?? NO_POSITIONS, now)
+  const fixingOf = (p: Position): bigint | null => {
+    const f = fixings.get(fixingKey(p.terms.feed, p.terms.expiry))
+    return f !== undefined && f.decimals === p.terms.priceDecimals ? f.price : null
+  }
+  const settleDue = view?.status === 'finalized' && view.lockedPositions && view.finalizableAt !== null
+    ? settleOnChainInWords({ positions: view.lockedPositions, finalizableAt: view.finalizableAt, now, me: record.me, fixingOf }, fmt)
+    : null
 
   return (
     <div className="settlement">
@@ -99,26 +118,35 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
           <h3>Cooperative close</h3>
           {s.isFinal ? (
             <>
-              <p>The final state v{s.version} is signed by both: anchor it to pay out {fmt(s.balanceA)} to A and {fmt(s.balanceB)} to B.</p>
+              <p data-testid="final-split">The final state v{s.version} is signed by both: closing it on the contract pays {payoutInWords(s, record.me, record.label, fmt)}, into the free balances in the contract.</p>
               <button type="button" disabled={!closeAuth} onClick={() => run('Close channel', { kind: 'close' }, (p) => chain.close(params, latest!, closeAuth!, p))}>Close on the contract</button>
               {!closeAuth && <p className="muted small">Waiting for {record.label}'s authorisation to close.</p>}
             </>
           ) : s.positions.length > 0 ? (
             <p className="muted">Settle or close out the {s.positions.length === 1 ? 'open position' : `${s.positions.length} open positions`} first: “Close out” in the Risk tab asks {record.label} to unwind them at your mark; expired positions settle automatically.</p>
           ) : (
-            <button type="button" disabled={finalProposed} onClick={() => void session.proposeFinal().catch((e) => setError(String(e)))}>
-              {finalProposed ? 'Final state proposed: waiting for the counterparty' : 'Propose final state (close)'}
-            </button>
+            <>
+              {/* What the approver sees on the proposal (ProposalList), shown to the proposer before asking. */}
+              <p data-testid="final-split">
+                The final state ends the channel as it stands: {payoutInWords(s, record.me, record.label, fmt)}. Once {record.label} signs it too, either of you
+                closes it on the contract, which pays at once into the free balances in the contract.
+              </p>
+              <button type="button" disabled={finalProposed} onClick={() => void session.proposeFinal().catch((e) => setError(String(e)))}>
+                {finalProposed ? 'Final state proposed: waiting for the counterparty' : 'Propose final state (close)'}
+              </button>
+            </>
           )}
           <h3>Counterparty silent?</h3>
-          <p className="muted small">Dispute with your latest signed state (v{s.version}). The counterparty has {(record.params.challengePeriod / 3_600_000).toFixed(1)} h to answer with a newer one; then anyone can finalize.</p>
-          <button type="button" className="danger" disabled={checking} onClick={() => void checkThenDispute(latest!)}>Dispute with v{s.version}</button>
-          {caution && caution.version === s.version && (
-            <div className="warn" role="alert" data-testid="dispute-caution">
-              <p>{caution.text}</p>
-              <button type="button" className="danger" onClick={() => { setCaution(null); dispute(latest!) }}>Dispute anyway with v{s.version}</button>{' '}
-              <button type="button" onClick={() => setCaution(null)}>Do not dispute</button>
-            </div>
+          <p className="muted small">Dispute with your latest signed state (v{s.version}). {record.label} has {formatChallengePeriod(record.params.challengePeriod)} to answer with a newer one; then anyone can finalize.</p>
+          <button type="button" className="danger" disabled={checking || confirming?.version === s.version} onClick={() => void checkThenConfirm(latest!)}>Dispute with v{s.version}</button>
+          {confirming && confirming.version === s.version && (
+            <DisputeConfirm
+              version={s.version}
+              lines={disputeConfirmInWords({ state: s, me: record.me, counterparty: record.label, challengePeriod: params.challengePeriod, peerOnline, closeReady: closeAuth !== null }, fmt)}
+              caution={confirming.caution}
+              onSend={() => { setConfirming(null); dispute(latest!) }}
+              onCancel={() => setConfirming(null)}
+            />
           )}
         </div>
       )}
@@ -126,10 +154,15 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
       {view?.status === 'disputed' && view.dispute && (
         <div aria-label="Dispute">
           <p className={superseded(view.dispute) ? 'warn' : undefined} data-testid="dispute-summary">{disputeSummary(view.dispute, accounts)}</p>
-          <p>
-            Challenge window ends in <strong data-testid="challenge-countdown">{countdown(view.dispute.deadline - now)}</strong>{' '}
-            <span className="muted small" data-testid="challenge-deadline">(deadline {deadlineInWords(view.dispute.deadline)}, chain time)</span>.
-          </p>
+          {held && <p data-testid="dispute-payout">{heldPayoutInWords(held, record.me, record.label, fmt)}</p>}
+          {now < view.dispute.deadline ? (
+            <p>
+              Challenge window ends in <strong data-testid="challenge-countdown">{countdown(view.dispute.deadline - now)}</strong>{' '}
+              <span className="muted small" data-testid="challenge-deadline">(deadline {deadlineInWords(view.dispute.deadline)}, chain time)</span>.
+            </p>
+          ) : (
+            <p data-testid="challenge-ended">{challengeEndedInWords(view.dispute.deadline)}</p>
+          )}
           <p className="muted small" data-testid="finalize-note">{finalizeInWords(view.dispute, view.held)}</p>
           {held && <button type="button" disabled={now < view.dispute.deadline} onClick={() => run('Finalize', { kind: 'finalize' }, (p) => chain.finalize(params, held, p))}>Finalize</button>}
         </div>
@@ -138,6 +171,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
       {view && (view.status === 'finalized') && (
         <div>
           <h3>Positions still locked on the contract</h3>
+          {settleDue && <p className="warn" data-testid="settle-due"><strong>{settleDue}</strong></p>}
           {view.lockedPositions === null && (
             <p className="muted">
               {view.lockedCount === 1 ? '1 position' : `${view.lockedCount} positions`} locked; this app does not hold the finalized state to list them, and could not read it back from the chain
@@ -183,6 +217,21 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
       )}
       {view?.status === 'closed' && <p className="ok">Closed: the balances are back in both parties' free balances in the contract (withdraw them to your wallet from Collateral).</p>}
       {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  )
+}
+
+/**
+ * The step between "Dispute with vN" and the transaction: what disputing does, the caution when the
+ * state looks stale (watchtower, restored device), and the one button that sends it.
+ */
+export function DisputeConfirm({ version, lines, caution, onSend, onCancel }: { version: number; lines: readonly string[]; caution: string | null; onSend: () => void; onCancel: () => void }) {
+  return (
+    <div className="warn" role="alert" data-testid="dispute-confirm">
+      {lines.map((line) => <p key={line}>{line}</p>)}
+      {caution && <p data-testid="dispute-caution"><strong>{caution}</strong></p>}
+      <button type="button" className="danger" onClick={onSend}>{caution ? `Dispute anyway with v${version}` : `Send the dispute (v${version})`}</button>{' '}
+      <button type="button" onClick={onCancel}>Do not dispute</button>
     </div>
   )
 }

@@ -1,8 +1,11 @@
 // A dispute on the contract in the trader's words (pure): who started it and who refuted it, what
 // the contract holds now and what can still be done; and, before the trader disputes, whether the
-// state they would dispute with is likely stale (it would be refuted and its gas wasted).
-import type { HeldState, SettlementChannelView } from '../../channel-contract/client/index.ts'
-import type { AddressHex } from '../../core/index.ts'
+// state they would dispute with is likely stale (it would be refuted and its gas wasted); what a
+// dispute does before it is sent, what the state at stake pays each side, and after a finalize what
+// the trader must still settle on chain before the contract's window for it closes.
+import { settlementEnd, type HeldState, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { countOf, lockedBy, lockedTotal, settlementPayout, type AddressHex, type ChannelState, type Party, type Position } from '../../core/index.ts'
+import { formatChallengePeriod } from '../channels/proposal.ts'
 
 /** The accounts the trader can name. */
 export interface Accounts {
@@ -41,6 +44,113 @@ export function disputeSummary(d: Dispute, who: Accounts): string {
 
 /** The deadline as a date and time (UTC, the chain's clock). */
 export const deadlineInWords = (deadline: number): string => `${new Date(deadline).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
+/** Once the deadline has passed, in place of a countdown (which would read "ends in passed"). */
+export const challengeEndedInWords = (deadline: number): string => `Challenge window ended at ${deadlineInWords(deadline)} (chain time): it can be finalized.`
+
+/** An amount in the channel's asset, as the screen shows money (formatMoney bound to the channel's asset). */
+export type MoneyText = (amount: bigint) => string
+
+/**
+ * What paying out `s` gives each side, from the trader's side: "you X, Bob Y", and what stays
+ * locked in open positions (the contract pays a state's balances at once; the locks only when
+ * each position settles on chain).
+ */
+export function payoutInWords(s: Pick<ChannelState, 'balanceA' | 'balanceB' | 'positions'>, me: Party, counterparty: string, fmt: MoneyText): string {
+  const [mine, theirs] = me === 'A' ? [s.balanceA, s.balanceB] : [s.balanceB, s.balanceA]
+  const paid = `you ${fmt(mine)}, ${counterparty} ${fmt(theirs)}`
+  const n = s.positions.length
+  if (n === 0) return paid
+  return `${paid}; ${fmt(lockedTotal(s))} stays locked in ${countOf(n, 'position')} (${fmt(lockedBy(s, me))} of it yours) until ${n === 1 ? 'it settles' : 'they settle'} on chain`
+}
+
+export interface DisputeConfirmInput {
+  /** The state the trader would dispute with. */
+  readonly state: ChannelState
+  readonly me: Party
+  readonly counterparty: string
+  /** The channel's challenge period (ms). */
+  readonly challengePeriod: number
+  /** The counterparty is connected now. */
+  readonly peerOnline: boolean
+  /** The counterparty's authorisation to close the co-signed final state is at hand. */
+  readonly closeReady: boolean
+}
+
+/**
+ * What disputing does, said before it is sent: it cannot be undone and ends the channel by a
+ * finalize only, what the state pays each side, that it costs gas; and, when a cooperative way is
+ * open, that way (it pays out at once, with no window and no dispute's gas).
+ */
+export function disputeConfirmInWords(i: DisputeConfirmInput, fmt: MoneyText): string[] {
+  const v = i.state.version
+  const lines = [
+    'Disputing ends trading in this channel for good: no new trade, close-out or cooperative close after it; the channel can then only end by a finalize on the contract.',
+    `After the challenge window (${formatChallengePeriod(i.challengePeriod)}) the contract pays from v${v}: ${payoutInWords(i.state, i.me, i.counterparty, fmt)}. ` +
+      `If ${i.counterparty} or the watchtower answers within the window with a newer state you both signed, it pays from that one instead.`,
+    'The dispute is a transaction on chain and costs gas; so does the finalize after it.',
+  ]
+  if (i.state.isFinal && i.closeReady) lines.push(`The final state v${v} is signed by both: "Close on the contract" above pays the same at once, with no challenge window.`)
+  else if (i.peerOnline && i.state.positions.length === 0) lines.push(`${i.counterparty} is connected now: a cooperative close ("Propose final state" above) pays the same at once, with no challenge window and no dispute.`)
+  else if (i.peerOnline) lines.push(`${i.counterparty} is connected now: close out the open positions (Close out in the Risk tab), then close cooperatively: it pays out at once, with no challenge window and no dispute.`)
+  return lines
+}
+
+/** What the state the contract holds pays once finalized (the dispute panel: what is at stake). */
+export function heldPayoutInWords(held: Pick<ChannelState, 'version' | 'balanceA' | 'balanceB' | 'positions'>, me: Party, counterparty: string, fmt: MoneyText): string {
+  return `Once finalized, v${held.version} pays ${payoutInWords(held, me, counterparty, fmt)}.`
+}
+
+/**
+ * A finalized channel's locked position the oracle's price still settles now: expired, and its
+ * settlement window (settlementEnd) not over. After the window each side only gets its own lock back.
+ */
+export const settleWindowOpen = (p: Position, finalizableAt: number, now: number): boolean => p.terms.expiry <= now && now < settlementEnd(p.terms.expiry, finalizableAt)
+
+export interface SettleOnChainInput {
+  /** The positions the contract still holds locked. */
+  readonly positions: readonly Position[]
+  /** When the channel could first be finalized (SettlementChannelView.finalizableAt). */
+  readonly finalizableAt: number
+  readonly now: number
+  readonly me: Party
+  /** The oracle's fixing of a position (its price, in the terms' price decimals), null while not read. */
+  readonly fixingOf: (p: Position) => bigint | null
+}
+
+/**
+ * The action a finalized channel waits for: settle the expired locked positions at the oracle's
+ * price before the earliest window ends, with what the trader receives (at the fixing when read,
+ * else the lock plus the payoff) and what is lost after it (only the own lock comes back: a long
+ * option's payoff is gone). Null when nothing is due.
+ */
+export function settleOnChainInWords(i: SettleOnChainInput, fmt: MoneyText): string | null {
+  const due = i.positions.filter((p) => settleWindowOpen(p, i.finalizableAt, i.now))
+  if (due.length === 0) return null
+  const end = Math.min(...due.map((p) => settlementEnd(p.terms.expiry, i.finalizableAt)))
+  const mine = (p: Position) => (i.me === 'A' ? p.lockA : p.lockB)
+  let atFixing = 0n
+  let read = 0
+  let unreadLocks = 0n
+  for (const p of due) {
+    const price = i.fixingOf(p)
+    if (price === null) {
+      unreadLocks += mine(p)
+      continue
+    }
+    const paid = settlementPayout(p, price)
+    atFixing += i.me === 'A' ? paid.toA : paid.toB
+    read++
+  }
+  const unread = due.length - read
+  const they = (n: number) => (n === 1 ? 'it pays' : 'they pay')
+  const receive = unread === 0 ? `at the oracle's price you receive ${fmt(atFixing)}`
+    : read === 0 ? `you receive the ${fmt(unreadLocks)} you locked plus what ${they(unread)} you at the oracle's price (not read yet)`
+    : `you receive ${fmt(atFixing)} from ${countOf(read, 'position')} at the oracle's price, and from the other ${unread} the ${fmt(unreadLocks)} you locked plus what ${they(unread)} you (price not read yet)`
+  const locks = due.reduce((sum, p) => sum + mine(p), 0n)
+  return `Settle ${countOf(due.length, 'expired position')} on chain before ${deadlineInWords(end)} (chain time): ${receive}. ` +
+    `After that the contract gives each side only its own lock back (${fmt(locks)} to you): whatever the options would have paid you is lost.`
+}
 
 /**
  * Who can finalize, and with what. The contract pays out only the state it holds (its hash), and

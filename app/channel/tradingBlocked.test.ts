@@ -8,6 +8,8 @@ describe('tradingBlocked', () => {
   })
   it('says in words why a closed, finalized, disputed or closing channel takes no new trade', () => {
     expect(tradingBlocked('closed', false)).toMatch(/^This channel is closed: .* open a new channel to trade again\.$/)
+    // The channel's balances went to the free balances in the settlement contract, the Collateral panel's figure.
+    expect(tradingBlocked('closed', false)).toContain('yours into your free balance in the settlement contract (Collateral)')
     expect(tradingBlocked('finalized', false)).toMatch(/^This channel was finalized after a dispute: no more trades\./)
     expect(tradingBlocked('disputed', false)).toMatch(/^This channel is in dispute on the contract: trading is stopped\./)
     expect(tradingBlocked('open', true)).toMatch(/^The final state is signed by both: the channel is closing/)

@@ -3,7 +3,7 @@
 /** Why no new trade can start in this channel now (said in the Trade tab), or null. */
 export function tradingBlocked(chain: string | null, isFinal: boolean): string | null {
   switch (chain) {
-    case 'closed': return 'This channel is closed: both balances are paid out to the settlement accounts. Its history stays readable here; open a new channel to trade again.'
+    case 'closed': return 'This channel is closed: both balances are paid out, yours into your free balance in the settlement contract (Collateral). Its history stays readable here; open a new channel to trade again.'
     case 'finalized': return 'This channel was finalized after a dispute: no more trades. Settle or refund what is still locked in the Settlement tab.'
     case 'disputed': return 'This channel is in dispute on the contract: trading is stopped. Follow the challenge window in the Settlement tab.'
   }

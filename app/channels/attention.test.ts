@@ -126,3 +126,26 @@ describe('a close-out in the channel list: said as the Risk tab shows it, never 
     expect(said(channel(tickets('quoted', [p1]), [bid]), at + 30_001)).toEqual([])
   })
 })
+
+describe('a finalized channel with expired positions still locked on the contract', () => {
+  // Settled at the oracle's price only until 7 days after the later of expiry and the dispute's deadline:
+  // after that each side gets only its own lock back, and a long holder who missed it gets nothing.
+  const DAY = 24 * HOUR
+  const finalizableAt = NOW - 2 * DAY
+  const locked = (...expiries: number[]) => expiries.map((expiry, i) => ({ id: `p${i}`, terms: { expiry } }))
+  const finalized = (positions: ReturnType<typeof locked> | null, at = finalizableAt) => ({ status: 'finalized', dispute: null, lockedPositions: positions, lockedCount: positions?.length ?? 1, finalizableAt: at }) as unknown as SettlementChannelView
+
+  it('asks the trader to settle them on chain, with the window\'s end (the earliest of them)', () => {
+    const a = channelAttention(view(), finalized(locked(NOW - DAY, NOW - 3 * DAY, NOW + DAY)), NOW)
+    // The one expired 3 days ago counts its window from finalizableAt (later): 5 days left; the other 6.
+    expect(texts(a)).toEqual(['act: Finalized with 2 expired positions still locked: settle them on chain within 5d 0h (until 2030-01-06 12:00 UTC); after that each side gets only its own lock back'])
+    expect(needingAction([a])).toBe(1)
+    expect(texts(channelAttention(view(), finalized(locked(NOW - DAY)), NOW))[0]).toMatch(/^act: Finalized with 1 expired position still locked: settle it on chain within 6d 0h/)
+  })
+
+  it('says a position past its window can be refunded, and asks nothing before expiry or when the state is not known', () => {
+    expect(texts(channelAttention(view(), finalized(locked(NOW - 10 * DAY), NOW - 7 * DAY), NOW))).toEqual(['info: 1 locked position past its settlement window: refund the locks on chain'])
+    expect(texts(channelAttention(view(), finalized(locked(NOW + HOUR)), NOW))).toEqual([])
+    expect(texts(channelAttention(view(), finalized(null), NOW))).toEqual([])
+  })
+})

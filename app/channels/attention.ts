@@ -2,13 +2,15 @@
 // counterparties sees at a glance which channel is in dispute (and until when it can be answered),
 // which holds a proposal only they can approve, where the other side's quotes are live (on a
 // request in the Trade tab, or on the trader's close-out in the Risk tab), and which positions
-// expired and wait for their settlement, without opening every channel. Computed from the
+// expired and wait for their settlement (after a finalize: on chain, before the contract's window
+// for it closes), without opening every channel. Computed from the
 // channel's session view and the contract's view of it (chainViews.ts, reported by useOnChain).
-import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { settlementEnd, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { countOf, endedOnContract, type Position } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { formatTimeToExpiry } from '../risk/format.ts'
 import { peerLiveQuotes } from '../channel/useTradeKeys.ts'
+import { deadlineInWords, settleWindowOpen } from '../channel/disputeText.ts'
 import { closeOutRequest, closeOutTicketIds, openCloseOutTickets } from '../risk/closeOut.ts'
 
 export type ChannelStanding = 'starting' | 'opening' | 'open' | 'closing' | 'disputed' | 'finalized' | 'closed'
@@ -68,7 +70,32 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
     const expired = latest.positions.filter((p) => p.terms.expiry <= now).length
     if (expired > 0) items.push({ kind: 'settle', level: 'info', text: `${countOf(expired, 'position')} expired, awaiting settlement` })
   }
+  if (standing === 'finalized' && chain) items.push(...lockedOnChain(chain, now))
   return { standing, items }
+}
+
+/**
+ * A finalized channel's positions the contract still holds: those expired settle at the oracle's
+ * price only until their window ends (then each side gets only its own lock back, and a long
+ * option's payoff is lost), so they ask the trader now; those past it wait for a refund.
+ */
+function lockedOnChain(chain: SettlementChannelView, now: number): AttentionItem[] {
+  const finalizableAt = chain.finalizableAt
+  if (!chain.lockedPositions || finalizableAt === null) return []
+  const items: AttentionItem[] = []
+  const due = chain.lockedPositions.filter((p) => settleWindowOpen(p, finalizableAt, now))
+  if (due.length > 0) {
+    const end = Math.min(...due.map((p) => settlementEnd(p.terms.expiry, finalizableAt)))
+    items.push({
+      kind: 'settle',
+      level: 'act',
+      text: `Finalized with ${countOf(due.length, 'expired position')} still locked: settle ${due.length === 1 ? 'it' : 'them'} on chain within ${formatTimeToExpiry(end, now)} ` +
+        `(until ${deadlineInWords(end)}); after that each side gets only its own lock back`,
+    })
+  }
+  const refundable = chain.lockedPositions.filter((p) => now >= settlementEnd(p.terms.expiry, finalizableAt)).length
+  if (refundable > 0) items.push({ kind: 'settle', level: 'info', text: `${countOf(refundable, 'locked position')} past ${refundable === 1 ? 'its' : 'their'} settlement window: refund the locks on chain` })
+  return items
 }
 
 /**

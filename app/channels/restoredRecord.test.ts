@@ -9,7 +9,7 @@ import { restoredRecord, type FoundChannel } from './RestoreChannels.tsx'
 const alice = generateKeyPair()
 const bob = generateKeyPair()
 const params: ChannelParams = { contractId: 'c0'.repeat(32), ...NO_EVM_BINDING, partyA: bob.publicKey, partyB: alice.publicKey, nonce: '11'.repeat(32), challengePeriod: 3_600_000, asset: 'USDC', assetDecimals: 6, oracle: generateKeyPair().publicKey }
-const view = (over: Partial<FoundChannel> = {}): FoundChannel => ({ channelId: channelIdOf(params), params, status: 'open', holdings: 10n, ...over })
+const view = (over: Partial<FoundChannel> = {}): FoundChannel => ({ channelId: channelIdOf(params), params, status: 'open', holdings: 10n, side: null, ...over })
 
 describe('restoredRecord', () => {
   it('rebuilds the channel: our side, the room secret the peer derives, flagged as restored, no deposits to approve', () => {

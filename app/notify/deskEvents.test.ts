@@ -491,3 +491,54 @@ describe('fills the contract\'s finalize superseded (they moved no money)', () =
     expect(screen.filter((n) => n.kind === 'fill' && n.text.includes('(v7)')), 'no "Filled" left for v7').toEqual([])
   })
 })
+
+describe('a channel restored on this device (its states come from the counterparty or the watchtower after the first look)', () => {
+  const sup = (f: Fill, by: number): Fill => ({ ...f, supersededBy: by })
+  const restoring = (o: Partial<DeskEventInput> = {}) => input({ restored: true, latestVersion: -1, ...o })
+
+  it('tells nothing the restore brings (its fills, its settlements, the quotes live in it), then a trade made after it', () => {
+    const [f1, f2, f3] = [fill(1), fill(2), fill(3)]
+    const texts = told([
+      // The state arrives (v3) a moment before the book takes its fills in.
+      restoring({ latestVersion: 3, quotes: [quote('0xq1')] }),
+      restoring({ latestVersion: 3, quotes: [quote('0xq1')], book: { fills: [f1, f2, f3], closed: [settled(f1, 3)] } }),
+      restoring({ latestVersion: 4, quotes: [quote('0xq1')], book: { fills: [f1, f2, f3, fill(4)], closed: [settled(f1, 3)] } }),
+    ], restoring())
+    expect(texts).toEqual([`fill: Filled: you bought BTC-USD ${DAY} · long 0.5 put 55,000, paid 700.00 USDC (v4)`])
+  })
+
+  it('reads no fill or quote before the restored state arrives, and tells what the contract does meanwhile', () => {
+    const texts = told([
+      // The document's quotes and the book may show before the engine accepts the state.
+      restoring({ quotes: [quote('0xq1')], book: { fills: [fill(1)], closed: [] } }),
+      restoring({ quotes: [quote('0xq1')], book: { fills: [fill(1)], closed: [] }, chain: 'disputed' }),
+      restoring({ latestVersion: 1, quotes: [quote('0xq1')], book: { fills: [fill(1)], closed: [] }, chain: 'disputed' }),
+    ], restoring())
+    expect(texts).toEqual(['dispute: A dispute started on the channel with Demo Desk: see the Settlement tab.'])
+  })
+
+  it('does not tell as superseded a restored fill the contract had finalized past before the restore; one it finalizes after, it does', () => {
+    const before = told([
+      restoring({ latestVersion: 7, chain: 'finalized' }),
+      restoring({ latestVersion: 7, chain: 'finalized', book: { fills: [fill(6), sup(fill(7), 5)], closed: [] } }),
+    ], restoring({ chain: 'finalized' }))
+    expect(before).toEqual([])
+    const after = told([
+      restoring({ latestVersion: 7, book: { fills: [fill(6), fill(7)], closed: [] } }),
+      restoring({ latestVersion: 7, chain: 'finalized', book: { fills: [fill(6), sup(fill(7), 5)], closed: [] } }),
+    ], restoring())
+    expect(after.map((t) => t.slice(0, 28))).toEqual(['superseded: Superseded fill:'])
+  })
+
+  it('tells the first fill of a channel that is new, not restored, though its first look saw no state either', () => {
+    const texts = told([input({ latestVersion: 0 }), input({ latestVersion: 1, book: { fills: [fill(1)], closed: [] } })], input({ latestVersion: -1 }))
+    expect(texts).toEqual([`fill: Filled: you bought BTC-USD ${DAY} · long 0.5 put 55,000, paid 700.00 USDC (v1)`])
+  })
+
+  it('returns the same memory when nothing changed, before and after the restored state arrives', () => {
+    const waiting = deskMemoryOf(restoring())
+    expect(deskEvents(waiting, restoring()).memory).toBe(waiting)
+    const arrived = deskEvents(waiting, restoring({ latestVersion: 2 })).memory
+    expect(deskEvents(arrived, restoring({ latestVersion: 2 })).memory).toBe(arrived)
+  })
+})

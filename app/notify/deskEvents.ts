@@ -71,6 +71,13 @@ export interface DeskEventInput {
    * before the book follows it).
    */
   readonly latestVersion?: number
+  /**
+   * The channel was restored on this device (its record's `restoredAt`): its states come from the
+   * counterparty's copy or the watchtower after the first look. Until the first co-signed state
+   * arrives (`latestVersion` -1), what the channel's document holds is not looked at, and what the
+   * restore brings (every fill and quote up to its version) is taken as seen, not told as news.
+   */
+  readonly restored?: boolean
 }
 
 export interface PaidOnChainInput {
@@ -114,6 +121,13 @@ export interface DeskMemory {
    * not read it yet: what its first read finds beyond `chain` happened while the app was closed.
    */
   readonly away?: true
+  /**
+   * A restored channel whose states have not arrived yet (`DeskEventInput.restored`): the document's
+   * part of this memory (requests answered, `through`, `superseded`) is taken when they do.
+   */
+  readonly awaitingRestore?: true
+  /** A restored channel: the version its restore brought (what came with it is not news). */
+  readonly restoredThrough?: number
 }
 
 /** My open close-out request: its tickets (one per position) and the key they share. */
@@ -170,8 +184,17 @@ function quoteInWords(q: Pick<QuoteView, 'signed'>, me: Party): string {
   return `you would ${iBuy ? 'buy' : 'sell'} ${instrumentOf({ feed: t.terms.feed, expiry: t.terms.expiry, legs })} and ${iBuy ? 'pay' : 'receive'} ${premium}`
 }
 
-function settledOf(input: DeskEventInput) {
-  return input.book.closed.filter((c) => c.how === 'settled')
+function settledOf(book: DeskEventInput['book']) {
+  return book.closed.filter((c) => c.how === 'settled')
+}
+
+const NO_BOOK: DeskEventInput['book'] = { fills: [], closed: [] }
+
+/** A restored channel's memory once its states arrived: what the document holds then came with the restore. */
+function restoredMemory(prior: DeskMemory, input: DeskEventInput): DeskMemory {
+  const { awaitingRestore: _waited, ...memory } = prior
+  const seen = seenInDocument(input)
+  return { ...memory, ...seen, restoredThrough: seen.through }
 }
 
 const rank = (s: string | null): number => (CHAIN_ORDER as readonly (string | null)[]).indexOf(s)
@@ -180,15 +203,31 @@ const furthest = (a: string | null, b: string | null): string | null => (b === n
 /** The newest version of the book's fills and closed positions (-1 for none). */
 const newestOf = (book: DeskEventInput['book']): number => [...book.fills, ...book.closed].reduce((v, x) => Math.max(v, x.version), -1)
 
-/** The memory at the first look at a channel (the app loaded): what is already there is not announced. */
-export function deskMemoryOf(input: DeskEventInput): DeskMemory {
+/** What the channel's document holds at a look, taken as seen: the requests quoted, the newest version, the fills found superseded. */
+function seenInDocument(input: DeskEventInput): Pick<DeskMemory, 'answered' | 'through' | 'superseded'> {
   const closeOut = closeOutRequestOf(input)
-  const memory: DeskMemory = {
+  return {
     answered: new Set(peerLiveQuotes(input).map((q) => answerKey(q, closeOut))),
-    // What is already there is not told, so no notice of it is on screen to take back.
-    quotes: new Set(),
     through: Math.max(newestOf(input.book), input.latestVersion ?? -1),
     superseded: supersededFills(input.book.fills),
+  }
+}
+
+/** A restored channel whose first co-signed state has not arrived: its document is not read yet. */
+const awaitingStates = (input: DeskEventInput): boolean => input.restored === true && (input.latestVersion ?? -1) < 0
+
+/**
+ * The memory at the first look at a channel (the app loaded): what is already there is not
+ * announced. A restored channel whose states have not arrived yet takes the document's part when
+ * they do (`awaitingRestore`): its first look sees an empty document, and the trades the restore
+ * brings are old, not news.
+ */
+export function deskMemoryOf(input: DeskEventInput): DeskMemory {
+  const awaiting = awaitingStates(input)
+  const memory: DeskMemory = {
+    ...(awaiting ? { answered: new Set<string>(), through: -1, superseded: new Set<Hex>(), awaitingRestore: true as const } : seenInDocument(input)),
+    // What is already there is not told, so no notice of it is on screen to take back.
+    quotes: new Set(),
     chain: input.chain,
     // With a record of earlier loads, the first step tells what was paid since (newPayouts).
     paidOnChain: input.toldBefore ? null : paidIdsOf(input),
@@ -322,12 +361,16 @@ export function paidOnChainEvents(xs: readonly PositionPaidOnChain[], input: Pic
  * `takenBack`: the quotes told earlier that answer nothing any more, whose notices leave the screen
  * (`withoutQuotes`); each is taken back once.
  */
-export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events: DeskEvent[]; memory: DeskMemory; takenBack: Hex[] } {
+export function deskEvents(prior: DeskMemory, input: DeskEventInput): { events: DeskEvent[]; memory: DeskMemory; takenBack: Hex[] } {
   const { book, chain, peerName } = input
+  // A restored channel reads its document once its states arrive; what they bring is seen, not news.
+  const awaiting = prior.awaitingRestore === true && (input.latestVersion ?? -1) < 0
+  const memory = prior.awaitingRestore === true && !awaiting ? restoredMemory(prior, input) : prior
+  const doc = awaiting ? NO_BOOK : book
   const events: DeskEvent[] = []
   const answered = new Set(memory.answered)
   const closeOut = closeOutRequestOf(input)
-  const live = peerLiveQuotes(input)
+  const live = awaiting ? [] : peerLiveQuotes(input)
   // Quotes not read (no view yet) are not known to be gone: nothing is taken back.
   const liveNow = new Set(live.map((q) => q.hash))
   const takenBack = input.quotes === undefined ? [] : [...memory.quotes].filter((h) => !liveNow.has(h))
@@ -353,16 +396,19 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   // superseded it. A fill told as filled and superseded since is told again, taking the first back.
   const superseded = new Set(memory.superseded)
   const nowSuperseded: Fill[] = []
-  for (const f of book.fills) {
+  // Restored after the contract's finalize: a fill the restore brought, taken in by the book after
+  // its state arrived, was superseded before this device had it (not news).
+  const restoredSuperseded = memory.restoredThrough !== undefined && rank(memory.chain) >= rank('finalized') ? memory.restoredThrough : -1
+  for (const f of doc.fills) {
     if (f.version > memory.through && f.supersededBy === undefined) events.push(filledEvent(f))
     else if (f.supersededBy !== undefined && !superseded.has(f.positionId)) {
       superseded.add(f.positionId)
-      nowSuperseded.push(f)
+      if (f.version > restoredSuperseded) nowSuperseded.push(f)
     }
   }
   // One notice per finalize (a channel has one; the version names it).
   for (const by of new Set(nowSuperseded.map((f) => f.supersededBy!))) events.push(supersededEvent(nowSuperseded.filter((f) => f.supersededBy === by)))
-  const settled = settledOf(input)
+  const settled = settledOf(doc)
   const newlySettled = settled.filter((c) => c.version > memory.through)
   if (newlySettled.length > 0) events.push(settledEvent(newlySettled))
   const payouts = newPayouts(memory.paidOnChain, input)
@@ -375,14 +421,16 @@ export function deskEvents(memory: DeskMemory, input: DeskEventInput): { events:
   if (moved) events.push(moved)
   // Read: what the contract does from now on happens while the app is open.
   const stillAway = memory.away === true && chain === null
-  const through = Math.max(memory.through, newestOf(book))
+  const through = Math.max(memory.through, newestOf(doc))
   const sameQuotes = takenBack.length === 0 && quotes.size === memory.quotes.size
   const unchanged = events.length === 0 && sameQuotes && answered.size === memory.answered.size && status === memory.chain
     && through === memory.through && payouts.told === memory.paidOnChain && superseded.size === memory.superseded.size && stillAway === (memory.away === true)
   if (unchanged) return { events, memory, takenBack }
   const next: DeskMemory = {
-    answered, quotes: sameQuotes ? memory.quotes : quotes, through, superseded: nowSuperseded.length === 0 ? memory.superseded : superseded,
+    answered, quotes: sameQuotes ? memory.quotes : quotes, through, superseded: superseded.size === memory.superseded.size ? memory.superseded : superseded,
     chain: status, paidOnChain: payouts.told, ...(stillAway ? { away: true as const } : {}),
+    ...(memory.awaitingRestore ? { awaitingRestore: true as const } : {}),
+    ...(memory.restoredThrough !== undefined ? { restoredThrough: memory.restoredThrough } : {}),
   }
   return { events, memory: next, takenBack }
 }

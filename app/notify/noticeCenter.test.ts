@@ -139,6 +139,29 @@ describe('the notice center', () => {
     expect(c.getSnapshot().map((n) => n.text.slice(-4))).toEqual(['(v4)'])
   })
 
+  it('announces no trade a restore brings, in the page or the browser, though its first look saw no state; a trade after it, it does', () => {
+    const { c, sent, texts } = center({ toBrowser: true })
+    const restored = (fills: readonly Fill[], latestVersion: number) => input(fills, [], { restored: true, latestVersion })
+    // Restored from Bob's copy: the first look before the state arrives, then v1, then the book takes its fill in.
+    c.step(BOB, restored([], -1))
+    c.step(BOB, restored([], 1))
+    c.step(BOB, restored([fill(1, BOB)], 1))
+    expect(c.getSnapshot()).toEqual([])
+    expect(sent).toEqual([])
+    c.step(BOB, restored([fill(1, BOB), fill(2, BOB)], 2))
+    expect(texts()).toEqual(['Bob|fill|Filled: you bought (v2)'])
+    expect(sent.map((n) => n.body.slice(-4))).toEqual(['(v2)'])
+  })
+
+  it('announces the first fill of a new channel, whose first look saw no state either', () => {
+    const { c, sent, texts } = center({ toBrowser: true })
+    c.step(BOB, input([], [], { latestVersion: -1 }))
+    c.step(BOB, input([], [], { latestVersion: 0 }))
+    c.step(BOB, input([fill(1, BOB)], [], { latestVersion: 1 }))
+    expect(texts()).toEqual(['Bob|fill|Filled: you bought (v1)'])
+    expect(sent.map((n) => n.body.slice(-4))).toEqual(['(v1)'])
+  })
+
   it("tags a browser notification only where a later one replaces it or another tab tells the same (a dispute's: by its channel)", () => {
     const { c, sent } = center({ toBrowser: true })
     c.step(BOB, input([]))

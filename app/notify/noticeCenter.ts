@@ -42,8 +42,8 @@ export interface NoticeOutside {
 }
 
 /**
- * Few and brief: the notices float over the page (at phone width over the buttons the trader needs
- * next), so at most three, each gone 8 s after it came (the blotter and audit keep the record);
+ * Few and brief: the notices float over the page (at phone width they sit in it, above the channel,
+ * and push it down while they show: styles.css), so at most three, each gone 8 s after it came (the blotter and audit keep the record);
  * positions settling together in one channel are one notice that counts them all (withDeskNotices).
  */
 export const KEEP = 3
@@ -124,9 +124,10 @@ export class NoticeCenter {
 
   /**
    * What changed in `channel` since it last stepped. Its first step is its memory (what is there is
-   * not news), but for what the contract did since this browser's last visit: payouts, a dispute, a
-   * finalize, a close (toldOnChain.ts). Step only with a snapshot read in full: the session's view,
-   * this browser's kept book and the contract (a failed read of it is null).
+   * not news; a restored channel's document, once its states arrive: `restored`), but for what the
+   * contract did since this browser's last visit: payouts, a dispute, a finalize, a close
+   * (toldOnChain.ts). Step only with a snapshot read in full: the session's view, this browser's
+   * kept book and the contract (a failed read of it is null).
    */
   step(channel: NoticeChannel, input: Omit<DeskEventInput, 'toldBefore' | 'statusBefore'>): void {
     const t = this.told(channel.channelId)

@@ -5,6 +5,7 @@ import type { ChannelParams, Hex, Party } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
 import { openPositionsOnChain, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import type { BookView } from '../blotter/useBook.ts'
+import type { DeskEventInput, PaidOnChainInput } from './deskEvents.ts'
 import { NoticeCenter } from './noticeCenter.ts'
 import { notificationPermission } from './permission.ts'
 
@@ -30,7 +31,11 @@ export function useNoticeCenter(): NoticeCenter {
 
 /** What a channel's host knows of it: the channel screen's, or ChannelBookHost's. */
 export interface ChannelNoticeSource {
-  readonly record: { readonly channelId: Hex; readonly label: string; readonly me: Party; readonly params: Pick<ChannelParams, 'asset' | 'assetDecimals'> }
+  readonly record: {
+    readonly channelId: Hex; readonly label: string; readonly me: Party; readonly params: Pick<ChannelParams, 'asset' | 'assetDecimals'>
+    /** Set when the channel was restored on this device (channelRecords.ts): its states arrive after the first look. */
+    readonly restoredAt?: number
+  }
   /** The session's view, null until read. */
   readonly view: ChannelView | null
   /** The channel's book (useBook, with what the contract paid out: withPaidOnChain). */
@@ -40,26 +45,39 @@ export interface ChannelNoticeSource {
 }
 
 /**
- * Steps the center with one channel's snapshot once it is read in full (the session's view, this
- * browser's kept book and the contract), so what was already there is never told as news; and with
+ * What the center steps with for one channel's snapshot, null until it is read in full (the
+ * session's view, this browser's kept book and the contract), so what was already there is never
+ * told as news. A restored channel says so (`restored`): the trades its restore brings are old.
+ */
+export function noticeStepOf({ record, view, book, chain }: ChannelNoticeSource, paidOnChain: PaidOnChainInput | null): Omit<DeskEventInput, 'toldBefore' | 'statusBefore'> | null {
+  if (view === null || !book.keeping.loaded || chain === undefined) return null
+  return {
+    book, quotes: view.quotes, rfqs: view.rfqs, me: record.me, chain: chain?.status ?? null, peerName: record.label, paidOnChain,
+    latestVersion: view.latest?.state.version ?? -1, restored: record.restoredAt !== undefined,
+  }
+}
+
+/**
+ * Steps the center with one channel's snapshot once it is read in full (noticeStepOf); and with
  * the open positions as Risk counts them (the latest co-signed state's, the contract's after a
  * dispute) on `now`, the chain's clock (null until read).
  */
-export function useChannelNotices({ record, view, book, chain }: ChannelNoticeSource, now: number | null): void {
+export function useChannelNotices(source: ChannelNoticeSource, now: number | null): void {
   const center = useContext(NoticeContext)
+  const { record, view, book, chain } = source
   const { channelId, label, me } = record
-  const ready = view !== null && book.keeping.loaded && chain !== undefined
   const contract = chain ?? null
   const { asset, assetDecimals } = record.params
   const paidOnChain = useMemo(() => (contract ? { paidOut: contract.paidOut, asset, decimals: assetDecimals } : null), [contract, asset, assetDecimals])
-  const quotes = view?.quotes
-  const rfqs = view?.rfqs
   const latest = view?.latest ?? null
+  // Each part of the snapshot the step reads: the rest of the view (presence, proposals) changes nothing.
+  const step = useMemo(
+    () => noticeStepOf({ record, view, book, chain }, paidOnChain),
+    [record.me, record.label, record.restoredAt, view === null, view?.quotes, view?.rfqs, latest, book, chain, paidOnChain],
+  )
   useEffect(() => {
-    if (center && ready) {
-      center.step({ channelId, label }, { book, quotes, rfqs, me, chain: contract?.status ?? null, peerName: label, paidOnChain, latestVersion: latest?.state.version ?? -1 })
-    }
-  }, [center, ready, channelId, label, book, quotes, rfqs, me, contract, paidOnChain, latest])
+    if (center && step) center.step({ channelId, label }, step)
+  }, [center, channelId, label, step])
   const open = useMemo(() => (latest ? openPositionsOnChain(latest.state.positions, contract) : []), [latest, contract])
   // An expiry within the hour: on the chain clock's tick, a step of its own (the one above runs on snapshots).
   useEffect(() => {

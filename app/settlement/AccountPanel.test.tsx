@@ -1,20 +1,25 @@
 import { renderToStaticMarkup } from 'react-dom/server'
-import { describe, expect, it } from 'vitest'
-import type { ChannelState, KeyPair } from '../../core/index.ts'
-import { AccountPanel, TxActivity } from './AccountPanel.tsx'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { evmKeyOf, keyPairFromSecret, type ChannelState, type KeyPair } from '../../core/index.ts'
+import { AccountPanel, SwitchAccountConfirm, TxActivity } from './AccountPanel.tsx'
 import { HoldingsTotalView } from './HoldingsTotal.tsx'
 import type { ChannelHolding } from './holdingsTotal.ts'
 import { SettlementContext } from './useSettlement.ts'
 import type { SettlementConnection, SettlementSnapshot, WalletView } from './connection.ts'
+import type { ChannelRecord } from '../channels/channelRecords.ts'
+
+// Each channel's holding as the test sets it, by channel id: the channels' sessions do not run in a static render.
+const held = vi.hoisted(() => new Map<string, unknown>())
+vi.mock('./useChannelHoldings.ts', () => ({ useChannelHoldings: (records: readonly { channelId: string }[]) => records.map((r) => held.get(r.channelId)) }))
 
 /** The panel rendered over a fixed snapshot (no chain); `records` null: the channel list is not read yet, [] none. */
-function panel(wallet: Partial<WalletView>, records: [] | null = [], damaged = 0): string {
+function panel(wallet: Partial<WalletView>, records: readonly ChannelRecord[] | null = [], damaged = 0, keys = {} as KeyPair): string {
   const snap: SettlementSnapshot = {
     rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow: null, height: 1n, events: [], txs: [],
-    wallet: { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 0n, free: 0n, ...wallet },
+    wallet: { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 0n, free: 0n, gasPrice: 1_000_000_000n, ...wallet },
   }
   const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {} } as unknown as SettlementConnection
-  return renderToStaticMarkup(<SettlementContext.Provider value={conn}><AccountPanel records={records} damaged={damaged} keys={{} as KeyPair} /></SettlementContext.Provider>)
+  return renderToStaticMarkup(<SettlementContext.Provider value={conn}><AccountPanel records={records} damaged={damaged} keys={keys} /></SettlementContext.Provider>)
 }
 
 /** The text of the element carrying `testId`, tags dropped, and its data-exact. */
@@ -43,6 +48,27 @@ describe('AccountPanel: no gas', () => {
     expect(warning(panel({ gas: 0n }))).toBe('Your account holds no ETH to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some.')
     expect(warning(panel({ gas: 1n }))).toBeNull()
     expect(warning(panel({ gas: null }))).toBeNull()
+  })
+})
+
+describe('AccountPanel: too little gas for a dispute or a refute', () => {
+  const warning = (html: string) => byTestId(html, 'low-gas')?.text ?? null
+  const ETH = 10n ** 18n
+
+  it('warns below what a dispute or a refute can cost at the current gas price (1,500,000 gas), saying what the account cannot do', () => {
+    // At 1 gwei: 0.0015 ETH.
+    expect(warning(panel({ gas: ETH / 1000n }))).toBe(
+      'Your account holds 0.0010 ETH for gas, less than a dispute or a refute can cost (0.0015 ETH at the current gas price): if a counterparty closes a channel on an old state, this account may be unable to dispute or refute it in time. Add ETH to this account.',
+    )
+    expect(warning(panel({ gas: (ETH * 15n) / 10_000n })), 'enough for one').toBeNull()
+    expect(warning(panel({ gas: ETH / 1000n, gasPrice: 100_000_000n })), 'at 0.1 gwei it costs 0.00015 ETH').toBeNull()
+    expect(warning(panel({ gas: 0n })), 'no gas at all is the no-gas warning alone').toBeNull()
+    expect(warning(panel({ gas: null }))).toBeNull()
+  })
+
+  it('assumes 10 gwei, and says so, when the chain\'s gas price could not be read', () => {
+    expect(warning(panel({ gas: ETH / 100n, gasPrice: null }))).toContain('less than a dispute or a refute can cost (0.0150 ETH at an assumed 10 gwei: the chain&#x27;s gas price could not be read)')
+    expect(warning(panel({ gas: ETH / 50n, gasPrice: null }))).toBeNull()
   })
 })
 
@@ -119,7 +145,8 @@ describe('TxActivity: each call as the trader should read it', () => {
     expect(notSent).toMatch(/<span class="pill bad">failed<\/span> Dispute with v3/)
     expect(notSent).toContain('not sent, no gas spent')
     expect(notSent).toMatch(/<div class="error" title="Error code \(for support\): CHALLENGE_ACTIVE" data-code="CHALLENGE_ACTIVE">A dispute is running\./)
-    expect(reverted).toContain('block 9 · gas 30,000')
+    // Gas units used, not a fee in ETH: the receipt the client returns has no gas price.
+    expect(reverted).toContain('block 9 · gas used 30,000')
     expect(reverted).not.toContain('not sent')
   })
 
@@ -128,5 +155,59 @@ describe('TxActivity: each call as the trader should read it', () => {
     expect(li).toMatch(/<span class="pill muted">not needed<\/span> Close channel/)
     expect(li).toMatch(/<div class="muted" [^>]*data-code="ALREADY_FINALIZED">Not needed: the channel was closed/)
     expect(li).not.toContain('class="error"')
+  })
+})
+
+describe('AccountPanel: two accounts', () => {
+  const keys = keyPairFromSecret('42'.repeat(32))
+  const VAULT = evmKeyOf(keys.secretKey).address
+  const BROWSER = 'b0'.repeat(20)
+  const PEER = 'cc'.repeat(20)
+  const record = (channelId: string, label: string, mine: string) => ({ channelId, label, me: 'A', params: { evmA: mine, evmB: PEER } }) as unknown as ChannelRecord
+  const state = (balanceA: number) => ({ balanceA: usdc(balanceA), balanceB: 0n, positions: [] }) as unknown as ChannelState
+  const open = { status: 'open' as const, lockedPositions: null, lockedCount: 0, paidOut: [] }
+  afterEach(() => {
+    held.clear()
+    delete (globalThis as { ethereum?: unknown }).ethereum
+  })
+
+  it('after a switch to the browser wallet, counts in the total only the channels paid to it, and says how many (and how much) belong to the identity\'s account', () => {
+    held.set('c1', { counterparty: 'Desk A', me: 'A', state: state(40_000), chain: open })
+    held.set('c2', { counterparty: 'Desk B', me: 'A', state: state(7_000), chain: open })
+    held.set('c3', { counterparty: 'Desk C', me: 'A', state: state(2_500), chain: open })
+    const html = panel({ address: BROWSER, kind: 'injected', token: usdc(1_000), free: usdc(2_000) }, [record('c1', 'Desk A', VAULT), record('c2', 'Desk B', BROWSER), record('c3', 'Desk C', VAULT)], 0, keys)
+    expect(byTestId(html, 'channels-balance')?.exact, 'only Desk B is paid to the browser wallet').toBe(usdc(7_000).toString())
+    expect(byTestId(html, 'holdings-total')?.exact).toBe(usdc(10_000).toString())
+    expect(byTestId(html, 'other-account-channels')?.text).toBe(
+      `Not counted above: 2 channels tied to your other account 0x${VAULT.slice(0, 6)}…${VAULT.slice(-4)} (from your identity), 42,500.00 USDC on your side by the latest co-signed state. When they close, your side is paid to that account, not to the one shown here.`,
+    )
+  })
+
+  it('with every channel on the account shown, says nothing of another account', () => {
+    held.set('c1', { counterparty: 'Desk A', me: 'A', state: state(40_000), chain: open })
+    const html = panel({ address: VAULT, token: usdc(1_000), free: usdc(2_000) }, [record('c1', 'Desk A', VAULT)], 0, keys)
+    expect(byTestId(html, 'channels-balance')?.exact).toBe(usdc(40_000).toString())
+    expect(byTestId(html, 'other-account-channels')).toBeNull()
+  })
+
+  it('offers the browser wallet without switching: the confirmation comes first', () => {
+    ;(globalThis as { ethereum?: unknown }).ethereum = { request: async () => [] }
+    const html = panel({ address: VAULT }, [], 0, keys)
+    expect(html).toContain('>Use my browser wallet instead</button>')
+    expect(byTestId(html, 'switch-account')).toBeNull()
+    expect(panel({ address: BROWSER, kind: 'injected' }, [], 0, keys), 'and the way back').toContain('>Use the account from my identity instead</button>')
+  })
+
+  it('says before switching what changes, what the account shown keeps, and each channel tied to it', () => {
+    const wallet: WalletView = { address: VAULT, kind: 'vault', token: usdc(5_000), free: usdc(100_000), gas: 1n, gasPrice: null }
+    const confirm = (tied: readonly Pick<ChannelRecord, 'channelId' | 'label'>[]) =>
+      renderToStaticMarkup(<SwitchAccountConfirm wallet={wallet} to="injected" tied={tied} onConfirm={() => {}} onCancel={() => {}} />).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()
+    const text = confirm([{ channelId: 'c1', label: 'Desk A' }, { channelId: 'c3', label: 'Desk C' }])
+    expect(text).toBe(
+      'Switch to your browser wallet? This panel then shows that account (its USDC in wallet, its free balance in the settlement contract, its gas), and it signs your deposits, withdrawals, opens and closes. ' +
+        `The account shown now, 0x${VAULT.slice(0, 6)}…${VAULT.slice(-4)} (from your identity), keeps what it holds (5,000.00 USDC in wallet and 100,000.00 USDC free in the settlement contract), no longer shown or counted here. ` +
+        '2 channels are tied to it: when they close, your side is paid to it, not to your browser wallet: your channel with Desk A your channel with Desk C Switch to my browser wallet Keep this account',
+    )
+    expect(confirm([])).toContain('None of your channels is tied to it.')
   })
 })

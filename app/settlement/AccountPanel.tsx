@@ -1,13 +1,15 @@
 // The trader's money on chain: the EVM account (address; token and gas in the wallet), the free
 // balance in the settlement contract, what is in channels and the total (HoldingsTotal); test funds
 // and the chain's clock on the dev chain; deposit and withdraw; every transaction's progress.
-// Amounts in the asset's units, never minor units.
-import { useState, type FormEvent } from 'react'
+// Amounts in the asset's units, never minor units. Switching accounts is confirmed first (a channel
+// pays out to the account it was opened with, which the panel no longer shows after a switch), and
+// the channels of the account not shown are said beside the total, never counted in it.
+import { useMemo, useState, type FormEvent } from 'react'
 import type { EIP1193Provider } from 'viem'
-import { formatAmount, parseUnits, type KeyPair } from '../../core/index.ts'
+import { countOf, evmKeyOf, formatAmount, parseUnits, type AddressHex, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
-import type { TrackedTx } from './connection.ts'
+import { disputeGasReserve, type TrackedTx, type WalletView } from './connection.ts'
 import { failureOf, failureTitle, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { Money } from '../money/Money.tsx'
@@ -15,6 +17,8 @@ import { formatMoney } from '../money/money.ts'
 import { testFundsNote } from './testFunds.ts'
 import { moveRefusal } from './walletMoves.ts'
 import { HoldingsTotal } from './HoldingsTotal.tsx'
+import { channelAccount, channelsByAccount, inChannelsOf, type ChannelHolding } from './holdingsTotal.ts'
+import { useChannelHoldings } from './useChannelHoldings.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
 const { symbol, decimals } = config.asset
@@ -22,6 +26,17 @@ const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
 /** The chain's native coin, which pays gas (wei). */
 const GAS_SYMBOL = 'ETH'
 const GAS_DECIMALS = 18
+
+/** An EVM account as the panel shows it: 0x, its first six and last four hex digits. */
+function shortAddress(a: AddressHex): string {
+  return `0x${a.slice(0, 6)}…${a.slice(-4)}`
+}
+
+const ACCOUNT_KIND: Record<WalletView['kind'], string> = { vault: 'from your identity', injected: 'browser wallet' }
+const SWITCH_TO: Record<WalletView['kind'], { readonly name: string; readonly button: string; readonly offer: string }> = {
+  injected: { name: 'your browser wallet', button: 'Switch to my browser wallet', offer: 'Use my browser wallet instead' },
+  vault: { name: 'the account from your identity', button: 'Switch to the account from my identity', offer: 'Use the account from my identity instead' },
+}
 
 /** The trader's free balance in the contract (null until read). */
 export function useAccount(): { free: bigint | null; error: string | null } {
@@ -48,6 +63,10 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
   const s = conn.settlement
   const refusal = refused ? moveRefusal(refused.kind, refused.value, wallet, snap.txs, decimals, symbol) : null
   const shownError = formError ?? (refusal === null ? null : failureOf(refusal))
+  // The account a switch asked for, until the trader confirms it (or keeps this one).
+  const [switchTo, setSwitchTo] = useState<WalletView['kind'] | null>(null)
+  // The total counts only the channels whose side is paid to the account shown (holdingsTotal.ts).
+  const byAccount = useMemo(() => (records === null ? null : channelsByAccount(records, wallet?.address ?? null)), [records, wallet?.address])
 
   const submit = (kind: 'deposit' | 'withdraw') => (e?: FormEvent) => {
     e?.preventDefault()
@@ -82,14 +101,18 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
 
   // A browser wallet (EIP-1193), when the page has one: it then signs deposits, withdrawals, opens and closes.
   const injected = (globalThis as { ethereum?: EIP1193Provider }).ethereum
-  const useBrowserWallet = async () => {
+  const switchAccount = async (to: WalletView['kind']) => {
+    setSwitchTo(null)
     try {
-      await conn.useInjectedWallet(injected!)
+      if (to === 'injected') await conn.useInjectedWallet(injected!)
+      else conn.useVaultKey(evmKeyOf(keys.secretKey).privateKey)
       setFormError(null)
     } catch (err) {
       setFormError(failureOf(err))
     }
   }
+  // The other account a switch offers: the browser wallet (when the page has one) from the identity's, the identity's back from the browser wallet.
+  const offered: WalletView['kind'] | null = wallet === null ? null : wallet.kind === 'injected' ? 'vault' : injected ? 'injected' : null
 
   const moveClock = (e: FormEvent) => {
     e.preventDefault()
@@ -109,7 +132,7 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
       {wallet && (
         <dl className="kv small" aria-label="Your EVM account">
           <dt>Account</dt>
-          <dd className="mono" data-testid="evm-address" title={`0x${wallet.address}`}>0x{wallet.address.slice(0, 6)}…{wallet.address.slice(-4)} <span className="muted">({wallet.kind === 'vault' ? 'from your identity' : 'browser wallet'})</span></dd>
+          <dd className="mono" data-testid="evm-address" title={`0x${wallet.address}`}>{shortAddress(wallet.address)} <span className="muted">({ACCOUNT_KIND[wallet.kind]})</span></dd>
           <dt>In wallet</dt>
           <dd>{wallet.token != null ? <Money minor={wallet.token} decimals={decimals} asset={symbol} testId="wallet-balance" /> : '…'}</dd>
           <dt>Gas</dt>
@@ -117,17 +140,16 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
           <dd>{wallet.gas != null ? <Money minor={wallet.gas} decimals={GAS_DECIMALS} asset={GAS_SYMBOL} testId="gas-balance" /> : <span data-testid="gas-balance">…</span>}</dd>
         </dl>
       )}
-      <HoldingsTotal wallet={wallet} records={records} damaged={damaged} keys={keys} asset={config.asset} />
-      {/* Said before the trader signs anything: with no gas every transaction fails at sending, in the wallet's words. */}
-      {wallet?.gas === 0n && (
-        <p className="warn small" role="status" data-testid="no-gas">
-          Your account holds no {GAS_SYMBOL} to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some{dev ? ' ("Get test funds" adds gas on the dev chain)' : ''}.
-        </p>
-      )}
-      {injected && wallet?.kind !== 'injected' && (
-        <button type="button" className="secondary small" onClick={() => void useBrowserWallet()}>
-          Use my browser wallet instead
+      <HoldingsTotal wallet={wallet} records={byAccount === null ? null : byAccount.shown} damaged={damaged} keys={keys} asset={config.asset} />
+      {byAccount !== null && byAccount.other.length > 0 && <OtherAccountChannels records={byAccount.other} keys={keys} />}
+      {wallet && <GasWarning wallet={wallet} dev={dev} />}
+      {offered !== null && switchTo === null && (
+        <button type="button" className="secondary small" onClick={() => setSwitchTo(offered)}>
+          {SWITCH_TO[offered].offer}
         </button>
+      )}
+      {wallet && switchTo !== null && (
+        <SwitchAccountConfirm wallet={wallet} to={switchTo} tied={(byAccount?.shown ?? []).filter((r) => channelAccount(r) !== null)} onConfirm={() => void switchAccount(switchTo)} onCancel={() => setSwitchTo(null)} />
       )}
       {snap.healthy === false && <p className="error">Chain unreachable: {snap.healthError}</p>}
       {dev && (
@@ -176,7 +198,8 @@ export function TxActivity() {
         {snap.txs.slice(0, 8).map((t) => (
           <li key={t.id} className={t.status} data-stage={t.stage}>
             <span className={`pill ${TX_PILL[t.status]}`}>{t.status === 'pending' ? STAGE[t.stage] : TX_STATUS[t.status]}</span> {t.label}
-            {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas ${t.gasUsed.toLocaleString()}` : ''}</span>}
+            {/* Gas units, not a fee: the receipt as the client returns it carries no gas price to price them at. */}
+            {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas used ${t.gasUsed.toLocaleString('en-US')}` : ''}</span>}
             {t.hash && t.hash !== '0x' && <span className="muted mono small" title={t.hash}> · {t.hash.slice(0, 10)}…</span>}
             {/* Refused before it was sent (the contract's check, or the wallet): no transaction, no gas. */}
             {t.status !== 'pending' && t.status !== 'confirmed' && !t.hash && <span className="muted small" data-testid="tx-not-sent"> · not sent, no gas spent</span>}
@@ -185,5 +208,96 @@ export function TxActivity() {
         ))}
       </ul>
     </section>
+  )
+}
+
+/**
+ * Said before the trader signs anything. No gas: every transaction fails at sending, in the wallet's
+ * words. Less than a dispute or a refute costs (disputeGasReserve): a deposit may still go through,
+ * but the account could not answer a counterparty who closes on an old state.
+ */
+export function GasWarning({ wallet, dev }: { wallet: Pick<WalletView, 'gas' | 'gasPrice'>; dev: boolean }) {
+  const { gas, gasPrice } = wallet
+  if (gas === null) return null
+  const devNote = dev ? ' ("Get test funds" adds gas on the dev chain)' : ''
+  if (gas === 0n) {
+    return (
+      <p className="warn small" role="status" data-testid="no-gas">
+        Your account holds no {GAS_SYMBOL} to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some{devNote}.
+      </p>
+    )
+  }
+  const reserve = disputeGasReserve(gasPrice)
+  if (gas >= reserve) return null
+  const cost = `${formatMoney(reserve, GAS_DECIMALS, GAS_SYMBOL)} ${gasPrice === null ? "at an assumed 10 gwei: the chain's gas price could not be read" : 'at the current gas price'}`
+  return (
+    <p className="warn small" role="status" data-testid="low-gas">
+      Your account holds {formatMoney(gas, GAS_DECIMALS, GAS_SYMBOL)} for gas, less than a dispute or a refute can cost ({cost}): if a counterparty closes a channel on an old state, this account may be unable to dispute or refute it in time. Add {GAS_SYMBOL} to this account{devNote}.
+    </p>
+  )
+}
+
+/**
+ * What a switch of accounts changes, said before it is made: the panel then shows the other
+ * account, while the one shown now keeps its money and its channels (`tied`: those whose side is
+ * paid to it when they close).
+ */
+export function SwitchAccountConfirm({ wallet, to, tied, onConfirm, onCancel }: {
+  wallet: WalletView; to: WalletView['kind']; tied: readonly Pick<ChannelRecord, 'channelId' | 'label'>[]; onConfirm: () => void; onCancel: () => void
+}) {
+  const holds = [
+    wallet.token != null && wallet.token > 0n ? `${formatMoney(wallet.token, decimals, symbol)} in wallet` : null,
+    wallet.free != null && wallet.free > 0n ? `${formatMoney(wallet.free, decimals, symbol)} free in the settlement contract` : null,
+  ].filter((h): h is string => h !== null)
+  const target = SWITCH_TO[to]
+  const n = tied.length
+  return (
+    <div className="warn small" role="group" aria-label="Switch accounts" data-testid="switch-account">
+      <p>
+        Switch to {target.name}? This panel then shows that account (its {symbol} in wallet, its free balance in the settlement contract, its gas), and it signs your deposits, withdrawals, opens and closes.
+      </p>
+      <p>
+        The account shown now, {shortAddress(wallet.address)} ({ACCOUNT_KIND[wallet.kind]}), keeps what it holds{holds.length > 0 ? ` (${holds.join(' and ')})` : ''}, no longer shown or counted here.{' '}
+        {n === 0 ? 'None of your channels is tied to it.' : `${countOf(n, 'channel')} ${n === 1 ? 'is' : 'are'} tied to it: when ${n === 1 ? 'it closes' : 'they close'}, your side is paid to it, not to ${target.name}:`}
+      </p>
+      {n > 0 && (
+        <ul data-testid="switch-account-channels">
+          {tied.map((r) => <li key={r.channelId}>your channel with {r.label}</li>)}
+        </ul>
+      )}
+      <div className="row">
+        <button type="button" onClick={onConfirm}>{target.button}</button>
+        <button type="button" className="secondary" onClick={onCancel}>Keep this account</button>
+      </div>
+    </div>
+  )
+}
+
+/** The trader's channels tied to an account not shown (`records`), read like the total's (useChannelHoldings), said beside it. */
+function OtherAccountChannels({ records, keys }: { records: readonly ChannelRecord[]; keys: KeyPair }) {
+  const holdings = useChannelHoldings(records, keys)
+  // Named "from your identity" when it is: the trader may have used a browser wallet before.
+  const vault = useMemo(() => evmKeyOf(keys.secretKey).address, [keys.secretKey])
+  // Every record here has an account (channelsByAccount puts those with none among the shown).
+  return <OtherAccountChannelsView channels={records.map((r, i) => ({ account: channelAccount(r)!, holding: holdings[i]! }))} vault={vault} />
+}
+
+/** One line for each other account: how many of the trader's channels are tied to it and their side in them, not counted in the total. */
+export function OtherAccountChannelsView({ channels, vault }: { channels: readonly { readonly account: AddressHex; readonly holding: ChannelHolding }[]; vault: AddressHex }) {
+  const byAccount = new Map<AddressHex, ChannelHolding[]>()
+  for (const c of channels) byAccount.set(c.account, [...(byAccount.get(c.account) ?? []), c.holding])
+  return (
+    <>
+      {[...byAccount].map(([account, held]) => {
+        const part = inChannelsOf(held)
+        const partial = part.missing.length > 0
+        return (
+          <p key={account} className="warn small" data-testid="other-account-channels">
+            Not counted above: {countOf(held.length, 'channel')} tied to your other account {shortAddress(account)}{account === vault ? ` (${ACCOUNT_KIND.vault})` : ''}, {partial ? 'at least ' : ''}
+            <Money minor={part.amount} decimals={decimals} asset={symbol} /> on your side by the latest co-signed state{partial ? ` (not read yet: ${part.missing.join('; ')})` : ''}. When {held.length === 1 ? 'it closes' : 'they close'}, your side is paid to that account, not to the one shown here.
+          </p>
+        )
+      })}
+    </>
   )
 }

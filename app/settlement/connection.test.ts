@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chainErrorOf, type ChainSettlement } from '../../channel-contract/client/index.ts'
 import { parseChainConfig } from '../../channel-contract/chain/config.ts'
-import { SettlementConnection } from './connection.ts'
+import { ASSUMED_GAS_PRICE, DISPUTE_GAS, SettlementConnection, disputeGasReserve } from './connection.ts'
 
 const cfg = parseChainConfig({
   rpcUrl: 'http://127.0.0.1:1',
@@ -254,5 +254,39 @@ describe('SettlementConnection.track', () => {
     expect(failed).toMatchObject({ status: 'failed', code: 'ALREADY_FINALIZED' })
     expect(failed!.reason).toMatch(/^The channel has already paid out\./)
     expect(down).toMatchObject({ status: 'failed', code: 'ALREADY_FINALIZED' })
+  })
+})
+
+describe('SettlementConnection wallet: the gas price, for the low-gas warning', () => {
+  /** A chain whose balances answer at once, and whose gas price answers `gasPrice` (a hex string) or fails. */
+  const walletChain = (gasPrice: () => Promise<string>) =>
+    ({
+      chain: {
+        tokenBalance: async () => 5n,
+        gasBalance: async () => 7n,
+        freeBalance: async () => 9n,
+        publicClient: { request: async ({ method }: { method: string }) => (method === 'eth_gasPrice' ? gasPrice() : Promise.reject(new Error(`unexpected ${method}`))) },
+      },
+    }) as unknown as ChainSettlement
+
+  it('reads the chain\'s gas price with the balances; one it cannot read is null, the balances still shown', async () => {
+    const conn = new SettlementConnection(cfg)
+    conn.useVaultKey('11'.repeat(32))
+    conn.settlement = walletChain(async () => '0x3b9aca00')
+    await conn.refreshWallet()
+    expect(conn.getSnapshot().wallet).toMatchObject({ token: 5n, gas: 7n, free: 9n, gasPrice: 1_000_000_000n })
+    conn.settlement = walletChain(async () => {
+      throw new Error('method not supported')
+    })
+    await conn.refreshWallet()
+    expect(conn.getSnapshot().wallet).toMatchObject({ token: 5n, gas: 7n, free: 9n, gasPrice: null })
+  })
+
+  it('budgets a dispute or a refute at 1,500,000 gas, over three times the measured 436,371, at the gas price read or else 10 gwei', () => {
+    expect(DISPUTE_GAS).toBe(1_500_000n)
+    expect(DISPUTE_GAS > 436_371n * 3n, 'over three times the dispute measured in bench/results.json').toBe(true)
+    expect(disputeGasReserve(2_000_000_000n)).toBe(3_000_000_000_000_000n) // 0.003 ETH at 2 gwei
+    expect(disputeGasReserve(null)).toBe(DISPUTE_GAS * ASSUMED_GAS_PRICE)
+    expect(disputeGasReserve(null)).toBe(15_000_000_000_000_000n) // 0.015 ETH at 10 gwei
   })
 })

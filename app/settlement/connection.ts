@@ -3,7 +3,7 @@
 // balances, free balance in the contract), and every transaction this page sent with its progress
 // (checking, signing, sent, mined, confirmed) and result or reason in words. An external store for
 // useSyncExternalStore; no React here.
-import { custom, type EIP1193Provider } from 'viem'
+import { custom, hexToBigInt, type EIP1193Provider } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { ChainCallError, ChainSettlement, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
@@ -47,6 +47,27 @@ export interface WalletView {
   readonly gas: bigint | null
   /** Free balance in the contract (not in any channel). */
   readonly free: bigint | null
+  /** The chain's gas price (wei per gas), read with the balances; null: not read (see `disputeGasReserve`). */
+  readonly gasPrice: bigint | null
+}
+
+/**
+ * Gas a dispute or a refute is budgeted at: the contract's goal for either (bench/chain.bench.ts,
+ * "goal <= 1,500,000"). Measured at 436,371 and 425,830 for a state of one and two positions
+ * (bench/results.json); a state with more positions costs more, and a call is sent with a limit 20%
+ * over its estimate (channel-contract/client/chain.ts), which the account must hold at sending.
+ */
+export const DISPUTE_GAS = 1_500_000n
+/** The gas price assumed when the chain's could not be read: 10 gwei. */
+export const ASSUMED_GAS_PRICE = 10_000_000_000n
+
+/**
+ * The gas coin (wei) an account must hold to send a dispute or a refute: DISPUTE_GAS at the chain's
+ * gas price (the fee may rise a little before it is mined: the budget is over three times the
+ * measured cost), or at ASSUMED_GAS_PRICE when that was not read.
+ */
+export function disputeGasReserve(gasPrice: bigint | null): bigint {
+  return DISPUTE_GAS * (gasPrice ?? ASSUMED_GAS_PRICE)
 }
 
 export interface SettlementSnapshot {
@@ -92,7 +113,7 @@ export class SettlementConnection {
   useVaultKey(privateKey: Hex): void {
     const account = privateKeyToAccount(`0x${privateKey}`)
     this.settlement = settlementOf(this.cfg, walletOf(this.cfg, account))
-    this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null } })
+    this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null, gasPrice: null } })
     void this.refreshWallet()
   }
 
@@ -103,7 +124,7 @@ export class SettlementConnection {
     const walletChain = await provider.request({ method: 'eth_chainId' })
     if (Number(walletChain) !== this.cfg.chainId) throw new ChainCallError('WRONG_NETWORK', `The wallet is on chain ${Number(walletChain)}; this deployment is on chain ${this.cfg.chainId}.`, 'Switch the wallet to the right network.')
     this.settlement = settlementOf(this.cfg, walletOf(this.cfg, address, custom(provider)))
-    this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null } })
+    this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null, gasPrice: null } })
     void this.refreshWallet()
   }
 
@@ -212,8 +233,10 @@ export class SettlementConnection {
     if (!w) return
     try {
       const c = this.settlement.chain
-      const [token, gas, free] = await Promise.all([c.tokenBalance(w.address), c.gasBalance(w.address), c.freeBalance(w.address)])
-      if (this.snapshot.wallet?.address === w.address) this.set({ wallet: { ...w, token, gas, free } })
+      // The gas price is only for the low-gas warning: not read, it is assumed (disputeGasReserve), the balances still shown.
+      const gasPriceOf = async () => hexToBigInt(await c.publicClient.request({ method: 'eth_gasPrice' }))
+      const [token, gas, free, gasPrice] = await Promise.all([c.tokenBalance(w.address), c.gasBalance(w.address), c.freeBalance(w.address), gasPriceOf().catch(() => null)])
+      if (this.snapshot.wallet?.address === w.address) this.set({ wallet: { ...w, token, gas, free, gasPrice } })
     } catch (e) {
       this.set({ healthError: describeFailure(e) })
     }

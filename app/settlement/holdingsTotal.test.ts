@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ChannelState, Position } from '../../core/index.ts'
-import { channelHolding, holdingsTotal, type ChannelHolding, type HoldingChainView } from './holdingsTotal.ts'
+import { channelAccount, channelHolding, channelsByAccount, holdingsTotal, inChannelsOf, type ChannelHolding, type HoldingChainView } from './holdingsTotal.ts'
 
 const usdc = (n: number) => BigInt(n) * 1_000_000n
 const pos = (id: string, lockA: number, lockB: number) => ({ id, lockA: usdc(lockA), lockB: usdc(lockB) }) as unknown as Position
@@ -62,5 +62,33 @@ describe('holdingsTotal: the trader\'s money in the asset', () => {
     const t = holdingsTotal(wallet, [channel('F', { state: bought, chain: onChain('finalized', { lockedPositions: [pos('p1', 0, 3_800)], lockedCount: 1 }) })])
     expect(t).toMatchObject({ inChannels: 0n, counted: 1, missing: [] })
     expect(holdingsTotal(wallet, [channel('F', { state: bought, chain: onChain('finalized', { lockedPositions: [], lockedCount: 0 }) })]).counted).toBe(0)
+  })
+})
+
+describe('channelsByAccount: only the channels of the account shown are counted', () => {
+  const VAULT = 'aa'.repeat(20)
+  const BROWSER = 'bb'.repeat(20)
+  const PEER = 'cc'.repeat(20)
+  const tied = (label: string, me: 'A' | 'B', mine: string, other = PEER) => ({ label, me, params: me === 'A' ? { evmA: mine, evmB: other } : { evmA: other, evmB: mine } })
+
+  it('the trader\'s side is tied to the params\' evmA as party A, evmB as party B (never the counterparty\'s)', () => {
+    expect(channelAccount(tied('x', 'A', VAULT))).toBe(VAULT)
+    expect(channelAccount(tied('x', 'B', VAULT))).toBe(VAULT)
+    expect(channelAccount({ me: 'A', params: { evmA: '0'.repeat(40), evmB: PEER } }), 'no EVM account: never on a chain').toBeNull()
+  })
+
+  it('splits the channels by the account shown; the other account\'s are apart, a channel with no account stays shown', () => {
+    const channels = [tied('Desk A', 'A', VAULT), tied('Desk B', 'B', BROWSER), tied('Desk C', 'B', VAULT), { label: 'Ledger', me: 'A' as const, params: { evmA: '0'.repeat(40), evmB: '0'.repeat(40) } }]
+    const afterSwitch = channelsByAccount(channels, BROWSER)
+    expect(afterSwitch.shown.map((c) => c.label)).toEqual(['Desk B', 'Ledger'])
+    expect(afterSwitch.other.map((c) => c.label)).toEqual(['Desk A', 'Desk C'])
+    expect(channelsByAccount(channels, VAULT).other.map((c) => c.label)).toEqual(['Desk B'])
+    expect(channelsByAccount(channels, BROWSER.toUpperCase()).shown.map((c) => c.label), 'an address compares in any case').toEqual(['Desk B', 'Ledger'])
+    expect(channelsByAccount(channels, null), 'no account read yet: none can be told apart').toEqual({ shown: channels, other: [] })
+  })
+
+  it('the other account\'s channels add up as the total\'s would, a floor while one is not read', () => {
+    const part = inChannelsOf([channel('Desk A'), channel('Desk C', { me: 'B', state: state(10_000, 30_000, [pos('p1', 0, 500)]) }), channel('Desk D', { chain: undefined })])
+    expect(part).toEqual({ amount: usdc(40_000 + 30_500), counted: 2, missing: ['your channel with Desk D (the contract not read yet)'] })
   })
 })

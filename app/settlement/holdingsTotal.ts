@@ -3,8 +3,10 @@
 // the collateral they locked in positions, by the latest state both signed). Open positions are
 // counted by the collateral locked in them, not marked to market. A part not read yet is named and
 // the total is then partial: every part is >= 0, so the sum of the parts read is a floor, never the
-// total shown as if complete.
-import type { ChannelState, Party } from '../../core/index.ts'
+// total shown as if complete. Only the channels of the account shown count: a channel pays its side
+// out to the EVM account in its params (evmA or evmB), which is not the one shown once the trader
+// switched accounts (channelsByAccount).
+import { ZERO_ADDRESS, type AddressHex, type ChannelParams, type ChannelState, type Party } from '../../core/index.ts'
 import { openPositionsOnChain, type ChainPositionsView, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import type { WalletView } from './connection.ts'
 
@@ -67,17 +69,58 @@ export function holdingsTotal(wallet: Pick<WalletView, 'token' | 'free'> | null,
   if (free === null) missing.push('your free balance in the contract')
   if (channels === null) missing.push('your channel list')
   if (unreadable > 0) missing.push(unreadable === 1 ? '1 channel record this browser could not read' : `${unreadable} channel records this browser could not read`)
-  let inChannels = 0n
+  const { amount: inChannels, counted, missing: unread } = inChannelsOf(channels ?? [])
+  missing.push(...unread)
+  const parts = [token, free, inChannels].filter((v): v is bigint => v !== null)
+  return { wallet: token, free, inChannels, counted, parts, missing }
+}
+
+/**
+ * The trader's side of `channels`: the amount of those the contract holds money in (`counted`), and
+ * what is not read yet. Every part is >= 0: with `missing` not empty, the amount is a floor.
+ */
+export function inChannelsOf(channels: readonly ChannelHolding[]): { readonly amount: bigint; readonly counted: number; readonly missing: readonly string[] } {
+  const missing: string[] = []
+  let amount = 0n
   let counted = 0
-  for (const c of channels ?? []) {
+  for (const c of channels) {
     const h = channelHolding(c)
     if ('unknown' in h) missing.push(h.unknown)
     // Counted: each channel the contract holds money in (a finalized one while positions stay locked, whoever's collateral).
     else if (c.chain && (c.chain.status === 'open' || c.chain.status === 'disputed' || h.amount > 0n || (c.chain.status === 'finalized' && c.chain.lockedCount > 0))) {
-      inChannels += h.amount
+      amount += h.amount
       counted++
     }
   }
-  const parts = [token, free, inChannels].filter((v): v is bigint => v !== null)
-  return { wallet: token, free, inChannels, counted, parts, missing }
+  return { amount, counted, missing }
+}
+
+/** What a channel is tied to: its params and the trader's side in it. */
+export interface AccountTied {
+  readonly params: Pick<ChannelParams, 'evmA' | 'evmB'>
+  readonly me: Party
+}
+
+/** The EVM account the trader's side of a channel is paid into and out of (its params' evmA or evmB), or null: a channel with no EVM account (never on a chain). */
+export function channelAccount(c: AccountTied): AddressHex | null {
+  const a = (c.me === 'A' ? c.params.evmA : c.params.evmB).toLowerCase()
+  return a === ZERO_ADDRESS ? null : a
+}
+
+/**
+ * The trader's channels split by the EVM account their side is tied to: `shown`, those of `address`
+ * (the account the panel shows) and those with no account; `other`, those of any other account (the
+ * other one of the trader's: the identity's, or a browser wallet's), whose money is paid out there.
+ * `address` null (no account read yet): all are `shown`, as none can be told apart.
+ */
+export function channelsByAccount<C extends AccountTied>(channels: readonly C[], address: AddressHex | null): { readonly shown: C[]; readonly other: C[] } {
+  const shown: C[] = []
+  const other: C[] = []
+  const at = address?.toLowerCase() ?? null
+  for (const c of channels) {
+    const a = channelAccount(c)
+    if (at === null || a === null || a === at) shown.push(c)
+    else other.push(c)
+  }
+  return { shown, other }
 }

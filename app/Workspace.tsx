@@ -82,7 +82,7 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
         <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
           <aside id="side">
             <AccountPanel records={channels.loaded ? channels.records : null} damaged={channels.damaged.length} keys={keys} />
-            <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onDiscard={channels.discard} onAbandon={abandon} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
+            <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onDiscard={channels.discard} onAbandon={abandon} onRename={channels.rename} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
             {channels.loaded && (
               <nav className="card" aria-label="Across channels">
                 <h2>Across channels</h2>

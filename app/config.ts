@@ -3,8 +3,8 @@
 // can point elsewhere: on a build for the dev chain (or none) only (urlOverridesAllowed). The chain
 // (RPC, contract, token, oracle and watchtower services) is parsed by the same rules as the desk's
 // and the services' (channel-contract/chain/config.ts): a bad value is named on the page instead of
-// failing later.
-import { ChainConfigError, configFromEnv, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
+// failing later, the chain's name and gas coin included (chainName, nativeSymbol).
+import { chainDisplayName, ChainConfigError, configFromEnv, gasCoinOf, parseChainConfig, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { DEFAULT_DEMO_URL, DEFAULT_SIGNALING_URL, urlOverridesAllowed } from './services.ts'
 
 export { urlOverridesAllowed }
@@ -29,7 +29,10 @@ function chainConfig(): { chain: ChainConfig | null; chainError: string | null }
     try {
       const o: unknown = JSON.parse(override)
       if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('expected a JSON object')
-      fields = { ...fields, ...(o as Record<string, unknown>) }
+      // The build's name and gas coin are its chain's: a link to another chain id names its own, or the defaults apply.
+      const { chainName: _name, nativeSymbol: _symbol, ...rest } = fields
+      const other = (o as Record<string, unknown>).chainId !== undefined && String((o as Record<string, unknown>).chainId) !== String(builtIn.chainId)
+      fields = { ...(other ? rest : fields), ...(o as Record<string, unknown>) }
     } catch (e) {
       return { chain: null, chainError: `the chain URL parameter is not a JSON object of config fields: ${(e as Error).message}` }
     }
@@ -65,6 +68,10 @@ export const config = {
   iceServers: [] as RTCIceServer[],
   /** The settlement asset of this deployment (the contract counts integer minor units of it). */
   asset: { symbol: chain?.asset ?? 'USDC', decimals: chain?.assetDecimals ?? 6 },
+  /** The chain's name as the trader reads it (chainLabel), null where it is named by its id alone. */
+  chainName: chain ? chainDisplayName(chain) : null,
+  /** The chain's native coin, which pays gas, counted in wei (10^18 to the coin, as eth_getBalance reports it). */
+  gasCoin: { symbol: chain ? gasCoinOf(chain) : 'ETH', decimals: 18 },
   demoUrl: loopbackUrl(serviceParam('demo'), import.meta.env.VITE_DEMO_URL ?? DEFAULT_DEMO_URL, 'demo'),
   /** The demo desks' URLs as given (rfq/demoDesks.ts parses them): ?demos= where this build allows it, else VITE_DEMO_URLS. */
   demoUrlsParam: serviceParam('demos') ?? (import.meta.env.VITE_DEMO_URLS as string | undefined),
@@ -77,4 +84,13 @@ export const config = {
   loopbackMedia: overridable && params.get('loopback') === '1',
   /** Namespaces IndexedDB so two traders can share one browser profile in development. */
   profile: params.get('profile') ?? 'default',
+}
+
+/**
+ * How the page names chain `chainId` to the trader: "Anvil (local) · chain 31337", or "chain 8453"
+ * where the configured chain (`configured`, the page's config) is another or has no name.
+ */
+export function chainLabel(chainId: number, configured: Pick<typeof config, 'chain' | 'chainName'> = config): string {
+  const name = configured.chain?.chainId === chainId ? configured.chainName : null
+  return name === null ? `chain ${chainId}` : `${name} · chain ${chainId}`
 }

@@ -15,7 +15,7 @@ import { DEPOSIT, DAY, T0, keysA, keysB, linkDocs, makeParams, openingSigned, st
 import type { SettlementChannelView } from '../channel-contract/client/settlement.ts'
 import { ChannelBot, type ChannelBotDeps } from './channelBot.ts'
 import type { ChainMarket } from './chainMarket.ts'
-import { DEFAULT_RULES } from './marketMaker.ts'
+import { DEFAULT_RULES, quoteForTicket } from './marketMaker.ts'
 import { until } from './testbed.ts'
 
 let stop: (() => Promise<void>) | null = null
@@ -24,7 +24,7 @@ afterEach(async () => {
   stop = null
 })
 
-async function botAndTrader(o: { store?: (seed: StoredChannel) => Promise<ChannelStore>; log?: (line: string) => void } = {}) {
+async function botAndTrader(o: { store?: (seed: StoredChannel) => Promise<ChannelStore>; log?: (line: string) => void; quoteTicket?: ChannelBotDeps['quoteTicket'] } = {}) {
   const params = makeParams(0x51)
   const channelId = channelIdOf(params)
   const opening = openingSigned(params, Date.now() - 1_000)
@@ -52,6 +52,7 @@ async function botAndTrader(o: { store?: (seed: StoredChannel) => Promise<Channe
     watchtower: false,
     log: o.log ?? (() => undefined),
     spendFunds: (_amount, tx) => tx(),
+    ...(o.quoteTicket ? { quoteTicket: o.quoteTicket } : {}),
   }
   const bot = await ChannelBot.start(deps)
   stop = async () => {
@@ -141,6 +142,37 @@ describe('ChannelBot', () => {
       await journal.close()
       rmSync(dir, { recursive: true, force: true })
     }
+  }, 20_000)
+
+  it("tells a style's refusal as the ticket's decline, once; one the ticket cannot carry is logged and the other tickets are still answered", async () => {
+    const lines: string[] = []
+    // A style that refuses strike 100 (SIZE_LIMIT), refuses strike 101 with no reason to tell, and quotes the rest.
+    const quoteTicket: ChannelBotDeps['quoteTicket'] = (i) => {
+      const strike = i.ticket.legs[0]?.strike
+      if (strike === '100') return { kind: 'skip', code: 'SIZE_LIMIT', reason: 'legs of up to 0.5 BTC.', tell: true }
+      if (strike === '101') return { kind: 'skip', code: 'DECLINED', reason: ' . ', tell: true }
+      return quoteForTicket(i)
+    }
+    const { bot, trader } = await botAndTrader({ log: (l) => lines.push(l), quoteTicket })
+    // Every ticket edit the bot makes.
+    const edits: string[] = []
+    const edit = bot.session.editRfq.bind(bot.session)
+    bot.session.editRfq = (id, e) => {
+      edits.push(`${id}:${e.field}`)
+      return edit(id, e)
+    }
+    const ask = (strike: string) => trader.createRfq({ feed: 'BTC-USD', expiry: T0 + 30 * DAY, side: 'buy', legs: [{ kind: 'call', strike, cap: '140', quantity: '1', direction: 'long' }] })
+    const [refused, bad, quoted] = [ask('100'), ask('101'), ask('102')]
+    await until('the decline on the refused ticket', () => trader.view.rfqs.find((t) => t.id === refused)?.decline ?? null, 10_000)
+    await until('the quote on the third ticket', () => trader.view.quotes.some((q) => q.signed.quote.rfqId === quoted) || null, 10_000)
+    expect(trader.view.rfqs.find((t) => t.id === refused)!.decline).toEqual({ code: 'SIZE_LIMIT', reason: 'legs of up to 0.5 BTC' })
+    expect(trader.view.rfqs.find((t) => t.id === refused)!.notes).toBe('')
+    expect(trader.view.rfqs.find((t) => t.id === bad)!.decline).toBeNull()
+    await until('the log of the decline it could not tell', () => lines.find((l) => l.includes(`could not tell ticket ${bad} why:`)) ?? null, 10_000, () => lines.join('\n'))
+    expect(lines.find((l) => l.includes(`could not tell ticket ${bad} why:`))).toMatch(/why: INVALID_FIELD: decline\.reason: empty \(say why the request is not quoted\)$/)
+    // Passes go on (one a second at least): the decline is written once, not again on every pass.
+    await new Promise((r) => setTimeout(r, 1_200))
+    expect(edits.filter((e) => e === `${refused}:decline`)).toEqual([`${refused}:decline`])
   }, 20_000)
 
   it("stop() compacts the channel's store, unless its compaction would begin after the deadline it is given (compactBy)", async () => {

@@ -660,7 +660,14 @@ export class ChannelBot {
         if (!inactive && this.skipNotes.get(t.id) !== decision.code) this.log(`no quote on ticket ${t.id}: ${decision.code}: ${decision.reason}`)
         this.skipNotes.set(t.id, decision.code)
         // A style's refusal is told to the trader once per reason code, as the ticket's decline (the app says it in words).
-        if (decision.tell && !inactive && t.decline?.code !== decision.code) this.session.editRfq(t.id, { field: 'decline', value: rfqDecline(decision.code, decision.reason) })
+        if (decision.tell && !inactive && t.decline?.code !== decision.code) {
+          try {
+            this.session.editRfq(t.id, { field: 'decline', value: rfqDecline(decision.code, decision.reason) })
+          } catch (e) {
+            // A style's code or reason the ticket cannot carry: logged, and the other tickets are still answered.
+            this.log(`could not tell ticket ${t.id} why: ${reason(e)}`)
+          }
+        }
         continue
       }
       this.skipNotes.delete(t.id)

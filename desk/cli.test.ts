@@ -138,6 +138,11 @@ describe('desk/main.ts without a chain', () => {
       const noOracle = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
       expect(noOracle.status, noOracle.stderr).toBe(2)
       expect(noOracle.stderr).toContain('the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl")')
+      // A whole chain whose RPC does not answer: said in one line, naming the field, before anything is sent.
+      writeFileSync(file, JSON.stringify({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, adjudicator: addr('aa'), token: addr('bb'), verifier: addr('cc'), asset: 'USDC', assetDecimals: 6, oracleUrl: 'http://127.0.0.1:9' }))
+      const dead = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
+      expect(dead.status, dead.stderr).toBe(2)
+      expect(dead.stderr).toContain('demo: chain config: http://127.0.0.1:9: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

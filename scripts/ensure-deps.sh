@@ -15,6 +15,13 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
-    echo "[setup] /usr/bin/chromium not found and cannot apt-get: Playwright will use its own browser (npx playwright install chromium)"
+    # Not root, or no apt-get: Playwright's own Chromium (playwright.config.ts uses it when
+    # /usr/bin/chromium is absent) installs into the user's cache and needs no root. Without it every
+    # e2e test fails to launch a browser, so a failed install stops here rather than there.
+    echo "[setup] /usr/bin/chromium not found and cannot apt-get: installing Playwright's own Chromium (npx playwright install chromium)"
+    if ! npx playwright install chromium; then
+      echo "[setup] could not install Playwright's Chromium: run \`npx playwright install chromium\` (it may need network access to the Playwright CDN), or install /usr/bin/chromium, then run this again" >&2
+      exit 1
+    fi
   fi
 fi

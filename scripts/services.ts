@@ -24,6 +24,13 @@ export interface ServiceSpec {
    * the whole group. Default true.
    */
   readonly signalGroup?: boolean
+  /**
+   * A line that says the service is ending though its process has yet to exit; its first group is
+   * how (what onCrash reports). The dev chain's: devnet.ts prints anvil's whole output when anvil
+   * dies (some 180 lines, its banner with the dev keys among them), then exits 0. From that line on,
+   * the output is kept for tail() but not echoed: whoever reports the end shows its last lines.
+   */
+  readonly endLine?: RegExp
 }
 
 export class Service {
@@ -62,6 +69,7 @@ export class Service {
     child.once('exit', () => live.delete(child))
     await new Promise<void>((resolve, reject) => {
       let ready = false
+      let ended: string | null = null
       const timer = setTimeout(() => reject(new Error(`${this.spec.name} not ready after ${this.spec.timeoutMs ?? 60_000} ms:\n${this.tail()}`)), this.spec.timeoutMs ?? 60_000)
       const onData = (buf: Buffer) => {
         const text = buf.toString()
@@ -69,7 +77,9 @@ export class Service {
           if (!line.trim()) continue
           this.output.push(line)
           if (this.output.length > 500) this.output.shift()
-          if (this.spec.echo) console.log(`[${this.spec.name}] ${line}`)
+          const end = ended === null ? this.spec.endLine?.exec(line) : null
+          if (end) ended = end[1] ?? line
+          if (this.spec.echo && ended === null) console.log(`[${this.spec.name}] ${line}`)
         }
         if (this.spec.ready.test(text)) {
           clearTimeout(timer)
@@ -81,7 +91,7 @@ export class Service {
       child.stderr!.on('data', onData)
       child.once('exit', (code, signal) => {
         clearTimeout(timer)
-        const how = signal ? `signal ${signal}` : `exit code ${code}`
+        const how = ended ?? (signal ? `signal ${signal}` : `exit code ${code}`)
         // Said in its output too: the tail a failure message or a test log shows ends with how it ended.
         this.output.push(`[${this.spec.name} ended: ${how}]`)
         if (!ready) return reject(new Error(`${this.spec.name} exited (${signal ?? code}) before it was ready:\n${this.tail()}`))
@@ -165,6 +175,7 @@ export function devnetService(opts: { port: number; dataDir: string; blockTime?:
       ...(opts.allowOrigin !== undefined ? ['--allow-origin', opts.allowOrigin] : []),
     ],
     ready: /devnet ready/,
+    endLine: /^anvil on port \d+ exited unexpectedly \(([^)]*)\)/,
     // The first start compiles the contracts when the build cache is cold (~40 s on a busy machine).
     timeoutMs: 180_000,
     signalGroup: false,
@@ -231,4 +242,68 @@ export async function startChainStack(opts: { port: number; dataDir: string; all
 /** The app's URL parameters for a chain config and a signaling server (what `?chain=` the app parses). */
 export function appQuery(config: ChainConfig, signalingUrl: string): string {
   return `?chain=${encodeURIComponent(JSON.stringify(configToJson(config)))}&signaling=${encodeURIComponent(signalingUrl)}`
+}
+
+// ---- npm start (scripts/start.ts): what it decides and says, here where its tests reach it ----
+
+/** The styles of the demo desks after the first (desk/styles.ts), each on the next port. */
+export const DEMO_STYLES = ['tight', 'slow', 'picky'] as const
+
+/** The demo desks npm start runs: `demo` on DEMO_PORT, then one per style on DEMO_PORT+1, +2, +3. */
+export function demoDesks(demoPort: number): { name: string; port: number; style?: (typeof DEMO_STYLES)[number] }[] {
+  return [{ name: 'demo', port: demoPort }, ...DEMO_STYLES.map((style, i) => ({ name: `demo-${style}`, port: demoPort + 1 + i, style }))]
+}
+
+/**
+ * What is wrong with the ports npm start would listen on (`[name, port]`, in the order they are
+ * configured), or null: two services on one port (the second would fail to start after the first
+ * was up), or a demo desk past 65535 (DEMO_PORT+3 must still be a port).
+ */
+export function portProblem(ports: readonly (readonly [string, number])[]): string | null {
+  const taken = new Map<number, string>()
+  for (const [name, p] of ports) {
+    if (p > 65535) return `${name} would use port ${p}, past 65535: set DEMO_PORT to ${65535 - DEMO_STYLES.length} or lower (the demo desks take it and the ${DEMO_STYLES.length} ports after it)`
+    const other = taken.get(p)
+    if (other !== undefined) return `${other} and ${name} would both use port ${p}: set one of their *_PORT variables`
+    taken.set(p, name)
+  }
+  return null
+}
+
+/**
+ * For a service the others cannot go on without (npm start's dev chain and app): when it ends on
+ * its own after it was ready, `fatal` is called with what to say (`label` names it): how it ended
+ * and its last 20 lines, not the whole output (anvil's is some 180 lines).
+ */
+export function onFatalEnd(s: Service, label: string, fatal: (message: string) => void): () => void {
+  return s.onCrash((how) => fatal(`${label} ended (${how}): stopping everything. Its last lines:\n${s.tail(20)}`))
+}
+
+/**
+ * npm start's last words once everything is up: where the app is and how to open it (from inside
+ * the loopback-only network namespace when it runs in one: `netnsHostPid`, the PID nsenter joins
+ * it through), then how to stop. e2e/start.spec.ts finds the app's URL in the "ready: open" line.
+ */
+export function readyMessage(o: { appPort: number; services: string; netnsHostPid?: string | undefined }): string {
+  const url = `http://127.0.0.1:${o.appPort}/`
+  const lines = [`[start] services: ${o.services}`]
+  if (o.netnsHostPid === undefined) {
+    lines.push(`[start] ready: open ${url}`)
+  } else {
+    // Everything listens on the loopback of a namespace of its own: a browser must run in it too.
+    // nsenter joins the network namespace through a process in it (root), as the host numbers it.
+    // The flags let Chromium use loopback for WebRTC, and ?loopback=1 makes the page take the one
+    // media grant Chromium needs for that.
+    const browser = ['chromium', '--no-sandbox', `--user-data-dir=/tmp/otc-browser-${o.appPort}`, '--allow-loopback-in-peer-connection',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns']
+    lines.push(
+      `[start] ready: open ${url}?loopback=1 in a browser inside this loopback-only network namespace (a desktop browser outside it cannot reach it). As root, in another terminal:`,
+      '',
+      `  nsenter --net=/proc/${o.netnsHostPid}/ns/net -- ${browser.join(' ')} '${url}?loopback=1'`,
+      '',
+      `[start] (or stop this and run OTC_NETNS=0 npm start to serve a desktop browser in the normal namespace)`,
+    )
+  }
+  lines.push('[start] Press Ctrl-C to stop all services')
+  return lines.join('\n')
 }

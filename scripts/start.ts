@@ -5,11 +5,11 @@
 // Another chain: an otc.config.json (or OTC_* variables) naming it replaces the dev chain; see
 // channel-contract/chain/config.ts and the README's "Other chains".
 import { existsSync, mkdirSync } from 'node:fs'
-import { configToEnv, DEV_CHAIN_ID, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { checkConfigAgainstChain, configToEnv, DEV_CHAIN_ID, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
-import { loadChainConfigIfAny } from '../channel-contract/services/config.ts'
+import { loadChainConfigIfAny, overDevChain } from '../channel-contract/services/config.ts'
 import { deskCommand } from '../desk/runtime.ts'
-import { Service, devnetService, oracleService, signalingService, watchtowerService } from './services.ts'
+import { Service, demoDesks, devnetService, onFatalEnd, oracleService, portProblem, readyMessage, signalingService, watchtowerService } from './services.ts'
 
 function port(name: string, def: number): number {
   const raw = process.env[name]
@@ -29,13 +29,13 @@ const ports = {
   app: port('APP_PORT', 5173),
   demo: port('DEMO_PORT', 8600),
 }
-const taken = new Map<number, string>()
-for (const [name, p] of Object.entries(ports)) {
-  if (taken.has(p)) {
-    console.error(`[start] ${name} and ${taken.get(p)} would both use port ${p}: set one of their *_PORT variables`)
-    process.exit(2)
-  }
-  taken.set(p, name)
+// The demo desks after the first take the next ports: a clash with one of them is found here too,
+// not when that desk fails to start after the others are up.
+const desks = demoDesks(ports.demo)
+const clash = portProblem([...Object.entries(ports).filter(([name]) => name !== 'demo'), ...desks.map((d) => [d.name, d.port] as const)])
+if (clash) {
+  console.error(`[start] ${clash}`)
+  process.exit(2)
 }
 const signalingUrl = `ws://127.0.0.1:${ports.signaling}`
 const appOrigins = [`http://127.0.0.1:${ports.app}`, `http://localhost:${ports.app}`]
@@ -53,21 +53,34 @@ async function stopAll(code: number): Promise<never> {
   stopping = true
   // Last started, first stopped: the chain goes last, after everything that talks to it.
   for (const s of [...services].reverse()) await s.stop()
+  console.log('[start] all services stopped')
   process.exit(code)
 }
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
-/** `restart`: started again if it ends on its own after it was ready (supervise). */
-async function run(s: Service, opts: { restart?: boolean } = {}): Promise<void> {
+/**
+ * `restart`: started again if it ends on its own after it was ready (supervise). `fatal`: the
+ * others cannot go on without it (the dev chain, the app): its ending so stops everything, said
+ * with this name and its last lines.
+ */
+async function run(s: Service, opts: { restart?: boolean; fatal?: string } = {}): Promise<void> {
   services.push(s)
   try {
     await s.start()
   } catch (e) {
-    console.error(`[start] ${(e as Error).message}`)
+    // Stopping already (a fatal end, Ctrl-C): a service stopped before it was ready is no news.
+    if (!stopping) console.error(`[start] ${(e as Error).message}`)
     await stopAll(1)
   }
   if (opts.restart) supervise(s)
+  if (opts.fatal !== undefined) {
+    onFatalEnd(s, opts.fatal, (message) => {
+      if (stopping) return
+      console.error(`[start] ${message}`)
+      void stopAll(1)
+    })
+  }
 }
 
 /** Restarts of one service within a minute after which it is left stopped (it keeps failing). */
@@ -112,18 +125,26 @@ try {
 }
 if (external) {
   chain = external
+  // The configured chain as it answers: its id, and a contract at each address (else exit 2 naming the field).
+  try {
+    await checkConfigAgainstChain(external)
+  } catch (e) {
+    console.error(`[start] ${(e as Error).message}`)
+    process.exit(2)
+  }
   console.log(`[start] chain from configuration: ${chain.rpcUrl} (chain id ${chain.chainId}), adjudicator 0x${chain.adjudicator}; no dev chain is started`)
 } else {
   const dataDir = `${data}/chain`
   const blockTime = process.env.CHAIN_BLOCK_TIME
   // Only the app's page may call the chain from a browser (see devnet.ts: allowOrigin).
-  await run(devnetService({ port: ports.chain, dataDir, allowOrigin: appOrigins[0], echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }))
+  await run(devnetService({ port: ports.chain, dataDir, allowOrigin: appOrigins[0], echo: true, ...(blockTime ? { blockTime: Number(blockTime) } : {}) }), { fatal: 'the dev chain (anvil)' })
   const d = readDeploymentFile(`${dataDir}/deployment.json`)
   if (!d) {
     console.error(`[start] the dev chain started but ${dataDir}/deployment.json is missing`)
     await stopAll(1)
   }
-  chain = {
+  // An oracle or watchtower URL configured (OTC_ORACLE_URL, OTC_WATCHTOWER_URL) is used over the dev chain instead of ours.
+  chain = overDevChain({
     rpcUrl: `http://127.0.0.1:${ports.chain}`,
     chainId: d!.chainId,
     adjudicator: d!.address,
@@ -134,7 +155,7 @@ if (external) {
     oracleUrl: null,
     watchtowerUrl: null,
     deploymentBlock: d!.block,
-  }
+  })
 }
 
 // ---- services on the chain (ours unless the configuration names others) ----
@@ -164,36 +185,32 @@ if (existsSync('desk/main.ts')) {
 }
 // More demo desks: the same program in other styles (desk/styles.ts), so one trader sees
 // competition (issue 16); the app lists them all (VITE_DEMO_URLS) in Network RFQ's demo desks panel.
-const styledDesks = (['tight', 'slow', 'picky'] as const).map((style, i) => ({ style, port: ports.demo + 1 + i }))
+const styledDesks = desks.filter((d) => d.style !== undefined)
 if (existsSync('desk/styles.ts')) {
   await Promise.all(styledDesks.map((d) => run(new Service({
-    name: `demo-${d.style}`,
-    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(d.port), '--data', `${data}/demo-${d.style}`, '--style', d.style]),
+    name: d.name,
+    cmd: deskCommand(['--signaling', signalingUrl, '--port', String(d.port), '--data', `${data}/${d.name}`, '--style', d.style!]),
     env: configToEnv(chain, 'OTC_'),
     ready: /demo counterparty ready/,
     echo: true,
   }), { restart: true })))
 }
-const demoUrls = [ports.demo, ...styledDesks.map((d) => d.port)].map((p) => `http://127.0.0.1:${p}`).join(',')
+const demoUrls = desks.map((d) => `http://127.0.0.1:${d.port}`).join(',')
 await run(new Service({
   name: 'app',
   cmd: ['npx', 'vite', '--port', String(ports.app), '--strictPort'],
   env: { VITE_SIGNALING_URL: signalingUrl, VITE_DEMO_URL: `http://127.0.0.1:${ports.demo}`, VITE_DEMO_URLS: demoUrls, ...configToEnv(chain, 'VITE_') },
-  ready: /Local:|ready in/,
+  // Its "Local:" line, the URL, comes after "ready in": npm start says ready after it. \S*: the ANSI
+  // codes around "Local" when colours are forced.
+  ready: /Local\S*:/,
   echo: true,
-}))
+}), { fatal: 'the app (vite)' })
 if (stopping) await new Promise(() => {}) // a failed start is shutting down
 
-console.log(`\n[start] ready: open http://127.0.0.1:${ports.app}/  (chain ${chain.rpcUrl} id ${chain.chainId}, adjudicator 0x${chain.adjudicator}, oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, signaling ${signalingUrl})`)
-if (process.env.OTC_IN_NETNS === '1') {
-  // Everything listens on the loopback of a namespace of its own: a browser must run in it too.
-  // nsenter joins the network namespace through a process in it (root): this one, as the host numbers
-  // it (scripts/netns.mjs gives the namespace a PID namespace too, where this process has another
-  // number). The flags let Chromium use loopback for WebRTC, and ?loopback=1 makes the page take
-  // the one media grant Chromium needs for that.
-  const browser = ['chromium', '--no-sandbox', `--user-data-dir=/tmp/otc-browser-${ports.app}`, '--allow-loopback-in-peer-connection',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-features=WebRtcHideLocalIpsWithMdns']
-  console.log(`[start] these services run in a loopback-only network namespace. Open a browser inside it (as root, in another terminal):`)
-  console.log(`\n  nsenter --net=/proc/${process.env.OTC_NETNS_HOST_PID ?? process.pid}/ns/net -- ${browser.join(' ')} 'http://127.0.0.1:${ports.app}/?loopback=1'\n`)
-  console.log(`[start] (or stop this and run OTC_NETNS=0 npm start to serve a desktop browser in the normal namespace)`)
-}
+console.log(`\n${readyMessage({
+  appPort: ports.app,
+  services: `chain ${chain.rpcUrl} (id ${chain.chainId}, adjudicator 0x${chain.adjudicator}), oracle ${chain.oracleUrl}, watchtower ${chain.watchtowerUrl}, signaling ${signalingUrl}`,
+  // nsenter joins the namespace through this process as the host numbers it (scripts/netns.mjs
+  // gives the namespace a PID namespace too, where this process has another number).
+  netnsHostPid: process.env.OTC_IN_NETNS === '1' ? (process.env.OTC_NETNS_HOST_PID ?? String(process.pid)) : undefined,
+})}`)

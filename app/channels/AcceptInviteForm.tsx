@@ -1,9 +1,10 @@
 // Invitee: open a sealed invite with its code, review the proposed channel, accept it.
 import { useState, type FormEvent } from 'react'
-import { deploymentId, fingerprint, type KeyPair } from '../../core/index.ts'
+import { deploymentId, fingerprint, type AddressHex, type ChannelParams, type Hex, type KeyPair } from '../../core/index.ts'
 import { Money } from '../money/Money.tsx'
 import { assertRoomSecret, openInvite } from '../../core/sync/index.ts'
-import { config } from '../config.ts'
+import { chainLabel, config } from '../config.ts'
+import { ShortAddress } from '../settlement/AccountPanel.tsx'
 import { useSettlement } from '../settlement/useSettlement.ts'
 import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
@@ -95,12 +96,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
                   {shortChallengeWarning(opened.params.challengePeriod) && <span className="warn small"> — {shortChallengeWarning(opened.params.challengePeriod)}</span>}
                 </td>
               </tr>
-              <tr>
-                <th>Settlement contract</th>
-                <td className={contractId !== opened.contractId ? 'error' : ''}>
-                  0x{opened.params.contract} on chain {opened.params.chainId} {contractId === opened.contractId ? '(this deployment)' : '(NOT the deployment this app uses)'}
-                </td>
-              </tr>
+              <InviteDeploymentRows params={opened.params} contractId={opened.contractId} here={{ contractId, token: conn.cfg.token }} />
               <tr>
                 <th>Your EVM account</th>
                 <td className={`mono ${snap.wallet && snap.wallet.address !== (me === 'A' ? opened.params.evmA : opened.params.evmB) ? 'error' : ''}`}>0x{me === 'A' ? opened.params.evmA : opened.params.evmB}</td>
@@ -125,5 +121,32 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
         </div>
       )}
     </div>
+  )
+}
+
+/**
+ * The invite's settlement contract, on its chain (named as the page names its own), and the token it
+ * holds: this deployment's token, by address, only when the contract is this deployment (`here`),
+ * since another contract may hold any token under the same symbol.
+ */
+export function InviteDeploymentRows({ params, contractId, here }: {
+  params: Pick<ChannelParams, 'contract' | 'chainId' | 'asset'>; contractId: Hex; here: { readonly contractId: Hex; readonly token: AddressHex }
+}) {
+  const ours = contractId === here.contractId
+  return (
+    <>
+      <tr>
+        <th>Settlement contract</th>
+        <td className={ours ? '' : 'error'} data-testid="invite-contract">
+          0x{params.contract} on {chainLabel(params.chainId)} {ours ? '(this deployment)' : '(NOT the deployment this app uses)'}
+        </td>
+      </tr>
+      <tr>
+        <th>Token</th>
+        <td data-testid="invite-token">
+          {ours ? <>{params.asset} at <ShortAddress address={here.token} /> {"(this deployment's token)"}</> : 'not known: the contract is not the deployment this app uses'}
+        </td>
+      </tr>
+    </>
   )
 }

@@ -2,7 +2,9 @@
 // channel the contract never opened can be abandoned (abandon.ts), after a check on the contract;
 // a demo desk it was with is then asked to free its slot, and the list says what it answered. A
 // stored entry the app cannot read is shown with what is wrong and kept; the trader may save a copy
-// of it and remove it.
+// of it and remove it. Each counterparty can be renamed here, where every channel's name shows (a
+// restored one starts as "peer" and its key's fingerprint): the name is the trader's own, kept in
+// their record only.
 import { useState } from 'react'
 import { fingerprint, type KeyPair } from '../../core/index.ts'
 import { failureOf, type Failure } from '../failure.ts'
@@ -11,19 +13,21 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { abandonCheck, type AbandonNotice } from './abandon.ts'
 import { downloadText } from '../download.ts'
 import { jsonText } from '../unread.ts'
-import type { ChannelRecord, DamagedEntry } from './channelRecords.ts'
+import { LabelError, MAX_LABEL_CHARS, counterpartyName, type ChannelRecord, type DamagedEntry } from './channelRecords.ts'
 import { needingAction, type ChannelAttention } from './attention.ts'
 import { useChannelAttention } from './useChannelAttention.ts'
 
 export type ChannelPick = { kind: 'channel'; channelId: string } | { kind: 'new' } | { kind: 'accept' } | { kind: 'demo' }
 
-export function ChannelList({ records, keys, selected, onPick, damaged, onDiscard, onAbandon, abandonNotice, onDismissNotice }: {
+export function ChannelList({ records, keys, selected, onPick, damaged, onDiscard, onAbandon, onRename, abandonNotice, onDismissNotice }: {
   records: readonly ChannelRecord[]; keys: KeyPair; selected: ChannelPick | null; onPick: (p: ChannelPick) => void
   /** Stored entries the app cannot read (kept until the trader removes one: `onDiscard`). */
   damaged: readonly DamagedEntry[]
   onDiscard: (entry: DamagedEntry) => Promise<void>
   /** Removes an abandoned channel from the list (called only after the contract said it never opened it). */
   onAbandon: (channelId: string) => Promise<void>
+  /** Names a channel's counterparty (channelList.ts rename: the trader's own record only). */
+  onRename: (channelId: string, name: string) => Promise<void>
   /** After an abandon of a demo-desk channel: whether the desk freed its slot (or will on its own). */
   abandonNotice: AbandonNotice | null
   onDismissNotice: () => void
@@ -51,6 +55,7 @@ export function ChannelList({ records, keys, selected, onPick, damaged, onDiscar
               </button>
               {a && <AttentionLine id={`attention-${id8}`} attention={a} />}
               {r.storedNote && <p className="warn small" role="status" data-testid={`stored-note-${id8}`}>{r.storedNote}</p>}
+              <RenameChannel record={r} onRename={onRename} />{' '}
               {r.restoredAt === undefined && !opened.has(r.channelId) && <AbandonChannel record={r} onAbandon={onAbandon} />}
             </li>
           )
@@ -71,6 +76,82 @@ export function ChannelList({ records, keys, selected, onPick, damaged, onDiscar
         <button type="button" className="secondary" onClick={() => onPick({ kind: 'demo' })}>Trade with demo desk</button>
       </div>
     </section>
+  )
+}
+
+type RenameStep = { step: 'idle' } | { step: 'editing'; draft: string; problem: Failure | null } | { step: 'saving'; draft: string }
+
+/** What became of a rename: done (saved, or nothing to save), or the problem to show beside the field (nothing saved). */
+export type RenameOutcome = { ok: true } | { ok: false; problem: Failure }
+
+/**
+ * Saves `draft` as the name of `record`'s counterparty: checked first (a bad name never reaches
+ * `onRename`), and an unchanged one is not written at all.
+ */
+export async function submitRename(record: ChannelRecord, draft: string, onRename: (channelId: string, name: string) => Promise<void>): Promise<RenameOutcome> {
+  let name: string
+  try {
+    name = counterpartyName(draft)
+  } catch (e) {
+    return { ok: false, problem: failureOf(e) }
+  }
+  if (name === record.label) return { ok: true }
+  try {
+    await onRename(record.channelId, name)
+    return { ok: true }
+  } catch (e) {
+    // The list's own refusal (the channel was abandoned meanwhile) says it all; a failed write says the old name stands.
+    if (e instanceof LabelError) return { ok: false, problem: failureOf(e) }
+    const f = failureOf(e)
+    return { ok: false, problem: { text: `Could not save the name, so ${record.label} keeps its old one: ${f.text}`, code: f.code } }
+  }
+}
+
+/** "Rename" under a channel, and once clicked, the field that edits its counterparty's name. */
+export function RenameChannel({ record, onRename }: { record: ChannelRecord; onRename: (channelId: string, name: string) => Promise<void> }) {
+  const [s, setS] = useState<RenameStep>({ step: 'idle' })
+  const id = record.channelId.slice(0, 8)
+  if (s.step === 'idle') {
+    return (
+      <button type="button" className="link small" onClick={() => setS({ step: 'editing', draft: record.label, problem: null })} aria-label={`Rename ${record.label} (${id})`} data-testid={`rename-${id}`}>
+        Rename
+      </button>
+    )
+  }
+  const save = async () => {
+    const draft = s.draft
+    setS({ step: 'saving', draft })
+    const r = await submitRename(record, draft, onRename)
+    setS(r.ok ? { step: 'idle' } : { step: 'editing', draft, problem: r.problem })
+  }
+  return (
+    <RenameForm record={record} draft={s.draft} problem={s.step === 'editing' ? s.problem : null} saving={s.step === 'saving'}
+      onDraft={(draft) => setS({ step: 'editing', draft, problem: null })} onSave={() => void save()} onCancel={() => setS({ step: 'idle' })} />
+  )
+}
+
+/** The rename field: the name as typed, what is wrong with it (nothing saved then), Save and Cancel. */
+export function RenameForm({ record, draft, problem, saving, onDraft, onSave, onCancel }: {
+  record: ChannelRecord; draft: string; problem: Failure | null; saving: boolean
+  onDraft: (draft: string) => void; onSave: () => void; onCancel: () => void
+}) {
+  const id = record.channelId.slice(0, 8)
+  return (
+    <form className="small" aria-label={`Rename ${record.label}`} data-testid={`rename-form-${id}`} onSubmit={(e) => { e.preventDefault(); onSave() }}>
+      <label>
+        Name for this counterparty (only you see it: nothing is sent to them)
+        <input value={draft} maxLength={MAX_LABEL_CHARS} readOnly={saving} aria-invalid={problem !== null} aria-describedby={problem ? `rename-problem-${id}` : undefined}
+          autoFocus onFocus={(e) => e.target.select()} onChange={(e) => onDraft(e.target.value)} onKeyDown={(e) => {
+            // Escape cancels the rename only: the Trade tab's shortcut (useTradeKeys) would discard the open draft.
+            if (e.key === 'Escape') { e.stopPropagation(); onCancel() }
+          }} data-testid={`rename-input-${id}`} />
+      </label>
+      {problem && <p id={`rename-problem-${id}`} className="error" role="alert" data-testid={`rename-problem-${id}`}><FailureText failure={problem} /></p>}
+      <div className="row">
+        <button type="submit" className="small" disabled={saving}>{saving ? 'Saving…' : 'Save name'}</button>
+        <button type="button" className="secondary small" disabled={saving} onClick={onCancel}>Cancel</button>
+      </div>
+    </form>
   )
 }
 

@@ -8,7 +8,7 @@ import { channelRoomSecret } from '../../core/sync/index.ts'
 import { makeParams } from '../../core/sync/testkit.ts'
 import { config } from '../config.ts'
 import { ChannelList, NOT_READ_MESSAGE, type ChannelListStorage } from './channelList.ts'
-import { loadChannelRecords, type ChannelRecord, type DamagedEntry, type LoadedRecords } from './channelRecords.ts'
+import { LabelError, loadChannelRecords, type ChannelRecord, type DamagedEntry, type LoadedRecords } from './channelRecords.ts'
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
@@ -103,6 +103,55 @@ describe('the channel list', () => {
     await list.discard(damaged)
     expect(list.getSnapshot().damaged).toEqual([])
     expect(held.saves.at(-1)?.damaged).toEqual([])
+  })
+
+  it('renames one counterparty: that record is stored and shown with the new name, the others and the damaged entries as they were (IndexedDB)', async () => {
+    const owner = generateKeyPair()
+    const [a, b, c] = [recordOf(owner, 30), recordOf(owner, 31), recordOf(owner, 32)]
+    const list = new ChannelList(owner)
+    await set(owner.publicKey, [], store)
+    await list.load()
+    await Promise.all([list.add(a), list.add(b), list.add(c)])
+    await list.rename(b.channelId, '  Bob at Desk B ')
+    expect(list.getSnapshot().records).toEqual([a, { ...b, label: 'Bob at Desk B' }, c])
+    expect(list.getSnapshot().records[0], 'the others are the same records').toBe(a)
+    expect((await loadChannelRecords(owner)).records, 'what is stored').toEqual([a, { ...b, label: 'Bob at Desk B' }, c])
+  })
+
+  it('refuses a bad name or a channel no longer listed with what is wrong, and writes nothing', async () => {
+    const owner = generateKeyPair()
+    const damaged: DamagedEntry = { reason: 'channels.1: expected an object', entry: 7 }
+    const held = heldStorage({ records: [recordOf(owner, 33), recordOf(owner, 34)], damaged: [damaged] })
+    const list = new ChannelList(owner, held.storage)
+    const id = recordOf(owner, 33).channelId
+    const loading = list.load()
+    await expect(list.rename(id, 'Carol')).rejects.toThrow(NOT_READ_MESSAGE)
+    held.releaseLoad()
+    await loading
+    const before = list.getSnapshot()
+    await expect(list.rename(id, '   ')).rejects.toThrow('Type a name for the counterparty: it cannot be empty or only spaces.')
+    await expect(list.rename(id, 'Carol\nSmith')).rejects.toMatchObject({ code: 'LABEL_CONTROL_CHARACTER' })
+    await expect(list.rename(id, 'C'.repeat(41))).rejects.toBeInstanceOf(LabelError)
+    // Abandoned while the trader typed: the rename after it finds no channel.
+    const removed = list.remove(id)
+    await expect(list.rename(id, 'Carol')).rejects.toMatchObject({ code: 'LABEL_NO_CHANNEL' })
+    await removed
+    expect(held.saves.map((s) => [s.records.map((r) => r.label), s.damaged]), 'only the abandon was written').toEqual([[['peer 34'], [damaged]]])
+    expect(before.records.map((r) => r.label)).toEqual(['peer 33', 'peer 34'])
+    expect(list.getSnapshot().records.map((r) => r.label)).toEqual(['peer 34'])
+  })
+
+  it('a rename whose write fails leaves the old name, stored and shown', async () => {
+    const owner = generateKeyPair()
+    const held = heldStorage({ records: [recordOf(owner, 35)], damaged: [] })
+    const list = new ChannelList(owner, held.storage)
+    const loading = list.load()
+    held.releaseLoad()
+    await loading
+    held.failNextSave(new Error('QuotaExceededError'))
+    await expect(list.rename(recordOf(owner, 35).channelId, 'Dan')).rejects.toThrow('QuotaExceededError')
+    expect(list.getSnapshot().records.map((r) => r.label)).toEqual(['peer 35'])
+    expect(held.saves).toEqual([])
   })
 
   it('reads the stored list once, however often load is called (React runs effects twice in development)', async () => {

@@ -4,7 +4,7 @@
 //     whatever the screen held (nothing, or part of it).
 //   - Changes go one after another, each applied to the list the one before it left: two that start
 //     together (two Restore clicks before the screen redraws) both land, neither drops the other.
-import { loadChannelRecords, saveChannelRecords, type ChannelRecord, type DamagedEntry, type LoadedRecords } from './channelRecords.ts'
+import { loadChannelRecords, renamedRecords, saveChannelRecords, type ChannelRecord, type DamagedEntry, type LoadedRecords } from './channelRecords.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import type { KeyPair } from '../../core/index.ts'
 
@@ -65,6 +65,14 @@ export class ChannelList {
 
   /** Drops a channel from the list (abandon.ts: only one the contract never opened; the caller checks). */
   readonly remove = (channelId: string): Promise<void> => this.change((s) => ({ records: s.records.filter((r) => r.channelId !== channelId), damaged: s.damaged }))
+
+  /**
+   * Names the counterparty of `channelId` `typed` (trimmed; channelRecords.ts counterpartyName says
+   * what it takes): that record's label only. A bad name or a channel no longer listed is refused
+   * with a LabelError, and nothing is written.
+   */
+  readonly rename = (channelId: string, typed: string): Promise<void> =>
+    this.change((s) => ({ records: renamedRecords(s.records, channelId, typed), damaged: s.damaged }))
 
   /** Drops a damaged stored entry (the trader asked to, in the list). */
   readonly discard = (entry: DamagedEntry): Promise<void> => this.change((s) => ({ records: s.records, damaged: s.damaged.filter((d) => d !== entry) }))

@@ -10,7 +10,7 @@ import { keysA, keysB, makeParams } from '../../core/sync/testkit.ts'
 import { config } from '../config.ts'
 import { sealAtRest } from '../identity/sealAtRest.ts'
 import { jsonText } from '../unread.ts'
-import { loadChannelRecords, readChannelRecords, recordAtRest, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
+import { LabelError, MAX_LABEL_CHARS, counterpartyName, loadChannelRecords, readChannelRecords, recordAtRest, renamedRecords, saveChannelRecords, type ChannelRecord } from './channelRecords.ts'
 
 const store = createStore(`otc-channels-${config.profile}`, 'channels')
 
@@ -185,5 +185,73 @@ describe('channel records at rest', () => {
     cyclic.self = cyclic
     expect(jsonText(cyclic)).toBe('[object Object]')
     expect(jsonText(undefined)).toBe('undefined')
+  })
+})
+
+describe('renaming a counterparty', () => {
+  /** The LabelError `typed` is refused with: its code and sentence. */
+  const refusal = (typed: string) => {
+    try {
+      counterpartyName(typed)
+    } catch (e) {
+      if (e instanceof LabelError) return { code: e.code, message: e.message }
+      throw e
+    }
+    throw new Error(`"${typed}" was taken as a name`)
+  }
+
+  it('takes a name trimmed, of 1 to 40 characters', () => {
+    expect(counterpartyName('  Bob at Desk B \n')).toBe('Bob at Desk B')
+    expect(counterpartyName('K')).toBe('K')
+    expect(counterpartyName('x'.repeat(MAX_LABEL_CHARS))).toBe('x'.repeat(40))
+    expect(counterpartyName('Zoë · 東京 desk')).toBe('Zoë · 東京 desk')
+  })
+
+  it.each([
+    ['', 'LABEL_EMPTY', 'Type a name for the counterparty: it cannot be empty or only spaces.'],
+    [' \t  ', 'LABEL_EMPTY', 'Type a name for the counterparty: it cannot be empty or only spaces.'],
+    ['x'.repeat(41), 'LABEL_TOO_LONG', 'The name is 41 characters long; it may have at most 40. Shorten it.'],
+    // Counted as the field's maxLength counts: an emoji is two.
+    ['🙂'.repeat(21), 'LABEL_TOO_LONG', 'The name is 42 characters long; it may have at most 40. Shorten it.'],
+    ['Bob\tSmith', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+0009) at character 4: a name is plain text on one line. Type it again without it.'],
+    ['Bob\nSmith', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+000A) at character 4: a name is plain text on one line. Type it again without it.'],
+    ['🙂A\u0000', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+0000) at character 3: a name is plain text on one line. Type it again without it.'],
+    ['Bob\u202Eksed', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+202E) at character 4: a name is plain text on one line. Type it again without it.'],
+    ['a\u2028b', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+2028) at character 2: a name is plain text on one line. Type it again without it.'],
+    ['x\u0085', 'LABEL_CONTROL_CHARACTER', 'The name holds an invisible control character (U+0085) at character 2: a name is plain text on one line. Type it again without it.'],
+  ])('refuses %j with %s and says what is wrong', (typed, code, message) => {
+    expect(refusal(typed)).toEqual({ code, message })
+  })
+
+  it("changes the label of that record only: every other record is the same object, and the renamed one differs in nothing else", () => {
+    const [a, b, c] = [invited(40), invited(41, { label: 'peer KQNRC' }), invited(42)]
+    const next = renamedRecords([a, b, c], b.channelId, '  Carol  ')
+    expect(next[0]).toBe(a)
+    expect(next[2]).toBe(c)
+    expect(next[1]).toEqual({ ...b, label: 'Carol' })
+  })
+
+  it('refuses a bad name or a channel no longer listed, and leaves the records as they were', () => {
+    const list = [invited(43), invited(44)]
+    const before = structuredClone(list)
+    expect(() => renamedRecords(list, list[0]!.channelId, '')).toThrow(LabelError)
+    expect(() => renamedRecords(list, 'ff'.repeat(32), 'Carol')).toThrow('Channel ffffffff is no longer in your list, so nothing was renamed.')
+    expect(list).toEqual(before)
+  })
+
+  it('a renamed record is stored with its new name and reads back whole, beside the others and a damaged entry', async () => {
+    const owner = generateKeyPair()
+    const mine = (nonce: number, label: string): ChannelRecord => {
+      const params = { ...makeParams(nonce), partyA: owner.publicKey }
+      return { channelId: channelIdOf(params), params, me: 'A', roomSecret: channelRoomSecret(owner.secretKey, params, 'A'), deposits: { A: 5n, B: 6n }, label, createdAt: nonce, restoredAt: nonce }
+    }
+    const [first, restored] = [mine(45, 'Alice'), mine(46, 'peer KQNRC')]
+    await set(owner.publicKey, [recordAtRest(first, owner), recordAtRest(restored, owner), { broken: true }], store)
+    const loaded = await loadChannelRecords(owner)
+    const longest = 'Ü'.repeat(MAX_LABEL_CHARS)
+    await saveChannelRecords(owner, renamedRecords(loaded.records, restored.channelId, longest), loaded.damaged)
+    const again = await loadChannelRecords(owner)
+    expect(again.records, 'the longest name fits what is stored').toEqual([first, { ...restored, label: longest }])
+    expect(again.damaged.map((d) => d.entry)).toEqual([{ broken: true }])
   })
 })

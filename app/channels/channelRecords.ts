@@ -11,7 +11,7 @@
 // once (`readChannelRecords`' `rewrite`).
 import { createStore, get, set } from 'idb-keyval'
 import { z } from '../../core/zod.ts'
-import { hex32Schema, otherParty, partyKey, toWire, type Hex, type KeyPair } from '../../core/index.ts'
+import { ProtocolError, countOf, hex32Schema, otherParty, partyKey, toWire, type Hex, type KeyPair } from '../../core/index.ts'
 import { keyedMembershipSchema, membershipRoomSecret, parseMembership, type ChannelMembership, type KeyedMembership } from '../../core/sync/index.ts'
 import { config } from '../config.ts'
 import { failureOf } from '../failure.ts'
@@ -19,7 +19,7 @@ import { openAtRest, sealAtRest } from '../identity/sealAtRest.ts'
 
 /** A channel membership (core/sync/membership.ts) with what the app adds, as the app holds it while unlocked. */
 export interface ChannelRecord extends ChannelMembership {
-  /** A name the trader gave the counterparty. */
+  /** A name the trader gave the counterparty: this trader's alone (never sent), renamed in the channel list (renamedRecords). */
   readonly label: string
   readonly createdAt: number
   /**
@@ -41,6 +41,58 @@ export interface ChannelRecord extends ChannelMembership {
 /** The counterparty's public key in a channel. */
 export function peerKeyOf(r: KeyedMembership): string {
   return partyKey(r.params, otherParty(r.me))
+}
+
+/**
+ * The longest name a rename takes, counted as an input's `maxLength` counts (UTF-16 units, so an
+ * emoji may count two): what the screen lets through is what is checked, and it fits the 64 the
+ * stored record holds.
+ */
+export const MAX_LABEL_CHARS = 40
+
+/** Line breaks, tabs and other C0/C1 controls, line and paragraph separators, and the bidi controls that reorder the text after them in the list. */
+const CONTROL_CHARACTER = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u
+
+export type LabelErrorCode =
+  /** Nothing but spaces typed. */
+  | 'LABEL_EMPTY'
+  /** Longer than MAX_LABEL_CHARS. */
+  | 'LABEL_TOO_LONG'
+  /** A control character inside the name (CONTROL_CHARACTER). */
+  | 'LABEL_CONTROL_CHARACTER'
+  /** The channel to rename is no longer in the list (abandoned meanwhile). */
+  | 'LABEL_NO_CHANNEL'
+
+/** A rename the app refuses: a stable code, and a sentence saying what is wrong and what to do. */
+export class LabelError extends ProtocolError<LabelErrorCode> {}
+
+/** The name `typed` for a counterparty, trimmed; throws a LabelError when it is empty, too long or holds a control character. */
+export function counterpartyName(typed: string): string {
+  const name = typed.trim()
+  if (name === '') throw new LabelError('LABEL_EMPTY', 'Type a name for the counterparty: it cannot be empty or only spaces.')
+  if (name.length > MAX_LABEL_CHARS) {
+    throw new LabelError('LABEL_TOO_LONG', `The name is ${countOf(name.length, 'character')} long; it may have at most ${MAX_LABEL_CHARS}. Shorten it.`, { length: name.length })
+  }
+  const control = CONTROL_CHARACTER.exec(name)
+  if (control) {
+    const at = [...name.slice(0, control.index)].length + 1
+    const unit = `U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+    throw new LabelError('LABEL_CONTROL_CHARACTER', `The name holds an invisible control character (${unit}) at character ${at}: a name is plain text on one line. Type it again without it.`, { at, character: unit })
+  }
+  return name
+}
+
+/**
+ * `records` with the counterparty of `channelId` named `typed` (checked by counterpartyName). Only
+ * the trader's own record changes, only its label: the channel, its document and the peer keep
+ * what they had, and every other record is the same object.
+ */
+export function renamedRecords(records: readonly ChannelRecord[], channelId: string, typed: string): ChannelRecord[] {
+  const label = counterpartyName(typed)
+  if (!records.some((r) => r.channelId === channelId)) {
+    throw new LabelError('LABEL_NO_CHANNEL', `Channel ${channelId.slice(0, 8)} is no longer in your list, so nothing was renamed.`, { channelId })
+  }
+  return records.map((r) => (r.channelId === channelId ? { ...r, label } : r))
 }
 
 /** The 26-letter code (core/sync/invite.ts newInviteCode), sealed: hex of nonce (24 bytes), tag (16) and code. */

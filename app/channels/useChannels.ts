@@ -9,6 +9,8 @@ export interface Channels extends ChannelListState {
   remove(channelId: string): Promise<void>
   /** Drops a damaged stored entry (the trader asked to, in the list). */
   discard(entry: DamagedEntry): Promise<void>
+  /** Names a channel's counterparty: that record's label only (channelList.ts; a bad name is refused, nothing written). */
+  rename(channelId: string, name: string): Promise<void>
 }
 
 /**
@@ -22,5 +24,5 @@ export function useChannels(keys: KeyPair): Channels {
     void list.load()
   }, [list])
   const state = useSyncExternalStore(list.subscribe, list.getSnapshot)
-  return useMemo(() => ({ ...state, add: list.add, remove: list.remove, discard: list.discard }), [state, list])
+  return useMemo(() => ({ ...state, add: list.add, remove: list.remove, discard: list.discard, rename: list.rename }), [state, list])
 }

@@ -18,9 +18,12 @@ function panel(wallet: Partial<WalletView>, records: readonly ChannelRecord[] | 
     rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow: null, height: 1n, events: [], txs: [],
     wallet: { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 0n, free: 0n, gasPrice: 1_000_000_000n, ...wallet },
   }
-  const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {} } as unknown as SettlementConnection
+  const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {}, cfg: { chainId: 31337, token: TOKEN } } as unknown as SettlementConnection
   return renderToStaticMarkup(<SettlementContext.Provider value={conn}><AccountPanel records={records} damaged={damaged} keys={keys} /></SettlementContext.Provider>)
 }
+
+/** The token contract of the deployment the panels' connection names. */
+const TOKEN = '5fbdb2315678afecb367f032d93f642f64180aa3'
 
 /** The text of the element carrying `testId`, tags dropped, and its data-exact. */
 function gasOf(html: string): { text: string; exact: string | null } {
@@ -39,6 +42,47 @@ describe('AccountPanel: gas in the wallet', () => {
   it('shows a large balance with separators, from the integer (no float)', () => {
     expect(gasOf(panel({ gas: 9_999_876_543_210_000_000_000n })).text).toBe('9,999.8765 ETH')
     expect(gasOf(panel({ gas: 0n })).text).toBe('0.0000 ETH')
+  })
+})
+
+describe('AccountPanel: the token', () => {
+  it('names the token the contract holds by its address, shortened, every digit in the tooltip', () => {
+    const html = panel({})
+    expect(html).toContain(`USDC token contract <span class="mono" title="0x${TOKEN}" data-testid="token-address">0x5fbdb2…0aa3</span>`)
+  })
+})
+
+describe('AccountPanel: a chain whose gas coin is not ETH', () => {
+  /** The panel and GasWarning of a page built for a chain whose native coin is `symbol` (VITE_NATIVE_SYMBOL). */
+  async function built(symbol: string) {
+    vi.resetModules()
+    const env = {
+      VITE_CHAIN_RPC_URL: 'https://polygon-rpc.example', VITE_CHAIN_ID: '137', VITE_ADJUDICATOR: `0x${'11'.repeat(20)}`, VITE_TOKEN: `0x${TOKEN}`,
+      VITE_VERIFIER: `0x${'33'.repeat(20)}`, VITE_ASSET: 'USDC', VITE_ASSET_DECIMALS: '6', VITE_NATIVE_SYMBOL: symbol,
+    }
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v)
+    vi.stubGlobal('location', { search: '' })
+    try {
+      const [{ AccountPanel: Panel, GasWarning: Warning }, { SettlementContext: Context }] = await Promise.all([import('./AccountPanel.tsx'), import('./useSettlement.ts')])
+      const snap = { rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow: null, height: 1n, events: [], txs: [], wallet: { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 20_000_000_000_000n, free: 0n, gasPrice: 1_000_000_000n } }
+      const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {}, cfg: { chainId: 137, token: TOKEN } } as unknown as SettlementConnection
+      return {
+        panel: renderToStaticMarkup(<Context.Provider value={conn}><Panel records={[]} keys={{} as KeyPair} /></Context.Provider>),
+        warning: (gas: bigint) => renderToStaticMarkup(<Warning wallet={{ gas, gasPrice: 1_000_000_000n }} dev={false} />).replace(/<[^>]+>/g, ''),
+      }
+    } finally {
+      vi.unstubAllEnvs()
+      vi.unstubAllGlobals()
+    }
+  }
+
+  it('shows gas, and asks for it, in the configured coin', async () => {
+    const pol = await built('POL')
+    expect(gasOf(pol.panel).text).toBe('0.00002 POL')
+    expect(pol.warning(0n)).toBe('Your account holds no POL to pay gas: no deposit, withdrawal or channel transaction can be sent until it holds some.')
+    expect(pol.warning(10n ** 15n)).toContain('Your account holds 0.0010 POL for gas, less than a dispute or a refute can cost (0.0015 POL at the current gas price)')
+    expect(pol.warning(10n ** 15n)).toContain('Add POL to this account.')
+    expect(pol.panel).not.toContain('ETH')
   })
 })
 

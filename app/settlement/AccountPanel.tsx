@@ -1,5 +1,5 @@
-// The trader's money on chain: the EVM account (address; token and gas in the wallet), the free
-// balance in the settlement contract, what is in channels and the total (HoldingsTotal); test funds
+// The trader's money on chain: the EVM account (address; token and gas in the wallet), the token's
+// contract, the free balance in the settlement contract, what is in channels and the total (HoldingsTotal); test funds
 // and the chain's clock on the dev chain; deposit and withdraw; every transaction's progress.
 // Amounts in the asset's units, never minor units. Switching accounts is confirmed first (a channel
 // pays out to the account it was opened with, which the panel no longer shows after a switch), and
@@ -23,13 +23,17 @@ import type { ChannelRecord } from '../channels/channelRecords.ts'
 
 const { symbol, decimals } = config.asset
 const FAUCET_AMOUNT = 100_000n * 10n ** BigInt(decimals)
-/** The chain's native coin, which pays gas (wei). */
-const GAS_SYMBOL = 'ETH'
-const GAS_DECIMALS = 18
+/** The chain's native coin, which pays gas (wei): the config's (nativeSymbol), not always ETH. */
+const { symbol: GAS_SYMBOL, decimals: GAS_DECIMALS } = config.gasCoin
 
 /** An EVM account as the panel shows it: 0x, its first six and last four hex digits. */
 function shortAddress(a: AddressHex): string {
   return `0x${a.slice(0, 6)}…${a.slice(-4)}`
+}
+
+/** A contract's address, shortened, every digit in the tooltip (to check against an explorer). */
+export function ShortAddress({ address, testId }: { address: AddressHex; testId?: string }) {
+  return <span className="mono" title={`0x${address}`} data-testid={testId}>{shortAddress(address)}</span>
 }
 
 const ACCOUNT_KIND: Record<WalletView['kind'], string> = { vault: 'from your identity', injected: 'browser wallet' }
@@ -129,6 +133,8 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
         {wallet?.free != null ? <Money minor={wallet.free} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{snap.healthy === false ? '—' : 'loading…'}</span>}
       </p>
       <p className="muted small">free in the settlement contract (not in a channel)</p>
+      {/* Which token the contract holds, by address: a symbol alone can be any contract's. */}
+      <p className="muted small">{symbol} token contract <ShortAddress address={conn.cfg.token} testId="token-address" /></p>
       {wallet && (
         <dl className="kv small" aria-label="Your EVM account">
           <dt>Account</dt>

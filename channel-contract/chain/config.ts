@@ -33,6 +33,10 @@ export interface ChainConfig {
   readonly oracleUrl: string | null
   readonly watchtowerUrl: string | null
   readonly deploymentBlock: bigint
+  /** How the chain is named to a person ("Arbitrum One"); unset: chainDisplayName's default. */
+  readonly chainName?: string
+  /** The symbol of the chain's native coin (gas); unset: ETH (gasCoinOf). */
+  readonly nativeSymbol?: string
 }
 
 export class ChainConfigError extends Error {
@@ -77,6 +81,17 @@ const intFrom = (min: number, max: number, what: string) =>
     z.number({ error: `expected ${what} as an integer` }).check(z.int(`expected ${what} as an integer`), z.gte(min, `must be >= ${min}`), z.lte(max, `must be <= ${max}`)),
   )
 
+/** A name or symbol a person reads: 1-32 printable characters (no control or format character, which could reorder or hide text). */
+const displayText = (example: string) =>
+  z.pipe(
+    z.string({ error: `expected text such as "${example}"` }),
+    z.transform((s: string) => s.trim()),
+  ).check(
+    z.refine((s) => s !== '', 'empty: leave it out for the default'),
+    z.refine((s) => [...s].length <= 32, 'at most 32 characters'),
+    z.refine((s) => !/\p{C}/u.test(s), 'printable characters only (no control or format characters)'),
+  )
+
 export const chainConfigSchema = z.strictObject({
   rpcUrl: httpUrl('the JSON-RPC endpoint'),
   chainId: intFrom(1, Number.MAX_SAFE_INTEGER, 'the chain id'),
@@ -96,6 +111,10 @@ export const chainConfigSchema = z.strictObject({
     ),
     0n,
   ),
+  /** How the chain is named to a person ("Arbitrum One"); unset: the dev chain "Anvil (local)" (chainDisplayName), any other by its id. */
+  chainName: z.optional(displayText('Arbitrum One')),
+  /** The symbol of the chain's native coin, which pays gas; unset: ETH (gasCoinOf). */
+  nativeSymbol: z.optional(displayText('ETH')),
 })
 
 /** The JSON key of each environment variable suffix (see the header). */
@@ -110,6 +129,8 @@ export const CONFIG_ENV_NAMES = {
   ORACLE_URL: 'oracleUrl',
   WATCHTOWER_URL: 'watchtowerUrl',
   DEPLOYMENT_BLOCK: 'deploymentBlock',
+  CHAIN_NAME: 'chainName',
+  NATIVE_SYMBOL: 'nativeSymbol',
 } as const satisfies Record<string, keyof ChainConfig>
 
 /** The config fields set by `env` (`<prefix><NAME>`, e.g. OTC_CHAIN_ID or VITE_CHAIN_ID); empty values count as unset. */
@@ -136,10 +157,27 @@ export function parseChainConfig(input: unknown, envPrefix = 'OTC_'): ChainConfi
     const keys = (issue as { keys: string[] }).keys
     throw new ChainConfigError(keys[0] ?? 'file', `chain config: unknown field${keys.length > 1 ? 's' : ''} ${keys.join(', ')} (known: ${Object.keys(chainConfigSchema.shape).join(', ')})`)
   }
-  const envName = Object.entries(CONFIG_ENV_NAMES).find(([, k]) => k === field)?.[0]
   const missing = (input as Record<string, unknown>)[field] === undefined
-  const hint = envName ? ` (JSON "${field}" or ${envPrefix}${envName})` : ''
-  throw new ChainConfigError(field, `chain config: ${field}${hint}: ${missing ? 'required, not set' : issue.message}`)
+  throw new ChainConfigError(field, `chain config: ${field}${fieldHint(field, envPrefix)}: ${missing ? 'required, not set' : issue.message}`)
+}
+
+/** ` (JSON "chainId" or OTC_CHAIN_ID)`: where a field is set, for messages. */
+function fieldHint(field: string, envPrefix: string): string {
+  const envName = envNameOf(field)
+  return envName ? ` (JSON "${field}" or ${envPrefix}${envName})` : ''
+}
+
+const envNameOf = (field: string): string | undefined => Object.entries(CONFIG_ENV_NAMES).find(([, k]) => k === field)?.[0]
+
+/**
+ * One optional field on its own (oracleUrl, watchtowerUrl: what may be laid over the dev chain,
+ * which has the rest), checked and normalised as in a whole config; throws ChainConfigError as
+ * parseChainConfig does.
+ */
+export function parseOptionalField<K extends 'oracleUrl' | 'watchtowerUrl'>(field: K, value: unknown, envPrefix = 'OTC_'): ChainConfig[K] {
+  const r = chainConfigSchema.shape[field].safeParse(value)
+  if (r.success) return r.data
+  throw new ChainConfigError(field, `chain config: ${field}${fieldHint(field, envPrefix)}: ${r.error.issues[0]?.message ?? 'invalid'}`)
 }
 
 /**
@@ -163,7 +201,22 @@ export function configToJson(c: ChainConfig): Record<string, string | number | n
     oracleUrl: c.oracleUrl,
     watchtowerUrl: c.watchtowerUrl,
     deploymentBlock: c.deploymentBlock.toString(),
+    ...(c.chainName !== undefined ? { chainName: c.chainName } : {}),
+    ...(c.nativeSymbol !== undefined ? { nativeSymbol: c.nativeSymbol } : {}),
   }
+}
+
+/** What the dev chain is called where its config names it not. */
+export const DEV_CHAIN_NAME = 'Anvil (local)'
+
+/** The chain's name as a person reads it: the configured one, "Anvil (local)" for the dev chain, else null (named by its id). */
+export function chainDisplayName(c: Pick<ChainConfig, 'chainId' | 'chainName'>): string | null {
+  return c.chainName ?? (c.chainId === DEV_CHAIN_ID ? DEV_CHAIN_NAME : null)
+}
+
+/** The symbol of the coin that pays gas on the chain (ETH unless configured). */
+export function gasCoinOf(c: Pick<ChainConfig, 'nativeSymbol'>): string {
+  return c.nativeSymbol ?? 'ETH'
 }
 
 /** A config as environment variables (`OTC_CHAIN_ID`, or `VITE_CHAIN_ID` for the app's build, ...); unset optional fields are left out. */
@@ -177,9 +230,93 @@ export function configToEnv(c: ChainConfig, prefix: 'OTC_' | 'VITE_' | string = 
   return out
 }
 
+// ---- a config against its chain, checked at start ----
+
+/** A JSON-RPC endpoint that did not answer, or refused a request, in one line (see rpcRequest). */
+export class RpcError extends Error {
+  constructor(
+    readonly rpcUrl: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RpcError'
+  }
+}
+
+const isTimeout = (e: unknown): boolean => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+
+/**
+ * One JSON-RPC request with plain fetch: its result, or RpcError worded for the person who set the
+ * URL ("<rpcUrl>: no JSON-RPC answer (fetch failed): check the URL"), where an HTTP client's error
+ * would dump the request body, its headers and its version over several lines.
+ */
+export async function rpcRequest(rpcUrl: string, method: string, params: readonly unknown[] = [], opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<unknown> {
+  const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike)
+  const timeoutMs = opts.timeoutMs ?? 5_000
+  const noAnswer = (why: string) => new RpcError(rpcUrl, `${rpcUrl}: no JSON-RPC answer (${why}): check the URL`)
+  const failure = (e: unknown) => noAnswer(isTimeout(e) ? `none within ${timeoutMs / 1000} s` : e instanceof Error ? e.message : String(e))
+  let res: Awaited<ReturnType<FetchLike>>
+  try {
+    res = await f(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (e) {
+    throw failure(e)
+  }
+  if (!res.ok) throw noAnswer(res.status !== undefined ? `HTTP ${res.status}` : 'an HTTP error')
+  let body: unknown
+  try {
+    body = await res.json()
+  } catch (e) {
+    throw isTimeout(e) ? failure(e) : noAnswer('the answer is not JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw noAnswer('the answer is not JSON-RPC')
+  const answer = body as { result?: unknown; error?: unknown }
+  if (answer.error !== undefined && answer.error !== null) {
+    const m = (answer.error as { message?: unknown }).message
+    throw new RpcError(rpcUrl, `${rpcUrl}: ${method} refused: ${typeof m === 'string' ? m.slice(0, 200) : JSON.stringify(answer.error).slice(0, 200)}`)
+  }
+  if (!('result' in answer)) throw noAnswer('the answer is not JSON-RPC')
+  return answer.result
+}
+
+/**
+ * Is `c` the chain its RPC serves: eth_chainId equals the configured chainId, and each of the
+ * adjudicator, the token and the verifier has code. A config that parses may still name another
+ * chain (chainId 1 against anvil) or another deployment's addresses; unchecked, that shows only
+ * later and as something else (a wallet's chain mismatch, "the chain did not answer", a call that
+ * reverts). Throws ChainConfigError naming the field and the variable that sets it.
+ */
+export async function checkConfigAgainstChain(c: ChainConfig, opts: { fetch?: FetchLike; timeoutMs?: number; envPrefix?: string } = {}): Promise<void> {
+  const prefix = opts.envPrefix ?? 'OTC_'
+  const where = (field: keyof ChainConfig) => `${prefix}${envNameOf(field)} or "${field}"`
+  const ask = async (method: string, params: readonly unknown[]): Promise<unknown> => {
+    try {
+      return await rpcRequest(c.rpcUrl, method, params, opts)
+    } catch (e) {
+      if (e instanceof RpcError) throw new ChainConfigError('rpcUrl', `chain config: ${e.message} (${where('rpcUrl')})`)
+      throw e
+    }
+  }
+  const id = await ask('eth_chainId', [])
+  const actual = typeof id === 'string' && /^0x[0-9a-fA-F]{1,15}$/.test(id) ? Number.parseInt(id, 16) : null
+  if (actual !== c.chainId) {
+    throw new ChainConfigError('chainId', `chain config: chainId ${c.chainId} but ${c.rpcUrl} reports ${actual ?? String(JSON.stringify(id)).slice(0, 80)} (${where('chainId')})`)
+  }
+  for (const field of ['adjudicator', 'token', 'verifier'] as const) {
+    const code = await ask('eth_getCode', [`0x${c[field]}`, 'latest'])
+    if (typeof code !== 'string' || code === '0x' || code === '') {
+      throw new ChainConfigError(field, `chain config: no contract at 0x${c[field]} (${field}: ${where(field)})`)
+    }
+  }
+}
+
 // ---- the dev chain, checked at use ----
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; json(): Promise<unknown> }>
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status?: number; json(): Promise<unknown> }>
 
 async function rpc(rpcUrl: string, method: string, fetchFn: FetchLike, timeoutMs: number): Promise<{ result?: unknown; error?: unknown } | null> {
   try {

@@ -5,12 +5,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bytesToHex } from 'viem'
+import { BaseError, HttpRequestError, bytesToHex } from 'viem'
 import { loadChainConfig } from '../services/config.ts'
-import { startAnvil, type Anvil } from './anvil.ts'
+import { freePort, startAnvil, type Anvil } from './anvil.ts'
 import { fromChainAddress } from './adjudicator.ts'
 import { checkDevChain } from './config.ts'
-import { deployToChain, readDeploymentFile } from './deployment.ts'
+import { describeDeployError, deployToChain, readDeploymentFile } from './deployment.ts'
 import { loadArtifacts } from './solc.ts'
 
 let chain: Anvil
@@ -52,6 +52,23 @@ describe('deployToChain', () => {
     expect(await checkDevChain(cfg)).toEqual({ dev: false, reason: 'the configured chain id is 84532, not 31337' })
 
     await expect(deployToChain({ rpcUrl: chain.rpcUrl, key, token, configFile, recordFile, artifacts: art() })).rejects.toThrow(/exists; pass --force/)
+  })
+
+  it('an RPC that does not answer is one line naming the URL, not viem\'s dump of the request', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`
+    const key = bytesToHex(chain.account(0).getHdKey().privateKey!)
+    await expect(deployToChain({ rpcUrl: dead, key, configFile: join(dir, 'never.json'), artifacts: art() })).rejects.toThrow(`${dead}: no JSON-RPC answer (fetch failed): check the URL`)
+    // Before: "HTTP request failed.\n\nURL: ...\nRequest body: {...}\n\nDetails: fetch failed\nVersion: viem@...".
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'channel-contract/chain/deployment.ts', '--rpc', dead, '--config-out', join(dir, 'never.json')], {
+      env: { ...process.env, OTC_DEPLOYER_KEY: key },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect([r.status, r.stderr]).toEqual([1, `--rpc ${dead}: no JSON-RPC answer (fetch failed): check the URL\n`])
+    // The same failure from viem, mid-deployment, reads the same way; other viem errors keep their first line.
+    const viem = new HttpRequestError({ url: dead, body: { method: 'eth_sendRawTransaction' }, details: 'fetch failed' })
+    expect(describeDeployError(viem)).toBe(`--rpc ${dead}: no JSON-RPC answer (fetch failed): check the URL`)
+    expect(describeDeployError(new BaseError('Execution reverted.', { details: 'insufficient funds' }))).toBe('Execution reverted. (insufficient funds)')
   })
 
   it('the CLI refuses to run without a deployer key, saying which variable', () => {

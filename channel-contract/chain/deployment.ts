@@ -8,6 +8,9 @@ import { dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
+  BaseError,
+  HttpRequestError,
+  TimeoutError,
   createPublicClient,
   createWalletClient,
   http,
@@ -24,7 +27,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import type { AddressHex } from '../../core/index.ts'
 import { deployAdjudicator, toChainAddress, type AdjudicatorDeployment, type DeployArtifacts } from './adjudicator.ts'
-import { configToJson, DEV_CHAIN_ID, parseChainConfig } from './config.ts'
+import { configToJson, DEV_CHAIN_ID, parseChainConfig, rpcRequest, RpcError } from './config.ts'
 import { loadArtifacts } from './solc.ts'
 
 export interface DeploymentRecord extends AdjudicatorDeployment {
@@ -215,8 +218,11 @@ export async function deployToChain(opts: {
   artifacts: DeployArtifacts
   log?: (m: string) => void
 }): Promise<DeployCliResult> {
-  const probe = createPublicClient({ transport: http(opts.rpcUrl) })
-  const chainId = await probe.getChainId()
+  // Plain fetch, not viem: an RPC that does not answer is one line naming the URL (RpcError), not
+  // viem's dump of the request body and its version.
+  const id = await rpcRequest(opts.rpcUrl, 'eth_chainId')
+  if (typeof id !== 'string' || !/^0x[0-9a-fA-F]{1,15}$/.test(id)) throw new RpcError(opts.rpcUrl, `${opts.rpcUrl}: eth_chainId answered ${String(JSON.stringify(id)).slice(0, 80)}, not a chain id: check the URL`)
+  const chainId = Number.parseInt(id, 16)
   if (opts.token === undefined && chainId !== DEV_CHAIN_ID) throw new Error(`--token is required on chain ${chainId}: Test USDC mints only on the dev chain (${DEV_CHAIN_ID})`)
   const configFile = opts.configFile ?? 'otc.config.json'
   if (existsSync(configFile) && !opts.force) throw new Error(`${configFile} exists; pass --force to overwrite it (or --config-out <another file>)`)
@@ -291,9 +297,24 @@ async function main(): Promise<void> {
   console.log(`wrote ${r.recordFile} and ${r.configFile} (add oracleUrl and watchtowerUrl if you run those elsewhere)`)
 }
 
+/**
+ * What the CLI prints for a failure: one line. viem's errors run over several (the request body,
+ * the docs link, its version); an RPC that stops answering mid-way reads as the first check's does.
+ */
+export function describeDeployError(e: unknown): string {
+  if (e instanceof RpcError) return `--rpc ${e.message}`
+  if (e instanceof BaseError) {
+    const http = e.walk((x) => x instanceof HttpRequestError) as HttpRequestError | null
+    if (http) return `--rpc ${http.url}: no JSON-RPC answer (${http.status !== undefined ? `HTTP ${http.status}` : http.details || 'no details'}): check the URL`
+    if (e.walk((x) => x instanceof TimeoutError)) return `--rpc: the chain did not answer in time: ${e.shortMessage}`
+    return e.details && e.details !== e.shortMessage ? `${e.shortMessage} (${e.details})` : e.shortMessage
+  }
+  return e instanceof Error ? e.message : String(e)
+}
+
 if (process.argv[1] && resolvePath(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e))
+    console.error(describeDeployError(e))
     process.exit(1)
   })
 }

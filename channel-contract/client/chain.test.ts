@@ -223,6 +223,16 @@ describe('ChainClient on anvil', () => {
     await expect(c.advanceTime(0)).rejects.toThrow(/whole number/)
   })
 
+  it('anvil is not the dev chain for a deployment configured with another chain id', async () => {
+    // Before: only the chain's answer counted, so a config saying chain id 1 against anvil took the
+    // dev-chain path (test funds) and failed later on the wallet's chain mismatch.
+    const account = privateKeyToAccount(generatePrivateKey())
+    const c = new ChainClient({ ...fx.deployment, chainId: 1, fromBlock: 0n }, createPublicClient({ chain: fx.chain.chain, transport: http(fx.chain.rpcUrl) }), createWalletClient({ account, chain: fx.chain.chain, transport: http(fx.chain.rpcUrl) }))
+    expect(await client().isDevChain()).toBe(true)
+    expect(await c.isDevChain()).toBe(false)
+    await expect(c.getTestFunds(1n)).rejects.toMatchObject({ code: 'DEV_ONLY' })
+  })
+
   it('dev-only actions are refused on a chain that is not the dev chain', async () => {
     other = await startAnvil({ extraArgs: ['--chain-id', '10'] })
     const c = client(other)

@@ -445,8 +445,13 @@ export class ChainClient {
 
   // ---- dev chain only ----
 
-  /** Whether the chain answers as the dev chain right now (anvil, chain id 31337). */
+  /**
+   * Whether the chain answers as the dev chain right now (anvil, chain id 31337) and the deployment
+   * is configured for it: a config naming another chain id on anvil is a wrong config, not the dev
+   * chain (as checkDevChain in chain/config.ts).
+   */
   async isDevChain(): Promise<boolean> {
+    if (this.deployment.chainId !== DEV_CHAIN_ID) return false
     try {
       // web3_clientVersion, not anvil_nodeInfo: see isAnvilVersion.
       const [id, version] = await Promise.all([getChainId(this.publicClient), this.publicClient.request({ method: 'web3_clientVersion' })])

@@ -29,7 +29,7 @@ import { adjudicatorAbi } from './abi.ts'
 import { checkWatchtowerState, watchtowerStateAnswerSchema, type WatchtowerState } from './watchtowerState.ts'
 import { decodeStateCall, type StateCall } from '../chain/adjudicator.ts'
 import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
-import { deploymentOf, type ChainConfig } from '../chain/config.ts'
+import { chainDisplayName, deploymentOf, gasCoinOf, type ChainConfig } from '../chain/config.ts'
 
 /** When a locked position stops settling by attestation and may be refunded (the contract's rule). */
 export { settlementEnd } from '../model/adjudicator.ts'
@@ -459,8 +459,9 @@ export class ChainSettlement {
 }
 
 /** viem's description of the chain a config names. */
-export function evmChain(cfg: Pick<ChainConfig, 'chainId' | 'rpcUrl'>): Chain {
-  return defineChain({ id: cfg.chainId, name: cfg.chainId === DEV_CHAIN_ID ? 'Dev chain (anvil)' : `Chain ${cfg.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
+export function evmChain(cfg: Pick<ChainConfig, 'chainId' | 'rpcUrl' | 'chainName' | 'nativeSymbol'>): Chain {
+  const symbol = gasCoinOf(cfg)
+  return defineChain({ id: cfg.chainId, name: chainDisplayName(cfg) ?? `Chain ${cfg.chainId}`, nativeCurrency: { name: symbol, symbol, decimals: 18 }, rpcUrls: { default: { http: [cfg.rpcUrl] } } })
 }
 
 /** A wallet client for `account` on the chain a config names (its RPC, or `transport`, e.g. a browser wallet's). */

@@ -2,8 +2,11 @@
 // every bad request refused with its reason before any chain read; CORS only for listed origins;
 // a per-client rate limit.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toWire, verifyAttestation } from '../../core/index.ts'
@@ -211,9 +214,11 @@ describe('off the dev chain', () => {
 
 
 /** Runs the oracle's command line until it listens (then stops it) or exits: its exit code and output. */
-async function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
+async function runCli(args: string[], env?: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const script = fileURLToPath(new URL('./oracle.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // With `env`: the chain config is that and nothing else (no OTC_ variable of this process).
+  const childEnv = env && { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTC_'))), ...env }
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(childEnv ? { env: childEnv } : {}) })
   let out = ''
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)))
   for (const s of [child.stdout, child.stderr]) s.on('data', (d: Buffer) => {
@@ -244,5 +249,39 @@ describe('oracle service command line', () => {
     // A good one still starts (on loopback).
     const ok = await runCli(['--port', '0', '--rpc', rpc])
     expect(ok.out).toMatch(/oracle service listening on http:\/\/127\.0\.0\.1:\d+ /)
+  }, 90_000)
+
+  it('checks every flag before the chain config, and names --rpc when there is no config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otc-oracle-cli-'))
+    try {
+      const empty = join(dir, 'empty.json')
+      writeFileSync(empty, '{}')
+      // Before: "chain config: rpcUrl ... required, not set", whatever the flags said.
+      for (const [args, message] of [
+        [['--port', 'abc'], '--port: expected an integer in 0..65535, got "abc"'],
+        [['--rate', '0'], '--rate: expected an integer in 1..100000, got "0"'],
+        [['--port', '0', '--host='], '--host: empty'],
+      ] as const) {
+        const r = await runCli([...args], { OTC_CONFIG: empty })
+        expect(r.code, r.out).toBe(2)
+        expect(r.out.startsWith(message), r.out).toBe(true)
+      }
+      const missing = await runCli(['--port', '0'], { OTC_CONFIG: empty })
+      expect(missing.code, missing.out).toBe(2)
+      expect(missing.out.trim()).toBe(`chain config: rpcUrl (JSON "rpcUrl" or OTC_CHAIN_RPC_URL): required, not set [file ${empty}, environment over it]; or name the chain's JSON-RPC with --rpc <url>`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 90_000)
+
+  it('checks the chain config against its chain before it listens: a wrong chain id or an RPC that does not answer is status 2 and one line', async () => {
+    const config = { OTC_ADJUDICATOR: `0x${'11'.repeat(20)}`, OTC_TOKEN: `0x${'22'.repeat(20)}`, OTC_VERIFIER: `0x${'33'.repeat(20)}`, OTC_ASSET: 'USDC', OTC_ASSET_DECIMALS: '6' }
+    const wrong = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: chain.rpcUrl, OTC_CHAIN_ID: '1' })
+    expect([wrong.code, wrong.out.trim()]).toEqual([2, `chain config: chainId 1 but ${chain.rpcUrl} reports 31337 (OTC_CHAIN_ID or "chainId")`])
+    const noContract = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: chain.rpcUrl, OTC_CHAIN_ID: '31337' })
+    expect([noContract.code, noContract.out.trim()]).toEqual([2, `chain config: no contract at 0x${'11'.repeat(20)} (adjudicator: OTC_ADJUDICATOR or "adjudicator")`])
+    const dead = `http://127.0.0.1:${await freePort()}`
+    const down = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: dead, OTC_CHAIN_ID: '31337' })
+    expect([down.code, down.out.trim()]).toEqual([2, `chain config: ${dead}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")`])
   }, 90_000)
 })

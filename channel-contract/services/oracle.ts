@@ -18,7 +18,7 @@ import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
 import { exitOnSignals, runIfMain, serviceCli } from './cli.ts'
-import { chainConfigSchema, checkDevChain, DEV_CHAIN_ID } from '../chain/config.ts'
+import { ChainConfigError, chainConfigSchema, checkConfigAgainstChain, checkDevChain, DEV_CHAIN_ID, type ChainConfig } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_ORACLE_PORT = 8701
@@ -198,10 +198,34 @@ const USAGE = `usage: node --import tsx channel-contract/services/oracle.ts [opt
   --port <n>            port on 127.0.0.1 (default ${DEFAULT_ORACLE_PORT}; 0 picks a free one)
   --host <addr>         bind address (default 127.0.0.1)
   --seed <s>            the dev oracle's seed: its key and price paths (default dev)
-  --rpc <url>           the chain's JSON-RPC (default: the chain config's rpcUrl: OTC_CHAIN_RPC_URL or otc.config.json)
+  --rpc <url>           the chain's JSON-RPC (default: the chain config's rpcUrl: OTC_CHAIN_RPC_URL or otc.config.json,
+                        whose chain id and contracts are then checked against that chain at start)
   --allow-origin <o>    a web origin allowed to read answers (repeatable), e.g. http://127.0.0.1:5173
   --rate <n>            requests per second per client (burst 2n; default 50)
 prints "oracle service listening on <url> publicKey=<hex>"`
+
+/**
+ * The chain config (without --rpc), checked against its chain; a config that is missing, does not
+ * parse or names another chain than its RPC serves is its message on stderr and status 2.
+ */
+async function chainConfigOrExit(): Promise<ChainConfig> {
+  let config: ChainConfig
+  try {
+    config = loadChainConfig()
+  } catch (e) {
+    if (!(e instanceof ChainConfigError)) throw e
+    console.error(`${e.message}; or name the chain's JSON-RPC with --rpc <url>`)
+    process.exit(2)
+  }
+  try {
+    await checkConfigAgainstChain(config)
+  } catch (e) {
+    if (!(e instanceof ChainConfigError)) throw e
+    console.error(e.message)
+    process.exit(2)
+  }
+  return config
+}
 
 async function main(): Promise<void> {
   // 6 digits at most (--rate up to 100_000).
@@ -216,7 +240,9 @@ async function main(): Promise<void> {
     help: { type: 'boolean' },
   })
   if (values.help) return console.log(USAGE)
+  // Every flag before the chain config: a bad flag is the thing to fix, whatever the config says.
   const rate = cli.int('rate', values.rate, 50, 1, 100_000)
+  const port = cli.int('port', values.port, DEFAULT_ORACLE_PORT, 0, 65535)
   cli.host(values.host)
   let rpcUrl: string
   if (values.rpc !== undefined) {
@@ -227,13 +253,13 @@ async function main(): Promise<void> {
     }
     rpcUrl = rpc.data
   } else {
-    rpcUrl = loadChainConfig().rpcUrl
+    rpcUrl = (await chainConfigOrExit()).rpcUrl
   }
   const s = await startOracleService({
     rpcUrl,
     seed: values.seed ?? 'dev',
     host: values.host ?? '127.0.0.1',
-    port: cli.int('port', values.port, DEFAULT_ORACLE_PORT, 0, 65535),
+    port,
     allowedOrigins: values['allow-origin'] ?? [],
     rateLimit: { perSecond: rate, burst: 2 * rate },
     log: (m) => console.error(m),

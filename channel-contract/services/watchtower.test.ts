@@ -16,7 +16,8 @@ import type { ChainClient } from '../client/chain.ts'
 import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
 import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
-import type { ChainConfig } from '../chain/config.ts'
+import { configToEnv, type ChainConfig } from '../chain/config.ts'
+import { freePort } from '../chain/anvil.ts'
 import { isLoopbackAddress } from './http.ts'
 import { ClientChannelQuota, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
 import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
@@ -641,6 +642,68 @@ describe('watchtower service: bad input', () => {
       rmSync(d, { recursive: true, force: true })
     }
   }, 30_000)
+})
+
+/** Runs the watchtower's command line with exactly `env` as its OTC_ variables, until it listens (then stops it) or exits. */
+async function runWatchtowerCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const script = fileURLToPath(new URL('./watchtower.ts', import.meta.url))
+  const childEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTC_'))), ...env }
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv })
+  let out = ''
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
+  for (const st of [child.stdout, child.stderr]) st.on('data', (b: Buffer) => {
+    out += b.toString()
+    if (/watchtower service listening on http/.test(out)) child.kill('SIGKILL')
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const code = await exited
+  clearTimeout(timer)
+  return { code, out }
+}
+
+describe('watchtower command line and its chain config', () => {
+  it('checks every flag before the chain config', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-cli-'))
+    try {
+      const empty = join(d, 'empty.json')
+      writeFileSync(empty, '{}')
+      // Before: "chain config: rpcUrl ... required, not set", whatever the flags said.
+      for (const [args, message] of [
+        [['--port', 'abc'], '--port: expected an integer in 0..65535, got "abc"'],
+        [['--poll-ms', '1'], '--poll-ms: expected an integer in 50..600000, got "1"'],
+        [['--max-channels', '0'], '--max-channels: expected an integer in 1..10000000, got "0"'],
+        [['--rate', 'x'], '--rate: expected an integer in 1..100000, got "x"'],
+      ] as const) {
+        const r = await runWatchtowerCli([...args, '--data', d], { OTC_CONFIG: empty })
+        expect(r.code, r.out).toBe(2)
+        expect(r.out.startsWith(message), r.out).toBe(true)
+      }
+      const key = await runWatchtowerCli(['--data', d], { OTC_CONFIG: empty, OTC_WATCHTOWER_KEY: '0x12' })
+      expect([key.code, key.out.trim()]).toEqual([2, 'OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters'])
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it('checks the config against its chain: starts on the right one; a wrong chain id, an address without code or an RPC that does not answer is status 2 and one line', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-cli-'))
+    try {
+      const env = configToEnv(cfg, 'OTC_')
+      const wrong = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_CHAIN_ID: '1' })
+      expect([wrong.code, wrong.out.trim()]).toEqual([2, `chain config: chainId 1 but ${cfg.rpcUrl} reports 31337 (OTC_CHAIN_ID or "chainId")`])
+      const eoa = fx.address(EVM_A)
+      const noCode = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_VERIFIER: `0x${eoa}` })
+      expect([noCode.code, noCode.out.trim()]).toEqual([2, `chain config: no contract at 0x${eoa} (verifier: OTC_VERIFIER or "verifier")`])
+      const dead = `http://127.0.0.1:${await freePort()}`
+      const down = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_CHAIN_RPC_URL: dead })
+      expect([down.code, down.out.trim()]).toEqual([2, `chain config: ${dead}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")`])
+      expect(readdirSync(d), 'nothing made before the check').toEqual([])
+      const ok = await runWatchtowerCli(['--port', '0', '--data', d], env)
+      expect(ok.out, ok.out).toMatch(/watchtower service listening on http:\/\/127\.0\.0\.1:\d+ /)
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  }, 90_000)
 })
 
 describe('watchtower per-client quota', () => {

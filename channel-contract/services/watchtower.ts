@@ -50,7 +50,7 @@ import { adjudicatorAbi } from '../client/abi.ts'
 import { ChainClient, type ChannelOnChain } from '../client/chain.ts'
 import { evmChain } from '../client/settlement.ts'
 import { toChainAddress } from '../chain/adjudicator.ts'
-import { checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.ts'
+import { ChainConfigError, checkConfigAgainstChain, checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.ts'
 import { writeFileDurably } from '../chain/deployment.ts'
 import { devSetGas } from '../chain/devnet.ts'
 import { loadChainConfig } from './config.ts'
@@ -788,7 +788,8 @@ const USAGE = `usage: node --import tsx channel-contract/services/watchtower.ts 
   --max-channels <n>    channels held at most (default 10000)
   --rate <n>            requests per second per client address (burst 2n; default 100)
   --allow-origin <o>    a web origin allowed to call it (repeatable), e.g. http://127.0.0.1:5173
-The chain comes from the chain config (otc.config.json or OTC_* variables; see channel-contract/chain/config.ts).
+The chain comes from the chain config (otc.config.json or OTC_* variables; see channel-contract/chain/config.ts),
+checked against its chain at start (its chain id, and code at the adjudicator, token and verifier).
 OTC_WATCHTOWER_KEY (0x + 64 hex) sets its EVM key instead of <data>/key.json; off the dev chain, fund its address.
 prints "watchtower service listening on <url> address=<0x...>"`
 
@@ -805,21 +806,37 @@ async function main(): Promise<void> {
     help: { type: 'boolean' },
   })
   if (values.help) return console.log(USAGE)
+  // Every flag before the chain config: a bad flag is the thing to fix, whatever the config says.
   cli.host(values.host)
+  const port = cli.int('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535)
+  const pollMs = cli.int('poll-ms', values['poll-ms'], 1000, 50, 600_000)
+  const maxChannels = cli.int('max-channels', values['max-channels'], 10_000, 1, 10_000_000)
+  const rate = cli.int('rate', values.rate, 100, 1, 100_000)
   const key = process.env.OTC_WATCHTOWER_KEY?.trim()
   if (key !== undefined && key !== '' && !/^0x[0-9a-fA-F]{64}$/.test(key)) {
     console.error('OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters')
     process.exit(2)
   }
+  // The config, then whether its chain is the one its RPC serves (chain id, code at each address):
+  // a wrong one is its message and status 2, not a watchtower that polls the wrong chain.
+  let config: ChainConfig
+  try {
+    config = loadChainConfig()
+    await checkConfigAgainstChain(config)
+  } catch (e) {
+    if (!(e instanceof ChainConfigError)) throw e
+    console.error(e.message)
+    process.exit(2)
+  }
   const s = await startWatchtowerService({
-    config: loadChainConfig(),
+    config,
     dataDir: values.data ?? '.data/watchtower',
     ...(key ? { account: privateKeyToAccount(key.toLowerCase() as ViemHex) } : {}),
     host: values.host ?? '127.0.0.1',
-    port: cli.int('port', values.port, DEFAULT_WATCHTOWER_PORT, 0, 65535),
-    pollMs: cli.int('poll-ms', values['poll-ms'], 1000, 50, 600_000),
-    maxChannels: cli.int('max-channels', values['max-channels'], 10_000, 1, 10_000_000),
-    rateLimit: { perSecond: cli.int('rate', values.rate, 100, 1, 100_000), burst: 2 * cli.int('rate', values.rate, 100, 1, 100_000) },
+    port,
+    pollMs,
+    maxChannels,
+    rateLimit: { perSecond: rate, burst: 2 * rate },
     allowedOrigins: values['allow-origin'] ?? [],
     log: (m) => console.error(m),
   })

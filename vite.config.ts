@@ -116,11 +116,34 @@ function compactTweetnacl(): Plugin {
   }
 }
 
+/**
+ * Vite's dynamic-import preload helper in the production bundle, as the call it comes down to: the
+ * app is one chunk, so its few dynamic imports (viem's of @noble/curves/secp256k1 and two it never
+ * reaches) resolve to modules already loaded, with nothing to preload (Vite passes no dependencies)
+ * and nothing that can fail to load. Vite's helper (link injection, CSS preloading,
+ * `vite:preloadError`) weighed about 0.6 KiB of gzipped JS. Should the build ever split into chunks
+ * that import one another dynamically, it fails here rather than ship a helper that skips preloads.
+ */
+function inlinePreloadHelper(): Plugin {
+  const id = '\0vite/preload-helper.js'
+  return {
+    name: 'otc:inline-preload-helper',
+    apply: 'build',
+    enforce: 'pre', // before Vite's own build-import-analysis loads its helper
+    resolveId: (source) => (source === id ? id : null),
+    load: (loaded) => (loaded === id ? 'export const __vitePreload = (baseModule) => baseModule()' : null),
+    generateBundle(_options, bundle) {
+      const split = Object.values(bundle).filter((c) => c.type === 'chunk' && c.dynamicImports.length > 0)
+      if (split.length > 0) this.error(`otc:inline-preload-helper: ${split.map((c) => c.fileName).join(', ')} import other chunks dynamically; Vite's preload helper is needed again (drop this plugin)`)
+    },
+  }
+}
+
 // The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',
-  plugins: [react(), contentSecurityPolicy(), lib0PureConstants(), quietLib0Logging(), compactTweetnacl()],
+  plugins: [react(), contentSecurityPolicy(), lib0PureConstants(), quietLib0Logging(), compactTweetnacl(), inlinePreloadHelper()],
   // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically
   // imported module" for viem's lazily loaded chunks).
@@ -132,5 +155,8 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: Number(process.env.APP_PORT ?? 5173), strictPort: true },
   // Terser (two compress passes) instead of esbuild's minifier: 14 KiB less gzipped JS (354.2 -> 339.9
   // KiB, app.bundle_gzip_kib's goal is < 350) for about 20 s more per build.
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', minify: 'terser', terserOptions: { compress: { passes: 2 } } },
+  // safari10: false: Vite asks terser for Safari 10 workarounds by default, which no es2022 browser
+  // needs (0.9 KiB). modulePreload: false: no modulepreload polyfill; the built page has one chunk
+  // and no <link rel="modulepreload"> for it to serve (0.2 KiB).
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', modulePreload: false, minify: 'terser', terserOptions: { safari10: false, compress: { passes: 2 } } },
 })

@@ -84,7 +84,7 @@ export type QuoteDecision =
         | 'POSITION_NOT_OPEN' | 'POSITION_EXPIRED' | 'UNWIND_MISMATCH' | 'INSUFFICIENT_BALANCE'
         | 'NOT_QUOTED' | 'SIZE_LIMIT' | 'DECLINED' | 'RISK_LIMIT'
       readonly reason: string
-      /** Tell the trader (a line in the ticket's notes): a style's refusal, or a size the channel cannot carry; not a transient condition. */
+      /** Tell the trader (the ticket's decline): a style's refusal, or a size the channel cannot carry; not a transient condition. */
       readonly tell?: true
     }
 

@@ -75,7 +75,7 @@ export interface CloseOutRow {
   readonly quote: QuoteView | null
   /** What that quote pays me (negative: I pay). */
   readonly toMe: bigint | null
-  /** The counterparty's reason when it will not quote (a line in the ticket's notes). */
+  /** The counterparty's reason when it will not quote (the ticket's decline). */
   readonly declined: { readonly code: string; readonly reason: string } | null
 }
 

@@ -9,7 +9,7 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
-import type { ChannelRecord } from './channelRecords.ts'
+import { counterpartyName, MAX_LABEL_CHARS, type ChannelRecord } from './channelRecords.ts'
 import { depositShortfall, formatChallengePeriod, inviteRefusal, shortChallengeWarning } from './proposal.ts'
 
 type Opened = ReturnType<typeof openInvite>
@@ -48,7 +48,8 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
         me: opened.inviterParty === 'A' ? 'B' : 'A',
         roomSecret: opened.roomSecret,
         deposits: opened.deposits,
-        label: label.trim() || `peer ${fingerprint(opened.inviter).slice(0, 5)}`,
+        // Typed, checked as a rename is (counterpartyName: its message is said, nothing is joined).
+        label: label.trim() === '' ? `peer ${fingerprint(opened.inviter).slice(0, 5)}` : counterpartyName(label),
         createdAt: Date.now(),
       })
     } catch (err) {
@@ -113,7 +114,7 @@ export function AcceptInviteForm({ keys, onAccepted }: { keys: KeyPair; onAccept
           {refusal && <p className="error" data-testid="invite-refusal">{refusal}</p>}
           <label>
             Name for them
-            <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} placeholder="e.g. Desk A" />
+            <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={MAX_LABEL_CHARS} placeholder="e.g. Desk A" />
           </label>
           <button type="button" onClick={() => void accept()} disabled={!info || refusal !== null}>
             Accept and join channel

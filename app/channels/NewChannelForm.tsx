@@ -7,7 +7,7 @@ import { useSettlement } from '../settlement/useSettlement.ts'
 import { pendingFromFree } from '../settlement/walletMoves.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
-import type { ChannelRecord } from './channelRecords.ts'
+import { MAX_LABEL_CHARS, type ChannelRecord } from './channelRecords.ts'
 import { checkProposal, depositShortfall, proposeChannel, shortChallengeWarning, type ChannelProposal, type ChannelVenue } from './proposal.ts'
 
 const { symbol } = config.asset
@@ -54,8 +54,9 @@ export function NewChannelForm({ keys, onCreated }: { keys: KeyPair; onCreated: 
       ) : say('counterparty')}
       <label>
         Name for them
-        <input {...field('label')} maxLength={64} placeholder="e.g. Desk B" />
+        <input {...field('label')} {...problem('label')} maxLength={MAX_LABEL_CHARS} placeholder="e.g. Desk B" />
       </label>
+      {say('label')}
       <div className="grid2">
         <div>
           <label>

@@ -3,7 +3,7 @@ import { isValidRelease } from '../../core/index.ts'
 import { T0, testChannel } from '../../core/testkit.ts'
 import { failureOf } from '../failure.ts'
 import type { ChannelRecord } from './channelRecords.ts'
-import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk, releaseAbandoned, venueNotReady } from './demoDesk.ts'
+import { DemoDeskRefusal, demoDeskCard, inviteDemoDesk, releaseAbandoned, venueNotReady, deskName } from './demoDesk.ts'
 
 /** fetch answering `status` with `body` (text). */
 const answer = (status: number, body: string) => vi.fn(async () => new Response(body, { status }))
@@ -82,5 +82,14 @@ describe("a demo desk's local API", () => {
       expect(await releaseAbandoned(human, ch.a.secretKey, T0)).toBeNull()
       expect(fetch).not.toHaveBeenCalled()
     })
+  })
+})
+
+describe("a desk's name as the trader's list shows it (deskName)", () => {
+  it('is taken when it is a counterparty name, else "Demo desk" (the desk\'s own HTTP answer is untrusted)', () => {
+    expect(deskName('  Tight Desk ')).toBe('Tight Desk')
+    expect(deskName(undefined)).toBe('Demo desk')
+    expect(deskName('x'.repeat(41))).toBe('Demo desk')
+    expect(deskName('Desk\u202e kseD')).toBe('Demo desk')
   })
 })

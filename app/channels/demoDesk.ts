@@ -7,7 +7,7 @@ import { z } from '../../core/zod.ts'
 import { ProtocolError, signRelease, type ChannelRelease, type SecretKeyHex } from '../../core/index.ts'
 import { failureOf } from '../failure.ts'
 import { releaseNotice, type AbandonNotice } from './abandon.ts'
-import type { ChannelRecord } from './channelRecords.ts'
+import { counterpartyName, type ChannelRecord } from './channelRecords.ts'
 
 export interface DemoDeskCard {
   readonly name: string
@@ -19,13 +19,22 @@ export interface DemoDeskCard {
 const infoSchema = z.object({ name: z.optional(z.string()), publicKey: z.string(), contact: z.string() })
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
+/** The name a desk gives itself, as a counterparty's name (counterpartyName's rules), else "Demo desk": it is its HTTP answer's, untrusted. */
+export function deskName(given: string | undefined): string {
+  try {
+    return counterpartyName(given ?? '')
+  } catch {
+    return 'Demo desk'
+  }
+}
+
 /** The desk at `url`: its name, key and contact. Throws with what went wrong (not reachable, or an answer without them). */
 export async function demoDeskCard(url: string): Promise<DemoDeskCard> {
   const res = await fetch(`${url}/info`)
   if (!res.ok) throw new Error(`answered ${res.status}`)
   const info = infoSchema.safeParse(await res.json())
   if (!info.success) throw new Error('sent no key or contact')
-  return { name: (info.data.name ?? 'Demo desk').slice(0, 64), publicKey: info.data.publicKey, contact: info.data.contact }
+  return { name: deskName(info.data.name), publicKey: info.data.publicKey, contact: info.data.contact }
 }
 
 /** The desk said no: its words (the message), its code (kept for the tooltip, failure.ts), its HTTP status. */

@@ -34,6 +34,14 @@ describe('a channel proposal: every field says what is wrong with it', () => {
     expect(problemsOf(me, { ...good, myDeposit: '0', theirDeposit: '0.000' }, myEvm)).toEqual({ deposits: 'deposits: at least one side must deposit something' })
   })
 
+  it('checks a typed name as a rename does (1-40 printable characters); none typed names them by their key', () => {
+    expect(problemsOf(me, { ...good, label: 'x'.repeat(41) }, myEvm)).toEqual({ label: 'The name is 41 characters long; it may have at most 40. Shorten it.' })
+    expect(problemsOf(me, { ...good, label: 'Bob\u0007' }, myEvm).label).toMatch(/^The name holds an invisible control character \(U\+0007\) at character 4/)
+    expect(() => proposeChannel(me, { ...good, label: 'x'.repeat(41) }, venue, 1)).toThrow('The name is 41 characters long')
+    expect(proposeChannel(me, { ...good, label: '  Desk B  ' }, venue, 1).label).toBe('Desk B')
+    expect(proposeChannel(me, { ...good, label: '   ' }, venue, 1).label).toBe(`peer ${fingerprint(them.publicKey).slice(0, 5)}`)
+  })
+
   it('reads the challenge period as plain decimal hours only (Number() would take hex and exponents)', () => {
     for (const text of ['0x18', '1e1', 'Infinity', '24h', '+24', '1_0']) expect(problemsOf(me, { ...good, challengeHours: text }, myEvm).challengeHours, text).toBe(`challenge period: "${text}" is not a number of hours (write it as 24 or 1.5)`)
     expect(checkProposal(me, { ...good, challengeHours: ' 1.5 ' }, myEvm).challengePeriod).toBe(5_400_000)

@@ -9,7 +9,7 @@ import { channelRoomSecret, newInviteCode, sealInvite } from '../../core/sync/in
 import { config } from '../config.ts'
 import { formatMoney, parseMoney } from '../money/money.ts'
 import { pendingInWords, type PendingPart } from '../settlement/walletMoves.ts'
-import type { ChannelRecord } from './channelRecords.ts'
+import { counterpartyName, type ChannelRecord } from './channelRecords.ts'
 import { parseContact, type Contact } from './contact.ts'
 
 export interface ChannelProposal {
@@ -52,7 +52,7 @@ export function shortChallengeWarning(ms: number): string | null {
 }
 
 /** What is wrong with a proposal, per field (`deposits`: the two together); no key: nothing. */
-export type ProposalProblems = Partial<Record<'counterparty' | 'myDeposit' | 'theirDeposit' | 'deposits' | 'challengeHours', string>>
+export type ProposalProblems = Partial<Record<'counterparty' | 'label' | 'myDeposit' | 'theirDeposit' | 'deposits' | 'challengeHours', string>>
 
 /** A proposal checked: every field's problem, and what parsed (null where a field has a problem). */
 export interface CheckedProposal {
@@ -77,6 +77,8 @@ export function checkProposal(keys: KeyPair, p: ChannelProposal, myEvm: AddressH
   let contact = attempt('counterparty', () => parseContact(p.counterparty))
   if (contact && contact.publicKey === keys.publicKey) [problems.counterparty, contact] = ['counterparty: that is your own key', null]
   else if (contact && contact.evm === myEvm) [problems.counterparty, contact] = ['counterparty: that EVM address is your own account', null]
+  // The name is optional (unset: "peer <fingerprint>"); typed, it follows the rename's rules (counterpartyName).
+  if (p.label.trim() !== '') attempt('label', () => counterpartyName(p.label))
   const fmt = (v: bigint) => formatMoney(v, asset.decimals, asset.symbol)
   const depositA = attempt('myDeposit', () => parseMoney(p.myDeposit, asset.decimals, asset.symbol, 'your deposit'))
   const depositB = attempt('theirDeposit', () => parseMoney(p.theirDeposit, asset.decimals, asset.symbol, 'their deposit'))
@@ -146,7 +148,7 @@ export function proposeChannel(keys: KeyPair, p: ChannelProposal, venue: Channel
     me: 'A',
     roomSecret: channelRoomSecret(keys.secretKey, params, 'A'),
     deposits,
-    label: p.label.trim().slice(0, 64) || `peer ${fingerprint(contact.publicKey).slice(0, 5)}`,
+    label: p.label.trim() === '' ? `peer ${fingerprint(contact.publicKey).slice(0, 5)}` : counterpartyName(p.label),
     createdAt: now,
     invite: { sealed, code },
   }

@@ -5,7 +5,7 @@
 // quote still may follow. It is a field of its own, apart from the notes: the note box holds only
 // what the two sides typed.
 import { quoteAnswersRequest, type OptionPackage, type Party } from '../../core/index.ts'
-import { MAX_DECLINE_REASON_CHARS, rfqDecline, type QuoteView, type RfqDecline, type RfqEdit, type RfqTicket } from '../../core/sync/index.ts'
+import { declineReasonText, MAX_DECLINE_REASON_CHARS, rfqDecline, type QuoteView, type RfqDecline, type RfqEdit, type RfqTicket } from '../../core/sync/index.ts'
 
 /** The code a person's decline carries (a desk's style uses its own: NOT_QUOTED, SIZE_LIMIT, ...). */
 export const PERSON_DECLINE_CODE = 'DECLINED'
@@ -19,7 +19,7 @@ export type DeclineEditResult = { readonly ok: true; readonly edit: RfqEdit; rea
  * cannot be sent: the reason on one line, without a final full stop (the reader adds its own).
  */
 export function declineEdit(reason: string): DeclineEditResult {
-  const clean = reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
+  const clean = declineReasonText(reason)
   if (clean === '') return { ok: false, error: 'Write the reason the requester will read (for example: "no appetite for this strike today").' }
   if (clean.length > MAX_DECLINE_REASON) return { ok: false, error: `The reason is ${clean.length} characters; at most ${MAX_DECLINE_REASON} are sent.` }
   const value = rfqDecline(PERSON_DECLINE_CODE, clean)

@@ -318,21 +318,6 @@ export async function checkConfigAgainstChain(c: ChainConfig, opts: { fetch?: Fe
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status?: number; json(): Promise<unknown> }>
 
-async function rpc(rpcUrl: string, method: string, fetchFn: FetchLike, timeoutMs: number): Promise<{ result?: unknown; error?: unknown } | null> {
-  try {
-    const res = await fetchFn(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    if (!res.ok) return null
-    return (await res.json()) as { result?: unknown; error?: unknown }
-  } catch {
-    return null
-  }
-}
-
 export interface DevChainCheck {
   readonly dev: boolean
   /** Why not (or `anvil` when it is). */
@@ -360,13 +345,16 @@ export async function checkDevChain(target: { rpcUrl: string; chainId: number },
   const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike)
   const timeoutMs = opts.timeoutMs ?? 2000
   if (target.chainId !== DEV_CHAIN_ID) return { dev: false, reason: `the configured chain id is ${target.chainId}, not ${DEV_CHAIN_ID}` }
-  const id = await rpc(target.rpcUrl, 'eth_chainId', f, timeoutMs)
-  if (!id || typeof id.result !== 'string') return { dev: false, reason: `${target.rpcUrl} did not answer eth_chainId` }
+  // One request (rpcRequest): its result, or what went wrong in words.
+  const ask = (method: string): Promise<{ result: unknown } | { error: string }> =>
+    rpcRequest(target.rpcUrl, method, [], { fetch: f, timeoutMs }).then((result) => ({ result }), (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))
+  const id = await ask('eth_chainId')
+  if (!('result' in id) || typeof id.result !== 'string') return { dev: false, reason: `${target.rpcUrl} did not answer eth_chainId` }
   const actual = Number.parseInt(id.result, 16)
   if (actual !== DEV_CHAIN_ID) return { dev: false, reason: `${target.rpcUrl} reports chain id ${actual}, not ${DEV_CHAIN_ID}` }
-  const version = await rpc(target.rpcUrl, 'web3_clientVersion', f, timeoutMs)
-  if (!version || version.error !== undefined || !isAnvilVersion(version.result)) {
-    return { dev: false, reason: `${target.rpcUrl} is not anvil (web3_clientVersion: ${version ? JSON.stringify(version.result ?? version.error).slice(0, 80) : 'no answer'})` }
+  const version = await ask('web3_clientVersion')
+  if (!('result' in version) || !isAnvilVersion(version.result)) {
+    return { dev: false, reason: `${target.rpcUrl} is not anvil (web3_clientVersion: ${'result' in version ? JSON.stringify(version.result).slice(0, 80) : version.error.slice(0, 120)})` }
   }
   return { dev: true, reason: 'anvil' }
 }

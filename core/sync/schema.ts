@@ -298,9 +298,14 @@ export const DECLINE_CODE = /^[A-Z][A-Z0-9_]{0,63}$/
  * space), without a final full stop (the reader adds its own), cut to MAX_DECLINE_REASON_CHARS.
  * Throws INVALID_FIELD naming what is wrong: a code that is not DECLINE_CODE, an empty reason.
  */
+/** A decline's reason as written: on one line (runs of white space as one space), without a final full stop. */
+export function declineReasonText(reason: string): string {
+  return reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
+}
+
 export function rfqDecline(code: string, reason: string): RfqDecline {
   if (!DECLINE_CODE.test(code)) throw new SyncError('INVALID_FIELD', `decline.code: ${JSON.stringify(code.slice(0, 80))} is not a code (upper-case letters, digits and "_", at most 64)`, { field: 'decline.code' })
-  const clean = reason.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '')
+  const clean = declineReasonText(reason)
   if (clean === '') throw new SyncError('INVALID_FIELD', 'decline.reason: empty (say why the request is not quoted)', { field: 'decline.reason' })
   return { code, reason: clean.length > MAX_DECLINE_REASON_CHARS ? `${clean.slice(0, MAX_DECLINE_REASON_CHARS - 1)}…` : clean }
 }

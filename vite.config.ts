@@ -139,10 +139,23 @@ function inlinePreloadHelper(): Plugin {
   }
 }
 
+/**
+ * y-webrtc's peer in the browser: simple-peer-light (simple-peer's code without Node's stream API,
+ * no dependencies) instead of the simplepeer.min.js y-webrtc imports, a browserify build that carries
+ * Buffer, readable-stream, debug and their Node shims into the page: 27.8 KiB of gzipped JS against
+ * about 5. Both speak simple-peer's signals (the same offer, answer and candidate messages), so a
+ * page connects to a desk, which keeps simple-peer in Node (with @roamhq/wrtc), as to another page.
+ * The dev server (e2e) and the build both use it. Its emitter has no prependListener and logs a
+ * listener's exception instead of throwing it: core/sync/room.ts's echo guard wraps `emit`, tested
+ * with both (transport.test.ts).
+ */
+const lightPeer = { find: /^simple-peer\/simplepeer\.min\.js$/, replacement: 'simple-peer-light' }
+
 // The app is served on loopback only; the chain, its services and the signaling server are separate processes.
 export default defineConfig({
   root: 'app',
   publicDir: '../public',
+  resolve: { alias: [lightPeer] },
   plugins: [react(), contentSecurityPolicy(), lib0PureConstants(), quietLib0Logging(), compactTweetnacl(), inlinePreloadHelper()],
   // Each dev server its own dependency cache when asked (e2e runs on several ports at once would
   // otherwise re-optimize one shared cache under each other's pages: "Failed to fetch dynamically

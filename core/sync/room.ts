@@ -314,15 +314,19 @@ function processExitListeners(delta: 1 | -1): void {
   process.setMaxListeners(Math.max(1, max + delta))
 }
 
-/** A y-webrtc connection's peer (simple-peer): the events and the send the echo guard needs. */
+/**
+ * A y-webrtc connection's peer: the event emitter and the send the echo guard needs. In Node it is
+ * simple-peer's (a Duplex stream: 'data' comes through the stream's emit); in the app's build
+ * simple-peer-light's (vite.config.ts), whose small emitter has no prependListener: the guard
+ * wraps `emit`, which both have.
+ */
 export interface EchoPeer {
-  prependListener(event: 'data', listener: (data: Uint8Array) => void): unknown
-  on(event: 'data', listener: (data: Uint8Array) => void): unknown
+  emit(event: string, ...args: unknown[]): unknown
   send(message: Uint8Array): void
 }
 
 function isEchoPeer(p: Partial<EchoPeer>): p is EchoPeer {
-  return typeof p.prependListener === 'function' && typeof p.on === 'function' && typeof p.send === 'function'
+  return typeof p.emit === 'function' && typeof p.send === 'function'
 }
 
 // y-webrtc's messages begin with their type (one byte: a varuint below 128; y-webrtc does not
@@ -337,32 +341,35 @@ const echoGuarded = new WeakSet<object>()
  * of the room, the one it came from included: each update a peer sends comes straight back to it.
  * In a channel's room (two parties) that is half of every peer's messages, each a second send
  * (a blocking call into @roamhq/wrtc in Node), receive and decode, for nothing: the peer has it.
- * While this peer's message is read, what would go back to it only to repeat that message is not
- * sent to it:
+ * While this peer's message is read (its 'data' event, every listener of it), what would go back
+ * to it only to repeat that message is not sent to it:
  *  - the doc update that a sync step 2 or an update from it makes, if the doc held nothing pending
  *    before (then that update holds what the message brought and nothing else; pending structs
  *    of others that it completes go back, as y-webrtc sends them);
  *  - the awareness change that an awareness message from it makes (the answer to its awareness
  *    query is sent).
  * One of each per message: a write that follows within the same read is sent. Every other
- * connection still gets what y-webrtc relays to it. Hooked after y-webrtc's own listener.
+ * connection still gets what y-webrtc relays to it.
  */
 export function skipEchoes(peer: EchoPeer, doc: Y.Doc): void {
   if (echoGuarded.has(peer)) return
   echoGuarded.add(peer)
   let skipUpdate = false
   let skipAwareness = false
-  const reset = () => {
-    skipUpdate = false
-    skipAwareness = false
-  }
-  peer.prependListener('data', (data) => {
+  const emit = peer.emit.bind(peer)
+  peer.emit = (event: string, ...args: unknown[]) => {
+    const data = args[0]
+    if (event !== 'data' || !(data instanceof Uint8Array)) return emit(event, ...args)
     skipUpdate = data[0] === MESSAGE_SYNC && (data[1] === messageYjsSyncStep2 || data[1] === messageYjsUpdate) && doc.store.pendingStructs === null && doc.store.pendingDs === null
     skipAwareness = data[0] === MESSAGE_AWARENESS
-    // Also if y-webrtc's listener throws (then the reset listener after it does not run).
-    if (skipUpdate || skipAwareness) queueMicrotask(reset)
-  })
-  peer.on('data', reset)
+    try {
+      return emit(event, ...args)
+    } finally {
+      // Also if a listener throws.
+      skipUpdate = false
+      skipAwareness = false
+    }
+  }
   const send = peer.send.bind(peer)
   peer.send = (m: Uint8Array) => {
     if (skipUpdate && m[0] === MESSAGE_SYNC && m[1] === messageYjsUpdate) {

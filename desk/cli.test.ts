@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from './cli.ts'
+import { freePort } from '../channel-contract/chain/anvil.ts'
+import { DEFAULT_CHAIN_WAIT_S } from '../channel-contract/chain/config.ts'
+import { parseArgs, USAGE } from './cli.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS } from './quotas.ts'
 import { STYLES } from './styles.ts'
@@ -22,10 +24,30 @@ function refused(argv: string[]): DemoError {
 
 describe('parseArgs', () => {
   it('parses the flags npm start passes, with defaults for the rest', () => {
-    expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'])).toEqual({
+    expect(parseArgs([...base, '--port', '8600', '--data', '.data/demo'], {})).toEqual({
       help: false,
       options: { signaling: ['ws://127.0.0.1:4444'], port: 8600, dataDir: '.data/demo', name: 'Demo Desk', limits: DEFAULT_LIMITS, style: STYLES.steady, allowedOrigins: [] },
+      chainWaitS: DEFAULT_CHAIN_WAIT_S,
     })
+  })
+
+  it('takes how long to wait for the chain at start from --chain-wait-s, else OTC_CHAIN_WAIT_S, naming the one that is wrong', () => {
+    const wait = (argv: string[], env: Record<string, string>) => {
+      const r = parseArgs([...base, ...argv], env)
+      return r.help ? null : r.chainWaitS
+    }
+    expect(wait([], { OTC_CHAIN_WAIT_S: '120' })).toBe(120)
+    expect(wait(['--chain-wait-s', '0'], { OTC_CHAIN_WAIT_S: '120' })).toBe(0)
+    const flag = refused([...base, '--chain-wait-s', '1h'])
+    expect([flag.code, flag.field, flag.message]).toEqual(['BAD_ARGUMENT', '--chain-wait-s', '--chain-wait-s: expected an integer in 0..3600, got "1h"'])
+    let env: DemoError | null = null
+    try {
+      parseArgs(base, { OTC_CHAIN_WAIT_S: '-5' })
+    } catch (e) {
+      env = e as DemoError
+    }
+    expect([env?.field, env?.message]).toEqual(['OTC_CHAIN_WAIT_S', 'OTC_CHAIN_WAIT_S: expected an integer in 0..3600, got "-5"'])
+    expect(USAGE).toContain(`--chain-wait-s <s>    seconds to wait at start for a chain that does not answer yet`)
   })
 
   it('takes signaling URLs repeated and comma-separated', () => {
@@ -122,7 +144,7 @@ describe('parseArgs', () => {
 })
 
 describe('desk/main.ts without a chain', () => {
-  it('exits with status 2 naming a missing field and its variable, and refuses a chain without an oracle service', () => {
+  it('exits with status 2 naming a missing field and its variable, and refuses a chain without an oracle service', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otc-desk-cli-'))
     try {
       const file = join(dir, 'otc.config.json')
@@ -138,11 +160,19 @@ describe('desk/main.ts without a chain', () => {
       const noOracle = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
       expect(noOracle.status, noOracle.stderr).toBe(2)
       expect(noOracle.stderr).toContain('the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl")')
-      // A whole chain whose RPC does not answer: said in one line, naming the field, before anything is sent.
-      writeFileSync(file, JSON.stringify({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, adjudicator: addr('aa'), token: addr('bb'), verifier: addr('cc'), asset: 'USDC', assetDecimals: 6, oracleUrl: 'http://127.0.0.1:9' }))
-      const dead = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
+      // A whole chain whose RPC does not answer: waited for (--chain-wait-s, here 1 s), then said in
+      // one line naming the field and the wait, before anything is sent.
+      const rpc = `http://127.0.0.1:${await freePort()}`
+      writeFileSync(file, JSON.stringify({ rpcUrl: rpc, chainId: 31337, adjudicator: addr('aa'), token: addr('bb'), verifier: addr('cc'), asset: 'USDC', assetDecimals: 6, oracleUrl: 'http://127.0.0.1:9' }))
+      const dead = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data'), '--chain-wait-s', '1'], { env: { ...env, OTC_CONFIG: file }, encoding: 'utf8', timeout: 30_000 })
       expect(dead.status, dead.stderr).toBe(2)
-      expect(dead.stderr).toContain('demo: chain config: http://127.0.0.1:9: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")')
+      expect(dead.stdout).toContain(` [demo] waiting for the chain at ${rpc} (no JSON-RPC answer: fetch failed: ECONNREFUSED); retrying every 1-5 s for up to 1 s\n`)
+      expect(dead.stderr).toContain(`demo: chain config: ${rpc}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl"); waited 1 s for an answer (OTC_CHAIN_WAIT_S sets how long)`)
+      // 0 (OTC_CHAIN_WAIT_S): at once, the message as it always was.
+      const atOnce = spawnSync('node', ['--import', 'tsx', 'desk/main.ts', '--signaling', 'ws://127.0.0.1:9', '--data', join(dir, 'data')], { env: { ...env, OTC_CONFIG: file, OTC_CHAIN_WAIT_S: '0' }, encoding: 'utf8', timeout: 30_000 })
+      expect(atOnce.status, atOnce.stderr).toBe(2)
+      expect(atOnce.stdout).not.toContain('waiting for the chain')
+      expect(atOnce.stderr).toContain(`demo: chain config: ${rpc}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")\n`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

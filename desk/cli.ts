@@ -1,12 +1,14 @@
 // Command-line options of the demo counterparty, parsed once into a typed value (or refused with
 // the flag at fault).
 import { parseArgs as parseNodeArgs } from 'node:util'
+import { CHAIN_WAIT_ENV, CHAIN_WAIT_HELP, readChainWait } from '../channel-contract/services/cli.ts'
 import { DemoError } from './errors.ts'
 import { DEFAULT_LIMITS, type DeskLimits } from './quotas.ts'
 import { STYLES, STYLE_NAMES, styleByName, withDeclineRate, type DeskStyle } from './styles.ts'
 
 // The chain (RPC, chain id, adjudicator, token, oracle and watchtower services) is not a flag: the
-// desk reads it like every service, from otc.config.json and OTC_* variables (main.ts).
+// desk reads it like every service, from otc.config.json and OTC_* variables (main.ts); only how
+// long to wait for it at start is (--chain-wait-s, as the oracle and the watchtower take it).
 export interface DemoOptions {
   /** y-webrtc signaling servers. */
   readonly signaling: readonly string[]
@@ -59,13 +61,15 @@ EVM account (derived from its key; logged at start, GET /info) holds.
   --allow-origin <origin>  a web origin whose pages may call the API (repeatable), e.g.
                                 http://127.0.0.1:5173 (default: any page served from loopback,
                                 http://127.0.0.1:<port>, http://localhost:<port>, http://[::1]:<port>)
+${CHAIN_WAIT_HELP}
   --help                this text
 
 It accepts channel invites (POST /invite), answers RFQs with quotes, accepts counters within its
 bid/ask, co-signs settles, opens and closes on the contract. Its key (and so its EVM account) is
 stored unencrypted in <data>/identity.json.`
 
-export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: DemoOptions }
+/** `chainWaitS`: how long main.ts waits at start for a chain that does not answer yet (s; 0: not at all). */
+export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: DemoOptions; readonly chainWaitS: number }
 
 function url(value: string, flag: string, protocols: readonly string[]): string {
   let u: URL
@@ -95,6 +99,7 @@ const FLAGS = {
   'max-unopened-channels': { type: 'string' },
   'invite-burst': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'chain-wait-s': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -129,9 +134,10 @@ function origin(value: string): string {
   return value
 }
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
+/** `env`: where OTC_CHAIN_WAIT_S is read when --chain-wait-s is not given. */
+export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true }
-  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'max-unopened-channels'?: string; 'invite-burst'?: string; 'forget-unopened-minutes'?: string; 'allow-origin'?: string[] }
+  let values: { node?: string; signaling?: string[]; port?: string; data?: string; name?: string; style?: string; 'decline-rate'?: string; 'min-challenge-hours'?: string; 'max-channels'?: string; 'max-channels-per-key'?: string; 'max-channels-per-address'?: string; 'max-unopened-channels'?: string; 'invite-burst'?: string; 'forget-unopened-minutes'?: string; 'allow-origin'?: string[]; 'chain-wait-s'?: string }
   let tokens: readonly { kind: string; name?: string; rawName?: string }[]
   try {
     ;({ values, tokens } = parseNodeArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false, tokens: true }))
@@ -209,5 +215,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     unopenedTtlMs,
   }
   const allowedOrigins = (values['allow-origin'] ?? []).map(origin)
-  return { help: false, options: { signaling, port, dataDir, name, limits, style, allowedOrigins } }
+  const chainWait = readChainWait(values['chain-wait-s'], env)
+  if (!chainWait.ok) {
+    const at = values['chain-wait-s'] !== undefined ? '--chain-wait-s' : CHAIN_WAIT_ENV
+    throw new DemoError('BAD_ARGUMENT', chainWait.error, at)
+  }
+  return { help: false, options: { signaling, port, dataDir, name, limits, style, allowedOrigins }, chainWaitS: chainWait.value }
 }

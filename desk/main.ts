@@ -4,7 +4,8 @@
 //   node --import tsx desk/main.ts --signaling ws://127.0.0.1:4444 --port 8600 --data .data/demo
 // (or an otc.config.json). Prints "demo counterparty ready on http://127.0.0.1:<port> key=<fingerprint>
 // evm=0x<address>" when it listens.
-import { checkConfigAgainstChain, type ChainConfig } from '../channel-contract/chain/config.ts'
+import type { ChainConfig } from '../channel-contract/chain/config.ts'
+import { waitForChainAtStart } from '../channel-contract/services/cli.ts'
 import { loadChainConfig } from '../channel-contract/services/config.ts'
 import { fingerprint } from '../core/index.ts'
 import { parseArgs, USAGE, type DemoOptions } from './cli.ts'
@@ -60,8 +61,9 @@ if (parsed.help) {
   try {
     chain = loadChainConfig()
     if (chain.oracleUrl === null) throw new Error('the chain config names no oracle service (OTC_ORACLE_URL or "oracleUrl"): the desk cannot price or settle')
-    // The chain as it answers: its id, and a contract at each configured address.
-    await checkConfigAgainstChain(chain)
+    // The chain as it answers: its id, and a contract at each configured address (one that does
+    // not answer yet is waited for, --chain-wait-s; SIGINT/SIGTERM meanwhile exit at once).
+    await waitForChainAtStart(chain, parsed.chainWaitS, log)
   } catch (e) {
     console.error(`demo: ${describeError(e)}\n(the desk reads the chain from otc.config.json or OTC_* variables; see --help)`)
     process.exit(2)

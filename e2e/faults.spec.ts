@@ -159,6 +159,9 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // And until when the oracle's price settles it on the contract: 7 days after the later of its
   // expiry and the dispute's deadline (here the expiry: the dispute ended before it).
   await expect(a.getByTestId('settlement-window')).toContainText(`until ${new Date(pos.terms.expiry + 7 * 86_400_000).toISOString().slice(0, 16).replace('T', ' ')} UTC;`)
+  // The watchtower would settle it at the oracle's price once expired (the payout test below): here
+  // it is down, and Alice settles from her page.
+  await stack.watchtower.stop()
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
   // Expired, not settled yet: Risk marks it at the oracle's fixing (the attestation that settles
   // it), exactly its payoff there from Alice's side, and says so; not at live spot.
@@ -410,14 +413,13 @@ test('a fill the browser announced, superseded by a finalize while the trader wa
   await alice.context.close()
 })
 
-test('a payout the contract makes while the trader\'s page is closed is told on the next visit, once', async ({ browser, stack }) => {
+test('the watchtower settles a locked position at the oracle\'s price while the trader\'s page is closed and the counterparty is gone; the payout is told on the next visit, once', async ({ browser, stack }) => {
   test.setTimeout(120_000)
   const [alice, bob] = await twoTraders(browser, stack)
   const [a, b] = [alice.page, bob.page]
   await trade(a, b, '900')
   const latest = parseSignedState(await exportLatestState(a))
   const pos = latest.state.positions[0]!
-  const bobKey = await keyOf(bob)
   const { params } = await stack.chain.channelOf(await evmAddressOf(a))
   await bob.context.close()
   // Alice disputes with her latest and finalizes after the window; her page has read the contract
@@ -431,11 +433,15 @@ test('a payout the contract makes while the trader\'s page is closed is told on 
   await expect(a.getByRole('button', { name: 'Finalize' })).toBeEnabled({ timeout: 15_000 })
   await a.getByRole('button', { name: 'Finalize' }).click()
   await expect(a.getByTestId('onchain-status')).toHaveText('finalized')
-  // Her tab is closed (her profile stays); past expiry Bob has the contract pay the position out.
+  // Her tab is closed (her profile stays) and Bob is gone; past expiry the watchtower, which holds
+  // her latest state, has the contract pay the position out at the oracle's price (from its own
+  // account, so the winner's payoff is not refunded away when nobody comes back in the window).
   await a.close()
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000)
   const att = await stack.chain.reader.attestation(pos.terms.feed, pos.terms.expiry)
-  await stack.chain.as(bobKey).settlePosition(params, pos, att)
+  await expect.poll(async () => (await stack.chain.view(params, [latest]))?.status, { timeout: 30_000 }).toBe('closed')
+  const settled = (await stack.chain.events(params)).filter((e) => e.type === 'PositionSettled')
+  expect(settled.map((e) => e.by), 'settled once, by the watchtower').toEqual([await watchtowerAddress(stack)])
 
   const visit = async () => {
     const page = await alice.context.newPage()

@@ -175,6 +175,8 @@ test('a finalized channel restored while the counterparty is offline lists its l
   await expect(d.getByRole('button', { name: 'Settles after expiry' })).toBeDisabled()
 
   const pos = latest.state.positions[0]!
+  // The watchtower would settle it once expired (e2e faults.spec): down here, so the restored page does.
+  await stack.watchtower.stop()
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000)
   const settle = d.getByRole('button', { name: 'Settle at the oracle price' })
   await expect(settle).toBeEnabled({ timeout: 15_000 })

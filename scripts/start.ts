@@ -5,8 +5,9 @@
 // Another chain: an otc.config.json (or OTC_* variables) naming it replaces the dev chain; see
 // channel-contract/chain/config.ts and the README's "Other chains".
 import { existsSync, mkdirSync } from 'node:fs'
-import { checkConfigAgainstChain, configToEnv, DEV_CHAIN_ID, type ChainConfig } from '../channel-contract/chain/config.ts'
+import { configToEnv, DEV_CHAIN_ID, waitForChain, type ChainConfig } from '../channel-contract/chain/config.ts'
 import { readDeploymentFile } from '../channel-contract/chain/deployment.ts'
+import { readChainWait } from '../channel-contract/services/cli.ts'
 import { loadChainConfigIfAny, overDevChain } from '../channel-contract/services/config.ts'
 import { deskCommand } from '../desk/runtime.ts'
 import { Service, demoDesks, devnetService, onFatalEnd, oracleService, portProblem, readyMessage, signalingService, watchtowerService } from './services.ts'
@@ -35,6 +36,13 @@ const desks = demoDesks(ports.demo)
 const clash = portProblem([...Object.entries(ports).filter(([name]) => name !== 'demo'), ...desks.map((d) => [d.name, d.port] as const)])
 if (clash) {
   console.error(`[start] ${clash}`)
+  process.exit(2)
+}
+// How long a configured chain that does not answer yet is waited for (OTC_CHAIN_WAIT_S, seconds;
+// the services started here read the same variable): refused here, before anything starts.
+const chainWait = readChainWait(undefined, process.env)
+if (!chainWait.ok) {
+  console.error(`[start] ${chainWait.error}`)
   process.exit(2)
 }
 const signalingUrl = `ws://127.0.0.1:${ports.signaling}`
@@ -125,9 +133,10 @@ try {
 }
 if (external) {
   chain = external
-  // The configured chain as it answers: its id, and a contract at each address (else exit 2 naming the field).
+  // The configured chain as it answers: its id, and a contract at each address (else exit 2 naming
+  // the field); one that does not answer yet is waited for (Ctrl-C meanwhile: stopAll, at once).
   try {
-    await checkConfigAgainstChain(external)
+    await waitForChain(external, { waitS: chainWait.value, log: (line) => console.log(`[start] ${line}`) })
   } catch (e) {
     console.error(`[start] ${(e as Error).message}`)
     process.exit(2)

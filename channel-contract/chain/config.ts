@@ -44,8 +44,10 @@ export class ChainConfigError extends Error {
     /** The JSON key (or `file`), so a caller can point at it. */
     readonly field: string,
     message: string,
+    /** `cause`: the RpcError behind an rpcUrl that did not answer (what waitForChain waits out). */
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
     this.name = 'ChainConfigError'
   }
 }
@@ -237,6 +239,13 @@ export class RpcError extends Error {
   constructor(
     readonly rpcUrl: string,
     message: string,
+    /**
+     * Why no JSON-RPC answer came, when one may still come (no connection, a timeout, HTTP 5xx or
+     * 429, an answer that is not JSON-RPC: a node that is down or still starting); null for an
+     * answer that settles it (the RPC's error, an HTTP 4xx: a wrong URL or a refused client) and
+     * for a fetch that never will (a port fetch refuses, a bad TLS certificate).
+     */
+    readonly noAnswer: string | null = null,
   ) {
     super(message)
     this.name = 'RpcError'
@@ -245,33 +254,56 @@ export class RpcError extends Error {
 
 const isTimeout = (e: unknown): boolean => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
 
+// Why fetch fails for good with this URL: a port it will not use (undici's "bad port": 9, 6000,
+// ...; the fetch standard's list) or the server's TLS certificate. Any other failure (refused, reset,
+// a name that does not resolve yet: a container not up) may pass.
+const FETCH_NEVER = /^(bad port|CERT_|ERR_TLS_CERT|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET|VERIFY)_|HOSTNAME_MISMATCH)/
+
+/** Why fetch failed as a wait logs it ("fetch failed: ECONNREFUSED"), or null when no wait will help (FETCH_NEVER). */
+function fetchFailure(e: unknown): string | null {
+  if (!(e instanceof Error)) return String(e)
+  const cause = e.cause as { code?: unknown; message?: unknown } | undefined
+  const code = typeof cause?.code === 'string' && /^[A-Z0-9_]{1,60}$/.test(cause.code) ? cause.code : undefined
+  if (FETCH_NEVER.test(code ?? (typeof cause?.message === 'string' ? cause.message : ''))) return null
+  return code !== undefined ? `${e.message}: ${code}` : e.message
+}
+
 /**
  * One JSON-RPC request with plain fetch: its result, or RpcError worded for the person who set the
  * URL ("<rpcUrl>: no JSON-RPC answer (fetch failed): check the URL"), where an HTTP client's error
- * would dump the request body, its headers and its version over several lines.
+ * would dump the request body, its headers and its version over several lines. An abort of
+ * `signal` rejects with its reason, not an RpcError: the caller gave up, the chain did not refuse.
  */
-export async function rpcRequest(rpcUrl: string, method: string, params: readonly unknown[] = [], opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<unknown> {
+export async function rpcRequest(rpcUrl: string, method: string, params: readonly unknown[] = [], opts: { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<unknown> {
   const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike)
   const timeoutMs = opts.timeoutMs ?? 5_000
-  const noAnswer = (why: string) => new RpcError(rpcUrl, `${rpcUrl}: no JSON-RPC answer (${why}): check the URL`)
-  const failure = (e: unknown) => noAnswer(isTimeout(e) ? `none within ${timeoutMs / 1000} s` : e instanceof Error ? e.message : String(e))
+  // HTTP 5xx (a proxy before a node that is down) and 429 may pass; another status names a wrong URL or a refused client.
+  const noAnswerText = (why: string) => `${rpcUrl}: no JSON-RPC answer (${why}): check the URL`
+  const noAnswer = (why: string, mayPass = true) => new RpcError(rpcUrl, noAnswerText(why), mayPass ? why : null)
+  const failure = (e: unknown): unknown => {
+    if (opts.signal?.aborted) return opts.signal.reason
+    if (isTimeout(e)) return noAnswer(`none within ${timeoutMs / 1000} s`)
+    // The message as it always was; the reason a wait logs says which socket error it was.
+    return new RpcError(rpcUrl, noAnswerText(e instanceof Error ? e.message : String(e)), fetchFailure(e))
+  }
+  const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
   let res: Awaited<ReturnType<FetchLike>>
   try {
     res = await f(rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     })
   } catch (e) {
     throw failure(e)
   }
-  if (!res.ok) throw noAnswer(res.status !== undefined ? `HTTP ${res.status}` : 'an HTTP error')
+  if (!res.ok) throw noAnswer(res.status !== undefined ? `HTTP ${res.status}` : 'an HTTP error', res.status === undefined || res.status >= 500 || res.status === 429)
   let body: unknown
   try {
     body = await res.json()
   } catch (e) {
-    throw isTimeout(e) ? failure(e) : noAnswer('the answer is not JSON')
+    throw isTimeout(e) || opts.signal?.aborted ? failure(e) : noAnswer('the answer is not JSON')
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw noAnswer('the answer is not JSON-RPC')
   const answer = body as { result?: unknown; error?: unknown }
@@ -283,6 +315,16 @@ export async function rpcRequest(rpcUrl: string, method: string, params: readonl
   return answer.result
 }
 
+export interface CheckConfigOptions {
+  readonly fetch?: FetchLike
+  /** Per request (ms); default 5000. */
+  readonly timeoutMs?: number
+  /** Default OTC_: how messages name the variables. */
+  readonly envPrefix?: string
+  /** Gives up (rejects with its reason) when aborted. */
+  readonly signal?: AbortSignal
+}
+
 /**
  * Is `c` the chain its RPC serves: eth_chainId equals the configured chainId, and each of the
  * adjudicator, the token and the verifier has code. A config that parses may still name another
@@ -290,14 +332,14 @@ export async function rpcRequest(rpcUrl: string, method: string, params: readonl
  * later and as something else (a wallet's chain mismatch, "the chain did not answer", a call that
  * reverts). Throws ChainConfigError naming the field and the variable that sets it.
  */
-export async function checkConfigAgainstChain(c: ChainConfig, opts: { fetch?: FetchLike; timeoutMs?: number; envPrefix?: string } = {}): Promise<void> {
+export async function checkConfigAgainstChain(c: ChainConfig, opts: CheckConfigOptions = {}): Promise<void> {
   const prefix = opts.envPrefix ?? 'OTC_'
   const where = (field: keyof ChainConfig) => `${prefix}${envNameOf(field)} or "${field}"`
   const ask = async (method: string, params: readonly unknown[]): Promise<unknown> => {
     try {
       return await rpcRequest(c.rpcUrl, method, params, opts)
     } catch (e) {
-      if (e instanceof RpcError) throw new ChainConfigError('rpcUrl', `chain config: ${e.message} (${where('rpcUrl')})`)
+      if (e instanceof RpcError) throw new ChainConfigError('rpcUrl', `chain config: ${e.message} (${where('rpcUrl')})`, { cause: e })
       throw e
     }
   }
@@ -310,6 +352,92 @@ export async function checkConfigAgainstChain(c: ChainConfig, opts: { fetch?: Fe
     const code = await ask('eth_getCode', [`0x${c[field]}`, 'latest'])
     if (typeof code !== 'string' || code === '0x' || code === '') {
       throw new ChainConfigError(field, `chain config: no contract at 0x${c[field]} (${field}: ${where(field)})`)
+    }
+  }
+}
+
+// ---- a chain that is down or still starting, waited out at start ----
+
+/**
+ * Seconds a service waits at start for a chain that gives no answer (waitForChain). Long enough for
+ * anvil or a node's RPC to come up, or a proxy's brief outage to pass; short enough that the wait, a
+ * last request's timeout and the process's own start fit in the 60 s in which scripts/services.ts
+ * (npm start, e2e) expects a service's ready line, so a failed start shows the service's message
+ * naming the wait, not "not ready after 60000 ms". A longer outage is its supervisor's to handle.
+ */
+export const DEFAULT_CHAIN_WAIT_S = 30
+/** The longest wait one may ask for (an hour): past that, a supervisor's restart says more. */
+export const MAX_CHAIN_WAIT_S = 3600
+/** Pauses between tries: 1 s, 2 s, 4 s, then every 5 s (a node that starts answers within a pause; one that is down is not hammered). */
+const CHAIN_RETRY_MS = [1_000, 2_000, 4_000, 5_000] as const
+
+export interface WaitForChainOptions extends CheckConfigOptions {
+  /** How long to wait out a chain that gives no JSON-RPC answer (s, 0..MAX_CHAIN_WAIT_S); 0: one check, as checkConfigAgainstChain. Default DEFAULT_CHAIN_WAIT_S. */
+  readonly waitS?: number
+  /** Told once when the wait begins and once when the chain answers. */
+  readonly log?: (line: string) => void
+  /** For tests: the clock (ms, monotonic) and the pause between tries. Default performance.now and setTimeout. */
+  readonly now?: () => number
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+/** `ms` later, or at once rejected with `signal`'s reason when it aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason as Error)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** Why `e` is no answer yet from the chain (what a wait waits out), or null: a mismatch, a refusal, anything else. */
+function noAnswerOf(e: unknown): string | null {
+  return e instanceof ChainConfigError && e.cause instanceof RpcError ? e.cause.noAnswer : null
+}
+
+const seconds = (ms: number): string => String(Math.round(ms / 1000))
+
+/**
+ * checkConfigAgainstChain, with a chain that gives no JSON-RPC answer yet (connection refused or
+ * reset, a timeout, HTTP 5xx, not JSON-RPC: a node that is down or still starting) waited out for
+ * up to `waitS` seconds, so that a service started before its chain waits for it instead of exiting
+ * into its supervisor's restart loop. Every definite answer still fails at once, as without a wait:
+ * a wrong chain id, an address without code, the RPC's error, an HTTP 4xx. Past the bound it throws
+ * the last check's ChainConfigError with how long it waited; the last try may end up to one request
+ * timeout (`timeoutMs`) after it. An abort of `signal` rejects with its reason, at once.
+ */
+export async function waitForChain(c: ChainConfig, opts: WaitForChainOptions = {}): Promise<void> {
+  const waitS = opts.waitS ?? DEFAULT_CHAIN_WAIT_S
+  if (!Number.isInteger(waitS) || waitS < 0 || waitS > MAX_CHAIN_WAIT_S) throw new RangeError(`waitForChain: waitS must be an integer in 0..${MAX_CHAIN_WAIT_S} (seconds), got ${waitS}`)
+  const now = opts.now ?? (() => performance.now())
+  const sleep = opts.sleep ?? pause
+  const log = opts.log ?? (() => {})
+  const start = now()
+  const deadline = start + waitS * 1000
+  for (let tries = 0; ; tries++) {
+    opts.signal?.throwIfAborted()
+    try {
+      await checkConfigAgainstChain(c, opts)
+      if (tries > 0) log(`chain at ${c.rpcUrl} answered after ${seconds(now() - start)} s`)
+      return
+    } catch (e) {
+      opts.signal?.throwIfAborted()
+      const why = noAnswerOf(e)
+      if (why === null || waitS === 0) throw e
+      const left = deadline - now()
+      if (left <= 0) {
+        const last = e as ChainConfigError
+        throw new ChainConfigError(last.field, `${last.message}; waited ${seconds(now() - start)} s for an answer (OTC_CHAIN_WAIT_S sets how long)`, { cause: last.cause })
+      }
+      if (tries === 0) log(`waiting for the chain at ${c.rpcUrl} (no JSON-RPC answer: ${why}); retrying every ${CHAIN_RETRY_MS[0] / 1000}-${CHAIN_RETRY_MS.at(-1)! / 1000} s for up to ${waitS} s`)
+      await sleep(Math.min(CHAIN_RETRY_MS[Math.min(tries, CHAIN_RETRY_MS.length - 1)]!, left), opts.signal)
     }
   }
 }

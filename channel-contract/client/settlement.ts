@@ -7,7 +7,7 @@
 // refuted, the state the contract holds, which positions are still locked after finalize) from the
 // contract's events, the party's own states and, when the party lacks the held state (a device
 // restored with an older state, or with none), the calldata of the transaction that put it there.
-import { createClient, decodeEventLog, defineChain, getAddress, http, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
+import { createClient, decodeEventLog, decodeFunctionResult, defineChain, encodeFunctionData, getAddress, http, keccak256, type Account, type Chain, type Client, type Hex as ViemHex, type Transport } from 'viem'
 import { getBlock, getBlockNumber, getLogs, getTransaction } from 'viem/actions'
 import { z } from '../../core/zod.ts'
 import {
@@ -27,7 +27,7 @@ import {
 } from '../../core/index.ts'
 import { adjudicatorAbi } from './abi.ts'
 import { checkWatchtowerState, watchtowerStateAnswerSchema, type WatchtowerState } from './watchtowerState.ts'
-import { decodeStateCall, type StateCall } from '../chain/adjudicator.ts'
+import { decodeStateCall, positionArg, type StateCall } from '../chain/adjudicator.ts'
 import { ChainCallError, ChainClient, DEV_CHAIN_ID, type ChannelStatusOnChain, type TxProgress, type TxResult } from './chain.ts'
 import { chainDisplayName, deploymentOf, gasCoinOf, type ChainConfig } from '../chain/config.ts'
 
@@ -305,6 +305,28 @@ export class ChainSettlement {
 
   refundPosition(params: ChannelParams, position: Position, onProgress?: (p: TxProgress) => void): Promise<TxResult> {
     return this.chain.call({ fn: 'refundPosition', params, position }, onProgress)
+  }
+
+  /**
+   * Whether the contract holds `position` locked in the finalized channel `channelId` with exactly
+   * these terms: `finalize` keeps the keccak256 of each locked position's bytes under its id
+   * (`lockedPosition`), and settlePosition / refundPosition take only those bytes. 'locked': these
+   * terms are the ones locked (a call with them is not refused as UNKNOWN_POSITION); 'other': the
+   * contract keeps other bytes under this id (the caller's copy is not the finalized state's);
+   * 'none': nothing is locked under it (not in the finalized state, paid out already, or the channel
+   * is not finalized).
+   */
+  async lockedAs(channelId: Hex, position: Position): Promise<'locked' | 'other' | 'none'> {
+    const data = encodeFunctionData({ abi: adjudicatorAbi, functionName: 'lockedPosition', args: [`0x${channelId}`, `0x${position.id}`] })
+    let out: ViemHex
+    try {
+      out = (await this.chain.publicClient.request({ method: 'eth_call', params: [{ to: getAddress(`0x${this.chain.deployment.address}`), data }, 'latest'] })) as ViemHex
+    } catch (e) {
+      throw new ChainCallError('CHAIN_UNAVAILABLE', `The chain did not answer: ${(e as Error).message.split('\n')[0]}`, 'Check the connection to the chain (RPC URL) and try again.')
+    }
+    const kept = decodeFunctionResult({ abi: adjudicatorAbi, functionName: 'lockedPosition', data: out }).toLowerCase()
+    if (/^0x0{64}$/.test(kept)) return 'none'
+    return kept === keccak256(positionArg(position)) ? 'locked' : 'other'
   }
 
   /**

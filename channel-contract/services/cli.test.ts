@@ -4,7 +4,9 @@
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { emptyHostError, exitOnSignals, parseFlags, readInt, runIfMain, serviceCli } from './cli.ts'
+import { CHAIN_WAIT_HELP, emptyHostError, exitOnSignals, parseFlags, readChainWait, readInt, runIfMain, serviceCli, waitForChainAtStart } from './cli.ts'
+import { ChainConfigError, DEFAULT_CHAIN_WAIT_S, parseChainConfig } from '../chain/config.ts'
+import { freePort } from '../chain/anvil.ts'
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -146,6 +148,8 @@ describe('serviceCli', () => {
       stderr: [`--host: empty; give the address to listen on (default 127.0.0.1), or leave it out\n${USAGE}`],
     })
     expect(run(() => oracle.fail('--rpc: "x": bad'))).toEqual({ exit: 2, stderr: [`--rpc: "x": bad\n${USAGE}`] })
+    expect(run(() => oracle.chainWait('soon'))).toEqual({ exit: 2, stderr: [`--chain-wait-s: expected an integer in 0..3600, got "soon"\n${USAGE}`] })
+    expect(run(() => watchtower.chainWait('0'))).toEqual({ exit: undefined, stderr: [], result: 0 })
   })
 
   it("reads the process's flags: an unknown one is node's message, then the usage, status 2", () => {
@@ -216,5 +220,75 @@ describe('runIfMain and exitOnSignals', () => {
       await new Promise((r) => setImmediate(r))
     }
     expect([closed, exits]).toEqual([2, [0, 0]])
+  })
+})
+
+describe('readChainWait (--chain-wait-s, else OTC_CHAIN_WAIT_S)', () => {
+  it('takes the flag over the variable, the variable over the default; 0 is no wait', () => {
+    expect(readChainWait(undefined, {})).toEqual({ ok: true, value: DEFAULT_CHAIN_WAIT_S })
+    expect(readChainWait(undefined, { OTC_CHAIN_WAIT_S: '' })).toEqual({ ok: true, value: DEFAULT_CHAIN_WAIT_S })
+    expect(readChainWait(undefined, { OTC_CHAIN_WAIT_S: ' 90 ' })).toEqual({ ok: true, value: 90 })
+    expect(readChainWait('0', { OTC_CHAIN_WAIT_S: '90' })).toEqual({ ok: true, value: 0 })
+    expect(readChainWait('3600', {})).toEqual({ ok: true, value: 3600 })
+  })
+
+  it('refuses what is no whole number of seconds in 0..3600, naming the flag or the variable that gave it', () => {
+    for (const raw of ['', '-1', '1.5', '3601', '10000', '30s', ' 5']) {
+      expect(readChainWait(raw, {}), JSON.stringify(raw)).toEqual({ ok: false, error: `--chain-wait-s: expected an integer in 0..3600, got "${raw}"` })
+    }
+    expect(readChainWait(undefined, { OTC_CHAIN_WAIT_S: 'forever' })).toEqual({ ok: false, error: 'OTC_CHAIN_WAIT_S: expected an integer in 0..3600, got "forever"' })
+    // A bad variable is not read when the flag is given.
+    expect(readChainWait('5', { OTC_CHAIN_WAIT_S: 'forever' })).toEqual({ ok: true, value: 5 })
+  })
+
+  it('is in the usage with its default and its variable', () => {
+    expect(CHAIN_WAIT_HELP).toContain(`--chain-wait-s <s>`)
+    expect(CHAIN_WAIT_HELP).toContain(`default ${DEFAULT_CHAIN_WAIT_S}, 0: exit at once; or OTC_CHAIN_WAIT_S`)
+  })
+})
+
+describe('waitForChainAtStart', () => {
+  afterEach(() => vi.restoreAllMocks())
+  const addr = (b: string) => `0x${b.repeat(20)}`
+  const configAt = (rpcUrl: string) => parseChainConfig({ rpcUrl, chainId: 31337, adjudicator: addr('aa'), token: addr('bb'), verifier: addr('cc'), asset: 'USDC', assetDecimals: 6 })
+
+  it('exits with status 0 at once on SIGTERM or SIGINT while it waits, and leaves no handler behind', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const handlers = new Map<string, () => void>()
+      vi.spyOn(process, 'once').mockImplementation(((event: string, f: () => void) => {
+        handlers.set(event, f)
+        return process
+      }) as never)
+      const removed: string[] = []
+      vi.spyOn(process, 'off').mockImplementation(((event: string, f: () => void) => {
+        if (handlers.get(event) === f) removed.push(event)
+        return process
+      }) as never)
+      const exits: unknown[] = []
+      vi.spyOn(process, 'exit').mockImplementation(((code: unknown) => void exits.push(code)) as never)
+      const dead = `http://127.0.0.1:${await freePort()}`
+      const lines: string[] = []
+      const began = performance.now()
+      // The signal comes once it waits (its first line), within the first 1 s pause.
+      const waiting = waitForChainAtStart(configAt(dead), 60, (line) => {
+        lines.push(line)
+        if (lines.length === 1) setTimeout(() => handlers.get(signal)!(), 20)
+      })
+      await waiting
+      expect(performance.now() - began, signal).toBeLessThan(900)
+      expect(exits, signal).toEqual([0])
+      expect(lines, signal).toEqual([expect.stringMatching(new RegExp(`^waiting for the chain at ${dead} \\(no JSON-RPC answer: fetch failed`)), `stopped while waiting for the chain at ${dead}`])
+      expect(removed.sort(), signal).toEqual(['SIGINT', 'SIGTERM'])
+      vi.restoreAllMocks()
+    }
+  })
+
+  it("throws waitForChain's ChainConfigError (for the service's status 2), and removes its handlers", async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]
+    const dead = `http://127.0.0.1:${await freePort()}`
+    const e = await waitForChainAtStart(configAt(dead), 0, () => {}).then(() => null, (x: unknown) => x)
+    expect(e).toBeInstanceOf(ChainConfigError)
+    expect((e as ChainConfigError).message).toBe(`chain config: ${dead}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")`)
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before)
   })
 })

@@ -281,7 +281,7 @@ describe('oracle service command line', () => {
     const noContract = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: chain.rpcUrl, OTC_CHAIN_ID: '31337' })
     expect([noContract.code, noContract.out.trim()]).toEqual([2, `chain config: no contract at 0x${'11'.repeat(20)} (adjudicator: OTC_ADJUDICATOR or "adjudicator")`])
     const dead = `http://127.0.0.1:${await freePort()}`
-    const down = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: dead, OTC_CHAIN_ID: '31337' })
+    const down = await runCli(['--port', '0'], { ...config, OTC_CHAIN_RPC_URL: dead, OTC_CHAIN_ID: '31337', OTC_CHAIN_WAIT_S: '0' })
     expect([down.code, down.out.trim()]).toEqual([2, `chain config: ${dead}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")`])
   }, 90_000)
 })

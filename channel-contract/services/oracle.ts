@@ -11,14 +11,14 @@
 // again every few seconds): its key and its prices follow from a seed anyone can read, so on any
 // other chain whoever read it could sign any price that settles a channel naming this key. Off the
 // dev chain every route answers 503 NOT_DEV_CHAIN, and a deployment there names its own oracle.
-//   node --import tsx channel-contract/services/oracle.ts [--port 8701] [--seed dev] [--rpc URL] [--allow-origin O]...
+//   node --import tsx channel-contract/services/oracle.ts [--port 8701] [--seed dev] [--rpc URL] [--allow-origin O]... [--chain-wait-s 30]
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { DevOracle, UnknownFeedError } from './dev-oracle.ts'
 import { loadChainConfig } from './config.ts'
-import { exitOnSignals, runIfMain, serviceCli } from './cli.ts'
-import { ChainConfigError, chainConfigSchema, checkConfigAgainstChain, checkDevChain, DEV_CHAIN_ID, type ChainConfig } from '../chain/config.ts'
+import { CHAIN_WAIT_HELP, exitOnSignals, runIfMain, serviceCli, waitForChainAtStart } from './cli.ts'
+import { ChainConfigError, chainConfigSchema, checkDevChain, DEV_CHAIN_ID, type ChainConfig } from '../chain/config.ts'
 import { applyCors, MAX_URL_LENGTH, RateLimiter, rateCheck, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_ORACLE_PORT = 8701
@@ -202,13 +202,16 @@ const USAGE = `usage: node --import tsx channel-contract/services/oracle.ts [opt
                         whose chain id and contracts are then checked against that chain at start)
   --allow-origin <o>    a web origin allowed to read answers (repeatable), e.g. http://127.0.0.1:5173
   --rate <n>            requests per second per client (burst 2n; default 50)
+${CHAIN_WAIT_HELP}
+                        (without --rpc; with it, it starts at once and answers 503 CHAIN_UNAVAILABLE while the chain is down)
 prints "oracle service listening on <url> publicKey=<hex>"`
 
 /**
- * The chain config (without --rpc), checked against its chain; a config that is missing, does not
- * parse or names another chain than its RPC serves is its message on stderr and status 2.
+ * The chain config (without --rpc), checked against its chain (waiting up to `chainWaitS` for one
+ * that does not answer yet); a config that is missing, does not parse or names another chain than
+ * its RPC serves is its message on stderr and status 2.
  */
-async function chainConfigOrExit(): Promise<ChainConfig> {
+async function chainConfigOrExit(chainWaitS: number): Promise<ChainConfig> {
   let config: ChainConfig
   try {
     config = loadChainConfig()
@@ -218,7 +221,7 @@ async function chainConfigOrExit(): Promise<ChainConfig> {
     process.exit(2)
   }
   try {
-    await checkConfigAgainstChain(config)
+    await waitForChainAtStart(config, chainWaitS)
   } catch (e) {
     if (!(e instanceof ChainConfigError)) throw e
     console.error(e.message)
@@ -237,6 +240,7 @@ async function main(): Promise<void> {
     rpc: { type: 'string' },
     'allow-origin': { type: 'string', multiple: true },
     rate: { type: 'string' },
+    'chain-wait-s': { type: 'string' },
     help: { type: 'boolean' },
   })
   if (values.help) return console.log(USAGE)
@@ -244,6 +248,7 @@ async function main(): Promise<void> {
   const rate = cli.int('rate', values.rate, 50, 1, 100_000)
   const port = cli.int('port', values.port, DEFAULT_ORACLE_PORT, 0, 65535)
   cli.host(values.host)
+  const chainWaitS = cli.chainWait(values['chain-wait-s'])
   let rpcUrl: string
   if (values.rpc !== undefined) {
     // The chain config's rule for its rpcUrl: an http(s) URL without user:password.
@@ -253,7 +258,7 @@ async function main(): Promise<void> {
     }
     rpcUrl = rpc.data
   } else {
-    rpcUrl = (await chainConfigOrExit()).rpcUrl
+    rpcUrl = (await chainConfigOrExit(chainWaitS)).rpcUrl
   }
   const s = await startOracleService({
     rpcUrl,

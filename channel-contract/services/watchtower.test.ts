@@ -1,6 +1,8 @@
 // The watchtower service on anvil: a stale dispute is refuted from its own account while both
 // parties are offline; a state for a channel that is not on chain, or any junk, is refused with
-// its reason and nothing is stored; after a restart it resumes from the last processed block.
+// its reason and nothing is stored; after a restart it resumes from the last processed block; a
+// finalized channel's locked positions are settled from its account at the oracle's price after
+// expiry, or refunded after their window, never sent twice (also across a restart).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
@@ -9,19 +11,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeEventLog, type Hex as ViemHex } from 'viem'
-import { signWatchtowerRead, toWire, type KeyPair } from '../../core/index.ts'
+import { formatAmount, OPEN_AUTHORIZATION_TTL_MS, settlementPayout, signWatchtowerRead, toWire, type KeyPair, type Position } from '../../core/index.ts'
 import { testKey } from '../../core/testkit.ts'
 import { ChainSettlement } from '../client/settlement.ts'
 import type { ChainClient } from '../client/chain.ts'
 import { adjudicatorAbi } from '../client/abi.ts'
 import { encodeCall, toChainAddress, type AdjudicatorCall } from '../chain/adjudicator.ts'
-import { chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, type ChainChannel } from '../chain/testkit.ts'
+import { attest, chainChannel, ChainFixture, DEPOSIT, EVM_A, EVM_B, USDC, type ChainChannel } from '../chain/testkit.ts'
 import { configToEnv, type ChainConfig } from '../chain/config.ts'
 import { freePort } from '../chain/anvil.ts'
 import { isLoopbackAddress } from './http.ts'
 import { ClientChannelQuota, readableUntil, startWatchtowerService, type WatchtowerActivity, type WatchtowerService } from './watchtower.ts'
-import { SETTLEMENT_FALLBACK_MS } from '../model/adjudicator.ts'
-import { rawRequest } from './testkit.ts'
+import { SETTLEMENT_FALLBACK_MS, settlementEnd } from '../model/adjudicator.ts'
+import { rawRequest, startStubOracle, type StubOracle } from './testkit.ts'
 
 let fx: ChainFixture
 let cfg: ChainConfig
@@ -240,7 +242,7 @@ describe('watchtower service', () => {
       expect(readdirSync(join(own, 'channels', 'unreadable'))).toEqual(aside)
       expect(readFileSync(moved, 'utf8')).toBe(damaged)
       expect(((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { setAside: number }).setAside).toBe(1)
-      expect(again.at(-1)).toContain(`1 channel held (1 file in ${join(own, 'channels', 'unreadable')})`)
+      expect(again.find((m) => m.includes('events from block'))).toContain(`1 channel held (1 file in ${join(own, 'channels', 'unreadable')})`)
       await stop()
 
       // The channel's file is gone (removed by hand); after another restart a post for it names the file set aside by an earlier run.
@@ -695,7 +697,7 @@ describe('watchtower command line and its chain config', () => {
       const noCode = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_VERIFIER: `0x${eoa}` })
       expect([noCode.code, noCode.out.trim()]).toEqual([2, `chain config: no contract at 0x${eoa} (verifier: OTC_VERIFIER or "verifier")`])
       const dead = `http://127.0.0.1:${await freePort()}`
-      const down = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_CHAIN_RPC_URL: dead })
+      const down = await runWatchtowerCli(['--port', '0', '--data', d], { ...env, OTC_CHAIN_RPC_URL: dead, OTC_CHAIN_WAIT_S: '0' })
       expect([down.code, down.out.trim()]).toEqual([2, `chain config: ${dead}: no JSON-RPC answer (fetch failed): check the URL (OTC_CHAIN_RPC_URL or "rpcUrl")`])
       expect(readdirSync(d), 'nothing made before the check').toEqual([])
       const ok = await runWatchtowerCli(['--port', '0', '--data', d], env)
@@ -732,5 +734,296 @@ describe('watchtower per-client quota', () => {
     }
     expect(q.refusal('192.0.2.7')).toMatch(/its maximum of 0/)
     for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '128.0.0.1', 'fe80::1']) expect(isLoopbackAddress(a), a).toBe(false)
+  })
+})
+
+describe('watchtower service: the locked positions of a finalized channel', () => {
+  // A chain of its own: these tests move its clock by days (evm_increaseTime).
+  let fz: ChainFixture
+  let zcfg: ChainConfig
+  let oracle: StubOracle
+  /** The stub oracle's BTC-USD price by instant; none: 422 NO_PRICE (no price yet). */
+  const prices = new Map<number, bigint>()
+  /** Run before the stub oracle answers for an instant (a party settling meanwhile). */
+  const beforeAnswer = new Map<number, () => Promise<void>>()
+  const zdir = mkdtempSync(join(tmpdir(), 'otc-watchtower-locked-'))
+  let zw: WatchtowerService | null = null
+  /** The channel the first tests share (finalized at v2: a put expiring 2 h after its opening, a call spread a day after). */
+  let first: Awaited<ReturnType<typeof finalizedChannel>>
+
+  beforeAll(async () => {
+    fz = await ChainFixture.start()
+    const d = fz.deployment
+    oracle = await startStubOracle(async (feed, instant) => {
+      await beforeAnswer.get(instant)?.()
+      const price = prices.get(instant)
+      // Signed by the channels' own oracle key (chainChannel's).
+      return feed === 'BTC-USD' && price !== undefined ? attest(testKey('oracle'), feed, instant, price) : null
+    })
+    zcfg = { rpcUrl: fz.chain.rpcUrl, chainId: d.chainId, adjudicator: d.address, token: d.token, verifier: d.verifier, asset: d.asset, assetDecimals: d.assetDecimals, oracleUrl: oracle.url, watchtowerUrl: null, deploymentBlock: 0n }
+    for (const role of [EVM_A, EVM_B]) {
+      await fz.fund(role, 4n * DEPOSIT)
+      expect(await fz.send(role, { fn: 'deposit', amount: 4n * DEPOSIT })).toMatchObject({ ok: true })
+    }
+  }, 120_000)
+
+  afterAll(async () => {
+    await zw?.close()
+    await oracle?.close()
+    await fz?.stop()
+    rmSync(zdir, { recursive: true, force: true })
+  })
+
+  /** Only pollOnce polls (pollMs is long), and a failure or wait is tried again at the next poll. */
+  async function startZ(extra: Partial<Parameters<typeof startWatchtowerService>[0]> = {}): Promise<WatchtowerService> {
+    zw = await startWatchtowerService({ config: zcfg, dataDir: zdir, pollMs: 600_000, retryMs: 0, ...extra })
+    return zw
+  }
+  async function stopZ(): Promise<void> {
+    await zw?.close()
+    zw = null
+  }
+  const chainNow = async () => Number((await fz.chain.publicClient.getBlock({ blockTag: 'latest' })).timestamp) * 1000
+  /** The chain's clock moved to just past `ms`, as the dev chain's clock control does (evm_increaseTime, then a block). */
+  async function advanceTo(ms: number): Promise<void> {
+    const seconds = Math.ceil((ms - (await chainNow())) / 1000) + 1
+    if (seconds <= 0) return
+    await fz.chain.testClient.increaseTime({ seconds })
+    await fz.chain.testClient.mine({ blocks: 1 })
+  }
+  /** A call from a party's own account, mined at the chain's own time. */
+  async function sends(role: number, call: AdjudicatorCall): Promise<ViemHex> {
+    const hash = await fz.chain.walletClient(role).sendTransaction({ to: toChainAddress(fz.deployment.address), data: encodeCall(fz.abis.adjudicator, call), gas: 6_000_000n })
+    const r = await fz.chain.publicClient.waitForTransactionReceipt({ hash })
+    expect(r.status, call.fn).toBe('success')
+    return hash
+  }
+  const nonceOf = (w: WatchtowerService) => fz.chain.publicClient.getTransactionCount({ address: w.address })
+  const reportOf = (w: WatchtowerService, positionId: string) => w.positions().find((x) => x.positionId === positionId)
+  const free = async () => [await fz.balanceOf(EVM_A), await fz.balanceOf(EVM_B)] as const
+
+  /** A channel opened now and held by `w` at v2 (both positions), disputed with v2 by B, finalized by A: both positions locked. */
+  async function finalizedChannel(w: WatchtowerService, label: string) {
+    const t0 = await chainNow()
+    const c = chainChannel(fz.deployment, fz.address(EVM_A), fz.address(EVM_B), t0, label)
+    const auth = await fz.authorize(EVM_B, c.params, c.s[0]!.state, false, t0 + OPEN_AUTHORIZATION_TTL_MS)
+    await sends(EVM_A, { fn: 'open', params: c.params, state: c.s[0]!.state, otherAuth: auth })
+    const res = await fetch(`${w.url}/watchtower/states`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toWire({ params: c.params, state: c.s[2] })) })
+    expect(res.status).toBe(200)
+    await sends(EVM_B, { fn: 'dispute', params: c.params, signed: c.s[2]! })
+    const deadline = Number((await fz.channel(c.channelId)).deadline)
+    await advanceTo(deadline)
+    await sends(EVM_A, { fn: 'finalize', params: c.params, state: c.s[2]!.state })
+    await w.pollOnce()
+    const [put, spread] = [...c.s[2]!.state.positions].sort((x, y) => x.terms.expiry - y.terms.expiry) as [Position, Position]
+    expect((await fz.channel(c.channelId)).lockedCount).toBe(2)
+    return { c, deadline, put, spread }
+  }
+
+  it("settles a locked position after its expiry at the oracle's price, from its own account: the buyer gets the payoff", async () => {
+    const logs: string[] = []
+    const w = await startZ({ log: (m) => logs.push(m) })
+    const acts: WatchtowerActivity[] = []
+    w.onActivity((a) => acts.push(a))
+    first = await finalizedChannel(w, 'locked-1')
+    const { c, put, spread } = first
+    expect(acts).toContainEqual({ type: 'ended', channelId: c.channelId, status: 'finalized' })
+    // Before expiry: nothing to send, and the status says so.
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'waiting-expiry', feed: 'BTC-USD', expiry: put.terms.expiry })
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'waiting-expiry' })
+    const n0 = await nonceOf(w)
+
+    // A bought the put (strike 60,000, 0.1 BTC) from B; the oracle fixes BTC at 55,000: A is owed 500 USDC.
+    expect(put.buyer).toBe('A')
+    const payoff = 500n * USDC
+    expect(settlementPayout(put, 55_000_00n).payoffToA).toBe(payoff)
+    prices.set(put.terms.expiry, 55_000_00n)
+    const [freeA, freeB] = await free()
+    await advanceTo(put.terms.expiry)
+    await w.pollOnce()
+    const settled = acts.find((a) => a.type === 'settled')
+    expect(settled).toMatchObject({ type: 'settled', channelId: c.channelId, positionId: put.id, price: 55_000_00n })
+    const tx = (settled as { tx: ViemHex }).tx
+    expect((await fz.chain.publicClient.getTransaction({ hash: tx })).from.toLowerCase()).toBe(w.address.toLowerCase())
+    expect(await nonceOf(w)).toBe(n0 + 1)
+    // On the contract: A its lock plus the payoff, B its lock less it; the spread stays locked.
+    expect(await free()).toEqual([freeA + put.lockA + payoff, freeB + put.lockB - payoff])
+    expect(await fz.channel(c.channelId)).toMatchObject({ status: 3, lockedCount: 1 })
+    expect(oracle.asked).toEqual([{ feed: 'BTC-USD', instant: put.terms.expiry }]) // the spread has not expired: not asked
+    // What it did, in its log and its status.
+    const line = logs.find((m) => m.startsWith(`watchtower: settled position ${put.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} at the oracle's BTC-USD 55000.00`))
+    expect(line).toBe(`watchtower: settled position ${put.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} at the oracle's BTC-USD 55000.00: A ${formatAmount(put.lockA + payoff, 6)} USDC, B ${formatAmount(put.lockB - payoff, 6)} USDC into their free balances (tx ${tx})`)
+    const status = (await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { settlesAtOraclePrice: boolean; positions: Record<string, unknown>[]; positionsOmitted: number }
+    expect(status.settlesAtOraclePrice).toBe(true)
+    expect(status.positionsOmitted).toBe(0)
+    expect(status.positions[0]).toMatchObject({ channelId: c.channelId, positionId: put.id, status: 'settled', price: '55000.00', tx })
+    expect(status.positions.find((x) => x.positionId === spread.id)).toMatchObject({ status: 'waiting-expiry' })
+    const one = (await fetch(`${w.url}/watchtower/channels/${c.channelId}`).then((r) => r.json())) as { positions: Record<string, unknown>[] }
+    expect(one.positions.map((x) => x.status).sort()).toEqual(['settled', 'waiting-expiry'])
+    // Recorded in the channel's file the moment it was sent, and marked mined.
+    const file = JSON.parse(readFileSync(join(zdir, 'channels', `${c.channelId}.json`), 'utf8')) as { sent: Record<string, unknown> }
+    expect(file.sent).toEqual({ [put.id]: { how: 'settle', tx, price: '5500000', at: expect.any(Number), mined: true } })
+    await stopZ()
+  })
+
+  it('after a restart it sends nothing again, also for a settle whose receipt it never saw; a file without the record still loads', async () => {
+    const { c, put } = first
+    const file = join(zdir, 'channels', `${c.channelId}.json`)
+    const logs: string[] = []
+    let w = await startZ({ log: (m) => logs.push(m) })
+    const n0 = await nonceOf(w)
+    const tx = reportOf(w, put.id)?.tx
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'settled', price: '55000.00' })
+    await w.pollOnce()
+    expect(await nonceOf(w)).toBe(n0)
+    await stopZ()
+
+    // As if it had stopped between sending the settle and its receipt: the record without `mined`.
+    const pending = JSON.parse(readFileSync(file, 'utf8')) as { sent: Record<string, Record<string, unknown>> }
+    delete pending.sent[put.id]!.mined
+    writeFileSync(file, JSON.stringify(pending))
+    w = await startZ({ log: (m) => logs.push(m) })
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'sending' })
+    await w.pollOnce()
+    expect(await nonceOf(w)).toBe(n0) // looked up: mined, not sent again
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'settled', tx })
+    expect(logs.some((m) => m.startsWith(`watchtower: settled position ${put.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} at the oracle's BTC-USD 55000.00 (its transaction, sent earlier, is mined)`))).toBe(true)
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { sent: Record<string, { mined?: boolean }> }).sent[put.id]?.mined).toBe(true)
+    await stopZ()
+
+    // A file written before this record existed (no `sent`) loads; the chain says the put is paid out: nothing sent.
+    const recorded = readFileSync(file, 'utf8')
+    const { sent: _sent, ...older } = JSON.parse(recorded) as Record<string, unknown>
+    writeFileSync(file, JSON.stringify(older))
+    w = await startZ({ log: (m) => logs.push(m) })
+    await w.pollOnce()
+    expect(await nonceOf(w)).toBe(n0)
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'paid-elsewhere' })
+    await stopZ()
+    writeFileSync(file, recorded)
+
+    // A record a newer watchtower wrote (a field this version does not know): it does not start, the file left as it is.
+    const own = mkdtempSync(join(tmpdir(), 'otc-watchtower-newer-'))
+    try {
+      mkdirSync(join(own, 'channels'))
+      const newer = JSON.parse(recorded) as { sent: Record<string, Record<string, unknown>> }
+      newer.sent[put.id]!.fee = '1'
+      const copy = join(own, 'channels', `${c.channelId}.json`)
+      writeFileSync(copy, JSON.stringify(newer))
+      await expect(startWatchtowerService({ config: zcfg, dataDir: own })).rejects.toThrow(`${copy}: sent.${put.id}.fee: unknown field`)
+      expect(JSON.parse(readFileSync(copy, 'utf8'))).toEqual(newer)
+    } finally {
+      rmSync(own, { recursive: true, force: true })
+    }
+
+    // A record of a transaction the chain does not know (sent, then the node lost it): while it may
+    // still be mined nothing is looked at or sent; 10 minutes after it was sent it is taken as
+    // dropped and the position is looked at again (here: not expired yet, so nothing to send).
+    const { spread } = first
+    const ghost = `0x${'ab'.repeat(32)}`
+    const withGhost = JSON.parse(recorded) as { sent: Record<string, unknown> }
+    withGhost.sent[spread.id] = { how: 'settle', tx: ghost, price: '1', at: Date.now() }
+    writeFileSync(file, JSON.stringify(withGhost))
+    let skew = 0
+    w = await startZ({ log: (m) => logs.push(m), now: () => Date.now() + skew })
+    await w.pollOnce()
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'sending', note: `its settle (tx ${ghost}) is not mined yet` })
+    skew = 11 * 60_000
+    await w.pollOnce()
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'waiting-expiry' })
+    expect(logs.some((m) => m.startsWith(`watchtower: the settle of position ${spread.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} (tx ${ghost}) is not on chain`))).toBe(true)
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { sent: Record<string, unknown> }).sent[spread.id]).toBeUndefined()
+    expect(await nonceOf(w)).toBe(n0)
+    await stopZ()
+  })
+
+  it("waits for the oracle's price while it has none, says so, and refunds after the window when none came", async () => {
+    const { c, spread, deadline } = first
+    const logs: string[] = []
+    const w = await startZ({ log: (m) => logs.push(m) })
+    const acts: WatchtowerActivity[] = []
+    w.onActivity((a) => acts.push(a))
+    const n0 = await nonceOf(w)
+    await advanceTo(spread.terms.expiry) // no price for it at the stub oracle
+    await w.pollOnce()
+    const waiting = `waiting for the oracle's price of BTC-USD at ${new Date(spread.terms.expiry).toISOString()}`
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'waiting-oracle', note: `${waiting} (NO_PRICE: The oracle refused: no price of BTC-USD at ${spread.terms.expiry} yet.)` })
+    expect(logs.some((m) => m.startsWith(`watchtower: position ${spread.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)}: ${waiting}`))).toBe(true)
+    // Asked again at each poll here (retryMs 0), never sent.
+    await w.pollOnce()
+    expect(oracle.asked.filter((a) => a.instant === spread.terms.expiry).length).toBeGreaterThanOrEqual(2)
+    expect(await nonceOf(w)).toBe(n0)
+
+    // The window ends (7 days after the later of expiry and the dispute's deadline) with no price: refunded, each its own lock.
+    const [freeA, freeB] = await free()
+    await advanceTo(settlementEnd(spread.terms.expiry, deadline))
+    await w.pollOnce()
+    const refunded = acts.find((a) => a.type === 'refunded')
+    expect(refunded).toMatchObject({ channelId: c.channelId, positionId: spread.id })
+    expect(await free()).toEqual([freeA + spread.lockA, freeB + spread.lockB])
+    expect(await fz.channel(c.channelId)).toMatchObject({ status: 4, lockedCount: 0, holdings: 0n }) // the last payout closes it
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'refunded', tx: (refunded as { tx: ViemHex }).tx })
+    expect(logs.some((m) => m.startsWith(`watchtower: refunded position ${spread.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)}: its settlement window ended unsettled`))).toBe(true)
+    await w.pollOnce()
+    expect(acts).toContainEqual({ type: 'ended', channelId: c.channelId, status: 'closed' })
+    expect(acts.filter((a) => a.type === 'payout-failed')).toEqual([])
+    await stopZ()
+  })
+
+  it('a position a party settled first is done, not an error: seen on chain, or refused to its own settle (UNKNOWN_POSITION)', async () => {
+    const logs: string[] = []
+    const w = await startZ({ log: (m) => logs.push(m) })
+    const acts: WatchtowerActivity[] = []
+    w.onActivity((a) => acts.push(a))
+    const { c, put, spread } = await finalizedChannel(w, 'locked-2')
+    const n0 = await nonceOf(w)
+    // Past the put's expiry A settles it before the watchtower looks.
+    prices.set(put.terms.expiry, 58_000_00n)
+    await advanceTo(put.terms.expiry)
+    await sends(EVM_A, { fn: 'settlePosition', params: c.params, position: put, attestation: attest(c.oracle, 'BTC-USD', put.terms.expiry, 58_000_00n) })
+    await w.pollOnce()
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'paid-elsewhere' })
+    // B settles the spread while the watchtower asks the oracle for its price: the watchtower's own settle is refused (UNKNOWN_POSITION).
+    prices.set(spread.terms.expiry, 68_000_00n)
+    beforeAnswer.set(spread.terms.expiry, async () => {
+      beforeAnswer.delete(spread.terms.expiry)
+      await sends(EVM_B, { fn: 'settlePosition', params: c.params, position: spread, attestation: attest(c.oracle, 'BTC-USD', spread.terms.expiry, 68_000_00n) })
+    })
+    await advanceTo(spread.terms.expiry)
+    await w.pollOnce()
+    expect(reportOf(w, spread.id)).toMatchObject({ status: 'paid-elsewhere', note: 'already paid out by another account (its settle was refused as UNKNOWN_POSITION: a party paid it out first): nothing to send' })
+    expect(acts.filter((a) => a.type === 'paid-elsewhere').map((a) => (a as { positionId: string }).positionId).sort()).toEqual([put.id, spread.id].sort())
+    expect(acts.filter((a) => a.type === 'payout-failed' || a.type === 'settled')).toEqual([])
+    expect(await nonceOf(w)).toBe(n0) // nothing sent
+    expect(logs.filter((m) => m.includes('was already paid out by another account'))).toHaveLength(2)
+    await w.pollOnce()
+    expect(await nonceOf(w)).toBe(n0)
+    expect(acts).toContainEqual({ type: 'ended', channelId: c.channelId, status: 'closed' })
+    await stopZ()
+  })
+
+  it('with no oracle configured says so once at start, settles nothing, and still refunds after the window', async () => {
+    const logs: string[] = []
+    const w = await startZ({ config: { ...zcfg, oracleUrl: null }, log: (m) => logs.push(m) })
+    expect(logs.filter((m) => m.includes('no oracle configured'))).toEqual([
+      "watchtower: no oracle configured (oracleUrl): the locked positions of finalized channels are not settled at the oracle's price; each is only refunded once its settlement window ends (7 days after the later of its expiry and the dispute's deadline), each side its own lock back, so an option in the money loses its payoff unless a party settles it",
+    ])
+    const { put, spread, deadline } = await finalizedChannel(w, 'locked-3')
+    const n0 = await nonceOf(w)
+    const asked = oracle.asked.length
+    await advanceTo(spread.terms.expiry)
+    await w.pollOnce()
+    expect(reportOf(w, put.id)).toMatchObject({ status: 'waiting-refund', note: `no oracle configured: refunded once its settlement window ends at ${new Date(settlementEnd(put.terms.expiry, deadline)).toISOString()} (chain time)` })
+    expect(await nonceOf(w)).toBe(n0)
+    expect(oracle.asked.length).toBe(asked)
+    expect((await fetch(`${w.url}/watchtower`).then((r) => r.json())) as object).toMatchObject({ settlesAtOraclePrice: false })
+    const [freeA, freeB] = await free()
+    await advanceTo(settlementEnd(spread.terms.expiry, deadline))
+    await w.pollOnce()
+    expect([reportOf(w, put.id)?.status, reportOf(w, spread.id)?.status]).toEqual(['refunded', 'refunded'])
+    expect(await free()).toEqual([freeA + put.lockA + spread.lockA, freeB + put.lockB + spread.lockB])
+    expect(await nonceOf(w)).toBe(n0 + 2)
+    expect(logs.filter((m) => m.includes('no oracle configured (oracleUrl)'))).toHaveLength(1)
+    await stopZ()
   })
 })

@@ -226,15 +226,15 @@ describe('room wrapper', () => {
 // simple-peer-light's emitter (the app's build, vite.config.ts): listeners in a Set, called in the
 // order added, an exception of one logged and the others still called; no prependListener.
 class LightEmitter {
-  private readonly map = new Map<string, Set<(...args: unknown[]) => void>>()
-  on(key: string, listener: (...args: unknown[]) => void): void {
+  private readonly map = new Map<string, Set<(data: Uint8Array) => void>>()
+  on(key: string, listener: (data: Uint8Array) => void): void {
     if (!this.map.has(key)) this.map.set(key, new Set())
     this.map.get(key)!.add(listener)
   }
   emit(key: string, ...args: unknown[]): void {
     for (const l of this.map.get(key) ?? []) {
       try {
-        l(...args)
+        l(args[0] as Uint8Array)
       } catch (e) {
         console.error(e)
       }
@@ -242,7 +242,9 @@ class LightEmitter {
   }
 }
 
-describe.each([
+type PeerEmitter = new () => { on(key: string, listener: (data: Uint8Array) => void): unknown; emit(key: string, ...args: unknown[]): unknown }
+
+describe.each<[string, PeerEmitter]>([
   ['simple-peer (Node: an EventEmitter)', EventEmitter],
   ["simple-peer-light (the app's build)", LightEmitter],
 ])('echoes, %s', (_name, Emitter) => {

@@ -17,10 +17,11 @@ test('a mined transaction is reported once mined (block, gas); an open that lost
     await createIdentity(t.page)
   }
   await getTestFunds(a)
-  // Test funds: a mint and a deposit, each listed as confirmed with the block that mined it and its gas.
+  // Test funds: a mint and a deposit, each listed as confirmed with the block that mined it; the
+  // deposit (an approval, then the deposit) with the fee both paid in the gas coin and their gas.
   const txs = a.getByTestId('tx-list').locator('li')
   await expect(txs.filter({ hasText: 'Test funds 100,000.00 USDC' })).toHaveAttribute('data-stage', 'mined')
-  await expect(txs.filter({ hasText: 'Deposit 100,000.00 USDC' })).toContainText(/confirmed .*block \d+ · gas used [\d,]+/)
+  await expect(txs.filter({ hasText: 'Deposit 100,000.00 USDC' })).toContainText(/confirmed .*block \d+ · fee \d[\d,]*\.\d+ ETH for 2 transactions \(gas [\d,]+\)/)
   const [evmA, evmB] = [await evmAddressOf(a), await evmAddressOf(b)]
   expect(await stack.chain.freeBalance(evmA)).toBe(100_000_000_000n)
 

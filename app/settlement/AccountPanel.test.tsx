@@ -5,7 +5,7 @@ import { AccountPanel, SwitchAccountConfirm, TxActivity } from './AccountPanel.t
 import { HoldingsTotalView } from './HoldingsTotal.tsx'
 import type { ChannelHolding } from './holdingsTotal.ts'
 import { SettlementContext } from './useSettlement.ts'
-import type { SettlementConnection, SettlementSnapshot, WalletView } from './connection.ts'
+import type { SettlementConnection, SettlementSnapshot, WalletNotConnected, WalletView } from './connection.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 
 // Each channel's holding as the test sets it, by channel id: the channels' sessions do not run in a static render.
@@ -13,10 +13,11 @@ const held = vi.hoisted(() => new Map<string, unknown>())
 vi.mock('./useChannelHoldings.ts', () => ({ useChannelHoldings: (records: readonly { channelId: string }[]) => records.map((r) => held.get(r.channelId)) }))
 
 /** The panel rendered over a fixed snapshot (no chain); `records` null: the channel list is not read yet, [] none. */
-function panel(wallet: Partial<WalletView>, records: readonly ChannelRecord[] | null = [], damaged = 0, keys = {} as KeyPair): string {
+function panel(wallet: Partial<WalletView> | null, records: readonly ChannelRecord[] | null = [], damaged = 0, keys = {} as KeyPair, walletNotConnected: WalletNotConnected | null = null): string {
   const snap: SettlementSnapshot = {
     rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow: null, height: 1n, events: [], txs: [],
-    wallet: { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 0n, free: 0n, gasPrice: 1_000_000_000n, ...wallet },
+    wallet: wallet === null ? null : { address: 'ab'.repeat(20), kind: 'vault', token: 0n, gas: 0n, free: 0n, gasPrice: 1_000_000_000n, ...wallet },
+    walletNotConnected,
   }
   const conn = { subscribe: () => () => {}, getSnapshot: () => snap, settlement: {}, cfg: { chainId: 31337, token: TOKEN } } as unknown as SettlementConnection
   return renderToStaticMarkup(<SettlementContext.Provider value={conn}><AccountPanel records={records} damaged={damaged} keys={keys} /></SettlementContext.Provider>)
@@ -184,14 +185,32 @@ describe('TxActivity: each call as the trader should read it', () => {
   it('a refusal in red with the contract\'s words and its code in the tooltip; "not sent, no gas spent" when refused before sending, not when it was sent', () => {
     const [notSent, reverted] = list([
       { ...base, id: 2, label: 'Dispute with v3', status: 'failed', reason: 'A dispute is running. Refute with a newer state.', code: 'CHALLENGE_ACTIVE' },
-      { ...base, id: 1, label: 'Finalize', status: 'failed', stage: 'mined', hash: '0x' + 'aa'.repeat(32), block: 9n, gasUsed: 30_000n, reason: 'The window for this has closed.', code: 'DEADLINE_PASSED' },
+      { ...base, id: 1, label: 'Finalize', status: 'failed', stage: 'mined', hash: '0x' + 'aa'.repeat(32), block: 9n, cost: { gasUsed: 30_000n, fee: 30_000n * 2_000_000_000n, transactions: 1 }, reason: 'The window for this has closed.', code: 'DEADLINE_PASSED' },
     ])
     expect(notSent).toMatch(/<span class="pill bad">failed<\/span> Dispute with v3/)
     expect(notSent).toContain('not sent, no gas spent')
     expect(notSent).toMatch(/<div class="error" title="Error code \(for support\): CHALLENGE_ACTIVE" data-code="CHALLENGE_ACTIVE">A dispute is running\./)
-    // Gas units used, not a fee in ETH: the receipt the client returns has no gas price.
-    expect(reverted).toContain('block 9 · gas used 30,000')
+    expect(reverted).toContain('block 9 · <span data-testid="tx-cost" title="0.00006 ETH">fee 0.000060 ETH (gas 30,000)</span>')
     expect(reverted).not.toContain('not sent')
+  })
+
+  it('a mined call says its fee in the gas coin with its gas, every wei on hover; gas alone when the receipt named no price', () => {
+    const mined = { ...base, status: 'confirmed' as const, stage: 'mined' as const, hash: '0x' + 'bb'.repeat(32), block: 12n }
+    const cost = (li: string | undefined) => /data-testid="tx-cost"[^>]*>(.*?)<\/span>/.exec(li ?? '')?.[1] ?? null
+    const [priced, unpriced, approved, notMined] = list([
+      // 90,292 gas at 1.0078 gwei: 0.0000909962776 ETH.
+      { ...mined, id: 4, label: 'Deposit 5.00 USDC', cost: { gasUsed: 90_292n, fee: 90_292n * 1_007_800_000n, transactions: 1 } },
+      { ...mined, id: 3, label: 'Withdraw 1.00 USDC', cost: { gasUsed: 90_292n, fee: null, transactions: 1 } },
+      { ...mined, id: 2, label: 'Deposit 100,000.00 USDC', cost: { gasUsed: 136_102n, fee: 150_000_000_000_000n, transactions: 2 } },
+      { ...mined, id: 1, label: 'Move the chain clock 24 h', block: 0n },
+    ])
+    expect(cost(priced)).toBe('fee 0.000091 ETH (gas 90,292)')
+    expect(priced).toContain('title="0.0000909962776 ETH"')
+    expect(cost(unpriced), 'no price in the receipt: no fee, never a wrong one').toBe('gas 90,292')
+    expect(unpriced).not.toContain('fee')
+    expect(cost(approved), 'an approval and the deposit, both paid').toBe('fee 0.00015 ETH for 2 transactions (gas 136,102)')
+    expect(notMined).not.toContain('gas')
+    expect(list([{ ...mined, id: 1, label: 'Withdraw', cost: { gasUsed: 21_000n, fee: 21_000n, transactions: 1 } }])[0], 'a fee of 21,000 wei').toContain('fee 0.000000000000021 ETH (gas 21,000)')
   })
 
   it('a call whose goal was reached first reads "not needed", in plain text, never as a failure', () => {
@@ -253,5 +272,57 @@ describe('AccountPanel: two accounts', () => {
         '2 channels are tied to it: when they close, your side is paid to it, not to your browser wallet: your channel with Desk A your channel with Desk C Switch to my browser wallet Keep this account',
     )
     expect(confirm([])).toContain('None of your channels is tied to it.')
+  })
+})
+
+describe('AccountPanel: the browser wallet chosen on an earlier visit', () => {
+  const keys = keyPairFromSecret('42'.repeat(32))
+  const VAULT = evmKeyOf(keys.secretKey).address
+  const CHOSEN = 'b0'.repeat(20)
+  const short = (a: string) => `0x${a.slice(0, 6)}…${a.slice(-4)}`
+  const text = (html: string, testId: string) => byTestId(html, testId)?.text.replace(/\s+/g, ' ').trim() ?? null
+  /** A notice's text, a space after each paragraph and button, tags dropped. */
+  const block = (html: string, testId = 'wallet-not-connected') =>
+    new RegExp(`<div[^>]*data-testid="${testId}"[^>]*>(.*?)</div>(</div>)?`).exec(html)?.[1]?.replace(/<\/(p|button)>/g, ' ').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? null
+
+  it('while it is asked: says so, shows no account and offers nothing to sign with', () => {
+    const html = panel(null, [], 0, keys, { address: CHOSEN, reason: null })
+    expect(text(html, 'wallet-not-connected')).toBe(`Connecting your browser wallet (${short(CHOSEN)}), which you chose on an earlier visit…`)
+    expect(byTestId(html, 'evm-address'), 'no account is connected').toBeNull()
+    expect(html).not.toContain('Use my browser wallet instead')
+  })
+
+  it('not connected: says which account was chosen and why, that nothing is signed, and offers to connect it or use the app\'s key', () => {
+    const html = panel(null, [], 0, keys, { address: CHOSEN, reason: 'The wallet gives this site no account: it is locked, or this site is not connected to it. Connect the browser wallet (it asks you to approve), or use the app\'s key.' })
+    expect(block(html)).toBe(
+      `Your browser wallet is not connected. You chose it on an earlier visit (account ${short(CHOSEN)}); nothing is signed until you connect it or use the app&#x27;s key. ` +
+        'The wallet gives this site no account: it is locked, or this site is not connected to it. Connect the browser wallet (it asks you to approve), or use the app&#x27;s key. ' +
+        `The app&#x27;s key is another account (${short(VAULT)}, from your identity): a channel pays out to the account it was opened with. Connect browser wallet Use the app&#x27;s key`,
+    )
+    expect(html).toContain('role="alert" data-testid="wallet-not-connected"')
+    expect(byTestId(html, 'evm-address'), 'the app\'s key is not connected in its place').toBeNull()
+    expect(text(html, 'account-balance'), 'no balance: no account').toBe('—')
+  })
+
+  it('a kept choice that could not be read: neither account is taken, both offered', () => {
+    const html = panel(null, [], 0, keys, { address: null, reason: 'The account you chose on an earlier visit could not be read back from this browser\'s storage (account choice: not JSON).' })
+    expect(block(html)).toMatch(/^Which account signs for you is not known: your choice from an earlier visit could not be read back\. Nothing is signed until you connect your browser wallet or use the app&#x27;s key\. The account you chose/)
+    expect(html).toContain('>Connect browser wallet</button>')
+    expect(html).toContain('>Use the app&#x27;s key</button>')
+  })
+
+  it('the wallet gives another account than the one chosen: says both, and what stays with the one chosen', () => {
+    const NOW = 'c1'.repeat(20)
+    const html = panel({ address: NOW, kind: 'injected', chosenBefore: CHOSEN }, [], 0, keys)
+    expect(block(html), 'connected: no not-connected notice').toBeNull()
+    expect(block(html, 'wallet-account-changed')).toBe(
+      `Your browser wallet now gives account ${short(NOW)}, not ${short(CHOSEN)}, the one you chose on an earlier visit. This panel shows ${short(NOW)} and it signs; channels opened with ${short(CHOSEN)} still pay out to it. To go on with ${short(CHOSEN)}, switch accounts in your wallet and reload. Use ${short(NOW)} from now on`,
+    )
+    expect(byTestId(panel({ address: NOW, kind: 'injected' }, [], 0, keys), 'wallet-account-changed'), 'the account chosen: nothing said').toBeNull()
+  })
+
+  it('says when the choice could not be kept in this browser', () => {
+    expect(text(panel({ address: CHOSEN, kind: 'injected', choiceNotKept: true }, [], 0, keys), 'choice-not-kept')).toContain('after a reload the app&#x27;s key, the account from your identity, signs again until you switch')
+    expect(byTestId(panel({ address: CHOSEN, kind: 'injected' }, [], 0, keys), 'choice-not-kept')).toBeNull()
   })
 })

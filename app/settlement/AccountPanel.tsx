@@ -3,19 +3,23 @@
 // and the chain's clock on the dev chain; deposit and withdraw; every transaction's progress.
 // Amounts in the asset's units, never minor units. Switching accounts is confirmed first (a channel
 // pays out to the account it was opened with, which the panel no longer shows after a switch), and
-// the channels of the account not shown are said beside the total, never counted in it.
+// the channels of the account not shown are said beside the total, never counted in it. The choice
+// is kept across reloads (accountChoice.ts); a chosen browser wallet that does not reconnect is said,
+// with the two ways on, never replaced by the identity's key. Each transaction's fee in the gas coin
+// (txFee.ts).
 import { useMemo, useState, type FormEvent } from 'react'
-import type { EIP1193Provider } from 'viem'
+import { ChainCallError } from '../../channel-contract/client/index.ts'
 import { countOf, evmKeyOf, formatAmount, parseUnits, type AddressHex, type KeyPair } from '../../core/index.ts'
 import { config } from '../config.ts'
 import { useSettlement } from './useSettlement.ts'
-import { disputeGasReserve, type TrackedTx, type WalletView } from './connection.ts'
+import { browserWallet, disputeGasReserve, type TrackedTx, type WalletNotConnected, type WalletView } from './connection.ts'
 import { failureOf, failureTitle, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
 import { Money } from '../money/Money.tsx'
 import { formatMoney } from '../money/money.ts'
 import { testFundsNote } from './testFunds.ts'
 import { moveRefusal } from './walletMoves.ts'
+import { costText, exactFee } from './txFee.ts'
 import { HoldingsTotal } from './HoldingsTotal.tsx'
 import { channelAccount, channelsByAccount, inChannelsOf, type ChannelHolding } from './holdingsTotal.ts'
 import { useChannelHoldings } from './useChannelHoldings.ts'
@@ -104,17 +108,25 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
   }
 
   // A browser wallet (EIP-1193), when the page has one: it then signs deposits, withdrawals, opens and closes.
-  const injected = (globalThis as { ethereum?: EIP1193Provider }).ethereum
+  const injected = browserWallet()
   const switchAccount = async (to: WalletView['kind']) => {
     setSwitchTo(null)
     try {
-      if (to === 'injected') await conn.useInjectedWallet(injected!)
-      else conn.useVaultKey(evmKeyOf(keys.secretKey).privateKey)
+      if (to === 'vault') conn.useVaultKey(evmKeyOf(keys.secretKey).privateKey)
+      else {
+        // Looked up at the click: a wallet enabled after the page loaded is found too.
+        const provider = browserWallet()
+        if (!provider) throw new ChainCallError('NO_WALLET', 'No browser wallet was found in this browser.', 'Install or enable one (such as MetaMask) and reload, or use the app\'s key.')
+        await conn.useInjectedWallet(provider)
+      }
       setFormError(null)
     } catch (err) {
       setFormError(failureOf(err))
     }
   }
+  // The identity's account, named beside a chosen browser wallet that is not connected (only then: it derives a key).
+  const notConnected = snap.walletNotConnected
+  const vaultAccount = useMemo(() => (notConnected ? evmKeyOf(keys.secretKey).address : null), [notConnected, keys.secretKey])
   // The other account a switch offers: the browser wallet (when the page has one) from the identity's, the identity's back from the browser wallet.
   const offered: WalletView['kind'] | null = wallet === null ? null : wallet.kind === 'injected' ? 'vault' : injected ? 'injected' : null
 
@@ -130,9 +142,18 @@ export function AccountPanel({ records, damaged = 0, keys }: { records: readonly
     <section className="card" aria-labelledby="account-title">
       <h2 id="account-title">Collateral</h2>
       <p className="big num">
-        {wallet?.free != null ? <Money minor={wallet.free} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{snap.healthy === false ? '—' : 'loading…'}</span>}
+        {wallet?.free != null ? <Money minor={wallet.free} decimals={decimals} asset={symbol} testId="account-balance" /> : <span data-testid="account-balance">{snap.healthy === false || notConnected?.reason != null ? '—' : 'loading…'}</span>}
       </p>
       <p className="muted small">free in the settlement contract (not in a channel)</p>
+      {notConnected && vaultAccount !== null && (
+        <WalletNotConnectedNotice missing={notConnected} vault={vaultAccount} onConnect={() => void switchAccount('injected')} onUseKey={() => void switchAccount('vault')} />
+      )}
+      {wallet?.chosenBefore !== undefined && <WalletAccountChanged shown={wallet.address} chosen={wallet.chosenBefore} onKeep={() => conn.keepWalletAccount()} />}
+      {wallet?.choiceNotKept && (
+        <p className="warn small" role="status" data-testid="choice-not-kept">
+          This browser could not keep your choice of the browser wallet (its storage is full or turned off): after a reload the app's key, the account from your identity, signs again until you switch.
+        </p>
+      )}
       {/* Which token the contract holds, by address: a symbol alone can be any contract's. */}
       <p className="muted small">{symbol} token contract <ShortAddress address={conn.cfg.token} testId="token-address" /></p>
       {wallet && (
@@ -204,8 +225,10 @@ export function TxActivity() {
         {snap.txs.slice(0, 8).map((t) => (
           <li key={t.id} className={t.status} data-stage={t.stage}>
             <span className={`pill ${TX_PILL[t.status]}`}>{t.status === 'pending' ? STAGE[t.stage] : TX_STATUS[t.status]}</span> {t.label}
-            {/* Gas units, not a fee: the receipt as the client returns it carries no gas price to price them at. */}
-            {t.block !== undefined && t.block > 0n && <span className="muted"> · block {t.block.toString()}{t.gasUsed ? ` · gas used ${t.gasUsed.toLocaleString('en-US')}` : ''}</span>}
+            {/* The fee in the gas coin, every wei on hover; gas units alone when a receipt named no price (txFee.ts). */}
+            {t.block !== undefined && t.block > 0n && (
+              <span className="muted"> · block {t.block.toString()}{t.cost && t.cost.transactions > 0 && <> · <span data-testid="tx-cost" title={t.cost.fee === null ? 'The chain did not say the price paid for this gas.' : exactFee(t.cost.fee, GAS_DECIMALS, GAS_SYMBOL)}>{costText(t.cost, config.gasCoin)}</span></>}</span>
+            )}
             {t.hash && t.hash !== '0x' && <span className="muted mono small" title={t.hash}> · {t.hash.slice(0, 10)}…</span>}
             {/* Refused before it was sent (the contract's check, or the wallet): no transaction, no gas. */}
             {t.status !== 'pending' && t.status !== 'confirmed' && !t.hash && <span className="muted small" data-testid="tx-not-sent"> · not sent, no gas spent</span>}
@@ -240,6 +263,50 @@ export function GasWarning({ wallet, dev }: { wallet: Pick<WalletView, 'gas' | '
     <p className="warn small" role="status" data-testid="low-gas">
       Your account holds {formatMoney(gas, GAS_DECIMALS, GAS_SYMBOL)} for gas, less than a dispute or a refute can cost ({cost}): if a counterparty closes a channel on an old state, this account may be unable to dispute or refute it in time. Add {GAS_SYMBOL} to this account{devNote}.
     </p>
+  )
+}
+
+/**
+ * The browser wallet the trader chose on an earlier visit, while it is not connected (or is being
+ * asked): nothing is signed meanwhile, never by the app's key in its place. The trader connects it
+ * (the wallet may ask to approve) or chooses the app's key, which is another account (`vault`).
+ */
+export function WalletNotConnectedNotice({ missing, vault, onConnect, onUseKey }: { missing: WalletNotConnected; vault: AddressHex; onConnect: () => void; onUseKey: () => void }) {
+  if (missing.address !== null && missing.reason === null) {
+    return (
+      <p className="muted small" role="status" data-testid="wallet-not-connected">
+        Connecting your browser wallet ({shortAddress(missing.address)}), which you chose on an earlier visit…
+      </p>
+    )
+  }
+  return (
+    <div className="warn small" role="alert" data-testid="wallet-not-connected">
+      <p>
+        {missing.address !== null
+          ? <>Your browser wallet is not connected. You chose it on an earlier visit (account <span className="mono" title={`0x${missing.address}`}>{shortAddress(missing.address)}</span>); nothing is signed until you connect it or use the app's key.</>
+          : <>Which account signs for you is not known: your choice from an earlier visit could not be read back. Nothing is signed until you connect your browser wallet or use the app's key.</>}
+      </p>
+      <p data-testid="wallet-not-connected-reason">{missing.reason}</p>
+      <p>
+        The app's key is another account (<span className="mono" title={`0x${vault}`}>{shortAddress(vault)}</span>, from your identity): a channel pays out to the account it was opened with.
+      </p>
+      <div className="row">
+        <button type="button" onClick={onConnect}>Connect browser wallet</button>
+        <button type="button" className="secondary" onClick={onUseKey}>Use the app's key</button>
+      </div>
+    </div>
+  )
+}
+
+/** The browser wallet gives another account than the one chosen on an earlier visit: said until the trader takes it. */
+export function WalletAccountChanged({ shown, chosen, onKeep }: { shown: AddressHex; chosen: AddressHex; onKeep: () => void }) {
+  return (
+    <div className="warn small" role="alert" data-testid="wallet-account-changed">
+      <p>
+        Your browser wallet now gives account {shortAddress(shown)}, not {shortAddress(chosen)}, the one you chose on an earlier visit. This panel shows {shortAddress(shown)} and it signs; channels opened with {shortAddress(chosen)} still pay out to it. To go on with {shortAddress(chosen)}, switch accounts in your wallet and reload.
+      </p>
+      <button type="button" className="secondary" onClick={onKeep}>Use {shortAddress(shown)} from now on</button>
+    </div>
   )
 }
 

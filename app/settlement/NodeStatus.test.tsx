@@ -8,7 +8,7 @@ const BLOCK = Date.UTC(2026, 11, 7, 7, 54, 10)
 
 /** The status bar over a snapshot whose last block was mined at `chainNow`, the chain's running clock at `now`. */
 function bar(chainNow: number | null, now: number): string {
-  const snap: SettlementSnapshot = { rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow, height: 53n, events: [], txs: [], wallet: null }
+  const snap: SettlementSnapshot = { rpcUrl: 'http://chain', info: null, healthy: true, healthError: null, chainNow, height: 53n, events: [], txs: [], wallet: null, walletNotConnected: null }
   const conn = { subscribe: () => () => {}, getSnapshot: () => snap, now: () => now, settlement: {}, cfg: { chainId: 31337 } } as unknown as SettlementConnection
   return renderToStaticMarkup(<SettlementContext.Provider value={conn}><NodeStatus /></SettlementContext.Provider>)
 }
@@ -41,7 +41,7 @@ describe('NodeStatus: the chain, named', () => {
     vi.stubGlobal('location', { search: '' })
     try {
       const [{ NodeStatus: Bar }, { SettlementContext: Context }] = await Promise.all([import('./NodeStatus.tsx'), import('./useSettlement.ts')])
-      const snap: SettlementSnapshot = { rpcUrl: 'http://chain', info: null, healthy, healthError: null, chainNow: null, height: 53n, events: [], txs: [], wallet: null }
+      const snap: SettlementSnapshot = { rpcUrl: 'http://chain', info: null, healthy, healthError: null, chainNow: null, height: 53n, events: [], txs: [], wallet: null, walletNotConnected: null }
       const conn = { subscribe: () => () => {}, getSnapshot: () => snap, now: () => BLOCK, settlement: {}, cfg: { chainId } } as unknown as SettlementConnection
       const html = renderToStaticMarkup(<Context.Provider value={conn}><Bar /></Context.Provider>)
       return /data-testid="node-status"[^>]*>(.*?)<\/span>/.exec(html)![1]!.replace(/<!--.*?-->/g, '')

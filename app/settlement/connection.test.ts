@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chainErrorOf, type ChainSettlement } from '../../channel-contract/client/index.ts'
 import { parseChainConfig } from '../../channel-contract/chain/config.ts'
-import { ASSUMED_GAS_PRICE, DISPUTE_GAS, SettlementConnection, disputeGasReserve } from './connection.ts'
+import type { EIP1193Provider } from 'viem'
+import { ASSUMED_GAS_PRICE, DISPUTE_GAS, SettlementConnection, WALLET_ANSWER_MS, disputeGasReserve } from './connection.ts'
+import type { AccountChoice, AccountChoiceStore, KeptAccountChoice } from './accountChoice.ts'
 
 const cfg = parseChainConfig({
   rpcUrl: 'http://127.0.0.1:1',
@@ -288,5 +290,220 @@ describe('SettlementConnection wallet: the gas price, for the low-gas warning', 
     expect(disputeGasReserve(2_000_000_000n)).toBe(3_000_000_000_000_000n) // 0.003 ETH at 2 gwei
     expect(disputeGasReserve(null)).toBe(DISPUTE_GAS * ASSUMED_GAS_PRICE)
     expect(disputeGasReserve(null)).toBe(15_000_000_000_000_000n) // 0.015 ETH at 10 gwei
+  })
+})
+
+describe('SettlementConnection.track: what the transactions of a call cost', () => {
+  const GWEI = 1_000_000_000n
+  const hash = (b: string) => `0x${b.repeat(32)}` as const
+  const mined = (h: `0x${string}`, block: bigint, gasUsed: bigint, price: bigint | null) =>
+    ({ stage: 'mined' as const, hash: h, block, gasUsed, effectiveGasPrice: price, fee: price === null ? null : gasUsed * price })
+
+  it('sums every mined transaction of the call (an approval, then the deposit), the result\'s receipt replacing its mined stage', async () => {
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = scriptedChain().settlement
+    const approve = mined(hash('a1'), 7n, 46_000n, GWEI)
+    const deposit = mined(hash('d2'), 8n, 90_292n, GWEI)
+    const r = await conn.track('Deposit 5.00 USDC', async (onProgress) => {
+      onProgress(approve)
+      onProgress(deposit)
+      // Confirmed after a reorganisation mined it again in block 9, at another price.
+      const { stage: _, ...again } = mined(hash('d2'), 9n, 90_292n, 2n * GWEI)
+      return again
+    })
+    expect(r?.fee).toBe(90_292n * 2n * GWEI)
+    const [tx] = conn.getSnapshot().txs
+    expect(tx).toMatchObject({ status: 'confirmed', hash: hash('d2'), block: 9n })
+    expect(tx!.cost).toEqual({ gasUsed: 136_292n, fee: 46_000n * GWEI + 90_292n * 2n * GWEI, transactions: 2 })
+  })
+
+  it('has no fee when a receipt named no price, the gas still counted', async () => {
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = scriptedChain().settlement
+    await conn.track('Deposit 5.00 USDC', async (onProgress) => {
+      onProgress(mined(hash('a1'), 7n, 46_000n, GWEI))
+      const last = mined(hash('d2'), 8n, 90_292n, null)
+      onProgress(last)
+      const { stage: _, ...result } = last
+      return result
+    })
+    expect(conn.getSnapshot().txs[0]!.cost).toEqual({ gasUsed: 136_292n, fee: null, transactions: 2 })
+  })
+
+  it('says what was mined before the call failed: an approval is paid even when the deposit is refused', async () => {
+    const conn = new SettlementConnection(cfg)
+    conn.settlement = scriptedChain().settlement
+    await conn.track('Deposit 5.00 USDC', async (onProgress) => {
+      onProgress(mined(hash('a1'), 7n, 46_000n, GWEI))
+      throw chainErrorOf('INSUFFICIENT_FUNDS')
+    })
+    expect(conn.getSnapshot().txs[0]).toMatchObject({ status: 'failed', block: 7n, cost: { gasUsed: 46_000n, fee: 46_000n * GWEI, transactions: 1 } })
+  })
+})
+
+describe('SettlementConnection: the account the trader chose, across reloads', () => {
+  const VAULT_KEY = '11'.repeat(32)
+  const CHOSEN = `0x${'c3'.repeat(20)}`
+  const OTHER = `0x${'d4'.repeat(20)}`
+
+  /** A kept choice in memory, and what was saved. */
+  function store(kept: KeptAccountChoice = null) {
+    const saved: AccountChoice[] = []
+    let current = kept
+    const s: AccountChoiceStore = {
+      load: () => current,
+      save: (c) => {
+        saved.push(c)
+        current = c
+        return true
+      },
+    }
+    return { s, saved }
+  }
+
+  /** A browser wallet that gives `accounts` without a prompt (eth_accounts) and on a prompt (eth_requestAccounts), on `chainId`; `hold` keeps eth_accounts waiting until released. */
+  function wallet(accounts: string[], opts: { chainId?: number; prompted?: string[]; hold?: boolean } = {}) {
+    const asked: string[] = []
+    let release: () => void = () => {}
+    const held = opts.hold ? new Promise<void>((r) => (release = r)) : Promise.resolve()
+    const provider = {
+      request: async ({ method }: { method: string }) => {
+        asked.push(method)
+        if (method === 'eth_accounts') {
+          await held
+          return accounts
+        }
+        if (method === 'eth_requestAccounts') return opts.prompted ?? accounts
+        if (method === 'eth_chainId') return `0x${(opts.chainId ?? 31337).toString(16)}`
+        throw new Error(`not asked for here: ${method}`)
+      },
+      on: () => {},
+      removeListener: () => {},
+    } as unknown as EIP1193Provider
+    return { provider, asked, release: () => release() }
+  }
+
+  const settled = () => new Promise((r) => setTimeout(r, 0))
+
+  it('no choice kept: the identity\'s key, nothing written', () => {
+    const { s, saved } = store()
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, wallet([CHOSEN]).provider)
+    expect(conn.getSnapshot().wallet?.kind).toBe('vault')
+    expect(conn.getSnapshot().walletNotConnected).toBeNull()
+    expect(saved).toEqual([])
+  })
+
+  it('the browser wallet chosen: reconnected without a prompt (eth_accounts) when it already lets the site see the account', async () => {
+    const { s, saved } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+    const w = wallet([CHOSEN])
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, w.provider)
+    expect(conn.getSnapshot().wallet, 'nothing connected while the wallet is asked').toBeNull()
+    expect(conn.getSnapshot().walletNotConnected).toEqual({ address: CHOSEN.slice(2), reason: null })
+    await settled()
+    expect(conn.getSnapshot().wallet).toMatchObject({ kind: 'injected', address: CHOSEN.slice(2) })
+    expect(conn.getSnapshot().wallet?.chosenBefore).toBeUndefined()
+    expect(conn.getSnapshot().walletNotConnected).toBeNull()
+    expect(w.asked).not.toContain('eth_requestAccounts')
+    expect(conn.settlement.chain.account).toBe(CHOSEN.slice(2))
+    expect(saved).toEqual([{ kind: 'injected', address: CHOSEN.slice(2) }])
+  })
+
+  it('a chosen wallet that gives no account, is absent or on another chain: not connected and why, never the identity\'s key in its place', async () => {
+    const cases = [
+      { provider: wallet([]).provider, reason: /^The wallet gives this site no account: it is locked, or this site is not connected to it\./ },
+      { provider: undefined, reason: /^No browser wallet was found in this browser\.$/ },
+      { provider: wallet([CHOSEN], { chainId: 1 }).provider, reason: /^The wallet is on chain 1; this deployment is on chain 31337\./ },
+    ]
+    for (const { provider, reason } of cases) {
+      const { s, saved } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+      const conn = new SettlementConnection(cfg, s)
+      conn.connectChosen(VAULT_KEY, provider)
+      await settled()
+      const snap = conn.getSnapshot()
+      expect(snap.wallet).toBeNull()
+      expect(snap.walletNotConnected?.address).toBe(CHOSEN.slice(2))
+      expect(snap.walletNotConnected?.reason).toMatch(reason)
+      expect(() => conn.settlement.chain.account, 'no account to sign with').toThrow('No EVM account is connected.')
+      expect(saved, 'the choice stays as it was').toEqual([])
+    }
+  })
+
+  it('from there the trader connects the wallet (a prompt) or uses the identity\'s key, each kept as the choice', async () => {
+    const { s, saved } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+    const w = wallet([], { prompted: [CHOSEN] })
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, w.provider)
+    await settled()
+    expect(conn.getSnapshot().walletNotConnected?.reason).not.toBeNull()
+    await conn.useInjectedWallet(w.provider)
+    expect(w.asked).toContain('eth_requestAccounts')
+    expect(conn.getSnapshot()).toMatchObject({ wallet: { kind: 'injected', address: CHOSEN.slice(2) }, walletNotConnected: null })
+    conn.useVaultKey(VAULT_KEY)
+    expect(conn.getSnapshot().wallet?.kind).toBe('vault')
+    expect(saved).toEqual([{ kind: 'injected', address: CHOSEN.slice(2) }, { kind: 'vault' }])
+  })
+
+  it('a wallet that now gives another account: connected, said beside the one chosen, kept as the choice only once the trader takes it', async () => {
+    const { s, saved } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, wallet([OTHER]).provider)
+    await settled()
+    expect(conn.getSnapshot().wallet).toMatchObject({ kind: 'injected', address: OTHER.slice(2), chosenBefore: CHOSEN.slice(2) })
+    expect(saved, 'not kept yet').toEqual([])
+    conn.keepWalletAccount()
+    expect(conn.getSnapshot().wallet?.chosenBefore).toBeUndefined()
+    expect(conn.getSnapshot().wallet?.address).toBe(OTHER.slice(2))
+    expect(saved).toEqual([{ kind: 'injected', address: OTHER.slice(2) }])
+  })
+
+  it('a kept choice that cannot be read connects neither account, and says so', () => {
+    const { s } = store({ kind: 'unreadable', reason: 'account choice: not JSON' })
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, wallet([CHOSEN]).provider)
+    expect(conn.getSnapshot().wallet).toBeNull()
+    expect(conn.getSnapshot().walletNotConnected).toEqual({ address: null, reason: "The account you chose on an earlier visit could not be read back from this browser's storage (account choice: not JSON)." })
+  })
+
+  it('a wallet that answers after the trader chose the identity\'s key changes nothing', async () => {
+    const { s, saved } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+    const w = wallet([CHOSEN], { hold: true })
+    const conn = new SettlementConnection(cfg, s)
+    conn.connectChosen(VAULT_KEY, w.provider)
+    await settled()
+    conn.useVaultKey(VAULT_KEY)
+    w.release()
+    await settled()
+    await settled()
+    expect(conn.getSnapshot().wallet?.kind).toBe('vault')
+    expect(conn.getSnapshot().walletNotConnected).toBeNull()
+    expect(saved).toEqual([{ kind: 'vault' }])
+  })
+
+  it('a chosen wallet that does not answer is said after a while; its account still taken if it answers later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { s } = store({ kind: 'injected', address: CHOSEN.slice(2) })
+      const w = wallet([CHOSEN], { hold: true })
+      const conn = new SettlementConnection(cfg, s)
+      conn.connectChosen(VAULT_KEY, w.provider)
+      await vi.advanceTimersByTimeAsync(WALLET_ANSWER_MS - 1)
+      expect(conn.getSnapshot().walletNotConnected?.reason, 'still asking').toBeNull()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(conn.getSnapshot().walletNotConnected).toEqual({ address: CHOSEN.slice(2), reason: 'The browser wallet has not answered in 10 seconds.' })
+      expect(conn.getSnapshot().wallet).toBeNull()
+      w.release()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(conn.getSnapshot()).toMatchObject({ wallet: { kind: 'injected', address: CHOSEN.slice(2) }, walletNotConnected: null })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('the choice could not be kept: said on the account', async () => {
+    const conn = new SettlementConnection(cfg, { load: () => null, save: () => false })
+    await conn.useInjectedWallet(wallet([CHOSEN]).provider)
+    expect(conn.getSnapshot().wallet?.choiceNotKept).toBe(true)
   })
 })

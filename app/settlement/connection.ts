@@ -1,15 +1,18 @@
 // The app's link to the chain: the deployment's services (oracle, watchtower), the chain's head
 // (block and time), the adjudicator's events, this trader's EVM account (address, token and gas
-// balances, free balance in the contract), and every transaction this page sent with its progress
-// (checking, signing, sent, mined, confirmed) and result or reason in words. An external store for
+// balances, free balance in the contract; the account the trader chose, kept across reloads by
+// `choice`), and every transaction this page sent with its progress (checking, signing, sent, mined,
+// confirmed), what it cost (fee and gas) and result or reason in words. An external store for
 // useSyncExternalStore; no React here.
 import { custom, hexToBigInt, type EIP1193Provider } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ChainCallError, ChainSettlement, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
+import { ChainCallError, ChainSettlement, settlementOf, walletOf, type ChainEvent, type OracleInfo, type TxCost, type TxProgress, type TxResult, type WatchtowerInfo } from '../../channel-contract/client/index.ts'
 import type { ChainConfig } from '../../channel-contract/chain/config.ts'
 import { describeFailure, failureOf } from '../failure.ts'
 import type { AddressHex, Hex } from '../../core/index.ts'
 import type { WalletMove } from './walletMoves.ts'
+import { totalCost, type TrackedCost } from './txFee.ts'
+import type { AccountChoiceStore } from './accountChoice.ts'
 
 /** `unneeded`: refused because what it asks for is done already (by the counterparty, or an earlier call): app/channel/callGoal.ts. */
 export type TxStatus = 'pending' | 'confirmed' | 'failed' | 'unneeded'
@@ -23,7 +26,8 @@ export interface TrackedTx {
   readonly startedAt: number
   readonly hash?: string
   readonly block?: bigint
-  readonly gasUsed?: bigint
+  /** What the transactions it sent cost once mined (an approval before a deposit counts too). */
+  readonly cost?: TrackedCost
   /** Why it failed (the contract's error name, what it means, what to do), or why it was not needed, as the trader should read it. */
   readonly reason?: string
   /** The refusal's stable code, for the tooltip (never in `reason`). */
@@ -49,6 +53,27 @@ export interface WalletView {
   readonly free: bigint | null
   /** The chain's gas price (wei per gas), read with the balances; null: not read (see `disputeGasReserve`). */
   readonly gasPrice: bigint | null
+  /**
+   * The browser wallet's account the trader chose before, when the wallet now gives another: a
+   * channel pays out to the account it was opened with. Said until the trader takes the new one
+   * (`keepWalletAccount`), which is kept as the choice only then.
+   */
+  readonly chosenBefore?: AddressHex
+  /** The browser wallet could not be kept as the choice in this browser (no storage, or a full one): after a reload the identity's key signs again. */
+  readonly choiceNotKept?: true
+}
+
+/** The browser wallet the trader chose, while it is not connected: no account is connected meanwhile, so nothing is signed. */
+export interface WalletNotConnected {
+  /** The wallet's account when it was chosen; null when the kept choice could not be read. */
+  readonly address: AddressHex | null
+  /** Why it is not connected, in words; null while the wallet is being asked. */
+  readonly reason: string | null
+}
+
+/** The browser's wallet (EIP-1193) the page was given, if any (an extension such as MetaMask injects it). */
+export function browserWallet(): EIP1193Provider | undefined {
+  return (globalThis as { ethereum?: EIP1193Provider }).ethereum
 }
 
 /**
@@ -82,9 +107,13 @@ export interface SettlementSnapshot {
   readonly events: readonly ChainEvent[]
   readonly txs: readonly TrackedTx[]
   readonly wallet: WalletView | null
+  /** The browser wallet chosen on an earlier visit, while it is not connected (`connectChosen`); null otherwise. */
+  readonly walletNotConnected: WalletNotConnected | null
 }
 
 const POLL_MS = 2000
+/** How long a chosen browser wallet is waited for on load before the panel says it has not answered. */
+export const WALLET_ANSWER_MS = 10_000
 const KEEP_EVENTS = 2000
 const KEEP_TXS = 50
 
@@ -103,29 +132,113 @@ export class SettlementConnection {
   private scanned: bigint | null = null
   private running: Promise<void> | null = null
   private queued: Promise<void> | null = null
+  /** Counts account changes: a wallet's answer to a request made before a later change is dropped. */
+  private accountChange = 0
+  /** The browser wallet's account kept as the trader's choice (null: the identity's key is, or none was read). */
+  private chosenWallet: AddressHex | null = null
 
-  constructor(readonly cfg: ChainConfig) {
+  /** `choice`: where the trader's choice of account is kept (accountChoice.ts); none, nothing is kept. */
+  constructor(readonly cfg: ChainConfig, private readonly choice: AccountChoiceStore | null = null) {
     this.settlement = settlementOf(cfg)
-    this.snapshot = { rpcUrl: cfg.rpcUrl, info: null, healthy: null, healthError: null, chainNow: null, height: null, events: [], txs: [], wallet: null }
+    this.snapshot = { rpcUrl: cfg.rpcUrl, info: null, healthy: null, healthError: null, chainNow: null, height: null, events: [], txs: [], wallet: null, walletNotConnected: null }
   }
 
-  /** The trader's account from the vault: the EVM key derived from the identity secret. */
+  /**
+   * On load: the account the trader chose on an earlier visit on this chain. The identity's key
+   * (`vaultKey`) unless the browser wallet was chosen; that one is asked without a prompt
+   * (`restoreInjectedWallet`), and a kept choice that cannot be read connects neither. Never the
+   * identity's key in place of a chosen wallet: until the trader connects it or chooses the key, no
+   * account is connected and the snapshot says why (`walletNotConnected`).
+   */
+  connectChosen(vaultKey: Hex, provider: EIP1193Provider | undefined): void {
+    const kept = this.choice?.load() ?? null
+    if (kept === null || kept.kind === 'vault') return this.connectVault(vaultKey)
+    if (kept.kind === 'injected') return void this.restoreInjectedWallet(provider, kept.address)
+    this.disconnect({ address: null, reason: `The account you chose on an earlier visit could not be read back from this browser's storage (${kept.reason}).` })
+  }
+
+  /** The trader's account from the vault: the EVM key derived from the identity secret, kept as the choice. */
   useVaultKey(privateKey: Hex): void {
+    this.connectVault(privateKey)
+    this.choice?.save({ kind: 'vault' })
+  }
+
+  private connectVault(privateKey: Hex): void {
+    this.accountChange++
+    this.chosenWallet = null
     const account = privateKeyToAccount(`0x${privateKey}`)
     this.settlement = settlementOf(this.cfg, walletOf(this.cfg, account))
-    this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null, gasPrice: null } })
+    this.set({ wallet: { address: account.address.slice(2).toLowerCase(), kind: 'vault', token: null, gas: null, free: null, gasPrice: null }, walletNotConnected: null })
     void this.refreshWallet()
   }
 
-  /** The browser's wallet (EIP-1193), when there is one: it signs deposits, withdrawals, opens and closes. */
+  /** The browser's wallet (EIP-1193), asked for an account (the wallet may prompt): it signs deposits, withdrawals, opens and closes, kept as the choice. */
   async useInjectedWallet(provider: EIP1193Provider): Promise<void> {
-    const [address] = await provider.request({ method: 'eth_requestAccounts' })
-    if (!address) throw new ChainCallError('NO_ACCOUNT', 'The wallet gave no account.', 'Unlock the wallet and try again.')
+    await this.connectInjected(provider, 'eth_requestAccounts', ++this.accountChange)
+  }
+
+  /**
+   * The browser wallet chosen on an earlier visit (`remembered`: its account then), asked with
+   * eth_accounts: no prompt, an account only if the wallet already lets this site see one. Until it
+   * answers with one no account is connected; no wallet, no account or a refusal is said in
+   * `walletNotConnected`.
+   */
+  async restoreInjectedWallet(provider: EIP1193Provider | undefined, remembered: AddressHex): Promise<void> {
+    const change = ++this.accountChange
+    this.chosenWallet = remembered
+    this.disconnect({ address: remembered, reason: provider ? null : 'No browser wallet was found in this browser.' })
+    if (!provider) return
+    // A wallet that does not answer (an extension still starting) leaves the trader a choice: said
+    // after a while, and taken back if it answers with the account after all.
+    const silent = setTimeout(() => {
+      if (change === this.accountChange) this.set({ walletNotConnected: { address: remembered, reason: `The browser wallet has not answered in ${WALLET_ANSWER_MS / 1000} seconds.` } })
+    }, WALLET_ANSWER_MS)
+    try {
+      await this.connectInjected(provider, 'eth_accounts', change)
+    } catch (e) {
+      if (change === this.accountChange) this.set({ walletNotConnected: { address: remembered, reason: describeFailure(e) } })
+    } finally {
+      clearTimeout(silent)
+    }
+  }
+
+  /** No account connected (read-only: nothing can be signed), and why. */
+  private disconnect(why: WalletNotConnected): void {
+    this.settlement = settlementOf(this.cfg)
+    this.set({ wallet: null, walletNotConnected: why })
+  }
+
+  private async connectInjected(provider: EIP1193Provider, method: 'eth_accounts' | 'eth_requestAccounts', change: number): Promise<void> {
+    const [address] = await provider.request({ method })
+    if (!address) {
+      throw method === 'eth_accounts'
+        ? new ChainCallError('NO_ACCOUNT', 'The wallet gives this site no account: it is locked, or this site is not connected to it.', 'Connect the browser wallet (it asks you to approve), or use the app\'s key.')
+        : new ChainCallError('NO_ACCOUNT', 'The wallet gave no account.', 'Unlock the wallet and try again.')
+    }
     const walletChain = await provider.request({ method: 'eth_chainId' })
     if (Number(walletChain) !== this.cfg.chainId) throw new ChainCallError('WRONG_NETWORK', `The wallet is on chain ${Number(walletChain)}; this deployment is on chain ${this.cfg.chainId}.`, 'Switch the wallet to the right network.')
+    if (change !== this.accountChange) return // another account was chosen while the wallet answered
+    const evm = address.slice(2).toLowerCase()
+    // Another account than the one chosen before is used but not kept as the choice until the trader takes it.
+    const before = this.chosenWallet !== null && this.chosenWallet !== evm ? this.chosenWallet : null
+    if (before === null) this.chosenWallet = evm
+    const kept = before !== null || (this.choice?.save({ kind: 'injected', address: evm }) ?? true)
     this.settlement = settlementOf(this.cfg, walletOf(this.cfg, address, custom(provider)))
-    this.set({ wallet: { address: address.slice(2).toLowerCase(), kind: 'injected', token: null, gas: null, free: null, gasPrice: null } })
+    this.set({
+      wallet: { address: evm, kind: 'injected', token: null, gas: null, free: null, gasPrice: null, ...(before !== null ? { chosenBefore: before } : {}), ...(kept ? {} : { choiceNotKept: true as const }) },
+      walletNotConnected: null,
+    })
     void this.refreshWallet()
+  }
+
+  /** Takes the browser wallet's account shown as the choice, after the panel said it is not the one chosen before. */
+  keepWalletAccount(): void {
+    const w = this.snapshot.wallet
+    if (w?.kind !== 'injected' || w.chosenBefore === undefined) return
+    this.chosenWallet = w.address
+    const kept = this.choice?.save({ kind: 'injected', address: w.address }) ?? true
+    const { chosenBefore: _, ...rest } = w
+    this.set({ wallet: { ...rest, ...(kept ? {} : { choiceNotKept: true as const }) } })
   }
 
   start(): void {
@@ -236,7 +349,9 @@ export class SettlementConnection {
       // The gas price is only for the low-gas warning: not read, it is assumed (disputeGasReserve), the balances still shown.
       const gasPriceOf = async () => hexToBigInt(await c.publicClient.request({ method: 'eth_gasPrice' }))
       const [token, gas, free, gasPrice] = await Promise.all([c.tokenBalance(w.address), c.gasBalance(w.address), c.freeBalance(w.address), gasPriceOf().catch(() => null)])
-      if (this.snapshot.wallet?.address === w.address) this.set({ wallet: { ...w, token, gas, free, gasPrice } })
+      // The account as shown now (a choice taken meanwhile is kept), if it is still the one read.
+      const now = this.snapshot.wallet
+      if (now?.address === w.address && now.kind === w.kind) this.set({ wallet: { ...now, token, gas, free, gasPrice } })
     } catch (e) {
       this.set({ healthError: describeFailure(e) })
     }
@@ -252,12 +367,20 @@ export class SettlementConnection {
     const id = this.nextTxId++
     const update = (patch: Partial<TrackedTx>) => this.set({ txs: this.snapshot.txs.map((t) => (t.id === id ? { ...t, ...patch } : t)) })
     this.set({ txs: [{ id, label, status: 'pending' as const, stage: 'checking' as const, startedAt: Date.now(), ...(move ? { move } : {}) }, ...this.snapshot.txs].slice(0, KEEP_TXS) })
+    // Each mined transaction's cost by its hash: a deposit may send an approval first, and the
+    // result's receipt (as confirmed) replaces the one its 'mined' stage reported.
+    const mined = new Map<string, TxCost>()
+    const costPatch = () => ({ cost: totalCost(mined.values()) })
     try {
-      const r = await submit((p) => update({ stage: p.stage, ...('hash' in p ? { hash: p.hash } : {}), ...('block' in p ? { block: p.block, gasUsed: p.gasUsed } : {}) }))
+      const r = await submit((p) => {
+        if (p.stage === 'mined') mined.set(p.hash, p)
+        update({ stage: p.stage, ...('hash' in p ? { hash: p.hash } : {}), ...(p.stage === 'mined' ? { block: p.block, ...costPatch() } : {}) })
+      })
       const result = r && typeof r === 'object' && 'hash' in r ? (r as TxResult) : null
-      update({ status: 'confirmed', ...(result ? { hash: result.hash, block: result.block, gasUsed: result.gasUsed } : {}) })
+      if (result) mined.set(result.hash, result)
+      update({ status: 'confirmed', ...(result ? { hash: result.hash, block: result.block, ...costPatch() } : {}) })
       void this.poll()
-      return result ?? ({ hash: '0x', block: 0n, gasUsed: 0n } as TxResult)
+      return result ?? ({ hash: '0x', block: 0n, gasUsed: 0n, effectiveGasPrice: null, fee: null } as TxResult)
     } catch (e) {
       const f = failureOf(e)
       const unneeded = alreadyDone ? await alreadyDone().catch(() => null) : null

@@ -8,7 +8,7 @@ import { getTransactionCount, sendTransaction } from 'viem/actions'
 import { OPEN_AUTHORIZATION_TTL_MS, channelIdOf, stateHash } from '../../core/index.ts'
 import { startAnvil, type Anvil } from '../chain/anvil.ts'
 import { chainChannel, ChainFixture } from '../chain/testkit.ts'
-import { ChainCallError, ChainClient, type TxProgress } from './chain.ts'
+import { ChainCallError, ChainClient, costOf, type TxProgress } from './chain.ts'
 
 let fx: ChainFixture
 let other: Anvil | undefined
@@ -42,6 +42,22 @@ describe('ChainClient on anvil', () => {
     await c.deposit(1_234_567_891n)
     expect(await c.freeBalance(c.account)).toBe(1_234_567_891n)
     expect(await c.tokenBalance(c.account)).toBe(5_000n * USDC - 1_234_567_891n)
+  })
+
+  it('reports what each mined transaction cost: its fee is exactly what left the account for gas', async () => {
+    const c = client()
+    await c.getTestFunds(10n * USDC)
+    const before = await c.gasBalance(c.account)
+    const mined: Extract<TxProgress, { stage: 'mined' }>[] = []
+    // A first deposit sends two transactions: the approval, then the deposit.
+    const r = await c.deposit(5n * USDC, (p) => (p.stage === 'mined' ? mined.push(p) : undefined))
+    expect(mined).toHaveLength(2)
+    for (const m of mined) {
+      expect(m.effectiveGasPrice, 'anvil names the price paid').toBeGreaterThan(0n)
+      expect(m.fee).toBe(m.gasUsed * m.effectiveGasPrice!)
+    }
+    expect(r, 'the result is the deposit\'s receipt').toMatchObject({ hash: mined[1]!.hash, gasUsed: mined[1]!.gasUsed, effectiveGasPrice: mined[1]!.effectiveGasPrice, fee: mined[1]!.fee })
+    expect(before - (await c.gasBalance(c.account)), 'the gas coin spent, to the wei').toBe(mined[0]!.fee! + mined[1]!.fee!)
   })
 
   it('a refusal is the custom error in words, and nothing is sent', async () => {
@@ -239,5 +255,32 @@ describe('ChainClient on anvil', () => {
     expect(await c.isDevChain()).toBe(false)
     await expect(c.getTestFunds(1n)).rejects.toMatchObject({ code: 'DEV_ONLY' })
     await expect(c.advanceTime(60)).rejects.toMatchObject({ code: 'DEV_ONLY' })
+  })
+})
+
+describe('costOf: a receipt\'s fee, or none when the receipt does not say it all', () => {
+  const GWEI = 1_000_000_000n
+  it('is gasUsed × effectiveGasPrice, from the formatted receipt or the raw hex', () => {
+    expect(costOf({ gasUsed: 90_292n, effectiveGasPrice: GWEI })).toEqual({ gasUsed: 90_292n, effectiveGasPrice: GWEI, fee: 90_292n * GWEI })
+    expect(costOf({ gasUsed: 21_000n, effectiveGasPrice: '0x3b9aca00' }).fee).toBe(21_000n * GWEI)
+    expect(costOf({ gasUsed: 21_000n, effectiveGasPrice: 0n }).fee, 'a chain that charges nothing: a fee of 0, known').toBe(0n)
+  })
+
+  it('has no fee when the receipt names no price (viem leaves it null), or an unreadable one', () => {
+    expect(costOf({ gasUsed: 90_292n, effectiveGasPrice: null })).toEqual({ gasUsed: 90_292n, effectiveGasPrice: null, fee: null })
+    expect(costOf({ gasUsed: 90_292n }).fee).toBeNull()
+    expect(costOf({ gasUsed: 90_292n, effectiveGasPrice: '1000000000' }).fee, 'a decimal string is not a quantity').toBeNull()
+    expect(costOf({ gasUsed: 90_292n, effectiveGasPrice: -1n }).fee).toBeNull()
+  })
+
+  it('adds the L1 data fee an OP Stack receipt names; none when it carries an operator fee this client does not price', () => {
+    const op = { gasUsed: 90_292n, effectiveGasPrice: 1_000_000n, l1Fee: '0x2540be400' } // 10 gwei of L1 data fee
+    expect(costOf(op).fee).toBe(90_292n * 1_000_000n + 10n * GWEI)
+    expect(costOf({ ...op, l1Fee: 10n * GWEI }).fee, 'formatted by an op-stack chain').toBe(90_292n * 1_000_000n + 10n * GWEI)
+    expect(costOf({ ...op, l1Fee: null }).fee, 'no L1 fee named').toBe(90_292n * 1_000_000n)
+    expect(costOf({ ...op, l1Fee: 'lots' }).fee).toBeNull()
+    expect(costOf({ ...op, operatorFeeScalar: '0x0', operatorFeeConstant: '0x0' }).fee, 'an operator fee of zero').toBe(90_292n * 1_000_000n + 10n * GWEI)
+    expect(costOf({ ...op, operatorFeeScalar: '0x3e8', operatorFeeConstant: '0x0' }).fee).toBeNull()
+    expect(costOf({ ...op, operatorFeeConstant: '0x1' }).fee).toBeNull()
   })
 })

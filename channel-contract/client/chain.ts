@@ -142,13 +142,44 @@ export type TxProgress =
   | { readonly stage: 'checking' }
   | { readonly stage: 'signing' }
   | { readonly stage: 'sent'; readonly hash: ViemHex }
-  | { readonly stage: 'mined'; readonly hash: ViemHex; readonly block: bigint; readonly gasUsed: bigint }
+  | ({ readonly stage: 'mined'; readonly hash: ViemHex; readonly block: bigint } & TxCost)
   | { readonly stage: 'confirmed'; readonly hash: ViemHex; readonly confirmations: number }
 
-export interface TxResult {
+/** What a mined transaction cost its sender, from its receipt (`costOf`). */
+export interface TxCost {
+  readonly gasUsed: bigint
+  /** Wei per gas paid; null when the receipt does not say (a node that leaves it out). */
+  readonly effectiveGasPrice: bigint | null
+  /** What the sender paid, in the chain's gas coin (wei); null when the receipt does not say it all (never a guess). */
+  readonly fee: bigint | null
+}
+
+export interface TxResult extends TxCost {
   readonly hash: ViemHex
   readonly block: bigint
-  readonly gasUsed: bigint
+}
+
+/** A receipt's quantity as viem's formatter leaves it (a bigint) or passes it through unformatted (hex); null when absent or unreadable. */
+function quantityOf(v: unknown): bigint | null {
+  if (typeof v === 'bigint') return v >= 0n ? v : null
+  if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(v)) return hexToBigInt(v as ViemHex)
+  return null
+}
+
+/**
+ * What a mined transaction cost its sender: gasUsed × effectiveGasPrice, plus the L1 data fee an
+ * OP Stack chain (Optimism, Base) charges on top and names in the receipt (`l1Fee`; an Arbitrum
+ * receipt counts its L1 part in gasUsed already). No fee (null) when the receipt lacks
+ * effectiveGasPrice (some nodes, pre-London receipts) or carries an OP Stack operator fee, which
+ * this client does not price: a fee shown is the one paid, or none is shown.
+ */
+export function costOf(receipt: Pick<TransactionReceipt, 'gasUsed'> & { readonly [field: string]: unknown }): TxCost {
+  const { gasUsed } = receipt
+  const effectiveGasPrice = quantityOf(receipt.effectiveGasPrice)
+  const l1Fee = receipt.l1Fee == null ? 0n : quantityOf(receipt.l1Fee)
+  const operatorFee = [receipt.operatorFeeScalar, receipt.operatorFeeConstant].some((v) => v != null && quantityOf(v) !== 0n)
+  const fee = effectiveGasPrice === null || l1Fee === null || operatorFee ? null : gasUsed * effectiveGasPrice + l1Fee
+  return { gasUsed, effectiveGasPrice, fee }
 }
 
 /** How often a sent transaction's receipt is asked for, and for how long (`receiptOf`). */
@@ -307,13 +338,14 @@ export class ChainClient {
     onProgress?.({ stage: 'sent', hash })
     let receipt = await this.receiptOf(hash)
     if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
-    onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed })
+    onProgress?.({ stage: 'mined', hash, block: receipt.blockNumber, ...costOf(receipt) })
     if (this.confirmations > 0) {
       receipt = await this.confirmed(hash, receipt)
       if (receipt.status !== 'success') throw await this.replayFailure(to, data, receipt.blockNumber)
       onProgress?.({ stage: 'confirmed', hash, confirmations: this.confirmations })
     }
-    return { hash, block: receipt.blockNumber, gasUsed: receipt.gasUsed }
+    // The receipt as confirmed: a reorganisation may have mined it again at another price.
+    return { hash, block: receipt.blockNumber, ...costOf(receipt) }
   }
 
   /**

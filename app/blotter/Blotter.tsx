@@ -2,51 +2,35 @@
 // instrument, side, size, premium, implied vol at the fill, state version), close-outs (their
 // payment in the premium column), and settlements at expiry (no premium: the fixing and the payout
 // to me in columns of their own; the state that settled it, or "on chain" when the contract paid it
-// out after a dispute). Filterable; exported as CSV with exact amounts.
-import { useEffect, useId, useMemo, useState } from 'react'
+// out after a dispute). Filterable; exported as CSV with exact amounts. The other channels' rows
+// follow this browser's kept books as they are written (otherBooks.ts).
+import { startTransition, useEffect, useId, useMemo, useState } from 'react'
 import type { Hex } from '../../core/index.ts'
 import { downloadText } from '../download.ts'
 import { formatFixing, formatVol, NO_VALUE } from '../risk/format.ts'
-import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { Money } from '../money/Money.tsx'
 import { blotterCsv, blotterRows, bookOf, closedHowText, withPaidOnChain, paidByContract, rowFacts, rowSearchText, rowStateText, rowSupersededText, sizeText, supersededNotes, timeText, type BlotterRow } from './book.ts'
 import { instrumentOf } from '../risk/positions.ts'
-import { loadBook, storageErrorText, type StoredBook } from './bookStore.ts'
 import type { BookView } from './useBook.ts'
+import { followOtherBooks, type BlotterChannel, type OtherBooks } from './otherBooks.ts'
 import { useChainViews, type ChainViewsSnapshot } from '../channel/chainViews.ts'
 
 type Scope = 'channel' | 'all'
 
-/** The other channels' books as this browser kept them, read when the "all channels" view opens and when the channel list changes (null until first read). */
-interface OtherBooks {
-  readonly books: readonly { readonly record: ChannelRecord; readonly stored: StoredBook }[]
-  /** Channels whose kept book could not be read, and why. */
-  readonly failed: readonly { readonly counterparty: string; readonly reason: string }[]
-}
-
-function useOtherBooks(on: boolean, records: readonly ChannelRecord[], except: Hex): OtherBooks | null {
+/**
+ * The other channels' books as this browser keeps them, while the "all channels" view is open: read
+ * when it opens and when the channel list changes (the rows read before stay until then), and each
+ * channel's again after each write to it (null until first read).
+ */
+function useOtherBooks(on: boolean, records: readonly BlotterChannel[], except: Hex | null): OtherBooks | null {
   const [books, setBooks] = useState<OtherBooks | null>(null)
   useEffect(() => {
     if (!on) {
       setBooks(null)
       return
     }
-    // Read again when the channels change (the rows read before stay until then).
-    let live = true
-    const others = records.filter((r) => r.channelId !== except)
-    void Promise.allSettled(others.map((r) => loadBook(r.channelId))).then((results) => {
-      if (!live) return
-      const out: { record: ChannelRecord; stored: StoredBook }[] = []
-      const failed: { counterparty: string; reason: string }[] = []
-      results.forEach((x, i) => {
-        if (x.status === 'fulfilled') out.push({ record: others[i]!, stored: x.value })
-        else failed.push({ counterparty: others[i]!.label, reason: storageErrorText(x.reason) })
-      })
-      setBooks({ books: out, failed })
-    })
-    return () => {
-      live = false
-    }
+    // Not urgent: a write elsewhere re-renders the blotter in the background, after what the trader does.
+    return followOtherBooks(records.filter((r) => r.channelId !== except), (b) => startTransition(() => setBooks(b)))
   }, [on, records, except])
   return books
 }
@@ -65,34 +49,45 @@ function otherRows(books: OtherBooks['books'], chains: ChainViewsSnapshot): { ro
   return { rows, vols, damaged }
 }
 
-/** `book`: this channel's, with what the contract paid out (the other channels' come from the app's reads of the contract: chainViews.ts). */
-export function Blotter({ book, records, channelId }: { book: BookView; records: readonly ChannelRecord[]; channelId: Hex }) {
+const NOTHING_KEPT: BookView['keeping'] = { loaded: true, damaged: [], readError: null, writeError: null }
+
+/**
+ * `book`: this channel's, with what the contract paid out (the other channels' come from the app's
+ * reads of the contract: chainViews.ts). Without a channel (`book` and `channelId` null: the Book
+ * across channels) it shows every channel of `records`, from this browser's kept books.
+ */
+export function Blotter({ book, records, channelId }: { book: BookView | null; records: readonly BlotterChannel[]; channelId: Hex | null }) {
   const uid = useId()
-  const [scope, setScope] = useState<Scope>('channel')
+  const [picked, setScope] = useState<Scope>('channel')
+  const scope: Scope = book === null ? 'all' : picked
   const [text, setText] = useState('')
   const [side, setSide] = useState<'any' | 'bought' | 'sold'>('any')
   const chainViews = useChainViews()
   const otherBooks = useOtherBooks(scope === 'all', records, channelId)
   const others = useMemo(() => (otherBooks ? otherRows(otherBooks.books, chainViews) : null), [otherBooks, chainViews])
-  const keeping = bookKeepingNotes(book.keeping, otherBooks?.failed ?? [], others?.damaged ?? 0)
-  const vols = useMemo(() => (others ? new Map([...book.vols, ...others.vols]) : book.vols), [book.vols, others])
+  const keeping = bookKeepingNotes(book?.keeping ?? NOTHING_KEPT, otherBooks?.failed ?? [], others?.damaged ?? 0)
+  const vols = useMemo(() => new Map([...(book?.vols ?? []), ...(others?.vols ?? [])]), [book, others])
   const all = useMemo(() => {
-    const rows = [...blotterRows(book), ...(others?.rows ?? [])]
+    const rows = [...(book ? blotterRows(book) : []), ...(others?.rows ?? [])]
     return rows.sort((a, b) => rowFacts(b).time - rowFacts(a).time || rowFacts(b).version - rowFacts(a).version)
   }, [book, others])
   // Rows co-signed after the version the contract finalized moved no money: said above the table, marked in it.
   const superseded = useMemo(() => supersededNotes(all), [all])
   const needle = text.trim().toLowerCase()
   const rows = all.filter((r) => (side === 'any' || rowFacts(r).side === side) && (needle === '' || rowSearchText(r).includes(needle)))
-  const exportCsv = () => downloadText(`blotter-${scope === 'all' ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
+  // Nothing to list: why (none said while the kept books are still being read: that is said above).
+  const emptyText = all.length > 0 ? 'No trade matches the filter.' : book === null ? (otherBooks === null ? null : 'No trades yet.') : book.keeping.loaded ? 'No trades yet.' : "Reading this browser's kept book…"
+  const exportCsv = () => downloadText(`blotter-${scope === 'all' || channelId === null ? 'all-channels' : channelId.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.csv`, blotterCsv(rows, vols), 'text/csv')
   return (
     <section className="blotter" aria-labelledby={`${uid}-title`}>
       <div className="risk-head">
         <h2 id={`${uid}-title`}>Blotter</h2>
-        <div className="row" role="group" aria-label="Which trades">
-          <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'channel'} onChange={() => setScope('channel')} /> This channel</label>
-          <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'all'} onChange={() => setScope('all')} /> All channels</label>
-        </div>
+        {book !== null && (
+          <div className="row" role="group" aria-label="Which trades">
+            <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'channel'} onChange={() => setScope('channel')} /> This channel</label>
+            <label className="inline"><input type="radio" name={`${uid}-scope`} checked={scope === 'all'} onChange={() => setScope('all')} /> All channels</label>
+          </div>
+        )}
         <div className="row">
           <label className="inline">Filter <input value={text} onChange={(e) => setText(e.target.value)} placeholder="feed, strike, counterparty" /></label>
           <label className="inline">Side
@@ -108,14 +103,14 @@ export function Blotter({ book, records, channelId }: { book: BookView; records:
           {keeping.map((n) => <li key={n} className="warn">{n}</li>)}
         </ul>
       )}
-      {scope === 'all' && otherBooks === null && <p className="muted" role="status">Reading the other channels' books…</p>}
+      {scope === 'all' && otherBooks === null && <p className="muted" role="status">{book === null ? "Reading the channels' books kept in this browser…" : "Reading the other channels' books…"}</p>}
       {superseded.length > 0 && (
         <ul className="notices" aria-label="Trades that moved no money" data-testid="blotter-superseded">
           {superseded.map((n) => <li key={n} className="warn">{n}</li>)}
         </ul>
       )}
       {rows.length === 0 ? (
-        <p className="muted" role="status">{all.length > 0 ? 'No trade matches the filter.' : book.keeping.loaded ? 'No trades yet.' : "Reading this browser's kept book…"}</p>
+        emptyText !== null && <p className="muted" role="status">{emptyText}</p>
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Trades table">
           <table className="dense" data-testid="blotter">

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { btcPackage, put, testChannel, testQuote, usdc, T0 } from '../../core/testkit.ts'
 import { quoteHash, toWire, type Hex } from '../../core/index.ts'
 import { memoryStorage } from '../testkit.ts'
-import { BookDb, keepBook, loadBook } from './bookStore.ts'
+import { BookDb, keepBook, loadBook, subscribeBookWrites } from './bookStore.ts'
 import type { BookEntry } from './book.ts'
 
 const { memory, install, remove } = memoryStorage()
@@ -172,5 +172,21 @@ describe('bookStore (the book kept in this browser: IndexedDB, one record per tr
     const read = loadBook(ch.channelId)
     await kept
     expect((await read).entries).toEqual([e1, e2])
+  })
+
+  it("tells each of the page's writes once committed, with its channel: a load asked for then sees it; nothing for an empty write or after unsubscribing", async () => {
+    const told: { channelId: Hex; entries: number }[] = []
+    const reads: Promise<unknown>[] = []
+    const off = subscribeBookWrites((channelId) => {
+      reads.push(loadBook(channelId).then((b) => told.push({ channelId, entries: b.entries.length })))
+    })
+    await keepBook(OTHER, [e1], new Map())
+    await keepBook(OTHER, [], new Map())
+    await keepBook(OTHER, [e1, e2], new Map())
+    await Promise.all(reads)
+    expect(told).toEqual([{ channelId: OTHER, entries: 1 }, { channelId: OTHER, entries: 2 }])
+    off()
+    await keepBook(OTHER, [e2], new Map())
+    expect(reads).toHaveLength(2)
   })
 })

@@ -196,7 +196,31 @@ export async function loadBook(channelId: Hex): Promise<StoredBook> {
   return (await bookDb()).load(channelId)
 }
 
-/** Keeps these entries and vols of the channel's book (resolves once committed). */
+/** Keeps these entries and vols of the channel's book (resolves once committed, after telling `subscribeBookWrites`'s listeners). */
 export async function keepBook(channelId: Hex, entries: readonly BookEntry[], vols: ReadonlyMap<Hex, number | null>): Promise<void> {
-  return (await bookDb()).keep(channelId, entries, vols)
+  await (await bookDb()).keep(channelId, entries, vols)
+  if (entries.length === 0 && vols.size === 0) return
+  for (const l of [...writeListeners]) {
+    // A listener's failure is its own: the write is kept, and the keeper must not report it as failed.
+    try {
+      l(channelId)
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e
+      })
+    }
+  }
+}
+
+const writeListeners = new Set<(channelId: Hex) => void>()
+
+/**
+ * `listener` is called with the channel after each write of this page to a channel's kept book is
+ * committed (keepBook), so a load it then asks for sees the write: the "All channels" blotter reads
+ * that channel's book again, and a fill in another channel (kept by its background host) shows
+ * without a toggle. This page's writes only; another tab's are not seen. Returns the unsubscribe.
+ */
+export function subscribeBookWrites(listener: (channelId: Hex) => void): () => void {
+  writeListeners.add(listener)
+  return () => void writeListeners.delete(listener)
 }

@@ -65,7 +65,7 @@ describe("the Book's Day P&L column", () => {
     expect(cells[0]).toBe('<span class="muted" title="oracle price at 00:00 UTC not read yet (BTC-USD)">n/a</span>')
     expect(cells[1]).toMatch(/>0.00<\/span><span class="warn small"> \(partial: 1 position without a known fill\)<\/span>$/)
     expect(cell(html, 'book-total-day-pnl')[0]).toContain('title="oracle price at 00:00 UTC not read yet (BTC-USD)">n/a<')
-    expect(html).toMatch(/data-testid="book-ended">[^]*Desk e \(Day P&amp;L <span[^>]*data-exact="300000000">\+300.00<\/span>, in the total\)/)
+    expect(html).toMatch(/data-testid="book-ended">[^]*Desk e \(final state signed, contract not read yet; Day P&amp;L <span[^>]*data-exact="300000000">\+300.00<\/span>, in the total\)/)
   })
 })
 
@@ -79,7 +79,7 @@ describe('the Book’s figures line up', () => {
     const figures = [...html.matchAll(/<td( [^>]*)?>(.*?)<\/td>/g)].map((m) => ({ attrs: m[1] ?? '', text: m[2]!.replace(/<[^>]+>/g, '') })).filter((c) => /^([+-]?[\d,]+(\.\d+)?( \(.*\))?|n\/a)$/.test(c.text))
     expect(figures.length).toBeGreaterThan(40)
     expect(figures.filter((c) => !/class="[^"]*\bnum\b/.test(c.attrs))).toEqual([])
-    const heads = [...html.matchAll(/<th scope="col"([^>]*)>(.*?)<\/th>/g)].filter((m) => !/^(Counterparty|Underlying|Expiry|Time to expiry|Strike|Legs|Side|Feed|Vol \\ Spot)/.test(m[2]!.replace(/<[^>]+>/g, '')))
+    const heads = [...html.matchAll(/<th scope="col"([^>]*)>(.*?)<\/th>/g)].filter((m) => !/^(Counterparty|Underlying|Expiry|Time to expiry|Strike|Legs|Side|Feed|Vol \\ Spot|Status)/.test(m[2]!.replace(/<[^>]+>/g, '')))
     expect(heads.length).toBeGreaterThan(20)
     expect(heads.filter((m) => !/class="[^"]*\bnum\b/.test(m[1]!)).map((m) => m[2])).toEqual([])
   })

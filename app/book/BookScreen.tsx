@@ -2,7 +2,11 @@
 // adds up to, the collateral locked in each channel, what each counterparty would owe at each spot, and the
 // existing risk views (positions, Greeks, payoff at expiry, spot x vol grid) over every position.
 import { Fragment, memo, useCallback, useMemo, useState, type ReactNode } from 'react'
+import type { Hex } from '../../core/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
+import { Blotter } from '../blotter/Blotter.tsx'
+import { contentKey, useStableByKey } from '../channel/stableValue.ts'
+import type { BlotterChannel } from '../blotter/otherBooks.ts'
 import { config } from '../config.ts'
 import { useDayOpen } from '../market/useDayOpen.ts'
 import { useFixings } from '../market/useFixings.ts'
@@ -16,7 +20,8 @@ import { ExpiryTable } from './ExpiryTable.tsx'
 import { PositionGrid } from './PositionGrid.tsx'
 import { formatFixed, formatModelAmount, formatMove, formatSpot, toneOf } from '../risk/format.ts'
 import { effectiveMarkets, type VolOverrides } from '../risk/volatility.ts'
-import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type BookPosition, type RealisedRow, type RiskRow } from './book.ts'
+import { useChainViews } from '../channel/chainViews.ts'
+import { bookPositions, bookRisk, bookRiskByExpiry, openPositionsOf, positionGrid, collateralByChannel, contractStatusInWords, contractStatusWhy, endedStatusInWords, exposureByCounterparty, exposurePrices, realisedByCounterparty, supersededChannelNotes, REALISED_PNL_TEXT, SIGNED_NET_TEXT, type BookChannel, type BookPosition, type CollateralRow, type RealisedRow, type RiskRow } from './book.ts'
 import { bookDayPnl, dayItems, dayOpenTerms, dayStartUtc, DAY_PNL_TEXT, type DayBook, type DayPnlRow } from './dayPnl.ts'
 import { DayAmount, DayCell, TotalDayCell } from './DayCell.tsx'
 
@@ -40,7 +45,12 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
   const risk = useMemo(() => bookRisk(channels, eff.markets, fixings), [channels, eff.markets, fixings])
   const byExpiry = useMemo(() => bookRiskByExpiry(channels, eff.markets, now, fixings), [channels, eff.markets, now, fixings])
   const grids = useMemo(() => positionGrid(positions), [positions])
-  const collateral = useMemo(() => collateralByChannel(channels), [channels])
+  // The app's readings of the contract (every channel's guard reports them): they tell a channel not opened from one not read yet.
+  const contract = useChainViews()
+  const collateral = useMemo(() => collateralByChannel(channels, contract), [channels, contract])
+  // Free balances that back no trade now (disputed, not opened) are shown apart, out of the free totals.
+  const unusable = collateral.filter((k) => !k.ended && k.unusable !== null)
+  const usable = collateral.filter((k) => k.unusable === null)
   const realised = useMemo(() => realisedByCounterparty(channels, new Map([...books].map(([id, b]) => [id, b.closed]))), [channels, books])
   const dayStart = dayStartUtc(now)
   const items = useMemo(() => dayItems(channels, books, dayStart), [channels, books, dayStart])
@@ -54,6 +64,10 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
   const counterpartyOf = useCallback((p: BookPosition) => counterparties.get(p.channelId) ?? p.channelId, [counterparties])
   // Channels whose contract finalized an older state than the latest co-signed one: what came after moved no money.
   const superseded = useMemo(() => supersededChannelNotes(channels), [channels])
+  // The blotter of every channel (this browser's kept books, read again as they are written); its
+  // list changes only when a channel comes, goes or is renamed, not with each co-signed state.
+  const named = channels.map((c): BlotterChannel => ({ channelId: c.channelId as Hex, label: c.counterparty, me: c.me }))
+  const blotterChannels = useStableByKey(named, contentKey(named))
   return (
     <section className="card book" aria-labelledby="book-title" data-testid="book">
       <div className="risk-head">
@@ -76,6 +90,7 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
             <tr>
               <th scope="col">Counterparty</th><th scope="col" className="num">Positions</th><th scope="col" className="num">P&amp;L</th><th scope="col" className="num" title={DAY_PNL_TEXT}>Day P&amp;L</th><th scope="col" className="num">Vega</th><th scope="col" className="num">Theta</th>
               <th scope="col" className="num">I locked</th><th scope="col" className="num">They locked</th><th scope="col" className="num">My free</th><th scope="col" className="num">Their free</th>
+              <th scope="col" title="The channel on the settlement contract (chain time)">Status</th>
             </tr>
           </thead>
           <tbody>
@@ -90,8 +105,9 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
                   <RiskCells row={r} day={<DayCell row={day.byChannel[i]} />} />
                   <td className="num"><Money minor={k.myLocked} decimals={decimals} asset={asset} symbol={false} /></td>
                   <td className="num"><Money minor={k.theirLocked} decimals={decimals} asset={asset} symbol={false} /></td>
-                  <td className="num"><Money minor={k.myFree} decimals={decimals} asset={asset} symbol={false} /></td>
-                  <td className="num"><Money minor={k.theirFree} decimals={decimals} asset={asset} symbol={false} /></td>
+                  <FreeCell row={k} minor={k.myFree} />
+                  <FreeCell row={k} minor={k.theirFree} />
+                  <td title={contractStatusWhy(k.standing, c.state) ?? undefined} data-testid="book-status" data-status={k.standing.status}>{contractStatusInWords(k.standing, now)}</td>
                 </tr>
               )
             })}
@@ -103,22 +119,44 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
               <RiskCells row={risk.total} testId="book-total-pnl" day={<TotalDayCell day={day} testId="book-total-day-pnl" />} />
               <td className="num"><MoneyTotal rows={collateral.map((k) => k.myLocked)} decimals={decimals} asset={asset} symbol={false} testId="book-my-locked" /></td>
               <td className="num"><MoneyTotal rows={collateral.map((k) => k.theirLocked)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td className="num"><MoneyTotal rows={collateral.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} /></td>
-              <td className="num"><MoneyTotal rows={collateral.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} /></td>
+              <td className="num"><MoneyTotal rows={usable.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} testId="book-my-free" /></td>
+              <td className="num"><MoneyTotal rows={usable.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} testId="book-their-free" /></td>
+              <td />
             </tr>
+            {unusable.length > 0 && (
+              <tr data-testid="book-unusable-total">
+                <th scope="row">Free, not usable now</th>
+                <td colSpan={7} />
+                <td className="num muted"><MoneyTotal rows={unusable.map((k) => k.myFree)} decimals={decimals} asset={asset} symbol={false} testId="book-my-free-unusable" /></td>
+                <td className="num muted"><MoneyTotal rows={unusable.map((k) => k.theirFree)} decimals={decimals} asset={asset} symbol={false} /></td>
+                <td />
+              </tr>
+            )}
           </tfoot>
         </table>
       </div>
+      {unusable.length > 0 && (
+        <div className="warn small" data-testid="book-unusable">
+          <p>
+            Free balances that cannot be used now are marked “not usable”, left out of the My free and Their free totals of all channels and added up
+            apart (“Free, not usable now”):
+          </p>
+          <ul>
+            {unusable.map((k) => <li key={k.channelId}>With {k.counterparty}: {k.unusable}</li>)}
+          </ul>
+        </div>
+      )}
       {collateral.some((k) => k.ended) && (
         <p className="muted small" data-testid="book-ended">
           Ended (final state signed by both, or closed on the contract after a dispute; what it leaves each side is paid to the free balances in the contract, not counted here):{' '}
           {collateral.flatMap((k, i) => (k.ended ? [[k, day.byChannel[i]!] as const] : [])).map(([k, d], j) => (
-            <Fragment key={k.channelId}>{j > 0 && ', '}{k.counterparty}{d.positions > 0 && <> (Day P&amp;L <DayAmount row={d} />, in the total)</>}</Fragment>
+            <Fragment key={k.channelId}>{j > 0 && ', '}{k.counterparty} ({endedStatusInWords(k.standing, now)}{d.positions > 0 && <>; Day P&amp;L <DayAmount row={d} />, in the total</>})</Fragment>
           ))}.
         </p>
       )}
       <p className="muted small" data-testid="book-day-note">{`Day of ${new Date(dayStart).toISOString().slice(0, 10)}. ${DAY_PNL_TEXT}`}</p>
       <RealisedTable rows={realised.byCounterparty} total={realised.total} />
+      <Blotter book={null} records={blotterChannels} channelId={null} />
       <div className="risk-columns">
         <SummaryTable title="By counterparty" rows={risk.byCounterparty} day={day.byCounterparty} asset={asset} />
         <UnderlyingTable rows={risk.byUnderlying} day={day.byUnderlying} markets={eff.markets} />
@@ -141,6 +179,13 @@ export const BookScreen = memo(function BookScreen({ channels, markets, now, boo
     </section>
   )
 })
+
+/** A free balance in the By channel table: one that backs no trade now (in dispute, not opened on the contract) is marked and says why. */
+function FreeCell({ row, minor }: { row: CollateralRow; minor: bigint }) {
+  const money = <Money minor={minor} decimals={config.asset.decimals} asset={config.asset.symbol} symbol={false} />
+  if (row.unusable === null) return <td className="num">{money}</td>
+  return <td className="num muted" title={row.unusable} data-usable="false">{money} <span className="small">not usable</span></td>
+}
 
 /** Settled history per counterparty: what the positions that left the channels paid, and the realised P&L. */
 export function RealisedTable({ rows, total }: { rows: readonly RealisedRow[]; total: RealisedRow }) {

@@ -4,7 +4,8 @@ import { collateralFor, payoffToBuyer, rawPayoffToBuyer, type ChannelState, type
 import { channelRisk, fixingKey, scenarioGrid, type Fixings, type MarketsByFeed, type PartyRisk } from '../../core/pricing/index.ts'
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import { payoffSeries } from '../risk/payoff.ts'
-import { asMine, bookPositions, bookRisk, bookRiskByExpiry, bookScenario, collateralByChannel, positionGrid, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
+import { tradingBlocked, tradingUnbacked } from '../channel/tradingBlocked.ts'
+import { asMine, bookPositions, bookRisk, bookRiskByExpiry, bookScenario, collateralByChannel, contractStandingOf, contractStatusInWords, contractStatusWhy, endedStatusInWords, positionGrid, exposureByCounterparty, exposurePrices, owedToMe, realisedByCounterparty, supersededChannelNotes, type BookChannel, type ClosedOutcome } from './book.ts'
 
 const oracle = testKey('oracle').publicKey
 const markets: MarketsByFeed = {
@@ -286,6 +287,62 @@ const channelsArb = fc.array(
   { minLength: 1, maxLength: 4 },
 ).map((cs) => cs.map((c, i) => channel(`ch${i}`, c.me, c.positions, { counterpartyKey: `key${c.cp}`, counterparty: `cp${c.cp}` })))
 
+describe("each channel's status on the contract, and the free balances that back no trade", () => {
+  const DEADLINE = Date.UTC(2026, 0, 5, 14)
+  const chainView = (status: 'open' | 'disputed' | 'finalized' | 'closed', over: object = {}) => ({ status, lockedPositions: null, paidOut: [], ...over })
+  const open = channel('o', 'A', [], { chain: chainView('open') }, [10n, 20n])
+  const disputed = channel('d', 'A', [], { chain: chainView('disputed', { dispute: { version: 3, deadline: DEADLINE, stateHash: null, startedBy: null, startedVersion: 3, refutedBy: null } }) }, [30n, 40n])
+  const unopened = channel('n', 'B', [], {}, [50n, 60n])
+  const unread = channel('u', 'A', [], {}, [70n, 80n])
+  // The app's readings: the contract does not hold 'n'; 'u' is not read yet.
+  const read = new Map([['n', null]])
+
+  it('reads the status from the Book\'s view of the channel, else from the app\'s readings (null: not opened), else "not read"', () => {
+    expect([open, disputed, unopened, unread].map((c) => contractStandingOf(c, read))).toEqual([
+      { status: 'open', deadline: null }, { status: 'disputed', deadline: DEADLINE }, { status: 'not opened', deadline: null }, { status: 'not read', deadline: null },
+    ])
+    // A view the app read (the guard's report not yet with the Book) counts as well.
+    expect(contractStandingOf(unread, new Map([['u', chainView('finalized')]])).status).toBe('finalized')
+  })
+
+  it('keeps the free balances of a disputed or unopened channel in its row, but says they back no trade, in the channel screen\'s words', () => {
+    const rows = collateralByChannel([open, disputed, unopened, unread], read)
+    expect(rows.map((k) => [k.myFree, k.theirFree, k.ended])).toEqual([[10n, 20n, false], [30n, 40n, false], [60n, 50n, false], [70n, 80n, false]])
+    expect(rows.map((k) => k.unusable)).toEqual([null, tradingBlocked('disputed', false), tradingUnbacked('not opened', true), null])
+    expect(rows[1]!.unusable).toMatch(/^This channel is in dispute on the contract: trading is stopped\./)
+    expect(rows[2]!.unusable).toMatch(/^Not open on the contract yet: neither deposit is locked/)
+  })
+
+  it('sets nothing apart where no free balance is counted: a final state signed, a finalized or closed channel, no opening state', () => {
+    const final = channel('f', 'A', [], {}, [1n, 2n])
+    const rows = collateralByChannel([
+      { ...final, state: { ...final.state!, isFinal: true } },
+      channel('z', 'A', [], { chain: chainView('finalized') }),
+      { ...channel('x', 'A', []), state: null },
+    ], new Map([['x', null]]))
+    expect(rows.map((k) => [k.myFree, k.unusable])).toEqual([[0n, null], [0n, null], [0n, null]])
+  })
+
+  it('says the status in words: the challenge window\'s end in UTC while it runs, and once it is over', () => {
+    const words = (c: BookChannel, now = DEADLINE - 1) => contractStatusInWords(contractStandingOf(c, read), now)
+    expect([open, disputed, unopened, unread].map((c) => words(c))).toEqual(['open', 'disputed until 2026-01-05 14:00 UTC', 'not opened on the contract', 'contract not read yet'])
+    expect(words(disputed, DEADLINE)).toBe('disputed, challenge window ended 2026-01-05 14:00 UTC')
+    expect(contractStatusInWords({ status: 'finalized', deadline: null }, 0)).toBe('finalized')
+    expect(contractStatusInWords({ status: 'closed', deadline: null }, 0)).toBe('closed')
+    expect(endedStatusInWords({ status: 'closed', deadline: null }, 0)).toBe('closed')
+    expect(endedStatusInWords({ status: 'open', deadline: null }, 0)).toBe('final state signed, still open on the contract')
+  })
+
+  it('explains a status as the channel screen does (tradingBlocked / tradingUnbacked), nothing for an open one', () => {
+    const s = open.state
+    expect(contractStatusWhy({ status: 'open', deadline: null }, s)).toBeNull()
+    expect(contractStatusWhy({ status: 'not read', deadline: null }, s)).toBeNull()
+    for (const status of ['disputed', 'finalized', 'closed'] as const) expect(contractStatusWhy({ status, deadline: null }, s)).toBe(tradingBlocked(status, false))
+    expect(contractStatusWhy({ status: 'not opened', deadline: null }, s)).toBe(tradingUnbacked('not opened', true))
+    expect(contractStatusWhy({ status: 'open', deadline: null }, { ...s!, isFinal: true })).toBe(tradingBlocked('open', true))
+  })
+})
+
 describe('after a dispute, the book follows the contract', () => {
   const p1 = position('A', btcPut(55_000, 1), 1_200_000_000n)
   const p2 = position('B', btcPut(50_000, 2), 900_000_000n)
@@ -310,7 +367,10 @@ describe('after a dispute, the book follows the contract', () => {
 
   it('open on the contract (or not read): the co-signed state as it is', () => {
     expect(asMine(open)).toEqual(asMine(channel('o', 'B', [p1, p2])))
-    expect(collateralByChannel([open])[0]).toEqual(collateralByChannel([channel('o', 'B', [p1, p2])])[0])
+    const { standing: s1, ...onChain } = collateralByChannel([open])[0]!
+    const { standing: s2, ...unread } = collateralByChannel([channel('o', 'B', [p1, p2])])[0]!
+    expect(onChain).toEqual(unread)
+    expect([s1.status, s2.status]).toEqual(['open', 'not read'])
   })
 })
 

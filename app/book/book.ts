@@ -10,6 +10,8 @@
 import { holdsLong, payoffToBuyer, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { balancesPaidOnChain, openPositionsOnChain, supersededBy, type ChainPositionsView, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { latestSupersededInWords } from '../channel/superseded.ts'
+import { tradingBlocked, tradingUnbacked } from '../channel/tradingBlocked.ts'
+import { deadlineInWords } from '../channel/disputeText.ts'
 import { channelRisk, markBasis, scenarioGrid, type Fixings, type MarkBasis, type MarketsByFeed, type PartyRisk, type ScenarioGridOptions } from '../../core/pricing/index.ts'
 
 /** One channel as the book reads it. */
@@ -34,7 +36,7 @@ export interface BookChannel {
 }
 
 /** What the book reads of a channel on the contract. */
-export type BookChainView = ChainPositionsView & Partial<Pick<SettlementChannelView, 'version' | 'held'>>
+export type BookChainView = ChainPositionsView & Partial<Pick<SettlementChannelView, 'version' | 'held' | 'dispute'>>
 
 /** The version the contract finalized when the channel's latest co-signed state came after it (it moved no money); else null. */
 export function latestSupersededBy(c: BookChannel): number | null {
@@ -251,10 +253,85 @@ export interface CollateralRow {
    * they are no longer collateral here.
    */
   readonly ended: boolean
+  /** The channel on the contract (the Book's Status column). */
+  readonly standing: ContractStanding
+  /**
+   * Why its free balances cannot back a trade now, in the channel screen's words (`tradingBlocked`:
+   * in dispute; `tradingUnbacked`: not open on the contract, nothing deposited backs them), or null
+   * when they can. The Book shows such balances apart and leaves them out of its free totals.
+   */
+  readonly unusable: string | null
 }
 
-/** Collateral locked and free in each channel, from its latest co-signed state (exact); an ended channel holds none. */
-export function collateralByChannel(channels: readonly BookChannel[]): CollateralRow[] {
+/**
+ * The Book's readings of the contract by channel id (channel/chainViews.ts: a view, or null when
+ * the contract does not hold the channel; a channel not in it is not read yet).
+ */
+export type ContractReadings = ReadonlyMap<string, BookChainView | null>
+
+/** A channel on the contract as the Book's Status column says it. */
+export interface ContractStanding {
+  readonly status: 'not read' | 'not opened' | 'open' | 'disputed' | 'finalized' | 'closed'
+  /** While disputed: when the challenge window ends (chain time, ms), when read. */
+  readonly deadline: number | null
+}
+
+/**
+ * The channel's view on the contract: the one the Book got with the channel (`c.chain`), else the
+ * app's last reading (`read`: null when the contract does not hold it), else undefined (not read).
+ */
+function contractViewOf(c: BookChannel, read: ContractReadings): BookChainView | null | undefined {
+  return c.chain ?? (read.has(c.channelId) ? read.get(c.channelId)! : undefined)
+}
+
+/** Where the channel stands on the contract (`read`: the app's readings, for a channel the Book got no view with). */
+export function contractStandingOf(c: BookChannel, read: ContractReadings = new Map()): ContractStanding {
+  const view = contractViewOf(c, read)
+  if (view === undefined) return { status: 'not read', deadline: null }
+  if (view === null || view.status === 'none') return { status: 'not opened', deadline: null }
+  return { status: view.status, deadline: view.status === 'disputed' ? (view.dispute?.deadline ?? null) : null }
+}
+
+/**
+ * The Status column's words: "open", "not opened on the contract", "disputed until 2026-01-05
+ * 14:00 UTC" (the challenge window's end, chain time; "challenge window ended" once `now`, the
+ * chain's clock, is past it), "finalized", "closed", or "contract not read yet".
+ */
+export function contractStatusInWords(standing: ContractStanding, now: number): string {
+  switch (standing.status) {
+    case 'not read': return 'contract not read yet'
+    case 'not opened': return 'not opened on the contract'
+    case 'disputed': {
+      const end = standing.deadline
+      if (end === null) return 'disputed'
+      return end > now ? `disputed until ${deadlineInWords(end)}` : `disputed, challenge window ended ${deadlineInWords(end)}`
+    }
+    default: return standing.status
+  }
+}
+
+/** An ended channel's status (the Book lists those under its table): the contract's, after "final state signed" unless the contract ended it. */
+export function endedStatusInWords(standing: ContractStanding, now: number): string {
+  if (standing.status === 'finalized' || standing.status === 'closed') return contractStatusInWords(standing, now)
+  return `final state signed, ${standing.status === 'open' ? 'still open on the contract' : contractStatusInWords(standing, now)}`
+}
+
+/**
+ * What the status means for trading in the channel, as its channel screen says it (tradingBlocked,
+ * tradingUnbacked: the same sentences), null when nothing stands in the way (or nothing is read).
+ */
+export function contractStatusWhy(standing: ContractStanding, state: ChannelState | null): string | null {
+  const status = standing.status === 'not read' ? null : standing.status
+  return tradingBlocked(status, state?.isFinal ?? false) ?? tradingUnbacked(status, state !== null)
+}
+
+/**
+ * Collateral locked and free in each channel, from its latest co-signed state (exact); an ended
+ * channel holds none. Free balances in a channel in dispute, or not opened on the contract, are
+ * there but back no trade now (`unusable`). `read`: the app's readings of the contract, which say a
+ * channel is not opened (the Book's own view is null then as while unread).
+ */
+export function collateralByChannel(channels: readonly BookChannel[], read: ContractReadings = new Map()): CollateralRow[] {
   return channels.map((c) => {
     let myLocked = 0n
     let theirLocked = 0n
@@ -263,8 +340,11 @@ export function collateralByChannel(channels: readonly BookChannel[]): Collatera
       theirLocked += p.lockB
     }
     const s = c.state
-    const chain = c.chain ?? null
+    const chain = contractViewOf(c, read) ?? null
     const live = s !== null && !s.isFinal && !balancesPaidOnChain(chain)
+    const standing = contractStandingOf(c, read)
+    // A live channel's balances are unusable while disputed or before the open; ended ones are not counted at all.
+    const unusable = live && (standing.status === 'disputed' || standing.status === 'not opened') ? contractStatusWhy(standing, s) : null
     return {
       channelId: c.channelId,
       counterparty: c.counterparty,
@@ -274,6 +354,8 @@ export function collateralByChannel(channels: readonly BookChannel[]): Collatera
       myFree: live ? (c.me === 'A' ? s.balanceA : s.balanceB) : 0n,
       theirFree: live ? (c.me === 'A' ? s.balanceB : s.balanceA) : 0n,
       ended: (s?.isFinal ?? false) || chain?.status === 'closed',
+      standing,
+      unusable,
     }
   })
 }

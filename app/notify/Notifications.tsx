@@ -1,8 +1,14 @@
-// The in-page notices of every channel (quote, fill, dispute, settlement, an expiry within the hour)
-// and the switch for browser notifications. A notice from a channel the screen does not show names
-// the counterparty and opens that channel.
-import { useSyncExternalStore } from 'react'
-import type { NoticeCenter } from './noticeCenter.ts'
+// The in-page notices of every channel (quote, fill, dispute, settlement, an expiry within the hour),
+// the session's history of them, and the switch for browser notifications. A notice from a channel
+// the screen does not show names the counterparty and opens that channel; one that asks the trader to
+// act (a dispute) says so and stays until dismissed. The history is not in the toasts' live region
+// (a screen reader would read it all again): the workspace places it (NoticeHistory).
+import { useContext, useState, useSyncExternalStore } from 'react'
+import { isDateTime, isoDate, isoTime } from '../../core/index.ts'
+import { formatUtcTime } from '../risk/format.ts'
+import { needsAction } from './deskEvents.ts'
+import { HISTORY_KEPT, type CenterNotice, type NoticeCenter } from './noticeCenter.ts'
+import { NoticeContext } from './useNotices.ts'
 import { notificationPermission, requestNotificationPermission, subscribeNotificationPermission } from './permission.ts'
 
 export function Notifications({ center, shown, onOpen }: { center: NoticeCenter; shown: string | null; onOpen: (channelId: string) => void }) {
@@ -11,11 +17,14 @@ export function Notifications({ center, shown, onOpen }: { center: NoticeCenter;
     <div className="toasts" role="status" aria-live="polite" aria-label="Notifications">
       {notices.map((n) => {
         const elsewhere = n.channelId !== shown
+        const act = needsAction(n)
         return (
-          <div key={n.id} className={`toast ${n.kind}`} data-kind={n.kind} data-channel={n.channelId}>
+          <div key={n.id} className={`toast ${n.kind}`} data-kind={n.kind} data-channel={n.channelId} data-action={act ? 'true' : undefined}>
             <span>
               {elsewhere && <strong className="toast-from">{n.label}: </strong>}
+              {act && <strong>Action needed: </strong>}
               {n.text}
+              {act && <span className="muted"> (stays until you dismiss it)</span>}
             </span>
             {elsewhere && (
               <button type="button" className="link" aria-label={`Open the channel with ${n.label}`} onClick={() => { onOpen(n.channelId); center.dismiss(n.id) }}>Open</button>
@@ -25,6 +34,55 @@ export function Notifications({ center, shown, onOpen }: { center: NoticeCenter;
         )
       })}
     </div>
+  )
+}
+
+/**
+ * When a notice was told, by this computer's clock (the notices are timed as they reach the page):
+ * "14:03:07 UTC", with the date before it when that is not today's (UTC).
+ */
+export function noticeClock(at: number, now: number): string {
+  if (!isDateTime(at)) return isoTime(at)
+  return isDateTime(now) && isoDate(at) === isoDate(now) ? formatUtcTime(at) : `${isoDate(at)} ${formatUtcTime(at)}`
+}
+
+/**
+ * The notices of this session, newest first (the last HISTORY_KEPT), those gone from the screen
+ * included: a notice pushed off, expired or dismissed can be read again here, with its time and
+ * channel. `center`: the workspace's (default: the one in NoticeContext); `onOpen` opens a channel.
+ * The list is in the page only while open (closed, its texts would double every notice's for a
+ * search of the page).
+ */
+export function NoticeHistory({ center: given, onOpen, now = Date.now(), open: initiallyOpen = false }: {
+  center?: NoticeCenter; onOpen?: (channelId: string) => void; now?: number; open?: boolean
+}) {
+  const shared = useContext(NoticeContext)
+  const center = given ?? shared
+  if (!center) return null
+  return <NoticeHistoryList center={center} onOpen={onOpen} now={now} initiallyOpen={initiallyOpen} />
+}
+
+function NoticeHistoryList({ center, onOpen, now, initiallyOpen }: { center: NoticeCenter; onOpen?: (channelId: string) => void; now: number; initiallyOpen: boolean }) {
+  const history = useSyncExternalStore(center.subscribe, center.getHistory, center.getHistory)
+  const [open, setOpen] = useState(initiallyOpen)
+  return (
+    <details className="card notice-history" data-testid="notice-history" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Notices this session ({history.length})</summary>
+      {open && <p className="muted small">
+        Newest first, the last {HISTORY_KEPT}, whether still shown or not; times in UTC by this computer's clock. The list starts again when the page is reloaded.
+      </p>}
+      {open && (history.length === 0 ? <p className="muted small">No notice yet.</p> : (
+        <ol className="notices">
+          {history.map((n: CenterNotice) => (
+            <li key={n.id} data-kind={n.kind} className={needsAction(n) ? 'warn' : undefined}>
+              <time className="muted" dateTime={isDateTime(n.at) ? new Date(n.at).toISOString() : undefined}>{noticeClock(n.at, now)}</time>{' '}
+              <strong>{n.label}</strong>: {needsAction(n) && 'Action needed: '}{n.text}
+              {onOpen && <> <button type="button" className="link" aria-label={`Open the channel with ${n.label}`} onClick={() => onOpen(n.channelId)}>Open</button></>}
+            </li>
+          ))}
+        </ol>
+      ))}
+    </details>
   )
 }
 

@@ -6,7 +6,7 @@ import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { Book, ClosedPosition, Fill } from '../blotter/book.ts'
 import { instrumentOf } from '../risk/positions.ts'
 import type { PositionPaidOnChain } from '../../channel-contract/client/index.ts'
-import { answerKey, deskEvents, deskMemoryOf, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { ACTION_KINDS, answerKey, deskEvents, deskMemoryOf, needsAction, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 
 const terms: OptionPackage = {
   feed: 'BTC-USD', oracle: testKey('oracle').publicKey, expiry: EXPIRY, priceDecimals: 2, quantityDecimals: 4, asset: 'USDC', assetDecimals: 6,
@@ -245,6 +245,19 @@ describe('deskEvents', () => {
     // Other notices still come newest first, at most three.
     const more = [6, 7, 8].map((id) => ({ kind: 'fill' as const, text: `fill ${id}`, id, at: id }))
     expect(withDeskNotices(screen, more, 3).map((n) => n.text)).toEqual(['fill 8', 'fill 7', 'fill 6'])
+  })
+
+  it('puts the notices that ask the trader to act first and never pushes them off: `keep` counts the others only', () => {
+    const dispute = (id: number): ShownNotice => ({ kind: 'dispute', text: `dispute ${id}`, id, at: id })
+    const info = (id: number): ShownNotice => ({ kind: id % 2 === 0 ? 'quote' : 'fill', text: `info ${id}`, id, at: id })
+    let screen = withDeskNotices([], [dispute(1)], 3)
+    for (const id of [2, 3, 4, 5, 6]) screen = withDeskNotices(screen, [info(id)], 3)
+    expect(screen.map((n) => n.text)).toEqual(['dispute 1', 'info 6', 'info 5', 'info 4'])
+    // A second dispute (another channel): both stay, the newest first, the three newest others after them.
+    screen = withDeskNotices(screen, [info(7), dispute(8)], 3)
+    expect(screen.map((n) => n.text)).toEqual(['dispute 8', 'dispute 1', 'info 7', 'info 6', 'info 5'])
+    expect([...ACTION_KINDS]).toEqual(['dispute'])
+    expect((['quote', 'fill', 'superseded', 'closed', 'settled', 'payout', 'expiring'] as const).some((kind) => needsAction({ kind }))).toBe(false)
   })
 
   it('returns the same memory when nothing changed (the hook re-runs on every snapshot)', () => {

@@ -23,6 +23,17 @@ import { formatMoney } from '../money/money.ts'
 
 export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'closed' | 'settled' | 'payout' | 'expiring'
 
+/**
+ * The notices that ask the trader to act, as the channel list's "act" items do (channels/attention.ts):
+ * a dispute started (answer it within the challenge window), or one finalized while the app was
+ * closed (positions locked on the contract to settle before their window ends). They stay on screen
+ * until the trader dismisses them, and no informational notice pushes them off (withDeskNotices).
+ */
+export const ACTION_KINDS: ReadonlySet<DeskNoticeKind> = new Set(['dispute'])
+
+/** Whether a notice asks the trader to act (ACTION_KINDS): it stays until dismissed. */
+export const needsAction = (n: Pick<DeskEvent, 'kind'>): boolean => ACTION_KINDS.has(n.kind)
+
 /** The contract's statuses in the order a channel passes through them (core's one list: a status only moves forward). */
 export const CHAIN_ORDER = CONTRACT_CHANNEL_STATUSES
 export type ChainStatus = ContractChannelStatus
@@ -481,7 +492,9 @@ export interface ShownNotice extends DeskEvent {
 }
 
 /**
- * The notices on screen after `added` (newest first, at most `keep`). A settlement notice takes over
+ * The notices on screen after `added`: those that ask the trader to act first (needsAction: all of
+ * them, until dismissed), then the others newest first, at most `keep` of them, so a burst of quotes
+ * never pushes a dispute off the screen. A settlement notice takes over
  * the positions of one of its channel still shown, so settlements arriving a few at a time are
  * counted in one notice instead of pushing each other off the screen. A superseded notice replaces the "Filled"
  * notices of its fills still shown: no "Filled" stays on screen for a trade that moved no money. A
@@ -502,7 +515,8 @@ export function withDeskNotices<N extends ShownNotice>(shown: readonly N[], adde
     fresh[i] = { ...fresh[i]!, text: merged.text, settled: merged.settled }
     old = old.filter((n) => !mergesWith(n))
   }
-  return [...fresh, ...old].slice(0, keep)
+  const all = [...fresh, ...old]
+  return [...all.filter(needsAction), ...all.filter((n) => !needsAction(n)).slice(0, keep)]
 }
 
 /**

@@ -8,8 +8,8 @@ import { memoryStorage } from '../testkit.ts'
 import type { QuoteView } from '../../core/sync/index.ts'
 import type { DeskEventInput } from './deskEvents.ts'
 import { EXPIRING_LEAD_MS } from './expiring.ts'
-import { KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
-import { Notifications } from './Notifications.tsx'
+import { HISTORY_KEPT, KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
+import { NoticeHistory, Notifications, noticeClock } from './Notifications.tsx'
 
 const ch = testChannel()
 const E = Date.UTC(2026, 11, 8, 8)
@@ -271,5 +271,86 @@ describe('the notice center', () => {
     expect(toasts[0]).toContain('aria-label="Open the channel with Bob"')
     expect(toasts[1]).not.toContain('toast-from')
     expect(toasts[1]).not.toContain('Open the channel')
+  })
+
+  it('keeps a dispute on screen until the trader dismisses it: the quotes and fills of busy channels never push it off, and it does not expire', () => {
+    const { c, texts } = center()
+    c.step(BOB, input([]))
+    c.step(DESK, input([]))
+    c.step(BOB, input([], [], { chain: 'disputed' }))
+    // Four dealers' worth of quotes and fills, as fast as they come.
+    const fills = [1, 2, 3, 4].map((v) => fill(v))
+    fills.forEach((_, i) => c.step(DESK, input(fills.slice(0, i + 1), [], { quotes: [quote(`0xe${i}`, `r${i}`)] })))
+    expect(texts()[0]).toBe('Bob|dispute|A dispute started')
+    // The informational ones: still at most three.
+    expect(c.getSnapshot().filter((n) => n.kind !== 'dispute')).toHaveLength(KEEP)
+    vi.advanceTimersByTime(SHOW_MS * 10)
+    expect(texts()).toEqual(['Bob|dispute|A dispute started'])
+    c.dismiss(c.getSnapshot()[0]!.id)
+    expect(c.getSnapshot()).toEqual([])
+  })
+
+  it('keeps the history of the notices shown this session, newest first with their time and channel, those pushed off, expired or dismissed included', () => {
+    const { c } = center()
+    c.step(BOB, input([]))
+    c.step(DESK, input([]))
+    const start = Date.now()
+    c.step(DESK, input([fill(1)]))
+    vi.advanceTimersByTime(1_000)
+    c.step(BOB, input([], [], { chain: 'disputed' }))
+    const fills = [1, 2, 3, 4, 5].map((v) => fill(v))
+    fills.forEach((_, i) => i > 0 && c.step(DESK, input(fills.slice(0, i + 1))))
+    const history = c.getHistory()
+    expect(history.map((n) => `${n.label}|${n.kind}${n.kind === 'fill' ? n.text.slice(-4) : ''}`)).toEqual([
+      'Demo Desk|fill(v5)', 'Demo Desk|fill(v4)', 'Demo Desk|fill(v3)', 'Demo Desk|fill(v2)', 'Bob|dispute', 'Demo Desk|fill(v1)',
+    ])
+    expect(history.at(-1)).toMatchObject({ channelId: DESK.channelId, at: start })
+    expect(history.at(-2)).toMatchObject({ channelId: BOB.channelId, at: start + 1_000 })
+    // Gone from the screen (pushed off, then expired), kept in the history; the same array until a notice comes.
+    vi.advanceTimersByTime(SHOW_MS * 2)
+    expect(c.getSnapshot().map((n) => n.kind)).toEqual(['dispute'])
+    expect(c.getHistory()).toBe(history)
+    c.dismiss(c.getSnapshot()[0]!.id)
+    expect(c.getHistory()).toBe(history)
+    // An abandoned channel's notices leave it.
+    c.forget(DESK.channelId)
+    expect(c.getHistory().map((n) => n.label)).toEqual(['Bob'])
+  })
+
+  it('keeps the last HISTORY_KEPT notices, and tells its listeners when one is added', () => {
+    const { c } = center()
+    c.step(DESK, input([]))
+    let heard = 0
+    c.subscribe(() => heard++)
+    const fills = Array.from({ length: HISTORY_KEPT + 5 }, (_, i) => fill(i + 1))
+    fills.forEach((_, i) => c.step(DESK, input(fills.slice(0, i + 1))))
+    expect(c.getHistory()).toHaveLength(HISTORY_KEPT)
+    expect(c.getHistory()[0]!.text.slice(-6)).toBe(`(v${HISTORY_KEPT + 5})`)
+    expect(heard).toBeGreaterThanOrEqual(HISTORY_KEPT + 5)
+  })
+
+  it('renders a dispute as needing action, staying until dismissed; the history with each time (UTC, this computer\'s clock), channel and an Open button', () => {
+    const { c } = center()
+    c.step(BOB, input([]))
+    c.step(DESK, input([]))
+    c.step(BOB, input([], [], { chain: 'disputed' }))
+    c.step(DESK, input([fill(1)]))
+    const toasts = renderToStaticMarkup(createElement(Notifications, { center: c, shown: DESK.channelId, onOpen: () => undefined })).split('<div class="toast ').slice(1)
+    expect(toasts[0]).toMatch(/^dispute" data-kind="dispute" data-channel="0xb+" data-action="true">/)
+    expect(toasts[0]).toContain('<strong class="toast-from">Bob: </strong><strong>Action needed: </strong>A dispute started on the channel with the desk: see the Settlement tab.<span class="muted"> (stays until you dismiss it)</span>')
+    expect(toasts[1]).not.toContain('data-action')
+    expect(toasts[1]).not.toContain('Action needed')
+    const at = Date.now()
+    // Closed, only its count is in the page.
+    expect(renderToStaticMarkup(createElement(NoticeHistory, { center: c, now: at }))).not.toContain('<li')
+    const html = renderToStaticMarkup(createElement(NoticeHistory, { center: c, onOpen: () => undefined, now: at, open: true }))
+    expect(html).toContain(`<summary>Notices this session (2)</summary>`)
+    const items = [...html.matchAll(/<li[^>]*>(.*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''))
+    expect(items).toEqual([
+      `${noticeClock(at, at)} Demo Desk: Filled: you bought BTC-USD 2026-12-08 · long 0.5 put 55,000, paid 700.00 USDC (v1) Open`,
+      `${noticeClock(at, at)} Bob: Action needed: A dispute started on the channel with the desk: see the Settlement tab. Open`,
+    ])
+    expect(noticeClock(at, at)).toMatch(/^\d{2}:\d{2}:\d{2} UTC$/)
+    expect(noticeClock(at, at + 86_400_000)).toBe(`${new Date(at).toISOString().slice(0, 10)} ${noticeClock(at, at)}`)
   })
 })

@@ -8,9 +8,10 @@
 // too when the tab is hidden and the trader allowed it. Payouts on chain and the contract's status
 // seen, fills announced in the browser and expiries told are recorded per channel in this browser
 // (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again, and what
-// the contract did while the app was closed is told on the next load.
+// the contract did while the app was closed is told on the next load. A notice that asks the trader
+// to act (a dispute) stays until dismissed; every notice shown goes into the session's history.
 import type { Hex, Party, Position } from '../../core/index.ts'
-import { CHAIN_ORDER, deskEvents, deskMemoryOf, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
+import { CHAIN_ORDER, deskEvents, deskMemoryOf, needsAction, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
@@ -43,11 +44,17 @@ export interface NoticeOutside {
 
 /**
  * Few and brief: the notices float over the page (at phone width they sit in it, above the channel,
- * and push it down while they show: styles.css), so at most three, each gone 8 s after it came (the blotter and audit keep the record);
- * positions settling together in one channel are one notice that counts them all (withDeskNotices).
+ * and push it down while they show: styles.css), so at most three informational ones, each gone 8 s
+ * after it came (the history, the blotter and the audit keep the record); positions settling
+ * together in one channel are one notice that counts them all (withDeskNotices). A notice that asks
+ * the trader to act (needsAction: a dispute) is not one of the three and stays until dismissed:
+ * with several channels busy, quotes would push it off the screen within seconds.
  */
 export const KEEP = 3
 export const SHOW_MS = 8_000
+
+/** The notices of this session kept in its history (the newest), whether still on screen or not. */
+export const HISTORY_KEPT = 100
 
 /** What one channel has told: its memory of the doc and the book, and its records in this browser. */
 interface Told {
@@ -69,6 +76,8 @@ interface Told {
 export class NoticeCenter {
   private readonly channels = new Map<Hex, Told>()
   private notices: readonly CenterNotice[] = []
+  /** Every notice shown this session, newest first (at most HISTORY_KEPT). */
+  private history: readonly CenterNotice[] = []
   private nextId = 1
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly listeners = new Set<() => void>()
@@ -83,6 +92,9 @@ export class NoticeCenter {
   }
 
   readonly getSnapshot = (): readonly CenterNotice[] => this.notices
+
+  /** The notices shown this session, newest first, dismissed or gone included (the same array until one is added). */
+  readonly getHistory = (): readonly CenterNotice[] => this.history
 
   readonly dismiss = (id: number): void => this.set(this.notices.filter((n) => n.id !== id))
 
@@ -99,10 +111,13 @@ export class NoticeCenter {
     return () => void this.quiet.delete(keys)
   }
 
-  /** A channel the trader abandoned: its notices leave the screen, and what it told is forgotten. */
+  /** A channel the trader abandoned: its notices leave the screen and the history, and what it told is forgotten. */
   forget(channelId: Hex): void {
     this.channels.delete(channelId)
-    this.set(this.notices.filter((n) => n.channelId !== channelId))
+    const history = this.history.filter((n) => n.channelId !== channelId)
+    const changed = history.length !== this.history.length
+    if (changed) this.history = history
+    this.set(this.notices.filter((n) => n.channelId !== channelId), changed)
   }
 
   /** Stops the timer (the workspace unmounts). */
@@ -196,27 +211,32 @@ export class NoticeCenter {
     if (events.length === 0) return []
     const at = this.outside.now()
     const added = events.map((e) => ({ ...e, id: this.nextId++, at, channelId: channel.channelId, label: channel.label }))
-    this.set(withDeskNotices(this.notices, added, KEEP))
+    this.history = [...added].reverse().concat(this.history).slice(0, HISTORY_KEPT)
+    this.set(withDeskNotices(this.notices, added, KEEP), true)
     return added
   }
 
-  private set(notices: readonly CenterNotice[]): void {
-    if (notices === this.notices) return
-    this.notices = notices
-    this.schedule()
+  /** `changed`: something else the listeners read changed (the history), though the notices on screen may not have. */
+  private set(notices: readonly CenterNotice[], changed = false): void {
+    if (notices === this.notices && !changed) return
+    if (notices !== this.notices) {
+      this.notices = notices
+      this.schedule()
+    }
     for (const l of this.listeners) l()
   }
 
-  /** Each notice leaves SHOW_MS after it came (the trader can dismiss it sooner). */
+  /** Each informational notice leaves SHOW_MS after it came (the trader can dismiss it sooner); one that asks to act stays until dismissed. */
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (this.notices.length === 0) return
-    const first = Math.min(...this.notices.map((n) => n.at)) + SHOW_MS
+    const passing = this.notices.filter((n) => !needsAction(n))
+    if (passing.length === 0) return
+    const first = Math.min(...passing.map((n) => n.at)) + SHOW_MS
     this.timer = setTimeout(() => {
       this.timer = null
       const now = this.outside.now()
-      this.set(this.notices.filter((n) => n.at + SHOW_MS > now))
+      this.set(this.notices.filter((n) => needsAction(n) || n.at + SHOW_MS > now))
     }, Math.max(0, first - this.outside.now()) + 20)
   }
 }

@@ -22,7 +22,9 @@ import { NetworkScreen, type NetworkScreenKind } from './book/NetworkScreen.tsx'
 import { BackgroundChannels } from './book/BackgroundChannels.tsx'
 import { FailureText } from './FailureText.tsx'
 import { NoticeContext, useNoticeCenter } from './notify/useNotices.ts'
-import { Notifications } from './notify/Notifications.tsx'
+import { NetworkRequestsContext, networkRequestsOf } from './rfq/networkRequests.ts'
+import { NetworkRequestsHost } from './rfq/NetworkRequestsHost.tsx'
+import { NoticeHistory, Notifications } from './notify/Notifications.tsx'
 
 export function Workspace({ keys }: { keys: KeyPair }) {
   if (!config.chain) {
@@ -41,6 +43,9 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
   const conn = useSettlementConnection(chain, keys)
   // What happens in any channel is told here, whichever screen shows (notify/noticeCenter.ts).
   const notices = useNoticeCenter()
+  // The trader's network requests hold their fill rule here, not on the Network RFQ screen: a ticket
+  // of a request is consulted wherever a quote on it is taken (a channel's Trade tab, the `a` key).
+  const requests = networkRequestsOf(keys.publicKey)
   const channels = useChannels(keys)
   const [pick, setPick] = useState<ChannelPick | null>(null)
   // On a phone the account and channel list fold away once a channel is open (a button brings them back).
@@ -73,53 +78,57 @@ function ChainWorkspace({ keys, chain }: { keys: KeyPair; chain: ChainConfig }) 
   return (
     <SettlementContext.Provider value={conn}>
       <NoticeContext.Provider value={notices}>
-        <NodeStatus />
-        {channels.loaded && <BackgroundChannels records={channels.records} keys={keys} shown={network ? 'all' : (record?.channelId ?? null)} />}
-        <button type="button" className="secondary small side-toggle" aria-expanded={sideOpen || !record} aria-controls="side" onClick={() => setSideOpen(!sideOpen)}>
-          {sideOpen || !record ? 'Hide account and channels' : 'Account and channels'}
-          {channels.loaded && <ChannelsNeedingYou records={channels.records} keys={keys} />}
-        </button>
-        <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
-          <aside id="side">
-            <AccountPanel records={channels.loaded ? channels.records : null} damaged={channels.damaged.length} keys={keys} />
-            <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onDiscard={channels.discard} onAbandon={abandon} onRename={channels.rename} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
-            {channels.loaded && (
-              <nav className="card" aria-label="Across channels">
-                <h2>Across channels</h2>
-                <div className="row">
-                  <button type="button" className={`secondary small ${network === 'book' ? 'selected' : ''}`} aria-pressed={network === 'book'} onClick={() => { setNetwork('book'); setSideOpen(false) }}>Book (all channels)</button>
-                  <button type="button" className={`secondary small ${network === 'rfq' ? 'selected' : ''}`} aria-pressed={network === 'rfq'} onClick={() => { setNetwork('rfq'); setSideOpen(false) }}>Network RFQ</button>
-                </div>
-              </nav>
-            )}
-            {channels.loaded && <RestoreChannels keys={keys} known={channels.records} onRestore={created} />}
-            <TxActivity />
-          </aside>
-          <div className="main">
-            {channels.error && <p className="error" role="alert">Could not read your channel list: <FailureText failure={channels.error} /></p>}
-            {network && <NetworkScreen kind={network} records={channels.records} keys={keys} onCreated={created} />}
-            {!network && pick?.kind === 'new' && (
-              <section className="card" aria-labelledby="new-title">
-                <h2 id="new-title">New channel</h2>
-                <p className="muted">You will be party A. Ask your counterparty for their public key, create the invite, send it, and tell them the code another way.</p>
-                <NewChannelForm keys={keys} onCreated={created} />
-              </section>
-            )}
-            {!network && pick?.kind === 'accept' && (
-              <section className="card" aria-labelledby="accept-title">
-                <h2 id="accept-title">Accept an invite</h2>
-                <p className="muted">Give the inviter your contact (public key@EVM account): <span className="mono" data-testid="my-public-key">{conn.getSnapshot().wallet ? formatContact({ publicKey: keys.publicKey, evm: conn.getSnapshot().wallet!.address }) : keys.publicKey}</span></p>
-                <AcceptInviteForm keys={keys} onAccepted={created} />
-              </section>
-            )}
-            {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} channelCount={channels.records.length} />}
-            {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
-            {!network && pick === null && channels.loaded && channels.records.length === 0 && (
-              <Welcome />
-            )}
+        <NetworkRequestsContext.Provider value={requests}>
+          <NodeStatus />
+          {channels.loaded && <BackgroundChannels records={channels.records} keys={keys} shown={network ? 'all' : (record?.channelId ?? null)} />}
+          {channels.loaded && <NetworkRequestsHost records={channels.records} keys={keys} requests={requests} />}
+          <button type="button" className="secondary small side-toggle" aria-expanded={sideOpen || !record} aria-controls="side" onClick={() => setSideOpen(!sideOpen)}>
+            {sideOpen || !record ? 'Hide account and channels' : 'Account and channels'}
+            {channels.loaded && <ChannelsNeedingYou records={channels.records} keys={keys} />}
+          </button>
+          <div className={`layout ${sideOpen || !record ? '' : 'side-hidden'}`}>
+            <aside id="side">
+              <AccountPanel records={channels.loaded ? channels.records : null} damaged={channels.damaged.length} keys={keys} />
+              <ChannelList records={channels.records} keys={keys} selected={pick} onPick={(p) => { setPick(p); setNetwork(null); setSideOpen(false) }} damaged={channels.damaged} onDiscard={channels.discard} onAbandon={abandon} onRename={channels.rename} abandonNotice={abandonNotice} onDismissNotice={() => setAbandonNotice(null)} />
+              {channels.loaded && (
+                <nav className="card" aria-label="Across channels">
+                  <h2>Across channels</h2>
+                  <div className="row">
+                    <button type="button" className={`secondary small ${network === 'book' ? 'selected' : ''}`} aria-pressed={network === 'book'} onClick={() => { setNetwork('book'); setSideOpen(false) }}>Book (all channels)</button>
+                    <button type="button" className={`secondary small ${network === 'rfq' ? 'selected' : ''}`} aria-pressed={network === 'rfq'} onClick={() => { setNetwork('rfq'); setSideOpen(false) }}>Network RFQ</button>
+                  </div>
+                </nav>
+              )}
+              {channels.loaded && <RestoreChannels keys={keys} known={channels.records} onRestore={created} />}
+              <NoticeHistory center={notices} onOpen={(channelId) => { setPick({ kind: 'channel', channelId }); setNetwork(null); setSideOpen(false) }} />
+              <TxActivity />
+            </aside>
+            <div className="main">
+              {channels.error && <p className="error" role="alert">Could not read your channel list: <FailureText failure={channels.error} /></p>}
+              {network && <NetworkScreen kind={network} records={channels.records} keys={keys} onCreated={created} />}
+              {!network && pick?.kind === 'new' && (
+                <section className="card" aria-labelledby="new-title">
+                  <h2 id="new-title">New channel</h2>
+                  <p className="muted">You will be party A. Ask your counterparty for their public key, create the invite, send it, and tell them the code another way.</p>
+                  <NewChannelForm keys={keys} onCreated={created} />
+                </section>
+              )}
+              {!network && pick?.kind === 'accept' && (
+                <section className="card" aria-labelledby="accept-title">
+                  <h2 id="accept-title">Accept an invite</h2>
+                  <p className="muted">Give the inviter your contact (public key@EVM account): <span className="mono" data-testid="my-public-key">{conn.getSnapshot().wallet ? formatContact({ publicKey: keys.publicKey, evm: conn.getSnapshot().wallet!.address }) : keys.publicKey}</span></p>
+                  <AcceptInviteForm keys={keys} onAccepted={created} />
+                </section>
+              )}
+              {!network && pick?.kind === 'demo' && <DemoConnect keys={keys} onCreated={created} channelCount={channels.records.length} />}
+              {!network && record && <ChannelScreen key={record.channelId} record={record} keys={keys} records={channels.records} />}
+              {!network && pick === null && channels.loaded && channels.records.length === 0 && (
+                <Welcome />
+              )}
+            </div>
           </div>
-        </div>
-        <Notifications center={notices} shown={network ? null : (record?.channelId ?? null)} onOpen={(channelId) => { setPick({ kind: 'channel', channelId }); setNetwork(null); setSideOpen(false) }} />
+          <Notifications center={notices} shown={network ? null : (record?.channelId ?? null)} onOpen={(channelId) => { setPick({ kind: 'channel', channelId }); setNetwork(null); setSideOpen(false) }} />
+        </NetworkRequestsContext.Provider>
       </NoticeContext.Provider>
     </SettlementContext.Provider>
   )

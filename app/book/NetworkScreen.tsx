@@ -15,6 +15,7 @@ import { ChannelGuardHost } from './ChannelGuardHost.tsx'
 import type { BookChannel } from './book.ts'
 import type { DayBook } from './dayPnl.ts'
 import { bookChannels, channelsByPeer, useNetwork } from './useNetwork.ts'
+import { useChainViews } from '../channel/chainViews.ts'
 
 export type NetworkScreenKind = 'book' | 'rfq'
 
@@ -43,7 +44,11 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
   const onBook = useCallback((channelId: string, b: DayBook) => {
     setBooks((m) => (m.get(channelId) === b ? m : new Map(m).set(channelId, b)))
   }, [])
-  const byPeer = useMemo(() => channelsByPeer(network), [network])
+  // What the contract last showed of each channel (channel/chainViews.ts: null when it does not hold
+  // the channel, which `chains` above cannot tell from a failed read): a disputed, finalized or closed
+  // channel is neither asked nor accepted in, one not opened there is marked (useNetwork askBlocker, askWarning).
+  const chainReads = useChainViews()
+  const byPeer = useMemo(() => channelsByPeer(network, chainReads), [network, chainReads])
   const demoDesks = onCreated ? <DemoDesks keys={keys} channels={byPeer} channelCount={records.length} onCreated={onCreated} /> : undefined
   if (records.length === 0 && kind === 'book') return <section className="card"><p className="muted">Open a channel first: the book spans your channels.</p></section>
   return (
@@ -51,7 +56,7 @@ export function NetworkScreen({ kind, records, keys, onCreated }: { kind: Networ
       {network.map((n) => <ChannelGuardHost key={n.record.channelId} channel={n} keys={keys} now={now} onChainView={onChainView} />)}
       {network.map((n) => <ChannelBookHost key={n.record.channelId} channel={n} markets={markets} onBook={onBook} chain={chains.get(n.record.channelId)} chainClock={chainClock} />)}
       {marks.error && <p className="warn" role="status">Marks unavailable: {marks.error}</p>}
-      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} books={books} /> : <NetworkRfq network={network} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
+      {kind === 'book' ? <BookScreen channels={channels} markets={markets} now={now} books={books} /> : <NetworkRfq network={network} chains={chainReads} markets={markets} now={now} spec={spec} owner={keys.publicKey} demoDesks={demoDesks} hasChannels={records.length > 0} />}
     </>
   )
 }

@@ -19,8 +19,9 @@ import { settlementEnd, type TxProgress } from '../../channel-contract/client/in
 import { positionLegs } from '../risk/positions.ts'
 import {
   challengeEndedInWords, deadlineInWords, disputeCaution, disputeConfirmInWords, disputeSummary, finalizeInWords, heldPayoutInWords, payoutInWords, settleOnChainInWords, superseded,
-  type Accounts, type WatchtowerAnswer,
+  watchtowerPlanInWords, type Accounts, type WatchtowerAnswer,
 } from './disputeText.ts'
+import { useWatchedPositions } from './useWatchedPositions.ts'
 
 const NO_POSITIONS: readonly Position[] = []
 
@@ -85,8 +86,11 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
     const f = fixings.get(fixingKey(p.terms.feed, p.terms.expiry))
     return f !== undefined && f.decimals === p.terms.priceDecimals ? f.price : null
   }
+  // What the watchtower does about them (it settles at the oracle's price unless someone does first).
+  const tower = useWatchedPositions(chain, record.channelId, view?.status === 'finalized' && (view.lockedPositions?.length ?? 0) > 0)
+  const watchtowerOf = (p: Position) => tower.byId.get(p.id) ?? null
   const settleDue = view?.status === 'finalized' && view.lockedPositions && view.finalizableAt !== null
-    ? settleOnChainInWords({ positions: view.lockedPositions, finalizableAt: view.finalizableAt, now, me: record.me, fixingOf }, fmt)
+    ? settleOnChainInWords({ positions: view.lockedPositions, finalizableAt: view.finalizableAt, now, me: record.me, fixingOf, watchtowerOf }, fmt)
     : null
 
   return (
@@ -182,6 +186,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
             <p className="muted small" data-testid="held-from-chain">Listed from the finalized state v{view.held.state.version}, read back from the {view.held.fn} transaction on chain (its hash is the one the contract holds).</p>
           )}
           {view.lockedPositions?.length === 0 && <p className="muted">None: everything is paid out.</p>}
+          {tower.error !== null && <p className="muted small" data-testid="watchtower-plan-error">The watchtower could not be asked what it does about these positions: {tower.error}</p>}
           <ul>
             {(view.lockedPositions ?? []).map((p) => {
               // The contract's window: 7 days after the later of expiry and the dispute's deadline (null: not finalized).
@@ -198,6 +203,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                     (the oracle's price settles it until {deadlineInWords(end)}; after that each side gets its own lock back){' '}
                   </span>
                 )}
+                {watchtowerPlanInWords(watchtowerOf(p)) !== null && <span className="muted small" data-testid="watchtower-plan">{watchtowerPlanInWords(watchtowerOf(p))} </span>}
                 {end !== null && now >= end ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>

@@ -1,12 +1,14 @@
 import { renderToStaticMarkup } from 'react-dom/server'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { DEPOSIT, oracleKeys, pkg, put, sessionPair, T0, DAY } from '../../core/sync/testkit.ts'
 import { QuoteForm } from '../negotiate/QuoteForm.tsx'
 import { otherSide } from '../negotiate/quote.ts'
 import { draftToPackage } from '../negotiate/draft.ts'
 import { ticketToDraft } from '../negotiate/rfqTicket.ts'
 import { declineEdit, ticketDecline } from '../negotiate/decline.ts'
-import { acceptRefusal, counterRefusal, quoteFillShortfall, remoteEditors, ticketStatusWord, TradeTab } from './TradeTab.tsx'
+import { acceptQuote, acceptRefusal, counterRefusal, networkAcceptance, quoteFillShortfall, remoteEditors, ticketStatusWord, TradeTab } from './TradeTab.tsx'
+import { NetworkRequests } from '../rfq/networkRequests.ts'
+import type { NetworkRequest } from '../rfq/ladder.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import type { BookView } from '../blotter/useBook.ts'
 import { rfqDecline } from '../../core/sync/index.ts'
@@ -234,5 +236,59 @@ describe('who is editing a ticket (remoteEditors)', () => {
       { party: 'A' as const, name: '', editing: { rfqId: 'r1', field: 'side' } },
     ]
     expect(remoteEditors(presence, 'A', 'r1', 'Demo Desk')).toEqual([{ field: 'legs.l1.strike', label: 'Demo Desk is editing' }])
+  })
+})
+
+describe("an accept in the Trade tab on a ticket of a network request: the request's fill rule, held by the workspace, holds here too", () => {
+  const spec = { asset: 'USDC', assetDecimals: 0, oracle: oracleKeys.publicKey, feeds: [{ name: 'BTC-USD', priceDecimals: 0, quantityDecimals: 0 }] }
+  /** Alice's network request: the put Bob quoted, asked of Bob (this channel) and of Tight Desk (another). */
+  const setup = async () => {
+    const p = await offered()
+    const request: NetworkRequest = {
+      id: 'nr1', createdAt: T0, side: 'buy', feed: 'BTC-USD', lots: 1,
+      terms: { expiry: p.countered.signed.quote.terms.expiry, legs: [{ kind: 'put', strike: '90', cap: null, quantity: '1', direction: 'long' }] },
+      legs: [{ channelId: 'ch-bob', counterparty: 'Bob', rfqId: p.countered.signed.quote.rfqId, quantities: ['1'] }, { channelId: 'ch-tight', counterparty: 'Tight Desk', rfqId: 't2', quantities: ['1'] }],
+    }
+    const requests = new NetworkRequests('trade-tab-test', { requests: [request], fills: new Map(), notes: new Map(), damaged: null })
+    return { ...p, request, requests, acceptance: networkAcceptance(requests, 'ch-bob', 'A', spec, 'Bob') }
+  }
+
+  it('refused once the request was filled in another channel, naming the request and where; nothing is proposed', async () => {
+    const { a, countered, request, requests, acceptance } = await setup()
+    requests.step(request, { type: 'seen', channelId: 'ch-tight', quoteHash: '0xtight', counterparty: 'Tight Desk' })
+    const accept = vi.spyOn(a, 'accept')
+    const why = /^this ticket belongs to your network request 1 \(buy BTC-USD \d{4}-\d{2}-\d{2} · long put 90 x 1\): this request is already filled with Tight Desk$/
+    expect(acceptance.refusal(countered)).toMatch(why)
+    await expect(acceptQuote(a, spec, countered, 'Bob', acceptance)).rejects.toThrow(/^Not accepted: this ticket belongs to your network request 1 .*: this request is already filled with Tight Desk\.$/)
+    expect(accept).not.toHaveBeenCalled()
+  })
+
+  it('claims the part before it proposes (a second accept in another channel is refused), and frees it if the proposal cannot start', async () => {
+    const { a, countered, requests, acceptance } = await setup()
+    await acceptQuote(a, spec, countered, 'Bob', acceptance)
+    expect(requests.fillOf('nr1')!.inflight.map((c) => c.channelId)).toEqual(['ch-bob'])
+    const tight = networkAcceptance(requests, 'ch-tight', 'A', spec, 'Tight Desk')
+    const theirs = { ...countered, hash: '0xtight', signed: { ...countered.signed, quote: { ...countered.signed.quote, rfqId: 't2' } } } as typeof countered
+    expect(tight.refusal(theirs)).toMatch(/: Bob's quote is being filled for this request: wait for it \(one fill per request\)$/)
+
+    const other = await setup()
+    const failing = { view: other.a.view, me: other.a.me, accept: async () => { throw new Error('quote expired') } }
+    await expect(acceptQuote(failing, spec, other.countered, 'Bob', other.acceptance)).rejects.toThrow('quote expired')
+    expect(other.requests.fillOf('nr1')).toMatchObject({ inflight: [], lastFailure: { counterparty: 'Bob', text: 'quote expired' } })
+  })
+
+  it('no counter once the request is filled elsewhere: a counter is a firm quote the dealer could take for a second fill', async () => {
+    const { a, countered, request, requests, acceptance } = await setup()
+    const s = { side: 'buy' as const, premium: 1250n, validForMs: 60_000 }
+    expect(counterRefusal(a.view.latest!.state, 'A', countered, s, acceptance)).toBeNull()
+    requests.step(request, { type: 'seen', channelId: 'ch-tight', quoteHash: '0xtight', counterparty: 'Tight Desk' })
+    expect(counterRefusal(a.view.latest!.state, 'A', countered, s, acceptance)).toMatch(/^this ticket belongs to your network request 1 .*: this request is already filled with Tight Desk$/)
+  })
+
+  it('a quote that is not what this dealer was asked is refused with what differs', async () => {
+    const { a, countered, acceptance } = await setup()
+    const bigger = { ...countered, signed: { ...countered.signed, quote: { ...countered.signed.quote, terms: pkg([put(90n, 2n)]) } } } as typeof countered
+    expect(acceptance.refusal(bigger)).toMatch(/: the quote is not what Bob was asked for: leg 1 quantity 2, not 1$/)
+    await expect(acceptQuote(a, spec, bigger, 'Bob', acceptance)).rejects.toThrow(/^Not accepted: .*leg 1 quantity 2, not 1\.$/)
   })
 })

@@ -5,7 +5,7 @@
 // (keys from stableValue.ts), so a snapshot re-renders only what changed in it. The tickets (whose
 // inputs the doc drives) render with each snapshot at once; the quotes and proposals, which are
 // only read and clicked, follow in a background render that never delays the next message.
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react'
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { isUnwindTicket, quoteAnswersRequest, unsettleableTerms, type ChannelState, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
 import type { ChannelSession, Presence, QuoteView, RfqEdit, RfqTicket, SessionSnapshot } from '../../core/sync/index.ts'
 import type { MarketsByFeed } from '../../core/pricing/index.ts'
@@ -33,6 +33,8 @@ import { ActionGate } from './actionGate.ts'
 import { reversePackage } from '../../core/pricing/index.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
 import { formatUtc } from '../risk/format.ts'
+import { failureOf, type Failure } from '../failure.ts'
+import { useNetworkRequests, type NetworkRequests } from '../rfq/networkRequests.ts'
 
 interface Props {
   session: ChannelSession
@@ -60,10 +62,12 @@ export function quoteRefusal(latest: ChannelState | null, me: Party, terms: Opti
 /**
  * Why the counter `s` to `countered` is not signed, or null: the quote's affordability check, so a
  * counter the trader cannot back is never published. Its side is the form's, fixed to the other side
- * of `countered`; session.counter signs that side and refuses another.
+ * of `countered`; session.counter signs that side and refuses another. A counter is a firm quote
+ * the dealer can take: on a ticket of a network request (`network`), only while the request could
+ * still take that dealer's part (not filled elsewhere, not withdrawn, on the terms asked).
  */
-export function counterRefusal(latest: ChannelState | null, me: Party, countered: QuoteView, s: QuoteSubmission): string | null {
-  return quoteRefusal(latest, me, countered.signed.quote.terms, s)
+export function counterRefusal(latest: ChannelState | null, me: Party, countered: QuoteView, s: QuoteSubmission, network: NetworkAcceptance | null = null): string | null {
+  return quoteRefusal(latest, me, countered.signed.quote.terms, s) ?? (countered.signed.quote.quoter !== me ? network?.refusal(countered) ?? null : null)
 }
 
 /** What stops taking a quote while the channel has no co-signed state (nothing to trade from). */
@@ -91,6 +95,37 @@ export function acceptRefusal(latest: ChannelState | null, me: Party, spec: Chan
   const short = quoteFillShortfall(latest, me, q, peerName)
   return short?.mine ? short.text : null
 }
+
+/**
+ * A channel's view of the trader's network requests (rfq/networkRequests.ts): a ticket of this
+ * channel may belong to one, whose fill rule holds here too. `refusal`: why a quote on such a ticket
+ * must not be taken (the request filled or being filled elsewhere, withdrawn, or the quote not what
+ * this dealer was asked for), naming the request; `claim`: the same check, then the part it takes
+ * (released with the reason if the accept does not start). Null for a ticket of no request.
+ */
+export interface NetworkAcceptance {
+  refusal(q: QuoteView): string | null
+  claim(q: QuoteView): { readonly refused: string } | { readonly release: (reason: Failure) => void } | null
+}
+
+export function networkAcceptance(requests: NetworkRequests, channelId: string, me: Party, spec: ChannelSpec, peerName: string): NetworkAcceptance {
+  const named = (request: Parameters<NetworkRequests['describe']>[0], reason: string) => `this ticket belongs to ${requests.describe(request, spec)}: ${reason}`
+  return {
+    refusal: (q) => {
+      const r = requests.refusal(channelId, q.signed.quote.rfqId, q, me, spec, peerName)
+      return r ? named(r.request, r.reason) : null
+    },
+    claim: (q) => {
+      const c = requests.claim(channelId, q.signed.quote.rfqId, q, me, spec, peerName)
+      if (c === null) return null
+      if (c.kind === 'refused') return { refused: named(c.request, c.reason) }
+      return { release: (reason) => void requests.step(c.request, { type: 'failed', channelId, quoteHash: q.hash, reason }) }
+    },
+  }
+}
+
+const NO_SUBSCRIPTION = () => () => undefined
+const NO_VERSION = () => 0
 
 /**
  * Which fields of ticket `rfqId` the other side is editing, labelled with the name this side gave
@@ -130,6 +165,14 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
   const pending = useDeferredValue(view.pending)
   const outcomes = useDeferredValue(view.outcomes)
   const peerName = record.label
+  // The trader's network requests: a quote on one of their tickets is taken only as their fill rule allows.
+  const requests = useNetworkRequests()
+  const requestsVersion = useSyncExternalStore(requests?.subscribe ?? NO_SUBSCRIPTION, requests?.getSnapshot ?? NO_VERSION, requests?.getSnapshot ?? NO_VERSION)
+  // A new object on each of their changes (requestsVersion): the quote cards read their refusals again.
+  const acceptance = useMemo(
+    () => (requests && requestsVersion >= 0 ? networkAcceptance(requests, record.channelId, me, spec, peerName) : null),
+    [requests, record.channelId, me, spec, peerName, requestsVersion],
+  )
 
   // One action at a time; its label (which disables the buttons) shows only if it is slow (actionGate.ts).
   const [gate] = useState(() => new ActionGate(setBusy))
@@ -169,7 +212,12 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
     return closeOuts.size === 0 ? quotes : quotes.filter((q) => !closeOuts.has(q.signed.quote.rfqId))
   }, [quotes, view.rfqs, me])
   // Where trading is stopped (disputed, finalized, closed, closing) no quote is taken, not by the `a` key either.
-  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes: blocked ? NO_QUOTES : tradeQuotes, me, now })
+  // `a` takes the best quote on the ticket shown, and says why instead of asking when it cannot be taken.
+  const keyRefusal = useCallback((q: QuoteView) => {
+    const r = acceptRefusal(session.view.latest?.state ?? null, me, spec, q, peerName) ?? acceptance?.refusal(q) ?? null
+    return r ? `Not accepted: ${r}.` : null
+  }, [session, me, spec, peerName, acceptance])
+  const keys = useTradeKeys({ newDraft, discardDraft: () => setDraft(null), quotes: blocked ? NO_QUOTES : tradeQuotes, me, now, ticket: draft ? null : ticket, refusal: keyRefusal, onRefused: setError })
   const confirming = keys.confirming ? quotes.find((q) => q.hash === keys.confirming) ?? null : null
 
   return (
@@ -220,6 +268,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
           filledIds={filledIds}
           ended={book.closed}
           latest={latestState}
+          acceptance={acceptance}
         />
       )}
       {error && <p className="error" role="alert" data-testid="trade-error">{error}</p>}
@@ -227,7 +276,7 @@ export const TradeTab = memo(function TradeTab({ session, snap, record, now, mar
         <AcceptConfirmation quote={confirming} peerName={peerName} me={me}
           onConfirm={() => {
             keys.setConfirming(null)
-            void act('Signing the trade…', () => acceptQuote(session, spec, confirming, peerName))
+            void act('Signing the trade…', () => acceptQuote(session, spec, confirming, peerName, acceptance))
           }}
           onCancel={() => keys.setConfirming(null)} />
       )}
@@ -251,6 +300,8 @@ const TicketPanel = memo(function TicketPanel(p: {
   fill: Fill | null; fillVol: ReadonlyMap<Hex, number | null>; filledIds: ReadonlySet<Hex>; ended: readonly ClosedPosition[]
   /** The newest co-signed state (its identity kept until its hash changes), for "Can fill" on live quotes. */
   latest: ChannelState | null
+  /** The network requests' say on this channel's tickets (a new object when they change), or null. */
+  acceptance: NetworkAcceptance | null
 }) {
   const { ticket, session, me, now, markets, spec, busy, act, fill, setCounterFor } = p
   const draft = useMemo(() => ticketToDraft(ticket), [ticket])
@@ -295,14 +346,14 @@ const TicketPanel = memo(function TicketPanel(p: {
   const countered = p.counterFor ? quotes.find((x) => x.hash === p.counterFor) : undefined
   const submitCounter = useCallback((s: QuoteSubmission) => {
     if (!countered) return
-    // Checked against the session's newest co-signed state; a refused counter keeps its form open.
-    const refusal = counterRefusal(session.view.latest?.state ?? null, me, countered, s)
+    // Checked against the session's newest co-signed state (and a network request's fill rule); a refused counter keeps its form open.
+    const refusal = counterRefusal(session.view.latest?.state ?? null, me, countered, s, p.acceptance)
     if (refusal === null) setCounterFor(null)
     void act('Signing the counter…', async () => {
       if (refusal) throw new Error(`Not countered: ${refusal}.`)
       return session.counter(countered.hash, s.premium, s.validForMs, s.side)
     })
-  }, [countered, session, me, act, setCounterFor])
+  }, [countered, session, me, act, setCounterFor, p.acceptance])
   // The other side's answer when it will not quote my request (a desk's style, or a person's words).
   const theirDecline = mine && open ? ticketDecline(ticket, quotes, pkg) : null
   // Mine, on the other side's request, while it stands (a quote of mine on its terms since answers it).
@@ -340,13 +391,15 @@ const TicketPanel = memo(function TicketPanel(p: {
           // Only a live quote can be acted on: the others do not need the busy label.
           <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={q.status === 'live' ? busy : null}
             session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={earlierTerms(q)} spec={spec}
-            latest={q.status === 'live' ? p.latest : null} />
+            latest={q.status === 'live' ? p.latest : null}
+            acceptance={q.status === 'live' && q.signed.quote.quoter !== me ? p.acceptance : null}
+            networkRefusal={q.status === 'live' && q.signed.quote.quoter !== me ? p.acceptance?.refusal(q) ?? null : null} />
         ))}
         {older.length > 0 && (
           <EarlierQuotes count={older.length}>
             {older.map((q) => (
               <QuoteEntry key={q.hash} q={q} me={me} peerName={p.peerName} now={now} markets={markets} busy={null}
-                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} spec={spec} latest={null} />
+                session={session} act={act} setCounterFor={p.setCounterFor} decline={p.decline} filled={p.filledIds.has(q.hash)} earlierTerms={false} spec={spec} latest={null} acceptance={null} networkRefusal={null} />
             ))}
           </EarlierQuotes>
         )}
@@ -400,23 +453,38 @@ interface QuoteEntryProps {
   spec: ChannelSpec
   /** The newest co-signed state, for whether the free balances cover taking a live quote (null on a dead quote: not asked). */
   latest: ChannelState | null
+  /** For a peer's live quote: the network requests' fill rule, consulted by the accept (null: not asked). */
+  acceptance: NetworkAcceptance | null
+  /** Why a network request's fill rule stops taking it (NetworkAcceptance.refusal), shown as Accept's reason, or null. */
+  networkRefusal: string | null
 }
 
 
-/** Takes the peer's quote `q`, unless `acceptRefusal` refuses it from the session's newest co-signed state. */
-async function acceptQuote(session: ChannelSession, spec: ChannelSpec, q: QuoteView, peerName: string): Promise<unknown> {
+/**
+ * Takes the peer's quote `q`, unless `acceptRefusal` refuses it from the session's newest co-signed
+ * state, or its ticket belongs to a network request whose fill rule refuses it (`network`): the part
+ * is claimed before the proposal, and released with the reason if the proposal does not start.
+ */
+export async function acceptQuote(session: Pick<ChannelSession, 'view' | 'me' | 'accept'>, spec: ChannelSpec, q: QuoteView, peerName: string, network: NetworkAcceptance | null = null): Promise<unknown> {
   const refusal = acceptRefusal(session.view.latest?.state ?? null, session.me, spec, q, peerName)
   if (refusal) throw new Error(`Not accepted: ${refusal}.`)
-  return session.accept(q.hash)
+  const part = network?.claim(q) ?? null
+  if (part && 'refused' in part) throw new Error(`Not accepted: ${part.refused}.`)
+  try {
+    return await session.accept(q.hash)
+  } catch (e) {
+    part?.release(failureOf(e))
+    throw e
+  }
 }
 
 // A quote view is recomputed with every snapshot: the same hash and status is the same card.
-const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec, latest }: QuoteEntryProps) {
+const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, busy, session, act, setCounterFor, decline, filled, earlierTerms, spec, latest, acceptance, networkRefusal }: QuoteEntryProps) {
   const quote = q.signed.quote
   const own = quote.quoter === me
   const status = filled ? 'used' : STATUS_MAP[q.status]
   const declined = q.declined
-  const refusal = own ? null : unsettleableTerms(spec, quote.terms)
+  const refusal = own ? null : (unsettleableTerms(spec, quote.terms) ?? networkRefusal)
   // My own quote is the other trader's to take; a dead one is not for taking at all.
   const shortfall = own || status !== 'live' ? undefined : quoteFillShortfall(latest, me, q, peerName)
   return (
@@ -440,7 +508,7 @@ const QuoteEntry = memo(function QuoteEntry({ q, me, peerName, now, markets, bus
         busy={busy}
         refusal={refusal}
         shortfall={shortfall}
-        onAccept={() => void act('Signing the trade…', () => acceptQuote(session, spec, q, peerName))}
+        onAccept={() => void act('Signing the trade…', () => acceptQuote(session, spec, q, peerName, acceptance))}
         onCounter={() => setCounterFor(q.hash)}
         onDecline={() => decline(q.hash)}
         onWithdraw={own ? () => void act('Withdrawing…', () => session.cancelQuote(q.hash)) : undefined}

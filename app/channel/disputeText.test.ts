@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
+import type { SettlementChannelView, WatchedPosition } from '../../channel-contract/client/index.ts'
 import { applyTransition, type Hex, type Position } from '../../core/index.ts'
 import { btcPackage, put, T0, testChannel, testQuote, usd, usdc } from '../../core/testkit.ts'
 import { formatMoney } from '../money/money.ts'
 import {
-  actorInWords, challengeEndedInWords, disputeCaution, disputeConfirmInWords, disputeSummary, finalizeInWords, heldPayoutInWords, payoutInWords, refutedInWords, settleOnChainInWords,
+  actorInWords, challengeEndedInWords, disputeCaution, disputeConfirmInWords, disputeSummary, finalizeInWords, heldPayoutInWords, payoutInWords, refutedInWords, settleOnChainInWords, watchtowerPlanInWords,
   settleWindowOpen, superseded, type Accounts,
 } from './disputeText.ts'
 
@@ -137,5 +137,27 @@ describe('what is at stake, before and during a dispute', () => {
       expect(settleOnChainInWords({ ...base, positions: [p, later], now, me: 'B', fixingOf: (x) => (x === p ? usd(100_000) : null) }, fmt)).toMatch(
         /you receive 45,000\.00 USDC from 1 position at the oracle's price, and from the other 1 the 45,000\.00 USDC you locked plus what it pays you \(price not read yet\)\./)
     })
+
+    it('adds that the watchtower settles them too only when it says it will for every due position', () => {
+      const now = p.terms.expiry + HOUR
+      const later = { ...p, id: '22'.repeat(32) as Hex }
+      const says = (status: WatchedPosition['status']) => (x: Position): WatchedPosition | null => ({ positionId: x.id, status, price: null, tx: null })
+      const towerLine = / The watchtower holds (it|them) and settles (it|them) too if nobody does first, while it runs and the oracle answers\.$/
+      expect(settleOnChainInWords({ ...base, now, watchtowerOf: says('waiting-oracle') }, fmt)).toMatch(towerLine)
+      expect(settleOnChainInWords({ ...base, positions: [p, later], now, watchtowerOf: says('waiting-expiry') }, fmt)).toMatch(/The watchtower holds them and settles them too/)
+      // Not when it will only refund, has given up, or was not asked; nor when one of two is not covered.
+      for (const status of ['waiting-refund', 'failed', 'mismatch', 'other'] as const) expect(settleOnChainInWords({ ...base, now, watchtowerOf: says(status) }, fmt)).not.toMatch(/watchtower/)
+      expect(settleOnChainInWords({ ...base, now }, fmt)).not.toMatch(/watchtower/)
+      expect(settleOnChainInWords({ ...base, positions: [p, later], now, watchtowerOf: (x) => (x === p ? says('waiting-oracle')(x) : null) }, fmt)).not.toMatch(/watchtower/)
+    })
+  })
+
+  it("says what the watchtower does about a locked position, and nothing for what the trader need not know", () => {
+    const w = (status: WatchedPosition['status'], price: string | null = null): WatchedPosition => ({ positionId: p.id, status, price, tx: null })
+    expect(watchtowerPlanInWords(w('waiting-expiry'))).toBe("The watchtower holds it and settles it at the oracle's price after expiry if nobody has by then.")
+    expect(watchtowerPlanInWords(w('settled', '55000.00'))).toBe("The watchtower settled it at the oracle's 55000.00.")
+    expect(watchtowerPlanInWords(w('waiting-refund'))).toMatch(/^The watchtower will not settle it at the oracle's price .* Settle it yourself to get its payoff\.$/)
+    expect(watchtowerPlanInWords(w('failed'))).toMatch(/settle or refund it yourself\.$/)
+    for (const quiet of [w('paid-elsewhere'), w('other'), null]) expect(watchtowerPlanInWords(quiet)).toBeNull()
   })
 })

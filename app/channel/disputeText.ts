@@ -3,7 +3,7 @@
 // state they would dispute with is likely stale (it would be refuted and its gas wasted); what a
 // dispute does before it is sent, what the state at stake pays each side, and after a finalize what
 // the trader must still settle on chain before the contract's window for it closes.
-import { settlementEnd, type HeldState, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { settlementEnd, type HeldState, type SettlementChannelView, type WatchedPosition, type WatchedPositionStatus } from '../../channel-contract/client/index.ts'
 import { countOf, lockedBy, lockedTotal, settlementPayout, type AddressHex, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { formatChallengePeriod } from '../channels/proposal.ts'
 
@@ -116,6 +116,44 @@ export interface SettleOnChainInput {
   readonly me: Party
   /** The oracle's fixing of a position (its price, in the terms' price decimals), null while not read. */
   readonly fixingOf: (p: Position) => bigint | null
+  /** What the watchtower says it does about a position (null: it says nothing of it, or was not asked). */
+  readonly watchtowerOf?: (p: Position) => WatchedPosition | null
+}
+
+/** The watchtower's statuses in which it will still settle a position at the oracle's price unless someone does first. */
+const TOWER_WILL_SETTLE: ReadonlySet<WatchedPositionStatus> = new Set(['checking', 'waiting-expiry', 'waiting-oracle', 'sending', 'retrying'])
+
+/**
+ * What the watchtower does about one locked position, as the trader reads it beside the position;
+ * null when it says nothing the trader needs (not asked, nothing held, paid out by someone else,
+ * a status this app does not know). Its word only: the contract's window is what binds.
+ */
+export function watchtowerPlanInWords(w: WatchedPosition | null): string | null {
+  if (w === null) return null
+  switch (w.status) {
+    case 'checking':
+    case 'waiting-expiry':
+      return "The watchtower holds it and settles it at the oracle's price after expiry if nobody has by then."
+    case 'waiting-oracle':
+      return "The watchtower is waiting for the oracle's price to settle it."
+    case 'sending':
+      return 'The watchtower is sending its payout to the contract.'
+    case 'retrying':
+      return 'The watchtower tried to pay it out and will try again.'
+    case 'waiting-refund':
+      return "The watchtower will not settle it at the oracle's price (it has no oracle, or the contract refused its settle): it refunds both locks once the window ends. Settle it yourself to get its payoff."
+    case 'settled':
+      return `The watchtower settled it${w.price !== null ? ` at the oracle's ${w.price}` : ''}.`
+    case 'refunded':
+      return 'The watchtower refunded both locks after the window.'
+    case 'not-locked':
+    case 'mismatch':
+    case 'failed':
+      return 'The watchtower will not pay it out (it does not hold these terms as the contract locked them, or the contract refused it): settle or refund it yourself.'
+    case 'paid-elsewhere':
+    case 'other':
+      return null
+  }
 }
 
 /**
@@ -148,8 +186,13 @@ export function settleOnChainInWords(i: SettleOnChainInput, fmt: MoneyText): str
     : read === 0 ? `you receive the ${fmt(unreadLocks)} you locked plus what ${they(unread)} you at the oracle's price (not read yet)`
     : `you receive ${fmt(atFixing)} from ${countOf(read, 'position')} at the oracle's price, and from the other ${unread} the ${fmt(unreadLocks)} you locked plus what ${they(unread)} you (price not read yet)`
   const locks = due.reduce((sum, p) => sum + mine(p), 0n)
+  const towerSettles = i.watchtowerOf !== undefined && due.every((p) => {
+    const w = i.watchtowerOf!(p)
+    return w !== null && TOWER_WILL_SETTLE.has(w.status)
+  })
   return `Settle ${countOf(due.length, 'expired position')} on chain before ${deadlineInWords(end)} (chain time): ${receive}. ` +
-    `After that the contract gives each side only its own lock back (${fmt(locks)} to you): whatever the options would have paid you is lost.`
+    `After that the contract gives each side only its own lock back (${fmt(locks)} to you): whatever the options would have paid you is lost.` +
+    (towerSettles ? ` The watchtower holds ${due.length === 1 ? 'it' : 'them'} and settles ${due.length === 1 ? 'it' : 'them'} too if nobody does first, while it runs and the oracle answers.` : '')
 }
 
 /**

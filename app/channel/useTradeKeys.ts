@@ -1,12 +1,14 @@
-// The desk's keyboard: r new RFQ draft, a accept the best live quote (after a confirmation),
-// Esc cancel (the confirmation, else the draft), ? this help. Ignored while typing in a field.
+// The desk's keyboard: r new RFQ draft, a accept the best live quote on the ticket shown (after a
+// confirmation), Esc cancel (the confirmation, else the draft), ? this help. Ignored while typing in
+// a field (Esc there is the field's: it never discards the draft being typed in).
 import { useEffect, useRef, useState } from 'react'
 import type { Hex, Party } from '../../core/index.ts'
-import type { QuoteView } from '../../core/sync/index.ts'
+import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
+import { comparePerUnit } from '../rfq/ladder.ts'
 
 export const TRADE_KEYS: readonly [string, string][] = [
   ['r', 'new RFQ draft'],
-  ['a', 'accept the best live quote (asks to confirm)'],
+  ['a', 'accept the best live quote on the ticket shown (asks to confirm)'],
   ['Esc', 'cancel: the confirmation, else the draft'],
   ['?', 'show or hide these shortcuts'],
 ]
@@ -16,13 +18,59 @@ export function peerLiveQuotes(quotes: readonly QuoteView[], me: Party, now: num
   return quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== me && q.signed.quote.validUntil >= now)
 }
 
-/** The counterparty's best live quote: the lowest offer, else the highest bid (newest ticket first on ties). */
-export function bestLiveQuote(quotes: readonly QuoteView[], me: Party, now: number): QuoteView | null {
-  const live = peerLiveQuotes(quotes, me, now)
-  const offers = live.filter((q) => q.signed.quote.side === 'sell').sort((a, b) => (a.signed.quote.premium < b.signed.quote.premium ? -1 : a.signed.quote.premium > b.signed.quote.premium ? 1 : 0))
-  if (offers[0]) return offers[0]
-  const bids = live.filter((q) => q.signed.quote.side === 'buy').sort((a, b) => (a.signed.quote.premium > b.signed.quote.premium ? -1 : a.signed.quote.premium < b.signed.quote.premium ? 1 : 0))
-  return bids[0] ?? null
+/** The largest leg quantity of a quote's package: the size its premium is per (the ladder's unit). */
+function sizeOf(q: QuoteView): bigint {
+  let size = 0n
+  for (const l of q.signed.quote.terms.legs) if (l.quantity > size) size = l.quantity
+  return size
+}
+
+/**
+ * The counterparty's best live quote on `ticket` (the one the Trade tab shows), or null. Only its
+ * quotes on the side that answers the ticket count (the other side of my request; on theirs, their
+ * side, in counters to my quotes), compared per unit of size as the network ladder does
+ * (comparePerUnit): the lowest offer when I buy, the highest bid when I sell. Quotes on other
+ * tickets are other instruments and sizes: never compared with these.
+ */
+export function bestLiveQuote(quotes: readonly QuoteView[], me: Party, now: number, ticket: Pick<RfqTicket, 'id' | 'side' | 'createdBy'> | null): QuoteView | null {
+  if (ticket === null) return null
+  const theirSide = ticket.createdBy === me ? (ticket.side === 'buy' ? 'sell' : 'buy') : ticket.side
+  const mySide = theirSide === 'sell' ? 'buy' : 'sell'
+  let best: QuoteView | null = null
+  for (const q of peerLiveQuotes(quotes, me, now)) {
+    if (q.signed.quote.rfqId !== ticket.id || q.signed.quote.side !== theirSide) continue
+    if (best === null) {
+      best = q
+      continue
+    }
+    const d = comparePerUnit({ premium: q.signed.quote.premium, size: sizeOf(q) }, { premium: best.signed.quote.premium, size: sizeOf(best) }, mySide)
+    if (d < 0 || (d === 0 && q.signed.quote.validUntil > best.signed.quote.validUntil)) best = q
+  }
+  return best
+}
+
+/** What a key does, or null: the listener's rule as a pure function. */
+export type TradeKeyAction =
+  | { readonly kind: 'close-confirmation' | 'close-help' | 'discard-draft' | 'toggle-help' | 'new-draft' }
+  | { readonly kind: 'confirm'; readonly quote: QuoteView }
+  | { readonly kind: 'refuse'; readonly text: string }
+
+export function tradeKeyAction(
+  key: { readonly key: string; readonly typing: boolean; readonly modified: boolean },
+  l: { readonly confirming: Hex | null; readonly help: boolean; readonly quotes: readonly QuoteView[]; readonly me: Party; readonly now: number; readonly ticket: Pick<RfqTicket, 'id' | 'side' | 'createdBy'> | null; readonly refusal?: (q: QuoteView) => string | null },
+): TradeKeyAction | null {
+  // Typing in a field: every key is the field's, Esc included (it must not throw the draft away).
+  if (key.modified || key.typing) return null
+  if (key.key === 'Escape') return { kind: l.confirming ? 'close-confirmation' : l.help ? 'close-help' : 'discard-draft' }
+  if (key.key === '?') return { kind: 'toggle-help' }
+  if (key.key === 'r') return { kind: 'new-draft' }
+  if (key.key === 'a') {
+    const best = bestLiveQuote(l.quotes, l.me, l.now, l.ticket)
+    if (!best) return null
+    const refused = l.refusal?.(best) ?? null
+    return refused ? { kind: 'refuse', text: refused } : { kind: 'confirm', quote: best }
+  }
+  return null
 }
 
 function typingIn(target: EventTarget | null): boolean {
@@ -38,7 +86,18 @@ export interface TradeKeys {
   readonly setHelp: (open: boolean) => void
 }
 
-export function useTradeKeys(opts: { newDraft: () => void; discardDraft: () => void; quotes: readonly QuoteView[]; me: Party; now: number }): TradeKeys {
+export function useTradeKeys(opts: {
+  newDraft: () => void
+  discardDraft: () => void
+  quotes: readonly QuoteView[]
+  me: Party
+  now: number
+  /** The ticket the Trade tab shows (null: none, or a draft is open): `a` takes only its quotes. */
+  ticket: Pick<RfqTicket, 'id' | 'side' | 'createdBy'> | null
+  /** Why the best quote must not be taken (a network request's fill rule, affordability), said instead of asking to confirm. */
+  refusal?: (q: QuoteView) => string | null
+  onRefused?: (text: string) => void
+}): TradeKeys {
   const [confirming, setConfirming] = useState<Hex | null>(null)
   const [help, setHelp] = useState(false)
   // The listener is installed once; it reads the latest values through a ref.
@@ -46,27 +105,25 @@ export function useTradeKeys(opts: { newDraft: () => void; discardDraft: () => v
   latest.current = { ...opts, confirming, help }
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return
       const l = latest.current
-      if (e.key === 'Escape') {
-        if (l.confirming) setConfirming(null)
-        else if (l.help) setHelp(false)
-        else l.discardDraft()
-        return
-      }
-      if (typingIn(e.target)) return
-      if (e.key === '?') {
-        e.preventDefault()
-        setHelp(!l.help)
-      } else if (e.key === 'r') {
-        e.preventDefault()
-        l.newDraft()
-      } else if (e.key === 'a') {
-        const best = bestLiveQuote(l.quotes, l.me, l.now)
-        if (best) {
+      const action = tradeKeyAction({ key: e.key, typing: typingIn(e.target), modified: e.ctrlKey || e.metaKey || e.altKey }, l)
+      if (action === null) return
+      switch (action.kind) {
+        case 'close-confirmation': return setConfirming(null)
+        case 'close-help': return setHelp(false)
+        case 'discard-draft': return l.discardDraft()
+        case 'toggle-help':
           e.preventDefault()
-          setConfirming(best.hash)
-        }
+          return setHelp(!l.help)
+        case 'new-draft':
+          e.preventDefault()
+          return l.newDraft()
+        case 'confirm':
+          e.preventDefault()
+          return setConfirming(action.quote.hash)
+        case 'refuse':
+          e.preventDefault()
+          return l.onRefused?.(action.text)
       }
     }
     document.addEventListener('keydown', onKey)

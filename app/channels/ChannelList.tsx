@@ -142,7 +142,7 @@ export function RenameForm({ record, draft, problem, saving, onDraft, onSave, on
         Name for this counterparty (only you see it: nothing is sent to them)
         <input value={draft} maxLength={MAX_LABEL_CHARS} readOnly={saving} aria-invalid={problem !== null} aria-describedby={problem ? `rename-problem-${id}` : undefined}
           autoFocus onFocus={(e) => e.target.select()} onChange={(e) => onDraft(e.target.value)} onKeyDown={(e) => {
-            // Escape cancels the rename only: the Trade tab's shortcut (useTradeKeys) would discard the open draft.
+            // Escape cancels the rename only, not passed on to the page's shortcuts (useTradeKeys).
             if (e.key === 'Escape') { e.stopPropagation(); onCancel() }
           }} data-testid={`rename-input-${id}`} />
       </label>

@@ -7,9 +7,10 @@ import { EXPIRY, T0, btcPackage, put, testChannel, testKey, testQuote } from '..
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import { outcomeFailure } from '../channel/auditText.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
-import { stepFill, openFill, type FillClaim } from './fillRule.ts'
-import { requestTermsOf, type LadderInput, type NetworkRequest } from './ladder.ts'
+import { stepFill, openFill, type FillClaim, type FillState } from './fillRule.ts'
+import { askedTerms, requestTermsOf, type LadderInput, type NetworkRequest } from './ladder.ts'
 import { FillFailed, RequestLadder, partOutcome } from './NetworkRfq.tsx'
+import type { RequestClosing } from './networkRequests.ts'
 
 describe('a part of a network request that did not fill', () => {
   it('reads as a sentence for the trader, the refusal\'s code only in the tooltip and data-code', () => {
@@ -74,12 +75,13 @@ describe('a request\'s ladder as the trader reads it', () => {
   const market = { spot: 50_497.96, vol: 0.55, rate: 0, yieldRate: 0, now: T0 }
   const longPut = (strike: string, quantity: string, direction: 'long' | 'short' = 'long') => ({ id: strike, kind: 'put' as const, strike, cap: null, quantity, direction })
   const drafted = (legs: RfqInput['legs']): RfqInput => ({ feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs, notes: '' })
-  const request = (side: 'buy' | 'sell', input: RfqInput, dealers: readonly string[]): NetworkRequest => ({
-    id: 'req1', createdAt: T0, side, feed: 'BTC-USD', lots: 1, terms: requestTermsOf(input),
-    legs: dealers.map((d) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `r-${d}` })),
+  /** A request to `dealers`; with `sizes`, each dealer's quantities of the legs (sizes per dealer: all must fill). */
+  const request = (side: 'buy' | 'sell', input: RfqInput, dealers: readonly string[], sizes?: readonly (readonly string[])[]): NetworkRequest => ({
+    id: 'req1', createdAt: T0, side, feed: 'BTC-USD', lots: sizes ? dealers.length : 1, terms: requestTermsOf(input),
+    legs: dealers.map((d, i) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `r-${d}`, ...(sizes ? { quantities: sizes[i]! } : {}) })),
   })
   /** One dealer's channel: its ticket (open, or closed with `status`) and its quote on `terms` for `premium`, if any. */
-  const dealer = (r: NetworkRequest, name: string, quoted: { terms: OptionPackage; premium: bigint } | null, status: RfqTicket['status'] = 'open'): LadderInput => {
+  const dealer = (r: NetworkRequest, name: string, quoted: { terms: OptionPackage; premium: bigint; side?: 'buy' | 'sell' } | null, status: RfqTicket['status'] = 'open'): LadderInput => {
     const leg = r.legs.find((l) => l.counterparty === name)!
     const ticket = { id: leg.rfqId, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: r.side, legs: [], notes: '', decline: null }
     const quotes = quoted === null ? [] : [{
@@ -87,10 +89,12 @@ describe('a request\'s ladder as the trader reads it', () => {
       signed: { signature: '', quote: { quoter: 'B', side: r.side === 'buy' ? 'sell' : 'buy', rfqId: leg.rfqId, validUntil: T0 + 20_000, ...quoted } },
     }]
     const state = { balanceA: 50_000_000_000n, balanceB: 50_000_000_000n, positions: [], usedQuotes: [] }
-    return { leg, me: 'A', view: { rfqs: [ticket], quotes, latest: { state }, me: 'A' } as unknown as ChannelView }
+    return { leg, me: 'A', view: { rfqs: [ticket], quotes, latest: { state }, me: 'A' } as unknown as ChannelView, asked: askedTerms(r, leg, spec) }
   }
-  const render = (r: NetworkRequest, inputs: LadderInput[]) =>
-    renderToStaticMarkup(<RequestLadder index={1} request={r} spec={spec} inputs={inputs} market={market} now={T0} fill={openFill(1)} note={null} onAccept={() => {}} onWithdraw={() => {}} />)
+  const render = (r: NetworkRequest, inputs: LadderInput[], o: { fill?: FillState; note?: string; closing?: RequestClosing } = {}) =>
+    renderToStaticMarkup(<RequestLadder index={1} request={r} spec={spec} inputs={inputs} market={market} now={T0} fill={o.fill ?? openFill(1)} note={o.note ?? null} closing={o.closing ?? null} onAccept={() => {}} onWithdraw={() => {}} onRetry={() => {}} />)
+  /** The row of `name` in the rendered ladder, its tags stripped but for its button. */
+  const rowOf = (html: string, name: string) => new RegExp(`<tr[^>]*data-counterparty="${name}"[^>]*>(.*?)</tr>`).exec(html)?.[1] ?? ''
   const textOf = (html: string, testId: string) => {
     // Up to the element's own closing tag (a <p> holds spans; the instrument <span> holds none).
     const m = new RegExp(`<(\\w+)[^>]*data-testid="${testId}"[^>]*>(.*?)</\\1>`).exec(html)
@@ -115,7 +119,8 @@ describe('a request\'s ladder as the trader reads it', () => {
   })
 
   it('says the best price per unit as the ladder ranks it, with the total for its size: the total alone would name a worse price', () => {
-    const r = request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Small Desk'])
+    // Sizes per dealer: 0.1 from Tight Desk, 0.05 from Small Desk.
+    const r = request('buy', drafted([longPut('45000', '0.15')]), ['Tight Desk', 'Small Desk'], [['0.1'], ['0.05']])
     const put = (quantity: bigint) => btcPackage(oracle, [{ kind: 'put', strike: 4_500_000n, cap: null, quantity, direction: 'long' }])
     // Tight Desk: 0.1 for 1.578 USDC (15.78 per BTC); Small Desk: 0.05 for 0.85 (17.00 per BTC), the smaller total.
     const html = render(r, [dealer(r, 'Tight Desk', { terms: put(1_000n), premium: 1_578_000n }), dealer(r, 'Small Desk', { terms: put(500n), premium: 850_000n })])
@@ -123,12 +128,56 @@ describe('a request\'s ladder as the trader reads it', () => {
   })
 
   it('several legs: the price per package, one package named as the trader will hold it', () => {
-    const r = request('sell', drafted([longPut('55000', '0.3'), longPut('50000', '0.15', 'short')]), ['Big Desk', 'Small Desk'])
+    const r = request('sell', drafted([longPut('55000', '0.4'), longPut('50000', '0.2', 'short')]), ['Big Desk', 'Small Desk'], [['0.3', '0.15'], ['0.1', '0.05']])
     const spread = (q1: bigint) => btcPackage(oracle, [{ kind: 'put', strike: 5_500_000n, cap: null, quantity: q1, direction: 'long' }, { kind: 'put', strike: 5_000_000n, cap: null, quantity: q1 / 2n, direction: 'short' }])
     // Bids: 0.3 packages for 600 USDC (2,000 a package); 0.1 for 210 (2,100 a package, the best bid).
     const html = render(r, [dealer(r, 'Big Desk', { terms: spread(3_000n), premium: 600_000_000n }), dealer(r, 'Small Desk', { terms: spread(1_000n), premium: 210_000_000n })])
     expect(textOf(html, 'best-price')).toBe('Best bid: 2,100.00 USDC per package (210.00 USDC for 0.1 packages) from Small Desk')
     expect(html).toContain('title="One package: short put 55,000 x 1 + long put 50,000 x 0.5">per package</span>')
-    expect(textOf(html, 'network-request-instrument')).toBe('sell BTC-USD 2026-02-27 · short put 55,000 x 0.3 / long put 50,000 x 0.15')
+    expect(textOf(html, 'network-request-instrument')).toBe('sell BTC-USD 2026-02-27 · short put 55,000 x 0.4 / long put 50,000 x 0.2')
+  })
+
+  const put45 = (quantity: bigint) => btcPackage(oracle, [{ kind: 'put', strike: 4_500_000n, cap: null, quantity, direction: 'long' }])
+
+  it("an offer on the trader's sell request is off terms: said with the dealer's side, no best, Accept disabled with why", () => {
+    const r = request('sell', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Wrong Desk'])
+    const html = render(r, [dealer(r, 'Tight Desk', { terms: put45(1_000n), premium: 1_500_000n }), dealer(r, 'Wrong Desk', { terms: put45(1_000n), premium: 1_900_000n, side: 'sell' })])
+    const wrong = rowOf(html, 'Wrong Desk')
+    expect(wrong).toContain('off terms: an offer (they sell) on your sell request: accepting it would make you buy')
+    expect(wrong).toMatch(/data-testid="ladder-side">sells \(an offer\)</)
+    expect(wrong).toMatch(/<button[^>]*disabled=""[^>]*title="Not the terms you asked: an offer \(they sell\)[^"]*"[^>]*aria-label="Accept Wrong Desk&#x27;s quote"/)
+    expect(html).not.toMatch(/data-counterparty="Wrong Desk"[^>]*data-best/)
+    expect(rowOf(html, 'Tight Desk')).toMatch(/data-testid="ladder-side">buys \(a bid\)</)
+    expect(textOf(html, 'best-price')).toBe('Best bid: 15.00 USDC per BTC (1.50 USDC for 0.1 BTC) from Tight Desk')
+  })
+
+  it('while a filled request\'s other tickets are being withdrawn, says what is left and the error, not that they are withdrawn', () => {
+    const r = request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Slow Desk'])
+    const fill = stepFill(openFill(1), { type: 'seen', channelId: 'ch-Tight Desk', quoteHash: 'q', counterparty: 'Tight Desk' }).state
+    const inputs = [dealer(r, 'Tight Desk', null, 'filled'), dealer(r, 'Slow Desk', null)]
+    const closing: RequestClosing = { why: 'filled', done: false, left: ["Slow Desk's ticket is being withdrawn"], error: { text: 'the channel is closing', code: null } }
+    const html = render(r, inputs, { fill, note: 'Filled with Tight Desk; the other tickets are withdrawn.', closing })
+    expect(textOf(html, 'network-request-note')).toBe('Filled with Tight Desk.')
+    expect(textOf(html, 'request-closing')).toBe('Withdrawing the other tickets: Slow Desk&#x27;s ticket is being withdrawn.')
+    expect(textOf(html, 'request-closing-error')).toBe('Not every ticket could be closed yet, tried again every 2 s: the channel is closing')
+    expect(html).toContain('>Try again now</button>')
+    // Done: the note says it.
+    expect(textOf(render(r, inputs, { fill, note: 'Filled with Tight Desk; the other tickets are withdrawn.', closing: { ...closing, done: true, left: [], error: null } }), 'network-request-note')).toBe('Filled with Tight Desk; the other tickets are withdrawn.')
+  })
+
+  it('an over-fill is an error the trader sees', () => {
+    const r = request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Demo Desk'])
+    let fill = openFill(1)
+    for (const d of ['Tight Desk', 'Demo Desk']) fill = stepFill(fill, { type: 'seen', channelId: `ch-${d}`, quoteHash: d, counterparty: d }).state
+    const html = render(r, [dealer(r, 'Tight Desk', null, 'filled'), dealer(r, 'Demo Desk', null, 'filled')], { fill })
+    expect(textOf(html, 'over-fill')).toBe("Over-filled: 2 trades for a request of one fill (with Tight Desk, Demo Desk). You hold more than you asked for: close out the extra in its channel&#x27;s Risk tab.")
+  })
+
+  it('a withdrawn request offers no Withdraw again and no Accept', () => {
+    const r = { ...request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk']), withdrawnAt: T0 }
+    const html = render(r, [dealer(r, 'Tight Desk', { terms: put45(1_000n), premium: 1_500_000n })])
+    expect(html).not.toContain('Withdraw request')
+    expect(textOf(html, 'request-closing')).toBe('Withdrawing this request: one ticket is still open.')
+    expect(rowOf(html, 'Tight Desk')).toMatch(/disabled=""[^>]*title="You withdrew this request"/)
   })
 })

@@ -1,12 +1,14 @@
 // Request quotes from many counterparties at once: one drafted package, sent as a ticket into each
-// chosen channel's own document (nothing crosses channels; a dealer's ticket says nothing about the
-// others), the quotes streaming back into one ladder, and one fill per request: accepting a quote
-// trades it in its channel, then withdraws the tickets in every other channel.
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+// chosen counterparty's best channel (nothing crosses channels; a dealer's ticket says nothing about
+// the others), the quotes streaming back into one ladder, and one fill per request: accepting a
+// quote trades it in its channel, then withdraws the tickets in every other channel. The fill rule
+// and the closing of a request live in the workspace (networkRequests.ts), so they hold whichever
+// screen shows: this screen reads them and steps them on a click.
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { unsettleableTerms, type Hex } from '../../core/index.ts'
-import { intentKey } from '../../core/sync/index.ts'
 import type { MarketInputs, MarketsByFeed } from '../../core/pricing/index.ts'
-import { canAsk, notAskable, type NetworkChannel } from '../book/useNetwork.ts'
+import { askBlocker, askTargets, notAskable, type ChainReads, type NetworkChannel } from '../book/useNetwork.ts'
+import { peerKeyOf } from '../channels/channelRecords.ts'
 import { config } from '../config.ts'
 import { Money } from '../money/Money.tsx'
 import { PackageBuilder, addTemplate, emptyDraft, strikeDecimals, type ChannelSpec, type PackageDraft } from '../negotiate/index.ts'
@@ -14,23 +16,26 @@ import { defaultExpiry } from '../negotiate/expiries.ts'
 import { useStrikesOnceSpotKnown } from '../negotiate/useStrikesOnceSpotKnown.ts'
 import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatModelAmount, formatPrice, formatSpot, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
-import { failureOf, worded, type Failure } from '../failure.ts'
+import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
-import { outcomeFailure } from '../channel/auditText.ts'
-import { canStartPart, fillKind, observeDone, observeSeen, openFill, stepFill, type FillClaim, type FillEvent, type FillFailure, type FillState } from './fillRule.ts'
+import { canStartPart, fillKind, observeDone, observeSeen, openFill, overFill, type FillFailure, type FillState } from './fillRule.ts'
 import {
-  bestRow, heldPackage, ladderInputOf, ladderOrder, ladderRows, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput, tradedQuote,
-  type LadderInput, type LadderRow, type NetworkRequest, type PriceBasis,
+  askedTerms, bestRow, heldOrder, heldPackage, ladderInputOf, ladderOrder, ladderRows, offTerms, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput,
+  type AskedTerms, type LadderInput, type LadderRow, type NetworkRequest, type PriceBasis,
 } from './ladder.ts'
-import { requestStore, saveRequestsSoon } from './requestStore.ts'
+import { FILLED_NOTE_END, networkRequestsOf, positionIn, seenFills, type RequestClosing } from './networkRequests.ts'
 import { useQuietFor } from '../notify/useNotices.ts'
+
+export { partOutcome } from './networkRequests.ts'
 
 export interface NetworkRfqProps {
   readonly network: readonly NetworkChannel[]
+  /** Each channel as the contract last showed it (channel/chainViews.ts): disputed, finalized or closed channels are neither asked nor accepted in. */
+  readonly chains: ChainReads
   readonly markets: MarketsByFeed
   readonly now: number
   readonly spec: ChannelSpec
-  /** The trader's public key: its requests are kept per key while the page lives (requestStore). */
+  /** The trader's public key: its requests are kept per key (requestStore, networkRequests). */
   readonly owner: string
   /** The demo desks' panel (DemoDesks), open at first when the trader has no channel yet. */
   readonly demoDesks?: ReactNode
@@ -47,47 +52,6 @@ function openFillOf(lots: number): FillState {
   return s
 }
 
-/** Whether the accepted quote's position (its id is the quote hash) is in the channel's co-signed state. */
-function positionIn(n: NetworkChannel | undefined, quoteHash: string): boolean {
-  return n?.snap?.view.latest?.state.positions.some((p) => p.id === quoteHash) ?? false
-}
-
-/**
- * What became of an accepted quote's trade in its channel `n`: done (its position is in the
- * co-signed state), failed (the trade intent refused or failed there, said with the dealer's name:
- * the ladder mixes dealers, "the counterparty" would not say which), or null while under way.
- */
-export function partOutcome(n: NetworkChannel | undefined, f: FillClaim): Extract<FillEvent, { type: 'done' | 'failed' }> | null {
-  const view = n?.snap?.view
-  if (!n || !view) return null
-  if (positionIn(n, f.quoteHash)) return { type: 'done', channelId: f.channelId, quoteHash: f.quoteHash }
-  const q = view.quotes.find((x) => x.hash === f.quoteHash)
-  const outcome = q ? view.outcomes.find((o) => o.intent === intentKey({ type: 'trade', quote: q.signed, timestamp: 0 })) : undefined
-  if (!outcome || (outcome.status !== 'refused' && outcome.status !== 'failed')) return null
-  const reason = outcomeFailure(outcome, n.record.label) ?? worded(`the trade was ${outcome.status} in the channel`, outcome.code)
-  return { type: 'failed', channelId: f.channelId, quoteHash: f.quoteHash, reason }
-}
-
-/**
- * The trades of the request's tickets co-signed in their channels, one per channel, whoever made
- * them: an accept on this screen, or a quote or counter taken on the channel's own screen.
- */
-function seenFills(request: NetworkRequest, byId: ReadonlyMap<string, NetworkChannel>): FillClaim[] {
-  const seen: FillClaim[] = []
-  for (const leg of request.legs) {
-    const view = byId.get(leg.channelId)?.snap?.view
-    const traded = view ? tradedQuote(view, leg.rfqId) : null
-    if (traded) seen.push({ channelId: leg.channelId, quoteHash: traded.hash, counterparty: leg.counterparty })
-  }
-  return seen
-}
-
-/** What the request's note says once its last part is filled. */
-function filledNote(winners: readonly FillClaim[]): string {
-  const text = winners.length === 1 ? `Filled with ${winners[0]!.counterparty}` : `Filled in ${winners.length} parts with ${winners.map((c) => c.counterparty).join(', ')}`
-  return `${text}; the other tickets are withdrawn.`
-}
-
 /** Every ticket of the request is closed in its channel (filled or withdrawn): its ladder no longer moves with the clock. */
 function ticketsClosed(inputs: readonly LadderInput[]): boolean {
   return inputs.every((i) => {
@@ -96,27 +60,14 @@ function ticketsClosed(inputs: readonly LadderInput[]): boolean {
   })
 }
 
-export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasChannels = false }: NetworkRfqProps) {
-  const store = requestStore(owner)
+export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDesks, hasChannels = false }: NetworkRfqProps) {
+  // The requests, their fills, notes and closings: the workspace's (networkRequests.ts), read on each of their changes.
+  const desk = networkRequestsOf(owner)
+  useSyncExternalStore(desk.subscribe, desk.getSnapshot, desk.getSnapshot)
+  const requests = desk.requests
   const [draft, setDraft] = useState<PackageDraft | null>(null)
-  const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // null: every channel that can be asked
-  const [requests, setRequestsState] = useState<readonly NetworkRequest[]>(store.requests)
-  const setRequests = (f: (rs: readonly NetworkRequest[]) => readonly NetworkRequest[]) => {
-    store.requests = f(store.requests)
-    setRequestsState(store.requests)
-    saveRequestsSoon(owner)
-  }
+  const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // counterparties' keys; null: every counterparty that can be asked
   const [error, setError] = useState<Failure | null>(null)
-  // Fill state per request, stepped synchronously in the click handler: two clicks in one tick see
-  // each other. The screen reads it from here; `showFills` asks for a render after a step.
-  const fills = useRef(store.fills)
-  const [, setFillsShown] = useState(0)
-  const [notes, setNotesState] = useState<ReadonlyMap<string, string>>(store.notes)
-  const setNotes = useCallback((f: (m: ReadonlyMap<string, string>) => ReadonlyMap<string, string>) => {
-    store.notes = f(store.notes)
-    setNotesState(store.notes)
-    saveRequestsSoon(owner)
-  }, [store, owner])
 
   // The ladders show each ticket's quotes as they come: the notices do not tell them again over the ladders.
   useQuietFor(useMemo(() => requests.flatMap((r) => r.legs.map((l) => ({ channelId: l.channelId as Hex, rfqId: l.rfqId }))), [requests]))
@@ -124,16 +75,21 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
   const byId = useMemo(() => new Map(network.map((n) => [n.record.channelId, n])), [network])
   // The handlers given to the memoized ladders stay the same functions; they read the network here.
   const byIdRef = useRef(byId)
+  const chainsRef = useRef(chains)
   useLayoutEffect(() => {
     byIdRef.current = byId
-  }, [byId])
+    chainsRef.current = chains
+  }, [byId, chains])
 
-  const askable = network.filter(canAsk)
-  const unaskable = useMemo(() => notAskable(network), [network])
+  // One ticket per counterparty, on its best channel (askTargets says which, when it has several).
+  const asking = useMemo(() => askTargets(network, chains), [network, chains])
+  const askable = asking.map((t) => t.channel)
+  const unaskable = useMemo(() => notAskable(network, chains), [network, chains])
   // Open at first when there is no channel yet; then the trader's choice (never closed under a click).
   const [desksOpen, setDesksOpen] = useState(!hasChannels)
-  const isChosen = (id: string) => (chosen === null ? true : chosen.has(id))
-  const targets = askable.filter((n) => isChosen(n.record.channelId))
+  // Chosen by counterparty: its best channel may change (a deposit, the contract opening another).
+  const isChosen = (n: NetworkChannel) => (chosen === null ? true : chosen.has(peerKeyOf(n.record)))
+  const targets = askable.filter(isChosen)
   // The size split across this many dealers (each ticket asks for that share); at most one per dealer asked.
   // 0: sizes the trader chooses per dealer (each dealer's ticket asks for its own size; all must fill).
   const [lotsWanted, setLots] = useState(1)
@@ -151,115 +107,106 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
 
   const send = () => {
     if (!draft) return
+    let request: NetworkRequest
+    let tickets: ReturnType<typeof requestTickets>
     try {
       const decimals = spec.feeds.find((f) => f.name === draft.feed)?.quantityDecimals ?? 4
       const input = draftToRfqInput(draft)
       const parts = perDealer
         ? splitBySizes(input, targets.map((n) => sizes[n.record.channelId] ?? ''), decimals, targets.map((n) => n.record.label))
         : splitInput(input, lots, decimals)
-      const tickets = requestTickets(parts, targets.map((n) => n.record.channelId), newId)
-      const legs = tickets.map((t) => {
-        const n = byId.get(t.channelId)!
-        n.session!.createRfq(t.input, t.rfqId)
-        return { channelId: t.channelId, counterparty: n.record.label, rfqId: t.rfqId }
-      })
-      setRequests((rs) => [{ id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots, terms: requestTermsOf(input) }, ...rs])
-      setDraft(null)
-      setError(null)
+      tickets = requestTickets(parts, targets.map((n) => n.record.channelId), newId)
+      const legs = tickets.map((t) => ({ channelId: t.channelId, counterparty: byId.get(t.channelId)!.record.label, rfqId: t.rfqId, quantities: t.input.legs.map((l) => l.quantity) }))
+      request = { id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots, terms: requestTermsOf(input) }
     } catch (e) {
       setError(failureOf(e))
+      return
     }
+    // Recorded before any ticket is written: every ticket that reaches a channel is in a ladder,
+    // whatever fails after; a ticket that could not be written withdraws the ones that were.
+    desk.add(request)
+    const written = new Set<string>()
+    for (const t of tickets) {
+      const leg = request.legs.find((l) => l.channelId === t.channelId)!
+      try {
+        const session = byId.get(t.channelId)?.session
+        if (!session) throw new Error('its channel is not running')
+        session.createRfq(t.input, t.rfqId)
+        written.add(t.channelId)
+      } catch (e) {
+        const f = failureOf(e)
+        if (written.size === 0) {
+          desk.remove(request.id)
+          setError({ text: `Nothing was sent: the ticket to ${leg.counterparty} could not be written: ${f.text}`, code: f.code })
+          return
+        }
+        desk.update(request.id, (r) => ({ ...r, legs: r.legs.filter((l) => written.has(l.channelId)) }))
+        const sent = desk.requests.find((r) => r.id === request.id)!
+        desk.withdraw(sent)
+        setError({ text: `The ticket to ${leg.counterparty} could not be written (${f.text}): the request is withdrawn from ${sent.legs.map((l) => l.counterparty).join(', ')}, who had it already. Your draft is kept: send it again.`, code: f.code })
+        return
+      }
+    }
+    setDraft(null)
+    setError(null)
   }
 
-  /** Steps the kept fill state (synchronously: the next click sees it); the screen follows with `showFills`. */
-  const step = useCallback((request: NetworkRequest, e: FillEvent): ReturnType<typeof stepFill> => {
-    const r = stepFill(fills.current.get(request.id) ?? openFill(request.lots), e)
-    if (r.state !== fills.current.get(request.id)) {
-      fills.current.set(request.id, r.state)
-      saveRequestsSoon(owner)
-    }
-    return r
-  }, [owner])
-  const showFills = useCallback(() => setFillsShown((v) => v + 1), [])
-
-  /** Withdraws the request's tickets: every channel's but those in `keep` (the winners', marked filled). */
-  const withdraw = useCallback((request: NetworkRequest, keep: ReadonlySet<string>) => {
-    for (const leg of request.legs) {
-      const n = byIdRef.current.get(leg.channelId)
-      const t = n?.snap?.view.rfqs.find((x) => x.id === leg.rfqId)
-      if (!n?.session || !t || t.status === 'filled' || t.status === 'cancelled') continue
-      n.session.editRfq(leg.rfqId, { field: 'status', value: keep.has(leg.channelId) ? 'filled' : 'cancelled' })
-    }
-  }, [])
-  // The parts already filled keep their tickets (marked filled); every other ticket is withdrawn.
-  const withdrawAll = useCallback((request: NetworkRequest) => withdraw(request, new Set((fills.current.get(request.id)?.done ?? []).map((c) => c.channelId))), [withdraw])
+  const withdrawAll = useCallback((request: NetworkRequest) => desk.withdraw(request), [desk])
+  const retryClosing = useCallback(() => desk.retryNow(), [desk])
 
   const accept = useCallback((request: NetworkRequest, row: LadderRow) => {
     if (!row.quoteHash) return
+    const refuse = (why: string) => desk.setNote(request.id, `Not accepted from ${row.counterparty}: ${why}.`)
     const n = byIdRef.current.get(row.channelId)
-    if (!n?.session) return
+    if (!n?.session) return refuse('its channel is not running')
+    // Checked again at the click, on what the channel and the contract show now, not what the row showed.
+    const blocker = askBlocker(n, chainsRef.current.get(row.channelId))
+    if (blocker) return refuse(blocker)
+    if (request.withdrawnAt !== undefined) return desk.setNote(request.id, 'Not accepted: you withdrew this request.')
+    const q = n.snap?.view.quotes.find((x) => x.hash === row.quoteHash)
+    if (!q) return refuse('the quote is no longer in the channel')
+    const leg = request.legs.find((l) => l.channelId === row.channelId)
+    const off = leg ? offTerms(q.signed.quote, askedTerms(request, leg, spec)) : 'its ticket is not part of this request'
+    if (off) return refuse(`off terms: ${off}`)
     // A dealer's quote on terms the oracle never settles is a trade no price settles: not taken.
-    const refusal = row.terms ? unsettleableTerms(spec, row.terms) : null
-    if (refusal) {
-      setNotes((m) => new Map(m).set(request.id, `Not accepted from ${row.counterparty}: ${refusal}.`))
-      return
-    }
-    const r = step(request, { type: 'accept', channelId: row.channelId, quoteHash: row.quoteHash, counterparty: row.counterparty })
-    if (r.refused) {
-      setNotes((m) => new Map(m).set(request.id, r.refused!))
-      return
-    }
-    const hash = row.quoteHash
+    const settles = unsettleableTerms(spec, q.signed.quote.terms)
+    if (settles) return refuse(settles)
+    // The fill rule, stepped synchronously (the next click, here or in a channel's Trade tab, sees it).
+    const c = desk.claim(row.channelId, row.rfqId, q, n.record.me, spec, row.counterparty)
+    if (c === null) return refuse('its ticket is not part of this request')
+    if (c.kind === 'refused') return desk.setNote(request.id, c.reason)
+    const hash = q.hash
     // The click is shown once the proposal is out (a few ms): a render and paint before it would
     // hold the signed proposal back by a frame. The fill rule above already counts this part.
     // The note says so unless something newer was said meanwhile (a refused second click, the fill).
-    const noteBefore = store.notes.get(request.id)
+    const noteBefore = desk.noteOf(request.id)
     n.session.accept(hash).then(
-      () => setNotes((m) => (m.get(request.id) === noteBefore && fills.current.get(request.id)?.inflight.some((c) => c.quoteHash === hash) ? new Map(m).set(request.id, `Accepting ${row.counterparty}'s quote…`) : m)),
-      (e) => step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: failureOf(e) }),
-    ).finally(showFills)
-  }, [store, step, showFills, setNotes, spec])
+      () => desk.setNote(request.id, (m) => (m === noteBefore && desk.fillOf(request.id)?.inflight.some((x) => x.quoteHash === hash) ? `Accepting ${row.counterparty}'s quote…` : m)),
+      (e) => desk.step(request, { type: 'failed', channelId: row.channelId, quoteHash: hash, reason: failureOf(e) }),
+    ).finally(() => desk.notify())
+  }, [desk, spec])
 
-  // Outcomes come from the channels: the accepted quote's position in the co-signed state (done),
-  // or the trade intent refused or failed in its channel. (The ladder already shows a done part in
-  // the render that brought its state: observeDone.)
-  // A trade made on a channel's own screen (a counter the dealer took, a quote accepted there)
-  // fills that channel's part too: the other dealers' quotes must not stay open to a second fill.
-  useEffect(() => {
-    let changed = false
-    const filledNow = (request: NetworkRequest, r: ReturnType<typeof stepFill>) => {
-      changed = true
-      if (!r.justFilled) return
-      const winners = r.state.done
-      // In a task of its own: the render that shows the fill is not held up by three doc writes.
-      setTimeout(() => withdraw(request, new Set(winners.map((c) => c.channelId))), 0)
-      setNotes((m) => new Map(m).set(request.id, filledNote(winners)))
-    }
-    for (const request of requests) {
-      for (const c of seenFills(request, byId)) {
-        const before = fills.current.get(request.id)
-        const r = step(request, { type: 'seen', ...c })
-        if (r.state !== before) filledNow(request, r)
-      }
-      const inflight = fills.current.get(request.id)?.inflight ?? []
-      for (const f of inflight) {
-        const e = partOutcome(byId.get(f.channelId), f)
-        if (e?.type === 'done') {
-          filledNow(request, step(request, e))
-        } else if (e) {
-          step(request, e)
-          changed = true
-        }
-      }
-    }
-    if (changed) showFills()
-  }, [byId, requests, step, showFills, withdraw, setNotes])
-
+  // What each dealer was asked for (its side and its part of the package), per request: the same
+  // objects while the request and the spec are (a memoized ladder skips the render).
+  const askedKept = useRef(new Map<string, { request: NetworkRequest; spec: ChannelSpec; asked: readonly AskedTerms[] }>())
+  const askedOf = (request: NetworkRequest): readonly AskedTerms[] => {
+    const k = askedKept.current.get(request.id)
+    if (k && k.request === request && k.spec === spec) return k.asked
+    const asked = request.legs.map((leg) => askedTerms(request, leg, spec))
+    askedKept.current.set(request.id, { request, spec, asked })
+    return asked
+  }
   // Per request, its channels' views; the same array while none of them changed (a memoized ladder skips the render).
   const inputsKept = useRef(new Map<string, readonly LadderInput[]>())
   const inputsOf = (request: NetworkRequest): readonly LadderInput[] => {
     const prev = inputsKept.current.get(request.id)
-    const next = request.legs.map((leg, i) => ladderInputOf(leg, byId.get(leg.channelId), prev?.[i]))
+    const asked = askedOf(request)
+    const next = request.legs.map((leg, i) => {
+      const n = byId.get(leg.channelId)
+      // A running channel the contract stopped (or whose final state is signed) takes no accept: said on its row.
+      const blocked = n?.snap ? askBlocker(n, chains.get(leg.channelId)) : null
+      return ladderInputOf(leg, n, prev?.[i], asked[i]!, blocked)
+    })
     if (prev && next.length === prev.length && next.every((x, i) => x === prev[i])) return prev
     inputsKept.current.set(request.id, next)
     return next
@@ -273,7 +220,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
     <section className="card network-rfq" aria-labelledby="network-rfq-title">
       <h2 id="network-rfq-title">Request quotes from many counterparties</h2>
       <p className="muted small">
-        One package, one ticket in each chosen channel. Each counterparty sees only its own ticket, never who else was asked.
+        One package, one ticket per chosen counterparty (on its best channel). Each counterparty sees only its own ticket, never who else was asked.
         The best quote wins; accepting it withdraws the others.
       </p>
       {demoDesks && (
@@ -285,21 +232,33 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
       <fieldset className="row">
         <legend>Counterparties to ask</legend>
         {askable.length === 0 && <span className="muted">No channel is open for trading yet.</span>}
-        {askable.map((n) => (
-          <label key={n.record.channelId} className="row small">
-            <input
-              type="checkbox"
-              checked={isChosen(n.record.channelId)}
-              onChange={(e) => {
-                const next = new Set(chosen ?? askable.map((x) => x.record.channelId))
-                if (e.target.checked) next.add(n.record.channelId)
-                else next.delete(n.record.channelId)
-                setChosen(next)
-              }}
-            />
-            Ask {n.record.label}
-          </label>
-        ))}
+        {asking.map(({ channel: n, choice, warning }) => {
+          const about = choice !== null || warning !== null ? `ask-about-${n.record.channelId}` : undefined
+          return (
+            <span key={n.record.channelId} className="row small" data-testid="ask-target" data-channel={n.record.channelId}>
+              <label className="row small">
+                <input
+                  type="checkbox"
+                  checked={isChosen(n)}
+                  aria-describedby={about}
+                  onChange={(e) => {
+                    const next = new Set(chosen ?? askable.map((x) => peerKeyOf(x.record)))
+                    if (e.target.checked) next.add(peerKeyOf(n.record))
+                    else next.delete(peerKeyOf(n.record))
+                    setChosen(next)
+                  }}
+                />
+                Ask {n.record.label}
+              </label>
+              {about && (
+                <span id={about} className="muted small">
+                  {choice && <span data-testid="ask-choice">({choice})</span>}
+                  {warning && <span className="warn" data-testid="ask-unbacked"> {warning}</span>}
+                </span>
+              )}
+            </span>
+          )
+        })}
         {unaskable.length > 0 && (
           <ul className="muted small" data-testid="not-askable" aria-label="Counterparties that cannot be asked now">
             {unaskable.map((u) => <li key={u.channelId} data-channel={u.channelId}>{u.label} cannot be asked: {u.reason}.</li>)}
@@ -337,9 +296,9 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         </div>
       )}
       {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
-      {store.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({store.damaged}); their tickets and trades are still in each channel. {store.keptAs ? <>What was stored is kept unchanged in this browser (local storage, <code>{store.keptAs}</code>).</> : <>What was stored could not be kept (storage full or denied), and is replaced at the next change.</>}</p>}
+      {desk.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({desk.damaged}); their tickets and trades are still in each channel. {desk.keptAs ? <>What was stored is kept unchanged in this browser (local storage, <code>{desk.keptAs}</code>).</> : <>What was stored could not be kept (storage full or denied), and is replaced at the next change.</>}</p>}
       {requests.map((r, i) => {
-        const fill = observeSeen(observeDone(fills.current.get(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
+        const fill = observeSeen(observeDone(desk.fillOf(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
         let shown = frozen.current.get(r.id)
         if (!shown) {
           shown = { inputs: inputsOf(r), now, market: markets[r.feed] }
@@ -350,7 +309,7 @@ export function NetworkRfq({ network, markets, now, spec, owner, demoDesks, hasC
         }
         return (
           <RequestLadder key={r.id} index={requests.length - i} request={r} spec={spec} inputs={shown.inputs} market={shown.market} now={shown.now}
-            fill={fill} note={notes.get(r.id) ?? null} onAccept={accept} onWithdraw={withdrawAll} />
+            fill={fill} note={desk.noteOf(r.id)} closing={desk.closingOf(r.id)} onAccept={accept} onWithdraw={withdrawAll} onRetry={retryClosing} />
         )
       })}
     </section>
@@ -367,8 +326,12 @@ interface RequestLadderProps {
   readonly now: number
   readonly fill: FillState
   readonly note: string | null
+  /** How closing the request (filled or withdrawn) stands: what is left, the last error (networkRequests.ts); null before. */
+  readonly closing?: RequestClosing | null
   readonly onAccept: (request: NetworkRequest, row: LadderRow) => void
   readonly onWithdraw: (request: NetworkRequest) => void
+  /** Tries the closing again now. */
+  readonly onRetry?: () => void
 }
 
 /**
@@ -405,16 +368,49 @@ function BestPrice({ row, basis, underlying }: { row: LadderRow; basis: PriceBas
 const STATUS_TEXT: Record<LadderRow['status'], string> = {
   waiting: 'waiting for a quote',
   quoted: 'quoted',
+  'off-terms': 'off terms',
   declined: 'declined',
   expired: 'quote expired',
+  cancelled: 'quote cancelled by the dealer',
   withdrawn: 'withdrawn',
   filled: 'filled',
   offline: 'channel not running',
 }
 
+/** The dealer's side as the trader reads it: what the dealer does, and what its quote is. */
+const THEIR_SIDE = { sell: 'sells (an offer)', buy: 'buys (a bid)' } as const
+
+/** A row's status cell: the status, then what it needs said (the dealer's reason, what is off terms, why nothing can be taken). */
+export function statusText(r: LadderRow): string {
+  if (r.status === 'off-terms') return `off terms: ${r.offTerms}`
+  if (r.status === 'filled' && r.offTerms) return `filled, not on the terms asked: ${r.offTerms}`
+  const why = r.declined ?? r.waitingWhy ?? (r.status === 'quoted' ? r.blocked : null)
+  return `${STATUS_TEXT[r.status]}${why ? `: ${why}` : ''}`
+}
+
+/** Why the row's Accept is disabled, or null when it can be clicked. */
+function acceptBlocked(r: LadderRow, fill: FillState, claimed: ReadonlySet<string>, withdrawn: boolean): string | null {
+  if (r.status === 'off-terms') return `Not the terms you asked: ${r.offTerms}`
+  if (withdrawn) return 'You withdrew this request'
+  if (r.blocked) return `Not in this channel now: ${r.blocked}`
+  if (r.shortfall) return `Cannot fill: ${r.shortfall}`
+  if (claimed.has(r.channelId)) return `${r.counterparty} already has a part of this request`
+  if (!canStartPart(fill)) return 'Every part of this request is filled or being filled'
+  return null
+}
+
 // Memoized: a ladder renders when its own channels, its fill, its note or (while open) the clock changed.
-export const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, onAccept, onWithdraw }: RequestLadderProps) {
-  const rows = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
+export const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, closing = null, onAccept, onWithdraw, onRetry }: RequestLadderProps) {
+  const ranked = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
+  // While the pointer is over the table or focus is in it, the rows keep the order they had then
+  // (heldOrder): a new quote or the clock never moves another dealer's Accept under the pointer.
+  const [held, setHeld] = useState<readonly string[] | null>(null)
+  const pointer = useRef({ over: false, focus: false })
+  const rows = heldOrder(ranked, held)
+  const hold = () => setHeld((h) => h ?? rows.map((r) => r.channelId))
+  const release = () => {
+    if (!pointer.current.over && !pointer.current.focus) setHeld(null)
+  }
   const best = bestRow(rows, request.side)
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
   const asset = config.asset.symbol
@@ -423,6 +419,7 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
   const claimed = new Set([...fill.inflight, ...fill.done].map((c) => c.channelId))
   const titleId = `network-request-${request.id}`
   const left = ticketsToWithdraw(inputs)
+  const withdrawn = request.withdrawnAt !== undefined
   const pkg = useMemo(() => requestPackage(request, spec), [request, spec])
   const fair = requestFairValue(pkg, market)
   const underlying = request.feed.split('-')[0]!
@@ -435,6 +432,11 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
   // The time to expiry and the spot, to price the request, only while it is open: a closed ladder keeps the
   // clock and the market it closed at (NetworkRfq's `frozen`), which would read as now.
   const open = !ticketsClosed(inputs)
+  // Closing (filled or withdrawn) and not done yet: what is left is said, and the note does not claim it done.
+  const closingLeft = closing !== null && !closing.done ? closing : null
+  const shownNote = closingLeft && note?.endsWith(FILLED_NOTE_END) ? `${note.slice(0, -FILLED_NOTE_END.length)}.` : note
+  const over = overFill(fill)
+  const filledOff = rows.filter((r) => r.status === 'filled' && r.offTerms !== null)
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
       {/* Once filled, the count of live quotes and the best price are past: the note below says who filled it. */}
@@ -456,48 +458,82 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
           ? <>Your fair value{market ? ` @ ${formatVol(market.vol)}` : ''}: {formatModelAmount(fair)} {asset}{request.lots > 1 ? ' for the whole package' : ''}. Edge vs fair: each quote against your fair value for its size, + in your favour.</>
           : <span className="muted">No fair value: {pkg ? `no market data for ${request.feed}` : 'the request\'s terms are not known here'}.</span>}
       </p>
-      <div className="table-scroll">
-        <table data-testid="ladder">
-          <caption>Quotes for request {index} (premium in {asset} for the size quoted, {basis.caption})</caption>
+      <div className="table-scroll"
+        onPointerEnter={() => { pointer.current.over = true; hold() }}
+        onPointerLeave={() => { pointer.current.over = false; release() }}
+        onFocus={() => { pointer.current.focus = true; hold() }}
+        onBlur={(e) => {
+          if (e.currentTarget.contains(e.relatedTarget as Node | null)) return
+          pointer.current.focus = false
+          release()
+        }}>
+        <table data-testid="ladder" data-order-held={held !== null ? 'true' : undefined}>
+          <caption>Quotes for request {index} (premium in {asset} for the size quoted, {basis.caption}){held !== null ? '; the order is held while you point at the table' : ''}</caption>
           <thead>
             <tr>
               <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col" data-testid="ladder-price-basis" title={basis.onePackage === null ? undefined : `One package: ${basis.onePackage}`}>{basis.heading}</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
-              <th scope="col">Size</th><th scope="col">Time left</th><th scope="col">Can fill</th><th scope="col"><span className="sr-only">Action</span></th>
+              <th scope="col">Size</th><th scope="col">Time left</th><th scope="col">Can fill</th><th scope="col">Their side</th><th scope="col"><span className="sr-only">Action</span></th>
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
-              <tr key={r.channelId} data-testid="ladder-row" data-counterparty={r.counterparty} data-status={r.status} data-best={r === best ? 'true' : undefined}>
-                <th scope="row">{r.counterparty}{r === best ? ' (best)' : ''}</th>
-                <td>{STATUS_TEXT[r.status]}{r.declined ? `: ${r.declined}` : ''}{r.waitingWhy ? `: ${r.waitingWhy}` : ''}</td>
-                <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
-                <td>{r.unitPremium !== null ? <Money minor={r.unitPremium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-unit-premium" /> : '—'}</td>
-                <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>
-                <td className="num" data-testid="ladder-edge">{r.edge === null ? NO_VALUE : `${formatModelAmount(r.edge, 2, { signed: true })}${r.edgeVolPts === null ? '' : ` (${formatVolShift(r.edgeVolPts / 100)})`}`}</td>
-                <td className="num">{r.size !== null && r.terms ? formatPrice(r.size, r.terms.quantityDecimals) : '—'}</td>
-                <td className="num">{r.status === 'quoted' && r.timeLeftMs !== null ? `${Math.ceil(r.timeLeftMs / 1000)} s` : '—'}</td>
-                <td>{r.status !== 'quoted' ? '—' : r.shortfall === null ? 'yes' : `no: ${r.shortfall}`}</td>
-                <td>
-                  {r.status === 'quoted' && (
-                    <button type="button" className="small" disabled={!canStartPart(fill) || claimed.has(r.channelId) || r.shortfall !== null} onClick={() => onAccept(request, r)} aria-label={`Accept ${r.counterparty}'s quote`}>
-                      Accept
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+            {rows.map((r) => {
+              const live = r.status === 'quoted' || r.status === 'off-terms'
+              const blocked = live ? acceptBlocked(r, fill, claimed, withdrawn) : null
+              return (
+                <tr key={r.channelId} data-testid="ladder-row" data-counterparty={r.counterparty} data-status={r.status} data-best={r === best ? 'true' : undefined}>
+                  <th scope="row">{r.counterparty}{r === best ? ' (best)' : ''}</th>
+                  <td data-testid="ladder-status">{statusText(r)}</td>
+                  <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
+                  <td>{r.unitPremium !== null ? <Money minor={r.unitPremium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-unit-premium" /> : '—'}</td>
+                  <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>
+                  <td className="num" data-testid="ladder-edge">{r.edge === null ? NO_VALUE : `${formatModelAmount(r.edge, 2, { signed: true })}${r.edgeVolPts === null ? '' : ` (${formatVolShift(r.edgeVolPts / 100)})`}`}</td>
+                  <td className="num">{r.size !== null && r.terms ? formatPrice(r.size, r.terms.quantityDecimals) : '—'}</td>
+                  <td className="num">{live && r.timeLeftMs !== null ? `${Math.ceil(r.timeLeftMs / 1000)} s` : '—'}</td>
+                  <td>{r.status !== 'quoted' ? '—' : r.shortfall === null ? 'yes' : `no: ${r.shortfall}`}</td>
+                  <td data-testid="ladder-side">{r.side === null ? '—' : THEIR_SIDE[r.side]}</td>
+                  <td>
+                    {live && (
+                      <button type="button" className="small" disabled={blocked !== null} title={blocked ?? undefined} onClick={() => onAccept(request, r)} aria-label={`Accept ${r.counterparty}'s quote`}>
+                        Accept
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              )
+            })}
           </tbody>
         </table>
       </div>
+      {over && <p className="error" role="alert" data-testid="over-fill">{over}</p>}
+      {filledOff.map((r) => (
+        <p key={r.channelId} className="error" role="alert" data-testid="filled-off-terms">
+          The trade with {r.counterparty} is not what it was asked for ({r.offTerms}): check the position in that channel, and close out what you did not want in its Risk tab.
+        </p>
+      ))}
       {fill.lastFailure && <FillFailed failure={fill.lastFailure} />}
-      {note && <p role="status" data-testid="network-request-note">{note}</p>}
-      {kind === 'open' && (left.open > 0
+      {shownNote && <p role="status" data-testid="network-request-note">{shownNote}</p>}
+      {closingLeft && (
+        <p role="status" data-testid="request-closing">
+          {closingLeft.why === 'filled' ? 'Withdrawing the other tickets' : 'Withdrawing this request'}: {closingLeft.left.length > 0 ? closingLeft.left.join('; ') : 'trying again'}.
+        </p>
+      )}
+      {closingLeft?.error && (
+        <div className="row">
+          <p className="error" role="alert" data-testid="request-closing-error">
+            <FailureText failure={closingLeft.error} prefix="Not every ticket could be closed yet, tried again every 2 s: " />
+          </p>
+          {onRetry && <button type="button" className="secondary small" onClick={onRetry}>Try again now</button>}
+        </div>
+      )}
+      {kind === 'open' && !closingLeft && (!withdrawn && left.open > 0
         ? <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>
-        : <p className="muted small" data-testid="nothing-to-withdraw">
-            {left.notRunning > 0
-              ? `Nothing to withdraw now: the ${left.notRunning === 1 ? 'channel' : `${left.notRunning} channels`} still holding a ticket ${left.notRunning === 1 ? 'is' : 'are'} not running.`
-              : `Withdrawn: no ticket of this request is open any more${fill.done.length > 0 ? ' (the parts filled stay filled)' : ''}.`}
-          </p>)}
+        : withdrawn && left.open > 0
+          ? <p role="status" data-testid="request-closing">Withdrawing this request: {left.open === 1 ? 'one ticket is' : `${left.open} tickets are`} still open.</p>
+          : <p className="muted small" data-testid="nothing-to-withdraw">
+              {left.notRunning > 0
+                ? `Nothing to withdraw now: the ${left.notRunning === 1 ? 'channel' : `${left.notRunning} channels`} still holding a ticket ${left.notRunning === 1 ? 'is' : 'are'} not running.`
+                : `Withdrawn: no ticket of this request is open any more${fill.done.length > 0 ? ' (the parts filled stay filled)' : ''}.`}
+            </p>)}
     </section>
   )
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { OPEN, fillKind, observeDone, observeSeen, openFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
+import { OPEN, fillKind, observeDone, observeSeen, openFill, overFill, stepFill, type FillEvent, type FillState } from './fillRule.ts'
 
 const accept = (channelId: string, quoteHash = `q-${channelId}`): FillEvent => ({ type: 'accept', channelId, quoteHash, counterparty: `desk ${channelId}` })
 
@@ -56,6 +56,28 @@ describe('stepFill, a trade seen in a channel', () => {
     expect(last.justFilled).toBe(true)
     expect(observeSeen(a, [{ channelId: 'x', quoteHash: 'counter', counterparty: 'desk x' }])).toEqual(s.state)
     expect(observeSeen(last.state, [{ channelId: 'x', quoteHash: 'counter', counterparty: 'desk x' }])).toBe(last.state)
+  })
+})
+
+describe('a trade beyond the parts asked', () => {
+  const seen = (channelId: string): FillEvent => ({ type: 'seen', channelId, quoteHash: `c-${channelId}`, counterparty: `desk ${channelId}` })
+
+  it('is counted and flagged as an error the trader sees, never absorbed in silence', () => {
+    const one = stepFill(OPEN, seen('x'))
+    expect(one.overFilled).toBe(false)
+    expect(overFill(one.state)).toBeNull()
+    // A dealer took a counter of mine in another channel before it was cancelled: two fills of one request.
+    const two = stepFill(one.state, seen('y'))
+    expect(two.overFilled).toBe(true)
+    expect(two.justFilled).toBe(false)
+    expect(overFill(two.state)).toBe("Over-filled: 2 trades for a request of one fill (with desk x, desk y). You hold more than you asked for: close out the extra in its channel's Risk tab.")
+    // An accept in flight that completes after a trade seen elsewhere filled the request.
+    const inflight = stepFill(OPEN, accept('x')).state
+    const other = stepFill(inflight, seen('y')).state
+    const done = stepFill(other, { type: 'done', channelId: 'x', quoteHash: 'q-x' })
+    expect(done.overFilled).toBe(true)
+    expect(overFill(done.state)).toMatch(/^Over-filled: 2 trades for a request of one fill/)
+    expect(overFill(stepFill(stepFill(stepFill(openFill(2), seen('a')).state, seen('b')).state, seen('c')).state)).toMatch(/^Over-filled: 3 trades for a request of 2 parts \(with desk a, desk b, desk c\)/)
   })
 })
 

@@ -11,7 +11,9 @@
 //   seen     a trade of the request's ticket is co-signed in a channel, whoever started it: this
 //            page's accept, or a quote or counter taken on the channel's own screen. It fills that
 //            channel's part (an accept in flight there is replaced by it); when it fills the last
-//            part (`justFilled`), the other tickets are withdrawn, as after an accept.
+//            part (`justFilled`), the other tickets are withdrawn, as after an accept. A trade seen
+//            beyond the parts asked (a dealer hit a quote of the trader's before it was cancelled)
+//            is counted, never hidden: `overFilled`, and `overFill` says it to the trader as an error.
 // Race-safe because the UI steps this state synchronously in the click handler (a ref, not React
 // state): two clicks in one tick see each other.
 import type { Failure } from '../failure.ts'
@@ -69,6 +71,18 @@ export interface FillStep {
   readonly refused: string | null
   /** True when this event filled the last part (withdraw the other tickets now). */
   readonly justFilled: boolean
+  /** True when this event counted a part beyond the parts asked: the trader holds more than the request. */
+  readonly overFilled?: boolean
+}
+
+/**
+ * The request traded beyond its parts, said as the error the trader must act on, or null: more
+ * parts filled than asked (every channel's trade is counted: the trader holds them all).
+ */
+export function overFill(s: FillState): string | null {
+  if (s.done.length <= s.lots) return null
+  const asked = s.lots === 1 ? 'one fill' : `${s.lots} parts`
+  return `Over-filled: ${s.done.length} trades for a request of ${asked} (with ${names(s.done)}). You hold more than you asked for: close out the extra in its channel's Risk tab.`
 }
 
 const names = (cs: readonly FillClaim[]) => cs.map((c) => c.counterparty).join(', ')
@@ -101,7 +115,7 @@ export function stepFill(state: FillState, e: FillEvent): FillStep {
       const claim = state.inflight.find(matches)
       if (!claim) return { state, refused: null, justFilled: false }
       const done = [...state.done, claim]
-      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), done }, refused: null, justFilled: done.length === state.lots }
+      return { state: { ...state, inflight: state.inflight.filter((c) => c !== claim), done }, refused: null, justFilled: done.length === state.lots, overFilled: done.length > state.lots }
     }
     case 'failed': {
       const claim = state.inflight.find(matches)
@@ -114,7 +128,7 @@ export function stepFill(state: FillState, e: FillEvent): FillStep {
       const claim = { channelId: e.channelId, quoteHash: e.quoteHash, counterparty: e.counterparty }
       const done = [...state.done, claim]
       const inflight = state.inflight.filter((c) => c.channelId !== e.channelId)
-      return { state: { ...state, inflight, done }, refused: null, justFilled: state.done.length < state.lots && done.length >= state.lots }
+      return { state: { ...state, inflight, done }, refused: null, justFilled: state.done.length < state.lots && done.length >= state.lots, overFilled: done.length > state.lots }
     }
   }
 }

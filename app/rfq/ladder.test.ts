@@ -8,7 +8,7 @@ import { quoteEdge, unitPremium } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import { positionLabel } from '../risk/positions.ts'
-import { WAITING_OFFLINE, bestRow, comparePerUnit, heldPackage, ladderInputOf, ladderOrder, priceBasis, ladderRow, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type LadderInput, type LadderRow } from './ladder.ts'
+import { WAITING_OFFLINE, askedTerms, bestRow, heldOrder, offTerms, comparePerUnit, heldPackage, ladderInputOf, ladderOrder, priceBasis, ladderRow, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type AskedTerms, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -30,7 +30,9 @@ function view(o: { ticket?: Partial<RfqTicket> | null; quotes?: QuoteView[]; bal
   return { rfqs: ticket ? [ticket] : [], quotes: o.quotes ?? [], latest: { state }, me: 'A' } as unknown as ChannelView
 }
 
-const input = (v: ChannelView | null, channelId = 'c1', rfqId = 'r1'): LadderInput => ({ leg: { channelId, counterparty: `desk ${channelId}`, rfqId }, me: 'A', view: v })
+/** What the dealers in these tests were asked: to sell the trader (A, buying) the put of `terms`. */
+const ASKED: AskedTerms = { side: 'buy', pkg: terms }
+const input = (v: ChannelView | null, channelId = 'c1', rfqId = 'r1', asked: AskedTerms = ASKED): LadderInput => ({ leg: { channelId, counterparty: `desk ${channelId}`, rfqId }, me: 'A', view: v, asked })
 
 describe('requestTickets', () => {
   const rfq: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }], notes: 'size matters' }
@@ -174,11 +176,12 @@ describe('a ticket no quote answered yet', () => {
     const leg = { channelId: 'c1', counterparty: 'desk', rfqId: 'r1' }
     const v = view()
     const channel = (webrtcPeers: number) => ({ record: { me: 'A' }, snap: { view: v, connection: { webrtcPeers, signalingConnected: 1, synced: true } } }) as unknown as NetworkChannel
-    const gone = ladderInputOf(leg, channel(0), undefined)
+    const gone = ladderInputOf(leg, channel(0), undefined, ASKED)
     expect(gone.peerOnline).toBe(false)
-    expect(ladderInputOf(leg, channel(0), gone), 'the same input: the ladder skips the render').toBe(gone)
-    expect(ladderInputOf(leg, channel(1), gone).peerOnline).toBe(true)
-    expect(ladderInputOf(leg, undefined, undefined)).toMatchObject({ view: null, peerOnline: undefined })
+    expect(ladderInputOf(leg, channel(0), gone, ASKED), 'the same input: the ladder skips the render').toBe(gone)
+    expect(ladderInputOf(leg, channel(1), gone, ASKED).peerOnline).toBe(true)
+    expect(ladderInputOf(leg, undefined, undefined, ASKED)).toMatchObject({ view: null, peerOnline: undefined })
+    expect(ladderInputOf(leg, channel(0), gone, ASKED, 'disputed').blocked, 'a channel the contract stopped: a new input').toBe('disputed')
   })
 })
 
@@ -195,7 +198,7 @@ describe('a quote past its validUntil', () => {
 })
 
 describe('bestRow', () => {
-  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, waitingWhy: null, ...over })
+  const row = (over: Partial<LadderRow>): LadderRow => ({ channelId: 'c', counterparty: 'd', rfqId: 'r', status: 'quoted', quoteHash: 'h', premium: 1n, terms, vol: null, fair: null, edge: null, edgeVolPts: null, size: 1n, unitPremium: null, validUntil: 0, timeLeftMs: 1, shortfall: null, declined: null, waitingWhy: null, side: 'sell', offTerms: null, blocked: null, ...over })
 
   it('is the lowest affordable live ask when buying and the highest bid when selling (property)', () => {
     const rowArb = fc.record({
@@ -318,7 +321,7 @@ describe('priceBasis: what the ladder\'s price per unit is a price of', () => {
   it('ranks a multi-leg package by its price per package, whatever size each dealer was asked for', () => {
     // Sizes per dealer, legs in proportion: 0.3/0.15 for 600 USDC is 2,000 a package; 0.1/0.05 for 210 is 2,100.
     const quoted = (channelId: string, q1: bigint, premium: bigint): LadderRow => {
-      const r = ladderRow(input(view({ quotes: [quoteView(`0x${channelId}`, { terms: two(q1, q1 / 2n), premium })] }), channelId), T0, undefined)
+      const r = ladderRow(input(view({ quotes: [quoteView(`0x${channelId}`, { terms: two(q1, q1 / 2n), premium })] }), channelId, 'r1', { side: 'buy', pkg: two(q1, q1 / 2n) }), T0, undefined)
       expect(r.status).toBe('quoted')
       return r
     }
@@ -328,5 +331,114 @@ describe('priceBasis: what the ladder\'s price per unit is a price of', () => {
     expect(small.unitPremium).toBe(2_100_000_000n)
     expect(bestRow([small, big], 'buy')?.channelId, 'buying: the lower price per package, though its total is higher').toBe('big')
     expect(bestRow([small, big], 'sell')?.channelId).toBe('small')
+  })
+})
+
+describe('a dealer\'s quote checked against what that dealer was asked (side and package)', () => {
+  const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
+  const sellAsked: AskedTerms = { side: 'sell', pkg: terms }
+
+  it("on a sell request a dealer's offer (it sells too) is off terms: never the best bid, ranked after, its side said", () => {
+    // Before, the offer's 700 USDC ranked as the best bid, and Accept made the trader buy.
+    const offer = ladderRow(input(view({ ticket: { side: 'sell' }, quotes: [quoteView('h1', { side: 'sell', premium: 700_000_000n })] }), 'c1', 'r1', sellAsked), T0, market)
+    const bid = ladderRow(input(view({ ticket: { side: 'sell' }, quotes: [quoteView('h2', { side: 'buy', premium: 600_000_000n })] }), 'c2', 'r1', sellAsked), T0, market)
+    expect(offer).toMatchObject({ status: 'off-terms', side: 'sell', offTerms: 'an offer (they sell) on your sell request: accepting it would make you buy' })
+    expect(bid).toMatchObject({ status: 'quoted', side: 'buy', offTerms: null })
+    expect(bestRow([offer, bid], 'sell')?.channelId).toBe('c2')
+    expect(ladderOrder([offer, bid], 'sell').map((r) => r.channelId)).toEqual(['c2', 'c1'])
+    expect(bestRow([offer], 'sell')).toBeNull()
+  })
+
+  it('a quote on another strike or expiry is another instrument: off terms, saying what differs', () => {
+    const moved = { ...terms, expiry: EXPIRY + 7 * 86_400_000, legs: [{ ...terms.legs[0]!, strike: 5_000_000n }] }
+    const r = ladderRow(input(view({ quotes: [quoteView('h1', { terms: moved })] })), T0, market)
+    expect(r.status).toBe('off-terms')
+    expect(r.offTerms).toBe('expiry 2026-03-06 08:00 UTC, not 2026-02-27 08:00 UTC; leg 1 strike 50,000, not 55,000')
+    expect(bestRow([r], 'buy')).toBeNull()
+    const call = { ...terms, legs: [{ ...terms.legs[0]!, kind: 'call' as const, cap: 6_000_000n, direction: 'short' as const }, terms.legs[0]!] }
+    expect(offTerms({ side: 'sell', terms: call }, ASKED)).toBe('2 legs, not 1')
+    expect(offTerms({ side: 'sell', terms: { ...call, legs: [call.legs[0]!] } }, ASKED)).toBe('leg 1 a call, not a put; leg 1 short, not long; leg 1 cap 60,000, not none')
+    expect(offTerms({ side: 'sell', terms }, { side: 'buy', pkg: null })).toBe('the terms asked of this dealer are not known here')
+  })
+
+  it("checks each dealer's part of a split: asked half, a quote for the whole size over-fills; asked all, a quote for less under-fills", () => {
+    const drafted: RfqInput = { feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [{ id: 'l1', kind: 'put', strike: '55000', cap: null, quantity: '0.5', direction: 'long' }] }
+    const split = { side: 'buy' as const, feed: 'BTC-USD', lots: 2, terms: requestTermsOf(drafted) }
+    // Its quantities kept (sizes per dealer, or equal parts); stored before they were: the equal part.
+    expect(askedTerms(split, { quantities: ['0.3'] }, spec).pkg?.legs[0]!.quantity).toBe(3_000n)
+    const half = askedTerms(split, {}, spec)
+    expect(half.pkg?.legs[0]!.quantity).toBe(2_500n)
+    const full = ladderRow(input(view({ quotes: [quoteView('h1', { terms })] }), 'c1', 'r1', half), T0, market)
+    expect(full).toMatchObject({ status: 'off-terms', offTerms: 'leg 1 quantity 0.5, not 0.25' })
+    const whole = askedTerms({ ...split, lots: 1 }, {}, spec)
+    const less = { ...terms, legs: [{ ...terms.legs[0]!, quantity: 2_500n }] }
+    expect(ladderRow(input(view({ quotes: [quoteView('h1', { terms: less })] }), 'c1', 'r1', whole), T0, market)).toMatchObject({ status: 'off-terms', offTerms: 'leg 1 quantity 0.25, not 0.5' })
+    // A part that does not split evenly is not known: nothing can be checked, nothing is taken.
+    expect(askedTerms({ ...split, lots: 3 }, {}, spec).pkg).toBeNull()
+  })
+
+  it('is off terms exactly when the side or the package (core samePackage) differs (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('buy' as const, 'sell' as const), fc.constantFrom('buy' as const, 'sell' as const), fc.integer({ min: 0, max: 5 }), fc.bigInt({ min: 1n, max: 3n }), (mine, theirs, field, d) => {
+        const l = terms.legs[0]!
+        const edits: OptionPackage[] = [
+          terms,
+          { ...terms, legs: [{ ...l, strike: l.strike + d }] },
+          { ...terms, legs: [{ ...l, quantity: l.quantity + d }] },
+          { ...terms, expiry: terms.expiry + Number(d) * 86_400_000 },
+          { ...terms, legs: [{ ...l, direction: 'short' }] },
+          { ...terms, feed: 'ETH-USD' },
+        ]
+        const got = edits[field]!
+        const off = offTerms({ side: theirs, terms: got }, { side: mine, pkg: terms })
+        expect(off === null).toBe(theirs !== mine && field === 0)
+        if (off !== null) expect(off.length).toBeGreaterThan(5)
+      }),
+    )
+  })
+
+  it("shows the dealer's live quote on the terms asked over a newer one that is not", () => {
+    const onTerms = quoteView('ok', { validUntil: T0 + 10_000 })
+    const newer = quoteView('moved', { validUntil: T0 + 30_000, terms: { ...terms, legs: [{ ...terms.legs[0]!, strike: 5_000_000n }] } })
+    expect(ladderRow(input(view({ quotes: [onTerms, newer] })), T0, market)).toMatchObject({ status: 'quoted', quoteHash: 'ok' })
+  })
+
+  it('a filled row whose traded quote is not what was asked says so', () => {
+    const more = { ...terms, legs: [{ ...terms.legs[0]!, quantity: 10_000n }] }
+    const r = ladderRow(input(view({ quotes: [quoteView('h1', { terms: more }, 'used')], positions: [{ id: 'h1' }] })), T0, market)
+    expect(r).toMatchObject({ status: 'filled', offTerms: 'leg 1 quantity 1, not 0.5' })
+  })
+
+  it('a quote in a channel the contract stopped is neither the best nor takeable', () => {
+    const r = ladderRow({ ...input(view({ quotes: [quoteView('h1')] })), blocked: 'the channel is in dispute on the contract' }, T0, market)
+    expect(r).toMatchObject({ status: 'quoted', blocked: 'the channel is in dispute on the contract' })
+    expect(bestRow([r], 'buy')).toBeNull()
+    const free = ladderRow(input(view({ quotes: [quoteView('h2', { premium: 900_000_000n })] }), 'c2'), T0, market)
+    expect(ladderOrder([r, free], 'buy').map((x) => x.channelId)).toEqual(['c2', 'c1'])
+  })
+})
+
+describe('a quote the dealer cancelled, and one whose signature fails', () => {
+  it('reads cancelled, not expired; a quote with a bad signature is no row of the ladder at all', () => {
+    expect(ladderRow(input(view({ quotes: [quoteView('h1', {}, 'cancelled')] })), T0, market).status).toBe('cancelled')
+    expect(ladderRow(input(view({ quotes: [quoteView('h1', { validUntil: T0 - 1 }, 'expired')] })), T0, market).status).toBe('expired')
+    // Before, it showed its premium, labelled expired.
+    expect(ladderRow(input(view({ quotes: [quoteView('bad', {}, 'invalid')] })), T0, market)).toMatchObject({ status: 'waiting', quoteHash: null, premium: null })
+  })
+})
+
+describe('heldOrder: the order kept while the pointer is over the ladder', () => {
+  const r = (channelId: string): LadderRow => ({ ...ladderRow(input(view({ quotes: [quoteView(`0x${channelId}`)] }), channelId), T0, market) })
+
+  it('keeps the rows where they were, whatever the ranking says now; new rows come after; none held: the ranking', () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(r)
+    const ranked = [c!, a!, b!]
+    expect(heldOrder(ranked, null)).toBe(ranked)
+    expect(heldOrder(ranked, ['a', 'b', 'c']).map((x) => x.channelId)).toEqual(['a', 'b', 'c'])
+    expect(heldOrder([d!, c!, a!, b!], ['a', 'b', 'c']).map((x) => x.channelId)).toEqual(['a', 'b', 'c', 'd'])
+    // Whatever the ranking does, the row under a given position is the same dealer's while held (property).
+    fc.assert(fc.property(fc.shuffledSubarray([a!, b!, c!], { minLength: 3, maxLength: 3 }), (shuffled) => {
+      expect(heldOrder(shuffled, ['b', 'c', 'a']).map((x) => x.channelId)).toEqual(['b', 'c', 'a'])
+    }))
   })
 })

@@ -2,22 +2,25 @@
 //   requestTickets  the one drafted package becomes one ticket per chosen channel: the same terms in
 //                   each, a fresh random id per channel, nothing about the other dealers asked.
 //   ladderRows      every channel's answer, read from that channel's own view: quoted (price, vol,
-//                   size, time left, whether that channel can afford the fill), declined (with the
-//                   dealer's reason), waiting, expired, withdrawn or filled.
-//   bestRow         the best live quote the trader can afford: lowest ask per unit when buying,
-//                   highest bid per unit when selling (dealers may be asked, or quote, different sizes).
+//                   size, time left, whether that channel can afford the fill), off terms (a quote
+//                   on another side or package than this dealer was asked for, saying what differs),
+//                   declined (with the dealer's reason), waiting, expired, cancelled, withdrawn or filled.
+//   bestRow         the best live quote on the terms asked that the trader can take: lowest ask per
+//                   unit when buying, highest bid per unit when selling (dealers may be asked, or
+//                   quote, different sizes).
 //                   A unit is one of the underlying for one leg; for several legs, one package
 //                   (its legs scaled so the largest is 1): `priceBasis` says which, in words.
 // Nothing here crosses channels: each row is computed from one channel's view alone.
-import { formatUnits, parseUnits, type Hex, type OptionPackage, type Party } from '../../core/index.ts'
+import { formatUnits, parseUnits, samePackage, type Hex, type OptionPackage, type Party, type Quote } from '../../core/index.ts'
 import type { MarketInputs } from '../../core/pricing/index.ts'
 import type { ChannelView, QuoteView, RfqInput } from '../../core/sync/index.ts'
 import { packageRisk, reversePackage } from '../../core/pricing/index.ts'
-import { effectiveStatus, quoteEdge, quoteTraded, unitPremium } from '../negotiate/quote.ts'
+import { effectiveStatus, otherSide, quoteEdge, quoteTraded, unitPremium } from '../negotiate/quote.ts'
 import { draftLegToLeg, feedSpec, packageHeader, type ChannelSpec } from '../negotiate/draft.ts'
 import { fillShortfall } from '../channel/affordability.ts'
 import { instrumentOf } from '../risk/positions.ts'
 import { describeLegForTrader } from '../risk/positions.ts'
+import { formatPrice, formatUtc } from '../risk/format.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 
 /** One channel's ticket of a network request. */
@@ -25,6 +28,11 @@ export interface RequestLeg {
   readonly channelId: string
   readonly counterparty: string
   readonly rfqId: string
+  /**
+   * The quantity of each of the request's legs asked of this dealer (decimal text, in the order of
+   * `terms.legs`): its part after a split. Absent in requests stored before it was kept.
+   */
+  readonly quantities?: readonly string[]
 }
 
 export interface NetworkRequest {
@@ -39,6 +47,8 @@ export interface NetworkRequest {
   readonly lots: number
   /** The whole package as drafted, before any split (absent in requests stored before it was kept). */
   readonly terms?: RequestTerms
+  /** When the trader withdrew it (its tickets are then closed and own quotes cancelled until done: networkRequests.ts). */
+  readonly withdrawnAt?: number
 }
 
 /** A request's package as the trader drafted it: its expiry and legs (decimal text, as in the ticket). */
@@ -63,6 +73,88 @@ export function requestPackage(request: Pick<NetworkRequest, 'feed' | 'terms'>, 
     legs.push(r.leg)
   }
   return { ...packageHeader(spec, feed, request.terms.expiry), legs }
+}
+
+/**
+ * What one dealer of the request was asked for: the trader's side, and the package after the split
+ * (the request's terms with this dealer's quantities: splitInput's equal part or splitBySizes' own
+ * size), or null when it is not known here (terms not kept, or a split that does not come out).
+ */
+export interface AskedTerms {
+  /** The trader's side of the package (the dealer's quote must be on the other side). */
+  readonly side: 'buy' | 'sell'
+  readonly pkg: OptionPackage | null
+}
+
+export function askedTerms(request: Pick<NetworkRequest, 'side' | 'feed' | 'terms' | 'lots'>, leg: Pick<RequestLeg, 'quantities'>, spec: ChannelSpec): AskedTerms {
+  return { side: request.side, pkg: askedPackage(request, leg, spec) }
+}
+
+function askedPackage(request: Pick<NetworkRequest, 'feed' | 'terms' | 'lots'>, leg: Pick<RequestLeg, 'quantities'>, spec: ChannelSpec): OptionPackage | null {
+  const whole = requestPackage(request, spec)
+  if (!whole) return null
+  if (leg.quantities) {
+    if (leg.quantities.length !== whole.legs.length) return null
+    const legs = []
+    for (const [i, l] of whole.legs.entries()) {
+      try {
+        legs.push({ ...l, quantity: parseUnits(leg.quantities[i]!, whole.quantityDecimals, `quantities[${i}]`) })
+      } catch {
+        return null
+      }
+    }
+    return { ...whole, legs }
+  }
+  // Stored before each dealer's quantities were kept: the equal part (splitInput), the only split then known for certain.
+  if (request.lots === 1) return whole
+  const lots = BigInt(request.lots)
+  if (whole.legs.some((l) => l.quantity % lots !== 0n)) return null
+  return { ...whole, legs: whole.legs.map((l) => ({ ...l, quantity: l.quantity / lots })) }
+}
+
+/**
+ * Why a dealer's quote does not answer what it was asked, in words ("off terms: …"), or null when it
+ * does: on the other side of the trader's, on the same package (core's samePackage, the one rule for
+ * "same terms"). Both parties can edit a ticket, and a quote binds its own side and terms: a quote
+ * on the trader's own side would make them trade the other way, one on another strike, expiry or
+ * size is another instrument.
+ */
+export function offTerms(q: Pick<Quote, 'side' | 'terms'>, asked: AskedTerms): string | null {
+  const theirs = otherSide(asked.side)
+  if (q.side === theirs && asked.pkg !== null && samePackage(q.terms, asked.pkg)) return null
+  const diffs: string[] = []
+  if (q.side !== theirs) diffs.push(`${q.side === 'sell' ? 'an offer (they sell)' : 'a bid (they buy)'} on your ${asked.side} request: accepting it would make you ${otherSide(q.side)}`)
+  if (asked.pkg === null) diffs.push('the terms asked of this dealer are not known here')
+  else diffs.push(...packageDifferences(q.terms, asked.pkg))
+  // samePackage compares the canonical encodings: a difference none of the fields above names.
+  if (diffs.length === 0) diffs.push('not the package asked')
+  return diffs.join('; ')
+}
+
+/** What differs between a quoted package and the one asked, field by field ("leg 1 quantity 0.2, not 0.1"). */
+function packageDifferences(got: OptionPackage, want: OptionPackage): string[] {
+  const out: string[] = []
+  if (got.feed !== want.feed) out.push(`feed ${got.feed}, not ${want.feed}`)
+  if (got.oracle !== want.oracle) out.push('another oracle')
+  if (got.asset !== want.asset || got.assetDecimals !== want.assetDecimals) out.push(`settled in ${got.asset}, not ${want.asset}`)
+  if (got.priceDecimals !== want.priceDecimals || got.quantityDecimals !== want.quantityDecimals) out.push('other price or quantity decimals')
+  if (got.expiry !== want.expiry) out.push(`expiry ${formatUtc(got.expiry)}, not ${formatUtc(want.expiry)}`)
+  if (got.legs.length !== want.legs.length) {
+    out.push(`${got.legs.length} leg${got.legs.length === 1 ? '' : 's'}, not ${want.legs.length}`)
+    return out
+  }
+  // Units of the package asked: a quote in other decimals is already said above.
+  const price = (v: bigint) => formatPrice(v, want.priceDecimals)
+  got.legs.forEach((g, i) => {
+    const w = want.legs[i]!
+    const at = `leg ${i + 1}`
+    if (g.kind !== w.kind) out.push(`${at} a ${g.kind}, not a ${w.kind}`)
+    if (g.direction !== w.direction) out.push(`${at} ${g.direction}, not ${w.direction}`)
+    if (g.strike !== w.strike) out.push(`${at} strike ${price(g.strike)}, not ${price(w.strike)}`)
+    if (g.cap !== w.cap) out.push(`${at} cap ${g.cap === null ? 'none' : price(g.cap)}, not ${w.cap === null ? 'none' : price(w.cap)}`)
+    if (g.quantity !== w.quantity) out.push(`${at} quantity ${formatPrice(g.quantity, want.quantityDecimals)}, not ${formatPrice(w.quantity, want.quantityDecimals)}`)
+  })
+  return out
 }
 
 /**
@@ -183,7 +275,12 @@ function formatQuantity(v: bigint, decimals: number): string {
   return t.includes('.') ? t.replace(/\.?0+$/, '') : t
 }
 
-export type LadderStatus = 'waiting' | 'quoted' | 'declined' | 'expired' | 'withdrawn' | 'filled' | 'offline'
+/**
+ * quoted: a live quote on the terms asked; off-terms: a live quote on another side or package (never
+ * ranked, never accepted here); cancelled: the dealer withdrew its quote; withdrawn: the trader
+ * withdrew the ticket.
+ */
+export type LadderStatus = 'waiting' | 'quoted' | 'off-terms' | 'declined' | 'expired' | 'cancelled' | 'withdrawn' | 'filled' | 'offline'
 
 export interface LadderRow {
   readonly channelId: string
@@ -213,6 +310,12 @@ export interface LadderRow {
   readonly declined: string | null
   /** Why a row still waiting for a quote may wait long (the counterparty is not connected now), or null. */
   readonly waitingWhy: string | null
+  /** The dealer's side in its quote ('sell': an offer), null without a quote. */
+  readonly side: 'buy' | 'sell' | null
+  /** What the quote does not match of what this dealer was asked (offTerms), null when it matches or there is no quote. */
+  readonly offTerms: string | null
+  /** Why nothing can be accepted in this channel now (disputed, finalized, closed, closing: askBlocker), or null. */
+  readonly blocked: string | null
 }
 
 export interface LadderInput {
@@ -222,6 +325,10 @@ export interface LadderInput {
   readonly view: ChannelView | null
   /** Whether the counterparty is connected now (WebRTC), undefined when not known. */
   readonly peerOnline?: boolean
+  /** What this dealer was asked for (askedTerms): its quote is checked against it. */
+  readonly asked: AskedTerms
+  /** Why the channel takes no trade now (askBlocker with the contract's view), or null. */
+  readonly blocked?: string | null
 }
 
 /**
@@ -229,15 +336,18 @@ export interface LadderInput {
  * itself while nothing it reads changed, so a memoized ladder skips the render. The counterparty is
  * online while a WebRTC connection to it is up (the channel header's "peer offline" rule).
  */
-export function ladderInputOf(leg: RequestLeg, n: Pick<NetworkChannel, 'record' | 'snap'> | undefined, prev: LadderInput | undefined): LadderInput {
+export function ladderInputOf(leg: RequestLeg, n: Pick<NetworkChannel, 'record' | 'snap'> | undefined, prev: LadderInput | undefined, asked: AskedTerms, blocked: string | null = null): LadderInput {
   const me = n?.record.me ?? 'A'
   const view = n?.snap?.view ?? null
   const peerOnline = n?.snap ? n.snap.connection.webrtcPeers > 0 : undefined
-  return prev && prev.leg === leg && prev.me === me && prev.view === view && prev.peerOnline === peerOnline ? prev : { leg, me, view, peerOnline }
+  return prev && prev.leg === leg && prev.me === me && prev.view === view && prev.peerOnline === peerOnline && prev.asked === asked && (prev.blocked ?? null) === blocked
+    ? prev
+    : { leg, me, view, peerOnline, asked, blocked }
 }
 
+/** The dealer's quotes on the ticket (not its counters to mine); a quote whose signature fails (invalid) is nobody's quote. */
 function dealerQuotes(view: ChannelView, me: Party, rfqId: string): QuoteView[] {
-  return view.quotes.filter((q) => q.signed.quote.rfqId === rfqId && q.signed.quote.quoter !== me && q.counterOf === null)
+  return view.quotes.filter((q) => q.signed.quote.rfqId === rfqId && q.signed.quote.quoter !== me && q.counterOf === null && q.status !== 'invalid')
 }
 
 /**
@@ -250,10 +360,11 @@ function liveAt(q: QuoteView, now: number): boolean {
   return status !== 'invalid' && effectiveStatus({ status, validUntil: q.signed.quote.validUntil }, now) === 'live'
 }
 
-/** The newest quote live at `now`, else the newest of any status. */
-function currentQuote(quotes: readonly QuoteView[], now: number): QuoteView | null {
+/** The newest quote live at `now` on the terms asked, else the newest live one, else the newest of any status. */
+function currentQuote(quotes: readonly QuoteView[], now: number, asked: AskedTerms): QuoteView | null {
   const newest = (xs: readonly QuoteView[]) => [...xs].sort((a, b) => b.signed.quote.validUntil - a.signed.quote.validUntil || (a.hash < b.hash ? -1 : 1))[0] ?? null
-  return newest(quotes.filter((q) => liveAt(q, now))) ?? newest(quotes)
+  const live = quotes.filter((q) => liveAt(q, now))
+  return newest(live.filter((q) => offTerms(q.signed.quote, asked) === null)) ?? newest(live) ?? newest(quotes)
 }
 
 /**
@@ -272,25 +383,29 @@ export const WAITING_OFFLINE = 'the counterparty is offline now; the ticket reac
 
 /** One row per channel of the request, from that channel's view alone. */
 export function ladderRow(i: LadderInput, now: number, market: MarketInputs | undefined): LadderRow {
-  const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId }
-  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, unitPremium: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null, waitingWhy: null }
+  const blocked = i.blocked ?? null
+  const base = { channelId: i.leg.channelId, counterparty: i.leg.counterparty, rfqId: i.leg.rfqId, blocked }
+  const empty = { quoteHash: null, premium: null, terms: null, vol: null, fair: null, edge: null, edgeVolPts: null, size: null, unitPremium: null, validUntil: null, timeLeftMs: null, shortfall: null, declined: null, waitingWhy: null, side: null, offTerms: null }
   const view = i.view
   if (!view) return { ...base, ...empty, status: 'offline' }
   const ticket = view.rfqs.find((t) => t.id === i.leg.rfqId)
   // A filled row shows the quote that was traded (a counter's premium, not the dealer's last ask).
   const traded = tradedQuote(view, i.leg.rfqId)
-  const current = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId), now)
+  const current = currentQuote(dealerQuotes(view, i.me, i.leg.rfqId), now, i.asked)
   const latest = view.latest?.state ?? null
   // Core reads every quote of a filled request as used: filled, though the traded one may no longer be known.
   const filled = traded !== null || current?.status === 'used' || ticket?.status === 'filled'
   const q = filled ? traded : current
   const decline = ticket?.decline ?? null
+  // The traded quote of a filled row is checked too: a trade made on the channel's screen on other terms is said.
+  // A counter of mine that the dealer took is on my side: its package is what counts, the side is the trade's.
+  const off = q ? offTerms(q.signed.quote.quoter === i.me ? { ...q.signed.quote, side: otherSide(q.signed.quote.side) } : q.signed.quote, i.asked) : null
   let status: LadderStatus
   if (filled) status = 'filled'
   else if (ticket?.status === 'cancelled') status = 'withdrawn'
-  else if (q && liveAt(q, now)) status = 'quoted'
+  else if (q && liveAt(q, now)) status = off === null ? 'quoted' : 'off-terms'
   else if (decline) status = 'declined'
-  else if (q) status = 'expired'
+  else if (q) status = q.status === 'cancelled' ? 'cancelled' : 'expired'
   else status = 'waiting'
   if (!q) return { ...base, ...empty, status, declined: decline?.reason ?? null, waitingWhy: status === 'waiting' && i.peerOnline === false ? WAITING_OFFLINE : null }
   const quote = q.signed.quote
@@ -315,6 +430,8 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
     shortfall: latest ? fillShortfall(latest, i.me, quote)?.text ?? null : 'the channel has no signed state yet',
     declined: decline?.reason ?? null,
     waitingWhy: null,
+    side: quote.side,
+    offTerms: off,
   }
 }
 
@@ -378,11 +495,16 @@ export function comparePerUnit(a: Pick<LadderRow, 'premium' | 'size'>, b: Pick<L
   return (side === 'buy' ? x < y : x > y) ? -1 : 1
 }
 
-/** The best quote the trader can take: live, affordable; lowest premium per unit when buying, highest when selling (comparePerUnit). */
+/** Whether the trader can take the row's quote now: live on the terms asked, affordable, in a channel that takes trades. */
+export function takeable(r: LadderRow): boolean {
+  return r.status === 'quoted' && r.shortfall === null && r.blocked === null && r.premium !== null
+}
+
+/** The best quote the trader can take (takeable): lowest premium per unit when buying, highest when selling (comparePerUnit). */
 export function bestRow(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow | null {
   let best: LadderRow | null = null
   for (const r of rows) {
-    if (r.status !== 'quoted' || r.shortfall !== null || r.premium === null) continue
+    if (!takeable(r)) continue
     if (best === null) {
       best = r
       continue
@@ -394,9 +516,12 @@ export function bestRow(rows: readonly LadderRow[], side: 'buy' | 'sell'): Ladde
   return best
 }
 
-/** Rows in ladder order: live affordable quotes best first (per unit), then live ones the channel cannot carry, then the rest (declined, waiting, ...) by name. */
+/**
+ * Rows in ladder order: quotes the trader can take best first (per unit), then live ones on the
+ * terms asked the channel cannot carry now, then the rest (off terms, declined, waiting, ...) by name.
+ */
 export function ladderOrder(rows: readonly LadderRow[], side: 'buy' | 'sell'): LadderRow[] {
-  const rank = (r: LadderRow) => (r.status === 'quoted' ? (r.shortfall === null ? 0 : 1) : r.status === 'filled' ? 2 : 3)
+  const rank = (r: LadderRow) => (takeable(r) ? 0 : r.status === 'quoted' ? 1 : r.status === 'filled' ? 2 : 3)
   return [...rows].sort((a, b) => {
     const d = rank(a) - rank(b)
     if (d !== 0) return d
@@ -404,4 +529,17 @@ export function ladderOrder(rows: readonly LadderRow[], side: 'buy' | 'sell'): L
     if (p !== 0) return p
     return a.counterparty.localeCompare(b.counterparty)
   })
+}
+
+/**
+ * The rows in the order `held` keeps (channel ids, as the ladder showed them when the pointer came
+ * over it or focus went into it), rows not in it after them in their own order; `rows` unchanged
+ * without one. While the trader points at the table, a new quote or the clock re-ranks nothing under
+ * the pointer: the Accept button there stays the same dealer's.
+ */
+export function heldOrder(rows: readonly LadderRow[], held: readonly string[] | null): readonly LadderRow[] {
+  if (held === null) return rows
+  const at = new Map(held.map((id, i) => [id, i]))
+  const known = rows.filter((r) => at.has(r.channelId)).sort((a, b) => at.get(a.channelId)! - at.get(b.channelId)!)
+  return [...known, ...rows.filter((r) => !at.has(r.channelId))]
 }

@@ -8,14 +8,18 @@ const request = (i: number): NetworkRequest => ({
   id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
   // Requests stored before the drafted package was kept have no terms: both read back.
   ...(i % 2 === 0 ? { terms: { expiry: 1_700_100_000_000, legs: [{ kind: 'put' as const, strike: '55000', cap: null, quantity: '0.5', direction: 'long' as const }] } } : {}),
-  legs: [{ channelId: `ch-a`, counterparty: 'Tight Desk', rfqId: `t${i}a` }, { channelId: `ch-b`, counterparty: 'Demo Desk', rfqId: `t${i}b` }],
+  legs: [{ channelId: `ch-a`, counterparty: 'Tight Desk', rfqId: `t${i}a` }, { channelId: `ch-b`, counterparty: 'Demo Desk', rfqId: `t${i}b` }]
+    // Each dealer's part, kept since the ladder checks quotes against it; absent in older requests.
+    .map((l) => (i % 2 === 0 ? { ...l, quantities: ['0.25'] } : l)),
+  // A request the trader withdrew is closed again after a reload until every ticket is.
+  ...(i % 3 === 0 ? { withdrawnAt: 1_700_000_500_000 } : {}),
 })
 
 describe('the network requests kept across a reload', () => {
   it('reads back what it wrote: requests, fill states (in flight and done) and notes', () => {
     const filling = stepFill(openFill(1), { type: 'accept', channelId: 'ch-a', quoteHash: 'q1', counterparty: 'Tight Desk' }).state
     const filled = stepFill(stepFill(openFill(2), { type: 'accept', channelId: 'ch-b', quoteHash: 'q2', counterparty: 'Demo Desk' }).state, { type: 'done', channelId: 'ch-b', quoteHash: 'q2' }).state
-    const s = { requests: [request(2), request(1)], fills: new Map([['req2', filling], ['req1', filled]]), notes: new Map([['req1', 'Filled with Demo Desk; the other tickets are withdrawn.']]) }
+    const s = { requests: [request(3), request(2), request(1)], fills: new Map([['req2', filling], ['req1', filled]]), notes: new Map([['req1', 'Filled with Demo Desk; the other tickets are withdrawn.']]) }
     const back = loadRequests(serializeRequests(s))
     expect(back.damaged).toBeNull()
     expect(back.requests).toEqual(s.requests)

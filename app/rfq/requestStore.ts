@@ -33,7 +33,11 @@ const requestSchema = z.strictObject({
   createdAt: z.number(),
   side: z.enum(['buy', 'sell']),
   feed: z.string().check(z.minLength(1), z.maxLength(32)),
-  legs: z.array(z.strictObject({ channelId: id, counterparty: z.string().check(z.maxLength(200)), rfqId: id })).check(z.minLength(1), z.maxLength(64)),
+  legs: z.array(z.strictObject({
+    channelId: id, counterparty: z.string().check(z.maxLength(200)), rfqId: id,
+    // Absent in requests stored before each dealer's part was kept.
+    quantities: z.optional(z.array(z.string().check(z.maxLength(40))).check(z.minLength(1), z.maxLength(16))),
+  })).check(z.minLength(1), z.maxLength(64)),
   lots: z.number().check(z.int(), z.gte(1), z.lte(64)),
   // Absent in requests stored before the drafted package was kept.
   terms: z.optional(z.strictObject({
@@ -42,6 +46,7 @@ const requestSchema = z.strictObject({
       kind: z.enum(['call', 'put']), strike: z.string().check(z.maxLength(40)), cap: z.nullable(z.string().check(z.maxLength(40))), quantity: z.string().check(z.maxLength(40)), direction: z.enum(['long', 'short']),
     })).check(z.minLength(1), z.maxLength(16)),
   })),
+  withdrawnAt: z.optional(z.number()),
 })
 const failure = z.strictObject({ counterparty: z.string().check(z.maxLength(200)), text: z.string().check(z.maxLength(2000)), code: z.nullable(z.string().check(z.maxLength(64))) })
 const fillSchema = z.strictObject({

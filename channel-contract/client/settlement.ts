@@ -160,6 +160,31 @@ export interface WatchtowerInfo {
   readonly address: AddressHex
   readonly channels: number
 }
+/**
+ * What the watchtower does about one locked position of a finalized channel it holds (GET
+ * /watchtower/channels/:id, services/watchtower.ts LockedPositionReport): its status as a word the
+ * app knows or not (a newer watchtower's is kept as "other"), the attested price once it settled.
+ */
+export const WATCHED_POSITION_STATUSES = ['checking', 'waiting-expiry', 'waiting-oracle', 'waiting-refund', 'sending', 'retrying', 'settled', 'refunded', 'paid-elsewhere', 'not-locked', 'mismatch', 'failed'] as const
+export type WatchedPositionStatus = (typeof WATCHED_POSITION_STATUSES)[number] | 'other'
+export interface WatchedPosition {
+  readonly positionId: Hex
+  readonly status: WatchedPositionStatus
+  /** Settled: the attested price as the watchtower wrote it ("55000.00"). */
+  readonly price: string | null
+  readonly tx: ViemHex | null
+}
+const knownStatus = new Set<string>(WATCHED_POSITION_STATUSES)
+const watchedChannelSchema = z.looseObject({
+  version: z.number().check(z.int(), z.nonnegative()),
+  positions: z.optional(z.array(z.looseObject({
+    positionId: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    status: z.string().check(z.maxLength(40)),
+    price: z.optional(z.string().check(z.regex(/^\d{1,40}(\.\d{1,40})?$/))),
+    tx: z.optional(z.string().check(z.regex(/^0x[0-9a-fA-F]{64}$/))),
+  })).check(z.maxLength(1_000))),
+})
+
 const watchtowerInfoSchema = z.object({ address: z.string().check(z.regex(/^0x[0-9a-fA-F]{40}$/)), channels: z.optional(z.number().check(z.int(), z.nonnegative())) })
 const serviceErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
 
@@ -414,10 +439,25 @@ export class ChainSettlement {
 
   /** The version the watchtower holds for `channelId`, or null when it holds none (throws when it cannot be asked). */
   async watchedVersion(channelId: Hex): Promise<number | null> {
+    return (await this.watched(channelId))?.version ?? null
+  }
+
+  /**
+   * What the watchtower holds for `channelId`: the version, and once the channel ended on chain what
+   * it does about each locked position (settles it at the oracle's price after expiry, refunds it
+   * after the window); null when it holds nothing for it (throws when it cannot be asked).
+   */
+  async watched(channelId: Hex): Promise<{ readonly version: number; readonly positions: readonly WatchedPosition[] } | null> {
     if (!this.watchtowerUrl) throw new ChainCallError('NO_WATCHTOWER', 'No watchtower is configured.', 'Configure a watchtower, or reach the counterparty first.')
     try {
-      const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}`, z.looseObject({ version: z.number().check(z.int(), z.nonnegative()) }))
-      return w.version
+      const w = await this.getJson('watchtower', `${this.watchtowerUrl}/watchtower/channels/${channelId}`, watchedChannelSchema)
+      const positions = (w.positions ?? []).map((p): WatchedPosition => ({
+        positionId: p.positionId as Hex,
+        status: knownStatus.has(p.status) ? (p.status as WatchedPositionStatus) : 'other',
+        price: p.price ?? null,
+        tx: (p.tx as ViemHex | undefined) ?? null,
+      }))
+      return { version: w.version, positions }
     } catch (e) {
       if (e instanceof ChainCallError && e.code === 'NOT_FOUND') return null
       throw e

@@ -161,12 +161,18 @@ export interface WatchtowerInfo {
   readonly channels: number
 }
 /**
- * What the watchtower does about one locked position of a finalized channel it holds (GET
- * /watchtower/channels/:id, services/watchtower.ts LockedPositionReport): its status as a word the
- * app knows or not (a newer watchtower's is kept as "other"), the attested price once it settled.
+ * Where the watchtower is with one locked position of a finalized channel (services/payouts.ts says
+ * what each means); defined here, where the app reads them too (the services import it).
  */
-export const WATCHED_POSITION_STATUSES = ['checking', 'waiting-expiry', 'waiting-oracle', 'waiting-refund', 'sending', 'retrying', 'settled', 'refunded', 'paid-elsewhere', 'not-locked', 'mismatch', 'failed'] as const
-export type WatchedPositionStatus = (typeof WATCHED_POSITION_STATUSES)[number] | 'other'
+export const LOCKED_POSITION_STATUSES = ['checking', 'waiting-expiry', 'waiting-oracle', 'waiting-refund', 'sending', 'retrying', 'settled', 'refunded', 'paid-elsewhere', 'not-locked', 'mismatch', 'failed'] as const
+export type LockedPositionStatus = (typeof LOCKED_POSITION_STATUSES)[number]
+
+/**
+ * What the watchtower does about one locked position of a finalized channel it holds (GET
+ * /watchtower/channels/:id, services/payouts.ts LockedPositionReport): its status (a newer
+ * watchtower's that this client does not know is kept as "other"), the attested price once it settled.
+ */
+export type WatchedPositionStatus = LockedPositionStatus | 'other'
 export interface WatchedPosition {
   readonly positionId: Hex
   readonly status: WatchedPositionStatus
@@ -174,7 +180,7 @@ export interface WatchedPosition {
   readonly price: string | null
   readonly tx: ViemHex | null
 }
-const knownStatus = new Set<string>(WATCHED_POSITION_STATUSES)
+const knownStatus = new Set<string>(LOCKED_POSITION_STATUSES)
 const watchedChannelSchema = z.looseObject({
   version: z.number().check(z.int(), z.nonnegative()),
   positions: z.optional(z.array(z.looseObject({

@@ -5,14 +5,9 @@
 // the last processed block after a restart) and, when a channel it holds is disputed (or refuted)
 // with a lower version than it holds, sends `refute` from its own EVM account, paying its own gas.
 // When a channel it holds is finalized with positions still locked on the contract, it pays them
-// out from the same account, so that a winner who is away does not lose the payoff: once a
-// position has expired (chain time) it asks the oracle (the chain config's oracleUrl) for the
-// attested price of (feed, expiry) and sends `settlePosition`; once the settlement window has ended
-// unsettled (settlementEnd) it sends `refundPosition`. Only a position of the held state that the
-// contract keeps locked with exactly those terms is sent (ChainSettlement.lockedAs); a position
-// another account paid out first (UNKNOWN_POSITION) is done, not an error. Waits and failures are
-// retried spaced out (retryMs doubling up to maxRetryMs); a refusal that will not pass is given up
-// after 5 (settling: it is refunded after the window). Without an oracle it only refunds.
+// out from the same account (payouts.ts): settled at the oracle's price once expired, refunded once
+// the settlement window ended unsettled, never twice; this file gives it the held states, their
+// files, the chain and the events it sees.
 // A party that lost its storage gets the held state back (a request signed by one of the channel's
 // two keys, for this watchtower, within 5 minutes of its clock, answered once).
 //   POST /watchtower/states             {params, state} -> {channelId, version, stored}
@@ -38,20 +33,17 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { createPublicClient, createWalletClient, http, TransactionNotFoundError, TransactionReceiptNotFoundError, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
+import { createPublicClient, createWalletClient, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import {
   channelIdOf,
   countOf,
   deploymentId,
-  formatAmount,
-  formatUnits,
   isHex,
   isProtocolError,
   ParseError,
   parseChannelParams,
   parseSignedState,
-  settlementPayout,
   stateBelongsTo,
   stateDigest,
   toWire,
@@ -59,13 +51,11 @@ import {
   WATCHTOWER_READ_WINDOW_MS,
   type ChannelParams,
   type Hex,
-  type Position,
-  type SignedAttestation,
   type SignedState,
 } from '../../core/index.ts'
 import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
 import { adjudicatorAbi } from '../client/abi.ts'
-import { ChainClient, type ChannelOnChain, type TxProgress } from '../client/chain.ts'
+import { ChainClient, type ChannelOnChain } from '../client/chain.ts'
 import { ChainSettlement, evmChain } from '../client/settlement.ts'
 import { toChainAddress } from '../chain/adjudicator.ts'
 import { ChainConfigError, checkDevChain, deploymentOf, type ChainConfig } from '../chain/config.ts'
@@ -74,6 +64,7 @@ import { devSetGas } from '../chain/devnet.ts'
 import { loadChainConfig } from './config.ts'
 import { CHAIN_WAIT_HELP, exitOnSignals, runIfMain, serviceCli, waitForChainAtStart } from './cli.ts'
 import { settlementEnd } from '../model/adjudicator.ts'
+import { lockedPositionPayouts, type HeldChannel, type LockedPositionReport, type PayoutActivity, type SentPayout } from './payouts.ts'
 import { applyCors, isLoopbackAddress, MAX_URL_LENGTH, RateLimiter, rateCheck, clientKey, readJsonBody, sendError, sendJson, ServiceError, type RateLimit } from './http.ts'
 
 export const DEFAULT_WATCHTOWER_PORT = 8702
@@ -123,29 +114,17 @@ export interface WatchtowerServiceOptions {
 const DAY_MS = 86_400_000
 /** GET /watchtower lists this many locked positions at most (the newest changes). */
 const MAX_REPORTED_POSITIONS = 100
-/** Locked positions: refusals of a settle or refund (that waiting will not cure) before it is given up. */
-const MAX_REFUSALS = 5
-/** A sent settle or refund the chain knows nothing of this long after it was sent is taken as dropped, and may be sent again (ms). */
-const DROPPED_AFTER_MS = 10 * 60_000
-/** Payout passes (one channel each) running at once. */
-const MAX_PAYOUT_PASSES = 16
-/** Failures that may pass by waiting (the chain or a service not answering, a nonce race): retried, spaced, not counted. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(['CHAIN_UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'NONCE_CONFLICT', 'TX_REPLACED', 'REVERTED', 'ERROR'])
 /** Read requests answered, remembered until their window passes (a request is answered once). */
 const MAX_REMEMBERED_READS = 100_000
+
+export type { LockedPositionReport, LockedPositionStatus, SentPayout } from './payouts.ts'
 
 export type WatchtowerActivity =
   | { readonly type: 'refuted'; readonly channelId: Hex; readonly version: number; readonly over: number; readonly tx: ViemHex }
   | { readonly type: 'refute-failed'; readonly channelId: Hex; readonly version: number; readonly reason: string }
   | { readonly type: 'ended'; readonly channelId: Hex; readonly status: 'finalized' | 'closed' }
   | { readonly type: 'dropped'; readonly channelId: Hex; readonly reason: string }
-  | { readonly type: 'settled'; readonly channelId: Hex; readonly positionId: Hex; readonly price: bigint; readonly tx: ViemHex }
-  | { readonly type: 'refunded'; readonly channelId: Hex; readonly positionId: Hex; readonly tx: ViemHex }
-  /** The contract no longer holds the position: another account (a party) settled or refunded it first. */
-  | { readonly type: 'paid-elsewhere'; readonly channelId: Hex; readonly positionId: Hex }
-  /** The held terms are not the position the contract locked (or it is not locked): nothing is sent for it. */
-  | { readonly type: 'not-sent'; readonly channelId: Hex; readonly positionId: Hex; readonly reason: 'mismatch' | 'not-locked' }
-  | { readonly type: 'payout-failed'; readonly channelId: Hex; readonly positionId: Hex; readonly how: 'settle' | 'refund'; readonly reason: string }
+  | PayoutActivity
 
 /** When the watchtower saw the channel end on chain (wall clock, ms): it stays readable for a while. */
 export interface Ended {
@@ -153,61 +132,9 @@ export interface Ended {
   readonly at: number
 }
 
-/**
- * A settle or refund the watchtower sent for a locked position of a finalized channel. Kept in the
- * channel's file from the moment it is sent (before its receipt): after a restart the transaction
- * is looked up, and nothing is sent again for the position while it may still be mined.
- */
-export interface SentPayout {
-  readonly how: 'settle' | 'refund'
-  readonly tx: ViemHex
-  /** The attested price it settles at (the feed's price decimals); absent for a refund. */
-  readonly price?: bigint
-  /** Wall clock (ms) when it was sent. */
-  readonly at: number
-  /** Mined and succeeded. Absent: its outcome is not known yet. */
-  readonly mined?: true
-}
-
-interface Held {
-  readonly params: ChannelParams
-  readonly state: SignedState
+/** A held channel: its file's contents (`sent`: what payouts.ts sent for its locked positions). */
+interface Held extends HeldChannel {
   readonly ended?: Ended
-  /** By position id (files written before this field existed have none). */
-  readonly sent?: Readonly<Record<Hex, SentPayout>>
-}
-
-/**
- * Where the watchtower is with one locked position of a channel finalized on chain:
- * checking (not looked at yet), waiting-expiry, waiting-oracle (expired, in its window, no price
- * had yet), waiting-refund (no oracle configured, or settling it was given up: refunded once its
- * window ends), sending (its settle or refund is out), retrying (the last try failed for a reason
- * that may pass), settled / refunded (by this watchtower), paid-elsewhere (another account paid it
- * out first), not-locked (the contract holds nothing under its id: not in the finalized version),
- * mismatch (the contract locked other terms under its id), failed (its refund was refused too
- * often: left to the parties, tried again after a restart).
- */
-export type LockedPositionStatus =
-  | 'checking' | 'waiting-expiry' | 'waiting-oracle' | 'waiting-refund' | 'sending' | 'retrying'
-  | 'settled' | 'refunded' | 'paid-elsewhere' | 'not-locked' | 'mismatch' | 'failed'
-
-/** Nothing more to do for a position in these (until a restart, for `failed`). */
-const DONE_STATUSES: ReadonlySet<LockedPositionStatus> = new Set(['settled', 'refunded', 'paid-elsewhere', 'not-locked', 'mismatch', 'failed'])
-
-/** One locked position as GET /watchtower says it. */
-export interface LockedPositionReport {
-  readonly channelId: Hex
-  readonly positionId: Hex
-  readonly feed: string
-  readonly expiry: number
-  readonly status: LockedPositionStatus
-  /** What it did or waits for, in words (as its log line says it). */
-  readonly note: string
-  /** Settled: the attested price, a decimal ("55000.00"). */
-  readonly price?: string
-  readonly tx?: ViemHex
-  /** Wall clock (ms) of its last change. */
-  readonly at: number
 }
 
 /**
@@ -527,9 +454,6 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   }
   const asideNote = setAside.size === 0 ? '' : ` (${moved > 0 ? `${countOf(moved, 'unparsable file')} moved aside now, see above; ` : ''}${countOf(setAsideCount(), 'file')} in ${join(channelsDir, 'unreadable')})`
   log(`watchtower: account ${account.address}, ${countOf(held.size, 'channel')} held${asideNote}, events from block ${cursor + 1n}`)
-  if (cfg.oracleUrl === null) {
-    log("watchtower: no oracle configured (oracleUrl): the locked positions of finalized channels are not settled at the oracle's price; each is only refunded once its settlement window ends (7 days after the later of its expiry and the dispute's deadline), each side its own lock back, so an option in the money loses its payoff unless a party settles it")
-  }
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
@@ -563,7 +487,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   }
   const drop = (id: Hex, reason: string) => {
     if (!held.delete(id)) return
-    tracked.delete(id)
+    payouts.forget(id)
     quota.released(id)
     rmSync(channelFile(id), { force: true })
     emit({ type: 'dropped', channelId: id, reason })
@@ -643,351 +567,30 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
   }
 
-  // ---- locked positions after a finalize ----
+  // ---- locked positions after a finalize (payouts.ts) ----
 
-  /** The client calls the desk uses for the same (attestation, settlePosition, refundPosition), on this account. */
-  const settlement = new ChainSettlement({ chain: client, oracleUrl: cfg.oracleUrl ?? '', watchtowerUrl: null })
-  const retryMs = opts.retryMs ?? 15_000
-  const maxRetryMs = opts.maxRetryMs ?? 15 * 60_000
-
-  interface Tracked {
-    status: LockedPositionStatus
-    note: string
-    /** Wall clock (ms) of the last change of status or note. */
-    at: number
-    /** Chain time (ms) before which nothing can change for it (its expiry; the end of its window while it waits for the refund). */
-    notBefore: number
-    /** Wall clock (ms) before which it is not tried again (spacing after a failure or wait). */
-    retryAt: number
-    /** Failures and waits in a row (the spacing doubles with each). */
-    tries: number
-    /** Refusals of its settle or refund that will not pass by waiting (given up after MAX_REFUSALS). */
-    refusals: number
-    /** Settling it was given up (refusals): it is refunded once its window ends. */
-    settleGaveUp: boolean
-    price?: string
-    tx?: ViemHex
-  }
-  /** Per ended channel held, per position: what was done or is awaited (rebuilt after a restart from `sent` and the chain). */
-  const tracked = new Map<Hex, Map<Hex, Tracked>>()
-  /** Payout passes running, by channel: one at a time per channel, so a settle or refund is never sent twice at once. */
-  const paying = new Map<Hex, Promise<void>>()
-  /** Channels whose finalized version is not the held one (said once). */
-  const versionNoted = new Set<Hex>()
-
-  const short = (x: string) => x.slice(0, 12)
-  const money = (v: bigint) => `${formatAmount(v, cfg.assetDecimals)} ${cfg.asset}`
-  const priceText = (p: Position, price: bigint) => formatUnits(price, p.terms.priceDecimals, { group: false })
-  const timeText = (ms: number) => (ms < 8.64e15 ? new Date(ms).toISOString() : 'a time too far to show')
-  const reasonOf = (e: unknown) => `${(e as { code?: string }).code ?? 'ERROR'}: ${String((e as Error).message ?? e).split('\n')[0]}`
-  /** The spacing after `tries` failures or waits in a row. */
-  const spacing = (tries: number) => Math.min(retryMs * 2 ** Math.min(Math.max(tries - 1, 0), 30), maxRetryMs)
-  const secondsText = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`)
-
-  function entry(id: Hex, pid: Hex): Tracked {
-    let m = tracked.get(id)
-    if (!m) tracked.set(id, (m = new Map()))
-    let t = m.get(pid)
-    if (!t) m.set(pid, (t = { status: 'checking', note: 'not looked at yet', at: now(), notBefore: 0, retryAt: 0, tries: 0, refusals: 0, settleGaveUp: false }))
-    return t
-  }
-  function update(t: Tracked, patch: Partial<Tracked>): void {
-    const changed = (patch.status !== undefined && patch.status !== t.status) || (patch.note !== undefined && patch.note !== t.note)
-    Object.assign(t, patch)
-    if (changed) t.at = now()
-  }
-
-  /** Remembers (in the channel's file, at once) what was sent for a position, or forgets it. */
-  function remember(id: Hex, pid: Hex, rec: SentPayout | null): void {
-    const h = held.get(id)
-    if (!h) return
-    const { [pid]: _old, ...rest } = h.sent ?? {}
-    const sent = rec ? { ...rest, [pid]: rec } : rest
-    const { sent: _was, ...base } = h
-    store(id, Object.keys(sent).length > 0 ? { ...base, sent } : base)
-  }
-
-  /** What the contract paid each side for a settle at `price` (the contract's `_payout`: clamped to the two locks). */
-  function payout(p: Position, price: bigint): { toA: bigint; toB: bigint } {
-    const total = p.lockA + p.lockB
-    const raw = settlementPayout(p, price).toA
-    const toA = raw < 0n ? 0n : raw > total ? total : raw
-    return { toA, toB: total - toA }
-  }
-
-  /** A mined settle or refund of this watchtower: its status, and (`told`) its log line and activity. */
-  function paid(id: Hex, p: Position, t: Tracked, rec: SentPayout, told: string | null): void {
-    if (rec.how === 'settle') {
-      const price = rec.price ?? 0n
-      const { toA, toB } = payout(p, price)
-      const note = `settled at the oracle's ${p.terms.feed} ${priceText(p, price)} (expiry ${timeText(p.terms.expiry)}): A ${money(toA)}, B ${money(toB)} into their free balances (tx ${rec.tx})`
-      update(t, { status: 'settled', note, price: priceText(p, price), tx: rec.tx })
-      if (told !== null) {
-        log(`watchtower: settled position ${short(p.id)} of channel ${short(id)} at the oracle's ${p.terms.feed} ${priceText(p, price)}${told}: A ${money(toA)}, B ${money(toB)} into their free balances (tx ${rec.tx})`)
-        emit({ type: 'settled', channelId: id, positionId: p.id, price, tx: rec.tx })
-      }
-      return
-    }
-    const note = `refunded after its settlement window ended unsettled: each side its own lock back, A ${money(p.lockA)}, B ${money(p.lockB)} (tx ${rec.tx})`
-    update(t, { status: 'refunded', note, tx: rec.tx })
-    if (told !== null) {
-      log(`watchtower: refunded position ${short(p.id)} of channel ${short(id)}${told}: its settlement window ended unsettled; each side its own lock back, A ${money(p.lockA)}, B ${money(p.lockB)} (tx ${rec.tx})`)
-      emit({ type: 'refunded', channelId: id, positionId: p.id, tx: rec.tx })
-    }
-  }
-
-  /** The contract no longer holds the position: another account paid it out first. Done, not an error. */
-  function paidElsewhere(id: Hex, pid: Hex, t: Tracked, how: string): void {
-    if (t.status === 'paid-elsewhere') return // said once (the event and a refused send may both tell it)
-    update(t, { status: 'paid-elsewhere', note: `already paid out by another account (${how}): nothing to send` })
-    log(`watchtower: position ${short(pid)} of channel ${short(id)} was already paid out by another account (${how}): nothing to send`)
-    emit({ type: 'paid-elsewhere', channelId: id, positionId: pid })
-  }
-
-  /** Tried again after the spacing its failures in a row have earned. */
-  function later(id: Hex, p: Position, t: Tracked, status: LockedPositionStatus, note: string): void {
-    const tries = t.tries + 1
-    const wait = spacing(tries)
-    update(t, { status, note, tries, retryAt: now() + wait })
-    log(`watchtower: position ${short(p.id)} of channel ${short(id)}: ${note}; tries again in ${secondsText(wait)}`)
-  }
-
-  function waitForOracle(id: Hex, p: Position, t: Tracked, why: string): void {
-    later(id, p, t, 'waiting-oracle', `waiting for the oracle's price of ${p.terms.feed} at ${timeText(p.terms.expiry)} (${why})`)
-  }
-
-  /** What became of a transaction this watchtower sent (looked up after a restart or a lost receipt). */
-  async function txOutcome(tx: ViemHex): Promise<'success' | 'reverted' | 'pending' | 'unknown'> {
-    try {
-      const r = await publicClient.getTransactionReceipt({ hash: tx })
-      return r.status === 'success' ? 'success' : 'reverted'
-    } catch (e) {
-      if (!(e instanceof TransactionReceiptNotFoundError)) throw e
-    }
-    try {
-      await publicClient.getTransaction({ hash: tx })
-      return 'pending'
-    } catch (e) {
-      if (e instanceof TransactionNotFoundError) return 'unknown'
-      throw e
-    }
-  }
-
-  /** Channels with a position to look at: every position of a finalized one not done yet, and any of its own transactions whose outcome is not known. */
-  function openPositions(id: Hex, h: Held): Position[] {
-    if (!h.ended) return []
-    const m = tracked.get(id)
-    return h.state.state.positions.filter((p) => {
-      const t = m?.get(p.id)
-      if (t && DONE_STATUSES.has(t.status)) return false
-      return h.ended!.status === 'finalized' || (h.sent?.[p.id] !== undefined && !h.sent[p.id]!.mined)
-    })
-  }
-
-  /** Starts a payout pass for each ended channel with a position due now (chain time read once). */
-  async function startPayouts(): Promise<void> {
-    const candidates = [...held].filter(([id, h]) => !paying.has(id) && openPositions(id, h).length > 0)
-    if (candidates.length === 0) return
-    const chainNow = (await client.head()).time
-    const wall = now()
-    for (const [id, h] of candidates) {
-      if (paying.size >= MAX_PAYOUT_PASSES) break
-      const m = tracked.get(id)
-      const due = openPositions(id, h).some((p) => {
-        const t = m?.get(p.id)
-        return !t || (t.retryAt <= wall && t.notBefore <= chainNow)
-      })
-      if (due) void payLocked(id)
-    }
-  }
-
-  function payLocked(id: Hex): Promise<void> {
-    const running = paying.get(id)
-    if (running) return running
-    const p = payPass(id)
-      .catch((e: unknown) => log(`watchtower: the locked positions of channel ${short(id)}: ${reasonOf(e)}`))
-      .finally(() => paying.delete(id))
-    paying.set(id, p)
-    return p
-  }
-
-  /** One pass over an ended channel's positions: reads the channel and the chain's time, then each due position in turn. */
-  async function payPass(id: Hex): Promise<void> {
-    const h = held.get(id)
-    if (!h) return
-    const open = openPositions(id, h)
-    if (open.length === 0) return
-    let on: ChannelOnChain
-    let chainNow: number
-    try {
-      on = await client.channel(id)
-      chainNow = (await client.head()).time
-    } catch (e) {
-      // Each position keeps its status; the channel is read again after the spacing.
-      const tries = Math.max(...open.map((p) => entry(id, p.id).tries)) + 1
-      for (const p of open) update(entry(id, p.id), { tries, retryAt: now() + spacing(tries) })
-      log(`watchtower: cannot read channel ${short(id)} on chain for its locked positions (${reasonOf(e)}); tries again in ${secondsText(spacing(tries))}`)
-      return
-    }
-    if (on.status !== 'finalized' && on.status !== 'closed') return // none: the chain was reset (check() drops it)
-    if (on.status === 'finalized' && on.version !== h.state.state.version && !versionNoted.has(id)) {
-      versionNoted.add(id)
-      log(`watchtower: channel ${short(id)} was finalized at version ${on.version}; this watchtower holds version ${h.state.state.version}: only its positions the contract keeps locked with the same terms are paid out from here (the finalized state is in the calldata of the transaction that disputed or refuted with it)`)
-    }
-    for (const p of open) {
-      if (stopped) return
-      const t = entry(id, p.id)
-      if (t.retryAt > now() || t.notBefore > chainNow) continue
-      await payOne(id, p, t, on, chainNow)
-    }
-    if (on.status === 'closed') markEnded(id, 'closed')
-  }
-
-  async function payOne(id: Hex, p: Position, t: Tracked, on: ChannelOnChain, chainNow: number): Promise<void> {
-    const h = held.get(id)
-    if (!h) return
-    const rec = h.sent?.[p.id]
-    if (rec?.mined) return paid(id, p, t, rec, null)
-    if (rec) {
-      // Sent before (this run or before a restart), outcome unknown: looked up, never sent again while it may be mined.
-      let outcome: Awaited<ReturnType<typeof txOutcome>>
-      try {
-        outcome = await txOutcome(rec.tx)
-      } catch (e) {
-        return later(id, p, t, 'sending', `its ${rec.how} (tx ${rec.tx}) could not be looked up (${reasonOf(e)})`)
-      }
-      if (outcome === 'success') {
-        const mined: SentPayout = { ...rec, mined: true }
-        remember(id, p.id, mined)
-        return paid(id, p, t, mined, ' (its transaction, sent earlier, is mined)')
-      }
-      if (outcome === 'pending' || (outcome === 'unknown' && now() - rec.at < DROPPED_AFTER_MS)) {
-        return later(id, p, t, 'sending', `its ${rec.how} (tx ${rec.tx}) is not mined yet`)
-      }
-      remember(id, p.id, null)
-      log(`watchtower: the ${rec.how} of position ${short(p.id)} of channel ${short(id)} (tx ${rec.tx}) ${outcome === 'reverted' ? 'was reverted' : `is not on chain ${secondsText(now() - rec.at)} after it was sent (dropped)`}; the position is looked at again`)
-    }
-    if (on.status === 'closed') return paidElsewhere(id, p.id, t, 'the channel is closed on chain: every locked position was paid out')
-    let locked: 'locked' | 'other' | 'none'
-    try {
-      locked = await settlement.lockedAs(id, p)
-    } catch (e) {
-      return later(id, p, t, 'retrying', `cannot read whether it is locked on chain (${reasonOf(e)})`)
-    }
-    if (locked === 'none') {
-      // The held state is the finalized one: the contract locked this position, so it was paid out.
-      if (on.version === h.state.state.version) return paidElsewhere(id, p.id, t, 'the contract no longer holds it locked')
-      update(t, { status: 'not-locked', note: `not locked on the contract (the channel was finalized at version ${on.version}, the held state is version ${h.state.state.version}; or it was paid out): not sent` })
-      log(`watchtower: position ${short(p.id)} of channel ${short(id)} is not locked on the contract (finalized at version ${on.version}, held version ${h.state.state.version}; or paid out already): nothing sent`)
-      emit({ type: 'not-sent', channelId: id, positionId: p.id, reason: 'not-locked' })
-      return
-    }
-    if (locked === 'other') {
-      update(t, { status: 'mismatch', note: `the contract locked other terms under this position's id (finalized at version ${on.version}, held version ${h.state.state.version}): not sent` })
-      log(`watchtower: position ${short(p.id)} of channel ${short(id)}: the held terms (version ${h.state.state.version}) are not the position the contract locked (finalized at version ${on.version}); nothing sent`)
-      emit({ type: 'not-sent', channelId: id, positionId: p.id, reason: 'mismatch' })
-      return
-    }
-    if (chainNow < p.terms.expiry) {
-      update(t, { status: 'waiting-expiry', note: `expires at ${timeText(p.terms.expiry)} (chain time); then settled at the oracle's price`, notBefore: p.terms.expiry })
-      return
-    }
-    // on.deadline: the dispute's deadline, which finalize keeps (when the channel could first be finalized).
-    const end = settlementEnd(p.terms.expiry, on.deadline)
-    if (chainNow >= end) return send(id, h, p, t, 'refund', end)
-    if (cfg.oracleUrl === null || t.settleGaveUp) {
-      // Given up settling: its note says why and until when.
-      update(t, { status: 'waiting-refund', notBefore: end, ...(t.settleGaveUp ? {} : { note: `no oracle configured: refunded once its settlement window ends at ${timeText(end)} (chain time)` }) })
-      return
-    }
-    let att: SignedAttestation
-    try {
-      att = await settlement.attestation(p.terms.feed, p.terms.expiry)
-    } catch (e) {
-      return waitForOracle(id, p, t, reasonOf(e))
-    }
-    // Its payout by another account may have been seen in the events meanwhile.
-    if (DONE_STATUSES.has(t.status)) return
-    return send(id, h, p, t, 'settle', end, att)
-  }
-
-  async function send(id: Hex, h: Held, p: Position, t: Tracked, how: 'settle' | 'refund', end: number, att?: SignedAttestation): Promise<void> {
-    const price = att?.attestation.price
-    let sentHash: ViemHex | null = null
-    update(t, { status: 'sending', note: `sending its ${how}${price !== undefined ? ` at the oracle's ${p.terms.feed} ${priceText(p, price)}` : ''}` })
-    const onProgress = (pr: TxProgress) => {
-      if (pr.stage !== 'sent') return
-      sentHash = pr.hash
-      // Written before the receipt is awaited: a restart from here looks this transaction up.
-      remember(id, p.id, { how, tx: pr.hash, ...(price !== undefined ? { price } : {}), at: now() })
-    }
-    try {
-      await ensureGas()
-      const r = how === 'settle' ? await settlement.settlePosition(h.params, p, att!, onProgress) : await settlement.refundPosition(h.params, p, onProgress)
-      const rec: SentPayout = { how, tx: r.hash, ...(price !== undefined ? { price } : {}), at: held.get(id)?.sent?.[p.id]?.at ?? now(), mined: true }
-      remember(id, p.id, rec)
-      update(t, { tries: 0, refusals: 0 })
-      return paid(id, p, t, rec, '')
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? 'ERROR'
-      if (sentHash !== null && code === 'CHAIN_UNAVAILABLE') {
-        // Out, its receipt not had: the record stays, and the next pass looks it up.
-        return later(id, p, t, 'sending', `its ${how} (tx ${sentHash}) was sent; its outcome is not known yet (${reasonOf(e)})`)
-      }
-      if (sentHash !== null) remember(id, p.id, null) // mined and reverted, or replaced: nothing of ours is out
-      if (code === 'UNKNOWN_POSITION') return paidElsewhere(id, p.id, t, `its ${how} was refused as UNKNOWN_POSITION: a party paid it out first`)
-      if (code === 'DEADLINE_PASSED' && how === 'settle') {
-        update(t, { status: 'waiting-refund', note: `its settlement window ended at ${timeText(end)} before the settle was mined: refunded next`, notBefore: end, retryAt: 0, tries: 0 })
-        log(`watchtower: position ${short(p.id)} of channel ${short(id)}: its settlement window ended (${timeText(end)}) before the settle; it is refunded next`)
-        return
-      }
-      if (code === 'NOT_EXPIRED') return void update(t, { status: 'waiting-expiry', note: `not expired by the contract's clock yet (expiry ${timeText(p.terms.expiry)})`, notBefore: p.terms.expiry })
-      if (code === 'FALLBACK_NOT_REACHED') return void update(t, { status: 'waiting-refund', note: `the refund opens at ${timeText(end)} (chain time)`, notBefore: end })
-      // The contract refused the oracle's attestation: the oracle may be wrong for now; its answer is asked for again.
-      if (how === 'settle' && (code === 'ATTESTATION_MISMATCH' || code === 'BAD_SIGNATURE')) return waitForOracle(id, p, t, `the contract refused its attestation: ${reasonOf(e)}`)
-      // A refusal that waiting will not cure, or a transaction mined and reverted (its gas spent): counted and given up after MAX_REFUSALS.
-      const refused = !TRANSIENT_CODES.has(code) || (sentHash !== null && code === 'REVERTED')
-      const refusals = refused ? t.refusals + 1 : t.refusals
-      if (refused && refusals >= MAX_REFUSALS) {
-        emit({ type: 'payout-failed', channelId: id, positionId: p.id, how, reason: code })
-        if (how === 'settle') {
-          update(t, { status: 'waiting-refund', settleGaveUp: true, refusals: 0, tries: 0, notBefore: end, note: `settling it was refused ${MAX_REFUSALS} times (last: ${reasonOf(e)}); refunded once its settlement window ends at ${timeText(end)} unless a party settles it` })
-        } else {
-          update(t, { status: 'failed', note: `its refund was refused ${MAX_REFUSALS} times (last: ${reasonOf(e)}): anyone may refund it; this watchtower tries again after a restart` })
-        }
-        log(`watchtower: position ${short(p.id)} of channel ${short(id)}: ${t.note}`)
-        return
-      }
-      update(t, { refusals })
-      emit({ type: 'payout-failed', channelId: id, positionId: p.id, how, reason: code })
-      return later(id, p, t, 'retrying', `its ${how} failed (${reasonOf(e)})`)
-    }
-  }
-
-  function positionReports(only?: Hex): LockedPositionReport[] {
-    const out: LockedPositionReport[] = []
-    for (const [id, m] of tracked) {
-      if (only !== undefined && id !== only) continue
+  const payouts = lockedPositionPayouts({
+    held,
+    saveSent: (id, sent) => {
       const h = held.get(id)
-      if (!h) continue
-      for (const p of h.state.state.positions) {
-        const t = m.get(p.id)
-        if (!t) continue
-        out.push({ channelId: id, positionId: p.id, feed: p.terms.feed, expiry: p.terms.expiry, status: t.status, note: t.note, ...(t.price !== undefined ? { price: t.price } : {}), ...(t.tx ? { tx: t.tx } : {}), at: t.at })
-      }
-    }
-    return out.sort((a, b) => b.at - a.at)
-  }
-
-  // What was sent before a restart: mined ones are said as done; the others are looked up on the first poll.
-  for (const [id, h] of held) {
-    for (const [pid, rec] of Object.entries(h.sent ?? {})) {
-      const p = h.state.state.positions.find((x) => x.id === pid)
-      if (!p) continue
-      if (rec.mined) paid(id, p, entry(id, pid), rec, null)
-      else update(entry(id, pid), { status: 'sending', note: `its ${rec.how} (tx ${rec.tx}) was sent before a restart; its outcome is looked up` })
-    }
-  }
+      if (!h) return
+      const { sent: _was, ...base } = h
+      store(id, Object.keys(sent).length > 0 ? { ...base, sent } : base)
+    },
+    closed: (id) => markEnded(id, 'closed'),
+    chain: client,
+    // The client calls the desk uses for the same (attestation, settlePosition, refundPosition), on this account.
+    settlement: new ChainSettlement({ chain: client, oracleUrl: cfg.oracleUrl ?? '', watchtowerUrl: null }),
+    publicClient,
+    ensureGas,
+    config: cfg,
+    retryMs: opts.retryMs ?? 15_000,
+    maxRetryMs: opts.maxRetryMs ?? 15 * 60_000,
+    now,
+    stopped: () => stopped,
+    log,
+    emit,
+  })
 
   // ---- events ----
 
@@ -1021,7 +624,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
         const id = (l.args as { channelId: ViemHex }).channelId.slice(2)
         if (!held.has(id)) continue
         touched.add(id)
-        if (l.eventName === 'PositionSettled' || l.eventName === 'PositionRefunded') paidOnChain(id, l.eventName, l.args as { positionId: ViemHex; price?: bigint }, l.transactionHash)
+        if (l.eventName === 'PositionSettled' || l.eventName === 'PositionRefunded') payouts.paidOnChain(id, l.eventName, l.args as { positionId: ViemHex; price?: bigint }, l.transactionHash)
       }
       // Disputes are checked against the chain's current view (channel()), so order and
       // duplicates in the logs do not matter; closed and finalized channels are dropped there.
@@ -1034,18 +637,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     await Promise.all([...retry].map((id) => check(id)))
     purgeEnded()
     // The passes are started, not awaited: one may wait for the oracle or a receipt, and refutes must not wait for it.
-    await startPayouts()
-  }
-
-  /** A payout the contract made: one of another account settles a position this watchtower was still waiting on. */
-  function paidOnChain(id: Hex, event: 'PositionSettled' | 'PositionRefunded', args: { positionId: ViemHex; price?: bigint }, tx: ViemHex | null): void {
-    const pid = args.positionId.slice(2).toLowerCase()
-    const t = tracked.get(id)?.get(pid)
-    // Its own (the record names the transaction), or one of its own in flight (which then fails as UNKNOWN_POSITION and says so).
-    if (!t || DONE_STATUSES.has(t.status) || t.status === 'sending' || held.get(id)?.sent?.[pid]?.tx === tx) return
-    const p = held.get(id)?.state.state.positions.find((x) => x.id === pid)
-    const what = event === 'PositionSettled' && p && args.price !== undefined ? `settled at the oracle's ${p.terms.feed} ${priceText(p, args.price)}` : event === 'PositionSettled' ? 'settled' : 'refunded'
-    paidElsewhere(id, pid, t, `${what} by another account, tx ${tx}`)
+    await payouts.startDue()
   }
 
   function pollShared(): Promise<void> {
@@ -1061,7 +653,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   async function pollOnce(): Promise<void> {
     if (polling) await polling
     await pollShared()
-    await Promise.all([...paying.values()])
+    await payouts.running()
   }
 
   const loop = () => {
@@ -1192,7 +784,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (path === '/watchtower') {
       only('GET')
-      const positions = positionReports()
+      const positions = payouts.reports()
       return {
         address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAsideCount(),
         settlesAtOraclePrice: cfg.oracleUrl !== null, positions: positions.slice(0, MAX_REPORTED_POSITIONS), positionsOmitted: Math.max(0, positions.length - MAX_REPORTED_POSITIONS),
@@ -1209,7 +801,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       if (!HEX32.test(id)) throw new ServiceError(400, 'INVALID_FIELD', 'channelId: expected 64 lowercase hex characters', 'channelId')
       const h = held.get(id)
       if (!h) throw new ServiceError(404, 'NOT_FOUND', `no state held for channel ${id}`)
-      const positions = positionReports(id)
+      const positions = payouts.reports(id)
       return { channelId: id, version: h.state.state.version, ...(positions.length > 0 ? { positions } : {}) }
     }
     if (path === '/info' || path === '/health') {
@@ -1255,7 +847,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     cursor: () => cursor,
     held: (id) => held.get(id)?.state,
     channelCount: () => held.size,
-    positions: () => positionReports(),
+    positions: () => payouts.reports(),
     onActivity(l) {
       listeners.add(l)
       return () => listeners.delete(l)
@@ -1269,7 +861,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
         server.closeAllConnections()
       })
       await polling
-      await Promise.all([...inflight.values(), ...paying.values()])
+      await Promise.all([...inflight.values(), payouts.running()])
     },
   }
 }

@@ -7,10 +7,23 @@ import { useEffect } from 'react'
 import type { KeyPair } from '../../core/index.ts'
 import type { ChannelRecord } from '../channels/channelRecords.ts'
 import { useNetwork } from '../book/useNetwork.ts'
+import { useSettlement } from '../settlement/useSettlement.ts'
 import type { NetworkRequests } from './networkRequests.ts'
+
+/** How often requests are checked for a time limit that ran out (their tickets are then withdrawn). */
+const EXPIRY_CHECK_MS = 1000
 
 export function NetworkRequestsHost({ records, keys, requests }: { records: readonly ChannelRecord[]; keys: KeyPair; requests: NetworkRequests }) {
   const network = useNetwork(records, keys)
+  const { conn } = useSettlement()
+  // Requests are stamped and expire on the chain's clock, as the screen shows them and the sessions
+  // date proposals (set before the first observe below: effects run in order). Checked every second,
+  // with the Network RFQ screen shown or not.
+  useEffect(() => {
+    requests.setRequestClock(conn.now)
+    const t = setInterval(() => requests.expireDue(), EXPIRY_CHECK_MS)
+    return () => clearInterval(t)
+  }, [requests, conn])
   // Only once every channel of the list is in the network (its runtimes start in an effect): a channel
   // missing from a partial list would read as abandoned, its ticket as nothing to close.
   const complete = network.length === records.length && network.every((n, i) => n.record.channelId === records[i]!.channelId)

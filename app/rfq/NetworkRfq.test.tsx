@@ -7,6 +7,7 @@ import { EXPIRY, T0, btcPackage, put, testChannel, testKey, testQuote } from '..
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import { outcomeFailure } from '../channel/auditText.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
+import { lastCountersignAt } from './countersign.ts'
 import { stepFill, openFill, type FillClaim, type FillState } from './fillRule.ts'
 import { askedTerms, requestTermsOf, type LadderInput, type NetworkRequest } from './ladder.ts'
 import { FillFailed, RequestLadder, partOutcome } from './NetworkRfq.tsx'
@@ -81,7 +82,7 @@ describe('a request\'s ladder as the trader reads it', () => {
     legs: dealers.map((d, i) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `r-${d}`, ...(sizes ? { quantities: sizes[i]! } : {}) })),
   })
   /** One dealer's channel: its ticket (open, or closed with `status`) and its quote on `terms` for `premium`, if any. */
-  const dealer = (r: NetworkRequest, name: string, quoted: { terms: OptionPackage; premium: bigint; side?: 'buy' | 'sell' } | null, status: RfqTicket['status'] = 'open'): LadderInput => {
+  const dealer = (r: NetworkRequest, name: string, quoted: { terms: OptionPackage; premium: bigint; side?: 'buy' | 'sell'; validUntil?: number } | null, status: RfqTicket['status'] = 'open'): LadderInput => {
     const leg = r.legs.find((l) => l.counterparty === name)!
     const ticket = { id: leg.rfqId, createdBy: 'A', createdAt: T0, status, feed: 'BTC-USD', expiry: EXPIRY, side: r.side, legs: [], notes: '', decline: null }
     const quotes = quoted === null ? [] : [{
@@ -91,8 +92,8 @@ describe('a request\'s ladder as the trader reads it', () => {
     const state = { balanceA: 50_000_000_000n, balanceB: 50_000_000_000n, positions: [], usedQuotes: [] }
     return { leg, me: 'A', view: { rfqs: [ticket], quotes, latest: { state }, me: 'A' } as unknown as ChannelView, asked: askedTerms(r, leg, spec) }
   }
-  const render = (r: NetworkRequest, inputs: LadderInput[], o: { fill?: FillState; note?: string; closing?: RequestClosing } = {}) =>
-    renderToStaticMarkup(<RequestLadder index={1} request={r} spec={spec} inputs={inputs} market={market} now={T0} fill={o.fill ?? openFill(1)} note={o.note ?? null} closing={o.closing ?? null} onAccept={() => {}} onWithdraw={() => {}} onRetry={() => {}} />)
+  const render = (r: NetworkRequest, inputs: LadderInput[], o: { fill?: FillState; note?: string; closing?: RequestClosing; now?: number } = {}) =>
+    renderToStaticMarkup(<RequestLadder index={1} request={r} spec={spec} inputs={inputs} market={market} now={o.now ?? T0} fill={o.fill ?? openFill(1)} note={o.note ?? null} closing={o.closing ?? null} onAccept={() => {}} onWithdraw={() => {}} onRetry={() => {}} onStopWaiting={() => {}} onDismiss={() => {}} />)
   /** The row of `name` in the rendered ladder, its tags stripped but for its button. */
   const rowOf = (html: string, name: string) => new RegExp(`<tr[^>]*data-counterparty="${name}"[^>]*>(.*?)</tr>`).exec(html)?.[1] ?? ''
   const textOf = (html: string, testId: string) => {
@@ -179,5 +180,73 @@ describe('a request\'s ladder as the trader reads it', () => {
     expect(html).not.toContain('Withdraw request')
     expect(textOf(html, 'request-closing')).toBe('Withdrawing this request: one ticket is still open.')
     expect(rowOf(html, 'Tight Desk')).toMatch(/disabled=""[^>]*title="You withdrew this request"/)
+  })
+
+  const MIN = 60_000
+  const limited = (lifetimeMs = 5 * MIN) => ({ ...request('buy', drafted([longPut('45000', '0.1')]), ['Tight Desk', 'Silent Desk']), lifetimeMs })
+
+  it('says when the request was sent and how long it stays open', () => {
+    const r = limited()
+    expect(textOf(render(r, [dealer(r, 'Tight Desk', null), dealer(r, 'Silent Desk', null)], { now: T0 + 2 * MIN }), 'network-request-sent'))
+      .toBe('Sent 12:00:00 UTC (2 min ago) · open for 5 min, until 12:05:00 UTC (3 min left)')
+  })
+
+  it('once its time limit runs out: a dealer that never answered reads "no response in 5 min", before and after its ticket is withdrawn, and no quote is taken', () => {
+    const r = limited()
+    const inputs = [dealer(r, 'Tight Desk', { terms: put45(1_000n), premium: 1_500_000n, validUntil: T0 + 60 * MIN }), dealer(r, 'Silent Desk', null)]
+    const before = render(r, inputs, { now: T0 + 5 * MIN - 1 })
+    expect(textOf(rowOf(before, 'Silent Desk'), 'ladder-status')).toBe('waiting for a quote')
+    expect(rowOf(before, 'Tight Desk')).not.toContain('disabled')
+    const after = render(r, inputs, { now: T0 + 5 * MIN })
+    expect(textOf(rowOf(after, 'Silent Desk'), 'ladder-status')).toBe('no response in 5 min')
+    expect(after).toMatch(/data-counterparty="Silent Desk" data-status="no-response"/)
+    expect(rowOf(after, 'Tight Desk')).toMatch(/disabled=""[^>]*title="Closed: its time limit of 5 min ran out at 12:05:00 UTC"/)
+    expect(textOf(after, 'best-price')).toBe('No ask is taken any more: its time limit of 5 min ran out at 12:05:00 UTC.')
+    expect(textOf(after, 'network-request-sent')).toBe('Sent 12:00:00 UTC (5 min ago) · closed at 12:05:00 UTC, not filled within 5 min')
+    expect(after).not.toContain('Withdraw request')
+    // Withdrawn by the closing: still no response, not "withdrawn" (the trader did not withdraw it).
+    const closed = render(r, [dealer(r, 'Tight Desk', { terms: put45(1_000n), premium: 1_500_000n }, 'cancelled'), dealer(r, 'Silent Desk', null, 'cancelled')], { now: T0 + 6 * MIN })
+    expect(textOf(rowOf(closed, 'Silent Desk'), 'ladder-status')).toBe('no response in 5 min')
+    expect(textOf(rowOf(closed, 'Tight Desk'), 'ladder-status')).toBe('withdrawn')
+    expect(textOf(closed, 'request-expired')).toBe('Closed: its time limit of 5 min ran out at 12:05:00 UTC; no ticket of this request is open any more.')
+  })
+
+  it('a finished request whose tickets are all closed can be dismissed; an open one, or one still closing, cannot', () => {
+    const r = limited()
+    const fill = stepFill(openFill(1), { type: 'seen', channelId: 'ch-Tight Desk', quoteHash: 'q', counterparty: 'Tight Desk' }).state
+    const dismiss = /<button[^>]*aria-label="Dismiss request 1"[^>]*>Dismiss<\/button>/
+    expect(render(r, [dealer(r, 'Tight Desk', null, 'filled'), dealer(r, 'Silent Desk', null, 'cancelled')], { fill })).toMatch(dismiss)
+    expect(render(r, [dealer(r, 'Tight Desk', null, 'filled'), dealer(r, 'Silent Desk', null)], { fill })).not.toMatch(dismiss)
+    expect(render(r, [dealer(r, 'Tight Desk', null), dealer(r, 'Silent Desk', null)])).not.toMatch(dismiss)
+    expect(render(r, [dealer(r, 'Tight Desk', null, 'cancelled'), dealer(r, 'Silent Desk', null, 'cancelled')], { now: T0 + 6 * MIN })).toMatch(dismiss)
+    const shown = render({ ...r, dismissedAt: T0 }, [dealer(r, 'Tight Desk', null, 'filled'), dealer(r, 'Silent Desk', null, 'cancelled')], { fill })
+    expect(textOf(shown, 'request-dismissed')).toBe('Dismissed: kept in this browser, off the list.')
+  })
+
+  it('an accept the dealer has not countersigned: how long, offline, why another quote must wait; once it can no longer sign, "Stop waiting"', () => {
+    const r = limited(60 * MIN)
+    const tight = dealer(r, 'Tight Desk', { terms: put45(1_000n), premium: 1_500_000n, validUntil: T0 + 60 * MIN })
+    // Silent Desk's quote (valid until T0 + 20 s), accepted: my proposal of the trade, stamped at T0 + 5 s, waits for its signature.
+    const ch = testChannel()
+    const signed = testQuote(ch, 'B', put45(1_000n), { rfqId: 'r-Silent Desk', validUntil: T0 + 20_000, premium: 1_400_000n })
+    const hash = quoteHash(signed.quote)
+    const base = dealer(r, 'Silent Desk', null)
+    const proposal = { hash: '0xp', version: 1, state: ch.genesis, proposer: 'A', transition: { type: 'trade', quote: signed, timestamp: T0 + 5_000 } }
+    const silent: LadderInput = {
+      ...base, peerOnline: false,
+      view: { ...base.view!, quotes: [{ hash, signed, counterOf: null, status: 'live', reason: '', declined: null }], pending: [{ proposal, status: 'awaiting-peer', intent: '', signedBy: { A: true, B: false }, reason: '' }] } as unknown as ChannelView,
+    }
+    const fill = stepFill(openFill(1), { type: 'accept', channelId: 'ch-Silent Desk', quoteHash: hash, counterparty: 'Silent Desk' }).state
+    const early = render(r, [tight, silent], { fill, now: T0 + 47_000 })
+    expect(textOf(early, 'countersign-wait')).toBe(
+      'Waiting for Silent Desk to countersign for 0:42; Silent Desk is offline. Silent Desk may still countersign until 12:02:50 UTC (2 min from now): ' +
+        'taking another dealer&#x27;s quote in its place before then could fill this request twice.',
+    )
+    expect(early).not.toContain('Stop waiting')
+    expect(rowOf(early, 'Tight Desk')).toMatch(/disabled=""[^>]*title="Every part of this request is filled or being filled"/)
+    // Past the quote's validity and the signing rule's limit after it.
+    const late = render(r, [tight, silent], { fill, now: lastCountersignAt(T0 + 20_000) + 1 })
+    expect(textOf(late, 'countersign-wait')).toMatch(/^Silent Desk can no longer countersign your accept \(waiting for 2:46; Silent Desk is offline\): its quote expired at 12:00:20 UTC, /)
+    expect(late).toContain('>Stop waiting for Silent Desk</button>')
   })
 })

@@ -18,9 +18,12 @@ import { draftToRfqInput } from '../negotiate/rfqTicket.ts'
 import { formatModelAmount, formatPrice, formatSpot, formatTimeToExpiry, formatUtc, formatVol, formatVolShift, NO_VALUE } from '../risk/format.ts'
 import { failureOf, type Failure } from '../failure.ts'
 import { FailureText } from '../FailureText.tsx'
-import { canStartPart, fillKind, observeDone, observeSeen, openFill, overFill, type FillFailure, type FillState } from './fillRule.ts'
+import { SHOW_IN_FLIGHT_AFTER_MS } from '../channel/actionGate.ts'
+import { countersignWait, countersignWaitText, waitShown } from './countersign.ts'
+import { canStartPart, fillKind, observeDone, observeSeen, openFill, overFill, type FillClaim, type FillFailure, type FillState } from './fillRule.ts'
+import { DEFAULT_REQUEST_LIFETIME_MS, REQUEST_LIFETIMES_MS, durationInWords, expiredRefusal, listedRequests, requestExpired, sentLine } from './requestLife.ts'
 import {
-  askedTerms, bestRow, heldOrder, heldPackage, ladderInputOf, ladderOrder, ladderRows, offTerms, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput,
+  askedTerms, bestRow, heldOrder, heldPackage, ladderInputOf, ladderOrder, ladderRows, noResponse, offTerms, priceBasis, requestFairValue, ticketsToWithdraw, requestInstrument, requestPackage, requestTermsOf, requestTickets, splitBySizes, splitInput,
   type AskedTerms, type LadderInput, type LadderRow, type NetworkRequest, type PriceBasis,
 } from './ladder.ts'
 import { FILLED_NOTE_END, networkRequestsOf, positionIn, seenFills, type RequestClosing } from './networkRequests.ts'
@@ -65,6 +68,7 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
   const desk = networkRequestsOf(owner)
   useSyncExternalStore(desk.subscribe, desk.getSnapshot, desk.getSnapshot)
   const requests = desk.requests
+  const dismissedCount = requests.filter((r) => r.dismissedAt !== undefined).length
   const [draft, setDraft] = useState<PackageDraft | null>(null)
   const [chosen, setChosen] = useState<ReadonlySet<string> | null>(null) // counterparties' keys; null: every counterparty that can be asked
   const [error, setError] = useState<Failure | null>(null)
@@ -76,10 +80,12 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
   // The handlers given to the memoized ladders stay the same functions; they read the network here.
   const byIdRef = useRef(byId)
   const chainsRef = useRef(chains)
+  const nowRef = useRef(now)
   useLayoutEffect(() => {
     byIdRef.current = byId
     chainsRef.current = chains
-  }, [byId, chains])
+    nowRef.current = now
+  }, [byId, chains, now])
 
   // One ticket per counterparty, on its best channel (askTargets says which, when it has several).
   const asking = useMemo(() => askTargets(network, chains), [network, chains])
@@ -96,6 +102,10 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
   const perDealer = lotsWanted === 0 && targets.length >= 2
   const lots = perDealer ? targets.length : Math.max(1, Math.min(lotsWanted, targets.length))
   const [sizes, setSizes] = useState<Readonly<Record<string, string>>>({})
+  // How long a request stays open once sent: then its open tickets are withdrawn (requestLife.ts).
+  const [lifetimeMs, setLifetime] = useState(DEFAULT_REQUEST_LIFETIME_MS)
+  // Requests taken off the list (kept in the store: networkRequests.ts dismiss), shown again on demand.
+  const [showDismissed, setShowDismissed] = useState(false)
 
   const draftStarted = useStrikesOnceSpotKnown(draft, setDraft, markets, spec)
   const newDraft = () => {
@@ -117,7 +127,7 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
         : splitInput(input, lots, decimals)
       tickets = requestTickets(parts, targets.map((n) => n.record.channelId), newId)
       const legs = tickets.map((t) => ({ channelId: t.channelId, counterparty: byId.get(t.channelId)!.record.label, rfqId: t.rfqId, quantities: t.input.legs.map((l) => l.quantity) }))
-      request = { id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots, terms: requestTermsOf(input) }
+      request = { id: newId(), createdAt: now, side: draft.side, feed: draft.feed, legs, lots, terms: requestTermsOf(input), lifetimeMs }
     } catch (e) {
       setError(failureOf(e))
       return
@@ -153,6 +163,12 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
 
   const withdrawAll = useCallback((request: NetworkRequest) => desk.withdraw(request), [desk])
   const retryClosing = useCallback(() => desk.retryNow(), [desk])
+  const dismiss = useCallback((request: NetworkRequest) => desk.dismiss(request), [desk])
+  // Checked again on the channel as it is now: the dealer must no longer be able to countersign.
+  const stopWaiting = useCallback((request: NetworkRequest, claim: FillClaim) => {
+    const refused = desk.stopWaiting(request, claim)
+    if (refused) desk.setNote(request.id, `Still waiting: ${refused}.`)
+  }, [desk])
 
   const accept = useCallback((request: NetworkRequest, row: LadderRow) => {
     if (!row.quoteHash) return
@@ -163,6 +179,7 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
     const blocker = askBlocker(n, chainsRef.current.get(row.channelId))
     if (blocker) return refuse(blocker)
     if (request.withdrawnAt !== undefined) return desk.setNote(request.id, 'Not accepted: you withdrew this request.')
+    if (requestExpired(request, nowRef.current, fillKind(desk.fillOf(request.id) ?? openFill(request.lots)) === 'filled')) return desk.setNote(request.id, `Not accepted: ${expiredRefusal(request, nowRef.current)}.`)
     const q = n.snap?.view.quotes.find((x) => x.hash === row.quoteHash)
     if (!q) return refuse('the quote is no longer in the channel')
     const leg = request.legs.find((l) => l.channelId === row.channelId)
@@ -274,6 +291,15 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
           {targets.length >= 2 && <option value={0}>every dealer asked, sizes I choose</option>}
         </select>
       </label>
+      <span className="row small">
+        <label className="row small">
+          Request open for
+          <select value={lifetimeMs} onChange={(e) => setLifetime(Number(e.target.value))} aria-describedby="request-lifetime-about">
+            {REQUEST_LIFETIMES_MS.map((ms) => <option key={ms} value={ms}>{durationInWords(ms)}</option>)}
+          </select>
+        </label>
+        <span id="request-lifetime-about" className="muted">then the tickets still open are withdrawn</span>
+      </span>
       {perDealer && (
         <fieldset className="row">
           <legend>Size from each dealer (of leg 1; the other legs in proportion; they add up to the package)</legend>
@@ -297,7 +323,13 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
       )}
       {error && <p className="error" role="alert"><FailureText failure={error} /></p>}
       {desk.damaged && <p className="warn" role="status">Your earlier network requests could not be read back ({desk.damaged}); their tickets and trades are still in each channel. {desk.keptAs ? <>What was stored is kept unchanged in this browser (local storage, <code>{desk.keptAs}</code>).</> : <>What was stored could not be kept (storage full or denied), and is replaced at the next change.</>}</p>}
-      {requests.map((r, i) => {
+      {dismissedCount > 0 && (
+        <label className="row small muted">
+          <input type="checkbox" checked={showDismissed} onChange={(e) => setShowDismissed(e.target.checked)} />
+          Show the {dismissedCount === 1 ? 'request' : `${dismissedCount} requests`} you dismissed
+        </label>
+      )}
+      {listedRequests(requests, showDismissed).map(({ request: r, number }) => {
         const fill = observeSeen(observeDone(desk.fillOf(r.id) ?? openFillOf(r.lots), (c) => positionIn(byId.get(c.channelId), c.quoteHash)), seenFills(r, byId))
         let shown = frozen.current.get(r.id)
         if (!shown) {
@@ -307,9 +339,13 @@ export function NetworkRfq({ network, chains, markets, now, spec, owner, demoDes
           // Not before the feed's market is read (at mount): the frozen rows would keep no vol.
           if (fillKind(fill) !== 'filling' && shown.market !== undefined && shown.inputs.every((x) => x.view !== null) && ticketsClosed(shown.inputs)) frozen.current.set(r.id, shown)
         }
+        // A closed ladder's "sent … ago" moves on once a minute (it is not re-rendered every second).
+        const closed = frozen.current.has(r.id)
         return (
-          <RequestLadder key={r.id} index={requests.length - i} request={r} spec={spec} inputs={shown.inputs} market={shown.market} now={shown.now}
-            fill={fill} note={desk.noteOf(r.id)} closing={desk.closingOf(r.id)} onAccept={accept} onWithdraw={withdrawAll} onRetry={retryClosing} />
+          <RequestLadder key={r.id} index={number} request={r} spec={spec} inputs={shown.inputs} market={shown.market} now={shown.now}
+            agoNow={closed ? Math.floor(now / 60_000) * 60_000 : now} agoCoarse={closed}
+            fill={fill} note={desk.noteOf(r.id)} closing={desk.closingOf(r.id)} onAccept={accept} onWithdraw={withdrawAll} onRetry={retryClosing}
+            onStopWaiting={stopWaiting} onDismiss={dismiss} />
         )
       })}
     </section>
@@ -332,6 +368,13 @@ interface RequestLadderProps {
   readonly onWithdraw: (request: NetworkRequest) => void
   /** Tries the closing again now. */
   readonly onRetry?: () => void
+  /** The clock for "sent … ago" (`now` unless the ladder is closed: then to the minute, `agoCoarse`). */
+  readonly agoNow?: number
+  readonly agoCoarse?: boolean
+  /** Frees a part whose dealer can no longer countersign (networkRequests.ts stopWaiting). */
+  readonly onStopWaiting?: (request: NetworkRequest, claim: FillClaim) => void
+  /** Takes a request that is over off the list (networkRequests.ts dismiss). */
+  readonly onDismiss?: (request: NetworkRequest) => void
 }
 
 /**
@@ -367,6 +410,7 @@ function BestPrice({ row, basis, underlying }: { row: LadderRow; basis: PriceBas
 
 const STATUS_TEXT: Record<LadderRow['status'], string> = {
   waiting: 'waiting for a quote',
+  'no-response': 'no response',
   quoted: 'quoted',
   'off-terms': 'off terms',
   declined: 'declined',
@@ -380,18 +424,23 @@ const STATUS_TEXT: Record<LadderRow['status'], string> = {
 /** The dealer's side as the trader reads it: what the dealer does, and what its quote is. */
 const THEIR_SIDE = { sell: 'sells (an offer)', buy: 'buys (a bid)' } as const
 
-/** A row's status cell: the status, then what it needs said (the dealer's reason, what is off terms, why nothing can be taken). */
-export function statusText(r: LadderRow): string {
+/**
+ * A row's status cell: the status, then what it needs said (the dealer's reason, what is off terms,
+ * why nothing can be taken; for a dealer that never answered, within what time: `lifetimeMs`).
+ */
+export function statusText(r: LadderRow, lifetimeMs?: number): string {
+  if (r.status === 'no-response') return lifetimeMs === undefined ? STATUS_TEXT['no-response'] : `no response in ${durationInWords(lifetimeMs)}`
   if (r.status === 'off-terms') return `off terms: ${r.offTerms}`
   if (r.status === 'filled' && r.offTerms) return `filled, not on the terms asked: ${r.offTerms}`
   const why = r.declined ?? r.waitingWhy ?? (r.status === 'quoted' ? r.blocked : null)
   return `${STATUS_TEXT[r.status]}${why ? `: ${why}` : ''}`
 }
 
-/** Why the row's Accept is disabled, or null when it can be clicked. */
-function acceptBlocked(r: LadderRow, fill: FillState, claimed: ReadonlySet<string>, withdrawn: boolean): string | null {
+/** Why the row's Accept is disabled, or null when it can be clicked. `expired`: why the request takes no accept any more. */
+function acceptBlocked(r: LadderRow, fill: FillState, claimed: ReadonlySet<string>, withdrawn: boolean, expired: string | null): string | null {
   if (r.status === 'off-terms') return `Not the terms you asked: ${r.offTerms}`
   if (withdrawn) return 'You withdrew this request'
+  if (expired) return `Closed: ${expired}`
   if (r.blocked) return `Not in this channel now: ${r.blocked}`
   if (r.shortfall) return `Cannot fill: ${r.shortfall}`
   if (claimed.has(r.channelId)) return `${r.counterparty} already has a part of this request`
@@ -400,8 +449,11 @@ function acceptBlocked(r: LadderRow, fill: FillState, claimed: ReadonlySet<strin
 }
 
 // Memoized: a ladder renders when its own channels, its fill, its note or (while open) the clock changed.
-export const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, closing = null, onAccept, onWithdraw, onRetry }: RequestLadderProps) {
-  const ranked = useMemo(() => ladderOrder(ladderRows(inputs, now, market), request.side), [inputs, now, market, request])
+export const RequestLadder = memo(function RequestLadder({ index, request, spec, inputs, market, now, fill, note, closing = null, onAccept, onWithdraw, onRetry, agoNow = now, agoCoarse = false, onStopWaiting, onDismiss }: RequestLadderProps) {
+  const kind = fillKind(fill)
+  // The time limit ran out before a fill or a withdrawal: nothing more is taken, silent dealers read "no response".
+  const expired = requestExpired(request, now, kind === 'filled')
+  const ranked = useMemo(() => ladderOrder(noResponse(ladderRows(inputs, now, market), expired), request.side), [inputs, now, market, request, expired])
   // While the pointer is over the table or focus is in it, the rows keep the order they had then
   // (heldOrder): a new quote or the clock never moves another dealer's Accept under the pointer.
   const [held, setHeld] = useState<readonly string[] | null>(null)
@@ -411,11 +463,11 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
   const release = () => {
     if (!pointer.current.over && !pointer.current.focus) setHeld(null)
   }
-  const best = bestRow(rows, request.side)
+  // Once the time limit ran out no quote is taken: none is the best.
+  const best = expired ? null : bestRow(rows, request.side)
   const priceName = request.side === 'buy' ? 'ask' : 'bid'
   const asset = config.asset.symbol
   const quoted = rows.filter((r) => r.status === 'quoted').length
-  const kind = fillKind(fill)
   const claimed = new Set([...fill.inflight, ...fill.done].map((c) => c.channelId))
   const titleId = `network-request-${request.id}`
   const left = ticketsToWithdraw(inputs)
@@ -437,6 +489,16 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
   const shownNote = closingLeft && note?.endsWith(FILLED_NOTE_END) ? `${note.slice(0, -FILLED_NOTE_END.length)}.` : note
   const over = overFill(fill)
   const filledOff = rows.filter((r) => r.status === 'filled' && r.offTerms !== null)
+  const expiredWhy = expired ? expiredRefusal(request, now) : null
+  // Each accept still waiting for its dealer's countersignature, once it has waited long enough to say.
+  const waits = fill.inflight
+    .map((c) => {
+      const i = inputs.find((x) => x.leg.channelId === c.channelId)
+      return countersignWait(c, i?.view ?? null, now, i?.peerOnline)
+    })
+    .filter((w) => waitShown(w, now, SHOW_IN_FLIGHT_AFTER_MS))
+  // Over (filled, withdrawn or expired, nothing in flight) and every ticket closed: it can leave the list.
+  const finished = kind !== 'filling' && (kind === 'filled' || withdrawn || expired) && (!open || closing?.done === true)
   return (
     <section className="ticket" aria-labelledby={titleId} data-testid="network-request" data-fill={kind}>
       {/* Once filled, the count of live quotes and the best price are past: the note below says who filled it. */}
@@ -446,11 +508,12 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
           expires {formatUtc(expiry)}{open ? ` (${formatTimeToExpiry(expiry, now)})` : ''}{open && market ? ` · spot ${formatSpot(market.spot)}` : ''}
         </p>
       )}
+      <p className="muted small" data-testid="network-request-sent">{sentLine(request, now, { filled: kind === 'filled', agoNow, coarse: agoCoarse })}</p>
       {kind !== 'filled' && (
         <p data-testid="best-price">
           {best
             ? <>Best {priceName}: <BestPrice row={best} basis={basis} underlying={underlying} /> from {best.counterparty}</>
-            : <span className="muted">No {priceName} you can take yet.</span>}
+            : <span className="muted">{expired ? `No ${priceName} is taken any more: ${expiredWhy}.` : `No ${priceName} you can take yet.`}</span>}
         </p>
       )}
       <p data-testid="request-fair-value" className="small">
@@ -468,7 +531,9 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
           release()
         }}>
         <table data-testid="ladder" data-order-held={held !== null ? 'true' : undefined}>
-          <caption>Quotes for request {index} (premium in {asset} for the size quoted, {basis.caption}){held !== null ? '; the order is held while you point at the table' : ''}</caption>
+          {/* The same caption held or not: a caption that changed as the pointer came over the table moved
+              the rows under it between a press and its release (the click landed beside the button). */}
+          <caption>Quotes for request {index} (premium in {asset} for the size quoted, {basis.caption}); the order holds still while you point at the table</caption>
           <thead>
             <tr>
               <th scope="col">Counterparty</th><th scope="col">Status</th><th scope="col">Premium</th><th scope="col" data-testid="ladder-price-basis" title={basis.onePackage === null ? undefined : `One package: ${basis.onePackage}`}>{basis.heading}</th><th scope="col">Vol</th><th scope="col">Edge vs fair</th>
@@ -478,11 +543,11 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
           <tbody>
             {rows.map((r) => {
               const live = r.status === 'quoted' || r.status === 'off-terms'
-              const blocked = live ? acceptBlocked(r, fill, claimed, withdrawn) : null
+              const blocked = live ? acceptBlocked(r, fill, claimed, withdrawn, expiredWhy) : null
               return (
                 <tr key={r.channelId} data-testid="ladder-row" data-counterparty={r.counterparty} data-status={r.status} data-best={r === best ? 'true' : undefined}>
                   <th scope="row">{r.counterparty}{r === best ? ' (best)' : ''}</th>
-                  <td data-testid="ladder-status">{statusText(r)}</td>
+                  <td data-testid="ladder-status">{statusText(r, request.lifetimeMs)}</td>
                   <td>{r.premium !== null ? <Money minor={r.premium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-premium" /> : '—'}</td>
                   <td>{r.unitPremium !== null ? <Money minor={r.unitPremium} decimals={config.asset.decimals} asset={asset} symbol={false} testId="ladder-unit-premium" /> : '—'}</td>
                   <td className="num">{r.vol !== null ? formatVol(r.vol) : '—'}</td>
@@ -512,9 +577,16 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
       ))}
       {fill.lastFailure && <FillFailed failure={fill.lastFailure} />}
       {shownNote && <p role="status" data-testid="network-request-note">{shownNote}</p>}
+      {/* Not a live region: it counts every second. */}
+      {waits.map((w) => (
+        <div key={w.claim.channelId} className="row">
+          <p className={w.canStop ? 'warn' : undefined} data-testid="countersign-wait" data-channel={w.claim.channelId} data-can-stop={w.canStop ? 'true' : undefined}>{countersignWaitText(w, now)}</p>
+          {w.canStop && onStopWaiting && <button type="button" className="secondary small" onClick={() => onStopWaiting(request, w.claim)}>Stop waiting for {w.claim.counterparty}</button>}
+        </div>
+      ))}
       {closingLeft && (
         <p role="status" data-testid="request-closing">
-          {closingLeft.why === 'filled' ? 'Withdrawing the other tickets' : 'Withdrawing this request'}: {closingLeft.left.length > 0 ? closingLeft.left.join('; ') : 'trying again'}.
+          {closingLeft.why === 'filled' ? 'Withdrawing the other tickets' : closingLeft.why === 'expired' ? 'Withdrawing this request (its time limit ran out)' : 'Withdrawing this request'}: {closingLeft.left.length > 0 ? closingLeft.left.join('; ') : 'trying again'}.
         </p>
       )}
       {closingLeft?.error && (
@@ -525,7 +597,15 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
           {onRetry && <button type="button" className="secondary small" onClick={onRetry}>Try again now</button>}
         </div>
       )}
-      {kind === 'open' && !closingLeft && (!withdrawn && left.open > 0
+      {kind === 'open' && !closingLeft && (expired
+        ? <p role="status" data-testid="request-expired">
+            Closed: {expiredWhy}; {left.open > 0
+              ? `${left.open === 1 ? 'one ticket is' : `${left.open} tickets are`} still being withdrawn`
+              : left.notRunning > 0
+                ? `the ${left.notRunning === 1 ? 'channel' : `${left.notRunning} channels`} still holding a ticket ${left.notRunning === 1 ? 'is' : 'are'} not running: withdrawn once running`
+                : 'no ticket of this request is open any more'}{fill.done.length > 0 ? ' (the parts filled stay filled)' : ''}.
+          </p>
+        : !withdrawn && left.open > 0
         ? <button type="button" className="secondary small" onClick={() => onWithdraw(request)}>{fill.done.length === 0 ? 'Withdraw request' : 'Withdraw the parts not filled'}</button>
         : withdrawn && left.open > 0
           ? <p role="status" data-testid="request-closing">Withdrawing this request: {left.open === 1 ? 'one ticket is' : `${left.open} tickets are`} still open.</p>
@@ -534,6 +614,12 @@ export const RequestLadder = memo(function RequestLadder({ index, request, spec,
                 ? `Nothing to withdraw now: the ${left.notRunning === 1 ? 'channel' : `${left.notRunning} channels`} still holding a ticket ${left.notRunning === 1 ? 'is' : 'are'} not running.`
                 : `Withdrawn: no ticket of this request is open any more${fill.done.length > 0 ? ' (the parts filled stay filled)' : ''}.`}
             </p>)}
+      {finished && onDismiss && (request.dismissedAt === undefined
+        ? <button type="button" className="secondary small" onClick={() => onDismiss(request)} aria-label={`Dismiss request ${index}`}
+            title="Take it off this list. It is kept in this browser (its tickets stay linked to it): tick 'Show the requests you dismissed' to see it again.">
+            Dismiss
+          </button>
+        : <p className="muted small" data-testid="request-dismissed">Dismissed: kept in this browser, off the list.</p>)}
     </section>
   )
 })

@@ -49,6 +49,13 @@ export interface NetworkRequest {
   readonly terms?: RequestTerms
   /** When the trader withdrew it (its tickets are then closed and own quotes cancelled until done: networkRequests.ts). */
   readonly withdrawnAt?: number
+  /**
+   * How long it stays open after `createdAt` (chosen when sent): then its open tickets are withdrawn
+   * (requestLife.ts requestExpired). Absent in requests stored before it was kept: no limit.
+   */
+  readonly lifetimeMs?: number
+  /** When the trader took it off the list once it was over; kept in the store (requestLife.ts listedRequests). */
+  readonly dismissedAt?: number
 }
 
 /** A request's package as the trader drafted it: its expiry and legs (decimal text, as in the ticket). */
@@ -278,9 +285,10 @@ function formatQuantity(v: bigint, decimals: number): string {
 /**
  * quoted: a live quote on the terms asked; off-terms: a live quote on another side or package (never
  * ranked, never accepted here); cancelled: the dealer withdrew its quote; withdrawn: the trader
- * withdrew the ticket.
+ * withdrew the ticket; no-response: the request's time limit ran out with no quote nor decline from
+ * this dealer (`noResponse`).
  */
-export type LadderStatus = 'waiting' | 'quoted' | 'off-terms' | 'declined' | 'expired' | 'cancelled' | 'withdrawn' | 'filled' | 'offline'
+export type LadderStatus = 'waiting' | 'quoted' | 'off-terms' | 'declined' | 'expired' | 'cancelled' | 'withdrawn' | 'filled' | 'offline' | 'no-response'
 
 export interface LadderRow {
   readonly channelId: string
@@ -451,6 +459,18 @@ export function ticketsToWithdraw(inputs: readonly LadderInput[]): { readonly op
 
 export function ladderRows(inputs: readonly LadderInput[], now: number, market: MarketInputs | undefined): LadderRow[] {
   return inputs.map((i) => ladderRow(i, now, market))
+}
+
+/**
+ * The rows of a request whose time limit ran out (requestLife.ts requestExpired): a dealer that
+ * neither quoted nor declined reads 'no-response', before its ticket is withdrawn ('waiting') and
+ * after ('withdrawn' with no quote): the trader did not withdraw it, the dealer did not answer.
+ * `rows` itself otherwise.
+ */
+export function noResponse(rows: readonly LadderRow[], expired: boolean): readonly LadderRow[] {
+  if (!expired) return rows
+  const silent = (r: LadderRow) => r.quoteHash === null && r.declined === null && (r.status === 'waiting' || r.status === 'withdrawn')
+  return rows.some(silent) ? rows.map((r) => (silent(r) ? { ...r, status: 'no-response', waitingWhy: null } : r)) : rows
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ChannelSession, ChannelView, QuoteView, RfqTicket } from '../../co
 import { EXPIRY, T0, testKey } from '../../core/testkit.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
+import { lastCountersignAt } from './countersign.ts'
 import { fillKind, overFill } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 import { CLOSE_RETRY_MS, NetworkRequests } from './networkRequests.ts'
@@ -54,7 +55,7 @@ class FakeChannel {
   }
   channel(): NetworkChannel {
     const ticket = { id: this.rfqId, createdBy: 'A', createdAt: T0, status: this.ticketStatus, feed: 'BTC-USD', expiry: EXPIRY, side: 'buy', legs: [], notes: '', decline: null }
-    const view = { rfqs: this.ticketShown ? [ticket] : [], quotes: this.quotes, outcomes: [], latest: { state: { positions: this.positions, usedQuotes: [], balanceA: 10n ** 12n, balanceB: 10n ** 12n } } } as unknown as ChannelView
+    const view = { me: 'A', pending: [], rfqs: this.ticketShown ? [ticket] : [], quotes: this.quotes, outcomes: [], latest: { state: { positions: this.positions, usedQuotes: [], balanceA: 10n ** 12n, balanceB: 10n ** 12n } } } as unknown as ChannelView
     const session = {
       editRfq: (id: string, e: { field: string; value: string }) => {
         if (this.editFails) throw this.editFails
@@ -280,3 +281,110 @@ describe('closing a filled request: every other ticket withdrawn, every quote of
   })
 })
 
+
+describe('an accept the dealer never countersigns', () => {
+  it('holds the part (another accept refused) while the dealer may still countersign; then "stop waiting" frees it, saying why', () => {
+    const { desk, ch, observe } = setup()
+    let now = T0
+    desk.setRequestClock(() => now)
+    const slow = quoteView('0xslow', 'r-Slow Desk')
+    const tight = quoteView('0xtight', 'r-Tight Desk', { validUntil: T0 + 3_600_000 })
+    ch('Slow Desk').quotes = [slow]
+    ch('Tight Desk').quotes = [tight]
+    observe()
+    expect(desk.claim('ch-Slow Desk', 'r-Slow Desk', slow, 'A', spec, 'Slow Desk')).toMatchObject({ kind: 'claimed' })
+    const claim = desk.fillOf('req1')!.inflight[0]!
+    // Slow Desk's quote was valid until T0 + 20 s: until the signing rule's limit after it, it may still sign.
+    now = lastCountersignAt(slow.signed.quote.validUntil)
+    expect(desk.stopWaiting(desk.requests[0]!, claim)).toBe('Slow Desk may still countersign your accept: taking another quote now could fill this request twice')
+    expect(desk.claim('ch-Tight Desk', 'r-Tight Desk', tight, 'A', spec, 'Tight Desk')).toMatchObject({ kind: 'refused' })
+    now += 1
+    expect(desk.stopWaiting(desk.requests[0]!, claim)).toBeNull()
+    expect(desk.fillOf('req1')).toMatchObject({ inflight: [], lastFailure: { counterparty: 'Slow Desk', text: 'Slow Desk did not countersign your accept while it could; you stopped waiting', code: 'NOT_COUNTERSIGNED' } })
+    expect(desk.noteOf('req1')).toBe('You stopped waiting for Slow Desk.')
+    expect(desk.claim('ch-Tight Desk', 'r-Tight Desk', tight, 'A', spec, 'Tight Desk')).toMatchObject({ kind: 'claimed' })
+    // A late trade in Slow Desk's channel (a dealer breaking the signing rule) is still counted: an over-fill, not hidden.
+    ch('Slow Desk').positions = [{ id: '0xslow' }]
+    ch('Tight Desk').positions = [{ id: '0xtight' }]
+    observe()
+    expect(overFill(desk.fillOf('req1')!)).toMatch(/^Over-filled: 2 trades for a request of one fill/)
+  })
+})
+
+describe("a request's time limit", () => {
+  it('once it runs out, its open tickets are withdrawn and my quotes on them cancelled, as for a withdrawal; no accept is taken, here or in a channel', async () => {
+    const { desk, ch, observe } = setup(request({ lifetimeMs: 5 * 60_000 }))
+    let now = T0 + 5 * 60_000 - 1
+    desk.setRequestClock(() => now)
+    const demo = quoteView('0xdemo', 'r-Demo Desk', { validUntil: T0 + 3_600_000 })
+    ch('Demo Desk').quotes = [demo]
+    ch('Slow Desk').quotes = [quoteView('0xmine', 'r-Slow Desk', { quoter: 'A', side: 'buy', validUntil: T0 + 3_600_000 })]
+    observe()
+    desk.expireDue()
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([[], [], []])
+    expect(desk.refusal('ch-Demo Desk', 'r-Demo Desk', demo, 'A', spec, 'Demo Desk')).toBeNull()
+    now += 1
+    desk.expireDue()
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([['r-Tight Desk:cancelled'], ['r-Demo Desk:cancelled'], ['r-Slow Desk:cancelled']])
+    expect(ch('Slow Desk').cancels).toEqual(['0xmine'])
+    expect(desk.closingOf('req1')).toMatchObject({ why: 'expired', done: false })
+    expect(desk.claim('ch-Demo Desk', 'r-Demo Desk', demo, 'A', spec, 'Demo Desk')).toMatchObject({ kind: 'refused', reason: 'its time limit of 5 min ran out at 12:05:00 UTC' })
+    for (const d of DEALERS) ch(d).ticketStatus = 'cancelled'
+    ch('Slow Desk').quotes = [quoteView('0xmine', 'r-Slow Desk', { quoter: 'A', side: 'buy', validUntil: T0 + 3_600_000 }, 'cancelled')]
+    observe()
+    await settle()
+    expect(desk.closingOf('req1')).toEqual({ why: 'expired', done: true, left: [], error: null })
+  })
+
+  it('a request stored before the limit was kept has none', async () => {
+    const { desk, ch, observe } = setup()
+    desk.setRequestClock(() => T0 + 30 * 86_400_000)
+    observe()
+    desk.expireDue()
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([[], [], []])
+    expect(desk.closingOf('req1')).toBeNull()
+  })
+
+  it('an accept in flight when it runs out keeps its ticket, and is still followed once the others are closed', async () => {
+    const { desk, ch, observe } = setup(request({ lifetimeMs: 60_000 }))
+    let now = T0
+    desk.setRequestClock(() => now)
+    const tight = quoteView('0xtight', 'r-Tight Desk')
+    ch('Tight Desk').quotes = [tight]
+    observe()
+    expect(desk.claim('ch-Tight Desk', 'r-Tight Desk', tight, 'A', spec, 'Tight Desk')).toMatchObject({ kind: 'claimed' })
+    now = T0 + 60_000
+    desk.expireDue()
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([[], ['r-Demo Desk:cancelled'], ['r-Slow Desk:cancelled']])
+    for (const d of ['Demo Desk', 'Slow Desk'] as const) ch(d).ticketStatus = 'cancelled'
+    observe()
+    await settle()
+    expect(desk.closingOf('req1')).toMatchObject({ why: 'expired', done: true })
+    // Tight Desk countersigns after all: the part fills (before, the request was set aside once its tickets were closed).
+    ch('Tight Desk').positions = [{ id: '0xtight' }]
+    observe()
+    expect(fillKind(desk.fillOf('req1')!)).toBe('filled')
+  })
+})
+
+describe('dismissing a request that is over', () => {
+  it('keeps it in the store: its tickets still refuse a second fill in a channel, and it keeps its number', () => {
+    const { desk, ch, observe } = setup()
+    desk.setRequestClock(() => T0 + 1000)
+    ch('Tight Desk').quotes = [quoteView('0xtight', 'r-Tight Desk')]
+    ch('Tight Desk').positions = [{ id: '0xtight' }]
+    const demo = quoteView('0xdemo', 'r-Demo Desk')
+    ch('Demo Desk').quotes = [demo]
+    observe()
+    desk.dismiss(desk.requests[0]!)
+    expect(desk.requests).toHaveLength(1)
+    expect(desk.requests[0]!.dismissedAt).toBe(T0 + 1000)
+    const c = desk.claim('ch-Demo Desk', 'r-Demo Desk', demo, 'A', spec, 'Demo Desk')
+    expect(c).toMatchObject({ kind: 'refused', reason: 'this request is already filled with Tight Desk' })
+    expect(desk.describe(c!.request, spec)).toMatch(/^your network request 1 /)
+  })
+})

@@ -9,7 +9,12 @@
 //              was asked for: ladder.ts offTerms).
 //   observe    every channel change: trades seen on the request's tickets (whoever made them), and
 //              what became of each accept in flight (done, failed).
-//   close      once a request is filled or withdrawn: every other ticket withdrawn (the winners'
+//   expire     a request whose time limit ran out (requestLife.ts requestExpired, on the chain's
+//              clock the screen and the sessions use: setRequestClock) takes no accept any more and
+//              is closed as a withdrawn one is; the host checks every second (expireDue).
+//   stop       the trader stops waiting for a dealer's countersignature once the dealer can no
+//              longer give it (countersign.ts): the part is freed, so another quote can be taken.
+//   close      once a request is filled, withdrawn or expired: every other ticket withdrawn (the winners'
 //              marked filled) and every live quote of the trader's on its tickets cancelled (the
 //              engine signs a trade on the trader's own quote by itself, and a desk's counters do not
 //              read ticket status), and once no part can start, the trader's own quotes on the other
@@ -24,12 +29,14 @@ import { failureOf, worded, type Failure } from '../failure.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
 import { otherSide } from '../negotiate/quote.ts'
 import { canStartPart, fillKind, openFill, stepFill, type FillClaim, type FillEvent, type FillState, type FillStep } from './fillRule.ts'
+import { countersignWait, stoppedWaiting } from './countersign.ts'
 import { askedTerms, offTerms, requestInstrument, requestPackage, tradedQuote, type NetworkRequest } from './ladder.ts'
+import { expiredRefusal, requestExpired } from './requestLife.ts'
 import { requestStore, saveRequestsSoon, type RequestStore } from './requestStore.ts'
 
-/** How the closing of a filled or withdrawn request stands, as its ladder says it. */
+/** How the closing of a filled, withdrawn or expired request stands, as its ladder says it. */
 export interface RequestClosing {
-  readonly why: 'filled' | 'withdrawn'
+  readonly why: 'filled' | 'withdrawn' | 'expired'
   /** Every ticket closed in its channel and no quote of the trader's live on any of them. */
   readonly done: boolean
   /** What is still to do, one sentence each ("Slow Desk's ticket is being withdrawn"). */
@@ -111,8 +118,20 @@ export class NetworkRequests {
   private readonly issued = new Map<string, number>()
   private timer: ReturnType<typeof setTimeout> | null = null
   private timerDue = Infinity
+  /**
+   * The clock requests are stamped (`createdAt`) and expire by: the chain's, as the screen reads it
+   * (the host sets it: setRequestClock). `clock` times the retries only (the page's, never jumping).
+   */
+  private requestNow: () => number
 
-  constructor(readonly owner: string, private readonly store: RequestStore, private readonly clock: () => number = Date.now) {}
+  constructor(readonly owner: string, private readonly store: RequestStore, private readonly clock: () => number = Date.now) {
+    this.requestNow = clock
+  }
+
+  /** The clock the screen stamps requests with (the chain's, useNodeClock): their time limits run on it. */
+  setRequestClock(now: () => number): void {
+    this.requestNow = now
+  }
 
   subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn)
@@ -215,6 +234,7 @@ export class NetworkRequests {
     const fill = stepFill(this.fillOf(request.id) ?? openFill(request.lots), { type: 'accept', channelId, quoteHash: q.hash, counterparty }).refused
     if (fill) return fill
     if (request.withdrawnAt !== undefined) return 'you withdrew this request'
+    if (this.expired(request)) return expiredRefusal(request, this.requestNow())
     const leg = request.legs.find((l) => l.channelId === channelId)!
     // My own counter the dealer would take is on my side: its package is what is checked.
     const quote = q.quote.quoter === me ? { ...q.quote, side: otherSide(q.quote.side) } : q.quote
@@ -269,6 +289,48 @@ export class NetworkRequests {
   }
 
   /**
+   * Closes the requests whose time limit ran out since the last look (the host asks every second):
+   * their open tickets withdrawn and own quotes cancelled, as for a withdrawn request.
+   */
+  expireDue(): void {
+    let due = false
+    for (const r of this.store.requests) {
+      if (this.settled.has(r.id) || this.closings.has(r.id)) continue
+      due ||= this.mustClose(r) === 'expired'
+    }
+    if (!due) return
+    this.schedule(0)
+    this.notify()
+  }
+
+  /**
+   * The trader stops waiting for `counterparty`'s countersignature on the part `claim` of `request`:
+   * the part is freed with the reason (another quote can then be taken). Only once the dealer can
+   * no longer countersign (countersign.ts, on the channel as it is now); before, the reason it is
+   * refused. Null when freed.
+   */
+  stopWaiting(request: NetworkRequest, claim: FillClaim): string | null {
+    const inflight = this.fillOf(request.id)?.inflight.find((c) => c.channelId === claim.channelId && c.quoteHash === claim.quoteHash)
+    if (!inflight) return `no accept of ${claim.counterparty}'s quote is waiting on this request`
+    const n = this.byId.get(claim.channelId)
+    const w = countersignWait(inflight, n?.snap?.view ?? null, this.requestNow())
+    if (!w.canStop) return `${claim.counterparty} may still countersign your accept: taking another quote now could fill this request twice`
+    this.step(request, { type: 'failed', channelId: claim.channelId, quoteHash: claim.quoteHash, reason: stoppedWaiting(w) })
+    this.setNote(request.id, `You stopped waiting for ${claim.counterparty}.`)
+    return null
+  }
+
+  /**
+   * Takes a request that is over (filled, withdrawn or expired, every ticket closed) off the list.
+   * It stays in the store: which ticket belongs to which request is known only there, so a channel's
+   * Trade tab still refuses a second fill on its tickets, a late trade on them is still counted
+   * (over-fill), and the other requests keep their numbers.
+   */
+  dismiss(request: NetworkRequest): void {
+    if (request.dismissedAt === undefined) this.update(request.id, (r) => ({ ...r, dismissedAt: this.requestNow() }))
+  }
+
+  /**
    * Every channel of the trader as it is now (all of them running or starting: the host waits for
    * the list): the fills seen and the outcomes of accepts in flight stepped in, and the closing of
    * whatever is filled or withdrawn moved on, in a task of its own.
@@ -315,12 +377,18 @@ export class NetworkRequests {
     return changed
   }
 
-  /** Why the request's tickets must be closed ('filled', 'withdrawn'), 'claimed' while every part is taken (only own quotes elsewhere are cancelled), or null. */
+  /** Why the request's tickets must be closed ('filled', 'withdrawn', 'expired'), 'claimed' while every part is taken (only own quotes elsewhere are cancelled), or null. */
   private mustClose(request: NetworkRequest): RequestClosing['why'] | 'claimed' | null {
     const fill = this.fillOf(request.id) ?? openFill(request.lots)
     if (fillKind(fill) === 'filled') return 'filled'
     if (request.withdrawnAt !== undefined) return 'withdrawn'
+    if (this.expired(request)) return 'expired'
     return canStartPart(fill) ? null : 'claimed'
+  }
+
+  /** Whether the request's time limit ran out before it was filled or withdrawn (requestLife.ts). */
+  private expired(request: NetworkRequest): boolean {
+    return requestExpired(request, this.requestNow(), fillKind(this.fillOf(request.id) ?? openFill(request.lots)) === 'filled')
   }
 
   private schedule(delay: number): void {
@@ -426,7 +494,9 @@ export class NetworkRequests {
     if (why === 'claimed') return { left: !finished, changed: false }
     const closing: RequestClosing = { why, done: finished, left, error: error ?? this.lateErrors.get(request.id) ?? null }
     const before = this.closings.get(request.id)
-    if (finished) this.settled.add(request.id)
+    // A part still in flight (an accept on an expired request waiting for its countersignature) is
+    // still observed: it may fill, fail or be stopped.
+    if (finished && inflight.size === 0) this.settled.add(request.id)
     // The same object while nothing it says changed: the ladder (memoized) skips the render.
     const changed = !before || before.why !== closing.why || before.done !== closing.done || before.left.join('\n') !== closing.left.join('\n') || before.error?.text !== closing.error?.text
     if (changed) this.closings.set(request.id, closing)

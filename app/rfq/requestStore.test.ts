@@ -27,6 +27,16 @@ describe('the network requests kept across a reload', () => {
     expect(back.notes).toEqual(s.notes)
   })
 
+  it('reads back a request\'s time limit and when it was dismissed; a request stored before either reads with none', () => {
+    const limited = { ...request(2), lifetimeMs: 5 * 60_000, dismissedAt: 1_700_000_900_000 }
+    const back = loadRequests(serializeRequests({ requests: [limited, request(1)], fills: new Map(), notes: new Map() }))
+    expect(back.damaged).toBeNull()
+    expect(back.requests).toEqual([limited, request(1)])
+    expect(back.requests[1]).not.toHaveProperty('lifetimeMs')
+    const bad = JSON.parse(serializeRequests({ requests: [{ ...limited, lifetimeMs: 0 }], fills: new Map(), notes: new Map() }))
+    expect(loadRequests(JSON.stringify(bad)).damaged).toMatch(/requests\.0\.lifetimeMs/)
+  })
+
   it('reads a failure kept as one line before the code was kept apart with the code out of the sentence', () => {
     const failed = stepFill(stepFill(openFill(1), { type: 'accept', channelId: 'ch-a', quoteHash: 'q1', counterparty: 'Tight Desk' }).state,
       { type: 'failed', channelId: 'ch-a', quoteHash: 'q1', reason: { text: 'the quote expired', code: 'QUOTE_EXPIRED' } }).state

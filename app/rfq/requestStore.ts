@@ -47,6 +47,9 @@ const requestSchema = z.strictObject({
     })).check(z.minLength(1), z.maxLength(16)),
   })),
   withdrawnAt: z.optional(z.number()),
+  // Absent in requests stored before the time limit was kept: no limit.
+  lifetimeMs: z.optional(z.number().check(z.int(), z.gte(1))),
+  dismissedAt: z.optional(z.number()),
 })
 const failure = z.strictObject({ counterparty: z.string().check(z.maxLength(200)), text: z.string().check(z.maxLength(2000)), code: z.nullable(z.string().check(z.maxLength(64))) })
 const fillSchema = z.strictObject({

@@ -4,7 +4,7 @@ import { applyTransition, quoteHash, type ChannelState, type Position, type Quot
 import { btcPackage, put, T0, testChannel, testQuote, usdc } from '../../core/testkit.ts'
 import type { ChannelView, PendingProposal, QuoteView, RfqTicket } from '../../core/sync/index.ts'
 import { closeOutTickets } from '../risk/closeOut.ts'
-import { channelAttention, needingAction } from './attention.ts'
+import { channelAttention, needingAction, settleDueOnChain } from './attention.ts'
 
 const NOW = Date.UTC(2030, 0, 1, 12)
 const HOUR = 3_600_000
@@ -141,6 +141,15 @@ describe('a finalized channel with expired positions still locked on the contrac
     expect(texts(a)).toEqual(['act: Finalized with 2 expired positions still locked: settle them on chain within 5d 0h (until 2030-01-06 12:00 UTC); after that each side gets only its own lock back'])
     expect(needingAction([a])).toBe(1)
     expect(texts(channelAttention(view(), finalized(locked(NOW - DAY)), NOW))[0]).toMatch(/^act: Finalized with 1 expired position still locked: settle it on chain within 6d 0h/)
+  })
+
+  it('the positions due to settle and the earliest end of their windows (what the notice names too: notify/lockedDue.ts), none before a finalize', () => {
+    const chain = finalized(locked(NOW - DAY, NOW - 3 * DAY, NOW + DAY))
+    expect(settleDueOnChain(chain, NOW)).toEqual({ positions: [{ id: 'p0', terms: { expiry: NOW - DAY } }, { id: 'p1', terms: { expiry: NOW - 3 * DAY } }], end: NOW + 5 * DAY })
+    expect(settleDueOnChain({ ...chain, status: 'closed' }, NOW)).toBeNull()
+    expect(settleDueOnChain(finalized(locked(NOW - 10 * DAY), NOW - 7 * DAY), NOW), 'window over: only a refund').toBeNull()
+    expect(settleDueOnChain(finalized(locked(NOW + HOUR)), NOW)).toBeNull()
+    expect(settleDueOnChain(finalized(null), NOW)).toBeNull()
   })
 
   it('says a position past its window can be refunded, and asks nothing before expiry or when the state is not known', () => {

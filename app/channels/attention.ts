@@ -74,6 +74,27 @@ export function channelAttention(view: ChannelView | null, chain: SettlementChan
   return { standing, items }
 }
 
+/** Expired positions a finalize left locked on the contract whose settlement window is open, and the earliest end of those windows. */
+export interface SettleDue {
+  readonly positions: readonly Position[]
+  /** The earliest `settlementEnd` among them (ms, chain time): after it that one is only refunded. */
+  readonly end: number
+}
+
+/**
+ * What a finalized channel asks the trader to settle on chain now (settleWindowOpen over the
+ * positions the contract still holds locked), null when nothing: not finalized, the finalized state
+ * not known here, nothing expired, or every window over. The channel list's "act" item and the
+ * notice (notify/lockedDue.ts) both read it, so they name the same positions and deadline.
+ */
+export function settleDueOnChain(chain: Pick<SettlementChannelView, 'status' | 'lockedPositions' | 'finalizableAt'>, now: number): SettleDue | null {
+  const finalizableAt = chain.finalizableAt
+  if (chain.status !== 'finalized' || !chain.lockedPositions || finalizableAt === null) return null
+  const positions = chain.lockedPositions.filter((p) => settleWindowOpen(p, finalizableAt, now))
+  if (positions.length === 0) return null
+  return { positions, end: Math.min(...positions.map((p) => settlementEnd(p.terms.expiry, finalizableAt))) }
+}
+
 /**
  * A finalized channel's positions the contract still holds: those expired settle at the oracle's
  * price only until their window ends (then each side gets only its own lock back, and a long
@@ -83,14 +104,14 @@ function lockedOnChain(chain: SettlementChannelView, now: number): AttentionItem
   const finalizableAt = chain.finalizableAt
   if (!chain.lockedPositions || finalizableAt === null) return []
   const items: AttentionItem[] = []
-  const due = chain.lockedPositions.filter((p) => settleWindowOpen(p, finalizableAt, now))
-  if (due.length > 0) {
-    const end = Math.min(...due.map((p) => settlementEnd(p.terms.expiry, finalizableAt)))
+  const due = settleDueOnChain(chain, now)
+  if (due) {
+    const n = due.positions.length
     items.push({
       kind: 'settle',
       level: 'act',
-      text: `Finalized with ${countOf(due.length, 'expired position')} still locked: settle ${due.length === 1 ? 'it' : 'them'} on chain within ${formatTimeToExpiry(end, now)} ` +
-        `(until ${deadlineInWords(end)}); after that each side gets only its own lock back`,
+      text: `Finalized with ${countOf(n, 'expired position')} still locked: settle ${n === 1 ? 'it' : 'them'} on chain within ${formatTimeToExpiry(due.end, now)} ` +
+        `(until ${deadlineInWords(due.end)}); after that each side gets only its own lock back`,
     })
   }
   const refundable = chain.lockedPositions.filter((p) => now >= settlementEnd(p.terms.expiry, finalizableAt)).length

@@ -1,7 +1,8 @@
-// The in-page notices of every channel (quote, fill, dispute, settlement, an expiry within the hour),
-// the session's history of them, and the switch for browser notifications. A notice from a channel
-// the screen does not show names the counterparty and opens that channel; one that asks the trader to
-// act (a dispute) says so and stays until dismissed. The history is not in the toasts' live region
+// The in-page notices of every channel (quote, fill, dispute, settlement, an expiry within the hour,
+// expired positions locked on the contract to settle), the session's history of them, and the switch
+// for browser notifications. A notice from a channel the screen does not show names the counterparty
+// and opens that channel; one that asks the trader to act (a dispute, positions to settle on chain)
+// says so and stays until dismissed. The history is not in the toasts' live region
 // (a screen reader would read it all again): the workspace places it (NoticeHistory).
 import { useContext, useState, useSyncExternalStore } from 'react'
 import { isDateTime, isoDate, isoTime } from '../../core/index.ts'

@@ -256,7 +256,7 @@ describe('deskEvents', () => {
     // A second dispute (another channel): both stay, the newest first, the three newest others after them.
     screen = withDeskNotices(screen, [info(7), dispute(8)], 3)
     expect(screen.map((n) => n.text)).toEqual(['dispute 8', 'dispute 1', 'info 7', 'info 6', 'info 5'])
-    expect([...ACTION_KINDS]).toEqual(['dispute'])
+    expect([...ACTION_KINDS]).toEqual(['dispute', 'settle-due'])
     expect((['quote', 'fill', 'superseded', 'closed', 'settled', 'payout', 'expiring'] as const).some((kind) => needsAction({ kind }))).toBe(false)
   })
 

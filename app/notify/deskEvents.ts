@@ -21,15 +21,17 @@ import { premiumText } from '../blotter/book.ts'
 import { supersededInWords } from '../channel/superseded.ts'
 import { formatMoney } from '../money/money.ts'
 
-export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'closed' | 'settled' | 'payout' | 'expiring'
+export type DeskNoticeKind = 'quote' | 'fill' | 'superseded' | 'dispute' | 'closed' | 'settled' | 'payout' | 'expiring' | 'settle-due'
 
 /**
  * The notices that ask the trader to act, as the channel list's "act" items do (channels/attention.ts):
  * a dispute started (answer it within the challenge window), or one finalized while the app was
- * closed (positions locked on the contract to settle before their window ends). They stay on screen
- * until the trader dismisses them, and no informational notice pushes them off (withDeskNotices).
+ * closed; and positions locked on the contract that expired, to settle before their window ends
+ * (lockedDue.ts: also when the watchtower says it settles them, as the channel list still asks).
+ * They stay on screen until the trader dismisses them (a settle-due one also leaves once its
+ * positions are paid out), and no informational notice pushes them off (withDeskNotices).
  */
-export const ACTION_KINDS: ReadonlySet<DeskNoticeKind> = new Set(['dispute'])
+export const ACTION_KINDS: ReadonlySet<DeskNoticeKind> = new Set(['dispute', 'settle-due'])
 
 /** Whether a notice asks the trader to act (ACTION_KINDS): it stays until dismissed. */
 export const needsAction = (n: Pick<DeskEvent, 'kind'>): boolean => ACTION_KINDS.has(n.kind)
@@ -51,6 +53,8 @@ export interface DeskEvent {
   readonly rfqId?: string
   /** A quote notice: the quote it tells of (its hash; a trade on it opens the position of that id). */
   readonly quote?: Hex
+  /** A settle-due notice: the locked positions it asks to settle (it leaves once all are paid out: lockedDue.ts). */
+  readonly locked?: readonly Hex[]
 }
 
 export interface DeskEventInput {

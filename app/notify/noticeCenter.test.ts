@@ -6,6 +6,7 @@ import { btcPackage, put, testChannel, usdc } from '../../core/testkit.ts'
 import type { ClosedPosition, Fill } from '../blotter/book.ts'
 import { memoryStorage } from '../testkit.ts'
 import type { QuoteView } from '../../core/sync/index.ts'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 import type { DeskEventInput } from './deskEvents.ts'
 import { EXPIRING_LEAD_MS } from './expiring.ts'
 import { HISTORY_KEPT, KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
@@ -288,6 +289,42 @@ describe('the notice center', () => {
     expect(texts()).toEqual(['Bob|dispute|A dispute started'])
     c.dismiss(c.getSnapshot()[0]!.id)
     expect(c.getSnapshot()).toEqual([])
+  })
+
+  it('asks to settle expired positions locked on the contract once each, also across reloads, "While you were away" after a load that saw the channel; the notice stays until dismissed or paid out', () => {
+    const p = (n: number, expiry: number): Position => ({ id: `0x${n.toString(16).padStart(64, '0')}` as Hex, buyer: 'A', terms: { ...terms, expiry }, premium: usdc(700), ...collateralFor(terms, 'A') })
+    const [p1, p2] = [p(1, E), p(2, E + 86_400_000)]
+    const onChain = (locked: readonly Position[], paid: readonly Position[] = []) =>
+      ({ status: 'finalized', lockedPositions: locked, finalizableAt: E - 86_400_000, paidOut: paid.map((x) => ({ positionId: x.id })) }) as unknown as SettlementChannelView
+    const due = (c: NoticeCenter, chain: SettlementChannelView, now: number) => c.lockedDue(BOB, { chain, now, me: 'A', fmt: (v) => `${v} USDC`, tower: null })
+    // Load 1: the channel is finalized (this browser's record of it), p1 expires while the page is open.
+    const first = center({ toBrowser: true })
+    first.c.step(BOB, input([], [], { chain: 'finalized' }))
+    due(first.c, onChain([p1, p2]), E - 1)
+    expect(first.c.getSnapshot()).toEqual([])
+    due(first.c, onChain([p1, p2]), E)
+    due(first.c, onChain([p1, p2]), E + 1_000)
+    expect(first.texts()).toEqual(['Bob|settle-due|1 position locked'])
+    expect(first.sent).toEqual([{ from: 'Bob', body: expect.stringMatching(/^1 position locked on the contract expired\. Settle 1 expired position on chain before 2026-12-15 08:00 UTC \(chain time\)/), tag: `${BOB.channelId}-settle-due-${p1.id}` }])
+    // Busy channels do not push it off, and it does not expire.
+    const fills = [1, 2, 3, 4].map((v) => fill(v))
+    first.c.step(DESK, input([]))
+    fills.forEach((_, i) => first.c.step(DESK, input(fills.slice(0, i + 1))))
+    vi.advanceTimersByTime(SHOW_MS * 10)
+    expect(first.texts()).toEqual(['Bob|settle-due|1 position locked'])
+    // Paid out (by anyone): nothing is left to settle, the notice leaves; the history keeps it.
+    due(first.c, onChain([p2], [p1]), E + 2_000)
+    expect(first.c.getSnapshot()).toEqual([])
+    expect(first.c.getHistory().filter((n) => n.kind === 'settle-due')).toHaveLength(1)
+    first.c.close()
+    // Load 2, a day later: p2 expired while the app was closed; p1 (told on load 1) is not told again.
+    const second = center()
+    due(second.c, onChain([p1, p2]), E + 86_400_000 + 1)
+    expect(second.c.getSnapshot().map((n) => [n.kind, n.locked, n.text.split('. ')[0]])).toEqual([['settle-due', [p2.id], 'While you were away: 1 position locked on the contract expired']])
+    second.c.close()
+    const third = center()
+    due(third.c, onChain([p2]), E + 86_400_000 + 2)
+    expect(third.c.getSnapshot()).toEqual([])
   })
 
   it('keeps the history of the notices shown this session, newest first with their time and channel, those pushed off, expired or dismissed included', () => {

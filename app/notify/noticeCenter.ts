@@ -8,13 +8,17 @@
 // too when the tab is hidden and the trader allowed it. Payouts on chain and the contract's status
 // seen, fills announced in the browser and expiries told are recorded per channel in this browser
 // (toldOnChain.ts, browserFills.ts, expiring.ts), so a reload tells none of them again, and what
-// the contract did while the app was closed is told on the next load. A notice that asks the trader
-// to act (a dispute) stays until dismissed; every notice shown goes into the session's history.
+// the contract did while the app was closed is told on the next load. Expired positions a finalize
+// left locked, to settle on chain before their window ends, are told once each (lockedDue.ts). A
+// notice that asks the trader to act (a dispute, positions to settle on chain) stays until
+// dismissed; every notice shown goes into the session's history.
 import type { Hex, Party, Position } from '../../core/index.ts'
+import type { SettlementChannelView } from '../../channel-contract/client/index.ts'
 import { CHAIN_ORDER, deskEvents, deskMemoryOf, needsAction, withDeskNotices, withoutQuotes, type ChainStatus, type DeskEvent, type DeskEventInput, type DeskMemory, type ShownNotice } from './deskEvents.ts'
 import { loadSeenStatus, loadToldPayouts, saveSeenStatus, saveToldPayouts } from './toldOnChain.ts'
 import { browserReplacements, fillTag, loadBrowserFills, saveBrowserFills } from './browserFills.ts'
 import { expiringEvents, loadToldExpiries, saveToldExpiries } from './expiring.ts'
+import { loadToldDue, lockedDueMemoryOf, lockedDueStep, saveToldDue, withoutPaidOut, type LockedDueInput, type LockedDueMemory } from './lockedDue.ts'
 
 /** The channel a notice comes from. */
 export interface NoticeChannel {
@@ -47,7 +51,7 @@ export interface NoticeOutside {
  * and push it down while they show: styles.css), so at most three informational ones, each gone 8 s
  * after it came (the history, the blotter and the audit keep the record); positions settling
  * together in one channel are one notice that counts them all (withDeskNotices). A notice that asks
- * the trader to act (needsAction: a dispute) is not one of the three and stays until dismissed:
+ * the trader to act (needsAction: a dispute, positions to settle on chain) is not one of the three and stays until dismissed:
  * with several channels busy, quotes would push it off the screen within seconds.
  */
 export const KEEP = 3
@@ -71,6 +75,8 @@ interface Told {
   inBrowser: readonly Hex[] | null
   /** The expiries told (null until first needed). */
   expiries: ReadonlySet<number> | null
+  /** The locked positions told due to settle on chain (null until first needed). */
+  due: LockedDueMemory | null
 }
 
 export class NoticeCenter {
@@ -131,7 +137,7 @@ export class NoticeCenter {
     let t = this.channels.get(channelId)
     if (!t) {
       const statusBefore = loadSeenStatus(channelId)
-      t = { memory: null, before: loadToldPayouts(channelId), saved: null, statusBefore, statusSaved: statusBefore, inBrowser: null, expiries: null }
+      t = { memory: null, before: loadToldPayouts(channelId), saved: null, statusBefore, statusSaved: statusBefore, inBrowser: null, expiries: null, due: null }
       this.channels.set(channelId, t)
     }
     return t
@@ -204,6 +210,25 @@ export class NoticeCenter {
     saveToldExpiries(channel.channelId, (t.expiries = step.told))
     const added = this.show(channel, step.events)
     // Tagged by channel and expiry: one per expiry of each channel, whichever visit or tab told it.
+    if (this.outside.toBrowser()) for (const n of added) this.outside.notify(channel.label, n.text, `${channel.channelId}-${n.tag}`)
+  }
+
+  /**
+   * Expired positions `channel`'s finalize left locked on the contract, to settle at the oracle's
+   * price before their window ends (lockedDue.ts): once per position, also across reloads; "While
+   * you were away" when already due at this load's first read of a contract this browser saw on an
+   * earlier load. Its notice leaves the screen once the contract paid out all it names. `input.now`:
+   * the chain's clock.
+   */
+  lockedDue(channel: NoticeChannel, input: Omit<LockedDueInput, 'seenBefore' | 'chain'> & { readonly chain: (LockedDueInput['chain'] & Pick<SettlementChannelView, 'paidOut'>) | null }): void {
+    const t = this.told(channel.channelId)
+    this.set(withoutPaidOut(this.notices, channel.channelId, input.chain?.paidOut.map((x) => x.positionId) ?? []))
+    t.due ??= lockedDueMemoryOf(loadToldDue(channel.channelId))
+    const step = lockedDueStep(t.due, { ...input, seenBefore: t.statusBefore !== null })
+    if (step.memory.told !== t.due.told) saveToldDue(channel.channelId, step.memory.told)
+    t.due = step.memory
+    const added = this.show(channel, step.events)
+    // Tagged by channel and batch: one per batch, whichever visit or tab told it.
     if (this.outside.toBrowser()) for (const n of added) this.outside.notify(channel.label, n.text, `${channel.channelId}-${n.tag}`)
   }
 

@@ -1,11 +1,16 @@
 // The notice center (noticeCenter.ts) in React: the workspace makes one and shows its notices
 // (Notifications.tsx); each channel's host steps it with that channel's snapshot.
-import { createContext, useContext, useEffect, useMemo, useState } from 'react'
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react'
 import type { ChannelParams, Hex, Party } from '../../core/index.ts'
 import type { ChannelView } from '../../core/sync/index.ts'
-import { openPositionsOnChain, type SettlementChannelView } from '../../channel-contract/client/index.ts'
+import { openPositionsOnChain, type ChainSettlement, type SettlementChannelView } from '../../channel-contract/client/index.ts'
 import type { BookView } from '../blotter/useBook.ts'
+import { settleDueOnChain } from '../channels/attention.ts'
+import { useWatchedPositions } from '../channel/useWatchedPositions.ts'
+import { formatMoney } from '../money/money.ts'
+import { SettlementContext } from '../settlement/useSettlement.ts'
 import type { DeskEventInput, PaidOnChainInput } from './deskEvents.ts'
+import { towerWordOf } from './lockedDue.ts'
 import { NoticeCenter } from './noticeCenter.ts'
 import { notificationPermission } from './permission.ts'
 
@@ -57,10 +62,14 @@ export function noticeStepOf({ record, view, book, chain }: ChannelNoticeSource,
   }
 }
 
+/** Outside the workspace's SettlementContext (a test's render): no watchtower to ask. */
+const NO_WATCHTOWER: Pick<ChainSettlement, 'watched' | 'watchtowerUrl'> = { watchtowerUrl: null, watched: () => Promise.resolve(null) }
+
 /**
- * Steps the center with one channel's snapshot once it is read in full (noticeStepOf); and with
- * the open positions as Risk counts them (the latest co-signed state's, the contract's after a
- * dispute) on `now`, the chain's clock (null until read).
+ * Steps the center with one channel's snapshot once it is read in full (noticeStepOf); with the
+ * open positions as Risk counts them (the latest co-signed state's, the contract's after a dispute)
+ * on `now`, the chain's clock (null until read); and with the contract's expired locked positions
+ * after a finalize, asking the watchtower what it does about them while any is due.
  */
 export function useChannelNotices(source: ChannelNoticeSource, now: number | null): void {
   const center = useContext(NoticeContext)
@@ -83,6 +92,19 @@ export function useChannelNotices(source: ChannelNoticeSource, now: number | nul
   useEffect(() => {
     center?.expiring({ channelId, label }, open, me, now)
   }, [center, channelId, label, open, me, now])
+  // Expired positions a finalize left locked: the notice says whether the watchtower settles them,
+  // so it is asked (as the Settlement tab asks) while any is due, and the notice waits for its answer.
+  const settlement = useContext(SettlementContext)?.settlement ?? NO_WATCHTOWER
+  const anyDue = contract !== null && now !== null && settleDueOnChain(contract, now) !== null
+  const watched = useWatchedPositions(settlement, channelId, anyDue)
+  // The hook starts from (and while inactive goes back to) one empty answer: until it returns another, the watchtower has not answered.
+  const [unanswered] = useState(watched)
+  const hasTower = settlement.watchtowerUrl !== null
+  const tower = useMemo(() => towerWordOf(hasTower, watched, watched !== unanswered), [hasTower, watched, unanswered])
+  const fmt = useCallback((v: bigint) => formatMoney(v, assetDecimals, asset), [assetDecimals, asset])
+  useEffect(() => {
+    if (center && now !== null) center.lockedDue({ channelId, label }, { chain: contract, now, me, fmt, tower })
+  }, [center, channelId, label, contract, now, me, fmt, tower])
 }
 
 /**

@@ -159,8 +159,9 @@ test('silent counterparty: dispute, wait out the window, finalize, settle at exp
   // And until when the oracle's price settles it on the contract: 7 days after the later of its
   // expiry and the dispute's deadline (here the expiry: the dispute ended before it).
   await expect(a.getByTestId('settlement-window')).toContainText(`until ${new Date(pos.terms.expiry + 7 * 86_400_000).toISOString().slice(0, 16).replace('T', ' ')} UTC;`)
-  // The watchtower would settle it at the oracle's price once expired (the payout test below): here
-  // it is down, and Alice settles from her page.
+  // The watchtower holds her latest state and says it settles the position at the oracle's price
+  // once expired (the payout test below); here it goes down, and Alice settles from her page.
+  await expect(a.getByTestId('watchtower-plan')).toHaveText("The watchtower holds it and settles it at the oracle's price after expiry if nobody has by then.", { timeout: 45_000 })
   await stack.watchtower.stop()
   await stack.chain.advanceClock(pos.terms.expiry - (await stack.chain.now()) + 60_000) // just past expiry
   // Expired, not settled yet: Risk marks it at the oracle's fixing (the attestation that settles

@@ -15,9 +15,11 @@ export interface WatchedPositions {
   readonly byId: ReadonlyMap<Hex, WatchedPosition>
   /** Why the last ask failed (null: it answered, or was not asked). */
   readonly error: string | null
+  /** Whether an ask has come back (an answer or a failure) since it became active. */
+  readonly answered: boolean
 }
 
-const NONE: WatchedPositions = { byId: new Map(), error: null }
+const NONE: WatchedPositions = { byId: new Map(), error: null, answered: false }
 
 /** The watchtower's plan for `channelId`'s locked positions, while `active` (finalized, positions locked, a watchtower configured). */
 export function useWatchedPositions(chain: Pick<ChainSettlement, 'watched' | 'watchtowerUrl'>, channelId: Hex, active: boolean, everyMs = WATCHED_POSITIONS_EVERY_MS): WatchedPositions {
@@ -33,10 +35,10 @@ export function useWatchedPositions(chain: Pick<ChainSettlement, 'watched' | 'wa
     const ask = async () => {
       try {
         const w = await chain.watched(channelId)
-        if (!stopped) setRead({ byId: new Map((w?.positions ?? []).map((p) => [p.positionId, p])), error: null })
+        if (!stopped) setRead({ byId: new Map((w?.positions ?? []).map((p) => [p.positionId, p])), error: null, answered: true })
       } catch (e) {
         // Keep what it said last: a watchtower briefly down has not changed its plan.
-        if (!stopped) setRead((r) => ({ byId: r.byId, error: describeFailure(e) }))
+        if (!stopped) setRead((r) => ({ byId: r.byId, error: describeFailure(e), answered: true }))
       }
       if (!stopped) timer = setTimeout(() => void ask(), everyMs)
     }

@@ -114,14 +114,14 @@ describe('lockedDueStep (expired positions locked on the contract, to settle bef
 describe('towerWordOf (what the notice takes from the watchtower)', () => {
   const p1 = position(1)
   const said: WatchedPosition = { positionId: p1.id, status: 'sending', price: null, tx: null }
-  const read = (error: string | null) => ({ byId: new Map([[p1.id, said]]), error })
+  const read = (error: string | null, answered = true) => ({ byId: new Map([[p1.id, said]]), error, answered })
 
   it('nothing without a watchtower; "asking" until it answered; its word once it did; nothing while it cannot be asked (its last word is kept)', () => {
-    expect(towerWordOf(false, read(null), true)).toBeNull()
-    expect(towerWordOf(true, read(null), false)).toBe('asking')
-    const word = towerWordOf(true, read(null), true)
+    expect(towerWordOf(false, read(null))).toBeNull()
+    expect(towerWordOf(true, read(null, false))).toBe('asking')
+    const word = towerWordOf(true, read(null))
     expect(typeof word === 'function' ? [word(p1), word(position(2))] : word).toEqual([said, null])
-    expect(towerWordOf(true, read('the watchtower did not answer in time'), true)).toBeNull()
+    expect(towerWordOf(true, read('the watchtower did not answer in time'))).toBeNull()
   })
 })
 

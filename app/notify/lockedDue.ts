@@ -43,9 +43,9 @@ export type TowerWord = 'asking' | null | ((p: Position) => WatchedPosition | nu
  * or its answer. Its last answer is kept while it cannot be asked (`error`): a plan nobody can
  * confirm now is not told.
  */
-export function towerWordOf(configured: boolean, read: WatchedPositions, answered: boolean): TowerWord {
+export function towerWordOf(configured: boolean, read: WatchedPositions): TowerWord {
   if (!configured) return null
-  if (!answered) return 'asking'
+  if (!read.answered) return 'asking'
   return read.error !== null ? null : (p) => read.byId.get(p.id) ?? null
 }
 

@@ -97,10 +97,8 @@ export function useChannelNotices(source: ChannelNoticeSource, now: number | nul
   const settlement = useContext(SettlementContext)?.settlement ?? NO_WATCHTOWER
   const anyDue = contract !== null && now !== null && settleDueOnChain(contract, now) !== null
   const watched = useWatchedPositions(settlement, channelId, anyDue)
-  // The hook starts from (and while inactive goes back to) one empty answer: until it returns another, the watchtower has not answered.
-  const [unanswered] = useState(watched)
   const hasTower = settlement.watchtowerUrl !== null
-  const tower = useMemo(() => towerWordOf(hasTower, watched, watched !== unanswered), [hasTower, watched, unanswered])
+  const tower = useMemo(() => towerWordOf(hasTower, watched), [hasTower, watched])
   const fmt = useCallback((v: bigint) => formatMoney(v, assetDecimals, asset), [assetDecimals, asset])
   useEffect(() => {
     if (center && now !== null) center.lockedDue({ channelId, label }, { chain: contract, now, me, fmt, tower })

@@ -203,7 +203,7 @@ export function SettlementTab({ session, latest, onChain, record, now, peerOnlin
                     (the oracle's price settles it until {deadlineInWords(end)}; after that each side gets its own lock back){' '}
                   </span>
                 )}
-                {watchtowerPlanInWords(watchtowerOf(p)) !== null && <span className="muted small" data-testid="watchtower-plan">{watchtowerPlanInWords(watchtowerOf(p))} </span>}
+                {watchtowerPlanInWords(watchtowerOf(p), p.terms.feed) !== null && <span className="muted small" data-testid="watchtower-plan">{watchtowerPlanInWords(watchtowerOf(p), p.terms.feed)} </span>}
                 {end !== null && now >= end ? (
                   // No attestation in time: the contract refunds each side its own collateral.
                   <button type="button" className="small" onClick={() => run('Refund position', { kind: 'refund-position', positionId: p.id }, (pr) => chain.refundPosition(params, p, pr))}>

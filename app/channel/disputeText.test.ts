@@ -155,7 +155,8 @@ describe('what is at stake, before and during a dispute', () => {
   it("says what the watchtower does about a locked position, and nothing for what the trader need not know", () => {
     const w = (status: WatchedPosition['status'], price: string | null = null): WatchedPosition => ({ positionId: p.id, status, price, tx: null })
     expect(watchtowerPlanInWords(w('waiting-expiry'))).toBe("The watchtower holds it and settles it at the oracle's price after expiry if nobody has by then.")
-    expect(watchtowerPlanInWords(w('settled', '55000.00'))).toBe("The watchtower settled it at the oracle's 55000.00.")
+    expect(watchtowerPlanInWords(w('settled', '55000.00'), 'BTC-USD')).toBe("The watchtower settled it at the oracle's BTC-USD 55,000.00.")
+    expect(watchtowerPlanInWords(w('settled', '1234567'))).toBe("The watchtower settled it at the oracle's 1,234,567.")
     expect(watchtowerPlanInWords(w('waiting-refund'))).toMatch(/^The watchtower will not settle it at the oracle's price .* Settle it yourself to get its payoff\.$/)
     expect(watchtowerPlanInWords(w('failed'))).toMatch(/settle or refund it yourself\.$/)
     for (const quiet of [w('paid-elsewhere'), w('other'), null]) expect(watchtowerPlanInWords(quiet)).toBeNull()

@@ -3,7 +3,7 @@
 // state they would dispute with is likely stale (it would be refuted and its gas wasted); what a
 // dispute does before it is sent, what the state at stake pays each side, and after a finalize what
 // the trader must still settle on chain before the contract's window for it closes.
-import { settlementEnd, type HeldState, type SettlementChannelView, type WatchedPosition, type WatchedPositionStatus } from '../../channel-contract/client/index.ts'
+import { settlementEnd, WATCHTOWER_WILL_SETTLE, type HeldState, type SettlementChannelView, type WatchedPosition } from '../../channel-contract/client/index.ts'
 import { countOf, lockedBy, lockedTotal, settlementPayout, type AddressHex, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { formatChallengePeriod } from '../channels/proposal.ts'
 
@@ -120,15 +120,18 @@ export interface SettleOnChainInput {
   readonly watchtowerOf?: (p: Position) => WatchedPosition | null
 }
 
-/** The watchtower's statuses in which it will still settle a position at the oracle's price unless someone does first. */
-const TOWER_WILL_SETTLE: ReadonlySet<WatchedPositionStatus> = new Set(['checking', 'waiting-expiry', 'waiting-oracle', 'sending', 'retrying'])
+/** A decimal price as the watchtower wrote it ("55000.00"), its whole digits grouped ("55,000.00"). */
+function groupedPrice(price: string): string {
+  const [whole, frac] = price.split('.')
+  return `${whole!.replace(/\B(?=(\d{3})+$)/g, ',')}${frac !== undefined ? `.${frac}` : ''}`
+}
 
 /**
  * What the watchtower does about one locked position, as the trader reads it beside the position;
  * null when it says nothing the trader needs (not asked, nothing held, paid out by someone else,
  * a status this app does not know). Its word only: the contract's window is what binds.
  */
-export function watchtowerPlanInWords(w: WatchedPosition | null): string | null {
+export function watchtowerPlanInWords(w: WatchedPosition | null, feed = ''): string | null {
   if (w === null) return null
   switch (w.status) {
     case 'checking':
@@ -143,7 +146,7 @@ export function watchtowerPlanInWords(w: WatchedPosition | null): string | null 
     case 'waiting-refund':
       return "The watchtower will not settle it at the oracle's price (it has no oracle, or the contract refused its settle): it refunds both locks once the window ends. Settle it yourself to get its payoff."
     case 'settled':
-      return `The watchtower settled it${w.price !== null ? ` at the oracle's ${w.price}` : ''}.`
+      return `The watchtower settled it${w.price !== null ? ` at the oracle's ${feed ? `${feed} ` : ''}${groupedPrice(w.price)}` : ''}.`
     case 'refunded':
       return 'The watchtower refunded both locks after the window.'
     case 'not-locked':
@@ -188,7 +191,7 @@ export function settleOnChainInWords(i: SettleOnChainInput, fmt: MoneyText): str
   const locks = due.reduce((sum, p) => sum + mine(p), 0n)
   const towerSettles = i.watchtowerOf !== undefined && due.every((p) => {
     const w = i.watchtowerOf!(p)
-    return w !== null && TOWER_WILL_SETTLE.has(w.status)
+    return w !== null && w.status !== 'other' && WATCHTOWER_WILL_SETTLE.has(w.status)
   })
   return `Settle ${countOf(due.length, 'expired position')} on chain before ${deadlineInWords(end)} (chain time): ${receive}. ` +
     `After that the contract gives each side only its own lock back (${fmt(locks)} to you): whatever the options would have paid you is lost.` +

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type { Hex, Party } from '../../core/index.ts'
 import type { QuoteView, RfqTicket } from '../../core/sync/index.ts'
-import { comparePerUnit } from '../rfq/ladder.ts'
+import { comparePerUnit, premiumSize } from '../rfq/ladder.ts'
 
 export const TRADE_KEYS: readonly [string, string][] = [
   ['r', 'new RFQ draft'],
@@ -16,13 +16,6 @@ export const TRADE_KEYS: readonly [string, string][] = [
 /** The counterparty's quotes this party can take at `now`: live, and not past their validity. */
 export function peerLiveQuotes(quotes: readonly QuoteView[], me: Party, now: number): QuoteView[] {
   return quotes.filter((q) => q.status === 'live' && q.signed.quote.quoter !== me && q.signed.quote.validUntil >= now)
-}
-
-/** The largest leg quantity of a quote's package: the size its premium is per (the ladder's unit). */
-function sizeOf(q: QuoteView): bigint {
-  let size = 0n
-  for (const l of q.signed.quote.terms.legs) if (l.quantity > size) size = l.quantity
-  return size
 }
 
 /**
@@ -43,7 +36,7 @@ export function bestLiveQuote(quotes: readonly QuoteView[], me: Party, now: numb
       best = q
       continue
     }
-    const d = comparePerUnit({ premium: q.signed.quote.premium, size: sizeOf(q) }, { premium: best.signed.quote.premium, size: sizeOf(best) }, mySide)
+    const d = comparePerUnit({ premium: q.signed.quote.premium, size: premiumSize(q.signed.quote.terms) }, { premium: best.signed.quote.premium, size: premiumSize(best.signed.quote.terms) }, mySide)
     if (d < 0 || (d === 0 && q.signed.quote.validUntil > best.signed.quote.validUntil)) best = q
   }
   return best

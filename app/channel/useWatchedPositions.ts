@@ -11,7 +11,7 @@ import { describeFailure } from '../settlement/connection.ts'
 export const WATCHED_POSITIONS_EVERY_MS = 20_000
 
 export interface WatchedPositions {
-  /** By position id; empty while not read, or when the watchtower holds nothing for the channel. */
+  /** By position id; empty while not read, while it cannot be asked, or when it holds nothing for the channel. */
   readonly byId: ReadonlyMap<Hex, WatchedPosition>
   /** Why the last ask failed (null: it answered, or was not asked). */
   readonly error: string | null
@@ -20,6 +20,20 @@ export interface WatchedPositions {
 }
 
 const NONE: WatchedPositions = { byId: new Map(), error: null, answered: false }
+
+/** What an answer of the watchtower makes of the read: its plan per position. */
+export function watchedAnswer(w: Awaited<ReturnType<ChainSettlement['watched']>>): WatchedPositions {
+  return { byId: new Map((w?.positions ?? []).map((p) => [p.positionId, p])), error: null, answered: true }
+}
+
+/**
+ * What a failed ask makes of it: the reason, and no plan. What it said last is not kept while it
+ * cannot be asked: a plan nobody can confirm now (it may be down for good) must not keep a trader
+ * from settling in time.
+ */
+export function watchedFailure(e: unknown): WatchedPositions {
+  return { byId: new Map(), error: describeFailure(e), answered: true }
+}
 
 /** The watchtower's plan for `channelId`'s locked positions, while `active` (finalized, positions locked, a watchtower configured). */
 export function useWatchedPositions(chain: Pick<ChainSettlement, 'watched' | 'watchtowerUrl'>, channelId: Hex, active: boolean, everyMs = WATCHED_POSITIONS_EVERY_MS): WatchedPositions {
@@ -35,10 +49,9 @@ export function useWatchedPositions(chain: Pick<ChainSettlement, 'watched' | 'wa
     const ask = async () => {
       try {
         const w = await chain.watched(channelId)
-        if (!stopped) setRead({ byId: new Map((w?.positions ?? []).map((p) => [p.positionId, p])), error: null, answered: true })
+        if (!stopped) setRead(watchedAnswer(w))
       } catch (e) {
-        // Keep what it said last: a watchtower briefly down has not changed its plan.
-        if (!stopped) setRead((r) => ({ byId: r.byId, error: describeFailure(e), answered: true }))
+        if (!stopped) setRead(watchedFailure(e))
       }
       if (!stopped) timer = setTimeout(() => void ask(), everyMs)
     }

@@ -5,8 +5,8 @@
 // says so and stays until dismissed. The history is not in the toasts' live region
 // (a screen reader would read it all again): the workspace places it (NoticeHistory).
 import { useContext, useState, useSyncExternalStore } from 'react'
-import { isDateTime, isoDate, isoTime } from '../../core/index.ts'
-import { formatUtcTime } from '../risk/format.ts'
+import { isDateTime } from '../../core/index.ts'
+import { timeOfDay } from '../timeOfDay.ts'
 import { needsAction } from './deskEvents.ts'
 import { HISTORY_KEPT, type CenterNotice, type NoticeCenter } from './noticeCenter.ts'
 import { NoticeContext } from './useNotices.ts'
@@ -25,7 +25,7 @@ export function Notifications({ center, shown, onOpen }: { center: NoticeCenter;
               {elsewhere && <strong className="toast-from">{n.label}: </strong>}
               {act && <strong>Action needed: </strong>}
               {n.text}
-              {act && <span className="muted"> (stays until you dismiss it)</span>}
+              {act && <span className="muted"> ({n.kind === 'settle-due' ? 'stays until they are paid out or you dismiss it' : 'stays until you dismiss it'})</span>}
             </span>
             {elsewhere && (
               <button type="button" className="link" aria-label={`Open the channel with ${n.label}`} onClick={() => { onOpen(n.channelId); center.dismiss(n.id) }}>Open</button>
@@ -40,12 +40,9 @@ export function Notifications({ center, shown, onOpen }: { center: NoticeCenter;
 
 /**
  * When a notice was told, by this computer's clock (the notices are timed as they reach the page):
- * "14:03:07 UTC", with the date before it when that is not today's (UTC).
+ * "14:03:07 UTC", with the date before it when that is not today's (UTC): the app's one rule, timeOfDay.
  */
-export function noticeClock(at: number, now: number): string {
-  if (!isDateTime(at)) return isoTime(at)
-  return isDateTime(now) && isoDate(at) === isoDate(now) ? formatUtcTime(at) : `${isoDate(at)} ${formatUtcTime(at)}`
-}
+export const noticeClock = timeOfDay
 
 /**
  * The notices of this session, newest first (the last HISTORY_KEPT), those gone from the screen

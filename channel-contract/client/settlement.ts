@@ -166,6 +166,8 @@ export interface WatchtowerInfo {
  */
 export const LOCKED_POSITION_STATUSES = ['checking', 'waiting-expiry', 'waiting-oracle', 'waiting-refund', 'sending', 'retrying', 'settled', 'refunded', 'paid-elsewhere', 'not-locked', 'mismatch', 'failed'] as const
 export type LockedPositionStatus = (typeof LOCKED_POSITION_STATUSES)[number]
+/** The statuses in which the watchtower will still settle a position at the oracle's price unless someone does first. */
+export const WATCHTOWER_WILL_SETTLE: ReadonlySet<LockedPositionStatus> = new Set(['checking', 'waiting-expiry', 'waiting-oracle', 'sending', 'retrying'])
 
 /**
  * What the watchtower does about one locked position of a finalized channel it holds (GET

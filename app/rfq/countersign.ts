@@ -16,8 +16,9 @@
 import { quoteHash } from '../../core/index.ts'
 import { DEFAULT_POLICY, type ChannelView, type SigningPolicy } from '../../core/sync/index.ts'
 import { formatCountdown } from '../negotiate/quote.ts'
+import { timeOfDay } from '../timeOfDay.ts'
 import type { FillClaim } from './fillRule.ts'
-import { durationInWords, timeOfDay } from './requestLife.ts'
+import { durationInWords } from './requestLife.ts'
 
 /**
  * The last time (this page's clock) at which an honest dealer could still countersign a trade on a

@@ -8,7 +8,7 @@ import { quoteEdge, unitPremium } from '../negotiate/quote.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
 import type { NetworkChannel } from '../book/useNetwork.ts'
 import { positionLabel } from '../risk/positions.ts'
-import { WAITING_OFFLINE, askedTerms, bestRow, heldOrder, offTerms, comparePerUnit, heldPackage, ladderInputOf, ladderOrder, priceBasis, ladderRow, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type AskedTerms, type LadderInput, type LadderRow } from './ladder.ts'
+import { WAITING_OFFLINE, asAnswer, askedTerms, premiumSize, bestRow, heldOrder, offTerms, comparePerUnit, heldPackage, ladderInputOf, ladderOrder, priceBasis, ladderRow, requestFairValue, requestInstrument, requestPackage, requestTermsOf, requestTickets, ticketsToWithdraw, splitBySizes, splitInput, tradedQuote, type AskedTerms, type LadderInput, type LadderRow } from './ladder.ts'
 
 const oracle = testKey('oracle').publicKey
 const terms: OptionPackage = {
@@ -440,5 +440,19 @@ describe('heldOrder: the order kept while the pointer is over the ladder', () =>
     fc.assert(fc.property(fc.shuffledSubarray([a!, b!, c!], { minLength: 3, maxLength: 3 }), (shuffled) => {
       expect(heldOrder(shuffled, ['b', 'c', 'a']).map((x) => x.channelId)).toEqual(['b', 'c', 'a'])
     }))
+  })
+})
+
+describe('the ladder rules other screens use', () => {
+  it('premiumSize: the size a premium is per is the largest leg quantity of the package', () => {
+    const leg = (quantity: bigint) => ({ kind: 'put' as const, strike: 4_500_000n, cap: null, quantity, direction: 'long' as const })
+    expect(premiumSize({ legs: [leg(1_000n)] })).toBe(1_000n)
+    expect(premiumSize({ legs: [leg(500n), leg(2_000n), leg(1_000n)] })).toBe(2_000n)
+  })
+
+  it('asAnswer: my own counter is checked with its side flipped, a dealer\'s quote as it is', () => {
+    const q = { quoter: 'A' as Party, side: 'buy' as const, rfqId: 'r' }
+    expect(asAnswer(q, 'A')).toEqual({ quoter: 'A', side: 'sell', rfqId: 'r' })
+    expect(asAnswer(q, 'B')).toBe(q)
   })
 })

@@ -56,6 +56,11 @@ export interface NetworkRequest {
   readonly lifetimeMs?: number
   /** When the trader took it off the list once it was over; kept in the store (requestLife.ts listedRequests). */
   readonly dismissedAt?: number
+  /**
+   * Its number on the ladder and in a channel's Trade tab (the oldest 1), given when it is recorded
+   * and kept with it, so it never changes (requestStore.ts numberedRequests). Absent only before then.
+   */
+  readonly number?: number
 }
 
 /** A request's package as the trader drafted it: its expiry and legs (decimal text, as in the ticket). */
@@ -136,6 +141,22 @@ export function offTerms(q: Pick<Quote, 'side' | 'terms'>, asked: AskedTerms): s
   // samePackage compares the canonical encodings: a difference none of the fields above names.
   if (diffs.length === 0) diffs.push('not the package asked')
   return diffs.join('; ')
+}
+
+/**
+ * The quote as offTerms checks it against what the dealer was asked: a counter of mine (`me` quoted
+ * it) that the dealer would take is on my side, so it is read with its side flipped: its package is
+ * what is checked, the side is the trade's.
+ */
+export function asAnswer<Q extends Pick<Quote, 'quoter' | 'side'>>(quote: Q, me: Party): Q {
+  return quote.quoter === me ? { ...quote, side: otherSide(quote.side) } : quote
+}
+
+/** The size a quote's premium is per (the ladder's unit, comparePerUnit's): its package's largest leg quantity. */
+export function premiumSize(terms: Pick<OptionPackage, 'legs'>): bigint {
+  let size = 0n
+  for (const l of terms.legs) if (l.quantity > size) size = l.quantity
+  return size
 }
 
 /** What differs between a quoted package and the one asked, field by field ("leg 1 quantity 0.2, not 0.1"). */
@@ -407,7 +428,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   const decline = ticket?.decline ?? null
   // The traded quote of a filled row is checked too: a trade made on the channel's screen on other terms is said.
   // A counter of mine that the dealer took is on my side: its package is what counts, the side is the trade's.
-  const off = q ? offTerms(q.signed.quote.quoter === i.me ? { ...q.signed.quote, side: otherSide(q.signed.quote.side) } : q.signed.quote, i.asked) : null
+  const off = q ? offTerms(asAnswer(q.signed.quote, i.me), i.asked) : null
   let status: LadderStatus
   if (filled) status = 'filled'
   else if (ticket?.status === 'cancelled') status = 'withdrawn'
@@ -417,8 +438,7 @@ export function ladderRow(i: LadderInput, now: number, market: MarketInputs | un
   else status = 'waiting'
   if (!q) return { ...base, ...empty, status, declined: decline?.reason ?? null, waitingWhy: status === 'waiting' && i.peerOnline === false ? WAITING_OFFLINE : null }
   const quote = q.signed.quote
-  let size = 0n
-  for (const l of quote.terms.legs) if (l.quantity > size) size = l.quantity
+  const size = premiumSize(quote.terms)
   const e = market ? quoteEdge(quote, market) : null
   const edge = e?.ok ? e.edge : null
   return {
@@ -489,8 +509,7 @@ export interface PriceBasis {
 
 export function priceBasis(terms: Pick<OptionPackage, 'legs' | 'priceDecimals' | 'quantityDecimals'> | null, underlying: string): PriceBasis {
   if (!terms || terms.legs.length <= 1) return { heading: 'Per unit', onePackage: null, caption: `per unit for 1 ${underlying}; size in ${underlying}` }
-  let size = 0n
-  for (const l of terms.legs) if (l.quantity > size) size = l.quantity
+  const size = premiumSize(terms)
   const one = 10n ** BigInt(terms.quantityDecimals)
   const legs = terms.legs.map((l) => {
     // The leg's quantity in a package whose largest leg is 1 unit (`one`), rounded half up where inexact.

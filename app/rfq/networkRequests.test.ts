@@ -11,7 +11,7 @@ import { lastCountersignAt } from './countersign.ts'
 import { fillKind, overFill } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 import { CLOSE_RETRY_MS, NetworkRequests } from './networkRequests.ts'
-import type { RequestStore } from './requestStore.ts'
+import { MAX_KEPT_REQUESTS, loadRequests, serializeRequests, type RequestStore } from './requestStore.ts'
 
 const oracle = testKey('oracle').publicKey
 const spec: ChannelSpec = { asset: 'USDC', assetDecimals: 6, oracle, feeds: [{ name: 'BTC-USD', priceDecimals: 2, quantityDecimals: 4 }] }
@@ -194,8 +194,10 @@ describe('closing a filled request: every other ticket withdrawn, every quote of
     const { desk, ch, observe } = setup()
     ch('Slow Desk').quotes = [quoteView('0xmine', 'r-Slow Desk', { quoter: 'A', side: 'buy' })]
     observe()
+    // Stamped on the chain's clock, as createdAt and dismissedAt are (not the page's).
+    desk.setRequestClock(() => T0 + 5_000)
     desk.withdraw(desk.requests[0]!)
-    expect(desk.requests[0]!.withdrawnAt).toBeTypeOf('number')
+    expect(desk.requests[0]!.withdrawnAt).toBe(T0 + 5_000)
     await settle()
     expect(DEALERS.map((d) => ch(d).edits)).toEqual([['r-Tight Desk:cancelled'], ['r-Demo Desk:cancelled'], ['r-Slow Desk:cancelled']])
     expect(ch('Slow Desk').cancels).toEqual(['0xmine'])
@@ -281,6 +283,47 @@ describe('closing a filled request: every other ticket withdrawn, every quote of
   })
 })
 
+
+describe('closing only over channels actually observed', () => {
+  it('a cancel that finishes after Lock (detach) closes nothing: after Unlock the request is closed for real, not taken for done', async () => {
+    const { desk, ch } = setup()
+    let finish!: () => void
+    const channels = () => DEALERS.map((d) => {
+      const n = ch(d).channel()
+      if (d !== 'Slow Desk') return n
+      // My quote's cancel is under way when the trader locks.
+      const cancelQuote = (h: string) => new Promise<void>((resolve) => (finish = () => { ch(d).cancels.push(h); resolve() }))
+      return { ...n, session: { ...n.session!, cancelQuote } as unknown as ChannelSession }
+    })
+    ch('Slow Desk').quotes = [quoteView('0xmine', 'r-Slow Desk', { quoter: 'A', side: 'buy' })]
+    desk.observe(channels())
+    desk.withdraw(desk.requests[0]!)
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([['r-Tight Desk:cancelled'], ['r-Demo Desk:cancelled'], ['r-Slow Desk:cancelled']])
+    desk.detach()
+    finish()
+    await vi.advanceTimersByTimeAsync(CLOSE_RETRY_MS * 3)
+    // Before, the pass after the cancel ran with no channels: every ticket counted as abandoned, the request done and set aside.
+    expect(desk.closingOf('req1')).toMatchObject({ why: 'withdrawn', done: false })
+    // Unlock: the tickets are still open in the channels (the edits did not land): written again, the closing followed.
+    desk.observe(channels())
+    await settle()
+    expect(ch('Tight Desk').edits).toEqual(['r-Tight Desk:cancelled', 'r-Tight Desk:cancelled'])
+    expect(desk.closingOf('req1')).toMatchObject({ why: 'withdrawn', done: false, left: expect.arrayContaining(["Tight Desk's ticket is being withdrawn"]) })
+  })
+
+  it('a closing pass before the first observe closes nothing', async () => {
+    const { desk, ch, observe } = setup(request({ withdrawnAt: T0 }))
+    desk.retryNow()
+    await settle()
+    // Before, it found no channel and took the request for closed (done), never to look again.
+    expect(desk.closingOf('req1')).toBeNull()
+    observe()
+    await settle()
+    expect(DEALERS.map((d) => ch(d).edits)).toEqual([['r-Tight Desk:cancelled'], ['r-Demo Desk:cancelled'], ['r-Slow Desk:cancelled']])
+    expect(desk.closingOf('req1')).toMatchObject({ why: 'withdrawn', done: false })
+  })
+})
 
 describe('an accept the dealer never countersigns', () => {
   it('holds the part (another accept refused) while the dealer may still countersign; then "stop waiting" frees it, saying why', () => {
@@ -386,5 +429,30 @@ describe('dismissing a request that is over', () => {
     const c = desk.claim('ch-Demo Desk', 'r-Demo Desk', demo, 'A', spec, 'Demo Desk')
     expect(c).toMatchObject({ kind: 'refused', reason: 'this request is already filled with Tight Desk' })
     expect(desk.describe(c!.request, spec)).toMatch(/^your network request 1 /)
+  })
+})
+
+describe("a request's number, and the store's bound", () => {
+  it('a request whose tickets could still be hit is kept past the bound, and every number stays what it was', async () => {
+    // The oldest request is open (its quotes can be taken); the 99 after it are withdrawn and closed
+    // (their tickets were compacted away in their channels).
+    const closed = Array.from({ length: MAX_KEPT_REQUESTS - 1 }, (_, i) => request({ id: `old${i + 2}`, withdrawnAt: T0, legs: DEALERS.map((d) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `x${i + 2}-${d}` })) })).reverse()
+    const store: RequestStore = { requests: [...closed, request()], fills: new Map(), notes: new Map(), damaged: null }
+    const numbered = new NetworkRequests('owner-test', store, () => Date.now())
+    expect(numbered.requestOf('ch-Demo Desk', 'r-Demo Desk')?.number).toBe(1)
+    const chans = [...DEALERS].map((d) => new FakeChannel(d).channel())
+    numbered.observe(chans)
+    await settle()
+    expect(numbered.closingOf('old2')).toMatchObject({ done: true })
+    numbered.add(request({ id: 'new', legs: DEALERS.map((d) => ({ channelId: `ch-${d}`, counterparty: d, rfqId: `n-${d}` })) }))
+    expect(numbered.requests).toHaveLength(MAX_KEPT_REQUESTS)
+    // The new one is number 101; the oldest closed (2) is forgotten; the open one keeps 1.
+    expect(numbered.requests[0]).toMatchObject({ id: 'new', number: MAX_KEPT_REQUESTS + 1 })
+    expect(numbered.requests.map((r) => r.id)).not.toContain('old2')
+    expect(numbered.requestOf('ch-Demo Desk', 'r-Demo Desk')?.number).toBe(1)
+    // After a reload: the open request is still there to refuse a second fill, with its number.
+    const back = loadRequests(serializeRequests(store))
+    expect(back.requests.at(-1)).toMatchObject({ id: 'req1', number: 1 })
+    expect(new NetworkRequests('owner-test', back).describe(back.requests[0]!, spec)).toMatch(/^your network request 101 /)
   })
 })

@@ -27,12 +27,11 @@ import type { NetworkChannel } from '../book/useNetwork.ts'
 import { outcomeFailure } from '../channel/auditText.ts'
 import { failureOf, worded, type Failure } from '../failure.ts'
 import type { ChannelSpec } from '../negotiate/draft.ts'
-import { otherSide } from '../negotiate/quote.ts'
 import { canStartPart, fillKind, openFill, stepFill, type FillClaim, type FillEvent, type FillState, type FillStep } from './fillRule.ts'
 import { countersignWait, stoppedWaiting } from './countersign.ts'
-import { askedTerms, offTerms, requestInstrument, requestPackage, tradedQuote, type NetworkRequest } from './ladder.ts'
-import { expiredRefusal, requestExpired } from './requestLife.ts'
-import { requestStore, saveRequestsSoon, type RequestStore } from './requestStore.ts'
+import { asAnswer, askedTerms, offTerms, requestInstrument, requestPackage, tradedQuote, type NetworkRequest } from './ladder.ts'
+import { expiredRefusal, requestExpired, requestNumber } from './requestLife.ts'
+import { keptRequests, nextRequestNumber, numberedRequests, requestStore, saveRequestsSoon, type RequestStore } from './requestStore.ts'
 
 /** How the closing of a filled, withdrawn or expired request stands, as its ladder says it. */
 export interface RequestClosing {
@@ -100,7 +99,13 @@ export const FILLED_NOTE_END = '; the other tickets are withdrawn.'
 export class NetworkRequests {
   private readonly listeners = new Set<() => void>()
   private version = 0
-  private byId: ReadonlyMap<string, NetworkChannel> = new Map()
+  /**
+   * The trader's channels as last observed, or null: not observed yet, or detached (Lock). Only a
+   * list that was observed says a channel is abandoned (missing from it): with none, nothing is
+   * closed, so a pass that runs then (a cancel finishing after Lock) cannot take every ticket for
+   * closed and set the request aside while its tickets and quotes are still live.
+   */
+  private byId: ReadonlyMap<string, NetworkChannel> | null = null
   private readonly closings = new Map<string, RequestClosing>()
   /** The last asynchronous error (a cancel that failed) per request, until a pass finds its closing done. */
   private readonly lateErrors = new Map<string, Failure>()
@@ -126,6 +131,8 @@ export class NetworkRequests {
 
   constructor(readonly owner: string, private readonly store: RequestStore, private readonly clock: () => number = Date.now) {
     this.requestNow = clock
+    // A store made by hand (a test's) is numbered as one read back is.
+    store.requests = numberedRequests(store.requests)
   }
 
   /** The clock the screen stamps requests with (the chain's, useNodeClock): their time limits run on it. */
@@ -171,10 +178,22 @@ export class NetworkRequests {
     return this.closings.get(requestId) ?? null
   }
 
-  /** Records a request before any of its tickets is written: every ticket sent is in a ladder, whatever fails after. */
+  /**
+   * Records a request before any of its tickets is written (every ticket sent is in a ladder,
+   * whatever fails after), with the next number. Beyond the store's bound, the oldest requests
+   * closed in this page's life are forgotten, never one whose tickets could still be hit (keptRequests).
+   */
   add(request: NetworkRequest): void {
     for (const l of request.legs) this.unseen.add(`${l.channelId}:${l.rfqId}`)
-    this.store.requests = [request, ...this.store.requests.filter((r) => r.id !== request.id)]
+    const others = this.store.requests.filter((r) => r.id !== request.id)
+    const all = [{ ...request, number: nextRequestNumber(others) }, ...others]
+    const kept = keptRequests(all, (r) => this.settled.has(r.id))
+    if (kept !== all) {
+      const ids = new Set(kept.map((r) => r.id))
+      for (const id of this.store.fills.keys()) if (!ids.has(id)) this.store.fills.delete(id)
+      this.store.notes = new Map([...this.store.notes].filter(([k]) => ids.has(k)))
+    }
+    this.store.requests = kept
     this.saved()
   }
 
@@ -222,7 +241,7 @@ export class NetworkRequests {
   requestOf(channelId: string, rfqId: string): { readonly request: NetworkRequest; readonly number: number } | null {
     const rs = this.store.requests
     const i = rs.findIndex((r) => r.legs.some((l) => l.channelId === channelId && l.rfqId === rfqId))
-    return i < 0 ? null : { request: rs[i]!, number: rs.length - i }
+    return i < 0 ? null : { request: rs[i]!, number: requestNumber(rs, i) }
   }
 
   /**
@@ -236,9 +255,7 @@ export class NetworkRequests {
     if (request.withdrawnAt !== undefined) return 'you withdrew this request'
     if (this.expired(request)) return expiredRefusal(request, this.requestNow())
     const leg = request.legs.find((l) => l.channelId === channelId)!
-    // My own counter the dealer would take is on my side: its package is what is checked.
-    const quote = q.quote.quoter === me ? { ...q.quote, side: otherSide(q.quote.side) } : q.quote
-    const off = offTerms(quote, askedTerms(request, leg, spec))
+    const off = offTerms(asAnswer(q.quote, me), askedTerms(request, leg, spec))
     return off ? `the quote is not what ${counterparty} was asked for: ${off}` : null
   }
 
@@ -271,13 +288,13 @@ export class NetworkRequests {
 
   /** "your network request 2 (buy BTC-USD 2026-02-27 · long put 45,000 x 0.1)": how a channel's screen names a request. */
   describe(request: NetworkRequest, spec: ChannelSpec): string {
-    const number = this.store.requests.length - this.store.requests.findIndex((r) => r.id === request.id)
+    const number = requestNumber(this.store.requests, this.store.requests.findIndex((r) => r.id === request.id))
     return `your network request ${number} (${requestInstrument(request, requestPackage(request, spec))})`
   }
 
   /** The trader withdrew the request: its tickets are closed and own quotes cancelled, retried until done. */
   withdraw(request: NetworkRequest): void {
-    if (request.withdrawnAt === undefined) this.update(request.id, (r) => ({ ...r, withdrawnAt: this.clock() }))
+    if (request.withdrawnAt === undefined) this.update(request.id, (r) => ({ ...r, withdrawnAt: this.requestNow() }))
     this.settled.delete(request.id)
     this.schedule(0)
     this.notify()
@@ -312,7 +329,7 @@ export class NetworkRequests {
   stopWaiting(request: NetworkRequest, claim: FillClaim): string | null {
     const inflight = this.fillOf(request.id)?.inflight.find((c) => c.channelId === claim.channelId && c.quoteHash === claim.quoteHash)
     if (!inflight) return `no accept of ${claim.counterparty}'s quote is waiting on this request`
-    const n = this.byId.get(claim.channelId)
+    const n = this.byId?.get(claim.channelId)
     const w = countersignWait(inflight, n?.snap?.view ?? null, this.requestNow())
     if (!w.canStop) return `${claim.counterparty} may still countersign your accept: taking another quote now could fill this request twice`
     this.step(request, { type: 'failed', channelId: claim.channelId, quoteHash: claim.quoteHash, reason: stoppedWaiting(w) })
@@ -350,7 +367,7 @@ export class NetworkRequests {
 
   /** The page leaves the workspace (Lock): no channel is written to any more, nothing is retried. */
   detach(): void {
-    this.byId = new Map()
+    this.byId = null
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
     this.timerDue = Infinity
@@ -363,13 +380,15 @@ export class NetworkRequests {
 
   /** Steps in what the channels show of one request; whether its fill changed. */
   private observeOne(request: NetworkRequest): boolean {
+    const byId = this.byId
+    if (!byId) return false
     let changed = false
-    for (const c of seenFills(request, this.byId)) {
+    for (const c of seenFills(request, byId)) {
       const before = this.fillOf(request.id)
       changed = this.step(request, { type: 'seen', ...c }, true).state !== before || changed
     }
     for (const f of this.fillOf(request.id)?.inflight ?? []) {
-      const e = partOutcome(this.byId.get(f.channelId), f)
+      const e = partOutcome(byId.get(f.channelId), f)
       if (!e) continue
       const before = this.fillOf(request.id)
       changed = this.step(request, e, true).state !== before || changed
@@ -391,7 +410,9 @@ export class NetworkRequests {
     return requestExpired(request, this.requestNow(), fillKind(this.fillOf(request.id) ?? openFill(request.lots)) === 'filled')
   }
 
+  /** A closing pass in `delay` ms; none while no channel list is observed (before the first, after detach). */
   private schedule(delay: number): void {
+    if (!this.byId) return
     const due = this.clock() + delay
     if (this.timer !== null && this.timerDue <= due) return
     if (this.timer !== null) clearTimeout(this.timer)
@@ -423,8 +444,9 @@ export class NetworkRequests {
    * is left to do, and whether what the ladder shows changed.
    */
   private closeOne(request: NetworkRequest): { left: boolean; changed: boolean } {
+    const byId = this.byId
     const why = this.mustClose(request)
-    if (why === null) return { left: false, changed: false }
+    if (why === null || !byId) return { left: false, changed: false }
     const fill = this.fillOf(request.id) ?? openFill(request.lots)
     const done = new Set(fill.done.map((c) => c.channelId))
     const inflight = new Set(fill.inflight.map((c) => c.channelId))
@@ -433,8 +455,8 @@ export class NetworkRequests {
     for (const leg of request.legs) {
       // An accept in flight there: its ticket and quotes stay as they are until it is done or failed.
       if (inflight.has(leg.channelId)) continue
-      const n = this.byId.get(leg.channelId)
-      // Not among the trader's channels any more (abandoned): nothing there can trade.
+      const n = byId.get(leg.channelId)
+      // Not in the observed list of the trader's channels (abandoned): nothing there can trade.
       if (!n) continue
       const view = n.snap?.view
       if (!n.session || !view) {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { T0 } from '../../core/testkit.ts'
 import type { NetworkRequest } from './ladder.ts'
-import { DEFAULT_REQUEST_LIFETIME_MS, REQUEST_LIFETIMES_MS, agoInWords, durationInWords, listedRequests, requestClosesAt, requestExpired, sentLine, timeOfDay } from './requestLife.ts'
+import { timeOfDay } from '../timeOfDay.ts'
+import { DEFAULT_REQUEST_LIFETIME_MS, REQUEST_LIFETIMES_MS, agoInWords, durationInWords, expiredRefusal, listedRequests, requestClosesAt, requestExpired, sentLine } from './requestLife.ts'
 
 const MIN = 60_000
 const request = (over: Partial<NetworkRequest> = {}): NetworkRequest => ({
@@ -24,6 +25,12 @@ describe('durations and times as the trader reads them', () => {
     expect(agoInWords(T0, T0 + 42_000)).toBe('42 s ago')
     expect(agoInWords(T0, T0 + 2 * MIN + 30_000)).toBe('2 min ago')
     expect(agoInWords(T0, T0 + 42_000, true)).toBe('under a minute ago')
+  })
+
+  it('never throws on a time no date holds (a damaged record): the ladder and the Trade tab\'s refusal still render', () => {
+    const far = request({ createdAt: 9e15, lifetimeMs: 9e15 })
+    expect(sentLine(far, T0, { filled: false })).toMatch(/^Sent 9000000000000000 ms \(not a date\)/)
+    expect(expiredRefusal(far, 2e16)).toBe('its time limit of 104166666 days 16 h ran out at 18000000000000000 ms (not a date)')
   })
 })
 

@@ -6,12 +6,14 @@
 //             are withdrawn by the closing machinery (networkRequests.ts), its silent dealers read
 //             "no response in 5 min", and nothing more is accepted on it.
 // A request stored before the limit was kept has none: it stays open until filled or withdrawn.
-import { formatUtcTime } from '../risk/format.ts'
+import { timeOfDay } from '../timeOfDay.ts'
 import type { NetworkRequest } from './ladder.ts'
 
 /** The time limits a request can be sent with; 5 minutes unless the trader picks another. */
 export const REQUEST_LIFETIMES_MS: readonly number[] = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000]
 export const DEFAULT_REQUEST_LIFETIME_MS = 5 * 60_000
+/** The longest time limit a stored request is read back with (a longer one is a damaged record). */
+export const MAX_REQUEST_LIFETIME_MS = 24 * 60 * 60_000
 
 /** "42 s", "2 min", "1 h 5 min", "2 days 3 h": a duration in words, rounded down to its two largest units. */
 export function durationInWords(ms: number): string {
@@ -23,16 +25,6 @@ export function durationInWords(ms: number): string {
   if (h < 24) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
   const d = Math.floor(h / 24)
   return `${d} day${d === 1 ? '' : 's'}${h % 24 === 0 ? '' : ` ${h % 24} h`}`
-}
-
-/**
- * "12:03:04 UTC", or "2026-01-04 12:03:04 UTC" when `at` is not on `now`'s day (UTC): a time of
- * day alone would read as today's.
- */
-export function timeOfDay(at: number, now: number): string {
-  const day = (t: number) => new Date(t).toISOString().slice(0, 10)
-  const time = formatUtcTime(at)
-  return Number.isFinite(at) && Number.isFinite(now) && day(at) !== day(now) ? `${day(at)} ${time}` : time
 }
 
 /**
@@ -82,10 +74,15 @@ export function sentLine(request: Pick<NetworkRequest, 'createdAt' | 'lifetimeMs
 }
 
 /**
- * The requests the list shows, each with its number as its ladder and a channel's Trade tab name it
- * (the oldest is 1, counted over every kept request, dismissed or not, so a number never changes),
- * newest first: dismissed ones only when asked for.
+ * The number of request `i` of `requests` (newest first) as its ladder and a channel's Trade tab name
+ * it: the one kept with it (requestStore.ts numberedRequests), so it never changes; one never
+ * recorded (made by hand) is counted from the oldest, 1.
  */
+export function requestNumber(requests: readonly NetworkRequest[], i: number): number {
+  return requests[i]?.number ?? requests.length - i
+}
+
+/** The requests the list shows, each with its number (requestNumber), newest first: dismissed ones only when asked for. */
 export function listedRequests(requests: readonly NetworkRequest[], showDismissed: boolean): { readonly request: NetworkRequest; readonly number: number }[] {
-  return requests.map((request, i) => ({ request, number: requests.length - i })).filter((x) => showDismissed || x.request.dismissedAt === undefined)
+  return requests.map((request, i) => ({ request, number: requestNumber(requests, i) })).filter((x) => showDismissed || x.request.dismissedAt === undefined)
 }

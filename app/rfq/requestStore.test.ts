@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from 'vitest'
 import { openFill, stepFill } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
 import { config } from '../config.ts'
-import { MAX_KEPT_REQUESTS, legacyFailure, loadRequests, requestStore, serializeRequests, unreadKeyOf } from './requestStore.ts'
+import { MAX_KEPT_REQUESTS, MAX_STORED_REQUESTS, keptRequests, legacyFailure, loadRequests, requestStore, serializeRequests, unreadKeyOf } from './requestStore.ts'
 
 const request = (i: number): NetworkRequest => ({
-  id: `req${i}`, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
+  id: `req${i}`, number: i, createdAt: 1_700_000_000_000 + i, side: 'buy', feed: 'BTC-USD', lots: 1,
   // Requests stored before the drafted package was kept have no terms: both read back.
   ...(i % 2 === 0 ? { terms: { expiry: 1_700_100_000_000, legs: [{ kind: 'put' as const, strike: '55000', cap: null, quantity: '0.5', direction: 'long' as const }] } } : {}),
   legs: [{ channelId: `ch-a`, counterparty: 'Tight Desk', rfqId: `t${i}a` }, { channelId: `ch-b`, counterparty: 'Demo Desk', rfqId: `t${i}b` }]
@@ -49,12 +49,48 @@ describe('the network requests kept across a reload', () => {
     expect(legacyFailure('Demo Desk: the channel is closed')).toEqual({ counterparty: 'Demo Desk', text: 'the channel is closed', code: null })
   })
 
-  it(`keeps the newest ${MAX_KEPT_REQUESTS} requests, with their fills and notes only`, () => {
+  it(`beyond ${MAX_KEPT_REQUESTS} requests, forgets the oldest closed ones first, never one whose tickets could still be hit`, () => {
     const requests = Array.from({ length: MAX_KEPT_REQUESTS + 5 }, (_, i) => request(MAX_KEPT_REQUESTS + 5 - i))
+    // The three oldest are still open (a dealer could take a quote on their tickets); the rest closed.
+    const open = new Set(['req1', 'req2', 'req3'])
+    const kept = keptRequests(requests, (r) => !open.has(r.id))
+    expect(kept).toHaveLength(MAX_KEPT_REQUESTS)
+    expect(kept.map((r) => r.id).filter((id) => open.has(id))).toEqual(['req3', 'req2', 'req1'])
+    expect(requests.filter((r) => !kept.includes(r)).map((r) => r.id)).toEqual(['req8', 'req7', 'req6', 'req5', 'req4'])
+    // None closed: every one is kept, and what is written reads back (with numbers unchanged).
+    const all = keptRequests(requests, () => false)
+    expect(all).toBe(requests)
+    const back = loadRequests(serializeRequests({ requests: all, fills: new Map(), notes: new Map() }))
+    expect(back.damaged).toBeNull()
+    expect(back.requests.map((r) => r.number)).toEqual(requests.map((r) => r.number))
+  })
+
+  it(`writes no more than ${MAX_STORED_REQUESTS} requests, the newest, with their fills and notes only`, () => {
+    const requests = Array.from({ length: MAX_STORED_REQUESTS + 2 }, (_, i) => request(MAX_STORED_REQUESTS + 2 - i))
     const notes = new Map(requests.map((r) => [r.id, `note ${r.id}`]))
     const back = loadRequests(serializeRequests({ requests, fills: new Map(), notes }))
-    expect(back.requests.map((r) => r.id)).toEqual(requests.slice(0, MAX_KEPT_REQUESTS).map((r) => r.id))
-    expect([...back.notes.keys()]).toEqual(requests.slice(0, MAX_KEPT_REQUESTS).map((r) => r.id))
+    expect(back.damaged).toBeNull()
+    expect(back.requests.map((r) => r.id)).toEqual(requests.slice(0, MAX_STORED_REQUESTS).map((r) => r.id))
+    expect([...back.notes.keys()]).toEqual(requests.slice(0, MAX_STORED_REQUESTS).map((r) => r.id))
+  })
+
+  it('gives requests stored before numbers were kept the numbers they showed, once; numbers kept read back unchanged', () => {
+    const old = [request(3), request(2), request(1)].map(({ number: _, ...r }) => r)
+    const back = loadRequests(serializeRequests({ requests: old, fills: new Map(), notes: new Map() }))
+    expect(back.requests.map((r) => [r.id, r.number])).toEqual([['req3', 3], ['req2', 2], ['req1', 1]])
+    // Kept from then on: the oldest forgotten, the others keep theirs.
+    const again = loadRequests(serializeRequests({ ...back, requests: back.requests.slice(0, 2) }))
+    expect(again.requests.map((r) => [r.id, r.number])).toEqual([['req3', 3], ['req2', 2]])
+  })
+
+  it('reads a time no date holds, or a time limit past a day, as a damaged store (a screen could not write it)', () => {
+    const stored = (over: Partial<NetworkRequest>) => serializeRequests({ requests: [{ ...request(1), ...over }], fills: new Map(), notes: new Map() })
+    expect(loadRequests(stored({ createdAt: 9e15 })).damaged).toMatch(/requests\.0\.createdAt/)
+    expect(loadRequests(stored({ createdAt: 1.5 })).damaged).toMatch(/requests\.0\.createdAt/)
+    expect(loadRequests(stored({ withdrawnAt: -1 })).damaged).toMatch(/requests\.0\.withdrawnAt/)
+    expect(loadRequests(stored({ dismissedAt: 9e15 })).damaged).toMatch(/requests\.0\.dismissedAt/)
+    expect(loadRequests(stored({ lifetimeMs: 9e15 })).damaged).toMatch(/requests\.0\.lifetimeMs/)
+    expect(loadRequests(stored({ lifetimeMs: 60 * 60_000 })).damaged).toBeNull()
   })
 
   it('reads nothing from a damaged store and names what is wrong', () => {

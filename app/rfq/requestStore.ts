@@ -5,12 +5,13 @@
 // through a strict schema: a damaged store is never trusted; it is set aside unchanged (`-unread`,
 // `setAside`) before anything is written over it, and the screen names why.
 import { z } from '../../core/zod.ts'
-import { tryParse } from '../../core/index.ts'
+import { MAX_TIME_MS, tryParse } from '../../core/index.ts'
 import { unreadKey } from '../unread.ts'
 import { config } from '../config.ts'
 import { writeWhenIdle } from '../idleWrite.ts'
 import type { FillFailure, FillState } from './fillRule.ts'
 import type { NetworkRequest } from './ladder.ts'
+import { MAX_REQUEST_LIFETIME_MS } from './requestLife.ts'
 
 export interface RequestStore {
   requests: readonly NetworkRequest[]
@@ -23,14 +24,22 @@ export interface RequestStore {
   readonly keptAs?: string | null
 }
 
-/** Requests kept across reloads, newest first (older ones are forgotten here; their trades stay in the channels). */
+/**
+ * Requests kept, newest first: beyond this many, the oldest closed ones are forgotten (their trades
+ * stay in the channels); one whose tickets could still be hit is kept whatever the count (keptRequests).
+ */
 export const MAX_KEPT_REQUESTS = 100
+/** The most requests a store holds (read back or written), open or not: a bound on what is parsed. */
+export const MAX_STORED_REQUESTS = 1000
 
 const id = z.string().check(z.minLength(1), z.maxLength(80))
+// An instant the app stamped (the chain's clock): a date a four-digit year holds (core isDateTime),
+// so every screen can write it; anything else is a damaged record.
+const instant = z.number().check(z.int(), z.gte(0), z.lte(MAX_TIME_MS))
 const claim = z.strictObject({ channelId: id, quoteHash: id, counterparty: z.string().check(z.maxLength(200)) })
 const requestSchema = z.strictObject({
   id,
-  createdAt: z.number(),
+  createdAt: instant,
   side: z.enum(['buy', 'sell']),
   feed: z.string().check(z.minLength(1), z.maxLength(32)),
   legs: z.array(z.strictObject({
@@ -46,10 +55,12 @@ const requestSchema = z.strictObject({
       kind: z.enum(['call', 'put']), strike: z.string().check(z.maxLength(40)), cap: z.nullable(z.string().check(z.maxLength(40))), quantity: z.string().check(z.maxLength(40)), direction: z.enum(['long', 'short']),
     })).check(z.minLength(1), z.maxLength(16)),
   })),
-  withdrawnAt: z.optional(z.number()),
+  withdrawnAt: z.optional(instant),
   // Absent in requests stored before the time limit was kept: no limit.
-  lifetimeMs: z.optional(z.number().check(z.int(), z.gte(1))),
-  dismissedAt: z.optional(z.number()),
+  lifetimeMs: z.optional(z.number().check(z.int(), z.gte(1), z.lte(MAX_REQUEST_LIFETIME_MS))),
+  dismissedAt: z.optional(instant),
+  // Absent in requests stored before numbers were kept: given on reading (numberedRequests).
+  number: z.optional(z.number().check(z.int(), z.gte(1), z.lte(Number.MAX_SAFE_INTEGER))),
 })
 const failure = z.strictObject({ counterparty: z.string().check(z.maxLength(200)), text: z.string().check(z.maxLength(2000)), code: z.nullable(z.string().check(z.maxLength(64))) })
 const fillSchema = z.strictObject({
@@ -61,7 +72,7 @@ const fillSchema = z.strictObject({
 })
 const storedSchema = z.strictObject({
   v: z.literal(1),
-  requests: z.array(requestSchema).check(z.maxLength(MAX_KEPT_REQUESTS)),
+  requests: z.array(requestSchema).check(z.maxLength(MAX_STORED_REQUESTS)),
   fills: z.record(id, fillSchema),
   notes: z.record(id, z.string().check(z.maxLength(2000))),
 })
@@ -89,12 +100,51 @@ export function loadRequests(raw: string | null): RequestStore {
   }
   const r = tryParse(storedSchema, json, 'network requests')
   if (!r.ok) return empty(r.error.message)
-  return { requests: r.value.requests, fills: new Map(Object.entries(r.value.fills)), notes: new Map(Object.entries(r.value.notes)), damaged: null }
+  return { requests: numberedRequests(r.value.requests), fills: new Map(Object.entries(r.value.fills)), notes: new Map(Object.entries(r.value.notes)), damaged: null }
 }
 
-/** What is written for `s`: the newest MAX_KEPT_REQUESTS requests with their fills and notes. */
+/**
+ * `requests` (newest first), each with its number: the one kept with it, so it never changes; those
+ * stored before numbers were kept get theirs once, oldest first, after the highest given (with none
+ * given, the number each showed then: the oldest 1).
+ */
+export function numberedRequests(requests: readonly NetworkRequest[]): readonly NetworkRequest[] {
+  if (requests.every((r) => r.number !== undefined)) return requests
+  let next = Math.max(0, ...requests.map((r) => r.number ?? 0))
+  const out = [...requests]
+  for (let i = out.length - 1; i >= 0; i--) if (out[i]!.number === undefined) out[i] = { ...out[i]!, number: ++next }
+  return out
+}
+
+/** The number the next request recorded gets: one past the highest kept. */
+export function nextRequestNumber(requests: readonly NetworkRequest[]): number {
+  return Math.max(0, ...requests.map((r) => r.number ?? 0)) + 1
+}
+
+/**
+ * What the store keeps of `requests` (newest first): beyond MAX_KEPT_REQUESTS, the oldest `closed`
+ * ones (every ticket closed, no quote of the trader's live on them) are dropped, as many as it takes.
+ * One whose tickets could still be hit is never dropped: the link from its tickets to it is what
+ * refuses a second fill in a channel's Trade tab and counts a late trade.
+ */
+export function keptRequests(requests: readonly NetworkRequest[], closed: (r: NetworkRequest) => boolean): readonly NetworkRequest[] {
+  let excess = requests.length - MAX_KEPT_REQUESTS
+  if (excess <= 0) return requests
+  const dropped = new Set<string>()
+  for (let i = requests.length - 1; i >= 0 && excess > 0; i--) {
+    if (!closed(requests[i]!)) continue
+    dropped.add(requests[i]!.id)
+    excess--
+  }
+  return dropped.size === 0 ? requests : requests.filter((r) => !dropped.has(r.id))
+}
+
+/**
+ * What is written for `s`: its requests (keptRequests bounds them) with their fills and notes; past
+ * MAX_STORED_REQUESTS, only the newest, so that what is written always reads back.
+ */
 export function serializeRequests(s: Pick<RequestStore, 'requests' | 'fills' | 'notes'>): string {
-  const requests = s.requests.slice(0, MAX_KEPT_REQUESTS)
+  const requests = s.requests.slice(0, MAX_STORED_REQUESTS)
   const kept = new Set(requests.map((r) => r.id))
   const pick = <T>(m: ReadonlyMap<string, T>) => Object.fromEntries([...m].filter(([k]) => kept.has(k)))
   return JSON.stringify({ v: 1, requests, fills: pick(s.fills), notes: pick(s.notes) })

@@ -79,7 +79,10 @@ describe('a channel never opened on the contract', () => {
     await until('the desk tried to open it', () => /open on the contract refused/.test(desk.tail(200)), 30_000, diag)
     expect((await trader.settlement.chain.channel(stuck.channelId)).status).toBe('none')
 
-    // At the limit: the refusal says how many the key holds and when the unopened one goes.
+    // At the limit: the refusal says how many the key holds and when the unopened one goes. The desk
+    // learns of the first channel's open by reading the chain: once it has (seen late under load, when
+    // the refusal counted both as never opened), only the second is unopened.
+    await until('the desk sees the first channel open on the contract', async () => ((await channels()).find((c) => c.channelId === open.channelId)?.status === 'open' ? true : null), 30_000, diag)
     expect(Date.now() - stuckAt, 'the steps before the refusal took longer than the forget period: the unopened channel may be gone already (raise TTL_MS)').toBeLessThan(TTL_MS - 1_000)
     const third = invite(trader.keys, '10', '10')
     const refused = await post(third)

@@ -1,18 +1,29 @@
 // The watchtower's payouts of locked positions (services/watchtower.ts holds the states, follows the
 // events and answers HTTP; this module decides and sends). When a channel it holds is finalized with
-// positions still locked on the contract, it pays them out from the watchtower's own account, so
-// that a winner who is away does not lose the payoff: once a position has expired (chain time) it
-// asks the oracle (the chain config's oracleUrl) for the attested price of (feed, expiry) and sends
-// `settlePosition`; once the settlement window has ended unsettled (settlementEnd) it sends
-// `refundPosition`. Only a position of the held state that the contract keeps locked with exactly
-// those terms is sent (ChainSettlement.lockedAs); a position another account paid out first
-// (UNKNOWN_POSITION) is done, not an error. Waits and failures are retried spaced out (retryMs
+// positions still locked on the contract, it pays them out from the watchtower's PAYOUT account (its
+// own key, gas and ChainClient, never the refute account's: a payout stuck unmined or a drained
+// balance must never delay or starve a refute, which is time-critical), so that a winner who is away
+// does not lose the payoff: once a position has expired (chain time) it asks the oracle (the chain
+// config's oracleUrl) for the attested price of (feed, expiry), checks it with core's rule
+// (assertAttestationSettles: oracle key, feed, instant, decimals, signature; one that fails will not
+// pass by waiting, so settling is given up at once and the position refunded after its window) and
+// sends `settlePosition`; once the settlement window has ended unsettled (settlementEnd) it sends
+// `refundPosition`. Gas budget: per channel at most 2 x its positions + 3 transactions are sent
+// (then it stops and says so loudly); a settle of payoff 0 is sent like any other (both locks come
+// back now instead of after the window). Only a position
+// of the held state that the contract keeps locked with exactly those terms is sent
+// (ChainSettlement.lockedAs); a position another account paid out first (UNKNOWN_POSITION) is done,
+// not an error. Waits and failures (a throw out of a whole pass too) are retried spaced out (retryMs
 // doubling up to maxRetryMs); a refusal that will not pass is given up after 5 (settling: it is
 // refunded after the window). Without an oracle it only refunds. Never twice: one pass per channel
 // at a time, and each settle or refund is recorded (`saveSent`, the channel file's `sent`) the
-// moment it is sent, so a restart looks the transaction up instead of sending it again.
+// moment it is sent, so a restart looks the transaction up instead of sending it again; when that
+// record cannot be written, it is kept in memory and ALL payouts pause (refutes do not) until a
+// write succeeds, tried again spaced out. Reasons are cut to 200 characters and notes to 600 (an
+// oracle's error message is not ours to size, and it is stored per position and logged per retry).
 import { TransactionNotFoundError, TransactionReceiptNotFoundError, type Hex as ViemHex, type PublicClient } from 'viem'
-import { formatAmount, formatUnits, settlementPayout, type ChannelParams, type Hex, type Position, type SignedAttestation, type SignedState } from '../../core/index.ts'
+import { assertAttestationSettles, countOf, formatAmount, formatUnits, settlementPayout, type ChannelParams, type Hex, type Position, type SignedAttestation, type SignedState } from '../../core/index.ts'
+import { nodeVerifyBytes } from '../../core/ed25519-node.ts'
 import type { ChainClient, ChannelOnChain, TxProgress } from '../client/chain.ts'
 import type { ChainSettlement, LockedPositionStatus } from '../client/settlement.ts'
 import type { ChainConfig } from '../chain/config.ts'
@@ -25,6 +36,13 @@ const DROPPED_AFTER_MS = 10 * 60_000
 /** Payout passes (one channel each) running at once. */
 const MAX_PAYOUT_PASSES = 16
 /** Failures that may pass by waiting (the chain or a service not answering, a nonce race): retried, spaced, not counted. */
+/** Payout transactions per channel beyond 2 per position (a settle, or a refund after a settle given up): retries of dropped or reverted ones. */
+const SPARE_PAYOUT_TXS = 3
+/** Characters kept of a reason (an oracle's or a node's error message) and of a note. */
+const MAX_REASON_CHARS = 200
+const MAX_NOTE_CHARS = 600
+/** A refusal of the attestation itself: another oracle key, feed, instant or decimals, or a bad signature. Waiting does not cure it. */
+const ATTESTATION_CODES: ReadonlySet<string> = new Set(['ATTESTATION_MISMATCH', 'BAD_SIGNATURE'])
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(['CHAIN_UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'NONCE_CONFLICT', 'TX_REPLACED', 'REVERTED', 'ERROR'])
 
 /** What the payouts tell the watchtower's listeners (part of its WatchtowerActivity). */
@@ -105,11 +123,11 @@ export interface PayoutsOptions {
   readonly closed: (channelId: Hex) => void
   /** The channel as the contract has it, and the chain's time. */
   readonly chain: Pick<ChainClient, 'channel' | 'head'>
-  /** The calls the desk uses for the same (lockedAs, attestation, settlePosition, refundPosition), on the watchtower's account. */
+  /** The calls the desk uses for the same (lockedAs, attestation, settlePosition, refundPosition), on the watchtower's payout account (never the refute account). */
   readonly settlement: Pick<ChainSettlement, 'lockedAs' | 'attestation' | 'settlePosition' | 'refundPosition'>
   /** Looks up a transaction it sent (after a restart or a lost receipt). */
   readonly publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'>
-  /** Gas for its account before each send (the refutes share it). */
+  /** Gas for the payout account before each send (its own: a payout never spends the refutes' gas). */
   readonly ensureGas: () => Promise<void>
   /** oracleUrl null: positions are only refunded; the asset names the amounts in the log. */
   readonly config: Pick<ChainConfig, 'oracleUrl' | 'asset' | 'assetDecimals'>
@@ -148,7 +166,10 @@ function payout(p: Position, price: bigint): { toA: bigint; toB: bigint } {
 const short = (x: string) => x.slice(0, 12)
 const priceText = (p: Position, price: bigint) => formatUnits(price, p.terms.priceDecimals, { group: false })
 const timeText = (ms: number) => (ms < 8.64e15 ? new Date(ms).toISOString() : 'a time too far to show')
-const reasonOf = (e: unknown) => `${(e as { code?: string }).code ?? 'ERROR'}: ${String((e as Error).message ?? e).split('\n')[0]}`
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+/** The error's code (an oracle's own code is not ours to size either). */
+const codeOf = (e: unknown) => cut(String((e as { code?: unknown }).code ?? 'ERROR'), 40)
+const reasonOf = (e: unknown) => cut(`${codeOf(e)}: ${String((e as Error).message ?? e).split('\n')[0]}`, MAX_REASON_CHARS)
 const secondsText = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`)
 
 interface Tracked {
@@ -183,6 +204,19 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
   const paying = new Map<Hex, Promise<void>>()
   /** Channels whose finalized version is not the held one (said once). */
   const versionNoted = new Set<Hex>()
+  /** Payout transactions sent per channel (since this start, and the records kept from before it): the gas budget, txBudget. */
+  const txSent = new Map<Hex, number>()
+  /**
+   * `sent` records that could not be written, by channel (what its file should hold): read before the
+   * held ones, so a position sent is never sent again; while any is here no payout is sent, for any channel.
+   */
+  const unsaved = new Map<Hex, Readonly<Record<Hex, SentPayout>>>()
+  /** Failed writes of those records in a row, and when (wall clock) they are tried again. */
+  const pause = { failures: 0, retryAt: 0 }
+  /** What was sent for channel `id`'s positions, the unwritten records first. */
+  const sentOf = (id: Hex) => unsaved.get(id) ?? held.get(id)?.sent
+  /** Payout transactions per channel at most: a settle and a refund per position, and a few retries (a dropped or reverted one). */
+  const txBudget = (h: HeldChannel) => 2 * h.state.state.positions.length + SPARE_PAYOUT_TXS
 
   const money = (v: bigint) => `${formatAmount(v, cfg.assetDecimals)} ${cfg.asset}`
   /** The spacing after `tries` failures or waits in a row. */
@@ -196,6 +230,7 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     return t
   }
   function update(t: Tracked, patch: Partial<Tracked>): void {
+    if (patch.note !== undefined) patch = { ...patch, note: cut(patch.note, MAX_NOTE_CHARS) }
     const changed = (patch.status !== undefined && patch.status !== t.status) || (patch.note !== undefined && patch.note !== t.note)
     Object.assign(t, patch)
     if (changed) t.at = now()
@@ -203,10 +238,42 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
 
   /** Remembers (in the channel's file, at once) what was sent for a position, or forgets it. */
   function remember(id: Hex, pid: Hex, rec: SentPayout | null): void {
-    const h = held.get(id)
-    if (!h) return
-    const { [pid]: _old, ...rest } = h.sent ?? {}
-    o.saveSent(id, rec ? { ...rest, [pid]: rec } : rest)
+    if (!held.has(id)) return
+    const { [pid]: _old, ...rest } = sentOf(id) ?? {}
+    write(id, rec ? { ...rest, [pid]: rec } : rest)
+  }
+
+  /**
+   * Writes channel `id`'s record of what was sent. Never throws (its transaction may be out already):
+   * a failure keeps the record in memory, where every pass reads it, and pauses every payout until it
+   * is written; thrown out of the send instead, the next poll would have sent the same payout again.
+   */
+  function write(id: Hex, sent: Readonly<Record<Hex, SentPayout>>): boolean {
+    try {
+      o.saveSent(id, sent)
+      unsaved.delete(id)
+      return true
+    } catch (e) {
+      unsaved.set(id, sent)
+      pause.failures++
+      const wait = spacing(pause.failures)
+      pause.retryAt = now() + wait
+      log(`watchtower: PAYOUTS PAUSED: the record of what was sent for channel ${short(id)} could not be written (${reasonOf(e)}); it is kept in memory and no settle or refund is sent, for any channel, until it is written (tried again in ${secondsText(wait)}); refutes go on. Free the disk or fix the data directory`)
+      return false
+    }
+  }
+
+  /** Paused payouts: the unwritten records are written again once their spacing is over; true while any is still not written. */
+  function paused(): boolean {
+    if (unsaved.size === 0) return false
+    if (pause.retryAt > now()) return true
+    for (const [id, sent] of [...unsaved]) {
+      if (!held.has(id)) unsaved.delete(id)
+      else if (!write(id, sent)) return true
+    }
+    log(`watchtower: payouts resume: the records of what was sent are written (after ${countOf(pause.failures, 'failed write')})`)
+    pause.failures = 0
+    return false
   }
 
   /** A mined settle or refund of this watchtower: its status, and (`told`) its log line and activity. */
@@ -274,12 +341,14 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     return h.state.state.positions.filter((p) => {
       const t = m?.get(p.id)
       if (t && DONE_STATUSES.has(t.status)) return false
-      return h.ended!.status === 'finalized' || (h.sent?.[p.id] !== undefined && !h.sent[p.id]!.mined)
+      const rec = sentOf(id)?.[p.id]
+      return h.ended!.status === 'finalized' || (rec !== undefined && !rec.mined)
     })
   }
 
   /** Starts a payout pass for each ended channel with a position due now (chain time read once). */
   async function startDue(): Promise<void> {
+    if (paused()) return
     const candidates = [...held].filter(([id, h]) => !paying.has(id) && openPositions(id, h).length > 0)
     if (candidates.length === 0) return
     const chainNow = (await chain.head()).time
@@ -299,10 +368,23 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     const running = paying.get(id)
     if (running) return running
     const p = payPass(id)
-      .catch((e: unknown) => log(`watchtower: the locked positions of channel ${short(id)}: ${reasonOf(e)}`))
+      .catch((e: unknown) => {
+        // Spaced like any failure: unspaced, the next poll (1 s) would run the same pass again, and send again what it sent before the throw.
+        const h = held.get(id)
+        const wait = h ? spaceOut(id, openPositions(id, h)) : 0
+        log(`watchtower: the locked positions of channel ${short(id)}: ${reasonOf(e)}; looked at again in ${secondsText(wait)}`)
+      })
       .finally(() => paying.delete(id))
     paying.set(id, p)
     return p
+  }
+
+  /** A failure that concerns the whole channel: each of `open` waits the spacing its failures in a row have earned (returned, ms). */
+  function spaceOut(id: Hex, open: readonly Position[]): number {
+    if (open.length === 0) return 0
+    const tries = Math.max(...open.map((p) => entry(id, p.id).tries)) + 1
+    for (const p of open) update(entry(id, p.id), { tries, retryAt: now() + spacing(tries) })
+    return spacing(tries)
   }
 
   /** One pass over an ended channel's positions: reads the channel and the chain's time, then each due position in turn. */
@@ -318,9 +400,8 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
       chainNow = (await chain.head()).time
     } catch (e) {
       // Each position keeps its status; the channel is read again after the spacing.
-      const tries = Math.max(...open.map((p) => entry(id, p.id).tries)) + 1
-      for (const p of open) update(entry(id, p.id), { tries, retryAt: now() + spacing(tries) })
-      log(`watchtower: cannot read channel ${short(id)} on chain for its locked positions (${reasonOf(e)}); tries again in ${secondsText(spacing(tries))}`)
+      const wait = spaceOut(id, open)
+      log(`watchtower: cannot read channel ${short(id)} on chain for its locked positions (${reasonOf(e)}); tries again in ${secondsText(wait)}`)
       return
     }
     if (on.status !== 'finalized' && on.status !== 'closed') return // none: the chain was reset (check() drops it)
@@ -329,7 +410,7 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
       log(`watchtower: channel ${short(id)} was finalized at version ${on.version}; this watchtower holds version ${h.state.state.version}: only its positions the contract keeps locked with the same terms are paid out from here (the finalized state is in the calldata of the transaction that disputed or refuted with it)`)
     }
     for (const p of open) {
-      if (o.stopped()) return
+      if (o.stopped() || unsaved.size > 0) return
       const t = entry(id, p.id)
       if (t.retryAt > now() || t.notBefore > chainNow) continue
       await payOne(id, p, t, on, chainNow)
@@ -340,7 +421,7 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
   async function payOne(id: Hex, p: Position, t: Tracked, on: ChannelOnChain, chainNow: number): Promise<void> {
     const h = held.get(id)
     if (!h) return
-    const rec = h.sent?.[p.id]
+    const rec = sentOf(id)?.[p.id]
     if (rec?.mined) return paid(id, p, t, rec, null)
     if (rec) {
       // Sent before (this run or before a restart), outcome unknown: looked up, never sent again while it may be mined.
@@ -400,30 +481,46 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     } catch (e) {
       return waitForOracle(id, p, t, reasonOf(e))
     }
+    // Checked here with core's rule: the contract would refuse it (gas spent on a settle that cannot
+    // pass), and a wrong key, feed, instant, decimals or signature is not cured by waiting.
+    try {
+      assertAttestationSettles(p, att, nodeVerifyBytes)
+    } catch (e) {
+      return giveUpSettle(id, p, t, end, codeOf(e), `the oracle's attestation does not settle it (${reasonOf(e)})`)
+    }
     // Its payout by another account may have been seen in the events meanwhile.
     if (DONE_STATUSES.has(t.status)) return
+    // A payoff of 0 is settled too: it pays each side its own lock, as the refund would, but now
+    // rather than after the 7-day window, and the collateral of both is free again at once; the
+    // per-channel budget bounds what a party on both sides can make it pay.
     return send(id, h, p, t, 'settle', end, att)
   }
 
   async function send(id: Hex, h: HeldChannel, p: Position, t: Tracked, how: 'settle' | 'refund', end: number, att?: SignedAttestation): Promise<void> {
     const price = att?.attestation.price
     let sentHash: ViemHex | null = null
+    if (unsaved.size > 0) return // paused: looked at again once the records are written
+    const spent = txSent.get(id) ?? 0
+    if (spent >= txBudget(h)) return budgetSpent(id, h, p, t, how, spent)
     update(t, { status: 'sending', note: `sending its ${how}${price !== undefined ? ` at the oracle's ${p.terms.feed} ${priceText(p, price)}` : ''}` })
     const onProgress = (pr: TxProgress) => {
       if (pr.stage !== 'sent') return
       sentHash = pr.hash
+      txSent.set(id, (txSent.get(id) ?? 0) + 1)
       // Written before the receipt is awaited: a restart from here looks this transaction up.
       remember(id, p.id, { how, tx: pr.hash, ...(price !== undefined ? { price } : {}), at: now() })
     }
     try {
       await o.ensureGas()
+      // Another pass may have paused the payouts while this one waited.
+      if (unsaved.size > 0) return later(id, p, t, 'retrying', 'payouts are paused: a record of what was sent could not be written')
       const r = how === 'settle' ? await settlement.settlePosition(h.params, p, att!, onProgress) : await settlement.refundPosition(h.params, p, onProgress)
-      const rec: SentPayout = { how, tx: r.hash, ...(price !== undefined ? { price } : {}), at: held.get(id)?.sent?.[p.id]?.at ?? now(), mined: true }
+      const rec: SentPayout = { how, tx: r.hash, ...(price !== undefined ? { price } : {}), at: sentOf(id)?.[p.id]?.at ?? now(), mined: true }
       remember(id, p.id, rec)
       update(t, { tries: 0, refusals: 0 })
       return paid(id, p, t, rec, '')
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'ERROR'
+      const code = codeOf(e)
       if (sentHash !== null && code === 'CHAIN_UNAVAILABLE') {
         // Out, its receipt not had: the record stays, and the next pass looks it up.
         return later(id, p, t, 'sending', `its ${how} (tx ${sentHash}) was sent; its outcome is not known yet (${reasonOf(e)})`)
@@ -437,8 +534,8 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
       }
       if (code === 'NOT_EXPIRED') return void update(t, { status: 'waiting-expiry', note: `not expired by the contract's clock yet (expiry ${timeText(p.terms.expiry)})`, notBefore: p.terms.expiry })
       if (code === 'FALLBACK_NOT_REACHED') return void update(t, { status: 'waiting-refund', note: `the refund opens at ${timeText(end)} (chain time)`, notBefore: end })
-      // The contract refused the oracle's attestation: the oracle may be wrong for now; its answer is asked for again.
-      if (how === 'settle' && (code === 'ATTESTATION_MISMATCH' || code === 'BAD_SIGNATURE')) return waitForOracle(id, p, t, `the contract refused its attestation: ${reasonOf(e)}`)
+      // The contract refused the oracle's attestation (it passed core's rule here): waiting will not change that.
+      if (how === 'settle' && ATTESTATION_CODES.has(code)) return giveUpSettle(id, p, t, end, code, `the contract refused the oracle's attestation (${reasonOf(e)})`)
       // A refusal that waiting will not cure, or a transaction mined and reverted (its gas spent): counted and given up after MAX_REFUSALS.
       const refused = !TRANSIENT_CODES.has(code) || (sentHash !== null && code === 'REVERTED')
       const refusals = refused ? t.refusals + 1 : t.refusals
@@ -458,12 +555,26 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     }
   }
 
+  /** Settling will not pass (the attestation is refused): the position waits for its refund, and the trader is told to settle it. */
+  function giveUpSettle(id: Hex, p: Position, t: Tracked, end: number, code: string, why: string): void {
+    update(t, { status: 'waiting-refund', settleGaveUp: true, refusals: 0, tries: 0, notBefore: end, note: `not settled at the oracle's price: ${why}; waiting will not change that, so it is refunded once its settlement window ends at ${timeText(end)} (chain time) unless a party settles it` })
+    log(`watchtower: SETTLE GIVEN UP for position ${short(p.id)} of channel ${short(id)}: ${t.note}`)
+    emit({ type: 'payout-failed', channelId: id, positionId: p.id, how: 'settle', reason: code })
+  }
+
+  /** The channel's payout transactions reached its budget: nothing more is sent for it from here (until a restart). */
+  function budgetSpent(id: Hex, h: HeldChannel, p: Position, t: Tracked, how: 'settle' | 'refund', spent: number): void {
+    update(t, { status: 'failed', note: `not sent: this watchtower sent ${spent} payout transactions for this channel, its budget (2 per position + ${SPARE_PAYOUT_TXS}); settle or refund it yourself` })
+    log(`watchtower: PAYOUT BUDGET SPENT for channel ${short(id)}: ${spent} transactions sent for ${countOf(h.state.state.positions.length, 'position')} (at most ${txBudget(h)}); the ${how} of position ${short(p.id)} is not sent, nor any other payout of this channel until a restart: the parties settle or refund them`)
+    emit({ type: 'payout-failed', channelId: id, positionId: p.id, how, reason: 'PAYOUT_BUDGET' })
+  }
+
   /** A payout the contract made: one of another account settles a position this watchtower was still waiting on. */
   function paidOnChain(id: Hex, event: 'PositionSettled' | 'PositionRefunded', args: { positionId: ViemHex; price?: bigint }, tx: ViemHex | null): void {
     const pid = args.positionId.slice(2).toLowerCase()
     const t = tracked.get(id)?.get(pid)
     // Its own (the record names the transaction), or one of its own in flight (which then fails as UNKNOWN_POSITION and says so).
-    if (!t || DONE_STATUSES.has(t.status) || t.status === 'sending' || held.get(id)?.sent?.[pid]?.tx === tx) return
+    if (!t || DONE_STATUSES.has(t.status) || t.status === 'sending' || sentOf(id)?.[pid]?.tx === tx) return
     const p = held.get(id)?.state.state.positions.find((x) => x.id === pid)
     const what = event === 'PositionSettled' && p && args.price !== undefined ? `settled at the oracle's ${p.terms.feed} ${priceText(p, args.price)}` : event === 'PositionSettled' ? 'settled' : 'refunded'
     paidElsewhere(id, pid, t, `${what} by another account, tx ${tx}`)
@@ -486,6 +597,8 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
 
   // What was sent before a restart: mined ones are said as done; the others are looked up on the first poll.
   for (const [id, h] of held) {
+    // Its records count toward the channel's budget (each stands for at least one transaction sent).
+    if (h.sent) txSent.set(id, Object.keys(h.sent).length)
     for (const [pid, rec] of Object.entries(h.sent ?? {})) {
       const p = h.state.state.positions.find((x) => x.id === pid)
       if (!p) continue
@@ -498,7 +611,11 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
     startDue,
     paidOnChain,
     reports,
-    forget: (id) => void tracked.delete(id),
+    forget(id) {
+      tracked.delete(id)
+      unsaved.delete(id)
+      txSent.delete(id)
+    },
     running: async () => {
       await Promise.all([...paying.values()])
     },

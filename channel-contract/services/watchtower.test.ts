@@ -1,8 +1,9 @@
 // The watchtower service on anvil: a stale dispute is refuted from its own account while both
 // parties are offline; a state for a channel that is not on chain, or any junk, is refused with
 // its reason and nothing is stored; after a restart it resumes from the last processed block; a
-// finalized channel's locked positions are settled from its account at the oracle's price after
-// expiry, or refunded after their window, never sent twice (also across a restart).
+// finalized channel's locked positions are settled from its payout account (never the refute
+// account) at the oracle's price after expiry, or refunded after their window, never sent twice
+// (also across a restart).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeEventLog, type Hex as ViemHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { formatAmount, OPEN_AUTHORIZATION_TTL_MS, settlementPayout, signWatchtowerRead, toWire, type KeyPair, type Position } from '../../core/index.ts'
 import { testKey } from '../../core/testkit.ts'
 import { ChainSettlement } from '../client/settlement.ts'
@@ -626,6 +628,16 @@ describe('watchtower service: bad input', () => {
     }
   })
 
+  it('does not start with one key for both accounts: a payout could then hold a refute\'s nonce or spend its gas', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-onekey-'))
+    try {
+      const one = privateKeyToAccount(`0x${'42'.repeat(32)}`)
+      await expect(startWatchtowerService({ config: cfg, dataDir: d, account: one, payoutAccount: one })).rejects.toThrow(`the payout account is the refute account (${one.address}): give the payouts a key of their own`)
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+
   it('refuses an empty host before it makes anything, and exits with status 2 on an empty --host', async () => {
     const d = mkdtempSync(join(tmpdir(), 'otc-watchtower-host-'))
     try {
@@ -682,6 +694,8 @@ describe('watchtower command line and its chain config', () => {
       }
       const key = await runWatchtowerCli(['--data', d], { OTC_CONFIG: empty, OTC_WATCHTOWER_KEY: '0x12' })
       expect([key.code, key.out.trim()]).toEqual([2, 'OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters'])
+      const payoutKey = await runWatchtowerCli(['--data', d], { OTC_CONFIG: empty, OTC_WATCHTOWER_PAYOUT_KEY: '0x12' })
+      expect([payoutKey.code, payoutKey.out.trim()]).toEqual([2, 'OTC_WATCHTOWER_PAYOUT_KEY: expected 0x followed by 64 hex characters'])
     } finally {
       rmSync(d, { recursive: true, force: true })
     }
@@ -798,7 +812,9 @@ describe('watchtower service: the locked positions of a finalized channel', () =
     expect(r.status, call.fn).toBe('success')
     return hash
   }
-  const nonceOf = (w: WatchtowerService) => fz.chain.publicClient.getTransactionCount({ address: w.address })
+  /** Transactions sent by its payout account (the settles and refunds; its refute account sends none of them). */
+  const nonceOf = (w: WatchtowerService) => fz.chain.publicClient.getTransactionCount({ address: w.payoutAddress })
+  const refuteNonceOf = (w: WatchtowerService) => fz.chain.publicClient.getTransactionCount({ address: w.address })
   const reportOf = (w: WatchtowerService, positionId: string) => w.positions().find((x) => x.positionId === positionId)
   const free = async () => [await fz.balanceOf(EVM_A), await fz.balanceOf(EVM_B)] as const
 
@@ -820,7 +836,7 @@ describe('watchtower service: the locked positions of a finalized channel', () =
     return { c, deadline, put, spread }
   }
 
-  it("settles a locked position after its expiry at the oracle's price, from its own account: the buyer gets the payoff", async () => {
+  it("settles a locked position after its expiry at the oracle's price, from its payout account (not the refute account): the buyer gets the payoff", async () => {
     const logs: string[] = []
     const w = await startZ({ log: (m) => logs.push(m) })
     const acts: WatchtowerActivity[] = []
@@ -832,6 +848,11 @@ describe('watchtower service: the locked positions of a finalized channel', () =
     expect(reportOf(w, put.id)).toMatchObject({ status: 'waiting-expiry', feed: 'BTC-USD', expiry: put.terms.expiry })
     expect(reportOf(w, spread.id)).toMatchObject({ status: 'waiting-expiry' })
     const n0 = await nonceOf(w)
+    const refutes0 = await refuteNonceOf(w)
+    // Two accounts, each with its own key file (mode 0600) and gas: a payout never holds a refute's nonce nor spends its gas.
+    expect(w.payoutAddress.toLowerCase()).not.toBe(w.address.toLowerCase())
+    expect(statSync(join(zdir, 'payout-key.json')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(zdir, 'key.json')).mode & 0o777).toBe(0o600)
 
     // A bought the put (strike 60,000, 0.1 BTC) from B; the oracle fixes BTC at 55,000: A is owed 500 USDC.
     expect(put.buyer).toBe('A')
@@ -844,8 +865,9 @@ describe('watchtower service: the locked positions of a finalized channel', () =
     const settled = acts.find((a) => a.type === 'settled')
     expect(settled).toMatchObject({ type: 'settled', channelId: c.channelId, positionId: put.id, price: 55_000_00n })
     const tx = (settled as { tx: ViemHex }).tx
-    expect((await fz.chain.publicClient.getTransaction({ hash: tx })).from.toLowerCase()).toBe(w.address.toLowerCase())
+    expect((await fz.chain.publicClient.getTransaction({ hash: tx })).from.toLowerCase()).toBe(w.payoutAddress.toLowerCase())
     expect(await nonceOf(w)).toBe(n0 + 1)
+    expect(await refuteNonceOf(w), 'the refute account sent nothing').toBe(refutes0)
     // On the contract: A its lock plus the payoff, B its lock less it; the spread stays locked.
     expect(await free()).toEqual([freeA + put.lockA + payoff, freeB + put.lockB - payoff])
     expect(await fz.channel(c.channelId)).toMatchObject({ status: 3, lockedCount: 1 })
@@ -853,7 +875,14 @@ describe('watchtower service: the locked positions of a finalized channel', () =
     // What it did, in its log and its status.
     const line = logs.find((m) => m.startsWith(`watchtower: settled position ${put.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} at the oracle's BTC-USD 55000.00`))
     expect(line).toBe(`watchtower: settled position ${put.id.slice(0, 12)} of channel ${c.channelId.slice(0, 12)} at the oracle's BTC-USD 55000.00: A ${formatAmount(put.lockA + payoff, 6)} USDC, B ${formatAmount(put.lockB - payoff, 6)} USDC into their free balances (tx ${tx})`)
-    const status = (await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { settlesAtOraclePrice: boolean; positions: Record<string, unknown>[]; positionsOmitted: number }
+    const status = (await fetch(`${w.url}/watchtower`).then((r) => r.json())) as { address: string; payoutAddress: string; gas: { refute: string; payout: string }; settlesAtOraclePrice: boolean; positions: Record<string, unknown>[]; positionsOmitted: number }
+    expect([status.address, status.payoutAddress]).toEqual([w.address, w.payoutAddress])
+    // Each account's gas, as the chain has it (both funded on the dev chain; the payout account paid the settle).
+    expect(status.gas).toEqual({
+      refute: (await fz.chain.publicClient.getBalance({ address: w.address })).toString(),
+      payout: (await fz.chain.publicClient.getBalance({ address: w.payoutAddress })).toString(),
+    })
+    expect(BigInt(status.gas.payout) < BigInt(status.gas.refute)).toBe(true)
     expect(status.settlesAtOraclePrice).toBe(true)
     expect(status.positionsOmitted).toBe(0)
     expect(status.positions[0]).toMatchObject({ channelId: c.channelId, positionId: put.id, status: 'settled', price: '55000.00', tx })

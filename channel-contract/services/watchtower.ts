@@ -3,17 +3,23 @@
 // (method, size, rate, JSON shape), the deployment the params name, both ed25519 signatures, and
 // that the channel exists on chain. It follows the adjudicator's events by polling (resuming from
 // the last processed block after a restart) and, when a channel it holds is disputed (or refuted)
-// with a lower version than it holds, sends `refute` from its own EVM account, paying its own gas.
-// When a channel it holds is finalized with positions still locked on the contract, it pays them
-// out from the same account (payouts.ts): settled at the oracle's price once expired, refunded once
-// the settlement window ended unsettled, never twice; this file gives it the held states, their
-// files, the chain and the events it sees.
+// with a lower version than it holds, sends `refute` from its own EVM account (the refute account),
+// paying its own gas. When a channel it holds is finalized with positions still locked on the
+// contract, it pays them out (payouts.ts) from a SECOND account, the payout account, with its own
+// key, gas and ChainClient: settled at the oracle's price once expired, refunded once the settlement
+// window ended unsettled, never twice. Apart because a refute is time-critical (missed, a customer
+// loses funds) and payouts are not: on one account a payout stuck unmined (a fee spike) would hold
+// the refute's nonce, a refute's send would queue behind payout sends (ChainClient sends one at a
+// time per account), and payouts (which a party on both sides of a channel can make it send) could
+// spend the gas the next refute needs. This file gives the payouts the held states, their files,
+// the payout account's chain client and the events it sees.
 // A party that lost its storage gets the held state back (a request signed by one of the channel's
 // two keys, for this watchtower, within 5 minutes of its clock, answered once).
 //   POST /watchtower/states             {params, state} -> {channelId, version, stored}
 //   POST /watchtower/channels/:id/state {watchtower, timestamp, key, signature} (core/watchtower-read.ts)
 //                                       -> {channelId, version, params, state, ended}
-//   GET  /watchtower                    {address, channels, maxChannels, cursor, setAside (files in channels/unreadable/),
+//   GET  /watchtower                    {address (the refute account), payoutAddress, gas: {refute, payout} (wei, decimal; null
+//                                        when the chain does not answer), channels, maxChannels, cursor, setAside (files in channels/unreadable/),
 //                                        settlesAtOraclePrice, positions: what it did or waits for per locked position (newest
 //                                        first, at most 100), positionsOmitted}
 //   GET  /watchtower/channels/:id       {channelId, version, positions? (an ended channel's)}
@@ -27,7 +33,8 @@
 // never written over; one it cannot read from disk, or with a field it does not know, stops the
 // start; `sent`, optional: the settles and refunds it sent, written the moment each is sent, so a
 // restart looks the transaction up instead of sending it again), cursor.json (last processed block
-// and its hash), key.json (its EVM key, mode 0600).
+// and its hash), key.json (the refute account's EVM key, mode 0600; OTC_WATCHTOWER_KEY instead),
+// payout-key.json (the payout account's, mode 0600; OTC_WATCHTOWER_PAYOUT_KEY instead).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
@@ -73,8 +80,10 @@ const ETH = 10n ** 18n
 export interface WatchtowerServiceOptions {
   readonly config: ChainConfig
   readonly dataDir: string
-  /** Its EVM account; default the key in <data>/key.json, created on first start. */
+  /** Its refute account; default the key in <data>/key.json, created on first start. */
   readonly account?: PrivateKeyAccount
+  /** Its payout account (settles and refunds of locked positions), never the refute account; default the key in <data>/payout-key.json, created on first start. */
+  readonly payoutAccount?: PrivateKeyAccount
   readonly host?: string
   readonly port?: number
   /** Milliseconds between event polls. Default 1000. */
@@ -164,7 +173,10 @@ function parseEnded(v: unknown): Ended | undefined {
 export interface WatchtowerService {
   readonly url: string
   readonly port: number
+  /** The refute account (refutes only). */
   readonly address: ViemHex
+  /** The payout account (settles and refunds of locked positions). */
+  readonly payoutAddress: ViemHex
   /** Last block whose events were processed. */
   cursor(): bigint
   held(channelId: Hex): SignedState | undefined
@@ -220,11 +232,18 @@ export class ClientChannelQuota {
 
 // ---- storage ----
 
-function loadOrCreateKey(dataDir: string): PrivateKeyAccount {
-  const file = join(dataDir, 'key.json')
+/** The two accounts' key files, and the variable that sets each instead (the CLI's). */
+const KEY_FILES = {
+  refute: { name: 'key.json', env: 'OTC_WATCHTOWER_KEY', what: "the watchtower's EVM key" },
+  payout: { name: 'payout-key.json', env: 'OTC_WATCHTOWER_PAYOUT_KEY', what: "the watchtower's payout EVM key" },
+} as const
+
+function loadOrCreateKey(dataDir: string, which: keyof typeof KEY_FILES): PrivateKeyAccount {
+  const k = KEY_FILES[which]
+  const file = join(dataDir, k.name)
   if (existsSync(file)) {
-    // Its EVM key (the account that pays for refutes): a file it cannot read is never written over.
-    const what = `${file} holds the watchtower's EVM key; it does not start and leaves the file as it is: restore the file from a backup, or move it away to start with a new key (off the dev chain, fund the new address), or set OTC_WATCHTOWER_KEY`
+    // An EVM key (the account that pays for refutes, or for payouts): a file it cannot read is never written over.
+    const what = `${file} holds ${k.what}; it does not start and leaves the file as it is: restore the file from a backup, or move it away to start with a new key (off the dev chain, fund the new address), or set ${k.env}`
     let text: string
     try {
       text = readFileSync(file, 'utf8')
@@ -411,7 +430,12 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const channelsDir = join(opts.dataDir, 'channels')
   const cursorFile = join(opts.dataDir, 'cursor.json')
   mkdirSync(channelsDir, { recursive: true })
-  const account = opts.account ?? loadOrCreateKey(opts.dataDir)
+  const account = opts.account ?? loadOrCreateKey(opts.dataDir, 'refute')
+  const payoutAccount = opts.payoutAccount ?? loadOrCreateKey(opts.dataDir, 'payout')
+  // One account for both would bring back what the second one is for: a payout holding a refute's nonce or spending its gas.
+  if (payoutAccount.address.toLowerCase() === account.address.toLowerCase()) {
+    throw new Error(`the payout account is the refute account (${account.address}): give the payouts a key of their own (${join(opts.dataDir, KEY_FILES.payout.name)} or ${KEY_FILES.payout.env}), so that a payout can never delay a refute or spend its gas`)
+  }
   const maxChannels = opts.maxChannels ?? 10_000
   const maxPerClient = opts.maxChannelsPerClient ?? 1_000
   const maxBody = opts.maxBodyBytes ?? 256 * 1024
@@ -436,6 +460,8 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const publicClient = createPublicClient({ chain, transport }) as PublicClient<Transport, Chain>
   const wallet = createWalletClient({ chain, transport, account })
   const client = new ChainClient(deploymentOf(cfg), publicClient, wallet)
+  // Its own ChainClient: each sends one transaction at a time, so a payout never queues a refute.
+  const payoutClient = new ChainClient(deploymentOf(cfg), publicClient, createWalletClient({ chain, transport, account: payoutAccount }))
 
   const { held, moved } = loadHeld(channelsDir, now(), log)
   /** Set-aside files by channel, read from channels/unreadable/ after the files moved by this start were added. */
@@ -453,7 +479,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     for (const l of listeners) l(a)
   }
   const asideNote = setAside.size === 0 ? '' : ` (${moved > 0 ? `${countOf(moved, 'unparsable file')} moved aside now, see above; ` : ''}${countOf(setAsideCount(), 'file')} in ${join(channelsDir, 'unreadable')})`
-  log(`watchtower: account ${account.address}, ${countOf(held.size, 'channel')} held${asideNote}, events from block ${cursor + 1n}`)
+  log(`watchtower: refute account ${account.address}, payout account ${payoutAccount.address}, ${countOf(held.size, 'channel')} held${asideNote}, events from block ${cursor + 1n}`)
 
   const channelFile = (id: Hex) => join(channelsDir, `${id}.json`)
   const store = (id: Hex, h: Held) => {
@@ -499,17 +525,22 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   /** Channels whose refute failed for a reason that may pass (network, gas): tried again each poll. */
   const retry = new Set<Hex>()
 
-  async function ensureGas(): Promise<void> {
-    const balance = await publicClient.getBalance({ address: account.address })
+  /** Gas for one of its two accounts: on the dev chain topped up to 10 ETH below 0.1; elsewhere none at all is an error naming the account to fund. */
+  async function ensureGasOf(address: ViemHex, role: 'refute' | 'payout'): Promise<void> {
+    const balance = await publicClient.getBalance({ address })
     if (balance >= ETH / 10n) return
     const dev = await checkDevChain(cfg)
     if (dev.dev) {
-      await devSetGas(cfg, account.address, 10n * ETH)
-      log(`watchtower: gas for ${account.address} set to 10 ETH (dev chain)`)
+      await devSetGas(cfg, address, 10n * ETH)
+      log(`watchtower: gas for its ${role} account ${address} set to 10 ETH (dev chain)`)
     } else if (balance === 0n) {
-      throw new Error(`the watchtower's account ${account.address} has no gas on chain ${cfg.chainId}: fund it`)
+      throw new Error(`the watchtower's ${role} account ${address} has no gas on chain ${cfg.chainId}: fund it`)
     }
   }
+  const ensureGas = () => ensureGasOf(account.address, 'refute')
+  const ensurePayoutGas = () => ensureGasOf(payoutAccount.address, 'payout')
+  /** Each account's gas (wei, decimal), null when the chain does not answer. */
+  const gasOf = (address: ViemHex) => publicClient.getBalance({ address }).then((b) => b.toString(), () => null)
 
   function check(id: Hex): Promise<void> {
     const running = inflight.get(id)
@@ -578,11 +609,11 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       store(id, Object.keys(sent).length > 0 ? { ...base, sent } : base)
     },
     closed: (id) => markEnded(id, 'closed'),
-    chain: client,
-    // The client calls the desk uses for the same (attestation, settlePosition, refundPosition), on this account.
-    settlement: new ChainSettlement({ chain: client, oracleUrl: cfg.oracleUrl ?? '', watchtowerUrl: null }),
+    chain: payoutClient,
+    // The client calls the desk uses for the same (attestation, settlePosition, refundPosition), on the payout account.
+    settlement: new ChainSettlement({ chain: payoutClient, oracleUrl: cfg.oracleUrl ?? '', watchtowerUrl: null }),
     publicClient,
-    ensureGas,
+    ensureGas: ensurePayoutGas,
     config: cfg,
     retryMs: opts.retryMs ?? 15_000,
     maxRetryMs: opts.maxRetryMs ?? 15 * 60_000,
@@ -712,10 +743,12 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (on.status === 'none') throw new ServiceError(404, 'UNKNOWN_CHANNEL', `channel ${channelId} is not open on chain ${cfg.chainId}`, 'params')
     if (on.status === 'closed' || on.status === 'finalized') throw new ServiceError(409, 'CHANNEL_ENDED', `channel ${channelId} is ${on.status} on chain: nothing left to watch`, 'params')
-    // Another request may have stored a newer one while we read the chain.
+    // Another request may have stored a newer one while we read the chain, or the poll seen it end
+    // (then its file carries `ended` and payout records, which a fresh record would drop).
     const now = held.get(channelId)
     if (now && signed.state.version <= now.state.state.version) return { channelId, version: now.state.state.version, stored: false }
-    store(channelId, { params, state: signed })
+    if (now?.ended) throw new ServiceError(409, 'CHANNEL_ENDED', `channel ${channelId} has ended on chain: nothing left to watch`, 'params')
+    store(channelId, { ...now, params, state: signed })
     if (!now) quota.added(channelId, who)
     const aside = now ? undefined : setAside.get(channelId)
     if (aside) log(`watchtower: channel ${channelId} held again from version ${signed.state.version}; ${countOf(aside.length, 'unreadable file')} set aside for it: ${aside.join(', ')} (${aside.length === 1 ? 'it' : 'one'} may hold a newer state)`)
@@ -785,8 +818,9 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     if (path === '/watchtower') {
       only('GET')
       const positions = payouts.reports()
+      const [refuteGas, payoutGas] = await Promise.all([gasOf(account.address), gasOf(payoutAccount.address)])
       return {
-        address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAsideCount(),
+        address: account.address, payoutAddress: payoutAccount.address, gas: { refute: refuteGas, payout: payoutGas }, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, channels: held.size, maxChannels, cursor: cursor.toString(), setAside: setAsideCount(),
         settlesAtOraclePrice: cfg.oracleUrl !== null, positions: positions.slice(0, MAX_REPORTED_POSITIONS), positionsOmitted: Math.max(0, positions.length - MAX_REPORTED_POSITIONS),
       }
     }
@@ -806,7 +840,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
     }
     if (path === '/info' || path === '/health') {
       only('GET')
-      return { ok: true, address: account.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, cursor: cursor.toString() }
+      return { ok: true, address: account.address, payoutAddress: payoutAccount.address, chainId: cfg.chainId, adjudicator: `0x${cfg.adjudicator}`, cursor: cursor.toString() }
     }
     throw new ServiceError(404, 'NOT_FOUND', `no route ${path.slice(0, 80)}`)
   }
@@ -838,12 +872,14 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
 
   // Gas first (so a refute is never late for it), then catch up with the events missed while away.
   await ensureGas().catch((e: unknown) => log(`watchtower: ${(e as Error).message}`))
+  await ensurePayoutGas().catch((e: unknown) => log(`watchtower: ${(e as Error).message}`))
   loop()
 
   return {
     url: `http://${host}:${port}`,
     port,
     address: account.address,
+    payoutAddress: payoutAccount.address,
     cursor: () => cursor,
     held: (id) => held.get(id)?.state,
     channelCount: () => held.size,
@@ -871,7 +907,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
 const USAGE = `usage: node --import tsx channel-contract/services/watchtower.ts [options]
   --port <n>            port on 127.0.0.1 (default ${DEFAULT_WATCHTOWER_PORT}; 0 picks a free one)
   --host <addr>         bind address (default 127.0.0.1)
-  --data <dir>          held states, event cursor and its EVM key (default .data/watchtower)
+  --data <dir>          held states, event cursor and its two EVM keys (default .data/watchtower)
   --poll-ms <n>         milliseconds between event polls (default 1000)
   --max-channels <n>    channels held at most (default 10000)
   --rate <n>            requests per second per client address (burst 2n; default 100)
@@ -879,8 +915,10 @@ const USAGE = `usage: node --import tsx channel-contract/services/watchtower.ts 
 ${CHAIN_WAIT_HELP}
 The chain comes from the chain config (otc.config.json or OTC_* variables; see channel-contract/chain/config.ts),
 checked against its chain at start (its chain id, and code at the adjudicator, token and verifier).
-OTC_WATCHTOWER_KEY (0x + 64 hex) sets its EVM key instead of <data>/key.json; off the dev chain, fund its address.
-prints "watchtower service listening on <url> address=<0x...>"`
+OTC_WATCHTOWER_KEY (0x + 64 hex) sets its refute account's key instead of <data>/key.json, and
+OTC_WATCHTOWER_PAYOUT_KEY its payout account's instead of <data>/payout-key.json (never the same key);
+off the dev chain, fund both addresses.
+prints "watchtower service listening on <url> address=<0x...> payoutAddress=<0x...>"`
 
 async function main(): Promise<void> {
   const cli = serviceCli(USAGE, 9) // 9 digits at most: --max-channels goes up to 10_000_000
@@ -903,11 +941,16 @@ async function main(): Promise<void> {
   const pollMs = cli.int('poll-ms', values['poll-ms'], 1000, 50, 600_000)
   const maxChannels = cli.int('max-channels', values['max-channels'], 10_000, 1, 10_000_000)
   const rate = cli.int('rate', values.rate, 100, 1, 100_000)
-  const key = process.env.OTC_WATCHTOWER_KEY?.trim()
-  if (key !== undefined && key !== '' && !/^0x[0-9a-fA-F]{64}$/.test(key)) {
-    console.error('OTC_WATCHTOWER_KEY: expected 0x followed by 64 hex characters')
-    process.exit(2)
+  const keyOf = (env: string): string | undefined => {
+    const k = process.env[env]?.trim()
+    if (k !== undefined && k !== '' && !/^0x[0-9a-fA-F]{64}$/.test(k)) {
+      console.error(`${env}: expected 0x followed by 64 hex characters`)
+      process.exit(2)
+    }
+    return k
   }
+  const key = keyOf(KEY_FILES.refute.env)
+  const payoutKey = keyOf(KEY_FILES.payout.env)
   // The config, then whether its chain is the one its RPC serves (chain id, code at each address):
   // a wrong one is its message and status 2, not a watchtower that polls the wrong chain.
   let config: ChainConfig
@@ -923,6 +966,7 @@ async function main(): Promise<void> {
     config,
     dataDir: values.data ?? '.data/watchtower',
     ...(key ? { account: privateKeyToAccount(key.toLowerCase() as ViemHex) } : {}),
+    ...(payoutKey ? { payoutAccount: privateKeyToAccount(payoutKey.toLowerCase() as ViemHex) } : {}),
     host: values.host ?? '127.0.0.1',
     port,
     pollMs,
@@ -931,7 +975,7 @@ async function main(): Promise<void> {
     allowedOrigins: values['allow-origin'] ?? [],
     log: (m) => console.error(m),
   })
-  console.log(`watchtower service listening on ${s.url} address=${s.address}`)
+  console.log(`watchtower service listening on ${s.url} address=${s.address} payoutAddress=${s.payoutAddress}`)
   exitOnSignals(s)
 }
 

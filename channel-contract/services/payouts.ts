@@ -550,7 +550,9 @@ export function lockedPositionPayouts(o: PayoutsOptions): LockedPositionPayouts 
         return
       }
       update(t, { refusals })
-      emit({ type: 'payout-failed', channelId: id, positionId: p.id, how, reason: code })
+      // A refusal counts toward giving up: told. A failure that may pass (the chain did not answer, a
+      // nonce taken) is retried and logged, not reported as a failed payout.
+      if (refused) emit({ type: 'payout-failed', channelId: id, positionId: p.id, how, reason: code })
       return later(id, p, t, 'retrying', `its ${how} failed (${reasonOf(e)})`)
     }
   }

@@ -34,10 +34,12 @@
 // start; `sent`, optional: the settles and refunds it sent, written the moment each is sent, so a
 // restart looks the transaction up instead of sending it again), cursor.json (last processed block
 // and its hash), key.json (the refute account's EVM key, mode 0600; OTC_WATCHTOWER_KEY instead),
-// payout-key.json (the payout account's, mode 0600; OTC_WATCHTOWER_PAYOUT_KEY instead).
+// payout-key.json (the payout account's, mode 0600; OTC_WATCHTOWER_PAYOUT_KEY instead),
+// watchtower.lock (the running watchtower's process id: a second one on the same directory is
+// refused at start, one left by a process that no longer runs is taken over: lockDataDir).
 //   node --import tsx channel-contract/services/watchtower.ts [--port 8702] [--data .data/watchtower] [--allow-origin O]...
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createPublicClient, createWalletClient, http, type Chain, type Hex as ViemHex, type PublicClient, type Transport } from 'viem'
@@ -231,6 +233,54 @@ export class ClientChannelQuota {
 }
 
 // ---- storage ----
+
+/** Whether a process with this id runs (one of another user's counts). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * One watchtower per data directory: two would load the same channel files and keys and send the
+ * same refutes and payouts from the same accounts (nonces taken from each other, payouts sent twice).
+ * `watchtower.lock` holds the running one's process id, made with O_EXCL; one left by a process that
+ * no longer runs (killed, crashed) is taken over. Returns the release (the file removed if still ours).
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'watchtower.lock')
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600)
+      writeSync(fd, `${process.pid}\n`)
+      closeSync(fd)
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true })
+        } catch {
+          // Gone already: nothing to release.
+        }
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+    let holder: string
+    try {
+      holder = readFileSync(file, 'utf8').trim()
+    } catch {
+      continue // removed meanwhile: try again
+    }
+    const pid = Number(holder)
+    if (/^\d{1,10}$/.test(holder) && pid !== process.pid && processRuns(pid)) {
+      throw new Error(`another watchtower (process ${pid}) runs on ${dataDir}: two would send the same refutes and payouts from the same accounts. Stop it first, or remove ${file} if no watchtower runs there`)
+    }
+    rmSync(file, { force: true }) // left by a watchtower that did not close (or by this process)
+  }
+  throw new Error(`could not take ${file}: it keeps coming back (another watchtower starting on ${dataDir}?)`)
+}
 
 /** The two accounts' key files, and the variable that sets each instead (the CLI's). */
 const KEY_FILES = {
@@ -430,6 +480,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
   const channelsDir = join(opts.dataDir, 'channels')
   const cursorFile = join(opts.dataDir, 'cursor.json')
   mkdirSync(channelsDir, { recursive: true })
+  const unlock = lockDataDir(opts.dataDir)
   const account = opts.account ?? loadOrCreateKey(opts.dataDir, 'refute')
   const payoutAccount = opts.payoutAccount ?? loadOrCreateKey(opts.dataDir, 'payout')
   // One account for both would bring back what the second one is for: a payout holding a refute's nonce or spending its gas.
@@ -898,6 +949,7 @@ export async function startWatchtowerService(opts: WatchtowerServiceOptions): Pr
       })
       await polling
       await Promise.all([...inflight.values(), payouts.running()])
+      unlock()
     },
   }
 }

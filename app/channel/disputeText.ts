@@ -4,7 +4,7 @@
 // dispute does before it is sent, what the state at stake pays each side, and after a finalize what
 // the trader must still settle on chain before the contract's window for it closes.
 import { settlementEnd, WATCHTOWER_WILL_SETTLE, type HeldState, type SettlementChannelView, type WatchedPosition } from '../../channel-contract/client/index.ts'
-import { countOf, lockedBy, lockedTotal, settlementPayout, type AddressHex, type ChannelState, type Party, type Position } from '../../core/index.ts'
+import { countOf, formatUnits, lockedBy, lockedTotal, parseUnits, settlementPayout, type AddressHex, type ChannelState, type Party, type Position } from '../../core/index.ts'
 import { formatChallengePeriod } from '../channels/proposal.ts'
 
 /** The accounts the trader can name. */
@@ -120,10 +120,10 @@ export interface SettleOnChainInput {
   readonly watchtowerOf?: (p: Position) => WatchedPosition | null
 }
 
-/** A decimal price as the watchtower wrote it ("55000.00"), its whole digits grouped ("55,000.00"). */
+/** A decimal price as the watchtower wrote it ("55000.00", schema-checked digits), grouped by core's formatting ("55,000.00"). */
 function groupedPrice(price: string): string {
-  const [whole, frac] = price.split('.')
-  return `${whole!.replace(/\B(?=(\d{3})+$)/g, ',')}${frac !== undefined ? `.${frac}` : ''}`
+  const decimals = price.split('.')[1]?.length ?? 0
+  return formatUnits(parseUnits(price, decimals, 'price'), decimals, { minDecimals: decimals })
 }
 
 /**

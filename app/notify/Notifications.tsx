@@ -39,12 +39,6 @@ export function Notifications({ center, shown, onOpen }: { center: NoticeCenter;
 }
 
 /**
- * When a notice was told, by this computer's clock (the notices are timed as they reach the page):
- * "14:03:07 UTC", with the date before it when that is not today's (UTC): the app's one rule, timeOfDay.
- */
-export const noticeClock = timeOfDay
-
-/**
  * The notices of this session, newest first (the last HISTORY_KEPT), those gone from the screen
  * included: a notice pushed off, expired or dismissed can be read again here, with its time and
  * channel. `center`: the workspace's (default: the one in NoticeContext); `onOpen` opens a channel.
@@ -73,7 +67,8 @@ function NoticeHistoryList({ center, onOpen, now, initiallyOpen }: { center: Not
         <ol className="notices">
           {history.map((n: CenterNotice) => (
             <li key={n.id} data-kind={n.kind} className={needsAction(n) ? 'warn' : undefined}>
-              <time className="muted" dateTime={isDateTime(n.at) ? new Date(n.at).toISOString() : undefined}>{noticeClock(n.at, now)}</time>{' '}
+              {/* When it was told, by this computer's clock (notices are timed as they reach the page). */}
+              <time className="muted" dateTime={isDateTime(n.at) ? new Date(n.at).toISOString() : undefined}>{timeOfDay(n.at, now)}</time>{' '}
               <strong>{n.label}</strong>: {needsAction(n) && 'Action needed: '}{n.text}
               {onOpen && <> <button type="button" className="link" aria-label={`Open the channel with ${n.label}`} onClick={() => onOpen(n.channelId)}>Open</button></>}
             </li>

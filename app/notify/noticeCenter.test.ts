@@ -10,7 +10,8 @@ import type { SettlementChannelView } from '../../channel-contract/client/index.
 import type { DeskEventInput } from './deskEvents.ts'
 import { EXPIRING_LEAD_MS } from './expiring.ts'
 import { HISTORY_KEPT, KEEP, NoticeCenter, SHOW_MS, type NoticeOutside } from './noticeCenter.ts'
-import { NoticeHistory, Notifications, noticeClock } from './Notifications.tsx'
+import { NoticeHistory, Notifications } from './Notifications.tsx'
+import { timeOfDay as noticeClock } from '../timeOfDay.ts'
 
 const ch = testChannel()
 const E = Date.UTC(2026, 11, 8, 8)
